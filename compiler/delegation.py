@@ -1,0 +1,208 @@
+"""Delegation edges found in prose, tables and bullets (the D1-D9 forms of the format notes).
+
+Each recogniser looks at one block with its section context and yields edges with the text
+that says *when* (the condition). Fenced code never reaches here: the markdown reader keeps
+it as one opaque block.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from agentc.compiler.markdown import Block, Label, Heading, ListItem, Paragraph, Table, ExampleTag, lead, plain
+
+NAME = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
+_NAME_RE = re.compile(rf"^{NAME}$")
+# A written target: **name**, `name`, or a bare kebab-case word with at least one hyphen.
+_TARGET = re.compile(rf"\*\*`?({NAME})`?\*\*|`({NAME})`|(?<![\w/.@-])({NAME}-{NAME})(?![\w/@-]|\.\w)")
+_NOT_AGENTS = frozenset(
+    "fine-tuning end-to-end real-time state-of-the-art multi-agent step-by-step built-in "
+    "third-party one-to-one high-level low-level long-term short-term up-to-date well-defined "
+    "follow-up self-hosted open-source production-ready cost-effective rule-based".split()
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    target: str
+    condition: str
+    kind: str
+    pattern: str
+    line: int
+    col: int
+
+
+def targets_in(text: str, *, bare: bool = True) -> list[str]:
+    """Agent names written in `text`, in order, without repeats."""
+    out: list[str] = []
+    for m in _TARGET.finditer(text):
+        name = m.group(1) or m.group(2) or (m.group(3) if bare else None)
+        if name and name not in _NOT_AGENTS and not name.isdigit() and name not in out:
+            out.append(name)
+    return out
+
+
+def clean(text: str) -> str:
+    """A condition as a reader would say it: no markup, list marks or 'do not use for'."""
+    text = plain(text)
+    text = re.sub(r"^[\s\-*•❌✅⚠️🚫→]+", "", text)
+    text = re.sub(r"^\d+[.)]\s*", "", text)
+    text = re.sub(r"^(?:do not|don't|never)\s+use(?:\s+this agent|\s+[\w-]+)?\s+(?:for|when|if)\s*:?\s*", "", text, flags=re.I)
+    return text.strip(" \t:;,-—–").strip()
+
+
+_ARROW = re.compile(
+    r"^(?P<cond>.*?)\s*(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)\s+(?P<rest>.+)$",
+    re.I | re.S,
+)
+_PAREN = re.compile(r"^(?P<cond>.*?)\s*\((?:delegate to|use|see|→)\s+(?P<rest>[^)]+)\)", re.I | re.S)
+_DELEGATE_PHRASE = re.compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
+_BLOCK_HEAD = re.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
+_COLLAB = re.compile(
+    r"^(?:collaborate|coordinate|work|partner|sync|team up|liaise|align|interface|pair)\s+with\s+(?P<rest>.+)$", re.I | re.S
+)
+_SUPPORT = re.compile(
+    r"^(?P<verb>support|assist|help|guide|consult|advise|inform|notify|escalate to|hand off to|report to|share [\w\s]{1,30}? with|provide [\w\s]{1,30}? to|receive [\w\s]{1,30}? from)\s+(?P<rest>.+)$",
+    re.I | re.S,
+)
+_USE_AGENT = re.compile(
+    rf"\b(?:use|using|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+to\s+(?P<cond>[^.!\n]*))?",
+    re.I,
+)
+_POSITION = {
+    "before": "before", "upstream": "before", "after": "after", "downstream": "after",
+    "complements": "complements", "complement": "complements", "works with": "collaborate",
+    "alternatives": "consult", "alternative": "consult", "see also": "consult", "related": "collaborate",
+    "hands off to": "delegate", "delegates to": "delegate", "escalates to": "delegate",
+}
+_SPLIT = re.compile(r"\s*(?:,|;|\bor\b|\band\b|/|\+)\s*")
+
+
+def _upto_sentence(text: str) -> tuple[str, str]:
+    """The clause holding the target(s), and what follows it."""
+    m = re.search(r"(?<![.\w])\.(?:\s|$)|[;:]\s", text)
+    return (text[: m.start()], text[m.end():]) if m else (text, "")
+
+
+def find(block: Block, role: str, section: str, self_name: str) -> Iterator[Found]:
+    """Every delegation written in one block; `role` is the section's effective role."""
+    if isinstance(block, Table):
+        yield from _table(block)
+    elif isinstance(block, (ListItem, Paragraph)):
+        yield from _line(block.text, block.line, block.col, role, section)
+        yield from _use_agent(block.text, block.line, block.col, self_name)
+    elif isinstance(block, ExampleTag):
+        yield from _use_agent(block.text, block.line, block.col, self_name)
+
+
+def block_targets(head: Label | Heading) -> list[str]:
+    """Targets named by a `**Delegate to x**:` label or heading (D2)."""
+    m = _BLOCK_HEAD.match(plain(head.title))
+    return targets_in(m.group("rest"), bare=True) if m else []
+
+
+def is_delegate_head(head: Label | Heading) -> bool:
+    return bool(_BLOCK_HEAD.match(plain(head.title)))
+
+
+def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[Found]:
+    title, rest = lead(text)
+    if title is not None:
+        low = title.lower()
+        with_m = re.match(rf"^with\s+(.+)$", low)
+        if with_m and (names := targets_in(with_m.group(1)) or ([with_m.group(1)] if _NAME_RE.match(with_m.group(1)) else [])):
+            for name in names:
+                yield Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col)
+            return
+        vs = re.match(rf"^(?:vs\.?|versus)\s+`?({NAME})`?$", low)
+        if vs and role == "delegation":
+            yield Found(vs.group(1), clean(rest), "delegate", "D6 distinction", line, col)
+            return
+        if low in _POSITION and role == "delegation":
+            for chunk in re.split(r",\s*(?![^()]*\))", rest):
+                why = re.search(r"\(([^)]*)\)", chunk)
+                for name in targets_in(re.sub(r"\([^)]*\)", "", chunk)):
+                    yield Found(name, clean(why.group(1)) if why else "", _POSITION[low], "D6 workflow position", line, col)
+            return
+        if role == "delegation" and (_NAME_RE.match(title) or targets_in(f"**{title}**")):
+            name = title if _NAME_RE.match(title) else targets_in(f"**{title}**")[0]
+            yield Found(name, clean(rest), "delegate", "D4 agent bullet", line, col)
+            return
+    arrow = _ARROW.match(text)
+    if arrow:
+        clause, after = _upto_sentence(arrow.group("rest"))
+        names = targets_in(clause)
+        cond = clean(arrow.group("cond")) or clean(after) or clean(re.sub(_TARGET, "", clause))
+        kind = "consult" if arrow.group("verb").lower() == "consult" else "delegate"
+        for name in names:
+            yield Found(name, cond, kind, "D1 arrow", line, col)
+        if names:
+            return
+    paren = _PAREN.match(text)
+    if paren and (names := targets_in(paren.group("rest"))):
+        for name in names:
+            yield Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col)
+        return
+    body = clean(text)
+    collab = _COLLAB.match(body)
+    if collab:
+        yield from _verb_phrase(collab.group("rest"), "collaborate", "D5 collaborate-with", line, col)
+        return
+    support = _SUPPORT.match(body)
+    if support and role == "delegation":
+        kind = "consult" if support.group("verb").lower() in ("consult", "advise") else "collaborate"
+        yield from _verb_phrase(support.group("rest"), kind, "D5 verb phrase", line, col)
+        return
+    phrase = _DELEGATE_PHRASE.search(text)
+    if phrase:
+        clause, _ = _upto_sentence(phrase.group("rest"))
+        what = clean(phrase.group("what"))
+        before = clean(text[: phrase.start()])
+        for name in targets_in(re.split(r"\s+(?:for|when|if|because|since|as)\s+", clause, maxsplit=1)[0]):
+            yield Found(name, what or title or before or clean(clause), "delegate", "D1 delegate-to phrase", line, col)
+
+
+def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Iterator[Found]:
+    """`x [and y] on/for/to <condition>` after a collaboration verb."""
+    m = re.match(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", rest, re.S)
+    who, cond = (m.group("who"), m.group("cond")) if m else (rest, "")
+    names = [n for n in targets_in(who) if n]
+    if not names:
+        first = who.strip().strip("*`")
+        names = [first] if _NAME_RE.match(first) else []
+    for name in names:
+        yield Found(name, clean(cond), kind, pattern, line, col)
+
+
+def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found]:
+    for m in _USE_AGENT.finditer(text):
+        name = m.group("name").lower()
+        if name == self_name or name in ("task", "general-purpose", "this", "that", "an", "a", "another", "other"):
+            continue  # an agent's own examples say when *it* is used, not a delegation
+        row = text.count("\n", 0, m.start())
+        yield Found(name, clean(m.group("cond") or ""), "delegate", "D7 use-the-agent", line + row, col)
+
+
+_TARGET_COL = re.compile(r"delegate|agent|specialist|hand ?off|route|escalat|use instead|owner", re.I)
+_COND_COL = re.compile(r"when|scenario|task|situation|use case|trigger|condition|need|request|if\b", re.I)
+
+
+def _table(table: Table) -> Iterator[Found]:
+    header = [plain(h) for h in table.header]
+    tcol = next((k for k, h in enumerate(header) if re.search(r"delegate", h, re.I)), None)
+    if tcol is None:
+        tcol = next((k for k, h in enumerate(header) if _TARGET_COL.search(h)), None)
+    if tcol is None:
+        return
+    ccol = next((k for k, h in enumerate(header) if k != tcol and _COND_COL.search(h)), None)
+    if ccol is None:
+        ccol = next((k for k in range(len(header)) if k != tcol), None)
+    pcol = next((k for k, h in enumerate(header) if "parallel" in h.lower()), None)
+    for line, cells in table.rows:
+        cell = cells[tcol] if tcol < len(cells) else ""
+        cond = clean(cells[ccol]) if ccol is not None and ccol < len(cells) else ""
+        par = pcol is not None and pcol < len(cells) and re.search(r"✅|✓|✔|\byes\b|\btrue\b", cells[pcol], re.I)
+        for name in targets_in(cell):
+            yield Found(name, cond, "parallel" if par else "delegate", "D3 table" if pcol is None else "D9 parallel table", line, 1)

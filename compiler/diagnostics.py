@@ -1,0 +1,151 @@
+"""Diagnostics: stable codes, a location for every message, and their text form.
+
+Codes are documented in the README and never reused. Each has a default severity;
+`--strict` turns warnings into errors when the run is judged, not here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agentc.compiler.span import Span
+
+Severity = Literal["error", "warning", "info"]
+
+# code -> (default severity, short title). Ranges: 0xx input files, 1xx frontmatter,
+# 2xx body, 3xx project graph, 4xx claude/diagram targets, 5xx langgraph, 6xx crewai,
+# 7xx openai, 8xx configuration and build, 9xx output writing.
+CODES: dict[str, tuple[Severity, str]] = {
+    "AGC001": ("error", "file cannot be read"),
+    "AGC002": ("error", "file is not valid UTF-8"),
+    "AGC003": ("error", "file is empty"),
+    "AGC004": ("error", "source path does not exist"),
+    "AGC005": ("warning", "no agent files found in a source"),
+    "AGC100": ("error", "no YAML frontmatter"),
+    "AGC101": ("warning", "frontmatter is not valid YAML; recovered line by line"),
+    "AGC102": ("error", "frontmatter cannot be read even leniently"),
+    "AGC103": ("warning", "frontmatter is indented"),
+    "AGC104": ("error", "frontmatter is not a mapping"),
+    "AGC105": ("error", "frontmatter is never closed"),
+    "AGC110": ("error", "missing required key 'name'"),
+    "AGC111": ("error", "missing required key 'description'"),
+    "AGC112": ("error", "name that Claude Code refuses"),
+    "AGC113": ("warning", "name outside Claude Code's naming rules"),
+    "AGC114": ("warning", "empty description"),
+    "AGC120": ("warning", "unknown key close to a known one"),
+    "AGC121": ("info", "unknown key kept as metadata"),
+    "AGC122": ("warning", "key given twice"),
+    "AGC130": ("error", "value of the wrong type"),
+    "AGC131": ("warning", "value outside the documented set"),
+    "AGC132": ("warning", "tool that Claude Code does not have"),
+    "AGC133": ("info", "legacy tool name"),
+    "AGC200": ("warning", "empty body"),
+    "AGC201": ("warning", "code fence never closed"),
+    "AGC202": ("warning", "<example> block never closed"),
+    "AGC301": ("warning", "delegation to an agent that is not in the build"),
+    "AGC302": ("warning", "delegation target matches agents in several plugins"),
+    "AGC303": ("error", "two agents with one name in one scope"),
+    "AGC304": ("warning", "agent delegates to itself"),
+    "AGC305": ("info", "delegation cycle"),
+    "AGC306": ("info", "one name in several plugins"),
+    "AGC401": ("info", "frontmatter key dropped by the target"),
+    "AGC402": ("info", "agent renamed to avoid a clash in the output"),
+    "AGC403": ("info", "value mapped for the target"),
+    "AGC404": ("info", "Graphviz 'dot' not found; SVG not written"),
+    "AGC801": ("error", "unknown configuration key"),
+    "AGC802": ("error", "invalid configuration value"),
+    "AGC803": ("error", "unknown target"),
+    "AGC804": ("error", "entry agent not found or ambiguous"),
+    "AGC901": ("error", "output path escapes the output folder"),
+    "AGC902": ("error", "generated artifact fails its own validation"),
+    "AGC903": ("error", "output file cannot be written"),
+}
+
+
+class Diagnostic(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    severity: Severity
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+    excerpt: str | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(file=self.file, line=self.line, col=self.col)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.col, self.code, self.message)
+
+
+def diag(
+    code: str,
+    span: Span,
+    message: str,
+    *,
+    hint: str | None = None,
+    excerpt: str | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """Build a diagnostic with the code's default severity."""
+    return Diagnostic(
+        code=code,
+        severity=severity or CODES[code][0],
+        file=span.file,
+        line=span.line,
+        col=span.col,
+        message=message,
+        hint=hint,
+        excerpt=excerpt,
+    )
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """The closest choice, for "did you mean ...?" hints."""
+    found = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def apply_policy(
+    diagnostics: Iterable[Diagnostic], *, strict: bool = False, ignore: Iterable[str] = ()
+) -> tuple[Diagnostic, ...]:
+    """Drop ignored codes, promote warnings under --strict, sort, and de-duplicate."""
+    ignored = set(ignore)
+    out = []
+    for d in diagnostics:
+        if d.code in ignored:
+            continue
+        if strict and d.severity == "warning":
+            d = d.model_copy(update={"severity": "error"})
+        out.append(d)
+    return tuple(sorted(set(out), key=Diagnostic.sort_key))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
+
+
+def format_text(d: Diagnostic) -> str:
+    """`file:line:col: severity[CODE]: message`, the source line with a caret, and a hint."""
+    out = [f"{d.file}:{d.line}:{d.col}: {d.severity}[{d.code}]: {d.message}"]
+    if d.excerpt is not None:
+        gutter = f"{d.line:>5} | "
+        out.append(gutter + d.excerpt)
+        out.append(" " * (len(gutter) + max(d.col - 1, 0)) + "^")
+    if d.hint:
+        out.append(f"  = hint: {d.hint}")
+    return "\n".join(out)
+
+
+def summary(diagnostics: Iterable[Diagnostic]) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for d in diagnostics:
+        counts[d.severity] += 1
+    return f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"

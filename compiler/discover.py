@@ -1,0 +1,85 @@
+"""Finding agent files in the sources of a build, and the plugin each belongs to."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.span import Span
+
+# Files that live beside agents in plain folders and are never agents themselves.
+NOT_AGENTS = frozenset({"readme.md", "changelog.md", "license.md", "contributing.md", "claude.md", "agents.md"})
+
+
+@dataclass(frozen=True)
+class Found:
+    path: Path  # on disk
+    file: str  # as shown to the user and written in spans
+    scope: str | None  # plugin name in a plugin layout
+
+
+def discover(sources: list[str]) -> tuple[list[Found], list[Diagnostic]]:
+    found: list[Found] = []
+    diags: list[Diagnostic] = []
+    for src in sources:
+        root = Path(src)
+        if root.is_file():
+            found.append(Found(root, _show(src), _plugin_of(PurePosixPath(root.as_posix()))))
+            continue
+        if not root.is_dir():
+            diags.append(diag("AGC004", Span(file=_show(src), line=1), f"source '{src}' does not exist",
+                              hint="pass an agent .md file or a folder of them"))
+            continue
+        files = _walk(root)
+        if not files:
+            diags.append(diag("AGC005", Span(file=_show(src), line=1), f"no agent .md files under '{src}'"))
+        for rel in files:
+            found.append(Found(root / rel, _show(os.path.join(src, rel)), _plugin_of(PurePosixPath(rel), root)))
+    seen: set[Path] = set()
+    unique = []
+    for f in found:
+        key = f.path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, diags
+
+
+def _walk(root: Path) -> list[str]:
+    """Relative posix paths of agent files, sorted. A `.claude/agents/` tree or a plugin layout
+    (`plugins/<p>/agents/`, or `agents/` beside `.claude-plugin/`) limits the search to those folders."""
+    every = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.md")
+        if p.is_file() and not any(part in ("node_modules", ".git") for part in p.relative_to(root).parts)
+    )
+    scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or _plugin_of(PurePosixPath(r), root)]
+    if scoped:
+        return scoped
+    return [r for r in every if not any(part.startswith(".") for part in PurePosixPath(r).parts)
+            and PurePosixPath(r).name.lower() not in NOT_AGENTS]
+
+
+def _plugin_of(rel: PurePosixPath, root: Path | None = None) -> str | None:
+    parts = rel.parts
+    for k in range(len(parts) - 2, -1, -1):
+        if parts[k] != "agents":
+            continue
+        if k >= 2 and parts[k - 2] == "plugins":
+            return parts[k - 1]
+        base = (root / PurePosixPath(*parts[:k])) if root is not None else Path(*parts[:k]) if k else Path(".")
+        manifest = base / ".claude-plugin" / "plugin.json"
+        if manifest.is_file():
+            try:
+                name = json.loads(manifest.read_text(encoding="utf-8")).get("name")
+            except (OSError, ValueError, AttributeError):
+                name = None
+            return str(name) if name else (base.resolve().name or None)
+    return None
+
+
+def _show(path: str) -> str:
+    return PurePosixPath(Path(os.path.normpath(path)).as_posix()).as_posix()

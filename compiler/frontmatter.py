@@ -1,0 +1,222 @@
+"""Reading the leading `---` YAML block: a real YAML parse first, a lenient line reader second.
+
+Real agent files break YAML in a handful of ways (an unquoted `: ` in a description, a value
+starting with `**`, an indented block). Claude Code skips such files silently; agentc recovers
+what the author meant, says where the YAML broke, and keeps a span for every key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.span import Span
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    value: Any
+    span: Span
+
+
+@dataclass
+class Frontmatter:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    present: bool = False
+    span: Span | None = None
+    body_start: int = 0  # 0-based index of the first body line
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?)|[ \t]*)$")
+
+
+def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
+    fm = Frontmatter()
+    start = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if start is None or lines[start].strip() != "---":
+        line = (start or 0) + 1
+        fm.diagnostics.append(
+            diag(
+                "AGC100",
+                Span(file=file, line=line),
+                "no YAML frontmatter: Claude Code treats this file as documentation, not an agent",
+                hint="start the file with a '---' block holding at least 'name:' and 'description:'",
+                excerpt=lines[line - 1] if lines else None,
+            )
+        )
+        return fm
+    fm.present = True
+    opening = lines[start]
+    indent = len(opening) - len(opening.lstrip())
+    fm.span = Span(file=file, line=start + 1, col=indent + 1)
+    end = next((j for j in range(start + 1, len(lines)) if lines[j].strip() == "---"), None)
+    if end is None:
+        fm.diagnostics.append(
+            diag(
+                "AGC105",
+                fm.span,
+                "frontmatter opened with '---' is never closed",
+                hint="add a line with '---' after the last frontmatter key",
+                excerpt=opening,
+            )
+        )
+        fm.body_start = len(lines)
+        return fm
+    fm.body_start = end + 1
+    block = lines[start + 1 : end]
+    if indent:
+        fm.diagnostics.append(
+            diag(
+                "AGC103",
+                fm.span,
+                "frontmatter is indented; Claude Code expects '---' at column 1",
+                hint="remove the leading spaces of the frontmatter block",
+                excerpt=opening,
+            )
+        )
+        block = [ln[indent:] if ln[:indent].isspace() else ln.lstrip() for ln in block]
+    first = start + 2  # 1-based line of block[0]
+    try:
+        fm.entries = _strict(file, block, first, indent, fm.diagnostics)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        row = mark.line if mark is not None and mark.line < len(block) else 0
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        fm.diagnostics.append(
+            diag(
+                "AGC101",
+                Span(file=file, line=first + row, col=(mark.column if mark else 0) + 1 + indent),
+                f"frontmatter is not valid YAML ({problem}); read line by line instead",
+                hint="quote the value (description: \"...\") or use a block scalar (description: |)",
+                excerpt=lines[start + 1 + row],
+            )
+        )
+        fm.entries = _lenient(file, block, first, indent, fm.diagnostics)
+    return fm
+
+
+def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict:
+    loader = yaml.SafeLoader("\n".join(block))
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return {}
+        if not isinstance(root, yaml.MappingNode):
+            out.append(
+                diag(
+                    "AGC104",
+                    Span(file=file, line=first),
+                    "frontmatter is not a mapping of keys to values",
+                    hint="write it as 'key: value' lines",
+                    excerpt=block[0] if block else None,
+                )
+            )
+            return {}
+        entries: dict[str, Entry] = {}
+        for key_node, value_node in root.value:
+            key = loader.construct_object(key_node, deep=True)
+            value = loader.construct_object(value_node, deep=True)
+            span = Span(
+                file=file,
+                line=first + key_node.start_mark.line,
+                col=key_node.start_mark.column + 1 + indent,
+            )
+            _put(entries, Entry(str(key), value, span), block[key_node.start_mark.line], out)
+        return entries
+    finally:
+        loader.dispose()
+
+
+def _put(entries: dict[str, Entry], entry: Entry, source_line: str, out: list[Diagnostic]) -> None:
+    if entry.key in entries:
+        out.append(
+            diag(
+                "AGC122",
+                entry.span,
+                f"key '{entry.key}' is given twice; the later value wins",
+                hint=f"first given on line {entries[entry.key].span.line}",
+                excerpt=source_line,
+            )
+        )
+    entries[entry.key] = entry
+
+
+def _lenient(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict:
+    """`key: value` lines; anything indented or unkeyed continues the previous value."""
+    groups: list[tuple[int, str, str, list[str]]] = []  # (row, key, inline value, continuation)
+    for row, line in enumerate(block):
+        m = _KEY.match(line)
+        if m:
+            groups.append((row, m.group(1), (m.group(2) or "").strip(), []))
+        elif groups:
+            groups[-1][3].append(line)
+        elif line.strip() and not line.lstrip().startswith("#"):
+            out.append(
+                diag(
+                    "AGC102",
+                    Span(file=file, line=first + row, col=1 + indent),
+                    "frontmatter line is neither 'key: value' nor part of a value",
+                    excerpt=line,
+                )
+            )
+    entries: dict[str, Entry] = {}
+    for row, key, inline, rest in groups:
+        span = Span(file=file, line=first + row, col=1 + indent)
+        value = _lenient_value(inline, rest)
+        if value is _BROKEN:
+            out.append(
+                diag(
+                    "AGC102",
+                    span,
+                    f"value of '{key}' cannot be read: an opening quote or bracket is never closed",
+                    hint="close the quote or bracket, or write the value as a block scalar",
+                    excerpt=block[row],
+                )
+            )
+            continue
+        _put(entries, Entry(key, value, span), block[row], out)
+    return entries
+
+
+_BROKEN = object()
+
+
+def _lenient_value(inline: str, rest: list[str]) -> Any:
+    tail = [ln for ln in rest if ln.strip() and not ln.lstrip().startswith("#")]
+    if not inline and tail:
+        text = "\n".join(rest)
+        try:
+            value = yaml.safe_load(_dedent(text))
+            if isinstance(value, (list, dict)):
+                return value
+        except yaml.YAMLError:
+            pass
+        return " ".join(ln.strip() for ln in tail)
+    text = " ".join([inline, *(ln.strip() for ln in tail)]).strip()
+    if text[:1] in "\"'":
+        if len(text) < 2 or text[-1] != text[0]:
+            return _BROKEN
+    if text[:1] in "[{" or text[:1] in "\"'":
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            return _BROKEN
+    if text in ("", "~", "null"):
+        return None
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def _dedent(text: str) -> str:
+    rows = text.split("\n")
+    pad = min((len(r) - len(r.lstrip()) for r in rows if r.strip()), default=0)
+    return "\n".join(r[pad:] for r in rows)

@@ -1,0 +1,141 @@
+"""Linking: all agents of a build, their names resolved, and the delegation graph checked."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
+from agentc.compiler.ir import AgentIR, Edge, ProjectIR
+
+
+def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
+    diags = list(diagnostics)
+    kept: list[AgentIR] = []
+    by_id: dict[str, AgentIR] = {}
+    for a in sorted(agents, key=lambda a: a.file):
+        if a.id in by_id:
+            first = by_id[a.id]
+            where = f" in plugin '{a.scope}'" if a.scope else ""
+            diags.append(diag("AGC303", a.span.model_copy(update={"line": 1}),
+                              f"agent name '{a.name}' is already defined{where} by {first.file}; Claude Code loads only one of them",
+                              hint="rename one of the agents"))
+            continue
+        by_id[a.id] = a
+        kept.append(a)
+    by_name: dict[str, list[AgentIR]] = defaultdict(list)
+    for a in kept:
+        by_name[a.name].append(a)
+    for name, group in sorted(by_name.items()):
+        if len(group) > 1:
+            diags.append(diag("AGC306", group[1].span, f"'{name}' is defined in {len(group)} plugins: "
+                              + ", ".join(g.id for g in group) + "; each keeps its plugin-scoped id"))
+
+    edges: list[Edge] = []
+    reported: set[tuple[str, str]] = set()
+    for a in kept:
+        for d in a.delegations:
+            target = _resolve(d.target, a, by_id, by_name)
+            once = (a.id, d.target) not in reported
+            reported.add((a.id, d.target))
+            if target is None:
+                if once:
+                    close = did_you_mean(d.target, by_name)
+                    diags.append(diag("AGC301", d.span, f"'{a.name}' delegates to '{d.target}', which is not in this build",
+                                      hint=f"did you mean '{close}'?" if close else "add that agent to the sources, or fix the name"))
+            elif isinstance(target, list):
+                if once:
+                    diags.append(diag("AGC302", d.span, f"'{d.target}' matches {len(target)} agents: "
+                                      + ", ".join(t.id for t in target) + f"; using {target[0].id}",
+                                      hint="write the plugin-scoped id (plugin:name) to choose"))
+                target = target[0]
+            if target is not None and target.id == a.id:
+                if once:
+                    diags.append(diag("AGC304", d.span, f"'{a.name}' delegates to itself",
+                                      hint="remove the line, or name the agent that was meant"))
+                continue
+            edges.append(Edge(source=a.id, target=d.target, target_id=target.id if target else None,
+                              condition=d.condition, kind=d.kind, span=d.span))
+    diags += _cycles(kept, edges)
+    return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
+
+
+def _resolve(target: str, source: AgentIR, by_id: dict, by_name: dict):
+    """An agent, a list of equally good candidates, or None when the target dangles."""
+    if target in by_id:
+        return by_id[target]
+    same_scope = [a for a in by_name.get(target, []) if a.scope == source.scope]
+    if same_scope:
+        return same_scope[0]
+    candidates = by_name.get(target, [])
+    if len(candidates) == 1:
+        return candidates[0]
+    return sorted(candidates, key=lambda a: a.id) or None
+
+
+def _cycles(agents: list[AgentIR], edges: list[Edge]) -> list[Diagnostic]:
+    """One info per strongly connected component, with one concrete cycle printed."""
+    succ: dict[str, list[str]] = defaultdict(list)
+    first_edge: dict[tuple[str, str], Edge] = {}
+    for e in edges:
+        if e.target_id and e.target_id not in succ[e.source]:
+            succ[e.source].append(e.target_id)
+            first_edge[(e.source, e.target_id)] = e
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comps: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan; agent graphs are small enough for recursion
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in succ[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(comp)
+
+    for a in agents:
+        if a.id not in index:
+            visit(a.id)
+    out = []
+    for comp in comps:
+        members = set(comp)
+        start = min(comp)
+        path = _path_back(start, succ, members)
+        e = first_edge[(path[0], path[1])]
+        out.append(diag("AGC305", e.span, "delegation cycle: " + " -> ".join(path),
+                        hint="fine when intended; generated graphs bound it with a recursion limit"))
+    return out
+
+
+def _path_back(start: str, succ: dict, members: set[str]) -> list[str]:
+    """A shortest cycle through `start` inside its component (breadth-first)."""
+    prev: dict[str, str] = {}
+    queue = [start]
+    while queue:
+        v = queue.pop(0)
+        for w in succ[v]:
+            if w not in members:
+                continue
+            if w == start:
+                path = [v]
+                while path[-1] != start:
+                    path.append(prev[path[-1]])
+                return [start, *reversed(path[:-1]), start] if len(path) > 1 else [start, start]
+            if w not in prev:
+                prev[w] = v
+                queue.append(w)
+    return [start, start]

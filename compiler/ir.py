@@ -1,0 +1,196 @@
+"""The intermediate representation: what agentc knows about an agent, frozen and versioned.
+
+Everything here is data. Collections are tuples, cross-references are agent names resolved
+through `ProjectIR`, and nothing points back to its parent. Targets read this and nothing else.
+Bump `IR_VERSION` whenever a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.span import Span
+
+IR_VERSION = "1.0"
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Item(Node):
+    """A list item or numbered entry: `**title**: text`, or just `text`."""
+
+    text: str
+    title: str | None = None
+    span: Span
+
+
+class Mission(Node):
+    text: str
+    goals: tuple[Item, ...] = ()
+    span: Span
+
+
+class ChecklistItem(Node):
+    text: str
+    checked: bool | None = Field(None, description="True/False for `- [x]`/`- [ ]`, None for a plain bullet")
+    span: Span
+
+
+class Checklist(Node):
+    title: str
+    items: tuple[ChecklistItem, ...]
+    span: Span
+
+
+DelegationKind = Literal[
+    "delegate", "collaborate", "before", "after", "complements", "consult", "parallel"
+]
+
+
+class Delegation(Node):
+    """One edge of the delegation graph as written in the source: who, when, how."""
+
+    target: str
+    condition: str = Field(description="The text that says when to delegate; may be empty")
+    kind: DelegationKind = "delegate"
+    pattern: str = Field(description="Which written form it came from (D1 arrow, D2 block, ...)")
+    section: str | None = None
+    span: Span
+
+
+class CodeBlock(Node):
+    language: str = ""
+    code: str
+    span: Span
+
+
+class Turn(Node):
+    role: Literal["context", "user", "assistant", "commentary"]
+    text: str
+
+
+class Example(Node):
+    """A few-shot example: a worked request, a dialogue, or a one-line interaction."""
+
+    kind: Literal["worked", "dialogue", "interaction"]
+    title: str
+    request: str | None = None
+    reasoning: str | None = None
+    result: str | None = None
+    code: tuple[CodeBlock, ...] = ()
+    turns: tuple[Turn, ...] = ()
+    span: Span
+
+
+class FailureMode(Node):
+    mode: str
+    prevention: str | None = None
+    recovery: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict, description="Every cell by its header")
+    span: Span
+
+
+class OutputFormat(Node):
+    title: str
+    text: str
+    steps: tuple[str, ...] = ()
+    span: Span
+
+
+class ChangelogEntry(Node):
+    version: str
+    date: str | None = None
+    items: tuple[str, ...] = ()
+    span: Span
+
+
+SectionRole = Literal[
+    "mission", "use_when", "avoid_when", "delegation", "checklist", "decision", "capabilities",
+    "examples", "failure_modes", "principles", "output_format", "changelog", "metadata",
+    "standards", "other",
+]
+
+
+class Section(Node):
+    title: str
+    level: int = Field(description="1-4 for headings; labels sit one below their heading")
+    kind: Literal["heading", "label"]
+    role: SectionRole
+    span: Span
+    end_line: int
+
+
+class AgentIR(Node):
+    """One agent: its frontmatter, typed, and the structure found in its body."""
+
+    id: str = Field(description="Unique in the project: `name`, or `plugin:name` in a plugin layout")
+    name: str
+    scope: str | None = Field(None, description="The plugin the file belongs to, if any")
+    file: str
+    span: Span
+    description: str
+    model: str | None = Field(None, description="As written: sonnet/opus/haiku/inherit/full id")
+    tools: tuple[str, ...] | None = Field(None, description="None = inherit every tool")
+    disallowed_tools: tuple[str, ...] | None = None
+    color: str | None = None
+    effort: str | None = None
+    max_turns: int | None = None
+    skills: tuple[str, ...] | None = None
+    memory: str | None = None
+    permission_mode: str | None = None
+    isolation: str | None = None
+    background: bool | None = None
+    initial_prompt: str | None = None
+    mcp_servers: Any = None
+    hooks: Any = None
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Frontmatter keys agentc does not know")
+    body: str = Field(description="The full markdown body, byte for byte: the system prompt")
+    body_line: int = Field(description="1-based line of the file where the body starts")
+    mission: Mission | None = None
+    use_when: tuple[Item, ...] = ()
+    avoid_when: tuple[Item, ...] = ()
+    checklists: tuple[Checklist, ...] = ()
+    delegations: tuple[Delegation, ...] = ()
+    examples: tuple[Example, ...] = ()
+    failure_modes: tuple[FailureMode, ...] = ()
+    principles: tuple[Item, ...] = ()
+    output_format: OutputFormat | None = None
+    changelog: tuple[ChangelogEntry, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    @property
+    def delegate_targets(self) -> tuple[str, ...]:
+        """Distinct delegation targets in order of first mention."""
+        return tuple(dict.fromkeys(d.target for d in self.delegations))
+
+
+class Edge(Node):
+    """A delegation resolved against the project: `target_id` is None when it dangles."""
+
+    source: str
+    target: str
+    target_id: str | None
+    condition: str
+    kind: DelegationKind
+    span: Span
+
+
+class ProjectIR(Node):
+    ir_version: str = IR_VERSION
+    agents: tuple[AgentIR, ...]
+    edges: tuple[Edge, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def agent(self, agent_id: str) -> AgentIR:
+        for a in self.agents:
+            if a.id == agent_id:
+                return a
+        raise KeyError(agent_id)
+
+    def edges_from(self, agent_id: str) -> tuple[Edge, ...]:
+        return tuple(e for e in self.edges if e.source == agent_id)

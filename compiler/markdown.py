@@ -1,0 +1,255 @@
+"""A small, line-based markdown reader for agent bodies.
+
+It knows exactly what agent files use: headings, `Label:` lines that head a list, list items
+(with `[ ]`/`[x]` boxes and nesting), GFM tables, code fences, `<example>` blocks and paragraphs.
+Every block records its 1-based line. Fenced code is one opaque block, so nothing downstream
+can mistake text in a fence for structure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.span import Span
+
+
+@dataclass
+class Block:
+    line: int
+    col: int = 1
+
+
+@dataclass
+class Heading(Block):
+    level: int = 1
+    title: str = ""
+
+
+@dataclass
+class Label(Block):
+    title: str = ""
+
+
+@dataclass
+class ListItem(Block):
+    text: str = ""
+    indent: int = 0
+    ordered: bool = False
+    checked: bool | None = None
+
+
+@dataclass
+class Table(Block):
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class Code(Block):
+    lang: str = ""
+    code: str = ""
+
+
+@dataclass
+class Paragraph(Block):
+    text: str = ""
+
+
+@dataclass
+class ExampleTag(Block):
+    text: str = ""
+
+
+@dataclass
+class Section:
+    """A heading or a label and the blocks it governs (`start` is its own block index)."""
+
+    title: str
+    level: int
+    kind: str
+    line: int
+    start: int
+    end: int  # exclusive block index
+    end_line: int
+    parent: int | None
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?(.*)$")
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
+_RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+
+
+def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
+    """Split body lines into blocks; `first_line` is the file line of `lines[0]`."""
+    blocks: list[Block] = []
+    diags: list[Diagnostic] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        ln = first_line + i
+        stripped = line.strip()
+        if not stripped or _RULE.match(line):
+            i += 1
+            continue
+        fence = _FENCE.match(line)
+        if fence:
+            marker = fence.group(2)
+            j = i + 1
+            while j < n and not re.match(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", lines[j]):
+                j += 1
+            if j >= n:
+                diags.append(diag("AGC201", Span(file=file, line=ln, col=len(fence.group(1)) + 1),
+                                  "code fence is never closed; the rest of the file is code",
+                                  hint=f"close it with a line holding {marker}", excerpt=line))
+            pad = len(fence.group(1))
+            body = [ln_[pad:] if ln_[:pad].isspace() else ln_.lstrip() for ln_ in lines[i + 1 : j]]
+            blocks.append(Code(line=ln, col=pad + 1, lang=fence.group(3), code="\n".join(body)))
+            i = j + 1
+            continue
+        if stripped.startswith("<example>"):
+            j = i
+            while j < n and "</example>" not in lines[j]:
+                j += 1
+            if j >= n:
+                diags.append(diag("AGC202", Span(file=file, line=ln), "<example> is never closed",
+                                  hint="add </example> after the example", excerpt=line))
+                j = n - 1
+            blocks.append(ExampleTag(line=ln, text="\n".join(lines[i : j + 1])))
+            i = j + 1
+            continue
+        heading = _HEADING.match(line)
+        if heading and not line.startswith((" ", "\t")):
+            blocks.append(Heading(line=ln, level=len(heading.group(1)), title=heading.group(2).strip()))
+            i += 1
+            continue
+        if stripped.startswith("|") and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
+            table = Table(line=ln, header=split_row(stripped))
+            j = i + 2
+            while j < n and lines[j].strip().startswith("|"):
+                table.rows.append((first_line + j, split_row(lines[j].strip())))
+                j += 1
+            blocks.append(table)
+            i = j
+            continue
+        item = _ITEM.match(line)
+        if item:
+            indent = len(item.group(1).expandtabs(4))
+            box = item.group(3)
+            text = [item.group(4).strip()]
+            j = i + 1
+            while j < n and lines[j].strip() and not _starts_block(lines[j]) and not _ITEM.match(lines[j]):
+                text.append(lines[j].strip())
+                j += 1
+            blocks.append(ListItem(line=ln, col=indent + 1, text=" ".join(text), indent=indent,
+                                   ordered=item.group(2)[0].isdigit(),
+                                   checked=None if box is None else box in "xX"))
+            i = j
+            continue
+        j = i + 1
+        while j < n and lines[j].strip() and not _starts_block(lines[j]) and not _ITEM.match(lines[j]):
+            j += 1
+        blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1,
+                                text="\n".join(x.strip() for x in lines[i:j])))
+        i = j
+    return _mark_labels(blocks), diags
+
+
+def _starts_block(line: str) -> bool:
+    s = line.strip()
+    return bool(_FENCE.match(line) or _HEADING.match(line) or s.startswith(("|", "<example>")) or _RULE.match(line))
+
+
+def split_row(row: str) -> list[str]:
+    """Cells of a GFM table row; `\\|` and pipes inside backticks stay in the cell."""
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells, cur, tick = [], [], False
+    k = 0
+    while k < len(row):
+        ch = row[k]
+        if ch == "\\" and k + 1 < len(row) and row[k + 1] == "|":
+            cur.append("|")
+            k += 2
+            continue
+        if ch == "`":
+            tick = not tick
+        if ch == "|" and not tick:
+            cells.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+        k += 1
+    cells.append("".join(cur).strip())
+    return cells
+
+
+def _mark_labels(blocks: list[Block]) -> list[Block]:
+    """A short one-line paragraph ending in ':' that heads a list or table becomes a Label.
+
+    Longer lines ("Before marking any task complete, I verify:") are sentences introducing a
+    list, not section titles, and stay paragraphs of the section they are in."""
+    out: list[Block] = []
+    for k, b in enumerate(blocks):
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        if isinstance(b, Paragraph) and "\n" not in b.text and isinstance(nxt, (ListItem, Table)):
+            title = plain(b.text)
+            if title.endswith(":") and len(title.split()) <= 6 and (not isinstance(nxt, ListItem) or nxt.indent <= b.col - 1):
+                out.append(Label(line=b.line, col=b.col, title=title[:-1].strip()))
+                continue
+        out.append(b)
+    return out
+
+
+def outline(blocks: list[Block], last_line: int) -> list[Section]:
+    """Sections from headings (H1-H4) and labels; a label sits one level below its heading."""
+    sections: list[Section] = []
+    stack: list[int] = []
+    heading_level = 0
+    for k, b in enumerate(blocks):
+        if isinstance(b, Heading) and b.level <= 4:
+            level, kind, title = b.level, "heading", b.title
+            heading_level = b.level
+        elif isinstance(b, Label):
+            level, kind, title = heading_level + 1, "label", b.title
+        else:
+            continue
+        while stack and (sections[stack[-1]].level >= level or sections[stack[-1]].kind == "label"):
+            _close(sections[stack.pop()], k, blocks)
+        sections.append(Section(title, level, kind, b.line, k, len(blocks), last_line, stack[-1] if stack else None))
+        stack.append(len(sections) - 1)
+    for s in stack:
+        sections[s].end = len(blocks)
+        sections[s].end_line = last_line
+    return sections
+
+
+def _close(section: Section, k: int, blocks: list[Block]) -> None:
+    section.end = k
+    section.end_line = blocks[k].line - 1
+
+
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+_LEAD = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|__)(.+?)[:：](?:\*\*|__)\s*(.*)$", re.S)
+
+
+def plain(text: str) -> str:
+    """Text without bold/italic/backtick markers."""
+    text = _BOLD.sub(r"\2", text)
+    return text.replace("`", "").strip()
+
+
+def lead(text: str) -> tuple[str | None, str]:
+    """Split `**Title**: rest` (or `**Title:** rest`) into its title and the rest."""
+    m = _LEAD.match(text.strip())
+    if not m:
+        return None, text.strip()
+    title = m.group(1) if m.group(1) is not None else m.group(3)
+    rest = m.group(2) if m.group(1) is not None else m.group(4)
+    return plain(title), rest.strip()

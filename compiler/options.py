@@ -1,0 +1,23 @@
+"""One typed options model for a build: read from `[tool.agentc]`, overridden by CLI flags."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class BuildOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sources: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ("all",)
+    out: str = "build"
+    strict: bool = False
+    ignore: tuple[str, ...] = Field((), description="diagnostic codes to leave out")
+    entry: str | None = Field(None, description="entry agent for framework targets; default: the agent nobody delegates to")
+    dangling: Literal["stub", "drop", "error"] = Field("stub", description="what framework targets do with a target not in the build")
+    model_map: dict[str, dict[str, str]] = Field(default_factory=dict, description="per target: agent model -> target model id")
+    keep_unknown_keys: bool = Field(False, description="claude: keep frontmatter keys Claude Code does not know")
+    plugin: bool = Field(False, description="claude: emit a plugin bundle (.claude-plugin/plugin.json + agents/)")
+    plugin_name: str | None = None

@@ -1,0 +1,44 @@
+"""Mechanical checks of every emitted artifact: each must load the way its consumer loads it."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from typing import Callable
+
+import libcst
+import yaml
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.span import Span
+
+
+def validate_files(
+    target: str, files: dict[str, str], extra: Callable[[dict[str, str]], list[Diagnostic]] | None = None
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for path, text in sorted(files.items()):
+        problem = _check(path, text)
+        if problem:
+            out.append(diag("AGC902", Span(file=f"{target}/{path}", line=1),
+                            f"generated file does not load: {problem}",
+                            hint="this is a bug in agentc's target; please report it with the input"))
+    if extra is not None:
+        out += [d.model_copy(update={"file": f"{target}/{d.file}"}) for d in extra(files)]
+    return out
+
+
+def _check(path: str, text: str) -> str | None:
+    try:
+        if path.endswith(".py"):
+            libcst.parse_module(text)
+            compile(text, path, "exec")
+        elif path.endswith(".json"):
+            json.loads(text)
+        elif path.endswith((".yaml", ".yml")):
+            yaml.safe_load(text)
+        elif path.endswith(".toml"):
+            tomllib.loads(text)
+    except Exception as exc:  # the message is the useful part, whatever the parser
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None

@@ -1,0 +1,119 @@
+"""The one module that touches the disk.
+
+Writes are atomic (temp file, then rename), only inside the output folder, and only of files
+agentc produced. A manifest records what agentc wrote, so a later build may remove a file it
+wrote before and no longer produces, and never anything else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".agentc-manifest.json"
+
+
+class UnsafePath(ValueError):
+    """A generated path that would land outside the output folder."""
+
+
+@dataclass
+class Plan:
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # produced before by agentc, no longer
+    foreign: list[str] = field(default_factory=list)  # in a target folder, not written by agentc
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+def safe_path(out: Path, rel: str) -> Path:
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts or not p.parts or rel != p.as_posix():
+        raise UnsafePath(rel)
+    full = out / Path(*p.parts)
+    root = out.resolve()
+    if root != full.resolve() and root not in full.resolve().parents:
+        raise UnsafePath(rel)
+    return full
+
+
+def _manifest(out: Path) -> list[str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return [f for f in data.get("files", []) if isinstance(f, str)]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def plan(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
+    """Compare what would be written with what is on disk. Reads only."""
+    result = Plan()
+    for rel, text in sorted(files.items()):
+        path = safe_path(out, rel)
+        try:
+            current = path.read_bytes()
+        except OSError:
+            result.missing.append(rel)
+            continue
+        (result.unchanged if current == text.encode("utf-8") else result.stale).append(rel)
+    owned = set(_manifest(out))
+    result.extra = sorted(f for f in owned if f not in files and f.split("/", 1)[0] in targets and _exists(out, f))
+    for t in targets:
+        base = out / t
+        if base.is_dir():
+            for p in sorted(base.rglob("*")):
+                rel = p.relative_to(out).as_posix()
+                if p.is_file() and rel not in files and rel not in owned and "__pycache__" not in p.parts:
+                    result.foreign.append(rel)
+    return result
+
+
+def _exists(out: Path, rel: str) -> bool:
+    try:
+        return safe_path(out, rel).is_file()
+    except UnsafePath:
+        return False
+
+
+def diff(out: Path, rel: str, text: str) -> str:
+    try:
+        old = safe_path(out, rel).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        old = ""
+    return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}"))
+
+
+def write(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
+    """Bring `out` up to date: changed files atomically, then retire files agentc wrote before."""
+    todo = plan(out, files, targets)
+    changes = [(safe_path(out, rel), files[rel]) for rel in todo.missing + todo.stale]
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, text in changes:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.agentc-tmp")
+            tmp.write_bytes(text.encode("utf-8"))
+            temps.append((tmp, path))
+    except OSError:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in temps:
+        os.replace(tmp, path)
+    for rel in todo.extra:
+        safe_path(out, rel).unlink(missing_ok=True)
+    owned = {f for f in _manifest(out) if f.split("/", 1)[0] not in targets} | set(files)
+    manifest = json.dumps({"generator": "agentc", "files": sorted(owned)}, indent=2) + "\n"
+    mpath = out / MANIFEST
+    if not mpath.exists() or mpath.read_text(encoding="utf-8") != manifest:
+        tmp = out / f".{MANIFEST}.agentc-tmp"
+        tmp.write_text(manifest, encoding="utf-8")
+        os.replace(tmp, mpath)
+    return todo

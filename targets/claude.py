@@ -1,0 +1,161 @@
+"""Target `claude`: Claude Code subagent files with frontmatter Claude Code cannot skip.
+
+`.claude/agents/<name>.md` per agent, or a plugin bundle (`.claude-plugin/plugin.json` +
+`agents/`). The body is written back byte for byte; only the frontmatter is normalised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import frontmatter as pyfrontmatter
+import yaml
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.targets import Emitted, Target
+
+# IR field -> frontmatter key, in the order Claude Code's docs list them.
+ORDER = (
+    ("name", "name"), ("description", "description"), ("tools", "tools"),
+    ("disallowed_tools", "disallowedTools"), ("model", "model"), ("permission_mode", "permissionMode"),
+    ("max_turns", "maxTurns"), ("skills", "skills"), ("mcp_servers", "mcpServers"), ("hooks", "hooks"),
+    ("memory", "memory"), ("background", "background"), ("effort", "effort"), ("isolation", "isolation"),
+    ("color", "color"), ("initial_prompt", "initialPrompt"),
+)
+PLUGIN_IGNORES = ("hooks", "mcpServers", "permissionMode")
+COLORS = {"magenta": "purple", "violet": "purple", "grey": None, "gray": None, "white": None, "black": None}
+DOC_COLORS = ("red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan")
+
+
+def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+    diags: list[Diagnostic] = []
+    files: dict[str, str] = {}
+    names = _output_names(project, options, diags)
+    scopes = sorted({a.scope or "" for a in project.agents})
+    bundles = options.plugin and len(scopes) > 1
+    for a in project.agents:
+        text = render(a, names[a.id], options, diags)
+        if not options.plugin:
+            files[f".claude/agents/{names[a.id]}.md"] = text
+        elif bundles:
+            files[f"{a.scope or 'agents'}/agents/{a.name}.md"] = text
+        else:
+            files[f"agents/{a.name}.md"] = text
+    if options.plugin:
+        for scope in scopes if bundles else [scopes[0] if len(scopes) == 1 else ""]:
+            name = (options.plugin_name if not bundles else None) or scope or "agentc-agents"
+            manifest = {"name": name, "description": f"Agents compiled by agentc ({name})"}
+            prefix = f"{scope or 'agents'}/" if bundles else ""
+            files[f"{prefix}.claude-plugin/plugin.json"] = json.dumps(manifest, indent=2) + "\n"
+    return Emitted(files=files, diagnostics=tuple(diags))
+
+
+def _output_names(project: ProjectIR, options: BuildOptions, diags: list[Diagnostic]) -> dict[str, str]:
+    """In one `.claude/agents/` tree a name must be unique; plugin copies get a plugin prefix."""
+    counts: dict[str, int] = {}
+    for a in project.agents:
+        counts[a.name] = counts.get(a.name, 0) + 1
+    names = {}
+    for a in project.agents:
+        if counts[a.name] > 1 and a.scope and not options.plugin:
+            names[a.id] = f"{a.scope}-{a.name}"
+            diags.append(diag("AGC402", a.span, f"'{a.id}' is written as '{names[a.id]}': one .claude/agents/ tree holds one agent per name",
+                              hint="or build with the plugin option to keep plugin-scoped names"))
+        else:
+            names[a.id] = a.name
+    return names
+
+
+def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]) -> str:
+    pairs: list[tuple[str, Any]] = []
+    for field, key in ORDER:
+        value = name if field == "name" else getattr(a, field)
+        if value is None:
+            continue
+        if options.plugin and key in PLUGIN_IGNORES:
+            diags.append(diag("AGC401", a.span, f"'{key}' dropped from '{a.name}': Claude Code ignores it in plugin agents"))
+            continue
+        if key == "color" and value not in DOC_COLORS:
+            mapped = COLORS.get(value)
+            diags.append(diag("AGC403", a.span, f"color '{value}' of '{a.name}' is not in Claude Code's set; "
+                              + (f"written as '{mapped}'" if mapped else "dropped")))
+            if mapped is None:
+                continue
+            value = mapped
+        pairs.append((key, value))
+    if a.metadata:
+        if options.keep_unknown_keys:
+            pairs += sorted(a.metadata.items())
+        else:
+            diags.append(diag("AGC401", a.span, f"unknown key(s) dropped from '{a.name}': {', '.join(sorted(a.metadata))}",
+                              hint="keep them with keep_unknown_keys = true"))
+    head = "".join(_pair(k, v) for k, v in pairs)
+    return f"---\n{head}---\n{a.body}"
+
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .,()/@+*-]*$")
+
+
+def _pair(key: str, value: Any) -> str:
+    if key == "description":
+        return f"{key}: {_text(value)}\n"
+    if key in ("tools", "disallowedTools"):
+        return f"{key}: {_scalar(', '.join(value))}\n"
+    if isinstance(value, str):
+        return f"{key}: {_scalar(value)}\n"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return f"{key}: {json.dumps(value)}\n"
+    if isinstance(value, tuple):
+        value = list(value)
+    dumped = yaml.safe_dump({key: value}, sort_keys=True, allow_unicode=True, default_flow_style=False, width=1000)
+    return dumped
+
+
+def _scalar(s: str) -> str:
+    """Plain when YAML reads it back as the same string, else double-quoted (JSON escapes)."""
+    if _PLAIN_SAFE.match(s) and not s.endswith(" ") and yaml.safe_load(s) == s:
+        return s
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _text(s: str) -> str:
+    """A description: double-quoted on one line, or a literal block when it spans lines."""
+    lines = s.split("\n")
+    if len(lines) > 1 and not s.endswith("\n") and all(ln == ln.rstrip() for ln in lines) and not s.startswith((" ", "\t")) and "\t" not in s:
+        return "|-\n" + "".join(f"  {ln}\n" if ln else "\n" for ln in lines).rstrip("\n")
+    return json.dumps(s, ensure_ascii=False)
+
+
+def validate(files: dict[str, str]) -> list[Diagnostic]:
+    """Re-read every emitted agent with python-frontmatter and apply Claude Code's skip rules."""
+    from agentc.compiler.span import Span
+
+    out = []
+    for path, text in sorted(files.items()):
+        if not path.endswith(".md"):
+            continue
+        where = Span(file=path, line=1)
+        try:
+            post = pyfrontmatter.loads(text)
+        except Exception as exc:  # any parser failure is a defect in this target
+            out.append(diag("AGC902", where, f"emitted agent does not re-parse: {exc}"))
+            continue
+        name, desc = post.metadata.get("name"), post.metadata.get("description")
+        if not isinstance(name, str) or ":" in name or name.startswith("-") or not name:
+            out.append(diag("AGC902", where, f"emitted name {name!r} breaks Claude Code's rules"))
+        if not isinstance(desc, str) or not desc:
+            out.append(diag("AGC902", where, "emitted description is missing or not a string"))
+    return out
+
+
+TARGET = Target(
+    name="claude",
+    summary="Claude Code subagents: .claude/agents/<name>.md (or a plugin bundle)",
+    emit=emit,
+    validate=validate,
+    capabilities=frozenset({"delegation:prose", "examples:prose", "checklists:prose", "model:claude"}),
+)
