@@ -59,6 +59,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC802": ("error", "invalid configuration value"),
     "AGC803": ("error", "unknown target"),
     "AGC804": ("error", "entry agent not found or ambiguous"),
+    "AGC805": ("warning", "several possible entry agents; the first is the default"),
+    "AGC806": ("warning", "agent model has no mapping for the target"),
     "AGC901": ("error", "output path escapes the output folder"),
     "AGC902": ("error", "generated artifact fails its own validation"),
     "AGC903": ("error", "output file cannot be written"),

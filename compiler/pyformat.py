@@ -1,0 +1,33 @@
+"""Formatting generated Python in-process with pinned settings, never the user's config."""
+
+from __future__ import annotations
+
+import black
+
+MODE = black.Mode(
+    target_versions={black.TargetVersion.PY311},
+    line_length=100,
+    string_normalization=True,
+    magic_trailing_comma=True,
+)
+
+
+def format_python(source: str) -> str:
+    """black-formatted source; raises black.InvalidInput if the code does not parse."""
+    return black.format_str(source, mode=MODE)
+
+
+def py_literal(value: object) -> str:
+    """A Python literal for str/int/float/bool/None and tuples/lists/dicts of them.
+
+    `repr` is a real literal encoder for these types: quotes, backslashes, newlines and braces
+    in prompt text can never break out of the string.
+    """
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(py_literal(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"no literal for {type(value).__name__}")

@@ -1,0 +1,112 @@
+"""What the framework targets share: the entry agent, reachable agents, handoffs, names, models.
+
+All pure functions of the ProjectIR and the options.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+
+from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
+from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.compiler.span import Span
+
+
+def snake(name: str) -> str:
+    """A Python identifier for an agent name: `ml-engineer` -> `ml_engineer`."""
+    ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower() or "agent"
+    if ident[0].isdigit():
+        ident = f"a_{ident}"
+    return f"{ident}_" if keyword.iskeyword(ident) else ident
+
+
+def pick_entry(project: ProjectIR, options: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
+    """Entry agent ids: `--entry`, else the agents nobody delegates to (sorted).
+
+    An unknown --entry is an error. Several candidates are kept (the first is the default)
+    with a warning; none at all (everyone is delegated to) falls back to every agent in a cycle."""
+    cli = Span(file="<command line>", line=1)
+    if options.entry:
+        hits = [a for a in project.agents if options.entry in (a.id, a.name)]
+        if len(hits) == 1:
+            return [hits[0].id], []
+        if not hits:
+            close = did_you_mean(options.entry, [a.name for a in project.agents])
+            return [], [diag("AGC804", cli, f"entry agent '{options.entry}' is not in the build"
+                             + (f"; did you mean '{close}'?" if close else ""))]
+        return [], [diag("AGC804", cli, f"entry '{options.entry}' matches several agents: "
+                         + ", ".join(a.id for a in hits), hint="pass the plugin-scoped id (plugin:name)")]
+    called = {e.target_id for e in project.edges if e.target_id and e.target_id != e.source}
+    roots = sorted(a.id for a in project.agents if a.id not in called)
+    if not roots:
+        roots = sorted(a.id for a in project.agents)[:1]
+    diags = []
+    if len(roots) > 1:
+        diags.append(diag("AGC805", cli, f"{len(roots)} agents are not delegated to by anyone; "
+                          f"entry defaults to '{roots[0]}': " + ", ".join(roots),
+                          hint="choose one with --entry NAME or entry = \"NAME\" in [tool.agentc]"))
+    return roots, diags
+
+
+def reachable(project: ProjectIR, roots: list[str]) -> list[AgentIR]:
+    """Agents reachable from the roots over resolved edges, breadth-first, roots first."""
+    seen: list[str] = []
+    queue = list(roots)
+    while queue:
+        agent_id = queue.pop(0)
+        if agent_id in seen:
+            continue
+        seen.append(agent_id)
+        queue += [e.target_id for e in project.edges_from(agent_id) if e.target_id and e.target_id not in seen]
+    return [project.agent(i) for i in seen]
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """One distinct delegate of an agent, its conditions merged."""
+
+    target: str  # agent id, or the written name when it dangles
+    name: str  # the target agent's name (tool names are built from it)
+    description: str
+    kinds: tuple[str, ...]
+    dangling: bool
+    span: Span
+
+
+def handoffs(project: ProjectIR, agent_id: str) -> list[Handoff]:
+    merged: dict[str, list] = {}
+    for e in project.edges_from(agent_id):
+        merged.setdefault(e.target_id or e.target, []).append(e)
+    out = []
+    for target, edges in merged.items():
+        conditions = list(dict.fromkeys(e.condition for e in edges if e.condition))
+        name = project.agent(target).name if edges[0].target_id else edges[0].target
+        text = "; ".join(conditions) if conditions else f"Hand the task to {name}."
+        out.append(Handoff(target, name, text, tuple(dict.fromkeys(e.kind for e in edges)),
+                           edges[0].target_id is None, edges[0].span))
+    return out
+
+
+def prompt_text(agent: AgentIR) -> str:
+    """The system prompt: the body as written, without the blank lines around it."""
+    return agent.body.strip("\n") + "\n"
+
+
+def map_model(agent: AgentIR, target: str, options: BuildOptions, defaults: dict[str, str]) -> tuple[str | None, list[Diagnostic]]:
+    """The agent's `model` through the target's map (config first, then the target's defaults).
+
+    None means "inherit": the generated code uses the model the caller injects."""
+    written = agent.model or "inherit"
+    table = {**defaults, **options.model_map.get(target, {})}
+    if written in table:
+        return table[written] or None, []
+    if written == "inherit":
+        return None, []
+    if written.startswith("claude-") or written in ("sonnet", "opus", "haiku", "fable"):
+        return None, [diag("AGC806", agent.span, f"model '{written}' of '{agent.name}' has no mapping for target '{target}'; "
+                           "the generated code uses the injected default model",
+                           hint=f"add it under [tool.agentc.model_map.{target}]")]
+    return written, []
