@@ -1,0 +1,55 @@
+"""Shared test fixtures: the case table, the repo root, and golden-file comparison."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CASES = sorted(p.name for p in (ROOT / "agents").iterdir() if p.is_dir())
+UPDATE_HINT = "pytest --snapshot-update"
+
+# Never let a test reach a tracing or telemetry service.
+for var in ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGCHAIN_API_KEY", "LANGSMITH_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+    os.environ.pop(var, None)
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    """Paths in diagnostics and goldens are relative to the repository root."""
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def updating(request) -> bool:
+    return bool(request.config.getoption("--snapshot-update", default=False))
+
+
+def compare_tree(produced: dict[str, str], golden: Path, update: bool) -> None:
+    """Assert `produced` equals the files under `golden`, or rewrite `golden` when updating."""
+    if update:
+        if golden.exists():
+            shutil.rmtree(golden)
+        for rel, text in produced.items():
+            path = golden / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+        return
+    on_disk = {p.relative_to(golden).as_posix(): p.read_bytes().decode("utf-8") for p in sorted(golden.rglob("*")) if p.is_file()} if golden.exists() else {}
+    problems = []
+    for rel in sorted(set(on_disk) | set(produced)):
+        if rel not in produced:
+            problems.append(f"golden file no longer produced: {golden / rel}")
+        elif rel not in on_disk:
+            problems.append(f"produced file missing from golden: {golden / rel}")
+        elif on_disk[rel] != produced[rel]:
+            diff = "".join(difflib.unified_diff(on_disk[rel].splitlines(True), produced[rel].splitlines(True),
+                                                f"golden/{rel}", f"produced/{rel}"))
+            problems.append(diff[:4000])
+    if problems:
+        pytest.fail("\n".join(problems) + f"\n\nIf the change is intended, run: {UPDATE_HINT}", pytrace=False)
