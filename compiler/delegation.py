@@ -107,7 +107,16 @@ def is_delegate_head(head: Label | Heading) -> bool:
     return bool(_BLOCK_HEAD.match(plain(head.title)))
 
 
+# Words without which no line-level pattern can match; most lines of a body have none of them.
+_TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "with", "consult", "support", "assist", "help", "guide", "advise",
+             "inform", "notify", "escalat", "hand", "report", "share", "provide", "receive", "(use", "(see")
+
+
 def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[Found]:
+    if role != "delegation":
+        low = text.lower()
+        if not any(t in low for t in _TRIGGERS):
+            return
     title, rest = lead(text)
     if title is not None:
         low = title.lower()
@@ -177,6 +186,8 @@ def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Ite
 
 
 def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found]:
+    if "agent" not in text.lower():
+        return
     for m in _USE_AGENT.finditer(text):
         name = m.group("name").lower()
         if name == self_name or name in ("task", "general-purpose", "this", "that", "an", "a", "another", "other"):

@@ -30,6 +30,7 @@ class Frontmatter:
     present: bool = False
     span: Span | None = None
     body_start: int = 0  # 0-based index of the first body line
+    broken: set[str] = field(default_factory=set)  # keys present but unreadable
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -97,7 +98,7 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
                 excerpt=lines[start + 1 + row],
             )
         )
-        fm.entries = _lenient(file, block, first, indent, fm.diagnostics)
+        fm.entries = _lenient(file, block, first, indent, fm.diagnostics, fm.broken)
     return fm
 
 
@@ -147,7 +148,7 @@ def _put(entries: dict[str, Entry], entry: Entry, source_line: str, out: list[Di
     entries[entry.key] = entry
 
 
-def _lenient(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict:
+def _lenient(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic], broken: set[str]) -> dict:
     """`key: value` lines; anything indented or unkeyed continues the previous value."""
     groups: list[tuple[int, str, str, list[str]]] = []  # (row, key, inline value, continuation)
     for row, line in enumerate(block):
@@ -179,6 +180,7 @@ def _lenient(file: str, block: list[str], first: int, indent: int, out: list[Dia
                     excerpt=block[row],
                 )
             )
+            broken.add(key)
             continue
         _put(entries, Entry(key, value, span), block[row], out)
     return entries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from agentc.compiler import delegation, fields
@@ -41,6 +42,7 @@ ROLES: tuple[tuple[str, re.Pattern], ...] = tuple(
 )
 
 
+@lru_cache(maxsize=4096)
 def role_of(title: str) -> str:
     t = plain(title)
     t = re.sub(r"\([^)]*\)", " ", t)
@@ -66,6 +68,8 @@ class Source:
     sections: list[Any]
     roles: list[str]  # effective role per section (own, else the parent's)
     diagnostics: list[Diagnostic]
+    owner: list[int | None]  # innermost section of each block
+    broken: set[str]  # frontmatter keys present but unreadable (already reported)
 
 
 def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
@@ -86,7 +90,7 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     if not text.strip():
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))
-        return Source(file, scope, lines, {}, len(lines), [], [], [], diags)
+        return Source(file, scope, lines, {}, len(lines), [], [], [], diags, [], set())
     fm = read_frontmatter(file, lines)
     diags += fm.diagnostics
     blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)
@@ -96,7 +100,10 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     for s in sections:
         own = role_of(s.title)
         roles.append(own if own != "other" or s.parent is None else roles[s.parent])
-    return Source(file, scope, lines, fm.entries, fm.body_start, blocks, sections, roles, diags)
+    owner: list[int | None] = [None] * len(blocks)
+    for k, s in enumerate(sections):  # parents come first, so nested sections overwrite them
+        owner[s.start : s.end] = [k] * (s.end - s.start)
+    return Source(file, scope, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)
 
 
 def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
@@ -180,7 +187,7 @@ def _typed(src: Source) -> tuple[dict[str, Any], list[Diagnostic]]:
     top = Span(file=src.file, line=src.body_start if src.body_start else 1)
     if "name" not in out:
         typo = next((k for k in src.entries if fields.near_miss(k) == "name"), None)
-        if head is None:
+        if head is None and "name" not in src.broken:
             diags.append(diag("AGC110", Span(file=src.file, line=1), "no 'name': Claude Code treats the file as documentation",
                               hint=f"rename '{typo}' to 'name'" if typo else "add 'name: my-agent' to the frontmatter",
                               excerpt=src.lines[0]))
@@ -188,7 +195,7 @@ def _typed(src: Source) -> tuple[dict[str, Any], list[Diagnostic]]:
         diags += fields.check_name(out["name"], head, src.lines)
     if "description" not in out:
         typo = next((k for k in src.entries if fields.near_miss(k) == "description"), None)
-        if "description" not in src.entries:
+        if "description" not in src.entries and "description" not in src.broken:
             diags.append(diag("AGC111", top if head is None else head.span,
                               "no 'description': Claude Code skips an agent without one",
                               hint=f"rename '{typo}' to 'description'" if typo else "add 'description: when to use this agent'",
@@ -234,11 +241,7 @@ def _blocks_of(src: Source, k: int, *, deep: bool = True) -> list[Block]:
 
 def _section_at(src: Source, index: int) -> int | None:
     """The innermost section holding block `index`."""
-    found = None
-    for k, s in enumerate(src.sections):
-        if s.start <= index < s.end:
-            found = k
-    return found
+    return src.owner[index]
 
 
 def _items(blocks: list[Block]) -> list[ListItem]:
