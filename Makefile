@@ -27,4 +27,4 @@ build: setup
 
 test: setup setup-crewai
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
-	$(CREW_VENV)/bin/python -m pytest -q -p no:cacheprovider -m crewai
+	$(CREW_VENV)/bin/python -m pytest -q -p no:cacheprovider -m crewai; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc

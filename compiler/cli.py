@@ -74,9 +74,10 @@ def build(
     """Compile agents to one or more targets under OUT/<target>/."""
     options, diags = _options(sources or [], targets=tuple(target or ()), out=out, strict=strict or None, entry=entry,
                               dangling=dangling, plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None)
+    diags += api.resolve_targets(options.targets)[1]
     if has_errors(diags):
         report(diags, output_format)
-        raise typer.Exit(1)
+        raise typer.Exit(2)
     result = api.build(options)
     report(tuple(diags) + result.diagnostics, output_format)
     if not result.ok:

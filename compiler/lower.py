@@ -117,6 +117,10 @@ def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
         return None, diags
     body = "\n".join(src.lines[src.body_start:])
     span = Span(file=src.file, line=1)
+    if not body.strip():
+        diags.append(diag("AGC200", Span(file=src.file, line=max(src.body_start, 1)),
+                          "the body is empty: the agent has no system prompt",
+                          hint="write the agent's instructions below the frontmatter"))
     agent = AgentIR(
         id=f"{src.scope}:{typed['name']}" if src.scope else typed["name"],
         scope=src.scope,

@@ -46,7 +46,7 @@ def view(project: ProjectIR) -> tuple[list[Node], list[Arrow]]:
     arrows = [
         Arrow(nodes[s].key, nodes[t].key, tuple(dict.fromkeys(e.kind for e in es)),
               tuple(dict.fromkeys(e.condition for e in es if e.condition)), f"{es[0].span.file}:{es[0].span.line}")
-        for (s, t), es in sorted(grouped.items())
+        for (s, t), es in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1].startswith("?"), kv[0][1]))
     ]
     return list(nodes.values()), arrows
 

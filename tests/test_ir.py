@@ -1,0 +1,132 @@
+"""The IR: what agentc reads out of each style of agent file, checked against known answers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from agentc.compiler import api
+
+from conftest import CASES, ROOT, SHARED
+
+SEED = SHARED / "seed" / "ai-engineer.md"
+
+
+def agents_of(source: str) -> dict:
+    project = api.load_project([source])
+    return {a.name: a for a in project.agents}, project
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_ir_snapshot(case, snapshot):
+    project = api.load_project([f"agents/{case}"])
+    data = project.model_dump(mode="json", exclude={"diagnostics": {"__all__": {"excerpt"}}})
+    assert data == snapshot(extension_class=JSONSnapshotExtension)
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared is not present on a fresh clone")
+def test_seed_acceptance_via_cli():
+    out = subprocess.run([sys.executable, "-m", "agentc.compiler", "ir", str(SEED), "--json"],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    (agent,) = data["agents"]
+    assert agent["name"] == "ai-engineer"
+    targets = list(dict.fromkeys(d["target"] for d in agent["delegations"]))
+    assert sorted(targets) == sorted([
+        "ml-engineer", "neural-architecture-engineer", "data-scientist", "mlops-engineer", "backend-architect",
+        "frontend-developer", "database-optimizer", "kubernetes-architect", "jax-pro", "prompt-engineer",
+        "security-auditor", "data-engineer"])
+    ml = [d for d in agent["delegations"] if d["target"] == "ml-engineer"]
+    conditions = [d["condition"] for d in ml]
+    assert "Training or fine-tuning neural networks" in conditions
+    assert any("Model training and fine-tuning" in c and "Model serving infrastructure" in c for c in conditions)
+    assert all(d["span"]["line"] > 0 and d["kind"] == "delegate" for d in agent["delegations"])
+    assert {d["span"]["line"] for d in ml} == {64, 87}
+    assert len(agent["checklists"]) == 7
+    assert sum(len(c["items"]) for c in agent["checklists"]) == 36
+    assert agent["checklists"][-1]["title"] == "Task Completion Checklist"
+    assert all(item["text"] and item["checked"] is False for c in agent["checklists"] for item in c["items"])
+    assert [e["title"] for e in agent["examples"]] == [
+        "Production RAG System", "Multi-Agent Customer Service", "Cost-Optimized LLM Pipeline"]
+    assert all(e["code"] and e["code"][0]["language"] == "python" and e["request"] for e in agent["examples"])
+    assert len(agent["failure_modes"]) == 8
+    assert all(f["prevention"] and f["recovery"] for f in agent["failure_modes"])
+    assert agent["failure_modes"][0]["mode"] == "Rate Limiting"
+    assert [g["title"] for g in agent["mission"]["goals"]] == [
+        "Maximize reliability", "Optimize costs", "Ensure security", "Enable observability",
+        "Scale appropriately", "Prioritize safety"]
+    assert agent["metadata"]["version"] == "v2.0.0"
+    assert len(agent["principles"]) == 8 and agent["output_format"]["steps"]
+    assert agent["changelog"][0]["version"] == "v2.0.0" and agent["changelog"][0]["date"] == "2025-12-03"
+    assert {"code", "severity", "file", "line", "col", "message"} <= set(data["diagnostics"][0])
+
+
+def test_seed_team_lead():
+    agents, project = agents_of("agents/seed-team")
+    lead = agents["ai-engineer"]
+    assert "fake-agent-in-fence" not in lead.delegate_targets  # text in code fences is not structure
+    assert set(lead.delegate_targets) == {"ml-engineer", "data-scientist", "prompt-engineer", "data-engineer", "security-auditor"}
+    assert {d.pattern for d in lead.delegations} >= {"D1 arrow", "D2 delegate block"}
+    assert lead.mission and len(lead.mission.goals) == 5
+    assert len(lead.checklists) == 4 and lead.failure_modes and len(lead.examples) == 2
+    assert lead.examples[0].code and "{" in lead.examples[0].code[0].code
+    assert lead.metadata == {"version": "v1.2.0", "maturity": "60% → 90%"}
+    assert lead.tools == ("Read", "Write", "Edit", "Bash", "Grep", "Glob")
+    assert any(i.checked for c in agents["prompt-engineer"].checklists for i in c.items)
+    dangling = [e for e in project.edges if e.target_id is None]
+    assert {e.target for e in dangling} == {"security-auditor"}
+    codes = {d.code for d in project.diagnostics}
+    assert {"AGC301", "AGC305"} <= codes
+
+
+def test_purpose_style_workflow_position():
+    agents, _ = agents_of("agents/purpose-style")
+    kinds = {(d.target, d.kind) for d in agents["database-designer"].delegations}
+    assert {("api-designer", "before"), ("performance-tuner", "after"), ("cloud-planner", "complements"),
+            ("security-reviewer", "complements"), ("security-reviewer", "consult")} <= kinds
+    assert any(e.kind == "interaction" for e in agents["database-designer"].examples)
+    assert agents["database-designer"].mission is not None
+
+
+def test_label_style_sections_and_collaboration():
+    agents, _ = agents_of("agents/label-style")
+    lead = agents["backend-builder"]
+    assert {(d.target, d.kind) for d in lead.delegations} >= {
+        ("frontend-builder", "collaborate"), ("test-runner", "collaborate"), ("release-manager", "collaborate"),
+        ("docs-writer", "collaborate")}
+    collab = next(d for d in lead.delegations if d.target == "frontend-builder")
+    assert collab.condition  # the text after "on"
+    assert any(s.kind == "label" for s in lead.sections)
+    assert any(c.items and all(i.checked is None for i in c.items) for c in lead.checklists)  # plain-bullet checklist
+
+
+def test_integration_style_with_bullets_and_lenient_yaml():
+    agents, project = agents_of("agents/integration-style")
+    assert {d.target for d in agents["tech-lead"].delegations} == {"architect", "qa-engineer", "devops-engineer"}
+    assert "PROACTIVELY for:" in agents["architect"].description  # recovered by the lenient reader
+    (warn,) = [d for d in project.diagnostics if d.code == "AGC101"]
+    assert warn.file.endswith("architect.md") and warn.line == 3
+
+
+def test_example_table_style():
+    agents, _ = agents_of("agents/example-table-style")
+    lead = agents["sim-lead"]
+    patterns = {d.pattern for d in lead.delegations}
+    assert {"D3 table", "D9 parallel table", "D7 use-the-agent"} <= patterns
+    assert {d.target for d in lead.delegations if d.kind == "parallel"} == {"mesh-builder", "solver-tuner"}
+    dialogues = [e for e in lead.examples if e.kind == "dialogue"]
+    assert dialogues and all({"user", "assistant"} <= {t.role for t in e.turns} for e in dialogues)
+    assert agents["sim-validator"].max_turns == 20 and agents["sim-validator"].effort == "high"
+    assert lead.metadata.get("category") == "science"
+
+
+def test_schema_is_json_schema():
+    out = subprocess.run([sys.executable, "-m", "agentc.compiler", "schema"], capture_output=True, text=True, check=True)
+    schema = json.loads(out.stdout)
+    assert "AgentIR" in schema["$defs"] and "Delegation" in schema["$defs"]
+    assert schema["properties"]["ir_version"]["default"]
