@@ -1,0 +1,87 @@
+"""Target `crewai`: a crew project in the layout `crewai create crew` makes, so `crewai run` works.
+
+The entry agent becomes the hierarchical manager, the agents it reaches by delegation become
+the crew's agents, and one request task (`{request}`) carries the manager's output format as
+`expected_output` and its completion checklist as a function guardrail. See plan.py for the
+crewAI facts the layout relies on and files.py for how each file is written.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import yaml
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.compiler.span import Span
+from agentc.targets import Emitted, Target
+from agentc.targets.crewai import files
+from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, build_plan
+
+DEFAULT_REQUEST = "Tell me what you can do for me and which of your coworkers you would bring in."
+
+
+def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+    plan, diags = build_plan(project, options)
+    if plan is None or any(d.severity == "error" for d in diags):
+        return Emitted(files={}, diagnostics=tuple(diags))
+    entry = next(a for a in project.agents if a.id == plan.manager.ident)
+    example = entry.use_when[0].text if entry.use_when else DEFAULT_REQUEST
+    root, src = plan.package, f"{plan.package}/src/{plan.package}"
+    out = {
+        f"{root}/pyproject.toml": files.pyproject(plan),
+        f"{root}/README.md": files.readme(plan),
+        f"{src}/__init__.py": "",
+        f"{src}/crew.py": files.crew_py(plan),
+        f"{src}/main.py": files.main_py(plan, example),
+        f"{src}/config/agents.yaml": files.agents_yaml(plan),
+        f"{src}/config/tasks.yaml": files.tasks_yaml(plan),
+    }
+    for a in [entry] + [project.agent(w.ident) for w in plan.workers if w.source is not None]:
+        if a.tools:
+            diags.append(diag("AGC607", a.span, f"tools of '{a.name}' ({', '.join(a.tools)}) have no crewAI counterpart "
+                              "and are left out", severity="info", hint="add crewAI tools in crew.py by hand"))
+    return Emitted(files=out, diagnostics=tuple(diags))
+
+
+def validate(emitted: dict[str, str]) -> list[Diagnostic]:
+    """What kickoff would trip over, checked without crewai: the YAML shapes, unique roles,
+    and no `{name}` in an interpolated text that is neither the input nor a kept literal."""
+    out: list[Diagnostic] = []
+    for path in sorted(p for p in emitted if p.endswith("/crew.py")):
+        config = path.rsplit("/", 1)[0] + "/config/"
+        agents = yaml.safe_load(emitted[config + "agents.yaml"]) or {}
+        tasks = yaml.safe_load(emitted[config + "tasks.yaml"]) or {}
+        literals = _literal_names(emitted[path])
+        roles = [str(a.get("role", "")).lower() for a in agents.values()]
+        where = Span(file=config + "agents.yaml", line=1)
+        if len(set(roles)) != len(roles):
+            out.append(diag("AGC902", where, "two crew agents share a role; crewAI finds coworkers by role"))
+        texts = [(config + "agents.yaml", a.get(k) or "") for a in agents.values() for k in ("role", "goal", "backstory")]
+        texts += [(config + "tasks.yaml", t.get(k) or "") for t in tasks.values() for k in ("description", "expected_output")]
+        for rel, text in texts:
+            unknown = sorted(set(PLACEHOLDER.findall(text)) - literals - {INPUT})
+            if unknown:
+                out.append(diag("AGC902", Span(file=rel, line=1), f"kickoff would fail on placeholder(s) {unknown}"))
+        for key, agent in agents.items():
+            if not all(agent.get(k) for k in ("role", "goal", "backstory")):
+                out.append(diag("AGC902", where, f"agent '{key}' lacks a role, goal or backstory"))
+    return out
+
+
+def _literal_names(source: str) -> set[str]:
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "LITERAL_PLACEHOLDERS" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+TARGET = Target(
+    name="crewai",
+    summary="crewAI crew project: pyproject.toml, src/<pkg>/crew.py, main.py, config/agents.yaml, config/tasks.yaml",
+    emit=emit,
+    validate=validate,
+    capabilities=frozenset({"delegation:hierarchical", "checklists:guardrail", "model:map"}),
+)

@@ -1,0 +1,241 @@
+"""What goes into the crew: members, their keys and roles, texts, models, delegation, guardrail.
+
+Pure data, built from the ProjectIR and the options; `files.py` turns it into the project files.
+CrewAI facts this relies on (crewai 1.15):
+
+* the manager of a hierarchical crew sees its coworkers only by `role` (the delegation tool
+  lists roles and matches them case-insensitively), so roles are the agent names, unique, and
+  the manager's backstory gets a routing list with each delegate's conditions;
+* kickoff interpolates `{name}` in every crew agent's role/goal/backstory and in the tasks and
+  raises KeyError for a name it has no input for, with no escape syntax. Braces from prompt
+  text are kept byte for byte: each such name is listed in `literals` and the generated crew
+  maps it to itself before kickoff. Only `{request}` is a real input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.compiler.span import Span
+from agentc.targets.common import handoffs, map_model, pick_entry, prompt_text, reachable, snake
+
+TARGET = "crewai"
+INPUT = "request"
+# Claude Code model aliases -> crewAI model ids (provider/model). Overridden per build by
+# [tool.agentc.model_map.crewai]; "inherit" and unmapped names use the injected/default LLM.
+DEFAULT_MODELS = {
+    "sonnet": "anthropic/claude-sonnet-4-5",
+    "opus": "anthropic/claude-opus-4-1",
+    "haiku": "anthropic/claude-haiku-4-5",
+    "inherit": "",
+}
+# Names the generated crew class already uses; an agent key must not shadow them.
+RESERVED = frozenset({
+    "crew", "agents", "tasks", "agents_config", "tasks_config", "request_task", "keep_literal_braces",
+    "llm", "model_for", "load_configurations", "load_yaml", "map_all_agent_variables",
+    "map_all_task_variables", "close_mcp_server", "get_mcp_tools", "base_directory",
+})
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_\-]*)}")  # crewai's own interpolation pattern
+COMPLETION = re.compile(r"complet|done|finish|deliver|final", re.I)
+
+
+@dataclass(frozen=True)
+class Member:
+    ident: str  # agent id, or "?name" for a placeholder
+    key: str  # YAML key and method name
+    role: str
+    goal: str
+    backstory: str
+    model: str | None  # crewAI model id; None = the injected or crewai's default LLM
+    max_iter: int | None = None
+    delegates: tuple[str, ...] = ()  # keys of the crew agents this member may hand work to
+    source: str | None = None  # "file:line" of the agent, or None for a placeholder
+
+
+@dataclass
+class CrewPlan:
+    package: str
+    class_name: str
+    title: str
+    manager: Member
+    workers: list[Member]
+    expected_output: str
+    description: str
+    checklist: tuple[str, ...]
+    checklist_title: str | None
+    literals: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+def _keys(agents: list[AgentIR], stubs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Method keys and roles, unique: plugin copies of one name get their plugin in both."""
+    names = [a.name for a in agents] + stubs
+    keys: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    taken: set[str] = set()
+    for ident, name, scope in [(a.id, a.name, a.scope) for a in agents] + [(f"?{s}", s, None) for s in stubs]:
+        clash = names.count(name) > 1
+        key = snake(f"{scope}_{name}" if clash and scope else name)
+        if key in RESERVED or key.startswith("_"):
+            key = f"{key}_agent"
+        base, n = key, 2
+        while key in taken:
+            key, n = f"{base}_{n}", n + 1
+        taken.add(key)
+        keys[ident] = key
+        roles[ident] = ident if clash and not ident.startswith("?") else name
+    return keys, roles
+
+
+def _checklist(agent: AgentIR) -> Checklist | None:
+    """The completion checklist: one titled as such, else the agent's last checklist."""
+    named = [c for c in agent.checklists if COMPLETION.search(c.title)]
+    chosen = named[-1] if named else (agent.checklists[-1] if agent.checklists else None)
+    return chosen if chosen is not None and chosen.items else None
+
+
+def _goal(agent: AgentIR) -> str:
+    return agent.mission.text if agent.mission and agent.mission.text else agent.description
+
+
+def _route(asks: list[tuple[str, str]], manager: str) -> str:
+    """When the manager should pick a coworker: its own conditions, else who reaches it and why."""
+    own = [cond for src, cond in asks if src == manager]
+    if own:
+        return "; ".join(own)
+    return "; ".join(f"{cond} (as {src} would ask)" for src, cond in asks)
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | None, list[Diagnostic]]:
+    """The crew for the entry agent, or None (with the reason among the diagnostics)."""
+    diags: list[Diagnostic] = []
+    roots, more = pick_entry(project, options)
+    diags += more
+    if not roots:
+        return None, diags
+    members = reachable(project, roots[:1])
+    entry = members[0]
+    in_crew = {a.id for a in members}
+    left_out = sorted(a.id for a in project.agents if a.id not in in_crew)
+    if left_out:
+        diags.append(diag("AGC604", entry.span, f"{len(left_out)} agent(s) are not reachable from entry '{entry.id}' and are "
+                          "not in the crew: " + ", ".join(left_out), hint="pick another entry with --entry NAME"))
+
+    # Delegation targets that are not in the build, handled as options.dangling says.
+    stubs: list[str] = []
+    incoming: dict[str, list[tuple[str, str]]] = {}  # target id / ?name -> [(source name, condition)]
+    for a in members:
+        for h in handoffs(project, a.id):
+            if h.target == a.id:
+                continue
+            ident = f"?{h.name}" if h.dangling else h.target
+            if h.dangling:
+                if options.dangling == "error":
+                    diags.append(diag("AGC603", h.span, f"'{a.name}' delegates to '{h.name}', which is not in the build",
+                                      hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
+                    continue
+                if options.dangling == "drop":
+                    diags.append(diag("AGC602", h.span, f"delegation from '{a.name}' to '{h.name}' dropped: not in the build"))
+                    continue
+                if h.name not in stubs:
+                    stubs.append(h.name)
+                    diags.append(diag("AGC601", h.span, f"'{h.name}' is not in the build; the crew gets a placeholder "
+                                      "agent that hands such work back", hint="add its file to the sources, or set dangling = \"drop\""))
+            if ident == entry.id:
+                diags.append(diag("AGC605", h.span, f"'{a.name}' hands work back to the manager '{entry.name}'; crewAI "
+                                  "workers cannot delegate to the manager, so this link is left out", severity="info"))
+                continue
+            incoming.setdefault(ident, []).append((a.name, h.description))
+    keys, roles = _keys(members, stubs)
+
+    def sub_delegates(agent: AgentIR) -> tuple[str, ...]:
+        out = []
+        for h in handoffs(project, agent.id):
+            ident = f"?{h.name}" if h.dangling else h.target
+            if ident in keys and ident not in (agent.id, entry.id) and (not h.dangling or h.name in stubs):
+                out.append(keys[ident])
+        return tuple(dict.fromkeys(out))
+
+    def asked(ident: str) -> str:
+        lines = [f"{cond} (asked by {src})" for src, cond in incoming.get(ident, [])]
+        return "\n\nYou are brought in for:\n" + _bullets(lines) if lines else ""
+
+    workers: list[Member] = []
+    for a in members[1:]:
+        model, more = map_model(a, TARGET, options, DEFAULT_MODELS)
+        diags += more
+        workers.append(Member(a.id, keys[a.id], roles[a.id], _goal(a) + asked(a.id), prompt_text(a), model, a.max_turns,
+                              sub_delegates(a), f"{a.file}:{a.span.line}"))
+    for name in stubs:
+        askers = ", ".join(dict.fromkeys(src for src, _ in incoming.get(f"?{name}", [])))
+        workers.append(Member(
+            f"?{name}", keys[f"?{name}"], roles[f"?{name}"],
+            f"Stand in for the {name} agent, which is not part of this build." + asked(f"?{name}"),
+            f"The {name} agent is named by {askers}, but its definition was not compiled into this crew. "
+            f"When work arrives, say that it needs {name}, restate what was asked, and hand it back unfinished "
+            "so that a person can route it.\n",
+            None))
+
+    routing = [f"**{w.role}**: " + _route(incoming.get(w.ident, []), entry.name) for w in workers]
+    manager_model, more = map_model(entry, TARGET, options, DEFAULT_MODELS)
+    diags += more
+    backstory = prompt_text(entry)
+    if routing:
+        backstory += ("\n## Coworkers in this crew\n\nDelegate with the coworker's exact role name. "
+                      "Each is listed with the work it takes:\n\n" + _bullets(routing) + "\n")
+    manager = Member(entry.id, keys[entry.id], roles[entry.id], _goal(entry), backstory, manager_model, entry.max_turns,
+                     source=f"{entry.file}:{entry.span.line}")
+
+    checklist = _checklist(entry)
+    items = tuple(i.text for i in checklist.items) if checklist else ()
+    fmt = entry.output_format
+    expected = (f"{fmt.title}\n\n{fmt.text.strip()}\n" if fmt else
+                f"A complete answer to the request, in the voice and standards of {entry.name}.\n")
+    description = "{request}\n"
+    if items:
+        expected += "\nThe answer ends with the completion checklist, every item ticked or explained.\n"
+        description += ("\nEnd your final answer with a section headed \"Completion checklist\" that repeats each "
+                        "item below word for word as `- [x] item` when it is met, or `- [ ] item: why not`:\n\n"
+                        + "\n".join(f"- [ ] {t}" for t in items) + "\n")
+    package = f"{snake(entry.name)}_crew"
+    plan = CrewPlan(package=package, class_name="".join(p.capitalize() for p in package.split("_")),
+                    title=entry.name, manager=manager, workers=workers, expected_output=expected,
+                    description=description, checklist=items, checklist_title=checklist.title if checklist else None,
+                    sources=tuple(a.file for a in members))
+    diags += _protect_braces(plan, entry.span)
+    return plan, diags
+
+
+def _protect_braces(plan: CrewPlan, where: Span) -> list[Diagnostic]:
+    """Collect `{name}`s of prompt text that kickoff would try to fill (see the module doc).
+
+    A literal `{request}` in prompt text would be filled with the request, so it is spaced out."""
+    texts = [plan.description, plan.expected_output]
+    for m in [plan.manager, *plan.workers]:
+        texts += [m.role, m.goal, m.backstory]
+    found = sorted({n for t in texts for n in PLACEHOLDER.findall(t)} - {INPUT})
+    plan.literals = tuple(found)
+
+    def fix(text: str) -> str:
+        return text.replace("{" + INPUT + "}", "{ " + INPUT + " }")
+
+    out = []
+    hits = [m for m in [plan.manager, *plan.workers] if "{" + INPUT + "}" in m.role + m.goal + m.backstory]
+    if hits or "{" + INPUT + "}" in plan.expected_output:
+        out.append(diag("AGC606", where, "prompt text contains the literal '{request}', the crew's input placeholder; "
+                        "written as '{ request }' so kickoff leaves it alone"))
+    plan.manager, plan.workers = _fixed(plan.manager, fix), [_fixed(w, fix) for w in plan.workers]
+    plan.expected_output = fix(plan.expected_output)
+    return out
+
+
+def _fixed(m: Member, fix) -> Member:
+    return replace(m, role=fix(m.role), goal=fix(m.goal), backstory=fix(m.backstory))
