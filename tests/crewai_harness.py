@@ -82,7 +82,7 @@ def scripted_llm():
                 # The checklist as the task description states it (the system prompt has others).
                 task = text[text.find("repeats each item below"):]
                 items = re.findall(r"^- \[ \] (.+)$", task, re.M)
-                if "Previous attempt failed validation" not in text:
+                if "repeats each item below" in text and "Previous attempt failed validation" not in text:
                     return "Thought: I now know the final answer\nFinal Answer: A plan without the checklist."
                 ticks = "\n".join(f"- [x] {item}" for item in items)
                 return f"Thought: I now know the final answer\nFinal Answer: DONE by {delegate_to}.\n\nCompletion checklist\n{ticks}"

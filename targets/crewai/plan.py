@@ -73,12 +73,12 @@ class CrewPlan:
 
 def _keys(agents: list[AgentIR], stubs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Method keys and roles, unique: plugin copies of one name get their plugin in both."""
-    names = [a.name for a in agents] + stubs
+    names = [n.casefold() for n in [a.name for a in agents] + stubs]  # crewai matches roles case-insensitively
     keys: dict[str, str] = {}
     roles: dict[str, str] = {}
     taken: set[str] = set()
     for ident, name, scope in [(a.id, a.name, a.scope) for a in agents] + [(f"?{s}", s, None) for s in stubs]:
-        clash = names.count(name) > 1
+        clash = names.count(name.casefold()) > 1
         key = snake(f"{scope}_{name}" if clash and scope else name)
         if key in RESERVED or key.startswith("_"):
             key = f"{key}_agent"
