@@ -44,12 +44,48 @@ def targets_in(text: str, *, bare: bool = True) -> list[str]:
     return out
 
 
+_LEAD_NAME = re.compile(rf"\s*(?:the\s+)?(?:\*\*`?({NAME})`?\*\*|`({NAME})`|({NAME}-{NAME})(?![\w-]))(?:\s+(?:sub-?)?agent(s)?\b)?")
+_JOIN = re.compile(r"\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*")
+
+
+def leading_targets(text: str) -> list[str]:
+    """Names at the very start of `text`, joined by commas, 'or', 'and' or '/'.
+
+    After "→ Use" the targets come first; later hyphenated words ("multi-region networking")
+    are the condition, not agents. When the first phrase is not a name ("**domain experts**
+    (a-expert, b-expert)"), the names in the parenthesis right after it are taken."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _LEAD_NAME.match(text, pos)
+        if not m:
+            break
+        name = m.group(1) or m.group(2) or m.group(3)
+        if pos == 0:
+            marked = m.group(3) is None
+        # "domain-specific agents" is a group, and a bare word after **marked** names is prose
+        group = m.group(4) is not None or (marked and m.group(3) is not None)
+        if name not in _NOT_AGENTS and name not in out and not group:
+            out.append(name)
+        pos = m.end()
+        j = _JOIN.match(text, pos)
+        if not j or j.end() == pos:
+            break
+        pos = j.end()
+    if not out:
+        m = re.match(r"^[^()]{0,60}?\(([^)]*)\)", text)
+        if m:
+            out = targets_in(m.group(1))
+    return out
+
+
 def clean(text: str) -> str:
     """A condition as a reader would say it: no markup, list marks or 'do not use for'."""
     text = plain(text)
     text = re.sub(r"^[\s\-*•❌✅⚠️🚫→]+", "", text)
     text = re.sub(r"^\d+[.)]\s*", "", text)
     text = re.sub(r"^(?:do not|don't|never)\s+use(?:\s+this agent|\s+[\w-]+)?\s+(?:for|when|if)\s*:?\s*", "", text, flags=re.I)
+    text = re.sub(r"^(?:\d+[.)]\s*)?not\s+(?:for|when)\s+", "", text, flags=re.I)
     return text.strip(" \t:;,-—–").strip()
 
 
@@ -57,7 +93,7 @@ _ARROW = re.compile(
     r"^(?P<cond>.*?)\s*(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
-_PAREN = re.compile(r"^(?P<cond>.*?)\s*\((?:delegate to|use|see|→)\s+(?P<rest>[^)]+)\)", re.I | re.S)
+_PAREN = re.compile(r"^(?P<cond>.*?)\s*\((?:delegate to|hand off to|→|(?P<soft>use|see))\s+(?P<rest>[^)]+)\)", re.I | re.S)
 _DELEGATE_PHRASE = re.compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
 _BLOCK_HEAD = re.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
 _COLLAB = re.compile(
@@ -68,7 +104,7 @@ _SUPPORT = re.compile(
     re.I | re.S,
 )
 _USE_AGENT = re.compile(
-    rf"\b(?:use|using|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+to\s+(?P<cond>[^.!\n]*))?",
+    rf"\b(?:use|using|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
 _POSITION = {
@@ -91,8 +127,10 @@ def find(block: Block, role: str, section: str, self_name: str) -> Iterator[Foun
     if isinstance(block, Table):
         yield from _table(block)
     elif isinstance(block, (ListItem, Paragraph)):
-        yield from _line(block.text, block.line, block.col, role, section)
-        yield from _use_agent(block.text, block.line, block.col, self_name)
+        found = list(_line(block.text, block.line, block.col, role, section))
+        yield from found
+        named = {f.target for f in found}
+        yield from (f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named)
     elif isinstance(block, ExampleTag):
         yield from _use_agent(block.text, block.line, block.col, self_name)
 
@@ -142,7 +180,7 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
     arrow = _ARROW.match(text)
     if arrow:
         clause, after = _upto_sentence(arrow.group("rest"))
-        names = targets_in(clause)
+        names = leading_targets(clause)
         cond = clean(arrow.group("cond")) or clean(after) or clean(re.sub(_TARGET, "", clause))
         kind = "consult" if arrow.group("verb").lower() == "consult" else "delegate"
         for name in names:
@@ -150,7 +188,7 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
         if names:
             return
     paren = _PAREN.match(text)
-    if paren and (names := targets_in(paren.group("rest"))):
+    if paren and (not paren.group("soft") or role in ("avoid_when", "delegation")) and (names := leading_targets(paren.group("rest"))):
         for name in names:
             yield Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col)
         return
@@ -177,11 +215,7 @@ def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Ite
     """`x [and y] on/for/to <condition>` after a collaboration verb."""
     m = re.match(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", rest, re.S)
     who, cond = (m.group("who"), m.group("cond")) if m else (rest, "")
-    names = [n for n in targets_in(who) if n]
-    if not names:
-        first = who.strip().strip("*`")
-        names = [first] if _NAME_RE.match(first) else []
-    for name in names:
+    for name in leading_targets(who):
         yield Found(name, clean(cond), kind, pattern, line, col)
 
 
