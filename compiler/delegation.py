@@ -99,12 +99,13 @@ _BLOCK_HEAD = re.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(
 _COLLAB = re.compile(
     r"^(?:collaborate|coordinate|work|partner|sync|team up|liaise|align|interface|pair)\s+with\s+(?P<rest>.+)$", re.I | re.S
 )
+_USE = re.compile(r"^(?:use|prefer|try|see|ask|consult)\s+(?P<rest>.+)$", re.I | re.S)
 _SUPPORT = re.compile(
     r"^(?P<verb>support|assist|help|guide|consult|advise|inform|notify|escalate to|hand off to|report to|share [\w\s]{1,30}? with|provide [\w\s]{1,30}? to|receive [\w\s]{1,30}? from)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
 _USE_AGENT = re.compile(
-    rf"\b(?:use|using|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
+    rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
 _POSITION = {
@@ -151,7 +152,7 @@ _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "with", "consult", "support", 
 
 
 def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[Found]:
-    if role != "delegation":
+    if role not in ("delegation", "avoid_when"):
         low = text.lower()
         if not any(t in low for t in _TRIGGERS):
             return
@@ -173,9 +174,9 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
                 for name in targets_in(re.sub(r"\([^)]*\)", "", chunk)):
                     yield Found(name, clean(why.group(1)) if why else "", _POSITION[low], "D6 workflow position", line, col)
             return
-        if role == "delegation" and (_NAME_RE.match(title) or targets_in(f"**{title}**")):
-            name = title if _NAME_RE.match(title) else targets_in(f"**{title}**")[0]
-            yield Found(name, clean(rest), "delegate", "D4 agent bullet", line, col)
+        agentish = _NAME_RE.match(title) and (role == "delegation" or "-" in title)
+        if role in ("delegation", "avoid_when") and agentish:
+            yield Found(title, clean(rest), "delegate", "D4 agent bullet", line, col)
             return
     arrow = _ARROW.match(text)
     if arrow:
@@ -193,6 +194,12 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
             yield Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col)
         return
     body = clean(text)
+    use = _USE.match(body)
+    if use and role in ("avoid_when", "delegation") and (names := leading_targets(use.group("rest"))):
+        tail = re.sub(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+", "", use.group("rest"), count=1)
+        for name in names:
+            yield Found(name, clean(tail) if tail != use.group("rest") else "", "delegate", "D1 use-instead", line, col)
+        return
     collab = _COLLAB.match(body)
     if collab:
         yield from _verb_phrase(collab.group("rest"), "collaborate", "D5 collaborate-with", line, col)
