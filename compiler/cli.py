@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-
 from agentc.compiler import api, config, writer
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, format_text, has_errors, summary
 from agentc.compiler.options import BuildOptions

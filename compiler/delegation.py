@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from agentc.compiler.markdown import Block, Label, Heading, ListItem, Paragraph, Table, ExampleTag, lead, plain
+from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
 
 NAME = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
 _NAME_RE = re.compile(rf"^{NAME}$")
@@ -159,7 +159,7 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
     title, rest = lead(text)
     if title is not None:
         low = title.lower()
-        with_m = re.match(rf"^with\s+(.+)$", low)
+        with_m = re.match(r"^with\s+(.+)$", low)
         if with_m and (names := targets_in(with_m.group(1)) or ([with_m.group(1)] if _NAME_RE.match(with_m.group(1)) else [])):
             for name in names:
                 yield Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col)

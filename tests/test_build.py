@@ -9,10 +9,8 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-
 from agentc.compiler import api, writer
 from agentc.compiler.options import BuildOptions
-
 from conftest import ROOT
 
 
