@@ -69,7 +69,7 @@ def extract(src: Source, name: str) -> dict[str, Any]:
         "sections": tuple(
             Section(title=s.title, level=s.level, kind=s.kind, role=role,
                     span=Span(file=src.file, line=s.line), end_line=s.end_line)
-            for s, role in zip(secs, roles)
+            for s, role in zip(secs, roles, strict=True)
         )
     }
     out["mission"] = _mission(src, next((k for k in by_role("mission") if own(k) == "mission"), None))
