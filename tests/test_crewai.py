@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from agentc.compiler import api
 from agentc.compiler.options import BuildOptions
 from agentc.targets.crewai import validate
-
 from conftest import ROOT
 
 PKG = "ai_engineer_crew/src/ai_engineer_crew"

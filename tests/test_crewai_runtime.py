@@ -15,10 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from agentc.compiler import api
 from agentc.compiler.options import BuildOptions
-
 from conftest import ROOT, SHARED
 
 QUIET = {

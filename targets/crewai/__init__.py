@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 
 import yaml
-
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions

@@ -6,7 +6,6 @@ import json
 import re
 
 import yaml
-
 from agentc.compiler.pyformat import format_python
 from agentc.compiler.render import render
 from agentc.targets.crewai.plan import CrewPlan, Member

@@ -1,0 +1,100 @@
+"""A hierarchical crewAI crew compiled by agentc from Claude Code agent files.
+
+Edit the agents' markdown and rebuild rather than this file. The agents' texts are in
+config/agents.yaml, the request task in config/tasks.yaml.
+"""
+
+# No `from __future__ import annotations` here: crewai checks a guardrail's return annotation at
+# runtime, and a postponed (string) annotation fails that check.
+from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai.project import CrewBase, agent, crew, task
+
+# crewAI model id per agent, from its `model` through agentc's crewai model map.
+# None: crewai's default LLM (configured through its environment variables).
+MODELS = {
+    "database_designer": "anthropic/claude-opus-4-1",
+    "api_designer": "anthropic/claude-sonnet-4-5",
+    "performance_tuner": None,
+    "cloud_planner": None,
+    "security_reviewer": None,
+}
+
+
+@CrewBase
+class DatabaseDesignerCrew:
+    """The entry agent manages the crew; the agents it delegates to are the crew's agents."""
+
+    agents_config = "config/agents.yaml"
+    tasks_config = "config/tasks.yaml"
+
+    def __init__(self, llm: BaseLLM | None = None) -> None:
+        # One LLM for every agent, e.g. a scripted offline model in tests; None uses MODELS.
+        self.injected_llm = llm
+
+    def model_for(self, key: str) -> BaseLLM | str | None:
+        return self.injected_llm if self.injected_llm is not None else MODELS[key]
+
+    # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
+    # crew refuses a manager that is also one of its agents.
+    def database_designer(self) -> Agent:
+        return Agent(
+            config=self.agents_config["database_designer"],
+            llm=self.model_for("database_designer"),
+            verbose=False,
+        )
+
+    @agent
+    def api_designer(self) -> Agent:
+        return Agent(
+            config=self.agents_config["api_designer"],
+            llm=self.model_for("api_designer"),
+            verbose=False,
+        )
+
+    @agent
+    def performance_tuner(self) -> Agent:
+        return Agent(
+            config=self.agents_config["performance_tuner"],
+            llm=self.model_for("performance_tuner"),
+            verbose=False,
+        )
+
+    @agent
+    def cloud_planner(self) -> Agent:
+        return Agent(
+            config=self.agents_config["cloud_planner"],
+            llm=self.model_for("cloud_planner"),
+            verbose=False,
+        )
+
+    @agent
+    def security_reviewer(self) -> Agent:
+        return Agent(
+            config=self.agents_config["security_reviewer"],
+            llm=self.model_for("security_reviewer"),
+            verbose=False,
+        )
+
+    @task
+    def request_task(self) -> Task:
+        return Task(
+            config=self.tasks_config["request_task"],
+        )
+
+    @crew
+    def crew(self) -> Crew:
+        # In a hierarchical crew only the manager gets delegation tools from crewai; an agent
+        # that delegates in its own prompt gets tools over exactly its own delegates.
+        performance_tuner = self.performance_tuner()
+        performance_tuner.tools = [
+            *(performance_tuner.tools or []),
+            *performance_tuner.get_delegation_tools([self.cloud_planner()]),
+        ]
+        return Crew(
+            agents=self.agents,
+            tasks=self.tasks,
+            process=Process.hierarchical,
+            manager_agent=self.database_designer(),
+            memory=False,  # memory needs an embedding provider, i.e. the network
+            verbose=False,
+        )
