@@ -38,7 +38,8 @@ def test_layout_is_what_crewai_create_crew_makes(seed):
         "ai_engineer_crew/pyproject.toml", "ai_engineer_crew/README.md", f"{PKG}/__init__.py", f"{PKG}/crew.py",
         f"{PKG}/main.py", f"{PKG}/config/agents.yaml", f"{PKG}/config/tasks.yaml"])
     toml = tomllib.loads(files["ai_engineer_crew/pyproject.toml"])
-    assert toml["tool"]["crewai"] == {"type": "crew"}
+    assert toml["tool"]["crewai"]["type"] == "crew"
+    assert len(toml["tool"]["crewai"]["project_id"]) == 36  # else `crewai run` writes a random one into it
     assert toml["project"]["scripts"]["run_crew"] == "ai_engineer_crew.main:run"
     # sonnet/haiku/opus map to anthropic ids, which crewai builds only with its anthropic extra
     assert toml["project"]["dependencies"] == ["crewai[anthropic]>=1.15,<2"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import yaml
 from agentc.compiler.pyformat import format_python
@@ -84,8 +85,15 @@ def pyproject(plan: CrewPlan) -> str:
         "project.scripts": {pkg: f"{pkg}.main:run", "run_crew": f"{pkg}.main:run", "train": f"{pkg}.main:train",
                             "replay": f"{pkg}.main:replay", "test": f"{pkg}.main:test"},
         "build-system": {"requires": ["hatchling"], "build-backend": "hatchling.build"},
-        "tool.crewai": {"type": "crew"},
+        "tool.crewai": {"type": "crew", "project_id": project_id(plan)},
     })
+
+
+def project_id(plan: CrewPlan) -> str:
+    """`crewai run` writes a random project_id into a pyproject.toml that has none, which would
+    make the generated file stale; a name-based UUID of the crew's members is stable instead."""
+    members = sorted(m.ident for m in [plan.manager, *plan.workers])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "agentc:crewai:" + plan.package + ":" + ",".join(members)))
 
 
 def _imports(plan: CrewPlan) -> list[str]:
