@@ -131,8 +131,8 @@ def readme(plan: CrewPlan) -> str:
     lines = [
         f"# {plan.title} crew",
         "",
-        "A hierarchical [crewAI](https://docs.crewai.com) crew compiled by agentc from Claude Code agent files",
-        f"({', '.join(plan.sources)}).",
+        "A hierarchical [crewAI](https://docs.crewai.com) crew compiled by agentc from Claude Code agent files.",
+        "Edit those and rebuild rather than editing these files.",
         "",
         f"- Manager: **{plan.manager.role}** (delegation allowed)",
         *[f"- Agent: **{w.role}**" + (" (a placeholder: not in the build)" if w.source is None else "")

@@ -21,7 +21,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets.common import handoffs, map_model, pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import Handoff, handoffs, map_model, pick_entry, prompt_text, reachable, snake
 
 TARGET = "crewai"
 INPUT = "request"
@@ -66,9 +66,7 @@ class CrewPlan:
     expected_output: str
     description: str
     checklist: tuple[str, ...]
-    checklist_title: str | None
     literals: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
 
 
 def _keys(agents: list[AgentIR], stubs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -102,16 +100,62 @@ def _goal(agent: AgentIR) -> str:
     return agent.mission.text if agent.mission and agent.mission.text else agent.description
 
 
-def _route(asks: list[tuple[str, str]], manager: str) -> str:
+def _route(asks: list[tuple[str, str]], manager: str, roles: dict[str, str]) -> str:
     """When the manager should pick a coworker: its own conditions, else who reaches it and why."""
     own = [cond for src, cond in asks if src == manager]
     if own:
         return "; ".join(own)
-    return "; ".join(f"{cond} (as {src} would ask)" for src, cond in asks)
+    return "; ".join(f"{cond} (as {roles[src]} would ask)" for src, cond in asks)
 
 
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
+
+
+def _links(project: ProjectIR, members: list[AgentIR], options: BuildOptions
+           ) -> tuple[list[str], dict[str, list[tuple[str, str]]], list[Diagnostic]]:
+    """Placeholder names for dangling delegates (per options.dangling), and for every crew
+    member the (source id, condition) pairs of the links into it."""
+    entry = members[0]
+    diags: list[Diagnostic] = []
+    stubs: list[str] = []
+    incoming: dict[str, list[tuple[str, str]]] = {}  # target id or "?name" -> [(source id, condition)]
+    for a in members:
+        for h in handoffs(project, a.id):
+            if h.target == a.id:
+                continue
+            if h.dangling:
+                if options.dangling == "error":
+                    diags.append(diag("AGC603", h.span, f"'{a.name}' delegates to '{h.name}', which is not in the build",
+                                      hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
+                    continue
+                if options.dangling == "drop":
+                    diags.append(diag("AGC602", h.span, f"delegation from '{a.name}' to '{h.name}' dropped: not in the build"))
+                    continue
+                if h.name not in stubs:
+                    stubs.append(h.name)
+                    diags.append(diag("AGC601", h.span, f"'{h.name}' is not in the build; the crew gets a placeholder "
+                                      "agent that hands such work back", hint="add its file to the sources, or set dangling = \"drop\""))
+            elif h.target == entry.id:
+                diags.append(diag("AGC605", h.span, f"'{a.name}' hands work back to the manager '{entry.name}'; crewAI "
+                                  "workers cannot delegate to the manager, so this link is left out"))
+                continue
+            incoming.setdefault(f"?{h.name}" if h.dangling else h.target, []).append((a.id, _conditions(project, a.id, h)))
+    return stubs, incoming, diags
+
+
+# How a link that is not a plain delegation reads in a prompt (the IR's delegation kinds).
+# Worded to read right both in the manager's routing list and in the delegate's own goal.
+KIND_WORDS = {"collaborate": "joint work", "consult": "advice", "before": "needed first", "after": "follow-up",
+              "complements": "complementary", "parallel": "in parallel"}
+
+
+def _conditions(project: ProjectIR, source: str, h: Handoff) -> str:
+    """The handoff's conditions, each marked with its kind unless it is a plain delegation."""
+    edges = [e for e in project.edges_from(source) if (e.target_id or e.target) == h.target]
+    parts = [f"{KIND_WORDS[e.kind]}: {e.condition}" if e.kind in KIND_WORDS else e.condition
+             for e in edges if e.condition]
+    return "; ".join(dict.fromkeys(parts)) or h.description
 
 
 def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | None, list[Diagnostic]]:
@@ -129,31 +173,8 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         diags.append(diag("AGC604", entry.span, f"{len(left_out)} agent(s) are not reachable from entry '{entry.id}' and are "
                           "not in the crew: " + ", ".join(left_out), hint="pick another entry with --entry NAME"))
 
-    # Delegation targets that are not in the build, handled as options.dangling says.
-    stubs: list[str] = []
-    incoming: dict[str, list[tuple[str, str]]] = {}  # target id / ?name -> [(source name, condition)]
-    for a in members:
-        for h in handoffs(project, a.id):
-            if h.target == a.id:
-                continue
-            ident = f"?{h.name}" if h.dangling else h.target
-            if h.dangling:
-                if options.dangling == "error":
-                    diags.append(diag("AGC603", h.span, f"'{a.name}' delegates to '{h.name}', which is not in the build",
-                                      hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
-                    continue
-                if options.dangling == "drop":
-                    diags.append(diag("AGC602", h.span, f"delegation from '{a.name}' to '{h.name}' dropped: not in the build"))
-                    continue
-                if h.name not in stubs:
-                    stubs.append(h.name)
-                    diags.append(diag("AGC601", h.span, f"'{h.name}' is not in the build; the crew gets a placeholder "
-                                      "agent that hands such work back", hint="add its file to the sources, or set dangling = \"drop\""))
-            if ident == entry.id:
-                diags.append(diag("AGC605", h.span, f"'{a.name}' hands work back to the manager '{entry.name}'; crewAI "
-                                  "workers cannot delegate to the manager, so this link is left out", severity="info"))
-                continue
-            incoming.setdefault(ident, []).append((a.name, h.description))
+    stubs, incoming, more = _links(project, members, options)
+    diags += more
     keys, roles = _keys(members, stubs)
 
     def sub_delegates(agent: AgentIR) -> tuple[str, ...]:
@@ -165,7 +186,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         return tuple(dict.fromkeys(out))
 
     def asked(ident: str) -> str:
-        lines = [f"{cond} (asked by {src})" for src, cond in incoming.get(ident, [])]
+        lines = [f"{cond} (asked by {roles[src]})" for src, cond in incoming.get(ident, [])]
         return "\n\nYou are brought in for:\n" + _bullets(lines) if lines else ""
 
     workers: list[Member] = []
@@ -175,7 +196,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         workers.append(Member(a.id, keys[a.id], roles[a.id], _goal(a) + asked(a.id), prompt_text(a), model, a.max_turns,
                               sub_delegates(a), f"{a.file}:{a.span.line}"))
     for name in stubs:
-        askers = ", ".join(dict.fromkeys(src for src, _ in incoming.get(f"?{name}", [])))
+        askers = ", ".join(dict.fromkeys(roles[src] for src, _ in incoming.get(f"?{name}", [])))
         workers.append(Member(
             f"?{name}", keys[f"?{name}"], roles[f"?{name}"],
             f"Stand in for the {name} agent, which is not part of this build." + asked(f"?{name}"),
@@ -184,7 +205,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
             "so that a person can route it.\n",
             None))
 
-    routing = [f"**{w.role}**: " + _route(incoming.get(w.ident, []), entry.name) for w in workers]
+    routing = [f"**{w.role}**: " + _route(incoming.get(w.ident, []), entry.id, roles) for w in workers]
     manager_model, more = map_model(entry, TARGET, options, DEFAULT_MODELS)
     diags += more
     backstory = prompt_text(entry)
@@ -208,8 +229,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
     package = f"{snake(entry.name)}_crew"
     plan = CrewPlan(package=package, class_name="".join(p.capitalize() for p in package.split("_")),
                     title=entry.name, manager=manager, workers=workers, expected_output=expected,
-                    description=description, checklist=items, checklist_title=checklist.title if checklist else None,
-                    sources=tuple(a.file for a in members))
+                    description=description, checklist=items)
     diags += _protect_braces(plan, entry.span)
     return plan, diags
 
