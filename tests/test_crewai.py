@@ -152,6 +152,15 @@ def test_model_map_from_config():
     assert toml["project"]["dependencies"] == ["crewai[anthropic]>=1.15,<2"]  # prompt-engineer is still opus
 
 
+def test_link_kinds_are_worded_in_the_routing_list():
+    _, files = crewai_build(["agents/purpose-style"])
+    agents = yaml.safe_load(next(t for p, t in files.items() if p.endswith("agents.yaml")))
+    backstory = agents["database_designer"]["backstory"]
+    assert "- **api-designer**: needed first: contract informs the schema" in backstory
+    assert "- **performance-tuner**: follow-up: query plans" in backstory
+    assert "(asked by database-designer)" in agents["api_designer"]["goal"]
+
+
 def test_every_case_is_valid_python_and_yaml():
     for case in sorted(p.name for p in (ROOT / "agents").iterdir() if p.is_dir()):
         result, files = crewai_build([f"agents/{case}"])
