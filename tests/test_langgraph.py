@@ -19,12 +19,10 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-
 from agentc.compiler import api
 from agentc.compiler.options import BuildOptions
 from agentc.targets import common
-
-from conftest import ROOT, SHARED
+from conftest import SHARED
 
 CORPUS = SHARED / "corpus" / "myclaude"
 TRACING = ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY",
