@@ -236,7 +236,8 @@ def test_seed_team_round_trip(load, offline):
     assert messages[-1].content.startswith("FINAL") and messages[-1].name == "ai-engineer"
     calls = {c["id"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
     answers = [m.tool_call_id for m in messages if isinstance(m, ToolMessage)]
-    assert answers == ["call_1"] and set(answers) == calls  # no orphan in either direction
+    assert answers == ["call_1", "return_to_caller_4"] and set(answers) == calls  # no orphan either way
+    assert [m.type for m in messages[-3:]] == ["ai", "tool", "ai"]  # the lead's model saw a tool result last
     tools = {t["function"]["name"]: t["function"]["description"] for t in bound["ai-engineer"]}
     ir = {h.name: h.description for h in common.handoffs(project, "ai-engineer")}
     assert tools == {f"transfer_to_{common.snake(name)}": text for name, text in ir.items()}

@@ -7,8 +7,9 @@ is the same for every team:
   its `transfer_to_<agent>` tools;
 - a handoff pushes the calling agent onto `callers` and jumps to the delegate;
 - an answer without a handoff goes to RETURN_NODE, which pops `callers` and resumes the agent
-  that delegated, or ends the run when nobody is waiting. A delegate therefore returns to the
-  agent that called it, and an agent with delegates supervises them;
+  that delegated (closing the answer with a `return_to_caller` tool call and its result), or
+  ends the run when nobody is waiting. A delegate therefore returns to the agent that called
+  it, and an agent with delegates supervises them;
 - the compiled graph carries an explicit recursion limit, so delegation cycles stop.
 """
 
@@ -20,7 +21,7 @@ from importlib import resources
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import SystemMessage, ToolCall, ToolMessage
+from langchain_core.messages import AIMessage, SystemMessage, ToolCall, ToolMessage
 from langchain_core.runnables import Runnable
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
@@ -114,11 +115,24 @@ def agent_node(agent: Agent, model: BaseChatModel | None) -> Callable[[TeamState
 
 
 def return_to_caller(state: TeamState) -> Command:
-    """Resume the agent that delegated, or end the run when nobody is waiting."""
+    """Resume the agent that delegated, or end the run when nobody is waiting.
+
+    The delegate's answer is closed with a handoff back (a tool call and its result), so the
+    caller's model sees a tool result last: some providers read a trailing assistant message
+    as the start of their own reply.
+    """
     callers = state.get("callers") or []
     if not callers:
         return Command(goto=END)
-    return Command(goto=callers[-1], update={"callers": callers[:-1]})
+    caller, delegate = callers[-1], state["messages"][-1].name
+    call_id = f"{RETURN_NODE}_{len(state['messages'])}"
+    back = AIMessage(
+        "", name=delegate, tool_calls=[ToolCall(name=RETURN_NODE, args={}, id=call_id)]
+    )
+    result = ToolMessage(
+        f"{delegate} answered; back to {caller}.", tool_call_id=call_id, name=RETURN_NODE
+    )
+    return Command(goto=caller, update={"messages": [back, result], "callers": callers[:-1]})
 
 
 @cache
