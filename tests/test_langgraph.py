@@ -244,6 +244,28 @@ def test_seed_team_round_trip(load, offline):
 
 
 @pytest.mark.runtime
+def test_several_or_unknown_tool_calls_are_all_answered(load, offline):
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    package, _ = load(["agents/seed-team"])
+    turns = iter([
+        AIMessage("", tool_calls=[{"name": "transfer_to_nobody", "args": {}, "id": "u1"}]),
+        AIMessage("", tool_calls=[{"name": "transfer_to_security_auditor", "args": {"task": "audit"}, "id": "h1"},
+                                  {"name": "transfer_to_ml_engineer", "args": {}, "id": "h2"}]),
+        AIMessage("done"),
+    ])
+    graph = package.build_graph(scripted(never), models={
+        "ai-engineer": scripted(lambda messages: next(turns)),
+        "security-auditor": scripted(lambda messages: AIMessage("stand-in audit"))})
+    state = graph.invoke({"messages": [HumanMessage("audit it")], "callers": []})
+    results = {m.tool_call_id: m.content for m in state["messages"] if isinstance(m, ToolMessage)}
+    assert results["u1"].startswith("Unknown tool 'transfer_to_nobody'")  # told, and asked again
+    assert results["h1"] == "Transferred to security-auditor. Task: audit"  # the placeholder node ran
+    assert results["h2"].startswith("Not transferred")
+    assert [m.content for m in state["messages"] if m.type == "ai" and m.content] == ["stand-in audit", "done"]
+
+
+@pytest.mark.runtime
 def test_recursion_limit_stops_a_delegation_cycle(load, offline):
     from langchain_core.messages import AIMessage, HumanMessage
     from langgraph.errors import GraphRecursionError
