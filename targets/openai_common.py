@@ -1,0 +1,93 @@
+"""What the two OpenAI targets share: the default model map, tool names, dangling delegates.
+
+`openai` (Assistants JSON) and `openai-agents` (Agents SDK code) both turn a delegation edge
+into a function-call name that OpenAI restricts to `^[a-zA-Z0-9_-]{1,64}$`, and both have to
+decide what to do with a delegate that is not in the build. Doing it in one place keeps the
+two outputs naming the same edge the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.targets.common import Handoff, handoffs, snake
+
+# Claude tiers -> OpenAI model ids, by capability tier (documented in the README, overridable
+# per target in [tool.agentc.model_map.openai] / [tool.agentc.model_map.openai-agents]).
+DEFAULT_MODELS: dict[str, str] = {"opus": "gpt-5.5", "sonnet": "gpt-5.4", "haiku": "gpt-5.4-mini"}
+# An assistant must name a model; "inherit" has no caller to inherit from in a JSON file.
+ASSISTANT_FALLBACK_MODEL = "gpt-5.4"
+
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+MAX_TOOL_NAME = 64
+
+
+def tool_name(prefix: str, target_name: str, taken: set[str]) -> tuple[str, str | None]:
+    """`<prefix><snake name>`, valid for OpenAI and unique among `taken` (which it extends).
+
+    snake_case on purpose: the Agents SDK rewrites hyphens in handoff tool names (with a
+    warning), so the name the model sees would differ from the one agentc reports.
+    Returns the name and, when it had to be changed, why."""
+    base = f"{prefix}{snake(target_name)}"
+    name, why = base, None
+    if len(name) > MAX_TOOL_NAME:
+        digest = hashlib.sha1(base.encode("utf-8")).hexdigest()[:8]
+        name = f"{base[:MAX_TOOL_NAME - 9]}_{digest}"
+        why = f"shortened to {MAX_TOOL_NAME} characters"
+    n = 2
+    unique = name
+    while unique in taken:
+        suffix = f"_{n}"
+        unique = name[:MAX_TOOL_NAME - len(suffix)] + suffix
+        n += 1
+    if unique != name:
+        why = f"'{name}' is already used by another delegate of the same agent"
+    taken.add(unique)
+    return unique, why
+
+
+def truncate_words(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word boundary not too far back; else cut mid-word
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def file_stem(name: str) -> str:
+    """A file name for an agent name: spaces and other unsafe characters become '-'."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "agent"
+
+
+def delegates(project: ProjectIR, agent_id: str, options: BuildOptions, target: str) -> tuple[list[Handoff], list[Diagnostic]]:
+    """The agent's handoffs after the `dangling` policy: stub keeps them, drop and error do not."""
+    kept, diags = [], []
+    for h in handoffs(project, agent_id):
+        if not h.dangling:
+            kept.append(h)
+        elif options.dangling == "stub":
+            kept.append(h)
+            diags.append(diag("AGC710", h.span, f"'{h.name}' is not in the build; {target} gets a placeholder agent for it",
+                              hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out"))
+        elif options.dangling == "drop":
+            diags.append(diag("AGC711", h.span, f"handoff to '{h.name}' left out of {target}: it is not in the build"))
+        else:
+            diags.append(diag("AGC712", h.span, f"'{h.name}' is not in the build and dangling = \"error\"",
+                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
+    return kept, diags
+
+
+def stub_prompt(name: str) -> str:
+    """Instructions for a placeholder agent: say plainly that the specialist is missing."""
+    return (
+        f"You stand in for the '{name}' agent, which was not part of this build.\n"
+        "Tell the user that this specialist is not available, summarise the request you were "
+        "handed so a person can route it, and do not attempt the task yourself.\n"
+    )
