@@ -21,9 +21,16 @@ from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
-from agentc.targets.common import map_model, pick_entry, prompt_text
+from agentc.targets.common import pick_entry, prompt_text
 from agentc.targets.openai_common import (
-    ASSISTANT_FALLBACK_MODEL, DEFAULT_MODELS, delegates, file_stem, stub_prompt, tool_name, truncate_words,
+    ASSISTANT_FALLBACK_MODEL,
+    DEFAULT_MODELS,
+    delegates,
+    file_stem,
+    openai_model,
+    stub_prompt,
+    tool_name,
+    truncate_words,
 )
 from agentc.targets.openai_limits import LIMITS, check_assistant
 
@@ -57,21 +64,22 @@ def _stems(project: ProjectIR) -> dict[str, str]:
 def _metadata(agent: AgentIR, diags: list[Diagnostic]) -> dict[str, str]:
     """`agentc_id` plus the frontmatter metadata that fits: ≤16 pairs, keys ≤64, values ≤512."""
     out = {"agentc_id": agent.id[: LIMITS["metadata_value"]]}
-    dropped = []
+    dropped: dict[str, list[str]] = {}
     for key in sorted(agent.metadata):
         value = agent.metadata[key]
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
         if len(key) > LIMITS["metadata_key"]:
-            dropped.append(f"'{key[:20]}…' (key longer than {LIMITS['metadata_key']})")
+            dropped.setdefault(f"key longer than {LIMITS['metadata_key']}", []).append(key[:24] + "…")
         elif len(text) > LIMITS["metadata_value"]:
-            dropped.append(f"'{key}' (value longer than {LIMITS['metadata_value']})")
+            dropped.setdefault(f"value longer than {LIMITS['metadata_value']}", []).append(key)
         elif len(out) >= LIMITS["metadata_pairs"]:
-            dropped.append(f"'{key}' (more than {LIMITS['metadata_pairs']} pairs)")
+            dropped.setdefault(f"beyond {LIMITS['metadata_pairs']} pairs", []).append(key)
         else:
             out[key] = text
     if dropped:
-        diags.append(diag("AGC703", agent.span, f"metadata of '{agent.name}' that does not fit an assistant was left out: "
-                          + ", ".join(dropped), hint="assistant metadata holds at most 16 pairs, keys ≤ 64 and values ≤ 512 characters"))
+        why = "; ".join(f"{reason}: {', '.join(keys)}" for reason, keys in dropped.items())
+        diags.append(diag("AGC703", agent.span, f"metadata of '{agent.name}' left out of its assistant ({why})",
+                          hint="an assistant's metadata holds 16 pairs (agentc_id is one), keys ≤ 64 and values ≤ 512 characters"))
     return out
 
 
@@ -96,10 +104,10 @@ def _function(name: str, target: str, description: str) -> dict[str, Any]:
 
 
 def _model(agent: AgentIR, options: BuildOptions, diags: list[Diagnostic]) -> str:
-    model, more = map_model(agent, NAME, options, {**DEFAULT_MODELS, "inherit": ASSISTANT_FALLBACK_MODEL})
+    fallback = options.model_map.get(NAME, {}).get("inherit") or ASSISTANT_FALLBACK_MODEL
+    model, more = openai_model(agent, NAME, options, {**DEFAULT_MODELS, "inherit": fallback}, fallback)
     diags += more
-    table = options.model_map.get(NAME, {})
-    return model or table.get("inherit") or ASSISTANT_FALLBACK_MODEL
+    return model or fallback
 
 
 def _assistant(agent: AgentIR, tools: list[dict[str, Any]], options: BuildOptions, diags: list[Diagnostic]) -> dict[str, Any]:
@@ -141,10 +149,11 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     index: dict[str, Any] = {"generator": "agentc", "api": "assistants", "note": SUNSET_NOTE,
                              "entry": roots[0] if roots else None, "assistants": {}}
     stubs: dict[str, str] = {}  # dangling written name -> file stem
+    announced: set[str] = set()
     for agent in project.agents:
         taken: set[str] = set()
         tools, routes = [], {}
-        kept, more = delegates(project, agent.id, options, NAME)
+        kept, more = delegates(project, agent.id, options, NAME, announced)
         diags += more
         for h in kept:
             fname, why = tool_name("delegate_to_", h.name, taken)
@@ -159,8 +168,12 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
                 used.add(stem.lower())
                 stubs[h.target] = stem
         body = _assistant(agent, tools, options, diags)
-        files[f"assistants/{stems[agent.id]}.json"] = _dump(body)
-        index["assistants"][agent.id] = {"name": agent.name, "file": f"assistants/{stems[agent.id]}.json",
+        path: str | None = f"assistants/{stems[agent.id]}.json"
+        if len(body["instructions"]) <= LIMITS["instructions"]:
+            files[path] = _dump(body)
+        else:  # AGC702 already says why; a file the API refuses would only repeat it
+            path = None
+        index["assistants"][agent.id] = {"name": agent.name, "file": path,
                                          "model": body["model"], "stub": False, "routes": routes}
     for written, stem in sorted(stubs.items()):
         body = {"model": ASSISTANT_FALLBACK_MODEL, "name": written[: LIMITS["name"]],
@@ -189,7 +202,7 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
         index = json.loads(files[INDEX])
         known = set(index.get("assistants", {}))
         for agent_id, entry in index.get("assistants", {}).items():
-            if entry.get("file") not in files:
+            if entry.get("file") is not None and entry["file"] not in files:
                 out.append(diag("AGC790", Span(file=INDEX, line=1), f"index names a missing file for '{agent_id}'"))
             for fname, target in entry.get("routes", {}).items():
                 if target not in known:

@@ -12,9 +12,9 @@ import hashlib
 import re
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.ir import ProjectIR
+from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
-from agentc.targets.common import Handoff, handoffs, snake
+from agentc.targets.common import Handoff, handoffs, map_model, snake
 
 # Claude tiers -> OpenAI model ids, by capability tier (documented in the README, overridable
 # per target in [tool.agentc.model_map.openai] / [tool.agentc.model_map.openai-agents]).
@@ -24,6 +24,25 @@ ASSISTANT_FALLBACK_MODEL = "gpt-5.4"
 
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MAX_TOOL_NAME = 64
+
+
+def openai_model(agent: AgentIR, target: str, options: BuildOptions, defaults: dict[str, str],
+                 fallback: str | None) -> tuple[str | None, list[Diagnostic]]:
+    """`common.map_model`, plus: a full Claude id (`claude-opus-4-5`) with no entry of its own
+    takes its family's mapping, with a warning, and an unmapped one says what is used instead."""
+    written = agent.model or "inherit"
+    table = {**defaults, **options.model_map.get(target, {})}
+    family = next((f for f in ("opus", "sonnet", "haiku") if f in written), None)
+    if written.startswith("claude-") and written not in table and family in table and table[family]:
+        return table[family], [diag("AGC706", agent.span, f"model '{written}' of '{agent.name}' has no entry for target "
+                                    f"'{target}'; it takes the '{family}' mapping: '{table[family]}'",
+                                    hint=f"map it explicitly under [tool.agentc.model_map.{target}]")]
+    model, diags = map_model(agent, target, options, defaults)
+    if model is None and fallback is not None:
+        diags = [d.model_copy(update={"message": d.message.split(";")[0] + f"; the assistant uses '{fallback}'"})
+                 for d in diags]
+        return fallback, diags
+    return model, diags
 
 
 def tool_name(prefix: str, target_name: str, taken: set[str]) -> tuple[str, str | None]:
@@ -66,14 +85,21 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "agent"
 
 
-def delegates(project: ProjectIR, agent_id: str, options: BuildOptions, target: str) -> tuple[list[Handoff], list[Diagnostic]]:
-    """The agent's handoffs after the `dangling` policy: stub keeps them, drop and error do not."""
+def delegates(project: ProjectIR, agent_id: str, options: BuildOptions, target: str,
+              stubbed: set[str]) -> tuple[list[Handoff], list[Diagnostic]]:
+    """The agent's handoffs after the `dangling` policy: stub keeps them, drop and error do not.
+
+    A stub is announced once per missing name (`stubbed` collects them across agents): the
+    graph's AGC301 already points at every edge."""
     kept, diags = [], []
     for h in handoffs(project, agent_id):
         if not h.dangling:
             kept.append(h)
         elif options.dangling == "stub":
             kept.append(h)
+            if h.target in stubbed:
+                continue
+            stubbed.add(h.target)
             diags.append(diag("AGC710", h.span, f"'{h.name}' is not in the build; {target} gets a placeholder agent for it",
                               hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out"))
         elif options.dangling == "drop":

@@ -12,14 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.diagnostics import diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.pyformat import format_python
 from agentc.compiler.render import render
 from agentc.targets import Emitted, Target
-from agentc.targets.common import map_model, pick_entry, prompt_text, reachable, snake
-from agentc.targets.openai_common import DEFAULT_MODELS, delegates, stub_prompt, tool_name
+from agentc.targets.common import pick_entry, prompt_text, reachable, snake
+from agentc.targets.openai_common import (
+    DEFAULT_MODELS,
+    delegates,
+    openai_model,
+    stub_prompt,
+    tool_name,
+)
 
 NAME = "openai-agents"
 PACKAGE = "agentc_team"
@@ -73,9 +79,9 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     if not roots:
         return Emitted(files={}, diagnostics=tuple(diags))
     members = reachable(project, roots)
-    kept = {}
+    kept, announced = {}, set()
     for a in members:
-        kept[a.id], more = delegates(project, a.id, options, NAME)
+        kept[a.id], more = delegates(project, a.id, options, NAME, announced)
         diags += more
     stubs = list(dict.fromkeys(h.target for hs in kept.values() for h in hs if h.dangling))
     keys = [(a.id, a.name, a.scope) for a in members] + [(s, s, None) for s in stubs]
@@ -88,7 +94,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     views: list[AgentView] = []
     prompts: dict[str, str] = {}
     for a in members:
-        model, more = map_model(a, NAME, options, DEFAULT_MODELS)
+        model, more = openai_model(a, NAME, options, DEFAULT_MODELS, None)
         diags += more
         taken: set[str] = set()
         hv = []
