@@ -8,8 +8,9 @@ from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, did_you_
 from agentc.compiler.discover import discover
 from agentc.compiler.graph import link
 from agentc.compiler.ir import AgentIR, ProjectIR
-from agentc.compiler.lower import lower, read_source
+from agentc.compiler.lower import lower
 from agentc.compiler.options import BuildOptions
+from agentc.compiler.source import read_source
 from agentc.compiler.span import Span
 from agentc.compiler.validate import validate_files
 

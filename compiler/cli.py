@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-
 from agentc.compiler import api, config, writer
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, format_text, has_errors, summary
 from agentc.compiler.options import BuildOptions
@@ -89,7 +88,7 @@ def build(
         todo = writer.plan(out_dir, result.files, targets)
     except writer.UnsafePath as exc:
         report([diag("AGC901", Span(file=str(exc), line=1), f"refusing to write '{exc}' outside {out_dir}")])
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     if check or dry_run:
         for label, paths in (("missing", todo.missing), ("stale", todo.stale), ("extra", todo.extra)):
             for p in paths:
@@ -107,7 +106,7 @@ def build(
         done = writer.write(out_dir, result.files, targets)
     except OSError as exc:
         report([diag("AGC903", Span(file=out_dir.as_posix(), line=1), f"cannot write output: {exc}")])
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     changed = len(done.missing) + len(done.stale)
     typer.echo(f"wrote {changed} file(s), {len(done.unchanged)} unchanged, {len(done.extra)} removed "
                f"-> {out_dir.as_posix()} ({', '.join(targets)})", err=True)

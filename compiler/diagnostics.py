@@ -9,9 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from agentc.compiler.span import Span
+from pydantic import BaseModel, ConfigDict
 
 Severity = Literal["error", "warning", "info"]
 
