@@ -61,6 +61,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC704": ("warning", "delegation tool name shortened or made unique"),
     "AGC705": ("warning", "name too long for an assistant; truncated"),
     "AGC706": ("warning", "full Claude model id mapped through its family"),
+    "AGC707": ("info", "Claude Code settings with no OpenAI counterpart not emitted"),
     "AGC710": ("warning", "delegation target not in the build; placeholder agent emitted"),
     "AGC711": ("info", "delegation target not in the build; handoff left out"),
     "AGC712": ("error", "delegation target not in the build (dangling = error)"),

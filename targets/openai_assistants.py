@@ -25,6 +25,7 @@ from agentc.targets.common import pick_entry, prompt_text
 from agentc.targets.openai_common import (
     ASSISTANT_FALLBACK_MODEL,
     DEFAULT_MODELS,
+    claude_only_settings,
     delegates,
     file_stem,
     openai_model,
@@ -183,6 +184,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         index["assistants"][written] = {"name": written, "file": f"assistants/{stem}.json",
                                         "model": body["model"], "stub": True, "routes": {}}
     files[INDEX] = _dump(index)
+    diags += claude_only_settings(list(project.agents), NAME)
     return Emitted(files=files, diagnostics=tuple(diags))
 
 

@@ -117,3 +117,20 @@ def stub_prompt(name: str) -> str:
         "Tell the user that this specialist is not available, summarise the request you were "
         "handed so a person can route it, and do not attempt the task yourself.\n"
     )
+
+
+# Claude Code settings an OpenAI assistant or Agents SDK agent has no field for.
+CLAUDE_ONLY = ("tools", "disallowed_tools", "color", "effort", "skills", "memory", "permission_mode", "isolation",
+               "background", "initial_prompt", "mcp_servers", "hooks", "max_turns")
+
+
+def claude_only_settings(agents: list[AgentIR], target: str) -> list[Diagnostic]:
+    """One info per target naming the Claude Code settings that are not carried over."""
+    used = {f: [a for a in agents if getattr(a, f) is not None] for f in CLAUDE_ONLY}
+    used = {f: found for f, found in used.items() if found}
+    if not used:
+        return []
+    first = min((a for found in used.values() for a in found), key=lambda a: (a.file, a.span.line))
+    listed = ", ".join(f"{f} ({len(found)} agent{'s' if len(found) > 1 else ''})" for f, found in used.items())
+    return [diag("AGC707", first.span, f"Claude Code settings with no {target} counterpart are not emitted: {listed}",
+                 hint="the prompts are kept whole; give the OpenAI agents their tools and limits in code")]

@@ -73,6 +73,8 @@ def test_seed_assistants_fit_every_documented_limit():
     assert "GPU capacity planning" in tools["delegate_to_ml_engineer"]["description"]
     assert tools["delegate_to_ml_engineer"]["parameters"]["required"] == ["task", "context"]
     assert "AGC700" in codes(result)  # says which target is which
+    dropped = [d.message for d in result.diagnostics if d.code == "AGC707"]
+    assert len(dropped) == 2 and all("tools (5 agents)" in m for m in dropped)  # nothing dropped silently
 
 
 def test_index_routes_every_function_call_to_an_assistant():

@@ -21,6 +21,7 @@ from agentc.targets import Emitted, Target
 from agentc.targets.common import pick_entry, prompt_text, reachable, snake
 from agentc.targets.openai_common import (
     DEFAULT_MODELS,
+    claude_only_settings,
     delegates,
     openai_model,
     stub_prompt,
@@ -110,6 +111,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     for s in stubs:
         views.append(AgentView(s, s, var[s], f"{var[s]}.md", _describe(incoming.get(s, []), ""), None, ()))
         prompts[f"{var[s]}.md"] = stub_prompt(s)
+    diags += claude_only_settings(members, NAME)
     files = _files(views, roots[0], project.agent(roots[0]).max_turns or 10)
     files.update({f"{PACKAGE}/prompts/{f}": text for f, text in prompts.items()})
     return Emitted(files=files, diagnostics=tuple(diags))
