@@ -21,3 +21,6 @@ class BuildOptions(BaseModel):
     keep_unknown_keys: bool = Field(False, description="claude: keep frontmatter keys Claude Code does not know")
     plugin: bool = Field(False, description="claude: emit a plugin bundle (.claude-plugin/plugin.json + agents/)")
     plugin_name: str | None = None
+    package: str | None = Field(None, description="langgraph: Python package name of the generated code; default <entry>_team")
+    checkpointer: Literal["memory", "sqlite", "none"] = Field("memory", description="langgraph: the checkpointer the generated CLI uses")
+    recursion_limit: int = Field(50, ge=1, description="langgraph: super-steps per request before the graph stops")
