@@ -14,7 +14,7 @@ import yaml
 from agentc.compiler import api
 from agentc.compiler.options import BuildOptions
 from agentc.targets.crewai import validate
-from conftest import ROOT
+from conftest import ROOT, SHARED
 
 PKG = "ai_engineer_crew/src/ai_engineer_crew"
 
@@ -169,19 +169,26 @@ def test_every_case_is_valid_python_and_yaml():
 
 
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+CORPUS = SHARED / "corpus" / "myclaude"
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff not installed (it is in the test extra)")
 def test_generated_python_is_ruff_clean(tmp_path):
-    ruff = RUFF
-    for case in sorted(p.name for p in (ROOT / "agents").iterdir() if p.is_dir()):
-        _, files = crewai_build([f"agents/{case}"])
+    """black lays the code out (line length 100); prompt strings are never split, hence no E501."""
+    builds = [[f"agents/{case}"] for case in sorted(p.name for p in (ROOT / "agents").iterdir() if p.is_dir())]
+    if CORPUS.exists():
+        builds.append([str(CORPUS)])
+    for n, sources in enumerate(builds):
+        _, files = crewai_build(sources, entry="ai-engineer" if sources == [str(CORPUS)] else None)
+        assert files, sources
         for rel, text in files.items():
             if rel.endswith(".py"):
-                path = tmp_path / case / rel
+                path = tmp_path / str(n) / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
-    done = subprocess.run([ruff, "check", "--no-cache", "--isolated", str(tmp_path)], capture_output=True, text=True, check=False)
+    rules = ["--select", "E,F,W,I,B,UP,C4,SIM", "--ignore", "E501"]
+    done = subprocess.run([RUFF, "check", "--no-cache", "--isolated", *rules, str(tmp_path)],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
