@@ -128,6 +128,9 @@ def main_py(plan: CrewPlan, example: str) -> str:
 
 
 def readme(plan: CrewPlan) -> str:
+    role = {m.key: m.role for m in [plan.manager, *plan.workers]}
+    providers = sorted({m.model.split("/", 1)[0] for m in [plan.manager, *plan.workers] if m.model and "/" in m.model})
+    keys = [f"{p.upper()}_API_KEY" for p in providers]
     lines = [
         f"# {plan.title} crew",
         "",
@@ -136,9 +139,10 @@ def readme(plan: CrewPlan) -> str:
         "",
         f"- Manager: **{plan.manager.role}** (delegation allowed)",
         *[f"- Agent: **{w.role}**" + (" (a placeholder: not in the build)" if w.source is None else "")
-          + (f", delegates to {', '.join(w.delegates)}" if w.delegates else "") for w in plan.workers],
+          + (f", delegates to {', '.join(role[d] for d in w.delegates)}" if w.delegates else "") for w in plan.workers],
         "",
         "```bash",
+        *[f"export {k}=...                  # for the models in MODELS" for k in keys],
         "crewai install",
         "crewai run                                  # the example request",
         f'python -m {plan.package}.main "your request"   # after `pip install -e .`',
