@@ -116,3 +116,15 @@ def map_model(agent: AgentIR, target: str, options: BuildOptions, defaults: dict
                            "the generated code uses the injected default model",
                            hint=f"add it under [tool.agentc.model_map.{target}]")]
     return written, []
+
+
+def package_name(options: BuildOptions, entry: AgentIR, shadowed: frozenset[str]) -> tuple[str, list[Diagnostic]]:
+    """The generated Python package: `package` from the options, else `<entry>_team`.
+
+    Shared by the code targets so one build names its packages alike."""
+    package = options.package or f"{snake(entry.name)}_team"
+    if not package.isidentifier() or package in shadowed or package.startswith("_") or keyword.iskeyword(package):
+        return package, [diag("AGC507", Span(file="<command line>", line=1), f"'{package}' cannot be the generated package's name",
+                              hint="set package = \"my_team\" in [tool.agentc]: a Python identifier that does not start "
+                                   "with '_' and is not " + "/".join(sorted(shadowed)))]
+    return package, []

@@ -26,7 +26,7 @@ from agentc.compiler.pyformat import format_python
 from agentc.compiler.render import render
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
-from agentc.targets.common import handoffs, map_model, pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import handoffs, map_model, package_name, pick_entry, prompt_text, reachable, snake
 
 NAME = "langgraph"
 RESERVED_NODES = frozenset({"__start__", "__end__"})
@@ -118,12 +118,9 @@ def _node_names(agents: list[AgentIR], diags: list[Diagnostic]) -> tuple[dict[st
     return names, taken
 
 
-def _package_name(options: BuildOptions, entry: AgentIR, diags: list[Diagnostic]) -> str:
-    package = options.package or f"{snake(entry.name)}_team"
-    if not package.isidentifier() or package in SHADOWED or package.startswith("_"):
-        diags.append(diag("AGC507", CLI, f"'{package}' cannot be the generated package's name",
-                          hint="set package = \"my_team\" in [tool.agentc]: a Python identifier "
-                               "that is not langgraph/langchain and does not start with '_'"))
+def _package(options: BuildOptions, entry: AgentIR, diags: list[Diagnostic]) -> str:
+    package, more = package_name(options, entry, SHADOWED)
+    diags += more
     return package
 
 
@@ -182,7 +179,7 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
                           text, None, (), placeholder=True))
     entry = project.agent(roots[0])
     return Plan(
-        package=_package_name(options, entry, diags),
+        package=_package(options, entry, diags),
         nodes=tuple(nodes),
         roots=tuple(names[r] for r in roots),
         return_node=_unique("return_to_caller", taken, "_"),

@@ -144,6 +144,14 @@ def test_entry_default_and_unknown_entry():
     assert not result.ok and any(d.code == "AGC804" and "ai-engineer" in d.message for d in result.diagnostics)
 
 
+def test_package_option():
+    result, files = crewai_build(package="eval_crew")
+    assert result.ok and "eval_crew/src/eval_crew/crew.py" in files
+    assert "class EvalCrew:" in files["eval_crew/src/eval_crew/crew.py"]
+    result, files = crewai_build(package="crewai")  # would shadow crewai itself
+    assert not result.ok and files == {} and any(d.code == "AGC507" for d in result.diagnostics)
+
+
 def test_model_map_from_config():
     result, files = crewai_build(model_map={"crewai": {"sonnet": "openai/gpt-5", "haiku": ""}})
     crew = files[f"{PKG}/crew.py"]

@@ -24,7 +24,7 @@ LONG_NAME = "very-long-" + "n" * 90  # 100 characters
 
 def build(*sources: str, **options) -> api.Result:
     options.setdefault("targets", ("openai", "openai-agents"))
-    return api.build(BuildOptions(sources=sources, **options))
+    return api.build(BuildOptions(sources=sources, **{"package": "agentc_team", **options}))
 
 
 def assistants(result: api.Result) -> dict[str, dict]:

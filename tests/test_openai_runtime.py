@@ -47,7 +47,7 @@ def no_network():
 
 
 def emitted(*sources: str, **options) -> dict[str, str]:
-    result = api.build(BuildOptions(sources=sources, targets=("openai", "openai-agents"), **options))
+    result = api.build(BuildOptions(sources=sources, targets=("openai", "openai-agents"), **{"package": "agentc_team", **options}))
     assert result.ok, [d for d in result.diagnostics if d.severity == "error"]
     return result.files
 
@@ -128,15 +128,15 @@ def need_agents_sdk() -> None:
     pytest.importorskip("agents.models.interface")
 
 
-def load_team(folder: Path):
-    """Import the generated package from `folder`, fresh (every build names it agentc_team)."""
+def load_team(folder: Path, package: str = "agentc_team"):
+    """Import the generated package from `folder`, fresh (the tests name their builds agentc_team)."""
     import importlib
 
-    for name in [m for m in sys.modules if m == "agentc_team" or m.startswith("agentc_team.")]:
+    for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
         del sys.modules[name]
     sys.path.insert(0, str(folder))
     try:
-        return importlib.import_module("agentc_team")
+        return importlib.import_module(package)
     finally:
         sys.path.remove(str(folder))
 
@@ -239,7 +239,7 @@ def test_corpus_builds_validates_and_runs(tmp_path, no_network):
         body = json.loads(path.read_text(encoding="utf-8"))
         sdk_check(body)
         assert post_offline(body)[1] == body, path.name
-    team = load_team(out / "openai-agents")
+    team = load_team(out / "openai-agents", "ai_engineer_team")  # the CLI names it after the entry
     entry = team.ENTRY
     assert entry == "llm-application-dev:ai-engineer"
     target = next(k for k in team.MODELS if k.endswith(":ml-engineer"))

@@ -21,7 +21,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets.common import Handoff, handoffs, map_model, pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import Handoff, handoffs, map_model, package_name, pick_entry, prompt_text, reachable, snake
 
 TARGET = "crewai"
 INPUT = "request"
@@ -39,6 +39,8 @@ RESERVED = frozenset({
     "llm", "model_for", "load_configurations", "load_yaml", "map_all_agent_variables",
     "map_all_task_variables", "close_mcp_server", "get_mcp_tools", "base_directory",
 })
+# Package names that would shadow crewai itself or a module of the generated package.
+SHADOWED = frozenset({"crewai", "crewai_tools", "crew", "main", "config"})
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_\-]*)}")  # crewai's own interpolation pattern
 COMPLETION = re.compile(r"complet|done|finish|deliver|final", re.I)
 
@@ -226,7 +228,14 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         description += ("\nEnd your final answer with a section headed \"Completion checklist\" that repeats each "
                         "item below word for word as `- [x] item` when it is met, or `- [ ] item: why not`:\n\n"
                         + "\n".join(f"- [ ] {t}" for t in items) + "\n")
+    # `package` from the options names every code target's package alike; crewai's own default
+    # is `<entry>_crew`, the name `crewai create crew` would give a crew.
     package = f"{snake(entry.name)}_crew"
+    if options.package:
+        package, more = package_name(options, entry, SHADOWED)
+        diags += more
+        if more:
+            return None, diags
     plan = CrewPlan(package=package, class_name="".join(p.capitalize() for p in package.split("_")),
                     title=entry.name, manager=manager, workers=workers, expected_output=expected,
                     description=description, checklist=items)

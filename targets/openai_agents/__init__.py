@@ -1,6 +1,6 @@
 """Target `openai-agents`: a Python package for the OpenAI Agents SDK (`openai-agents`).
 
-`agentc_team/team.py` defines one `Agent` per agent reachable from the entry: instructions
+`<package>/team.py` (default `<entry>_team`) defines one `Agent` per agent reachable from the entry: instructions
 from `prompts/<agent>.md` (package resources, so prompt text never becomes code), a
 `handoff_description` from the conditions under which others delegate to it, and one
 `handoff(...)` per delegation edge with an explicit snake_case tool name. Models are mapped
@@ -18,7 +18,7 @@ from agentc.compiler.options import BuildOptions
 from agentc.compiler.pyformat import format_python
 from agentc.compiler.render import render
 from agentc.targets import Emitted, Target
-from agentc.targets.common import pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import package_name, pick_entry, prompt_text, reachable, snake
 from agentc.targets.openai_common import (
     DEFAULT_MODELS,
     claude_only_settings,
@@ -29,7 +29,7 @@ from agentc.targets.openai_common import (
 )
 
 NAME = "openai-agents"
-PACKAGE = "agentc_team"
+SHADOWED = frozenset({"agents", "openai"})  # a package with these names would hide the SDK
 TEMPLATES = "openai_agents"
 # Names the generated build_agents() uses itself; an agent variable must not shadow them.
 RESERVED = frozenset({"model", "models", "chosen", "pick", "agent_id", "Agent", "Model", "handoff", "resources",
@@ -112,25 +112,27 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         views.append(AgentView(s, s, var[s], f"{var[s]}.md", _describe(incoming.get(s, []), ""), None, ()))
         prompts[f"{var[s]}.md"] = stub_prompt(s)
     diags += claude_only_settings(members, NAME)
-    files = _files(views, roots[0], project.agent(roots[0]).max_turns or 10)
-    files.update({f"{PACKAGE}/prompts/{f}": text for f, text in prompts.items()})
+    package, more = package_name(options, project.agent(roots[0]), SHADOWED)
+    diags += more
+    files = _files(package, views, roots[0], project.agent(roots[0]).max_turns or 10)
+    files.update({f"{package}/prompts/{f}": text for f, text in prompts.items()})
     return Emitted(files=files, diagnostics=tuple(diags))
 
 
-def _files(views: list[AgentView], entry: str, max_turns: int) -> dict[str, str]:
+def _files(package: str, views: list[AgentView], entry: str, max_turns: int) -> dict[str, str]:
     wired = [v for v in views if v.handoffs]
     imports = "from agents import Agent, Model" + (", handoff" if wired else "")
     team = render(TEMPLATES, "team.py.j2", agents=views, wired=wired, entry=entry, imports=imports)
     return {
-        f"{PACKAGE}/__init__.py": format_python(render(TEMPLATES, "init.py.j2")),
-        f"{PACKAGE}/__main__.py": format_python(render(TEMPLATES, "main.py.j2", pkg=PACKAGE, max_turns=max_turns)),
-        f"{PACKAGE}/team.py": format_python(team),
+        f"{package}/__init__.py": format_python(render(TEMPLATES, "init.py.j2")),
+        f"{package}/__main__.py": format_python(render(TEMPLATES, "main.py.j2", pkg=package, max_turns=max_turns)),
+        f"{package}/team.py": format_python(team),
     }
 
 
 TARGET = Target(
     name=NAME,
-    summary="OpenAI Agents SDK package: agentc_team/ (team.py with build_agents(), prompts/*.md, __main__)",
+    summary="OpenAI Agents SDK package: <entry>_team/ (team.py with build_agents(), prompts/*.md, __main__)",
     emit=emit,
     capabilities=frozenset({"delegation:handoffs", "model:openai", "prompts:files"}),
 )

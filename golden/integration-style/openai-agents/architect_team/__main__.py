@@ -1,4 +1,4 @@
-"""Run the team once: `python -m agentc_team "your request"` (needs OPENAI_API_KEY)."""
+"""Run the team once: `python -m architect_team "your request"` (needs OPENAI_API_KEY)."""
 
 from __future__ import annotations
 
