@@ -21,3 +21,14 @@ class BuildOptions(BaseModel):
     keep_unknown_keys: bool = Field(False, description="claude: keep frontmatter keys Claude Code does not know")
     plugin: bool = Field(False, description="claude: emit a plugin bundle (.claude-plugin/plugin.json + agents/)")
     plugin_name: str | None = None
+    out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
+    cache: bool = Field(True, description="reuse work from the last build (never changes the output)")
+    cache_dir: str | None = Field(None, description="where the build cache lives (it gitignores itself); "
+                                  "default: .agentc-cache beside the config file, else in OUT")
+
+    def cache_folder(self) -> str:
+        return self.cache_dir or f"{self.out.rstrip('/') or '.'}/.agentc-cache"
+
+    def out_dir(self, target: str) -> str:
+        """The folder target `target` writes into."""
+        return self.out_dirs.get(target) or f"{self.out.rstrip('/') or '.'}/{target}"
