@@ -79,6 +79,7 @@ class Cache:
         self.folder = Path(folder)
         self._ready = False
         self.used: set[str] = set()  # per-file keys this build read or wrote
+        self.pending: dict[str, str] = {}  # lowered files to store once the build succeeded
 
     # -- setup -------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -106,6 +107,8 @@ class Cache:
 
     def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
         self.used.add(key)
+        if key in self.pending:
+            return None
         try:
             raw = json.loads((self.folder / "ir" / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
             agent = AgentIR.model_validate(raw["agent"]) if raw["agent"] is not None else None
@@ -117,7 +120,14 @@ class Cache:
         self.used.add(key)
         data = {"agent": agent.model_dump(mode="json") if agent is not None else None,
                 "diagnostics": [d.model_dump(mode="json") for d in diags]}
-        self._store(self.folder / "ir" / key[:2] / f"{key}.json", json.dumps(data, ensure_ascii=False))
+        self.pending[key] = json.dumps(data, ensure_ascii=False)
+
+    def flush(self) -> None:
+        """Store the lowered files. Only a build that wrote its output calls this: a failed
+        build, `--check` and `--dry-run` write nothing at all, the cache included."""
+        for key, text in sorted(self.pending.items()):
+            self._store(self.folder / "ir" / key[:2] / f"{key}.json", text)
+        self.pending.clear()
 
     def prune_ir(self) -> None:
         """Drop lowered files this build did not use, once they clearly outnumber the used ones."""

@@ -60,7 +60,7 @@ def _options(sources: list[str], config_file: str | None = None, **flags) -> tup
     """Options from the config file (found, or given), then the sources and flags on top."""
     values: dict = {}
     diags: list[Diagnostic] = []
-    found = Path(config_file) if config_file else (config.find_config(Path.cwd()) if not sources else None)
+    found = Path(config_file) if config_file else config.find_config(Path.cwd())
     if config_file and not found.is_file():
         diags.append(diag("AGC802", Span(file=config_file, line=1), f"config file '{config_file}' does not exist"))
         found = None

@@ -85,29 +85,35 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else "?"
             sub = ".".join(str(p) for p in err["loc"][1:])
-            diags.append(diag("AGC802", Span(file=shown, line=_line_of(lines, prefix, key)),
+            diags.append(diag("AGC802", Span(file=shown, line=_line_of(lines, prefix, key, *[str(p) for p in err["loc"][1:2]])),
                               f"{where} {key}{'.' + sub if sub else ''}: {err['msg']}",
                               hint=BuildOptions.model_fields[key].description if key in BuildOptions.model_fields else None))
         values = {}
     return values, diags
 
 
-def _line_of(lines: list[str], prefix: str, key: str) -> int:
-    """Line of `key = ...` inside the agentc table, or of its `[prefix.key...]` header; 1 if unsure."""
+def _line_of(lines: list[str], prefix: str, key: str, sub: str | None = None) -> int:
+    """Line of `key = ...` in the agentc table, of its `[prefix.key...]` header, or of `sub = ...`
+    inside that header's table (a bad value deep in `model_map`); 1 if unsure."""
     header = re.compile(r"^\s*\[+\s*(.+?)\s*\]+")
+    table = f"{prefix}.{key}" if prefix else key
     current = ""
-    own = prefix
+    found = 1
     for i, raw in enumerate(lines, 1):
         m = header.match(raw)
         if m:
             current = m.group(1).replace('"', "").replace(" ", "")
-            full = f"{own}.{key}" if own else key
-            if current == full or current.startswith(full + "."):
-                return i
+            if current == table or current.startswith(table + "."):
+                if found == 1:
+                    found = i
+                if sub is not None and current == f"{table}.{sub}":
+                    return i
             continue
-        if current == own and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", raw):
+        if current == prefix and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", raw):
             return i
-    return 1
+        if sub is not None and current == table and re.match(rf"^\s*\"?{re.escape(sub)}\"?\s*=", raw):
+            return i
+    return found
 
 
 def _toml_error_line(exc: Exception) -> int:

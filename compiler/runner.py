@@ -101,7 +101,8 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             outcome.diagnostics += (diag("AGC903", Span(file=out.as_posix(), line=1), f"cannot write output: {exc}"),)
             outcome.failed = True
             return outcome
-    if store is not None:
+    if store is not None and mode == "write":
+        store.flush()
         _record(store, roots_abs, key, seen, roots, outcome.diagnostics)
     return outcome
 
