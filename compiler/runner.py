@@ -69,6 +69,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             return outcome
 
     agents, more, seen = api.read_agents(found, cache=store, progress=progress)
+    _phase(progress, "emitting")
     result = api.build(options, link(agents, ddiags + more))
     outcome.diagnostics = tuple(diags) + result.diagnostics
     if not result.ok:
@@ -92,6 +93,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     if mode == "dry-run" or (mode == "check" and not outcome.clean):
         return outcome
     if mode == "write":
+        _phase(progress, "writing")
         try:
             for r, _ in plans:
                 writer.write(r.path, r.files, list(r.scopes))
@@ -105,6 +107,11 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         store.flush()
         _record(store, roots_abs, key, seen, roots, outcome.diagnostics)
     return outcome
+
+
+def _phase(progress, label: str) -> None:
+    if progress is not None and hasattr(progress, "phase"):
+        progress.phase(label)
 
 
 def _unsafe(outcome: Outcome, exc: Exception, out: Path) -> Outcome:
