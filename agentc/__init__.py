@@ -58,12 +58,12 @@ if TYPE_CHECKING:
     from agentc.compiler.options import BuildOptions
 
 
-def compile(  # noqa: A001 - the verb users expect: agentc.compile(...)
-    sources: "Sources",
+def compile(
+    sources: Sources,
     targets: list[str] | tuple[str, ...] | None = None,
-    options: "BuildOptions | None" = None,
+    options: BuildOptions | None = None,
     **overrides: Any,
-) -> "Result":
+) -> Result:
     """Compile sources to targets in memory: `Result(project, files, diagnostics)`; writes nothing.
 
     `options` is a `BuildOptions`; keywords (`strict=True`, `entry="x"`, ...) override it.
@@ -74,7 +74,7 @@ def compile(  # noqa: A001 - the verb users expect: agentc.compile(...)
     return api.compile(sources, targets=targets, options=options, **overrides)
 
 
-def load_ir(sources: "Sources") -> "ProjectIR":
+def load_ir(sources: Sources) -> ProjectIR:
     """Read, lower and link the agents: the `ProjectIR`, with its diagnostics."""
     from agentc.compiler import api
 

@@ -54,9 +54,10 @@ def code_fingerprint() -> str:
     even when the version number did not change (a checkout, a developer's edit)."""
     global _CODE
     if _CODE is None:
-        import agentc
         import agentc.compiler
         import agentc.targets
+
+        import agentc
 
         h = hashlib.sha256(f"{agentc.__version__}|{IR_VERSION}|{FORMAT}".encode())
         for pkg in (agentc.compiler, agentc.targets):

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-
-import agentc
 from agentc.compiler import api, config, formats, runner
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, has_errors
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
+
+import agentc
 
 VERSION = agentc.__version__
 

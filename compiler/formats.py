@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import Iterable, Sequence
 
 from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, summary
 

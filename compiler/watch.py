@@ -9,8 +9,8 @@ does not scroll the terminal on every save.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from agentc.compiler.discover import discover
 

@@ -7,12 +7,12 @@ import io
 import subprocess
 import sys
 
-import agentc
 from agentc.compiler import api
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.progress import Progress
-
 from conftest import ROOT
+
+import agentc
 
 
 def test_compile_paths_equals_the_pipeline():
@@ -62,7 +62,7 @@ def test_installed_layout_imports_from_anywhere(tmp_path):
     assert done.returncode == 0, done.stderr
     version, targets = done.stdout.splitlines()[0].split(" ", 1)
     assert version == agentc.__version__ and "'claude'" in targets
-    shipped = set(eval(done.stdout.splitlines()[1]))  # noqa: S307 - our own printed list
+    shipped = set(eval(done.stdout.splitlines()[1]))
     on_disk = {p.parent.name for p in (ROOT / "targets").glob("*/templates")}
     assert on_disk <= shipped
 

@@ -10,11 +10,9 @@ import subprocess
 import sys
 
 import pytest
-
 from agentc.compiler import formats
 from agentc.compiler.diagnostics import CODES, diag
 from agentc.compiler.span import Span
-
 from conftest import ROOT
 
 SCHEMA = ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json"
