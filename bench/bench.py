@@ -90,8 +90,8 @@ def main() -> None:
         print(f"  no-op rebuild is {first / noop:.1f}x faster than the first build")
         for peer, numbers in PEERS.items():
             if n in numbers:
-                print(f"  vs {peer} ({numbers[n]:.2f} s, peers.md §4, not run here): "
-                      f"first build {numbers[n] / first:.2f}x, no-op {numbers[n] / noop:.2f}x its speed")
+                print(f"  {peer}: {numbers[n]:.2f} s (peers.md §4, not run here); agentc takes "
+                      f"{first / numbers[n]:.2f}x that for a first build, {noop / numbers[n]:.2f}x for a no-op")
 
 
 if __name__ == "__main__":

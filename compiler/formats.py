@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, summary
@@ -148,6 +148,3 @@ def _uri(name: str) -> str:
     p = PurePosixPath(name)
     return ("file://" if p.is_absolute() else "") + quote(p.as_posix(), safe="/")
 
-
-def codes_seen(diags: Iterable[Diagnostic]) -> list[str]:
-    return sorted({d.code for d in diags})

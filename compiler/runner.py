@@ -105,7 +105,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             return outcome
     if store is not None and mode == "write":
         store.flush()
-        _record(store, roots_abs, key, seen, roots, outcome.diagnostics)
+        _record(store, roots_abs, key, seen, found, roots, outcome.diagnostics)
     return outcome
 
 
@@ -130,6 +130,8 @@ def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
             return None
         if [s[0] for s in record["sources"]] != [str(f.path) for f in found]:
             return None  # a file appeared, vanished or moved
+        if record.get("scopes") != [f.scope for f in found]:
+            return None  # a plugin was renamed (its plugin.json is not a source file)
         recorded = int(record.get("recorded_ns", 0))
         fresh = unchanged(record["sources"], recorded) and unchanged(record["outputs"], recorded)
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
@@ -137,7 +139,7 @@ def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
     return record if fresh else None
 
 
-def _record(store, roots_abs, key, seen, roots, diags) -> None:
+def _record(store, roots_abs, key, seen, found, roots, diags) -> None:
     from agentc.compiler.cache import sha, stat_of
 
     outputs = []
@@ -154,6 +156,7 @@ def _record(store, roots_abs, key, seen, roots, diags) -> None:
     store.save_record(roots_abs, {
         "key": key,
         "sources": seen,
+        "scopes": [f.scope for f in found] if len(seen) == len(found) else None,
         "outputs": outputs,
         "diagnostics": [d.model_dump(mode="json") for d in diags],
     })

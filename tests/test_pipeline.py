@@ -267,3 +267,16 @@ def test_pre_commit_build_hook_fails_when_generated_files_are_stale(repo):
     agent.write_text(agent.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     done = _run_hook(hook, repo)
     assert done.returncode == 1 and "stale: generated/claude/.claude/agents/ai-engineer.md" in done.stdout
+
+
+def test_renaming_a_plugin_invalidates_the_cache(tmp_path):
+    """The plugin name comes from plugin.json, which is not an agent file: it is part of the key too."""
+    plugin = tmp_path / "team"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin/plugin.json").write_text('{"name": "alpha"}', encoding="utf-8")
+    shutil.copytree(SEED, plugin / "agents")
+    assert run("build", "team", "-t", "claude", "--plugin", "--out", "out", cwd=tmp_path).returncode == 0
+    (plugin / ".claude-plugin/plugin.json").write_text('{"name": "bravo"}', encoding="utf-8")
+    same = run("build", "team", "-t", "claude", "--plugin", "--out", "out", cwd=tmp_path)
+    assert "cached" not in same.stderr
+    assert "(cached; nothing read or written)" in run("build", "team", "-t", "claude", "--plugin", "--out", "out", cwd=tmp_path).stderr
