@@ -18,8 +18,9 @@ from agentc.compiler.diagnostics import (
 from agentc.compiler.discover import Found, discover
 from agentc.compiler.graph import link
 from agentc.compiler.ir import AgentIR, ProjectIR
-from agentc.compiler.lower import lower, read_source
+from agentc.compiler.lower import lower
 from agentc.compiler.options import BuildOptions
+from agentc.compiler.source import read_source
 from agentc.compiler.span import Span
 
 if TYPE_CHECKING:

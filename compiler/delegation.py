@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from agentc.compiler.markdown import Block, Label, Heading, ListItem, Paragraph, Table, ExampleTag, lead, plain
+from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
 
 NAME = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
 _NAME_RE = re.compile(rf"^{NAME}$")
@@ -44,12 +44,48 @@ def targets_in(text: str, *, bare: bool = True) -> list[str]:
     return out
 
 
+_LEAD_NAME = re.compile(rf"\s*(?:the\s+)?(?:\*\*`?({NAME})`?\*\*|`({NAME})`|({NAME}-{NAME})(?![\w-]))(?:\s+(?:sub-?)?agent(s)?\b)?")
+_JOIN = re.compile(r"\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*")
+
+
+def leading_targets(text: str) -> list[str]:
+    """Names at the very start of `text`, joined by commas, 'or', 'and' or '/'.
+
+    After "→ Use" the targets come first; later hyphenated words ("multi-region networking")
+    are the condition, not agents. When the first phrase is not a name ("**domain experts**
+    (a-expert, b-expert)"), the names in the parenthesis right after it are taken."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _LEAD_NAME.match(text, pos)
+        if not m:
+            break
+        name = m.group(1) or m.group(2) or m.group(3)
+        if pos == 0:
+            marked = m.group(3) is None
+        # "domain-specific agents" is a group, and a bare word after **marked** names is prose
+        group = m.group(4) is not None or (marked and m.group(3) is not None)
+        if name not in _NOT_AGENTS and name not in out and not group:
+            out.append(name)
+        pos = m.end()
+        j = _JOIN.match(text, pos)
+        if not j or j.end() == pos:
+            break
+        pos = j.end()
+    if not out:
+        m = re.match(r"^[^()]{0,60}?\(([^)]*)\)", text)
+        if m:
+            out = targets_in(m.group(1))
+    return out
+
+
 def clean(text: str) -> str:
     """A condition as a reader would say it: no markup, list marks or 'do not use for'."""
     text = plain(text)
     text = re.sub(r"^[\s\-*•❌✅⚠️🚫→]+", "", text)
     text = re.sub(r"^\d+[.)]\s*", "", text)
     text = re.sub(r"^(?:do not|don't|never)\s+use(?:\s+this agent|\s+[\w-]+)?\s+(?:for|when|if)\s*:?\s*", "", text, flags=re.I)
+    text = re.sub(r"^(?:\d+[.)]\s*)?not\s+(?:for|when)\s+", "", text, flags=re.I)
     return text.strip(" \t:;,-—–").strip()
 
 
@@ -57,18 +93,19 @@ _ARROW = re.compile(
     r"^(?P<cond>.*?)\s*(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
-_PAREN = re.compile(r"^(?P<cond>.*?)\s*\((?:delegate to|use|see|→)\s+(?P<rest>[^)]+)\)", re.I | re.S)
+_PAREN = re.compile(r"^(?P<cond>.*?)\s*\((?:delegate to|hand off to|→|(?P<soft>use|see))\s+(?P<rest>[^)]+)\)", re.I | re.S)
 _DELEGATE_PHRASE = re.compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
 _BLOCK_HEAD = re.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
 _COLLAB = re.compile(
     r"^(?:collaborate|coordinate|work|partner|sync|team up|liaise|align|interface|pair)\s+with\s+(?P<rest>.+)$", re.I | re.S
 )
+_USE = re.compile(r"^(?:use|prefer|try|see|ask|consult)\s+(?P<rest>.+)$", re.I | re.S)
 _SUPPORT = re.compile(
     r"^(?P<verb>support|assist|help|guide|consult|advise|inform|notify|escalate to|hand off to|report to|share [\w\s]{1,30}? with|provide [\w\s]{1,30}? to|receive [\w\s]{1,30}? from)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
 _USE_AGENT = re.compile(
-    rf"\b(?:use|using|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+to\s+(?P<cond>[^.!\n]*))?",
+    rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
 _POSITION = {
@@ -91,8 +128,10 @@ def find(block: Block, role: str, section: str, self_name: str) -> Iterator[Foun
     if isinstance(block, Table):
         yield from _table(block)
     elif isinstance(block, (ListItem, Paragraph)):
-        yield from _line(block.text, block.line, block.col, role, section)
-        yield from _use_agent(block.text, block.line, block.col, self_name)
+        found = list(_line(block.text, block.line, block.col, role, section))
+        yield from found
+        named = {f.target for f in found}
+        yield from (f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named)
     elif isinstance(block, ExampleTag):
         yield from _use_agent(block.text, block.line, block.col, self_name)
 
@@ -113,14 +152,14 @@ _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "with", "consult", "support", 
 
 
 def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[Found]:
-    if role != "delegation":
+    if role not in ("delegation", "avoid_when"):
         low = text.lower()
         if not any(t in low for t in _TRIGGERS):
             return
     title, rest = lead(text)
     if title is not None:
         low = title.lower()
-        with_m = re.match(rf"^with\s+(.+)$", low)
+        with_m = re.match(r"^with\s+(.+)$", low)
         if with_m and (names := targets_in(with_m.group(1)) or ([with_m.group(1)] if _NAME_RE.match(with_m.group(1)) else [])):
             for name in names:
                 yield Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col)
@@ -135,14 +174,14 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
                 for name in targets_in(re.sub(r"\([^)]*\)", "", chunk)):
                     yield Found(name, clean(why.group(1)) if why else "", _POSITION[low], "D6 workflow position", line, col)
             return
-        if role == "delegation" and (_NAME_RE.match(title) or targets_in(f"**{title}**")):
-            name = title if _NAME_RE.match(title) else targets_in(f"**{title}**")[0]
-            yield Found(name, clean(rest), "delegate", "D4 agent bullet", line, col)
+        agentish = _NAME_RE.match(title) and (role == "delegation" or "-" in title)
+        if role in ("delegation", "avoid_when") and agentish:
+            yield Found(title, clean(rest), "delegate", "D4 agent bullet", line, col)
             return
     arrow = _ARROW.match(text)
     if arrow:
         clause, after = _upto_sentence(arrow.group("rest"))
-        names = targets_in(clause)
+        names = leading_targets(clause)
         cond = clean(arrow.group("cond")) or clean(after) or clean(re.sub(_TARGET, "", clause))
         kind = "consult" if arrow.group("verb").lower() == "consult" else "delegate"
         for name in names:
@@ -150,11 +189,17 @@ def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[F
         if names:
             return
     paren = _PAREN.match(text)
-    if paren and (names := targets_in(paren.group("rest"))):
+    if paren and (not paren.group("soft") or role in ("avoid_when", "delegation")) and (names := leading_targets(paren.group("rest"))):
         for name in names:
             yield Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col)
         return
     body = clean(text)
+    use = _USE.match(body)
+    if use and role in ("avoid_when", "delegation") and (names := leading_targets(use.group("rest"))):
+        tail = re.sub(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+", "", use.group("rest"), count=1)
+        for name in names:
+            yield Found(name, clean(tail) if tail != use.group("rest") else "", "delegate", "D1 use-instead", line, col)
+        return
     collab = _COLLAB.match(body)
     if collab:
         yield from _verb_phrase(collab.group("rest"), "collaborate", "D5 collaborate-with", line, col)
@@ -177,11 +222,7 @@ def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Ite
     """`x [and y] on/for/to <condition>` after a collaboration verb."""
     m = re.match(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", rest, re.S)
     who, cond = (m.group("who"), m.group("cond")) if m else (rest, "")
-    names = [n for n in targets_in(who) if n]
-    if not names:
-        first = who.strip().strip("*`")
-        names = [first] if _NAME_RE.match(first) else []
-    for name in names:
+    for name in leading_targets(who):
         yield Found(name, clean(cond), kind, pattern, line, col)
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from agentc.compiler.span import Span
+from pydantic import BaseModel, ConfigDict
 
 Severity = Literal["error", "warning", "info"]
 
@@ -55,6 +54,25 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC402": ("info", "agent renamed to avoid a clash in the output"),
     "AGC403": ("info", "value mapped for the target"),
     "AGC404": ("info", "Graphviz 'dot' not found; SVG not written"),
+    "AGC501": ("warning", "delegation target not in the build; a placeholder worker stands in"),
+    "AGC502": ("info", "delegation target not in the build; its handoff is dropped"),
+    "AGC503": ("error", "delegation target not in the build (dangling = error)"),
+    "AGC504": ("info", "self-delegation has no handoff tool"),
+    "AGC505": ("info", "node renamed to keep graph node names unique"),
+    "AGC506": ("info", "agents not reachable from the entry are left out of the graph"),
+    "AGC507": ("error", "invalid package name for the generated code"),
+    "AGC700": ("info", "openai writes Assistants configs (sunset API); openai-agents writes Agents SDK code"),
+    "AGC701": ("warning", "description too long for an assistant; cut at a word boundary"),
+    "AGC702": ("error", "prompt too long for assistant instructions"),
+    "AGC703": ("warning", "metadata that does not fit an assistant left out"),
+    "AGC704": ("warning", "delegation tool name shortened or made unique"),
+    "AGC705": ("warning", "name too long for an assistant; truncated"),
+    "AGC706": ("warning", "full Claude model id mapped through its family"),
+    "AGC707": ("info", "Claude Code settings with no OpenAI counterpart not emitted"),
+    "AGC710": ("warning", "delegation target not in the build; placeholder agent emitted"),
+    "AGC711": ("info", "delegation target not in the build; handoff left out"),
+    "AGC712": ("error", "delegation target not in the build (dangling = error)"),
+    "AGC790": ("error", "assistant config fails the documented limits or the openai SDK's types"),
     "AGC801": ("error", "unknown configuration key"),
     "AGC802": ("error", "invalid configuration value"),
     "AGC803": ("error", "unknown target"),

@@ -21,6 +21,9 @@ class BuildOptions(BaseModel):
     keep_unknown_keys: bool = Field(False, description="claude: keep frontmatter keys Claude Code does not know")
     plugin: bool = Field(False, description="claude: emit a plugin bundle (.claude-plugin/plugin.json + agents/)")
     plugin_name: str | None = None
+    package: str | None = Field(None, description="langgraph: Python package name of the generated code; default <entry>_team")
+    checkpointer: Literal["memory", "sqlite", "none"] = Field("memory", description="langgraph: the checkpointer the generated CLI uses")
+    recursion_limit: int = Field(50, ge=1, description="langgraph: super-steps per request before the graph stops")
     out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
     cache: bool = Field(True, description="reuse work from the last build (never changes the output)")
     cache_dir: str | None = Field(None, description="where the build cache lives (it gitignores itself); "

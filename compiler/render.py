@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import jinja2
-
 from agentc.compiler.pyformat import py_literal
 
 

@@ -8,7 +8,6 @@ from typing import Callable
 
 import libcst
 import yaml
-
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
 

@@ -31,9 +31,9 @@ class Target:
 
 
 def _registry() -> dict[str, Target]:
-    from agentc.targets import claude, diagram
+    from agentc.targets import claude, diagram, langgraph, openai_agents, openai_assistants
 
-    found = [claude.TARGET, diagram.TARGET]
+    found = [claude.TARGET, diagram.TARGET, langgraph.TARGET, openai_assistants.TARGET, openai_agents.TARGET]
     return {t.name: t for t in found}
 
 

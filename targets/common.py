@@ -27,7 +27,9 @@ def pick_entry(project: ProjectIR, options: BuildOptions) -> tuple[list[str], li
     """Entry agent ids: `--entry`, else the agents nobody delegates to (sorted).
 
     An unknown --entry is an error. Several candidates are kept (the first is the default)
-    with a warning; none at all (everyone is delegated to) falls back to every agent in a cycle."""
+    with a warning. A team in which everyone is delegated to (a cycle with no lead) would have
+    no such agent, so each one still unreached adds the agent that reaches most of it: every
+    agent of the build is reachable from some root."""
     cli = Span(file="<command line>", line=1)
     if options.entry:
         hits = [a for a in project.agents if options.entry in (a.id, a.name)]
@@ -41,8 +43,12 @@ def pick_entry(project: ProjectIR, options: BuildOptions) -> tuple[list[str], li
                          + ", ".join(a.id for a in hits), hint="pass the plugin-scoped id (plugin:name)")]
     called = {e.target_id for e in project.edges if e.target_id and e.target_id != e.source}
     roots = sorted(a.id for a in project.agents if a.id not in called)
-    if not roots:
-        roots = sorted(a.id for a in project.agents)[:1]
+    covered = {a.id for a in reachable(project, roots)}
+    while len(covered) < len(project.agents):
+        rest = sorted(a.id for a in project.agents if a.id not in covered)
+        best = max(rest, key=lambda i: len({a.id for a in reachable(project, [i])} - covered))
+        roots.append(best)
+        covered |= {a.id for a in reachable(project, [best])}
     diags = []
     if len(roots) > 1:
         diags.append(diag("AGC805", cli, f"{len(roots)} agents are not delegated to by anyone; "
@@ -110,3 +116,15 @@ def map_model(agent: AgentIR, target: str, options: BuildOptions, defaults: dict
                            "the generated code uses the injected default model",
                            hint=f"add it under [tool.agentc.model_map.{target}]")]
     return written, []
+
+
+def package_name(options: BuildOptions, entry: AgentIR, shadowed: frozenset[str]) -> tuple[str, list[Diagnostic]]:
+    """The generated Python package: `package` from the options, else `<entry>_team`.
+
+    Shared by the code targets so one build names its packages alike."""
+    package = options.package or f"{snake(entry.name)}_team"
+    if not package.isidentifier() or package in shadowed or package.startswith("_") or keyword.iskeyword(package):
+        return package, [diag("AGC507", Span(file="<command line>", line=1), f"'{package}' cannot be the generated package's name",
+                              hint="set package = \"my_team\" in [tool.agentc]: a Python identifier that does not start "
+                                   "with '_' and is not " + "/".join(sorted(shadowed)))]
+    return package, []

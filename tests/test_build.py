@@ -9,10 +9,8 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-
 from agentc.compiler import api, writer
 from agentc.compiler.options import BuildOptions
-
 from conftest import ROOT
 
 
@@ -133,7 +131,7 @@ def _portable(project) -> list:
 def test_emitted_claude_files_pass_claude_code_rules():
     result = api.build(BuildOptions(sources=("agents",), targets=("claude",)))
     assert result.ok
-    for path, text in result.files.items():
+    for text in result.files.values():
         post = frontmatter.loads(text)
         assert isinstance(post["name"], str) and ":" not in post["name"] and not post["name"].startswith("-")
         assert isinstance(post["description"], str) and post["description"]

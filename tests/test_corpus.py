@@ -7,9 +7,7 @@ import sys
 
 import frontmatter
 import pytest
-
 from agentc.compiler import api
-
 from conftest import SHARED
 
 CORPUS = SHARED / "corpus" / "myclaude"

@@ -6,10 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from agentc.compiler import api
 from agentc.compiler.diagnostics import format_text
-
 from conftest import ROOT
 
 BAD = "tests/fixtures/bad"

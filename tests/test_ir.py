@@ -7,11 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from syrupy.extensions.json import JSONSnapshotExtension
-
 from agentc.compiler import api
-
-from conftest import CASES, ROOT, SHARED
+from conftest import CASES, SHARED
+from syrupy.extensions.json import JSONSnapshotExtension
 
 SEED = SHARED / "seed" / "ai-engineer.md"
 

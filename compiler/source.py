@@ -1,0 +1,103 @@
+"""The source model: one agent file read into frontmatter entries, blocks and sections.
+
+Nothing here interprets the body beyond giving each section a role from its title; lowering
+and structure extraction read this model and never the raw text again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.frontmatter import Entry, read_frontmatter
+from agentc.compiler.markdown import Block, outline, parse_blocks, plain
+from agentc.compiler.span import Span
+
+# Section roles by title, first match wins. Titles are normalised first (no numbering, emoji,
+# parentheses or markup), so "### 2. Code Completeness Check (5 items)" reads "code completeness check".
+ROLES: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (role, re.compile(rx, re.I))
+    for role, rx in (
+        ("avoid_when", r"\b(do not use|don'?t use|not use|avoid|when not|not for|out of scope|anti-?patterns?|limitations?|not the right)\b"),
+        ("use_when", r"\b(use when|when to (use|invoke|call)|use (this agent|it)? ?for|use cases?|invoke when|ideal for|triggers?|activation|when to engage)\b"),
+        ("checklist", r"checklist|validation|verif|quality gates?|self-checks?|pre-flight|\bchecks?$"),
+        ("changelog", r"change ?log|version history|release notes"),
+        ("failure_modes", r"failure|pitfalls?|common mistakes|troubleshoot|recovery"),
+        ("examples", r"\bexamples?\b|few-shot|interactions?|sample (requests|dialog)"),
+        ("delegation", r"delegat|integration with|collaborat|hand-?offs?|related agents|works? with|coordinat|workflow position|other agents|agent (roster|network|team)"),
+        ("output_format", r"response (structure|format|template|approach)|output (format|structure)|deliverables?|\bformat\b|report structure"),
+        ("mission", r"mission|purpose|objective|your role|\bgoals?\b"),
+        ("principles", r"principles?|behavioral traits|\btraits\b|guidelines|\bvalues\b|philosophy|\brules\b|best practices|constitution"),
+        ("standards", r"standards|quality"),
+        ("decision", r"decision|framework|chain-of-thought|reasoning|methodology|process|approach|workflow"),
+        ("capabilities", r"capabilit|expertise|skills|knowledge|competenc|speciali[sz]|responsibilit|focus areas|\bcore\b"),
+        ("metadata", r"metadata|agent info|\bversion\b"),
+    )
+)
+
+
+@lru_cache(maxsize=4096)
+def role_of(title: str) -> str:
+    t = plain(title)
+    t = re.sub(r"\([^)]*\)", " ", t)
+    t = re.sub(r"^[^\w]+", "", t)
+    t = re.sub(r"^(?:step\s+)?\d+(?:\.\d+)*[.):]?\s*", "", t, flags=re.I)
+    t = t.strip(" :").lower()
+    for role, rx in ROLES:
+        if rx.search(t):
+            return role
+    return "other"
+
+
+@dataclass
+class Source:
+    """What the reader found in one file, before lowering."""
+
+    file: str
+    scope: str | None
+    lines: list[str]
+    entries: dict[str, Entry]
+    body_start: int
+    blocks: list[Block]
+    sections: list[Any]
+    roles: list[str]  # effective role per section (own, else the parent's)
+    diagnostics: list[Diagnostic]
+    owner: list[int | None]  # innermost section of each block
+    broken: set[str]  # frontmatter keys present but unreadable (already reported)
+
+
+def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
+    diags: list[Diagnostic] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        text = data.decode("utf-8", errors="replace")
+        diags.append(diag("AGC002", Span(file=file, line=line, col=col),
+                          f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                          hint="save the file as UTF-8", excerpt=text.split("\n")[line - 1]))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not text.strip():
+        diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
+                          hint="add frontmatter with 'name:' and 'description:', or remove the file"))
+        return Source(file, scope, lines, {}, len(lines), [], [], [], diags, [], set())
+    fm = read_frontmatter(file, lines)
+    diags += fm.diagnostics
+    blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)
+    diags += more
+    sections = outline(blocks, len(lines))
+    roles: list[str] = []
+    for s in sections:
+        own = role_of(s.title)
+        roles.append(own if own != "other" or s.parent is None else roles[s.parent])
+    owner: list[int | None] = [None] * len(blocks)
+    for k, s in enumerate(sections):  # parents come first, so nested sections overwrite them
+        owner[s.start : s.end] = [k] * (s.end - s.start)
+    return Source(file, scope, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)

@@ -1,0 +1,296 @@
+"""Structure found in an agent body: mission, use/avoid lists, checklists, delegations,
+examples, failure modes, principles, output format, changelog and the section outline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agentc.compiler import delegation
+from agentc.compiler.ir import (
+    ChangelogEntry,
+    Checklist,
+    ChecklistItem,
+    CodeBlock,
+    Delegation,
+    Example,
+    FailureMode,
+    Item,
+    Mission,
+    OutputFormat,
+    Section,
+    Turn,
+)
+from agentc.compiler.markdown import Block, Code, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
+from agentc.compiler.source import Source, role_of
+from agentc.compiler.span import Span
+
+
+def _span(src: Source, b: Block) -> Span:
+    return Span(file=src.file, line=b.line, col=b.col)
+
+
+def _blocks_of(src: Source, k: int, *, deep: bool = True) -> list[Block]:
+    """Blocks of section k; without `deep`, only those before its first subsection."""
+    s = src.sections[k]
+    end = s.end
+    if not deep:
+        sub = next((j for j in range(k + 1, len(src.sections)) if src.sections[j].parent == k), None)
+        if sub is not None:
+            end = src.sections[sub].start
+    return src.blocks[s.start + 1 : end]
+
+
+def _section_at(src: Source, index: int) -> int | None:
+    """The innermost section holding block `index`."""
+    return src.owner[index]
+
+
+def _items(blocks: list[Block]) -> list[ListItem]:
+    """Top-level list items: the shallowest indent among them."""
+    items = [b for b in blocks if isinstance(b, ListItem)]
+    if not items:
+        return []
+    top = min(i.indent for i in items)
+    return [i for i in items if i.indent == top]
+
+
+def _item(src: Source, b: ListItem) -> Item:
+    title, rest = lead(b.text)
+    return Item(text=plain(b.text) if title is None else rest, title=title, span=_span(src, b))
+
+
+def extract(src: Source, name: str) -> dict[str, Any]:
+    """The AgentIR fields that come from the body."""
+    secs, roles = src.sections, src.roles
+    by_role = lambda role: [k for k, r in enumerate(roles) if r == role]  # noqa: E731
+    own = lambda k: role_of(secs[k].title)  # noqa: E731
+    out: dict[str, Any] = {
+        "sections": tuple(
+            Section(title=s.title, level=s.level, kind=s.kind, role=role,
+                    span=Span(file=src.file, line=s.line), end_line=s.end_line)
+            for s, role in zip(secs, roles, strict=True)
+        )
+    }
+    out["mission"] = _mission(src, next((k for k in by_role("mission") if own(k) == "mission"), None))
+    for role in ("use_when", "avoid_when"):
+        found: list[Item] = []
+        for k in by_role(role):
+            blocks = _blocks_of(src, k, deep=False)
+            found += [_item(src, b) for b in _items(blocks)]
+            for t in (b for b in blocks if isinstance(b, Table)):
+                found += [Item(text=plain(cells[0]), span=Span(file=src.file, line=ln)) for ln, cells in t.rows if cells and cells[0]]
+        out[role] = tuple(found)
+    out["principles"] = tuple(_item(src, b) for k in by_role("principles") for b in _items(_blocks_of(src, k, deep=False)))
+    out["checklists"] = _checklists(src)
+    out["delegations"] = _delegations(src, name)
+    out["examples"] = _examples(src, by_role("examples"))
+    out["failure_modes"] = _failure_modes(src, by_role("failure_modes"))
+    out["output_format"] = _output_format(src, next((k for k in by_role("output_format") if own(k) == "output_format"), None))
+    out["changelog"] = _changelog(src, [k for k in by_role("changelog") if own(k) == "changelog"])
+    return out
+
+
+def _mission(src: Source, k: int | None) -> Mission | None:
+    if k is None:
+        first = next((b for b in src.blocks if isinstance(b, Paragraph)), None)
+        if first is None or any(isinstance(b, Heading) for b in src.blocks[: src.blocks.index(first)]):
+            return None
+        return Mission(text=plain(first.text), span=_span(src, first))
+    blocks = _blocks_of(src, k, deep=False)
+    text = "\n\n".join(plain(b.text) for b in blocks if isinstance(b, Paragraph))
+    goals = tuple(_item(src, b) for b in _items(blocks))
+    return Mission(text=text, goals=goals, span=Span(file=src.file, line=src.sections[k].line))
+
+
+_CHECK_TITLE = re.compile(r"checklist|validation|verif|quality gates?", re.I)
+
+
+def _checklists(src: Source) -> tuple[Checklist, ...]:
+    """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section."""
+    groups: dict[int | None, list[ChecklistItem]] = {}
+    for index, b in enumerate(src.blocks):
+        if not isinstance(b, ListItem):
+            continue
+        k = _section_at(src, index)
+        while k is not None and src.sections[k].kind == "label" and not _CHECK_TITLE.search(src.sections[k].title):
+            k = src.sections[k].parent  # a sentence-like label ("I verify:") is not a group title
+        boxed = b.checked is not None
+        if not boxed and not (k is not None and src.roles[k] == "checklist" and b.indent == 0):
+            continue
+        groups.setdefault(k, []).append(ChecklistItem(text=plain(b.text), checked=b.checked, span=_span(src, b)))
+    return tuple(
+        Checklist(
+            title=plain(src.sections[k].title) if k is not None else "Checklist",
+            items=tuple(items),
+            span=Span(file=src.file, line=src.sections[k].line if k is not None else items[0].span.line),
+        )
+        for k, items in groups.items()
+    )
+
+
+def _delegations(src: Source, name: str) -> tuple[Delegation, ...]:
+    found: list[Delegation] = []
+    seen: set[tuple] = set()
+
+    def add(f: delegation.Found, section: str | None) -> None:
+        key = (f.target, f.kind, f.line, f.condition)
+        if key not in seen:
+            seen.add(key)
+            found.append(Delegation(target=f.target, condition=f.condition, kind=f.kind, pattern=f.pattern,
+                                    section=section, span=Span(file=src.file, line=f.line, col=f.col)))
+
+    heads = {s.start: k for k, s in enumerate(src.sections)}
+    claimed: set[int] = set()
+    for index, b in enumerate(src.blocks):
+        k = _section_at(src, index)
+        title = plain(src.sections[k].title) if k is not None else None
+        if index in heads:
+            targets = delegation.block_targets(b)  # type: ignore[arg-type]
+            if targets:  # D2: "**Delegate to x**:" then bullets that say when
+                items = _items(_blocks_of(src, heads[index], deep=False))
+                claimed.update(id(i) for i in items)
+                cond = "; ".join(delegation.clean(i.text) for i in items)
+                parent = src.sections[heads[index]].parent
+                for t in targets:
+                    add(delegation.Found(t, cond, "delegate", "D2 delegate block", b.line, b.col),
+                        plain(src.sections[parent].title) if parent is not None else title)
+            continue
+        if id(b) in claimed:
+            continue
+        role = src.roles[k] if k is not None else "other"
+        for f in delegation.find(b, role, title or "", name):
+            add(f, title)
+    return tuple(found)
+
+
+_EXAMPLE_TITLE = re.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)
+_TURN = re.compile(r"^(context|user|assistant|human|ai)\s*:\s*(.*)$", re.I)
+
+
+def _examples(src: Source, keys: list[int]) -> tuple[Example, ...]:
+    out: list[Example] = []
+    for k in keys:
+        s = src.sections[k]
+        m = _EXAMPLE_TITLE.match(plain(s.title))
+        if m:
+            out.append(_worked(src, k, m.group(1).strip()))
+        elif role_of(s.title) == "examples" and "interaction" in s.title.lower():
+            out += [Example(kind="interaction", title=plain(i.text).strip('"“”'), request=plain(i.text).strip('"“”'),
+                            span=_span(src, i)) for i in _items(_blocks_of(src, k, deep=False))]
+    out += [_dialogue(src, b) for b in src.blocks if isinstance(b, ExampleTag)]
+    return tuple(out)
+
+
+def _worked(src: Source, k: int, title: str) -> Example:
+    """`### Example N: title` with **Request**, **My Reasoning Process**, code and **Result**."""
+    parts: dict[str, list[str]] = {}
+    current = None
+    code: list[CodeBlock] = []
+    for b in _blocks_of(src, k):
+        if isinstance(b, Code):
+            code.append(CodeBlock(language=b.lang, code=b.code, span=_span(src, b)))
+            current = None
+            continue
+        text = b.text if isinstance(b, (Paragraph, ListItem)) else getattr(b, "title", "")
+        label, rest = lead(text) if isinstance(b, Paragraph) else (None, text)
+        if isinstance(b, Label):
+            label, rest = b.title, ""
+        key = _part(label) if label else None
+        if key:
+            current = key
+            if rest:
+                parts.setdefault(key, []).append(rest)
+        elif current:
+            mark = "- " if isinstance(b, ListItem) else ""
+            parts.setdefault(current, []).append(mark + (plain(text) if isinstance(b, Heading) else text))
+    pick = lambda key: "\n".join(parts[key]).strip().strip('"“”') if key in parts else None  # noqa: E731
+    return Example(kind="worked", title=title, request=pick("request"), reasoning=pick("reasoning"),
+                   result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
+
+
+def _part(label: str) -> str | None:
+    low = label.lower()
+    if re.search(r"request|prompt|user asks|query|task", low):
+        return "request"
+    if re.search(r"reasoning|thought|approach|analysis", low):
+        return "reasoning"
+    if re.search(r"result|outcome|expected|response|output", low):
+        return "result"
+    return None
+
+
+def _dialogue(src: Source, b: ExampleTag) -> Example:
+    """An `<example>` block: Context / user / assistant turns and <commentary>."""
+    inner = re.sub(r"</?example>", "", b.text)
+    turns: list[Turn] = []
+    for chunk in re.split(r"(<commentary>.*?</commentary>)", inner, flags=re.S):
+        if chunk.startswith("<commentary>"):
+            turns.append(Turn(role="commentary", text=chunk[12:-13].strip()))
+            continue
+        for line in chunk.split("\n"):
+            m = _TURN.match(line.strip())
+            if m:
+                role = {"human": "user", "ai": "assistant"}.get(m.group(1).lower(), m.group(1).lower())
+                turns.append(Turn(role=role, text=m.group(2).strip().strip('"“”')))
+            elif line.strip() and turns and turns[-1].role != "commentary":
+                turns[-1] = turns[-1].model_copy(update={"text": (turns[-1].text + "\n" + line.strip()).strip()})
+    user = next((t.text for t in turns if t.role == "user"), None)
+    context = next((t.text for t in turns if t.role == "context"), None)
+    return Example(kind="dialogue", title=context or user or "example", request=user, turns=tuple(turns),
+                   span=_span(src, b))
+
+
+def _failure_modes(src: Source, keys: list[int]) -> tuple[FailureMode, ...]:
+    out: list[FailureMode] = []
+    tables = {id(b) for k in keys for b in _blocks_of(src, k) if isinstance(b, Table)}
+    for b in src.blocks:
+        if not isinstance(b, Table):
+            continue
+        header = [plain(h) for h in b.header]
+        if id(b) not in tables and not re.search(r"failure|pitfall|mistake", header[0] if header else "", re.I):
+            continue
+        prev = next((i for i, h in enumerate(header) if re.search(r"prevent|avoid|mitigat", h, re.I)), None)
+        rec = next((i for i, h in enumerate(header) if re.search(r"recover|fix|remed|solution|response", h, re.I)), None)
+        for line, cells in b.rows:
+            cells = [plain(c) for c in cells] + [""] * (len(header) - len(cells))
+            if not any(cells):
+                continue
+            out.append(FailureMode(
+                mode=cells[0], prevention=cells[prev] if prev is not None else None,
+                recovery=cells[rec] if rec is not None else None,
+                columns={h: cells[i] for i, h in enumerate(header) if h}, span=Span(file=src.file, line=line)))
+    for k in keys:
+        for item in _items(_blocks_of(src, k, deep=False)):
+            title, rest = lead(item.text)
+            if title:
+                out.append(FailureMode(mode=title, prevention=rest or None, span=_span(src, item)))
+    return tuple(out)
+
+
+def _output_format(src: Source, k: int | None) -> OutputFormat | None:
+    if k is None:
+        return None
+    s = src.sections[k]
+    first = src.blocks[s.start].line
+    text = "\n".join(src.lines[first : s.end_line]).strip()
+    subs = [plain(x.title) for x in src.sections if x.parent == k]
+    steps = subs or [plain(i.text) for i in _items(_blocks_of(src, k, deep=False))]
+    return OutputFormat(title=plain(s.title), text=text, steps=tuple(steps), span=Span(file=src.file, line=s.line))
+
+
+_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*[\w.-]*)\s*(?:[(\[\-–—]\s*(\d{4}-\d{2}-\d{2})[)\]]?)?")
+
+
+def _changelog(src: Source, keys: list[int]) -> tuple[ChangelogEntry, ...]:
+    out: list[ChangelogEntry] = []
+    for k in keys:
+        for j, s in enumerate(src.sections):
+            if s.parent != k:
+                continue
+            m = _VERSION.match(plain(s.title))
+            if m:
+                items = tuple(plain(i.text) for i in _items(_blocks_of(src, j)))
+                out.append(ChangelogEntry(version=plain(s.title).split()[0], date=m.group(2), items=items,
+                                          span=Span(file=src.file, line=s.line)))
+    return tuple(out)

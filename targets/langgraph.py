@@ -1,0 +1,241 @@
+"""Target `langgraph`: a Python package whose graph runs the team on LangGraph 1.x.
+
+The package is `OUT/langgraph/<package>/`: `team.py` (the team as data: nodes, prompt files,
+models, handoff tools), `graph.py` (the runtime that turns that table into a StateGraph; the
+same for every team, so its imports are fixed and checked by ruff), `prompts/*.md` (system
+prompts as plain files, loaded with importlib.resources, so no prompt text is ever placed in
+code), `__main__.py` (a small chat CLI), `__init__.py` and a README.
+
+Every agent is a node. Every delegation edge becomes a handoff tool `transfer_to_<snake>` whose
+description is the edge's condition text. A delegate returns to whoever called it through a
+call stack in the graph state, so any agent with delegates supervises them. Planning (names,
+entry, dangling targets, models) happens here as data; templates only lay it out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.compiler.pyformat import format_python
+from agentc.compiler.render import render
+from agentc.compiler.span import Span
+from agentc.targets import Emitted, Target
+from agentc.targets.common import handoffs, map_model, package_name, pick_entry, prompt_text, reachable, snake
+
+NAME = "langgraph"
+RESERVED_NODES = frozenset({"__start__", "__end__"})
+# Claude Code model aliases -> init_chat_model ids; `[tool.agentc.model_map.langgraph]` overrides,
+# and its `default` key sets the model of agents that inherit one.
+DEFAULT_MODELS = {
+    "sonnet": "anthropic:claude-sonnet-4-5",
+    "opus": "anthropic:claude-opus-4-1",
+    "haiku": "anthropic:claude-haiku-4-5",
+    "inherit": "",
+}
+DEPENDENCIES = ("langgraph>=1.2", "langchain-core>=1.0", "langchain>=1.0")
+# Top-level names a generated package must not take: it would shadow the framework itself.
+SHADOWED = frozenset({"langgraph", "langchain", "langchain_core", "langsmith"})
+# init_chat_model provider prefix -> (package, API key variable), for the generated README.
+PROVIDERS = {
+    "anthropic": ("langchain-anthropic", "ANTHROPIC_API_KEY"),
+    "openai": ("langchain-openai", "OPENAI_API_KEY"),
+    "google_genai": ("langchain-google-genai", "GOOGLE_API_KEY"),
+    "mistralai": ("langchain-mistralai", "MISTRAL_API_KEY"),
+    "groq": ("langchain-groq", "GROQ_API_KEY"),
+    "ollama": ("langchain-ollama", None),
+}
+TOOL_NAME_MAX = 64  # what OpenAI and Anthropic accept for a function name
+CLI = Span(file="<command line>", line=1)
+
+
+@dataclass(frozen=True)
+class Tool:
+    tool: str  # transfer_to_<snake node>
+    target: str  # node name
+    description: str
+
+
+@dataclass(frozen=True)
+class Node:
+    node: str
+    title: str  # the agent's name as written (or the dangling target's)
+    agent_id: str | None  # None for a placeholder
+    prompt_file: str
+    prompt: str
+    model: str | None
+    handoffs: tuple[Tool, ...]
+    placeholder: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    package: str
+    nodes: tuple[Node, ...]
+    roots: tuple[str, ...]
+    return_node: str
+    default_model: str
+    recursion_limit: int
+    checkpointer: str
+
+
+def _sanitize(text: str) -> str:
+    """A node name LangGraph and mermaid both keep readable: letters, digits, `_` and `-`."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "agent"
+
+
+def _unique(wanted: str, taken: set[str], sep: str = "-") -> str:
+    name, n = wanted, 2
+    while name in taken:
+        name, n = f"{wanted}{sep}{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _tool_name(node: str, taken: set[str]) -> str:
+    name = f"transfer_to_{snake(node)}"
+    if len(name) > TOOL_NAME_MAX:  # keep it deterministic and still recognisable
+        name = name[: TOOL_NAME_MAX - 9] + "_" + hashlib.sha1(node.encode()).hexdigest()[:8]
+    return _unique(name, taken, "_")
+
+
+def _node_names(agents: list[AgentIR], diags: list[Diagnostic]) -> tuple[dict[str, str], set[str]]:
+    """Node name per agent id: the agent's name, or `<plugin>__<name>` when plugins share it."""
+    counts = Counter(a.name for a in agents)
+    taken = set(RESERVED_NODES)
+    names: dict[str, str] = {}
+    for a in agents:
+        wanted = a.name if counts[a.name] == 1 else (f"{a.scope}__{a.name}" if a.scope else a.id)
+        names[a.id] = _unique(_sanitize(wanted), taken)
+        if names[a.id] != a.name:
+            diags.append(diag("AGC505", a.span, f"agent '{a.id}' is graph node '{names[a.id]}'"
+                              + (" (several plugins define this name)" if counts[a.name] > 1 else "")))
+    return names, taken
+
+
+def _package(options: BuildOptions, entry: AgentIR, diags: list[Diagnostic]) -> str:
+    package, more = package_name(options, entry, SHADOWED)
+    diags += more
+    return package
+
+
+def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[Diagnostic]]:
+    roots, diags = pick_entry(project, options)
+    if not roots:
+        return None, diags
+    agents = reachable(project, roots)
+    left_out = len(project.agents) - len(agents)
+    if left_out:
+        diags.append(diag("AGC506", CLI, f"{left_out} agent(s) are not reachable from "
+                          f"{', '.join(roots)} and are not in the langgraph package",
+                          hint="pick another entry with --entry NAME, or build those agents on their own"))
+    names, taken = _node_names(agents, diags)
+    table = {**DEFAULT_MODELS, **options.model_map.get(NAME, {})}
+    placeholders: dict[str, list[tuple[str, str]]] = {}  # written target -> [(caller, condition)]
+    wiring: list[tuple[AgentIR, list]] = []
+    for a in agents:
+        kept = []
+        for h in handoffs(project, a.id):
+            if h.target == a.id:
+                diags.append(diag("AGC504", h.span, f"'{a.name}' delegates to itself; no handoff tool for that"))
+            elif not h.dangling:
+                kept.append(h)
+            elif options.dangling == "stub":
+                placeholders.setdefault(h.name, []).append((names[a.id], h.description))
+                kept.append(h)
+            elif options.dangling == "drop":
+                diags.append(diag("AGC502", h.span, f"'{a.name}' delegates to '{h.name}', which is not in "
+                                  "the build; the handoff is left out", hint="dangling = \"stub\" keeps a placeholder"))
+            else:
+                diags.append(diag("AGC503", h.span, f"'{a.name}' delegates to '{h.name}', which is not in the build",
+                                  hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
+        wiring.append((a, kept))
+    stub_nodes = {name: _unique(_sanitize(name), taken) for name in placeholders}
+    for name, uses in placeholders.items():
+        first = next(h.span for a, kept in wiring for h in kept if h.dangling and h.name == name)
+        diags.append(diag("AGC501", first, f"'{name}' is not in the build; graph node '{stub_nodes[name]}' is a "
+                          f"placeholder worker for its {len(uses)} caller(s)",
+                          hint="add its agent file to the sources, or choose dangling = \"drop\" or \"error\""))
+    files: set[str] = set()
+    nodes: list[Node] = []
+    for a, kept in wiring:
+        tools: set[str] = set()
+        wired = tuple(Tool(_tool_name(t, tools), t, h.description)
+                      for h in kept for t in [stub_nodes[h.name] if h.dangling else names[h.target]])
+        defaults = {**table, a.model: f"anthropic:{a.model}"} if (a.model or "").startswith("claude-") else table
+        model, more = map_model(a, NAME, options.model_copy(update={"model_map": {NAME: defaults}}), {})
+        diags += more
+        nodes.append(Node(names[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
+                          prompt_text(a), model, wired))
+    for name, uses in placeholders.items():
+        text = render(NAME, "placeholder.md.j2", name=name,
+                      uses=[(caller, " ".join(cond.split())) for caller, cond in uses])
+        nodes.append(Node(stub_nodes[name], name, None, _unique(f"{snake(stub_nodes[name])}.md", files, "_"),
+                          text, None, (), placeholder=True))
+    entry = project.agent(roots[0])
+    return Plan(
+        package=_package(options, entry, diags),
+        nodes=tuple(nodes),
+        roots=tuple(names[r] for r in roots),
+        return_node=_unique("return_to_caller", taken, "_"),
+        default_model=table.get("default") or table.get("sonnet") or DEFAULT_MODELS["sonnet"],
+        recursion_limit=options.recursion_limit,
+        checkpointer=options.checkpointer,
+    ), diags
+
+
+def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+    the_plan, diags = plan(project, options)
+    if the_plan is None:
+        return Emitted(files={}, diagnostics=tuple(diags))
+    p = the_plan
+    if any(d.code == "AGC507" for d in diags):  # no code is generated under a name that cannot import
+        return Emitted(files={}, diagnostics=tuple(diags))
+    used = sorted({m.split(":", 1)[0] for m in [p.default_model, *(n.model for n in p.nodes if n.model)] if ":" in m})
+    context = {
+        "plan": p,
+        "dependencies": DEPENDENCIES,
+        "providers": [PROVIDERS[u][0] for u in used if u in PROVIDERS],
+        "env_vars": [PROVIDERS[u][1] for u in used if u in PROVIDERS and PROVIDERS[u][1]],
+    }
+    root = f"{p.package}/"
+    files = {root + n: format_python(render(NAME, f"{n}.j2", **context))
+             for n in ("__init__.py", "team.py", "graph.py", "__main__.py")}
+    files[root + "README.md"] = render(NAME, "README.md.j2", cell=_cell, **context)
+    for n in p.nodes:
+        files[f"{root}prompts/{n.prompt_file}"] = n.prompt
+    return Emitted(files=files, diagnostics=tuple(diags))
+
+
+def _cell(text: str) -> str:
+    """Text safe inside one markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def validate(files: dict[str, str]) -> list[Diagnostic]:
+    """Every prompt file that team.py names is emitted, and nothing else sits in prompts/."""
+    out = []
+    for path, text in sorted(files.items()):
+        if not path.endswith("/team.py"):
+            continue
+        folder = path.rsplit("/", 1)[0]
+        named = set(re.findall(r"prompt=['\"]([^'\"]+)['\"]", text))
+        shipped = {p.rsplit("/", 1)[1] for p in files if p.startswith(f"{folder}/prompts/")}
+        for missing in sorted(named ^ shipped):
+            out.append(diag("AGC902", Span(file=path, line=1), f"prompt file '{missing}' is named in team.py "
+                            "or shipped in prompts/ but not both", hint="this is a bug in agentc's langgraph target"))
+    return out
+
+
+TARGET = Target(
+    name=NAME,
+    summary="a Python package: LangGraph supervisor graph with handoff tools, prompts as files, a chat CLI",
+    emit=emit,
+    validate=validate,
+    capabilities=frozenset({"delegation", "models", "entry"}),
+)
