@@ -15,7 +15,6 @@ from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, summary
 
 FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/agentc/agentc#diagnostics"
 
 _SGR = {"error": "1;31", "warning": "1;33", "info": "1;36", "bold": "1", "dim": "2", "hint": "32"}
 
@@ -88,7 +87,6 @@ def sarif(diags: Sequence[Diagnostic], version: str) -> str:
         "id": c,
         "name": _rule_name(CODES[c][1]),
         "shortDescription": {"text": CODES[c][1]},
-        "helpUri": INFO_URI,
         "defaultConfiguration": {"level": _level(CODES[c][0])},
     } for c in codes]
     results = []
@@ -111,7 +109,7 @@ def sarif(diags: Sequence[Diagnostic], version: str) -> str:
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "agentc", "version": version, "informationUri": INFO_URI, "rules": rules}},
+            "tool": {"driver": {"name": "agentc", "version": version, "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
