@@ -106,3 +106,17 @@ def test_a_long_delegation_chain_links_without_recursion_limits():
     assert len(project.edges) == n
     (cycle,) = [d for d in project.diagnostics if d.code == "AGC305"]
     assert cycle.message.startswith("delegation cycle: a0000 -> a0001 -> ") and cycle.message.endswith(" -> a0000")
+
+
+def test_every_python_package_is_in_the_wheel():
+    """A folder with an __init__.py under compiler/ or targets/ must be listed in pyproject's
+    packages, or a wheel ships its templates but not its code (an editable install hides this)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    on_disk = {"agentc"}
+    for folder, name in (("compiler", "agentc.compiler"), ("targets", "agentc.targets")):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            on_disk.add(".".join((name, *rel)))
+    assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"
