@@ -8,14 +8,18 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from agentc.compiler import api, config, writer
-from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, format_text, has_errors, summary
+from agentc.compiler import api, config, formats, runner
+from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, has_errors
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 
-VERSION = "0.1.0"
+import agentc
+
+VERSION = agentc.__version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Compile agent markdown to an IR, a delegation graph and framework code.")
+
+FORMAT_HELP = "Diagnostics as text (stderr), json, github (Actions annotations) or sarif (2.1.0); machine formats go to stdout."
 
 
 def _version(value: bool) -> None:
@@ -29,37 +33,70 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """agentc: agent markdown -> IR -> Claude Code, diagrams and framework code."""
 
 
-def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text") -> None:
-    if fmt == "json":
-        typer.echo(json.dumps([d.model_dump(exclude={"excerpt"}) for d in diags], indent=2), err=True)
-        return
-    for d in diags:
-        typer.echo(format_text(d), err=True)
-    if diags:
-        typer.echo(summary(diags), err=True)
+def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", color: str = "auto") -> None:
+    if fmt == "text":
+        sys.stderr.write(formats.text(list(diags), formats.use_color(sys.stderr, color)))
+    else:
+        sys.stdout.write(formats.render(list(diags), fmt, version=VERSION))
+    sys.stdout.flush()
+    sys.stderr.flush()
 
 
-def _options(sources: list[str], **flags) -> tuple[BuildOptions, list[Diagnostic]]:
+def _fail_usage(diags, fmt: str, color: str = "auto") -> None:
+    report(diags, fmt, color)
+    raise typer.Exit(2)
+
+
+def _check_format(fmt: str, color: str) -> None:
+    if fmt not in formats.FORMATS:
+        typer.echo(f"unknown output format '{fmt}': use " + ", ".join(formats.FORMATS), err=True)
+        raise typer.Exit(2)
+    if color not in ("auto", "always", "never"):
+        typer.echo(f"unknown --color '{color}': use auto, always or never", err=True)
+        raise typer.Exit(2)
+
+
+def _options(sources: list[str], config_file: str | None = None, **flags) -> tuple[BuildOptions, list[Diagnostic], Path | None]:
+    """Options from the config file (found, or given), then the sources and flags on top."""
     values: dict = {}
     diags: list[Diagnostic] = []
-    if not sources:
-        found = config.find_pyproject(Path.cwd())
-        if found is None:
-            diags.append(diag("AGC802", Span(file="pyproject.toml", line=1), "no sources given and no [tool.agentc] table found",
-                              hint="pass agent files or folders, or add [tool.agentc] sources = [\"agents\"] to pyproject.toml"))
-        else:
-            values, diags = config.load(found)
-    else:
+    found = Path(config_file) if config_file else config.find_config(Path.cwd())
+    if config_file and not found.is_file():
+        diags.append(diag("AGC802", Span(file=config_file, line=1), f"config file '{config_file}' does not exist"))
+        found = None
+    elif found is not None:
+        values, diags = config.load(found)
+        if values or not diags:  # the cache of a configured project lives beside its config, like ruff's
+            values.setdefault("cache_dir", config.relative(found.parent / ".agentc-cache"))
+    elif not sources:
+        diags.append(diag("AGC802", Span(file="pyproject.toml", line=1), "no sources given and no configuration found",
+                          hint="pass agent files or folders, run `agentc init`, or add [tool.agentc] sources = [\"agents\"] to pyproject.toml"))
+    if sources:
         values["sources"] = tuple(sources)
-    values.update({k: v for k, v in flags.items() if v not in (None, [], ())})
-    return BuildOptions(**values), diags
+    values.update({k: v for k, v in flags.items() if v not in (None, [], (), {})})
+    try:
+        return BuildOptions(**values), diags, found
+    except ValueError as exc:  # a flag value pydantic refuses (e.g. --dangling maybe)
+        return BuildOptions(), diags + [diag("AGC802", Span(file="<command line>", line=1), str(exc).splitlines()[-1].strip() if str(exc) else "invalid option")], found
+
+
+def _out_dirs(pairs: list[str] | None) -> tuple[dict[str, str], list[Diagnostic]]:
+    found, diags = {}, []
+    for pair in pairs or []:
+        name, sep, folder = pair.partition("=")
+        if not sep or not name or not folder:
+            diags.append(diag("AGC802", Span(file="<command line>", line=1), f"--out-dir '{pair}': expected TARGET=FOLDER"))
+        else:
+            found[name] = folder
+    return found, diags
 
 
 @app.command()
 def build(
-    sources: Optional[List[str]] = typer.Argument(None, help="Agent files or folders (default: [tool.agentc] sources)."),
+    sources: Optional[List[str]] = typer.Argument(None, help="Agent files or folders (default: the configuration's sources)."),
     target: Optional[List[str]] = typer.Option(None, "--target", "-t", help="Target name, repeatable, or 'all'."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Output folder (default: build)."),
+    out_dir: Optional[List[str]] = typer.Option(None, "--out-dir", help="TARGET=FOLDER: a target's own output folder, repeatable."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any output is stale, missing or extra."),
     show_diff: bool = typer.Option(False, "--diff", help="With --check, print a unified diff of stale files."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written; write nothing."),
@@ -68,48 +105,92 @@ def build(
     dangling: Optional[str] = typer.Option(None, "--dangling", help="stub | drop | error: delegation targets not in the build."),
     plugin: bool = typer.Option(False, "--plugin", help="claude: emit a plugin bundle."),
     keep_unknown_keys: bool = typer.Option(False, "--keep-unknown-keys", help="claude: keep unknown frontmatter keys."),
-    output_format: str = typer.Option("text", "--output-format", help="Diagnostics as text or json."),
+    output_format: str = typer.Option("text", "--output-format", help=FORMAT_HELP),
+    color: str = typer.Option("auto", "--color", help="auto | always | never (auto: only on a terminal, and never with NO_COLOR)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the build cache."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: nearest agentc.toml or pyproject.toml)."),
+    watch_: bool = typer.Option(False, "--watch", help="Rebuild whenever a source or the configuration changes."),
+    interval: float = typer.Option(0.5, "--interval", help="With --watch: seconds between polls."),
+    watch_cycles: Optional[int] = typer.Option(None, "--watch-cycles", hidden=True, help="With --watch: stop after N builds (tests)."),
 ) -> None:
-    """Compile agents to one or more targets under OUT/<target>/."""
-    options, diags = _options(sources or [], targets=tuple(target or ()), out=out, strict=strict or None, entry=entry,
-                              dangling=dangling, plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None)
-    diags += api.resolve_targets(options.targets)[1]
+    """Compile agents to one or more targets under OUT/<target>/ (or each target's out_dirs folder)."""
+    _check_format(output_format, color)
+    dirs, ddiags = _out_dirs(out_dir)
+    flags = dict(targets=tuple(target or ()), out=out, strict=strict or None, entry=entry, dangling=dangling,
+                 plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None, out_dirs=dirs,
+                 cache=False if no_cache else None)
+    options, diags, found = _options(sources or [], config_file, **flags)
+    diags += ddiags
     if has_errors(diags):
-        report(diags, output_format)
-        raise typer.Exit(2)
-    result = api.build(options)
-    report(tuple(diags) + result.diagnostics, output_format)
-    if not result.ok:
-        typer.echo("build failed: nothing written", err=True)
-        raise typer.Exit(1)
-    out_dir = Path(options.out)
-    targets = sorted({p.split("/", 1)[0] for p in result.files})
-    try:
-        todo = writer.plan(out_dir, result.files, targets)
-    except writer.UnsafePath as exc:
-        report([diag("AGC901", Span(file=str(exc), line=1), f"refusing to write '{exc}' outside {out_dir}")])
-        raise typer.Exit(1) from None
-    if check or dry_run:
-        for label, paths in (("missing", todo.missing), ("stale", todo.stale), ("extra", todo.extra)):
-            for p in paths:
-                typer.echo(f"{label}: {(out_dir / p).as_posix()}")
-                if show_diff and label == "stale":
-                    typer.echo(writer.diff(out_dir, p, result.files[p]), nl=False)
-        for p in todo.foreign:
-            typer.echo(f"not written by agentc (left alone): {(out_dir / p).as_posix()}")
-        if check:
-            n = len(todo.missing) + len(todo.stale) + len(todo.extra)
-            typer.echo(f"{out_dir.as_posix()}: " + ("up to date" if todo.clean else f"{n} file(s) out of date"), err=True)
-            raise typer.Exit(0 if todo.clean else 1)
+        _fail_usage(diags, output_format, color)
+    if watch_:
+        if check or dry_run:
+            typer.echo("--watch builds; it cannot be combined with --check or --dry-run", err=True)
+            raise typer.Exit(2)
+        from agentc.compiler import watch
+
+        def once():
+            opts, more, _ = _options(sources or [], config_file, **flags)  # the config may have changed
+            outcome = runner.run(opts, "write") if not has_errors(more) else runner.Outcome(diagnostics=tuple(more), usage_error=True)
+            return tuple(more) + outcome.diagnostics, (tuple(more), outcome)
+
+        def show(pair, changed):
+            more, outcome = pair
+            if changed:
+                report(more + outcome.diagnostics, output_format, color)
+            _summarise(outcome, "write", output_format)
+
+        typer.echo(f"watching {', '.join(options.sources) or '.'} (Ctrl-C to stop)", err=True)
+        watch.loop(once, lambda: _options(sources or [], config_file, **flags)[0].sources,
+                   [found] if found else [], show, interval=interval, cycles=watch_cycles)
         raise typer.Exit(0)
+    mode = "check" if check else "dry-run" if dry_run else "write"
+    from agentc.compiler.progress import Progress
+
+    progress = Progress(sys.stderr)
     try:
-        done = writer.write(out_dir, result.files, targets)
-    except OSError as exc:
-        report([diag("AGC903", Span(file=out_dir.as_posix(), line=1), f"cannot write output: {exc}")])
-        raise typer.Exit(1) from None
-    changed = len(done.missing) + len(done.stale)
-    typer.echo(f"wrote {changed} file(s), {len(done.unchanged)} unchanged, {len(done.extra)} removed "
-               f"-> {out_dir.as_posix()} ({', '.join(targets)})", err=True)
+        outcome = runner.run(options, mode, want_diff=show_diff, progress=progress)
+    finally:
+        progress.close()
+    if outcome.usage_error:
+        _fail_usage(tuple(diags) + outcome.diagnostics, output_format, color)
+    shown = tuple(diags) + outcome.diagnostics
+    if check and output_format != "text":
+        shown += tuple(diag("AGC808", Span(file=path, line=1), f"{label}: generated file " + {
+            "missing": "does not exist yet", "stale": "differs from what agentc would write",
+            "extra": "is no longer produced"}[label], hint="run `agentc build` and commit the result") for label, path in outcome.changes)
+    report(shown, output_format, color)
+    raise typer.Exit(_summarise(outcome, mode, output_format))
+
+
+def _summarise(outcome: runner.Outcome, mode: str, fmt: str) -> int:
+    """Print what the build did or would do; return the exit code."""
+    lines_to_stdout = fmt in ("text", "github")
+    say = (lambda s: typer.echo(s)) if lines_to_stdout else (lambda s: typer.echo(s, err=True))
+    if outcome.usage_error:
+        return 2
+    if outcome.failed:
+        typer.echo("build failed: nothing written", err=True)
+        return 1
+    where = ", ".join(outcome.roots)
+    if mode in ("check", "dry-run"):
+        for label, path in outcome.changes:
+            say(f"{label}: {path}")
+            if path in outcome.diffs:
+                say(outcome.diffs[path].rstrip("\n"))
+        for path in outcome.foreign:
+            say(f"not written by agentc (left alone): {path}")
+        if mode == "check":
+            typer.echo(f"{where}: " + ("up to date" if outcome.clean else f"{len(outcome.changes)} file(s) out of date"), err=True)
+            return 0 if outcome.clean else 1
+        return 0
+    if outcome.cached:
+        typer.echo(f"up to date: {outcome.unchanged} file(s) unchanged -> {where} (cached; nothing read or written)", err=True)
+        return 0
+    count = {k: sum(1 for label, _ in outcome.changes if label == k) for k in ("missing", "stale", "extra")}
+    typer.echo(f"wrote {count['missing'] + count['stale']} file(s), {outcome.unchanged} unchanged, {count['extra']} removed "
+               f"-> {where} ({', '.join(outcome.targets)})", err=True)
+    return 0
 
 
 def _load(sources: list[str], strict: bool) -> tuple:
@@ -143,18 +224,33 @@ def ir(
 
 @app.command()
 def check(
-    sources: Optional[List[str]] = typer.Argument(None),
-    strict: bool = typer.Option(False, "--strict"),
-    output_format: str = typer.Option("text", "--output-format"),
+    sources: Optional[List[str]] = typer.Argument(None, help="Agent files or folders (default: the configuration's sources)."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    output_format: str = typer.Option("text", "--output-format", help=FORMAT_HELP),
+    color: str = typer.Option("auto", "--color", help="auto | always | never."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file."),
 ) -> None:
     """Report diagnostics only; build nothing."""
-    options, cdiags = _options(sources or [], strict=strict or None)
+    _check_format(output_format, color)
+    options, cdiags, _ = _options(sources or [], config_file, strict=strict or None)
+    if has_errors(cdiags):
+        _fail_usage(cdiags, output_format, color)
     project, diags = _load(list(options.sources), options.strict)
     diags = tuple(cdiags) + apply_policy(diags, ignore=options.ignore)
-    report(diags, output_format)
+    report(diags, output_format, color)
     if not diags:
         typer.echo(f"{len(project.agents)} agent(s), {len(project.edges)} delegation(s): no problems", err=True)
     raise typer.Exit(1 if has_errors(diags) else 0)
+
+
+@app.command()
+def init() -> None:
+    """Write a starter configuration and an example agent into the current folder (never overwrites)."""
+    from agentc.compiler import scaffold
+
+    for path, status in scaffold.init(Path.cwd()):
+        typer.echo(f"{status}: {path.relative_to(Path.cwd()).as_posix()}", err=True)
+    typer.echo("next: agentc build  (then: agentc build --check in CI)", err=True)
 
 
 @app.command()

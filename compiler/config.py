@@ -1,7 +1,14 @@
-"""`[tool.agentc]` in the nearest pyproject.toml: read, checked, and turned into BuildOptions."""
+"""Configuration: `agentc.toml` or `[tool.agentc]` in pyproject.toml, checked, turned into BuildOptions.
+
+The nearest folder (from the current one upwards) holding either file wins; in one folder
+`agentc.toml` wins over pyproject.toml. `agentc.toml` has the same keys at its top level.
+Paths in the file are relative to the file; they are returned relative to the current folder.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,54 +18,110 @@ from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from pydantic import ValidationError
 
-PATH_KEYS = ("sources", "out")
+PATH_KEYS = ("sources", "out", "cache_dir")
+PATH_TABLES = ("out_dirs",)  # tables whose values are paths
+STANDALONE = "agentc.toml"
 
 
-def find_pyproject(start: Path) -> Path | None:
+def find_config(start: Path) -> Path | None:
+    """The nearest `agentc.toml`, or pyproject.toml with a `[tool.agentc]` table."""
     for folder in [start, *start.parents]:
+        own = folder / STANDALONE
+        if own.is_file():
+            return own
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
                 if "agentc" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
                     return candidate
-            except (OSError, tomllib.TOMLDecodeError):
-                return candidate
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                return candidate  # broken: load() reports it
     return None
 
 
+find_pyproject = find_config  # the name this had before agentc.toml was supported
+
+
 def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """The `[tool.agentc]` table as option values, paths made relative to the current folder."""
-    shown = path.as_posix()
+    """The configuration table as option values. Problems are AGC801/AGC802 diagnostics."""
+    shown = relative(path)
+    standalone = path.name == STANDALONE
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        return {}, [diag("AGC802", Span(file=shown, line=1), f"cannot read {path.name}: {exc}")]
-    table = doc.get("tool", {}).get("agentc", {})
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        line = _toml_error_line(exc)
+        return {}, [diag("AGC802", Span(file=shown, line=line), f"cannot read {path.name}: {exc}",
+                         hint="fix the TOML syntax")]
+    table = doc if standalone else doc.get("tool", {}).get("agentc", {})
+    prefix = "" if standalone else "tool.agentc"
+    where = path.name if standalone else "[tool.agentc]"
+    lines = text.splitlines()
     diags: list[Diagnostic] = []
     values: dict[str, Any] = {}
-    lines = path.read_text(encoding="utf-8").splitlines()
+    if not isinstance(table, dict):
+        return {}, [diag("AGC802", Span(file=shown, line=1), f"{where} must be a table")]
     for key, value in table.items():
-        line = next((i + 1 for i, ln in enumerate(lines) if ln.strip().startswith(f"{key}") and "=" in ln), 1)
+        line = _line_of(lines, prefix, key)
         if key not in BuildOptions.model_fields:
             close = did_you_mean(key, BuildOptions.model_fields, cutoff=0.6)
-            diags.append(diag("AGC801", Span(file=shown, line=line), f"unknown [tool.agentc] key '{key}'"
+            diags.append(diag("AGC801", Span(file=shown, line=line), f"unknown {where} key '{key}'"
                               + (f"; did you mean '{close}'?" if close else ""),
-                              hint="keys: " + ", ".join(BuildOptions.model_fields), excerpt=lines[line - 1] if lines else None))
+                              hint="keys: " + ", ".join(BuildOptions.model_fields),
+                              excerpt=lines[line - 1] if 0 < line <= len(lines) else None))
             continue
         if key in PATH_KEYS:
-            value = [_rel(path.parent / v) for v in value] if isinstance(value, list) else _rel(path.parent / str(value))
+            if isinstance(value, list):
+                value = [relative(path.parent / str(v)) for v in value]
+            elif isinstance(value, str):
+                value = relative(path.parent / value)
+        elif key in PATH_TABLES and isinstance(value, dict):
+            value = {k: relative(path.parent / str(v)) for k, v in value.items()}
         values[key] = value
     try:
         BuildOptions(**values)
     except ValidationError as exc:
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else "?"
-            diags.append(diag("AGC802", Span(file=shown, line=1), f"[tool.agentc] {key}: {err['msg']}"))
+            sub = ".".join(str(p) for p in err["loc"][1:])
+            diags.append(diag("AGC802", Span(file=shown, line=_line_of(lines, prefix, key, *[str(p) for p in err["loc"][1:2]])),
+                              f"{where} {key}{'.' + sub if sub else ''}: {err['msg']}",
+                              hint=BuildOptions.model_fields[key].description if key in BuildOptions.model_fields else None))
         values = {}
     return values, diags
 
 
-def _rel(p: Path) -> str:
-    import os
+def _line_of(lines: list[str], prefix: str, key: str, sub: str | None = None) -> int:
+    """Line of `key = ...` in the agentc table, of its `[prefix.key...]` header, or of `sub = ...`
+    inside that header's table (a bad value deep in `model_map`); 1 if unsure."""
+    header = re.compile(r"^\s*\[+\s*(.+?)\s*\]+")
+    table = f"{prefix}.{key}" if prefix else key
+    current = ""
+    found = 1
+    for i, raw in enumerate(lines, 1):
+        m = header.match(raw)
+        if m:
+            current = m.group(1).replace('"', "").replace(" ", "")
+            if current == table or current.startswith(table + "."):
+                if found == 1:
+                    found = i
+                if sub is not None and current == f"{table}.{sub}":
+                    return i
+            continue
+        if current == prefix and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", raw):
+            return i
+        if sub is not None and current == table and re.match(rf"^\s*\"?{re.escape(sub)}\"?\s*=", raw):
+            return i
+    return found
 
-    return Path(os.path.relpath(p)).as_posix()
+
+def _toml_error_line(exc: Exception) -> int:
+    m = re.search(r"line (\d+)", str(exc))
+    return int(m.group(1)) if m else 1
+
+
+def relative(p: Path) -> str:
+    try:
+        return Path(os.path.relpath(p)).as_posix()
+    except ValueError:  # another drive on Windows
+        return p.as_posix()

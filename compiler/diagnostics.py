@@ -86,6 +86,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC804": ("error", "entry agent not found or ambiguous"),
     "AGC805": ("warning", "several possible entry agents; the first is the default"),
     "AGC806": ("warning", "agent model has no mapping for the target"),
+    "AGC807": ("error", "two targets share one output folder"),
+    "AGC808": ("error", "generated file is missing, stale or no longer produced (--check)"),
     "AGC901": ("error", "output path escapes the output folder"),
     "AGC902": ("error", "generated artifact fails its own validation"),
     "AGC903": ("error", "output file cannot be written"),

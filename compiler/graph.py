@@ -32,6 +32,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
 
     edges: list[Edge] = []
     reported: set[tuple[str, str]] = set()
+    close_to: dict[str, str | None] = {}
     for a in kept:
         for d in a.delegations:
             target = _resolve(d.target, a, by_id, by_name)
@@ -39,7 +40,9 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
             reported.add((a.id, d.target))
             if target is None:
                 if once:
-                    close = did_you_mean(d.target, by_name)
+                    if d.target not in close_to:  # one fuzzy search per name, not per delegation
+                        close_to[d.target] = did_you_mean(d.target, by_name)
+                    close = close_to[d.target]
                     diags.append(diag("AGC301", d.span, f"'{a.name}' delegates to '{d.target}', which is not in this build",
                                       hint=f"did you mean '{close}'?" if close else "add that agent to the sources, or fix the name"))
             elif isinstance(target, list):
@@ -86,30 +89,44 @@ def _cycles(agents: list[AgentIR], edges: list[Edge]) -> list[Diagnostic]:
     on: set[str] = set()
     comps: list[list[str]] = []
 
-    def visit(v: str) -> None:  # Tarjan; agent graphs are small enough for recursion
+    # Tarjan, iteratively: a chain of 1,000 delegations must not hit Python's recursion limit.
+    # Components come out in the order the recursive form produces them.
+    def enter(v: str) -> None:
         index[v] = low[v] = len(index)
         stack.append(v)
         on.add(v)
-        for w in succ[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                comps.append(comp)
 
     for a in agents:
-        if a.id not in index:
-            visit(a.id)
+        if a.id in index:
+            continue
+        enter(a.id)
+        work: list[list] = [[a.id, 0]]
+        while work:
+            frame = work[-1]
+            v, i = frame
+            if i < len(succ[v]):
+                frame[1] = i + 1
+                w = succ[v][i]
+                if w not in index:
+                    enter(w)
+                    work.append([w, 0])
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    comps.append(comp)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
     out = []
     for comp in comps:
         members = set(comp)

@@ -24,3 +24,14 @@ class BuildOptions(BaseModel):
     package: str | None = Field(None, description="langgraph: Python package name of the generated code; default <entry>_team")
     checkpointer: Literal["memory", "sqlite", "none"] = Field("memory", description="langgraph: the checkpointer the generated CLI uses")
     recursion_limit: int = Field(50, ge=1, description="langgraph: super-steps per request before the graph stops")
+    out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
+    cache: bool = Field(True, description="reuse work from the last build (never changes the output)")
+    cache_dir: str | None = Field(None, description="where the build cache lives (it gitignores itself); "
+                                  "default: .agentc-cache beside the config file, else in OUT")
+
+    def cache_folder(self) -> str:
+        return self.cache_dir or f"{self.out.rstrip('/') or '.'}/.agentc-cache"
+
+    def out_dir(self, target: str) -> str:
+        """The folder target `target` writes into."""
+        return self.out_dirs.get(target) or f"{self.out.rstrip('/') or '.'}/{target}"

@@ -52,8 +52,40 @@ def _manifest(out: Path) -> list[str]:
         return []
 
 
-def plan(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
-    """Compare what would be written with what is on disk. Reads only."""
+@dataclass(frozen=True)
+class Root:
+    """One output folder with its own manifest. `scopes` are the top-level folders of it this
+    build governs (a target name each); `("",)` means the whole folder belongs to one target."""
+
+    path: Path
+    files: dict[str, str]
+    scopes: tuple[str, ...]
+
+
+def layout(out: Path, files: dict[str, str], targets: list[str], out_dirs: dict[str, str]) -> list[Root]:
+    """Split `<target>/<path>` files into output folders: OUT for most, out_dirs[target] for some.
+
+    A target with its own folder writes its paths straight into it and keeps its manifest
+    there; the others share OUT (`OUT/<target>/...`) and OUT's manifest, as before."""
+    shared = [t for t in targets if t not in out_dirs]
+    roots = []
+    if shared:
+        roots.append(Root(out, {p: t for p, t in files.items() if p.split("/", 1)[0] in shared}, tuple(shared)))
+    for t in targets:
+        if t in out_dirs:
+            prefix = f"{t}/"
+            roots.append(Root(Path(out_dirs[t]), {p[len(prefix):]: x for p, x in files.items() if p.startswith(prefix)}, ("",)))
+    return roots
+
+
+def _governed(rel: str, scopes: list[str] | tuple[str, ...]) -> bool:
+    return "" in scopes or rel.split("/", 1)[0] in scopes
+
+
+def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...]) -> Plan:
+    """Compare what would be written with what is on disk. Reads only.
+
+    `targets` are the top-level folders of `out` this build governs; `""` governs all of it."""
     result = Plan()
     for rel, text in sorted(files.items()):
         path = safe_path(out, rel)
@@ -64,15 +96,31 @@ def plan(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
             continue
         (result.unchanged if current == text.encode("utf-8") else result.stale).append(rel)
     owned = set(_manifest(out))
-    result.extra = sorted(f for f in owned if f not in files and f.split("/", 1)[0] in targets and _exists(out, f))
-    for t in targets:
-        base = out / t
-        if base.is_dir():
-            for p in sorted(base.rglob("*")):
-                rel = p.relative_to(out).as_posix()
-                if p.is_file() and rel not in files and rel not in owned and "__pycache__" not in p.parts:
-                    result.foreign.append(rel)
+    result.extra = sorted(f for f in owned if f not in files and _governed(f, targets) and _exists(out, f))
+    seen: set[str] = set()
+    for p in _neighbours(out, files, targets):
+        rel = p.relative_to(out).as_posix()
+        if rel not in files and rel not in owned and rel not in seen and not p.name.startswith(".agentc"):
+            seen.add(rel)
+            result.foreign.append(rel)
+    result.foreign.sort()
     return result
+
+
+def _neighbours(out: Path, files: dict[str, str], targets) -> list[Path]:
+    """Files that share a target's folder: all of OUT/<target>/, or, for a folder of its own
+    (which may be the project root), only the folders the build writes into, not recursively."""
+    found: list[Path] = []
+    for t in targets:
+        if t:
+            base = out / t
+            if base.is_dir() and not base.is_symlink():
+                found += [p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        else:
+            for folder in sorted({(out / rel).parent for rel in files}):
+                if folder.is_dir():
+                    found += [p for p in folder.iterdir() if p.is_file()]
+    return found
 
 
 def _exists(out: Path, rel: str) -> bool:
@@ -109,9 +157,10 @@ def write(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
         os.replace(tmp, path)
     for rel in todo.extra:
         safe_path(out, rel).unlink(missing_ok=True)
-    owned = {f for f in _manifest(out) if f.split("/", 1)[0] not in targets} | set(files)
+    owned = {f for f in _manifest(out) if not _governed(f, targets)} | set(files)
     manifest = json.dumps({"generator": "agentc", "files": sorted(owned)}, indent=2) + "\n"
     mpath = out / MANIFEST
+    out.mkdir(parents=True, exist_ok=True)
     if not mpath.exists() or mpath.read_text(encoding="utf-8") != manifest:
         tmp = out / f".{MANIFEST}.agentc-tmp"
         tmp.write_text(manifest, encoding="utf-8")

@@ -1,0 +1,193 @@
+"""The build cache: skip work whose inputs did not change, and never change the output.
+
+Two levels, both under `cache_dir` (default `.agentc-cache/`, which gitignores itself):
+
+- `ir/<key>.json`: one lowered agent (AgentIR + its diagnostics) per file, keyed by a hash of
+  the file's bytes, its shown path and plugin scope, and agentc's code. Lowering is per file
+  and depends on nothing else, so a changed file re-lowers alone.
+- `builds/<root>.json`: the record of the last good build into a set of output folders: a key
+  (agentc version and code, the options, the targets, the output folders, the environment
+  that changes output), every source file's stat and hash, every output file's stat and hash,
+  and the final diagnostics. When the key matches and no source or output changed, the build
+  is a no-op: nothing is parsed, emitted or written.
+
+"Changed" uses stat first (size, mtime, ctime, inode: ctime cannot be set back by a user) and
+falls back to hashing bytes when the stat differs or is too close to the recording time to
+trust (a write within the same clock tick keeps the mtime).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.ir import IR_VERSION, AgentIR
+
+FORMAT = 1  # bump when the layout of the cache files changes
+RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def stat_of(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+_CODE: str | None = None
+
+
+def code_fingerprint() -> str:
+    """A hash of agentc's own code and templates: a cache from other code is never trusted,
+    even when the version number did not change (a checkout, a developer's edit)."""
+    global _CODE
+    if _CODE is None:
+        import agentc.compiler
+        import agentc.targets
+
+        import agentc
+
+        h = hashlib.sha256(f"{agentc.__version__}|{IR_VERSION}|{FORMAT}".encode())
+        for pkg in (agentc.compiler, agentc.targets):
+            for folder in pkg.__path__:
+                base = Path(folder)
+                for p in sorted(base.rglob("*")):
+                    if p.suffix in (".py", ".j2", ".json", ".toml", ".yaml") and "__pycache__" not in p.parts and p.is_file():
+                        h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+        _CODE = h.hexdigest()
+    return _CODE
+
+
+def environment() -> dict:
+    """What outside agentc changes its output: the Python running it and Graphviz (SVG)."""
+    return {"python": sys.version.split()[0], "executable": sys.executable, "dot": shutil.which("dot")}
+
+
+class Cache:
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self._ready = False
+        self.used: set[str] = set()  # per-file keys this build read or wrote
+        self.pending: dict[str, str] = {}  # lowered files to store once the build succeeded
+
+    # -- setup -------------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():  # like .pytest_cache and .ruff_cache: never committed by accident
+            ignore.write_text("# written by agentc: this folder is a cache\n*\n", encoding="utf-8")
+        self._ready = True
+
+    def _store(self, path: Path, text: str) -> None:
+        self._prepare()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:  # a cache that cannot be written is only slower
+            tmp.unlink(missing_ok=True)
+
+    # -- per file ----------------------------------------------------------------------------
+    def ir_key(self, file: str, scope: str | None, data: bytes) -> str:
+        return sha(f"{code_fingerprint()}|{file}|{scope}|".encode() + data)
+
+    def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
+        self.used.add(key)
+        if key in self.pending:
+            return None
+        try:
+            raw = json.loads((self.folder / "ir" / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
+            agent = AgentIR.model_validate(raw["agent"]) if raw["agent"] is not None else None
+            return agent, [Diagnostic.model_validate(d) for d in raw["diagnostics"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
+        self.used.add(key)
+        data = {"agent": agent.model_dump(mode="json") if agent is not None else None,
+                "diagnostics": [d.model_dump(mode="json") for d in diags]}
+        self.pending[key] = json.dumps(data, ensure_ascii=False)
+
+    def flush(self) -> None:
+        """Store the lowered files. Only a build that wrote its output calls this: a failed
+        build, `--check` and `--dry-run` write nothing at all, the cache included."""
+        for key, text in sorted(self.pending.items()):
+            self._store(self.folder / "ir" / key[:2] / f"{key}.json", text)
+        self.pending.clear()
+
+    def prune_ir(self) -> None:
+        """Drop lowered files this build did not use, once they clearly outnumber the used ones."""
+        used = self.used
+        base = self.folder / "ir"
+        if not base.is_dir():
+            return
+        entries = list(base.glob("*/*.json"))
+        if len(entries) <= 2 * len(used) + 100:
+            return
+        for p in entries:
+            if p.stem not in used:
+                p.unlink(missing_ok=True)
+
+    # -- whole build -------------------------------------------------------------------------
+    def _record_path(self, roots: list[str]) -> Path:
+        return self.folder / "builds" / f"{sha('|'.join(sorted(roots)).encode())[:20]}.json"
+
+    def load_record(self, roots: list[str]) -> dict | None:
+        try:
+            record = json.loads(self._record_path(roots).read_text(encoding="utf-8"))
+            return record if record.get("format") == FORMAT else None
+        except (OSError, ValueError):
+            return None
+
+    def save_record(self, roots: list[str], record: dict) -> None:
+        self._store(self._record_path(roots), json.dumps({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
+
+    def forget(self, roots: list[str]) -> None:
+        self._record_path(roots).unlink(missing_ok=True)
+
+
+@dataclass
+class Entry:
+    """A file as the record keeps it: where it is, its stat, the hash of its bytes."""
+
+    path: str
+    stat: list[int] | None
+    sha: str
+
+    def to_json(self) -> list:
+        return [self.path, self.stat, self.sha]
+
+
+def unchanged(entries: list[list], recorded_ns: int) -> bool:
+    """True when every recorded file still has the bytes it had (stat first, hash when unsure)."""
+    for path, old_stat, digest in entries:
+        now = stat_of(Path(path))
+        if now is None:
+            return False
+        if now == old_stat and recorded_ns - now[1] > RACY_NS:
+            continue
+        try:
+            if sha(Path(path).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def build_key(options_json: str, targets: list[str], roots: list[str]) -> str:
+    return sha(json.dumps([code_fingerprint(), options_json, targets, roots, environment()]).encode())

@@ -1,0 +1,163 @@
+"""A build to disk, shared by `agentc build`, `--check`, `--dry-run` and `--watch`.
+
+Order: usage problems first (nothing read), then the cache's no-op test, then the pipeline
+(`api.build`, all in memory), then the writer, then a new cache record. The CLI only prints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from agentc.compiler import api, writer
+from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
+from agentc.compiler.discover import discover
+from agentc.compiler.graph import link
+from agentc.compiler.options import BuildOptions
+from agentc.compiler.span import Span
+
+Mode = Literal["write", "check", "dry-run"]
+
+
+@dataclass
+class Outcome:
+    diagnostics: tuple[Diagnostic, ...] = ()
+    usage_error: bool = False  # bad options/targets: nothing was read
+    failed: bool = False  # errors in the input: nothing was written
+    changes: list[tuple[str, str]] = field(default_factory=list)  # (missing|stale|extra, shown path)
+    foreign: list[str] = field(default_factory=list)
+    diffs: dict[str, str] = field(default_factory=dict)  # shown path -> unified diff (with --diff)
+    unchanged: int = 0
+    cached: bool = False  # the no-op test passed: nothing was parsed or written
+    roots: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.changes
+
+
+def _key_options(options: BuildOptions) -> str:
+    # Where the cache lives and whether it is used cannot change the output.
+    return options.model_dump_json(exclude={"cache", "cache_dir"})
+
+
+def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None) -> Outcome:
+    targets, diags = api.resolve_targets(options.targets)
+    diags += api.check_layout(options, targets)
+    if has_errors(diags):
+        return Outcome(diagnostics=tuple(diags), usage_error=True)
+    out = Path(options.out)
+    roots_shown = sorted({options.out_dir(t) if t in options.out_dirs else options.out for t in targets})
+    roots_abs = [os.path.abspath(r) for r in roots_shown]
+    outcome = Outcome(roots=roots_shown, targets=targets)
+
+    store = None
+    found, ddiags = discover(list(options.sources))
+    if options.cache:
+        from agentc.compiler.cache import Cache, build_key
+
+        store = Cache(options.cache_folder())
+        key = build_key(_key_options(options), targets, roots_abs)
+        record = _no_op(store, roots_abs, key, found)
+        if record is not None:
+            outcome.diagnostics = tuple(Diagnostic.model_validate(d) for d in record.get("diagnostics", []))
+            outcome.unchanged = len(record.get("outputs", [])) - len(roots_abs)
+            outcome.cached = True
+            return outcome
+
+    agents, more, seen = api.read_agents(found, cache=store, progress=progress)
+    _phase(progress, "emitting")
+    result = api.build(options, link(agents, ddiags + more))
+    outcome.diagnostics = tuple(diags) + result.diagnostics
+    if not result.ok:
+        outcome.failed = True
+        return outcome
+
+    roots = writer.layout(out, result.files, targets, options.out_dirs)
+    try:
+        plans = [(r, writer.plan(r.path, r.files, r.scopes)) for r in roots]
+    except writer.UnsafePath as exc:
+        return _unsafe(outcome, exc, out)
+    for r, todo in plans:
+        for label, paths in (("missing", todo.missing), ("stale", todo.stale), ("extra", todo.extra)):
+            for p in paths:
+                shown = (r.path / p).as_posix()
+                outcome.changes.append((label, shown))
+                if want_diff and label == "stale":
+                    outcome.diffs[shown] = writer.diff(r.path, p, r.files[p])
+        outcome.foreign += [(r.path / p).as_posix() for p in todo.foreign]
+        outcome.unchanged += len(todo.unchanged)
+    if mode == "dry-run" or (mode == "check" and not outcome.clean):
+        return outcome
+    if mode == "write":
+        _phase(progress, "writing")
+        try:
+            for r, _ in plans:
+                writer.write(r.path, r.files, list(r.scopes))
+        except writer.UnsafePath as exc:
+            return _unsafe(outcome, exc, out)
+        except OSError as exc:
+            outcome.diagnostics += (diag("AGC903", Span(file=out.as_posix(), line=1), f"cannot write output: {exc}"),)
+            outcome.failed = True
+            return outcome
+    if store is not None and mode == "write":
+        store.flush()
+        _record(store, roots_abs, key, seen, found, roots, outcome.diagnostics)
+    return outcome
+
+
+def _phase(progress, label: str) -> None:
+    if progress is not None and hasattr(progress, "phase"):
+        progress.phase(label)
+
+
+def _unsafe(outcome: Outcome, exc: Exception, out: Path) -> Outcome:
+    outcome.diagnostics += (diag("AGC901", Span(file=str(exc), line=1), f"refusing to write '{exc}' outside {out.as_posix()}"),)
+    outcome.failed = True
+    return outcome
+
+
+def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
+    """The last build's record when this build would do exactly what it did; else None."""
+    from agentc.compiler.cache import unchanged
+
+    record = store.load_record(roots_abs)
+    try:
+        if not record or record.get("key") != key:
+            return None
+        if [s[0] for s in record["sources"]] != [str(f.path) for f in found]:
+            return None  # a file appeared, vanished or moved
+        if record.get("scopes") != [f.scope for f in found]:
+            return None  # a plugin was renamed (its plugin.json is not a source file)
+        recorded = int(record.get("recorded_ns", 0))
+        fresh = unchanged(record["sources"], recorded) and unchanged(record["outputs"], recorded)
+    except (KeyError, TypeError, ValueError):  # a damaged record is no record
+        return None
+    return record if fresh else None
+
+
+def _record(store, roots_abs, key, seen, found, roots, diags) -> None:
+    from agentc.compiler.cache import sha, stat_of
+
+    outputs = []
+    for r in roots:
+        for rel, text in sorted(r.files.items()):
+            path = r.path / rel
+            outputs.append([str(path), stat_of(path), sha(text.encode("utf-8"))])
+        manifest = r.path / writer.MANIFEST
+        try:
+            outputs.append([str(manifest), stat_of(manifest), sha(manifest.read_bytes())])
+        except OSError:
+            store.forget(roots_abs)
+            return
+    store.save_record(roots_abs, {
+        "key": key,
+        "sources": seen,
+        "scopes": [f.scope for f in found] if len(seen) == len(found) else None,
+        "outputs": outputs,
+        "diagnostics": [d.model_dump(mode="json") for d in diags],
+    })
+    store.prune_ir()

@@ -1,0 +1,128 @@
+"""Diagnostics for machines: JSON, GitHub annotations and SARIF 2.1.0 (validated against its schema)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from agentc.compiler import formats
+from agentc.compiler.diagnostics import CODES, diag
+from agentc.compiler.span import Span
+from conftest import ROOT
+
+SCHEMA = ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json"
+BAD = ROOT / "tests/fixtures/bad"
+
+
+def run(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "agentc.compiler", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False)
+
+
+@pytest.fixture
+def broken(tmp_path):
+    """A folder with a dangling delegate (line 12) and frontmatter YAML that cannot be read (line 3)."""
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    for name in ("dangling.md", "broken-yaml.md"):
+        shutil.copy(BAD / name, folder / name)
+    return tmp_path
+
+
+def _validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_sarif_validates_and_locates(broken, command):
+    done = run(command, "agents", "--output-format", "sarif", cwd=broken)
+    assert done.returncode == 1  # the YAML error fails the run
+    log = json.loads(done.stdout)  # stdout holds the SARIF document and nothing else
+    errors = sorted(_validator().iter_errors(log), key=str)
+    assert not errors, "\n".join(e.message for e in errors[:5])
+    run_ = log["runs"][0]
+    assert run_["tool"]["driver"]["name"] == "agentc"
+    found = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+              r["locations"][0]["physicalLocation"]["region"]["startLine"], r["level"]) for r in run_["results"]}
+    assert ("AGC301", "agents/dangling.md", 12, "warning") in found
+    assert ("AGC102", "agents/broken-yaml.md", 3, "error") in found
+    rules = run_["tool"]["driver"]["rules"]
+    for r in run_["results"]:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+
+
+def test_github_one_annotation_per_diagnostic(broken):
+    as_json = json.loads(run("check", "agents", "--output-format", "json", cwd=broken).stdout)
+    done = run("check", "agents", "--output-format", "github", cwd=broken)
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(as_json) >= 2
+    assert all(re.match(r"^::(error|warning|notice) file=agents/[\w.-]+\.md,line=\d+,col=\d+,title=AGC\d{3} [^:]*::\S", ln) for ln in lines)
+    assert any(ln.startswith("::warning file=agents/dangling.md,line=12,col=") for ln in lines)
+    assert any(ln.startswith("::error file=agents/broken-yaml.md,line=3,") for ln in lines)
+
+
+def test_github_escapes_what_would_break_a_command():
+    d = diag("AGC802", Span(file="a,b:c.toml", line=2, col=3), "50% done\nsecond line", hint="x")
+    (line,) = formats.github([d]).splitlines()
+    assert line.startswith("::error file=a%2Cb%3Ac.toml,line=2,col=3,title=AGC802 invalid configuration value::")
+    assert line.endswith("::50%25 done%0Asecond line%0Ahint: x")
+
+
+def test_annotation_without_a_file_has_no_location():
+    d = diag("AGC803", Span(file="<command line>", line=1), "unknown target 'x'")
+    assert formats.github([d]).startswith("::error title=AGC803")
+    result = json.loads(formats.sarif([d], "0"))["runs"][0]["results"][0]
+    assert "locations" not in result
+
+
+def test_sarif_has_every_code_as_a_rule():
+    log = json.loads(formats.sarif([], "1.2.3"))
+    assert [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]] == sorted(CODES)
+    assert log["runs"][0]["tool"]["driver"]["version"] == "1.2.3"
+    assert not list(_validator().iter_errors(log))
+
+
+def test_json_goes_to_stdout_text_to_stderr(broken):
+    machine = run("check", "agents", "--output-format", "json", cwd=broken)
+    assert {d["code"] for d in json.loads(machine.stdout)} >= {"AGC301", "AGC102"}
+    human = run("check", "agents", cwd=broken)
+    assert human.stdout == "" and "agents/dangling.md:12:" in human.stderr
+
+
+def test_unknown_output_format_is_a_usage_error():
+    done = run("check", "agents", "--output-format", "xml")
+    assert done.returncode == 2 and "unknown output format 'xml'" in done.stderr
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert formats.use_color(_Stream(True)) is True
+    assert formats.use_color(_Stream(False)) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert formats.use_color(_Stream(True)) is False
+    assert formats.use_color(_Stream(False), "always") is True
+    assert formats.use_color(_Stream(True), "never") is False
+    d = diag("AGC301", Span(file="a.md", line=3, col=1), "dangling", hint="fix it")
+    assert "\x1b[" in formats.text([d], color=True) and "\x1b[" not in formats.text([d], color=False)
+    assert re.sub(r"\x1b\[[\d;]*m", "", formats.text([d], color=True)) == formats.text([d], color=False)
+
+
+def test_cli_text_is_plain_when_piped_and_coloured_when_forced(broken):
+    assert "\x1b[" not in run("check", "agents", cwd=broken).stderr  # a pipe is not a terminal
+    assert "\x1b[1;33mwarning[AGC301]" in run("check", "agents", "--color", "always", cwd=broken).stderr
