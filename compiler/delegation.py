@@ -123,12 +123,12 @@ def _upto_sentence(text: str) -> tuple[str, str]:
     return (text[: m.start()], text[m.end():]) if m else (text, "")
 
 
-def find(block: Block, role: str, section: str, self_name: str) -> Iterator[Found]:
+def find(block: Block, role: str, self_name: str) -> Iterator[Found]:
     """Every delegation written in one block; `role` is the section's effective role."""
     if isinstance(block, Table):
         yield from _table(block)
     elif isinstance(block, (ListItem, Paragraph)):
-        found = list(_line(block.text, block.line, block.col, role, section))
+        found = list(_line(block.text, block.line, block.col, role))
         yield from found
         named = {f.target for f in found}
         yield from (f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named)
@@ -147,11 +147,12 @@ def is_delegate_head(head: Label | Heading) -> bool:
 
 
 # Words without which no line-level pattern can match; most lines of a body have none of them.
-_TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "with", "consult", "support", "assist", "help", "guide", "advise",
-             "inform", "notify", "escalat", "hand", "report", "share", "provide", "receive", "(use", "(see")
+_TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "work with", "works with", "partner",
+             "sync with", "team up", "liaise", "align with", "interface with", "pair with", "**with", "(use", "(see",
+             "(hand", "(→")
 
 
-def _line(text: str, line: int, col: int, role: str, section: str) -> Iterator[Found]:
+def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
     if role not in ("delegation", "avoid_when"):
         low = text.lower()
         if not any(t in low for t in _TRIGGERS):

@@ -92,10 +92,10 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
         line = lines[i]
         ln = first_line + i
         stripped = line.strip()
-        if not stripped or _RULE.match(line):
+        if not stripped or (stripped[0] in "-*_" and _RULE.match(line)):
             i += 1
             continue
-        fence = _FENCE.match(line)
+        fence = _FENCE.match(line) if stripped[0] in "`~" else None
         if fence:
             marker = fence.group(2)
             j = i + 1
@@ -141,7 +141,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             box = item.group(3)
             text = [item.group(4).strip()]
             j = i + 1
-            while j < n and lines[j].strip() and not _starts_block(lines[j]) and not _ITEM.match(lines[j]):
+            while j < n and _continues(lines[j]):
                 text.append(lines[j].strip())
                 j += 1
             blocks.append(ListItem(line=ln, col=indent + 1, text=" ".join(text), indent=indent,
@@ -150,12 +150,25 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             i = j
             continue
         j = i + 1
-        while j < n and lines[j].strip() and not _starts_block(lines[j]) and not _ITEM.match(lines[j]):
+        while j < n and _continues(lines[j]):
             j += 1
         blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1,
                                 text="\n".join(x.strip() for x in lines[i:j])))
         i = j
     return _mark_labels(blocks), diags
+
+
+# Only lines starting with one of these can open a block other than a paragraph; checking the
+# first character first keeps the regexes off the prose lines that make up most of a body.
+_BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
+
+
+def _continues(line: str) -> bool:
+    """A non-blank line that continues the paragraph or list item above it."""
+    s = line.lstrip()
+    if not s:
+        return False
+    return s[0] not in _BLOCK_CHARS or not (_starts_block(line) or _ITEM.match(line))
 
 
 def _starts_block(line: str) -> bool:

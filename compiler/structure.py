@@ -142,9 +142,10 @@ def _delegations(src: Source, name: str) -> tuple[Delegation, ...]:
 
     heads = {s.start: k for k, s in enumerate(src.sections)}
     claimed: set[int] = set()
+    titles = [plain(s.title) for s in src.sections]
     for index, b in enumerate(src.blocks):
         k = _section_at(src, index)
-        title = plain(src.sections[k].title) if k is not None else None
+        title = titles[k] if k is not None else None
         if index in heads:
             targets = delegation.block_targets(b)  # type: ignore[arg-type]
             if targets:  # D2: "**Delegate to x**:" then bullets that say when
@@ -159,7 +160,7 @@ def _delegations(src: Source, name: str) -> tuple[Delegation, ...]:
         if id(b) in claimed:
             continue
         role = src.roles[k] if k is not None else "other"
-        for f in delegation.find(b, role, title or "", name):
+        for f in delegation.find(b, role, name):
             add(f, title)
     return tuple(found)
 

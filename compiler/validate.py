@@ -6,7 +6,6 @@ import json
 import tomllib
 from typing import Callable
 
-import libcst
 import yaml
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
@@ -30,6 +29,8 @@ def validate_files(
 def _check(path: str, text: str) -> str | None:
     try:
         if path.endswith(".py"):
+            import libcst  # only builds that emit Python pay for importing it
+
             libcst.parse_module(text)
             compile(text, path, "exec")
         elif path.endswith(".json"):
