@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import black
+from functools import lru_cache
 
-MODE = black.Mode(
-    target_versions={black.TargetVersion.PY311},
-    line_length=100,
-    string_normalization=True,
-    magic_trailing_comma=True,
-)
+
+@lru_cache(maxsize=1)
+def _black():
+    """black and its pinned Mode, imported on first use: builds without Python output skip it."""
+    import black
+
+    return black, black.Mode(
+        target_versions={black.TargetVersion.PY311},
+        line_length=100,
+        string_normalization=True,
+        magic_trailing_comma=True,
+    )
 
 
 def format_python(source: str) -> str:
     """black-formatted source; raises black.InvalidInput if the code does not parse."""
-    return black.format_str(source, mode=MODE)
+    black, mode = _black()
+    return black.format_str(source, mode=mode)
 
 
 def py_literal(value: object) -> str:
