@@ -103,3 +103,37 @@ def test_empty_body_is_a_warning(tmp_path):
     f.write_text("---\nname: quiet-agent\ndescription: Does nothing yet.\n---\n")
     project = api.load_project([str(f)])
     assert [d.code for d in project.diagnostics] == ["AGC200"]
+
+
+def test_real_world_yaml_breakage_is_recovered_with_a_located_warning(tmp_path):
+    """Unquoted ': ', a value starting with '**', and an indented block: all read, each warned."""
+    f = tmp_path / "messy.md"
+    f.write_text(
+        "  ---\n"
+        "  name: messy-agent\n"
+        "  description: **Expert** reviewer. Use PROACTIVELY for: reviews\n"
+        "  tools: Read, Grep\n"
+        "  ---\n"
+        "Body.\n"
+    )
+    project = api.load_project([str(f)])
+    (agent,) = project.agents
+    assert agent.description == "**Expert** reviewer. Use PROACTIVELY for: reviews"
+    assert agent.tools == ("Read", "Grep")
+    found = {(d.code, d.line) for d in project.diagnostics}
+    assert ("AGC103", 1) in found  # indented frontmatter, at its opening line
+    assert ("AGC101", 3) in found  # where YAML broke
+    assert not [d for d in project.diagnostics if d.severity == "error"]
+
+
+def test_diagram_without_graphviz_says_so(monkeypatch):
+    import shutil
+
+    from agentc.compiler.options import BuildOptions
+    from agentc.targets import diagram
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = api.build(BuildOptions(sources=("agents/seed-team",), targets=("diagram",)))
+    assert "diagram/delegation.svg" not in result.files
+    assert any(d.code == "AGC404" and d.severity == "info" for d in result.diagnostics)
+    assert diagram.svg("digraph { a -> b }") is None
