@@ -29,6 +29,7 @@ from pathlib import Path
 
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.ir import IR_VERSION, AgentIR
+from pydantic import BaseModel, ConfigDict
 
 FORMAT = 1  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
@@ -75,6 +76,15 @@ def environment() -> dict:
     return {"python": sys.version.split()[0], "executable": sys.executable, "dot": shutil.which("dot")}
 
 
+class _Entry(BaseModel):
+    """One lowered file, stored and read back as JSON by pydantic itself (in Rust, not via dicts)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent: AgentIR | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
 class Cache:
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
@@ -111,17 +121,14 @@ class Cache:
         if key in self.pending:
             return None
         try:
-            raw = json.loads((self.folder / "ir" / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
-            agent = AgentIR.model_validate(raw["agent"]) if raw["agent"] is not None else None
-            return agent, [Diagnostic.model_validate(d) for d in raw["diagnostics"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            entry = _Entry.model_validate_json((self.folder / "ir" / key[:2] / f"{key}.json").read_bytes())
+            return entry.agent, list(entry.diagnostics)
+        except (OSError, ValueError):  # a damaged entry is no entry (pydantic's errors are ValueErrors)
             return None
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
-        data = {"agent": agent.model_dump(mode="json") if agent is not None else None,
-                "diagnostics": [d.model_dump(mode="json") for d in diags]}
-        self.pending[key] = json.dumps(data, ensure_ascii=False)
+        self.pending[key] = _Entry(agent=agent, diagnostics=tuple(diags)).model_dump_json()
 
     def flush(self) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed
