@@ -13,7 +13,7 @@ from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.span import Span
 from pydantic import BaseModel, ConfigDict, Field
 
-IR_VERSION = "1.0"
+IR_VERSION = "1.1"  # 1.1: AgentIR.key_spans
 
 
 class Node(BaseModel):
@@ -148,6 +148,7 @@ class AgentIR(Node):
     mcp_servers: Any = None
     hooks: Any = None
     metadata: dict[str, Any] = Field(default_factory=dict, description="Frontmatter keys agentc does not know")
+    key_spans: dict[str, Span] = Field(default_factory=dict, description="Where each frontmatter key is written")
     body: str = Field(description="The full markdown body, byte for byte: the system prompt")
     body_line: int = Field(description="1-based line of the file where the body starts")
     mission: Mission | None = None
@@ -161,6 +162,10 @@ class AgentIR(Node):
     output_format: OutputFormat | None = None
     changelog: tuple[ChangelogEntry, ...] = ()
     sections: tuple[Section, ...] = ()
+
+    def where(self, key: str) -> Span:
+        """The span of a frontmatter key, or of the agent when the key is absent."""
+        return self.key_spans.get(key, self.span)
 
     @property
     def delegate_targets(self) -> tuple[str, ...]:

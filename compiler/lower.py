@@ -34,6 +34,7 @@ def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
         span=span,
         body=body,
         body_line=src.body_start + 1,
+        key_spans={key: e.span for key, e in src.entries.items()},
         **typed,
         **extract(src, typed["name"]),
     )

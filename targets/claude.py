@@ -62,7 +62,7 @@ def _output_names(project: ProjectIR, options: BuildOptions, diags: list[Diagnos
     for a in project.agents:
         if counts[a.name] > 1 and a.scope and not options.plugin:
             names[a.id] = f"{a.scope}-{a.name}"
-            diags.append(diag("AGC402", a.span, f"'{a.id}' is written as '{names[a.id]}': one .claude/agents/ tree holds one agent per name",
+            diags.append(diag("AGC402", a.where("name"), f"'{a.id}' is written as '{names[a.id]}': one .claude/agents/ tree holds one agent per name",
                               hint="or build with the plugin option to keep plugin-scoped names"))
         else:
             names[a.id] = a.name
@@ -76,11 +76,11 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
         if value is None:
             continue
         if options.plugin and key in PLUGIN_IGNORES:
-            diags.append(diag("AGC401", a.span, f"'{key}' dropped from '{a.name}': Claude Code ignores it in plugin agents"))
+            diags.append(diag("AGC401", a.where(key), f"'{key}' dropped from '{a.name}': Claude Code ignores it in plugin agents"))
             continue
         if key == "color" and value not in DOC_COLORS:
             mapped = COLORS.get(value)
-            diags.append(diag("AGC403", a.span, f"color '{value}' of '{a.name}' is not in Claude Code's set; "
+            diags.append(diag("AGC403", a.where("color"), f"color '{value}' of '{a.name}' is not in Claude Code's set; "
                               + (f"written as '{mapped}'" if mapped else "dropped")))
             if mapped is None:
                 continue
@@ -90,7 +90,7 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
         if options.keep_unknown_keys:
             pairs += sorted(a.metadata.items())
         else:
-            diags.append(diag("AGC401", a.span, f"unknown key(s) dropped from '{a.name}': {', '.join(sorted(a.metadata))}",
+            diags.append(diag("AGC401", a.where(sorted(a.metadata)[0]), f"unknown key(s) dropped from '{a.name}': {', '.join(sorted(a.metadata))}",
                               hint="keep them with keep_unknown_keys = true"))
     head = "".join(_pair(k, v) for k, v in pairs)
     return f"---\n{head}---\n{a.body}"

@@ -112,7 +112,7 @@ def map_model(agent: AgentIR, target: str, options: BuildOptions, defaults: dict
     if written == "inherit":
         return None, []
     if written.startswith("claude-") or written in ("sonnet", "opus", "haiku", "fable"):
-        return None, [diag("AGC806", agent.span, f"model '{written}' of '{agent.name}' has no mapping for target '{target}'; "
+        return None, [diag("AGC806", agent.where("model"), f"model '{written}' of '{agent.name}' has no mapping for target '{target}'; "
                            "the generated code uses the injected default model",
                            hint=f"add it under [tool.agentc.model_map.{target}]")]
     return written, []

@@ -115,13 +115,13 @@ def _assistant(agent: AgentIR, tools: list[dict[str, Any]], options: BuildOption
     name = agent.name
     if len(name) > LIMITS["name"]:
         name = truncate_words(name, LIMITS["name"])
-        diags.append(diag("AGC705", agent.span, f"name of '{agent.name[:40]}…' is longer than {LIMITS['name']} characters; "
+        diags.append(diag("AGC705", agent.where("name"), f"name of '{agent.name[:40]}…' is longer than {LIMITS['name']} characters; "
                           "the assistant's name is truncated", hint="shorten the agent's name"))
     body: dict[str, Any] = {"model": _model(agent, options, diags), "name": name}
     description = " ".join(agent.description.split())
     if len(description) > LIMITS["description"]:
         description = truncate_words(description, LIMITS["description"])
-        diags.append(diag("AGC701", agent.span, f"description of '{agent.name}' has {len(agent.description)} characters; "
+        diags.append(diag("AGC701", agent.where("description"), f"description of '{agent.name}' has {len(agent.description)} characters; "
                           f"an assistant's holds {LIMITS['description']}, so it was cut at a word boundary",
                           hint="put the routing summary first, or shorten the description"))
     if description:

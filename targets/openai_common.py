@@ -34,7 +34,7 @@ def openai_model(agent: AgentIR, target: str, options: BuildOptions, defaults: d
     table = {**defaults, **options.model_map.get(target, {})}
     family = next((f for f in ("opus", "sonnet", "haiku") if f in written), None)
     if written.startswith("claude-") and written not in table and family in table and table[family]:
-        return table[family], [diag("AGC706", agent.span, f"model '{written}' of '{agent.name}' has no entry for target "
+        return table[family], [diag("AGC706", agent.where("model"), f"model '{written}' of '{agent.name}' has no entry for target "
                                     f"'{target}'; it takes the '{family}' mapping: '{table[family]}'",
                                     hint=f"map it explicitly under [tool.agentc.model_map.{target}]")]
     model, diags = map_model(agent, target, options, defaults)

@@ -40,7 +40,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     }
     for a in [entry] + [project.agent(w.ident) for w in plan.workers if w.source is not None]:
         if a.tools:
-            diags.append(diag("AGC607", a.span, f"tools of '{a.name}' ({', '.join(a.tools)}) have no crewAI counterpart "
+            diags.append(diag("AGC607", a.where("tools"), f"tools of '{a.name}' ({', '.join(a.tools)}) have no crewAI counterpart "
                               "and are left out", severity="info", hint="add crewAI tools in crew.py by hand"))
     return Emitted(files=out, diagnostics=tuple(diags))
 
