@@ -158,7 +158,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     diags = []
     picture = svg(source)
     if picture is None:
-        diags.append(diag("AGC404", Span(file="delegation.dot", line=1),
+        diags.append(diag("AGC404", Span(file="<diagram target>", line=1),
                           "Graphviz 'dot' is not installed, so delegation.svg was not written",
                           hint="install graphviz (apt-get install graphviz) or render delegation.mmd with mermaid"))
     else:
