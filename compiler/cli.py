@@ -284,6 +284,8 @@ def targets() -> None:
 
     for t in TARGETS.values():
         typer.echo(f"{t.name:<14} {t.summary}")
+        if t.capabilities:
+            typer.echo(f"{'':<14} expresses: {', '.join(sorted(t.capabilities))}")
 
 
 @app.command()

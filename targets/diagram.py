@@ -170,4 +170,5 @@ TARGET = Target(
     name="diagram",
     summary="delegation graph: delegation.mmd, delegation.md (with an edge table), delegation.dot, SVG",
     emit=emit,
+    capabilities=frozenset({"delegation:graph"}),
 )

@@ -237,5 +237,5 @@ TARGET = Target(
     summary="a Python package: LangGraph supervisor graph with handoff tools, prompts as files, a chat CLI",
     emit=emit,
     validate=validate,
-    capabilities=frozenset({"delegation", "models", "entry"}),
+    capabilities=frozenset({"delegation:handoff-tools", "model:map", "prompts:files", "checklists:prose"}),
 )

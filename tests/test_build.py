@@ -163,3 +163,13 @@ def test_deterministic_across_runs_and_hash_seeds(tmp_path):
         outs.append(tree(out))
     assert outs[0] == outs[1]
     assert len(outs[0]) > 20
+
+
+def test_targets_command_lists_every_target_and_what_it_expresses():
+    from agentc.targets import TARGETS
+
+    done = run("targets")
+    assert done.returncode == 0
+    for name, target in TARGETS.items():
+        assert name in done.stdout and target.capabilities
+    assert "expresses: delegation:" in done.stdout
