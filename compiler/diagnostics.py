@@ -57,7 +57,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC501": ("warning", "delegation target not in the build; a placeholder worker stands in"),
     "AGC502": ("info", "delegation target not in the build; its handoff is dropped"),
     "AGC503": ("error", "delegation target not in the build (dangling = error)"),
-    "AGC504": ("info", "self-delegation has no handoff tool"),
     "AGC505": ("info", "node renamed to keep graph node names unique"),
     "AGC506": ("info", "agents not reachable from the entry are left out of the graph"),
     "AGC507": ("error", "invalid package name for the generated code"),

@@ -96,6 +96,32 @@ def handoffs(project: ProjectIR, agent_id: str) -> list[Handoff]:
     return out
 
 
+def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, target: str,
+                   codes: tuple[str, str, str], announced: set[str]) -> tuple[list[Handoff], list[Diagnostic]]:
+    """An agent's handoffs after the `dangling` policy, with each target's own codes for
+    (stub, drop, error): stub keeps the handoff (the target emits a placeholder), drop leaves it
+    out, error refuses it. A stub is announced once per missing name (`announced` collects them
+    across agents): the graph's AGC301 already points at every edge."""
+    stub, drop, error = codes
+    kept, diags = [], []
+    for h in handoffs(project, agent_id):
+        if not h.dangling:
+            kept.append(h)
+        elif options.dangling == "stub":
+            kept.append(h)
+            if h.target not in announced:
+                announced.add(h.target)
+                diags.append(diag(stub, h.span, f"'{h.name}' is not in the build; {target} gets a placeholder agent for it",
+                                  hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out"))
+        elif options.dangling == "drop":
+            diags.append(diag(drop, h.span, f"handoff to '{h.name}' left out of {target}: it is not in the build",
+                              hint="dangling = \"stub\" keeps a placeholder"))
+        else:
+            diags.append(diag(error, h.span, f"'{h.name}' is not in the build and dangling = \"error\"",
+                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
+    return kept, diags
+
+
 def prompt_text(agent: AgentIR) -> str:
     """The system prompt: the body as written, without the blank lines around it."""
     return agent.body.strip("\n") + "\n"

@@ -26,7 +26,7 @@ from agentc.compiler.pyformat import format_python
 from agentc.compiler.render import render
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
-from agentc.targets.common import handoffs, map_model, package_name, pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import apply_dangling, map_model, package_name, pick_entry, prompt_text, reachable, snake
 
 NAME = "langgraph"
 RESERVED_NODES = frozenset({"__start__", "__end__"})
@@ -138,29 +138,15 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
     table = {**DEFAULT_MODELS, **options.model_map.get(NAME, {})}
     placeholders: dict[str, list[tuple[str, str]]] = {}  # written target -> [(caller, condition)]
     wiring: list[tuple[AgentIR, list]] = []
+    announced: set[str] = set()
     for a in agents:
-        kept = []
-        for h in handoffs(project, a.id):
-            if h.target == a.id:
-                diags.append(diag("AGC504", h.span, f"'{a.name}' delegates to itself; no handoff tool for that"))
-            elif not h.dangling:
-                kept.append(h)
-            elif options.dangling == "stub":
+        kept, more = apply_dangling(project, a.id, options, NAME, ("AGC501", "AGC502", "AGC503"), announced)
+        diags += more
+        for h in kept:
+            if h.dangling:
                 placeholders.setdefault(h.name, []).append((names[a.id], h.description))
-                kept.append(h)
-            elif options.dangling == "drop":
-                diags.append(diag("AGC502", h.span, f"'{a.name}' delegates to '{h.name}', which is not in "
-                                  "the build; the handoff is left out", hint="dangling = \"stub\" keeps a placeholder"))
-            else:
-                diags.append(diag("AGC503", h.span, f"'{a.name}' delegates to '{h.name}', which is not in the build",
-                                  hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
         wiring.append((a, kept))
     stub_nodes = {name: _unique(_sanitize(name), taken) for name in placeholders}
-    for name, uses in placeholders.items():
-        first = next(h.span for a, kept in wiring for h in kept if h.dangling and h.name == name)
-        diags.append(diag("AGC501", first, f"'{name}' is not in the build; graph node '{stub_nodes[name]}' is a "
-                          f"placeholder worker for its {len(uses)} caller(s)",
-                          hint="add its agent file to the sources, or choose dangling = \"drop\" or \"error\""))
     files: set[str] = set()
     nodes: list[Node] = []
     for a, kept in wiring:

@@ -21,12 +21,12 @@ from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
-from agentc.targets.common import pick_entry, prompt_text
+from agentc.targets.common import apply_dangling, pick_entry, prompt_text
 from agentc.targets.openai_common import (
     ASSISTANT_FALLBACK_MODEL,
+    CODES,
     DEFAULT_MODELS,
     claude_only_settings,
-    delegates,
     file_stem,
     openai_model,
     stub_prompt,
@@ -154,7 +154,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     for agent in project.agents:
         taken: set[str] = set()
         tools, routes = [], {}
-        kept, more = delegates(project, agent.id, options, NAME, announced)
+        kept, more = apply_dangling(project, agent.id, options, NAME, CODES, announced)
         diags += more
         for h in kept:
             fname, why = tool_name("delegate_to_", h.name, taken)

@@ -12,9 +12,9 @@ import hashlib
 import re
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.ir import AgentIR
 from agentc.compiler.options import BuildOptions
-from agentc.targets.common import Handoff, handoffs, map_model, snake
+from agentc.targets.common import map_model, snake
 
 # Claude tiers -> OpenAI model ids, by capability tier (documented in the README, overridable
 # per target in [tool.agentc.model_map.openai] / [tool.agentc.model_map.openai-agents]).
@@ -85,29 +85,7 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "agent"
 
 
-def delegates(project: ProjectIR, agent_id: str, options: BuildOptions, target: str,
-              stubbed: set[str]) -> tuple[list[Handoff], list[Diagnostic]]:
-    """The agent's handoffs after the `dangling` policy: stub keeps them, drop and error do not.
-
-    A stub is announced once per missing name (`stubbed` collects them across agents): the
-    graph's AGC301 already points at every edge."""
-    kept, diags = [], []
-    for h in handoffs(project, agent_id):
-        if not h.dangling:
-            kept.append(h)
-        elif options.dangling == "stub":
-            kept.append(h)
-            if h.target in stubbed:
-                continue
-            stubbed.add(h.target)
-            diags.append(diag("AGC710", h.span, f"'{h.name}' is not in the build; {target} gets a placeholder agent for it",
-                              hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out"))
-        elif options.dangling == "drop":
-            diags.append(diag("AGC711", h.span, f"handoff to '{h.name}' left out of {target}: it is not in the build"))
-        else:
-            diags.append(diag("AGC712", h.span, f"'{h.name}' is not in the build and dangling = \"error\"",
-                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
-    return kept, diags
+CODES = ("AGC710", "AGC711", "AGC712")  # the OpenAI targets' stub / drop / error diagnostics
 
 
 def stub_prompt(name: str) -> str:

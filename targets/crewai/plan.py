@@ -21,7 +21,17 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets.common import Handoff, handoffs, map_model, package_name, pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import (
+    Handoff,
+    apply_dangling,
+    handoffs,
+    map_model,
+    package_name,
+    pick_entry,
+    prompt_text,
+    reachable,
+    snake,
+)
 
 TARGET = "crewai"
 INPUT = "request"
@@ -122,22 +132,14 @@ def _links(project: ProjectIR, members: list[AgentIR], options: BuildOptions
     diags: list[Diagnostic] = []
     stubs: list[str] = []
     incoming: dict[str, list[tuple[str, str]]] = {}  # target id or "?name" -> [(source id, condition)]
+    announced: set[str] = set()
     for a in members:
-        for h in handoffs(project, a.id):
-            if h.target == a.id:
-                continue
+        kept, more = apply_dangling(project, a.id, options, TARGET, ("AGC601", "AGC602", "AGC603"), announced)
+        diags += more
+        for h in kept:
             if h.dangling:
-                if options.dangling == "error":
-                    diags.append(diag("AGC603", h.span, f"'{a.name}' delegates to '{h.name}', which is not in the build",
-                                      hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
-                    continue
-                if options.dangling == "drop":
-                    diags.append(diag("AGC602", h.span, f"delegation from '{a.name}' to '{h.name}' dropped: not in the build"))
-                    continue
                 if h.name not in stubs:
                     stubs.append(h.name)
-                    diags.append(diag("AGC601", h.span, f"'{h.name}' is not in the build; the crew gets a placeholder "
-                                      "agent that hands such work back", hint="add its file to the sources, or set dangling = \"drop\""))
             elif h.target == entry.id:
                 diags.append(diag("AGC605", h.span, f"'{a.name}' hands work back to the manager '{entry.name}'; crewAI "
                                   "workers cannot delegate to the manager, so this link is left out"))

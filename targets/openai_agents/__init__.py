@@ -18,11 +18,11 @@ from agentc.compiler.options import BuildOptions
 from agentc.compiler.pyformat import format_python
 from agentc.compiler.render import render
 from agentc.targets import Emitted, Target
-from agentc.targets.common import package_name, pick_entry, prompt_text, reachable, snake
+from agentc.targets.common import apply_dangling, package_name, pick_entry, prompt_text, reachable, snake
 from agentc.targets.openai_common import (
+    CODES,
     DEFAULT_MODELS,
     claude_only_settings,
-    delegates,
     openai_model,
     stub_prompt,
     tool_name,
@@ -82,7 +82,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     members = reachable(project, roots)
     kept, announced = {}, set()
     for a in members:
-        kept[a.id], more = delegates(project, a.id, options, NAME, announced)
+        kept[a.id], more = apply_dangling(project, a.id, options, NAME, CODES, announced)
         diags += more
     stubs = list(dict.fromkeys(h.target for hs in kept.values() for h in hs if h.dangling))
     keys = [(a.id, a.name, a.scope) for a in members] + [(s, s, None) for s in stubs]
