@@ -153,8 +153,7 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
         tools: set[str] = set()
         wired = tuple(Tool(_tool_name(t, tools), t, h.description)
                       for h in kept for t in [stub_nodes[h.name] if h.dangling else names[h.target]])
-        defaults = {**table, a.model: f"anthropic:{a.model}"} if (a.model or "").startswith("claude-") else table
-        model, more = map_model(a, NAME, options.model_copy(update={"model_map": {NAME: defaults}}), {})
+        model, more = map_model(a, NAME, options, DEFAULT_MODELS, full_id=lambda m: f"anthropic:{m}")
         diags += more
         nodes.append(Node(names[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
                           prompt_text(a), model, wired))

@@ -368,3 +368,15 @@ def test_corpus_ai_engineer(tmp_path, offline):
         sys.path.remove(str(out / "langgraph"))
         for name in [m for m in sys.modules if m.startswith("ai_engineer_team")]:
             del sys.modules[name]
+
+
+def test_full_claude_ids_pass_through_unless_mapped():
+    """purpose-style's cloud-planner says `model: claude-sonnet-4-5`: unmapped it is used as an
+    Anthropic id, and an explicit mapping of that exact id wins over the pass-through."""
+    plain = build(["agents/purpose-style"], entry="cloud-planner")
+    team = next(t for p, t in plain.files.items() if p.endswith("/team.py"))
+    assert 'node="cloud-planner",\n            prompt="cloud_planner.md",\n            model="anthropic:claude-sonnet-4-5"' in team
+    mapped = build(["agents/purpose-style"], entry="cloud-planner",
+                   model_map={"langgraph": {"claude-sonnet-4-5": "openai:gpt-5"}})
+    team = next(t for p, t in mapped.files.items() if p.endswith("/team.py"))
+    assert 'node="cloud-planner",\n            prompt="cloud_planner.md",\n            model="openai:gpt-5"' in team
