@@ -193,10 +193,9 @@ def _summarise(outcome: runner.Outcome, mode: str, fmt: str) -> int:
     return 0
 
 
-def _load(sources: list[str], strict: bool) -> tuple:
+def _load(sources: list[str], strict: bool, ignore: tuple[str, ...] = ()) -> tuple:
     project = api.load_project(sources)
-    diags = apply_policy(project.diagnostics, strict=strict)
-    return project, diags
+    return project, apply_policy(project.diagnostics, strict=strict, ignore=ignore)
 
 
 @app.command()
@@ -235,8 +234,8 @@ def check(
     options, cdiags, _ = _options(sources or [], config_file, strict=strict or None)
     if has_errors(cdiags):
         _fail_usage(cdiags, output_format, color)
-    project, diags = _load(list(options.sources), options.strict)
-    diags = tuple(cdiags) + apply_policy(diags, ignore=options.ignore)
+    project, diags = _load(list(options.sources), options.strict, options.ignore)
+    diags = tuple(cdiags) + diags
     report(diags, output_format, color)
     if not diags:
         typer.echo(f"{len(project.agents)} agent(s), {len(project.edges)} delegation(s): no problems", err=True)
