@@ -53,7 +53,7 @@ __version__ = "0.1.0"
 __all__ = ["BuildOptions", "Result", "__version__", "compile", "load_ir"]
 
 if TYPE_CHECKING:
-    from agentc.compiler.api import Result, Sources
+    from agentc.api import Result, Sources
     from agentc.compiler.ir import ProjectIR
     from agentc.compiler.options import BuildOptions
 
@@ -69,14 +69,14 @@ def compile(
     `options` is a `BuildOptions`; keywords (`strict=True`, `entry="x"`, ...) override it.
     Errors leave `files` empty and `ok` false.
     """
-    from agentc.compiler import api
+    from agentc import api
 
     return api.compile(sources, targets=targets, options=options, **overrides)
 
 
 def load_ir(sources: Sources) -> ProjectIR:
     """Read, lower and link the agents: the `ProjectIR`, with its diagnostics."""
-    from agentc.compiler import api
+    from agentc import api
 
     return api.load_ir(sources)
 
@@ -84,7 +84,7 @@ def load_ir(sources: Sources) -> ProjectIR:
 def __getattr__(name: str) -> Any:
     # Lazy, so `import agentc.compiler` (which imports this package first) stays cheap.
     if name == "Result":
-        from agentc.compiler.api import Result
+        from agentc.api import Result
 
         return Result
     if name == "BuildOptions":

@@ -1,5 +1,5 @@
-"""`python -m agentc.compiler` runs the CLI."""
+"""`python -m agentc` runs the CLI."""
 
-from agentc.compiler.cli import main
+from agentc.cli import main
 
 main()

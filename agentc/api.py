@@ -15,16 +15,16 @@ from agentc.compiler.diagnostics import (
     did_you_mean,
     has_errors,
 )
-from agentc.compiler.discover import Found, discover
 from agentc.compiler.graph import link
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.lower import lower
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.source import read_source
 from agentc.compiler.span import Span
+from agentc.discover import Found, discover
 
 if TYPE_CHECKING:
-    from agentc.compiler.cache import Cache
+    from agentc.cache import Cache
 
 # Files or folders on disk, or file name -> text for sources held in memory.
 Sources = Union[str, os.PathLike, Sequence[str | os.PathLike], Mapping[str, str | bytes]]
@@ -58,7 +58,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     Also returns `[path, stat, sha]` per file read, which the build cache records. One process
     on purpose: a pool of two was measured slower on 300 seed-sized agents (3.8 s against
     2.8 s), as sending a lowered AgentIR back to the parent costs a third of lowering it."""
-    from agentc.compiler.cache import sha, stat_of
+    from agentc.cache import sha, stat_of
 
     agents: list[AgentIR] = []
     diags: list[Diagnostic] = []
@@ -172,8 +172,8 @@ def check_layout(options: BuildOptions, targets: list[str]) -> list[Diagnostic]:
 
 def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:
     """Compile to every chosen target; files are keyed `<target>/<path>`. Errors mean no files."""
-    from agentc.compiler.validate import validate_files
     from agentc.targets import TARGETS
+    from agentc.validate import validate_files
 
     project = project if project is not None else load_project(options.sources)
     targets, diags = resolve_targets(options.targets)

@@ -27,9 +27,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.ir import IR_VERSION, AgentIR
-from pydantic import BaseModel, ConfigDict
 
 FORMAT = 1  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
@@ -55,13 +56,12 @@ def code_fingerprint() -> str:
     even when the version number did not change (a checkout, a developer's edit)."""
     global _CODE
     if _CODE is None:
+        import agentc
         import agentc.compiler
         import agentc.targets
 
-        import agentc
-
         h = hashlib.sha256(f"{agentc.__version__}|{IR_VERSION}|{FORMAT}".encode())
-        for pkg in (agentc.compiler, agentc.targets):
+        for pkg in (agentc, agentc.compiler, agentc.targets):
             for folder in pkg.__path__:
                 base = Path(folder)
                 for p in sorted(base.rglob("*")):

@@ -1,4 +1,4 @@
-"""The `agentc` command: a thin layer over `agentc.compiler.api` and the writer."""
+"""The `agentc` command: a thin layer over `agentc.api` and the writer."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from agentc.compiler import api, config, formats, runner
+
+import agentc
+from agentc import api, config, formats, runner
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, has_errors
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-
-import agentc
 
 VERSION = agentc.__version__
 
@@ -127,7 +127,7 @@ def build(
         if check or dry_run:
             typer.echo("--watch builds; it cannot be combined with --check or --dry-run", err=True)
             raise typer.Exit(2)
-        from agentc.compiler import watch
+        from agentc import watch
 
         def once():
             opts, more, _ = _options(sources or [], config_file, **flags)  # the config may have changed
@@ -145,7 +145,7 @@ def build(
                    [found] if found else [], show, interval=interval, cycles=watch_cycles)
         raise typer.Exit(0)
     mode = "check" if check else "dry-run" if dry_run else "write"
-    from agentc.compiler.progress import Progress
+    from agentc.progress import Progress
 
     progress = Progress(sys.stderr)
     try:
@@ -245,7 +245,7 @@ def check(
 @app.command()
 def init() -> None:
     """Write a starter configuration and an example agent into the current folder (never overwrites)."""
-    from agentc.compiler import scaffold
+    from agentc import scaffold
 
     for path, status in scaffold.init(Path.cwd()):
         typer.echo(f"{status}: {path.relative_to(Path.cwd()).as_posix()}", err=True)

@@ -13,10 +13,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from pydantic import ValidationError
 
 PATH_KEYS = ("sources", "out", "cache_dir")
 PATH_TABLES = ("out_dirs",)  # tables whose values are paths

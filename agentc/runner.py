@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from agentc.compiler import api, writer
+from agentc import api, writer
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
-from agentc.compiler.discover import discover
 from agentc.compiler.graph import link
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
+from agentc.discover import discover
 
 Mode = Literal["write", "check", "dry-run"]
 
@@ -57,7 +57,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     store = None
     found, ddiags = discover(list(options.sources))
     if options.cache:
-        from agentc.compiler.cache import Cache, build_key
+        from agentc.cache import Cache, build_key
 
         store = Cache(options.cache_folder())
         key = build_key(_key_options(options), targets, roots_abs)
@@ -122,7 +122,7 @@ def _unsafe(outcome: Outcome, exc: Exception, out: Path) -> Outcome:
 
 def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
     """The last build's record when this build would do exactly what it did; else None."""
-    from agentc.compiler.cache import unchanged
+    from agentc.cache import unchanged
 
     record = store.load_record(roots_abs)
     try:
@@ -140,7 +140,7 @@ def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
 
 
 def _record(store, roots_abs, key, seen, found, roots, diags) -> None:
-    from agentc.compiler.cache import sha, stat_of
+    from agentc.cache import sha, stat_of
 
     outputs = []
     for r in roots:

@@ -7,6 +7,7 @@ import tomllib
 from typing import Callable
 
 import yaml
+
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
 

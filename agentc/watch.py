@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agentc.compiler.discover import discover
+from agentc.discover import discover
 
 
 def snapshot(sources: tuple[str, ...], extra: list[Path]) -> tuple:

@@ -1,1 +1,3 @@
-"""agentc's compiler: reading agent markdown, the IR, the delegation graph, and the writer."""
+"""agentc's front end: agent markdown read, lowered to the IR and linked into a ProjectIR.
+
+Imports nothing from the driver (`agentc`) or the targets."""

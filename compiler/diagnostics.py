@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Literal
 
-from agentc.compiler.span import Span
 from pydantic import BaseModel, ConfigDict
+
+from agentc.compiler.span import Span
 
 Severity = Literal["error", "warning", "info"]
 

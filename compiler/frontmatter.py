@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.span import Span
-from pydantic import BaseModel, ConfigDict, Field
 
 IR_VERSION = "1.1"  # 1.1: AgentIR.key_spans
 

@@ -1,11 +1,17 @@
-"""The target registry: a plain dict from name to a pure emitter.
+"""The targets: one package per target, found by name and imported only when built.
 
-A target turns a `ProjectIR` into files (paths relative to `OUT/<target>/`) and diagnostics.
-It does no I/O; `agentc.compiler.writer` is the only code that touches the disk.
+Every target package `agentc.targets.<module>` has the same shape: its `__init__.py` defines
+`TARGET` (name, summary, the pure `emit(project, options) -> Emitted`, an optional extra
+`validate`, and the capability flags saying what it can express), its Jinja templates sit in
+`templates/` beside it, and its private helpers are modules of the package. What several
+targets share lives in `_shared/`. A target does no I/O (the driver's writer is the only code
+that touches the disk) and imports nothing from the driver: only the compiler's IR side.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -30,11 +36,33 @@ class Target:
     capabilities: frozenset[str] = field(default_factory=frozenset)
 
 
-def _registry() -> dict[str, Target]:
-    from agentc.targets import claude, crewai, diagram, langgraph, openai_agents, openai_assistants
+# Target name -> package under agentc.targets, in the order `all` builds and `agentc targets` lists.
+MODULES: dict[str, str] = {
+    "claude": "claude",
+    "diagram": "diagram",
+    "langgraph": "langgraph",
+    "openai": "openai",
+    "openai-agents": "openai_agents",
+    "crewai": "crewai",
+}
 
-    found = [claude.TARGET, diagram.TARGET, langgraph.TARGET, openai_assistants.TARGET, openai_agents.TARGET, crewai.TARGET]
-    return {t.name: t for t in found}
+
+class Registry(Mapping[str, Target]):
+    """Name -> Target. Listing names imports nothing; looking one up imports only that target,
+    so a claude-only build never loads black, libcst or a framework target's helpers."""
+
+    def __init__(self, modules: dict[str, str]) -> None:
+        self._modules = modules
+
+    def __getitem__(self, name: str) -> Target:
+        module = self._modules[name]  # KeyError for an unknown name, as a dict would
+        return importlib.import_module(f"{__name__}.{module}").TARGET
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
 
 
-TARGETS: dict[str, Target] = _registry()
+TARGETS: Mapping[str, Target] = Registry(MODULES)

@@ -7,12 +7,12 @@ import io
 import subprocess
 import sys
 
-from agentc.compiler import api
-from agentc.compiler.options import BuildOptions
-from agentc.compiler.progress import Progress
 from conftest import ROOT
 
 import agentc
+from agentc import api
+from agentc.compiler.options import BuildOptions
+from agentc.progress import Progress
 
 
 def test_compile_paths_equals_the_pipeline():
@@ -44,7 +44,7 @@ def test_load_ir_of_a_folder():
 
 
 def test_version_is_single_sourced():
-    from agentc.compiler import cli
+    from agentc import cli
 
     assert agentc.__version__ == importlib.metadata.version("agentc-compiler") == cli.VERSION
 
@@ -69,7 +69,7 @@ def test_installed_layout_imports_from_anywhere(tmp_path):
 
 def test_cli_import_stays_light():
     """`agentc build` on an up-to-date tree should not pay for black, libcst or jinja2."""
-    code = "import sys, agentc.compiler.cli, agentc.compiler.runner; print(sorted(m for m in ('black', 'libcst', 'jinja2') if m in sys.modules))"
+    code = "import sys, agentc.cli, agentc.runner; print(sorted(m for m in ('black', 'libcst', 'jinja2') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-from agentc.compiler import api, writer
-from agentc.compiler.options import BuildOptions
 from conftest import ROOT
+
+from agentc import api, writer
+from agentc.compiler.options import BuildOptions
 
 
 def run(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agentc.compiler", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "agentc", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, check=False)
 
 

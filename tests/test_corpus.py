@@ -7,8 +7,9 @@ import sys
 
 import frontmatter
 import pytest
-from agentc.compiler import api
 from conftest import SHARED
+
+from agentc import api
 
 CORPUS = SHARED / "corpus" / "myclaude"
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="../shared is not present on a fresh clone")
@@ -51,7 +52,7 @@ def test_dangling_references_are_located_warnings(project):
 
 def test_build_check_cycle_on_the_corpus(tmp_path):
     out = tmp_path / "OUT"
-    cmd = [sys.executable, "-m", "agentc.compiler", "build", str(CORPUS), "--target", "claude", "--target", "diagram", "--out", str(out)]
+    cmd = [sys.executable, "-m", "agentc", "build", str(CORPUS), "--target", "claude", "--target", "diagram", "--out", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     agents = sorted((out / "claude/.claude/agents").glob("*.md"))

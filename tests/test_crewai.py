@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from agentc.compiler import api
+from conftest import ROOT, SHARED
+
+from agentc import api
 from agentc.compiler.options import BuildOptions
 from agentc.targets.crewai import validate
-from conftest import ROOT, SHARED
 
 PKG = "ai_engineer_crew/src/ai_engineer_crew"
 
@@ -201,7 +202,7 @@ def test_generated_python_is_ruff_clean(tmp_path):
 
 
 def test_no_crewai_needed_to_build():
-    code = ("import sys; from agentc.compiler import api; from agentc.compiler.options import BuildOptions; "
+    code = ("import sys; from agentc import api; from agentc.compiler.options import BuildOptions; "
             "r = api.build(BuildOptions(sources=('agents/seed-team',), targets=('crewai',))); "
             "assert r.ok and r.files and 'crewai' not in sys.modules")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from agentc.compiler import api
-from agentc.compiler.options import BuildOptions
 from conftest import ROOT, SHARED
+
+from agentc import api
+from agentc.compiler.options import BuildOptions
 
 QUIET = {
     "OTEL_SDK_DISABLED": "true",

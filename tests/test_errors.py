@@ -6,9 +6,10 @@ import subprocess
 import sys
 
 import pytest
-from agentc.compiler import api
-from agentc.compiler.diagnostics import format_text
 from conftest import ROOT
+
+from agentc import api
+from agentc.compiler.diagnostics import format_text
 
 BAD = "tests/fixtures/bad"
 
@@ -51,7 +52,7 @@ def test_diagnostics_snapshot(diagnostics, snapshot):
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agentc.compiler", *args], capture_output=True, text=True, cwd=cwd, check=False)
+    return subprocess.run([sys.executable, "-m", "agentc", *args], capture_output=True, text=True, cwd=cwd, check=False)
 
 
 def test_build_of_bad_folder_fails_whole_and_writes_nothing(tmp_path):

@@ -10,17 +10,18 @@ import subprocess
 import sys
 
 import pytest
-from agentc.compiler import formats
+from conftest import ROOT
+
+from agentc import formats
 from agentc.compiler.diagnostics import CODES, diag
 from agentc.compiler.span import Span
-from conftest import ROOT
 
 SCHEMA = ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json"
 BAD = ROOT / "tests/fixtures/bad"
 
 
 def run(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agentc.compiler", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "agentc", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, check=False)
 
 

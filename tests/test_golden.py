@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from agentc.compiler import api
+from conftest import CASES, ROOT, compare_tree
+
+from agentc import api
 from agentc.compiler.options import BuildOptions
 from agentc.targets import TARGETS
-from conftest import CASES, ROOT, compare_tree
 
 # Graphviz output depends on the installed Graphviz version, so SVG stays out of the goldens.
 UNSTABLE = (".svg",)

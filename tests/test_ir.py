@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from agentc.compiler import api
 from conftest import CASES, SHARED
 from syrupy.extensions.json import JSONSnapshotExtension
+
+from agentc import api
 
 SEED = SHARED / "seed" / "ai-engineer.md"
 
@@ -28,7 +29,7 @@ def test_ir_snapshot(case, snapshot):
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared is not present on a fresh clone")
 def test_seed_acceptance_via_cli():
-    out = subprocess.run([sys.executable, "-m", "agentc.compiler", "ir", str(SEED), "--json"],
+    out = subprocess.run([sys.executable, "-m", "agentc", "ir", str(SEED), "--json"],
                          capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -124,7 +125,7 @@ def test_example_table_style():
 
 
 def test_schema_is_json_schema():
-    out = subprocess.run([sys.executable, "-m", "agentc.compiler", "schema"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "agentc", "schema"], capture_output=True, text=True, check=True)
     schema = json.loads(out.stdout)
     assert "AgentIR" in schema["$defs"] and "Delegation" in schema["$defs"]
     assert schema["properties"]["ir_version"]["default"]

@@ -19,10 +19,12 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from agentc.compiler import api
-from agentc.compiler.options import BuildOptions
-from agentc.targets import common
 from conftest import SHARED
+
+from agentc import api
+from agentc.compiler.options import BuildOptions
+from agentc.targets._shared.naming import snake
+from agentc.targets._shared.team import handoffs, prompt_text, reachable
 
 CORPUS = SHARED / "corpus" / "myclaude"
 TRACING = ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY",
@@ -49,7 +51,7 @@ def test_seed_team_package_layout():
     assert "langgraph/ai_engineer_team/prompts/ai_engineer.md" in files
     assert {"__init__.py", "__main__.py", "team.py", "README.md"} <= {Path(f).name for f in files}
     prompt = result.files["langgraph/ai_engineer_team/prompts/ai_engineer.md"]
-    assert prompt == common.prompt_text(result.project.agent("ai-engineer"))  # the body, untouched
+    assert prompt == prompt_text(result.project.agent("ai-engineer"))  # the body, untouched
     team = result.files["langgraph/ai_engineer_team/team.py"]
     assert 'tool="transfer_to_ml_engineer"' in team and "placeholder=True" in team
     assert "AGC501" in codes(result)  # security-auditor is a placeholder, with a warning
@@ -200,7 +202,7 @@ def mermaid_edges(graph, ignore: set[str]) -> set[tuple[str, str]]:
 def ir_edges(project, entry_id: str, node: Callable[[str], str], dangling: Callable[[str], str]) -> set[tuple[str, str]]:
     """The IR's delegation edges among the agents reachable from the entry, as node pairs."""
     out = set()
-    for agent in common.reachable(project, [entry_id]):
+    for agent in reachable(project, [entry_id]):
         for e in project.edges_from(agent.id):
             if e.target_id != agent.id:
                 out.add((node(agent.id), node(e.target_id) if e.target_id else dangling(e.target)))
@@ -213,7 +215,7 @@ def test_seed_team_round_trip(load, offline):
 
     package, team = load(["agents/seed-team"])
     project = api.load_project(["agents/seed-team"])
-    prompts = {a.name: common.prompt_text(a) for a in project.agents}
+    prompts = {a.name: prompt_text(a) for a in project.agents}
 
     def lead(messages):
         if any(isinstance(m, AIMessage) and m.name == "ml-engineer" for m in messages):
@@ -239,8 +241,8 @@ def test_seed_team_round_trip(load, offline):
     assert answers == ["call_1", "return_to_caller_4"] and set(answers) == calls  # no orphan either way
     assert [m.type for m in messages[-3:]] == ["ai", "tool", "ai"]  # the lead's model saw a tool result last
     tools = {t["function"]["name"]: t["function"]["description"] for t in bound["ai-engineer"]}
-    ir = {h.name: h.description for h in common.handoffs(project, "ai-engineer")}
-    assert tools == {f"transfer_to_{common.snake(name)}": text for name, text in ir.items()}
+    ir = {h.name: h.description for h in handoffs(project, "ai-engineer")}
+    assert tools == {f"transfer_to_{snake(name)}": text for name, text in ir.items()}
 
 
 @pytest.mark.runtime
@@ -337,7 +339,7 @@ def test_corpus_ai_engineer(tmp_path, offline):
     from langchain_core.messages import AIMessage, HumanMessage
 
     out = tmp_path / "OUT"
-    done = subprocess.run([sys.executable, "-m", "agentc.compiler", "build", str(CORPUS), "--target", "langgraph",
+    done = subprocess.run([sys.executable, "-m", "agentc", "build", str(CORPUS), "--target", "langgraph",
                            "--entry", "ai-engineer", "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     sys.path.insert(0, str(out / "langgraph"))
@@ -345,7 +347,7 @@ def test_corpus_ai_engineer(tmp_path, offline):
         package = importlib.import_module("ai_engineer_team")
         team = importlib.import_module("ai_engineer_team.team")
         project = api.load_project([str(CORPUS)])
-        agents = common.reachable(project, ["llm-application-dev:ai-engineer"])
+        agents = reachable(project, ["llm-application-dev:ai-engineer"])
         clash = {a.name for a in agents if sum(b.name == a.name for b in agents) > 1}
         node = lambda i: f"{project.agent(i).scope}__{project.agent(i).name}" if project.agent(i).name in clash else project.agent(i).name  # noqa: E731
         stubs = {a.node for a in team.AGENTS.values() if a.placeholder}

@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from agentc.compiler import api, writer
-from agentc.compiler.options import BuildOptions
-from agentc.targets.openai_common import TOOL_NAME, tool_name, truncate_words
-from agentc.targets.openai_limits import _limits
 from conftest import ROOT
+
+from agentc import api, writer
+from agentc.compiler.options import BuildOptions
+from agentc.targets._shared.openai import TOOL_NAME, tool_name, truncate_words
+from agentc.targets.openai.limits import _limits
 
 SEED = "agents/seed-team"
 LONG_NAME = "very-long-" + "n" * 90  # 100 characters
@@ -143,7 +144,7 @@ def test_a_prompt_over_the_instructions_limit_is_an_error(tmp_path):
 
 
 def test_validation_rejects_what_the_sdk_would_drop_silently():
-    from agentc.targets.openai_assistants import validate
+    from agentc.targets.openai import validate
 
     body = {"model": "gpt-5.4", "name": "x", "instructions": "hi", "toolz": [],
             "tools": [{"type": "function", "function": {"name": "bad name!", "parameters": {}}}]}
@@ -181,7 +182,7 @@ def test_model_map_in_options_overrides_the_defaults():
 
 
 def test_generated_python_is_black_clean_and_free_of_prompt_text():
-    from agentc.compiler.pyformat import format_python
+    from agentc.targets._shared.pyformat import format_python
 
     result = build(SEED, targets=("openai-agents",))
     for path, text in result.files.items():

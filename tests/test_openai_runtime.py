@@ -15,9 +15,10 @@ import warnings
 from pathlib import Path
 
 import pytest
-from agentc.compiler import api, writer
-from agentc.compiler.options import BuildOptions
 from conftest import ROOT, SHARED
+
+from agentc import api, writer
+from agentc.compiler.options import BuildOptions
 
 os.environ["OPENAI_AGENTS_DISABLE_TRACING"] = "1"  # `agents` is imported later, inside the tests
 
@@ -60,7 +61,7 @@ def bodies(files: dict[str, str]) -> dict[str, dict]:
 
 
 def sdk_check(body: dict) -> None:
-    """The SDK's own validation, done the careful way (see agentc.targets.openai_limits)."""
+    """The SDK's own validation, done the careful way (see agentc.targets.openai.limits)."""
     from openai.types.beta.assistant_create_params import AssistantCreateParams
     from openai.types.beta.assistant_tool_param import AssistantToolParam
     from pydantic import TypeAdapter
@@ -96,7 +97,7 @@ def post_offline(body: dict) -> tuple[dict, dict]:
 
 def test_every_assistant_passes_the_sdk_and_posts_byte_for_byte(no_network):
     pytest.importorskip("openai")
-    from agentc.targets.openai_limits import check_assistant, sdk_available
+    from agentc.targets.openai.limits import check_assistant, sdk_available
 
     files = emitted(SEED)
     assert sdk_available()
@@ -113,7 +114,7 @@ def test_every_assistant_passes_the_sdk_and_posts_byte_for_byte(no_network):
 
 def test_sdk_validation_catches_a_bad_tool_that_iterable_would_let_through():
     pytest.importorskip("openai")
-    from agentc.targets.openai_limits import check_assistant
+    from agentc.targets.openai.limits import check_assistant
 
     body = {"model": "gpt-5.4", "tools": [{"type": "nope"}]}
     assert any(p.startswith("openai SDK: tools.") for p in check_assistant(body))
@@ -227,7 +228,7 @@ def test_corpus_builds_validates_and_runs(tmp_path, no_network):
     need_agents_sdk()
     pytest.importorskip("openai")
     out = tmp_path / "OUT"
-    cmd = [sys.executable, "-m", "agentc.compiler", "build", str(CORPUS), "--target", "openai",
+    cmd = [sys.executable, "-m", "agentc", "build", str(CORPUS), "--target", "openai",
            "--target", "openai-agents", "--entry", "ai-engineer", "--out", str(out)]
     _watching.clear()  # the subprocess is its own process; watch only this one
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)

@@ -19,7 +19,7 @@ AGENTC = Path(sys.executable).parent / "agentc"
 
 
 def run(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agentc.compiler", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "agentc", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, check=False, timeout=120)
 
 
@@ -209,7 +209,7 @@ def test_init_adds_a_table_to_an_existing_pyproject(tmp_path):
 # -- watch ----------------------------------------------------------------------------------------
 
 def test_watch_rebuilds_on_change(repo):
-    proc = subprocess.Popen([sys.executable, "-m", "agentc.compiler", "build", "--watch", "--interval", "0.05",
+    proc = subprocess.Popen([sys.executable, "-m", "agentc", "build", "--watch", "--interval", "0.05",
                              "--watch-cycles", "2"], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     target = repo / "generated/claude/.claude/agents/ml-engineer.md"
     deadline = time.monotonic() + 60

@@ -14,7 +14,8 @@ import re
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR
 from agentc.compiler.options import BuildOptions
-from agentc.targets.common import map_model, snake
+from agentc.targets._shared.models import map_model
+from agentc.targets._shared.naming import snake
 
 # Claude tiers -> OpenAI model ids, by capability tier (documented in the README, overridable
 # per target in [tool.agentc.model_map.openai] / [tool.agentc.model_map.openai-agents]).

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import jinja2
-from agentc.compiler.pyformat import py_literal
+
+from agentc.targets._shared.pyformat import py_literal
 
 
 @lru_cache(maxsize=None)

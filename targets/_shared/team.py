@@ -1,27 +1,16 @@
-"""What the framework targets share: the entry agent, reachable agents, handoffs, names, models.
+"""The team as the framework targets see it: the entry agent, reachable agents, handoffs, dangling policy.
 
 All pure functions of the ProjectIR and the options.
 """
 
 from __future__ import annotations
 
-import keyword
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-
-
-def snake(name: str) -> str:
-    """A Python identifier for an agent name: `ml-engineer` -> `ml_engineer`."""
-    ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower() or "agent"
-    if ident[0].isdigit():
-        ident = f"a_{ident}"
-    return f"{ident}_" if keyword.iskeyword(ident) else ident
 
 
 def pick_entry(project: ProjectIR, options: BuildOptions) -> tuple[list[str], list[Diagnostic]]:
@@ -126,37 +115,3 @@ def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, tar
 def prompt_text(agent: AgentIR) -> str:
     """The system prompt: the body as written, without the blank lines around it."""
     return agent.body.strip("\n") + "\n"
-
-
-def map_model(agent: AgentIR, target: str, options: BuildOptions, defaults: dict[str, str],
-              full_id: Callable[[str], str] | None = None) -> tuple[str | None, list[Diagnostic]]:
-    """The agent's `model` through the target's map (config first, then the target's defaults).
-
-    `full_id` names a full Claude id (`claude-…`) that the map has no entry for, for targets
-    that can reach Anthropic directly. None means "inherit": the generated code uses the model
-    the caller injects."""
-    written = agent.model or "inherit"
-    table = {**defaults, **options.model_map.get(target, {})}
-    if written in table:
-        return table[written] or None, []
-    if written == "inherit":
-        return None, []
-    if full_id is not None and written.startswith("claude-"):
-        return full_id(written), []
-    if written.startswith("claude-") or written in ("sonnet", "opus", "haiku", "fable"):
-        return None, [diag("AGC806", agent.where("model"), f"model '{written}' of '{agent.name}' has no mapping for target '{target}'; "
-                           "the generated code uses the injected default model",
-                           hint=f"add it under [tool.agentc.model_map.{target}]")]
-    return written, []
-
-
-def package_name(options: BuildOptions, entry: AgentIR, shadowed: frozenset[str]) -> tuple[str, list[Diagnostic]]:
-    """The generated Python package: `package` from the options, else `<entry>_team`.
-
-    Shared by the code targets so one build names its packages alike."""
-    package = options.package or f"{snake(entry.name)}_team"
-    if not package.isidentifier() or package in shadowed or package.startswith("_") or keyword.iskeyword(package):
-        return package, [diag("AGC507", Span(file="<command line>", line=1), f"'{package}' cannot be the generated package's name",
-                              hint="set package = \"my_team\" in [tool.agentc]: a Python identifier that does not start "
-                                   "with '_' and is not " + "/".join(sorted(shadowed)))]
-    return package, []

@@ -12,6 +12,7 @@ from typing import Any
 
 import frontmatter as pyfrontmatter
 import yaml
+
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 import yaml
+
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions

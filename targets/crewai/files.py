@@ -7,8 +7,9 @@ import re
 import uuid
 
 import yaml
-from agentc.compiler.pyformat import format_python
-from agentc.compiler.render import render
+
+from agentc.targets._shared.pyformat import format_python
+from agentc.targets._shared.render import render
 from agentc.targets.crewai.plan import CrewPlan, Member
 
 # crewai extras that a model id's provider needs at crew construction time.

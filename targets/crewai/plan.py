@@ -21,17 +21,9 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets.common import (
-    Handoff,
-    apply_dangling,
-    handoffs,
-    map_model,
-    package_name,
-    pick_entry,
-    prompt_text,
-    reachable,
-    snake,
-)
+from agentc.targets._shared.models import map_model
+from agentc.targets._shared.naming import package_name, snake
+from agentc.targets._shared.team import Handoff, apply_dangling, handoffs, pick_entry, prompt_text, reachable
 
 TARGET = "crewai"
 INPUT = "request"

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
-from agentc.compiler.pyformat import format_python
-from agentc.compiler.render import render
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
-from agentc.targets.common import apply_dangling, map_model, package_name, pick_entry, prompt_text, reachable, snake
+from agentc.targets._shared.models import map_model
+from agentc.targets._shared.naming import package_name, snake
+from agentc.targets._shared.pyformat import format_python
+from agentc.targets._shared.render import render
+from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text, reachable
 
 NAME = "langgraph"
 RESERVED_NODES = frozenset({"__start__", "__end__"})

@@ -21,8 +21,7 @@ from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
-from agentc.targets.common import apply_dangling, pick_entry, prompt_text
-from agentc.targets.openai_common import (
+from agentc.targets._shared.openai import (
     ASSISTANT_FALLBACK_MODEL,
     CODES,
     DEFAULT_MODELS,
@@ -33,7 +32,8 @@ from agentc.targets.openai_common import (
     tool_name,
     truncate_words,
 )
-from agentc.targets.openai_limits import LIMITS, check_assistant
+from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text
+from agentc.targets.openai.limits import LIMITS, check_assistant
 
 NAME = "openai"
 INDEX = "index.json"

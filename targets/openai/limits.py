@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from agentc.targets.openai_common import TOOL_NAME
+from agentc.targets._shared.openai import TOOL_NAME
 
 LIMITS = {
     "name": 256, "description": 512, "instructions": 256_000, "tools": 128,

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from agentc.compiler.diagnostics import diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
-from agentc.compiler.pyformat import format_python
-from agentc.compiler.render import render
 from agentc.targets import Emitted, Target
-from agentc.targets.common import apply_dangling, package_name, pick_entry, prompt_text, reachable, snake
-from agentc.targets.openai_common import (
+from agentc.targets._shared.naming import package_name, snake
+from agentc.targets._shared.openai import (
     CODES,
     DEFAULT_MODELS,
     claude_only_settings,
@@ -27,6 +25,9 @@ from agentc.targets.openai_common import (
     stub_prompt,
     tool_name,
 )
+from agentc.targets._shared.pyformat import format_python
+from agentc.targets._shared.render import render
+from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text, reachable
 
 NAME = "openai-agents"
 SHADOWED = frozenset({"agents", "openai"})  # a package with these names would hide the SDK

@@ -1,0 +1,2 @@
+"""What several targets share: the team (entry, reachable agents, handoffs, dangling policy),
+names and models, OpenAI naming rules, Jinja rendering and Python formatting."""

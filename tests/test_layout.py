@@ -1,0 +1,66 @@
+"""The three floors: the compiler imports neither driver nor targets, targets import no driver
+module, every target is a package of one shape, and a claude-only build loads no other target."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from agentc.targets import MODULES, TARGETS
+
+DRIVER = {p.stem for p in (ROOT / "agentc").glob("*.py") if p.stem != "__init__"}
+
+
+def imports(folder: str) -> list[tuple[str, str]]:
+    """(file, imported module) for every import in a folder, lazy ones inside functions included."""
+    found = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found += [(path.name, a.name) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found += [(path.name, node.module)] + [(path.name, f"{node.module}.{a.name}") for a in node.names]
+    return found
+
+
+def test_compiler_imports_neither_driver_nor_targets():
+    bad = [(f, m) for f, m in imports("compiler")
+           if m == "agentc" or (m.startswith("agentc.") and not m.startswith("agentc.compiler"))]
+    assert bad == []
+
+
+def test_targets_import_no_driver_module():
+    bad = [(f, m) for f, m in imports("targets") if m in {f"agentc.{d}" for d in DRIVER} or m == "agentc"]
+    assert bad == []
+
+
+@pytest.mark.parametrize("name", list(MODULES))
+def test_every_target_is_a_package_of_one_shape(name):
+    folder = ROOT / "targets" / MODULES[name]
+    assert (folder / "__init__.py").is_file()
+    target = TARGETS[name]
+    assert target.name == name and callable(target.emit) and target.capabilities
+    templates = folder / "templates"
+    assert not templates.exists() or all(p.suffix == ".j2" for p in templates.iterdir())
+
+
+def test_claude_only_build_imports_no_other_target_nor_formatters(tmp_path):
+    code = ("import sys\nfrom agentc.cli import main\n"
+            f"sys.argv = ['agentc', 'build', 'agents/seed-team/ai-engineer.md', '-t', 'claude', '--out', {str(tmp_path)!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('agentc.targets.', 'black', 'libcst', 'jinja2'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['agentc.targets.claude']"
+
+
+def test_version_is_cheap():
+    """`agentc --version` loads neither the compiler's IR nor any target."""
+    code = ("import sys\nfrom agentc.cli import main\nsys.argv = ['agentc', '--version']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('agentc.targets')))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
