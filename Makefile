@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 CREW_VENV := .venv-crewai
 
-.PHONY: build test setup setup-crewai
+.PHONY: build test setup setup-crewai fuzz
 
 $(VENV)/.ok: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,3 +28,8 @@ build: setup
 test: setup setup-crewai
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 	$(CREW_VENV)/bin/python -m pytest -q -p no:cacheprovider -m crewai; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+# A long random fuzz run (CI runs a small fixed budget as part of `make test`).
+FUZZ ?= 100000
+fuzz: setup
+	AGENTC_FUZZ_EXAMPLES=$(FUZZ) AGENTC_FUZZ_RANDOM=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py

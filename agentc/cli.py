@@ -108,6 +108,7 @@ def build(
     output_format: str = typer.Option("text", "--output-format", help=FORMAT_HELP),
     color: str = typer.Option("auto", "--color", help="auto | always | never (auto: only on a terminal, and never with NO_COLOR)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the build cache."),
+    force: bool = typer.Option(False, "--force", help="Replace files at output paths that agentc did not write."),
     config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: nearest agentc.toml or pyproject.toml)."),
     watch_: bool = typer.Option(False, "--watch", help="Rebuild whenever a source or the configuration changes."),
     interval: float = typer.Option(0.5, "--interval", help="With --watch: seconds between polls."),
@@ -131,7 +132,7 @@ def build(
 
         def once():
             opts, more, _ = _options(sources or [], config_file, **flags)  # the config may have changed
-            outcome = runner.run(opts, "write") if not has_errors(more) else runner.Outcome(diagnostics=tuple(more), usage_error=True)
+            outcome = runner.run(opts, "write", force=force) if not has_errors(more) else runner.Outcome(diagnostics=tuple(more), usage_error=True)
             return tuple(more) + outcome.diagnostics, (tuple(more), outcome)
 
         def show(pair, changed):
@@ -149,7 +150,11 @@ def build(
 
     progress = Progress(sys.stderr)
     try:
-        outcome = runner.run(options, mode, want_diff=show_diff, progress=progress)
+        outcome = runner.run(options, mode, want_diff=show_diff, progress=progress, force=force)
+    except KeyboardInterrupt as exc:  # typer would exit 130 in silence
+        progress.close()
+        typer.echo(f"agentc: {exc or 'interrupted; nothing written'}", err=True)
+        raise typer.Exit(130) from None
     finally:
         progress.close()
     if outcome.usage_error:
@@ -295,12 +300,20 @@ def schema() -> None:
     typer.echo(json.dumps(ProjectIR.model_json_schema(), indent=2))
 
 
+def _terminate(signum, frame) -> None:  # noqa: ANN001 - a signal handler's signature
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: the writer removes its temp files
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        print(f"agentc: {exc or 'interrupted; nothing written'}", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # never a traceback for any input: say what broke and how to report it
         print(f"agentc: internal error: {type(exc).__name__}: {exc}\nplease report this with the input that caused it", file=sys.stderr)

@@ -21,9 +21,12 @@ class Found:
     scope: str | None  # plugin name in a plugin layout
 
 
-def discover(sources: list[str]) -> tuple[list[Found], list[Diagnostic]]:
+def discover(sources: list[str], exclude: list[str] = ()) -> tuple[list[Found], list[Diagnostic]]:
+    """Agent files of the sources. `exclude`: output folders; one inside a source folder is
+    left out of it (with a warning), or a build would read its own outputs as agents."""
     found: list[Found] = []
     diags: list[Diagnostic] = []
+    skip = [Path(os.path.abspath(e)) for e in exclude]
     for src in sources:
         root = Path(src)
         if root.is_file():
@@ -33,7 +36,12 @@ def discover(sources: list[str]) -> tuple[list[Found], list[Diagnostic]]:
             diags.append(diag("AGC004", Span(file=_show(src), line=1), f"source '{src}' does not exist",
                               hint="pass an agent .md file or a folder of them"))
             continue
-        files = _walk(root)
+        inside = [e for e in skip if Path(os.path.abspath(root)) in e.parents]
+        for e in inside:
+            diags.append(diag("AGC905", Span(file=_show(src), line=1), f"the output folder '{_show(os.path.relpath(e))}' is "
+                              f"inside the source folder '{_show(src)}'; its files are not read as agents",
+                              hint="put the output folder (out) outside the sources"))
+        files = _walk(root, inside)
         if not files:
             diags.append(diag("AGC005", Span(file=_show(src), line=1), f"no agent .md files under '{src}'"))
         for rel in files:
@@ -48,13 +56,15 @@ def discover(sources: list[str]) -> tuple[list[Found], list[Diagnostic]]:
     return unique, diags
 
 
-def _walk(root: Path) -> list[str]:
-    """Relative posix paths of agent files, sorted. A `.claude/agents/` tree or a plugin layout
-    (`plugins/<p>/agents/`, or `agents/` beside `.claude-plugin/`) limits the search to those folders."""
+def _walk(root: Path, skip: list[Path]) -> list[str]:
+    """Relative posix paths of agent files, sorted, none under a `skip` folder. A `.claude/agents/`
+    tree or a plugin layout (`plugins/<p>/agents/`, or `agents/` beside `.claude-plugin/`) limits
+    the search to those folders."""
     every = sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*.md")
         if p.is_file() and not any(part in ("node_modules", ".git") for part in p.relative_to(root).parts)
+        and not any(e in Path(os.path.abspath(p)).parents for e in skip)
     )
     scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or _plugin_of(PurePosixPath(r), root)]
     if scoped:

@@ -44,7 +44,8 @@ def _key_options(options: BuildOptions) -> str:
     return options.model_dump_json(exclude={"cache", "cache_dir"})
 
 
-def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None) -> Outcome:
+def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None, force: bool = False) -> Outcome:
+    """`force` lets the writer replace files at output paths that agentc did not write."""
     targets, diags = api.resolve_targets(options.targets)
     diags += api.check_layout(options, targets)
     if has_errors(diags):
@@ -55,7 +56,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     outcome = Outcome(roots=roots_shown, targets=targets)
 
     store = None
-    found, ddiags = discover(list(options.sources))
+    found, ddiags = discover(list(options.sources), exclude=roots_shown)
     if options.cache:
         from agentc.cache import Cache, build_key
 
@@ -90,13 +91,23 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
                     outcome.diffs[shown] = writer.diff(r.path, p, r.files[p])
         outcome.foreign += [(r.path / p).as_posix() for p in todo.foreign]
         outcome.unchanged += len(todo.unchanged)
+        for p in todo.taken:
+            shown = (r.path / p).as_posix()
+            if force:
+                outcome.changes.append(("stale", shown))
+            else:
+                outcome.diagnostics += (diag("AGC904", Span(file=shown, line=1), f"'{shown}' was not written by agentc; "
+                                             "refusing to overwrite it", hint="move it away, or pass --force to replace it"),)
+    if any(d.code == "AGC904" for d in outcome.diagnostics):
+        outcome.failed = True
+        return outcome
     if mode == "dry-run" or (mode == "check" and not outcome.clean):
         return outcome
     if mode == "write":
         _phase(progress, "writing")
         try:
             for r, _ in plans:
-                writer.write(r.path, r.files, list(r.scopes))
+                writer.write(r.path, r.files, list(r.scopes), force=force)
         except writer.UnsafePath as exc:
             return _unsafe(outcome, exc, out)
         except OSError as exc:

@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 MANIFEST = ".agentc-manifest.json"
+TEMP = ".agentc-tmp"  # temp files are `.<name>.agentc-tmp`: recognisable, so a killed run's are swept
+
+
+def temp_of(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TEMP}")
+
+
+def _is_temp(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(TEMP)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM while writing: temp files are gone; says how far the build got."""
 
 
 class UnsafePath(ValueError):
@@ -27,6 +40,8 @@ class Plan:
     extra: list[str] = field(default_factory=list)  # produced before by agentc, no longer
     foreign: list[str] = field(default_factory=list)  # in a target folder, not written by agentc
     unchanged: list[str] = field(default_factory=list)
+    taken: list[str] = field(default_factory=list)  # an output path holding a file agentc did not write
+    litter: list[str] = field(default_factory=list)  # temp files of a build that was killed
 
     @property
     def clean(self) -> bool:
@@ -87,6 +102,7 @@ def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...])
 
     `targets` are the top-level folders of `out` this build governs; `""` governs all of it."""
     result = Plan()
+    owned = set(_manifest(out))
     for rel, text in sorted(files.items()):
         path = safe_path(out, rel)
         try:
@@ -94,16 +110,23 @@ def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...])
         except OSError:
             result.missing.append(rel)
             continue
-        (result.unchanged if current == text.encode("utf-8") else result.stale).append(rel)
-    owned = set(_manifest(out))
+        if current == text.encode("utf-8"):
+            result.unchanged.append(rel)
+        else:
+            (result.stale if rel in owned else result.taken).append(rel)
     result.extra = sorted(f for f in owned if f not in files and _governed(f, targets) and _exists(out, f))
     seen: set[str] = set()
-    for p in _neighbours(out, files, targets):
+    for p in _neighbours(out, files, targets) + [temp_of(out / MANIFEST)]:
         rel = p.relative_to(out).as_posix()
-        if rel not in files and rel not in owned and rel not in seen and not p.name.startswith(".agentc"):
+        if _is_temp(p):
+            if p.is_file() and rel not in seen:
+                seen.add(rel)
+                result.litter.append(rel)
+        elif rel not in files and rel not in owned and rel not in seen and not p.name.startswith(".agentc"):
             seen.add(rel)
             result.foreign.append(rel)
     result.foreign.sort()
+    result.litter.sort()
     return result
 
 
@@ -138,23 +161,34 @@ def diff(out: Path, rel: str, text: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}"))
 
 
-def write(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
-    """Bring `out` up to date: changed files atomically, then retire files agentc wrote before."""
+def write(out: Path, files: dict[str, str], targets: list[str], force: bool = False) -> Plan:
+    """Bring `out` up to date: changed files atomically, then retire files agentc wrote before.
+
+    A file agentc did not write is never overwritten unless `force` (the caller reports
+    `plan().taken` first). Every temp file is removed on any exception, Ctrl-C included."""
     todo = plan(out, files, targets)
-    changes = [(safe_path(out, rel), files[rel]) for rel in todo.missing + todo.stale]
+    for rel in todo.litter:
+        (out / rel).unlink(missing_ok=True)
+    if todo.taken and not force:
+        raise FileExistsError(f"{len(todo.taken)} output path(s) hold files agentc did not write: " + ", ".join(todo.taken))
+    changes = [(safe_path(out, rel), files[rel]) for rel in todo.missing + todo.stale + (todo.taken if force else [])]
     temps: list[tuple[Path, Path]] = []
+    done = 0
     try:
         for path, text in changes:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.agentc-tmp")
-            tmp.write_bytes(text.encode("utf-8"))
-            temps.append((tmp, path))
-    except OSError:
-        for tmp, _ in temps:
+            temps.append((temp_of(path), path))  # before writing: a half-written temp is removed too
+            temps[-1][0].write_bytes(text.encode("utf-8"))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+            done += 1
+    except BaseException as exc:
+        for tmp, _ in temps[done:]:
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise Interrupted(f"interrupted; {'nothing written' if not done else f'{done} of {len(temps)} file(s) written'}"
+                              f" in {out.as_posix()}") from exc
         raise
-    for tmp, path in temps:
-        os.replace(tmp, path)
     for rel in todo.extra:
         safe_path(out, rel).unlink(missing_ok=True)
     owned = {f for f in _manifest(out) if not _governed(f, targets)} | set(files)
@@ -162,7 +196,10 @@ def write(out: Path, files: dict[str, str], targets: list[str]) -> Plan:
     mpath = out / MANIFEST
     out.mkdir(parents=True, exist_ok=True)
     if not mpath.exists() or mpath.read_text(encoding="utf-8") != manifest:
-        tmp = out / f".{MANIFEST}.agentc-tmp"
-        tmp.write_text(manifest, encoding="utf-8")
-        os.replace(tmp, mpath)
+        tmp = temp_of(mpath)
+        try:
+            tmp.write_text(manifest, encoding="utf-8")
+            os.replace(tmp, mpath)
+        finally:
+            tmp.unlink(missing_ok=True)
     return todo

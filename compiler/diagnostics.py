@@ -30,10 +30,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC103": ("warning", "frontmatter is indented"),
     "AGC104": ("error", "frontmatter is not a mapping"),
     "AGC105": ("error", "frontmatter is never closed"),
+    "AGC106": ("error", "YAML alias in frontmatter (refused: aliases can expand exponentially)"),
+    "AGC107": ("error", "frontmatter values nest too deep"),
     "AGC110": ("error", "missing required key 'name'"),
     "AGC111": ("error", "missing required key 'description'"),
     "AGC112": ("error", "name that Claude Code refuses"),
     "AGC113": ("warning", "name outside Claude Code's naming rules"),
+    "AGC140": ("error", "name no target can write (path separator, control character, surrogate, too long)"),
+    "AGC141": ("info", "name reserved in generated Python; code targets add the suffix _agent"),
     "AGC114": ("warning", "empty description"),
     "AGC120": ("warning", "unknown key close to a known one"),
     "AGC121": ("info", "unknown key kept as metadata"),
@@ -91,6 +95,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC901": ("error", "output path escapes the output folder"),
     "AGC902": ("error", "generated artifact fails its own validation"),
     "AGC903": ("error", "output file cannot be written"),
+    "AGC904": ("error", "an output path holds a file agentc did not write (never overwritten without --force)"),
+    "AGC905": ("warning", "the output folder is inside a source folder; its files are not read as agents"),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
 from agentc.compiler.frontmatter import Entry
+from agentc.compiler.names import reserved, unwritable
 
 # frontmatter key -> AgentIR field
 KNOWN_KEYS = {
@@ -81,7 +82,16 @@ def check_name(name: str, entry: Entry, lines: list[str]) -> list[Diagnostic]:
                      hint=f"use '{name.lstrip('-')}'", excerpt=ex)]
     if not name.strip():
         return [diag("AGC112", entry.span, "name is empty", excerpt=ex)]
+    why = unwritable(name)
+    if why:
+        shown = name.encode("unicode_escape").decode("ascii")[:60]
+        return [diag("AGC140", entry.span, f"name '{shown}' {why}",
+                     hint="use lowercase letters, digits and hyphens", excerpt=ex)]
     out = []
+    ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower()
+    if reserved(ident):
+        out.append(diag("AGC141", entry.span, f"'{ident}' is reserved in generated Python; the code targets call this agent "
+                        f"'{ident}_agent'", hint="rename the agent to keep its name in generated code", excerpt=ex))
     if not NAME_RULE.match(name):
         fixed = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         out.append(diag("AGC113", entry.span, f"name '{name}' is not lowercase letters, digits and hyphens",

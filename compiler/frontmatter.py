@@ -36,6 +36,58 @@ class Frontmatter:
 
 _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?)|[ \t]*)$")
 
+# YAML 1.1 (PyYAML) also breaks lines at these; the file is split at "\n" only, so marks drift.
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029")
+MAX_DEPTH = 20  # nesting of frontmatter values; real files use 2
+
+
+class Refused(yaml.YAMLError):
+    """YAML agentc will not read, whatever the parser could do: an alias (nested aliases expand
+    exponentially downstream, the "billion laughs"), or nesting past MAX_DEPTH (a deep enough flow
+    collection exhausts Python's stack)."""
+
+    def __init__(self, code: str, message: str, mark) -> None:
+        super().__init__(message)
+        self.code, self.message, self.problem_mark = code, message, mark
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with aliases refused and nesting bounded, so reading frontmatter
+    takes time and memory linear in its size."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise Refused("AGC106", f"YAML alias '*{event.anchor}' in frontmatter", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise Refused("AGC107", f"frontmatter values nest deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load` with aliases refused and nesting bounded (raises `Refused`)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _rows(block: list[str]) -> list[int]:
+    """The block row of each line PyYAML counts (it also breaks at U+0085, U+2028 and U+2029)."""
+    rows: list[int] = []
+    for i, line in enumerate(block):
+        rows += [i] * (1 + sum(line.count(c) for c in _YAML_BREAKS))
+    return rows or [0]
+
 
 def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
     fm = Frontmatter()
@@ -83,11 +135,24 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
         )
         block = [ln[indent:] if ln[:indent].isspace() else ln.lstrip() for ln in block]
     first = start + 2  # 1-based line of block[0]
+    rows = _rows(block)
     try:
-        fm.entries = _strict(file, block, first, indent, fm.diagnostics)
+        fm.entries = _strict(file, block, first, indent, fm.diagnostics, rows)
+    except Refused as exc:
+        row = rows[min(exc.problem_mark.line, len(rows) - 1)]
+        fm.diagnostics.append(
+            diag(
+                exc.code,
+                Span(file=file, line=first + row, col=exc.problem_mark.column + 1 + indent),
+                f"{exc.message}: agentc does not read it",
+                hint="write the value out in full" if exc.code == "AGC106" else "flatten the value",
+                excerpt=lines[start + 1 + row],
+            )
+        )
+        fm.entries = _lenient(file, block, first, indent, [], fm.broken)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        row = mark.line if mark is not None and mark.line < len(block) else 0
+        row = rows[min(mark.line, len(rows) - 1)] if mark is not None else 0
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         fm.diagnostics.append(
             diag(
@@ -102,8 +167,8 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
     return fm
 
 
-def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict:
-    loader = yaml.SafeLoader("\n".join(block))
+def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic], rows: list[int]) -> dict:
+    loader = _Loader("\n".join(block))
     try:
         root = loader.get_single_node()
         if root is None:
@@ -123,12 +188,9 @@ def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diag
         for key_node, value_node in root.value:
             key = loader.construct_object(key_node, deep=True)
             value = loader.construct_object(value_node, deep=True)
-            span = Span(
-                file=file,
-                line=first + key_node.start_mark.line,
-                col=key_node.start_mark.column + 1 + indent,
-            )
-            _put(entries, Entry(str(key), value, span), block[key_node.start_mark.line], out)
+            row = rows[min(key_node.start_mark.line, len(rows) - 1)]
+            span = Span(file=file, line=first + row, col=key_node.start_mark.column + 1 + indent)
+            _put(entries, Entry(str(key), value, span), block[row], out)
         return entries
     finally:
         loader.dispose()
@@ -194,9 +256,11 @@ def _lenient_value(inline: str, rest: list[str]) -> Any:
     if not inline and tail:
         text = "\n".join(rest)
         try:
-            value = yaml.safe_load(_dedent(text))
+            value = safe_load(_dedent(text))
             if isinstance(value, (list, dict)):
                 return value
+        except Refused:
+            return _BROKEN
         except yaml.YAMLError:
             pass
         return " ".join(ln.strip() for ln in tail)
@@ -206,7 +270,7 @@ def _lenient_value(inline: str, rest: list[str]) -> Any:
             return _BROKEN
     if text[:1] in "[{" or text[:1] in "\"'":
         try:
-            return yaml.safe_load(text)
+            return safe_load(text)
         except yaml.YAMLError:
             return _BROKEN
     if text in ("", "~", "null"):

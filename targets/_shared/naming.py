@@ -7,16 +7,18 @@ import re
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR
+from agentc.compiler.names import reserved
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 
 
 def snake(name: str) -> str:
-    """A Python identifier for an agent name: `ml-engineer` -> `ml_engineer`."""
-    ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower() or "agent"
+    """A Python identifier for an agent name: `ml-engineer` -> `ml_engineer`; a word generated
+    code reserves gets a suffix (`self` -> `self_agent`, as the front end's AGC141 announces)."""
+    ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower() or "unnamed"
     if ident[0].isdigit():
         ident = f"a_{ident}"
-    return f"{ident}_" if keyword.iskeyword(ident) else ident
+    return f"{ident}_agent" if reserved(ident) else ident
 
 
 def package_name(options: BuildOptions, entry: AgentIR, shadowed: frozenset[str]) -> tuple[str, list[Diagnostic]]:

@@ -92,9 +92,11 @@ def _sanitize(text: str) -> str:
 
 
 def _unique(wanted: str, taken: set[str], sep: str = "-") -> str:
+    """`wanted`, else numbered before its extension (`ml_engineer_2.md`)."""
+    stem, dot, ext = wanted.rpartition(".") if wanted.endswith(".md") else (wanted, "", "")
     name, n = wanted, 2
     while name in taken:
-        name, n = f"{wanted}{sep}{n}", n + 1
+        name, n = f"{stem}{sep}{n}{dot}{ext}", n + 1
     taken.add(name)
     return name
 

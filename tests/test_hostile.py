@@ -1,0 +1,223 @@
+"""Hostile input and unlucky users: every reproducer in tests/fixtures/hostile/ gets diagnostics
+(snapshotted), never a traceback; the writer never overwrites a user's file, never reads its own
+output as sources, and leaves no temp file after an error, Ctrl-C or SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+import agentc
+from agentc import writer
+
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+CASES = sorted(p.name for p in HOSTILE.glob("*.md"))
+
+
+def agentc_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "agentc", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120, check=False)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_input_gets_diagnostics(name, snapshot):
+    project = agentc.load_ir([str(HOSTILE / name)])
+    assert [(d.severity, d.code, d.line, d.col) for d in project.diagnostics] == snapshot
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "--target", "all", "--no-cache"]])
+def test_no_hostile_input_crashes_the_cli(command, tmp_path):
+    extra = ["--out", str(tmp_path / "out")] if command[0] == "build" else []
+    for name in CASES:
+        done = agentc_cli(*command, str(HOSTILE / name), *extra)
+        assert done.returncode in (0, 1), (name, done.returncode, done.stderr[-2000:])
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr, name
+
+
+def test_billion_laughs_is_refused_quickly_and_small():
+    """Nested aliases would expand to 9**9 strings; the alias is refused where it is written."""
+    # VmHWM, not ru_maxrss: a forked child's ru_maxrss starts at the parent's (pytest's) size.
+    code = ("import re, agentc\n"
+            f"p = agentc.load_ir([{str(HOSTILE / 'billion-laughs.md')!r}])\n"
+            "print(sorted({d.code for d in p.diagnostics}))\n"
+            "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    codes, rss_kb = done.stdout.split("\n")[:2]
+    assert "AGC106" in codes
+    assert int(rss_kb) < 100 * 1024
+
+
+def test_line_separators_keep_spans_on_the_right_line():
+    project = agentc.load_ir([str(HOSTILE / "line-separators.md")])
+    (agent,) = project.agents
+    assert agent.name == "seps" and agent.model == "sonnet"
+    assert agent.where("model").line == 4
+
+
+def _agents(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        nxt = f"- Step {i + 1} → Delegate to **w{(i + 1) % n:03d}**\n"
+        (folder / f"w{i:03d}.md").write_text(f"---\nname: w{i:03d}\ndescription: Worker {i}.\n---\nYou are worker {i}.\n\n"
+                                             f"## Delegation\n{nxt}" + "Detail line.\n" * 300, encoding="utf-8")
+    return folder
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".agentc-cache" not in p.parts}
+
+
+def _temps(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(writer.TEMP)]
+
+
+def test_a_users_file_at_an_output_path_is_never_overwritten(tmp_path):
+    src = _agents(tmp_path / "agents", 2)
+    mine = tmp_path / "out" / "claude" / ".claude" / "agents" / "w000.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my own notes\n", encoding="utf-8")
+    done = agentc_cli("build", str(src), "-t", "claude", "--out", str(tmp_path / "out"))
+    assert done.returncode == 1 and "AGC904" in done.stderr and "--force" in done.stderr
+    assert mine.read_text(encoding="utf-8") == "my own notes\n"
+    assert not (tmp_path / "out" / writer.MANIFEST).exists()  # nothing written, nothing claimed
+    done = agentc_cli("build", str(src), "-t", "claude", "--out", str(tmp_path / "out"), "--force")
+    assert done.returncode == 0 and mine.read_text(encoding="utf-8").startswith("---\nname: w000")
+
+
+def test_an_output_folder_inside_the_sources_is_not_read_back(tmp_path):
+    """Without the exclusion the second build found `.claude/agents/` under the output, read only
+    those (a Claude layout limits discovery to it) and ignored edits to the real files."""
+    src = _agents(tmp_path / "agents", 3)
+    out = src / "generated"
+    build = ("build", str(src), "-t", "claude", "--out", str(out))
+    assert agentc_cli(*build).returncode == 0
+    (src / "w001.md").write_text((src / "w001.md").read_text(encoding="utf-8").replace("Worker 1.", "Edited."), encoding="utf-8")
+    done = agentc_cli(*build)
+    assert done.returncode == 0, done.stderr
+    assert "AGC905" in done.stderr
+    assert 'description: "Edited."' in (out / "claude" / ".claude" / "agents" / "w001.md").read_text(encoding="utf-8")
+
+
+def test_temp_files_are_removed_on_a_write_error(tmp_path, monkeypatch):
+    files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
+    real, calls = Path.write_bytes, []
+
+    def full_disk(self, data):
+        calls.append(self)
+        if len(calls) == 3:
+            real(self, data[: len(data) // 2])  # half a file, then the disk is full
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        writer.write(tmp_path, files, ["claude"])
+    assert _temps(tmp_path) == [] and not list((tmp_path / "claude").glob("f*.md"))
+
+
+def test_ctrl_c_while_renaming_says_how_far_it_got_and_leaves_no_temp(tmp_path, monkeypatch):
+    files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
+    real, calls = os.replace, []
+
+    def interrupted(a, b):
+        calls.append(a)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(a, b)
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(writer.Interrupted, match="2 of 5 file"):
+        writer.write(tmp_path, files, ["claude"])
+    assert _temps(tmp_path) == []
+
+
+def test_a_killed_runs_litter_is_swept_and_the_output_healed(tmp_path):
+    src = _agents(tmp_path / "agents", 4)
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    assert agentc_cli("build", str(src), "-t", "all", "--out", str(clean), "--no-cache").returncode == 0
+    assert agentc_cli("build", str(src), "-t", "all", "--out", str(out), "--no-cache").returncode == 0
+    # What SIGKILL in the write phase leaves: half-written temp files and a stale output.
+    page = out / "claude" / ".claude" / "agents" / "w001.md"
+    writer.temp_of(page).write_bytes(page.read_bytes()[:100])
+    writer.temp_of(out / writer.MANIFEST).write_text("{", encoding="utf-8")
+    page.write_text("half", encoding="utf-8")
+    assert agentc_cli("build", str(src), "-t", "all", "--out", str(out), "--no-cache").returncode == 0
+    assert _temps(out) == [] and _tree(out) == _tree(clean)
+
+
+def _signal_while_writing(tmp_path: Path, sig: int) -> subprocess.CompletedProcess | None:
+    """Start a build and send `sig` as soon as a temp file appears; None if the build was done first."""
+    src = _agents(tmp_path / "agents", 150)
+    out = tmp_path / "out"
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-m", "agentc", "build", str(src), "-t", "claude", "-t", "openai",
+                                 "--out", str(out), "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while proc.poll() is None and not _temps(out):
+            time.sleep(0.0005)
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            stdout, stderr = proc.communicate(timeout=60)
+            return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+        proc.communicate()
+        import shutil
+
+        shutil.rmtree(out)
+    return None
+
+
+def test_ctrl_c_and_sigterm_during_a_real_write_leave_no_temp(tmp_path):
+    for k, sig in enumerate((signal.SIGINT, signal.SIGTERM)):
+        done = _signal_while_writing(tmp_path / str(k), sig)
+        if done is None:
+            pytest.skip("the build finished before a temp file could be seen (machine too fast)")
+        assert done.returncode == 130, done.stderr[-500:]
+        assert "agentc: interrupted" in done.stderr and "Traceback" not in done.stderr
+        assert _temps(tmp_path / str(k) / "out") == []
+
+
+def test_sigkill_during_a_real_write_then_rebuild_is_byte_identical(tmp_path):
+    done = _signal_while_writing(tmp_path, signal.SIGKILL)
+    if done is None:
+        pytest.skip("the build finished before a temp file could be seen (machine too fast)")
+    src, out, clean = tmp_path / "agents", tmp_path / "out", tmp_path / "clean"
+    args = ["-t", "claude", "-t", "openai", "--no-cache"]
+    assert agentc_cli("build", str(src), *args, "--out", str(out)).returncode == 0
+    assert agentc_cli("build", str(src), *args, "--out", str(clean)).returncode == 0
+    assert _temps(out) == [] and _tree(out) == _tree(clean)
+
+
+def test_names_generated_python_reserves_are_renamed_everywhere():
+    """`self` once gave crewai `self = self.self()`; `agent` shadowed crewAI's @agent decorator."""
+    import ast
+
+    names = ["self", "agent", "task", "crew", "class", "request-task"]
+    src = {f"{n}.md": f"---\nname: {n}\ndescription: The {n} agent.\n---\nWork.\n" for n in names}
+    src["self.md"] += "".join(f"\n- {n} work → Delegate to **{n}**" for n in names[1:])
+    result = agentc.compile(src, targets=["langgraph", "openai-agents", "crewai"])
+    assert result.ok, [d.message for d in result.diagnostics if d.severity == "error"]
+    assert sorted(d.message.split("'")[1] for d in result.diagnostics if d.code == "AGC141") == \
+        ["agent", "class", "crew", "request_task", "self", "task"]
+    crew = next(t for p, t in result.files.items() if p.endswith("/crew.py"))
+    tree = ast.parse(crew)
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    methods = [f.name for f in cls.body if isinstance(f, ast.FunctionDef)]
+    assert len(methods) == len(set(methods))  # no agent method overwrites another member
+    assert {"self_agent", "agent_agent", "task_agent", "crew_agent", "class_agent", "request_task_agent"} <= set(methods)
+    for path, text in result.files.items():
+        if path.endswith(".py"):
+            ast.parse(text)
+
+
+def test_colliding_prompt_files_are_numbered_before_the_extension():
+    src = {"a/x.md": "---\nname: ml.engineer\ndescription: One.\n---\nWork.\n\n- Go → Delegate to **ml_engineer**\n",
+           "b/y.md": "---\nname: ml_engineer\ndescription: Two.\n---\nWork.\n"}
+    result = agentc.compile(src, targets=["langgraph"])
+    assert sorted(p.rsplit("/", 1)[1] for p in result.files if "/prompts/" in p) == ["ml_engineer.md", "ml_engineer_2.md"]
