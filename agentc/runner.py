@@ -81,7 +81,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     try:
         plans = [(r, writer.plan(r.path, r.files, r.scopes)) for r in roots]
     except writer.UnsafePath as exc:
-        return _unsafe(outcome, exc, out)
+        return _unsafe(outcome, exc, out, result.project)
     for r, todo in plans:
         for label, paths in (("missing", todo.missing), ("stale", todo.stale), ("extra", todo.extra)):
             for p in paths:
@@ -109,7 +109,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             for r, _ in plans:
                 writer.write(r.path, r.files, list(r.scopes), force=force)
         except writer.UnsafePath as exc:
-            return _unsafe(outcome, exc, out)
+            return _unsafe(outcome, exc, out, result.project)
         except OSError as exc:
             outcome.diagnostics += (diag("AGC903", Span(file=out.as_posix(), line=1), f"cannot write output: {exc}"),)
             outcome.failed = True
@@ -125,8 +125,19 @@ def _phase(progress, label: str) -> None:
         progress.phase(label)
 
 
-def _unsafe(outcome: Outcome, exc: Exception, out: Path) -> Outcome:
-    outcome.diagnostics += (diag("AGC901", Span(file=str(exc), line=1), f"refusing to write '{exc}' outside {out.as_posix()}"),)
+def _unsafe(outcome: Outcome, exc: Exception, out: Path, project=None) -> Outcome:
+    """AGC901, at the source line the path was made from when one is recognisable in it (an
+    agent's name, or its plugin's name), else at the path itself."""
+    rel = str(exc)
+    span, hint = Span(file=rel, line=1), None
+    agents = list(getattr(project, "agents", ()) or ())
+    by_scope = [a for a in agents if a.scope and a.scope in rel]  # a plugin name is the likelier culprit
+    by_name = [a for a in agents if a.name and a.name in rel]
+    if by_scope:
+        span, hint = by_scope[0].span, f"the path holds the name of this agent's plugin, '{by_scope[0].scope}'"
+    elif by_name:
+        span, hint = by_name[0].where("name"), "the path is made from this agent's name"
+    outcome.diagnostics += (diag("AGC901", span, f"refusing to write '{rel}' outside {out.as_posix()}", hint=hint),)
     outcome.failed = True
     return outcome
 

@@ -32,6 +32,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC105": ("error", "frontmatter is never closed"),
     "AGC106": ("error", "YAML alias in frontmatter (refused: aliases can expand exponentially)"),
     "AGC107": ("error", "frontmatter values nest too deep"),
+    "AGC108": ("error", "file or frontmatter too large to read"),
     "AGC110": ("error", "missing required key 'name'"),
     "AGC111": ("error", "missing required key 'description'"),
     "AGC112": ("error", "name that Claude Code refuses"),

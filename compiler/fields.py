@@ -6,6 +6,7 @@ Claude Code skip or misload the file; warnings for what it tolerates.
 
 from __future__ import annotations
 
+import keyword
 import re
 from typing import Any
 
@@ -91,7 +92,11 @@ def check_name(name: str, entry: Entry, lines: list[str]) -> list[Diagnostic]:
     ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower()
     if reserved(ident):
         out.append(diag("AGC141", entry.span, f"'{ident}' is reserved in generated Python; the code targets call this agent "
-                        f"'{ident}_agent'", hint="rename the agent to keep its name in generated code", excerpt=ex))
+                        f"'{ident}_agent'", hint=("a Python keyword: langgraph, openai-agents and crewai cannot use it as is"
+                                                  if keyword.iskeyword(ident) else
+                                                  f"crewai's generated crew class uses '{ident}' itself; langgraph and "
+                                                  "openai-agents rename it alike") + "; rename the agent to keep its name",
+                        excerpt=ex))
     if not NAME_RULE.match(name):
         fixed = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         out.append(diag("AGC113", entry.span, f"name '{name}' is not lowercase letters, digits and hyphens",

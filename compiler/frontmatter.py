@@ -39,6 +39,7 @@ _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?)|[ \t]*)$")
 # YAML 1.1 (PyYAML) also breaks lines at these; the file is split at "\n" only, so marks drift.
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029")
 MAX_DEPTH = 20  # nesting of frontmatter values; real files use 2
+MAX_FRONTMATTER_BYTES = 64 * 1024  # real frontmatter is under 2 KiB; past this it is not parsed
 
 
 class Refused(yaml.YAMLError):
@@ -135,6 +136,19 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
         )
         block = [ln[indent:] if ln[:indent].isspace() else ln.lstrip() for ln in block]
     first = start + 2  # 1-based line of block[0]
+    size = sum(len(ln.encode("utf-8", "surrogatepass")) + 1 for ln in block)
+    if size > MAX_FRONTMATTER_BYTES:
+        fm.diagnostics.append(
+            diag(
+                "AGC108",
+                fm.span,
+                f"frontmatter is {size} bytes; agentc reads at most {MAX_FRONTMATTER_BYTES}",
+                hint="move long text into the body of the file",
+                excerpt=opening,
+            )
+        )
+        fm.broken.update(m.group(1) for ln in block if (m := _KEY.match(ln)))
+        return fm
     rows = _rows(block)
     try:
         fm.entries = _strict(file, block, first, indent, fm.diagnostics, rows)

@@ -69,8 +69,17 @@ class Source:
     broken: set[str]  # frontmatter keys present but unreadable (already reported)
 
 
+# Agent files are prompts of a few kilobytes; past this a file is refused, not parsed, so no file
+# in a repository can make a CI run of agentc slow or large.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
 def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     diags: list[Diagnostic] = []
+    if len(data) > MAX_FILE_BYTES:
+        diags.append(diag("AGC108", Span(file=file, line=1), f"file is {len(data)} bytes; agentc reads agent files of at most {MAX_FILE_BYTES}",
+                          hint="an agent file is a prompt; move reference material out of it"))
+        return Source(file, scope, [""], {}, 1, [], [], [], diags, [], {"name", "description"})  # reported above
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

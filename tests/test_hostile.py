@@ -221,3 +221,33 @@ def test_colliding_prompt_files_are_numbered_before_the_extension():
            "b/y.md": "---\nname: ml_engineer\ndescription: Two.\n---\nWork.\n"}
     result = agentc.compile(src, targets=["langgraph"])
     assert sorted(p.rsplit("/", 1)[1] for p in result.files if "/prompts/" in p) == ["ml_engineer.md", "ml_engineer_2.md"]
+
+
+def test_an_oversized_file_or_frontmatter_is_refused_unread():
+    big = "---\nname: big\ndescription: " + "x" * 70_000 + "\n---\nbody\n"
+    huge = b"---\nname: huge\ndescription: d\n---\n" + b"word " * 1_000_000
+    result = agentc.compile({"agents/big.md": big.encode(), "agents/huge.md": huge}, targets=["all"])
+    assert not result.ok and result.files == {}
+    assert [(d.code, d.file, d.line) for d in result.diagnostics] == [
+        ("AGC108", "agents/big.md", 1), ("AGC108", "agents/huge.md", 1)]
+
+
+def test_agc901_points_at_the_source_the_path_came_from(tmp_path):
+    src = tmp_path / "src"
+    (src / ".claude-plugin").mkdir(parents=True)
+    (src / "agents").mkdir()
+    (src / ".claude-plugin" / "plugin.json").write_text('{"name": "../../../evil"}', encoding="utf-8")
+    (src / "agents" / "helper.md").write_text("---\nname: helper\ndescription: Helps.\n---\nYou help.\n", encoding="utf-8")
+    (tmp_path / "other.md").write_text("---\nname: helper\ndescription: Helps.\n---\nYou help.\n", encoding="utf-8")
+    done = agentc_cli("build", "src", "other.md", "--target", "claude", "--out", "out", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "src/agents/helper.md:1:1: error[AGC901]" in done.stderr
+    assert "plugin, '../../../evil'" in done.stderr
+    assert not (tmp_path / "out").exists() and not list(tmp_path.parent.glob("evil*"))
+
+
+@pytest.mark.parametrize("name,word", [("self", "self"), ("agent", "agent"), ("class", "class")])
+def test_a_reserved_name_names_the_targets_in_its_hint(name, word):
+    project = agentc.load_ir([str(HOSTILE / f"reserved-{name}.md")])
+    (d,) = [d for d in project.diagnostics if d.code == "AGC141"]
+    assert f"'{word}_agent'" in d.message and "crewai" in d.hint and "langgraph" in d.hint
