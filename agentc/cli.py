@@ -261,6 +261,10 @@ def init() -> None:
 def graph(
     sources: List[str] = typer.Argument(...),
     fmt: str = typer.Option("mermaid", "--format", "-f", help="mermaid | dot | svg | json"),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Draw only this agent and its neighbourhood."),
+    depth: Optional[int] = typer.Option(None, "--depth", min=0, help="With --focus: links to follow (default: all)."),
+    placeholders: bool = typer.Option(True, "--placeholders/--no-placeholders", help="Draw names that are not in the build."),
+    timeout: float = typer.Option(5.0, "--svg-timeout", help="With -f svg: seconds Graphviz may take."),
 ) -> None:
     """Print the delegation graph."""
     from agentc.targets import diagram
@@ -270,11 +274,17 @@ def graph(
         raise typer.Exit(2)
     project, diags = _load(sources, False)
     report(diags)
+    try:
+        project = diagram.focus(project, focus, depth, placeholders)
+    except KeyError:
+        typer.echo(f"--focus: no agent '{focus}' in the sources", err=True)
+        raise typer.Exit(2) from None
     if fmt == "svg":
-        picture = diagram.svg(diagram.dot(project))
-        if picture is None:
-            typer.echo("Graphviz 'dot' is not installed: cannot render SVG (try --format dot or mermaid)", err=True)
-            raise typer.Exit(1)
+        try:
+            picture = diagram.svg(diagram.dot(project), timeout)
+        except diagram.NoSvg as exc:  # a tool missing or failing is not a problem of the input: exit 2
+            typer.echo(f"cannot render SVG: {exc} (try --format dot or mermaid, or --focus AGENT --depth N)", err=True)
+            raise typer.Exit(2) from None
         typer.echo(picture, nl=False)
     else:
         typer.echo({"mermaid": diagram.mermaid, "dot": diagram.dot, "json": diagram.as_json}[fmt](project), nl=False)

@@ -7,6 +7,7 @@ Bump `IR_VERSION` whenever a field changes meaning or disappears.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -192,10 +193,29 @@ class ProjectIR(Node):
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def agent(self, agent_id: str) -> AgentIR:
-        for a in self.agents:
-            if a.id == agent_id:
-                return a
-        raise KeyError(agent_id)
+        try:
+            return self._by_id[agent_id]
+        except KeyError:
+            raise KeyError(agent_id) from None
 
     def edges_from(self, agent_id: str) -> tuple[Edge, ...]:
-        return tuple(e for e in self.edges if e.source == agent_id)
+        return self._edges_by_source.get(agent_id, ())
+
+    # Indexes built once per (frozen) project: targets walk the graph per agent, and a linear
+    # scan per call made a 1000-agent team quadratic in its edges.
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> ProjectIR:
+        copy = super().model_copy(update=update, deep=deep)
+        for index in ("_by_id", "_edges_by_source"):  # a copy with other agents or edges re-indexes
+            copy.__dict__.pop(index, None)
+        return copy
+
+    @cached_property
+    def _by_id(self) -> dict[str, AgentIR]:
+        return {a.id: a for a in reversed(self.agents)}  # reversed: the first of equal ids wins, as before
+
+    @cached_property
+    def _edges_by_source(self) -> dict[str, tuple[Edge, ...]]:
+        grouped: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            grouped.setdefault(e.source, []).append(e)
+        return {k: tuple(v) for k, v in grouped.items()}

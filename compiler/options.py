@@ -25,6 +25,10 @@ class BuildOptions(BaseModel):
     checkpointer: Literal["memory", "sqlite", "none"] = Field("memory", description="langgraph: the checkpointer the generated CLI uses")
     recursion_limit: int = Field(50, ge=1, description="langgraph: super-steps per request before the graph stops")
     out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
+    svg: bool = Field(False, description="diagram: also render delegation.svg with Graphviz (opt-in: the output "
+                      "must not depend on whether a machine has dot)")
+    svg_timeout_s: float = Field(5.0, gt=0, description="diagram: seconds dot may take before the SVG is skipped")
+    svg_max_edges: int = Field(500, ge=0, description="diagram: no SVG for graphs with more edges than this")
     cache: bool = Field(True, description="reuse work from the last build (never changes the output)")
     cache_dir: str | None = Field(None, description="where the build cache lives (it gitignores itself); "
                                   "default: .agentc-cache beside the config file, else in OUT")

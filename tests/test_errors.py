@@ -127,14 +127,18 @@ def test_real_world_yaml_breakage_is_recovered_with_a_located_warning(tmp_path):
     assert not [d for d in project.diagnostics if d.severity == "error"]
 
 
-def test_diagram_without_graphviz_says_so(monkeypatch):
+def test_diagram_svg_is_opt_in_and_says_why_it_is_missing(monkeypatch):
     import shutil
 
     from agentc.compiler.options import BuildOptions
     from agentc.targets import diagram
 
+    plain = api.build(BuildOptions(sources=("agents/seed-team",), targets=("diagram",)))
+    assert "diagram/delegation.svg" not in plain.files and not [d for d in plain.diagnostics if d.code == "AGC404"]
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    result = api.build(BuildOptions(sources=("agents/seed-team",), targets=("diagram",)))
+    result = api.build(BuildOptions(sources=("agents/seed-team",), targets=("diagram",), svg=True))
     assert "diagram/delegation.svg" not in result.files
-    assert any(d.code == "AGC404" and d.severity == "info" for d in result.diagnostics)
-    assert diagram.svg("digraph { a -> b }") is None
+    (note,) = [d for d in result.diagnostics if d.code == "AGC404"]
+    assert "not installed" in note.message
+    with pytest.raises(diagram.NoSvg):
+        diagram.svg("digraph { a -> b }")

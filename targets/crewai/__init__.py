@@ -22,6 +22,8 @@ from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, build_plan
 
 DEFAULT_REQUEST = "Tell me what you can do for me and which of your coworkers you would bring in."
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where present: the YAML can be megabytes
+
 
 def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     plan, diags = build_plan(project, options)
@@ -52,8 +54,8 @@ def validate(emitted: dict[str, str]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for path in sorted(p for p in emitted if p.endswith("/crew.py")):
         config = path.rsplit("/", 1)[0] + "/config/"
-        agents = yaml.safe_load(emitted[config + "agents.yaml"]) or {}
-        tasks = yaml.safe_load(emitted[config + "tasks.yaml"]) or {}
+        agents = yaml.load(emitted[config + "agents.yaml"], Loader=_LOADER) or {}
+        tasks = yaml.load(emitted[config + "tasks.yaml"], Loader=_LOADER) or {}
         literals = _literal_names(emitted[path])
         roles = [str(a.get("role", "")).lower() for a in agents.values()]
         where = Span(file=config + "agents.yaml", line=1)

@@ -1,13 +1,17 @@
 """Target `diagram`: the delegation graph as mermaid, Graphviz DOT, an edge table and SVG.
 
 One arrow per (source, target) pair, labelled with its kinds; targets that are not in the
-build are drawn dashed. SVG is rendered by Graphviz's `dot` when it is installed.
+build are drawn dashed. SVG is an opt-in output (`svg = true`): what a build writes must not
+depend on whether this machine has Graphviz, or `--check` would differ between a laptop and
+CI. `dot` runs with a time limit and only below an edge budget, so a build never hangs on it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 
@@ -51,6 +55,30 @@ def view(project: ProjectIR) -> tuple[list[Node], list[Arrow]]:
     return list(nodes.values()), arrows
 
 
+def focus(project: ProjectIR, agent: str | None = None, depth: int | None = None, placeholders: bool = True) -> ProjectIR:
+    """The part of the graph worth drawing: agents within `depth` links of `agent` (either
+    direction; every agent when None) and, unless `placeholders` is false, the names they
+    delegate to that are not in the build. Raises KeyError for an unknown agent."""
+    keep = {a.id for a in project.agents}
+    if agent is not None:
+        start = next((a.id for a in project.agents if agent in (a.id, a.name)), None)
+        if start is None:
+            raise KeyError(agent)
+        near = {e.source: set() for e in project.edges}
+        for e in project.edges:
+            if e.target_id:
+                near.setdefault(e.source, set()).add(e.target_id)
+                near.setdefault(e.target_id, set()).add(e.source)
+        keep, ring = {start}, {start}
+        for _ in range(depth if depth is not None else len(project.agents)):
+            ring = {n for a in ring for n in near.get(a, ())} - keep
+            if not ring:
+                break
+            keep |= ring
+    edges = tuple(e for e in project.edges if e.source in keep and (e.target_id in keep or (placeholders and not e.target_id)))
+    return ProjectIR(agents=tuple(a for a in project.agents if a.id in keep), edges=edges, diagnostics=project.diagnostics)
+
+
 def _mm(text: str) -> str:
     return text.replace('"', "#quot;")
 
@@ -82,7 +110,8 @@ def _dot_str(text: str) -> str:
 
 def dot(project: ProjectIR) -> str:
     nodes, arrows = view(project)
-    out = ["digraph delegation {", "  rankdir=LR;", '  node [shape=box, style="rounded"];']
+    # newrank: Graphviz 2.43 fails to rank clusters of a large graph without it ("trouble in init_rank")
+    out = ["digraph delegation {", "  rankdir=LR;", "  newrank=true;", '  node [shape=box, style="rounded"];']
     scopes = sorted({n.scope for n in nodes if n.scope})
     for scope in [None, *scopes]:
         pad = "    " if scope else "  "
@@ -143,26 +172,47 @@ def as_json(project: ProjectIR) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def svg(dot_source: str) -> str | None:
-    """SVG from Graphviz, or None when `dot` is not installed."""
+class NoSvg(Exception):
+    """Why no SVG was rendered: the message is one line for a diagnostic."""
+
+
+def svg(dot_source: str, timeout_s: float = 5.0) -> str:
+    """SVG from Graphviz's `dot`, within `timeout_s` seconds; raises NoSvg saying why not."""
     exe = shutil.which("dot")
     if exe is None:
-        return None
-    done = subprocess.run([exe, "-Tsvg"], input=dot_source, capture_output=True, text=True, check=False)
-    return done.stdout if done.returncode == 0 else None
+        raise NoSvg("Graphviz 'dot' is not installed")
+    proc = subprocess.Popen([exe, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(dot_source, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # dot may have forked; its whole group goes
+        proc.communicate()
+        raise NoSvg(f"Graphviz 'dot' did not finish within {timeout_s:g} s") from None
+    if proc.returncode != 0:
+        first = next((ln.strip() for ln in err.splitlines() if ln.strip()), f"exit status {proc.returncode}")
+        raise NoSvg(f"Graphviz 'dot' failed: {first}")
+    return out
 
 
 def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     source = dot(project)
     files = {"delegation.mmd": mermaid(project), "delegation.md": markdown(project), "delegation.dot": source}
     diags = []
-    picture = svg(source)
-    if picture is None:
-        diags.append(diag("AGC404", Span(file="<diagram target>", line=1),
-                          "Graphviz 'dot' is not installed, so delegation.svg was not written",
-                          hint="install graphviz (apt-get install graphviz) or render delegation.mmd with mermaid"))
-    else:
-        files["delegation.svg"] = picture
+    if options.svg:
+        where = Span(file="<diagram target>", line=1)
+        edges = source.count(" -> ")
+        if edges > options.svg_max_edges:
+            diags.append(diag("AGC405", where, f"delegation.svg not rendered: {edges} edges is more than svg_max_edges "
+                                               f"({options.svg_max_edges})",
+                              hint="raise svg_max_edges, or draw part of it: agentc graph --focus AGENT --depth N -f svg"))
+        else:
+            try:
+                files["delegation.svg"] = svg(source, options.svg_timeout_s)
+            except NoSvg as exc:
+                diags.append(diag("AGC404", where, f"delegation.svg not rendered: {exc}",
+                                  hint="install graphviz (apt-get install graphviz), raise svg_timeout_s, "
+                                       "or render delegation.mmd with mermaid"))
     return Emitted(files=files, diagnostics=tuple(diags))
 
 
