@@ -179,6 +179,11 @@ def write(out: Path, files: dict[str, str], targets: list[str], force: bool = Fa
             path.parent.mkdir(parents=True, exist_ok=True)
             temps.append((temp_of(path), path))  # before writing: a half-written temp is removed too
             temps[-1][0].write_bytes(text.encode("utf-8"))
+        before = set(_manifest(out))
+        if temps and not set(files) <= before:
+            # Claim the new files before they appear: a run stopped mid-rename (Ctrl-C, SIGKILL)
+            # leaves files the next build knows as its own, not "a file agentc did not write".
+            _put_manifest(out, before | set(files))
         for tmp, path in temps:
             os.replace(tmp, path)
             done += 1
@@ -191,7 +196,11 @@ def write(out: Path, files: dict[str, str], targets: list[str], force: bool = Fa
         raise
     for rel in todo.extra:
         safe_path(out, rel).unlink(missing_ok=True)
-    owned = {f for f in _manifest(out) if not _governed(f, targets)} | set(files)
+    _put_manifest(out, {f for f in _manifest(out) if not _governed(f, targets)} | set(files))
+    return todo
+
+
+def _put_manifest(out: Path, owned: set[str]) -> None:
     manifest = json.dumps({"generator": "agentc", "files": sorted(owned)}, indent=2) + "\n"
     mpath = out / MANIFEST
     out.mkdir(parents=True, exist_ok=True)
@@ -202,4 +211,3 @@ def write(out: Path, files: dict[str, str], targets: list[str], force: bool = Fa
             os.replace(tmp, mpath)
         finally:
             tmp.unlink(missing_ok=True)
-    return todo
