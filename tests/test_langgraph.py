@@ -170,6 +170,20 @@ def test_generated_code_is_ruff_clean(tmp_path):
         assert done.returncode == 0, done.stdout
 
 
+@pytest.mark.runtime
+def test_generated_package_is_mypy_clean(tmp_path):
+    """mypy with the frameworks installed. The modules are the same for every case (checked
+    above), so the seed team's package stands for all of them."""
+    mypy = Path(sys.executable).parent / "mypy"
+    if not mypy.exists() or importlib.util.find_spec("langgraph") is None or importlib.util.find_spec("fastapi") is None:
+        pytest.skip("mypy, langgraph or fastapi is not installed (test, langgraph and serve extras)")
+    project = write(build(["agents/seed-team"]), tmp_path) / "ai_engineer_team"
+    done = subprocess.run([str(mypy), "--python-executable", sys.executable, "--cache-dir", str(tmp_path / ".mypy"),
+                           "ai_engineer_team"], cwd=project, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert done.stdout.startswith("Success: no issues found in 10 source files")
+
+
 def write(result: api.Result, folder: Path) -> Path:
     assert result.ok, [d for d in result.diagnostics if d.severity == "error"]
     for rel, text in result.files.items():
@@ -594,6 +608,35 @@ def test_cli_keeps_a_thread_prints_usage_and_fails_in_one_line(load, offline, ca
     assert cli.main(["go", "--checkpointer", "none"], model=scripted(down)) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ai-engineer failed: RateLimitError: 429 Too Many Requests\n") and "Traceback" not in err
+
+
+@pytest.mark.runtime
+def test_structured_logs_are_off_by_default_and_one_record_per_call(load, offline, capsys, monkeypatch):
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    monkeypatch.delenv("AGENTC_LOG", raising=False)
+    package, _ = load(["agents/seed-team"])
+    cli = importlib.import_module(f"{package.__name__}.__main__")
+
+    def rule(messages):
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage("FINAL")
+        if messages[-1].content.startswith("Task from"):
+            return AIMessage("sub-answer")
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "x", "l1")])
+
+    usage = {"input_tokens": 4, "output_tokens": 1, "total_tokens": 5}
+    assert cli.main(["quiet", "--checkpointer", "none"], model=scripted(rule, usage=usage)) == 0
+    assert [line.split(":")[0] for line in capsys.readouterr().err.splitlines()] == ["usage"]  # nothing else
+    assert cli.main(["loud", "--checkpointer", "none", "--log"], model=scripted(rule, usage=usage)) == 0
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    assert [(r["event"], r.get("agent")) for r in records] == [
+        ("model_call", "ai-engineer"), ("delegation", "ai-engineer"), ("model_call", "ml-engineer"),
+        ("model_call", "ai-engineer")]
+    call = records[0]
+    assert call["outcome"] == "ok" and call["input_tokens"] == 4 and call["output_tokens"] == 1
+    assert isinstance(call["duration_ms"], float) and call["frame"] == "root"
+    assert records[1]["target"] == "ml-engineer" and records[2]["frame"] == "root/l1"
 
 
 @pytest.mark.runtime
