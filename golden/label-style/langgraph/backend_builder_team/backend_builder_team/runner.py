@@ -17,11 +17,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
-from langchain_core.runnables import Runnable
+from langchain_core.messages import BaseMessage
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import StreamMode
 
 from .factory import SetupError
 from .graph import build_graph, new_run
@@ -81,7 +83,7 @@ class Team:
         self.graph = graph
         self.entry = entry
 
-    def _config(self, thread_id: str) -> dict[str, Any]:
+    def _config(self, thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}
 
     def _result(self, state: dict[str, Any], thread_id: str) -> dict[str, Any]:
@@ -117,14 +119,20 @@ class Team:
         thread_id = thread_id or uuid.uuid4().hex
         config = self._config(thread_id)
         state: dict[str, Any] = {}
-        modes = ["custom", "messages", "values"]
-        async for mode, chunk in self.graph.astream(new_run(text), config, stream_mode=modes):
+        modes: list[StreamMode] = ["custom", "messages", "values"]
+        # With several stream modes LangGraph yields (mode, chunk) pairs.
+        parts = cast(
+            AsyncIterator[tuple[str, Any]],
+            self.graph.astream(new_run(text), config, stream_mode=modes),
+        )
+        async for mode, chunk in parts:
             if mode == "custom" and isinstance(chunk, dict) and "delegation" in chunk:
                 yield "delegation", chunk["delegation"]
             elif mode == "messages":
-                message, meta = chunk
+                message: BaseMessage = chunk[0]
                 if message.type in ("ai", "AIMessageChunk") and message.text:
-                    yield "token", {"agent": meta.get("langgraph_node"), "text": message.text}
+                    node = chunk[1].get("langgraph_node")
+                    yield "token", {"agent": node, "text": message.text}
             elif mode == "values":
                 state = chunk
         result = self._result(state, thread_id)
