@@ -16,7 +16,7 @@ from agentc.compiler.span import Span
 Severity = Literal["error", "warning", "info"]
 
 # code -> (default severity, short title). Ranges: 0xx input files, 1xx frontmatter,
-# 2xx body, 3xx project graph, 4xx claude/diagram targets, 5xx langgraph, 6xx crewai,
+# 2xx body, 3xx project graph, 4xx claude/diagram and coding-tool targets, 5xx langgraph, 6xx crewai,
 # 7xx openai, 8xx configuration and build, 9xx output writing.
 CODES: dict[str, tuple[Severity, str]] = {
     "AGC001": ("error", "file cannot be read"),
@@ -56,11 +56,19 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC304": ("warning", "agent delegates to itself"),
     "AGC305": ("info", "delegation cycle"),
     "AGC306": ("info", "one name in several plugins"),
+    "AGC307": ("warning", "delegation chain deeper than the target's nesting limit"),
+    "AGC308": ("info", "agent can reach itself by delegation; the target's nesting limit stops the loop"),
     "AGC401": ("info", "frontmatter key dropped by the target"),
     "AGC402": ("info", "agent renamed to avoid a clash in the output"),
     "AGC403": ("info", "value mapped for the target"),
     "AGC404": ("warning", "svg = true but Graphviz could not render delegation.svg (not installed, failed, or timed out)"),
     "AGC405": ("info", "svg = true but the graph has more edges than svg_max_edges; SVG not rendered"),
+    # Coding-tool targets (issue 16): 41x claude plugin bundle, 42x claude-sdk, 43x codex, 44x gemini, 45x copilot.
+    "AGC410": ("info", "plugin.json field not configured; a default is written"),
+    "AGC420": ("info", "claude-sdk loss report: settings an AgentDefinition cannot express"),
+    "AGC430": ("info", "codex loss report: settings a Codex agent file cannot express"),
+    "AGC440": ("info", "gemini loss report: settings a Gemini CLI agent cannot express"),
+    "AGC450": ("info", "copilot loss report: settings a Copilot custom agent cannot express"),
     "AGC501": ("info", "delegation target not in the build; a placeholder worker stands in"),
     "AGC502": ("info", "delegation target not in the build; its handoff is dropped"),
     "AGC503": ("error", "delegation target not in the build (dangling = error)"),

@@ -21,6 +21,10 @@ class BuildOptions(BaseModel):
     keep_unknown_keys: bool = Field(False, description="claude: keep frontmatter keys Claude Code does not know")
     plugin: bool = Field(False, description="claude: emit a plugin bundle (.claude-plugin/plugin.json + agents/)")
     plugin_name: str | None = None
+    # Plugin manifest fields `claude plugin validate --strict` wants (issue 16); AGC410 when a default is used.
+    plugin_version: str | None = Field(None, description="claude: plugin.json version (default 0.1.0)")
+    plugin_author: str | None = Field(None, description="claude: plugin.json author name (default: agentc)")
+    plugin_license: str | None = Field(None, description="claude: plugin.json license, an SPDX id (default: none written)")
     package: str | None = Field(None, description="langgraph: Python package name of the generated code; default <entry>_team")
     checkpointer: Literal["memory", "sqlite", "postgres", "none"] = Field(
         "memory", description="langgraph: where the generated CLI and app keep threads (postgres: the URI in $AGENTC_POSTGRES_URI)")

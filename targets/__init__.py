@@ -44,6 +44,8 @@ MODULES: dict[str, str] = {
     "openai": "openai",
     "openai-agents": "openai_agents",
     "crewai": "crewai",
+    # Coding-tool targets (issue 16).
+    "claude-sdk": "claude_sdk",
 }
 
 
