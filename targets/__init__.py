@@ -46,6 +46,7 @@ MODULES: dict[str, str] = {
     "crewai": "crewai",
     # Coding-tool targets (issue 16).
     "claude-sdk": "claude_sdk",
+    "codex": "codex",
 }
 
 

@@ -8,6 +8,7 @@ express is named, per agent, in one info diagnostic.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -26,6 +27,8 @@ SETTINGS: dict[str, str] = {
 
 def shown(value: Any) -> str:
     """A short rendering of a setting for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value) or "(empty)"
     if isinstance(value, dict):
@@ -77,3 +80,34 @@ def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise ValueError("frontmatter is not a mapping")
     return data, text[end + 5:]
+
+
+_TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "integer": int}
+
+
+def schema_problems(data: Any, schema: dict[str, Any], where: str = "") -> list[str]:
+    """The problems of `data` against the small JSON Schema subset the targets document their
+    formats in (type, enum, required, properties, additionalProperties: false, minLength, pattern, items).
+    The tests check the same schemas with the real `jsonschema` validator."""
+    kind = schema.get("type")
+    if kind and not (isinstance(data, _TYPES[kind]) and not (kind == "integer" and isinstance(data, bool))):
+        return [f"{where or 'file'}: expected {kind}, got {type(data).__name__}"]
+    out = []
+    if "enum" in schema and data not in schema["enum"]:
+        out.append(f"{where}: {data!r} is not one of {', '.join(map(str, schema['enum']))}")
+    if isinstance(data, str) and len(data) < schema.get("minLength", 0):
+        out.append(f"{where}: must not be empty")
+    if isinstance(data, str) and "pattern" in schema and not re.search(schema["pattern"], data):
+        out.append(f"{where}: {data[:60]!r} does not match {schema['pattern']}")
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        out += [f"{where + '.' if where else ''}{k}: required" for k in schema.get("required", ()) if k not in data]
+        for k, v in data.items():
+            if k in props:
+                out += schema_problems(v, props[k], f"{where + '.' if where else ''}{k}")
+            elif schema.get("additionalProperties") is False:
+                out.append(f"{where + '.' if where else ''}{k}: not a documented key")
+    if isinstance(data, list) and "items" in schema:
+        for i, v in enumerate(data):
+            out += schema_problems(v, schema["items"], f"{where}[{i}]")
+    return out
