@@ -214,12 +214,12 @@ def test_the_acceptance_build_is_byte_identical_across_runs_and_hash_seeds(tmp_p
 
     source = str(CORPUS) if CORPUS.exists() else "agents/seed-team"
     outs = []
-    for i, seed in enumerate(("0", "1", "1")):
+    for i, seed in enumerate(("0", "1")):  # two fresh runs, under two hash seeds
         out = tmp_path / f"OUT{i}"
         cmd = [sys.executable, "-m", "agentc", "build", source, "--no-cache", "--out", str(out),
                *[x for t in ("claude-sdk", "codex", "gemini", "copilot") for x in ("--target", t)]]
         done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
         assert done.returncode == 0, done.stderr[-3000:]
         outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert outs[0] == outs[1] == outs[2]
+    assert outs[0] == outs[1]
     assert {p.split("/")[0] for p in outs[0] if "/" in p} >= {"claude-sdk", "codex", "gemini", "copilot"}
