@@ -100,6 +100,15 @@ def test_modules_are_the_same_for_every_team_and_black_clean():
     assert '"fastapi' not in no_server.files["langgraph/ai_engineer_team/pyproject.toml"].split("[project.optional")[0]
 
 
+def test_a_langgraph_build_never_imports_black():
+    """Speed (issue 12): in a fresh process, a langgraph build of every case loads no formatter."""
+    code = ("import sys; from agentc import api; from agentc.compiler.options import BuildOptions as B; "
+            "r = api.build(B(sources=('agents',), targets=('langgraph',))); "
+            "print(r.ok, 'black' in sys.modules, 'libcst' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False", "False"], done.stderr
+
+
 def test_prompt_text_never_reaches_code(tmp_path):
     hostile = '"""; import os; os.system("x") {braces} \\ \'quote\'\n'
     (tmp_path / "lead.md").write_text("---\nname: lead\ndescription: Leads.\n---\n" + hostile

@@ -300,11 +300,14 @@ def test_langgraph_dev_serves_the_project(tmp_path):
         state = httpx.post(f"{base}/threads/{thread}/runs/wait", json=run, timeout=120).json()
         streamed = httpx.post(f"{base}/threads/{thread}/runs/stream", timeout=120,
                               json={**run, "stream_mode": ["updates", "messages-tuple"]}).text
+        after = httpx.get(f"{base}/threads/{thread}/state", timeout=30).json()["values"]
     assert state["messages"][-1]["content"] == ANSWER.format(n=1, text="Served")
     assert [m["type"] for m in state["messages"]] == ["human", "ai", "tool", "ai"]
     assert state["usage"]["ml-engineer"]["calls"] == 1
     kinds = {line.split(": ", 1)[1] for line in streamed.splitlines() if line.startswith("event: ")}
     assert {"updates", "messages"} <= kinds
+    assert len(after["messages"]) == 8 and after["messages"][-1]["content"] == ANSWER.format(n=2, text="Served")
+    assert after["usage"]["ml-engineer"]["calls"] == 1  # usage is per run there too, not per thread
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
