@@ -419,17 +419,19 @@ def schema() -> None:
 def command():
     """The click command behind `app`, with help that reads well: no `<bool>` after a flag,
     `TARGET`-style placeholders after options, and the targets listed where one is chosen."""
-    from agentc.targets import MODULES
-
     root = typer.main.get_command(app)
-    names = ", ".join(MODULES)
+    names = ""
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):  # the registry is not loaded for a plain run or --version
+        from agentc.targets import MODULES
+
+        names = ", ".join(MODULES)
     for sub in [root, *getattr(root, "commands", {}).values()]:
         ctx = sub.context_class(sub, info_name=sub.name, help_option_names=["-h", "--help"])
         helper = sub.get_help_option(ctx)  # made once and cached by the command
         for p in [*sub.params, *([helper] if helper is not None else [])]:
             if getattr(p, "param_type_name", "") != "option":
                 continue
-            if p.name == "target":
+            if p.name == "target" and names:
                 p.help = f"Target, repeatable, or 'all' (every target): {names}."
             if p.is_flag:
                 p.metavar = ""
