@@ -20,6 +20,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
 import yaml
 
 from agentc.compiler import fields
