@@ -137,11 +137,9 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
     seen: set[tuple[str, int]] = set()
     weak: list[Mention] = []
 
-    own = mentions.normal(name)
-
     def add(target: str, condition: str, kind: str, pattern: str, section: str | None, line: int, col: int) -> None:
-        key = (mentions.normal(target), line)
-        if key not in seen and key[0] != own:
+        key = (mentions.normal(target), line)  # an explicit delegation to itself stays: the linker reports it (AGC304)
+        if key not in seen:
             seen.add(key)
             found.append(Delegation(target=target, condition=condition, kind=kind, pattern=pattern,
                                     section=section, span=Span(file=src.file, line=line, col=col)))
