@@ -669,7 +669,8 @@ print(json.dumps([[s.name, dict(s.attributes)] for s in exporter.get_finished_sp
 def test_opentelemetry_spans_only_when_switched_on(tmp_path):
     pytest.importorskip("opentelemetry.sdk")
     out = write(build(["agents/seed-team"]), tmp_path) / "ai_engineer_team"
-    env = {k: v for k, v in os.environ.items() if k not in TRACING and not k.startswith("AGENTC_")}
+    # test_crewai_runtime sets OTEL_SDK_DISABLED for this whole process: not for this child
+    env = {k: v for k, v in os.environ.items() if k not in TRACING and not k.startswith(("AGENTC_", "OTEL_"))}
     env.update(AGENTC_MODEL_FACTORY="lg_scripted:make",
                PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")]))
     spans = {}
