@@ -79,9 +79,7 @@ def create_app(*, max_request_bytes: int | None = None) -> FastAPI:
             result = await runner.run(parsed.input, thread_id=parsed.thread_id, entry=parsed.entry)
         except SetupError as exc:
             return JSONResponse({"detail": str(exc)}, status_code=503)
-        except (
-            Exception
-        ) as exc:  # noqa: BLE001 - e.g. the recursion limit: a JSON answer, not a trace
+        except Exception as exc:  # noqa: BLE001 - the recursion limit, say: JSON, no trace
             return JSONResponse({"status": "failed", "error": _one_line(exc)}, status_code=500)
         return JSONResponse(result, status_code=200 if result["status"] == "ok" else 502)
 
