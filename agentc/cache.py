@@ -86,11 +86,16 @@ class _Entry(BaseModel):
 
 
 class Cache:
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, *, keep: bool = True):
+        """`keep=False` (--check, --dry-run): read the cache, hold nothing to store."""
         self.folder = Path(folder)
+        self.keep = keep
         self._ready = False
         self.used: set[str] = set()  # per-file keys this build read or wrote
-        self.pending: dict[str, str] = {}  # lowered files to store once the build succeeded
+        # Lowered files to store once the build succeeded, as UTF-8 JSON bytes: a str of the
+        # same JSON takes 2-4 bytes a character once one arrow or emoji is in it (PEP 393),
+        # which made this dict the largest thing a 1000-agent build held (~185 MB).
+        self.pending: dict[str, bytes] = {}
 
     # -- setup -------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -102,12 +107,12 @@ class Cache:
             ignore.write_text("# written by agentc: this folder is a cache\n*\n", encoding="utf-8")
         self._ready = True
 
-    def _store(self, path: Path, text: str) -> None:
+    def _store(self, path: Path, data: str | bytes) -> None:
         self._prepare()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
             os.replace(tmp, path)
         except OSError:  # a cache that cannot be written is only slower
             tmp.unlink(missing_ok=True)
@@ -128,7 +133,8 @@ class Cache:
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
-        self.pending[key] = _Entry(agent=agent, diagnostics=tuple(diags)).model_dump_json()
+        if self.keep:
+            self.pending[key] = _Entry.__pydantic_serializer__.to_json(_Entry(agent=agent, diagnostics=tuple(diags)))
 
     def flush(self) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed

@@ -60,7 +60,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     if options.cache:
         from agentc.cache import Cache, build_key
 
-        store = Cache(options.cache_folder())
+        store = Cache(options.cache_folder(), keep=mode == "write")
         key = build_key(_key_options(options), targets, roots_abs)
         record = _no_op(store, roots_abs, key, found)
         if record is not None:
