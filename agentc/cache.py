@@ -73,7 +73,10 @@ def code_fingerprint() -> str:
 
 def environment() -> dict:
     """What outside agentc changes its output: the Python running it and Graphviz (SVG)."""
-    return {"python": sys.version.split()[0], "executable": sys.executable, "dot": shutil.which("dot")}
+    # The environment (sys.prefix) and the interpreter itself, not the name it was started by:
+    # `.venv/bin/python` and the `agentc` script's `python3` are one Python and share a cache.
+    return {"python": sys.version.split()[0], "prefix": sys.prefix, "executable": os.path.realpath(sys.executable),
+            "dot": shutil.which("dot")}
 
 
 class _Entry(BaseModel):
@@ -123,10 +126,9 @@ class Cache:
 
     def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
         self.used.add(key)
-        if key in self.pending:
-            return None
         try:
-            entry = _Entry.model_validate_json((self.folder / "ir" / key[:2] / f"{key}.json").read_bytes())
+            data = self.pending.get(key) or (self.folder / "ir" / key[:2] / f"{key}.json").read_bytes()
+            entry = _Entry.model_validate_json(data)
             return entry.agent, list(entry.diagnostics)
         except (OSError, ValueError):  # a damaged entry is no entry (pydantic's errors are ValueErrors)
             return None
