@@ -1,11 +1,13 @@
 """The tools' own validators on agentc's output, offline: `claude plugin validate --strict` (npm
 `@anthropic-ai/claude-code`) on every plugin bundle, Gemini CLI's agent loader (npm
-`@google/gemini-cli`) on every `.gemini/agents/*.md`.
+`@google/gemini-cli`) on every `.gemini/agents/*.md`, and Codex's own role loader (npm
+`@openai/codex`: `codex debug prompt-input` lists every agent role it loaded, with its model and
+effort, in the spawn_agent tool; a file it cannot load is silently left out, so a missing role fails).
 
 The npm packages are installed once into a cache folder (AGENTC_NPM_CACHE, default
 ~/.cache/agentc-test/npm) at pinned versions. Without npm, or when the install fails, the tests
-skip and print why. Codex and Copilot have no offline validator for agent files; their output is
-checked against the documented schema in tests/test_coding_targets.py.
+skip and print why. Copilot has no offline validator for agent files; its output is checked
+against the documented schema in tests/test_coding_targets.py.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from agentc import api
 from agentc.compiler.options import BuildOptions
 
 CORPUS = SHARED / "corpus" / "myclaude"
-PACKAGES = {"@anthropic-ai/claude-code": "2.1.332", "@google/gemini-cli": "0.61.0"}
+PACKAGES = {"@anthropic-ai/claude-code": "2.1.332", "@google/gemini-cli": "0.61.0", "@openai/codex": "0.171.0"}
 # The validators run with a throw-away HOME and without update checks or telemetry.
 QUIET = {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_TELEMETRY": "1",
          "GEMINI_CLI_NO_RELAUNCH": "1", "NO_UPDATE_NOTIFIER": "1"}
@@ -74,9 +76,9 @@ def build(source: str, target: str, out: Path, **options) -> Path:
     return write(result.files, out) / target
 
 
-def claude_validate(prefix: Path, folder: Path, home: Path) -> tuple[bool, str]:
+def claude_validate(prefix: Path, folder: Path, home: Path, *flags: str) -> tuple[bool, str]:
     env = {**os.environ, **QUIET, "HOME": str(home)}
-    done = subprocess.run([str(prefix / "node_modules/.bin/claude"), "plugin", "validate", str(folder), "--strict", "--json"],
+    done = subprocess.run([str(prefix / "node_modules/.bin/claude"), "plugin", "validate", str(folder), *(flags or ("--strict",)), "--json"],
                           capture_output=True, text=True, timeout=120, env=env)
     try:
         ok = json.loads(done.stdout)["success"] is True
@@ -119,6 +121,16 @@ def test_claude_plugin_validate_rejects_what_agentc_used_to_write(npm_prefix, tm
     assert not ok and "version" in output
 
 
+def test_claude_plugin_directory_profile_needs_the_license_agc410_asks_for(npm_prefix, tmp_path):
+    """`--profile directory` (what Claude's plugin directory refuses) passes once plugin_license is set."""
+    licensed = build("agents/seed-team", "claude", tmp_path / "a", plugin=True, plugin_license="MIT")
+    ok, output = claude_validate(npm_prefix, licensed, tmp_path / "home", "--profile", "directory")
+    assert ok, output
+    unlicensed = build("agents/seed-team", "claude", tmp_path / "b", plugin=True)
+    ok, output = claude_validate(npm_prefix, unlicensed, tmp_path / "home", "--profile", "directory")
+    assert not ok and "LICENSE_MISSING" in output
+
+
 def gemini_check(prefix: Path, files: list[Path], home: Path) -> subprocess.CompletedProcess:
     bundle = prefix / "node_modules/@google/gemini-cli/bundle"
     env = {**os.environ, **QUIET, "HOME": str(home)}
@@ -141,3 +153,58 @@ def test_gemini_cli_loader_rejects_a_claude_file(npm_prefix, tmp_path):
     claude = build("tests/fixtures/lossy", "claude", tmp_path / "out") / ".claude/agents/reviewer.md"
     done = gemini_check(npm_prefix, [claude], tmp_path / "home")
     assert done.returncode == 1 and "color" in done.stdout
+
+
+def codex_roles(prefix: Path, agents: list[Path], tmp_path: Path) -> str:
+    """The `agent_type` description Codex renders from the agent files in CODEX_HOME/agents."""
+    home = tmp_path / "codex-home"
+    (home / "agents").mkdir(parents=True)
+    for f in agents:
+        shutil.copy(f, home / "agents" / f.name)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, **QUIET, "HOME": str(tmp_path / "home"), "CODEX_HOME": str(home)}
+    done = subprocess.run([str(prefix / "node_modules/.bin/codex"), "debug", "prompt-input", "hello"],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=work)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+    def walk(x):
+        if isinstance(x, dict):
+            if x.get("name") == "spawn_agent":
+                yield x
+            for v in x.values():
+                yield from walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                yield from walk(v)
+
+    (spawn,) = list(walk(json.loads(done.stdout)))[:1]
+    return spawn["parameters"]["properties"]["agent_type"]["description"]
+
+
+def test_codex_loads_every_agent_role_agentc_writes_with_its_model_and_effort(npm_prefix, tmp_path):
+    import tomllib
+
+    sources = [f"agents/{c}" for c in CASES] + ["tests/fixtures/lossy"] + ([str(CORPUS)] if CORPUS.exists() else [])
+    for i, source in enumerate(sources):
+        files = sorted((build(source, "codex", tmp_path / f"out{i}") / ".codex/agents").glob("*.toml"))
+        roles = codex_roles(npm_prefix, files, tmp_path / f"run{i}")
+        for f in files:
+            data = tomllib.loads(f.read_text(encoding="utf-8"))
+            start = roles.find(f"\n{data['name']}: {{\n")
+            assert start >= 0, f"Codex did not load {f.name} ({source})"
+            block = roles[start:roles.find("\n}\n", start + 1)]
+            assert " ".join(data["description"].split())[:60] in " ".join(block.split())
+            if "model" in data:
+                assert f"model is set to `{data['model']}`" in block, block
+            if "model_reasoning_effort" in data:
+                assert f"reasoning effort is set to `{data['model_reasoning_effort']}`" in block, block
+
+
+def test_codex_leaves_out_a_role_it_cannot_load(npm_prefix, tmp_path):
+    """The check is real: Codex skips a file with blank developer_instructions, so the role is missing."""
+    bad = tmp_path / "blank.toml"
+    bad.write_text('name = "blank"\ndescription = "Blank."\ndeveloper_instructions = "  "\n', encoding="utf-8")
+    good = build("agents/seed-team", "codex", tmp_path / "out") / ".codex/agents/ai-engineer.toml"
+    roles = codex_roles(npm_prefix, [bad, good], tmp_path)
+    assert "\nai-engineer: {\n" in roles and "\nblank: {\n" not in roles
