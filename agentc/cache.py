@@ -94,6 +94,7 @@ class Cache:
         self.folder = Path(folder)
         self.keep = keep
         self._ready = False
+        self._loaded: list[str] | None = None  # the output folders of the record loaded last
         self.used: set[str] = set()  # per-file keys this build read or wrote
         # Lowered files to store once the build succeeded, as UTF-8 JSON bytes: a str of the
         # same JSON takes 2-4 bytes a character once one arrow or emoji is in it (PEP 393),
@@ -163,14 +164,43 @@ class Cache:
         return self.folder / "builds" / f"{sha('|'.join(sorted(roots)).encode())[:20]}.json"
 
     def load_record(self, roots: list[str]) -> dict | None:
+        self._loaded = roots
         try:
             record = json.loads(self._record_path(roots).read_text(encoding="utf-8"))
             return record if record.get("format") == FORMAT else None
         except (OSError, ValueError):
             return None
 
-    def save_record(self, roots: list[str], record: dict) -> None:
+    def save_record(self, roots: list[str], record: dict, views: list | None = None) -> None:
+        """`views` (incremental.py) go to a file of their own, named by their hash in the record:
+        a no-op build reads the record only, and a record never meets views of another build."""
+        if views is not None:
+            data = json.dumps(views, ensure_ascii=False).encode("utf-8")
+            tag = sha(data)[:20]
+            path = self._record_path(roots)
+            self._store(path.with_name(f"{path.stem}.{tag}.views"), data)
+            record = {**record, "views": tag}
+            for old in path.parent.glob(f"{path.stem}.*.views"):
+                if old.name != f"{path.stem}.{tag}.views":
+                    old.unlink(missing_ok=True)
         self._store(self._record_path(roots), json.dumps({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
+
+    def load_views(self, tag: str) -> list | None:
+        """The views the record loaded last names by `tag`; None when missing or not those."""
+        roots = self._loaded
+        if roots is None or not isinstance(tag, str):
+            return None
+        path = self._record_path(roots)
+        try:
+            data = path.with_name(f"{path.stem}.{tag}.views").read_bytes()
+        except OSError:
+            return None
+        if sha(data)[:20] != tag:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None
 
     def forget(self, roots: list[str]) -> None:
         self._record_path(roots).unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from agentc import api
 from agentc.cache import RACY_NS, sha, stat_of, unchanged
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import link
-from agentc.compiler.ir import AgentIR, Delegation, ProjectIR
+from agentc.compiler.ir import AgentIR, Delegation, Mention, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.validate import validate_files
@@ -50,25 +50,40 @@ def views(found, project: ProjectIR, targets: list[str]) -> list | None:
 
 
 def _view(a: AgentIR) -> list | None:
-    spans = [a.span, *a.key_spans.values(), *(d.span for d in a.delegations)]
+    """id, name, scope, file, span, key spans, delegations, mentions, and the text of the lines
+    they are on (the linker shows that line under its diagnostics)."""
+    spans = [a.span, *a.key_spans.values(), *(d.span for d in a.delegations), *(m.span for m in a.mentions)]
     if any(s.file != a.file for s in spans):
         return None  # a view keeps one file per agent
+    body = a.body.split("\n")
+    lines = {}
+    for s in spans[1 + len(a.key_spans):]:
+        row = s.line - a.body_line
+        if 0 <= row < len(body):
+            lines[str(s.line)] = body[row]
     return [a.id, a.name, a.scope, a.file, [a.span.line, a.span.col], {k: [s.line, s.col] for k, s in a.key_spans.items()},
-            [[d.target, d.condition, d.kind, d.pattern, d.section, d.span.line, d.span.col] for d in a.delegations]]
+            [[d.target, d.condition, d.kind, d.pattern, d.section, d.span.line, d.span.col] for d in a.delegations],
+            [[list(m.words), m.kind, m.pattern, m.condition, m.section, m.span.line, m.span.col] for m in a.mentions],
+            lines]
 
 
 def _light(view: list) -> AgentIR:
-    """An AgentIR holding only what linking and per-agent emission read of the other agents."""
-    ident, name, scope, file, (line, col), keys, dels = view
+    """An AgentIR holding only what linking and per-agent emission read of the other agents:
+    its body is just the lines its delegations and mentions are on, at their line numbers."""
+    ident, name, scope, file, (line, col), keys, dels, ments, lines = view
 
     def at(line: int, col: int) -> Span:
         return Span.model_construct(file=file, line=line, col=col)
 
+    rows = sorted(int(n) for n in lines)
+    body = "\n".join(lines.get(str(n), "") for n in range(rows[0], rows[-1] + 1)) if rows else ""
     return AgentIR.model_construct(
-        id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body="", body_line=1,
-        key_spans={k: at(*lc) for k, lc in keys.items()},
+        id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body=body,
+        body_line=rows[0] if rows else 1, key_spans={k: at(*lc) for k, lc in keys.items()},
         delegations=tuple(Delegation.model_construct(target=t, condition=c, kind=k, pattern=p, section=s, span=at(ln, cl))
-                          for t, c, k, p, s, ln, cl in dels))
+                          for t, c, k, p, s, ln, cl in dels),
+        mentions=tuple(Mention.model_construct(words=tuple(w), kind=k, pattern=p, condition=c, section=s, span=at(ln, cl))
+                       for w, k, p, c, s, ln, cl in ments))
 
 
 def _sources(entries: list, recorded_ns: int) -> tuple[list, list[int]] | None:
@@ -103,7 +118,9 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
         if [s[0] for s in record["sources"]] != [str(f.path) for f in found] or record.get("scopes") != [f.scope for f in found]:
             return None
         recorded = int(record["recorded_ns"])
-        old_views, old_files = record["views"], set(record["files"])
+        old_views, old_files = store.load_views(record["views"]), set(record["files"])
+        if old_views is None:
+            return None
         if len(old_views) != len(found) or not unchanged(record["outputs"], recorded):
             return None
         state = _sources(record["sources"], recorded)

@@ -198,7 +198,6 @@ def _record(store, roots_abs, key, seen, found, roots, diags, kept, last, *, fil
         "outputs": outputs,
         "diagnostics": [d.model_dump(mode="json") for d in diags],
         "files": files,  # every `<target>/<path>` produced
-        "views": views,  # per source, what an incremental rebuild needs of its agent (None: no such rebuild)
-    })
+    }, views)  # per source, what an incremental rebuild needs of its agent (None: no such rebuild)
     if last is None:  # an incremental rebuild used only the changed files' entries: the others stay
         store.prune_ir()
