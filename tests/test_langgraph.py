@@ -427,6 +427,10 @@ def test_a_model_that_fails_once_succeeds_on_retry(load, offline):
     state = run(graph, "go")
     assert state["messages"][-1].content == "FINAL ML answer after a retry" and state["errors"] == []
     assert next(calls) == 3  # one failure, one success
+    node = graph.builder.nodes["ml-engineer"]  # LangGraph's own node policies, from the build's settings
+    policy = node.retry_policy
+    assert (policy.max_attempts, policy.initial_interval, policy.backoff_factor, policy.jitter) == (3, 0.5, 2.0, True)
+    assert node.timeout.run_timeout == 120.0 and node.error_handler_node == "__error_handler__ml-engineer"
 
 
 @pytest.mark.runtime
