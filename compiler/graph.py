@@ -39,12 +39,15 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
         if key != a.name and a not in by_name[key]:
             by_name[key].append(a)
     kept = [_with_mentions(a, by_id, by_name) for a in kept]
+    plugins = {a.scope for a in kept if a.scope} - set(by_name)  # "use `backend-development`" names a plugin
     edges: list[Edge] = []
     reported: set[tuple[str, str]] = set()
     close_to: dict[str, str | None] = {}
     for a in kept:
         lines_of = _lines_naming(a)
         for d in a.delegations:
+            if d.target in plugins:
+                continue
             span, excerpt = _name_span(a, d.span, d.target)
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported

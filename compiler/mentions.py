@@ -48,13 +48,13 @@ _TITLE_WORD = r"(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*|[A-Z]{2,5}s?|[A-Z][a-z]*[A-
 # Last words that make a phrase a role (an agent's name) rather than a thing.
 _ROLE_TAIL = re.compile(
     r"^(?:\w{2,}(?:er|or|ist)|\w*(?:ician|guardian|librarian|historian|custodian|architect|expert|analyst|assistant|"
-    r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|scout|sage|critic|wizard)$",
+    r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|critic|wizard)$",
     re.I,
 )
 # Words before "agent" that say which kind of agent, not which one ("the specialized agent").
 _ADJECTIVE = re.compile(
     r"(?:ed|ing|ic|al|ive|ous|ful|able|ible|ate|ar|ent|ant|ry|specific|friendly|only|based|driven|level|like|style|"
-    r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm)$",
+    r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm|new|old)$",
     re.I,
 )
 # ...unless the word is one of the many technical nouns with the same endings.
@@ -87,7 +87,7 @@ _MODIFIER = frozenset(
     "multi sub single ai llm non per cross inter meta super mini main parent child base general "
     "specialized specialised other another any each every this that the a an new custom your my our their "
     "some specific appropriate right relevant same next previous calling coordinating helper worker "
-    "human external internal remote local third one two three many all primary secondary".split()
+    "human external internal remote local third one two three many all primary secondary user".split()
 )
 _DEICTIC = frozenset(("This", "That", "These", "Those", "Your", "Our", "My", "Their", "Its"))
 _TITLE_MODIFIER = frozenset(
@@ -171,9 +171,9 @@ _SOFT_BEFORE = re.compile(
     re.I,
 )
 _AFTER_VERB = re.compile(
-    r"^(?:\s|\*\*|`|[\"'”’])*(?:decides?|owns?|reviews?|verif(?:y|ies)|checks?|implements?|re-implements?|already|provided|"
-    r"provides|has\s+been\s+(?:invoked|run|called)|handles?|plans?|takes?\s+over|picks?\s+up|is\s+responsible|"
-    r"can|will|should|must|cover|covers|then)\b",
+    r"^(?:\s|\*\*|`|[\"'”’])*(?:decides|owns|reviews|verifies|checks|implements|re-implements|already|provided|"
+    r"provides|has\s+been\s+(?:invoked|run|called)|handles|plans|takes\s+over|picks\s+up|is\s+responsible|"
+    r"can|will|should|must|covers|then)\b",
     re.I,
 )
 _AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
@@ -310,7 +310,7 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
             words = words[1:]
         if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
             continue  # a plural group ("Other Agents", "Sales teams")
-        if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] == "Bot":
+        if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] in ("Bot", "Pro", "Max", "Plus"):
             continue
         if not role_like(words[-1].lower()) and not _AGENT_AFTER.match(line, e):
             continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"

@@ -159,6 +159,8 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
                 parent = src.sections[heads[index]].parent
                 for t in targets:
                     line, col = _locate(src, t, b)
+                    if _not_an_agent(src, t, line, col):
+                        continue
                     add(t, cond, "delegate", "D2 delegate block", plain(src.sections[parent].title) if parent is not None else title,
                         line, col)
             continue
@@ -167,6 +169,8 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
         role = src.roles[k] if k is not None else "other"
         for f in delegation.find(b, role, name):
             line, col = _locate(src, f.target, b, f.line)
+            if _not_an_agent(src, f.target, line, col):
+                continue
             add(f.target, f.condition, f.kind, f.pattern, title, line, col)
     hits, weak_names = references.scan(src, name)
     for line, col, hit, section, cond in hits:
@@ -176,6 +180,15 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
             weak.append(Mention(words=words, kind=kind, pattern="M weak name", condition=cond, section=section,
                                 span=Span(file=src.file, line=line, col=col)))
     return tuple(found), tuple(weak)
+
+
+_THING_AFTER = re.compile(r"[*`'\"\s]*(?:skills?|plugins?|commands?|tools?|mcp|servers?|packages?|librar(?:y|ies))\b", re.I)
+
+
+def _not_an_agent(src: Source, target: str, line: int, col: int) -> bool:
+    """`x` skill, the x plugin: the word after the name says what it names."""
+    text = src.lines[line - 1] if 0 < line <= len(src.lines) else ""
+    return bool(_THING_AFTER.match(text, col - 1 + len(target)))
 
 
 def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
