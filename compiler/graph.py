@@ -46,8 +46,8 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
     for a in kept:
         lines_of = _lines_naming(a)
         for d in a.delegations:
-            if d.target in plugins:
-                continue
+            if d.target in plugins or d.kind == "compare":
+                continue  # a plugin is no agent; "vs x" sets this agent apart from x and hands it nothing
             span, excerpt = _name_span(a, d.span, d.target)
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported

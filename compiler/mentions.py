@@ -176,6 +176,8 @@ _AFTER_VERB = re.compile(
     r"can|will|should|must|covers|then)\b",
     re.I,
 )
+# "Eta-One and Eta-Two agents": a list of names that ends in "agents" makes each one an agent
+_LIST_THEN_AGENT = re.compile(rf"(?:\s*(?:,|\band\b|\bor\b|/|\+)\s*(?:the\s+)?(?:\*\*|`)?{_KEBAB}(?:\*\*|`)?)+(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _LEAD_SEP = re.compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
 _JOIN = re.compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
@@ -449,7 +451,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     after = line[c.end:]
     col = c.start + 1
     role = form != "at-word" and role_like(name.split(":")[-1])
-    agent_after = _AGENT_AFTER.match(after)
+    agent_after = _AGENT_AFTER.match(after) or (form == "kebab" and _LIST_THEN_AGENT.match(after))
     if _in_paren_qualifier(line, c):
         return None
     # strong forms
