@@ -166,6 +166,9 @@ _SOFT_BEFORE = re.compile(
     r"notify|notifies|consult\w*|ask|asks|query|queries|contact|request|check\s+with|confer\s+with|"
     r"(?:pair|pairs|paired|pairing|work|works|working|collaborat\w*|coordinat\w*|partner\w*|sync\w*|align\w*|"
     r"liais\w*|team\s+up|interface|cooperat\w*|together)\s+(?:closely\s+|directly\s+)?with|"
+    r"guid(?:e|es|ing)|help(?:s|ing)?|assist(?:s|ing)?|support(?:s|ing)?|advis(?:e|es|ing)|mentor(?:s|ing)?|"
+    r"(?:share|shares|sharing|provide|provides|providing|send|sends|report|reports|feed|feeds)\s+[\w\s,/-]{0,40}?(?:with|to)|"
+    r"(?:receive|receives|receiving|get|gets|take|takes)\s+[\w\s,/-]{0,40}?from|"
     r"from|after|than|over|next\s+step:?\s*run|wait\s+for|hand\s+(?:it|this|them)\s+to)"
     r"|→|->|=>|⇒|>)$",
     re.I,
@@ -187,18 +190,22 @@ _RELATION_LABEL = re.compile(
     r"^(?:\*\*|__)?\s*(?P<label>handoffs?\s+(?:from|to)|hand(?:s)?\s+off\s+to|receives?\s+from|delivers?\s+to|escalates?\s+to|"
     r"collaborates?\s+with|works?\s+with|coordinates?\s+with|partners?\s+with|pairs?\s+with|reports?\s+to|"
     r"before|after|upstream|downstream|complements?|delegates?\s+to|delegate\s+to|hands?\s+to|feeds?|feeds\s+into|"
-    r"inputs?\s+from|outputs?\s+to|consults?|related(?:\s+agents)?|see\s+also|alternatives?|depends\s+on)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?",
+    r"inputs?\s+from|outputs?\s+to|consults?|related(?:\s+agents)?|see\s+also|alternatives?|depends\s+on|"
+    r"works?\s+well\s+with|pairs?\s+well\s+with|next(?:\s+agents?)?|followed\s+by|preceded\s+by|called\s+by|invoked\s+by|"
+    r"triggered\s+by|escalation|hand-?offs?)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?",
     re.I,
 )
 _LABEL_KIND = (
-    (re.compile(r"from|before|upstream|depends", re.I), "before"),
-    (re.compile(r"after|downstream|feeds|outputs", re.I), "after"),
+    (re.compile(r"from|before|upstream|depends|preceded|called by|invoked by|triggered", re.I), "before"),
+    (re.compile(r"after|downstream|feeds|outputs|next|followed", re.I), "after"),
     (re.compile(r"collab|work|coordinat|partner|pair|related|see also", re.I), "collaborate"),
     (re.compile(r"complement", re.I), "complements"),
     (re.compile(r"consult|alternative", re.I), "consult"),
 )
 _KIND_WORDS = (
-    (re.compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|confer", re.I), "collaborate"),
+    (re.compile(r"from$", re.I), "before"),
+    (re.compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|"
+                r"confer|guid|help|assist|support|advis|mentor|share|provide|send|feed|report", re.I), "collaborate"),
     (re.compile(r"consult|ask|query|contact", re.I), "consult"),
     (re.compile(r"^(?:from|already)|\bfrom$", re.I), "before"),
     (re.compile(r"next step|after$|then$|than$", re.I), "after"),
@@ -378,8 +385,12 @@ def candidates_by_line(lines: list[str], self_name: str) -> tuple[list[str], dic
         c.start -= starts[i]
         c.end -= starts[i]
         out.setdefault(i, []).append(c)
-    for m in _WORTH_A_LOOK.finditer(text.lower()):  # lines without names may still say "x agent" or "ask y z"
-        out.setdefault(bisect_right(starts, m.start()) - 1, [])
+    low = text.lower()
+    for word in _LOOK_WORDS:  # lines without names may still say "x agent" or "ask y z"; str.find is cheap
+        i = low.find(word)
+        while i != -1:
+            out.setdefault(bisect_right(starts, i) - 1, [])
+            i = low.find(word, i + len(word))
     return text.split("\n"), out
 
 
@@ -406,15 +417,19 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         label = rel.group("label").lower()
         rel_kind = next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
         rel_end = lead_end + rel.end()
-        if not ctx and label in ("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds"):
-            rel = None  # "- After: R-hat < 1.01" compares states; in a block about agents it orders them
+        if not ctx and label in ("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds", "next"):
+            rel_kind = "kebab-role-only"  # "- After: R-hat < 1.01" compares states; a role name still counts
     skill_line = skill_ctx or (("skill" in low or "command" in low or "plugin" in low or "tool" in low or "mcp" in low)
                                and bool(SKILLISH.search(line)) and not agentish)
     prev: tuple[_Cand, Hit | None] | None = None
     weak: list[tuple[int, tuple[str, ...], str]] = []
     for c in cands:
+        kind = rel_kind if rel and c.start >= rel_end else None
+        if kind == "kebab-role-only":
+            kind = (next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
+                    if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None)
         hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
-                     rel_kind=rel_kind if rel and c.start >= rel_end else None, target_cols=target_cols,
+                     rel_kind=kind, target_cols=target_cols,
                      first_cell=first_cell, skill_line=skill_line)
         prev = (c, hit)
         if hit is not None:
@@ -547,7 +562,7 @@ def _title_in_prose(before: str, after: str) -> bool:
         return True
     if re.match(r"^\s*:\s*(?:please|can you|could you)", after, re.I):
         return True
-    return bool(re.search(r"\b(?:to|for|after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", before, re.I))
+    return bool(re.search(r"\b(?:after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", before, re.I))
 
 
 def _cue_kind(before: str) -> str:
@@ -565,7 +580,7 @@ def _cue_kind(before: str) -> str:
 # training engineer"); a plain substring search, as most lines hold none of these words.
 _WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|rout|delegat|escalat|engage|involve|invok|"
                         r"pair|collaborat|coordinat|work with|sync with|loop in")
-_WORTH_A_LOOK = re.compile("agent|" + _WEAK_HINT.pattern)
+_LOOK_WORDS = ("agent", *_WEAK_HINT.pattern.split("|"))
 _WEAK = re.compile(
     r"\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
     r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",

@@ -4,6 +4,7 @@ examples, failure modes, principles, output format, changelog and the section ou
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from agentc.compiler import delegation, mentions, references
@@ -187,6 +188,11 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
             line, col = _locate(src, f.target, b, f.line)
             if _not_an_agent(src, f.target, line, col):
                 continue
+            if "-" not in f.target and ":" not in f.target and not mentions.role_like(f.target):
+                # "(use `bigint`)": one plain word is a name only when the build has that agent
+                weak.append(Mention(words=(f.target,), kind=f.kind, pattern=f.pattern, condition=f.condition,
+                                    section=title, span=Span(file=src.file, line=line, col=col)))
+                continue
             add(f.target, f.condition, f.kind, f.pattern, title, line, col)
     hits, weak_names = references.scan(src, name)
     for line, col, hit, section, cond in hits:
@@ -207,10 +213,16 @@ def _not_an_agent(src: Source, target: str, line: int, col: int) -> bool:
     return bool(_THING_AFTER.match(text, col - 1 + len(target)))
 
 
+@lru_cache(maxsize=4096)
+def _name_rx(target: str) -> re.Pattern:
+    """The name in any case, with any hyphen or space between its words."""
+    return re.compile(r"[-\s_\u2010\u2011\u2012\u2212]+".join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+
+
 def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
     """Line and column where `target` is written inside block `b` (any case, any hyphen or
     space between its words); the block's own position when it is not written out."""
-    rx = re.compile(r"[-\s_\u2010\u2011\u2012\u2212]+".join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+    rx = _name_rx(target)
     first = start if start is not None else b.line
     for ln in range(first, max(b.end, b.line) + 1):
         m = rx.search(src.lines[ln - 1]) if 0 < ln <= len(src.lines) else None
