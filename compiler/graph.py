@@ -45,10 +45,11 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
     close_to: dict[str, str | None] = {}
     for a in kept:
         lines_of = _lines_naming(a)
+        body = a.body.split("\n") if a.delegations else []  # once per agent, not per delegation
         for d in a.delegations:
             if d.target in plugins or d.kind == "compare":
                 continue  # a plugin is no agent; "vs x" sets this agent apart from x and hands it nothing
-            span, excerpt = _name_span(a, d.span, d.target)
+            span, excerpt = _name_span(a, d.span, d.target, body)
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported
             reported.add((a.id, d.target))
@@ -75,7 +76,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
                                       hint="remove the line, or name the agent that was meant", excerpt=excerpt))
                 continue
             edges.append(Edge(source=a.id, target=d.target, target_id=target.id if target else None,
-                              condition=d.condition, kind=d.kind, span=d.span))
+                              condition=d.condition, kind=d.kind, span=span))  # at the name: targets' notes point there too
     diags += _cycles(kept, edges)
     return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
 
@@ -119,13 +120,12 @@ def _lines_naming(a: AgentIR) -> dict[str, list[int]]:
     return out
 
 
-def _name_span(a: AgentIR, span: Span, name: str) -> tuple[Span, str | None]:
+def _name_span(a: AgentIR, span: Span, name: str, lines: list[str]) -> tuple[Span, str | None]:
     """The span of the name itself (its column on the delegation's line) and that line, so a
-    diagnostic can show the caret under the name rather than at column 1."""
+    diagnostic can show the caret under the name rather than at column 1. `lines`: the body's."""
     row = span.line - a.body_line
     if span.file != a.file or row < 0:
         return span, None
-    lines = a.body.split("\n")
     if row >= len(lines):
         return span, None
     text = lines[row]
