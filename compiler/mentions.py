@@ -131,6 +131,7 @@ def normal(name: str) -> str:
     return t.strip("-")
 
 
+@lru_cache(maxsize=8192)
 def _kebab_ok(name: str) -> bool:
     parts = name.split("-")
     if _PLACEHOLDER.search(name) or all(p.isdigit() for p in parts) or len(name) < 4:
@@ -184,7 +185,6 @@ _LIST_THEN_AGENT = re.compile(rf"(?:\s*(?:,|\band\b|\bor\b|/|\+)\s*(?:the\s+)?(?
 _AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _LEAD_SEP = re.compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
 _JOIN = re.compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
-_GAP = re.compile(r"(?:\s|\*\*|__|`|[\"'“”‘’(\[]|\bthe\b)*$", re.I)
 _LINE_MARK = re.compile(r"^(?:\s|[-*+>•|]|\d+[.)]|\[[ xX]\]|❌|✅|⚠️|🚫|→|\*\*|__|`|[\"'“])*")
 _RELATION_LABEL = re.compile(
     r"^(?:\*\*|__)?\s*(?P<label>handoffs?\s+(?:from|to)|hand(?:s)?\s+off\s+to|receives?\s+from|delivers?\s+to|escalates?\s+to|"
@@ -493,7 +493,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     # list continuation: "a, b and c" share the evidence of the first
     if prev is not None and prev[1] is not None and _JOIN.match(line[prev[0].end : c.start]):
         return Hit(name, prev[1].kind, prev[1].pattern, col, True)
-    if re.search(r"\b(?:a|an)\s+(?:\*\*|`)?$", before, re.I):
+    if re.search(r"\b(?:a|an)\s+(?:\*\*|`)?$", before[-8:], re.I):
         return None  # "use a code-reviewer": any one of a kind, not a named agent
     head = _head(before)
     # table structure
@@ -517,7 +517,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
         if lead_ok and (ctx or compare) and not c.brand:
             return Hit(name, "compare" if compare else "delegate", "M lead name", col, True)
         return None  # a bold term leading a capability bullet
-    if c.brand or _SELF_LEAD.search(before):
+    if c.brand or _SELF_LEAD.search(before[-60:]):
         return None  # "Google Tag Manager", "You are a Senior Engineer"
     soft = _SOFT_BEFORE.search(head.rstrip())
     if soft and not (form == "title" and re.search(r"using|from|than|over|>$|→$", soft.group(0), re.I)):
@@ -536,8 +536,16 @@ _JOIN_OR_START = re.compile(r"^(?:\s|\*\*|`|,|/|\+|&|\band\b|\bor\b)*$", re.I)
 
 
 def _head(before: str) -> str:
-    gap = _GAP.search(before)
-    return before[: gap.start()] if gap else before
+    """The text before a name without the markup, quotes and "the" right before it (the last
+    120 characters: every cue is shorter, and `$`-anchored searches cost per character)."""
+    b = before[-120:]
+    while True:
+        n = len(b)
+        b = b.rstrip(" \t*_`\"'“”‘’([")
+        if b[-4:].lower() == " the" or b.lower() == "the":
+            b = b[:-3]
+        if len(b) == n:
+            return b
 
 
 def _rel_start(line: str, c: _Cand, cands: list[_Cand]) -> int:
