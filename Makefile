@@ -8,7 +8,7 @@ CREW_VENV := .venv-crewai
 $(VENV)/.ok: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,langgraph,openai]'
+	$(VENV)/bin/pip install -q -e '.[test,langgraph,openai,serve]'
 	touch $@
 
 setup: $(VENV)/.ok

@@ -24,6 +24,18 @@ class BuildOptions(BaseModel):
     package: str | None = Field(None, description="langgraph: Python package name of the generated code; default <entry>_team")
     checkpointer: Literal["memory", "sqlite", "none"] = Field("memory", description="langgraph: the checkpointer the generated CLI uses")
     recursion_limit: int = Field(50, ge=1, description="langgraph: super-steps per request before the graph stops")
+    retries: int = Field(2, ge=0, description="code targets: retries of a model call that failed transiently (429, 5xx, "
+                         "network, timeout), with exponential backoff and jitter")
+    timeout_s: float = Field(120.0, gt=0, description="code targets: seconds one model call may take (crewai: one agent's "
+                             "whole execution)")
+    model_factory: str | None = Field(None, description="code targets: 'module:function' returning the model for an agent "
+                                      "(the AGENTC_MODEL_FACTORY environment variable wins)")
+    serve: bool = Field(True, description="langgraph, openai-agents: also generate a FastAPI app (server.py)")
+    delegation: Literal["tools", "handoffs"] = Field("tools", description="openai-agents: delegates as tools whose answer "
+                                                     "returns to the caller (tools), or one-way handoffs")
+    guardrail: Literal["enforce", "warn", "off"] = Field("enforce", description="openai-agents, crewai: the entry agent's "
+                                                         "completion checklist checked on the final answer")
+    max_rpm: int | None = Field(None, ge=1, description="crewai: requests per minute per agent and for the crew")
     out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
     svg: bool = Field(False, description="diagram: also render delegation.svg with Graphviz (opt-in: the output "
                       "must not depend on whether a machine has dot)")
