@@ -2,7 +2,7 @@
 
 Targets then never meet a name they cannot write: a character no file system or target takes
 is an error here, and a word that generated Python reserves is renamed by the targets the same
-way everywhere (`agentc.targets._shared.naming.snake`), announced here as an info.
+way everywhere (the shared `snake()` naming helper of the targets), announced here as an info.
 """
 
 from __future__ import annotations
