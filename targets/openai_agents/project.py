@@ -17,7 +17,8 @@ from agentc.compiler.options import BuildOptions
 from agentc.targets._shared.team import checklist_request, completion_checklist
 
 PLACEHOLDER = "teampkg"
-MODULES = ("__init__.py", "__main__.py", "team.py", "run.py")
+# Emitted module -> its source in package/ (no __init__.py there: that folder is not a package of agentc).
+MODULES = {"__init__.py": "init.py", "__main__.py": "main.py", "team.py": "team.py", "run.py": "run.py"}
 SERVER = "server.py"
 LINE_LIMIT = 100  # black's line length in agentc's pinned mode
 SDK_REQUIREMENT = "openai-agents>=0.24,<0.25"
@@ -61,8 +62,8 @@ def team_spec(entry: AgentIR, entry_key: str, agents: list[dict], options: Build
 def files(package: str, spec: dict, prompts: dict[str, str], options: BuildOptions) -> dict[str, str]:
     src = f"{package}/src/{package}"
     out = {f"{package}/pyproject.toml": pyproject(package, options), f"{package}/README.md": readme(package, spec, options)}
-    for name in MODULES + ((SERVER,) if options.serve else ()):
-        out[f"{src}/{name}"] = module(name, package)
+    for name, source in {**MODULES, **({SERVER: SERVER} if options.serve else {})}.items():
+        out[f"{src}/{name}"] = module(source, package)
     out[f"{src}/team.json"] = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     out.update({f"{src}/prompts/{f}": text for f, text in prompts.items()})
     return out
