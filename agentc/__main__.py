@@ -1,5 +1,5 @@
 """`python -m agentc` runs the CLI."""
 
-from agentc.cli import main
+from agentc.entry import main
 
 main()

@@ -33,9 +33,10 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """agentc: agent markdown -> IR -> Claude Code, diagrams and framework code."""
 
 
-def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", color: str = "auto") -> None:
+def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", color: str = "auto",
+           verbosity: int = formats.VERBOSE, statistics: bool | None = None) -> None:
     if fmt == "text":
-        sys.stderr.write(formats.text(list(diags), formats.use_color(sys.stderr, color)))
+        sys.stderr.write(formats.text(list(diags), formats.use_color(sys.stderr, color), verbosity=verbosity, statistics=statistics))
     else:
         sys.stdout.write(formats.render(list(diags), fmt, version=VERSION))
     sys.stdout.flush()
@@ -43,8 +44,20 @@ def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", 
 
 
 def _fail_usage(diags, fmt: str, color: str = "auto") -> None:
-    report(diags, fmt, color)
+    report(diags, fmt, color)  # usage errors are always shown in full, whatever -q says
     raise typer.Exit(2)
+
+
+QUIET_HELP = "Print errors and the summary only."
+VERBOSE_HELP = "Print every diagnostic in full, infos included (default: errors in full, warnings one line each, infos counted)."
+STATS_HELP = "Force (or, with --no-statistics, hide) the per-code count table printed before the summary."
+
+
+def _verbosity(quiet: bool, verbose: bool) -> int:
+    if quiet and verbose:
+        typer.echo("--quiet and --verbose exclude each other", err=True)
+        raise typer.Exit(2)
+    return formats.QUIET if quiet else formats.VERBOSE if verbose else formats.DEFAULT
 
 
 def _check_format(fmt: str, color: str) -> None:
@@ -113,9 +126,13 @@ def build(
     watch_: bool = typer.Option(False, "--watch", help="Rebuild whenever a source or the configuration changes."),
     interval: float = typer.Option(0.5, "--interval", help="With --watch: seconds between polls."),
     watch_cycles: Optional[int] = typer.Option(None, "--watch-cycles", hidden=True, help="With --watch: stop after N builds (tests)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
+    statistics: Optional[bool] = typer.Option(None, "--statistics/--no-statistics", help=STATS_HELP, show_default=False),
 ) -> None:
     """Compile agents to one or more targets under OUT/<target>/ (or each target's out_dirs folder)."""
     _check_format(output_format, color)
+    level = _verbosity(quiet, verbose)
     dirs, ddiags = _out_dirs(out_dir)
     flags = dict(targets=tuple(target or ()), out=out, strict=strict or None, entry=entry, dangling=dangling,
                  plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None, out_dirs=dirs,
@@ -138,7 +155,7 @@ def build(
         def show(pair, changed):
             more, outcome = pair
             if changed:
-                report(more + outcome.diagnostics, output_format, color)
+                report(more + outcome.diagnostics, output_format, color, level, statistics)
             _summarise(outcome, "write", output_format)
 
         typer.echo(f"watching {', '.join(options.sources) or '.'} (Ctrl-C to stop)", err=True)
@@ -164,7 +181,7 @@ def build(
         shown += tuple(diag("AGC808", Span(file=path, line=1), f"{label}: generated file " + {
             "missing": "does not exist yet", "stale": "differs from what agentc would write",
             "extra": "is no longer produced"}[label], hint="run `agentc build` and commit the result") for label, path in outcome.changes)
-    report(shown, output_format, color)
+    report(shown, output_format, color, level, statistics)
     raise typer.Exit(_summarise(outcome, mode, output_format))
 
 
@@ -233,15 +250,19 @@ def check(
     output_format: str = typer.Option("text", "--output-format", help=FORMAT_HELP),
     color: str = typer.Option("auto", "--color", help="auto | always | never."),
     config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
+    statistics: Optional[bool] = typer.Option(None, "--statistics/--no-statistics", help=STATS_HELP, show_default=False),
 ) -> None:
     """Report diagnostics only; build nothing."""
     _check_format(output_format, color)
+    level = _verbosity(quiet, verbose)
     options, cdiags, _ = _options(sources or [], config_file, strict=strict or None)
     if has_errors(cdiags):
         _fail_usage(cdiags, output_format, color)
     project, diags = _load(list(options.sources), options.strict, options.ignore)
     diags = tuple(cdiags) + diags
-    report(diags, output_format, color)
+    report(diags, output_format, color, level, statistics)
     if not diags:
         typer.echo(f"{len(project.agents)} agent(s), {len(project.edges)} delegation(s): no problems", err=True)
     raise typer.Exit(1 if has_errors(diags) else 0)

@@ -35,22 +35,57 @@ def _paint(text: str, style: str, on: bool) -> str:
     return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if on else text
 
 
-def text(diags: Sequence[Diagnostic], color: bool = False) -> str:
-    """The human format: one block per diagnostic and a summary line ('' when there is nothing)."""
+QUIET, DEFAULT, VERBOSE = -1, 0, 1
+
+
+def text(diags: Sequence[Diagnostic], color: bool = False, *, verbosity: int = VERBOSE,
+         statistics: bool | None = None) -> str:
+    """The human format, ruff-style: signal first.
+
+    verbosity -1 (`-q`): errors in full and the summary; 0 (default): errors in full, warnings
+    one line each, infos only counted; 1 (`-v`): everything with excerpt and hint. A per-code
+    table comes before the summary when there is more than one diagnostic (or when forced)."""
     if not diags:
         return ""
     blocks = []
     for d in diags:
-        plain = format_text(d)
-        if color:
-            head, _, rest = plain.partition("\n")
-            loc, _, msg = head.partition(f": {d.severity}[{d.code}]: ")
-            head = f"{_paint(loc, 'bold', True)}: {_paint(f'{d.severity}[{d.code}]', d.severity, True)}: {msg}"
-            rest = "\n".join(_paint(ln, "hint", True) if ln.startswith("  = hint:") else
-                             _paint(ln, "dim", True) if ln.strip() == "^" else ln for ln in rest.splitlines())
-            plain = head + ("\n" + rest if rest else "")
-        blocks.append(plain)
-    return "\n".join(blocks) + "\n" + summary(diags) + "\n"
+        if d.severity == "info" and verbosity < VERBOSE:
+            continue
+        if d.severity == "warning" and verbosity <= QUIET:
+            continue
+        blocks.append(_one(d, color, full=d.severity == "error" or verbosity >= VERBOSE))
+    table = statistics if statistics is not None else len(diags) > 1
+    tail = [statistics_table(diags)] if table else []
+    hidden = [f"{n} {what}" for n, what in (
+        (sum(d.severity == "warning" for d in diags) if verbosity <= QUIET else 0, "warning(s)"),
+        (sum(d.severity == "info" for d in diags) if verbosity < VERBOSE else 0, "info"),
+    ) if n]
+    line = summary(diags) + (f" ({', '.join(hidden)} not shown; -v shows everything)" if hidden else "")
+    return "".join(b + "\n" for b in blocks + tail) + line + "\n"
+
+
+def _one(d: Diagnostic, color: bool, *, full: bool) -> str:
+    """A diagnostic as text: the head line alone, or with its excerpt, caret and hint."""
+    plain = format_text(d) if full else format_text(d).partition("\n")[0]
+    if not color:
+        return plain
+    head, _, rest = plain.partition("\n")
+    loc, sep, msg = head.partition(f" {d.severity}[{d.code}]: ")
+    head = f"{_paint(loc, 'bold', True)}{' ' if sep else ''}{_paint(f'{d.severity}[{d.code}]', d.severity, True)}: {msg}"
+    rest = "\n".join(_paint(ln, "hint", True) if ln.startswith("  = hint:") else
+                     _paint(ln, "dim", True) if ln.strip() == "^" else ln for ln in rest.splitlines())
+    return head + ("\n" + rest if rest else "")
+
+
+def statistics_table(diags: Sequence[Diagnostic]) -> str:
+    """Count per code, most frequent first (ruff's --statistics): count, code, severity, title."""
+    counts: dict[tuple[str, str], int] = {}
+    for d in diags:
+        counts[(d.code, d.severity)] = counts.get((d.code, d.severity), 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    width = len(str(rows[0][1])) if rows else 1
+    return "\n".join(f"{n:>{width}}  {code}  {sev:<7}  {CODES.get(code, (None, ''))[1]}".rstrip()
+                     for (code, sev), n in rows)
 
 
 def as_json(diags: Sequence[Diagnostic]) -> str:

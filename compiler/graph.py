@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import defaultdict
 
-from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
+from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Edge, ProjectIR
+from agentc.compiler.span import Span
 
 
 def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
@@ -34,32 +37,101 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
     reported: set[tuple[str, str]] = set()
     close_to: dict[str, str | None] = {}
     for a in kept:
+        lines_of = _lines_naming(a)
         for d in a.delegations:
+            span, excerpt = _name_span(a, d.span, d.target)
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported
             reported.add((a.id, d.target))
             if target is None:
                 if once:
                     if d.target not in close_to:  # one fuzzy search per name, not per delegation
-                        close_to[d.target] = did_you_mean(d.target, by_name)
+                        close_to[d.target] = did_you_mean_agent(d.target, by_name)
                     close = close_to[d.target]
-                    diags.append(diag("AGC301", d.span, f"'{a.name}' delegates to '{d.target}', which is not in this build",
-                                      hint=f"did you mean '{close}'?" if close else "add that agent to the sources, or fix the name"))
+                    close = close if close != a.name else None
+                    more = lines_of.get(d.target, [])
+                    where = f" (named on lines {', '.join(map(str, more))})" if len(more) > 1 else ""
+                    diags.append(diag("AGC301", span, f"'{a.name}' delegates to '{d.target}', which is not in this build{where}",
+                                      hint=f"did you mean '{close}'?" if close else "add that agent to the sources, or fix the name",
+                                      excerpt=excerpt))
             elif isinstance(target, list):
                 if once:
-                    diags.append(diag("AGC302", d.span, f"'{d.target}' matches {len(target)} agents: "
+                    diags.append(diag("AGC302", span, f"'{d.target}' matches {len(target)} agents: "
                                       + ", ".join(t.id for t in target) + f"; using {target[0].id}",
-                                      hint="write the plugin-scoped id (plugin:name) to choose"))
+                                      hint="write the plugin-scoped id (plugin:name) to choose", excerpt=excerpt))
                 target = target[0]
             if target is not None and target.id == a.id:
                 if once:
-                    diags.append(diag("AGC304", d.span, f"'{a.name}' delegates to itself",
-                                      hint="remove the line, or name the agent that was meant"))
+                    diags.append(diag("AGC304", span, f"'{a.name}' delegates to itself",
+                                      hint="remove the line, or name the agent that was meant", excerpt=excerpt))
                 continue
             edges.append(Edge(source=a.id, target=d.target, target_id=target.id if target else None,
                               condition=d.condition, kind=d.kind, span=d.span))
     diags += _cycles(kept, edges)
     return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
+
+
+def _lines_naming(a: AgentIR) -> dict[str, list[int]]:
+    """Every line on which each delegate is named, in order: one AGC301 lists them all."""
+    out: dict[str, list[int]] = {}
+    for d in a.delegations:
+        seen = out.setdefault(d.target, [])
+        if d.span.line not in seen:
+            seen.append(d.span.line)
+    return out
+
+
+def _name_span(a: AgentIR, span: Span, name: str) -> tuple[Span, str | None]:
+    """The span of the name itself (its column on the delegation's line) and that line, so a
+    diagnostic can show the caret under the name rather than at column 1."""
+    row = span.line - a.body_line
+    if span.file != a.file or row < 0:
+        return span, None
+    lines = a.body.split("\n")
+    if row >= len(lines):
+        return span, None
+    text = lines[row]
+    m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) or re.search(re.escape(name), text)
+    if m is None:
+        return span, text
+    return span.model_copy(update={"col": m.start() + 1}), text
+
+
+def did_you_mean_agent(name: str, names) -> str | None:
+    """A close spelling of another agent's name, never a different role that only shares a
+    word: 'database-architect' is not a typo of 'docs-architect', nor 'devops-engineer' of
+    'mlops-engineer'. Names are compared word by word; only one word may differ, and only by a
+    small edit (a typo), with every other word equal."""
+    best: tuple[float, str] | None = None
+    words = name.split("-")
+    for other in sorted(set(names)):
+        if other == name:
+            continue
+        theirs = other.split("-")
+        if len(theirs) == len(words):
+            diff = [(x, y) for x, y in zip(words, theirs, strict=True) if x != y]
+            if len(diff) != 1:
+                continue
+            x, y = diff[0]
+            if _edits(x, y) > (1 if max(len(x), len(y)) <= 5 else 2):
+                continue
+        elif _edits(name, other) > 1:  # a dropped or doubled hyphen: data-base-admin / database-admin
+            continue
+        score = difflib.SequenceMatcher(None, name, other).ratio()
+        if best is None or score > best[0]:
+            best = (score, other)
+    return best[1] if best else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (names are short)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _resolve(target: str, source: AgentIR, by_id: dict, by_name: dict):

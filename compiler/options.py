@@ -21,20 +21,33 @@ class BuildOptions(BaseModel):
     keep_unknown_keys: bool = Field(False, description="claude: keep frontmatter keys Claude Code does not know")
     plugin: bool = Field(False, description="claude: emit a plugin bundle (.claude-plugin/plugin.json + agents/)")
     plugin_name: str | None = None
+    # Plugin manifest fields `claude plugin validate --strict` wants (issue 16); AGC410 when a default is used.
+    plugin_version: str | None = Field(None, description="claude: plugin.json version (default 0.1.0)")
+    plugin_author: str | None = Field(None, description="claude: plugin.json author name (default: agentc)")
+    plugin_license: str | None = Field(None, description="claude: plugin.json license, an SPDX id (default: none written)")
     package: str | None = Field(None, description="langgraph: Python package name of the generated code; default <entry>_team")
-    checkpointer: Literal["memory", "sqlite", "none"] = Field("memory", description="langgraph: the checkpointer the generated CLI uses")
+    checkpointer: Literal["memory", "sqlite", "postgres", "none"] = Field(
+        "memory", description="langgraph: where the generated CLI and app keep threads (postgres: the URI in $AGENTC_POSTGRES_URI)")
     recursion_limit: int = Field(50, ge=1, description="langgraph: super-steps per request before the graph stops")
-    retries: int = Field(2, ge=0, description="code targets: retries of a model call that failed transiently (429, 5xx, "
-                         "network, timeout), with exponential backoff and jitter")
-    timeout_s: float = Field(120.0, gt=0, description="code targets: seconds one model call may take (crewai: one agent's "
-                             "whole execution)")
-    model_factory: str | None = Field(None, description="code targets: 'module:function' returning the model for an agent "
-                                      "(the AGENTC_MODEL_FACTORY environment variable wins)")
-    serve: bool = Field(True, description="langgraph, openai-agents: also generate a FastAPI app (server.py)")
+    # Production defaults of the code targets (langgraph, openai-agents, crewai); each target's
+    # README section says how it applies them. Overridable when the team is built in code.
+    retries: int = Field(2, ge=0, le=20, description="code targets: retries of a model call that failed with a transient "
+                         "error (rate limit, timeout, 5xx, connection), with exponential backoff and jitter")
+    timeout_s: float = Field(120.0, gt=0, description="code targets: seconds one model call may take before it counts as failed")
+    fallback_models: dict[str, list[str]] = Field(default_factory=dict, description="per target: model ids tried in order "
+                                                  "when an agent's own model still fails after its retries")
+    delegate_context: Literal["brief", "history"] = Field("brief", description="code targets: what a delegate reads: "
+                                                          "the caller's brief (task + context), or the whole conversation")
+    model_factory: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", description="code targets: "
+                                      "'module:function' returning each agent's chat model (env AGENTC_MODEL_FACTORY wins)")
+    prices: dict[str, tuple[float, float]] = Field(default_factory=dict, description="code targets: model id -> "
+                                                   "[USD per 1M input tokens, USD per 1M output tokens], for a cost estimate")
+    guardrail: Literal["enforce", "warn", "off"] = Field("enforce", description="openai-agents, crewai: the completion "
+                                                         "checklist as an output guardrail: retry with feedback, log, or off")
+    serve: bool = Field(True, description="langgraph, openai-agents: generate the HTTP app (<package>/server.py, FastAPI)")
+    max_request_bytes: int = Field(65536, ge=256, description="HTTP app: largest request body accepted (413 above)")
     delegation: Literal["tools", "handoffs"] = Field("tools", description="openai-agents: delegates as tools whose answer "
                                                      "returns to the caller (tools), or one-way handoffs")
-    guardrail: Literal["enforce", "warn", "off"] = Field("enforce", description="openai-agents, crewai: the entry agent's "
-                                                         "completion checklist checked on the final answer")
     max_rpm: int | None = Field(None, ge=1, description="crewai: requests per minute per agent and for the crew")
     out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
     svg: bool = Field(False, description="diagram: also render delegation.svg with Graphviz (opt-in: the output "

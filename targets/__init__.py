@@ -44,6 +44,9 @@ MODULES: dict[str, str] = {
     "openai": "openai",
     "openai-agents": "openai_agents",
     "crewai": "crewai",
+    # Coding-tool targets (issue 16).
+    "claude-sdk": "claude_sdk",
+    "codex": "codex",
 }
 
 

@@ -55,3 +55,15 @@ def compare_tree(produced: dict[str, str], golden: Path, update: bool) -> None:
             problems.append(diff[:4000])
     if problems:
         pytest.fail("\n".join(problems) + f"\n\nIf the change is intended, run: {UPDATE_HINT}", pytrace=False)
+
+
+@pytest.fixture
+def pg_dsn() -> str:
+    """The PostgreSQL database `.ci/run` started (AGENTC_TEST_PG_DSN); skipped, with the reason
+    printed, where there is none."""
+    dsn = os.environ.get("AGENTC_TEST_PG_DSN")
+    if not dsn:
+        reason = os.environ.get("AGENTC_TEST_PG_SKIP") or "AGENTC_TEST_PG_DSN is not set (.ci/run starts a PostgreSQL server and sets it)"
+        print(f"SKIP postgres: {reason}")
+        pytest.skip(f"no PostgreSQL: {reason}")
+    return dsn

@@ -222,7 +222,7 @@ def test_watch_rebuilds_on_change(repo):
     assert proc.returncode == 0, err
     assert "Watched change." in target.read_text(encoding="utf-8")
     assert err.count("wrote ") == 2 and "watching agents" in err
-    assert err.count("AGC301") == 1  # unchanged diagnostics are not printed again
+    assert err.count("[AGC301]") == 1  # unchanged diagnostics are not printed again
 
 
 # -- pre-commit -----------------------------------------------------------------------------------

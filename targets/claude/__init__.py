@@ -15,6 +15,7 @@ import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.nesting import nesting_report
 from agentc.compiler.options import BuildOptions
 from agentc.targets import Emitted, Target
 
@@ -28,6 +29,7 @@ ORDER = (
 )
 PLUGIN_IGNORES = ("hooks", "mcpServers", "permissionMode")
 COLORS = {"magenta": "purple", "violet": "purple", "grey": None, "gray": None, "white": None, "black": None}
+MAX_DEPTH = 5  # subagents may spawn subagents this deep (Claude Code >= 2.1.172)
 DOC_COLORS = ("red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan")
 
 
@@ -51,6 +53,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
             manifest = {"name": name, "description": f"Agents compiled by agentc ({name})"}
             prefix = f"{scope or 'agents'}/" if bundles else ""
             files[f"{prefix}.claude-plugin/plugin.json"] = json.dumps(manifest, indent=2) + "\n"
+    diags += nesting_report(project, MAX_DEPTH, "claude")
     return Emitted(files=files, diagnostics=tuple(diags))
 
 
@@ -157,5 +160,6 @@ TARGET = Target(
     summary="Claude Code subagents: .claude/agents/<name>.md (or a plugin bundle)",
     emit=emit,
     validate=validate,
-    capabilities=frozenset({"delegation:prose", "examples:prose", "checklists:prose", "model:claude"}),
+    capabilities=frozenset({"delegation:prose", "examples:prose", "checklists:prose", "model:claude",
+                            f"nesting:{MAX_DEPTH}"}),
 )

@@ -1,0 +1,21 @@
+"""The `agentc` command's entry point: `agentc --version` answers before any costly import.
+
+The CLI proper (`agentc.cli`) loads typer, pydantic and the compiler when imported (~0.25 s);
+printing the version needs none of that, so it is answered here and everything else is
+handed to `agentc.cli.main`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from agentc import __version__
+
+        sys.stdout.write(f"agentc {__version__}\n")
+        return
+    from agentc.cli import main as cli_main
+
+    cli_main()

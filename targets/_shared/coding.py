@@ -1,0 +1,113 @@
+"""What the coding-tool targets (claude-sdk, codex, gemini, copilot) share: the loss report,
+frontmatter written as YAML data, and agent names that stay unique in one folder.
+
+The loss report is the point of these targets: converters copy a Claude agent and silently
+drop what the other tool cannot hold. Here every setting the IR has and the target does not
+express is named, per agent, in one info diagnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import AgentIR, ProjectIR
+
+# IR field -> the Claude Code frontmatter key it came from (the names the loss report uses).
+SETTINGS: dict[str, str] = {
+    "tools": "tools", "disallowed_tools": "disallowedTools", "model": "model", "permission_mode": "permissionMode",
+    "max_turns": "maxTurns", "skills": "skills", "mcp_servers": "mcpServers", "hooks": "hooks", "memory": "memory",
+    "background": "background", "effort": "effort", "isolation": "isolation", "color": "color",
+    "initial_prompt": "initialPrompt",
+}
+
+
+def shown(value: Any) -> str:
+    """A short rendering of a setting for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value) or "(empty)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(str(k) for k in value)) + "}"
+    return str(value)
+
+
+def unsupported(agent: AgentIR, expressed: set[str]) -> list[str]:
+    """`key 'value'` for each setting the agent has that the target has no field for, plus its
+    unknown frontmatter keys."""
+    lost = [f"{key} '{shown(getattr(agent, field))}'" for field, key in SETTINGS.items()
+            if field not in expressed and getattr(agent, field) is not None]
+    if agent.metadata:
+        lost.append("unknown key(s) " + ", ".join(sorted(agent.metadata)))
+    return lost
+
+
+def loss_report(code: str, target: str, agent: AgentIR, lost: list[str]) -> list[Diagnostic]:
+    """One info per agent naming everything `target` cannot express (nothing when nothing is lost)."""
+    if not lost:
+        return []
+    return [diag(code, agent.span, f"{target} cannot express for '{agent.name}': " + "; ".join(lost),
+                 hint=f"left out of the {target} file; the Claude agent file keeps them")]
+
+
+def unique_names(project: ProjectIR) -> dict[str, str]:
+    """Agent id -> the name it gets in a flat folder: its name, or `<plugin>-<name>` when plugin
+    copies of one name meet (the claude target's rule, so both outputs agree)."""
+    counts: dict[str, int] = {}
+    for a in project.agents:
+        counts[a.name] = counts.get(a.name, 0) + 1
+    return {a.id: f"{a.scope}-{a.name}" if counts[a.name] > 1 and a.scope else a.name for a in project.agents}
+
+
+def frontmatter(data: dict[str, Any], body: str) -> str:
+    """`---`, the keys as YAML (dumped as data: a colon or quote in a value cannot break it), `---`, the body."""
+    head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100000)
+    return f"---\n{head}---\n{body}"
+
+
+def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
+    """The inverse of `frontmatter`, for the targets' own checks. Raises ValueError when it does not split."""
+    if not text.startswith("---\n"):
+        raise ValueError("no frontmatter")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise ValueError("frontmatter never closed")
+    data = yaml.safe_load(text[4:end + 1])
+    if not isinstance(data, dict):
+        raise ValueError("frontmatter is not a mapping")
+    return data, text[end + 5:]
+
+
+_TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "integer": int}
+
+
+def schema_problems(data: Any, schema: dict[str, Any], where: str = "") -> list[str]:
+    """The problems of `data` against the small JSON Schema subset the targets document their
+    formats in (type, enum, required, properties, additionalProperties: false, minLength, pattern, items).
+    The tests check the same schemas with the real `jsonschema` validator."""
+    kind = schema.get("type")
+    if kind and not (isinstance(data, _TYPES[kind]) and not (kind == "integer" and isinstance(data, bool))):
+        return [f"{where or 'file'}: expected {kind}, got {type(data).__name__}"]
+    out = []
+    if "enum" in schema and data not in schema["enum"]:
+        out.append(f"{where}: {data!r} is not one of {', '.join(map(str, schema['enum']))}")
+    if isinstance(data, str) and len(data) < schema.get("minLength", 0):
+        out.append(f"{where}: must not be empty")
+    if isinstance(data, str) and "pattern" in schema and not re.search(schema["pattern"], data):
+        out.append(f"{where}: {data[:60]!r} does not match {schema['pattern']}")
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        out += [f"{where + '.' if where else ''}{k}: required" for k in schema.get("required", ()) if k not in data]
+        for k, v in data.items():
+            if k in props:
+                out += schema_problems(v, props[k], f"{where + '.' if where else ''}{k}")
+            elif schema.get("additionalProperties") is False:
+                out.append(f"{where + '.' if where else ''}{k}: not a documented key")
+    if isinstance(data, list) and "items" in schema:
+        for i, v in enumerate(data):
+            out += schema_problems(v, schema["items"], f"{where}[{i}]")
+    return out

@@ -1,0 +1,110 @@
+"""Target `codex`: Codex CLI custom agents, `.codex/agents/<name>.toml` per agent.
+
+The fields Codex documents: `name`, `description`, `developer_instructions` (the prompt), and,
+only when the source has something to say, `model` (Claude tiers mapped to OpenAI ids),
+`model_reasoning_effort` (from `effort`) and `sandbox_mode` (the nearest one for the agent's
+`tools`: read-only unless it may write, edit or run commands). Codex has no per-agent tool list
+and no static delegation: the parent spawns a subagent by its type at run time. What is lost
+is named per agent (AGC430). TOML is written by tomli-w (a real writer: prompts hold quotes,
+backslashes and triple quotes) and read back with tomllib by the check below and the tests.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+import tomli_w
+
+from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.options import BuildOptions
+from agentc.compiler.span import Span
+from agentc.targets import Emitted, Target
+from agentc.targets._shared.coding import loss_report, schema_problems, shown, unique_names, unsupported
+from agentc.targets._shared.openai import openai_model
+from agentc.targets._shared.team import prompt_text
+
+NAME = "codex"
+# Claude tiers -> the Codex catalog's models (`codex debug models`, @openai/codex 0.171.0): the most
+# capable, the go-to coding model, the fast and affordable one. Override in [tool.agentc.model_map.codex].
+DEFAULT_MODELS = {"opus": "gpt-6.2-astra", "sonnet": "gpt-6.2-sol", "haiku": "gpt-6-luna"}
+EFFORTS = ("low", "medium", "high", "xhigh", "max")  # Claude's levels; every catalog model takes them
+WRITES = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit", "Bash"})
+EXPRESSED = {"model", "effort", "tools"}
+# The agent file as Codex documents it (JSON Schema; checked on every build and, with jsonschema, in the tests).
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "description", "developer_instructions"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "description": {"type": "string", "minLength": 1},
+        "developer_instructions": {"type": "string", "pattern": r"\S"},  # Codex: "cannot be blank"
+        "nickname_candidates": {"type": "array", "items": {"type": "string"}},
+        "model": {"type": "string", "minLength": 1},
+        "model_reasoning_effort": {"type": "string", "enum": ["minimal", "low", "medium", "high", "xhigh", "max", "ultra"]},
+        "sandbox_mode": {"type": "string", "enum": ["read-only", "workspace-write", "danger-full-access"]},
+        "web_search": {"type": "string", "enum": ["disabled", "cached", "live"]},
+        "mcp_servers": {"type": "object"},
+        "skills": {"type": "object"},
+    },
+}
+
+
+def agent_table(a: AgentIR, name: str, options: BuildOptions) -> tuple[dict[str, Any], list[str], list[Diagnostic]]:
+    """The TOML table of one agent, what it loses, and model-map diagnostics."""
+    lost = unsupported(a, EXPRESSED)
+    table: dict[str, Any] = {"name": name, "description": a.description}
+    model, diags = openai_model(a, NAME, options, DEFAULT_MODELS, None)
+    if model:
+        table["model"] = model
+    if a.effort is not None:
+        if a.effort in EFFORTS:
+            table["model_reasoning_effort"] = a.effort
+        else:
+            lost.append(f"effort '{a.effort}' (no model_reasoning_effort level)")
+    if a.tools is not None:
+        mode = "workspace-write" if WRITES & set(a.tools) else "read-only"
+        table["sandbox_mode"] = mode
+        lost.append(f"tools '{shown(a.tools)}' (Codex has no per-agent tool list; nearest sandbox_mode '{mode}')")
+    table["developer_instructions"] = prompt_text(a)  # last: the short settings stay at the top of the file
+    return table, lost, diags
+
+
+def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+    names = unique_names(project)
+    files, diags = {}, []
+    for a in project.agents:
+        table, lost, more = agent_table(a, names[a.id], options)
+        diags += more
+        if project.edges_from(a.id):
+            lost.append("delegation (Codex spawns subagents at run time; the prompt keeps the delegation text)")
+        diags += loss_report("AGC430", NAME, a, lost)
+        files[f".codex/agents/{names[a.id]}.toml"] = tomli_w.dumps(table, multiline_strings=True)
+    return Emitted(files=files, diagnostics=tuple(diags))
+
+
+def validate(files: dict[str, str]) -> list[Diagnostic]:
+    """Each file re-read with tomllib and checked against SCHEMA; its name matches its file."""
+    out = []
+    for path, text in sorted(files.items()):
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            out.append(diag("AGC902", Span(file=path, line=1), f"emitted Codex agent is not TOML: {exc}"))
+            continue
+        problems = schema_problems(data, SCHEMA)
+        if not problems and f"{data['name']}.toml" != path.rsplit("/", 1)[-1]:
+            problems.append(f"name '{data['name']}' differs from the file name")
+        out += [diag("AGC902", Span(file=path, line=1), f"emitted Codex agent breaks the documented format: {p}") for p in problems]
+    return out
+
+
+TARGET = Target(
+    name=NAME,
+    summary="Codex CLI custom agents: .codex/agents/<name>.toml (model and effort mapped, tools -> sandbox_mode)",
+    emit=emit,
+    validate=validate,
+    capabilities=frozenset({"delegation:runtime", "model:openai", "tools:sandbox-mode", "effort"}),
+)

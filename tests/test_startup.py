@@ -1,0 +1,57 @@
+"""What the command imports, read from `python -X importtime` (correctness, not timing).
+
+A claude-only build must not load black, libcst, Jinja or any framework target; `--version`
+must not load typer, pydantic or the compiler; `check` builds nothing, so it loads no target.
+A subprocess each, as the modules loaded by this test process would hide the command's own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAMEWORKS = ("langgraph", "langchain", "langchain_core", "openai", "agents", "crewai", "claude_agent_sdk")
+FORMATTERS = ("black", "libcst", "jinja2")
+
+
+def imported(*args: str, cwd: Path = ROOT) -> set[str]:
+    """Every module `python -X importtime -m agentc ARGS` imported (its exit code must be 0)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "agentc", *args], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":  # the header line
+                names.add(name)
+    assert "agentc" in names  # the parse found the modules at all
+    return names
+
+
+def _top(names: set[str], tops: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if n.split(".")[0] in tops)
+
+
+def test_claude_only_build_imports_no_formatter_nor_framework_target(tmp_path):
+    names = imported("build", str(ROOT / "agents" / "seed-team"), "-t", "claude", "--out", str(tmp_path / "out"))
+    assert _top(names, FORMATTERS) == []
+    assert _top(names, FRAMEWORKS) == []
+    # importlib.import_module (the registry's way in) is not logged by -X importtime, so the
+    # target's own name may be missing; every `import` it makes is logged. (test_layout checks
+    # sys.modules after the same build.)
+    assert [n for n in names if n.startswith("agentc.targets.") and n != "agentc.targets.claude"] == []
+
+
+def test_version_imports_neither_typer_nor_pydantic_nor_the_compiler():
+    names = imported("--version")
+    assert _top(names, ("typer", "click", "pydantic", "pydantic_core", "yaml", "jinja2")) == []
+    assert sorted(n for n in names if n.startswith("agentc.")) == ["agentc.entry"]
+
+
+def test_check_imports_no_target(tmp_path):
+    names = imported("check", str(ROOT / "agents" / "seed-team"))
+    assert _top(names, FORMATTERS + FRAMEWORKS) == []
+    assert sorted(n for n in names if n.startswith("agentc.targets.")) == []
