@@ -46,12 +46,14 @@ def team_spec(entry: AgentIR, entry_key: str, agents: list[dict], options: Build
         "entry": entry_key,
         "settings": {
             "delegation": options.delegation,
+            "delegate_context": options.delegate_context,
             "retries": options.retries,
             "timeout_s": options.timeout_s,
             "max_turns": entry.max_turns or 10,
             "guardrail": options.guardrail if checklist else "off",
             "guardrail_retries": GUARDRAIL_RETRIES,
             "model_factory": options.model_factory,
+            "max_request_bytes": options.max_request_bytes,
         },
         "checklist": checklist,
         "checklist_note": "\n## Completion checklist\n\n" + checklist_request(tuple(checklist)) if checklist else "",
@@ -118,7 +120,8 @@ def readme(package: str, spec: dict, options: BuildOptions) -> str:
         "- `POST /runs/stream`: the same as Server-Sent Events: `delegation` (from, to) and `token` (delta) "
         "events, then `final` with the whole result.\n"
         "- `GET /healthz`: liveness.\n"
-        "- Bodies over `AGENTC_MAX_BODY_BYTES` (default 262144) get 413; malformed ones 422.\n"
+        f"- Bodies over {s['max_request_bytes']} bytes (`max_request_bytes`; env `AGENTC_MAX_BODY_BYTES`) get 413; "
+        "malformed ones 422.\n"
         "- Threads: the Agents SDK's SQLite session store. Set `AGENTC_THREADS_DB=/path/threads.sqlite` "
         "so they survive restarts (and are shared by the workers of one machine); without it they live in "
         "the process's memory. Run several workers behind a process manager "
@@ -151,8 +154,9 @@ def readme(package: str, spec: dict, options: BuildOptions) -> str:
         f"- Delegation: `{s['delegation']}`. With `tools` each delegate is a tool of its caller "
         "(`delegate_to_<name>`, arguments `task` and `context`): the delegate sees only that brief, and "
         "its answer returns to the caller as the tool result; several delegations in one turn run "
-        "concurrently. With `handoffs` (`--delegation handoffs`) the delegate takes over the conversation, "
-        "with the caller's tool calls filtered out of the history it sees.\n"
+        "concurrently. With `handoffs` (`--delegation handoffs`) the delegate takes over the conversation: "
+        f"with `delegate_context` = `brief` (here: `{s['delegate_context']}`) the caller's tool calls are filtered "
+        "out of the history it sees, with `history` it sees everything.\n"
         f"- Retries: {s['retries']} per model call on 408/409/429/5xx, network errors and timeouts, "
         f"exponential backoff with jitter; timeout {s['timeout_s']} s per call (the SDK's `ModelSettings`). "
         "A delegate that still fails returns `FAILED: ...` to its caller, which carries on; an entry agent "
