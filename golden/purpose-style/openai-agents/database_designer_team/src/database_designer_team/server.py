@@ -6,7 +6,7 @@ GET  /healthz       liveness and the team's entry agent
 
 Threads live in the Agents SDK's SQLite session store: AGENTC_THREADS_DB names a file that
 survives restarts; without it they are kept in this process's memory. Bodies over
-AGENTC_MAX_BODY_BYTES (default 256 KiB) get 413, malformed ones 422.
+AGENTC_MAX_BODY_BYTES (default: `max_request_bytes` of the build) get 413, malformed ones 422.
 """
 
 from __future__ import annotations
@@ -24,9 +24,17 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from database_designer_team.run import MAX_REQUEST_CHARS, TeamResult, check_request, run_team
-from database_designer_team.team import ENTRY, MODELS, PACKAGE, TeamError, build_agents, describe
+from database_designer_team.team import (
+    ENTRY,
+    MODELS,
+    PACKAGE,
+    SETTINGS,
+    TeamError,
+    build_agents,
+    describe,
+)
 
-MAX_BODY_BYTES = int(os.environ.get("AGENTC_MAX_BODY_BYTES", str(256 * 1024)))
+MAX_BODY_BYTES = int(os.environ.get("AGENTC_MAX_BODY_BYTES", SETTINGS["max_request_bytes"]))
 
 
 class RunRequest(BaseModel):

@@ -242,7 +242,7 @@ def build_agents(
     models: Mapping[str, ModelChoice] | None = None,
     *,
     delegation: Literal["tools", "handoffs"] | None = None,
-    history: Literal["filtered", "full"] = "filtered",
+    context: Literal["brief", "history"] | None = None,
     settings: ModelSettings | None = None,
     factory: Factory | None = None,
 ) -> dict[str, Agent[Any]]:
@@ -252,7 +252,8 @@ def build_agents(
     (key, mapped id), else the mapped id. `delegation="tools"` (the default unless the build
     chose otherwise) gives each agent its delegates as tools: the delegate gets a brief (task
     and context) and its answer returns to the caller as the tool result. `"handoffs"` hands the
-    conversation over for good; `history="filtered"` strips the caller's tool calls from it.
+    conversation over for good; with `context="brief"` (the default unless the build chose
+    "history") the caller's tool calls are stripped from the history the delegate sees.
     """
     chosen = dict(models or {})
     unknown = sorted(set(chosen) - set(MODELS))
@@ -295,7 +296,8 @@ def build_agents(
         if mode == "tools":
             caller.tools = [_as_tool(team[d["key"]], d) for d in a["delegates"]]
         else:
-            caller.handoffs = [_handoff(team[d["key"]], d, history) for d in a["delegates"]]
+            seen = context or SETTINGS["delegate_context"]
+            caller.handoffs = [_handoff(team[d["key"]], d, seen) for d in a["delegates"]]
     return team
 
 
@@ -313,12 +315,12 @@ def _as_tool(delegate: Agent[Any], edge: dict[str, Any]) -> Tool:
     )
 
 
-def _handoff(delegate: Agent[Any], edge: dict[str, Any], history: str) -> Handoff[Any, Any]:
+def _handoff(delegate: Agent[Any], edge: dict[str, Any], context: str) -> Handoff[Any, Any]:
     return handoff(
         delegate,
         tool_name_override="transfer_to_" + edge["tool"],
         tool_description_override=edge["description"],
-        input_filter=handoff_filters.remove_all_tools if history == "filtered" else None,
+        input_filter=handoff_filters.remove_all_tools if context == "brief" else None,
     )
 
 
