@@ -328,3 +328,17 @@ def test_the_project_installs_into_a_fresh_venv_and_runs(project, tmp_path):
     ran = subprocess.run([venv / "bin" / PKG, "Build it"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120, check=False)
     assert ran.returncode == 0 and ran.stdout.startswith("DONE with: ml-engineer answers"), ran.stderr[-2000:]
+
+
+def test_prices_give_a_cost_estimate(tmp_path):
+    result = api.build(BuildOptions(sources=("agents/seed-team",), targets=("openai-agents",),
+                                    prices={"gpt-5.4": (2.0, 8.0), "unused-model": (1.0, 1.0)}))
+    writer.write(tmp_path, result.files, ["openai-agents"])
+    project = tmp_path / "openai-agents" / PKG
+    spec = json.loads((project / "src" / PKG / "team.json").read_text())
+    assert spec["settings"]["prices"] == {"gpt-5.4": [2.0, 8.0]}  # only the team's models
+    done = cli(project, "--json", "Build it", AGENTC_MODEL_FACTORY="oa_scripted:factory")
+    usage = json.loads(done.stdout)["usage"]
+    # ai-engineer runs on gpt-5.4: 2 calls of 100 in + 20 out; ml-engineer's model has no price.
+    assert usage["agents"]["ai-engineer"]["cost_usd"] == (200 * 2.0 + 40 * 8.0) / 1e6
+    assert "cost_usd" not in usage["agents"]["ml-engineer"] and usage["total"]["cost_usd"] == 0.00072

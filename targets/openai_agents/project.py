@@ -42,6 +42,7 @@ def module(name: str, package: str) -> str:
 
 def team_spec(entry: AgentIR, entry_key: str, agents: list[dict], options: BuildOptions) -> dict:
     checklist = list(completion_checklist(entry))
+    used = {a["model"] for a in agents}
     return {
         "entry": entry_key,
         "settings": {
@@ -54,6 +55,7 @@ def team_spec(entry: AgentIR, entry_key: str, agents: list[dict], options: Build
             "guardrail_retries": GUARDRAIL_RETRIES,
             "model_factory": options.model_factory,
             "max_request_bytes": options.max_request_bytes,
+            "prices": {m: list(p) for m, p in sorted(options.prices.items()) if m in used},
         },
         "checklist": checklist,
         "checklist_note": "\n## Completion checklist\n\n" + checklist_request(tuple(checklist)) if checklist else "",
