@@ -24,7 +24,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim_lead_team.run import MAX_REQUEST_CHARS, TeamResult, check_request, run_team
-from sim_lead_team.team import ENTRY, MODELS, PACKAGE, SETTINGS, TeamError, build_agents, describe
+from sim_lead_team.team import (
+    ENTRY,
+    MODELS,
+    PACKAGE,
+    SETTINGS,
+    TeamError,
+    build_agents,
+    describe,
+)
 
 MAX_BODY_BYTES = int(os.environ.get("AGENTC_MAX_BODY_BYTES", SETTINGS["max_request_bytes"]))
 

@@ -18,6 +18,7 @@ from openai.types.responses import ResponseTextDeltaEvent
 from architect_team.team import (
     ENTRY,
     HOOKS,
+    MODELS,
     PACKAGE,
     SETTINGS,
     USAGE_FIELDS,
@@ -66,8 +67,22 @@ def session_for(thread: str | None, threads_db: str | None = None) -> Session | 
 
 
 def usage_summary(per_agent: dict[str, dict[str, int]]) -> dict[str, Any]:
-    total = {name: sum(u[name] for u in per_agent.values()) for name in USAGE_FIELDS}
-    return {"total": total, "agents": per_agent}
+    """Token counts per agent and in total, with a cost estimate where `prices` knows the model."""
+    total: dict[str, Any] = {
+        name: sum(u[name] for u in per_agent.values()) for name in USAGE_FIELDS
+    }
+    agents: dict[str, Any] = {name: dict(used) for name, used in per_agent.items()}
+    prices = SETTINGS["prices"]
+    costs = []
+    for name, used in agents.items():
+        price = prices.get(MODELS.get(name) or "")
+        if price:
+            cost = used["input_tokens"] * price[0] + used["output_tokens"] * price[1]
+            used["cost_usd"] = round(cost / 1e6, 6)
+            costs.append(used["cost_usd"])
+    if costs:
+        total["cost_usd"] = round(sum(costs), 6)
+    return {"total": total, "agents": agents}
 
 
 def check_request(request: str) -> str:

@@ -64,6 +64,7 @@ def _usage_lines(result: TeamResult) -> list[str]:
     lines = [
         f"usage: {total.get('requests', 0)} model calls, {total.get('input_tokens', 0)} input + "
         f"{total.get('output_tokens', 0)} output = {total.get('total_tokens', 0)} tokens"
+        + (f", about ${total['cost_usd']:.4f}" if "cost_usd" in total else "")
     ]
     for agent, used in result.usage.get("agents", {}).items():
         lines.append(
