@@ -47,6 +47,8 @@ MODULES: dict[str, str] = {
     # Coding-tool targets (issue 16).
     "claude-sdk": "claude_sdk",
     "codex": "codex",
+    "gemini": "gemini",
+    "copilot": "copilot",
 }
 
 

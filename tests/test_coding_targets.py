@@ -8,6 +8,7 @@ import tomllib
 
 import jsonschema
 import pytest
+import yaml
 from conftest import CASES, SHARED
 
 from agentc import api
@@ -15,6 +16,9 @@ from agentc.compiler.diagnostics import format_text
 from agentc.compiler.options import BuildOptions
 from agentc.targets.codex import DEFAULT_MODELS as CODEX_MODELS
 from agentc.targets.codex import SCHEMA as CODEX_SCHEMA
+from agentc.targets.copilot import SCHEMA as COPILOT_SCHEMA
+from agentc.targets.gemini import SCHEMA as GEMINI_SCHEMA
+from agentc.targets.gemini import TOOLS as GEMINI_TOOLS
 
 CORPUS = SHARED / "corpus" / "myclaude"
 LOSSY = "tests/fixtures/lossy"
@@ -81,9 +85,87 @@ def test_codex_check_catches_a_file_outside_the_documented_shape():
     assert any("developer_instructions" in m for m in messages) and any("color" in m for m in messages)
 
 
+# ---- gemini --------------------------------------------------------------------------------
+
+def split(text: str) -> tuple[dict, str]:
+    """Frontmatter and body the way Gemini CLI and Copilot split them: YAML between the first two `---` lines."""
+    assert text.startswith("---\n")
+    head, body = text[4:].split("\n---\n", 1)
+    data = yaml.safe_load(head)
+    assert isinstance(data, dict)
+    return data, body
+
+
+@pytest.mark.parametrize("source", SOURCES + [LOSSY])
+def test_gemini_files_match_gemini_clis_schema_and_keep_the_prompt(source):
+    from agentc.targets.gemini import slug
+
+    result, files = build(source, "gemini")
+    agents = {slug(n): a for n, a in by_file_name(result.project, None).items()}
+    assert len(files) == len(result.project.agents) == len(agents)
+    for path, text in files.items():
+        data, body = split(text)
+        jsonschema.validate(data, GEMINI_SCHEMA)
+        a = agents[data["name"]]
+        assert path == f".gemini/agents/{data['name']}.md" and data["kind"] == "local" and "color" not in data
+        assert body == a.body and data["description"] == (a.description or a.name)
+        if a.tools is None:
+            assert "tools" not in data
+        else:
+            expected = list(dict.fromkeys(GEMINI_TOOLS[t] for t in a.tools if t in GEMINI_TOOLS))
+            delegates = any(e.target_id for e in result.project.edges_from(a.id))
+            assert data["tools"] == expected + (["invoke_agent"] if delegates and "invoke_agent" not in expected else [])
+
+
+def test_gemini_maps_tools_models_and_slugs_names():
+    _, files = build(LOSSY, "gemini")
+    lead = split(files[".gemini/agents/lead.md"])[0]
+    assert lead == {"kind": "local", "name": "lead", "description": "Leads the team: plans the work and hands parts to the specialists.",
+                    "tools": ["read_file", "grep_search", "glob", "invoke_agent", "google_web_search", "write_todos"],
+                    "model": "gemini-2.5-pro"}
+    builder = split(files[".gemini/agents/builder.md"])[0]
+    assert builder["mcp_servers"] == {"github": {"command": "gh-mcp"}} and "invoke_agent" in builder["tools"]
+    assert builder["model"] == "gemini-2.5-flash"  # claude-sonnet-4-5 takes the sonnet mapping (AGC706)
+
+
+# ---- copilot -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source", SOURCES + [LOSSY])
+def test_copilot_agents_and_handoffs_equal_the_irs_resolved_edges(source):
+    result, files = build(source, "copilot")
+    project = result.project
+    names = by_file_name(project, None)
+    out_name = {a.id: n for n, a in names.items()}
+    assert len(files) == len(project.agents)
+    for path, text in files.items():
+        data, body = split(text)
+        jsonschema.validate(data, COPILOT_SCHEMA)
+        a = names[data["name"]]
+        assert path == f".github/agents/{data['name']}.agent.md" and body == a.body
+        edges = [e for e in project.edges if e.source == a.id and e.target_id]
+        targets = list(dict.fromkeys(e.target_id for e in edges))
+        assert data.get("agents", []) == [out_name[t] for t in targets]
+        expected = []
+        for t in targets:
+            conditions = list(dict.fromkeys(e.condition for e in edges if e.target_id == t and e.condition))
+            prompt = "; ".join(conditions) or f"Hand the task to {project.agent(t).name}."
+            expected.append({"label": f"Hand off to {out_name[t]}", "agent": out_name[t], "prompt": prompt, "send": False})
+        assert data.get("handoffs", []) == expected
+        if targets and "tools" in data:
+            assert "agent" in data["tools"]
+
+
+def test_copilot_check_catches_a_handoff_to_a_missing_agent():
+    from agentc.targets.copilot import validate
+
+    bad = {".github/agents/a.agent.md": "---\nname: a\ndescription: d\nagents: [ghost]\ntools: [read]\n---\nbody\n"}
+    messages = [d.message for d in validate(bad)]
+    assert any("'ghost' is not an agent" in m for m in messages) and any("agent tool" in m for m in messages)
+
+
 # ---- loss reports ---------------------------------------------------------------------------
 
-LOSS = {"claude-sdk": "AGC420", "codex": "AGC430"}
+LOSS = {"claude-sdk": "AGC420", "codex": "AGC430", "gemini": "AGC440", "copilot": "AGC450"}
 
 
 @pytest.mark.parametrize("target", sorted(LOSS))
@@ -122,3 +204,22 @@ def test_targets_list_their_capability_flags():
 
     assert "nesting:5" in TARGETS["claude"].capabilities and "nesting:5" in TARGETS["claude-sdk"].capabilities
     assert "tools:sandbox-mode" in TARGETS["codex"].capabilities
+    assert "delegation:static" in TARGETS["copilot"].capabilities and "tools:gemini" in TARGETS["gemini"].capabilities
+
+
+def test_the_acceptance_build_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    source = str(CORPUS) if CORPUS.exists() else "agents/seed-team"
+    outs = []
+    for i, seed in enumerate(("0", "1")):  # two fresh runs, under two hash seeds
+        out = tmp_path / f"OUT{i}"
+        cmd = [sys.executable, "-m", "agentc", "build", source, "--no-cache", "--out", str(out),
+               *[x for t in ("claude-sdk", "codex", "gemini", "copilot") for x in ("--target", t)]]
+        done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr[-3000:]
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outs[0] == outs[1]
+    assert {p.split("/")[0] for p in outs[0] if "/" in p} >= {"claude-sdk", "codex", "gemini", "copilot"}

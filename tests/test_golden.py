@@ -26,3 +26,12 @@ def test_golden(case, target, updating):
     files = emitted(case, target)
     assert files, f"{target} emitted nothing for {case}"
     compare_tree(files, ROOT / "golden" / case / target, updating)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_plugin_bundle(case, updating):
+    """The claude target's plugin bundle (`plugin = true`): golden/<case>/claude-plugin/. The tool
+    validators' test runs `claude plugin validate --strict` on these very folders."""
+    result = api.build(BuildOptions(sources=(f"agents/{case}",), targets=("claude",), plugin=True))
+    assert result.ok, [d for d in result.diagnostics if d.severity == "error"]
+    compare_tree({p[len("claude/"):]: t for p, t in result.files.items()}, ROOT / "golden" / case / "claude-plugin", updating)

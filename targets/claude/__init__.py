@@ -48,11 +48,22 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         else:
             files[f"agents/{a.name}.md"] = text
     if options.plugin:
+        from agentc.targets.claude import plugin  # only plugin builds need it (a claude-only build imports one module)
+
+        fields, more = plugin.manifest_fields(options)
+        diags += more
+        listed = []
         for scope in scopes if bundles else [scopes[0] if len(scopes) == 1 else ""]:
             name = (options.plugin_name if not bundles else None) or scope or "agentc-agents"
-            manifest = {"name": name, "description": f"Agents compiled by agentc ({name})"}
-            prefix = f"{scope or 'agents'}/" if bundles else ""
-            files[f"{prefix}.claude-plugin/plugin.json"] = json.dumps(manifest, indent=2) + "\n"
+            description = f"Agents compiled by agentc ({name})"
+            folder = scope or "agents"
+            prefix = f"{folder}/" if bundles else ""
+            members = [a for a in project.agents if not bundles or (a.scope or "") == scope]
+            files[f"{prefix}.claude-plugin/plugin.json"] = plugin.plugin_json(name, description, fields)
+            files[f"{prefix}README.md"] = plugin.readme(name, description, members, fields)
+            listed.append((name, folder, description))
+        if bundles:
+            files[".claude-plugin/marketplace.json"] = plugin.marketplace_json(options.plugin_name or "agentc-plugins", listed, fields)
     diags += nesting_report(project, MAX_DEPTH, "claude")
     return Emitted(files=files, diagnostics=tuple(diags))
 
@@ -139,7 +150,7 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
 
     out = []
     for path, text in sorted(files.items()):
-        if not path.endswith(".md"):
+        if not path.endswith(".md") or (path.endswith("README.md") and not text.startswith("---")):  # a plugin's README
             continue
         where = Span(file=path, line=1)
         try:

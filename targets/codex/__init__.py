@@ -6,7 +6,8 @@ only when the source has something to say, `model` (Claude tiers mapped to OpenA
 `tools`: read-only unless it may write, edit or run commands). Codex has no per-agent tool list
 and no static delegation: the parent spawns a subagent by its type at run time. What is lost
 is named per agent (AGC430). TOML is written by tomli-w (a real writer: prompts hold quotes,
-backslashes and triple quotes) and read back with tomllib by the check below and the tests.
+backslashes and triple quotes) and read back with tomllib by the check below and the tests,
+which also have Codex itself load every file (`codex debug prompt-input`, offline).
 """
 
 from __future__ import annotations
