@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from pydantic import ValidationError
+
 from agentc.compiler.diagnostics import (
     Diagnostic,
     apply_policy,
@@ -121,7 +123,13 @@ def compile(sources: Sources, targets: Sequence[str] | None = None, options: Bui
         values["targets"] = (targets,) if isinstance(targets, str) else tuple(targets)
     if not isinstance(sources, Mapping):
         values["sources"] = tuple(_paths(sources))
-    opts = BuildOptions(**values)
+    try:
+        opts = BuildOptions(**values)
+    except ValidationError as exc:  # a bad value is an AGC802 diagnostic here too, never pydantic's dump
+        from agentc.config import explain
+
+        bad = tuple(diag("AGC802", Span(file="<python api>", line=1), f"{key}: {message}") for key, message in explain(exc))
+        return Result(project=ProjectIR(agents=(), edges=(), diagnostics=bad), files={}, diagnostics=bad)
     project = load_project(sources if isinstance(sources, Mapping) else opts.sources)
     return build(opts, project)
 
@@ -170,6 +178,15 @@ def check_layout(options: BuildOptions, targets: list[str]) -> list[Diagnostic]:
     return diags
 
 
+def judge(diags, options: BuildOptions, project: ProjectIR) -> tuple[Diagnostic, ...]:
+    """The diagnostics a run reports: the agent files' own suppression comments first, then the
+    options' policy (select, ignore, per-file ignores, strict)."""
+    from agentc.compiler import suppress
+
+    kept = suppress.apply(diags, ((a.file, a.body, a.body_line) for a in project.agents))
+    return apply_policy(kept, **options.policy())
+
+
 def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:
     """Compile to every chosen target; files are keyed `<target>/<path>`. Errors mean no files."""
     from agentc.targets import TARGETS
@@ -179,12 +196,12 @@ def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:
     targets, diags = resolve_targets(options.targets)
     diags = list(project.diagnostics) + diags
     files: dict[str, str] = {}
-    if not has_errors(apply_policy(diags, strict=options.strict, ignore=options.ignore)):
+    if not has_errors(judge(diags, options, project)):
         for name in targets:
             target = TARGETS[name]
             emitted = target.emit(project, options)
             diags += emitted.diagnostics
             diags += validate_files(name, emitted.files, target.validate)
             files.update({f"{name}/{path}": text for path, text in emitted.files.items()})
-    final = apply_policy(diags, strict=options.strict, ignore=options.ignore)
+    final = judge(diags, options, project)
     return Result(project=project, files=files if not has_errors(final) else {}, diagnostics=final)

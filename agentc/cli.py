@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from pydantic import ValidationError
 
 import agentc
 from agentc import api, config, formats, runner
-from agentc.compiler.diagnostics import Diagnostic, apply_policy, diag, has_errors
+from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 
 VERSION = agentc.__version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Compile agent markdown to an IR, a delegation graph and framework code.")
+app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
+                  help="Compile agent markdown to an IR, a delegation graph and framework code.")
 
 FORMAT_HELP = "Diagnostics as text (stderr), json, github (Actions annotations) or sarif (2.1.0); machine formats go to stdout."
 
@@ -35,6 +37,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", color: str = "auto",
            verbosity: int = formats.VERBOSE, statistics: bool | None = None) -> None:
+    diags = formats.relative_paths(diags)
     if fmt == "text":
         sys.stderr.write(formats.text(list(diags), formats.use_color(sys.stderr, color), verbosity=verbosity, statistics=statistics))
     else:
@@ -51,6 +54,17 @@ def _fail_usage(diags, fmt: str, color: str = "auto") -> None:
 QUIET_HELP = "Print errors and the summary only."
 VERBOSE_HELP = "Print every diagnostic in full, infos included (default: errors in full, warnings one line each, infos counted)."
 STATS_HELP = "Force (or, with --no-statistics, hide) the per-code count table printed before the summary."
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    """--select AGC3,AGC121 --select AGC1: comma lists, repeatable, upper-cased."""
+    if not values:
+        return None
+    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+
+
+SELECT_HELP = "Report only these codes or prefixes (AGC3 = every 3xx), comma-separated, repeatable."
+IGNORE_HELP = "Leave these codes or prefixes out (replaces the configuration's ignore)."
+EXTEND_HELP = "Leave these codes out too, on top of the configuration's ignore."
 
 
 def _verbosity(quiet: bool, verbose: bool) -> int:
@@ -89,8 +103,11 @@ def _options(sources: list[str], config_file: str | None = None, **flags) -> tup
     values.update({k: v for k, v in flags.items() if v not in (None, [], (), {})})
     try:
         return BuildOptions(**values), diags, found
-    except ValueError as exc:  # a flag value pydantic refuses (e.g. --dangling maybe)
-        return BuildOptions(), diags + [diag("AGC802", Span(file="<command line>", line=1), str(exc).splitlines()[-1].strip() if str(exc) else "invalid option")], found
+    except ValidationError as exc:  # a flag value pydantic refuses (e.g. --dangling maybe)
+        flagged = {k for k, v in flags.items() if v not in (None, [], (), {})}
+        bad = [(k, m) for k, m in config.explain(exc)]
+        return BuildOptions(), diags + [diag("AGC802", Span(file="<command line>" if k in flagged else "<configuration>", line=1),
+                                             f"{'--' + k.replace('_', '-') if k in flagged else k}: {m}") for k, m in bad], found
 
 
 def _out_dirs(pairs: list[str] | None) -> tuple[dict[str, str], list[Diagnostic]]:
@@ -129,6 +146,9 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
     statistics: Optional[bool] = typer.Option(None, "--statistics/--no-statistics", help=STATS_HELP, show_default=False),
+    select: Optional[List[str]] = typer.Option(None, "--select", help=SELECT_HELP),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help=IGNORE_HELP),
+    extend_ignore: Optional[List[str]] = typer.Option(None, "--extend-ignore", help=EXTEND_HELP),
 ) -> None:
     """Compile agents to one or more targets under OUT/<target>/ (or each target's out_dirs folder)."""
     _check_format(output_format, color)
@@ -136,7 +156,8 @@ def build(
     dirs, ddiags = _out_dirs(out_dir)
     flags = dict(targets=tuple(target or ()), out=out, strict=strict or None, entry=entry, dangling=dangling,
                  plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None, out_dirs=dirs,
-                 cache=False if no_cache else None)
+                 cache=False if no_cache else None, select=_codes(select), ignore=_codes(ignore),
+                 extend_ignore=_codes(extend_ignore))
     options, diags, found = _options(sources or [], config_file, **flags)
     diags += ddiags
     if has_errors(diags):
@@ -149,7 +170,7 @@ def build(
 
         def once():
             opts, more, _ = _options(sources or [], config_file, **flags)  # the config may have changed
-            outcome = runner.run(opts, "write", force=force) if not has_errors(more) else runner.Outcome(diagnostics=tuple(more), usage_error=True)
+            outcome = runner.run(opts, "write", force=force) if not has_errors(more) else runner.Outcome(usage_error=True)
             return tuple(more) + outcome.diagnostics, (tuple(more), outcome)
 
         def show(pair, changed):
@@ -215,9 +236,11 @@ def _summarise(outcome: runner.Outcome, mode: str, fmt: str) -> int:
     return 0
 
 
-def _load(sources: list[str], strict: bool, ignore: tuple[str, ...] = ()) -> tuple:
+def _load(sources: list[str], options: BuildOptions | None = None) -> tuple:
+    """The linked project and its diagnostics after suppressions and the options' policy."""
     project = api.load_project(sources)
-    return project, apply_policy(project.diagnostics, strict=strict, ignore=ignore)
+    return project, api.judge(project.diagnostics, options or BuildOptions(), project)
+
 
 
 @app.command()
@@ -227,7 +250,7 @@ def ir(
     strict: bool = typer.Option(False, "--strict"),
 ) -> None:
     """Print the IR of the agents (with --json, the whole ProjectIR and its diagnostics)."""
-    project, diags = _load(sources, strict)
+    project, diags = _load(sources, BuildOptions(strict=strict))
     if as_json:
         data = project.model_copy(update={"diagnostics": diags}).model_dump(mode="json", exclude={"diagnostics": {"__all__": {"excerpt"}}})
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -253,19 +276,77 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
     statistics: Optional[bool] = typer.Option(None, "--statistics/--no-statistics", help=STATS_HELP, show_default=False),
+    select: Optional[List[str]] = typer.Option(None, "--select", help=SELECT_HELP),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help=IGNORE_HELP),
+    extend_ignore: Optional[List[str]] = typer.Option(None, "--extend-ignore", help=EXTEND_HELP),
+    fix: bool = typer.Option(False, "--fix", help="Apply the mechanical fixes (AGC101 quoting, AGC120 key typos, AGC131 colours, "
+                             "AGC133 tool names) to the frontmatter, then check again."),
+    show_diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would make as a unified diff; write nothing."),
 ) -> None:
-    """Report diagnostics only; build nothing."""
+    """Report diagnostics only; build nothing (with --fix, repair what is mechanical first)."""
     _check_format(output_format, color)
     level = _verbosity(quiet, verbose)
-    options, cdiags, _ = _options(sources or [], config_file, strict=strict or None)
+    options, cdiags, _ = _options(sources or [], config_file, strict=strict or None, select=_codes(select),
+                                  ignore=_codes(ignore), extend_ignore=_codes(extend_ignore))
     if has_errors(cdiags):
         _fail_usage(cdiags, output_format, color)
-    project, diags = _load(list(options.sources), options.strict, options.ignore)
+    if fix or show_diff:
+        from agentc import fix as fixer
+        from agentc.discover import discover
+
+        found, _ = discover(list(options.sources))
+        plans = fixer.plan([(f.path.as_posix() if not f.path.is_absolute() else str(f.path), f.path.read_bytes()) for f in found])
+        if show_diff:
+            sys.stdout.write("".join(p.diff() for p in plans))
+            typer.echo(f"{sum(len(p.changes) for p in plans)} fix(es) in {len(plans)} file(s) (nothing written; --fix applies them)", err=True)
+            raise typer.Exit(1 if plans else 0)
+        fixer.write_all(plans)
+        for p in plans:
+            for c in p.changes:
+                typer.echo(f"fixed {c.file}:{c.line}: {c.code} {c.what}", err=True)
+        typer.echo(f"{sum(len(p.changes) for p in plans)} fix(es) in {len(plans)} file(s)", err=True)
+    project, diags = _load(list(options.sources), options)
     diags = tuple(cdiags) + diags
     report(diags, output_format, color, level, statistics)
     if not diags:
         typer.echo(f"{len(project.agents)} agent(s), {len(project.edges)} delegation(s): no problems", err=True)
     raise typer.Exit(1 if has_errors(diags) else 0)
+
+
+@app.command()
+def rule(
+    code: Optional[str] = typer.Argument(None, help="A diagnostic code, e.g. AGC301."),
+    table: bool = typer.Option(False, "--table", help="Print the README's table of every code (markdown)."),
+) -> None:
+    """Explain a diagnostic code: what it means, why, an example, how to fix or silence it."""
+    from agentc import rules
+
+    if table:
+        typer.echo(rules.table(), nl=False)
+        raise typer.Exit(0)
+    if not code:
+        for c in sorted(rules.RULES):
+            typer.echo(f"{c}  {rules.RULES[c].severity:<7}  {rules.RULES[c].title}")
+        raise typer.Exit(0)
+    key = code.strip().upper()
+    if key.isdigit():
+        key = "AGC" + key
+    if key not in rules.RULES:
+        from agentc.compiler.diagnostics import did_you_mean
+
+        close = did_you_mean(key, rules.RULES, cutoff=0.8)
+        typer.echo(f"no rule {code}" + (f"; did you mean {close}?" if close else "") + " (`agentc rule` lists them)", err=True)
+        raise typer.Exit(2)
+    typer.echo(rules.explain(key), nl=False)
+
+
+@app.command()
+def doctor() -> None:
+    """Versions of agentc, Python, Graphviz and each target's packages; the config found; the cache."""
+    from agentc import doctor as doc
+
+    for line in doc.report(Path.cwd()):
+        typer.echo(line)
 
 
 @app.command()
@@ -280,12 +361,13 @@ def init() -> None:
 
 @app.command()
 def graph(
-    sources: List[str] = typer.Argument(...),
+    sources: Optional[List[str]] = typer.Argument(None, help="Agent files or folders (default: the configuration's sources)."),
     fmt: str = typer.Option("mermaid", "--format", "-f", help="mermaid | dot | svg | json"),
     focus: Optional[str] = typer.Option(None, "--focus", help="Draw only this agent and its neighbourhood."),
     depth: Optional[int] = typer.Option(None, "--depth", min=0, help="With --focus: links to follow (default: all)."),
     placeholders: bool = typer.Option(True, "--placeholders/--no-placeholders", help="Draw names that are not in the build."),
     timeout: float = typer.Option(5.0, "--svg-timeout", help="With -f svg: seconds Graphviz may take."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file."),
 ) -> None:
     """Print the delegation graph."""
     from agentc.targets import diagram
@@ -293,8 +375,11 @@ def graph(
     if fmt not in ("mermaid", "dot", "svg", "json"):
         typer.echo(f"unknown format '{fmt}': use mermaid, dot, svg or json", err=True)
         raise typer.Exit(2)
-    project, diags = _load(sources, False)
-    report(diags)
+    options, cdiags, _ = _options(sources or [], config_file)  # like build: [tool.agentc] sources and policy
+    if has_errors(cdiags):
+        _fail_usage(cdiags, "text")
+    project, diags = _load(list(options.sources), options)
+    report(tuple(cdiags) + diags, verbosity=formats.DEFAULT)
     try:
         project = diagram.focus(project, focus, depth, placeholders)
     except KeyError:
@@ -331,6 +416,31 @@ def schema() -> None:
     typer.echo(json.dumps(ProjectIR.model_json_schema(), indent=2))
 
 
+def command():
+    """The click command behind `app`, with help that reads well: no `<bool>` after a flag,
+    `TARGET`-style placeholders after options, and the targets listed where one is chosen."""
+    root = typer.main.get_command(app)
+    names = ""
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):  # the registry is not loaded for a plain run or --version
+        from agentc.targets import MODULES
+
+        names = ", ".join(MODULES)
+    for sub in [root, *getattr(root, "commands", {}).values()]:
+        ctx = sub.context_class(sub, info_name=sub.name, help_option_names=["-h", "--help"])
+        helper = sub.get_help_option(ctx)  # made once and cached by the command
+        for p in [*sub.params, *([helper] if helper is not None else [])]:
+            if getattr(p, "param_type_name", "") != "option":
+                continue
+            if p.name == "target" and names:
+                p.help = f"Target, repeatable, or 'all' (every target): {names}."
+            if p.is_flag:
+                p.metavar = ""
+            elif p.metavar is None:
+                p.metavar = {"output_format": "FORMAT", "out_dir": "TARGET=FOLDER", "config_file": "FILE"}.get(
+                    p.name, p.name.upper().replace("_", "-"))
+    return root
+
+
 def _terminate(signum, frame) -> None:  # noqa: ANN001 - a signal handler's signature
     raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: the writer removes its temp files
 
@@ -340,7 +450,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        app()
+        command()(prog_name="agentc")
     except SystemExit:
         raise
     except KeyboardInterrupt as exc:

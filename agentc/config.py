@@ -51,9 +51,10 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
         text = path.read_text(encoding="utf-8")
         doc = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = _toml_error_line(exc)
-        return {}, [diag("AGC802", Span(file=shown, line=line), f"cannot read {path.name}: {exc}",
-                         hint="fix the TOML syntax")]
+        line, col = _toml_error_at(exc)
+        lines = text.splitlines() if isinstance(exc, tomllib.TOMLDecodeError) else []
+        return {}, [diag("AGC802", Span(file=shown, line=line, col=col), f"cannot read {path.name}: {exc}",
+                         hint="fix the TOML syntax", excerpt=lines[line - 1] if 0 < line <= len(lines) else None)]
     table = doc if standalone else doc.get("tool", {}).get("agentc", {})
     prefix = "" if standalone else "tool.agentc"
     where = path.name if standalone else "[tool.agentc]"
@@ -64,6 +65,8 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
         return {}, [diag("AGC802", Span(file=shown, line=1), f"{where} must be a table")]
     for key, value in table.items():
         line = _line_of(lines, prefix, key)
+        if key not in BuildOptions.model_fields and key.replace("-", "_") in BuildOptions.model_fields:
+            key = key.replace("-", "_")  # ruff spells them per-file-ignores, extend-ignore
         if key not in BuildOptions.model_fields:
             close = did_you_mean(key, BuildOptions.model_fields, cutoff=0.6)
             diags.append(diag("AGC801", Span(file=shown, line=line), f"unknown {where} key '{key}'"
@@ -82,12 +85,14 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
     try:
         BuildOptions(**values)
     except ValidationError as exc:
-        for err in exc.errors():
+        for err, (name, message) in zip(exc.errors(), explain(exc), strict=True):
             key = str(err["loc"][0]) if err["loc"] else "?"
-            sub = ".".join(str(p) for p in err["loc"][1:])
-            diags.append(diag("AGC802", Span(file=shown, line=_line_of(lines, prefix, key, *[str(p) for p in err["loc"][1:2]])),
-                              f"{where} {key}{'.' + sub if sub else ''}: {err['msg']}",
-                              hint=BuildOptions.model_fields[key].description if key in BuildOptions.model_fields else None))
+            line = _line_of(lines, prefix, key, *[str(p) for p in err["loc"][1:2]])
+            if line == 1 and "-" in key or key.replace("_", "-") != key:
+                line = max(line, _line_of(lines, prefix, key.replace("_", "-"), *[str(p) for p in err["loc"][1:2]]))
+            diags.append(diag("AGC802", Span(file=shown, line=line), f"{where} {name}: {message}",
+                              hint=BuildOptions.model_fields[key].description if key in BuildOptions.model_fields else None,
+                              excerpt=lines[line - 1] if 0 < line <= len(lines) else None))
         values = {}
     return values, diags
 
@@ -116,9 +121,54 @@ def _line_of(lines: list[str], prefix: str, key: str, sub: str | None = None) ->
     return found
 
 
-def _toml_error_line(exc: Exception) -> int:
-    m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else 1
+def _toml_error_at(exc: Exception) -> tuple[int, int]:
+    """(line, column) of a TOML syntax error: tomllib says "(at line 10, column 8)"."""
+    m = re.search(r"line (\d+)(?:, column (\d+))?", str(exc))
+    return (int(m.group(1)), int(m.group(2) or 1)) if m else (1, 1)
+
+
+def explain(exc: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic's errors as (dotted key, human message with the allowed values): no pydantic URL,
+    no class names. Shared by the config file, the command line and the Python API."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        key = loc[0] if loc else "?"
+        given = _show(err.get("input"))
+        field = BuildOptions.model_fields.get(key)
+        allowed = _choices(field.annotation) if field is not None else ()
+        kind = err["type"]
+        if kind == "literal_error" and allowed:
+            msg = f"{given} is not one of {', '.join(allowed)}"
+        elif kind in ("strict_bool", "bool_type", "bool_parsing"):
+            msg = f"must be true or false, not {given}"
+        elif kind == "extra_forbidden":
+            msg = "unknown option; options: " + ", ".join(BuildOptions.model_fields)
+        else:
+            text = re.sub(r"^Value error, ", "", err["msg"]).replace("Input should be", "must be")
+            msg = f"{text[:1].lower()}{text[1:]}, not {given}" if "input" in err else text
+        out.append((".".join(loc) or key, msg))
+    return out
+
+
+def _choices(annotation) -> tuple[str, ...]:
+    from typing import Literal, get_args, get_origin
+
+    if get_origin(annotation) is Literal:
+        return tuple(str(a) for a in get_args(annotation))
+    for arg in get_args(annotation):  # Optional[Literal[...]]
+        if get_origin(arg) is Literal:
+            return tuple(str(a) for a in get_args(arg))
+    return ()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def relative(p: Path) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, summary
 
@@ -86,6 +86,23 @@ def statistics_table(diags: Sequence[Diagnostic]) -> str:
     width = len(str(rows[0][1])) if rows else 1
     return "\n".join(f"{n:>{width}}  {code}  {sev:<7}  {CODES.get(code, (None, ''))[1]}".rstrip()
                      for (code, sev), n in rows)
+
+
+def relative_paths(diags: Sequence[Diagnostic], base: str | None = None) -> list[Diagnostic]:
+    """Absolute paths under the working folder made relative to it, in every format: GitHub
+    attaches annotations only to repository-relative paths, and people read short ones."""
+    root = os.path.abspath(base or os.getcwd())
+    out = []
+    for d in diags:
+        if _is_file(d.file) and os.path.isabs(d.file):
+            try:
+                rel = os.path.relpath(d.file, root)
+            except ValueError:  # another drive on Windows
+                rel = ".."
+            if not rel.startswith(".."):
+                d = d.model_copy(update={"file": PurePosixPath(*Path(rel).parts).as_posix()})
+        out.append(d)
+    return out
 
 
 def as_json(diags: Sequence[Diagnostic]) -> str:

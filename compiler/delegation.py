@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
+from agentc.compiler.mentions import role_like
 
 NAME = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
 _NAME_RE = re.compile(rf"^{NAME}$")
@@ -108,7 +109,7 @@ _SUPPORT = re.compile(
     re.I | re.S,
 )
 _USE_AGENT = re.compile(
-    rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
+    rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME}-{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
 _POSITION = {
@@ -189,6 +190,8 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
     if arrow:
         clause, after = _upto_sentence(arrow.group("rest"))
         names = leading_targets(clause)
+        if arrow.group("verb").lower() in ("use", "see"):  # "→ use `flowchart`": a thing, not an agent
+            names = [n for n in names if "-" in n or role_like(n)]
         cond = clean(arrow.group("cond")) or clean(after) or clean(re.sub(_TARGET, "", clause))
         kind = "consult" if arrow.group("verb").lower() == "consult" else "delegate"
         for name in names:
@@ -248,6 +251,9 @@ _TARGET_COL = re.compile(r"delegate|agent|specialist|hand ?off|route|escalat|use
 _COND_COL = re.compile(r"when|scenario|task|situation|use case|trigger|condition|need|request|if\b", re.I)
 
 
+_QUALIFIER = re.compile(r"(?<=[\w*`])\s*\(\s*`?[\w-]+`?\s*\)")  # "rho-agent (mobile-suite)": a plugin, not an agent
+
+
 def _table(table: Table) -> Iterator[Found]:
     header = [plain(h) for h in table.header]
     tcol = next((k for k, h in enumerate(header) if re.search(r"delegate", h, re.I)), None)
@@ -263,5 +269,5 @@ def _table(table: Table) -> Iterator[Found]:
         cell = cells[tcol] if tcol < len(cells) else ""
         cond = clean(cells[ccol]) if ccol is not None and ccol < len(cells) else ""
         par = pcol is not None and pcol < len(cells) and re.search(r"✅|✓|✔|\byes\b|\btrue\b", cells[pcol], re.I)
-        for name in targets_in(cell):
+        for name in targets_in(_QUALIFIER.sub("", cell)):
             yield Found(name, cond, "parallel" if par else "delegate", "D3 table" if pcol is None else "D9 parallel table", line, 1)

@@ -7,6 +7,10 @@ Codes are documented in the README and never reused. Each has a default severity
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import os
+from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -24,6 +28,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC003": ("error", "file is empty"),
     "AGC004": ("error", "source path does not exist"),
     "AGC005": ("warning", "no agent files found in a source"),
+    "AGC010": ("warning", "suppression comment that suppresses nothing"),
+    "AGC011": ("warning", "suppression comment names a code that does not exist"),
     "AGC100": ("error", "no YAML frontmatter"),
     "AGC101": ("warning", "frontmatter is not valid YAML; recovered line by line"),
     "AGC102": ("error", "frontmatter cannot be read even leniently"),
@@ -159,18 +165,40 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.75) -> str
 
 
 def apply_policy(
-    diagnostics: Iterable[Diagnostic], *, strict: bool = False, ignore: Iterable[str] = ()
+    diagnostics: Iterable[Diagnostic], *, strict: bool = False, ignore: Iterable[str] = (),
+    select: Iterable[str] = (), per_file_ignores: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[Diagnostic, ...]:
-    """Drop ignored codes, promote warnings under --strict, sort, and de-duplicate."""
-    ignored = set(ignore)
+    """Keep the selected codes (all when `select` is empty), drop ignored ones (also per file, by
+    glob), promote warnings under --strict, sort, and de-duplicate. A code in `select` or
+    `ignore` may be a prefix, as in ruff: "AGC3" is every 3xx code."""
+    ignored, chosen = tuple(ignore), tuple(select)
+    per_file = [(glob, tuple(codes)) for glob, codes in (per_file_ignores or {}).items()]
     out = []
     for d in diagnostics:
-        if d.code in ignored:
+        if chosen and not d.code.startswith(chosen):
+            continue
+        if ignored and d.code.startswith(ignored):
+            continue
+        if per_file and any(d.code.startswith(codes) and file_matches(d.file, glob) for glob, codes in per_file if codes):
             continue
         if strict and d.severity == "warning":
             d = d.model_copy(update={"severity": "error"})
         out.append(d)
     return tuple(sorted(set(out), key=Diagnostic.sort_key))
+
+
+def file_matches(file: str, glob: str) -> bool:
+    """A per-file-ignores glob: with a '/' it matches the path as shown (relative to the
+    working folder); without one it matches the file name, as ruff's do. '**/' may match no folder."""
+    if PurePosixPath(file).is_absolute():
+        try:
+            file = PurePosixPath(os.path.relpath(file)).as_posix()
+        except ValueError:
+            pass
+    path = PurePosixPath(file)
+    if "/" not in glob:
+        return fnmatch.fnmatchcase(path.name, glob)
+    return fnmatch.fnmatchcase(path.as_posix(), glob) or ("**/" in glob and fnmatch.fnmatchcase(path.as_posix(), glob.replace("**/", "")))
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
@@ -179,7 +207,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def format_text(d: Diagnostic) -> str:
     """`file:line:col: severity[CODE]: message`, the source line with a caret, and a hint."""
-    out = [f"{d.file}:{d.line}:{d.col}: {d.severity}[{d.code}]: {d.message}"]
+    where = d.file if d.file.startswith("<") else f"{d.file}:{d.line}:{d.col}"  # <command line> is no file
+    out = [f"{where}: {d.severity}[{d.code}]: {d.message}"]
     if d.excerpt is not None:
         gutter = f"{d.line:>5} | "
         out.append(gutter + d.excerpt)

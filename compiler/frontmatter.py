@@ -121,6 +121,9 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
             )
         )
         fm.body_start = len(lines)
+        # The keys are likely there, only the closing line is missing: no "no name" / "no
+        # description" cascade after AGC105.
+        fm.broken.update(m.group(1) for ln in lines[start + 1:] if (m := _KEY.match(ln)))
         return fm
     fm.body_start = end + 1
     block = lines[start + 1 : end]
@@ -168,16 +171,21 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         row = rows[min(mark.line, len(rows) - 1)] if mark is not None else 0
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        fm.diagnostics.append(
-            diag(
-                "AGC101",
-                Span(file=file, line=first + row, col=(mark.column if mark else 0) + 1 + indent),
-                f"frontmatter is not valid YAML ({problem}); read line by line instead",
-                hint="quote the value (description: \"...\") or use a block scalar (description: |)",
-                excerpt=lines[start + 1 + row],
+        lenient: list[Diagnostic] = []
+        fm.entries = _lenient(file, block, first, indent, lenient, fm.broken)
+        # An unclosed quote or bracket (AGC102) above where YAML gave up is the cause; YAML's
+        # complaint on a later, valid line would only point at the wrong place.
+        if not any(d.code == "AGC102" and d.line <= first + row for d in lenient):
+            fm.diagnostics.append(
+                diag(
+                    "AGC101",
+                    Span(file=file, line=first + row, col=(mark.column if mark else 0) + 1 + indent),
+                    f"frontmatter is not valid YAML ({problem}); read line by line instead",
+                    hint="quote the value (description: \"...\") or use a block scalar (description: |)",
+                    excerpt=lines[start + 1 + row],
+                )
             )
-        )
-        fm.entries = _lenient(file, block, first, indent, fm.diagnostics, fm.broken)
+        fm.diagnostics += lenient
     return fm
 
 

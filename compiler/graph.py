@@ -7,7 +7,8 @@ import re
 from collections import defaultdict
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.ir import AgentIR, Edge, ProjectIR
+from agentc.compiler.ir import AgentIR, Delegation, Edge, ProjectIR
+from agentc.compiler.mentions import normal
 from agentc.compiler.span import Span
 
 
@@ -33,6 +34,11 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
             diags.append(diag("AGC306", group[1].span, f"'{name}' is defined in {len(group)} plugins: "
                               + ", ".join(g.id for g in group) + "; each keeps its plugin-scoped id"))
 
+    for a in kept:  # "Backend Architect" as a name is found as backend-architect too
+        key = normal(a.name)
+        if key != a.name and a not in by_name[key]:
+            by_name[key].append(a)
+    kept = [_with_mentions(a, by_id, by_name) for a in kept]
     edges: list[Edge] = []
     reported: set[tuple[str, str]] = set()
     close_to: dict[str, str | None] = {}
@@ -69,6 +75,35 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
                               condition=d.condition, kind=d.kind, span=d.span))
     diags += _cycles(kept, edges)
     return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
+
+
+def _with_mentions(a: AgentIR, by_id: dict, by_name: dict) -> AgentIR:
+    """The agent with each weak mention that names an agent of the build made a delegation.
+
+    A mention is the words after a cue ("context manager for scope"); the longest prefix that
+    is an agent's name wins, with a trailing "agent"/"subagent" dropped. One edge per
+    (target, line), so a name the front end already took is not added twice."""
+    if not a.mentions:
+        return a
+    taken = {(d.target, d.span.line) for d in a.delegations}
+    added: list[Delegation] = []
+    for m in a.mentions:
+        words = list(m.words)
+        while words and words[-1] in ("agent", "subagent", "sub-agent"):
+            words.pop()
+        for n in range(len(words), 0, -1):
+            name = "-".join(words[:n])
+            if n == 1 and len(m.words) > 1 and m.words[1] not in ("agent", "subagent"):
+                break  # one plain word ("architect the system") is not a name; "x agent" is
+            if (name in by_name or name in by_id) and name != a.name and (name, m.span.line) not in taken:
+                taken.add((name, m.span.line))
+                added.append(Delegation(target=name, condition=m.condition, kind=m.kind, pattern=m.pattern,
+                                        section=m.section, span=m.span))
+                break
+    if not added:
+        return a
+    merged = sorted((*a.delegations, *added), key=lambda d: (d.span.line, d.span.col))
+    return a.model_copy(update={"delegations": tuple(merged)})
 
 
 def _lines_naming(a: AgentIR) -> dict[str, list[int]]:
@@ -135,7 +170,20 @@ def _edits(a: str, b: str) -> int:
 
 
 def _resolve(target: str, source: AgentIR, by_id: dict, by_name: dict):
-    """An agent, a list of equally good candidates, or None when the target dangles."""
+    """An agent, a list of equally good candidates, or None when the target dangles.
+
+    Like a linker: the name as written, else its lowercase-hyphen form ("Backend Architect"),
+    else without a trailing "-agent"/"-subagent" ("the debugger agent")."""
+    found = _lookup(target, source, by_id, by_name)
+    if found is None:
+        key = normal(target)
+        for form in (key, key.removesuffix("-subagent").removesuffix("-agent")):
+            if form != target and (found := _lookup(form, source, by_id, by_name)) is not None:
+                break
+    return found
+
+
+def _lookup(target: str, source: AgentIR, by_id: dict, by_name: dict):
     if target in by_id:
         return by_id[target]
     same_scope = [a for a in by_name.get(target, []) if a.scope == source.scope]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.span import Span
 
-IR_VERSION = "1.1"  # 1.1: AgentIR.key_spans
+IR_VERSION = "1.2"  # 1.1: AgentIR.key_spans; 1.2: kind "compare", AgentIR.mentions, spans at the name
 
 
 class Node(BaseModel):
@@ -49,7 +49,7 @@ class Checklist(Node):
 
 
 DelegationKind = Literal[
-    "delegate", "collaborate", "before", "after", "complements", "consult", "parallel"
+    "delegate", "collaborate", "before", "after", "complements", "consult", "parallel", "compare"
 ]
 
 
@@ -59,7 +59,19 @@ class Delegation(Node):
     target: str
     condition: str = Field(description="The text that says when to delegate; may be empty")
     kind: DelegationKind = "delegate"
-    pattern: str = Field(description="Which written form it came from (D1 arrow, D2 block, ...)")
+    pattern: str = Field(description="Which written form it came from (D1 arrow, D2 block, M verb, ...)")
+    section: str | None = None
+    span: Span = Field(description="Where the name is written (line and column of the name)")
+
+
+class Mention(Node):
+    """A name written in a weak form ("query context manager", a bare kebab word): the linker
+    turns it into a delegation only when the build has an agent of that name."""
+
+    words: tuple[str, ...] = Field(description="The words after the cue; the linker tries the longest prefix first")
+    kind: DelegationKind = "delegate"
+    pattern: str
+    condition: str = ""
     section: str | None = None
     span: Span
 
@@ -158,6 +170,7 @@ class AgentIR(Node):
     avoid_when: tuple[Item, ...] = ()
     checklists: tuple[Checklist, ...] = ()
     delegations: tuple[Delegation, ...] = ()
+    mentions: tuple[Mention, ...] = Field((), description="Weak references the linker resolves against the build")
     examples: tuple[Example, ...] = ()
     failure_modes: tuple[FailureMode, ...] = ()
     principles: tuple[Item, ...] = ()

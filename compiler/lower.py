@@ -57,7 +57,8 @@ def _typed(src: Source) -> tuple[dict[str, Any], list[Diagnostic]]:
                 diags.append(diag("AGC120", e.span, f"unknown key '{key}'; did you mean '{guess}'?{also}",
                                   hint=f"rename it to '{guess}'; until then it is kept as metadata", excerpt=ex(e)))
             else:
-                diags.append(diag("AGC121", e.span, f"unknown key '{key}' kept as metadata", excerpt=ex(e)))
+                diags.append(diag("AGC121", e.span, f"unknown key '{key}' kept as metadata", excerpt=ex(e),
+                                  hint="Claude Code ignores it; the claude target leaves it out unless keep_unknown_keys = true"))
             out["metadata"][key] = _jsonable(v)
             continue
         field = fields.KNOWN_KEYS[key]

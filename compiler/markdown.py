@@ -19,6 +19,7 @@ from agentc.compiler.span import Span
 class Block:
     line: int
     col: int = 1
+    end: int = 0  # last file line of the block (0 = same as `line`)
 
 
 @dataclass
@@ -107,7 +108,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
                                   hint=f"close it with a line holding {marker}", excerpt=line))
             pad = len(fence.group(1))
             body = [ln_[pad:] if ln_[:pad].isspace() else ln_.lstrip() for ln_ in lines[i + 1 : j]]
-            blocks.append(Code(line=ln, col=pad + 1, lang=fence.group(3), code="\n".join(body)))
+            blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=fence.group(3), code="\n".join(body)))
             i = j + 1
             continue
         if stripped.startswith("<example>"):
@@ -118,13 +119,13 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
                 diags.append(diag("AGC202", Span(file=file, line=ln), "<example> is never closed",
                                   hint="add </example> after the example", excerpt=line))
                 j = n - 1
-            blocks.append(ExampleTag(line=ln, text="\n".join(lines[i : j + 1])))
+            blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
             i = j + 1
             continue
         first = stripped[0]
         heading = _HEADING.match(line) if first == "#" else None
         if heading and not line.startswith((" ", "\t")):
-            blocks.append(Heading(line=ln, level=len(heading.group(1)), title=heading.group(2).strip()))
+            blocks.append(Heading(line=ln, end=ln, level=len(heading.group(1)), title=heading.group(2).strip()))
             i += 1
             continue
         if stripped.startswith("|") and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
@@ -133,6 +134,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             while j < n and lines[j].strip().startswith("|"):
                 table.rows.append((first_line + j, split_row(lines[j].strip())))
                 j += 1
+            table.end = first_line + j - 1
             blocks.append(table)
             i = j
             continue
@@ -145,7 +147,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             while j < n and _continues(lines[j]):
                 text.append(lines[j].strip())
                 j += 1
-            blocks.append(ListItem(line=ln, col=indent + 1, text=" ".join(text), indent=indent,
+            blocks.append(ListItem(line=ln, col=indent + 1, end=first_line + j - 1, text=" ".join(text), indent=indent,
                                    ordered=item.group(2)[0].isdigit(),
                                    checked=None if box is None else box in "xX"))
             i = j
@@ -153,7 +155,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
         j = i + 1
         while j < n and _continues(lines[j]):
             j += 1
-        blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1,
+        blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1, end=first_line + j - 1,
                                 text="\n".join(x.strip() for x in lines[i:j])))
         i = j
     return _mark_labels(blocks), diags
@@ -215,7 +217,7 @@ def _mark_labels(blocks: list[Block]) -> list[Block]:
         if isinstance(b, Paragraph) and "\n" not in b.text and isinstance(nxt, (ListItem, Table)):
             title = plain(b.text)
             if title.endswith(":") and len(title.split()) <= 6 and (not isinstance(nxt, ListItem) or nxt.indent <= b.col - 1):
-                out.append(Label(line=b.line, col=b.col, title=title[:-1].strip()))
+                out.append(Label(line=b.line, col=b.col, end=b.line, title=title[:-1].strip()))
                 continue
         out.append(b)
     return out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 
 class BuildOptions(BaseModel):
@@ -14,7 +15,11 @@ class BuildOptions(BaseModel):
     targets: tuple[str, ...] = ("all",)
     out: str = "build"
     strict: bool = False
-    ignore: tuple[str, ...] = Field((), description="diagnostic codes to leave out")
+    ignore: tuple[str, ...] = Field((), description="diagnostic codes (or prefixes: AGC3) to leave out")
+    extend_ignore: tuple[str, ...] = Field((), description="more codes to leave out, on top of ignore")
+    select: tuple[str, ...] = Field((), description="report only these codes (or prefixes); default: all")
+    per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict, description="glob -> codes left out "
+                                                         "for the files it matches (a glob without '/' matches file names)")
     entry: str | None = Field(None, description="entry agent for framework targets; default: the agent nobody delegates to")
     dangling: Literal["stub", "drop", "error"] = Field("stub", description="what framework targets do with a target not in the build")
     model_map: dict[str, dict[str, str]] = Field(default_factory=dict, description="per target: agent model -> target model id")
@@ -57,6 +62,19 @@ class BuildOptions(BaseModel):
     cache: bool = Field(True, description="reuse work from the last build (never changes the output)")
     cache_dir: str | None = Field(None, description="where the build cache lives (it gitignores itself); "
                                   "default: .agentc-cache beside the config file, else in OUT")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_booleans(cls, value, info: ValidationInfo):
+        """`strict = "yes"` or `1` is a mistake, not true: booleans are true or false only."""
+        if cls.model_fields[info.field_name].annotation is bool and not isinstance(value, bool):
+            raise PydanticCustomError("strict_bool", "must be true or false")
+        return value
+
+    def policy(self) -> dict:
+        """The keyword arguments of `apply_policy` these options ask for."""
+        return {"strict": self.strict, "ignore": self.ignore + self.extend_ignore, "select": self.select,
+                "per_file_ignores": self.per_file_ignores}
 
     def cache_folder(self) -> str:
         return self.cache_dir or f"{self.out.rstrip('/') or '.'}/.agentc-cache"

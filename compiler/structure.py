@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agentc.compiler import delegation
+from agentc.compiler import delegation, mentions, references
 from agentc.compiler.ir import (
     ChangelogEntry,
     Checklist,
@@ -16,6 +16,7 @@ from agentc.compiler.ir import (
     Example,
     FailureMode,
     Item,
+    Mention,
     Mission,
     OutputFormat,
     Section,
@@ -83,7 +84,7 @@ def extract(src: Source, name: str) -> dict[str, Any]:
         out[role] = tuple(found)
     out["principles"] = tuple(_item(src, b) for k in by_role("principles") for b in _items(_blocks_of(src, k, deep=False)))
     out["checklists"] = _checklists(src)
-    out["delegations"] = _delegations(src, name)
+    out["delegations"], out["mentions"] = _delegations(src, name)
     out["examples"] = _examples(src, by_role("examples"))
     out["failure_modes"] = _failure_modes(src, by_role("failure_modes"))
     out["output_format"] = _output_format(src, next((k for k in by_role("output_format") if own(k) == "output_format"), None))
@@ -129,16 +130,19 @@ def _checklists(src: Source) -> tuple[Checklist, ...]:
     )
 
 
-def _delegations(src: Source, name: str) -> tuple[Delegation, ...]:
+def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[Mention, ...]]:
+    """Edges from the block recognisers (which also say when), then every other name a line
+    gives evidence for; one edge per (target, line). Weak names become mentions."""
     found: list[Delegation] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[str, int]] = set()
+    weak: list[Mention] = []
 
-    def add(f: delegation.Found, section: str | None) -> None:
-        key = (f.target, f.kind, f.line, f.condition)
+    def add(target: str, condition: str, kind: str, pattern: str, section: str | None, line: int, col: int) -> None:
+        key = (mentions.normal(target), line)  # an explicit delegation to itself stays: the linker reports it (AGC304)
         if key not in seen:
             seen.add(key)
-            found.append(Delegation(target=f.target, condition=f.condition, kind=f.kind, pattern=f.pattern,
-                                    section=section, span=Span(file=src.file, line=f.line, col=f.col)))
+            found.append(Delegation(target=target, condition=condition, kind=kind, pattern=pattern,
+                                    section=section, span=Span(file=src.file, line=line, col=col)))
 
     heads = {s.start: k for k, s in enumerate(src.sections)}
     claimed: set[int] = set()
@@ -154,15 +158,36 @@ def _delegations(src: Source, name: str) -> tuple[Delegation, ...]:
                 cond = "; ".join(delegation.clean(i.text) for i in items)
                 parent = src.sections[heads[index]].parent
                 for t in targets:
-                    add(delegation.Found(t, cond, "delegate", "D2 delegate block", b.line, b.col),
-                        plain(src.sections[parent].title) if parent is not None else title)
+                    line, col = _locate(src, t, b)
+                    add(t, cond, "delegate", "D2 delegate block", plain(src.sections[parent].title) if parent is not None else title,
+                        line, col)
             continue
         if id(b) in claimed:
             continue
         role = src.roles[k] if k is not None else "other"
         for f in delegation.find(b, role, name):
-            add(f, title)
-    return tuple(found)
+            line, col = _locate(src, f.target, b, f.line)
+            add(f.target, f.condition, f.kind, f.pattern, title, line, col)
+    hits, weak_names = references.scan(src, name)
+    for line, col, hit, section, cond in hits:
+        add(hit.target, cond, hit.kind, hit.pattern, section, line, col)
+    for line, col, words, kind, section, cond in weak_names:
+        if ("-".join(words), line) not in seen:
+            weak.append(Mention(words=words, kind=kind, pattern="M weak name", condition=cond, section=section,
+                                span=Span(file=src.file, line=line, col=col)))
+    return tuple(found), tuple(weak)
+
+
+def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
+    """Line and column where `target` is written inside block `b` (any case, any hyphen or
+    space between its words); the block's own position when it is not written out."""
+    rx = re.compile(r"[-\s_\u2010\u2011\u2012\u2212]+".join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+    first = start if start is not None else b.line
+    for ln in range(first, max(b.end, b.line) + 1):
+        m = rx.search(src.lines[ln - 1]) if 0 < ln <= len(src.lines) else None
+        if m:
+            return ln, m.start() + 1
+    return (start or b.line), b.col
 
 
 _EXAMPLE_TITLE = re.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)

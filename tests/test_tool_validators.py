@@ -76,9 +76,9 @@ def build(source: str, target: str, out: Path, **options) -> Path:
     return write(result.files, out) / target
 
 
-def claude_validate(prefix: Path, folder: Path, home: Path) -> tuple[bool, str]:
+def claude_validate(prefix: Path, folder: Path, home: Path, *flags: str) -> tuple[bool, str]:
     env = {**os.environ, **QUIET, "HOME": str(home)}
-    done = subprocess.run([str(prefix / "node_modules/.bin/claude"), "plugin", "validate", str(folder), "--strict", "--json"],
+    done = subprocess.run([str(prefix / "node_modules/.bin/claude"), "plugin", "validate", str(folder), *(flags or ("--strict",)), "--json"],
                           capture_output=True, text=True, timeout=120, env=env)
     try:
         ok = json.loads(done.stdout)["success"] is True
@@ -119,6 +119,16 @@ def test_claude_plugin_validate_rejects_what_agentc_used_to_write(npm_prefix, tm
     (root / ".claude-plugin/plugin.json").write_text('{"name": "x", "description": "d"}\n', encoding="utf-8")
     ok, output = claude_validate(npm_prefix, root, tmp_path / "home")
     assert not ok and "version" in output
+
+
+def test_claude_plugin_directory_profile_needs_the_license_agc410_asks_for(npm_prefix, tmp_path):
+    """`--profile directory` (what Claude's plugin directory refuses) passes once plugin_license is set."""
+    licensed = build("agents/seed-team", "claude", tmp_path / "a", plugin=True, plugin_license="MIT")
+    ok, output = claude_validate(npm_prefix, licensed, tmp_path / "home", "--profile", "directory")
+    assert ok, output
+    unlicensed = build("agents/seed-team", "claude", tmp_path / "b", plugin=True)
+    ok, output = claude_validate(npm_prefix, unlicensed, tmp_path / "home", "--profile", "directory")
+    assert not ok and "LICENSE_MISSING" in output
 
 
 def gemini_check(prefix: Path, files: list[Path], home: Path) -> subprocess.CompletedProcess:

@@ -101,12 +101,9 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
                 continue
             value = mapped
         pairs.append((key, value))
-    if a.metadata:
-        if options.keep_unknown_keys:
-            pairs += sorted(a.metadata.items())
-        else:
-            diags.append(diag("AGC401", a.where(sorted(a.metadata)[0]), f"unknown key(s) dropped from '{a.name}': {', '.join(sorted(a.metadata))}",
-                              hint="keep them with keep_unknown_keys = true"))
+    if a.metadata and options.keep_unknown_keys:
+        pairs += sorted(a.metadata.items())
+    # Unknown keys left out need no AGC401 of their own: AGC121 already reports each key, once.
     head = "".join(_pair(k, v) for k, v in pairs)
     return f"---\n{head}---\n{a.body}"
 

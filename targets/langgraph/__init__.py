@@ -15,9 +15,12 @@ entry, dangling targets, models) happens here as data; templates only lay it out
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
@@ -26,7 +29,6 @@ from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
-from agentc.targets._shared.pyformat import format_python
 from agentc.targets._shared.render import render
 from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text, reachable
 
@@ -40,7 +42,17 @@ DEFAULT_MODELS = {
     "haiku": "anthropic:claude-haiku-4-5",
     "inherit": "",
 }
-DEPENDENCIES = ("langgraph>=1.2", "langchain-core>=1.0", "langchain>=1.0")
+# The generated project's requirements, bounded to the major versions the tests run.
+DEPENDENCIES = ("langgraph>=1.2,<2", "langchain-core>=1.0,<2", "langchain>=1.0,<2")
+EXTRAS = {
+    "serve": ["fastapi>=0.115,<1", "uvicorn>=0.30,<1"],
+    "sqlite": ["langgraph-checkpoint-sqlite>=3.0,<4"],
+    "postgres": ["langgraph-checkpoint-postgres>=3.0,<4", "psycopg[binary,pool]>=3.2,<4"],
+    "dev": ["langgraph-cli[inmem]>=0.4,<0.5", "httpx>=0.27,<1"],
+}
+PROVIDER_BOUNDS = {"langchain-anthropic": "langchain-anthropic>=1.0,<2", "langchain-openai": "langchain-openai>=1.0,<2"}
+LANGGRAPH_MODULES = ("__init__.py", "__main__.py", "graph.py", "models.py", "runner.py", "team.py")
+SHARED_MODULES = ("factory.py", "observe.py", "usage.py")
 # Top-level names a generated package must not take: it would shadow the framework itself.
 SHADOWED = frozenset({"langgraph", "langchain", "langchain_core", "langsmith"})
 # init_chat_model provider prefix -> (package, API key variable), for the generated README.
@@ -185,20 +197,101 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     p = the_plan
     if any(d.code == "AGC507" for d in diags):  # no code is generated under a name that cannot import
         return Emitted(files={}, diagnostics=tuple(diags))
-    used = sorted({m.split(":", 1)[0] for m in [p.default_model, *(n.model for n in p.nodes if n.model)] if ":" in m})
-    context = {
-        "plan": p,
-        "dependencies": DEPENDENCIES,
-        "providers": [PROVIDERS[u][0] for u in used if u in PROVIDERS],
-        "env_vars": [PROVIDERS[u][1] for u in used if u in PROVIDERS and PROVIDERS[u][1]],
-    }
+    team_json = json.dumps(team_data(p, options), indent=2, ensure_ascii=False) + "\n"
+    prompts = {f"prompts/{n.prompt_file}": n.prompt for n in p.nodes}
+    digest = hashlib.sha256("\0".join([team_json, *sorted(prompts), *prompts.values()]).encode()).hexdigest()
+    version = f"0.1.0+{digest[:10]}"  # changes with the team, never with the time of the build
+    used = sorted({m.split(":", 1)[0] for m in [p.default_model, *(n.model for n in p.nodes if n.model),
+                                                  *options.fallback_models.get(NAME, [])] if ":" in m})
+    providers = [(u, *PROVIDERS[u]) for u in used if u in PROVIDERS]
+    context = {"plan": p, "options": options, "providers": providers, "version": version, "cell": _cell,
+               "serve": options.serve, "dependencies": DEPENDENCIES, "extras": EXTRAS}
     root = f"{p.package}/"
-    files = {root + n: format_python(render(NAME, f"{n}.j2", **context))
-             for n in ("__init__.py", "team.py", "graph.py", "__main__.py")}
-    files[root + "README.md"] = render(NAME, "README.md.j2", cell=_cell, **context)
-    for n in p.nodes:
-        files[f"{root}prompts/{n.prompt_file}"] = n.prompt
-    return Emitted(files=files, diagnostics=tuple(diags))
+    pkg = f"{root}{p.package}/"
+    files = {pkg + name: text for name, text in static_modules(options.serve).items()}
+    files[pkg + "team.json"] = team_json
+    for rel, text in prompts.items():
+        files[pkg + rel] = text
+    files[root + "pyproject.toml"] = pyproject(p.package, version, providers, options)
+    server = {"python_version": "3.11", "dependencies": ["."],
+              "graphs": {p.package: f"{p.package}.graph:make_graph"}, "env": ".env"}
+    files[root + "langgraph.json"] = json.dumps(server, indent=2) + "\n"
+    files[root + ".env.example"] = render(NAME, "env.example.j2", **context)
+    files[root + "README.md"] = render(NAME, "README.md.j2", **context)
+    return Emitted(files=dict(sorted(files.items())), diagnostics=tuple(diags))
+
+
+def team_data(p: Plan, options: BuildOptions) -> dict:
+    """team.json: the team as data for the generated package's static modules."""
+    return {
+        "agents": [{"node": n.node, "title": n.title, "prompt": n.prompt_file, "model": n.model,
+                    "placeholder": n.placeholder,
+                    "handoffs": [{"tool": h.tool, "target": h.target, "description": h.description} for h in n.handoffs]}
+                   for n in p.nodes],
+        "roots": list(p.roots),
+        "return_node": p.return_node,
+        "default_model": p.default_model,
+        "settings": {
+            "recursion_limit": p.recursion_limit,
+            "checkpointer": p.checkpointer,
+            "retries": options.retries,
+            "timeout_s": options.timeout_s,
+            "fallback_models": list(options.fallback_models.get(NAME, [])),
+            "delegate_context": options.delegate_context,
+            "model_factory": options.model_factory,
+            "prices": {k: list(v) for k, v in sorted(options.prices.items())},
+            "max_request_bytes": options.max_request_bytes,
+        },
+    }
+
+
+def static_modules(serve: bool) -> dict[str, str]:
+    """The package's modules: the same bytes for every team (already black-formatted, so black
+    never runs on them); the shared runtime helpers come from targets/_shared/runtime."""
+    return {**_static("langgraph", "static", LANGGRAPH_MODULES),
+            **_static("_shared", "runtime", SHARED_MODULES + (("server.py",) if serve else ()))}
+
+
+@lru_cache(maxsize=None)
+def _static(package: str, folder: str, names: tuple[str, ...]) -> dict[str, str]:
+    base = resources.files("agentc.targets").joinpath(package, folder)
+    return {name: base.joinpath(name).read_text(encoding="utf-8") for name in names}
+
+
+def pyproject(package: str, version: str, providers: list[tuple[str, str, str | None]], options: BuildOptions) -> str:
+    """The project's pyproject.toml, built as data (TOML basic strings take JSON's escapes)."""
+    q = json.dumps
+    extras = {provider: [PROVIDER_BOUNDS.get(pkg, pkg)] for provider, pkg, _ in providers}
+    extras.update(EXTRAS)
+    deps = [*DEPENDENCIES, *EXTRAS.get(options.checkpointer, [])]
+    if options.serve:
+        deps += EXTRAS["serve"]
+    lines = [
+        "[build-system]",
+        'requires = ["setuptools>=68"]',
+        'build-backend = "setuptools.build_meta"',
+        "",
+        "[project]",
+        f"name = {q(package.replace('_', '-'))}",
+        f"version = {q(version)}",
+        f"description = {q('A team of agents as a LangGraph graph, generated by agentc')}",
+        'readme = "README.md"',
+        'requires-python = ">=3.11"',
+        "dependencies = [" + ", ".join(q(d) for d in deps) + "]",
+        "",
+        "[project.optional-dependencies]",
+        *[f"{name} = [" + ", ".join(q(d) for d in reqs) + "]" for name, reqs in extras.items()],
+        "",
+        "[project.scripts]",
+        f"{q(package.replace('_', '-'))} = {q(package + '.__main__:main')}",
+        "",
+        "[tool.setuptools]",
+        f"packages = [{q(package)}]",
+        "",
+        "[tool.setuptools.package-data]",
+        f'{package} = ["team.json", "prompts/*.md"]',
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _cell(text: str) -> str:
@@ -207,16 +300,16 @@ def _cell(text: str) -> str:
 
 
 def validate(files: dict[str, str]) -> list[Diagnostic]:
-    """Every prompt file that team.py names is emitted, and nothing else sits in prompts/."""
+    """Every prompt file that team.json names is emitted, and nothing else sits in prompts/."""
     out = []
     for path, text in sorted(files.items()):
-        if not path.endswith("/team.py"):
+        if not path.endswith("/team.json"):
             continue
         folder = path.rsplit("/", 1)[0]
-        named = set(re.findall(r"prompt=['\"]([^'\"]+)['\"]", text))
+        named = {a["prompt"] for a in json.loads(text)["agents"]}
         shipped = {p.rsplit("/", 1)[1] for p in files if p.startswith(f"{folder}/prompts/")}
         for missing in sorted(named ^ shipped):
-            out.append(diag("AGC902", Span(file=path, line=1), f"prompt file '{missing}' is named in team.py "
+            out.append(diag("AGC902", Span(file=path, line=1), f"prompt file '{missing}' is named in team.json "
                             "or shipped in prompts/ but not both", hint="this is a bug in agentc's langgraph target"))
     return out
 

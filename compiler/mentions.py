@@ -1,0 +1,582 @@
+"""Agent names as a careful reader finds them: every line outside fences, with its evidence.
+
+The block recognisers in `delegation` read the conventional delegation forms and the text that
+says *when*. This reader works a level below: it scans each line for written names (`@x`,
+`subagent_type="x"`, kebab ids, Title-Case roles, "the x agent") and keeps a name when the
+writing around it says it is an agent another agent works with. The evidence is local:
+
+* a strong form: `@name`, `subagent_type="name"`, `name agent(s)`, a kebab id ending in `-agent`;
+* a verb right before the name ("hand off to", "handled by", "that's for", "route to", "use",
+  "pair with", an arrow, `AGENT:`) or right after it ("decides", "reviews", "has been invoked");
+* structure: the name leads a list item or paragraph (`- **x** — ...`) in a block whose heading
+  or lead-in speaks of agents, delegation or collaboration; a table column about agents; a
+  relation label (`**Handoff from**: A, B`);
+* for a Title-Case role in prose, being a multi-word role noun ("Reality Checker").
+
+The section's role is one piece of evidence, never a gate. Weak forms ("query context
+manager", a bare kebab word) become `Mention`s that the linker keeps only when the build has an
+agent of that name.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+HYPHENS = "\u2010\u2011\u2012\u2212"
+_H = HYPHENS + r"\-"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One name on one line, with the evidence that made it count."""
+
+    target: str  # lowercase-hyphen form
+    kind: str
+    pattern: str
+    col: int  # 1-based column of the name in the line
+    strong: bool  # counts without the build's name index
+
+
+# ---------------------------------------------------------------------------------------------
+# written names
+
+_KEBAB = rf"[A-Za-z0-9]+(?:[{_H}][A-Za-z0-9]+)+"
+_TITLE_WORD = r"(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*|[A-Z]{2,5}s?|[A-Z][a-z]*[A-Z]+[a-z]*)"
+# Last words that make a phrase a role (an agent's name) rather than a thing.
+_ROLE_TAIL = re.compile(
+    r"^(?:\w{2,}(?:er|or|ist)|\w*(?:ician|guardian|librarian|historian|custodian|architect|expert|analyst|assistant|"
+    r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|scout|sage|critic|wizard)$",
+    re.I,
+)
+# Words before "agent" that say which kind of agent, not which one ("the specialized agent").
+_ADJECTIVE = re.compile(
+    r"(?:ed|ing|ic|al|ive|ous|ful|able|ible|ate|ar|ent|ant|ry|specific|friendly|only|based|driven|level|like|style|"
+    r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm)$",
+    re.I,
+)
+# ...unless the word is one of the many technical nouns with the same endings.
+_THING_TAIL = frozenset(
+    "server container browser compiler bundler linter formatter handler listener wrapper adapter loader "
+    "router provider controller worker scheduler renderer buffer user header footer layer folder filter "
+    "cluster counter marker selector iterator vector sector error mirror color colour anchor cursor "
+    "descriptor connector decorator processor constructor interceptor accessor behavior behaviour tensor "
+    "visitor indicator calculator parameter character center centre number order border trigger register "
+    "poster banner paper matter letter water power tower cover driver timer player picker uploader "
+    "downloader installer launcher helper member owner customer partner answer chapter quarter "
+    "other either whether never ever over under after later integer boolean "
+    "monitor sensor factor refactor actor simulator emulator transformer profiler checkpointer pointer "
+    "checklist playlist allowlist wishlist blacklist whitelist denylist list exist assist persist resist insist "
+    "consist twist gist dialer filer proper super hyper webpack docker upper lower inner outer outlier tier "
+    "identifier modifier qualifier classifier amplifier multiplier specifier minor major rigor vigor humor honor "
+    "favor labor flavor terror horror vapor decor armor razor motor rotor floor door indoor outdoor transfer offer "
+    "corner lever fiber timber cluster dimmer shimmer spinner tooltip scanner sampler splitter tokenizer "
+    "vectorizer embedder encoder decoder reranker retriever crawler scraper parser lexer debouncer throttler "
+    "limiter balancer gateway broker".split()
+)
+# Compound words ending in one of these are things too ("RequestHandler", "AsyncCheckpointer").
+_THING_SUFFIX = tuple(
+    "handler pointer picker profiler listener renderer provider controller container transformer scheduler wrapper "
+    "adapter loader router server encoder decoder tokenizer vectorizer formatter compiler bundler iterator selector "
+    "accessor decorator interceptor connector descriptor processor balancer limiter scraper crawler debouncer "
+    "throttler retriever embedder reranker sampler scanner splitter".split()
+)
+_MODIFIER = frozenset(
+    "multi sub single ai llm non per cross inter meta super mini main parent child base general "
+    "specialized specialised other another any each every this that the a an new custom your my our their "
+    "some specific appropriate right relevant same next previous calling coordinating helper worker "
+    "human external internal remote local third one two three many all primary secondary".split()
+)
+_DEICTIC = frozenset(("This", "That", "These", "Those", "Your", "Our", "My", "Their", "Its"))
+_TITLE_MODIFIER = frozenset(
+    "other another any each every all available specialized specialised relevant appropriate right same "
+    "next previous main primary secondary human external internal new custom generic senior junior".split()
+)
+_PLACEHOLDER = re.compile(r"(?:^|-)(?:x|y|z|n|xxx|name|id|foo|bar|baz|example|placeholder|some|your|my|tbd)(?:-|$)")
+_BRANDS = frozenset(
+    "google meta microsoft aws amazon azure apple adobe chrome windows docker github gitlab claude openai "
+    "anthropic slack jira notion figma hubspot salesforce shopify stripe tiktok linkedin twitter facebook "
+    "instagram youtube reddit pinterest snapchat bing edge firefox safari android ios xcode vs visual "
+    "unity unreal godot wordpress drupal vercel netlify heroku oracle sap ibm cisco intel nvidia".split()
+)
+_SELF_LEAD = re.compile(r"(?:\byou(?:'re| are)|\bi am|\bi'm|\bas (?:a|an|the|your)|\bact as|\bserve as|\brole\s*\**\s*:|\bpersona\s*\**\s*:|\byour)\W*(?:(?:a|an|the)\s+)?(?:\*\*)?\s*$", re.I)
+
+
+@lru_cache(maxsize=8192)
+def role_like(name: str) -> bool:
+    """Whether a lowercase-hyphen name reads as a role ("code-reviewer"), not a thing."""
+    last = name.rsplit("-", 1)[-1]
+    if not _ROLE_TAIL.search(last) or last in _THING_TAIL:
+        return False
+    return not (len(last) > 8 and last.endswith(_THING_SUFFIX))
+
+
+@lru_cache(maxsize=8192)
+def normal(name: str) -> str:
+    """Lowercase-hyphen form of a written name (the scorer's and the gold's normal form)."""
+    t = name.strip().strip("*`\"'“”").lower()
+    if not t.isascii():
+        for h in HYPHENS:
+            t = t.replace(h, "-")
+    if t.startswith("the "):
+        t = t[4:]
+    if t.startswith("@"):
+        t = t[7:] if t.startswith("@agent-") else t[1:]
+    if " " in t or "_" in t or "\t" in t:
+        t = "-".join(t.replace("_", " ").split())
+    while "--" in t:
+        t = t.replace("--", "-")
+    return t.strip("-")
+
+
+def _kebab_ok(name: str) -> bool:
+    parts = name.split("-")
+    if _PLACEHOLDER.search(name) or all(p.isdigit() for p in parts) or len(name) < 4:
+        return False
+    if parts[-1] == "agent" and len(parts) == 2 and parts[0] in _MODIFIER:
+        return False  # multi-agent, sub-agent, ai-agent
+    if "vs" in parts or parts.count("agent") > 1 or _ADJECTIVE.search(parts[-1]) and parts[-1] not in ("agent",):
+        return False  # agent-vs-agent; framework-specific, on-demand, full-stack read as adjectives
+    return name not in _NOT_AGENTS
+
+
+_NOT_AGENTS = frozenset(
+    "fine-tuning end-to-end real-time state-of-the-art multi-agent step-by-step built-in sub-agent sub-agents "
+    "third-party one-to-one high-level low-level long-term short-term up-to-date well-defined follow-up "
+    "self-hosted open-source production-ready cost-effective rule-based general-purpose".split()
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# evidence
+
+_STRONG_BEFORE = re.compile(
+    r"(?:\b(?:delegat\w*|hand(?:s|ed|ing)?|pass(?:es|ed|ing)?|send(?:s|ing)?|sent|rout(?:e|es|ed|ing)|defer(?:s|red|ring)?|"
+    r"escalat\w*|forward\w*|assign\w*|submit\w*|reassign\w*|transfer\w*|dispatch\w*|stays?|left|leave)\b[^.;!?]{0,70}?\bto"
+    r"|\b(?:handled|owned|covered|done|performed|implemented|decided)\s+by"
+    r"|\bthat'?s\s+(?:for|what)|\bthat\s+is\s+for|\bjob\s+(?:of|for)"
+    r"|\bagent\s*:|\bdelegation\s+to|\bdelegate\s+to\s*:?|\bowner\s*:)$",
+    re.I,
+)
+_SOFT_BEFORE = re.compile(
+    r"(?:\b(?:use|uses|using|used|prefer|prefers|try|run|runs|deploy\w*|invok\w*|call|calls|launch\w*|spawn\w*|"
+    r"engage\w*|enable\w*|trigger\w*|involve\w*|bring\s+in|brings\s+in|loop\s+in|include|includes|ping|pings|"
+    r"notify|notifies|consult\w*|ask|asks|query|queries|contact|request|check\s+with|confer\s+with|"
+    r"(?:pair|pairs|paired|pairing|work|works|working|collaborat\w*|coordinat\w*|partner\w*|sync\w*|align\w*|"
+    r"liais\w*|team\s+up|interface|cooperat\w*|together)\s+(?:closely\s+|directly\s+)?with|"
+    r"from|after|than|over|next\s+step:?\s*run|wait\s+for|hand\s+(?:it|this|them)\s+to)"
+    r"|→|->|=>|⇒|>)$",
+    re.I,
+)
+_AFTER_VERB = re.compile(
+    r"^(?:\s|\*\*|`|[\"'”’])*(?:decides?|owns?|reviews?|verif(?:y|ies)|checks?|implements?|re-implements?|already|provided|"
+    r"provides|has\s+been\s+(?:invoked|run|called)|handles?|plans?|takes?\s+over|picks?\s+up|is\s+responsible|"
+    r"can|will|should|must|cover|covers|then)\b",
+    re.I,
+)
+_AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
+_LEAD_SEP = re.compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
+_JOIN = re.compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
+_GAP = re.compile(r"(?:\s|\*\*|__|`|[\"'“”‘’(\[]|\bthe\b)*$", re.I)
+_LINE_MARK = re.compile(r"^(?:\s|[-*+>•|]|\d+[.)]|\[[ xX]\]|❌|✅|⚠️|🚫|→|\*\*|__|`|[\"'“])*")
+_RELATION_LABEL = re.compile(
+    r"^(?:\*\*|__)?\s*(?P<label>handoffs?\s+(?:from|to)|hand(?:s)?\s+off\s+to|receives?\s+from|delivers?\s+to|escalates?\s+to|"
+    r"collaborates?\s+with|works?\s+with|coordinates?\s+with|partners?\s+with|pairs?\s+with|reports?\s+to|"
+    r"before|after|upstream|downstream|complements?|delegates?\s+to|delegate\s+to|hands?\s+to|feeds?|feeds\s+into|"
+    r"inputs?\s+from|outputs?\s+to|consults?|related(?:\s+agents)?|see\s+also|alternatives?|depends\s+on)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?",
+    re.I,
+)
+_LABEL_KIND = (
+    (re.compile(r"from|before|upstream|depends", re.I), "before"),
+    (re.compile(r"after|downstream|feeds|outputs", re.I), "after"),
+    (re.compile(r"collab|work|coordinat|partner|pair|related|see also", re.I), "collaborate"),
+    (re.compile(r"complement", re.I), "complements"),
+    (re.compile(r"consult|alternative", re.I), "consult"),
+)
+_KIND_WORDS = (
+    (re.compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|confer", re.I), "collaborate"),
+    (re.compile(r"consult|ask|query|contact", re.I), "consult"),
+    (re.compile(r"^(?:from|already)|\bfrom$", re.I), "before"),
+    (re.compile(r"next step|after$|then$|than$", re.I), "after"),
+    (re.compile(r"\bvs\.?$|versus|over$|>$", re.I), "delegate"),
+)
+SKILLISH = re.compile(r"\bskills?\b|\bslash command|\bplugin\b|\bmcp\b|\bcommand\b|\btool\b", re.I)
+DELEG_CTX = re.compile(
+    r"agents\b|sub-?agent|cross-agent|agent\s+(?:collaboration|coordination|hand-?offs?|team|roster|network|delegation|routing)|"
+    r"delegat|collaborat|hand-?offs?|integration|work(?:s|ing)?\s+with|pair(?:ing)?\s+with|coordinat|escalat|"
+    r"\brout(?:e|ing)\b|bring\s+in|specialist|related|defer|differs|\bvs\b|versus|comparison|workflow\s+position|"
+    r"upstream|downstream|teammates|roster|\bpeers?\b|partners?|who\s+to\s+(?:call|ask)|experts|execution\s+(?:plan|order)|"
+    r"assignment|orchestrat",
+    re.I,
+)
+_COMPARE_CTX = re.compile(r"differ|\bvs\b|versus|comparison|distinction|compared", re.I)
+
+
+def _kind_of(cue: str) -> str:
+    for rx, kind in _KIND_WORDS:
+        if rx.search(cue):
+            return kind
+    return "delegate"
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    target: str
+    form: str  # at | at-word | sub | kebab | title | word
+    bold: bool
+    brand: bool = False
+
+
+_AT = re.compile(r"@((?:agent-)?[A-Za-z][\w-]*[A-Za-z0-9])")
+_SUB = re.compile(r"subagent_type\s*[=:]\s*[\"'`]?([A-Za-z0-9_-]+)")
+_HYPHEN = re.compile(r"-[A-Za-z0-9]")
+_TITLE = re.compile(r"[A-Z][A-Za-z0-9]*(?: (?:& )?[A-Z][A-Za-z0-9]*)+")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_NAME_CHARS = _ALNUM | {"-"}
+_SKIP_WORDS = frozenset(("The", "A", "An", "Our", "Your", "Each", "Every", "This", "That", "If", "When", "Then", "Always",
+                         "Never", "Use", "Ask", "Hand", "Pair", "With", "For", "After", "Before", "And", "Or", "Let", "Have",
+                         "Send", "Route", "Ping", "Engage", "Query", "Only", "Once", "Both", "Via", "From", "To"))
+
+
+def _candidates(line: str, self_name: str) -> list[_Cand]:
+    """Every written name on the line, by position. Separate scans with a literal first
+    character (`@`, `-`, a capital) keep the regex engine off most of the text."""
+    out: list[_Cand] = []
+    n = len(line)
+    if "subagent_type" in line:
+        for m in _SUB.finditer(line):
+            name = normal(m.group(1))
+            if _kebab_ok(name) or "-" not in name:
+                out.append(_Cand(m.start(1), m.end(1), name, "sub", False))
+    if "@" in line:
+        for m in _AT.finditer(line):
+            s0 = m.start()
+            if s0 and (line[s0 - 1] in _ALNUM or line[s0 - 1] in "@.`/_"):
+                continue  # an e-mail address or a decorator path
+            e = m.end()
+            if e < n and (line[e] == "/" or line[e] == "." and e + 1 < n and line[e + 1] in _ALNUM):
+                continue  # @scope/package, @example.com
+            if "_" in m.group(1):
+                continue  # @code_warntype, @test_call: macros and decorators
+            name = normal(m.group(0))
+            if "-" in name and not _kebab_ok(name):
+                continue
+            strong = "-" in name and (role_like(name) or "agent" in name)  # not @ts-check, @typescript-eslint
+            out.append(_Cand(s0, e, name, "at" if strong else "at-word", False))
+    if "-" in line:
+        last = -1
+        for m in _HYPHEN.finditer(line):
+            p = m.start()
+            if p < last or not p or line[p - 1] not in _ALNUM:
+                continue
+            s0 = p
+            while s0 > 0 and line[s0 - 1] in _NAME_CHARS:
+                s0 -= 1
+            e = p + 1
+            while e < n and line[e] in _NAME_CHARS:
+                e += 1
+            while line[e - 1] == "-":
+                e -= 1
+            while line[s0] == "-":
+                s0 += 1
+            last = e
+            before = line[s0 - 1] if s0 else " "
+            if before in "@./\\_" or "--" in line[s0:e]:
+                continue
+            if e < n and (line[e] in "@_(" or line[e] in "./\\:" and e + 1 < n and line[e + 1] in _ALNUM):
+                continue  # a file name, a path, a call
+            name = normal(line[s0:e])
+            if not _kebab_ok(name):
+                continue
+            start = s0
+            if before == ":" and s0 > 1 and line[s0 - 2] in _NAME_CHARS:
+                q = s0 - 1
+                while q > 0 and line[q - 1] in _NAME_CHARS:
+                    q -= 1
+                plug = line[q : s0 - 1]
+                if plug.islower():
+                    name, start = f"{plug}:{name}", q
+            out.append(_Cand(start, e, name, "kebab", line[max(0, start - 2):start] == "**"))
+    for m in _TITLE.finditer(line):
+        s0, e = m.start(), m.end()
+        if s0 and (line[s0 - 1] in _NAME_CHARS or line[s0 - 1] == "_") or e < n and (line[e] in _NAME_CHARS or line[e] == "_"):
+            continue
+        words = m.group(0).split(" ")
+        while words and words[0] in _SKIP_WORDS:
+            words = words[1:]
+        if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
+            continue  # a plural group ("Other Agents", "Sales teams")
+        if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] == "Bot":
+            continue
+        if not role_like(words[-1].lower()) and not _AGENT_AFTER.match(line, e):
+            continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"
+        phrase = " ".join(words)
+        start = e - len(phrase)
+        out.append(_Cand(start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
+    out.sort(key=lambda c: c.start)
+    return [c for c in out if not _is_self(c.target.split(":")[-1], self_name)]
+
+
+_SELF_EXTRA = frozenset(("agent", "subagent", "expert", "pro", "specialist", "initial", "the", "and", "&"))
+
+
+@lru_cache(maxsize=4096)
+def _is_self(name: str, self_name: str) -> bool:
+    """The agent's own name, also as "NumPyro Pro Agent" or "Visualization & Interface Expert"
+    for `numpyro-pro` or `visualization-interface`."""
+    if name == self_name or name == self_name + "-agent":
+        return True
+    own = set(self_name.split("-")) - _SELF_EXTRA
+    words = set(name.split("-"))
+    return bool(own) and own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
+
+
+# "hand off to the research agent": one plain word and "agent" after a verb that passes work on
+_WORD_AGENT = re.compile(
+    r"\b(?:hand\w*(?:\s+\w+)?\s+off|pass\w*|send\w*|rout\w*|delegat\w*|prepar\w*|submit\w*|forward\w*|escalat\w*|"
+    r"use|invoke|deploy|launch|spawn|call)\b[^.;:!?]{0,60}?\b(?:to|for|use|invoke|deploy|launch|spawn|call)\s+(?:the\s+)?"
+    r"(?P<w>[a-z]{3,})\s+(?:sub-?)?agent\b(?![s\w-])"
+    r"(?!\s+(?!(?:with|to|for|and|or|when|if|once|after|before|so|that|which|who|is|will|can|should|first|next|now)\b)[a-z])",
+    re.I,
+)
+_SLASH = re.compile(rf"/(?={_KEBAB}(?![\w/]|\.\w))")
+_SLASH_LEFT = re.compile(rf"(?:^|[^\w./-]){_KEBAB}$")
+
+
+def prepare(text: str) -> str:
+    """Text as the scanner reads it: non-ASCII hyphens as '-' and `a-x/b-y` as `a-x+b-y`,
+    each one character for one, so every column stays right."""
+    if not text.isascii():
+        for h in HYPHENS:
+            text = text.replace(h, "-")
+    if "/" in text and "-" in text:
+        cuts = [m.start() for m in _SLASH.finditer(text) if _SLASH_LEFT.search(text, max(0, m.start() - 80), m.start())]
+        if cuts:
+            chars = list(text)
+            for i in cuts:
+                chars[i] = "+"
+            text = "".join(chars)
+    return text
+
+
+def candidates_by_line(lines: list[str], self_name: str) -> tuple[list[str], dict[int, list[_Cand]]]:
+    """The prepared lines and the names on each (0-based line index), from one scan of the
+    whole text: a scan per line costs more in calls than in matching."""
+    text = prepare("\n".join(lines))
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln) + 1)
+    out: dict[int, list[_Cand]] = {}
+    for c in _candidates(text, self_name):
+        i = bisect_right(starts, c.start) - 1
+        c.start -= starts[i]
+        c.end -= starts[i]
+        out.setdefault(i, []).append(c)
+    for m in _WORTH_A_LOOK.finditer(text.lower()):  # lines without names may still say "x agent" or "ask y z"
+        out.setdefault(bisect_right(starts, m.start()) - 1, [])
+    return text.split("\n"), out
+
+
+def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: bool = True,
+              target_cols: tuple[tuple[int, int], ...] = (), first_cell: tuple[int, int] | None = None,
+              skill_ctx: bool = False, cands: list[_Cand] | None = None,
+              ) -> tuple[list[Hit], list[tuple[int, tuple[str, ...], str]]]:
+    """The agent names one line holds, and the weak ones (col, words, kind) left to the linker.
+    `ctx`: the block speaks of agents or delegation; `target_cols`: character ranges of table
+    cells in a column about agents; `first_cell`: the range of a row's first cell."""
+    if cands is None:
+        line = prepare(line)
+        cands = _candidates(line, self_name)
+    low = line.lower()
+    agentish = "agent" in low
+    weak_hint = _WEAK_HINT.search(low) is not None
+    if not cands and not agentish and not weak_hint:
+        return [], []
+    hits: list[Hit] = []
+    lead_end = _LINE_MARK.match(line).end()
+    rel = _RELATION_LABEL.match(line[lead_end:])
+    rel_kind = None
+    if rel:
+        label = rel.group("label").lower()
+        rel_kind = next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
+        rel_end = lead_end + rel.end()
+        if not ctx and label in ("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds"):
+            rel = None  # "- After: R-hat < 1.01" compares states; in a block about agents it orders them
+    skill_line = skill_ctx or (("skill" in low or "command" in low or "plugin" in low or "tool" in low or "mcp" in low)
+                               and bool(SKILLISH.search(line)) and not agentish)
+    prev: tuple[_Cand, Hit | None] | None = None
+    weak: list[tuple[int, tuple[str, ...], str]] = []
+    for c in cands:
+        hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
+                     rel_kind=rel_kind if rel and c.start >= rel_end else None, target_cols=target_cols,
+                     first_cell=first_cell, skill_line=skill_line)
+        prev = (c, hit)
+        if hit is not None:
+            hits.append(hit)
+        elif (c.form in ("kebab", "title", "at-word") and not skill_line and not _in_paren_qualifier(line, c)
+              and (c.form != "kebab" or role_like(c.target.split(":")[-1]))):
+            weak.append((c.start + 1, tuple(c.target.split(":")[-1].split("-")) if c.form == "title" else (c.target,),
+                         _cue_kind(line[: c.start])))
+    if agentish and (" agent" in low or " subagent" in low):
+        taken = {h.col for h in hits}
+        for m in _WORD_AGENT.finditer(line):
+            w = m.group("w").lower()
+            if m.start("w") + 1 not in taken and w not in _MODIFIER and not _ADJECTIVE.search(w) and w != self_name:
+                hits.append(Hit(f"{w}-agent", _cue_kind(line[: m.start("w")]), "M word-agent", m.start("w") + 1, True))
+    if not skill_line and weak_hint:
+        taken = {h.col for h in hits} | {w[0] for w in weak}
+        weak += [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line) if col not in taken]
+    return hits, weak
+
+
+def _in_paren_qualifier(line: str, c: _Cand) -> bool:
+    """`rho-agent (mobile-suite)`: a single word in parentheses right after a name qualifies it."""
+    before = line[:c.start].rstrip()
+    after = line[c.end:].lstrip()
+    if not (before.endswith("(") and after.startswith(")")):
+        return False
+    return bool(re.search(rf"{_KEBAB}(?:\*\*|`)?\s*\($", before))
+
+
+def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare: bool, lead_end: int, lead_ok: bool,
+           rel_kind: str | None, target_cols, first_cell, skill_line: bool) -> Hit | None:
+    name, form = c.target, c.form
+    before = line[: c.start]
+    after = line[c.end:]
+    col = c.start + 1
+    role = form != "at-word" and role_like(name.split(":")[-1])
+    agent_after = _AGENT_AFTER.match(after)
+    if _in_paren_qualifier(line, c):
+        return None
+    # strong forms
+    if form in ("sub", "at"):
+        return Hit(name, "delegate", f"M {form}-mention", col, True)
+    if _in_command(line, c):
+        return None
+    if form == "at-word":
+        return None  # "@pterm" may be a person; the linker keeps it when the build has that agent
+    if agent_after and form == "kebab":
+        return Hit(name, _cue_kind(before), "M name-agent", col, True)
+    if agent_after and form == "title" and role:
+        return Hit(name + "-agent", _cue_kind(before), "M name-agent", col, True)
+    if form == "kebab" and name.endswith("-agent") and not skill_line:
+        return Hit(name, _cue_kind(before), "M agent-id", col, True)
+    if skill_line and form == "kebab":
+        return None
+    if not role:
+        if rel_kind is not None and form == "kebab" and _JOIN_OR_START.match(line[_rel_start(line, c, cands):c.start]):
+            return Hit(name, rel_kind, "M relation label", col, True)  # "**Before**: zeta-one"
+        if form == "kebab" and _STRONG_BEFORE.search(_head(before).rstrip()) and ctx:
+            return Hit(name, "delegate", "M delegation verb", col, True)
+        return None
+    # list continuation: "a, b and c" share the evidence of the first
+    if prev is not None and prev[1] is not None and _JOIN.match(line[prev[0].end : c.start]):
+        return Hit(name, prev[1].kind, prev[1].pattern, col, True)
+    if re.search(r"\b(?:a|an)\s+(?:\*\*|`)?$", before, re.I):
+        return None  # "use a code-reviewer": any one of a kind, not a named agent
+    head = _head(before)
+    # table structure
+    for lo, hi in target_cols:
+        if lo <= c.start < hi:
+            return Hit(name, "delegate", "M table column", col, True)
+    if (first_cell and first_cell[0] <= c.start < first_cell[1] and not line[first_cell[0]:c.start].strip(" *`_")
+            and not _AGENT_AFTER.sub("", line[c.end:first_cell[1]]).strip(" *`_")):
+        return Hit(name, "compare" if compare else "collaborate", "M table row", col, True)
+    if rel_kind is not None:
+        return Hit(name, rel_kind, "M relation label", col, True)
+    if _STRONG_BEFORE.search(head.rstrip()):
+        return Hit(name, "delegate", "M delegation verb", col, True)
+    if _COMPARED.match(after) and any(x.start > c.end for x in cands):
+        return Hit(name, "delegate", "M preference", col, True)  # "prefer x over y", "(x > y)"
+    # names leading a line (or a bold lead) in a block about agents
+    lead_sep = _LEAD_SEP.match(after) if c.start <= lead_end + 2 else None
+    if lead_sep:
+        if not after[lead_sep.end():].strip(" *_:`"):
+            return None  # "**Infrastructure & DevOps:**" heads a group; it names none
+        if lead_ok and (ctx or compare) and not c.brand:
+            return Hit(name, "compare" if compare else "delegate", "M lead name", col, True)
+        return None  # a bold term leading a capability bullet
+    if c.brand or _SELF_LEAD.search(before):
+        return None  # "Google Tag Manager", "You are a Senior Engineer"
+    soft = _SOFT_BEFORE.search(head.rstrip())
+    if soft and not (form == "title" and re.search(r"using|from|than|over|>$|→$", soft.group(0), re.I)):
+        return Hit(name, _kind_of(soft.group(0)), "M verb", col, True)
+    # J1 / J13: a role in prose doing something ("X decides", "X reviews", "The X can")
+    if _AFTER_VERB.match(after):
+        return Hit(name, "after" if re.match(r"\W*(?:reviews?|verif|checks?)", after, re.I) else "delegate",
+                   "M role-verb", col, True)
+    if form == "title" and _title_in_prose(before, after):
+        return Hit(name, "delegate", "M role name", col, True)
+    return None
+
+
+_COMPARED = re.compile(r"^(?:\*\*|`)?\s*(?:>|over\b|instead of\b|rather than\b)", re.I)
+_JOIN_OR_START = re.compile(r"^(?:\s|\*\*|`|,|/|\+|&|\band\b|\bor\b)*$", re.I)
+
+
+def _head(before: str) -> str:
+    gap = _GAP.search(before)
+    return before[: gap.start()] if gap else before
+
+
+def _rel_start(line: str, c: _Cand, cands: list[_Cand]) -> int:
+    """Where the text after a relation label's colon starts, or the previous name's end."""
+    prev_end = max((x.end for x in cands if x.end <= c.start), default=-1)
+    colon = line.rfind(":", 0, c.start)
+    return max(prev_end, colon + 1)
+
+
+def _in_command(line: str, c: _Cand) -> bool:
+    """`task-master show <id>`: a name inside backticks followed by more words is a command."""
+    if line.count("`", 0, c.start) % 2 == 0:
+        return False
+    close = line.find("`", c.end)
+    return close > c.end and bool(line[c.end:close].strip())
+
+
+def _title_in_prose(before: str, after: str) -> bool:
+    """A multi-word Title-Case role as a proper name: in a parenthesised list, as an addressee
+    (`X: please`) or right after a preposition that points at someone."""
+    if re.search(r"\(\s*(?:[A-Z][\w&]*(?:\s+[A-Z&][\w&]*)*\s*,\s*)*$", before) and re.match(r"^\s*(?:,|\))", after):
+        return True
+    if re.match(r"^\s*:\s*(?:please|can you|could you)", after, re.I):
+        return True
+    return bool(re.search(r"\b(?:to|for|after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", before, re.I))
+
+
+def _cue_kind(before: str) -> str:
+    b = before.rstrip(" *`\"'(").lower()
+    if re.search(r"(?:from|by)$", b):
+        return "before"
+    if re.search(r"collaborat\w*\s+with$|coordinat\w*\s+with$|work\w*\s+with$|pair\w*\s+with$|align\w*\s+with$|ping$", b):
+        return "collaborate"
+    if re.search(r"(?:consult\w*|ask|query)$", b):
+        return "consult"
+    return "delegate"
+
+
+# Lines that can hold a spaced role name after a verb ("query context manager", "hand ... to the
+# training engineer"); a plain substring search, as most lines hold none of these words.
+_WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|rout|delegat|escalat|engage|involve|invok|"
+                        r"pair|collaborat|coordinat|work with|sync with|loop in")
+_WORTH_A_LOOK = re.compile("agent|" + _WEAK_HINT.pattern)
+_WEAK = re.compile(
+    r"\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
+    r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",
+)
+
+
+def weak_phrases(line: str) -> list[tuple[int, tuple[str, ...], str]]:
+    """Lowercase phrases after a verb ("Query context manager for scope"): (col, words, cue).
+    They count only when the linker finds an agent of that name in the build."""
+    out = []
+    for m in _WEAK.finditer(line.lower()):
+        words = m.group("words").lower().split()
+        end = next((i for i in range(1, len(words)) if role_like(words[i])), None)
+        if end is not None:  # up to the role noun: "context manager", "training engineer"
+            out.append((m.start("words") + 1, tuple(words[: end + 1]), m.group(0).split()[0].lower()))
+    return out

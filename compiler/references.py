@@ -1,0 +1,107 @@
+"""Where the line reader looks for agent names, and what each line's context tells it.
+
+Every line outside fences and headings is read: list items, paragraphs, table rows, labels,
+`<example>` blocks and the frontmatter `description` (at its key's line). A block's context is
+evidence for `mentions.scan_line`: whether its headings or lead-in line speak of agents or
+delegation, of comparison, or of skills (whose kebab names are not agents).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentc.compiler import mentions
+from agentc.compiler.delegation import clean
+from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
+from agentc.compiler.source import Source
+
+_HEADER_TARGET = re.compile(r"agent|delegat|owner|specialist|target|route|escalat|hand-?off|assign|\bwho\b|expert|"
+                            r"working with|partner|collaborat|\bteam\b|pair", re.I)
+_SKILL_CTX = re.compile(r"\bskills?\b|\bcommands?\b|\bplugins?\b|\btools?\b|\bmcp\b", re.I)
+_AGENT_WORD = re.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
+
+Hit = tuple  # (line, col, mentions.Hit, section title, condition)
+
+
+def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
+    """(line, col, hit, section, condition) for each name found, and the weak names
+    (line, col, words, kind, section, condition) the linker may resolve."""
+    hits: list[tuple] = []
+    weak: list[tuple] = []
+    name = mentions.normal(name)
+    titles = [plain(s.title) for s in src.sections]
+    chain_ctx: dict[int | None, tuple[bool, bool, bool]] = {None: (False, False, False)}
+    for k, s in enumerate(src.sections):
+        parent = chain_ctx[s.parent]
+        t = titles[k] if s.level > 1 else ""  # the document's title names the agent, not its peers
+        chain_ctx[k] = (parent[0] or bool(mentions.DELEG_CTX.search(t)), parent[1] or bool(mentions._COMPARE_CTX.search(t)),
+                        (parent[2] or bool(_SKILL_CTX.search(t))) and not _AGENT_WORD.search(t))
+    lead_ctx = lead_skill = False
+    lines, by_line = mentions.candidates_by_line(src.lines, name)
+
+    def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, **kw) -> None:
+        if text is None:
+            cands = by_line.get(line_no - 1)
+            if cands is None:
+                return  # no name, no "agent", no verb that can introduce a spaced name
+            text, kw["cands"] = lines[line_no - 1], cands
+        found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, skill_ctx=skill, **kw)
+        section = titles[k] if k is not None else None
+        cond = clean(text)[:200] if (found or soft) else ""
+        for h in found:
+            hits.append((line_no, h.col, h, section, cond))
+        for col, words, kind in soft:
+            weak.append((line_no, col, words, kind, section, cond))
+
+    desc = src.entries.get("description")
+    if desc is not None and isinstance(desc.value, str):
+        run(desc.span.line, " ".join(desc.value.split()), None, False, False, False, lead_ok=False)
+    for index, b in enumerate(src.blocks):
+        if isinstance(b, Heading):
+            lead_ctx = lead_skill = False
+            continue
+        if isinstance(b, Code):
+            continue
+        k = src.owner[index]
+        ctx, compare, skill = chain_ctx[k]
+        if isinstance(b, Label) or isinstance(b, Paragraph) and b.text.rstrip("*_ ").endswith(":") and "\n" not in b.text:
+            text = plain(b.text if isinstance(b, Paragraph) else b.title)
+            if len(text.split()) <= 14:
+                lead_ctx = bool(mentions.DELEG_CTX.search(text)) or (lead_ctx and not _SKILL_CTX.search(text))
+                lead_skill = bool(_SKILL_CTX.search(text)) and not _AGENT_WORD.search(text)
+        ctx = ctx or lead_ctx
+        skill = (skill or lead_skill) and not lead_ctx
+        if isinstance(b, Table):
+            _table(src, b, k, ctx, compare, skill, run)
+            continue
+        for line_no in range(b.line, max(b.end, b.line) + 1):
+            run(line_no, None, k, ctx, compare, skill)
+    return hits, weak
+
+
+def _table(src: Source, b: Table, k: int | None, ctx: bool, compare: bool, skill: bool, run) -> None:
+    header = [plain(h) for h in b.header]
+    tcols = {i for i, h in enumerate(header) if _HEADER_TARGET.search(h)}
+    agent_table = ctx or compare or bool(tcols)
+    for line_no, _cells in b.rows:
+        ranges = _cell_ranges(src.lines[line_no - 1])
+        targets = tuple(r for i, r in enumerate(ranges) if i in tcols)
+        first = ranges[0] if ranges and agent_table else None
+        run(line_no, None, k, ctx, compare, skill, target_cols=targets, first_cell=first, lead_ok=False)
+
+
+def _cell_ranges(row: str) -> list[tuple[int, int]]:
+    """Character ranges of a table row's cells (pipes in backticks or escaped stay in a cell)."""
+    cuts, tick = [], False
+    for i, ch in enumerate(row):
+        if ch == "`":
+            tick = not tick
+        elif ch == "|" and not tick and (i == 0 or row[i - 1] != "\\"):
+            cuts.append(i)
+    if not cuts:
+        return [(0, len(row))]
+    stripped = row.lstrip()
+    bounds = cuts if stripped.startswith("|") else [-1, *cuts]
+    if not row.rstrip().endswith("|"):
+        bounds = [*bounds, len(row)]
+    return [(bounds[i] + 1, bounds[i + 1]) for i in range(len(bounds) - 1)]

@@ -1,0 +1,92 @@
+"""Suppressions written in an agent file, as ruff's `# noqa` and `# ruff: noqa` are.
+
+    <!-- agentc: ignore[AGC301] -->            the next block (the lines up to a blank line),
+                                                or its own line when it ends a line of text
+    <!-- agentc: ignore-file[AGC121, AGC133] --> the whole file
+
+A comment that suppresses nothing is reported (AGC010), so stale ones do not pile up. They are
+read from the agent's body as the IR keeps it (byte for byte), so nothing is read twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from agentc.compiler.diagnostics import CODES, Diagnostic, diag
+from agentc.compiler.span import Span
+
+_COMMENT = re.compile(r"<!--\s*agentc:\s*(ignore|ignore-file)\s*\[([^\]]*)\]\s*-->", re.I)
+# Codes a build of only some targets may never produce: a suppression of them is not "unused"
+# just because this run did not emit for that target.
+_FRONT_END = ("AGC0", "AGC1", "AGC2", "AGC3")
+
+
+@dataclass
+class Suppression:
+    file: str
+    line: int
+    col: int
+    codes: tuple[str, ...]
+    first: int  # lines covered, inclusive; the whole file is (0, huge)
+    last: int
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, d: Diagnostic) -> bool:
+        return d.file == self.file and self.first <= d.line <= self.last and any(d.code.startswith(c) for c in self.codes)
+
+
+def find(file: str, body: str, body_line: int) -> list[Suppression]:
+    """Every suppression comment in a body whose first line is line `body_line` of `file`."""
+    if "agentc" not in body:
+        return []
+    lines = body.split("\n")
+    out = []
+    for i, text in enumerate(lines):
+        for m in _COMMENT.finditer(text):
+            codes = tuple(c.strip().upper() for c in m.group(2).split(",") if c.strip())
+            here = body_line + i
+            if m.group(1).lower() == "ignore-file":
+                first, last = 0, 1 << 30
+            elif _COMMENT.sub("", text).strip():  # a comment at the end of a line of text: that line
+                first = last = here
+            else:
+                j = i + 1
+                while j < len(lines) and (not lines[j].strip() or not _COMMENT.sub("", lines[j]).strip()):
+                    j += 1  # blank lines and other comments before the block
+                k = j
+                while k + 1 < len(lines) and lines[k + 1].strip():
+                    k += 1
+                first, last = body_line + j, body_line + k
+            out.append(Suppression(file, here, m.start() + 1, codes, first, last))
+    return out
+
+
+def apply(diags: Sequence[Diagnostic], bodies: Iterable[tuple[str, str, int]],
+          *, report_unused: bool = True) -> list[Diagnostic]:
+    """`diags` without the suppressed ones, plus AGC010 for each comment that suppressed nothing
+    and AGC011 for a code that does not exist. `bodies` holds (file, body, first body line)."""
+    found = [s for file, body, line in bodies for s in find(file, body, line)]
+    if not found:
+        return list(diags)
+    by_file: dict[str, list[Suppression]] = {}
+    for s in found:
+        by_file.setdefault(s.file, []).append(s)
+    kept = []
+    for d in diags:
+        hit = [s for s in by_file.get(d.file, ()) if s.covers(d)]
+        for s in hit:
+            s.used.update(c for c in s.codes if d.code.startswith(c))
+        if not hit:
+            kept.append(d)
+    for s in found:
+        where = Span(file=s.file, line=s.line, col=s.col)
+        for c in s.codes:
+            if not any(code.startswith(c) for code in CODES):
+                kept.append(diag("AGC011", where, f"suppression names '{c}', which is no agentc code",
+                                 hint="`agentc rule CODE` explains a code; the README lists them all"))
+            elif report_unused and c not in s.used and c.startswith(_FRONT_END):
+                kept.append(diag("AGC010", where, f"suppression of {c} suppresses nothing",
+                                 hint="remove it (the problem it hid is gone), or move it above the line it is for"))
+    return kept
