@@ -180,9 +180,9 @@ def test_handoff_mode_passes_a_filtered_history(team):
 def test_a_thread_keeps_the_conversation(team):
     models = rule_models(seed_rule)
     agents = fast(team, models=models)
-    first = run(team, "First question", agents=agents, thread="t1")
-    second = run(team, "Second question", agents=agents, thread="t1")
-    assert first.ok and second.ok and second.thread == "t1"
+    first = run(team, "First question", agents=agents, thread_id="t1")
+    second = run(team, "Second question", agents=agents, thread_id="t1")
+    assert first.ok and second.ok and second.thread_id == "t1"
     history = json.dumps(models["ai-engineer"].seen[-1].input, default=str)
     assert "First question" in history and "Second question" in history
 
@@ -236,19 +236,19 @@ def test_the_app_over_asgi(team, monkeypatch):
         transport = httpx.ASGITransport(app=server.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
             health = await client.get("/healthz")
-            one = await client.post("/runs", json={"request": "First question", "thread": "web-1"})
-            two = await client.post("/runs", json={"request": "Second question", "thread": "web-1"})
-            streamed = await client.post("/runs/stream", json={"request": "Stream it"})
-            big = await client.post("/runs", content=b'{"request": "' + b"x" * 4096 + b'"}')
+            one = await client.post("/runs", json={"input": "First question", "thread_id": "web-1"})
+            two = await client.post("/runs", json={"input": "Second question", "thread_id": "web-1"})
+            streamed = await client.post("/runs/stream", json={"input": "Stream it"})
+            big = await client.post("/runs", content=b'{"input": "' + b"x" * 4096 + b'"}')
             bad = await client.post("/runs", content=b"{not json")
-            extra = await client.post("/runs", json={"request": "hi", "prompt": "override"})
-            blank = await client.post("/runs", json={"request": "   "})
+            extra = await client.post("/runs", json={"input": "hi", "prompt": "override"})
+            blank = await client.post("/runs", json={"input": "   "})
             return health, one, two, streamed, big, bad, extra, blank
 
     health, one, two, streamed, big, bad, extra, blank = asyncio.run(drive())
     assert health.status_code == 200 and health.json()["entry"] == "ai-engineer"
     assert one.status_code == 200 and one.json()["ok"] and one.json()["usage"]["total"]["total_tokens"] == 3 * CALL
-    assert two.json()["thread"] == "web-1"
+    assert two.json()["thread_id"] == "web-1" and two.json()["status"] == "ok"
     lead = server.team()["ai-engineer"].model
     turn_two = [json.dumps(c.input, default=str) for c in lead.seen if "Second question" in json.dumps(c.input, default=str)]
     assert turn_two and all("First question" in seen for seen in turn_two)  # turn two saw turn one
@@ -257,7 +257,7 @@ def test_the_app_over_asgi(team, monkeypatch):
     assert names[0] == "delegation" and events[0][1] == {"from": "ai-engineer", "to": "ml-engineer"}
     assert "token" in names and names[-1] == "final" and names.index("delegation") < names.index("token")
     final = events[-1][1]
-    assert final["ok"] and final["usage"]["agents"]["ml-engineer"]["total_tokens"] == CALL
+    assert final["status"] == "ok" and final["usage"]["agents"]["ml-engineer"]["total_tokens"] == CALL
     assert "".join(d["delta"] for n, d in events if n == "token") == final["answer"]
     assert big.status_code == 413
     assert bad.status_code == 422 and extra.status_code == 422 and blank.status_code == 422
@@ -288,7 +288,7 @@ def test_the_app_under_uvicorn(project):
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("uvicorn did not come up")
                 time.sleep(0.3)
-        answer = httpx.post(f"http://127.0.0.1:{port}/runs", json={"request": "Over the wire"}, timeout=60)
+        answer = httpx.post(f"http://127.0.0.1:{port}/runs", json={"input": "Over the wire"}, timeout=60)
         assert answer.status_code == 200 and answer.json()["answer"].startswith("DONE with: ml-engineer answers")
     finally:
         server.terminate()
@@ -342,3 +342,30 @@ def test_prices_give_a_cost_estimate(tmp_path):
     # ai-engineer runs on gpt-5.4: 2 calls of 100 in + 20 out; ml-engineer's model has no price.
     assert usage["agents"]["ai-engineer"]["cost_usd"] == (200 * 2.0 + 40 * 8.0) / 1e6
     assert "cost_usd" not in usage["agents"]["ml-engineer"] and usage["total"]["cost_usd"] == 0.00072
+
+
+def test_fallback_models_take_over_when_a_model_fails(team):
+    from ai_engineer_team.team import FallbackModel
+
+    down = RuleModel("ml-engineer", lambda key, call: ProviderError(500, "primary down"))
+    spare = RuleModel("ml-engineer", seed_rule)
+    models = rule_models(seed_rule)
+    models["ml-engineer"] = FallbackModel([down, spare])
+    result = run(team, agents=fast(team, models=models))
+    assert result.ok and len(down.seen) >= 1 and len(spare.seen) == 1
+    (back,) = tool_outputs(models["ai-engineer"].seen[1])
+    assert back == "ml-engineer answers: Part for ml_engineer"
+
+
+def test_fallback_ids_from_the_build_wrap_the_mapped_model(tmp_path):
+    result = api.build(BuildOptions(sources=("agents/seed-team",), targets=("openai-agents",),
+                                    fallback_models={"openai-agents": ["gpt-5.4-mini"]}))
+    writer.write(tmp_path, result.files, ["openai-agents"])
+    project = tmp_path / "openai-agents" / PKG
+    code = ("from ai_engineer_team import build_agents; a = build_agents(); m = a['ai-engineer'].model; "
+            "print(type(m).__name__, m.names, a['data-scientist'].model)")
+    env = {k: v for k, v in os.environ.items() if "OPENAI" not in k and not k.startswith("AGENTC_")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**env, "PYTHONPATH": str(project / "src")},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr  # no key needed to build: ids resolve on first use
+    assert done.stdout.split() == ["FallbackModel", "['gpt-5.4',", "'gpt-5.4-mini']", "None"]

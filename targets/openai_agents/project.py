@@ -56,6 +56,7 @@ def team_spec(entry: AgentIR, entry_key: str, agents: list[dict], options: Build
             "model_factory": options.model_factory,
             "max_request_bytes": options.max_request_bytes,
             "prices": {m: list(p) for m, p in sorted(options.prices.items()) if m in used},
+            "fallback_models": list(options.fallback_models.get("openai-agents", [])),
         },
         "checklist": checklist,
         "checklist_note": "\n## Completion checklist\n\n" + checklist_request(tuple(checklist)) if checklist else "",
@@ -115,10 +116,11 @@ def readme(package: str, spec: dict, options: BuildOptions) -> str:
         "pip install -e '.[serve]'\n"
         f"uvicorn {package}.server:app --host 127.0.0.1 --port 8000\n"
         "curl -s localhost:8000/runs -H 'content-type: application/json' "
-        "-d '{\"request\": \"...\", \"thread\": \"t1\"}'\n"
+        "-d '{\"input\": \"...\", \"thread_id\": \"t1\"}'\n"
         "```\n\n"
-        "- `POST /runs`: `{\"request\", \"thread\"?, \"max_turns\"?}` → the result: `ok`, `answer`, `error`, "
-        "`usage` (`total` and per agent), `last_agent`, `thread` (HTTP 502 when the run failed).\n"
+        "- `POST /runs`: `{\"input\", \"thread_id\"?, \"max_turns\"?}` → the result: `status` (ok | failed), "
+        "`answer`, `error`, `usage` (`total` and per agent), `last_agent`, `thread_id` (HTTP 502 when the run "
+        "failed).\n"
         "- `POST /runs/stream`: the same as Server-Sent Events: `delegation` (from, to) and `token` (delta) "
         "events, then `final` with the whole result.\n"
         "- `GET /healthz`: liveness.\n"
