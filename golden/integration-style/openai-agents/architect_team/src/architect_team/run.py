@@ -43,27 +43,28 @@ class TeamResult:
     error: str | None = None
     usage: dict[str, Any] = field(default_factory=dict)
     last_agent: str | None = None
-    thread: str | None = None
+    thread_id: str | None = None
     checklist_missing: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The result as JSON, with `status` ok | failed as the other targets' apps answer."""
+        return {"status": "ok" if self.ok else "failed", **asdict(self)}
 
 
-def session_for(thread: str | None, threads_db: str | None = None) -> Session | None:
+def session_for(thread_id: str | None, threads_db: str | None = None) -> Session | None:
     """The Agents SDK session (its SQLite store) holding a thread's history.
 
     A file when `threads_db` or AGENTC_THREADS_DB names one (it survives restarts and is shared
     by processes on one machine), else one in-memory session per thread id in this process.
     """
-    if not thread:
+    if not thread_id:
         return None
     path = threads_db or os.environ.get(THREADS_ENV)
     if path:
-        return SQLiteSession(thread, path)
-    if thread not in _memory_sessions:
-        _memory_sessions[thread] = SQLiteSession(thread)
-    return _memory_sessions[thread]
+        return SQLiteSession(thread_id, path)
+    if thread_id not in _memory_sessions:
+        _memory_sessions[thread_id] = SQLiteSession(thread_id)
+    return _memory_sessions[thread_id]
 
 
 def usage_summary(per_agent: dict[str, dict[str, int]]) -> dict[str, Any]:
@@ -97,7 +98,7 @@ async def run_team(
     request: str,
     *,
     agents: Mapping[str, Agent[Any]] | None = None,
-    thread: str | None = None,
+    thread_id: str | None = None,
     threads_db: str | None = None,
     max_turns: int | None = None,
     guardrail: str | None = None,
@@ -110,7 +111,7 @@ async def run_team(
     check_request(request)
     team = agents if agents is not None else build_agents()
     context = TeamContext(guardrail=guardrail or SETTINGS["guardrail"], events=events)
-    session = session_for(thread, threads_db)
+    session = session_for(thread_id, threads_db)
     config = RunConfig(tracing_disabled=os.environ.get(TRACING_ENV) != "1", workflow_name=PACKAGE)
     turns = max_turns or SETTINGS["max_turns"]
     attempts = SETTINGS["guardrail_retries"] + 1
@@ -139,7 +140,7 @@ async def run_team(
                 answer=str(result.final_output),
                 usage=usage_summary(context.usage),
                 last_agent=result.last_agent.name,
-                thread=thread,
+                thread_id=thread_id,
             )
     except Exception as error:  # the model or provider failed for good: report, do not crash
         return TeamResult(
@@ -147,14 +148,14 @@ async def run_team(
             answer=None,
             error=describe(error),
             usage=usage_summary(context.usage),
-            thread=thread,
+            thread_id=thread_id,
         )
     return TeamResult(
         ok=False,
         answer=answer,
         error=f"the answer still misses {len(missing)} checklist item(s) after {attempts} attempts",
         usage=usage_summary(context.usage),
-        thread=thread,
+        thread_id=thread_id,
         checklist_missing=missing,
     )
 

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             run_team(
                 request,
                 agents=team,
-                thread=args.thread,
+                thread_id=args.thread,
                 threads_db=threads_db,
                 max_turns=args.max_turns,
                 guardrail=args.guardrail,

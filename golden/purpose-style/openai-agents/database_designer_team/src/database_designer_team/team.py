@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,6 +26,7 @@ from agents import (
     Handoff,
     Model,
     ModelSettings,
+    MultiProvider,
     RunContextWrapper,
     RunHooks,
     Tool,
@@ -68,6 +69,8 @@ ENTRY: str = spec()["entry"]
 MODELS: dict[str, str | None] = {a["key"]: a["model"] for a in spec()["agents"]}
 SETTINGS: dict[str, Any] = spec()["settings"]
 CHECKLIST: list[str] = spec()["checklist"]
+# Model ids tried in order after an agent's own mapped model fails (fallback_models).
+FALLBACKS: list[str] = SETTINGS["fallback_models"]
 
 
 @dataclass
@@ -202,6 +205,50 @@ async def completion_checklist(
     )
 
 
+class FallbackModel(Model):
+    """The agent's model id, then the fallback ids in order: the next is tried when a call to
+    one fails. The runner's retries (ModelSettings.retry) wrap the whole chain. Model ids are
+    resolved on first use by the SDK's provider, so building the team needs no API key."""
+
+    def __init__(self, names: list[str | Model]) -> None:
+        self.names = names
+        self._models: list[Model] = []
+
+    def models(self) -> list[Model]:
+        if not self._models:
+            provider = MultiProvider()
+            self._models = [
+                provider.get_model(name) if isinstance(name, str) else name for name in self.names
+            ]
+        return self._models
+
+    async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        *first, last = self.models()
+        for name, model in zip(self.names, first, strict=False):
+            try:
+                return await model.get_response(*args, **kwargs)
+            except Exception as error:
+                log.warning(
+                    "model failed; trying the next",
+                    extra={"model": str(name), "outcome": describe(error)},
+                )
+        return await last.get_response(*args, **kwargs)
+
+    async def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        models = self.models()
+        for n, model in enumerate(models):
+            started = False
+            try:
+                async for event in model.stream_response(*args, **kwargs):
+                    started = True
+                    yield event
+                return
+            except Exception as error:
+                if started or n == len(models) - 1:
+                    raise
+                log.warning("model failed; trying the next", extra={"outcome": describe(error)})
+
+
 def load_factory(name: str | None = None) -> Factory | None:
     """The model factory `module:function`: argument, else AGENTC_MODEL_FACTORY, else the build's."""
     name = name or os.environ.get(FACTORY_ENV) or SETTINGS.get("model_factory")
@@ -276,7 +323,10 @@ def build_agents(
             made = make(key, MODELS[key])
             if made is not None:
                 return made
-        return MODELS[key]
+        mapped = MODELS[key]
+        if mapped is not None and FALLBACKS:
+            return FallbackModel([mapped, *FALLBACKS])
+        return mapped
 
     team: dict[str, Agent[Any]] = {}
     for a in spec()["agents"]:

@@ -1,6 +1,6 @@
 """The team over HTTP: `uvicorn ai_engineer_team.server:app` (needs the `serve` extra).
 
-POST /runs          {"request": "...", "thread": "t1"} -> the TeamResult as JSON (usage included)
+POST /runs          {"input": "...", "thread_id": "t1"} -> the TeamResult as JSON (usage included)
 POST /runs/stream   the same, as Server-Sent Events: `delegation` and `token` events, then `final`
 GET  /healthz       liveness and the team's entry agent
 
@@ -41,8 +41,8 @@ class RunRequest(BaseModel):
     """A run: the user's request (a user message, never part of the instructions)."""
 
     model_config = ConfigDict(extra="forbid")
-    request: str = Field(min_length=1, max_length=MAX_REQUEST_CHARS)
-    thread: str | None = Field(None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    input: str = Field(min_length=1, max_length=MAX_REQUEST_CHARS)
+    thread_id: str | None = Field(None, min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")
     max_turns: int | None = Field(None, ge=1, le=200)
 
 
@@ -61,9 +61,9 @@ async def _parse(request: Request) -> RunRequest | JSONResponse:
         return JSONResponse({"detail": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
     try:
         parsed = RunRequest.model_validate_json(body)
-        check_request(parsed.request)
+        check_request(parsed.input)
     except TeamError as error:
-        return JSONResponse({"detail": [{"loc": ["request"], "msg": str(error)}]}, status_code=422)
+        return JSONResponse({"detail": [{"loc": ["input"], "msg": str(error)}]}, status_code=422)
     except ValidationError as error:
         detail = [
             {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
@@ -87,7 +87,7 @@ async def runs(request: Request) -> JSONResponse:
     if isinstance(parsed, JSONResponse):
         return parsed
     result = await run_team(
-        parsed.request, agents=team(), thread=parsed.thread, max_turns=parsed.max_turns
+        parsed.input, agents=team(), thread_id=parsed.thread_id, max_turns=parsed.max_turns
     )
     return JSONResponse(result.to_dict(), status_code=_status(result))
 
@@ -102,9 +102,9 @@ async def runs_stream(request: Request) -> StreamingResponse | JSONResponse:
     async def work() -> None:
         try:
             result = await run_team(
-                parsed.request,
+                parsed.input,
                 agents=team(),
-                thread=parsed.thread,
+                thread_id=parsed.thread_id,
                 max_turns=parsed.max_turns,
                 stream=True,
                 events=queue.put_nowait,
