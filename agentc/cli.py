@@ -96,7 +96,7 @@ def _options(sources: list[str], config_file: str | None = None, **flags) -> tup
         if values or not diags:  # the cache of a configured project lives beside its config, like ruff's
             values.setdefault("cache_dir", config.relative(found.parent / ".agentc-cache"))
     elif not sources:
-        diags.append(diag("AGC802", Span(file="pyproject.toml", line=1), "no sources given and no configuration found",
+        diags.append(diag("AGC802", Span(file="<command line>", line=1), "no sources given and no configuration found",
                           hint="pass agent files or folders, run `agentc init`, or add [tool.agentc] sources = [\"agents\"] to pyproject.toml"))
     if sources:
         values["sources"] = tuple(sources)

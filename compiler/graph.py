@@ -72,7 +72,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
                                       hint="remove the line, or name the agent that was meant", excerpt=excerpt))
                 continue
             edges.append(Edge(source=a.id, target=d.target, target_id=target.id if target else None,
-                              condition=d.condition, kind=d.kind, span=d.span))
+                              condition=d.condition, kind=d.kind, span=span))  # at the name: targets' notes point there too
     diags += _cycles(kept, edges)
     return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
 

@@ -144,3 +144,12 @@ def test_corpus_check_output_is_short(tmp_path):
     assert len(pairs) == len(set(pairs))  # at most one line per (agent, missing name)
     quiet = run("check", str(CORPUS), "-q", cwd=tmp_path).stderr.splitlines()
     assert not any("warning[" in ln or "info[" in ln for ln in quiet)
+
+
+@pytest.mark.parametrize(("target", "code"), [("langgraph", "AGC502"), ("openai-agents", "AGC711"), ("langgraph", "AGC501")])
+def test_target_delegation_notes_point_at_the_name(team, target, code):
+    dangling = "stub" if code == "AGC501" else "drop"
+    result = api.compile([str(team / "lead.md")], targets=[target], dangling=dangling)
+    d = next(d for d in result.diagnostics if d.code == code)
+    assert (d.line, d.col) == (8, 37)
+    assert d.excerpt is not None and d.excerpt[d.col - 1:].startswith("payroll-bot")

@@ -95,7 +95,9 @@ def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, tar
     across agents): the graph's AGC301 already points at every edge."""
     stub, drop, error = codes
     kept, diags = [], []
+    source = project.agent(agent_id)
     for h in handoffs(project, agent_id):
+        ex = source_line(source, h.span)
         if not h.dangling:
             kept.append(h)
         elif options.dangling == "stub":
@@ -103,14 +105,23 @@ def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, tar
             if h.target not in announced:
                 announced.add(h.target)
                 diags.append(diag(stub, h.span, f"'{h.name}' is not in the build; {target} gets a placeholder agent for it",
-                                  hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out"))
+                                  hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out", excerpt=ex))
         elif options.dangling == "drop":
             diags.append(diag(drop, h.span, f"handoff to '{h.name}' left out of {target}: it is not in the build",
-                              hint="dangling = \"stub\" keeps a placeholder"))
+                              hint="dangling = \"stub\" keeps a placeholder", excerpt=ex))
         else:
             diags.append(diag(error, h.span, f"'{h.name}' is not in the build and dangling = \"error\"",
-                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\""))
+                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\"", excerpt=ex))
     return kept, diags
+
+
+def source_line(agent: AgentIR, span: Span) -> str | None:
+    """The body line a span points at, for the excerpt and caret under a delegate's name."""
+    row = span.line - agent.body_line
+    if span.file != agent.file or row < 0:
+        return None
+    lines = agent.body.split("\n")
+    return lines[row] if row < len(lines) else None
 
 
 def prompt_text(agent: AgentIR) -> str:
