@@ -11,6 +11,7 @@ uvicorn, threads, and `pip install` of the project into a fresh venv).
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import socket
@@ -369,3 +370,27 @@ def test_fallback_ids_from_the_build_wrap_the_mapped_model(tmp_path):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr  # no key needed to build: ids resolve on first use
     assert done.stdout.split() == ["FallbackModel", "['gpt-5.4',", "'gpt-5.4-mini']", "None"]
+
+
+def test_logging_has_one_record_per_model_call_and_delegation(team, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger=PKG)
+    result = run(team, agents=fast(team, models=rule_models(seed_rule)))
+    assert result.ok
+    calls = [r for r in caplog.records if r.getMessage() == "model call"]
+    delegations = [r for r in caplog.records if r.getMessage() == "delegation"]
+    assert [r.agent for r in calls] == ["ai-engineer", "ml-engineer", "ai-engineer"]
+    assert all(r.input_tokens == 100 and r.output_tokens == 20 and r.outcome == "ok" and r.duration_s >= 0 for r in calls)
+    assert [(r.agent, r.target) for r in delegations] == [("ai-engineer", "ml-engineer")]
+
+
+def test_generated_package_is_mypy_clean(project, tmp_path):
+    """mypy with the SDK and FastAPI installed; the modules are the same for every team."""
+    mypy = Path(sys.executable).parent / "mypy"
+    if not mypy.exists() or importlib.util.find_spec("fastapi") is None:
+        pytest.skip("mypy or fastapi is not installed (test and serve extras)")
+    done = subprocess.run([str(mypy), "--python-executable", sys.executable, "--cache-dir", str(tmp_path / ".mypy"),
+                           PKG], cwd=project / "src", capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert done.stdout.startswith("Success: no issues found in 5 source files")

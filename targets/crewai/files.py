@@ -66,7 +66,10 @@ def _static(name: str) -> str:
 
 
 def static_module(name: str, plan: CrewPlan) -> str:
-    return _black_if_long(_static(name).replace(PLACEHOLDER, plan.package))
+    """A module of package/ with the crew's package name; black only if the name made a line too long."""
+    source = _static(name).replace(PLACEHOLDER, plan.package)
+    return _black_if_long(source) if any(len(line) > LINE_LIMIT for line in source.splitlines()
+                                         if plan.package in line) else source
 
 
 def _agent(m: Member, manager: bool, options: BuildOptions) -> dict:
@@ -137,9 +140,22 @@ def project_id(plan: CrewPlan) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "agentc:crewai:" + plan.package + ":" + ",".join(members)))
 
 
+def delegation_tools(key: str, delegates: tuple[str, ...], indent: int = 12) -> list[str]:
+    """`*key.get_delegation_tools([...]),` laid out as black lays it out at `indent`: one line,
+    else the list on its own line, else one delegate per line (so black never has to run)."""
+    calls = [f"self.{d}()" for d in delegates]
+    one = f"*{key}.get_delegation_tools([{', '.join(calls)}]),"
+    if indent + len(one) <= LINE_LIMIT:
+        return [one]
+    inner = f"[{', '.join(calls)}]"
+    if indent + 4 + len(inner) <= LINE_LIMIT:
+        return [f"*{key}.get_delegation_tools(", f"    {inner}", "),"]
+    return [f"*{key}.get_delegation_tools(", "    [", *[f"        {c}," for c in calls], "    ]", "),"]
+
+
 def crew_py(plan: CrewPlan) -> str:
     source = render("crewai", "crew.py.j2", plan=plan, delegating=[w for w in plan.workers if w.delegates],
-                    calls={w.key: "[" + ", ".join(f"self.{d}()" for d in w.delegates) + "]" for w in plan.workers})
+                    calls={w.key: delegation_tools(w.key, w.delegates) for w in plan.workers})
     return _black_if_long(source)
 
 

@@ -33,7 +33,7 @@ def _static(name: str) -> str:
 
 def module(name: str, package: str) -> str:
     source = _static(name).replace(PLACEHOLDER, package)
-    if package != PLACEHOLDER and any(len(line) > LINE_LIMIT for line in source.splitlines()):
+    if any(len(line) > LINE_LIMIT for line in source.splitlines() if package in line):
         from agentc.targets._shared.pyformat import format_python
 
         source = format_python(source)

@@ -59,7 +59,9 @@ def load_factory(name: str | None = None) -> Any:
     try:
         return getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as error:
-        raise CrewSetupError(f"model factory '{name}' cannot be loaded: {describe(error)}") from None
+        raise CrewSetupError(
+            f"model factory '{name}' cannot be loaded: {describe(error)}"
+        ) from None
 
 
 def model_for(key: str, injected: BaseLLM | None = None) -> BaseLLM | str | None:

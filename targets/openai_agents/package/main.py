@@ -36,8 +36,12 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("request", nargs="*", help="the request (default: read from stdin)")
-    p.add_argument("--model", help="one model id for every agent (default: each agent's mapped model)")
-    p.add_argument("--factory", metavar="MODULE:FUNCTION", help=f"model factory (else ${FACTORY_ENV})")
+    p.add_argument(
+        "--model", help="one model id for every agent (default: each agent's mapped model)"
+    )
+    p.add_argument(
+        "--factory", metavar="MODULE:FUNCTION", help=f"model factory (else ${FACTORY_ENV})"
+    )
     p.add_argument("--stream", action="store_true", help="print the answer as it is generated")
     p.add_argument("--thread", help="thread id: continue a conversation kept in --threads-db")
     p.add_argument(
@@ -49,7 +53,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--delegation", choices=("tools", "handoffs"), default=None)
     p.add_argument("--guardrail", choices=("enforce", "warn", "off"), default=None)
     p.add_argument("--json", action="store_true", help="print the whole result as JSON")
-    p.add_argument("-v", "--verbose", action="store_true", help="log each model call and delegation")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="log each model call and delegation"
+    )
     return p
 
 
@@ -76,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     if not request and not sys.stdin.isatty():
         request = sys.stdin.read()
     if not request.strip():
-        print("error: no request given (pass it as arguments or on stdin; see --help)", file=sys.stderr)
+        print(
+            "error: no request given (pass it as arguments or on stdin; see --help)",
+            file=sys.stderr,
+        )
         return 2
     printed: list[bool] = []
 

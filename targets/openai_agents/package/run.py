@@ -69,7 +69,9 @@ def session_for(thread_id: str | None, threads_db: str | None = None) -> Session
 
 def usage_summary(per_agent: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Token counts per agent and in total, with a cost estimate where `prices` knows the model."""
-    total: dict[str, Any] = {name: sum(u[name] for u in per_agent.values()) for name in USAGE_FIELDS}
+    total: dict[str, Any] = {
+        name: sum(u[name] for u in per_agent.values()) for name in USAGE_FIELDS
+    }
     agents: dict[str, Any] = {name: dict(used) for name, used in per_agent.items()}
     prices = SETTINGS["prices"]
     costs = []
@@ -110,9 +112,7 @@ async def run_team(
     team = agents if agents is not None else build_agents()
     context = TeamContext(guardrail=guardrail or SETTINGS["guardrail"], events=events)
     session = session_for(thread_id, threads_db)
-    config = RunConfig(
-        tracing_disabled=os.environ.get(TRACING_ENV) != "1", workflow_name=PACKAGE
-    )
+    config = RunConfig(tracing_disabled=os.environ.get(TRACING_ENV) != "1", workflow_name=PACKAGE)
     turns = max_turns or SETTINGS["max_turns"]
     attempts = SETTINGS["guardrail_retries"] + 1
     run_input: str | list[Any] = request
@@ -121,7 +121,9 @@ async def run_team(
     try:
         for attempt in range(1, attempts + 1):
             try:
-                result = await _one_run(team[ENTRY], run_input, context, session, config, turns, stream)
+                result = await _one_run(
+                    team[ENTRY], run_input, context, session, config, turns, stream
+                )
             except OutputGuardrailTripwireTriggered as tripped:
                 answer = str(tripped.guardrail_result.agent_output)
                 missing = list(tripped.guardrail_result.output.output_info["missing"])

@@ -111,7 +111,9 @@ async def runs_stream(request: Request) -> StreamingResponse | JSONResponse:
             )
             queue.put_nowait({"event": "final", **result.to_dict()})
         except Exception as error:  # never leave the client waiting
-            queue.put_nowait({"event": "final", "ok": False, "answer": None, "error": describe(error)})
+            queue.put_nowait(
+                {"event": "final", "ok": False, "answer": None, "error": describe(error)}
+            )
         finally:
             queue.put_nowait(None)
 

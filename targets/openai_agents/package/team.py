@@ -94,7 +94,11 @@ class TeamHooks(RunHooks[Any]):
     """
 
     async def on_llm_start(
-        self, context: RunContextWrapper[Any], agent: Agent[Any], system_prompt: Any, input_items: Any
+        self,
+        context: RunContextWrapper[Any],
+        agent: Agent[Any],
+        system_prompt: Any,
+        input_items: Any,
     ) -> None:
         if isinstance(context.context, TeamContext):
             context.context._started[id(agent)] = time.monotonic()
@@ -133,7 +137,9 @@ class TeamHooks(RunHooks[Any]):
         self, context: RunContextWrapper[Any], from_agent: Agent[Any], to_agent: Agent[Any]
     ) -> None:
         if isinstance(context.context, TeamContext):
-            context.context.emit({"event": "delegation", "from": from_agent.name, "to": to_agent.name})
+            context.context.emit(
+                {"event": "delegation", "from": from_agent.name, "to": to_agent.name}
+            )
         log.info("handoff", extra={"agent": from_agent.name, "target": to_agent.name})
 
 
@@ -244,7 +250,8 @@ class FallbackModel(Model):
 
 
 def load_factory(name: str | None = None) -> Factory | None:
-    """The model factory `module:function`: argument, else AGENTC_MODEL_FACTORY, else the build's."""
+    """The model factory `module:function`: the argument, else AGENTC_MODEL_FACTORY, else the
+    build's `model_factory`."""
     name = name or os.environ.get(FACTORY_ENV) or SETTINGS.get("model_factory")
     if not name:
         return None
@@ -300,7 +307,8 @@ def build_agents(
     unknown = sorted(set(chosen) - set(MODELS))
     if unknown:
         raise TeamError(
-            f"unknown agent key(s) in models=: {', '.join(unknown)}; valid keys: {', '.join(MODELS)}"
+            f"unknown agent key(s) in models=: {', '.join(unknown)}; "
+            f"valid keys: {', '.join(MODELS)}"
         )
     mode = delegation or SETTINGS["delegation"]
     if mode not in ("tools", "handoffs"):
