@@ -250,7 +250,8 @@ class FallbackModel(Model):
 
 
 def load_factory(name: str | None = None) -> Factory | None:
-    """The model factory `module:function`: argument, else AGENTC_MODEL_FACTORY, else the build's."""
+    """The model factory `module:function`: the argument, else AGENTC_MODEL_FACTORY, else the
+    build's `model_factory`."""
     name = name or os.environ.get(FACTORY_ENV) or SETTINGS.get("model_factory")
     if not name:
         return None
@@ -306,7 +307,8 @@ def build_agents(
     unknown = sorted(set(chosen) - set(MODELS))
     if unknown:
         raise TeamError(
-            f"unknown agent key(s) in models=: {', '.join(unknown)}; valid keys: {', '.join(MODELS)}"
+            f"unknown agent key(s) in models=: {', '.join(unknown)}; "
+            f"valid keys: {', '.join(MODELS)}"
         )
     mode = delegation or SETTINGS["delegation"]
     if mode not in ("tools", "handoffs"):
