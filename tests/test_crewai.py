@@ -269,3 +269,16 @@ def test_no_crewai_needed_to_build():
             "r = api.build(BuildOptions(sources=('agents/seed-team',), targets=('crewai',))); "
             "assert r.ok and r.files and 'crewai' not in sys.modules")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize("n", [2, 6, 12])
+def test_long_delegation_lists_are_laid_out_as_black_would(n):
+    """crew.py is not formatted while building, so a worker with many delegates must already
+    be in black's layout (one line, the list on its own line, or one delegate per line)."""
+    from agentc.targets._shared.pyformat import format_python
+    from agentc.targets.crewai.files import delegation_tools
+
+    lines = delegation_tools("lead_agent", tuple(f"specialist_number_{i}" for i in range(n)))
+    body = "\n".join(f"            {line}" for line in lines)
+    source = f"class Crew:\n    def crew(self):\n        lead_agent.tools = [\n{body}\n        ]\n"  # as in crew.py
+    assert format_python(source) == source
