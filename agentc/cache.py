@@ -73,7 +73,10 @@ def code_fingerprint() -> str:
 
 def environment() -> dict:
     """What outside agentc changes its output: the Python running it and Graphviz (SVG)."""
-    return {"python": sys.version.split()[0], "executable": sys.executable, "dot": shutil.which("dot")}
+    # The environment (sys.prefix) and the interpreter itself, not the name it was started by:
+    # `.venv/bin/python` and the `agentc` script's `python3` are one Python and share a cache.
+    return {"python": sys.version.split()[0], "prefix": sys.prefix, "executable": os.path.realpath(sys.executable),
+            "dot": shutil.which("dot")}
 
 
 class _Entry(BaseModel):
@@ -86,11 +89,17 @@ class _Entry(BaseModel):
 
 
 class Cache:
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, *, keep: bool = True):
+        """`keep=False` (--check, --dry-run): read the cache, hold nothing to store."""
         self.folder = Path(folder)
+        self.keep = keep
         self._ready = False
+        self._loaded: list[str] | None = None  # the output folders of the record loaded last
         self.used: set[str] = set()  # per-file keys this build read or wrote
-        self.pending: dict[str, str] = {}  # lowered files to store once the build succeeded
+        # Lowered files to store once the build succeeded, as UTF-8 JSON bytes: a str of the
+        # same JSON takes 2-4 bytes a character once one arrow or emoji is in it (PEP 393),
+        # which made this dict the largest thing a 1000-agent build held (~185 MB).
+        self.pending: dict[str, bytes] = {}
 
     # -- setup -------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -102,12 +111,12 @@ class Cache:
             ignore.write_text("# written by agentc: this folder is a cache\n*\n", encoding="utf-8")
         self._ready = True
 
-    def _store(self, path: Path, text: str) -> None:
+    def _store(self, path: Path, data: str | bytes) -> None:
         self._prepare()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
             os.replace(tmp, path)
         except OSError:  # a cache that cannot be written is only slower
             tmp.unlink(missing_ok=True)
@@ -118,17 +127,17 @@ class Cache:
 
     def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
         self.used.add(key)
-        if key in self.pending:
-            return None
         try:
-            entry = _Entry.model_validate_json((self.folder / "ir" / key[:2] / f"{key}.json").read_bytes())
+            data = self.pending.get(key) or (self.folder / "ir" / key[:2] / f"{key}.json").read_bytes()
+            entry = _Entry.model_validate_json(data)
             return entry.agent, list(entry.diagnostics)
         except (OSError, ValueError):  # a damaged entry is no entry (pydantic's errors are ValueErrors)
             return None
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
-        self.pending[key] = _Entry(agent=agent, diagnostics=tuple(diags)).model_dump_json()
+        if self.keep:
+            self.pending[key] = _Entry.__pydantic_serializer__.to_json(_Entry(agent=agent, diagnostics=tuple(diags)))
 
     def flush(self) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed
@@ -155,14 +164,43 @@ class Cache:
         return self.folder / "builds" / f"{sha('|'.join(sorted(roots)).encode())[:20]}.json"
 
     def load_record(self, roots: list[str]) -> dict | None:
+        self._loaded = roots
         try:
             record = json.loads(self._record_path(roots).read_text(encoding="utf-8"))
             return record if record.get("format") == FORMAT else None
         except (OSError, ValueError):
             return None
 
-    def save_record(self, roots: list[str], record: dict) -> None:
+    def save_record(self, roots: list[str], record: dict, views: list | None = None) -> None:
+        """`views` (incremental.py) go to a file of their own, named by their hash in the record:
+        a no-op build reads the record only, and a record never meets views of another build."""
+        if views is not None:
+            data = json.dumps(views, ensure_ascii=False).encode("utf-8")
+            tag = sha(data)[:20]
+            path = self._record_path(roots)
+            self._store(path.with_name(f"{path.stem}.{tag}.views"), data)
+            record = {**record, "views": tag}
+            for old in path.parent.glob(f"{path.stem}.*.views"):
+                if old.name != f"{path.stem}.{tag}.views":
+                    old.unlink(missing_ok=True)
         self._store(self._record_path(roots), json.dumps({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
+
+    def load_views(self, tag: str) -> list | None:
+        """The views the record loaded last names by `tag`; None when missing or not those."""
+        roots = self._loaded
+        if roots is None or not isinstance(tag, str):
+            return None
+        path = self._record_path(roots)
+        try:
+            data = path.with_name(f"{path.stem}.{tag}.views").read_bytes()
+        except OSError:
+            return None
+        if sha(data)[:20] != tag:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None
 
     def forget(self, roots: list[str]) -> None:
         self._record_path(roots).unlink(missing_ok=True)

@@ -55,31 +55,40 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     roots_abs = [os.path.abspath(r) for r in roots_shown]
     outcome = Outcome(roots=roots_shown, targets=targets)
 
-    store = None
+    store = last = None
     found, ddiags = discover(list(options.sources), exclude=roots_shown)
     if options.cache:
         from agentc.cache import Cache, build_key
 
-        store = Cache(options.cache_folder())
+        store = Cache(options.cache_folder(), keep=mode == "write")
         key = build_key(_key_options(options), targets, roots_abs)
-        record = _no_op(store, roots_abs, key, found)
+        last = store.load_record(roots_abs)
+        record = _no_op(last, key, found)
         if record is not None:
             outcome.diagnostics = tuple(Diagnostic.model_validate(d) for d in record.get("diagnostics", []))
             outcome.unchanged = len(record.get("outputs", [])) - len(roots_abs)
             outcome.cached = True
             return outcome
 
-    agents, more, seen = api.read_agents(found, cache=store, progress=progress)
-    _phase(progress, "emitting")
-    result = api.build(options, link(agents, ddiags + more))
+    from agentc import incremental
+
+    quick = incremental.rebuild(store, last, key, options, targets, found, ddiags) if store is not None else None
+    if quick is not None:  # an edit: only the changed agents were read and emitted
+        result, same, seen, views = quick
+    else:
+        agents, more, seen = api.read_agents(found, cache=store, progress=progress)
+        _phase(progress, "emitting")
+        result = api.build(options, link(agents, ddiags + more))
+        same, views = frozenset(), None
     outcome.diagnostics = tuple(diags) + result.diagnostics
     if not result.ok:
         outcome.failed = True
         return outcome
 
     roots = writer.layout(out, result.files, targets, options.out_dirs)
+    kept = {id(r): frozenset(k.files) for r, k in zip(roots, writer.layout(out, dict.fromkeys(same, ""), targets, options.out_dirs), strict=True)}
     try:
-        plans = [(r, writer.plan(r.path, r.files, r.scopes)) for r in roots]
+        plans = [(r, writer.plan(r.path, r.files, r.scopes, kept[id(r)])) for r in roots]
     except writer.UnsafePath as exc:
         return _unsafe(outcome, exc, out, result.project)
     for r, todo in plans:
@@ -107,7 +116,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         _phase(progress, "writing")
         try:
             for r, _ in plans:
-                writer.write(r.path, r.files, list(r.scopes), force=force)
+                writer.write(r.path, r.files, list(r.scopes), force=force, same=kept[id(r)])
         except writer.UnsafePath as exc:
             return _unsafe(outcome, exc, out, result.project)
         except OSError as exc:
@@ -116,7 +125,10 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             return outcome
     if store is not None and mode == "write":
         store.flush()
-        _record(store, roots_abs, key, seen, found, roots, outcome.diagnostics)
+        if views is None and quick is None:
+            views = incremental.views(found, result.project, targets)
+        _record(store, roots_abs, key, seen, found, roots, outcome.diagnostics, kept, last if quick else None,
+                files=sorted(set(result.files) | same), views=views)
     return outcome
 
 
@@ -142,11 +154,10 @@ def _unsafe(outcome: Outcome, exc: Exception, out: Path, project=None) -> Outcom
     return outcome
 
 
-def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
+def _no_op(record: dict | None, key: str, found) -> dict | None:
     """The last build's record when this build would do exactly what it did; else None."""
     from agentc.cache import unchanged
 
-    record = store.load_record(roots_abs)
     try:
         if not record or record.get("key") != key:
             return None
@@ -161,14 +172,19 @@ def _no_op(store, roots_abs: list[str], key: str, found) -> dict | None:
     return record if fresh else None
 
 
-def _record(store, roots_abs, key, seen, found, roots, diags) -> None:
+def _record(store, roots_abs, key, seen, found, roots, diags, kept, last, *, files, views) -> None:
+    """`kept`: per root, the paths an incremental rebuild left alone; their entries are `last`'s."""
     from agentc.cache import sha, stat_of
 
+    before = {entry[0]: entry for entry in last["outputs"]} if last else {}
     outputs = []
     for r in roots:
-        for rel, text in sorted(r.files.items()):
+        for rel in sorted(r.files.keys() | kept[id(r)]):
             path = r.path / rel
-            outputs.append([str(path), stat_of(path), sha(text.encode("utf-8"))])
+            if rel in r.files:
+                outputs.append([str(path), stat_of(path), sha(r.files[rel].encode("utf-8"))])
+            else:
+                outputs.append(before[str(path)])
         manifest = r.path / writer.MANIFEST
         try:
             outputs.append([str(manifest), stat_of(manifest), sha(manifest.read_bytes())])
@@ -181,5 +197,7 @@ def _record(store, roots_abs, key, seen, found, roots, diags) -> None:
         "scopes": [f.scope for f in found] if len(seen) == len(found) else None,
         "outputs": outputs,
         "diagnostics": [d.model_dump(mode="json") for d in diags],
-    })
-    store.prune_ir()
+        "files": files,  # every `<target>/<path>` produced
+    }, views)  # per source, what an incremental rebuild needs of its agent (None: no such rebuild)
+    if last is None:  # an incremental rebuild used only the changed files' entries: the others stay
+        store.prune_ir()

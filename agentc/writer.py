@@ -97,12 +97,16 @@ def _governed(rel: str, scopes: list[str] | tuple[str, ...]) -> bool:
     return "" in scopes or rel.split("/", 1)[0] in scopes
 
 
-def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...]) -> Plan:
+def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...], same: frozenset[str] = frozenset()) -> Plan:
     """Compare what would be written with what is on disk. Reads only.
 
-    `targets` are the top-level folders of `out` this build governs; `""` governs all of it."""
+    `targets` are the top-level folders of `out` this build governs; `""` governs all of it.
+    `same`: paths this build also produces, known (by the build cache) to be on disk as they
+    would be written; they are neither read nor written, and stay in the manifest."""
     result = Plan()
     owned = set(_manifest(out))
+    result.unchanged += sorted(same)
+    files_and_same = files.keys() | same if same else files
     for rel, text in sorted(files.items()):
         path = safe_path(out, rel)
         try:
@@ -114,15 +118,15 @@ def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...])
             result.unchanged.append(rel)
         else:
             (result.stale if rel in owned else result.taken).append(rel)
-    result.extra = sorted(f for f in owned if f not in files and _governed(f, targets) and _exists(out, f))
+    result.extra = sorted(f for f in owned if f not in files_and_same and _governed(f, targets) and _exists(out, f))
     seen: set[str] = set()
-    for p in _neighbours(out, files, targets) + [temp_of(out / MANIFEST)]:
+    for p in _neighbours(out, files_and_same, targets) + [temp_of(out / MANIFEST)]:
         rel = p.relative_to(out).as_posix()
         if _is_temp(p):
             if p.is_file() and rel not in seen:
                 seen.add(rel)
                 result.litter.append(rel)
-        elif rel not in files and rel not in owned and rel not in seen and not p.name.startswith(".agentc"):
+        elif rel not in files_and_same and rel not in owned and rel not in seen and not p.name.startswith(".agentc"):
             seen.add(rel)
             result.foreign.append(rel)
     result.foreign.sort()
@@ -161,12 +165,13 @@ def diff(out: Path, rel: str, text: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}"))
 
 
-def write(out: Path, files: dict[str, str], targets: list[str], force: bool = False) -> Plan:
+def write(out: Path, files: dict[str, str], targets: list[str], force: bool = False, same: frozenset[str] = frozenset()) -> Plan:
     """Bring `out` up to date: changed files atomically, then retire files agentc wrote before.
 
     A file agentc did not write is never overwritten unless `force` (the caller reports
-    `plan().taken` first). Every temp file is removed on any exception, Ctrl-C included."""
-    todo = plan(out, files, targets)
+    `plan().taken` first). Every temp file is removed on any exception, Ctrl-C included.
+    `same`: see `plan`."""
+    todo = plan(out, files, targets, same)
     for rel in todo.litter:
         (out / rel).unlink(missing_ok=True)
     if todo.taken and not force:
@@ -180,10 +185,10 @@ def write(out: Path, files: dict[str, str], targets: list[str], force: bool = Fa
             temps.append((temp_of(path), path))  # before writing: a half-written temp is removed too
             temps[-1][0].write_bytes(text.encode("utf-8"))
         before = set(_manifest(out))
-        if temps and not set(files) <= before:
+        if temps and not set(files) | same <= before:
             # Claim the new files before they appear: a run stopped mid-rename (Ctrl-C, SIGKILL)
             # leaves files the next build knows as its own, not "a file agentc did not write".
-            _put_manifest(out, before | set(files))
+            _put_manifest(out, before | set(files) | same)
         for tmp, path in temps:
             os.replace(tmp, path)
             done += 1
@@ -196,7 +201,7 @@ def write(out: Path, files: dict[str, str], targets: list[str], force: bool = Fa
         raise
     for rel in todo.extra:
         safe_path(out, rel).unlink(missing_ok=True)
-    _put_manifest(out, {f for f in _manifest(out) if not _governed(f, targets)} | set(files))
+    _put_manifest(out, {f for f in _manifest(out) if not _governed(f, targets)} | set(files) | same)
     return todo
 
 

@@ -1,6 +1,6 @@
 """Benchmark: agentc against the copy tools (ruler, rulesync) on the same generated agents.
 
-Usage: python bench/bench.py [N ...] [--reps R] [--peers DIR] [--no-peers] [--skip-all]
+Usage: python bench/bench.py [N ...] [--reps R] [--all-reps R2] [--peers DIR] [--no-peers] [--skip-all]
 
 What it does, for each N (default 100 and 1000):
 
@@ -148,7 +148,7 @@ def _clean(folder: Path, names: tuple[str, ...]) -> None:
             p.unlink()
 
 
-def bench(n: int, reps: int, peers: Peers, every_target: bool) -> dict[str, list[Run]]:
+def bench(n: int, reps: int, peers: Peers, every_target: bool, all_reps: int) -> dict[str, list[Run]]:
     runs: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory(prefix=f"agentc-bench-{n}-") as tmp:
         work = Path(tmp)
@@ -170,10 +170,10 @@ def bench(n: int, reps: int, peers: Peers, every_target: bool) -> dict[str, list
             if peers.ruler:
                 _clean(work / "ruler", PEER_OUTPUTS)
                 record("ruler -> claude", measure([str(peers.node), str(peers.ruler), *RULER_ARGS], work / "ruler"))
-            if every_target:
+            if every_target and rep < all_reps:
                 _clean(here, ("out-all",))
                 record("agentc every target, cold", measure(everything, here, env))
-            if peers.rulesync:
+            if peers.rulesync and rep < all_reps:
                 _clean(work / "rulesync", PEER_OUTPUTS)
                 record("rulesync, 4 tools", measure([str(peers.node), str(peers.rulesync), *RULESYNC_ARGS], work / "rulesync"))
             record("agentc no-op rebuild", measure(claude, here, env))
@@ -228,6 +228,8 @@ def main() -> None:
                         help="folder the peers are installed into with npm")
     parser.add_argument("--no-peers", action="store_true", help="measure agentc only")
     parser.add_argument("--skip-all", action="store_true", help="leave out the every-target builds (slow)")
+    parser.add_argument("--all-reps", type=int, default=None,
+                        help="runs of the every-target build and of rulesync (default: --reps; they are the slow pair)")
     args = parser.parse_args()
     if not MAKE.is_file() or not SEED.is_file():
         print(f"skipped: {MAKE} or {SEED} not found (../shared exists only on dev machines)")
@@ -245,7 +247,7 @@ def main() -> None:
     table(boot)
     results = {}
     for n in args.sizes:
-        results[n] = bench(n, args.reps, peers, not args.skip_all)
+        results[n] = bench(n, args.reps, peers, not args.skip_all, args.reps if args.all_reps is None else args.all_reps)
         print(f"\n{n} agents")
         table(results[n])
 

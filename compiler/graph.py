@@ -44,8 +44,9 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
     close_to: dict[str, str | None] = {}
     for a in kept:
         lines_of = _lines_naming(a)
+        body = a.body.split("\n") if a.delegations else []  # once per agent, not per delegation
         for d in a.delegations:
-            span, excerpt = _name_span(a, d.span, d.target)
+            span, excerpt = _name_span(a, d.span, d.target, body)
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported
             reported.add((a.id, d.target))
@@ -116,13 +117,12 @@ def _lines_naming(a: AgentIR) -> dict[str, list[int]]:
     return out
 
 
-def _name_span(a: AgentIR, span: Span, name: str) -> tuple[Span, str | None]:
+def _name_span(a: AgentIR, span: Span, name: str, lines: list[str]) -> tuple[Span, str | None]:
     """The span of the name itself (its column on the delegation's line) and that line, so a
-    diagnostic can show the caret under the name rather than at column 1."""
+    diagnostic can show the caret under the name rather than at column 1. `lines`: the body's."""
     row = span.line - a.body_line
     if span.file != a.file or row < 0:
         return span, None
-    lines = a.body.split("\n")
     if row >= len(lines):
         return span, None
     text = lines[row]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from agentc.compiler.diagnostics import Diagnostic
-from agentc.compiler.ir import ProjectIR
+from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 
 
@@ -34,6 +34,14 @@ class Target:
     # Extra checks of the emitted files beyond agentc's generic ones (parse, load), e.g. an SDK's types.
     validate: Callable[[dict[str, str]], list[Diagnostic]] | None = None
     capabilities: frozenset[str] = field(default_factory=frozenset)
+    # Optional, for rebuilding after an edit without reading every agent (agentc/incremental.py):
+    # `emit_agent(project, agent, options)` gives one agent's files and diagnostics (None when
+    # these options need the whole project), `emit_graph(project, options)` the diagnostics
+    # that depend on the graph alone (codes AGC3xx). A target that has both promises that
+    # `emit` is exactly their union, and that neither reads more of the *other* agents than
+    # their id, name, scope, file, spans and delegations.
+    emit_agent: Callable[[ProjectIR, AgentIR, BuildOptions], Emitted | None] | None = None
+    emit_graph: Callable[[ProjectIR, BuildOptions], tuple[Diagnostic, ...]] | None = None
 
 
 # Target name -> package under agentc.targets, in the order `all` builds and `agentc targets` lists.

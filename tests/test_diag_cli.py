@@ -312,3 +312,11 @@ def test_readme_first_api_example_is_ok():
     scope: dict = {"agentc": agentc}
     exec(line.split("#", 1)[0], scope)  # noqa: S102 - the README's own example
     assert scope["result"].ok
+
+
+def test_config_value_error_points_at_the_value(tmp_path):
+    path = tmp_path / "agentc.toml"
+    path.write_text('sources = ["agents"]\ndangling = "maybe"\n')
+    _, diags = config.load(path)
+    assert (diags[0].line, diags[0].col) == (2, 12) and diags[0].excerpt == 'dangling = "maybe"'
+    assert "'maybe' is not one of stub, drop, error" in diags[0].message
