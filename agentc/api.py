@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -178,12 +178,14 @@ def check_layout(options: BuildOptions, targets: list[str]) -> list[Diagnostic]:
     return diags
 
 
-def judge(diags, options: BuildOptions, project: ProjectIR) -> tuple[Diagnostic, ...]:
+def judge(diags, options: BuildOptions, project: ProjectIR, *, fresh: Collection[str] | None = None) -> tuple[Diagnostic, ...]:
     """The diagnostics a run reports: the agent files' own suppression comments first, then the
-    options' policy (select, ignore, per-file ignores, strict)."""
+    options' policy (select, ignore, per-file ignores, strict). `fresh`: the only files whose
+    unused suppressions are reported (an incremental rebuild re-reads only those)."""
     from agentc.compiler import suppress
 
-    kept = suppress.apply(diags, ((a.file, a.body, a.body_line) for a in project.agents))
+    kept = suppress.apply(diags, ((a.file, a.body, a.body_line) for a in project.agents),
+                          report_unused=True if fresh is None else fresh)
     return apply_policy(kept, **options.policy())
 
 

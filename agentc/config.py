@@ -90,7 +90,10 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
             line = _line_of(lines, prefix, key, *[str(p) for p in err["loc"][1:2]])
             if line == 1 and "-" in key or key.replace("_", "-") != key:
                 line = max(line, _line_of(lines, prefix, key.replace("_", "-"), *[str(p) for p in err["loc"][1:2]]))
-            diags.append(diag("AGC802", Span(file=shown, line=line), f"{where} {name}: {message}",
+            text = lines[line - 1] if 0 < line <= len(lines) else ""
+            at = re.match(r"^\s*[\w\"'.-]+\s*=\s*", text)  # the caret goes under the value, not the key
+            diags.append(diag("AGC802", Span(file=shown, line=line, col=at.end() + 1 if at and at.end() < len(text) else 1),
+                              f"{where} {name}: {message}",
                               hint=BuildOptions.model_fields[key].description if key in BuildOptions.model_fields else None,
                               excerpt=lines[line - 1] if 0 < line <= len(lines) else None))
         values = {}

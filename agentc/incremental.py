@@ -16,6 +16,7 @@ from pathlib import Path
 
 from agentc import api
 from agentc.cache import RACY_NS, sha, stat_of, unchanged
+from agentc.compiler import suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import link
 from agentc.compiler.ir import AgentIR, Delegation, Mention, ProjectIR
@@ -61,6 +62,9 @@ def _view(a: AgentIR) -> list | None:
         row = s.line - a.body_line
         if 0 <= row < len(body):
             lines[str(s.line)] = body[row]
+    for n in suppress.lines_needed(a.body, a.body_line):  # its suppression comments apply after a rebuild too
+        if 0 <= n - a.body_line < len(body):
+            lines[str(n)] = body[n - a.body_line]
     return [a.id, a.name, a.scope, a.file, [a.span.line, a.span.col], {k: [s.line, s.col] for k, s in a.key_spans.items()},
             [[d.target, d.condition, d.kind, d.pattern, d.section, d.span.line, d.span.col] for d in a.delegations],
             [[list(m.words), m.kind, m.pattern, m.condition, m.section, m.span.line, m.span.col] for m in a.mentions],
@@ -130,7 +134,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
         return None
     seen, changed = state
     fresh, more, read = api.read_agents([found[i] for i in changed], cache=store)
-    if len(read) != len(changed) or has_errors(apply_policy(more, strict=options.strict, ignore=options.ignore)):
+    if len(read) != len(changed) or has_errors(apply_policy(more, **options.policy())):
         return None
     by_file = {a.file: a for a in fresh}
     agents, new_views = [], list(old_views)
@@ -164,7 +168,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     gone = {a.file for a in fresh} | set(files)
     kept = [Diagnostic.model_validate(d) for d in record.get("diagnostics", [])
             if not d["code"].startswith(GRAPH) and d["file"] not in gone]
-    final = apply_policy(kept + diags, strict=options.strict, ignore=options.ignore)
+    final = api.judge(kept + diags, options, project, fresh={a.file for a in fresh})
     if has_errors(final):
         return None
     return api.Result(project=project, files=files, diagnostics=final), frozenset(old_files - set(files)), seen, new_views

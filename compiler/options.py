@@ -51,6 +51,9 @@ class BuildOptions(BaseModel):
                                                          "checklist as an output guardrail: retry with feedback, log, or off")
     serve: bool = Field(True, description="langgraph, openai-agents: generate the HTTP app (<package>/server.py, FastAPI)")
     max_request_bytes: int = Field(65536, ge=256, description="HTTP app: largest request body accepted (413 above)")
+    delegation: Literal["tools", "handoffs"] = Field("tools", description="openai-agents: delegates as tools whose answer "
+                                                     "returns to the caller (tools), or one-way handoffs")
+    max_rpm: int | None = Field(None, ge=1, description="crewai: requests per minute per agent and for the crew")
     out_dirs: dict[str, str] = Field(default_factory=dict, description="per target: its own output folder instead of OUT/<target>")
     svg: bool = Field(False, description="diagram: also render delegation.svg with Graphviz (opt-in: the output "
                       "must not depend on whether a machine has dot)")

@@ -11,7 +11,7 @@ read from the agent's body as the IR keeps it (byte for byte), so nothing is rea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from agentc.compiler.diagnostics import CODES, Diagnostic, diag
@@ -63,10 +63,23 @@ def find(file: str, body: str, body_line: int) -> list[Suppression]:
     return out
 
 
+def lines_needed(body: str, body_line: int) -> set[int]:
+    """The line numbers `find` reads: each comment's line and the block it covers. An
+    incremental rebuild keeps just these lines of an unchanged agent and finds the same ones."""
+    out: set[int] = set()
+    for s in find("", body, body_line):
+        out.add(s.line)
+        if s.last < (1 << 30):
+            out.update(range(s.first, s.last + 1))
+    return out
+
+
 def apply(diags: Sequence[Diagnostic], bodies: Iterable[tuple[str, str, int]],
-          *, report_unused: bool = True) -> list[Diagnostic]:
+          *, report_unused: bool | Collection[str] = True) -> list[Diagnostic]:
     """`diags` without the suppressed ones, plus AGC010 for each comment that suppressed nothing
-    and AGC011 for a code that does not exist. `bodies` holds (file, body, first body line)."""
+    and AGC011 for a code that does not exist. `bodies` holds (file, body, first body line).
+    `report_unused` may name the files whose comments are judged (the others' were judged by
+    the build that saw all their diagnostics)."""
     found = [s for file, body, line in bodies for s in find(file, body, line)]
     if not found:
         return list(diags)
@@ -81,12 +94,14 @@ def apply(diags: Sequence[Diagnostic], bodies: Iterable[tuple[str, str, int]],
         if not hit:
             kept.append(d)
     for s in found:
+        if report_unused is not True and (not report_unused or s.file not in report_unused):
+            continue
         where = Span(file=s.file, line=s.line, col=s.col)
         for c in s.codes:
             if not any(code.startswith(c) for code in CODES):
                 kept.append(diag("AGC011", where, f"suppression names '{c}', which is no agentc code",
                                  hint="`agentc rule CODE` explains a code; the README lists them all"))
-            elif report_unused and c not in s.used and c.startswith(_FRONT_END):
+            elif c not in s.used and c.startswith(_FRONT_END):
                 kept.append(diag("AGC010", where, f"suppression of {c} suppresses nothing",
                                  hint="remove it (the problem it hid is gone), or move it above the line it is for"))
     return kept

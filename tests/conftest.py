@@ -14,7 +14,8 @@ SHARED = ROOT.parent / "shared"
 CASES = sorted(p.name for p in (ROOT / "agents").iterdir() if p.is_dir())
 UPDATE_HINT = "pytest --snapshot-update"
 # A script the crewai tests run in a fresh process; importing it would install its audit hooks here.
-collect_ignore = ["crewai_harness.py", "lg_scripted.py"]
+# oa_scripted / lg_scripted are model factories for generated teams (oa_scripted imports agents.testing).
+collect_ignore = ["crewai_harness.py", "lg_scripted.py", "oa_scripted.py"]
 
 # Never let a test reach a tracing or telemetry service.
 for var in ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGCHAIN_API_KEY", "LANGSMITH_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"):

@@ -2,6 +2,8 @@
 
     python crewai_harness.py load REPORT PROJECT...    construct each crew (real crewai, no kickoff)
     python crewai_harness.py kickoff REPORT PROJECT    kick the crew off with a scripted offline LLM
+    python crewai_harness.py cli REPORT PROJECT        the crew's own CLI (main.cli), one scripted LLM per
+                                                       agent through the model factory hook
 
 The parent test sets the environment (telemetry off, HOME and CREWAI_STORAGE_DIR in a temp
 dir, AGENTC_SANDBOX = the only folder writes may go to). Audit hooks installed before crewai is
@@ -58,6 +60,8 @@ def scripted_llm():
     from crewai import BaseLLM
 
     manager_role = os.environ["AGENTC_MANAGER"]
+    fail_once = os.environ.get("AGENTC_FAIL_ONCE", "")
+    fail_always = os.environ.get("AGENTC_FAIL_ALWAYS", "")
     delegate_to = os.environ["AGENTC_DELEGATE"]
     sub_delegate = os.environ.get("AGENTC_SUB_DELEGATE", "")
 
@@ -76,6 +80,11 @@ def scripted_llm():
             role = getattr(from_agent, "role", None)
             REPORT["calls"].append({"role": role, "system": str(msgs[0].get("content") or "")[:20000],
                                     "prompt": text[-6000:]})
+            if role == fail_always or (role == fail_once and role not in REPORT.setdefault("failed", [])):
+                REPORT.setdefault("failed", []).append(role)
+                raise RuntimeError(f"429 Too Many Requests: {role} is rate limited")
+            # Usage as a provider reports it: 100 prompt + 20 completion tokens per call.
+            self._track_token_usage_internal({"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120})
             if role == manager_role:
                 if f'"coworker": "{delegate_to}"' not in said:
                     return action(delegate_to, "Fine-tune a small judge model on the collected human labels.")
@@ -109,6 +118,18 @@ def main() -> int:
                 loaded.append({"project": project, "agents": [a.role for a in crew.agents],
                                "manager": crew.manager_agent.role, "tasks": len(crew.tasks)})
             REPORT["loaded"] = loaded
+        elif mode == "cli":
+            import contextlib
+            import importlib
+            import io
+
+            os.environ["AGENTC_MODEL_FACTORY"] = "__main__:factory"  # this script's factory()
+            crew_class(projects[0])  # puts the project's src/ on sys.path
+            cli = importlib.import_module(f"{os.path.basename(os.path.normpath(projects[0]))}.main").cli
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                REPORT["exit"] = cli(["Our judge disagrees with humans; fix it."])
+            REPORT["stdout"], REPORT["stderr"] = out.getvalue(), err.getvalue()
         else:
             result = crew_class(projects[0])(llm=scripted_llm()).crew().kickoff(
                 inputs={"request": "Our judge disagrees with humans; fix it. Keep {user_id} literal."})
@@ -118,6 +139,11 @@ def main() -> int:
     with open(report_path, "w", encoding="utf-8") as f:
         json.dump(REPORT, f)
     return 0
+
+
+def factory(agent_key: str, model_id):
+    """The model factory hook of the generated crew: a scripted LLM per agent."""
+    return scripted_llm()
 
 
 def scripted_llm_for_load():

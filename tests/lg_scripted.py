@@ -4,7 +4,8 @@ project, uvicorn, `langgraph dev`. Not a test module (conftest ignores it).
 
 The entry agent delegates to ml-engineer once, then answers with what came back; every other
 agent answers at once. Each call reports 10 input and 5 output tokens. `SCRIPTED_FAIL=agent`
-makes that agent's model raise a (non-transient) error every time.
+makes that agent's model raise a (non-transient) error every time; `SCRIPTED_LOOP=1` makes
+the entry agent delegate forever (until the recursion limit).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class ScriptedChatModel(BaseChatModel):
         humans = [m.text for m in messages if m.type == "human"]
         last = max(i for i, m in enumerate(messages) if m.type == "human")
         results = [m for m in messages[last:] if m.type == "tool"]  # answers to this request
-        if self.agent == "ai-engineer" and not results:
+        if self.agent == "ai-engineer" and (not results or os.environ.get("SCRIPTED_LOOP")):
             call = {"name": "transfer_to_ml_engineer", "args": {"task": f"advise on: {humans[-1]}"}, "id": f"call_{len(messages)}"}
             reply = AIMessage("", tool_calls=[call], usage_metadata=USAGE)
         elif self.agent == "ai-engineer":

@@ -118,7 +118,5 @@ def test_every_python_package_is_in_the_wheel():
     for folder, name in (("compiler", "agentc.compiler"), ("targets", "agentc.targets")):
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder).parts
-            if "static" in rel:  # a generated package's own modules, shipped as package data
-                continue
             on_disk.add(".".join((name, *rel)))
     assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"

@@ -136,3 +136,43 @@ def test_corpus_crews_load(tmp_path):
     assert corpus_crew["manager"] == "ai-engineer"
     assert {"ml-engineer", "prompt-engineer", "data-engineer"} <= set(corpus_crew["agents"])
     assert len(corpus_crew["agents"]) == len(set(corpus_crew["agents"]))
+
+
+def test_cli_prints_the_answer_and_usage_per_agent(tmp_path):
+    """`python -m <crew>`'s cli() with a scripted LLM per agent from the model factory hook."""
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_SUB_DELEGATE="data-engineer")
+    assert report["exit"] == 0 and report["stdout"].startswith("DONE by ml-engineer.")
+    calls: dict[str, int] = {}
+    for call in report["calls"]:
+        calls[call["role"]] = calls.get(call["role"], 0) + 1
+    lines = report["stderr"].splitlines()
+    total = sum(calls.values())
+    assert lines[lines.index(next(x for x in lines if x.startswith("usage: ")))] == f"usage: {total} model calls, {100 * total} input + {20 * total} output = {120 * total} tokens"
+    for role, n in calls.items():  # each agent's line equals what its scripted LLM reported
+        assert f"  {role}: {n} calls, {120 * n} tokens ({100 * n} in, {20 * n} out)" in lines
+
+
+def test_a_rate_limited_call_is_retried_and_a_dead_model_is_one_line(tmp_path):
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    once = harness(tmp_path / "once", "kickoff", [project], AGENTC_MANAGER="ai-engineer",
+                   AGENTC_DELEGATE="ml-engineer", AGENTC_FAIL_ONCE="ml-engineer")
+    assert once["failed"] == ["ml-engineer"] and once["raw"].startswith("DONE by ml-engineer.")
+    assert [c["role"] for c in once["calls"]].count("ml-engineer") >= 2  # crewai ran it again (max_retry_limit)
+    dead = harness(tmp_path / "dead", "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                   AGENTC_FAIL_ALWAYS="ai-engineer")
+    assert dead["exit"] == 1 and dead["stdout"] == ""
+    # crewai logs its own retries to stderr; ours is the last line, and there is no traceback.
+    assert dead["stderr"].splitlines()[-1] == "error: RuntimeError: 429 Too Many Requests: ai-engineer is rate limited"
+    assert "Traceback" not in dead["stderr"]
+
+
+def test_python_m_help_needs_no_key(tmp_path):
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env.update(QUIET, HOME=str(tmp_path), CREWAI_STORAGE_DIR=str(tmp_path / "storage"), PYTHONPATH=str(project / "src"))
+    done = subprocess.run([sys.executable, "-m", project.name, "--help"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith(f"usage: python -m {project.name} [-h] [--json] [request ...]")

@@ -312,3 +312,41 @@ def test_readme_first_api_example_is_ok():
     scope: dict = {"agentc": agentc}
     exec(line.split("#", 1)[0], scope)  # noqa: S102 - the README's own example
     assert scope["result"].ok
+
+
+def test_config_value_error_points_at_the_value(tmp_path):
+    path = tmp_path / "agentc.toml"
+    path.write_text('sources = ["agents"]\ndangling = "maybe"\n')
+    _, diags = config.load(path)
+    assert (diags[0].line, diags[0].col) == (2, 12) and diags[0].excerpt == 'dangling = "maybe"'
+    assert "'maybe' is not one of stub, drop, error" in diags[0].message
+
+
+def test_suppressions_hold_after_an_incremental_rebuild(tmp_path, monkeypatch):
+    import shutil
+
+    from agentc import runner
+
+    shutil.copytree(ROOT / "agents/seed-team", tmp_path / "agents")
+    monkeypatch.chdir(tmp_path)
+    ai = tmp_path / "agents/ai-engineer.md"
+    text = ai.read_text(encoding="utf-8")
+    line = "- Penetration tests or compliance reviews of the agent platform"
+    ai.write_text(text.replace(line, "<!-- agentc: ignore[AGC301] -->\n" + line, 1)
+                  + "\n<!-- agentc: ignore[AGC304] -->\nNothing here delegates to itself.\n", encoding="utf-8")
+
+    def build(out: str, cache: bool = True) -> runner.Outcome:
+        return runner.run(agentc.BuildOptions(sources=("agents",), targets=("claude",), out=out, cache=cache), "write")
+
+    first = build("out")
+    assert not [d for d in first.diagnostics if d.code == "AGC301" and "security-auditor" in d.message]
+    calls: list[str] = []
+    real = api.lower
+    monkeypatch.setattr(api, "lower", lambda src: (calls.append(src.file), real(src))[1])
+    data = tmp_path / "agents/data-engineer.md"
+    data.write_text(data.read_text(encoding="utf-8").replace("## ", "More text.\n\n## ", 1), encoding="utf-8")
+    again = build("out")
+    assert calls == ["agents/data-engineer.md"]  # the incremental path: ai-engineer.md was not read again
+    assert again.diagnostics == build("fresh", cache=False).diagnostics
+    assert not [d for d in again.diagnostics if d.code == "AGC301" and "security-auditor" in d.message]
+    assert [d.code for d in again.diagnostics].count("AGC010") == 1

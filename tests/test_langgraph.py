@@ -100,6 +100,15 @@ def test_modules_are_the_same_for_every_team_and_black_clean():
     assert '"fastapi' not in no_server.files["langgraph/ai_engineer_team/pyproject.toml"].split("[project.optional")[0]
 
 
+def test_a_langgraph_build_never_imports_black():
+    """Speed (issue 12): in a fresh process, a langgraph build of every case loads no formatter."""
+    code = ("import sys; from agentc import api; from agentc.compiler.options import BuildOptions as B; "
+            "r = api.build(B(sources=('agents',), targets=('langgraph',))); "
+            "print(r.ok, 'black' in sys.modules, 'libcst' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False", "False"], done.stderr
+
+
 def test_prompt_text_never_reaches_code(tmp_path):
     hostile = '"""; import os; os.system("x") {braces} \\ \'quote\'\n'
     (tmp_path / "lead.md").write_text("---\nname: lead\ndescription: Leads.\n---\n" + hostile
@@ -637,6 +646,44 @@ def test_structured_logs_are_off_by_default_and_one_record_per_call(load, offlin
     assert call["outcome"] == "ok" and call["input_tokens"] == 4 and call["output_tokens"] == 1
     assert isinstance(call["duration_ms"], float) and call["frame"] == "root"
     assert records[1]["target"] == "ml-engineer" and records[2]["frame"] == "root/l1"
+
+
+OTEL_SCRIPT = """
+import asyncio, json
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+from ai_engineer_team import Team, build_graph
+asyncio.run(Team(build_graph()).run("traced"))
+print(json.dumps([[s.name, dict(s.attributes)] for s in exporter.get_finished_spans()]))
+"""
+
+
+@pytest.mark.runtime
+def test_opentelemetry_spans_only_when_switched_on(tmp_path):
+    pytest.importorskip("opentelemetry.sdk")
+    out = write(build(["agents/seed-team"]), tmp_path) / "ai_engineer_team"
+    # test_crewai_runtime sets OTEL_SDK_DISABLED for this whole process: not for this child
+    env = {k: v for k, v in os.environ.items() if k not in TRACING and not k.startswith(("AGENTC_", "OTEL_"))}
+    env.update(AGENTC_MODEL_FACTORY="lg_scripted:make",
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")]))
+    spans = {}
+    for switch in ("0", "1"):
+        done = subprocess.run([sys.executable, "-c", OTEL_SCRIPT], cwd=out, env={**env, "AGENTC_OTEL": switch},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        spans[switch] = json.loads(done.stdout.splitlines()[-1])
+    assert spans["0"] == []
+    assert [(name, a["agentc.agent"]) for name, a in spans["1"]] == [
+        ("model_call", "ai-engineer"), ("model_call", "ml-engineer"), ("model_call", "ai-engineer")]
+    first = spans["1"][0][1]
+    assert first["agentc.input_tokens"] == 10 and first["agentc.outcome"] == "ok" and first["agentc.frame"] == "root"
 
 
 @pytest.mark.runtime

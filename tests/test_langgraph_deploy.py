@@ -31,7 +31,7 @@ pytestmark = pytest.mark.runtime
 TESTS = Path(__file__).resolve().parent
 FACTORY = "lg_scripted:make"
 CLEAN = ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY",
-         "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AGENTC_MODEL_FACTORY", "SCRIPTED_FAIL", "AGENTC_POSTGRES_URI")
+         "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AGENTC_MODEL_FACTORY", "SCRIPTED_FAIL", "SCRIPTED_LOOP", "AGENTC_POSTGRES_URI")
 ANSWER = "FINAL ({n} requests so far): ml-engineer says: Task from ai-engineer: advise on: {text}"
 
 
@@ -155,9 +155,10 @@ def app_package(tmp_path_factory):
     pytest.importorskip("httpx")
     project = build_project(tmp_path_factory.mktemp("app"), "lg_app_team", max_request_bytes=2048)
     sys.path.insert(0, str(project))
-    saved = {k: os.environ.get(k) for k in ("AGENTC_MODEL_FACTORY", "SCRIPTED_FAIL")}
+    saved = {k: os.environ.get(k) for k in ("AGENTC_MODEL_FACTORY", "SCRIPTED_FAIL", "SCRIPTED_LOOP")}
     os.environ["AGENTC_MODEL_FACTORY"] = FACTORY
     os.environ.pop("SCRIPTED_FAIL", None)
+    os.environ.pop("SCRIPTED_LOOP", None)
     try:
         yield importlib.import_module("lg_app_team.server")
     finally:
@@ -264,6 +265,19 @@ def test_app_reports_a_failed_run(app_package, monkeypatch):
     assert sse(streamed.text)[-1][0] == "error"
 
 
+def test_app_answers_json_when_the_graph_itself_fails(app_package, monkeypatch):
+    """A run that hits the recursion limit is a JSON 500 / a final `error` event, not a trace."""
+    monkeypatch.setenv("SCRIPTED_LOOP", "1")
+
+    async def calls(client):
+        return await client.post("/runs", json={"input": "x"}), await client.post("/runs/stream", json={"input": "x"})
+
+    plain, streamed = asgi(app_package, calls)
+    assert plain.status_code == 500 and plain.json()["error"].startswith("GraphRecursionError: Recursion limit of 50")
+    kind, data = sse(streamed.text)[-1]
+    assert kind == "error" and data["error"].startswith("GraphRecursionError")
+
+
 def test_app_under_uvicorn(tmp_path):
     pytest.importorskip("uvicorn")
     import httpx
@@ -300,11 +314,14 @@ def test_langgraph_dev_serves_the_project(tmp_path):
         state = httpx.post(f"{base}/threads/{thread}/runs/wait", json=run, timeout=120).json()
         streamed = httpx.post(f"{base}/threads/{thread}/runs/stream", timeout=120,
                               json={**run, "stream_mode": ["updates", "messages-tuple"]}).text
+        after = httpx.get(f"{base}/threads/{thread}/state", timeout=30).json()["values"]
     assert state["messages"][-1]["content"] == ANSWER.format(n=1, text="Served")
     assert [m["type"] for m in state["messages"]] == ["human", "ai", "tool", "ai"]
     assert state["usage"]["ml-engineer"]["calls"] == 1
     kinds = {line.split(": ", 1)[1] for line in streamed.splitlines() if line.startswith("event: ")}
     assert {"updates", "messages"} <= kinds
+    assert len(after["messages"]) == 8 and after["messages"][-1]["content"] == ANSWER.format(n=2, text="Served")
+    assert after["usage"]["ml-engineer"]["calls"] == 1  # usage is per run there too, not per thread
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------

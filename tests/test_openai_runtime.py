@@ -130,11 +130,13 @@ def need_agents_sdk() -> None:
 
 
 def load_team(folder: Path, package: str = "agentc_team"):
-    """Import the generated package from `folder`, fresh (the tests name their builds agentc_team)."""
+    """Import the generated package from `folder` (OUT/openai-agents), fresh (the tests name
+    their builds agentc_team); it sits in `<package>/src/` of the generated project."""
     import importlib
 
     for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
         del sys.modules[name]
+    folder = folder / package / "src"
     sys.path.insert(0, str(folder))
     try:
         return importlib.import_module(package)
@@ -187,7 +189,7 @@ def run_handoff(team, entry_key: str, target_key: str, request: str):
     lead = scripted(lambda v: call("transfer_to_ml_engineer") if "transfer_to_ml_engineer" in v["handoffs"] else say("?"))
     worker = scripted(lambda v: say("ml-engineer: a fine-tuning plan with a held-out judge set"))
     idle = scripted(lambda v: pytest.fail(f"an agent that should not run was called: {v['system'][:60]}"))
-    agents = team.build_agents(model=idle, models={entry_key: lead, target_key: worker})
+    agents = team.build_agents(model=idle, models={entry_key: lead, target_key: worker}, delegation="handoffs")
     result = Runner.run_sync(agents[entry_key], request, max_turns=4, run_config=RunConfig(tracing_disabled=True))
     return agents, lead, worker, result
 
@@ -205,7 +207,9 @@ def test_generated_team_hands_off_to_ml_engineer(tmp_path, no_network):
     assert shown["handoffs"] == ["transfer_to_ml_engineer", "transfer_to_data_scientist", "transfer_to_prompt_engineer",
                                  "transfer_to_data_engineer", "transfer_to_security_auditor"]
     assert "GPU capacity planning" in shown["descriptions"]["transfer_to_ml_engineer"]
-    assert shown["system"] == files["openai-agents/agentc_team/prompts/ai_engineer.md"]  # instructions = prompt file
+    prompt = files["openai-agents/agentc_team/src/agentc_team/prompts/ai_engineer.md"]
+    assert shown["system"].startswith(prompt)  # instructions = the prompt file, then the checklist request
+    assert shown["system"][len(prompt):].startswith("\n## Completion checklist")
     assert worker.seen[0]["handoffs"] == ["transfer_to_data_engineer", "transfer_to_data_scientist"]
     assert agents["ml-engineer"].handoff_description.startswith("Training or fine-tuning models")
     assert agents["security-auditor"].instructions.startswith("You stand in for the 'security-auditor' agent")
@@ -217,7 +221,7 @@ def test_generated_team_imports_without_a_key_and_maps_models(tmp_path):
     env = {k: v for k, v in os.environ.items() if "OPENAI" not in k}
     code = ("import agentc_team as t; a = t.build_agents(); "
             "print(a['ai-engineer'].model, a['ml-engineer'].model, a['data-scientist'].model, t.entry_agent().name)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "openai-agents", env=env,
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "openai-agents/agentc_team/src", env=env,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["gpt-5.4", "gpt-5.4-mini", "None", "ai-engineer"]
@@ -242,7 +246,7 @@ def test_corpus_builds_validates_and_runs(tmp_path, no_network):
         assert post_offline(body)[1] == body, path.name
     team = load_team(out / "openai-agents", "ai_engineer_team")  # the CLI names it after the entry
     entry = team.ENTRY
-    assert entry == "llm-application-dev:ai-engineer"
-    target = next(k for k in team.MODELS if k.endswith(":ml-engineer"))
+    assert entry == "ai-engineer"  # agent keys are names; plugin:name only where two agents share one
+    target = next(k for k in team.MODELS if k.endswith("ml-engineer"))
     agents, _, _, result = run_handoff(team, entry, target, "Fine-tune a judge model")
     assert result.last_agent is agents[target]

@@ -158,7 +158,7 @@ def test_bad_config_value_is_located(repo):
     config.write_text(config.read_text(encoding="utf-8") + '\n[tool.agentc.model_map]\nlanggraph = "sonnet"\n', encoding="utf-8")
     done = run("build", cwd=repo)
     assert done.returncode == 2
-    assert "pyproject.toml:11:1: error[AGC802]: [tool.agentc] model_map.langgraph:" in done.stderr
+    assert "pyproject.toml:11:13: error[AGC802]: [tool.agentc] model_map.langgraph: must be a valid dictionary, not 'sonnet'" in done.stderr  # at the value
 
 
 def test_out_dirs_puts_a_target_in_its_own_folder(repo):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 import jinja2
@@ -21,6 +22,8 @@ def environment(package: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["py"] = py_literal
+    # A double-quoted Python string (JSON's escapes are Python's), the quotes black would choose.
+    env.filters["pystr"] = lambda text: json.dumps(str(text), ensure_ascii=False)
     return env
 
 

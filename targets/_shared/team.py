@@ -5,6 +5,7 @@ All pure functions of the ProjectIR and the options.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
@@ -126,3 +127,23 @@ def source_line(agent: AgentIR, span: Span) -> str | None:
 def prompt_text(agent: AgentIR) -> str:
     """The system prompt: the body as written, without the blank lines around it."""
     return agent.body.strip("\n") + "\n"
+
+
+COMPLETION = re.compile(r"complet|done|finish|deliver|final", re.I)
+
+
+def completion_checklist(agent: AgentIR) -> tuple[str, ...]:
+    """The items of the agent's completion checklist: the one titled as such, else its last one.
+
+    Targets check the final answer against it (crewai's task guardrail, the Agents SDK's output
+    guardrail), so both pick the same list."""
+    named = [c for c in agent.checklists if COMPLETION.search(c.title)]
+    chosen = named[-1] if named else (agent.checklists[-1] if agent.checklists else None)
+    return tuple(i.text for i in chosen.items) if chosen is not None else ()
+
+
+def checklist_request(items: tuple[str, ...]) -> str:
+    """What the model is told so that its answer ends with the checklist the guardrail checks."""
+    return ("End your final answer with a section headed \"Completion checklist\" that repeats each "
+            "item below word for word as `- [x] item` when it is met, or `- [ ] item: why not`:\n\n"
+            + "\n".join(f"- [ ] {t}" for t in items) + "\n")

@@ -3,12 +3,14 @@
 The entry agent becomes the hierarchical manager, the agents it reaches by delegation become
 the crew's agents, and one request task (`{request}`) carries the manager's output format as
 `expected_output` and its completion checklist as a function guardrail. See plan.py for the
-crewAI facts the layout relies on and files.py for how each file is written.
+crewAI facts the layout relies on and files.py for how each file is written: per-crew data in
+config/ (agents.yaml, tasks.yaml, crew.json), crew.py and main.py rendered in black's style,
+support.py and __main__.py the same for every crew (package/ beside this file).
 """
 
 from __future__ import annotations
 
-import ast
+import json
 
 import yaml
 
@@ -34,12 +36,15 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     root, src = plan.package, f"{plan.package}/src/{plan.package}"
     out = {
         f"{root}/pyproject.toml": files.pyproject(plan),
-        f"{root}/README.md": files.readme(plan),
+        f"{root}/README.md": files.readme(plan, options),
         f"{src}/__init__.py": "",
+        f"{src}/__main__.py": files.static_module("dunder_main.py", plan),
         f"{src}/crew.py": files.crew_py(plan),
-        f"{src}/main.py": files.main_py(plan, example),
-        f"{src}/config/agents.yaml": files.agents_yaml(plan),
+        f"{src}/main.py": files.main_py(plan),
+        f"{src}/support.py": files.static_module("support.py", plan),
+        f"{src}/config/agents.yaml": files.agents_yaml(plan, options),
         f"{src}/config/tasks.yaml": files.tasks_yaml(plan),
+        f"{src}/config/crew.json": files.crew_json(plan, options, example),
     }
     for a in [entry] + [project.agent(w.ident) for w in plan.workers if w.source is not None]:
         if a.tools:
@@ -56,7 +61,7 @@ def validate(emitted: dict[str, str]) -> list[Diagnostic]:
         config = path.rsplit("/", 1)[0] + "/config/"
         agents = yaml.load(emitted[config + "agents.yaml"], Loader=_LOADER) or {}
         tasks = yaml.load(emitted[config + "tasks.yaml"], Loader=_LOADER) or {}
-        literals = _literal_names(emitted[path])
+        literals = set(json.loads(emitted.get(config + "crew.json", "{}")).get("literals", []))
         roles = [str(a.get("role", "")).lower() for a in agents.values()]
         where = Span(file=config + "agents.yaml", line=1)
         if len(set(roles)) != len(roles):
@@ -71,13 +76,6 @@ def validate(emitted: dict[str, str]) -> list[Diagnostic]:
             if not all(agent.get(k) for k in ("role", "goal", "backstory")):
                 out.append(diag("AGC902", where, f"agent '{key}' lacks a role, goal or backstory"))
     return out
-
-
-def _literal_names(source: str) -> set[str]:
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "LITERAL_PLACEHOLDERS" for t in node.targets):
-            return set(ast.literal_eval(node.value))
-    return set()
 
 
 TARGET = Target(

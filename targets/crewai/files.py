@@ -1,38 +1,37 @@
-"""The crew project's files from a CrewPlan: YAML and TOML dumped as data, Python rendered and black-formatted."""
+"""The crew project's files from a CrewPlan: YAML, JSON and TOML written as data, Python rendered.
+
+No formatter runs: the templates render in black's style (a test formats every emitted module
+with black and expects no change), support.py is the same for every crew, and a module only goes
+through black when a long name pushes one of its lines past black's limit.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
+from functools import cache
+from importlib import resources
 
-import yaml
-
-from agentc.targets._shared.pyformat import format_python
+from agentc.compiler.options import BuildOptions
 from agentc.targets._shared.render import render
+from agentc.targets.crewai import yamltext
 from agentc.targets.crewai.plan import CrewPlan, Member
 
 # crewai extras that a model id's provider needs at crew construction time.
 PROVIDER_EXTRAS = {"anthropic": "anthropic", "gemini": "google-genai", "bedrock": "bedrock", "azure": "azure-ai-inference"}
 CREWAI_REQUIREMENT = "crewai{extras}>=1.15,<2"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class _Dumper(yaml.SafeDumper):
-    """Multi-line strings as literal blocks, so prompts stay readable in the YAML."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
+PLACEHOLDER = "crewpkg"  # the package's own name in package/*.py
+LINE_LIMIT = 100  # black's line length in agentc's pinned mode
+GUARDRAIL_RETRIES = 2
+# A worker's whole task (several model calls and its tool calls) may take this many per-call timeouts.
+EXECUTION_CALLS = 5
 
 
 def dump_yaml(data: dict, header: str) -> str:
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
-    return "".join(f"# {line}\n" for line in header.splitlines()) + body
+    return yamltext.dump(data, header)
 
 
 def _toml_value(value: object) -> str:
@@ -53,17 +52,44 @@ def dump_toml(tables: dict[str, dict[str, object]]) -> str:
     return "\n".join(out)
 
 
-def _agent(m: Member, manager: bool) -> dict:
+def _black_if_long(source: str) -> str:
+    if any(len(line) > LINE_LIMIT for line in source.splitlines()):
+        from agentc.targets._shared.pyformat import format_python
+
+        return format_python(source)
+    return source
+
+
+@cache
+def _static(name: str) -> str:
+    return resources.files("agentc.targets.crewai").joinpath("package", name).read_text(encoding="utf-8")
+
+
+def static_module(name: str, plan: CrewPlan) -> str:
+    """A module of package/ with the crew's package name; black only if the name made a line too long."""
+    source = _static(name).replace(PLACEHOLDER, plan.package)
+    return _black_if_long(source) if any(len(line) > LINE_LIMIT for line in source.splitlines()
+                                         if plan.package in line) else source
+
+
+def _agent(m: Member, manager: bool, options: BuildOptions) -> dict:
     data: dict = {"role": m.role, "goal": m.goal, "backstory": m.backstory}
     data["allow_delegation"] = manager or bool(m.delegates)
     if m.max_iter:
         data["max_iter"] = m.max_iter
+    # Resilience from [tool.agentc]: crewai re-runs a failed agent execution max_retry_limit
+    # times; max_execution_time bounds a worker's whole task (the manager's spans the crew's).
+    data["max_retry_limit"] = options.retries
+    if not manager:
+        data["max_execution_time"] = math.ceil(options.timeout_s * EXECUTION_CALLS)
+    if options.max_rpm:
+        data["max_rpm"] = options.max_rpm
     return data
 
 
-def agents_yaml(plan: CrewPlan) -> str:
-    data = {plan.manager.key: _agent(plan.manager, True)}
-    data.update({w.key: _agent(w, False) for w in plan.workers})
+def agents_yaml(plan: CrewPlan, options: BuildOptions) -> str:
+    data = {plan.manager.key: _agent(plan.manager, True, options)}
+    data.update({w.key: _agent(w, False, options) for w in plan.workers})
     header = ("Agents of the crew, compiled by agentc. Keys are the methods of crew.py.\n"
               f"{plan.manager.key} is the hierarchical manager; the others are its coworkers, found by role.")
     return dump_yaml(data, header)
@@ -71,8 +97,25 @@ def agents_yaml(plan: CrewPlan) -> str:
 
 def tasks_yaml(plan: CrewPlan) -> str:
     data = {"request_task": {"description": plan.description, "expected_output": plan.expected_output}}
-    header = ("One task per kickoff: the request ({request}). No `agent:`, the hierarchical manager owns it.")
+    header = ("One task per kickoff: the request ({request}), between <request> tags after the instructions.\n"
+              "No `agent:`, the hierarchical manager owns it.")
     return dump_yaml(data, header)
+
+
+def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
+    data = {
+        "models": {m.key: m.model for m in [plan.manager, *plan.workers]},
+        "checklist": list(plan.checklist),
+        "literals": list(plan.literals),
+        "example_request": example,
+        "settings": {
+            "guardrail": options.guardrail if plan.checklist else "off",
+            "guardrail_retries": GUARDRAIL_RETRIES,
+            "max_rpm": options.max_rpm,
+            "model_factory": options.model_factory,
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def pyproject(plan: CrewPlan) -> str:
@@ -97,38 +140,30 @@ def project_id(plan: CrewPlan) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "agentc:crewai:" + plan.package + ":" + ",".join(members)))
 
 
-def _imports(plan: CrewPlan) -> list[str]:
-    """Only what the rendered module uses, so it stays ruff-clean."""
-    std, crew_names, deco = [], ["Agent", "BaseLLM", "Crew", "Process", "Task"], ["CrewBase", "crew", "task"]
-    if plan.checklist:
-        std.append("import re")
-        crew_names.append("TaskOutput")
-    if plan.checklist or plan.literals:
-        std.append("from typing import Any")
-    if plan.workers:
-        deco.append("agent")
-    if plan.literals:
-        deco.append("before_kickoff")
-    lines = std + ([""] if std else [])
-    lines.append(f"from crewai import {', '.join(sorted(crew_names))}")
-    lines.append(f"from crewai.project import {', '.join(sorted(deco, key=lambda n: (n[0].islower(), n)))}")
-    return lines
+def delegation_tools(key: str, delegates: tuple[str, ...], indent: int = 12) -> list[str]:
+    """`*key.get_delegation_tools([...]),` laid out as black lays it out at `indent`: one line,
+    else the list on its own line, else one delegate per line (so black never has to run)."""
+    calls = [f"self.{d}()" for d in delegates]
+    one = f"*{key}.get_delegation_tools([{', '.join(calls)}]),"
+    if indent + len(one) <= LINE_LIMIT:
+        return [one]
+    inner = f"[{', '.join(calls)}]"
+    if indent + 4 + len(inner) <= LINE_LIMIT:
+        return [f"*{key}.get_delegation_tools(", f"    {inner}", "),"]
+    return [f"*{key}.get_delegation_tools(", "    [", *[f"        {c}," for c in calls], "    ]", "),"]
 
 
 def crew_py(plan: CrewPlan) -> str:
-    models = {m.key: m.model for m in [plan.manager, *plan.workers]}
-    source = render("crewai", "crew.py.j2", plan=plan, imports=_imports(plan), models=models,
-                    literals=plan.literals, checklist=plan.checklist,
-                    delegating=[w for w in plan.workers if w.delegates],
-                    calls={w.key: ", ".join(f"self.{d}()" for d in w.delegates) for w in plan.workers})
-    return format_python(source)
+    source = render("crewai", "crew.py.j2", plan=plan, delegating=[w for w in plan.workers if w.delegates],
+                    calls={w.key: delegation_tools(w.key, w.delegates) for w in plan.workers})
+    return _black_if_long(source)
 
 
-def main_py(plan: CrewPlan, example: str) -> str:
-    return format_python(render("crewai", "main.py.j2", plan=plan, example=example))
+def main_py(plan: CrewPlan) -> str:
+    return _black_if_long(render("crewai", "main.py.j2", plan=plan))
 
 
-def readme(plan: CrewPlan) -> str:
+def readme(plan: CrewPlan, options: BuildOptions) -> str:
     role = {m.key: m.role for m in [plan.manager, *plan.workers]}
     providers = sorted({m.model.split("/", 1)[0] for m in [plan.manager, *plan.workers] if m.model and "/" in m.model})
     keys = [f"{p.upper()}_API_KEY" for p in providers]
@@ -143,14 +178,32 @@ def readme(plan: CrewPlan) -> str:
           + (f", delegates to {', '.join(role[d] for d in w.delegates)}" if w.delegates else "") for w in plan.workers],
         "",
         "```bash",
-        *[f"export {k}=...                  # for the models in MODELS" for k in keys],
+        *[f"export {k}=...                  # for the models in config/crew.json" for k in keys],
         "crewai install",
         "crewai run                                  # the example request",
-        f'python -m {plan.package}.main "your request"   # after `pip install -e .`',
+        "pip install -e .",
+        f'python -m {plan.package} "your request"        # answer on stdout, token usage on stderr',
+        f"python -m {plan.package} --help",
         "```",
         "",
-        "Models come from each agent's `model` through agentc's crewai model map (see `MODELS` in",
-        f"`src/{plan.package}/crew.py`); `{plan.class_name}(llm=...)` runs every agent on one LLM instead.",
+        "Models come from each agent's `model` through agentc's crewai model map (`models` in",
+        f"`src/{plan.package}/config/crew.json`); `{plan.class_name}(llm=...)` runs every agent on one LLM instead,",
+        "and `AGENTC_MODEL_FACTORY=module:function` names a factory called as `factory(agent_key, model_id)`",
+        "that returns an LLM (a scripted one in tests), a model id, or None for the mapped id.",
+        "",
+        "## Production behaviour",
+        "",
+        f"- Retries: each agent re-runs a failed execution up to `max_retry_limit` = {options.retries} times.",
+        f"- Time: a worker's whole task may take `max_execution_time` = {math.ceil(options.timeout_s * EXECUTION_CALLS)} s"
+        f" ({EXECUTION_CALLS} × timeout_s).",
+        "- Rate: " + (f"`max_rpm` = {options.max_rpm} requests per minute per agent and for the crew."
+                      if options.max_rpm else "no `max_rpm` limit (set `max_rpm` in agentc's configuration)."),
+        "- Completion checklist: " + (f"`{options.guardrail}` (a function guardrail on the task; a miss is sent back "
+                                      f"with the missing items, at most {GUARDRAIL_RETRIES} times)."
+                                      if plan.checklist else "none (the manager has no checklist)."),
+        "- The request travels as the task's `{request}` input, between `<request>` tags after the instructions.",
+        "- Usage: the CLI prints token counts per agent (per LLM object) and in total.",
+        "- A failed kickoff is one line on stderr and exit status 1.",
         "",
     ]
     return "\n".join(lines)

@@ -1,16 +1,13 @@
-"""Target `openai-agents`: a Python package for the OpenAI Agents SDK (`openai-agents`).
+"""Target `openai-agents`: an installable project for the OpenAI Agents SDK (`openai-agents`).
 
-`<package>/team.py` (default `<entry>_team`) defines one `Agent` per agent reachable from the entry: instructions
-from `prompts/<agent>.md` (package resources, so prompt text never becomes code), a
-`handoff_description` from the conditions under which others delegate to it, and one
-`handoff(...)` per delegation edge with an explicit snake_case tool name. Models are mapped
-from the agent's `model`, and `build_agents(model=..., models={...})` lets a caller (or a
-test) inject any `agents.Model`. This is the live successor of the Assistants target `openai`.
+`OUT/openai-agents/<package>/` holds `pyproject.toml`, a README and `src/<package>/`. The
+package's Python modules are the same for every team (they live in `package/` beside this
+file, written and linted as real code, in black's style); what a team changes is data:
+`team.json` (agents, delegation edges, settings) and `prompts/<agent>.md`. So no formatter runs
+while building, and prompt text never becomes code. See `project.py` for the data and files.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from agentc.compiler.diagnostics import diag
 from agentc.compiler.ir import ProjectIR
@@ -25,50 +22,11 @@ from agentc.targets._shared.openai import (
     stub_prompt,
     tool_name,
 )
-from agentc.targets._shared.pyformat import format_python
-from agentc.targets._shared.render import render
 from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text, reachable
+from agentc.targets.openai_agents import project
 
 NAME = "openai-agents"
-SHADOWED = frozenset({"agents", "openai"})  # a package with these names would hide the SDK
-TEMPLATES = "openai_agents"
-# Names the generated build_agents() uses itself; an agent variable must not shadow them.
-RESERVED = frozenset({"model", "models", "chosen", "pick", "agent_id", "Agent", "Model", "handoff", "resources",
-                      "Mapping", "ENTRY", "MODELS", "build_agents", "entry_agent", "annotations"})
-
-
-@dataclass(frozen=True)
-class HandoffView:
-    var: str
-    tool: str
-    description: str
-
-
-@dataclass(frozen=True)
-class AgentView:
-    id: str
-    name: str
-    var: str
-    prompt_file: str
-    handoff_description: str | None
-    model: str | None
-    handoffs: tuple[HandoffView, ...]
-
-
-def _variables(keys: list[tuple[str, str, str | None]]) -> dict[str, str]:
-    """A unique Python name per agent key: snake name, then plugin-scoped, then numbered."""
-    out: dict[str, str] = {}
-    used = set(RESERVED)
-    for key, name, scope in keys:
-        candidates = [snake(name)] + ([snake(f"{scope}_{name}")] if scope else [])
-        var = next((c for c in candidates if c not in used), None)
-        n = 2
-        while var is None:
-            var = f"{candidates[0]}_{n}" if f"{candidates[0]}_{n}" not in used else None
-            n += 1
-        used.add(var)
-        out[key] = var
-    return out
+SHADOWED = frozenset({"agents", "openai", "fastapi", "pydantic", "teampkg"})  # would hide a dependency
 
 
 def _describe(conditions: list[str], fallback: str) -> str | None:
@@ -76,64 +34,72 @@ def _describe(conditions: list[str], fallback: str) -> str | None:
     return text or " ".join(fallback.split()) or None
 
 
-def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
-    roots, diags = pick_entry(project, options)
+def _files_for(members, stubs) -> dict[str, str]:
+    """A unique prompt file stem per agent key: snake name, then numbered."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for key, name in members + stubs:
+        stem, n = snake(name), 2
+        while stem in used:
+            stem, n = f"{snake(name)}_{n}", n + 1
+        used.add(stem)
+        out[key] = f"{stem}.md"
+    return out
+
+
+def emit(project_ir: ProjectIR, options: BuildOptions) -> Emitted:
+    roots, diags = pick_entry(project_ir, options)
     if not roots:
         return Emitted(files={}, diagnostics=tuple(diags))
-    members = reachable(project, roots)
+    members = reachable(project_ir, roots)
     kept, announced = {}, set()
     for a in members:
-        kept[a.id], more = apply_dangling(project, a.id, options, NAME, CODES, announced)
+        kept[a.id], more = apply_dangling(project_ir, a.id, options, NAME, CODES, announced)
         diags += more
     stubs = list(dict.fromkeys(h.target for hs in kept.values() for h in hs if h.dangling))
-    keys = [(a.id, a.name, a.scope) for a in members] + [(s, s, None) for s in stubs]
-    var = _variables(keys)
+    names = [a.name for a in members]
+    # The same agent keys in every target: the name, or plugin:name when two agents share one.
+    key = {a.id: a.name if names.count(a.name) == 1 else a.id for a in members}
+    key.update({s: s for s in stubs if s not in key.values()})
+    prompt_file = _files_for([(a.id, key[a.id].replace(":", "_")) for a in members], [(s, s) for s in stubs])
     incoming: dict[str, list[str]] = {}
     for hs in kept.values():
         for h in hs:
             incoming.setdefault(h.target, []).append(h.description)
-    names = [a.name for a in members]
-    views: list[AgentView] = []
+    agents: list[dict] = []
     prompts: dict[str, str] = {}
     for a in members:
         model, more = openai_model(a, NAME, options, DEFAULT_MODELS, None)
         diags += more
         taken: set[str] = set()
-        hv = []
+        delegates = []
         for h in kept[a.id]:
             tool, why = tool_name("transfer_to_", h.name, taken)
             if why:
-                diags.append(diag("AGC704", h.span, f"handoff from '{a.name}' to '{h.name}' is named '{tool}': {why}"))
-            hv.append(HandoffView(var[h.target], tool, h.description))
-        shown = a.name if names.count(a.name) == 1 else a.id  # the model sees names: keep them distinct
-        views.append(AgentView(a.id, shown, var[a.id], f"{var[a.id]}.md", _describe(incoming.get(a.id, []), a.description),
-                               model, tuple(hv)))
-        prompts[f"{var[a.id]}.md"] = prompt_text(a)
+                diags.append(diag("AGC704", h.span, f"delegation from '{a.name}' to '{h.name}' is named '{tool}': {why}"))
+            delegates.append({"key": key[h.target], "tool": tool[len("transfer_to_"):], "description": h.description})
+        agents.append({"key": key[a.id], "name": key[a.id], "prompt": prompt_file[a.id],
+                       "description": _describe(incoming.get(a.id, []), a.description), "model": model,
+                       "delegates": delegates})
+        prompts[prompt_file[a.id]] = prompt_text(a)
     for s in stubs:
-        views.append(AgentView(s, s, var[s], f"{var[s]}.md", _describe(incoming.get(s, []), ""), None, ()))
-        prompts[f"{var[s]}.md"] = stub_prompt(s)
+        agents.append({"key": key[s], "name": key[s], "prompt": prompt_file[s],
+                       "description": _describe(incoming.get(s, []), ""), "model": None, "delegates": []})
+        prompts[prompt_file[s]] = stub_prompt(s)
     diags += claude_only_settings(members, NAME)
-    package, more = package_name(options, project.agent(roots[0]), SHADOWED)
+    entry = project_ir.agent(roots[0])
+    package, more = package_name(options, entry, SHADOWED)
     diags += more
-    files = _files(package, views, roots[0], project.agent(roots[0]).max_turns or 10)
-    files.update({f"{package}/prompts/{f}": text for f, text in prompts.items()})
+    spec = project.team_spec(entry, key[entry.id], agents, options)
+    files = project.files(package, spec, prompts, options)
     return Emitted(files=files, diagnostics=tuple(diags))
-
-
-def _files(package: str, views: list[AgentView], entry: str, max_turns: int) -> dict[str, str]:
-    wired = [v for v in views if v.handoffs]
-    imports = "from agents import Agent, Model" + (", handoff" if wired else "")
-    team = render(TEMPLATES, "team.py.j2", agents=views, wired=wired, entry=entry, imports=imports)
-    return {
-        f"{package}/__init__.py": format_python(render(TEMPLATES, "init.py.j2")),
-        f"{package}/__main__.py": format_python(render(TEMPLATES, "main.py.j2", pkg=package, max_turns=max_turns)),
-        f"{package}/team.py": format_python(team),
-    }
 
 
 TARGET = Target(
     name=NAME,
-    summary="OpenAI Agents SDK package: <entry>_team/ (team.py with build_agents(), prompts/*.md, __main__)",
+    summary="OpenAI Agents SDK project: <package>/ (pyproject, README, src/<package>: team.json, prompts/*.md, "
+            "CLI, FastAPI app)",
     emit=emit,
-    capabilities=frozenset({"delegation:handoffs", "model:openai", "prompts:files"}),
+    capabilities=frozenset({"delegation:tools", "delegation:handoffs", "model:openai", "prompts:files",
+                            "checklists:guardrail"}),
 )

@@ -50,6 +50,8 @@ TASK_ARGUMENTS = {
         "description": "What the delegate needs to know from this conversation to do it.",
     },
 }
+# What a new request resets: the per-run channels (a None starts each over).
+RESET = (("frames", None), ("usage", None), ("usage_by_model", None), ("errors", None))
 # Errors worth another attempt: rate limits, overload, timeouts, dropped connections, 5xx.
 TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 TRANSIENT_NAMES = frozenset(
@@ -230,6 +232,13 @@ def agent_node(
 
     async def run(state: dict[str, Any]) -> Command:
         frame_id, history = frame_of(state)
+        # The entry agent's first call for a request starts the run's bookkeeping over, also
+        # when the input carried only messages (LangGraph's server).
+        fresh = frame_id == ROOT and bool(history) and history[-1].type == "human"
+
+        def command(goto: Any, update: dict[str, Any]) -> Command:
+            return Command(goto=goto, update=[*RESET, *update.items()] if fresh else update)
+
         with observe.timed("model_call", agent=agent.node, frame=frame_id) as record:
             reply = await llm().ainvoke([system, *history])
             used = reply.usage_metadata or {}
@@ -252,7 +261,7 @@ def agent_node(
                 update["messages"] = [reply]
             else:
                 update = {**update, **answer_to_caller(frame_id, frame, reply.text, agent.node)}
-            return Command(goto=RETURN_NODE, update=update)
+            return command(RETURN_NODE, update)
         handoffs = [c for c in reply.tool_calls if c["name"] in targets]
         # A call of an unknown tool is answered at once (providers reject a call without a
         # result) and the model is asked again; the recursion limit bounds that loop.
@@ -273,7 +282,7 @@ def agent_node(
             if frame_id != ROOT:
                 update["frames"] = {frame_id: patch}
             again = {"frame": frame_id, "messages": [*history, *own], "frame_data": frame}
-            return Command(goto=Send(agent.node, again), update=update)
+            return command(Send(agent.node, again), update)
         patch["wait"] = [c["id"] for c in handoffs]
         frames: dict[str, Any] = {frame_id: patch}
         sends = []
@@ -290,7 +299,7 @@ def agent_node(
             observe.event("delegation", agent=agent.node, target=target, call_id=call["id"])
             write({"delegation": {"from": agent.node, "to": target, "task": task}})
         update["frames"] = frames
-        return Command(goto=sends, update=update)
+        return command(sends, update)
 
     return run
 

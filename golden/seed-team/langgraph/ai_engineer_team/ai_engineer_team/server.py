@@ -79,6 +79,8 @@ def create_app(*, max_request_bytes: int | None = None) -> FastAPI:
             result = await runner.run(parsed.input, thread_id=parsed.thread_id, entry=parsed.entry)
         except SetupError as exc:
             return JSONResponse({"detail": str(exc)}, status_code=503)
+        except Exception as exc:  # noqa: BLE001 - the recursion limit, say: JSON, no trace
+            return JSONResponse({"status": "failed", "error": _one_line(exc)}, status_code=500)
         return JSONResponse(result, status_code=200 if result["status"] == "ok" else 502)
 
     @app.post("/runs/stream", response_model=None)
@@ -101,8 +103,13 @@ async def _sse(events: AsyncIterator[tuple[str, dict[str, Any]]]) -> AsyncIterat
     try:
         async for kind, data in events:
             yield f"event: {kind}\ndata: {json.dumps(data, default=str)}\n\n"
-    except SetupError as exc:
-        yield f"event: error\ndata: {json.dumps({'error': str(exc)})}\n\n"
+    except Exception as exc:  # noqa: BLE001 - the stream ends with an error event, never silently
+        error = str(exc) if isinstance(exc, SetupError) else _one_line(exc)
+        yield f"event: error\ndata: {json.dumps({'status': 'failed', 'error': error})}\n\n"
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
 
 
 app = create_app()

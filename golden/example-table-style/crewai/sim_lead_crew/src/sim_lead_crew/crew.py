@@ -1,58 +1,24 @@
 """A hierarchical crewAI crew compiled by agentc from Claude Code agent files.
 
 Edit the agents' markdown and rebuild rather than this file. The agents' texts are in
-config/agents.yaml, the request task in config/tasks.yaml.
+config/agents.yaml, the request task in config/tasks.yaml, models and settings in
+config/crew.json; support.py holds the helpers, the same for every crew.
 """
 
 # No `from __future__ import annotations` here: crewai checks a guardrail's return annotation at
 # runtime, and a postponed (string) annotation fails that check.
-import re
 from typing import Any
 
-from crewai import Agent, BaseLLM, Crew, Process, Task, TaskOutput
-from crewai.project import CrewBase, agent, crew, task
+from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
-# crewAI model id per agent, from its `model` through agentc's crewai model map.
-# None: crewai's default LLM (configured through its environment variables).
-MODELS = {
-    "sim_lead": "anthropic/claude-opus-4-1",
-    "mesh_builder": "anthropic/claude-haiku-4-5",
-    "solver_tuner": None,
-    "sim_validator": "anthropic/claude-sonnet-4-5",
-    "hpc_scheduler": None,
-}
-
-# The manager's completion checklist, enforced by completion_checklist().
-CHECKLIST = (
-    "Engineering question and acceptance criteria written down",
-    "Mesh convergence shown on the quantities that will be reported",
-    "Solver settings recorded with the reason for each non-default value",
-    "Validation comparison completed with error bands",
-    "Report states the remaining uncertainty and its main sources",
+from sim_lead_crew.support import (
+    CHECKLIST,
+    SETTINGS,
+    completion_checklist,
+    keep_literal_braces,
+    model_for,
 )
-_CHECKBOX = re.compile(r"^\s*(?:[-*+]\s*)?\[[ xX]\]")
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def completion_checklist(output: TaskOutput) -> tuple[bool, Any]:
-    """Function guardrail: the answer ends with every checklist item as a checkbox line.
-
-    A miss names the missing items; crewai then runs the task again with that feedback.
-    """
-    answer = output.raw or ""
-    if not answer.strip():
-        return False, "The answer is empty."
-    boxes = [_words(line) for line in answer.splitlines() if _CHECKBOX.match(line)]
-    missing = [item for item in CHECKLIST if not any(_words(item) in box for box in boxes)]
-    if missing:
-        return False, (
-            "End the answer with the completion checklist, each item word for word as "
-            "'- [x] item' or '- [ ] item: why not'. Missing: " + "; ".join(missing)
-        )
-    return True, answer
 
 
 @CrewBase
@@ -63,11 +29,12 @@ class SimLeadCrew:
     tasks_config = "config/tasks.yaml"
 
     def __init__(self, llm: BaseLLM | None = None) -> None:
-        # One LLM for every agent, e.g. a scripted offline model in tests; None uses MODELS.
+        # One LLM for every agent, e.g. a scripted offline model in tests; None: the model
+        # factory (AGENTC_MODEL_FACTORY), else the models in config/crew.json.
         self.injected_llm = llm
 
     def model_for(self, key: str) -> BaseLLM | str | None:
-        return self.injected_llm if self.injected_llm is not None else MODELS[key]
+        return model_for(key, self.injected_llm)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
@@ -112,11 +79,16 @@ class SimLeadCrew:
 
     @task
     def request_task(self) -> Task:
+        guarded = bool(CHECKLIST) and SETTINGS["guardrail"] != "off"
         return Task(
             config=self.tasks_config["request_task"],
-            guardrail=completion_checklist,
-            guardrail_max_retries=2,
+            guardrail=completion_checklist if guarded else None,
+            guardrail_max_retries=SETTINGS["guardrail_retries"],
         )
+
+    @before_kickoff
+    def keep_literal_braces(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
+        return keep_literal_braces(inputs)
 
     @crew
     def crew(self) -> Crew:
@@ -137,6 +109,7 @@ class SimLeadCrew:
             tasks=self.tasks,
             process=Process.hierarchical,
             manager_agent=self.sim_lead(),
+            max_rpm=SETTINGS["max_rpm"],
             memory=False,  # memory needs an embedding provider, i.e. the network
             verbose=False,
         )

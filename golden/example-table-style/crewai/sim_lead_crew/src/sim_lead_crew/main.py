@@ -1,31 +1,72 @@
-"""Entry points of the crew: `crewai run` calls run().
+"""Entry points of the crew: `crewai run` calls run(); `python -m sim_lead_crew --help`.
 
-The request is the command line (`python -m sim_lead_crew.main "..."`), else the
-AGENTC_REQUEST environment variable, else an example request.
+The request is the command line, else the AGENTC_REQUEST environment variable, else the
+example request in config/crew.json. It reaches the crew as the task's `{request}` input,
+between <request> tags after the task's instructions.
 """
 
+import argparse
+import json
 import os
 import sys
 
 from sim_lead_crew.crew import SimLeadCrew
+from sim_lead_crew.support import (
+    FACTORY_ENV,
+    TEAM,
+    CrewSetupError,
+    crew_usage,
+    describe,
+    usage_lines,
+)
 
-EXAMPLE_REQUEST = "Tell me what you can do for me and which of your coworkers you would bring in."
+PROG = "python -m sim_lead_crew"
 
 
-def _inputs(args: list[str]) -> dict[str, str]:
-    return {"request": " ".join(args) or os.environ.get("AGENTC_REQUEST") or EXAMPLE_REQUEST}
+def _request(args: list[str]) -> str:
+    return " ".join(args) or os.environ.get("AGENTC_REQUEST") or TEAM["example_request"]
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """Run the crew once: the answer on stdout, token usage on stderr, failures in one line."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Kick off the sim-lead crew (crewAI) on one request.",
+        epilog=f"Models: config/crew.json, or a factory in ${FACTORY_ENV} (module:function).",
+    )
+    parser.add_argument("request", nargs="*", help="the request (default: an example)")
+    parser.add_argument("--json", action="store_true", help="print answer and usage as JSON")
+    args = parser.parse_args(argv)
+    try:
+        crew = SimLeadCrew().crew()
+        result = crew.kickoff(inputs={"request": _request(args.request)})
+    except CrewSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a failed kickoff is one line, never a traceback
+        print(f"error: {describe(error)}", file=sys.stderr)
+        return 1
+    usage = crew_usage(crew)
+    if args.json:
+        print(json.dumps({"answer": result.raw, "usage": usage}, indent=2, ensure_ascii=False))
+    else:
+        print(result.raw)
+    for line in usage_lines(usage):
+        print(line, file=sys.stderr)
+    return 0
 
 
 def run() -> None:
-    """Kick the crew off and print its answer."""
-    result = SimLeadCrew().crew().kickoff(inputs=_inputs(sys.argv[1:]))
-    print(result.raw)
+    """`crewai run` and the `run_crew` script: the command line's request, else the example."""
+    sys.exit(cli())
 
 
 def train() -> None:
     """`crewai train -n N -f FILE`: N iterations with human feedback, saved to FILE."""
     SimLeadCrew().crew().train(
-        n_iterations=int(sys.argv[1]), filename=sys.argv[2], inputs=_inputs(sys.argv[3:])
+        n_iterations=int(sys.argv[1]),
+        filename=sys.argv[2],
+        inputs={"request": _request(sys.argv[3:])},
     )
 
 
@@ -37,7 +78,9 @@ def replay() -> None:
 def test() -> None:
     """`crewai test -n N -m MODEL`: N runs scored by MODEL."""
     SimLeadCrew().crew().test(
-        n_iterations=int(sys.argv[1]), eval_llm=sys.argv[2], inputs=_inputs(sys.argv[3:])
+        n_iterations=int(sys.argv[1]),
+        eval_llm=sys.argv[2],
+        inputs={"request": _request(sys.argv[3:])},
     )
 
 

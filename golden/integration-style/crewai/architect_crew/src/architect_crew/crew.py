@@ -1,22 +1,24 @@
 """A hierarchical crewAI crew compiled by agentc from Claude Code agent files.
 
 Edit the agents' markdown and rebuild rather than this file. The agents' texts are in
-config/agents.yaml, the request task in config/tasks.yaml.
+config/agents.yaml, the request task in config/tasks.yaml, models and settings in
+config/crew.json; support.py holds the helpers, the same for every crew.
 """
 
 # No `from __future__ import annotations` here: crewai checks a guardrail's return annotation at
 # runtime, and a postponed (string) annotation fails that check.
-from crewai import Agent, BaseLLM, Crew, Process, Task
-from crewai.project import CrewBase, agent, crew, task
+from typing import Any
 
-# crewAI model id per agent, from its `model` through agentc's crewai model map.
-# None: crewai's default LLM (configured through its environment variables).
-MODELS = {
-    "architect": "anthropic/claude-sonnet-4-5",
-    "tech_lead": "anthropic/claude-opus-4-1",
-    "devops_engineer": None,
-    "qa_engineer": "anthropic/claude-haiku-4-5",
-}
+from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai.project import CrewBase, agent, before_kickoff, crew, task
+
+from architect_crew.support import (
+    CHECKLIST,
+    SETTINGS,
+    completion_checklist,
+    keep_literal_braces,
+    model_for,
+)
 
 
 @CrewBase
@@ -27,11 +29,12 @@ class ArchitectCrew:
     tasks_config = "config/tasks.yaml"
 
     def __init__(self, llm: BaseLLM | None = None) -> None:
-        # One LLM for every agent, e.g. a scripted offline model in tests; None uses MODELS.
+        # One LLM for every agent, e.g. a scripted offline model in tests; None: the model
+        # factory (AGENTC_MODEL_FACTORY), else the models in config/crew.json.
         self.injected_llm = llm
 
     def model_for(self, key: str) -> BaseLLM | str | None:
-        return self.injected_llm if self.injected_llm is not None else MODELS[key]
+        return model_for(key, self.injected_llm)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
@@ -68,9 +71,16 @@ class ArchitectCrew:
 
     @task
     def request_task(self) -> Task:
+        guarded = bool(CHECKLIST) and SETTINGS["guardrail"] != "off"
         return Task(
             config=self.tasks_config["request_task"],
+            guardrail=completion_checklist if guarded else None,
+            guardrail_max_retries=SETTINGS["guardrail_retries"],
         )
+
+    @before_kickoff
+    def keep_literal_braces(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
+        return keep_literal_braces(inputs)
 
     @crew
     def crew(self) -> Crew:
@@ -91,6 +101,7 @@ class ArchitectCrew:
             tasks=self.tasks,
             process=Process.hierarchical,
             manager_agent=self.architect(),
+            max_rpm=SETTINGS["max_rpm"],
             memory=False,  # memory needs an embedding provider, i.e. the network
             verbose=False,
         )
