@@ -152,7 +152,7 @@ def is_delegate_head(head: Label | Heading) -> bool:
 
 # Words without which no line-level pattern can match; most lines of a body have none of them.
 _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "work with", "works with", "partner",
-             "sync with", "team up", "liaise", "align with", "interface with", "pair with", "**with", "(use", "(see",
+             "sync with", "team up", "liaise", "align with", "interface with", "pair with", "**with", "**vs", "**versus", "(use", "(see",
              "(hand", "(→")
 
 
@@ -160,7 +160,7 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
     if role not in ("delegation", "avoid_when"):
         low = text.lower()
         # every trigger holds one of these; most prose lines hold none, so test them first
-        if not ("→" in low or "-" in low or "=" in low or "⇒" in low or "with" in low or "(" in low
+        if not ("→" in low or "-" in low or "=" in low or "⇒" in low or "with" in low or "(" in low or "**vs" in low
                 or "delegat" in low or "collaborat" in low or "coordinat" in low or "partner" in low
                 or "team up" in low or "liaise" in low) or not any(t in low for t in _TRIGGERS):
             return
@@ -172,9 +172,11 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
             for name in names:
                 yield Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col)
             return
-        vs = re.match(rf"^(?:vs\.?|versus)\s+`?({NAME})`?$", low)
-        if vs and role == "delegation":
-            yield Found(vs.group(1), clean(rest), "delegate", "D6 distinction", line, col)
+        vs = re.match(rf"^(?:vs\.?|versus)\s+`?({NAME})`?(?:\s+(?:sub-?)?agent)?$", low)
+        if vs and ("-" in vs.group(1) or role == "delegation"):
+            # a named boundary; a delegation only when the line hands work over ("defers ops to x")
+            hands = re.search(r"\b(?:defer|delegat|hand|route|escalat|pass)\w*\b", rest, re.I)
+            yield Found(vs.group(1), clean(rest), "delegate" if hands else "compare", "D6 distinction", line, col)
             return
         if low in _POSITION and role == "delegation":
             for chunk in re.split(r",\s*(?![^()]*\))", rest):

@@ -40,6 +40,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
         if key != a.name and a not in by_name[key]:
             by_name[key].append(a)
     kept = [_with_mentions(a, by_id, by_name) for a in kept]
+    plugins = {a.scope for a in kept if a.scope} - set(by_name)  # "use `backend-development`" names a plugin
     edges: list[Edge] = []
     reported: set[tuple[str, str]] = set()
     close_to: dict[str, str | None] = {}
@@ -47,6 +48,8 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
         lines_of = _lines_naming(a)
         body = a.body.split("\n") if a.delegations else []  # once per agent, not per delegation
         for d in a.delegations:
+            if d.target in plugins or d.kind == "compare":
+                continue  # a plugin is no agent; "vs x" sets this agent apart from x and hands it nothing
             span, excerpt = _name_span(a, d.span, d.target, body)
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported

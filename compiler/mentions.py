@@ -48,13 +48,13 @@ _TITLE_WORD = r"(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*|[A-Z]{2,5}s?|[A-Z][a-z]*[A-
 # Last words that make a phrase a role (an agent's name) rather than a thing.
 _ROLE_TAIL = re.compile(
     r"^(?:\w{2,}(?:er|or|ist)|\w*(?:ician|guardian|librarian|historian|custodian|architect|expert|analyst|assistant|"
-    r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|scout|sage|critic|wizard)$",
+    r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|critic|wizard)$",
     re.I,
 )
 # Words before "agent" that say which kind of agent, not which one ("the specialized agent").
 _ADJECTIVE = re.compile(
     r"(?:ed|ing|ic|al|ive|ous|ful|able|ible|ate|ar|ent|ant|ry|specific|friendly|only|based|driven|level|like|style|"
-    r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm)$",
+    r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm|new|old)$",
     re.I,
 )
 # ...unless the word is one of the many technical nouns with the same endings.
@@ -87,7 +87,7 @@ _MODIFIER = frozenset(
     "multi sub single ai llm non per cross inter meta super mini main parent child base general "
     "specialized specialised other another any each every this that the a an new custom your my our their "
     "some specific appropriate right relevant same next previous calling coordinating helper worker "
-    "human external internal remote local third one two three many all primary secondary".split()
+    "human external internal remote local third one two three many all primary secondary user".split()
 )
 _DEICTIC = frozenset(("This", "That", "These", "Those", "Your", "Our", "My", "Their", "Its"))
 _TITLE_MODIFIER = frozenset(
@@ -131,6 +131,7 @@ def normal(name: str) -> str:
     return t.strip("-")
 
 
+@lru_cache(maxsize=8192)
 def _kebab_ok(name: str) -> bool:
     parts = name.split("-")
     if _PLACEHOLDER.search(name) or all(p.isdigit() for p in parts) or len(name) < 4:
@@ -166,37 +167,45 @@ _SOFT_BEFORE = re.compile(
     r"notify|notifies|consult\w*|ask|asks|query|queries|contact|request|check\s+with|confer\s+with|"
     r"(?:pair|pairs|paired|pairing|work|works|working|collaborat\w*|coordinat\w*|partner\w*|sync\w*|align\w*|"
     r"liais\w*|team\s+up|interface|cooperat\w*|together)\s+(?:closely\s+|directly\s+)?with|"
+    r"guid(?:e|es|ing)|help(?:s|ing)?|assist(?:s|ing)?|support(?:s|ing)?|advis(?:e|es|ing)|mentor(?:s|ing)?|"
+    r"(?:share|shares|sharing|provide|provides|providing|send|sends|report|reports|feed|feeds)\s+[\w\s,/-]{0,40}?(?:with|to)|"
+    r"(?:receive|receives|receiving|get|gets|take|takes)\s+[\w\s,/-]{0,40}?from|"
     r"from|after|than|over|next\s+step:?\s*run|wait\s+for|hand\s+(?:it|this|them)\s+to)"
     r"|→|->|=>|⇒|>)$",
     re.I,
 )
 _AFTER_VERB = re.compile(
-    r"^(?:\s|\*\*|`|[\"'”’])*(?:decides?|owns?|reviews?|verif(?:y|ies)|checks?|implements?|re-implements?|already|provided|"
-    r"provides|has\s+been\s+(?:invoked|run|called)|handles?|plans?|takes?\s+over|picks?\s+up|is\s+responsible|"
-    r"can|will|should|must|cover|covers|then)\b",
+    r"^(?:\s|\*\*|`|[\"'”’])*(?:decides|owns|reviews|verifies|checks|implements|re-implements|already|provided|"
+    r"provides|has\s+been\s+(?:invoked|run|called)|handles|plans|takes\s+over|picks\s+up|is\s+responsible|"
+    r"can|will|should|must|covers|then)\b",
     re.I,
 )
+# "Eta-One and Eta-Two agents": a list of names that ends in "agents" makes each one an agent
+_LIST_THEN_AGENT = re.compile(rf"(?:\s*(?:,|\band\b|\bor\b|/|\+)\s*(?:the\s+)?(?:\*\*|`)?{_KEBAB}(?:\*\*|`)?)+(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _LEAD_SEP = re.compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
 _JOIN = re.compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
-_GAP = re.compile(r"(?:\s|\*\*|__|`|[\"'“”‘’(\[]|\bthe\b)*$", re.I)
 _LINE_MARK = re.compile(r"^(?:\s|[-*+>•|]|\d+[.)]|\[[ xX]\]|❌|✅|⚠️|🚫|→|\*\*|__|`|[\"'“])*")
 _RELATION_LABEL = re.compile(
     r"^(?:\*\*|__)?\s*(?P<label>handoffs?\s+(?:from|to)|hand(?:s)?\s+off\s+to|receives?\s+from|delivers?\s+to|escalates?\s+to|"
     r"collaborates?\s+with|works?\s+with|coordinates?\s+with|partners?\s+with|pairs?\s+with|reports?\s+to|"
     r"before|after|upstream|downstream|complements?|delegates?\s+to|delegate\s+to|hands?\s+to|feeds?|feeds\s+into|"
-    r"inputs?\s+from|outputs?\s+to|consults?|related(?:\s+agents)?|see\s+also|alternatives?|depends\s+on)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?",
+    r"inputs?\s+from|outputs?\s+to|consults?|related(?:\s+agents)?|see\s+also|alternatives?|depends\s+on|"
+    r"works?\s+well\s+with|pairs?\s+well\s+with|next(?:\s+agents?)?|followed\s+by|preceded\s+by|called\s+by|invoked\s+by|"
+    r"triggered\s+by|escalation|hand-?offs?)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?",
     re.I,
 )
 _LABEL_KIND = (
-    (re.compile(r"from|before|upstream|depends", re.I), "before"),
-    (re.compile(r"after|downstream|feeds|outputs", re.I), "after"),
+    (re.compile(r"from|before|upstream|depends|preceded|called by|invoked by|triggered", re.I), "before"),
+    (re.compile(r"after|downstream|feeds|outputs|next|followed", re.I), "after"),
     (re.compile(r"collab|work|coordinat|partner|pair|related|see also", re.I), "collaborate"),
     (re.compile(r"complement", re.I), "complements"),
     (re.compile(r"consult|alternative", re.I), "consult"),
 )
 _KIND_WORDS = (
-    (re.compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|confer", re.I), "collaborate"),
+    (re.compile(r"from$", re.I), "before"),
+    (re.compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|"
+                r"confer|guid|help|assist|support|advis|mentor|share|provide|send|feed|report", re.I), "collaborate"),
     (re.compile(r"consult|ask|query|contact", re.I), "consult"),
     (re.compile(r"^(?:from|already)|\bfrom$", re.I), "before"),
     (re.compile(r"next step|after$|then$|than$", re.I), "after"),
@@ -310,7 +319,7 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
             words = words[1:]
         if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
             continue  # a plural group ("Other Agents", "Sales teams")
-        if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] == "Bot":
+        if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] in ("Bot", "Pro", "Max", "Plus"):
             continue
         if not role_like(words[-1].lower()) and not _AGENT_AFTER.match(line, e):
             continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"
@@ -376,8 +385,12 @@ def candidates_by_line(lines: list[str], self_name: str) -> tuple[list[str], dic
         c.start -= starts[i]
         c.end -= starts[i]
         out.setdefault(i, []).append(c)
-    for m in _WORTH_A_LOOK.finditer(text.lower()):  # lines without names may still say "x agent" or "ask y z"
-        out.setdefault(bisect_right(starts, m.start()) - 1, [])
+    low = text.lower()
+    for word in _LOOK_WORDS:  # lines without names may still say "x agent" or "ask y z"; str.find is cheap
+        i = low.find(word)
+        while i != -1:
+            out.setdefault(bisect_right(starts, i) - 1, [])
+            i = low.find(word, i + len(word))
     return text.split("\n"), out
 
 
@@ -404,15 +417,19 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         label = rel.group("label").lower()
         rel_kind = next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
         rel_end = lead_end + rel.end()
-        if not ctx and label in ("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds"):
-            rel = None  # "- After: R-hat < 1.01" compares states; in a block about agents it orders them
+        if not ctx and label in ("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds", "next"):
+            rel_kind = "kebab-role-only"  # "- After: R-hat < 1.01" compares states; a role name still counts
     skill_line = skill_ctx or (("skill" in low or "command" in low or "plugin" in low or "tool" in low or "mcp" in low)
                                and bool(SKILLISH.search(line)) and not agentish)
     prev: tuple[_Cand, Hit | None] | None = None
     weak: list[tuple[int, tuple[str, ...], str]] = []
     for c in cands:
+        kind = rel_kind if rel and c.start >= rel_end else None
+        if kind == "kebab-role-only":
+            kind = (next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
+                    if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None)
         hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
-                     rel_kind=rel_kind if rel and c.start >= rel_end else None, target_cols=target_cols,
+                     rel_kind=kind, target_cols=target_cols,
                      first_cell=first_cell, skill_line=skill_line)
         prev = (c, hit)
         if hit is not None:
@@ -449,7 +466,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     after = line[c.end:]
     col = c.start + 1
     role = form != "at-word" and role_like(name.split(":")[-1])
-    agent_after = _AGENT_AFTER.match(after)
+    agent_after = _AGENT_AFTER.match(after) or (form == "kebab" and _LIST_THEN_AGENT.match(after))
     if _in_paren_qualifier(line, c):
         return None
     # strong forms
@@ -476,7 +493,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     # list continuation: "a, b and c" share the evidence of the first
     if prev is not None and prev[1] is not None and _JOIN.match(line[prev[0].end : c.start]):
         return Hit(name, prev[1].kind, prev[1].pattern, col, True)
-    if re.search(r"\b(?:a|an)\s+(?:\*\*|`)?$", before, re.I):
+    if re.search(r"\b(?:a|an)\s+(?:\*\*|`)?$", before[-8:], re.I):
         return None  # "use a code-reviewer": any one of a kind, not a named agent
     head = _head(before)
     # table structure
@@ -500,7 +517,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
         if lead_ok and (ctx or compare) and not c.brand:
             return Hit(name, "compare" if compare else "delegate", "M lead name", col, True)
         return None  # a bold term leading a capability bullet
-    if c.brand or _SELF_LEAD.search(before):
+    if c.brand or _SELF_LEAD.search(before[-60:]):
         return None  # "Google Tag Manager", "You are a Senior Engineer"
     soft = _SOFT_BEFORE.search(head.rstrip())
     if soft and not (form == "title" and re.search(r"using|from|than|over|>$|→$", soft.group(0), re.I)):
@@ -519,8 +536,16 @@ _JOIN_OR_START = re.compile(r"^(?:\s|\*\*|`|,|/|\+|&|\band\b|\bor\b)*$", re.I)
 
 
 def _head(before: str) -> str:
-    gap = _GAP.search(before)
-    return before[: gap.start()] if gap else before
+    """The text before a name without the markup, quotes and "the" right before it (the last
+    120 characters: every cue is shorter, and `$`-anchored searches cost per character)."""
+    b = before[-120:]
+    while True:
+        n = len(b)
+        b = b.rstrip(" \t*_`\"'“”‘’([")
+        if b[-4:].lower() == " the" or b.lower() == "the":
+            b = b[:-3]
+        if len(b) == n:
+            return b
 
 
 def _rel_start(line: str, c: _Cand, cands: list[_Cand]) -> int:
@@ -545,7 +570,7 @@ def _title_in_prose(before: str, after: str) -> bool:
         return True
     if re.match(r"^\s*:\s*(?:please|can you|could you)", after, re.I):
         return True
-    return bool(re.search(r"\b(?:to|for|after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", before, re.I))
+    return bool(re.search(r"\b(?:after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", before, re.I))
 
 
 def _cue_kind(before: str) -> str:
@@ -563,7 +588,7 @@ def _cue_kind(before: str) -> str:
 # training engineer"); a plain substring search, as most lines hold none of these words.
 _WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|rout|delegat|escalat|engage|involve|invok|"
                         r"pair|collaborat|coordinat|work with|sync with|loop in")
-_WORTH_A_LOOK = re.compile("agent|" + _WEAK_HINT.pattern)
+_LOOK_WORDS = ("agent", *_WEAK_HINT.pattern.split("|"))
 _WEAK = re.compile(
     r"\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
     r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",

@@ -9,14 +9,14 @@ delegation, of comparison, or of skills (whose kebab names are not agents).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agentc.compiler import mentions
 from agentc.compiler.delegation import clean
 from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
 from agentc.compiler.source import Source
 
-_HEADER_TARGET = re.compile(r"agent|delegat|owner|specialist|target|route|escalat|hand-?off|assign|\bwho\b|expert|"
-                            r"working with|partner|collaborat|\bteam\b|pair", re.I)
+_HEADER_TARGET = re.compile(r"agent|delegat|owner|specialist|target|route|escalat|hand-?off|assign|working with|collaborat", re.I)
 _SKILL_CTX = re.compile(r"\bskills?\b|\bcommands?\b|\bplugins?\b|\btools?\b|\bmcp\b", re.I)
 _AGENT_WORD = re.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
 
@@ -33,9 +33,8 @@ def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
     chain_ctx: dict[int | None, tuple[bool, bool, bool]] = {None: (False, False, False)}
     for k, s in enumerate(src.sections):
         parent = chain_ctx[s.parent]
-        t = titles[k] if s.level > 1 else ""  # the document's title names the agent, not its peers
-        chain_ctx[k] = (parent[0] or bool(mentions.DELEG_CTX.search(t)), parent[1] or bool(mentions._COMPARE_CTX.search(t)),
-                        (parent[2] or bool(_SKILL_CTX.search(t))) and not _AGENT_WORD.search(t))
+        deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
+        chain_ctx[k] = (parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word)
     lead_ctx = lead_skill = False
     lines, by_line = mentions.candidates_by_line(src.lines, name)
 
@@ -77,6 +76,13 @@ def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
         for line_no in range(b.line, max(b.end, b.line) + 1):
             run(line_no, None, k, ctx, compare, skill)
     return hits, weak
+
+
+@lru_cache(maxsize=4096)
+def _title_ctx(title: str) -> tuple[bool, bool, bool, bool]:
+    """What a section title says: about agents, a comparison, skills, and does it name agents."""
+    return (bool(mentions.DELEG_CTX.search(title)), bool(mentions._COMPARE_CTX.search(title)),
+            bool(_SKILL_CTX.search(title)), bool(_AGENT_WORD.search(title)))
 
 
 def _table(src: Source, b: Table, k: int | None, ctx: bool, compare: bool, skill: bool, run) -> None:

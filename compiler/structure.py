@@ -4,6 +4,7 @@ examples, failure modes, principles, output format, changelog and the section ou
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from agentc.compiler import delegation, mentions, references
@@ -94,10 +95,14 @@ def extract(src: Source, name: str) -> dict[str, Any]:
 
 def _mission(src: Source, k: int | None) -> Mission | None:
     if k is None:
-        first = next((b for b in src.blocks if isinstance(b, Paragraph)), None)
-        if first is None or any(isinstance(b, Heading) for b in src.blocks[: src.blocks.index(first)]):
-            return None
-        return Mission(text=plain(first.text), span=_span(src, first))
+        # The lead paragraph, also under the document's H1 ("# Title" then "You are ..."); a
+        # paragraph after any H2 or deeper heading belongs to that section, not the lead.
+        for b in src.blocks:
+            if isinstance(b, Heading) and b.level > 1:
+                return None
+            if isinstance(b, Paragraph):
+                return Mission(text=plain(b.text), span=_span(src, b))
+        return None
     blocks = _blocks_of(src, k, deep=False)
     text = "\n\n".join(plain(b.text) for b in blocks if isinstance(b, Paragraph))
     goals = tuple(_item(src, b) for b in _items(blocks))
@@ -105,6 +110,12 @@ def _mission(src: Source, k: int | None) -> Mission | None:
 
 
 _CHECK_TITLE = re.compile(r"checklist|validation|verif|quality gates?", re.I)
+# Titles that make plain bullets checks by themselves; "Validation" or "Verification" alone
+# also heads lists of tools and methods, so there the items must read as checks.
+_STRONG_CHECK_TITLE = re.compile(r"checklist|self-checks?|pre-flight|quality gates?|\bchecks?\b|acceptance criteria", re.I)
+_READS_AS_CHECK = re.compile(r"\?\s*$|^(?:verify|check|ensure|confirm|validate|make sure|test|no\s|all\s|every\s|each\s|is\s|are\s|does\s|do\s|has\s|have\s)", re.I)
+# Lists of things to avoid under a checklist are not checks ("Red Flags", "Anti-patterns").
+_NOT_CHECKS = re.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitfalls?|avoid|don'?t|never|mistakes", re.I)
 
 
 def _checklists(src: Source) -> tuple[Checklist, ...]:
@@ -114,11 +125,17 @@ def _checklists(src: Source) -> tuple[Checklist, ...]:
         if not isinstance(b, ListItem):
             continue
         k = _section_at(src, index)
+        boxed = b.checked is not None
+        if not boxed and k is not None and _NOT_CHECKS.search(src.sections[k].title):
+            continue
         while k is not None and src.sections[k].kind == "label" and not _CHECK_TITLE.search(src.sections[k].title):
             k = src.sections[k].parent  # a sentence-like label ("I verify:") is not a group title
-        boxed = b.checked is not None
-        if not boxed and not (k is not None and src.roles[k] == "checklist" and b.indent == 0):
-            continue
+        if not boxed:
+            if k is None or src.roles[k] != "checklist" or b.indent != 0:
+                continue
+            title = src.sections[k].title
+            if not _STRONG_CHECK_TITLE.search(title) and not _READS_AS_CHECK.search(plain(b.text)):
+                continue  # "## Validation Tools": a list of tools, not checks
         groups.setdefault(k, []).append(ChecklistItem(text=plain(b.text), checked=b.checked, span=_span(src, b)))
     return tuple(
         Checklist(
@@ -159,6 +176,8 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
                 parent = src.sections[heads[index]].parent
                 for t in targets:
                     line, col = _locate(src, t, b)
+                    if _not_an_agent(src, t, line, col):
+                        continue
                     add(t, cond, "delegate", "D2 delegate block", plain(src.sections[parent].title) if parent is not None else title,
                         line, col)
             continue
@@ -167,6 +186,13 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
         role = src.roles[k] if k is not None else "other"
         for f in delegation.find(b, role, name):
             line, col = _locate(src, f.target, b, f.line)
+            if _not_an_agent(src, f.target, line, col):
+                continue
+            if "-" not in f.target and ":" not in f.target and not mentions.role_like(f.target):
+                # "(use `bigint`)": one plain word is a name only when the build has that agent
+                weak.append(Mention(words=(f.target,), kind=f.kind, pattern=f.pattern, condition=f.condition,
+                                    section=title, span=Span(file=src.file, line=line, col=col)))
+                continue
             add(f.target, f.condition, f.kind, f.pattern, title, line, col)
     hits, weak_names = references.scan(src, name)
     for line, col, hit, section, cond in hits:
@@ -178,10 +204,25 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
     return tuple(found), tuple(weak)
 
 
+_THING_AFTER = re.compile(r"[*`'\"\s]*(?:skills?|plugins?|commands?|tools?|mcp|servers?|packages?|librar(?:y|ies))\b", re.I)
+
+
+def _not_an_agent(src: Source, target: str, line: int, col: int) -> bool:
+    """`x` skill, the x plugin: the word after the name says what it names."""
+    text = src.lines[line - 1] if 0 < line <= len(src.lines) else ""
+    return bool(_THING_AFTER.match(text, col - 1 + len(target)))
+
+
+@lru_cache(maxsize=4096)
+def _name_rx(target: str) -> re.Pattern:
+    """The name in any case, with any hyphen or space between its words."""
+    return re.compile(r"[-\s_\u2010\u2011\u2012\u2212]+".join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+
+
 def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
     """Line and column where `target` is written inside block `b` (any case, any hyphen or
     space between its words); the block's own position when it is not written out."""
-    rx = re.compile(r"[-\s_\u2010\u2011\u2012\u2212]+".join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+    rx = _name_rx(target)
     first = start if start is not None else b.line
     for ln in range(first, max(b.end, b.line) + 1):
         m = rx.search(src.lines[ln - 1]) if 0 < ln <= len(src.lines) else None
@@ -274,6 +315,9 @@ def _failure_modes(src: Source, keys: list[int]) -> tuple[FailureMode, ...]:
         if not isinstance(b, Table):
             continue
         header = [plain(h) for h in b.header]
+        if not re.search(r"failure|pitfall|mistake|symptom|cause|prevent|recover|mitigat|fix|remed|impact|error|issue|problem",
+                         " ".join(header), re.I):
+            continue  # a table under a "Recovery" heading that lists capabilities
         if id(b) not in tables and not re.search(r"failure|pitfall|mistake", header[0] if header else "", re.I):
             continue
         prev = next((i for i, h in enumerate(header) if re.search(r"prevent|avoid|mitigat", h, re.I)), None)

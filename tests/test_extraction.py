@@ -1,0 +1,199 @@
+"""Extraction rules (issue 11): each delegation form is found, and a look-alike line beside it is
+not; then the evidence rules of the other fields. Agents are written inline, one rule each."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from agentc import api
+
+
+def build(body: str, *, name: str = "lead-agent", description: str = "Leads the work.", **others: str):
+    """The linked project of one agent (plus `others`: name -> body) and that agent."""
+    files = {f"{name}.md": f"---\nname: {name}\ndescription: {description}\n---\n\n{textwrap.dedent(body)}"}
+    for other, text in others.items():
+        files[f"{other}.md"] = f"---\nname: {other}\ndescription: Does {other} work.\n---\n\n{text}\n"
+    project = api.load_project(files)
+    return project, next(a for a in project.agents if a.name == name)
+
+
+def refs(agent) -> dict[str, set[int]]:
+    """target -> lines it is named on (lines counted in the body given to `build`)."""
+    out: dict[str, set[int]] = {}
+    for d in agent.delegations:
+        out.setdefault(d.target, set()).add(d.span.line - 5)  # 5 = frontmatter (4 lines) + blank line
+    return out
+
+
+# (body, expected targets, targets that must not appear). Each body holds the form and, beside it,
+# a line that looks alike but names no agent.
+FORMS = {
+    "hand-off to 'the x agent'": (
+        "After the analysis, hand off to the research agent with the findings.\n"
+        "Use the specialized agent format for new files.\n",
+        {"research-agent"}, {"specialized-agent", "specialized"}),
+    "vs line is a comparison": (
+        "## Key Distinctions\n\n- **vs data-modeler**: Focuses on design, not schemas\n"
+        "- **vs. performance**: Correctness first\n",
+        {"data-modeler"}, {"performance"}),
+    "kebab names before 'agents'": (
+        "- **After**: Eta-One and Eta-Two agents (synthesize their notes)\n"
+        "- Deploy testing agents per task\n",
+        {"eta-one", "eta-two"}, {"testing", "testing-agents"}),
+    "relation label with a comma list": (
+        "## Workflow Integration\n\n- **Handoff from**: Content Creator, Trend Researcher, Sales teams\n"
+        "- **Focus**: Brand Voice, Content Calendar\n",
+        {"content-creator", "trend-researcher"}, {"sales-teams", "brand-voice", "content-calendar"}),
+    "bold lead with an en dash in an integration list": (
+        "## Integration with Other Agents\n\n- **theta-architect** – cloud architecture\n\n"
+        "## Capabilities\n\n- **Query Optimizer** – rewrites slow queries\n",
+        {"theta-architect"}, {"query-optimizer"}),
+    "engage / enable verbs": (
+        "- Engage kappa-reviewer on test strategies\n- Enable lambda-agent with the orchestration layer\n"
+        "- Enable response-caching for hot paths\n",
+        {"kappa-reviewer", "lambda-agent"}, {"response-caching"}),
+    "bullets under a sub-label of a delegation block": (
+        "**When to Delegate to Other Agents:**\n\n**Platform Specialists:**\n- **ios-developer**: For iOS-only features\n\n"
+        "## Capabilities\n\n- **swift-concurrency**: async/await patterns\n",
+        {"ios-developer"}, {"swift-concurrency"}),
+    "Delegate to label": (
+        "### Schema Work\n**Delegate to**: xi-architect\n**When**: Complex schema redesign\n\n**Owner**: platform-team\n",
+        {"xi-architect"}, {"platform-team"}),
+    "table column, slash pair and plugin qualifier": (
+        "| Task | Delegate To | Reason |\n|---|---|---|\n| Clusters | omicron-agent/pi-agent | deploys |\n"
+        "| Devices | rho-agent (mobile-suite) | platform APIs |\n",
+        {"omicron-agent", "pi-agent", "rho-agent"}, {"mobile-suite"}),
+    "defer in parentheses and in prose": (
+        "- **Database optimization**: indexing (defer to sigma-optimizer)\n"
+        "- Defers schema design to tau-architect once the data layer exists\n- Defer judgement until the data is in\n",
+        {"sigma-optimizer", "tau-architect"}, set()),
+    "arrow to a named agent, not to a diagram type": (
+        "- Reviews → use **code-reviewer** for a second pass\n"
+        "- **Procedural code**: call graphs → use `flowchart` or `classDiagram`\n",
+        {"code-reviewer"}, {"flowchart", "classdiagram"}),
+    "example turns and commentary": (
+        "<example>\nuser: \"Fit a model\"\n"
+        "assistant: \"I'll delegate the Julia implementation to upsilon-pro.\"\n"
+        "<commentary>\nDelegates the sampler tuning to phi-pro.\n</commentary>\n</example>\n"
+        "Use a pro-level sampler.\n",
+        {"upsilon-pro", "phi-pro"}, {"pro-level"}),
+    "checkbox with 'Delegation to'": (
+        "- [ ] Delegation to chi-pro / psi-pro triggered where the work exceeds scope?\n"
+        "- [ ] Follow-up notes written for the hand-off?\n",
+        {"chi-pro", "psi-pro"}, {"follow-up", "hand-off"}),
+    "Title-Case lead in an example delegation flow": (
+        "## Delegation Strategy\n\n**Example Delegation Flow:**\n- User asks: \"Build a chat service\"\n"
+        "- Backend Architect: Designs the WebSocket API\n\n## Notes\n\n- Backend Design: REST first\n",
+        {"backend-architect"}, {"backend-design", "user"}),
+    "@-mentions": (
+        "- Route to @research-agent or @prd-research-agent first\n"
+        "- Install @types/node and mail ops@example.com\n",
+        {"research-agent", "prd-research-agent"}, {"types", "example", "ops"}),
+    "handled by / that's for": (
+        "- ❌ Unit testing (handled by @testing-implementation-agent)\n- ❌ Generate tasks (that's for task-generator)\n"
+        "- ❌ Anything handled by the runtime\n",
+        {"testing-implementation-agent", "task-generator"}, {"runtime"}),
+    "Task(subagent_type=...) and a placeholder": (
+        "- Backend → `Task(subagent_type=\"feature-implementation-agent\")`\n"
+        "- Template: `Task(subagent_type=\"agent-name\")`\n",
+        {"feature-implementation-agent"}, {"agent-name"}),
+    "Title-Case role in prose and a self-description": (
+        "You are a Senior Platform Developer.\n\nHand the completed spec to Reality Checker for verification.\n",
+        {"reality-checker"}, {"senior-platform-developer", "platform-developer"}),
+    "a skill is not an agent": (
+        "- Use `python-reviewer` for Python style\n- Use the `lint-rules` skill for formatting\n"
+        "- Delegate to systems-patterns skill when you need SIMD\n",
+        {"python-reviewer"}, {"lint-rules", "systems-patterns"}),
+    "preference between two agents": (
+        "- Prefer specific over generic (django-backend-expert > backend-developer)\n"
+        "- Prefer composition over inheritance\n",
+        {"django-backend-expert", "backend-developer"}, {"composition", "inheritance"}),
+}
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_delegation_form(form):
+    body, want, never = FORMS[form]
+    _, agent = build(body)
+    found = refs(agent)
+    assert want <= set(found), (form, found)
+    assert not never & set(found), (form, found)
+
+
+def test_description_counts_at_its_key_line_and_self_does_not():
+    _, agent = build("Body.\n", description="Use this agent when leading. Delegates deep learning to alpha-master. "
+                                                "For authoring, use beta-pro/gamma-pro.")
+    lines = {d.target: d.span.line for d in agent.delegations}
+    assert lines == {"alpha-master": 3, "beta-pro": 3, "gamma-pro": 3}
+
+
+def test_vs_line_is_a_comparison_unless_it_defers_work():
+    _, agent = build("## Key Distinctions\n\n- **vs data-modeler**: Focuses on design, not schemas\n"
+                     "- **vs delta-agent**: Focuses on design; defers operations to delta-agent\n")
+    kinds = {d.target: d.kind for d in agent.delegations}
+    assert kinds == {"data-modeler": "compare", "delta-agent": "delegate"}
+
+
+def test_spans_point_at_the_name_inside_a_paragraph():
+    _, agent = build("We plan first and write the schema\nthen hand the draft to **schema-reviewer** for a pass.\n")
+    (d,) = agent.delegations
+    assert (d.span.line, d.span.col) == (7, 26)
+    assert d.pattern
+
+
+def test_spaced_and_title_names_resolve_against_the_build():
+    project, agent = build(
+        "1. Query context manager for scope and constraints\n2. Use a context manager in Python for files\n"
+        "3. Hand the final report to the training engineer as a brief.\n"
+        "4. If the run fails, pass it to the debugger agent.\n5. Pair with **Backend Architect** on the API.\n",
+        **{"context-manager": "Keeps context.", "training-engineer": "Trains.", "debugger": "Debugs.",
+           "Backend Architect": "Designs."})
+    found = refs(agent)
+    assert found["context-manager"] == {1} and found["training-engineer"] == {3}
+    resolved = {e.target: e.target_id for e in project.edges_from(agent.id)}
+    assert resolved["debugger-agent"] == "debugger" and resolved["backend-architect"] == "Backend Architect"
+
+
+def test_weak_names_stay_out_when_the_build_lacks_them():
+    _, agent = build("1. Query context manager for scope and constraints\n")
+    assert not agent.delegations and [m.words for m in agent.mentions] == [("context", "manager")]
+
+
+# -- the other fields: evidence over headings --------------------------------------------------
+
+
+def test_mission_is_the_lead_under_the_h1():
+    _, agent = build("# Probe Lead\n\nYou are a probe lead who plans the work.\n\n## Capabilities\n\n- Plans\n")
+    assert agent.mission is not None and agent.mission.text.startswith("You are a probe lead")
+    _, late = build("## Capabilities\n\nYou are listed here, but this is a section.\n")
+    assert late.mission is None
+
+
+def test_validation_heading_needs_items_that_read_as_checks():
+    _, tools = build("## Validation Tools\n\n- **pytest**: test runner\n- **mypy**: type checker\n")
+    assert not tools.checklists
+    _, checks = build("## Validation\n\n- Verify every endpoint has a schema\n- Are all errors typed?\n")
+    assert [len(c.items) for c in checks.checklists] == [2]
+    _, plain = build("## Release Checklist\n\n- Every migration is reversible\n- Changelog written\n")
+    assert [len(c.items) for c in plain.checklists] == [2]
+
+
+def test_red_flags_under_a_checklist_are_not_checks():
+    _, agent = build("## Review Checklist\n\n- [ ] Tests pass\n\n### Red Flags\n\n- Skipped tests\n- Silent excepts\n")
+    assert [(c.title, len(c.items)) for c in agent.checklists] == [("Review Checklist", 1)]
+
+
+def test_failure_modes_need_failure_columns_or_titles():
+    _, capability = build("## Disaster Recovery & High Availability\n\n| Capability | Tooling |\n|---|---|\n"
+                          "| Backups | restic |\n| Failover | keepalived |\n")
+    assert not capability.failure_modes
+    _, table = build("## Operations\n\n| Failure | Prevention | Recovery |\n|---|---|---|\n"
+                     "| Disk full | Alerts at 80% | Expand the volume |\n")
+    assert [(f.mode, f.prevention, f.recovery) for f in table.failure_modes] == [("Disk full", "Alerts at 80%", "Expand the volume")]
+
+
+def test_response_approach_is_a_process_not_the_output_format():
+    _, agent = build("## Response Approach\n\n1. Clarify the goal\n2. Plan\n\n## Output Format\n\nA table of findings.\n")
+    assert agent.output_format is not None and agent.output_format.title == "Output Format"
