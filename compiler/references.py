@@ -36,7 +36,11 @@ def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
         deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
         chain_ctx[k] = (parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word)
     lead_ctx = lead_skill = False
-    lines, by_line = mentions.candidates_by_line(src.lines, name)
+    readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
+    for b in src.blocks:
+        if isinstance(b, (Code, Heading)):
+            readable[b.line - 1 : max(b.end, b.line)] = [""] * (max(b.end, b.line) - b.line + 1)
+    lines, by_line = mentions.candidates_by_line(readable, name)
 
     def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, **kw) -> None:
         if text is None:

@@ -214,3 +214,13 @@ def test_generated_python_passes_ruff(tmp_path, bad_team):
                            "--config", "lint.isort.known-first-party = ['agentc_team']", "out"],
                           capture_output=True, text=True, check=False, cwd=tmp_path)  # not at ROOT: agents/ is a folder there
     assert done.returncode == 0, done.stdout
+
+
+def test_serve_false_leaves_the_app_out():
+    files = build(SEED, targets=("openai-agents",), serve=False).files
+    assert f"{SRC}/server.py" not in files and f"{SRC}/team.py" in files
+    pyproject = files["openai-agents/agentc_team/pyproject.toml"]
+    assert "serve = " not in pyproject and "fastapi" not in pyproject
+    assert "uvicorn" not in files["openai-agents/agentc_team/README.md"]
+    served = build(SEED, targets=("openai-agents",)).files
+    assert 'serve = ["fastapi>=0.115,<1", "uvicorn>=0.30,<1"]' in served["openai-agents/agentc_team/pyproject.toml"]

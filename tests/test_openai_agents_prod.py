@@ -394,3 +394,13 @@ def test_generated_package_is_mypy_clean(project, tmp_path):
                            PKG], cwd=project / "src", capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-4000:]
     assert done.stdout.startswith("Success: no issues found in 5 source files")
+
+
+def test_delegate_context_history_passes_the_conversation_before_the_brief(team):
+    models = rule_models(seed_rule)
+    result = run(team, agents=fast(team, models=models, context="history"))
+    assert result.ok
+    (ml_call,) = models["ml-engineer"].seen
+    assert ml_call.input[0] == {"role": "user", "content": "Build an eval harness"}  # the caller's conversation
+    assert ml_call.input[-1] == {"role": "user", "content": "Part for ml_engineer"}  # then the brief
+    assert not [i for i in ml_call.input if isinstance(i, dict) and i.get("type") in ("function_call", "function_call_output")]

@@ -15,6 +15,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -37,6 +38,7 @@ from agents.agent_tool_input import StructuredToolInputBuilderOptions
 from agents.extensions import handoff_filters
 from agents.items import ModelResponse
 from agents.retry import ModelRetrySettings, retry_policies
+from agents.tool_context import ToolContext
 from pydantic import BaseModel, Field
 
 PACKAGE = "ai_engineer_team"
@@ -156,10 +158,21 @@ class Brief(BaseModel):
     context: str = Field(description="Facts from the conversation the delegate needs, or ''.")
 
 
-def _brief_text(options: StructuredToolInputBuilderOptions) -> str:
+# The caller's conversation while a delegate tool with delegate_context = "history" runs.
+_HISTORY: ContextVar[tuple[Any, ...]] = ContextVar("agentc_history", default=())
+
+
+def _brief_text(options: StructuredToolInputBuilderOptions) -> str | list[Any]:
     params = options.get("params") or {}
     task, context = str(params.get("task", "")), str(params.get("context", ""))
-    return task + (f"\n\nContext from the caller:\n{context}" if context.strip() else "")
+    brief = task + (f"\n\nContext from the caller:\n{context}" if context.strip() else "")
+    history = _HISTORY.get()
+    return [*history, {"role": "user", "content": brief}] if history else brief
+
+
+def _messages(items: list[Any]) -> list[Any]:
+    """The conversation's messages without the caller's tool calls and results."""
+    return [i for i in items if isinstance(i, dict) and i.get("role") in ("user", "assistant")]
 
 
 def _failure(delegate: str) -> Callable[[RunContextWrapper[Any], Exception], str]:
@@ -299,7 +312,8 @@ def build_agents(
     An agent's model is `models[key]`, else `model`, else what the model factory returns for
     (key, mapped id), else the mapped id. `delegation="tools"` (the default unless the build
     chose otherwise) gives each agent its delegates as tools: the delegate gets a brief (task
-    and context) and its answer returns to the caller as the tool result. `"handoffs"` hands the
+    and context; with `context="history"` after the caller's conversation) and its answer
+    returns to the caller as the tool result. `"handoffs"` hands the
     conversation over for good; with `context="brief"` (the default unless the build chose
     "history") the caller's tool calls are stripped from the history the delegate sees.
     """
@@ -345,18 +359,18 @@ def build_agents(
     # Delegates are attached once every agent exists, because delegation graphs have cycles.
     for a in spec()["agents"]:
         caller = team[a["key"]]
+        seen = context or SETTINGS["delegate_context"]
         if mode == "tools":
-            caller.tools = [_as_tool(team[d["key"]], d) for d in a["delegates"]]
+            caller.tools = [_as_tool(team[d["key"]], d, seen) for d in a["delegates"]]
         else:
-            seen = context or SETTINGS["delegate_context"]
             caller.handoffs = [_handoff(team[d["key"]], d, seen) for d in a["delegates"]]
     return team
 
 
-def _as_tool(delegate: Agent[Any], edge: dict[str, Any]) -> Tool:
+def _as_tool(delegate: Agent[Any], edge: dict[str, Any], context: str) -> Tool:
     name = "delegate_to_" + edge["tool"]
     DELEGATE_TOOLS[name] = delegate.name
-    return delegate.as_tool(
+    tool = delegate.as_tool(
         tool_name=name,
         tool_description=edge["description"],
         parameters=Brief,
@@ -365,6 +379,18 @@ def _as_tool(delegate: Agent[Any], edge: dict[str, Any]) -> Tool:
         max_turns=SETTINGS["max_turns"],
         failure_error_function=_failure(delegate.name),
     )
+    if context == "history":  # the delegate reads the caller's conversation, then the brief
+        invoke = tool.on_invoke_tool
+
+        async def with_history(ctx: ToolContext[Any], arguments: str) -> Any:
+            token = _HISTORY.set(tuple(_messages(list(ctx.turn_input))))
+            try:
+                return await invoke(ctx, arguments)
+            finally:
+                _HISTORY.reset(token)
+
+        tool.on_invoke_tool = with_history
+    return tool
 
 
 def _handoff(delegate: Agent[Any], edge: dict[str, Any], context: str) -> Handoff[Any, Any]:
