@@ -11,6 +11,9 @@ from __future__ import annotations
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import Edge, ProjectIR
 
+_LOOP_GROUP = 12
+"""Agents that reach each other in a group larger than this get one AGC308 for the group, not one each."""
+
 
 def nesting_report(project: ProjectIR, limit: int, target: str) -> list[Diagnostic]:
     """AGC307 (warning) per chain of more than `limit` agents, from the agents where such chains
@@ -27,10 +30,18 @@ def nesting_report(project: ProjectIR, limit: int, target: str) -> list[Diagnost
     for v, c in comp.items():
         members.setdefault(c, set()).add(v)
     looped = sorted(v for v in succ if len(members[comp[v]]) > 1)
+    told: set[int] = set()
     for v in looped:
-        loop = _shortest_loop(v, succ, members[comp[v]])
+        group = members[comp[v]]
+        if len(group) > _LOOP_GROUP:  # one report per big group: a breadth-first search per member is quadratic
+            if comp[v] in told:
+                continue
+            told.add(comp[v])
+        loop = _shortest_loop(v, succ, group)
+        who = (f"'{v}' can reach itself" if len(group) <= _LOOP_GROUP
+               else f"'{v}' and {len(group) - 1} more agents can reach themselves through each other")
         out.append(diag("AGC308", first[(loop[0], loop[1])].span,
-                        f"'{v}' can reach itself: {' -> '.join(loop)}; {target} stops nesting at {limit} levels",
+                        f"{who}: {' -> '.join(loop)}; {target} stops nesting at {limit} levels",
                         hint="fine when the loop ends by itself; a subagent past the limit cannot be spawned"))
     # Longest chain from each agent over edges between components (a DAG), memoised iteratively.
     longest: dict[str, int] = {}

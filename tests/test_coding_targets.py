@@ -223,3 +223,14 @@ def test_the_acceptance_build_is_byte_identical_across_runs_and_hash_seeds(tmp_p
         outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1]
     assert {p.split("/")[0] for p in outs[0] if "/" in p} >= {"claude-sdk", "codex", "gemini", "copilot"}
+
+
+def test_a_big_loop_group_is_one_report_not_one_per_agent(tmp_path):
+    ring = [f"hop-{i:02d}" for i in range(20)]
+    for here, nxt in zip(ring, ring[1:] + ring[:1], strict=True):
+        (tmp_path / f"{here}.md").write_text(f"---\nname: {here}\ndescription: Hop.\n---\nDelegate to the `{nxt}` agent.\n",
+                                             encoding="utf-8")
+    result = api.build(BuildOptions(sources=(str(tmp_path),), targets=("claude",)))
+    loops = [d for d in result.diagnostics if d.code == "AGC308"]
+    assert len(loops) == 1
+    assert loops[0].message.startswith("'hop-00' and 19 more agents can reach themselves through each other: hop-00 -> hop-01")
