@@ -162,7 +162,7 @@ def did_you_mean_agent(name: str, names) -> str | None:
             x, y = diff[0]
             if _edits(x, y) > (1 if max(len(x), len(y)) <= 5 else 2):
                 continue
-        elif _edits(name, other) > 1:  # a dropped or doubled hyphen: data-base-admin / database-admin
+        elif abs(len(name) - len(other)) > 1 or _edits(name, other) > 1:  # a dropped or doubled hyphen: data-base-admin
             continue
         score = difflib.SequenceMatcher(None, name, other).ratio()
         if best is None or score > best[0]:
