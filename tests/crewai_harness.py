@@ -125,7 +125,8 @@ def main() -> int:
 
             os.environ["AGENTC_MODEL_FACTORY"] = "__main__:factory"  # this script's factory()
             crew_class(projects[0])  # puts the project's src/ on sys.path
-            cli = importlib.import_module(f"{os.path.basename(os.path.normpath(projects[0]))}.main").cli
+            main_module = importlib.import_module(f"{os.path.basename(os.path.normpath(projects[0]))}.main")
+            REPORT["module"], cli = main_module.__file__, main_module.cli
             out, err = io.StringIO(), io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 REPORT["exit"] = cli(["Our judge disagrees with humans; fix it."])

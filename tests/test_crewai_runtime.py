@@ -47,7 +47,7 @@ def build(tmp: Path, sources: list[str], **options) -> Path:
     return project
 
 
-def harness(tmp: Path, mode: str, projects: list[Path], **env: str) -> dict:
+def harness(tmp: Path, mode: str, projects: list[Path], python: str = sys.executable, **env: str) -> dict:
     """Run the harness in a sandbox under tmp; return its report (errors fail the test)."""
     sandbox = tmp / "sandbox"
     for sub in ("home", "storage", "cwd"):
@@ -67,7 +67,7 @@ def harness(tmp: Path, mode: str, projects: list[Path], **env: str) -> dict:
         **QUIET,
         **env,
     }
-    done = subprocess.run([sys.executable, str(HARNESS), mode, str(report), *map(str, copies)],
+    done = subprocess.run([str(python), str(HARNESS), mode, str(report), *map(str, copies)],
                           cwd=sandbox / "cwd", env=clean, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0 and report.exists(), done.stderr[-3000:]
     data = json.loads(report.read_text())
@@ -176,3 +176,43 @@ def test_python_m_help_needs_no_key(tmp_path):
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith(f"usage: python -m {project.name} [-h] [--json] [request ...]")
+
+
+def test_the_project_installs_into_a_fresh_venv_and_runs(tmp_path):
+    """`pip install` of the generated crew project (not editable, built by its own backend) into a
+    new venv whose dependencies come from this environment (a .pth file: no download); then
+    `python -m <crew> --help` and a scripted run that imports the installed copy, not the build."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "_deps_from_test_env.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")) + "\n")
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                           "--no-build-isolation", "--no-index", str(project)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    import tomllib
+
+    for line in tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]:
+        req = Requirement(line)
+        assert req.specifier.contains(version(req.name), prereleases=True), f"{line} does not admit the tested {req.name}"
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and k != "PYTHONPATH"}
+    env.update(QUIET, HOME=str(tmp_path), CREWAI_STORAGE_DIR=str(tmp_path / "storage"))
+    helped = subprocess.run([str(python), "-m", project.name, "--help"], cwd=elsewhere, env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert helped.returncode == 0, helped.stderr[-2000:]
+    assert helped.stdout.startswith(f"usage: python -m {project.name}")
+    bare = tmp_path / "installed" / project.name  # no src/ here: the harness can only import the installed copy
+    bare.mkdir(parents=True)
+    report = harness(tmp_path / "run", "cli", [bare], python=str(python), AGENTC_MANAGER="ai-engineer",
+                     AGENTC_DELEGATE="ml-engineer")
+    assert report["module"].startswith(site), report["module"]
+    assert report["exit"] == 0 and report["stdout"].startswith("DONE by ml-engineer.")
