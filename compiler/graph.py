@@ -209,30 +209,48 @@ def _lookup(target: str, source: AgentIR, by_id: dict, by_name: dict):
 
 def _cycles(agents: list[AgentIR], edges: list[Edge]) -> list[Diagnostic]:
     """One info per strongly connected component, with one concrete cycle printed."""
-    succ: dict[str, list[str]] = defaultdict(list)
-    first_edge: dict[tuple[str, str], Edge] = {}
+    succ, first_edge = successors([a.id for a in agents], edges)
+    out = []
+    for comp in components(succ):
+        if len(comp) < 2:
+            continue
+        path = shortest_loop(min(comp), succ, set(comp))
+        e = first_edge[(path[0], path[1])]
+        out.append(diag("AGC305", e.span, "delegation cycle: " + " -> ".join(path),
+                        hint="fine when intended; generated graphs bound it with a recursion limit"))
+    return out
+
+
+def successors(agent_ids: list[str], edges) -> tuple[dict[str, list[str]], dict[tuple[str, str], Edge]]:
+    """Each agent's resolved delegates in first-seen order, and the first edge of each pair."""
+    succ: dict[str, list[str]] = {a: [] for a in agent_ids}
+    first: dict[tuple[str, str], Edge] = {}
     for e in edges:
-        if e.target_id and e.target_id not in succ[e.source]:
+        if e.target_id and e.target_id in succ and e.target_id not in succ[e.source]:
             succ[e.source].append(e.target_id)
-            first_edge[(e.source, e.target_id)] = e
+            first[(e.source, e.target_id)] = e
+    return succ, first
+
+
+def components(succ: dict[str, list[str]]) -> list[list[str]]:
+    """Every strongly connected component (singletons too), Tarjan's order, from the agents in
+    order. Iterative: a chain of 1,000 delegations must not hit Python's recursion limit."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on: set[str] = set()
     comps: list[list[str]] = []
 
-    # Tarjan, iteratively: a chain of 1,000 delegations must not hit Python's recursion limit.
-    # Components come out in the order the recursive form produces them.
     def enter(v: str) -> None:
         index[v] = low[v] = len(index)
         stack.append(v)
         on.add(v)
 
-    for a in agents:
-        if a.id in index:
+    for root in succ:
+        if root in index:
             continue
-        enter(a.id)
-        work: list[list] = [[a.id, 0]]
+        enter(root)
+        work: list[list] = [[root, 0]]
         while work:
             frame = work[-1]
             v, i = frame
@@ -254,28 +272,18 @@ def _cycles(agents: list[AgentIR], edges: list[Edge]) -> list[Diagnostic]:
                     comp.append(w)
                     if w == v:
                         break
-                if len(comp) > 1:
-                    comps.append(comp)
+                comps.append(comp)
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[v])
-    out = []
-    for comp in comps:
-        members = set(comp)
-        start = min(comp)
-        path = _path_back(start, succ, members)
-        e = first_edge[(path[0], path[1])]
-        out.append(diag("AGC305", e.span, "delegation cycle: " + " -> ".join(path),
-                        hint="fine when intended; generated graphs bound it with a recursion limit"))
-    return out
+    return comps
 
 
-def _path_back(start: str, succ: dict, members: set[str]) -> list[str]:
-    """A shortest cycle through `start` inside its component (breadth-first)."""
+def shortest_loop(start: str, succ: dict[str, list[str]], members: set[str]) -> list[str]:
+    """start -> ... -> start, breadth-first inside its component."""
     prev: dict[str, str] = {}
     queue = [start]
-    while queue:
-        v = queue.pop(0)
+    for v in queue:
         for w in succ[v]:
             if w not in members:
                 continue
@@ -283,7 +291,7 @@ def _path_back(start: str, succ: dict, members: set[str]) -> list[str]:
                 path = [v]
                 while path[-1] != start:
                     path.append(prev[path[-1]])
-                return [start, *reversed(path[:-1]), start] if len(path) > 1 else [start, start]
+                return [*reversed(path), start]
             if w not in prev:
                 prev[w] = v
                 queue.append(w)
