@@ -174,7 +174,7 @@ def test_package_option():
 def test_model_map_from_config():
     result, files = crewai_build(model_map={"crewai": {"sonnet": "openai/gpt-5", "haiku": ""}})
     models = json.loads(files[f"{PKG}/config/crew.json"])["models"]
-    assert models["ai_engineer"] == "openai/gpt-5" and models["ml_engineer"] is None
+    assert models["ai-engineer"] == "openai/gpt-5" and models["ml-engineer"] is None
     toml = tomllib.loads(files["ai_engineer_crew/pyproject.toml"])
     assert toml["project"]["dependencies"] == ["crewai[anthropic]>=1.15,<2"]  # prompt-engineer is still opus
 

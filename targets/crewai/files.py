@@ -104,7 +104,8 @@ def tasks_yaml(plan: CrewPlan) -> str:
 
 def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
     data = {
-        "models": {m.key: m.model for m in [plan.manager, *plan.workers]},
+        "models": {m.agent_key: m.model for m in [plan.manager, *plan.workers]},
+        "keys": {m.key: m.agent_key for m in [plan.manager, *plan.workers]},
         "checklist": list(plan.checklist),
         "literals": list(plan.literals),
         "example_request": example,
@@ -187,7 +188,9 @@ def readme(plan: CrewPlan, options: BuildOptions) -> str:
         "```",
         "",
         "Models come from each agent's `model` through agentc's crewai model map (`models` in",
-        f"`src/{plan.package}/config/crew.json`); `{plan.class_name}(llm=...)` runs every agent on one LLM instead,",
+        f"`src/{plan.package}/config/crew.json`); `{plan.class_name}(models={{key: llm}})` picks an agent's LLM",
+        "by its key (the agent's name, or `plugin:name` when two agents share one; an unknown key raises",
+        f"listing the valid ones), `{plan.class_name}(llm=...)` runs every other agent on one LLM,",
         "and `AGENTC_MODEL_FACTORY=module:function` names a factory called as `factory(agent_key, model_id)`",
         "that returns an LLM (a scripted one in tests), a model id, or None for the mapped id.",
         "",

@@ -25,6 +25,7 @@ from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.team import (
     Handoff,
+    agent_keys,
     apply_dangling,
     checklist_request,
     handoffs,
@@ -66,6 +67,7 @@ class Member:
     max_iter: int | None = None
     delegates: tuple[str, ...] = ()  # keys of the crew agents this member may hand work to
     source: str | None = None  # "file:line" of the agent, or None for a placeholder
+    agent_key: str = ""  # models= and the model factory take it: the same keys in every target
 
 
 @dataclass
@@ -180,6 +182,8 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
     stubs, incoming, more = _links(project, members, options)
     diags += more
     keys, roles = _keys(members, stubs)
+    agent_key = agent_keys(members, stubs)
+    agent_key.update({f"?{s}": agent_key.get(s, s) for s in stubs})
 
     def sub_delegates(agent: AgentIR) -> tuple[str, ...]:
         out = []
@@ -198,7 +202,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         model, more = map_model(a, TARGET, options, DEFAULT_MODELS)
         diags += more
         workers.append(Member(a.id, keys[a.id], roles[a.id], _goal(a) + asked(a.id), prompt_text(a), model, a.max_turns,
-                              sub_delegates(a), f"{a.file}:{a.span.line}"))
+                              sub_delegates(a), f"{a.file}:{a.span.line}", agent_key[a.id]))
     for name in stubs:
         askers = ", ".join(dict.fromkeys(roles[src] for src, _ in incoming.get(f"?{name}", [])))
         workers.append(Member(
@@ -207,7 +211,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
             f"The {name} agent is named by {askers}, but its definition was not compiled into this crew. "
             f"When work arrives, say that it needs {name}, restate what was asked, and hand it back unfinished "
             "so that a person can route it.\n",
-            None))
+            None, agent_key=agent_key[f"?{name}"]))
 
     routing = [f"**{w.role}**: " + _route(incoming.get(w.ident, []), entry.id, roles) for w in workers]
     manager_model, more = map_model(entry, TARGET, options, DEFAULT_MODELS)
@@ -217,7 +221,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         backstory += ("\n## Coworkers in this crew\n\nDelegate with the coworker's exact role name. "
                       "Each is listed with the work it takes:\n\n" + _bullets(routing) + "\n")
     manager = Member(entry.id, keys[entry.id], roles[entry.id], _goal(entry), backstory, manager_model, entry.max_turns,
-                     source=f"{entry.file}:{entry.span.line}")
+                     source=f"{entry.file}:{entry.span.line}", agent_key=agent_key[entry.id])
 
     checklist = _checklist(entry)
     items = tuple(i.text for i in checklist.items) if checklist else ()

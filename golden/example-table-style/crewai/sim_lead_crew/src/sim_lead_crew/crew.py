@@ -15,6 +15,7 @@ from crewai.project import CrewBase, agent, before_kickoff, crew, task
 from sim_lead_crew.support import (
     CHECKLIST,
     SETTINGS,
+    check_models,
     completion_checklist,
     keep_literal_braces,
     model_for,
@@ -28,13 +29,18 @@ class SimLeadCrew:
     agents_config = "config/agents.yaml"
     tasks_config = "config/tasks.yaml"
 
-    def __init__(self, llm: BaseLLM | None = None) -> None:
-        # One LLM for every agent, e.g. a scripted offline model in tests; None: the model
-        # factory (AGENTC_MODEL_FACTORY), else the models in config/crew.json.
+    def __init__(
+        self, llm: BaseLLM | None = None, models: dict[str, BaseLLM | str] | None = None
+    ) -> None:
+        # `models`: an LLM (or model id) per agent key (the agent's name, or plugin:name when two
+        # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
+        # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
+        # in config/crew.json.
+        self.injected_models = check_models(models)
         self.injected_llm = llm
 
     def model_for(self, key: str) -> BaseLLM | str | None:
-        return model_for(key, self.injected_llm)
+        return model_for(key, self.injected_llm, self.injected_models)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.

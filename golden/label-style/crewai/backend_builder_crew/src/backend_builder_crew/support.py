@@ -20,9 +20,12 @@ FACTORY_ENV = "AGENTC_MODEL_FACTORY"
 TEAM: dict[str, Any] = json.loads(
     Path(__file__).with_name("config").joinpath("crew.json").read_text(encoding="utf-8")
 )
-# crewAI model id per agent key, from its `model` through agentc's crewai model map.
+# crewAI model id per agent key (the agent's name, or `plugin:name` when two agents share a
+# name: the keys of every agentc target), from its `model` through agentc's crewai model map.
 # None: crewai's default LLM (configured through its environment variables).
 MODELS: dict[str, str | None] = TEAM["models"]
+# The crew's method (and YAML) key of an agent -> its agent key.
+KEYS: dict[str, str] = TEAM["keys"]
 SETTINGS: dict[str, Any] = TEAM["settings"]
 # The manager's completion checklist, enforced by completion_checklist().
 CHECKLIST: list[str] = TEAM["checklist"]
@@ -64,8 +67,26 @@ def load_factory(name: str | None = None) -> Any:
         ) from None
 
 
-def model_for(key: str, injected: BaseLLM | None = None) -> BaseLLM | str | None:
-    """The injected LLM, else what the factory returns, else the mapped model id."""
+def check_models(models: dict[str, Any] | None) -> dict[str, Any]:
+    """`models=` as given, or CrewSetupError naming the unknown keys and the valid ones."""
+    unknown = sorted(set(models or {}) - set(MODELS))
+    if unknown:
+        raise CrewSetupError(
+            f"unknown agent key(s) in models=: {', '.join(unknown)}; "
+            f"valid keys: {', '.join(MODELS)}"
+        )
+    return dict(models or {})
+
+
+def model_for(
+    method: str, injected: BaseLLM | None = None, models: dict[str, Any] | None = None
+) -> BaseLLM | str | None:
+    """The agent's LLM from `models=`, else the injected LLM, else what the factory returns
+    for (agent key, model id), else the mapped model id."""
+    key = KEYS[method]
+    if models and key in models:
+        chosen: BaseLLM | str = models[key]
+        return chosen
     if injected is not None:
         return injected
     factory = load_factory()
