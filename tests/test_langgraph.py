@@ -215,6 +215,17 @@ def write(result: api.Result, folder: Path) -> Path:
     return folder / "langgraph"
 
 
+def test_secrets_come_only_from_the_environment():
+    """No key or password is written into a generated project: .env.example names the variables
+    with empty values (or commented examples), and no module holds a key-like literal."""
+    for package in GOLDEN_PACKAGES:
+        env = (package.parent / ".env.example").read_text()
+        assigned = [line.split("=", 1) for line in env.splitlines() if line and not line.startswith("#")]
+        assert assigned and all(value == "" for _, value in assigned), env
+        code = "".join(p.read_text() for p in package.glob("*.py"))
+        assert not re.search(r"sk-[A-Za-z0-9]{8,}|(?:api_key|password)\s*=\s*['\"][^'\"]+['\"]", code, re.I)
+
+
 # --- runtime: the real langgraph, scripted models, no network -------------------------------
 
 @pytest.fixture
@@ -544,6 +555,34 @@ def test_with_retry_wrapped_models_and_fallbacks_work(load, offline):
     assert next(calls) == 4  # the failed call, its retry by the wrapper, the call after the delegation
     assert {t["function"]["name"] for t in bound["ai-engineer"]} >= {"transfer_to_ml_engineer"}  # bound inside the wrapper
     assert "fallback" in bound
+
+
+@pytest.mark.runtime
+def test_fallback_models_from_config_take_over_a_failing_model(load, offline):
+    """`fallback_models` in [tool.agentc]: each id is made by the factory (or init_chat_model)
+    and tried behind the agent's own model when that one fails for good."""
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    package, _ = load(["agents/seed-team"], fallback_models={"langgraph": ["test:backup"]})
+    made: list[tuple[str, str]] = []
+
+    def lead(messages):
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage(f"FINAL {messages[-1].content}")
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "x", "b1")])
+
+    def down(messages):
+        raise ValueError("400 the primary refuses")
+
+    def factory(key, model_id):
+        made.append((key, model_id))
+        if model_id == "test:backup":
+            return scripted(lambda m: AIMessage(f"backup of {key}"))
+        return scripted(lead if key == "ai-engineer" else down)
+
+    state = run(package.build_graph(model_factory=factory), "go")
+    assert state["messages"][-1].content == "FINAL backup of ml-engineer" and state["errors"] == []
+    assert ("ml-engineer", "test:backup") in made and ("ml-engineer", "anthropic:claude-haiku-4-5") in made
 
 
 @pytest.mark.runtime
