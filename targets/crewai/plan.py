@@ -66,6 +66,9 @@ class Member:
     max_iter: int | None = None
     delegates: tuple[str, ...] = ()  # keys of the crew agents this member may hand work to
     source: str | None = None  # "file:line" of the agent, or None for a placeholder
+    # The key of `models={...}` and of usage, the same in every code target: the agent's name,
+    # or its plugin-scoped id (plugin:name) when two agents of the team share the name.
+    agent_key: str = ""
 
 
 @dataclass
@@ -180,6 +183,9 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
     stubs, incoming, more = _links(project, members, options)
     diags += more
     keys, roles = _keys(members, stubs)
+    names = [a.name for a in members]
+    agent_key = {a.id: a.name if names.count(a.name) == 1 else a.id for a in members}
+    agent_key.update({f"?{s}": s for s in stubs})
 
     def sub_delegates(agent: AgentIR) -> tuple[str, ...]:
         out = []
@@ -198,7 +204,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         model, more = map_model(a, TARGET, options, DEFAULT_MODELS)
         diags += more
         workers.append(Member(a.id, keys[a.id], roles[a.id], _goal(a) + asked(a.id), prompt_text(a), model, a.max_turns,
-                              sub_delegates(a), f"{a.file}:{a.span.line}"))
+                              sub_delegates(a), f"{a.file}:{a.span.line}", agent_key[a.id]))
     for name in stubs:
         askers = ", ".join(dict.fromkeys(roles[src] for src, _ in incoming.get(f"?{name}", [])))
         workers.append(Member(
@@ -207,7 +213,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
             f"The {name} agent is named by {askers}, but its definition was not compiled into this crew. "
             f"When work arrives, say that it needs {name}, restate what was asked, and hand it back unfinished "
             "so that a person can route it.\n",
-            None))
+            None, agent_key=agent_key[f"?{name}"]))
 
     routing = [f"**{w.role}**: " + _route(incoming.get(w.ident, []), entry.id, roles) for w in workers]
     manager_model, more = map_model(entry, TARGET, options, DEFAULT_MODELS)
@@ -217,7 +223,7 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
         backstory += ("\n## Coworkers in this crew\n\nDelegate with the coworker's exact role name. "
                       "Each is listed with the work it takes:\n\n" + _bullets(routing) + "\n")
     manager = Member(entry.id, keys[entry.id], roles[entry.id], _goal(entry), backstory, manager_model, entry.max_turns,
-                     source=f"{entry.file}:{entry.span.line}")
+                     source=f"{entry.file}:{entry.span.line}", agent_key=agent_key[entry.id])
 
     checklist = _checklist(entry)
     items = tuple(i.text for i in checklist.items) if checklist else ()
