@@ -134,6 +134,10 @@ _RULES = [
          "Flatten the chain, or let a coordinator call the deep agents directly."),
     Rule("AGC308", "an agent can reach itself by delegation (its loop is printed); only the target's nesting limit stops it",
          "A loop of handoffs runs until the nesting limit.", "Fine when intended; otherwise break the loop."),
+    Rule("AGC309", "delegation to an agent built into Claude Code (Explore, Plan, general-purpose, claude, statusline-setup, claude-code-guide)",
+         "Claude Code provides these agents, so no file defines them and the delegation is not dangling there; the code "
+         "targets have no such agent and treat the edge like a missing one.",
+         "Nothing to do for the Claude targets. A file of that name in the sources overrides the built-in one everywhere."),
     Rule("AGC401", "frontmatter key dropped by the target", "The target has no place for the key.", "Nothing to do; `keep_unknown_keys = true` keeps them (claude)."),
     Rule("AGC402", "agent renamed to avoid a clash in the output", "Two agents would write one file.", "Nothing to do, or rename one of them."),
     Rule("AGC403", "value mapped for the target", "The target spells the value differently.", "Nothing to do."),

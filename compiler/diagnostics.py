@@ -64,6 +64,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC306": ("info", "one name in several plugins"),
     "AGC307": ("warning", "delegation chain deeper than the target's nesting limit"),
     "AGC308": ("info", "agent can reach itself by delegation; the target's nesting limit stops the loop"),
+    "AGC309": ("info", "delegation to an agent built into Claude Code (Explore, Plan, general-purpose, ...)"),
     "AGC401": ("info", "frontmatter key dropped by the target"),
     "AGC402": ("info", "agent renamed to avoid a clash in the output"),
     "AGC403": ("info", "value mapped for the target"),

@@ -12,6 +12,9 @@ from agentc.compiler.ir import AgentIR, Delegation, Edge, ProjectIR
 from agentc.compiler.mentions import normal
 from agentc.compiler.span import Span
 
+CLAUDE_BUILTINS = {normal(n): n for n in ("Explore", "Plan", "general-purpose", "claude", "statusline-setup", "claude-code-guide")}
+"""Agents Claude Code ships itself: `subagent_type="Explore"` names one, and no file defines it."""
+
 
 def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
     diags = list(diagnostics)
@@ -54,7 +57,13 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
             target = _resolve(d.target, a, by_id, by_name)
             once = (a.id, d.target) not in reported
             reported.add((a.id, d.target))
-            if target is None:
+            if target is None and normal(d.target) in CLAUDE_BUILTINS:
+                if once:
+                    diags.append(diag("AGC309", span, f"'{a.name}' delegates to '{CLAUDE_BUILTINS[normal(d.target)]}', "
+                                      "an agent built into Claude Code; the other targets have no such agent",
+                                      hint="nothing to do for Claude Code; add an agent file of that name to give the code targets one",
+                                      excerpt=excerpt))
+            elif target is None:
                 if once:
                     if d.target not in close_to:  # one fuzzy search per name, not per delegation
                         close_to[d.target] = did_you_mean_agent(d.target, by_name)

@@ -153,3 +153,17 @@ def test_target_delegation_notes_point_at_the_name(team, target, code):
     d = next(d for d in result.diagnostics if d.code == code)
     assert (d.line, d.col) == (8, 37)
     assert d.excerpt is not None and d.excerpt[d.col - 1:].startswith("payroll-bot")
+
+
+def test_claude_builtin_agents_are_not_dangling(tmp_path):
+    lead = ("---\nname: lead\ndescription: Leads.\n---\n\n## Delegation\n\n"
+            '- **Use Task tool with subagent_type="Explore"** for open-ended searches of the codebase\n'
+            "- Delegate to **payroll-bot** for payroll questions\n")
+    (tmp_path / "lead.md").write_text(lead, encoding="utf-8")
+    codes = {d.code: d for d in api.load_project([str(tmp_path)]).diagnostics if d.code in ("AGC301", "AGC309")}
+    assert "Explore" in codes["AGC309"].message and codes["AGC309"].line == 8
+    assert "payroll-bot" in codes["AGC301"].message  # a real missing agent is still one
+    (tmp_path / "explore.md").write_text("---\nname: explore\ndescription: Our own.\n---\n\nSearch.\n", encoding="utf-8")
+    project = api.load_project([str(tmp_path)])
+    assert "AGC309" not in {d.code for d in project.diagnostics}  # a file of that name overrides the built-in
+    assert any(e.target_id == "explore" for e in project.edges)
