@@ -156,9 +156,12 @@ def test_cli_prints_the_answer_and_usage_per_agent(tmp_path):
     the usage per agent and in total equals what the scripted models reported, call by call."""
     project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
     report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
-                     AGENTC_SUB_DELEGATE="data-engineer", AGENTC_CLI_ARGS='["--json"]')
+                     AGENTC_SUB_DELEGATE="data-engineer", AGENTC_CLI_ARGS='["--json", "--log"]')
     assert report["exit"] == 0
     printed = json.loads(report["stdout"])
+    records = [json.loads(line) for line in report["stderr"].splitlines() if line.startswith("{")]
+    # A nested delegation is logged with its own caller (the worker's task runs in a thread of its own).
+    assert ("ml-engineer", "data-engineer") in {(r["agent"], r["target"]) for r in records if r["event"] == "delegation"}
     assert printed["answer"].startswith("DONE by ml-engineer.")
     # 4 manager calls (delegate, checklist missed, checklist, ...) and so on: counted, not assumed.
     expected = expected_usage(report["calls"])
