@@ -146,6 +146,14 @@ class TeamLLM(BaseLLM):
             self._built = [create_llm(choice) for choice in self.choices]
         return self._built
 
+    def names(self) -> list[str]:
+        """The model ids as configured (a provider may shorten its LLM's `model`): the keys of
+        `prices` and of the usage per model."""
+        return [
+            choice if isinstance(choice, str) else str(llm.model)
+            for choice, llm in zip(self.choices, self.llms(), strict=True)
+        ]
+
     def call(
         self,
         messages: Any,
@@ -157,10 +165,11 @@ class TeamLLM(BaseLLM):
         response_model: Any = None,
     ) -> Any:
         llms = self.llms()
-        for n, llm in enumerate(llms):
-            with observe.timed("model_call", agent=self.agent, model=llm.model) as record:
+        for n, (llm, name) in enumerate(zip(llms, self.names(), strict=True)):
+            stop = list(dict.fromkeys([*llm.stop, *self.stop_sequences]))
+            with observe.timed("model_call", agent=self.agent, model=name) as record:
                 try:
-                    with _lock(llm), call_stop_override(llm, self.stop_sequences):
+                    with _lock(llm), call_stop_override(llm, stop):
                         before = _counts(llm)
                         try:
                             answer = llm.call(
@@ -173,9 +182,9 @@ class TeamLLM(BaseLLM):
                                 response_model=response_model,
                             )
                         except Exception:
-                            self._meter(llm, before, record, answered=False)
+                            self._meter(llm, name, before, record, answered=False)
                             raise
-                        self._meter(llm, before, record, answered=True)
+                        self._meter(llm, name, before, record, answered=True)
                         return answer
                 except Exception as error:
                     if n == len(llms) - 1:
@@ -187,7 +196,12 @@ class TeamLLM(BaseLLM):
         return await asyncio.to_thread(self.call, *args, **kwargs)
 
     def _meter(
-        self, llm: BaseLLM, before: tuple[int, int, int], record: dict[str, Any], answered: bool
+        self,
+        llm: BaseLLM,
+        name: str,
+        before: tuple[int, int, int],
+        record: dict[str, Any],
+        answered: bool,
     ) -> None:
         """Add the tokens this call used; a call counts once it answered."""
         after = _counts(llm)
@@ -202,7 +216,7 @@ class TeamLLM(BaseLLM):
             }
         )
         if self.meter is not None:
-            self.meter.add(self.agent, llm.model, used)
+            self.meter.add(self.agent, name, used)
 
     def supports_function_calling(self) -> bool:
         return self.llms()[0].supports_function_calling()
