@@ -186,7 +186,7 @@ def test_package_option():
 def test_model_map_from_config():
     result, files = crewai_build(model_map={"crewai": {"sonnet": "openai/gpt-5", "haiku": ""}})
     models = json.loads(files[f"{PKG}/config/crew.json"])["models"]
-    assert models["ai_engineer"] == "openai/gpt-5" and models["ml_engineer"] is None
+    assert models["ai-engineer"] == "openai/gpt-5" and models["ml-engineer"] is None
     toml = tomllib.loads(files["ai_engineer_crew/pyproject.toml"])
     assert toml["project"]["dependencies"] == ["crewai[anthropic]>=1.15,<2"]  # prompt-engineer is still opus
 
@@ -257,7 +257,7 @@ def test_options_reach_the_crew():
     team = json.loads(files[f"{PKG}/config/crew.json"])
     assert team["settings"]["fallback_models"] == ["openai/gpt-5-mini"]  # this target's list only
     assert team["settings"]["prices"] == {"anthropic/claude-haiku-4-5": [1, 5], "openai/gpt-5-mini": [0.25, 2.0]}
-    assert list(team["agents"].items())[:2] == [("ai-engineer", "ai_engineer"), ("ml-engineer", "ml_engineer")]
+    assert list(team["keys"].items())[:2] == [("ai_engineer", "ai-engineer"), ("ml_engineer", "ml-engineer")]
 
 
 def test_yaml_is_written_directly_and_reads_back_exactly():

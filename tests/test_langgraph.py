@@ -24,7 +24,7 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import CASES, ROOT, SHARED
 
 from agentc import api
 from agentc.compiler.options import BuildOptions
@@ -168,29 +168,40 @@ def test_model_map_and_production_settings_from_config():
     assert "langchain-openai" in result.files["langgraph/ai_engineer_team/README.md"]
 
 
+GOLDEN_PACKAGES = sorted(p.parent for p in (ROOT / "golden").glob("*/langgraph/*/*/__init__.py"))
+
+
+def test_golden_has_a_langgraph_package_per_case():
+    assert [p.parts[-4] for p in GOLDEN_PACKAGES] == CASES
+
+
 def test_generated_code_is_ruff_clean(tmp_path):
+    """Ruff's default rules (as shipped, no config) on the langgraph package of every golden
+    case, and a wider rule set on a build of every case at once."""
     ruff = shutil.which("ruff") or (Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (it comes with the test extra)")
-    for sources in (["agents/seed-team"], ["agents"]):
-        out = write(build(sources), tmp_path / str(len(sources[0])))
-        done = subprocess.run([str(ruff), "check", "--isolated", "--extend-select", "I,B,UP,W,C4,SIM",
-                               "--line-length", "100", str(out)], capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout
+    done = subprocess.run([str(ruff), "check", "--isolated", "--no-cache", *map(str, GOLDEN_PACKAGES)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    out = write(build(["agents"]), tmp_path)
+    done = subprocess.run([str(ruff), "check", "--isolated", "--no-cache", "--extend-select", "I,B,UP,W,C4,SIM",
+                           "--line-length", "100", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
 
 
 @pytest.mark.runtime
 def test_generated_package_is_mypy_clean(tmp_path):
-    """mypy with the frameworks installed. The modules are the same for every case (checked
-    above), so the seed team's package stands for all of them."""
+    """mypy with the frameworks installed, on the langgraph package of every golden case (the
+    goldens are what a build emits, test_golden checks that), in one run."""
     mypy = Path(sys.executable).parent / "mypy"
     if not mypy.exists() or importlib.util.find_spec("langgraph") is None or importlib.util.find_spec("fastapi") is None:
         pytest.skip("mypy, langgraph or fastapi is not installed (test, langgraph and serve extras)")
-    project = write(build(["agents/seed-team"]), tmp_path) / "ai_engineer_team"
     done = subprocess.run([str(mypy), "--python-executable", sys.executable, "--cache-dir", str(tmp_path / ".mypy"),
-                           "ai_engineer_team"], cwd=project, capture_output=True, text=True, timeout=600)
+                           *map(str, GOLDEN_PACKAGES)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-4000:]
-    assert done.stdout.startswith("Success: no issues found in 10 source files")
+    files = sum(1 for p in GOLDEN_PACKAGES for _ in p.glob("*.py"))
+    assert files == 10 * len(CASES) and done.stdout.startswith(f"Success: no issues found in {files} source files")
 
 
 def write(result: api.Result, folder: Path) -> Path:
@@ -555,7 +566,7 @@ def test_usage_is_summed_per_agent_and_per_run(load, offline):
 @pytest.mark.runtime
 def test_unknown_models_key_raises_listing_the_agents(load, offline):
     package, team = load(["agents/seed-team"])
-    with pytest.raises(ValueError, match=r"not in the team: ml-enginer; agents: ai-engineer, .*ml-engineer"):
+    with pytest.raises(ValueError, match=r"unknown agent key\(s\) in models=: ml-enginer; valid keys: ai-engineer, .*ml-engineer"):
         package.build_graph(models={"ml-enginer": scripted(never)})
 
 

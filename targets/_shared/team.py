@@ -6,6 +6,7 @@ All pure functions of the ProjectIR and the options.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
@@ -59,6 +60,17 @@ def reachable(project: ProjectIR, roots: list[str]) -> list[AgentIR]:
         seen.append(agent_id)
         queue += [e.target_id for e in project.edges_from(agent_id) if e.target_id and e.target_id not in seen]
     return [project.agent(i) for i in seen]
+
+
+def agent_keys(members: list[AgentIR], stubs: list[str]) -> dict[str, str]:
+    """The key each target's generated code takes an agent by (`models={key: ...}`, the model
+    factory's first argument, usage per agent): the agent's name, or its plugin-scoped id
+    (`plugin:name`) only when two members share the name; a placeholder's key is the name as
+    written. Keyed by agent id (by the written name for placeholders); the same in every target."""
+    names = Counter(a.name for a in members)
+    keys = {a.id: a.name if names[a.name] == 1 else a.id for a in members}
+    keys.update({s: s for s in stubs if s not in keys.values()})
+    return keys
 
 
 @dataclass(frozen=True)

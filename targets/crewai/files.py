@@ -120,9 +120,9 @@ def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
     fallbacks = list(options.fallback_models.get("crewai", []))
     used = {m.model for m in members if m.model} | set(fallbacks)
     data = {
-        # Agent key (as in every code target) -> the method and YAML key of crew.py.
-        "agents": {m.agent_key: m.key for m in members},
-        "models": {m.key: m.model for m in members},
+        "models": {m.agent_key: m.model for m in members},
+        # The method and YAML key of crew.py -> the agent key (as in every code target).
+        "keys": {m.key: m.agent_key for m in members},
         "checklist": list(plan.checklist),
         "literals": list(plan.literals),
         "example_request": example,

@@ -25,6 +25,7 @@ from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.team import (
     Handoff,
+    agent_keys,
     apply_dangling,
     checklist_request,
     handoffs,
@@ -66,9 +67,7 @@ class Member:
     max_iter: int | None = None
     delegates: tuple[str, ...] = ()  # keys of the crew agents this member may hand work to
     source: str | None = None  # "file:line" of the agent, or None for a placeholder
-    # The key of `models={...}` and of usage, the same in every code target: the agent's name,
-    # or its plugin-scoped id (plugin:name) when two agents of the team share the name.
-    agent_key: str = ""
+    agent_key: str = ""  # models= and the model factory take it: the same keys in every target
 
 
 @dataclass
@@ -183,9 +182,8 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
     stubs, incoming, more = _links(project, members, options)
     diags += more
     keys, roles = _keys(members, stubs)
-    names = [a.name for a in members]
-    agent_key = {a.id: a.name if names.count(a.name) == 1 else a.id for a in members}
-    agent_key.update({f"?{s}": s for s in stubs})
+    agent_key = agent_keys(members, stubs)
+    agent_key.update({f"?{s}": agent_key.get(s, s) for s in stubs})
 
     def sub_delegates(agent: AgentIR) -> tuple[str, ...]:
         out = []

@@ -30,7 +30,7 @@ from agentc.targets import Emitted, Target
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.render import render
-from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text, reachable
+from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_text, reachable
 
 NAME = "langgraph"
 RESERVED_NODES = frozenset({"__start__", "__end__"})
@@ -78,6 +78,7 @@ class Tool:
 @dataclass(frozen=True)
 class Node:
     node: str
+    key: str  # what models=, the model factory and usage name it by: the same in every target
     title: str  # the agent's name as written (or the dangling target's)
     agent_id: str | None  # None for a placeholder
     prompt_file: str
@@ -163,6 +164,7 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
                 placeholders.setdefault(h.name, []).append((names[a.id], h.description))
         wiring.append((a, kept))
     stub_nodes = {name: _unique(_sanitize(name), taken) for name in placeholders}
+    keys = agent_keys(agents, list(placeholders))
     files: set[str] = set()
     nodes: list[Node] = []
     for a, kept in wiring:
@@ -171,12 +173,12 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
                       for h in kept for t in [stub_nodes[h.name] if h.dangling else names[h.target]])
         model, more = map_model(a, NAME, options, DEFAULT_MODELS, full_id=lambda m: f"anthropic:{m}")
         diags += more
-        nodes.append(Node(names[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
+        nodes.append(Node(names[a.id], keys[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
                           prompt_text(a), model, wired))
     for name, uses in placeholders.items():
         text = render(NAME, "placeholder.md.j2", name=name,
                       uses=[(caller, " ".join(cond.split())) for caller, cond in uses])
-        nodes.append(Node(stub_nodes[name], name, None, _unique(f"{snake(stub_nodes[name])}.md", files, "_"),
+        nodes.append(Node(stub_nodes[name], keys.get(name, stub_nodes[name]), name, None, _unique(f"{snake(stub_nodes[name])}.md", files, "_"),
                           text, None, (), placeholder=True))
     entry = project.agent(roots[0])
     return Plan(
@@ -224,7 +226,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
 def team_data(p: Plan, options: BuildOptions) -> dict:
     """team.json: the team as data for the generated package's static modules."""
     return {
-        "agents": [{"node": n.node, "title": n.title, "prompt": n.prompt_file, "model": n.model,
+        "agents": [{"node": n.node, "key": n.key, "title": n.title, "prompt": n.prompt_file, "model": n.model,
                     "placeholder": n.placeholder,
                     "handoffs": [{"tool": h.tool, "target": h.target, "description": h.description} for h in n.handoffs]}
                    for n in p.nodes],

@@ -28,13 +28,12 @@ FACTORY_ENV = "AGENTC_MODEL_FACTORY"
 TEAM: dict[str, Any] = json.loads(
     Path(__file__).with_name("config").joinpath("crew.json").read_text(encoding="utf-8")
 )
-# Agent key -> method of crew.py. The keys of `models={...}` and of the usage, the same in
-# every agentc code target: the agent's name, or plugin:name when two agents share a name.
-AGENTS: dict[str, str] = TEAM["agents"]
-KEY_OF: dict[str, str] = {method: key for key, method in AGENTS.items()}
-# crewAI model id per method, from the agent's `model` through agentc's crewai model map.
+# crewAI model id per agent key (the agent's name, or `plugin:name` when two agents share a
+# name: the keys of every agentc target), from its `model` through agentc's crewai model map.
 # None: crewai's default LLM (configured through its environment variables).
 MODELS: dict[str, str | None] = TEAM["models"]
+# The crew's method (and YAML) key of an agent -> its agent key.
+KEYS: dict[str, str] = TEAM["keys"]
 SETTINGS: dict[str, Any] = TEAM["settings"]
 # Model ids tried in order after an agent's mapped model fails (fallback_models).
 FALLBACKS: list[str] = SETTINGS["fallback_models"]
@@ -84,11 +83,11 @@ def load_factory(name: str | None = None) -> Any:
 def check_models(models: dict[str, Any] | None) -> dict[str, Any]:
     """`models={agent key: LLM or model id}`; an unknown key is an error naming the valid ones."""
     chosen = dict(models or {})
-    unknown = sorted(set(chosen) - set(AGENTS))
+    unknown = sorted(set(chosen) - set(MODELS))
     if unknown:
         raise CrewSetupError(
             f"unknown agent key(s) in models=: {', '.join(unknown)}; "
-            f"valid keys: {', '.join(AGENTS)}"
+            f"valid keys: {', '.join(MODELS)}"
         )
     return chosen
 
@@ -239,13 +238,13 @@ def team_llm(
 ) -> TeamLLM:
     """The agent's model: models[key], else the injected LLM, else the mapped id followed by
     the fallback ids, each through the model factory `factory(key, id)` when there is one."""
-    key = KEY_OF[method]
+    key = KEYS[method]
     chosen: Any = (models or {}).get(key) or injected
     if chosen is not None:
         choices = [chosen]
     else:
         factory = load_factory()
-        ids = [MODELS[method], *FALLBACKS]
+        ids = [MODELS[key], *FALLBACKS]
         made = [factory(key, model_id) for model_id in ids] if factory is not None else ids
         choices = [m if m is not None else model_id for m, model_id in zip(made, ids, strict=True)]
     first = choices[0]
@@ -262,7 +261,7 @@ class TeamAgent(Agent):
     """A crewai Agent that knows its agent key: a task it runs for another agent (a
     delegation) is one `delegation` record and span, with the caller and the outcome."""
 
-    agent_key: str = Field(default="", description="the agent key (see AGENTS)")
+    agent_key: str = Field(default="", description="the agent key (see MODELS)")
 
     def execute_task(self, task: Any, context: str | None = None, tools: Any = None) -> Any:
         caller = _RUNNING.get()

@@ -27,7 +27,7 @@ from langgraph.types import StreamMode
 
 from .factory import SetupError
 from .graph import build_graph, new_run
-from .team import AGENTS, CHECKPOINTER, ENTRY, SETTINGS
+from .team import AGENTS, CHECKPOINTER, ENTRY, KEYS, SETTINGS
 from .usage import report
 
 POSTGRES_ENV = "AGENTC_POSTGRES_URI"
@@ -81,7 +81,7 @@ class Team:
 
     def __init__(self, graph: CompiledStateGraph, *, entry: str = ENTRY) -> None:
         self.graph = graph
-        self.entry = entry
+        self.entry = AGENTS[KEYS.get(entry, entry)].key  # failures and usage name agents by key
 
     def _config(self, thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}
@@ -197,8 +197,9 @@ async def close() -> None:
 
 
 def agents() -> list[str]:
-    return list(AGENTS)
+    """The agent keys (also accepted as `entry`)."""
+    return list(KEYS)
 
 
 def describe() -> dict[str, Any]:
-    return {"entry": ENTRY, "agents": agents(), "checkpointer": CHECKPOINTER}
+    return {"entry": AGENTS[ENTRY].key, "agents": agents(), "checkpointer": CHECKPOINTER}

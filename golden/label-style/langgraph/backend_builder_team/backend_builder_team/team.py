@@ -24,7 +24,8 @@ class Handoff:
 
 @dataclass(frozen=True)
 class Agent:
-    node: str  # graph node name: the agent's name
+    node: str  # graph node name: the agent's name (`plugin__name` when two plugins share it)
+    key: str  # models=, the model factory and usage name it: the name, or `plugin:name`
     prompt: str  # system prompt file in prompts/
     model: str | None  # init_chat_model id; None means DEFAULT_MODEL
     handoffs: tuple[Handoff, ...] = ()
@@ -56,6 +57,7 @@ _DATA = _load()
 AGENTS: dict[str, Agent] = {
     a["node"]: Agent(
         node=a["node"],
+        key=a["key"],
         prompt=a["prompt"],
         model=a["model"],
         handoffs=tuple(Handoff(**h) for h in a["handoffs"]),
@@ -63,6 +65,9 @@ AGENTS: dict[str, Agent] = {
     )
     for a in _DATA["agents"]
 }
+# Agent key -> graph node. A key is the agent's name, or `plugin:name` when two agents of the
+# team share a name: the keys every agentc target takes (LangGraph node names cannot hold `:`).
+KEYS: dict[str, str] = {a.key: a.node for a in AGENTS.values()}
 # Agents nobody delegates to. The graph starts at ENTRY unless build_graph(entry=...) names another.
 ROOTS: tuple[str, ...] = tuple(_DATA["roots"])
 ENTRY: str = ROOTS[0]

@@ -23,7 +23,7 @@ from . import observe
 from .factory import SetupError
 from .models import from_id
 from .runner import Team, open_team
-from .team import AGENTS, CHECKPOINTER, ENTRY, RECURSION_LIMIT
+from .team import AGENTS, CHECKPOINTER, ENTRY, KEYS, RECURSION_LIMIT
 from .usage import summary
 
 PROG = f"python -m {__package__}"
@@ -35,7 +35,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "request", nargs="?", help="one request; without it, one per line from stdin"
     )
     parser.add_argument(
-        "--entry", default=ENTRY, choices=sorted(AGENTS), help="agent that takes it"
+        "--entry", default=AGENTS[ENTRY].key, choices=sorted(KEYS), help="agent that takes it"
     )
     parser.add_argument("--model", help="init_chat_model id for every agent, e.g. openai:gpt-5")
     parser.add_argument("--thread", help="conversation id to continue (default: a new one)")

@@ -38,7 +38,16 @@ from langgraph.types import Command, RetryPolicy, Send, TimeoutPolicy
 from . import observe
 from .factory import SetupError, load_factory
 from .models import bind_tools, chat_model, fallbacks, with_fallbacks
-from .team import AGENTS, DEFAULT_MODEL, ENTRY, RETURN_NODE, SETTINGS, Agent, Handoff
+from .team import (
+    AGENTS,
+    DEFAULT_MODEL,
+    ENTRY,
+    KEYS,
+    RETURN_NODE,
+    SETTINGS,
+    Agent,
+    Handoff,
+)
 from .usage import merge as merge_usage
 from .usage import record as usage_record
 
@@ -252,7 +261,7 @@ def agent_node(
             used.get("input_tokens", 0), used.get("output_tokens", 0), used.get("total_tokens")
         )
         update: dict[str, Any] = {
-            "usage": {agent.node: counts},
+            "usage": {agent.key: counts},
             "usage_by_model": {label: counts},
         }
         frame = state.get("frame_data") or {}
@@ -315,10 +324,10 @@ def failure_handler(agent: Agent) -> Callable[..., Command]:
         frame_id, _ = frame_of(state)
         reason = f"{type(error.error).__name__}: {error.error}".strip().splitlines()[0][:500]
         observe.event("failure", agent=agent.node, frame=frame_id, error=reason)
-        failed = {"agent": agent.node, "error": reason}
+        failed = {"agent": agent.key, "error": reason}
         if frame_id == ROOT:
             return Command(goto=END, update={"errors": [failed]})
-        text = f"FAILED: {agent.node} could not answer ({reason}). Carry on without it."
+        text = f"FAILED: {agent.key} could not answer ({reason}). Carry on without it."
         update = answer_to_caller(frame_id, state.get("frame_data") or {}, text, agent.node)
         return Command(goto=RETURN_NODE, update={**update, "errors": [failed]})
 
@@ -365,25 +374,26 @@ def build_graph(
     timeout_s: float | None = None,
     model_factory: Callable[[str, str | None], Any] | None = None,
 ) -> CompiledStateGraph:
-    """Compile the team's graph, starting at `entry` (default ENTRY).
+    """Compile the team's graph, starting at `entry` (an agent key or node; default ENTRY).
 
-    `models` maps node names to chat models (any Runnable chat model, also one wrapped with
+    `models` maps agent keys (KEYS: the agent's name, or `plugin:name` when two agents share
+    it) to chat models (any Runnable chat model, also one wrapped with
     `with_retry()` or `with_fallbacks()`); `model` serves every other agent; `model_factory`
     (else AGENTC_MODEL_FACTORY, else the build's `model_factory`) is called as
-    `model_factory(node, model_id)` for the rest; without any, an agent's model id from
+    `model_factory(key, model_id)` for the rest; without any, an agent's model id from
     team.json goes through `init_chat_model`. `retries`, `timeout_s` and `recursion_limit`
     default to the build's settings. Invoke with `new_run(text)` as the input.
     """
-    entry = entry or ENTRY
+    entry = KEYS.get(entry, entry) if entry else ENTRY
     if entry not in AGENTS:
-        raise ValueError(f"unknown entry agent {entry!r}; agents: {', '.join(AGENTS)}")
-    chosen = dict(models or {})
-    unknown = sorted(set(chosen) - set(AGENTS))
+        raise ValueError(f"unknown entry agent {entry!r}; agents: {', '.join(KEYS)}")
+    unknown = sorted(set(models or {}) - set(KEYS))
     if unknown:
         raise ValueError(
-            f"models= names agents that are not in the team: {', '.join(unknown)}; "
-            f"agents: {', '.join(AGENTS)}"
+            f"unknown agent key(s) in models=: {', '.join(unknown)}; "
+            f"valid keys: {', '.join(KEYS)}"
         )
+    chosen = {KEYS[key]: chat for key, chat in (models or {}).items()}  # by node
     factory = model_factory or (None if model is not None else load_factory(SETTINGS.model_factory))
     policy = retry_policy(SETTINGS.retries if retries is None else retries)
     timeout = TimeoutPolicy(run_timeout=SETTINGS.timeout_s if timeout_s is None else timeout_s)

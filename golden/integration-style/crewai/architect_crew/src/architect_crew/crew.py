@@ -9,20 +9,16 @@ config/crew.json; support.py holds the helpers, the same for every crew.
 # runtime, and a postponed (string) annotation fails that check.
 from typing import Any
 
-from crewai import BaseLLM, Crew, Process, Task
+from crewai import Agent, BaseLLM, Crew, Process, Task
 from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
-from architect_crew import observe
 from architect_crew.support import (
     CHECKLIST,
     SETTINGS,
-    Meter,
-    TeamAgent,
-    TeamLLM,
     check_models,
     completion_checklist,
     keep_literal_braces,
-    team_llm,
+    model_for,
 )
 
 
@@ -36,51 +32,46 @@ class ArchitectCrew:
     def __init__(
         self, llm: BaseLLM | None = None, models: dict[str, BaseLLM | str] | None = None
     ) -> None:
-        # models: an LLM or model id per agent key (support.AGENTS); llm: one LLM for every
-        # other agent, e.g. a scripted offline model in tests. Without either: the model
-        # factory (AGENTC_MODEL_FACTORY), else the models in config/crew.json.
-        self.models = check_models(models)
+        # `models`: an LLM (or model id) per agent key (the agent's name, or plugin:name when two
+        # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
+        # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
+        # in config/crew.json.
+        self.injected_models = check_models(models)
         self.injected_llm = llm
-        self.meter = Meter()  # token usage per agent: self.meter.report()
-        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
 
-    def model_for(self, method: str) -> TeamLLM:
-        return team_llm(method, self.injected_llm, self.models, self.meter)
+    def model_for(self, key: str) -> BaseLLM | str | None:
+        return model_for(key, self.injected_llm, self.injected_models)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
-    def architect(self) -> TeamAgent:
-        return TeamAgent(
+    def architect(self) -> Agent:
+        return Agent(
             config=self.agents_config["architect"],
             llm=self.model_for("architect"),
-            agent_key="architect",
             verbose=False,
         )
 
     @agent
-    def tech_lead(self) -> TeamAgent:
-        return TeamAgent(
+    def tech_lead(self) -> Agent:
+        return Agent(
             config=self.agents_config["tech_lead"],
             llm=self.model_for("tech_lead"),
-            agent_key="tech-lead",
             verbose=False,
         )
 
     @agent
-    def devops_engineer(self) -> TeamAgent:
-        return TeamAgent(
+    def devops_engineer(self) -> Agent:
+        return Agent(
             config=self.agents_config["devops_engineer"],
             llm=self.model_for("devops_engineer"),
-            agent_key="devops-engineer",
             verbose=False,
         )
 
     @agent
-    def qa_engineer(self) -> TeamAgent:
-        return TeamAgent(
+    def qa_engineer(self) -> Agent:
+        return Agent(
             config=self.agents_config["qa_engineer"],
             llm=self.model_for("qa_engineer"),
-            agent_key="qa-engineer",
             verbose=False,
         )
 
