@@ -150,6 +150,13 @@ def is_delegate_head(head: Label | Heading) -> bool:
     return bool(_BLOCK_HEAD.match(plain(head.title)))
 
 
+# Pieces of text without which `find` yields nothing in a block outside delegation and avoid
+# sections and tables: a piece of each trigger below, and "agent" (D7). None holds a blank, so
+# none can be split across the lines of a block; lines holding none are never read one by one.
+CUES = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "with", "partner", "team", "liaise", "**vs",
+        "**versus", "(use", "(see", "(hand", "agent")
+ALWAYS_READ = ("delegation", "avoid_when")  # roles whose every block is read
+
 # Words without which no line-level pattern can match; most lines of a body have none of them.
 _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "work with", "works with", "partner",
              "sync with", "team up", "liaise", "align with", "interface with", "pair with", "**with", "**vs", "**versus", "(use", "(see",
@@ -157,7 +164,7 @@ _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "wo
 
 
 def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
-    if role not in ("delegation", "avoid_when"):
+    if role not in ALWAYS_READ:
         low = text.lower()
         # every trigger holds one of these; most prose lines hold none, so test them first
         if not ("→" in low or "-" in low or "=" in low or "⇒" in low or "with" in low or "(" in low or "**vs" in low

@@ -81,37 +81,84 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?(.*)$")
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
 _RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
+# A closing fence: only the fence character, at least as many as opened it, and blanks.
+_CLOSE = {c: re.compile(rf"^[ \t]*({re.escape(c)}{{3,}})[ \t]*$") for c in "`~"}
 _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+
+
+# What a line can be, by its first non-blank character and one regex at most.
+_BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TEXT = range(8)
+# Only lines starting with one of these can open a block other than a paragraph; checking the
+# first character first keeps the regexes off the prose lines that make up most of a body.
+_BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
+
+
+def _classify(line: str) -> tuple[int, re.Match | None]:
+    """The kind of one line, with the match that told it. Each line is classified once: a
+    paragraph or list item ends at the first line of another kind (blank or a block start)."""
+    s = line.lstrip()
+    if not s:
+        return _BLANK, None
+    c = s[0]
+    if c not in _BLOCK_CHARS:
+        return _TEXT, None
+    if c in "-*_" and _RULE.match(line):
+        return _RULE_LINE, None
+    if c in "`~" and (m := _FENCE.match(line)):
+        return _FENCE_LINE, m
+    if s.startswith("<example>"):
+        return _EXAMPLE, None
+    if c == "#" and (m := _HEADING.match(line)):
+        return _HEADING_LINE, m
+    if c == "|":
+        return _PIPE, None
+    if c in "-*+0123456789" and (m := _ITEM.match(line)):
+        return _ITEM_LINE, m
+    return _TEXT, None
 
 
 def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
     """Split body lines into blocks; `first_line` is the file line of `lines[0]`."""
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
-    i, n = 0, len(lines)
+    n = len(lines)
+    kinds: list[tuple[int, re.Match | None] | None] = [None] * (n + 1)
+    kinds[n] = (_BLANK, None)  # past the end: stops every continuation
+
+    def kind(j: int) -> tuple[int, re.Match | None]:
+        k = kinds[j]
+        if k is None:
+            k = kinds[j] = _classify(lines[j])
+        return k
+
+    def text_end(j: int) -> int:
+        """The first line from `j` that does not continue a paragraph or list item."""
+        while kind(j)[0] == _TEXT:
+            j += 1
+        return j
+
+    i = 0
     while i < n:
         line = lines[i]
         ln = first_line + i
-        stripped = line.strip()
-        if not stripped or (stripped[0] in "-*_" and _RULE.match(line)):
+        what, m = kind(i)
+        if what == _BLANK or what == _RULE_LINE:
             i += 1
-            continue
-        fence = _FENCE.match(line) if stripped[0] in "`~" else None
-        if fence:
-            marker = fence.group(2)
+        elif what == _FENCE_LINE:
+            marker = m.group(2)
+            close, size = _CLOSE[marker[0]], len(marker)
             j = i + 1
-            while j < n and not re.match(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", lines[j]):
+            while j < n and not ((c := close.match(lines[j])) and len(c.group(1)) >= size):
                 j += 1
             if j >= n:
-                diags.append(diag("AGC201", Span(file=file, line=ln, col=len(fence.group(1)) + 1),
+                diags.append(diag("AGC201", Span(file=file, line=ln, col=len(m.group(1)) + 1),
                                   "code fence is never closed; the rest of the file is code",
                                   hint=f"close it with a line holding {marker}", excerpt=line))
-            pad = len(fence.group(1))
+            pad = len(m.group(1))
             body = [ln_[pad:] if ln_[:pad].isspace() else ln_.lstrip() for ln_ in lines[i + 1 : j]]
-            blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=fence.group(3), code="\n".join(body)))
+            blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=m.group(3), code="\n".join(body)))
             i = j + 1
-            continue
-        if stripped.startswith("<example>"):
+        elif what == _EXAMPLE:
             j = i
             while j < n and "</example>" not in lines[j]:
                 j += 1
@@ -121,62 +168,34 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
                 j = n - 1
             blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
             i = j + 1
-            continue
-        first = stripped[0]
-        heading = _HEADING.match(line) if first == "#" else None
-        if heading and not line.startswith((" ", "\t")):
-            blocks.append(Heading(line=ln, end=ln, level=len(heading.group(1)), title=heading.group(2).strip()))
+        elif what == _HEADING_LINE:
+            blocks.append(Heading(line=ln, end=ln, level=len(m.group(1)), title=m.group(2).strip()))
             i += 1
-            continue
-        if stripped.startswith("|") and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
-            table = Table(line=ln, header=split_row(stripped))
+        elif what == _PIPE and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
+            table = Table(line=ln, header=split_row(line))
             j = i + 2
-            while j < n and lines[j].strip().startswith("|"):
-                table.rows.append((first_line + j, split_row(lines[j].strip())))
+            while j < n and kind(j)[0] == _PIPE:
+                table.rows.append((first_line + j, split_row(lines[j])))
                 j += 1
             table.end = first_line + j - 1
             blocks.append(table)
             i = j
-            continue
-        item = _ITEM.match(line) if first in "-*+0123456789" else None
-        if item:
-            indent = len(item.group(1).expandtabs(4))
-            box = item.group(3)
-            text = [item.group(4).strip()]
-            j = i + 1
-            while j < n and _continues(lines[j]):
-                text.append(lines[j].strip())
-                j += 1
-            blocks.append(ListItem(line=ln, col=indent + 1, end=first_line + j - 1, text=" ".join(text), indent=indent,
-                                   ordered=item.group(2)[0].isdigit(),
-                                   checked=None if box is None else box in "xX"))
+        elif what == _ITEM_LINE:
+            indent = len(m.group(1).expandtabs(4))
+            box = m.group(3)
+            j = text_end(i + 1)
+            text = m.group(4).strip()
+            if j > i + 1:
+                text = " ".join([text, *(x.strip() for x in lines[i + 1 : j])])
+            blocks.append(ListItem(line=ln, col=indent + 1, end=first_line + j - 1, text=text, indent=indent,
+                                   ordered=m.group(2)[0].isdigit(), checked=None if box is None else box in "xX"))
             i = j
-            continue
-        j = i + 1
-        while j < n and _continues(lines[j]):
-            j += 1
-        blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1, end=first_line + j - 1,
-                                text="\n".join(x.strip() for x in lines[i:j])))
-        i = j
+        else:
+            j = text_end(i + 1)
+            blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1, end=first_line + j - 1,
+                                    text="\n".join(x.strip() for x in lines[i:j])))
+            i = j
     return _mark_labels(blocks), diags
-
-
-# Only lines starting with one of these can open a block other than a paragraph; checking the
-# first character first keeps the regexes off the prose lines that make up most of a body.
-_BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
-
-
-def _continues(line: str) -> bool:
-    """A non-blank line that continues the paragraph or list item above it."""
-    s = line.lstrip()
-    if not s:
-        return False
-    return s[0] not in _BLOCK_CHARS or not (_starts_block(line) or _ITEM.match(line))
-
-
-def _starts_block(line: str) -> bool:
-    s = line.strip()
-    return bool(_FENCE.match(line) or _HEADING.match(line) or s.startswith(("|", "<example>")) or _RULE.match(line))
 
 
 def split_row(row: str) -> list[str]:

@@ -372,9 +372,11 @@ def prepare(text: str) -> str:
     return text
 
 
-def candidates_by_line(lines: list[str], self_name: str) -> tuple[list[str], dict[int, list[_Cand]]]:
-    """The prepared lines and the names on each (0-based line index), from one scan of the
-    whole text: a scan per line costs more in calls than in matching."""
+def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] = (),
+                       ) -> tuple[list[str], dict[int, list[_Cand]], set[int]]:
+    """The prepared lines, the names on each (0-based line index) and the lines holding one of
+    `cues` (lowercase), from one scan of the whole text: a scan per line costs more in calls
+    than in matching."""
     text = prepare("\n".join(lines))
     starts = [0]
     for ln in lines:
@@ -387,11 +389,21 @@ def candidates_by_line(lines: list[str], self_name: str) -> tuple[list[str], dic
         out.setdefault(i, []).append(c)
     low = text.lower()
     for word in _LOOK_WORDS:  # lines without names may still say "x agent" or "ask y z"; str.find is cheap
-        i = low.find(word)
-        while i != -1:
-            out.setdefault(bisect_right(starts, i) - 1, [])
-            i = low.find(word, i + len(word))
-    return text.split("\n"), out
+        for i in _lines_holding(low, word, starts):
+            out.setdefault(i, [])
+    if len(low) != len(text):  # lowercasing changed offsets ("İ"): every line may hold a cue
+        return text.split("\n"), out, set(range(len(lines)))
+    return text.split("\n"), out, {i for word in cues for i in _lines_holding(low, word, starts)}
+
+
+def _lines_holding(low: str, word: str, starts: list[int]) -> list[int]:
+    found = []
+    i = low.find(word)
+    while i != -1:
+        line = bisect_right(starts, i) - 1
+        found.append(line)
+        i = low.find(word, starts[line + 1])  # the next line: one hit per line is enough
+    return found
 
 
 def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: bool = True,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from agentc.compiler import mentions
-from agentc.compiler.delegation import clean
+from agentc.compiler.delegation import CUES, clean
 from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
 from agentc.compiler.source import Source
 
@@ -23,7 +24,23 @@ _AGENT_WORD = re.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
 Hit = tuple  # (line, col, mentions.Hit, section title, condition)
 
 
-def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
+class Reading(NamedTuple):
+    """One scan of a whole file (fences and headings blanked) before any line is judged."""
+
+    lines: list[str]  # as `mentions.prepare` reads them
+    names: dict[int, list]  # 0-based line -> the names written on it (lines with a cue word but no name too)
+    cues: set[int]  # 0-based lines holding a word some delegation form needs (`delegation.CUES`)
+
+
+def read(src: Source, name: str) -> Reading:
+    readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
+    for b in src.blocks:
+        if isinstance(b, (Code, Heading)):
+            readable[b.line - 1 : max(b.end, b.line)] = [""] * (max(b.end, b.line) - b.line + 1)
+    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES))
+
+
+def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tuple]]:
     """(line, col, hit, section, condition) for each name found, and the weak names
     (line, col, words, kind, section, condition) the linker may resolve."""
     hits: list[tuple] = []
@@ -36,11 +53,7 @@ def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
         deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
         chain_ctx[k] = (parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word)
     lead_ctx = lead_skill = False
-    readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
-    for b in src.blocks:
-        if isinstance(b, (Code, Heading)):
-            readable[b.line - 1 : max(b.end, b.line)] = [""] * (max(b.end, b.line) - b.line + 1)
-    lines, by_line = mentions.candidates_by_line(readable, name)
+    lines, by_line = reading.lines, reading.names
 
     def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, **kw) -> None:
         if text is None:
@@ -78,7 +91,8 @@ def scan(src: Source, name: str) -> tuple[list[tuple], list[tuple]]:
             _table(src, b, k, ctx, compare, skill, run)
             continue
         for line_no in range(b.line, max(b.end, b.line) + 1):
-            run(line_no, None, k, ctx, compare, skill)
+            if line_no - 1 in by_line:
+                run(line_no, None, k, ctx, compare, skill)
     return hits, weak
 
 

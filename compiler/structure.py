@@ -119,29 +119,46 @@ _NOT_CHECKS = re.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitf
 
 
 def _checklists(src: Source) -> tuple[Checklist, ...]:
-    """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section."""
+    """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section.
+
+    What a section's title says is worked out once per section, not once per bullet."""
+    secs = src.sections
     groups: dict[int | None, list[ChecklistItem]] = {}
+    group_of: dict[int | None, int | None] = {None: None}
+    plain_ok: dict[int, tuple[int, bool] | None] = {}  # section -> (group, strong title), or None: no plain checks
+
+    def group(k: int | None) -> int | None:
+        if k not in group_of:
+            g = k
+            while g is not None and secs[g].kind == "label" and not _CHECK_TITLE.search(secs[g].title):
+                g = secs[g].parent  # a sentence-like label ("I verify:") is not a group title
+            group_of[k] = g
+        return group_of[k]
+
     for index, b in enumerate(src.blocks):
         if not isinstance(b, ListItem):
             continue
-        k = _section_at(src, index)
-        boxed = b.checked is not None
-        if not boxed and k is not None and _NOT_CHECKS.search(src.sections[k].title):
-            continue
-        while k is not None and src.sections[k].kind == "label" and not _CHECK_TITLE.search(src.sections[k].title):
-            k = src.sections[k].parent  # a sentence-like label ("I verify:") is not a group title
-        if not boxed:
-            if k is None or src.roles[k] != "checklist" or b.indent != 0:
+        k = src.owner[index]
+        if b.checked is None:
+            if b.indent != 0 or k is None:
                 continue
-            title = src.sections[k].title
-            if not _STRONG_CHECK_TITLE.search(title) and not _READS_AS_CHECK.search(plain(b.text)):
+            if k not in plain_ok:
+                g = None if _NOT_CHECKS.search(secs[k].title) else group(k)
+                plain_ok[k] = (g, bool(_STRONG_CHECK_TITLE.search(secs[g].title))) if g is not None and src.roles[g] == "checklist" else None
+            verdict = plain_ok[k]
+            if verdict is None:
+                continue
+            k, strong = verdict
+            if not strong and not _READS_AS_CHECK.search(plain(b.text)):
                 continue  # "## Validation Tools": a list of tools, not checks
+        else:
+            k = group(k)
         groups.setdefault(k, []).append(ChecklistItem(text=plain(b.text), checked=b.checked, span=_span(src, b)))
     return tuple(
         Checklist(
-            title=plain(src.sections[k].title) if k is not None else "Checklist",
+            title=plain(secs[k].title) if k is not None else "Checklist",
             items=tuple(items),
-            span=Span(file=src.file, line=src.sections[k].line if k is not None else items[0].span.line),
+            span=Span(file=src.file, line=secs[k].line if k is not None else items[0].span.line),
         )
         for k, items in groups.items()
     )
@@ -161,6 +178,8 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
             found.append(Delegation(target=target, condition=condition, kind=kind, pattern=pattern,
                                     section=section, span=Span(file=src.file, line=line, col=col)))
 
+    reading = references.read(src, name)
+    cues = reading.cues
     heads = {s.start: k for k, s in enumerate(src.sections)}
     claimed: set[int] = set()
     titles = [plain(s.title) for s in src.sections]
@@ -184,6 +203,9 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
         if id(b) in claimed:
             continue
         role = src.roles[k] if k is not None else "other"
+        if (role not in delegation.ALWAYS_READ and not isinstance(b, Table)
+                and not any(ln in cues for ln in range(b.line - 1, max(b.end, b.line)))):
+            continue  # no line of the block holds a word any delegation form needs
         for f in delegation.find(b, role, name):
             line, col = _locate(src, f.target, b, f.line)
             if _not_an_agent(src, f.target, line, col):
@@ -194,7 +216,7 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
                                     section=title, span=Span(file=src.file, line=line, col=col)))
                 continue
             add(f.target, f.condition, f.kind, f.pattern, title, line, col)
-    hits, weak_names = references.scan(src, name)
+    hits, weak_names = references.scan(src, name, reading)
     for line, col, hit, section, cond in hits:
         add(hit.target, cond, hit.kind, hit.pattern, section, line, col)
     for line, col, words, kind, section, cond in weak_names:
