@@ -7,7 +7,10 @@ only when the source has something to say, `model` (Claude tiers mapped to OpenA
 and no static delegation: the parent spawns a subagent by its type at run time. What is lost
 is named per agent (AGC430). TOML is written by tomli-w (a real writer: prompts hold quotes,
 backslashes and triple quotes) and read back with tomllib by the check below and the tests,
-which also have Codex itself load every file (`codex debug prompt-input`, offline).
+which also have Codex itself load every file (`codex debug prompt-input`, offline). The prompt
+is a multi-line literal string ('''...''', as written) whenever TOML allows one: both tomli-w
+and tomllib go through a basic string one character at a time in Python (~5 ms per 32 KB
+prompt, read and written), a literal string is found with one `str.index`.
 """
 
 from __future__ import annotations
@@ -82,8 +85,26 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         if project.edges_from(a.id):
             lost.append("delegation (Codex spawns subagents at run time; the prompt keeps the delegation text)")
         diags += loss_report("AGC430", NAME, a, lost)
-        files[f".codex/agents/{names[a.id]}.toml"] = tomli_w.dumps(table, multiline_strings=True)
+        files[f".codex/agents/{names[a.id]}.toml"] = dump(table)
     return Emitted(files=files, diagnostics=tuple(diags))
+
+
+def dump(table: dict[str, Any]) -> str:
+    """tomli-w's TOML, its last key (the prompt) as a literal string where TOML allows one."""
+    *head, (key, text) = table.items()
+    if not _literal_ok(text):
+        return tomli_w.dumps(table, multiline_strings=True)
+    return tomli_w.dumps(dict(head)) + f"{key} = '''\n{text}'''\n"
+
+
+# What a multi-line literal string cannot hold: control characters other than tab and newline.
+_NOT_LITERAL = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0A + 1, 0x20), 0x7F))
+
+
+def _literal_ok(text: str) -> bool:
+    """'''text''' reads back as `text`: no ''' in it, no quote at its end (which would run into
+    the closing quotes), no control character but tab and newline (so no CR either)."""
+    return "'''" not in text and not text.endswith("'") and _NOT_LITERAL.isdisjoint(text)
 
 
 def validate(files: dict[str, str]) -> list[Diagnostic]:
