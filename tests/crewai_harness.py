@@ -4,6 +4,10 @@
     python crewai_harness.py kickoff REPORT PROJECT    kick the crew off with a scripted offline LLM
     python crewai_harness.py cli REPORT PROJECT        the crew's own CLI (main.cli), one scripted LLM per
                                                        agent through the model factory hook
+    python crewai_harness.py models REPORT PROJECT     the crew class with models={...}: a bad key, then a run
+
+The scripted LLM is steered by AGENTC_* variables (see scripted_llm); AGENTC_CLI_ARGS holds the
+CLI's options as a JSON list, AGENTC_OTEL=1 records OpenTelemetry spans in memory.
 
 The parent test sets the environment (telemetry off, HOME and CREWAI_STORAGE_DIR in a temp
 dir, AGENTC_SANDBOX = the only folder writes may go to). Audit hooks installed before crewai is
@@ -55,19 +59,45 @@ def crew_class(project: str):
     return next(v for k, v in vars(module).items() if isinstance(v, type) and getattr(v, "is_crew_class", False))
 
 
-def scripted_llm():
-    """A crewai BaseLLM that answers by role and by what the conversation already holds."""
+def usage_of(role) -> dict:
+    """What the scripted model reports for one call: different per agent, so sums are checked."""
+    size = len(role or "")
+    return {"prompt_tokens": 100 + 7 * size, "completion_tokens": 20 + size, "total_tokens": 120 + 8 * size}
+
+
+def checklist_answer(text: str, head: str) -> str:
+    """A final answer ending with the checklist that the task description asks for."""
+    task = text[text.find("repeats each item below"):]
+    items = re.findall(r"^- \[ \] (.+)$", task, re.M)
+    ticks = "\n".join(f"- [x] {item}" for item in items)
+    return f"{head}\n\nCompletion checklist\n{ticks}"
+
+
+def scripted_llm(model_id=None):
+    """A crewai BaseLLM that answers by role and by what the conversation already holds.
+
+    AGENTC_NATIVE=1: native function calling, and the manager asks for two delegations
+    (AGENTC_DELEGATE, AGENTC_DELEGATE2) in one response. Otherwise crewai's text ReAct protocol.
+    """
     from crewai import BaseLLM
 
     manager_role = os.environ["AGENTC_MANAGER"]
     fail_once = os.environ.get("AGENTC_FAIL_ONCE", "")
     fail_always = os.environ.get("AGENTC_FAIL_ALWAYS", "")
+    fail_models = set(filter(None, os.environ.get("AGENTC_FAIL_MODELS", "").split(",")))
     delegate_to = os.environ["AGENTC_DELEGATE"]
+    second = os.environ.get("AGENTC_DELEGATE2", "")
     sub_delegate = os.environ.get("AGENTC_SUB_DELEGATE", "")
+    native = os.environ.get("AGENTC_NATIVE") == "1"
+    lazy = os.environ.get("AGENTC_LAZY_CHECKLIST") == "1"  # first final answer without the checklist
 
     def action(coworker: str, task: str) -> str:
-        args = json.dumps({"task": task, "context": "Offline test of the compiled crew.", "coworker": coworker})
+        args = json.dumps({"task": task, "context": CONTEXT, "coworker": coworker})
         return f"Thought: {coworker} owns this part.\nAction: delegate_work_to_coworker\nAction Input: {args}"
+
+    def tool_call(n: int, coworker: str, task: str) -> dict:
+        args = json.dumps({"task": task, "context": CONTEXT, "coworker": coworker})
+        return {"id": f"call_{n}", "type": "function", "function": {"name": "delegate_work_to_coworker", "arguments": args}}
 
     class ScriptedLLM(BaseLLM):
         llm_type: str = "agentc-scripted"
@@ -76,40 +106,75 @@ def scripted_llm():
                  from_task=None, from_agent=None, response_model=None):
             msgs = [{"role": "user", "content": messages}] if isinstance(messages, str) else list(messages)
             text = "\n".join(str(m.get("content") or "") for m in msgs)
-            said = "\n".join(str(m.get("content") or "") for m in msgs if m.get("role") == "assistant")
+            said = "\n".join(str(m.get("content") or "") + json.dumps(m.get("tool_calls") or "")
+                             for m in msgs if m.get("role") == "assistant")
             role = getattr(from_agent, "role", None)
-            REPORT["calls"].append({"role": role, "system": str(msgs[0].get("content") or "")[:20000],
-                                    "prompt": text[-6000:]})
-            if role == fail_always or (role == fail_once and role not in REPORT.setdefault("failed", [])):
-                REPORT.setdefault("failed", []).append(role)
+            call = {"role": role, "model": self.model, "system": str(msgs[0].get("content") or "")[:20000],
+                    "prompt": text[-6000:], "messages": [{"role": m.get("role"), "content": str(m.get("content") or "")[:3000]}
+                                                         for m in msgs], "tools": [t.get("function", t).get("name") for t in tools or []]}
+            REPORT["calls"].append(call)
+            if self.model in fail_models:
+                raise ConnectionError(f"model {self.model} is unreachable")
+            if role == fail_always:
+                raise ConnectionError(f"{role}'s model backend is down")
+            if role == fail_once and role not in REPORT.setdefault("failed", []):
+                REPORT["failed"].append(role)
                 raise RuntimeError(f"429 Too Many Requests: {role} is rate limited")
-            # Usage as a provider reports it: 100 prompt + 20 completion tokens per call.
-            self._track_token_usage_internal({"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120})
+            # Usage as a provider reports it, different per agent (see usage_of).
+            call["usage"] = usage_of(role)
+            self._track_token_usage_internal(call["usage"])
             if role == manager_role:
-                if f'"coworker": "{delegate_to}"' not in said:
+                if native and not any(m.get("role") == "tool" for m in msgs):
+                    return [tool_call(1, delegate_to, "Fine-tune a small judge model on the collected human labels."),
+                            tool_call(2, second, "Decide whether the judge's metric change is significant.")]
+                if not native and f'"coworker": "{delegate_to}"' not in said:
                     return action(delegate_to, "Fine-tune a small judge model on the collected human labels.")
-                # The checklist as the task description states it (the system prompt has others).
-                task = text[text.find("repeats each item below"):]
-                items = re.findall(r"^- \[ \] (.+)$", task, re.M)
-                if "repeats each item below" in text and "Previous attempt failed validation" not in text:
-                    return "Thought: I now know the final answer\nFinal Answer: A plan without the checklist."
-                ticks = "\n".join(f"- [x] {item}" for item in items)
-                return f"Thought: I now know the final answer\nFinal Answer: DONE by {delegate_to}.\n\nCompletion checklist\n{ticks}"
-            if role == delegate_to and sub_delegate and f'"coworker": "{sub_delegate}"' not in said and "delegate_work_to_coworker" in text:
+                results = [m["content"] for m in msgs if m.get("role") == "tool"]
+                head = f"DONE by {delegate_to}." + "".join(f"\n{r}" for r in results)
+                final = "Thought: I now know the final answer\nFinal Answer: " if not native else ""
+                if "repeats each item below" in text and (lazy or not native) and "Previous attempt failed validation" not in text:
+                    return final + "A plan without the checklist."
+                return final + checklist_answer(text, head)
+            if role == delegate_to and sub_delegate and not native and f'"coworker": "{sub_delegate}"' not in said \
+                    and "delegate_work_to_coworker" in text:
                 return action(sub_delegate, "Export the labelled transcripts as a versioned snapshot.")
-            return f"Thought: I now know the final answer\nFinal Answer: {role} did its part."
+            return ("" if native else "Thought: I now know the final answer\nFinal Answer: ") + f"{role} did its part."
 
         def supports_function_calling(self) -> bool:
-            return False  # crewai's text ReAct protocol: Action / Action Input / Final Answer
+            return native  # else crewai's text ReAct protocol: Action / Action Input / Final Answer
 
         def get_context_window_size(self) -> int:
             return 200_000
 
-    return ScriptedLLM(model="agentc-scripted")
+    return ScriptedLLM(model=model_id or "agentc-scripted")
+
+
+CONTEXT = "Offline test of the compiled crew: the labels are in the eval store."
+
+
+REQUEST = "Our judge disagrees with humans; fix it."
+
+
+def tracing():
+    """With AGENTC_OTEL=1: an OpenTelemetry SDK provider whose spans land in memory."""
+    if os.environ.get("AGENTC_OTEL") != "1":
+        return None
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
 
 
 def main() -> int:
     mode, report_path, projects = sys.argv[1], sys.argv[2], sys.argv[3:]
+    exporter = tracing()
+    REPORT.update(request=REQUEST, context=CONTEXT)
     try:
         if mode == "load":
             loaded = []
@@ -128,23 +193,38 @@ def main() -> int:
             main_module = importlib.import_module(f"{os.path.basename(os.path.normpath(projects[0]))}.main")
             REPORT["module"], cli = main_module.__file__, main_module.cli
             out, err = io.StringIO(), io.StringIO()
+            args = json.loads(os.environ.get("AGENTC_CLI_ARGS", "[]"))
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                REPORT["exit"] = cli(["Our judge disagrees with humans; fix it."])
+                REPORT["exit"] = cli([*args, REQUEST])
             REPORT["stdout"], REPORT["stderr"] = out.getvalue(), err.getvalue()
+        elif mode == "models":
+            cls = crew_class(projects[0])
+            try:
+                cls(models={"ai-engineer": scripted_llm(), "ml_engineer": scripted_llm()})
+            except ValueError as error:
+                REPORT["unknown"] = f"{type(error).__name__}: {error}"
+            team = cls(llm=scripted_llm("agentc-scripted/shared"), models={"ml-engineer": scripted_llm("agentc-scripted/ml")})
+            REPORT["raw"] = team.crew().kickoff(inputs={"request": REQUEST}).raw
+            REPORT["usage"] = team.meter.report()
         else:
             result = crew_class(projects[0])(llm=scripted_llm()).crew().kickoff(
-                inputs={"request": "Our judge disagrees with humans; fix it. Keep {user_id} literal."})
+                inputs={"request": REQUEST + " Keep {user_id} literal."})
             REPORT["raw"] = result.raw
     except Exception:
         REPORT["errors"].append(traceback.format_exc())
+    if exporter is not None:
+        REPORT["spans"] = [{"name": s.name, "attributes": dict(s.attributes or {}),
+                            "parent": s.parent.span_id if s.parent else None, "id": s.context.span_id}
+                           for s in exporter.get_finished_spans()]
     with open(report_path, "w", encoding="utf-8") as f:
         json.dump(REPORT, f)
     return 0
 
 
 def factory(agent_key: str, model_id):
-    """The model factory hook of the generated crew: a scripted LLM per agent."""
-    return scripted_llm()
+    """The model factory hook of the generated crew: a scripted LLM per agent and model id."""
+    REPORT.setdefault("factory", []).append([agent_key, model_id])
+    return scripted_llm(model_id)
 
 
 def scripted_llm_for_load():

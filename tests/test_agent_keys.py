@@ -155,7 +155,8 @@ keys = json.loads(sys.argv[3])
 llms = {k: h.scripted_llm_for_load() for k in keys}
 crew = cls(models=llms).crew()
 members = [crew.manager_agent, *crew.agents]
-picked = {a.role: next(k for k, m in llms.items() if a.llm is m) for a in members}
+# each agent's LLM is the generated TeamLLM around the chosen one (usage, fallbacks, logs)
+picked = {a.role: next(k for k, m in llms.items() if a.llm.choices[0] is m) for a in members}
 try:
     cls(models={"nobody": llms[keys[0]]})
     error = ""

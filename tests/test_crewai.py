@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -37,8 +39,11 @@ def test_layout_is_what_crewai_create_crew_makes(seed):
     _, files = seed
     assert sorted(files) == sorted([
         "ai_engineer_crew/pyproject.toml", "ai_engineer_crew/README.md", f"{PKG}/__init__.py", f"{PKG}/__main__.py",
-        f"{PKG}/crew.py", f"{PKG}/main.py", f"{PKG}/support.py", f"{PKG}/config/agents.yaml",
-        f"{PKG}/config/tasks.yaml", f"{PKG}/config/crew.json"])
+        f"{PKG}/crew.py", f"{PKG}/main.py", f"{PKG}/support.py", f"{PKG}/observe.py", f"{PKG}/usage.py",
+        f"{PKG}/config/agents.yaml", f"{PKG}/config/tasks.yaml", f"{PKG}/config/crew.json"])
+    # observe.py and usage.py are the runtime modules every code target shares, byte for byte.
+    shared = ROOT / "targets" / "_shared" / "runtime"
+    assert files[f"{PKG}/observe.py"] == (shared / "observe.py").read_text(encoding="utf-8")
     toml = tomllib.loads(files["ai_engineer_crew/pyproject.toml"])
     assert toml["tool"]["crewai"]["type"] == "crew"
     assert len(toml["tool"]["crewai"]["project_id"]) == 36  # else `crewai run` writes a random one into it
@@ -87,24 +92,29 @@ def test_request_task_and_guardrail(seed):
     assert "guardrail=completion_checklist if guarded else None" in crew
 
 
-def load_support(files: dict[str, str], tmp_path: Path, **settings) -> dict:
-    """support.py run on its own: crewai's imports stubbed, crew.json beside it."""
-    team = json.loads(files[f"{PKG}/config/crew.json"])
-    team["settings"].update(settings)
-    (tmp_path / "config").mkdir(exist_ok=True)
-    (tmp_path / "config" / "crew.json").write_text(json.dumps(team))
-    namespace: dict = {"__file__": str(tmp_path / "support.py"), "__name__": "ai_engineer_crew.support",
-                       "BaseLLM": object, "Crew": object, "TaskOutput": object}
-    source = files[f"{PKG}/support.py"].replace("from crewai import", "# from crewai import")
-    exec(compile(source, "support.py", "exec"), namespace)
-    return namespace
+def load_support(files: dict[str, str], tmp_path: Path):
+    """The generated package's support.py, imported with the real crewai (telemetry off)."""
+    os.environ.update({"CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true",
+                       "CREWAI_DISABLE_VERSION_CHECK": "true", "CREWAI_STORAGE_DIR": str(tmp_path / "storage")})
+    pytest.importorskip("crewai")
+    for rel, text in files.items():
+        if rel.startswith(PKG + "/"):
+            path = tmp_path / "src" / PKG.rsplit("/", 1)[-1] / rel[len(PKG) + 1:]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(tmp_path / "src"))
+    try:
+        return importlib.import_module(PKG.rsplit("/", 1)[-1] + ".support")
+    finally:
+        sys.path.remove(str(tmp_path / "src"))
 
 
-def test_guardrail_function_judges_the_checklist(seed, tmp_path):
-    """The generated guardrail, run on its own (TaskOutput replaced by a stand-in)."""
+@pytest.mark.crewai
+def test_guardrail_function_judges_the_checklist(seed, tmp_path, monkeypatch):
+    """The generated guardrail, run on its own with the real crewai."""
     _, files = seed
-    namespace = load_support(files, tmp_path)
-    check, items = namespace["completion_checklist"], namespace["CHECKLIST"]
+    support = load_support(files, tmp_path)
+    check, items = support.completion_checklist, support.CHECKLIST
 
     class Out:
         def __init__(self, raw):
@@ -118,8 +128,10 @@ def test_guardrail_function_judges_the_checklist(seed, tmp_path):
     ok, feedback = check(Out(ticked))
     assert not ok and feedback.endswith(items[-1])
     assert check(Out("  ")) == (False, "The answer is empty.")
-    warn = load_support(files, tmp_path, guardrail="warn")["completion_checklist"]
-    assert warn(Out("A plan.")) == (True, "A plan.")  # warn: logged, accepted
+    monkeypatch.setitem(support.SETTINGS, "guardrail", "warn")
+    assert check(Out("A plan.")) == (True, "A plan.")  # warn: logged, accepted
+    with pytest.raises(support.CrewSetupError, match="valid keys: ai-engineer, ml-engineer, data-scientist"):
+        support.check_models({"ml_engineer": "openai/gpt-5"})
 
 
 def test_braces_in_prompts_are_kept_as_literals(tmp_path):
@@ -238,7 +250,14 @@ def test_options_reach_the_crew():
     assert all(a["max_retry_limit"] == 5 and a["max_rpm"] == 12 for a in agents.values())
     assert agents["ml_engineer"]["max_execution_time"] == 150
     settings = json.loads(files[f"{PKG}/config/crew.json"])["settings"]
-    assert settings == {"guardrail": "off", "guardrail_retries": 2, "max_rpm": 12, "model_factory": "mod:make"}
+    assert settings == {"guardrail": "off", "guardrail_retries": 2, "max_rpm": 12, "model_factory": "mod:make",
+                        "fallback_models": [], "prices": {}}
+    _, files = crewai_build(fallback_models={"crewai": ["openai/gpt-5-mini"], "langgraph": ["x:y"]},
+                            prices={"openai/gpt-5-mini": (0.25, 2.0), "anthropic/claude-haiku-4-5": (1, 5), "unused": (9, 9)})
+    team = json.loads(files[f"{PKG}/config/crew.json"])
+    assert team["settings"]["fallback_models"] == ["openai/gpt-5-mini"]  # this target's list only
+    assert team["settings"]["prices"] == {"anthropic/claude-haiku-4-5": [1, 5], "openai/gpt-5-mini": [0.25, 2.0]}
+    assert list(team["keys"].items())[:2] == [("ai_engineer", "ai-engineer"), ("ml_engineer", "ml-engineer")]
 
 
 def test_yaml_is_written_directly_and_reads_back_exactly():

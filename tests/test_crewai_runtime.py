@@ -138,20 +138,46 @@ def test_corpus_crews_load(tmp_path):
     assert len(corpus_crew["agents"]) == len(set(corpus_crew["agents"]))
 
 
+def expected_usage(calls: list[dict]) -> dict[str, dict[str, int]]:
+    """The usage per agent that the scripted models reported, summed from the harness's log."""
+    out: dict[str, dict[str, int]] = {}
+    for call in calls:
+        if "usage" in call:
+            mine = out.setdefault(call["role"], {"calls": 0, "input_tokens": 0, "output_tokens": 0, "total_tokens": 0})
+            mine["calls"] += 1
+            mine["input_tokens"] += call["usage"]["prompt_tokens"]
+            mine["output_tokens"] += call["usage"]["completion_tokens"]
+            mine["total_tokens"] += call["usage"]["total_tokens"]
+    return out
+
+
 def test_cli_prints_the_answer_and_usage_per_agent(tmp_path):
-    """`python -m <crew>`'s cli() with a scripted LLM per agent from the model factory hook."""
+    """`python -m <crew>`'s cli() with a scripted LLM per agent from the model factory hook:
+    the usage per agent and in total equals what the scripted models reported, call by call."""
     project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
     report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
-                     AGENTC_SUB_DELEGATE="data-engineer")
-    assert report["exit"] == 0 and report["stdout"].startswith("DONE by ml-engineer.")
-    calls: dict[str, int] = {}
-    for call in report["calls"]:
-        calls[call["role"]] = calls.get(call["role"], 0) + 1
-    lines = report["stderr"].splitlines()
-    total = sum(calls.values())
-    assert lines[lines.index(next(x for x in lines if x.startswith("usage: ")))] == f"usage: {total} model calls, {100 * total} input + {20 * total} output = {120 * total} tokens"
-    for role, n in calls.items():  # each agent's line equals what its scripted LLM reported
-        assert f"  {role}: {n} calls, {120 * n} tokens ({100 * n} in, {20 * n} out)" in lines
+                     AGENTC_SUB_DELEGATE="data-engineer", AGENTC_CLI_ARGS='["--json", "--log"]')
+    assert report["exit"] == 0
+    printed = json.loads(report["stdout"])
+    records = [json.loads(line) for line in report["stderr"].splitlines() if line.startswith("{")]
+    # A nested delegation is logged with its own caller (the worker's task runs in a thread of its own).
+    assert ("ml-engineer", "data-engineer") in {(r["agent"], r["target"]) for r in records if r["event"] == "delegation"}
+    assert printed["answer"].startswith("DONE by ml-engineer.")
+    # 4 manager calls (delegate, checklist missed, checklist, ...) and so on: counted, not assumed.
+    expected = expected_usage(report["calls"])
+    assert set(expected) == {"ai-engineer", "ml-engineer", "data-engineer"}
+    assert printed["usage"]["agents"] == expected
+    # ai-engineer: 11 letters -> 177 in + 31 out per call; the totals are the sums of the three agents.
+    assert expected["ai-engineer"]["input_tokens"] == 177 * expected["ai-engineer"]["calls"]
+    assert printed["usage"]["total"] == {f: sum(a[f] for a in expected.values()) for f in
+                                         ("calls", "input_tokens", "output_tokens", "total_tokens")}
+    assert "cost_usd" not in printed["usage"]  # no prices configured
+    total = printed["usage"]["total"]
+    assert report["stderr"].splitlines()[-1].startswith(
+        f"usage: {total['calls']} model calls, {total['input_tokens']} in / {total['output_tokens']} out tokens (ai-engineer ")
+    # The factory was asked once per agent, with the agent key and the mapped model id.
+    assert ["ml-engineer", "anthropic/claude-haiku-4-5"] in report["factory"]
+    assert ["data-scientist", None] in report["factory"]
 
 
 def test_a_rate_limited_call_is_retried_and_a_dead_model_is_one_line(tmp_path):
@@ -159,13 +185,166 @@ def test_a_rate_limited_call_is_retried_and_a_dead_model_is_one_line(tmp_path):
     once = harness(tmp_path / "once", "kickoff", [project], AGENTC_MANAGER="ai-engineer",
                    AGENTC_DELEGATE="ml-engineer", AGENTC_FAIL_ONCE="ml-engineer")
     assert once["failed"] == ["ml-engineer"] and once["raw"].startswith("DONE by ml-engineer.")
-    assert [c["role"] for c in once["calls"]].count("ml-engineer") >= 2  # crewai ran it again (max_retry_limit)
+    ml_calls = [c for c in once["calls"] if c["role"] == "ml-engineer"]
+    assert "usage" not in ml_calls[0] and "usage" in ml_calls[1]  # the 429'd call was retried and answered
     dead = harness(tmp_path / "dead", "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
                    AGENTC_FAIL_ALWAYS="ai-engineer")
     assert dead["exit"] == 1 and dead["stdout"] == ""
     # crewai logs its own retries to stderr; ours is the last line, and there is no traceback.
-    assert dead["stderr"].splitlines()[-1] == "error: RuntimeError: 429 Too Many Requests: ai-engineer is rate limited"
+    assert dead["stderr"].splitlines()[-1] == "error: ConnectionError: ai-engineer's model backend is down"
     assert "Traceback" not in dead["stderr"]
+
+
+def test_a_dead_specialist_is_a_clear_failure_result_for_the_caller(tmp_path):
+    """A specialist whose model always fails: crewai re-runs it (max_retry_limit = 2), then the
+    manager gets the failure as the delegation's result, names it, and the run still answers."""
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer", guardrail="off")
+    report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_FAIL_ALWAYS="ml-engineer", AGENTC_LOG="1")
+    assert report["exit"] == 0 and report["stdout"].strip()  # the manager still answered
+    assert [c["role"] for c in report["calls"]].count("ml-engineer") == 3  # 1 + max_retry_limit re-runs
+    after = [c for c in report["calls"] if c["role"] == "ai-engineer"][1]  # the manager's call after delegating
+    failure = "Error executing task with agent 'ml-engineer'. Error: Task execution failed: ml-engineer's model backend is down"
+    assert failure in after["prompt"]
+    records = [json.loads(line) for line in report["stderr"].splitlines() if line.startswith("{")]
+    delegation = [r for r in records if r["event"] == "delegation"]
+    assert delegation and delegation[0]["agent"] == "ai-engineer" and delegation[0]["target"] == "ml-engineer"
+    assert delegation[0]["outcome"] == "error: RuntimeError"  # crewai wraps the failure: "Task execution failed: ..."
+    failed_calls = [r for r in records if r["event"] == "model_call" and r["agent"] == "ml-engineer"]
+    assert len(failed_calls) == 3 and all(r["outcome"] == "error: ConnectionError" for r in failed_calls)
+
+
+def test_models_keys_are_the_agent_keys_and_an_unknown_one_raises(tmp_path):
+    """models= takes the agent keys of every code target (the agent's name here); a method name
+    is not one. With one shared llm= the usage is still split per agent, call by call."""
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    report = harness(tmp_path, "models", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer")
+    assert report["unknown"] == ("CrewSetupError: unknown agent key(s) in models=: ml_engineer; valid keys: "
+                                 "ai-engineer, ml-engineer, data-scientist, prompt-engineer, data-engineer, security-auditor")
+    assert report["raw"].startswith("DONE by ml-engineer.")
+    models = {c["role"]: c["model"] for c in report["calls"]}
+    assert models == {"ai-engineer": "agentc-scripted/shared", "ml-engineer": "agentc-scripted/ml"}
+    assert report["usage"]["agents"] == expected_usage(report["calls"])
+
+
+def test_two_delegations_in_one_turn_both_return_as_tool_results(tmp_path):
+    """Native function calling: the manager asks two coworkers in one response; crewai runs both
+    and the manager's next call holds both answers as tool messages, one per call id."""
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_DELEGATE2="data-scientist", AGENTC_NATIVE="1", AGENTC_CLI_ARGS='["--json"]')
+    assert report["exit"] == 0
+    manager = [c for c in report["calls"] if c["role"] == "ai-engineer"]
+    assert "delegate_work_to_coworker" in manager[0]["tools"]
+    tool_results = [m["content"] for m in manager[1]["messages"] if m["role"] == "tool"]
+    assert sorted(tool_results) == ["data-scientist did its part.", "ml-engineer did its part."]
+    answer = json.loads(report["stdout"])["answer"]
+    assert "ml-engineer did its part." in answer and "data-scientist did its part." in answer
+    assert {c["role"] for c in report["calls"]} == {"ai-engineer", "ml-engineer", "data-scientist"}
+
+
+def test_the_delegate_reads_the_brief_not_the_callers_history(tmp_path):
+    """What a coworker's model sees: its own role, the task argument and the context the manager
+    chose; not the user's request nor the manager's own conversation."""
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer")
+    report = harness(tmp_path, "kickoff", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer")
+    request, context = report["request"], report["context"]
+    manager = next(c for c in report["calls"] if c["role"] == "ai-engineer")
+    delegate = next(c for c in report["calls"] if c["role"] == "ml-engineer")
+    seen = "\n".join(m["content"] for m in delegate["messages"])
+    assert request in manager["prompt"]
+    assert "Fine-tune a small judge model on the collected human labels." in seen and context in seen
+    assert request not in seen  # the user's request reaches the delegate only through the brief
+    assert "Completion checklist" not in seen and "ai-engineer owns" not in seen
+    assert "ml-engineer owns this part" not in seen  # the manager's Thought/Action text stays with it
+    assert delegate["messages"][0]["content"].startswith("You are ml-engineer.")
+
+
+@pytest.mark.parametrize("mode", ["warn", "off"])
+def test_checklist_guardrail_warn_logs_and_off_does_nothing(tmp_path, mode):
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer", guardrail=mode)
+    report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_NATIVE="1", AGENTC_DELEGATE2="data-scientist", AGENTC_LAZY_CHECKLIST="1")
+    assert report["exit"] == 0 and report["stdout"].startswith("A plan without the checklist.")
+    assert not any("Previous attempt failed validation" in c["prompt"] for c in report["calls"])
+    warned = [line for line in report["stderr"].splitlines() if "completion checklist items missing" in line]
+    if mode == "warn":
+        assert warned and "Baseline and candidate scores reported side by side, per slice" in warned[0]
+    else:
+        assert not warned
+
+
+def test_checklist_guardrail_enforce_retries_with_the_missing_items(tmp_path):
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer", guardrail="enforce")
+    report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_NATIVE="1", AGENTC_DELEGATE2="data-scientist", AGENTC_LAZY_CHECKLIST="1")
+    assert report["exit"] == 0
+    manager = [c for c in report["calls"] if c["role"] == "ai-engineer"]
+    missed = next(i for i, c in enumerate(manager) if "Previous attempt failed validation" not in c["prompt"]
+                  and any(m["role"] == "tool" for m in c["messages"]))
+    retry = next(c for c in manager[missed:] if "Previous attempt failed validation" in c["prompt"])
+    # The second attempt is told exactly which items were missing.
+    assert "Missing: Baseline and candidate scores reported side by side, per slice; Dataset version" in retry["prompt"]
+    assert "Rollback path written down and tried at least once in staging" in retry["prompt"]
+    assert "- [x] Rollback path written down and tried at least once in staging" in report["stdout"]
+
+
+def test_logs_and_spans_one_per_model_call_and_delegation(tmp_path):
+    """AGENTC_LOG=1: one JSON record per model call and per delegation; AGENTC_OTEL=1: the same
+    as OpenTelemetry spans, the delegate's model calls nested in the delegation's span."""
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer", guardrail="off")
+    quiet = harness(tmp_path / "quiet", "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                    AGENTC_NATIVE="1", AGENTC_DELEGATE2="data-scientist")
+    assert not [line for line in quiet["stderr"].splitlines() if line.startswith("{")]  # off by default
+    report = harness(tmp_path / "on", "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_NATIVE="1", AGENTC_DELEGATE2="data-scientist", AGENTC_LOG="1", AGENTC_OTEL="1",
+                     OTEL_SDK_DISABLED="false")
+    records = [json.loads(line) for line in report["stderr"].splitlines() if line.startswith("{")]
+    calls = [r for r in records if r["event"] == "model_call"]
+    assert len(calls) == len(report["calls"]) == 4
+    for record, call in zip(sorted(calls, key=lambda r: r["agent"]), sorted(report["calls"], key=lambda c: c["role"]), strict=True):
+        assert record["agent"] == call["role"] and record["outcome"] == "ok" and record["duration_ms"] >= 0
+        assert (record["input_tokens"], record["output_tokens"]) == (call["usage"]["prompt_tokens"],
+                                                                     call["usage"]["completion_tokens"])
+    delegations = sorted((r["agent"], r["target"], r["outcome"]) for r in records if r["event"] == "delegation")
+    assert delegations == [("ai-engineer", "data-scientist", "ok"), ("ai-engineer", "ml-engineer", "ok")]
+    spans = report["spans"]
+    assert sorted(s["name"] for s in spans) == ["delegation", "delegation", "model_call", "model_call",
+                                                "model_call", "model_call"]
+    by_id = {s["id"]: s for s in spans}
+    nested = [s for s in spans if s["name"] == "model_call" and s["attributes"]["agentc.agent"] != "ai-engineer"]
+    assert len(nested) == 2
+    for span in nested:
+        parent = by_id[span["parent"]]
+        assert parent["name"] == "delegation" and parent["attributes"]["agentc.target"] == span["attributes"]["agentc.agent"]
+        assert span["attributes"]["agentc.outcome"] == "ok" and span["attributes"]["agentc.input_tokens"] > 100
+
+
+def test_fallback_models_and_prices(tmp_path):
+    """An agent whose model fails goes on with the fallback models in order (through the model
+    factory); usage is kept per model and `prices` turns it into a cost estimate."""
+    prices = {"anthropic/claude-sonnet-4-5": (3.0, 15.0), "scripted/backup": (0.5, 1.5)}
+    project = build(tmp_path, ["agents/seed-team"], entry="ai-engineer", guardrail="off",
+                    fallback_models={"crewai": ["scripted/dead", "scripted/backup"]}, prices=prices)
+    report = harness(tmp_path, "cli", [project], AGENTC_MANAGER="ai-engineer", AGENTC_DELEGATE="ml-engineer",
+                     AGENTC_NATIVE="1", AGENTC_DELEGATE2="data-scientist", AGENTC_LOG="1",
+                     AGENTC_FAIL_MODELS="anthropic/claude-haiku-4-5,scripted/dead", AGENTC_CLI_ARGS='["--json"]')
+    assert report["exit"] == 0
+    ml = [c["model"] for c in report["calls"] if c["role"] == "ml-engineer"]
+    assert ml == ["anthropic/claude-haiku-4-5", "scripted/dead", "scripted/backup"]
+    records = [json.loads(line) for line in report["stderr"].splitlines() if line.startswith("{")]
+    tried = [(r["model"], r["outcome"]) for r in records if r["event"] == "model_call" and r["agent"] == "ml-engineer"]
+    assert tried == [("anthropic/claude-haiku-4-5", "error: ConnectionError: model anthropic/claude-haiku-4-5 is "
+                      "unreachable; trying the next model"),
+                     ("scripted/dead", "error: ConnectionError: model scripted/dead is unreachable; trying the next model"),
+                     ("scripted/backup", "ok")]
+    printed = json.loads(report["stdout"])
+    used = {c["model"]: c["usage"] for c in report["calls"] if "usage" in c}
+    cost = sum(u["prompt_tokens"] * prices[m][0] / 1e6 + u["completion_tokens"] * prices[m][1] / 1e6
+               for m, u in [(c["model"], c["usage"]) for c in report["calls"] if "usage" in c] if m in prices)
+    assert set(used) >= {"anthropic/claude-sonnet-4-5", "scripted/backup"}
+    assert printed["usage"]["cost_usd"] == round(cost, 6)
+    assert printed["usage"]["agents"] == expected_usage(report["calls"])
 
 
 def test_python_m_help_needs_no_key(tmp_path):
@@ -175,7 +354,7 @@ def test_python_m_help_needs_no_key(tmp_path):
     done = subprocess.run([sys.executable, "-m", project.name, "--help"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith(f"usage: python -m {project.name} [-h] [--json] [request ...]")
+    assert done.stdout.startswith(f"usage: python -m {project.name} [-h] [--json] [--log] [request ...]")
 
 
 def test_the_project_installs_into_a_fresh_venv_and_runs(tmp_path):

@@ -42,6 +42,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         f"{src}/crew.py": files.crew_py(plan),
         f"{src}/main.py": files.main_py(plan),
         f"{src}/support.py": files.static_module("support.py", plan),
+        **{f"{src}/{name}": text for name, text in files.shared_modules().items()},
         f"{src}/config/agents.yaml": files.agents_yaml(plan, options),
         f"{src}/config/tasks.yaml": files.tasks_yaml(plan),
         f"{src}/config/crew.json": files.crew_json(plan, options, example),

@@ -65,6 +65,19 @@ def _static(name: str) -> str:
     return resources.files("agentc.targets.crewai").joinpath("package", name).read_text(encoding="utf-8")
 
 
+# The runtime modules every code target shares (targets/_shared/runtime), copied byte for byte.
+SHARED_MODULES = ("observe.py", "usage.py")
+
+
+def shared_modules() -> dict[str, str]:
+    return {name: _shared(name) for name in SHARED_MODULES}
+
+
+@cache
+def _shared(name: str) -> str:
+    return resources.files("agentc.targets").joinpath("_shared", "runtime", name).read_text(encoding="utf-8")
+
+
 def static_module(name: str, plan: CrewPlan) -> str:
     """A module of package/ with the crew's package name; black only if the name made a line too long."""
     source = _static(name).replace(PLACEHOLDER, plan.package)
@@ -103,9 +116,13 @@ def tasks_yaml(plan: CrewPlan) -> str:
 
 
 def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
+    members = [plan.manager, *plan.workers]
+    fallbacks = list(options.fallback_models.get("crewai", []))
+    used = {m.model for m in members if m.model} | set(fallbacks)
     data = {
-        "models": {m.agent_key: m.model for m in [plan.manager, *plan.workers]},
-        "keys": {m.key: m.agent_key for m in [plan.manager, *plan.workers]},
+        "models": {m.agent_key: m.model for m in members},
+        # The method and YAML key of crew.py -> the agent key (as in every code target).
+        "keys": {m.key: m.agent_key for m in members},
         "checklist": list(plan.checklist),
         "literals": list(plan.literals),
         "example_request": example,
@@ -114,6 +131,8 @@ def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
             "guardrail_retries": GUARDRAIL_RETRIES,
             "max_rpm": options.max_rpm,
             "model_factory": options.model_factory,
+            "fallback_models": fallbacks,
+            "prices": {m: list(p) for m, p in sorted(options.prices.items()) if m in used},
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -188,25 +207,43 @@ def readme(plan: CrewPlan, options: BuildOptions) -> str:
         "```",
         "",
         "Models come from each agent's `model` through agentc's crewai model map (`models` in",
-        f"`src/{plan.package}/config/crew.json`); `{plan.class_name}(models={{key: llm}})` picks an agent's LLM",
-        "by its key (the agent's name, or `plugin:name` when two agents share one; an unknown key raises",
-        f"listing the valid ones), `{plan.class_name}(llm=...)` runs every other agent on one LLM,",
-        "and `AGENTC_MODEL_FACTORY=module:function` names a factory called as `factory(agent_key, model_id)`",
-        "that returns an LLM (a scripted one in tests), a model id, or None for the mapped id.",
+        f"`src/{plan.package}/config/crew.json`). In code, `{plan.class_name}(models={{agent key: LLM or model id}})`",
+        "sets some agents' models (an unknown key raises, listing the valid ones: "
+        + ", ".join(f"`{m.agent_key}`" for m in [plan.manager, *plan.workers]) + "),",
+        f"and `{plan.class_name}(llm=...)` runs every other agent on one LLM. `AGENTC_MODEL_FACTORY=module:function`",
+        "names a factory called as `factory(agent_key, model_id)` that returns an LLM (a scripted one in",
+        "tests), a model id, or None for the mapped id.",
         "",
         "## Production behaviour",
         "",
-        f"- Retries: each agent re-runs a failed execution up to `max_retry_limit` = {options.retries} times.",
-        f"- Time: a worker's whole task may take `max_execution_time` = {math.ceil(options.timeout_s * EXECUTION_CALLS)} s"
-        f" ({EXECUTION_CALLS} × timeout_s).",
-        "- Rate: " + (f"`max_rpm` = {options.max_rpm} requests per minute per agent and for the crew."
-                      if options.max_rpm else "no `max_rpm` limit (set `max_rpm` in agentc's configuration)."),
-        "- Completion checklist: " + (f"`{options.guardrail}` (a function guardrail on the task; a miss is sent back "
-                                      f"with the missing items, at most {GUARDRAIL_RETRIES} times)."
-                                      if plan.checklist else "none (the manager has no checklist)."),
+        "| feature | setting (agentc config) | here |",
+        "|---|---|---|",
+        f"| re-run a failed agent execution | `retries` → `max_retry_limit` | {options.retries} |",
+        "| rate-limit retries of a model call, exponential backoff with jitter | crewai's own | 3 attempts, 1 s, 2 s |",
+        f"| time for a worker's whole task | `timeout_s` × {EXECUTION_CALLS} → `max_execution_time` | "
+        f"{math.ceil(options.timeout_s * EXECUTION_CALLS)} s |",
+        f"| requests per minute per agent and for the crew | `max_rpm` | {options.max_rpm or 'no limit'} |",
+        f"| models tried in order after an agent's model fails | `fallback_models.crewai` | "
+        f"{', '.join(f'`{m}`' for m in options.fallback_models.get('crewai', [])) or 'none'} |",
+        "| cost estimate in the usage (USD per 1M input / output tokens) | `prices` | "
+        + (", ".join(f"`{m}`" for m in sorted(options.prices)) or "none") + " |",
+        "| completion checklist as a task guardrail: the miss is sent back with the missing items "
+        f"(`enforce`, at most {GUARDRAIL_RETRIES} times), logged (`warn`) or `off` | `guardrail` | "
+        + (f"`{options.guardrail}`" if plan.checklist else "none (the manager has no checklist)") + " |",
+        "",
+        "- A delegation (crewAI's `delegate_work_to_coworker`) gives the coworker a brief: the task and the",
+        "  context the caller wrote, not the caller's conversation; its answer (or `Error executing task",
+        "  with agent ...` when the coworker failed) returns to the caller as the tool's result. A model with",
+        "  native function calling may delegate to several coworkers in one turn: crewAI runs them in parallel.",
         "- The request travels as the task's `{request}` input, between `<request>` tags after the instructions.",
-        "- Usage: the CLI prints token counts per agent (per LLM object) and in total.",
-        "- A failed kickoff is one line on stderr and exit status 1.",
+        "- Usage: tokens per agent key and in total (and `cost_usd` with `prices`): the CLI prints them on",
+        f"  stderr (`--json`: with the answer on stdout); in code, `{plan.class_name}().meter.report()`.",
+        "- Logs: `AGENTC_LOG=1` (or `--log`) writes one JSON record per model call (agent, model, duration,",
+        "  tokens, outcome) and per delegation (agent, target, duration, outcome) to stderr; off by default.",
+        "- Traces: `AGENTC_OTEL=1` with `opentelemetry-api` installed makes each record a span (a delegate's",
+        "  model calls inside its delegation's span). crewAI's own telemetry keeps its own switches",
+        "  (`CREWAI_DISABLE_TELEMETRY`, `OTEL_SDK_DISABLED`).",
+        "- A failed kickoff is one line on stderr and exit status 1 (2 for a setup problem).",
         "",
     ]
     return "\n".join(lines)

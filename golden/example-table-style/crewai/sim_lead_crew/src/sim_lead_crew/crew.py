@@ -9,16 +9,20 @@ config/crew.json; support.py holds the helpers, the same for every crew.
 # runtime, and a postponed (string) annotation fails that check.
 from typing import Any
 
-from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai import BaseLLM, Crew, Process, Task
 from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
+from sim_lead_crew import observe
 from sim_lead_crew.support import (
     CHECKLIST,
     SETTINGS,
+    Meter,
+    TeamAgent,
+    TeamLLM,
     check_models,
     completion_checklist,
     keep_literal_braces,
-    model_for,
+    team_llm,
 )
 
 
@@ -36,50 +40,57 @@ class SimLeadCrew:
         # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
         # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
         # in config/crew.json.
-        self.injected_models = check_models(models)
+        self.models = check_models(models)
         self.injected_llm = llm
+        self.meter = Meter()  # token usage per agent: self.meter.report()
+        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
 
-    def model_for(self, key: str) -> BaseLLM | str | None:
-        return model_for(key, self.injected_llm, self.injected_models)
+    def model_for(self, method: str) -> TeamLLM:
+        return team_llm(method, self.injected_llm, self.models, self.meter)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
-    def sim_lead(self) -> Agent:
-        return Agent(
+    def sim_lead(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["sim_lead"],
             llm=self.model_for("sim_lead"),
+            agent_key="sim-lead",
             verbose=False,
         )
 
     @agent
-    def mesh_builder(self) -> Agent:
-        return Agent(
+    def mesh_builder(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["mesh_builder"],
             llm=self.model_for("mesh_builder"),
+            agent_key="mesh-builder",
             verbose=False,
         )
 
     @agent
-    def solver_tuner(self) -> Agent:
-        return Agent(
+    def solver_tuner(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["solver_tuner"],
             llm=self.model_for("solver_tuner"),
+            agent_key="solver-tuner",
             verbose=False,
         )
 
     @agent
-    def sim_validator(self) -> Agent:
-        return Agent(
+    def sim_validator(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["sim_validator"],
             llm=self.model_for("sim_validator"),
+            agent_key="sim-validator",
             verbose=False,
         )
 
     @agent
-    def hpc_scheduler(self) -> Agent:
-        return Agent(
+    def hpc_scheduler(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["hpc_scheduler"],
             llm=self.model_for("hpc_scheduler"),
+            agent_key="hpc-scheduler",
             verbose=False,
         )
 

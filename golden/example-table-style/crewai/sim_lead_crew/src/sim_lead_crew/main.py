@@ -10,15 +10,10 @@ import json
 import os
 import sys
 
+from sim_lead_crew import observe
 from sim_lead_crew.crew import SimLeadCrew
-from sim_lead_crew.support import (
-    FACTORY_ENV,
-    TEAM,
-    CrewSetupError,
-    crew_usage,
-    describe,
-    usage_lines,
-)
+from sim_lead_crew.support import FACTORY_ENV, TEAM, CrewSetupError, describe
+from sim_lead_crew.usage import summary
 
 PROG = "python -m sim_lead_crew"
 
@@ -36,23 +31,26 @@ def cli(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("request", nargs="*", help="the request (default: an example)")
     parser.add_argument("--json", action="store_true", help="print answer and usage as JSON")
+    parser.add_argument(
+        "--log", action="store_true", help="one JSON record per model call and delegation"
+    )
     args = parser.parse_args(argv)
+    observe.configure(args.log or None)
     try:
-        crew = SimLeadCrew().crew()
-        result = crew.kickoff(inputs={"request": _request(args.request)})
+        team = SimLeadCrew()
+        result = team.crew().kickoff(inputs={"request": _request(args.request)})
     except CrewSetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # a failed kickoff is one line, never a traceback
         print(f"error: {describe(error)}", file=sys.stderr)
         return 1
-    usage = crew_usage(crew)
+    usage = team.meter.report()
     if args.json:
         print(json.dumps({"answer": result.raw, "usage": usage}, indent=2, ensure_ascii=False))
     else:
         print(result.raw)
-    for line in usage_lines(usage):
-        print(line, file=sys.stderr)
+    print(summary(usage), file=sys.stderr)
     return 0
 
 

@@ -9,16 +9,20 @@ config/crew.json; support.py holds the helpers, the same for every crew.
 # runtime, and a postponed (string) annotation fails that check.
 from typing import Any
 
-from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai import BaseLLM, Crew, Process, Task
 from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
+from architect_crew import observe
 from architect_crew.support import (
     CHECKLIST,
     SETTINGS,
+    Meter,
+    TeamAgent,
+    TeamLLM,
     check_models,
     completion_checklist,
     keep_literal_braces,
-    model_for,
+    team_llm,
 )
 
 
@@ -36,42 +40,48 @@ class ArchitectCrew:
         # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
         # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
         # in config/crew.json.
-        self.injected_models = check_models(models)
+        self.models = check_models(models)
         self.injected_llm = llm
+        self.meter = Meter()  # token usage per agent: self.meter.report()
+        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
 
-    def model_for(self, key: str) -> BaseLLM | str | None:
-        return model_for(key, self.injected_llm, self.injected_models)
+    def model_for(self, method: str) -> TeamLLM:
+        return team_llm(method, self.injected_llm, self.models, self.meter)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
-    def architect(self) -> Agent:
-        return Agent(
+    def architect(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["architect"],
             llm=self.model_for("architect"),
+            agent_key="architect",
             verbose=False,
         )
 
     @agent
-    def tech_lead(self) -> Agent:
-        return Agent(
+    def tech_lead(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["tech_lead"],
             llm=self.model_for("tech_lead"),
+            agent_key="tech-lead",
             verbose=False,
         )
 
     @agent
-    def devops_engineer(self) -> Agent:
-        return Agent(
+    def devops_engineer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["devops_engineer"],
             llm=self.model_for("devops_engineer"),
+            agent_key="devops-engineer",
             verbose=False,
         )
 
     @agent
-    def qa_engineer(self) -> Agent:
-        return Agent(
+    def qa_engineer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["qa_engineer"],
             llm=self.model_for("qa_engineer"),
+            agent_key="qa-engineer",
             verbose=False,
         )
 

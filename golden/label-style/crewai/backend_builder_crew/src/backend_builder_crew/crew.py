@@ -9,16 +9,20 @@ config/crew.json; support.py holds the helpers, the same for every crew.
 # runtime, and a postponed (string) annotation fails that check.
 from typing import Any
 
-from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai import BaseLLM, Crew, Process, Task
 from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
+from backend_builder_crew import observe
 from backend_builder_crew.support import (
     CHECKLIST,
     SETTINGS,
+    Meter,
+    TeamAgent,
+    TeamLLM,
     check_models,
     completion_checklist,
     keep_literal_braces,
-    model_for,
+    team_llm,
 )
 
 
@@ -36,50 +40,57 @@ class BackendBuilderCrew:
         # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
         # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
         # in config/crew.json.
-        self.injected_models = check_models(models)
+        self.models = check_models(models)
         self.injected_llm = llm
+        self.meter = Meter()  # token usage per agent: self.meter.report()
+        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
 
-    def model_for(self, key: str) -> BaseLLM | str | None:
-        return model_for(key, self.injected_llm, self.injected_models)
+    def model_for(self, method: str) -> TeamLLM:
+        return team_llm(method, self.injected_llm, self.models, self.meter)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
-    def backend_builder(self) -> Agent:
-        return Agent(
+    def backend_builder(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["backend_builder"],
             llm=self.model_for("backend_builder"),
+            agent_key="backend-builder",
             verbose=False,
         )
 
     @agent
-    def frontend_builder(self) -> Agent:
-        return Agent(
+    def frontend_builder(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["frontend_builder"],
             llm=self.model_for("frontend_builder"),
+            agent_key="frontend-builder",
             verbose=False,
         )
 
     @agent
-    def test_runner(self) -> Agent:
-        return Agent(
+    def test_runner(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["test_runner"],
             llm=self.model_for("test_runner"),
+            agent_key="test-runner",
             verbose=False,
         )
 
     @agent
-    def release_manager(self) -> Agent:
-        return Agent(
+    def release_manager(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["release_manager"],
             llm=self.model_for("release_manager"),
+            agent_key="release-manager",
             verbose=False,
         )
 
     @agent
-    def docs_writer(self) -> Agent:
-        return Agent(
+    def docs_writer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["docs_writer"],
             llm=self.model_for("docs_writer"),
+            agent_key="docs-writer",
             verbose=False,
         )
 

@@ -9,16 +9,20 @@ config/crew.json; support.py holds the helpers, the same for every crew.
 # runtime, and a postponed (string) annotation fails that check.
 from typing import Any
 
-from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai import BaseLLM, Crew, Process, Task
 from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
+from database_designer_crew import observe
 from database_designer_crew.support import (
     CHECKLIST,
     SETTINGS,
+    Meter,
+    TeamAgent,
+    TeamLLM,
     check_models,
     completion_checklist,
     keep_literal_braces,
-    model_for,
+    team_llm,
 )
 
 
@@ -36,50 +40,57 @@ class DatabaseDesignerCrew:
         # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
         # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
         # in config/crew.json.
-        self.injected_models = check_models(models)
+        self.models = check_models(models)
         self.injected_llm = llm
+        self.meter = Meter()  # token usage per agent: self.meter.report()
+        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
 
-    def model_for(self, key: str) -> BaseLLM | str | None:
-        return model_for(key, self.injected_llm, self.injected_models)
+    def model_for(self, method: str) -> TeamLLM:
+        return team_llm(method, self.injected_llm, self.models, self.meter)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
-    def database_designer(self) -> Agent:
-        return Agent(
+    def database_designer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["database_designer"],
             llm=self.model_for("database_designer"),
+            agent_key="database-designer",
             verbose=False,
         )
 
     @agent
-    def api_designer(self) -> Agent:
-        return Agent(
+    def api_designer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["api_designer"],
             llm=self.model_for("api_designer"),
+            agent_key="api-designer",
             verbose=False,
         )
 
     @agent
-    def performance_tuner(self) -> Agent:
-        return Agent(
+    def performance_tuner(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["performance_tuner"],
             llm=self.model_for("performance_tuner"),
+            agent_key="performance-tuner",
             verbose=False,
         )
 
     @agent
-    def cloud_planner(self) -> Agent:
-        return Agent(
+    def cloud_planner(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["cloud_planner"],
             llm=self.model_for("cloud_planner"),
+            agent_key="cloud-planner",
             verbose=False,
         )
 
     @agent
-    def security_reviewer(self) -> Agent:
-        return Agent(
+    def security_reviewer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["security_reviewer"],
             llm=self.model_for("security_reviewer"),
+            agent_key="security-reviewer",
             verbose=False,
         )
 

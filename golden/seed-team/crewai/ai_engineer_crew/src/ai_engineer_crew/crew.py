@@ -9,16 +9,20 @@ config/crew.json; support.py holds the helpers, the same for every crew.
 # runtime, and a postponed (string) annotation fails that check.
 from typing import Any
 
-from crewai import Agent, BaseLLM, Crew, Process, Task
+from crewai import BaseLLM, Crew, Process, Task
 from crewai.project import CrewBase, agent, before_kickoff, crew, task
 
+from ai_engineer_crew import observe
 from ai_engineer_crew.support import (
     CHECKLIST,
     SETTINGS,
+    Meter,
+    TeamAgent,
+    TeamLLM,
     check_models,
     completion_checklist,
     keep_literal_braces,
-    model_for,
+    team_llm,
 )
 
 
@@ -36,58 +40,66 @@ class AiEngineerCrew:
         # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
         # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
         # in config/crew.json.
-        self.injected_models = check_models(models)
+        self.models = check_models(models)
         self.injected_llm = llm
+        self.meter = Meter()  # token usage per agent: self.meter.report()
+        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
 
-    def model_for(self, key: str) -> BaseLLM | str | None:
-        return model_for(key, self.injected_llm, self.injected_models)
+    def model_for(self, method: str) -> TeamLLM:
+        return team_llm(method, self.injected_llm, self.models, self.meter)
 
     # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
     # crew refuses a manager that is also one of its agents.
-    def ai_engineer(self) -> Agent:
-        return Agent(
+    def ai_engineer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["ai_engineer"],
             llm=self.model_for("ai_engineer"),
+            agent_key="ai-engineer",
             verbose=False,
         )
 
     @agent
-    def ml_engineer(self) -> Agent:
-        return Agent(
+    def ml_engineer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["ml_engineer"],
             llm=self.model_for("ml_engineer"),
+            agent_key="ml-engineer",
             verbose=False,
         )
 
     @agent
-    def data_scientist(self) -> Agent:
-        return Agent(
+    def data_scientist(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["data_scientist"],
             llm=self.model_for("data_scientist"),
+            agent_key="data-scientist",
             verbose=False,
         )
 
     @agent
-    def prompt_engineer(self) -> Agent:
-        return Agent(
+    def prompt_engineer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["prompt_engineer"],
             llm=self.model_for("prompt_engineer"),
+            agent_key="prompt-engineer",
             verbose=False,
         )
 
     @agent
-    def data_engineer(self) -> Agent:
-        return Agent(
+    def data_engineer(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["data_engineer"],
             llm=self.model_for("data_engineer"),
+            agent_key="data-engineer",
             verbose=False,
         )
 
     @agent
-    def security_auditor(self) -> Agent:
-        return Agent(
+    def security_auditor(self) -> TeamAgent:
+        return TeamAgent(
             config=self.agents_config["security_auditor"],
             llm=self.model_for("security_auditor"),
+            agent_key="security-auditor",
             verbose=False,
         )
 
