@@ -197,8 +197,10 @@ def test_generated_package_is_mypy_clean(tmp_path):
     mypy = Path(sys.executable).parent / "mypy"
     if not mypy.exists() or importlib.util.find_spec("langgraph") is None or importlib.util.find_spec("fastapi") is None:
         pytest.skip("mypy, langgraph or fastapi is not installed (test, langgraph and serve extras)")
+    # every function fully annotated too (the seed's "type hints provided for all functions")
     done = subprocess.run([str(mypy), "--python-executable", sys.executable, "--cache-dir", str(tmp_path / ".mypy"),
-                           *map(str, GOLDEN_PACKAGES)], capture_output=True, text=True, timeout=900)
+                           "--disallow-untyped-defs", "--disallow-incomplete-defs", *map(str, GOLDEN_PACKAGES)],
+                          capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-4000:]
     files = sum(1 for p in GOLDEN_PACKAGES for _ in p.glob("*.py"))
     assert files == 10 * len(CASES) and done.stdout.startswith(f"Success: no issues found in {files} source files")
@@ -211,6 +213,17 @@ def write(result: api.Result, folder: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder / "langgraph"
+
+
+def test_secrets_come_only_from_the_environment():
+    """No key or password is written into a generated project: .env.example names the variables
+    with empty values (or commented examples), and no module holds a key-like literal."""
+    for package in GOLDEN_PACKAGES:
+        env = (package.parent / ".env.example").read_text()
+        assigned = [line.split("=", 1) for line in env.splitlines() if line and not line.startswith("#")]
+        assert assigned and all(value == "" for _, value in assigned), env
+        code = "".join(p.read_text() for p in package.glob("*.py"))
+        assert not re.search(r"sk-[A-Za-z0-9]{8,}|(?:api_key|password)\s*=\s*['\"][^'\"]+['\"]", code, re.I)
 
 
 # --- runtime: the real langgraph, scripted models, no network -------------------------------
@@ -519,8 +532,13 @@ def test_with_retry_wrapped_models_and_fallbacks_work(load, offline):
 
     package, _ = load(["agents/seed-team"])
     bound: dict = {}
+    calls = count(1)
 
     def lead(messages):
+        # The first call fails with an error the graph's own RetryPolicy does not retry (not
+        # transient): only the with_retry() wrapper, kept around the tool-bound model, saves it.
+        if next(calls) == 1:
+            raise ValueError("flaky client bug")
         if isinstance(messages[-1], ToolMessage):
             return AIMessage(f"FINAL {messages[-1].content}")
         return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "x", "w1")])
@@ -528,13 +546,43 @@ def test_with_retry_wrapped_models_and_fallbacks_work(load, offline):
     def broken(messages):
         raise RuntimeError("primary down")
 
-    wrapped = scripted(lead, bound, "ai-engineer").with_retry(stop_after_attempt=2)
+    wrapped = scripted(lead, bound, "ai-engineer").with_retry(stop_after_attempt=2, wait_exponential_jitter=False,
+                                                              retry_if_exception_type=(ValueError,))
     backup = scripted(broken).with_fallbacks([scripted(lambda m: AIMessage("from the fallback"), bound, "fallback")])
     graph = package.build_graph(models={"ai-engineer": wrapped, "ml-engineer": backup})
     state = run(graph, "go")
-    assert state["messages"][-1].content == "FINAL from the fallback"
+    assert state["messages"][-1].content == "FINAL from the fallback" and state["errors"] == []
+    assert next(calls) == 4  # the failed call, its retry by the wrapper, the call after the delegation
     assert {t["function"]["name"] for t in bound["ai-engineer"]} >= {"transfer_to_ml_engineer"}  # bound inside the wrapper
     assert "fallback" in bound
+
+
+@pytest.mark.runtime
+def test_fallback_models_from_config_take_over_a_failing_model(load, offline):
+    """`fallback_models` in [tool.agentc]: each id is made by the factory (or init_chat_model)
+    and tried behind the agent's own model when that one fails for good."""
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    package, _ = load(["agents/seed-team"], fallback_models={"langgraph": ["test:backup"]})
+    made: list[tuple[str, str]] = []
+
+    def lead(messages):
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage(f"FINAL {messages[-1].content}")
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "x", "b1")])
+
+    def down(messages):
+        raise ValueError("400 the primary refuses")
+
+    def factory(key, model_id):
+        made.append((key, model_id))
+        if model_id == "test:backup":
+            return scripted(lambda m: AIMessage(f"backup of {key}"))
+        return scripted(lead if key == "ai-engineer" else down)
+
+    state = run(package.build_graph(model_factory=factory), "go")
+    assert state["messages"][-1].content == "FINAL backup of ml-engineer" and state["errors"] == []
+    assert ("ml-engineer", "test:backup") in made and ("ml-engineer", "anthropic:claude-haiku-4-5") in made
 
 
 @pytest.mark.runtime
@@ -551,23 +599,36 @@ def test_usage_is_summed_per_agent_and_per_run(load, offline):
 
     lead_usage = {"input_tokens": 100, "output_tokens": 20, "total_tokens": 120}
     ml_usage = {"input_tokens": 7, "output_tokens": 3, "total_tokens": 10}
-    graph = package.build_graph(models={"ai-engineer": scripted(lead, usage=lead_usage),
-                                        "ml-engineer": scripted(lambda m: AIMessage("ok"), usage=ml_usage)})
+    seen: dict[str, list] = {"ai-engineer": [], "ml-engineer": []}  # one entry per model call
+    graph = package.build_graph(models={"ai-engineer": scripted(lead, usage=lead_usage, seen=seen["ai-engineer"]),
+                                        "ml-engineer": scripted(lambda m: AIMessage("ok"), usage=ml_usage,
+                                                                seen=seen["ml-engineer"])})
     team = runner.Team(graph)
     result = asyncio.run(team.run("go"))
     assert result["status"] == "ok" and result["answer"] == "FINAL"
-    assert result["usage"]["agents"] == {
-        "ai-engineer": {"calls": 2, "input_tokens": 200, "output_tokens": 40, "total_tokens": 240},
-        "ml-engineer": {"calls": 1, "input_tokens": 7, "output_tokens": 3, "total_tokens": 10}}
-    assert result["usage"]["total"] == {"calls": 3, "input_tokens": 207, "output_tokens": 43, "total_tokens": 250}
-    assert result["usage"]["cost_usd"] == pytest.approx(200 * 2.0 / 1e6 + 40 * 10.0 / 1e6)  # only the priced model
+    reported = {"ai-engineer": lead_usage, "ml-engineer": ml_usage}
+
+    def summed(agents):
+        out = {"calls": sum(len(seen[a]) for a in agents)}
+        for field in ("input_tokens", "output_tokens", "total_tokens"):
+            out[field] = sum(len(seen[a]) * reported[a][field] for a in agents)
+        return out
+
+    assert [len(seen[a]) for a in reported] == [2, 1]  # delegate, then answer; answer
+    assert result["usage"]["agents"] == {a: summed([a]) for a in reported}
+    assert result["usage"]["total"] == summed(list(reported))
+    lead_calls = len(seen["ai-engineer"])  # only the lead's model reports the priced model name
+    assert result["usage"]["cost_usd"] == pytest.approx(lead_calls * (100 * 2.0 + 20 * 10.0) / 1e6)
 
 
 @pytest.mark.runtime
 def test_unknown_models_key_raises_listing_the_agents(load, offline):
     package, team = load(["agents/seed-team"])
-    with pytest.raises(ValueError, match=r"unknown agent key\(s\) in models=: ml-enginer; valid keys: ai-engineer, .*ml-engineer"):
+    with pytest.raises(ValueError, match=r"^unknown agent key\(s\) in models=: ml-enginer; valid keys: ") as error:
         package.build_graph(models={"ml-enginer": scripted(never)})
+    listed = str(error.value).split("valid keys: ")[1].split(", ")
+    assert listed == [a["key"] for a in json.loads((Path(team.__file__).parent / "team.json").read_text())["agents"]]
+    assert "ml-engineer" in listed and "security-auditor" in listed  # the placeholder is an agent too
 
 
 @pytest.mark.runtime
@@ -635,6 +696,41 @@ def test_cli_keeps_a_thread_prints_usage_and_fails_in_one_line(load, offline, ca
 
 
 @pytest.mark.runtime
+def test_cli_model_stream_and_max_turns(load, offline, capsys, monkeypatch):
+    """--model reaches init_chat_model for every agent; --stream prints each delegation and the
+    tokens, then usage; --max-turns bounds a run that never ends, with a one-line error."""
+    from langchain_core.messages import AIMessage, ToolMessage
+
+    package, _ = load(["agents/seed-team"])
+    cli = importlib.import_module(f"{package.__name__}.__main__")
+    usage = {"input_tokens": 2, "output_tokens": 1, "total_tokens": 3}
+
+    def rule(messages):
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage(f"FINAL after {messages[-1].content}")
+        if messages[-1].content.startswith("Task from"):
+            return AIMessage("sub-answer")
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "size the GPU", "s1")])
+
+    asked: list[str] = []
+    monkeypatch.setattr(cli, "from_id", lambda model_id: asked.append(model_id) or scripted(rule, usage=usage))
+    assert cli.main(["go", "--model", "openai:gpt-5", "--stream", "--checkpointer", "none"]) == 0
+    out = capsys.readouterr()
+    assert asked == ["openai:gpt-5"]  # one model, built once, for every agent
+    assert out.out == "FINAL after sub-answer\n"  # the entry agent's tokens: the answer alone
+    assert out.err.splitlines() == ["[ai-engineer -> ml-engineer] size the GPU", "[ml-engineer] sub-answer",
+                                    "usage: 3 model calls, 6 in / 3 out tokens (ai-engineer 2 calls 4/2, ml-engineer 1 call 2/1)"]
+    ids = count()
+
+    def forever(messages):
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "again", f"m{next(ids)}")])
+
+    assert cli.main(["loop", "--max-turns", "5", "--checkpointer", "none"], model=scripted(forever)) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: GraphRecursionError: Recursion limit of 5 reached")
+
+
+@pytest.mark.runtime
 def test_structured_logs_are_off_by_default_and_one_record_per_call(load, offline, capsys, monkeypatch):
     from langchain_core.messages import AIMessage, ToolMessage
 
@@ -661,6 +757,14 @@ def test_structured_logs_are_off_by_default_and_one_record_per_call(load, offlin
     assert call["outcome"] == "ok" and call["input_tokens"] == 4 and call["output_tokens"] == 1
     assert isinstance(call["duration_ms"], float) and call["frame"] == "root"
     assert records[1]["target"] == "ml-engineer" and records[2]["frame"] == "root/l1"
+    # every record of one request carries its thread and request ids (the request id is new per request)
+    assert cli.main(["again", "--checkpointer", "none", "--log", "--json", "--thread", "t-7"],
+                    model=scripted(rule, usage=usage)) == 0
+    out = capsys.readouterr()
+    records = [json.loads(line) for line in out.err.splitlines() if line.startswith("{")]
+    result = json.loads(out.out)
+    assert len(records) == 4 and {(r["thread"], r["request"]) for r in records} == {("t-7", result["request_id"])}
+    assert len(result["request_id"]) == 32 and result["thread_id"] == "t-7"
 
 
 OTEL_SCRIPT = """
@@ -712,7 +816,8 @@ def test_cli_help_and_errors_need_no_api_key_and_print_no_traceback(tmp_path):
                               capture_output=True, text=True, timeout=120)
 
     done = cli("--help")
-    assert done.returncode == 0 and "--max-turns" in done.stdout and "--stream" in done.stdout
+    assert done.returncode == 0 and done.stderr == ""
+    assert all(f"{option} " in done.stdout for option in ("--help", "--model", "--stream", "--thread", "--max-turns"))
     code = ("import ai_engineer_team as p; nodes = p.build_graph().get_graph().nodes; "
             "print(sum(not n.startswith('__error_handler__') for n in nodes))")
     done = subprocess.run([sys.executable, "-c", code], cwd=out, env=env, capture_output=True, text=True)

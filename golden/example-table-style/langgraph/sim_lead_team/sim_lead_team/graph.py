@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage, ToolMessage
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.errors import NodeError, NodeTimeoutError
@@ -179,6 +179,13 @@ def retry_policy(retries: int) -> RetryPolicy:
     )
 
 
+def run_ids(config: RunnableConfig | None) -> dict[str, str]:
+    """The thread and request ids of a run, for its log records (Team.run passes both)."""
+    given = (config or {}).get("configurable") or {}
+    ids = {"thread": given.get("thread_id"), "request": given.get("request_id")}
+    return {k: str(v) for k, v in ids.items() if v}
+
+
 def frame_of(state: Mapping[str, Any]) -> tuple[str, list[AnyMessage]]:
     """(frame id, conversation) of a node's input: a Send's payload, or the whole state."""
     if "frame" in state:
@@ -239,7 +246,7 @@ def agent_node(
             )
         return cached[0]
 
-    async def run(state: dict[str, Any]) -> Command:
+    async def run(state: dict[str, Any], config: RunnableConfig) -> Command:
         frame_id, history = frame_of(state)
         # The entry agent's first call for a request starts the run's bookkeeping over, also
         # when the input carried only messages (LangGraph's server).
@@ -248,7 +255,8 @@ def agent_node(
         def command(goto: Any, update: dict[str, Any]) -> Command:
             return Command(goto=goto, update=[*RESET, *update.items()] if fresh else update)
 
-        with observe.timed("model_call", agent=agent.node, frame=frame_id) as record:
+        ids = run_ids(config)
+        with observe.timed("model_call", agent=agent.node, frame=frame_id, **ids) as record:
             reply = await llm().ainvoke([system, *history])
             used = reply.usage_metadata or {}
             record.update(
@@ -305,7 +313,7 @@ def agent_node(
             payload = {"frame": child, "messages": messages, "frame_data": info}
             sends.append(Send(target, payload))
             task = (call.get("args") or {}).get("task", "")
-            observe.event("delegation", agent=agent.node, target=target, call_id=call["id"])
+            observe.event("delegation", agent=agent.node, target=target, call_id=call["id"], **ids)
             write({"delegation": {"from": agent.node, "to": target, "task": task}})
         update["frames"] = frames
         return command(sends, update)

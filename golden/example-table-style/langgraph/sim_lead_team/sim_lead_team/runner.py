@@ -81,18 +81,21 @@ class Team:
 
     def __init__(self, graph: CompiledStateGraph, *, entry: str = ENTRY) -> None:
         self.graph = graph
-        self.entry = AGENTS[KEYS.get(entry, entry)].key  # failures and usage name agents by key
+        self.node = KEYS.get(entry, entry)  # the entry agent's graph node
+        self.entry = AGENTS[self.node].key  # failures and usage name agents by key
 
-    def _config(self, thread_id: str) -> RunnableConfig:
-        return {"configurable": {"thread_id": thread_id}}
+    def _config(self, thread_id: str, request_id: str = "") -> RunnableConfig:
+        """The thread to keep the conversation in; the request id goes into the log records."""
+        return {"configurable": {"thread_id": thread_id, "request_id": request_id}}
 
-    def _result(self, state: dict[str, Any], thread_id: str) -> dict[str, Any]:
+    def _result(self, state: dict[str, Any], thread_id: str, request_id: str) -> dict[str, Any]:
         used = report(state.get("usage") or {}, state.get("usage_by_model"), SETTINGS.prices)
         errors = state.get("errors") or []
         last = state["messages"][-1] if state.get("messages") else None
         failed = any(e["agent"] == self.entry for e in errors) or last is None or last.type != "ai"
         result: dict[str, Any] = {
             "thread_id": thread_id,
+            "request_id": request_id,
             "status": "failed" if failed else "ok",
             "answer": "" if failed or last is None else last.text,
             "usage": used,
@@ -107,17 +110,17 @@ class Team:
 
     async def run(self, text: str, *, thread_id: str | None = None) -> dict[str, Any]:
         """Answer one request (a user message) on a thread (a new one when None)."""
-        thread_id = thread_id or uuid.uuid4().hex
-        state = await self.graph.ainvoke(new_run(text), self._config(thread_id))
-        return self._result(state, thread_id)
+        thread_id, request_id = thread_id or uuid.uuid4().hex, uuid.uuid4().hex
+        state = await self.graph.ainvoke(new_run(text), self._config(thread_id, request_id))
+        return self._result(state, thread_id, request_id)
 
     async def stream(
         self, text: str, *, thread_id: str | None = None
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """Events of one request: `delegation` per hand-over, `token` per chunk of model
         output, then `final` (answer, usage) or `error`."""
-        thread_id = thread_id or uuid.uuid4().hex
-        config = self._config(thread_id)
+        thread_id, request_id = thread_id or uuid.uuid4().hex, uuid.uuid4().hex
+        config = self._config(thread_id, request_id)
         state: dict[str, Any] = {}
         modes: list[StreamMode] = ["custom", "messages", "values"]
         # With several stream modes LangGraph yields (mode, chunk) pairs.
@@ -135,7 +138,7 @@ class Team:
                     yield "token", {"agent": node, "text": message.text}
             elif mode == "values":
                 state = chunk
-        result = self._result(state, thread_id)
+        result = self._result(state, thread_id, request_id)
         yield ("final" if result["status"] == "ok" else "error"), result
 
     async def history(self, thread_id: str) -> list[dict[str, str]]:

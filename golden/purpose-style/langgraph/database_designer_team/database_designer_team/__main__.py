@@ -63,16 +63,35 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def answer(team: Team, text: str, args: argparse.Namespace, thread: str) -> dict[str, Any]:
+    """The result of one request; with --stream, the entry agent's tokens go to stdout as they
+    come (so stdout holds the answer alone), each delegation and the delegates' tokens to
+    stderr, a delegate's text after a `[agent]` label."""
     if not args.stream:
         return await team.run(text, thread_id=thread)
     result: dict[str, Any] = {}
+    speaker = ""  # the delegate whose tokens stderr is showing
+
+    def end_line() -> None:
+        nonlocal speaker
+        if speaker:
+            print(file=sys.stderr)
+            speaker = ""
+
     async for kind, data in team.stream(text, thread_id=thread):
         if kind == "delegation":
+            end_line()
             print(f"[{data['from']} -> {data['to']}] {data['task']}", file=sys.stderr)
-        elif kind == "token":
+        elif kind == "token" and data["agent"] == team.node:
             print(data["text"], end="", flush=True)
+        elif kind == "token":
+            if data["agent"] != speaker:
+                end_line()
+                print(f"[{data['agent']}] ", end="", file=sys.stderr)
+                speaker = data["agent"]
+            print(data["text"], end="", file=sys.stderr, flush=True)
         else:
             result = data
+    end_line()
     print()
     return result
 
