@@ -12,7 +12,13 @@ import sys
 
 from sim_lead_crew import observe
 from sim_lead_crew.crew import SimLeadCrew
-from sim_lead_crew.support import FACTORY_ENV, MODELS, TEAM, CrewSetupError, describe
+from sim_lead_crew.support import (
+    FACTORY_ENV,
+    MODELS,
+    TEAM,
+    CrewSetupError,
+    describe,
+)
 from sim_lead_crew.usage import summary
 
 PROG = "python -m sim_lead_crew"

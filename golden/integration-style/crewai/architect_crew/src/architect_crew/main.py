@@ -12,7 +12,13 @@ import sys
 
 from architect_crew import observe
 from architect_crew.crew import ArchitectCrew
-from architect_crew.support import FACTORY_ENV, MODELS, TEAM, CrewSetupError, describe
+from architect_crew.support import (
+    FACTORY_ENV,
+    MODELS,
+    TEAM,
+    CrewSetupError,
+    describe,
+)
 from architect_crew.usage import summary
 
 PROG = "python -m architect_crew"

@@ -12,7 +12,13 @@ import sys
 
 from backend_builder_crew import observe
 from backend_builder_crew.crew import BackendBuilderCrew
-from backend_builder_crew.support import FACTORY_ENV, MODELS, TEAM, CrewSetupError, describe
+from backend_builder_crew.support import (
+    FACTORY_ENV,
+    MODELS,
+    TEAM,
+    CrewSetupError,
+    describe,
+)
 from backend_builder_crew.usage import summary
 
 PROG = "python -m backend_builder_crew"

@@ -12,7 +12,13 @@ import sys
 
 from database_designer_crew import observe
 from database_designer_crew.crew import DatabaseDesignerCrew
-from database_designer_crew.support import FACTORY_ENV, MODELS, TEAM, CrewSetupError, describe
+from database_designer_crew.support import (
+    FACTORY_ENV,
+    MODELS,
+    TEAM,
+    CrewSetupError,
+    describe,
+)
 from database_designer_crew.usage import summary
 
 PROG = "python -m database_designer_crew"

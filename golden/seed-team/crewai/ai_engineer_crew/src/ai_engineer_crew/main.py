@@ -12,7 +12,13 @@ import sys
 
 from ai_engineer_crew import observe
 from ai_engineer_crew.crew import AiEngineerCrew
-from ai_engineer_crew.support import FACTORY_ENV, MODELS, TEAM, CrewSetupError, describe
+from ai_engineer_crew.support import (
+    FACTORY_ENV,
+    MODELS,
+    TEAM,
+    CrewSetupError,
+    describe,
+)
 from ai_engineer_crew.usage import summary
 
 PROG = "python -m ai_engineer_crew"
