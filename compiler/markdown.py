@@ -91,22 +91,21 @@ _BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TE
 # Only lines starting with one of these can open a block other than a paragraph; checking the
 # first character first keeps the regexes off the prose lines that make up most of a body.
 _BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
+# The first non-blank character of each line ("" when blank), for all lines in one scan.
+_FIRST = re.compile(r"^[^\S\n]*(.?)", re.M)
 
 
-def _classify(line: str) -> tuple[int, re.Match | None]:
-    """The kind of one line, with the match that told it. Each line is classified once: a
-    paragraph or list item ends at the first line of another kind (blank or a block start)."""
-    s = line.lstrip()
-    if not s:
+def _classify(line: str, c: str) -> tuple[int, re.Match | None]:
+    """The kind of a line whose first non-blank character is `c`, with the match that told it."""
+    if not c:
         return _BLANK, None
-    c = s[0]
     if c not in _BLOCK_CHARS:
         return _TEXT, None
     if c in "-*_" and _RULE.match(line):
         return _RULE_LINE, None
     if c in "`~" and (m := _FENCE.match(line)):
         return _FENCE_LINE, m
-    if s.startswith("<example>"):
+    if c == "<" and line.lstrip().startswith("<example>"):
         return _EXAMPLE, None
     if c == "#" and (m := _HEADING.match(line)):
         return _HEADING_LINE, m
@@ -118,37 +117,44 @@ def _classify(line: str) -> tuple[int, re.Match | None]:
 
 
 def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
-    """Split body lines into blocks; `first_line` is the file line of `lines[0]`."""
+    """Split body lines into blocks; `first_line` is the file line of `lines[0]`.
+
+    Each line is classified once: a paragraph or list item ends at the first line of another
+    kind (blank or a block start), and that line starts the next block."""
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
-    kinds: list[tuple[int, re.Match | None] | None] = [None] * (n + 1)
-    kinds[n] = (_BLANK, None)  # past the end: stops every continuation
-
-    def kind(j: int) -> tuple[int, re.Match | None]:
-        k = kinds[j]
-        if k is None:
-            k = kinds[j] = _classify(lines[j])
-        return k
+    firsts = _FIRST.findall("\n".join(lines))
+    firsts.append("")  # past the end: stops every continuation
+    kinds: dict[int, tuple[int, re.Match | None]] = {}  # lines classified while ending a paragraph
 
     def text_end(j: int) -> int:
         """The first line from `j` that does not continue a paragraph or list item."""
-        while kind(j)[0] == _TEXT:
+        while True:
+            c = firsts[j]
+            if not c:
+                return j
+            if c in _BLOCK_CHARS:
+                k = kinds[j] = _classify(lines[j], c)
+                if k[0] != _TEXT:
+                    return j
             j += 1
-        return j
 
     i = 0
     while i < n:
+        if not firsts[i]:
+            i += 1
+            continue
         line = lines[i]
         ln = first_line + i
-        what, m = kind(i)
-        if what == _BLANK or what == _RULE_LINE:
+        what, m = kinds.get(i) or _classify(line, firsts[i])
+        if what == _RULE_LINE:
             i += 1
         elif what == _FENCE_LINE:
             marker = m.group(2)
             close, size = _CLOSE[marker[0]], len(marker)
             j = i + 1
-            while j < n and not ((c := close.match(lines[j])) and len(c.group(1)) >= size):
+            while j < n and not (firsts[j] == marker[0] and (c := close.match(lines[j])) and len(c.group(1)) >= size):
                 j += 1
             if j >= n:
                 diags.append(diag("AGC201", Span(file=file, line=ln, col=len(m.group(1)) + 1),
@@ -174,28 +180,43 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
         elif what == _PIPE and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
             table = Table(line=ln, header=split_row(line))
             j = i + 2
-            while j < n and kind(j)[0] == _PIPE:
+            while j < n and firsts[j] == "|":
                 table.rows.append((first_line + j, split_row(lines[j])))
                 j += 1
             table.end = first_line + j - 1
+            _label_before(blocks, table)
             blocks.append(table)
             i = j
         elif what == _ITEM_LINE:
-            indent = len(m.group(1).expandtabs(4))
-            box = m.group(3)
+            pad, mark, box, text = m.groups()
+            indent = len(pad.expandtabs(4))
             j = text_end(i + 1)
-            text = m.group(4).strip()
+            text = text.strip()
             if j > i + 1:
                 text = " ".join([text, *(x.strip() for x in lines[i + 1 : j])])
-            blocks.append(ListItem(line=ln, col=indent + 1, end=first_line + j - 1, text=text, indent=indent,
-                                   ordered=m.group(2)[0].isdigit(), checked=None if box is None else box in "xX"))
+            item = ListItem(line=ln, col=indent + 1, end=first_line + j - 1, text=text, indent=indent,
+                            ordered=mark[0].isdigit(), checked=None if box is None else box in "xX")
+            _label_before(blocks, item)
+            blocks.append(item)
             i = j
         else:
             j = text_end(i + 1)
             blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1, end=first_line + j - 1,
                                     text="\n".join(x.strip() for x in lines[i:j])))
             i = j
-    return _mark_labels(blocks), diags
+    return blocks, diags
+
+
+def _label_before(blocks: list[Block], nxt: ListItem | Table) -> None:
+    """A short one-line paragraph ending in ':' that heads a list or table becomes a Label.
+
+    Longer lines ("Before marking any task complete, I verify:") are sentences introducing a
+    list, not section titles, and stay paragraphs of the section they are in."""
+    b = blocks[-1] if blocks else None
+    if type(b) is Paragraph and "\n" not in b.text:
+        title = plain(b.text)
+        if title.endswith(":") and len(title.split()) <= 6 and (type(nxt) is not ListItem or nxt.indent <= b.col - 1):
+            blocks[-1] = Label(line=b.line, col=b.col, end=b.line, title=title[:-1].strip())
 
 
 def split_row(row: str) -> list[str]:
@@ -223,23 +244,6 @@ def split_row(row: str) -> list[str]:
         k += 1
     cells.append("".join(cur).strip())
     return cells
-
-
-def _mark_labels(blocks: list[Block]) -> list[Block]:
-    """A short one-line paragraph ending in ':' that heads a list or table becomes a Label.
-
-    Longer lines ("Before marking any task complete, I verify:") are sentences introducing a
-    list, not section titles, and stay paragraphs of the section they are in."""
-    out: list[Block] = []
-    for k, b in enumerate(blocks):
-        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
-        if isinstance(b, Paragraph) and "\n" not in b.text and isinstance(nxt, (ListItem, Table)):
-            title = plain(b.text)
-            if title.endswith(":") and len(title.split()) <= 6 and (not isinstance(nxt, ListItem) or nxt.indent <= b.col - 1):
-                out.append(Label(line=b.line, col=b.col, end=b.line, title=title[:-1].strip()))
-                continue
-        out.append(b)
-    return out
 
 
 def outline(blocks: list[Block], last_line: int) -> list[Section]:

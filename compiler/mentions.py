@@ -243,7 +243,8 @@ class _Cand:
 _AT = re.compile(r"@((?:agent-)?[A-Za-z][\w-]*[A-Za-z0-9])")
 _SUB = re.compile(r"subagent_type\s*[=:]\s*[\"'`]?([A-Za-z0-9_-]+)")
 _HYPHEN = re.compile(r"-[A-Za-z0-9]")
-_TITLE = re.compile(r"[A-Z][A-Za-z0-9]*(?: (?:& )?[A-Z][A-Za-z0-9]*)+")
+_NAME_RUN = re.compile(r"[A-Za-z0-9-]*")
+_TITLE = re.compile(r"[A-Z][A-Za-z0-9]*+(?: (?:& )?[A-Z][A-Za-z0-9]*+)+")  # possessive: giving back letters never lets a blank match
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _NAME_CHARS = _ALNUM | {"-"}
 _SKIP_WORDS = frozenset(("The", "A", "An", "Our", "Your", "Each", "Every", "This", "That", "If", "When", "Then", "Always",
@@ -278,16 +279,13 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
             out.append(_Cand(s0, e, name, "at" if strong else "at-word", False))
     if "-" in line:
         last = -1
+        rev = line[::-1]  # the run of name characters left of a hyphen, matched forwards
         for m in _HYPHEN.finditer(line):
             p = m.start()
             if p < last or not p or line[p - 1] not in _ALNUM:
                 continue
-            s0 = p
-            while s0 > 0 and line[s0 - 1] in _NAME_CHARS:
-                s0 -= 1
-            e = p + 1
-            while e < n and line[e] in _NAME_CHARS:
-                e += 1
+            s0 = p - _NAME_RUN.match(rev, n - p).end() + n - p
+            e = _NAME_RUN.match(line, p + 1).end()
             while line[e - 1] == "-":
                 e -= 1
             while line[s0] == "-":
@@ -419,8 +417,11 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
     low = line.lower()
     agentish = "agent" in low
     weak_hint = _WEAK_HINT.search(low) is not None
-    if not cands and not agentish and not weak_hint:
-        return [], []
+    if not cands and not agentish:  # only a spaced name after a verb can be here
+        if not weak_hint or skill_ctx or ("skill" in low or "command" in low or "plugin" in low or "tool" in low
+                                          or "mcp" in low) and SKILLISH.search(line):
+            return [], []
+        return [], [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line)]
     hits: list[Hit] = []
     lead_end = _LINE_MARK.match(line).end()
     rel = _RELATION_LABEL.match(line[lead_end:])

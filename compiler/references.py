@@ -73,21 +73,22 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
     if desc is not None and isinstance(desc.value, str):
         run(desc.span.line, " ".join(desc.value.split()), None, False, False, False, lead_ok=False)
     for index, b in enumerate(src.blocks):
-        if isinstance(b, Heading):
+        kind = type(b)
+        if kind is Heading:
             lead_ctx = lead_skill = False
             continue
-        if isinstance(b, Code):
+        if kind is Code:
             continue
         k = src.owner[index]
         ctx, compare, skill = chain_ctx[k]
-        if isinstance(b, Label) or isinstance(b, Paragraph) and b.text.rstrip("*_ ").endswith(":") and "\n" not in b.text:
-            text = plain(b.text if isinstance(b, Paragraph) else b.title)
+        if kind is Label or kind is Paragraph and b.text.rstrip("*_ ").endswith(":") and "\n" not in b.text:
+            text = plain(b.text if kind is Paragraph else b.title)
             if len(text.split()) <= 14:
                 lead_ctx = bool(mentions.DELEG_CTX.search(text)) or (lead_ctx and not _SKILL_CTX.search(text))
                 lead_skill = bool(_SKILL_CTX.search(text)) and not _AGENT_WORD.search(text)
         ctx = ctx or lead_ctx
         skill = (skill or lead_skill) and not lead_ctx
-        if isinstance(b, Table):
+        if kind is Table:
             _table(src, b, k, ctx, compare, skill, run)
             continue
         for line_no in range(b.line, max(b.end, b.line) + 1):

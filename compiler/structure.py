@@ -203,8 +203,7 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
         if id(b) in claimed:
             continue
         role = src.roles[k] if k is not None else "other"
-        if (role not in delegation.ALWAYS_READ and not isinstance(b, Table)
-                and not any(ln in cues for ln in range(b.line - 1, max(b.end, b.line)))):
+        if role not in delegation.ALWAYS_READ and type(b) is not Table and cues.isdisjoint(range(b.line - 1, max(b.end, b.line))):
             continue  # no line of the block holds a word any delegation form needs
         for f in delegation.find(b, role, name):
             line, col = _locate(src, f.target, b, f.line)
