@@ -389,9 +389,20 @@ def test_history_option_passes_the_conversation(load, offline):
             return AIMessage("done")
         return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "fine-tune", "h1")])
 
-    graph = package.build_graph(models={"ai-engineer": scripted(lead), "ml-engineer": scripted(lambda m: AIMessage("ok"), seen=seen)})
-    run(graph, "the user's words")
-    assert [(m.type, m.content) for m in seen[0][1:]] == [("human", "the user's words"), ("human", "Task from ai-engineer: fine-tune")]
+    def delegate_reads(package, **options) -> list[tuple[str, str]]:
+        seen.clear()
+        graph = package.build_graph(models={"ai-engineer": scripted(lead),
+                                            "ml-engineer": scripted(lambda m: AIMessage("ok"), seen=seen)}, **options)
+        run(graph, "the user's words")
+        return [(m.type, m.content) for m in seen[0][1:]]
+
+    both = [("human", "the user's words"), ("human", "Task from ai-engineer: fine-tune")]
+    assert delegate_reads(package) == both  # the build's setting
+    assert delegate_reads(package, delegate_context="brief") == both[1:]  # overridden in code
+    default, _ = load(["agents/seed-team"])
+    assert delegate_reads(default) == both[1:] and delegate_reads(default, delegate_context="history") == both
+    with pytest.raises(ValueError, match="delegate_context must be 'brief' or 'history', not 'all'"):
+        default.build_graph(delegate_context="all")
 
 
 @pytest.mark.runtime
@@ -672,7 +683,7 @@ def test_every_root_of_all_cases_is_an_entry(load, offline):
 
 @pytest.mark.runtime
 def test_cli_keeps_a_thread_prints_usage_and_fails_in_one_line(load, offline, capsys, tmp_path):
-    from langchain_core.messages import AIMessage
+    from langchain_core.messages import AIMessage, ToolMessage
 
     pytest.importorskip("langgraph.checkpoint.sqlite")
     package, _ = load(["agents/seed-team"])
@@ -693,6 +704,21 @@ def test_cli_keeps_a_thread_prints_usage_and_fails_in_one_line(load, offline, ca
     assert cli.main(["go", "--checkpointer", "none"], model=scripted(down)) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ai-engineer failed: RateLimitError: 429 Too Many Requests\n") and "Traceback" not in err
+
+    def lead(messages):  # a delegate that always fails: the lead still answers, the CLI warns
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage(f"FINAL without it: {messages[-1].content}")
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "x", "d1")])
+
+    def broken(messages):
+        raise ValueError("400 invalid request")
+
+    assert cli.main(["go", "--checkpointer", "none"], model=scripted(never),
+                    models={"ai-engineer": scripted(lead), "ml-engineer": scripted(broken)}) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("FINAL without it: FAILED: ml-engineer could not answer (ValueError: 400 invalid request)")
+    assert out.err.splitlines()[0] == "warning: ml-engineer failed: ValueError: 400 invalid request (its caller went on)"
+    assert out.err.splitlines()[1].startswith("usage: 2 model calls") and len(out.err.splitlines()) == 2
 
 
 @pytest.mark.runtime
