@@ -72,42 +72,79 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
 
     from agentc import incremental
 
-    quick = incremental.rebuild(store, last, key, options, targets, found, ddiags) if store is not None else None
-    if quick is not None:  # an edit: only the changed agents were read and emitted
-        result, same, seen, views = quick
-    else:
-        agents, more, seen = api.read_agents(found, cache=store, progress=progress)
-        _phase(progress, "emitting")
-        result = api.build(options, link(agents, ddiags + more))
-        same, views = frozenset(), None
+    stages = [writer.Stage(r.path, r.scopes) for r in writer.layout(out, {}, targets, options.out_dirs)]
+    diffs: list[dict[str, str]] = [{} for _ in stages]
+    produced: list[str] = []  # every `<target>/<path>` of this build
+    trouble: list[Exception] = []  # an unsafe path or a failed temp write: the first one
+
+    def sink(name: str, files: dict[str, str]) -> None:
+        """One target's files to their folder's stage: compared with the disk, changes staged
+        as temp files (write mode), and dropped: no build holds every target's text at once."""
+        produced.extend(f"{name}/{p}" for p in files)
+        if trouble:
+            return
+        i, rel = _route(name, targets, options.out_dirs)
+        try:
+            stages[i].add({rel(p): t for p, t in files.items()}, write=mode == "write", force=force,
+                          diffs=diffs[i] if want_diff else None)
+        except (writer.UnsafePath, OSError) as exc:
+            trouble.append(exc)
+
+    try:
+        quick = incremental.rebuild(store, last, key, options, targets, found, ddiags) if store is not None else None
+        if quick is not None:  # an edit: only the changed agents were read and emitted
+            result, same, seen, views = quick
+            for p in same:  # what the rebuild left alone stays as it is
+                name, rest = p.split("/", 1)
+                i, rel = _route(name, targets, options.out_dirs)
+                stages[i].keep(frozenset({rel(rest)}))
+            for name in targets:
+                prefix = f"{name}/"
+                sink(name, {p[len(prefix):]: t for p, t in result.files.items() if p.startswith(prefix)})
+            produced.extend(same)
+        else:
+            agents, more, seen = api.read_agents(found, cache=store, progress=progress)
+            _phase(progress, "emitting")
+            result = api.build_each(options, link(agents, ddiags + more), sink)
+            views = None
+    except BaseException as exc:  # Ctrl-C (or SIGTERM) while emitting: nothing staged stays behind
+        for stage in stages:
+            stage.abort()
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, writer.Interrupted):
+            raise writer.Interrupted(f"interrupted; nothing written in {out.as_posix()}") from exc
+        raise
     outcome.diagnostics = tuple(diags) + result.diagnostics
+    if not result.ok or trouble:
+        for stage in stages:
+            stage.abort()
     if not result.ok:
         outcome.failed = True
         return outcome
+    if trouble and isinstance(trouble[0], writer.UnsafePath):
+        return _unsafe(outcome, trouble[0], out, result.project)
+    if trouble:
+        return _cannot_write(outcome, trouble[0], out)
 
-    roots = writer.layout(out, result.files, targets, options.out_dirs)
-    kept = {id(r): frozenset(k.files) for r, k in zip(roots, writer.layout(out, dict.fromkeys(same, ""), targets, options.out_dirs), strict=True)}
-    try:
-        plans = [(r, writer.plan(r.path, r.files, r.scopes, kept[id(r)])) for r in roots]
-    except writer.UnsafePath as exc:
-        return _unsafe(outcome, exc, out, result.project)
-    for r, todo in plans:
+    plans = [(stage, stage.finish()) for stage in stages]
+    for (stage, todo), shown_diffs in zip(plans, diffs, strict=True):
         for label, paths in (("missing", todo.missing), ("stale", todo.stale), ("extra", todo.extra)):
             for p in paths:
-                shown = (r.path / p).as_posix()
+                shown = (stage.out / p).as_posix()
                 outcome.changes.append((label, shown))
                 if want_diff and label == "stale":
-                    outcome.diffs[shown] = writer.diff(r.path, p, r.files[p])
-        outcome.foreign += [(r.path / p).as_posix() for p in todo.foreign]
+                    outcome.diffs[shown] = shown_diffs[p]
+        outcome.foreign += [(stage.out / p).as_posix() for p in todo.foreign]
         outcome.unchanged += len(todo.unchanged)
         for p in todo.taken:
-            shown = (r.path / p).as_posix()
+            shown = (stage.out / p).as_posix()
             if force:
                 outcome.changes.append(("stale", shown))
             else:
                 outcome.diagnostics += (diag("AGC904", Span(file=shown, line=1), f"'{shown}' was not written by agentc; "
                                              "refusing to overwrite it", hint="move it away, or pass --force to replace it"),)
     if any(d.code == "AGC904" for d in outcome.diagnostics):
+        for stage in stages:
+            stage.abort()
         outcome.failed = True
         return outcome
     if mode == "dry-run" or (mode == "check" and not outcome.clean):
@@ -115,20 +152,39 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     if mode == "write":
         _phase(progress, "writing")
         try:
-            for r, _ in plans:
-                writer.write(r.path, r.files, list(r.scopes), force=force, same=kept[id(r)])
+            try:
+                for stage in stages:
+                    stage.commit()
+            except BaseException:
+                for stage in stages:  # the folders not committed yet: their temps go too
+                    stage.abort()
+                raise
         except writer.UnsafePath as exc:
             return _unsafe(outcome, exc, out, result.project)
         except OSError as exc:
-            outcome.diagnostics += (diag("AGC903", Span(file=out.as_posix(), line=1), f"cannot write output: {exc}"),)
-            outcome.failed = True
-            return outcome
+            return _cannot_write(outcome, exc, out)
     if store is not None and mode == "write":
         store.flush()
         if views is None and quick is None:
             views = incremental.views(found, result.project, targets)
-        _record(store, roots_abs, key, seen, found, roots, outcome.diagnostics, kept, last if quick else None,
-                files=sorted(set(result.files) | same), views=views)
+        _record(store, roots_abs, key, seen, found, stages, outcome.diagnostics, last if quick else None,
+                files=sorted(produced), views=views)
+    return outcome
+
+
+def _route(name: str, targets: list[str], out_dirs: dict[str, str]):
+    """(index of the target's stage, its path -> the path within that folder), as writer.layout
+    orders the folders: the shared OUT first (paths `<target>/...`), then each out_dirs folder."""
+    shared = [t for t in targets if t not in out_dirs]
+    if name not in out_dirs:
+        return 0, lambda p: f"{name}/{p}"
+    own = [t for t in targets if t in out_dirs]
+    return (1 if shared else 0) + own.index(name), lambda p: p
+
+
+def _cannot_write(outcome: Outcome, exc: Exception, out: Path) -> Outcome:
+    outcome.diagnostics += (diag("AGC903", Span(file=out.as_posix(), line=1), f"cannot write output: {exc}"),)
+    outcome.failed = True
     return outcome
 
 
@@ -172,20 +228,20 @@ def _no_op(record: dict | None, key: str, found) -> dict | None:
     return record if fresh else None
 
 
-def _record(store, roots_abs, key, seen, found, roots, diags, kept, last, *, files, views) -> None:
-    """`kept`: per root, the paths an incremental rebuild left alone; their entries are `last`'s."""
+def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views) -> None:
+    """`stage.same`: per folder, the paths an incremental rebuild left alone; their entries are `last`'s."""
     from agentc.cache import sha, stat_of
 
     before = {entry[0]: entry for entry in last["outputs"]} if last else {}
     outputs = []
-    for r in roots:
-        for rel in sorted(r.files.keys() | kept[id(r)]):
-            path = r.path / rel
-            if rel in r.files:
-                outputs.append([str(path), stat_of(path), sha(r.files[rel].encode("utf-8"))])
+    for stage in stages:
+        for rel in sorted(stage.paths):
+            path = stage.out / rel
+            if rel in stage.digests:
+                outputs.append([str(path), stat_of(path), stage.digests[rel]])
             else:
                 outputs.append(before[str(path)])
-        manifest = r.path / writer.MANIFEST
+        manifest = stage.out / writer.MANIFEST
         try:
             outputs.append([str(manifest), stat_of(manifest), sha(manifest.read_bytes())])
         except OSError:

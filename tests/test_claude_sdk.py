@@ -82,3 +82,30 @@ def test_lead_gets_the_agent_tool_and_loss_report_names_what_is_dropped(tmp_path
     loss = [d for d in api.build(BuildOptions(sources=(str(src),), targets=("claude-sdk",))).diagnostics if d.code == "AGC420"]
     assert len(loss) == 1 and "color 'blue'" in loss[0].message and "hooks" in loss[0].message
     assert "effort 'huge'" in loss[0].message and loss[0].severity == "info"
+
+
+def test_modules_are_black_clean_without_black(tmp_path):
+    """Speed (issue 12): agents.py is written in black's style by construction, so a build runs
+    no formatter; long descriptions, quotes of both kinds and long tool lists included."""
+    black = pytest.importorskip("black")
+    from agentc.targets._shared.pyformat import _black, black_str
+
+    mode = _black()[1]
+    for text in ["plain", "it's", 'say "hi"', "both ' and \"", "two '' one \"", "one ' two \"\"", "back\\slash 'q'",
+                 "\\'", "tab\tnew\nline", "é \u2028 \x00", ""]:
+        assert black.format_str(f"x = {repr(text)}\n", mode=mode) == f"x = {black_str(text)}\n", text
+        assert eval(black_str(text)) == text
+    tricky = tmp_path / "agents"
+    tricky.mkdir()
+    long = "x" * 120
+    (tricky / "lead.md").write_text(f"---\nname: lead\ndescription: 'Leads. It''s \"quoted\" {long}'\n"
+                                    "tools: Read, Write, Edit, Grep, Glob, Bash, WebFetch, WebSearch, NotebookEdit, TodoWrite\n"
+                                    "---\nYou lead. Delegate to the helper.\n", encoding="utf-8")
+    (tricky / "helper.md").write_text("---\nname: helper\ndescription: Helps with \"things\" that aren't hard\n---\nYou help.\n",
+                                      encoding="utf-8")
+    for sources in (["agents/seed-team"], [str(tricky)], *[[f"agents/{c}"] for c in CASES]):
+        result = api.build(BuildOptions(sources=tuple(sources), targets=("claude-sdk",)))
+        modules = {p: t for p, t in result.files.items() if p.endswith(".py")}
+        assert modules
+        for path, text in modules.items():
+            assert black.format_str(text, mode=mode) == text, path

@@ -92,19 +92,19 @@ def test_request_task_and_guardrail(seed):
     assert "guardrail=completion_checklist if guarded else None" in crew
 
 
-def load_support(files: dict[str, str], tmp_path: Path):
+def load_support(files: dict[str, str], tmp_path: Path, pkg: str = PKG):
     """The generated package's support.py, imported with the real crewai (telemetry off)."""
     os.environ.update({"CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true",
                        "CREWAI_DISABLE_VERSION_CHECK": "true", "CREWAI_STORAGE_DIR": str(tmp_path / "storage")})
     pytest.importorskip("crewai")
     for rel, text in files.items():
-        if rel.startswith(PKG + "/"):
-            path = tmp_path / "src" / PKG.rsplit("/", 1)[-1] / rel[len(PKG) + 1:]
+        if rel.startswith(pkg + "/"):
+            path = tmp_path / "src" / pkg.rsplit("/", 1)[-1] / rel[len(pkg) + 1:]
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     sys.path.insert(0, str(tmp_path / "src"))
     try:
-        return importlib.import_module(PKG.rsplit("/", 1)[-1] + ".support")
+        return importlib.import_module(pkg.rsplit("/", 1)[-1] + ".support")
     finally:
         sys.path.remove(str(tmp_path / "src"))
 
@@ -132,6 +132,24 @@ def test_guardrail_function_judges_the_checklist(seed, tmp_path, monkeypatch):
     assert check(Out("A plan.")) == (True, "A plan.")  # warn: logged, accepted
     with pytest.raises(support.CrewSetupError, match="valid keys: ai-engineer, ml-engineer, data-scientist"):
         support.check_models({"ml_engineer": "openai/gpt-5"})
+
+
+@pytest.mark.crewai
+def test_llms_from_model_ids_get_the_timeout_retries_and_fallbacks(tmp_path, monkeypatch):
+    """An agent's mapped model id and the fallback ids become crewAI LLMs on first use, each with
+    timeout = timeout_s and max_retries = retries (the provider SDK's backoff); nothing is called."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-offline-test")  # the OpenAI client wants one to be built
+    monkeypatch.delenv("AGENTC_MODEL_FACTORY", raising=False)
+    _, files = crewai_build(package="llm_settings", retries=4, timeout_s=30,
+                            model_map={"crewai": {"haiku": "openai/gpt-4o-mini"}},
+                            fallback_models={"crewai": ["openai/gpt-4.1-mini"]})
+    support = load_support(files, tmp_path, "llm_settings/src/llm_settings")
+    llm = support.team_llm("ml_engineer", meter=support.Meter())
+    assert llm.agent == "ml-engineer" and llm.choices == ["openai/gpt-4o-mini", "openai/gpt-4.1-mini"]
+    built = llm.llms()
+    assert [(b.timeout, b.max_retries) for b in built] == [(30.0, 4), (30.0, 4)]
+    assert llm.names() == ["openai/gpt-4o-mini", "openai/gpt-4.1-mini"]  # usage and prices keep the ids
+    assert llm.supports_function_calling() == built[0].supports_function_calling()
 
 
 def test_braces_in_prompts_are_kept_as_literals(tmp_path):
@@ -251,7 +269,7 @@ def test_options_reach_the_crew():
     assert agents["ml_engineer"]["max_execution_time"] == 150
     settings = json.loads(files[f"{PKG}/config/crew.json"])["settings"]
     assert settings == {"guardrail": "off", "guardrail_retries": 2, "max_rpm": 12, "model_factory": "mod:make",
-                        "fallback_models": [], "prices": {}}
+                        "retries": 5, "timeout_s": 30, "fallback_models": [], "prices": {}}
     _, files = crewai_build(fallback_models={"crewai": ["openai/gpt-5-mini"], "langgraph": ["x:y"]},
                             prices={"openai/gpt-5-mini": (0.25, 2.0), "anthropic/claude-haiku-4-5": (1, 5), "unused": (9, 9)})
     team = json.loads(files[f"{PKG}/config/crew.json"])

@@ -672,7 +672,7 @@ def test_every_root_of_all_cases_is_an_entry(load, offline):
 
 @pytest.mark.runtime
 def test_cli_keeps_a_thread_prints_usage_and_fails_in_one_line(load, offline, capsys, tmp_path):
-    from langchain_core.messages import AIMessage
+    from langchain_core.messages import AIMessage, ToolMessage
 
     pytest.importorskip("langgraph.checkpoint.sqlite")
     package, _ = load(["agents/seed-team"])
@@ -693,6 +693,21 @@ def test_cli_keeps_a_thread_prints_usage_and_fails_in_one_line(load, offline, ca
     assert cli.main(["go", "--checkpointer", "none"], model=scripted(down)) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ai-engineer failed: RateLimitError: 429 Too Many Requests\n") and "Traceback" not in err
+
+    def lead(messages):  # a delegate that always fails: the lead still answers, the CLI warns
+        if isinstance(messages[-1], ToolMessage):
+            return AIMessage(f"FINAL without it: {messages[-1].content}")
+        return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "x", "d1")])
+
+    def broken(messages):
+        raise ValueError("400 invalid request")
+
+    assert cli.main(["go", "--checkpointer", "none"], model=scripted(never),
+                    models={"ai-engineer": scripted(lead), "ml-engineer": scripted(broken)}) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("FINAL without it: FAILED: ml-engineer could not answer (ValueError: 400 invalid request)")
+    assert out.err.splitlines()[0] == "warning: ml-engineer failed: ValueError: 400 invalid request (its caller went on)"
+    assert out.err.splitlines()[1].startswith("usage: 2 model calls") and len(out.err.splitlines()) == 2
 
 
 @pytest.mark.runtime

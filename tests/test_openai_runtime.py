@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHARED
+from conftest import CASES, ROOT, SHARED
 
 from agentc import api, writer
 from agentc.compiler.options import BuildOptions
@@ -110,6 +110,18 @@ def test_every_assistant_passes_the_sdk_and_posts_byte_for_byte(no_network):
         assert sent["method"] == "POST" and sent["url"] == "http://offline.invalid/v1/assistants"
         assert sent["beta"] == "assistants=v2"
         assert posted == json.loads(files[path]), path  # what the SDK sends is the file
+
+
+def test_every_case_passes_the_sdk_types():
+    """A build checks the limits only (speed, issue 12); the SDK's types judge every body here."""
+    pytest.importorskip("openai")
+    from agentc.targets.openai.limits import check_assistant
+
+    for case in CASES:
+        found = bodies(emitted(str(ROOT / "agents" / case)))
+        assert found, case
+        for path, body in found.items():
+            assert check_assistant(body) == [], (case, path)
 
 
 def test_sdk_validation_catches_a_bad_tool_that_iterable_would_let_through():

@@ -6,6 +6,10 @@ system_prompt=<entry prompt>, ...)`. Prompts are package data (`prompts/*.md`), 
 never becomes code. `AgentDefinition` mirrors the frontmatter agentc types, so the mapping is
 nearly 1:1; what it cannot hold (colour, hooks, isolation, unknown keys, values outside the
 SDK's literal types) is named in a loss report (AGC420).
+
+No formatter runs on a build: the templates and their literals are in black's style (a test
+formats every emitted module with black and expects no change); black, 0.6 s per 100 agents,
+runs only when a line is too long in a way black would change.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from agentc.targets._shared.render import render
 from agentc.targets._shared.team import pick_entry, prompt_text
 
 NAME = "claude-sdk"
+LINE_LIMIT = 100  # black's line length in agentc's pinned mode
 MAX_DEPTH = 5  # Claude Code >= 2.1.172 lets subagents spawn subagents this deep
 SHADOWED = frozenset({"claude_agent_sdk", "anthropic", "mcp"})
 # The SDK's Literal types (claude_agent_sdk.types, 0.2.189).
@@ -94,12 +99,20 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     entry_key = entry.name if counts[entry.name] == 1 else entry.id
     diags += nesting_report(project, MAX_DEPTH, NAME)
     files = {
-        f"{package}/__init__.py": format_python(render("claude_sdk", "init.py.j2")),
-        f"{package}/agents.py": format_python(render("claude_sdk", "agents.py.j2", agents=views, entry=entry_key,
-                                                     entry_fields=_entry_fields(project, entry, options))),
+        f"{package}/__init__.py": render("claude_sdk", "init.py.j2"),
+        f"{package}/agents.py": _black_if_long(render("claude_sdk", "agents.py.j2", agents=views, entry=entry_key,
+                                                      entry_fields=_entry_fields(project, entry, options))),
     }
     files.update({f"{package}/prompts/{f}": text for f, text in sorted(prompts.items())})
     return Emitted(files=files, diagnostics=tuple(diags))
+
+
+def _black_if_long(source: str) -> str:
+    """`source` through black only if a line is over black's limit, other than an agent's
+    `description="..."` argument: a lone string black cannot split and leaves as it is."""
+    if any(len(line) > LINE_LIMIT and not line.startswith("        description=") for line in source.splitlines()):
+        return format_python(source)
+    return source
 
 
 def _entry_fields(project: ProjectIR, entry: AgentIR, options: BuildOptions) -> list[tuple[str, Any]]:

@@ -131,6 +131,8 @@ def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
             "guardrail_retries": GUARDRAIL_RETRIES,
             "max_rpm": options.max_rpm,
             "model_factory": options.model_factory,
+            "retries": options.retries,
+            "timeout_s": options.timeout_s,
             "fallback_models": fallbacks,
             "prices": {m: list(p) for m, p in sorted(options.prices.items()) if m in used},
         },
@@ -219,7 +221,10 @@ def readme(plan: CrewPlan, options: BuildOptions) -> str:
         "| feature | setting (agentc config) | here |",
         "|---|---|---|",
         f"| re-run a failed agent execution | `retries` → `max_retry_limit` | {options.retries} |",
-        "| rate-limit retries of a model call, exponential backoff with jitter | crewai's own | 3 attempts, 1 s, 2 s |",
+        f"| retries of a model call on transient errors (408/409/429/5xx, connection), exponential backoff with "
+        f"jitter, by the provider's SDK | `retries` → the LLM's `max_retries` | {options.retries} |",
+        f"| time for one model call | `timeout_s` → the LLM's `timeout` | {options.timeout_s:g} s |",
+        "| rate-limit retries around each call | crewai's own | 3 attempts, 1 s then 2 s, with jitter |",
         f"| time for a worker's whole task | `timeout_s` × {EXECUTION_CALLS} → `max_execution_time` | "
         f"{math.ceil(options.timeout_s * EXECUTION_CALLS)} s |",
         f"| requests per minute per agent and for the crew | `max_rpm` | {options.max_rpm or 'no limit'} |",

@@ -6,7 +6,8 @@
 
 Models: team.json's ids through init_chat_model (set the provider's API key), `--model
 provider:id` for every agent, or AGENTC_MODEL_FACTORY=module:function. Usage is printed on
-stderr after each answer. A failure prints one `error:` line and exits 1.
+stderr after each answer. A failure prints one `error:` line and exits 1; a delegate that
+failed while its caller still answered prints one `warning:` line.
 """
 
 from __future__ import annotations
@@ -96,11 +97,14 @@ async def answer(team: Team, text: str, args: argparse.Namespace, thread: str) -
     return result
 
 
-async def chat(args: argparse.Namespace, model: Runnable | None) -> int:
+async def chat(
+    args: argparse.Namespace, model: Runnable | None, models: dict[str, Runnable] | None = None
+) -> int:
     if model is None and args.model:
         model = from_id(args.model)
     async with open_team(
         model=model,
+        models=models,
         checkpointer=args.checkpointer,
         db=args.db,
         entry=args.entry,
@@ -124,15 +128,27 @@ async def chat(args: argparse.Namespace, model: Runnable | None) -> int:
             if result.get("status") != "ok":
                 print(f"error: {result.get('error', 'the run failed')}", file=sys.stderr)
                 status = 1
+            else:  # a delegate that failed for good: its caller carried on without it
+                for failed in result.get("errors") or []:
+                    print(
+                        f"warning: {failed['agent']} failed: {failed['error']} (its caller went on)",
+                        file=sys.stderr,
+                    )
             print(summary(result.get("usage") or {}), file=sys.stderr)
         return status
 
 
-def main(argv: list[str] | None = None, *, model: Runnable | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    model: Runnable | None = None,
+    models: dict[str, Runnable] | None = None,
+) -> int:
+    """The CLI; `model` / `models` (by agent key) inject chat models as build_graph() takes them."""
     args = parse(argv)
     observe.configure(True if args.log else None)
     try:
-        return asyncio.run(chat(args, model))
+        return asyncio.run(chat(args, model, models))
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,13 @@ import sys
 
 from architect_crew import observe
 from architect_crew.crew import ArchitectCrew
-from architect_crew.support import FACTORY_ENV, TEAM, CrewSetupError, describe
+from architect_crew.support import (
+    FACTORY_ENV,
+    MODELS,
+    TEAM,
+    CrewSetupError,
+    describe,
+)
 from architect_crew.usage import summary
 
 PROG = "python -m architect_crew"
@@ -30,6 +36,7 @@ def cli(argv: list[str] | None = None) -> int:
         epilog=f"Models: config/crew.json, or a factory in ${FACTORY_ENV} (module:function).",
     )
     parser.add_argument("request", nargs="*", help="the request (default: an example)")
+    parser.add_argument("--model", metavar="ID", help="one crewAI model id for every agent")
     parser.add_argument("--json", action="store_true", help="print answer and usage as JSON")
     parser.add_argument(
         "--log", action="store_true", help="one JSON record per model call and delegation"
@@ -37,7 +44,7 @@ def cli(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     observe.configure(args.log or None)
     try:
-        team = ArchitectCrew()
+        team = ArchitectCrew(models=dict.fromkeys(MODELS, args.model) if args.model else None)
         result = team.crew().kickoff(inputs={"request": _request(args.request)})
     except CrewSetupError as error:
         print(f"error: {error}", file=sys.stderr)

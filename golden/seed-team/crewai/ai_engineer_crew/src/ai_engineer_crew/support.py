@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from crewai import Agent, BaseLLM, TaskOutput
+from crewai import LLM, Agent, BaseLLM, TaskOutput
 from crewai.llms.base_llm import call_stop_override
 from crewai.utilities.llm_utils import create_llm
 from pydantic import Field, PrivateAttr
@@ -126,6 +126,15 @@ def _counts(llm: BaseLLM) -> tuple[int, int, int]:
     return summary.prompt_tokens, summary.completion_tokens, summary.total_tokens
 
 
+def _llm(choice: Any) -> BaseLLM:
+    """An LLM as given, or one built from a model id with the build's per-call timeout and
+    retries (the provider SDK's: transient errors, exponential backoff with jitter)."""
+    if isinstance(choice, str):
+        return LLM(model=choice, timeout=SETTINGS["timeout_s"], max_retries=SETTINGS["retries"])
+    built: BaseLLM = create_llm(choice)
+    return built
+
+
 class TeamLLM(BaseLLM):
     """An agent's model as crewai sees it: the chosen LLM, then the fallback models in order.
 
@@ -142,7 +151,7 @@ class TeamLLM(BaseLLM):
 
     def llms(self) -> list[BaseLLM]:
         if not self._built:
-            self._built = [create_llm(choice) for choice in self.choices]
+            self._built = [_llm(choice) for choice in self.choices]
         return self._built
 
     def names(self) -> list[str]:
