@@ -389,9 +389,20 @@ def test_history_option_passes_the_conversation(load, offline):
             return AIMessage("done")
         return AIMessage("", tool_calls=[ask("transfer_to_ml_engineer", "fine-tune", "h1")])
 
-    graph = package.build_graph(models={"ai-engineer": scripted(lead), "ml-engineer": scripted(lambda m: AIMessage("ok"), seen=seen)})
-    run(graph, "the user's words")
-    assert [(m.type, m.content) for m in seen[0][1:]] == [("human", "the user's words"), ("human", "Task from ai-engineer: fine-tune")]
+    def delegate_reads(package, **options) -> list[tuple[str, str]]:
+        seen.clear()
+        graph = package.build_graph(models={"ai-engineer": scripted(lead),
+                                            "ml-engineer": scripted(lambda m: AIMessage("ok"), seen=seen)}, **options)
+        run(graph, "the user's words")
+        return [(m.type, m.content) for m in seen[0][1:]]
+
+    both = [("human", "the user's words"), ("human", "Task from ai-engineer: fine-tune")]
+    assert delegate_reads(package) == both  # the build's setting
+    assert delegate_reads(package, delegate_context="brief") == both[1:]  # overridden in code
+    default, _ = load(["agents/seed-team"])
+    assert delegate_reads(default) == both[1:] and delegate_reads(default, delegate_context="history") == both
+    with pytest.raises(ValueError, match="delegate_context must be 'brief' or 'history', not 'all'"):
+        default.build_graph(delegate_context="all")
 
 
 @pytest.mark.runtime

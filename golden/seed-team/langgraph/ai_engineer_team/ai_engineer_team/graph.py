@@ -193,9 +193,11 @@ def frame_of(state: Mapping[str, Any]) -> tuple[str, list[AnyMessage]]:
     return ROOT, list(state["messages"])
 
 
-def brief(call: Mapping[str, Any], caller: str, history: list[AnyMessage]) -> list[AnyMessage]:
+def brief(
+    call: Mapping[str, Any], caller: str, history: list[AnyMessage], context_mode: str = "brief"
+) -> list[AnyMessage]:
     """What a delegate reads: the caller's task and context as a user message, after the
-    caller's conversation when delegate_context is "history"."""
+    caller's conversation when `context_mode` (delegate_context) is "history"."""
     args = call.get("args") or {}
     task = str(args.get("task") or "").strip()
     if not task:  # no task given: the latest user request is the best brief there is
@@ -204,7 +206,7 @@ def brief(call: Mapping[str, Any], caller: str, history: list[AnyMessage]) -> li
     context = str(args.get("context") or "").strip()
     if context:
         text += f"\n\nContext from {caller}:\n{context}"
-    if SETTINGS.delegate_context == "history":
+    if context_mode == "history":
         earlier = [m for m in history if m.type != "system"]
         return [*earlier, HumanMessage(text)]
     return [HumanMessage(text)]
@@ -229,6 +231,7 @@ def agent_node(
     model: Runnable | None,
     models: dict[str, Runnable] | None,
     factory: Callable[[str, str | None], Any] | None,
+    context_mode: str = "brief",
 ) -> Callable[..., Any]:
     """The node of one agent. Without an injected model the agent's own is created on its
     first turn, so a graph can be built, drawn and inspected with no provider or API key."""
@@ -307,7 +310,7 @@ def agent_node(
         for call in handoffs:
             target = targets[call["name"]]
             child = f"{frame_id}/{call['id']}"
-            messages = brief(call, agent.node, history)
+            messages = brief(call, agent.node, history, context_mode)
             info = {"agent": target, "parent": frame_id, "call_id": call["id"]}
             frames[child] = {**info, "add": messages}
             payload = {"frame": child, "messages": messages, "frame_data": info}
@@ -381,6 +384,7 @@ def build_graph(
     retries: int | None = None,
     timeout_s: float | None = None,
     model_factory: Callable[[str, str | None], Any] | None = None,
+    delegate_context: str | None = None,
 ) -> CompiledStateGraph:
     """Compile the team's graph, starting at `entry` (an agent key or node; default ENTRY).
 
@@ -389,9 +393,13 @@ def build_graph(
     `with_retry()` or `with_fallbacks()`); `model` serves every other agent; `model_factory`
     (else AGENTC_MODEL_FACTORY, else the build's `model_factory`) is called as
     `model_factory(key, model_id)` for the rest; without any, an agent's model id from
-    team.json goes through `init_chat_model`. `retries`, `timeout_s` and `recursion_limit`
-    default to the build's settings. Invoke with `new_run(text)` as the input.
+    team.json goes through `init_chat_model`. `retries`, `timeout_s`, `recursion_limit` and
+    `delegate_context` ("brief": a delegate reads only its brief; "history": the caller's
+    conversation, then the brief) default to the build's settings. Invoke with `new_run(text)` as the input.
     """
+    context_mode = delegate_context or SETTINGS.delegate_context
+    if context_mode not in ("brief", "history"):
+        raise ValueError(f"delegate_context must be 'brief' or 'history', not {context_mode!r}")
     entry = KEYS.get(entry, entry) if entry else ENTRY
     if entry not in AGENTS:
         raise ValueError(f"unknown entry agent {entry!r}; agents: {', '.join(KEYS)}")
@@ -413,7 +421,7 @@ def build_graph(
         ends = (*(h.target for h in agent.handoffs), RETURN_NODE)
         builder.add_node(
             node,
-            agent_node(agent, model, chosen, factory),
+            agent_node(agent, model, chosen, factory, context_mode),
             destinations=ends,
             retry_policy=policy,
             timeout=timeout,
