@@ -226,6 +226,8 @@ def split_row(row: str) -> list[str]:
         row = row[1:]
     if row.endswith("|") and not row.endswith("\\|"):
         row = row[:-1]
+    if "`" not in row and "\\" not in row:  # no escape, no code span: every pipe splits
+        return [cell.strip() for cell in row.split("|")]
     cells, cur, tick = [], [], False
     k = 0
     while k < len(row):

@@ -312,15 +312,16 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
         s0, e = m.start(), m.end()
         if s0 and (line[s0 - 1] in _NAME_CHARS or line[s0 - 1] == "_") or e < n and (line[e] in _NAME_CHARS or line[e] == "_"):
             continue
-        words = m.group(0).split(" ")
+        phrase = m.group(0)
+        if not role_like(phrase[phrase.rfind(" ") + 1 :].lower()) and not _AGENT_AFTER.match(line, e):
+            continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"
+        words = phrase.split(" ")
         while words and words[0] in _SKIP_WORDS:
             words = words[1:]
         if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
             continue  # a plural group ("Other Agents", "Sales teams")
         if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] in ("Bot", "Pro", "Max", "Plus"):
             continue
-        if not role_like(words[-1].lower()) and not _AGENT_AFTER.match(line, e):
-            continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"
         phrase = " ".join(words)
         start = e - len(phrase)
         out.append(_Cand(start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
@@ -362,11 +363,12 @@ def prepare(text: str) -> str:
             text = text.replace(h, "-")
     if "/" in text and "-" in text:
         cuts = [m.start() for m in _SLASH.finditer(text) if _SLASH_LEFT.search(text, max(0, m.start() - 80), m.start())]
-        if cuts:
-            chars = list(text)
+        if cuts:  # pieces, not a list of every character: the text is the whole file
+            parts, prev = [], 0
             for i in cuts:
-                chars[i] = "+"
-            text = "".join(chars)
+                parts += (text[prev:i], "+")
+                prev = i + 1
+            text = "".join([*parts, text[prev:]])
     return text
 
 

@@ -43,11 +43,6 @@ def _blocks_of(src: Source, k: int, *, deep: bool = True) -> list[Block]:
     return src.blocks[s.start + 1 : end]
 
 
-def _section_at(src: Source, index: int) -> int | None:
-    """The innermost section holding block `index`."""
-    return src.owner[index]
-
-
 def _items(blocks: list[Block]) -> list[ListItem]:
     """Top-level list items: the shallowest indent among them."""
     items = [b for b in blocks if isinstance(b, ListItem)]
@@ -183,10 +178,11 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
     heads = {s.start: k for k, s in enumerate(src.sections)}
     claimed: set[int] = set()
     titles = [plain(s.title) for s in src.sections]
+    owner, roles = src.owner, src.roles
     for index, b in enumerate(src.blocks):
-        k = _section_at(src, index)
-        title = titles[k] if k is not None else None
+        k = owner[index]
         if index in heads:
+            title = titles[k] if k is not None else None
             targets = delegation.block_targets(b)  # type: ignore[arg-type]
             if targets:  # D2: "**Delegate to x**:" then bullets that say when
                 items = _items(_blocks_of(src, heads[index], deep=False))
@@ -202,9 +198,11 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
             continue
         if id(b) in claimed:
             continue
-        role = src.roles[k] if k is not None else "other"
-        if role not in delegation.ALWAYS_READ and type(b) is not Table and cues.isdisjoint(range(b.line - 1, max(b.end, b.line))):
+        role = roles[k] if k is not None else "other"
+        if role not in delegation.ALWAYS_READ and type(b) is not Table and (
+                b.line - 1 not in cues if b.end <= b.line else cues.isdisjoint(range(b.line - 1, b.end))):
             continue  # no line of the block holds a word any delegation form needs
+        title = titles[k] if k is not None else None
         for f in delegation.find(b, role, name):
             line, col = _locate(src, f.target, b, f.line)
             if _not_an_agent(src, f.target, line, col):
