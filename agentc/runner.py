@@ -71,7 +71,8 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
 
     from agentc import incremental
 
-    stages = [writer.Stage(r.path, r.scopes) for r in writer.layout(out, {}, targets, options.out_dirs)]
+    stages = [writer.Stage(r.path, r.scopes, digests=store is not None and mode == "write")
+              for r in writer.layout(out, {}, targets, options.out_dirs)]
     diffs: list[dict[str, str]] = [{} for _ in stages]
     produced: list[str] = []  # every `<target>/<path>` of this build
     trouble: list[Exception] = []  # an unsafe path or a failed temp write: the first one

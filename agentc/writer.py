@@ -133,8 +133,10 @@ class Stage:
     the build need not hold every target's text at once. Nothing is visible until `commit`
     renames the temps into place; `abort` removes them. A build with an error never commits."""
 
-    def __init__(self, out: Path, targets: list[str] | tuple[str, ...], same: frozenset[str] = frozenset()) -> None:
-        self.out, self.targets = out, tuple(targets)
+    def __init__(self, out: Path, targets: list[str] | tuple[str, ...], same: frozenset[str] = frozenset(),
+                 *, digests: bool = False) -> None:
+        """`digests`: keep the sha256 of each file added (what the build cache records)."""
+        self.out, self.targets, self.hashing = out, tuple(targets), digests
         self.owned = set(_manifest(out))
         self.todo = Plan()
         self.paths: set[str] = set()  # every path this build produces here
@@ -161,7 +163,8 @@ class Stage:
             path = self.guard(rel)
             data = text.encode("utf-8")
             self.paths.add(rel)
-            self.digests[rel] = sha(data)
+            if self.hashing:
+                self.digests[rel] = sha(data)
             try:
                 current = path.read_bytes()
             except OSError:

@@ -146,11 +146,14 @@ def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, tar
     stub, drop, error = codes
     kept, diags = [], []
     source = project.agent(agent_id)
+    lines: list[str] | None = None
     for h in handoffs(project, agent_id):
         if not h.dangling:
             kept.append(h)
             continue
-        ex = source_line(source, h.span)
+        if lines is None:  # once per agent: the body is 32 KB and an agent may name a dozen missing ones
+            lines = source.body.split("\n")
+        ex = source_line(source, h.span, lines)
         if options.dangling == "stub":
             kept.append(h)
             if h.target not in announced:
@@ -166,19 +169,14 @@ def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, tar
     return kept, diags
 
 
-def source_line(agent: AgentIR, span: Span) -> str | None:
+def source_line(agent: AgentIR, span: Span, lines: list[str] | None = None) -> str | None:
     """The body line a span points at, for the excerpt and caret under a delegate's name.
-    Found with `str.find`, not by splitting the body (32 KB, split per handoff per target)."""
+    `lines`: the body's lines, when the caller asks for several (split once per agent)."""
     row = span.line - agent.body_line
     if span.file != agent.file or row < 0:
         return None
-    body, start = agent.body, 0
-    for _ in range(row):
-        start = body.find("\n", start) + 1
-        if not start:
-            return None
-    end = body.find("\n", start)
-    return body[start:] if end < 0 else body[start:end]
+    lines = lines if lines is not None else agent.body.split("\n")
+    return lines[row] if row < len(lines) else None
 
 
 def prompt_text(agent: AgentIR) -> str:

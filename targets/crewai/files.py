@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from agentc.compiler.options import BuildOptions
+from agentc.targets._shared import jsontext
 from agentc.targets._shared.render import render
 from agentc.targets.crewai import yamltext
 from agentc.targets.crewai.plan import CrewPlan, Member
@@ -137,7 +138,7 @@ def crew_json(plan: CrewPlan, options: BuildOptions, example: str) -> str:
             "prices": {m: list(p) for m, p in sorted(options.prices.items()) if m in used},
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(data, ensure_ascii=False) + "\n"
 
 
 def pyproject(plan: CrewPlan) -> str:

@@ -20,6 +20,7 @@ from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
+from agentc.targets._shared import jsontext
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def as_json(project: ProjectIR) -> str:
             for e in project.edges
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(data, ensure_ascii=False) + "\n"
 
 
 class NoSvg(Exception):

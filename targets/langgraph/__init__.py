@@ -27,6 +27,7 @@ from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
+from agentc.targets._shared import jsontext
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.render import render
@@ -199,7 +200,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     p = the_plan
     if any(d.code == "AGC507" for d in diags):  # no code is generated under a name that cannot import
         return Emitted(files={}, diagnostics=tuple(diags))
-    team_json = json.dumps(team_data(p, options), indent=2, ensure_ascii=False) + "\n"
+    team_json = jsontext.dumps(team_data(p, options), ensure_ascii=False) + "\n"
     prompts = {f"prompts/{n.prompt_file}": n.prompt for n in p.nodes}
     digest = hashlib.sha256("\0".join([team_json, *sorted(prompts), *prompts.values()]).encode()).hexdigest()
     version = f"0.1.0+{digest[:10]}"  # changes with the team, never with the time of the build

@@ -22,6 +22,7 @@ from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
+from agentc.targets._shared import jsontext
 from agentc.targets._shared.openai import (
     ASSISTANT_FALLBACK_MODEL,
     CODES,
@@ -43,7 +44,7 @@ SUNSET_NOTE = ("The OpenAI Assistants API was sunset on 2026-08-26. These config
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(data, ensure_ascii=False) + "\n"
 
 
 def _stems(project: ProjectIR) -> dict[str, str]:

@@ -14,6 +14,7 @@ from importlib import resources
 
 from agentc.compiler.ir import AgentIR
 from agentc.compiler.options import BuildOptions
+from agentc.targets._shared import jsontext
 from agentc.targets._shared.team import checklist_request, completion_checklist
 
 PLACEHOLDER = "teampkg"
@@ -69,7 +70,7 @@ def files(package: str, spec: dict, prompts: dict[str, str], options: BuildOptio
     out = {f"{package}/pyproject.toml": pyproject(package, options), f"{package}/README.md": readme(package, spec, options)}
     for name, source in {**MODULES, **({SERVER: SERVER} if options.serve else {})}.items():
         out[f"{src}/{name}"] = module(source, package)
-    out[f"{src}/team.json"] = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+    out[f"{src}/team.json"] = jsontext.dumps(spec, ensure_ascii=False) + "\n"
     out.update({f"{src}/prompts/{f}": text for f, text in prompts.items()})
     return out
 
