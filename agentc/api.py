@@ -17,16 +17,13 @@ from agentc.compiler.diagnostics import (
     did_you_mean,
     has_errors,
 )
-from agentc.compiler.graph import link
-from agentc.compiler.ir import AgentIR, ProjectIR
-from agentc.compiler.lower import lower
 from agentc.compiler.options import BuildOptions
-from agentc.compiler.source import read_source
 from agentc.compiler.span import Span
 from agentc.discover import Found, discover
 
 if TYPE_CHECKING:
     from agentc.cache import Cache
+    from agentc.compiler.ir import AgentIR, ProjectIR
 
 # Files or folders on disk, or file name -> text for sources held in memory.
 Sources = Union[str, os.PathLike, Sequence[str | os.PathLike], Mapping[str, str | bytes]]
@@ -42,6 +39,20 @@ class Result:
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+
+def lower(source):
+    """The front end's `lower`, imported on first use: a no-op build (and `--version`, `check`
+    of nothing new) never loads the reader, the lowering or the linker."""
+    from agentc.compiler.lower import lower as lower_source
+
+    return lower_source(source)
+
+
+def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
+    from agentc.compiler.graph import link as link_agents
+
+    return link_agents(agents, diagnostics)
 
 
 def load_project(sources: Sources, *, cache: Cache | None = None, progress: Progress | None = None) -> ProjectIR:
@@ -61,6 +72,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     on purpose: a pool of two was measured slower on 300 seed-sized agents (3.8 s against
     2.8 s), as sending a lowered AgentIR back to the parent costs a third of lowering it."""
     from agentc.cache import sha, stat_of
+    from agentc.compiler.source import read_source
 
     agents: list[AgentIR] = []
     diags: list[Diagnostic] = []
@@ -98,6 +110,8 @@ def _paths(sources: Sources) -> list[str]:
 
 
 def _from_memory(sources: Mapping[str, str | bytes]) -> ProjectIR:
+    from agentc.compiler.source import read_source
+
     agents: list[AgentIR] = []
     diags: list[Diagnostic] = []
     for name, text in sorted(sources.items()):
@@ -126,6 +140,7 @@ def compile(sources: Sources, targets: Sequence[str] | None = None, options: Bui
     try:
         opts = BuildOptions(**values)
     except ValidationError as exc:  # a bad value is an AGC802 diagnostic here too, never pydantic's dump
+        from agentc.compiler.ir import ProjectIR
         from agentc.config import explain
 
         bad = tuple(diag("AGC802", Span(file="<python api>", line=1), f"{key}: {message}") for key, message in explain(exc))

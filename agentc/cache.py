@@ -25,12 +25,16 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
 from agentc.compiler.diagnostics import Diagnostic
-from agentc.compiler.ir import IR_VERSION, AgentIR
+
+if TYPE_CHECKING:
+    from agentc.compiler.ir import AgentIR
 
 FORMAT = 1  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
@@ -60,7 +64,9 @@ def code_fingerprint() -> str:
         import agentc.compiler
         import agentc.targets
 
-        h = hashlib.sha256(f"{agentc.__version__}|{IR_VERSION}|{FORMAT}".encode())
+        # compiler/ir.py (IR_VERSION with it) is among the files hashed below; not importing it
+        # keeps the IR models out of a no-op build.
+        h = hashlib.sha256(f"{agentc.__version__}|{FORMAT}".encode())
         for pkg in (agentc, agentc.compiler, agentc.targets):
             for folder in pkg.__path__:
                 base = Path(folder)
@@ -79,13 +85,21 @@ def environment() -> dict:
             "dot": shutil.which("dot")}
 
 
-class _Entry(BaseModel):
-    """One lowered file, stored and read back as JSON by pydantic itself (in Rust, not via dicts)."""
+@lru_cache(maxsize=1)
+def _entry() -> type[BaseModel]:
+    """The model of one cache entry, made on first use (a no-op build never loads the IR)."""
+    from agentc.compiler import ir
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    class _Entry(BaseModel):
+        """One lowered file, stored and read back as JSON by pydantic itself (in Rust, not via dicts)."""
 
-    agent: AgentIR | None
-    diagnostics: tuple[Diagnostic, ...]
+        model_config = ConfigDict(frozen=True, extra="forbid")
+
+        agent: AgentIR | None
+        diagnostics: tuple[Diagnostic, ...]
+
+    _Entry.model_rebuild(_types_namespace={"AgentIR": ir.AgentIR, "Diagnostic": Diagnostic})
+    return _Entry
 
 
 class Cache:
@@ -129,7 +143,7 @@ class Cache:
         self.used.add(key)
         try:
             data = self.pending.get(key) or (self.folder / "ir" / key[:2] / f"{key}.json").read_bytes()
-            entry = _Entry.model_validate_json(data)
+            entry = _entry().model_validate_json(data)
             return entry.agent, list(entry.diagnostics)
         except (OSError, ValueError):  # a damaged entry is no entry (pydantic's errors are ValueErrors)
             return None
@@ -137,7 +151,8 @@ class Cache:
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
         if self.keep:
-            self.pending[key] = _Entry.__pydantic_serializer__.to_json(_Entry(agent=agent, diagnostics=tuple(diags)))
+            Entry = _entry()
+            self.pending[key] = Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags)))
 
     def flush(self) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed

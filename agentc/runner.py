@@ -13,7 +13,6 @@ from typing import Literal
 
 from agentc import api, writer
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
-from agentc.compiler.graph import link
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.discover import discover
@@ -105,7 +104,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         else:
             agents, more, seen = api.read_agents(found, cache=store, progress=progress)
             _phase(progress, "emitting")
-            result = api.build_each(options, link(agents, ddiags + more), sink)
+            result = api.build_each(options, api.link(agents, ddiags + more), sink)
             views = None
     except BaseException as exc:  # Ctrl-C (or SIGTERM) while emitting: nothing staged stays behind
         for stage in stages:

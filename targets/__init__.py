@@ -13,11 +13,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from agentc.compiler.diagnostics import Diagnostic
-from agentc.compiler.ir import AgentIR, ProjectIR
-from agentc.compiler.options import BuildOptions
+
+if TYPE_CHECKING:  # annotations only: listing or checking target names loads no IR models
+    from agentc.compiler.ir import AgentIR, ProjectIR
+    from agentc.compiler.options import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class Registry(Mapping[str, Target]):
     def __getitem__(self, name: str) -> Target:
         module = self._modules[name]  # KeyError for an unknown name, as a dict would
         return importlib.import_module(f"{__name__}.{module}").TARGET
+
+    def __contains__(self, name: object) -> bool:  # Mapping's own would import the target
+        return name in self._modules
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._modules)

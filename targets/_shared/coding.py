@@ -69,6 +69,9 @@ def frontmatter(data: dict[str, Any], body: str) -> str:
     return f"---\n{head}---\n{body}"
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the same YAML, ~30x faster
+
+
 def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     """The inverse of `frontmatter`, for the targets' own checks. Raises ValueError when it does not split."""
     if not text.startswith("---\n"):
@@ -76,7 +79,7 @@ def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     end = text.find("\n---\n", 3)
     if end < 0:
         raise ValueError("frontmatter never closed")
-    data = yaml.safe_load(text[4:end + 1])
+    data = yaml.load(text[4:end + 1], Loader=_LOADER)
     if not isinstance(data, dict):
         raise ValueError("frontmatter is not a mapping")
     return data, text[end + 5:]
