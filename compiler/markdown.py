@@ -91,8 +91,6 @@ _BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TE
 # Only lines starting with one of these can open a block other than a paragraph; checking the
 # first character first keeps the regexes off the prose lines that make up most of a body.
 _BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
-# The first non-blank character of each line ("" when blank), for all lines in one scan.
-_FIRST = re.compile(r"^[^\S\n]*(.?)", re.M)
 
 
 def _classify(line: str, c: str) -> tuple[int, re.Match | None]:
@@ -124,7 +122,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
-    firsts = _FIRST.findall("\n".join(lines))
+    firsts = [line.lstrip()[:1] for line in lines]  # "" for a blank line
     firsts.append("")  # past the end: stops every continuation
     kinds: dict[int, tuple[int, re.Match | None]] = {}  # lines classified while ending a paragraph
 

@@ -161,6 +161,15 @@ _STRONG_BEFORE = re.compile(
     r"|\bagent\s*:|\bdelegation\s+to|\bdelegate\s+to\s*:?|\bowner\s*:)$",
     re.I,
 )
+
+
+def _strong_before(head: str) -> bool:
+    """`_STRONG_BEFORE` at the end of `head`. Every form it knows ends in "to", "by", "for",
+    "what", "of" or ":", so a head ending in any other character is not searched: a search
+    anchored at the end still tries every start position of the text before a name."""
+    return bool(head) and head[-1] in "oOyYrRtTfF:" and _STRONG_BEFORE.search(head) is not None
+
+
 _SOFT_BEFORE = re.compile(
     r"(?:\b(?:use|uses|using|used|prefer|prefers|try|run|runs|deploy\w*|invok\w*|call|calls|launch\w*|spawn\w*|"
     r"engage\w*|enable\w*|trigger\w*|involve\w*|bring\s+in|brings\s+in|loop\s+in|include|includes|ping|pings|"
@@ -502,7 +511,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     if not role:
         if rel_kind is not None and form == "kebab" and _JOIN_OR_START.match(line[_rel_start(line, c, cands):c.start]):
             return Hit(name, rel_kind, "M relation label", col, True)  # "**Before**: zeta-one"
-        if form == "kebab" and _STRONG_BEFORE.search(_head(before).rstrip()) and ctx:
+        if form == "kebab" and _strong_before(_head(before).rstrip()) and ctx:
             return Hit(name, "delegate", "M delegation verb", col, True)
         return None
     # list continuation: "a, b and c" share the evidence of the first
@@ -520,7 +529,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
         return Hit(name, "compare" if compare else "collaborate", "M table row", col, True)
     if rel_kind is not None:
         return Hit(name, rel_kind, "M relation label", col, True)
-    if _STRONG_BEFORE.search(head.rstrip()):
+    if _strong_before(head.rstrip()):
         return Hit(name, "delegate", "M delegation verb", col, True)
     if _COMPARED.match(after) and any(x.start > c.end for x in cands):
         return Hit(name, "delegate", "M preference", col, True)  # "prefer x over y", "(x > y)"
