@@ -230,7 +230,7 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
             target = TARGETS[name]
             emitted = target.emit(project, options)
             diags += emitted.diagnostics
-            diags += validate_files(name, emitted.files, target.validate)
+            diags += validate_files(name, emitted.files, target.validate, target.loads_itself)
             sink(name, emitted.files)
             del emitted
     return Result(project=project, files={}, diagnostics=judge(diags, options, project))

@@ -161,7 +161,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
             if emitted is None:
                 return None
             diags += emitted.diagnostics
-            diags += validate_files(name, emitted.files, target.validate)
+            diags += validate_files(name, emitted.files, target.validate, target.loads_itself)
             files.update({f"{name}/{path}": text for path, text in emitted.files.items()})
     if not set(files) <= old_files:
         return None

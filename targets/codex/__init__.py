@@ -128,5 +128,6 @@ TARGET = Target(
     summary="Codex CLI custom agents: .codex/agents/<name>.toml (model and effort mapped, tools -> sandbox_mode)",
     emit=emit,
     validate=validate,
+    loads_itself=(".toml",),
     capabilities=frozenset({"delegation:runtime", "model:openai", "tools:sandbox-mode", "effort"}),
 )
