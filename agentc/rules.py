@@ -192,7 +192,7 @@ _RULES = [
          "Add the missing agent, or set `dangling = \"stub\"`."),
     Rule("AGC712", 'delegation target not in the build (`dangling = "error"`)', "You asked for missing delegates to fail the build.",
          "Add the missing agent, or relax `dangling`."),
-    Rule("AGC790", "assistant config fails the documented limits or the openai SDK's types (a bug in agentc)", _BUG, "Report it."),
+    Rule("AGC790", "assistant config fails the documented limits (a bug in agentc)", _BUG, "Report it."),
     Rule("AGC801", "unknown configuration key", "A misspelt key is not applied.", "Fix the key; the message lists the keys and the closest one."),
     Rule("AGC802", "invalid configuration value (on the command line, in the configuration or through the Python API; the allowed values are listed)",
          "A value of the wrong kind cannot be applied.", "Use one of the allowed values the message lists.",

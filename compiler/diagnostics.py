@@ -100,7 +100,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC710": ("info", "delegation target not in the build; placeholder agent emitted"),
     "AGC711": ("info", "delegation target not in the build; handoff left out"),
     "AGC712": ("error", "delegation target not in the build (dangling = error)"),
-    "AGC790": ("error", "assistant config fails the documented limits or the openai SDK's types"),
+    "AGC790": ("error", "assistant config fails the documented limits"),
     "AGC801": ("error", "unknown configuration key"),
     "AGC802": ("error", "invalid configuration value"),
     "AGC803": ("error", "unknown target"),
