@@ -14,6 +14,7 @@ import asyncio
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CASES, ROOT
 
 from agentc import api, writer
 from agentc.compiler.options import BuildOptions
@@ -250,7 +252,7 @@ def test_the_app_over_asgi(team, monkeypatch):
     assert health.status_code == 200 and health.json()["entry"] == "ai-engineer"
     assert one.status_code == 200 and one.json()["ok"] and one.json()["usage"]["total"]["total_tokens"] == 3 * CALL
     assert two.json()["thread_id"] == "web-1" and two.json()["status"] == "ok"
-    lead = server.team()["ai-engineer"].model
+    (lead,) = server.team()["ai-engineer"].model.choices  # the factory's model, in the team's TeamModel
     turn_two = [json.dumps(c.input, default=str) for c in lead.seen if "Second question" in json.dumps(c.input, default=str)]
     assert turn_two and all("First question" in seen for seen in turn_two)  # turn two saw turn one
     events = sse(streamed.text)
@@ -346,12 +348,12 @@ def test_prices_give_a_cost_estimate(tmp_path):
 
 
 def test_fallback_models_take_over_when_a_model_fails(team):
-    from ai_engineer_team.team import FallbackModel
+    from ai_engineer_team.team import TeamModel
 
     down = RuleModel("ml-engineer", lambda key, call: ProviderError(500, "primary down"))
     spare = RuleModel("ml-engineer", seed_rule)
     models = rule_models(seed_rule)
-    models["ml-engineer"] = FallbackModel([down, spare])
+    models["ml-engineer"] = TeamModel("ml-engineer", [down, spare])
     result = run(team, agents=fast(team, models=models))
     assert result.ok and len(down.seen) >= 1 and len(spare.seen) == 1
     (back,) = tool_outputs(models["ai-engineer"].seen[1])
@@ -364,36 +366,130 @@ def test_fallback_ids_from_the_build_wrap_the_mapped_model(tmp_path):
     writer.write(tmp_path, result.files, ["openai-agents"])
     project = tmp_path / "openai-agents" / PKG
     code = ("from ai_engineer_team import build_agents; a = build_agents(); m = a['ai-engineer'].model; "
-            "print(type(m).__name__, m.names, a['data-scientist'].model)")
+            "print(type(m).__name__, m.choices, a['data-scientist'].model.choices)")
     env = {k: v for k, v in os.environ.items() if "OPENAI" not in k and not k.startswith("AGENTC_")}
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**env, "PYTHONPATH": str(project / "src")},
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr  # no key needed to build: ids resolve on first use
-    assert done.stdout.split() == ["FallbackModel", "['gpt-5.4',", "'gpt-5.4-mini']", "None"]
+    assert done.stdout.split() == ["TeamModel", "['gpt-5.4',", "'gpt-5.4-mini']", "[None]"]
 
 
-def test_logging_has_one_record_per_model_call_and_delegation(team, caplog):
+def records(stderr: str) -> list[dict]:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+def test_logs_are_off_by_default_and_one_json_record_per_model_call_and_delegation(project):
+    factory = {"AGENTC_MODEL_FACTORY": "oa_scripted:factory"}
+    quiet = cli(project, "Build it", **factory)
+    assert quiet.returncode == 0 and records(quiet.stderr) == []
+    assert [line.split(":")[0] for line in quiet.stderr.splitlines()] == ["[ai-engineer -> ml-engineer]", "usage",
+                                                                          "  ai-engineer", "  ml-engineer"]
+    loud = cli(project, "Build it", "--log", **factory)
+    by_env = cli(project, "Build it", AGENTC_LOG="1", **factory)
+    assert loud.returncode == 0 and by_env.returncode == 0
+    logged = records(loud.stderr)
+    # a delegation's record ends after the delegate's own model calls
+    assert [(r["event"], r["agent"], r.get("target")) for r in logged] == [
+        ("model_call", "ai-engineer", None), ("model_call", "ml-engineer", None),
+        ("delegation", "ai-engineer", "ml-engineer"), ("model_call", "ai-engineer", None)]
+    assert [r["event"] for r in records(by_env.stderr)] == [r["event"] for r in logged]
+    for r in logged:
+        assert r["outcome"] == "ok" and isinstance(r["duration_ms"], float)
+    calls = [r for r in logged if r["event"] == "model_call"]
+    assert all(r["input_tokens"] == USAGE["input_tokens"] and r["output_tokens"] == USAGE["output_tokens"]
+               and r["model"] == "RuleModel" for r in calls)
+
+
+def test_failed_model_calls_and_delegations_are_logged_with_their_outcome(team, monkeypatch, caplog):
     import logging
 
     caplog.set_level(logging.INFO, logger=PKG)
-    result = run(team, agents=fast(team, models=rule_models(seed_rule)))
-    assert result.ok
-    calls = [r for r in caplog.records if r.getMessage() == "model call"]
-    delegations = [r for r in caplog.records if r.getMessage() == "delegation"]
-    assert [r.agent for r in calls] == ["ai-engineer", "ml-engineer", "ai-engineer"]
-    assert all(r.input_tokens == 100 and r.output_tokens == 20 and r.outcome == "ok" and r.duration_s >= 0 for r in calls)
-    assert [(r.agent, r.target) for r in delegations] == [("ai-engineer", "ml-engineer")]
+    monkeypatch.setenv("AGENTC_SCRIPT_FAIL", "ml-engineer")
+    assert run(team, agents=fast(team)).ok
+    logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == PKG]
+    failed = [r for r in logged if r["agent"] == "ml-engineer"]
+    assert [(r["event"], r["outcome"]) for r in failed] == [("model_call", "error: ProviderError")] * 3  # 1 + 2 retries
+    (delegation,) = [r for r in logged if r["event"] == "delegation"]
+    assert delegation["outcome"].startswith("error: ml-engineer could not answer (ProviderError: ml-engineer is down)")
+    caplog.clear()
+    monkeypatch.setenv("AGENTC_SCRIPT_FAIL", "ai-engineer")
+    assert not run(team, agents=fast(team)).ok
+    logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == PKG]
+    assert [r["event"] for r in logged] == ["model_call"] * 3 + ["failure"]
+    assert logged[-1] == {"event": "failure", "agent": "ai-engineer", "error": "ProviderError: ai-engineer is down"}
 
 
-def test_generated_package_is_mypy_clean(project, tmp_path):
-    """mypy with the SDK and FastAPI installed; the modules are the same for every team."""
+OTEL_SCRIPT = """
+import asyncio, json
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+from ai_engineer_team import run_team
+assert asyncio.run(run_team("traced")).ok
+spans = exporter.get_finished_spans()
+names = {s.context.span_id: s.name for s in spans}
+print(json.dumps([[s.name, dict(s.attributes), names.get(s.parent.span_id) if s.parent else None] for s in spans]))
+"""
+
+
+def test_opentelemetry_spans_only_when_switched_on(project):
+    pytest.importorskip("opentelemetry.sdk")
+    # test_crewai_runtime sets OTEL_SDK_DISABLED for this whole process: not for this child
+    env = {k: v for k, v in os.environ.items() if "OPENAI" not in k and not k.startswith(("AGENTC_", "OTEL_"))}
+    env.update(PYTHONPATH=os.pathsep.join([str(project / "src"), str(TESTS)]), OPENAI_AGENTS_DISABLE_TRACING="1",
+               AGENTC_MODEL_FACTORY="oa_scripted:factory")
+    spans = {}
+    for switch in ("0", "1"):
+        done = subprocess.run([sys.executable, "-c", OTEL_SCRIPT], cwd=project, env={**env, "AGENTC_OTEL": switch},
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+        spans[switch] = json.loads(done.stdout.splitlines()[-1])
+    assert spans["0"] == []
+    # the delegate's model call is inside the delegation's span
+    assert [(name, a["agentc.agent"], parent) for name, a, parent in spans["1"]] == [
+        ("model_call", "ai-engineer", None), ("model_call", "ml-engineer", "delegation"),
+        ("delegation", "ai-engineer", None), ("model_call", "ai-engineer", None)]
+    first, _, delegation, _ = (a for _, a, _ in spans["1"])
+    assert first["agentc.input_tokens"] == USAGE["input_tokens"] and first["agentc.outcome"] == "ok"
+    assert delegation["agentc.target"] == "ml-engineer" and delegation["agentc.outcome"] == "ok"
+
+
+GOLDEN_PACKAGES = sorted(p.parent for p in (ROOT / "golden").glob("*/openai-agents/*/src/*/__init__.py"))
+
+
+def test_golden_has_an_openai_agents_package_per_case():
+    assert [p.parts[-5] for p in GOLDEN_PACKAGES] == CASES
+
+
+def test_generated_package_is_ruff_clean():
+    """Ruff's default rules (as shipped, no config) on the openai-agents package of every golden case."""
+    ruff = shutil.which("ruff") or (Path(sys.executable).parent / "ruff")
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed (it comes with the test extra)")
+    done = subprocess.run([str(ruff), "check", "--isolated", "--no-cache", *map(str, GOLDEN_PACKAGES)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "All checks passed!", done.stdout
+
+
+def test_generated_package_is_mypy_clean(tmp_path):
+    """mypy with the SDK and FastAPI installed, on the openai-agents package of every golden case
+    (the goldens are what a build emits, test_golden checks that), in one run."""
     mypy = Path(sys.executable).parent / "mypy"
     if not mypy.exists() or importlib.util.find_spec("fastapi") is None:
         pytest.skip("mypy or fastapi is not installed (test and serve extras)")
+    # every function fully annotated too (the seed's "type hints provided for all functions")
     done = subprocess.run([str(mypy), "--python-executable", sys.executable, "--cache-dir", str(tmp_path / ".mypy"),
-                           PKG], cwd=project / "src", capture_output=True, text=True, timeout=900, check=False)
+                           "--disallow-untyped-defs", "--disallow-incomplete-defs", *map(str, GOLDEN_PACKAGES)],
+                          capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-4000:]
-    assert done.stdout.startswith("Success: no issues found in 5 source files")
+    files = sum(1 for p in GOLDEN_PACKAGES for _ in p.glob("*.py"))
+    assert files == 7 * len(CASES) and done.stdout.startswith(f"Success: no issues found in {files} source files")
 
 
 def test_delegate_context_history_passes_the_conversation_before_the_brief(team):

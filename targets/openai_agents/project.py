@@ -21,6 +21,8 @@ PLACEHOLDER = "teampkg"
 # Emitted module -> its source in package/ (no __init__.py there: that folder is not a package of agentc).
 MODULES = {"__init__.py": "init.py", "__main__.py": "main.py", "team.py": "team.py", "run.py": "run.py"}
 SERVER = "server.py"
+# The runtime modules every code target shares (targets/_shared/runtime), copied byte for byte.
+SHARED_MODULES = ("observe.py",)
 LINE_LIMIT = 100  # black's line length in agentc's pinned mode
 SDK_REQUIREMENT = "openai-agents>=0.24,<0.25"
 SERVE_REQUIREMENTS = ["fastapi>=0.115,<1", "uvicorn>=0.30,<1"]
@@ -30,6 +32,11 @@ GUARDRAIL_RETRIES = 2
 @cache
 def _static(name: str) -> str:
     return resources.files("agentc.targets.openai_agents").joinpath("package", name).read_text(encoding="utf-8")
+
+
+@cache
+def _shared(name: str) -> str:
+    return resources.files("agentc.targets").joinpath("_shared", "runtime", name).read_text(encoding="utf-8")
 
 
 def module(name: str, package: str) -> str:
@@ -70,6 +77,7 @@ def files(package: str, spec: dict, prompts: dict[str, str], options: BuildOptio
     out = {f"{package}/pyproject.toml": pyproject(package, options), f"{package}/README.md": readme(package, spec, options)}
     for name, source in {**MODULES, **({SERVER: SERVER} if options.serve else {})}.items():
         out[f"{src}/{name}"] = module(source, package)
+    out.update({f"{src}/{name}": _shared(name) for name in SHARED_MODULES})
     out[f"{src}/team.json"] = jsontext.dumps(spec, ensure_ascii=False) + "\n"
     out.update({f"{src}/prompts/{f}": text for f, text in prompts.items()})
     return out
@@ -170,9 +178,12 @@ def readme(package: str, spec: dict, options: BuildOptions) -> str:
         f"`enforce` an answer that misses checklist items is sent back with the missing items, at most "
         f"{s['guardrail_retries']} times.\n"
         "- Usage: token counts per agent and per run in every result, printed by the CLI.\n"
-        "- Logging: one record per model call and per delegation on the `"
-        f"{package}` logger (`-v`).\n"
-        "- Tracing: off; `AGENTC_TRACING=1` turns the Agents SDK's tracing on.\n"
+        "- Logs: off by default; `AGENTC_LOG=1` (or `--log`) writes one JSON record per model call "
+        "(agent, model, duration, tokens, outcome) and per delegation (agent, target, duration, "
+        f"outcome) to stderr, from the `{package}` logger (`observe.py`).\n"
+        "- OpenTelemetry: with `AGENTC_OTEL=1` and `opentelemetry-api` installed each record is also "
+        "a span (a delegate's model calls inside its delegation's span).\n"
+        "- The Agents SDK's own tracing: off; `AGENTC_TRACING=1` turns it on.\n"
         "- The request is always a user message, never part of an agent's instructions.\n"
         f"{serve}"
     )
