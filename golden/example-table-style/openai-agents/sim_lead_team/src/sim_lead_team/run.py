@@ -15,6 +15,7 @@ from agents import Agent, RunConfig, Runner, Session, SQLiteSession
 from agents.exceptions import OutputGuardrailTripwireTriggered
 from openai.types.responses import ResponseTextDeltaEvent
 
+from sim_lead_team import observe
 from sim_lead_team.team import (
     ENTRY,
     HOOKS,
@@ -143,6 +144,7 @@ async def run_team(
                 thread_id=thread_id,
             )
     except Exception as error:  # the model or provider failed for good: report, do not crash
+        observe.event("failure", agent=ENTRY, error=describe(error))
         return TeamResult(
             ok=False,
             answer=None,

@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from architect_team import observe
 from architect_team.run import MAX_REQUEST_CHARS, TeamResult, check_request, run_team
 from architect_team.team import (
     ENTRY,
@@ -47,6 +48,7 @@ class RunRequest(BaseModel):
 
 
 app = FastAPI(title=f"{PACKAGE}: the {ENTRY} team", version="1")
+observe.configure()  # AGENTC_LOG=1: the JSON records on stderr
 
 
 @cache

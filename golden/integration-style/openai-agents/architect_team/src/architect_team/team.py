@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 import os
 import re
-import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -37,9 +35,16 @@ from agents import (
 from agents.agent_tool_input import StructuredToolInputBuilderOptions
 from agents.extensions import handoff_filters
 from agents.items import ModelResponse
-from agents.retry import ModelRetrySettings, retry_policies
+from agents.retry import (
+    ModelRetryAdvice,
+    ModelRetryAdviceRequest,
+    ModelRetrySettings,
+    retry_policies,
+)
 from agents.tool_context import ToolContext
 from pydantic import BaseModel, Field
+
+from architect_team import observe
 
 PACKAGE = "architect_team"
 FACTORY_ENV = "AGENTC_MODEL_FACTORY"
@@ -47,7 +52,6 @@ FACTORY_ENV = "AGENTC_MODEL_FACTORY"
 TRANSIENT_STATUSES = (408, 409, 429, 500, 502, 503, 504)
 ModelChoice = str | Model | None
 Factory = Callable[[str, str | None], ModelChoice]
-log = logging.getLogger(PACKAGE)
 
 
 class TeamError(ValueError):
@@ -82,7 +86,6 @@ class TeamContext:
     guardrail: str = "enforce"
     usage: dict[str, dict[str, int]] = field(default_factory=dict)
     events: Callable[[dict[str, Any]], None] | None = None
-    _started: dict[int, float] = field(default_factory=dict)
 
     def emit(self, event: dict[str, Any]) -> None:
         if self.events is not None:
@@ -90,20 +93,12 @@ class TeamContext:
 
 
 class TeamHooks(RunHooks[Any]):
-    """Usage per agent and one log record per model call and per delegation.
+    """Usage per agent (the runner's usage of each model call, retries included), and the
+    delegation events the CLI and the app show. The log records and spans come from TeamModel
+    (model calls) and the delegation tools (see observe.py).
 
     Stateless: everything is kept in the run's TeamContext, so one instance serves every run.
     """
-
-    async def on_llm_start(
-        self,
-        context: RunContextWrapper[Any],
-        agent: Agent[Any],
-        system_prompt: Any,
-        input_items: Any,
-    ) -> None:
-        if isinstance(context.context, TeamContext):
-            context.context._started[id(agent)] = time.monotonic()
 
     async def on_llm_end(
         self, context: RunContextWrapper[Any], agent: Agent[Any], response: ModelResponse
@@ -115,17 +110,6 @@ class TeamHooks(RunHooks[Any]):
         seen = ctx.usage.setdefault(agent.name, dict.fromkeys(USAGE_FIELDS, 0))
         for name in USAGE_FIELDS:
             seen[name] += int(getattr(used, name) or 0)
-        started = ctx._started.pop(id(agent), time.monotonic())
-        log.info(
-            "model call",
-            extra={
-                "agent": agent.name,
-                "duration_s": round(time.monotonic() - started, 3),
-                "input_tokens": used.input_tokens,
-                "output_tokens": used.output_tokens,
-                "outcome": "ok",
-            },
-        )
 
     async def on_tool_start(
         self, context: RunContextWrapper[Any], agent: Agent[Any], tool: Tool
@@ -133,7 +117,6 @@ class TeamHooks(RunHooks[Any]):
         target = DELEGATE_TOOLS.get(tool.name)
         if target is not None and isinstance(context.context, TeamContext):
             context.context.emit({"event": "delegation", "from": agent.name, "to": target})
-            log.info("delegation", extra={"agent": agent.name, "target": target})
 
     async def on_handoff(
         self, context: RunContextWrapper[Any], from_agent: Agent[Any], to_agent: Agent[Any]
@@ -142,7 +125,7 @@ class TeamHooks(RunHooks[Any]):
             context.context.emit(
                 {"event": "delegation", "from": from_agent.name, "to": to_agent.name}
             )
-        log.info("handoff", extra={"agent": from_agent.name, "target": to_agent.name})
+        observe.event("delegation", agent=from_agent.name, target=to_agent.name, mode="handoff")
 
 
 USAGE_FIELDS = ("requests", "input_tokens", "output_tokens", "total_tokens")
@@ -175,12 +158,14 @@ def _messages(items: list[Any]) -> list[Any]:
     return [i for i in items if isinstance(i, dict) and i.get("role") in ("user", "assistant")]
 
 
+FAILED = "FAILED: "
+
+
 def _failure(delegate: str) -> Callable[[RunContextWrapper[Any], Exception], str]:
     """The tool result a caller gets when its delegate fails: a clear failure, not a crash."""
 
     def message(context: RunContextWrapper[Any], error: Exception) -> str:
-        log.warning("delegation failed", extra={"target": delegate, "outcome": "error"})
-        return f"FAILED: {delegate} could not answer ({describe(error)}). Continue without it."
+        return f"{FAILED}{delegate} could not answer ({describe(error)}). Continue without it."
 
     return message
 
@@ -212,54 +197,85 @@ async def completion_checklist(
     missing = missing_items(str(output), CHECKLIST)
     mode = context.context.guardrail if isinstance(context.context, TeamContext) else "enforce"
     if missing and mode == "warn":
-        log.warning("checklist items missing", extra={"agent": agent.name, "missing": missing})
+        observe.event("guardrail", agent=agent.name, missing=missing, outcome="warned")
     return GuardrailFunctionOutput(
         output_info={"missing": missing}, tripwire_triggered=bool(missing) and mode == "enforce"
     )
 
 
-class FallbackModel(Model):
-    """The agent's model id, then the fallback ids in order: the next is tried when a call to
-    one fails. The runner's retries (ModelSettings.retry) wrap the whole chain. Model ids are
-    resolved on first use by the SDK's provider, so building the team needs no API key."""
+class TeamModel(Model):
+    """An agent's model as the runner sees it: the chosen model, then the fallback ids in order
+    (the next is tried when a call to one fails; the runner's retries, ModelSettings.retry,
+    wrap the whole chain). Each call is one `model_call` record (agent, model, duration, tokens,
+    outcome) and one span when observe.py is switched on. Model ids (and None, the SDK's
+    default) are resolved on first use by the SDK's provider, so building needs no API key."""
 
-    def __init__(self, names: list[str | Model]) -> None:
-        self.names = names
+    def __init__(self, agent: str, choices: list[ModelChoice]) -> None:
+        self.agent = agent
+        self.choices = choices
         self._models: list[Model] = []
 
     def models(self) -> list[Model]:
         if not self._models:
             provider = MultiProvider()
             self._models = [
-                provider.get_model(name) if isinstance(name, str) else name for name in self.names
+                c if isinstance(c, Model) else provider.get_model(c) for c in self.choices
             ]
         return self._models
 
+    def names(self) -> list[str]:
+        """The model ids as configured (the keys of `prices`), else the model's class name."""
+        return [
+            c if isinstance(c, str) else str(getattr(c, "model", "") or type(c).__name__)
+            for c in self.choices
+        ]
+
     async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        *first, last = self.models()
-        for name, model in zip(self.names, first, strict=False):
+        *first, last = zip(self.models(), self.names(), strict=True)
+        for model, name in first:
             try:
-                return await model.get_response(*args, **kwargs)
-            except Exception as error:
-                log.warning(
-                    "model failed; trying the next",
-                    extra={"model": str(name), "outcome": describe(error)},
-                )
-        return await last.get_response(*args, **kwargs)
+                return await self._call(model, name, args, kwargs)
+            except Exception:  # its record says which error; the next model takes over
+                continue
+        return await self._call(*last, args, kwargs)
+
+    async def _call(
+        self, model: Model, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> ModelResponse:
+        with observe.timed("model_call", agent=self.agent, model=name) as record:
+            response = await model.get_response(*args, **kwargs)
+            record.update(
+                input_tokens=response.usage.input_tokens,
+                output_tokens=response.usage.output_tokens,
+            )
+            return response
 
     async def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        models = self.models()
-        for n, model in enumerate(models):
+        pairs = list(zip(self.models(), self.names(), strict=True))
+        for n, (model, name) in enumerate(pairs):
             started = False
             try:
-                async for event in model.stream_response(*args, **kwargs):
-                    started = True
-                    yield event
+                with observe.timed("model_call", agent=self.agent, model=name) as record:
+                    async for event in model.stream_response(*args, **kwargs):
+                        started = True
+                        used = getattr(getattr(event, "response", None), "usage", None)
+                        if event.type == "response.completed" and used is not None:
+                            record.update(
+                                input_tokens=used.input_tokens, output_tokens=used.output_tokens
+                            )
+                        yield event
                 return
-            except Exception as error:
-                if started or n == len(models) - 1:
+            except Exception:
+                if started or n == len(pairs) - 1:
                     raise
-                log.warning("model failed; trying the next", extra={"outcome": describe(error)})
+
+    def get_retry_advice(self, request: ModelRetryAdviceRequest) -> ModelRetryAdvice | None:
+        """The provider's advice on the error that ended the chain (the last model's)."""
+        return self.models()[-1].get_retry_advice(request)
+
+    async def close(self) -> None:
+        for model in self._models:
+            await model.close()
 
 
 def load_factory(name: str | None = None) -> Factory | None:
@@ -309,8 +325,8 @@ def build_agents(
 ) -> dict[str, Agent[Any]]:
     """Every agent of the team with its delegates, keyed by agent key (see MODELS).
 
-    An agent's model is `models[key]`, else `model`, else what the model factory returns for
-    (key, mapped id), else the mapped id. `delegation="tools"` (the default unless the build
+    An agent's model is a TeamModel over `models[key]`, else `model`, else what the model
+    factory returns for (key, mapped id), else the mapped id and the `fallback_models`. `delegation="tools"` (the default unless the build
     chose otherwise) gives each agent its delegates as tools: the delegate gets a brief (task
     and context; with `context="history"` after the caller's conversation) and its answer
     returns to the caller as the tool result. `"handoffs"` hands the
@@ -330,19 +346,16 @@ def build_agents(
     make = factory if factory is not None else load_factory()
     base = settings or model_settings()
 
-    def pick(key: str) -> ModelChoice:
-        if key in chosen:
-            return chosen[key]
-        if model is not None:
-            return model
-        if make is not None:
-            made = make(key, MODELS[key])
-            if made is not None:
-                return made
+    def pick(key: str) -> TeamModel:
+        choice = chosen[key] if key in chosen else model
+        if choice is None and make is not None:
+            choice = make(key, MODELS[key])
+        if isinstance(choice, TeamModel):
+            return choice
+        if choice is not None:
+            return TeamModel(key, [choice])
         mapped = MODELS[key]
-        if mapped is not None and FALLBACKS:
-            return FallbackModel([mapped, *FALLBACKS])
-        return mapped
+        return TeamModel(key, [mapped, *FALLBACKS] if mapped is not None else [None])
 
     team: dict[str, Agent[Any]] = {}
     for a in spec()["agents"]:
@@ -379,17 +392,24 @@ def _as_tool(delegate: Agent[Any], edge: dict[str, Any], context: str) -> Tool:
         max_turns=SETTINGS["max_turns"],
         failure_error_function=_failure(delegate.name),
     )
-    if context == "history":  # the delegate reads the caller's conversation, then the brief
-        invoke = tool.on_invoke_tool
+    invoke = tool.on_invoke_tool
 
-        async def with_history(ctx: ToolContext[Any], arguments: str) -> Any:
-            token = _HISTORY.set(tuple(_messages(list(ctx.turn_input))))
-            try:
-                return await invoke(ctx, arguments)
-            finally:
-                _HISTORY.reset(token)
+    async def observed(ctx: ToolContext[Any], arguments: str) -> Any:
+        """One `delegation` record and span around the delegate's run; with "history" the
+        delegate reads the caller's conversation before the brief."""
+        messages = tuple(_messages(list(ctx.turn_input))) if context == "history" else ()
+        token = _HISTORY.set(messages)
+        caller = ctx.agent.name if ctx.agent is not None else None
+        try:
+            with observe.timed("delegation", agent=caller, target=delegate.name) as record:
+                answer = await invoke(ctx, arguments)
+                if isinstance(answer, str) and answer.startswith(FAILED):
+                    record["outcome"] = "error: " + answer.splitlines()[0][len(FAILED) :]
+                return answer
+        finally:
+            _HISTORY.reset(token)
 
-        tool.on_invoke_tool = with_history
+    tool.on_invoke_tool = observed
     return tool
 
 

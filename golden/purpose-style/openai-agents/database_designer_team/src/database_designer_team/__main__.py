@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from typing import Any
 
+from database_designer_team import observe
 from database_designer_team.run import THREADS_ENV, TeamResult, run_team
 from database_designer_team.team import (
     ENTRY,
@@ -54,7 +54,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--guardrail", choices=("enforce", "warn", "off"), default=None)
     p.add_argument("--json", action="store_true", help="print the whole result as JSON")
     p.add_argument(
-        "-v", "--verbose", action="store_true", help="log each model call and delegation"
+        "--log",
+        "-v",
+        action="store_true",
+        help="log one JSON record per model call and delegation on stderr (else $AGENTC_LOG)",
     )
     return p
 
@@ -76,8 +79,7 @@ def _usage_lines(result: TeamResult) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.verbose:
-        logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
+    observe.configure(True if args.log else None)
     request = " ".join(args.request) if args.request else ""
     if not request and not sys.stdin.isatty():
         request = sys.stdin.read()
