@@ -12,8 +12,14 @@ import json
 import sys
 from typing import Any
 
-from teampkg import observe
-from teampkg.run import THREADS_ENV, TeamResult, run_team
+from teampkg import (
+    observe,
+)
+from teampkg.run import (
+    THREADS_ENV,
+    TeamResult,
+    run_team,
+)
 from teampkg.team import (
     ENTRY,
     FACTORY_ENV,
