@@ -12,8 +12,14 @@ import json
 import sys
 from typing import Any
 
-from sim_lead_team import observe
-from sim_lead_team.run import THREADS_ENV, TeamResult, run_team
+from sim_lead_team import (
+    observe,
+)
+from sim_lead_team.run import (
+    THREADS_ENV,
+    TeamResult,
+    run_team,
+)
 from sim_lead_team.team import (
     ENTRY,
     FACTORY_ENV,

@@ -23,8 +23,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim_lead_team import observe
-from sim_lead_team.run import MAX_REQUEST_CHARS, TeamResult, check_request, run_team
+from sim_lead_team import (
+    observe,
+)
+from sim_lead_team.run import (
+    MAX_REQUEST_CHARS,
+    TeamResult,
+    check_request,
+    run_team,
+)
 from sim_lead_team.team import (
     ENTRY,
     MODELS,
@@ -112,7 +119,7 @@ async def runs_stream(request: Request) -> StreamingResponse | JSONResponse:
                 events=queue.put_nowait,
             )
             queue.put_nowait({"event": "final", **result.to_dict()})
-        except Exception as error:  # never leave the client waiting
+        except Exception as error:  # noqa: BLE001 - never leave the client waiting
             queue.put_nowait(
                 {"event": "final", "ok": False, "answer": None, "error": describe(error)}
             )

@@ -12,8 +12,14 @@ import json
 import sys
 from typing import Any
 
-from architect_team import observe
-from architect_team.run import THREADS_ENV, TeamResult, run_team
+from architect_team import (
+    observe,
+)
+from architect_team.run import (
+    THREADS_ENV,
+    TeamResult,
+    run_team,
+)
 from architect_team.team import (
     ENTRY,
     FACTORY_ENV,

@@ -15,7 +15,9 @@ from agents import Agent, RunConfig, Runner, Session, SQLiteSession
 from agents.exceptions import OutputGuardrailTripwireTriggered
 from openai.types.responses import ResponseTextDeltaEvent
 
-from architect_team import observe
+from architect_team import (
+    observe,
+)
 from architect_team.team import (
     ENTRY,
     HOOKS,
@@ -143,7 +145,7 @@ async def run_team(
                 last_agent=result.last_agent.name,
                 thread_id=thread_id,
             )
-    except Exception as error:  # the model or provider failed for good: report, do not crash
+    except Exception as error:  # noqa: BLE001 - the model failed for good: a result, no crash
         observe.event("failure", agent=ENTRY, error=describe(error))
         return TeamResult(
             ok=False,

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -44,7 +45,9 @@ from agents.retry import (
 from agents.tool_context import ToolContext
 from pydantic import BaseModel, Field
 
-from architect_team import observe
+from architect_team import (
+    observe,
+)
 
 PACKAGE = "architect_team"
 FACTORY_ENV = "AGENTC_MODEL_FACTORY"
@@ -233,10 +236,8 @@ class TeamModel(Model):
     async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
         *first, last = zip(self.models(), self.names(), strict=True)
         for model, name in first:
-            try:
+            with suppress(Exception):  # its record says which error; the next model takes over
                 return await self._call(model, name, args, kwargs)
-            except Exception:  # its record says which error; the next model takes over
-                continue
         return await self._call(*last, args, kwargs)
 
     async def _call(
@@ -347,7 +348,7 @@ def build_agents(
     base = settings or model_settings()
 
     def pick(key: str) -> TeamModel:
-        choice = chosen[key] if key in chosen else model
+        choice = chosen.get(key, model)
         if choice is None and make is not None:
             choice = make(key, MODELS[key])
         if isinstance(choice, TeamModel):

@@ -12,8 +12,14 @@ import json
 import sys
 from typing import Any
 
-from backend_builder_team import observe
-from backend_builder_team.run import THREADS_ENV, TeamResult, run_team
+from backend_builder_team import (
+    observe,
+)
+from backend_builder_team.run import (
+    THREADS_ENV,
+    TeamResult,
+    run_team,
+)
 from backend_builder_team.team import (
     ENTRY,
     FACTORY_ENV,

@@ -12,8 +12,14 @@ import json
 import sys
 from typing import Any
 
-from database_designer_team import observe
-from database_designer_team.run import THREADS_ENV, TeamResult, run_team
+from database_designer_team import (
+    observe,
+)
+from database_designer_team.run import (
+    THREADS_ENV,
+    TeamResult,
+    run_team,
+)
 from database_designer_team.team import (
     ENTRY,
     FACTORY_ENV,

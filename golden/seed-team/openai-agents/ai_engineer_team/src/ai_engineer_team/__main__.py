@@ -12,8 +12,14 @@ import json
 import sys
 from typing import Any
 
-from ai_engineer_team import observe
-from ai_engineer_team.run import THREADS_ENV, TeamResult, run_team
+from ai_engineer_team import (
+    observe,
+)
+from ai_engineer_team.run import (
+    THREADS_ENV,
+    TeamResult,
+    run_team,
+)
 from ai_engineer_team.team import (
     ENTRY,
     FACTORY_ENV,
