@@ -134,7 +134,7 @@ def test_openai_agents_takes_models_by_key(tmp_path, monkeypatch):
     package = importlib.import_module(project.name)
     try:
         agents = package.build_agents(models={k: f"model-of-{k}" for k in KEYS})
-        assert {k: a.model for k, a in agents.items()} == {k: f"model-of-{k}" for k in KEYS}
+        assert {k: a.model.choices for k, a in agents.items()} == {k: [f"model-of-{k}"] for k in KEYS}
         asked: list[str] = []
         package.build_agents(factory=lambda key, model_id: asked.append(key) or f"made-{key}")
         assert set(asked) == KEYS

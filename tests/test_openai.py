@@ -5,8 +5,8 @@ What runs the real openai / openai-agents packages is in test_openai_runtime.py.
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -191,7 +191,8 @@ def test_generated_python_is_black_clean_and_free_of_prompt_text(case):
 
     result = build(f"agents/{case}", targets=("openai-agents",))
     modules = {p: t for p, t in result.files.items() if p.endswith(".py")}
-    assert {p.rsplit("/", 1)[1] for p in modules} == {"__init__.py", "__main__.py", "team.py", "run.py", "server.py"}
+    assert {p.rsplit("/", 1)[1] for p in modules} == {"__init__.py", "__main__.py", "team.py", "run.py", "server.py",
+                                                         "observe.py"}
     for path, text in modules.items():
         assert format_python(text) == text, path
         assert "You are" not in text  # prompts stay in prompts/*.md, the team in team.json
@@ -201,16 +202,14 @@ def test_generated_python_is_black_clean_and_free_of_prompt_text(case):
             assert format_python(text) == text, path  # a long package name goes through black
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(),
-                    reason="ruff is not installed")
+@pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff is not installed")
 def test_generated_python_passes_ruff(tmp_path, bad_team):
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     for i, source in enumerate([SEED, str(bad_team)]):
         result = build(source, targets=("openai-agents",), entry="lead" if i else None)
         assert result.ok
         writer.write(tmp_path / "out" / str(i), result.files, ["openai-agents"])
     # The project's own package is first-party for isort, as ruff infers from its src/ layout.
-    done = subprocess.run([ruff, "check", "--isolated", "--select", "E4,E7,E9,F,I,W,B,UP",
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E4,E7,E9,F,I,W,B,UP",
                            "--config", "lint.isort.known-first-party = ['agentc_team']", "out"],
                           capture_output=True, text=True, check=False, cwd=tmp_path)  # not at ROOT: agents/ is a folder there
     assert done.returncode == 0, done.stdout
