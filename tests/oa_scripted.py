@@ -10,9 +10,11 @@ agent answers in one line. AGENTC_SCRIPT_FAIL names an agent whose model always 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import time
 from typing import Any
 
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
@@ -30,16 +32,27 @@ class ProviderError(Exception):
 
 
 class RuleModel(ScriptedModel):
-    """A ScriptedModel whose every step comes from `rule(key, call)`: output items or an error."""
+    """A ScriptedModel whose every step comes from `rule(key, call)`: output items or an error.
 
-    def __init__(self, key: str, rule) -> None:
+    `seen` holds every call, `reported` the usage of each answered one; with `tokens=(i, o)` the
+    n-th call reports n*i input and n*o output tokens (else USAGE); `delay` seconds before each
+    answer, and `times` the (start, end) of each call, show whether calls overlap."""
+
+    def __init__(self, key: str, rule, tokens: tuple[int, int] | None = None, delay: float = 0.0) -> None:
         super().__init__()
-        self.key, self.rule = key, rule
+        self.key, self.rule, self.tokens, self.delay = key, rule, tokens, delay
         self.seen: list[Any] = []
+        self.reported: list[Usage] = []
+        self.times: list[tuple[float, float]] = []
 
     async def get_response(self, *args, **kwargs):
+        start = time.monotonic()
+        await asyncio.sleep(self.delay)
         self.enqueue(ModelStep.respond(self._respond))
-        return await super().get_response(*args, **kwargs)
+        try:
+            return await super().get_response(*args, **kwargs)
+        finally:
+            self.times.append((start, time.monotonic()))
 
     async def stream_response(self, *args, **kwargs):
         self.enqueue(ModelStep.respond(self._respond))
@@ -51,7 +64,11 @@ class RuleModel(ScriptedModel):
         out = self.rule(self.key, call)
         if isinstance(out, Exception):
             return ModelStep(error=out)
-        return ModelStep(output=out, usage=Usage(requests=1, total_tokens=sum(USAGE.values()), **USAGE))
+        n = len(self.seen)
+        i, o = (n * self.tokens[0], n * self.tokens[1]) if self.tokens else USAGE.values()
+        used = Usage(requests=1, input_tokens=i, output_tokens=o, total_tokens=i + o)
+        self.reported.append(used)
+        return ModelStep(output=out, usage=used)
 
 
 def tool_outputs(call) -> list[str]:
