@@ -90,6 +90,9 @@ def test_the_delegate_answer_returns_to_the_caller_as_a_tool_result(team):
     assert ml_call.input == [{"role": "user", "content": "Part for ml_engineer"}] or ml_call.input == "Part for ml_engineer"
     assert "Build an eval harness" not in json.dumps(ml_call.input, default=str)
     assert {t.name for t in lead_calls[0].tools} >= {"delegate_to_ml_engineer", "delegate_to_data_engineer"}
+    # The request travels as a user message, never inside the instructions.
+    assert user_text(lead_calls[0]) == "Build an eval harness"
+    assert "Build an eval harness" not in lead_calls[0].system_instructions
 
 
 def test_two_delegations_in_one_turn_both_run_and_both_answers_come_back(team, monkeypatch):
@@ -407,6 +410,12 @@ def test_logs_are_off_by_default_and_one_json_record_per_model_call_and_delegati
     calls = [r for r in logged if r["event"] == "model_call"]
     assert all(r["input_tokens"] == USAGE["input_tokens"] and r["output_tokens"] == USAGE["output_tokens"]
                and r["model"] == "RuleModel" for r in calls)
+    # every record of one request carries its thread and request ids (the request id is new per request)
+    threaded = cli(project, "Build it", "--log", "--json", "--thread", "t-7", **factory)
+    result = json.loads(threaded.stdout)
+    assert len(result["request_id"]) == 32 and result["thread_id"] == "t-7"
+    assert {(r["thread"], r["request"]) for r in records(threaded.stderr)} == {("t-7", result["request_id"])}
+    assert "thread" not in logged[0] and logged[0]["request"] != result["request_id"]
 
 
 def test_failed_model_calls_and_delegations_are_logged_with_their_outcome(team, monkeypatch, caplog):
@@ -422,10 +431,12 @@ def test_failed_model_calls_and_delegations_are_logged_with_their_outcome(team, 
     assert delegation["outcome"].startswith("error: ml-engineer could not answer (ProviderError: ml-engineer is down)")
     caplog.clear()
     monkeypatch.setenv("AGENTC_SCRIPT_FAIL", "ai-engineer")
-    assert not run(team, agents=fast(team)).ok
+    result = run(team, agents=fast(team))
+    assert not result.ok
     logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == PKG]
     assert [r["event"] for r in logged] == ["model_call"] * 3 + ["failure"]
-    assert logged[-1] == {"event": "failure", "agent": "ai-engineer", "error": "ProviderError: ai-engineer is down"}
+    assert logged[-1] == {"event": "failure", "agent": "ai-engineer", "error": "ProviderError: ai-engineer is down",
+                          "request": result.request_id}
 
 
 OTEL_SCRIPT = """
