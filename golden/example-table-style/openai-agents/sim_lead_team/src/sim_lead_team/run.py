@@ -7,6 +7,7 @@ so the CLI and the HTTP app can report it cleanly; retries happen before that, p
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -23,12 +24,14 @@ from sim_lead_team.team import (
     HOOKS,
     MODELS,
     PACKAGE,
+    RUN_IDS,
     SETTINGS,
     USAGE_FIELDS,
     TeamContext,
     TeamError,
     build_agents,
     describe,
+    run_ids,
 )
 
 THREADS_ENV = "AGENTC_THREADS_DB"
@@ -47,6 +50,7 @@ class TeamResult:
     usage: dict[str, Any] = field(default_factory=dict)
     last_agent: str | None = None
     thread_id: str | None = None
+    request_id: str | None = None
     checklist_missing: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +123,10 @@ async def run_team(
     turns = max_turns or SETTINGS["max_turns"]
     attempts = SETTINGS["guardrail_retries"] + 1
     run_input: str | list[Any] = request
+    request_id = uuid.uuid4().hex
+    ids = RUN_IDS.set(
+        tuple((k, v) for k, v in (("thread", thread_id), ("request", request_id)) if v)
+    )
     answer: str | None = None
     missing: list[str] = []
     try:
@@ -144,22 +152,27 @@ async def run_team(
                 usage=usage_summary(context.usage),
                 last_agent=result.last_agent.name,
                 thread_id=thread_id,
+                request_id=request_id,
             )
     except Exception as error:  # noqa: BLE001 - the model failed for good: a result, no crash
-        observe.event("failure", agent=ENTRY, error=describe(error))
+        observe.event("failure", agent=ENTRY, error=describe(error), **run_ids())
         return TeamResult(
             ok=False,
             answer=None,
             error=describe(error),
             usage=usage_summary(context.usage),
             thread_id=thread_id,
+            request_id=request_id,
         )
+    finally:
+        RUN_IDS.reset(ids)
     return TeamResult(
         ok=False,
         answer=answer,
         error=f"the answer still misses {len(missing)} checklist item(s) after {attempts} attempts",
         usage=usage_summary(context.usage),
         thread_id=thread_id,
+        request_id=request_id,
         checklist_missing=missing,
     )
 

@@ -128,7 +128,13 @@ class TeamHooks(RunHooks[Any]):
             context.context.emit(
                 {"event": "delegation", "from": from_agent.name, "to": to_agent.name}
             )
-        observe.event("delegation", agent=from_agent.name, target=to_agent.name, mode="handoff")
+        observe.event(
+            "delegation",
+            agent=from_agent.name,
+            target=to_agent.name,
+            mode="handoff",
+            **run_ids(),
+        )
 
 
 USAGE_FIELDS = ("requests", "input_tokens", "output_tokens", "total_tokens")
@@ -142,6 +148,14 @@ class Brief(BaseModel):
 
     task: str = Field(description="The task, self-contained: the delegate sees nothing else.")
     context: str = Field(description="Facts from the conversation the delegate needs, or ''.")
+
+
+# The thread and request ids of the current run (set by run_team), in its log records and spans.
+RUN_IDS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("agentc_run_ids", default=())
+
+
+def run_ids() -> dict[str, str]:
+    return dict(RUN_IDS.get())
 
 
 # The caller's conversation while a delegate tool with delegate_context = "history" runs.
@@ -200,7 +214,7 @@ async def completion_checklist(
     missing = missing_items(str(output), CHECKLIST)
     mode = context.context.guardrail if isinstance(context.context, TeamContext) else "enforce"
     if missing and mode == "warn":
-        observe.event("guardrail", agent=agent.name, missing=missing, outcome="warned")
+        observe.event("guardrail", agent=agent.name, missing=missing, outcome="warned", **run_ids())
     return GuardrailFunctionOutput(
         output_info={"missing": missing}, tripwire_triggered=bool(missing) and mode == "enforce"
     )
@@ -243,7 +257,7 @@ class TeamModel(Model):
     async def _call(
         self, model: Model, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> ModelResponse:
-        with observe.timed("model_call", agent=self.agent, model=name) as record:
+        with observe.timed("model_call", agent=self.agent, model=name, **run_ids()) as record:
             response = await model.get_response(*args, **kwargs)
             record.update(
                 input_tokens=response.usage.input_tokens,
@@ -256,7 +270,9 @@ class TeamModel(Model):
         for n, (model, name) in enumerate(pairs):
             started = False
             try:
-                with observe.timed("model_call", agent=self.agent, model=name) as record:
+                with observe.timed(
+                    "model_call", agent=self.agent, model=name, **run_ids()
+                ) as record:
                     async for event in model.stream_response(*args, **kwargs):
                         started = True
                         used = getattr(getattr(event, "response", None), "usage", None)
@@ -402,7 +418,9 @@ def _as_tool(delegate: Agent[Any], edge: dict[str, Any], context: str) -> Tool:
         token = _HISTORY.set(messages)
         caller = ctx.agent.name if ctx.agent is not None else None
         try:
-            with observe.timed("delegation", agent=caller, target=delegate.name) as record:
+            with observe.timed(
+                "delegation", agent=caller, target=delegate.name, **run_ids()
+            ) as record:
                 answer = await invoke(ctx, arguments)
                 if isinstance(answer, str) and answer.startswith(FAILED):
                     record["outcome"] = "error: " + answer.splitlines()[0][len(FAILED) :]
