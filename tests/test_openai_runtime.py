@@ -232,7 +232,7 @@ def test_generated_team_imports_without_a_key_and_maps_models(tmp_path):
     writer.write(tmp_path, emitted(SEED), ["openai", "openai-agents"])
     env = {k: v for k, v in os.environ.items() if "OPENAI" not in k}
     code = ("import agentc_team as t; a = t.build_agents(); "
-            "print(a['ai-engineer'].model, a['ml-engineer'].model, a['data-scientist'].model, t.entry_agent().name)")
+            "print(*(a[k].model.choices[0] for k in ('ai-engineer', 'ml-engineer', 'data-scientist')), t.entry_agent().name)")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "openai-agents/agentc_team/src", env=env,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
