@@ -134,6 +134,30 @@ def test_a_429_once_is_retried_and_usage_adds_up(team):
     assert result.usage["total"] == {f: sum(u[f] for u in expected.values()) for f in expected["ai-engineer"]}
 
 
+def test_a_slow_model_call_times_out_and_is_retried(team):
+    from ai_engineer_team.team import model_settings
+
+    class SlowOnce(RuleModel):
+        """Its first call outlasts the timeout; the next answers at once."""
+
+        started = 0
+
+        async def get_response(self, *args, **kwargs):
+            self.started += 1
+            if self.started == 1:
+                await asyncio.sleep(5)
+            return await super().get_response(*args, **kwargs)
+
+    models = rule_models(seed_rule)
+    models["ml-engineer"] = slow = SlowOnce("ml-engineer", seed_rule)
+    begun = time.monotonic()
+    agents = team.build_agents(settings=model_settings(timeout_s=0.3, backoff_s=0.0), models=models)
+    result = run(team, agents=agents)
+    assert result.ok and slow.started == 2 and len(slow.seen) == 1  # the timed-out call, then the retry
+    (back,) = tool_outputs(models["ai-engineer"].seen[1])
+    assert back == "ml-engineer answers: Part for ml_engineer" and time.monotonic() - begun < 4
+
+
 def test_a_delegate_that_always_fails_is_a_clear_failure_for_its_caller(team, monkeypatch):
     monkeypatch.setenv("AGENTC_SCRIPT_FAIL", "ml-engineer")
     models = rule_models(seed_rule)
