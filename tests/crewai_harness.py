@@ -152,7 +152,7 @@ def scripted_llm(model_id=None):
 CONTEXT = "Offline test of the compiled crew: the labels are in the eval store."
 
 
-REQUEST = "Our judge disagrees with humans; fix it."
+REQUEST = os.environ.get("AGENTC_REQUEST_TEXT") or "Our judge disagrees with humans; fix it."
 
 
 def tracing():

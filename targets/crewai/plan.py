@@ -46,7 +46,7 @@ DEFAULT_MODELS = {
 }
 # Names the generated crew class already uses; an agent key must not shadow them.
 RESERVED = frozenset({
-    "crew", "agents", "tasks", "agents_config", "tasks_config", "request_task", "keep_literal_braces",
+    "crew", "agents", "tasks", "agents_config", "tasks_config", "request_task", "keep_literal_braces", "fence_request",
     "llm", "model_for", "load_configurations", "load_yaml", "map_all_agent_variables",
     "map_all_task_variables", "close_mcp_server", "get_mcp_tools", "base_directory",
 })
