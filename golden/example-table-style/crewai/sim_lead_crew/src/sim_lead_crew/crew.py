@@ -21,6 +21,7 @@ from sim_lead_crew.support import (
     TeamLLM,
     check_models,
     completion_checklist,
+    fence_request,
     keep_literal_braces,
     team_llm,
 )
@@ -106,6 +107,11 @@ class SimLeadCrew:
     @before_kickoff
     def keep_literal_braces(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
         return keep_literal_braces(inputs)
+
+    @before_kickoff
+    def fence_request(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
+        # Tags inside the request that would close its <request> delimiter are escaped.
+        return fence_request(inputs)
 
     @crew
     def crew(self) -> Crew:

@@ -21,6 +21,7 @@ from ai_engineer_crew.support import (
     TeamLLM,
     check_models,
     completion_checklist,
+    fence_request,
     keep_literal_braces,
     team_llm,
 )
@@ -115,6 +116,11 @@ class AiEngineerCrew:
     @before_kickoff
     def keep_literal_braces(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
         return keep_literal_braces(inputs)
+
+    @before_kickoff
+    def fence_request(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
+        # Tags inside the request that would close its <request> delimiter are escaped.
+        return fence_request(inputs)
 
     @crew
     def crew(self) -> Crew:

@@ -317,3 +317,17 @@ def completion_checklist(output: TaskOutput) -> tuple[bool, Any]:
 
 def keep_literal_braces(inputs: dict[str, Any] | None) -> dict[str, Any]:
     return {**(inputs or {}), **{name: "{" + name + "}" for name in LITERAL_PLACEHOLDERS}}
+
+
+# A <request> or </request> tag in any case and spacing, e.g. `</ REQUEST >`.
+REQUEST_TAG = re.compile(r"<(\s*/?\s*request\s*)>", re.IGNORECASE)
+
+
+def fence_request(inputs: dict[str, Any] | None) -> dict[str, Any]:
+    """The task gives the request between <request> tags: a tag inside the request would close
+    them and make what follows read as instructions. Such tags become `&lt;/request&gt;`, which
+    a model still reads as the text that was sent; everything else stays as it is."""
+    inputs = dict(inputs or {})
+    if isinstance(inputs.get("request"), str):
+        inputs["request"] = REQUEST_TAG.sub(r"&lt;\1&gt;", inputs["request"])
+    return inputs
