@@ -93,14 +93,20 @@ def relative_paths(diags: Sequence[Diagnostic], base: str | None = None) -> list
     attaches annotations only to repository-relative paths, and people read short ones."""
     root = os.path.abspath(base or os.getcwd())
     out = []
+    shown: dict[str, str | None] = {}  # per file, once: a build's warnings share a few hundred files
     for d in diags:
-        if _is_file(d.file) and os.path.isabs(d.file):
-            try:
-                rel = os.path.relpath(d.file, root)
-            except ValueError:  # another drive on Windows
-                rel = ".."
-            if not rel.startswith(".."):
-                d = d.model_copy(update={"file": PurePosixPath(*Path(rel).parts).as_posix()})
+        if d.file not in shown:
+            shown[d.file] = None
+            if _is_file(d.file) and os.path.isabs(d.file):
+                try:
+                    rel = os.path.relpath(d.file, root)
+                except ValueError:  # another drive on Windows
+                    rel = ".."
+                if not rel.startswith(".."):
+                    shown[d.file] = PurePosixPath(*Path(rel).parts).as_posix()
+        new = shown[d.file]
+        if new is not None:
+            d = d.model_copy(update={"file": new})
         out.append(d)
     return out
 

@@ -15,25 +15,25 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     line: int
     col: int = 1
     end: int = 0  # last file line of the block (0 = same as `line`)
 
 
-@dataclass
+@dataclass(slots=True)
 class Heading(Block):
     level: int = 1
     title: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Label(Block):
     title: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ListItem(Block):
     text: str = ""
     indent: int = 0
@@ -41,29 +41,29 @@ class ListItem(Block):
     checked: bool | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Table(Block):
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Code(Block):
     lang: str = ""
     code: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph(Block):
     text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ExampleTag(Block):
     text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     """A heading or a label and the blocks it governs (`start` is its own block index)."""
 

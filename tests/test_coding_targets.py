@@ -234,3 +234,20 @@ def test_a_big_loop_group_is_one_report_not_one_per_agent(tmp_path):
     loops = [d for d in result.diagnostics if d.code == "AGC308"]
     assert len(loops) == 1
     assert loops[0].message.startswith("'hop-00' and 19 more agents can reach themselves through each other: hop-00 -> hop-01")
+
+
+ASCII_HOSTILE = ["", " lead", "trail ", "yes", "No", "null", "~", "1.0", "0x1F", "1e3", "---", "...", "- x", "a: b",
+                 "x #y", "#c", "'q'", '"dq"', "@x", "`x`", "%x", "[x", "{x}", "*x", "&x", "!x", "|", ">", "?", ":x",
+                 "a\\nb", "back\\\\slash", "2026-12-03", "=", "<example>", "x" * 300, "a, b, c", "!!str"]
+
+
+@pytest.mark.skipif(getattr(yaml, "CSafeDumper", None) is None, reason="no libyaml")
+def test_frontmatter_libyaml_path_matches_pyyaml():
+    """`frontmatter` uses libyaml only on printable ASCII, where it must write PyYAML's bytes."""
+    from agentc.targets._shared.coding import frontmatter
+
+    for s in ASCII_HOSTILE:
+        data = {"name": s, "description": s, "tools": [s, "Read"], "handoffs": [{"label": s, "agent": s, "send": False}],
+                "n": 3, "none": None}
+        expected = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100000)
+        assert frontmatter(data, "body\n") == f"---\n{expected}---\nbody\n", s

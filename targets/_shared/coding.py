@@ -63,9 +63,28 @@ def unique_names(project: ProjectIR) -> dict[str, str]:
     return {a.id: f"{a.scope}-{a.name}" if counts[a.name] > 1 and a.scope else a.name for a in project.agents}
 
 
+# libyaml's dumper is ~10x faster than PyYAML's, but writes some characters (emoji, NEL) its own
+# way; on printable ASCII the two emit the same bytes, so it takes only such data (and only when
+# libyaml is there): the output never depends on the machine.
+_CDUMPER = getattr(yaml, "CSafeDumper", None)
+_ASCII = re.compile(r"[\x20-\x7e]*")
+
+
+def _plain_ascii(value: Any) -> bool:
+    if isinstance(value, str):
+        return _ASCII.fullmatch(value) is not None
+    if isinstance(value, dict):
+        return all(_plain_ascii(k) and _plain_ascii(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_ascii(v) for v in value)
+    return value is None or type(value) in (bool, int)
+
+
 def frontmatter(data: dict[str, Any], body: str) -> str:
     """`---`, the keys as YAML (dumped as data: a colon or quote in a value cannot break it), `---`, the body."""
-    head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100000)
+    fast = _CDUMPER is not None and _plain_ascii(data)
+    head = yaml.dump(data, Dumper=_CDUMPER if fast else yaml.SafeDumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100000)
     return f"---\n{head}---\n{body}"
 
 
