@@ -382,10 +382,11 @@ def prepare(text: str) -> str:
 
 
 def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] = (),
-                       ) -> tuple[list[str], dict[int, list[_Cand]], set[int]]:
-    """The prepared lines, the names on each (0-based line index) and the lines holding one of
-    `cues` (lowercase), from one scan of the whole text: a scan per line costs more in calls
-    than in matching."""
+                       ) -> tuple[list[str], dict[int, list[_Cand]], set[int], set[int] | None]:
+    """The prepared lines, the names on each (0-based line index), the lines holding one of
+    `cues` (lowercase) and the lines holding a `_WEAK_HINT` word (None when lowercasing moved
+    offsets), from one scan of the whole text: a scan per line costs more in calls than in
+    matching. Each word is searched once even when it is both a cue and a look word."""
     text = prepare("\n".join(lines))
     starts = [0]
     for ln in lines:
@@ -397,12 +398,15 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         c.end -= starts[i]
         out.setdefault(i, []).append(c)
     low = text.lower()
-    for word in _LOOK_WORDS:  # lines without names may still say "x agent" or "ask y z"; str.find is cheap
-        for i in _lines_holding(low, word, starts):
-            out.setdefault(i, [])
+    holding = {word: _lines_holding(low, word, starts) for word in dict.fromkeys((*_LOOK_WORDS, *cues))}
+    hinted: set[int] = set()
+    for word in _HINT_WORDS:
+        hinted.update(holding[word])
+    for i in hinted.union(holding["agent"]):  # lines without names may still say "x agent" or "ask y z"
+        out.setdefault(i, [])
     if len(low) != len(text):  # lowercasing changed offsets ("İ"): every line may hold a cue
-        return text.split("\n"), out, set(range(len(lines)))
-    return text.split("\n"), out, {i for word in cues for i in _lines_holding(low, word, starts)}
+        return text.split("\n"), out, set(range(len(lines))), None
+    return text.split("\n"), out, {i for word in cues for i in holding[word]}, hinted
 
 
 def _lines_holding(low: str, word: str, starts: list[int]) -> list[int]:
@@ -417,7 +421,7 @@ def _lines_holding(low: str, word: str, starts: list[int]) -> list[int]:
 
 def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: bool = True,
               target_cols: tuple[tuple[int, int], ...] = (), first_cell: tuple[int, int] | None = None,
-              skill_ctx: bool = False, cands: list[_Cand] | None = None,
+              skill_ctx: bool = False, cands: list[_Cand] | None = None, weak_hint: bool | None = None,
               ) -> tuple[list[Hit], list[tuple[int, tuple[str, ...], str]]]:
     """The agent names one line holds, and the weak ones (col, words, kind) left to the linker.
     `ctx`: the block speaks of agents or delegation; `target_cols`: character ranges of table
@@ -427,7 +431,8 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         cands = _candidates(line, self_name)
     low = line.lower()
     agentish = "agent" in low
-    weak_hint = _WEAK_HINT.search(low) is not None
+    if weak_hint is None:  # else the caller already knows from `candidates_by_line`
+        weak_hint = _WEAK_HINT.search(low) is not None
     if not cands and not agentish:  # only a spaced name after a verb can be here
         if not weak_hint or skill_ctx or ("skill" in low or "command" in low or "plugin" in low or "tool" in low
                                           or "mcp" in low) and SKILLISH.search(line):
@@ -612,7 +617,8 @@ def _cue_kind(before: str) -> str:
 # training engineer"); a plain substring search, as most lines hold none of these words.
 _WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|rout|delegat|escalat|engage|involve|invok|"
                         r"pair|collaborat|coordinat|work with|sync with|loop in")
-_LOOK_WORDS = ("agent", *_WEAK_HINT.pattern.split("|"))
+_HINT_WORDS = tuple(_WEAK_HINT.pattern.split("|"))  # the pattern is literal words: a line holds a hint iff it holds one
+_LOOK_WORDS = ("agent", *_HINT_WORDS)
 _WEAK = re.compile(
     r"\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
     r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",

@@ -9,8 +9,9 @@ delegation, of comparison, or of skills (whose kebab names are not agents).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from agentc.compiler import mentions
 from agentc.compiler.delegation import CUES, clean
@@ -25,19 +26,49 @@ Hit = tuple  # (line, col, mentions.Hit, section title, condition)
 
 
 class Reading(NamedTuple):
-    """One scan of a whole file (fences and headings blanked) before any line is judged."""
+    """One scan of a whole file (fences and headings blanked) before any line is judged, and
+    one walk over its blocks: later passes visit only the few blocks that hold work."""
 
     lines: list[str]  # as `mentions.prepare` reads them
     names: dict[int, list]  # 0-based line -> the names written on it (lines with a cue word but no name too)
     cues: set[int]  # 0-based lines holding a word some delegation form needs (`delegation.CUES`)
+    hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
+    firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
+    marks: list[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
+    tables: list[int]  # table blocks
 
 
 def read(src: Source, name: str) -> Reading:
     readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
-    for b in src.blocks:
-        if isinstance(b, (Code, Heading)):
+    firsts: list[int] = []
+    marks: list[int] = []
+    tables: list[int] = []
+    for index, b in enumerate(src.blocks):
+        kind = type(b)
+        firsts.append(b.line)
+        if kind is Code or kind is Heading:
             readable[b.line - 1 : max(b.end, b.line)] = [""] * (max(b.end, b.line) - b.line + 1)
-    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES))
+        if kind is Heading or kind is Label or kind is Paragraph and _lead_in(b.text):
+            marks.append(index)
+        elif kind is Table:
+            tables.append(index)
+    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES), firsts, marks, tables)
+
+
+def _lead_in(text: str) -> bool:
+    """A one-line paragraph ending in a colon ("**Work with:**") introduces what follows."""
+    return text.rstrip("*_ ").endswith(":") and "\n" not in text
+
+
+def blocks_holding(src: Source, reading: Reading, lines: Iterable[int]) -> set[int]:
+    """Indices of the blocks that hold any of these 0-based lines."""
+    out: set[int] = set()
+    firsts, blocks = reading.firsts, src.blocks
+    for i in lines:
+        j = bisect_right(firsts, i + 1) - 1
+        if j >= 0 and i < max(blocks[j].end, blocks[j].line):
+            out.add(j)
+    return out
 
 
 def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tuple]]:
@@ -53,7 +84,7 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
         deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
         chain_ctx[k] = (parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word)
     lead_ctx = lead_skill = False
-    lines, by_line = reading.lines, reading.names
+    lines, by_line, hinted = reading.lines, reading.names, reading.hinted
 
     def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, **kw) -> None:
         if text is None:
@@ -61,6 +92,8 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
             if cands is None:
                 return  # no name, no "agent", no verb that can introduce a spaced name
             text, kw["cands"] = lines[line_no - 1], cands
+            if hinted is not None:
+                kw["weak_hint"] = line_no - 1 in hinted
         found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, skill_ctx=skill, **kw)
         section = titles[k] if k is not None else None
         cond = clean(text)[:200] if (found or soft) else ""
@@ -72,24 +105,28 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
     desc = src.entries.get("description")
     if desc is not None and isinstance(desc.value, str):
         run(desc.span.line, " ".join(desc.value.split()), None, False, False, False, lead_ok=False)
-    for index, b in enumerate(src.blocks):
+    holding = blocks_holding(src, reading, by_line)
+    for index in sorted(holding.union(reading.marks)):  # every other block neither holds a line to read nor sets context
+        b = src.blocks[index]
         kind = type(b)
         if kind is Heading:
             lead_ctx = lead_skill = False
             continue
         if kind is Code:
             continue
-        k = src.owner[index]
-        ctx, compare, skill = chain_ctx[k]
-        if kind is Label or kind is Paragraph and b.text.rstrip("*_ ").endswith(":") and "\n" not in b.text:
+        if kind is Label or kind is Paragraph and _lead_in(b.text):
             text = plain(b.text if kind is Paragraph else b.title)
             if len(text.split()) <= 14:
                 lead_ctx = bool(mentions.DELEG_CTX.search(text)) or (lead_ctx and not _SKILL_CTX.search(text))
                 lead_skill = bool(_SKILL_CTX.search(text)) and not _AGENT_WORD.search(text)
+        if index not in holding:
+            continue
+        k = src.owner[index]
+        ctx, compare, skill = chain_ctx[k]
         ctx = ctx or lead_ctx
         skill = (skill or lead_skill) and not lead_ctx
         if kind is Table:
-            _table(src, b, k, ctx, compare, skill, run)
+            _table(src, b, k, ctx, compare, skill, run, by_line)
             continue
         for line_no in range(b.line, max(b.end, b.line) + 1):
             if line_no - 1 in by_line:
@@ -104,11 +141,13 @@ def _title_ctx(title: str) -> tuple[bool, bool, bool, bool]:
             bool(_SKILL_CTX.search(title)), bool(_AGENT_WORD.search(title)))
 
 
-def _table(src: Source, b: Table, k: int | None, ctx: bool, compare: bool, skill: bool, run) -> None:
+def _table(src: Source, b: Table, k: int | None, ctx: bool, compare: bool, skill: bool, run, by_line: dict) -> None:
     header = [plain(h) for h in b.header]
     tcols = {i for i, h in enumerate(header) if _HEADER_TARGET.search(h)}
     agent_table = ctx or compare or bool(tcols)
     for line_no, _cells in b.rows:
+        if line_no - 1 not in by_line:
+            continue  # `run` would read nothing there: no cell ranges needed
         ranges = _cell_ranges(src.lines[line_no - 1])
         targets = tuple(r for i, r in enumerate(ranges) if i in tcols)
         first = ranges[0] if ranges and agent_table else None

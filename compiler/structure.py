@@ -179,7 +179,12 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
     claimed: set[int] = set()
     titles = [plain(s.title) for s in src.sections]
     owner, roles = src.owner, src.roles
-    for index, b in enumerate(src.blocks):
+    always = {k for k, r in enumerate(roles) if r in delegation.ALWAYS_READ}
+    visit = references.blocks_holding(src, reading, cues).union(heads, reading.tables)
+    if always:
+        visit.update(i for i, k in enumerate(owner) if k in always)
+    for index in sorted(visit):  # any other block holds no word a delegation form needs
+        b = src.blocks[index]
         k = owner[index]
         if index in heads:
             title = titles[k] if k is not None else None
@@ -232,19 +237,32 @@ def _not_an_agent(src: Source, target: str, line: int, col: int) -> bool:
     return bool(_THING_AFTER.match(text, col - 1 + len(target)))
 
 
+# U+2010-2012 and U+2212 written as "-" (one character for one: columns stay right).
+_DASHES = str.maketrans(dict.fromkeys(mentions.HYPHENS, "-"))
+
+
 @lru_cache(maxsize=4096)
 def _name_rx(target: str) -> re.Pattern:
-    """The name in any case, with any hyphen or space between its words."""
-    return re.compile(r"[-\s_\u2010\u2011\u2012\u2212]+".join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+    """The name in any case, with any hyphen or space between its words. For an ASCII name the
+    pattern expects the line's Unicode hyphens as "-" (`_DASHES`): a class holding both `\\s`
+    and non-Latin-1 hyphens costs ~7x more to compile, once per distinct name in a build."""
+    sep = r"[-\s_]+" if target.isascii() else r"[-\s_\u2010\u2011\u2012\u2212]+"
+    return re.compile(sep.join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
 
 
 def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
     """Line and column where `target` is written inside block `b` (any case, any hyphen or
     space between its words); the block's own position when it is not written out."""
     rx = _name_rx(target)
+    dashes = target.isascii()
     first = start if start is not None else b.line
     for ln in range(first, max(b.end, b.line) + 1):
-        m = rx.search(src.lines[ln - 1]) if 0 < ln <= len(src.lines) else None
+        if not 0 < ln <= len(src.lines):
+            continue
+        text = src.lines[ln - 1]
+        if dashes and not text.isascii():
+            text = text.translate(_DASHES)
+        m = rx.search(text)
         if m:
             return ln, m.start() + 1
     return (start or b.line), b.col
