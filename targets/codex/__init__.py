@@ -26,6 +26,7 @@ from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, Target
+from agentc.targets._shared.chars import has_control
 from agentc.targets._shared.coding import loss_report, schema_problems, shown, unique_names, unsupported
 from agentc.targets._shared.openai import openai_model
 from agentc.targets._shared.team import prompt_text
@@ -102,15 +103,10 @@ _OPEN = " = '''\n"  # a multi-line literal string, its first newline not part of
 PROMPT_KEY = "developer_instructions"
 
 
-# What a multi-line literal string cannot hold: control characters other than tab and newline.
-# A regex, not a set: `frozenset.isdisjoint(text)` hashes every character (0.3 s per 1000 prompts).
-_NOT_LITERAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
 def _literal_ok(text: str) -> bool:
     """'''text''' reads back as `text`: no ''' in it, no quote at its end (which would run into
     the closing quotes), no control character but tab and newline (so no CR either)."""
-    return "'''" not in text and not text.endswith("'") and not _NOT_LITERAL.search(text)
+    return "'''" not in text and not text.endswith("'") and not has_control(text)
 
 
 # TOML 1.0: a multi-line literal string takes any character but a control character other than
