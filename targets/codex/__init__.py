@@ -15,6 +15,7 @@ prompt, read and written), a literal string is found with one `str.index`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import Any
 
@@ -98,13 +99,14 @@ def dump(table: dict[str, Any]) -> str:
 
 
 # What a multi-line literal string cannot hold: control characters other than tab and newline.
-_NOT_LITERAL = frozenset(chr(c) for c in (*range(0x00, 0x09), *range(0x0A + 1, 0x20), 0x7F))
+# A regex, not a set: `frozenset.isdisjoint(text)` hashes every character (0.3 s per 1000 prompts).
+_NOT_LITERAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _literal_ok(text: str) -> bool:
     """'''text''' reads back as `text`: no ''' in it, no quote at its end (which would run into
     the closing quotes), no control character but tab and newline (so no CR either)."""
-    return "'''" not in text and not text.endswith("'") and _NOT_LITERAL.isdisjoint(text)
+    return "'''" not in text and not text.endswith("'") and not _NOT_LITERAL.search(text)
 
 
 def validate(files: dict[str, str]) -> list[Diagnostic]:
