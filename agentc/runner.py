@@ -164,7 +164,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         except OSError as exc:
             return _cannot_write(outcome, exc, out)
     if store is not None and mode == "write":
-        store.flush()
+        store.flush(whole=quick is None)
         if views is None and quick is None:
             views = incremental.views(found, result.project, targets)
         _record(store, roots_abs, key, seen, found, stages, outcome.diagnostics, last if quick else None,
