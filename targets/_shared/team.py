@@ -146,26 +146,32 @@ def apply_dangling(project: ProjectIR, agent_id: str, options: BuildOptions, tar
     stub, drop, error = codes
     kept, diags = [], []
     source = project.agent(agent_id)
-    lines: list[str] | None = None
+    lines: list[str] = []
+
+    def excerpt(h: Handoff) -> str | None:
+        """The line under a diagnostic: the body (32 KB) is split once per agent, and only when a
+        diagnostic is made (with `stub`, most agents name missing ones that were already announced)."""
+        if not lines:
+            lines.extend(source.body.split("\n"))
+        return source_line(source, h.span, lines)
+
     for h in handoffs(project, agent_id):
         if not h.dangling:
             kept.append(h)
             continue
-        if lines is None:  # once per agent: the body is 32 KB and an agent may name a dozen missing ones
-            lines = source.body.split("\n")
-        ex = source_line(source, h.span, lines)
         if options.dangling == "stub":
             kept.append(h)
             if h.target not in announced:
                 announced.add(h.target)
                 diags.append(diag(stub, h.span, f"'{h.name}' is not in the build; {target} gets a placeholder agent for it",
-                                  hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out", excerpt=ex))
+                                  hint="add its file to the sources, or set dangling = \"drop\" to leave the handoff out",
+                                  excerpt=excerpt(h)))
         elif options.dangling == "drop":
             diags.append(diag(drop, h.span, f"handoff to '{h.name}' left out of {target}: it is not in the build",
-                              hint="dangling = \"stub\" keeps a placeholder", excerpt=ex))
+                              hint="dangling = \"stub\" keeps a placeholder", excerpt=excerpt(h)))
         else:
             diags.append(diag(error, h.span, f"'{h.name}' is not in the build and dangling = \"error\"",
-                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\"", excerpt=ex))
+                              hint="add its file to the sources, or set dangling = \"stub\" or \"drop\"", excerpt=excerpt(h)))
     return kept, diags
 
 
