@@ -36,6 +36,7 @@ class Reading(NamedTuple):
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
     marks: list[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
     tables: list[int]  # table blocks
+    titles: list[str]  # each section's title as plain text
 
 
 def read(src: Source, name: str) -> Reading:
@@ -52,7 +53,8 @@ def read(src: Source, name: str) -> Reading:
             marks.append(index)
         elif kind is Table:
             tables.append(index)
-    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES), firsts, marks, tables)
+    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES), firsts, marks, tables,
+                   [plain(s.title) for s in src.sections])
 
 
 def _lead_in(text: str) -> bool:
@@ -77,7 +79,7 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
     hits: list[tuple] = []
     weak: list[tuple] = []
     name = mentions.normal(name)
-    titles = [plain(s.title) for s in src.sections]
+    titles = reading.titles
     chain_ctx: dict[int | None, tuple[bool, bool, bool]] = {None: (False, False, False)}
     for k, s in enumerate(src.sections):
         parent = chain_ctx[s.parent]
@@ -86,15 +88,18 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
     lead_ctx = lead_skill = False
     lines, by_line, hinted = reading.lines, reading.names, reading.hinted
 
-    def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, **kw) -> None:
+    def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, *, lead_ok: bool = True,
+            target_cols: tuple = (), first_cell: tuple[int, int] | None = None) -> None:
+        cands = weak_hint = None
         if text is None:
             cands = by_line.get(line_no - 1)
             if cands is None:
                 return  # no name, no "agent", no verb that can introduce a spaced name
-            text, kw["cands"] = lines[line_no - 1], cands
+            text = lines[line_no - 1]
             if hinted is not None:
-                kw["weak_hint"] = line_no - 1 in hinted
-        found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, skill_ctx=skill, **kw)
+                weak_hint = line_no - 1 in hinted
+        found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok, target_cols=target_cols,
+                                         first_cell=first_cell, skill_ctx=skill, cands=cands, weak_hint=weak_hint)
         section = titles[k] if k is not None else None
         cond = clean(text)[:200] if (found or soft) else ""
         for h in found:
@@ -115,10 +120,11 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
         if kind is Code:
             continue
         if kind is Label or kind is Paragraph and _lead_in(b.text):
-            text = plain(b.text if kind is Paragraph else b.title)
-            if len(text.split()) <= 14:
-                lead_ctx = bool(mentions.DELEG_CTX.search(text)) or (lead_ctx and not _SKILL_CTX.search(text))
-                lead_skill = bool(_SKILL_CTX.search(text)) and not _AGENT_WORD.search(text)
+            says = _lead_says(b.text if kind is Paragraph else b.title)
+            if says is not None:
+                deleg, skill_word, agent_word = says
+                lead_ctx = deleg or (lead_ctx and not skill_word)
+                lead_skill = skill_word and not agent_word
         if index not in holding:
             continue
         k = src.owner[index]
@@ -132,6 +138,17 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
             if line_no - 1 in by_line:
                 run(line_no, None, k, ctx, compare, skill)
     return hits, weak
+
+
+@lru_cache(maxsize=4096)
+def _lead_says(text: str) -> tuple[bool, bool, bool] | None:
+    """What a lead-in line says: about agents or delegation, of skills, does it name agents;
+    None past 14 words (a sentence, not a lead-in). Cached like `_title_ctx`: the same lead-ins
+    ("**Tools:**") come back in file after file, and DELEG_CTX tries ~40 words at each character."""
+    text = plain(text)
+    if len(text.split()) > 14:
+        return None
+    return bool(mentions.DELEG_CTX.search(text)), bool(_SKILL_CTX.search(text)), bool(_AGENT_WORD.search(text))
 
 
 @lru_cache(maxsize=4096)

@@ -177,7 +177,7 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
     cues = reading.cues
     heads = {s.start: k for k, s in enumerate(src.sections)}
     claimed: set[int] = set()
-    titles = [plain(s.title) for s in src.sections]
+    titles = reading.titles
     owner, roles = src.owner, src.roles
     always = {k for k, r in enumerate(roles) if r in delegation.ALWAYS_READ}
     visit = references.blocks_holding(src, reading, cues).union(heads, reading.tables)
