@@ -2,9 +2,13 @@
 
 Two levels, both under `cache_dir` (default `.agentc-cache/`, which gitignores itself):
 
-- `ir/<key>.json`: one lowered agent (AgentIR + its diagnostics) per file, keyed by a hash of
-  the file's bytes, its shown path and plugin scope, and agentc's code. Lowering is per file
-  and depends on nothing else, so a changed file re-lowers alone.
+- lowered agents (AgentIR + its diagnostics) per source file, keyed by a hash of the file's
+  bytes, its shown path and plugin scope, and agentc's code. Lowering is per file and depends
+  on nothing else, so a changed file re-lowers alone. A full build stores every entry it used
+  in one pack beside its record (`builds/<root>.pack`, see `Pack`): one file written instead
+  of a hundred small ones (100 agents: ~6 ms against ~48 ms CPU, mostly the kernel creating
+  files and folders). A rebuild after an edit stores its few new entries as loose files
+  (`ir/<xx>/<key>.json`) rather than rewriting the pack; the next full build packs them.
 - `builds/<root>.json`: the record of the last good build into a set of output folders: a key
   (agentc version and code, the options, the targets, the output folders, the environment
   that changes output), every source file's stat and hash, every output file's stat and hash,
@@ -20,16 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import from_json, to_json  # the record and views: see save_record
 
 from agentc.compiler.diagnostics import Diagnostic
 
@@ -109,7 +116,10 @@ class Cache:
         self.keep = keep
         self._ready = False
         self._loaded: list[str] | None = None  # the output folders of the record loaded last
+        self._pack: Pack | None = None  # the last full build's entries into those folders
+        self._pack_opened = False
         self.used: set[str] = set()  # per-file keys this build read or wrote
+        self.hits: dict[str, bytes | None] = {}  # entries read from the cache: a loose file's bytes, None from the pack
         # Lowered files to store once the build succeeded, as UTF-8 JSON bytes: a str of the
         # same JSON takes 2-4 bytes a character once one arrow or emoji is in it (PEP 393),
         # which made this dict the largest thing a 1000-agent build held (~185 MB).
@@ -139,14 +149,26 @@ class Cache:
     def ir_key(self, file: str, scope: str | None, data: bytes) -> str:
         return sha(f"{code_fingerprint()}|{file}|{scope}|".encode() + data)
 
+    def _loose(self, key: str) -> Path:
+        return self.folder / "ir" / key[:2] / f"{key}.json"
+
     def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
         self.used.add(key)
         try:
-            data = self.pending.get(key) or (self.folder / "ir" / key[:2] / f"{key}.json").read_bytes()
+            data = self.pending.get(key)
+            if data is None:
+                if not self._pack_opened and self._loaded is not None:
+                    self._pack, self._pack_opened = Pack.open(self._pack_path(self._loaded)), True
+                data = self._pack.get(key) if self._pack is not None else None
+                where = None  # the pack holds it: the next pack copies it from there
+                if data is None:
+                    data = where = self._loose(key).read_bytes()
             entry = _entry().model_validate_json(data)
-            return entry.agent, list(entry.diagnostics)
         except (OSError, ValueError):  # a damaged entry is no entry (pydantic's errors are ValueErrors)
             return None
+        if key not in self.pending:
+            self.hits[key] = where
+        return entry.agent, list(entry.diagnostics)
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
@@ -154,12 +176,45 @@ class Cache:
             Entry = _entry()
             self.pending[key] = Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags)))
 
-    def flush(self) -> None:
+    def flush(self, *, whole: bool = True) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed
-        build, `--check` and `--dry-run` write nothing at all, the cache included."""
-        for key, text in sorted(self.pending.items()):
-            self._store(self.folder / "ir" / key[:2] / f"{key}.json", text)
+        build, `--check` and `--dry-run` write nothing at all, the cache included.
+
+        `whole` (a full build, which read every source): one pack of every entry it used
+        replaces the last one. Else (a rebuild after an edit): its new entries as loose files."""
+        if whole and self._loaded is not None:
+            self._write_pack(self._pack_path(self._loaded))
+        else:
+            for key, text in sorted(self.pending.items()):
+                self._store(self._loose(key), text)
         self.pending.clear()
+
+    def _write_pack(self, path: Path) -> None:
+        entries: dict[str, bytes | memoryview] = dict(self.pending)
+        for key, data in self.hits.items():
+            if data is None and self._pack is not None:
+                data = self._pack.view(key)
+            if data is not None:
+                entries.setdefault(key, data)
+        self._prepare()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as out:
+                Pack.write(out, entries)
+        except OSError:  # a cache that cannot be written is only slower
+            tmp.unlink(missing_ok=True)
+            return
+        finally:
+            entries.clear()  # the old pack's views: released before it is closed
+        if self._pack is not None:
+            self._pack.close()
+            self._pack = None
+        self.hits.clear()
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
     def prune_ir(self) -> None:
         """Drop lowered files this build did not use, once they clearly outnumber the used ones."""
@@ -178,19 +233,31 @@ class Cache:
     def _record_path(self, roots: list[str]) -> Path:
         return self.folder / "builds" / f"{sha('|'.join(sorted(roots)).encode())[:20]}.json"
 
+    def _pack_path(self, roots: list[str]) -> Path:
+        return self._record_path(roots).with_suffix(".pack")
+
     def load_record(self, roots: list[str]) -> dict | None:
+        """The last good build's record into these output folders (and, for the lowered files,
+        the pack that build left)."""
         self._loaded = roots
+        if self._pack is not None:
+            self._pack.close()
+        self._pack, self._pack_opened = None, False  # opened on the first lookup: a no-op build needs none
+        self.hits.clear()
         try:
-            record = json.loads(self._record_path(roots).read_text(encoding="utf-8"))
-            return record if record.get("format") == FORMAT else None
+            record = from_json(self._record_path(roots).read_bytes())
+            return record if isinstance(record, dict) and record.get("format") == FORMAT else None
         except (OSError, ValueError):
             return None
 
     def save_record(self, roots: list[str], record: dict, views: list | None = None) -> None:
         """`views` (incremental.py) go to a file of their own, named by their hash in the record:
-        a no-op build reads the record only, and a record never meets views of another build."""
+        a no-op build reads the record only, and a record never meets views of another build.
+
+        Both are JSON written and read by pydantic-core (Rust): at 1000 agents (record ~4 MB,
+        views ~3.6 MB) ~3-5x faster to write and ~2.5x faster to read than the json module."""
         if views is not None:
-            data = json.dumps(views, ensure_ascii=False).encode("utf-8")
+            data = to_json(views)
             tag = sha(data)[:20]
             path = self._record_path(roots)
             self._store(path.with_name(f"{path.stem}.{tag}.views"), data)
@@ -198,7 +265,7 @@ class Cache:
             for old in path.parent.glob(f"{path.stem}.*.views"):
                 if old.name != f"{path.stem}.{tag}.views":
                     old.unlink(missing_ok=True)
-        self._store(self._record_path(roots), json.dumps({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
+        self._store(self._record_path(roots), to_json({**record, "format": FORMAT, "recorded_ns": time.time_ns()}))
 
     def load_views(self, tag: str) -> list | None:
         """The views the record loaded last names by `tag`; None when missing or not those."""
@@ -213,12 +280,85 @@ class Cache:
         if sha(data)[:20] != tag:
             return None
         try:
-            return json.loads(data)
+            return from_json(data)
         except ValueError:
             return None
 
     def forget(self, roots: list[str]) -> None:
         self._record_path(roots).unlink(missing_ok=True)
+
+
+class Pack:
+    """Lowered files in one file: a magic line, a JSON index `{key: [offset, length, crc32]}` on
+    one line, then the entries' bytes back to back. Written whole to a temporary file and moved
+    into place, so a reader sees an old pack or a new one. Read through mmap: only the entries a
+    build asks for are paged in. Anything wrong (no file, another format, a short or damaged
+    file, an entry whose CRC differs) is an entry not found, and that file is lowered again."""
+
+    MAGIC = b"agentc-ir-pack 1\n"
+
+    def __init__(self, view: mmap.mmap, index: dict, start: int):
+        self._view, self._index, self._start = view, index, start
+
+    @classmethod
+    def open(cls, path: Path) -> Pack | None:
+        try:
+            with open(path, "rb") as f:
+                view = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # missing, or empty (mmap refuses a zero-length file)
+            return None
+        try:
+            if view[:len(cls.MAGIC)] != cls.MAGIC:
+                raise ValueError("not a pack")
+            end = view.find(b"\n", len(cls.MAGIC))
+            index = json.loads(view[len(cls.MAGIC):end]) if end > 0 else None
+            if not isinstance(index, dict):
+                raise ValueError("no index")
+        except ValueError:
+            view.close()
+            return None
+        return cls(view, index, end + 1)
+
+    def view(self, key: str) -> memoryview | None:
+        """The entry's bytes in place (checked), or None."""
+        try:
+            offset, length, crc = self._index[key]
+            at = self._start + offset
+            if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset and 0 <= length
+                    and at + length <= len(self._view)):
+                return None
+        except (KeyError, TypeError, ValueError):
+            return None
+        data = memoryview(self._view)[at:at + length]
+        if zlib.crc32(data) != crc:
+            data.release()
+            return None
+        return data
+
+    def get(self, key: str) -> bytes | None:
+        """The entry's bytes (a copy: pydantic reads bytes, not views), or None."""
+        data = self.view(key)
+        if data is None:
+            return None
+        with data:
+            return bytes(data)
+
+    def close(self) -> None:
+        try:
+            self._view.close()
+        except BufferError:  # a memoryview of it is still alive: the mapping goes with it
+            pass
+
+    @classmethod
+    def write(cls, out, entries: dict[str, bytes | memoryview]) -> None:
+        index, offset = {}, 0
+        for key in sorted(entries):
+            data = entries[key]
+            index[key] = [offset, len(data), zlib.crc32(data)]
+            offset += len(data)
+        out.write(cls.MAGIC + json.dumps(index, separators=(",", ":")).encode() + b"\n")
+        for key in sorted(entries):
+            out.write(entries[key])
 
 
 @dataclass
@@ -247,6 +387,15 @@ def unchanged(entries: list[list], recorded_ns: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def recorded_diagnostics(record: dict, keep=lambda d: True) -> list[Diagnostic] | None:
+    """The record's diagnostics (those `keep` accepts) as objects; None when the record is
+    damaged (a missing key, a wrong type): then the build is a full one, never a crash."""
+    try:
+        return [Diagnostic.model_validate(d) for d in record.get("diagnostics", []) if keep(d)]
+    except (KeyError, TypeError, ValueError, AttributeError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 def build_key(options_json: str, targets: list[str], roots: list[str]) -> str:

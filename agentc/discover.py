@@ -46,10 +46,10 @@ def discover(sources: list[str], exclude: list[str] = ()) -> tuple[list[Found], 
             diags.append(diag("AGC005", Span(file=_show(src), line=1), f"no agent .md files under '{src}'"))
         for rel in files:
             found.append(Found(root / rel, _show(os.path.join(src, rel)), _plugin_of(PurePosixPath(rel), root)))
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for f in found:
-        key = f.path.resolve()
+        key = os.path.realpath(f.path)  # what Path.resolve() does, without a Path per file
         if key not in seen:
             seen.add(key)
             unique.append(f)
@@ -60,12 +60,16 @@ def _walk(root: Path, skip: list[Path]) -> list[str]:
     """Relative posix paths of agent files, sorted, none under a `skip` folder. A `.claude/agents/`
     tree or a plugin layout (`plugins/<p>/agents/`, or `agents/` beside `.claude-plugin/`) limits
     the search to those folders."""
-    every = sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*.md")
-        if p.is_file() and not any(part in ("node_modules", ".git") for part in p.relative_to(root).parts)
-        and not any(e in Path(os.path.abspath(p)).parents for e in skip)
-    )
+    every = []
+    for p in root.rglob("*.md"):
+        rel = p.relative_to(root)
+        if any(part in ("node_modules", ".git") for part in rel.parts):
+            continue
+        if skip and any(e in Path(os.path.abspath(p)).parents for e in skip):
+            continue
+        if p.is_file():
+            every.append(rel.as_posix())
+    every.sort()
     scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or _plugin_of(PurePosixPath(r), root)]
     if scoped:
         return scoped

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentc import api
-from agentc.cache import RACY_NS, sha, stat_of, unchanged
+from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged
 from agentc.compiler import suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import link
@@ -80,9 +80,11 @@ def _light(view: list) -> AgentIR:
         return Span(file=file, line=line, col=col)
 
     rows = sorted(int(n) for n in lines)
-    body = "\n".join(lines.get(str(n), "") for n in range(rows[0], rows[-1] + 1)) if rows else ""
+    body = [""] * (rows[-1] - rows[0] + 1) if rows else []
+    for n, text in lines.items():  # each kept line at its row, every other row empty
+        body[int(n) - rows[0]] = text
     return AgentIR(
-        id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body=body,
+        id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body="\n".join(body),
         body_line=rows[0] if rows else 1, key_spans={k: at(*lc) for k, lc in keys.items()},
         delegations=tuple(Delegation(target=t, condition=c, kind=k, pattern=p, section=s, span=at(ln, cl))
                           for t, c, k, p, s, ln, cl in dels),
@@ -166,8 +168,9 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     if not set(files) <= old_files:
         return None
     gone = {a.file for a in fresh} | set(files)
-    kept = [Diagnostic.model_validate(d) for d in record.get("diagnostics", [])
-            if not d["code"].startswith(GRAPH) and d["file"] not in gone]
+    kept = recorded_diagnostics(record, lambda d: not d["code"].startswith(GRAPH) and d["file"] not in gone)
+    if kept is None:
+        return None
     final = api.judge(kept + diags, options, project, fresh={a.file for a in fresh})
     if has_errors(final):
         return None

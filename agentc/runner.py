@@ -57,14 +57,15 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     store = last = None
     found, ddiags = discover(list(options.sources), exclude=roots_shown)
     if options.cache:
-        from agentc.cache import Cache, build_key
+        from agentc.cache import Cache, build_key, recorded_diagnostics
 
         store = Cache(options.cache_folder(), keep=mode == "write")
         key = build_key(_key_options(options), targets, roots_abs)
         last = store.load_record(roots_abs)
         record = _no_op(last, key, found)
-        if record is not None:
-            outcome.diagnostics = tuple(Diagnostic.model_validate(d) for d in record.get("diagnostics", []))
+        recorded = recorded_diagnostics(record) if record is not None else None
+        if recorded is not None:
+            outcome.diagnostics = tuple(recorded)
             outcome.unchanged = len(record.get("outputs", [])) - len(roots_abs)
             outcome.cached = True
             return outcome
@@ -164,7 +165,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         except OSError as exc:
             return _cannot_write(outcome, exc, out)
     if store is not None and mode == "write":
-        store.flush()
+        store.flush(whole=quick is None)
         if views is None and quick is None:
             views = incremental.views(found, result.project, targets)
         _record(store, roots_abs, key, seen, found, stages, outcome.diagnostics, last if quick else None,

@@ -78,7 +78,9 @@ class Section:
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?(.*)$")
+# A list item's marker and box; its text is the rest of the line (matching it as `(.*)$` would
+# scan every character of every item line once more in the regex engine).
+_ITEM = re.compile(r"([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?")
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
 _RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
 # A closing fence: only the fence character, at least as many as opened it, and blanks.
@@ -94,13 +96,19 @@ _BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
 
 
 def _classify(line: str, c: str) -> tuple[int, re.Match | None]:
-    """The kind of a line whose first non-blank character is `c`, with the match that told it."""
-    if not c:
-        return _BLANK, None
+    """The kind of a line whose first non-blank character is `c`, with the match that told it.
+
+    The first character leaves at most two candidates; list items, the most common block
+    line, are tried first, and a rule ("- - -", "* * *") is told apart from an item only when
+    the item's text starts with the marker again."""
     if c not in _BLOCK_CHARS:
         return _TEXT, None
-    if c in "-*_" and _RULE.match(line):
-        return _RULE_LINE, None
+    if c in "-*+0123456789":
+        m = _ITEM.match(line)
+        if m is not None and not (c in "-*" and line.startswith(c, m.end()) and _RULE.match(line)):
+            return _ITEM_LINE, m
+    if c in "-*_":
+        return (_RULE_LINE, None) if _RULE.match(line) else (_TEXT, None)
     if c in "`~" and (m := _FENCE.match(line)):
         return _FENCE_LINE, m
     if c == "<" and line.lstrip().startswith("<example>"):
@@ -109,8 +117,6 @@ def _classify(line: str, c: str) -> tuple[int, re.Match | None]:
         return _HEADING_LINE, m
     if c == "|":
         return _PIPE, None
-    if c in "-*+0123456789" and (m := _ITEM.match(line)):
-        return _ITEM_LINE, m
     return _TEXT, None
 
 
@@ -146,20 +152,34 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
         line = lines[i]
         ln = first_line + i
         what, m = kinds.get(i) or _classify(line, firsts[i])
-        if what == _RULE_LINE:
+        if what == _ITEM_LINE:  # most block lines are list items
+            pad, mark, box = m.groups()
+            indent = len(pad.expandtabs(4))
+            j = text_end(i + 1) if firsts[i + 1] else i + 1  # most items end at a blank line or the next item
+            text = line[m.end():].strip()
+            if j > i + 1:
+                text = " ".join([text, *(x.strip() for x in lines[i + 1 : j])])
+            # Positional: a class called with keywords builds a dict per call, and items are most blocks.
+            # ListItem(line, col, end, text, indent, ordered, checked)
+            item = ListItem(ln, indent + 1, first_line + j - 1, text, indent, mark[0].isdigit(), None if box is None else box in "xX")
+            if blocks and type(blocks[-1]) is Paragraph:  # most items follow another item
+                _label_before(blocks, item)
+            blocks.append(item)
+            i = j
+        elif what == _RULE_LINE:
             i += 1
         elif what == _FENCE_LINE:
             marker = m.group(2)
-            close, size = _CLOSE[marker[0]], len(marker)
-            j = i + 1
-            while j < n and not (firsts[j] == marker[0] and (c := close.match(lines[j])) and len(c.group(1)) >= size):
-                j += 1
+            j = _fence_end(lines, firsts, i + 1, n, marker)
             if j >= n:
                 diags.append(diag("AGC201", Span(file=file, line=ln, col=len(m.group(1)) + 1),
                                   "code fence is never closed; the rest of the file is code",
                                   hint=f"close it with a line holding {marker}", excerpt=line))
             pad = len(m.group(1))
-            body = [ln_[pad:] if ln_[:pad].isspace() else ln_.lstrip() for ln_ in lines[i + 1 : j]]
+            if pad:
+                body = [ln_[pad:] if ln_[:pad].isspace() else ln_.lstrip() for ln_ in lines[i + 1 : j]]
+            else:  # ""[:0] is not space: the lines of an unindented fence are all stripped
+                body = [ln_.lstrip() for ln_ in lines[i + 1 : j]]
             blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=m.group(3), code="\n".join(body)))
             i = j + 1
         elif what == _EXAMPLE:
@@ -185,24 +205,28 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             _label_before(blocks, table)
             blocks.append(table)
             i = j
-        elif what == _ITEM_LINE:
-            pad, mark, box, text = m.groups()
-            indent = len(pad.expandtabs(4))
-            j = text_end(i + 1)
-            text = text.strip()
-            if j > i + 1:
-                text = " ".join([text, *(x.strip() for x in lines[i + 1 : j])])
-            item = ListItem(line=ln, col=indent + 1, end=first_line + j - 1, text=text, indent=indent,
-                            ordered=mark[0].isdigit(), checked=None if box is None else box in "xX")
-            _label_before(blocks, item)
-            blocks.append(item)
-            i = j
         else:
             j = text_end(i + 1)
             blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1, end=first_line + j - 1,
-                                    text="\n".join(x.strip() for x in lines[i:j])))
+                                    text="\n".join([x.strip() for x in lines[i:j]])))
             i = j
     return blocks, diags
+
+
+def _fence_end(lines: list[str], firsts: list[str], j: int, n: int, marker: str) -> int:
+    """The index of the line closing a fence opened by `marker`, searching from `j` (`n` if none).
+
+    Only lines starting with the fence character can close it; `list.index` skips the rest."""
+    ch, close, size = marker[0], _CLOSE[marker[0]], len(marker)
+    while True:
+        try:
+            j = firsts.index(ch, j, n)
+        except ValueError:
+            return n
+        m = close.match(lines[j])
+        if m is not None and len(m.group(1)) >= size:
+            return j
+        j += 1
 
 
 def _label_before(blocks: list[Block], nxt: ListItem | Table) -> None:

@@ -85,6 +85,46 @@ def test_codex_check_catches_a_file_outside_the_documented_shape():
     assert any("developer_instructions" in m for m in messages) and any("color" in m for m in messages)
 
 
+def test_codex_load_reads_exactly_what_tomllib_reads():
+    """codex.load skips tomllib's walk through a literal prompt: for any file, written by dump or
+    broken on purpose, it gives tomllib's table or raises where tomllib raises."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agentc.targets.codex import dump, load
+
+    def tomllib_result(text):
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return "error"
+
+    def our_result(text):
+        try:
+            return load(text)
+        except tomllib.TOMLDecodeError:
+            return "error"
+
+    pieces = ["a", " ", "'", "'''", '"', "\\", "\n", "\t", "\r", "\r\n", "\x00", "\x1f", "\x7f", "\x85", "é", "[", "=", "#"]
+    awkward = st.lists(st.sampled_from(pieces), max_size=12).map("".join)
+    heads = st.dictionaries(st.sampled_from(["name", "description", "model", "developer_instructions"]), awkward, max_size=3)
+    edits = st.sampled_from(["", "cut", "dup", "table", "tail", "array"])
+
+    @settings(max_examples=1000, deadline=None)
+    @given(heads, awkward, edits, st.integers(min_value=0, max_value=200), st.booleans())
+    def same(head, prompt, edit, at, raw):
+        table = {**{k: v for k, v in head.items() if k != "developer_instructions"}, "developer_instructions": prompt}
+        # raw: the prompt as a literal string whatever it holds (what a broken writer would do)
+        text = dump(table) if not raw else dump({**table, "developer_instructions": "x"})[:-5] + prompt + "\'\'\'\n"
+        text = {"": text, "cut": text[:at] + text[at + 1:], "dup": 'developer_instructions = "x"\n' + text,
+                "table": "[t]\n" + text, "tail": text + "'\n", "array": 'a = [\n' + text}[edit]
+        assert our_result(text) == tomllib_result(text)
+
+    same()
+    assert load("developer_instructions = '''\n'''\n") == {"developer_instructions": ""}
+    assert our_result("name = \"x\"\ndeveloper_instructions = '''\n") == "error"  # unterminated, not ""
+
+
 # ---- gemini --------------------------------------------------------------------------------
 
 def split(text: str) -> tuple[dict, str]:

@@ -171,6 +171,21 @@ def test_braces_in_prompts_are_kept_as_literals(tmp_path):
     assert problems and {d.code for d in problems} == {"AGC902"} and "tenant" in problems[0].message
 
 
+def test_yaml_that_does_not_load_is_reported_once(seed):
+    """crewai's validate loads its YAML itself (loads_itself), so the generic check skips it:
+    a file that does not load is still reported, once."""
+    from agentc.targets.crewai import TARGET
+    from agentc.validate import validate_files
+
+    _, files = seed
+    assert validate_files("crewai", files, TARGET.validate, TARGET.loads_itself) == []
+    broken = dict(files)
+    broken[f"{PKG}/config/tasks.yaml"] += "oops: [unclosed\n"
+    problems = validate_files("crewai", broken, TARGET.validate, TARGET.loads_itself)
+    assert [(d.code, d.file) for d in problems] == [("AGC902", f"crewai/{PKG}/config/tasks.yaml")]
+    assert "does not load" in problems[0].message
+
+
 @pytest.mark.parametrize("mode, code, stubbed", [("stub", "AGC601", True), ("drop", "AGC602", False), ("error", "AGC603", False)])
 def test_dangling_modes(mode, code, stubbed):
     result, files = crewai_build(dangling=mode)

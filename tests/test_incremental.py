@@ -95,3 +95,86 @@ def test_a_renamed_agent_is_a_full_build_with_the_same_result(project, monkeypat
     want_tree, want_diags = from_nothing(project)
     assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
+
+
+# -- the pack of lowered files (agentc/cache.py `Pack`) -------------------------------------------
+
+def _forget_record(project: Path) -> Path:
+    """Drop the build record (a full build next), keep the pack; return the pack's path."""
+    builds = project / "out/.agentc-cache/builds"
+    for p in builds.glob("*.json"):
+        p.unlink()
+    packs = list(builds.glob("*.pack"))
+    assert len(packs) == 1
+    return packs[0]
+
+
+def test_a_full_build_takes_every_lowered_file_from_the_pack(project, monkeypatch):
+    assert not build("out").failed
+    assert not list((project / "out/.agentc-cache").glob("ir/*/*.json"))  # one pack, no loose files
+    _forget_record(project)
+    calls = lowered(monkeypatch)
+    done = build("out")
+    assert calls == [] and not done.failed and not done.changes
+    want_tree, want_diags = from_nothing(project)
+    assert done.diagnostics == want_diags
+
+
+def test_an_edit_then_a_full_build_packs_the_loose_entry(project, monkeypatch):
+    assert not build("out").failed
+    edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    assert not build("out").failed  # the rebuild stores its one new entry as a loose file
+    assert len(list((project / "out/.agentc-cache").glob("ir/*/*.json"))) == 1
+    _forget_record(project)
+    calls = lowered(monkeypatch)
+    assert not build("out").failed
+    assert calls == []  # 4 from the pack, the edited one from its loose file
+    _forget_record(project)
+    assert not build("out").failed and calls == []  # and now all 5 from the new pack
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "index"])
+def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
+    assert not build("out").failed
+    pack = _forget_record(project)
+    data = bytearray(pack.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":  # one byte inside an entry: its CRC no longer matches
+        data[-100] ^= 0x01
+    elif damage == "garbage":
+        data = bytearray(b"\x00\xff" * 500)
+    elif damage == "empty":
+        data = bytearray()
+    else:  # the index line itself damaged
+        data[len(b"agentc-ir-pack 1\n") + 3] = ord("}")
+    pack.write_bytes(bytes(data))
+    for p in (project / "out").rglob("*.md"):  # every output file has to be written again
+        p.unlink()
+    calls = lowered(monkeypatch)
+    done = build("out")
+    assert not done.failed
+    assert calls  # what the pack could not give was lowered again
+    if damage == "flip":
+        assert len(calls) == 1
+    want_tree, want_diags = from_nothing(project)
+    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags
+
+
+@pytest.mark.parametrize("then_edit", [False, True])
+def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(project, then_edit):
+    import json
+
+    assert not build("out").failed
+    record = next((project / "out/.agentc-cache/builds").glob("*.json"))
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["diagnostics"] = [{"code": "AGC101", "file": "agents/x.md", "line": "not a line"}] + data["diagnostics"]
+    record.write_text(json.dumps(data), encoding="utf-8")
+    if then_edit:
+        edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    done = build("out")
+    assert not done.failed and not done.cached
+    want_tree, want_diags = from_nothing(project)
+    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags

@@ -25,3 +25,12 @@ def test_a_real_assistant_body():
     body = {"model": "gpt-5", "name": "a", "instructions": "Say \"hi\" \\ é \u2028\n", "metadata": {},
             "tools": [{"type": "function", "function": {"name": "f", "parameters": {"required": ["task"], "strict": True}}}]}
     assert jsontext.dumps(body, ensure_ascii=False) == json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def test_plain_data_never_falls_back_to_json_dumps(monkeypatch):
+    """Floats (prices, timeouts in team.json) included: the fallback is the slow pure-Python encoder."""
+    data = {"settings": {"timeout_s": 120.0, "prices": [0.25, 2], "odd": [float("nan"), float("inf"), -float("inf")]},
+            "agents": [{"name": "a", "ok": True, "none": None}]}
+    expected = json.dumps(data, indent=2)
+    monkeypatch.setattr(jsontext.json, "dumps", None)
+    assert jsontext.dumps(data) == expected

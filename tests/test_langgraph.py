@@ -910,3 +910,22 @@ def test_full_claude_ids_pass_through_unless_mapped():
     assert model_of(build(["agents/purpose-style"], entry="cloud-planner")) == "anthropic:claude-sonnet-4-5"
     mapped = build(["agents/purpose-style"], entry="cloud-planner", model_map={"langgraph": {"claude-sonnet-4-5": "openai:gpt-5"}})
     assert model_of(mapped) == "openai:gpt-5"
+
+
+def test_handoffs_are_remembered_per_project_while_it_lives():
+    """Six targets ask for every agent's handoffs in one build: computed once per project, never
+    shared between projects, and forgotten with the project."""
+    import gc
+
+    from agentc.targets._shared import team
+
+    project = api.load_project(["agents/seed-team"])
+    agent = project.agents[0].id
+    first = handoffs(project, agent)
+    assert first and handoffs(project, agent) is first
+    other = api.load_project(["agents/seed-team"])
+    assert handoffs(other, agent) == first and handoffs(other, agent) is not first
+    key = id(project)
+    del project
+    gc.collect()
+    assert key not in team._HANDOFFS

@@ -157,6 +157,19 @@ def test_validation_rejects_what_the_sdk_would_drop_silently():
     assert any("bad name!" in m for m in messages)
 
 
+def test_json_that_does_not_load_is_reported_once():
+    """validate loads the JSON itself (loads_itself, so the generic check skips it), index included."""
+    from agentc.targets.openai import TARGET
+    from agentc.validate import validate_files
+
+    body = {"model": "gpt-5.4", "name": "x", "instructions": "hi"}
+    files = {"assistants/x.json": json.dumps(body), "index.json": json.dumps({"assistants": {}})}
+    assert validate_files("openai", files, TARGET.validate, TARGET.loads_itself) == []
+    for path in files:
+        found = validate_files("openai", {**files, path: files[path][:-1]}, TARGET.validate, TARGET.loads_itself)
+        assert [(d.code, d.file) for d in found] == [("AGC790", f"openai/{path}")] and "not JSON" in found[0].message
+
+
 @pytest.mark.parametrize("policy,code", [("drop", "AGC711"), ("error", "AGC712"), ("stub", "AGC710")])
 def test_dangling_policy_applies_to_both_targets(policy, code):
     result = build(SEED, dangling=policy)

@@ -3,7 +3,7 @@
 With an indent, the standard library walks the data in nested Python generators, one call per
 token (7 million calls for the 1000 assistant files of one build); this builds the same text
 with one call per container and the C string encoder. Anything outside plain JSON data
-(non-string keys, other types) goes to `json.dumps` itself, so the text is always the same.
+(non-string keys, subclasses, other types) goes to `json.dumps` itself, so the text is always the same.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ def dumps(data: Any, *, ensure_ascii: bool = True) -> str:
         return json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
 
 
+_INF = float("inf")
+
+
 class _Unusual(Exception):
     """Data this encoder leaves to `json.dumps` (which also raises the errors it would)."""
 
@@ -36,6 +39,14 @@ def _value(v: Any, nl: str, enc) -> str:
         return "false"
     if type(v) is int:
         return int.__repr__(v)
+    if type(v) is float:  # as json.encoder's floatstr with allow_nan: team.json has prices and timeouts
+        if v != v:
+            return "NaN"
+        if v == _INF:
+            return "Infinity"
+        if v == -_INF:
+            return "-Infinity"
+        return float.__repr__(v)
     if isinstance(v, dict):
         if not v:
             return "{}"
@@ -51,4 +62,4 @@ def _value(v: Any, nl: str, enc) -> str:
             return "[]"
         inner = nl + "  "
         return "[" + ",".join(inner + _value(x, inner, enc) for x in v) + nl + "]"
-    raise _Unusual  # floats (nan, inf), subclasses, anything with a default: json.dumps decides
+    raise _Unusual  # subclasses, anything with a default: json.dumps decides

@@ -59,8 +59,9 @@ def agent_file(project: ProjectIR, a: AgentIR, names: dict[str, str], options: B
     data: dict[str, Any] = {"name": names[a.id], "description": a.description or a.name}
     if not a.description:
         lost.append("an empty description (Copilot requires one; the name stands in)")
-    linked = [h for h in handoffs(project, a.id) if not h.dangling]
-    lost += [f"delegation to '{h.name}' (not in the build)" for h in handoffs(project, a.id) if h.dangling]
+    delegates = handoffs(project, a.id)
+    linked = [h for h in delegates if not h.dangling]
+    lost += [f"delegation to '{h.name}' (not in the build)" for h in delegates if h.dangling]
     if a.tools is not None:
         mapped = [TOOLS[t] for t in a.tools if t in TOOLS]
         unmapped = [t for t in a.tools if t not in TOOLS]

@@ -58,10 +58,12 @@ def validate(emitted: dict[str, str]) -> list[Diagnostic]:
     """What kickoff would trip over, checked without crewai: the YAML shapes, unique roles,
     and no `{name}` in an interpolated text that is neither the input nor a kept literal."""
     out: list[Diagnostic] = []
+    loaded = _load_yaml(emitted, out)
     for path in sorted(p for p in emitted if p.endswith("/crew.py")):
         config = path.rsplit("/", 1)[0] + "/config/"
-        agents = yaml.load(emitted[config + "agents.yaml"], Loader=_LOADER) or {}
-        tasks = yaml.load(emitted[config + "tasks.yaml"], Loader=_LOADER) or {}
+        agents, tasks = loaded[config + "agents.yaml"], loaded[config + "tasks.yaml"]
+        if agents is None or tasks is None:  # reported by _load_yaml
+            continue
         literals = set(json.loads(emitted.get(config + "crew.json", "{}")).get("literals", []))
         roles = [str(a.get("role", "")).lower() for a in agents.values()]
         where = Span(file=config + "agents.yaml", line=1)
@@ -79,10 +81,25 @@ def validate(emitted: dict[str, str]) -> list[Diagnostic]:
     return out
 
 
+def _load_yaml(emitted: dict[str, str], out: list[Diagnostic]) -> dict[str, dict | None]:
+    """Every YAML file loaded once, as crewAI loads it (None, and AGC902, when it does not load):
+    agentc's generic check skips them (`loads_itself`), an agents.yaml can be 38 MB."""
+    loaded: dict[str, dict | None] = {}
+    for path in sorted(p for p in emitted if p.endswith((".yaml", ".yml"))):
+        try:
+            loaded[path] = yaml.load(emitted[path], Loader=_LOADER) or {}
+        except yaml.YAMLError as exc:
+            loaded[path] = None
+            out.append(diag("AGC902", Span(file=path, line=1), f"emitted crew YAML does not load: {exc}",
+                            hint="this is a bug in agentc's crewai target; please report it with the input"))
+    return loaded
+
+
 TARGET = Target(
     name="crewai",
     summary="crewAI crew project: pyproject.toml, src/<pkg>/crew.py, main.py, config/agents.yaml, config/tasks.yaml",
     emit=emit,
     validate=validate,
+    loads_itself=(".yaml", ".yml"),
     capabilities=frozenset({"delegation:hierarchical", "checklists:guardrail", "model:map"}),
 )

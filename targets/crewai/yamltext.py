@@ -43,10 +43,10 @@ def _literal(text: str, indent: str) -> str | None:
     lines = text.split("\n")
     if any(line != line.rstrip(" \t") or line.startswith("\t") for line in lines):
         return None  # trailing blanks (blank-only lines fold into the indentation), leading tabs
-    body = text.rstrip("\n")
-    trailing = len(text) - len(body)
+    trailing = len(text) - len(text.rstrip("\n"))
     chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
-    out = "".join(f"{indent}{line}\n" if line else "\n" for line in body.split("\n"))
+    # the body's lines are `lines` less the empty ones the trailing newlines make (a 32 KB prompt is split once)
+    out = "".join(f"{indent}{line}\n" if line else "\n" for line in lines[:len(lines) - trailing])
     return f"|{chomp}\n" + out + "\n" * max(trailing - 1, 0)
 
 

@@ -191,19 +191,25 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
 
 
 def validate(files: dict[str, str]) -> list[Diagnostic]:
-    """Every assistant body against the documented limits (the SDK's types: in the tests)."""
+    """Every JSON file loaded once (agentc's generic check skips them: `loads_itself`), every
+    assistant body against the documented limits (the SDK's types: in the tests), the index's links."""
     out: list[Diagnostic] = []
+    index = None
     for path, text in sorted(files.items()):
-        if not (path.startswith("assistants/") and path.endswith(".json")):
+        if not path.endswith(".json"):
             continue
         try:
-            problems = check_assistant(json.loads(text), sdk=False)
+            data = json.loads(text)
         except ValueError as exc:
-            problems = [f"not JSON: {exc}"]
-        out += [diag("AGC790", Span(file=path, line=1), p, hint="this is a bug in agentc's openai target; please report it")
-                for p in problems]
-    if INDEX in files:
-        index = json.loads(files[INDEX])
+            out.append(diag("AGC790", Span(file=path, line=1), f"not JSON: {exc}",
+                            hint="this is a bug in agentc's openai target; please report it"))
+            continue
+        if path == INDEX:
+            index = data
+        elif path.startswith("assistants/"):
+            out += [diag("AGC790", Span(file=path, line=1), p, hint="this is a bug in agentc's openai target; please report it")
+                    for p in check_assistant(data, sdk=False)]
+    if index is not None:
         known = set(index.get("assistants", {}))
         for agent_id, entry in index.get("assistants", {}).items():
             if entry.get("file") is not None and entry["file"] not in files:
@@ -219,5 +225,6 @@ TARGET = Target(
     summary="OpenAI Assistants API configs (archival; API sunset 2026-08-26): assistants/<name>.json + index.json",
     emit=emit,
     validate=validate,
+    loads_itself=(".json",),
     capabilities=frozenset({"delegation:function-tools", "model:openai"}),
 )
