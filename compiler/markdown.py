@@ -130,7 +130,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
     n = len(lines)
     firsts = [line.lstrip()[:1] for line in lines]  # "" for a blank line
     firsts.append("")  # past the end: stops every continuation
-    kinds: dict[int, tuple[int, re.Match | None]] = {}  # lines classified while ending a paragraph
+    kinds: list[tuple[int, re.Match | None] | None] = [None] * n  # lines classified while ending a paragraph
 
     def text_end(j: int) -> int:
         """The first line from `j` that does not continue a paragraph or list item."""
@@ -151,7 +151,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             continue
         line = lines[i]
         ln = first_line + i
-        what, m = kinds.get(i) or _classify(line, firsts[i])
+        what, m = kinds[i] or _classify(line, firsts[i])
         if what == _ITEM_LINE:  # most block lines are list items
             pad, mark, box = m.groups()
             indent = len(pad.expandtabs(4))
@@ -193,7 +193,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
             i = j + 1
         elif what == _HEADING_LINE:
-            blocks.append(Heading(line=ln, end=ln, level=len(m.group(1)), title=m.group(2).strip()))
+            blocks.append(Heading(ln, 1, ln, len(m.group(1)), m.group(2).strip()))  # (line, col, end, level, title)
             i += 1
         elif what == _PIPE and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
             table = Table(line=ln, header=split_row(line))
@@ -207,8 +207,8 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             i = j
         else:
             j = text_end(i + 1)
-            blocks.append(Paragraph(line=ln, col=len(line) - len(line.lstrip()) + 1, end=first_line + j - 1,
-                                    text="\n".join([x.strip() for x in lines[i:j]])))
+            # Paragraph(line, col, end, text)
+            blocks.append(Paragraph(ln, len(line) - len(line.lstrip()) + 1, first_line + j - 1, "\n".join([x.strip() for x in lines[i:j]])))
             i = j
     return blocks, diags
 
@@ -276,10 +276,13 @@ def outline(blocks: list[Block], last_line: int) -> list[Section]:
     stack: list[int] = []
     heading_level = 0
     for k, b in enumerate(blocks):
-        if isinstance(b, Heading) and b.level <= 4:
+        kind_of = type(b)  # blocks are never subclassed: a type test is cheaper than isinstance
+        if kind_of is ListItem or kind_of is Paragraph:  # most blocks; neither opens a section
+            continue
+        if kind_of is Heading and b.level <= 4:
             level, kind, title = b.level, "heading", b.title
             heading_level = b.level
-        elif isinstance(b, Label):
+        elif kind_of is Label:
             level, kind, title = heading_level + 1, "label", b.title
         else:
             continue
