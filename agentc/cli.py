@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -252,7 +253,9 @@ def ir(
     """Print the IR of the agents (with --json, the whole ProjectIR and its diagnostics)."""
     project, diags = _load(sources, BuildOptions(strict=strict))
     if as_json:
-        data = project.model_copy(update={"diagnostics": diags}).model_dump(mode="json", exclude={"diagnostics": {"__all__": {"excerpt"}}})
+        from agentc.compiler.ir import dump
+
+        data = dump(replace(project, diagnostics=tuple(diags)), exclude={"diagnostics": {"__all__": {"excerpt"}}})
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         report(diags)
@@ -411,9 +414,9 @@ def targets() -> None:
 @app.command()
 def schema() -> None:
     """Print the IR's JSON Schema."""
-    from agentc.compiler.ir import ProjectIR
+    from agentc.compiler.ir import json_schema
 
-    typer.echo(json.dumps(ProjectIR.model_json_schema(), indent=2))
+    typer.echo(json.dumps(json_schema(), indent=2))
 
 
 def command():

@@ -77,18 +77,18 @@ def _light(view: list) -> AgentIR:
     ident, name, scope, file, (line, col), keys, dels, ments, lines = view
 
     def at(line: int, col: int) -> Span:
-        return Span.model_construct(file=file, line=line, col=col)
+        return Span(file=file, line=line, col=col)
 
     rows = sorted(int(n) for n in lines)
     body = [""] * (rows[-1] - rows[0] + 1) if rows else []
     for n, text in lines.items():  # each kept line at its row, every other row empty
         body[int(n) - rows[0]] = text
-    return AgentIR.model_construct(
+    return AgentIR(
         id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body="\n".join(body),
         body_line=rows[0] if rows else 1, key_spans={k: at(*lc) for k, lc in keys.items()},
-        delegations=tuple(Delegation.model_construct(target=t, condition=c, kind=k, pattern=p, section=s, span=at(ln, cl))
+        delegations=tuple(Delegation(target=t, condition=c, kind=k, pattern=p, section=s, span=at(ln, cl))
                           for t, c, k, p, s, ln, cl in dels),
-        mentions=tuple(Mention.model_construct(words=tuple(w), kind=k, pattern=p, condition=c, section=s, span=at(ln, cl))
+        mentions=tuple(Mention(words=tuple(w), kind=k, pattern=p, condition=c, section=s, span=at(ln, cl))
                        for w, k, p, c, s, ln, cl in ments))
 
 

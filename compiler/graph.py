@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from dataclasses import replace
 from functools import lru_cache
 
 from agentc.compiler.diagnostics import Diagnostic, diag
@@ -24,7 +25,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
         if a.id in by_id:
             first = by_id[a.id]
             where = f" in plugin '{a.scope}'" if a.scope else ""
-            diags.append(diag("AGC303", a.span.model_copy(update={"line": 1}),
+            diags.append(diag("AGC303", replace(a.span, line=1),
                               f"agent name '{a.name}' is already defined{where} by {first.file}; Claude Code loads only one of them",
                               hint="rename one of the agents"))
             continue
@@ -117,7 +118,7 @@ def _with_mentions(a: AgentIR, by_id: dict, by_name: dict) -> AgentIR:
     if not added:
         return a
     merged = sorted((*a.delegations, *added), key=lambda d: (d.span.line, d.span.col))
-    return a.model_copy(update={"delegations": tuple(merged)})
+    return replace(a, delegations=tuple(merged))
 
 
 def _lines_naming(a: AgentIR) -> dict[str, list[int]]:
@@ -143,7 +144,7 @@ def _name_span(a: AgentIR, span: Span, name: str, lines: list[str]) -> tuple[Spa
     at = m.start() if m is not None else text.find(name)
     if at < 0:
         return span, text
-    return span.model_copy(update={"col": at + 1}), text
+    return replace(span, col=at + 1), text
 
 
 @lru_cache(maxsize=None)

@@ -7,10 +7,11 @@ Bump `IR_VERSION` whenever a field changes meaning or disappears.
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, TypeAdapter
 
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.span import Span
@@ -18,10 +19,25 @@ from agentc.compiler.span import Span
 IR_VERSION = "1.2"  # 1.1: AgentIR.key_spans; 1.2: kind "compare", AgentIR.mentions, spans at the name
 
 
-class Node(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Node:
+    """The base of every IR node: frozen, keyword-only, slotted stdlib dataclasses (see `node`).
+
+    Not pydantic models: a 1000-agent build makes ~340 nodes per agent, and a model's
+    per-instance dict, fields-set and validation made the linked IR ~390 MB and its
+    construction a good part of lowering. Values come from the front end, which builds them
+    with the right types. Pydantic only works at the edges, through `adapter`: the JSON of
+    `ir --json`, the schema of `agentc schema`, and reading the cache back (validated)."""
+
+    __slots__ = ()
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
 
+node = dataclass(frozen=True, slots=True, kw_only=True)
+"""Every node's decorator. kw_only: fields keep their order (the JSON's and the schema's)
+even where a required field follows one with a default, and callers name every field."""
+
+
+@node
 class Item(Node):
     """A list item or numbered entry: `**title**: text`, or just `text`."""
 
@@ -30,18 +46,21 @@ class Item(Node):
     span: Span
 
 
+@node
 class Mission(Node):
     text: str
     goals: tuple[Item, ...] = ()
     span: Span
 
 
+@node
 class ChecklistItem(Node):
     text: str
-    checked: bool | None = Field(None, description="True/False for `- [x]`/`- [ ]`, None for a plain bullet")
+    checked: Annotated[bool | None, Field(description="True/False for `- [x]`/`- [ ]`, None for a plain bullet")] = None
     span: Span
 
 
+@node
 class Checklist(Node):
     title: str
     items: tuple[ChecklistItem, ...]
@@ -53,22 +72,24 @@ DelegationKind = Literal[
 ]
 
 
+@node
 class Delegation(Node):
     """One edge of the delegation graph as written in the source: who, when, how."""
 
     target: str
-    condition: str = Field(description="The text that says when to delegate; may be empty")
+    condition: Annotated[str, Field(description="The text that says when to delegate; may be empty")]
     kind: DelegationKind = "delegate"
-    pattern: str = Field(description="Which written form it came from (D1 arrow, D2 block, M verb, ...)")
+    pattern: Annotated[str, Field(description="Which written form it came from (D1 arrow, D2 block, M verb, ...)")]
     section: str | None = None
-    span: Span = Field(description="Where the name is written (line and column of the name)")
+    span: Annotated[Span, Field(description="Where the name is written (line and column of the name)")]
 
 
+@node
 class Mention(Node):
     """A name written in a weak form ("query context manager", a bare kebab word): the linker
     turns it into a delegation only when the build has an agent of that name."""
 
-    words: tuple[str, ...] = Field(description="The words after the cue; the linker tries the longest prefix first")
+    words: Annotated[tuple[str, ...], Field(description="The words after the cue; the linker tries the longest prefix first")]
     kind: DelegationKind = "delegate"
     pattern: str
     condition: str = ""
@@ -76,17 +97,20 @@ class Mention(Node):
     span: Span
 
 
+@node
 class CodeBlock(Node):
     language: str = ""
     code: str
     span: Span
 
 
+@node
 class Turn(Node):
     role: Literal["context", "user", "assistant", "commentary"]
     text: str
 
 
+@node
 class Example(Node):
     """A few-shot example: a worked request, a dialogue, or a one-line interaction."""
 
@@ -100,14 +124,16 @@ class Example(Node):
     span: Span
 
 
+@node
 class FailureMode(Node):
     mode: str
     prevention: str | None = None
     recovery: str | None = None
-    columns: dict[str, str] = Field(default_factory=dict, description="Every cell by its header")
+    columns: Annotated[dict[str, str], Field(description="Every cell by its header")] = field(default_factory=dict)
     span: Span
 
 
+@node
 class OutputFormat(Node):
     title: str
     text: str
@@ -115,6 +141,7 @@ class OutputFormat(Node):
     span: Span
 
 
+@node
 class ChangelogEntry(Node):
     version: str
     date: str | None = None
@@ -129,26 +156,28 @@ SectionRole = Literal[
 ]
 
 
+@node
 class Section(Node):
     title: str
-    level: int = Field(description="1-4 for headings; labels sit one below their heading")
+    level: Annotated[int, Field(description="1-4 for headings; labels sit one below their heading")]
     kind: Literal["heading", "label"]
     role: SectionRole
     span: Span
     end_line: int
 
 
+@node
 class AgentIR(Node):
     """One agent: its frontmatter, typed, and the structure found in its body."""
 
-    id: str = Field(description="Unique in the project: `name`, or `plugin:name` in a plugin layout")
+    id: Annotated[str, Field(description="Unique in the project: `name`, or `plugin:name` in a plugin layout")]
     name: str
-    scope: str | None = Field(None, description="The plugin the file belongs to, if any")
+    scope: Annotated[str | None, Field(description="The plugin the file belongs to, if any")] = None
     file: str
     span: Span
     description: str
-    model: str | None = Field(None, description="As written: sonnet/opus/haiku/inherit/full id")
-    tools: tuple[str, ...] | None = Field(None, description="None = inherit every tool")
+    model: Annotated[str | None, Field(description="As written: sonnet/opus/haiku/inherit/full id")] = None
+    tools: Annotated[tuple[str, ...] | None, Field(description="None = inherit every tool")] = None
     disallowed_tools: tuple[str, ...] | None = None
     color: str | None = None
     effort: str | None = None
@@ -161,16 +190,16 @@ class AgentIR(Node):
     initial_prompt: str | None = None
     mcp_servers: Any = None
     hooks: Any = None
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Frontmatter keys agentc does not know")
-    key_spans: dict[str, Span] = Field(default_factory=dict, description="Where each frontmatter key is written")
-    body: str = Field(description="The full markdown body, byte for byte: the system prompt")
-    body_line: int = Field(description="1-based line of the file where the body starts")
+    metadata: Annotated[dict[str, Any], Field(description="Frontmatter keys agentc does not know")] = field(default_factory=dict)
+    key_spans: Annotated[dict[str, Span], Field(description="Where each frontmatter key is written")] = field(default_factory=dict)
+    body: Annotated[str, Field(description="The full markdown body, byte for byte: the system prompt")]
+    body_line: Annotated[int, Field(description="1-based line of the file where the body starts")]
     mission: Mission | None = None
     use_when: tuple[Item, ...] = ()
     avoid_when: tuple[Item, ...] = ()
     checklists: tuple[Checklist, ...] = ()
     delegations: tuple[Delegation, ...] = ()
-    mentions: tuple[Mention, ...] = Field((), description="Weak references the linker resolves against the build")
+    mentions: Annotated[tuple[Mention, ...], Field(description="Weak references the linker resolves against the build")] = ()
     examples: tuple[Example, ...] = ()
     failure_modes: tuple[FailureMode, ...] = ()
     principles: tuple[Item, ...] = ()
@@ -188,6 +217,7 @@ class AgentIR(Node):
         return tuple(dict.fromkeys(d.target for d in self.delegations))
 
 
+@node
 class Edge(Node):
     """A delegation resolved against the project: `target_id` is None when it dangles."""
 
@@ -199,6 +229,7 @@ class Edge(Node):
     span: Span
 
 
+@dataclass(frozen=True, kw_only=True)  # not slotted: the indexes below live in its __dict__
 class ProjectIR(Node):
     ir_version: str = IR_VERSION
     agents: tuple[AgentIR, ...]
@@ -215,13 +246,8 @@ class ProjectIR(Node):
         return self._edges_by_source.get(agent_id, ())
 
     # Indexes built once per (frozen) project: targets walk the graph per agent, and a linear
-    # scan per call made a 1000-agent team quadratic in its edges.
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> ProjectIR:
-        copy = super().model_copy(update=update, deep=deep)
-        for index in ("_by_id", "_edges_by_source"):  # a copy with other agents or edges re-indexes
-            copy.__dict__.pop(index, None)
-        return copy
-
+    # scan per call made a 1000-agent team quadratic in its edges. `dataclasses.replace` makes
+    # a new instance, so a copy with other agents or edges indexes itself afresh.
     @cached_property
     def _by_id(self) -> dict[str, AgentIR]:
         return {a.id: a for a in reversed(self.agents)}  # reversed: the first of equal ids wins, as before
@@ -232,3 +258,19 @@ class ProjectIR(Node):
         for e in self.edges:
             grouped.setdefault(e.source, []).append(e)
         return {k: tuple(v) for k, v in grouped.items()}
+
+
+@cache
+def adapter(cls: type) -> TypeAdapter:
+    """Pydantic's view of an IR class, built once: validation, JSON and schema at the edges."""
+    return TypeAdapter(cls)
+
+
+def dump(obj: Node, **kwargs: Any) -> Any:
+    """An IR node as JSON data (dicts, lists, str...), as `model_dump(mode="json")` gave it."""
+    return adapter(type(obj)).dump_python(obj, mode="json", **kwargs)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a ProjectIR (`agentc schema`)."""
+    return adapter(ProjectIR).json_schema()

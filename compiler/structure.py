@@ -4,6 +4,7 @@ examples, failure modes, principles, output format, changelog and the section ou
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -338,7 +339,7 @@ def _dialogue(src: Source, b: ExampleTag) -> Example:
                 role = {"human": "user", "ai": "assistant"}.get(m.group(1).lower(), m.group(1).lower())
                 turns.append(Turn(role=role, text=m.group(2).strip().strip('"“”')))
             elif line.strip() and turns and turns[-1].role != "commentary":
-                turns[-1] = turns[-1].model_copy(update={"text": (turns[-1].text + "\n" + line.strip()).strip()})
+                turns[-1] = replace(turns[-1], text=(turns[-1].text + "\n" + line.strip()).strip())
     user = next((t.text for t in turns if t.role == "user"), None)
     context = next((t.text for t in turns if t.role == "context"), None)
     return Example(kind="dialogue", title=context or user or "example", request=user, turns=tuple(turns),

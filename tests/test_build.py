@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 
 from agentc import api, writer
+from agentc.compiler import ir
 from agentc.compiler.options import BuildOptions
 
 
@@ -126,7 +127,7 @@ def _portable(project) -> list:
             return [strip(v) for v in value]
         return value
 
-    return sorted((strip(a.model_dump(mode="json")) for a in project.agents), key=lambda a: a["name"])
+    return sorted((strip(ir.dump(a)) for a in project.agents), key=lambda a: a["name"])
 
 
 def test_emitted_claude_files_pass_claude_code_rules():

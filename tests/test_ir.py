@@ -11,6 +11,7 @@ from conftest import CASES, SHARED
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from agentc import api
+from agentc.compiler import ir
 
 SEED = SHARED / "seed" / "ai-engineer.md"
 
@@ -23,7 +24,7 @@ def agents_of(source: str) -> dict:
 @pytest.mark.parametrize("case", CASES)
 def test_ir_snapshot(case, snapshot):
     project = api.load_project([f"agents/{case}"])
-    data = project.model_dump(mode="json", exclude={"diagnostics": {"__all__": {"excerpt"}}})
+    data = ir.dump(project, exclude={"diagnostics": {"__all__": {"excerpt"}}})
     assert data == snapshot(extension_class=JSONSnapshotExtension)
 
 
