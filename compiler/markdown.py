@@ -176,10 +176,9 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
                                   "code fence is never closed; the rest of the file is code",
                                   hint=f"close it with a line holding {marker}", excerpt=line))
             pad = len(m.group(1))
-            if pad:
-                body = [ln_[pad:] if ln_[:pad].isspace() else ln_.lstrip() for ln_ in lines[i + 1 : j]]
-            else:  # ""[:0] is not space: the lines of an unindented fence are all stripped
-                body = [ln_.lstrip() for ln_ in lines[i + 1 : j]]
+            body = lines[i + 1 : j]
+            if pad:  # as CommonMark: a fence indented N removes up to N blanks from each line, no more
+                body = [ln_[min(pad, len(ln_) - len(ln_.lstrip())):] for ln_ in body]
             blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=m.group(3), code="\n".join(body)))
             i = j + 1
         elif what == _EXAMPLE:

@@ -197,3 +197,16 @@ def test_failure_modes_need_failure_columns_or_titles():
 def test_response_approach_is_a_process_not_the_output_format():
     _, agent = build("## Response Approach\n\n1. Clarify the goal\n2. Plan\n\n## Output Format\n\nA table of findings.\n")
     assert agent.output_format is not None and agent.output_format.title == "Output Format"
+
+
+@pytest.mark.parametrize("fence, lines, code", [
+    # A fence at column 1 keeps its code as written: Python's indentation is its meaning.
+    ("```python", ["def f():", "    return 1", "", "  # two"], "def f():\n    return 1\n\n  # two"),
+    # Indented by N: up to N blanks come off each line (CommonMark), never more.
+    ("  ```", ["  a", "    b", " c", "d"], "a\n  b\nc\nd"),
+])
+def test_code_fences_keep_the_indentation_of_their_code(fence, lines, code):
+    from agentc.compiler.markdown import Code, parse_blocks
+
+    blocks, diags = parse_blocks([fence, *lines, fence.strip()[:3]], 1, "a.md")
+    assert [b.code for b in blocks if isinstance(b, Code)] == [code] and not diags
