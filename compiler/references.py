@@ -34,7 +34,7 @@ class Reading(NamedTuple):
     cues: set[int]  # 0-based lines holding a word some delegation form needs (`delegation.CUES`)
     hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
-    marks: list[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
+    marks: set[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
     tables: list[int]  # table blocks
     titles: list[str]  # each section's title as plain text
 
@@ -42,7 +42,7 @@ class Reading(NamedTuple):
 def read(src: Source, name: str) -> Reading:
     readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
     firsts: list[int] = []
-    marks: list[int] = []
+    marks: set[int] = set()
     tables: list[int] = []
     for index, b in enumerate(src.blocks):
         kind = type(b)
@@ -50,7 +50,7 @@ def read(src: Source, name: str) -> Reading:
         if kind is Code or kind is Heading:
             readable[b.line - 1 : max(b.end, b.line)] = [""] * (max(b.end, b.line) - b.line + 1)
         if kind is Heading or kind is Label or kind is Paragraph and _lead_in(b.text):
-            marks.append(index)
+            marks.add(index)
         elif kind is Table:
             tables.append(index)
     return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES), firsts, marks, tables,
@@ -119,7 +119,7 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
             continue
         if kind is Code:
             continue
-        if kind is Label or kind is Paragraph and _lead_in(b.text):
+        if index in reading.marks:  # a label or a lead-in paragraph (headings went above)
             says = _lead_says(b.text if kind is Paragraph else b.title)
             if says is not None:
                 deleg, skill_word, agent_word = says

@@ -110,7 +110,7 @@ def _literal_ok(text: str) -> bool:
 
 
 # TOML 1.0: a multi-line literal string takes any character but a control character other than
-# tab and newline (written apart from `_NOT_LITERAL`, which the writer uses, so each checks the other).
+# tab and newline (written apart from `has_control`, which the writer uses, so each checks the other).
 _TOML_LITERAL_ILLEGAL = re.compile(r"[^\t\n\x20-\x7e\x80-\U0010ffff]")
 
 
