@@ -182,8 +182,7 @@ class Stage:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = temp_of(path)
                 self.temps[rel] = (tmp, path)  # before writing: a half-written temp is removed too
-                with open(tmp, "wb") as f:
-                    f.writelines(parts)
+                _put(tmp, parts)
 
     def finish(self) -> Plan:
         """The plan, once every target was added: files agentc wrote before and no longer
@@ -239,6 +238,11 @@ class Stage:
         for tmp, _ in self.temps.values():
             tmp.unlink(missing_ok=True)
         self.temps = {}
+
+
+def _put(path: Path, parts: tuple[bytes, ...]) -> None:
+    with path.open("wb") as f:
+        f.writelines(parts)
 
 
 def _sha(parts: tuple[bytes, ...]) -> str:
