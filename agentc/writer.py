@@ -13,8 +13,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from agentc.targets import FileText, as_text
+if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
+    from agentc.targets import FileText
 
 MANIFEST = ".agentc-manifest.json"
 TEMP = ".agentc-tmp"  # temp files are `.<name>.agentc-tmp`: recognisable, so a killed run's are swept
@@ -177,7 +179,8 @@ class Stage:
             kind = self.todo.missing if current is None else self.todo.stale if rel in self.owned else self.todo.taken
             kind.append(rel)
             if diffs is not None and current is not None and rel in self.owned:
-                diffs[rel] = _diff(current.decode("utf-8", errors="replace"), as_text(text), rel)
+                new = text if isinstance(text, str) else text.text()
+                diffs[rel] = _diff(current.decode("utf-8", errors="replace"), new, rel)
             if write and (kind is not self.todo.taken or force):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = temp_of(path)
