@@ -343,15 +343,22 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
 _SELF_EXTRA = frozenset(("agent", "subagent", "expert", "pro", "specialist", "initial", "the", "and", "&"))
 
 
-@lru_cache(maxsize=4096)
 def _is_self(name: str, self_name: str) -> bool:
     """The agent's own name, also as "NumPyro Pro Agent" or "Visualization & Interface Expert"
     for `numpyro-pro` or `visualization-interface`."""
     if name == self_name or name == self_name + "-agent":
         return True
-    own = set(self_name.split("-")) - _SELF_EXTRA
+    own = _own_words(self_name)
+    if not own:
+        return False
     words = set(name.split("-"))
-    return bool(own) and own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
+    return own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
+
+
+@lru_cache(maxsize=1024)
+def _own_words(self_name: str) -> frozenset[str]:
+    """The words of an agent's own name that `_is_self` looks for (once per agent, not per name)."""
+    return frozenset(self_name.split("-")) - _SELF_EXTRA
 
 
 # "hand off to the research agent": one plain word and "agent" after a verb that passes work on
