@@ -134,12 +134,13 @@ def _item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
 # Indents of spaces only, for _plain_item (tabs and other blanks are left to the regex).
 _SPACES = {" " * k: k for k in range(17)}
 _SEPS = {c: c + " " for c in "-*+"}
+_BOXES = {"[ ] ": False, "[x] ": True, "[X] ": True}
 
 
-def _plain_item(line: str, c: str) -> tuple[int, bool, None, str] | None:
+def _plain_item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
     """_item for the way nearly every item is written, without the regex (a third of the
-    reader's time went to it): spaces, then `-`, `*`, `+` or one digit and `.`, a space, and
-    text that starts with neither a box nor the marker again (either could make a box or a
+    reader's time went to it): spaces, then `-`, `*`, `+` or one digit and `.`, a space, maybe
+    a box and a space, and text that does not start with the marker again (it could make a
     rule). None for any other line, which _item then reads; tests/test_markdown_reader.py
     checks that both agree."""
     if c in "-*+":
@@ -154,7 +155,10 @@ def _plain_item(line: str, c: str) -> tuple[int, bool, None, str] | None:
     if indent is None or not sep:
         return None
     text = rest.strip()
-    if text[:1] == "[" or text[:1] == c:
+    if text[:1] == "[":  # a box, if right after the marker's space and followed by a space
+        checked = _BOXES.get(rest[:4])
+        return None if checked is None else (indent, ordered, checked, rest[4:].strip())
+    if text[:1] == c:
         return None
     return indent, ordered, None, text
 
