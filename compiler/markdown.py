@@ -77,7 +77,6 @@ class Section:
     parent: int | None
 
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 # A list item's marker and box; its text is the rest of the line (matching it as `(.*)$` would
 # scan every character of every item line once more in the regex engine).
 _ITEM = re.compile(r"([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?")
@@ -89,7 +88,8 @@ _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]
 
 
 # What a line can be, by its first non-blank character and one regex at most. A line's kind is
-# a pair (kind, what told it): the match, or for a list item its fields (indent, ordered, checked, text).
+# a pair (kind, what told it): the match, or the fields of a list item (indent, ordered, checked,
+# text) or of a heading (level, title).
 _BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TEXT = range(8)
 # The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`.
 _BLANK_KIND, _TEXT_KIND, _PIPE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None)
@@ -115,8 +115,10 @@ def _classify(line: str, c: str) -> tuple[int, re.Match | tuple | None]:
         return _FENCE_LINE, m
     if c == "<" and line.lstrip().startswith("<example>"):
         return _EXAMPLE, None
-    if c == "#" and (m := _HEADING.match(line)):
-        return _HEADING_LINE, m
+    if c == "#" and line[0] == "#":  # "#" to "######" at column 1, then a blank: a heading
+        level = len(line) - len(line.lstrip("#"))
+        if level <= 6 and line[level : level + 1] in (" ", "\t"):
+            return _HEADING_LINE, (level, line[level:].rstrip(" \t#").strip())  # closing #s go too
     if c == "|":
         return _PIPE_KIND
     return _TEXT_KIND
@@ -227,7 +229,7 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
             i = j + 1
         elif what == _HEADING_LINE:
-            blocks.append(Heading(ln, 1, ln, len(m.group(1)), m.group(2).strip()))  # (line, col, end, level, title)
+            blocks.append(Heading(ln, 1, ln, *m))  # (line, col, end, level, title)
             i += 1
         elif what == _PIPE and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
             table = Table(line=ln, header=split_row(line))
