@@ -24,6 +24,7 @@ from agentc.discover import Found, discover
 if TYPE_CHECKING:
     from agentc.cache import Cache
     from agentc.compiler.ir import AgentIR, ProjectIR
+    from agentc.targets import FileText
 
 # Files or folders on disk, or file name -> text for sources held in memory.
 Sources = Union[str, os.PathLike, Sequence[str | os.PathLike], Mapping[str, str | bytes]]
@@ -206,16 +207,18 @@ def judge(diags, options: BuildOptions, project: ProjectIR, *, fresh: Collection
 
 def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:
     """Compile to every chosen target; files are keyed `<target>/<path>`. Errors mean no files."""
+    from agentc.targets import as_text
+
     files: dict[str, str] = {}
 
-    def keep(name: str, emitted: dict[str, str]) -> None:
-        files.update({f"{name}/{path}": text for path, text in emitted.items()})
+    def keep(name: str, emitted: dict[str, FileText]) -> None:
+        files.update({f"{name}/{path}": as_text(text) for path, text in emitted.items()})
 
     result = build_each(options, project, keep)
     return Result(project=result.project, files=files if result.ok else {}, diagnostics=result.diagnostics)
 
 
-def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[[str, dict[str, str]], None]) -> Result:
+def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[[str, dict[str, FileText]], None]) -> Result:
     """`build`, handing each target's validated files to `sink(target, files)` as soon as they
     are made and keeping none (a 1000-agent build of every target held 1.5 GB of text at once).
     The Result has no files; if it has errors, the caller discards what the sink was given."""

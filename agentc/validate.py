@@ -10,20 +10,21 @@ import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
+from agentc.targets import FileText, as_text
 
 # libyaml's loader (50x faster on a crewai agents.yaml of 3.5 MB), PyYAML's own where it is missing.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def validate_files(
-    target: str, files: dict[str, str], extra: Callable[[dict[str, str]], list[Diagnostic]] | None = None,
+    target: str, files: dict[str, FileText], extra: Callable[[dict[str, FileText]], list[Diagnostic]] | None = None,
     skip: tuple[str, ...] = (),
 ) -> list[Diagnostic]:
     """Every file loaded the way its consumer loads it, then the target's own `extra` checks.
     `skip`: suffixes `extra` loads itself (Target.loads_itself)."""
     out: list[Diagnostic] = []
     for path, text in sorted(files.items()):
-        problem = None if skip and path.endswith(skip) and extra is not None else _check(path, text)
+        problem = None if skip and path.endswith(skip) and extra is not None else _check(path, as_text(text))
         if problem:
             out.append(diag("AGC902", Span(file=f"{target}/{path}", line=1),
                             f"generated file does not load: {problem}",

@@ -8,10 +8,15 @@ wrote before and no longer produces, and never anything else.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
+    from agentc.targets import FileText
 
 MANIFEST = ".agentc-manifest.json"
 TEMP = ".agentc-tmp"  # temp files are `.<name>.agentc-tmp`: recognisable, so a killed run's are swept
@@ -153,34 +158,34 @@ class Stage:
         self.paths |= same
         self.todo.unchanged += sorted(same)
 
-    def add(self, files: dict[str, str], *, write: bool, force: bool = False,
+    def add(self, files: dict[str, FileText], *, write: bool, force: bool = False,
             diffs: dict[str, str] | None = None) -> None:
         """Classify `files` (missing, stale, unchanged, taken); with `write`, stage each change
-        (a taken file only with `force`). `diffs` collects rel -> unified diff of stale files."""
-        from agentc.cache import sha
-
+        (a taken file only with `force`). `diffs` collects rel -> unified diff of stale files.
+        A Chunks file is compared, hashed and written piece by piece, never joined."""
         for rel, text in sorted(files.items()):
             path = self.guard(rel)
-            data = text.encode("utf-8")
+            parts = (text.encode("utf-8"),) if isinstance(text, str) else text.parts
             self.paths.add(rel)
             if self.hashing:
-                self.digests[rel] = sha(data)
+                self.digests[rel] = _sha(parts)
             try:
                 current = path.read_bytes()
             except OSError:
                 current = None
-            if current == data:
+            if current is not None and _same(current, parts):
                 self.todo.unchanged.append(rel)
                 continue
             kind = self.todo.missing if current is None else self.todo.stale if rel in self.owned else self.todo.taken
             kind.append(rel)
             if diffs is not None and current is not None and rel in self.owned:
-                diffs[rel] = _diff(current.decode("utf-8", errors="replace"), text, rel)
+                new = text if isinstance(text, str) else text.text()
+                diffs[rel] = _diff(current.decode("utf-8", errors="replace"), new, rel)
             if write and (kind is not self.todo.taken or force):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = temp_of(path)
                 self.temps[rel] = (tmp, path)  # before writing: a half-written temp is removed too
-                tmp.write_bytes(data)
+                _put(tmp, parts)
 
     def finish(self) -> Plan:
         """The plan, once every target was added: files agentc wrote before and no longer
@@ -236,6 +241,33 @@ class Stage:
         for tmp, _ in self.temps.values():
             tmp.unlink(missing_ok=True)
         self.temps = {}
+
+
+def _put(path: Path, parts: tuple[bytes, ...]) -> None:
+    with path.open("wb") as f:
+        f.writelines(parts)
+
+
+def _sha(parts: tuple[bytes, ...]) -> str:
+    """sha256 of the parts one after another (agentc.cache.sha of the whole file)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _same(current: bytes, parts: tuple[bytes, ...]) -> bool:
+    """`current == b"".join(parts)`, without joining a file of many parts."""
+    if len(parts) == 1:
+        return current == parts[0]
+    if len(current) != sum(len(p) for p in parts):
+        return False
+    view, at = memoryview(current), 0
+    for part in parts:
+        if view[at:at + len(part)] != part:
+            return False
+        at += len(part)
+    return True
 
 
 def _neighbours(out: Path, files: dict[str, str], targets) -> list[Path]:

@@ -23,8 +23,28 @@ if TYPE_CHECKING:  # annotations only: listing or checking target names loads no
 
 
 @dataclass(frozen=True)
+class Chunks:
+    """A big file's text as consecutive UTF-8 pieces, which a build checks and writes piece by
+    piece and never joins: crewai's agents.yaml of 1000 agents is 38 MB, and as one str (2 bytes
+    a character once a prompt holds one past Latin-1) beside the pieces it was joined from it
+    held 150 MB. `text()` joins it, for the Python API's `build` and for diffs."""
+
+    parts: tuple[bytes, ...]
+
+    def text(self) -> str:
+        return b"".join(self.parts).decode("utf-8")
+
+
+FileText = str | Chunks  # what a target emits for one file
+
+
+def as_text(content: FileText) -> str:
+    return content if isinstance(content, str) else content.text()
+
+
+@dataclass(frozen=True)
 class Emitted:
-    files: dict[str, str]
+    files: dict[str, FileText]
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -34,7 +54,7 @@ class Target:
     summary: str
     emit: Callable[[ProjectIR, BuildOptions], Emitted]
     # Extra checks of the emitted files beyond agentc's generic ones (parse, load), e.g. an SDK's types.
-    validate: Callable[[dict[str, str]], list[Diagnostic]] | None = None
+    validate: Callable[[dict[str, FileText]], list[Diagnostic]] | None = None
     capabilities: frozenset[str] = field(default_factory=frozenset)
     # Optional, for rebuilding after an edit without reading every agent (agentc/incremental.py):
     # `emit_agent(project, agent, options)` gives one agent's files and diagnostics (None when

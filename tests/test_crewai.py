@@ -186,6 +186,33 @@ def test_yaml_that_does_not_load_is_reported_once(seed):
     assert "does not load" in problems[0].message
 
 
+def test_agents_yaml_comes_in_pieces_that_load_alone(seed, tmp_path):
+    """agents.yaml is emitted as Chunks, one piece per agent: each piece loads alone as that
+    agent's mapping, so the file loads as their union; validate checks it piece by piece and the
+    writer writes the pieces, the same bytes as the API's joined text."""
+    from agentc import writer
+    from agentc.targets import Chunks
+    from agentc.targets.crewai import TARGET
+
+    _, files = seed
+    project = api.load_project(("agents/seed-team",))
+    emitted = TARGET.emit(project, BuildOptions(sources=("agents/seed-team",), targets=("crewai",))).files
+    chunks = emitted[f"{PKG}/config/agents.yaml"]
+    assert isinstance(chunks, Chunks) and chunks.text() == files[f"{PKG}/config/agents.yaml"]
+    whole = yaml.load(chunks.text(), Loader=yaml.SafeLoader)
+    pieces = [yaml.load(part, Loader=yaml.SafeLoader) for part in chunks.parts]
+    assert pieces[0] is None and [list(p) for p in pieces[1:]] == [[k] for k in whole]
+    assert {k: v for p in pieces[1:] for k, v in p.items()} == whole
+    assert validate(emitted) == []
+    broken = dict(emitted)
+    broken[f"{PKG}/config/agents.yaml"] = Chunks(chunks.parts[:2] + (chunks.parts[2].replace(b"You are", b"{tenant} is"),)
+                                                   + chunks.parts[3:])
+    assert "tenant" in validate(broken)[0].message
+    writer.write(tmp_path, {f"crewai/{p}": t for p, t in emitted.items()}, ["crewai"])
+    assert (tmp_path / "crewai" / PKG / "config/agents.yaml").read_text(encoding="utf-8") == chunks.text()
+    assert writer.plan(tmp_path, {f"crewai/{p}": t for p, t in emitted.items()}, ["crewai"]).clean
+
+
 @pytest.mark.parametrize("mode, code, stubbed", [("stub", "AGC601", True), ("drop", "AGC602", False), ("error", "AGC603", False)])
 def test_dangling_modes(mode, code, stubbed):
     result, files = crewai_build(dangling=mode)

@@ -108,16 +108,16 @@ def test_an_output_folder_inside_the_sources_is_not_read_back(tmp_path):
 
 def test_temp_files_are_removed_on_a_write_error(tmp_path, monkeypatch):
     files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
-    real, calls = Path.write_bytes, []
+    real, calls = writer._put, []
 
-    def full_disk(self, data):
-        calls.append(self)
+    def full_disk(path, parts):
+        calls.append(path)
         if len(calls) == 3:
-            real(self, data[: len(data) // 2])  # half a file, then the disk is full
+            real(path, (parts[0][: len(parts[0]) // 2],))  # half a file, then the disk is full
             raise OSError(28, "No space left on device")
-        return real(self, data)
+        return real(path, parts)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(writer, "_put", full_disk)
     with pytest.raises(OSError):
         writer.write(tmp_path, files, ["claude"])
     assert _temps(tmp_path) == [] and not list((tmp_path / "claude").glob("f*.md"))

@@ -11,6 +11,7 @@ support.py and __main__.py the same for every crew (package/ beside this file).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import yaml
 
@@ -18,7 +19,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, FileText, Target, as_text
 from agentc.targets.crewai import files
 from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, build_plan
 
@@ -54,45 +55,71 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     return Emitted(files=out, diagnostics=tuple(diags))
 
 
-def validate(emitted: dict[str, str]) -> list[Diagnostic]:
+def validate(emitted: dict[str, FileText]) -> list[Diagnostic]:
     """What kickoff would trip over, checked without crewai: the YAML shapes, unique roles,
-    and no `{name}` in an interpolated text that is neither the input nor a kept literal."""
+    and no `{name}` in an interpolated text that is neither the input nor a kept literal.
+    Every YAML file is loaded once (agentc's generic check skips them: `loads_itself`)."""
     out: list[Diagnostic] = []
-    loaded = _load_yaml(emitted, out)
-    for path in sorted(p for p in emitted if p.endswith("/crew.py")):
-        config = path.rsplit("/", 1)[0] + "/config/"
-        agents, tasks = loaded[config + "agents.yaml"], loaded[config + "tasks.yaml"]
-        if agents is None or tasks is None:  # reported by _load_yaml
-            continue
-        literals = set(json.loads(emitted.get(config + "crew.json", "{}")).get("literals", []))
-        roles = [str(a.get("role", "")).lower() for a in agents.values()]
-        where = Span(file=config + "agents.yaml", line=1)
-        if len(set(roles)) != len(roles):
-            out.append(diag("AGC902", where, "two crew agents share a role; crewAI finds coworkers by role"))
-        texts = [(config + "agents.yaml", a.get(k) or "") for a in agents.values() for k in ("role", "goal", "backstory")]
-        texts += [(config + "tasks.yaml", t.get(k) or "") for t in tasks.values() for k in ("description", "expected_output")]
-        for rel, text in texts:
-            unknown = sorted(set(PLACEHOLDER.findall(text)) - literals - {INPUT})
-            if unknown:
-                out.append(diag("AGC902", Span(file=rel, line=1), f"kickoff would fail on placeholder(s) {unknown}"))
-        for key, agent in agents.items():
-            if not all(agent.get(k) for k in ("role", "goal", "backstory")):
-                out.append(diag("AGC902", where, f"agent '{key}' lacks a role, goal or backstory"))
+    configs = sorted(p.rsplit("/", 1)[0] + "/config/" for p in emitted if p.endswith("/crew.py"))
+    checked = {config + name for config in configs for name in ("agents.yaml", "tasks.yaml")}
+    for path in sorted(p for p in emitted if p.endswith((".yaml", ".yml")) and p not in checked):
+        for _ in _mappings(emitted[path], path, out):  # only: does it load
+            pass
+    for config in configs:
+        out += _crew_problems(emitted, config, out)
     return out
 
 
-def _load_yaml(emitted: dict[str, str], out: list[Diagnostic]) -> dict[str, dict | None]:
-    """Every YAML file loaded once, as crewAI loads it (None, and AGC902, when it does not load):
-    agentc's generic check skips them (`loads_itself`), an agents.yaml can be 38 MB."""
-    loaded: dict[str, dict | None] = {}
-    for path in sorted(p for p in emitted if p.endswith((".yaml", ".yml"))):
+def _crew_problems(emitted: dict[str, FileText], config: str, out: list[Diagnostic]) -> list[Diagnostic]:
+    """One crew's checks, agent by agent as agents.yaml loads piece by piece; none when one of
+    its YAML files does not load (`_mappings` reported that in `out`)."""
+    literals = set(json.loads(as_text(emitted.get(config + "crew.json", "{}"))).get("literals", []))
+    tasks: dict = {}
+    loads = True
+    for data in _mappings(emitted[config + "tasks.yaml"], config + "tasks.yaml", out):
+        loads = loads and data is not None
+        tasks.update(data or {})
+    found: list[Diagnostic] = []
+    roles: list[str] = []
+    where = Span(file=config + "agents.yaml", line=1)
+    for data in _mappings(emitted[config + "agents.yaml"], config + "agents.yaml", out):
+        loads = loads and data is not None
+        for key, agent in (data or {}).items():
+            roles.append(str(agent.get("role", "")).lower())
+            found += _placeholders(config + "agents.yaml", [agent.get(k) or "" for k in ("role", "goal", "backstory")], literals)
+            if not all(agent.get(k) for k in ("role", "goal", "backstory")):
+                found.append(diag("AGC902", where, f"agent '{key}' lacks a role, goal or backstory"))
+    if not loads:
+        return []
+    if len(set(roles)) != len(roles):
+        found.append(diag("AGC902", where, "two crew agents share a role; crewAI finds coworkers by role"))
+    for task in tasks.values():
+        found += _placeholders(config + "tasks.yaml", [task.get(k) or "" for k in ("description", "expected_output")], literals)
+    return found
+
+
+def _placeholders(rel: str, texts: list[str], literals: set[str]) -> list[Diagnostic]:
+    out = []
+    for text in texts:
+        unknown = sorted(set(PLACEHOLDER.findall(text)) - literals - {INPUT})
+        if unknown:
+            out.append(diag("AGC902", Span(file=rel, line=1), f"kickoff would fail on placeholder(s) {unknown}"))
+    return out
+
+
+def _mappings(content: FileText, path: str, out: list[Diagnostic]) -> Iterator[dict | None]:
+    """A YAML file's top-level mapping as crewAI loads it; a Chunks file (agents.yaml) piece by
+    piece, so 38 MB of YAML is never parsed into one structure (each piece is one agent, see
+    yamltext.entries). A file that does not load: AGC902 in `out`, then None, then no more."""
+    for part in (content,) if isinstance(content, str) else content.parts:
         try:
-            loaded[path] = yaml.load(emitted[path], Loader=_LOADER) or {}
+            data = yaml.load(part, Loader=_LOADER) or {}
         except yaml.YAMLError as exc:
-            loaded[path] = None
             out.append(diag("AGC902", Span(file=path, line=1), f"emitted crew YAML does not load: {exc}",
                             hint="this is a bug in agentc's crewai target; please report it with the input"))
-    return loaded
+            yield None
+            return
+        yield data
 
 
 TARGET = Target(

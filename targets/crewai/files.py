@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from agentc.compiler.options import BuildOptions
+from agentc.targets import Chunks
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.render import render
 from agentc.targets.crewai import yamltext
@@ -101,12 +102,14 @@ def _agent(m: Member, manager: bool, options: BuildOptions) -> dict:
     return data
 
 
-def agents_yaml(plan: CrewPlan, options: BuildOptions) -> str:
+def agents_yaml(plan: CrewPlan, options: BuildOptions) -> Chunks:
+    """One piece per agent (and one for the header comment): 1000 agents make 38 MB of YAML,
+    which the build checks and writes piece by piece (see Chunks)."""
     data = {plan.manager.key: _agent(plan.manager, True, options)}
     data.update({w.key: _agent(w, False, options) for w in plan.workers})
     header = ("Agents of the crew, compiled by agentc. Keys are the methods of crew.py.\n"
               f"{plan.manager.key} is the hierarchical manager; the others are its coworkers, found by role.")
-    return dump_yaml(data, header)
+    return Chunks(tuple(piece.encode("utf-8") for piece in yamltext.entries(data, header)))
 
 
 def tasks_yaml(plan: CrewPlan) -> str:
