@@ -47,6 +47,7 @@ def targets_in(text: str, *, bare: bool = True) -> list[str]:
 
 _LEAD_NAME = re.compile(rf"\s*(?:the\s+)?(?:\*\*`?({NAME})`?\*\*|`({NAME})`|({NAME}-{NAME})(?![\w-]))(?:\s+(?:sub-?)?agent(s)?\b)?")
 _JOIN = re.compile(r"\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*")
+_PAREN_AFTER_LEAD = re.compile(r"^[^()]{0,60}?\(([^)]*)\)")
 
 
 def leading_targets(text: str) -> list[str]:
@@ -74,7 +75,7 @@ def leading_targets(text: str) -> list[str]:
             break
         pos = j.end()
     if not out:
-        m = re.match(r"^[^()]{0,60}?\(([^)]*)\)", text)
+        m = _PAREN_AFTER_LEAD.match(text)
         if m:
             out = targets_in(m.group(1))
     return out
@@ -118,12 +119,21 @@ _POSITION = {
     "alternatives": "consult", "alternative": "consult", "see also": "consult", "related": "collaborate",
     "hands off to": "delegate", "delegates to": "delegate", "escalates to": "delegate",
 }
+_WITH_LEAD = re.compile(r"^with\s+(.+)$")
+_VS_LEAD = re.compile(rf"^(?:vs\.?|versus)\s+`?({NAME})`?(?:\s+(?:sub-?)?agent)?$")
+_HANDS_OVER = re.compile(r"\b(?:defer|delegat|hand|route|escalat|pass)\w*\b", re.I)
+_UP_TO_WHEN = re.compile(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+")
+_REASON = re.compile(r"\s+(?:for|when|if|because|since|as)\s+")
+_WHO_ON = re.compile(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", re.S)
 _SPLIT = re.compile(r"\s*(?:,|;|\bor\b|\band\b|/|\+)\s*")
+
+
+_CLAUSE_END = re.compile(r"(?<![.\w])\.(?:\s|$)|[;:]\s")
 
 
 def _upto_sentence(text: str) -> tuple[str, str]:
     """The clause holding the target(s), and what follows it."""
-    m = re.search(r"(?<![.\w])\.(?:\s|$)|[;:]\s", text)
+    m = _CLAUSE_END.search(text)
     return (text[: m.start()], text[m.end():]) if m else (text, "")
 
 
@@ -163,26 +173,34 @@ _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "wo
              "(hand", "(→")
 
 
+def _has_trigger(low: str) -> bool:
+    """Whether `low` holds one of `_TRIGGERS` (a loop: `any()` over a generator costs ~2x more)."""
+    for t in _TRIGGERS:
+        if t in low:
+            return True
+    return False
+
+
 def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
     if role not in ALWAYS_READ:
         low = text.lower()
         # every trigger holds one of these; most prose lines hold none, so test them first
         if not ("→" in low or "-" in low or "=" in low or "⇒" in low or "with" in low or "(" in low or "**vs" in low
                 or "delegat" in low or "collaborat" in low or "coordinat" in low or "partner" in low
-                or "team up" in low or "liaise" in low) or not any(t in low for t in _TRIGGERS):
+                or "team up" in low or "liaise" in low) or not _has_trigger(low):
             return
     title, rest = lead(text)
     if title is not None:
         low = title.lower()
-        with_m = re.match(r"^with\s+(.+)$", low)
+        with_m = _WITH_LEAD.match(low)
         if with_m and (names := targets_in(with_m.group(1)) or ([with_m.group(1)] if _NAME_RE.match(with_m.group(1)) else [])):
             for name in names:
                 yield Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col)
             return
-        vs = re.match(rf"^(?:vs\.?|versus)\s+`?({NAME})`?(?:\s+(?:sub-?)?agent)?$", low)
+        vs = _VS_LEAD.match(low)
         if vs and ("-" in vs.group(1) or role == "delegation"):
             # a named boundary; a delegation only when the line hands work over ("defers ops to x")
-            hands = re.search(r"\b(?:defer|delegat|hand|route|escalat|pass)\w*\b", rest, re.I)
+            hands = _HANDS_OVER.search(rest)
             yield Found(vs.group(1), clean(rest), "delegate" if hands else "compare", "D6 distinction", line, col)
             return
         if low in _POSITION and role == "delegation":
@@ -215,7 +233,7 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
     body = clean(text)
     use = _USE.match(body)
     if use and role in ("avoid_when", "delegation") and (names := leading_targets(use.group("rest"))):
-        tail = re.sub(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+", "", use.group("rest"), count=1)
+        tail = _UP_TO_WHEN.sub("", use.group("rest"), count=1)
         for name in names:
             yield Found(name, clean(tail) if tail != use.group("rest") else "", "delegate", "D1 use-instead", line, col)
         return
@@ -233,13 +251,13 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
         clause, _ = _upto_sentence(phrase.group("rest"))
         what = clean(phrase.group("what"))
         before = clean(text[: phrase.start()])
-        for name in targets_in(re.split(r"\s+(?:for|when|if|because|since|as)\s+", clause, maxsplit=1)[0]):
+        for name in targets_in(_REASON.split(clause, maxsplit=1)[0]):
             yield Found(name, what or title or before or clean(clause), "delegate", "D1 delegate-to phrase", line, col)
 
 
 def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Iterator[Found]:
     """`x [and y] on/for/to <condition>` after a collaboration verb."""
-    m = re.match(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", rest, re.S)
+    m = _WHO_ON.match(rest)
     who, cond = (m.group("who"), m.group("cond")) if m else (rest, "")
     for name in leading_targets(who):
         yield Found(name, clean(cond), kind, pattern, line, col)

@@ -77,7 +77,6 @@ class Section:
     parent: int | None
 
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 # A list item's marker and box; its text is the rest of the line (matching it as `(.*)$` would
 # scan every character of every item line once more in the regex engine).
 _ITEM = re.compile(r"([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?")
@@ -88,89 +87,127 @@ _CLOSE = {c: re.compile(rf"^[ \t]*({re.escape(c)}{{3,}})[ \t]*$") for c in "`~"}
 _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 
 
-# What a line can be, by its first non-blank character and one regex at most.
+# What a line can be, by its first non-blank character and one regex at most. A line's kind is
+# a pair (kind, what told it): the match, or the fields of a list item (indent, ordered, checked,
+# text) or of a heading (level, title).
 _BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TEXT = range(8)
+# The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`.
+_BLANK_KIND, _TEXT_KIND, _PIPE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None)
 # Only lines starting with one of these can open a block other than a paragraph; checking the
 # first character first keeps the regexes off the prose lines that make up most of a body.
 _BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
+_ITEM_CHARS = frozenset("-*+0123456789")
 
 
-def _classify(line: str, c: str) -> tuple[int, re.Match | None]:
-    """The kind of a line whose first non-blank character is `c`, with the match that told it.
+def _classify(line: str, c: str) -> tuple[int, re.Match | tuple | None]:
+    """The kind of a line whose first non-blank character `c` is one of _BLOCK_CHARS.
 
     The first character leaves at most two candidates; list items, the most common block
     line, are tried first, and a rule ("- - -", "* * *") is told apart from an item only when
     the item's text starts with the marker again."""
-    if c not in _BLOCK_CHARS:
-        return _TEXT, None
-    if c in "-*+0123456789":
-        m = _ITEM.match(line)
-        if m is not None and not (c in "-*" and line.startswith(c, m.end()) and _RULE.match(line)):
-            return _ITEM_LINE, m
+    if c in _ITEM_CHARS:
+        item = _plain_item(line, c) or _item(line, c)
+        if item is not None:
+            return _ITEM_LINE, item
     if c in "-*_":
-        return (_RULE_LINE, None) if _RULE.match(line) else (_TEXT, None)
+        return (_RULE_LINE, None) if _RULE.match(line) else _TEXT_KIND
     if c in "`~" and (m := _FENCE.match(line)):
         return _FENCE_LINE, m
     if c == "<" and line.lstrip().startswith("<example>"):
         return _EXAMPLE, None
-    if c == "#" and (m := _HEADING.match(line)):
-        return _HEADING_LINE, m
+    if c == "#" and line[0] == "#":  # "#" to "######" at column 1, then a blank: a heading
+        level = len(line) - len(line.lstrip("#"))
+        if level <= 6 and line[level : level + 1] in (" ", "\t"):
+            return _HEADING_LINE, (level, line[level:].rstrip(" \t#").strip())  # closing #s go too
     if c == "|":
-        return _PIPE, None
-    return _TEXT, None
+        return _PIPE_KIND
+    return _TEXT_KIND
+
+
+def _item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
+    """A list item's fields (indent, ordered, checked, text), or None if the line is no item."""
+    m = _ITEM.match(line)
+    if m is None or (c in "-*" and line.startswith(c, m.end()) and _RULE.match(line)):
+        return None
+    pad, mark, box = m.groups()
+    return len(pad.expandtabs(4)), mark[0].isdigit(), None if box is None else box in "xX", line[m.end():].strip()
+
+
+# Indents of spaces only, for _plain_item (tabs and other blanks are left to the regex).
+_SPACES = {" " * k: k for k in range(17)}
+_SEPS = {c: c + " " for c in "-*+"}
+_BOXES = {"[ ] ": False, "[x] ": True, "[X] ": True}
+
+
+def _plain_item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
+    """_item for the way nearly every item is written, without the regex (a third of the
+    reader's time went to it): spaces, then `-`, `*`, `+` or one digit and `.`, a space, maybe
+    a box and a space, and text that does not start with the marker again (it could make a
+    rule). None for any other line, which _item then reads; tests/test_markdown_reader.py
+    checks that both agree."""
+    if c in "-*+":
+        pad, sep, rest = line.partition(_SEPS[c])
+        ordered = False
+    else:
+        pad, sep, rest = line.partition(". ")
+        if pad[-1:] != c:  # more than one digit, or no ". " at all
+            return None
+        pad, ordered = pad[:-1], True
+    indent = _SPACES.get(pad)  # None unless the marker is the line's first non-blank character
+    if indent is None or not sep:
+        return None
+    text = rest.strip()
+    if text[:1] == "[":  # a box, if right after the marker's space and followed by a space
+        checked = _BOXES.get(rest[:4])
+        return None if checked is None else (indent, ordered, checked, rest[4:].strip())
+    if text[:1] == c:
+        return None
+    return indent, ordered, None, text
+
+
+def _kinds(lines: list[str]) -> list[tuple[int, re.Match | tuple | None]]:
+    """The kind of every line, and a blank one past the end (it stops every continuation)."""
+    kinds = [_classify(line, c) if (c := line.lstrip()[:1]) in _BLOCK_CHARS else _TEXT_KIND if c else _BLANK_KIND for line in lines]
+    kinds.append(_BLANK_KIND)
+    return kinds
 
 
 def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
     """Split body lines into blocks; `first_line` is the file line of `lines[0]`.
 
-    Each line is classified once: a paragraph or list item ends at the first line of another
-    kind (blank or a block start), and that line starts the next block."""
+    Each line is classified once, up front: a paragraph or list item ends at the first line of
+    another kind (blank or a block start), and that line starts the next block."""
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
-    firsts = [line.lstrip()[:1] for line in lines]  # "" for a blank line
-    firsts.append("")  # past the end: stops every continuation
-    kinds: list[tuple[int, re.Match | None] | None] = [None] * n  # lines classified while ending a paragraph
-
-    def text_end(j: int) -> int:
-        """The first line from `j` that does not continue a paragraph or list item."""
-        while True:
-            c = firsts[j]
-            if not c:
-                return j
-            if c in _BLOCK_CHARS:
-                k = kinds[j] = _classify(lines[j], c)
-                if k[0] != _TEXT:
-                    return j
-            j += 1
-
+    kinds = _kinds(lines)
     i = 0
     while i < n:
-        if not firsts[i]:
-            i += 1
-            continue
-        line = lines[i]
-        ln = first_line + i
-        what, m = kinds[i] or _classify(line, firsts[i])
+        what, m = kinds[i]
         if what == _ITEM_LINE:  # most block lines are list items
-            pad, mark, box = m.groups()
-            indent = len(pad.expandtabs(4))
-            j = text_end(i + 1) if firsts[i + 1] else i + 1  # most items end at a blank line or the next item
-            text = line[m.end():].strip()
-            if j > i + 1:
+            indent, ordered, checked, text = m
+            j = i + 1
+            if kinds[j] is _TEXT_KIND:  # rare: the item goes on over the next lines
+                j = _text_end(kinds, j)
                 text = " ".join([text, *(x.strip() for x in lines[i + 1 : j])])
             # Positional: a class called with keywords builds a dict per call, and items are most blocks.
             # ListItem(line, col, end, text, indent, ordered, checked)
-            item = ListItem(ln, indent + 1, first_line + j - 1, text, indent, mark[0].isdigit(), None if box is None else box in "xX")
+            item = ListItem(first_line + i, indent + 1, first_line + j - 1, text, indent, ordered, checked)
             if blocks and type(blocks[-1]) is Paragraph:  # most items follow another item
                 _label_before(blocks, item)
             blocks.append(item)
             i = j
-        elif what == _RULE_LINE:
+            continue
+        if what == _BLANK:
+            i += 1
+            continue
+        line = lines[i]
+        ln = first_line + i
+        if what == _RULE_LINE:
             i += 1
         elif what == _FENCE_LINE:
             marker = m.group(2)
-            j = _fence_end(lines, firsts, i + 1, n, marker)
+            j = _fence_end(lines, kinds, i + 1, n, marker)
             if j >= n:
                 diags.append(diag("AGC201", Span(file=file, line=ln, col=len(m.group(1)) + 1),
                                   "code fence is never closed; the rest of the file is code",
@@ -192,12 +229,12 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
             i = j + 1
         elif what == _HEADING_LINE:
-            blocks.append(Heading(ln, 1, ln, len(m.group(1)), m.group(2).strip()))  # (line, col, end, level, title)
+            blocks.append(Heading(ln, 1, ln, *m))  # (line, col, end, level, title)
             i += 1
         elif what == _PIPE and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
             table = Table(line=ln, header=split_row(line))
             j = i + 2
-            while j < n and firsts[j] == "|":
+            while kinds[j] is _PIPE_KIND:
                 table.rows.append((first_line + j, split_row(lines[j])))
                 j += 1
             table.end = first_line + j - 1
@@ -205,27 +242,30 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
             blocks.append(table)
             i = j
         else:
-            j = text_end(i + 1)
+            j = _text_end(kinds, i + 1)
             # Paragraph(line, col, end, text)
             blocks.append(Paragraph(ln, len(line) - len(line.lstrip()) + 1, first_line + j - 1, "\n".join([x.strip() for x in lines[i:j]])))
             i = j
     return blocks, diags
 
 
-def _fence_end(lines: list[str], firsts: list[str], j: int, n: int, marker: str) -> int:
+def _text_end(kinds: list[tuple], j: int) -> int:
+    """The first line from `j` that does not continue a paragraph or list item."""
+    while kinds[j] is _TEXT_KIND:
+        j += 1
+    return j
+
+
+def _fence_end(lines: list[str], kinds: list, j: int, n: int, marker: str) -> int:
     """The index of the line closing a fence opened by `marker`, searching from `j` (`n` if none).
 
-    Only lines starting with the fence character can close it; `list.index` skips the rest."""
-    ch, close, size = marker[0], _CLOSE[marker[0]], len(marker)
-    while True:
-        try:
-            j = firsts.index(ch, j, n)
-        except ValueError:
-            return n
-        m = close.match(lines[j])
-        if m is not None and len(m.group(1)) >= size:
+    Only fence lines can close it, and only those with the fence character and nothing else."""
+    close, size = _CLOSE[marker[0]], len(marker)
+    while j < n:
+        if kinds[j][0] == _FENCE_LINE and (m := close.match(lines[j])) is not None and len(m.group(1)) >= size:
             return j
         j += 1
+    return n
 
 
 def _label_before(blocks: list[Block], nxt: ListItem | Table) -> None:

@@ -24,6 +24,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from typing import Iterable
 
 HYPHENS = "\u2010\u2011\u2012\u2212"
 _H = HYPHENS + r"\-"
@@ -341,15 +343,22 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
 _SELF_EXTRA = frozenset(("agent", "subagent", "expert", "pro", "specialist", "initial", "the", "and", "&"))
 
 
-@lru_cache(maxsize=4096)
 def _is_self(name: str, self_name: str) -> bool:
     """The agent's own name, also as "NumPyro Pro Agent" or "Visualization & Interface Expert"
     for `numpyro-pro` or `visualization-interface`."""
     if name == self_name or name == self_name + "-agent":
         return True
-    own = set(self_name.split("-")) - _SELF_EXTRA
+    own = _own_words(self_name)
+    if not own:
+        return False
     words = set(name.split("-"))
-    return bool(own) and own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
+    return own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
+
+
+@lru_cache(maxsize=1024)
+def _own_words(self_name: str) -> frozenset[str]:
+    """The words of an agent's own name that `_is_self` looks for (once per agent, not per name)."""
+    return frozenset(self_name.split("-")) - _SELF_EXTRA
 
 
 # "hand off to the research agent": one plain word and "agent" after a verb that passes work on
@@ -388,9 +397,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     offsets), from one scan of the whole text: a scan per line costs more in calls than in
     matching. Each word is searched once even when it is both a cue and a look word."""
     text = prepare("\n".join(lines))
-    starts = [0]
-    for ln in lines:
-        starts.append(starts[-1] + len(ln) + 1)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))  # each line's offset, "\n" included
     out: dict[int, list[_Cand]] = {}
     for c in _candidates(text, self_name):
         i = bisect_right(starts, c.start) - 1
@@ -398,7 +405,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         c.end -= starts[i]
         out.setdefault(i, []).append(c)
     low = text.lower()
-    holding = {word: _lines_holding(low, word, starts) for word in dict.fromkeys((*_LOOK_WORDS, *cues))}
+    holding = _holding(low, dict.fromkeys((*_LOOK_WORDS, *cues)), starts, len(low) == len(text))
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -407,6 +414,26 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     if len(low) != len(text):  # lowercasing changed offsets ("İ"): every line may hold a cue
         return text.split("\n"), out, set(range(len(lines))), None
     return text.split("\n"), out, {i for word in cues for i in holding[word]}, hinted
+
+
+# Words found only on the lines holding a shorter piece of them that is searched anyway (or
+# that serves two words): each search of the whole text costs ~15 µs per 32 KB, a test of
+# the few lines holding the piece much less.
+_PIECE = {"query": "quer", "queries": "quer", "involve": "invo", "invok": "invo", "->": ">", "=>": ">",
+          "**vs": "**v", "**versus": "**v", "work with": "with", "sync with": "with", "(hand": "hand"}
+
+
+def _holding(low: str, words: Iterable[str], starts: list[int], pieces: bool) -> dict[str, list[int]]:
+    """The lines holding each word (`pieces`: through `_PIECE`, which needs `low`'s offsets
+    to be the text's)."""
+    found: dict[str, list[int]] = {}
+    out = {}
+    for word in words:
+        piece = _PIECE.get(word, word) if pieces else word
+        if piece not in found:
+            found[piece] = _lines_holding(low, piece, starts)
+        out[word] = found[piece] if piece == word else [i for i in found[piece] if word in low[starts[i] : starts[i + 1]]]
+    return out
 
 
 def _lines_holding(low: str, word: str, starts: list[int]) -> list[int]:
@@ -440,7 +467,7 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         return [], [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line)]
     hits: list[Hit] = []
     lead_end = _LINE_MARK.match(line).end()
-    rel = _RELATION_LABEL.match(line[lead_end:])
+    rel = _RELATION_LABEL.match(line[lead_end:]) if ":" in line else None  # every label ends in a colon
     rel_kind = None
     if rel:
         label = rel.group("label").lower()
@@ -459,7 +486,7 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
                     if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None)
         hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
                      rel_kind=kind, target_cols=target_cols,
-                     first_cell=first_cell, skill_line=skill_line)
+                     first_cell=first_cell, skill_line=skill_line, agentish=agentish)
         prev = (c, hit)
         if hit is not None:
             hits.append(hit)
@@ -479,23 +506,29 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
     return hits, weak
 
 
+_QUALIFIED = re.compile(rf"{_KEBAB}(?:\*\*|`)?\s*\($")
+
+
 def _in_paren_qualifier(line: str, c: _Cand) -> bool:
     """`rho-agent (mobile-suite)`: a single word in parentheses right after a name qualifies it."""
+    if "(" not in line:
+        return False
     before = line[:c.start].rstrip()
     after = line[c.end:].lstrip()
     if not (before.endswith("(") and after.startswith(")")):
         return False
-    return bool(re.search(rf"{_KEBAB}(?:\*\*|`)?\s*\($", before))
+    return bool(_QUALIFIED.search(before))
 
 
 def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare: bool, lead_end: int, lead_ok: bool,
-           rel_kind: str | None, target_cols, first_cell, skill_line: bool) -> Hit | None:
+           rel_kind: str | None, target_cols, first_cell, skill_line: bool, agentish: bool = True) -> Hit | None:
+    """The evidence for one name (`agentish`: the line holds "agent", which every "x agent" form needs)."""
     name, form = c.target, c.form
     before = line[: c.start]
     after = line[c.end:]
     col = c.start + 1
     role = form != "at-word" and role_like(name.split(":")[-1])
-    agent_after = _AGENT_AFTER.match(after) or (form == "kebab" and _LIST_THEN_AGENT.match(after))
+    agent_after = agentish and (_AGENT_AFTER.match(after) or (form == "kebab" and _LIST_THEN_AGENT.match(after)))
     if _in_paren_qualifier(line, c):
         return None
     # strong forms
@@ -516,13 +549,13 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     if not role:
         if rel_kind is not None and form == "kebab" and _JOIN_OR_START.match(line[_rel_start(line, c, cands):c.start]):
             return Hit(name, rel_kind, "M relation label", col, True)  # "**Before**: zeta-one"
-        if form == "kebab" and _strong_before(_head(before).rstrip()) and ctx:
+        if form == "kebab" and ctx and _strong_before(_head(before).rstrip()):
             return Hit(name, "delegate", "M delegation verb", col, True)
         return None
     # list continuation: "a, b and c" share the evidence of the first
     if prev is not None and prev[1] is not None and _JOIN.match(line[prev[0].end : c.start]):
         return Hit(name, prev[1].kind, prev[1].pattern, col, True)
-    if re.search(r"\b(?:a|an)\s+(?:\*\*|`)?$", before[-8:], re.I):
+    if _ANY_ONE.search(before[-8:]):
         return None  # "use a code-reviewer": any one of a kind, not a named agent
     head = _head(before)
     # table structure
@@ -549,17 +582,20 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     if c.brand or _SELF_LEAD.search(before[-60:]):
         return None  # "Google Tag Manager", "You are a Senior Engineer"
     soft = _SOFT_BEFORE.search(head.rstrip())
-    if soft and not (form == "title" and re.search(r"using|from|than|over|>$|→$", soft.group(0), re.I)):
+    if soft and not (form == "title" and _NOT_FOR_TITLE.search(soft.group(0))):
         return Hit(name, _kind_of(soft.group(0)), "M verb", col, True)
     # J1 / J13: a role in prose doing something ("X decides", "X reviews", "The X can")
     if _AFTER_VERB.match(after):
-        return Hit(name, "after" if re.match(r"\W*(?:reviews?|verif|checks?)", after, re.I) else "delegate",
+        return Hit(name, "after" if _CHECKS.match(after) else "delegate",
                    "M role-verb", col, True)
     if form == "title" and _title_in_prose(before, after):
         return Hit(name, "delegate", "M role name", col, True)
     return None
 
 
+_ANY_ONE = re.compile(r"\b(?:a|an)\s+(?:\*\*|`)?$", re.I)
+_NOT_FOR_TITLE = re.compile(r"using|from|than|over|>$|→$", re.I)
+_CHECKS = re.compile(r"\W*(?:reviews?|verif|checks?)", re.I)
 _COMPARED = re.compile(r"^(?:\*\*|`)?\s*(?:>|over\b|instead of\b|rather than\b)", re.I)
 _JOIN_OR_START = re.compile(r"^(?:\s|\*\*|`|,|/|\+|&|\band\b|\bor\b)*$", re.I)
 
@@ -595,22 +631,35 @@ def _in_command(line: str, c: _Cand) -> bool:
 def _title_in_prose(before: str, after: str) -> bool:
     """A multi-word Title-Case role as a proper name: in a parenthesised list, as an addressee
     (`X: please`) or right after a preposition that points at someone."""
-    if re.search(r"\(\s*(?:[A-Z][\w&]*(?:\s+[A-Z&][\w&]*)*\s*,\s*)*$", before) and re.match(r"^\s*(?:,|\))", after):
+    if _IN_PAREN_LIST.search(before) and _PAREN_LIST_GOES_ON.match(after):
         return True
-    if re.match(r"^\s*:\s*(?:please|can you|could you)", after, re.I):
+    if _ADDRESSED.match(after):
         return True
-    return bool(re.search(r"\b(?:after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", before, re.I))
+    return bool(_POINTED_AT.search(before))
+
+
+_IN_PAREN_LIST = re.compile(r"\(\s*(?:[A-Z][\w&]*(?:\s+[A-Z&][\w&]*)*\s*,\s*)*$")
+_PAREN_LIST_GOES_ON = re.compile(r"^\s*(?:,|\))")
+_ADDRESSED = re.compile(r"^\s*:\s*(?:please|can you|could you)", re.I)
+_POINTED_AT = re.compile(r"\b(?:after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", re.I)
 
 
 def _cue_kind(before: str) -> str:
+    """The kind of link the words right before a name give. Each test asks first for the end
+    its pattern needs: a search anchored at the end tries every start position of the text
+    (a line holds no newline, so "$" is the end)."""
     b = before.rstrip(" *`\"'(").lower()
-    if re.search(r"(?:from|by)$", b):
+    if b.endswith(("from", "by")):
         return "before"
-    if re.search(r"collaborat\w*\s+with$|coordinat\w*\s+with$|work\w*\s+with$|pair\w*\s+with$|align\w*\s+with$|ping$", b):
+    if b.endswith(("with", "ping")) and _WITH_CUE.search(b):
         return "collaborate"
-    if re.search(r"(?:consult\w*|ask|query)$", b):
+    if ("consult" in b or b.endswith(("ask", "query"))) and _ASK_CUE.search(b):
         return "consult"
     return "delegate"
+
+
+_WITH_CUE = re.compile(r"collaborat\w*\s+with$|coordinat\w*\s+with$|work\w*\s+with$|pair\w*\s+with$|align\w*\s+with$|ping$")
+_ASK_CUE = re.compile(r"(?:consult\w*|ask|query)$")
 
 
 # Lines that can hold a spaced role name after a verb ("query context manager", "hand ... to the

@@ -138,9 +138,10 @@ def _checklists(src: Source) -> tuple[Checklist, ...]:
         if b.checked is None:
             if b.indent != 0 or k is None:
                 continue
-            if k not in plain_ok:
-                g = None if _NOT_CHECKS.search(secs[k].title) else group(k)
-                plain_ok[k] = (g, bool(_STRONG_CHECK_TITLE.search(secs[g].title))) if g is not None and src.roles[g] == "checklist" else None
+            if k not in plain_ok:  # the cheap test first: most sections are in no checklist
+                g = group(k)
+                plain_ok[k] = (None if g is None or src.roles[g] != "checklist" or _NOT_CHECKS.search(secs[k].title)
+                               else (g, bool(_STRONG_CHECK_TITLE.search(secs[g].title))))
             verdict = plain_ok[k]
             if verdict is None:
                 continue
@@ -314,15 +315,14 @@ def _worked(src: Source, k: int, title: str) -> Example:
                    result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
 
 
+_PARTS = ((re.compile(r"request|prompt|user asks|query|task"), "request"),
+          (re.compile(r"reasoning|thought|approach|analysis"), "reasoning"),
+          (re.compile(r"result|outcome|expected|response|output"), "result"))
+
+
 def _part(label: str) -> str | None:
     low = label.lower()
-    if re.search(r"request|prompt|user asks|query|task", low):
-        return "request"
-    if re.search(r"reasoning|thought|approach|analysis", low):
-        return "reasoning"
-    if re.search(r"result|outcome|expected|response|output", low):
-        return "result"
-    return None
+    return next((part for rx, part in _PARTS if rx.search(low)), None)
 
 
 def _dialogue(src: Source, b: ExampleTag) -> Example:
@@ -346,6 +346,13 @@ def _dialogue(src: Source, b: ExampleTag) -> Example:
                    span=_span(src, b))
 
 
+_FAILURE_TABLE = re.compile(r"failure|pitfall|mistake|symptom|cause|prevent|recover|mitigat|fix|remed|impact|error|issue|problem",
+                            re.I)
+_FAILURE_COLUMN = re.compile(r"failure|pitfall|mistake", re.I)
+_PREVENT_COLUMN = re.compile(r"prevent|avoid|mitigat", re.I)
+_RECOVER_COLUMN = re.compile(r"recover|fix|remed|solution|response", re.I)
+
+
 def _failure_modes(src: Source, keys: list[int]) -> tuple[FailureMode, ...]:
     out: list[FailureMode] = []
     tables = {id(b) for k in keys for b in _blocks_of(src, k) if isinstance(b, Table)}
@@ -353,13 +360,12 @@ def _failure_modes(src: Source, keys: list[int]) -> tuple[FailureMode, ...]:
         if not isinstance(b, Table):
             continue
         header = [plain(h) for h in b.header]
-        if not re.search(r"failure|pitfall|mistake|symptom|cause|prevent|recover|mitigat|fix|remed|impact|error|issue|problem",
-                         " ".join(header), re.I):
+        if not _FAILURE_TABLE.search(" ".join(header)):
             continue  # a table under a "Recovery" heading that lists capabilities
-        if id(b) not in tables and not re.search(r"failure|pitfall|mistake", header[0] if header else "", re.I):
+        if id(b) not in tables and not _FAILURE_COLUMN.search(header[0] if header else ""):
             continue
-        prev = next((i for i, h in enumerate(header) if re.search(r"prevent|avoid|mitigat", h, re.I)), None)
-        rec = next((i for i, h in enumerate(header) if re.search(r"recover|fix|remed|solution|response", h, re.I)), None)
+        prev = next((i for i, h in enumerate(header) if _PREVENT_COLUMN.search(h)), None)
+        rec = next((i for i, h in enumerate(header) if _RECOVER_COLUMN.search(h)), None)
         for line, cells in b.rows:
             cells = [plain(c) for c in cells] + [""] * (len(header) - len(cells))
             if not any(cells):

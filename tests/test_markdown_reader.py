@@ -1,0 +1,54 @@
+"""The block reader reads most list items and every heading without a regex; what it reads must be
+what the regexes say. Items: markdown._plain_item against the regex path markdown._item; headings:
+against the regex the reader used before (HEADING below). Checked on every line of the repository's
+agents and the shared corpus, and on seeded random lines made of the pieces that decide what a line
+is (indents of spaces, tabs and other blanks, markers, boxes, rules, hashes)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from conftest import ROOT, SHARED
+
+from agentc.compiler import markdown
+
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+PIECES = [" ", "  ", "\t", "\xa0", "\u3000", "-", "*", "+", "_", "1", "12", "\u0661", ".", ")", "[", "]", " ", "x", "X",
+          "[ ]", "[x]", "#", "##", "###", "`", "|", "a", "b c", "**", ":", "- ", "1. ", "# "]
+
+
+def _all_lines():
+    for path in sorted([*(ROOT / "agents").rglob("*.md"), *(SHARED / "corpus").rglob("*.md")]):
+        yield from path.read_text(encoding="utf-8", errors="replace").split("\n")
+    rng = random.Random(12)
+    for _ in range(30000):
+        yield "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 8)))
+
+
+LINES = list(_all_lines())
+
+
+def test_plain_items_read_as_the_regex_reads_them():
+    read = 0
+    for line in LINES:
+        c = line.lstrip()[:1]
+        if c in markdown._ITEM_CHARS and (item := markdown._plain_item(line, c)) is not None:
+            assert item == markdown._item(line, c), repr(line)
+            read += 1
+    assert read > 5000  # the check saw the common shapes, not just corner cases
+
+
+def test_headings_read_as_the_regex_reads_them():
+    seen = 0
+    for line in LINES:
+        c = line.lstrip()[:1]
+        if c != "#":
+            continue
+        kind, fields = markdown._classify(line, c)
+        m = HEADING.match(line)
+        assert (kind == markdown._HEADING_LINE) == (m is not None), repr(line)
+        if m is not None:
+            assert fields == (len(m.group(1)), m.group(2).strip()), repr(line)
+            seen += 1
+    assert seen > 1000
