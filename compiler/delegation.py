@@ -150,9 +150,10 @@ def find(block: Block, role: str, self_name: str) -> Iterator[Found]:
         yield from _use_agent(block.text, block.line, block.col, self_name)
 
 
-def block_targets(head: Label | Heading) -> list[str]:
-    """Targets named by a `**Delegate to x**:` label or heading (D2)."""
-    m = _BLOCK_HEAD.match(plain(head.title))
+def block_targets(title: str) -> list[str]:
+    """Targets named by a `**Delegate to x**:` label or heading (D2), from its plain title. Each
+    form starts with d, h, e or r: other titles (most) are not matched."""
+    m = _BLOCK_HEAD.match(title) if title[:1] in "dherDHER" else None
     return targets_in(m.group("rest"), bare=True) if m else []
 
 

@@ -61,7 +61,10 @@ def _item(src: Source, b: ListItem) -> Item:
 def extract(src: Source, name: str) -> dict[str, Any]:
     """The AgentIR fields that come from the body."""
     secs, roles = src.sections, src.roles
-    by_role = lambda role: [k for k, r in enumerate(roles) if r == role]  # noqa: E731
+    keys: dict[str, list[int]] = {}  # role -> its sections, in order
+    for k, r in enumerate(roles):
+        keys.setdefault(r, []).append(k)
+    by_role = lambda role: keys.get(role, [])  # noqa: E731
     own = lambda k: role_of(secs[k].title)  # noqa: E731
     out: dict[str, Any] = {
         "sections": tuple(
@@ -190,7 +193,7 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
         k = owner[index]
         if index in heads:
             title = titles[k] if k is not None else None
-            targets = delegation.block_targets(b)  # type: ignore[arg-type]
+            targets = delegation.block_targets(titles[heads[index]])
             if targets:  # D2: "**Delegate to x**:" then bullets that say when
                 items = _items(_blocks_of(src, heads[index], deep=False))
                 claimed.update(id(i) for i in items)
@@ -262,7 +265,7 @@ def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tup
         if not 0 < ln <= len(src.lines):
             continue
         text = src.lines[ln - 1]
-        if dashes and not text.isascii():
+        if dashes and not text.isascii() and any(h in text for h in mentions.HYPHENS):  # most hold none ("→")
             text = text.translate(_DASHES)
         m = rx.search(text)
         if m:
