@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import from_json, to_json  # the record and views: see save_record
 
-from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.diagnostics import Diagnostic, many
 
 if TYPE_CHECKING:
     from agentc.compiler.ir import AgentIR
@@ -393,7 +393,10 @@ def recorded_diagnostics(record: dict, keep=lambda d: True) -> list[Diagnostic] 
     """The record's diagnostics (those `keep` accepts) as objects; None when the record is
     damaged (a missing key, a wrong type): then the build is a full one, never a crash."""
     try:
-        return [Diagnostic.model_validate(d) for d in record.get("diagnostics", []) if keep(d)]
+        rows = record.get("diagnostics", [])
+        if not isinstance(rows, list):
+            return None
+        return many([d for d in rows if keep(d)])
     except (KeyError, TypeError, ValueError, AttributeError):  # pydantic's ValidationError is a ValueError
         return None
 

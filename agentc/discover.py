@@ -44,16 +44,32 @@ def discover(sources: list[str], exclude: list[str] = ()) -> tuple[list[Found], 
         files = _walk(root, inside)
         if not files:
             diags.append(diag("AGC005", Span(file=_show(src), line=1), f"no agent .md files under '{src}'"))
+        plugins: dict[str, str | None] = {}  # per folder: its files share a plugin (one plugin.json look-up, not one per file)
         for rel in files:
-            found.append(Found(root / rel, _show(os.path.join(src, rel)), _plugin_of(PurePosixPath(rel), root)))
+            folder = rel.rpartition("/")[0]
+            if folder not in plugins:
+                plugins[folder] = _plugin_of(PurePosixPath(rel), root)
+            found.append(Found(root / rel, _show(os.path.join(src, rel)), plugins[folder]))
     seen: set[str] = set()
     unique = []
+    real_dirs: dict[str, str] = {}
     for f in found:
-        key = os.path.realpath(f.path)  # what Path.resolve() does, without a Path per file
+        key = _realpath(str(f.path), real_dirs)  # what Path.resolve() does, without a Path per file
         if key not in seen:
             seen.add(key)
             unique.append(f)
     return unique, diags
+
+
+def _realpath(path: str, real_dirs: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, each folder resolved once (`real_dirs` keeps them): realpath
+    checks every component of every path for a link, ~6 lstat calls per file of a build."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    if folder not in real_dirs:
+        real_dirs[folder] = os.path.realpath(folder or ".")
+    return os.path.join(real_dirs[folder], name)
 
 
 def _walk(root: Path, skip: list[Path]) -> list[str]:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, summary
+from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, head_line, many, summary
 
 FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -66,7 +66,7 @@ def text(diags: Sequence[Diagnostic], color: bool = False, *, verbosity: int = V
 
 def _one(d: Diagnostic, color: bool, *, full: bool) -> str:
     """A diagnostic as text: the head line alone, or with its excerpt, caret and hint."""
-    plain = format_text(d) if full else format_text(d).partition("\n")[0]
+    plain = format_text(d) if full else head_line(d)
     if not color:
         return plain
     head, _, rest = plain.partition("\n")
@@ -92,7 +92,6 @@ def relative_paths(diags: Sequence[Diagnostic], base: str | None = None) -> list
     """Absolute paths under the working folder made relative to it, in every format: GitHub
     attaches annotations only to repository-relative paths, and people read short ones."""
     root = os.path.abspath(base or os.getcwd())
-    out = []
     shown: dict[str, str | None] = {}  # per file, once: a build's warnings share a few hundred files
     for d in diags:
         if d.file not in shown:
@@ -104,10 +103,11 @@ def relative_paths(diags: Sequence[Diagnostic], base: str | None = None) -> list
                     rel = ".."
                 if not rel.startswith(".."):
                     shown[d.file] = PurePosixPath(*Path(rel).parts).as_posix()
-        new = shown[d.file]
-        if new is not None:
-            d = d.model_copy(update={"file": new})
-        out.append(d)
+    moved = [i for i, d in enumerate(diags) if shown[d.file] is not None]
+    out = list(diags)
+    # The copies in one batch (see `many`): 12 000 copies one by one took ~45 ms.
+    for i, d in zip(moved, many([{**vars(diags[i]), "file": shown[diags[i].file]} for i in moved]), strict=True):
+        out[i] = d
     return out
 
 

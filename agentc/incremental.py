@@ -5,9 +5,12 @@ folders, the same source paths), every file it wrote is still as written, every 
 can emit one agent alone (`Target.emit_agent` and `emit_graph`), and each changed file still
 defines the agent it did (same id, name and plugin), so no output path moves. The other agents
 are not read: the record keeps, per source, a small view of its agent (id, name, scope, spans,
-delegations), which is all linking and the targets' per-agent emission look at. The graph is
-linked whole again, so its diagnostics (AGC3xx) are always current. Anything else is a full
-build; tests/test_pipeline.py checks the result is byte-identical to one.
+the edges linking drew from it), which is all linking and the targets' per-agent emission look
+at. As no name changed, an agent not edited links as it did: its edges come from its view and
+its delegation diagnostics from the record, and only the edited agents' delegations are
+resolved again. The graph-wide checks (cycles, nesting) run over every edge, so they are always
+current. Anything else is a full build; tests/test_pipeline.py and tests/test_incremental.py
+check the result is byte-identical to one.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged
 from agentc.compiler import suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import link
-from agentc.compiler.ir import AgentIR, Delegation, Mention, ProjectIR
+from agentc.compiler.ir import AgentIR, Edge, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.validate import validate_files
 
-GRAPH = "AGC3"  # the project-graph codes (see compiler/diagnostics.py): recomputed on every rebuild
+# The project-graph codes computed over every agent, on every rebuild: duplicate names, cycles
+# and one name in several plugins (the linker), chains past a nesting limit (the targets). The
+# other AGC3xx codes are one agent's delegations, kept for the agents not edited (see `link`).
+GRAPH = frozenset({"AGC303", "AGC305", "AGC306", "AGC307", "AGC308"})
 
 
 def able(targets: list[str]) -> bool:
@@ -43,38 +49,33 @@ def views(found, project: ProjectIR, targets: list[str]) -> list | None:
         a = by_file.get(f.file)
         if a is None:
             return None
-        view = _view(a)
+        view = _view(a, project.edges_from(a.id))
         if view is None:
             return None
         out.append(view)
     return out
 
 
-def _view(a: AgentIR) -> list | None:
-    """id, name, scope, file, span, key spans, delegations, mentions, and the text of the lines
-    they are on (the linker shows that line under its diagnostics)."""
-    spans = [a.span, *a.key_spans.values(), *(d.span for d in a.delegations), *(m.span for m in a.mentions)]
+def _view(a: AgentIR, edges) -> list | None:
+    """id, name, scope, file, span, key spans, the edges linking drew from it, and the text of
+    the lines its suppression comments read (they still apply to graph-wide diagnostics)."""
+    spans = [a.span, *a.key_spans.values(), *(e.span for e in edges)]
     if any(s.file != a.file for s in spans):
         return None  # a view keeps one file per agent
     body = a.body.split("\n")
     lines = {}
-    for s in spans[1 + len(a.key_spans):]:
-        row = s.line - a.body_line
-        if 0 <= row < len(body):
-            lines[str(s.line)] = body[row]
-    for n in suppress.lines_needed(a.body, a.body_line):  # its suppression comments apply after a rebuild too
+    for n in suppress.lines_needed(a.body, a.body_line):
         if 0 <= n - a.body_line < len(body):
             lines[str(n)] = body[n - a.body_line]
     return [a.id, a.name, a.scope, a.file, [a.span.line, a.span.col], {k: [s.line, s.col] for k, s in a.key_spans.items()},
-            [[d.target, d.condition, d.kind, d.pattern, d.section, d.span.line, d.span.col] for d in a.delegations],
-            [[list(m.words), m.kind, m.pattern, m.condition, m.section, m.span.line, m.span.col] for m in a.mentions],
-            lines]
+            [[e.target, e.target_id, e.condition, e.kind, e.span.line, e.span.col] for e in edges], lines]
 
 
-def _light(view: list) -> AgentIR:
-    """An AgentIR holding only what linking and per-agent emission read of the other agents:
-    its body is just the lines its delegations and mentions are on, at their line numbers."""
-    ident, name, scope, file, (line, col), keys, dels, ments, lines = view
+def _light(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
+    """An AgentIR holding only what per-agent emission and the graph-wide checks read of an
+    agent not edited (its body is just its suppression comments' lines, at their line
+    numbers), and the edges linking drew from it last time."""
+    ident, name, scope, file, (line, col), keys, edges, lines = view
 
     def at(line: int, col: int) -> Span:
         return Span(file=file, line=line, col=col)
@@ -83,13 +84,10 @@ def _light(view: list) -> AgentIR:
     body = [""] * (rows[-1] - rows[0] + 1) if rows else []
     for n, text in lines.items():  # each kept line at its row, every other row empty
         body[int(n) - rows[0]] = text
-    return AgentIR(
-        id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body="\n".join(body),
-        body_line=rows[0] if rows else 1, key_spans={k: at(*lc) for k, lc in keys.items()},
-        delegations=tuple(Delegation(target=t, condition=c, kind=k, pattern=p, section=s, span=at(ln, cl))
-                          for t, c, k, p, s, ln, cl in dels),
-        mentions=tuple(Mention(words=tuple(w), kind=k, pattern=p, condition=c, section=s, span=at(ln, cl))
-                       for w, k, p, c, s, ln, cl in ments))
+    agent = AgentIR(id=ident, name=name, scope=scope, file=file, span=at(line, col), description="", body="\n".join(body),
+                    body_line=rows[0] if rows else 1, key_spans={k: at(*lc) for k, lc in keys.items()})
+    return agent, tuple(Edge(source=ident, target=t, target_id=tid, condition=c, kind=k, span=at(ln, cl))
+                        for t, tid, c, k, ln, cl in edges)
 
 
 def _sources(entries: list, recorded_ns: int) -> tuple[list, list[int]] | None:
@@ -139,20 +137,28 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     if len(read) != len(changed) or has_errors(apply_policy(more, **options.policy())):
         return None
     by_file = {a.file: a for a in fresh}
-    agents, new_views = [], list(old_views)
+    agents, linked = [], {}
     for i, f in enumerate(found):
         if seen[i] is not None:
-            agents.append(_light(old_views[i]))
+            a, edges = _light(old_views[i])
+            agents.append(a)
+            linked[a.file] = edges
             continue
         a = by_file.get(f.file)
-        view = _view(a) if a is not None else None
-        if view is None or view[:4] != old_views[i][:4]:
+        if a is None or [a.id, a.name, a.scope, a.file] != old_views[i][:4]:
             return None  # an agent renamed, moved or gone: its outputs move too
         agents.append(a)
-        new_views[i] = view
     for i, entry in zip(changed, read, strict=True):
         seen[i] = entry
-    project = link(agents, [])
+    project = link(agents, [], linked)
+    new_views = list(old_views)
+    by_file = {a.file: a for a in project.agents}
+    for i in changed:
+        a = by_file.get(found[i].file)
+        view = _view(a, project.edges_from(a.id)) if a is not None else None
+        if view is None:
+            return None
+        new_views[i] = view
     diags: list[Diagnostic] = [*ddiags, *more, *project.diagnostics]
     files: dict[str, str] = {}
     for name in targets:
@@ -168,7 +174,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     if not set(files) <= old_files:
         return None
     gone = {a.file for a in fresh} | set(files)
-    kept = recorded_diagnostics(record, lambda d: not d["code"].startswith(GRAPH) and d["file"] not in gone)
+    kept = recorded_diagnostics(record, lambda d: d["code"] not in GRAPH and d["file"] not in gone)
     if kept is None:
         return None
     final = api.judge(kept + diags, options, project, fresh={a.file for a in fresh})

@@ -10,6 +10,7 @@ import difflib
 import fnmatch
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Iterable, Literal
 
@@ -137,6 +138,21 @@ class Diagnostic(BaseModel):
         return (self.file, self.line, self.col, self.code, self.message)
 
 
+@lru_cache(maxsize=1)
+def _list_adapter():
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[Diagnostic])
+
+
+def many(rows: list[dict]) -> list[Diagnostic]:
+    """Diagnostics from their fields' dicts, validated in one call: pydantic validates a list
+    ~3-4x faster than the same models one at a time (a 1000-agent build reports 12 000
+    AGC301s, which the cache reads back and the CLI re-paths). Raises ValueError when a row
+    is not a diagnostic."""
+    return _list_adapter().validate_python(rows)
+
+
 def diag(
     code: str,
     span: Span,
@@ -206,10 +222,15 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 
 
+def head_line(d: Diagnostic) -> str:
+    """`file:line:col: severity[CODE]: message`: a diagnostic on one line."""
+    where = d.file if d.file.startswith("<") else f"{d.file}:{d.line}:{d.col}"  # <command line> is no file
+    return f"{where}: {d.severity}[{d.code}]: {d.message}"
+
+
 def format_text(d: Diagnostic) -> str:
     """`file:line:col: severity[CODE]: message`, the source line with a caret, and a hint."""
-    where = d.file if d.file.startswith("<") else f"{d.file}:{d.line}:{d.col}"  # <command line> is no file
-    out = [f"{where}: {d.severity}[{d.code}]: {d.message}"]
+    out = [head_line(d)]
     if d.excerpt is not None:
         gutter = f"{d.line:>5} | "
         out.append(gutter + d.excerpt)

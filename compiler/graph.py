@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Delegation, Edge, ProjectIR
@@ -17,7 +19,12 @@ CLAUDE_BUILTINS = {normal(n): n for n in ("Explore", "Plan", "general-purpose", 
 """Agents Claude Code ships itself: `subagent_type="Explore"` names one, and no file defines it."""
 
 
-def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
+def link(agents: list[AgentIR], diagnostics: list[Diagnostic], linked: Mapping[str, Sequence[Edge]] | None = None) -> ProjectIR:
+    """`linked`: per agent file, the edges a build linked from that agent before, when the agent
+    and every name of the build are as they were then (an incremental rebuild). Its delegations
+    are not resolved again, and its diagnostics (AGC301/302/304/309) are the caller's to keep:
+    only the graph-wide checks (AGC303, AGC305, AGC306) run over every agent."""
+    linked = linked or {}
     diags = list(diagnostics)
     kept: list[AgentIR] = []
     by_id: dict[str, AgentIR] = {}
@@ -43,19 +50,25 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
         key = normal(a.name)
         if key != a.name and a not in by_name[key]:
             by_name[key].append(a)
-    kept = [_with_mentions(a, by_id, by_name) for a in kept]
+    kept = [a if a.file in linked else _with_mentions(a, by_id, by_name) for a in kept]
     plugins = {a.scope for a in kept if a.scope} - set(by_name)  # "use `backend-development`" names a plugin
     edges: list[Edge] = []
     reported: set[tuple[str, str]] = set()
     close_to: dict[str, str | None] = {}
+    resolved: dict[tuple[str, str | None], Any] = {}  # (name, scope of the agent naming it): 17 000 delegations, a few hundred names
     for a in kept:
+        if a.file in linked:
+            edges.extend(linked[a.file])
+            continue
         lines_of = _lines_naming(a)
         body = a.body.split("\n") if a.delegations else []  # once per agent, not per delegation
         for d in a.delegations:
             if d.target in plugins or d.kind == "compare":
                 continue  # a plugin is no agent; "vs x" sets this agent apart from x and hands it nothing
             span, excerpt = _name_span(a, d.span, d.target, body)
-            target = _resolve(d.target, a, by_id, by_name)
+            if (d.target, a.scope) not in resolved:
+                resolved[(d.target, a.scope)] = _resolve(d.target, a, by_id, by_name)
+            target = resolved[(d.target, a.scope)]
             once = (a.id, d.target) not in reported
             reported.add((a.id, d.target))
             if target is None and normal(d.target) in CLAUDE_BUILTINS:
@@ -144,7 +157,7 @@ def _name_span(a: AgentIR, span: Span, name: str, lines: list[str]) -> tuple[Spa
     at = m.start() if m is not None else text.find(name)
     if at < 0:
         return span, text
-    return replace(span, col=at + 1), text
+    return Span(file=span.file, line=span.line, col=at + 1), text  # not dataclasses.replace: ~3x its speed, 17 000 calls at 1000 agents
 
 
 @lru_cache(maxsize=None)

@@ -91,9 +91,10 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
         diags.append(diag("AGC002", Span(file=file, line=line, col=col),
                           f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
                           hint="save the file as UTF-8", excerpt=text.split("\n")[line - 1]))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # a cheap test first: looking for the pair "\r\n" costs a whole pass (~25 us per 32 KB)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    if not text.strip():
+    if not text or text.isspace():  # as `not text.strip()`, without copying the text
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))
         return Source(file, scope, lines, {}, len(lines), [], [], [], diags, [], set())

@@ -178,3 +178,32 @@ def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(project, 
     want_tree, want_diags = from_nothing(project)
     assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
+
+
+def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(project, monkeypatch):
+    """An unchanged agent's edges and delegation diagnostics come from the last build (views and
+    record); cycles, nesting and suppressions of graph-wide codes are judged over every agent."""
+    # Unchanged agents: a dangling delegation (AGC301), and a suppressed loop report (AGC308)
+    # in a file the edit does not touch.
+    edit(project / "agents/ml-engineer.md", "## ", "Hand audits → Delegate to **model-auditor**\n\n## ")
+    edit(project / "agents/data-scientist.md", "## ", "<!-- agentc: ignore-file[AGC308] -->\n\n## ")
+    assert not build("out").failed
+    calls = lowered(monkeypatch)
+    # The edit closes a loop (data-engineer -> ml-engineer -> data-engineer) and adds a dangling name.
+    edit(project / "agents/data-engineer.md", "## ", "Hand training jobs → Delegate to **ml-engineer**\n\n"
+         "Hand audits → Delegate to **model-auditor**\n\n## ")
+    done = build("out")
+    assert calls == ["agents/data-engineer.md"]
+    want_tree, want_diags = from_nothing(project)
+    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags
+    assert sum(d.code == "AGC301" and "model-auditor" in d.message for d in done.diagnostics) == 2
+    assert {d.file for d in done.diagnostics if d.code == "AGC308"} == {"agents/data-engineer.md", "agents/ml-engineer.md"}
+    # And back: the loop opens again, the graph-wide reports follow.
+    edit(project / "agents/data-engineer.md", "Hand training jobs → Delegate to **ml-engineer**\n\n", "")
+    calls.clear()
+    done = build("out")
+    assert calls == ["agents/data-engineer.md"]
+    want_tree, want_diags = from_nothing(project)
+    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags
