@@ -140,7 +140,10 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     agents, linked = [], {}
     for i, f in enumerate(found):
         if seen[i] is not None:
-            a, edges = _light(old_views[i])
+            try:
+                a, edges = _light(old_views[i])
+            except (TypeError, ValueError, KeyError, IndexError):  # a view of another shape is no view
+                return None
             agents.append(a)
             linked[a.file] = edges
             continue

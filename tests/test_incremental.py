@@ -207,3 +207,32 @@ def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(projec
     want_tree, want_diags = from_nothing(project)
     assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
+
+
+@pytest.mark.parametrize("damage", ["flip", "shape"])
+def test_damaged_views_are_a_full_build_with_the_same_result(project, monkeypatch, damage):
+    import hashlib
+    import json
+
+    assert not build("out").failed
+    builds = project / "out/.agentc-cache/builds"
+    views = next(builds.glob("*.views"))
+    if damage == "flip":  # no longer the bytes the record names: not read at all
+        data = bytearray(views.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        views.write_bytes(bytes(data))
+    else:  # the bytes the record names, but views of another shape (one field short)
+        data = json.dumps([v[:-1] for v in json.loads(views.read_bytes())]).encode()
+        tag = hashlib.sha256(data).hexdigest()[:20]
+        record = next(builds.glob("*.json"))
+        rec = json.loads(record.read_bytes())
+        rec["views"] = tag
+        record.write_text(json.dumps(rec), encoding="utf-8")
+        views.unlink()
+        (builds / f"{record.stem}.{tag}.views").write_bytes(data)
+    edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    done = build("out")
+    assert not done.failed
+    want_tree, want_diags = from_nothing(project)
+    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags
