@@ -231,9 +231,10 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
     if not has_errors(judge(diags, options, project)):
         for name in targets:
             target = TARGETS[name]
-            emitted = target.emit(project, options)
-            diags += emitted.diagnostics
-            diags += validate_files(name, emitted.files, target.validate, target.loads_itself)
-            sink(name, emitted.files)
-            del emitted
+            parts = target.emit_parts(project, options) if target.emit_parts else iter((target.emit(project, options),))
+            for part in parts:  # one part's text at a time (Target.emit_parts)
+                diags += part.diagnostics
+                diags += validate_files(name, part.files, target.validate, target.loads_itself)
+                sink(name, part.files)
+                del part
     return Result(project=project, files={}, diagnostics=judge(diags, options, project))

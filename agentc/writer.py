@@ -147,6 +147,8 @@ class Stage:
         self.paths: set[str] = set()  # every path this build produces here
         self.digests: dict[str, str] = {}  # path -> sha256 of what was produced (for the build cache)
         self.temps: dict[str, tuple[Path, Path]] = {}  # path -> (temp, final) of each staged change
+        self.folders: set[Path] = set()  # folders known to exist
+        self.made: list[Path] = []  # folders this stage created, deepest last: `abort` removes them
         self.guard = _Guard(out)
         self.same: frozenset[str] = frozenset()
         self.keep(same)
@@ -182,10 +184,24 @@ class Stage:
                 new = text if isinstance(text, str) else text.text()
                 diffs[rel] = _diff(current.decode("utf-8", errors="replace"), new, rel)
             if write and (kind is not self.todo.taken or force):
-                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folder(path.parent)
                 tmp = temp_of(path)
                 self.temps[rel] = (tmp, path)  # before writing: a half-written temp is removed too
                 _put(tmp, parts)
+
+    def _folder(self, folder: Path) -> None:
+        """Make `folder` and its missing parents, noting which were made: files come target by
+        target (part by part), so a build may stage some before a later one turns out unsafe."""
+        if folder in self.folders:
+            return
+        missing = []
+        for f in (folder, *folder.parents):
+            if f.is_dir():
+                break
+            missing.append(f)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.made += reversed(missing)
+        self.folders.add(folder)
 
     def finish(self) -> Plan:
         """The plan, once every target was added: files agentc wrote before and no longer
@@ -231,16 +247,23 @@ class Stage:
                 raise Interrupted(f"interrupted; {'nothing written' if not done else f'{done} of {len(temps)} file(s) written'}"
                                   f" in {out.as_posix()}") from exc
             raise
-        self.temps = {}
+        self.temps, self.made = {}, []  # the folders made hold this build's files now
         for rel in todo.extra:
             self.guard(rel).unlink(missing_ok=True)
         _put_manifest(out, {f for f in _manifest(out) if not _governed(f, self.targets)} | self.paths)
 
     def abort(self) -> None:
-        """Remove every staged temp file: nothing of this build becomes visible."""
+        """Remove every staged temp file, and the folders made for them: nothing of this build
+        becomes visible."""
         for tmp, _ in self.temps.values():
             tmp.unlink(missing_ok=True)
         self.temps = {}
+        for folder in reversed(self.made):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty: something else is in it now
+                pass
+        self.made, self.folders = [], set()
 
 
 def _put(path: Path, parts: tuple[bytes, ...]) -> None:

@@ -67,6 +67,26 @@ class Target:
     # File suffixes that `validate` loads itself (and reports when they do not load): agentc's
     # generic check skips them rather than parse each file twice (a 32 KB TOML prompt: 1.6 ms).
     loads_itself: tuple[str, ...] = ()
+    # Optional: `emit` in parts, made one after another as the build asks for them (each an
+    # Emitted: some files and their diagnostics), so that a build holds one part's text rather
+    # than a whole target's (1000 agents: 30-45 MB of text, twice that as str). Their union is
+    # `emit` (such a target defines `emit = joined(parts)`), and `validate` checks each part
+    # alone: files that one check reads together come in one part.
+    emit_parts: Callable[[ProjectIR, BuildOptions], Iterator[Emitted]] | None = None
+
+
+def joined(parts: Callable[[ProjectIR, BuildOptions], Iterator[Emitted]]) -> Callable[[ProjectIR, BuildOptions], Emitted]:
+    """`emit` of a target that makes its files in parts: every part's files and diagnostics."""
+
+    def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+        files: dict[str, FileText] = {}
+        diags: list[Diagnostic] = []
+        for part in parts(project, options):
+            files.update(part.files)
+            diags += part.diagnostics
+        return Emitted(files=files, diagnostics=tuple(diags))
+
+    return emit
 
 
 # Target name -> package under agentc.targets, in the order `all` builds and `agentc targets` lists.

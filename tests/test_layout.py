@@ -64,3 +64,23 @@ def test_version_is_cheap():
             "print(sorted(m for m in sys.modules if m.startswith('agentc.targets')))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if TARGETS[n].emit_parts is not None])
+@pytest.mark.parametrize("plugin", [False, True])
+def test_parts_make_emit_and_check_alone(name, plugin):
+    """A target that emits in parts (Target.emit_parts): their union is `emit`, no path comes
+    twice, and each part passes the target's checks on its own, as build_each checks it."""
+    from agentc import api
+    from agentc.compiler.options import BuildOptions
+    from agentc.validate import validate_files
+
+    options = BuildOptions(sources=("agents/seed-team",), targets=(name,), plugin=plugin)
+    project = api.load_project(options.sources)
+    target = TARGETS[name]
+    parts = list(target.emit_parts(project, options))
+    paths = [p for part in parts for p in part.files]
+    whole = target.emit(project, options)
+    assert len(paths) == len(set(paths)) and paths == list(whole.files)
+    assert [d for part in parts for d in part.diagnostics] == list(whole.diagnostics)
+    assert all(validate_files(name, part.files, target.validate, target.loads_itself) == [] for part in parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import frontmatter as pyfrontmatter
@@ -17,7 +18,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.nesting import nesting_report
 from agentc.compiler.options import BuildOptions
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, FileText, Target, joined
 
 # IR field -> frontmatter key, in the order Claude Code's docs list them.
 ORDER = (
@@ -33,21 +34,24 @@ MAX_DEPTH = 5  # subagents may spawn subagents this deep (Claude Code >= 2.1.172
 DOC_COLORS = ("red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan")
 
 
-def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
-    diags: list[Diagnostic] = []
-    files: dict[str, str] = {}
+def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
+    """One agent's file at a time, then a plugin's manifests and the graph's diagnostics."""
     counts = _name_counts(project)
     scopes = sorted({a.scope or "" for a in project.agents})
     bundles = options.plugin and len(scopes) > 1
     for a in project.agents:
+        diags: list[Diagnostic] = []
         name = _output_name(a, counts, options, diags)
         text = render(a, name, options, diags)
         if not options.plugin:
-            files[f".claude/agents/{name}.md"] = text
+            path = f".claude/agents/{name}.md"
         elif bundles:
-            files[f"{a.scope or 'agents'}/agents/{a.name}.md"] = text
+            path = f"{a.scope or 'agents'}/agents/{a.name}.md"
         else:
-            files[f"agents/{a.name}.md"] = text
+            path = f"agents/{a.name}.md"
+        yield Emitted(files={path: text}, diagnostics=tuple(diags))
+    diags = []
+    files: dict[str, FileText] = {}
     if options.plugin:
         from agentc.targets.claude import plugin  # only plugin builds need it (a claude-only build imports one module)
 
@@ -66,7 +70,10 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         if bundles:
             files[".claude-plugin/marketplace.json"] = plugin.marketplace_json(options.plugin_name or "agentc-plugins", listed, fields)
     diags += emit_graph(project, options)
-    return Emitted(files=files, diagnostics=tuple(diags))
+    yield Emitted(files=files, diagnostics=tuple(diags))
+
+
+emit = joined(parts)
 
 
 def emit_agent(project: ProjectIR, a: AgentIR, options: BuildOptions) -> Emitted | None:
@@ -184,6 +191,7 @@ TARGET = Target(
     name="claude",
     summary="Claude Code subagents: .claude/agents/<name>.md (or a plugin bundle)",
     emit=emit,
+    emit_parts=parts,
     validate=validate,
     emit_agent=emit_agent,
     emit_graph=emit_graph,

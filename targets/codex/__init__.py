@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from typing import Any
 
 import tomli_w
@@ -25,7 +26,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, Target, joined
 from agentc.targets._shared.chars import has_control
 from agentc.targets._shared.coding import loss_report, schema_problems, shown, unique_names, unsupported
 from agentc.targets._shared.openai import openai_model
@@ -78,17 +79,18 @@ def agent_table(a: AgentIR, name: str, options: BuildOptions) -> tuple[dict[str,
     return table, lost, diags
 
 
-def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
+    """One agent's file at a time."""
     names = unique_names(project)
-    files, diags = {}, []
     for a in project.agents:
-        table, lost, more = agent_table(a, names[a.id], options)
-        diags += more
+        table, lost, diags = agent_table(a, names[a.id], options)
         if project.edges_from(a.id):
             lost.append("delegation (Codex spawns subagents at run time; the prompt keeps the delegation text)")
         diags += loss_report("AGC430", NAME, a, lost)
-        files[f".codex/agents/{names[a.id]}.toml"] = dump(table)
-    return Emitted(files=files, diagnostics=tuple(diags))
+        yield Emitted(files={f".codex/agents/{names[a.id]}.toml": dump(table)}, diagnostics=tuple(diags))
+
+
+emit = joined(parts)
 
 
 def dump(table: dict[str, Any]) -> str:
@@ -157,6 +159,7 @@ TARGET = Target(
     name=NAME,
     summary="Codex CLI custom agents: .codex/agents/<name>.toml (model and effort mapped, tools -> sandbox_mode)",
     emit=emit,
+    emit_parts=parts,
     validate=validate,
     loads_itself=(".toml",),
     capabilities=frozenset({"delegation:runtime", "model:openai", "tools:sandbox-mode", "effort"}),

@@ -19,7 +19,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, FileText, Target, as_text
+from agentc.targets import Emitted, FileText, Target, as_text, joined
 from agentc.targets.crewai import files
 from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, build_plan
 
@@ -28,14 +28,17 @@ DEFAULT_REQUEST = "Tell me what you can do for me and which of your coworkers yo
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where present: the YAML can be megabytes
 
 
-def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
+def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
+    """The project's code, then its config: crew.py (1.1 MB for 1000 agents) is compiled to check
+    it before agents.yaml (38 MB) is made, so the two are never in memory together."""
     plan, diags = build_plan(project, options)
     if plan is None or any(d.severity == "error" for d in diags):
-        return Emitted(files={}, diagnostics=tuple(diags))
+        yield Emitted(files={}, diagnostics=tuple(diags))
+        return
     entry = next(a for a in project.agents if a.id == plan.manager.ident)
     example = entry.use_when[0].text if entry.use_when else DEFAULT_REQUEST
     root, src = plan.package, f"{plan.package}/src/{plan.package}"
-    out = {
+    code = {
         f"{root}/pyproject.toml": files.pyproject(plan),
         f"{root}/README.md": files.readme(plan, options),
         f"{src}/__init__.py": "",
@@ -44,15 +47,20 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         f"{src}/main.py": files.main_py(plan),
         f"{src}/support.py": files.static_module("support.py", plan),
         **{f"{src}/{name}": text for name, text in files.shared_modules().items()},
-        f"{src}/config/agents.yaml": files.agents_yaml(plan, options),
-        f"{src}/config/tasks.yaml": files.tasks_yaml(plan),
-        f"{src}/config/crew.json": files.crew_json(plan, options, example),
     }
     for a in [entry] + [project.agent(w.ident) for w in plan.workers if w.source is not None]:
         if a.tools:
             diags.append(diag("AGC607", a.where("tools"), f"tools of '{a.name}' ({', '.join(a.tools)}) have no crewAI counterpart "
                               "and are left out", severity="info", hint="add crewAI tools in crew.py by hand"))
-    return Emitted(files=out, diagnostics=tuple(diags))
+    yield Emitted(files=code, diagnostics=tuple(diags))
+    yield Emitted(files={
+        f"{src}/config/agents.yaml": files.agents_yaml(plan, options),
+        f"{src}/config/tasks.yaml": files.tasks_yaml(plan),
+        f"{src}/config/crew.json": files.crew_json(plan, options, example),
+    })
+
+
+emit = joined(parts)
 
 
 def validate(emitted: dict[str, FileText]) -> list[Diagnostic]:
@@ -60,7 +68,7 @@ def validate(emitted: dict[str, FileText]) -> list[Diagnostic]:
     and no `{name}` in an interpolated text that is neither the input nor a kept literal.
     Every YAML file is loaded once (agentc's generic check skips them: `loads_itself`)."""
     out: list[Diagnostic] = []
-    configs = sorted(p.rsplit("/", 1)[0] + "/config/" for p in emitted if p.endswith("/crew.py"))
+    configs = sorted(p.removesuffix("agents.yaml") for p in emitted if p.endswith("/config/agents.yaml"))
     checked = {config + name for config in configs for name in ("agents.yaml", "tasks.yaml")}
     for path in sorted(p for p in emitted if p.endswith((".yaml", ".yml")) and p not in checked):
         for _ in _mappings(emitted[path], path, out):  # only: does it load
@@ -126,6 +134,7 @@ TARGET = Target(
     name="crewai",
     summary="crewAI crew project: pyproject.toml, src/<pkg>/crew.py, main.py, config/agents.yaml, config/tasks.yaml",
     emit=emit,
+    emit_parts=parts,
     validate=validate,
     loads_itself=(".yaml", ".yml"),
     capabilities=frozenset({"delegation:hierarchical", "checklists:guardrail", "model:map"}),

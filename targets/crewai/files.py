@@ -88,7 +88,7 @@ def static_module(name: str, plan: CrewPlan) -> str:
 
 
 def _agent(m: Member, manager: bool, options: BuildOptions) -> dict:
-    data: dict = {"role": m.role, "goal": m.goal, "backstory": m.backstory}
+    data: dict = {"role": m.role, "goal": m.goal, "backstory": m.story()}
     data["allow_delegation"] = manager or bool(m.delegates)
     if m.max_iter:
         data["max_iter"] = m.max_iter
@@ -105,8 +105,8 @@ def _agent(m: Member, manager: bool, options: BuildOptions) -> dict:
 def agents_yaml(plan: CrewPlan, options: BuildOptions) -> Chunks:
     """One piece per agent (and one for the header comment): 1000 agents make 38 MB of YAML,
     which the build checks and writes piece by piece (see Chunks)."""
-    data = {plan.manager.key: _agent(plan.manager, True, options)}
-    data.update({w.key: _agent(w, False, options) for w in plan.workers})
+    members = [(plan.manager, True)] + [(w, False) for w in plan.workers]
+    data = ((m.key, _agent(m, manager, options)) for m, manager in members)  # one prompt at a time
     header = ("Agents of the crew, compiled by agentc. Keys are the methods of crew.py.\n"
               f"{plan.manager.key} is the hierarchical manager; the others are its coworkers, found by role.")
     return Chunks(tuple(piece.encode("utf-8") for piece in yamltext.entries(data, header)))

@@ -15,7 +15,7 @@ CrewAI facts this relies on (crewai 1.15):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
@@ -62,12 +62,20 @@ class Member:
     key: str  # YAML key and method name
     role: str
     goal: str
-    backstory: str
+    backstory: str  # the whole backstory, or what follows `prompt_of`'s prompt (see `story`)
     model: str | None  # crewAI model id; None = the injected or crewai's default LLM
     max_iter: int | None = None
     delegates: tuple[str, ...] = ()  # keys of the crew agents this member may hand work to
     source: str | None = None  # "file:line" of the agent, or None for a placeholder
     agent_key: str = ""  # models= and the model factory take it: the same keys in every target
+    prompt_of: AgentIR | None = field(default=None, compare=False)  # the agent whose prompt opens the backstory
+
+    def story(self) -> str:
+        """The backstory. A worker's prompt is read from its agent when the YAML is written rather
+        than held in the plan: a crew of 1000 seed-sized agents held 63 MB of prompt copies."""
+        if self.prompt_of is None:
+            return self.backstory
+        return no_input(prompt_text(self.prompt_of)) + self.backstory
 
 
 @dataclass
@@ -201,8 +209,8 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
     for a in members[1:]:
         model, more = map_model(a, TARGET, options, DEFAULT_MODELS)
         diags += more
-        workers.append(Member(a.id, keys[a.id], roles[a.id], _goal(a) + asked(a.id), prompt_text(a), model, a.max_turns,
-                              sub_delegates(a), f"{a.file}:{a.span.line}", agent_key[a.id]))
+        workers.append(Member(a.id, keys[a.id], roles[a.id], _goal(a) + asked(a.id), "", model, a.max_turns,
+                              sub_delegates(a), f"{a.file}:{a.span.line}", agent_key[a.id], prompt_of=a))
     for name in stubs:
         askers = ", ".join(dict.fromkeys(roles[src] for src, _ in incoming.get(f"?{name}", [])))
         workers.append(Member(
@@ -251,28 +259,32 @@ def build_plan(project: ProjectIR, options: BuildOptions) -> tuple[CrewPlan | No
     return plan, diags
 
 
+def no_input(text: str) -> str:
+    """A literal `{request}` spaced out, so that kickoff leaves it alone (see `_protect_braces`)."""
+    return text.replace("{" + INPUT + "}", "{ " + INPUT + " }")
+
+
 def _protect_braces(plan: CrewPlan, where: Span) -> list[Diagnostic]:
     """Collect `{name}`s of prompt text that kickoff would try to fill (see the module doc).
 
-    A literal `{request}` in prompt text would be filled with the request, so it is spaced out."""
-    texts = [plan.description, plan.expected_output]
+    A literal `{request}` in prompt text would be filled with the request, so it is spaced out
+    (a worker's prompt when its story is read). Prompts are read one member at a time."""
+    found = {n for t in (plan.description, plan.expected_output) for n in PLACEHOLDER.findall(t)}
+    hits = False
     for m in [plan.manager, *plan.workers]:
-        texts += [m.role, m.goal, m.backstory]
-    found = sorted({n for t in texts for n in PLACEHOLDER.findall(t)} - {INPUT})
-    plan.literals = tuple(found)
-
-    def fix(text: str) -> str:
-        return text.replace("{" + INPUT + "}", "{ " + INPUT + " }")
-
+        prompt = prompt_text(m.prompt_of) if m.prompt_of is not None else ""
+        hits = hits or "{" + INPUT + "}" in m.role + m.goal + prompt + m.backstory
+        for text in (m.role, m.goal, m.story()):
+            found.update(PLACEHOLDER.findall(text))
+    plan.literals = tuple(sorted(found - {INPUT}))
     out = []
-    hits = [m for m in [plan.manager, *plan.workers] if "{" + INPUT + "}" in m.role + m.goal + m.backstory]
     if hits or "{" + INPUT + "}" in plan.expected_output:
         out.append(diag("AGC606", where, "prompt text contains the literal '{request}', the crew's input placeholder; "
                         "written as '{ request }' so kickoff leaves it alone"))
-    plan.manager, plan.workers = _fixed(plan.manager, fix), [_fixed(w, fix) for w in plan.workers]
-    plan.expected_output = fix(plan.expected_output)
+    plan.manager, plan.workers = _fixed(plan.manager), [_fixed(w) for w in plan.workers]
+    plan.expected_output = no_input(plan.expected_output)
     return out
 
 
-def _fixed(m: Member, fix) -> Member:
-    return replace(m, role=fix(m.role), goal=fix(m.goal), backstory=fix(m.backstory))
+def _fixed(m: Member) -> Member:
+    return replace(m, role=no_input(m.role), goal=no_input(m.goal), backstory=no_input(m.backstory))

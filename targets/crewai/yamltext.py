@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 # What PyYAML's reader accepts unescaped, minus the characters YAML 1.1 treats as line breaks
 # (NEL, LS, PS) and the byte-order mark.
@@ -72,12 +72,12 @@ def key(name: str) -> str:
 
 def dump(data: dict[str, dict[str, object]], header: str) -> str:
     """A two-level mapping (name -> fields), with `header` as comment lines on top."""
-    return "".join(entries(data, header))
+    return "".join(entries(data.items(), header))
 
 
-def entries(data: dict[str, dict[str, object]], header: str) -> Iterator[str]:
+def entries(data: Iterable[tuple[str, dict[str, object]]], header: str) -> Iterator[str]:
     """`dump` in pieces: the header's comment lines, then each name with its fields. Each piece
     loads on its own as a mapping of that one name, so a big file can be checked piece by piece."""
     yield "".join(f"# {line}\n" for line in header.splitlines())
-    for name, fields in data.items():
+    for name, fields in data:
         yield f"{key(name)}:\n" + "".join(f"  {key(field)}:{scalar(value, '    ')}" for field, value in fields.items())

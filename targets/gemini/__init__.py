@@ -10,13 +10,14 @@ tool of the main agent; a delegating agent that lists its tools gets `invoke_age
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, Target, joined
 from agentc.targets._shared.coding import frontmatter, loss_report, read_frontmatter, schema_problems, unique_names, unsupported
 from agentc.targets._shared.openai import openai_model
 
@@ -97,16 +98,18 @@ def agent_file(project: ProjectIR, a: AgentIR, name: str, options: BuildOptions)
     return frontmatter(data, a.body), lost, diags
 
 
-def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
-    files, diags, used = {}, [], set()
+def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
+    """One agent's file at a time."""
+    used: set[str] = set()
     flat = unique_names(project)
     for a in project.agents:
         name = _unique(slug(flat[a.id]), used)
-        text, lost, more = agent_file(project, a, name, options)
-        diags += more
+        text, lost, diags = agent_file(project, a, name, options)
         diags += loss_report("AGC440", NAME, a, lost)
-        files[f".gemini/agents/{name}.md"] = text
-    return Emitted(files=files, diagnostics=tuple(diags))
+        yield Emitted(files={f".gemini/agents/{name}.md": text}, diagnostics=tuple(diags))
+
+
+emit = joined(parts)
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -138,6 +141,7 @@ TARGET = Target(
     name=NAME,
     summary="Gemini CLI subagents: .gemini/agents/<name>.md (kind: local, Gemini tool names, no colour)",
     emit=emit,
+    emit_parts=parts,
     validate=validate,
     capabilities=frozenset({"delegation:runtime", "model:gemini", "tools:gemini"}),
 )
