@@ -130,3 +130,23 @@ def test_schema_is_json_schema():
     schema = json.loads(out.stdout)
     assert "AgentIR" in schema["$defs"] and "Delegation" in schema["$defs"]
     assert schema["properties"]["ir_version"]["default"]
+
+
+def test_a_delegation_points_at_the_name_standing_alone_as_the_regex_would():
+    """graph._whole_name_at replaces `(?<![\\w-])name(?![\\w-])`: same first match, any text."""
+    import random
+    import re
+
+    from agentc.compiler.graph import _whole_name_at
+
+    def regex(text: str, name: str) -> int:
+        m = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+        return m.start() if m else -1
+
+    cases = [("Delegate to **ml-engineer** now", "ml-engineer"), ("xml-engineer then ml-engineer", "ml-engineer"),
+             ("ml-engineer-lead, ml-engineer_2", "ml-engineer"), ("café-bot or bot", "bot"), ("²bot bot", "bot"), ("", "x")]
+    rng = random.Random(7)
+    cases += [("".join(rng.choice("ab-_ 1é²٣.→") for _ in range(rng.randint(0, 12))),
+               "".join(rng.choice("ab-_ 1é") for _ in range(rng.randint(1, 3)))) for _ in range(5000)]
+    for text, name in cases:
+        assert _whole_name_at(text, name) == regex(text, name), (text, name)
