@@ -253,7 +253,9 @@ class _Cand:
 
 _AT = re.compile(r"@((?:agent-)?[A-Za-z][\w-]*[A-Za-z0-9])")
 _SUB = re.compile(r"subagent_type\s*[=:]\s*[\"'`]?([A-Za-z0-9_-]+)")
-_HYPHEN = re.compile(r"-[A-Za-z0-9]")
+# A hyphen between name characters with the name characters after it: the literal first keeps
+# the engine on hyphens, and taking the rest of the run skips the hyphens inside it.
+_HYPHEN_RUN = re.compile(r"-(?<=[A-Za-z0-9]-)[A-Za-z0-9][A-Za-z0-9-]*")
 _NAME_RUN = re.compile(r"[A-Za-z0-9-]*")
 _TITLE = re.compile(r"[A-Z][A-Za-z0-9]*+(?: (?:& )?[A-Z][A-Za-z0-9]*+)+")  # possessive: giving back letters never lets a blank match
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -289,19 +291,14 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
             strong = "-" in name and (role_like(name) or "agent" in name)  # not @ts-check, @typescript-eslint
             out.append(_Cand(s0, e, name, "at" if strong else "at-word", False))
     if "-" in line:
-        last = -1
         rev = line[::-1]  # the run of name characters left of a hyphen, matched forwards
-        for m in _HYPHEN.finditer(line):
-            p = m.start()
-            if p < last or not p or line[p - 1] not in _ALNUM:
-                continue
+        for m in _HYPHEN_RUN.finditer(line):
+            p, e = m.span()
             s0 = p - _NAME_RUN.match(rev, n - p).end() + n - p
-            e = _NAME_RUN.match(line, p + 1).end()
             while line[e - 1] == "-":
                 e -= 1
             while line[s0] == "-":
                 s0 += 1
-            last = e
             before = line[s0 - 1] if s0 else " "
             if before in "@./\\_" or "--" in line[s0:e]:
                 continue
@@ -500,9 +497,10 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
             w = m.group("w").lower()
             if m.start("w") + 1 not in taken and w not in _MODIFIER and not _ADJECTIVE.search(w) and w != self_name:
                 hits.append(Hit(f"{w}-agent", _cue_kind(line[: m.start("w")]), "M word-agent", m.start("w") + 1, True))
-    if not skill_line and weak_hint:
+    phrases = weak_phrases(line) if not skill_line and weak_hint else None
+    if phrases:  # most lines hold none: the columns taken are gathered only when one is found
         taken = {h.col for h in hits} | {w[0] for w in weak}
-        weak += [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line) if col not in taken]
+        weak += [(col, words, _kind_of(cue)) for col, words, cue in phrases if col not in taken]
     return hits, weak
 
 
