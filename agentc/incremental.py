@@ -94,7 +94,7 @@ def _sources(entries: list, recorded_ns: int) -> tuple[list, list[int]] | None:
     """The record's source entries brought up to date, and the indices of the changed files."""
     seen, changed = [], []
     for i, (path, old_stat, digest) in enumerate(entries):
-        now = stat_of(Path(path))
+        now = stat_of(path)
         if now is None:
             return None
         if now == old_stat and recorded_ns - now[1] > RACY_NS:

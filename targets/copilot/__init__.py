@@ -16,7 +16,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, FileText, Target, as_text, utf8
 from agentc.targets._shared.coding import frontmatter, loss_report, read_frontmatter, schema_problems, unique_names, unsupported
 from agentc.targets._shared.openai import openai_model
 from agentc.targets._shared.team import handoffs
@@ -87,11 +87,11 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         text, lost, more = agent_file(project, a, names, options)
         diags += more
         diags += loss_report("AGC450", NAME, a, lost)
-        files[f".github/agents/{names[a.id]}.agent.md"] = text
+        files[f".github/agents/{names[a.id]}.agent.md"] = utf8(text)  # 1000 agents: 32 MB, 63 MB as str
     return Emitted(files=files, diagnostics=tuple(diags))
 
 
-def validate(files: dict[str, str]) -> list[Diagnostic]:
+def validate(files: dict[str, FileText]) -> list[Diagnostic]:
     """Each file re-read (frontmatter, YAML), checked against SCHEMA; every `agents:`/handoff
     target is an agent of this output, and `agent` is among the tools of an agent that delegates."""
     out = []
@@ -99,7 +99,7 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
     for path, text in sorted(files.items()):
         where = Span(file=path, line=1)
         try:
-            data, _ = read_frontmatter(text)
+            data, _ = read_frontmatter(as_text(text))
         except Exception as exc:  # any parser failure is a defect in this target
             out.append(diag("AGC902", where, f"emitted Copilot agent does not re-parse: {exc}"))
             continue

@@ -26,7 +26,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, FileText, Target, utf8
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
@@ -83,7 +83,7 @@ class Node:
     title: str  # the agent's name as written (or the dangling target's)
     agent_id: str | None  # None for a placeholder
     prompt_file: str
-    prompt: str
+    prompt: FileText  # an agent's as UTF-8 (utf8): 1000 prompts are 32 MB, 63 MB as str
     model: str | None
     handoffs: tuple[Tool, ...]
     placeholder: bool = False
@@ -175,7 +175,7 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
         model, more = map_model(a, NAME, options, DEFAULT_MODELS, full_id=lambda m: f"anthropic:{m}")
         diags += more
         nodes.append(Node(names[a.id], keys[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
-                          prompt_text(a), model, wired))
+                          utf8(prompt_text(a)), model, wired))
     for name, uses in placeholders.items():
         text = render(NAME, "placeholder.md.j2", name=name,
                       uses=[(caller, " ".join(cond.split())) for caller, cond in uses])
@@ -211,7 +211,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
                "serve": options.serve, "dependencies": DEPENDENCIES, "extras": EXTRAS}
     root = f"{p.package}/"
     pkg = f"{root}{p.package}/"
-    files = {pkg + name: text for name, text in static_modules(options.serve).items()}
+    files: dict[str, FileText] = {pkg + name: text for name, text in static_modules(options.serve).items()}
     files[pkg + "team.json"] = team_json
     for rel, text in prompts.items():
         files[pkg + rel] = text
@@ -224,13 +224,14 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     return Emitted(files=dict(sorted(files.items())), diagnostics=tuple(diags))
 
 
-def _digest(parts: list[str]) -> str:
+def _digest(parts: list[FileText]) -> str:
     """sha256 of `"\0".join(parts)` in UTF-8, fed piece by piece: no 32 MB joined copy at 1000 agents."""
     h = hashlib.sha256()
     for i, part in enumerate(parts):
         if i:
             h.update(b"\0")
-        h.update(part.encode())
+        for piece in (part.encode(),) if isinstance(part, str) else part.parts:
+            h.update(piece)
     return h.hexdigest()
 
 

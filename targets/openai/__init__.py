@@ -21,7 +21,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, FileText, Target, as_text, utf8
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.openai import (
     ASSISTANT_FALLBACK_MODEL,
@@ -148,7 +148,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     diags += more
     stems = _stems(project)
     used = {s.lower() for s in stems.values()}
-    files: dict[str, str] = {}
+    files: dict[str, FileText] = {}
     index: dict[str, Any] = {"generator": "agentc", "api": "assistants", "note": SUNSET_NOTE,
                              "entry": roots[0] if roots else None, "assistants": {}}
     stubs: dict[str, str] = {}  # dangling written name -> file stem
@@ -173,7 +173,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         body = _assistant(agent, tools, options, diags)
         path: str | None = f"assistants/{stems[agent.id]}.json"
         if len(body["instructions"]) <= LIMITS["instructions"]:
-            files[path] = _dump(body)
+            files[path] = utf8(_dump(body))  # 1000 assistants: 45 MB of JSON, 90 MB as str
         else:  # AGC702 already says why; a file the API refuses would only repeat it
             path = None
         index["assistants"][agent.id] = {"name": agent.name, "file": path,
@@ -190,7 +190,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     return Emitted(files=files, diagnostics=tuple(diags))
 
 
-def validate(files: dict[str, str]) -> list[Diagnostic]:
+def validate(files: dict[str, FileText]) -> list[Diagnostic]:
     """Every JSON file loaded once (agentc's generic check skips them: `loads_itself`), every
     assistant body against the documented limits (the SDK's types: in the tests), the index's links."""
     out: list[Diagnostic] = []
@@ -199,7 +199,7 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
         if not path.endswith(".json"):
             continue
         try:
-            data = json.loads(text)
+            data = json.loads(as_text(text))
         except ValueError as exc:
             out.append(diag("AGC790", Span(file=path, line=1), f"not JSON: {exc}",
                             hint="this is a bug in agentc's openai target; please report it"))

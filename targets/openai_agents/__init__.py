@@ -12,7 +12,7 @@ from __future__ import annotations
 from agentc.compiler.diagnostics import diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
-from agentc.targets import Emitted, Target
+from agentc.targets import Emitted, FileText, Target, utf8
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.openai import (
     CODES,
@@ -67,7 +67,7 @@ def emit(project_ir: ProjectIR, options: BuildOptions) -> Emitted:
         for h in hs:
             incoming.setdefault(h.target, []).append(h.description)
     agents: list[dict] = []
-    prompts: dict[str, str] = {}
+    prompts: dict[str, FileText] = {}
     for a in members:
         model, more = openai_model(a, NAME, options, DEFAULT_MODELS, None)
         diags += more
@@ -81,7 +81,7 @@ def emit(project_ir: ProjectIR, options: BuildOptions) -> Emitted:
         agents.append({"key": key[a.id], "name": key[a.id], "prompt": prompt_file[a.id],
                        "description": _describe(incoming.get(a.id, []), a.description), "model": model,
                        "delegates": delegates})
-        prompts[prompt_file[a.id]] = prompt_text(a)
+        prompts[prompt_file[a.id]] = utf8(prompt_text(a))  # 1000 prompts: 32 MB, 63 MB as str
     for s in stubs:
         agents.append({"key": key[s], "name": key[s], "prompt": prompt_file[s],
                        "description": _describe(incoming.get(s, []), ""), "model": None, "delegates": []})

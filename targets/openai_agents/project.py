@@ -14,6 +14,7 @@ from importlib import resources
 
 from agentc.compiler.ir import AgentIR
 from agentc.compiler.options import BuildOptions
+from agentc.targets import FileText
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.team import checklist_request, completion_checklist
 
@@ -72,7 +73,7 @@ def team_spec(entry: AgentIR, entry_key: str, agents: list[dict], options: Build
     }
 
 
-def files(package: str, spec: dict, prompts: dict[str, str], options: BuildOptions) -> dict[str, str]:
+def files(package: str, spec: dict, prompts: dict[str, FileText], options: BuildOptions) -> dict[str, FileText]:
     src = f"{package}/src/{package}"
     out = {f"{package}/pyproject.toml": pyproject(package, options), f"{package}/README.md": readme(package, spec, options)}
     for name, source in {**MODULES, **({SERVER: SERVER} if options.serve else {})}.items():
