@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
@@ -91,6 +92,7 @@ _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]
 # a pair (kind, what told it): the match, or the fields of a list item (indent, ordered, checked,
 # text) or of a heading (level, title).
 _BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TEXT = range(8)
+Kind = tuple[int, Any]  # what told the kind depends on the kind, as above
 # The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`.
 _BLANK_KIND, _TEXT_KIND, _PIPE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None)
 # Only lines starting with one of these can open a block other than a paragraph; checking the
@@ -99,7 +101,7 @@ _BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
 _ITEM_CHARS = frozenset("-*+0123456789")
 
 
-def _classify(line: str, c: str) -> tuple[int, re.Match | tuple | None]:
+def _classify(line: str, c: str) -> Kind:
     """The kind of a line whose first non-blank character `c` is one of _BLOCK_CHARS.
 
     The first character leaves at most two candidates; list items, the most common block
@@ -165,7 +167,7 @@ def _plain_item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
     return indent, ordered, None, text
 
 
-def _kinds(lines: list[str]) -> list[tuple[int, re.Match | tuple | None]]:
+def _kinds(lines: list[str]) -> list[Kind]:
     """The kind of every line, and a blank one past the end (it stops every continuation)."""
     kinds = [_classify(line, c) if (c := line.lstrip()[:1]) in _BLOCK_CHARS else _TEXT_KIND if c else _BLANK_KIND for line in lines]
     kinds.append(_BLANK_KIND)
@@ -249,14 +251,14 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
     return blocks, diags
 
 
-def _text_end(kinds: list[tuple], j: int) -> int:
+def _text_end(kinds: list[Kind], j: int) -> int:
     """The first line from `j` that does not continue a paragraph or list item."""
     while kinds[j] is _TEXT_KIND:
         j += 1
     return j
 
 
-def _fence_end(lines: list[str], kinds: list, j: int, n: int, marker: str) -> int:
+def _fence_end(lines: list[str], kinds: list[Kind], j: int, n: int, marker: str) -> int:
     """The index of the line closing a fence opened by `marker`, searching from `j` (`n` if none).
 
     Only fence lines can close it, and only those with the fence character and nothing else."""
