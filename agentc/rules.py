@@ -141,6 +141,8 @@ _RULES = [
     Rule("AGC401", "frontmatter key dropped by the target", "The target has no place for the key.", "Nothing to do; `keep_unknown_keys = true` keeps them (claude)."),
     Rule("AGC402", "agent renamed to avoid a clash in the output", "Two agents would write one file.", "Nothing to do, or rename one of them."),
     Rule("AGC403", "value mapped for the target", "The target spells the value differently.", "Nothing to do."),
+    Rule("AGC406", "an agent's clash-avoiding name (`<plugin>-<name>`) is another agent's name",
+         "Two agents would write one file and one of them would be lost.", "Rename one of them, or build with the plugin option."),
     Rule("AGC404", "`svg = true` but Graphviz could not render `delegation.svg`: not installed, failed (its first error line is shown) or past `svg_timeout_s`",
          "The SVG was asked for but not written.", "Install Graphviz, raise `svg_timeout_s`, or set `svg = false` (the DOT and Mermaid files are always written)."),
     Rule("AGC405", "`svg = true` but the graph has more edges than `svg_max_edges`; no SVG",

@@ -148,6 +148,22 @@ def test_plugin_bundle(tmp_path):
     assert "claude/agents/ai-engineer.md" in result.files
 
 
+def test_renamed_agent_never_hides_another(tmp_path):
+    # Plugins p and q both hold 'x', so p's is written as 'p-x'; q also has an agent named 'p-x'.
+    # One .claude/agents/p-x.md would hold only one of the two: an error, and nothing written.
+    for rel in ("p/agents/x", "q/agents/x", "q/agents/p-x"):
+        f = tmp_path / "src" / "plugins" / f"{rel}.md"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(f"---\nname: {f.stem}\ndescription: agent {rel}\n---\nI am {rel}.\n")
+    done = run("build", "src", "-t", "claude", "-o", "out", "--no-cache", cwd=tmp_path)
+    assert done.returncode != 0 and "error[AGC406]" in done.stdout + done.stderr
+    assert "src/plugins/p/agents/x.md:2:" in done.stdout + done.stderr
+    assert not (tmp_path / "out").exists()
+    # As a plugin bundle every agent keeps its own file.
+    bundle = api.build(BuildOptions(sources=(str(tmp_path / "src"),), targets=("claude",), plugin=True))
+    assert {"claude/p/agents/x.md", "claude/q/agents/x.md", "claude/q/agents/p-x.md"} <= set(bundle.files)
+
+
 @pytest.mark.parametrize("fmt,needle", [("mermaid", "flowchart LR"), ("dot", "digraph delegation"), ("json", '"edges"')])
 def test_graph_command(fmt, needle):
     done = run("graph", "agents/seed-team", "--format", fmt)

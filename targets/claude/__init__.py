@@ -101,8 +101,12 @@ def _output_name(a: AgentIR, counts: dict[str, int], options: BuildOptions, diag
     """In one `.claude/agents/` tree a name must be unique; plugin copies get a plugin prefix."""
     if counts[a.name] > 1 and a.scope and not options.plugin:
         name = f"{a.scope}-{a.name}"
-        diags.append(diag("AGC402", a.where("name"), f"'{a.id}' is written as '{name}': one .claude/agents/ tree holds one agent per name",
-                          hint="or build with the plugin option to keep plugin-scoped names"))
+        if name in counts:  # the new name is another agent's own: one file would hide the other
+            diags.append(diag("AGC406", a.where("name"), f"'{a.id}' would be written as '{name}', the name of another agent: "
+                              "one of the two files would be lost", hint="rename one of them, or build with the plugin option"))
+        else:
+            diags.append(diag("AGC402", a.where("name"), f"'{a.id}' is written as '{name}': one .claude/agents/ tree holds one agent per name",
+                              hint="or build with the plugin option to keep plugin-scoped names"))
         return name
     return a.name
 
