@@ -155,9 +155,9 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
         seen[i] = entry
     project = link(agents, [], linked)
     new_views = list(old_views)
-    by_file = {a.file: a for a in project.agents}
+    linked_by_file = {a.file: a for a in project.agents}  # the edited agents with their mentions made edges
     for i in changed:
-        a = by_file.get(found[i].file)
+        a = linked_by_file.get(found[i].file)
         view = _view(a, project.edges_from(a.id)) if a is not None else None
         if view is None:
             return None
