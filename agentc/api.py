@@ -232,8 +232,12 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
         for name in targets:
             target = TARGETS[name]
             parts = target.emit_parts(project, options) if target.emit_parts else iter((target.emit(project, options),))
+            made: set[str] = set()
             for part in parts:  # one part's text at a time (Target.emit_parts)
                 diags += part.diagnostics
+                diags += [diag("AGC902", Span(file=f"{name}/{path}", line=1), f"{name} made '{path}' twice: one file would hide the other")
+                          for path in sorted(made.intersection(part.files))]
+                made.update(part.files)
                 diags += validate_files(name, part.files, target.validate, target.loads_itself)
                 sink(name, part.files)
                 del part

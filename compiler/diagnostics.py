@@ -69,9 +69,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "AGC401": ("info", "frontmatter key dropped by the target"),
     "AGC402": ("info", "agent renamed to avoid a clash in the output"),
     "AGC403": ("info", "value mapped for the target"),
-    "AGC406": ("error", "an agent's clash-avoiding name is another agent's name"),
     "AGC404": ("warning", "svg = true but Graphviz could not render delegation.svg (not installed, failed, or timed out)"),
     "AGC405": ("info", "svg = true but the graph has more edges than svg_max_edges; SVG not rendered"),
+    "AGC406": ("error", "an agent's clash-avoiding name is another agent's name"),
     # Coding-tool targets (issue 16): 41x claude plugin bundle, 42x claude-sdk, 43x codex, 44x gemini, 45x copilot.
     "AGC410": ("info", "plugin.json field not configured; a default is written"),
     "AGC420": ("info", "claude-sdk loss report: settings an AgentDefinition cannot express"),

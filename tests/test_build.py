@@ -191,3 +191,24 @@ def test_targets_command_lists_every_target_and_what_it_expresses():
     for name, target in TARGETS.items():
         assert name in done.stdout and target.capabilities
     assert "expresses: delegation:" in done.stdout
+
+
+def test_a_path_made_twice_by_one_target_is_an_error(monkeypatch):
+    # A target whose parts name one file twice would let the later part hide the earlier one.
+    import dataclasses
+
+    from agentc import targets
+    from agentc.targets import Emitted
+
+    claude = targets.TARGETS["claude"]
+
+    def parts(project, options):
+        yield Emitted(files={"same.md": "one"})
+        yield Emitted(files={"same.md": "two", "other.md": "three"})
+
+    twice = dataclasses.replace(claude, emit_parts=parts, validate=None, emit_agent=None)
+    monkeypatch.setattr(targets.Registry, "__getitem__", lambda self, name: twice)
+    result = api.build(BuildOptions(sources=("agents/seed-team",), targets=("claude",)))
+    made_twice = [d for d in result.diagnostics if d.code == "AGC902"]
+    assert [d.span.file for d in made_twice] == ["claude/same.md"] and "twice" in made_twice[0].message
+    assert not result.ok and result.files == {}
