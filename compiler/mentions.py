@@ -406,11 +406,15 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
-    for i in hinted.union(holding["agent"]):  # lines without names may still say "x agent" or "ask y z"
+    prepared = text.split("\n")
+    for i in holding["agent"]:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
+    for i in hinted:  # ...or "ask y z": on a line with neither a name nor "agent", only such a weak
+        if i not in out and weak_phrases(prepared[i]):  # phrase can count, and most hint words start none
+            out[i] = []
     if len(low) != len(text):  # lowercasing changed offsets ("İ"): every line may hold a cue
-        return text.split("\n"), out, set(range(len(lines))), None
-    return text.split("\n"), out, {i for word in cues for i in holding[word]}, hinted
+        return prepared, out, set(range(len(lines))), None
+    return prepared, out, {i for word in cues for i in holding[word]}, hinted
 
 
 # Words found only on the lines holding a shorter piece of them that is searched anyway (or
