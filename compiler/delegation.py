@@ -173,6 +173,11 @@ _TRIGGERS = ("→", "->", "=>", "⇒", "delegat", "collaborat", "coordinat", "wo
              "sync with", "team up", "liaise", "align with", "interface with", "pair with", "**with", "**vs", "**versus", "(use", "(see",
              "(hand", "(→")
 
+# What a one-line list item or paragraph must hold for `find` to yield anything outside
+# delegation and avoid sections: a trigger (`_line`) or "agent" (`_use_agent`). A longer
+# block joins its lines with a blank, so a trigger may span two of them: it is tested whole.
+LINE_TRIGGERS = (*_TRIGGERS, "agent")
+
 
 def _has_trigger(low: str) -> bool:
     """Whether `low` holds one of `_TRIGGERS` (a loop: `any()` over a generator costs ~2x more)."""

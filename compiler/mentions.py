@@ -387,12 +387,13 @@ def prepare(text: str) -> str:
     return text
 
 
-def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] = (),
-                       ) -> tuple[list[str], dict[int, list[_Cand]], set[int], set[int] | None]:
+def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
+                       ) -> tuple[list[str], dict[int, list[_Cand]], set[int], set[int], set[int] | None]:
     """The prepared lines, the names on each (0-based line index), the lines holding one of
-    `cues` (lowercase) and the lines holding a `_WEAK_HINT` word (None when lowercasing moved
-    offsets), from one scan of the whole text: a scan per line costs more in calls than in
-    matching. Each word is searched once even when it is both a cue and a look word."""
+    `cues` (lowercase), those holding one of `triggers` and the lines holding a `_WEAK_HINT`
+    word (None when lowercasing moved offsets), from one scan of the whole text: a scan per
+    line costs more in calls than in matching. Each word is searched once even when it is both
+    a cue and a look word."""
     text = prepare("\n".join(lines))
     starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))  # each line's offset, "\n" included
     out: dict[int, list[_Cand]] = {}
@@ -402,7 +403,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         c.end -= starts[i]
         out.setdefault(i, []).append(c)
     low = text.lower()
-    holding = _holding(low, dict.fromkeys((*_LOOK_WORDS, *cues)), starts, len(low) == len(text))
+    holding = _holding(low, dict.fromkeys((*_LOOK_WORDS, *cues, *triggers)), starts, len(low) == len(text))
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -413,15 +414,18 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         if i not in out and weak_phrases(prepared[i]):  # phrase can count, and most hint words start none
             out[i] = []
     if len(low) != len(text):  # lowercasing changed offsets ("İ"): every line may hold a cue
-        return prepared, out, set(range(len(lines))), None
-    return prepared, out, {i for word in cues for i in holding[word]}, hinted
+        return prepared, out, set(range(len(lines))), set(range(len(lines))), None
+    return (prepared, out, {i for word in cues for i in holding[word]}, {i for word in triggers for i in holding[word]},
+            hinted)
 
 
 # Words found only on the lines holding a shorter piece of them that is searched anyway (or
 # that serves two words): each search of the whole text costs ~15 µs per 32 KB, a test of
 # the few lines holding the piece much less.
 _PIECE = {"query": "quer", "queries": "quer", "involve": "invo", "invok": "invo", "->": ">", "=>": ">",
-          "**vs": "**v", "**versus": "**v", "work with": "with", "sync with": "with", "(hand": "hand"}
+          "**vs": "**v", "**versus": "**v", "work with": "with", "works with": "with", "sync with": "with",
+          "align with": "with", "interface with": "with", "pair with": "with", "**with": "with", "team up": "team",
+          "(hand": "hand", "(→": "→"}
 
 
 def _holding(low: str, words: Iterable[str], starts: list[int], pieces: bool) -> dict[str, list[int]]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 from agentc.compiler import mentions
-from agentc.compiler.delegation import CUES, clean
+from agentc.compiler.delegation import CUES, LINE_TRIGGERS, clean
 from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
 from agentc.compiler.source import Source
 
@@ -32,6 +32,7 @@ class Reading(NamedTuple):
     lines: list[str]  # as `mentions.prepare` reads them
     names: dict[int, list]  # 0-based line -> the names written on it (lines with a cue word but no name too)
     cues: set[int]  # 0-based lines holding a word some delegation form needs (`delegation.CUES`)
+    triggers: set[int]  # 0-based lines holding a word a one-line block needs to yield a delegation (`delegation.LINE_TRIGGERS`)
     hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
     marks: set[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
@@ -53,7 +54,7 @@ def read(src: Source, name: str) -> Reading:
             marks.add(index)
         elif kind is Table:
             tables.append(index)
-    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES), firsts, marks, tables,
+    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS), firsts, marks, tables,
                    [plain(s.title) for s in src.sections])
 
 

@@ -210,7 +210,7 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
             continue
         role = roles[k] if k is not None else "other"
         if role not in delegation.ALWAYS_READ and type(b) is not Table and (
-                b.line - 1 not in cues if b.end <= b.line else cues.isdisjoint(range(b.line - 1, b.end))):
+                b.line - 1 not in reading.triggers if b.end <= b.line else cues.isdisjoint(range(b.line - 1, b.end))):
             continue  # no line of the block holds a word any delegation form needs
         title = titles[k] if k is not None else None
         for f in delegation.find(b, role, name):
