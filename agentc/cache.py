@@ -28,6 +28,7 @@ import mmap
 import os
 import shutil
 import sys
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -120,10 +121,9 @@ class Cache:
         self._pack_opened = False
         self.used: set[str] = set()  # per-file keys this build read or wrote
         self.hits: dict[str, bytes | None] = {}  # entries read from the cache: a loose file's bytes, None from the pack
-        # Lowered files to store once the build succeeded, as UTF-8 JSON bytes: a str of the
-        # same JSON takes 2-4 bytes a character once one arrow or emoji is in it (PEP 393),
-        # which made this dict the largest thing a 1000-agent build held (~185 MB).
-        self.pending: dict[str, bytes] = {}
+        # Lowered files to store once the build succeeded, as UTF-8 JSON bytes in a temp file
+        # (in memory they were the largest thing a 1000-agent build held: ~76 MB as bytes).
+        self.pending = Spill()
 
     # -- setup -------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -174,7 +174,7 @@ class Cache:
         self.used.add(key)
         if self.keep:
             Entry = _entry()
-            self.pending[key] = Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags)))
+            self.pending.put(key, Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags))))
 
     def flush(self, *, whole: bool = True) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed
@@ -185,28 +185,31 @@ class Cache:
         if whole and self._loaded is not None:
             self._write_pack(self._pack_path(self._loaded))
         else:
-            for key, text in sorted(self.pending.items()):
-                self._store(self._loose(key), text)
-        self.pending.clear()
+            for key in self.pending.keys():
+                data = self.pending.get(key)
+                if data is not None:
+                    self._store(self._loose(key), data)
+        self.pending.close()
 
     def _write_pack(self, path: Path) -> None:
-        entries: dict[str, bytes | memoryview] = dict(self.pending)
+        kept: dict[str, bytes | memoryview] = {}  # entries read from the cache, not lowered again
         for key, data in self.hits.items():
             if data is None and self._pack is not None:
                 data = self._pack.view(key)
-            if data is not None:
-                entries.setdefault(key, data)
+            if data is not None and key not in self.pending:
+                kept[key] = data
+        sizes = {key: (len(data), zlib.crc32(data)) for key, data in kept.items()} | self.pending.sizes()
         self._prepare()
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as out:
-                Pack.write(out, entries)
-        except OSError:  # a cache that cannot be written is only slower
+                Pack.write(out, sizes, lambda key: kept[key] if key in kept else self.pending.get(key))
+        except (OSError, ValueError):  # a cache that cannot be written is only slower (ValueError: a spilled entry lost)
             tmp.unlink(missing_ok=True)
             return
         finally:
-            entries.clear()  # the old pack's views: released before it is closed
+            kept.clear()  # the old pack's views: released before it is closed
         if self._pack is not None:
             self._pack.close()
             self._pack = None
@@ -350,15 +353,81 @@ class Pack:
             pass
 
     @classmethod
-    def write(cls, out, entries: dict[str, bytes | memoryview]) -> None:
+    def write(cls, out, sizes: dict[str, tuple[int, int]], read) -> None:
+        """`sizes`: key -> (length, crc32) of each entry; `read(key)` gives its bytes, one
+        entry at a time (none are held all at once)."""
         index, offset = {}, 0
-        for key in sorted(entries):
-            data = entries[key]
-            index[key] = [offset, len(data), zlib.crc32(data)]
-            offset += len(data)
+        for key in sorted(sizes):
+            length, crc = sizes[key]
+            index[key] = [offset, length, crc]
+            offset += length
         out.write(cls.MAGIC + json.dumps(index, separators=(",", ":")).encode() + b"\n")
-        for key in sorted(entries):
-            out.write(entries[key])
+        for key in sorted(sizes):
+            data = read(key)
+            if data is None or len(data) != sizes[key][0]:
+                raise ValueError(f"entry {key} changed while packing")
+            out.write(data)
+
+
+class Spill:
+    """Entries kept in an unnamed temp file rather than in memory until the build decides to
+    store them: a 1000-agent build lowers ~76 MB of them, and held them through emission, its
+    peak. The file lives in the system's temp folder (a --check or a failed build leaves no
+    cache folder behind) and vanishes when closed or when the process ends. If no temp file can
+    be made, the entries stay in memory."""
+
+    def __init__(self) -> None:
+        self._file = None
+        self._at: dict[str, tuple[int, int, int]] = {}  # key -> offset, length, crc32 in the file
+        self._held: dict[str, bytes] = {}  # key -> bytes, once the temp file failed
+        self._end = 0
+        self._failed = False
+
+    def put(self, key: str, data: bytes) -> None:
+        if self._file is None and not self._failed:
+            try:
+                self._file = tempfile.TemporaryFile(prefix="agentc-", buffering=0)
+            except OSError:
+                self._failed = True
+        if self._file is not None:
+            try:
+                if self._file.write(data) != len(data):  # unbuffered: a pread sees it at once
+                    raise OSError("short write")
+                self._at[key] = (self._end, len(data), zlib.crc32(data))
+                self._end += len(data)
+                return
+            except OSError:  # a full temp folder: the entries spilled so far are lost (lowered again next time)
+                self._file.close()
+                self._file, self._at, self._failed = None, {}, True
+        self._held[key] = data
+
+    def get(self, key: str) -> bytes | None:
+        if key in self._held:
+            return self._held[key]
+        if key not in self._at or self._file is None:
+            return None
+        offset, length, crc = self._at[key]
+        try:
+            data = os.pread(self._file.fileno(), length, offset)
+        except OSError:
+            return None
+        return data if len(data) == length and zlib.crc32(data) == crc else None
+
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        """key -> (length, crc32) of every entry."""
+        return {key: (length, crc) for key, (_, length, crc) in self._at.items()} | {
+            key: (len(data), zlib.crc32(data)) for key, data in self._held.items()}
+
+    def keys(self) -> list[str]:
+        return sorted({*self._at, *self._held})
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._at or key in self._held
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file, self._at, self._held, self._end, self._failed = None, {}, {}, 0, False
 
 
 @dataclass

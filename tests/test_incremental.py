@@ -133,6 +133,34 @@ def test_an_edit_then_a_full_build_packs_the_loose_entry(project, monkeypatch):
     assert not build("out").failed and calls == []  # and now all 5 from the new pack
 
 
+def test_lowered_entries_wait_in_a_temp_file_not_in_memory():
+    from agentc.cache import Spill
+
+    spill = Spill()
+    spill.put("a", b'{"x": 1}')
+    spill.put("b", "\u2192 arrow".encode())
+    assert spill._held == {} and spill._file is not None  # on disk, not held
+    assert (spill.get("a"), spill.get("b"), spill.get("c")) == (b'{"x": 1}', "\u2192 arrow".encode(), None)
+    assert spill.keys() == ["a", "b"] and "a" in spill and spill.sizes()["a"][0] == 8
+    spill._file.truncate(4)  # the temp file lost its end: that entry is missing, never wrong
+    assert spill.get("a") is None and spill.get("b") is None
+    spill.close()
+    assert spill.keys() == [] and spill.get("a") is None
+
+
+def test_without_a_temp_folder_entries_stay_in_memory_and_are_packed(project, monkeypatch):
+    import tempfile
+
+    def no_temp(*args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_temp)
+    assert not build("out").failed
+    _forget_record(project)
+    calls = lowered(monkeypatch)
+    assert not build("out").failed and calls == []  # every entry reached the pack
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "index"])
 def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
     assert not build("out").failed
