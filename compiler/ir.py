@@ -259,6 +259,12 @@ class ProjectIR(Node):
             grouped.setdefault(e.source, []).append(e)
         return {k: tuple(v) for k, v in grouped.items()}
 
+    @cached_property
+    def derived(self) -> dict[str, Any]:
+        """What the targets work out from this project once and share (e.g. each agent's
+        handoffs, asked for by six targets), kept for as long as the project lives."""
+        return {}
+
 
 @cache
 def adapter(cls: type) -> TypeAdapter:
