@@ -274,7 +274,7 @@ def _protect_braces(plan: CrewPlan, where: Span) -> list[Diagnostic]:
     for m in [plan.manager, *plan.workers]:
         prompt = prompt_text(m.prompt_of) if m.prompt_of is not None else ""
         hits = hits or "{" + INPUT + "}" in m.role + m.goal + prompt + m.backstory
-        for text in (m.role, m.goal, m.story()):
+        for text in (m.role, m.goal, no_input(prompt) + m.backstory):  # m.story(), from the prompt at hand
             found.update(PLACEHOLDER.findall(text))
     plan.literals = tuple(sorted(found - {INPUT}))
     out = []
