@@ -170,9 +170,11 @@ class Stage:
         """Classify `files` (missing, stale, unchanged, taken); with `write`, stage each change
         (a taken file only with `force`). `diffs` collects rel -> unified diff of stale files.
         A Chunks file is compared, hashed and written piece by piece, never joined."""
+        from agentc.targets import as_text, pieces  # here, not at the top: `agentc --version` loads no target code
+
         for rel, text in sorted(files.items()):
             path = self.guard(rel)
-            parts = (text.encode("utf-8"),) if isinstance(text, str) else text.parts
+            parts = pieces(text)
             self.paths.add(rel)
             if self.hashing:
                 self.digests[rel] = _sha(parts)
@@ -186,8 +188,7 @@ class Stage:
             kind = self.todo.missing if current is None else self.todo.stale if rel in self.owned else self.todo.taken
             kind.append(rel)
             if diffs is not None and current is not None and rel in self.owned:
-                new = text if isinstance(text, str) else text.text()
-                diffs[rel] = _diff(current.decode("utf-8", errors="replace"), new, rel)
+                diffs[rel] = _diff(current.decode("utf-8", errors="replace"), as_text(text), rel)
             if write and (kind is not self.todo.taken or force):
                 self._folder(path.parent)
                 tmp = temp_of(path)

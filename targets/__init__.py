@@ -48,6 +48,12 @@ def as_text(content: FileText) -> str:
     return content if isinstance(content, str) else content.text()
 
 
+def pieces(content: FileText) -> tuple[bytes, ...]:
+    """`content` as UTF-8 pieces, one after another (a str is one piece): to hash, compare or
+    write it without joining a Chunks file."""
+    return (content.encode("utf-8"),) if isinstance(content, str) else content.parts
+
+
 @dataclass(frozen=True)
 class Emitted:
     files: dict[str, FileText]

@@ -26,7 +26,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, FileText, Target, utf8
+from agentc.targets import Emitted, FileText, Target, pieces, utf8
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
@@ -230,7 +230,7 @@ def _digest(parts: list[FileText]) -> str:
     for i, part in enumerate(parts):
         if i:
             h.update(b"\0")
-        for piece in (part.encode(),) if isinstance(part, str) else part.parts:
+        for piece in pieces(part):
             h.update(piece)
     return h.hexdigest()
 
