@@ -320,11 +320,11 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
                     name, start = f"{plug}:{name}", q
             out.append(_Cand(start, e, name, "kebab", line[max(0, start - 2):start] == "**"))
     for m in _TITLE.finditer(line):
-        s0, e = m.start(), m.end()
+        s0, e = m.span()
         if s0 and (line[s0 - 1] in _NAME_CHARS or line[s0 - 1] == "_") or e < n and (line[e] in _NAME_CHARS or line[e] == "_"):
             continue
         phrase = m.group(0)
-        if not role_like(phrase[phrase.rfind(" ") + 1 :].lower()) and not _AGENT_AFTER.match(line, e):
+        if not _ends_in_role(phrase) and not _AGENT_AFTER.match(line, e):
             continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"
         words = phrase.split(" ")
         while words and words[0] in _SKIP_WORDS:
@@ -338,6 +338,13 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
         out.append(_Cand(start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
     out.sort(key=lambda c: c.start)
     return [c for c in out if not _is_self(c.target.split(":")[-1], self_name)]
+
+
+@lru_cache(maxsize=8192)
+def _ends_in_role(phrase: str) -> bool:
+    """Whether a Title-Case phrase's last word is a role ("Reality Checker"): asked of every
+    phrase of capitalised words, and most come back in the text."""
+    return role_like(phrase[phrase.rfind(" ") + 1 :].lower())
 
 
 _SELF_EXTRA = frozenset(("agent", "subagent", "expert", "pro", "specialist", "initial", "the", "and", "&"))
@@ -606,7 +613,7 @@ def _head(before: str) -> str:
     while True:
         n = len(b)
         b = b.rstrip(" \t*_`\"'“”‘’([")
-        if b[-4:].lower() == " the" or b.lower() == "the":
+        if b[-4:].lower() == " the" or len(b) == 3 and b.lower() == "the":
             b = b[:-3]
         if len(b) == n:
             return b
@@ -679,7 +686,8 @@ def weak_phrases(line: str) -> list[tuple[int, tuple[str, ...], str]]:
     out = []
     for m in _WEAK.finditer(line.lower()):
         words = m.group("words").lower().split()
-        end = next((i for i in range(1, len(words)) if role_like(words[i])), None)
-        if end is not None:  # up to the role noun: "context manager", "training engineer"
-            out.append((m.start("words") + 1, tuple(words[: end + 1]), m.group(0).split()[0].lower()))
+        for end in range(1, len(words)):
+            if role_like(words[end]):  # up to the role noun: "context manager", "training engineer"
+                out.append((m.start("words") + 1, tuple(words[: end + 1]), m.group(0).split()[0].lower()))
+                break
     return out
