@@ -25,7 +25,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import Iterable
+
+from ahocorasick_rs import AhoCorasick
 
 HYPHENS = "\u2010\u2011\u2012\u2212"
 _H = HYPHENS + r"\-"
@@ -403,7 +404,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         c.end -= starts[i]
         out.setdefault(i, []).append(c)
     low = text.lower()
-    holding = _holding(low, dict.fromkeys((*_LOOK_WORDS, *cues, *triggers)), starts, len(low) == len(text))
+    holding = _holding(low, tuple(dict.fromkeys((*_LOOK_WORDS, *cues, *triggers))), starts)
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -419,36 +420,23 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
             hinted)
 
 
-# Words found only on the lines holding a shorter piece of them that is searched anyway (or
-# that serves two words): each search of the whole text costs ~15 µs per 32 KB, a test of
-# the few lines holding the piece much less.
-_PIECE = {"query": "quer", "queries": "quer", "involve": "invo", "invok": "invo", "->": ">", "=>": ">",
-          "**vs": "**v", "**versus": "**v", "work with": "with", "works with": "with", "sync with": "with",
-          "align with": "with", "interface with": "with", "pair with": "with", "**with": "with", "team up": "team",
-          "(hand": "hand", "(→": "→"}
+@lru_cache(maxsize=8)
+def _searcher(words: tuple[str, ...]) -> AhoCorasick:
+    """One automaton for every word `_holding` looks for (built once: the words are constants)."""
+    return AhoCorasick(words)  # the standard match kind: the only one that finds overlapping words
 
 
-def _holding(low: str, words: Iterable[str], starts: list[int], pieces: bool) -> dict[str, list[int]]:
-    """The lines holding each word (`pieces`: through `_PIECE`, which needs `low`'s offsets
-    to be the text's)."""
-    found: dict[str, list[int]] = {}
-    out = {}
-    for word in words:
-        piece = _PIECE.get(word, word) if pieces else word
-        if piece not in found:
-            found[piece] = _lines_holding(low, piece, starts)
-        out[word] = found[piece] if piece == word else [i for i in found[piece] if word in low[starts[i] : starts[i + 1]]]
+def _holding(low: str, words: tuple[str, ...], starts: list[int]) -> dict[str, list[int]]:
+    """The lines holding each word, in order, from one pass of a native multi-word search over
+    the whole text. It finds every place of every word ("with" inside "work with" too) in
+    ~0.08 ms per 32 KB, where a `str.find` pass per word cost ~0.45 ms for the ~40 words."""
+    out: dict[str, list[int]] = {word: [] for word in words}
+    for k, at, _ in _searcher(words).find_matches_as_indexes(low, overlapping=True):
+        found = out[words[k]]
+        line = bisect_right(starts, at) - 1
+        if not found or found[-1] != line:  # one entry per line: a word's places come in order
+            found.append(line)
     return out
-
-
-def _lines_holding(low: str, word: str, starts: list[int]) -> list[int]:
-    found = []
-    i = low.find(word)
-    while i != -1:
-        line = bisect_right(starts, i) - 1
-        found.append(line)
-        i = low.find(word, starts[line + 1])  # the next line: one hit per line is enough
-    return found
 
 
 def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: bool = True,
