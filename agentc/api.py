@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from pydantic import ValidationError
-
 from agentc.compiler.diagnostics import (
     Diagnostic,
     apply_policy,
@@ -132,7 +130,7 @@ def load_ir(sources: Sources) -> ProjectIR:
 def compile(sources: Sources, targets: Sequence[str] | None = None, options: BuildOptions | None = None,
             **overrides: Any) -> Result:
     """Sources to files in memory. `targets` and keyword overrides win over `options`."""
-    values = (options or BuildOptions()).model_dump()
+    values = (options or BuildOptions()).as_dict()
     values.update(overrides)
     if targets is not None:
         values["targets"] = (targets,) if isinstance(targets, str) else tuple(targets)
@@ -140,7 +138,7 @@ def compile(sources: Sources, targets: Sequence[str] | None = None, options: Bui
         values["sources"] = tuple(_paths(sources))
     try:
         opts = BuildOptions(**values)
-    except ValidationError as exc:  # a bad value is an AGC802 diagnostic here too, never pydantic's dump
+    except ValueError as exc:  # pydantic's ValidationError: an AGC802 diagnostic here too, never pydantic's dump
         from agentc.compiler.ir import ProjectIR
         from agentc.config import explain
 

@@ -36,12 +36,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
-from pydantic_core import from_json, to_json  # the record and views: see save_record
-
 from agentc.compiler.diagnostics import Diagnostic, many
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from agentc.compiler.ir import AgentIR
 
 FORMAT = 1  # bump when the layout of the cache files changes
@@ -77,12 +76,25 @@ def code_fingerprint() -> str:
         h = hashlib.sha256(f"{agentc.__version__}|{FORMAT}".encode())
         for pkg in (agentc, agentc.compiler, agentc.targets):
             for folder in pkg.__path__:
-                base = Path(folder)
-                for p in sorted(base.rglob("*")):
-                    if p.suffix in (".py", ".j2", ".json", ".toml", ".yaml") and "__pycache__" not in p.parts and p.is_file():
-                        h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+                for rel, path in _code_files(folder):
+                    with open(path, "rb") as f:
+                        h.update(rel.encode() + b"\0" + f.read() + b"\0")
         _CODE = h.hexdigest()
     return _CODE
+
+
+def _code_files(folder: str) -> list[tuple[str, str]]:
+    """(posix path relative to `folder`, path) of the code and template files under it, sorted.
+    os.walk leaves out __pycache__ folders instead of listing their .pyc files to drop them
+    (every cached build hashes ~150 files: 3.9 -> 2.5 ms)."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith((".py", ".j2", ".json", ".toml", ".yaml")):
+                path = os.path.join(root, name)
+                found.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
+    return sorted(found)
 
 
 def environment() -> dict:
@@ -96,6 +108,8 @@ def environment() -> dict:
 @lru_cache(maxsize=1)
 def _entry() -> type[BaseModel]:
     """The model of one cache entry, made on first use (a no-op build never loads the IR)."""
+    from pydantic import BaseModel, ConfigDict
+
     from agentc.compiler import ir
 
     class _Entry(BaseModel):
@@ -247,6 +261,8 @@ class Cache:
             self._pack.close()
         self._pack, self._pack_opened = None, False  # opened on the first lookup: a no-op build needs none
         self.hits.clear()
+        from pydantic_core import from_json  # see save_record
+
         try:
             record = from_json(self._record_path(roots).read_bytes())
             return record if isinstance(record, dict) and record.get("format") == FORMAT else None
@@ -259,6 +275,8 @@ class Cache:
 
         Both are JSON written and read by pydantic-core (Rust): at 1000 agents (record ~4 MB,
         views ~3.6 MB) ~3-5x faster to write and ~2.5x faster to read than the json module."""
+        from pydantic_core import to_json
+
         if views is not None:
             data = to_json(views)
             tag = sha(data)[:20]
@@ -282,6 +300,8 @@ class Cache:
             return None
         if sha(data)[:20] != tag:
             return None
+        from pydantic_core import from_json
+
         try:
             return from_json(data)
         except ValueError:

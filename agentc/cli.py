@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from pydantic import ValidationError
 
 import agentc
 from agentc import api, config, formats, runner
@@ -104,7 +103,7 @@ def _options(sources: list[str], config_file: str | None = None, **flags) -> tup
     values.update({k: v for k, v in flags.items() if v not in (None, [], (), {})})
     try:
         return BuildOptions(**values), diags, found
-    except ValidationError as exc:  # a flag value pydantic refuses (e.g. --dangling maybe)
+    except ValueError as exc:  # pydantic's ValidationError: a flag value it refuses (e.g. --dangling maybe)
         flagged = {k for k, v in flags.items() if v not in (None, [], (), {})}
         bad = [(k, m) for k, m in config.explain(exc)]
         return BuildOptions(), diags + [diag("AGC802", Span(file="<command line>" if k in flagged else "<configuration>", line=1),

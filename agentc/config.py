@@ -13,10 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
-from agentc.compiler.options import BuildOptions
+from agentc.compiler.options import FIELDS, BuildOptions
 from agentc.compiler.span import Span
 
 PATH_KEYS = ("sources", "out", "cache_dir")
@@ -65,13 +63,13 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
         return {}, [diag("AGC802", Span(file=shown, line=1), f"{where} must be a table")]
     for key, value in table.items():
         line = _line_of(lines, prefix, key)
-        if key not in BuildOptions.model_fields and key.replace("-", "_") in BuildOptions.model_fields:
+        if key not in FIELDS and key.replace("-", "_") in FIELDS:
             key = key.replace("-", "_")  # ruff spells them per-file-ignores, extend-ignore
-        if key not in BuildOptions.model_fields:
-            close = did_you_mean(key, BuildOptions.model_fields, cutoff=0.6)
+        if key not in FIELDS:
+            close = did_you_mean(key, FIELDS, cutoff=0.6)
             diags.append(diag("AGC801", Span(file=shown, line=line), f"unknown {where} key '{key}'"
                               + (f"; did you mean '{close}'?" if close else ""),
-                              hint="keys: " + ", ".join(BuildOptions.model_fields),
+                              hint="keys: " + ", ".join(FIELDS),
                               excerpt=lines[line - 1] if 0 < line <= len(lines) else None))
             continue
         if key in PATH_KEYS:
@@ -84,7 +82,7 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
         values[key] = value
     try:
         BuildOptions(**values)
-    except ValidationError as exc:
+    except ValueError as exc:  # pydantic's ValidationError (see compiler/options.py)
         for err, (name, message) in zip(exc.errors(), explain(exc), strict=True):
             key = str(err["loc"][0]) if err["loc"] else "?"
             line = _line_of(lines, prefix, key, *[str(p) for p in err["loc"][1:2]])
@@ -94,7 +92,7 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
             at = re.match(r"^\s*[\w\"'.-]+\s*=\s*", text)  # the caret goes under the value, not the key
             diags.append(diag("AGC802", Span(file=shown, line=line, col=at.end() + 1 if at and at.end() < len(text) else 1),
                               f"{where} {name}: {message}",
-                              hint=BuildOptions.model_fields[key].description if key in BuildOptions.model_fields else None,
+                              hint=FIELDS[key].metadata.get("description") if key in FIELDS else None,
                               excerpt=lines[line - 1] if 0 < line <= len(lines) else None))
         values = {}
     return values, diags
@@ -130,7 +128,7 @@ def _toml_error_at(exc: Exception) -> tuple[int, int]:
     return (int(m.group(1)), int(m.group(2) or 1)) if m else (1, 1)
 
 
-def explain(exc: ValidationError) -> list[tuple[str, str]]:
+def explain(exc) -> list[tuple[str, str]]:
     """Pydantic's errors as (dotted key, human message with the allowed values): no pydantic URL,
     no class names. Shared by the config file, the command line and the Python API."""
     out = []
@@ -138,15 +136,15 @@ def explain(exc: ValidationError) -> list[tuple[str, str]]:
         loc = [str(p) for p in err["loc"]]
         key = loc[0] if loc else "?"
         given = _show(err.get("input"))
-        field = BuildOptions.model_fields.get(key)
-        allowed = _choices(field.annotation) if field is not None else ()
+        field = FIELDS.get(key)
+        allowed = _choices(field.type) if field is not None else ()
         kind = err["type"]
         if kind == "literal_error" and allowed:
             msg = f"{given} is not one of {', '.join(allowed)}"
         elif kind in ("strict_bool", "bool_type", "bool_parsing"):
             msg = f"must be true or false, not {given}"
         elif kind == "extra_forbidden":
-            msg = "unknown option; options: " + ", ".join(BuildOptions.model_fields)
+            msg = "unknown option; options: " + ", ".join(FIELDS)
         else:
             text = re.sub(r"^Value error, ", "", err["msg"]).replace("Input should be", "must be")
             msg = f"{text[:1].lower()}{text[1:]}, not {given}" if "input" in err else text

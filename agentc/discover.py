@@ -75,22 +75,24 @@ def _realpath(path: str, real_dirs: dict[str, str]) -> str:
 def _walk(root: Path, skip: list[Path]) -> list[str]:
     """Relative posix paths of agent files, sorted, none under a `skip` folder. A `.claude/agents/`
     tree or a plugin layout (`plugins/<p>/agents/`, or `agents/` beside `.claude-plugin/`) limits
-    the search to those folders."""
+    the search to those folders.
+
+    Strings and os.walk rather than Path.rglob: a Path per file and per test made this ~60% of
+    finding 1000 agents (22 -> 9 ms). Like rglob, the walk does not enter linked folders."""
     every = []
-    for p in root.rglob("*.md"):
-        rel = p.relative_to(root)
-        if any(part in ("node_modules", ".git") for part in rel.parts):
-            continue
-        if skip and any(e in Path(os.path.abspath(p)).parents for e in skip):
-            continue
-        if p.is_file():
-            every.append(rel.as_posix())
+    skipped = {str(e) for e in skip}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in ("node_modules", ".git") and os.path.abspath(os.path.join(folder, d)) not in skipped]
+        under = os.path.relpath(folder, root).replace(os.sep, "/")
+        for name in files:
+            if name.endswith(".md") and os.path.isfile(os.path.join(folder, name)):  # not a broken link
+                every.append(name if under == "." else f"{under}/{name}")
     every.sort()
-    scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or _plugin_of(PurePosixPath(r), root)]
+    # `_plugin_of` finds a plugin only through a folder named agents: most files need no look-up.
+    scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or ("/agents/" in f"/{r}" and _plugin_of(PurePosixPath(r), root))]
     if scoped:
         return scoped
-    return [r for r in every if not any(part.startswith(".") for part in PurePosixPath(r).parts)
-            and PurePosixPath(r).name.lower() not in NOT_AGENTS]
+    return [r for r in every if not any(part.startswith(".") for part in r.split("/")) and r.rpartition("/")[2].lower() not in NOT_AGENTS]
 
 
 def _plugin_of(rel: PurePosixPath, root: Path | None = None) -> str | None:

@@ -6,6 +6,7 @@ Order: usage problems first (nothing read), then the cache's no-op test, then th
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ class Outcome:
 
 def _key_options(options: BuildOptions) -> str:
     # Where the cache lives and whether it is used cannot change the output.
-    return options.model_dump_json(exclude={"cache", "cache_dir"})
+    return json.dumps({k: v for k, v in options.as_dict().items() if k not in ("cache", "cache_dir")})
 
 
 def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None, force: bool = False) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import replace
 from typing import Callable
 
 import yaml
@@ -30,7 +31,7 @@ def validate_files(
                             f"generated file does not load: {problem}",
                             hint="this is a bug in agentc's target; please report it with the input"))
     if extra is not None:
-        out += [d.model_copy(update={"file": f"{target}/{d.file}"}) for d in extra(files)]
+        out += [replace(d, file=f"{target}/{d.file}") for d in extra(files)]
     return out
 
 

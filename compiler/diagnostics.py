@@ -10,11 +10,10 @@ import difflib
 import fnmatch
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Iterable, Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from agentc.compiler.span import Span
 
@@ -119,8 +118,13 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-class Diagnostic(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
+    # A frozen slotted dataclass, not a pydantic model, like the IR's nodes: no model to build at
+    # every start (~2 ms), and cheaper to make and to hash (a 1000-agent build makes 12 000
+    # AGC301s: 35 -> 21 ms). Pydantic still reads, dumps and describes them at the edges (the
+    # cache, `ir --json`, `schema`). No docstring: it would become the schema's description.
+    __pydantic_config__ = {"extra": "forbid"}  # pydantic's ConfigDict is this dict
 
     code: str
     severity: Severity
@@ -147,9 +151,9 @@ def _list_adapter():
 
 
 def many(rows: list[dict]) -> list[Diagnostic]:
-    """Diagnostics from their fields' dicts, validated in one call: pydantic validates a list
-    ~3-4x faster than the same models one at a time (a 1000-agent build reports 12 000
-    AGC301s, which the cache reads back and the CLI re-paths). Raises ValueError when a row
+    """Diagnostics from their fields' dicts (the build record's, read back), validated by
+    pydantic in one call: ~3-4x faster than one at a time, and ~2x faster than checking the
+    fields in Python (a 1000-agent build reports 12 000 AGC301s). Raises ValueError when a row
     is not a diagnostic."""
     return _list_adapter().validate_python(rows)
 
@@ -200,7 +204,7 @@ def apply_policy(
         if per_file and any(d.code.startswith(codes) and file_matches(d.file, glob) for glob, codes in per_file if codes):
             continue
         if strict and d.severity == "warning":
-            d = d.model_copy(update={"severity": "error"})
+            d = replace(d, severity="error")
         out.append(d)
     return tuple(sorted(set(out), key=Diagnostic.sort_key))
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ConfigDict
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Span:
@@ -13,7 +11,7 @@ class Span:
     # them, and a model's per-instance dict and fields-set took ~470 bytes each. Pydantic still
     # reads, dumps and describes it at the edges (`ir --json`, `schema`, the cache). No
     # docstring: it would become the schema's description.
-    __pydantic_config__ = ConfigDict(extra="forbid")
+    __pydantic_config__ = {"extra": "forbid"}  # pydantic's ConfigDict is this dict: no import
 
     file: str
     line: int

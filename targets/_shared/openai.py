@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR
@@ -40,7 +41,7 @@ def openai_model(agent: AgentIR, target: str, options: BuildOptions, defaults: d
                                     hint=f"map it explicitly under [tool.agentc.model_map.{target}]")]
     model, diags = map_model(agent, target, options, defaults)
     if model is None and fallback is not None:
-        diags = [d.model_copy(update={"message": d.message.split(";")[0] + f"; the assistant uses '{fallback}'"})
+        diags = [replace(d, message=d.message.split(";")[0] + f"; the assistant uses '{fallback}'")
                  for d in diags]
         return fallback, diags
     return model, diags
