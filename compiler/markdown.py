@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag
@@ -358,8 +359,13 @@ _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _LEAD = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|__)(.+?)[:：](?:\*\*|__)\s*(.*)$", re.S)
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
-    """Text without bold/italic/backtick markers."""
+    """Text without bold/italic/backtick markers.
+
+    Cached: the readers ask again for texts they or another reader already cleaned (a block's
+    text goes through structure, references and delegation; over the shared corpus half of the
+    calls repeat a text), and a hit is one dict lookup instead of three string scans."""
     if "**" in text or "__" in text:  # most text has none; the regex substitution is the slow part
         text = _BOLD.sub(_inner, text)
     return text.replace("`", "").strip()
