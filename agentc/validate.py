@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import replace
 from typing import Callable
 
@@ -47,6 +46,8 @@ def _check(path: str, content: FileText) -> str | None:
         elif path.endswith((".yaml", ".yml")):
             yaml.load(text, Loader=SafeLoader)
         elif path.endswith(".toml"):
+            import tomllib  # here: a claude build has no TOML and need not import it
+
             tomllib.loads(text)
     except Exception as exc:  # the message is the useful part, whatever the parser
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
