@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag
@@ -89,32 +90,44 @@ _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]
 
 
 # What a line can be, by its first non-blank character and one regex at most. A line's kind is
-# a pair (kind, what told it): the match, or the fields of a list item (indent, ordered, checked,
-# text) or of a heading (level, title).
-_BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _ITEM_LINE, _TEXT = range(8)
+# a pair (kind, what told it): the fields of a heading (level, title), else nothing. A list
+# item's kind is its ListItem, built as the line is classified: most block lines are items and
+# most items are one line, so the main loop only appends them.
+_BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _TEXT = range(7)
 Kind = tuple[int, Any]  # what told the kind depends on the kind, as above
-# The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`.
-_BLANK_KIND, _TEXT_KIND, _PIPE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None)
+# The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`,
+# and the next fence line is found with `kinds.index(_FENCE_KIND)`, a scan in C over the code lines.
+_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None), (_FENCE_LINE, None)
 # Only lines starting with one of these can open a block other than a paragraph; checking the
 # first character first keeps the regexes off the prose lines that make up most of a body.
 _BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
 _ITEM_CHARS = frozenset("-*+0123456789")
 
 
-def _classify(line: str, c: str) -> Kind:
-    """The kind of a line whose first non-blank character `c` is one of _BLOCK_CHARS.
+def _kinds(lines: list[str], first_line: int) -> list[Kind | ListItem]:
+    """The kind of every line, and a blank one past the end (it stops every continuation).
+
+    `first_line` is the file line of `lines[0]`, for the list items built here."""
+    kinds = [_classify(line, c, ln) if (c := line.lstrip()[:1]) in _BLOCK_CHARS else _TEXT_KIND if c else _BLANK_KIND
+             for ln, line in enumerate(lines, first_line)]
+    kinds.append(_BLANK_KIND)
+    return kinds
+
+
+def _classify(line: str, c: str, ln: int) -> Kind | ListItem:
+    """The kind of line `ln` whose first non-blank character `c` is one of _BLOCK_CHARS.
 
     The first character leaves at most two candidates; list items, the most common block
     line, are tried first, and a rule ("- - -", "* * *") is told apart from an item only when
     the item's text starts with the marker again."""
     if c in _ITEM_CHARS:
-        item = _plain_item(line, c) or _item(line, c)
+        item = _plain_item(line, c, ln) or _item(line, c, ln)
         if item is not None:
-            return _ITEM_LINE, item
+            return item
     if c in "-*_":
         return (_RULE_LINE, None) if _RULE.match(line) else _TEXT_KIND
-    if c in "`~" and (m := _FENCE.match(line)):
-        return _FENCE_LINE, m
+    if c in "`~" and _FENCE.match(line):
+        return _FENCE_KIND
     if c == "<" and line.lstrip().startswith("<example>"):
         return _EXAMPLE, None
     if c == "#" and line[0] == "#":  # "#" to "######" at column 1, then a blank: a heading
@@ -126,13 +139,14 @@ def _classify(line: str, c: str) -> Kind:
     return _TEXT_KIND
 
 
-def _item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
-    """A list item's fields (indent, ordered, checked, text), or None if the line is no item."""
+def _item(line: str, c: str, ln: int) -> ListItem | None:
+    """Line `ln` as a list item, or None if it is no item."""
     m = _ITEM.match(line)
     if m is None or (c in "-*" and line.startswith(c, m.end()) and _RULE.match(line)):
         return None
     pad, mark, box = m.groups()
-    return len(pad.expandtabs(4)), mark[0].isdigit(), None if box is None else box in "xX", line[m.end():].strip()
+    indent = len(pad.expandtabs(4))
+    return ListItem(ln, indent + 1, ln, line[m.end():].strip(), indent, mark[0].isdigit(), None if box is None else box in "xX")
 
 
 # Indents of spaces only, for _plain_item (tabs and other blanks are left to the regex).
@@ -141,7 +155,7 @@ _SEPS = {c: c + " " for c in "-*+"}
 _BOXES = {"[ ] ": False, "[x] ": True, "[X] ": True}
 
 
-def _plain_item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
+def _plain_item(line: str, c: str, ln: int) -> ListItem | None:
     """_item for the way nearly every item is written, without the regex (a third of the
     reader's time went to it): spaces, then `-`, `*`, `+` or one digit and `.`, a space, maybe
     a box and a space, and text that does not start with the marker again (it could make a
@@ -161,17 +175,10 @@ def _plain_item(line: str, c: str) -> tuple[int, bool, bool | None, str] | None:
     text = rest.strip()
     if text[:1] == "[":  # a box, if right after the marker's space and followed by a space
         checked = _BOXES.get(rest[:4])
-        return None if checked is None else (indent, ordered, checked, rest[4:].strip())
+        return None if checked is None else ListItem(ln, indent + 1, ln, rest[4:].strip(), indent, ordered, checked)
     if text[:1] == c:
         return None
-    return indent, ordered, None, text
-
-
-def _kinds(lines: list[str]) -> list[Kind]:
-    """The kind of every line, and a blank one past the end (it stops every continuation)."""
-    kinds = [_classify(line, c) if (c := line.lstrip()[:1]) in _BLOCK_CHARS else _TEXT_KIND if c else _BLANK_KIND for line in lines]
-    kinds.append(_BLANK_KIND)
-    return kinds
+    return ListItem(ln, indent + 1, ln, text, indent, ordered, None)  # (line, col, end, text, indent, ordered, checked)
 
 
 def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
@@ -182,24 +189,22 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
-    kinds = _kinds(lines)
+    kinds = _kinds(lines, first_line)
     i = 0
     while i < n:
-        what, m = kinds[i]
-        if what == _ITEM_LINE:  # most block lines are list items
-            indent, ordered, checked, text = m
-            j = i + 1
-            if kinds[j] is _TEXT_KIND:  # rare: the item goes on over the next lines
-                j = _text_end(kinds, j)
-                text = " ".join([text, *(x.strip() for x in lines[i + 1 : j])])
-            # Positional: a class called with keywords builds a dict per call, and items are most blocks.
-            # ListItem(line, col, end, text, indent, ordered, checked)
-            item = ListItem(first_line + i, indent + 1, first_line + j - 1, text, indent, ordered, checked)
+        kind = kinds[i]
+        if type(kind) is ListItem:  # most block lines are list items, already read
+            i += 1
+            if kinds[i] is _TEXT_KIND:  # rare: the item goes on over the next lines
+                j = _text_end(kinds, i)
+                kind.text = " ".join([kind.text, *(x.strip() for x in lines[i:j])])
+                kind.end = first_line + j - 1
+                i = j
             if blocks and type(blocks[-1]) is Paragraph:  # most items follow another item
-                _label_before(blocks, item)
-            blocks.append(item)
-            i = j
+                _label_before(blocks, kind)
+            blocks.append(kind)
             continue
+        what, m = kind
         if what == _BLANK:
             i += 1
             continue
@@ -208,17 +213,21 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
         if what == _RULE_LINE:
             i += 1
         elif what == _FENCE_LINE:
-            marker = m.group(2)
+            # Matched again: openers are few, and one shared kind for every fence line lets
+            # _fence_end find the closer with list.index.
+            fence = _FENCE.match(line)
+            assert fence is not None  # _classify matched this very line
+            blanks, marker, lang = fence.groups()
             j = _fence_end(lines, kinds, i + 1, n, marker)
             if j >= n:
-                diags.append(diag("AGC201", Span(file=file, line=ln, col=len(m.group(1)) + 1),
+                diags.append(diag("AGC201", Span(file=file, line=ln, col=len(blanks) + 1),
                                   "code fence is never closed; the rest of the file is code",
                                   hint=f"close it with a line holding {marker}", excerpt=line))
-            pad = len(m.group(1))
+            pad = len(blanks)
             body = lines[i + 1 : j]
             if pad:  # as CommonMark: a fence indented N removes up to N blanks from each line, no more
                 body = [ln_[min(pad, len(ln_) - len(ln_.lstrip())):] for ln_ in body]
-            blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=m.group(3), code="\n".join(body)))
+            blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=lang, code="\n".join(body)))
             i = j + 1
         elif what == _EXAMPLE:
             j = i
@@ -251,20 +260,24 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
     return blocks, diags
 
 
-def _text_end(kinds: list[Kind], j: int) -> int:
+def _text_end(kinds: list[Kind | ListItem], j: int) -> int:
     """The first line from `j` that does not continue a paragraph or list item."""
     while kinds[j] is _TEXT_KIND:
         j += 1
     return j
 
 
-def _fence_end(lines: list[str], kinds: list[Kind], j: int, n: int, marker: str) -> int:
+def _fence_end(lines: list[str], kinds: list[Kind | ListItem], j: int, n: int, marker: str) -> int:
     """The index of the line closing a fence opened by `marker`, searching from `j` (`n` if none).
 
     Only fence lines can close it, and only those with the fence character and nothing else."""
     close, size = _CLOSE[marker[0]], len(marker)
     while j < n:
-        if kinds[j][0] == _FENCE_LINE and (m := close.match(lines[j])) is not None and len(m.group(1)) >= size:
+        try:
+            j = kinds.index(_FENCE_KIND, j, n)
+        except ValueError:
+            return n
+        if (m := close.match(lines[j])) is not None and len(m.group(1)) >= size:
             return j
         j += 1
     return n
@@ -346,8 +359,13 @@ _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _LEAD = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|__)(.+?)[:：](?:\*\*|__)\s*(.*)$", re.S)
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
-    """Text without bold/italic/backtick markers."""
+    """Text without bold/italic/backtick markers.
+
+    Cached: the readers ask again for texts they or another reader already cleaned (a block's
+    text goes through structure, references and delegation; over the shared corpus half of the
+    calls repeat a text), and a hit is one dict lookup instead of three string scans."""
     if "**" in text or "__" in text:  # most text has none; the regex substitution is the slow part
         text = _BOLD.sub(_inner, text)
     return text.replace("`", "").strip()
