@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,8 @@ def find_config(start: Path) -> Path | None:
             return own
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
+            import tomllib  # here and in load(): a build with no config file never needs it (~1.5 ms)
+
             try:
                 if "agentc" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
                     return candidate
@@ -45,6 +46,8 @@ def load(path: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The configuration table as option values. Problems are AGC801/AGC802 diagnostics."""
     shown = relative(path)
     standalone = path.name == STANDALONE
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8")
         doc = tomllib.loads(text)

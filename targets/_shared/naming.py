@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import cache
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR
@@ -12,6 +13,7 @@ from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 
 
+@cache  # one build asks for each agent's ~50 times (every handoff to it, in four targets): 49 000 calls at 1000 agents
 def snake(name: str) -> str:
     """A Python identifier for an agent name: `ml-engineer` -> `ml_engineer`; a word generated
     code reserves gets a suffix (`self` -> `self_agent`, as the front end's AGC141 announces)."""

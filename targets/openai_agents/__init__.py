@@ -22,7 +22,7 @@ from agentc.targets._shared.openai import (
     stub_prompt,
     tool_name,
 )
-from agentc.targets._shared.team import apply_dangling, pick_entry, prompt_text, reachable
+from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_text, reachable
 from agentc.targets.openai_agents import project
 
 NAME = "openai-agents"
@@ -57,10 +57,7 @@ def emit(project_ir: ProjectIR, options: BuildOptions) -> Emitted:
         kept[a.id], more = apply_dangling(project_ir, a.id, options, NAME, CODES, announced)
         diags += more
     stubs = list(dict.fromkeys(h.target for hs in kept.values() for h in hs if h.dangling))
-    names = [a.name for a in members]
-    # The same agent keys in every target: the name, or plugin:name when two agents share one.
-    key = {a.id: a.name if names.count(a.name) == 1 else a.id for a in members}
-    key.update({s: s for s in stubs if s not in key.values()})
+    key = agent_keys(members, stubs)  # the same agent keys in every target
     prompt_file = _files_for([(a.id, key[a.id].replace(":", "_")) for a in members], [(s, s) for s in stubs])
     incoming: dict[str, list[str]] = {}
     for hs in kept.values():
