@@ -54,7 +54,7 @@ def main() -> int:
         "    frontmatter": lambda: [frontmatter.read_frontmatter(f, lines) for f, lines in split],
         "    blocks": lambda: [markdown.parse_blocks(lines[fm.body_start:], fm.body_start + 1, f) for f, lines, fm in heads],
         "  lower": lambda: [lower(s) for s in sources],
-        "    delegations + mentions": lambda: [structure._delegations(s, "x") for s in sources],
+        "    delegations + mentions": lambda: [structure._delegations(s, "x", references.read(s, "x")) for s in sources],
         "      line reader": lambda: [references.scan(s, "x", references.read(s, "x")) for s in sources],
     }
     print(f"{len(datas)} agents of {size:.1f} KB; CPU ms per agent, best of {args.reps}")

@@ -188,12 +188,16 @@ def _has_trigger(low: str) -> bool:
 
 
 def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
-    if role not in ALWAYS_READ:
-        low = text.lower()
+    """Each form below is tried only when the text holds the words its pattern cannot match
+    without (most lines that get here hold one trigger, not every form's)."""
+    always = role in ALWAYS_READ
+    text_low = text.lower()
+    if not always:
         # every trigger holds one of these; most prose lines hold none, so test them first
-        if not ("→" in low or "-" in low or "=" in low or "⇒" in low or "with" in low or "(" in low or "**vs" in low
-                or "delegat" in low or "collaborat" in low or "coordinat" in low or "partner" in low
-                or "team up" in low or "liaise" in low) or not _has_trigger(low):
+        if not ("→" in text_low or "-" in text_low or "=" in text_low or "⇒" in text_low or "with" in text_low
+                or "(" in text_low or "**vs" in text_low or "delegat" in text_low or "collaborat" in text_low
+                or "coordinat" in text_low or "partner" in text_low or "team up" in text_low or "liaise" in text_low
+                ) or not _has_trigger(text_low):
             return
     title, rest = lead(text)
     if title is not None:
@@ -219,7 +223,7 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
         if role in ("delegation", "avoid_when") and agentish:
             yield Found(title, clean(rest), "delegate", "D4 agent bullet", line, col)
             return
-    arrow = _ARROW.match(text)
+    arrow = _ARROW.match(text) if "→" in text or "->" in text or "=>" in text or "⇒" in text else None
     if arrow:
         clause, after = _upto_sentence(arrow.group("rest"))
         names = leading_targets(clause)
@@ -231,14 +235,16 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
             yield Found(name, cond, kind, "D1 arrow", line, col)
         if names:
             return
-    paren = _PAREN.match(text)
-    if paren and (not paren.group("soft") or role in ("avoid_when", "delegation")) and (names := leading_targets(paren.group("rest"))):
+    # outside delegation and avoid sections only "(delegate to", "(hand off to" and "(→" count
+    paren = _PAREN.match(text) if ("(" in text if always else "(delegate to" in text_low or "(hand off to" in text_low
+                                   or "(→" in text_low) else None
+    if paren and (not paren.group("soft") or always) and (names := leading_targets(paren.group("rest"))):
         for name in names:
             yield Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col)
         return
     body = clean(text)
-    use = _USE.match(body)
-    if use and role in ("avoid_when", "delegation") and (names := leading_targets(use.group("rest"))):
+    use = _USE.match(body) if always else None
+    if use and (names := leading_targets(use.group("rest"))):
         tail = _UP_TO_WHEN.sub("", use.group("rest"), count=1)
         for name in names:
             yield Found(name, clean(tail) if tail != use.group("rest") else "", "delegate", "D1 use-instead", line, col)
@@ -247,12 +253,12 @@ def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
     if collab:
         yield from _verb_phrase(collab.group("rest"), "collaborate", "D5 collaborate-with", line, col)
         return
-    support = _SUPPORT.match(body)
-    if support and role == "delegation":
+    support = _SUPPORT.match(body) if role == "delegation" else None
+    if support:
         kind = "consult" if support.group("verb").lower() in ("consult", "advise") else "collaborate"
         yield from _verb_phrase(support.group("rest"), kind, "D5 verb phrase", line, col)
         return
-    phrase = _DELEGATE_PHRASE.search(text)
+    phrase = _DELEGATE_PHRASE.search(text) if "delegat" in text_low else None
     if phrase:
         clause, _ = _upto_sentence(phrase.group("rest"))
         what = clean(phrase.group("what"))
@@ -270,7 +276,7 @@ def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Ite
 
 
 def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found]:
-    if "agent" not in text.lower():
+    if "-" not in text or "agent" not in text.lower():  # the pattern needs both: "use x-y agent"
         return
     for m in _USE_AGENT.finditer(text):
         name = m.group("name").lower()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
@@ -38,24 +39,22 @@ class Reading(NamedTuple):
     marks: set[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
     tables: list[int]  # table blocks
     titles: list[str]  # each section's title as plain text
+    kinds: dict[type, list[int]]  # block type -> its blocks, in order (structure's passes walk only theirs)
 
 
 def read(src: Source, name: str) -> Reading:
+    blocks = src.blocks
+    kinds: dict[type, list[int]] = defaultdict(list)
+    for index, b in enumerate(blocks):
+        kinds[type(b)].append(index)  # blocks are never subclassed: the type is the kind
     readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
-    firsts: list[int] = []
-    marks: set[int] = set()
-    tables: list[int] = []
-    for index, b in enumerate(src.blocks):
-        kind = type(b)
-        firsts.append(b.line)
-        if kind is Code or kind is Heading:
-            readable[b.line - 1 : max(b.end, b.line)] = [""] * (max(b.end, b.line) - b.line + 1)
-        if kind is Heading or kind is Label or kind is Paragraph and _lead_in(b.text):
-            marks.add(index)
-        elif kind is Table:
-            tables.append(index)
-    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS), firsts, marks, tables,
-                   [plain(s.title) for s in src.sections])
+    for index in (*kinds[Code], *kinds[Heading]):
+        b = blocks[index]
+        last = max(b.end, b.line)
+        readable[b.line - 1 : last] = [""] * (last - b.line + 1)
+    marks = {*kinds[Heading], *kinds[Label], *(i for i in kinds[Paragraph] if _lead_in(blocks[i].text))}
+    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS),
+                   [b.line for b in blocks], marks, kinds[Table], [plain(s.title) for s in src.sections], kinds)
 
 
 def _lead_in(text: str) -> bool:

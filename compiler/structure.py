@@ -83,10 +83,11 @@ def extract(src: Source, name: str) -> dict[str, Any]:
                 found += [Item(text=plain(cells[0]), span=Span(file=src.file, line=ln)) for ln, cells in t.rows if cells and cells[0]]
         out[role] = tuple(found)
     out["principles"] = tuple(_item(src, b) for k in by_role("principles") for b in _items(_blocks_of(src, k, deep=False)))
-    out["checklists"] = _checklists(src)
-    out["delegations"], out["mentions"] = _delegations(src, name)
-    out["examples"] = _examples(src, by_role("examples"))
-    out["failure_modes"] = _failure_modes(src, by_role("failure_modes"))
+    reading = references.read(src, name)  # also each kind's blocks: the passes below walk only theirs
+    out["checklists"] = _checklists(src, reading.kinds[ListItem])
+    out["delegations"], out["mentions"] = _delegations(src, name, reading)
+    out["examples"] = _examples(src, by_role("examples"), reading.kinds[ExampleTag])
+    out["failure_modes"] = _failure_modes(src, by_role("failure_modes"), reading.tables)
     out["output_format"] = _output_format(src, next((k for k in by_role("output_format") if own(k) == "output_format"), None))
     out["changelog"] = _changelog(src, [k for k in by_role("changelog") if own(k) == "changelog"])
     return out
@@ -117,8 +118,9 @@ _READS_AS_CHECK = re.compile(r"\?\s*$|^(?:verify|check|ensure|confirm|validate|m
 _NOT_CHECKS = re.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitfalls?|avoid|don'?t|never|mistakes", re.I)
 
 
-def _checklists(src: Source) -> tuple[Checklist, ...]:
-    """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section.
+def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
+    """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section
+    (`list_items`: the indices of the list items).
 
     What a section's title says is worked out once per section, not once per bullet."""
     secs = src.sections
@@ -134,10 +136,10 @@ def _checklists(src: Source) -> tuple[Checklist, ...]:
             group_of[k] = g
         return group_of[k]
 
-    for index, b in enumerate(src.blocks):
-        if not isinstance(b, ListItem):
-            continue
-        k = src.owner[index]
+    blocks, owner = src.blocks, src.owner
+    for index in list_items:
+        b = blocks[index]
+        k = owner[index]
         if b.checked is None:
             if b.indent != 0 or k is None:
                 continue
@@ -164,7 +166,7 @@ def _checklists(src: Source) -> tuple[Checklist, ...]:
     )
 
 
-def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[Mention, ...]]:
+def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[tuple[Delegation, ...], tuple[Mention, ...]]:
     """Edges from the block recognisers (which also say when), then every other name a line
     gives evidence for; one edge per (target, line). Weak names become mentions."""
     found: list[Delegation] = []
@@ -178,33 +180,33 @@ def _delegations(src: Source, name: str) -> tuple[tuple[Delegation, ...], tuple[
             found.append(Delegation(target=target, condition=condition, kind=kind, pattern=pattern,
                                     section=section, span=Span(file=src.file, line=line, col=col)))
 
-    reading = references.read(src, name)
-    cues = reading.cues
-    heads = {s.start: k for k, s in enumerate(src.sections)}
+    cues, titles = reading.cues, reading.titles
+    secs, owner, roles = src.sections, src.owner, src.roles
+    # D2 heads: labels and headings that name targets ("**Delegate to x**:"); no other section
+    # start is read (`find` reads no heading or label)
+    heads = {s.start: (k, targets) for k, s in enumerate(secs) if (targets := delegation.block_targets(titles[k]))}
     claimed: set[int] = set()
-    titles = reading.titles
-    owner, roles = src.owner, src.roles
-    always = {k for k, r in enumerate(roles) if r in delegation.ALWAYS_READ}
-    visit = references.blocks_holding(src, reading, cues).union(heads, reading.tables)
-    if always:
-        visit.update(i for i, k in enumerate(owner) if k in always)
-    for index in sorted(visit):  # any other block holds no word a delegation form needs
+    visit = references.blocks_holding(src, reading, cues).union(reading.tables)
+    for k, r in enumerate(roles):
+        if r in delegation.ALWAYS_READ:  # each block has one owner: nested sections add none twice
+            visit.update(i for i in range(secs[k].start + 1, secs[k].end) if owner[i] == k)
+    visit.difference_update(s.start for s in secs)
+    for index in sorted(visit.union(heads)):  # any other block holds no word a delegation form needs
         b = src.blocks[index]
         k = owner[index]
-        if index in heads:
+        if index in heads:  # D2: "**Delegate to x**:" then bullets that say when
+            head, targets = heads[index]
             title = titles[k] if k is not None else None
-            targets = delegation.block_targets(titles[heads[index]])
-            if targets:  # D2: "**Delegate to x**:" then bullets that say when
-                items = _items(_blocks_of(src, heads[index], deep=False))
-                claimed.update(id(i) for i in items)
-                cond = "; ".join(delegation.clean(i.text) for i in items)
-                parent = src.sections[heads[index]].parent
-                for t in targets:
-                    line, col = _locate(src, t, b)
-                    if _not_an_agent(src, t, line, col):
-                        continue
-                    add(t, cond, "delegate", "D2 delegate block", plain(src.sections[parent].title) if parent is not None else title,
-                        line, col)
+            items = _items(_blocks_of(src, head, deep=False))
+            claimed.update(id(i) for i in items)
+            cond = "; ".join(delegation.clean(i.text) for i in items)
+            parent = secs[head].parent
+            for t in targets:
+                line, col = _locate(src, t, b)
+                if _not_an_agent(src, t, line, col):
+                    continue
+                add(t, cond, "delegate", "D2 delegate block", plain(secs[parent].title) if parent is not None else title,
+                    line, col)
             continue
         if id(b) in claimed:
             continue
@@ -277,7 +279,8 @@ _EXAMPLE_TITLE = re.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)
 _TURN = re.compile(r"^(context|user|assistant|human|ai)\s*:\s*(.*)$", re.I)
 
 
-def _examples(src: Source, keys: list[int]) -> tuple[Example, ...]:
+def _examples(src: Source, keys: list[int], tags: list[int]) -> tuple[Example, ...]:
+    """Worked examples and interactions under example sections, then every `<example>` block (`tags`)."""
     out: list[Example] = []
     for k in keys:
         s = src.sections[k]
@@ -287,7 +290,7 @@ def _examples(src: Source, keys: list[int]) -> tuple[Example, ...]:
         elif role_of(s.title) == "examples" and "interaction" in s.title.lower():
             out += [Example(kind="interaction", title=plain(i.text).strip('"“”'), request=plain(i.text).strip('"“”'),
                             span=_span(src, i)) for i in _items(_blocks_of(src, k, deep=False))]
-    out += [_dialogue(src, b) for b in src.blocks if isinstance(b, ExampleTag)]
+    out += [_dialogue(src, src.blocks[i]) for i in tags]
     return tuple(out)
 
 
@@ -356,12 +359,12 @@ _PREVENT_COLUMN = re.compile(r"prevent|avoid|mitigat", re.I)
 _RECOVER_COLUMN = re.compile(r"recover|fix|remed|solution|response", re.I)
 
 
-def _failure_modes(src: Source, keys: list[int]) -> tuple[FailureMode, ...]:
+def _failure_modes(src: Source, keys: list[int], table_blocks: list[int]) -> tuple[FailureMode, ...]:
+    """Rows of failure tables (`table_blocks`: every table's index), then the titled items of failure sections."""
     out: list[FailureMode] = []
     tables = {id(b) for k in keys for b in _blocks_of(src, k) if isinstance(b, Table)}
-    for b in src.blocks:
-        if not isinstance(b, Table):
-            continue
+    for index in table_blocks:
+        b = src.blocks[index]
         header = [plain(h) for h in b.header]
         if not _FAILURE_TABLE.search(" ".join(header)):
             continue  # a table under a "Recovery" heading that lists capabilities
