@@ -85,8 +85,9 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
         except OSError as exc:
             diags.append(diag("AGC001", Span(file=f.file, line=1), f"cannot read file: {exc.strerror or exc}"))
             continue
-        seen.append([str(f.path), before, sha(data)])
-        key = cache.ir_key(f.file, f.scope, data) if cache is not None else None
+        digest = sha(data)
+        seen.append([str(f.path), before, digest])
+        key = cache.ir_key(f.file, f.scope, digest) if cache is not None else None
         hit = cache.get_ir(key) if cache is not None else None
         if hit is None:
             agent, more = lower(read_source(f.file, data, f.scope))

@@ -62,9 +62,10 @@ def _view(a: AgentIR, edges) -> list | None:
     spans = [a.span, *a.key_spans.values(), *(e.span for e in edges)]
     if any(s.file != a.file for s in spans):
         return None  # a view keeps one file per agent
-    body = a.body.split("\n")
     lines = {}
-    for n in suppress.lines_needed(a.body, a.body_line):
+    needed = suppress.lines_needed(a.body, a.body_line)
+    body = a.body.split("\n") if needed else []  # most agents have no suppression comment
+    for n in needed:
         if 0 <= n - a.body_line < len(body):
             lines[str(n)] = body[n - a.body_line]
     return [a.id, a.name, a.scope, a.file, [a.span.line, a.span.col], {k: [s.line, s.col] for k, s in a.key_spans.items()},

@@ -98,30 +98,30 @@ Kind = tuple[int, Any]  # what told the kind depends on the kind, as above
 # The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`,
 # and the next fence line is found with `kinds.index(_FENCE_KIND)`, a scan in C over the code lines.
 _BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None), (_FENCE_LINE, None)
-# Only lines starting with one of these can open a block other than a paragraph; checking the
-# first character first keeps the regexes off the prose lines that make up most of a body.
-_BLOCK_CHARS = frozenset("`~#|<-*+_0123456789")
 _ITEM_CHARS = frozenset("-*+0123456789")
 
 
 def _kinds(lines: list[str], first_line: int) -> list[Kind | ListItem]:
     """The kind of every line, and a blank one past the end (it stops every continuation).
 
-    `first_line` is the file line of `lines[0]`, for the list items built here."""
-    kinds = [_classify(line, c, ln) if (c := line.lstrip()[:1]) in _BLOCK_CHARS else _TEXT_KIND if c else _BLANK_KIND
+    `first_line` is the file line of `lines[0]`, for the list items built here. Only lines
+    starting with one of _CLASSIFY's characters can open a block other than a paragraph;
+    checking the first character first keeps the regexes off the prose lines that make up most
+    of a body, and a line that may be a list item goes straight to _plain_item."""
+    kinds = [_CLASSIFY[c](line, c, ln) if (c := line.lstrip()[:1]) in _CLASSIFY else _TEXT_KIND if c else _BLANK_KIND
              for ln, line in enumerate(lines, first_line)]
     kinds.append(_BLANK_KIND)
     return kinds
 
 
 def _classify(line: str, c: str, ln: int) -> Kind | ListItem:
-    """The kind of line `ln` whose first non-blank character `c` is one of _BLOCK_CHARS.
+    """The kind of line `ln` whose first non-blank character `c` is one of _CLASSIFY's keys.
 
-    The first character leaves at most two candidates; list items, the most common block
-    line, are tried first, and a rule ("- - -", "* * *") is told apart from an item only when
+    The first character leaves at most two candidates; list items (those _plain_item did not
+    read) are tried first, and a rule ("- - -", "* * *") is told apart from an item only when
     the item's text starts with the marker again."""
     if c in _ITEM_CHARS:
-        item = _plain_item(line, c, ln) or _item(line, c, ln)
+        item = _item(line, c, ln)
         if item is not None:
             return item
     if c in "-*_":
@@ -155,30 +155,36 @@ _SEPS = {c: c + " " for c in "-*+"}
 _BOXES = {"[ ] ": False, "[x] ": True, "[X] ": True}
 
 
-def _plain_item(line: str, c: str, ln: int) -> ListItem | None:
-    """_item for the way nearly every item is written, without the regex (a third of the
-    reader's time went to it): spaces, then `-`, `*`, `+` or one digit and `.`, a space, maybe
-    a box and a space, and text that does not start with the marker again (it could make a
-    rule). None for any other line, which _item then reads; tests/test_markdown_reader.py
-    checks that both agree."""
+def _plain_item(line: str, c: str, ln: int) -> Kind | ListItem:
+    """The kind of a line starting with an item marker (`c` is in _ITEM_CHARS), reading the way
+    nearly every item is written without the regex (a third of the reader's time went to it):
+    spaces, then `-`, `*`, `+` or one digit and `.`, a space, maybe a box and a space, and text
+    that does not start with the marker again (it could make a rule). Any other line goes to
+    _classify; tests/test_markdown_reader.py checks that items read here are what _item reads."""
     if c in "-*+":
         pad, sep, rest = line.partition(_SEPS[c])
         ordered = False
     else:
         pad, sep, rest = line.partition(". ")
         if pad[-1:] != c:  # more than one digit, or no ". " at all
-            return None
+            return _classify(line, c, ln)
         pad, ordered = pad[:-1], True
     indent = _SPACES.get(pad)  # None unless the marker is the line's first non-blank character
     if indent is None or not sep:
-        return None
+        return _classify(line, c, ln)
     text = rest.strip()
     if text[:1] == "[":  # a box, if right after the marker's space and followed by a space
         checked = _BOXES.get(rest[:4])
-        return None if checked is None else ListItem(ln, indent + 1, ln, rest[4:].strip(), indent, ordered, checked)
+        if checked is None:
+            return _classify(line, c, ln)
+        return ListItem(ln, indent + 1, ln, rest[4:].strip(), indent, ordered, checked)
     if text[:1] == c:
-        return None
+        return _classify(line, c, ln)
     return ListItem(ln, indent + 1, ln, text, indent, ordered, None)  # (line, col, end, text, indent, ordered, checked)
+
+
+# A line's first non-blank character -> what reads it (every other line is prose or blank).
+_CLASSIFY = {c: _plain_item for c in _ITEM_CHARS} | {c: _classify for c in "`~#|<_"}
 
 
 def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:

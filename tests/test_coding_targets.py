@@ -85,6 +85,15 @@ def test_codex_check_catches_a_file_outside_the_documented_shape():
     assert any("developer_instructions" in m for m in messages) and any("color" in m for m in messages)
 
 
+def test_codex_literal_check_refuses_exactly_what_toml_refuses():
+    """TOML 1.0: a multi-line literal string takes any character but the control characters
+    other than tab and newline (U+0000-U+0008, U+000B-U+001F, U+007F)."""
+    from agentc.targets.codex import _TOML_LITERAL_ILLEGAL
+
+    illegal = {*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F}
+    assert all((_TOML_LITERAL_ILLEGAL.match(chr(c)) is not None) == (c in illegal) for c in range(0x110000))
+
+
 def test_codex_load_reads_exactly_what_tomllib_reads():
     """codex.load skips tomllib's walk through a literal prompt: for any file, written by dump or
     broken on purpose, it gives tomllib's table or raises where tomllib raises."""
