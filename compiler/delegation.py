@@ -113,6 +113,7 @@ _USE_AGENT = re.compile(
     rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME}-{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
+_SPACED_AGENT = re.compile(r"\s(?:sub-?)?agent", re.I)  # what `_USE_AGENT` needs after the name
 _POSITION = {
     "before": "before", "upstream": "before", "after": "after", "downstream": "after",
     "complements": "complements", "complement": "complements", "works with": "collaborate",
@@ -276,7 +277,9 @@ def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Ite
 
 
 def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found]:
-    if "-" not in text or "agent" not in text.lower():  # the pattern needs both: "use x-y agent"
+    # the pattern needs a hyphen (in the name) and "agent" after a blank: most lines that say
+    # "agent" say "multi-agent" or "agentic", and the full pattern tries its verbs at every word
+    if "-" not in text or not _SPACED_AGENT.search(text):
         return
     for m in _USE_AGENT.finditer(text):
         name = m.group("name").lower()

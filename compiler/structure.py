@@ -34,14 +34,14 @@ def _span(src: Source, b: Block) -> Span:
 
 
 def _blocks_of(src: Source, k: int, *, deep: bool = True) -> list[Block]:
-    """Blocks of section k; without `deep`, only those before its first subsection."""
-    s = src.sections[k]
-    end = s.end
-    if not deep:
-        sub = next((j for j in range(k + 1, len(src.sections)) if src.sections[j].parent == k), None)
-        if sub is not None:
-            end = src.sections[sub].start
-    return src.blocks[s.start + 1 : end]
+    """Blocks of section k; without `deep`, only those before its first subsection. Sections
+    are in document order, so a first subsection is the very next section (a later section
+    that is not k's child has closed k)."""
+    secs = src.sections
+    end = secs[k].end
+    if not deep and k + 1 < len(secs) and secs[k + 1].parent == k:
+        end = secs[k + 1].start
+    return src.blocks[secs[k].start + 1 : end]
 
 
 def _items(blocks: list[Block]) -> list[ListItem]:
@@ -300,6 +300,10 @@ def _worked(src: Source, k: int, title: str) -> Example:
     current = None
     code: list[CodeBlock] = []
     for b in _blocks_of(src, k):
+        if type(b) is ListItem:  # most blocks, and never a part's label: a line of the current part
+            if current:
+                parts.setdefault(current, []).append("- " + b.text)
+            continue
         if isinstance(b, Code):
             code.append(CodeBlock(language=b.lang, code=b.code, span=_span(src, b)))
             current = None

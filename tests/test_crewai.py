@@ -343,6 +343,33 @@ def test_yaml_is_written_directly_and_reads_back_exactly():
     assert "  backstory: |\n    You are an AI engineer" in agents  # prompts stay readable as literal blocks
 
 
+def test_literal_blocks_are_chosen_as_before():
+    """yamltext._literal looks for trailing blanks with substring searches when the text has no
+    tab; it writes a literal block for exactly the texts the line-by-line test allowed."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agentc.targets.crewai import yamltext
+
+    def line_by_line(text: str) -> str | None:  # _literal as it was (main e37342b)
+        if "\n" not in text or text[0] in " \n" or yamltext._UNSAFE.search(text) or "\r" in text:
+            return None
+        lines = text.split("\n")
+        if any(line != line.rstrip(" \t") or line.startswith("\t") for line in lines):
+            return None
+        trailing = len(text) - len(text.rstrip("\n"))
+        chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+        out = "".join(f"  {line}\n" if line else "\n" for line in lines[:len(lines) - trailing])
+        return f"|{chomp}\n" + out + "\n" * max(trailing - 1, 0)
+
+    @settings(max_examples=2000, deadline=None, derandomize=True)
+    @given(st.text(alphabet="ab \t\n\r\x0b\xa0é", max_size=12))
+    def same(text):
+        assert yamltext._literal(text, "  ") == line_by_line(text)
+
+    same()
+
+
 def test_no_crewai_needed_to_build():
     code = ("import sys; from agentc import api; from agentc.compiler.options import BuildOptions; "
             "r = api.build(BuildOptions(sources=('agents/seed-team',), targets=('crewai',))); "

