@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 FORMAT = 1  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
-INFERRED_ENTRIES = 8  # entries a build serializes before it builds the entry model (see Cache._entry_json)
 
 
 def sha(data: bytes) -> str:
@@ -139,7 +138,6 @@ class Cache:
         # Lowered files to store once the build succeeded, as UTF-8 JSON bytes in a temp file
         # (in memory they were the largest thing a 1000-agent build held: ~76 MB as bytes).
         self.pending = Spill()
-        self._written = 0  # entries serialized so far (see _entry_json)
 
     # -- setup -------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -192,21 +190,8 @@ class Cache:
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
         if self.keep:
-            self.pending.put(key, self._entry_json(agent, diags))
-
-    def _entry_json(self, agent: AgentIR | None, diags: list[Diagnostic]) -> bytes:
-        """An entry's JSON. The entry model's compiled serializer is the faster one per entry,
-        but building the model costs ~8 ms, about all the own work of a rebuild after an edit,
-        which writes an entry or two: a build's first few entries are written by pydantic-core's
-        inference from the dataclasses instead (the same bytes: tests/test_cache.py), at
-        ~0.1 ms more each."""
-        self._written += 1
-        if self._written <= INFERRED_ENTRIES:
-            from pydantic_core import to_json
-
-            return to_json({"agent": agent, "diagnostics": diags})
-        Entry = _entry()
-        return Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags)))
+            Entry = _entry()
+            self.pending.put(key, Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags))))
 
     def flush(self, *, whole: bool = True) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed
