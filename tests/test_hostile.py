@@ -162,9 +162,13 @@ def test_a_killed_runs_litter_is_swept_and_the_output_healed(tmp_path):
 
 
 def _signal_while_writing(tmp_path: Path, sig: int) -> subprocess.CompletedProcess | None:
-    """Start a build and send `sig` as soon as a temp file appears; None if the build was done first."""
+    """Start a build and send `sig` as soon as a temp file appears; None if the build was done
+    first, five times over. A build that still ends with 0 saw its last temps renamed and ended
+    before the signal went out (Popen sends none to a process that has exited): it is tried again,
+    but if that happens every time the signal may be swallowed, and the test fails."""
     src = _agents(tmp_path / "agents", 150)
     out = tmp_path / "out"
+    ended_anyway = 0
     for _ in range(5):
         proc = subprocess.Popen([sys.executable, "-m", "agentc", "build", str(src), "-t", "claude", "-t", "openai",
                                  "--out", str(out), "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -173,11 +177,16 @@ def _signal_while_writing(tmp_path: Path, sig: int) -> subprocess.CompletedProce
         if proc.poll() is None:
             proc.send_signal(sig)
             stdout, stderr = proc.communicate(timeout=60)
-            return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
-        proc.communicate()
+            if proc.returncode != 0:
+                return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+            ended_anyway += 1
+            assert _temps(out) == [], stderr[-500:]
+        else:
+            proc.communicate()
         import shutil
 
         shutil.rmtree(out)
+    assert ended_anyway < 5, "every build signalled while writing ended with 0"
     return None
 
 
