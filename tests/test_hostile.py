@@ -161,17 +161,25 @@ def test_a_killed_runs_litter_is_swept_and_the_output_healed(tmp_path):
     assert _temps(out) == [] and _tree(out) == _tree(clean)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """The build's SIGINT as a terminal gives it: a test run started in the background by a
+    non-interactive shell (`.ci/run &`) inherits SIGINT ignored, and Python then never raises
+    KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signal_while_writing(tmp_path: Path, sig: int) -> subprocess.CompletedProcess | None:
     """Start a build and send `sig` as soon as a temp file appears; None if the build was done
-    first, five times over. A build that still ends with 0 saw its last temps renamed and ended
-    before the signal went out (Popen sends none to a process that has exited): it is tried again,
-    but if that happens every time the signal may be swallowed, and the test fails."""
+    first, five times over. A build that still ends with 0 may have renamed its last temps and
+    exited before the signal went out (Popen sends none to a process that has exited): it is
+    tried again, but if that happens every time the signal was swallowed, and the test fails."""
     src = _agents(tmp_path / "agents", 150)
     out = tmp_path / "out"
     ended_anyway = 0
     for _ in range(5):
         proc = subprocess.Popen([sys.executable, "-m", "agentc", "build", str(src), "-t", "claude", "-t", "openai",
-                                 "--out", str(out), "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 "--out", str(out), "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_ctrl_c_as_in_a_terminal)
         while proc.poll() is None and not _temps(out):
             time.sleep(0.0005)
         if proc.poll() is None:
