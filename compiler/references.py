@@ -37,7 +37,6 @@ class Reading(NamedTuple):
     hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
     marks: set[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
-    tables: list[int]  # table blocks
     titles: list[str]  # each section's title as plain text
     kinds: dict[type, list[int]]  # block type -> its blocks, in order (structure's passes walk only theirs)
 
@@ -54,7 +53,7 @@ def read(src: Source, name: str) -> Reading:
         readable[b.line - 1 : last] = [""] * (last - b.line + 1)
     marks = {*kinds[Heading], *kinds[Label], *(i for i in kinds[Paragraph] if _lead_in(blocks[i].text))}
     return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS),
-                   [b.line for b in blocks], marks, kinds[Table], [plain(s.title) for s in src.sections], kinds)
+                   [b.line for b in blocks], marks, [plain(s.title) for s in src.sections], kinds)
 
 
 def _lead_in(text: str) -> bool:

@@ -87,7 +87,7 @@ def extract(src: Source, name: str) -> dict[str, Any]:
     out["checklists"] = _checklists(src, reading.kinds[ListItem])
     out["delegations"], out["mentions"] = _delegations(src, name, reading)
     out["examples"] = _examples(src, by_role("examples"), reading.kinds[ExampleTag])
-    out["failure_modes"] = _failure_modes(src, by_role("failure_modes"), reading.tables)
+    out["failure_modes"] = _failure_modes(src, by_role("failure_modes"), reading.kinds[Table])
     out["output_format"] = _output_format(src, next((k for k in by_role("output_format") if own(k) == "output_format"), None))
     out["changelog"] = _changelog(src, [k for k in by_role("changelog") if own(k) == "changelog"])
     return out
@@ -186,7 +186,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # start is read (`find` reads no heading or label)
     heads = {s.start: (k, targets) for k, s in enumerate(secs) if (targets := delegation.block_targets(titles[k]))}
     claimed: set[int] = set()
-    visit = references.blocks_holding(src, reading, cues).union(reading.tables)
+    visit = references.blocks_holding(src, reading, cues).union(reading.kinds[Table])
     for k, r in enumerate(roles):
         if r in delegation.ALWAYS_READ:  # each block has one owner: nested sections add none twice
             visit.update(i for i in range(secs[k].start + 1, secs[k].end) if owner[i] == k)
