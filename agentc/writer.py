@@ -22,14 +22,14 @@ MANIFEST = ".agentc-manifest.json"
 TEMP = ".agentc-tmp"  # temp files are `.<name>.agentc-tmp`: recognisable, so a killed run's are swept
 
 
-def temp_of(path: Path) -> Path:
-    return path.with_name(f".{path.name}{TEMP}")
-
-
 def _temp_of(path: str) -> str:
-    """`temp_of` for a path held as a str (the stage's per-file work makes no Path objects)."""
+    """The temp file beside `path`, both as str (the stage's per-file work makes no Path objects)."""
     folder, name = os.path.split(path)
     return os.path.join(folder, f".{name}{TEMP}")
+
+
+def temp_of(path: Path) -> Path:
+    return Path(_temp_of(os.fspath(path)))
 
 
 def _is_temp(name: str) -> bool:
