@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.diagnostics import Diagnostic, many
 
 if TYPE_CHECKING:
     from agentc.compiler.ir import AgentIR
@@ -465,14 +465,12 @@ def unchanged(entries: list[list], recorded_ns: int) -> bool:
 def recorded_diagnostics(record: dict, keep=lambda d: True) -> list[Diagnostic] | None:
     """The record's diagnostics (those `keep` accepts) as objects; None when the record is
     damaged (a missing key, a wrong type): then the build is a full one, never a crash."""
-    from agentc import codec
-
     try:
         rows = record.get("diagnostics", [])
         if not isinstance(rows, list):
             return None
-        return codec.diagnostics([d for d in rows if keep(d)])
-    except (KeyError, TypeError, ValueError, AttributeError):  # pydantic-core's ValidationError is a ValueError
+        return many([d for d in rows if keep(d)])
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 

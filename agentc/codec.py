@@ -1,5 +1,5 @@
-"""The cache's JSON: lowered agents and diagnostics to JSON and back, validated, by pydantic-core
-alone (no pydantic).
+"""The cache's JSON: a lowered file (agent and diagnostics) to JSON and back, validated, by
+pydantic-core alone (no pydantic).
 
 Pydantic makes these same pydantic-core schemas from the IR's dataclasses, but importing it and
 generating them cost a build ~50-65 ms (pydantic ~22 ms, its first adapter ~27 ms, the entry
@@ -107,17 +107,3 @@ def load_entry(data: bytes) -> tuple[Any, tuple]:
     """(agent, diagnostics) from `dump_entry`'s JSON; ValueError when it is not that."""
     entry = _entry()[1].validate_json(data)
     return entry["agent"], entry["diagnostics"]
-
-
-@cache
-def _diagnostics() -> SchemaValidator:
-    from agentc.compiler.diagnostics import Diagnostic
-
-    s = _Schemas()
-    return SchemaValidator(s.done(s.of(list[Diagnostic])))
-
-
-def diagnostics(rows: list) -> list:
-    """Diagnostics from their fields' dicts (a build record's), validated in one call like
-    `diagnostics.many`; ValueError when a row is not a diagnostic."""
-    return _diagnostics().validate_python(rows)
