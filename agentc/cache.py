@@ -155,7 +155,9 @@ class Cache:
             self._loose_seen = (self.folder / "ir").is_dir()
         return self._loose_seen
 
-    def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
+    def get_ir(self, key: str, source: bytes) -> tuple[AgentIR | None, list[Diagnostic]] | None:
+        """The lowered entry of `key`, or None; `source`: the bytes of the file it lowered
+        (an entry does not keep the agent's body, see codec.load_entry)."""
         from agentc import codec  # pydantic-core: not imported by a build without the cache
 
         self.used.add(key)
@@ -170,7 +172,7 @@ class Cache:
                     if not self._any_loose():
                         return None
                     data = where = self._loose(key).read_bytes()
-            agent, diags = codec.load_entry(data)
+            agent, diags = codec.load_entry(data, source)
         except (OSError, ValueError):  # a damaged entry is no entry (pydantic-core's errors are ValueErrors)
             return None
         if key not in self.pending:
