@@ -55,3 +55,13 @@ def test_check_imports_no_target(tmp_path):
     names = imported("check", str(ROOT / "agents" / "seed-team"))
     assert _top(names, FORMATTERS + FRAMEWORKS) == []
     assert sorted(n for n in names if n.startswith("agentc.targets.")) == []
+
+
+def test_pydantic_loads_only_for_the_cache_and_the_edges(tmp_path):
+    """pydantic (~50 ms to import, more to build a schema) reads and writes the cache and makes
+    `ir --json` and `schema`; a build without the cache and `check` never need it (nor does the
+    CLI's parsing: typer is capped below the version that validates options with pydantic)."""
+    seed = str(ROOT / "agents" / "seed-team")
+    for args in (("check", seed), ("build", seed, "-t", "claude", "--out", str(tmp_path / "out"), "--no-cache")):
+        assert _top(imported(*args), ("pydantic", "pydantic_core")) == [], args
+    assert "pydantic" in imported("build", seed, "-t", "claude", "--out", str(tmp_path / "cached"))
