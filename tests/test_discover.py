@@ -1,0 +1,55 @@
+"""Finding agent files: the scandir walk finds what an os.walk and a stat per file found."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from agentc import discover
+
+
+def _walk_by_os_walk(root: Path, skip: list[Path]) -> list[str]:
+    """The walk before os.scandir (os.walk, then os.path.isfile per file), kept as the reference."""
+    every = []
+    skipped = {str(e) for e in skip}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in ("node_modules", ".git") and os.path.abspath(os.path.join(folder, d)) not in skipped]
+        under = os.path.relpath(folder, root).replace(os.sep, "/")
+        for name in files:
+            if name.endswith(".md") and os.path.isfile(os.path.join(folder, name)):
+                every.append(name if under == "." else f"{under}/{name}")
+    return sorted(every)
+
+
+def _tree(root: Path) -> None:
+    for rel in ("a.md", "README.md", "notes.txt", "team/b.md", "team/deep/c.md", "node_modules/x/d.md", ".git/e.md",
+                ".hidden/f.md", "out/g.md", "elsewhere/h.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("---\nname: x\ndescription: y\n---\nbody\n", encoding="utf-8")
+    (root / "team/linked").symlink_to(root / "elsewhere", target_is_directory=True)  # listed, never entered
+    (root / "team/link.md").symlink_to(root / "a.md")
+    (root / "team/broken.md").symlink_to(root / "missing.md")
+    (root / "folder.md").mkdir()
+
+
+def test_the_walk_finds_what_os_walk_found(tmp_path):
+    _tree(tmp_path)
+    every = discover._walk(tmp_path, [tmp_path / "out"])
+    assert "team/link.md" in every and "team/broken.md" not in every and "out/g.md" not in every
+    want = [r for r in _walk_by_os_walk(tmp_path, [tmp_path / "out"])
+            if not any(p.startswith(".") for p in r.split("/")) and r.rpartition("/")[2].lower() not in discover.NOT_AGENTS]
+    assert every == want
+
+
+def test_a_claude_agents_tree_limits_the_search(tmp_path):
+    _tree(tmp_path)
+    (tmp_path / ".claude/agents").mkdir(parents=True)
+    (tmp_path / ".claude/agents/z.md").write_text("x", encoding="utf-8")
+    assert discover._walk(tmp_path, []) == [".claude/agents/z.md"]
+
+
+@pytest.mark.parametrize("path", ["a.md", "./a.md", "x//y/../a.md", "/tmp/./x/", "//net/a.md", "///a", "", ".", "..", "a/./b/"])
+def test_a_shown_path_is_the_normalised_posix_path(path):
+    assert discover._show(path) == PurePosixPath(Path(os.path.normpath(path)).as_posix()).as_posix()
