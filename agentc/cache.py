@@ -32,15 +32,12 @@ import tempfile
 import time
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentc.compiler.diagnostics import Diagnostic, many
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from agentc.compiler.ir import AgentIR
 
 FORMAT = 1  # bump when the layout of the cache files changes
@@ -105,25 +102,6 @@ def environment() -> dict:
             "dot": shutil.which("dot")}
 
 
-@lru_cache(maxsize=1)
-def _entry() -> type[BaseModel]:
-    """The model of one cache entry, made on first use (a no-op build never loads the IR)."""
-    from pydantic import BaseModel, ConfigDict
-
-    from agentc.compiler import ir
-
-    class _Entry(BaseModel):
-        """One lowered file, stored and read back as JSON by pydantic itself (in Rust, not via dicts)."""
-
-        model_config = ConfigDict(frozen=True, extra="forbid")
-
-        agent: AgentIR | None
-        diagnostics: tuple[Diagnostic, ...]
-
-    _Entry.model_rebuild(_types_namespace={"AgentIR": ir.AgentIR, "Diagnostic": Diagnostic})
-    return _Entry
-
-
 class Cache:
     def __init__(self, folder: Path | str, *, keep: bool = True):
         """`keep=False` (--check, --dry-run): read the cache, hold nothing to store."""
@@ -170,6 +148,8 @@ class Cache:
         return self.folder / "ir" / key[:2] / f"{key}.json"
 
     def get_ir(self, key: str) -> tuple[AgentIR | None, list[Diagnostic]] | None:
+        from agentc import codec  # pydantic-core: not imported by a build without the cache
+
         self.used.add(key)
         try:
             data = self.pending.get(key)
@@ -180,18 +160,19 @@ class Cache:
                 where = None  # the pack holds it: the next pack copies it from there
                 if data is None:
                     data = where = self._loose(key).read_bytes()
-            entry = _entry().model_validate_json(data)
-        except (OSError, ValueError):  # a damaged entry is no entry (pydantic's errors are ValueErrors)
+            agent, diags = codec.load_entry(data)
+        except (OSError, ValueError):  # a damaged entry is no entry (pydantic-core's errors are ValueErrors)
             return None
         if key not in self.pending:
             self.hits[key] = where
-        return entry.agent, list(entry.diagnostics)
+        return agent, list(diags)
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
         self.used.add(key)
         if self.keep:
-            Entry = _entry()
-            self.pending.put(key, Entry.__pydantic_serializer__.to_json(Entry(agent=agent, diagnostics=tuple(diags))))
+            from agentc import codec
+
+            self.pending.put(key, codec.dump_entry(agent, diags))
 
     def flush(self, *, whole: bool = True) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed
@@ -489,7 +470,7 @@ def recorded_diagnostics(record: dict, keep=lambda d: True) -> list[Diagnostic] 
         if not isinstance(rows, list):
             return None
         return many([d for d in rows if keep(d)])
-    except (KeyError, TypeError, ValueError, AttributeError):  # pydantic's ValidationError is a ValueError
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 

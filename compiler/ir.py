@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field, TypeAdapter
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.span import Span
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 IR_VERSION = "1.2"  # 1.1: AgentIR.key_spans; 1.2: kind "compare", AgentIR.mentions, spans at the name
 
@@ -29,7 +30,16 @@ class Node:
     `ir --json`, the schema of `agentc schema`, and reading the cache back (validated)."""
 
     __slots__ = ()
-    __pydantic_config__ = ConfigDict(extra="forbid")
+    __pydantic_config__ = {"extra": "forbid"}  # pydantic's ConfigDict is this dict
+
+
+def Field(**kwargs: Any) -> Any:  # noqa: N802 - it stands in for pydantic's Field, by name
+    """pydantic.Field, imported when first called. The nodes' annotations are strings (`from
+    __future__ import annotations`) that pydantic evaluates only when it builds a schema, so
+    a build that never asks for one (no cache, `check`) never imports pydantic (~50 ms)."""
+    from pydantic import Field as pydantic_field
+
+    return pydantic_field(**kwargs)
 
 
 node = dataclass(frozen=True, slots=True, kw_only=True)
@@ -269,6 +279,8 @@ class ProjectIR(Node):
 @cache
 def adapter(cls: type) -> TypeAdapter:
     """Pydantic's view of an IR class, built once: validation, JSON and schema at the edges."""
+    from pydantic import TypeAdapter
+
     return TypeAdapter(cls)
 
 

@@ -244,7 +244,7 @@ def _kind_of(cue: str) -> str:
     return "delegate"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     start: int
     end: int
@@ -369,8 +369,8 @@ def _own_words(self_name: str) -> frozenset[str]:
 
 
 # "hand off to the research agent": one plain word and "agent" after a verb that passes work on
-_WORD_AGENT = re.compile(  # the look-ahead: the first letters of the verbs, as in `_STRONG_BEFORE`
-    r"\b(?=[cdefhilprsu])(?:hand\w*(?:\s+\w+)?\s+off|pass\w*|send\w*|rout\w*|delegat\w*|prepar\w*|submit\w*|forward\w*|escalat\w*|"
+_WORD_AGENT = re.compile(  # the look-ahead: the first letters of the verbs, as in `_WEAK` (before `\b`)
+    r"(?=[cdefhilprsu])\b(?:hand\w*(?:\s+\w+)?\s+off|pass\w*|send\w*|rout\w*|delegat\w*|prepar\w*|submit\w*|forward\w*|escalat\w*|"
     r"use|invoke|deploy|launch|spawn|call)\b[^.;:!?]{0,60}?\b(?:to|for|use|invoke|deploy|launch|spawn|call)\s+(?:the\s+)?"
     r"(?P<w>[a-z]{3,})\s+(?:sub-?)?agent\b(?![s\w-])"
     r"(?!\s+(?!(?:with|to|for|and|or|when|if|once|after|before|so|that|which|who|is|will|can|should|first|next|now)\b)[a-z])",
@@ -486,6 +486,9 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         if kind == "kebab-role-only":
             kind = (next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
                     if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None)
+        if c.form == "kebab" and not (agentish or ctx or kind) and not role_like(c.target.split(":")[-1]):
+            prev = (c, None)  # _judge's first test, without the call: most names are such words
+            continue  # ("production-grade"), and no weak name either (a kebab one must be a role)
         hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
                      rel_kind=kind, target_cols=target_cols,
                      first_cell=first_cell, skill_line=skill_line, agentish=agentish)
@@ -674,8 +677,8 @@ _WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|r
                         r"pair|collaborat|coordinat|work with|sync with|loop in")
 _HINT_WORDS = tuple(_WEAK_HINT.pattern.split("|"))  # the pattern is literal words: a line holds a hint iff it holds one
 _LOOK_WORDS = ("agent", *_HINT_WORDS)
-_WEAK = re.compile(
-    r"\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
+_WEAK = re.compile(  # the look-ahead on the verbs' first letters (before `\b`, so the engine can skip to them): ~1.4x faster
+    r"(?=[aceinpqtuw])\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
     r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",
 )
 

@@ -254,13 +254,46 @@ def _name_rx(target: str) -> re.Pattern:
     pattern expects the line's Unicode hyphens as "-" (`_DASHES`): a class holding both `\\s`
     and non-Latin-1 hyphens costs ~7x more to compile, once per distinct name in a build."""
     sep = r"[-\s_]+" if target.isascii() else r"[-\s_\u2010\u2011\u2012\u2212]+"
-    return re.compile(sep.join(map(re.escape, re.split(r"[-_]", target.split(":")[-1]))), re.I)
+    return re.compile(sep.join(map(re.escape, _words(target))), re.I)
+
+
+def _words(target: str) -> list[str]:
+    """The words of a name as `_name_rx` looks for them (a plugin's prefix goes)."""
+    return re.split(r"[-_]", target.split(":")[-1])
+
+
+@lru_cache(maxsize=4096)
+def _as_written(target: str) -> tuple[str, str]:
+    """An ASCII name's first word and the name as most lines write it, both lowercase: its words
+    joined by "-" (what `_name_at` tries before `_name_rx`)."""
+    words = [w.lower() for w in _words(target)]
+    return words[0], "-".join(words)
+
+
+def _name_at(target: str, text: str) -> int:
+    """Where `_name_rx(target)` first matches in `text`, or -1.
+
+    Most names are written as they are spelled ("agent-0002"), and compiling a pattern per
+    distinct name cost ~20-60 us each (a build compiled one per target). On an ASCII line an
+    ASCII name matches case-insensitively just as in the lowercased line, and every match
+    starts with the name's first word: when the first place of that word holds the whole name
+    with hyphens, that place is the pattern's first match, and when the word is nowhere there
+    is none. Anything else (other separators, non-ASCII text) asks the pattern."""
+    if target.isascii() and text.isascii():
+        first, written = _as_written(target)
+        low = text.lower()
+        at = low.find(first)
+        if at < 0:
+            return -1
+        if low.startswith(written, at):
+            return at
+    m = _name_rx(target).search(text)
+    return m.start() if m else -1
 
 
 def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
     """Line and column where `target` is written inside block `b` (any case, any hyphen or
     space between its words); the block's own position when it is not written out."""
-    rx = _name_rx(target)
     dashes = target.isascii()
     first = start if start is not None else b.line
     for ln in range(first, max(b.end, b.line) + 1):
@@ -269,9 +302,9 @@ def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tup
         text = src.lines[ln - 1]
         if dashes and not text.isascii() and any(h in text for h in mentions.HYPHENS):  # most hold none ("→")
             text = text.translate(_DASHES)
-        m = rx.search(text)
-        if m:
-            return ln, m.start() + 1
+        at = _name_at(target, text)
+        if at >= 0:
+            return ln, at + 1
     return (start or b.line), b.col
 
 

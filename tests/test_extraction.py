@@ -210,3 +210,29 @@ def test_code_fences_keep_the_indentation_of_their_code(fence, lines, code):
 
     blocks, diags = parse_blocks([fence, *lines, fence.strip()[:3]], 1, "a.md")
     assert [b.code for b in blocks if isinstance(b, Code)] == [code] and not diags
+
+
+def test_verb_look_aheads_hold_every_verbs_first_letter():
+    """`_WEAK` and `_WORD_AGENT` start with a look-ahead on their verbs' first letters (so the
+    engine skips to them); a verb whose letter is missing would never match again."""
+    import re
+
+    from agentc.compiler import mentions
+
+    for rx in (mentions._WEAK, mentions._WORD_AGENT):
+        letters = re.match(r"\(\?=\[([a-z]+)\]\)\\b\(\?:", rx.pattern).group(1)
+        verbs = rx.pattern[rx.pattern.index("(?:") + 3 :].split(")\\b")[0].split(")\\s+")[0]
+        for verb in verbs.split("|"):
+            assert verb[0] in letters, (verb, letters)
+
+
+@pytest.mark.parametrize("target", ["code-reviewer", "Code-Reviewer", "plug:code-reviewer", "a_b", "x", "a--b", "-x"])
+@pytest.mark.parametrize("text", ["use code-reviewer", "Code Reviewer, then code-reviewer", "CODE_REVIEWER now",
+                                  "codes code-reviewers", "a b a-b", "x-x -x", "no name here", "coDe\u2011reviewer é",
+                                  "\u212aode-reviewer code-reviewer"])
+def test_name_at_is_where_the_name_pattern_matches(target, text):
+    """`_name_at` tries the name as written before compiling `_name_rx`: the same place either way."""
+    from agentc.compiler import structure
+
+    m = structure._name_rx(target).search(text)
+    assert structure._name_at(target, text) == (m.start() if m else -1)

@@ -76,6 +76,13 @@ def test_the_fast_path_is_taken_for_ordinary_frontmatter():
         assert not frontmatter._libyaml_agrees(unusual)
 
 
+def test_unusual_characters_are_exactly_those_outside_the_ordinary_ranges():
+    ordinary = ((0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0xD7FF), (0xE000, 0xFEFE), (0xFF00, 0xFFFD), (0x10000, 0x10FFFF))
+    text = "".join(map(chr, range(0x110000)))
+    found = {m.start() for m in frontmatter._UNUSUAL.finditer(text)}
+    assert found == {c for c in range(0x110000) if not any(lo <= c <= hi for lo, hi in ordinary)}
+
+
 def test_block_scalar_headers_pyyaml_refuses_are_left_to_it():
     assert frontmatter._libyaml_agrees("a: >-\n  x\nb: |2 # c\n   y")
     assert not frontmatter._libyaml_agrees("a: >#-\n  x")

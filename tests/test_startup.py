@@ -7,6 +7,7 @@ A subprocess each, as the modules loaded by this test process would hide the com
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,23 @@ def test_check_imports_no_target(tmp_path):
     names = imported("check", str(ROOT / "agents" / "seed-team"))
     assert _top(names, FORMATTERS + FRAMEWORKS) == []
     assert sorted(n for n in names if n.startswith("agentc.targets.")) == []
+
+
+def test_pydantic_loads_only_for_the_edges(tmp_path):
+    """pydantic (~50 ms to import, more to build a schema) makes `ir --json` and `schema`; a
+    build without the cache and `check` never need it (nor does the CLI's parsing: typer is
+    capped below the version that validates options with pydantic). The cache reads and writes
+    its JSON through pydantic-core alone (agentc/codec.py): a cold build, a no-op build and a
+    rebuild after an edit load no pydantic."""
+    seed = str(ROOT / "agents" / "seed-team")
+    for args in (("check", seed), ("build", seed, "-t", "claude", "--out", str(tmp_path / "out"), "--no-cache")):
+        assert _top(imported(*args), ("pydantic", "pydantic_core")) == [], args
+    agents = tmp_path / "agents"
+    shutil.copytree(seed, agents)
+    cached = ("build", str(agents), "-t", "claude", "--out", str(tmp_path / "cached"))
+    for step in ("cold", "no-op", "edit"):
+        if step == "edit":
+            first = sorted(agents.glob("*.md"))[0]
+            first.write_text(first.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        names = imported(*cached)
+        assert "pydantic_core" in names and _top(names, ("pydantic",)) == [], step
