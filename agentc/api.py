@@ -88,7 +88,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
         digest = sha(data)
         seen.append([str(f.path), before, digest])
         key = cache.ir_key(f.file, f.scope, digest) if cache is not None else None
-        hit = cache.get_ir(key) if cache is not None else None
+        hit = cache.get_ir(key, data) if cache is not None else None
         if hit is None:
             agent, more = lower(read_source(f.file, data, f.scope))
             if cache is not None:

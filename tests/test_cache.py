@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import ROOT
 from pydantic import BaseModel, ConfigDict
@@ -15,46 +17,75 @@ from agentc.compiler.source import read_source
 
 def _lowered():
     for path in sorted((ROOT / "agents").rglob("*.md")):
-        yield path, *lower(read_source(path.relative_to(ROOT).as_posix(), path.read_bytes(), None))
+        data = path.read_bytes()
+        yield data, *lower(read_source(path.relative_to(ROOT).as_posix(), data, None))
 
 
 def test_an_entry_reads_back_as_what_was_stored():
-    for path, agent, diags in _lowered():
-        assert codec.load_entry(codec.dump_entry(agent, diags)) == (agent, tuple(diags)), path
+    for data, agent, diags in _lowered():
+        assert codec.load_entry(codec.dump_entry(agent, diags), data) == (agent, tuple(diags)), agent.file
 
 
 class _PydanticEntry(BaseModel):
-    """The entry as pydantic models it (the cache's own format before codec.py)."""
+    """The entry as pydantic models it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     agent: AgentIR | None
     diagnostics: tuple[Diagnostic, ...]
+    body_length: int
 
 
 def test_the_codec_writes_and_reads_what_pydantic_does():
     """codec.py makes its schema from the IR's annotations; pydantic's own for the same classes
     gives the same bytes and the same values back, so a new field or type cannot drift."""
-    for path, agent, diags in _lowered():
+    for source, agent, diags in _lowered():
         data = codec.dump_entry(agent, diags)
-        assert data == _PydanticEntry(agent=agent, diagnostics=tuple(diags)).model_dump_json().encode(), path
-        back = _PydanticEntry.model_validate_json(data)
-        assert (back.agent, back.diagnostics) == codec.load_entry(data), path
+        model = _PydanticEntry(agent=agent, diagnostics=tuple(diags), body_length=len(agent.body))
+        assert data == model.model_dump_json(exclude={"agent": {"body"}}).encode(), agent.file
+        assert b'"body"' not in data  # the body comes from the source's bytes
+        back = _PydanticEntry.model_validate_json(data.replace(b'"body_line"', b'"body":"","body_line"', 1))
+        assert (dataclasses.replace(back.agent, body=agent.body), back.diagnostics) == codec.load_entry(data, source), agent.file
+
+
+@pytest.mark.parametrize("text", [
+    b"---\nname: a\ndescription: d\n---\nline one\n\nline two\n",
+    b"\xef\xbb\xbf---\r\nname: a\r\ndescription: d\r\n---\r\nCR LF\r\nlines\r\n",
+    b"---\rname: a\rdescription: d\r---\rold Mac\rlines",
+    b"---\nname: a\ndescription: d\n---\n",
+    b"---\nname: a\ndescription: d\n---",
+    b"---\nname: a\ndescription: d\n---\n\n\n   \n",
+])
+def test_the_body_read_from_the_source_is_the_lowered_one(text):
+    agent, diags = lower(read_source("a.md", text, None))
+    assert agent is not None
+    assert codec.source_body(text, agent.body_line) == agent.body
+    assert codec.load_entry(codec.dump_entry(agent, diags), text) == (agent, tuple(diags))
+
+
+def test_an_entry_whose_source_gives_another_body_is_refused():
+    source, agent, diags = next(_lowered())
+    data = codec.dump_entry(agent, diags)
+    with pytest.raises(ValueError):
+        codec.load_entry(data, source + b"one more line\n")
+    assert codec.load_entry(data, source)[0] == agent
+    assert codec.load_entry(codec.dump_entry(None, diags), b"") == (None, tuple(diags))
 
 
 @pytest.mark.parametrize("data", [
-    b"", b"{}", b"[]", b'{"agent": null}', b'{"agent": null, "diagnostics": [], "more": 1}',
-    b'{"agent": {"__class__": "os.system"}, "diagnostics": []}',
-    b'{"agent": null, "diagnostics": [{"code": "AGC301", "severity": "fatal", "file": "a", "line": 1, "col": 1, "message": ""}]}',
+    b"", b"{}", b"[]", b'{"agent": null}', b'{"agent": null, "diagnostics": [], "body_length": 0, "more": 1}',
+    b'{"agent": {"__class__": "os.system"}, "diagnostics": [], "body_length": 0}',
+    b'{"agent": null, "diagnostics": [{"code": "AGC301", "severity": "fatal", "file": "a", "line": 1, "col": 1, "message": ""}],'
+    b' "body_length": 0}',
 ])
 def test_a_damaged_or_foreign_entry_is_refused(data):
     with pytest.raises(ValueError):
-        codec.load_entry(data)
+        codec.load_entry(data, b"")
 
 
 def test_a_changed_entry_is_refused():
-    path, agent, diags = next(_lowered())
+    source, agent, diags = next(_lowered())
     data = codec.dump_entry(agent, diags)
     for damaged in (data[:-3], data.replace(b'"line":', b'"lines":', 1), data.replace(b'"line":', b'"line":"x', 1)):
         with pytest.raises(ValueError):
-            codec.load_entry(damaged)
+            codec.load_entry(damaged, source)

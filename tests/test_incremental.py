@@ -133,7 +133,7 @@ def test_an_edit_then_a_full_build_packs_the_loose_entry(project, monkeypatch):
     assert not build("out").failed and calls == []  # and now all 5 from the new pack
 
 
-def test_lowered_entries_wait_in_a_temp_file_not_in_memory():
+def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
     from agentc.cache import Spill
 
     spill = Spill()
@@ -141,7 +141,12 @@ def test_lowered_entries_wait_in_a_temp_file_not_in_memory():
     spill.put("b", "\u2192 arrow".encode())
     assert spill._held == {} and spill._file is not None  # on disk, not held
     assert (spill.get("a"), spill.get("b"), spill.get("c")) == (b'{"x": 1}', "\u2192 arrow".encode(), None)
-    assert spill.keys() == ["a", "b"] and "a" in spill and spill.sizes()["a"][0] == 8
+    assert spill.keys() == ["a", "b"] and "a" in spill and spill.placed()[0][:3] == ("a", 0, 8)
+    with open(tmp_path / "pack", "wb") as out:  # where a pack writes them: after its index
+        out.write(b"head")
+        spill.copy_to(out)
+    copied = (tmp_path / "pack").read_bytes()[4:]
+    assert [copied[at:at + length] for _, at, length, _ in spill.placed()] == [b'{"x": 1}', "\u2192 arrow".encode()]
     spill._file.truncate(4)  # the temp file lost its end: that entry is missing, never wrong
     assert spill.get("a") is None and spill.get("b") is None
     spill.close()
@@ -155,6 +160,19 @@ def test_without_a_temp_folder_entries_stay_in_memory_and_are_packed(project, mo
         raise OSError("no space left on device")
 
     monkeypatch.setattr(tempfile, "TemporaryFile", no_temp)
+    assert not build("out").failed
+    _forget_record(project)
+    calls = lowered(monkeypatch)
+    assert not build("out").failed and calls == []  # every entry reached the pack
+
+
+def test_without_sendfile_the_entries_are_copied_into_the_pack(project, monkeypatch):
+    import os
+
+    def no_sendfile(*args):
+        raise OSError("sendfile: only to a socket here")
+
+    monkeypatch.setattr(os, "sendfile", no_sendfile)
     assert not build("out").failed
     _forget_record(project)
     calls = lowered(monkeypatch)
