@@ -320,12 +320,12 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
                     name, start = f"{plug}:{name}", q
             out.append(_Cand(start, e, name, "kebab", line[max(0, start - 2):start] == "**"))
     for m in _TITLE.finditer(line):
+        phrase = m.group()
+        if not _ends_in_role(phrase) and not _AGENT_AFTER.match(line, m.end()):
+            continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent": most end here
         s0, e = m.span()
         if s0 and (line[s0 - 1] in _NAME_CHARS or line[s0 - 1] == "_") or e < n and (line[e] in _NAME_CHARS or line[e] == "_"):
             continue
-        phrase = m.group(0)
-        if not _ends_in_role(phrase) and not _AGENT_AFTER.match(line, e):
-            continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent"
         words = phrase.split(" ")
         while words and words[0] in _SKIP_WORDS:
             words = words[1:]
@@ -446,6 +446,20 @@ def _holding(low: str, words: tuple[str, ...], starts: list[int]) -> dict[str, l
         if not found or found[-1] != line:  # one entry per line: a word's places come in order
             found.append(line)
     return out
+
+
+def inert(line: str, cands: list[_Cand]) -> bool:
+    """Whether `scan_line` surely finds nothing on a line that is outside a block about agents
+    and holds no weak-name hint word: every name on it is a kebab word that is no role
+    ("production-grade", which `_judge` leaves at once there) and the line holds neither
+    "agent" nor a relation label. A third of the lines with names are so; their readers skip
+    the call."""
+    for c in cands:
+        if c.form != "kebab" or role_like(c.target.split(":")[-1]):
+            return False
+    if "agent" in line.lower():
+        return False
+    return ":" not in line or _RELATION_LABEL.match(line[_LINE_MARK.match(line).end():]) is None
 
 
 def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: bool = True,

@@ -97,6 +97,8 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
             text = lines[line_no - 1]
             if hinted is not None:
                 weak_hint = line_no - 1 in hinted
+                if not (ctx or weak_hint) and mentions.inert(text, cands):
+                    return
         found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok, target_cols=target_cols,
                                          first_cell=first_cell, skill_ctx=skill, cands=cands, weak_hint=weak_hint)
         section = titles[k] if k is not None else None

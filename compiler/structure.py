@@ -122,11 +122,12 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
     """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section
     (`list_items`: the indices of the list items).
 
-    What a section's title says is worked out once per section, not once per bullet."""
+    What a section's title says is worked out once per section, not once per bullet, and only
+    the boxed items and those of sections that take plain checks are visited (most items are in
+    neither)."""
     secs = src.sections
     groups: dict[int | None, list[ChecklistItem]] = {}
     group_of: dict[int | None, int | None] = {None: None}
-    plain_ok: dict[int, tuple[int, bool] | None] = {}  # section -> (group, strong title), or None: no plain checks
 
     def group(k: int | None) -> int | None:
         if k not in group_of:
@@ -136,21 +137,19 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
             group_of[k] = g
         return group_of[k]
 
+    plain_ok: dict[int, tuple[int, bool]] = {}  # section -> (group, strong title), for sections taking plain checks
+    for k in range(len(secs)):
+        g = group(k)
+        if g is not None and src.roles[g] == "checklist" and not _NOT_CHECKS.search(secs[k].title):
+            plain_ok[k] = (g, bool(_STRONG_CHECK_TITLE.search(secs[g].title)))
     blocks, owner = src.blocks, src.owner
-    for index in list_items:
+    for index in [i for i in list_items if owner[i] in plain_ok or blocks[i].checked is not None]:
         b = blocks[index]
         k = owner[index]
         if b.checked is None:
-            if b.indent != 0 or k is None:
+            if b.indent != 0:
                 continue
-            if k not in plain_ok:  # the cheap test first: most sections are in no checklist
-                g = group(k)
-                plain_ok[k] = (None if g is None or src.roles[g] != "checklist" or _NOT_CHECKS.search(secs[k].title)
-                               else (g, bool(_STRONG_CHECK_TITLE.search(secs[g].title))))
-            verdict = plain_ok[k]
-            if verdict is None:
-                continue
-            k, strong = verdict
+            k, strong = plain_ok[k]
             if not strong and not _READS_AS_CHECK.search(plain(b.text)):
                 continue  # "## Validation Tools": a list of tools, not checks
         else:
