@@ -37,9 +37,10 @@ def _hints(cls: type) -> dict[str, Any]:
 class _Schemas:
     """pydantic-core schemas of the types above; each dataclass once, as a definition."""
 
-    def __init__(self, unstored: frozenset[tuple[type, str]] = frozenset()) -> None:
+    def __init__(self, unstored: frozenset[tuple[type, str]] = frozenset(), *, strict: bool = False) -> None:
         self.definitions: dict[str, cs.CoreSchema] = {}
         self.unstored = unstored  # (class, str field) not written, read back as ""
+        self.strict = strict  # exact JSON types: no "3" or 3.0 for an int
 
     def of(self, tp: Any) -> cs.CoreSchema:
         simple: dict[Any, Callable[[], cs.CoreSchema]] = {Any: cs.any_schema, str: cs.str_schema, bool: cs.bool_schema, int: cs.int_schema,
@@ -82,7 +83,7 @@ class _Schemas:
                 fields.append(cs.dataclass_field(f.name, schema, kw_only=f.kw_only is True))
             self.definitions[ref] = cs.dataclass_schema(
                 cls, cs.dataclass_args_schema(cls.__name__, fields), [f.name for f in dataclasses.fields(cls)],
-                slots="__slots__" in vars(cls), config={"extra_fields_behavior": "forbid"}, ref=ref)
+                slots="__slots__" in vars(cls), config={"extra_fields_behavior": "forbid", "strict": self.strict}, ref=ref)
         return cs.definition_reference_schema(ref)
 
     def done(self, schema: cs.CoreSchema) -> cs.CoreSchema:
@@ -127,6 +128,32 @@ def load_entry(data: bytes, source: bytes) -> tuple[Any, tuple]:
             raise ValueError("the body read from the source is not the one lowered")
         agent = dataclasses.replace(agent, body=body)
     return agent, entry["diagnostics"]
+
+
+@cache
+def _record() -> tuple[SchemaSerializer, SchemaValidator]:
+    """A build record (cache.py): its `diagnostics` as Diagnostic objects, checked with exact
+    types (the rows are agentc's own output: a "3", true or 3.0 for a line is a damaged record),
+    every other key as plain JSON."""
+    from agentc.compiler.diagnostics import Diagnostic
+
+    s = _Schemas(strict=True)
+    schema = s.done(cs.typed_dict_schema({"diagnostics": cs.typed_dict_field(s.of(list[Diagnostic]))},
+                                         extra_behavior="allow"))
+    return SchemaSerializer(schema), SchemaValidator(schema)
+
+
+def dump_record(record: dict) -> bytes:
+    """A build record as JSON. A 1000-agent build records ~12 000 diagnostics: through their
+    schema ~6 ms, against ~16 ms for pydantic-core's inference of the dataclasses."""
+    return _record()[0].to_json(record)
+
+
+def load_record(data: bytes) -> dict:
+    """A build record from `dump_record`'s JSON, its diagnostics made and checked in the same
+    pass (1000 agents: ~20 ms, against ~40 ms to parse the JSON and then check the rows);
+    ValueError when it is not one."""
+    return _record()[1].validate_json(data)
 
 
 def source_body(source: bytes, body_line: int) -> str:

@@ -178,9 +178,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     if not set(files) <= old_files:
         return None
     gone = {a.file for a in fresh} | set(files)
-    kept = recorded_diagnostics(record, lambda d: d["code"] not in GRAPH and d["file"] not in gone)
-    if kept is None:
-        return None
+    kept = recorded_diagnostics(record, lambda d: d.code not in GRAPH and d.file not in gone)
     final = api.judge(kept + diags, options, project, fresh={a.file for a in fresh})
     if has_errors(final):
         return None

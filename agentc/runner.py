@@ -64,9 +64,8 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         key = build_key(_key_options(options), targets, roots_abs)
         last = store.load_record(roots_abs)
         record = _no_op(last, key, found)
-        recorded = recorded_diagnostics(record) if record is not None else None
-        if recorded is not None:
-            outcome.diagnostics = tuple(recorded)
+        if record is not None:
+            outcome.diagnostics = tuple(recorded_diagnostics(record))
             outcome.unchanged = len(record.get("outputs", [])) - len(roots_abs)
             outcome.cached = True
             return outcome

@@ -211,18 +211,25 @@ def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
 def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_row():
     from dataclasses import asdict
 
-    from agentc.cache import recorded_diagnostics
+    from pydantic_core import to_json
+
+    from agentc import codec
     from agentc.compiler.diagnostics import diag
     from agentc.compiler.span import Span
 
+    def read(rows):
+        return codec.load_record(to_json({"key": "k", "diagnostics": rows}))["diagnostics"]
+
     diags = [diag("AGC301", Span(file="a.md", line=3, col=4), "m", hint="h"), diag("AGC003", Span(file="b.md", line=1), "e", excerpt="x")]
     row = asdict(diags[0])
-    assert recorded_diagnostics({"diagnostics": [asdict(d) for d in diags]}) == diags
-    assert recorded_diagnostics({"diagnostics": [{k: v for k, v in row.items() if k not in ("hint", "excerpt")}]})[0].hint is None
+    assert read([asdict(d) for d in diags]) == diags
+    assert codec.load_record(codec.dump_record({"key": "k", "diagnostics": diags})) == {"key": "k", "diagnostics": diags}
+    assert read([{k: v for k, v in row.items() if k not in ("hint", "excerpt")}])[0].hint is None
     for bad in ({**row, "line": "3"}, {**row, "line": True}, {**row, "col": 1.0}, {**row, "severity": "fatal"},
                 {**row, "severity": ["warning"]}, {**row, "hint": 3}, {**row, "more": 1}, {k: v for k, v in row.items() if k != "code"},
                 ["AGC301"], None):
-        assert recorded_diagnostics({"diagnostics": [bad]}) is None, bad
+        with pytest.raises(ValueError):
+            read([bad])
 
 
 @pytest.mark.parametrize("then_edit", [False, True])
