@@ -2,8 +2,8 @@
 
 Every target package `agentc.targets.<module>` has the same shape: its `__init__.py` defines
 `TARGET` (name, summary, the pure `emit(project, options) -> Emitted`, an optional extra
-`validate`, and the capability flags saying what it can express), and its private helpers
-are modules of the package (text is written by plain Python: no template engine). What several
+`validate`, and the capability flags saying what it can express), its Jinja templates sit in
+`templates/` beside it, and its private helpers are modules of the package. What several
 targets share lives in `_shared/`. A target does no I/O (the driver's writer is the only code
 that touches the disk) and imports nothing from the driver: only the compiler's IR side.
 """

@@ -7,10 +7,9 @@ never becomes code. `AgentDefinition` mirrors the frontmatter agentc types, so t
 nearly 1:1; what it cannot hold (colour, hooks, isolation, unknown keys, values outside the
 SDK's literal types) is named in a loss report (AGC420).
 
-No formatter runs on a build: the modules are written in black's style by plain Python (a test
+No formatter runs on a build: the templates and their literals are in black's style (a test
 formats every emitted module with black and expects no change); black, 0.6 s per 100 agents,
-runs only when a line is too long in a way black would change. No template engine either:
-importing Jinja and compiling templates cost an every-target build ~40 ms before any agent.
+runs only when a line is too long in a way black would change.
 """
 
 from __future__ import annotations
@@ -24,7 +23,8 @@ from agentc.compiler.options import BuildOptions
 from agentc.targets import Emitted, FileText, Target, utf8
 from agentc.targets._shared.coding import loss_report, shown, unsupported
 from agentc.targets._shared.naming import package_name, snake
-from agentc.targets._shared.pyformat import format_python, py_literal
+from agentc.targets._shared.pyformat import format_python
+from agentc.targets._shared.render import render
 from agentc.targets._shared.team import pick_entry, prompt_text
 
 NAME = "claude-sdk"
@@ -99,64 +99,12 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     entry_key = entry.name if counts[entry.name] == 1 else entry.id
     diags += nesting_report(project, MAX_DEPTH, NAME)
     files: dict[str, FileText] = {
-        f"{package}/__init__.py": INIT_PY,
-        f"{package}/agents.py": _black_if_long(agents_py(views, entry_key, _entry_fields(project, entry, options))),
+        f"{package}/__init__.py": render("claude_sdk", "init.py.j2"),
+        f"{package}/agents.py": _black_if_long(render("claude_sdk", "agents.py.j2", agents=views, entry=entry_key,
+                                                      entry_fields=_entry_fields(project, entry, options))),
     }
     files.update({f"{package}/prompts/{f}": text for f, text in sorted(prompts.items())})
     return Emitted(files=files, diagnostics=tuple(diags))
-
-
-INIT_PY = '''"""Claude Agent SDK subagents compiled by agentc: `AGENTS` and `options()`."""
-
-from .agents import AGENTS, ENTRY, options
-
-__all__ = ["AGENTS", "ENTRY", "options"]
-'''
-
-AGENTS_HEAD = '''"""Claude Agent SDK subagents compiled by agentc. Do not edit: rebuild with `agentc build`.
-
-`AGENTS` holds one `AgentDefinition` per agent; the parent session picks a subagent by its
-description through the Agent tool. Prompts are the files in `prompts/`, loaded as package
-resources. `options()` returns the `ClaudeAgentOptions` of a session led by the entry agent.
-"""
-
-from __future__ import annotations
-
-from importlib import resources
-from typing import Any
-
-from claude_agent_sdk import AgentDefinition, ClaudeAgentOptions
-
-'''
-
-OPTIONS_HEAD = '''
-
-def options(**overrides: Any) -> ClaudeAgentOptions:
-    """Options for a session led by ENTRY: its prompt as the system prompt, every agent in
-    `agents`. Keyword arguments override or add any ClaudeAgentOptions field."""
-    entry = AGENTS[ENTRY]
-    settings: dict[str, Any] = {
-        "system_prompt": entry.prompt,
-        "agents": AGENTS,
-'''
-
-
-def agents_py(agents: list[dict[str, Any]], entry: str, entry_fields: list[tuple[str, Any]]) -> str:
-    """agents.py: every value a Python literal (`py_literal`), laid out as black lays it out."""
-    lines = [f"ENTRY = {py_literal(entry)}", "", "",
-             "def _prompt(file: str) -> str:",
-             '    return resources.files(__package__).joinpath("prompts", file).read_text(encoding="utf-8")',
-             "", "", "AGENTS: dict[str, AgentDefinition] = {"]
-    for a in agents:
-        lines += [f"    {py_literal(a['key'])}: AgentDefinition(",
-                  f"        description={py_literal(a['description'])},",
-                  f"        prompt=_prompt({py_literal(a['prompt_file'])}),",
-                  *[f"        {field}={py_literal(value)}," for field, value in a["fields"]],
-                  "    ),"]
-    lines.append("}")
-    settings = [f"        {py_literal(field)}: {py_literal(value)},\n" for field, value in entry_fields]
-    return (AGENTS_HEAD + "\n".join(lines) + "\n" + OPTIONS_HEAD + "".join(settings)
-            + "    }\n    settings.update(overrides)\n    return ClaudeAgentOptions(**settings)\n")
 
 
 def _black_if_long(source: str) -> str:

@@ -1,9 +1,8 @@
-"""The crew project's files from a CrewPlan: YAML, JSON and TOML written as data, Python as text.
+"""The crew project's files from a CrewPlan: YAML, JSON and TOML written as data, Python rendered.
 
-No formatter runs: crew.py and main.py are written in black's style by plain Python (a test
-formats every emitted module with black and expects no change; no template engine, whose import
-and compiling cost an every-target build ~40 ms), support.py is the same for every crew, and a
-module only goes through black when a long name pushes one of its lines past black's limit.
+No formatter runs: the templates render in black's style (a test formats every emitted module
+with black and expects no change), support.py is the same for every crew, and a module only goes
+through black when a long name pushes one of its lines past black's limit.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from importlib import resources
 from agentc.compiler.options import BuildOptions
 from agentc.targets import Chunks
 from agentc.targets._shared import jsontext
+from agentc.targets._shared.render import render
 from agentc.targets.crewai import yamltext
 from agentc.targets.crewai.plan import CrewPlan, Member
 
@@ -180,232 +180,13 @@ def delegation_tools(key: str, delegates: tuple[str, ...], indent: int = 12) -> 
 
 
 def crew_py(plan: CrewPlan) -> str:
-    manager = plan.manager
-    workers = "".join(f"\n    @agent\n{_agent_method(w)}" for w in plan.workers)
-    head = CREW_HEAD.format(agent="agent, " if plan.workers else "", package=plan.package, class_name=plan.class_name)
-    return _black_if_long(head + _agent_method(manager) + workers + CREW_TASKS + _crew_method(plan))
-
-
-def _agent_method(m: Member) -> str:
-    return (f"    def {m.key}(self) -> TeamAgent:\n"
-            "        return TeamAgent(\n"
-            f'            config=self.agents_config["{m.key}"],\n'
-            f'            llm=self.model_for("{m.key}"),\n'
-            f"            agent_key={_pystr(m.agent_key)},\n"
-            "            verbose=False,\n"
-            "        )\n")
-
-
-def _crew_method(plan: CrewPlan) -> str:
-    """crew(): the tools of each delegating worker, then the hierarchical Crew."""
-    lines = ["    @crew", "    def crew(self) -> Crew:"]
-    delegating = [w for w in plan.workers if w.delegates]
-    if delegating:
-        lines += ["        # In a hierarchical crew only the manager gets delegation tools from crewai; an agent",
-                  "        # that delegates in its own prompt gets tools over exactly its own delegates."]
-    for w in delegating:
-        lines += [f"        {w.key} = self.{w.key}()",
-                  f"        {w.key}.tools = [",
-                  f"            *({w.key}.tools or []),",
-                  *[f"            {line}" for line in delegation_tools(w.key, w.delegates)],
-                  "        ]"]
-    lines += ["        return Crew(",
-              "            agents=self.agents,",
-              "            tasks=self.tasks,",
-              "            process=Process.hierarchical,",
-              f"            manager_agent=self.{plan.manager.key}(),",
-              '            max_rpm=SETTINGS["max_rpm"],',
-              "            memory=False,  # memory needs an embedding provider, i.e. the network",
-              "            verbose=False,",
-              "        )"]
-    return "\n".join(lines) + "\n"
-
-
-def _pystr(text: str) -> str:
-    """A double-quoted Python string (JSON's escapes are Python's), the quotes black would choose."""
-    return json.dumps(str(text), ensure_ascii=False)
-
-
-# crew.py up to the manager's method; str.format fills {agent}, {package} and {class_name}.
-CREW_HEAD = '''"""A hierarchical crewAI crew compiled by agentc from Claude Code agent files.
-
-Edit the agents' markdown and rebuild rather than this file. The agents' texts are in
-config/agents.yaml, the request task in config/tasks.yaml, models and settings in
-config/crew.json; support.py holds the helpers, the same for every crew.
-"""
-
-# No `from __future__ import annotations` here: crewai checks a guardrail's return annotation at
-# runtime, and a postponed (string) annotation fails that check.
-from typing import Any
-
-from crewai import BaseLLM, Crew, Process, Task
-from crewai.project import CrewBase, {agent}before_kickoff, crew, task
-
-from {package} import observe
-from {package}.support import (
-    CHECKLIST,
-    SETTINGS,
-    Meter,
-    TeamAgent,
-    TeamLLM,
-    check_models,
-    completion_checklist,
-    fence_request,
-    keep_literal_braces,
-    team_llm,
-)
-
-
-@CrewBase
-class {class_name}:
-    """The entry agent manages the crew; the agents it delegates to are the crew's agents."""
-
-    agents_config = "config/agents.yaml"
-    tasks_config = "config/tasks.yaml"
-
-    def __init__(
-        self, llm: BaseLLM | None = None, models: dict[str, BaseLLM | str] | None = None
-    ) -> None:
-        # `models`: an LLM (or model id) per agent key (the agent's name, or plugin:name when two
-        # share it; an unknown key raises). `llm`: one LLM for every other agent, e.g. a scripted
-        # offline model in tests. Else the model factory (AGENTC_MODEL_FACTORY), else the models
-        # in config/crew.json.
-        self.models = check_models(models)
-        self.injected_llm = llm
-        self.meter = Meter()  # token usage per agent: self.meter.report()
-        observe.configure()  # AGENTC_LOG=1: one JSON record per model call and delegation
-
-    def model_for(self, method: str) -> TeamLLM:
-        return team_llm(method, self.injected_llm, self.models, self.meter)
-
-    # The manager is not an @agent: every @agent joins the crew's agents, and a hierarchical
-    # crew refuses a manager that is also one of its agents.
-'''
-
-# crew.py between the agents' methods and crew().
-CREW_TASKS = '''
-    @task
-    def request_task(self) -> Task:
-        guarded = bool(CHECKLIST) and SETTINGS["guardrail"] != "off"
-        return Task(
-            config=self.tasks_config["request_task"],
-            guardrail=completion_checklist if guarded else None,
-            guardrail_max_retries=SETTINGS["guardrail_retries"],
-        )
-
-    @before_kickoff
-    def keep_literal_braces(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
-        return keep_literal_braces(inputs)
-
-    @before_kickoff
-    def fence_request(self, inputs: dict[str, Any] | None) -> dict[str, Any]:
-        # Tags inside the request that would close its <request> delimiter are escaped.
-        return fence_request(inputs)
-
-'''
+    source = render("crewai", "crew.py.j2", plan=plan, delegating=[w for w in plan.workers if w.delegates],
+                    calls={w.key: delegation_tools(w.key, w.delegates) for w in plan.workers})
+    return _black_if_long(source)
 
 
 def main_py(plan: CrewPlan) -> str:
-    description = _pystr(f"Kick off the {plan.title} crew (crewAI) on one request.")
-    return _black_if_long(MAIN_PY.replace("crewpkg", plan.package).replace("CrewClass", plan.class_name)
-                          .replace("DESCRIPTION", description))
-
-
-# main.py with the placeholders crewpkg (the package), CrewClass and DESCRIPTION (a literal).
-MAIN_PY = '''"""Entry points of the crew: `crewai run` calls run(); `python -m crewpkg --help`.
-
-The request is the command line, else the AGENTC_REQUEST environment variable, else the
-example request in config/crew.json. It reaches the crew as the task's `{request}` input,
-between <request> tags after the task's instructions.
-"""
-
-import argparse
-import json
-import os
-import sys
-
-from crewpkg import observe
-from crewpkg.crew import CrewClass
-from crewpkg.support import (
-    FACTORY_ENV,
-    MODELS,
-    TEAM,
-    CrewSetupError,
-    describe,
-)
-from crewpkg.usage import summary
-
-PROG = "python -m crewpkg"
-
-
-def _request(args: list[str]) -> str:
-    return " ".join(args) or os.environ.get("AGENTC_REQUEST") or TEAM["example_request"]
-
-
-def cli(argv: list[str] | None = None) -> int:
-    """Run the crew once: the answer on stdout, token usage on stderr, failures in one line."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description=DESCRIPTION,
-        epilog=f"Models: config/crew.json, or a factory in ${FACTORY_ENV} (module:function).",
-    )
-    parser.add_argument("request", nargs="*", help="the request (default: an example)")
-    parser.add_argument("--model", metavar="ID", help="one crewAI model id for every agent")
-    parser.add_argument("--json", action="store_true", help="print answer and usage as JSON")
-    parser.add_argument(
-        "--log", action="store_true", help="one JSON record per model call and delegation"
-    )
-    args = parser.parse_args(argv)
-    observe.configure(args.log or None)
-    try:
-        team = CrewClass(models=dict.fromkeys(MODELS, args.model) if args.model else None)
-        result = team.crew().kickoff(inputs={"request": _request(args.request)})
-    except CrewSetupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except Exception as error:  # a failed kickoff is one line, never a traceback
-        print(f"error: {describe(error)}", file=sys.stderr)
-        return 1
-    usage = team.meter.report()
-    if args.json:
-        print(json.dumps({"answer": result.raw, "usage": usage}, indent=2, ensure_ascii=False))
-    else:
-        print(result.raw)
-    print(summary(usage), file=sys.stderr)
-    return 0
-
-
-def run() -> None:
-    """`crewai run` and the `run_crew` script: the command line's request, else the example."""
-    sys.exit(cli())
-
-
-def train() -> None:
-    """`crewai train -n N -f FILE`: N iterations with human feedback, saved to FILE."""
-    CrewClass().crew().train(
-        n_iterations=int(sys.argv[1]),
-        filename=sys.argv[2],
-        inputs={"request": _request(sys.argv[3:])},
-    )
-
-
-def replay() -> None:
-    """`crewai replay -t TASK_ID`: run again from a task of the last kickoff."""
-    CrewClass().crew().replay(task_id=sys.argv[1])
-
-
-def test() -> None:
-    """`crewai test -n N -m MODEL`: N runs scored by MODEL."""
-    CrewClass().crew().test(
-        n_iterations=int(sys.argv[1]),
-        eval_llm=sys.argv[2],
-        inputs={"request": _request(sys.argv[3:])},
-    )
-
-
-if __name__ == "__main__":
-    run()
-'''
+    return _black_if_long(render("crewai", "main.py.j2", plan=plan))
 
 
 def readme(plan: CrewPlan, options: BuildOptions) -> str:

@@ -9,7 +9,7 @@ code), `__main__.py` (a small chat CLI), `__init__.py` and a README.
 Every agent is a node. Every delegation edge becomes a handoff tool `transfer_to_<snake>` whose
 description is the edge's condition text. A delegate returns to whoever called it through a
 call stack in the graph state, so any agent with delegates supervises them. Planning (names,
-entry, dangling targets, models) happens here as data; text.py only lays out the text files.
+entry, dangling targets, models) happens here as data; templates only lay it out.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from agentc.targets import Emitted, FileText, Target, pieces, utf8
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
+from agentc.targets._shared.render import render
 from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_text, reachable
-from agentc.targets.langgraph import text as texts
 
 NAME = "langgraph"
 RESERVED_NODES = frozenset({"__start__", "__end__"})
@@ -177,7 +177,8 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
         nodes.append(Node(names[a.id], keys[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
                           utf8(prompt_text(a)), model, wired))
     for name, uses in placeholders.items():
-        text = texts.placeholder(name, [(caller, " ".join(cond.split())) for caller, cond in uses])
+        text = render(NAME, "placeholder.md.j2", name=name,
+                      uses=[(caller, " ".join(cond.split())) for caller, cond in uses])
         nodes.append(Node(stub_nodes[name], keys.get(name, stub_nodes[name]), name, None, _unique(f"{snake(stub_nodes[name])}.md", files, "_"),
                           text, None, (), placeholder=True))
     entry = project.agent(roots[0])
@@ -206,6 +207,8 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     used = sorted({m.split(":", 1)[0] for m in [p.default_model, *(n.model for n in p.nodes if n.model),
                                                   *options.fallback_models.get(NAME, [])] if ":" in m})
     providers = [(u, *PROVIDERS[u]) for u in used if u in PROVIDERS]
+    context = {"plan": p, "options": options, "providers": providers, "version": version, "cell": _cell,
+               "serve": options.serve, "dependencies": DEPENDENCIES, "extras": EXTRAS}
     root = f"{p.package}/"
     pkg = f"{root}{p.package}/"
     files: dict[str, FileText] = {pkg + name: text for name, text in static_modules(options.serve).items()}
@@ -216,8 +219,8 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     server = {"python_version": "3.11", "dependencies": ["."],
               "graphs": {p.package: f"{p.package}.graph:make_graph"}, "env": ".env"}
     files[root + "langgraph.json"] = json.dumps(server, indent=2) + "\n"
-    files[root + ".env.example"] = texts.env_example(providers)
-    files[root + "README.md"] = texts.readme(p, options, providers, DEPENDENCIES, EXTRAS)
+    files[root + ".env.example"] = render(NAME, "env.example.j2", **context)
+    files[root + "README.md"] = render(NAME, "README.md.j2", **context)
     return Emitted(files=dict(sorted(files.items())), diagnostics=tuple(diags))
 
 
@@ -303,6 +306,11 @@ def pyproject(package: str, version: str, providers: list[tuple[str, str, str | 
         f'{package} = ["team.json", "prompts/*.md"]',
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside one markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def validate(files: dict[str, str]) -> list[Diagnostic]:
