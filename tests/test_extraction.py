@@ -212,18 +212,18 @@ def test_code_fences_keep_the_indentation_of_their_code(fence, lines, code):
     assert [b.code for b in blocks if isinstance(b, Code)] == [code] and not diags
 
 
-def test_verb_look_aheads_hold_every_verbs_first_letter():
-    """`_WEAK` and `_WORD_AGENT` start with a look-ahead on their verbs' first letters (so the
-    engine skips to them); a verb whose letter is missing would never match again."""
+def test_verb_look_ahead_holds_every_verbs_first_letter():
+    """`_WORD_AGENT` starts with a look-ahead on its verbs' first letters; a verb whose letter is
+    missing would never match again."""
     import re
 
     from agentc.compiler import mentions
 
-    for rx in (mentions._WEAK, mentions._WORD_AGENT):
-        letters = re.match(r"\(\?=\[([a-z]+)\]\)\\b\(\?:", rx.pattern).group(1)
-        verbs = rx.pattern[rx.pattern.index("(?:") + 3 :].split(")\\b")[0].split(")\\s+")[0]
-        for verb in verbs.split("|"):
-            assert verb[0] in letters, (verb, letters)
+    rx = mentions._WORD_AGENT
+    letters = re.match(r"\\b\(\?=\[([a-z]+)\]\)\(\?:", rx.pattern).group(1)
+    verbs = rx.pattern[rx.pattern.index("(?:") + 3 :].split(")\\b")[0]
+    for verb in verbs.split("|"):
+        assert verb[0] in letters, (verb, letters)
 
 
 @pytest.mark.parametrize("target", ["code-reviewer", "Code-Reviewer", "plug:code-reviewer", "a_b", "x", "a--b", "-x"])
@@ -236,3 +236,15 @@ def test_name_at_is_where_the_name_pattern_matches(target, text):
 
     m = structure._name_rx(target).search(text)
     assert structure._name_at(target, text) == (m.start() if m else -1)
+
+
+@pytest.mark.parametrize("text", ["Delegate → Agent", "plain ASCII Text", "Ünïcode ÉCOLE → WITH", "İstanbul asks", "AS\u212a me", ""])
+def test_lowered_finds_the_words_str_lower_finds(text):
+    """`mentions._lowered` lowers only ASCII letters on a non-ASCII text: the same length, and the
+    same places for every word `_holding` looks for."""
+    from agentc.compiler import mentions, references
+
+    words = tuple(dict.fromkeys((*mentions._LOOK_WORDS, *references.CUES, *references.LINE_TRIGGERS)))
+    low = mentions._lowered(text)
+    assert len(low) == len(text) or low == text.lower()
+    assert mentions._holding(low, words, [0]) == mentions._holding(text.lower(), words, [0])
