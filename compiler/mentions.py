@@ -362,6 +362,9 @@ def _is_self(name: str, self_name: str) -> bool:
     own = _own_words(self_name)
     if not own:
         return False
+    for word in own:  # a word of the name holds each own word: a substring test leaves most names at once
+        if word not in name:
+            return False
     words = set(name.split("-"))
     return own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
 

@@ -343,6 +343,17 @@ def test_yaml_is_written_directly_and_reads_back_exactly():
     assert "  backstory: |\n    You are an AI engineer" in agents  # prompts stay readable as literal blocks
 
 
+def test_unsafe_class_is_the_complement_of_the_safe_ranges():
+    """yamltext._UNSAFE spells out the escaped characters; it matches exactly the code points
+    outside the safe ranges it was written as before."""
+    import re
+
+    from agentc.targets.crewai import yamltext
+
+    safe = re.compile("[\x09\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    assert [i for i in range(0x110000) if (yamltext._UNSAFE.match(chr(i)) is None) != bool(safe.match(chr(i)))] == []
+
+
 def test_literal_blocks_are_chosen_as_before():
     """yamltext._literal looks for trailing blanks with substring searches when the text has no
     tab; it writes a literal block for exactly the texts the line-by-line test allowed."""

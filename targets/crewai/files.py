@@ -11,13 +11,12 @@ import json
 import math
 import re
 import uuid
-from functools import cache
-from importlib import resources
 
 from agentc.compiler.options import BuildOptions
 from agentc.targets import Chunks
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.render import render
+from agentc.targets._shared.shipped import shipped
 from agentc.targets.crewai import yamltext
 from agentc.targets.crewai.plan import CrewPlan, Member
 
@@ -62,9 +61,8 @@ def _black_if_long(source: str) -> str:
     return source
 
 
-@cache
 def _static(name: str) -> str:
-    return resources.files("agentc.targets.crewai").joinpath("package", name).read_text(encoding="utf-8")
+    return shipped("crewai", "package", name)
 
 
 # The runtime modules every code target shares (targets/_shared/runtime), copied byte for byte.
@@ -75,9 +73,8 @@ def shared_modules() -> dict[str, str]:
     return {name: _shared(name) for name in SHARED_MODULES}
 
 
-@cache
 def _shared(name: str) -> str:
-    return resources.files("agentc.targets").joinpath("_shared", "runtime", name).read_text(encoding="utf-8")
+    return shipped("_shared", "runtime", name)
 
 
 def static_module(name: str, plan: CrewPlan) -> str:

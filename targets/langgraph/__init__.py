@@ -19,8 +19,6 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
@@ -31,6 +29,7 @@ from agentc.targets._shared import jsontext
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.render import render
+from agentc.targets._shared.shipped import shipped
 from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_text, reachable
 
 NAME = "langgraph"
@@ -266,10 +265,8 @@ def static_modules(serve: bool) -> dict[str, str]:
             **_static("_shared", "runtime", SHARED_MODULES + (("server.py",) if serve else ()))}
 
 
-@lru_cache(maxsize=None)
 def _static(package: str, folder: str, names: tuple[str, ...]) -> dict[str, str]:
-    base = resources.files("agentc.targets").joinpath(package, folder)
-    return {name: base.joinpath(name).read_text(encoding="utf-8") for name in names}
+    return {name: shipped(package, folder, name) for name in names}
 
 
 def pyproject(package: str, version: str, providers: list[tuple[str, str, str | None]], options: BuildOptions) -> str:

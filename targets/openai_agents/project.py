@@ -9,13 +9,12 @@ to push a line past black's limit sends that module through black.
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 
 from agentc.compiler.ir import AgentIR
 from agentc.compiler.options import BuildOptions
 from agentc.targets import FileText
 from agentc.targets._shared import jsontext
+from agentc.targets._shared.shipped import shipped
 from agentc.targets._shared.team import checklist_request, completion_checklist
 
 PLACEHOLDER = "teampkg"
@@ -30,14 +29,12 @@ SERVE_REQUIREMENTS = ["fastapi>=0.115,<1", "uvicorn>=0.30,<1"]
 GUARDRAIL_RETRIES = 2
 
 
-@cache
 def _static(name: str) -> str:
-    return resources.files("agentc.targets.openai_agents").joinpath("package", name).read_text(encoding="utf-8")
+    return shipped("openai_agents", "package", name)
 
 
-@cache
 def _shared(name: str) -> str:
-    return resources.files("agentc.targets").joinpath("_shared", "runtime", name).read_text(encoding="utf-8")
+    return shipped("_shared", "runtime", name)
 
 
 def module(name: str, package: str) -> str:
