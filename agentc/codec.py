@@ -158,13 +158,11 @@ def load_record(data: bytes) -> dict:
 
 def source_body(source: bytes, body_line: int) -> str:
     """An agent's body from its file's bytes, as compiler/source.read_source and lower make it:
-    no BOM, UTF-8 (a bad byte as U+FFFD), CR LF and a lone CR as LF, the lines from `body_line`
-    on (`"\n".join(lines[body_line - 1:])`, without splitting the text into lines)."""
-    if source.startswith(b"\xef\xbb\xbf"):
-        source = source[3:]
-    text = source.decode("utf-8", errors="replace")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    the reader's text (`text_of`) from line `body_line` on (`"\n".join(lines[body_line - 1:])`,
+    without splitting the text into lines)."""
+    from agentc.compiler.source import text_of
+
+    text = text_of(source)
     at = 0
     for _ in range(body_line - 1):
         at = text.find("\n", at) + 1

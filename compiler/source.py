@@ -74,25 +74,42 @@ class Source:
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def text_of(data: bytes) -> str:
+    """A file's bytes as the reader reads them: no BOM, UTF-8 with a bad byte as U+FFFD, CR LF and
+    a lone CR as LF. The build cache rebuilds an agent's body from this (codec.source_body)."""
+    if data.startswith(BOM):
+        data = data[3:]
+    text = data.decode("utf-8", errors="replace")
+    if "\r" in text:  # a cheap test first: looking for the pair "\r\n" costs a whole pass (~25 us per 32 KB)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _undecodable(file: str, data: bytes) -> list[Diagnostic]:
+    """AGC002 at the first byte of `data` (the file without its BOM) that is not UTF-8, if any."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        excerpt = data.decode("utf-8", errors="replace").split("\n")[line - 1]
+        return [diag("AGC002", Span(file=file, line=line, col=col), f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                     hint="save the file as UTF-8", excerpt=excerpt)]
+    return []
+
+
 def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     diags: list[Diagnostic] = []
     if len(data) > MAX_FILE_BYTES:
         diags.append(diag("AGC108", Span(file=file, line=1), f"file is {len(data)} bytes; agentc reads agent files of at most {MAX_FILE_BYTES}",
                           hint="an agent file is a prompt; move reference material out of it"))
         return Source(file, scope, [""], {}, 1, [], [], [], diags, [], {"name", "description"})  # reported above
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        text = data.decode("utf-8", errors="replace")
-        diags.append(diag("AGC002", Span(file=file, line=line, col=col),
-                          f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-                          hint="save the file as UTF-8", excerpt=text.split("\n")[line - 1]))
-    if "\r" in text:  # a cheap test first: looking for the pair "\r\n" costs a whole pass (~25 us per 32 KB)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text_of(data)
+    if "\ufffd" in text:  # a bad byte, or a file that holds U+FFFD itself
+        diags += _undecodable(file, data[3:] if data.startswith(BOM) else data)
     lines = text.split("\n")
     if not text or text.isspace():  # as `not text.strip()`, without copying the text
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",

@@ -142,3 +142,15 @@ def test_diagram_svg_is_opt_in_and_says_why_it_is_missing(monkeypatch):
     assert "not installed" in note.message
     with pytest.raises(diagram.NoSvg):
         diagram.svg("digraph { a -> b }")
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ("---\nname: a\ndescription: b\n---\nA replacement sign \ufffd written as such.\n".encode(), None),
+    (b"\xef\xbb\xbf---\nname: a\ndescription: b\n---\n\xef\xbf\xbd then a bad \xff byte\r\nnext\n", (5, 16)),  # columns count bytes, as before
+    (b"---\nname: a\ndescription: b\n---\nfirst\rsecond \xe9\n", (5, 14)),  # a lone CR is no line break for the position
+])
+def test_a_bad_byte_is_reported_where_it_is_and_a_written_replacement_sign_is_not(data, where):
+    from agentc.compiler.source import read_source
+
+    found = [(d.line, d.col) for d in read_source("a.md", data).diagnostics if d.code == "AGC002"]
+    assert found == ([where] if where else [])
