@@ -48,6 +48,7 @@ TIMEOUT_S = 1800  # one run; a hang must not hold the benchmark forever
 @dataclass
 class Run:
     cpu: float  # user + sys seconds of the child and the children it waited for
+    sys: float  # the kernel's part of `cpu`: file creation on a busy or slow disk shows here
     rss_mb: float  # peak resident set of the child (or its largest waited-for descendant)
     wall: float
     code: int
@@ -68,7 +69,7 @@ def measure(args: list[str], cwd: Path, env: dict | None = None) -> Run:
             break
         time.sleep(0.005)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, time.perf_counter() - start, proc.returncode)
+    return Run(usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_maxrss / 1024, time.perf_counter() - start, proc.returncode)
 
 
 # -- the peers ---------------------------------------------------------------------------------
@@ -212,11 +213,11 @@ def med(runs: list[Run], attr: str) -> float:
 
 
 def table(runs: dict[str, list[Run]]) -> None:
-    print(f"  {'':<28} {'CPU s':>7} {'(min-max)':>13} {'peak RSS MB':>12} {'wall s':>7}")
+    print(f"  {'':<28} {'CPU s':>7} {'(min-max)':>13} {'of it sys':>10} {'peak RSS MB':>12} {'wall s':>7}")
     for label, rs in runs.items():
         cpu = [r.cpu for r in rs]
         print(f"  {label:<28} {statistics.median(cpu):7.2f} {f'({min(cpu):.2f}-{max(cpu):.2f})':>13} "
-              f"{med(rs, 'rss_mb'):12.0f} {med(rs, 'wall'):7.2f}")
+              f"{med(rs, 'sys'):10.2f} {med(rs, 'rss_mb'):12.0f} {med(rs, 'wall'):7.2f}")
 
 
 def goal(label: str, value: float | None, limit: float, unit: str = "x") -> None:
