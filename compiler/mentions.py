@@ -520,9 +520,6 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         if kind == "kebab-role-only":
             kind = (next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
                     if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None)
-        if c.form == "kebab" and not (agentish or ctx or kind) and not role_like(c.target.split(":")[-1]):
-            prev = (c, None)  # _judge's first test, without the call: most names are such words
-            continue  # ("production-grade"), and no weak name either (a kebab one must be a role)
         hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
                      rel_kind=kind, target_cols=target_cols,
                      first_cell=first_cell, skill_line=skill_line, agentish=agentish)
