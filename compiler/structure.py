@@ -340,7 +340,7 @@ def _worked(src: Source, k: int, title: str) -> Example:
             code.append(CodeBlock(language=b.lang, code=b.code, span=_span(src, b)))
             current = None
             continue
-        text = b.text if isinstance(b, (Paragraph, ListItem)) else getattr(b, "title", "")
+        text = b.text if isinstance(b, Paragraph) else getattr(b, "title", "")
         label, rest = lead(text) if isinstance(b, Paragraph) else (None, text)
         if isinstance(b, Label):
             label, rest = b.title, ""
@@ -350,8 +350,7 @@ def _worked(src: Source, k: int, title: str) -> Example:
             if rest:
                 parts.setdefault(key, []).append(rest)
         elif current:
-            mark = "- " if isinstance(b, ListItem) else ""
-            parts.setdefault(current, []).append(mark + (plain(text) if isinstance(b, Heading) else text))
+            parts.setdefault(current, []).append(plain(text) if isinstance(b, Heading) else text)
     pick = lambda key: "\n".join(parts[key]).strip().strip('"“”') if key in parts else None  # noqa: E731
     return Example(kind="worked", title=title, request=pick("request"), reasoning=pick("reasoning"),
                    result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
