@@ -153,26 +153,17 @@ def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
     assert spill.keys() == [] and spill.get("a") is None
 
 
-def test_without_a_temp_folder_entries_stay_in_memory_and_are_packed(project, monkeypatch):
-    import tempfile
+@pytest.mark.parametrize(("module", "name", "why"), [
+    ("tempfile", "TemporaryFile", "no space left on device"),  # no temp folder: entries stay in memory
+    ("os", "sendfile", "sendfile: only to a socket here"),  # no sendfile: the spill is copied by reads
+], ids=["no-temp-folder", "no-sendfile"])
+def test_every_entry_reaches_the_pack_when_a_system_call_fails(project, monkeypatch, module, name, why):
+    import importlib
 
-    def no_temp(*args, **kwargs):
-        raise OSError("no space left on device")
+    def refuse(*args, **kwargs):
+        raise OSError(why)
 
-    monkeypatch.setattr(tempfile, "TemporaryFile", no_temp)
-    assert not build("out").failed
-    _forget_record(project)
-    calls = lowered(monkeypatch)
-    assert not build("out").failed and calls == []  # every entry reached the pack
-
-
-def test_without_sendfile_the_entries_are_copied_into_the_pack(project, monkeypatch):
-    import os
-
-    def no_sendfile(*args):
-        raise OSError("sendfile: only to a socket here")
-
-    monkeypatch.setattr(os, "sendfile", no_sendfile)
+    monkeypatch.setattr(importlib.import_module(module), name, refuse)
     assert not build("out").failed
     _forget_record(project)
     calls = lowered(monkeypatch)
