@@ -28,7 +28,6 @@ import mmap
 import os
 import shutil
 import sys
-import tempfile
 import time
 import zlib
 from collections.abc import Callable
@@ -404,6 +403,8 @@ class Spill:
 
     def put(self, key: str, data: bytes) -> None:
         if self._file is None and not self._failed:
+            import tempfile  # here: a no-op build or --check spills nothing (tempfile and random: ~0.8 ms)
+
             try:
                 self._file = tempfile.TemporaryFile(prefix="agentc-", buffering=0)
             except OSError:
