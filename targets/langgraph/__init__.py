@@ -206,7 +206,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
     used = sorted({m.split(":", 1)[0] for m in [p.default_model, *(n.model for n in p.nodes if n.model),
                                                   *options.fallback_models.get(NAME, [])] if ":" in m})
     providers = [(u, *PROVIDERS[u]) for u in used if u in PROVIDERS]
-    context = {"plan": p, "options": options, "providers": providers, "version": version, "cell": _cell,
+    context = {"plan": p, "options": options, "providers": providers, "version": version,
                "serve": options.serve, "dependencies": DEPENDENCIES, "extras": EXTRAS}
     root = f"{p.package}/"
     pkg = f"{root}{p.package}/"
@@ -303,11 +303,6 @@ def pyproject(package: str, version: str, providers: list[tuple[str, str, str | 
         f'{package} = ["team.json", "prompts/*.md"]',
     ]
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    """Text safe inside one markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def validate(files: dict[str, str]) -> list[Diagnostic]:
