@@ -131,6 +131,18 @@ def test_tool_names_are_valid_snake_case_and_unique():
     assert len(long) == 64 and TOOL_NAME.match(long) and "shortened" in why
 
 
+def test_tools_written_from_their_texts_are_what_json_dumps_writes():
+    """The assistants' tools are written once per build and spliced in (`_with_tools`): the
+    same text as the whole body through json.dumps, hostile strings included."""
+    from agentc.targets.openai import _function, _tool_text, _with_tools
+
+    body = {"model": "gpt-5", "name": "a", "instructions": "x\n\"y\" \u2028 \\ é\n", "metadata": {"agentc_id": "a"}}
+    tools = [_function("delegate_to_b", "b", "when\nb\t\"quoted\" \u2029 ü"), _function("delegate_to_c", "c", "")]
+    expected = json.dumps({**body, "tools": tools}, indent=2, ensure_ascii=False) + "\n"
+    assert _with_tools(body, [_tool_text(t) for t in tools]) == expected
+    assert _with_tools(body, []) == json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
 def test_truncate_words_cuts_at_a_boundary():
     assert truncate_words("short", 10) == "short"
     cut = truncate_words("alpha beta gamma delta", 15)

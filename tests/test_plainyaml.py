@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.targets._shared.plainyaml import plain_yaml
+from agentc.targets._shared.plainyaml import plain_yaml, read_plain
 
 # Mostly plain prose and identifiers, so the direct path runs; some characters and words that
 # must send the data to PyYAML (indicators, quotes, breaks, non-ASCII, YAML 1.1 booleans, numbers).
@@ -66,3 +66,41 @@ def test_same_text_on_frontmatter_shaped_data(d):
 
 def test_the_direct_path_took_most_of_it():
     assert sum(taken) > len(taken) / 2
+
+
+def _typed(value):
+    """`value` with the type of every scalar in it: True == 1 in Python, not in YAML."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(st.one_of(data, shaped))
+def test_read_plain_reads_what_it_wrote_as_yaml_does(d):
+    text = plain_yaml(d)
+    if text is not None:
+        assert _typed(read_plain(text)) == _typed(yaml.safe_load(text)) == _typed(d)
+
+
+# Lines near the ones plain_yaml writes, and some that are not: read_plain gives YAML's data or None.
+LINES = ["name: a", "name: b", "k: 1", "k: -0", "k: 007", "k: true", "k: True", "k: yes", "k: a: b", "k:", "tools:",
+         "- x", "- 1", "- false", "- k: v", "- k: 1", "  k: v", "  j: true", "  k:", "  - x", "-x", "- ", "k: ", "k:  a",
+         "k: a #c", "'k': a", "k: 'a'", "k: [a]", "k: {a: 1}", "k: ~", "k: null", "? k", "", "#c", "---", "k: a  ", "\tk: a"]
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=7).map(lambda lines: "\n".join(lines) + "\n"))
+def test_read_plain_is_yaml_or_none(text):
+    data = read_plain(text)
+    if data is not None:
+        assert _typed(data) == _typed(yaml.safe_load(text))
+
+
+def test_read_plain_takes_a_typical_head():
+    d = {"name": "agent-0000", "description": "Synthetic agent 0.", "model": "Claude Sonnet 4.5", "tools": ["read", "agent"],
+         "handoffs": [{"label": "Hand off to agent-0001", "agent": "agent-0001", "prompt": "topic 0", "send": False}], "turns": 3}
+    assert read_plain(plain_yaml(d)) == d
+    assert read_plain("name: a\nname: b\n") is None and read_plain("k: yes\n") is None and read_plain("k: a") is None

@@ -15,7 +15,7 @@ import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
-from agentc.targets._shared.plainyaml import plain_yaml
+from agentc.targets._shared.plainyaml import plain_yaml, read_plain
 
 # IR field -> the Claude Code frontmatter key it came from (the names the loss report uses).
 SETTINGS: dict[str, str] = {
@@ -102,7 +102,10 @@ def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     end = text.find("\n---\n", 3)
     if end < 0:
         raise ValueError("frontmatter never closed")
-    data = yaml.load(text[4:end + 1], Loader=_LOADER)
+    head = text[4:end + 1]
+    data = read_plain(head)  # the head as `plain_yaml` wrote it, most of the time
+    if data is None:
+        data = yaml.load(head, Loader=_LOADER)
     if not isinstance(data, dict):
         raise ValueError("frontmatter is not a mapping")
     return data, text[end + 5:]

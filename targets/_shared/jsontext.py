@@ -55,11 +55,12 @@ def _value(v: Any, nl: str, enc) -> str:
         for k, x in v.items():
             if type(k) is not str:
                 raise _Unusual
-            parts.append(f"{inner}{enc(k)}: {_value(x, inner, enc)}")
+            # A str value (most of them) encoded here: a call of _value per leaf was half the time.
+            parts.append(f"{inner}{enc(k)}: {enc(x) if type(x) is str else _value(x, inner, enc)}")
         return "{" + ",".join(parts) + nl + "}"
     if isinstance(v, (list, tuple)):
         if not v:
             return "[]"
         inner = nl + "  "
-        return "[" + ",".join(inner + _value(x, inner, enc) for x in v) + nl + "]"
+        return "[" + ",".join([inner + (enc(x) if type(x) is str else _value(x, inner, enc)) for x in v]) + nl + "]"
     raise _Unusual  # subclasses, anything with a default: json.dumps decides

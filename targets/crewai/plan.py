@@ -15,10 +15,11 @@ CrewAI facts this relies on (crewai 1.15):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.ir import AgentIR, Checklist, ProjectIR
+from agentc.compiler.ir import AgentIR, Checklist, Edge, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets._shared.models import map_model
@@ -93,12 +94,13 @@ class CrewPlan:
 
 def _keys(agents: list[AgentIR], stubs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Method keys and roles, unique: plugin copies of one name get their plugin in both."""
-    names = [n.casefold() for n in [a.name for a in agents] + stubs]  # crewai matches roles case-insensitively
+    # crewai matches roles case-insensitively. Counted once: list.count per agent was quadratic.
+    counts = Counter(n.casefold() for n in [a.name for a in agents] + stubs)
     keys: dict[str, str] = {}
     roles: dict[str, str] = {}
     taken: set[str] = set()
     for ident, name, scope in [(a.id, a.name, a.scope) for a in agents] + [(f"?{s}", s, None) for s in stubs]:
-        clash = names.count(name.casefold()) > 1
+        clash = counts[name.casefold()] > 1
         key = snake(f"{scope}_{name}" if clash and scope else name)
         if key in RESERVED or key.startswith("_"):
             key = f"{key}_agent"
@@ -146,6 +148,7 @@ def _links(project: ProjectIR, members: list[AgentIR], options: BuildOptions
     for a in members:
         kept, more = apply_dangling(project, a.id, options, TARGET, ("AGC601", "AGC602", "AGC603"), announced)
         diags += more
+        edges = _edges_by_target(project, a.id)
         for h in kept:
             if h.dangling:
                 if h.name not in stubs:
@@ -154,7 +157,7 @@ def _links(project: ProjectIR, members: list[AgentIR], options: BuildOptions
                 diags.append(diag("AGC605", h.span, f"'{a.name}' hands work back to the manager '{entry.name}'; crewAI "
                                   "workers cannot delegate to the manager, so this link is left out"))
                 continue
-            incoming.setdefault(f"?{h.name}" if h.dangling else h.target, []).append((a.id, _conditions(project, a.id, h)))
+            incoming.setdefault(f"?{h.name}" if h.dangling else h.target, []).append((a.id, _conditions(edges.get(h.target, []), h)))
     return stubs, incoming, diags
 
 
@@ -164,9 +167,18 @@ KIND_WORDS = {"collaborate": "joint work", "consult": "advice", "before": "neede
               "complements": "complementary", "parallel": "in parallel"}
 
 
-def _conditions(project: ProjectIR, source: str, h: Handoff) -> str:
-    """The handoff's conditions, each marked with its kind unless it is a plain delegation."""
-    edges = [e for e in project.edges_from(source) if (e.target_id or e.target) == h.target]
+def _edges_by_target(project: ProjectIR, source: str) -> dict[str, list[Edge]]:
+    """The edges out of `source` by the id (or written name, when it dangles) they lead to,
+    found once per agent rather than by a scan of its edges per handoff (15 x 15 per seed agent)."""
+    out: dict[str, list[Edge]] = {}
+    for e in project.edges_from(source):
+        out.setdefault(e.target_id or e.target, []).append(e)
+    return out
+
+
+def _conditions(edges: list[Edge], h: Handoff) -> str:
+    """The handoff's conditions (`edges`: those leading to its target), each marked with its
+    kind unless it is a plain delegation."""
     parts = [f"{KIND_WORDS[e.kind]}: {e.condition}" if e.kind in KIND_WORDS else e.condition
              for e in edges if e.condition]
     return "; ".join(dict.fromkeys(parts)) or h.description
