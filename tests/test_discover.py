@@ -36,7 +36,8 @@ def _tree(root: Path) -> None:
 
 def test_the_walk_finds_what_os_walk_found(tmp_path):
     _tree(tmp_path)
-    every = discover._walk(tmp_path, [tmp_path / "out"])
+    every, links = discover._walk(tmp_path, [tmp_path / "out"])
+    assert links  # team/link.md
     assert "team/link.md" in every and "team/broken.md" not in every and "out/g.md" not in every
     want = [r for r in _walk_by_os_walk(tmp_path, [tmp_path / "out"])
             if not any(p.startswith(".") for p in r.split("/")) and r.rpartition("/")[2].lower() not in discover.NOT_AGENTS]
@@ -47,7 +48,29 @@ def test_a_claude_agents_tree_limits_the_search(tmp_path):
     _tree(tmp_path)
     (tmp_path / ".claude/agents").mkdir(parents=True)
     (tmp_path / ".claude/agents/z.md").write_text("x", encoding="utf-8")
-    assert discover._walk(tmp_path, []) == [".claude/agents/z.md"]
+    assert discover._walk(tmp_path, []) == ([".claude/agents/z.md"], False)
+
+
+def test_a_file_reached_twice_is_found_once(tmp_path, monkeypatch):
+    """Through a link to it, or through two sources; with one source and no link, nothing is
+    resolved (each path of one walk is another file)."""
+    for name in ("a.md", "b.md"):
+        (tmp_path / "agents" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "agents" / name).write_text("x", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    resolved = []
+    real = discover._realpath
+    monkeypatch.setattr(discover, "_realpath", lambda path, dirs: resolved.append(path) or real(path, dirs))
+
+    def files(*sources):
+        return [f.file for f in discover.discover(list(sources))[0]]
+
+    assert files("agents") == ["agents/a.md", "agents/b.md"] and resolved == []
+    assert files("agents", "agents/b.md", "./agents/a.md") == ["agents/a.md", "agents/b.md"] and resolved
+    (tmp_path / "agents" / "c.md").symlink_to(tmp_path / "agents" / "a.md")
+    (tmp_path / "agents" / "d.md").symlink_to(tmp_path / "elsewhere.md")
+    (tmp_path / "elsewhere.md").write_text("x", encoding="utf-8")
+    assert files("agents") == ["agents/a.md", "agents/b.md", "agents/d.md"]
 
 
 @pytest.mark.parametrize("path", ["a.md", "./a.md", "x//y/../a.md", "/tmp/./x/", "//net/a.md", "///a", "", ".", "..", "a/./b/"])
