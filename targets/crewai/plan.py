@@ -285,8 +285,10 @@ def _protect_braces(plan: CrewPlan, where: Span) -> list[Diagnostic]:
     hits = False
     for m in [plan.manager, *plan.workers]:
         prompt = prompt_text(m.prompt_of) if m.prompt_of is not None else ""
-        hits = hits or "{" + INPUT + "}" in m.role + m.goal + prompt + m.backstory
-        for text in (m.role, m.goal, no_input(prompt) + m.backstory):  # m.story(), from the prompt at hand
+        here = "{" + INPUT + "}" in m.role + m.goal + prompt + m.backstory
+        hits = hits or here
+        story = (no_input(prompt) if here else prompt) + m.backstory  # m.story(): no `{request}` to space out unless here
+        for text in (m.role, m.goal, story):
             found.update(PLACEHOLDER.findall(text))
     plan.literals = tuple(sorted(found - {INPUT}))
     out = []
