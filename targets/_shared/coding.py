@@ -15,6 +15,7 @@ import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.targets import Chunks, FileText, as_text
 from agentc.targets._shared.plainyaml import plain_yaml, read_plain
 
 # IR field -> the Claude Code frontmatter key it came from (the names the loss report uses).
@@ -109,6 +110,17 @@ def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise ValueError("frontmatter is not a mapping")
     return data, text[end + 5:]
+
+
+def frontmatter_data(content: FileText) -> dict[str, Any]:
+    """`read_frontmatter(as_text(content))[0]`. Of a file held as UTF-8 in one piece only the
+    frontmatter is decoded: the checks never read the 32 KB body of a copilot agent."""
+    if isinstance(content, Chunks) and len(content.parts) == 1:
+        raw = content.parts[0]
+        end = raw.find(b"\n---\n", 3)
+        if raw.startswith(b"---\n") and end >= 0:  # the delimiters are ASCII: the same split as the text's
+            return read_frontmatter(raw[:end + 5].decode("utf-8"))[0]
+    return read_frontmatter(as_text(content))[0]
 
 
 _TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "integer": int}

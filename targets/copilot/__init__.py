@@ -16,8 +16,8 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, FileText, Target, as_text, utf8
-from agentc.targets._shared.coding import frontmatter, loss_report, read_frontmatter, schema_problems, unique_names, unsupported
+from agentc.targets import Emitted, FileText, Target, utf8
+from agentc.targets._shared.coding import frontmatter, frontmatter_data, loss_report, schema_problems, unique_names, unsupported
 from agentc.targets._shared.openai import openai_model
 from agentc.targets._shared.team import handoffs
 
@@ -99,7 +99,7 @@ def validate(files: dict[str, FileText]) -> list[Diagnostic]:
     for path, text in sorted(files.items()):
         where = Span(file=path, line=1)
         try:
-            data, _ = read_frontmatter(as_text(text))
+            data = frontmatter_data(text)
         except Exception as exc:  # any parser failure is a defect in this target
             out.append(diag("AGC902", where, f"emitted Copilot agent does not re-parse: {exc}"))
             continue
