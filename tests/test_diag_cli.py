@@ -16,7 +16,7 @@ from conftest import ROOT
 
 import agentc
 from agentc import api, config, rules
-from agentc.compiler.diagnostics import CODES
+from agentc.compiler.diagnostics import CODES, has_errors
 
 
 def run(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
@@ -66,6 +66,19 @@ def test_suppressions_apply_to_build_too(tmp_path):
     write(tmp_path / "lead.md", LEAD)
     result = agentc.compile([str(tmp_path)], targets=["claude"])
     assert [d for d in result.diagnostics if "payroll-bot" in d.message] == []
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize("extra", ["", "    <!-- agentc: ignore-file[AGC301, AGC999] -->\n"], ids=["plain", "suppressions"])
+def test_the_check_before_emitting_says_what_judging_says(tmp_path, strict, extra):
+    """build_each emits without judging when nothing is an error and the build is not strict:
+    that holds only while suppression comments (AGC010, AGC011) and the policy add no error."""
+    write(tmp_path / "lead.md", LEAD.replace("    - Other", extra + "    - Other"))
+    project = api.load_project([str(tmp_path)])
+    options = agentc.BuildOptions(strict=strict)
+    judged = api.judge(list(project.diagnostics), options, project)
+    assert api._may_emit(list(project.diagnostics), options, project) == (not has_errors(judged))
+    assert has_errors(judged) == strict  # both answers occur: the lead's dangling targets are warnings
 
 
 def test_select_ignore_extend_ignore_and_per_file_ignores(tmp_path):
