@@ -180,11 +180,18 @@ class Cache:
         return agent, list(diags)
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
+        if not self.keep:
+            self.used.add(key)
+            return
+        from agentc import codec
+
+        self.put_entry(key, codec.dump_entry(agent, diags))
+
+    def put_entry(self, key: str, data: bytes) -> None:
+        """`put_ir` of an entry already in `codec.dump_entry`'s JSON (a worker process's)."""
         self.used.add(key)
         if self.keep:
-            from agentc import codec
-
-            self.pending.put(key, codec.dump_entry(agent, diags))
+            self.pending.put(key, data)
 
     def flush(self, *, whole: bool = True) -> None:
         """Store the lowered files. Only a build that wrote its output calls this: a failed

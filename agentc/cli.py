@@ -67,6 +67,7 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 SELECT_HELP = "Report only these codes or prefixes (AGC3 = every 3xx), comma-separated, repeatable."
 IGNORE_HELP = "Leave these codes or prefixes out (replaces the configuration's ignore)."
 EXTEND_HELP = "Leave these codes out too, on top of the configuration's ignore."
+JOBS_HELP = "Processes that lower the sources the cache does not hold (Linux; default 1, the configuration's jobs)."
 
 
 def _verbosity(quiet: bool, verbose: bool) -> int:
@@ -140,6 +141,7 @@ def build(
     output_format: str = typer.Option("text", "--output-format", help=FORMAT_HELP),
     color: str = typer.Option("auto", "--color", help="auto | always | never (auto: only on a terminal, and never with NO_COLOR)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the build cache."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help=JOBS_HELP),
     force: bool = typer.Option(False, "--force", help="Replace files at output paths that agentc did not write."),
     config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: nearest agentc.toml or pyproject.toml)."),
     watch_: bool = typer.Option(False, "--watch", help="Rebuild whenever a source or the configuration changes."),
@@ -159,7 +161,7 @@ def build(
     flags = dict(targets=tuple(target or ()), out=out, strict=strict or None, entry=entry, dangling=dangling,
                  plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None, out_dirs=dirs,
                  cache=False if no_cache else None, select=_codes(select), ignore=_codes(ignore),
-                 extend_ignore=_codes(extend_ignore))
+                 extend_ignore=_codes(extend_ignore), jobs=jobs)
     options, diags, found = _options(sources or [], config_file, **flags)
     diags += ddiags
     if has_errors(diags):

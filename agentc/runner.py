@@ -40,8 +40,8 @@ class Outcome:
 
 
 def _key_options(options: BuildOptions) -> str:
-    # Where the cache lives and whether it is used cannot change the output.
-    return json.dumps({k: v for k, v in options.as_dict().items() if k not in ("cache", "cache_dir")})
+    # Where the cache lives, whether it is used and how many processes lower cannot change the output.
+    return json.dumps({k: v for k, v in options.as_dict().items() if k not in ("cache", "cache_dir", "jobs")})
 
 
 def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None, force: bool = False) -> Outcome:
@@ -104,7 +104,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
                 sink(name, {p[len(prefix):]: t for p, t in result.files.items() if p.startswith(prefix)})
             produced.extend(same)
         else:
-            agents, more, seen = api.read_agents(found, cache=store, progress=progress)
+            agents, more, seen = api.read_agents(found, cache=store, progress=progress, jobs=options.jobs)
             _phase(progress, "emitting")
             result = api.build_each(options, api.link(agents, ddiags + more), sink)
             views = None
