@@ -12,7 +12,9 @@ What it does, for each N (default 100 and 1000):
   binary (rulesync needs Node >= 22; both peers run on that binary);
 - runs, in this order and R times (so agentc and its peer alternate and share the machine's
   drift): agentc claude cold, ruler -> claude, agentc every target cold (Graphviz off: SVG is
-  opt-in), rulesync 4 tools, agentc no-op rebuild, `--check`, one-edit rebuild (claude);
+  opt-in), rulesync 4 tools, agentc no-op rebuild, `--check`, one-edit rebuild (claude); with
+  `--jobs J`, the two cold builds once more with `-j J` (their wall clock is what a pool buys,
+  their CPU what it costs);
 - prints the median CPU time (user+sys of the child, from os.wait4, which stays meaningful on
   a busy machine) and the median peak RSS, then the ratios against issue 12's goals.
 
@@ -149,7 +151,7 @@ def _clean(folder: Path, names: tuple[str, ...]) -> None:
             p.unlink()
 
 
-def bench(n: int, reps: int, peers: Peers, every_target: bool, all_reps: int) -> dict[str, list[Run]]:
+def bench(n: int, reps: int, peers: Peers, every_target: bool, all_reps: int, jobs: int | None = None) -> dict[str, list[Run]]:
     runs: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory(prefix=f"agentc-bench-{n}-") as tmp:
         work = Path(tmp)
@@ -172,12 +174,19 @@ def bench(n: int, reps: int, peers: Peers, every_target: bool, all_reps: int) ->
             print(f"  N={n} run {rep + 1}/{reps}", file=sys.stderr)
             _clean(here, ("out",))
             record("agentc claude, cold", measure(claude, here, env))
+            if jobs:
+                _clean(here, ("out-j",))
+                record(f"agentc claude, cold, -j {jobs}", measure([*claude, "-j", str(jobs), "--out", "out-j"], here, env))
             if peers.ruler:
                 _clean(work / "ruler", PEER_OUTPUTS)
                 record("ruler -> claude", measure([str(peers.node), str(peers.ruler), *RULER_ARGS], work / "ruler"))
             if every_target and rep < all_reps:
                 _clean(here, ("out-all",))
                 record("agentc every target, cold", measure(everything, here, env))
+                if jobs:
+                    _clean(here, ("out-all-j",))
+                    record(f"agentc every target, cold, -j {jobs}",
+                           measure([*everything, "-j", str(jobs), "--out", "out-all-j"], here, env))
             if peers.rulesync and rep < all_reps:
                 _clean(work / "rulesync", PEER_OUTPUTS)
                 record("rulesync, 4 tools", measure([str(peers.node), str(peers.rulesync), *RULESYNC_ARGS], work / "rulesync"))
@@ -213,10 +222,10 @@ def med(runs: list[Run], attr: str) -> float:
 
 
 def table(runs: dict[str, list[Run]]) -> None:
-    print(f"  {'':<28} {'CPU s':>7} {'(min-max)':>13} {'of it sys':>10} {'peak RSS MB':>12} {'wall s':>7}")
+    print(f"  {'':<36} {'CPU s':>7} {'(min-max)':>13} {'of it sys':>10} {'peak RSS MB':>12} {'wall s':>7}")
     for label, rs in runs.items():
         cpu = [r.cpu for r in rs]
-        print(f"  {label:<28} {statistics.median(cpu):7.2f} {f'({min(cpu):.2f}-{max(cpu):.2f})':>13} "
+        print(f"  {label:<36} {statistics.median(cpu):7.2f} {f'({min(cpu):.2f}-{max(cpu):.2f})':>13} "
               f"{med(rs, 'sys'):10.2f} {med(rs, 'rss_mb'):12.0f} {med(rs, 'wall'):7.2f}")
 
 
@@ -244,6 +253,7 @@ def main() -> None:
     parser.add_argument("--skip-all", action="store_true", help="leave out the every-target builds (slow)")
     parser.add_argument("--all-reps", type=int, default=None,
                         help="runs of the every-target build and of rulesync (default: --reps; they are the slow pair)")
+    parser.add_argument("--jobs", type=int, default=None, help="also run the cold builds with -j JOBS")
     args = parser.parse_args()
     if not MAKE.is_file() or not SEED.is_file():
         print(f"skipped: {MAKE} or {SEED} not found (../shared exists only on dev machines)")
@@ -261,7 +271,7 @@ def main() -> None:
     table(boot)
     results = {}
     for n in args.sizes:
-        results[n] = bench(n, args.reps, peers, not args.skip_all, args.reps if args.all_reps is None else args.all_reps)
+        results[n] = bench(n, args.reps, peers, not args.skip_all, args.reps if args.all_reps is None else args.all_reps, args.jobs)
         print(f"\n{n} agents")
         table(results[n])
 
@@ -275,6 +285,12 @@ def main() -> None:
         print(f"  {f'{n}: --check / claude cold':<52} {ratio(runs, 'agentc --check', 'agentc claude, cold'):8.2f}x")
         if "agentc every target, cold" in runs:
             goal(f"{n}: every target peak RSS", med(runs["agentc every target, cold"], "rss_mb"), 300, " MB")
+    print("\nwall clock (not a goal: what a user waits, on this machine's cores)")
+    for n, runs in results.items():
+        for mine, peer in (("agentc claude, cold", "ruler -> claude"), ("agentc every target, cold", "rulesync, 4 tools")):
+            for label in (mine, f"{mine}, -j {args.jobs}" if args.jobs else None):
+                if label in runs and peer in runs:
+                    print(f"  {f'{n}: {label} / {peer}':<62} {med(runs[label], 'wall') / med(runs[peer], 'wall'):8.2f}x")
 
 
 if __name__ == "__main__":
