@@ -8,8 +8,9 @@ can mistake text in a fence for structure.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -101,7 +102,7 @@ _BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND = (_BLANK, None), (_TEXT, None)
 _ITEM_CHARS = frozenset("-*+0123456789")
 
 
-def _kinds(lines: list[str], first_line: int) -> list[Kind | ListItem]:
+def _kinds_py(lines: list[str], first_line: int) -> list[Kind | ListItem]:
     """The kind of every line, and a blank one past the end (it stops every continuation).
 
     `first_line` is the file line of `lines[0]`, for the list items built here. Only lines
@@ -185,6 +186,28 @@ def _plain_item(line: str, c: str, ln: int) -> Kind | ListItem:
 
 # A line's first non-blank character -> what reads it (every other line is prose or blank).
 _CLASSIFY = {c: _plain_item for c in _ITEM_CHARS} | {c: _classify for c in "`~#|<_"}
+
+
+def _native_kinds() -> Any:
+    """The C classifier (compiler/_markdown.c, built by `pip install` when a C compiler is there),
+    or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to read in Python only.
+
+    It gives what _kinds_py gives (tests/test_markdown_native.py compares them) in about a fifth
+    of the time, and calls _CLASSIFY's readers for the rare lines it does not read itself. It
+    fills a ListItem's slots as the dataclass __init__ does, so ListItem stays a plain one."""
+    if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from agentc.compiler import _markdown
+    except ImportError:
+        return None
+    assert not hasattr(ListItem, "__post_init__")
+    shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
+    _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, ListItem, tuple(f.name for f in fields(ListItem)))
+    return _markdown.kinds
+
+
+_kinds = _native_kinds() or _kinds_py
 
 
 def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:

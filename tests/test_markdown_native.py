@@ -1,0 +1,134 @@
+"""The C line classifier (agentc.compiler._markdown) against the Python one it stands in for
+(markdown._kinds_py): the same kinds and, through parse_blocks, the same blocks and diagnostics, on
+every markdown file of the repository, the shared corpus and hypothesis-made bodies built from the
+line shapes that decide a kind. Also: it is used when built (and must be, where CI says so with
+AGENTC_REQUIRE_NATIVE=1), errors from the Python readers it calls come through, and it leaks no
+memory."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+import pytest
+from conftest import ROOT, SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler import markdown
+from agentc.compiler.source import text_of
+
+REQUIRED = os.environ.get("AGENTC_REQUIRE_NATIVE", "") not in ("", "0")
+
+
+@pytest.fixture(scope="module")
+def native():
+    """The C `kinds`, configured as markdown.py configures it, even when this run reads in pure Python."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("AGENTC_PURE_PYTHON", raising=False)
+        kinds = markdown._native_kinds()
+    if kinds is None:
+        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
+        pytest.skip("agentc.compiler._markdown is not built (no C compiler?)")
+    return kinds
+
+
+def test_markdown_uses_the_native_reader_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
+    try:
+        from agentc.compiler import _markdown
+    except ImportError:
+        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
+        assert markdown._kinds is markdown._kinds_py
+        return
+    assert markdown._kinds is (markdown._kinds_py if pure else _markdown.kinds)
+
+
+def _both(native, lines: list[str], first_line: int = 3) -> None:
+    """Assert the native and the Python reader agree on `lines`: kinds, then blocks and diagnostics."""
+    assert native(lines, first_line) == markdown._kinds_py(lines, first_line), lines
+    saved = markdown._kinds
+    try:
+        markdown._kinds = markdown._kinds_py
+        expected = markdown.parse_blocks(lines, first_line, "a.md")
+        markdown._kinds = native
+        assert markdown.parse_blocks(lines, first_line, "a.md") == expected, lines
+    finally:
+        markdown._kinds = saved
+
+
+def _files(*roots):
+    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*.md"))
+
+
+def test_repository_files_read_the_same(native):
+    files = _files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    assert len(files) > 20
+    for path in files:
+        _both(native, text_of(path.read_bytes()).split("\n"))
+
+
+def test_shared_corpus_reads_the_same(native):
+    files = _files(SHARED / "corpus")
+    if not files:
+        pytest.skip("no ../shared/corpus beside the repository")
+    for path in files:
+        _both(native, text_of(path.read_bytes()).split("\n"))
+
+
+# The pieces a line is made of: blanks Python strips and those it does not, every marker, boxes,
+# rules, fences, headings with closing #s, table rows and separators, <example>, digits that are
+# not ASCII, and words.
+PIECES = [" ", "  ", "    ", " " * 17, "\t", "\xa0", "\u2003", "\u3000", "\x0b", "\x1c", "\x85",
+          "-", "*", "+", "_", "1", "9", "12", "123", "1234", "\u0663", "\uff11", "\u00b2", ".", ")", ". ", ") ",
+          "[", "]", "x", "X", "[ ]", "[x]", "[X]", "[y]", "[ ] ", "[x] ", "#", "##", "######", "#######",
+          "`", "```", "~~~", "````", "~", "|", "|---|", "| a | b |", "|:--|--:|", "<", "<example>", "</example>",
+          "a", "word", "b c", "**", "**Bold**", ":", "- ", "* ", "+ ", "1. ", "# ", "- - -", "***", "---", "___", "\U0001f600", ""]
+
+line = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(line, max_size=30), st.integers(1, 5000))
+def test_generated_bodies_read_the_same(native, lines, first_line):
+    _both(native, lines, first_line)
+
+
+def test_every_piece_pair_reads_the_same(native):
+    """Each piece after each other one, then with text: the shapes hypothesis may not hit."""
+    lines = [a + b + t for a in PIECES for b in PIECES for t in ("", " text", "x")]
+    for k in range(0, len(lines), 200):
+        _both(native, lines[k : k + 200])
+
+
+def test_an_error_in_a_python_reader_comes_through(native, monkeypatch):
+    def boom(line, c, ln):
+        raise ValueError("from the Python reader")
+
+    monkeypatch.setitem(markdown._CLASSIFY, "1", boom)  # the native reader hands "12. x" to it
+    with pytest.raises(ValueError, match="from the Python reader"):
+        native(["text", "12. x"], 1)
+
+
+def test_bad_arguments_are_type_errors(native):
+    with pytest.raises(TypeError):
+        native(("a tuple",), 1)
+    with pytest.raises(TypeError):
+        native(["a", 3], 1)
+    with pytest.raises(TypeError):
+        native(["a"], "1")
+
+
+def test_no_memory_is_leaked(native):
+    """Every kind of line, native and handed to Python, read 20 000 times: no block stays allocated."""
+    lines = ["# Title ##", "", "Some text", "- item", "  - [x] done", "1. first", "12. twelfth", "\t- tab",
+             "* * *", "```py", "~~~", "| a |", "<example>", "**Bold**: x", "- - x", "\xa0- odd", "###### six"]
+    for _ in range(200):
+        native(lines, 1)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(20000):
+        native(lines, 1)
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 100
