@@ -5,7 +5,8 @@ CREW_VENV := .venv-crewai
 
 .PHONY: build test setup setup-crewai fuzz
 
-$(VENV)/.ok: pyproject.toml
+# The C modules (compiler/*.c) are built by the editable install: a changed one reinstalls.
+$(VENV)/.ok: pyproject.toml setup.py $(wildcard compiler/*.c)
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[test,langgraph,openai,serve]'
@@ -14,7 +15,7 @@ $(VENV)/.ok: pyproject.toml
 setup: $(VENV)/.ok
 
 # crewai pins openai<3 and pydantic<2.13, which openai-agents>=0.21 cannot share: its own venv.
-$(CREW_VENV)/.ok: pyproject.toml
+$(CREW_VENV)/.ok: pyproject.toml setup.py $(wildcard compiler/*.c)
 	$(PY) -m venv $(CREW_VENV)
 	$(CREW_VENV)/bin/pip install -q --upgrade pip
 	$(CREW_VENV)/bin/pip install -q -e '.[test,crewai]'
