@@ -67,7 +67,8 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 SELECT_HELP = "Report only these codes or prefixes (AGC3 = every 3xx), comma-separated, repeatable."
 IGNORE_HELP = "Leave these codes or prefixes out (replaces the configuration's ignore)."
 EXTEND_HELP = "Leave these codes out too, on top of the configuration's ignore."
-JOBS_HELP = "Processes that lower the sources the cache does not hold (Linux; default: the configuration's jobs, else 1)."
+JOBS_HELP = ("Processes that lower the sources the cache does not hold and, with two targets or more, emit the targets "
+             "(Linux; default: the configuration's jobs, else 1).")
 
 
 def _verbosity(quiet: bool, verbose: bool) -> int:

@@ -106,7 +106,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         else:
             agents, more, seen = api.read_agents(found, cache=store, progress=progress, jobs=options.jobs)
             _phase(progress, "emitting")
-            result = api.build_each(options, api.link(agents, ddiags + more), sink)
+            result = api.build_each(options, api.link(agents, ddiags + more), sink, jobs=options.jobs)
             views = None
     except BaseException as exc:  # Ctrl-C (or SIGTERM) while emitting: nothing staged stays behind
         for stage in stages:

@@ -82,3 +82,102 @@ def test_jobs_must_be_a_positive_count(tmp_path):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "--jobs" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+# Emission: with jobs > 1 and two targets or more, forked processes emit and validate whole
+# targets (api._emit_in_pool); the build hands the same parts over in the same order.
+
+def _build(sources: list[str], out, jobs: int, targets: tuple[str, ...] = ("all",)) -> tuple[runner.Outcome, dict[str, bytes]]:
+    outcome = runner.run(agentc.BuildOptions(sources=tuple(sources), targets=targets, out=str(out), jobs=jobs, cache=False), "write")
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} if out.exists() else {}
+    return outcome, files
+
+
+def _same_build(sources: list[str], tmp_path, **kw) -> tuple[runner.Outcome, dict[str, bytes]]:
+    """A build with jobs = 2 reports and writes what one with jobs = 1 does."""
+    one, files_one = _build(sources, tmp_path / "one", 1, **kw)
+    two, files_two = _build(sources, tmp_path / "two", 2, **kw)
+    assert two.diagnostics == one.diagnostics and two.failed == one.failed
+    assert [(label, p.replace(f"{tmp_path}/two/", f"{tmp_path}/one/", 1)) for label, p in two.changes] == one.changes
+    assert files_two == files_one
+    return one, files_one
+
+
+@pytest.mark.parametrize("sources", [OURS, *([c] for c in CORPUS)], ids=["agents", *(c.rsplit("/", 1)[1] for c in CORPUS)])
+def test_a_pool_emits_every_target_as_one_process_does(sources, tmp_path):
+    outcome, files = _same_build(sources, tmp_path)
+    assert len(files) > 10 or outcome.failed  # some collections hold errors (AGC140, AGC303): nothing to emit
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_the_command_says_the_same_with_a_pool(output_format, tmp_path):
+    said = []
+    for jobs in ("1", "2"):
+        (tmp_path / jobs).mkdir()
+        done = subprocess.run([sys.executable, "-m", "agentc", "build", *OURS, "-t", "all", "--out", "out", "--no-cache",
+                               "-j", jobs, "--output-format", output_format], cwd=tmp_path / jobs, capture_output=True, text=True, check=False)
+        said.append((done.returncode, done.stdout, done.stderr))
+    assert said[0][0] == 0 and said[1] == said[0]
+
+
+def _a_worker_dies_emitting(k: int, name: str) -> int:
+    os._exit(3)  # as the kernel's out-of-memory killer would end it
+
+
+def test_a_dead_emitting_worker_leaves_its_targets_to_this_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(api, "_emit_spooled", _a_worker_dies_emitting)  # the forked workers inherit it
+    _same_build(OURS, tmp_path)
+
+
+def test_a_worker_that_dies_after_some_parts_leaves_the_target_to_this_process(tmp_path, monkeypatch):
+    parent, real = os.getpid(), api._checked_parts
+
+    def one_part_then_die(name, project, options, skip=0):
+        for n, part in enumerate(real(name, project, options, skip)):
+            if os.getpid() != parent and n == 1:
+                os._exit(3)
+            yield part
+
+    monkeypatch.setattr(api, "_checked_parts", one_part_then_die)
+    _same_build(OURS, tmp_path)
+
+
+def _cut_short(k: int, name: str, emit=api._emit_spooled) -> int:
+    """In a worker: the target's spool loses its last byte (module level: the pool pickles the
+    function it calls by name)."""
+    count = emit(k, name)
+    spool = api._EMIT[2][k]
+    spool.truncate(spool.seek(0, os.SEEK_END) - 1)
+    return count
+
+
+def test_a_spool_that_does_not_read_back_whole_is_finished_here(tmp_path, monkeypatch):
+    real, skipped = api._checked_parts, []
+
+    def parts(name, project, options, skip=0):
+        skipped.append(skip)
+        return real(name, project, options, skip)
+
+    monkeypatch.setattr(api, "_emit_spooled", _cut_short)
+    monkeypatch.setattr(api, "_checked_parts", parts)
+    _same_build(OURS, tmp_path)
+    assert any(skipped)  # gemini (one part per agent) went to a worker: this process made only its last part
+
+
+def test_an_error_in_the_input_writes_nothing_with_a_pool(tmp_path):
+    src = tmp_path / "src" / "plugins"
+    for rel in ("p/agents/x", "q/agents/x", "q/agents/p-x"):  # AGC406, an error the claude target finds
+        f = src / f"{rel}.md"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(f"---\nname: {f.stem}\ndescription: agent {rel}\n---\nI am {rel}.\n")
+    outcome, files = _same_build([str(tmp_path / "src")], tmp_path)
+    assert outcome.failed and "AGC406" in {d.code for d in outcome.diagnostics} and files == {}
+
+
+def test_one_target_is_emitted_without_a_pool(tmp_path, monkeypatch):
+    def no_pool(*args):
+        raise AssertionError("a pool for one target")
+
+    monkeypatch.setattr(api, "_emit_in_pool", no_pool)
+    outcome, files = _build(OURS, tmp_path / "out", 2, ("claude",))
+    assert not outcome.failed and files
