@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import IO, TYPE_CHECKING, Any, Union
 
 from agentc.compiler.diagnostics import (
     Diagnostic,
@@ -21,6 +22,8 @@ from agentc.compiler.span import Span
 from agentc.discover import Found, discover
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     from agentc.cache import Cache
     from agentc.compiler.ir import AgentIR, ProjectIR
     from agentc.targets import FileText
@@ -135,45 +138,105 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-_WORK: list[tuple[Found, bytes]] = []  # what the forked workers lower: set before they start
+@contextmanager
+def _forked_pool(workers: int) -> Iterator[Executor]:
+    """`workers` forked processes (concurrent.futures), shut down on the way out; what has not
+    started is cancelled. After an error or an interrupt this also waits until the pool has
+    wound down (its workers end the task at hand, or died with the process group): left to
+    Python's clean-up at exit, a pool still breaking up after a SIGTERM to the group printed
+    tracebacks from the executor's thread (Python 3.11: OSError EBADF, InvalidStateError)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+_WORK: tuple[Any, ...] = ()  # (todo, chunk, spools) for the forked workers: set before they start
+_MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
 
 
 def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
     """(cache entry, agent, diagnostics) of each file of `todo`, in order, lowered by `jobs`
-    forked processes. An entry that does not come back whole (it always should) is lowered
-    here, and so is the rest when a worker dies (killed, out of memory): concurrent.futures
-    notices that, where multiprocessing.Pool waited for it forever. Leaving early (an error,
-    Ctrl-C) cancels what has not started."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    forked processes, a chunk of files at a time, each chunk's entries spooled (`_spool`). An
+    entry that does not come back whole (it always should) is lowered here, and so is every
+    file of a chunk whose worker died (killed, out of memory): concurrent.futures notices that,
+    where multiprocessing.Pool waited for it forever. Leaving early (an error, Ctrl-C) cancels
+    what has not started."""
+    import tempfile
 
     from agentc import codec
     from agentc.compiler import lower as _front_end  # noqa: F401  (the reader too) loaded here once, not in each worker
 
     global _WORK
-    _WORK = todo
-    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
+    # Few round trips, yet every worker busy to the end.
+    chunk = max(1, min(16, len(todo) // (4 * jobs)), -(-len(todo) // _MAX_SPOOLS))
+    spools = [tempfile.TemporaryFile() for _ in range(0, len(todo), chunk)]
+    _WORK = (todo, chunk, spools)
     try:
-        chunk = max(1, min(16, len(todo) // (4 * jobs)))  # few round trips, yet every worker busy to the end
-        entries: Iterator[bytes] | None = pool.map(_lower_entry, range(len(todo)), chunksize=chunk)
-        for f, data in todo:
-            try:
-                entry = next(entries) if entries is not None else None
-            except BrokenProcessPool:  # a worker died: the files left are lowered here
-                entries = entry = None
-            if entry is not None:
-                try:
-                    agent, more = codec.load_entry(entry, data)
-                except ValueError:  # not expected: an entry that does not come back whole
-                    entry = None
-            if entry is None:
-                agent, more = _lower_file(f, data)
-                entry = codec.dump_entry(agent, more)
-            yield entry, agent, list(more)
+        with _forked_pool(min(jobs, len(todo))) as pool:
+            futures = [pool.submit(_lower_chunk, c) for c in range(len(spools))]
+            for c, future in enumerate(futures):
+                entries = _unspooled(future, spools[c])
+                for f, data in todo[c * chunk:(c + 1) * chunk]:
+                    try:
+                        entry: bytes | None = next(entries)
+                    except Exception:  # noqa: BLE001  the worker failed, or its spool did not read back whole: the rest of the chunk is lowered here
+                        entry = None
+                    if entry is not None:
+                        try:
+                            agent, more = codec.load_entry(entry, data)
+                        except ValueError:  # not expected: an entry that does not come back whole
+                            entry = None
+                    if entry is None:
+                        agent, more = _lower_file(f, data)
+                        entry = codec.dump_entry(agent, more)
+                    yield entry, agent, list(more)
+                spools[c].close()
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-        _WORK = []
+        for spool in spools:
+            spool.close()
+        _WORK = ()
+
+
+def _lower_chunk(c: int) -> int:
+    """In a worker: chunk `c` of `_WORK`'s files, lowered, as cache entries in spool `c`."""
+    from agentc import codec
+
+    todo, chunk, spools = _WORK
+    return _spool((codec.dump_entry(*_lower_file(f, data)) for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
+
+
+def _spool(items: Iterable[Any], spool: IO[bytes]) -> int:
+    """In a worker: each item pickled into `spool`, one after another; returns how many. The
+    pool's pipe carries only that count: a worker killed while it wrote a large result into
+    the pipe (SIGTERM to the process group, the out-of-memory killer) left the pool's thread
+    waiting for the rest of it forever, and the build with it; a count is one atomic write,
+    and a spool cut short shows when it is read (`_unspooled`)."""
+    import pickle
+
+    count = 0
+    for item in items:
+        pickle.dump(item, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        count += 1
+    spool.flush()
+    return count
+
+
+def _unspooled(future: Future, spool: IO[bytes]) -> Iterator[Any]:
+    """The items a worker spooled, one at a time; raises what the worker raised (its death:
+    BrokenProcessPool), or when the spool does not read back whole."""
+    import pickle
+
+    count = future.result()
+    spool.seek(0)
+    for _ in range(count):
+        yield pickle.load(spool)
 
 
 def _worker_signals() -> None:
@@ -184,13 +247,6 @@ def _worker_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _lower_entry(k: int) -> bytes:
-    """In a worker: file `k` of `_WORK`, lowered, as a cache entry."""
-    from agentc import codec
-
-    return codec.dump_entry(*_lower_file(*_WORK[k]))
 
 
 def _paths(sources: Sources) -> list[str]:
@@ -375,38 +431,30 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
     read back whole is emitted here, from the first part not yet handed over: a bug raises
     here as it does with one process. Leaving early (an error, Ctrl-C) cancels what has not
     started."""
-    import multiprocessing
     import tempfile
-    from concurrent.futures import ProcessPoolExecutor
 
     global _EMIT
     spools = [tempfile.TemporaryFile() for _ in targets]
     _EMIT = (project, options, spools)
-    pool = ProcessPoolExecutor(min(jobs, len(targets)), mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
     try:
-        rank = {name: i for i, name in enumerate(_POOL_ORDER)}
-        order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
-        futures = {k: pool.submit(_emit_spooled, k, targets[k]) for k in order}
-        for k, name in enumerate(targets):
-            yield name, _spooled_parts(name, futures[k], spools[k], project, options)
-            spools[k].close()  # its disk space back as soon as the target is written
+        with _forked_pool(min(jobs, len(targets))) as pool:
+            rank = {name: i for i, name in enumerate(_POOL_ORDER)}
+            order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
+            futures = {k: pool.submit(_emit_spooled, k, targets[k]) for k in order}
+            for k, name in enumerate(targets):
+                yield name, _spooled_parts(name, futures[k], spools[k], project, options)
+                spools[k].close()  # its disk space back as soon as the target is written
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
         for spool in spools:
             spool.close()
         _EMIT = ()
 
 
-def _spooled_parts(name: str, future, spool, project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
+def _spooled_parts(name: str, future: Future, spool: IO[bytes], project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
     """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here."""
-    import pickle
-
     given = 0
     try:
-        count = future.result()
-        spool.seek(0)
-        for _ in range(count):
-            part = pickle.load(spool)
+        for part in _unspooled(future, spool):
             given += 1
             yield part
         return
@@ -416,17 +464,9 @@ def _spooled_parts(name: str, future, spool, project: ProjectIR, options: BuildO
 
 
 def _emit_spooled(k: int, name: str) -> int:
-    """In a worker: target `name`'s validated parts, pickled one after another into spool `k`;
-    returns how many."""
-    import pickle
-
+    """In a worker: target `name`'s validated parts, spooled into spool `k`."""
     project, options, spools = _EMIT
-    count = 0
-    for part in _checked_parts(name, project, options):
-        pickle.dump(part, spools[k], protocol=pickle.HIGHEST_PROTOCOL)
-        count += 1
-    spools[k].flush()
-    return count
+    return _spool(_checked_parts(name, project, options), spools[k])
 
 
 def _may_emit(diags: list[Diagnostic], options: BuildOptions, project: ProjectIR) -> bool:
