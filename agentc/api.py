@@ -156,7 +156,10 @@ def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple
     pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
     try:
         chunk = max(1, min(16, len(todo) // (4 * jobs)))  # few round trips, yet every worker busy to the end
-        entries: Iterator[bytes] | None = pool.map(_lower_entry, range(len(todo)), chunksize=chunk)
+        try:
+            entries: Iterator[bytes] | None = pool.map(_lower_entry, range(len(todo)), chunksize=chunk)
+        except BrokenProcessPool:  # a worker died while the work was handed out: all of it is lowered here
+            entries = None
         for f, data in todo:
             try:
                 entry = next(entries) if entries is not None else None
@@ -378,6 +381,7 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
     import multiprocessing
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _EMIT
     spools = [tempfile.TemporaryFile() for _ in targets]
@@ -386,9 +390,14 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
     try:
         rank = {name: i for i, name in enumerate(_POOL_ORDER)}
         order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
-        futures = {k: pool.submit(_emit_spooled, k, targets[k]) for k in order}
+        futures = {}
+        for k in order:
+            try:
+                futures[k] = pool.submit(_emit_spooled, k, targets[k])
+            except BrokenProcessPool:  # a worker died already: the targets not handed out are made here
+                break
         for k, name in enumerate(targets):
-            yield name, _spooled_parts(name, futures[k], spools[k], project, options)
+            yield name, _spooled_parts(name, futures.get(k), spools[k], project, options)
             spools[k].close()  # its disk space back as soon as the target is written
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -398,20 +407,22 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
 
 
 def _spooled_parts(name: str, future, spool, project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
-    """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here."""
+    """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here;
+    all of them here when no worker was given it (`future` None)."""
     import pickle
 
     given = 0
-    try:
-        count = future.result()
-        spool.seek(0)
-        for _ in range(count):
-            part = pickle.load(spool)
-            given += 1
-            yield part
-        return
-    except Exception:  # noqa: BLE001  whatever went wrong there, the rest is made here
-        pass
+    if future is not None:
+        try:
+            count = future.result()
+            spool.seek(0)
+            for _ in range(count):
+                part = pickle.load(spool)
+                given += 1
+                yield part
+            return
+        except Exception:  # noqa: BLE001  whatever went wrong there, the rest is made here
+            pass
     yield from _checked_parts(name, project, options, skip=given)
 
 

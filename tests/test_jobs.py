@@ -129,6 +129,37 @@ def test_a_dead_emitting_worker_leaves_its_targets_to_this_process(tmp_path, mon
     _same_build(OURS, tmp_path)
 
 
+def _broken_after(calls: int, method):
+    """A pool method that raises as the executor does once a worker has died: a worker killed
+    while the work is still being handed out (a race the tests above cannot order)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    seen = []
+
+    def handing_out(self, *args, **kwargs):
+        seen.append(1)
+        if len(seen) > calls:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return method(self, *args, **kwargs)
+
+    return handing_out
+
+
+def test_a_pool_broken_while_targets_are_handed_out_leaves_them_to_this_process(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", _broken_after(2, ProcessPoolExecutor.submit))
+    _same_build(OURS, tmp_path)
+
+
+def test_a_pool_broken_while_files_are_handed_out_leaves_them_to_this_process(monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    one = read(OURS, 1)
+    monkeypatch.setattr(ProcessPoolExecutor, "map", _broken_after(0, ProcessPoolExecutor.map))
+    assert read(OURS, 2) == one
+
+
 def test_a_worker_that_dies_after_some_parts_leaves_the_target_to_this_process(tmp_path, monkeypatch):
     parent, real = os.getpid(), api._checked_parts
 
