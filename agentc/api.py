@@ -73,10 +73,13 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     not hold, each sending its result back as a cache entry (codec's JSON), which this process
     checks and rebuilds as it does a cached one. A pickled AgentIR cost a third of lowering it
     to send, and a pool of two was slower; an entry costs about a ninth (1000 seed agents to
-    claude, 2 processes on 2 cores: 3.7 -> 2.35 s on the wall clock, ~5-10% more CPU)."""
+    claude, 2 processes on 2 cores: 3.7 -> 2.35 s on the wall clock, ~5-10% more CPU).
+    `jobs` 0 lets `processes` choose: from the files found whether to set them aside for a
+    pool, then from the files the cache did not hold how many processes lower them (few are
+    lowered here: a pool would cost more than it saves)."""
     from agentc.cache import sha, stat_of
 
-    pooled = jobs > 1 and len(found) > 1 and _can_fork()
+    pooled = processes(jobs, len(found)) > 1 and len(found) > 1 and _can_fork()
     parts: list[Any] = []  # per file read: (agent or None, its diagnostics), or its index in `todo`
     todo: list[tuple[Found, bytes]] = []  # the files the pool lowers
     keys: list[str | None] = []  # their cache keys
@@ -106,7 +109,9 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
                 cache.put_ir(key, *hit)
         parts.append(hit)
     done = []
-    for k, (entry, agent, more) in enumerate(_lower_in_pool(todo, jobs) if todo else ()):
+    n = processes(jobs, len(todo))
+    lowered = (_lower_in_pool(todo, n) if n > 1 else _lower_each(todo)) if todo else ()
+    for k, (entry, agent, more) in enumerate(lowered):
         if cache is not None:
             cache.put_entry(keys[k], entry)
         done.append((agent, more))
@@ -127,6 +132,26 @@ def _lower_file(f: Found, data: bytes) -> tuple[AgentIR | None, list[Diagnostic]
     from agentc.compiler.source import read_source
 
     return lower(read_source(f.file, data, f.scope))
+
+
+# A pool pays on the wall clock from ~150 agents a process (2 shared cores, seed agents, -j 2
+# against -j 1: claude 100 0.43 -> 0.41 s, 200 0.75 -> 0.62 s; every target 100 0.69 -> 0.60 s)
+# and costs CPU that only many agents amortise (every target at 100: +35%, at 1000: +13%).
+_AGENTS_PER_PROCESS = 150
+_MOST_PROCESSES = 8  # past that, forked copies' memory grows faster than the time saved
+
+
+def processes(jobs: int, work: int) -> int:
+    """How many processes lower `work` files or emit for `work` agents: `jobs`, or for 0
+    (automatic, the command line's default) one per 150, up to the CPUs this process may run
+    on and at most 8; 1 means no pool. Inside `jobs`' bounds it never changes the output."""
+    if jobs:
+        return jobs
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux: no fork either (_can_fork)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, _MOST_PROCESSES, work // _AGENTS_PER_PROCESS))
 
 
 def _can_fork() -> bool:
@@ -177,6 +202,15 @@ def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         _WORK = []
+
+
+def _lower_each(todo: list[tuple[Found, bytes]]) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
+    """`_lower_in_pool`'s answer, made here."""
+    from agentc import codec
+
+    for f, data in todo:
+        agent, more = _lower_file(f, data)
+        yield codec.dump_entry(agent, more), agent, more
 
 
 def _worker_signals() -> None:
@@ -316,11 +350,13 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
     are made and keeping none (a 1000-agent build of every target held 1.5 GB of text at once).
     The Result has no files; if it has errors, the caller discards what the sink was given.
     `jobs` > 1: forked processes emit and validate the targets (`_emit_in_pool`); the sink
-    sees the same parts in the same order either way."""
+    sees the same parts in the same order either way. `jobs` 0: `processes` chooses from the
+    number of agents."""
     project = project if project is not None else load_project(options.sources)
     targets, diags = resolve_targets(options.targets)
     diags = list(project.diagnostics) + diags
     if _may_emit(diags, options, project):
+        jobs = processes(jobs, len(project.agents))
         pooled = jobs > 1 and len(targets) > 1 and _can_fork()
         for name, parts in (_emit_in_pool if pooled else _emit_here)(targets, project, options, jobs):
             made: set[str] = set()
