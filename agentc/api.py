@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import IO, TYPE_CHECKING, Any, Union
 
 from agentc.compiler.diagnostics import (
     Diagnostic,
@@ -21,6 +22,8 @@ from agentc.compiler.span import Span
 from agentc.discover import Found, discover
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     from agentc.cache import Cache
     from agentc.compiler.ir import AgentIR, ProjectIR
     from agentc.targets import FileText
@@ -74,9 +77,9 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     checks and rebuilds as it does a cached one. A pickled AgentIR cost a third of lowering it
     to send, and a pool of two was slower; an entry costs about a ninth (1000 seed agents to
     claude, 2 processes on 2 cores: 3.7 -> 2.35 s on the wall clock, ~5-10% more CPU).
-    `jobs` 0 lets `processes` choose: from the files found whether to set them aside for a
-    pool, then from the files the cache did not hold how many processes lower them (few are
-    lowered here: a pool would cost more than it saves)."""
+    `jobs` 0 lets `processes` choose: from the files found whether to set the uncached ones
+    aside for a pool, then from those left how many processes lower them (a few are lowered
+    here: a pool would cost more than it saves)."""
     from agentc.cache import sha, stat_of
 
     pooled = processes(jobs, len(found)) > 1 and len(found) > 1 and _can_fork()
@@ -160,48 +163,39 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-_WORK: list[tuple[Found, bytes]] = []  # what the forked workers lower: set before they start
-
-
-def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
-    """(cache entry, agent, diagnostics) of each file of `todo`, in order, lowered by `jobs`
-    forked processes. An entry that does not come back whole (it always should) is lowered
-    here, and so is the rest when a worker dies (killed, out of memory): concurrent.futures
-    notices that, where multiprocessing.Pool waited for it forever. Leaving early (an error,
-    Ctrl-C) cancels what has not started."""
+@contextmanager
+def _forked_pool(workers: int) -> Iterator[Executor]:
+    """`workers` forked processes (concurrent.futures), shut down on the way out; what has not
+    started is cancelled. After an error or an interrupt this also waits until the pool has
+    wound down (its workers end the task at hand, or died with the process group): left to
+    Python's clean-up at exit, a pool still breaking up after a SIGTERM to the group printed
+    tracebacks from the executor's thread (Python 3.11: OSError EBADF, InvalidStateError)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _hand_out(pool: Executor, fn: Callable[..., Any], calls: Iterable[tuple]) -> list[Future | None]:
+    """`pool.submit(fn, *args)` for each call, in order; None for the calls left when a worker
+    has died already: the executor then refuses work (BrokenProcessPool), which, raised here,
+    ended the build with a traceback (a worker killed early: out of memory, kill -9). The
+    callers do the work of a None here, as for a worker that died later (`_unspooled`)."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from agentc import codec
-    from agentc.compiler import lower as _front_end  # noqa: F401  (the reader too) loaded here once, not in each worker
-
-    global _WORK
-    _WORK = todo
-    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
-    try:
-        chunk = max(1, min(16, len(todo) // (4 * jobs)))  # few round trips, yet every worker busy to the end
+    futures: list[Future | None] = []
+    for args in calls:
         try:
-            entries: Iterator[bytes] | None = pool.map(_lower_entry, range(len(todo)), chunksize=chunk)
-        except BrokenProcessPool:  # a worker died while the work was handed out: all of it is lowered here
-            entries = None
-        for f, data in todo:
-            try:
-                entry = next(entries) if entries is not None else None
-            except BrokenProcessPool:  # a worker died: the files left are lowered here
-                entries = entry = None
-            if entry is not None:
-                try:
-                    agent, more = codec.load_entry(entry, data)
-                except ValueError:  # not expected: an entry that does not come back whole
-                    entry = None
-            if entry is None:
-                agent, more = _lower_file(f, data)
-                entry = codec.dump_entry(agent, more)
-            yield entry, agent, list(more)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-        _WORK = []
+            futures.append(pool.submit(fn, *args))
+        except BrokenProcessPool:
+            futures.append(None)
+    return futures
 
 
 def _lower_each(todo: list[tuple[Found, bytes]]) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
@@ -213,6 +207,91 @@ def _lower_each(todo: list[tuple[Found, bytes]]) -> Iterator[tuple[bytes, AgentI
         yield codec.dump_entry(agent, more), agent, more
 
 
+_WORK: tuple[Any, ...] = ()  # (todo, chunk, spools) for the forked workers: set before they start
+_MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
+
+
+def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
+    """(cache entry, agent, diagnostics) of each file of `todo`, in order, lowered by `jobs`
+    forked processes, a chunk of files at a time, each chunk's entries spooled (`_spool`). An
+    entry that does not come back whole (it always should) is lowered here, and so is every
+    file of a chunk whose worker died (killed, out of memory): concurrent.futures notices that,
+    where multiprocessing.Pool waited for it forever. Leaving early (an error, Ctrl-C) cancels
+    what has not started."""
+    import tempfile
+
+    from agentc import codec
+    from agentc.compiler import lower as _front_end  # noqa: F401  (the reader too) loaded here once, not in each worker
+
+    global _WORK
+    # Few round trips, yet every worker busy to the end.
+    chunk = max(1, min(16, len(todo) // (4 * jobs)), -(-len(todo) // _MAX_SPOOLS))
+    spools = [tempfile.TemporaryFile() for _ in range(0, len(todo), chunk)]
+    _WORK = (todo, chunk, spools)
+    try:
+        with _forked_pool(min(jobs, len(todo))) as pool:
+            futures = _hand_out(pool, _lower_chunk, ((c,) for c in range(len(spools))))
+            for c, future in enumerate(futures):
+                entries = _unspooled(future, spools[c])
+                for f, data in todo[c * chunk:(c + 1) * chunk]:
+                    try:
+                        entry: bytes | None = next(entries)
+                    except Exception:  # noqa: BLE001  the worker failed, or its spool did not read back whole: the rest of the chunk is lowered here
+                        entry = None
+                    if entry is not None:
+                        try:
+                            agent, more = codec.load_entry(entry, data)
+                        except ValueError:  # not expected: an entry that does not come back whole
+                            entry = None
+                    if entry is None:
+                        agent, more = _lower_file(f, data)
+                        entry = codec.dump_entry(agent, more)
+                    yield entry, agent, list(more)
+                spools[c].close()
+    finally:
+        for spool in spools:
+            spool.close()
+        _WORK = ()
+
+
+def _lower_chunk(c: int) -> int:
+    """In a worker: chunk `c` of `_WORK`'s files, lowered, as cache entries in spool `c`."""
+    from agentc import codec
+
+    todo, chunk, spools = _WORK
+    return _spool((codec.dump_entry(*_lower_file(f, data)) for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
+
+
+def _spool(items: Iterable[Any], spool: IO[bytes]) -> int:
+    """In a worker: each item pickled into `spool`, one after another; returns how many. The
+    pool's pipe carries only that count: a worker killed while it wrote a large result into
+    the pipe (SIGTERM to the process group, the out-of-memory killer) left the pool's thread
+    waiting for the rest of it forever, and the build with it; a count is one atomic write,
+    and a spool cut short shows when it is read (`_unspooled`)."""
+    import pickle
+
+    count = 0
+    for item in items:
+        pickle.dump(item, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        count += 1
+    spool.flush()
+    return count
+
+
+def _unspooled(future: Future | None, spool: IO[bytes]) -> Iterator[Any]:
+    """The items a worker spooled, one at a time; raises what the worker raised (its death:
+    BrokenProcessPool), when the spool does not read back whole, or when no worker was given
+    the work (`future` None, see `_hand_out`)."""
+    import pickle
+
+    if future is None:
+        raise LookupError("no worker was given this work")
+    count = future.result()
+    spool.seek(0)
+    for _ in range(count):
+        yield pickle.load(spool)
+
+
 def _worker_signals() -> None:
     """A worker leaves Ctrl-C to the parent, which cancels the work left; SIGTERM (sent to the
     whole process group) ends it at once, not through the CLI's handler that turns SIGTERM
@@ -221,13 +300,6 @@ def _worker_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _lower_entry(k: int) -> bytes:
-    """In a worker: file `k` of `_WORK`, lowered, as a cache entry."""
-    from agentc import codec
-
-    return codec.dump_entry(*_lower_file(*_WORK[k]))
 
 
 def _paths(sources: Sources) -> list[str]:
@@ -414,66 +486,42 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
     read back whole is emitted here, from the first part not yet handed over: a bug raises
     here as it does with one process. Leaving early (an error, Ctrl-C) cancels what has not
     started."""
-    import multiprocessing
     import tempfile
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     global _EMIT
     spools = [tempfile.TemporaryFile() for _ in targets]
     _EMIT = (project, options, spools)
-    pool = ProcessPoolExecutor(min(jobs, len(targets)), mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
     try:
-        rank = {name: i for i, name in enumerate(_POOL_ORDER)}
-        order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
-        futures = {}
-        for k in order:
-            try:
-                futures[k] = pool.submit(_emit_spooled, k, targets[k])
-            except BrokenProcessPool:  # a worker died already: the targets not handed out are made here
-                break
-        for k, name in enumerate(targets):
-            yield name, _spooled_parts(name, futures.get(k), spools[k], project, options)
-            spools[k].close()  # its disk space back as soon as the target is written
+        with _forked_pool(min(jobs, len(targets))) as pool:
+            rank = {name: i for i, name in enumerate(_POOL_ORDER)}
+            order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
+            futures = dict(zip(order, _hand_out(pool, _emit_spooled, ((k, targets[k]) for k in order)), strict=True))
+            for k, name in enumerate(targets):
+                yield name, _spooled_parts(name, futures[k], spools[k], project, options)
+                spools[k].close()  # its disk space back as soon as the target is written
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
         for spool in spools:
             spool.close()
         _EMIT = ()
 
 
-def _spooled_parts(name: str, future, spool, project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
-    """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here;
-    all of them here when no worker was given it (`future` None)."""
-    import pickle
-
+def _spooled_parts(name: str, future: Future | None, spool: IO[bytes], project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
+    """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here."""
     given = 0
-    if future is not None:
-        try:
-            count = future.result()
-            spool.seek(0)
-            for _ in range(count):
-                part = pickle.load(spool)
-                given += 1
-                yield part
-            return
-        except Exception:  # noqa: BLE001  whatever went wrong there, the rest is made here
-            pass
+    try:
+        for part in _unspooled(future, spool):
+            given += 1
+            yield part
+        return
+    except Exception:  # noqa: BLE001  whatever went wrong there, the rest is made here
+        pass
     yield from _checked_parts(name, project, options, skip=given)
 
 
 def _emit_spooled(k: int, name: str) -> int:
-    """In a worker: target `name`'s validated parts, pickled one after another into spool `k`;
-    returns how many."""
-    import pickle
-
+    """In a worker: target `name`'s validated parts, spooled into spool `k`."""
     project, options, spools = _EMIT
-    count = 0
-    for part in _checked_parts(name, project, options):
-        pickle.dump(part, spools[k], protocol=pickle.HIGHEST_PROTOCOL)
-        count += 1
-    spools[k].flush()
-    return count
+    return _spool(_checked_parts(name, project, options), spools[k])
 
 
 def _may_emit(diags: list[Diagnostic], options: BuildOptions, project: ProjectIR) -> bool:

@@ -42,14 +42,33 @@ def test_an_entry_that_does_not_come_back_whole_is_lowered_here(monkeypatch):
     assert read(OURS, 2) == one
 
 
-def _a_worker_dies(k: int) -> bytes:
+def _a_worker_dies(c: int) -> int:
     os._exit(3)  # as the kernel's out-of-memory killer would end it
 
 
 def test_a_dead_worker_leaves_its_files_to_this_process(monkeypatch):
     one = read(OURS, 1)
-    monkeypatch.setattr(api, "_lower_entry", _a_worker_dies)  # the forked workers inherit it
+    monkeypatch.setattr(api, "_lower_chunk", _a_worker_dies)  # the forked workers inherit it
     assert read(OURS, 2) == one
+
+
+def _chunk_cut_short(c: int, lower=api._lower_chunk) -> int:
+    """In a worker: the chunk's spool loses its last byte (module level: the pool pickles the
+    function it calls by name)."""
+    count = lower(c)
+    spool = api._WORK[2][c]
+    spool.truncate(spool.seek(0, os.SEEK_END) - 1)
+    return count
+
+
+def test_a_chunk_that_does_not_read_back_whole_is_finished_here(monkeypatch):
+    one = read(OURS, 1)
+    lowered: list[str] = []
+    real = api._lower_file
+    monkeypatch.setattr(api, "_lower_chunk", _chunk_cut_short)
+    monkeypatch.setattr(api, "_lower_file", lambda f, data: (lowered.append(f.file), real(f, data))[1])  # here only: the workers run it too, but their list is theirs
+    assert read(OURS, 2) == one
+    assert 0 < len(lowered) < len(one[0])  # the last file of each chunk
 
 
 def test_progress_counts_to_the_last_file():
@@ -188,7 +207,7 @@ def test_a_pool_broken_while_files_are_handed_out_leaves_them_to_this_process(mo
     from concurrent.futures import ProcessPoolExecutor
 
     one = read(OURS, 1)
-    monkeypatch.setattr(ProcessPoolExecutor, "map", _broken_after(0, ProcessPoolExecutor.map))
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", _broken_after(1, ProcessPoolExecutor.submit))
     assert read(OURS, 2) == one
 
 
