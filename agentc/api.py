@@ -76,10 +76,13 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     not hold, each sending its result back as a cache entry (codec's JSON), which this process
     checks and rebuilds as it does a cached one. A pickled AgentIR cost a third of lowering it
     to send, and a pool of two was slower; an entry costs about a ninth (1000 seed agents to
-    claude, 2 processes on 2 cores: 3.7 -> 2.35 s on the wall clock, ~5-10% more CPU)."""
+    claude, 2 processes on 2 cores: 3.7 -> 2.35 s on the wall clock, ~5-10% more CPU).
+    `jobs` 0 lets `processes` choose: from the files found whether to set the uncached ones
+    aside for a pool, then from those left how many processes lower them (a few are lowered
+    here: a pool would cost more than it saves)."""
     from agentc.cache import sha, stat_of
 
-    pooled = jobs > 1 and len(found) > 1 and _can_fork()
+    pooled = processes(jobs, len(found)) > 1 and len(found) > 1 and _can_fork()
     parts: list[Any] = []  # per file read: (agent or None, its diagnostics), or its index in `todo`
     todo: list[tuple[Found, bytes]] = []  # the files the pool lowers
     keys: list[str | None] = []  # their cache keys
@@ -109,7 +112,9 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
                 cache.put_ir(key, *hit)
         parts.append(hit)
     done = []
-    for k, (entry, agent, more) in enumerate(_lower_in_pool(todo, jobs) if todo else ()):
+    n = processes(jobs, len(todo))
+    lowered = (_lower_in_pool(todo, n) if n > 1 else _lower_each(todo)) if todo else ()
+    for k, (entry, agent, more) in enumerate(lowered):
         if cache is not None:
             cache.put_entry(keys[k], entry)
         done.append((agent, more))
@@ -130,6 +135,26 @@ def _lower_file(f: Found, data: bytes) -> tuple[AgentIR | None, list[Diagnostic]
     from agentc.compiler.source import read_source
 
     return lower(read_source(f.file, data, f.scope))
+
+
+# A pool pays on the wall clock from ~150 agents a process (2 shared cores, seed agents, -j 2
+# against -j 1: claude 100 0.43 -> 0.41 s, 200 0.75 -> 0.62 s; every target 100 0.69 -> 0.60 s)
+# and costs CPU that only many agents amortise (every target at 100: +35%, at 1000: +13%).
+_AGENTS_PER_PROCESS = 150
+_MOST_PROCESSES = 8  # past that, forked copies' memory grows faster than the time saved
+
+
+def processes(jobs: int, work: int) -> int:
+    """How many processes lower `work` files or emit for `work` agents: `jobs`, or for 0
+    (automatic, the command line's default) one per 150, up to the CPUs this process may run
+    on and at most 8; 1 means no pool. Inside `jobs`' bounds it never changes the output."""
+    if jobs:
+        return jobs
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux: no fork either (_can_fork)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, _MOST_PROCESSES, work // _AGENTS_PER_PROCESS))
 
 
 def _can_fork() -> bool:
@@ -157,6 +182,31 @@ def _forked_pool(workers: int) -> Iterator[Executor]:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _hand_out(pool: Executor, fn: Callable[..., Any], calls: Iterable[tuple]) -> list[Future | None]:
+    """`pool.submit(fn, *args)` for each call, in order; None for the calls left when a worker
+    has died already: the executor then refuses work (BrokenProcessPool), which, raised here,
+    ended the build with a traceback (a worker killed early: out of memory, kill -9). The
+    callers do the work of a None here, as for a worker that died later (`_unspooled`)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures: list[Future | None] = []
+    for args in calls:
+        try:
+            futures.append(pool.submit(fn, *args))
+        except BrokenProcessPool:
+            futures.append(None)
+    return futures
+
+
+def _lower_each(todo: list[tuple[Found, bytes]]) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
+    """`_lower_in_pool`'s answer, made here."""
+    from agentc import codec
+
+    for f, data in todo:
+        agent, more = _lower_file(f, data)
+        yield codec.dump_entry(agent, more), agent, more
+
+
 _WORK: tuple[Any, ...] = ()  # (todo, chunk, spools) for the forked workers: set before they start
 _MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
 
@@ -180,7 +230,7 @@ def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple
     _WORK = (todo, chunk, spools)
     try:
         with _forked_pool(min(jobs, len(todo))) as pool:
-            futures = [pool.submit(_lower_chunk, c) for c in range(len(spools))]
+            futures = _hand_out(pool, _lower_chunk, ((c,) for c in range(len(spools))))
             for c, future in enumerate(futures):
                 entries = _unspooled(future, spools[c])
                 for f, data in todo[c * chunk:(c + 1) * chunk]:
@@ -228,11 +278,14 @@ def _spool(items: Iterable[Any], spool: IO[bytes]) -> int:
     return count
 
 
-def _unspooled(future: Future, spool: IO[bytes]) -> Iterator[Any]:
+def _unspooled(future: Future | None, spool: IO[bytes]) -> Iterator[Any]:
     """The items a worker spooled, one at a time; raises what the worker raised (its death:
-    BrokenProcessPool), or when the spool does not read back whole."""
+    BrokenProcessPool), when the spool does not read back whole, or when no worker was given
+    the work (`future` None, see `_hand_out`)."""
     import pickle
 
+    if future is None:
+        raise LookupError("no worker was given this work")
     count = future.result()
     spool.seek(0)
     for _ in range(count):
@@ -369,11 +422,13 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
     are made and keeping none (a 1000-agent build of every target held 1.5 GB of text at once).
     The Result has no files; if it has errors, the caller discards what the sink was given.
     `jobs` > 1: forked processes emit and validate the targets (`_emit_in_pool`); the sink
-    sees the same parts in the same order either way."""
+    sees the same parts in the same order either way. `jobs` 0: `processes` chooses from the
+    number of agents."""
     project = project if project is not None else load_project(options.sources)
     targets, diags = resolve_targets(options.targets)
     diags = list(project.diagnostics) + diags
     if _may_emit(diags, options, project):
+        jobs = processes(jobs, len(project.agents))
         pooled = jobs > 1 and len(targets) > 1 and _can_fork()
         for name, parts in (_emit_in_pool if pooled else _emit_here)(targets, project, options, jobs):
             made: set[str] = set()
@@ -440,7 +495,7 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
         with _forked_pool(min(jobs, len(targets))) as pool:
             rank = {name: i for i, name in enumerate(_POOL_ORDER)}
             order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
-            futures = {k: pool.submit(_emit_spooled, k, targets[k]) for k in order}
+            futures = dict(zip(order, _hand_out(pool, _emit_spooled, ((k, targets[k]) for k in order)), strict=True))
             for k, name in enumerate(targets):
                 yield name, _spooled_parts(name, futures[k], spools[k], project, options)
                 spools[k].close()  # its disk space back as soon as the target is written
@@ -450,7 +505,7 @@ def _emit_in_pool(targets: list[str], project: ProjectIR, options: BuildOptions,
         _EMIT = ()
 
 
-def _spooled_parts(name: str, future: Future, spool: IO[bytes], project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
+def _spooled_parts(name: str, future: Future | None, spool: IO[bytes], project: ProjectIR, options: BuildOptions) -> Iterator[Part]:
     """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here."""
     given = 0
     try:

@@ -77,9 +77,10 @@ class BuildOptions:
     svg_timeout_s: float = option(5.0, gt=0, description="diagram: seconds dot may take before the SVG is skipped")
     svg_max_edges: int = option(500, ge=0, description="diagram: no SVG for graphs with more edges than this")
     cache: bool = option(True, description="reuse work from the last build (never changes the output)")
-    jobs: int = option(1, ge=1, le=256, description="processes that lower the sources the cache does not hold and, "
+    jobs: int = option(0, ge=0, le=256, description="processes that lower the sources the cache does not hold and, "
                        "with two targets or more, emit the targets (Linux; never changes the output): more is "
-                       "faster on the wall clock, at some more CPU")
+                       "faster on the wall clock, at some more CPU; 0 (automatic): one per 150 agents, up to the "
+                       "CPUs (at most 8), so builds of fewer than 300 agents use one")
     cache_dir: str | None = option(None, description="where the build cache lives (it gitignores itself); "
                                  "default: .agentc-cache beside the config file, else in OUT")
 

@@ -3,6 +3,7 @@ diagnostics, files and cache as one process does."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -96,11 +97,42 @@ def test_a_pooled_build_writes_the_same_files_and_a_cache_the_next_build_uses(tm
     assert lowered == [] and not [d for d in again.diagnostics if d.severity == "error"]
 
 
-def test_jobs_must_be_a_positive_count(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "agentc", "build", OURS[0], "-j", "0", "--out", str(tmp_path / "o")],
+def test_jobs_must_be_a_count(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "agentc", "build", OURS[0], "-j", "-1", "--out", str(tmp_path / "o")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "--jobs" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+# jobs = 0, the default: one process per 150 agents, up to the CPUs this process may use, at most 8.
+
+def test_automatic_jobs_grow_with_the_agents_and_stop_at_the_cpus(monkeypatch):
+    assert agentc.BuildOptions().jobs == 0 and api.processes(3, 1) == 3  # a count asked for is kept
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)))
+    assert [api.processes(0, n) for n in (0, 1, 299, 300, 450, 600, 10_000)] == [1, 1, 1, 2, 3, 4, 4]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert api.processes(0, 10_000) == 8
+
+
+def test_automatic_jobs_lower_here_what_the_cache_left_too_little_of(monkeypatch, tmp_path):
+    """The files found decide to set the uncached ones aside; those left decide on a pool."""
+    from agentc.cache import Cache
+
+    monkeypatch.setattr(api, "_AGENTS_PER_PROCESS", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    pools: list[int] = []
+    real = api._lower_in_pool
+    monkeypatch.setattr(api, "_lower_in_pool", lambda todo, jobs: (pools.append(jobs), real(todo, jobs))[1])
+    one = read(OURS, 1)
+    cache = Cache(str(tmp_path / "cache"))
+    assert read(OURS, 0, cache=cache)[:2] == one[:2] and pools == [2]  # nothing cached: a pool of two
+    cache.flush()
+    found = discover(OURS)[0]
+    edited = tmp_path / found[0].path.name
+    edited.write_bytes(found[0].path.read_bytes() + b"\nOne more line.\n")
+    found[0] = dataclasses.replace(found[0], path=edited)
+    again = api.read_agents(found, cache=Cache(str(tmp_path / "cache")), jobs=0)
+    assert pools == [2] and len(again[0]) == len(one[0])  # one file left to lower: lowered here
 
 
 # Emission: with jobs > 1 and two targets or more, forked processes emit and validate whole
@@ -146,6 +178,37 @@ def _a_worker_dies_emitting(k: int, name: str) -> int:
 def test_a_dead_emitting_worker_leaves_its_targets_to_this_process(tmp_path, monkeypatch):
     monkeypatch.setattr(api, "_emit_spooled", _a_worker_dies_emitting)  # the forked workers inherit it
     _same_build(OURS, tmp_path)
+
+
+def _broken_after(calls: int, method):
+    """A pool method that raises as the executor does once a worker has died: a worker killed
+    while the work is still being handed out (a race the tests above cannot order)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    seen = []
+
+    def handing_out(self, *args, **kwargs):
+        seen.append(1)
+        if len(seen) > calls:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return method(self, *args, **kwargs)
+
+    return handing_out
+
+
+def test_a_pool_broken_while_targets_are_handed_out_leaves_them_to_this_process(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", _broken_after(2, ProcessPoolExecutor.submit))
+    _same_build(OURS, tmp_path)
+
+
+def test_a_pool_broken_while_files_are_handed_out_leaves_them_to_this_process(monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    one = read(OURS, 1)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", _broken_after(1, ProcessPoolExecutor.submit))
+    assert read(OURS, 2) == one
 
 
 def test_a_worker_that_dies_after_some_parts_leaves_the_target_to_this_process(tmp_path, monkeypatch):
