@@ -134,13 +134,24 @@ _PLAIN: dict[Any, Callable[[Any], bool]] = {
 
 def _final(f) -> Callable[[Any], bool]:
     """Whether a value of field `f` is already what validation would make of it: its default
-    (of the same type), or a plain value of a field without limits."""
+    (of the same type), a plain value of a field without limits, or an int within its field's
+    bounds (`-j 2` made every build import pydantic and build the model: ~0.1 s of CPU)."""
     default = _default(f)()
-    plain = None if f.metadata.get("limits") else _PLAIN.get(f.type)
+    limits = f.metadata.get("limits")
+    plain = _int_within(limits) if limits and f.type is int else None if limits else _PLAIN.get(f.type)
     if plain is None and get_origin(f.type) is Literal:
         choices = get_args(f.type)
         plain = lambda v: type(v) is str and v in choices  # noqa: E731 - one line, like the table's
     return lambda v: (type(v) is type(default) and v == default) or (plain is not None and plain(v))
+
+
+def _int_within(limits: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """An int (not a bool) inside bounds ge, le, gt: pydantic takes it unchanged. None for other limits."""
+    if not set(limits) <= {"ge", "le", "gt"}:
+        return None
+    ge, le, gt = limits.get("ge"), limits.get("le"), limits.get("gt")
+    return lambda v: (type(v) is int and (ge is None or v >= ge) and (le is None or v <= le)
+                      and (gt is None or v > gt))
 
 
 _FINAL = {name: _final(f) for name, f in FIELDS.items()}

@@ -67,6 +67,9 @@ def test_pydantic_loads_only_for_the_edges(tmp_path):
     seed = str(ROOT / "agents" / "seed-team")
     for args in (("check", seed), ("build", seed, "-t", "claude", "--out", str(tmp_path / "out"), "--no-cache")):
         assert _top(imported(*args), ("pydantic", "pydantic_core")) == [], args
+    # -j 2 (an option with bounds) neither: its workers send cache entries, through pydantic-core
+    pooled = imported("build", seed, "-t", "claude", "--out", str(tmp_path / "pooled"), "--no-cache", "-j", "2")
+    assert _top(pooled, ("pydantic",)) == []
     agents = tmp_path / "agents"
     shutil.copytree(seed, agents)
     cached = ("build", str(agents), "-t", "claude", "--out", str(tmp_path / "cached"))
