@@ -244,8 +244,170 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------------------------------- */
+/* The raw spans of two of _candidates' scans: where mentions._TITLE and mentions._HYPHEN_RUN match
+ * (finditer: left to right, each search going on at the last match's end). Only ASCII letters and
+ * digits are name characters in those patterns, so the scans read code points and need no
+ * lowering. Every decision about a span stays in mentions.py. */
+
+static inline int
+is_upper(Py_UCS4 ch)
+{
+    return ch >= 'A' && ch <= 'Z';
+}
+
+static inline int
+is_alnum(Py_UCS4 ch)
+{
+    return (ch >= 'a' && ch <= 'z') || is_upper(ch) || (ch >= '0' && ch <= '9');
+}
+
+static inline int
+is_name(Py_UCS4 ch)
+{
+    return is_alnum(ch) || ch == '-';
+}
+
+/* Append the pair (start, end) to `out`. */
+static int
+add_span(PyObject *out, Py_ssize_t start, Py_ssize_t end)
+{
+    PyObject *span = Py_BuildValue("(nn)", start, end);
+    if (span == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(out, span);
+    Py_DECREF(span);
+    return rc;
+}
+
+/* _TITLE is `W (?:& )?W(?: (?:& )?W)*` with W = `[A-Z][A-Za-z0-9]*+`: each word takes its whole run
+ * of letters and digits (possessive), and a following word is " W" or " & W" (were "& " not
+ * followed by a capital, the pattern's other choice puts "&" where a capital must be: no word).
+ * NEXT_WORD gives the end of the word that follows a word ending at `e`, or -1. A start that fails
+ * fails for every capital after it in the same run too (its run ends at the same place), so the
+ * scan goes on from the run's end: the same matches as trying each capital. */
+#define SCANS(SUFFIX, CHAR)                                                                        \
+    static Py_ssize_t next_word_##SUFFIX(const CHAR *t, Py_ssize_t n, Py_ssize_t e)              \
+    {                                                                                              \
+        if (e >= n || t[e] != ' ') {                                                               \
+            return -1;                                                                             \
+        }                                                                                          \
+        Py_ssize_t q = e + 1;                                                                      \
+        if (q + 1 < n && t[q] == '&' && t[q + 1] == ' ') {                                         \
+            q += 2;                                                                                \
+        }                                                                                          \
+        if (q >= n || !is_upper(t[q])) {                                                           \
+            return -1;                                                                             \
+        }                                                                                          \
+        for (q++; q < n && is_alnum(t[q]); q++) {                                                  \
+        }                                                                                          \
+        return q;                                                                                  \
+    }                                                                                              \
+                                                                                                   \
+    static int title_##SUFFIX(const CHAR *t, Py_ssize_t n, PyObject *out)                         \
+    {                                                                                              \
+        Py_ssize_t at = 0;                                                                         \
+        while (at < n) {                                                                           \
+            if (!is_upper(t[at])) {                                                                \
+                at++;                                                                              \
+                continue;                                                                          \
+            }                                                                                      \
+            Py_ssize_t e = at + 1;                                                                 \
+            while (e < n && is_alnum(t[e])) {                                                      \
+                e++;                                                                               \
+            }                                                                                      \
+            Py_ssize_t end = next_word_##SUFFIX(t, n, e);                                          \
+            if (end < 0) {                                                                         \
+                at = e;                                                                            \
+                continue;                                                                          \
+            }                                                                                      \
+            for (Py_ssize_t more; (more = next_word_##SUFFIX(t, n, end)) >= 0;) {                  \
+                end = more;                                                                        \
+            }                                                                                      \
+            if (add_span(out, at, end) < 0) {                                                      \
+                return -1;                                                                         \
+            }                                                                                      \
+            at = end;                                                                              \
+        }                                                                                          \
+        return 0;                                                                                  \
+    }                                                                                              \
+                                                                                                   \
+    /* _HYPHEN_RUN: a "-" between a letter or digit and a letter or digit, then the run of name    \
+     * characters after it; the span is what _candidates made of it: the name characters on both  \
+     * sides of that hyphen, without hyphens at either end. */                                     \
+    static int kebab_##SUFFIX(const CHAR *t, Py_ssize_t n, PyObject *out)                         \
+    {                                                                                              \
+        Py_ssize_t p = 1;                                                                          \
+        while (p + 1 < n) {                                                                        \
+            if (t[p] != '-' || !is_alnum(t[p - 1]) || !is_alnum(t[p + 1])) {                       \
+                p++;                                                                               \
+                continue;                                                                          \
+            }                                                                                      \
+            Py_ssize_t s0 = p, e = p + 1;                                                          \
+            while (e < n && is_name(t[e])) {                                                       \
+                e++;                                                                               \
+            }                                                                                      \
+            p = e; /* where the regex search goes on */                                            \
+            while (s0 > 0 && is_name(t[s0 - 1])) {                                                 \
+                s0--;                                                                              \
+            }                                                                                      \
+            while (t[e - 1] == '-') {                                                              \
+                e--;                                                                               \
+            }                                                                                      \
+            while (t[s0] == '-') {                                                                 \
+                s0++;                                                                              \
+            }                                                                                      \
+            if (add_span(out, s0, e) < 0) {                                                        \
+                return -1;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        return 0;                                                                                  \
+    }
+
+SCANS(ucs1, Py_UCS1)
+SCANS(ucs2, Py_UCS2)
+SCANS(ucs4, Py_UCS4)
+
+/* Run the scan of `text`'s storage kind into a new list. */
+#define BY_KIND(NAME)                                                                              \
+    static PyObject *NAME(PyObject *self, PyObject *text)                                          \
+    {                                                                                              \
+        if (!PyUnicode_Check(text)) {                                                              \
+            PyErr_SetString(PyExc_TypeError, #NAME "(text: str)");                                 \
+            return NULL;                                                                           \
+        }                                                                                          \
+        PyObject *out = PyList_New(0);                                                             \
+        if (out == NULL) {                                                                         \
+            return NULL;                                                                           \
+        }                                                                                          \
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);                                                 \
+        const void *data = PyUnicode_DATA(text);                                                   \
+        int kind = PyUnicode_KIND(text);                                                           \
+        int rc = kind == PyUnicode_1BYTE_KIND ? NAME##_ucs1(data, n, out)                          \
+            : kind == PyUnicode_2BYTE_KIND ? NAME##_ucs2(data, n, out) : NAME##_ucs4(data, n, out);  \
+        if (rc < 0) {                                                                              \
+            Py_DECREF(out);                                                                        \
+            return NULL;                                                                           \
+        }                                                                                          \
+        return out;                                                                                \
+    }
+
+BY_KIND(title)
+BY_KIND(kebab)
+
+PyDoc_STRVAR(title_doc,
+"title_spans(text) -> list[tuple[int, int]]\n\n"
+"The (start, end) of each match of mentions._TITLE in text, as mentions._title_spans_py.");
+
+PyDoc_STRVAR(kebab_doc,
+"kebab_spans(text) -> list[tuple[int, int]]\n\n"
+"The name around each match of mentions._HYPHEN_RUN in text, as mentions._kebab_spans_py.");
+
 static PyMethodDef methods[] = {
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
+    {"title_spans", title, METH_O, title_doc},
+    {"kebab_spans", kebab, METH_O, kebab_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -300,14 +300,7 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
             strong = "-" in name and (role_like(name) or "agent" in name)  # not @ts-check, @typescript-eslint
             out.append(_Cand(s0, e, name, "at" if strong else "at-word", False))
     if "-" in line:
-        rev = line[::-1]  # the run of name characters left of a hyphen, matched forwards
-        for m in _HYPHEN_RUN.finditer(line):
-            p, e = m.span()
-            s0 = p - _NAME_RUN.match(rev, n - p).end() + n - p
-            while line[e - 1] == "-":
-                e -= 1
-            while line[s0] == "-":
-                s0 += 1
+        for s0, e in _kebab_spans(line):
             before = line[s0 - 1] if s0 else " "
             if before in "@./\\_" or "--" in line[s0:e]:
                 continue
@@ -325,11 +318,10 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
                 if plug.islower():
                     name, start = f"{plug}:{name}", q
             out.append(_Cand(start, e, name, "kebab", line[max(0, start - 2):start] == "**"))
-    for m in _TITLE.finditer(line):
-        phrase = m.group()
-        if not _ends_in_role(phrase) and not _AGENT_AFTER.match(line, m.end()):
+    for s0, e in _title_spans(line):
+        phrase = line[s0:e]
+        if not _ends_in_role(phrase) and not _AGENT_AFTER.match(line, e):
             continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent": most end here
-        s0, e = m.span()
         if s0 and (line[s0 - 1] in _NAME_CHARS or line[s0 - 1] == "_") or e < n and (line[e] in _NAME_CHARS or line[e] == "_"):
             continue
         words = phrase.split(" ")
@@ -344,6 +336,29 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
         out.append(_Cand(start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
     out.sort(key=lambda c: c.start)
     return [c for c in out if not _is_self(c.target.split(":")[-1], self_name)]
+
+
+def _kebab_spans_py(text: str) -> list[tuple[int, int]]:
+    """Where `_candidates` reads a kebab name: each `_HYPHEN_RUN` with the name characters left
+    of its hyphen, without hyphens at either end, as (start, end). The C twin is `kebab_spans`."""
+    n = len(text)
+    rev = text[::-1]  # the run of name characters left of a hyphen, matched forwards
+    out = []
+    for m in _HYPHEN_RUN.finditer(text):
+        p, e = m.span()
+        s0 = p - _NAME_RUN.match(rev, n - p).end() + n - p
+        while text[e - 1] == "-":
+            e -= 1
+        while text[s0] == "-":
+            s0 += 1
+        out.append((s0, e))
+    return out
+
+
+def _title_spans_py(text: str) -> list[tuple[int, int]]:
+    """Where `_candidates` reads a Title-Case phrase: each `_TITLE` match, as (start, end). The
+    C twin is `title_spans`."""
+    return [m.span() for m in _TITLE.finditer(text)]
 
 
 @lru_cache(maxsize=8192)
@@ -482,20 +497,24 @@ def _holding(low: str, words: tuple[str, ...], starts: list[int]) -> dict[str, l
 
 
 def _native() -> Any:
-    """The C `holding` (compiler/_mentions.c, built by `pip install` when a C compiler is there),
-    or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to search in Python only.
-    It gives what `_holding(_lowered(text), ...)` gives in about a sixth of the time (no lowered
-    copy, no Python object per match)."""
+    """The C scans (compiler/_mentions.c, built by `pip install` when a C compiler is there), or
+    None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to scan in Python only.
+    `holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
+    object per match; `title_spans` and `kebab_spans` what `_title_spans_py` and `_kebab_spans_py`
+    give without the regex engine (tests/test_mentions_native.py compares them)."""
     if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
         from agentc.compiler import _mentions
     except ImportError:
         return None
-    return _mentions.holding
+    return _mentions
 
 
-_native_holding = _native()
+_NATIVE = _native()
+_native_holding = _NATIVE.holding if _NATIVE else None
+_title_spans = _NATIVE.title_spans if _NATIVE else _title_spans_py
+_kebab_spans = _NATIVE.kebab_spans if _NATIVE else _kebab_spans_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

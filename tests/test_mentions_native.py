@@ -1,10 +1,11 @@
-"""The C word search (agentc.compiler._mentions.holding) against the Python one it stands in for
-(mentions._holding of mentions._lowered): the same lines for every word, on every markdown file of
-the repository, the shared corpus and hypothesis-made texts built from the characters that could
-tell them apart (ASCII and non-ASCII capitals, "İ", the Kelvin sign, hyphen variants, CRLF, words
-at the text's ends and across line ends, overlapping words). Also: it is used when built (and
-must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it
-leaks no memory."""
+"""The C scans of the mention reader (agentc.compiler._mentions) against the Python ones they
+stand in for: the word search `holding` against mentions._holding of mentions._lowered (the same
+lines for every word), `title_spans` and `kebab_spans` against mentions._title_spans_py and
+_kebab_spans_py (the same spans), on every markdown file of the repository, the shared corpus and
+hypothesis-made texts built from the characters that could tell them apart (ASCII and non-ASCII
+capitals, "İ", the Kelvin sign, hyphen variants, CRLF, words at the text's ends and across line
+ends, overlapping words). Also: they are used when built (and must be, where CI says so with
+AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and they leak no memory."""
 
 from __future__ import annotations
 
@@ -33,26 +34,36 @@ ODD_WORDS = ("a", "aa", "aaa", "ana", "an", "→", "→a", "a→", "é", "ée", 
 
 
 @pytest.fixture(scope="module")
-def native():
-    """The C `holding`, even when this run searches in pure Python."""
+def module():
+    """The C module, even when this run scans in pure Python."""
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("AGENTC_PURE_PYTHON", raising=False)
-        holding = mentions._native()
-    if holding is None:
+        native = mentions._native()
+    if native is None:
         assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
         pytest.skip("agentc.compiler._mentions is not built (no C compiler?)")
-    return holding
+    return native
 
 
-def test_mentions_uses_the_native_search_when_built():
+@pytest.fixture(scope="module")
+def native(module):
+    """The C `holding`."""
+    return module.holding
+
+
+def test_mentions_uses_the_native_scans_when_built():
     pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
     try:
         from agentc.compiler import _mentions
     except ImportError:
         assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
+        pure = True
+    if pure:
         assert mentions._native_holding is None
-        return
-    assert mentions._native_holding is (None if pure else _mentions.holding)
+        assert (mentions._title_spans, mentions._kebab_spans) == (mentions._title_spans_py, mentions._kebab_spans_py)
+    else:
+        assert mentions._native_holding is _mentions.holding
+        assert (mentions._title_spans, mentions._kebab_spans) == (_mentions.title_spans, _mentions.kebab_spans)
 
 
 def _starts(text: str) -> list[int]:
@@ -157,5 +168,69 @@ def test_no_memory_is_leaked(native):
         native(text, WORDS, starts)
         with pytest.raises(TypeError):
             native(text, ("a", ""), starts)
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 100
+
+
+# The spans of _candidates' kebab and Title-Case scans: the characters that decide them (capitals,
+# digits, hyphens next to each other and at the ends, "&" with and without blanks, "_", non-ASCII
+# capitals and hyphens, other planes, line ends).
+SPAN_PIECES = ["A", "Ab", "AB", "Code", "Reviewer", "X1", "a", "ab", "1", "9x", "-", "--", "_", " ", "  ", "& ", " & ",
+               "&", "\n", "\r\n", "\t", ".", "/", ":", "@", "\u00c9", "\u00e9", "\u2010", "\u0130", "\uff21",
+               "\U0001f600", "code-reviewer", "Reality Checker", "A & B", ""]
+span_text = st.lists(st.sampled_from(SPAN_PIECES), max_size=40).map("".join)
+
+
+def _spans_both(module, text: str) -> None:
+    assert module.title_spans(text) == mentions._title_spans_py(text), text
+    assert module.kebab_spans(text) == mentions._kebab_spans_py(text), text
+
+
+def test_spans_of_every_file_are_the_same(module):
+    files = _files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    for path in files:
+        text = text_of(path.read_bytes())
+        _spans_both(module, text)
+        _spans_both(module, mentions.prepare(text))
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(span_text)
+def test_generated_spans_are_the_same(module, text):
+    _spans_both(module, text)
+
+
+def test_every_span_piece_triple_is_the_same(module):
+    for a in SPAN_PIECES:
+        _spans_both(module, " ".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
+        _spans_both(module, "".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
+
+
+def test_candidates_are_the_same_either_way(module, monkeypatch):
+    """_candidates of each agents/ and corpus file, with the C scans and with the Python ones."""
+    for path in _files(ROOT / "agents", SHARED / "corpus"):
+        text = mentions.prepare(text_of(path.read_bytes()))
+        monkeypatch.setattr(mentions, "_title_spans", mentions._title_spans_py)
+        monkeypatch.setattr(mentions, "_kebab_spans", mentions._kebab_spans_py)
+        expected = mentions._candidates(text, "x")
+        monkeypatch.setattr(mentions, "_title_spans", module.title_spans)
+        monkeypatch.setattr(mentions, "_kebab_spans", module.kebab_spans)
+        assert mentions._candidates(text, "x") == expected
+
+
+def test_spans_of_what_is_not_str_are_type_errors(module):
+    for scan in (module.title_spans, module.kebab_spans):
+        with pytest.raises(TypeError):
+            scan(b"A B")
+
+
+def test_spans_leak_no_memory(module):
+    text = "The Code Reviewer & Tester runs code-reviewer--x and -a- b-c-. " * 8
+    for _ in range(200):
+        module.title_spans(text), module.kebab_spans(text)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(20000):
+        module.title_spans(text), module.kebab_spans(text)
     gc.collect()
     assert sys.getallocatedblocks() - before < 100
