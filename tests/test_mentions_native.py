@@ -1,0 +1,161 @@
+"""The C word search (agentc.compiler._mentions.holding) against the Python one it stands in for
+(mentions._holding of mentions._lowered): the same lines for every word, on every markdown file of
+the repository, the shared corpus and hypothesis-made texts built from the characters that could
+tell them apart (ASCII and non-ASCII capitals, "İ", the Kelvin sign, hyphen variants, CRLF, words
+at the text's ends and across line ends, overlapping words). Also: it is used when built (and
+must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it
+leaks no memory."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from itertools import accumulate
+
+import pytest
+from conftest import ROOT, SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler import mentions
+from agentc.compiler.delegation import CUES, LINE_TRIGGERS
+from agentc.compiler.source import text_of
+
+REQUIRED = os.environ.get("AGENTC_REQUIRE_NATIVE", "") not in ("", "0")
+# The words candidates_by_line searches for, as it builds them.
+WORDS = tuple(dict.fromkeys((*mentions._LOOK_WORDS, *CUES, *LINE_TRIGGERS)))
+# ...and words that try the search's corners: one character, overlapping themselves ("aa" twice in
+# "aaa"), sharing a start, non-ASCII first or second characters, a capital (never found: the text
+# is lowered), across a line end, and a word twice (one list, as in a dict).
+ODD_WORDS = ("a", "aa", "aaa", "ana", "an", "→", "→a", "a→", "é", "ée", "-", "--", "k", "i", "Agent", "a\nb", "\n",
+             "\r", "agent", "agent", "😀", "ı", "ſ")
+
+
+@pytest.fixture(scope="module")
+def native():
+    """The C `holding`, even when this run searches in pure Python."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("AGENTC_PURE_PYTHON", raising=False)
+        holding = mentions._native()
+    if holding is None:
+        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
+        pytest.skip("agentc.compiler._mentions is not built (no C compiler?)")
+    return holding
+
+
+def test_mentions_uses_the_native_search_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
+    try:
+        from agentc.compiler import _mentions
+    except ImportError:
+        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
+        assert mentions._native_holding is None
+        return
+    assert mentions._native_holding is (None if pure else _mentions.holding)
+
+
+def _starts(text: str) -> list[int]:
+    """Each line's offset, as candidates_by_line computes it."""
+    return list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+
+
+def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
+    """Assert the C and the Python search agree on `text`: directly when the C takes the text, and
+    through mentions._lines_holding (which sends "İ" and the Kelvin sign to Python) always."""
+    starts = _starts(text)
+    low = mentions._lowered(text)
+    expected = mentions._holding(low, words, starts)
+    if "\u0130" not in text and "\u212a" not in text:
+        assert native(text, words, starts) == expected, text
+    saved = mentions._native_holding
+    try:
+        mentions._native_holding = native
+        assert mentions._lines_holding(text, words, starts) == (expected, len(low) != len(text)), text
+    finally:
+        mentions._native_holding = saved
+
+
+def _files(*roots):
+    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*.md"))
+
+
+def test_repository_files_search_the_same(native):
+    files = _files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    assert len(files) > 20
+    for path in files:
+        text = text_of(path.read_bytes())
+        _both(native, mentions.prepare(text))
+        _both(native, text, ODD_WORDS)
+
+
+def test_shared_corpus_searches_the_same(native):
+    files = _files(SHARED / "corpus")
+    if not files:
+        pytest.skip("no ../shared/corpus beside the repository")
+    for path in files:
+        text = text_of(path.read_bytes())
+        _both(native, mentions.prepare(text))
+        _both(native, text, ODD_WORDS)
+
+
+def test_candidates_by_line_is_the_same_either_way(native, monkeypatch):
+    """The whole reading of each agents/ file, with the C search and with the Python one."""
+    for path in _files(ROOT / "agents"):
+        lines = text_of(path.read_bytes()).split("\n")
+        monkeypatch.setattr(mentions, "_native_holding", None)
+        expected = mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS)
+        monkeypatch.setattr(mentions, "_native_holding", native)
+        assert mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS) == expected
+
+
+# What a text is made of: the words and their pieces in every case, the characters whose lowercase
+# is not one ASCII letter for one ("İ", the Kelvin sign, "ı", "ſ"), non-ASCII hyphens and arrows,
+# other planes, line ends (CRLF too) and blanks.
+PIECES = [*WORDS, "AGENT", "Agent", "aGeNt", "WORK WITH", "Work\nwith", "ag", "ent", "wi", "th", "a", "aa", "an", "e",
+          "\u0130", "\u212a", "K", "k", "\u0131", "\u017f", "\u00e9", "\u00c9", "\u2010", "\u2011", "\u2212", "-", "--",
+          "\u2192", "\u21d2", "\U0001f600", "\n", "\r\n", "\r", " ", "  ", "\t", "*", "(", ">", "=", "\u00a0", ""]
+
+text = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(text)
+def test_generated_texts_search_the_same(native, text):
+    _both(native, text)
+    _both(native, text, ODD_WORDS)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(text, st.lists(st.sampled_from([*PIECES[:-1], *ODD_WORDS]).filter(bool), min_size=1, max_size=6).map(tuple))
+def test_generated_words_search_the_same(native, text, words):
+    _both(native, text, words)
+
+
+def test_every_piece_pair_searches_the_same(native):
+    """Each piece after each other one, at the text's start, end and middle."""
+    for a in PIECES:
+        _both(native, "\n".join(f"{a}{b} x {a}{b}" for b in PIECES) + a)
+
+
+def test_bad_arguments_are_type_errors(native):
+    for args in (("a", ["a"], [0]), (b"a", ("a",), [0]), ("a", ("a",), (0,)), ("a", ("a",), ["0"]), ("a", ("",), [0]),
+                 ("a", (1,), [0]), ("a", ("a",))):
+        with pytest.raises(TypeError):
+            native(*args)
+
+
+def test_no_memory_is_leaked(native):
+    """A text with matches on many lines, searched 20 000 times: no block stays allocated."""
+    text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n" * 4
+    starts = _starts(text)
+    for _ in range(200):
+        native(text, WORDS, starts)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(20000):
+        native(text, WORDS, starts)
+        with pytest.raises(TypeError):
+            native(text, ("a", ""), starts)
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 100
