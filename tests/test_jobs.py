@@ -211,6 +211,15 @@ def test_a_pool_broken_while_files_are_handed_out_leaves_them_to_this_process(mo
     assert read(OURS, 2) == one
 
 
+def _no_space_left(k: int, name: str) -> int:
+    raise OSError(28, "No space left on device")  # a full TMPDIR: the spool cannot be written
+
+
+def test_a_worker_that_cannot_spool_leaves_its_targets_to_this_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(api, "_emit_spooled", _no_space_left)
+    _same_build(OURS, tmp_path)
+
+
 def test_a_worker_that_dies_after_some_parts_leaves_the_target_to_this_process(tmp_path, monkeypatch):
     parent, real = os.getpid(), api._checked_parts
 
