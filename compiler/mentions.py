@@ -461,7 +461,10 @@ def _lines_holding(text: str, words: tuple[str, ...], starts: list[int]) -> tupl
     if _native_holding is not None and "\u0130" not in text and "\u212a" not in text:
         return _native_holding(text, words, starts), False
     low = _lowered(text)
-    return _holding(low, words, starts), len(low) != len(text)
+    if len(low) == len(text):
+        return _holding(low, words, starts), False
+    # "İ" lowers to two characters: the places found are the lowered text's, so are its lines' starts
+    return _holding(low, words, list(accumulate(map((1).__add__, map(len, low.split("\n"))), initial=0))), True
 
 
 def _lowered(text: str) -> str:

@@ -248,3 +248,15 @@ def test_lowered_finds_the_words_str_lower_finds(text):
     low = mentions._lowered(text)
     assert len(low) == len(text) or low == text.lower()
     assert mentions._holding(low, words, [0]) == mentions._holding(text.lower(), words, [0])
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_a_word_after_a_dotted_capital_i_is_on_its_own_line(native, monkeypatch):
+    """"İ" lowers to two characters, so the lowered text's places are counted against its own
+    line starts: "agent" on line 2 stays on line 2 (it was put on line 3 after six "İ")."""
+    from agentc.compiler import mentions
+
+    if not native:
+        monkeypatch.setattr(mentions, "_native_holding", None)
+    assert mentions.candidates_by_line(["İİİİİİ", "agent", "x"], "self")[1] == {1: []}
+    assert mentions.candidates_by_line(["İİİİİİ x", "see the agent", "x"], "self")[1] == {1: []}
