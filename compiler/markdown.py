@@ -8,12 +8,12 @@ can mistake text in a fence for structure.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
+from agentc.compiler import native
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
 
@@ -195,11 +195,8 @@ def _native_kinds() -> Any:
     It gives what _kinds_py gives (tests/test_markdown_native.py compares them) in about a fifth
     of the time, and calls _CLASSIFY's readers for the rare lines it does not read itself. It
     fills a ListItem's slots as the dataclass __init__ does, so ListItem stays a plain one."""
-    if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from agentc.compiler import _markdown
-    except ImportError:
+    _markdown = native.load("_markdown")
+    if _markdown is None:
         return None
     assert not hasattr(ListItem, "__post_init__")
     shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))

@@ -20,7 +20,6 @@ agent of that name.
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ from itertools import accumulate
 from typing import Any
 
 from ahocorasick_rs import AhoCorasick
+
+from agentc.compiler import native
 
 HYPHENS = "\u2010\u2011\u2012\u2212"
 _H = HYPHENS + r"\-"
@@ -505,13 +506,7 @@ def _native() -> Any:
     `holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
     object per match; `title_spans` and `kebab_spans` what `_title_spans_py` and `_kebab_spans_py`
     give without the regex engine (tests/test_mentions_native.py compares them)."""
-    if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from agentc.compiler import _mentions
-    except ImportError:
-        return None
-    return _mentions
+    return native.load("_mentions")
 
 
 _NATIVE = _native()

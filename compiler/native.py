@@ -1,0 +1,21 @@
+"""The front end's optional C modules (compiler/_markdown.c, compiler/_mentions.c), each the
+twin of Python code that stays the reference and the fallback, as json/_json in the standard
+library. `pip install` builds them when a C compiler is there (setup.py); tests/test_*_native.py
+compare each with its Python twin."""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from types import ModuleType
+
+
+def load(name: str) -> ModuleType | None:
+    """`agentc.compiler.<name>`, or None: not built, or AGENTC_PURE_PYTHON set (to anything but
+    0) to run the Python code only."""
+    if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        return import_module(f"agentc.compiler.{name}")
+    except ImportError:
+        return None
