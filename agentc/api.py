@@ -200,11 +200,16 @@ def _hand_out(pool: Executor, fn: Callable[..., Any], calls: Iterable[tuple]) ->
 
 def _lower_each(todo: list[tuple[Found, bytes]]) -> Iterator[tuple[bytes, AgentIR | None, list[Diagnostic]]]:
     """`_lower_in_pool`'s answer, made here."""
+    for f, data in todo:
+        yield _lower_to_entry(f, data)
+
+
+def _lower_to_entry(f: Found, data: bytes) -> tuple[bytes, AgentIR | None, list[Diagnostic]]:
+    """(cache entry, agent, diagnostics) of one file, lowered in this process (a worker's too)."""
     from agentc import codec
 
-    for f, data in todo:
-        agent, more = _lower_file(f, data)
-        yield codec.dump_entry(agent, more), agent, more
+    agent, more = _lower_file(f, data)
+    return codec.dump_entry(agent, more), agent, more
 
 
 _WORK: tuple[Any, ...] = ()  # (todo, chunk, spools) for the forked workers: set before they start
@@ -244,8 +249,7 @@ def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple
                         except ValueError:  # not expected: an entry that does not come back whole
                             entry = None
                     if entry is None:
-                        agent, more = _lower_file(f, data)
-                        entry = codec.dump_entry(agent, more)
+                        entry, agent, more = _lower_to_entry(f, data)
                     yield entry, agent, list(more)
                 spools[c].close()
     finally:
@@ -256,10 +260,8 @@ def _lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int) -> Iterator[tuple
 
 def _lower_chunk(c: int) -> int:
     """In a worker: chunk `c` of `_WORK`'s files, lowered, as cache entries in spool `c`."""
-    from agentc import codec
-
     todo, chunk, spools = _WORK
-    return _spool((codec.dump_entry(*_lower_file(f, data)) for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
+    return _spool((_lower_to_entry(f, data)[0] for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
 
 
 def _spool(items: Iterable[Any], spool: IO[bytes]) -> int:
