@@ -22,6 +22,28 @@ for var in ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGCHAIN_API_KEY", "L
     os.environ.pop(var, None)
 
 
+# CI (.ci/run) sets AGENTC_REQUIRE_NATIVE=1: there the C modules must be built, never skipped.
+NATIVE_REQUIRED = os.environ.get("AGENTC_REQUIRE_NATIVE", "") not in ("", "0")
+
+
+def native_or_skip(load, name: str):
+    """What `load()` gives with AGENTC_PURE_PYTHON unset (the C twin of a front-end piece, even in
+    a pure-Python run); the test skips when the C module `name` is not built, and fails instead
+    when NATIVE_REQUIRED."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("AGENTC_PURE_PYTHON", raising=False)
+        loaded = load()
+    if loaded is None:
+        assert not NATIVE_REQUIRED, f"AGENTC_REQUIRE_NATIVE is set but agentc.compiler.{name} did not import"
+        pytest.skip(f"agentc.compiler.{name} is not built (no C compiler?)")
+    return loaded
+
+
+def md_files(*roots: Path) -> list[Path]:
+    """Every .md file under the roots that exist, sorted."""
+    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*.md"))
+
+
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch):
     """Paths in diagnostics and goldens are relative to the repository root."""

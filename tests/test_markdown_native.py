@@ -12,26 +12,18 @@ import os
 import sys
 
 import pytest
-from conftest import ROOT, SHARED
+from conftest import NATIVE_REQUIRED, ROOT, SHARED, md_files, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentc.compiler import markdown
 from agentc.compiler.source import text_of
 
-REQUIRED = os.environ.get("AGENTC_REQUIRE_NATIVE", "") not in ("", "0")
-
 
 @pytest.fixture(scope="module")
 def native():
     """The C `kinds`, configured as markdown.py configures it, even when this run reads in pure Python."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AGENTC_PURE_PYTHON", raising=False)
-        kinds = markdown._native_kinds()
-    if kinds is None:
-        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
-        pytest.skip("agentc.compiler._markdown is not built (no C compiler?)")
-    return kinds
+    return native_or_skip(markdown._native_kinds, "_markdown")
 
 
 def test_markdown_uses_the_native_reader_when_built():
@@ -39,7 +31,7 @@ def test_markdown_uses_the_native_reader_when_built():
     try:
         from agentc.compiler import _markdown
     except ImportError:
-        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
+        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
         assert markdown._kinds is markdown._kinds_py
         return
     assert markdown._kinds is (markdown._kinds_py if pure else _markdown.kinds)
@@ -58,19 +50,16 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
         markdown._kinds = saved
 
 
-def _files(*roots):
-    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*.md"))
-
 
 def test_repository_files_read_the_same(native):
-    files = _files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
     assert len(files) > 20
     for path in files:
         _both(native, text_of(path.read_bytes()).split("\n"))
 
 
 def test_shared_corpus_reads_the_same(native):
-    files = _files(SHARED / "corpus")
+    files = md_files(SHARED / "corpus")
     if not files:
         pytest.skip("no ../shared/corpus beside the repository")
     for path in files:

@@ -15,7 +15,7 @@ import sys
 from itertools import accumulate
 
 import pytest
-from conftest import ROOT, SHARED
+from conftest import NATIVE_REQUIRED, ROOT, SHARED, md_files, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +23,6 @@ from agentc.compiler import mentions
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
 from agentc.compiler.source import text_of
 
-REQUIRED = os.environ.get("AGENTC_REQUIRE_NATIVE", "") not in ("", "0")
 # The words candidates_by_line searches for, as it builds them.
 WORDS = tuple(dict.fromkeys((*mentions._LOOK_WORDS, *CUES, *LINE_TRIGGERS)))
 # ...and words that try the search's corners: one character, overlapping themselves ("aa" twice in
@@ -36,13 +35,7 @@ ODD_WORDS = ("a", "aa", "aaa", "ana", "an", "→", "→a", "a→", "é", "ée", 
 @pytest.fixture(scope="module")
 def module():
     """The C module, even when this run scans in pure Python."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AGENTC_PURE_PYTHON", raising=False)
-        native = mentions._native()
-    if native is None:
-        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
-        pytest.skip("agentc.compiler._mentions is not built (no C compiler?)")
-    return native
+    return native_or_skip(mentions._native, "_mentions")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +49,7 @@ def test_mentions_uses_the_native_scans_when_built():
     try:
         from agentc.compiler import _mentions
     except ImportError:
-        assert not REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
+        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
         pure = True
     if pure:
         assert mentions._native_holding is None
@@ -87,12 +80,9 @@ def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
         mentions._native_holding = saved
 
 
-def _files(*roots):
-    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*.md"))
-
 
 def test_repository_files_search_the_same(native):
-    files = _files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
     assert len(files) > 20
     for path in files:
         text = text_of(path.read_bytes())
@@ -101,7 +91,7 @@ def test_repository_files_search_the_same(native):
 
 
 def test_shared_corpus_searches_the_same(native):
-    files = _files(SHARED / "corpus")
+    files = md_files(SHARED / "corpus")
     if not files:
         pytest.skip("no ../shared/corpus beside the repository")
     for path in files:
@@ -112,7 +102,7 @@ def test_shared_corpus_searches_the_same(native):
 
 def test_candidates_by_line_is_the_same_either_way(native, monkeypatch):
     """The whole reading of each agents/ file, with the C search and with the Python one."""
-    for path in _files(ROOT / "agents"):
+    for path in md_files(ROOT / "agents"):
         lines = text_of(path.read_bytes()).split("\n")
         monkeypatch.setattr(mentions, "_native_holding", None)
         expected = mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS)
@@ -187,7 +177,7 @@ def _spans_both(module, text: str) -> None:
 
 
 def test_spans_of_every_file_are_the_same(module):
-    files = _files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
     for path in files:
         text = text_of(path.read_bytes())
         _spans_both(module, text)
@@ -208,7 +198,7 @@ def test_every_span_piece_triple_is_the_same(module):
 
 def test_candidates_are_the_same_either_way(module, monkeypatch):
     """_candidates of each agents/ and corpus file, with the C scans and with the Python ones."""
-    for path in _files(ROOT / "agents", SHARED / "corpus"):
+    for path in md_files(ROOT / "agents", SHARED / "corpus"):
         text = mentions.prepare(text_of(path.read_bytes()))
         monkeypatch.setattr(mentions, "_title_spans", mentions._title_spans_py)
         monkeypatch.setattr(mentions, "_kebab_spans", mentions._kebab_spans_py)
