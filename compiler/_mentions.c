@@ -1,4 +1,4 @@
-/* agentc.compiler._mentions: the word search and two name scans of compiler/mentions.py in C.
+/* agentc.compiler._mentions: the word search and the name and phrase scans of compiler/mentions.py in C.
  *
  * mentions.py stays the reference and the fallback (as json/_json): it uses this module when it
  * imports and AGENTC_PURE_PYTHON is not set. holding(text, words, starts) gives what the Python
@@ -13,7 +13,7 @@
  * lowered, and no Python object is made per place, only per (word, line) entry.
  *
  * title_names and kebab_names (below) are two of mentions._candidates' scans with the decisions
- * it takes about each place found.
+ * it takes about each place found; weak_phrases is mentions.weak_phrases for an ASCII line.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -616,10 +616,206 @@ kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ------------------------------------------------------------------------------------------- */
+/* mentions._WEAK on an ASCII line (mentions.weak_phrases sends the others to the regex):
+ *
+ *     \b(?:VERB)\s+(?:the\s+)?(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])
+ *
+ * over the line lowered. On ASCII, lowering keeps every place, `\w` is a letter, a digit or "_"
+ * and `\s` is_ascii_space. The pattern takes one way at each place, which this follows: a verb
+ * must be a whole run of letters (a blank follows it), no blank can stand where a letter must,
+ * and a word given back leaves a letter or digit where a blank or the end of the words must be.
+ * So at a place where a verb starts, the words are the longest run of up to four blank-separated
+ * words after it (and after "the "), and the match is the longest of the last 3, 2 or 1 extra
+ * words that no word character or "-" follows. finditer goes on at a match's end, else at the
+ * next place. */
+
+static inline int
+is_word(Py_UCS1 ch)
+{
+    return is_alnum(ch) || ch == '_';
+}
+
+/* The end of the blanks from `at`. */
+static Py_ssize_t
+skip_blanks(const Py_UCS1 *t, Py_ssize_t n, Py_ssize_t at)
+{
+    while (at < n && is_ascii_space(t[at])) {
+        at++;
+    }
+    return at;
+}
+
+/* The end of the word `[a-z][a-z0-9]*` (lowered) at `at`, or -1 when none starts there. */
+static Py_ssize_t
+word_end(const Py_UCS1 *t, Py_ssize_t n, Py_ssize_t at)
+{
+    if (at >= n || fold(t[at]) < 'a' || fold(t[at]) > 'z') {
+        return -1;
+    }
+    for (at++; at < n && is_alnum(t[at]); at++) {
+    }
+    return at;
+}
+
+/* Whether text[at:at + 3] lowered is "the" and a blank follows. */
+static int
+the_blank(const Py_UCS1 *t, Py_ssize_t n, Py_ssize_t at)
+{
+    return at + 3 < n && fold(t[at]) == 't' && fold(t[at + 1]) == 'h' && fold(t[at + 2]) == 'e'
+        && is_ascii_space(t[at + 3]);
+}
+
+/* The verb of `verbs` (a tuple of lowercase ASCII str) that text[at:end] lowered is, or NULL. */
+static PyObject *
+verb_at(const Py_UCS1 *t, Py_ssize_t at, Py_ssize_t end, PyObject *verbs)
+{
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(verbs); k++) {
+        PyObject *verb = PyTuple_GET_ITEM(verbs, k);
+        if (PyUnicode_GET_LENGTH(verb) != end - at) {
+            continue;
+        }
+        const Py_UCS1 *v = PyUnicode_1BYTE_DATA(verb);
+        Py_ssize_t i = 0;
+        while (i < end - at && fold(t[at + i]) == v[i]) {
+            i++;
+        }
+        if (i == end - at) {
+            return verb;
+        }
+    }
+    return NULL;
+}
+
+/* Append to `out` what mentions.weak_phrases gives for the words at bounds[0:2 * count] (start,
+ * end pairs) after `verb`: (column, the words up to the first role among the second and later
+ * ones, verb), or nothing when none is a role. 0, or -1 with an exception. */
+static int
+add_phrase(PyObject *out, PyObject *text, const Py_ssize_t *bounds, int count, PyObject *verb, PyObject *role_like)
+{
+    PyObject *words = PyTuple_New(count);
+    if (words == NULL) {
+        return -1;
+    }
+    const void *data = PyUnicode_DATA(text);
+    int kind = PyUnicode_KIND(text);
+    for (int i = 0; i < count; i++) {
+        PyObject *word = lowered(kind, data, bounds[2 * i], bounds[2 * i + 1]);
+        if (word == NULL) {
+            Py_DECREF(words);
+            return -1;
+        }
+        PyTuple_SET_ITEM(words, i, word);
+        if (i == 0) {
+            continue;
+        }
+        Py_INCREF(word); /* truth_of takes one reference */
+        int role = truth_of(role_like, word);
+        if (role < 0) {
+            Py_DECREF(words);
+            return -1;
+        }
+        if (role) {
+            PyObject *head = PyTuple_GetSlice(words, 0, i + 1);
+            Py_DECREF(words);
+            if (head == NULL) {
+                return -1;
+            }
+            return add_item(out, Py_BuildValue("(nNO)", bounds[0] + 1, head, verb));
+        }
+    }
+    Py_DECREF(words);
+    return 0;
+}
+
+PyDoc_STRVAR(weak_doc,
+"weak_phrases(role_like, verbs, line) -> list[tuple[int, tuple[str, ...], str]]\n\n"
+"mentions._weak_phrases_py(line) for an ASCII line, with role_like = mentions.role_like and\n"
+"verbs = mentions._WEAK_VERBS.");
+
+static PyObject *
+weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyTuple_Check(args[1]) || !PyUnicode_Check(args[2])
+        || !PyUnicode_IS_ASCII(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "weak_phrases(role_like: callable, verbs: tuple[str, ...], line: ASCII str)");
+        return NULL;
+    }
+    PyObject *verbs = args[1], *text = args[2];
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(verbs); k++) {
+        PyObject *verb = PyTuple_GET_ITEM(verbs, k);
+        if (!PyUnicode_Check(verb) || !PyUnicode_IS_ASCII(verb)) {
+            PyErr_SetString(PyExc_TypeError, "weak_phrases: verbs must be ASCII str");
+            return NULL;
+        }
+    }
+    const Py_UCS1 *t = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t at = 0;
+    while (at < n) {
+        /* a verb: a whole run of letters at a word's start, a blank after it */
+        Py_ssize_t end = at;
+        while (end < n && fold(t[end]) >= 'a' && fold(t[end]) <= 'z') {
+            end++;
+        }
+        PyObject *verb = NULL;
+        if (end > at && (at == 0 || !is_word(t[at - 1])) && end < n && is_ascii_space(t[end])) {
+            verb = verb_at(t, at, end, verbs);
+        }
+        if (verb == NULL) {
+            at++;
+            continue;
+        }
+        Py_ssize_t start = skip_blanks(t, n, end);
+        if (the_blank(t, n, start)) {
+            start = skip_blanks(t, n, start + 3);
+        }
+        Py_ssize_t bounds[8]; /* (start, end) of each word: the first and up to 3 more */
+        int count = 0;
+        for (Py_ssize_t w = start, e; count < 4 && (count == 0 || (w < n && is_ascii_space(t[w])));) {
+            if (count) {
+                w = skip_blanks(t, n, w);
+            }
+            if ((e = word_end(t, n, w)) < 0) {
+                break;
+            }
+            bounds[2 * count] = w;
+            bounds[2 * count + 1] = e;
+            count++;
+            w = e;
+        }
+        if (count && the_blank(t, n, start)) {
+            count = 0; /* (?!the\s): "the the x" */
+        }
+        while (count > 1) { /* (?![\w-]) after the last word, giving back words */
+            Py_ssize_t e = bounds[2 * count - 1];
+            if (e == n || (!is_word(t[e]) && t[e] != '-')) {
+                break;
+            }
+            count--;
+        }
+        if (count < 2) {
+            at++;
+            continue;
+        }
+        if (add_phrase(out, text, bounds, count, verb, args[0]) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        at = bounds[2 * count - 1];
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
+    {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
     {NULL, NULL, 0, NULL},
 };
 

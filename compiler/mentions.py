@@ -764,15 +764,27 @@ _WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|r
                         r"pair|collaborat|coordinat|work with|sync with|loop in")
 _HINT_WORDS = tuple(_WEAK_HINT.pattern.split("|"))  # the pattern is literal words: a line holds a hint iff it holds one
 _LOOK_WORDS = ("agent", *_HINT_WORDS)
+_WEAK_VERBS = ("query", "queries", "ask", "asks", "consult", "consults", "notify", "ping", "to", "with", "use", "using",
+               "invoke", "engage", "involve")
 _WEAK = re.compile(
-    r"\b(?:query|queries|ask|asks|consult|consults|notify|ping|to|with|use|using|invoke|engage|involve)\s+(?:the\s+)?"
+    rf"\b(?:{'|'.join(_WEAK_VERBS)})\s+(?:the\s+)?"
     r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",
 )
 
 
 def weak_phrases(line: str) -> list[tuple[int, tuple[str, ...], str]]:
     """Lowercase phrases after a verb ("Query context manager for scope"): (col, words, cue).
-    They count only when the linker finds an agent of that name in the build."""
+    They count only when the linker finds an agent of that name in the build. An ASCII line
+    (most) goes to the C scan when built: lowering keeps its places, and its blanks and word
+    characters are the ASCII ones."""
+    if _native_weak is not None and line.isascii():
+        return _native_weak(line)
+    return _weak_phrases_py(line)
+
+
+def _weak_phrases_py(line: str) -> list[tuple[int, tuple[str, ...], str]]:
+    """`weak_phrases` by the regex: the reference, and the way for a line that is not ASCII. The
+    C twin is `weak_phrases` (ASCII lines only)."""
     out = []
     for m in _WEAK.finditer(line.lower()):
         words = m.group("words").lower().split()
@@ -781,3 +793,6 @@ def weak_phrases(line: str) -> list[tuple[int, tuple[str, ...], str]]:
                 out.append((m.start("words") + 1, tuple(words[: end + 1]), m.group(0).split()[0].lower()))
                 break
     return out
+
+
+_native_weak = partial(_NATIVE.weak_phrases, role_like, _WEAK_VERBS) if _NATIVE else None

@@ -288,3 +288,90 @@ def test_names_leak_no_memory(module):
         calls()
     gc.collect()
     assert sys.getallocatedblocks() - before < 100
+
+
+# The weak phrases (mentions.weak_phrases): the verbs in every case, "the" (twice too), every ASCII
+# blank `\s` takes (\v, \f, \x1c-\x1f, CR) and the non-ASCII ones (U+00A0, U+2003, U+0085: such a
+# line goes to the regex), role and thing words, the signs that end the words or do not ("-", "_",
+# ".", digits), the letters whose lowercase is not one ASCII letter for one ("İ", the Kelvin sign).
+WEAK_PIECES = [*mentions._WEAK_VERBS, "Query", "ASK", "Asks", "To", "WITH", "into", "tow", "the", "The", "THE", "thee",
+               "context", "manager", "code", "reviewer", "training", "engineer", "data", "scientist", "server", "pro",
+               "x", "a1", "9", "_", "-", ".", ",", "'", "(", " ", "  ", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\u00a0",
+               "\u2003", "\u0085", "\u0130", "\u212a", "\u00e9", "\u2192", "\n", ""]
+weak_text = st.lists(st.sampled_from(WEAK_PIECES), max_size=30).map(" ".join)
+weak_glued = st.lists(st.sampled_from(WEAK_PIECES), max_size=30).map("".join)
+
+
+def _weak_both(module, line: str) -> None:
+    expected = mentions._weak_phrases_py(line)
+    if line.isascii():
+        assert module.weak_phrases(mentions.role_like, mentions._WEAK_VERBS, line) == expected, line
+    saved = mentions._native_weak
+    try:
+        mentions._native_weak = partial(module.weak_phrases, mentions.role_like, mentions._WEAK_VERBS)
+        assert mentions.weak_phrases(line) == expected, line
+    finally:
+        mentions._native_weak = saved
+
+
+def test_mentions_uses_the_native_weak_phrases_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0") or mentions._NATIVE is None
+    if pure:
+        assert mentions._native_weak is None
+    else:
+        assert mentions._native_weak.func is mentions._NATIVE.weak_phrases
+        assert mentions._native_weak.args == (mentions.role_like, mentions._WEAK_VERBS)
+
+
+def test_weak_phrases_of_every_line_are_the_same(module):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    found = 0
+    for path in files:
+        text = text_of(path.read_bytes())
+        for line in {*text.split("\n"), *mentions.prepare(text).split("\n")}:
+            _weak_both(module, line)
+            found += bool(mentions._weak_phrases_py(line))
+    assert found > 10
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.one_of(weak_text, weak_glued))
+def test_generated_weak_phrases_are_the_same(module, line):
+    _weak_both(module, line)
+
+
+def test_every_weak_piece_triple_is_the_same(module):
+    for a in WEAK_PIECES:
+        for b in WEAK_PIECES:
+            _weak_both(module, " ".join(f"{a} {b} {c}" for c in WEAK_PIECES))
+            _weak_both(module, "".join(f"{a}{b} {c}" for c in WEAK_PIECES if c.isascii()))
+
+
+def test_weak_phrases_with_bad_arguments_are_type_errors(module):
+    verbs = mentions._WEAK_VERBS
+    for args in ((), ("to a b",), (len, verbs), (1, verbs, "to a b"), (len, list(verbs), "to a b"), (len, verbs, b"to a b"),
+                 (len, verbs, "to a b\u00e9"), (len, ("t\u00f6",), "to a b"), (len, (1,), "to a b"), (len, verbs, "to a b", 1)):
+        with pytest.raises(TypeError):
+            module.weak_phrases(*args)
+    with pytest.raises(ValueError):
+        module.weak_phrases(_raise, verbs, "ask the code reviewer")
+
+
+def test_weak_phrases_leak_no_memory(module):
+    """Phrases kept, given back, "the the", a role test that raises, 20 000 times: no block stays allocated."""
+    line = "Query context manager, ask the code reviewer-x, use the the data scientist and hand it to training engineer. " * 4
+    role_like, verbs = mentions.role_like, mentions._WEAK_VERBS
+
+    def calls():
+        module.weak_phrases(role_like, verbs, line)
+        with pytest.raises(ValueError):
+            module.weak_phrases(_raise, verbs, line)
+
+    for _ in range(200):
+        calls()
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(20000):
+        calls()
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 100
