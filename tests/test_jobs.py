@@ -12,10 +12,10 @@ import pytest
 from conftest import ROOT, SHARED
 
 import agentc
-from agentc import api, codec, runner
+from agentc import api, codec, pools, runner
 from agentc.discover import discover
 
-pytestmark = pytest.mark.skipif(not api._can_fork(), reason="jobs > 1 forks processes on Linux only")
+pytestmark = pytest.mark.skipif(not pools.can_fork(), reason="jobs > 1 forks processes on Linux only")
 
 OURS = sorted(str(p) for p in (ROOT / "agents").iterdir() if p.is_dir())
 CORPUS = sorted(str(p) for p in (SHARED / "corpus").iterdir() if p.is_dir() and p.name != "gold-dev") if SHARED.is_dir() else []
@@ -48,15 +48,15 @@ def _a_worker_dies(c: int) -> int:
 
 def test_a_dead_worker_leaves_its_files_to_this_process(monkeypatch):
     one = read(OURS, 1)
-    monkeypatch.setattr(api, "_lower_chunk", _a_worker_dies)  # the forked workers inherit it
+    monkeypatch.setattr(pools, "_lower_chunk", _a_worker_dies)  # the forked workers inherit it
     assert read(OURS, 2) == one
 
 
-def _chunk_cut_short(c: int, lower=api._lower_chunk) -> int:
+def _chunk_cut_short(c: int, lower=pools._lower_chunk) -> int:
     """In a worker: the chunk's spool loses its last byte (module level: the pool pickles the
     function it calls by name)."""
     count = lower(c)
-    spool = api._WORK[2][c]
+    spool = pools._WORK[2][c]
     spool.truncate(spool.seek(0, os.SEEK_END) - 1)
     return count
 
@@ -65,7 +65,7 @@ def test_a_chunk_that_does_not_read_back_whole_is_finished_here(monkeypatch):
     one = read(OURS, 1)
     lowered: list[str] = []
     real = api._lower_file
-    monkeypatch.setattr(api, "_lower_chunk", _chunk_cut_short)
+    monkeypatch.setattr(pools, "_lower_chunk", _chunk_cut_short)
     monkeypatch.setattr(api, "_lower_file", lambda f, data: (lowered.append(f.file), real(f, data))[1])  # here only: the workers run it too, but their list is theirs
     assert read(OURS, 2) == one
     assert 0 < len(lowered) < len(one[0])  # the last file of each chunk
@@ -107,36 +107,36 @@ def test_jobs_must_be_a_count(tmp_path):
 # jobs = 0, the default: one process per 150 agents, up to the CPUs this process may use, at most 8.
 
 def test_automatic_jobs_grow_with_the_agents_and_stop_at_the_cpus(monkeypatch):
-    assert agentc.BuildOptions().jobs == 0 and api.processes(3, 1) == 3  # a count asked for is kept
+    assert agentc.BuildOptions().jobs == 0 and pools.processes(3, 1) == 3  # a count asked for is kept
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)))
-    assert [api.processes(0, n) for n in (0, 1, 299, 300, 450, 600, 10_000)] == [1, 1, 1, 2, 3, 4, 4]
+    assert [pools.processes(0, n) for n in (0, 1, 299, 300, 450, 600, 10_000)] == [1, 1, 1, 2, 3, 4, 4]
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
-    assert api.processes(0, 10_000) == 8
+    assert pools.processes(0, 10_000) == 8
 
 
 def test_automatic_jobs_lower_here_what_the_cache_left_too_little_of(monkeypatch, tmp_path):
     """The files found decide to set the uncached ones aside; those left decide on a pool."""
     from agentc.cache import Cache
 
-    monkeypatch.setattr(api, "_AGENTS_PER_PROCESS", 2)
+    monkeypatch.setattr(pools, "_AGENTS_PER_PROCESS", 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    pools: list[int] = []
-    real = api._lower_in_pool
-    monkeypatch.setattr(api, "_lower_in_pool", lambda todo, jobs: (pools.append(jobs), real(todo, jobs))[1])
+    sizes: list[int] = []
+    real = pools.lower_in_pool
+    monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower: (sizes.append(jobs), real(todo, jobs, lower))[1])
     one = read(OURS, 1)
     cache = Cache(str(tmp_path / "cache"))
-    assert read(OURS, 0, cache=cache)[:2] == one[:2] and pools == [2]  # nothing cached: a pool of two
+    assert read(OURS, 0, cache=cache)[:2] == one[:2] and sizes == [2]  # nothing cached: a pool of two
     cache.flush()
     found = discover(OURS)[0]
     edited = tmp_path / found[0].path.name
     edited.write_bytes(found[0].path.read_bytes() + b"\nOne more line.\n")
     found[0] = dataclasses.replace(found[0], path=edited)
     again = api.read_agents(found, cache=Cache(str(tmp_path / "cache")), jobs=0)
-    assert pools == [2] and len(again[0]) == len(one[0])  # one file left to lower: lowered here
+    assert sizes == [2] and len(again[0]) == len(one[0])  # one file left to lower: lowered here
 
 
 # Emission: with jobs > 1 and two targets or more, forked processes emit and validate whole
-# targets (api._emit_in_pool); the build hands the same parts over in the same order.
+# targets (pools.emit_in_pool); the build hands the same parts over in the same order.
 
 def _build(sources: list[str], out, jobs: int, targets: tuple[str, ...] = ("all",)) -> tuple[runner.Outcome, dict[str, bytes]]:
     outcome = runner.run(agentc.BuildOptions(sources=tuple(sources), targets=targets, out=str(out), jobs=jobs, cache=False), "write")
@@ -176,7 +176,7 @@ def _a_worker_dies_emitting(k: int, name: str) -> int:
 
 
 def test_a_dead_emitting_worker_leaves_its_targets_to_this_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(api, "_emit_spooled", _a_worker_dies_emitting)  # the forked workers inherit it
+    monkeypatch.setattr(pools, "_emit_spooled", _a_worker_dies_emitting)  # the forked workers inherit it
     _same_build(OURS, tmp_path)
 
 
@@ -216,7 +216,7 @@ def _no_space_left(k: int, name: str) -> int:
 
 
 def test_a_worker_that_cannot_spool_leaves_its_targets_to_this_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(api, "_emit_spooled", _no_space_left)
+    monkeypatch.setattr(pools, "_emit_spooled", _no_space_left)
     _same_build(OURS, tmp_path)
 
 
@@ -233,11 +233,11 @@ def test_a_worker_that_dies_after_some_parts_leaves_the_target_to_this_process(t
     _same_build(OURS, tmp_path)
 
 
-def _cut_short(k: int, name: str, emit=api._emit_spooled) -> int:
+def _cut_short(k: int, name: str, emit=pools._emit_spooled) -> int:
     """In a worker: the target's spool loses its last byte (module level: the pool pickles the
     function it calls by name)."""
     count = emit(k, name)
-    spool = api._EMIT[2][k]
+    spool = pools._EMIT[1][k]
     spool.truncate(spool.seek(0, os.SEEK_END) - 1)
     return count
 
@@ -249,7 +249,7 @@ def test_a_spool_that_does_not_read_back_whole_is_finished_here(tmp_path, monkey
         skipped.append(skip)
         return real(name, project, options, skip)
 
-    monkeypatch.setattr(api, "_emit_spooled", _cut_short)
+    monkeypatch.setattr(pools, "_emit_spooled", _cut_short)
     monkeypatch.setattr(api, "_checked_parts", parts)
     _same_build(OURS, tmp_path)
     assert any(skipped)  # gemini (one part per agent) went to a worker: this process made only its last part
@@ -269,6 +269,6 @@ def test_one_target_is_emitted_without_a_pool(tmp_path, monkeypatch):
     def no_pool(*args):
         raise AssertionError("a pool for one target")
 
-    monkeypatch.setattr(api, "_emit_in_pool", no_pool)
+    monkeypatch.setattr(pools, "emit_in_pool", no_pool)
     outcome, files = _build(OURS, tmp_path / "out", 2, ("claude",))
     assert not outcome.failed and files

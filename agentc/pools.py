@@ -1,0 +1,243 @@
+"""Forked process pools: how many processes a build uses, and the two pools that use them.
+
+The lowering pool lowers the source files the cache does not hold (`lower_in_pool`); the
+emission pool emits and validates whole targets (`emit_in_pool`). Both are handed the work to
+do as a function by `agentc.api`, which decides whether to pool and does the work itself when
+it does not: this module never imports api. The workers are forked, so they inherit every
+module loaded and the work itself (`_WORK`, `_EMIT`); only small numbers travel through the
+pool's pipes, the results wait in spools on disk (`_spool`).
+
+multiprocessing, concurrent.futures, tempfile and pickle are imported when a pool starts: a
+build that pools nothing (a claude build of fewer than 300 agents on any machine) loads none of
+them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
+    from agentc.compiler.diagnostics import Diagnostic
+    from agentc.compiler.ir import AgentIR
+    from agentc.discover import Found
+
+# (cache entry, agent, diagnostics) of one source file: what `lower_in_pool` yields per file.
+Lowered = tuple[bytes, "AgentIR | None", "list[Diagnostic]"]
+
+# A pool pays on the wall clock from ~150 agents a process (2 shared cores, seed agents, -j 2
+# against -j 1: claude 100 0.43 -> 0.41 s, 200 0.75 -> 0.62 s; every target 100 0.69 -> 0.60 s)
+# and costs CPU that only many agents amortise (every target at 100: +35%, at 1000: +13%).
+_AGENTS_PER_PROCESS = 150
+_MOST_PROCESSES = 8  # past that, forked copies' memory grows faster than the time saved
+
+
+def processes(jobs: int, work: int) -> int:
+    """How many processes lower `work` files or emit for `work` agents: `jobs`, or for 0
+    (automatic, the command line's default) one per 150, up to the CPUs this process may run
+    on and at most 8; 1 means no pool. Inside `jobs`' bounds it never changes the output."""
+    if jobs:
+        return jobs
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux: no fork either (can_fork)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, _MOST_PROCESSES, work // _AGENTS_PER_PROCESS))
+
+
+def can_fork() -> bool:
+    """A pool of forked processes, which start at once and inherit every module loaded: Linux
+    only (macOS forks unsafely, Windows not at all; there one process does everything)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+@contextmanager
+def _forked_pool(workers: int) -> Iterator[Executor]:
+    """`workers` forked processes (concurrent.futures), shut down on the way out; what has not
+    started is cancelled. After an error or an interrupt this also waits until the pool has
+    wound down (its workers end the task at hand, or died with the process group): left to
+    Python's clean-up at exit, a pool still breaking up after a SIGTERM to the group printed
+    tracebacks from the executor's thread (Python 3.11: OSError EBADF, InvalidStateError)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _worker_signals() -> None:
+    """A worker leaves Ctrl-C to the parent, which cancels the work left; SIGTERM (sent to the
+    whole process group) ends it at once, not through the CLI's handler that turns SIGTERM
+    into KeyboardInterrupt and would print a traceback from every worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _hand_out(pool: Executor, fn: Callable[..., Any], calls: Iterable[tuple]) -> list[Future | None]:
+    """`pool.submit(fn, *args)` for each call, in order; None for the calls left when a worker
+    has died already: the executor then refuses work (BrokenProcessPool), which, raised here,
+    ended the build with a traceback (a worker killed early: out of memory, kill -9). The
+    callers do the work of a None here, as for a worker that died later (`_unspooled`)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures: list[Future | None] = []
+    for args in calls:
+        try:
+            futures.append(pool.submit(fn, *args))
+        except BrokenProcessPool:
+            futures.append(None)
+    return futures
+
+
+def _spool(items: Iterable[Any], spool: IO[bytes]) -> int:
+    """In a worker: each item pickled into `spool`, one after another; returns how many. The
+    pool's pipe carries only that count: a worker killed while it wrote a large result into
+    the pipe (SIGTERM to the process group, the out-of-memory killer) left the pool's thread
+    waiting for the rest of it forever, and the build with it; a count is one atomic write,
+    and a spool cut short shows when it is read (`_unspooled`)."""
+    import pickle
+
+    count = 0
+    for item in items:
+        pickle.dump(item, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        count += 1
+    spool.flush()
+    return count
+
+
+def _unspooled(future: Future | None, spool: IO[bytes]) -> Iterator[Any]:
+    """The items a worker spooled, one at a time; raises what the worker raised (its death:
+    BrokenProcessPool), when the spool does not read back whole, or when no worker was given
+    the work (`future` None, see `_hand_out`)."""
+    import pickle
+
+    if future is None:
+        raise LookupError("no worker was given this work")
+    count = future.result()
+    spool.seek(0)
+    for _ in range(count):
+        yield pickle.load(spool)
+
+
+# The lowering pool.
+
+_WORK: tuple[Any, ...] = ()  # (todo, chunk, spools, lower) for the forked workers: set before they start
+_MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
+
+
+def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[Found, bytes], Lowered]) -> Iterator[Lowered]:
+    """`lower(f, data)` of each file of `todo`, in order, made by `jobs` forked processes, a
+    chunk of files at a time, each chunk's cache entries spooled (`_spool`) and loaded back
+    here. An entry that does not come back whole (it always should) is lowered here, and so
+    is every file of a chunk whose worker died (killed, out of memory): concurrent.futures
+    notices that, where multiprocessing.Pool waited for it forever. Leaving early (an error,
+    Ctrl-C) cancels what has not started."""
+    import tempfile
+
+    from agentc import codec
+
+    global _WORK
+    # Few round trips, yet every worker busy to the end.
+    chunk = max(1, min(16, len(todo) // (4 * jobs)), -(-len(todo) // _MAX_SPOOLS))
+    spools = [tempfile.TemporaryFile() for _ in range(0, len(todo), chunk)]
+    _WORK = (todo, chunk, spools, lower)
+    try:
+        with _forked_pool(min(jobs, len(todo))) as pool:
+            futures = _hand_out(pool, _lower_chunk, ((c,) for c in range(len(spools))))
+            for c, future in enumerate(futures):
+                entries = _unspooled(future, spools[c])
+                for f, data in todo[c * chunk:(c + 1) * chunk]:
+                    try:
+                        entry: bytes | None = next(entries)
+                    except Exception:  # noqa: BLE001  the worker failed, or its spool did not read back whole: the rest of the chunk is lowered here
+                        entry = None
+                    if entry is not None:
+                        try:
+                            agent, more = codec.load_entry(entry, data)
+                        except ValueError:  # not expected: an entry that does not come back whole
+                            entry = None
+                    if entry is None:
+                        entry, agent, more = lower(f, data)
+                    yield entry, agent, list(more)
+                spools[c].close()
+    finally:
+        for spool in spools:
+            spool.close()
+        _WORK = ()
+
+
+def _lower_chunk(c: int) -> int:
+    """In a worker: chunk `c` of `_WORK`'s files, lowered, as cache entries in spool `c`."""
+    todo, chunk, spools, lower = _WORK
+    return _spool((lower(f, data)[0] for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
+
+
+# The emission pool.
+
+# The order the pool's workers take the targets in. Their files are handed over in build order,
+# so the first target starts first, then crewai, the slowest by far (0.6-0.7 s at 1000 seed
+# agents, where the others take 0.05-0.35 s), which would otherwise start last and keep this
+# process waiting while the other worker has nothing left to do; then the rest in build order.
+_POOL_ORDER = ("claude", "crewai", "diagram", "langgraph", "openai", "openai-agents", "claude-sdk", "codex", "gemini", "copilot")
+
+_EMIT: tuple[Any, ...] = ()  # (parts, spools) for the forked workers: set before they start
+
+
+def emit_in_pool(targets: list[str], jobs: int, parts: Callable[[str, int], Iterator[Any]]) -> Iterator[tuple[str, Iterator[Any]]]:
+    """(name, `parts(name, 0)`) of each target, in order, made by `jobs` forked processes,
+    which inherit the linked project `parts` emits from (nothing is sent to them). Each emits
+    whole targets and pickles their validated parts into that target's spool: an unnamed
+    temporary file (nothing is left behind, however the build ends), so that the targets that
+    finish before their turn wait on disk, not in this process (1000 seed agents: 30-45 MB a
+    target). Their parts are read back one at a time, in order. A target whose worker failed
+    (killed, out of memory, an exception) or whose spool does not read back whole is emitted
+    here, from the first part not yet handed over (`parts(name, skip)`): a bug raises here as
+    it does with one process. Leaving early (an error, Ctrl-C) cancels what has not started."""
+    import tempfile
+
+    global _EMIT
+    spools = [tempfile.TemporaryFile() for _ in targets]
+    _EMIT = (parts, spools)
+    try:
+        with _forked_pool(min(jobs, len(targets))) as pool:
+            rank = {name: i for i, name in enumerate(_POOL_ORDER)}
+            order = sorted(range(len(targets)), key=lambda k: rank.get(targets[k], len(rank)))
+            futures = dict(zip(order, _hand_out(pool, _emit_spooled, ((k, targets[k]) for k in order)), strict=True))
+            for k, name in enumerate(targets):
+                yield name, _spooled_parts(name, futures[k], spools[k], parts)
+                spools[k].close()  # its disk space back as soon as the target is written
+    finally:
+        for spool in spools:
+            spool.close()
+        _EMIT = ()
+
+
+def _spooled_parts(name: str, future: Future | None, spool: IO[bytes], parts: Callable[[str, int], Iterator[Any]]) -> Iterator[Any]:
+    """Target `name`'s parts as a worker spooled them, then (if it failed) the rest made here."""
+    given = 0
+    try:
+        for part in _unspooled(future, spool):
+            given += 1
+            yield part
+        return
+    except Exception:  # noqa: BLE001  whatever went wrong there, the rest is made here
+        pass
+    yield from parts(name, given)
+
+
+def _emit_spooled(k: int, name: str) -> int:
+    """In a worker: target `name`'s validated parts, spooled into spool `k`."""
+    parts, spools = _EMIT
+    return _spool(parts(name, 0), spools[k])
