@@ -1,4 +1,4 @@
-/* agentc.compiler._mentions: the word search of compiler/mentions.py in C.
+/* agentc.compiler._mentions: the word search and two name scans of compiler/mentions.py in C.
  *
  * mentions.py stays the reference and the fallback (as json/_json): it uses this module when it
  * imports and AGENTC_PURE_PYTHON is not set. holding(text, words, starts) gives what the Python
@@ -11,6 +11,9 @@
  * "İ" (U+0130, whose lowercase is two characters) or the Kelvin sign (U+212A, lowercase "k");
  * mentions.py sends a text holding either to the Python search. So the text is neither copied nor
  * lowered, and no Python object is made per place, only per (word, line) entry.
+ *
+ * title_names and kebab_names (below) are two of mentions._candidates' scans with the decisions
+ * it takes about each place found.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -245,10 +248,17 @@ fail:
 }
 
 /* ------------------------------------------------------------------------------------------- */
-/* The raw spans of two of _candidates' scans: where mentions._TITLE and mentions._HYPHEN_RUN match
- * (finditer: left to right, each search going on at the last match's end). Only ASCII letters and
- * digits are name characters in those patterns, so the scans read code points and need no
- * lowering. Every decision about a span stays in mentions.py. */
+/* Two of _candidates' scans with their decisions per place: the Title-Case phrases that may name
+ * an agent (mentions._title_names_py) and the kebab names (mentions._kebab_names_py). The scans
+ * find where mentions._TITLE and mentions._HYPHEN_RUN match (finditer: left to right, each search
+ * going on at the last match's end). Only ASCII letters and digits are name characters in those
+ * patterns, so a place found is ASCII, and the scans read code points and need no lowering.
+ *
+ * The decisions that take a word list (mentions.role_like, mentions._kebab_ok) are the Python
+ * functions themselves, passed in and called with the lowered word: one copy of each list, the
+ * same answer by construction (both are lru_cache'd: a call is a dict look-up). The rest are
+ * character tests on ASCII, decided here; the one regex, _AGENT_AFTER, is decided here only where
+ * the next characters are ASCII and is asked otherwise (see no_agent_after). */
 
 static inline int
 is_upper(Py_UCS4 ch)
@@ -268,16 +278,190 @@ is_name(Py_UCS4 ch)
     return is_alnum(ch) || ch == '-';
 }
 
-/* Append the pair (start, end) to `out`. */
-static int
-add_span(PyObject *out, Py_ssize_t start, Py_ssize_t end)
+/* Among ASCII characters, those `\s` matches (Py_UNICODE_ISSPACE, as the regex engine uses). */
+static inline int
+is_ascii_space(Py_UCS4 ch)
 {
-    PyObject *span = Py_BuildValue("(nn)", start, end);
-    if (span == NULL) {
+    return ch == ' ' || (ch >= '\t' && ch <= '\r') || (ch >= 0x1c && ch <= 0x1f);
+}
+
+#define AT(i) PyUnicode_READ(kind, data, (i))
+
+/* A new str: text[start:end] (ASCII, as every place found here) with its capitals lowered. */
+static PyObject *
+lowered(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    PyObject *out = PyUnicode_New(end - start, 127);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_UCS1 *to = PyUnicode_1BYTE_DATA(out);
+    for (Py_ssize_t i = start; i < end; i++) {
+        *to++ = (Py_UCS1)fold(AT(i));
+    }
+    return out;
+}
+
+/* Whether fn(arg) is true: 1, 0, or -1 with an exception. Takes the reference to `arg` (NULL: the
+ * exception of making it). */
+static int
+truth_of(PyObject *fn, PyObject *arg)
+{
+    if (arg == NULL) {
         return -1;
     }
-    int rc = PyList_Append(out, span);
-    Py_DECREF(span);
+    PyObject *result = PyObject_CallOneArg(fn, arg);
+    Py_DECREF(arg);
+    if (result == NULL) {
+        return -1;
+    }
+    int truth = PyObject_IsTrue(result);
+    Py_DECREF(result);
+    return truth;
+}
+
+/* Whether mentions._AGENT_AFTER, `(?:\s|\*\*|`)*(?:sub-?)?agents?\b` with re.I, surely does not
+ * match at `at`. Each character takes one way through the repeat (a blank, "**" or "`"), so the
+ * repeat ends where this walk ends, and a letter can stand only there: the pattern fails when the
+ * text ends there or holds an ASCII character other than "a" or "s" in either case. A non-ASCII
+ * character there might be a blank to `\s` or "ſ" to re.I's "s": unsure (0), the regex decides. */
+static int
+no_agent_after(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
+{
+    while (at < n) {
+        Py_UCS4 ch = AT(at);
+        if (is_ascii_space(ch) || ch == '`') {
+            at++;
+        }
+        else if (ch == '*' && at + 1 < n && AT(at + 1) == '*') {
+            at += 2;
+        }
+        else {
+            break;
+        }
+    }
+    if (at == n) {
+        return 1;
+    }
+    Py_UCS4 ch = fold(AT(at));
+    return ch < 128 && ch != 'a' && ch != 's';
+}
+
+/* Whether the Title-Case phrase text[s0:e] may name an agent, as mentions._title_names_py decides:
+ * no name character or "_" touches it, and its last word is a role or "agent" follows it. 1, 0, or
+ * -1 with an exception. */
+static int
+title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyObject *agent_after)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if ((s0 > 0 && (is_name(AT(s0 - 1)) || AT(s0 - 1) == '_')) || (e < n && (is_name(AT(e)) || AT(e) == '_'))) {
+        return 0;
+    }
+    Py_ssize_t last = e; /* the last word's start: a phrase holds two words or more */
+    while (last > s0 && AT(last - 1) != ' ') {
+        last--;
+    }
+    int role = truth_of(role_like, lowered(kind, data, last, e));
+    if (role != 0 || no_agent_after(kind, data, n, e)) {
+        return role;
+    }
+    PyObject *at = PyLong_FromSsize_t(e);
+    if (at == NULL) {
+        return -1;
+    }
+    PyObject *match = PyObject_CallFunctionObjArgs(agent_after, text, at, NULL);
+    Py_DECREF(at);
+    if (match == NULL) {
+        return -1;
+    }
+    int truth = PyObject_IsTrue(match);
+    Py_DECREF(match);
+    return truth;
+}
+
+/* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *item a new
+ * (start, end, name, bold), 0 when it is none (a file name, a path, a call, not _kebab_ok), or -1
+ * with an exception. The name is the place lowered (normal() of a place that holds neither "--" nor
+ * a hyphen at either end), after a lowercase plugin prefix ("plug:code-reviewer") when one leads. */
+static int
+kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, PyObject **item)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 before = s0 ? AT(s0 - 1) : ' ';
+    if (before == '@' || before == '.' || before == '/' || before == '\\' || before == '_') {
+        return 0;
+    }
+    for (Py_ssize_t i = s0; i + 1 < e; i++) {
+        if (AT(i) == '-' && AT(i + 1) == '-') {
+            return 0;
+        }
+    }
+    if (e < n) {
+        Py_UCS4 after = AT(e);
+        if (after == '@' || after == '_' || after == '(') {
+            return 0;
+        }
+        if ((after == '.' || after == '/' || after == '\\' || after == ':') && e + 1 < n && is_alnum(AT(e + 1))) {
+            return 0;
+        }
+    }
+    PyObject *name = lowered(kind, data, s0, e);
+    if (name == NULL) {
+        return -1;
+    }
+    Py_INCREF(name); /* truth_of takes one reference */
+    int ok = truth_of(kebab_ok, name);
+    if (ok <= 0) {
+        Py_DECREF(name);
+        return ok;
+    }
+    Py_ssize_t start = s0;
+    if (before == ':' && s0 > 1 && is_name(AT(s0 - 2))) {
+        Py_ssize_t q = s0 - 1;
+        while (q > 0 && is_name(AT(q - 1))) {
+            q--;
+        }
+        int small = 0, capital = 0; /* str.islower() of the prefix: a small letter, no capital */
+        for (Py_ssize_t i = q; i < s0 - 1; i++) {
+            small |= AT(i) >= 'a' && AT(i) <= 'z';
+            capital |= is_upper(AT(i));
+        }
+        if (small && !capital) {
+            PyObject *full = PyUnicode_New(s0 - q + (e - s0), 127);
+            if (full == NULL) {
+                Py_DECREF(name);
+                return -1;
+            }
+            Py_UCS1 *to = PyUnicode_1BYTE_DATA(full);
+            for (Py_ssize_t i = q; i < s0; i++) { /* the prefix and its ":" as written */
+                *to++ = (Py_UCS1)AT(i);
+            }
+            memcpy(to, PyUnicode_1BYTE_DATA(name), e - s0);
+            Py_SETREF(name, full);
+            start = q;
+        }
+    }
+    int bold = start >= 2 && AT(start - 2) == '*' && AT(start - 1) == '*';
+    *item = Py_BuildValue("(nnNO)", start, e, name, bold ? Py_True : Py_False);
+    return *item == NULL ? -1 : 1;
+}
+
+#undef AT
+
+/* Append the result of a place (the item of kebab_name, or the span of a kept phrase; NULL: the
+ * exception of making it) to `out`, taking the reference. */
+static int
+add_item(PyObject *out, PyObject *item)
+{
+    if (item == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(out, item);
+    Py_DECREF(item);
     return rc;
 }
 
@@ -305,7 +489,8 @@ add_span(PyObject *out, Py_ssize_t start, Py_ssize_t end)
         return q;                                                                                  \
     }                                                                                              \
                                                                                                    \
-    static int title_##SUFFIX(const CHAR *t, Py_ssize_t n, PyObject *out)                         \
+    static int title_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
+                              PyObject *role_like, PyObject *agent_after)                          \
     {                                                                                              \
         Py_ssize_t at = 0;                                                                         \
         while (at < n) {                                                                           \
@@ -325,7 +510,8 @@ add_span(PyObject *out, Py_ssize_t start, Py_ssize_t end)
             for (Py_ssize_t more; (more = next_word_##SUFFIX(t, n, end)) >= 0;) {                  \
                 end = more;                                                                        \
             }                                                                                      \
-            if (add_span(out, at, end) < 0) {                                                      \
+            int keep = title_keep(text, at, end, role_like, agent_after);                          \
+            if (keep < 0 || (keep && add_item(out, Py_BuildValue("(nn)", at, end)) < 0)) {        \
                 return -1;                                                                         \
             }                                                                                      \
             at = end;                                                                              \
@@ -334,9 +520,10 @@ add_span(PyObject *out, Py_ssize_t start, Py_ssize_t end)
     }                                                                                              \
                                                                                                    \
     /* _HYPHEN_RUN: a "-" between a letter or digit and a letter or digit, then the run of name    \
-     * characters after it; the span is what _candidates made of it: the name characters on both  \
-     * sides of that hyphen, without hyphens at either end. */                                     \
-    static int kebab_##SUFFIX(const CHAR *t, Py_ssize_t n, PyObject *out)                         \
+     * characters after it; the place is the name characters on both sides of that hyphen,        \
+     * without hyphens at either end. */                                                           \
+    static int kebab_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
+                              PyObject *kebab_ok)                                                  \
     {                                                                                              \
         Py_ssize_t p = 1;                                                                          \
         while (p + 1 < n) {                                                                        \
@@ -358,7 +545,9 @@ add_span(PyObject *out, Py_ssize_t start, Py_ssize_t end)
             while (t[s0] == '-') {                                                                 \
                 s0++;                                                                              \
             }                                                                                      \
-            if (add_span(out, s0, e) < 0) {                                                        \
+            PyObject *item;                                                                        \
+            int found = kebab_name(text, s0, e, kebab_ok, &item);                                  \
+            if (found < 0 || (found && add_item(out, item) < 0)) {                                 \
                 return -1;                                                                         \
             }                                                                                      \
         }                                                                                          \
@@ -369,45 +558,68 @@ SCANS(ucs1, Py_UCS1)
 SCANS(ucs2, Py_UCS2)
 SCANS(ucs4, Py_UCS4)
 
-/* Run the scan of `text`'s storage kind into a new list. */
-#define BY_KIND(NAME)                                                                              \
-    static PyObject *NAME(PyObject *self, PyObject *text)                                          \
-    {                                                                                              \
-        if (!PyUnicode_Check(text)) {                                                              \
-            PyErr_SetString(PyExc_TypeError, #NAME "(text: str)");                                 \
-            return NULL;                                                                           \
-        }                                                                                          \
-        PyObject *out = PyList_New(0);                                                             \
-        if (out == NULL) {                                                                         \
-            return NULL;                                                                           \
-        }                                                                                          \
-        Py_ssize_t n = PyUnicode_GET_LENGTH(text);                                                 \
-        const void *data = PyUnicode_DATA(text);                                                   \
-        int kind = PyUnicode_KIND(text);                                                           \
-        int rc = kind == PyUnicode_1BYTE_KIND ? NAME##_ucs1(data, n, out)                          \
-            : kind == PyUnicode_2BYTE_KIND ? NAME##_ucs2(data, n, out) : NAME##_ucs4(data, n, out);  \
-        if (rc < 0) {                                                                              \
-            Py_DECREF(out);                                                                        \
-            return NULL;                                                                           \
-        }                                                                                          \
-        return out;                                                                                \
-    }
-
-BY_KIND(title)
-BY_KIND(kebab)
-
 PyDoc_STRVAR(title_doc,
-"title_spans(text) -> list[tuple[int, int]]\n\n"
-"The (start, end) of each match of mentions._TITLE in text, as mentions._title_spans_py.");
+"title_names(role_like, agent_after, text) -> list[tuple[int, int]]\n\n"
+"The (start, end) of each mentions._TITLE match in text that may name an agent, as\n"
+"mentions._title_names_py with role_like = mentions.role_like, agent_after = mentions._AGENT_AFTER.match.");
+
+static PyObject *
+title_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1]) || !PyUnicode_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "title_names(role_like: callable, agent_after: callable, text: str)");
+        return NULL;
+    }
+    PyObject *text = args[2], *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    int kind = PyUnicode_KIND(text);
+    int rc = kind == PyUnicode_1BYTE_KIND ? title_ucs1(text, data, n, out, args[0], args[1])
+        : kind == PyUnicode_2BYTE_KIND ? title_ucs2(text, data, n, out, args[0], args[1])
+        : title_ucs4(text, data, n, out, args[0], args[1]);
+    if (rc < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
 
 PyDoc_STRVAR(kebab_doc,
-"kebab_spans(text) -> list[tuple[int, int]]\n\n"
-"The name around each match of mentions._HYPHEN_RUN in text, as mentions._kebab_spans_py.");
+"kebab_names(kebab_ok, text) -> list[tuple[int, int, str, bool]]\n\n"
+"The (start, end, name, bold) of each kebab name in text, as mentions._kebab_names_py with\n"
+"kebab_ok = mentions._kebab_ok.");
+
+static PyObject *
+kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "kebab_names(kebab_ok: callable, text: str)");
+        return NULL;
+    }
+    PyObject *text = args[1], *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    int kind = PyUnicode_KIND(text);
+    int rc = kind == PyUnicode_1BYTE_KIND ? kebab_ucs1(text, data, n, out, args[0])
+        : kind == PyUnicode_2BYTE_KIND ? kebab_ucs2(text, data, n, out, args[0])
+        : kebab_ucs4(text, data, n, out, args[0]);
+    if (rc < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
 
 static PyMethodDef methods[] = {
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
-    {"title_spans", title, METH_O, title_doc},
-    {"kebab_spans", kebab, METH_O, kebab_doc},
+    {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
+    {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
     {NULL, NULL, 0, NULL},
 };
 

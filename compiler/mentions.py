@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate
 from typing import Any
 
@@ -302,31 +302,9 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
             strong = "-" in name and (role_like(name) or "agent" in name)  # not @ts-check, @typescript-eslint
             out.append(_Cand(s0, e, name, "at" if strong else "at-word", False))
     if "-" in line:
-        for s0, e in _kebab_spans(line):
-            before = line[s0 - 1] if s0 else " "
-            if before in "@./\\_" or "--" in line[s0:e]:
-                continue
-            if e < n and (line[e] in "@_(" or line[e] in "./\\:" and e + 1 < n and line[e + 1] in _ALNUM):
-                continue  # a file name, a path, a call
-            name = normal(line[s0:e])
-            if not _kebab_ok(name):
-                continue
-            start = s0
-            if before == ":" and s0 > 1 and line[s0 - 2] in _NAME_CHARS:
-                q = s0 - 1
-                while q > 0 and line[q - 1] in _NAME_CHARS:
-                    q -= 1
-                plug = line[q : s0 - 1]
-                if plug.islower():
-                    name, start = f"{plug}:{name}", q
-            out.append(_Cand(start, e, name, "kebab", line[max(0, start - 2):start] == "**"))
-    for s0, e in _title_spans(line):
-        phrase = line[s0:e]
-        if not _ends_in_role(phrase) and not _AGENT_AFTER.match(line, e):
-            continue  # a Title-Case phrase counts only as a role ("Reality Checker") or "X agent": most end here
-        if s0 and (line[s0 - 1] in _NAME_CHARS or line[s0 - 1] == "_") or e < n and (line[e] in _NAME_CHARS or line[e] == "_"):
-            continue
-        words = phrase.split(" ")
+        out += [_Cand(s0, e, name, "kebab", bold) for s0, e, name, bold in _kebab_names(line)]
+    for s0, e in _title_names(line):
+        words = line[s0:e].split(" ")
         while words and words[0] in _SKIP_WORDS:
             words = words[1:]
         if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
@@ -340,9 +318,11 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
     return [c for c in out if not _is_self(c.target.split(":")[-1], self_name)]
 
 
-def _kebab_spans_py(text: str) -> list[tuple[int, int]]:
-    """Where `_candidates` reads a kebab name: each `_HYPHEN_RUN` with the name characters left
-    of its hyphen, without hyphens at either end, as (start, end). The C twin is `kebab_spans`."""
+def _kebab_names_py(text: str) -> list[tuple[int, int, str, bool]]:
+    """The kebab names `_candidates` reads, as (start, end, name, bold): each `_HYPHEN_RUN` with the
+    name characters left of its hyphen, without hyphens at either end, unless it is a file name,
+    a path or a call, or no `_kebab_ok` name; a lowercase plugin prefix ("plug:x-y") joins the
+    name. The C twin is `kebab_names`."""
     n = len(text)
     rev = text[::-1]  # the run of name characters left of a hyphen, matched forwards
     out = []
@@ -353,14 +333,41 @@ def _kebab_spans_py(text: str) -> list[tuple[int, int]]:
             e -= 1
         while text[s0] == "-":
             s0 += 1
-        out.append((s0, e))
+        before = text[s0 - 1] if s0 else " "
+        if before in "@./\\_" or "--" in text[s0:e]:
+            continue
+        if e < n and (text[e] in "@_(" or text[e] in "./\\:" and e + 1 < n and text[e + 1] in _ALNUM):
+            continue  # a file name, a path, a call
+        name = normal(text[s0:e])
+        if not _kebab_ok(name):
+            continue
+        start = s0
+        if before == ":" and s0 > 1 and text[s0 - 2] in _NAME_CHARS:
+            q = s0 - 1
+            while q > 0 and text[q - 1] in _NAME_CHARS:
+                q -= 1
+            plug = text[q : s0 - 1]
+            if plug.islower():
+                name, start = f"{plug}:{name}", q
+        out.append((start, e, name, text[max(0, start - 2):start] == "**"))
     return out
 
 
-def _title_spans_py(text: str) -> list[tuple[int, int]]:
-    """Where `_candidates` reads a Title-Case phrase: each `_TITLE` match, as (start, end). The
-    C twin is `title_spans`."""
-    return [m.span() for m in _TITLE.finditer(text)]
+def _title_names_py(text: str) -> list[tuple[int, int]]:
+    """The Title-Case phrases that may name an agent, as (start, end): each `_TITLE` match whose
+    last word is a role ("Reality Checker") or that "agent" follows (most phrases end there:
+    "Requirements Analysis"), with no name character or "_" touching it. The C twin is
+    `title_names`."""
+    n = len(text)
+    out = []
+    for m in _TITLE.finditer(text):
+        s0, e = m.span()
+        if not _ends_in_role(m.group()) and not _AGENT_AFTER.match(text, e):
+            continue
+        if s0 and (text[s0 - 1] in _NAME_CHARS or text[s0 - 1] == "_") or e < n and (text[e] in _NAME_CHARS or text[e] == "_"):
+            continue
+        out.append((s0, e))
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -505,15 +512,17 @@ def _native() -> Any:
     """The C scans (compiler/_mentions.c, built by `pip install` when a C compiler is there), or
     None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to scan in Python only.
     `holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
-    object per match; `title_spans` and `kebab_spans` what `_title_spans_py` and `_kebab_spans_py`
-    give without the regex engine (tests/test_mentions_native.py compares them)."""
+    object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
+    give without the regex engine or a Python step per place (tests/test_mentions_native.py
+    compares them)."""
     return native.load("_mentions")
 
 
 _NATIVE = _native()
 _native_holding = _NATIVE.holding if _NATIVE else None
-_title_spans = _NATIVE.title_spans if _NATIVE else _title_spans_py
-_kebab_spans = _NATIVE.kebab_spans if _NATIVE else _kebab_spans_py
+# The C scans take the Python word tests as arguments (each list stays in one place).
+_title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match) if _NATIVE else _title_names_py
+_kebab_names = partial(_NATIVE.kebab_names, _kebab_ok) if _NATIVE else _kebab_names_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

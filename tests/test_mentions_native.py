@@ -1,7 +1,7 @@
 """The C scans of the mention reader (agentc.compiler._mentions) against the Python ones they
 stand in for: the word search `holding` against mentions._holding of mentions._lowered (the same
-lines for every word), `title_spans` and `kebab_spans` against mentions._title_spans_py and
-_kebab_spans_py (the same spans), on every markdown file of the repository, the shared corpus and
+lines for every word), `title_names` and `kebab_names` against mentions._title_names_py and
+_kebab_names_py (the same names, so the same mentions._candidates), on every markdown file of the repository, the shared corpus and
 hypothesis-made texts built from the characters that could tell them apart (ASCII and non-ASCII
 capitals, "İ", the Kelvin sign, hyphen variants, CRLF, words at the text's ends and across line
 ends, overlapping words). Also: they are used when built (and must be, where CI says so with
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from functools import partial
 from itertools import accumulate
 
 import pytest
@@ -53,10 +54,13 @@ def test_mentions_uses_the_native_scans_when_built():
         pure = True
     if pure:
         assert mentions._native_holding is None
-        assert (mentions._title_spans, mentions._kebab_spans) == (mentions._title_spans_py, mentions._kebab_spans_py)
+        assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
     else:
         assert mentions._native_holding is _mentions.holding
-        assert (mentions._title_spans, mentions._kebab_spans) == (_mentions.title_spans, _mentions.kebab_spans)
+        assert mentions._title_names.func is _mentions.title_names
+        assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match)
+        assert mentions._kebab_names.func is _mentions.kebab_names
+        assert mentions._kebab_names.args == (mentions._kebab_ok,)
 
 
 def _starts(text: str) -> list[int]:
@@ -162,65 +166,125 @@ def test_no_memory_is_leaked(native):
     assert sys.getallocatedblocks() - before < 100
 
 
-# The spans of _candidates' kebab and Title-Case scans: the characters that decide them (capitals,
-# digits, hyphens next to each other and at the ends, "&" with and without blanks, "_", non-ASCII
-# capitals and hyphens, other planes, line ends).
+# The names of _candidates' kebab and Title-Case scans: the characters that decide them (capitals,
+# digits, hyphens next to each other and at the ends, "&" with and without blanks, "_", the signs
+# before and after a kebab name, plugin prefixes), the words role_like and _kebab_ok answer about
+# (roles, things, placeholders, modifiers), "agent" after a phrase across each of the characters
+# `(?:\s|\*\*|`)*` and re.I's "s" take that the C test does not (non-ASCII blanks: U+00A0, U+2003,
+# U+0085; "ſ", "İ", the Kelvin sign, "ı") and the ASCII blanks it does (\v, \f, \x1c-\x1f), non-ASCII
+# letters and digits next to names, hyphen variants, other planes, line ends.
 SPAN_PIECES = ["A", "Ab", "AB", "Code", "Reviewer", "X1", "a", "ab", "1", "9x", "-", "--", "_", " ", "  ", "& ", " & ",
-               "&", "\n", "\r\n", "\t", ".", "/", ":", "@", "\u00c9", "\u00e9", "\u2010", "\u0130", "\uff21",
-               "\U0001f600", "code-reviewer", "Reality Checker", "A & B", ""]
+               "&", "\n", "\r\n", "\t", ".", "/", ":", "@", "(", ")", "*", "**", "`", "\\", "\u00c9", "\u00e9", "\u2010",
+               "\u0130", "\uff21", "\U0001f600", "code-reviewer", "Reality Checker", "A & B", "Data Scientist", "Manager",
+               "Server", "Request Handler", "Guru", "agent", "Agent", "AGENTS", "agents", "sub-agent", "subagent", "Sub Agent",
+               "agent\u017f", "\u017fub-agent", "\u00a0", "\u2003", "\u0085", "\x0b", "\x0c", "\x1c", "\x1f", "\u212a", "\u0131",
+               "\u0663", "\u00b2", "ml-engineer", "x-agent", "multi-agent", "foo-bar", "plug:", "Plug:", "p1-x:", "gpt-4o",
+               "the-name-agent", "12-34", "s", "S", "x", ""]
 span_text = st.lists(st.sampled_from(SPAN_PIECES), max_size=40).map("".join)
 
 
-def _spans_both(module, text: str) -> None:
-    assert module.title_spans(text) == mentions._title_spans_py(text), text
-    assert module.kebab_spans(text) == mentions._kebab_spans_py(text), text
+def _names_both(module, text: str) -> None:
+    assert module.title_names(mentions.role_like, mentions._AGENT_AFTER.match, text) == mentions._title_names_py(text), text
+    assert module.kebab_names(mentions._kebab_ok, text) == mentions._kebab_names_py(text), text
 
 
-def test_spans_of_every_file_are_the_same(module):
+def test_names_of_every_file_are_the_same(module):
     files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
     for path in files:
         text = text_of(path.read_bytes())
-        _spans_both(module, text)
-        _spans_both(module, mentions.prepare(text))
+        _names_both(module, text)
+        _names_both(module, mentions.prepare(text))
 
 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
 @given(span_text)
-def test_generated_spans_are_the_same(module, text):
-    _spans_both(module, text)
+def test_generated_names_are_the_same(module, text):
+    _names_both(module, text)
 
 
 def test_every_span_piece_triple_is_the_same(module):
     for a in SPAN_PIECES:
-        _spans_both(module, " ".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
-        _spans_both(module, "".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
+        _names_both(module, " ".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
+        _names_both(module, "".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
+
+
+def test_agent_after_a_phrase_is_decided_the_same(module):
+    """"agent" after a phrase that is no role, across every gap: each blank, mark and letter the
+    C test settles, and those it leaves to the regex."""
+    gaps = ["", " ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u00a0", "\u2003",
+            "\u3000", "*", "**", "***", "****", "`", " ** ` ", "_", "-", ".", ":", "\u00e9", "\u017f"]
+    words = ["agent", "agents", "Agent", "AGENTS", "sub-agent", "subagent", "Sub-Agents", "agentx", "agents_", "agent-",
+             "agent\u017f", "agent\u00e9", "agent\u0663", "\u017fubagent", "a", "s", "sagent", "and", "Agen", ""]
+    for gap in gaps:
+        for word in words:
+            for lead in ("", "x ", "\u00e9"):
+                _names_both(module, f"{lead}Requirements Analysis{gap}{word}")
+
+
+def _candidates_both(module, monkeypatch, text: str, self_name: str = "x") -> None:
+    monkeypatch.setattr(mentions, "_title_names", mentions._title_names_py)
+    monkeypatch.setattr(mentions, "_kebab_names", mentions._kebab_names_py)
+    expected = mentions._candidates(text, self_name)
+    monkeypatch.setattr(mentions, "_title_names", partial(module.title_names, mentions.role_like, mentions._AGENT_AFTER.match))
+    monkeypatch.setattr(mentions, "_kebab_names", partial(module.kebab_names, mentions._kebab_ok))
+    assert mentions._candidates(text, self_name) == expected, text
 
 
 def test_candidates_are_the_same_either_way(module, monkeypatch):
     """_candidates of each agents/ and corpus file, with the C scans and with the Python ones."""
     for path in md_files(ROOT / "agents", SHARED / "corpus"):
         text = mentions.prepare(text_of(path.read_bytes()))
-        monkeypatch.setattr(mentions, "_title_spans", mentions._title_spans_py)
-        monkeypatch.setattr(mentions, "_kebab_spans", mentions._kebab_spans_py)
-        expected = mentions._candidates(text, "x")
-        monkeypatch.setattr(mentions, "_title_spans", module.title_spans)
-        monkeypatch.setattr(mentions, "_kebab_spans", module.kebab_spans)
-        assert mentions._candidates(text, "x") == expected
+        _candidates_both(module, monkeypatch, text, path.stem)
 
 
-def test_spans_of_what_is_not_str_are_type_errors(module):
-    for scan in (module.title_spans, module.kebab_spans):
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(span_text, st.sampled_from(["x", "code-reviewer", "reality-checker", "ml-engineer"]))
+def test_generated_candidates_are_the_same_either_way(module, text, self_name):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _candidates_both(module, monkeypatch, text, self_name)
+
+
+def _raise(*args):
+    raise ValueError(args)
+
+
+def test_names_with_bad_arguments_are_type_errors(module):
+    for args in ((), ("A B",), (len, len, b"A B"), (1, len, "A B"), (len, 1, "A B"), (len, len, "A B", 1)):
         with pytest.raises(TypeError):
-            scan(b"A B")
+            module.title_names(*args)
+    for args in ((), ("a-b",), (len, b"a-b"), (1, "a-b"), (len, "a-b", 1)):
+        with pytest.raises(TypeError):
+            module.kebab_names(*args)
 
 
-def test_spans_leak_no_memory(module):
-    text = "The Code Reviewer & Tester runs code-reviewer--x and -a- b-c-. " * 8
+def test_errors_of_the_word_tests_come_through(module):
+    with pytest.raises(ValueError):
+        module.title_names(_raise, mentions._AGENT_AFTER.match, "The Code Reviewer")
+    with pytest.raises(ValueError):
+        module.title_names(str.isupper, _raise, "Requirements Analysis agent")  # no role: the regex is asked
+    with pytest.raises(ValueError):
+        module.kebab_names(_raise, "a code-reviewer")
+
+
+def test_names_leak_no_memory(module):
+    """Every way a place goes (kept, dropped, a plugin prefix, "agent" asked of the regex, a word
+    test that raises), 20 000 times: no block stays allocated."""
+    text = "The Code Reviewer & Tester runs code-reviewer--x, plug:ml-engineer and -a- b-c-. Data Analysis agent. " * 8
+    role_like, agent_after, kebab_ok = mentions.role_like, mentions._AGENT_AFTER.match, mentions._kebab_ok
+
+    def calls():
+        module.title_names(role_like, agent_after, text), module.kebab_names(kebab_ok, text)
+        for args in ((_raise, agent_after, text), (str.isupper, _raise, text)):
+            with pytest.raises(ValueError):
+                module.title_names(*args)
+        with pytest.raises(ValueError):
+            module.kebab_names(_raise, text)
+
     for _ in range(200):
-        module.title_spans(text), module.kebab_spans(text)
+        calls()
     gc.collect()
     before = sys.getallocatedblocks()
     for _ in range(20000):
-        module.title_spans(text), module.kebab_spans(text)
+        calls()
     gc.collect()
     assert sys.getallocatedblocks() - before < 100
