@@ -272,15 +272,15 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
     are made and keeping none (a 1000-agent build of every target held 1.5 GB of text at once).
     The Result has no files; if it has errors, the caller discards what the sink was given.
     `jobs` > 1: forked processes emit and validate the targets (`pools.emit_in_pool`); the
-    sink sees the same parts in the same order either way. `jobs` 0: `pools.processes`
-    chooses from the number of agents."""
+    sink sees the same parts in the same order either way. `jobs` 0 (automatic) emits here:
+    see `pools.emitters`."""
     from agentc import pools
 
     project = project if project is not None else load_project(options.sources)
     targets, diags = resolve_targets(options.targets)
     diags = list(project.diagnostics) + diags
     if _may_emit(diags, options, project):
-        jobs = pools.processes(jobs, len(project.agents))
+        jobs = pools.emitters(jobs)
         if jobs > 1 and len(targets) > 1 and pools.can_fork():
             each = pools.emit_in_pool(targets, jobs, lambda name, skip: _checked_parts(name, project, options, skip))
         else:

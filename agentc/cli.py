@@ -68,7 +68,8 @@ SELECT_HELP = "Report only these codes or prefixes (AGC3 = every 3xx), comma-sep
 IGNORE_HELP = "Leave these codes or prefixes out (replaces the configuration's ignore)."
 EXTEND_HELP = "Leave these codes out too, on top of the configuration's ignore."
 JOBS_HELP = ("Processes that lower the sources the cache does not hold and, with two targets or more, emit the targets "
-             "(Linux; default: the configuration's jobs, else 0: one per 150 agents, up to the CPUs, at most 8).")
+             "(Linux; default: the configuration's jobs, else 0: lowering in one per 150 agents, up to the CPUs, at most 8, "
+             "emitting in one).")
 
 
 def _verbosity(quiet: bool, verbose: bool) -> int:

@@ -104,7 +104,8 @@ def test_jobs_must_be_a_count(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-# jobs = 0, the default: one process per 150 agents, up to the CPUs this process may use, at most 8.
+# jobs = 0, the default: one process per 150 agents, up to the CPUs this process may use, at most
+# 8, lowers the files; the targets are emitted in the build's own process (pools.emitters).
 
 def test_automatic_jobs_grow_with_the_agents_and_stop_at_the_cpus(monkeypatch):
     assert agentc.BuildOptions().jobs == 0 and pools.processes(3, 1) == 3  # a count asked for is kept
@@ -263,6 +264,22 @@ def test_an_error_in_the_input_writes_nothing_with_a_pool(tmp_path):
         f.write_text(f"---\nname: {f.stem}\ndescription: agent {rel}\n---\nI am {rel}.\n")
     outcome, files = _same_build([str(tmp_path / "src")], tmp_path)
     assert outcome.failed and "AGC406" in {d.code for d in outcome.diagnostics} and files == {}
+
+
+def test_automatic_jobs_pool_the_lowering_not_the_emission(tmp_path, monkeypatch):
+    monkeypatch.setattr(pools, "_AGENTS_PER_PROCESS", 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    sizes: list[int] = []
+    real = pools.lower_in_pool
+    monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower: (sizes.append(jobs), real(todo, jobs, lower))[1])
+
+    def no_pool(*args):
+        raise AssertionError("an emission pool nobody asked for")
+
+    monkeypatch.setattr(pools, "emit_in_pool", no_pool)
+    outcome, files = _build(OURS, tmp_path / "out", 0)
+    assert sizes == [2] and not outcome.failed and files
+    assert [pools.emitters(j) for j in (0, 1, 2, 5)] == [1, 1, 2, 5]
 
 
 def test_one_target_is_emitted_without_a_pool(tmp_path, monkeypatch):
