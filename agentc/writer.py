@@ -300,9 +300,26 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+# What open(path, "wb") asks for, without its buffer: Python's buffered open() also stats the
+# file, asks whether it is a terminal and where it stands (3 syscalls and ~4 us a file: staging
+# the 880 temps of a 100-agent every-target build, 35.5 -> 31.8 ms). The flags open() adds
+# itself: not inherited by a child (O_CLOEXEC; O_NOINHERIT on Windows) and, on Windows, no
+# newline translation (O_BINARY).
+_WRITE = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0)
+          | getattr(os, "O_BINARY", 0))
+
+
 def _put(path: str, parts: tuple[bytes, ...]) -> None:
-    with open(path, "wb") as f:
-        f.writelines(parts)
+    """Write the parts one after another into `path`, made (mode 0o666 less the umask, as
+    open() makes it) or emptied."""
+    fd = os.open(path, _WRITE, 0o666)
+    try:
+        for part in parts:
+            view = memoryview(part)
+            while view:  # os.write may write less than asked (a signal, a full pipe): go on
+                view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _unlink(path: str) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
 from agentc.compiler.mentions import role_like
 
@@ -47,7 +48,7 @@ def targets_in(text: str, *, bare: bool = True) -> list[str]:
 
 _LEAD_NAME = re.compile(rf"\s*(?:the\s+)?(?:\*\*`?({NAME})`?\*\*|`({NAME})`|({NAME}-{NAME})(?![\w-]))(?:\s+(?:sub-?)?agent(s)?\b)?")
 _JOIN = re.compile(r"\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*")
-_PAREN_AFTER_LEAD = re.compile(r"^[^()]{0,60}?\(([^)]*)\)")
+_PAREN_AFTER_LEAD = lazy_compile(r"^[^()]{0,60}?\(([^)]*)\)")
 
 
 def leading_targets(text: str) -> list[str]:
@@ -98,18 +99,18 @@ _ARROW = re.compile(
     r"^(?P<cond>.*?)\s*(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
-_PAREN = re.compile(r"^(?P<cond>.*?)\s*\((?:delegate to|hand off to|→|(?P<soft>use|see))\s+(?P<rest>[^)]+)\)", re.I | re.S)
-_DELEGATE_PHRASE = re.compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
+_PAREN = lazy_compile(r"^(?P<cond>.*?)\s*\((?:delegate to|hand off to|→|(?P<soft>use|see))\s+(?P<rest>[^)]+)\)", re.I | re.S)
+_DELEGATE_PHRASE = lazy_compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
 _BLOCK_HEAD = re.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
 _COLLAB = re.compile(
     r"^(?:collaborate|coordinate|work|partner|sync|team up|liaise|align|interface|pair)\s+with\s+(?P<rest>.+)$", re.I | re.S
 )
-_USE = re.compile(r"^(?:use|prefer|try|see|ask|consult)\s+(?P<rest>.+)$", re.I | re.S)
-_SUPPORT = re.compile(
+_USE = lazy_compile(r"^(?:use|prefer|try|see|ask|consult)\s+(?P<rest>.+)$", re.I | re.S)
+_SUPPORT = lazy_compile(
     r"^(?P<verb>support|assist|help|guide|consult|advise|inform|notify|escalate to|hand off to|report to|share [\w\s]{1,30}? with|provide [\w\s]{1,30}? to|receive [\w\s]{1,30}? from)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
-_USE_AGENT = re.compile(
+_USE_AGENT = lazy_compile(
     rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME}-{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
@@ -122,11 +123,11 @@ _POSITION = {
 }
 _WITH_LEAD = re.compile(r"^with\s+(.+)$")
 _VS_LEAD = re.compile(rf"^(?:vs\.?|versus)\s+`?({NAME})`?(?:\s+(?:sub-?)?agent)?$")
-_HANDS_OVER = re.compile(r"\b(?:defer|delegat|hand|route|escalat|pass)\w*\b", re.I)
-_UP_TO_WHEN = re.compile(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+")
-_REASON = re.compile(r"\s+(?:for|when|if|because|since|as)\s+")
-_WHO_ON = re.compile(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", re.S)
-_SPLIT = re.compile(r"\s*(?:,|;|\bor\b|\band\b|/|\+)\s*")
+_HANDS_OVER = lazy_compile(r"\b(?:defer|delegat|hand|route|escalat|pass)\w*\b", re.I)
+_UP_TO_WHEN = lazy_compile(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+")
+_REASON = lazy_compile(r"\s+(?:for|when|if|because|since|as)\s+")
+_WHO_ON = lazy_compile(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|when|with)\s+(?P<cond>.+)$", re.S)
+_SPLIT = lazy_compile(r"\s*(?:,|;|\bor\b|\band\b|/|\+)\s*")
 
 
 _CLAUSE_END = re.compile(r"(?<![.\w])\.(?:\s|$)|[;:]\s")
@@ -289,11 +290,11 @@ def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found
         yield Found(name, clean(m.group("cond") or ""), "delegate", "D7 use-the-agent", line + row, col)
 
 
-_TARGET_COL = re.compile(r"delegate|agent|specialist|hand ?off|route|escalat|use instead|owner", re.I)
-_COND_COL = re.compile(r"when|scenario|task|situation|use case|trigger|condition|need|request|if\b", re.I)
+_TARGET_COL = lazy_compile(r"delegate|agent|specialist|hand ?off|route|escalat|use instead|owner", re.I)
+_COND_COL = lazy_compile(r"when|scenario|task|situation|use case|trigger|condition|need|request|if\b", re.I)
 
 
-_QUALIFIER = re.compile(r"(?<=[\w*`])\s*\(\s*`?[\w-]+`?\s*\)")  # "rho-agent (mobile-suite)": a plugin, not an agent
+_QUALIFIER = lazy_compile(r"(?<=[\w*`])\s*\(\s*`?[\w-]+`?\s*\)")  # "rho-agent (mobile-suite)": a plugin, not an agent
 
 
 def _table(table: Table) -> Iterator[Found]:

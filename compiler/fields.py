@@ -12,6 +12,7 @@ from typing import Any
 
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
 from agentc.compiler.frontmatter import Entry
+from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.names import reserved, unwritable
 
 # frontmatter key -> AgentIR field
@@ -54,7 +55,7 @@ TOOLS = frozenset(
 )
 LEGACY_TOOLS = {"Task": "Agent", "MultiEdit": "Edit", "LS": "Glob"}
 
-NAME_RULE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NAME_RULE = lazy_compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _norm(key: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
 
@@ -34,7 +35,7 @@ class Frontmatter:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?)|[ \t]*)$")
+_KEY = lazy_compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?)|[ \t]*)$")
 
 # YAML 1.1 (PyYAML) also breaks lines at these; the file is split at "\n" only, so marks drift.
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029")
@@ -197,10 +198,10 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
 _CLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML is built without libyaml
 # Every character outside "\n", \x20-\x7e, \xa0-\ud7ff, \ue000-\ufefe, \uff00-\ufffd and the astral planes,
 # listed: the negated class of those ranges is the same set and took ~5 ms to compile at every start.
-_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_UNUSUAL = lazy_compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _FAST_DEPTH = 8  # collections nested this deep (real files use 2) are left to the bounded loader
 # A block scalar header as PyYAML reads it (libyaml also takes e.g. ">#-", which PyYAML refuses).
-_HEADER = re.compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?: +(?:#.*)?)?$")
+_HEADER = lazy_compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?: +(?:#.*)?)?$")
 
 
 def _libyaml_agrees(text: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from agentc.compiler import native
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
 
@@ -82,12 +83,12 @@ class Section:
 
 # A list item's marker and box; its text is the rest of the line (matching it as `(.*)$` would
 # scan every character of every item line once more in the regex engine).
-_ITEM = re.compile(r"([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?")
+_ITEM = lazy_compile(r"([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?")
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
-_RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
+_RULE = lazy_compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
 # A closing fence: only the fence character, at least as many as opened it, and blanks.
 _CLOSE = {c: re.compile(rf"^[ \t]*({re.escape(c)}{{3,}})[ \t]*$") for c in "`~"}
-_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+_TABLE_SEP = lazy_compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 
 
 # What a line can be, by its first non-blank character and one regex at most. A line's kind is

@@ -30,6 +30,7 @@ from typing import Any
 from ahocorasick_rs import AhoCorasick
 
 from agentc.compiler import native
+from agentc.compiler.lazyre import lazy_compile
 
 HYPHENS = "\u2010\u2011\u2012\u2212"
 _H = HYPHENS + r"\-"
@@ -107,7 +108,7 @@ _BRANDS = frozenset(
     "instagram youtube reddit pinterest snapchat bing edge firefox safari android ios xcode vs visual "
     "unity unreal godot wordpress drupal vercel netlify heroku oracle sap ibm cisco intel nvidia".split()
 )
-_SELF_LEAD = re.compile(r"(?:\byou(?:'re| are)|\bi am|\bi'm|\bas (?:a|an|the|your)|\bact as|\bserve as|\brole\s*\**\s*:|\bpersona\s*\**\s*:|\byour)\W*(?:(?:a|an|the)\s+)?(?:\*\*)?\s*$", re.I)
+_SELF_LEAD = lazy_compile(r"(?:\byou(?:'re| are)|\bi am|\bi'm|\bas (?:a|an|the|your)|\bact as|\bserve as|\brole\s*\**\s*:|\bpersona\s*\**\s*:|\byour)\W*(?:(?:a|an|the)\s+)?(?:\*\*)?\s*$", re.I)
 
 
 @lru_cache(maxsize=8192)
@@ -178,7 +179,7 @@ def _strong_before(head: str) -> bool:
     return bool(head) and head[-1] in "oOyYrRtTfF:" and _STRONG_BEFORE.search(head) is not None
 
 
-_SOFT_BEFORE = re.compile(
+_SOFT_BEFORE = lazy_compile(
     r"(?:\b(?:use|uses|using|used|prefer|prefers|try|run|runs|deploy\w*|invok\w*|call|calls|launch\w*|spawn\w*|"
     r"engage\w*|enable\w*|trigger\w*|involve\w*|bring\s+in|brings\s+in|loop\s+in|include|includes|ping|pings|"
     r"notify|notifies|consult\w*|ask|asks|query|queries|contact|request|check\s+with|confer\s+with|"
@@ -191,7 +192,7 @@ _SOFT_BEFORE = re.compile(
     r"|→|->|=>|⇒|>)$",
     re.I,
 )
-_AFTER_VERB = re.compile(
+_AFTER_VERB = lazy_compile(
     r"^(?:\s|\*\*|`|[\"'”’])*(?:decides|owns|reviews|verifies|checks|implements|re-implements|already|provided|"
     r"provides|has\s+been\s+(?:invoked|run|called)|handles|plans|takes\s+over|picks\s+up|is\s+responsible|"
     r"can|will|should|must|covers|then)\b",
@@ -200,8 +201,8 @@ _AFTER_VERB = re.compile(
 # "Eta-One and Eta-Two agents": a list of names that ends in "agents" makes each one an agent
 _LIST_THEN_AGENT = re.compile(rf"(?:\s*(?:,|\band\b|\bor\b|/|\+)\s*(?:the\s+)?(?:\*\*|`)?{_KEBAB}(?:\*\*|`)?)+(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
-_LEAD_SEP = re.compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
-_JOIN = re.compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
+_LEAD_SEP = lazy_compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
+_JOIN = lazy_compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
 _LINE_MARK = re.compile(r"^(?:\s|[-*+>•|]|\d+[.)]|\[[ xX]\]|❌|✅|⚠️|🚫|→|\*\*|__|`|[\"'“])*")
 _RELATION_LABEL = re.compile(
     r"^(?:\*\*|__)?\s*(?P<label>handoffs?\s+(?:from|to)|hand(?:s)?\s+off\s+to|receives?\s+from|delivers?\s+to|escalates?\s+to|"
@@ -213,22 +214,22 @@ _RELATION_LABEL = re.compile(
     re.I,
 )
 _LABEL_KIND = (
-    (re.compile(r"from|before|upstream|depends|preceded|called by|invoked by|triggered", re.I), "before"),
-    (re.compile(r"after|downstream|feeds|outputs|next|followed", re.I), "after"),
-    (re.compile(r"collab|work|coordinat|partner|pair|related|see also", re.I), "collaborate"),
-    (re.compile(r"complement", re.I), "complements"),
-    (re.compile(r"consult|alternative", re.I), "consult"),
+    (lazy_compile(r"from|before|upstream|depends|preceded|called by|invoked by|triggered", re.I), "before"),
+    (lazy_compile(r"after|downstream|feeds|outputs|next|followed", re.I), "after"),
+    (lazy_compile(r"collab|work|coordinat|partner|pair|related|see also", re.I), "collaborate"),
+    (lazy_compile(r"complement", re.I), "complements"),
+    (lazy_compile(r"consult|alternative", re.I), "consult"),
 )
 _KIND_WORDS = (
-    (re.compile(r"from$", re.I), "before"),
-    (re.compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|"
+    (lazy_compile(r"from$", re.I), "before"),
+    (lazy_compile(r"collaborat|coordinat|work|pair|partner|sync|align|liais|team|ping|notify|loop|interface|cooperat|together|check with|"
                 r"confer|guid|help|assist|support|advis|mentor|share|provide|send|feed|report", re.I), "collaborate"),
-    (re.compile(r"consult|ask|query|contact", re.I), "consult"),
-    (re.compile(r"^(?:from|already)|\bfrom$", re.I), "before"),
-    (re.compile(r"next step|after$|then$|than$", re.I), "after"),
-    (re.compile(r"\bvs\.?$|versus|over$|>$", re.I), "delegate"),
+    (lazy_compile(r"consult|ask|query|contact", re.I), "consult"),
+    (lazy_compile(r"^(?:from|already)|\bfrom$", re.I), "before"),
+    (lazy_compile(r"next step|after$|then$|than$", re.I), "after"),
+    (lazy_compile(r"\bvs\.?$|versus|over$|>$", re.I), "delegate"),
 )
-SKILLISH = re.compile(r"\bskills?\b|\bslash command|\bplugin\b|\bmcp\b|\bcommand\b|\btool\b", re.I)
+SKILLISH = lazy_compile(r"\bskills?\b|\bslash command|\bplugin\b|\bmcp\b|\bcommand\b|\btool\b", re.I)
 DELEG_CTX = re.compile(  # the look-ahead: the first letters of its words, as in `_STRONG_BEFORE`
     r"(?=[abcdehioprstuvw])(?:agents\b|sub-?agent|cross-agent|agent\s+(?:collaboration|coordination|hand-?offs?|team|roster|network|delegation|routing)|"
     r"delegat|collaborat|hand-?offs?|integration|work(?:s|ing)?\s+with|pair(?:ing)?\s+with|coordinat|escalat|"
@@ -257,17 +258,17 @@ class _Cand:
     brand: bool = False
 
 
-_AT = re.compile(r"@((?:agent-)?[A-Za-z][\w-]*[A-Za-z0-9])")
-_SUB = re.compile(r"subagent_type\s*[=:]\s*[\"'`]?([A-Za-z0-9_-]+)")
+_AT = lazy_compile(r"@((?:agent-)?[A-Za-z][\w-]*[A-Za-z0-9])")
+_SUB = lazy_compile(r"subagent_type\s*[=:]\s*[\"'`]?([A-Za-z0-9_-]+)")
 # A hyphen between name characters with the name characters after it: the literal first keeps
 # the engine on hyphens, and taking the rest of the run skips the hyphens inside it.
-_HYPHEN_RUN = re.compile(r"-(?<=[A-Za-z0-9]-)[A-Za-z0-9][A-Za-z0-9-]*")
-_NAME_RUN = re.compile(r"[A-Za-z0-9-]*")
+_HYPHEN_RUN = lazy_compile(r"-(?<=[A-Za-z0-9]-)[A-Za-z0-9][A-Za-z0-9-]*")
+_NAME_RUN = lazy_compile(r"[A-Za-z0-9-]*")
 # Two or more capitalised words. Possessive: giving back letters never lets a blank match. The
 # first blank is spelled out before the repeat: the engine tries this at every capital letter
 # (~1200 per agent) and most fail at that blank, before any repeat is set up (~8% faster).
 _CAP_WORD = r"[A-Z][A-Za-z0-9]*+"
-_TITLE = re.compile(rf"{_CAP_WORD} (?:& )?{_CAP_WORD}(?: (?:& )?{_CAP_WORD})*")
+_TITLE = lazy_compile(rf"{_CAP_WORD} (?:& )?{_CAP_WORD}(?: (?:& )?{_CAP_WORD})*")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _NAME_CHARS = _ALNUM | {"-"}
 _SKIP_WORDS = frozenset(("The", "A", "An", "Our", "Your", "Each", "Every", "This", "That", "If", "When", "Then", "Always",
@@ -408,8 +409,8 @@ _WORD_AGENT = re.compile(  # the look-ahead: the first letters of the verbs, as 
     r"(?!\s+(?!(?:with|to|for|and|or|when|if|once|after|before|so|that|which|who|is|will|can|should|first|next|now)\b)[a-z])",
     re.I,
 )
-_SLASH = re.compile(rf"/(?={_KEBAB}(?![\w/]|\.\w))")
-_SLASH_LEFT = re.compile(rf"(?:^|[^\w./-]){_KEBAB}$")
+_SLASH = lazy_compile(rf"/(?={_KEBAB}(?![\w/]|\.\w))")
+_SLASH_LEFT = lazy_compile(rf"(?:^|[^\w./-]){_KEBAB}$")
 
 
 def prepare(text: str) -> str:
@@ -599,7 +600,7 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
     return hits, weak
 
 
-_QUALIFIED = re.compile(rf"{_KEBAB}(?:\*\*|`)?\s*\($")
+_QUALIFIED = lazy_compile(rf"{_KEBAB}(?:\*\*|`)?\s*\($")
 
 
 def _in_paren_qualifier(line: str, c: _Cand) -> bool:
@@ -690,10 +691,10 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
 
 
 _ANY_ONE = re.compile(r"\b(?:a|an)\s+(?:\*\*|`)?$", re.I)
-_NOT_FOR_TITLE = re.compile(r"using|from|than|over|>$|→$", re.I)
-_CHECKS = re.compile(r"\W*(?:reviews?|verif|checks?)", re.I)
-_COMPARED = re.compile(r"^(?:\*\*|`)?\s*(?:>|over\b|instead of\b|rather than\b)", re.I)
-_JOIN_OR_START = re.compile(r"^(?:\s|\*\*|`|,|/|\+|&|\band\b|\bor\b)*$", re.I)
+_NOT_FOR_TITLE = lazy_compile(r"using|from|than|over|>$|→$", re.I)
+_CHECKS = lazy_compile(r"\W*(?:reviews?|verif|checks?)", re.I)
+_COMPARED = lazy_compile(r"^(?:\*\*|`)?\s*(?:>|over\b|instead of\b|rather than\b)", re.I)
+_JOIN_OR_START = lazy_compile(r"^(?:\s|\*\*|`|,|/|\+|&|\band\b|\bor\b)*$", re.I)
 
 
 def _head(before: str) -> str:
@@ -734,10 +735,10 @@ def _title_in_prose(before: str, after: str) -> bool:
     return bool(_POINTED_AT.search(before))
 
 
-_IN_PAREN_LIST = re.compile(r"\(\s*(?:[A-Z][\w&]*(?:\s+[A-Z&][\w&]*)*\s*,\s*)*$")
-_PAREN_LIST_GOES_ON = re.compile(r"^\s*(?:,|\))")
-_ADDRESSED = re.compile(r"^\s*:\s*(?:please|can you|could you)", re.I)
-_POINTED_AT = re.compile(r"\b(?:after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", re.I)
+_IN_PAREN_LIST = lazy_compile(r"\(\s*(?:[A-Z][\w&]*(?:\s+[A-Z&][\w&]*)*\s*,\s*)*$")
+_PAREN_LIST_GOES_ON = lazy_compile(r"^\s*(?:,|\))")
+_ADDRESSED = lazy_compile(r"^\s*:\s*(?:please|can you|could you)", re.I)
+_POINTED_AT = lazy_compile(r"\b(?:after|before|ask|tell|let|have|loop in|notify)\s+(?:the\s+)?$", re.I)
 
 
 def _cue_kind(before: str) -> str:
@@ -754,13 +755,13 @@ def _cue_kind(before: str) -> str:
     return "delegate"
 
 
-_WITH_CUE = re.compile(r"collaborat\w*\s+with$|coordinat\w*\s+with$|work\w*\s+with$|pair\w*\s+with$|align\w*\s+with$|ping$")
-_ASK_CUE = re.compile(r"(?:consult\w*|ask|query)$")
+_WITH_CUE = lazy_compile(r"collaborat\w*\s+with$|coordinat\w*\s+with$|work\w*\s+with$|pair\w*\s+with$|align\w*\s+with$|ping$")
+_ASK_CUE = lazy_compile(r"(?:consult\w*|ask|query)$")
 
 
 # Lines that can hold a spaced role name after a verb ("query context manager", "hand ... to the
 # training engineer"); a plain substring search, as most lines hold none of these words.
-_WEAK_HINT = re.compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|rout|delegat|escalat|engage|involve|invok|"
+_WEAK_HINT = lazy_compile(r"query|queries|ask|consult|notify|ping|hand|pass|send|rout|delegat|escalat|engage|involve|invok|"
                         r"pair|collaborat|coordinat|work with|sync with|loop in")
 _HINT_WORDS = tuple(_WEAK_HINT.pattern.split("|"))  # the pattern is literal words: a line holds a hint iff it holds one
 _LOOK_WORDS = ("agent", *_HINT_WORDS)

@@ -24,6 +24,7 @@ from agentc.compiler.ir import (
     Section,
     Turn,
 )
+from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Block, Code, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
 from agentc.compiler.source import Source, role_of
 from agentc.compiler.span import Span
@@ -113,7 +114,7 @@ _CHECK_TITLE = re.compile(r"checklist|validation|verif|quality gates?", re.I)
 # Titles that make plain bullets checks by themselves; "Validation" or "Verification" alone
 # also heads lists of tools and methods, so there the items must read as checks.
 _STRONG_CHECK_TITLE = re.compile(r"checklist|self-checks?|pre-flight|quality gates?|\bchecks?\b|acceptance criteria", re.I)
-_READS_AS_CHECK = re.compile(r"\?\s*$|^(?:verify|check|ensure|confirm|validate|make sure|test|no\s|all\s|every\s|each\s|is\s|are\s|does\s|do\s|has\s|have\s)", re.I)
+_READS_AS_CHECK = lazy_compile(r"\?\s*$|^(?:verify|check|ensure|confirm|validate|make sure|test|no\s|all\s|every\s|each\s|is\s|are\s|does\s|do\s|has\s|have\s)", re.I)
 # Lists of things to avoid under a checklist are not checks ("Red Flags", "Anti-patterns").
 _NOT_CHECKS = re.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitfalls?|avoid|don'?t|never|mistakes", re.I)
 
@@ -308,7 +309,7 @@ def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tup
 
 
 _EXAMPLE_TITLE = re.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)
-_TURN = re.compile(r"^(context|user|assistant|human|ai)\s*:\s*(.*)$", re.I)
+_TURN = lazy_compile(r"^(context|user|assistant|human|ai)\s*:\s*(.*)$", re.I)
 
 
 def _examples(src: Source, keys: list[int], tags: list[int]) -> tuple[Example, ...]:
@@ -358,7 +359,7 @@ def _worked(src: Source, k: int, title: str) -> Example:
 
 _PARTS = ((re.compile(r"request|prompt|user asks|query|task"), "request"),
           (re.compile(r"reasoning|thought|approach|analysis"), "reasoning"),
-          (re.compile(r"result|outcome|expected|response|output"), "result"))
+          (lazy_compile(r"result|outcome|expected|response|output"), "result"))
 
 
 def _part(label: str) -> str | None:
@@ -387,11 +388,11 @@ def _dialogue(src: Source, b: ExampleTag) -> Example:
                    span=_span(src, b))
 
 
-_FAILURE_TABLE = re.compile(r"failure|pitfall|mistake|symptom|cause|prevent|recover|mitigat|fix|remed|impact|error|issue|problem",
+_FAILURE_TABLE = lazy_compile(r"failure|pitfall|mistake|symptom|cause|prevent|recover|mitigat|fix|remed|impact|error|issue|problem",
                             re.I)
-_FAILURE_COLUMN = re.compile(r"failure|pitfall|mistake", re.I)
-_PREVENT_COLUMN = re.compile(r"prevent|avoid|mitigat", re.I)
-_RECOVER_COLUMN = re.compile(r"recover|fix|remed|solution|response", re.I)
+_FAILURE_COLUMN = lazy_compile(r"failure|pitfall|mistake", re.I)
+_PREVENT_COLUMN = lazy_compile(r"prevent|avoid|mitigat", re.I)
+_RECOVER_COLUMN = lazy_compile(r"recover|fix|remed|solution|response", re.I)
 
 
 def _failure_modes(src: Source, keys: list[int], table_blocks: list[int]) -> tuple[FailureMode, ...]:
@@ -434,7 +435,7 @@ def _output_format(src: Source, k: int | None) -> OutputFormat | None:
     return OutputFormat(title=plain(s.title), text=text, steps=tuple(steps), span=Span(file=src.file, line=s.line))
 
 
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*[\w.-]*)\s*(?:[(\[\-–—]\s*(\d{4}-\d{2}-\d{2})[)\]]?)?")
+_VERSION = lazy_compile(r"^v?(\d+(?:\.\d+)*[\w.-]*)\s*(?:[(\[\-–—]\s*(\d{4}-\d{2}-\d{2})[)\]]?)?")
 
 
 def _changelog(src: Source, keys: list[int]) -> tuple[ChangelogEntry, ...]:

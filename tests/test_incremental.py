@@ -133,10 +133,28 @@ def test_an_edit_then_a_full_build_packs_the_loose_entry(project, monkeypatch):
     assert not build("out").failed and calls == []  # and now all 5 from the new pack
 
 
+def test_the_first_lowered_entries_wait_in_memory_the_rest_in_a_temp_file(tmp_path):
+    from agentc.cache import Spill
+
+    spill = Spill()
+    spill.IN_MEMORY = 12
+    spill.put("small", b"0123456789")  # within IN_MEMORY: held, no temp file made
+    assert spill._held == {"small": b"0123456789"} and spill._file is None
+    spill.put("more", b"abc")  # past it: the temp file
+    assert spill._file is not None and list(spill._held) == ["small"]
+    assert spill.get("small") == b"0123456789" and spill.get("more") == b"abc" and spill.keys() == ["more", "small"]
+    with open(tmp_path / "both", "wb") as out:
+        spill.copy_to(out)
+    copied = (tmp_path / "both").read_bytes()
+    assert sorted(copied[at:at + length] for _, at, length, _ in spill.placed()) == [b"0123456789", b"abc"]
+    spill.close()
+
+
 def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
     from agentc.cache import Spill
 
     spill = Spill()
+    spill.IN_MEMORY = 0  # as a build past its first megabyte of entries
     spill.put("a", b'{"x": 1}')
     spill.put("b", "\u2192 arrow".encode())
     assert spill._held == {} and spill._file is not None  # on disk, not held
@@ -164,6 +182,7 @@ def test_every_entry_reaches_the_pack_when_a_system_call_fails(project, monkeypa
         raise OSError(why)
 
     monkeypatch.setattr(importlib.import_module(module), name, refuse)
+    monkeypatch.setattr("agentc.cache.Spill.IN_MEMORY", 0)  # every entry goes the temp file's way
     assert not build("out").failed
     _forget_record(project)
     calls = lowered(monkeypatch)

@@ -1,4 +1,6 @@
-"""The Jinja bytecode cache (targets/_shared/render.py) changes speed only, never the output."""
+"""Fixed costs an every-target build skips: the Jinja bytecode cache (targets/_shared/render.py)
+changes speed only, never the output; shipped modules copied as they are are compiled here, not
+by each build (agentc/validate.py)."""
 
 from __future__ import annotations
 
@@ -73,3 +75,26 @@ def test_the_cache_files_are_named_by_jinja_version_and_options():
     assert cache is not None  # this machine's temp folder is usable
     assert cache.pattern.startswith("agentc-") and cache.pattern.endswith("-%s.cache")
     assert render.environment("crewai").bytecode_cache is cache
+
+
+def test_every_shipped_module_compiles():
+    """A build does not compile a generated module that is a shipped one as it is (validate's
+    is_shipped): this test does, for every shipped module."""
+    from agentc.targets._shared.shipped import TARGETS, is_shipped, shipped
+
+    modules = sorted(p for folder in ("static", "package", "runtime") for p in TARGETS.glob(f"*/{folder}/*.py"))
+    assert len(modules) >= 15
+    for path in modules:
+        text = shipped(*path.relative_to(TARGETS).parts)
+        compile(text, str(path), "exec", dont_inherit=True)
+        assert is_shipped(text) and not is_shipped(text + "\n")
+
+
+def test_validate_still_compiles_a_changed_copy():
+    from agentc.targets._shared.shipped import shipped
+    from agentc.validate import validate_files
+
+    text = shipped("_shared", "runtime", "observe.py")
+    assert validate_files("x", {"a/observe.py": text}) == []
+    broken = validate_files("x", {"a/observe.py": text + "\ndef (\n"})
+    assert [d.code for d in broken] == ["AGC902"]
