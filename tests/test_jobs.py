@@ -68,7 +68,21 @@ def test_a_chunk_that_does_not_read_back_whole_is_finished_here(monkeypatch):
     monkeypatch.setattr(pools, "_lower_chunk", _chunk_cut_short)
     monkeypatch.setattr(api, "_lower_file", lambda f, data: (lowered.append(f.file), real(f, data))[1])  # here only: the workers run it too, but their list is theirs
     assert read(OURS, 2) == one
-    assert 0 < len(lowered) < len(one[0])  # the last file of each chunk
+    files = [f.file for f in discover(OURS)[0]]
+    share = len(files) // 2
+    assert lowered[:share] == files[:share]  # this process's own share (see the next test)
+    assert 0 < len(lowered) - share < len(files) - share  # then the last file of each chunk
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_this_process_lowers_its_share_and_loads_the_rest(monkeypatch, jobs):
+    one = read(OURS, 1)
+    lowered: list[str] = []
+    real = api._lower_file
+    monkeypatch.setattr(api, "_lower_file", lambda f, data: (lowered.append(f.file), real(f, data))[1])  # the workers' calls are theirs
+    assert read(OURS, jobs) == one
+    files = [f.file for f in discover(OURS)[0]]
+    assert lowered == files[:len(files) // jobs]
 
 
 def test_progress_counts_to_the_last_file():
