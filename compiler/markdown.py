@@ -196,7 +196,7 @@ def _native_kinds() -> Any:
     It gives what _kinds_py gives (tests/test_markdown_native.py compares them) in about a fifth
     of the time, and calls _CLASSIFY's readers for the rare lines it does not read itself. It
     fills a ListItem's slots as the dataclass __init__ does, so ListItem stays a plain one."""
-    _markdown = native.load("_markdown")
+    _markdown = native.load("_markdown", "configure", "kinds")
     if _markdown is None:
         return None
     assert not hasattr(ListItem, "__post_init__")

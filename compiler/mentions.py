@@ -515,7 +515,7 @@ def _native() -> Any:
     object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
     give without the regex engine or a Python step per place (tests/test_mentions_native.py
     compares them)."""
-    return native.load("_mentions")
+    return native.load("_mentions", "holding", "title_names", "kebab_names", "weak_phrases")
 
 
 _NATIVE = _native()

@@ -10,12 +10,15 @@ from importlib import import_module
 from types import ModuleType
 
 
-def load(name: str) -> ModuleType | None:
-    """`agentc.compiler.<name>`, or None: not built, or AGENTC_PURE_PYTHON set (to anything but
-    0) to run the Python code only."""
+def load(name: str, *needs: str) -> ModuleType | None:
+    """`agentc.compiler.<name>`, or None: not built, built from older C that lacks one of the
+    functions `needs` names (a checkout updated without `pip install -e .` again: the Python
+    twins then run, rather than every import failing), or AGENTC_PURE_PYTHON set (to anything
+    but 0) to run the Python code only."""
     if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
-        return import_module(f"agentc.compiler.{name}")
+        module = import_module(f"agentc.compiler.{name}")
     except ImportError:
         return None
+    return module if all(hasattr(module, need) for need in needs) else None
