@@ -513,8 +513,8 @@ def _native() -> Any:
     None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to scan in Python only.
     `holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
     object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
-    give without the regex engine or a Python step per place (tests/test_mentions_native.py
-    compares them)."""
+    give, and `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
+    engine or a Python step per place (tests/test_mentions_native.py compares them)."""
     return native.load("_mentions", "holding", "title_names", "kebab_names", "weak_phrases")
 
 
