@@ -7,12 +7,10 @@ memory."""
 
 from __future__ import annotations
 
-import gc
 import os
-import sys
 
 import pytest
-from conftest import NATIVE_REQUIRED, ROOT, SHARED, md_files, native_or_skip
+from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,11 +111,4 @@ def test_no_memory_is_leaked(native):
     """Every kind of line, native and handed to Python, read 20 000 times: no block stays allocated."""
     lines = ["# Title ##", "", "Some text", "- item", "  - [x] done", "1. first", "12. twelfth", "\t- tab",
              "* * *", "```py", "~~~", "| a |", "<example>", "**Bold**: x", "- - x", "\xa0- odd", "###### six"]
-    for _ in range(200):
-        native(lines, 1)
-    gc.collect()
-    before = sys.getallocatedblocks()
-    for _ in range(20000):
-        native(lines, 1)
-    gc.collect()
-    assert sys.getallocatedblocks() - before < 100
+    assert_no_leak(lambda: native(lines, 1))

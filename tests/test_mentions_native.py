@@ -9,14 +9,12 @@ AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and they leak no memory.
 
 from __future__ import annotations
 
-import gc
 import os
-import sys
 from functools import partial
 from itertools import accumulate
 
 import pytest
-from conftest import NATIVE_REQUIRED, ROOT, SHARED, md_files, native_or_skip
+from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,16 +152,13 @@ def test_no_memory_is_leaked(native):
     """A text with matches on many lines, searched 20 000 times: no block stays allocated."""
     text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n" * 4
     starts = _starts(text)
-    for _ in range(200):
-        native(text, WORDS, starts)
-    gc.collect()
-    before = sys.getallocatedblocks()
-    for _ in range(20000):
+
+    def calls():
         native(text, WORDS, starts)
         with pytest.raises(TypeError):
             native(text, ("a", ""), starts)
-    gc.collect()
-    assert sys.getallocatedblocks() - before < 100
+
+    assert_no_leak(calls)
 
 
 # The names of _candidates' kebab and Title-Case scans: the characters that decide them (capitals,
@@ -280,14 +275,7 @@ def test_names_leak_no_memory(module):
         with pytest.raises(ValueError):
             module.kebab_names(_raise, text)
 
-    for _ in range(200):
-        calls()
-    gc.collect()
-    before = sys.getallocatedblocks()
-    for _ in range(20000):
-        calls()
-    gc.collect()
-    assert sys.getallocatedblocks() - before < 100
+    assert_no_leak(calls)
 
 
 # The weak phrases (mentions.weak_phrases): the verbs in every case, "the" (twice too), every ASCII
@@ -367,11 +355,4 @@ def test_weak_phrases_leak_no_memory(module):
         with pytest.raises(ValueError):
             module.weak_phrases(_raise, verbs, line)
 
-    for _ in range(200):
-        calls()
-    gc.collect()
-    before = sys.getallocatedblocks()
-    for _ in range(20000):
-        calls()
-    gc.collect()
-    assert sys.getallocatedblocks() - before < 100
+    assert_no_leak(calls)
