@@ -302,6 +302,19 @@ lowered(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
     return out;
 }
 
+/* Whether a call's result is true: 1, 0, or -1 with an exception. Takes the reference to `result`
+ * (NULL: the call raised). */
+static int
+truth(PyObject *result)
+{
+    if (result == NULL) {
+        return -1;
+    }
+    int is_true = PyObject_IsTrue(result);
+    Py_DECREF(result);
+    return is_true;
+}
+
 /* Whether fn(arg) is true: 1, 0, or -1 with an exception. Takes the reference to `arg` (NULL: the
  * exception of making it). */
 static int
@@ -312,12 +325,7 @@ truth_of(PyObject *fn, PyObject *arg)
     }
     PyObject *result = PyObject_CallOneArg(fn, arg);
     Py_DECREF(arg);
-    if (result == NULL) {
-        return -1;
-    }
-    int truth = PyObject_IsTrue(result);
-    Py_DECREF(result);
-    return truth;
+    return truth(result);
 }
 
 /* Whether mentions._AGENT_AFTER, `(?:\s|\*\*|`)*(?:sub-?)?agents?\b` with re.I, surely does not
@@ -373,12 +381,7 @@ title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyO
     }
     PyObject *match = PyObject_CallFunctionObjArgs(agent_after, text, at, NULL);
     Py_DECREF(at);
-    if (match == NULL) {
-        return -1;
-    }
-    int truth = PyObject_IsTrue(match);
-    Py_DECREF(match);
-    return truth;
+    return truth(match);
 }
 
 /* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *item a new
