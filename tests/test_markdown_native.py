@@ -38,14 +38,11 @@ def test_markdown_uses_the_native_reader_when_built():
 def _both(native, lines: list[str], first_line: int = 3) -> None:
     """Assert the native and the Python reader agree on `lines`: kinds, then blocks and diagnostics."""
     assert native(lines, first_line) == markdown._kinds_py(lines, first_line), lines
-    saved = markdown._kinds
-    try:
-        markdown._kinds = markdown._kinds_py
+    with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
+        mp.setattr(markdown, "_kinds", markdown._kinds_py)
         expected = markdown.parse_blocks(lines, first_line, "a.md")
-        markdown._kinds = native
+        mp.setattr(markdown, "_kinds", native)
         assert markdown.parse_blocks(lines, first_line, "a.md") == expected, lines
-    finally:
-        markdown._kinds = saved
 
 
 

@@ -74,12 +74,9 @@ def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
     expected = mentions._holding(low, words, _starts(low))  # the lowered text's places, by its own lines
     if "\u0130" not in text and "\u212a" not in text:
         assert native(text, words, starts) == expected, text
-    saved = mentions._native_holding
-    try:
-        mentions._native_holding = native
+    with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
+        mp.setattr(mentions, "_native_holding", native)
         assert mentions._lines_holding(text, words, starts) == (expected, len(low) != len(text)), text
-    finally:
-        mentions._native_holding = saved
 
 
 
@@ -294,12 +291,9 @@ def _weak_both(module, line: str) -> None:
     expected = mentions._weak_phrases_py(line)
     if line.isascii():
         assert module.weak_phrases(mentions.role_like, mentions._WEAK_VERBS, line) == expected, line
-    saved = mentions._native_weak
-    try:
-        mentions._native_weak = partial(module.weak_phrases, mentions.role_like, mentions._WEAK_VERBS)
+    with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
+        mp.setattr(mentions, "_native_weak", partial(module.weak_phrases, mentions.role_like, mentions._WEAK_VERBS))
         assert mentions.weak_phrases(line) == expected, line
-    finally:
-        mentions._native_weak = saved
 
 
 def test_mentions_uses_the_native_weak_phrases_when_built():
