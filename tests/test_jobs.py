@@ -129,15 +129,22 @@ def test_automatic_jobs_grow_with_the_agents_and_stop_at_the_cpus(monkeypatch):
     assert pools.processes(0, 10_000) == 8
 
 
-def test_automatic_jobs_lower_here_what_the_cache_left_too_little_of(monkeypatch, tmp_path):
-    """The files found decide to set the uncached ones aside; those left decide on a pool."""
-    from agentc.cache import Cache
-
+def _lowering_pools(monkeypatch) -> list[int]:
+    """Two CPUs and a pool per 2 agents for automatic jobs; the list gets the size of each
+    lowering pool the build starts (the pool still runs)."""
     monkeypatch.setattr(pools, "_AGENTS_PER_PROCESS", 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     sizes: list[int] = []
     real = pools.lower_in_pool
     monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower: (sizes.append(jobs), real(todo, jobs, lower))[1])
+    return sizes
+
+
+def test_automatic_jobs_lower_here_what_the_cache_left_too_little_of(monkeypatch, tmp_path):
+    """The files found decide to set the uncached ones aside; those left decide on a pool."""
+    from agentc.cache import Cache
+
+    sizes = _lowering_pools(monkeypatch)
     one = read(OURS, 1)
     cache = Cache(str(tmp_path / "cache"))
     assert read(OURS, 0, cache=cache)[:2] == one[:2] and sizes == [2]  # nothing cached: a pool of two
@@ -281,11 +288,7 @@ def test_an_error_in_the_input_writes_nothing_with_a_pool(tmp_path):
 
 
 def test_automatic_jobs_pool_the_lowering_not_the_emission(tmp_path, monkeypatch):
-    monkeypatch.setattr(pools, "_AGENTS_PER_PROCESS", 2)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    sizes: list[int] = []
-    real = pools.lower_in_pool
-    monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower: (sizes.append(jobs), real(todo, jobs, lower))[1])
+    sizes = _lowering_pools(monkeypatch)
 
     def no_pool(*args):
         raise AssertionError("an emission pool nobody asked for")
