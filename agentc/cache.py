@@ -81,14 +81,19 @@ def code_fingerprint() -> str:
 
 
 def _code_files(folder: str) -> list[tuple[str, str]]:
-    """(posix path relative to `folder`, path) of the code and template files under it, sorted.
-    os.walk leaves out __pycache__ folders instead of listing their .pyc files to drop them
-    (every cached build hashes ~150 files: 3.9 -> 2.5 ms)."""
+    """(posix path relative to `folder`, path) of the code and template files under it, sorted:
+    the Python code, templates and data, and the C modules as built (compiler/_markdown and
+    _mentions: a change to their C, rebuilt by `pip install`, changes what a file lowers to
+    while no .py file changes). os.walk leaves out __pycache__ folders instead of listing their
+    .pyc files to drop them (every cached build hashes ~150 files: 3.9 -> 2.5 ms)."""
+    from importlib.machinery import EXTENSION_SUFFIXES  # ".cpython-311-x86_64-linux-gnu.so", ".pyd", ...
+
+    suffixes = (".py", ".j2", ".json", ".toml", ".yaml", *EXTENSION_SUFFIXES)
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         for name in files:
-            if name.endswith((".py", ".j2", ".json", ".toml", ".yaml")):
+            if name.endswith(suffixes):
                 path = os.path.join(root, name)
                 found.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
     return sorted(found)

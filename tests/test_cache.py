@@ -89,3 +89,17 @@ def test_a_changed_entry_is_refused():
     for damaged in (data[:-3], data.replace(b'"line":', b'"lines":', 1), data.replace(b'"line":', b'"line":"x', 1)):
         with pytest.raises(ValueError):
             codec.load_entry(damaged, source)
+
+
+def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):
+    """A C module rebuilt from changed C changes what a file lowers to while no .py file changes:
+    the cache key (code_fingerprint) hashes the built modules with the code and templates."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    from agentc.cache import _code_files
+
+    built = f"_mentions{EXTENSION_SUFFIXES[0]}"
+    for name in ("a.py", "t/b.j2", built, "notes.txt", "__pycache__/a.cpython-311.pyc"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    assert [rel for rel, _ in _code_files(str(tmp_path))] == sorted([built, "a.py", "t/b.j2"])
