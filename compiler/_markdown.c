@@ -12,7 +12,8 @@
  * parse_blocks() is markdown._parse_blocks_py's loop over those kinds: it makes the blocks every
  * agent has many of (list items, headings, paragraphs) and calls the same Python helpers as the
  * loop for the rest (_item_goes_on, _label_before, _rare_block: a few calls per agent), so fences,
- * tables, <example> blocks, labels and their diagnostics stay written once, in Python.
+ * tables, <example> blocks, labels and their diagnostics stay written once, in Python. outline() is
+ * markdown._outline_py: the sections that headings and labels open.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -30,7 +31,7 @@ static long BLANK_CODE, RULE_CODE, TEXT_CODE, HEADING_LINE;  /* the kind codes p
 static PyObject *CLASSIFY;      /* markdown._CLASSIFY: first character -> Python reader */
 
 /* A block class and the member descriptors of its fields, in its __init__'s order. */
-#define MAX_FIELDS 7
+#define MAX_FIELDS 8
 typedef struct {
     PyTypeObject *type;
     int n;
@@ -40,10 +41,17 @@ typedef struct {
 static BlockClass LIST_ITEM;  /* line, col, end, text, indent, ordered, checked */
 static BlockClass HEADING;    /* line, col, end, level, title */
 static BlockClass PARAGRAPH;  /* line, col, end, text */
+static BlockClass LABEL;      /* line, col, end, title */
+static BlockClass SECTION;    /* title, level, kind, line, start, end, end_line, parent */
+#define N_CLASSES 5
+static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION};
+static const int CLASS_FIELDS[N_CLASSES] = {7, 5, 4, 4, 8};
 static PyObject *ITEM_GOES_ON, *LABEL_BEFORE, *RARE_BLOCK;  /* markdown's helpers of the same names */
 static PyObject *EMPTY_TUPLE;
 static PyObject *EXAMPLE_TAG;  /* "<example>" */
 static PyObject *NEWLINE;      /* "\n" */
+static PyObject *HEADING_KIND, *LABEL_KIND;  /* a Section's kind: "heading", "label" */
+static PyObject *ONE;
 
 static int
 is_blank(Py_UCS4 ch)
@@ -630,24 +638,189 @@ code_of(PyObject *kind, long *code)
     return *code == -1 && PyErr_Occurred() ? -1 : 0;
 }
 
+/* `k`-th field of `obj`, an instance of `cls` (a new reference). */
+static PyObject *
+get_field(BlockClass *cls, int k, PyObject *obj)
+{
+    return Py_TYPE(cls->fields[k])->tp_descr_get(cls->fields[k], obj, (PyObject *)cls->type);
+}
+
+/* markdown._close: the section ends before block k, which starts on line `line`. 0 or -1. */
+static int
+close_section(PyObject *section, PyObject *k, PyObject *line)
+{
+    PyObject *end_line = PyNumber_Subtract(line, ONE);
+    if (end_line == NULL) {
+        return -1;
+    }
+    int rc = Py_TYPE(SECTION.fields[5])->tp_descr_set(SECTION.fields[5], section, k);
+    if (rc == 0) {
+        rc = Py_TYPE(SECTION.fields[6])->tp_descr_set(SECTION.fields[6], section, end_line);
+    }
+    Py_DECREF(end_line);
+    return rc;
+}
+
+/* What one heading or label block opens, for outline(): its title, level, line and kind. */
+typedef struct {
+    PyObject *title, *level, *line;  /* new references */
+    long level_value;
+    int is_label;
+} Head;
+
+/* Block `b` as a Head: 1 if it opens a section (a heading H1-H4 or a label), 0 if not, -1 with an
+ * exception set. `heading_level` is the level of the last heading, which a label sits below. */
+static int
+head_of(PyObject *b, long *heading_level, Head *head)
+{
+    BlockClass *cls;
+    if (Py_IS_TYPE(b, HEADING.type)) {
+        head->level = get_field(&HEADING, 3, b);
+        if (head->level == NULL) {
+            return -1;
+        }
+        head->level_value = PyLong_AsLong(head->level);
+        if ((head->level_value == -1 && PyErr_Occurred()) || head->level_value > 4) {
+            Py_DECREF(head->level);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        *heading_level = head->level_value;
+        head->is_label = 0;
+        head->title = get_field(&HEADING, 4, b);
+        cls = &HEADING;
+    }
+    else if (Py_IS_TYPE(b, LABEL.type)) {
+        head->level_value = *heading_level + 1;
+        head->level = PyLong_FromLong(head->level_value);
+        head->is_label = 1;
+        head->title = get_field(&LABEL, 3, b);
+        cls = &LABEL;
+    }
+    else {
+        return 0;
+    }
+    head->line = get_field(cls, 0, b);
+    if (head->level == NULL || head->title == NULL || head->line == NULL) {
+        Py_XDECREF(head->level);
+        Py_XDECREF(head->title);
+        Py_XDECREF(head->line);
+        return -1;
+    }
+    return 1;
+}
+
+/* outline()'s loop over `blocks` (n of them, a list nothing else changes meanwhile: only slots
+ * are read), appending to `sections`; `stack`, `levels` and `labels` have room for n sections.
+ * 0, or -1 with an exception set. */
+static int
+outline_into(PyObject *sections, PyObject *blocks, Py_ssize_t n, PyObject *last_line, Py_ssize_t *stack,
+             long *levels, char *labels)
+{
+    PyObject *count = PyLong_FromSsize_t(n);
+    if (count == NULL) {
+        return -1;
+    }
+    long heading_level = 0;
+    Py_ssize_t depth = 0;
+    int rc = 0;
+    for (Py_ssize_t k = 0; k < n && rc == 0; k++) {
+        Head head;
+        rc = head_of(PyList_GET_ITEM(blocks, k), &heading_level, &head);
+        if (rc <= 0) {
+            continue;
+        }
+        rc = 0;
+        PyObject *start = PyLong_FromSsize_t(k);
+        /* close the open sections at this level or deeper, and an open label whatever its level */
+        while (rc == 0 && start != NULL && depth > 0 && (levels[stack[depth - 1]] >= head.level_value || labels[stack[depth - 1]])) {
+            depth--;
+            rc = close_section(PyList_GET_ITEM(sections, stack[depth]), start, head.line);
+        }
+        PyObject *parent = depth > 0 ? PyLong_FromSsize_t(stack[depth - 1]) : Py_NewRef(Py_None);
+        PyObject *section = NULL;
+        if (rc == 0 && start != NULL && parent != NULL) {
+            PyObject *values[] = {head.title, head.level, head.is_label ? LABEL_KIND : HEADING_KIND, head.line,
+                                  start, count, last_line, parent};
+            section = new_block(&SECTION, values);
+        }
+        Py_XDECREF(start);
+        Py_XDECREF(parent);
+        Py_DECREF(head.title);
+        Py_DECREF(head.level);
+        Py_DECREF(head.line);
+        if (section == NULL) {
+            rc = -1;
+            break;
+        }
+        Py_ssize_t index = PyList_GET_SIZE(sections);
+        rc = PyList_Append(sections, section);
+        Py_DECREF(section);
+        levels[index] = head.level_value;
+        labels[index] = (char)head.is_label;
+        stack[depth++] = index;
+    }
+    /* the sections still open end with the blocks, as they were made: nothing to close */
+    Py_DECREF(count);
+    return rc;
+}
+
+PyDoc_STRVAR(outline_doc,
+"outline(blocks, last_line) -> list[Section]\n\n"
+"What markdown._outline_py gives.");
+
+static PyObject *
+outline(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (SECTION.type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_markdown.configure() was not called");
+        return NULL;
+    }
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "outline(blocks: list[Block], last_line: int)");
+        return NULL;
+    }
+    PyObject *blocks = args[0];
+    Py_ssize_t n = PyList_GET_SIZE(blocks);
+    PyObject *sections = PyList_New(0);
+    Py_ssize_t *stack = PyMem_New(Py_ssize_t, n + 1);
+    long *levels = PyMem_New(long, n + 1);
+    char *labels = PyMem_New(char, n + 1);
+    if (sections == NULL || stack == NULL || levels == NULL || labels == NULL) {
+        if (sections != NULL) {
+            PyErr_NoMemory();
+        }
+    }
+    else if (outline_into(sections, blocks, n, args[1], stack, levels, labels) == 0) {
+        PyMem_Free(stack);
+        PyMem_Free(levels);
+        PyMem_Free(labels);
+        return sections;
+    }
+    Py_XDECREF(sections);
+    PyMem_Free(stack);
+    PyMem_Free(levels);
+    PyMem_Free(labels);
+    return NULL;
+}
+
 PyDoc_STRVAR(configure_doc,
-"configure(kinds, heading, classify, item, heading_block, paragraph, helpers)\n\n"
-"What kinds() and parse_blocks() build and call: `kinds` the shared (blank, text, pipe, fence,\n"
-"rule, example) kinds, `heading` the heading kind's code, `classify` the Python readers by first\n"
-"character; `item`, `heading_block` and `paragraph` the ListItem, Heading and Paragraph classes\n"
-"each with the names of its __init__'s parameters, in order, as (class, names); `helpers`\n"
-"markdown's (_item_goes_on, _label_before, _rare_block).");
+"configure(kinds, heading, classify, classes, helpers)\n\n"
+"What kinds(), parse_blocks() and outline() build and call: `kinds` the shared (blank, text, pipe,\n"
+"fence, rule, example) kinds, `heading` the heading kind's code, `classify` the Python readers by\n"
+"first character; `classes` the ListItem, Heading, Paragraph, Label and Section classes, each as\n"
+"(class, the names of its __init__'s parameters in order); `helpers` markdown's (_item_goes_on,\n"
+"_label_before, _rare_block).");
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
-    PyObject *shared, *heading_code, *classify, *item, *heading, *para, *helpers;
-    if (!PyArg_ParseTuple(args, "O!OO!OOOO!:configure", &PyTuple_Type, &shared, &heading_code,
-                          &PyDict_Type, &classify, &item, &heading, &para, &PyTuple_Type, &helpers)) {
+    PyObject *shared, *heading_code, *classify, *classes, *helpers;
+    if (!PyArg_ParseTuple(args, "O!OO!O!O!:configure", &PyTuple_Type, &shared, &heading_code,
+                          &PyDict_Type, &classify, &PyTuple_Type, &classes, &PyTuple_Type, &helpers)) {
         return NULL;
     }
-    if (PyTuple_GET_SIZE(shared) != 6 || PyTuple_GET_SIZE(helpers) != 3) {
-        PyErr_SetString(PyExc_ValueError, "configure: 6 kinds and 3 helpers expected");
+    if (PyTuple_GET_SIZE(shared) != 6 || PyTuple_GET_SIZE(classes) != N_CLASSES || PyTuple_GET_SIZE(helpers) != 3) {
+        PyErr_SetString(PyExc_ValueError, "configure: 6 kinds, 5 classes and 3 helpers expected");
         return NULL;
     }
     long blank, text, rule, heading_line = PyLong_AsLong(heading_code);
@@ -655,18 +828,14 @@ configure(PyObject *module, PyObject *args)
         || code_of(PyTuple_GET_ITEM(shared, 1), &text) < 0 || code_of(PyTuple_GET_ITEM(shared, 4), &rule) < 0) {
         return NULL;
     }
-    BlockClass made[3] = {{0}};
-    if (block_class(item, 7, &made[0]) < 0) {
-        return NULL;
-    }
-    if (block_class(heading, 5, &made[1]) < 0) {
-        set_block_class(&made[0], &(BlockClass){0});
-        return NULL;
-    }
-    if (block_class(para, 4, &made[2]) < 0) {
-        set_block_class(&made[0], &(BlockClass){0});
-        set_block_class(&made[1], &(BlockClass){0});
-        return NULL;
+    BlockClass made[N_CLASSES] = {{0}};
+    for (int k = 0; k < N_CLASSES; k++) {
+        if (block_class(PyTuple_GET_ITEM(classes, k), CLASS_FIELDS[k], &made[k]) < 0) {
+            for (int j = 0; j < k; j++) {
+                set_block_class(&made[j], &(BlockClass){0});
+            }
+            return NULL;
+        }
     }
     PyObject **targets[6] = {&BLANK_KIND, &TEXT_KIND, &PIPE_KIND, &FENCE_KIND, &RULE_KIND, &EXAMPLE_KIND};
     for (int k = 0; k < 6; k++) {
@@ -676,9 +845,9 @@ configure(PyObject *module, PyObject *args)
     TEXT_CODE = text;
     RULE_CODE = rule;
     HEADING_LINE = heading_line;
-    set_block_class(&LIST_ITEM, &made[0]);
-    set_block_class(&HEADING, &made[1]);
-    set_block_class(&PARAGRAPH, &made[2]);
+    for (int k = 0; k < N_CLASSES; k++) {
+        set_block_class(CLASSES[k], &made[k]);
+    }
     Py_XSETREF(HEADING_CODE, Py_NewRef(heading_code));
     Py_XSETREF(CLASSIFY, Py_NewRef(classify));
     Py_XSETREF(ITEM_GOES_ON, Py_NewRef(PyTuple_GET_ITEM(helpers, 0)));
@@ -690,6 +859,7 @@ configure(PyObject *module, PyObject *args)
 static PyMethodDef methods[] = {
     {"kinds", (PyCFunction)(void (*)(void))kinds, METH_FASTCALL, kinds_doc},
     {"parse_blocks", (PyCFunction)(void (*)(void))parse_blocks, METH_FASTCALL, parse_blocks_doc},
+    {"outline", (PyCFunction)(void (*)(void))outline, METH_FASTCALL, outline_doc},
     {"configure", configure, METH_VARARGS, configure_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -708,7 +878,11 @@ PyInit__markdown(void)
     EMPTY_TUPLE = PyTuple_New(0);
     EXAMPLE_TAG = PyUnicode_InternFromString("<example>");
     NEWLINE = PyUnicode_InternFromString("\n");
-    if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || NEWLINE == NULL) {
+    HEADING_KIND = PyUnicode_InternFromString("heading");
+    LABEL_KIND = PyUnicode_InternFromString("label");
+    ONE = PyLong_FromLong(1);
+    if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
+        || ONE == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

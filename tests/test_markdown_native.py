@@ -1,6 +1,7 @@
 """The C block reader (agentc.compiler._markdown) against the Python one it stands in for: kinds()
-against markdown._kinds_py (the same kinds) and parse_blocks() against markdown._parse_blocks_py
-(the same blocks and diagnostics), on every markdown file of the repository, the shared corpus and hypothesis-made bodies built from the
+against markdown._kinds_py (the same kinds), parse_blocks() against markdown._parse_blocks_py
+(the same blocks and diagnostics) and outline() against markdown._outline_py (the same
+sections), on every markdown file of the repository, the shared corpus and hypothesis-made bodies built from the
 line shapes that decide a kind. Also: it is used when built (and must be, where CI says so with
 AGENTC_REQUIRE_NATIVE=1), errors from the Python readers it calls come through, and it leaks no
 memory."""
@@ -32,18 +33,22 @@ def test_markdown_uses_the_native_reader_when_built():
         assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
         assert markdown._kinds is markdown._kinds_py
         assert markdown.parse_blocks is markdown._parse_blocks_py
+        assert markdown.outline is markdown._outline_py
         return
     assert markdown._kinds is (markdown._kinds_py if pure else _markdown.kinds)
     assert markdown.parse_blocks is (markdown._parse_blocks_py if pure else _markdown.parse_blocks)
+    assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
-    """Assert the native and the Python reader agree on `lines`: kinds, then blocks and diagnostics."""
+    """Assert the native and the Python reader agree on `lines`: kinds, blocks and diagnostics, sections."""
     assert native.kinds(lines, first_line) == markdown._kinds_py(lines, first_line), lines
     with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
         mp.setattr(markdown, "_kinds", markdown._kinds_py)
         expected = markdown._parse_blocks_py(lines, first_line, "a.md")
     assert native.parse_blocks(lines, first_line, "a.md") == expected, lines
+    blocks, last_line = expected[0], first_line + len(lines)
+    assert native.outline(blocks, last_line) == markdown._outline_py(blocks, last_line), lines
 
 
 
@@ -129,6 +134,10 @@ def test_a_helper_that_does_not_move_on_is_an_error(native, configure, monkeypat
 
 
 def test_bad_arguments_are_type_errors(native):
+    with pytest.raises(TypeError):
+        native.outline((), 1)
+    with pytest.raises(TypeError):
+        native.outline([])
     for read, more in ((native.kinds, ()), (native.parse_blocks, ("a.md",))):
         with pytest.raises(TypeError):
             read(("a tuple",), 1, *more)
@@ -148,3 +157,5 @@ def test_no_memory_is_leaked(native):
              "two", "lines", "<example>"]
     assert_no_leak(lambda: native.kinds(lines, 1))
     assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))
+    blocks = native.parse_blocks([*lines, "# One", "Steps:", "- a", "## Two", "##### Five", "### Three", "# Four"], 1, "a.md")[0]
+    assert_no_leak(lambda: native.outline(blocks, 40))
