@@ -1,10 +1,10 @@
 /* agentc.compiler._mentions: the word search and the name and phrase scans of compiler/mentions.py in C.
  *
  * mentions.py stays the reference and the fallback (as json/_json): it uses this module when it
- * imports and AGENTC_PURE_PYTHON is not set. holding(text, words, starts) gives what the Python
- * mentions._holding(mentions._lowered(text), words, starts) gives: for each word, the 0-based
- * indexes of the lines where it starts (every place, overlapping ones too; one entry per line, in
- * order). The line of a place is bisect_right(starts, place) - 1, as in Python.
+ * imports and AGENTC_PURE_PYTHON is not set. lines_holding(text, words) gives what the Python
+ * mentions._holding(mentions._lowered(text), words) gives: for each word, the 0-based indexes of
+ * the lines where it starts (every place, overlapping ones too; one entry per line, in order). The
+ * line of a place is the number of "\n" before it, as in Python.
  *
  * Lowercasing is folded into the comparison: the text's ASCII capitals compare as their small
  * letters and every other character as itself, which is what _lowered gives for any text without
@@ -74,28 +74,22 @@ add_line(PyObject *lines, Py_ssize_t line)
     return rc;
 }
 
-/* The scan, once per storage kind of the text (1, 2 or 4 bytes a character). `line` follows the
- * place through `starts` (sorted), so each place's line costs no search. */
+/* The scan, once per storage kind of the text (1, 2 or 4 bytes a character). `line` counts the
+ * "\n" passed, so each place's line costs no search. */
 #define SCAN(NAME, CHAR)                                                                           \
-    static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, PyObject *starts)           \
+    static int NAME(const CHAR *text, Py_ssize_t n, const Search *s)                               \
     {                                                                                              \
-        Py_ssize_t n_starts = PyList_GET_SIZE(starts), line = -1, next = PY_SSIZE_T_MAX;           \
-        if (n_starts) {                                                                            \
-            next = PyLong_AsSsize_t(PyList_GET_ITEM(starts, 0));                                   \
-            if (next == -1 && PyErr_Occurred()) {                                                  \
-                return -1;                                                                         \
-            }                                                                                      \
-        }                                                                                          \
+        Py_ssize_t line = 0;                                                                       \
         for (Py_ssize_t at = 0; at < n; at++) {                                                    \
+            if (at && text[at - 1] == '\n') {                                                      \
+                line++;                                                                            \
+            }                                                                                      \
             Py_ssize_t b = bucket(fold(text[at]));                                                 \
             if (b < OTHER                                                                          \
                 && !s->pair[b][at + 1 < n ? bucket(fold(text[at + 1])) : OTHER]) {                 \
                 continue;                                                                          \
             }                                                                                      \
             Py_ssize_t lo = s->head[b], hi = s->head[b + 1];                                       \
-            if (lo == hi) {                                                                        \
-                continue;                                                                          \
-            }                                                                                      \
             for (Py_ssize_t k = lo; k < hi; k++) {                                                 \
                 const Word *w = &s->words[s->order[k]];                                            \
                 if (w->len > n - at) {                                                             \
@@ -105,18 +99,7 @@ add_line(PyObject *lines, Py_ssize_t line)
                 while (j < w->len && fold(text[at + j]) == w->chars[j]) {                          \
                     j++;                                                                           \
                 }                                                                                  \
-                if (j < w->len) {                                                                  \
-                    continue;                                                                      \
-                }                                                                                  \
-                while (next <= at) {                                                               \
-                    line++;                                                                        \
-                    next = line + 1 < n_starts                                                     \
-                        ? PyLong_AsSsize_t(PyList_GET_ITEM(starts, line + 1)) : PY_SSIZE_T_MAX;  \
-                    if (next == -1 && PyErr_Occurred()) {                                          \
-                        return -1;                                                                 \
-                    }                                                                              \
-                }                                                                                  \
-                if (add_line(w->lines, line) < 0) {                                                \
+                if (j == w->len && add_line(w->lines, line) < 0) {                                 \
                     return -1;                                                                     \
                 }                                                                                  \
             }                                                                                      \
@@ -129,26 +112,19 @@ SCAN(scan_ucs2, Py_UCS2)
 SCAN(scan_ucs4, Py_UCS4)
 
 PyDoc_STRVAR(holding_doc,
-"holding(text, words, starts) -> dict\n\n"
+"lines_holding(text, words) -> dict\n\n"
 "Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
-"in text with its ASCII letters lowered; a place's line is bisect_right(starts, place) - 1.\n"
-"As mentions._holding(mentions._lowered(text), words, starts) for a text without U+0130 or U+212A.");
+"in text with its ASCII letters lowered; a place's line is the number of \"\\n\" before it.\n"
+"As mentions._holding(mentions._lowered(text), words) for a text without U+0130 or U+212A.");
 
 static PyObject *
-holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || !PyList_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "holding(text: str, words: tuple[str, ...], starts: list[int])");
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "lines_holding(text: str, words: tuple[str, ...])");
         return NULL;
     }
-    PyObject *text = args[0], *words = args[1], *starts = args[2];
-    Py_ssize_t n_starts = PyList_GET_SIZE(starts);
-    for (Py_ssize_t i = 0; i < n_starts; i++) {
-        if (!PyLong_Check(PyList_GET_ITEM(starts, i))) {
-            PyErr_SetString(PyExc_TypeError, "holding: starts must be a list of int");
-            return NULL;
-        }
-    }
+    PyObject *text = args[0], *words = args[1];
     Search *s = PyMem_Calloc(1, sizeof(Search));
     if (s == NULL) {
         return PyErr_NoMemory();
@@ -168,7 +144,7 @@ holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < s->n_words; i++) {
         PyObject *word = PyTuple_GET_ITEM(words, i);
         if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) == 0) {
-            PyErr_SetString(PyExc_TypeError, "holding: words must be non-empty str");
+            PyErr_SetString(PyExc_TypeError, "lines_holding: words must be non-empty str");
             goto fail;
         }
         PyObject *lines = PyList_New(0);
@@ -186,7 +162,7 @@ holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         w->chars = PyUnicode_AsUCS4Copy(word);
         if (w->lines == NULL || w->chars == NULL) {
             if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_RuntimeError, "holding: a word's list is missing");
+                PyErr_SetString(PyExc_RuntimeError, "lines_holding: a word's list is missing");
             }
             goto fail;
         }
@@ -215,13 +191,13 @@ holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int rc;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        rc = scan_ucs1(data, n, s, starts);
+        rc = scan_ucs1(data, n, s);
         break;
     case PyUnicode_2BYTE_KIND:
-        rc = scan_ucs2(data, n, s, starts);
+        rc = scan_ucs2(data, n, s);
         break;
     default:
-        rc = scan_ucs4(data, n, s, starts);
+        rc = scan_ucs4(data, n, s);
         break;
     }
     if (rc < 0) {
@@ -815,7 +791,7 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef methods[] = {
-    {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
+    {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL, holding_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},

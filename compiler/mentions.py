@@ -436,20 +436,26 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     `cues` (lowercase), those holding one of `triggers` and the lines holding a `_WEAK_HINT`
     word (None when lowercasing moved offsets), from one scan of the whole text: a scan per
     line costs more in calls than in matching. Each word is searched once even when it is both
-    a cue and a look word."""
-    text = prepare("\n".join(lines))
-    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))  # each line's offset, "\n" included
+    a cue and a look word. The prepared lines are `lines` itself when `prepare` changes nothing
+    (most files): no split."""
+    joined = "\n".join(lines)
+    text = prepare(joined)
     out: dict[int, list[_Cand]] = {}
-    for c in _candidates(text, self_name):
-        i = bisect_right(starts, c.start) - 1
-        c.start -= starts[i]
-        c.end -= starts[i]
-        out.setdefault(i, []).append(c)
-    holding, shifted = _lines_holding(text, tuple(dict.fromkeys((*_LOOK_WORDS, *cues, *triggers))), starts)
+    at = line = begin = 0  # the last name's place, its line and where that line starts
+    for c in _candidates(text, self_name):  # by place, and no name spans a line end
+        ends = text.count("\n", at, c.start)  # a few calls per name instead of a table of every line's start
+        if ends:
+            line += ends
+            begin = text.rfind("\n", at, c.start) + 1
+        at = c.start
+        c.start -= begin
+        c.end -= begin
+        out.setdefault(line, []).append(c)
+    holding, shifted = _lines_holding(text, tuple(dict.fromkeys((*_LOOK_WORDS, *cues, *triggers))))
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
-    prepared = text.split("\n")
+    prepared = lines if text is joined else text.split("\n")
     for i in holding["agent"]:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
     for i in hinted:  # ...or "ask y z": on a line with neither a name nor "agent", only such a weak
@@ -461,19 +467,17 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
             hinted)
 
 
-def _lines_holding(text: str, words: tuple[str, ...], starts: list[int]) -> tuple[dict[str, list[int]], bool]:
+def _lines_holding(text: str, words: tuple[str, ...]) -> tuple[dict[str, list[int]], bool]:
     """`_holding` of the lowered text, and whether lowering changed the text's length ("İ").
 
     The C search (compiler/_mentions.c, when built) lowers ASCII letters as it compares and makes
     no lowered copy, which is `_lowered` exactly for a text without "İ" or the Kelvin sign; a text
     holding either (rare) takes the Python path. tests/test_mentions_native.py compares the two."""
     if _native_holding is not None and "\u0130" not in text and "\u212a" not in text:
-        return _native_holding(text, words, starts), False
+        return _native_holding(text, words), False
     low = _lowered(text)
-    if len(low) == len(text):
-        return _holding(low, words, starts), False
-    # "İ" lowers to two characters: the places found are the lowered text's, so are its lines' starts
-    return _holding(low, words, list(accumulate(map((1).__add__, map(len, low.split("\n"))), initial=0))), True
+    # "İ" lowers to two characters: the places found are the lowered text's, so are its lines
+    return _holding(low, words), len(low) != len(text)
 
 
 def _lowered(text: str) -> str:
@@ -495,10 +499,12 @@ def _searcher(words: tuple[str, ...]) -> AhoCorasick:
     return AhoCorasick(words)  # the standard match kind: the only one that finds overlapping words
 
 
-def _holding(low: str, words: tuple[str, ...], starts: list[int]) -> dict[str, list[int]]:
+def _holding(low: str, words: tuple[str, ...]) -> dict[str, list[int]]:
     """The lines holding each word, in order, from one pass of a native multi-word search over
     the whole text. It finds every place of every word ("with" inside "work with" too) in
-    ~0.08 ms per 32 KB, where a `str.find` pass per word cost ~0.45 ms for the ~40 words."""
+    ~0.08 ms per 32 KB, where a `str.find` pass per word cost ~0.45 ms for the ~40 words. A
+    place's line is the number of "\\n" before it."""
+    starts = list(accumulate(map((1).__add__, map(len, low.split("\n"))), initial=0))  # each line's offset
     out: dict[str, list[int]] = {word: [] for word in words}
     for k, at, _ in _searcher(words).find_matches_as_indexes(low, overlapping=True):
         found = out[words[k]]
@@ -511,15 +517,15 @@ def _holding(low: str, words: tuple[str, ...], starts: list[int]) -> dict[str, l
 def _native() -> Any:
     """The C scans (compiler/_mentions.c, built by `pip install` when a C compiler is there), or
     None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to scan in Python only.
-    `holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
+    `lines_holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
     object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
     give, and `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
     engine or a Python step per place (tests/test_mentions_native.py compares them)."""
-    return native.load("_mentions", "holding", "title_names", "kebab_names", "weak_phrases")
+    return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "weak_phrases")
 
 
 _NATIVE = _native()
-_native_holding = _NATIVE.holding if _NATIVE else None
+_native_holding = _NATIVE.lines_holding if _NATIVE else None
 # The C scans take the Python word tests as arguments (each list stays in one place).
 _title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match) if _NATIVE else _title_names_py
 _kebab_names = partial(_NATIVE.kebab_names, _kebab_ok) if _NATIVE else _kebab_names_py

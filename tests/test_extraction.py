@@ -247,7 +247,7 @@ def test_lowered_finds_the_words_str_lower_finds(text):
     words = tuple(dict.fromkeys((*mentions._LOOK_WORDS, *references.CUES, *references.LINE_TRIGGERS)))
     low = mentions._lowered(text)
     assert len(low) == len(text) or low == text.lower()
-    assert mentions._holding(low, words, [0]) == mentions._holding(text.lower(), words, [0])
+    assert mentions._holding(low, words) == mentions._holding(text.lower(), words)
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["native", "python"])

@@ -1,5 +1,5 @@
 """The C scans of the mention reader (agentc.compiler._mentions) against the Python ones they
-stand in for: the word search `holding` against mentions._holding of mentions._lowered (the same
+stand in for: the word search `lines_holding` against mentions._holding of mentions._lowered (the same
 lines for every word), `title_names` and `kebab_names` against mentions._title_names_py and
 _kebab_names_py (the same names, so the same mentions._candidates), on every markdown file of the repository, the shared corpus and
 hypothesis-made texts built from the characters that could tell them apart (ASCII and non-ASCII
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from functools import partial
-from itertools import accumulate
 
 import pytest
 from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
@@ -39,8 +38,8 @@ def module():
 
 @pytest.fixture(scope="module")
 def native(module):
-    """The C `holding`."""
-    return module.holding
+    """The C `lines_holding`."""
+    return module.lines_holding
 
 
 def test_mentions_uses_the_native_scans_when_built():
@@ -54,29 +53,23 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._native_holding is None
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
     else:
-        assert mentions._native_holding is _mentions.holding
+        assert mentions._native_holding is _mentions.lines_holding
         assert mentions._title_names.func is _mentions.title_names
         assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match)
         assert mentions._kebab_names.func is _mentions.kebab_names
         assert mentions._kebab_names.args == (mentions._kebab_ok,)
 
 
-def _starts(text: str) -> list[int]:
-    """Each line's offset, as candidates_by_line computes it."""
-    return list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
-
-
 def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
     """Assert the C and the Python search agree on `text`: directly when the C takes the text, and
     through mentions._lines_holding (which sends "İ" and the Kelvin sign to Python) always."""
-    starts = _starts(text)
     low = mentions._lowered(text)
-    expected = mentions._holding(low, words, _starts(low))  # the lowered text's places, by its own lines
+    expected = mentions._holding(low, words)  # the lowered text's places, by its own lines
     if "\u0130" not in text and "\u212a" not in text:
-        assert native(text, words, starts) == expected, text
+        assert native(text, words) == expected, text
     with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
         mp.setattr(mentions, "_native_holding", native)
-        assert mentions._lines_holding(text, words, starts) == (expected, len(low) != len(text)), text
+        assert mentions._lines_holding(text, words) == (expected, len(low) != len(text)), text
 
 
 
@@ -139,8 +132,7 @@ def test_every_piece_pair_searches_the_same(native):
 
 
 def test_bad_arguments_are_type_errors(native):
-    for args in (("a", ["a"], [0]), (b"a", ("a",), [0]), ("a", ("a",), (0,)), ("a", ("a",), ["0"]), ("a", ("",), [0]),
-                 ("a", (1,), [0]), ("a", ("a",))):
+    for args in (("a", ["a"]), (b"a", ("a",)), ("a", ("",)), ("a", (1,)), ("a",), ("a", ("a",), [0])):
         with pytest.raises(TypeError):
             native(*args)
 
@@ -148,12 +140,11 @@ def test_bad_arguments_are_type_errors(native):
 def test_no_memory_is_leaked(native):
     """A text with matches on many lines, searched 20 000 times: no block stays allocated."""
     text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n" * 4
-    starts = _starts(text)
 
     def calls():
-        native(text, WORDS, starts)
+        native(text, WORDS)
         with pytest.raises(TypeError):
-            native(text, ("a", ""), starts)
+            native(text, ("a", ""))
 
     assert_no_leak(calls)
 
