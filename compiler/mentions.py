@@ -565,9 +565,10 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
             return [], []
         return [], [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line)]
     hits: list[Hit] = []
-    lead_end = _LINE_MARK.match(line).end()
-    rel = _RELATION_LABEL.match(line[lead_end:]) if ":" in line else None  # every label ends in a colon
-    rel_kind = None
+    lead_end, rel, rel_kind = 0, None, None
+    if cands:  # the line's lead and a relation label matter only to the names judged below
+        lead_end = _LINE_MARK.match(line).end()
+        rel = _RELATION_LABEL.match(line[lead_end:]) if ":" in line else None  # every label ends in a colon
     if rel:
         label = rel.group("label").lower()
         rel_kind = next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
