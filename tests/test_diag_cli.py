@@ -68,6 +68,12 @@ def test_suppressions_apply_to_build_too(tmp_path):
     assert [d for d in result.diagnostics if "payroll-bot" in d.message] == []
 
 
+def test_suppressions_are_read_in_any_case(tmp_path):
+    write(tmp_path / "lead.md", LEAD.replace("agentc: ignore[AGC301]", "AgentC: IGNORE[agc301]").replace("agentc:", "AGENTC:"))
+    diags = api.judge(api.load_project([str(tmp_path)]).diagnostics, agentc.BuildOptions(), api.load_project([str(tmp_path)]))
+    assert sorted(re.search(r"to '([\w-]+)'", d.message).group(1) for d in diags if d.code == "AGC301") == ["billing-bot", "hr-bot"]
+
+
 @pytest.mark.parametrize("strict", [False, True])
 @pytest.mark.parametrize("extra", ["", "    <!-- agentc: ignore-file[AGC301, AGC999] -->\n"], ids=["plain", "suppressions"])
 def test_the_check_before_emitting_says_what_judging_says(tmp_path, strict, extra):
