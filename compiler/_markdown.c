@@ -9,6 +9,12 @@
  * "12) item", odd blanks before a marker) keep exactly the Python semantics without being
  * re-implemented here. Whitespace is Python's: Py_UNICODE_ISSPACE is what str.strip() uses.
  *
+ * parse_blocks() is markdown._parse_blocks_py's loop over those kinds: it makes the blocks every
+ * agent has many of (list items, headings, paragraphs) and calls the same Python helpers as the
+ * loop for the rest (_item_goes_on, _label_before, _rare_block: a few calls per agent), so fences,
+ * tables, <example> blocks, labels and their diagnostics stay written once, in Python. outline() is
+ * markdown._outline_py: the sections that headings and labels open.
+ *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
  * list, slower than the Python reader's ~0.37 ms.
@@ -16,17 +22,36 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-/* What markdown.py hands over once (configure): the shared kinds, the ListItem class and its slot
- * descriptors, and the Python readers for the lines this module does not read itself. */
+/* What markdown.py hands over once (configure): the shared kinds, the block classes it makes with
+ * their slot descriptors, the Python readers for the lines this module does not read itself, and
+ * the helpers parse_blocks calls. */
 static PyObject *BLANK_KIND, *TEXT_KIND, *PIPE_KIND, *FENCE_KIND, *RULE_KIND, *EXAMPLE_KIND;
 static PyObject *HEADING_CODE;  /* the int markdown._HEADING_LINE */
+static long BLANK_CODE, RULE_CODE, TEXT_CODE, HEADING_LINE;  /* the kind codes parse_blocks tells apart */
 static PyObject *CLASSIFY;      /* markdown._CLASSIFY: first character -> Python reader */
-static PyTypeObject *LIST_ITEM;
-/* ListItem's fields in its __init__'s order: line, col, end, text, indent, ordered, checked. */
-#define N_FIELDS 7
-static PyObject *FIELDS[N_FIELDS];
+
+/* A block class and the member descriptors of its fields, in its __init__'s order. */
+#define MAX_FIELDS 8
+typedef struct {
+    PyTypeObject *type;
+    int n;
+    PyObject *fields[MAX_FIELDS];
+} BlockClass;
+
+static BlockClass LIST_ITEM;  /* line, col, end, text, indent, ordered, checked */
+static BlockClass HEADING;    /* line, col, end, level, title */
+static BlockClass PARAGRAPH;  /* line, col, end, text */
+static BlockClass LABEL;      /* line, col, end, title */
+static BlockClass SECTION;    /* title, level, kind, line, start, end, end_line, parent */
+#define N_CLASSES 5
+static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION};
+static const int CLASS_FIELDS[N_CLASSES] = {7, 5, 4, 4, 8};
+static PyObject *ITEM_GOES_ON, *LABEL_BEFORE, *RARE_BLOCK;  /* markdown's helpers of the same names */
 static PyObject *EMPTY_TUPLE;
 static PyObject *EXAMPLE_TAG;  /* "<example>" */
+static PyObject *NEWLINE;      /* "\n" */
+static PyObject *HEADING_KIND, *LABEL_KIND;  /* a Section's kind: "heading", "label" */
+static PyObject *ONE;
 
 static int
 is_blank(Py_UCS4 ch)
@@ -34,38 +59,58 @@ is_blank(Py_UCS4 ch)
     return ch == ' ' || ch == '\t';
 }
 
-/* A new ListItem with these fields, made as its dataclass __init__ makes it (object.__new__, then
- * each slot set), without running the __init__'s bytecode: a third of the Python classifier's
- * time per item. markdown.py checks that ListItem is a plain slots dataclass before using this. */
+/* A new block of class `cls` with these field values (borrowed), made as its dataclass __init__
+ * makes it (object.__new__, then each slot set), without running the __init__'s bytecode: a third
+ * of the Python classifier's time per item. markdown.py checks the classes are plain slots
+ * dataclasses before using this. */
+static PyObject *
+new_block(BlockClass *cls, PyObject *const *values)
+{
+    PyObject *block = cls->type->tp_new(cls->type, EMPTY_TUPLE, NULL);
+    if (block == NULL) {
+        return NULL;
+    }
+    for (int k = 0; k < cls->n; k++) {
+        if (Py_TYPE(cls->fields[k])->tp_descr_set(cls->fields[k], block, values[k]) < 0) {
+            Py_DECREF(block);
+            return NULL;
+        }
+    }
+    return block;
+}
+
+/* A block whose first three fields are (line, col, end) made from C integers, then `rest`. */
+static PyObject *
+new_block_at(BlockClass *cls, Py_ssize_t line_no, Py_ssize_t col, Py_ssize_t end, PyObject *const *rest)
+{
+    PyObject *values[MAX_FIELDS];
+    values[0] = PyLong_FromSsize_t(line_no);
+    values[1] = PyLong_FromSsize_t(col);
+    values[2] = end == line_no ? Py_XNewRef(values[0]) : PyLong_FromSsize_t(end);
+    PyObject *block = NULL;
+    if (values[0] != NULL && values[1] != NULL && values[2] != NULL) {
+        for (int k = 3; k < cls->n; k++) {
+            values[k] = rest[k - 3];
+        }
+        block = new_block(cls, values);
+    }
+    Py_XDECREF(values[0]);
+    Py_XDECREF(values[1]);
+    Py_XDECREF(values[2]);
+    return block;
+}
+
+/* A new ListItem: (line, col, end) = (line_no, indent + 1, line_no). */
 static PyObject *
 new_item(Py_ssize_t line_no, Py_ssize_t indent, PyObject *text, int ordered, PyObject *checked)
 {
-    PyObject *item = LIST_ITEM->tp_new(LIST_ITEM, EMPTY_TUPLE, NULL);
-    if (item == NULL) {
-        return NULL;
-    }
-    PyObject *ln = PyLong_FromSsize_t(line_no);
-    PyObject *col = PyLong_FromSsize_t(indent + 1);
     PyObject *ind = PyLong_FromSsize_t(indent);
-    if (ln == NULL || col == NULL || ind == NULL) {
-        Py_XDECREF(ln);
-        Py_XDECREF(col);
-        Py_XDECREF(ind);
-        Py_DECREF(item);
+    if (ind == NULL) {
         return NULL;
     }
-    PyObject *values[N_FIELDS] = {ln, col, ln, text, ind, ordered ? Py_True : Py_False, checked};
-    int rc = 0;
-    for (int k = 0; k < N_FIELDS && rc == 0; k++) {
-        rc = Py_TYPE(FIELDS[k])->tp_descr_set(FIELDS[k], item, values[k]);
-    }
-    Py_DECREF(ln);
-    Py_DECREF(col);
+    PyObject *rest[] = {text, ind, ordered ? Py_True : Py_False, checked};
+    PyObject *item = new_block_at(&LIST_ITEM, line_no, indent + 1, line_no, rest);
     Py_DECREF(ind);
-    if (rc < 0) {
-        Py_DECREF(item);
-        return NULL;
-    }
     return item;
 }
 
@@ -282,26 +327,11 @@ python_kind(PyObject *line, Py_ssize_t line_no)
     return result;
 }
 
-PyDoc_STRVAR(kinds_doc,
-"kinds(lines, first_line) -> list\n\n"
-"The kind of every line and a blank one past the end, as markdown._kinds_py gives them.");
-
+/* The kinds of `lines` (a list, checked by the caller) from file line `first`, as a new list with
+ * a blank kind past the end; NULL with an exception set. */
 static PyObject *
-kinds(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+kinds_of(PyObject *lines, Py_ssize_t first)
 {
-    if (LIST_ITEM == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_markdown.configure() was not called");
-        return NULL;
-    }
-    if (nargs != 2 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "kinds(lines: list[str], first_line: int)");
-        return NULL;
-    }
-    PyObject *lines = args[0];
-    Py_ssize_t first = PyLong_AsSsize_t(args[1]);
-    if (first == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
     Py_ssize_t n = PyList_GET_SIZE(lines);
     PyObject *out = PyList_New(n + 1);
     if (out == NULL) {
@@ -335,35 +365,474 @@ kinds(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* The arguments (lines: list, first_line: int, ...) of kinds() and parse_blocks(): 0, or -1 with
+ * an exception set. */
+static int
+lines_args(const char *usage, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t want, Py_ssize_t *first)
+{
+    if (LIST_ITEM.type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_markdown.configure() was not called");
+        return -1;
+    }
+    if (nargs != want || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return -1;
+    }
+    *first = PyLong_AsSsize_t(args[1]);
+    return *first == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+PyDoc_STRVAR(kinds_doc,
+"kinds(lines, first_line) -> list\n\n"
+"The kind of every line and a blank one past the end, as markdown._kinds_py gives them.");
+
+static PyObject *
+kinds(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t first;
+    if (lines_args("kinds(lines: list[str], first_line: int)", args, nargs, 2, &first) < 0) {
+        return NULL;
+    }
+    return kinds_of(args[0], first);
+}
+
+/* Calls a markdown helper that returns the index of the line after what it read, which must lie
+ * in (i, n + 1] (an unclosed fence ends past the last line): that index, or -1 with an exception set. `lines` and `kinds` must keep their sizes
+ * (n and n + 1), as the loop reads them unchecked. */
+static Py_ssize_t
+call_helper(PyObject *helper, PyObject *const *args, size_t nargs, PyObject *lines, PyObject *kinds,
+            Py_ssize_t i, Py_ssize_t n)
+{
+    PyObject *result = PyObject_Vectorcall(helper, args, nargs, NULL);
+    if (result == NULL) {
+        return -1;
+    }
+    Py_ssize_t j = PyLong_AsSsize_t(result);
+    Py_DECREF(result);
+    if (j == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (j <= i || j > n + 1 || PyList_GET_SIZE(lines) != n || PyList_GET_SIZE(kinds) != n + 1) {
+        PyErr_Format(PyExc_RuntimeError, "%R returned %zd for line %zd of %zd, or changed the lines", helper, j, i, n);
+        return -1;
+    }
+    return j;
+}
+
+/* markdown._paragraph: the paragraph from line i through the text lines after it, appended to
+ * `blocks`; the index of the line after it, or -1 with an exception set. */
+static Py_ssize_t
+paragraph(PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py_ssize_t n, Py_ssize_t first)
+{
+    Py_ssize_t j = i + 1;
+    while (j < n && PyList_GET_ITEM(kinds, j) == TEXT_KIND) {
+        j++;
+    }
+    for (Py_ssize_t k = i; k < j; k++) {  /* kinds_of checked them, but the helpers ran since */
+        if (!PyUnicode_Check(PyList_GET_ITEM(lines, k))) {
+            PyErr_Format(PyExc_TypeError, "line %zd is not a str", k);
+            return -1;
+        }
+    }
+    PyObject *text;
+    if (j == i + 1) {  /* most paragraphs are one line */
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        text = strip_range(line, PyUnicode_KIND(line), PyUnicode_DATA(line), 0, PyUnicode_GET_LENGTH(line));
+    }
+    else {
+        PyObject *parts = PyList_New(j - i);
+        if (parts == NULL) {
+            return -1;
+        }
+        for (Py_ssize_t k = i; k < j; k++) {
+            PyObject *line = PyList_GET_ITEM(lines, k);
+            PyObject *part = strip_range(line, PyUnicode_KIND(line), PyUnicode_DATA(line), 0, PyUnicode_GET_LENGTH(line));
+            if (part == NULL) {
+                Py_DECREF(parts);
+                return -1;
+            }
+            PyList_SET_ITEM(parts, k - i, part);
+        }
+        text = PyUnicode_Join(NEWLINE, parts);
+        Py_DECREF(parts);
+    }
+    if (text == NULL) {
+        return -1;
+    }
+    PyObject *line = PyList_GET_ITEM(lines, i);
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t col = 0;  /* len(line) - len(line.lstrip()) */
+    while (col < PyUnicode_GET_LENGTH(line) && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, col))) {
+        col++;
+    }
+    PyObject *block = new_block_at(&PARAGRAPH, first + i, col + 1, first + j - 1, &text);
+    Py_DECREF(text);
+    if (block == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(blocks, block);
+    Py_DECREF(block);
+    return rc < 0 ? -1 : j;
+}
+
+/* One step of markdown._parse_blocks_py's loop: the block line i starts (if any) appended, or
+ * handed to a helper. The index of the next line to read, or -1 with an exception set. */
+static Py_ssize_t
+read_block(PyObject *blocks, PyObject *diags, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py_ssize_t n,
+           Py_ssize_t first, PyObject *file)
+{
+    PyObject *kind = PyList_GET_ITEM(kinds, i);
+    if (Py_IS_TYPE(kind, LIST_ITEM.type)) {  /* most block lines are list items, already read */
+        Py_ssize_t j = i + 1;
+        if (PyList_GET_ITEM(kinds, j) == TEXT_KIND) {  /* rare: the item goes on over the next lines */
+            PyObject *at = PyLong_FromSsize_t(j), *from = PyLong_FromSsize_t(first);
+            if (at == NULL || from == NULL) {
+                Py_XDECREF(at);
+                Py_XDECREF(from);
+                return -1;
+            }
+            PyObject *args[] = {kind, lines, kinds, at, from};
+            j = call_helper(ITEM_GOES_ON, args, 5, lines, kinds, i, n);
+            Py_DECREF(at);
+            Py_DECREF(from);
+            if (j < 0) {
+                return -1;
+            }
+        }
+        Py_ssize_t size = PyList_GET_SIZE(blocks);
+        if (size > 0 && Py_IS_TYPE(PyList_GET_ITEM(blocks, size - 1), PARAGRAPH.type)) {
+            PyObject *args[] = {blocks, kind};  /* a lead-in line may become a Label */
+            PyObject *none = PyObject_Vectorcall(LABEL_BEFORE, args, 2, NULL);
+            if (none == NULL) {
+                return -1;
+            }
+            Py_DECREF(none);
+        }
+        return PyList_Append(blocks, kind) < 0 ? -1 : j;
+    }
+    if (!PyTuple_Check(kind) || PyTuple_GET_SIZE(kind) != 2) {
+        PyErr_Format(PyExc_TypeError, "the kind of line %zd is %R, not a (kind, fields) pair", first + i, kind);
+        return -1;
+    }
+    long what = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
+    if (what == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (what == BLANK_CODE || what == RULE_CODE) {
+        return i + 1;
+    }
+    if (what == HEADING_LINE) {
+        PyObject *m = PyTuple_GET_ITEM(kind, 1);  /* (level, title) */
+        if (!PyTuple_Check(m) || PyTuple_GET_SIZE(m) != 2) {
+            PyErr_Format(PyExc_TypeError, "the heading of line %zd is %R, not (level, title)", first + i, m);
+            return -1;
+        }
+        PyObject *heading = new_block_at(&HEADING, first + i, 1, first + i, &PyTuple_GET_ITEM(m, 0));
+        if (heading == NULL) {
+            return -1;
+        }
+        int rc = PyList_Append(blocks, heading);
+        Py_DECREF(heading);
+        return rc < 0 ? -1 : i + 1;
+    }
+    if (what == TEXT_CODE) {
+        return paragraph(blocks, lines, kinds, i, n, first);
+    }
+    PyObject *at = PyLong_FromSsize_t(i), *from = PyLong_FromSsize_t(first);
+    if (at == NULL || from == NULL) {
+        Py_XDECREF(at);
+        Py_XDECREF(from);
+        return -1;
+    }
+    PyObject *args[] = {blocks, diags, lines, kinds, at, from, file};  /* a fence, <example> or pipe */
+    Py_ssize_t j = call_helper(RARE_BLOCK, args, 7, lines, kinds, i, n);
+    Py_DECREF(at);
+    Py_DECREF(from);
+    return j;
+}
+
+PyDoc_STRVAR(parse_blocks_doc,
+"parse_blocks(lines, first_line, file) -> (blocks, diagnostics)\n\n"
+"What markdown._parse_blocks_py gives.");
+
+static PyObject *
+parse_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t first;
+    if (lines_args("parse_blocks(lines: list[str], first_line: int, file: str)", args, nargs, 3, &first) < 0) {
+        return NULL;
+    }
+    PyObject *lines = args[0], *file = args[2];
+    Py_INCREF(lines);  /* the helpers run Python code: keep the caller's list alive through it */
+    PyObject *kinds = kinds_of(lines, first);
+    PyObject *blocks = PyList_New(0), *diags = PyList_New(0);
+    PyObject *out = NULL;
+    if (kinds != NULL && blocks != NULL && diags != NULL) {
+        Py_ssize_t n = PyList_GET_SIZE(lines);
+        Py_ssize_t i = 0;
+        while (i >= 0 && i < n) {
+            i = read_block(blocks, diags, lines, kinds, i, n, first, file);
+        }
+        if (i >= 0) {
+            out = PyTuple_Pack(2, blocks, diags);
+        }
+    }
+    Py_DECREF(lines);
+    Py_XDECREF(kinds);
+    Py_XDECREF(blocks);
+    Py_XDECREF(diags);
+    return out;
+}
+
+/* `pair` = (class, names of its __init__'s parameters), `n` of them, as a BlockClass (its new
+ * references in `out`): 0, or -1 with an exception set and nothing in `out`. */
+static int
+block_class(PyObject *pair, int n, BlockClass *out)
+{
+    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyType_Check(PyTuple_GET_ITEM(pair, 0))
+        || !PyTuple_Check(PyTuple_GET_ITEM(pair, 1)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(pair, 1)) != n) {
+        PyErr_Format(PyExc_TypeError, "configure: (class, its %d field names) expected, not %R", n, pair);
+        return -1;
+    }
+    PyObject *cls = PyTuple_GET_ITEM(pair, 0), *names = PyTuple_GET_ITEM(pair, 1);
+    for (int k = 0; k < n; k++) {
+        /* a slot's member descriptor, looked up on the class */
+        out->fields[k] = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, k));
+        if (out->fields[k] == NULL || Py_TYPE(out->fields[k])->tp_descr_set == NULL) {
+            if (out->fields[k] != NULL) {
+                PyErr_Format(PyExc_TypeError, "configure: %R.%S is not a slot", cls, PyTuple_GET_ITEM(names, k));
+            }
+            for (int j = 0; j <= k; j++) {
+                Py_XDECREF(out->fields[j]);
+            }
+            return -1;
+        }
+    }
+    out->type = (PyTypeObject *)Py_NewRef(cls);
+    out->n = n;
+    return 0;
+}
+
+/* Replaces `*dst` (a configured class or an empty one) by `src`, whose references it takes. */
+static void
+set_block_class(BlockClass *dst, BlockClass *src)
+{
+    BlockClass old = *dst;
+    *dst = *src;
+    Py_XDECREF(old.type);
+    for (int k = 0; k < old.n; k++) {
+        Py_DECREF(old.fields[k]);
+    }
+}
+
+/* The code (first item) of a (code, fields) kind: 0, or -1 with an exception set. */
+static int
+code_of(PyObject *kind, long *code)
+{
+    if (!PyTuple_Check(kind) || PyTuple_GET_SIZE(kind) != 2) {
+        PyErr_Format(PyExc_TypeError, "configure: a kind is a (code, fields) pair, not %R", kind);
+        return -1;
+    }
+    *code = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
+    return *code == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* `k`-th field of `obj`, an instance of `cls` (a new reference). */
+static PyObject *
+get_field(BlockClass *cls, int k, PyObject *obj)
+{
+    return Py_TYPE(cls->fields[k])->tp_descr_get(cls->fields[k], obj, (PyObject *)cls->type);
+}
+
+/* markdown._close: the section ends before block k, which starts on line `line`. 0 or -1. */
+static int
+close_section(PyObject *section, PyObject *k, PyObject *line)
+{
+    PyObject *end_line = PyNumber_Subtract(line, ONE);
+    if (end_line == NULL) {
+        return -1;
+    }
+    int rc = Py_TYPE(SECTION.fields[5])->tp_descr_set(SECTION.fields[5], section, k);
+    if (rc == 0) {
+        rc = Py_TYPE(SECTION.fields[6])->tp_descr_set(SECTION.fields[6], section, end_line);
+    }
+    Py_DECREF(end_line);
+    return rc;
+}
+
+/* What one heading or label block opens, for outline(): its title, level, line and kind. */
+typedef struct {
+    PyObject *title, *level, *line;  /* new references */
+    long level_value;
+    int is_label;
+} Head;
+
+/* Block `b` as a Head: 1 if it opens a section (a heading H1-H4 or a label), 0 if not, -1 with an
+ * exception set. `heading_level` is the level of the last heading, which a label sits below. */
+static int
+head_of(PyObject *b, long *heading_level, Head *head)
+{
+    BlockClass *cls;
+    if (Py_IS_TYPE(b, HEADING.type)) {
+        head->level = get_field(&HEADING, 3, b);
+        if (head->level == NULL) {
+            return -1;
+        }
+        head->level_value = PyLong_AsLong(head->level);
+        if ((head->level_value == -1 && PyErr_Occurred()) || head->level_value > 4) {
+            Py_DECREF(head->level);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        *heading_level = head->level_value;
+        head->is_label = 0;
+        head->title = get_field(&HEADING, 4, b);
+        cls = &HEADING;
+    }
+    else if (Py_IS_TYPE(b, LABEL.type)) {
+        head->level_value = *heading_level + 1;
+        head->level = PyLong_FromLong(head->level_value);
+        head->is_label = 1;
+        head->title = get_field(&LABEL, 3, b);
+        cls = &LABEL;
+    }
+    else {
+        return 0;
+    }
+    head->line = get_field(cls, 0, b);
+    if (head->level == NULL || head->title == NULL || head->line == NULL) {
+        Py_XDECREF(head->level);
+        Py_XDECREF(head->title);
+        Py_XDECREF(head->line);
+        return -1;
+    }
+    return 1;
+}
+
+/* outline()'s loop over `blocks` (n of them, a list nothing else changes meanwhile: only slots
+ * are read), appending to `sections`; `stack`, `levels` and `labels` have room for n sections.
+ * 0, or -1 with an exception set. */
+static int
+outline_into(PyObject *sections, PyObject *blocks, Py_ssize_t n, PyObject *last_line, Py_ssize_t *stack,
+             long *levels, char *labels)
+{
+    PyObject *count = PyLong_FromSsize_t(n);
+    if (count == NULL) {
+        return -1;
+    }
+    long heading_level = 0;
+    Py_ssize_t depth = 0;
+    int rc = 0;
+    for (Py_ssize_t k = 0; k < n && rc == 0; k++) {
+        Head head;
+        rc = head_of(PyList_GET_ITEM(blocks, k), &heading_level, &head);
+        if (rc <= 0) {
+            continue;
+        }
+        rc = 0;
+        PyObject *start = PyLong_FromSsize_t(k);
+        /* close the open sections at this level or deeper, and an open label whatever its level */
+        while (rc == 0 && start != NULL && depth > 0 && (levels[stack[depth - 1]] >= head.level_value || labels[stack[depth - 1]])) {
+            depth--;
+            rc = close_section(PyList_GET_ITEM(sections, stack[depth]), start, head.line);
+        }
+        PyObject *parent = depth > 0 ? PyLong_FromSsize_t(stack[depth - 1]) : Py_NewRef(Py_None);
+        PyObject *section = NULL;
+        if (rc == 0 && start != NULL && parent != NULL) {
+            PyObject *values[] = {head.title, head.level, head.is_label ? LABEL_KIND : HEADING_KIND, head.line,
+                                  start, count, last_line, parent};
+            section = new_block(&SECTION, values);
+        }
+        Py_XDECREF(start);
+        Py_XDECREF(parent);
+        Py_DECREF(head.title);
+        Py_DECREF(head.level);
+        Py_DECREF(head.line);
+        if (section == NULL) {
+            rc = -1;
+            break;
+        }
+        Py_ssize_t index = PyList_GET_SIZE(sections);
+        rc = PyList_Append(sections, section);
+        Py_DECREF(section);
+        levels[index] = head.level_value;
+        labels[index] = (char)head.is_label;
+        stack[depth++] = index;
+    }
+    /* the sections still open end with the blocks, as they were made: nothing to close */
+    Py_DECREF(count);
+    return rc;
+}
+
+PyDoc_STRVAR(outline_doc,
+"outline(blocks, last_line) -> list[Section]\n\n"
+"What markdown._outline_py gives.");
+
+static PyObject *
+outline(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (SECTION.type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_markdown.configure() was not called");
+        return NULL;
+    }
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "outline(blocks: list[Block], last_line: int)");
+        return NULL;
+    }
+    PyObject *blocks = args[0];
+    Py_ssize_t n = PyList_GET_SIZE(blocks);
+    PyObject *sections = PyList_New(0);
+    Py_ssize_t *stack = PyMem_New(Py_ssize_t, n + 1);
+    long *levels = PyMem_New(long, n + 1);
+    char *labels = PyMem_New(char, n + 1);
+    if (sections == NULL || stack == NULL || levels == NULL || labels == NULL) {
+        if (sections != NULL) {
+            PyErr_NoMemory();
+        }
+    }
+    else if (outline_into(sections, blocks, n, args[1], stack, levels, labels) == 0) {
+        PyMem_Free(stack);
+        PyMem_Free(levels);
+        PyMem_Free(labels);
+        return sections;
+    }
+    Py_XDECREF(sections);
+    PyMem_Free(stack);
+    PyMem_Free(levels);
+    PyMem_Free(labels);
+    return NULL;
+}
+
 PyDoc_STRVAR(configure_doc,
-"configure(kinds, heading, classify, list_item, fields)\n\n"
-"What kinds() builds and calls: `kinds` the shared (blank, text, pipe, fence, rule, example)\n"
-"kinds, `heading` the heading kind's code, `classify` the Python readers by first character,\n"
-"`list_item` the ListItem class and `fields` the names of its __init__'s parameters, in order.");
+"configure(kinds, heading, classify, classes, helpers)\n\n"
+"What kinds(), parse_blocks() and outline() build and call: `kinds` the shared (blank, text, pipe,\n"
+"fence, rule, example) kinds, `heading` the heading kind's code, `classify` the Python readers by\n"
+"first character; `classes` the ListItem, Heading, Paragraph, Label and Section classes, each as\n"
+"(class, the names of its __init__'s parameters in order); `helpers` markdown's (_item_goes_on,\n"
+"_label_before, _rare_block).");
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
-    PyObject *shared, *heading_code, *classify, *list_item, *fields;
+    PyObject *shared, *heading_code, *classify, *classes, *helpers;
     if (!PyArg_ParseTuple(args, "O!OO!O!O!:configure", &PyTuple_Type, &shared, &heading_code,
-                          &PyDict_Type, &classify, &PyType_Type, &list_item, &PyTuple_Type, &fields)) {
+                          &PyDict_Type, &classify, &PyTuple_Type, &classes, &PyTuple_Type, &helpers)) {
         return NULL;
     }
-    if (PyTuple_GET_SIZE(shared) != 6 || PyTuple_GET_SIZE(fields) != N_FIELDS) {
-        PyErr_SetString(PyExc_ValueError, "configure: 6 kinds and 7 ListItem fields expected");
+    if (PyTuple_GET_SIZE(shared) != 6 || PyTuple_GET_SIZE(classes) != N_CLASSES || PyTuple_GET_SIZE(helpers) != 3) {
+        PyErr_SetString(PyExc_ValueError, "configure: 6 kinds, 5 classes and 3 helpers expected");
         return NULL;
     }
-    PyObject *descr[N_FIELDS];
-    for (int k = 0; k < N_FIELDS; k++) {
-        /* a slot's member descriptor, looked up on the class */
-        descr[k] = PyObject_GetAttr(list_item, PyTuple_GET_ITEM(fields, k));
-        if (descr[k] == NULL || Py_TYPE(descr[k])->tp_descr_set == NULL) {
-            if (descr[k] != NULL) {
-                PyErr_Format(PyExc_TypeError, "configure: ListItem.%S is not a slot",
-                             PyTuple_GET_ITEM(fields, k));
-            }
-            for (int j = 0; j <= k; j++) {
-                Py_XDECREF(descr[j]);
+    long blank, text, rule, heading_line = PyLong_AsLong(heading_code);
+    if ((heading_line == -1 && PyErr_Occurred()) || code_of(PyTuple_GET_ITEM(shared, 0), &blank) < 0
+        || code_of(PyTuple_GET_ITEM(shared, 1), &text) < 0 || code_of(PyTuple_GET_ITEM(shared, 4), &rule) < 0) {
+        return NULL;
+    }
+    BlockClass made[N_CLASSES] = {{0}};
+    for (int k = 0; k < N_CLASSES; k++) {
+        if (block_class(PyTuple_GET_ITEM(classes, k), CLASS_FIELDS[k], &made[k]) < 0) {
+            for (int j = 0; j < k; j++) {
+                set_block_class(&made[j], &(BlockClass){0});
             }
             return NULL;
         }
@@ -372,17 +841,25 @@ configure(PyObject *module, PyObject *args)
     for (int k = 0; k < 6; k++) {
         Py_XSETREF(*targets[k], Py_NewRef(PyTuple_GET_ITEM(shared, k)));
     }
-    for (int k = 0; k < N_FIELDS; k++) {
-        Py_XSETREF(FIELDS[k], descr[k]);
+    BLANK_CODE = blank;
+    TEXT_CODE = text;
+    RULE_CODE = rule;
+    HEADING_LINE = heading_line;
+    for (int k = 0; k < N_CLASSES; k++) {
+        set_block_class(CLASSES[k], &made[k]);
     }
     Py_XSETREF(HEADING_CODE, Py_NewRef(heading_code));
     Py_XSETREF(CLASSIFY, Py_NewRef(classify));
-    Py_XSETREF(LIST_ITEM, (PyTypeObject *)Py_NewRef(list_item));
+    Py_XSETREF(ITEM_GOES_ON, Py_NewRef(PyTuple_GET_ITEM(helpers, 0)));
+    Py_XSETREF(LABEL_BEFORE, Py_NewRef(PyTuple_GET_ITEM(helpers, 1)));
+    Py_XSETREF(RARE_BLOCK, Py_NewRef(PyTuple_GET_ITEM(helpers, 2)));
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
     {"kinds", (PyCFunction)(void (*)(void))kinds, METH_FASTCALL, kinds_doc},
+    {"parse_blocks", (PyCFunction)(void (*)(void))parse_blocks, METH_FASTCALL, parse_blocks_doc},
+    {"outline", (PyCFunction)(void (*)(void))outline, METH_FASTCALL, outline_doc},
     {"configure", configure, METH_VARARGS, configure_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -390,7 +867,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._markdown",
-    "The line classifier of agentc.compiler.markdown, in C (see markdown.py).",
+    "The line classifier and block loop of agentc.compiler.markdown, in C (see markdown.py).",
     -1,
     methods,
 };
@@ -400,7 +877,12 @@ PyInit__markdown(void)
 {
     EMPTY_TUPLE = PyTuple_New(0);
     EXAMPLE_TAG = PyUnicode_InternFromString("<example>");
-    if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL) {
+    NEWLINE = PyUnicode_InternFromString("\n");
+    HEADING_KIND = PyUnicode_InternFromString("heading");
+    LABEL_KIND = PyUnicode_InternFromString("label");
+    ONE = PyLong_FromLong(1);
+    if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
+        || ONE == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

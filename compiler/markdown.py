@@ -9,6 +9,7 @@ can mistake text in a fence for structure.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
@@ -189,30 +190,14 @@ def _plain_item(line: str, c: str, ln: int) -> Kind | ListItem:
 _CLASSIFY = {c: _plain_item for c in _ITEM_CHARS} | {c: _classify for c in "`~#|<_"}
 
 
-def _native_kinds() -> Any:
-    """The C classifier (compiler/_markdown.c, built by `pip install` when a C compiler is there),
-    or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to read in Python only.
-
-    It gives what _kinds_py gives (tests/test_markdown_native.py compares them) in about a fifth
-    of the time, and calls _CLASSIFY's readers for the rare lines it does not read itself. It
-    fills a ListItem's slots as the dataclass __init__ does, so ListItem stays a plain one."""
-    _markdown = native.load("_markdown", "configure", "kinds")
-    if _markdown is None:
-        return None
-    assert not hasattr(ListItem, "__post_init__")
-    shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
-    _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, ListItem, tuple(f.name for f in fields(ListItem)))
-    return _markdown.kinds
-
-
-_kinds = _native_kinds() or _kinds_py
-
-
-def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
+def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
     """Split body lines into blocks; `first_line` is the file line of `lines[0]`.
 
     Each line is classified once, up front: a paragraph or list item ends at the first line of
-    another kind (blank or a block start), and that line starts the next block."""
+    another kind (blank or a block start), and that line starts the next block. The blocks every
+    agent has many of (items, headings, paragraphs) are made here; fences, <example> blocks and
+    pipe lines, a few per agent, by _rare_block. _markdown.c's parse_blocks is this loop in C and
+    calls the same helpers (_item_goes_on, _label_before, _rare_block)."""
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
@@ -223,68 +208,88 @@ def parse_blocks(lines: list[str], first_line: int, file: str) -> tuple[list[Blo
         if type(kind) is ListItem:  # most block lines are list items, already read
             i += 1
             if kinds[i] is _TEXT_KIND:  # rare: the item goes on over the next lines
-                j = _text_end(kinds, i)
-                kind.text = " ".join([kind.text, *(x.strip() for x in lines[i:j])])
-                kind.end = first_line + j - 1
-                i = j
+                i = _item_goes_on(kind, lines, kinds, i, first_line)
             if blocks and type(blocks[-1]) is Paragraph:  # most items follow another item
                 _label_before(blocks, kind)
             blocks.append(kind)
             continue
         what, m = kind
-        if what == _BLANK:
+        if what == _BLANK or what == _RULE_LINE:
             i += 1
-            continue
-        line = lines[i]
-        ln = first_line + i
-        if what == _RULE_LINE:
-            i += 1
-        elif what == _FENCE_LINE:
-            # Matched again: openers are few, and one shared kind for every fence line lets
-            # _fence_end find the closer with list.index.
-            fence = _FENCE.match(line)
-            assert fence is not None  # _classify matched this very line
-            blanks, marker, lang = fence.groups()
-            j = _fence_end(lines, kinds, i + 1, n, marker)
-            if j >= n:
-                diags.append(diag("AGC201", Span(file=file, line=ln, col=len(blanks) + 1),
-                                  "code fence is never closed; the rest of the file is code",
-                                  hint=f"close it with a line holding {marker}", excerpt=line))
-            pad = len(blanks)
-            body = lines[i + 1 : j]
-            if pad:  # as CommonMark: a fence indented N removes up to N blanks from each line, no more
-                body = [ln_[min(pad, len(ln_) - len(ln_.lstrip())):] for ln_ in body]
-            blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=lang, code="\n".join(body)))
-            i = j + 1
-        elif what == _EXAMPLE:
-            j = i
-            while j < n and "</example>" not in lines[j]:
-                j += 1
-            if j >= n:
-                diags.append(diag("AGC202", Span(file=file, line=ln), "<example> is never closed",
-                                  hint="add </example> after the example", excerpt=line))
-                j = n - 1
-            blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
-            i = j + 1
         elif what == _HEADING_LINE:
+            ln = first_line + i
             blocks.append(Heading(ln, 1, ln, *m))  # (line, col, end, level, title)
             i += 1
-        elif what == _PIPE and i + 1 < n and _TABLE_SEP.match(lines[i + 1]):
-            table = Table(line=ln, header=split_row(line))
-            j = i + 2
-            while kinds[j] is _PIPE_KIND:
-                table.rows.append((first_line + j, split_row(lines[j])))
-                j += 1
-            table.end = first_line + j - 1
-            _label_before(blocks, table)
-            blocks.append(table)
-            i = j
+        elif what == _TEXT:
+            i = _paragraph(blocks, lines, kinds, i, first_line)
         else:
-            j = _text_end(kinds, i + 1)
-            # Paragraph(line, col, end, text)
-            blocks.append(Paragraph(ln, len(line) - len(line.lstrip()) + 1, first_line + j - 1, "\n".join([x.strip() for x in lines[i:j]])))
-            i = j
+            i = _rare_block(blocks, diags, lines, kinds, i, first_line, file)
     return blocks, diags
+
+
+def _item_goes_on(item: ListItem, lines: list[str], kinds: list[Kind | ListItem], i: int, first_line: int) -> int:
+    """Lines `i`... continue `item` (kinds[i] is text): their text joins its text. The line after them."""
+    j = _text_end(kinds, i)
+    item.text = " ".join([item.text, *(x.strip() for x in lines[i:j])])
+    item.end = first_line + j - 1
+    return j
+
+
+def _paragraph(blocks: list[Block], lines: list[str], kinds: list[Kind | ListItem], i: int, first_line: int) -> int:
+    """The paragraph from line `i` to the next line of another kind, appended; that line's index."""
+    line = lines[i]
+    j = _text_end(kinds, i + 1)
+    # Paragraph(line, col, end, text)
+    blocks.append(Paragraph(first_line + i, len(line) - len(line.lstrip()) + 1, first_line + j - 1, "\n".join([x.strip() for x in lines[i:j]])))
+    return j
+
+
+def _rare_block(blocks: list[Block], diags: list[Diagnostic], lines: list[str], kinds: list[Kind | ListItem], i: int,
+                first_line: int, file: str) -> int:
+    """The block a fence, <example> or pipe line `i` opens, appended (a pipe line not followed by a
+    table's separator opens a paragraph); the index of the line after it."""
+    n = len(lines)
+    what = kinds[i][0]  # type: ignore[index]  # never a ListItem here
+    line = lines[i]
+    ln = first_line + i
+    if what == _FENCE_LINE:
+        # Matched again: openers are few, and one shared kind for every fence line lets
+        # _fence_end find the closer with list.index.
+        fence = _FENCE.match(line)
+        assert fence is not None  # _classify matched this very line
+        blanks, marker, lang = fence.groups()
+        j = _fence_end(lines, kinds, i + 1, n, marker)
+        if j >= n:
+            diags.append(diag("AGC201", Span(file=file, line=ln, col=len(blanks) + 1),
+                              "code fence is never closed; the rest of the file is code",
+                              hint=f"close it with a line holding {marker}", excerpt=line))
+        pad = len(blanks)
+        body = lines[i + 1 : j]
+        if pad:  # as CommonMark: a fence indented N removes up to N blanks from each line, no more
+            body = [ln_[min(pad, len(ln_) - len(ln_.lstrip())):] for ln_ in body]
+        blocks.append(Code(line=ln, col=pad + 1, end=first_line + min(j, n - 1), lang=lang, code="\n".join(body)))
+        return j + 1
+    if what == _EXAMPLE:
+        j = i
+        while j < n and "</example>" not in lines[j]:
+            j += 1
+        if j >= n:
+            diags.append(diag("AGC202", Span(file=file, line=ln), "<example> is never closed",
+                              hint="add </example> after the example", excerpt=line))
+            j = n - 1
+        blocks.append(ExampleTag(line=ln, end=first_line + j, text="\n".join(lines[i : j + 1])))
+        return j + 1
+    if i + 1 < n and _TABLE_SEP.match(lines[i + 1]):  # what == _PIPE
+        table = Table(line=ln, header=split_row(line))
+        j = i + 2
+        while kinds[j] is _PIPE_KIND:
+            table.rows.append((first_line + j, split_row(lines[j])))
+            j += 1
+        table.end = first_line + j - 1
+        _label_before(blocks, table)
+        blocks.append(table)
+        return j
+    return _paragraph(blocks, lines, kinds, i, first_line)
 
 
 def _text_end(kinds: list[Kind | ListItem], j: int) -> int:
@@ -351,8 +356,40 @@ def split_row(row: str) -> list[str]:
     return cells
 
 
-def outline(blocks: list[Block], last_line: int) -> list[Section]:
-    """Sections from headings (H1-H4) and labels; a label sits one level below its heading."""
+def _native() -> Any:
+    """The C reader (compiler/_markdown.c, built by `pip install` when a C compiler is there),
+    configured, or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to read in
+    Python only.
+
+    Its kinds() gives what _kinds_py gives in about a fifth of the time, and calls _CLASSIFY's
+    readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
+    loop, calling the same helpers for the rare blocks (tests/test_markdown_native.py compares
+    both with Python); its outline() is _outline_py. It fills the slots of the ListItems,
+    Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so they stay plain
+    dataclasses."""
+    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline")
+    if _markdown is None:
+        return None
+    classes = (ListItem, Heading, Paragraph, Label, Section)
+    assert not any(hasattr(cls, "__post_init__") for cls in classes)
+    shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
+    try:
+        _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, tuple((cls, tuple(f.name for f in fields(cls))) for cls in classes),
+                            (_item_goes_on, _label_before, _rare_block))
+    except TypeError:  # built from C whose configure() took other arguments: read in Python, as native.load does
+        return None    # for C that lacks a function (tests/test_markdown_native.py fails loudly on it)
+    return _markdown
+
+
+_c = _native()
+_kinds = _c.kinds if _c is not None else _kinds_py
+parse_blocks: Callable[[list[str], int, str], tuple[list[Block], list[Diagnostic]]] = (
+    _c.parse_blocks if _c is not None else _parse_blocks_py)
+
+
+def _outline_py(blocks: list[Block], last_line: int) -> list[Section]:
+    """Sections from headings (H1-H4) and labels; a label sits one level below its heading.
+    _markdown.c's outline is this function in C."""
     sections: list[Section] = []
     stack: list[int] = []
     heading_level = 0
@@ -380,6 +417,9 @@ def outline(blocks: list[Block], last_line: int) -> list[Section]:
 def _close(section: Section, k: int, blocks: list[Block]) -> None:
     section.end = k
     section.end_line = blocks[k].line - 1
+
+
+outline: Callable[[list[Block], int], list[Section]] = _c.outline if _c is not None else _outline_py
 
 
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")

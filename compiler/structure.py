@@ -119,6 +119,24 @@ _READS_AS_CHECK = lazy_compile(r"\?\s*$|^(?:verify|check|ensure|confirm|validate
 _NOT_CHECKS = re.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitfalls?|avoid|don'?t|never|mistakes", re.I)
 
 
+# What a section title says about checks, cached as role_of is: titles repeat, within a project
+# and across its agents, and a hit is one dict lookup where the search tries every alternative
+# at every position of the title.
+@lru_cache(maxsize=4096)
+def _check_title(title: str) -> bool:
+    return _CHECK_TITLE.search(title) is not None
+
+
+@lru_cache(maxsize=4096)
+def _strong_check_title(title: str) -> bool:
+    return _STRONG_CHECK_TITLE.search(title) is not None
+
+
+@lru_cache(maxsize=4096)
+def _not_checks(title: str) -> bool:
+    return _NOT_CHECKS.search(title) is not None
+
+
 def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
     """Boxed items anywhere, plus plain bullets under checklist-titled sections, grouped by section
     (`list_items`: the indices of the list items).
@@ -133,16 +151,17 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
     def group(k: int | None) -> int | None:
         if k not in group_of:
             g = k
-            while g is not None and secs[g].kind == "label" and not _CHECK_TITLE.search(secs[g].title):
+            while g is not None and secs[g].kind == "label" and not _check_title(secs[g].title):
                 g = secs[g].parent  # a sentence-like label ("I verify:") is not a group title
             group_of[k] = g
         return group_of[k]
 
     plain_ok: dict[int, tuple[int, bool]] = {}  # section -> (group, strong title), for sections taking plain checks
-    for k in range(len(secs)):
-        g = group(k)
-        if g is not None and src.roles[g] == "checklist" and not _NOT_CHECKS.search(secs[k].title):
-            plain_ok[k] = (g, bool(_STRONG_CHECK_TITLE.search(secs[g].title)))
+    roles = src.roles
+    for k, s in enumerate(secs):
+        g = k if s.kind == "heading" else group(k)  # a heading is its own group
+        if g is not None and roles[g] == "checklist" and not _not_checks(s.title):
+            plain_ok[k] = (g, _strong_check_title(secs[g].title))
     blocks, owner = src.blocks, src.owner
     for index in [i for i in list_items if owner[i] in plain_ok or blocks[i].checked is not None]:
         b = blocks[index]

@@ -1,16 +1,21 @@
-"""libyaml reads frontmatter only where it agrees with the pure-Python loader, byte for byte.
+"""libyaml, and the plain `key: value` reader before it, read frontmatter only where they agree
+with the pure-Python loader, byte for byte.
 
-The fast path (compiler/frontmatter.py, `_libyaml_agrees`) must never change an entry, a span or
-a diagnostic. Each test reads the same frontmatter twice, with libyaml and with it switched off
-(as on a PyYAML built without it), and compares everything the reader returns.
+The fast paths (compiler/frontmatter.py, `_plain_entries` and `_libyaml_agrees`) must never change
+an entry, a span or a diagnostic. Each test reads the same frontmatter twice, with the fast paths
+and with both switched off (as on a PyYAML built without libyaml), and compares everything the
+reader returns.
 """
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
 from conftest import ROOT, SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_fuzz import _mutate
 
 from agentc.compiler import frontmatter
@@ -27,6 +32,7 @@ def _both(lines: list[str], monkeypatch) -> tuple[str, str]:
     fast = repr(frontmatter.read_frontmatter("f.md", lines))
     with monkeypatch.context() as m:
         m.setattr(frontmatter, "_CLoader", None)
+        m.setattr(frontmatter, "_plain_entries", lambda *args: None)
         pure = repr(frontmatter.read_frontmatter("f.md", lines))
     return fast, pure
 
@@ -86,3 +92,37 @@ def test_unusual_characters_are_exactly_those_outside_the_ordinary_ranges():
 def test_block_scalar_headers_pyyaml_refuses_are_left_to_it():
     assert frontmatter._libyaml_agrees("a: >-\n  x\nb: |2 # c\n   y")
     assert not frontmatter._libyaml_agrees("a: >#-\n  x")
+
+
+# Keys and values that YAML reads as strings or as something else, and the characters that end,
+# change or break a plain value there; ordinary ones weigh more, so most blocks are read plainly.
+KEYS = ["name", "description", "model", "tools", "a-b", "_x"] * 3 + ["yes", "On", "Null", "12", "k" * 120, "a b", "x:"]
+ORDINARY = ["a", "b c", "Use when", "x.y", "C#", "(z)", "1", "a-b", "\u00e9", "\U0001f600", "x:y", "it's", "  "]
+RISKY = ["yes", "No", "12", "1.5", "0x1f", "1:30", "null", "~", "2024-01-01", "=", "<<", ".inf", ":", ": ", " #", "#",
+         "-", "- ", "?", "'", '"', "[", "]", "{", "}", ",", "&", "*", "!", "|", ">", "%", "@", "`", "\t", "\xa0",
+         "\u2028", "\x85", "\ufeff", "...", "---"]
+plain_line = st.one_of(
+    st.tuples(st.sampled_from(KEYS), st.sampled_from([": "] * 6 + [":", ":  ", " : "]),
+              st.lists(st.sampled_from(ORDINARY * 6 + RISKY), min_size=1, max_size=4).map("".join)).map("".join),
+    st.sampled_from(["", "", "", " ", "# a comment", "  continued", "- item", "..."]),
+)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(plain_line, min_size=1, max_size=6))
+def test_generated_key_value_lines_read_the_same(block):
+    with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
+        fast, pure = _both(["---", *block, "---", "body"], mp)
+    assert fast == pure, block
+
+
+def test_the_plain_reader_takes_ordinary_frontmatter_only():
+    ordinary = ["name: x", "description: Does things. Use when asked, C# or not.", "", "model: sonnet", "name: y"]
+    found: list = []
+    entries = frontmatter._plain_entries("f.md", ordinary, 2, 0, found)
+    assert {k: (e.value, e.span.line) for k, e in entries.items()} == {"name": ("y", 6), "description": (ordinary[1][13:], 3),
+                                                                      "model": ("sonnet", 5)}
+    assert [d.code for d in found] == ["AGC122"]  # name given twice
+    for unusual in ("a: 12", "yes: x", "a: b: c", "a: b #c", "a: b:", "a: [x]", "a: 'x'", "a:", "a: x\u2028y", "a: b\tc",
+                    "  a: x", "# c", "a: |", "a: x\n  more"):
+        assert frontmatter._plain_entries("f.md", unusual.split("\n"), 2, 0, []) is None, unusual

@@ -1,6 +1,7 @@
-"""The C line classifier (agentc.compiler._markdown) against the Python one it stands in for
-(markdown._kinds_py): the same kinds and, through parse_blocks, the same blocks and diagnostics, on
-every markdown file of the repository, the shared corpus and hypothesis-made bodies built from the
+"""The C block reader (agentc.compiler._markdown) against the Python one it stands in for: kinds()
+against markdown._kinds_py (the same kinds), parse_blocks() against markdown._parse_blocks_py
+(the same blocks and diagnostics) and outline() against markdown._outline_py (the same
+sections), on every markdown file of the repository, the shared corpus and hypothesis-made bodies built from the
 line shapes that decide a kind. Also: it is used when built (and must be, where CI says so with
 AGENTC_REQUIRE_NATIVE=1), errors from the Python readers it calls come through, and it leaks no
 memory."""
@@ -20,8 +21,8 @@ from agentc.compiler.source import text_of
 
 @pytest.fixture(scope="module")
 def native():
-    """The C `kinds`, configured as markdown.py configures it, even when this run reads in pure Python."""
-    return native_or_skip(markdown._native_kinds, "_markdown")
+    """The C module, configured as markdown.py configures it, even when this run reads in pure Python."""
+    return native_or_skip(markdown._native, "_markdown")
 
 
 def test_markdown_uses_the_native_reader_when_built():
@@ -31,18 +32,23 @@ def test_markdown_uses_the_native_reader_when_built():
     except ImportError:
         assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
         assert markdown._kinds is markdown._kinds_py
+        assert markdown.parse_blocks is markdown._parse_blocks_py
+        assert markdown.outline is markdown._outline_py
         return
     assert markdown._kinds is (markdown._kinds_py if pure else _markdown.kinds)
+    assert markdown.parse_blocks is (markdown._parse_blocks_py if pure else _markdown.parse_blocks)
+    assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
-    """Assert the native and the Python reader agree on `lines`: kinds, then blocks and diagnostics."""
-    assert native(lines, first_line) == markdown._kinds_py(lines, first_line), lines
+    """Assert the native and the Python reader agree on `lines`: kinds, blocks and diagnostics, sections."""
+    assert native.kinds(lines, first_line) == markdown._kinds_py(lines, first_line), lines
     with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
         mp.setattr(markdown, "_kinds", markdown._kinds_py)
-        expected = markdown.parse_blocks(lines, first_line, "a.md")
-        mp.setattr(markdown, "_kinds", native)
-        assert markdown.parse_blocks(lines, first_line, "a.md") == expected, lines
+        expected = markdown._parse_blocks_py(lines, first_line, "a.md")
+    assert native.parse_blocks(lines, first_line, "a.md") == expected, lines
+    blocks, last_line = expected[0], first_line + len(lines)
+    assert native.outline(blocks, last_line) == markdown._outline_py(blocks, last_line), lines
 
 
 
@@ -92,20 +98,64 @@ def test_an_error_in_a_python_reader_comes_through(native, monkeypatch):
 
     monkeypatch.setitem(markdown._CLASSIFY, "1", boom)  # the native reader hands "12. x" to it
     with pytest.raises(ValueError, match="from the Python reader"):
-        native(["text", "12. x"], 1)
+        native.kinds(["text", "12. x"], 1)
+    with pytest.raises(ValueError, match="from the Python reader"):
+        native.parse_blocks(["text", "12. x"], 1, "a.md")
+
+
+@pytest.fixture
+def configure(native, monkeypatch):
+    """markdown._native() as a function that configures the C module with markdown's helpers as they
+    are now (a test swaps one in); markdown's own are configured again afterwards."""
+    monkeypatch.delenv("AGENTC_PURE_PYTHON", raising=False)
+    yield markdown._native
+    monkeypatch.undo()  # markdown's own helpers back
+    native_or_skip(markdown._native, "_markdown")
+
+
+def test_an_error_in_a_helper_comes_through(native, configure):
+    def boom(*args):
+        raise ValueError("from the helper")
+
+    for helper, lines in (("_item_goes_on", ["- item", "goes on"]), ("_label_before", ["Steps:", "- item"]),
+                          ("_rare_block", ["```", "code", "```"])):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(markdown, helper, boom)
+            configure()
+            with pytest.raises(ValueError, match="from the helper"):
+                native.parse_blocks(lines, 1, "a.md")
+
+
+def test_a_helper_that_does_not_move_on_is_an_error(native, configure, monkeypatch):
+    monkeypatch.setattr(markdown, "_rare_block", lambda blocks, diags, lines, kinds, i, first, file: i)
+    configure()
+    with pytest.raises(RuntimeError, match="returned 0 for line 0"):
+        native.parse_blocks(["```", "code", "```"], 1, "a.md")
 
 
 def test_bad_arguments_are_type_errors(native):
     with pytest.raises(TypeError):
-        native(("a tuple",), 1)
+        native.outline((), 1)
     with pytest.raises(TypeError):
-        native(["a", 3], 1)
-    with pytest.raises(TypeError):
-        native(["a"], "1")
+        native.outline([])
+    for read, more in ((native.kinds, ()), (native.parse_blocks, ("a.md",))):
+        with pytest.raises(TypeError):
+            read(("a tuple",), 1, *more)
+        with pytest.raises(TypeError):
+            read(["a", 3], 1, *more)
+        with pytest.raises(TypeError):
+            read(["a"], "1", *more)
+        with pytest.raises(TypeError):
+            read(["a"])
 
 
 def test_no_memory_is_leaked(native):
     """Every kind of line, native and handed to Python, read 20 000 times: no block stays allocated."""
     lines = ["# Title ##", "", "Some text", "- item", "  - [x] done", "1. first", "12. twelfth", "\t- tab",
-             "* * *", "```py", "~~~", "| a |", "<example>", "**Bold**: x", "- - x", "\xa0- odd", "###### six"]
-    assert_no_leak(lambda: native(lines, 1))
+             "* * *", "```py", "~~~", "| a |", "<example>", "**Bold**: x", "- - x", "\xa0- odd", "###### six",
+             "Steps:", "- one", "  goes on", "| a | b |", "|---|---|", "| 1 | 2 |", "```", "<example>", "x", "</example>",
+             "two", "lines", "<example>"]
+    assert_no_leak(lambda: native.kinds(lines, 1))
+    assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))
+    blocks = native.parse_blocks([*lines, "# One", "Steps:", "- a", "## Two", "##### Five", "### Three", "# Four"], 1, "a.md")[0]
+    assert_no_leak(lambda: native.outline(blocks, 40))
