@@ -10,9 +10,10 @@
  * re-implemented here. Whitespace is Python's: Py_UNICODE_ISSPACE is what str.strip() uses.
  *
  * parse_blocks() is markdown._parse_blocks_py's loop over those kinds: it makes the blocks every
- * agent has many of (list items, headings, paragraphs) and calls the same Python helpers as the
- * loop for the rest (_item_goes_on, _label_before, _rare_block: a few calls per agent), so fences,
- * tables, <example> blocks, labels and their diagnostics stay written once, in Python. outline() is
+ * agent has many of (list items, headings, paragraphs), turns a list's lead-in line into a Label
+ * as _label_before does, and calls the same Python helpers as the loop for the rest (_item_goes_on,
+ * _rare_block: a few calls per agent), so fences, tables, <example> blocks and their diagnostics
+ * stay written once, in Python. outline() is
  * markdown._outline_py: the sections that headings and labels open.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
@@ -46,7 +47,7 @@ static BlockClass SECTION;    /* title, level, kind, line, start, end, end_line,
 #define N_CLASSES 5
 static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION};
 static const int CLASS_FIELDS[N_CLASSES] = {7, 5, 4, 4, 8};
-static PyObject *ITEM_GOES_ON, *LABEL_BEFORE, *RARE_BLOCK;  /* markdown's helpers of the same names */
+static PyObject *ITEM_GOES_ON, *PLAIN, *RARE_BLOCK;  /* markdown's _item_goes_on, plain, _rare_block */
 static PyObject *EMPTY_TUPLE;
 static PyObject *EXAMPLE_TAG;  /* "<example>" */
 static PyObject *NEWLINE;      /* "\n" */
@@ -77,6 +78,13 @@ new_block(BlockClass *cls, PyObject *const *values)
         }
     }
     return block;
+}
+
+/* `k`-th field of `obj`, an instance of `cls` (a new reference). */
+static PyObject *
+get_field(BlockClass *cls, int k, PyObject *obj)
+{
+    return Py_TYPE(cls->fields[k])->tp_descr_get(cls->fields[k], obj, (PyObject *)cls->type);
 }
 
 /* A block whose first three fields are (line, col, end) made from C integers, then `rest`. */
@@ -476,6 +484,136 @@ paragraph(PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py_s
     return rc < 0 ? -1 : j;
 }
 
+/* Whether `title` has at most `most` words, as len(title.split()) <= most. */
+static int
+few_words(PyObject *title, Py_ssize_t most)
+{
+    int kind = PyUnicode_KIND(title);
+    const void *data = PyUnicode_DATA(title);
+    Py_ssize_t words = 0;
+    int in_word = 0;
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(title); k++) {
+        int blank = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k));
+        if (!blank && !in_word && ++words > most) {
+            return 0;
+        }
+        in_word = !blank;
+    }
+    return 1;
+}
+
+/* Paragraph `b`, the last of `blocks`, replaced by a Label titled `title` (its cleaned text, which
+ * ends in ':') if list item `item` is not indented past it: 0, or -1 with an exception set. */
+static int
+to_label(PyObject *blocks, PyObject *b, PyObject *item, PyObject *title)
+{
+    PyObject *col = get_field(&PARAGRAPH, 1, b);
+    PyObject *indent = get_field(&LIST_ITEM, 4, item);
+    PyObject *line = get_field(&PARAGRAPH, 0, b);
+    PyObject *name = strip_range(title, PyUnicode_KIND(title), PyUnicode_DATA(title), 0, PyUnicode_GET_LENGTH(title) - 1);
+    int rc = -1;
+    if (col != NULL && indent != NULL && line != NULL && name != NULL) {
+        Py_ssize_t c = PyLong_AsSsize_t(col), i = PyLong_AsSsize_t(indent);
+        rc = PyErr_Occurred() ? -1 : 0;
+        if (rc == 0 && i <= c - 1) {  /* an item indented past the line is not its list */
+            PyObject *values[] = {line, col, line, name};
+            PyObject *label = new_block(&LABEL, values);
+            Py_ssize_t size = PyList_GET_SIZE(blocks);
+            if (label == NULL) {
+                rc = -1;
+            }
+            else if (size == 0 || PyList_GET_ITEM(blocks, size - 1) != b) {
+                PyErr_SetString(PyExc_RuntimeError, "blocks changed while a label was read");
+                Py_DECREF(label);
+                rc = -1;
+            }
+            else {
+                PyList_SetItem(blocks, size - 1, label);  /* takes `label`; the caller holds `b` */
+            }
+        }
+    }
+    Py_XDECREF(col);
+    Py_XDECREF(indent);
+    Py_XDECREF(line);
+    Py_XDECREF(name);
+    return rc;
+}
+
+/* markdown._label_before for list item `item` after paragraph `b`, the last of `blocks`: a short
+ * one-line paragraph ending in ':' that heads the list becomes a Label, its text cleaned by
+ * markdown.plain (cached there). 0, or -1 with an exception set. */
+static int
+label_before(PyObject *blocks, PyObject *b, PyObject *item)
+{
+    PyObject *text = get_field(&PARAGRAPH, 3, b);
+    if (text == NULL) {
+        return -1;
+    }
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "a paragraph's text is %R, not a str", text);
+        Py_DECREF(text);
+        return -1;
+    }
+    Py_ssize_t newline = PyUnicode_FindChar(text, '\n', 0, PyUnicode_GET_LENGTH(text), 1);
+    if (newline != -1) {
+        Py_DECREF(text);
+        return newline == -2 ? -1 : 0;  /* several lines: a paragraph */
+    }
+    PyObject *title = PyObject_CallOneArg(PLAIN, text);
+    Py_DECREF(text);
+    if (title == NULL) {
+        return -1;
+    }
+    int rc = 0;
+    if (!PyUnicode_Check(title)) {
+        PyErr_Format(PyExc_TypeError, "markdown.plain gave %R, not a str", title);
+        rc = -1;
+    }
+    else {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(title);
+        if (n > 0 && PyUnicode_READ_CHAR(title, n - 1) == ':' && few_words(title, 6)) {
+            rc = to_label(blocks, b, item, title);
+        }
+    }
+    Py_DECREF(title);
+    return rc;
+}
+
+/* The block of list item `item` (kinds[i], already read), appended: it takes the text lines after
+ * it, and a short lead-in paragraph before it may become a Label, as in the Python loop. The index
+ * of the line after it, or -1 with an exception set. */
+static Py_ssize_t
+item_block(PyObject *item, PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py_ssize_t n,
+           Py_ssize_t first)
+{
+    Py_ssize_t j = i + 1;
+    if (PyList_GET_ITEM(kinds, j) == TEXT_KIND) {  /* rare: the item goes on over the next lines */
+        PyObject *at = PyLong_FromSsize_t(j), *from = PyLong_FromSsize_t(first);
+        if (at == NULL || from == NULL) {
+            Py_XDECREF(at);
+            Py_XDECREF(from);
+            return -1;
+        }
+        PyObject *args[] = {item, lines, kinds, at, from};
+        j = call_helper(ITEM_GOES_ON, args, 5, lines, kinds, i, n);
+        Py_DECREF(at);
+        Py_DECREF(from);
+        if (j < 0) {
+            return -1;
+        }
+    }
+    Py_ssize_t size = PyList_GET_SIZE(blocks);
+    if (size > 0 && Py_IS_TYPE(PyList_GET_ITEM(blocks, size - 1), PARAGRAPH.type)) {  /* most items follow an item */
+        PyObject *b = Py_NewRef(PyList_GET_ITEM(blocks, size - 1));  /* kept alive through plain() */
+        int rc = label_before(blocks, b, item);
+        Py_DECREF(b);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    return PyList_Append(blocks, item) < 0 ? -1 : j;
+}
+
 /* One step of markdown._parse_blocks_py's loop: the block line i starts (if any) appended, or
  * handed to a helper. The index of the next line to read, or -1 with an exception set. */
 static Py_ssize_t
@@ -484,32 +622,10 @@ read_block(PyObject *blocks, PyObject *diags, PyObject *lines, PyObject *kinds, 
 {
     PyObject *kind = PyList_GET_ITEM(kinds, i);
     if (Py_IS_TYPE(kind, LIST_ITEM.type)) {  /* most block lines are list items, already read */
-        Py_ssize_t j = i + 1;
-        if (PyList_GET_ITEM(kinds, j) == TEXT_KIND) {  /* rare: the item goes on over the next lines */
-            PyObject *at = PyLong_FromSsize_t(j), *from = PyLong_FromSsize_t(first);
-            if (at == NULL || from == NULL) {
-                Py_XDECREF(at);
-                Py_XDECREF(from);
-                return -1;
-            }
-            PyObject *args[] = {kind, lines, kinds, at, from};
-            j = call_helper(ITEM_GOES_ON, args, 5, lines, kinds, i, n);
-            Py_DECREF(at);
-            Py_DECREF(from);
-            if (j < 0) {
-                return -1;
-            }
-        }
-        Py_ssize_t size = PyList_GET_SIZE(blocks);
-        if (size > 0 && Py_IS_TYPE(PyList_GET_ITEM(blocks, size - 1), PARAGRAPH.type)) {
-            PyObject *args[] = {blocks, kind};  /* a lead-in line may become a Label */
-            PyObject *none = PyObject_Vectorcall(LABEL_BEFORE, args, 2, NULL);
-            if (none == NULL) {
-                return -1;
-            }
-            Py_DECREF(none);
-        }
-        return PyList_Append(blocks, kind) < 0 ? -1 : j;
+        Py_INCREF(kind);  /* kept alive through the helpers item_block may call */
+        Py_ssize_t j = item_block(kind, blocks, lines, kinds, i, n, first);
+        Py_DECREF(kind);
+        return j;
     }
     if (!PyTuple_Check(kind) || PyTuple_GET_SIZE(kind) != 2) {
         PyErr_Format(PyExc_TypeError, "the kind of line %zd is %R, not a (kind, fields) pair", first + i, kind);
@@ -636,13 +752,6 @@ code_of(PyObject *kind, long *code)
     }
     *code = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
     return *code == -1 && PyErr_Occurred() ? -1 : 0;
-}
-
-/* `k`-th field of `obj`, an instance of `cls` (a new reference). */
-static PyObject *
-get_field(BlockClass *cls, int k, PyObject *obj)
-{
-    return Py_TYPE(cls->fields[k])->tp_descr_get(cls->fields[k], obj, (PyObject *)cls->type);
 }
 
 /* markdown._close: the section ends before block k, which starts on line `line`. 0 or -1. */
@@ -809,7 +918,7 @@ PyDoc_STRVAR(configure_doc,
 "fence, rule, example) kinds, `heading` the heading kind's code, `classify` the Python readers by\n"
 "first character; `classes` the ListItem, Heading, Paragraph, Label and Section classes, each as\n"
 "(class, the names of its __init__'s parameters in order); `helpers` markdown's (_item_goes_on,\n"
-"_label_before, _rare_block).");
+"plain, _rare_block).");
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
@@ -851,7 +960,7 @@ configure(PyObject *module, PyObject *args)
     Py_XSETREF(HEADING_CODE, Py_NewRef(heading_code));
     Py_XSETREF(CLASSIFY, Py_NewRef(classify));
     Py_XSETREF(ITEM_GOES_ON, Py_NewRef(PyTuple_GET_ITEM(helpers, 0)));
-    Py_XSETREF(LABEL_BEFORE, Py_NewRef(PyTuple_GET_ITEM(helpers, 1)));
+    Py_XSETREF(PLAIN, Py_NewRef(PyTuple_GET_ITEM(helpers, 1)));
     Py_XSETREF(RARE_BLOCK, Py_NewRef(PyTuple_GET_ITEM(helpers, 2)));
     Py_RETURN_NONE;
 }

@@ -196,8 +196,8 @@ def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list
     Each line is classified once, up front: a paragraph or list item ends at the first line of
     another kind (blank or a block start), and that line starts the next block. The blocks every
     agent has many of (items, headings, paragraphs) are made here; fences, <example> blocks and
-    pipe lines, a few per agent, by _rare_block. _markdown.c's parse_blocks is this loop in C and
-    calls the same helpers (_item_goes_on, _label_before, _rare_block)."""
+    pipe lines, a few per agent, by _rare_block. _markdown.c's parse_blocks is this loop in C: it
+    calls the same _item_goes_on and _rare_block, and does what _label_before does for an item."""
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
@@ -319,7 +319,8 @@ def _label_before(blocks: list[Block], nxt: ListItem | Table) -> None:
     """A short one-line paragraph ending in ':' that heads a list or table becomes a Label.
 
     Longer lines ("Before marking any task complete, I verify:") are sentences introducing a
-    list, not section titles, and stay paragraphs of the section they are in."""
+    list, not section titles, and stay paragraphs of the section they are in. _markdown.c's
+    label_before does the same for a list item (the native tests compare them)."""
     b = blocks[-1] if blocks else None
     if type(b) is Paragraph and "\n" not in b.text:
         title = plain(b.text)
@@ -356,37 +357,6 @@ def split_row(row: str) -> list[str]:
     return cells
 
 
-def _native() -> Any:
-    """The C reader (compiler/_markdown.c, built by `pip install` when a C compiler is there),
-    configured, or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to read in
-    Python only.
-
-    Its kinds() gives what _kinds_py gives in about a fifth of the time, and calls _CLASSIFY's
-    readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
-    loop, calling the same helpers for the rare blocks (tests/test_markdown_native.py compares
-    both with Python); its outline() is _outline_py. It fills the slots of the ListItems,
-    Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so they stay plain
-    dataclasses."""
-    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline")
-    if _markdown is None:
-        return None
-    classes = (ListItem, Heading, Paragraph, Label, Section)
-    assert not any(hasattr(cls, "__post_init__") for cls in classes)
-    shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
-    try:
-        _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, tuple((cls, tuple(f.name for f in fields(cls))) for cls in classes),
-                            (_item_goes_on, _label_before, _rare_block))
-    except TypeError:  # built from C whose configure() took other arguments: read in Python, as native.load does
-        return None    # for C that lacks a function (tests/test_markdown_native.py fails loudly on it)
-    return _markdown
-
-
-_c = _native()
-_kinds = _c.kinds if _c is not None else _kinds_py
-parse_blocks: Callable[[list[str], int, str], tuple[list[Block], list[Diagnostic]]] = (
-    _c.parse_blocks if _c is not None else _parse_blocks_py)
-
-
 def _outline_py(blocks: list[Block], last_line: int) -> list[Section]:
     """Sections from headings (H1-H4) and labels; a label sits one level below its heading.
     _markdown.c's outline is this function in C."""
@@ -419,9 +389,6 @@ def _close(section: Section, k: int, blocks: list[Block]) -> None:
     section.end_line = blocks[k].line - 1
 
 
-outline: Callable[[list[Block], int], list[Section]] = _c.outline if _c is not None else _outline_py
-
-
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _LEAD = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|__)(.+?)[:：](?:\*\*|__)\s*(.*)$", re.S)
 
@@ -450,3 +417,35 @@ def lead(text: str) -> tuple[str | None, str]:
     title = m.group(1) if m.group(1) is not None else m.group(3)
     rest = m.group(2) if m.group(1) is not None else m.group(4)
     return plain(title), rest.strip()
+
+
+def _native() -> Any:
+    """The C reader (compiler/_markdown.c, built by `pip install` when a C compiler is there),
+    configured, or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to read in
+    Python only.
+
+    Its kinds() gives what _kinds_py gives in about a fifth of the time, and calls _CLASSIFY's
+    readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
+    loop, calling the same helpers for the rare blocks (tests/test_markdown_native.py compares
+    both with Python); its outline() is _outline_py. It fills the slots of the ListItems,
+    Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so they stay plain
+    dataclasses."""
+    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline")
+    if _markdown is None:
+        return None
+    classes = (ListItem, Heading, Paragraph, Label, Section)
+    assert not any(hasattr(cls, "__post_init__") for cls in classes)
+    shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
+    try:
+        _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, tuple((cls, tuple(f.name for f in fields(cls))) for cls in classes),
+                            (_item_goes_on, plain, _rare_block))
+    except TypeError:  # built from C whose configure() took other arguments: read in Python, as native.load does
+        return None    # for C that lacks a function (tests/test_markdown_native.py fails loudly on it)
+    return _markdown
+
+
+_c = _native()
+_kinds = _c.kinds if _c is not None else _kinds_py
+parse_blocks: Callable[[list[str], int, str], tuple[list[Block], list[Diagnostic]]] = (
+    _c.parse_blocks if _c is not None else _parse_blocks_py)
+outline: Callable[[list[Block], int], list[Section]] = _c.outline if _c is not None else _outline_py

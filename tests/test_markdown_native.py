@@ -117,7 +117,7 @@ def test_an_error_in_a_helper_comes_through(native, configure):
     def boom(*args):
         raise ValueError("from the helper")
 
-    for helper, lines in (("_item_goes_on", ["- item", "goes on"]), ("_label_before", ["Steps:", "- item"]),
+    for helper, lines in (("_item_goes_on", ["- item", "goes on"]), ("plain", ["Steps:", "- item"]),
                           ("_rare_block", ["```", "code", "```"])):
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(markdown, helper, boom)
