@@ -88,9 +88,8 @@ class BuildOptions:
     def __init__(self, **values: Any) -> None:
         """Options from keyword values, checked (see the module's docstring); raises pydantic's
         ValidationError (a ValueError) for a value it refuses or a key that is no option."""
-        for name in _STR_TUPLES.intersection(values):  # a config file's lists, made what pydantic makes of them
-            if type(values[name]) is list and all(type(s) is str for s in values[name]):
-                values[name] = tuple(values[name])
+        for name in _LAX.keys() & values.keys():  # a config file's lists and numbers, made what pydantic makes of them
+            values[name] = _LAX[name](values[name])
         if not all(name in _FINAL and _FINAL[name](value) for name, value in values.items()):
             values = _validated(values)
         for name, default in _DEFAULTS.items():
@@ -124,11 +123,23 @@ def _default(f) -> Callable[[], Any]:
 _DEFAULTS = {name: _default(f) for name, f in FIELDS.items()}
 
 # Values taken as they are, by a field's type (fields with limits are checked by pydantic).
+def _strs(v: Any, kind: type) -> bool:
+    return type(v) is kind and all(type(s) is str for s in v)
+
+
+def _str_dict(v: Any, value: Callable[[Any], bool]) -> bool:
+    return type(v) is dict and all(type(k) is str and value(x) for k, x in v.items())
+
+
 _PLAIN: dict[Any, Callable[[Any], bool]] = {
     str: lambda v: type(v) is str,
     bool: lambda v: type(v) is bool,
     str | None: lambda v: v is None or type(v) is str,
-    tuple[str, ...]: lambda v: type(v) is tuple and all(type(s) is str for s in v),
+    tuple[str, ...]: lambda v: _strs(v, tuple),
+    dict[str, str]: lambda v: _str_dict(v, lambda x: type(x) is str),
+    dict[str, dict[str, str]]: lambda v: _str_dict(v, lambda x: _str_dict(x, lambda y: type(y) is str)),
+    dict[str, list[str]]: lambda v: _str_dict(v, lambda x: _strs(x, list)),
+    dict[str, tuple[str, ...]]: lambda v: _str_dict(v, lambda x: _strs(x, tuple)),
 }
 
 
@@ -138,26 +149,48 @@ def _final(f) -> Callable[[Any], bool]:
     bounds (`-j 2` made every build import pydantic and build the model: ~0.1 s of CPU)."""
     default = _default(f)()
     limits = f.metadata.get("limits")
-    plain = _int_within(limits) if limits and f.type is int else None if limits else _PLAIN.get(f.type)
+    plain = _within(f.type, limits) if limits else _PLAIN.get(f.type)
     if plain is None and get_origin(f.type) is Literal:
         choices = get_args(f.type)
         plain = lambda v: type(v) is str and v in choices  # noqa: E731 - one line, like the table's
     return lambda v: (type(v) is type(default) and v == default) or (plain is not None and plain(v))
 
 
-def _int_within(limits: dict[str, Any]) -> Callable[[Any], bool] | None:
-    """An int (not a bool) inside bounds ge, le, gt: pydantic takes it unchanged. None for other limits."""
-    if not set(limits) <= {"ge", "le", "gt"}:
+def _within(kind: Any, limits: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """An int (not a bool), a float or, for `int | None`, None, inside bounds ge, le, gt:
+    pydantic takes it unchanged. None for other types and limits (a pattern)."""
+    number = {int: int, float: float, int | None: int}.get(kind)
+    if number is None or not set(limits) <= {"ge", "le", "gt"}:
         return None
     ge, le, gt = limits.get("ge"), limits.get("le"), limits.get("gt")
-    return lambda v: (type(v) is int and (ge is None or v >= ge) and (le is None or v <= le)
-                      and (gt is None or v > gt))
+    return lambda v: ((v is None and kind == int | None)
+                      or (type(v) is number and (ge is None or v >= ge) and (le is None or v <= le) and (gt is None or v > gt)))
+
+
+def _lax(f) -> Callable[[Any], Any] | None:
+    """What pydantic makes of a TOML value of field `f` where that is plain: a list of strings
+    a tuple (`targets = ["claude"]`), a table's lists of strings tuples (`per_file_ignores`),
+    a whole number a float (`timeout_s = 30`); anything else unchanged, for `_final` to judge.
+    A config file with any of them made every command import pydantic (~50 ms)."""
+    if f.type == tuple[str, ...]:
+        return lambda v: tuple(v) if _strs(v, list) else v
+    if f.type == dict[str, tuple[str, ...]]:
+        return lambda v: {k: tuple(x) for k, x in v.items()} if _str_dict(v, lambda x: _strs(x, list)) else v
+    if f.type is float:  # exactly: every int up to 2**53 is a float, as pydantic converts it
+        return lambda v: float(v) if type(v) is int and abs(v) <= 1 << 53 else v
+    copy = _COPIES.get(f.type)  # the options hold their own tables, as pydantic's copies were
+    return (lambda v: copy(v) if _PLAIN[f.type](v) else v) if copy is not None else None
+
+
+_COPIES: dict[Any, Callable[[Any], Any]] = {
+    dict[str, str]: dict,
+    dict[str, dict[str, str]]: lambda v: {k: dict(x) for k, x in v.items()},
+    dict[str, list[str]]: lambda v: {k: list(x) for k, x in v.items()},
+}
 
 
 _FINAL = {name: _final(f) for name, f in FIELDS.items()}
-# Fields whose TOML value is a list of strings (`targets = ["claude"]`): taken as a tuple without
-# pydantic, which a config file with any list made every command import (~50 ms) to convert it.
-_STR_TUPLES = frozenset(name for name, f in FIELDS.items() if f.type == tuple[str, ...] and not f.metadata.get("limits"))
+_LAX = {name: lax for name, f in FIELDS.items() if (lax := _lax(f)) is not None}
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:

@@ -70,6 +70,14 @@ def test_pydantic_loads_only_for_the_edges(tmp_path):
     # -j 2 (an option with bounds) neither: its workers send cache entries, through pydantic-core
     pooled = imported("build", seed, "-t", "claude", "--out", str(tmp_path / "pooled"), "--no-cache", "-j", "2")
     assert _top(pooled, ("pydantic",)) == []
+    # nor a config file's tables and numbers (tests/test_options.py: they come out as pydantic makes them)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[tool.agentc]\ntimeout_s = 30\nsvg_timeout_s = 2.5\nmax_rpm = 60\nfallback_models = { gpt = ["a"] }\n'
+        '[tool.agentc.per_file_ignores]\n"x.md" = ["AGC301"]\n[tool.agentc.out_dirs]\nclaude = "c"\n', encoding="utf-8")
+    configured = imported("build", seed, "-t", "claude", "--out", str(tmp_path / "configured"), "--no-cache", cwd=project)
+    assert _top(configured, ("pydantic", "pydantic_core")) == []
     agents = tmp_path / "agents"
     shutil.copytree(seed, agents)
     cached = ("build", str(agents), "-t", "claude", "--out", str(tmp_path / "cached"))
