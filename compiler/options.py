@@ -122,7 +122,7 @@ def _default(f) -> Callable[[], Any]:
 
 _DEFAULTS = {name: _default(f) for name, f in FIELDS.items()}
 
-# Values taken as they are, by a field's type (fields with limits are checked by pydantic).
+
 def _strs(v: Any, kind: type) -> bool:
     return type(v) is kind and all(type(s) is str for s in v)
 
@@ -131,21 +131,33 @@ def _str_dict(v: Any, value: Callable[[Any], bool]) -> bool:
     return type(v) is dict and all(type(k) is str and value(x) for k, x in v.items())
 
 
+# The config tables taken without pydantic: each value's shape, and how the options' own copy of
+# it is made (pydantic copied them; `per_file_ignores` lists become tuples, as pydantic makes them).
+_TABLES: dict[Any, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+    dict[str, str]: (lambda x: type(x) is str, lambda x: x),
+    dict[str, dict[str, str]]: (lambda x: _str_dict(x, lambda y: type(y) is str), dict),
+    dict[str, list[str]]: (lambda x: _strs(x, list), list),
+    dict[str, tuple[str, ...]]: (lambda x: _strs(x, list) or _strs(x, tuple), tuple),
+}
+
+
+def _table(shape: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: _str_dict(v, shape)
+
+
+# Values taken as they are, by a field's type (numbers with bounds: `_within`).
 _PLAIN: dict[Any, Callable[[Any], bool]] = {
     str: lambda v: type(v) is str,
     bool: lambda v: type(v) is bool,
     str | None: lambda v: v is None or type(v) is str,
     tuple[str, ...]: lambda v: _strs(v, tuple),
-    dict[str, str]: lambda v: _str_dict(v, lambda x: type(x) is str),
-    dict[str, dict[str, str]]: lambda v: _str_dict(v, lambda x: _str_dict(x, lambda y: type(y) is str)),
-    dict[str, list[str]]: lambda v: _str_dict(v, lambda x: _strs(x, list)),
-    dict[str, tuple[str, ...]]: lambda v: _str_dict(v, lambda x: _strs(x, tuple)),
+    **{kind: _table(shape) for kind, (shape, _) in _TABLES.items()},
 }
 
 
 def _final(f) -> Callable[[Any], bool]:
     """Whether a value of field `f` is already what validation would make of it: its default
-    (of the same type), a plain value of a field without limits, or an int within its field's
+    (of the same type), a plain value of a field without limits, or a number within its field's
     bounds (`-j 2` made every build import pydantic and build the model: ~0.1 s of CPU)."""
     default = _default(f)()
     limits = f.metadata.get("limits")
@@ -169,24 +181,17 @@ def _within(kind: Any, limits: dict[str, Any]) -> Callable[[Any], bool] | None:
 
 def _lax(f) -> Callable[[Any], Any] | None:
     """What pydantic makes of a TOML value of field `f` where that is plain: a list of strings
-    a tuple (`targets = ["claude"]`), a table's lists of strings tuples (`per_file_ignores`),
-    a whole number a float (`timeout_s = 30`); anything else unchanged, for `_final` to judge.
+    a tuple (`targets = ["claude"]`), a whole number a float (`timeout_s = 30`), a table the
+    options' own copy (`_TABLES`); anything else unchanged, for `_final` to judge.
     A config file with any of them made every command import pydantic (~50 ms)."""
     if f.type == tuple[str, ...]:
         return lambda v: tuple(v) if _strs(v, list) else v
-    if f.type == dict[str, tuple[str, ...]]:
-        return lambda v: {k: tuple(x) for k, x in v.items()} if _str_dict(v, lambda x: _strs(x, list)) else v
     if f.type is float:  # exactly: every int up to 2**53 is a float, as pydantic converts it
         return lambda v: float(v) if type(v) is int and abs(v) <= 1 << 53 else v
-    copy = _COPIES.get(f.type)  # the options hold their own tables, as pydantic's copies were
-    return (lambda v: copy(v) if _PLAIN[f.type](v) else v) if copy is not None else None
-
-
-_COPIES: dict[Any, Callable[[Any], Any]] = {
-    dict[str, str]: dict,
-    dict[str, dict[str, str]]: lambda v: {k: dict(x) for k, x in v.items()},
-    dict[str, list[str]]: lambda v: {k: list(x) for k, x in v.items()},
-}
+    if f.type in _TABLES:
+        shape, copy = _TABLES[f.type]
+        return lambda v: {k: copy(x) for k, x in v.items()} if _str_dict(v, shape) else v
+    return None
 
 
 _FINAL = {name: _final(f) for name, f in FIELDS.items()}

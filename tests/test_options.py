@@ -54,3 +54,7 @@ def test_options_hold_their_own_tables():
     made = BuildOptions(model_map=table)
     table["sonnet"]["langgraph"] = "y"
     assert made.model_map == {"sonnet": {"langgraph": "x"}}
+    ignores = {"a.md": ("AGC301",)}
+    made = BuildOptions(per_file_ignores=ignores)
+    ignores["b.md"] = ()
+    assert made.per_file_ignores == {"a.md": ("AGC301",)}
