@@ -17,6 +17,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 /* A word, its characters as code points (the words are short constants: "agent", "work with"). */
 typedef struct {
@@ -29,16 +30,25 @@ typedef struct {
  * index `head`; the few words that start with another character ("→", "⇒") are in bucket 128,
  * tried at every non-ASCII character of the text. */
 #define OTHER 128
+#define END (OTHER + 1) /* the bucket of "past the text's end" in the scan's filter */
+#define FILTER_BITS 15
+#define FILTER_WORDS ((1 << FILTER_BITS) / 64)
 
 typedef struct {
     Word *words;
     Py_ssize_t n_words;
     Py_ssize_t *order;            /* word indexes grouped by first character */
     Py_ssize_t head[OTHER + 2];   /* order[head[c]:head[c + 1]] start with c */
-    /* pair[a][b]: whether a word can start with ASCII a then b (b = OTHER: a non-ASCII character
-     * or the text's end). Most of the text's letters start a word ("a", "c", "p", "w"...) but few
-     * pairs do: checking the pair first leaves ~6 in 7 places without a word comparison. */
-    unsigned char pair[OTHER][OTHER + 1];
+    /* A filter on the first three characters of a place (each as its bucket: ASCII folded, or
+     * OTHER for a non-ASCII character): a set bit for each triple some word with an ASCII first
+     * character can start with (every third character for a two-character word). Most of the
+     * text's letters start a word and many pairs do ("in", "en", "co"), but few triples: the
+     * test leaves nearly every place at once, without the unpredictable branches of a pair test
+     * or a word comparison. A hash of the triple: a collision only costs a comparison. */
+    uint64_t triple[FILTER_WORDS];
+    /* First buckets whose places are always compared: OTHER (the words starting with a
+     * non-ASCII character share it) and the ASCII characters that are a whole word by themselves. */
+    unsigned char always[END + 1];
 } Search;
 
 static inline Py_UCS4
@@ -51,6 +61,35 @@ static inline Py_ssize_t
 bucket(Py_UCS4 first)
 {
     return first < OTHER ? (Py_ssize_t)first : OTHER;
+}
+
+/* bucket(fold(ch)) by a table look-up (the scan's step; filled by the module's init). */
+static unsigned char FOLDED[OTHER];
+
+static inline uint32_t
+folded_bucket(Py_UCS4 ch)
+{
+    return ch < OTHER ? FOLDED[ch] : OTHER;
+}
+
+/* Three buckets packed in a key, the first in the low byte. */
+static inline uint32_t
+triple(Py_ssize_t a, Py_ssize_t b, Py_ssize_t c)
+{
+    return (uint32_t)a | ((uint32_t)b << 8) | ((uint32_t)c << 16);
+}
+
+/* The filter's bit for a key (Knuth's multiplicative hash). */
+static inline uint32_t
+triple_bit(uint32_t key)
+{
+    return (key * 2654435761u) >> (32 - FILTER_BITS);
+}
+
+static inline void
+set_bit(uint64_t *filter, uint32_t bit)
+{
+    filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
 }
 
 /* Append `line` to the word's list unless it is already the last entry (one entry per line; the
@@ -74,21 +113,25 @@ add_line(PyObject *lines, Py_ssize_t line)
     return rc;
 }
 
-/* The scan, once per storage kind of the text (1, 2 or 4 bytes a character). `line` counts the
- * "\n" passed, so each place's line costs no search. */
+/* The scan, once per storage kind of the text (1, 2 or 4 bytes a character). `key` holds the
+ * buckets of the place's character and the next two (END past the text), rolled on by one
+ * character a step, so each character is read and folded once; `line` counts the "\n" passed, so
+ * each place's line costs no search. A place is compared with its bucket's words only when the
+ * filter lets its triple through, or its first character is `always` compared. */
 #define SCAN(NAME, CHAR)                                                                           \
     static int NAME(const CHAR *text, Py_ssize_t n, const Search *s)                               \
     {                                                                                              \
         Py_ssize_t line = 0;                                                                       \
+        uint32_t key = ((uint32_t)(n > 0 ? folded_bucket(text[0]) : END) << 8)                      \
+                       | ((uint32_t)(n > 1 ? folded_bucket(text[1]) : END) << 16);                  \
         for (Py_ssize_t at = 0; at < n; at++) {                                                    \
-            if (at && text[at - 1] == '\n') {                                                      \
-                line++;                                                                            \
-            }                                                                                      \
-            Py_ssize_t b = bucket(fold(text[at]));                                                 \
-            if (b < OTHER                                                                          \
-                && !s->pair[b][at + 1 < n ? bucket(fold(text[at + 1])) : OTHER]) {                 \
+            line += (key & 0xFF) == '\n'; /* the character before this place (0 at the first) */ \
+            key = (key >> 8) | ((uint32_t)(at + 2 < n ? folded_bucket(text[at + 2]) : END) << 16);  \
+            uint32_t bit = triple_bit(key);                                                        \
+            if (!(((s->triple[bit >> 6] >> (bit & 63)) & 1) | s->always[key & 0xFF])) {            \
                 continue;                                                                          \
             }                                                                                      \
+            Py_ssize_t b = key & 0xFF;                                                             \
             Py_ssize_t lo = s->head[b], hi = s->head[b + 1];                                       \
             for (Py_ssize_t k = lo; k < hi; k++) {                                                 \
                 const Word *w = &s->words[s->order[k]];                                            \
@@ -168,12 +211,17 @@ lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         w->len = PyUnicode_GET_LENGTH(word);
         count[bucket(w->chars[0])]++;
-        if (w->chars[0] < OTHER) {  /* a one-character word may stand before any character */
-            for (Py_ssize_t b = 0; b <= OTHER; b++) {
-                if (w->len == 1 || b == bucket(w->chars[1])) {
-                    s->pair[w->chars[0]][b] = 1;
-                }
+        Py_ssize_t first = bucket(w->chars[0]), second = w->len > 1 ? bucket(w->chars[1]) : 0;
+        if (first == OTHER || w->len == 1) {
+            s->always[first] = 1;
+        }
+        else if (w->len == 2) {  /* any third character, or the text's end */
+            for (Py_ssize_t c = 0; c <= END; c++) {
+                set_bit(s->triple, triple_bit(triple(first, second, c)));
             }
+        }
+        else {
+            set_bit(s->triple, triple_bit(triple(first, second, bucket(w->chars[2]))));
         }
     }
     /* Group the word indexes by first character, keeping the words' order within a group. */
@@ -809,5 +857,8 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__mentions(void)
 {
+    for (Py_UCS4 ch = 0; ch < OTHER; ch++) {
+        FOLDED[ch] = (unsigned char)fold(ch);
+    }
     return PyModule_Create(&module_def);
 }

@@ -125,6 +125,19 @@ def test_generated_words_search_the_same(native, text, words):
     _both(native, text, words)
 
 
+# Texts and words from a few characters, so that places crowd: the search's filter on a place's
+# first three characters meets words of one, two and more characters (two-character words at the
+# text's end too), words sharing their first one or two characters, and many words at once.
+FEW = st.sampled_from(["a", "b", "A", "-", ">", "\n", "\u2192", " "])
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(FEW, max_size=30).map("".join), st.lists(st.lists(FEW, min_size=1, max_size=4).map("".join), min_size=1,
+                                                          max_size=60).map(tuple))
+def test_crowded_words_search_the_same(native, text, words):
+    _both(native, text, words)
+
+
 def test_every_piece_pair_searches_the_same(native):
     """Each piece after each other one, at the text's start, end and middle."""
     for a in PIECES:
