@@ -34,3 +34,28 @@ def test_plain_data_never_falls_back_to_json_dumps(monkeypatch):
     expected = json.dumps(data, indent=2)
     monkeypatch.setattr(jsontext.json, "dumps", None)
     assert jsontext.dumps(data) == expected
+
+
+# Characters the long-string path must treat as the C encoder does: the escaped ones, the other
+# controls (which send it back to the C encoder), DEL and C1 (kept raw), lone surrogates, emoji.
+KEPT = "a é\t\n\x7f\x80\x85\u2028\ufeff\ud800\udfff😀\"\\/"  # the UTF-8 path writes these itself
+HOSTILE = KEPT + "\r\b\f\x00\x1f"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=KEPT, min_size=1, max_size=40) | st.text(alphabet=HOSTILE, min_size=1, max_size=40),
+       st.integers(1, 3000), st.booleans())
+def test_long_strings_as_json_dumps(piece, times, crlf):
+    """Strings past jsontext._LONG take the UTF-8 path: the same text as json.dumps, any content."""
+    text = (piece * (jsontext._LONG // len(piece) + times))
+    text = text.replace("\n", "\r\n") if crlf else text
+    assert len(text) >= jsontext._LONG
+    for value in (text, {"instructions": text}, [text, "short"]):
+        assert jsontext.dumps(value, ensure_ascii=False) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_long_edge_cases():
+    for text in ("", "x" * (jsontext._LONG - 1), "x" * jsontext._LONG, "😀" * 5000, "line\n" * 20000,
+                 "\\\"" * 3000, "é" * 2000 + "\r", "\ud800" * 2000, "a\tb " * 1000 + "\x7f"):
+        assert jsontext._encode(text) == json.encoder.encode_basestring(text)
+        assert jsontext.dumps({"k": text}, ensure_ascii=False) == json.dumps({"k": text}, indent=2, ensure_ascii=False)

@@ -16,9 +16,29 @@ from typing import Any
 def dumps(data: Any, *, ensure_ascii: bool = True) -> str:
     """Exactly `json.dumps(data, indent=2, ensure_ascii=ensure_ascii)`."""
     try:
-        return _value(data, "\n", encode_basestring_ascii if ensure_ascii else encode_basestring)
+        return _value(data, "\n", encode_basestring_ascii if ensure_ascii else _encode)
     except _Unusual:
         return json.dumps(data, indent=2, ensure_ascii=ensure_ascii)
+
+
+# Every byte value but the C0 controls other than tab and newline: in UTF-8 such a control is
+# that one byte, and every byte of any other non-ASCII character is >= 0x80.
+_NOT_ESCAPED = bytes([0x09, 0x0A, *range(0x20, 0x100)])
+_LONG = 1024  # below ~1000 characters of prose the C encoder is as fast as the detour
+
+
+def _encode(text: str) -> str:
+    """`encode_basestring(text)` (a JSON string, non-ASCII kept). A long text with no control
+    character but tab and newline (a prompt) is escaped as UTF-8 with four `bytes.replace`:
+    a 32 KB seed prompt in 55 instead of 150 us, as the C encoder reads it character by
+    character. `surrogatepass`: a lone surrogate comes out as the C encoder leaves it."""
+    if len(text) < _LONG:
+        return encode_basestring(text)
+    data = text.encode("utf-8", "surrogatepass")
+    if data.translate(None, _NOT_ESCAPED):  # \r, \b, \f or another control: written \uXXXX or so
+        return encode_basestring(text)
+    data = data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n").replace(b"\t", b"\\t")
+    return '"' + data.decode("utf-8", "surrogatepass") + '"'
 
 
 _INF = float("inf")
