@@ -399,3 +399,60 @@ def test_long_delegation_lists_are_laid_out_as_black_would(n):
     body = "\n".join(f"            {line}" for line in lines)
     source = f"class Crew:\n    def crew(self):\n        lead_agent.tools = [\n{body}\n        ]\n"  # as in crew.py
     assert format_python(source) == source
+
+
+def test_unsafe_search_on_utf8_is_the_regex():
+    """yamltext._has_unsafe (UTF-8 lead bytes first, the regex only when one of them may begin an
+    unsafe character) finds exactly what _UNSAFE.search finds: on every code point alone, every
+    BMP one after an arrow (E2) or a variation selector (EF), and hypothesis texts of such neighbours."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agentc.targets.crewai import yamltext
+
+    def same(text: str) -> bool:
+        data = text.encode("utf-8", "surrogatepass")
+        return yamltext._has_unsafe(text, data) == (yamltext._UNSAFE.search(text) is not None)
+
+    assert [i for i in range(0x110000) if not same(chr(i))] == []
+    assert [i for i in range(0x10000) if not (same(f"→{chr(i)}") and same(f"a\ufe0f{chr(i)}x"))] == []
+    assert same("") and same("plain ascii\n\twith tab") and same("→ — ⚠️ 😀 é\n" * 3000)
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.text(alphabet="a \t\n→—\u2028\u2029\ufe0f\ufeff\ufffe\uffff\ufffd\x85\xa0\x7f\x00\ud800\ud7ff\ue000😀é"))
+    def agree(text):
+        assert same(text)
+
+    agree()
+
+
+def test_literal_blocks_on_utf8_as_on_str():
+    """yamltext._literal works on the text's UTF-8; it writes what the str version wrote (main
+    1c77a2b), for hostile texts (CRLF, blank and blank-looking lines, emoji, surrogates, long lines)."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agentc.targets.crewai import yamltext
+
+    def as_str(text: str, indent: str) -> str | None:
+        if "\n" not in text or text[0] in " \n" or yamltext._UNSAFE.search(text) or "\r" in text:
+            return None
+        if " \n" in text or text.endswith(" ") or ("\t" in text and any(
+                line != line.rstrip(" \t") or line.startswith("\t") for line in text.split("\n"))):
+            return None
+        trailing = len(text) - len(text.rstrip("\n"))
+        chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+        out = indent + text[:len(text) - trailing].replace("\n", "\n" + indent) + "\n"
+        out = re.sub("\n" + re.escape(indent) + "(?=\n)", "\n", out)
+        return f"|{chomp}\n" + out + "\n" * max(trailing - 1, 0)
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.text(alphabet="ab \t\n\r→😀é\u2028\ufeff\ud800\x85", max_size=40), st.sampled_from(["  ", "    ", "\t"]))
+    def same(text, indent):
+        assert yamltext._literal(text, indent) == as_str(text, indent)
+
+    same()
+    for text in ("x\n" * 20000, "😀" * 40000 + "\n\n\n", "a\n\n\n\nb\n", "é\n \n", "→ go\n\n⚠️ stop\n", "\n"):
+        assert yamltext._literal(text, "    ") == as_str(text, "    ")
