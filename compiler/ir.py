@@ -12,6 +12,7 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.frozen import frozen
 from agentc.compiler.span import Span
 
 if TYPE_CHECKING:
@@ -42,9 +43,10 @@ def Field(**kwargs: Any) -> Any:  # noqa: N802 - it stands in for pydantic's Fie
     return pydantic_field(**kwargs)
 
 
-node = dataclass(frozen=True, slots=True, kw_only=True)
-"""Every node's decorator. kw_only: fields keep their order (the JSON's and the schema's)
-even where a required field follows one with a default, and callers name every field."""
+node = frozen
+"""Every node's decorator: a frozen, slotted, keyword-only dataclass with a faster __init__
+(compiler/frozen.py). kw_only: fields keep their order (the JSON's and the schema's) even
+where a required field follows one with a default, and callers name every field."""
 
 
 @node

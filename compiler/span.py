@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from agentc.compiler.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class Span:
-    # A plain slotted dataclass, not a pydantic model: a 1000-agent build makes ~170 000 of
+    # A plain slotted dataclass (frozen.py), not a pydantic model: a 1000-agent build makes ~170 000 of
     # them, and a model's per-instance dict and fields-set took ~470 bytes each. Pydantic still
     # reads, dumps and describes it at the edges (`ir --json`, `schema`, the cache). No
     # docstring: it would become the schema's description.
