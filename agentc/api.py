@@ -78,7 +78,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     ones aside for a pool, then from those left how many processes lower them (a few are
     lowered here: a pool would cost more than it saves)."""
     from agentc import pools
-    from agentc.cache import sha, stat_of
+    from agentc.cache import read_with_stat, sha
 
     pooled = pools.processes(jobs, len(found)) > 1 and len(found) > 1 and pools.can_fork()
     parts: list[Any] = []  # per file read: (agent or None, its diagnostics), or its index in `todo`
@@ -89,9 +89,8 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     for i, f in enumerate(found):
         if progress is not None and not pooled:
             progress(i, len(found))
-        before = stat_of(f.path)  # before reading: a write in between is caught next time
         try:
-            data = f.path.read_bytes()
+            before, data = read_with_stat(f.path)
         except OSError as exc:
             diags.append(diag("AGC001", Span(file=f.file, line=1), f"cannot read file: {exc.strerror or exc}"))
             continue

@@ -103,3 +103,15 @@ def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
     assert [rel for rel, _ in _code_files(str(tmp_path))] == sorted([built, "a.py", "t/b.j2"])
+
+
+@pytest.mark.parametrize("data", [b"", b"---\nname: a\n---\nbody \xf0\x9f\x99\x82\r\n", b"x" * (1 << 20) + b"\xff"])
+def test_read_with_stat_is_stat_of_then_the_bytes(tmp_path, data):
+    from agentc.cache import read_with_stat, stat_of
+
+    path = tmp_path / "a.md"
+    path.write_bytes(data)
+    assert read_with_stat(path) == (stat_of(path), data)
+    assert read_with_stat(str(path)) == (stat_of(path), data)
+    with pytest.raises(OSError):
+        read_with_stat(tmp_path / "gone.md")
