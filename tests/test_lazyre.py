@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 import re
 
 import pytest
 
-from agentc.compiler import mentions
+from agentc.compiler import lazyre, mentions
 from agentc.compiler.lazyre import LazyPattern, lazy_compile
 
 TEXT = "Hand off to the Code Reviewer, then ask `qa-lead`; code-reviewer again."
@@ -35,3 +36,50 @@ def test_compiled_on_first_use_only():
 def test_a_rare_pattern_of_the_front_end_is_lazy_until_used():
     assert isinstance(mentions._SOFT_BEFORE, LazyPattern)
     assert isinstance(mentions._STRONG_BEFORE, re.Pattern)  # used by every agent: compiled at import
+
+
+# The cache of compiled code (lazyre.compile)
+
+PATTERNS = ((r"(?P<who>`[\w-]+`)|\bhand(?:s|ed)?\s+off\b", re.I), (r"^\s*[-*+]\s+(?:\[[ xX]\]\s+)?", re.M),
+            (r"[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", 0), (r"(?x) a  b # c", 0))
+
+
+@pytest.fixture
+def cache_file(tmp_path, monkeypatch):
+    """lazyre's cache in a temporary file, empty at the start."""
+    path = tmp_path / "patterns.marshal"
+    monkeypatch.setattr(lazyre, "_FILE", str(path))
+    monkeypatch.setattr(lazyre, "_known", None)
+    monkeypatch.setattr(lazyre, "_new", {})
+    return path
+
+
+def test_cached_code_makes_the_same_pattern(cache_file):
+    # Pattern equality in CPython compares the pattern, the flags and the compiled code.
+    first = [lazyre.compile(p, f) for p, f in PATTERNS]
+    assert first == [re.compile(p, f) for p, f in PATTERNS] and len(lazyre._new) == len(PATTERNS)
+    lazyre._write()
+    lazyre._known, lazyre._new = None, {}
+    again = [lazyre.compile(p, f) for p, f in PATTERNS]
+    assert again == first and not lazyre._new and len(lazyre._known) == len(PATTERNS)  # all from the file
+    assert [x.groupindex for x in again] == [x.groupindex for x in first] and again[3].flags == re.X | re.U
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal", marshal.dumps(("other python", {})), marshal.dumps([1, 2])])
+def test_a_stale_or_damaged_file_is_ignored(cache_file, content):
+    cache_file.write_bytes(content)
+    assert lazyre.compile(*PATTERNS[0]) == re.compile(*PATTERNS[0])
+    assert len(lazyre._new) == 1  # compiled anew, to be written again
+
+
+def test_damaged_code_falls_back_to_re(cache_file):
+    pattern, flags = PATTERNS[1]
+    entry = lazyre._compiled(pattern, flags)
+    bad = (entry[0], [9999] * len(entry[1]), *entry[2:])  # no such opcode: _sre refuses it
+    cache_file.write_bytes(marshal.dumps((lazyre._VERSION, {(pattern, int(flags)): bad})))
+    assert lazyre.compile(pattern, flags) == re.compile(pattern, flags)
+
+
+def test_a_bad_pattern_raises_as_re_does(cache_file):
+    with pytest.raises(re.error):
+        lazyre.compile(r"(unclosed")
