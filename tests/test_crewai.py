@@ -404,7 +404,8 @@ def test_long_delegation_lists_are_laid_out_as_black_would(n):
 def test_unsafe_search_on_utf8_is_the_regex():
     """yamltext._has_unsafe (UTF-8 lead bytes first, the regex only when one of them may begin an
     unsafe character) finds exactly what _UNSAFE.search finds: on every code point alone, every
-    BMP one after an arrow (E2) or a variation selector (EF), and hypothesis texts of such neighbours."""
+    BMP one after an arrow (E2), a variation selector (EF), a degree sign (C2) or a Hangul syllable
+    (ED), and hypothesis texts of such neighbours."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -415,11 +416,12 @@ def test_unsafe_search_on_utf8_is_the_regex():
         return yamltext._has_unsafe(text, data) == (yamltext._UNSAFE.search(text) is not None)
 
     assert [i for i in range(0x110000) if not same(chr(i))] == []
-    assert [i for i in range(0x10000) if not (same(f"→{chr(i)}") and same(f"a\ufe0f{chr(i)}x"))] == []
+    neighbours = ("→{}", "a\ufe0f{}x", "°{}", "한{}\n")  # an E2, EF, C2 and ED lead byte before it
+    assert [i for i in range(0x10000) if not all(same(n.format(chr(i))) for n in neighbours)] == []
     assert same("") and same("plain ascii\n\twith tab") and same("→ — ⚠️ 😀 é\n" * 3000)
 
     @settings(max_examples=1000, deadline=None)
-    @given(st.text(alphabet="a \t\n→—\u2028\u2029\ufe0f\ufeff\ufffe\uffff\ufffd\x85\xa0\x7f\x00\ud800\ud7ff\ue000😀é"))
+    @given(st.text(alphabet="a \t\n→—\u2028\u2029\ufe0f\ufeff\ufffe\uffff\ufffd\x85\x9f\xa0°\x7f\x00\x1f\ud800\udfff\ud7ff한\ue000😀é"))
     def agree(text):
         assert same(text)
 
