@@ -60,6 +60,55 @@ def test_same_signature_fields_and_errors_as_the_dataclass():
         assert (repr(fast[1]) if fast[0] == "ok" else fast[1]) == (repr(plain[1]) if plain[0] == "ok" else plain[1])
 
 
+def _one():
+    class One:
+        x: str
+
+    return One
+
+
+def _none():
+    class Empty:
+        pass
+
+    return Empty
+
+
+def _pair(cls, **more):
+    return cls(text="é🙂\r\n", table={"k": 1}, last=None, **more)
+
+
+def test_same_methods_as_the_dataclass():
+    assert FAST.__doc__ == PLAIN.__doc__  # made from the signature, as pydantic's schema expects
+    assert repr(FAST.__dataclass_params__) == repr(PLAIN.__dataclass_params__)
+    assert FAST.__match_args__ == PLAIN.__match_args__ and FAST.__slots__ == PLAIN.__slots__
+    for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__"):
+        assert getattr(FAST, name).__qualname__ == getattr(PLAIN, name).__qualname__, name
+    a, b = _pair(FAST), _pair(FAST, count=4)
+    assert repr(a) == repr(_pair(PLAIN)).replace(PLAIN.__qualname__, FAST.__qualname__)
+    assert (a == _pair(FAST), a == b, a != b, a == _pair(PLAIN), a.__eq__(1)) == (True, False, True, False, NotImplemented)
+    for make in (_one, _none):  # the fields' tuple of one field, and of none
+        plain, fast = dataclass(frozen=True, slots=True, kw_only=True)(make()), frozen(make())
+        args = {"x": "é"} if make is _one else {}
+        assert hash(fast(**args)) == hash(plain(**args)) and fast(**args) == fast(**args)
+        assert repr(fast(**args)) == repr(plain(**args)) and fast.__doc__ == plain.__doc__
+    assert hash(_item()) == hash((_item().text, None, _item().span)) != hash(ir.Item(text="y", span=_item().span))
+    with pytest.raises(TypeError):  # the dict field: unhashable, as the dataclass's hash
+        hash(a)
+    for do in (lambda o: setattr(o, "text", "y"), lambda o: delattr(o, "text")):
+        assert _outcome(lambda d=do: d(_pair(FAST))) == _outcome(lambda d=do: d(_pair(PLAIN)))
+    # Not a field: the dataclass's __setattr__ (CPython 3.11) calls super() on the class it had
+    # before making it slotted and fails with a TypeError; here it is refused as a field is.
+    with pytest.raises(FrozenInstanceError):
+        _pair(FAST).other = 1
+    assert a.__getstate__() == _pair(PLAIN).__getstate__()
+    loop = FAST(text="x", table={}, last=None)
+    loop.table["self"] = loop  # a cycle through a field: repr stops as the dataclass's does
+    plain_loop = PLAIN(text="x", table={}, last=None)
+    plain_loop.table["self"] = plain_loop
+    assert repr(loop) == repr(plain_loop).replace(PLAIN.__qualname__, FAST.__qualname__)
+
+
 def test_a_default_factory_makes_a_new_value_each_time():
     a, b = FAST(text="x", last=None), FAST(text="x", last=None)
     assert a.table == {} and a.table is not b.table
@@ -84,6 +133,9 @@ def test_nodes_are_still_frozen_dataclasses_with_the_dataclass_signature(cls):
     # Not dataclasses' frozen __init__ (object.__setattr__ by name): each slot's own setter.
     code = cls.__init__.__code__
     assert "__dataclass_builtins_object__" not in code.co_names + code.co_freevars
+    # The other methods are not compiled per class (importing the IR compiled ~130 functions).
+    for name in ("__eq__", "__hash__", "__setattr__", "__delattr__", "__getstate__", "__setstate__"):
+        assert getattr(cls, name).__code__ is getattr(Span, name).__code__
 
 
 def _item() -> ir.Item:
