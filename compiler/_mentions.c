@@ -838,7 +838,99 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ------------------------------------------------------------------------------------------- */
+/* mentions._by_line_py: the names found in a whole text (its prepared lines joined by "\n"), by
+ * line. The names come by place and none spans a line end, so one walk over the text gives each
+ * name's line and that line's start, where Python asked str.count and str.rfind per name. */
+
+PyDoc_STRVAR(by_line_doc,
+"by_line(text, cands) -> dict[int, list]\n\n"
+"mentions._by_line_py(text, cands): each name (an object with int start and end, by start, within\n"
+"text) moved to its line's columns (start and end less the line's start) under its 0-based line.");
+
+static PyObject *
+by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "by_line(text: str, cands: list)");
+        return NULL;
+    }
+    PyObject *text = args[0], *cands = args[1];
+    static PyObject *start_name, *end_name;
+    if (start_name == NULL && ((start_name = PyUnicode_InternFromString("start")) == NULL
+                               || (end_name = PyUnicode_InternFromString("end")) == NULL)) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyDict_New(), *current = NULL; /* current: the list of `line` (borrowed) */
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t at = 0, line = 0, begin = 0, current_line = -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
+        PyObject *c = PyList_GET_ITEM(cands, i);
+        Py_INCREF(c); /* the list may change under the calls below */
+        Py_ssize_t start = -1, end = -1;
+        PyObject *value = PyObject_GetAttr(c, start_name);
+        if (value != NULL) {
+            start = PyLong_AsSsize_t(value);
+            Py_DECREF(value);
+            value = start == -1 && PyErr_Occurred() ? NULL : PyObject_GetAttr(c, end_name);
+        }
+        if (value != NULL) {
+            end = PyLong_AsSsize_t(value);
+            Py_DECREF(value);
+        }
+        if (PyErr_Occurred()) {
+            goto fail;
+        }
+        if (start < at || start > n || end < start) {
+            PyErr_SetString(PyExc_ValueError, "by_line: the names must come by place, within the text");
+            goto fail;
+        }
+        for (; at < start; at++) {
+            if (PyUnicode_READ(kind, data, at) == '\n') {
+                line++;
+                begin = at + 1;
+            }
+        }
+        PyObject *new_start = PyLong_FromSsize_t(start - begin), *new_end = PyLong_FromSsize_t(end - begin);
+        int rc = new_start == NULL || new_end == NULL ? -1
+            : PyObject_SetAttr(c, start_name, new_start) < 0 ? -1 : PyObject_SetAttr(c, end_name, new_end);
+        Py_XDECREF(new_start);
+        Py_XDECREF(new_end);
+        if (rc < 0) {
+            goto fail;
+        }
+        if (line != current_line) {
+            PyObject *key = PyLong_FromSsize_t(line);
+            current = PyList_New(0);
+            if (key == NULL || current == NULL || PyDict_SetItem(out, key, current) < 0) {
+                Py_XDECREF(key);
+                Py_XDECREF(current);
+                goto fail;
+            }
+            Py_DECREF(key);
+            Py_DECREF(current); /* the dict holds it */
+            current_line = line;
+        }
+        if (PyList_Append(current, c) < 0) {
+            goto fail;
+        }
+        Py_DECREF(c);
+        continue;
+    fail:
+        Py_DECREF(c);
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"by_line", (PyCFunction)(void (*)(void))by_line, METH_FASTCALL, by_line_doc},
     {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL, holding_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},

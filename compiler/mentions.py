@@ -417,8 +417,21 @@ _SLASH_LEFT = lazy_compile(rf"(?:^|[^\w./-]){_KEBAB}$")
 def prepare(text: str) -> str:
     """Text as the scanner reads it: non-ASCII hyphens as '-' and `a-x/b-y` as `a-x+b-y`,
     each one character for one, so every column stays right."""
+    return _prepare(text)[0]
+
+
+def _prepare(text: str) -> tuple[str, list[int]]:
+    """`prepare`, and the places it changed (unsorted): a caller holding the text's lines
+    remakes only the lines holding them."""
+    places: list[int] = []
     if not text.isascii():
         for h in HYPHENS:
+            at = text.find(h)
+            if at < 0:
+                continue
+            while at >= 0:
+                places.append(at)
+                at = text.find(h, at + 1)
             text = text.replace(h, "-")
     if "/" in text and "-" in text:
         cuts = [m.start() for m in _SLASH.finditer(text) if _SLASH_LEFT.search(text, max(0, m.start() - 80), m.start())]
@@ -428,7 +441,27 @@ def prepare(text: str) -> str:
                 parts += (text[prev:i], "+")
                 prev = i + 1
             text = "".join([*parts, text[prev:]])
-    return text
+            places += cuts
+    return text, places
+
+
+def _prepared_lines(lines: list[str], text: str, places: list[int]) -> list[str]:
+    """The lines of `text`, the prepared join of `lines`, which differs from it only at `places`:
+    `lines` itself when nothing changed (most files), else a copy with the changed lines remade.
+    Most changed files change one line or two ("a-x/b-y"); splitting the whole text made ~800
+    strings for them."""
+    if not places:
+        return lines
+    if len(places) > 64:  # many non-ASCII hyphens: one split costs less than a search per place
+        return text.split("\n")
+    out = list(lines)
+    line = at = 0
+    for p in sorted(places):
+        line += text.count("\n", at, p)
+        at = p
+        start, end = text.rfind("\n", 0, p) + 1, text.find("\n", p)
+        out[line] = text[start:end] if end >= 0 else text[start:]
+    return out
 
 
 def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
@@ -438,25 +471,14 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     word (None when lowercasing moved offsets), from one scan of the whole text: a scan per
     line costs more in calls than in matching. Each word is searched once even when it is both
     a cue and a look word. The prepared lines are `lines` itself when `prepare` changes nothing
-    (most files): no split."""
-    joined = "\n".join(lines)
-    text = prepare(joined)
-    out: dict[int, list[_Cand]] = {}
-    at = line = begin = 0  # the last name's place, its line and where that line starts
-    for c in _candidates(text, self_name):  # by place, and no name spans a line end
-        ends = text.count("\n", at, c.start)  # a few calls per name instead of a table of every line's start
-        if ends:
-            line += ends
-            begin = text.rfind("\n", at, c.start) + 1
-        at = c.start
-        c.start -= begin
-        c.end -= begin
-        out.setdefault(line, []).append(c)
+    (most files), else a copy with the changed lines remade."""
+    text, places = _prepare("\n".join(lines))
+    out = _by_line(text, _candidates(text, self_name))
     holding, shifted = _lines_holding(text, tuple(dict.fromkeys((*_LOOK_WORDS, *cues, *triggers))))
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
-    prepared = lines if text is joined else text.split("\n")
+    prepared = _prepared_lines(lines, text, places)
     for i in holding["agent"]:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
     for i in hinted:  # ...or "ask y z": on a line with neither a name nor "agent", only such a weak
@@ -466,6 +488,24 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         return prepared, out, set(range(len(lines))), set(range(len(lines))), None
     return (prepared, out, {i for word in cues for i in holding[word]}, {i for word in triggers for i in holding[word]},
             hinted)
+
+
+def _by_line_py(text: str, cands: list[_Cand]) -> dict[int, list[_Cand]]:
+    """The names found in a whole text by line (0-based), each moved to its line's columns. The
+    names come by place and none spans a line end: a few calls per name find its line, instead
+    of a table of every line's start. The C twin is `by_line`."""
+    out: dict[int, list[_Cand]] = {}
+    at = line = begin = 0  # the last name's place, its line and where that line starts
+    for c in cands:
+        ends = text.count("\n", at, c.start)
+        if ends:
+            line += ends
+            begin = text.rfind("\n", at, c.start) + 1
+        at = c.start
+        c.start -= begin
+        c.end -= begin
+        out.setdefault(line, []).append(c)
+    return out
 
 
 def _lines_holding(text: str, words: tuple[str, ...]) -> tuple[dict[str, list[int]], bool]:
@@ -524,9 +564,10 @@ def _native() -> Any:
     None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to scan in Python only.
     `lines_holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
     object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
-    give, and `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
-    engine or a Python step per place (tests/test_mentions_native.py compares them)."""
-    return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "weak_phrases")
+    give, `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
+    engine or a Python step per place, and `by_line` what `_by_line_py` gives in one walk over the
+    text (tests/test_mentions_native.py compares them)."""
+    return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "weak_phrases", "by_line")
 
 
 _NATIVE = _native()
@@ -534,6 +575,7 @@ _native_holding = _NATIVE.lines_holding if _NATIVE else None
 # The C scans take the Python word tests as arguments (each list stays in one place).
 _title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match) if _NATIVE else _title_names_py
 _kebab_names = partial(_NATIVE.kebab_names, _kebab_ok) if _NATIVE else _kebab_names_py
+_by_line = _NATIVE.by_line if _NATIVE else _by_line_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

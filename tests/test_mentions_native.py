@@ -52,12 +52,14 @@ def test_mentions_uses_the_native_scans_when_built():
     if pure:
         assert mentions._native_holding is None
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
+        assert mentions._by_line is mentions._by_line_py
     else:
         assert mentions._native_holding is _mentions.lines_holding
         assert mentions._title_names.func is _mentions.title_names
         assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match)
         assert mentions._kebab_names.func is _mentions.kebab_names
         assert mentions._kebab_names.args == (mentions._kebab_ok,)
+        assert mentions._by_line is _mentions.by_line
 
 
 def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
@@ -354,3 +356,84 @@ def test_weak_phrases_leak_no_memory(module):
             module.weak_phrases(_raise, verbs, line)
 
     assert_no_leak(calls)
+
+
+# The names by line (mentions._by_line_py): texts of names and the characters around them that
+# could put a name on the wrong line or column: line ends (CRLF, a lone CR, which is no line end),
+# empty lines, non-ASCII characters and other planes before a name, a name at the text's start and
+# end, and a huge line.
+LINE_PIECES = ["code-reviewer", "The Code Reviewer", "@ml-engineer", "x", " ", "\n", "\n\n", "\r\n", "\r", "\u00e9",
+               "\u2192", "\U0001f600", "\u2010", "a/b-c", "agent", ""]
+line_text = st.lists(st.sampled_from(LINE_PIECES), max_size=40).map("".join)
+
+
+def _by_line_both(module, text: str) -> None:
+    expected = mentions._by_line_py(text, mentions._candidates(text, "x"))
+    found = module.by_line(text, mentions._candidates(text, "x"))
+    assert list(found) == list(expected), text
+    assert {k: [(c.start, c.end, c.target) for c in v] for k, v in found.items()} == \
+        {k: [(c.start, c.end, c.target) for c in v] for k, v in expected.items()}, text
+
+
+def test_names_by_line_of_every_file_are_the_same(module):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    for path in files:
+        _by_line_both(module, mentions.prepare(text_of(path.read_bytes())))
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(line_text)
+def test_generated_names_by_line_are_the_same(module, text):
+    _by_line_both(module, text)
+
+
+def test_odd_texts_by_line_are_the_same(module):
+    for text in ("", "\n", "code-reviewer", "\n" * 5 + "a code-reviewer", "x " * 100_000 + "ml-engineer\n ml-engineer",
+                 "\U0001f600 code-reviewer\r\n\u00e9 ml-engineer\n\n@data-scientist"):
+        _by_line_both(module, text)
+
+
+def test_by_line_with_bad_arguments_raises(module):
+    c = mentions._Cand(5, 8, "abc", "kebab", False)
+    for args in (("a", (c,)), (b"a", [c]), ("a",), ("a", [c], 1)):
+        with pytest.raises(TypeError):
+            module.by_line(*args)
+    with pytest.raises(AttributeError):
+        module.by_line("abc", [object()])
+    with pytest.raises(ValueError):  # a place past the text's end
+        module.by_line("abc", [c])
+    with pytest.raises(ValueError):  # not by place
+        module.by_line("abcdefghij", [mentions._Cand(5, 8, "a", "kebab", False), mentions._Cand(1, 2, "b", "kebab", False)])
+
+
+def test_by_line_leaks_no_memory(module):
+    """Names on several lines, and a call that fails half-way, 20 000 times: no block stays allocated."""
+    text = "a code-reviewer\n\nThe Code Reviewer x\n\u2192 ml-engineer\n"
+    cands = mentions._candidates(text, "x")
+    places = [(c.start, c.end) for c in cands]
+
+    def calls():
+        for c, (start, end) in zip(cands, places, strict=True):
+            c.start, c.end = start, end
+        module.by_line(text, cands)
+        with pytest.raises(ValueError):
+            module.by_line("ab", [mentions._Cand(0, 1, "a", "kebab", False), mentions._Cand(3, 4, "b", "kebab", False)])
+
+    assert_no_leak(calls)
+
+
+# The prepared lines (mentions._prepared_lines): what splitting the prepared text gives, with the
+# lines `prepare` changes (non-ASCII hyphens, "a-x/b-y") anywhere, several on a line, many of them.
+PREP_PIECES = ["a-x/b-y", "a-x", "/", "b-y", "x", " ", "\n", "\r\n", "\u2010", "\u2011", "\u2012", "\u2212", "\u00e9", ""]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from(PREP_PIECES), max_size=60).map("".join))
+def test_prepared_lines_are_the_split_prepared_text(text):
+    lines = text.split("\n")
+    prepared, places = mentions._prepare(text)
+    assert prepared == mentions.prepare(text)
+    assert mentions._prepared_lines(lines, prepared, places) == prepared.split("\n"), text
+    many = "\n".join(["\u2010 a-x/b-y"] * 50 + lines)
+    prepared, places = mentions._prepare(many)
+    assert mentions._prepared_lines(many.split("\n"), prepared, places) == prepared.split("\n")
