@@ -58,6 +58,7 @@ class Source:
 
     file: str
     scope: str | None
+    text: str  # as read (`text_of`): `lines` joined by "\n"
     lines: list[str]
     entries: dict[str, Entry]
     body_start: int
@@ -104,7 +105,7 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     if len(data) > MAX_FILE_BYTES:
         diags.append(diag("AGC108", Span(file=file, line=1), f"file is {len(data)} bytes; agentc reads agent files of at most {MAX_FILE_BYTES}",
                           hint="an agent file is a prompt; move reference material out of it"))
-        return Source(file, scope, [""], {}, 1, [], [], [], diags, [], {"name", "description"})  # reported above
+        return Source(file, scope, "", [""], {}, 1, [], [], [], diags, [], {"name", "description"})  # reported above
     text = text_of(data)
     if "\ufffd" in text:  # a bad byte, or a file that holds U+FFFD itself
         diags += _undecodable(file, data.removeprefix(BOM))
@@ -112,7 +113,7 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     if not text or text.isspace():  # as `not text.strip()`, without copying the text
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))
-        return Source(file, scope, lines, {}, len(lines), [], [], [], diags, [], set())
+        return Source(file, scope, text, lines, {}, len(lines), [], [], [], diags, [], set())
     fm = read_frontmatter(file, lines)
     diags += fm.diagnostics
     blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)
@@ -125,4 +126,4 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     owner: list[int | None] = [None] * len(blocks)
     for k, s in enumerate(sections):  # parents come first, so nested sections overwrite them
         owner[s.start : s.end] = [k] * (s.end - s.start)
-    return Source(file, scope, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)
+    return Source(file, scope, text, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)

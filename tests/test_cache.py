@@ -55,10 +55,13 @@ def test_the_codec_writes_and_reads_what_pydantic_does():
     b"---\nname: a\ndescription: d\n---\n",
     b"---\nname: a\ndescription: d\n---",
     b"---\nname: a\ndescription: d\n---\n\n\n   \n",
+    "---\nname: a\ndescription: d\n---\n\u00e9\U0001f642 \u2028 x\n\n- [ ] y\u2029z\r\n".encode() + b"w" * 70000,
 ])
 def test_the_body_read_from_the_source_is_the_lowered_one(text):
-    agent, diags = lower(read_source("a.md", text, None))
+    src = read_source("a.md", text, None)
+    agent, diags = lower(src)
     assert agent is not None
+    assert agent.body == "\n".join(src.lines[src.body_start:])  # lower slices the text; it joined the lines
     assert codec.source_body(text, agent.body_line) == agent.body
     assert codec.load_entry(codec.dump_entry(agent, diags), text) == (agent, tuple(diags))
 
