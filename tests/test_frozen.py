@@ -11,12 +11,13 @@ from dataclasses import FrozenInstanceError, dataclass, field
 import pytest
 
 from agentc.compiler import ir
+from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.frozen import frozen
 from agentc.compiler.span import Span
 
 # ProjectIR is made once per build and keeps its indexes in a __dict__: a plain frozen dataclass.
 NODES = [c for c in vars(ir).values() if isinstance(c, type) and issubclass(c, ir.Node) and c not in (ir.Node, ir.ProjectIR)]
-FROZEN = [*NODES, Span]
+FROZEN = [*NODES, Span, Diagnostic]
 
 
 def _body():
