@@ -83,15 +83,26 @@ def leading_targets(text: str) -> list[str]:
 
 
 _MARKS = re.compile(r"^[\s\-*•❌✅⚠️🚫→]+")
+_MARK_CHARS = frozenset("-*•❌✅⚠️🚫→")  # the class of `_MARKS` but `\s`
 _NUMBER = re.compile(r"^\d+[.)]\s*")
 _DONT_USE = re.compile(r"^(?:do not|don't|never)\s+use(?:\s+this agent|\s+[\w-]+)?\s+(?:for|when|if)\s*:?\s*", re.I)
 _NOT_FOR = re.compile(r"^(?:\d+[.)]\s*)?not\s+(?:for|when)\s+", re.I)
 
 
 def clean(text: str) -> str:
-    """A condition as a reader would say it: no markup, list marks or 'do not use for'."""
-    text = _NUMBER.sub("", _MARKS.sub("", plain(text)), count=1)
-    text = _NOT_FOR.sub("", _DONT_USE.sub("", text, count=1), count=1)
+    """A condition as a reader would say it: no markup, list marks or 'do not use for'. Each
+    pattern is anchored at the start and tried only when the first character can begin it (a
+    substitution costs ~0.2 us even when nothing matches, and most conditions start with a
+    capital letter)."""
+    text = plain(text)
+    if text and (text[0] in _MARK_CHARS or text[0].isspace()):  # `\s` is str.isspace
+        text = _MARKS.sub("", text)
+    if text[:1].isdecimal():  # `\d` is str.isdecimal
+        text = _NUMBER.sub("", text, count=1)
+    if text[:1] in ("d", "D", "n", "N"):  # no other character is "d" or "n" to re.I
+        text = _DONT_USE.sub("", text, count=1)
+    if text[:1] in ("n", "N") or text[:1].isdecimal():
+        text = _NOT_FOR.sub("", text, count=1)
     return text.strip(" \t:;,-—–").strip()
 
 

@@ -25,6 +25,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import accumulate
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from agentc.compiler import native
@@ -277,12 +278,14 @@ _SKIP_WORDS = frozenset(("The", "A", "An", "Our", "Your", "Each", "Every", "This
                          "Send", "Route", "Ping", "Engage", "Query", "Only", "Once", "Both", "Via", "From", "To"))
 
 
-def _candidates(line: str, self_name: str) -> list[_Cand]:
+def _candidates(line: str, self_name: str, *, sub: bool = True) -> list[_Cand]:
     """Every written name on the line, by position. Separate scans with a literal first
-    character (`@`, `-`, a capital) keep the regex engine off most of the text."""
+    character (`@`, `-`, a capital) keep the regex engine off most of the text. `sub`: the text
+    may hold "subagent_type" (False: a caller's word search found none; looking costs ~1 ns a
+    character, as much as a C scan)."""
     out: list[_Cand] = []
     n = len(line)
-    if "subagent_type" in line:
+    if sub and "subagent_type" in line:
         for m in _SUB.finditer(line):
             name = normal(m.group(1))
             if _kebab_ok(name) or "-" not in name:
@@ -315,8 +318,15 @@ def _candidates(line: str, self_name: str) -> list[_Cand]:
         phrase = " ".join(words)
         start = e - len(phrase)
         out.append(_Cand(start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
-    out.sort(key=lambda c: c.start)
-    return [c for c in out if not _is_self(c.target.split(":")[-1], self_name)]
+    out.sort(key=_START)
+    # `_is_self` holds only for a name holding the agent's own name or each of its own words:
+    # one substring test leaves most names (~70 a file) without the call
+    probe = max(_own_words(self_name), key=len, default=self_name)
+    return [c for c in out if probe not in c.target and self_name not in c.target
+            or not _is_self(c.target.split(":")[-1], self_name)]
+
+
+_START = attrgetter("start")
 
 
 def _kebab_names_py(text: str) -> list[tuple[int, int, str, bool]]:
@@ -410,6 +420,24 @@ _WORD_AGENT = re.compile(  # the look-ahead: the first letters of the verbs, as 
     r"(?!\s+(?!(?:with|to|for|and|or|when|if|once|after|before|so|that|which|who|is|will|can|should|first|next|now)\b)[a-z])",
     re.I,
 )
+# Each verb `_WORD_AGENT` starts with holds one of these. On an ASCII line re.I is ASCII case, so
+# a lowercase line without any of them cannot match; other lines are left to the regex ("ſ" is "s"
+# to re.I, not to str.lower).
+_PASS_ON_WORDS = ("hand", "pass", "send", "rout", "delegat", "prepar", "submit", "forward", "escalat", "use", "invoke",
+                  "deploy", "launch", "spawn", "call")
+
+
+def _may_pass_on(line: str, low: str) -> bool:
+    """Whether `_WORD_AGENT` may match the line (`low`: it lowercased). The regex tries its lazy
+    gap at each verb-like place, ~3 us a line; most lines with " agent" hold none of its verbs."""
+    if not line.isascii():
+        return True
+    for word in _PASS_ON_WORDS:
+        if word in low:
+            return True
+    return False
+
+
 _SLASH = lazy_compile(rf"/(?={_KEBAB}(?![\w/]|\.\w))")
 _SLASH_LEFT = lazy_compile(rf"(?:^|[^\w./-]){_KEBAB}$")
 
@@ -473,8 +501,8 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     a cue and a look word. The prepared lines are `lines` itself when `prepare` changes nothing
     (most files), else a copy with the changed lines remade."""
     text, places = _prepare("\n".join(lines))
-    out = _by_line(text, _candidates(text, self_name))
-    holding, shifted = _lines_holding(text, tuple(dict.fromkeys((*_LOOK_WORDS, *cues, *triggers))))
+    holding, shifted = _lines_holding(text, _words(cues, triggers))
+    out = _by_line(text, _candidates(text, self_name, sub=bool(holding["subagent_type"])))
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -488,6 +516,13 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
         return prepared, out, set(range(len(lines))), set(range(len(lines))), None
     return (prepared, out, {i for word in cues for i in holding[word]}, {i for word in triggers for i in holding[word]},
             hinted)
+
+
+@lru_cache(maxsize=8)
+def _words(cues: tuple[str, ...], triggers: tuple[str, ...]) -> tuple[str, ...]:
+    """The words `candidates_by_line` searches for, each once: the look words, "subagent_type"
+    (whose lowercase is in every text holding it), the cues and the triggers."""
+    return tuple(dict.fromkeys((*_LOOK_WORDS, "subagent_type", *cues, *triggers)))
 
 
 def _by_line_py(text: str, cands: list[_Cand]) -> dict[int, list[_Cand]]:
@@ -641,7 +676,7 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
               and (c.form != "kebab" or role_like(c.target.split(":")[-1])) and not _in_paren_qualifier(line, c)):
             weak.append((c.start + 1, tuple(c.target.split(":")[-1].split("-")) if c.form == "title" else (c.target,),
                          _cue_kind(line[: c.start])))
-    if agentish and (" agent" in low or " subagent" in low):
+    if agentish and (" agent" in low or " subagent" in low) and _may_pass_on(line, low):
         taken = {h.col for h in hits}
         for m in _WORD_AGENT.finditer(line):
             w = m.group("w").lower()

@@ -1,0 +1,107 @@
+"""Short cuts of the mention reader (agentc.compiler.mentions) that skip work when it cannot
+find anything: each gives what the full work gives, on hypothesis-made texts built from the
+pieces that decide it."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler import mentions
+from agentc.compiler.delegation import CUES, LINE_TRIGGERS
+
+EXAMPLES = int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400"))
+
+
+def test_pass_on_words_hold_every_verb():
+    """Each verb `_WORD_AGENT` starts with holds one of `_PASS_ON_WORDS`: a verb added to the
+    pattern alone would be skipped on every ASCII line."""
+    rx = mentions._WORD_AGENT.pattern
+    verbs = rx[rx.index("(?:") + 3 :].split(")\\b")[0]
+    for verb in verbs.split("|"):
+        assert any(word in verb for word in mentions._PASS_ON_WORDS), verb
+
+
+PASS_PIECES = ["hand", "Hand", "HANDS", "off", "pass", "Send", "routes", "delegate", "prepare", "submit", "forward",
+               "escalate", "use", "USE", "invoke", "deploy", "launch", "spawn", "call", "to", "for", "the", "research",
+               "review", "agent", "Agent", "subagent", "sub-agent", "agents", "with", "x", " ", "  ", "\t", ".", ",",
+               "\u017f", "\u212a", "\u00e9"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(PASS_PIECES), max_size=14).map(" ".join))
+def test_a_line_without_a_pass_on_word_holds_no_word_agent(line):
+    if not mentions._may_pass_on(line, line.lower()):
+        assert mentions._WORD_AGENT.search(line) is None, line
+
+
+NAME_PIECES = ["subagent_type=", "subagent_type: ", "SUBAGENT_TYPE=", "Subagent_Type=", "subagent-type=", "\"code-reviewer\"",
+               "'ml-engineer'", "x", "code-reviewer", "The Code Reviewer", "@data-scientist", "agent", "numpyro-pro",
+               "NumPyro Pro Agent", "visualization-interface", "Visualization & Interface Expert", "pro-agent",
+               "interface-engineer", " ", "\n", "\r\n", "\u2010", "\u0130", "a-x/b-y"]
+names = st.lists(st.sampled_from(NAME_PIECES), max_size=30).map("".join)
+selves = st.sampled_from(["x", "code-reviewer", "numpyro-pro", "visualization-interface", "pro", "agent", "ml-engineer",
+                          "interface-engineer", ""])
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(names, selves)
+def test_names_by_line_are_the_whole_texts_names(text, self_name):
+    """`candidates_by_line` asks `_candidates` to look for "subagent_type" only where its word
+    search found it: the same names as looking always."""
+    lines = text.split("\n")
+    prepared = mentions.prepare("\n".join(lines))
+    expected = mentions._by_line_py(prepared, mentions._candidates(prepared, self_name))
+    found = mentions.candidates_by_line(lines, self_name, CUES, LINE_TRIGGERS)[1]
+    assert {k: [(c.start, c.end, c.target, c.form) for c in v] for k, v in found.items() if v} == \
+        {k: [(c.start, c.end, c.target, c.form) for c in v] for k, v in expected.items()}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(names, selves)
+def test_own_names_are_left_out_as_is_self_says(text, self_name):
+    """`_candidates` calls `_is_self` only on names holding the own name or its longest own word."""
+    every = mentions._candidates(text, "\x00")
+    kept = [(c.start, c.target) for c in every if not mentions._is_self(c.target.split(":")[-1], self_name)]
+    assert [(c.start, c.target) for c in mentions._candidates(text, self_name)] == kept
+
+
+def test_own_names_in_their_forms_are_left_out():
+    text = "Ask numpyro-pro, plug:numpyro-pro-agent, the numpyro-expert or the numpyro-reviewer."
+    assert [c.target for c in mentions._candidates(text, "x")] == ["numpyro-pro", "plug:numpyro-pro-agent",
+                                                                   "numpyro-expert", "numpyro-reviewer"]
+    assert [c.target for c in mentions._candidates(text, "numpyro-pro")] == ["numpyro-reviewer"]
+
+
+def test_subagent_type_is_searched_for():
+    assert "subagent_type" in mentions._words(CUES, LINE_TRIGGERS)
+    assert not re.search(r"[A-Z]", "".join(mentions._words(CUES, LINE_TRIGGERS)))
+
+
+def _clean_in_full(text: str) -> str:
+    """`delegation.clean` with every pattern tried (as it was written before its first-character tests)."""
+    from agentc.compiler.delegation import _DONT_USE, _MARKS, _NOT_FOR, _NUMBER, plain
+
+    text = _NUMBER.sub("", _MARKS.sub("", plain(text)), count=1)
+    text = _NOT_FOR.sub("", _DONT_USE.sub("", text, count=1), count=1)
+    return text.strip(" \t:;,-—–").strip()
+
+
+# The first characters each pattern of `clean` may start with (marks, blanks ASCII and not, ASCII and
+# other decimal digits, "do not", "never", "not for" in any case) and those it may not (letters that
+# re.I folds specially: "ſ", the Kelvin sign, "İ"; superscript digits, which are no `\d`).
+CLEAN_PIECES = ["- ", "* ", "•", "❌", "✅", "⚠️", "\ufe0f", "🚫", "→", " ", "\t", "\u00a0", "\u2003", "\u3000", "\n", "1. ",
+                "12) ", "\u0663. ", "\u00b2. ", "do not use for", "Don't use when", "NEVER use x for", "not for", "Not when",
+                "Do Not Use This Agent If", "**", "`x`", "[a](b)", "Code review", "delegate", "\u017f", "\u212a", "\u0130",
+                "N", "D", "n", "d", ":", "-", "—", ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(CLEAN_PIECES), max_size=12).map("".join))
+def test_clean_is_every_pattern_tried(text):
+    from agentc.compiler.delegation import clean
+
+    assert clean(text) == _clean_in_full(text), text
