@@ -125,7 +125,10 @@ _USE_AGENT = lazy_compile(
     rf"\b(?:use|using|prefer|launch|invoke|call|engage|spawn|dispatch|ask|bring in|hand (?:it |this )?off to|delegate to)\s+(?:the\s+)?(?:\*\*|`)?(?P<name>{NAME}-{NAME})(?:\*\*|`)?\s+(?:sub-?)?agent\b(?:\s+(?:to|for)\s+(?P<cond>[^.!\n]*))?",
     re.I,
 )
-_SPACED_AGENT = re.compile(r"\s(?:sub-?)?agent", re.I)  # what `_USE_AGENT` needs after the name
+# What every `_USE_AGENT` match holds: the name's last hyphen and what follows it up to "agent"
+# (the last part of a NAME-NAME is letters, digits and "_"). The full pattern tries its verbs at
+# every word (~9 us a block); most blocks saying " agent" name no kebab agent right before it.
+_NAME_AGENT = re.compile(r"-[a-z0-9_]+(?:\*\*|`)?\s+(?:sub-?)?agent\b", re.I)
 _POSITION = {
     "before": "before", "upstream": "before", "after": "after", "downstream": "after",
     "complements": "complements", "complement": "complements", "works with": "collaborate",
@@ -289,9 +292,9 @@ def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Ite
 
 
 def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found]:
-    # the pattern needs a hyphen (in the name) and "agent" after a blank: most lines that say
-    # "agent" say "multi-agent" or "agentic", and the full pattern tries its verbs at every word
-    if "-" not in text or not _SPACED_AGENT.search(text):
+    # the pattern needs a kebab name, a blank and "agent" (`_NAME_AGENT`): most lines that say
+    # "agent" say "multi-agent", "agentic" or "the agent", and the full pattern tries its verbs at every word
+    if "-" not in text or not _NAME_AGENT.search(text):
         return
     for m in _USE_AGENT.finditer(text):
         name = m.group("name").lower()

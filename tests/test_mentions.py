@@ -1,6 +1,6 @@
-"""Short cuts of the mention reader (agentc.compiler.mentions) that skip work when it cannot
-find anything: each gives what the full work gives, on hypothesis-made texts built from the
-pieces that decide it."""
+"""Short cuts of the mention reader (agentc.compiler.mentions) and the delegation search
+(agentc.compiler.delegation) that skip work when it cannot find anything: each gives what the
+full work gives, on hypothesis-made texts built from the pieces that decide it."""
 
 from __future__ import annotations
 
@@ -105,3 +105,30 @@ def test_clean_is_every_pattern_tried(text):
     from agentc.compiler.delegation import clean
 
     assert clean(text) == _clean_in_full(text), text
+
+
+# Around "agent" after a name: kebab names with "_" and digits in their last part, markup between
+# name and blank, every blank, "sub-agent", the verbs in any case, and the letters re.I folds
+# specially ("K" is "k", "ſ" is "s", "ı" is "i", so each may stand in a name).
+USE_PIECES = ["use", "Use", "USING", "prefer", "launch", "invoke", "call", "engage", "spawn", "dispatch", "ask",
+              "bring in", "hand it off to", "delegate to", "the", "code-reviewer", "ml-eng_ops", "a-b-c1", "x_y-z",
+              "-", "_", "**", "`", " ", "\t", "\n", "\u00a0", "agent", "Agent", "subagent", "sub-agent", "agents",
+              "agentic", "to", "for", "review", ".", "\u212a", "\u017f", "\u0131", "\u0130", "\u00e9"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(USE_PIECES), max_size=16).map(lambda p: " ".join(p) if len(p) % 2 else "".join(p)))
+def test_use_agent_needs_a_name_then_agent(text):
+    """`_use_agent` reads a block only when `_NAME_AGENT` finds something: every `_USE_AGENT`
+    match holds one."""
+    from agentc.compiler.delegation import _NAME_AGENT, _USE_AGENT
+
+    if _NAME_AGENT.search(text) is None:
+        assert _USE_AGENT.search(text) is None, text
+
+
+def test_use_agent_still_reads_a_named_agent():
+    from agentc.compiler.delegation import _use_agent
+
+    found = list(_use_agent("Use the **code-reviewer** agent for diffs. Then ask ml-eng_ops subagent.", 3, 1, "x"))
+    assert [(f.target, f.condition) for f in found] == [("code-reviewer", "diffs"), ("ml-eng_ops", "")]
