@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from agentc.compiler import lazyre
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
 from agentc.compiler.mentions import role_like
 
 NAME = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
-_NAME_RE = re.compile(rf"^{NAME}$")
+_NAME_RE = lazyre.compile(rf"^{NAME}$")
 # A written target: **name**, `name`, or a bare kebab-case word with at least one hyphen.
-_TARGET = re.compile(rf"\*\*`?({NAME})`?\*\*|`({NAME})`|(?<![\w/.@-])({NAME}-{NAME})(?![\w/@-]|\.\w)")
+_TARGET = lazyre.compile(rf"\*\*`?({NAME})`?\*\*|`({NAME})`|(?<![\w/.@-])({NAME}-{NAME})(?![\w/@-]|\.\w)")
 _NOT_AGENTS = frozenset(
     "fine-tuning end-to-end real-time state-of-the-art multi-agent step-by-step built-in "
     "third-party one-to-one high-level low-level long-term short-term up-to-date well-defined "
@@ -46,8 +47,8 @@ def targets_in(text: str, *, bare: bool = True) -> list[str]:
     return out
 
 
-_LEAD_NAME = re.compile(rf"\s*(?:the\s+)?(?:\*\*`?({NAME})`?\*\*|`({NAME})`|({NAME}-{NAME})(?![\w-]))(?:\s+(?:sub-?)?agent(s)?\b)?")
-_JOIN = re.compile(r"\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*")
+_LEAD_NAME = lazyre.compile(rf"\s*(?:the\s+)?(?:\*\*`?({NAME})`?\*\*|`({NAME})`|({NAME}-{NAME})(?![\w-]))(?:\s+(?:sub-?)?agent(s)?\b)?")
+_JOIN = lazyre.compile(r"\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*")
 _PAREN_AFTER_LEAD = lazy_compile(r"^[^()]{0,60}?\(([^)]*)\)")
 
 
@@ -82,11 +83,11 @@ def leading_targets(text: str) -> list[str]:
     return out
 
 
-_MARKS = re.compile(r"^[\s\-*•❌✅⚠️🚫→]+")
+_MARKS = lazyre.compile(r"^[\s\-*•❌✅⚠️🚫→]+")
 _MARK_CHARS = frozenset("-*•❌✅⚠️🚫→")  # the class of `_MARKS` but `\s`
-_NUMBER = re.compile(r"^\d+[.)]\s*")
-_DONT_USE = re.compile(r"^(?:do not|don't|never)\s+use(?:\s+this agent|\s+[\w-]+)?\s+(?:for|when|if)\s*:?\s*", re.I)
-_NOT_FOR = re.compile(r"^(?:\d+[.)]\s*)?not\s+(?:for|when)\s+", re.I)
+_NUMBER = lazyre.compile(r"^\d+[.)]\s*")
+_DONT_USE = lazyre.compile(r"^(?:do not|don't|never)\s+use(?:\s+this agent|\s+[\w-]+)?\s+(?:for|when|if)\s*:?\s*", re.I)
+_NOT_FOR = lazyre.compile(r"^(?:\d+[.)]\s*)?not\s+(?:for|when)\s+", re.I)
 
 
 def clean(text: str) -> str:
@@ -106,14 +107,14 @@ def clean(text: str) -> str:
     return text.strip(" \t:;,-—–").strip()
 
 
-_ARROW = re.compile(
+_ARROW = lazyre.compile(
     r"^(?P<cond>.*?)\s*(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)\s+(?P<rest>.+)$",
     re.I | re.S,
 )
 _PAREN = lazy_compile(r"^(?P<cond>.*?)\s*\((?:delegate to|hand off to|→|(?P<soft>use|see))\s+(?P<rest>[^)]+)\)", re.I | re.S)
 _DELEGATE_PHRASE = lazy_compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
-_BLOCK_HEAD = re.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
-_COLLAB = re.compile(
+_BLOCK_HEAD = lazyre.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
+_COLLAB = lazyre.compile(
     r"^(?:collaborate|coordinate|work|partner|sync|team up|liaise|align|interface|pair)\s+with\s+(?P<rest>.+)$", re.I | re.S
 )
 _USE = lazy_compile(r"^(?:use|prefer|try|see|ask|consult)\s+(?P<rest>.+)$", re.I | re.S)
@@ -128,15 +129,15 @@ _USE_AGENT = lazy_compile(
 # What every `_USE_AGENT` match holds: the name's last hyphen and what follows it up to "agent"
 # (the last part of a NAME-NAME is letters, digits and "_"). The full pattern tries its verbs at
 # every word (~9 us a block); most blocks saying " agent" name no kebab agent right before it.
-_NAME_AGENT = re.compile(r"-[a-z0-9_]+(?:\*\*|`)?\s+(?:sub-?)?agent\b", re.I)
+_NAME_AGENT = lazyre.compile(r"-[a-z0-9_]+(?:\*\*|`)?\s+(?:sub-?)?agent\b", re.I)
 _POSITION = {
     "before": "before", "upstream": "before", "after": "after", "downstream": "after",
     "complements": "complements", "complement": "complements", "works with": "collaborate",
     "alternatives": "consult", "alternative": "consult", "see also": "consult", "related": "collaborate",
     "hands off to": "delegate", "delegates to": "delegate", "escalates to": "delegate",
 }
-_WITH_LEAD = re.compile(r"^with\s+(.+)$")
-_VS_LEAD = re.compile(rf"^(?:vs\.?|versus)\s+`?({NAME})`?(?:\s+(?:sub-?)?agent)?$")
+_WITH_LEAD = lazyre.compile(r"^with\s+(.+)$")
+_VS_LEAD = lazyre.compile(rf"^(?:vs\.?|versus)\s+`?({NAME})`?(?:\s+(?:sub-?)?agent)?$")
 _HANDS_OVER = lazy_compile(r"\b(?:defer|delegat|hand|route|escalat|pass)\w*\b", re.I)
 _UP_TO_WHEN = lazy_compile(r"^.*?(?:\s+(?:sub-?)?agents?)?\s+(?:for|to|when|if)\s+")
 _REASON = lazy_compile(r"\s+(?:for|when|if|because|since|as)\s+")
@@ -144,7 +145,7 @@ _WHO_ON = lazy_compile(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|
 _SPLIT = lazy_compile(r"\s*(?:,|;|\bor\b|\band\b|/|\+)\s*")
 
 
-_CLAUSE_END = re.compile(r"(?<![.\w])\.(?:\s|$)|[;:]\s")
+_CLAUSE_END = lazyre.compile(r"(?<![.\w])\.(?:\s|$)|[;:]\s")
 
 
 def _upto_sentence(text: str) -> tuple[str, str]:

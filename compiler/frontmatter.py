@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
@@ -232,7 +233,7 @@ def _libyaml_agrees(text: str) -> bool:
 
 # A line most frontmatter is made of: a key, ": ", and a plain value on the one line, starting with
 # no YAML indicator or blank. _plain_entries checks the rest of what makes YAML read it as a string.
-_PLAIN_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}): +([^\s\-?:,\[\]{}#&*!|>'\"%@`].*?) *")
+_PLAIN_LINE = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}): +([^\s\-?:,\[\]{}#&*!|>'\"%@`].*?) *")
 
 
 def _plain_str(text: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-from agentc.compiler import native
+from agentc.compiler import lazyre, native
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
@@ -85,10 +85,10 @@ class Section:
 # A list item's marker and box; its text is the rest of the line (matching it as `(.*)$` would
 # scan every character of every item line once more in the regex engine).
 _ITEM = lazy_compile(r"([ \t]*)([-*+]|\d{1,3}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?")
-_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
+_FENCE = lazyre.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
 _RULE = lazy_compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
 # A closing fence: only the fence character, at least as many as opened it, and blanks.
-_CLOSE = {c: re.compile(rf"^[ \t]*({re.escape(c)}{{3,}})[ \t]*$") for c in "`~"}
+_CLOSE = {c: lazyre.compile(rf"^[ \t]*({re.escape(c)}{{3,}})[ \t]*$") for c in "`~"}
 _TABLE_SEP = lazy_compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 
 
@@ -389,8 +389,8 @@ def _close(section: Section, k: int, blocks: list[Block]) -> None:
     section.end_line = blocks[k].line - 1
 
 
-_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
-_LEAD = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|__)(.+?)[:：](?:\*\*|__)\s*(.*)$", re.S)
+_BOLD = lazyre.compile(r"(\*\*|__)(.+?)\1")
+_LEAD = lazyre.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|__)(.+?)[:：](?:\*\*|__)\s*(.*)$", re.S)
 
 
 @lru_cache(maxsize=4096)

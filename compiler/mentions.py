@@ -28,7 +28,7 @@ from itertools import accumulate
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from agentc.compiler import native
+from agentc.compiler import lazyre, native
 from agentc.compiler.lazyre import lazy_compile
 
 if TYPE_CHECKING:
@@ -55,13 +55,13 @@ class Hit:
 _KEBAB = rf"[A-Za-z0-9]+(?:[{_H}][A-Za-z0-9]+)+"
 _TITLE_WORD = r"(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*|[A-Z]{2,5}s?|[A-Z][a-z]*[A-Z]+[a-z]*)"
 # Last words that make a phrase a role (an agent's name) rather than a thing.
-_ROLE_TAIL = re.compile(
+_ROLE_TAIL = lazyre.compile(
     r"^(?:\w{2,}(?:er|or|ist)|\w*(?:ician|guardian|librarian|historian|custodian|architect|expert|analyst|assistant|"
     r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|critic|wizard)$",
     re.I,
 )
 # Words before "agent" that say which kind of agent, not which one ("the specialized agent").
-_ADJECTIVE = re.compile(
+_ADJECTIVE = lazyre.compile(
     r"(?:ed|ing|ic|al|ive|ous|ful|able|ible|ate|ar|ent|ant|ry|specific|friendly|only|based|driven|level|like|style|"
     r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm|new|old)$",
     re.I,
@@ -103,7 +103,7 @@ _TITLE_MODIFIER = frozenset(
     "other another any each every all available specialized specialised relevant appropriate right same "
     "next previous main primary secondary human external internal new custom generic senior junior".split()
 )
-_PLACEHOLDER = re.compile(r"(?:^|-)(?:x|y|z|n|xxx|name|id|foo|bar|baz|example|placeholder|some|your|my|tbd)(?:-|$)")
+_PLACEHOLDER = lazyre.compile(r"(?:^|-)(?:x|y|z|n|xxx|name|id|foo|bar|baz|example|placeholder|some|your|my|tbd)(?:-|$)")
 _BRANDS = frozenset(
     "google meta microsoft aws amazon azure apple adobe chrome windows docker github gitlab claude openai "
     "anthropic slack jira notion figma hubspot salesforce shopify stripe tiktok linkedin twitter facebook "
@@ -164,7 +164,7 @@ _NOT_AGENTS = frozenset(
 
 # A look-ahead on the first letters of every form (keep it in step with the words) lets the
 # engine leave most positions at once, before it tries each word there: ~1.5x-4x faster.
-_STRONG_BEFORE = re.compile(
+_STRONG_BEFORE = lazyre.compile(
     r"(?=[dhpsreftalocij])(?:\b(?:delegat\w*|hand(?:s|ed|ing)?|pass(?:es|ed|ing)?|send(?:s|ing)?|sent|rout(?:e|es|ed|ing)|defer(?:s|red|ring)?|"
     r"escalat\w*|forward\w*|assign\w*|submit\w*|reassign\w*|transfer\w*|dispatch\w*|stays?|left|leave)\b[^.;!?]{0,70}?\bto"
     r"|\b(?:handled|owned|covered|done|performed|implemented|decided)\s+by"
@@ -201,12 +201,12 @@ _AFTER_VERB = lazy_compile(
     re.I,
 )
 # "Eta-One and Eta-Two agents": a list of names that ends in "agents" makes each one an agent
-_LIST_THEN_AGENT = re.compile(rf"(?:\s*(?:,|\band\b|\bor\b|/|\+)\s*(?:the\s+)?(?:\*\*|`)?{_KEBAB}(?:\*\*|`)?)+(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
-_AGENT_AFTER = re.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
+_LIST_THEN_AGENT = lazyre.compile(rf"(?:\s*(?:,|\band\b|\bor\b|/|\+)\s*(?:the\s+)?(?:\*\*|`)?{_KEBAB}(?:\*\*|`)?)+(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
+_AGENT_AFTER = lazyre.compile(r"(?:\s|\*\*|`)*(?:sub-?)?agents?\b", re.I)
 _LEAD_SEP = lazy_compile(r"^(?:\*\*|__|`)?\s*(?:\*\*|__)?\s*(?::|—|–|-\s|\||\*\*\s*[:—–])")
 _JOIN = lazy_compile(r"^(?:\s|\*\*|`|@)*(?:,|/|\+|&|\band\b|\bor\b|\bvs\.?\b|>|\bover\b)(?:\s|,|\band\b|\bor\b|\*\*|`|@|\bthe\b)*$", re.I)
-_LINE_MARK = re.compile(r"^(?:\s|[-*+>•|]|\d+[.)]|\[[ xX]\]|❌|✅|⚠️|🚫|→|\*\*|__|`|[\"'“])*")
-_RELATION_LABEL = re.compile(
+_LINE_MARK = lazyre.compile(r"^(?:\s|[-*+>•|]|\d+[.)]|\[[ xX]\]|❌|✅|⚠️|🚫|→|\*\*|__|`|[\"'“])*")
+_RELATION_LABEL = lazyre.compile(
     r"^(?:\*\*|__)?\s*(?P<label>handoffs?\s+(?:from|to)|hand(?:s)?\s+off\s+to|receives?\s+from|delivers?\s+to|escalates?\s+to|"
     r"collaborates?\s+with|works?\s+with|coordinates?\s+with|partners?\s+with|pairs?\s+with|reports?\s+to|"
     r"before|after|upstream|downstream|complements?|delegates?\s+to|delegate\s+to|hands?\s+to|feeds?|feeds\s+into|"
@@ -232,7 +232,7 @@ _KIND_WORDS = (
     (lazy_compile(r"\bvs\.?$|versus|over$|>$", re.I), "delegate"),
 )
 SKILLISH = lazy_compile(r"\bskills?\b|\bslash command|\bplugin\b|\bmcp\b|\bcommand\b|\btool\b", re.I)
-DELEG_CTX = re.compile(  # the look-ahead: the first letters of its words, as in `_STRONG_BEFORE`
+DELEG_CTX = lazyre.compile(  # the look-ahead: the first letters of its words, as in `_STRONG_BEFORE`
     r"(?=[abcdehioprstuvw])(?:agents\b|sub-?agent|cross-agent|agent\s+(?:collaboration|coordination|hand-?offs?|team|roster|network|delegation|routing)|"
     r"delegat|collaborat|hand-?offs?|integration|work(?:s|ing)?\s+with|pair(?:ing)?\s+with|coordinat|escalat|"
     r"\brout(?:e|ing)\b|bring\s+in|specialist|related|defer|differs|\bvs\b|versus|comparison|workflow\s+position|"
@@ -240,7 +240,7 @@ DELEG_CTX = re.compile(  # the look-ahead: the first letters of its words, as in
     r"assignment|orchestrat)",
     re.I,
 )
-_COMPARE_CTX = re.compile(r"(?=[cdv])(?:differ|\bvs\b|versus|comparison|distinction|compared)", re.I)  # look-ahead: as above
+_COMPARE_CTX = lazyre.compile(r"(?=[cdv])(?:differ|\bvs\b|versus|comparison|distinction|compared)", re.I)  # look-ahead: as above
 
 
 def _kind_of(cue: str) -> str:
@@ -413,7 +413,7 @@ def _own_words(self_name: str) -> frozenset[str]:
 
 
 # "hand off to the research agent": one plain word and "agent" after a verb that passes work on
-_WORD_AGENT = re.compile(  # the look-ahead: the first letters of the verbs, as in `_STRONG_BEFORE`
+_WORD_AGENT = lazyre.compile(  # the look-ahead: the first letters of the verbs, as in `_STRONG_BEFORE`
     r"\b(?=[cdefhilprsu])(?:hand\w*(?:\s+\w+)?\s+off|pass\w*|send\w*|rout\w*|delegat\w*|prepar\w*|submit\w*|forward\w*|escalat\w*|"
     r"use|invoke|deploy|launch|spawn|call)\b[^.;:!?]{0,60}?\b(?:to|for|use|invoke|deploy|launch|spawn|call)\s+(?:the\s+)?"
     r"(?P<w>[a-z]{3,})\s+(?:sub-?)?agent\b(?![s\w-])"
@@ -779,7 +779,7 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
     return None
 
 
-_ANY_ONE = re.compile(r"\b(?:a|an)\s+(?:\*\*|`)?$", re.I)
+_ANY_ONE = lazyre.compile(r"\b(?:a|an)\s+(?:\*\*|`)?$", re.I)
 _NOT_FOR_TITLE = lazy_compile(r"using|from|than|over|>$|→$", re.I)
 _CHECKS = lazy_compile(r"\W*(?:reviews?|verif|checks?)", re.I)
 _COMPARED = lazy_compile(r"^(?:\*\*|`)?\s*(?:>|over\b|instead of\b|rather than\b)", re.I)
@@ -856,7 +856,7 @@ _HINT_WORDS = tuple(_WEAK_HINT.pattern.split("|"))  # the pattern is literal wor
 _LOOK_WORDS = ("agent", *_HINT_WORDS)
 _WEAK_VERBS = ("query", "queries", "ask", "asks", "consult", "consults", "notify", "ping", "to", "with", "use", "using",
                "invoke", "engage", "involve")
-_WEAK = re.compile(
+_WEAK = lazyre.compile(
     rf"\b(?:{'|'.join(_WEAK_VERBS)})\s+(?:the\s+)?"
     r"(?P<words>(?!the\s)[a-z][a-z0-9]*(?:\s+[a-z][a-z0-9]*){1,3})(?![\w-])",
 )

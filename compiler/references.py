@@ -14,15 +14,15 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
-from agentc.compiler import mentions
+from agentc.compiler import lazyre, mentions
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS, clean
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
 from agentc.compiler.source import Source
 
 _HEADER_TARGET = lazy_compile(r"agent|delegat|owner|specialist|target|route|escalat|hand-?off|assign|working with|collaborat", re.I)
-_SKILL_CTX = re.compile(r"\bskills?\b|\bcommands?\b|\bplugins?\b|\btools?\b|\bmcp\b", re.I)
-_AGENT_WORD = re.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
+_SKILL_CTX = lazyre.compile(r"\bskills?\b|\bcommands?\b|\bplugins?\b|\btools?\b|\bmcp\b", re.I)
+_AGENT_WORD = lazyre.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
 
 Hit = tuple  # (line, col, mentions.Hit, section title, condition)
 

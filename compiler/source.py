@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.frontmatter import Entry, read_frontmatter
 from agentc.compiler.markdown import Block, outline, parse_blocks, plain
@@ -19,7 +20,7 @@ from agentc.compiler.span import Span
 # Section roles by title, first match wins. Titles are normalised first (no numbering, emoji,
 # parentheses or markup), so "### 2. Code Completeness Check (5 items)" reads "code completeness check".
 ROLES: tuple[tuple[str, re.Pattern], ...] = tuple(
-    (role, re.compile(rx, re.I))
+    (role, lazyre.compile(rx, re.I))
     for role, rx in (
         ("avoid_when", r"\b(do not use|don'?t use|not use|avoid|when not|not for|out of scope|anti-?patterns?|limitations?|not the right)\b"),
         ("use_when", r"\b(use when|when to (use|invoke|call)|use (this agent|it)? ?for|use cases?|invoke when|ideal for|triggers?|activation|when to engage)\b"),

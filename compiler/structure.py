@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from agentc.compiler import delegation, mentions, references
+from agentc.compiler import delegation, lazyre, mentions, references
 from agentc.compiler.ir import (
     ChangelogEntry,
     Checklist,
@@ -110,13 +110,13 @@ def _mission(src: Source, k: int | None) -> Mission | None:
     return Mission(text=text, goals=goals, span=Span(file=src.file, line=src.sections[k].line))
 
 
-_CHECK_TITLE = re.compile(r"checklist|validation|verif|quality gates?", re.I)
+_CHECK_TITLE = lazyre.compile(r"checklist|validation|verif|quality gates?", re.I)
 # Titles that make plain bullets checks by themselves; "Validation" or "Verification" alone
 # also heads lists of tools and methods, so there the items must read as checks.
-_STRONG_CHECK_TITLE = re.compile(r"checklist|self-checks?|pre-flight|quality gates?|\bchecks?\b|acceptance criteria", re.I)
+_STRONG_CHECK_TITLE = lazyre.compile(r"checklist|self-checks?|pre-flight|quality gates?|\bchecks?\b|acceptance criteria", re.I)
 _READS_AS_CHECK = lazy_compile(r"\?\s*$|^(?:verify|check|ensure|confirm|validate|make sure|test|no\s|all\s|every\s|each\s|is\s|are\s|does\s|do\s|has\s|have\s)", re.I)
 # Lists of things to avoid under a checklist are not checks ("Red Flags", "Anti-patterns").
-_NOT_CHECKS = re.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitfalls?|avoid|don'?t|never|mistakes", re.I)
+_NOT_CHECKS = lazyre.compile(r"red flags?|anti-?patterns?|warning signs|smells?|pitfalls?|avoid|don'?t|never|mistakes", re.I)
 
 
 # What a section title says about checks, cached as role_of is: titles repeat, within a project
@@ -254,7 +254,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     return tuple(found), tuple(weak)
 
 
-_THING_AFTER = re.compile(r"[*`'\"\s]*(?:skills?|plugins?|commands?|tools?|mcp|servers?|packages?|librar(?:y|ies))\b", re.I)
+_THING_AFTER = lazyre.compile(r"[*`'\"\s]*(?:skills?|plugins?|commands?|tools?|mcp|servers?|packages?|librar(?:y|ies))\b", re.I)
 
 
 def _not_an_agent(src: Source, target: str, line: int, col: int) -> bool:
@@ -327,7 +327,7 @@ def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tup
     return (start or b.line), b.col
 
 
-_EXAMPLE_TITLE = re.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)
+_EXAMPLE_TITLE = lazyre.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)
 _TURN = lazy_compile(r"^(context|user|assistant|human|ai)\s*:\s*(.*)$", re.I)
 
 
@@ -376,8 +376,8 @@ def _worked(src: Source, k: int, title: str) -> Example:
                    result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
 
 
-_PARTS = ((re.compile(r"request|prompt|user asks|query|task"), "request"),
-          (re.compile(r"reasoning|thought|approach|analysis"), "reasoning"),
+_PARTS = ((lazyre.compile(r"request|prompt|user asks|query|task"), "request"),
+          (lazyre.compile(r"reasoning|thought|approach|analysis"), "reasoning"),
           (lazy_compile(r"result|outcome|expected|response|output"), "result"))
 
 

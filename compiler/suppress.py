@@ -14,11 +14,12 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import CODES, Diagnostic, diag
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
-_OPENS = re.compile("<!--")
+_OPENS = lazyre.compile("<!--")
 _COMMENT = lazy_compile(r"<!--\s*agentc:\s*(ignore|ignore-file)\s*\[([^\]]*)\]\s*-->", re.I)
 # Codes a build of only some targets may never produce: a suppression of them is not "unused"
 # just because this run did not emit for that target.
