@@ -107,6 +107,8 @@ def test_delegation_diagnostic_points_at_the_name(team):
     ("ml-enginer", ["ml-engineer", "ai-engineer"], "ml-engineer"),  # a typo
     ("code-reviwer", ["code-reviewer"], "code-reviewer"),
     ("databaseadmin", ["database-admin"], "database-admin"),  # a dropped hyphen
+    ("api-design", ["api-designer"], "api-designer"),  # two letters short: the most the length may differ
+    ("api-desig", ["api-designer"], None),  # three
 ])
 def test_did_you_mean_only_for_close_spellings(missing, agents, expected):
     assert did_you_mean_agent(missing, agents) == expected
