@@ -5,12 +5,13 @@ build that lowers a file (a tenth of a 1-agent build, most of a one-edit rebuild
 yet one agent uses only some: on a real collection, a single agent leaves about 60% of the
 compile time unused; on the generated benchmark agents, ~30%. The patterns that are rare per
 agent (fewer than ~5 uses per agent on ../shared/corpus and on the benchmark's agents) are made
-with `lazy_compile` and cost nothing until a text needs them; the ones every agent uses stay
-`re.compile`d at import, as lazy would only move their cost.
+with `lazy_compile` and cost nothing until a text needs them; the ones every agent uses are
+made at import, as lazy would only move their cost.
 
-Compiling is still ~15 ms of every process (about a tenth of a 1-agent build), for patterns
-that never change. `compile` keeps what `re` compiles them to (the code list `_sre.compile`
-takes) in a file beside this module, as Python keeps a module's bytecode in `__pycache__`:
+Both kinds are made by `compile` below, since compiling the ones a build uses still cost every
+process ~4-5% of a 1-agent build's instructions (callgrind), for patterns that never change.
+`compile` keeps what `re` compiles them to (the code list `_sre.compile` takes) in a file
+beside this module, as Python keeps a module's bytecode in `__pycache__`:
 the next process builds each pattern straight from it, with no parsing or compiling. The file
 is tied to this Python's exact version and to `_sre`'s code format; anything else (a missing,
 stale or damaged file, an `re` whose internals moved) falls back to `re.compile`. Only the
