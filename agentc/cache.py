@@ -53,6 +53,11 @@ def stat_of(path: str | os.PathLike) -> list[int] | None:
         st = os.stat(path)  # a str will do: a no-op build of 1000 agents stats 2000 recorded paths
     except OSError:
         return None
+    return _stat_key(st)
+
+
+def _stat_key(st: os.stat_result) -> list[int]:
+    """What the record keeps of a file's stat, and compares again to see it unchanged."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
@@ -71,7 +76,7 @@ def read_with_stat(path: str | os.PathLike) -> tuple[list[int], bytes]:
             data = b"".join(parts)
     finally:
         os.close(fd)
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino], data
+    return _stat_key(st), data
 
 
 _CODE: str | None = None
