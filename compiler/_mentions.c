@@ -379,11 +379,37 @@ no_agent_after(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
     return ch < 128 && ch != 'a' && ch != 's';
 }
 
+/* The last two letters every role word ends in (mentions._ROLE_ENDS, lowered): a phrase whose last
+ * word ends otherwise ("...tion", "API") is no role, and role_like is not asked. Most phrases end
+ * so, and each call made a str and a Python call (~40% of the scan). */
+#define MAX_ENDS 64
+
+typedef struct {
+    Py_UCS4 pair[MAX_ENDS][2];
+    Py_ssize_t count;
+} Ends;
+
+/* Whether text[e-2:e], lowered, is one of `ends` (a word of one letter ends in none). */
+static int
+in_ends(int kind, const void *data, Py_ssize_t last, Py_ssize_t e, const Ends *ends)
+{
+    if (e - last < 2) {
+        return 0;
+    }
+    Py_UCS4 a = fold(PyUnicode_READ(kind, data, e - 2)), b = fold(PyUnicode_READ(kind, data, e - 1));
+    for (Py_ssize_t i = 0; i < ends->count; i++) {
+        if (ends->pair[i][0] == a && ends->pair[i][1] == b) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Whether the Title-Case phrase text[s0:e] may name an agent, as mentions._title_names_py decides:
  * no name character or "_" touches it, and its last word is a role or "agent" follows it. 1, 0, or
  * -1 with an exception. */
 static int
-title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyObject *agent_after)
+title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyObject *agent_after, const Ends *ends)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -395,7 +421,7 @@ title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyO
     while (last > s0 && AT(last - 1) != ' ') {
         last--;
     }
-    int role = truth_of(role_like, lowered(kind, data, last, e));
+    int role = in_ends(kind, data, last, e, ends) ? truth_of(role_like, lowered(kind, data, last, e)) : 0;
     if (role != 0 || no_agent_after(kind, data, n, e)) {
         return role;
     }
@@ -517,7 +543,7 @@ add_item(PyObject *out, PyObject *item)
     }                                                                                              \
                                                                                                    \
     static int title_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
-                              PyObject *role_like, PyObject *agent_after)                          \
+                              PyObject *role_like, PyObject *agent_after, const Ends *ends)        \
     {                                                                                              \
         Py_ssize_t at = 0;                                                                         \
         while (at < n) {                                                                           \
@@ -537,7 +563,7 @@ add_item(PyObject *out, PyObject *item)
             for (Py_ssize_t more; (more = next_word_##SUFFIX(t, n, end)) >= 0;) {                  \
                 end = more;                                                                        \
             }                                                                                      \
-            int keep = title_keep(text, at, end, role_like, agent_after);                          \
+            int keep = title_keep(text, at, end, role_like, agent_after, ends);                    \
             if (keep < 0 || (keep && add_item(out, Py_BuildValue("(nn)", at, end)) < 0)) {        \
                 return -1;                                                                         \
             }                                                                                      \
@@ -586,27 +612,45 @@ SCANS(ucs2, Py_UCS2)
 SCANS(ucs4, Py_UCS4)
 
 PyDoc_STRVAR(title_doc,
-"title_names(role_like, agent_after, text) -> list[tuple[int, int]]\n\n"
+"title_names(role_like, agent_after, role_ends, text) -> list[tuple[int, int]]\n\n"
 "The (start, end) of each mentions._TITLE match in text that may name an agent, as\n"
-"mentions._title_names_py with role_like = mentions.role_like, agent_after = mentions._AGENT_AFTER.match.");
+"mentions._title_names_py with role_like = mentions.role_like, agent_after = mentions._AGENT_AFTER.match\n"
+"and role_ends = mentions._ROLE_ENDS (the last two letters of every word role_like is true of).");
 
 static PyObject *
 title_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1]) || !PyUnicode_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "title_names(role_like: callable, agent_after: callable, text: str)");
+    if (nargs != 4 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1]) || !PyTuple_Check(args[2])
+        || !PyUnicode_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "title_names(role_like: callable, agent_after: callable, role_ends: tuple[str, ...], text: str)");
         return NULL;
     }
-    PyObject *text = args[2], *out = PyList_New(0);
+    Ends ends;
+    ends.count = PyTuple_GET_SIZE(args[2]);
+    if (ends.count > MAX_ENDS) {
+        PyErr_SetString(PyExc_TypeError, "title_names: at most 64 role_ends");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < ends.count; i++) {
+        PyObject *end = PyTuple_GET_ITEM(args[2], i);
+        if (!PyUnicode_Check(end) || PyUnicode_GET_LENGTH(end) != 2) {
+            PyErr_SetString(PyExc_TypeError, "title_names: role_ends must be str of two characters");
+            return NULL;
+        }
+        ends.pair[i][0] = PyUnicode_READ_CHAR(end, 0);
+        ends.pair[i][1] = PyUnicode_READ_CHAR(end, 1);
+    }
+    PyObject *text = args[3], *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
     int kind = PyUnicode_KIND(text);
-    int rc = kind == PyUnicode_1BYTE_KIND ? title_ucs1(text, data, n, out, args[0], args[1])
-        : kind == PyUnicode_2BYTE_KIND ? title_ucs2(text, data, n, out, args[0], args[1])
-        : title_ucs4(text, data, n, out, args[0], args[1]);
+    int rc = kind == PyUnicode_1BYTE_KIND ? title_ucs1(text, data, n, out, args[0], args[1], &ends)
+        : kind == PyUnicode_2BYTE_KIND ? title_ucs2(text, data, n, out, args[0], args[1], &ends)
+        : title_ucs4(text, data, n, out, args[0], args[1], &ends);
     if (rc < 0) {
         Py_DECREF(out);
         return NULL;

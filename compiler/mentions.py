@@ -60,6 +60,10 @@ _ROLE_TAIL = lazyre.compile(
     r"consultant|accountant|master|agent)|pro|lead|bot|guru|ops|devops|mlops|secops|steward|critic|wizard)$",
     re.I,
 )
+# The last two letters of every word `_ROLE_TAIL` matches, lowercase: the C title scan asks
+# `role_like` only of a last word ending in one (most phrases end in "...tion", "...ing", "API";
+# tests/test_mentions_native.py checks each ending of the pattern is here).
+_ROLE_ENDS = ("er", "or", "st", "an", "ct", "rt", "nt", "ro", "ad", "ot", "ru", "ps", "rd", "ic")
 # Words before "agent" that say which kind of agent, not which one ("the specialized agent").
 _ADJECTIVE = lazyre.compile(
     r"(?:ed|ing|ic|al|ive|ous|ful|able|ible|ate|ar|ent|ant|ry|specific|friendly|only|based|driven|level|like|style|"
@@ -439,7 +443,26 @@ def _may_pass_on(line: str, low: str) -> bool:
 
 
 _SLASH = lazy_compile(rf"/(?={_KEBAB}(?![\w/]|\.\w))")
-_SLASH_LEFT = lazy_compile(rf"(?:^|[^\w./-]){_KEBAB}$")
+_SLASH_LEFT = lazy_compile(rf"(?:^|[^\w./-]){_KEBAB}$")  # the reference of `_kebab_left`
+
+
+def _kebab_left(text: str, at: int) -> bool:
+    """`_SLASH_LEFT.search(text, max(0, at - 80), at)`: a kebab name ends right before `at` (or
+    before a "\n" there: `$`), led by the text's start or a character that is no word character,
+    ".", "/" or "-", within the 80 characters before `at`. That leading character ends the run of
+    name characters before the name, so the name is that whole run. The regex tried every start in
+    the 80 characters (~4 us a "/"); `text` holds no non-ASCII hyphen (`_prepare` replaced them)."""
+    e = at - 1 if at and text[at - 1] == "\n" else at
+    r = e
+    while r and text[r - 1] in _NAME_CHARS:
+        r -= 1
+    name = text[r:e]
+    if len(name) < 3 or "-" not in name or name[0] == "-" or name[-1] == "-" or "--" in name:
+        return False  # no `_KEBAB`
+    if r == 0:
+        return at <= 80  # `^` is the text's start, not the window's
+    lead = text[r - 1]
+    return r > at - 80 and not (lead.isalnum() or lead in "_./")
 
 
 def prepare(text: str) -> str:
@@ -462,7 +485,7 @@ def _prepare(text: str) -> tuple[str, list[int]]:
                 at = text.find(h, at + 1)
             text = text.replace(h, "-")
     if "/" in text and "-" in text:
-        cuts = [m.start() for m in _SLASH.finditer(text) if _SLASH_LEFT.search(text, max(0, m.start() - 80), m.start())]
+        cuts = [m.start() for m in _SLASH.finditer(text) if _kebab_left(text, m.start())]
         if cuts:  # pieces, not a list of every character: the text is the whole file
             parts, prev = [], 0
             for i in cuts:
@@ -608,7 +631,7 @@ def _native() -> Any:
 _NATIVE = _native()
 _native_holding = _NATIVE.lines_holding if _NATIVE else None
 # The C scans take the Python word tests as arguments (each list stays in one place).
-_title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match) if _NATIVE else _title_names_py
+_title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match, _ROLE_ENDS) if _NATIVE else _title_names_py
 _kebab_names = partial(_NATIVE.kebab_names, _kebab_ok) if _NATIVE else _kebab_names_py
 _by_line = _NATIVE.by_line if _NATIVE else _by_line_py
 

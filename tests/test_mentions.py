@@ -132,3 +132,34 @@ def test_use_agent_still_reads_a_named_agent():
 
     found = list(_use_agent("Use the **code-reviewer** agent for diffs. Then ask ml-eng_ops subagent.", 3, 1, "x"))
     assert [(f.target, f.condition) for f in found] == [("code-reviewer", "diffs"), ("ml-eng_ops", "")]
+
+
+# What `_kebab_left` decides about the text before a "/": name characters and runs of them, hyphens
+# at either end and doubled, every lead the regex excludes ("_", ".", "/", "-", non-ASCII letters
+# and digits) or takes (blanks, signs, non-ASCII ones), line ends before the "/" ("$" before a
+# last "\n"), long runs across the 80-character window, emoji and CRLF.
+SLASH_PIECES = ["a", "ab", "Z9", "7", "-", "--", "a-b", "code-reviewer", "x" * 30, "-" * 3, "_", ".", "/", " ", "\t", "\n",
+                "\r\n", "(", "`", "*", "\u00e9", "\u0663", "\u00b2", "\u00a0", "\u2192", "\U0001f600", "+", ":", "\u017f", ""]
+
+
+def _kebab_left_both(text: str) -> None:
+    for at in [i for i, ch in enumerate(text) if ch == "/"] + [0, len(text)]:
+        expected = mentions._SLASH_LEFT.search(text, max(0, at - 80), at) is not None
+        assert mentions._kebab_left(text, at) is expected, (text, at)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(SLASH_PIECES), max_size=40).map(lambda p: "/".join(p) if len(p) % 3 else "".join(p)))
+def test_kebab_left_is_the_slash_left_search(text):
+    _kebab_left_both(text)
+
+
+def test_kebab_left_at_the_window_and_the_text_start():
+    for size in range(74, 86):
+        run = ("a-" * size)[: size - 1] + "b"  # a kebab name of `size` characters
+        for lead in ("", " ", "_", "x", "x "):
+            _kebab_left_both(lead + run + "/c-d")
+            _kebab_left_both(lead + run + "\n/c-d")
+            _kebab_left_both(lead + "q" * size + " ab-cd/ef-gh")
+    for text in ("", "/", "a-b/", "\n/", "a-b\n/", "a-b\r\n/", "é-b/", "_a-b/", "a-b-/", "-a-b/", "a--b/", "😀a-b/x-y"):
+        _kebab_left_both(text)

@@ -10,6 +10,7 @@ AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and they leak no memory.
 from __future__ import annotations
 
 import os
+import re
 from functools import partial
 
 import pytest
@@ -56,7 +57,7 @@ def test_mentions_uses_the_native_scans_when_built():
     else:
         assert mentions._native_holding is _mentions.lines_holding
         assert mentions._title_names.func is _mentions.title_names
-        assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match)
+        assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS)
         assert mentions._kebab_names.func is _mentions.kebab_names
         assert mentions._kebab_names.args == (mentions._kebab_ok,)
         assert mentions._by_line is _mentions.by_line
@@ -182,7 +183,8 @@ span_text = st.lists(st.sampled_from(SPAN_PIECES), max_size=40).map("".join)
 
 
 def _names_both(module, text: str) -> None:
-    assert module.title_names(mentions.role_like, mentions._AGENT_AFTER.match, text) == mentions._title_names_py(text), text
+    expected = mentions._title_names_py(text)
+    assert module.title_names(mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS, text) == expected, text
     assert module.kebab_names(mentions._kebab_ok, text) == mentions._kebab_names_py(text), text
 
 
@@ -219,11 +221,51 @@ def test_agent_after_a_phrase_is_decided_the_same(module):
                 _names_both(module, f"{lead}Requirements Analysis{gap}{word}")
 
 
+def _pattern_ends(items: list) -> set[str]:
+    """The last two characters of every string the parsed pattern `items` (re._parser nodes) can
+    end with: its trailing literals, else the alternatives of its last branch. A pattern ending in
+    anything else fails: these ends would not be known."""
+    tail = ""
+    for op, arg in reversed(items):
+        if op is not re._constants.LITERAL:
+            break
+        tail = chr(arg) + tail
+    if len(tail) >= 2:
+        return {tail[-2:]}
+    op, arg = items[-1]
+    assert not tail and op is re._constants.BRANCH, items
+    return set().union(*(_pattern_ends(list(alternative)) for alternative in arg[1]))
+
+
+def test_role_ends_hold_every_ending_of_the_role_pattern():
+    """`_ROLE_ENDS` lets the C title scan leave `role_like` unasked for other words: every word
+    `_ROLE_TAIL` (`^(?:...|...)$`) matches must end in one."""
+    begin, *body, end = re._parser.parse(mentions._ROLE_TAIL.pattern, mentions._ROLE_TAIL.flags)
+    assert (begin[1], end[1]) == (re._constants.AT_BEGINNING, re._constants.AT_END)
+    ends = _pattern_ends(body)
+    assert ends <= set(mentions._ROLE_ENDS)
+    assert {"er", "or", "st", "an", "nt", "ro", "ps", "rd", "ic"} <= ends  # the walk reached the alternatives
+
+
+def test_title_scan_asks_role_like_only_of_possible_roles(module):
+    """A phrase whose last word ends in none of `_ROLE_ENDS` is no role without the call."""
+    asked: list[str] = []
+
+    def role_like(word: str) -> bool:
+        asked.append(word)
+        return mentions.role_like(word)
+
+    text = "Requirements Analysis, the Code Reviewer, Prompt Engineering Pro and Data API."
+    found = module.title_names(role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS, text)
+    assert found == mentions._title_names_py(text)
+    assert asked == ["reviewer", "pro"]
+
+
 def _candidates_both(module, monkeypatch, text: str, self_name: str = "x") -> None:
     monkeypatch.setattr(mentions, "_title_names", mentions._title_names_py)
     monkeypatch.setattr(mentions, "_kebab_names", mentions._kebab_names_py)
     expected = mentions._candidates(text, self_name)
-    monkeypatch.setattr(mentions, "_title_names", partial(module.title_names, mentions.role_like, mentions._AGENT_AFTER.match))
+    monkeypatch.setattr(mentions, "_title_names", partial(module.title_names, mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS))
     monkeypatch.setattr(mentions, "_kebab_names", partial(module.kebab_names, mentions._kebab_ok))
     assert mentions._candidates(text, self_name) == expected, text
 
@@ -247,7 +289,10 @@ def _raise(*args):
 
 
 def test_names_with_bad_arguments_are_type_errors(module):
-    for args in ((), ("A B",), (len, len, b"A B"), (1, len, "A B"), (len, 1, "A B"), (len, len, "A B", 1)):
+    ends = mentions._ROLE_ENDS
+    for args in ((), ("A B",), (len, len, ends, b"A B"), (1, len, ends, "A B"), (len, 1, ends, "A B"), (len, len, "A B"),
+                 (len, len, ends, "A B", 1), (len, len, ["er"], "A B"), (len, len, ("e",), "A B"), (len, len, (b"er",), "A B"),
+                 (len, len, ("er",) * 65, "A B")):
         with pytest.raises(TypeError):
             module.title_names(*args)
     for args in ((), ("a-b",), (len, b"a-b"), (1, "a-b"), (len, "a-b", 1)):
@@ -257,9 +302,9 @@ def test_names_with_bad_arguments_are_type_errors(module):
 
 def test_errors_of_the_word_tests_come_through(module):
     with pytest.raises(ValueError):
-        module.title_names(_raise, mentions._AGENT_AFTER.match, "The Code Reviewer")
+        module.title_names(_raise, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS, "The Code Reviewer")
     with pytest.raises(ValueError):
-        module.title_names(str.isupper, _raise, "Requirements Analysis agent")  # no role: the regex is asked
+        module.title_names(str.isupper, _raise, mentions._ROLE_ENDS, "Requirements Analysis agent")  # no role: the regex is asked
     with pytest.raises(ValueError):
         module.kebab_names(_raise, "a code-reviewer")
 
@@ -269,10 +314,13 @@ def test_names_leak_no_memory(module):
     test that raises), 20 000 times: no block stays allocated."""
     text = "The Code Reviewer & Tester runs code-reviewer--x, plug:ml-engineer and -a- b-c-. Data Analysis agent. " * 8
     role_like, agent_after, kebab_ok = mentions.role_like, mentions._AGENT_AFTER.match, mentions._kebab_ok
+    ends = mentions._ROLE_ENDS
 
     def calls():
-        module.title_names(role_like, agent_after, text), module.kebab_names(kebab_ok, text)
-        for args in ((_raise, agent_after, text), (str.isupper, _raise, text)):
+        module.title_names(role_like, agent_after, ends, text), module.kebab_names(kebab_ok, text)
+        with pytest.raises(TypeError):
+            module.title_names(role_like, agent_after, ("er", 1), text)
+        for args in ((_raise, agent_after, ends, text), (str.isupper, _raise, ends, text)):
             with pytest.raises(ValueError):
                 module.title_names(*args)
         with pytest.raises(ValueError):
