@@ -24,7 +24,7 @@ def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
     # The body is the text from line body_start on: sliced, not joined again from ~800 lines.
     body = src.text[sum(len(line) + 1 for line in src.lines[: src.body_start]):]
     span = Span(file=src.file, line=1)
-    if not body.strip():
+    if not body or body.isspace():  # as `not body.strip()`, without copying the 32 KB body
         diags.append(diag("AGC200", Span(file=src.file, line=max(src.body_start, 1)),
                           "the body is empty: the agent has no system prompt",
                           hint="write the agent's instructions below the frontmatter"))
