@@ -61,3 +61,48 @@ def test_read_back_agrees_on_emitted_agents():
             emitted += [text for path, text in built.files.items() if path.endswith(".md")]
     assert len(emitted) > 20
     assert all(_agree(text) for text in emitted)
+
+
+def _scalar_by_loading(s: str) -> str:
+    """`claude._scalar` as it was written first: a YAML load of each value (the reference)."""
+    import json
+
+    import yaml
+
+    if claude._PLAIN_SAFE.match(s) and not s.endswith(" "):
+        try:
+            if yaml.load(s, Loader=claude._LOADER) == s:
+                return s
+        except ValueError:  # "0x_" resolves as an int that int() refuses: quoting is the answer
+            pass
+    return json.dumps(s, ensure_ascii=False)
+
+
+SCALARS = [
+    "", " ", "a ", " a", "sonnet", "agent-0042", "Read, Grep, Glob", "true", "True", "TRUE", "yes", "No", "on", "OFF",
+    "y", "n", "Y", "null", "Null", "NULL", "~", "0", "00", "007", "-1", "+1", "1_000", "0x1F", "0o17", "0b101", "017",
+    "1.0", "1e3", "1.5e+3", "6.8523015e+5", "1_0.5", ".inf", ".5", "1:20", "190:20:30.15", "2001-12-14",
+    "2001-12-14 21:59:43.10", "2001-12-14t21:59:43.10-05:00", "1-2-3", "a  b", "a ,b", "a, b,", "a*", "a@b", "(a)",
+    "a/b+c", "_", "__init__", "x" * 300, "a - b", "1 2", "1.", "1.2.3", "0.", "12e", "NaN", "nan", ".NaN", "=", "<<",
+    "é", "a\tb", "a\nb", "0x_", "0b_", "0o_", "0_", "a #b", "a: b", "-a", "*a", "&a", "!a", "%a", "@a", "`a", "'a'", "\"a\"", "[a]", "{a}",
+]
+
+
+@pytest.mark.parametrize("s", SCALARS)
+def test_scalar_is_plain_exactly_when_yaml_reads_it_back(s):
+    assert claude._scalar(s) == _scalar_by_loading(s)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="Aaz0123456789_ .,()/@+*-:eExXoObBnNuUlLtTrRfFsSyY~", max_size=14) | st.sampled_from(SCALARS))
+def test_scalar_matches_loading_on_generated_text(s):
+    assert claude._scalar(s) == _scalar_by_loading(s)
+
+
+def test_a_value_yaml_cannot_convert_is_quoted_not_a_crash():
+    """`model: "0x_"` is a string that YAML, unquoted, resolves as a hex int int() refuses:
+    loading it to compare raised ValueError out of the build ("internal error"). It is
+    written quoted and reads back as itself."""
+    files = api.compile({"zed.md": '---\nname: zed\ndescription: x\nmodel: "0x_"\n---\nbody\n'}, ["claude"]).files
+    text = files["claude/.claude/agents/zed.md"]
+    assert 'model: "0x_"\n' in text and claude.read_back(text)["model"] == "0x_"
