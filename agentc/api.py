@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -15,6 +14,7 @@ from agentc.compiler.diagnostics import (
     did_you_mean,
     has_errors,
 )
+from agentc.compiler.frozen import lean
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.discover import Found, discover
@@ -30,7 +30,7 @@ Sources = Union[str, os.PathLike, Sequence[str | os.PathLike], Mapping[str, str 
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Result:
     project: ProjectIR
     files: dict[str, str]  # path relative to the output folder -> text

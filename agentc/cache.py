@@ -31,11 +31,11 @@ import sys
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:
     from agentc.compiler.ir import AgentIR
@@ -542,7 +542,7 @@ class Spill:
         self._file, self._at, self._held, self._held_size, self._end, self._failed = None, {}, {}, 0, 0, False
 
 
-@dataclass
+@lean()
 class Entry:
     """A file as the record keeps it: where it is, its stat, the hash of its bytes."""
 

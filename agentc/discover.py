@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.frozen import lean
 from agentc.compiler.span import Span
 
 # Files that live beside agents in plain folders and are never agents themselves.
 NOT_AGENTS = frozenset({"readme.md", "changelog.md", "license.md", "contributing.md", "claude.md", "agents.md"})
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Found:
     path: Path  # on disk
     file: str  # as shown to the user and written in spans

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
 from agentc import api, writer
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
+from agentc.compiler.frozen import lean
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.discover import discover
@@ -21,7 +22,7 @@ from agentc.discover import discover
 Mode = Literal["write", "check", "dry-run"]
 
 
-@dataclass
+@lean()
 class Outcome:
     diagnostics: tuple[Diagnostic, ...] = ()
     usage_error: bool = False  # bad options/targets: nothing was read

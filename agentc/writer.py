@@ -11,9 +11,11 @@ import difflib
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
     from agentc.targets import FileText
@@ -44,7 +46,7 @@ class UnsafePath(ValueError):
     """A generated path that would land outside the output folder."""
 
 
-@dataclass
+@lean()
 class Plan:
     missing: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
@@ -110,7 +112,7 @@ def _manifest(out: Path) -> list[str]:
         return []
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Root:
     """One output folder with its own manifest. `scopes` are the top-level folders of it this
     build governs (a target name each); `("",)` means the whole folder belongs to one target."""

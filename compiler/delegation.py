@@ -8,10 +8,10 @@ it as one opaque block.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterator
 
 from agentc.compiler import lazyre
+from agentc.compiler.frozen import lean
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Table, lead, plain
 from agentc.compiler.mentions import role_like
@@ -27,7 +27,7 @@ _NOT_AGENTS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Found:
     target: str
     condition: str

@@ -8,25 +8,26 @@ what the author meant, says where the YAML broke, and keeps a span for every key
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import yaml
 
 from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.frozen import lean
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Entry:
     key: str
     value: Any
     span: Span
 
 
-@dataclass
+@lean()
 class Frontmatter:
     entries: dict[str, Entry] = field(default_factory=dict)
     present: bool = False

@@ -7,12 +7,12 @@ Bump `IR_VERSION` whenever a field changes meaning or disappears.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from agentc.compiler.diagnostics import Diagnostic
-from agentc.compiler.frozen import frozen
+from agentc.compiler.frozen import frozen, lean
 from agentc.compiler.span import Span
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ class Edge(Node):
     span: Span
 
 
-@dataclass(frozen=True, kw_only=True)  # not slotted: the indexes below live in its __dict__
+@lean(frozen=True, kw_only=True)  # not slotted: the indexes below live in its __dict__
 class ProjectIR(Node):
     ir_version: str = IR_VERSION
     agents: tuple[AgentIR, ...]

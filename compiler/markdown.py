@@ -10,35 +10,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from functools import lru_cache
 from typing import Any
 
 from agentc.compiler import lazyre, native
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.frozen import lean
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Block:
     line: int
     col: int = 1
     end: int = 0  # last file line of the block (0 = same as `line`)
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Heading(Block):
     level: int = 1
     title: str = ""
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Label(Block):
     title: str = ""
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class ListItem(Block):
     text: str = ""
     indent: int = 0
@@ -46,29 +47,29 @@ class ListItem(Block):
     checked: bool | None = None
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Table(Block):
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Code(Block):
     lang: str = ""
     code: str = ""
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Paragraph(Block):
     text: str = ""
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class ExampleTag(Block):
     text: str = ""
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class Section:
     """A heading or a label and the blocks it governs (`start` is its own block index)."""
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import accumulate
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from agentc.compiler import lazyre, native
+from agentc.compiler.frozen import lean
 from agentc.compiler.lazyre import lazy_compile
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ HYPHENS = "\u2010\u2011\u2012\u2212"
 _H = HYPHENS + r"\-"
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Hit:
     """One name on one line, with the evidence that made it count."""
 
@@ -254,7 +254,7 @@ def _kind_of(cue: str) -> str:
     return "delegate"
 
 
-@dataclass(slots=True)
+@lean(slots=True)
 class _Cand:
     start: int
     end: int

@@ -10,10 +10,12 @@ as the model did.
 
 # No `from __future__ import annotations`: the fields' types are read at run time (`_final`, `_model`).
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, field, fields
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Callable, Literal, get_args, get_origin
+
+from agentc.compiler.frozen import lean
 
 
 def option(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, description: str | None = None,
@@ -26,7 +28,7 @@ def option(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, 
     return field(default=default, metadata=meta)
 
 
-@dataclass(frozen=True, init=False)
+@lean(frozen=True, init=False)
 class BuildOptions:
     sources: tuple[str, ...] = ()
     targets: tuple[str, ...] = ("all",)

@@ -7,13 +7,13 @@ and structure extraction read this model and never the raw text again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.frontmatter import Entry, read_frontmatter
+from agentc.compiler.frozen import lean
 from agentc.compiler.markdown import Block, outline, parse_blocks, plain
 from agentc.compiler.span import Span
 
@@ -53,7 +53,7 @@ def role_of(title: str) -> str:
     return "other"
 
 
-@dataclass
+@lean()
 class Source:
     """What the reader found in one file, before lowering."""
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import CODES, Diagnostic, diag
+from agentc.compiler.frozen import lean
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
@@ -26,7 +27,7 @@ _COMMENT = lazy_compile(r"<!--\s*agentc:\s*(ignore|ignore-file)\s*\[([^\]]*)\]\s
 _FRONT_END = ("AGC0", "AGC1", "AGC2", "AGC3")
 
 
-@dataclass
+@lean()
 class Suppression:
     file: str
     line: int

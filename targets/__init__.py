@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Callable
 
 from agentc.compiler.diagnostics import Diagnostic
+from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:  # annotations only: listing or checking target names loads no IR models
     from agentc.compiler.ir import AgentIR, ProjectIR
     from agentc.compiler.options import BuildOptions
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Chunks:
     """A file's text as UTF-8, in consecutive pieces, which a build checks and writes piece by
     piece and never joins: crewai's agents.yaml of 1000 agents is 38 MB, and as one str (2 bytes
@@ -54,13 +55,13 @@ def pieces(content: FileText) -> tuple[bytes, ...]:
     return (content.encode("utf-8"),) if isinstance(content, str) else content.parts
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Emitted:
     files: dict[str, FileText]
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-@dataclass(frozen=True)
+@lean(frozen=True)
 class Target:
     name: str
     summary: str

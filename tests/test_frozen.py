@@ -1,18 +1,19 @@
 """compiler/frozen.py: the IR's nodes and Span behave as the frozen dataclasses they were, with a
-faster __init__."""
+faster __init__; the classes `lean` makes behave as `dataclass` makes them."""
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import pickle
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import FrozenInstanceError, InitVar, dataclass, field
+from typing import ClassVar
 
 import pytest
 
 from agentc.compiler import ir
 from agentc.compiler.diagnostics import Diagnostic
-from agentc.compiler.frozen import frozen
+from agentc.compiler.frozen import frozen, lean
 from agentc.compiler.span import Span
 
 # ProjectIR is made once per build and keeps its indexes in a __dict__: a plain frozen dataclass.
@@ -169,3 +170,144 @@ def test_pydantic_still_validates_and_dumps_the_nodes():
     assert ir.adapter(ir.Item).validate_python(data) == item
     with pytest.raises(Exception, match="Unexpected keyword"):
         ir.adapter(ir.Item).validate_python({**data, "other": 1})
+
+
+# -- lean: the other dataclasses of a build, compared with what dataclass(...) makes ---------------
+
+LEAN_OPTIONS = [{}, {"slots": True}, {"frozen": True}, {"frozen": True, "slots": True}, {"kw_only": True},
+                {"slots": True, "kw_only": True}, {"frozen": True, "init": False}]
+
+
+def _lean_made(make, options):
+    """Base and Item(Base) through `make` (dataclass or lean) with these options; init=False
+    classes get an __init__ of their own, as BuildOptions has."""
+
+    def own_init(self, **values):
+        for f in dataclasses.fields(self):
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            object.__setattr__(self, f.name, values.pop(f.name, default))
+
+    class Base:
+        """A base with a docstring."""
+
+        line: int
+        col: int = 1
+        note: str = field(default="", repr=False)
+
+    if options.get("init") is False:
+        Base.__init__ = own_init
+    Base = make(**options)(Base)  # noqa: N806
+
+    class Item(Base if not options.get("frozen") else object):  # no docstring: the dataclass's is made from the signature
+        if options.get("frozen"):  # frozen() and lean() make no subclass of a frozen dataclass
+            line: int
+            col: int = 1
+            note: str = field(default="", repr=False)
+        text: str = "é🙂\r\n"
+        seen: list = field(default_factory=list)
+        weight: float = field(default=0.5, compare=False)
+        kind: ClassVar[str] = "item"  # not a field
+
+    if options.get("init") is False:
+        Item.__init__ = own_init
+    return Base, make(**options)(Item)
+
+
+def _lean_behaviour(base, item):
+    """Everything a user of the classes can see, as comparable values."""
+    out = {}
+    for cls in (base, item):
+        out[cls.__name__] = (
+            str(inspect.signature(cls)), cls.__doc__, repr(cls.__dataclass_params__), cls.__match_args__,
+            getattr(cls, "__slots__", None), cls.__hash__ is None,
+            [(f.name, f.default, f.default_factory, f.repr, f.compare, f.kw_only) for f in dataclasses.fields(cls)],
+            sorted(n for n in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__")
+                   if n in vars(cls) and vars(cls)[n] is not None and vars(cls)[n].__qualname__ == f"{cls.__qualname__}.{n}"),
+        )
+    one = item(line=3, note="n", seen=["a"])
+    same, moved = item(line=3, seen=["a"], weight=9.0), item(line=4, seen=["a"])
+    out["instances"] = (repr(one), one == same, one == moved, one != moved, one.__eq__(1), one == base(line=3),
+                        _outcome(lambda: hash(one)), _outcome(lambda: hash(base(line=1))),
+                        repr(dataclasses.replace(one, text="t")),
+                        dataclasses.astuple(one), item(line=1).seen is not item(line=1).seen)
+    if base.__dataclass_params__.init:
+        calls = [lambda: item(), lambda: item(3, 2), lambda: item(line=1, other=2), lambda: base(1, 2, "x", 4)]
+        out["calls"] = [(_outcome(c)[0], repr(_outcome(c)[1])) for c in calls]
+    assign = [lambda o: setattr(o, "line", 9), lambda o: delattr(o, "col")]
+    if not (item.__dataclass_params__.frozen and "__slots__" in vars(item)):
+        # not a field, on a frozen slotted one: CPython 3.11's dataclass fails (see above)
+        assign.append(lambda o: setattr(o, "other", 1))
+    for do in assign:
+        target = item(line=1)
+        outcome = _outcome(lambda d=do, t=target: d(t))
+        out.setdefault("assign", []).append((outcome, _outcome(lambda t=target: repr(t))))
+    loop = item(line=1)
+    loop.seen.append(loop)  # a cycle through a field: repr stops as the dataclass's does
+    out["loop"] = repr(loop)
+    return out
+
+
+@lean(frozen=True, slots=True)
+class _Pickled:
+    a: int
+    b: list = field(default_factory=list)
+
+
+@lean(slots=True)
+class _PickledPlain:
+    a: int
+    b: list = field(default_factory=list)
+
+
+def test_lean_classes_pickle():
+    for cls in (_Pickled, _PickledPlain):
+        assert pickle.loads(pickle.dumps(cls(1, ["é🙂"]))) == cls(1, ["é🙂"])
+
+
+@pytest.mark.parametrize("options", LEAN_OPTIONS, ids=lambda o: ",".join(o) or "plain")
+def test_lean_makes_what_dataclass_makes(options):
+    assert _lean_behaviour(*_lean_made(lean, options)) == _lean_behaviour(*_lean_made(dataclass, options))
+
+
+def test_lean_shares_its_methods_and_compiles_only_init():
+    a, b = _lean_made(lean, {"frozen": True})
+    c, d = _lean_made(lean, {"slots": True})
+    assert a.__eq__.__code__ is c.__eq__.__code__ and a.__setattr__.__code__ is b.__setattr__.__code__
+    assert a.__init__.__code__ is not b.__init__.__code__
+
+
+def test_lean_keeps_what_the_class_writes_itself():
+    def body():
+        class Own:
+            x: int
+
+            def __repr__(self):
+                return "own"
+
+            def __eq__(self, other):
+                return True
+
+            def __hash__(self):
+                return 7
+
+        return Own
+
+    for options in ({}, {"frozen": True}, {"slots": True}):
+        made, plain = lean(**options)(body()), dataclass(**options)(body())
+        assert (repr(made(1)), made(1) == made(2), hash(made(1))) == (repr(plain(1)), plain(1) == plain(2), hash(plain(1)))
+
+
+@pytest.mark.parametrize("body", ["post_init", "init_false", "initvar", "frozen_on_plain", "frozen_on_frozen"])
+def test_lean_refuses_what_it_does_not_make(body):
+    class Plain:
+        x: int
+
+    bodies = {
+        "post_init": lambda: type("P", (), {"__annotations__": {"x": "int"}, "__post_init__": lambda self: None}),
+        "init_false": lambda: type("P", (), {"__annotations__": {"x": "int"}, "x": field(init=False, default=0)}),
+        "initvar": lambda: type("P", (), {"__annotations__": {"x": InitVar[int]}}),
+        "frozen_on_plain": lambda: type("P", (dataclass(Plain),), {"__annotations__": {"y": "int"}}),
+        "frozen_on_frozen": lambda: type("P", (dataclass(frozen=True)(Plain),), {"__annotations__": {"y": "int"}}),
+    }
+    with pytest.raises(TypeError):
+        lean(frozen=body.startswith("frozen"))(bodies[body]())
