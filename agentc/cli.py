@@ -8,15 +8,18 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 import agentc
-from agentc import api, config, formats, runner
+from agentc import api, config, formats
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
+
+if TYPE_CHECKING:  # imported by `build` alone: `check`, `ir` and `graph` write nothing (the writer loads hashlib)
+    from agentc import runner
 
 VERSION = agentc.__version__
 
@@ -157,6 +160,8 @@ def build(
     extend_ignore: Optional[List[str]] = typer.Option(None, "--extend-ignore", help=EXTEND_HELP),
 ) -> None:
     """Compile agents to one or more targets under OUT/<target>/ (or each target's out_dirs folder)."""
+    from agentc import runner
+
     _check_format(output_format, color)
     level = _verbosity(quiet, verbose)
     dirs, ddiags = _out_dirs(out_dir)
@@ -212,7 +217,7 @@ def build(
     raise typer.Exit(_summarise(outcome, mode, output_format))
 
 
-def _summarise(outcome: runner.Outcome, mode: str, fmt: str) -> int:
+def _summarise(outcome: "runner.Outcome", mode: str, fmt: str) -> int:
     """Print what the build did or would do; return the exit code."""
     lines_to_stdout = fmt in ("text", "github")
     say = (lambda s: typer.echo(s)) if lines_to_stdout else (lambda s: typer.echo(s, err=True))

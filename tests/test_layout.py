@@ -66,6 +66,15 @@ def test_version_is_cheap():
     assert out.strip().endswith("[]")
 
 
+def test_check_loads_neither_the_runner_nor_the_writer():
+    """`agentc check` writes nothing: the build's runner and writer (and what they import) stay unloaded."""
+    code = ("import sys\nfrom agentc.cli import main\nsys.argv = ['agentc', 'check', 'agents/seed-team/ai-engineer.md']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('agentc.runner', 'agentc.writer') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
 @pytest.mark.parametrize("name", [n for n in MODULES if TARGETS[n].emit_parts is not None])
 @pytest.mark.parametrize("plugin", [False, True])
 def test_parts_make_emit_and_check_alone(name, plugin):
