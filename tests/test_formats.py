@@ -127,3 +127,18 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
 def test_cli_text_is_plain_when_piped_and_coloured_when_forced(broken):
     assert "\x1b[" not in run("check", "agents", cwd=broken).stderr  # a pipe is not a terminal
     assert "\x1b[1;33mwarning[AGC301]" in run("check", "agents", "--color", "always", cwd=broken).stderr
+
+
+def test_relative_paths_keeps_every_other_field(tmp_path):
+    """`formats._moved` builds the diagnostic by hand: it must equal dataclasses.replace, so a
+    field added to Diagnostic one day is not silently dropped from what is shown."""
+    from dataclasses import fields, replace
+
+    from agentc.compiler.diagnostics import Diagnostic
+
+    values = {f.name: f"{f.name}-value" for f in fields(Diagnostic)}
+    values.update(code="AGC301", severity="warning", file=str(tmp_path / "a.md"), line=7, col=3)
+    d = Diagnostic(**values)
+    (shown,) = formats.relative_paths([d], base=str(tmp_path))
+    assert shown == replace(d, file="a.md")
+    assert all(getattr(shown, f.name) == getattr(d, f.name) for f in fields(Diagnostic) if f.name != "file")
