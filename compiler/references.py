@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 from agentc.compiler import lazyre, mentions
-from agentc.compiler.delegation import CUES, LINE_TRIGGERS, clean
+from agentc.compiler.delegation import CUES, LINE_TRIGGERS
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
 from agentc.compiler.source import Source
@@ -24,7 +24,7 @@ _HEADER_TARGET = lazy_compile(r"agent|delegat|owner|specialist|target|route|esca
 _SKILL_CTX = lazyre.compile(r"\bskills?\b|\bcommands?\b|\bplugins?\b|\btools?\b|\bmcp\b", re.I)
 _AGENT_WORD = lazyre.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
 
-Hit = tuple  # (line, col, mentions.Hit, section title, condition)
+Hit = tuple  # (line, col, mentions.Hit, section title, line text)
 
 
 class Reading(NamedTuple):
@@ -77,8 +77,10 @@ def blocks_holding(src: Source, reading: Reading, lines: Iterable[int]) -> set[i
 
 
 def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tuple]]:
-    """(line, col, hit, section, condition) for each name found, and the weak names
-    (line, col, words, kind, section, condition) the linker may resolve."""
+    """(line, col, hit, section, text) for each name found, and the weak names
+    (line, col, words, kind, section, text) the linker may resolve. `text` is the line as read:
+    its cleaned form is the condition, made by the caller for the few names it keeps (most
+    repeat an edge the block recognisers found)."""
     hits: list[tuple] = []
     weak: list[tuple] = []
     name = mentions.normal(name)
@@ -106,11 +108,10 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
         found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok, target_cols=target_cols,
                                          first_cell=first_cell, skill_ctx=skill, cands=cands, weak_hint=weak_hint)
         section = titles[k] if k is not None else None
-        cond = clean(text)[:200] if (found or soft) else ""
         for h in found:
-            hits.append((line_no, h.col, h, section, cond))
+            hits.append((line_no, h.col, h, section, text))
         for col, words, kind in soft:
-            weak.append((line_no, col, words, kind, section, cond))
+            weak.append((line_no, col, words, kind, section, text))
 
     desc = src.entries.get("description")
     if desc is not None and isinstance(desc.value, str):

@@ -245,11 +245,19 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
                 continue
             add(f.target, f.condition, f.kind, f.pattern, title, line, col)
     hits, weak_names = references.scan(src, name, reading)
-    for line, col, hit, section, cond in hits:
-        add(hit.target, cond, hit.kind, hit.pattern, section, line, col)
-    for line, col, words, kind, section, cond in weak_names:
+    conds: dict[int, str] = {}  # line -> its condition, cleaned only for a line whose name is kept
+
+    def cond(line: int, text: str) -> str:
+        if line not in conds:
+            conds[line] = delegation.clean(text)[:200]
+        return conds[line]
+
+    for line, col, hit, section, text in hits:
+        if (mentions.normal(hit.target), line) not in seen:  # most repeat an edge found above
+            add(hit.target, cond(line, text), hit.kind, hit.pattern, section, line, col)
+    for line, col, words, kind, section, text in weak_names:
         if ("-".join(words), line) not in seen:
-            weak.append(Mention(words=words, kind=kind, pattern="M weak name", condition=cond, section=section,
+            weak.append(Mention(words=words, kind=kind, pattern="M weak name", condition=cond(line, text), section=section,
                                 span=Span(file=src.file, line=line, col=col)))
     return tuple(found), tuple(weak)
 

@@ -260,3 +260,31 @@ def test_a_word_after_a_dotted_capital_i_is_on_its_own_line(native, monkeypatch)
         monkeypatch.setattr(mentions, "_native_holding", None)
     assert mentions.candidates_by_line(["İİİİİİ", "agent", "x"], "self")[1] == {1: []}
     assert mentions.candidates_by_line(["İİİİİİ x", "see the agent", "x"], "self")[1] == {1: []}
+
+
+def test_a_condition_is_made_only_for_a_name_the_line_reader_adds(monkeypatch):
+    """A name the line reader finds on a line whose edge the block recognisers made adds nothing,
+    and that line's condition is not made; a name only the reader finds gets its line, cleaned."""
+    from agentc.compiler import delegation, references
+
+    cleaned: list[str] = []
+    clean = delegation.clean
+
+    def counted(text: str) -> str:
+        cleaned.append(text)
+        return clean(text)
+
+    monkeypatch.setattr(delegation, "clean", counted)
+    monkeypatch.setattr(references, "clean", counted, raising=False)  # where the reader once cleaned each line
+    _, agent = build("""\
+        ## Delegation
+
+        - Frontend work → Delegate to **frontend-developer**
+        - The code-reviewer agent checks **style** first.
+        """)
+    assert {d.target: (d.condition, d.pattern) for d in agent.delegations} == {
+        "frontend-developer": ("Frontend work", "D1 arrow"),
+        "code-reviewer": ("The code-reviewer agent checks style first.", "M name-agent"),
+    }
+    assert "- Frontend work → Delegate to **frontend-developer**" not in cleaned
+    assert cleaned.count("- The code-reviewer agent checks **style** first.") == 1
