@@ -9,7 +9,7 @@
  * Lowercasing is folded into the comparison: the text's ASCII capitals compare as their small
  * letters and every other character as itself, which is what _lowered gives for any text without
  * "İ" (U+0130, whose lowercase is two characters) or the Kelvin sign (U+212A, lowercase "k");
- * mentions.py sends a text holding either to the Python search. So the text is neither copied nor
+ * for a text holding either, lines_holding gives None and mentions.py searches it in Python. So the text is neither copied nor
  * lowered, and no Python object is made per place, only per (word, line) entry.
  *
  * title_names and kebab_names (below) are two of mentions._candidates' scans with the decisions
@@ -66,10 +66,19 @@ bucket(Py_UCS4 first)
 /* bucket(fold(ch)) by a table look-up (the scan's step; filled by the module's init). */
 static unsigned char FOLDED[OTHER];
 
+/* The scan's bucket of "İ" (U+0130) and the Kelvin sign (U+212A), whose lowercase is two
+ * characters or an ASCII letter: the scan stops at one and lines_holding gives None (mentions.py
+ * then searches the text in Python). Found here, where every character is read anyway: two `in`
+ * tests of the whole text before the call cost ~9 us per 32 KB agent. */
+#define ODD 0xFFFF
+
 static inline uint32_t
 folded_bucket(Py_UCS4 ch)
 {
-    return ch < OTHER ? FOLDED[ch] : OTHER;
+    if (ch < OTHER) {
+        return FOLDED[ch];
+    }
+    return (ch == 0x130 || ch == 0x212A) ? ODD : OTHER;
 }
 
 /* Three buckets packed in a key, the first in the low byte. */
@@ -113,7 +122,8 @@ add_line(PyObject *lines, Py_ssize_t line)
     return rc;
 }
 
-/* The scan, once per storage kind of the text (1, 2 or 4 bytes a character). `key` holds the
+/* The scan, once per storage kind of the text (1, 2 or 4 bytes a character): 0, 1 when the text
+ * holds an ODD character (the lists are then incomplete), -1 with an exception. `key` holds the
  * buckets of the place's character and the next two (END past the text), rolled on by one
  * character a step, so each character is read and folded once; `line` counts the "\n" passed, so
  * each place's line costs no search. A place is compared with its bucket's words only when the
@@ -122,11 +132,27 @@ add_line(PyObject *lines, Py_ssize_t line)
     static int NAME(const CHAR *text, Py_ssize_t n, const Search *s)                               \
     {                                                                                              \
         Py_ssize_t line = 0;                                                                       \
-        uint32_t key = ((uint32_t)(n > 0 ? folded_bucket(text[0]) : END) << 8)                      \
-                       | ((uint32_t)(n > 1 ? folded_bucket(text[1]) : END) << 16);                  \
+        uint32_t first = n > 0 ? folded_bucket(text[0]) : END, second = n > 1 ? folded_bucket(text[1]) : END; \
+        if (first == ODD || second == ODD) {                                                       \
+            return 1;                                                                              \
+        }                                                                                          \
+        uint32_t key = (first << 8) | (second << 16);                                              \
         for (Py_ssize_t at = 0; at < n; at++) {                                                    \
             line += (key & 0xFF) == '\n'; /* the character before this place (0 at the first) */ \
-            key = (key >> 8) | ((uint32_t)(at + 2 < n ? folded_bucket(text[at + 2]) : END) << 16);  \
+            uint32_t third = END;                                                                  \
+            if (at + 2 < n) {                                                                      \
+                Py_UCS4 ch = text[at + 2];                                                         \
+                if (ch < OTHER) {                                                                  \
+                    third = FOLDED[ch];                                                            \
+                }                                                                                  \
+                else if (ch == 0x130 || ch == 0x212A) {                                            \
+                    return 1;                                                                      \
+                }                                                                                  \
+                else {                                                                             \
+                    third = OTHER;                                                                 \
+                }                                                                                  \
+            }                                                                                      \
+            key = (key >> 8) | (third << 16);                                                      \
             uint32_t bit = triple_bit(key);                                                        \
             if (!(((s->triple[bit >> 6] >> (bit & 63)) & 1) | s->always[key & 0xFF])) {            \
                 continue;                                                                          \
@@ -155,10 +181,10 @@ SCAN(scan_ucs2, Py_UCS2)
 SCAN(scan_ucs4, Py_UCS4)
 
 PyDoc_STRVAR(holding_doc,
-"lines_holding(text, words) -> dict\n\n"
+"lines_holding(text, words) -> dict | None\n\n"
 "Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
 "in text with its ASCII letters lowered; a place's line is the number of \"\\n\" before it.\n"
-"As mentions._holding(mentions._lowered(text), words) for a text without U+0130 or U+212A.");
+"As mentions._holding(mentions._lowered(text), words); None for a text holding U+0130 or U+212A.");
 
 static PyObject *
 lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -257,6 +283,10 @@ lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyMem_Free(s->words);
     PyMem_Free(s->order);
     PyMem_Free(s);
+    if (rc == 1) {
+        Py_DECREF(out);
+        Py_RETURN_NONE;
+    }
     return out;
 fail:
     if (s->words != NULL) {

@@ -570,10 +570,13 @@ def _lines_holding(text: str, words: tuple[str, ...]) -> tuple[dict[str, list[in
     """`_holding` of the lowered text, and whether lowering changed the text's length ("İ").
 
     The C search (compiler/_mentions.c, when built) lowers ASCII letters as it compares and makes
-    no lowered copy, which is `_lowered` exactly for a text without "İ" or the Kelvin sign; a text
-    holding either (rare) takes the Python path. tests/test_mentions_native.py compares the two."""
-    if _native_holding is not None and "\u0130" not in text and "\u212a" not in text:
-        return _native_holding(text, words), False
+    no lowered copy, which is `_lowered` exactly for a text without "İ" or the Kelvin sign; for a
+    text holding either (rare) it gives None, and the Python path searches the text.
+    tests/test_mentions_native.py compares the two."""
+    if _native_holding is not None:
+        found = _native_holding(text, words)
+        if found is not None:
+            return found, False
     low = _lowered(text)
     # "İ" lowers to two characters: the places found are the lowered text's, so are its lines
     return _holding(low, words), len(low) != len(text)

@@ -70,6 +70,8 @@ def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
     expected = mentions._holding(low, words)  # the lowered text's places, by its own lines
     if "\u0130" not in text and "\u212a" not in text:
         assert native(text, words) == expected, text
+    else:  # the lowered text's places are not the text's: the C gives it to Python
+        assert native(text, words) is None, text
     with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
         mp.setattr(mentions, "_native_holding", native)
         assert mentions._lines_holding(text, words) == (expected, len(low) != len(text)), text
@@ -154,11 +156,14 @@ def test_bad_arguments_are_type_errors(native):
 
 
 def test_no_memory_is_leaked(native):
-    """A text with matches on many lines, searched 20 000 times: no block stays allocated."""
+    """A text with matches on many lines, searched 20 000 times, also with "İ" or the Kelvin sign
+    after some matches (the search stops there): no block stays allocated."""
     text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n" * 4
 
     def calls():
         native(text, WORDS)
+        assert native(text + "\u0130", WORDS) is None
+        assert native(text + "\u212a agent", WORDS) is None
         with pytest.raises(TypeError):
             native(text, ("a", ""))
 
