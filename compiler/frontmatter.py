@@ -76,6 +76,26 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _or_text(construct):  # noqa: ANN001, ANN202 - a PyYAML constructor
+    """A constructor for YAML 1.1's implicit int, float and date that keeps the scalar's text
+    when Python cannot build the value: "0x_" and "0b_" resolve as ints with no digits, and
+    "2024-13-45" as a date past December. YAML 1.2 reads these as strings, and so does agentc;
+    the typed fields then say what they wanted."""
+
+    def lenient(loader, node):  # noqa: ANN001, ANN202
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return lenient
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _or_text(yaml.SafeLoader.construct_yaml_int))
+_Loader.add_constructor("tag:yaml.org,2002:float", _or_text(yaml.SafeLoader.construct_yaml_float))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _or_text(yaml.SafeLoader.construct_yaml_timestamp))
+
+
 def safe_load(text: str) -> Any:
     """`yaml.safe_load` with aliases refused and nesting bounded (raises `Refused`)."""
     loader = _Loader(text)
@@ -197,7 +217,14 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
 # none of YAML 1.1's extra line breaks), and, as libyaml's own event stream shows, no alias, no
 # anchor, no explicit tag and nesting well within MAX_DEPTH. Anything else, and any YAML error
 # (whose position feeds AGC101), goes to the pure-Python `_Loader`, which says exactly what is wrong.
-_CLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML is built without libyaml
+if hasattr(yaml, "CSafeLoader"):
+
+    class _CLoader(yaml.CSafeLoader):
+        """libyaml's safe loader, building values as `_Loader` does."""
+
+        yaml_constructors = dict(_Loader.yaml_constructors)
+else:
+    _CLoader = None  # PyYAML built without libyaml
 # Every character outside "\n", \x20-\x7e, \xa0-\ud7ff, \ue000-\ufefe, \uff00-\ufffd and the astral planes,
 # listed: the negated class of those ranges is the same set and took ~5 ms to compile at every start.
 _UNUSUAL = lazy_compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")

@@ -126,3 +126,16 @@ def test_the_plain_reader_takes_ordinary_frontmatter_only():
     for unusual in ("a: 12", "yes: x", "a: b: c", "a: b #c", "a: b:", "a: [x]", "a: 'x'", "a:", "a: x\u2028y", "a: b\tc",
                     "  a: x", "# c", "a: |", "a: x\n  more"):
         assert frontmatter._plain_entries("f.md", unusual.split("\n"), 2, 0, []) is None, unusual
+
+
+@pytest.mark.parametrize("value", ["0x_", "-0x_", "0b_", "2024-13-45", "2001-02-30 10:00:00", "2001-12-14t21:59:43.10-25:00"])
+def test_a_value_python_cannot_build_is_read_as_its_text(value, monkeypatch):
+    """YAML 1.1 resolves these as an int or a date that Python refuses to build ("0x_" has no
+    digits, month 13, an offset of 25 hours): each loader keeps the text, as YAML 1.2 does,
+    instead of raising ValueError out of the build."""
+    lines = ["---", "name: zed", "description: x", f"model: {value}", f"seen: [{value}]", "---", "body"]
+    fast, pure = _both(lines, monkeypatch)
+    assert fast == pure
+    fm = frontmatter.read_frontmatter("f.md", lines)
+    assert fm.entries["model"].value == value and fm.entries["seen"].value == [value]
+    assert not fm.diagnostics
