@@ -5,7 +5,8 @@ repr, pickling, `dataclasses.replace`, FrozenInstanceError on assignment), built
 
 - eq, hash, repr, the frozen __setattr__/__delattr__ and the pickling state are shared functions
   bound to each class's field names, not source text compiled per class: `dataclass` compiles
-  3-7 functions per class (~45 us each). Only __init__ is compiled, once per class.
+  3-7 functions per class (~45 us each). Only __init__ is compiled, and its code is kept in
+  `__pycache__` for the next process, as Python keeps a module's bytecode (`_code`).
 - `frozen`'s __init__ sets each slot through the slot's own descriptor (`Cls.name.__set__`,
   bound once), which is what the dataclass's `object.__setattr__(self, "name", value)` ends up
   calling after looking the name up again on every call: a 3-field node ~550 -> ~370 ns, and a
@@ -20,15 +21,27 @@ these methods.
 
 from __future__ import annotations
 
+import atexit
 import inspect
+import os
 import reprlib
+import sys
 from dataclasses import _FIELD_INITVAR as _INITVAR  # an InitVar pseudo-field, which __init__ would pass on
 from dataclasses import _HAS_DEFAULT_FACTORY as _FACTORY  # "<factory>" in a signature, as the dataclass's
 from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 from operator import attrgetter
+from types import CodeType
 from typing import Any, TypeVar
 
+from agentc.compiler import lazyre
+
 T = TypeVar("T", bound=type)
+
+# Each class's __init__ source -> its compiled code, kept like lazyre's patterns (see `_code`).
+_CODE_FILE = os.path.join(os.path.dirname(__file__), "__pycache__", f"inits.{sys.implementation.cache_tag}.marshal")
+_MOST = 512  # a file past this many (classes edited many times) starts again
+_codes: dict[str, CodeType] | None = None  # read on first use
+_new_codes: dict[str, CodeType] = {}
 
 
 def frozen(cls: T) -> T:
@@ -122,7 +135,7 @@ def _init(cls: type, fs: tuple, *, frozen: bool, by_slot: bool) -> Any:
         else:
             body.append(f"    self.{n} = {value}")
     args = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])
-    exec(f"def __init__({args}):\n" + "\n".join(body or ["    pass"]), env)  # noqa: S102 - field names only, as dataclasses does
+    exec(_code(f"def __init__({args}):\n" + "\n".join(body or ["    pass"])), env)  # noqa: S102 - field names only, as dataclasses does
     init = env["__init__"]
     # The defaults are not in the source but in __defaults__/__kwdefaults__, as the objects themselves.
     init.__defaults__ = tuple(defaults) or None
@@ -130,6 +143,27 @@ def _init(cls: type, fs: tuple, *, frozen: bool, by_slot: bool) -> Any:
     init.__annotations__ = {**{f.name: f.type for f in fs}, "return": None}
     init.__module__ = cls.__module__
     return init
+
+
+def _code(source: str) -> CodeType:
+    """`compile(source)`, from the file of the code this Python compiled before, as lazyre keeps
+    patterns and Python keeps a module's bytecode: compiling the ~40 __init__s of a build's
+    classes cost every process ~3.5 ms. New code is written at exit (lazyre.write_table)."""
+    global _codes
+    if _codes is None:
+        _codes = lazyre.read_table(_CODE_FILE)
+    code = _codes.get(source) or _new_codes.get(source)
+    if type(code) is CodeType:
+        return code
+    code = compile(source, "<string>", "exec")
+    if not _new_codes and not sys.dont_write_bytecode:
+        atexit.register(_write_codes)
+    _new_codes[source] = code
+    return code
+
+
+def _write_codes() -> None:
+    lazyre.write_table(_CODE_FILE, {**(_codes if _codes and len(_codes) < _MOST else {}), **_new_codes})
 
 
 def _methods(cls: type, names: tuple[str, ...], shown: tuple[str, ...], compared: tuple[str, ...], *,

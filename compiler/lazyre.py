@@ -25,7 +25,7 @@ import marshal
 import os
 import re
 import sys
-from typing import Any, cast
+from typing import cast
 
 try:  # CPython's regex engine and its compiler (Python 3.11+); elsewhere, plain re.compile
     import _sre
@@ -80,33 +80,44 @@ def _compiled(pattern: str, flags: int) -> _Entry:
 
 
 def _read() -> dict[tuple[str, int], _Entry]:
+    return read_table(_FILE)
+
+
+def _write() -> None:
+    """At exit, when this process compiled patterns the file lacks (see `write_table`)."""
+    write_table(_FILE, {**(_known if _known and len(_known) < _MOST else {}), **_new})
+
+
+def read_table(path: str) -> dict:
+    """The table a `write_table` of this same Python left in `path`; {} when there is none, or
+    it is damaged or another Python's."""
     try:
-        with open(_FILE, "rb") as f:
+        with open(path, "rb") as f:
             data = f.read()
         # marshal.loads on the bytes, not marshal.load(f): reading from a file, marshal asks it
-        # for every value separately, and the file holds ~19 000 small ints (5 ms -> 0.2 ms).
+        # for every value separately, and the pattern file holds ~19 000 small ints (5 -> 0.2 ms).
         version, table = marshal.loads(data)
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     return table if version == _VERSION and isinstance(table, dict) else {}
 
 
-def _write() -> None:
-    """At exit, when this process compiled patterns the file lacks: the file again, written
-    whole and then renamed over the old one, so a reader never sees half of it. Skipped
-    where the folder is not writable (an installed package)."""
-    table: dict[tuple[str, int], Any] = {**(_known if _known and len(_known) < _MOST else {}), **_new}
-    tmp = f"{_FILE}.{os.getpid()}.tmp"
+def write_table(path: str, table: dict) -> None:
+    """`table` (values marshal can store) to `path`, tied to this Python: written whole and then
+    renamed over the old file, so a reader never sees half of it. Skipped where the folder is
+    not writable (an installed package)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(_FILE), exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as f:
             marshal.dump((_VERSION, table), f)
-        os.replace(tmp, _FILE)
+        os.replace(tmp, path)
     except OSError:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+
 
 # The attributes of a compiled pattern that the front end reads (all its public ones).
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner", "groups", "groupindex")

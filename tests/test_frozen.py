@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import marshal
 import pickle
 from dataclasses import FrozenInstanceError, InitVar, dataclass, field
 from typing import ClassVar
 
 import pytest
 
-from agentc.compiler import ir
+from agentc.compiler import frozen as frozen_module
+from agentc.compiler import ir, lazyre
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.frozen import frozen, lean
 from agentc.compiler.span import Span
@@ -311,3 +313,49 @@ def test_lean_refuses_what_it_does_not_make(body):
     }
     with pytest.raises(TypeError):
         lean(frozen=body.startswith("frozen"))(bodies[body]())
+
+
+# -- the compiled __init__s kept in a file (frozen._code) -------------------------------------------
+
+
+@pytest.fixture
+def code_file(tmp_path, monkeypatch):
+    """frozen's file of compiled __init__s in a temporary file, empty at the start."""
+    path = tmp_path / "inits.marshal"
+    monkeypatch.setattr(frozen_module, "_CODE_FILE", str(path))
+    monkeypatch.setattr(frozen_module, "_codes", None)
+    monkeypatch.setattr(frozen_module, "_new_codes", {})
+    return path
+
+
+def _coded():
+    class Coded:
+        name: str = "é🙂"
+        seen: list = field(default_factory=list)
+
+    return lean(slots=True)(Coded)
+
+
+def test_init_code_comes_from_the_file_the_last_process_wrote(code_file):
+    first = _coded()
+    assert len(frozen_module._new_codes) == 1
+    frozen_module._write_codes()
+    frozen_module._codes, frozen_module._new_codes = None, {}
+    again = _coded()
+    assert not frozen_module._new_codes and len(frozen_module._codes) == 1  # from the file, not compiled
+    assert again.__init__.__code__ == first.__init__.__code__
+    assert (repr(again()), again("x", [1]).seen, again().seen is not again().seen) == (repr(first()).replace(
+        first.__qualname__, again.__qualname__), [1], True)
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal", marshal.dumps(("other python", {})), marshal.dumps([1, 2]),
+                                     "table"])
+def test_a_stale_or_damaged_code_file_is_ignored(code_file, content):
+    if content == "table":  # this Python's file, but the class's source holding no code
+        _coded()
+        content = marshal.dumps((lazyre._VERSION, dict.fromkeys(frozen_module._new_codes, "not code")))
+        frozen_module._codes, frozen_module._new_codes = None, {}
+    code_file.write_bytes(content)
+    made = _coded()
+    assert len(frozen_module._new_codes) == 1  # compiled anew, to be written again
+    assert made("x").name == "x" and made().seen == []
