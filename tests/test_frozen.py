@@ -359,3 +359,34 @@ def test_a_stale_or_damaged_code_file_is_ignored(code_file, content):
     made = _coded()
     assert len(frozen_module._new_codes) == 1  # compiled anew, to be written again
     assert made("x").name == "x" and made().seen == []
+
+
+def _agentc_dataclasses():
+    """Every dataclass of agentc's own modules that a claude build imports."""
+    import agentc.api
+    import agentc.cache
+    import agentc.compiler.delegation
+    import agentc.compiler.frontmatter
+    import agentc.compiler.markdown
+    import agentc.compiler.mentions
+    import agentc.compiler.options
+    import agentc.compiler.source
+    import agentc.compiler.suppress
+    import agentc.discover
+    import agentc.runner
+    import agentc.targets
+    import agentc.writer
+
+    modules = [agentc.api, agentc.cache, agentc.compiler.delegation, agentc.compiler.frontmatter, agentc.compiler.markdown,
+               agentc.compiler.mentions, agentc.compiler.options, agentc.compiler.source, agentc.compiler.suppress,
+               agentc.discover, agentc.runner, agentc.targets, agentc.writer, ir, Span, Diagnostic]
+    found = {c for m in modules for c in ([m] if isinstance(m, type) else vars(m).values())
+             if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__.startswith("agentc.")}
+    return sorted(found, key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+@pytest.mark.parametrize("cls", _agentc_dataclasses(), ids=lambda c: f"{c.__module__}.{c.__qualname__}")
+def test_a_class_without_a_docstring_gets_the_dataclass_one(cls):
+    """`lean` and `frozen` write the doc from the fields, where dataclass reads it back with inspect."""
+    if cls.__doc__.startswith(cls.__name__ + "("):
+        assert cls.__doc__ == cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
