@@ -163,3 +163,17 @@ def test_kebab_left_at_the_window_and_the_text_start():
             _kebab_left_both(lead + "q" * size + " ab-cd/ef-gh")
     for text in ("", "/", "a-b/", "\n/", "a-b\n/", "a-b\r\n/", "é-b/", "_a-b/", "a-b-/", "-a-b/", "a--b/", "😀a-b/x-y"):
         _kebab_left_both(text)
+
+
+# Where `_at_matches` tries `_AT`: "@" alone, doubled and at the ends, "@agent-", names with and
+# without the characters the pattern takes ("-", "_", digits) and ends on, non-ASCII letters,
+# emoji, line ends (CRLF too).
+AT_PIECES = ["@", "@@", "@agent-", "agent", "a", "Z", "x9", "-", "_", "9", ".", "/", " ", "\n", "\r\n", "\u00e9",
+             "\U0001f600", "code-reviewer", "@a", "@1", "@-", ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(AT_PIECES), max_size=30).map("".join))
+def test_at_matches_are_the_finditer_matches(text):
+    expected = [(m.span(), m.group(0)) for m in mentions._AT.finditer(text)]
+    assert [(m.span(), m.group(0)) for m in mentions._at_matches(text)] == expected, text
