@@ -74,20 +74,21 @@ def can_fork() -> bool:
 @contextmanager
 def _forked_pool(workers: int) -> Iterator[Executor]:
     """`workers` forked processes (concurrent.futures), shut down on the way out; what has not
-    started is cancelled. After an error or an interrupt this also waits until the pool has
-    wound down (its workers end the task at hand, or died with the process group): left to
-    Python's clean-up at exit, a pool still breaking up after a SIGTERM to the group printed
-    tracebacks from the executor's thread (Python 3.11: OSError EBADF, InvalidStateError)."""
+    started is cancelled. This waits until the pool has wound down (its workers end the task at
+    hand, or died with the process group), also after an error or an interrupt. Left to Python's
+    clean-up at exit, a pool still breaking up after a SIGTERM to the group printed tracebacks
+    from the executor's thread (Python 3.11: OSError EBADF, InvalidStateError); and after a
+    build, the exit hook's wake-up of the executor's thread could race that thread closing its
+    pipe ("Exception ignored in: _python_exit", seen once in tests/test_jobs.py). The workers
+    are idle by then: waiting costs them only their exit."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
     try:
         yield pool
-    except BaseException:
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _worker_signals() -> None:
