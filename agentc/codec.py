@@ -120,18 +120,13 @@ def load_entry(data: bytes, source: bytes) -> tuple[Any, tuple]:
     which the build has read anyway (41% of an entry's bytes: a 1000-agent cold build spilled
     and packed ~33 MB less, peak RSS -30 MB). The stored length guards `source_body` against
     ever disagreeing with the reader: a body of another length is a miss, never used."""
-    from agentc.compiler.ir import AgentIR
-
     entry = _entry()[1].validate_json(data)
     agent = entry["agent"]
     if agent is not None:
         body = source_body(source, agent.body_line)
         if len(body) != entry["body_length"]:
             raise ValueError("the body read from the source is not the one lowered")
-        # The validator has just made this agent and nothing else holds it yet: its body is
-        # set through its slot, as its __init__ sets every slot (compiler/frozen.py), rather
-        # than copied into a second AgentIR by dataclasses.replace (~6 us an entry).
-        AgentIR.body.__set__(agent, body)
+        agent = dataclasses.replace(agent, body=body)
     return agent, entry["diagnostics"]
 
 
