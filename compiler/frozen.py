@@ -21,7 +21,6 @@ these methods.
 
 from __future__ import annotations
 
-import atexit
 import inspect
 import os
 import reprlib
@@ -33,15 +32,12 @@ from operator import attrgetter
 from types import CodeType
 from typing import Any, TypeVar
 
-from agentc.compiler import lazyre
+from agentc.compiler.pycache import FOLDER, Kept
 
 T = TypeVar("T", bound=type)
 
 # Each class's __init__ source -> its compiled code, kept like lazyre's patterns (see `_code`).
-_CODE_FILE = os.path.join(os.path.dirname(__file__), "__pycache__", f"inits.{sys.implementation.cache_tag}.marshal")
-_MOST = 512  # a file past this many (classes edited many times) starts again
-_codes: dict[str, CodeType] | None = None  # read on first use
-_new_codes: dict[str, CodeType] = {}
+_INITS = Kept(os.path.join(FOLDER, f"inits.{sys.implementation.cache_tag}.marshal"), most=512)
 
 
 def frozen(cls: T) -> T:
@@ -164,22 +160,13 @@ def _init(cls: type, fs: tuple, *, frozen: bool, by_slot: bool) -> Any:
 def _code(source: str) -> CodeType:
     """`compile(source)`, from the file of the code this Python compiled before, as lazyre keeps
     patterns and Python keeps a module's bytecode: compiling the ~40 __init__s of a build's
-    classes cost every process ~3.5 ms. New code is written at exit (lazyre.write_table)."""
-    global _codes
-    if _codes is None:
-        _codes = lazyre.read_table(_CODE_FILE)
-    code = _codes.get(source) or _new_codes.get(source)
+    classes cost every process ~3.5 ms. New code is written at exit (`pycache.Kept`)."""
+    code = _INITS.get(source)
     if type(code) is CodeType:
         return code
     code = compile(source, "<string>", "exec")
-    if not _new_codes and not sys.dont_write_bytecode:
-        atexit.register(_write_codes)
-    _new_codes[source] = code
+    _INITS.put(source, code)
     return code
-
-
-def _write_codes() -> None:
-    lazyre.write_table(_CODE_FILE, {**(_codes if _codes and len(_codes) < _MOST else {}), **_new_codes})
 
 
 def _methods(cls: type, names: tuple[str, ...], shown: tuple[str, ...], compared: tuple[str, ...], *,

@@ -10,22 +10,21 @@ made at import, as lazy would only move their cost.
 
 Both kinds are made by `compile` below, since compiling the ones a build uses still cost every
 process ~4-5% of a 1-agent build's instructions (callgrind), for patterns that never change.
-`compile` keeps what `re` compiles them to (the code list `_sre.compile` takes) in a file
-beside this module, as Python keeps a module's bytecode in `__pycache__`:
-the next process builds each pattern straight from it, with no parsing or compiling. The file
-is tied to this Python's exact version and to `_sre`'s code format; anything else (a missing,
-stale or damaged file, an `re` whose internals moved) falls back to `re.compile`. Only the
-patterns written in the front end's modules go through it, so it holds a fixed set.
+`compile` keeps what `re` compiles them to (the code list `_sre.compile` takes) in
+`__pycache__` (`pycache.Kept`): the next process builds each pattern straight from it, with no
+parsing or compiling. Anything unexpected (a missing, stale or damaged file, an `re` whose
+internals moved) falls back to `re.compile`. Only the patterns written in the front end's
+modules go through it, so it holds a fixed set.
 """
 
 from __future__ import annotations
 
-import atexit
-import marshal
 import os
 import re
 import sys
 from typing import cast
+
+from agentc.compiler.pycache import FOLDER, Kept
 
 try:  # CPython's regex engine and its compiler (Python 3.11+); elsewhere, plain re.compile
     import _sre
@@ -36,32 +35,23 @@ except ImportError:  # pragma: no cover - not CPython
 # (pattern, flags) -> the arguments of `_sre.compile` after the pattern: what re._compiler.compile
 # passes it (flags with the inline ones, code, groups - 1, groupindex, indexgroup)
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
-_VERSION = (sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))
-_FILE = os.path.join(os.path.dirname(__file__), "__pycache__", f"patterns.{sys.implementation.cache_tag}.marshal")
-_MOST = 2048  # a file past this many patterns (source edited many times) starts again
-_known: dict[tuple[str, int], _Entry] | None = None  # read on first use
-_new: dict[tuple[str, int], _Entry] = {}
+_PATTERNS = Kept(os.path.join(FOLDER, f"patterns.{sys.implementation.cache_tag}.marshal"), most=2048)
 
 
 def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - re.compile's twin
     """`re.compile(pattern, flags)`, made from the cached code when this Python compiled the
     same pattern before. For patterns written in the source, not ones built from input (the
     file would grow with every input)."""
-    global _known
     if _sre is None:
         return re.compile(pattern, flags)
-    if _known is None:
-        _known = _read()
     key = (pattern, int(flags))
-    entry = _known.get(key) or _new.get(key)
+    entry = _PATTERNS.get(key)
     if entry is None:
         try:
             entry = _compiled(pattern, int(flags))
         except Exception:  # re's internals are not what this expects: let re do it (and raise)
             return re.compile(pattern, flags)
-        if not _new and not sys.dont_write_bytecode:
-            atexit.register(_write)
-        _new[key] = entry
+        _PATTERNS.put(key, entry)
     try:
         return _sre.compile(pattern, *entry)
     except Exception:  # damaged code (_sre checks it) or another format
@@ -77,46 +67,6 @@ def _compiled(pattern: str, flags: int) -> _Entry:
     for name, index in state.groupdict.items():
         indexgroup[index] = name
     return int(flags | state.flags), code, state.groups - 1, dict(state.groupdict), tuple(indexgroup)
-
-
-def _read() -> dict[tuple[str, int], _Entry]:
-    return read_table(_FILE)
-
-
-def _write() -> None:
-    """At exit, when this process compiled patterns the file lacks (see `write_table`)."""
-    write_table(_FILE, {**(_known if _known and len(_known) < _MOST else {}), **_new})
-
-
-def read_table(path: str) -> dict:
-    """The table a `write_table` of this same Python left in `path`; {} when there is none, or
-    it is damaged or another Python's."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-        # marshal.loads on the bytes, not marshal.load(f): reading from a file, marshal asks it
-        # for every value separately, and the pattern file holds ~19 000 small ints (5 -> 0.2 ms).
-        version, table = marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return table if version == _VERSION and isinstance(table, dict) else {}
-
-
-def write_table(path: str, table: dict) -> None:
-    """`table` (values marshal can store) to `path`, tied to this Python: written whole and then
-    renamed over the old file, so a reader never sees half of it. Skipped where the folder is
-    not writable (an installed package)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            marshal.dump((_VERSION, table), f)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
 
 
 # The attributes of a compiled pattern that the front end reads (all its public ones).

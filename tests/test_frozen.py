@@ -13,9 +13,10 @@ from typing import ClassVar
 import pytest
 
 from agentc.compiler import frozen as frozen_module
-from agentc.compiler import ir, lazyre
+from agentc.compiler import ir, pycache
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.frozen import frozen, lean
+from agentc.compiler.pycache import Kept
 from agentc.compiler.span import Span
 
 # ProjectIR is made once per build and keeps its indexes in a __dict__: a plain frozen dataclass.
@@ -322,9 +323,7 @@ def test_lean_refuses_what_it_does_not_make(body):
 def code_file(tmp_path, monkeypatch):
     """frozen's file of compiled __init__s in a temporary file, empty at the start."""
     path = tmp_path / "inits.marshal"
-    monkeypatch.setattr(frozen_module, "_CODE_FILE", str(path))
-    monkeypatch.setattr(frozen_module, "_codes", None)
-    monkeypatch.setattr(frozen_module, "_new_codes", {})
+    monkeypatch.setattr(frozen_module, "_INITS", Kept(str(path), most=512))
     return path
 
 
@@ -338,11 +337,12 @@ def _coded():
 
 def test_init_code_comes_from_the_file_the_last_process_wrote(code_file):
     first = _coded()
-    assert len(frozen_module._new_codes) == 1
-    frozen_module._write_codes()
-    frozen_module._codes, frozen_module._new_codes = None, {}
+    inits = frozen_module._INITS
+    assert len(inits.new) == 1
+    inits.write()
+    inits.known, inits.new = None, {}
     again = _coded()
-    assert not frozen_module._new_codes and len(frozen_module._codes) == 1  # from the file, not compiled
+    assert not inits.new and len(inits.known) == 1  # from the file, not compiled
     assert again.__init__.__code__ == first.__init__.__code__
     assert (repr(again()), again("x", [1]).seen, again().seen is not again().seen) == (repr(first()).replace(
         first.__qualname__, again.__qualname__), [1], True)
@@ -353,11 +353,11 @@ def test_init_code_comes_from_the_file_the_last_process_wrote(code_file):
 def test_a_stale_or_damaged_code_file_is_ignored(code_file, content):
     if content == "table":  # this Python's file, but the class's source holding no code
         _coded()
-        content = marshal.dumps((lazyre._VERSION, dict.fromkeys(frozen_module._new_codes, "not code")))
-        frozen_module._codes, frozen_module._new_codes = None, {}
+        content = marshal.dumps((pycache.VERSION, dict.fromkeys(frozen_module._INITS.new, "not code")))
+        frozen_module._INITS.known, frozen_module._INITS.new = None, {}
     code_file.write_bytes(content)
     made = _coded()
-    assert len(frozen_module._new_codes) == 1  # compiled anew, to be written again
+    assert len(frozen_module._INITS.new) == 1  # compiled anew, to be written again
     assert made("x").name == "x" and made().seen == []
 
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from agentc.compiler import lazyre, mentions
+from agentc.compiler import lazyre, mentions, pycache
 from agentc.compiler.lazyre import LazyPattern, lazy_compile
+from agentc.compiler.pycache import Kept
 
 TEXT = "Hand off to the Code Reviewer, then ask `qa-lead`; code-reviewer again."
 
@@ -48,20 +49,18 @@ PATTERNS = ((r"(?P<who>`[\w-]+`)|\bhand(?:s|ed)?\s+off\b", re.I), (r"^\s*[-*+]\s
 def cache_file(tmp_path, monkeypatch):
     """lazyre's cache in a temporary file, empty at the start."""
     path = tmp_path / "patterns.marshal"
-    monkeypatch.setattr(lazyre, "_FILE", str(path))
-    monkeypatch.setattr(lazyre, "_known", None)
-    monkeypatch.setattr(lazyre, "_new", {})
+    monkeypatch.setattr(lazyre, "_PATTERNS", Kept(str(path), most=2048))
     return path
 
 
 def test_cached_code_makes_the_same_pattern(cache_file):
     # Pattern equality in CPython compares the pattern, the flags and the compiled code.
     first = [lazyre.compile(p, f) for p, f in PATTERNS]
-    assert first == [re.compile(p, f) for p, f in PATTERNS] and len(lazyre._new) == len(PATTERNS)
-    lazyre._write()
-    lazyre._known, lazyre._new = None, {}
+    assert first == [re.compile(p, f) for p, f in PATTERNS] and len(lazyre._PATTERNS.new) == len(PATTERNS)
+    lazyre._PATTERNS.write()
+    lazyre._PATTERNS.known, lazyre._PATTERNS.new = None, {}
     again = [lazyre.compile(p, f) for p, f in PATTERNS]
-    assert again == first and not lazyre._new and len(lazyre._known) == len(PATTERNS)  # all from the file
+    assert again == first and not lazyre._PATTERNS.new and len(lazyre._PATTERNS.known) == len(PATTERNS)  # all from the file
     assert [x.groupindex for x in again] == [x.groupindex for x in first] and again[3].flags == re.X | re.U
 
 
@@ -69,14 +68,14 @@ def test_cached_code_makes_the_same_pattern(cache_file):
 def test_a_stale_or_damaged_file_is_ignored(cache_file, content):
     cache_file.write_bytes(content)
     assert lazyre.compile(*PATTERNS[0]) == re.compile(*PATTERNS[0])
-    assert len(lazyre._new) == 1  # compiled anew, to be written again
+    assert len(lazyre._PATTERNS.new) == 1  # compiled anew, to be written again
 
 
 def test_damaged_code_falls_back_to_re(cache_file):
     pattern, flags = PATTERNS[1]
     entry = lazyre._compiled(pattern, flags)
     bad = (entry[0], [9999] * len(entry[1]), *entry[2:])  # no such opcode: _sre refuses it
-    cache_file.write_bytes(marshal.dumps((lazyre._VERSION, {(pattern, int(flags)): bad})))
+    cache_file.write_bytes(marshal.dumps((pycache.VERSION, {(pattern, int(flags)): bad})))
     assert lazyre.compile(pattern, flags) == re.compile(pattern, flags)
 
 
