@@ -102,7 +102,8 @@ def _signature(fs: tuple) -> str:
         default = _FACTORY if f.default_factory is not MISSING else f.default
         shown = f"{f.name}: {inspect.formatannotation(f.type)}" + ("" if default is MISSING else f" = {default!r}")
         (keyword if f.kw_only else positional).append(shown)
-    return f"({', '.join([*positional, *(['*', *keyword] if keyword else [])])}) -> None".replace(" -> None", "")
+    # The dataclass drops " -> None" from the whole text: in a default's repr too.
+    return f"({', '.join([*positional, *(['*', *keyword] if keyword else [])])})".replace(" -> None", "")
 
 
 def _inspected(cls: type) -> str:
