@@ -158,14 +158,7 @@ def load_record(data: bytes) -> dict:
 
 def source_body(source: bytes, body_line: int) -> str:
     """An agent's body from its file's bytes, as compiler/source.read_source and lower make it:
-    the reader's text (`text_of`) from line `body_line` on (`"\n".join(lines[body_line - 1:])`,
-    without splitting the text into lines)."""
-    from agentc.compiler.source import text_of
+    the reader's text (`text_of`) from line `body_line` on."""
+    from agentc.compiler.source import body_of, text_of
 
-    text = text_of(source)
-    at = 0
-    for _ in range(body_line - 1):
-        at = text.find("\n", at) + 1
-        if not at:  # fewer lines than that: no body
-            return ""
-    return text[at:]
+    return body_of(text_of(source), body_line)
