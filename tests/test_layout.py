@@ -4,6 +4,7 @@ module, every target is a package of one shape, and a claude-only build loads no
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 
@@ -48,31 +49,31 @@ def test_every_target_is_a_package_of_one_shape(name):
     assert not templates.exists() or all(p.suffix == ".j2" for p in templates.iterdir())
 
 
-def test_claude_only_build_imports_no_other_target_nor_formatters(tmp_path):
-    code = ("import sys\nfrom agentc.cli import main\n"
-            f"sys.argv = ['agentc', 'build', 'agents/seed-team/ai-engineer.md', '-t', 'claude', '--out', {str(tmp_path)!r}]\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('agentc.targets.', 'black', 'libcst', 'jinja2'))))\n")
+def _loaded_by(argv: list[str], *, succeed: bool = False) -> list[str]:
+    """The modules a fresh process holds after `agentc <argv>` (`succeed`: its exit code must be 0)."""
+    ended = "    assert e.code == 0, e.code\n" if succeed else "    pass\n"
+    code = ("import json, sys\nfrom agentc.cli import main\n"
+            f"sys.argv = ['agentc', *{argv!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n" + ended +
+            "print(json.dumps(sorted(sys.modules)))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['agentc.targets.claude']"
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_claude_only_build_imports_no_other_target_nor_formatters(tmp_path):
+    loaded = _loaded_by(["build", "agents/seed-team/ai-engineer.md", "-t", "claude", "--out", str(tmp_path)], succeed=True)
+    assert [m for m in loaded if m.startswith(("agentc.targets.", "black", "libcst", "jinja2"))] == ["agentc.targets.claude"]
 
 
 def test_version_is_cheap():
     """`agentc --version` loads neither the compiler's IR nor any target."""
-    code = ("import sys\nfrom agentc.cli import main\nsys.argv = ['agentc', '--version']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('agentc.targets')))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.strip().endswith("[]")
+    assert [m for m in _loaded_by(["--version"]) if m.startswith("agentc.targets")] == []
 
 
 def test_check_loads_neither_the_runner_nor_the_writer():
     """`agentc check` writes nothing: the build's runner and writer (and what they import) stay unloaded."""
-    code = ("import sys\nfrom agentc.cli import main\nsys.argv = ['agentc', 'check', 'agents/seed-team/ai-engineer.md']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('agentc.runner', 'agentc.writer') if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.strip().endswith("[]")
+    loaded = _loaded_by(["check", "agents/seed-team/ai-engineer.md"])
+    assert [m for m in ("agentc.runner", "agentc.writer") if m in loaded] == []
 
 
 @pytest.mark.parametrize("name", [n for n in MODULES if TARGETS[n].emit_parts is not None])
