@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: typer reads every command's parame
 every run, and string annotations made it compile and evaluate ~260 of them each time (~1.5 ms
 of a ~85 ms no-op build); written as objects they are evaluated once, when the module loads."""
 
+import copy
 import json
 import sys
 from dataclasses import replace
@@ -432,7 +433,7 @@ def schema() -> None:
 def command():
     """The click command behind `app`, with help that reads well: no `<bool>` after a flag,
     `TARGET`-style placeholders after options, and the targets listed where one is chosen."""
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(_for(sys.argv[1:]))
     names = ""
     if any(a in ("-h", "--help") for a in sys.argv[1:]):  # the registry is not loaded for a plain run or --version
         from agentc.targets import MODULES
@@ -452,6 +453,18 @@ def command():
                 p.metavar = {"output_format": "FORMAT", "out_dir": "TARGET=FOLDER", "config_file": "FILE"}.get(
                     p.name, p.name.upper().replace("_", "-"))
     return root
+
+
+def _for(args: list[str]) -> typer.Typer:
+    """`app` with only the subcommand `args` start with, when they start with one: typer builds
+    a click command from each registered function's signature at every start, and a run uses
+    one. The root's own help, a misspelt command and no command at all get every one."""
+    chosen = [c for c in app.registered_commands if args and (c.name or c.callback.__name__) == args[0]]
+    if not chosen:
+        return app
+    one = copy.copy(app)
+    one.registered_commands = chosen
+    return one
 
 
 def _terminate(signum, frame) -> None:  # noqa: ANN001 - a signal handler's signature

@@ -288,6 +288,23 @@ def test_short_help_and_readable_help():
     assert "<bool>" not in run("-h", env={"COLUMNS": "200", "PATH": ""}).stdout
 
 
+@pytest.mark.parametrize("args", [[], ["-h"], ["--help"], ["buld"], ["--version", "build"], ["-h", "build"]])
+def test_the_root_and_a_misspelt_command_see_every_command(args):
+    from agentc import cli
+
+    assert cli._for(args) is cli.app  # the root's help and "Did you mean" list them all
+
+
+def test_a_subcommand_run_builds_only_that_command():
+    import typer
+
+    from agentc import cli
+
+    root = typer.main.get_command(cli._for(["build", "agents", "-h"]))
+    assert list(root.commands) == ["build"] and len(cli.app.registered_commands) > 1  # app itself untouched
+    assert [p.name for p in root.commands["build"].params] == [p.name for p in typer.main.get_command(cli.app).commands["build"].params]
+
+
 def test_shell_completion_script():
     r = run("--show-completion", "bash", env={"COLUMNS": "200", "PATH": "", "SHELL": "/bin/bash"})
     assert r.returncode == 0 and "_agentc_completion" in r.stdout
