@@ -39,7 +39,9 @@ def test_items_read_as_the_regex_reads_them():
             item = kind if type(kind) is markdown.ListItem else None
             assert item == markdown._item(line, c, 1), repr(line)
             read += item is not None
-    assert read > 5000  # the check saw the common shapes, not just corner cases
+    # the check saw the common shapes, not just corner cases: the random lines hold ~2400 items,
+    # this repository's agents ~500 and the shared corpus (absent on a fresh clone) thousands more
+    assert read > (5000 if (SHARED / "corpus").is_dir() else 2500)
 
 
 def test_headings_read_as_the_regex_reads_them():
