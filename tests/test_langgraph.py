@@ -29,7 +29,7 @@ from conftest import CASES, ROOT, SHARED
 from agentc import api
 from agentc.compiler.options import BuildOptions
 from agentc.targets._shared.naming import snake
-from agentc.targets._shared.team import handoffs, prompt_text, reachable
+from agentc.targets._shared.team import handoffs, prompt_text, prompt_utf8, reachable
 
 CORPUS = SHARED / "corpus" / "myclaude"
 TRACING = ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY",
@@ -107,6 +107,21 @@ def test_a_langgraph_build_never_imports_black():
             "print(r.ok, 'black' in sys.modules, 'libcst' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["True", "False", "False"], done.stderr
+
+
+def test_prompt_utf8_is_prompt_text_as_utf8():
+    """prompt_utf8 (the prompt files of langgraph, openai-agents and claude-sdk) encodes before
+    appending the newline: the same bytes as utf8(prompt_text), on odd bodies too."""
+    from dataclasses import replace
+
+    from agentc.targets import utf8
+
+    agent = api.load_project(("agents/seed-team",)).agents[0]
+    bodies = ["", "\n", "\n\n\n", "x", "\nx\n\n", "é → 😀\n", "a\r\nb\r\n", "\r\n\n", " \n a \n ",
+              "\t\n\x00\x85\u2028\ufeff", "y" * 200_000 + "\n" + "😀" * 50_000, agent.body]
+    for body in bodies:
+        a = replace(agent, body=body)
+        assert prompt_utf8(a) == utf8(prompt_text(a)), repr(body[:40])
 
 
 def test_prompt_text_never_reaches_code(tmp_path):

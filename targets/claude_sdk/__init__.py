@@ -20,12 +20,12 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.nesting import nesting_report
 from agentc.compiler.options import BuildOptions
-from agentc.targets import Emitted, FileText, Target, utf8
+from agentc.targets import Emitted, FileText, Target
 from agentc.targets._shared.coding import loss_report, shown, unsupported
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.pyformat import format_python
 from agentc.targets._shared.render import render
-from agentc.targets._shared.team import pick_entry, prompt_text
+from agentc.targets._shared.team import pick_entry, prompt_utf8
 
 NAME = "claude-sdk"
 LINE_LIMIT = 100  # black's line length in agentc's pinned mode
@@ -95,7 +95,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         prompt_file = _unique(f"{snake(a.name)}.md" if counts[a.name] == 1 else f"{snake(f'{a.scope}_{a.name}')}.md", files_used)
         key = a.name if counts[a.name] == 1 else a.id  # the Agent tool's subagent_type; plugin agents are plugin:name
         views.append({"key": key, "description": a.description, "prompt_file": prompt_file, "fields": fields})
-        prompts[prompt_file] = utf8(prompt_text(a))  # 1000 prompts: 32 MB, 63 MB as str
+        prompts[prompt_file] = prompt_utf8(a)  # 1000 prompts: 32 MB, 63 MB as str
     entry_key = entry.name if counts[entry.name] == 1 else entry.id
     diags += nesting_report(project, MAX_DEPTH, NAME)
     files: dict[str, FileText] = {

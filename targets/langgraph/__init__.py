@@ -24,13 +24,13 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, FileText, Target, pieces, utf8
+from agentc.targets import Emitted, FileText, Target, pieces
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.models import map_model
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.render import render
 from agentc.targets._shared.shipped import shipped
-from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_text, reachable
+from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_utf8, reachable
 
 NAME = "langgraph"
 RESERVED_NODES = frozenset({"__start__", "__end__"})
@@ -82,7 +82,7 @@ class Node:
     title: str  # the agent's name as written (or the dangling target's)
     agent_id: str | None  # None for a placeholder
     prompt_file: str
-    prompt: FileText  # an agent's as UTF-8 (utf8): 1000 prompts are 32 MB, 63 MB as str
+    prompt: FileText  # an agent's as UTF-8 (prompt_utf8): 1000 prompts are 32 MB, 63 MB as str
     model: str | None
     handoffs: tuple[Tool, ...]
     placeholder: bool = False
@@ -174,7 +174,7 @@ def plan(project: ProjectIR, options: BuildOptions) -> tuple[Plan | None, list[D
         model, more = map_model(a, NAME, options, DEFAULT_MODELS, full_id=lambda m: f"anthropic:{m}")
         diags += more
         nodes.append(Node(names[a.id], keys[a.id], a.name, a.id, _unique(f"{snake(names[a.id])}.md", files, "_"),
-                          utf8(prompt_text(a)), model, wired))
+                          prompt_utf8(a), model, wired))
     for name, uses in placeholders.items():
         text = render(NAME, "placeholder.md.j2", name=name,
                       uses=[(caller, " ".join(cond.split())) for caller, cond in uses])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from agentc.compiler.diagnostics import diag
 from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
-from agentc.targets import Emitted, FileText, Target, utf8
+from agentc.targets import Emitted, FileText, Target
 from agentc.targets._shared.naming import package_name, snake
 from agentc.targets._shared.openai import (
     CODES,
@@ -22,7 +22,7 @@ from agentc.targets._shared.openai import (
     stub_prompt,
     tool_name,
 )
-from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_text, reachable
+from agentc.targets._shared.team import agent_keys, apply_dangling, pick_entry, prompt_utf8, reachable
 from agentc.targets.openai_agents import project
 
 NAME = "openai-agents"
@@ -78,7 +78,7 @@ def emit(project_ir: ProjectIR, options: BuildOptions) -> Emitted:
         agents.append({"key": key[a.id], "name": key[a.id], "prompt": prompt_file[a.id],
                        "description": _describe(incoming.get(a.id, []), a.description), "model": model,
                        "delegates": delegates})
-        prompts[prompt_file[a.id]] = utf8(prompt_text(a))  # 1000 prompts: 32 MB, 63 MB as str
+        prompts[prompt_file[a.id]] = prompt_utf8(a)  # 1000 prompts: 32 MB, 63 MB as str
     for s in stubs:
         agents.append({"key": key[s], "name": key[s], "prompt": prompt_file[s],
                        "description": _describe(incoming.get(s, []), ""), "model": None, "delegates": []})
