@@ -108,6 +108,41 @@ def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):
     assert [rel for rel, _ in _code_files(str(tmp_path))] == sorted([built, "a.py", "t/b.j2"])
 
 
+def test_the_code_fingerprint_is_kept_by_the_stats_of_settled_files(tmp_path, monkeypatch):
+    """The next process takes the fingerprint by the code files' stats; a file written since (a
+    new stat) is hashed again, and a file written too recently to trust its stat is not kept."""
+    import os
+
+    from agentc import cache
+    from agentc.compiler.pycache import Kept
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "a.py").write_bytes(b"one")
+    old = 1_000_000_000 * 1_000_000_000  # 2001
+    os.utime(code / "a.py", ns=(old, old))
+    monkeypatch.setattr(cache, "_code_files", lambda folder: [("a.py", str(code / "a.py"))])
+    kept = Kept(str(tmp_path / "code.marshal"), most=16)
+    monkeypatch.setattr(cache, "_FINGERPRINTS", kept)
+
+    def fresh() -> str:
+        monkeypatch.setattr(cache, "_CODE", None)
+        return cache.code_fingerprint()
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # this file's ctime is now: trusted once the clock moved
+    first = fresh()
+    assert list(kept.new.values()) == [first]
+    kept.new = {key: "kept" for key in kept.new}
+    assert fresh() == "kept"  # same stats: not hashed again
+    (code / "a.py").write_bytes(b"three")  # an edit; its mtime set back changes nothing
+    os.utime(code / "a.py", ns=(old, old))
+    second = fresh()
+    assert second not in ("kept", first)
+    kept.new = {}
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)  # every stat too recent to trust
+    assert fresh() == second and kept.new == {}
+
+
 @pytest.mark.parametrize("data", [b"", b"---\nname: a\n---\nbody \xf0\x9f\x99\x82\r\n", b"x" * (1 << 20) + b"\xff"])
 def test_read_with_stat_is_stat_of_then_the_bytes(tmp_path, data):
     from agentc.cache import read_with_stat, stat_of
