@@ -94,6 +94,26 @@ def test_a_changed_entry_is_refused():
             codec.load_entry(damaged, source)
 
 
+def test_the_schemas_read_each_field_type_as_get_type_hints_does():
+    """codec._hints evaluates each annotation text once per module: for every dataclass the
+    cache's schemas reach, it gives what typing.get_type_hints gives for its fields."""
+    import typing
+
+    todo, seen = [AgentIR, Diagnostic], set()
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        want = typing.get_type_hints(cls, localns={"Field": codec._no_field})
+        got = codec._hints(cls)
+        assert got == {f.name: want[f.name] for f in dataclasses.fields(cls)}, cls
+        for tp in got.values():
+            todo += [t for t in (tp, *typing.get_args(tp), *(a for x in typing.get_args(tp) for a in typing.get_args(x)))
+                     if isinstance(t, type) and dataclasses.is_dataclass(t)]
+    assert len(seen) > 10
+
+
 def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):
     """A C module rebuilt from changed C changes what a file lowers to while no .py file changes:
     the cache key (code_fingerprint) hashes the built modules with the code and templates."""
