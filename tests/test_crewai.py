@@ -343,6 +343,28 @@ def test_yaml_is_written_directly_and_reads_back_exactly():
     assert "  backstory: |\n    You are an AI engineer" in agents  # prompts stay readable as literal blocks
 
 
+def test_yaml_pieces_as_utf8_are_the_pieces_encoded():
+    """entries_utf8 (agents.yaml) makes each piece as UTF-8 without a str in between: the same
+    bytes as entries' pieces encoded, on any text (empty, CRLF, emoji, controls, huge lines)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agentc.targets.crewai import yamltext
+
+    def same(fields):
+        data = [("agent_a", fields), ("yes", {"role": "r"}), ("b-c", {})]
+        assert list(yamltext.entries_utf8(data, "head\nline")) == [p.encode("utf-8") for p in yamltext.entries(data, "head\nline")]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(), st.text(alphabet=" \n\ta#:-|>\x85\u2028\ufeff\x7f\"\\'é😀\r"), st.booleans(), st.integers())
+    def agree(text, awkward, flag, number):
+        same({"v": text, "w": awkward, "yes": flag, "n": number, "none": None, "f": 0.5})
+
+    agree()
+    for text in ("", "\n", "a\r\nb\n", "x\n" * 3, "→ 😀\n\n\n", "a\n\n  b\t\n", "l" * 300_000 + "\nend", "\ud800\nx"):
+        same({"backstory": text})
+
+
 def test_unsafe_class_is_the_complement_of_the_safe_ranges():
     """yamltext._UNSAFE spells out the escaped characters; it matches exactly the code points
     outside the safe ranges it was written as before."""
