@@ -59,3 +59,22 @@ def test_long_edge_cases():
                  "\\\"" * 3000, "é" * 2000 + "\r", "\ud800" * 2000, "a\tb " * 1000 + "\x7f"):
         assert jsontext._encode(text) == json.encoder.encode_basestring(text)
         assert jsontext.dumps({"k": text}, ensure_ascii=False) == json.dumps({"k": text}, indent=2, ensure_ascii=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=HOSTILE, min_size=1, max_size=40), st.integers(0, 3000))
+def test_string_utf8_is_the_c_encoder_as_utf8(piece, times):
+    """string_utf8 (openai's instructions, spliced as UTF-8) is encode_basestring's text as
+    UTF-8 when it gives one: a long valid text with no control but tab and newline."""
+    text = piece * (times + 1)
+    data = jsontext.string_utf8(text)
+    plain = not any(c in text for c in "\r\b\f\x00\x1f\ud800\udfff")
+    assert (data is not None) == (len(text) >= jsontext._LONG and plain)
+    if data is not None:
+        assert data == json.encoder.encode_basestring(text).encode("utf-8")
+
+
+def test_string_utf8_edge_cases():
+    for text in ("", "x" * (jsontext._LONG - 1), "x" * jsontext._LONG, "😀" * 5000, "line\r\n" * 300, "\\\"" * 3000):
+        data = jsontext.string_utf8(text)
+        assert data is None or data == json.encoder.encode_basestring(text).encode("utf-8")

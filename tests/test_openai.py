@@ -248,3 +248,24 @@ def test_serve_false_leaves_the_app_out():
     assert "uvicorn" not in files["openai-agents/agentc_team/README.md"]
     served = build(SEED, targets=("openai-agents",)).files
     assert 'serve = ["fastapi>=0.115,<1", "uvicorn>=0.30,<1"]' in served["openai-agents/agentc_team/pyproject.toml"]
+
+
+def test_assistant_file_splices_the_instructions_as_utf8():
+    """_assistant_file escapes long instructions as UTF-8 and splices them into the layout: the
+    same bytes as the str way (utf8(_with_tools)), and the str way for what it does not take
+    (short, control characters, a lone surrogate, another value that is the slot)."""
+    from agentc.targets import pieces, utf8
+    from agentc.targets.openai import _SLOT, _assistant_file, _tool_text, _with_tools
+
+    tools = [_tool_text({"type": "function", "function": {"name": "transfer_to_b", "description": "é \"q\" 😀"}})]
+    long = "x" * 2000
+    texts = ["", "short", long + "é → 😀\n\t\"quoted\" \\ back\\slash\n", long + "\r\n", long + "\x00\x1f",
+             "😀" * 5000, "\n" * 3000, "l" * 300_000, _SLOT, long + _SLOT]
+    for text in texts:
+        for extra in ({}, {"description": _SLOT}):
+            body = {"model": "gpt-4o", "name": "a", **extra, "instructions": text, "metadata": {"k": "v"}}
+            for t in ([], tools):
+                assert pieces(_assistant_file(body, t)) == pieces(utf8(_with_tools(body, t))), repr(text[:20])
+    body = {"model": "m", "instructions": long + "\ud800"}
+    with pytest.raises(UnicodeEncodeError):  # as the str way: a lone surrogate is not UTF-8
+        _assistant_file(body, [])

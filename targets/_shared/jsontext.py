@@ -34,11 +34,26 @@ def _encode(text: str) -> str:
     character. `surrogatepass`: a lone surrogate comes out as the C encoder leaves it."""
     if len(text) < _LONG:
         return encode_basestring(text)
-    data = text.encode("utf-8", "surrogatepass")
+    data = _string_utf8(text.encode("utf-8", "surrogatepass"))
+    return encode_basestring(text) if data is None else data.decode("utf-8", "surrogatepass")
+
+
+def string_utf8(text: str) -> bytes | None:
+    """`encode_basestring(text)` as UTF-8, for a long text (a prompt) that is valid UTF-8 and
+    holds no control character but tab and newline; None otherwise (the caller takes the str way)."""
+    if len(text) < _LONG:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the str way raises where it raised before
+        return None
+    return _string_utf8(data)
+
+
+def _string_utf8(data: bytes) -> bytes | None:
     if data.translate(None, _NOT_ESCAPED):  # \r, \b, \f or another control: written \uXXXX or so
-        return encode_basestring(text)
-    data = data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n").replace(b"\t", b"\\t")
-    return '"' + data.decode("utf-8", "surrogatepass") + '"'
+        return None
+    return b'"' + data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n").replace(b"\t", b"\\t") + b'"'
 
 
 _INF = float("inf")

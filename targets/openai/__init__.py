@@ -21,7 +21,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, FileText, Target, as_text, utf8
+from agentc.targets import Chunks, Emitted, FileText, Target, as_text, utf8
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.openai import (
     ASSISTANT_FALLBACK_MODEL,
@@ -52,6 +52,24 @@ def _with_tools(body: dict[str, Any], tools: list[str]) -> str:
     if not tools:
         return _dump(body)
     return _dump(body)[:-3] + ',\n  "tools": [' + ",".join(tools) + "\n  ]\n}\n"  # before the closing "\n}\n"
+
+
+# What an assistant's instructions are laid out as before the real ones are spliced in as UTF-8:
+# a control character, which a prompt spliced in this way never holds (see jsontext.string_utf8).
+_SLOT = "\x00instructions\x00"
+_SLOT_JSON = jsontext.dumps(_SLOT)
+
+
+def _assistant_file(body: dict[str, Any], tools: list[str]) -> FileText:
+    """`utf8(_with_tools(body, tools))`, the instructions (a 32 KB prompt) escaped as UTF-8 and
+    spliced into the layout as bytes: not decoded, copied through the layout's str joins and
+    encoded again (~40 us of a 32 KB prompt with non-ASCII)."""
+    quoted = jsontext.string_utf8(body["instructions"])
+    layout = _with_tools({**body, "instructions": _SLOT}, tools) if quoted is not None else ""
+    if layout.count(_SLOT_JSON) != 1:  # a short or odd prompt, or another value that is the slot
+        return utf8(_with_tools(body, tools))
+    head, _, tail = layout.partition(_SLOT_JSON)
+    return Chunks((head.encode("utf-8") + quoted + tail.encode("utf-8"),))
 
 
 def _tool_text(tool: dict[str, Any]) -> str:
@@ -191,7 +209,7 @@ def emit(project: ProjectIR, options: BuildOptions) -> Emitted:
         body = _assistant(agent, options, diags)
         path: str | None = f"assistants/{stems[agent.id]}.json"
         if len(body["instructions"]) <= LIMITS["instructions"]:
-            files[path] = utf8(_with_tools(body, tools))  # 1000 assistants: 45 MB of JSON, 90 MB as str
+            files[path] = _assistant_file(body, tools)  # 1000 assistants: 45 MB of JSON, 90 MB as str
         else:  # AGC702 already says why; a file the API refuses would only repeat it
             path = None
         index["assistants"][agent.id] = {"name": agent.name, "file": path,
