@@ -106,7 +106,7 @@ def agents_yaml(plan: CrewPlan, options: BuildOptions) -> Chunks:
     data = ((m.key, _agent(m, manager, options)) for m, manager in members)  # one prompt at a time
     header = ("Agents of the crew, compiled by agentc. Keys are the methods of crew.py.\n"
               f"{plan.manager.key} is the hierarchical manager; the others are its coworkers, found by role.")
-    return Chunks(tuple(yamltext.entries_utf8(data, header)))
+    return Chunks(tuple(yamltext.entries(data, header)))
 
 
 def tasks_yaml(plan: CrewPlan) -> str:

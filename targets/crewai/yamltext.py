@@ -41,16 +41,11 @@ def quoted(text: str) -> str:
     return _UNSAFE.sub(_escape, json.dumps(text, ensure_ascii=False))
 
 
-def _literal(text: str, indent: str) -> str | None:
-    """A literal block scalar for `text`, or None when a block would not read back exactly."""
-    block = _literal_utf8(text, indent)
-    return None if block is None else block.decode("utf-8", "surrogatepass")
-
-
-def _literal_utf8(text: str, indent: str) -> bytes | None:
-    """`_literal` as UTF-8, which is where it is made: the work is done on the text's UTF-8,
-    where a search for one byte and a replace run at memchr speed (a 32 KB seed prompt: 210 ->
-    ~110 us as str methods on a 2-byte-wide str)."""
+def _literal(text: str, indent: str) -> bytes | None:
+    """A literal block scalar for `text` as UTF-8, or None when a block would not read back
+    exactly. The work is done on the text's UTF-8, where a search for one byte and a replace
+    run at memchr speed (a 32 KB seed prompt: 210 -> ~110 us as str methods on a 2-byte-wide
+    str), and the block stays UTF-8: agents.yaml is written as bytes."""
     if "\n" not in text or text[0] in " \n" or "\r" in text:
         return None
     data = text.encode("utf-8", "surrogatepass")  # a lone surrogate is unsafe, not an error
@@ -105,18 +100,19 @@ def _blank_lines(indent: bytes) -> re.Pattern[bytes]:
     return re.compile(b"\n" + re.escape(indent) + b"(?=\n)")
 
 
-def scalar(value: object, indent: str) -> str:
-    if value is None:
-        return " null\n"
-    if isinstance(value, bool):
-        return f" {'true' if value else 'false'}\n"
-    if isinstance(value, int):
-        return f" {value}\n"
-    if isinstance(value, float):
-        return f" {value!r}\n"
+def scalar(value: object, indent: str) -> bytes:
+    """A value after its key's colon, as UTF-8."""
     if isinstance(value, str):
         block = _literal(value, indent)
-        return f" {block}" if block is not None else f" {quoted(value)}\n"
+        return b" " + block if block is not None else f" {quoted(value)}\n".encode("utf-8")
+    if value is None:
+        return b" null\n"
+    if isinstance(value, bool):
+        return b" true\n" if value else b" false\n"
+    if isinstance(value, int):
+        return f" {value}\n".encode("utf-8")
+    if isinstance(value, float):
+        return f" {value!r}\n".encode("utf-8")
     raise TypeError(f"no YAML for {type(value).__name__}")
 
 
@@ -126,30 +122,16 @@ def key(name: str) -> str:
 
 def dump(data: dict[str, dict[str, object]], header: str) -> str:
     """A two-level mapping (name -> fields), with `header` as comment lines on top."""
-    return "".join(entries(data.items(), header))
+    return b"".join(entries(data.items(), header)).decode("utf-8")
 
 
-def entries(data: Iterable[tuple[str, dict[str, object]]], header: str) -> Iterator[str]:
-    """`dump` in pieces: the header's comment lines, then each name with its fields. Each piece
-    loads on its own as a mapping of that one name, so a big file can be checked piece by piece."""
-    yield "".join(f"# {line}\n" for line in header.splitlines())
-    for name, fields in data:
-        yield f"{key(name)}:\n" + "".join(f"  {key(field)}:{scalar(value, '    ')}" for field, value in fields.items())
-
-
-def entries_utf8(data: Iterable[tuple[str, dict[str, object]]], header: str) -> Iterator[bytes]:
-    """`entries`, each piece as UTF-8 (agents.yaml is written as Chunks): a prompt's literal
-    block is made as UTF-8 and stays so, not decoded, joined as str and encoded again
-    (~30 us of a 32 KB prompt with non-ASCII)."""
+def entries(data: Iterable[tuple[str, dict[str, object]]], header: str) -> Iterator[bytes]:
+    """`dump` in pieces, as UTF-8 (agents.yaml is written as Chunks): the header's comment lines,
+    then each name with its fields. Each piece loads on its own as a mapping of that one name,
+    so a big file can be checked piece by piece; a prompt's literal block is made as UTF-8 and
+    stays so, never decoded, joined as str and encoded again (~30 us of a 32 KB prompt with
+    non-ASCII)."""
     yield "".join(f"# {line}\n" for line in header.splitlines()).encode("utf-8")
     for name, fields in data:
-        yield b"".join([f"{key(name)}:\n".encode("utf-8"), *(
-            f"  {key(field)}:".encode("utf-8") + _scalar_utf8(value, "    ") for field, value in fields.items())])
-
-
-def _scalar_utf8(value: object, indent: str) -> bytes:
-    """`scalar` as UTF-8."""
-    if isinstance(value, str):
-        block = _literal_utf8(value, indent)
-        return b" " + block if block is not None else f" {quoted(value)}\n".encode("utf-8")
-    return scalar(value, indent).encode("utf-8")
+        yield b"".join([f"{key(name)}:\n".encode("utf-8"),
+                        *(f"  {key(field)}:".encode("utf-8") + scalar(value, "    ") for field, value in fields.items())])
