@@ -334,12 +334,10 @@ class Cache:
         Both are JSON written and read by pydantic-core (Rust): at 1000 agents (record ~4 MB,
         views ~1.8 MB) ~3-5x faster to write and ~2.5x faster to read than the json module.
         The record's diagnostics go through their schema (codec.dump_record, load_record)."""
-        from pydantic_core import to_json
-
         from agentc import codec
 
         if views is not None:
-            data = to_json(views)
+            data = codec.to_json(views)
             tag = sha(data)[:20]
             path = self._record_path(roots)
             self._store(path.with_name(f"{path.stem}.{tag}.views"), data)
@@ -361,10 +359,10 @@ class Cache:
             return None
         if sha(data)[:20] != tag:
             return None
-        from pydantic_core import from_json
+        from agentc import codec
 
         try:
-            return from_json(data)
+            return codec.from_json(data)
         except ValueError:
             return None
 

@@ -17,12 +17,43 @@ import dataclasses
 import sys
 import types
 import typing
-from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic_core import SchemaSerializer, SchemaValidator
-from pydantic_core import core_schema as cs
+
+def _core() -> Any:
+    """pydantic-core's compiled module (SchemaSerializer, SchemaValidator, to_json, from_json),
+    without the `pydantic_core` package around it.
+
+    The package's __init__ imports its core_schema module, the TypedDicts and helper functions
+    that spell schemas (with typing_extensions, decimal and fractions: ~9 ms), and every command
+    that used the cache paid for it. The schemas below are written as the plain dicts those
+    helpers return (tests/test_cache.py compares them), so only the compiled module is needed.
+    It is loaded as the package loads it, under its own name, so a later `import pydantic_core`
+    (pydantic, a test) finds it there: PyO3 refuses to initialise a module twice. Anything
+    unexpected (another layout of the package): the package is imported as usual."""
+    name = "pydantic_core._pydantic_core"
+    if name not in sys.modules:
+        from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, FileFinder
+        from importlib.util import find_spec, module_from_spec
+
+        try:
+            package = find_spec("pydantic_core")  # a top-level name: found, not imported
+            folders = package.submodule_search_locations if package is not None else None
+            spec = FileFinder(folders[0], (ExtensionFileLoader, EXTENSION_SUFFIXES)).find_spec(name) if folders else None
+            if spec is not None:
+                sys.modules[name] = module = module_from_spec(spec)
+                spec.loader.exec_module(module)
+        except Exception:  # noqa: BLE001  whatever failed, the package's own import follows
+            sys.modules.pop(name, None)
+    if name not in sys.modules:
+        import pydantic_core  # noqa: F401  (it imports the compiled module into sys.modules)
+    return sys.modules[name]
+
+
+_pc = _core()
+SchemaSerializer, SchemaValidator, to_json, from_json = _pc.SchemaSerializer, _pc.SchemaValidator, _pc.to_json, _pc.from_json
+Schema = dict[str, Any]  # a pydantic-core schema, as core_schema's helpers make it
 
 
 def _no_field(**_: Any) -> None:
@@ -50,59 +81,69 @@ def _evaluated(module: str, annotation: Any) -> Any:
 
 
 class _Schemas:
-    """pydantic-core schemas of the types above; each dataclass once, as a definition."""
+    """pydantic-core schemas of the types above; each dataclass once, as a definition. Each is
+    the dict pydantic_core.core_schema's helper of that name returns (`any_schema()` is
+    {"type": "any"}, ...): that module is not imported (see `_core`)."""
 
     def __init__(self, unstored: frozenset[tuple[type, str]] = frozenset(), *, strict: bool = False) -> None:
-        self.definitions: dict[str, cs.CoreSchema] = {}
+        self.definitions: dict[str, Schema] = {}
         self.unstored = unstored  # (class, str field) not written, read back as ""
         self.strict = strict  # exact JSON types: no "3" or 3.0 for an int
 
-    def of(self, tp: Any) -> cs.CoreSchema:
-        simple: dict[Any, Callable[[], cs.CoreSchema]] = {Any: cs.any_schema, str: cs.str_schema, bool: cs.bool_schema, int: cs.int_schema,
-                  type(None): cs.none_schema}
+    def of(self, tp: Any) -> Schema:
+        simple = {Any: "any", str: "str", bool: "bool", int: "int", type(None): "none"}
         if tp in simple:
-            return simple[tp]()
+            return {"type": simple[tp]}
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             return self._dataclass(tp)
         origin, args = typing.get_origin(tp), typing.get_args(tp)
         if origin is Literal:
-            return cs.literal_schema(list(args))
+            return {"type": "literal", "expected": list(args)}
         if origin in (Union, types.UnionType):
             rest = [a for a in args if a is not type(None)]
-            inner = self.of(rest[0]) if len(rest) == 1 else cs.union_schema([self.of(a) for a in rest])
-            return cs.nullable_schema(inner) if len(rest) < len(args) else inner
+            inner = self.of(rest[0]) if len(rest) == 1 else {"type": "union", "choices": [self.of(a) for a in rest]}
+            return {"type": "nullable", "schema": inner} if len(rest) < len(args) else inner
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-            return cs.tuple_schema([self.of(args[0])], variadic_item_index=0)
+            return {"type": "tuple", "items_schema": [self.of(args[0])], "variadic_item_index": 0}
         if origin is dict:
-            return cs.dict_schema(self.of(args[0]), self.of(args[1]))
+            return {"type": "dict", "keys_schema": self.of(args[0]), "values_schema": self.of(args[1])}
         if origin is list:
-            return cs.list_schema(self.of(args[0]))
+            return {"type": "list", "items_schema": self.of(args[0])}
         raise TypeError(f"the cache has no schema for {tp!r}")  # a new kind of field in the IR: add it above
 
-    def _dataclass(self, cls: type) -> cs.CoreSchema:
+    def _dataclass(self, cls: type) -> Schema:
         ref = f"{cls.__module__}.{cls.__qualname__}"
         if ref not in self.definitions:
-            self.definitions[ref] = cs.any_schema()  # a placeholder while its fields are made
+            self.definitions[ref] = {"type": "any"}  # a placeholder while its fields are made
             hints = _hints(cls)
             fields = []
             for f in dataclasses.fields(cls):
                 schema = self.of(hints[f.name])
+                field = {"type": "dataclass-field", "name": f.name, "kw_only": f.kw_only is True}
                 if (cls, f.name) in self.unstored:
-                    fields.append(cs.dataclass_field(f.name, cs.with_default_schema(schema, default=""),
-                                                     kw_only=f.kw_only is True, serialization_exclude=True))
+                    fields.append({**field, "schema": {"type": "default", "schema": schema, "default": ""},
+                                   "serialization_exclude": True})
                     continue
                 if f.default is not dataclasses.MISSING:
-                    schema = cs.with_default_schema(schema, default=f.default)
+                    schema = {"type": "default", "schema": schema, "default": f.default}
                 elif f.default_factory is not dataclasses.MISSING:
-                    schema = cs.with_default_schema(schema, default_factory=f.default_factory)
-                fields.append(cs.dataclass_field(f.name, schema, kw_only=f.kw_only is True))
-            self.definitions[ref] = cs.dataclass_schema(
-                cls, cs.dataclass_args_schema(cls.__name__, fields), [f.name for f in dataclasses.fields(cls)],
-                slots="__slots__" in vars(cls), config={"extra_fields_behavior": "forbid", "strict": self.strict}, ref=ref)
-        return cs.definition_reference_schema(ref)
+                    schema = {"type": "default", "schema": schema, "default_factory": f.default_factory}
+                fields.append({**field, "schema": schema})
+            self.definitions[ref] = {
+                "type": "dataclass", "cls": cls, "fields": [f.name for f in dataclasses.fields(cls)],
+                "schema": {"type": "dataclass-args", "dataclass_name": cls.__name__, "fields": fields},
+                "slots": "__slots__" in vars(cls), "config": {"extra_fields_behavior": "forbid", "strict": self.strict},
+                "ref": ref}
+        return {"type": "definition-ref", "schema_ref": ref}
 
-    def done(self, schema: cs.CoreSchema) -> cs.CoreSchema:
-        return cs.definitions_schema(schema, list(self.definitions.values()))
+    def done(self, schema: Schema) -> Schema:
+        return {"type": "definitions", "schema": schema, "definitions": list(self.definitions.values())}
+
+
+def _typed_dict(fields: dict[str, Schema], extra_behavior: str) -> Schema:
+    """core_schema.typed_dict_schema of these fields' schemas, each a typed_dict_field."""
+    return {"type": "typed-dict", "fields": {k: {"type": "typed-dict-field", "schema": v} for k, v in fields.items()},
+            "extra_behavior": extra_behavior}
 
 
 @cache
@@ -113,11 +154,11 @@ def _entry() -> tuple[SchemaSerializer, SchemaValidator]:
     from agentc.compiler.ir import AgentIR
 
     s = _Schemas(unstored=frozenset({(AgentIR, "body")}))
-    schema = s.done(cs.typed_dict_schema({
-        "agent": cs.typed_dict_field(s.of(AgentIR | None)),
-        "diagnostics": cs.typed_dict_field(s.of(tuple[Diagnostic, ...])),
-        "body_length": cs.typed_dict_field(cs.int_schema()),
-    }, extra_behavior="forbid"))
+    schema = s.done(_typed_dict({
+        "agent": s.of(AgentIR | None),
+        "diagnostics": s.of(tuple[Diagnostic, ...]),
+        "body_length": {"type": "int"},
+    }, "forbid"))
     return SchemaSerializer(schema), SchemaValidator(schema)
 
 
@@ -153,8 +194,7 @@ def _record() -> tuple[SchemaSerializer, SchemaValidator]:
     from agentc.compiler.diagnostics import Diagnostic
 
     s = _Schemas(strict=True)
-    schema = s.done(cs.typed_dict_schema({"diagnostics": cs.typed_dict_field(s.of(list[Diagnostic]))},
-                                         extra_behavior="allow"))
+    schema = s.done(_typed_dict({"diagnostics": s.of(list[Diagnostic])}, "allow"))
     return SchemaSerializer(schema), SchemaValidator(schema)
 
 

@@ -114,6 +114,96 @@ def test_the_schemas_read_each_field_type_as_get_type_hints_does():
     assert len(seen) > 10
 
 
+class _HelperSchemas(codec._Schemas):
+    """codec._Schemas as written with pydantic_core.core_schema's helpers, which codec does not
+    import (see codec._core): the reference its plain dicts are compared with."""
+
+    def of(self, tp):
+        import types
+        import typing
+        from typing import Any, Literal, Union
+
+        from pydantic_core import core_schema as cs
+
+        simple = {Any: cs.any_schema, str: cs.str_schema, bool: cs.bool_schema, int: cs.int_schema, type(None): cs.none_schema}
+        if tp in simple:
+            return simple[tp]()
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            return self._dataclass(tp)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin is Literal:
+            return cs.literal_schema(list(args))
+        if origin in (Union, types.UnionType):
+            rest = [a for a in args if a is not type(None)]
+            inner = self.of(rest[0]) if len(rest) == 1 else cs.union_schema([self.of(a) for a in rest])
+            return cs.nullable_schema(inner) if len(rest) < len(args) else inner
+        if origin is tuple:
+            return cs.tuple_schema([self.of(args[0])], variadic_item_index=0)
+        if origin is dict:
+            return cs.dict_schema(self.of(args[0]), self.of(args[1]))
+        return cs.list_schema(self.of(args[0]))
+
+    def _dataclass(self, cls):
+        from pydantic_core import core_schema as cs
+
+        ref = f"{cls.__module__}.{cls.__qualname__}"
+        if ref not in self.definitions:
+            self.definitions[ref] = cs.any_schema()
+            hints = codec._hints(cls)
+            fields = []
+            for f in dataclasses.fields(cls):
+                schema = self.of(hints[f.name])
+                if (cls, f.name) in self.unstored:
+                    fields.append(cs.dataclass_field(f.name, cs.with_default_schema(schema, default=""),
+                                                     kw_only=f.kw_only is True, serialization_exclude=True))
+                    continue
+                if f.default is not dataclasses.MISSING:
+                    schema = cs.with_default_schema(schema, default=f.default)
+                elif f.default_factory is not dataclasses.MISSING:
+                    schema = cs.with_default_schema(schema, default_factory=f.default_factory)
+                fields.append(cs.dataclass_field(f.name, schema, kw_only=f.kw_only is True))
+            self.definitions[ref] = cs.dataclass_schema(
+                cls, cs.dataclass_args_schema(cls.__name__, fields), [f.name for f in dataclasses.fields(cls)],
+                slots="__slots__" in vars(cls), config={"extra_fields_behavior": "forbid", "strict": self.strict}, ref=ref)
+        return cs.definition_reference_schema(ref)
+
+    def done(self, schema):
+        from pydantic_core import core_schema as cs
+
+        return cs.definitions_schema(schema, list(self.definitions.values()))
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_schemas_are_what_core_schemas_helpers_make(strict):
+    """codec writes each schema as the dict pydantic_core.core_schema's helper returns, without
+    importing that module: the entry's and the record's types, made both ways, are equal."""
+    from pydantic_core import core_schema as cs
+
+    unstored = frozenset({(AgentIR, "body")})
+    ours, theirs = codec._Schemas(unstored, strict=strict), _HelperSchemas(unstored, strict=strict)
+    for tp in (AgentIR | None, tuple[Diagnostic, ...], list[Diagnostic], dict[str, list[int]], int | str | None):
+        assert ours.of(tp) == theirs.of(tp), tp
+    assert ours.definitions == theirs.definitions and len(ours.definitions) > 10
+    assert ours.done({"type": "int"}) == theirs.done(cs.int_schema())
+    fields = {"agent": {"type": "int"}, "diagnostics": {"type": "str"}}
+    assert codec._typed_dict(fields, "forbid") == cs.typed_dict_schema(
+        {k: cs.typed_dict_field(v) for k, v in fields.items()}, extra_behavior="forbid")
+
+
+def test_the_codec_loads_only_the_compiled_module_of_pydantic_core():
+    """codec takes SchemaSerializer and the rest from pydantic-core's compiled module alone; a
+    later `import pydantic_core` (pydantic's, here) finds that same module. A subprocess: this
+    one has imported pydantic already."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from agentc import codec; codec._entry(); codec._record();"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'typing_extensions')));"
+            "import pydantic_core, pydantic; print(pydantic_core.SchemaValidator is codec.SchemaValidator)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["['pydantic_core._pydantic_core']", "True"]
+
+
 def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):
     """A C module rebuilt from changed C changes what a file lowers to while no .py file changes:
     the cache key (code_fingerprint) hashes the built modules with the code and templates."""
