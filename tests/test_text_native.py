@@ -1,0 +1,115 @@
+"""The C literal block of crewai's YAML (agentc.targets._shared._text.literal_block) against the
+Python it stands in for, yamltext._literal_py: the same bytes or None for every prompt of the
+repository and the shared corpus, odd texts (empty, no line break, CRLF, blank lines, tabs,
+trailing blanks, emoji, every unsafe character and its neighbours in UTF-8, a huge line) and
+hypothesis-made texts of the characters that could tell them apart, under several indents. Also:
+it is used when built (and must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad
+arguments are TypeErrors, and it leaks no memory."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler.source import text_of
+from agentc.targets.crewai import yamltext
+
+INDENTS = ("    ", "  ", "", "\t", "é ")
+
+
+@pytest.fixture(scope="module")
+def native():
+    """The C `literal_block`, even when this run writes YAML in pure Python."""
+    return native_or_skip(yamltext._native, "_text")
+
+
+def _both(native, text: str) -> None:
+    data = text.encode("utf-8", "surrogatepass")
+    for indent in INDENTS:
+        assert native(data, indent.encode("utf-8")) == yamltext._literal_py(text, indent), (text[:200], indent)
+
+
+def test_yamltext_uses_the_native_block_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
+    try:
+        from agentc.targets._shared import _text
+    except ImportError:
+        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.targets._shared._text did not import"
+        pure = True
+    assert yamltext._native_block is (None if pure else _text.literal_block)
+
+
+def test_repository_prompts_are_the_same(native):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    assert len(files) > 20
+    for path in files:
+        text = text_of(path.read_bytes())
+        _both(native, text)
+        _both(native, text.strip("\n") + "\n")  # as team.prompt_text makes it
+
+
+def test_shared_corpus_prompts_are_the_same(native):
+    files = md_files(SHARED / "corpus")
+    if not files:
+        pytest.skip("no ../shared/corpus beside the repository")
+    for path in files:
+        text = text_of(path.read_bytes())
+        _both(native, text)
+        _both(native, text.strip("\n") + "\n")
+
+
+ODD = ("", "\n", "\n\n", "a", "a\n", "a\n\n", "a\n\n\n", " a\nb", "\ta\nb", "a\nb", "a\n\nb\n\n\nc\n", "a \nb", "a\t\nb",
+       "a\n\tb", "a\nb ", "a\nb\t", "a\n \nb", "a\n\t\nb", "a\r\nb\r\n", "a\rb\n", "→ 😀\n\n\n", "😀\n한\n",
+       "a\n    b\n", "- [ ] x\n  - y\n", "l" * 300_000 + "\nend", ("abc\n" * 20_000) + "x ", "é" * 9 + "\n" + "\u2027\n")
+# Every character the block refuses (yamltext._UNSAFE) and those that share its first UTF-8 bytes.
+UNSAFE_AND_NEIGHBOURS = ([chr(i) for i in range(0x20)] + [chr(i) for i in range(0x7E, 0xA1)]
+                         + ["\u2027", "\u2028", "\u2029", "\u202a", "\u2192", "\ud7ff", "\ud800", "\udbff", "\udc00",
+                            "\udfff", "\ue000", "\ufefe", "\ufeff", "\uff00", "\ufffd", "\ufffe", "\uffff", "\U00010000",
+                            "\U0001f600", "\U0010ffff"])
+
+
+def test_odd_texts_are_the_same(native):
+    for text in ODD:
+        _both(native, text)
+    for ch in UNSAFE_AND_NEIGHBOURS:
+        for shape in ("a{}\nb\n", "{}\nb", "a\n{}", "abcdefgh{}ijklmnopq\nr\n", "abcdefghijklmno\n{}", "a\n{}{}\n"):
+            _both(native, shape.format(ch, ch))
+
+
+PIECES = ["a", "b", " ", "\t", "\n", "\n\n", "\r", "\r\n", "é", "→", "😀", "\x85", "\u2028", "\ufeff", "\ufffe", "\x00",
+          "\x7f", "\ud800", "x" * 9, "- item", "  ", "'"]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_generated_texts_are_the_same(native, text):
+    _both(native, text)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_is_the_same(native, text):
+    _both(native, text)
+
+
+def test_bad_arguments_are_type_errors(native):
+    for args in (("a\nb", b"  "), (b"a\nb", "  "), (b"a\nb",), (b"a\nb", b"  ", b""), (bytearray(b"a\nb"), b"  ")):
+        with pytest.raises(TypeError):
+            native(*args)
+
+
+def test_no_memory_is_leaked(native):
+    text = ("Some prose → with a list\n\n- one\n- two\n\n\n" * 8).encode("utf-8")
+
+    def calls():
+        assert native(text, b"    ") is not None
+        assert native(text + b" ", b"    ") is None
+        assert native(b"a\x00\nb", b"    ") is None
+        with pytest.raises(TypeError):
+            native(text, "    ")
+
+    assert_no_leak(calls)
