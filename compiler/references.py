@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from functools import lru_cache
-from typing import Iterable, NamedTuple
+from typing import Container, Iterable, NamedTuple
 
 from agentc.compiler import lazyre, mentions
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
@@ -76,11 +76,16 @@ def blocks_holding(src: Source, reading: Reading, lines: Iterable[int]) -> set[i
     return out
 
 
-def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tuple]]:
+def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, int]] = frozenset(),
+         ) -> tuple[list[tuple], list[tuple]]:
     """(line, col, hit, section, text) for each name found, and the weak names
     (line, col, words, kind, section, text) the linker may resolve. `text` is the line as read:
-    its cleaned form is the condition, made by the caller for the few names it keeps (most
-    repeat an edge the block recognisers found)."""
+    its cleaned form is the condition, made by the caller for the few names it keeps.
+
+    `known`: (name, line) pairs the caller already holds (the block recognisers' edges). A line
+    whose every written name is known is not judged: whatever its names gave, the caller drops
+    (most lines that name agents repeat such an edge). Only "x agent" and weak phrases are still
+    looked for there."""
     hits: list[tuple] = []
     weak: list[tuple] = []
     name = mentions.normal(name)
@@ -105,6 +110,8 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
                 weak_hint = line_no - 1 in hinted
                 if not (ctx or weak_hint) and mentions.inert(text, cands):
                     return
+            if known and cands and _all_known(cands, line_no, known):
+                cands = []
         found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok, target_cols=target_cols,
                                          first_cell=first_cell, skill_ctx=skill, cands=cands, weak_hint=weak_hint)
         section = titles[k] if k is not None else None
@@ -144,6 +151,19 @@ def scan(src: Source, name: str, reading: Reading) -> tuple[list[tuple], list[tu
             if line_no - 1 in by_line:
                 run(line_no, None, k, ctx, compare, skill)
     return hits, weak
+
+
+def _all_known(cands: list, line_no: int, known: Container[tuple[str, int]]) -> bool:
+    """Whether every name on a line is in `known`, keyed as the caller keys what `scan` gives.
+    Candidate names are already normal. A Title-Case role may come back as "<name>-agent" or
+    as words: it is always judged. Any other form gives a hit or a weak name of its own name
+    only, at its own column, where no "x agent" or weak phrase starts (theirs is a word after a
+    verb and a blank, followed by a blank: a kebab name's first word is followed by a hyphen or
+    a colon, and "@x" or `subagent_type="x"` follows no verb)."""
+    for c in cands:
+        if c.form == "title" or (c.target, line_no) not in known:
+            return False
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -244,7 +244,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
                                     section=title, span=Span(file=src.file, line=line, col=col)))
                 continue
             add(f.target, f.condition, f.kind, f.pattern, title, line, col)
-    hits, weak_names = references.scan(src, name, reading)
+    hits, weak_names = references.scan(src, name, reading, seen)  # lines naming only edges found above are not judged
     conds: dict[int, str] = {}  # line -> its condition, cleaned only for a line whose name is kept
 
     def cond(line: int, text: str) -> str:

@@ -177,3 +177,61 @@ AT_PIECES = ["@", "@@", "@agent-", "agent", "a", "Z", "x9", "-", "_", "9", ".", 
 def test_at_matches_are_the_finditer_matches(text):
     expected = [(m.span(), m.group(0)) for m in mentions._AT.finditer(text)]
     assert [(m.span(), m.group(0)) for m in mentions._at_matches(text)] == expected, text
+
+
+# Lines of a body around names the block recognisers may already hold: kebab names in every form
+# (bold, plugin-prefixed, "@x", `subagent_type`), Title-Case roles, "x agent" after a pass-on
+# verb, weak phrases after a verb, relation labels, headings that make a block about agents,
+# tables, non-ASCII arrows, emoji, CRLF and a long line.
+BODY_PIECES = ["## Delegation\n", "## Tools\n", "\n", "- ", "1. ", "**Delegate to ml-engineer**:\n", "→ Delegate to ",
+               "**ml-engineer**", "ml-engineer", "data-scientist", "plug:code-reviewer", "@code-reviewer", "@pterm",
+               "subagent_type=\"code-reviewer\"", "code-reviewer", "Code Reviewer", "Code Reviewer agent",
+               "the research agent", "hand off to", "use",
+               "ask the context manager", "query training engineer", "Works with: ", "or", ", ", " ", "agent",
+               "production-grade", "gpt-4o", "(x)", "| Agent | When |\n|---|---|\n| ml-engineer | now |\n", "\r\n",
+               "\u2192", "\U0001f600", "\u00e9", "x" * 300]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(BODY_PIECES), max_size=40).map("".join), st.data())
+def test_known_lines_give_what_the_caller_keeps(body, data):
+    """`references.scan` does not judge a line whose every name the caller already holds: what
+    it gives the caller then keeps is what judging every line gives, for any set of known names."""
+    from agentc.compiler import references
+    from agentc.compiler.source import read_source
+
+    src = read_source("a.md", f"---\nname: self-agent\ndescription: x\n---\n{body}\n".encode())
+    reading = references.read(src, "self-agent")
+    hits, weak = references.scan(src, "self-agent", reading)
+    keys = sorted({(mentions.normal(h[2].target), h[0]) for h in hits} | {("-".join(w[2]), w[0]) for w in weak})
+    known = data.draw(st.sets(st.sampled_from(keys))) if keys else set()
+
+    def kept(found: tuple) -> tuple:
+        hits, weak = found
+        return ([(ln, col, h.target, h.kind, h.pattern) for ln, col, h, *_ in hits if (mentions.normal(h.target), ln) not in known],
+                [w for w in weak if ("-".join(w[2]), w[0]) not in known])
+
+    assert kept(references.scan(src, "self-agent", reading, known)) == kept((hits, weak))
+
+
+def test_a_line_naming_only_known_edges_is_not_judged(monkeypatch):
+    """Its names are not judged; the other line's are."""
+    from agentc.compiler import references
+    from agentc.compiler.source import read_source
+
+    src = read_source("a.md", b"## Delegation\n\n- Frontend work \xe2\x86\x92 Delegate to **frontend-developer**\n"
+                              b"- The code-reviewer agent checks style.\n")
+    judged: list[tuple[str, list[str]]] = []
+    scan_line = mentions.scan_line
+
+    def counted(line: str, **kw):
+        judged.append((line, [c.target for c in kw["cands"]]))
+        return scan_line(line, **kw)
+
+    monkeypatch.setattr(mentions, "scan_line", counted)
+    reading = references.read(src, "x")
+    hits, _ = references.scan(src, "x", reading, {("frontend-developer", 3)})
+    assert [h[2].target for h in hits] == ["code-reviewer"]
+    # the first line is still read for weak phrases ("Delegate" is a hint word), with no name to judge
+    assert judged == [("- Frontend work → Delegate to **frontend-developer**", []),
+                      ("- The code-reviewer agent checks style.", ["code-reviewer"])]
