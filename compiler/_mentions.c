@@ -867,8 +867,11 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (end > at && (at == 0 || !is_word(t[at - 1])) && end < n && is_ascii_space(t[end])) {
             verb = verb_at(t, at, end, verbs);
         }
+        /* No match starts inside a run of letters (`\b` fails after a letter): finditer's next
+         * place that can is past the run. Stepping by one rescanned each run from every letter. */
+        Py_ssize_t next = end > at ? end : at + 1;
         if (verb == NULL) {
-            at++;
+            at = next;
             continue;
         }
         Py_ssize_t start = skip_blanks(t, n, end);
@@ -900,7 +903,7 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             count--;
         }
         if (count < 2) {
-            at++;
+            at = next;
             continue;
         }
         if (add_phrase(out, text, bounds, count, verb, args[0]) < 0) {

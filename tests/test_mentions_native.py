@@ -388,6 +388,16 @@ def test_every_weak_piece_triple_is_the_same(module):
             _weak_both(module, "".join(f"{a}{b} {c}" for c in WEAK_PIECES if c.isascii()))
 
 
+def test_verbs_inside_a_run_of_letters_start_nothing(module):
+    """The scan steps over a run of letters at once: a verb glued inside or at the end of a longer
+    word starts no phrase, one after the run does."""
+    for line in ("mistouse the code reviewer", "pretoask data scientist x", "unuse code reviewer, then ask code reviewer",
+                 "askask context manager", "x" * 5000 + "to code reviewer " + "to" * 3000 + " use the ml engineer", ""):
+        _weak_both(module, line)
+    assert module.weak_phrases(mentions.role_like, mentions._WEAK_VERBS, "withto code reviewer, to code reviewer") == \
+        [(26, ("code", "reviewer"), "to")]
+
+
 def test_weak_phrases_with_bad_arguments_are_type_errors(module):
     verbs = mentions._WEAK_VERBS
     for args in ((), ("to a b",), (len, verbs), (1, verbs, "to a b"), (len, list(verbs), "to a b"), (len, verbs, b"to a b"),
