@@ -1006,12 +1006,146 @@ by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ------------------------------------------------------------------------------------------- */
+/* mentions._slashes_py: the "/" of `a-x/b-y` as "+" (mentions._prepare), one walk over the text
+ * where Python ran mentions._SLASH over it and mentions._kebab_left at each match:
+ *
+ *     /(?=KEBAB(?![\w/]|\.\w))    KEBAB = [A-Za-z0-9]+(?:[HYPHENS-][A-Za-z0-9]+)+
+ *
+ * After a "/", the look-ahead can end only where a run of letters and digits ends (inside one, a
+ * word character follows): at the end of the first hyphen group or a later one. Every end but
+ * the last has a hyphen after it, which passes (?![\w/]|\.\w); so it holds when there are two
+ * groups or more, or one whose end passes. `\w` is Python's: str.isalnum() or "_". */
+
+static inline int
+is_hyphen(Py_UCS4 ch)
+{
+    return ch == '-' || ch == 0x2010 || ch == 0x2011 || ch == 0x2012 || ch == 0x2212;
+}
+
+static inline int
+is_re_word(Py_UCS4 ch)
+{
+    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+}
+
+#define AT(i) PyUnicode_READ(kind, data, (i))
+
+/* Whether the look-ahead of mentions._SLASH holds at `q` (the character after a "/"). */
+static int
+kebab_right(int kind, const void *data, Py_ssize_t n, Py_ssize_t q)
+{
+    Py_ssize_t e = q, groups = 0;
+    while (e < n && is_alnum(AT(e))) {
+        e++;
+    }
+    if (e == q) {
+        return 0;
+    }
+    while (e + 1 < n && is_hyphen(AT(e)) && is_alnum(AT(e + 1)) && groups < 2) {
+        for (e += 2; e < n && is_alnum(AT(e)); e++) {
+        }
+        groups++;
+    }
+    if (groups != 1) {
+        return groups > 1;
+    }
+    if (e == n) {
+        return 1;
+    }
+    Py_UCS4 after = AT(e);
+    return !(is_re_word(after) || after == '/' || (after == '.' && e + 1 < n && is_re_word(AT(e + 1))));
+}
+
+/* mentions._kebab_left(text, at): a kebab name (name characters, a "-" inside, none at either end,
+ * no "--", three characters or more) ends right before `at` or before a "\n" there, and is the
+ * whole run of name characters, within the 80 characters before `at`. */
+static int
+kebab_left(int kind, const void *data, Py_ssize_t at)
+{
+    Py_ssize_t e = at && AT(at - 1) == '\n' ? at - 1 : at, r = e;
+    while (r && is_name(AT(r - 1))) {
+        r--;
+    }
+    if (e - r < 3 || AT(r) == '-' || AT(e - 1) == '-') {
+        return 0;
+    }
+    int hyphen = 0;
+    for (Py_ssize_t i = r; i < e; i++) {
+        if (AT(i) == '-') {
+            if (AT(i + 1) == '-') {
+                return 0; /* "--" (the name does not end in "-": i + 1 < e) */
+            }
+            hyphen = 1;
+        }
+    }
+    if (!hyphen) {
+        return 0;
+    }
+    if (r == 0) {
+        return at <= 80;
+    }
+    Py_UCS4 lead = AT(r - 1);
+    return r > at - 80 && !(Py_UNICODE_ISALNUM(lead) || lead == '_' || lead == '.' || lead == '/');
+}
+
+#undef AT
+
+PyDoc_STRVAR(slashes_doc,
+"slashes(text) -> tuple[str, list[int]]\n\n"
+"mentions._slashes_py(text): text with each \"/\" that mentions._SLASH matches and\n"
+"mentions._kebab_left accepts made \"+\" (text itself when there is none), and their places.");
+
+static PyObject *
+slashes(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "slashes(text: str)");
+        return NULL;
+    }
+    PyObject *text = args[0], *cuts = PyList_New(0), *out = NULL;
+    if (cuts == NULL) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t at = PyUnicode_FindChar(text, '/', 0, n, 1); at >= 0;
+         at = at + 1 < n ? PyUnicode_FindChar(text, '/', at + 1, n, 1) : -1) {
+        if (kebab_right(kind, data, n, at + 1) && kebab_left(kind, data, at) && add_item(cuts, PyLong_FromSsize_t(at)) < 0) {
+            goto fail;
+        }
+    }
+    if (PyErr_Occurred()) { /* PyUnicode_FindChar gives -2 with an exception: not for a str and a range */
+        goto fail;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(cuts);
+    if (count == 0) {
+        return Py_BuildValue("(ON)", text, cuts);
+    }
+    /* A copy of the same kind: "+" for "/" keeps the text's largest character, so it stays the
+     * narrowest form, as str.join makes it. */
+    out = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(text));
+    if (out == NULL) {
+        goto fail;
+    }
+    memcpy(PyUnicode_DATA(out), data, (size_t)n * kind);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyUnicode_WRITE(kind, PyUnicode_DATA(out), PyLong_AsSsize_t(PyList_GET_ITEM(cuts, i)), '+');
+    }
+    return Py_BuildValue("(NN)", out, cuts);
+fail:
+    Py_DECREF(cuts);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"by_line", (PyCFunction)(void (*)(void))by_line, METH_FASTCALL, by_line_doc},
     {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL, holding_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
+    {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -500,3 +500,73 @@ def test_prepared_lines_are_the_split_prepared_text(text):
     many = "\n".join(["\u2010 a-x/b-y"] * 50 + lines)
     prepared, places = mentions._prepare(many)
     assert mentions._prepared_lines(many.split("\n"), prepared, places) == prepared.split("\n")
+
+
+# The slashes of "a-x/b-y" (mentions._slashes_py): kebab names on both sides or not, the characters
+# that end them or do not (`\w` is Python's: "é", "٣" are word characters, "→" is none), ".",
+# "/" and "_" after the right name, "--", hyphens at the ends, non-ASCII hyphens (the regex takes
+# them on the right), line ends before the "/", other planes (the text's kind), and names far
+# enough left of the "/" to leave its 80-character window.
+SLASH_PIECES = ["a-x", "b-y-z", "/", "//", "-", "--", "x", "9", "_", ".", ".md", "\n", "\r\n", " ", "\u00e9", "\u0663",
+                "\u2192", "\u2010", "\u2212", "\U0001f600", "\u0130", "a" * 40, "c-d" * 20, ""]
+slash_text = st.lists(st.sampled_from(SLASH_PIECES), max_size=40).map("".join)
+
+
+def _slashes_both(module, text: str) -> None:
+    found, expected = module.slashes(text), mentions._slashes_py(text)
+    assert found == expected, text  # str equality holds only between strs of the same kind: the copy's is right
+    assert (found[0] is text) == (not expected[1]), text
+
+
+def test_mentions_uses_the_native_slashes_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0") or mentions._NATIVE is None
+    assert mentions._slashes is (mentions._slashes_py if pure else mentions._NATIVE.slashes)
+
+
+def test_slashes_of_every_file_are_the_same(module):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    cut = 0
+    for path in files:
+        text = text_of(path.read_bytes())
+        _slashes_both(module, text)
+        cut += bool(mentions._slashes_py(text)[1])
+    assert cut > 0
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(slash_text)
+def test_generated_slashes_are_the_same(module, text):
+    _slashes_both(module, text)
+
+
+def test_every_slash_piece_triple_is_the_same(module):
+    for a in SLASH_PIECES:
+        for b in SLASH_PIECES:
+            for c in SLASH_PIECES:
+                _slashes_both(module, f"{a}{b}/{c}")
+                _slashes_both(module, f"{a} {b}/{c}{a}")
+
+
+def test_odd_texts_slash_the_same(module):
+    for text in ("", "/", "a-b/", "/c-d", "a-b/c-d", "\u00e9a-b/c-d\u00e9", "a-b/c-d-e\u00e9", "\U0001f600 a-b/c-d",
+                 "ab-" + "c" * 76 + "/d-e", "ab-" + "c" * 77 + "/d-e", *("x ab-" + "c" * k + "/d-e" for k in (75, 76, 77, 78)),
+                 "a-b\n/c-d", "a-b\r\n/c-d", "a-b/c-d." + "/e-f" * 50_000, "x " * 100_000 + "a-b/c-d"):
+        _slashes_both(module, text)
+    assert module.slashes("see a-x/b-y\u2192") == ("see a-x+b-y\u2192", [7])
+
+
+def test_slashes_with_bad_arguments_are_type_errors(module):
+    for args in ((), (b"a-b/c-d",), ("a-b/c-d", 1), (None,)):
+        with pytest.raises(TypeError):
+            module.slashes(*args)
+
+
+def test_slashes_leak_no_memory(module):
+    """Texts with cuts, without and of every kind, 20 000 times: no block stays allocated."""
+    texts = ("a-x/b-y and c-d/e-f", "no cut / here", "\u00e9 a-x/b-y", "\U0001f600 a-x/b-y", "")
+
+    def calls():
+        for text in texts:
+            module.slashes(text)
+
+    assert_no_leak(calls)
