@@ -1,9 +1,11 @@
-"""The C literal block of crewai's YAML (agentc.targets._shared._text.literal_block) against the
-Python it stands in for, yamltext._literal_py: the same bytes or None for every prompt of the
+"""The C twins of agentc.targets._shared._text against the Python they stand in for.
+
+`literal_block`, crewai's YAML literal block, against yamltext._literal_py: the same bytes or None for every prompt of the
 repository and the shared corpus, odd texts (empty, no line break, CRLF, blank lines, tabs,
 trailing blanks, emoji, every unsafe character and its neighbours in UTF-8, a huge line) and
-hypothesis-made texts of the characters that could tell them apart, under several indents. Also:
-it is used when built (and must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad
+hypothesis-made texts of the characters that could tell them apart, under several indents.
+`has_control` against chars.has_control_py: every code point alone and inside texts of each str
+width, the same prompts, hypothesis texts. Also: each is used when built (and must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad
 arguments are TypeErrors, and it leaks no memory."""
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentc.compiler.source import text_of
+from agentc.targets._shared import chars
 from agentc.targets.crewai import yamltext
 
 INDENTS = ("    ", "  ", "", "\t", "é ")
@@ -25,6 +28,12 @@ INDENTS = ("    ", "  ", "", "\t", "é ")
 def native():
     """The C `literal_block`, even when this run writes YAML in pure Python."""
     return native_or_skip(yamltext._native, "_text")
+
+
+@pytest.fixture(scope="module")
+def control():
+    """The C `has_control`, even when this run checks in pure Python."""
+    return native_or_skip(chars._native, "_text")
 
 
 def _both(native, text: str) -> None:
@@ -41,6 +50,7 @@ def test_yamltext_uses_the_native_block_when_built():
         assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.targets._shared._text did not import"
         pure = True
     assert yamltext._native_block is (None if pure else _text.literal_block)
+    assert chars.has_control is (chars.has_control_py if pure else _text.has_control)
 
 
 def test_repository_prompts_are_the_same(native):
@@ -111,5 +121,44 @@ def test_no_memory_is_leaked(native):
         assert native(b"a\x00\nb", b"    ") is None
         with pytest.raises(TypeError):
             native(text, "    ")
+
+    assert_no_leak(calls)
+
+
+def test_has_control_is_the_same_on_every_code_point(control):
+    for i in range(0x110000):
+        ch = chr(i)
+        expected = chars.has_control_py(ch)
+        # alone, and inside a Latin-1, a 2-byte and a 4-byte str (the three widths the C reads)
+        for text in (ch, f"ab{ch}c" * 3, f"→{ch}x", f"😀 {ch}"):
+            assert control(text) == chars.has_control_py(text) == (expected or False), hex(i)
+
+
+def test_has_control_is_the_same_on_prompts_and_odd_texts(control):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    assert len(files) > 20
+    for path in files:
+        text = text_of(path.read_bytes())
+        assert control(text) == chars.has_control_py(text), path
+    for text in (*ODD, "", "\x00", "a" * 100_000 + "\x7f", "→" * 100_000 + "\x1f", "😀" * 50_000 + "\x01", "\ud800\x0b"):
+        assert control(text) == chars.has_control_py(text), text[:40]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_has_control_on_generated_texts_is_the_same(control, text):
+    assert control(text) == chars.has_control_py(text)
+
+
+def test_has_control_bad_arguments_and_no_leak(control):
+    for bad in (b"a", None, 1):
+        with pytest.raises(TypeError):
+            control(bad)
+    text = "prompt → 😀\n" * 50
+
+    def calls():
+        assert control(text) is False and control(text + "\x00") is True
+        with pytest.raises(TypeError):
+            control(b"x")
 
     assert_no_leak(calls)

@@ -1,4 +1,5 @@
-/* agentc.targets._shared._text: crewai's YAML literal block (targets/crewai/yamltext.py) in C.
+/* agentc.targets._shared._text: crewai's YAML literal block (targets/crewai/yamltext.py) and the
+ * control-character test of chars.py in C.
  *
  * yamltext._literal_py stays the reference and the fallback (as json/_json): yamltext uses this
  * module when it imports and AGENTC_PURE_PYTHON is not set. literal_block(data, pad) gives what
@@ -7,6 +8,9 @@
  * block back as the text. The Python does it in ~8 passes over a 32 KB prompt (~190 us, two-byte
  * searches such as b" \n" run at ~1.5 ns a byte); here it is one pass to check and count, and
  * one to copy (tests/test_text_native.py compares the two).
+ *
+ * has_control(text) gives what chars.has_control_py(text) gives, reading the str where it lies
+ * rather than encoding it to UTF-8 first (the codex target asks twice per 32 KB prompt).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -128,14 +132,54 @@ literal_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* Whether a code point is what chars.has_control looks for: a C0 control but tab and newline, or DEL. */
+#define CONTROL(ch) (((ch) < 0x20 && (ch) != '\t' && (ch) != '\n') || (ch) == 0x7F)
+
+static PyObject *
+has_control(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "has_control(text: str)");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    int found = 0;
+    /* Per storage width, with no early exit in the inner loop: the compiler vectorises it, and a
+     * prompt (the only long text asked about) holds no control character. */
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND: {
+        const Py_UCS1 *c = data;
+        for (Py_ssize_t i = 0; i < n; i++)
+            found |= CONTROL(c[i]);
+        break;
+    }
+    case PyUnicode_2BYTE_KIND: {
+        const Py_UCS2 *c = data;
+        for (Py_ssize_t i = 0; i < n; i++)
+            found |= CONTROL(c[i]);
+        break;
+    }
+    default: {
+        const Py_UCS4 *c = data;
+        for (Py_ssize_t i = 0; i < n; i++)
+            found |= CONTROL(c[i]);
+        break;
+    }
+    }
+    return PyBool_FromLong(found);
+}
+
 static PyMethodDef methods[] = {
+    {"has_control", (PyCFunction)has_control, METH_O,
+     "has_control(text): chars.has_control_py, whether text holds a control character but tab and newline."},
     {"literal_block", (PyCFunction)(void (*)(void))literal_block, METH_FASTCALL,
      "literal_block(data, pad): yamltext._literal_py on the text's UTF-8, or None."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "agentc.targets._shared._text", "crewai's YAML literal block in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "agentc.targets._shared._text", "crewai's YAML literal block and chars.has_control in C.", -1, methods,
 };
 
 PyMODINIT_FUNC
