@@ -123,33 +123,49 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
     desc = src.entries.get("description")
     if desc is not None and isinstance(desc.value, str):
         run(desc.span.line, " ".join(desc.value.split()), None, False, False, False, lead_ok=False)
-    holding = blocks_holding(src, reading, by_line)
-    for index in sorted(holding.union(reading.marks)):  # every other block neither holds a line to read nor sets context
-        b = src.blocks[index]
-        kind = type(b)
-        if kind is Heading:
-            lead_ctx = lead_skill = False
+    # One walk over the lines with names, in order: each block holding one is met once, and the
+    # blocks that set a lead-in's context (`marks`) are applied as the walk passes them.
+    blocks, firsts, owner = src.blocks, reading.firsts, src.owner
+    marks = sorted(reading.marks)
+    m, block, read_lines = 0, -1, False
+    ctx = compare = skill = False
+    k: int | None = None
+    for i in sorted(by_line):
+        j = bisect_right(firsts, i + 1) - 1
+        if j < 0:
+            continue  # before the first block (the frontmatter)
+        if j != block:
+            b = blocks[j]
+            if not (i < b.end or i < b.line):
+                continue  # after the block's last line: no block holds it
+            block = j
+            while m < len(marks) and marks[m] <= j:
+                mark = blocks[marks[m]]
+                m += 1
+                if type(mark) is Heading:
+                    lead_ctx = lead_skill = False
+                    continue
+                says = _lead_says(mark.text if type(mark) is Paragraph else mark.title)  # a label or a lead-in paragraph
+                if says is not None:
+                    deleg, skill_word, agent_word = says
+                    lead_ctx = deleg or (lead_ctx and not skill_word)
+                    lead_skill = skill_word and not agent_word
+            kind = type(b)
+            read_lines = kind is not Table and kind is not Heading and kind is not Code
+            if kind is Heading or kind is Code:
+                continue  # never read
+            k = owner[j]
+            ctx, compare, skill = chain_ctx[k]
+            ctx = ctx or lead_ctx
+            skill = (skill or lead_skill) and not lead_ctx
+            if kind is Table:
+                _table(src, b, k, ctx, compare, skill, run, by_line)  # every row at once
+                continue
+        elif not read_lines:
             continue
-        if kind is Code:
+        elif not (i < blocks[j].end or i < blocks[j].line):
             continue
-        if index in reading.marks:  # a label or a lead-in paragraph (headings went above)
-            says = _lead_says(b.text if kind is Paragraph else b.title)
-            if says is not None:
-                deleg, skill_word, agent_word = says
-                lead_ctx = deleg or (lead_ctx and not skill_word)
-                lead_skill = skill_word and not agent_word
-        if index not in holding:
-            continue
-        k = src.owner[index]
-        ctx, compare, skill = chain_ctx[k]
-        ctx = ctx or lead_ctx
-        skill = (skill or lead_skill) and not lead_ctx
-        if kind is Table:
-            _table(src, b, k, ctx, compare, skill, run, by_line)
-            continue
-        for line_no in range(b.line, max(b.end, b.line) + 1):
-            if line_no - 1 in by_line:
-                run(line_no, None, k, ctx, compare, skill)
+        run(i + 1, None, k, ctx, compare, skill)
     return hits, weak
 
 
