@@ -32,12 +32,15 @@ from operator import attrgetter
 from types import CodeType
 from typing import Any, TypeVar
 
+from agentc.compiler import native
 from agentc.compiler.pycache import FOLDER, Kept
 
 T = TypeVar("T", bound=type)
 
 # Each class's __init__ source -> its compiled code, kept like lazyre's patterns (see `_code`).
 _INITS = Kept(os.path.join(FOLDER, f"inits.{sys.implementation.cache_tag}.marshal"), most=512)
+# The C __init__ of `frozen` classes (compiler/_frozen.c), or None: the Python one alone.
+_C = native.load("_frozen", "install")
 
 
 def frozen(cls: T) -> T:
@@ -86,6 +89,8 @@ def _make(cls: T, *, frozen: bool, slots: bool, kw_only: bool, init: bool, by_sl
         if method is not None:
             method.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
+    if by_slot and _C is not None and "__init__" in methods:
+        _C.install(cls, tuple((f.name, _slot(cls, f.name), *_default(f)) for f in fs))
     params = cls.__dataclass_params__  # as dataclass(...) records them
     params.init, params.repr, params.eq, params.frozen = init, True, True, frozen
     if not own.get("__doc__"):
@@ -214,6 +219,14 @@ def _methods(cls: type, names: tuple[str, ...], shown: tuple[str, ...], compared
 
     out.update({"__getstate__": __getstate__, "__setstate__": __setstate__})
     return out
+
+
+def _default(f: Any) -> tuple[Any, bool | None]:
+    """A field's default for compiler/_frozen.c: (value, False), (factory, True), or (None, None)
+    when it has none."""
+    if f.default_factory is not MISSING:
+        return f.default_factory, True
+    return (f.default, False) if f.default is not MISSING else (None, None)
 
 
 def _getter(names: tuple[str, ...]) -> Any:

@@ -143,6 +143,74 @@ def test_nodes_are_still_frozen_dataclasses_with_the_dataclass_signature(cls):
         assert getattr(cls, name).__code__ is getattr(Span, name).__code__
 
 
+def _python_init(cls, *args, **kwargs):
+    """An object of `cls` made by the Python __init__ frozen.py compiles, which the class keeps
+    as its __init__ even when compiler/_frozen.c's is installed (calling it by name uses it)."""
+    obj = cls.__new__(cls)
+    cls.__init__(obj, *args, **kwargs)
+    return obj
+
+
+def _state(outcome):
+    kind, value = outcome
+    return (kind, [(n, type(v).__name__, v if not isinstance(v, (dict, list)) else repr(v)) for n, v in
+                   zip((f.name for f in dataclasses.fields(value)), value.__getstate__(), strict=True)]) \
+        if kind == "ok" else outcome
+
+
+@pytest.mark.skipif(frozen_module._C is None, reason="compiler/_frozen.c not built, or AGENTC_PURE_PYTHON set")
+@pytest.mark.parametrize("cls", [*FROZEN, FAST], ids=lambda c: c.__name__)
+def test_the_c_init_makes_what_the_python_init_makes(cls):
+    """compiler/_frozen.c's __init__ against the Python one, field by field and error by error:
+    every field given, only the required ones, odd values, and calls it hands to the Python one
+    (positional, missing, unknown)."""
+    fs = dataclasses.fields(cls)
+    odd = ["", "é🙂\r\n", "x" * 100_000, None, 0, ("t",), {"k": []}]
+    required = {f.name: odd[k % len(odd)] for k, f in enumerate(fs)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    every = {f.name: odd[(k + 1) % len(odd)] for k, f in enumerate(fs)}
+    first = fs[0].name
+    calls = [((), every), ((), required), ((), {**every, "unknown": 1}), (("x",), required),
+             ((), {k: v for k, v in required.items() if k != first}), ((), {}), ((), {**every, "self": 1})]
+    for args, kwargs in calls:
+        fast = _outcome(lambda a=args, k=kwargs: cls(*a, **k))
+        slow = _outcome(lambda a=args, k=kwargs: _python_init(cls, *a, **k))
+        assert _state(fast) == _state(slow), (args, kwargs)
+    made = cls(**every)
+    assert all(getattr(made, n) is v for n, v in every.items())  # the values themselves, not copies
+
+
+@pytest.mark.skipif(frozen_module._C is None, reason="compiler/_frozen.c not built, or AGENTC_PURE_PYTHON set")
+def test_the_c_init_runs_no_python_and_calls_a_factory_each_time():
+    import sys
+
+    called: list[str] = []
+    sys.setprofile(lambda frame, event, arg: called.append(frame.f_code.co_name) if event == "call" else None)
+    try:
+        Span(file="a.md", line=1)
+        ir.Item(text="x", span=Span(file="a.md", line=2, col=3))
+    finally:
+        sys.setprofile(None)
+    assert "__init__" not in called
+    a, b = FAST(text="x", last=None), FAST(text="x", last=None)
+    assert a.table == {} and a.table is not b.table
+
+    def broken():
+        raise RuntimeError("factory")
+
+    class Broken:
+        text: str
+        table: dict = field(default_factory=broken)
+
+    made = frozen(Broken)
+    assert _outcome(lambda: made(text="x")) == _outcome(lambda: _python_init(made, text="x")) == ("RuntimeError", "factory")
+
+    class Sub(FAST):  # a subclass without an __init__ of its own makes what its parent's makes
+        __slots__ = ()
+
+    assert _state(_outcome(lambda: Sub(text="x", last=None))) == _state(_outcome(lambda: _python_init(Sub, text="x", last=None)))
+
+
 def _item() -> ir.Item:
     return ir.Item(text="do ✓ this\r\n", title=None, span=Span(file="a.md", line=3, col=2))
 
