@@ -23,7 +23,6 @@
 typedef struct {
     Py_UCS4 *chars;
     Py_ssize_t len;
-    PyObject *lines; /* the word's list in the result (borrowed from the dict) */
 } Word;
 
 /* The words to try at a character: those whose first character it is. ASCII first characters
@@ -35,6 +34,7 @@ typedef struct {
 #define FILTER_WORDS ((1 << FILTER_BITS) / 64)
 
 typedef struct {
+    PyObject *key; /* the words tuple it was made for (a strong reference: see `searcher`) */
     Word *words;
     Py_ssize_t n_words;
     Py_ssize_t *order;            /* word indexes grouped by first character */
@@ -129,7 +129,7 @@ add_line(PyObject *lines, Py_ssize_t line)
  * each place's line costs no search. A place is compared with its bucket's words only when the
  * filter lets its triple through, or its first character is `always` compared. */
 #define SCAN(NAME, CHAR)                                                                           \
-    static int NAME(const CHAR *text, Py_ssize_t n, const Search *s)                               \
+    static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, PyObject *const *lines)       \
     {                                                                                              \
         Py_ssize_t line = 0;                                                                       \
         uint32_t first = n > 0 ? folded_bucket(text[0]) : END, second = n > 1 ? folded_bucket(text[1]) : END; \
@@ -168,7 +168,7 @@ add_line(PyObject *lines, Py_ssize_t line)
                 while (j < w->len && fold(text[at + j]) == w->chars[j]) {                          \
                     j++;                                                                           \
                 }                                                                                  \
-                if (j == w->len && add_line(w->lines, line) < 0) {                                 \
+                if (j == w->len && add_line(lines[s->order[k]], line) < 0) {                       \
                     return -1;                                                                     \
                 }                                                                                  \
             }                                                                                      \
@@ -180,59 +180,49 @@ SCAN(scan_ucs1, Py_UCS1)
 SCAN(scan_ucs2, Py_UCS2)
 SCAN(scan_ucs4, Py_UCS4)
 
-PyDoc_STRVAR(holding_doc,
-"lines_holding(text, words) -> dict | None\n\n"
-"Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
-"in text with its ASCII letters lowered; a place's line is the number of \"\\n\" before it.\n"
-"As mentions._holding(mentions._lowered(text), words); None for a text holding U+0130 or U+212A.");
-
-static PyObject *
-lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static void
+free_search(Search *s)
 {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "lines_holding(text: str, words: tuple[str, ...])");
-        return NULL;
+    if (s == NULL) {
+        return;
     }
-    PyObject *text = args[0], *words = args[1];
+    if (s->words != NULL) {
+        for (Py_ssize_t i = 0; i < s->n_words; i++) {
+            PyMem_Free(s->words[i].chars);
+        }
+    }
+    PyMem_Free(s->words);
+    PyMem_Free(s->order);
+    Py_XDECREF(s->key);
+    PyMem_Free(s);
+}
+
+/* The search for `words` (a tuple of non-empty str), or NULL with an exception. */
+static Search *
+new_search(PyObject *words)
+{
     Search *s = PyMem_Calloc(1, sizeof(Search));
     if (s == NULL) {
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        return NULL;
     }
     s->n_words = PyTuple_GET_SIZE(words);
-    PyObject *out = PyDict_New();
     s->words = PyMem_Calloc(s->n_words ? s->n_words : 1, sizeof(Word));
     s->order = PyMem_Calloc(s->n_words ? s->n_words : 1, sizeof(Py_ssize_t));
-    if (out == NULL || s->words == NULL || s->order == NULL) {
-        if (out != NULL) {
-            PyErr_NoMemory();
-        }
+    if (s->words == NULL || s->order == NULL) {
+        PyErr_NoMemory();
         goto fail;
     }
-    /* The result's lists first (a later equal word replaces the earlier one's list, as a dict
-     * display does), then each word's list and characters. */
+    Py_ssize_t count[OTHER + 1] = {0};
     for (Py_ssize_t i = 0; i < s->n_words; i++) {
         PyObject *word = PyTuple_GET_ITEM(words, i);
         if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) == 0) {
             PyErr_SetString(PyExc_TypeError, "lines_holding: words must be non-empty str");
             goto fail;
         }
-        PyObject *lines = PyList_New(0);
-        if (lines == NULL || PyDict_SetItem(out, word, lines) < 0) {
-            Py_XDECREF(lines);
-            goto fail;
-        }
-        Py_DECREF(lines);
-    }
-    Py_ssize_t count[OTHER + 1] = {0};
-    for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        PyObject *word = PyTuple_GET_ITEM(words, i);
         Word *w = &s->words[i];
-        w->lines = PyDict_GetItemWithError(out, word);
         w->chars = PyUnicode_AsUCS4Copy(word);
-        if (w->lines == NULL || w->chars == NULL) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_RuntimeError, "lines_holding: a word's list is missing");
-            }
+        if (w->chars == NULL) {
             goto fail;
         }
         w->len = PyUnicode_GET_LENGTH(word);
@@ -260,43 +250,112 @@ lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < s->n_words; i++) {
         s->order[fill[bucket(s->words[i].chars[0])]++] = i;
     }
+    Py_INCREF(words);
+    s->key = words;
+    return s;
+fail:
+    free_search(s);
+    return NULL;
+}
+
+/* The search of the last words tuple asked for, kept: candidates_by_line asks for the same tuple
+ * (one object, from an lru_cache) in every file, and making its search cost ~9 us a call, a third
+ * of the scan of a 32 KB agent. Kept by identity with a reference to the tuple, so its id cannot
+ * come back as another tuple's; str and tuples are immutable, so the search stays right. A call
+ * takes the kept search and gives it back when done: code a call runs (a str subclass's hash)
+ * may call lines_holding again, which then makes its own. */
+static Search *kept_search;
+
+static Search *
+take_search(PyObject *words)
+{
+    Search *s = kept_search;
+    if (s != NULL && s->key == words) {
+        kept_search = NULL;
+        return s;
+    }
+    return new_search(words);
+}
+
+static void
+give_back(Search *s)
+{
+    Search *old = kept_search;
+    kept_search = s;
+    free_search(old);
+}
+
+PyDoc_STRVAR(holding_doc,
+"lines_holding(text, words) -> dict | None\n\n"
+"Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
+"in text with its ASCII letters lowered; a place's line is the number of \"\\n\" before it.\n"
+"As mentions._holding(mentions._lowered(text), words); None for a text holding U+0130 or U+212A.");
+
+static PyObject *
+lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "lines_holding(text: str, words: tuple[str, ...])");
+        return NULL;
+    }
+    PyObject *text = args[0], *words = args[1];
+    Search *s = take_search(words);
+    if (s == NULL) {
+        return NULL;
+    }
+    /* The result's lists first (a later equal word replaces the earlier one's list, as a dict
+     * display does), then each word's list (borrowed from the dict). */
+    PyObject *out = PyDict_New(), **lines = PyMem_Calloc(s->n_words ? s->n_words : 1, sizeof(PyObject *));
+    if (out == NULL || lines == NULL) {
+        if (out != NULL) {
+            PyErr_NoMemory();
+        }
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < s->n_words; i++) {
+        PyObject *list = PyList_New(0);
+        if (list == NULL || PyDict_SetItem(out, PyTuple_GET_ITEM(words, i), list) < 0) {
+            Py_XDECREF(list);
+            goto fail;
+        }
+        Py_DECREF(list);
+    }
+    for (Py_ssize_t i = 0; i < s->n_words; i++) {
+        lines[i] = PyDict_GetItemWithError(out, PyTuple_GET_ITEM(words, i));
+        if (lines[i] == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_RuntimeError, "lines_holding: a word's list is missing");
+            }
+            goto fail;
+        }
+    }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
     int rc;
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        rc = scan_ucs1(data, n, s);
+        rc = scan_ucs1(data, n, s, lines);
         break;
     case PyUnicode_2BYTE_KIND:
-        rc = scan_ucs2(data, n, s);
+        rc = scan_ucs2(data, n, s, lines);
         break;
     default:
-        rc = scan_ucs4(data, n, s);
+        rc = scan_ucs4(data, n, s, lines);
         break;
     }
     if (rc < 0) {
         goto fail;
     }
-    for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        PyMem_Free(s->words[i].chars);
-    }
-    PyMem_Free(s->words);
-    PyMem_Free(s->order);
-    PyMem_Free(s);
+    PyMem_Free(lines);
+    give_back(s);
     if (rc == 1) {
         Py_DECREF(out);
         Py_RETURN_NONE;
     }
     return out;
 fail:
-    if (s->words != NULL) {
-        for (Py_ssize_t i = 0; i < s->n_words; i++) {
-            PyMem_Free(s->words[i].chars);
-        }
-    }
-    PyMem_Free(s->words);
-    PyMem_Free(s->order);
-    PyMem_Free(s);
+    PyMem_Free(lines);
+    give_back(s);
     Py_XDECREF(out);
     return NULL;
 }
@@ -917,25 +976,97 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 /* ------------------------------------------------------------------------------------------- */
 /* mentions._by_line_py: the names found in a whole text (its prepared lines joined by "\n"), by
- * line. The names come by place and none spans a line end, so one walk over the text gives each
- * name's line and that line's start, where Python asked str.count and str.rfind per name. */
+ * line, each made a mentions._Cand. The names come by place and none spans a line end, so one
+ * walk over the text gives each name's line and that line's start, where Python asked str.count
+ * and str.rfind per name. A name comes as a tuple of its fields, and its object is made by
+ * setting its class's slots, as its __init__ (a dataclass's: one assignment a field) would:
+ * calling the class ran that __init__ as Python code, ~0.3 us of the ~0.4 us a name cost. */
+
+#include <structmember.h>
+
+#define MAX_SLOTS 16
+
+/* The member descriptors of `cls`'s slots named in `names` (a tuple of str): 0, or -1 with an
+ * exception when cls is no class whose instances hold exactly those slots and nothing else. */
+static int
+slot_members(PyObject *cls, PyObject *names, PyMemberDef **members)
+{
+    if (!PyType_Check(cls) || !PyTuple_Check(names) || PyTuple_GET_SIZE(names) > MAX_SLOTS) {
+        PyErr_SetString(PyExc_TypeError, "by_line: make must be a class, its __slots__ a tuple of at most 16 names");
+        return -1;
+    }
+    PyTypeObject *type = (PyTypeObject *)cls;
+    if (type->tp_dictoffset != 0 || type->tp_itemsize != 0 || type->tp_alloc == NULL) {
+        PyErr_SetString(PyExc_TypeError, "by_line: make's instances must hold their slots only");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *descr = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, i));
+        if (descr == NULL) {
+            return -1;
+        }
+        int ok = Py_IS_TYPE(descr, &PyMemberDescr_Type) && ((PyDescrObject *)descr)->d_type == type;
+        members[i] = ok ? ((PyMemberDescrObject *)descr)->d_member : NULL;
+        Py_DECREF(descr);
+        if (!ok || members[i]->type != T_OBJECT_EX || (members[i]->flags & READONLY)) {
+            PyErr_SetString(PyExc_TypeError, "by_line: make's __slots__ must be its own writable slots");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A new instance of `type` with its slots set to the place's fields, the first two less `begin`;
+ * NULL with an exception. */
+static PyObject *
+make_one(PyTypeObject *type, PyMemberDef **members, Py_ssize_t count, PyObject *place, Py_ssize_t start,
+         Py_ssize_t end, Py_ssize_t begin)
+{
+    PyObject *obj = type->tp_alloc(type, 0);
+    if (obj == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *value = i == 0 ? PyLong_FromSsize_t(start - begin)
+            : i == 1 ? PyLong_FromSsize_t(end - begin) : Py_NewRef(PyTuple_GET_ITEM(place, i));
+        if (value == NULL || PyMember_SetOne((char *)obj, members[i], value) < 0) {
+            Py_XDECREF(value);
+            Py_DECREF(obj);
+            return NULL;
+        }
+        Py_DECREF(value);
+    }
+    return obj;
+}
 
 PyDoc_STRVAR(by_line_doc,
-"by_line(text, cands) -> dict[int, list]\n\n"
-"mentions._by_line_py(text, cands): each name (an object with int start and end, by start, within\n"
-"text) moved to its line's columns (start and end less the line's start) under its 0-based line.");
+"by_line(text, places, make) -> dict[int, list]\n\n"
+"mentions._by_line_py(text, places, make): each place (a tuple of make's fields, its __slots__,\n"
+"start and end first; by start, within text) made a make with start and end less its line's\n"
+"start, under its 0-based line.");
 
 static PyObject *
 by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "by_line(text: str, cands: list)");
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "by_line(text: str, places: list[tuple], make: type)");
         return NULL;
     }
-    PyObject *text = args[0], *cands = args[1];
-    static PyObject *start_name, *end_name;
-    if (start_name == NULL && ((start_name = PyUnicode_InternFromString("start")) == NULL
-                               || (end_name = PyUnicode_InternFromString("end")) == NULL)) {
+    PyObject *text = args[0], *places = args[1], *make = args[2];
+    PyMemberDef *members[MAX_SLOTS];
+    PyObject *names = PyType_Check(make) ? PyObject_GetAttrString(make, "__slots__") : NULL;
+    if (names == NULL && (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError))) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "by_line: make must be a class with __slots__");
+    }
+    int rc = names == NULL ? -1 : slot_members(make, names, members);
+    Py_ssize_t count = names == NULL ? 0 : PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : 0;
+    Py_XDECREF(names);
+    if (rc < 0) {
+        return NULL;
+    }
+    if (count < 2) {
+        PyErr_SetString(PyExc_TypeError, "by_line: make's __slots__ must start with start and end");
         return NULL;
     }
     int kind = PyUnicode_KIND(text);
@@ -946,26 +1077,22 @@ by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_ssize_t at = 0, line = 0, begin = 0, current_line = -1;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
-        PyObject *c = PyList_GET_ITEM(cands, i);
-        Py_INCREF(c); /* the list may change under the calls below */
-        Py_ssize_t start = -1, end = -1;
-        PyObject *value = PyObject_GetAttr(c, start_name);
-        if (value != NULL) {
-            start = PyLong_AsSsize_t(value);
-            Py_DECREF(value);
-            value = start == -1 && PyErr_Occurred() ? NULL : PyObject_GetAttr(c, end_name);
-        }
-        if (value != NULL) {
-            end = PyLong_AsSsize_t(value);
-            Py_DECREF(value);
-        }
-        if (PyErr_Occurred()) {
+    PyObject *place;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
+        place = PyList_GET_ITEM(places, i);
+        if (!PyTuple_Check(place) || PyTuple_GET_SIZE(place) != count) {
+            PyErr_SetString(PyExc_TypeError, "by_line: each place must be a tuple of make's fields");
             goto fail;
+        }
+        Py_INCREF(place); /* an allocation may collect garbage, whose finalizers may change the list */
+        Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 0));
+        Py_ssize_t end = start == -1 && PyErr_Occurred() ? -1 : PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 1));
+        if (PyErr_Occurred()) {
+            goto fail_place;
         }
         if (start < at || start > n || end < start) {
             PyErr_SetString(PyExc_ValueError, "by_line: the names must come by place, within the text");
-            goto fail;
+            goto fail_place;
         }
         for (; at < start; at++) {
             if (PyUnicode_READ(kind, data, at) == '\n') {
@@ -973,37 +1100,29 @@ by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 begin = at + 1;
             }
         }
-        PyObject *new_start = PyLong_FromSsize_t(start - begin), *new_end = PyLong_FromSsize_t(end - begin);
-        int rc = new_start == NULL || new_end == NULL ? -1
-            : PyObject_SetAttr(c, start_name, new_start) < 0 ? -1 : PyObject_SetAttr(c, end_name, new_end);
-        Py_XDECREF(new_start);
-        Py_XDECREF(new_end);
-        if (rc < 0) {
-            goto fail;
-        }
         if (line != current_line) {
             PyObject *key = PyLong_FromSsize_t(line);
             current = PyList_New(0);
             if (key == NULL || current == NULL || PyDict_SetItem(out, key, current) < 0) {
                 Py_XDECREF(key);
                 Py_XDECREF(current);
-                goto fail;
+                goto fail_place;
             }
             Py_DECREF(key);
             Py_DECREF(current); /* the dict holds it */
             current_line = line;
         }
-        if (PyList_Append(current, c) < 0) {
-            goto fail;
+        if (add_item(current, make_one((PyTypeObject *)make, members, count, place, start, end, begin)) < 0) {
+            goto fail_place;
         }
-        Py_DECREF(c);
-        continue;
-    fail:
-        Py_DECREF(c);
-        Py_DECREF(out);
-        return NULL;
+        Py_DECREF(place);
     }
     return out;
+fail_place:
+    Py_DECREF(place);
+fail:
+    Py_DECREF(out);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------------------------------- */

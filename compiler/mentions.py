@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache, partial
 from itertools import accumulate
-from operator import attrgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterator
 
 from agentc.compiler import lazyre, native
@@ -283,17 +283,23 @@ _SKIP_WORDS = frozenset(("The", "A", "An", "Our", "Your", "Each", "Every", "This
 
 
 def _candidates(line: str, self_name: str, *, sub: bool = True) -> list[_Cand]:
-    """Every written name on the line, by position. Separate scans with a literal first
+    """Every written name on the line, by position (see `_places`)."""
+    return [_Cand(*place) for place in _places(line, self_name, sub=sub)]
+
+
+def _places(line: str, self_name: str, *, sub: bool = True) -> list[tuple]:
+    """Every written name on the line, by position, as the fields of its `_Cand` (a whole text's
+    become objects as `_by_line` sorts them into lines). Separate scans with a literal first
     character (`@`, `-`, a capital) keep the regex engine off most of the text. `sub`: the text
     may hold "subagent_type" (False: a caller's word search found none; looking costs ~1 ns a
     character, as much as a C scan)."""
-    out: list[_Cand] = []
+    out: list[tuple] = []
     n = len(line)
     if sub and "subagent_type" in line:
         for m in _SUB.finditer(line):
             name = normal(m.group(1))
             if _kebab_ok(name) or "-" not in name:
-                out.append(_Cand(m.start(1), m.end(1), name, "sub", False))
+                out.append((m.start(1), m.end(1), name, "sub", False, False))
     if "@" in line:
         for m in _at_matches(line):
             s0 = m.start()
@@ -308,9 +314,9 @@ def _candidates(line: str, self_name: str, *, sub: bool = True) -> list[_Cand]:
             if "-" in name and not _kebab_ok(name):
                 continue
             strong = "-" in name and (role_like(name) or "agent" in name)  # not @ts-check, @typescript-eslint
-            out.append(_Cand(s0, e, name, "at" if strong else "at-word", False))
+            out.append((s0, e, name, "at" if strong else "at-word", False, False))
     if "-" in line:
-        out += [_Cand(s0, e, name, "kebab", bold) for s0, e, name, bold in _kebab_names(line)]
+        out += [(s0, e, name, "kebab", bold, False) for s0, e, name, bold in _kebab_names(line)]
     for s0, e in _title_names(line):
         words = line[s0:e].split(" ")
         while words and words[0] in _SKIP_WORDS:
@@ -321,16 +327,15 @@ def _candidates(line: str, self_name: str, *, sub: bool = True) -> list[_Cand]:
             continue
         phrase = " ".join(words)
         start = e - len(phrase)
-        out.append(_Cand(start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
+        out.append((start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
     out.sort(key=_START)
     # `_is_self` holds only for a name holding the agent's own name or each of its own words:
     # one substring test leaves most names (~70 a file) without the call
     probe = max(_own_words(self_name), key=len, default=self_name)
-    return [c for c in out if probe not in c.target and self_name not in c.target
-            or not _is_self(c.target.split(":")[-1], self_name)]
+    return [c for c in out if probe not in c[2] and self_name not in c[2] or not _is_self(c[2].split(":")[-1], self_name)]
 
 
-_START = attrgetter("start")
+_START = itemgetter(0)
 
 
 def _at_matches(line: str) -> Iterator[re.Match]:
@@ -546,7 +551,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     (most files), else a copy with the changed lines remade."""
     text, places = _prepare("\n".join(lines))
     holding, shifted = _lines_holding(text, _words(cues, triggers))
-    out = _by_line(text, _candidates(text, self_name, sub=bool(holding["subagent_type"])))
+    out = _by_line(text, _places(text, self_name, sub=bool(holding["subagent_type"])), _Cand)
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -569,21 +574,21 @@ def _words(cues: tuple[str, ...], triggers: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*_LOOK_WORDS, "subagent_type", *cues, *triggers)))
 
 
-def _by_line_py(text: str, cands: list[_Cand]) -> dict[int, list[_Cand]]:
-    """The names found in a whole text by line (0-based), each moved to its line's columns. The
-    names come by place and none spans a line end: a few calls per name find its line, instead
-    of a table of every line's start. The C twin is `by_line`."""
+def _by_line_py(text: str, places: list[tuple], make: type = _Cand) -> dict[int, list[_Cand]]:
+    """The names found in a whole text (`_places`) by line (0-based), each made a `make` (a
+    `_Cand`) at its line's columns. The names come by place and none spans a line end: a few
+    calls per name find its line, instead of a table of every line's start. The C twin is
+    `by_line`, which sets the slots (`make.__slots__`, the place's fields in order) rather than
+    calling the class."""
     out: dict[int, list[_Cand]] = {}
     at = line = begin = 0  # the last name's place, its line and where that line starts
-    for c in cands:
-        ends = text.count("\n", at, c.start)
+    for start, end, *rest in places:
+        ends = text.count("\n", at, start)
         if ends:
             line += ends
-            begin = text.rfind("\n", at, c.start) + 1
-        at = c.start
-        c.start -= begin
-        c.end -= begin
-        out.setdefault(line, []).append(c)
+            begin = text.rfind("\n", at, start) + 1
+        at = start
+        out.setdefault(line, []).append(make(start - begin, end - begin, *rest))
     return out
 
 
@@ -648,7 +653,7 @@ def _native() -> Any:
     object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
     give, `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
-    text, and `slashes` what `_slashes_py` gives (tests/test_mentions_native.py compares them)."""
+    text and without running `_Cand.__init__`, and `slashes` what `_slashes_py` gives (tests/test_mentions_native.py compares them)."""
     return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "weak_phrases", "by_line", "slashes")
 
 

@@ -155,6 +155,32 @@ def test_bad_arguments_are_type_errors(native):
             native(*args)
 
 
+def test_the_kept_search_follows_the_words(native):
+    """The search made for a words tuple is kept for the next call with that tuple: calls with
+    other tuples (equal ones too, and one made anew each time) in between find their own words."""
+    text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n"
+    for words in (WORDS, ("ask", "x"), WORDS, tuple(list(("ask", "x"))), ODD_WORDS, WORDS, ("agent",), WORDS):
+        _both(native, text, words)
+    assert native(text, ("ask",)) == {"ask": [1]}
+    assert native(text, ("team",)) == {"team": [1]}
+
+
+class _Calling(str):
+    """A word whose hash searches again with other words, while its own search is under way."""
+
+    def __hash__(self):
+        _Calling.inner = _Calling.search("ask the team", ("team", "ask"))
+        return str.__hash__(self)
+
+
+def test_a_search_within_a_search_keeps_each_right(native):
+    _Calling.search = native
+    words = (_Calling("agent"), "ask")
+    for _ in range(3):
+        assert native("an agent\nask", words) == {"agent": [0], "ask": [1]}
+        assert _Calling.inner == {"team": [0], "ask": [0]}
+
+
 def test_no_memory_is_leaked(native):
     """A text with matches on many lines, searched 20 000 times, also with "İ" or the Kelvin sign
     after some matches (the search stops there): no block stays allocated."""
@@ -162,6 +188,7 @@ def test_no_memory_is_leaked(native):
 
     def calls():
         native(text, WORDS)
+        native(text, ("with", "ask"))  # another search made, the kept one freed
         assert native(text + "\u0130", WORDS) is None
         assert native(text + "\u212a agent", WORDS) is None
         with pytest.raises(TypeError):
@@ -431,11 +458,12 @@ line_text = st.lists(st.sampled_from(LINE_PIECES), max_size=40).map("".join)
 
 
 def _by_line_both(module, text: str) -> None:
-    expected = mentions._by_line_py(text, mentions._candidates(text, "x"))
-    found = module.by_line(text, mentions._candidates(text, "x"))
+    places = mentions._places(text, "x")
+    expected = mentions._by_line_py(text, places)
+    found = module.by_line(text, places, mentions._Cand)
     assert list(found) == list(expected), text
-    assert {k: [(c.start, c.end, c.target) for c in v] for k, v in found.items()} == \
-        {k: [(c.start, c.end, c.target) for c in v] for k, v in expected.items()}, text
+    assert found == expected, text  # every field (the dataclass's __eq__)
+    assert all(type(c) is mentions._Cand for cands in found.values() for c in cands)
 
 
 def test_names_by_line_of_every_file_are_the_same(module):
@@ -456,31 +484,64 @@ def test_odd_texts_by_line_are_the_same(module):
         _by_line_both(module, text)
 
 
+class _Open:
+    """A class whose instances hold a __dict__: by_line makes only instances of slots alone."""
+
+    __slots__ = ("start", "end", "__dict__")
+
+
+class _Fixed:
+    __slots__ = ("start", "end")
+
+
+class _Sub(_Fixed):
+    """Its own __slots__ (none) are not its instances' fields."""
+
+    __slots__ = ()
+
+
+class _Named:
+    __slots__ = "start"
+
+
+def test_by_line_makes_what_the_class_makes(module):
+    """Each name made by setting the slots is what calling the class makes, for a text and any
+    fields; a class with slots alone but other ones (_Fixed) is made too."""
+    text = "a code-reviewer\n\nThe Code Reviewer x\n\u2192 ml-engineer"
+    places = [(2, 15, "code-reviewer", "kebab", False, False), (21, 34, "The", "title", True, True), (39, 50, None, 1, 2, 3)]
+    found = module.by_line(text, places, mentions._Cand)
+    assert found == {0: [mentions._Cand(2, 15, "code-reviewer", "kebab", False, False)],
+                     2: [mentions._Cand(4, 17, "The", "title", True, True)], 3: [mentions._Cand(2, 13, None, 1, 2, 3)]}
+    fixed = module.by_line("ab\ncd", [(0, 1), (3, 4)], _Fixed)
+    assert [(k, c.start, c.end) for k, v in fixed.items() for c in v] == [(0, 0, 1), (1, 0, 1)]
+
+
 def test_by_line_with_bad_arguments_raises(module):
-    c = mentions._Cand(5, 8, "abc", "kebab", False)
-    for args in (("a", (c,)), (b"a", [c]), ("a",), ("a", [c], 1)):
+    place = (5, 8, "abc", "kebab", False, False)
+    for args in (("a", (place,), mentions._Cand), (b"a", [place], mentions._Cand), ("a",), ("a", [place]),
+                 ("a", [place], mentions._Cand, 1), ("abc", [object()], mentions._Cand), ("abc", [(1, 2)], mentions._Cand),
+                 ("abcdefghij", [place], mentions._Cand(*place)), ("abcdefghij", [place], _Open), ("abcdefghij", [place], _Sub),
+                 ("abcdefghij", [place], _Named),
+                 ("abcdefghij", [place], int), ("abcdefghij", [("a", 8, 1, 1, 1, 1)], mentions._Cand)):
         with pytest.raises(TypeError):
             module.by_line(*args)
-    with pytest.raises(AttributeError):
-        module.by_line("abc", [object()])
     with pytest.raises(ValueError):  # a place past the text's end
-        module.by_line("abc", [c])
+        module.by_line("abc", [place], mentions._Cand)
     with pytest.raises(ValueError):  # not by place
-        module.by_line("abcdefghij", [mentions._Cand(5, 8, "a", "kebab", False), mentions._Cand(1, 2, "b", "kebab", False)])
+        module.by_line("abcdefghij", [place, (1, 2, "b", "kebab", False, False)], mentions._Cand)
 
 
 def test_by_line_leaks_no_memory(module):
-    """Names on several lines, and a call that fails half-way, 20 000 times: no block stays allocated."""
+    """Names on several lines, and calls that fail half-way, 20 000 times: no block stays allocated."""
     text = "a code-reviewer\n\nThe Code Reviewer x\n\u2192 ml-engineer\n"
-    cands = mentions._candidates(text, "x")
-    places = [(c.start, c.end) for c in cands]
+    places = mentions._places(text, "x")
 
     def calls():
-        for c, (start, end) in zip(cands, places, strict=True):
-            c.start, c.end = start, end
-        module.by_line(text, cands)
+        module.by_line(text, places, mentions._Cand)
         with pytest.raises(ValueError):
-            module.by_line("ab", [mentions._Cand(0, 1, "a", "kebab", False), mentions._Cand(3, 4, "b", "kebab", False)])
+            module.by_line("ab", [(0, 1, "a", "kebab", False, False), (3, 4, "b", "kebab", False, False)], mentions._Cand)
+        with pytest.raises(TypeError):
+            module.by_line("ab", [(0, 1, "a", "kebab", False, False), (1, 2)], mentions._Cand)
 
     assert_no_leak(calls)
 
