@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Callable
 
@@ -37,6 +36,14 @@ def validate_files(
 def _check(path: str, content: FileText) -> str | None:
     if not path.endswith((".py", ".json", ".yaml", ".yml", ".toml")):
         return None  # markdown and the like: any text loads
+    if path.endswith(".json"):  # before the text is made: the parser reads a Chunks file's UTF-8
+        from agentc.targets._shared import jsontext  # here: a claude build loads no other target's code
+
+        try:
+            jsontext.loads(content)  # json.loads(text), faster
+        except Exception as exc:  # the message is the useful part, as below
+            return _problem(exc)
+        return None
     text = as_text(content)
     if path.endswith(".py"):
         from agentc.targets._shared.shipped import is_shipped  # here: a claude build has no Python
@@ -49,8 +56,6 @@ def _check(path: str, content: FileText) -> str | None:
     try:
         if path.endswith(".py"):
             compile(text, path, "exec", dont_inherit=True)  # the interpreter's own parser: 20 ms where libcst took 0.5-1 s
-        elif path.endswith(".json"):
-            json.loads(text)
         elif path.endswith((".yaml", ".yml")):
             yaml.load(text, Loader=SafeLoader)
         elif path.endswith(".toml"):
@@ -58,5 +63,9 @@ def _check(path: str, content: FileText) -> str | None:
 
             tomllib.loads(text)
     except Exception as exc:  # the message is the useful part, whatever the parser
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return _problem(exc)
     return None
+
+
+def _problem(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

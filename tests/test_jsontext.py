@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -78,3 +79,61 @@ def test_string_utf8_edge_cases():
     for text in ("", "x" * (jsontext._LONG - 1), "x" * jsontext._LONG, "😀" * 5000, "line\r\n" * 300, "\\\"" * 3000):
         data = jsontext.string_utf8(text)
         assert data is None or data == json.encoder.encode_basestring(text).encode("utf-8")
+
+
+def _outcome(load, content):
+    """What `load(content)` gives: ("ok", repr of the data) or ("error", the exception's type and message)."""
+    try:
+        return "ok", repr(load(content))
+    except Exception as exc:  # noqa: BLE001  the comparison is the point
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+ODD_JSON = ["", " ", "{}", "[]", '{"a": 1, "a": 2}', '{"a": NaN, "b": Infinity, "c": -Infinity}', '"\\ud800"',
+            '{"a": "\\udc00 x"}', '"\\ud83d\\ude00"', '"😀 → é"', '{"a": "\x01"}', "\ufeff{}", '{"a": 1,}', "[1,]", "01", "[.5]",
+            '{"a": 1} x', '{"a":\r\n 1}\r\n', "1e400", "-0", "123456789012345678901234567890", "[1E+2, 1.5e-400, 0.1]",
+            '"' + "x" * 300_000 + '"', "[" * 300 + "]" * 300, "[" * 5000 + "]" * 5000, '{"a": "b\\/c\\u00e9"}', "'a'", "nul"]
+
+
+def test_loads_is_json_loads(monkeypatch):
+    """jsontext.loads gives json.loads's data or json.loads's error, with pydantic-core's parser
+    loaded or not, for str and Chunks: odd texts (lone surrogates, which only json takes; a BOM,
+    NaN, duplicate keys, deep nesting, CRLF, emoji, a huge string) and real assistant bodies."""
+    from agentc import codec  # loads pydantic-core's compiled module, as a build's cache does
+    from agentc.targets import Chunks
+
+    assert codec.from_json is sys.modules[jsontext._CORE].from_json
+    bodies = [jsontext.dumps({"instructions": "line\n" * 2000 + "é → 😀 \"q\" \\", "n": [1, 2.5, None, True]}, ensure_ascii=False)]
+    for loaded in (True, False):
+        if not loaded:
+            monkeypatch.delitem(sys.modules, jsontext._CORE)
+        for text in ODD_JSON + bodies:
+            expected = _outcome(json.loads, text)
+            assert _outcome(jsontext.loads, text) == expected, text[:50]
+            if "\ud800" not in text:  # a lone surrogate has no UTF-8
+                data = text.encode("utf-8")
+                assert _outcome(jsontext.loads, Chunks((data,))) == expected, text[:50]
+                assert _outcome(jsontext.loads, Chunks((data[:3], data[3:]))) == expected, text[:50]
+
+
+@settings(max_examples=400, deadline=None)
+@given(data)
+def test_loads_reads_back_what_dumps_wrote(value):
+    from agentc import codec  # noqa: F401  pydantic-core's parser loaded
+
+    text = json.dumps(value, ensure_ascii=False)
+    assert _outcome(jsontext.loads, text) == _outcome(json.loads, text)
+
+
+def test_loads_uses_the_loaded_parser(monkeypatch):
+    """The point of `loads`: pydantic-core's parser when it is loaded, json only for what it refuses."""
+    seen = []
+
+    class Core:
+        @staticmethod
+        def from_json(content):
+            seen.append(content)
+            return json.loads(content)
+
+    monkeypatch.setitem(sys.modules, jsontext._CORE, Core)
+    assert jsontext.loads('{"a": 1}') == {"a": 1} and seen == ['{"a": 1}']

@@ -1,4 +1,5 @@
-"""`json.dumps(data, indent=2)` without the pure-Python encoder that `indent` falls back to.
+"""`json.dumps(data, indent=2)` without the pure-Python encoder that `indent` falls back to; and
+`loads`, `json.loads` of an emitted file with a faster parser where the build has one.
 
 With an indent, the standard library walks the data in nested Python generators, one call per
 token (7 million calls for the 1000 assistant files of one build); this builds the same text
@@ -9,8 +10,15 @@ with one call per container and the C string encoder. Anything outside plain JSO
 from __future__ import annotations
 
 import json
+import sys
 from json.encoder import encode_basestring, encode_basestring_ascii
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agentc.targets import FileText
+
+# pydantic-core's compiled module, as agentc/codec.py loads it for the cache (without the package).
+_CORE = "pydantic_core._pydantic_core"
 
 
 def dumps(data: Any, *, ensure_ascii: bool = True) -> str:
@@ -99,3 +107,19 @@ def _value(v: Any, nl: str, enc) -> str:
         inner = nl + "  "
         return "[" + ",".join([inner + (enc(x) if type(x) is str else _value(x, inner, enc)) for x in v]) + nl + "]"
     raise _Unusual  # subclasses, anything with a default: json.dumps decides
+
+
+def loads(content: FileText) -> Any:
+    """`json.loads(as_text(content))`: the same data, or the same error. pydantic-core's parser
+    reads the UTF-8 itself, ~2x faster (a 44 KB assistant with a 32 KB prompt: ~60 instead of
+    ~120 us with the decoding); it is used when the process has loaded it already (a build's
+    cache has: agentc/codec.py), as importing it here would cost a small build more than it
+    saves. It is stricter than json only about a lone surrogate (an escaped \\ud800): whatever
+    it refuses, json.loads decides, with its own message (tests/test_jsontext.py)."""
+    core = sys.modules.get(_CORE)
+    if core is not None:
+        try:
+            return core.from_json(content if isinstance(content, str) else b"".join(content.parts))
+        except ValueError:
+            pass
+    return json.loads(content if isinstance(content, str) else content.text())

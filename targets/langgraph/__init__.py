@@ -312,7 +312,7 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
         if not path.endswith("/team.json"):
             continue
         folder = path.rsplit("/", 1)[0]
-        named = {a["prompt"] for a in json.loads(text)["agents"]}
+        named = {a["prompt"] for a in jsontext.loads(text)["agents"]}
         shipped = {p.rsplit("/", 1)[1] for p in files if p.startswith(f"{folder}/prompts/")}
         for missing in sorted(named ^ shipped):
             out.append(diag("AGC902", Span(file=path, line=1), f"prompt file '{missing}' is named in team.json "

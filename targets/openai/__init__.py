@@ -21,7 +21,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Chunks, Emitted, FileText, Target, as_text, utf8
+from agentc.targets import Chunks, Emitted, FileText, Target, utf8
 from agentc.targets._shared import jsontext
 from agentc.targets._shared.openai import (
     ASSISTANT_FALLBACK_MODEL,
@@ -235,7 +235,7 @@ def validate(files: dict[str, FileText]) -> list[Diagnostic]:
         if not path.endswith(".json"):
             continue
         try:
-            data = json.loads(as_text(text))
+            data = jsontext.loads(text)
         except ValueError as exc:
             out.append(diag("AGC790", Span(file=path, line=1), f"not JSON: {exc}",
                             hint="this is a bug in agentc's openai target; please report it"))
