@@ -220,6 +220,14 @@ def _names_both(module, text: str) -> None:
     assert module.kebab_names(mentions._kebab_ok, text) == mentions._kebab_names_py(text), text
 
 
+def test_odd_texts_name_the_same(module):
+    """Hyphens at the text's ends and next to each other, far apart (the scan jumps from one to the
+    next), in texts of each kind."""
+    for text in ("", "-", "--", "a-", "-a", "a-b", "ab-cd", "-ab-cd-", "x" * 100_000 + " ab-cd", "ab-cd " + "-" * 5000 + "ef-gh",
+                 "\u00e9ab-cd", "\U0001f600 ab-cd-\n-ef-gh", "Code Reviewer-x", "a\u2010b-c", "ab-cd" * 3000):
+        _names_both(module, text)
+
+
 def test_names_of_every_file_are_the_same(module):
     files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
     for path in files:
@@ -480,6 +488,7 @@ def test_generated_names_by_line_are_the_same(module, text):
 
 def test_odd_texts_by_line_are_the_same(module):
     for text in ("", "\n", "code-reviewer", "\n" * 5 + "a code-reviewer", "x " * 100_000 + "ml-engineer\n ml-engineer",
+                 "\n" * 100_001 + "code-reviewer ml-engineer\n\nx\n" * 3, "\U0001f600\n" * 33 + "code-reviewer",
                  "\U0001f600 code-reviewer\r\n\u00e9 ml-engineer\n\n@data-scientist"):
         _by_line_both(module, text)
 
