@@ -919,10 +919,28 @@ def weak_phrases(line: str) -> list[tuple[int, tuple[str, ...], str]]:
     """Lowercase phrases after a verb ("Query context manager for scope"): (col, words, cue).
     They count only when the linker finds an agent of that name in the build. An ASCII line
     (most) goes to the C scan when built: lowering keeps its places, and its blanks and word
-    characters are the ASCII ones."""
-    if _native_weak is not None and line.isascii():
-        return _native_weak(line)
+    characters are the ASCII ones. So does a line whose only non-ASCII characters are signs
+    ("→", "✅", emoji), each as "?" (`_signs_only`)."""
+    if _native_weak is not None:
+        if line.isascii():
+            return _native_weak(line)
+        if _signs_only(line):
+            return _native_weak(line.encode("ascii", "replace").decode("ascii"))
     return _weak_phrases_py(line)
+
+
+_ASCII_BYTES = bytes(range(128))
+_WORD_OR_BLANK = lazyre.compile(r"[\w\s]")
+
+
+def _signs_only(line: str) -> bool:
+    """Whether no non-ASCII character of the line is a word character or a blank: to `_WEAK`
+    each such sign is then what "?" is (neither those nor "-"), and lowering keeps it one
+    character that is no ASCII letter (only "İ" and the Kelvin sign, both letters, lower to
+    ASCII). The non-ASCII characters are taken from the UTF-8 bytes without the ASCII ones: a
+    regex class of non-ASCII word characters costs a Unicode lookup per character of the line."""
+    return _WORD_OR_BLANK.search(line.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+                                 .decode("utf-8", "surrogatepass")) is None
 
 
 def _weak_phrases_py(line: str) -> list[tuple[int, tuple[str, ...], str]]:

@@ -235,3 +235,27 @@ def test_a_line_naming_only_known_edges_is_not_judged(monkeypatch):
     # the first line is still read for weak phrases ("Delegate" is a hint word), with no name to judge
     assert judged == [("- Frontend work → Delegate to **frontend-developer**", []),
                       ("- The code-reviewer agent checks style.", ["code-reviewer"])]
+
+
+# Lines around the weak-phrase verbs with non-ASCII signs (arrows, check marks, emoji, a variation
+# selector, a circled letter, a lone surrogate) and the non-ASCII characters that keep a line on the
+# regex (letters, digits, numerals, blanks, "İ", the Kelvin sign), CRLF and a long line.
+SIGN_PIECES = ["ask", "Ask", "query", "use", "with", "to", "the", "context", "manager", "code", "reviewer", "engineer", "x",
+               "-", "_", " ", "\t", "\r\n", "\u2192", "\u2705", "\u274c", "\u26a0\ufe0f", "\U0001f600", "\u24b6", "\udc80",
+               "\u2010", "\u00e9", "\u0663", "\u00b2", "\u2160", "\u00a0", "\u2003", "\u3000", "\u0085", "\u0130", "\u212a",
+               "", "x" * 400]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(SIGN_PIECES), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(SIGN_PIECES), max_size=30).map("".join))
+def test_weak_phrases_of_a_line_with_signs_are_the_regex_phrases(line):
+    assert mentions.weak_phrases(line) == mentions._weak_phrases_py(line), line
+
+
+def test_a_line_of_ascii_and_signs_goes_to_the_c_scan(monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(mentions, "_native_weak", lambda line: asked.append(line) or [])
+    for line in ("→ ask the code reviewer ✅", "ask the café reviewer", "ask\u00a0the code reviewer", "ask the code reviewer"):
+        mentions.weak_phrases(line)
+    assert asked == ["? ask the code reviewer ?", "ask the code reviewer"]
