@@ -159,10 +159,12 @@ def find(block: Block, role: str, self_name: str) -> Iterator[Found]:
     if isinstance(block, Table):
         yield from _table(block)
     elif isinstance(block, (ListItem, Paragraph)):
-        found = list(_line(block.text, block.line, block.col, role))
+        low = block.text.lower()
+        found = list(_line(block.text, block.line, block.col, role, low))
         yield from found
-        named = {f.target for f in found}
-        yield from (f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named)
+        if "agent" in low:  # every `_USE_AGENT` match says it (re.I folds no other character to its letters)
+            named = {f.target for f in found}
+            yield from (f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named)
     elif isinstance(block, ExampleTag):
         yield from _use_agent(block.text, block.line, block.col, self_name)
 
@@ -204,11 +206,11 @@ def _has_trigger(low: str) -> bool:
     return False
 
 
-def _line(text: str, line: int, col: int, role: str) -> Iterator[Found]:
+def _line(text: str, line: int, col: int, role: str, text_low: str) -> Iterator[Found]:
     """Each form below is tried only when the text holds the words its pattern cannot match
-    without (most lines that get here hold one trigger, not every form's)."""
+    without (most lines that get here hold one trigger, not every form's); `text_low` is the
+    text lowercased."""
     always = role in ALWAYS_READ
-    text_low = text.lower()
     if not always:
         # every trigger holds one of these; most prose lines hold none, so test them first
         if not ("→" in text_low or "-" in text_low or "=" in text_low or "⇒" in text_low or "with" in text_low

@@ -259,3 +259,28 @@ def test_a_line_of_ascii_and_signs_goes_to_the_c_scan(monkeypatch):
     for line in ("→ ask the code reviewer ✅", "ask the café reviewer", "ask\u00a0the code reviewer", "ask the code reviewer"):
         mentions.weak_phrases(line)
     assert asked == ["? ask the code reviewer ?", "ask the code reviewer"]
+
+
+def test_a_block_without_agent_is_not_searched_for_use_the_agent(monkeypatch):
+    """`find` asks `_use_agent` only of a list item or paragraph that says "agent"."""
+    from agentc.compiler import delegation
+    from agentc.compiler.markdown import ListItem
+
+    asked: list[str] = []
+    use_agent = delegation._use_agent
+    monkeypatch.setattr(delegation, "_use_agent", lambda text, *a: asked.append(text) or use_agent(text, *a))
+    found = [list(delegation.find(ListItem(line=1, col=1, end=1, text=text), "other", "x"))
+             for text in ("Pair with code-reviewer on diffs", "Use the code-reviewer AGENT for diffs")]
+    assert [[f.target for f in fs] for fs in found] == [["code-reviewer"], ["code-reviewer"]]
+    assert asked == ["Use the code-reviewer AGENT for diffs"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from([*USE_PIECES, "AGENT", "aGeNt", "\u0410gent"]), max_size=16)
+       .map(lambda p: " ".join(p) if len(p) % 2 else "".join(p)))
+def test_use_agent_needs_agent_in_the_lowercased_text(text):
+    """What `find` tests before `_use_agent`: re.I folds no character but A-Z to "agent"'s letters."""
+    from agentc.compiler.delegation import _USE_AGENT
+
+    if "agent" not in text.lower():
+        assert _USE_AGENT.search(text) is None, text
