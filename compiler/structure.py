@@ -4,6 +4,7 @@ examples, failure modes, principles, output format, changelog and the section ou
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -205,7 +206,18 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # start is read (`find` reads no heading or label)
     heads = {s.start: (k, targets) for k, s in enumerate(secs) if (targets := delegation.block_targets(titles[k]))}
     claimed: set[int] = set()
-    visit = references.blocks_holding(src, reading, cues).union(reading.kinds[Table])
+    visit = set(reading.kinds[Table])
+    blocks, firsts, triggers = src.blocks, reading.firsts, reading.triggers
+    # The blocks holding a line with a word some delegation form needs (`blocks_holding`'s test);
+    # a one-line block only when that line holds a trigger (a longer block joins its lines with a
+    # blank, so a trigger may span two of them: any cue will do). No other block can yield an edge
+    # outside delegation and avoid sections.
+    for i in cues:
+        j = bisect_right(firsts, i + 1) - 1
+        if j >= 0:
+            b = blocks[j]
+            if i < b.end if b.end > b.line else i < b.line and i in triggers:
+                visit.add(j)
     for k, r in enumerate(roles):
         if r in delegation.ALWAYS_READ:  # each block has one owner: nested sections add none twice
             visit.update(i for i in range(secs[k].start + 1, secs[k].end) if owner[i] == k)
@@ -230,9 +242,6 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
         if id(b) in claimed:
             continue
         role = roles[k] if k is not None else "other"
-        if role not in delegation.ALWAYS_READ and type(b) is not Table and (
-                b.line - 1 not in reading.triggers if b.end <= b.line else cues.isdisjoint(range(b.line - 1, b.end))):
-            continue  # no line of the block holds a word any delegation form needs
         title = titles[k] if k is not None else None
         for f in delegation.find(b, role, name):
             line, col = _locate(src, f.target, b, f.line)
