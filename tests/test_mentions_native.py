@@ -600,7 +600,8 @@ def test_slashes_of_every_file_are_the_same(module):
         text = text_of(path.read_bytes())
         _slashes_both(module, text)
         cut += bool(mentions._slashes_py(text)[1])
-    assert cut > 0
+    if (SHARED / "corpus").is_dir():  # the corpus holds "a-x/b-y"; the repository's own files hold none
+        assert cut > 0
 
 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
