@@ -36,8 +36,8 @@ def native_or_skip(load, name: str):
         mp.delenv("AGENTC_PURE_PYTHON", raising=False)
         loaded = load()
     if loaded is None:
-        assert not NATIVE_REQUIRED, f"AGENTC_REQUIRE_NATIVE is set but agentc.compiler.{name} did not import"
-        pytest.skip(f"agentc.compiler.{name} is not built (no C compiler?)")
+        assert not NATIVE_REQUIRED, f"AGENTC_REQUIRE_NATIVE is set but the C module {name} did not import"
+        pytest.skip(f"the C module {name} is not built (no C compiler?)")
     return loaded
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+
+from agentc.compiler import native
 
 # Every byte value except the C0 controls other than tab and newline, and DEL. In UTF-8 such a
 # control character is that one byte, and every byte of any other non-ASCII character is >= 0x80.
@@ -23,13 +24,8 @@ def has_control_py(text: str) -> bool:
 def _native() -> Callable[[str], bool] | None:
     """The C `has_control` (the str read where it lies, no UTF-8 made: a 32 KB seed prompt in
     ~4 instead of ~23 us), or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0)."""
-    if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from agentc.targets._shared._text import has_control
-    except ImportError:  # no C compiler at install time, or C older than this function
-        return None
-    return has_control
+    module = native.load("_text", "has_control", package="agentc.targets._shared")
+    return module.has_control if module else None
 
 
 has_control = _native() or has_control_py

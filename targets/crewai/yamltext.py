@@ -12,10 +12,11 @@ PyYAML loaders.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+
+from agentc.compiler import native
 
 # The characters a scalar writes escaped: what PyYAML's reader does not take unescaped, and those
 # YAML 1.1 treats as line breaks (CR, NEL, LS, PS) or as the byte-order mark. Spelled out rather
@@ -106,13 +107,8 @@ def _has_unsafe(text: str, data: bytes) -> bool:
 
 def _native() -> Callable[[bytes, bytes], bytes | None] | None:
     """The C `literal_block`, or None: not built, or AGENTC_PURE_PYTHON set (to anything but 0)."""
-    if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from agentc.targets._shared._text import literal_block
-    except ImportError:  # no C compiler at install time, or C older than this function
-        return None
-    return literal_block
+    module = native.load("_text", "literal_block", package="agentc.targets._shared")
+    return module.literal_block if module else None
 
 
 _native_block = _native()
