@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from functools import lru_cache
-from typing import Container, Iterable, NamedTuple
+from typing import Container, NamedTuple
 
 from agentc.compiler import lazyre, mentions
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
@@ -62,18 +62,16 @@ def _lead_in(text: str) -> bool:
     return text.rstrip("*_ ").endswith(":") and "\n" not in text
 
 
-def blocks_holding(src: Source, reading: Reading, lines: Iterable[int]) -> set[int]:
-    """Indices of the blocks that hold any of these 0-based lines (the line before the next
-    block's first may be blank or a fence's: the block must reach it)."""
-    out: set[int] = set()
-    firsts, blocks = reading.firsts, src.blocks
-    for i in lines:
-        j = bisect_right(firsts, i + 1) - 1
-        if j >= 0:
-            b = blocks[j]
-            if i < b.end or i < b.line:  # i < max(end, line) without the call: ~40% faster here
-                out.add(j)
-    return out
+def block_of(src: Source, reading: Reading, i: int) -> int:
+    """The index of the block holding 0-based line `i`, or -1: the reader gives a line to one
+    block at most, and the line before the next block's first may be blank or a fence's (the
+    block must reach it)."""
+    j = bisect_right(reading.firsts, i + 1) - 1
+    if j >= 0:
+        b = src.blocks[j]
+        if i < b.end or i < b.line:  # i < max(end, line) without the call: ~40% faster here
+            return j
+    return -1
 
 
 def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, int]] = frozenset(),
@@ -125,19 +123,17 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
         run(desc.span.line, " ".join(desc.value.split()), None, False, False, False, lead_ok=False)
     # One walk over the lines with names, in order: each block holding one is met once, and the
     # blocks that set a lead-in's context (`marks`) are applied as the walk passes them.
-    blocks, firsts, owner = src.blocks, reading.firsts, src.owner
+    blocks, owner = src.blocks, src.owner
     marks = sorted(reading.marks)
     m, block, read_lines = 0, -1, False
     ctx = compare = skill = False
     k: int | None = None
     for i in sorted(by_line):
-        j = bisect_right(firsts, i + 1) - 1
+        j = block_of(src, reading, i)
         if j < 0:
-            continue  # before the first block (the frontmatter)
+            continue  # the frontmatter, or past a block's last line
         if j != block:
             b = blocks[j]
-            if not (i < b.end or i < b.line):
-                continue  # after the block's last line: no block holds it
             block = j
             while m < len(marks) and marks[m] <= j:
                 mark = blocks[marks[m]]
@@ -162,8 +158,6 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
                 _table(src, b, k, ctx, compare, skill, run, by_line)  # every row at once
                 continue
         elif not read_lines:
-            continue
-        elif not (i < blocks[j].end or i < blocks[j].line):
             continue
         run(i + 1, None, k, ctx, compare, skill)
     return hits, weak

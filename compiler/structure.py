@@ -207,12 +207,13 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     heads = {s.start: (k, targets) for k, s in enumerate(secs) if (targets := delegation.block_targets(titles[k]))}
     claimed: set[int] = set()
     visit = set(reading.kinds[Table])
-    blocks, firsts, triggers = src.blocks, reading.firsts, reading.triggers
-    # The blocks holding a line with a word some delegation form needs (`blocks_holding`'s test);
-    # a one-line block only when that line holds a trigger (a longer block joins its lines with a
-    # blank, so a trigger may span two of them: any cue will do). No other block can yield an edge
-    # outside delegation and avoid sections.
-    for i in cues:
+    blocks, triggers = src.blocks, reading.triggers
+    # The blocks holding a line with a word some delegation form needs; a one-line block only
+    # when that line holds a trigger (a longer block joins its lines with a blank, so a trigger
+    # may span two of them: any cue will do). No other block can yield an edge outside
+    # delegation and avoid sections.
+    firsts = reading.firsts
+    for i in cues:  # `references.block_of` inlined: this loop meets ~every line of a long agent
         j = bisect_right(firsts, i + 1) - 1
         if j >= 0:
             b = blocks[j]

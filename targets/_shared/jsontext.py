@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import sys
 from json.encoder import encode_basestring, encode_basestring_ascii
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from agentc.targets import FileText
+from agentc.targets import FileText, as_text
 
 # pydantic-core's compiled module, as agentc/codec.py loads it for the cache (without the package).
 _CORE = "pydantic_core._pydantic_core"
@@ -122,4 +121,4 @@ def loads(content: FileText) -> Any:
             return core.from_json(content if isinstance(content, str) else b"".join(content.parts))
         except ValueError:
             pass
-    return json.loads(content if isinstance(content, str) else content.text())
+    return json.loads(as_text(content))
