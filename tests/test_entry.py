@@ -1,0 +1,79 @@
+"""The command's exit (agentc/entry.py `_leave`): the exit code, the exit hooks and every byte
+written, without the interpreter's teardown. A subprocess each: the exit is the process's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from agentc import entry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs the command like `python -m agentc ARGS`, with an exit hook and an object whose __del__
+# only the interpreter's teardown calls (it clears __main__'s globals): each notes itself in FILE.
+SCRIPT = """
+import atexit, os, sys
+note = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)
+atexit.register(os.write, note, b"hook\\n")
+class Torn:
+    def __del__(self):
+        os.write(note, b"teardown\\n")
+kept = Torn()
+sys.argv = ["agentc", *sys.argv[2:]]
+from agentc.entry import main
+main()
+"""
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    notes = tmp_path / "notes"
+    notes.write_text("")
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(notes), *args], capture_output=True, text=True, check=False)
+    return done, notes.read_text().split()
+
+
+def test_a_build_exits_with_its_code_after_the_hooks_and_without_teardown(tmp_path):
+    done, notes = _run(tmp_path, "build", str(ROOT / "agents" / "seed-team"), "-t", "claude", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert notes == ["hook"]  # the exit hooks ran; the teardown did not
+    assert (tmp_path / "out" / "claude" / ".claude" / "agents").is_dir()
+
+
+def test_a_usage_error_keeps_its_code_and_message(tmp_path):
+    done, notes = _run(tmp_path, "build", str(ROOT / "agents" / "seed-team"), "-t", "nope", "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "unknown target 'nope'" in done.stderr
+    assert notes == ["hook"]
+
+
+def test_every_byte_of_a_long_output_reaches_the_pipe(tmp_path):
+    done, _ = _run(tmp_path, "ir", str(ROOT / "agents"), "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(done.stdout) > 100_000  # far past any stream buffer
+    assert json.loads(done.stdout)["agents"]
+
+
+@pytest.mark.parametrize("code", ["a message", True])
+def test_a_code_that_is_no_number_takes_the_ordinary_exit(code):
+    with pytest.raises(SystemExit) as exit_:
+        entry._leave(code)
+    assert exit_.value.code == code
+
+
+def test_another_thread_running_takes_the_ordinary_exit():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            entry._leave(0)
+        assert exit_.value.code == 0
+    finally:
+        stop.set()
+        other.join()
