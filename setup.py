@@ -12,6 +12,7 @@ setup(
     ext_modules=[
         Extension("agentc.compiler._markdown", ["compiler/_markdown.c"], optional=True),
         Extension("agentc.compiler._mentions", ["compiler/_mentions.c"], optional=True),
+        Extension("agentc.compiler._judge", ["compiler/_judge.c"], optional=True),
         Extension("agentc.compiler._frozen", ["compiler/_frozen.c"], optional=True),
         Extension("agentc.targets._shared._text", ["targets/_shared/_text.c"], optional=True),
     ]

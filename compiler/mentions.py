@@ -686,7 +686,21 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
               ) -> tuple[list[Hit], list[tuple[int, tuple[str, ...], str]]]:
     """The agent names one line holds, and the weak ones (col, words, kind) left to the linker.
     `ctx`: the block speaks of agents or delegation; `target_cols`: character ranges of table
-    cells in a column about agents; `first_cell`: the range of a row's first cell."""
+    cells in a column about agents; `first_cell`: the range of a row's first cell. A line whose
+    names and hint the caller found (every line `references.scan` reads) goes to the C twin when
+    built (compiler/_judge.c); `_scan_line_py` is the reference."""
+    if _native_scan is not None and cands is not None and weak_hint is not None:
+        return _native_scan(line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)
+    return _scan_line_py(line, ctx=ctx, compare=compare, self_name=self_name, lead_ok=lead_ok, target_cols=target_cols,
+                         first_cell=first_cell, skill_ctx=skill_ctx, cands=cands, weak_hint=weak_hint)
+
+
+def _scan_line_py(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: bool = True,
+                  target_cols: tuple[tuple[int, int], ...] = (), first_cell: tuple[int, int] | None = None,
+                  skill_ctx: bool = False, cands: list[_Cand] | None = None, weak_hint: bool | None = None,
+                  ) -> tuple[list[Hit], list[tuple[int, tuple[str, ...], str]]]:
+    """`scan_line` in Python: the reference of compiler/_judge.c's `scan_line`, and the way for
+    any other line. The regex tests (`_relation`, `_soft_kind`, ...) are the C twin's too."""
     if cands is None:
         line = prepare(line)
         cands = _candidates(line, self_name)
@@ -698,27 +712,20 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
         if not weak_hint or skill_ctx or ("skill" in low or "command" in low or "plugin" in low or "tool" in low
                                           or "mcp" in low) and SKILLISH.search(line):
             return [], []
-        return [], [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line)]
+        return [], _phrase_weak(line)
     hits: list[Hit] = []
-    lead_end, rel, rel_kind = 0, None, None
+    lead_end, rel = 0, None
     if cands:  # the line's lead and a relation label matter only to the names judged below
         lead_end = _LINE_MARK.match(line).end()
-        rel = _RELATION_LABEL.match(line[lead_end:]) if ":" in line else None  # every label ends in a colon
-    if rel:
-        label = rel.group("label").lower()
-        rel_kind = next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
-        rel_end = lead_end + rel.end()
-        if not ctx and label in ("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds", "next"):
-            rel_kind = "kebab-role-only"  # "- After: R-hat < 1.01" compares states; a role name still counts
+        rel = _relation(line, lead_end, ctx) if ":" in line else None  # every label ends in a colon
     skill_line = skill_ctx or (("skill" in low or "command" in low or "plugin" in low or "tool" in low or "mcp" in low)
                                and bool(SKILLISH.search(line)) and not agentish)
     prev: tuple[_Cand, Hit | None] | None = None
     weak: list[tuple[int, tuple[str, ...], str]] = []
     for c in cands:
-        kind = rel_kind if rel and c.start >= rel_end else None
+        kind = rel[1] if rel and c.start >= rel[0] else None
         if kind == "kebab-role-only":
-            kind = (next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
-                    if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None)
+            kind = rel[2] if c.form == "kebab" and role_like(c.target.split(":")[-1]) else None
         hit = _judge(line, c, cands, prev, ctx=ctx, compare=compare, lead_end=lead_end, lead_ok=lead_ok,
                      rel_kind=kind, target_cols=target_cols,
                      first_cell=first_cell, skill_line=skill_line, agentish=agentish)
@@ -730,16 +737,49 @@ def scan_line(line: str, *, ctx: bool, compare: bool, self_name: str, lead_ok: b
             weak.append((c.start + 1, tuple(c.target.split(":")[-1].split("-")) if c.form == "title" else (c.target,),
                          _cue_kind(line[: c.start])))
     if agentish and (" agent" in low or " subagent" in low) and _may_pass_on(line, low):
-        taken = {h.col for h in hits}
-        for m in _WORD_AGENT.finditer(line):
-            w = m.group("w").lower()
-            if m.start("w") + 1 not in taken and w not in _MODIFIER and not _ADJECTIVE.search(w) and w != self_name:
-                hits.append(Hit(f"{w}-agent", _cue_kind(line[: m.start("w")]), "M word-agent", m.start("w") + 1, True))
+        hits += _word_agents(line, hits, self_name)
     phrases = weak_phrases(line) if not skill_line and weak_hint else None
     if phrases:  # most lines hold none: the columns taken are gathered only when one is found
-        taken = {h.col for h in hits} | {w[0] for w in weak}
-        weak += [(col, words, _kind_of(cue)) for col, words, cue in phrases if col not in taken]
+        weak += _more_weak(phrases, hits, weak)
     return hits, weak
+
+
+_STATE_LABELS = frozenset(("before", "after", "upstream", "downstream", "alternative", "alternatives", "feeds", "next"))
+
+
+def _relation(line: str, lead_end: int, ctx: bool) -> tuple[int, str, str] | None:
+    """The relation label leading a line ("**Handoff from**: "), as (where its text starts, the
+    kind it gives the names after it, the kind of its words), or None. Outside a block about
+    agents a label that also compares states ("- After: R-hat < 1.01") gives "kebab-role-only":
+    only a role name after it counts, with the label's own kind."""
+    rel = _RELATION_LABEL.match(line[lead_end:])
+    if rel is None:
+        return None
+    label = rel.group("label").lower()
+    own = next((k for rx, k in _LABEL_KIND if rx.search(label)), "delegate")
+    return lead_end + rel.end(), "kebab-role-only" if not ctx and label in _STATE_LABELS else own, own
+
+
+def _phrase_weak(line: str) -> list[tuple[int, tuple[str, ...], str]]:
+    """The line's weak phrases as weak names (col, words, kind)."""
+    return [(col, words, _kind_of(cue)) for col, words, cue in weak_phrases(line)]
+
+
+def _more_weak(phrases: list, hits: list[Hit], weak: list) -> list[tuple[int, tuple[str, ...], str]]:
+    """The weak names of `phrases` at columns no hit or weak name of the line already holds."""
+    taken = {h.col for h in hits} | {w[0] for w in weak}
+    return [(col, words, _kind_of(cue)) for col, words, cue in phrases if col not in taken]
+
+
+def _word_agents(line: str, hits: list[Hit], self_name: str) -> list[Hit]:
+    """"hand off to the research agent": the hits `_WORD_AGENT` gives at columns `hits` leave free."""
+    taken = {h.col for h in hits}
+    out = []
+    for m in _WORD_AGENT.finditer(line):
+        w = m.group("w").lower()
+        if m.start("w") + 1 not in taken and w not in _MODIFIER and not _ADJECTIVE.search(w) and w != self_name:
+            out.append(Hit(f"{w}-agent", _cue_kind(line[: m.start("w")]), "M word-agent", m.start("w") + 1, True))
+    return out
 
 
 _QUALIFIED = lazy_compile(rf"{_KEBAB}(?:\*\*|`)?\s*\($")
@@ -820,15 +860,30 @@ def _judge(line: str, c: _Cand, cands: list[_Cand], prev, *, ctx: bool, compare:
         return None  # a bold term leading a capability bullet
     if c.brand or _SELF_LEAD.search(before[-60:]):
         return None  # "Google Tag Manager", "You are a Senior Engineer"
-    soft = _SOFT_BEFORE.search(head.rstrip())
-    if soft and not (form == "title" and _NOT_FOR_TITLE.search(soft.group(0))):
-        return Hit(name, _kind_of(soft.group(0)), "M verb", col, True)
+    kind = _soft_kind(head, form)
+    if kind is not None:
+        return Hit(name, kind, "M verb", col, True)
     # J1 / J13: a role in prose doing something ("X decides", "X reviews", "The X can")
-    if _AFTER_VERB.match(after):
-        return Hit(name, "after" if _CHECKS.match(after) else "delegate",
-                   "M role-verb", col, True)
+    kind = _role_verb(after)
+    if kind is not None:
+        return Hit(name, kind, "M role-verb", col, True)
     if form == "title" and _title_in_prose(before, after):
         return Hit(name, "delegate", "M role name", col, True)
+    return None
+
+
+def _soft_kind(head: str, form: str) -> str | None:
+    """The kind a softer verb right before a name gives ("use", "pair with", "→"), or None."""
+    soft = _SOFT_BEFORE.search(head.rstrip())
+    if soft and not (form == "title" and _NOT_FOR_TITLE.search(soft.group(0))):
+        return _kind_of(soft.group(0))
+    return None
+
+
+def _role_verb(after: str) -> str | None:
+    """The kind a verb right after a role gives ("X decides", "X reviews"), or None."""
+    if _AFTER_VERB.match(after):
+        return "after" if _CHECKS.match(after) else "delegate"
     return None
 
 
@@ -957,3 +1012,20 @@ def _weak_phrases_py(line: str) -> list[tuple[int, tuple[str, ...], str]]:
 
 
 _native_weak = partial(_NATIVE.weak_phrases, role_like, _WEAK_VERBS) if _NATIVE else None
+
+
+def _native_judge() -> Any:
+    """compiler/_judge.c's `scan_line` bound to the Python tests it calls (the regexes, `role_like`,
+    `Hit`, ...: each stays in one place), or None: not built, or AGENTC_PURE_PYTHON set.
+    tests/test_judge_native.py compares it with `_scan_line_py`."""
+    module = native.load("_judge", "scan_line")
+    if module is None:
+        return None
+    return partial(module.scan_line, (
+        role_like, Hit, _relation, SKILLISH, _AGENT_AFTER, _LIST_THEN_AGENT, _QUALIFIED, _JOIN_OR_START, _STRONG_BEFORE,
+        _JOIN, _ANY_ONE, _COMPARED, _LEAD_SEP, _SELF_LEAD, _soft_kind, _role_verb, _title_in_prose, _cue_kind,
+        _word_agents, weak_phrases, _more_weak, _phrase_weak,
+    ))
+
+
+_native_scan = _native_judge()

@@ -1,0 +1,986 @@
+/* agentc.compiler._judge: mentions.scan_line in C.
+ *
+ * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
+ * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
+ * reads), when it imports and AGENTC_PURE_PYTHON is not set. What the Python code does with strings
+ * and its list of names (the line's lead, "agent" on the line, the text before a name without its
+ * markup, backticks, parentheses, table cells) is done here on the line's characters; every regular
+ * expression, `role_like`, `Hit` and the few rare steps that build their own lists stay in Python and
+ * are called from here (`env`, in the order of mentions._native_judge), so each rule is written once.
+ * Most names ask only `role_like`, `_AGENT_AFTER`, `_ANY_ONE` and `_STRONG_BEFORE`: the Python version
+ * spent most of its time between them (attribute reads, slices, keyword calls).
+ *
+ * Characters are read as Python's str methods read them: blanks are Py_UNICODE_ISSPACE (str.isspace,
+ * re's `\s`), digits Py_UNICODE_ISDECIMAL (re's `\d`), and lowering is ASCII's plus the Kelvin sign
+ * (see `lower`). Columns are code point indexes, as in Python.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* The Python callables, in the order mentions._native_judge passes them. */
+enum {
+    E_ROLE_LIKE, E_HIT, E_RELATION, E_SKILLISH, E_AGENT_AFTER, E_LIST_THEN_AGENT, E_QUALIFIED, E_JOIN_OR_START,
+    E_STRONG_BEFORE, E_JOIN, E_ANY_ONE, E_COMPARED, E_LEAD_SEP, E_SELF_LEAD, E_SOFT_KIND, E_ROLE_VERB,
+    E_TITLE_IN_PROSE, E_CUE_KIND, E_WORD_AGENTS, E_WEAK_PHRASES, E_MORE_WEAK, E_PHRASE_WEAK, E_COUNT
+};
+
+enum { F_OTHER, F_AT, F_AT_WORD, F_SUB, F_KEBAB, F_TITLE };
+
+static PyObject *S_search, *S_match, *S_sub, *S_end, *S_start, *S_target, *S_form, *S_brand, *S_kind, *S_pattern;
+static PyObject *S_empty, *S_dash, *S_delegate, *S_compare, *S_collaborate, *S_role_only, *S_agent_suffix;
+static PyObject *P_sub, *P_at, *P_name_agent, *P_agent_id, *P_relation, *P_verb_strong, *P_table_column, *P_table_row,
+    *P_preference, *P_lead_name, *P_verb, *P_role_verb, *P_role_name;
+
+typedef struct {
+    Py_ssize_t start, end;
+    PyObject *target;
+    PyObject *form;
+    PyObject *last; /* the target after its last ":" (a plugin's prefix goes) */
+    int code;         /* F_* */
+    int brand;
+    int role;         /* role_like(last): -1 not asked yet */
+} Cand;
+
+typedef struct {
+    PyObject *const *env;
+    PyObject *line;
+    int kind; /* the line's PyUnicode kind and data: CH(j, i) is its character i */
+    const void *data;
+    Py_ssize_t n;
+    Cand *cands;
+    Py_ssize_t nc;
+    int ctx, compare, lead_ok, skill_line, agentish;
+    Py_ssize_t lead_end;
+    PyObject *target_cols, *first_cell;
+} Judge;
+
+#define CH(j, i) PyUnicode_READ((j)->kind, (j)->data, (i))
+#define KELVIN 0x212A
+
+/* A character as str.lower() gives it, as far as a lowercase ASCII word can tell: ASCII capitals
+ * and the Kelvin sign ("k") lower to an ASCII letter; "İ" lowers to "i" and a combining dot, which
+ * no word below can hold (none ends in "i"), and every other character to no ASCII letter. */
+static Py_UCS4
+lower(Py_UCS4 ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch == KELVIN ? 'k' : ch;
+}
+
+/* Whether the lowered line holds `word` (lowercase ASCII, not ending in "i"). */
+static int
+holds(const Judge *j, const char *word)
+{
+    Py_ssize_t len = (Py_ssize_t)strlen(word);
+    for (Py_ssize_t i = 0; i + len <= j->n; i++) {
+        if (lower(CH(j, i)) != (Py_UCS4)(unsigned char)word[0]) {
+            continue;
+        }
+        Py_ssize_t k = 1;
+        while (k < len && lower(CH(j, i + k)) == (Py_UCS4)(unsigned char)word[k]) {
+            k++;
+        }
+        if (k == len) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether `ch` is one of the ASCII `chars`. */
+static int
+one_of(Py_UCS4 ch, const char *chars)
+{
+    return ch != 0 && ch < 128 && strchr(chars, (int)ch) != NULL;
+}
+
+/* The truth of `callable(arg)` or `pattern.method(arg)`: 1, 0, or -1 on an error. */
+static int
+truth(PyObject *result)
+{
+    if (result == NULL) {
+        return -1;
+    }
+    int out = PyObject_IsTrue(result);
+    Py_DECREF(result);
+    return out;
+}
+
+static int
+pattern_says(PyObject *pattern, PyObject *method, PyObject *text)
+{
+    return truth(PyObject_CallMethodOneArg(pattern, method, text));
+}
+
+/* pattern.method(line[from:to]) is truthy: 1, 0, or -1 on an error. */
+static int
+slice_says(Judge *j, PyObject *pattern, PyObject *method, Py_ssize_t from, Py_ssize_t to)
+{
+    PyObject *text = PyUnicode_Substring(j->line, from, to);
+    if (text == NULL) {
+        return -1;
+    }
+    int out = pattern_says(pattern, method, text);
+    Py_DECREF(text);
+    return out;
+}
+
+/* role_like(c.target.split(":")[-1]), asked once per name. */
+static int
+role(Judge *j, Cand *c)
+{
+    if (c->role < 0) {
+        c->role = truth(PyObject_CallOneArg(j->env[E_ROLE_LIKE], c->last));
+    }
+    return c->role;
+}
+
+/* `_LINE_MARK.match(line).end()`: blanks, list and quote marks, "1." and "[x]" at the start. Each
+ * turn takes the first of the pattern's choices that fits (none can be empty, and nothing follows
+ * the repeat, so the engine never goes back on one). `\s` and `\d` are Unicode's, as in a str pattern. */
+static Py_ssize_t
+line_mark_end(const Judge *j)
+{
+    Py_ssize_t p = 0, n = j->n;
+    while (p < n) {
+        Py_UCS4 ch = CH(j, p);
+        if (Py_UNICODE_ISSPACE(ch) || one_of(ch, "-*+>|`\"'") || ch == 0x2022 /* • */ || ch == 0x274C /* ❌ */
+            || ch == 0x2705 /* ✅ */ || ch == 0x1F6AB /* 🚫 */ || ch == 0x2192 /* → */ || ch == 0x201C /* “ */) {
+            p++;
+        }
+        else if (Py_UNICODE_ISDECIMAL(ch)) {
+            Py_ssize_t q = p;
+            while (q < n && Py_UNICODE_ISDECIMAL(CH(j, q))) {
+                q++;
+            }
+            if (q < n && (CH(j, q) == '.' || CH(j, q) == ')')) {
+                p = q + 1;
+            }
+            else {
+                break;
+            }
+        }
+        else if (ch == '[' && p + 2 < n && one_of(CH(j, p + 1), " xX") && CH(j, p + 2) == ']') {
+            p += 3;
+        }
+        else if ((ch == '_' && p + 1 < n && CH(j, p + 1) == '_') || (ch == 0x26A0 && p + 1 < n && CH(j, p + 1) == 0xFE0F)) {
+            p += 2; /* "__", "⚠️" */
+        }
+        else {
+            break;
+        }
+    }
+    return p;
+}
+
+/* `_head(line[:at])` as the range [*from, return): the last 120 characters without the markup,
+ * quotes and "the" right before the name. */
+static int
+head_mark(Py_UCS4 ch)
+{
+    return one_of(ch, " \t*_`\"'([") || ch == 0x201C || ch == 0x201D || ch == 0x2018 || ch == 0x2019; /* “”‘’ */
+}
+
+static Py_ssize_t
+head_end(const Judge *j, Py_ssize_t at, Py_ssize_t *from)
+{
+    Py_ssize_t b = at > 120 ? at - 120 : 0, e = at;
+    for (;;) {
+        Py_ssize_t len = e - b;
+        while (e > b && head_mark(CH(j, e - 1))) {
+            e--;
+        }
+        /* only "T", "H", "E" lower to "t", "h", "e" (and a longer lowercase never equals " the") */
+        if ((e - b >= 4 && CH(j, e - 4) == ' ' && lower(CH(j, e - 3)) == 't' && lower(CH(j, e - 2)) == 'h'
+             && lower(CH(j, e - 1)) == 'e')
+            || (e - b == 3 && lower(CH(j, b)) == 't' && lower(CH(j, b + 1)) == 'h' && lower(CH(j, b + 2)) == 'e')) {
+            e -= 3;
+        }
+        if (e - b == len) {
+            break;
+        }
+    }
+    *from = b;
+    return e;
+}
+
+/* `_strong_before(text[from:to])`: only a head ending in a character some form ends in is searched. */
+static int
+strong_before(Judge *j, Py_ssize_t from, Py_ssize_t to)
+{
+    if (to <= from || !one_of(CH(j, to - 1), "oOyYrRtTfF:")) {
+        return 0;
+    }
+    return slice_says(j, j->env[E_STRONG_BEFORE], S_search, from, to);
+}
+
+/* `_in_paren_qualifier(line, c)`: "rho-agent (mobile-suite)". */
+static int
+in_paren_qualifier(Judge *j, Cand *c)
+{
+    if (PyUnicode_FindChar(j->line, '(', 0, j->n, 1) < 0) {
+        return 0;
+    }
+    Py_ssize_t b = c->start, a = c->end;
+    while (b > 0 && Py_UNICODE_ISSPACE(CH(j, b - 1))) {
+        b--;
+    }
+    while (a < j->n && Py_UNICODE_ISSPACE(CH(j, a))) {
+        a++;
+    }
+    if (!(b > 0 && CH(j, b - 1) == '(' && a < j->n && CH(j, a) == ')')) {
+        return 0;
+    }
+    return slice_says(j, j->env[E_QUALIFIED], S_search, 0, b);
+}
+
+/* `_in_command(line, c)`: a name inside backticks followed by more words. */
+static int
+in_command(Judge *j, Cand *c)
+{
+    Py_ssize_t ticks = 0;
+    if (PyUnicode_FindChar(j->line, '`', 0, j->n, 1) < 0) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < c->start && i < j->n; i++) {
+        ticks += CH(j, i) == '`';
+    }
+    if (ticks % 2 == 0) {
+        return 0;
+    }
+    Py_ssize_t close = c->end;
+    while (close < j->n && CH(j, close) != '`') {
+        close++;
+    }
+    if (close >= j->n || close <= c->end) {
+        return 0;
+    }
+    for (Py_ssize_t i = c->end; i < close; i++) {
+        if (!Py_UNICODE_ISSPACE(CH(j, i))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether text[from:to].strip(chars) is empty (`chars`: ASCII). */
+static int
+only(PyObject *text, Py_ssize_t from, Py_ssize_t to, const char *chars)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = from; i < to; i++) {
+        if (!one_of(PyUnicode_READ(kind, data, i), chars)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static PyObject *
+hit(Judge *j, PyObject *name, PyObject *kind, PyObject *pattern, Cand *c)
+{
+    PyObject *col = PyLong_FromSsize_t(c->start + 1);
+    if (col == NULL) {
+        return NULL;
+    }
+    PyObject *args[5] = {name, kind, pattern, col, Py_True};
+    PyObject *out = PyObject_Vectorcall(j->env[E_HIT], args, 5, NULL);
+    Py_DECREF(col);
+    return out;
+}
+
+/* `_cue_kind(line[:c.start])`. */
+static PyObject *
+cue_kind(Judge *j, Cand *c)
+{
+    PyObject *before = PyUnicode_Substring(j->line, 0, c->start);
+    if (before == NULL) {
+        return NULL;
+    }
+    PyObject *out = PyObject_CallOneArg(j->env[E_CUE_KIND], before);
+    Py_DECREF(before);
+    return out;
+}
+
+static PyObject *
+hit_cue(Judge *j, PyObject *name, PyObject *pattern, Cand *c)
+{
+    PyObject *kind = cue_kind(j, c);
+    if (kind == NULL) {
+        return NULL;
+    }
+    PyObject *out = hit(j, name, kind, pattern, c);
+    Py_DECREF(kind);
+    return out;
+}
+
+/* Reads int item `k` of a (lo, hi) pair. */
+static int
+pair_item(PyObject *pair, Py_ssize_t k, Py_ssize_t *out)
+{
+    PyObject *item = PySequence_GetItem(pair, k);
+    if (item == NULL) {
+        return -1;
+    }
+    *out = PyLong_AsSsize_t(item);
+    Py_DECREF(item);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* The first_cell test: the name alone (but markup and "agent") in the row's first cell. */
+static int
+table_row(Judge *j, Cand *c)
+{
+    int set = PyObject_IsTrue(j->first_cell);
+    if (set <= 0) {
+        return set;
+    }
+    Py_ssize_t lo, hi;
+    if (pair_item(j->first_cell, 0, &lo) < 0 || pair_item(j->first_cell, 1, &hi) < 0) {
+        return -1;
+    }
+    if (!(lo <= c->start && c->start < hi)) {
+        return 0;
+    }
+    /* Python slices: a bound may be negative or past the end */
+    PyObject *lead = PySequence_GetSlice(j->line, lo, c->start);
+    if (lead == NULL) {
+        return -1;
+    }
+    int empty = only(lead, 0, PyUnicode_GET_LENGTH(lead), " *`_");
+    Py_DECREF(lead);
+    if (!empty) {
+        return 0;
+    }
+    PyObject *rest = PySequence_GetSlice(j->line, c->end, hi);
+    if (rest == NULL) {
+        return -1;
+    }
+    PyObject *left = PyObject_CallMethodObjArgs(j->env[E_AGENT_AFTER], S_sub, S_empty, rest, NULL);
+    Py_DECREF(rest);
+    if (left == NULL) {
+        return -1;
+    }
+    if (!PyUnicode_Check(left)) {
+        Py_DECREF(left);
+        PyErr_SetString(PyExc_TypeError, "_AGENT_AFTER.sub gave no str");
+        return -1;
+    }
+    empty = only(left, 0, PyUnicode_GET_LENGTH(left), " *`_");
+    Py_DECREF(left);
+    return empty;
+}
+
+#define FAIL(x) do { if ((x) < 0) { goto error; } } while (0)
+
+/* `_judge`: the evidence for name `i` of the line (`prev_hit`: the hit of the name before, borrowed,
+ * or NULL). A new reference: a Hit, None, or NULL on an error. */
+static PyObject *
+judge(Judge *j, Py_ssize_t i, PyObject *prev_hit, PyObject *rel_kind)
+{
+    Cand *c = &j->cands[i];
+    int kebab = c->code == F_KEBAB, title = c->code == F_TITLE;
+    int is_role = 0;
+    PyObject *after = NULL, *before = NULL, *out = NULL, *kind = NULL;
+    int r;
+    if (c->code != F_AT_WORD) {
+        FAIL(is_role = role(j, c));
+    }
+    if (kebab && !(is_role || j->agentish || j->ctx || rel_kind)) {
+        Py_RETURN_NONE;
+    }
+    FAIL(r = in_paren_qualifier(j, c));
+    if (r) {
+        Py_RETURN_NONE;
+    }
+    if (c->code == F_SUB || c->code == F_AT) {
+        return hit(j, c->target, S_delegate, c->code == F_SUB ? P_sub : P_at, c);
+    }
+    FAIL(r = in_command(j, c));
+    if (r || c->code == F_AT_WORD) {
+        Py_RETURN_NONE;
+    }
+    if (j->agentish && (kebab || (title && is_role))) {
+        after = PyUnicode_Substring(j->line, c->end, j->n);
+        if (after == NULL) {
+            goto error;
+        }
+        FAIL(r = pattern_says(j->env[E_AGENT_AFTER], S_match, after));
+        if (!r && kebab) {
+            FAIL(r = pattern_says(j->env[E_LIST_THEN_AGENT], S_match, after));
+        }
+        if (r) {
+            if (kebab) {
+                out = hit_cue(j, c->target, P_name_agent, c);
+            }
+            else {
+                PyObject *name = PyUnicode_Concat(c->target, S_agent_suffix);
+                if (name == NULL) {
+                    goto error;
+                }
+                out = hit_cue(j, name, P_name_agent, c);
+                Py_DECREF(name);
+            }
+            goto done;
+        }
+    }
+    if (kebab && !j->skill_line) {
+        r = PyUnicode_Tailmatch(c->target, S_agent_suffix, 0, PY_SSIZE_T_MAX, 1);
+        FAIL(r);
+        if (r) {
+            out = hit_cue(j, c->target, P_agent_id, c);
+            goto done;
+        }
+    }
+    if (j->skill_line && kebab) {
+        goto none;
+    }
+    if (!is_role) {
+        if (rel_kind != NULL && kebab) {
+            Py_ssize_t from = -1; /* `_rel_start`: after the previous name or the label's colon */
+            for (Py_ssize_t k = 0; k < j->nc; k++) {
+                if (j->cands[k].end <= c->start && j->cands[k].end > from) {
+                    from = j->cands[k].end;
+                }
+            }
+            for (Py_ssize_t k = c->start - 1; k >= 0; k--) {
+                if (CH(j, k) == ':') {
+                    from = k + 1 > from ? k + 1 : from;
+                    break;
+                }
+            }
+            if (from < 0) {
+                from = 0;
+            }
+            FAIL(r = slice_says(j, j->env[E_JOIN_OR_START], S_match, from, c->start));
+            if (r) {
+                out = hit(j, c->target, rel_kind, P_relation, c);
+                goto done;
+            }
+        }
+        if (kebab && j->ctx) {
+            Py_ssize_t from, to = head_end(j, c->start, &from);
+            while (to > from && Py_UNICODE_ISSPACE(CH(j, to - 1))) {
+                to--;
+            }
+            FAIL(r = strong_before(j, from, to));
+            if (r) {
+                out = hit(j, c->target, S_delegate, P_verb_strong, c);
+                goto done;
+            }
+        }
+        goto none;
+    }
+    /* list continuation: "a, b and c" share the evidence of the first */
+    if (prev_hit != NULL && prev_hit != Py_None) {
+        FAIL(r = slice_says(j, j->env[E_JOIN], S_match, j->cands[i - 1].end, c->start));
+        if (r) {
+            PyObject *pkind = PyObject_GetAttr(prev_hit, S_kind);
+            if (pkind == NULL) {
+                goto error;
+            }
+            PyObject *ppattern = PyObject_GetAttr(prev_hit, S_pattern);
+            if (ppattern == NULL) {
+                Py_DECREF(pkind);
+                goto error;
+            }
+            out = hit(j, c->target, pkind, ppattern, c);
+            Py_DECREF(pkind);
+            Py_DECREF(ppattern);
+            goto done;
+        }
+    }
+    FAIL(r = slice_says(j, j->env[E_ANY_ONE], S_search, c->start > 8 ? c->start - 8 : 0, c->start));
+    if (r) {
+        goto none;
+    }
+    Py_ssize_t head_from, head_to = head_end(j, c->start, &head_from);
+    /* table structure */
+    PyObject *cols = PySequence_Fast(j->target_cols, "target_cols must be a sequence");
+    if (cols == NULL) {
+        goto error;
+    }
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(cols); k++) {
+        Py_ssize_t lo, hi;
+        PyObject *pair = PySequence_Fast_GET_ITEM(cols, k);
+        if (pair_item(pair, 0, &lo) < 0 || pair_item(pair, 1, &hi) < 0) {
+            Py_DECREF(cols);
+            goto error;
+        }
+        if (lo <= c->start && c->start < hi) {
+            Py_DECREF(cols);
+            out = hit(j, c->target, S_delegate, P_table_column, c);
+            goto done;
+        }
+    }
+    Py_DECREF(cols);
+    FAIL(r = table_row(j, c));
+    if (r) {
+        out = hit(j, c->target, j->compare ? S_compare : S_collaborate, P_table_row, c);
+        goto done;
+    }
+    if (rel_kind != NULL) {
+        out = hit(j, c->target, rel_kind, P_relation, c);
+        goto done;
+    }
+    Py_ssize_t bare = head_to;
+    while (bare > head_from && Py_UNICODE_ISSPACE(CH(j, bare - 1))) {
+        bare--;
+    }
+    FAIL(r = strong_before(j, head_from, bare));
+    if (r) {
+        out = hit(j, c->target, S_delegate, P_verb_strong, c);
+        goto done;
+    }
+    if (after == NULL && (after = PyUnicode_Substring(j->line, c->end, j->n)) == NULL) {
+        goto error;
+    }
+    FAIL(r = pattern_says(j->env[E_COMPARED], S_match, after));
+    if (r) {
+        for (Py_ssize_t k = 0; k < j->nc; k++) {
+            if (j->cands[k].start > c->end) {
+                out = hit(j, c->target, S_delegate, P_preference, c);
+                goto done;
+            }
+        }
+    }
+    /* names leading a line (or a bold lead) in a block about agents */
+    if (c->start <= j->lead_end + 2) {
+        PyObject *sep = PyObject_CallMethodOneArg(j->env[E_LEAD_SEP], S_match, after);
+        if (sep == NULL) {
+            goto error;
+        }
+        int found = PyObject_IsTrue(sep);
+        if (found < 0) {
+            Py_DECREF(sep);
+            goto error;
+        }
+        if (found) {
+            PyObject *end = PyObject_CallMethodNoArgs(sep, S_end);
+            Py_DECREF(sep);
+            if (end == NULL) {
+                goto error;
+            }
+            Py_ssize_t e = PyLong_AsSsize_t(end);
+            Py_DECREF(end);
+            if (e == -1 && PyErr_Occurred()) {
+                goto error;
+            }
+            if (only(j->line, c->end + e, j->n, " *_:`")) {
+                goto none; /* "**Infrastructure & DevOps:**" heads a group; it names none */
+            }
+            if (j->lead_ok && (j->ctx || j->compare) && !c->brand) {
+                out = hit(j, c->target, j->compare ? S_compare : S_delegate, P_lead_name, c);
+                goto done;
+            }
+            goto none; /* a bold term leading a capability bullet */
+        }
+        Py_DECREF(sep);
+    }
+    if (c->brand) {
+        goto none;
+    }
+    FAIL(r = slice_says(j, j->env[E_SELF_LEAD], S_search, c->start > 60 ? c->start - 60 : 0, c->start));
+    if (r) {
+        goto none;
+    }
+    PyObject *head = PyUnicode_Substring(j->line, head_from, head_to);
+    if (head == NULL) {
+        goto error;
+    }
+    kind = PyObject_CallFunctionObjArgs(j->env[E_SOFT_KIND], head, c->form, NULL);
+    Py_DECREF(head);
+    if (kind == NULL) {
+        goto error;
+    }
+    if (kind != Py_None) {
+        out = hit(j, c->target, kind, P_verb, c);
+        goto done;
+    }
+    Py_CLEAR(kind);
+    kind = PyObject_CallOneArg(j->env[E_ROLE_VERB], after);
+    if (kind == NULL) {
+        goto error;
+    }
+    if (kind != Py_None) {
+        out = hit(j, c->target, kind, P_role_verb, c);
+        goto done;
+    }
+    if (title) {
+        if ((before = PyUnicode_Substring(j->line, 0, c->start)) == NULL) {
+            goto error;
+        }
+        FAIL(r = truth(PyObject_CallFunctionObjArgs(j->env[E_TITLE_IN_PROSE], before, after, NULL)));
+        if (r) {
+            out = hit(j, c->target, S_delegate, P_role_name, c);
+            goto done;
+        }
+    }
+none:
+    out = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(after);
+    Py_XDECREF(before);
+    Py_XDECREF(kind);
+    return out;
+error:
+    out = NULL;
+    goto done;
+}
+
+/* Reads the names of the line into `j->cands`. */
+static int
+read_cands(Judge *j, PyObject *cands)
+{
+    for (Py_ssize_t i = 0; i < j->nc; i++) {
+        Cand *c = &j->cands[i];
+        PyObject *obj = PyList_GET_ITEM(cands, i), *v;
+        c->role = -1;
+        if ((v = PyObject_GetAttr(obj, S_start)) == NULL) {
+            return -1;
+        }
+        c->start = PyLong_AsSsize_t(v);
+        Py_DECREF(v);
+        if ((v = PyObject_GetAttr(obj, S_end)) == NULL) {
+            return -1;
+        }
+        c->end = PyLong_AsSsize_t(v);
+        Py_DECREF(v);
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if (c->start < 0 || c->end < c->start || c->end > j->n) {
+            PyErr_SetString(PyExc_ValueError, "a name's place is outside the line");
+            return -1;
+        }
+        if ((v = PyObject_GetAttr(obj, S_brand)) == NULL) {
+            return -1;
+        }
+        c->brand = PyObject_IsTrue(v);
+        Py_DECREF(v);
+        if (c->brand < 0) {
+            return -1;
+        }
+        if ((c->target = PyObject_GetAttr(obj, S_target)) == NULL || (c->form = PyObject_GetAttr(obj, S_form)) == NULL) {
+            return -1;
+        }
+        if (!PyUnicode_Check(c->target) || !PyUnicode_Check(c->form)) {
+            PyErr_SetString(PyExc_TypeError, "a name's target and form must be str");
+            return -1;
+        }
+        const char *form = PyUnicode_AsUTF8(c->form);
+        if (form == NULL) {
+            return -1;
+        }
+        c->code = !strcmp(form, "kebab") ? F_KEBAB : !strcmp(form, "title") ? F_TITLE : !strcmp(form, "at") ? F_AT
+                  : !strcmp(form, "at-word") ? F_AT_WORD : !strcmp(form, "sub") ? F_SUB : F_OTHER;
+        Py_ssize_t colon = PyUnicode_FindChar(c->target, ':', 0, PyUnicode_GET_LENGTH(c->target), -1);
+        if (colon == -2) {
+            return -1;
+        }
+        c->last = colon < 0 ? Py_NewRef(c->target)
+                            : PyUnicode_Substring(c->target, colon + 1, PyUnicode_GET_LENGTH(c->target));
+        if (c->last == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The weak name of a name no evidence kept: (col, words, kind). */
+static PyObject *
+weak_of(Judge *j, Cand *c)
+{
+    PyObject *words;
+    if (c->code == F_TITLE) {
+        PyObject *parts = PyUnicode_Split(c->last, S_dash, -1);
+        if (parts == NULL) {
+            return NULL;
+        }
+        words = PyList_AsTuple(parts);
+        Py_DECREF(parts);
+    }
+    else {
+        words = PyTuple_Pack(1, c->target);
+    }
+    if (words == NULL) {
+        return NULL;
+    }
+    PyObject *kind = cue_kind(j, c);
+    if (kind == NULL) {
+        Py_DECREF(words);
+        return NULL;
+    }
+    PyObject *out = Py_BuildValue("(nNN)", c->start + 1, words, kind);
+    return out;
+}
+
+/* Whether the lowered line holds a word some skill or tool form needs. */
+static int
+skill_words(const Judge *j)
+{
+    return holds(j, "skill") || holds(j, "command") || holds(j, "plugin") || holds(j, "tool") || holds(j, "mcp");
+}
+
+static const char *PASS_ON[] = {"hand", "pass", "send", "rout", "delegat", "prepar", "submit", "forward", "escalat",
+                                "use", "invoke", "deploy", "launch", "spawn", "call", NULL};
+
+static PyObject *
+pair(PyObject *hits, PyObject *weak)
+{
+    PyObject *out = PyTuple_Pack(2, hits, weak);
+    Py_DECREF(hits);
+    Py_DECREF(weak);
+    return out;
+}
+
+PyDoc_STRVAR(scan_line_doc,
+"scan_line(env, line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)\n"
+"--\n\n"
+"mentions._scan_line_py(line, ...) with `cands` and `weak_hint` given; `env`:\n"
+"the Python callables mentions._native_judge passes.");
+
+static PyObject *
+scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 11) {
+        PyErr_SetString(PyExc_TypeError, "scan_line takes 11 arguments");
+        return NULL;
+    }
+    PyObject *env = args[0], *line = args[1], *cands = args[2], *self_name = args[5];
+    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT) {
+        PyErr_SetString(PyExc_TypeError, "scan_line: env must be the tuple of mentions._native_judge");
+        return NULL;
+    }
+    if (!PyUnicode_Check(line)) {
+        PyErr_SetString(PyExc_TypeError, "scan_line: line must be a str");
+        return NULL;
+    }
+    if (!PyList_Check(cands)) {
+        PyErr_SetString(PyExc_TypeError, "scan_line: cands must be a list");
+        return NULL;
+    }
+    int flags[5];
+    const int at[5] = {3, 4, 6, 9, 10}; /* ctx, compare, lead_ok, skill_ctx, weak_hint */
+    for (int k = 0; k < 5; k++) {
+        if ((flags[k] = PyObject_IsTrue(args[at[k]])) < 0) {
+            return NULL;
+        }
+    }
+    Judge j = {
+        .env = &PyTuple_GET_ITEM(env, 0), .line = line, .kind = PyUnicode_KIND(line), .data = PyUnicode_DATA(line),
+        .n = PyUnicode_GET_LENGTH(line), .nc = PyList_GET_SIZE(cands), .ctx = flags[0], .compare = flags[1],
+        .lead_ok = flags[2], .target_cols = args[7], .first_cell = args[8],
+    };
+    int skill_ctx = flags[3], weak_hint = flags[4];
+    j.agentish = holds(&j, "agent");
+    if (j.nc == 0 && !j.agentish) { /* only a spaced name after a verb can be here */
+        if (!weak_hint || skill_ctx) {
+            return Py_BuildValue("([][])");
+        }
+        if (skill_words(&j)) {
+            int r = pattern_says(j.env[E_SKILLISH], S_search, line);
+            if (r < 0) {
+                return NULL;
+            }
+            if (r) {
+                return Py_BuildValue("([][])");
+            }
+        }
+        PyObject *weak = PyObject_CallOneArg(j.env[E_PHRASE_WEAK], line);
+        return weak == NULL ? NULL : pair(PyList_New(0), weak);
+    }
+    Cand small[16];
+    j.cands = j.nc <= 16 ? small : PyMem_New(Cand, j.nc);
+    if (j.cands == NULL) {
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < j.nc; i++) {
+        j.cands[i].target = j.cands[i].form = j.cands[i].last = NULL;
+    }
+    PyObject *hits = NULL, *weak = NULL, *rel = NULL, *out = NULL;
+    Py_ssize_t rel_end = 0;
+    PyObject *rel_kind = NULL, *label_kind = NULL; /* borrowed from rel */
+    if (read_cands(&j, cands) < 0) {
+        goto error;
+    }
+    if (j.nc) { /* the line's lead and a relation label matter only to the names judged below */
+        j.lead_end = line_mark_end(&j);
+        if (PyUnicode_FindChar(line, ':', 0, j.n, 1) >= 0) { /* every label ends in a colon */
+            PyObject *lead_end = PyLong_FromSsize_t(j.lead_end);
+            if (lead_end == NULL) {
+                goto error;
+            }
+            rel = PyObject_CallFunctionObjArgs(j.env[E_RELATION], line, lead_end, j.ctx ? Py_True : Py_False, NULL);
+            Py_DECREF(lead_end);
+            if (rel == NULL) {
+                goto error;
+            }
+            if (rel != Py_None) {
+                if (!PyTuple_Check(rel) || PyTuple_GET_SIZE(rel) != 3) {
+                    PyErr_SetString(PyExc_TypeError, "_relation must give None or a 3-tuple");
+                    goto error;
+                }
+                rel_end = PyLong_AsSsize_t(PyTuple_GET_ITEM(rel, 0));
+                if (rel_end == -1 && PyErr_Occurred()) {
+                    goto error;
+                }
+                rel_kind = PyTuple_GET_ITEM(rel, 1);
+                label_kind = PyTuple_GET_ITEM(rel, 2);
+            }
+        }
+    }
+    j.skill_line = skill_ctx;
+    if (!skill_ctx && !j.agentish && skill_words(&j)) {
+        if ((j.skill_line = pattern_says(j.env[E_SKILLISH], S_search, line)) < 0) {
+            goto error;
+        }
+    }
+    if ((hits = PyList_New(0)) == NULL || (weak = PyList_New(0)) == NULL) {
+        goto error;
+    }
+    PyObject *prev_hit = NULL; /* borrowed: `hits` holds it */
+    for (Py_ssize_t i = 0; i < j.nc; i++) {
+        Cand *c = &j.cands[i];
+        PyObject *kind = rel_kind != NULL && c->start >= rel_end ? rel_kind : NULL;
+        if (kind != NULL && PyUnicode_Check(kind) && PyUnicode_Compare(kind, S_role_only) == 0) {
+            int r = c->code == F_KEBAB ? role(&j, c) : 0;
+            if (r < 0) {
+                goto error;
+            }
+            kind = r ? label_kind : NULL;
+        }
+        PyObject *h = judge(&j, i, prev_hit, kind);
+        if (h == NULL) {
+            goto error;
+        }
+        if (h != Py_None) {
+            int r = PyList_Append(hits, h);
+            Py_DECREF(h);
+            if (r < 0) {
+                goto error;
+            }
+            prev_hit = h;
+            continue;
+        }
+        Py_DECREF(h);
+        prev_hit = NULL;
+        if ((c->code == F_KEBAB || c->code == F_TITLE || c->code == F_AT_WORD) && !j.skill_line) {
+            int r = c->code != F_KEBAB ? 1 : role(&j, c);
+            if (r > 0) {
+                r = in_paren_qualifier(&j, c);
+                if (r == 0) {
+                    PyObject *w = weak_of(&j, c);
+                    if (w == NULL) {
+                        goto error;
+                    }
+                    r = PyList_Append(weak, w);
+                    Py_DECREF(w);
+                }
+                else if (r > 0) {
+                    r = 0;
+                }
+            }
+            if (r < 0) {
+                goto error;
+            }
+        }
+    }
+    if (j.agentish && (holds(&j, " agent") || holds(&j, " subagent"))) {
+        int may = !PyUnicode_IS_ASCII(line); /* `_may_pass_on`: only an ASCII line is tested */
+        for (const char **w = PASS_ON; *w != NULL && !may; w++) {
+            may = holds(&j, *w);
+        }
+        if (may) {
+            PyObject *more = PyObject_CallFunctionObjArgs(j.env[E_WORD_AGENTS], line, hits, self_name, NULL);
+            if (more == NULL) {
+                goto error;
+            }
+            PyObject *joined = PySequence_InPlaceConcat(hits, more);
+            Py_DECREF(more);
+            if (joined == NULL) {
+                goto error;
+            }
+            Py_DECREF(joined);
+        }
+    }
+    if (!j.skill_line && weak_hint) {
+        PyObject *phrases = PyObject_CallOneArg(j.env[E_WEAK_PHRASES], line);
+        if (phrases == NULL) {
+            goto error;
+        }
+        int some = PyObject_IsTrue(phrases);
+        if (some > 0) { /* most lines hold none */
+            PyObject *more = PyObject_CallFunctionObjArgs(j.env[E_MORE_WEAK], phrases, hits, weak, NULL);
+            if (more == NULL) {
+                some = -1;
+            }
+            else {
+                PyObject *joined = PySequence_InPlaceConcat(weak, more);
+                Py_DECREF(more);
+                if (joined == NULL) {
+                    some = -1;
+                }
+                Py_XDECREF(joined);
+            }
+        }
+        Py_DECREF(phrases);
+        if (some < 0) {
+            goto error;
+        }
+    }
+    out = PyTuple_Pack(2, hits, weak);
+error:
+    Py_XDECREF(hits);
+    Py_XDECREF(weak);
+    Py_XDECREF(rel);
+    for (Py_ssize_t i = 0; i < j.nc; i++) {
+        Py_XDECREF(j.cands[i].target);
+        Py_XDECREF(j.cands[i].form);
+        Py_XDECREF(j.cands[i].last);
+    }
+    if (j.cands != small) {
+        PyMem_Free(j.cands);
+    }
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    "agentc.compiler._judge",
+    "mentions.scan_line in C (see mentions.py).",
+    -1,
+    methods,
+};
+
+static int
+intern(PyObject **slot, const char *text)
+{
+    *slot = PyUnicode_InternFromString(text);
+    return *slot == NULL ? -1 : 0;
+}
+
+PyMODINIT_FUNC
+PyInit__judge(void)
+{
+    if (intern(&S_search, "search") || intern(&S_match, "match") || intern(&S_sub, "sub") || intern(&S_end, "end")
+        || intern(&S_start, "start") || intern(&S_target, "target") || intern(&S_form, "form")
+        || intern(&S_brand, "brand") || intern(&S_kind, "kind") || intern(&S_pattern, "pattern")
+        || intern(&S_empty, "") || intern(&S_dash, "-") || intern(&S_delegate, "delegate") || intern(&S_compare, "compare")
+        || intern(&S_collaborate, "collaborate") || intern(&S_role_only, "kebab-role-only")
+        || intern(&S_agent_suffix, "-agent") || intern(&P_sub, "M sub-mention") || intern(&P_at, "M at-mention")
+        || intern(&P_name_agent, "M name-agent") || intern(&P_agent_id, "M agent-id")
+        || intern(&P_relation, "M relation label") || intern(&P_verb_strong, "M delegation verb")
+        || intern(&P_table_column, "M table column") || intern(&P_table_row, "M table row")
+        || intern(&P_preference, "M preference") || intern(&P_lead_name, "M lead name") || intern(&P_verb, "M verb")
+        || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name")) {
+        return NULL;
+    }
+    return PyModule_Create(&module_def);
+}

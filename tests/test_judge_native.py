@@ -1,0 +1,165 @@
+"""The C line judge (agentc.compiler._judge) against the Python one it stands in for: its
+`scan_line` gives what mentions._scan_line_py gives on every line references.scan reads in the
+repository's markdown and the shared corpus (when it is beside the checkout), and on
+hypothesis-made lines built from the characters that decide a name's evidence (markup, blanks
+ASCII and not, digits ASCII and not, list and check marks, curly quotes, "İ", the Kelvin sign,
+emoji, CRLF, a lone surrogate, a long line), with names found by mentions._candidates or placed
+anywhere on the line, and every flag and table range. Also: it is used when built (and must be,
+where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no
+memory."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler import mentions, references
+from agentc.compiler.source import read_source
+
+EXAMPLES = int(os.environ.get("AGENTC_HYPOTHESIS_EXAMPLES", "300"))
+
+
+@pytest.fixture(scope="module")
+def native():
+    """The C `scan_line` bound to its Python tests, even when this run judges in pure Python."""
+    return native_or_skip(mentions._native_judge, "_judge")
+
+
+def plain(result):
+    """A scan_line result as plain values (Hit compares by its fields too; this shows them on a failure)."""
+    hits, weak = result
+    return [(h.target, h.kind, h.pattern, h.col, h.strong) for h in hits], weak
+
+
+def both(native, line, cands, ctx=False, compare=False, self_name="me", lead_ok=True, target_cols=(), first_cell=None,
+         skill_ctx=False, weak_hint=False):
+    got = native(line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)
+    want = mentions._scan_line_py(line, ctx=ctx, compare=compare, self_name=self_name, lead_ok=lead_ok,
+                                  target_cols=target_cols, first_cell=first_cell, skill_ctx=skill_ctx, cands=cands,
+                                  weak_hint=weak_hint)
+    assert plain(got) == plain(want), (line, [(c.start, c.end, c.target, c.form, c.brand) for c in cands])
+    return got
+
+
+def test_mentions_uses_the_native_judge_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
+    try:
+        from agentc.compiler import _judge
+    except ImportError:
+        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._judge did not import"
+        pure = True
+    if pure:
+        assert mentions._native_scan is None
+    else:
+        assert mentions._native_scan.func is _judge.scan_line
+
+
+def test_every_line_the_reader_judges_is_judged_the_same(native, monkeypatch):
+    """Each call references.scan makes, on the repository's markdown and ../shared/corpus."""
+    compared = []
+
+    def checked(line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint):
+        compared.append(line)
+        return both(native, line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)
+
+    monkeypatch.setattr(mentions, "_native_scan", checked)
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        try:
+            src = read_source(path.name, path.read_bytes())
+        except Exception:  # noqa: BLE001 - a file the reader refuses has no lines to judge
+            continue
+        references.scan(src, path.stem, references.read(src, path.stem))
+    assert len(compared) > 50
+    assert any(not line.isascii() for line in compared)
+
+
+# What decides a name's evidence: names of each form, the words before and after them that the
+# tests look for, markup, list and check marks (ASCII and not), digits (ASCII and not), blanks
+# (ASCII, \x1c, U+00A0, U+2003, U+0085), curly quotes, "İ" and the Kelvin sign (whose lowercase is
+# ASCII), emoji, CRLF, a newline, a lone surrogate and a long run.
+PIECES = ["code-reviewer", "test-runner", "gpt-4o", "real-time", "qa-agent", "Reality Checker", "Code Reviewer",
+          "Data Scientist", "@helper", "@agent-x-y", 'subagent_type="deploy-bot"', "plug:code-reviewer", "Google Tag Manager",
+          "agent", "agents", "subagent", "sub-agent", "the", "a", "an", "The", "AGENT", "A\u212aent", "s\u212aill",
+          "skill", "tool", "command", "use", "Use", "hand off to", "delegate to", "handled by", "that's for", "owner:",
+          "Agent:", "pair with", "work with", "prefer", "over", "instead of", ">", "->", "\u2192", "and", "or", ",", "/",
+          "+", "&", "decides", "reviews", "checks", "can", "from", "ask", "query", "consult", "with", "ping", "notify",
+          "Handoff from", "After", "Related", "Works with", "**", "__", "`", '"', "'", "(", ")", "[", "]", "[x]", "[ ]",
+          "|", ":", " : ", "-", "*", "+", ">", "1.", "2)", "\u0663.", "\u2022", "\u274c", "\u2705", "\u26a0\ufe0f",
+          "\U0001f6ab", "\u201c", "\u201d", "\u2018", "\u2019", "You are", "as a", "role:", "  ", " ", "\t", "\x1c",
+          "\u00a0", "\u2003", "\u0085", "\r\n", "\n", "\u0130", "\u0131", "\u00e9", "\U0001f600", "\udc80", "x" * 130, ""]
+FORMS = ["kebab", "title", "at", "at-word", "sub", "word"]
+TARGETS = ["code-reviewer", "test-runner", "gpt-4o", "qa-agent", "reality-checker", "data-scientist", "helper",
+           "plug:code-reviewer", "x", "me", "me-agent"]
+flags = st.booleans()
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=24).map(" ".join) | st.lists(st.sampled_from(PIECES), max_size=24).map("".join),
+       flags, flags, flags, flags, flags, st.sampled_from(["me", "code-reviewer", "reality-checker"]), st.data())
+def test_lines_with_their_own_names_are_judged_the_same(native, line, ctx, compare, lead_ok, skill_ctx, weak_hint,
+                                                        self_name, data):
+    line = mentions.prepare(line)
+    cands = mentions._candidates(line, self_name)
+    n = len(line)
+    bound = st.integers(min_value=-3, max_value=n + 3)
+    cols = tuple(data.draw(st.lists(st.tuples(bound, bound), max_size=3)))
+    first = data.draw(st.none() | st.tuples(bound, bound) | st.just(()))
+    both(native, line, cands, ctx, compare, self_name, lead_ok, cols, first, skill_ctx, weak_hint)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=16).map("".join), flags, flags, flags, st.data())
+def test_names_placed_anywhere_are_judged_the_same(native, line, ctx, compare, weak_hint, data):
+    """Any form, target and brand at any place: no rule may lean on what `_candidates` finds."""
+    n = len(line)
+    cuts = sorted(data.draw(st.lists(st.integers(min_value=0, max_value=n), max_size=8)))
+    cands = [mentions._Cand(cuts[k], cuts[k + 1], data.draw(st.sampled_from(TARGETS)), data.draw(st.sampled_from(FORMS)),
+                            data.draw(flags), data.draw(flags))
+             for k in range(0, len(cuts) - 1, 2)]
+    both(native, line, cands, ctx, compare, "me", True, ((0, n // 2),) if n % 3 else (), (0, n // 3) if n % 2 else None,
+         False, weak_hint)
+
+
+def test_odd_lines(native):
+    for line in ("", " ", "\r\n", "\n", "agent", "x" * 5000 + " code-reviewer agent", "**code-reviewer**: " + "y" * 3000,
+                 "- \u26a0\ufe0f **Code Reviewer** \u2192 reviews", "1. [x] \u201ccode-reviewer\u201d decides",
+                 "\u0130 code-reviewer \u212a", "hand off to the research agent", "Handoff from: code-reviewer, test-runner"):
+        line = mentions.prepare(line)
+        for ctx in (False, True):
+            both(native, line, mentions._candidates(line, "me"), ctx=ctx, weak_hint=True)
+
+
+def test_bad_arguments_are_type_errors(native):
+    cands = mentions._candidates("use code-reviewer", "me")
+    with pytest.raises(TypeError):
+        native(b"use code-reviewer", cands, False, False, "me", True, (), None, False, False)
+    with pytest.raises(TypeError):
+        native("use code-reviewer", tuple(cands), False, False, "me", True, (), None, False, False)
+    with pytest.raises(TypeError):
+        native("use code-reviewer", cands, False)
+    with pytest.raises(TypeError):
+        native.func((), "use code-reviewer", cands, False, False, "me", True, (), None, False, False)
+    with pytest.raises(ValueError):  # a name past the line's end
+        native("use", cands, False, False, "me", True, (), None, False, False)
+
+
+def test_no_leak(native):
+    lines = [mentions.prepare(t) for t in ("- **code-reviewer**: reviews, then hand off to the test-runner agent",
+                                           "Use the Code Reviewer \u2192 Reality Checker (a-b)", "ask the context manager",
+                                           "| `qa-agent` | x |", "Handoff from: code-reviewer, test-runner")]
+    args = [(line, mentions._candidates(line, "me")) for line in lines]
+
+    def calls():
+        for line, cands in args:
+            native(line, cands, True, False, "me", True, ((0, 5),), (0, 12), False, True)
+            native(line, cands, False, True, "me", False, (), None, False, False)
+        try:
+            native("use", cands, False, False, "me", True, (), None, False, False)
+        except ValueError:
+            pass
+
+    assert_no_leak(calls)
