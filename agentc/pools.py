@@ -153,7 +153,8 @@ _WORK: tuple[Any, ...] = ()  # (todo, chunk, spools, lower) for the forked worke
 _MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
 
 
-def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[Found, bytes], Lowered]) -> Iterator[Lowered]:
+def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[Found, bytes], Lowered], *,
+                  whole: bool = True) -> Iterator[Lowered]:
     """`lower(f, data)` of each file of `todo`, in order, made by `jobs` processes: this one
     lowers the first `1/jobs` of the files itself while `jobs - 1` forked ones lower the rest,
     a chunk of files at a time, each chunk's cache entries spooled (`_spool`) and loaded back
@@ -164,7 +165,8 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     1.39 -> 1.30 s, 1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here, and so
     is every file of a chunk whose worker died (killed, out of memory): concurrent.futures
     notices that, where multiprocessing.Pool waited for it forever. Leaving early (an error,
-    Ctrl-C) cancels what has not started."""
+    Ctrl-C) cancels what has not started. `whole=False`: the workers' agents are loaded
+    without their body's structure (`codec.load_entry`); the entries stay whole."""
     import tempfile
 
     from agentc import codec
@@ -190,7 +192,7 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
                         entry = None
                     if entry is not None:
                         try:
-                            agent, more = codec.load_entry(entry, data)
+                            agent, more = codec.load_entry(entry, data, whole=whole)
                         except ValueError:  # not expected: an entry that does not come back whole
                             entry = None
                     if entry is None:

@@ -105,7 +105,8 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
                 sink(name, {p[len(prefix):]: t for p, t in result.files.items() if p.startswith(prefix)})
             produced.extend(same)
         else:
-            agents, more, seen = api.read_agents(found, cache=store, progress=progress, jobs=options.jobs)
+            agents, more, seen = api.read_agents(found, cache=store, progress=progress, jobs=options.jobs,
+                                               whole=not set(targets) <= api.UNSTRUCTURED)
             _phase(progress, "emitting")
             result = api.build_each(options, api.link(agents, ddiags + more), sink, jobs=options.jobs)
             views = None

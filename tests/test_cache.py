@@ -75,23 +75,42 @@ def test_an_entry_whose_source_gives_another_body_is_refused():
     assert codec.load_entry(codec.dump_entry(None, diags), b"") == (None, tuple(diags))
 
 
+def _unstructured(agent: AgentIR) -> AgentIR:
+    """The agent with each codec.STRUCTURE field at its default."""
+    fields = {f.name: f for f in dataclasses.fields(AgentIR)}
+    return dataclasses.replace(agent, **{n: fields[n].default for n in codec.STRUCTURE})
+
+
+def test_an_entry_read_without_structure_is_the_agent_with_structure_at_its_defaults():
+    assert set(codec.STRUCTURE) < {f.name for f in dataclasses.fields(AgentIR)}
+    some = 0
+    for data, agent, diags in _lowered():
+        light, back = codec.load_entry(codec.dump_entry(agent, diags), data, whole=False)
+        assert (light, back) == (_unstructured(agent), tuple(diags)), agent.file
+        some += light != agent
+    assert some  # the agents had structure to leave out
+
+
+@pytest.mark.parametrize("whole", [True, False])
 @pytest.mark.parametrize("data", [
     b"", b"{}", b"[]", b'{"agent": null}', b'{"agent": null, "diagnostics": [], "body_length": 0, "more": 1}',
     b'{"agent": {"__class__": "os.system"}, "diagnostics": [], "body_length": 0}',
     b'{"agent": null, "diagnostics": [{"code": "AGC301", "severity": "fatal", "file": "a", "line": 1, "col": 1, "message": ""}],'
     b' "body_length": 0}',
 ])
-def test_a_damaged_or_foreign_entry_is_refused(data):
+def test_a_damaged_or_foreign_entry_is_refused(data, whole):
     with pytest.raises(ValueError):
-        codec.load_entry(data, b"")
+        codec.load_entry(data, b"", whole=whole)
 
 
-def test_a_changed_entry_is_refused():
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_changed_entry_is_refused(whole):
     source, agent, diags = next(_lowered())
     data = codec.dump_entry(agent, diags)
-    for damaged in (data[:-3], data.replace(b'"line":', b'"lines":', 1), data.replace(b'"line":', b'"line":"x', 1)):
+    for damaged in (data[:-3], data.replace(b'"line":', b'"lines":', 1), data.replace(b'"line":', b'"line":"x', 1),
+                    data.replace(b'"name":', b'"name":1,"x":', 1)):
         with pytest.raises(ValueError):
-            codec.load_entry(damaged, source)
+            codec.load_entry(damaged, source, whole=whole)
 
 
 def test_the_schemas_read_each_field_type_as_get_type_hints_does():

@@ -35,7 +35,7 @@ def test_a_pool_reads_what_one_process_reads(sources):
 def test_an_entry_that_does_not_come_back_whole_is_lowered_here(monkeypatch):
     one = read(OURS, 1)
 
-    def damaged(data: bytes, source: bytes):
+    def damaged(data: bytes, source: bytes, **kw):
         raise ValueError("damaged entry")
 
     monkeypatch.setattr(codec, "load_entry", damaged)
@@ -136,7 +136,7 @@ def _lowering_pools(monkeypatch) -> list[int]:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     sizes: list[int] = []
     real = pools.lower_in_pool
-    monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower: (sizes.append(jobs), real(todo, jobs, lower))[1])
+    monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower, **kw: (sizes.append(jobs), real(todo, jobs, lower, **kw))[1])
     return sizes
 
 
@@ -306,3 +306,44 @@ def test_one_target_is_emitted_without_a_pool(tmp_path, monkeypatch):
     monkeypatch.setattr(pools, "emit_in_pool", no_pool)
     outcome, files = _build(OURS, tmp_path / "out", 2, ("claude",))
     assert not outcome.failed and files
+
+
+def _unstructured(agent):
+    fields = {f.name: f for f in dataclasses.fields(agent)}
+    return dataclasses.replace(agent, **{n: fields[n].default for n in codec.STRUCTURE})
+
+
+def test_a_pool_for_unstructured_targets_reads_the_agents_without_their_structure():
+    """This process lowers a share of the files itself: those agents are whole."""
+    agents, diags, seen = read(OURS, 1)
+    pooled, pooled_diags, pooled_seen = read(OURS, 2, whole=False)
+    assert (pooled_diags, pooled_seen) == (diags, seen)
+    assert len(pooled) == len(agents)
+    assert all(b in (a, _unstructured(a)) for a, b in zip(agents, pooled, strict=True))
+    assert pooled[-1] == _unstructured(agents[-1]) != agents[-1]  # the last files are a worker's
+
+
+@pytest.mark.parametrize("plugin", [False, True])
+@pytest.mark.parametrize("name", sorted(api.UNSTRUCTURED))
+def test_unstructured_targets_emit_the_same_without_the_structure(name, plugin, tmp_path):
+    """What `read_agents(whole=False)` leaves out, an UNSTRUCTURED target never reads: its files,
+    their diagnostics, the linked graph and the incremental views are the same without it."""
+    from agentc import incremental
+    from agentc.compiler.options import BuildOptions
+    from agentc.targets import as_text
+
+    found, ddiags = discover([*OURS, str(ROOT / "tests" / "fixtures")])
+    agents, diags, _ = api.read_agents(found)
+    options = BuildOptions(targets=(name,), out=str(tmp_path), plugin=plugin)
+    made = []
+    for each in (agents, [_unstructured(a) for a in agents]):
+        project = api.link(each, ddiags + diags)
+        files: dict = {}
+
+        def sink(target: str, emitted: dict, files: dict = files) -> None:
+            files.update({f"{target}/{p}": as_text(x) for p, x in emitted.items()})
+
+        result = api.build_each(options, project, sink)
+        made.append((files, result.diagnostics, project.edges, incremental.views(found, project, [name])))
+    assert made[0][0] and made[0][1]  # files and diagnostics to compare
+    assert made[1] == made[0]
