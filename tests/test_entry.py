@@ -77,3 +77,26 @@ def test_another_thread_running_takes_the_ordinary_exit():
     finally:
         stop.set()
         other.join()
+
+
+def test_yaml_finds_its_reader_pattern_compiled():
+    """entry._prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
+    and the pattern it gets is the one re.compile makes."""
+    code = (
+        "import re, sys\n"
+        "from agentc import entry\n"
+        "entry._prime_yaml()\n"
+        "from re import _compiler\n"
+        "made = []\n"
+        "real = _compiler.compile\n"
+        "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
+        "import yaml\n"
+        "pattern = yaml.reader.Reader.NON_PRINTABLE\n"
+        "assert entry.YAML_NON_PRINTABLE not in made, 'compiled again'\n"
+        "fresh = real(entry.YAML_NON_PRINTABLE, 0)\n"
+        "text = 'ok \\x00 \\ufffe \\U0001f642 \\x85'\n"
+        "assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in fresh.finditer(text)]\n"
+        "assert pattern.pattern == fresh.pattern and pattern.flags == fresh.flags\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
