@@ -22,7 +22,7 @@
 enum {
     E_ROLE_LIKE, E_HIT, E_RELATION, E_SKILLISH, E_AGENT_AFTER, E_LIST_THEN_AGENT, E_QUALIFIED, E_JOIN_OR_START,
     E_STRONG_BEFORE, E_JOIN, E_ANY_ONE, E_COMPARED, E_LEAD_SEP, E_SELF_LEAD, E_SOFT_KIND, E_ROLE_VERB,
-    E_TITLE_IN_PROSE, E_CUE_KIND, E_WORD_AGENTS, E_WEAK_PHRASES, E_MORE_WEAK, E_PHRASE_WEAK, E_COUNT
+    E_TITLE_IN_PROSE, E_CUE_KIND, E_WORD_AGENTS, E_WEAK_PHRASES, E_WEAK_ASCII, E_MORE_WEAK, E_PHRASE_WEAK, E_COUNT
 };
 
 enum { F_OTHER, F_AT, F_AT_WORD, F_SUB, F_KEBAB, F_TITLE };
@@ -906,7 +906,8 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     if (!j.skill_line && weak_hint) {
-        PyObject *phrases = PyObject_CallOneArg(j.env[E_WEAK_PHRASES], line);
+        /* an ASCII line straight to the weak phrase scan weak_phrases would hand it to */
+        PyObject *phrases = PyObject_CallOneArg(j.env[PyUnicode_IS_ASCII(line) ? E_WEAK_ASCII : E_WEAK_PHRASES], line);
         if (phrases == NULL) {
             goto error;
         }
@@ -946,8 +947,83 @@ error:
     return out;
 }
 
+PyDoc_STRVAR(inert_doc,
+"inert(env, line, cands)\n"
+"--\n\n"
+"mentions.inert(line, cands); `env`: the Python callables mentions._native_judge passes.");
+
+static PyObject *
+inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "inert takes 3 arguments");
+        return NULL;
+    }
+    PyObject *env = args[0], *line = args[1], *cands = args[2];
+    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT || !PyUnicode_Check(line) || !PyList_Check(cands)) {
+        PyErr_SetString(PyExc_TypeError, "inert(env, line: str, cands: list)");
+        return NULL;
+    }
+    Judge j = {.env = &PyTuple_GET_ITEM(env, 0), .line = line, .kind = PyUnicode_KIND(line), .data = PyUnicode_DATA(line),
+               .n = PyUnicode_GET_LENGTH(line)};
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
+        PyObject *obj = PyList_GET_ITEM(cands, i);
+        PyObject *form = PyObject_GetAttr(obj, S_form);
+        if (form == NULL) {
+            return NULL;
+        }
+        int kebab = PyUnicode_Check(form) && PyUnicode_CompareWithASCIIString(form, "kebab") == 0;
+        Py_DECREF(form);
+        if (!kebab) {
+            Py_RETURN_FALSE;
+        }
+        Cand c = {.role = -1, .last = NULL};
+        PyObject *target = PyObject_GetAttr(obj, S_target);
+        if (target == NULL) {
+            return NULL;
+        }
+        if (!PyUnicode_Check(target)) {
+            Py_DECREF(target);
+            PyErr_SetString(PyExc_TypeError, "a name's target must be str");
+            return NULL;
+        }
+        Py_ssize_t colon = PyUnicode_FindChar(target, ':', 0, PyUnicode_GET_LENGTH(target), -1);
+        c.last = colon == -2 ? NULL : colon < 0 ? Py_NewRef(target)
+                                               : PyUnicode_Substring(target, colon + 1, PyUnicode_GET_LENGTH(target));
+        Py_DECREF(target);
+        if (c.last == NULL) {
+            return NULL;
+        }
+        int r = role(&j, &c);
+        Py_DECREF(c.last);
+        if (r != 0) {
+            return r < 0 ? NULL : Py_NewRef(Py_False);
+        }
+    }
+    if (holds(&j, "agent")) {
+        Py_RETURN_FALSE;
+    }
+    if (PyUnicode_FindChar(line, ':', 0, j.n, 1) < 0) {
+        Py_RETURN_TRUE;
+    }
+    /* `_relation` finds a label exactly where the regex alone would */
+    PyObject *lead_end = PyLong_FromSsize_t(line_mark_end(&j));
+    if (lead_end == NULL) {
+        return NULL;
+    }
+    PyObject *rel = PyObject_CallFunctionObjArgs(j.env[E_RELATION], line, lead_end, Py_False, NULL);
+    Py_DECREF(lead_end);
+    if (rel == NULL) {
+        return NULL;
+    }
+    int none = rel == Py_None;
+    Py_DECREF(rel);
+    return PyBool_FromLong(none);
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
+    {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
     {NULL, NULL, 0, NULL},
 };
 

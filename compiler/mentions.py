@@ -1014,18 +1014,30 @@ def _weak_phrases_py(line: str) -> list[tuple[int, tuple[str, ...], str]]:
 _native_weak = partial(_NATIVE.weak_phrases, role_like, _WEAK_VERBS) if _NATIVE else None
 
 
-def _native_judge() -> Any:
-    """compiler/_judge.c's `scan_line` bound to the Python tests it calls (the regexes, `role_like`,
-    `Hit`, ...: each stays in one place), or None: not built, or AGENTC_PURE_PYTHON set.
-    tests/test_judge_native.py compares it with `_scan_line_py`."""
-    module = native.load("_judge", "scan_line")
+def _native_judge(name: str = "scan_line") -> Any:
+    """compiler/_judge.c's `scan_line` (or `inert`) bound to the Python tests it calls (the
+    regexes, `role_like`, `Hit`, ...: each stays in one place), or None: not built, or
+    AGENTC_PURE_PYTHON set. tests/test_judge_native.py compares them with `_scan_line_py` and `inert`."""
+    module = native.load("_judge", "scan_line", "inert")
     if module is None:
         return None
-    return partial(module.scan_line, (
+    return partial(getattr(module, name), (
         role_like, Hit, _relation, SKILLISH, _AGENT_AFTER, _LIST_THEN_AGENT, _QUALIFIED, _JOIN_OR_START, _STRONG_BEFORE,
         _JOIN, _ANY_ONE, _COMPARED, _LEAD_SEP, _SELF_LEAD, _soft_kind, _role_verb, _title_in_prose, _cue_kind,
-        _word_agents, weak_phrases, _more_weak, _phrase_weak,
+        _word_agents, weak_phrases, _native_weak or weak_phrases, _more_weak, _phrase_weak,
     ))
 
 
+def _judge_line_py(line: str, cands: list[_Cand], ctx: bool, compare: bool, self_name: str, lead_ok: bool,
+                   target_cols: tuple[tuple[int, int], ...], first_cell: tuple[int, int] | None, skill_ctx: bool,
+                   weak_hint: bool) -> tuple[list[Hit], list[tuple[int, tuple[str, ...], str]]]:
+    """`scan_line` of a line whose names and hint are known, its arguments in order."""
+    return _scan_line_py(line, ctx=ctx, compare=compare, self_name=self_name, lead_ok=lead_ok, target_cols=target_cols,
+                         first_cell=first_cell, skill_ctx=skill_ctx, cands=cands, weak_hint=weak_hint)
+
+
 _native_scan = _native_judge()
+# What `references.scan` calls for each line it reads (a keyword call through `scan_line` cost
+# about as much as the C work of a short line): the C twins when built.
+judge_line = _native_scan or _judge_line_py
+inert_line = _native_judge("inert") or inert

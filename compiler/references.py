@@ -106,12 +106,15 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
             text = lines[line_no - 1]
             if hinted is not None:
                 weak_hint = line_no - 1 in hinted
-                if not (ctx or weak_hint) and mentions.inert(text, cands):
+                if not (ctx or weak_hint) and mentions.inert_line(text, cands):
                     return
             if known and cands and _all_known(cands, line_no, known):
                 cands = []
-        found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok, target_cols=target_cols,
-                                         first_cell=first_cell, skill_ctx=skill, cands=cands, weak_hint=weak_hint)
+        if weak_hint is None:  # the description, or a text whose lowering moved offsets: scan_line finds out
+            found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok,
+                                             target_cols=target_cols, first_cell=first_cell, skill_ctx=skill, cands=cands)
+        else:
+            found, soft = mentions.judge_line(text, cands, ctx, compare, name, lead_ok, target_cols, first_cell, skill, weak_hint)
         section = titles[k] if k is not None else None
         for h in found:
             hits.append((line_no, h.col, h, section, text))

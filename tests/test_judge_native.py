@@ -29,6 +29,12 @@ def native():
     return native_or_skip(mentions._native_judge, "_judge")
 
 
+@pytest.fixture(scope="module")
+def inert():
+    """The C `inert`."""
+    return native_or_skip(lambda: mentions._native_judge("inert"), "_judge")
+
+
 def plain(result):
     """A scan_line result as plain values (Hit compares by its fields too; this shows them on a failure)."""
     hits, weak = result
@@ -54,11 +60,14 @@ def test_mentions_uses_the_native_judge_when_built():
         pure = True
     if pure:
         assert mentions._native_scan is None
+        assert (mentions.judge_line, mentions.inert_line) == (mentions._judge_line_py, mentions.inert)
     else:
         assert mentions._native_scan.func is _judge.scan_line
+        assert mentions.judge_line is mentions._native_scan
+        assert mentions.inert_line.func is _judge.inert
 
 
-def test_every_line_the_reader_judges_is_judged_the_same(native, monkeypatch):
+def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypatch):
     """Each call references.scan makes, on the repository's markdown and ../shared/corpus."""
     compared = []
 
@@ -66,7 +75,12 @@ def test_every_line_the_reader_judges_is_judged_the_same(native, monkeypatch):
         compared.append(line)
         return both(native, line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)
 
-    monkeypatch.setattr(mentions, "_native_scan", checked)
+    def checked_inert(line, cands):
+        assert inert(line, cands) == mentions.inert(line, cands), line
+        return mentions.inert(line, cands)
+
+    monkeypatch.setattr(mentions, "judge_line", checked)
+    monkeypatch.setattr(mentions, "inert_line", checked_inert)
     for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
         try:
             src = read_source(path.name, path.read_bytes())
@@ -100,7 +114,7 @@ flags = st.booleans()
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=24).map(" ".join) | st.lists(st.sampled_from(PIECES), max_size=24).map("".join),
        flags, flags, flags, flags, flags, st.sampled_from(["me", "code-reviewer", "reality-checker"]), st.data())
-def test_lines_with_their_own_names_are_judged_the_same(native, line, ctx, compare, lead_ok, skill_ctx, weak_hint,
+def test_lines_with_their_own_names_are_judged_the_same(native, inert, line, ctx, compare, lead_ok, skill_ctx, weak_hint,
                                                         self_name, data):
     line = mentions.prepare(line)
     cands = mentions._candidates(line, self_name)
@@ -109,11 +123,12 @@ def test_lines_with_their_own_names_are_judged_the_same(native, line, ctx, compa
     cols = tuple(data.draw(st.lists(st.tuples(bound, bound), max_size=3)))
     first = data.draw(st.none() | st.tuples(bound, bound) | st.just(()))
     both(native, line, cands, ctx, compare, self_name, lead_ok, cols, first, skill_ctx, weak_hint)
+    assert inert(line, cands) == mentions.inert(line, cands)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=16).map("".join), flags, flags, flags, st.data())
-def test_names_placed_anywhere_are_judged_the_same(native, line, ctx, compare, weak_hint, data):
+def test_names_placed_anywhere_are_judged_the_same(native, inert, line, ctx, compare, weak_hint, data):
     """Any form, target and brand at any place: no rule may lean on what `_candidates` finds."""
     n = len(line)
     cuts = sorted(data.draw(st.lists(st.integers(min_value=0, max_value=n), max_size=8)))
@@ -122,18 +137,20 @@ def test_names_placed_anywhere_are_judged_the_same(native, line, ctx, compare, w
              for k in range(0, len(cuts) - 1, 2)]
     both(native, line, cands, ctx, compare, "me", True, ((0, n // 2),) if n % 3 else (), (0, n // 3) if n % 2 else None,
          False, weak_hint)
+    assert inert(line, cands) == mentions.inert(line, cands)
 
 
-def test_odd_lines(native):
+def test_odd_lines(native, inert):
     for line in ("", " ", "\r\n", "\n", "agent", "x" * 5000 + " code-reviewer agent", "**code-reviewer**: " + "y" * 3000,
                  "- \u26a0\ufe0f **Code Reviewer** \u2192 reviews", "1. [x] \u201ccode-reviewer\u201d decides",
                  "\u0130 code-reviewer \u212a", "hand off to the research agent", "Handoff from: code-reviewer, test-runner"):
         line = mentions.prepare(line)
         for ctx in (False, True):
             both(native, line, mentions._candidates(line, "me"), ctx=ctx, weak_hint=True)
+        assert inert(line, mentions._candidates(line, "me")) == mentions.inert(line, mentions._candidates(line, "me"))
 
 
-def test_bad_arguments_are_type_errors(native):
+def test_bad_arguments_are_type_errors(native, inert):
     cands = mentions._candidates("use code-reviewer", "me")
     with pytest.raises(TypeError):
         native(b"use code-reviewer", cands, False, False, "me", True, (), None, False, False)
@@ -145,9 +162,15 @@ def test_bad_arguments_are_type_errors(native):
         native.func((), "use code-reviewer", cands, False, False, "me", True, (), None, False, False)
     with pytest.raises(ValueError):  # a name past the line's end
         native("use", cands, False, False, "me", True, (), None, False, False)
+    with pytest.raises(TypeError):
+        inert("use code-reviewer", tuple(cands))
+    with pytest.raises(TypeError):
+        inert("use code-reviewer")
+    with pytest.raises(TypeError):
+        inert.func((), "use code-reviewer", cands)
 
 
-def test_no_leak(native):
+def test_no_leak(native, inert):
     lines = [mentions.prepare(t) for t in ("- **code-reviewer**: reviews, then hand off to the test-runner agent",
                                            "Use the Code Reviewer \u2192 Reality Checker (a-b)", "ask the context manager",
                                            "| `qa-agent` | x |", "Handoff from: code-reviewer, test-runner")]
@@ -157,6 +180,7 @@ def test_no_leak(native):
         for line, cands in args:
             native(line, cands, True, False, "me", True, ((0, 5),), (0, 12), False, True)
             native(line, cands, False, True, "me", False, (), None, False, False)
+            inert(line, cands)
         try:
             native("use", cands, False, False, "me", True, (), None, False, False)
         except ValueError:

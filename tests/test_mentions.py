@@ -222,13 +222,13 @@ def test_a_line_naming_only_known_edges_is_not_judged(monkeypatch):
     src = read_source("a.md", b"## Delegation\n\n- Frontend work \xe2\x86\x92 Delegate to **frontend-developer**\n"
                               b"- The code-reviewer agent checks style.\n")
     judged: list[tuple[str, list[str]]] = []
-    scan_line = mentions.scan_line
+    judge_line = mentions.judge_line
 
-    def counted(line: str, **kw):
-        judged.append((line, [c.target for c in kw["cands"]]))
-        return scan_line(line, **kw)
+    def counted(line: str, cands, *args):
+        judged.append((line, [c.target for c in cands]))
+        return judge_line(line, cands, *args)
 
-    monkeypatch.setattr(mentions, "scan_line", counted)
+    monkeypatch.setattr(mentions, "judge_line", counted)
     reading = references.read(src, "x")
     hits, _ = references.scan(src, "x", reading, {("frontend-developer", 3)})
     assert [h[2].target for h in hits] == ["code-reviewer"]
