@@ -19,37 +19,7 @@
 #include <Python.h>
 #include <stdint.h>
 
-/* A word, its characters as code points (the words are short constants: "agent", "work with"). */
-typedef struct {
-    Py_UCS4 *chars;
-    Py_ssize_t len;
-} Word;
-
-/* The words to try at a character: those whose first character it is. ASCII first characters
- * index `head`; the few words that start with another character ("→", "⇒") are in bucket 128,
- * tried at every non-ASCII character of the text. */
-#define OTHER 128
-#define END (OTHER + 1) /* the bucket of "past the text's end" in the scan's filter */
-#define FILTER_BITS 15
-#define FILTER_WORDS ((1 << FILTER_BITS) / 64)
-
-typedef struct {
-    PyObject *key; /* the words tuple it was made for (a strong reference: see `searcher`) */
-    Word *words;
-    Py_ssize_t n_words;
-    Py_ssize_t *order;            /* word indexes grouped by first character */
-    Py_ssize_t head[OTHER + 2];   /* order[head[c]:head[c + 1]] start with c */
-    /* A filter on the first three characters of a place (each as its bucket: ASCII folded, or
-     * OTHER for a non-ASCII character): a set bit for each triple some word with an ASCII first
-     * character can start with (every third character for a two-character word). Most of the
-     * text's letters start a word and many pairs do ("in", "en", "co"), but few triples: the
-     * test leaves nearly every place at once, without the unpredictable branches of a pair test
-     * or a word comparison. A hash of the triple: a collision only costs a comparison. */
-    uint64_t triple[FILTER_WORDS];
-    /* First buckets whose places are always compared: OTHER (the words starting with a
-     * non-ASCII character share it) and the ASCII characters that are a whole word by themselves. */
-    unsigned char always[END + 1];
-} Search;
+#define OTHER 128 /* the ASCII characters: those below */
 
 static inline Py_UCS4
 fold(Py_UCS4 ch)
@@ -57,48 +27,47 @@ fold(Py_UCS4 ch)
     return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
 }
 
-static inline Py_ssize_t
-bucket(Py_UCS4 first)
-{
-    return first < OTHER ? (Py_ssize_t)first : OTHER;
-}
+/* The search is the Aho-Corasick automaton of the words made a full transition table: one table
+ * look-up a character finds every place of every word, overlapping ones too, where a filter on
+ * each place's first characters and a comparison with each word that may start there cost ~38
+ * instructions a character. The table's columns are classes of characters: one for each
+ * character some word holds, and class 0 for every other one (most of the text), which keeps the
+ * table small enough for the first-level cache. A text character's class is that of its folded
+ * form, so a capital in a word (never in the folded text) is never found, as in Python. */
+typedef struct {
+    PyObject *key;             /* the words tuple it was made for (a strong reference: see `searcher`) */
+    Py_ssize_t n_words;
+    Py_ssize_t max_len;         /* the longest word's length */
+    uint32_t n_classes;
+    uint32_t text_class[OTHER]; /* the class of each ASCII text character, folded */
+    Py_UCS4 *wide;             /* the non-ASCII characters of the words, in class order... */
+    Py_ssize_t n_wide;         /* ...: wide[i] has class first_wide + i */
+    uint32_t first_wide;
+    /* delta[row + class] is the row of the next state, a state's row being its number times
+     * n_classes (so a step is one addition and one load). The states are numbered so that those
+     * where some word ends come last, from row first_out on: the test is one comparison. */
+    uint32_t *delta;
+    uint32_t first_out;
+    Py_ssize_t *own;       /* per state: a word that ends there, or -1 */
+    Py_ssize_t *next_word; /* per word: another word that ends at the same state, or -1 */
+    Py_ssize_t *dict;      /* per state: the next state on its failure chain where a word ends, or -1 */
+    Py_ssize_t *newlines;  /* per word: the "\n" it holds (a place's line is that of its start) */
+} Search;
 
-/* bucket(fold(ch)) by a table look-up (the scan's step; filled by the module's init). */
-static unsigned char FOLDED[OTHER];
+/* The most table entries (states times classes) a search is made with: far above the constant
+ * words mentions.py searches for (~300 states, ~40 classes). */
+#define MAX_TABLE (1 << 24)
 
-/* The scan's bucket of "İ" (U+0130) and the Kelvin sign (U+212A), whose lowercase is two
- * characters or an ASCII letter: the scan stops at one and lines_holding gives None (mentions.py
- * then searches the text in Python). Found here, where every character is read anyway: two `in`
- * tests of the whole text before the call cost ~9 us per 32 KB agent. */
-#define ODD 0xFFFF
-
+/* The class of a non-ASCII text character: its word character's, or 0. */
 static inline uint32_t
-folded_bucket(Py_UCS4 ch)
+wide_class(const Search *s, Py_UCS4 ch)
 {
-    if (ch < OTHER) {
-        return FOLDED[ch];
+    for (Py_ssize_t i = 0; i < s->n_wide; i++) {
+        if (s->wide[i] == ch) {
+            return s->first_wide + (uint32_t)i;
+        }
     }
-    return (ch == 0x130 || ch == 0x212A) ? ODD : OTHER;
-}
-
-/* Three buckets packed in a key, the first in the low byte. */
-static inline uint32_t
-triple(Py_ssize_t a, Py_ssize_t b, Py_ssize_t c)
-{
-    return (uint32_t)a | ((uint32_t)b << 8) | ((uint32_t)c << 16);
-}
-
-/* The filter's bit for a key (Knuth's multiplicative hash). */
-static inline uint32_t
-triple_bit(uint32_t key)
-{
-    return (key * 2654435761u) >> (32 - FILTER_BITS);
-}
-
-static inline void
-set_bit(uint64_t *filter, uint32_t bit)
-{
-    filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    return 0;
 }
 
 /* Append `line` to the word's list unless it is already the last entry (one entry per line; the
@@ -122,58 +91,122 @@ add_line(PyObject *lines, Py_ssize_t line)
     return rc;
 }
 
+/* Every word that ends where the automaton is in `state` (a state number), the place's last
+ * character being on line `line`: 0, or -1 with an exception. */
+static int
+report(const Search *s, Py_ssize_t state, Py_ssize_t line, PyObject *const *lines)
+{
+    for (; state >= 0; state = s->dict[state]) {
+        for (Py_ssize_t w = s->own[state]; w >= 0; w = s->next_word[w]) {
+            if (add_line(lines[w], line - s->newlines[w]) < 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Places found by the second half's scan, kept until the first half's are in the lists. */
+typedef struct {
+    Py_ssize_t (*items)[2]; /* (state, line) */
+    Py_ssize_t count, size;
+} Found;
+
+static int
+keep_found(Found *found, Py_ssize_t state, Py_ssize_t line)
+{
+    if (found->count == found->size) {
+        Py_ssize_t size = found->size ? 2 * found->size : 64;
+        void *items = PyMem_Realloc(found->items, (size_t)size * sizeof(*found->items));
+        if (items == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        found->items = items;
+        found->size = size;
+    }
+    found->items[found->count][0] = state;
+    found->items[found->count][1] = line;
+    found->count++;
+    return 0;
+}
+
 /* The scan, once per storage kind of the text (1, 2 or 4 bytes a character): 0, 1 when the text
- * holds an ODD character (the lists are then incomplete), -1 with an exception. `key` holds the
- * buckets of the place's character and the next two (END past the text), rolled on by one
- * character a step, so each character is read and folded once; `line` counts the "\n" passed, so
- * each place's line costs no search. A place is compared with its bucket's words only when the
- * filter lets its triple through, or its first character is `always` compared. */
+ * holds "İ" or the Kelvin sign (the lists are then incomplete), -1 with an exception. A line
+ * counts the "\n" up to the character read, so a place's line costs no search. The two odd
+ * characters are found here, where every character is read anyway: two `in` tests of the whole
+ * text before the call cost ~9 us per 32 KB agent.
+ *
+ * Each step waits for the table load of the step before, so the text is read as two halves at
+ * once, each step of one independent of the other's: twice the characters in the same time. The
+ * second half's automaton starts (max_len - 1) characters before its half, enough to be in the
+ * state the whole text's is in at the half's first character, and it keeps only the places that
+ * end in its half: each place is found once, by the half where it ends. */
+#define STEP(CHAR_AT, ROW, LINE)                                                                   \
+    do {                                                                                           \
+        Py_UCS4 ch = (CHAR_AT);                                                                    \
+        uint32_t c;                                                                                \
+        if (ch < OTHER) {                                                                          \
+            c = text_class[ch];                                                                    \
+        }                                                                                          \
+        else if (ch == 0x130 || ch == 0x212A) {                                                    \
+            goto odd;                                                                              \
+        }                                                                                          \
+        else {                                                                                     \
+            c = wide_class(s, ch);                                                                 \
+        }                                                                                          \
+        LINE += ch == '\n';                                                                        \
+        ROW = delta[ROW + c];                                                                      \
+    } while (0)
+
 #define SCAN(NAME, CHAR)                                                                           \
     static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, PyObject *const *lines)       \
     {                                                                                              \
-        Py_ssize_t line = 0;                                                                       \
-        uint32_t first = n > 0 ? folded_bucket(text[0]) : END, second = n > 1 ? folded_bucket(text[1]) : END; \
-        if (first == ODD || second == ODD) {                                                       \
-            return 1;                                                                              \
+        const uint32_t *delta = s->delta, *text_class = s->text_class;                             \
+        uint32_t first_out = s->first_out, nc = s->n_classes, row = 0, row2 = 0;                   \
+        Py_ssize_t line = 0, line2 = 0, at = 0, half = 0, unused = 0;                              \
+        Found found = {NULL, 0, 0};                                                                \
+        if (n >= 256) { /* a short text is read in one */                                         \
+            half = n / 2;                                                                          \
+            for (Py_ssize_t i = 0; i < half; i++) {                                                \
+                line2 += text[i] == '\n';                                                          \
+            }                                                                                      \
+            for (Py_ssize_t i = Py_MAX(0, half - (s->max_len - 1)); i < half; i++) {              \
+                STEP(text[i], row2, unused);                                                       \
+            }                                                                                      \
+            for (; at < half; at++) {                                                              \
+                STEP(text[at], row, line);                                                         \
+                STEP(text[half + at], row2, line2);                                                \
+                if (row >= first_out && report(s, row / nc, line, lines) < 0) {                    \
+                    goto fail;                                                                     \
+                }                                                                                  \
+                if (row2 >= first_out && keep_found(&found, row2 / nc, line2) < 0) {               \
+                    goto fail;                                                                     \
+                }                                                                                  \
+            }                                                                                      \
+            at = 2 * half; /* the second half's last character, when n is odd */                  \
+            row = row2;                                                                            \
+            line = line2;                                                                          \
         }                                                                                          \
-        uint32_t key = (first << 8) | (second << 16);                                              \
-        for (Py_ssize_t at = 0; at < n; at++) {                                                    \
-            line += (key & 0xFF) == '\n'; /* the character before this place (0 at the first) */ \
-            uint32_t third = END;                                                                  \
-            if (at + 2 < n) {                                                                      \
-                Py_UCS4 ch = text[at + 2];                                                         \
-                if (ch < OTHER) {                                                                  \
-                    third = FOLDED[ch];                                                            \
-                }                                                                                  \
-                else if (ch == 0x130 || ch == 0x212A) {                                            \
-                    return 1;                                                                      \
-                }                                                                                  \
-                else {                                                                             \
-                    third = OTHER;                                                                 \
-                }                                                                                  \
-            }                                                                                      \
-            key = (key >> 8) | (third << 16);                                                      \
-            uint32_t bit = triple_bit(key);                                                        \
-            if (!(((s->triple[bit >> 6] >> (bit & 63)) & 1) | s->always[key & 0xFF])) {            \
-                continue;                                                                          \
-            }                                                                                      \
-            Py_ssize_t b = key & 0xFF;                                                             \
-            Py_ssize_t lo = s->head[b], hi = s->head[b + 1];                                       \
-            for (Py_ssize_t k = lo; k < hi; k++) {                                                 \
-                const Word *w = &s->words[s->order[k]];                                            \
-                if (w->len > n - at) {                                                             \
-                    continue;                                                                      \
-                }                                                                                  \
-                Py_ssize_t j = 0;                                                                  \
-                while (j < w->len && fold(text[at + j]) == w->chars[j]) {                          \
-                    j++;                                                                           \
-                }                                                                                  \
-                if (j == w->len && add_line(lines[s->order[k]], line) < 0) {                       \
-                    return -1;                                                                     \
-                }                                                                                  \
+        for (Py_ssize_t i = 0; i < found.count; i++) {                                             \
+            if (report(s, found.items[i][0], found.items[i][1], lines) < 0) {                      \
+                goto fail;                                                                         \
             }                                                                                      \
         }                                                                                          \
+        for (; at < n; at++) {                                                                     \
+            STEP(text[at], row, line);                                                             \
+            if (row >= first_out && report(s, row / nc, line, lines) < 0) {                        \
+                goto fail;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        PyMem_Free(found.items);                                                                   \
         return 0;                                                                                  \
+    odd:                                                                                           \
+        PyMem_Free(found.items);                                                                   \
+        return 1;                                                                                  \
+    fail:                                                                                          \
+        PyMem_Free(found.items);                                                                   \
+        return -1;                                                                                 \
     }
 
 SCAN(scan_ucs1, Py_UCS1)
@@ -186,81 +219,206 @@ free_search(Search *s)
     if (s == NULL) {
         return;
     }
-    if (s->words != NULL) {
-        for (Py_ssize_t i = 0; i < s->n_words; i++) {
-            PyMem_Free(s->words[i].chars);
-        }
-    }
-    PyMem_Free(s->words);
-    PyMem_Free(s->order);
+    PyMem_Free(s->wide);
+    PyMem_Free(s->delta);
+    PyMem_Free(s->own);
+    PyMem_Free(s->next_word);
+    PyMem_Free(s->dict);
+    PyMem_Free(s->newlines);
     Py_XDECREF(s->key);
     PyMem_Free(s);
 }
 
-/* The search for `words` (a tuple of non-empty str), or NULL with an exception. */
+/* The class of word character `ch`, given one if it has none yet (classes[ch] for an ASCII one;
+ * a non-ASCII one is looked up in, or added to, s->wide). */
+static uint32_t
+word_class(Search *s, uint32_t *ascii, Py_UCS4 ch)
+{
+    if (ch < OTHER) {
+        if (ascii[ch] == 0) {
+            ascii[ch] = s->n_classes++;
+        }
+        return ascii[ch];
+    }
+    for (Py_ssize_t i = 0; i < s->n_wide; i++) {
+        if (s->wide[i] == ch) {
+            return s->first_wide + (uint32_t)i;
+        }
+    }
+    s->wide[s->n_wide++] = ch;
+    return s->n_classes++;
+}
+
+#define NONE UINT32_MAX
+
+/* The search for `words` (a tuple of non-empty str); NULL with an exception, or NULL without one
+ * when the table would pass MAX_TABLE entries. */
 static Search *
 new_search(PyObject *words)
 {
+    Py_ssize_t n_words = PyTuple_GET_SIZE(words), n_chars = 0, n_states = 1, max_len = 0;
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) == 0) {
+            PyErr_SetString(PyExc_TypeError, "lines_holding: words must be non-empty str");
+            return NULL;
+        }
+        n_chars += PyUnicode_GET_LENGTH(word);
+        max_len = Py_MAX(max_len, PyUnicode_GET_LENGTH(word));
+    }
     Search *s = PyMem_Calloc(1, sizeof(Search));
+    uint32_t ascii[OTHER] = {0}, *trie = NULL, *order = NULL, *renumber = NULL;
+    Py_ssize_t *failure = NULL, size = n_words ? n_words : 1, states = n_chars + 1;
     if (s == NULL) {
         PyErr_NoMemory();
         return NULL;
     }
-    s->n_words = PyTuple_GET_SIZE(words);
-    s->words = PyMem_Calloc(s->n_words ? s->n_words : 1, sizeof(Word));
-    s->order = PyMem_Calloc(s->n_words ? s->n_words : 1, sizeof(Py_ssize_t));
-    if (s->words == NULL || s->order == NULL) {
+    s->n_words = n_words;
+    s->max_len = max_len;
+    /* The ASCII word characters first (their classes follow class 0), then the others. */
+    s->n_classes = 1;
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(word); j++) {
+            Py_UCS4 ch = PyUnicode_READ_CHAR(word, j);
+            if (ch < OTHER) {
+                word_class(s, ascii, ch);
+            }
+        }
+    }
+    s->first_wide = s->n_classes;
+    s->wide = PyMem_Calloc(n_chars ? n_chars : 1, sizeof(Py_UCS4));
+    s->own = PyMem_Calloc(states, sizeof(Py_ssize_t));
+    s->dict = PyMem_Calloc(states, sizeof(Py_ssize_t));
+    s->next_word = PyMem_Calloc(size, sizeof(Py_ssize_t));
+    s->newlines = PyMem_Calloc(size, sizeof(Py_ssize_t));
+    failure = PyMem_Calloc(states, sizeof(Py_ssize_t));
+    order = PyMem_Calloc(states, sizeof(uint32_t));
+    renumber = PyMem_Calloc(states, sizeof(uint32_t));
+    if (s->wide == NULL || s->own == NULL || s->dict == NULL || s->next_word == NULL || s->newlines == NULL
+        || failure == NULL || order == NULL || renumber == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
-    Py_ssize_t count[OTHER + 1] = {0};
-    for (Py_ssize_t i = 0; i < s->n_words; i++) {
+    for (Py_ssize_t i = 0; i < n_words; i++) {
         PyObject *word = PyTuple_GET_ITEM(words, i);
-        if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) == 0) {
-            PyErr_SetString(PyExc_TypeError, "lines_holding: words must be non-empty str");
-            goto fail;
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(word); j++) {
+            word_class(s, ascii, PyUnicode_READ_CHAR(word, j));
         }
-        Word *w = &s->words[i];
-        w->chars = PyUnicode_AsUCS4Copy(word);
-        if (w->chars == NULL) {
-            goto fail;
+    }
+    if ((size_t)states * s->n_classes > MAX_TABLE) {
+        goto fail; /* no exception: lines_holding gives None */
+    }
+    uint32_t nc = s->n_classes;
+    trie = PyMem_Malloc((size_t)states * nc * sizeof(uint32_t));
+    s->delta = PyMem_Malloc((size_t)states * nc * sizeof(uint32_t));
+    if (trie == NULL || s->delta == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    /* The trie: trie[state * nc + class] is a child state, or NONE. */
+    for (size_t i = 0; i < (size_t)states * nc; i++) {
+        trie[i] = NONE;
+    }
+    for (Py_ssize_t i = 0; i < states; i++) {
+        s->own[i] = s->dict[i] = -1;
+    }
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        uint32_t state = 0;
+        s->newlines[i] = 0;
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(word); j++) {
+            Py_UCS4 ch = PyUnicode_READ_CHAR(word, j);
+            uint32_t *child = &trie[(size_t)state * nc + word_class(s, ascii, ch)];
+            if (*child == NONE) {
+                *child = (uint32_t)n_states++;
+            }
+            state = *child;
+            s->newlines[i] += ch == '\n';
         }
-        w->len = PyUnicode_GET_LENGTH(word);
-        count[bucket(w->chars[0])]++;
-        Py_ssize_t first = bucket(w->chars[0]), second = w->len > 1 ? bucket(w->chars[1]) : 0;
-        if (first == OTHER || w->len == 1) {
-            s->always[first] = 1;
+        s->next_word[i] = s->own[state];
+        s->own[state] = i;
+    }
+    /* Breadth first: each state's failure (the longest proper suffix of its path that is a
+     * trie path) and its full row, from its failure's row, made before it. */
+    Py_ssize_t head = 0, tail = 0;
+    for (uint32_t c = 0; c < nc; c++) {
+        uint32_t child = trie[c];
+        s->delta[c] = child == NONE ? 0 : child;
+        if (child != NONE) {
+            failure[child] = 0;
+            order[tail++] = child;
         }
-        else if (w->len == 2) {  /* any third character, or the text's end */
-            for (Py_ssize_t c = 0; c <= END; c++) {
-                set_bit(s->triple, triple_bit(triple(first, second, c)));
+    }
+    while (head < tail) {
+        uint32_t r = order[head++];
+        Py_ssize_t f = failure[r];
+        s->dict[r] = s->own[f] >= 0 ? f : s->dict[f];
+        for (uint32_t c = 0; c < nc; c++) {
+            uint32_t child = trie[(size_t)r * nc + c];
+            if (child == NONE) {
+                s->delta[(size_t)r * nc + c] = s->delta[(size_t)f * nc + c];
+            }
+            else {
+                s->delta[(size_t)r * nc + c] = child;
+                failure[child] = s->delta[(size_t)f * nc + c];
+                order[tail++] = child;
             }
         }
-        else {
-            set_bit(s->triple, triple_bit(triple(first, second, bucket(w->chars[2]))));
+    }
+    /* The states where no word ends first (the root is state 0 and stays so: no word is empty),
+     * then the others; every entry made a row. */
+    Py_ssize_t k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (Py_ssize_t i = 0; i < n_states; i++) {
+            int out = s->own[i] >= 0 || s->dict[i] >= 0;
+            if (out == pass) {
+                renumber[i] = (uint32_t)k++;
+            }
+        }
+        if (pass == 0) {
+            s->first_out = (uint32_t)k * nc;
         }
     }
-    /* Group the word indexes by first character, keeping the words' order within a group. */
-    s->head[0] = 0;
-    for (Py_ssize_t b = 0; b <= OTHER; b++) {
-        s->head[b + 1] = s->head[b] + count[b];
+    for (Py_ssize_t i = 0; i < n_states; i++) { /* trie, no longer needed, takes the new rows */
+        for (uint32_t c = 0; c < nc; c++) {
+            trie[(size_t)renumber[i] * nc + c] = renumber[s->delta[(size_t)i * nc + c]] * nc;
+        }
     }
-    Py_ssize_t fill[OTHER + 1];
-    memcpy(fill, s->head, sizeof(fill));
-    for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        s->order[fill[bucket(s->words[i].chars[0])]++] = i;
+    uint32_t *rows = trie;
+    trie = s->delta;
+    s->delta = rows;
+    /* own and dict follow the new numbers (failure and order, no longer needed, hold the copies) */
+    for (Py_ssize_t i = 0; i < n_states; i++) {
+        failure[renumber[i]] = s->own[i];
+        order[renumber[i]] = s->dict[i] < 0 ? NONE : renumber[s->dict[i]];
     }
+    for (Py_ssize_t i = 0; i < n_states; i++) {
+        s->own[i] = failure[i];
+        s->dict[i] = order[i] == NONE ? -1 : (Py_ssize_t)order[i];
+    }
+    for (Py_UCS4 ch = 0; ch < OTHER; ch++) {
+        s->text_class[ch] = ascii[fold(ch)];
+    }
+    PyMem_Free(trie);
+    PyMem_Free(failure);
+    PyMem_Free(order);
+    PyMem_Free(renumber);
     Py_INCREF(words);
     s->key = words;
     return s;
 fail:
+    PyMem_Free(trie);
+    PyMem_Free(failure);
+    PyMem_Free(order);
+    PyMem_Free(renumber);
     free_search(s);
     return NULL;
 }
 
 /* The search of the last words tuple asked for, kept: candidates_by_line asks for the same tuple
- * (one object, from an lru_cache) in every file, and making its search cost ~9 us a call, a third
- * of the scan of a 32 KB agent. Kept by identity with a reference to the tuple, so its id cannot
+ * (one object, from an lru_cache) in every file, and making its table costs ~30 us, more than the
+ * scan of a 32 KB agent. Kept by identity with a reference to the tuple, so its id cannot
  * come back as another tuple's; str and tuples are immutable, so the search stays right. A call
  * takes the kept search and gives it back when done: code a call runs (a str subclass's hash)
  * may call lines_holding again, which then makes its own. */
@@ -289,7 +447,8 @@ PyDoc_STRVAR(holding_doc,
 "lines_holding(text, words) -> dict | None\n\n"
 "Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
 "in text with its ASCII letters lowered; a place's line is the number of \"\\n\" before it.\n"
-"As mentions._holding(mentions._lowered(text), words); None for a text holding U+0130 or U+212A.");
+"As mentions._holding(mentions._lowered(text), words); None for a text holding U+0130 or U+212A\n"
+"(or words too many for the search's table).");
 
 static PyObject *
 lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -301,7 +460,10 @@ lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *text = args[0], *words = args[1];
     Search *s = take_search(words);
     if (s == NULL) {
-        return NULL;
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_RETURN_NONE; /* too many words for the table: mentions.py searches in Python */
     }
     /* The result's lists first (a later equal word replaces the earlier one's list, as a dict
      * display does), then each word's list (borrowed from the dict). */
@@ -1315,8 +1477,5 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__mentions(void)
 {
-    for (Py_UCS4 ch = 0; ch < OTHER; ch++) {
-        FOLDED[ch] = (unsigned char)fold(ch);
-    }
     return PyModule_Create(&module_def);
 }

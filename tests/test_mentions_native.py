@@ -149,6 +149,40 @@ def test_every_piece_pair_searches_the_same(native):
         _both(native, "\n".join(f"{a}{b} x {a}{b}" for b in PIECES) + a)
 
 
+# A text of 256 characters or more is read as two halves at once, the second half's search
+# starting the longest word's length before its half: long texts crowded with places, of odd and
+# even lengths, find every place once, on either side of the half and across it.
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")) // 4, deadline=None)  # ~0.1 s an example
+@given(st.lists(FEW, min_size=250, max_size=700).map("".join), st.lists(st.lists(FEW, min_size=1, max_size=6).map("".join),
+                                                                        min_size=1, max_size=20).map(tuple))
+def test_long_crowded_texts_search_the_same(native, text, words):
+    _both(native, text, words)
+    _both(native, text, ODD_WORDS)
+
+
+def test_a_word_across_the_half_is_found_once(native):
+    """Each word at every place around the half of a text of each length from 256 on."""
+    for words in (WORDS, ODD_WORDS):
+        for word in words:
+            for n in (256, 257, 300, 301):
+                for at in range(n // 2 - len(word) - 2, n // 2 + 3):
+                    text = "x" * at + word + "y" * (n - at - len(word))
+                    _both(native, text, words)
+                    _both(native, text.replace("x", "\n"), words)
+
+
+def test_words_too_many_for_the_table_are_searched_in_python(native):
+    """A word of 5000 different characters makes a table of 25 million entries: the C gives None
+    (as for "İ") and the search is Python's."""
+    word = "".join(map(chr, range(0x4E00, 0x4E00 + 5000)))
+    text = f"agent\n{word}\nagent " * 100
+    assert native(text, ("agent", word)) is None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mentions, "_native_holding", native)
+        assert mentions._lines_holding(text, ("agent", word)) == ({"agent": [i for i in range(201) if i % 2 == 0],
+                                                                   word: list(range(1, 200, 2))}, False)
+
+
 def test_bad_arguments_are_type_errors(native):
     for args in (("a", ["a"]), (b"a", ("a",)), ("a", ("",)), ("a", (1,)), ("a",), ("a", ("a",), [0])):
         with pytest.raises(TypeError):
@@ -191,6 +225,9 @@ def test_no_memory_is_leaked(native):
         native(text, ("with", "ask"))  # another search made, the kept one freed
         assert native(text + "\u0130", WORDS) is None
         assert native(text + "\u212a agent", WORDS) is None
+        long = text * 20  # two halves, the second keeping its many places until the first's are in
+        native(long, WORDS)
+        assert native(long + "\u0130" + long, WORDS) is None  # in the second half, places kept
         with pytest.raises(TypeError):
             native(text, ("a", ""))
 
