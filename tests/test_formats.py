@@ -11,6 +11,8 @@ import sys
 
 import pytest
 from conftest import ROOT
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agentc import formats
 from agentc.compiler.diagnostics import CODES, diag
@@ -142,3 +144,39 @@ def test_relative_paths_keeps_every_other_field(tmp_path):
     (shown,) = formats.relative_paths([d], base=str(tmp_path))
     assert shown == replace(d, file="a.md")
     assert all(getattr(shown, f.name) == getattr(d, f.name) for f in fields(Diagnostic) if f.name != "file")
+
+
+def _relative_by_relpath(file: str, root: str) -> str | None:
+    """What formats.relative_paths computed for every file before its fast path."""
+    import os
+    from pathlib import Path, PurePosixPath
+
+    try:
+        rel = os.path.relpath(file, root)
+    except ValueError:
+        return None
+    return None if rel.startswith("..") else PurePosixPath(*Path(rel).parts).as_posix()
+
+
+ODD_FILES = ["/tmp/a.md", "/tmp/x/y/a.md", "/tmp/", "/tmp", "/tmpx/a.md", "/tmp//a.md", "/tmp/./a.md", "/tmp/x/../a.md",
+             "/tmp/../tmp/a.md", "/tmp/a.md/", "/tmp/\u00e9t\u00e9/\U0001f642.md", "/tmp/a b/c\r\n.md", "/tmp/..a/b",
+             "/tmp/.../a", "//tmp/a.md", "/", "/a.md", "/tmp/x/" + "y" * 5000]
+
+
+@pytest.mark.parametrize("root", ["/tmp", "/tmp/", "/", "/tmp/x", "/t"])
+def test_relative_paths_fast_path_agrees_with_relpath(root):
+    import os
+
+    root = os.path.abspath(root)
+    for file in ODD_FILES:
+        assert formats._relative(file, root) == _relative_by_relpath(file, root), (file, root)
+
+
+@given(st.lists(st.sampled_from(["a", "b.md", ".", "..", "", "\u00e9", "\U0001f642", " ", "x\ny"]), max_size=6),
+       st.sampled_from(["/", "/a", "/a/b", "/a/.."]))
+def test_relative_paths_fast_path_agrees_with_relpath_anywhere(parts, root):
+    import os
+
+    root = os.path.abspath(root)
+    file = "/" + "/".join(parts)
+    assert formats._relative(file, root) == _relative_by_relpath(file, root)
