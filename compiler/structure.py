@@ -204,7 +204,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     secs, owner, roles = src.sections, src.owner, src.roles
     # D2 heads: labels and headings that name targets ("**Delegate to x**:"); no other section
     # start is read (`find` reads no heading or label)
-    heads = {s.start: (k, targets) for k, s in enumerate(secs) if (targets := delegation.block_targets(titles[k]))}
+    heads = {secs[k].start: (k, targets) for k, targets in delegation.block_heads(titles).items()}
     claimed: set[int] = set()
     visit = set(reading.kinds[Table])
     blocks, triggers = src.blocks, reading.triggers
