@@ -24,8 +24,10 @@ FRAMEWORK_WORDS = frozenset({
 
 
 def unwritable(name: str) -> str | None:
-    """Why no target can write this name, or None."""
-    for ch in name:
+    """Why no target can write this name, or None. A printable ASCII name without a separator
+    (most) holds no character the loop refuses, and the loop asks unicodedata of each one."""
+    plain = name.isascii() and name.isprintable() and "/" not in name and "\\" not in name
+    for ch in "" if plain else name:
         if ch in "/\\":
             return f"contains the path separator {ch!r}: the claude target would write it into a subfolder"
         if 0xD800 <= ord(ch) <= 0xDFFF:
