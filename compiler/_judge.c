@@ -53,6 +53,8 @@ typedef struct {
     int ctx, compare, lead_ok, skill_line, agentish;
     Py_ssize_t lead_end;
     PyObject *target_cols, *first_cell;
+    char *low;           /* the line lowered (`lower_line`), for `holds` */
+    char short_low[256]; /* ...for a short line */
 } Judge;
 
 #define CH(j, i) PyUnicode_READ((j)->kind, (j)->data, (i))
@@ -67,24 +69,38 @@ lower(Py_UCS4 ch)
     return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch == KELVIN ? 'k' : ch;
 }
 
-/* Whether the lowered line holds `word` (lowercase ASCII, not ending in "i"). */
+/* Fills j->low: each character of the line as `lower` gives it, any other than ASCII as 0x80 (which
+ * no word holds). One pass, then `holds` asks memmem for each word: about twenty words are looked
+ * for in a line, and a pass per word reading characters of any width cost more than the rest of
+ * the judging. -1 on a memory error. */
+static int
+lower_line(Judge *j)
+{
+    j->low = j->n < (Py_ssize_t)sizeof(j->short_low) ? j->short_low : PyMem_Malloc((size_t)j->n + 1);
+    if (j->low == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < j->n; i++) {
+        Py_UCS4 ch = lower(CH(j, i));
+        j->low[i] = (char)(ch < 128 ? ch : 0x80);
+    }
+    return 0;
+}
+
+static void
+free_low(Judge *j)
+{
+    if (j->low != NULL && j->low != j->short_low) {
+        PyMem_Free(j->low);
+    }
+}
+
+/* Whether the lowered line holds `word` (lowercase ASCII, not ending in "i"); `lower_line` first. */
 static int
 holds(const Judge *j, const char *word)
 {
-    Py_ssize_t len = (Py_ssize_t)strlen(word);
-    for (Py_ssize_t i = 0; i + len <= j->n; i++) {
-        if (lower(CH(j, i)) != (Py_UCS4)(unsigned char)word[0]) {
-            continue;
-        }
-        Py_ssize_t k = 1;
-        while (k < len && lower(CH(j, i + k)) == (Py_UCS4)(unsigned char)word[k]) {
-            k++;
-        }
-        if (k == len) {
-            return 1;
-        }
-    }
-    return 0;
+    return memmem(j->low, (size_t)j->n, word, strlen(word)) != NULL;
 }
 
 /* Whether `ch` is one of the ASCII `chars`. */
@@ -729,9 +745,9 @@ static const char *PASS_ON[] = {"hand", "pass", "send", "rout", "delegat", "prep
 static PyObject *
 pair(PyObject *hits, PyObject *weak)
 {
-    PyObject *out = PyTuple_Pack(2, hits, weak);
-    Py_DECREF(hits);
-    Py_DECREF(weak);
+    PyObject *out = hits != NULL && weak != NULL ? PyTuple_Pack(2, hits, weak) : NULL;
+    Py_XDECREF(hits);
+    Py_XDECREF(weak);
     return out;
 }
 
@@ -774,26 +790,27 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         .lead_ok = flags[2], .target_cols = args[7], .first_cell = args[8],
     };
     int skill_ctx = flags[3], weak_hint = flags[4];
+    if (lower_line(&j) < 0) {
+        return NULL;
+    }
     j.agentish = holds(&j, "agent");
     if (j.nc == 0 && !j.agentish) { /* only a spaced name after a verb can be here */
-        if (!weak_hint || skill_ctx) {
-            return Py_BuildValue("([][])");
-        }
-        if (skill_words(&j)) {
-            int r = pattern_says(j.env[E_SKILLISH], S_search, line);
-            if (r < 0) {
-                return NULL;
-            }
-            if (r) {
-                return Py_BuildValue("([][])");
+        PyObject *weak = NULL;
+        int r = 1;
+        if (weak_hint && !skill_ctx) {
+            r = skill_words(&j) ? pattern_says(j.env[E_SKILLISH], S_search, line) : 0;
+            if (r == 0) {
+                weak = PyObject_CallOneArg(j.env[E_PHRASE_WEAK], line);
+                r = weak == NULL ? -1 : 0;
             }
         }
-        PyObject *weak = PyObject_CallOneArg(j.env[E_PHRASE_WEAK], line);
-        return weak == NULL ? NULL : pair(PyList_New(0), weak);
+        free_low(&j);
+        return r < 0 ? NULL : weak == NULL ? Py_BuildValue("([][])") : pair(PyList_New(0), weak);
     }
     Cand small[16];
     j.cands = j.nc <= 16 ? small : PyMem_New(Cand, j.nc);
     if (j.cands == NULL) {
+        free_low(&j);
         return PyErr_NoMemory();
     }
     for (Py_ssize_t i = 0; i < j.nc; i++) {
@@ -944,6 +961,7 @@ error:
     if (j.cands != small) {
         PyMem_Free(j.cands);
     }
+    free_low(&j);
     return out;
 }
 
@@ -1000,7 +1018,12 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             return r < 0 ? NULL : Py_NewRef(Py_False);
         }
     }
-    if (holds(&j, "agent")) {
+    if (lower_line(&j) < 0) {
+        return NULL;
+    }
+    int agent = holds(&j, "agent");
+    free_low(&j);
+    if (agent) {
         Py_RETURN_FALSE;
     }
     if (PyUnicode_FindChar(line, ':', 0, j.n, 1) < 0) {

@@ -173,7 +173,8 @@ def test_bad_arguments_are_type_errors(native, inert):
 def test_no_leak(native, inert):
     lines = [mentions.prepare(t) for t in ("- **code-reviewer**: reviews, then hand off to the test-runner agent",
                                            "Use the Code Reviewer \u2192 Reality Checker (a-b)", "ask the context manager",
-                                           "| `qa-agent` | x |", "Handoff from: code-reviewer, test-runner")]
+                                           "| `qa-agent` | x |", "Handoff from: code-reviewer, test-runner",
+                                           "y " * 200 + "hand off to the research agent")]  # a lowered copy on the heap
     args = [(line, mentions._candidates(line, "me")) for line in lines]
 
     def calls():
