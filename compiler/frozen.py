@@ -39,7 +39,7 @@ T = TypeVar("T", bound=type)
 
 # Each class's __init__ source -> its compiled code, kept like lazyre's patterns (see `_code`).
 _INITS = Kept(os.path.join(FOLDER, f"inits.{sys.implementation.cache_tag}.marshal"), most=512)
-# The C __init__ of `frozen` classes (compiler/_frozen.c), or None: the Python one alone.
+# The C __init__ and call of `frozen` classes (compiler/_frozen.c), or None: the Python __init__ alone.
 _C = native.load("_frozen", "install")
 
 

@@ -211,6 +211,44 @@ def test_the_c_init_runs_no_python_and_calls_a_factory_each_time():
     assert _state(_outcome(lambda: Sub(text="x", last=None))) == _state(_outcome(lambda: _python_init(Sub, text="x", last=None)))
 
 
+@pytest.mark.skipif(frozen_module._C is None, reason="compiler/_frozen.c not built, or AGENTC_PURE_PYTHON set")
+@pytest.mark.parametrize("cls", [*FROZEN, FAST], ids=lambda c: c.__name__)
+def test_the_c_call_makes_what_type_call_and_the_python_init_make(cls):
+    """The class's C vectorcall (`cls(**kw)`) against type.__call__ (tp_new, then the C __init__)
+    and the Python __init__: keywords in any order, names made at run time (not interned),
+    and the calls it hands to type.__call__ (a keyword twice is Python's own error)."""
+    assert frozen_module._C.calls_here(cls)
+    fs = dataclasses.fields(cls)
+    every = {f.name: ("v", k) for k, f in enumerate(fs)}
+    backwards = dict(reversed(every.items()))
+    built = {"".join(list(name)): v for name, v in every.items()}
+    for kwargs in (every, backwards, built, {**every, "zz": 1}, {}):
+        fast = _outcome(lambda k=kwargs: cls(**k))
+        via_type = _outcome(lambda k=kwargs: type.__call__(cls, **k))
+        slow = _outcome(lambda k=kwargs: _python_init(cls, **k))
+        assert _state(fast) == _state(via_type) == _state(slow), kwargs
+    assert _outcome(lambda: cls(1, **every)) == _outcome(lambda: _python_init(cls, 1, **every))
+
+
+@pytest.mark.skipif(frozen_module._C is None, reason="compiler/_frozen.c not built, or AGENTC_PURE_PYTHON set")
+def test_the_c_call_leaks_nothing_and_yields_to_a_replaced_init():
+    from conftest import assert_no_leak
+
+    assert_no_leak(lambda: ir.Item(text="x", span=Span(file="a.md", line=300, col=4)))
+    assert_no_leak(lambda: _outcome(lambda: Span(file="a.md", col=2)))  # handed on: a required field is missing
+    assert_no_leak(lambda: _outcome(lambda: Span(file="a.md", line=1, bogus=2)))
+
+    made = frozen(_body())
+    calls = []
+
+    def init(self, **kw):
+        calls.append(kw)
+        object.__setattr__(self, "text", "mine")
+
+    made.__init__ = init  # what the class says it runs is what runs
+    assert made(text="x", last=None).text == "mine" and calls == [{"text": "x", "last": None}]
+
+
 def _item() -> ir.Item:
     return ir.Item(text="do ✓ this\r\n", title=None, span=Span(file="a.md", line=3, col=2))
 
