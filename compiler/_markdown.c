@@ -14,7 +14,8 @@
  * as _label_before does, and calls the same Python helpers as the loop for the rest (_item_goes_on,
  * _rare_block: a few calls per agent), so fences, tables, <example> blocks and their diagnostics
  * stay written once, in Python. outline() is
- * markdown._outline_py: the sections that headings and labels open.
+ * markdown._outline_py: the sections that headings and labels open. utf8_lines() is read_source's
+ * `text.split("\n")` (source.lines_of), done on the file's bytes.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -22,6 +23,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
+#include <structmember.h>
 
 /* What markdown.py hands over once (configure): the shared kinds, the block classes it makes with
  * their slot descriptors, the Python readers for the lines this module does not read itself, and
@@ -31,12 +34,15 @@ static PyObject *HEADING_CODE;  /* the int markdown._HEADING_LINE */
 static long BLANK_CODE, RULE_CODE, TEXT_CODE, HEADING_LINE;  /* the kind codes parse_blocks tells apart */
 static PyObject *CLASSIFY;      /* markdown._CLASSIFY: first character -> Python reader */
 
-/* A block class and the member descriptors of its fields, in its __init__'s order. */
+/* A block class and the member descriptors of its fields, in its __init__'s order, with where each
+ * field's slot lives in an object (the descriptor's offset: set and read there directly, as the
+ * descriptor itself does, without its call). */
 #define MAX_FIELDS 8
 typedef struct {
     PyTypeObject *type;
     int n;
     PyObject *fields[MAX_FIELDS];
+    Py_ssize_t offsets[MAX_FIELDS];
 } BlockClass;
 
 static BlockClass LIST_ITEM;  /* line, col, end, text, indent, ordered, checked */
@@ -60,6 +66,16 @@ is_blank(Py_UCS4 ch)
     return ch == ' ' || ch == '\t';
 }
 
+/* Slot `k` of `obj`, an instance of `cls`. */
+#define SLOT(cls, k, obj) ((PyObject **)((char *)(obj) + (cls)->offsets[k]))
+
+/* Sets field `k` of `obj` (an instance of `cls`) to `value` (borrowed), as its descriptor would. */
+static void
+set_field(BlockClass *cls, int k, PyObject *obj, PyObject *value)
+{
+    Py_XSETREF(*SLOT(cls, k, obj), Py_NewRef(value));
+}
+
 /* A new block of class `cls` with these field values (borrowed), made as its dataclass __init__
  * makes it (object.__new__, then each slot set), without running the __init__'s bytecode: a third
  * of the Python classifier's time per item. markdown.py checks the classes are plain slots
@@ -72,19 +88,21 @@ new_block(BlockClass *cls, PyObject *const *values)
         return NULL;
     }
     for (int k = 0; k < cls->n; k++) {
-        if (Py_TYPE(cls->fields[k])->tp_descr_set(cls->fields[k], block, values[k]) < 0) {
-            Py_DECREF(block);
-            return NULL;
-        }
+        set_field(cls, k, block, values[k]);
     }
     return block;
 }
 
-/* `k`-th field of `obj`, an instance of `cls` (a new reference). */
+/* `k`-th field of `obj`, an instance of `cls` (a new reference); NULL with AttributeError if unset. */
 static PyObject *
 get_field(BlockClass *cls, int k, PyObject *obj)
 {
-    return Py_TYPE(cls->fields[k])->tp_descr_get(cls->fields[k], obj, (PyObject *)cls->type);
+    PyObject *value = *SLOT(cls, k, obj);
+    if (value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "%s has no field %zd set", cls->type->tp_name, (Py_ssize_t)k);
+        return NULL;
+    }
+    return Py_NewRef(value);
 }
 
 /* A block whose first three fields are (line, col, end) made from C integers, then `rest`. */
@@ -701,6 +719,52 @@ parse_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+PyDoc_STRVAR(utf8_lines_doc,
+"utf8_lines(data) -> list[str] | None\n\n"
+"source.text_of(data).split('\\n'), or None when `data` holds a CR (text_of turns CR LF and a lone\n"
+"CR into LF).");
+
+/* The file's lines from its bytes: each "\n" found by memchr, each line decoded alone (UTF-8, a bad
+ * byte as U+FFFD). str.split goes over a UCS-2 text (any arrow or dash makes one) one character at a
+ * time and then narrows every line; this does about a third less work. A "\n" byte is never part of
+ * a multi-byte sequence, so a bad sequence decodes to the same U+FFFDs at a line's end as inside the
+ * whole text (tests/test_markdown_native.py compares both on arbitrary bytes). */
+static PyObject *
+utf8_lines(PyObject *module, PyObject *arg)
+{
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "utf8_lines(data: bytes)");
+        return NULL;
+    }
+    const char *at = PyBytes_AS_STRING(arg);
+    Py_ssize_t size = PyBytes_GET_SIZE(arg);
+    if (size >= 3 && memcmp(at, "\xef\xbb\xbf", 3) == 0) {  /* source.BOM */
+        at += 3;
+        size -= 3;
+    }
+    if (memchr(at, '\r', size) != NULL) {
+        Py_RETURN_NONE;
+    }
+    const char *end = at + size;
+    PyObject *out = PyList_New(0);
+    while (out != NULL) {
+        const char *newline = memchr(at, '\n', end - at);
+        const char *stop = newline != NULL ? newline : end;
+        PyObject *line = PyUnicode_DecodeUTF8(at, stop - at, "replace");
+        if (line == NULL || PyList_Append(out, line) < 0) {
+            Py_XDECREF(line);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_DECREF(line);
+        if (newline == NULL) {
+            break;
+        }
+        at = newline + 1;
+    }
+    return out;
+}
+
 /* `pair` = (class, names of its __init__'s parameters), `n` of them, as a BlockClass (its new
  * references in `out`): 0, or -1 with an exception set and nothing in `out`. */
 static int
@@ -713,10 +777,12 @@ block_class(PyObject *pair, int n, BlockClass *out)
     }
     PyObject *cls = PyTuple_GET_ITEM(pair, 0), *names = PyTuple_GET_ITEM(pair, 1);
     for (int k = 0; k < n; k++) {
-        /* a slot's member descriptor, looked up on the class */
-        out->fields[k] = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, k));
-        if (out->fields[k] == NULL || Py_TYPE(out->fields[k])->tp_descr_set == NULL) {
-            if (out->fields[k] != NULL) {
+        /* a slot's member descriptor, looked up on the class: a writable object slot */
+        PyObject *descr = out->fields[k] = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, k));
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
+            || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX
+            || (((PyMemberDescrObject *)descr)->d_member->flags & READONLY)) {
+            if (descr != NULL) {
                 PyErr_Format(PyExc_TypeError, "configure: %R.%S is not a slot", cls, PyTuple_GET_ITEM(names, k));
             }
             for (int j = 0; j <= k; j++) {
@@ -724,6 +790,7 @@ block_class(PyObject *pair, int n, BlockClass *out)
             }
             return -1;
         }
+        out->offsets[k] = ((PyMemberDescrObject *)descr)->d_member->offset;
     }
     out->type = (PyTypeObject *)Py_NewRef(cls);
     out->n = n;
@@ -762,12 +829,10 @@ close_section(PyObject *section, PyObject *k, PyObject *line)
     if (end_line == NULL) {
         return -1;
     }
-    int rc = Py_TYPE(SECTION.fields[5])->tp_descr_set(SECTION.fields[5], section, k);
-    if (rc == 0) {
-        rc = Py_TYPE(SECTION.fields[6])->tp_descr_set(SECTION.fields[6], section, end_line);
-    }
+    set_field(&SECTION, 5, section, k);
+    set_field(&SECTION, 6, section, end_line);
     Py_DECREF(end_line);
-    return rc;
+    return 0;
 }
 
 /* What one heading or label block opens, for outline(): its title, level, line and kind. */
@@ -970,6 +1035,7 @@ static PyMethodDef methods[] = {
     {"parse_blocks", (PyCFunction)(void (*)(void))parse_blocks, METH_FASTCALL, parse_blocks_doc},
     {"outline", (PyCFunction)(void (*)(void))outline, METH_FASTCALL, outline_doc},
     {"configure", configure, METH_VARARGS, configure_doc},
+    {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

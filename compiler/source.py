@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from agentc.compiler import lazyre
+from agentc.compiler import lazyre, native
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.frontmatter import Entry, read_frontmatter
 from agentc.compiler.frozen import lean
@@ -88,6 +88,16 @@ def text_of(data: bytes) -> str:
     return text
 
 
+def lines_of(data: bytes, text: str) -> list[str]:
+    """`text` (`text_of(data)`) split at "\n": a file's lines. _markdown.c's utf8_lines splits and
+    decodes the bytes instead (see there), when it is built and the file holds no CR."""
+    lines = _utf8_lines(data) if _utf8_lines is not None else None
+    return text.split("\n") if lines is None else lines
+
+
+_utf8_lines = getattr(native.load("_markdown", "utf8_lines"), "utf8_lines", None)
+
+
 def body_of(text: str, body_line: int) -> str:
     """The text from line `body_line` (1-based) on: an agent's body, as lowering takes it from
     the text it read and the build cache from the file's bytes (`codec.source_body`); "" when
@@ -122,7 +132,7 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     text = text_of(data)
     if "\ufffd" in text:  # a bad byte, or a file that holds U+FFFD itself
         diags += _undecodable(file, data.removeprefix(BOM))
-    lines = text.split("\n")
+    lines = lines_of(data, text)
     if not text or text.isspace():  # as `not text.strip()`, without copying the text
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))

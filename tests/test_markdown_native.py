@@ -15,8 +15,8 @@ from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, na
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import markdown
-from agentc.compiler.source import text_of
+from agentc.compiler import markdown, source
+from agentc.compiler.source import BOM, text_of
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +159,50 @@ def test_no_memory_is_leaked(native):
     assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))
     blocks = native.parse_blocks([*lines, "# One", "Steps:", "- a", "## Two", "##### Five", "### Three", "# Four"], 1, "a.md")[0]
     assert_no_leak(lambda: native.outline(blocks, 40))
+
+
+# --- utf8_lines: read_source's lines, split on the bytes (source.lines_of) ---------------------------
+
+def _lines_expected(data: bytes) -> list[str] | None:
+    """What utf8_lines must give: text_of(data).split("\\n"), or None for bytes holding a CR."""
+    return None if b"\r" in data.removeprefix(BOM) else text_of(data).split("\n")
+
+
+# Bytes that decide a split: newlines, CRs, a BOM anywhere, UTF-8 of 1 to 4 bytes, each cut short,
+# stray continuation bytes, overlong and surrogate encodings, bytes never in UTF-8, and a long line.
+BYTE_PIECES = [b"\n", b"\r", b"\r\n", BOM, b"a", b" ", b"- item", b"\t", "\u2192".encode(), "é".encode(),
+               "\U0001f600".encode(), "\u2192".encode()[:2], "\U0001f600".encode()[:3], "é".encode()[:1], b"\x80",
+               b"\xbf", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xff", b"\xfe", b"\x00", b"x" * 5000]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.one_of(st.binary(max_size=200), st.lists(st.sampled_from(BYTE_PIECES), max_size=40).map(b"".join)))
+def test_utf8_lines_are_the_text_split(native, data):
+    assert native.utf8_lines(data) == _lines_expected(data)
+
+
+def test_utf8_lines_of_files_are_the_text_split(native):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    assert len(files) > 20
+    for path in files:
+        data = path.read_bytes()
+        assert native.utf8_lines(data) == _lines_expected(data), path
+    for data in (b"", b"\n", b"\n\n", BOM, BOM + b"\n", BOM + BOM, b"a" * 1_000_000 + b"\n" + "\u2192".encode() * 100_000):
+        assert native.utf8_lines(data) == _lines_expected(data), data[:20]
+
+
+def test_read_source_reads_the_same_lines_either_way(monkeypatch):
+    data = "---\nname: a\n---\n# A → b\n\n- one 😀\n".encode()
+    native_lines = source.read_source("a.md", data).lines
+    monkeypatch.setattr(source, "_utf8_lines", None)
+    assert source.read_source("a.md", data).lines == native_lines == text_of(data).split("\n")
+    assert source.lines_of(b"a\r\nb", "a\nb") == ["a", "b"]
+
+
+def test_utf8_lines_leaks_nothing_and_takes_only_bytes(native):
+    data = "# x\n- a → b\n\xff\n".encode("utf-8", "surrogateescape") + b"\xff\xfe\n" + "😀".encode() * 40
+    assert_no_leak(lambda: native.utf8_lines(data))
+    assert_no_leak(lambda: native.utf8_lines(b"a\r\nb"))
+    for bad in ("text", bytearray(b"a"), None):
+        with pytest.raises(TypeError):
+            native.utf8_lines(bad)
