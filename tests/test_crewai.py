@@ -213,6 +213,24 @@ def test_agents_yaml_comes_in_pieces_that_load_alone(seed, tmp_path):
     assert writer.plan(tmp_path, {f"crewai/{p}": t for p, t in emitted.items()}, ["crewai"]).clean
 
 
+def test_an_agents_yaml_piece_that_does_not_load_is_reported():
+    """A piece read in C (yamltext.read_entry) or by libyaml: one that YAML refuses is AGC902,
+    one that reads as a different agent is judged on what YAML reads."""
+    from agentc.targets import Chunks
+    from agentc.targets.crewai import TARGET
+
+    project = api.load_project(("agents/seed-team",))
+    emitted = TARGET.emit(project, BuildOptions(sources=("agents/seed-team",), targets=("crewai",))).files
+    path = f"{PKG}/config/agents.yaml"
+    parts = emitted[path].parts
+    for bad in (parts[2] + b"  oops: [unclosed\n", parts[2].replace(b"\n    ", b"\n\t", 1), parts[2].replace(b"\n    ", b"\n    \x07", 1)):
+        problems = validate({**emitted, path: Chunks(parts[:2] + (bad,) + parts[3:])})
+        assert [(d.code, d.file) for d in problems] == [("AGC902", path)] and "does not load" in problems[0].message, bad[-80:]
+    emptied = parts[2].replace(b"  role:", b"  rolle:", 1)
+    problems = validate({**emitted, path: Chunks(parts[:2] + (emptied,) + parts[3:])})
+    assert [d.code for d in problems] == ["AGC902"] and "lacks a role" in problems[0].message
+
+
 @pytest.mark.parametrize("mode, code, stubbed", [("stub", "AGC601", True), ("drop", "AGC602", False), ("error", "AGC603", False)])
 def test_dangling_modes(mode, code, stubbed):
     result, files = crewai_build(dangling=mode)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import yaml
 from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -162,3 +163,116 @@ def test_has_control_bad_arguments_and_no_leak(control):
             control(b"x")
 
     assert_no_leak(calls)
+
+
+# --- read_entry: a piece of crewai's agents.yaml read back as PyYAML's safe loaders read it ---
+
+LOADERS = tuple(dict.fromkeys((yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))))
+
+
+@pytest.fixture(scope="module")
+def reader():
+    """The C `read_entry`, even when this run reads YAML in pure Python."""
+    return native_or_skip(yamltext._native_reader, "_text")
+
+
+def _piece(fields: dict, key: str = "agent_x") -> bytes:
+    """One piece of agents.yaml as yamltext.entries writes it (the first piece is the header)."""
+    return list(yamltext.entries([(key, fields)], "header"))[1]
+
+
+def _agrees(reader, piece: bytes, loaders=LOADERS) -> object:
+    """read_entry(piece) is None (libyaml decides) or what the loaders read; returns it."""
+    got = reader(piece)
+    if got is not None:
+        for loader in loaders:
+            read = yaml.load(piece, Loader=loader)
+            assert read == got, (loader, piece[:300])
+            assert [type(v) for v in read[next(iter(got))].values()] == [type(v) for v in got[next(iter(got))].values()]
+    return got
+
+
+def _fields(text: str) -> dict:
+    """The fields of a real crew agent, the prompt as the goal and the backstory."""
+    return {"role": "agent-x", "goal": text.split("\n")[0] or "goal", "backstory": text, "allow_delegation": True,
+            "max_retry_limit": 2, "max_execution_time": 600, "max_rpm": None, "verbose": False, "retries": -3}
+
+
+def test_read_entry_reads_every_prompt_as_yaml_does(reader):
+    """The repository's prompts against both loaders, the shared corpus's against libyaml (the
+    pure-Python loader would take ~20 s over it)."""
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    corpus = md_files(SHARED / "corpus")
+    assert len(files) > 20
+    read = 0
+    for path in files + corpus:
+        text = text_of(path.read_bytes())
+        for prompt in (text, text.strip("\n") + "\n", text.strip("\n") + "\n\n"):
+            got = _agrees(reader, _piece(_fields(prompt)), LOADERS if path in files else LOADERS[-1:])
+            read += got is not None
+    assert read > len(files)  # the fast way is the common way
+
+
+def test_read_entry_odd_texts_and_shapes(reader):
+    for text in (*ODD, *("a{}\nb\n".format(ch) for ch in UNSAFE_AND_NEIGHBOURS),
+                 *("{}".format(ch) for ch in UNSAFE_AND_NEIGHBOURS), "a\n" * 3 + "\n\n", "\"q\" \\ / \\n", "x: y\n- z\n"):
+        _agrees(reader, _piece(_fields(text)))
+    assert reader(_piece({"role": "r", "goal": "a\nb\n\n"})) == {"agent_x": {"role": "r", "goal": "a\nb\n\n"}}
+    escapes = b'agent:\n  q: "a\\/b \\" \\\\ \\n \\t \\r"\n  k: -0\n  m: 123456789012345678\n  z: null\n'
+    assert _agrees(reader, escapes) == {"agent": {"q": 'a/b " \\ \n \t \r', "k": 0, "m": 123456789012345678, "z": None}}
+    # Outside the shape entries writes, valid or not: None, and libyaml reads it.
+    for piece in (b"", b"\n", b"# header\n", b"agent:\n", b"agent: 1\n", b"yes:\n  role: r\n", b"agent:\n  on: r\n",
+                  b"agent:\n  role: r\n", b"agent:\n  role: 'r'\n", b"agent:\n  role: \"r\" # c\n", b"agent:\n  role: \"r\"",
+                  b"agent:\n  n: 1.5\n", b"agent:\n  n: 010\n", b"agent:\n  n: 0x10\n", b"agent:\n  b: |2\n    x\n",
+                  b"agent:\n  b: |\n     x\n", b"agent:\n  b: |\n    x \n", b"agent:\n  b: |\n    x\n   y\n",
+                  b"agent:\n  b: |\n    \tx\n", b"agent:\n  b: |\n    x\r\n", b"agent:\n  b: |\n    x", b"a:\n  b: \"\\u0041\"\n",
+                  b"agent:\n  role: \"r\"\nother:\n  role: \"s\"\n", b"agent:\n   role: \"r\"\n", b"\xef\xbb\xbfagent:\n  r: 1\n",
+                  b"agent:\n  b: |\n    \xff\n", b"agent:\n  q: \"\xc3\"\n", ("a" * 200 + ":\n  r: 1\n").encode()):
+        assert reader(piece) is None, piece
+
+
+def test_read_entry_of_broken_pieces_never_disagrees(reader):
+    """Every one-byte change of a piece: read_entry gives None, or what YAML reads (never a
+    piece YAML refuses, never a different value)."""
+    piece = _piece(_fields("Lead → line\n\n  - item: {x}\n    more \"q\" \\ é 😀\n\ncode:\n\n\n"))
+    assert reader(piece) is not None
+    for i in range(len(piece) + 1):
+        for change in (b"", b" ", b"\t", b"\n", b"\r", b"#", b":", b'"', b"\\", b"|", b"-", b"+", b"'", b"\x85", b"\xc2"):
+            for broken in (piece[:i] + change + piece[i:], piece[:i] + change + piece[i + 1:]):
+                try:
+                    _agrees(reader, broken)
+                except yaml.YAMLError:
+                    raise AssertionError(broken) from None
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.dictionaries(st.sampled_from(["role", "goal", "backstory", "on", "x1", "_k"]),
+                       st.one_of(st.lists(st.sampled_from(PIECES + ["\\", '"', "#", ": ", "|", "{y}"]), max_size=30).map("".join),
+                                 st.text(max_size=40), st.integers(), st.booleans(), st.none()), min_size=1))
+def test_read_entry_of_generated_pieces_is_what_yaml_reads(reader, fields):
+    piece = _piece(fields)
+    got = _agrees(reader, piece)
+    assert got is None or got == {"agent_x": fields}
+
+
+def test_read_entry_bad_arguments_and_no_leak(reader):
+    for bad in ("agent:\n  r: 1\n", None, bytearray(b"a:\n  r: 1\n")):
+        with pytest.raises(TypeError):
+            reader(bad)
+    piece = _piece(_fields("Prompt → with {x}\n\n- a\n- b\n" * 20))
+
+    def calls():
+        assert reader(piece) is not None
+        assert reader(piece[:-1]) is None and reader(piece + b"oops: [\n") is None
+        assert reader(piece.replace(b"\xe2\x86\x92", b"\xe2\x86")) is None
+
+    assert_no_leak(calls)
+
+
+def test_crewai_validate_reads_pieces_in_c_when_built():
+    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
+    try:
+        from agentc.targets._shared import _text
+    except ImportError:
+        pure = True
+    assert yamltext.read_entry is (None if pure else _text.read_entry)

@@ -132,6 +132,284 @@ literal_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* read_entry: one piece of a crewai agents.yaml (yamltext.entries) read back the way PyYAML's
+ * safe loader reads it, for crewai's validate, where libyaml's scanner took ~0.2 s for the 36 MB
+ * of a 1000-agent crew. It reads only the shape yamltext.entries writes for an agent:
+ *
+ *     key:                      a plain name, [A-Za-z_][A-Za-z0-9_]*, not a YAML 1.1 bool/null word
+ *       field: |-               a literal block (|, |- or |+) indented by four spaces
+ *         text...
+ *       field: "text"           a double-quoted scalar on one line, escapes \" \\ \n \t \r \/ only
+ *       field: true             true, false, null, or a decimal integer
+ *
+ * and gives what yaml.load gives for it (a dict of one key, a dict of fields), or None for
+ * anything else, however valid: the caller then asks libyaml. So the answer is never a guess:
+ * every byte is accounted for, and any character YAML reads specially (controls, CR, NEL, LS,
+ * PS, BOM, U+FFFE/F, surrogates, bad UTF-8, a tab where it could be indentation, a trailing
+ * blank) sends the piece to libyaml. tests/test_text_native.py compares it with both PyYAML
+ * loaders on pieces of every prompt and on broken and hypothesis-made ones. */
+
+/* [A-Za-z_][A-Za-z0-9_]* at p, its length or 0; a word PyYAML resolves to a bool or null in some
+ * casing (and y, n), compared case-blind, gives 0 too. */
+static Py_ssize_t
+plain_name(const unsigned char *p, const unsigned char *end)
+{
+    static const char *const reserved[] = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", NULL};
+    const unsigned char *q = p;
+    if (q >= end || !(*q == '_' || (unsigned)((*q | 0x20) - 'a') < 26u))
+        return 0;
+    while (q < end && (*q == '_' || (unsigned)((*q | 0x20) - 'a') < 26u || (unsigned)(*q - '0') < 10u))
+        q++;
+    Py_ssize_t n = q - p;
+    if (n > 128)
+        return 0; /* libyaml takes no simple key past 1024 characters: stay far below */
+    for (int i = 0; reserved[i]; i++) {
+        if ((Py_ssize_t)strlen(reserved[i]) != n)
+            continue;
+        Py_ssize_t j = 0;
+        while (j < n && (p[j] | 0x20) == reserved[i][j])
+            j++;
+        if (j == n)
+            return 0;
+    }
+    return n;
+}
+
+/* The literal block whose first line starts at *pos (after "|<chomp>\n"), as a str; *pos moves
+ * to the first line after it. NULL with no error set: not in the subset. */
+static PyObject *
+read_block(const unsigned char *data, Py_ssize_t n, Py_ssize_t *pos, char chomp)
+{
+    const unsigned char *end = data + n, *p = data + *pos;
+    /* The first line sets the block's indentation: exactly four spaces, then text. */
+    if (end - p < 6 || memcmp(p, "    ", 4) != 0 || p[4] == ' ' || p[4] == '\n' || p[4] == '\t')
+        return NULL;
+    Py_ssize_t size = 0, kept = 0; /* bytes of the lines with their breaks, and through the last text line's */
+    const unsigned char *q = p;
+    while (q < end) {
+        const unsigned char *nl = memchr(q, '\n', end - q);
+        if (nl == NULL)
+            return NULL; /* a piece ends in a break */
+        if (nl == q)
+            size += 1;
+        else if (nl - q >= 4 && memcmp(q, "    ", 4) == 0) {
+            if (nl - q == 4 || q[4] == '\t' || nl[-1] == ' ' || nl[-1] == '\t')
+                return NULL;
+            size += (nl - q) - 4 + 1;
+            kept = size;
+        }
+        else
+            break; /* less indented: the block is over */
+        q = nl + 1;
+    }
+    *pos = q - data;
+    Py_ssize_t length = chomp == '+' ? size : chomp == '-' ? kept - 1 : kept;
+    char *buf = PyMem_Malloc(size > 0 ? size : 1);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    char *w = buf;
+    for (const unsigned char *r = p; r < q;) {
+        const unsigned char *nl = memchr(r, '\n', q - r);
+        if (nl > r) {
+            memcpy(w, r + 4, nl - r - 4);
+            w += nl - r - 4;
+        }
+        *w++ = '\n';
+        r = nl + 1;
+    }
+    PyObject *out = PyUnicode_DecodeUTF8(buf, length, "strict");
+    PyMem_Free(buf);
+    if (out == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        PyErr_Clear(); /* not UTF-8: libyaml says what is wrong */
+    return out;
+}
+
+/* The double-quoted scalar whose text starts at *pos (after the opening quote), as a str; *pos
+ * moves past its closing quote. NULL with no error set: not in the subset. */
+static PyObject *
+read_quoted(const unsigned char *data, Py_ssize_t n, Py_ssize_t *pos)
+{
+    const unsigned char *p = data + *pos, *end = data + n, *q = p;
+    Py_ssize_t escapes = 0;
+    while (q < end && *q != '"') {
+        if (*q < 0x20)
+            return NULL; /* a break (folding) or a tab: not what yamltext.quoted writes */
+        if (*q == '\\') {
+            if (end - q < 2 || !strchr("\"\\ntr/", q[1]) || q[1] == 0)
+                return NULL;
+            escapes++;
+            q++;
+        }
+        q++;
+    }
+    if (q >= end)
+        return NULL;
+    *pos = q + 1 - data;
+    if (escapes == 0) {
+        PyObject *out = PyUnicode_DecodeUTF8((const char *)p, q - p, "strict");
+        if (out == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+            PyErr_Clear();
+        return out;
+    }
+    char *buf = PyMem_Malloc(q - p), *w = buf;
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (const unsigned char *r = p; r < q; r++) {
+        if (*r != '\\') {
+            *w++ = *r;
+            continue;
+        }
+        r++;
+        *w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r == 'r' ? '\r' : *r;
+    }
+    PyObject *out = PyUnicode_DecodeUTF8(buf, w - buf, "strict");
+    PyMem_Free(buf);
+    if (out == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        PyErr_Clear();
+    return out;
+}
+
+/* true, false, null or a decimal integer (0 or no leading zero, an optional minus) at *pos, up to
+ * the line's break; *pos moves to the break. NULL with no error set: not in the subset. */
+static PyObject *
+read_plain(const unsigned char *data, Py_ssize_t n, Py_ssize_t *pos)
+{
+    const unsigned char *p = data + *pos, *end = data + n;
+    const unsigned char *nl = memchr(p, '\n', end - p);
+    if (nl == NULL)
+        return NULL;
+    Py_ssize_t len = nl - p;
+    *pos = nl - data;
+    if (len == 4 && memcmp(p, "true", 4) == 0)
+        Py_RETURN_TRUE;
+    if (len == 5 && memcmp(p, "false", 5) == 0)
+        Py_RETURN_FALSE;
+    if (len == 4 && memcmp(p, "null", 4) == 0)
+        Py_RETURN_NONE;
+    const unsigned char *d = p + (len > 0 && *p == '-');
+    Py_ssize_t digits = nl - d;
+    if (digits < 1 || digits > 18 || (*d == '0' && digits > 1))
+        return NULL;
+    for (const unsigned char *c = d; c < nl; c++)
+        if ((unsigned)(*c - '0') >= 10u)
+            return NULL;
+    char number[24];
+    memcpy(number, p, len);
+    number[len] = '\0';
+    return PyLong_FromString(number, NULL, 10);
+}
+
+/* The mapping, or None when the piece is outside the subset. */
+static PyObject *
+read_entry_impl(const unsigned char *data, Py_ssize_t n)
+{
+    const unsigned char *end = data + n;
+    /* Nothing YAML's reader refuses or reads as a break: the check of literal_block, over the
+     * whole piece, eight bytes at a time while all are printable ASCII. Tabs are judged where
+     * they stand (read_block, read_quoted); the structure below allows them nowhere else. */
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const unsigned char *p = data;
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t below = (w - 0x20 * ones) & ~w & highs;
+        uint64_t x = w ^ (0x7F * ones);
+        uint64_t del = (x - ones) & ~x & highs;
+        if (((w & highs) | below | del) == 0)
+            continue;
+        for (int i = 0; i < 8; i++)
+            if ((p[i] < 0x20 || p[i] >= 0x7F) && unsafe_at(p + i, end))
+                Py_RETURN_NONE;
+    }
+    for (; p < end; p++)
+        if ((*p < 0x20 || *p >= 0x7F) && unsafe_at(p, end))
+            Py_RETURN_NONE;
+
+    Py_ssize_t pos = 0, len = plain_name(data, end);
+    if (len == 0 || n - len < 2 || data[len] != ':' || data[len + 1] != '\n')
+        Py_RETURN_NONE;
+    PyObject *fields = PyDict_New();
+    if (fields == NULL)
+        return NULL;
+    PyObject *name = PyUnicode_DecodeASCII((const char *)data, len, NULL);
+    PyObject *out = name ? PyDict_New() : NULL;
+    if (out == NULL || PyDict_SetItem(out, name, fields) < 0)
+        goto fail;
+    Py_CLEAR(name);
+    pos = len + 2;
+    while (pos < n) {
+        /* "  field:" and one blank */
+        if (n - pos < 2 || data[pos] != ' ' || data[pos + 1] != ' ')
+            goto outside;
+        pos += 2;
+        len = plain_name(data + pos, end);
+        if (len == 0 || n - pos - len < 3 || data[pos + len] != ':' || data[pos + len + 1] != ' ')
+            goto outside;
+        name = PyUnicode_DecodeASCII((const char *)data + pos, len, NULL);
+        if (name == NULL)
+            goto fail;
+        pos += len + 2;
+        PyObject *value;
+        if (data[pos] == '|' && pos + 1 < n) {
+            char chomp = data[pos + 1] == '-' || data[pos + 1] == '+' ? (char)data[pos + 1] : ' ';
+            pos += 1 + (chomp != ' ');
+            if (pos >= n || data[pos] != '\n')
+                goto outside;
+            pos++;
+            value = read_block(data, n, &pos, chomp);
+        }
+        else {
+            if (data[pos] == '"') {
+                pos++;
+                value = read_quoted(data, n, &pos);
+            }
+            else
+                value = read_plain(data, n, &pos);
+            if (value != NULL && (pos >= n || data[pos] != '\n'))
+                Py_CLEAR(value);
+            pos++;
+        }
+        if (value == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            goto outside;
+        }
+        int failed = PyDict_SetItem(fields, name, value);
+        Py_DECREF(value);
+        Py_CLEAR(name);
+        if (failed < 0)
+            goto fail;
+    }
+    if (PyDict_GET_SIZE(fields) == 0)
+        goto outside; /* `key:` alone is a null, not a mapping */
+    Py_DECREF(fields);
+    return out;
+outside:
+    Py_XDECREF(name);
+    Py_DECREF(fields);
+    Py_XDECREF(out);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(name);
+    Py_DECREF(fields);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyObject *
+read_entry(PyObject *module, PyObject *arg)
+{
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "read_entry(piece: bytes)");
+        return NULL;
+    }
+    return read_entry_impl((const unsigned char *)PyBytes_AS_STRING(arg), PyBytes_GET_SIZE(arg));
+}
+
 /* Whether a code point is what chars.has_control looks for: a C0 control but tab and newline, or DEL. */
 #define CONTROL(ch) (((ch) < 0x20 && (ch) != '\t' && (ch) != '\n') || (ch) == 0x7F)
 
@@ -175,6 +453,8 @@ static PyMethodDef methods[] = {
      "has_control(text): chars.has_control_py, whether text holds a control character but tab and newline."},
     {"literal_block", (PyCFunction)(void (*)(void))literal_block, METH_FASTCALL,
      "literal_block(data, pad): yamltext._literal_py on the text's UTF-8, or None."},
+    {"read_entry", (PyCFunction)read_entry, METH_O,
+     "read_entry(piece): a crewai agents.yaml piece as yaml.load reads it, or None outside yamltext.entries' shape."},
     {NULL, NULL, 0, NULL},
 };
 

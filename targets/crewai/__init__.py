@@ -20,7 +20,7 @@ from agentc.compiler.ir import ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, FileText, Target, as_text, joined
-from agentc.targets.crewai import files
+from agentc.targets.crewai import files, yamltext
 from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, build_plan
 
 DEFAULT_REQUEST = "Tell me what you can do for me and which of your coworkers you would bring in."
@@ -118,8 +118,13 @@ def _placeholders(rel: str, texts: list[str], literals: set[str]) -> list[Diagno
 def _mappings(content: FileText, path: str, out: list[Diagnostic]) -> Iterator[dict | None]:
     """A YAML file's top-level mapping as crewAI loads it; a Chunks file (agents.yaml) piece by
     piece, so 38 MB of YAML is never parsed into one structure (each piece is one agent, see
-    yamltext.entries). A file that does not load: AGC902 in `out`, then None, then no more."""
+    yamltext.entries; yamltext.read_entry reads such a piece, libyaml any other). A file that
+    does not load: AGC902 in `out`, then None, then no more."""
     for part in (content,) if isinstance(content, str) else content.parts:
+        data = yamltext.read_entry(part) if yamltext.read_entry is not None and isinstance(part, bytes) else None
+        if data is not None:  # an agent's piece as entries writes it, read in C as YAML reads it
+            yield data
+            continue
         try:
             data = yaml.load(part, Loader=_LOADER) or {}
         except yaml.YAMLError as exc:
