@@ -22,7 +22,7 @@
 enum {
     E_ROLE_LIKE, E_HIT, E_RELATION, E_SKILLISH, E_AGENT_AFTER, E_LIST_THEN_AGENT, E_QUALIFIED, E_JOIN_OR_START,
     E_STRONG_BEFORE, E_JOIN, E_ANY_ONE, E_COMPARED, E_LEAD_SEP, E_SELF_LEAD, E_SOFT_KIND, E_ROLE_VERB,
-    E_TITLE_IN_PROSE, E_CUE_KIND, E_WORD_AGENTS, E_WEAK_PHRASES, E_WEAK_ASCII, E_MORE_WEAK, E_PHRASE_WEAK, E_COUNT
+    E_TITLE_IN_PROSE, E_CUE_KIND, E_WORD_AGENTS, E_WEAK_PHRASES, E_WEAK_ASCII, E_MORE_WEAK, E_PHRASE_WEAK, E_RELATION_LABEL, E_COUNT
 };
 
 enum { F_OTHER, F_AT, F_AT_WORD, F_SUB, F_KEBAB, F_TITLE };
@@ -824,7 +824,13 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (j.nc) { /* the line's lead and a relation label matter only to the names judged below */
         j.lead_end = line_mark_end(&j);
-        if (PyUnicode_FindChar(line, ':', 0, j.n, 1) >= 0) { /* every label ends in a colon */
+        /* every label ends in a colon; `_relation` (a Python frame) is asked only where its regex matches */
+        int labelled = PyUnicode_FindChar(line, ':', 0, j.n, 1) >= 0
+                       ? slice_says(&j, j.env[E_RELATION_LABEL], S_match, j.lead_end, j.n) : 0;
+        if (labelled < 0) {
+            goto error;
+        }
+        if (labelled) {
             PyObject *lead_end = PyLong_FromSsize_t(j.lead_end);
             if (lead_end == NULL) {
                 goto error;
@@ -1029,19 +1035,8 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (PyUnicode_FindChar(line, ':', 0, j.n, 1) < 0) {
         Py_RETURN_TRUE;
     }
-    /* `_relation` finds a label exactly where the regex alone would */
-    PyObject *lead_end = PyLong_FromSsize_t(line_mark_end(&j));
-    if (lead_end == NULL) {
-        return NULL;
-    }
-    PyObject *rel = PyObject_CallFunctionObjArgs(j.env[E_RELATION], line, lead_end, Py_False, NULL);
-    Py_DECREF(lead_end);
-    if (rel == NULL) {
-        return NULL;
-    }
-    int none = rel == Py_None;
-    Py_DECREF(rel);
-    return PyBool_FromLong(none);
+    int labelled = slice_says(&j, j.env[E_RELATION_LABEL], S_match, line_mark_end(&j), j.n);
+    return labelled < 0 ? NULL : PyBool_FromLong(!labelled);
 }
 
 static PyMethodDef methods[] = {

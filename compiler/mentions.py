@@ -1024,7 +1024,7 @@ def _native_judge(name: str = "scan_line") -> Any:
     return partial(getattr(module, name), (
         role_like, Hit, _relation, SKILLISH, _AGENT_AFTER, _LIST_THEN_AGENT, _QUALIFIED, _JOIN_OR_START, _STRONG_BEFORE,
         _JOIN, _ANY_ONE, _COMPARED, _LEAD_SEP, _SELF_LEAD, _soft_kind, _role_verb, _title_in_prose, _cue_kind,
-        _word_agents, weak_phrases, _native_weak or weak_phrases, _more_weak, _phrase_weak,
+        _word_agents, weak_phrases, _native_weak or weak_phrases, _more_weak, _phrase_weak, _RELATION_LABEL,
     ))
 
 
