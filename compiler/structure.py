@@ -374,21 +374,27 @@ def _worked(src: Source, k: int, title: str) -> Example:
             if current:
                 parts.setdefault(current, []).append("- " + b.text)
             continue
-        if isinstance(b, Code):
+        kind = type(b)  # blocks are never subclassed: one type test each, not a chain of isinstance
+        if kind is Code:
             code.append(CodeBlock(language=b.lang, code=b.code, span=_span(src, b)))
             current = None
             continue
-        text = b.text if isinstance(b, Paragraph) else getattr(b, "title", "")
-        label, rest = lead(text) if isinstance(b, Paragraph) else (None, text)
-        if isinstance(b, Label):
-            label, rest = b.title, ""
+        rest = ""
+        if kind is Paragraph:
+            text = b.text
+            label, rest = lead(text)
+        elif kind is Label:
+            text = label = b.title
+        else:  # a heading's title joins the current part as plain text; a table or <example> adds ""
+            text = plain(b.title) if kind is Heading else ""
+            label = None
         key = _part(label) if label else None
         if key:
             current = key
             if rest:
                 parts.setdefault(key, []).append(rest)
         elif current:
-            parts.setdefault(current, []).append(plain(text) if isinstance(b, Heading) else text)
+            parts.setdefault(current, []).append(text)
     pick = lambda key: "\n".join(parts[key]).strip().strip('"“”') if key in parts else None  # noqa: E731
     return Example(kind="worked", title=title, request=pick("request"), reasoning=pick("reasoning"),
                    result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
@@ -399,6 +405,7 @@ _PARTS = ((lazyre.compile(r"request|prompt|user asks|query|task"), "request"),
           (lazy_compile(r"result|outcome|expected|response|output"), "result"))
 
 
+@lru_cache(maxsize=4096)  # the same few labels ("Request", "Result") in every example
 def _part(label: str) -> str | None:
     low = label.lower()
     return next((part for rx, part in _PARTS if rx.search(low)), None)

@@ -194,6 +194,19 @@ def test_failure_modes_need_failure_columns_or_titles():
     assert [(f.mode, f.prevention, f.recovery) for f in table.failure_modes] == [("Disk full", "Alerts at 80%", "Expand the volume")]
 
 
+def test_a_worked_example_sorts_its_blocks_into_parts():
+    """Each kind of block under `### Example N:`: a bold lead or a label opens a part, a heading's
+    title joins the current part as plain text, a table adds an empty line, code ends the part."""
+    _, agent = build("## Examples\n\n### Example 1: Triage\n\n**Request**: \"Fix the **flaky** test\"\n\n"
+                     "Context paragraph.\n\n#### `Deep` Dive\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+                     "My Reasoning Process:\n- read the log\n- bisect\n\n**Result:** it passes\n\n```py\nx = 1\n```\n\n"
+                     "After the code.\n")
+    [example] = agent.examples
+    assert (example.title, example.request, example.reasoning, example.result) == (
+        "Triage", 'Fix the **flaky** test"\nContext paragraph.\nDeep Dive', "- read the log\n- bisect", "it passes")
+    assert [c.code for c in example.code] == ["x = 1"]
+
+
 def test_response_approach_is_a_process_not_the_output_format():
     _, agent = build("## Response Approach\n\n1. Clarify the goal\n2. Plan\n\n## Output Format\n\nA table of findings.\n")
     assert agent.output_format is not None and agent.output_format.title == "Output Format"
