@@ -41,6 +41,31 @@ unsafe_at(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
+/* Whether unsafe_at holds anywhere in [data, end): eight bytes at a time while all are printable
+ * ASCII (no byte below 0x20, none 0x7F or above), the others one by one. */
+static int
+any_unsafe(const unsigned char *data, const unsigned char *end)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const unsigned char *p = data;
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t below = (w - 0x20 * ones) & ~w & highs; /* a byte below 0x20 (exact for any) */
+        uint64_t x = w ^ (0x7F * ones);
+        uint64_t del = (x - ones) & ~x & highs; /* a byte 0x7F */
+        if (((w & highs) | below | del) == 0)
+            continue;
+        for (int i = 0; i < 8; i++)
+            if ((p[i] < 0x20 || p[i] >= 0x7F) && unsafe_at(p + i, end))
+                return 1;
+    }
+    for (; p < end; p++)
+        if ((*p < 0x20 || *p >= 0x7F) && unsafe_at(p, end))
+            return 1;
+    return 0;
+}
+
 static PyObject *
 literal_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -71,25 +96,9 @@ literal_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         p = line_end + 1;
     }
-    /* Nothing unsafe: eight bytes at a time while all are printable ASCII (no byte below 0x20,
-     * none 0x7F or above), the others one by one. */
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    const unsigned char *p = data;
-    for (; end - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        uint64_t below = (w - 0x20 * ones) & ~w & highs; /* a byte below 0x20 (exact for any) */
-        uint64_t x = w ^ (0x7F * ones);
-        uint64_t del = (x - ones) & ~x & highs; /* a byte 0x7F */
-        if (((w & highs) | below | del) == 0)
-            continue;
-        for (int i = 0; i < 8; i++)
-            if ((p[i] < 0x20 || p[i] >= 0x7F) && unsafe_at(p + i, end))
-                Py_RETURN_NONE;
-    }
-    for (; p < end; p++)
-        if ((*p < 0x20 || *p >= 0x7F) && unsafe_at(p, end))
-            Py_RETURN_NONE;
+    /* Nothing unsafe. */
+    if (any_unsafe(data, end))
+        Py_RETURN_NONE;
 
     Py_ssize_t trailing = 0;
     while (trailing < n && data[n - 1 - trailing] == '\n')
@@ -109,7 +118,7 @@ literal_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         *w++ = *c;
     *w++ = '\n';
     const unsigned char *stop = data + body;
-    p = data;
+    const unsigned char *p = data;
     while (p < stop) { /* one line at a time: the pad before a non-empty one, then it and its break */
         const unsigned char *nl = memchr(p, '\n', stop - p);
         const unsigned char *line_end = nl ? nl : stop;
@@ -309,25 +318,10 @@ read_entry_impl(const unsigned char *data, Py_ssize_t n)
 {
     const unsigned char *end = data + n;
     /* Nothing YAML's reader refuses or reads as a break: the check of literal_block, over the
-     * whole piece, eight bytes at a time while all are printable ASCII. Tabs are judged where
+     * whole piece. Tabs are judged where
      * they stand (read_block, read_quoted); the structure below allows them nowhere else. */
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    const unsigned char *p = data;
-    for (; end - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        uint64_t below = (w - 0x20 * ones) & ~w & highs;
-        uint64_t x = w ^ (0x7F * ones);
-        uint64_t del = (x - ones) & ~x & highs;
-        if (((w & highs) | below | del) == 0)
-            continue;
-        for (int i = 0; i < 8; i++)
-            if ((p[i] < 0x20 || p[i] >= 0x7F) && unsafe_at(p + i, end))
-                Py_RETURN_NONE;
-    }
-    for (; p < end; p++)
-        if ((*p < 0x20 || *p >= 0x7F) && unsafe_at(p, end))
-            Py_RETURN_NONE;
+    if (any_unsafe(data, end))
+        Py_RETURN_NONE;
 
     Py_ssize_t pos = 0, len = plain_name(data, end);
     if (len == 0 || n - len < 2 || data[len] != ':' || data[len + 1] != '\n')
