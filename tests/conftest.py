@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import importlib
 import os
 import shutil
 import sys
@@ -39,6 +40,17 @@ def native_or_skip(load, name: str):
         assert not NATIVE_REQUIRED, f"AGENTC_REQUIRE_NATIVE is set but the C module {name} did not import"
         pytest.skip(f"the C module {name} is not built (no C compiler?)")
     return loaded
+
+
+def native_in_use(dotted: str):
+    """The C module `dotted` when this run uses it; None when the run is pure Python
+    (AGENTC_PURE_PYTHON set, or the module not built, which fails when NATIVE_REQUIRED)."""
+    try:
+        module = importlib.import_module(dotted)
+    except ImportError:
+        assert not NATIVE_REQUIRED, f"AGENTC_REQUIRE_NATIVE is set but {dotted} did not import"
+        return None
+    return None if os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0") else module
 
 
 def assert_no_leak(calls) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,13 +52,8 @@ def both(native, line, cands, ctx=False, compare=False, self_name="me", lead_ok=
 
 
 def test_mentions_uses_the_native_judge_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
-    try:
-        from agentc.compiler import _judge
-    except ImportError:
-        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._judge did not import"
-        pure = True
-    if pure:
+    _judge = native_in_use("agentc.compiler._judge")
+    if _judge is None:
         assert mentions._native_scan is None
         assert (mentions.judge_line, mentions.inert_line) == (mentions._judge_line_py, mentions.inert)
     else:

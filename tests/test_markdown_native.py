@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,15 +26,8 @@ def native():
 
 
 def test_markdown_uses_the_native_reader_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
-    try:
-        from agentc.compiler import _markdown
-    except ImportError:
-        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._markdown did not import"
-        assert markdown._kinds is markdown._kinds_py
-        assert markdown.parse_blocks is markdown._parse_blocks_py
-        assert markdown.outline is markdown._outline_py
-        return
+    _markdown = native_in_use("agentc.compiler._markdown")
+    pure = _markdown is None
     assert markdown._kinds is (markdown._kinds_py if pure else _markdown.kinds)
     assert markdown.parse_blocks is (markdown._parse_blocks_py if pure else _markdown.parse_blocks)
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)

@@ -14,7 +14,7 @@ import re
 from functools import partial
 
 import pytest
-from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,13 +44,8 @@ def native(module):
 
 
 def test_mentions_uses_the_native_scans_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
-    try:
-        from agentc.compiler import _mentions
-    except ImportError:
-        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.compiler._mentions did not import"
-        pure = True
-    if pure:
+    _mentions = native_in_use("agentc.compiler._mentions")
+    if _mentions is None:
         assert mentions._native_holding is None
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
         assert mentions._by_line is mentions._by_line_py
@@ -440,8 +435,7 @@ def _weak_both(module, line: str) -> None:
 
 
 def test_mentions_uses_the_native_weak_phrases_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0") or mentions._NATIVE is None
-    if pure:
+    if native_in_use("agentc.compiler._mentions") is None:
         assert mentions._native_weak is None
     else:
         assert mentions._native_weak.func is mentions._NATIVE.weak_phrases
@@ -638,8 +632,8 @@ def _slashes_both(module, text: str) -> None:
 
 
 def test_mentions_uses_the_native_slashes_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0") or mentions._NATIVE is None
-    assert mentions._slashes is (mentions._slashes_py if pure else mentions._NATIVE.slashes)
+    native = native_in_use("agentc.compiler._mentions")
+    assert mentions._slashes is (mentions._slashes_py if native is None else native.slashes)
 
 
 def test_slashes_of_every_file_are_the_same(module):

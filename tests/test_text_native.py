@@ -14,7 +14,7 @@ import os
 
 import pytest
 import yaml
-from conftest import NATIVE_REQUIRED, ROOT, SHARED, assert_no_leak, md_files, native_or_skip
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,12 +44,8 @@ def _both(native, text: str) -> None:
 
 
 def test_yamltext_uses_the_native_block_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
-    try:
-        from agentc.targets._shared import _text
-    except ImportError:
-        assert not NATIVE_REQUIRED, "AGENTC_REQUIRE_NATIVE is set but agentc.targets._shared._text did not import"
-        pure = True
+    _text = native_in_use("agentc.targets._shared._text")
+    pure = _text is None
     assert yamltext._native_block is (None if pure else _text.literal_block)
     assert chars.has_control is (chars.has_control_py if pure else _text.has_control)
 
@@ -270,9 +266,5 @@ def test_read_entry_bad_arguments_and_no_leak(reader):
 
 
 def test_crewai_validate_reads_pieces_in_c_when_built():
-    pure = os.environ.get("AGENTC_PURE_PYTHON", "") not in ("", "0")
-    try:
-        from agentc.targets._shared import _text
-    except ImportError:
-        pure = True
-    assert yamltext.read_entry is (None if pure else _text.read_entry)
+    _text = native_in_use("agentc.targets._shared._text")
+    assert yamltext.read_entry is (None if _text is None else _text.read_entry)
