@@ -14,10 +14,10 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Container, NamedTuple
 
-from agentc.compiler import lazyre, mentions
+from agentc.compiler import lazyre, mentions, native
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
 from agentc.compiler.lazyre import lazy_compile
-from agentc.compiler.markdown import Code, Heading, Label, Paragraph, Table, plain
+from agentc.compiler.markdown import Block, Code, Heading, Label, Paragraph, Table, plain
 from agentc.compiler.source import Source
 
 _HEADER_TARGET = lazy_compile(r"agent|delegat|owner|specialist|target|route|escalat|hand-?off|assign|working with|collaborat", re.I)
@@ -45,16 +45,40 @@ class Reading(NamedTuple):
 def read(src: Source, name: str) -> Reading:
     blocks = src.blocks
     kinds: dict[type, list[int]] = defaultdict(list)
-    for index, b in enumerate(blocks):
-        kinds[type(b)].append(index)  # blocks are never subclassed: the type is the kind
-    readable = list(src.lines)  # fenced code and headings are never read: blank them before the one scan
-    for index in (*kinds[Code], *kinds[Heading]):
-        b = blocks[index]
-        last = max(b.end, b.line)
-        readable[b.line - 1 : last] = [""] * (last - b.line + 1)
+    firsts, readable = _layout(blocks, src.lines, _BLANK, kinds)
     marks = {*kinds[Heading], *kinds[Label], *(i for i in kinds[Paragraph] if _lead_in(blocks[i].text))}
     return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS),
-                   [b.line for b in blocks], marks, [plain(s.title) for s in src.sections], kinds)
+                   firsts, marks, [plain(s.title) for s in src.sections], kinds)
+
+
+_BLANK = (Code, Heading)  # fenced code and headings are never read: blanked before the one scan
+
+
+def _layout_py(blocks: list[Block], lines: list[str], blank: tuple[type, ...], kinds: dict[type, list[int]],
+               ) -> tuple[list[int], list[str]]:
+    """Each block's index appended to `kinds[its type]` (blocks are never subclassed: the type is
+    the kind), each block's first line, and a copy of `lines` with the lines of the blocks whose
+    type is in `blank` made "". The C twin is `layout` (compiler/_mentions.c)."""
+    for index, b in enumerate(blocks):
+        kinds[type(b)].append(index)
+    readable = list(lines)
+    for kind in blank:
+        for index in kinds.get(kind, ()):
+            b = blocks[index]
+            last = max(b.end, b.line)
+            readable[b.line - 1 : last] = [""] * (last - b.line + 1)
+    return [b.line for b in blocks], readable
+
+
+def _layout_native(blocks: list[Block], lines: list[str], blank: tuple[type, ...], kinds: dict[type, list[int]],
+                   ) -> tuple[list[int], list[str]]:
+    """The C `layout`, or `_layout_py` where it declines (a blanked block's lines outside the file:
+    a slice assignment there grows the list, as Python does and C does not)."""
+    return _NATIVE.layout(blocks, lines, Block, blank, kinds) or _layout_py(blocks, lines, blank, kinds)
+
+
+_NATIVE = native.load("_mentions", "layout")
+_layout = _layout_native if _NATIVE else _layout_py
 
 
 def _lead_in(text: str) -> bool:

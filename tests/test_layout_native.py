@@ -1,0 +1,90 @@
+"""The C `layout` (agentc.compiler._mentions) against references._layout_py, the block walk
+`references.read` does before its one scan: each kind's blocks, each block's first line and the
+lines with fenced code and headings blanked. Compared on every markdown file of the repository,
+the shared corpus and hypothesis-made block lists (blocks reaching past the file's end or before
+its start, where C declines and Python runs). Also: it is used when built (and must be, where CI
+says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no memory."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from types import SimpleNamespace
+
+import pytest
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler import native as native_loader
+from agentc.compiler import references
+from agentc.compiler.markdown import Block, Code, Heading, Label, ListItem, Paragraph, Table
+from agentc.compiler.source import read_source
+
+
+@pytest.fixture(scope="module")
+def layout():
+    """The C `layout`, even when this run is pure Python."""
+    return native_or_skip(lambda: native_loader.load("_mentions", "layout"), "_mentions").layout
+
+
+def test_read_uses_the_native_layout_when_built():
+    module = native_in_use("agentc.compiler._mentions")
+    assert references._layout is (references._layout_py if module is None else references._layout_native)
+
+
+def _same(layout, blocks: list, lines: list[str]) -> None:
+    """The C walk (when it takes the blocks) and `_layout_native` give what Python gives."""
+    kinds_py: dict = defaultdict(list)
+    expected = references._layout_py(blocks, lines, references._BLANK, kinds_py)
+    kinds_c: dict = defaultdict(list)
+    got = layout(blocks, lines, Block, references._BLANK, kinds_c)
+    if got is None:  # a blanked block outside the lines: C leaves it to Python, kinds untouched
+        assert not kinds_c
+        assert any(type(b) in references._BLANK and not 1 <= b.line <= max(b.end, b.line) <= len(lines) for b in blocks)
+    else:
+        assert (got, list(kinds_c.items())) == (expected, list(kinds_py.items()))
+    kinds_c = defaultdict(list)
+    with pytest.MonkeyPatch.context() as mp:  # the C module even in a pure-Python run
+        mp.setattr(references, "_NATIVE", SimpleNamespace(layout=layout))
+        assert references._layout_native(blocks, lines, references._BLANK, kinds_c) == expected
+    assert list(kinds_c.items()) == list(kinds_py.items())
+
+
+def test_markdown_files_lay_out_the_same(layout):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    assert len(files) > 20
+    for path in files:
+        src = read_source(str(path), path.read_bytes())
+        _same(layout, src.blocks, src.lines)
+
+
+KINDS = (Code, Heading, Label, ListItem, Paragraph, Table)
+block = st.builds(lambda kind, line, end: kind(line=line, end=end), st.sampled_from(KINDS), st.integers(-2, 12),
+                  st.integers(-1, 14))
+lines = st.lists(st.sampled_from(["", "x", "é → y", "😀", "a\r", "İ"]), max_size=12)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(block, max_size=20), lines)
+def test_generated_blocks_lay_out_the_same(layout, blocks, lines):
+    _same(layout, blocks, lines)
+
+
+def test_empty_and_bad_arguments(layout):
+    assert layout([], [], Block, references._BLANK, {}) == ([], [])
+    assert layout([], ["a"], Block, (), {}) == ([], ["a"])
+    for args in ([(), [], Block, (), {}], [[], [], Block, [], {}], [[], [], Block, (), []], [[object()], [], Block, (), {}],
+                 [[Code(line=1)], [""], Code, (), {}], [[], [], int, (), {}]):
+        with pytest.raises(TypeError):
+            layout(*args)
+    with pytest.raises(TypeError):
+        layout([Code(line="1")], [""], Block, (Code,), {})
+    with pytest.raises(TypeError):
+        layout([], [])
+
+
+def test_layout_does_not_leak(layout):
+    src = read_source("a.md", b"---\nname: a\n---\n# A\n\n```\ncode\n```\n\n- one\n- two\n\ntext\n")
+    assert_no_leak(lambda: layout(src.blocks, src.lines, Block, references._BLANK, defaultdict(list)))
+    assert_no_leak(lambda: layout([Code(line=9)], [""], Block, (Code,), {}))  # declined
