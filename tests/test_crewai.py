@@ -516,3 +516,75 @@ def test_literal_blocks_on_utf8_as_on_str():
     same()
     for text in ("x\n" * 20000, "😀" * 40000 + "\n\n\n", "a\n\n\n\nb\n", "é\n \n", "→ go\n\n⚠️ stop\n", "\n"):
         assert _literal_str(text, "    ") == as_str(text, "    ")
+
+
+def _many_workers() -> str:
+    """crew.py of a lead and 12 workers, some delegating to 1-5 others: worker blocks and tools
+    blocks in delegation_tools' three layouts (one line, the list on its own line, one per line)."""
+    import agentc
+
+    def worker(i: int, delegates: list[int]) -> str:
+        lines = "\n".join(f"- For part {j} → Delegate to **worker-{j}**" for j in delegates)
+        return f"---\nname: worker-{i}\ndescription: Worker {i}. Use for part {i}.\n---\n\nYou do part {i}.\n\n{lines}\n"
+
+    sources = {"agents/lead.md": "---\nname: lead\ndescription: The lead.\n---\n\nYou lead.\n\n"
+               + "\n".join(f"- Part {j} → Delegate to **worker-{j}**" for j in range(12)) + "\n"}
+    for i in range(12):
+        sources[f"agents/worker-{i}.md"] = worker(i, [(i + k) % 12 for k in range(1, 1 + i % 6)] if i % 4 else [])
+    result = agentc.compile(sources, targets=["crewai"], entry="lead")
+    assert result.ok, result.diagnostics
+    return next(t for p, t in result.files.items() if p.endswith("/crew.py"))
+
+
+def _whole_file_problem(text: str) -> str | None:
+    """agentc's generic check of a .py file (validate._check): what the crewai check must say."""
+    from agentc.validate import _check
+
+    return _check("x/crew.py", text)
+
+
+def test_crew_py_is_compiled_without_its_repeats():
+    """crewcheck drops every worker and tools block but the first of each run (1000 agents: 1.1 MB
+    -> 5 KB to compile), and the file compiles exactly when what is left does."""
+    from agentc.targets.crewai import _compile_problem
+    from agentc.targets.crewai.crewcheck import repeats_dropped
+
+    crew = _many_workers()
+    left = repeats_dropped(crew)
+    assert len(left) < len(crew) * 0.6 and left.count("@agent\n") == 1 and left.count(".get_delegation_tools(") == 1
+    compile(left, "crew.py", "exec")
+    assert _compile_problem(crew, "x/crew.py") is None
+    # Broken in a block that is dropped: still caught, with the whole file's message (its line).
+    later = crew.rindex('    def worker_11(self)')
+    for broken in (crew.replace("worker_11", "class"), crew.replace("worker_11", "__debug__"),
+                   crew[:later] + crew[later:].replace("return TeamAgent(", "return TeamAgent", 1),
+                   crew[:later] + crew[later:].replace('agent_key="worker-11"', 'agent_key="worker-11\\"', 1),
+                   crew.replace("        return Crew(", "        global worker_11\n        return Crew("),
+                   crew.replace("    @task", "    global worker_11\n\n    @task"),
+                   crew.replace("self.worker_0(),", "self.worker_0()(,"), crew.replace("self.worker_4(),", "self.worker_4() self.x(),"),
+                   crew.replace("worker_9.tools = [", "worker_9.tools = [[", 1)):
+        problem = _whole_file_problem(broken)
+        assert problem is not None and _compile_problem(broken, "x/crew.py") == problem
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::SyntaxWarning")  # an edit's "\\e" and the like
+def test_crew_py_check_says_what_compile_says():
+    """Any edit of a crew.py, anywhere (in a dropped block too): the crewai check and compile()
+    of the whole file agree, message included."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from agentc.targets.crewai import _compile_problem
+
+    crew = _many_workers()
+    snippets = ["", "(", ")", "[", "]", '"', "'", '"""', "\\", "\n", " ", "\t", ":", ",", "x", "class", "def ",
+                "global x\n", "nonlocal y\n", "__debug__", "\\\n", "é", "😀", "\r\n", "\x00", "@", "#", "return ",
+                "yield", "await x", "\ud800", "\n    @agent\n", "        )\n", "self.worker_3(),"]
+
+    @settings(max_examples=600, deadline=None, database=None, derandomize=True)
+    @given(st.integers(0, len(crew)), st.integers(0, 4), st.sampled_from(snippets))
+    def agree(at, cut, snippet):
+        text = crew[:at] + snippet + crew[at + cut:]
+        assert _compile_problem(text, "x/crew.py") == _whole_file_problem(text)
+
+    agree()

@@ -21,11 +21,13 @@ from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.targets import Emitted, FileText, Target, as_text, joined
 from agentc.targets.crewai import files, yamltext
+from agentc.targets.crewai.crewcheck import repeats_dropped
 from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, build_plan
 
 DEFAULT_REQUEST = "Tell me what you can do for me and which of your coworkers you would bring in."
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where present: the YAML can be megabytes
+CREW_PY = "/crew.py"  # compiled by `validate` itself, its repeated blocks once (crewcheck)
 
 
 def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
@@ -66,8 +68,14 @@ emit = joined(parts)
 def validate(emitted: dict[str, FileText]) -> list[Diagnostic]:
     """What kickoff would trip over, checked without crewai: the YAML shapes, unique roles,
     and no `{name}` in an interpolated text that is neither the input nor a kept literal.
-    Every YAML file is loaded once (agentc's generic check skips them: `loads_itself`)."""
+    Every YAML file is loaded once and crew.py compiled (agentc's generic check skips them:
+    `loads_itself`)."""
     out: list[Diagnostic] = []
+    for path in sorted(p for p in emitted if p.endswith(CREW_PY)):
+        problem = _compile_problem(as_text(emitted[path]), path)
+        if problem:
+            out.append(diag("AGC902", Span(file=path, line=1), f"generated file does not load: {problem}",
+                            hint="this is a bug in agentc's target; please report it with the input"))
     configs = sorted(p.removesuffix("agents.yaml") for p in emitted if p.endswith("/config/agents.yaml"))
     checked = {config + name for config in configs for name in ("agents.yaml", "tasks.yaml")}
     for path in sorted(p for p in emitted if p.endswith((".yaml", ".yml")) and p not in checked):
@@ -76,6 +84,21 @@ def validate(emitted: dict[str, FileText]) -> list[Diagnostic]:
     for config in configs:
         out += _crew_problems(emitted, config, out)
     return out
+
+
+def _compile_problem(text: str, path: str) -> str | None:
+    """What compile() says of crew.py, as agentc's generic check words it; None when it compiles.
+    Its repeated blocks are compiled once (crewcheck); the whole file only for a message."""
+    try:
+        compile(repeats_dropped(text), path, "exec", dont_inherit=True)
+        return None
+    except Exception:  # whatever it was, the whole file's error is the message
+        pass
+    try:
+        compile(text, path, "exec", dont_inherit=True)
+    except Exception as exc:  # the message is the useful part, as in agentc's generic check
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
 
 
 def _crew_problems(emitted: dict[str, FileText], config: str, out: list[Diagnostic]) -> list[Diagnostic]:
@@ -141,6 +164,6 @@ TARGET = Target(
     emit=emit,
     emit_parts=parts,
     validate=validate,
-    loads_itself=(".yaml", ".yml"),
+    loads_itself=(".yaml", ".yml", CREW_PY),
     capabilities=frozenset({"delegation:hierarchical", "checklists:guardrail", "model:map"}),
 )
