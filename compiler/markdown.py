@@ -410,8 +410,9 @@ def _inner(m: re.Match) -> str:
     return m.group(2)
 
 
-def lead(text: str) -> tuple[str | None, str]:
-    """Split `**Title**: rest` (or `**Title:** rest`) into its title and the rest."""
+def _lead_py(text: str) -> tuple[str | None, str]:
+    """Split `**Title**: rest` (or `**Title:** rest`) into its title and the rest (`lead`, which is
+    _markdown.c's lead when built)."""
     text = text.strip()
     # Both of _LEAD's forms open with "**" or "__", and a third of the texts asked about do not:
     # the test is cheaper than the regex failing on them.
@@ -431,10 +432,10 @@ def _native() -> Any:
     Its kinds() gives what _kinds_py gives in about a fifth of the time, and calls _CLASSIFY's
     readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
     loop, calling the same helpers for the rare blocks (tests/test_markdown_native.py compares
-    both with Python); its outline() is _outline_py. It fills the slots of the ListItems,
-    Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so they stay plain
-    dataclasses."""
-    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline")
+    both with Python); its outline() is _outline_py and its lead() _lead_py. It fills the slots of
+    the ListItems, Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so
+    they stay plain dataclasses."""
+    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead")
     if _markdown is None:
         return None
     classes = (ListItem, Heading, Paragraph, Label, Section)
@@ -453,3 +454,4 @@ _kinds = _c.kinds if _c is not None else _kinds_py
 parse_blocks: Callable[[list[str], int, str], tuple[list[Block], list[Diagnostic]]] = (
     _c.parse_blocks if _c is not None else _parse_blocks_py)
 outline: Callable[[list[Block], int], list[Section]] = _c.outline if _c is not None else _outline_py
+lead: Callable[[str], tuple[str | None, str]] = _c.lead if _c is not None else _lead_py

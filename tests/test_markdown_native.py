@@ -8,6 +8,7 @@ memory."""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -31,6 +32,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown._kinds is (markdown._kinds_py if pure else _markdown.kinds)
     assert markdown.parse_blocks is (markdown._parse_blocks_py if pure else _markdown.parse_blocks)
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
+    assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
@@ -199,3 +201,38 @@ def test_utf8_lines_leaks_nothing_and_takes_only_bytes(native):
     for bad in ("text", bytearray(b"a"), None):
         with pytest.raises(TypeError):
             native.utf8_lines(bad)
+
+
+# --- lead: a text's bold lead-in title and the rest ------------------------------------------------
+
+# What decides a lead-in: both openers and closers, both colons, blanks Python strips and those it
+# does not, newlines (a title may span them), non-ASCII and emoji, and a long run of text.
+LEAD_PIECES = ["**", "__", "*", "_", ":", "\uff1a", " ", "\t", "\n", "\r\n", "\xa0", "\u3000", "\x1c", "\u200b", "a",
+               "Title", "é", "\U0001f600", "`", "x" * 3000]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(LEAD_PIECES), max_size=14).map("".join)))
+def test_lead_is_the_python_lead(native, text):
+    assert native.lead(text) == markdown._lead_py(text)
+
+
+def test_lead_of_every_text_is_the_python_lead(native):
+    """Every short string of the pieces that matter, and the list items and paragraphs of the agents."""
+    pieces = ["**", "__", "*", ":", "\uff1a", " ", "\n", "a", "\U0001f600"]
+    for size in range(5):
+        for text in map("".join, itertools.product(pieces, repeat=size)):
+            assert native.lead(text) == markdown._lead_py(text), text
+    for path in md_files(ROOT / "agents", SHARED / "corpus"):
+        for b in markdown._parse_blocks_py(text_of(path.read_bytes()).split("\n"), 1, "a.md")[0]:
+            text = getattr(b, "text", None)
+            if isinstance(text, str):
+                assert native.lead(text) == markdown._lead_py(text), text
+
+
+def test_lead_leaks_nothing_and_takes_only_str(native):
+    for text in ("**Title**: rest", "**Title:** rest", "plain text", " **😀 é**\uff1a rest ", ""):
+        assert_no_leak(lambda text=text: native.lead(text))
+    for bad in (b"**a**: b", None, 3):
+        with pytest.raises(TypeError):
+            native.lead(bad)
