@@ -11,11 +11,13 @@
  *
  * parse_blocks() is markdown._parse_blocks_py's loop over those kinds: it makes the blocks every
  * agent has many of (list items, headings, paragraphs), turns a list's lead-in line into a Label
- * as _label_before does, and calls the same Python helpers as the loop for the rest (_item_goes_on,
- * _rare_block: a few calls per agent), so fences, tables, <example> blocks and their diagnostics
- * stay written once, in Python. outline() is
- * markdown._outline_py: the sections that headings and labels open. utf8_lines() is read_source's
- * `text.split("\n")` (source.lines_of), done on the file's bytes.
+ * as _label_before does, and reads the closed fences, closed <example> blocks and tables of plain
+ * cells that nearly every rare block is (_rare_block's ~25 us each in Python). It calls the same
+ * Python helpers as the loop for the rest (_item_goes_on; _rare_block for an open fence or
+ * <example>, whose diagnostics stay written once, and a table row with a code span or an escape).
+ * outline() is markdown._outline_py: the sections that headings and labels open. utf8_lines() is
+ * read_source's `text.split("\n")` (source.lines_of), done on the file's bytes. lead() is
+ * markdown._lead_py.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -32,6 +34,7 @@
 static PyObject *BLANK_KIND, *TEXT_KIND, *PIPE_KIND, *FENCE_KIND, *RULE_KIND, *EXAMPLE_KIND;
 static PyObject *HEADING_CODE;  /* the int markdown._HEADING_LINE */
 static long BLANK_CODE, RULE_CODE, TEXT_CODE, HEADING_LINE;  /* the kind codes parse_blocks tells apart */
+static long PIPE_CODE, FENCE_CODE, EXAMPLE_CODE;
 static PyObject *CLASSIFY;      /* markdown._CLASSIFY: first character -> Python reader */
 
 /* A block class and the member descriptors of its fields, in its __init__'s order, with where each
@@ -50,12 +53,16 @@ static BlockClass HEADING;    /* line, col, end, level, title */
 static BlockClass PARAGRAPH;  /* line, col, end, text */
 static BlockClass LABEL;      /* line, col, end, title */
 static BlockClass SECTION;    /* title, level, kind, line, start, end, end_line, parent */
-#define N_CLASSES 5
-static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION};
-static const int CLASS_FIELDS[N_CLASSES] = {7, 5, 4, 4, 8};
+static BlockClass CODE;       /* line, col, end, lang, code */
+static BlockClass TABLE;      /* line, col, end, header, rows */
+static BlockClass EXAMPLE;    /* line, col, end, text */
+#define N_CLASSES 8
+static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION, &CODE, &TABLE, &EXAMPLE};
+static const int CLASS_FIELDS[N_CLASSES] = {7, 5, 4, 4, 8, 5, 5, 4};
 static PyObject *ITEM_GOES_ON, *PLAIN, *RARE_BLOCK;  /* markdown's _item_goes_on, plain, _rare_block */
 static PyObject *EMPTY_TUPLE;
 static PyObject *EXAMPLE_TAG;  /* "<example>" */
+static PyObject *EXAMPLE_END;  /* "</example>" */
 static PyObject *NEWLINE;      /* "\n" */
 static PyObject *HEADING_KIND, *LABEL_KIND;  /* a Section's kind: "heading", "label" */
 static PyObject *ONE;
@@ -521,17 +528,18 @@ few_words(PyObject *title, Py_ssize_t most)
 }
 
 /* Paragraph `b`, the last of `blocks`, replaced by a Label titled `title` (its cleaned text, which
- * ends in ':') if list item `item` is not indented past it: 0, or -1 with an exception set. */
+ * ends in ':') if list item `item` is not indented past it (`item` NULL: a table, which heads it
+ * anyway): 0, or -1 with an exception set. */
 static int
 to_label(PyObject *blocks, PyObject *b, PyObject *item, PyObject *title)
 {
     PyObject *col = get_field(&PARAGRAPH, 1, b);
-    PyObject *indent = get_field(&LIST_ITEM, 4, item);
+    PyObject *indent = item != NULL ? get_field(&LIST_ITEM, 4, item) : Py_NewRef(Py_None);
     PyObject *line = get_field(&PARAGRAPH, 0, b);
     PyObject *name = strip_range(title, PyUnicode_KIND(title), PyUnicode_DATA(title), 0, PyUnicode_GET_LENGTH(title) - 1);
     int rc = -1;
     if (col != NULL && indent != NULL && line != NULL && name != NULL) {
-        Py_ssize_t c = PyLong_AsSsize_t(col), i = PyLong_AsSsize_t(indent);
+        Py_ssize_t c = PyLong_AsSsize_t(col), i = item != NULL ? PyLong_AsSsize_t(indent) : c - 1;
         rc = PyErr_Occurred() ? -1 : 0;
         if (rc == 0 && i <= c - 1) {  /* an item indented past the line is not its list */
             PyObject *values[] = {line, col, line, name};
@@ -557,7 +565,7 @@ to_label(PyObject *blocks, PyObject *b, PyObject *item, PyObject *title)
     return rc;
 }
 
-/* markdown._label_before for list item `item` after paragraph `b`, the last of `blocks`: a short
+/* markdown._label_before for list item `item` (NULL: a table) after paragraph `b`, the last of `blocks`: a short
  * one-line paragraph ending in ':' that heads the list becomes a Label, its text cleaned by
  * markdown.plain (cached there). 0, or -1 with an exception set. */
 static int
@@ -632,6 +640,340 @@ item_block(PyObject *item, PyObject *blocks, PyObject *lines, PyObject *kinds, P
     return PyList_Append(blocks, item) < 0 ? -1 : j;
 }
 
+/* Whether line[k:] is "" or "\n": where a regex's `$` matches. */
+static int
+at_end(int kind, const void *data, Py_ssize_t k, Py_ssize_t n)
+{
+    return k == n || (k == n - 1 && PyUnicode_READ(kind, data, k) == '\n');
+}
+
+/* Whether `line` closes a fence opened by `size` characters `c`: markdown._CLOSE[c] matches it
+ * with a run at least that long. */
+static int
+closes_fence(PyObject *line, Py_UCS4 c, Py_ssize_t size)
+{
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line), k = 0;
+    while (k < n && is_blank(PyUnicode_READ(kind, data, k))) {
+        k++;
+    }
+    Py_ssize_t run = k;
+    while (k < n && PyUnicode_READ(kind, data, k) == c) {
+        k++;
+    }
+    if (k - run < 3 || k - run < size) {
+        return 0;
+    }
+    while (k < n && is_blank(PyUnicode_READ(kind, data, k))) {
+        k++;
+    }
+    return at_end(kind, data, k, n);
+}
+
+/* Appends `block` (a new reference, or NULL) to `blocks`: `next`, or -1 with an exception set. */
+static Py_ssize_t
+append_block(PyObject *blocks, PyObject *block, Py_ssize_t next)
+{
+    if (block == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(blocks, block);
+    Py_DECREF(block);
+    return rc < 0 ? -1 : next;
+}
+
+/* The lines[i:j] of str, each without up to `pad` leading blanks, joined by "\n"; Py_None (a new
+ * reference) when one is not a str (_rare_block reads that), NULL with an exception set. */
+static PyObject *
+join_lines(PyObject *lines, Py_ssize_t i, Py_ssize_t j, Py_ssize_t pad)
+{
+    PyObject *parts = PyList_New(j - i);
+    for (Py_ssize_t k = i; parts != NULL && k < j; k++) {
+        PyObject *line = PyList_GET_ITEM(lines, k), *part = NULL;
+        if (!PyUnicode_Check(line)) {
+            Py_DECREF(parts);
+            Py_RETURN_NONE;
+        }
+        if (pad == 0) {
+            part = Py_NewRef(line);
+        }
+        else {  /* as CommonMark: a fence indented N removes up to N blanks from each line, no more */
+            int kind = PyUnicode_KIND(line);
+            const void *data = PyUnicode_DATA(line);
+            Py_ssize_t n = PyUnicode_GET_LENGTH(line), at = 0;
+            while (at < pad && at < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at))) {
+                at++;
+            }
+            part = PyUnicode_Substring(line, at, n);
+        }
+        if (part == NULL) {
+            Py_CLEAR(parts);
+            break;
+        }
+        PyList_SET_ITEM(parts, k - i, part);
+    }
+    if (parts == NULL) {
+        return NULL;
+    }
+    PyObject *text = PyUnicode_Join(NEWLINE, parts);
+    Py_DECREF(parts);
+    return text;
+}
+
+/* _rare_block for a fence line i that a later line closes: the Code block appended; the index of
+ * the line after the closer, 0 for a fence that stays open or a line that is not a str (left to
+ * _rare_block, which reports them), or -1 with an exception set. */
+static Py_ssize_t
+fence_block(PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py_ssize_t n, Py_ssize_t first)
+{
+    PyObject *line = PyList_GET_ITEM(lines, i);
+    if (!PyUnicode_Check(line)) {
+        return 0;
+    }
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(line), pad = 0;
+    while (pad < size && is_blank(PyUnicode_READ(kind, data, pad))) {  /* _FENCE's ([ \t]*)(`{3,}|~{3,}) */
+        pad++;
+    }
+    Py_UCS4 c = pad < size ? PyUnicode_READ(kind, data, pad) : 0;
+    Py_ssize_t lang = pad;
+    while (lang < size && PyUnicode_READ(kind, data, lang) == c) {
+        lang++;
+    }
+    Py_ssize_t marker = lang - pad;
+    if ((c != '`' && c != '~') || marker < 3) {
+        return 0;
+    }
+    while (lang < size && is_blank(PyUnicode_READ(kind, data, lang))) {
+        lang++;
+    }
+    Py_ssize_t lang_end = lang;  /* ([^`\s]*) */
+    while (lang_end < size && PyUnicode_READ(kind, data, lang_end) != '`'
+           && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, lang_end))) {
+        lang_end++;
+    }
+    Py_ssize_t j = i + 1;  /* _fence_end: only a fence line can close it */
+    for (; j < n; j++) {
+        PyObject *next = PyList_GET_ITEM(lines, j);
+        if (PyList_GET_ITEM(kinds, j) != FENCE_KIND) {
+            continue;
+        }
+        if (!PyUnicode_Check(next)) {
+            return 0;
+        }
+        if (closes_fence(next, c, marker)) {
+            break;
+        }
+    }
+    if (j >= n) {
+        return 0;
+    }
+    PyObject *code = join_lines(lines, i + 1, j, pad);
+    if (code == NULL || code == Py_None) {
+        Py_XDECREF(code);
+        return code == NULL ? -1 : 0;
+    }
+    PyObject *values[] = {PyUnicode_Substring(line, lang, lang_end), code};
+    PyObject *block = values[0] == NULL ? NULL : new_block_at(&CODE, first + i, pad + 1, first + j, values);
+    Py_XDECREF(values[0]);
+    Py_DECREF(code);
+    return append_block(blocks, block, j + 1);
+}
+
+/* _rare_block for an <example> line i that a later line (or itself) closes: the ExampleTag
+ * appended; the index of the line after the closing one, 0 when none closes it or a line is not
+ * a str (left to _rare_block), or -1 with an exception set. */
+static Py_ssize_t
+example_block(PyObject *blocks, PyObject *lines, Py_ssize_t i, Py_ssize_t n, Py_ssize_t first)
+{
+    Py_ssize_t j = i;
+    for (; j < n; j++) {
+        PyObject *line = PyList_GET_ITEM(lines, j);
+        if (!PyUnicode_Check(line)) {
+            return 0;
+        }
+        int found = PyUnicode_Contains(line, EXAMPLE_END);
+        if (found < 0) {
+            return -1;
+        }
+        if (found) {
+            break;
+        }
+    }
+    if (j >= n) {
+        return 0;
+    }
+    PyObject *text = join_lines(lines, i, j + 1, 0);
+    if (text == NULL) {
+        return -1;
+    }
+    PyObject *block = new_block_at(&EXAMPLE, first + i, 1, first + j, &text);
+    Py_DECREF(text);
+    return append_block(blocks, block, j + 1);
+}
+
+/* One cell of _TABLE_SEP from line[*k]: `:?-{2,}:?[ \t]*`, *k moved past it; 0 if none is there. */
+static int
+separator_cell(int kind, const void *data, Py_ssize_t n, Py_ssize_t *k)
+{
+    Py_ssize_t at = *k, dashes;
+    if (at < n && PyUnicode_READ(kind, data, at) == ':') {
+        at++;
+    }
+    for (dashes = 0; at < n && PyUnicode_READ(kind, data, at) == '-'; dashes++) {
+        at++;
+    }
+    if (dashes < 2) {
+        return 0;
+    }
+    if (at < n && PyUnicode_READ(kind, data, at) == ':') {
+        at++;
+    }
+    while (at < n && is_blank(PyUnicode_READ(kind, data, at))) {
+        at++;
+    }
+    *k = at;
+    return 1;
+}
+
+/* Whether `line` (a str) is a table's separator row: markdown._TABLE_SEP, read left to right (each
+ * part of it can match only one way, so there is nothing to backtrack). */
+static int
+is_table_separator(PyObject *line)
+{
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line), k = 0;
+    while (k < n && is_blank(PyUnicode_READ(kind, data, k))) {
+        k++;
+    }
+    if (k < n && PyUnicode_READ(kind, data, k) == '|') {
+        k++;
+    }
+    while (k < n && is_blank(PyUnicode_READ(kind, data, k))) {
+        k++;
+    }
+    if (!separator_cell(kind, data, n, &k)) {
+        return 0;
+    }
+    while (k < n && PyUnicode_READ(kind, data, k) == '|') {  /* (\|[ \t]*CELL)*, or the last \|? */
+        Py_ssize_t next = k + 1;
+        while (next < n && is_blank(PyUnicode_READ(kind, data, next))) {
+            next++;
+        }
+        if (!separator_cell(kind, data, n, &next)) {
+            k++;
+            break;
+        }
+        k = next;
+    }
+    while (k < n && is_blank(PyUnicode_READ(kind, data, k))) {
+        k++;
+    }
+    return at_end(kind, data, k, n);
+}
+
+/* markdown.split_row for a row holding no "`" and no "\\" (the cells are the pieces between its
+ * pipes, stripped): a new list; Py_None (a new reference) for any other row or a line that is
+ * not a str (split_row's loop reads those), NULL with an exception set. */
+static PyObject *
+simple_row(PyObject *row)
+{
+    if (!PyUnicode_Check(row)) {
+        Py_RETURN_NONE;
+    }
+    int kind = PyUnicode_KIND(row);
+    const void *data = PyUnicode_DATA(row);
+    Py_ssize_t a = 0, b = PyUnicode_GET_LENGTH(row);
+    while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) {
+        a++;
+    }
+    while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) {
+        b--;
+    }
+    if (a < b && PyUnicode_READ(kind, data, a) == '|') {
+        a++;
+    }
+    if (a < b && PyUnicode_READ(kind, data, b - 1) == '|' && !(b - 2 >= a && PyUnicode_READ(kind, data, b - 2) == '\\')) {
+        b--;
+    }
+    for (Py_ssize_t k = a; k < b; k++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+        if (ch == '`' || ch == '\\') {
+            Py_RETURN_NONE;
+        }
+    }
+    PyObject *cells = PyList_New(0);
+    Py_ssize_t start = a;
+    for (Py_ssize_t k = a; cells != NULL && k <= b; k++) {
+        if (k == b || PyUnicode_READ(kind, data, k) == '|') {
+            PyObject *cell = strip_range(row, kind, data, start, k);
+            if (cell == NULL || PyList_Append(cells, cell) < 0) {
+                Py_CLEAR(cells);
+            }
+            Py_XDECREF(cell);
+            start = k + 1;
+        }
+    }
+    return cells;
+}
+
+/* _rare_block for a pipe line i: the Table it opens with the pipe lines after it (a short lead-in
+ * paragraph before it made a Label), or the paragraph it opens when the next line is no separator
+ * row. The index of the line after it; 0 when a row holds a backtick or backslash or a line is not
+ * a str (left to _rare_block and split_row), -1 with an exception set. */
+static Py_ssize_t
+table_block(PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py_ssize_t n, Py_ssize_t first)
+{
+    PyObject *sep = i + 1 < n ? PyList_GET_ITEM(lines, i + 1) : NULL;
+    if (sep != NULL && !PyUnicode_Check(sep)) {
+        return 0;
+    }
+    if (sep == NULL || !is_table_separator(sep)) {
+        return paragraph(blocks, lines, kinds, i, n, first);
+    }
+    PyObject *header = simple_row(PyList_GET_ITEM(lines, i)), *rows = PyList_New(0);
+    Py_ssize_t j = i + 2, rc = 0;
+    if (header == NULL || rows == NULL) {
+        rc = -1;
+    }
+    for (; rc == 0 && header != Py_None && PyList_GET_ITEM(kinds, j) == PIPE_KIND; j++) {
+        PyObject *cells = simple_row(PyList_GET_ITEM(lines, j));
+        PyObject *ln = cells == NULL || cells == Py_None ? NULL : PyLong_FromSsize_t(first + j);
+        PyObject *row = ln == NULL ? NULL : PyTuple_Pack(2, ln, cells);
+        if (cells == Py_None) {
+            rc = 1;  /* split_row's loop reads it */
+        }
+        else if (row == NULL || PyList_Append(rows, row) < 0) {
+            rc = -1;
+        }
+        Py_XDECREF(cells);
+        Py_XDECREF(ln);
+        Py_XDECREF(row);
+    }
+    PyObject *block = NULL;
+    if (rc == 0 && header != Py_None) {
+        Py_ssize_t size = PyList_GET_SIZE(blocks);
+        if (size > 0 && Py_IS_TYPE(PyList_GET_ITEM(blocks, size - 1), PARAGRAPH.type)) {
+            PyObject *b = Py_NewRef(PyList_GET_ITEM(blocks, size - 1));
+            rc = label_before(blocks, b, NULL);
+            Py_DECREF(b);
+        }
+        PyObject *values[] = {header, rows};
+        block = rc < 0 ? NULL : new_block_at(&TABLE, first + i, 1, first + j - 1, values);
+        rc = block == NULL ? -1 : 0;
+    }
+    Py_XDECREF(header);
+    Py_XDECREF(rows);
+    if (rc != 0 || block == NULL) {
+        return rc < 0 ? -1 : 0;
+    }
+    return append_block(blocks, block, j);
+}
+
+
 /* One step of markdown._parse_blocks_py's loop: the block line i starts (if any) appended, or
  * handed to a helper. The index of the next line to read, or -1 with an exception set. */
 static Py_ssize_t
@@ -673,14 +1015,22 @@ read_block(PyObject *blocks, PyObject *diags, PyObject *lines, PyObject *kinds, 
     if (what == TEXT_CODE) {
         return paragraph(blocks, lines, kinds, i, n, first);
     }
+    /* A fence, <example> or pipe line: the blocks nearly all of them open are read here, the rest
+     * (an open fence or <example>, a row with a code span or an escape) by _rare_block. */
+    Py_ssize_t j = what == FENCE_CODE ? fence_block(blocks, lines, kinds, i, n, first)
+                   : what == EXAMPLE_CODE ? example_block(blocks, lines, i, n, first)
+                   : what == PIPE_CODE ? table_block(blocks, lines, kinds, i, n, first) : 0;
+    if (j != 0) {
+        return j;
+    }
     PyObject *at = PyLong_FromSsize_t(i), *from = PyLong_FromSsize_t(first);
     if (at == NULL || from == NULL) {
         Py_XDECREF(at);
         Py_XDECREF(from);
         return -1;
     }
-    PyObject *args[] = {blocks, diags, lines, kinds, at, from, file};  /* a fence, <example> or pipe */
-    Py_ssize_t j = call_helper(RARE_BLOCK, args, 7, lines, kinds, i, n);
+    PyObject *args[] = {blocks, diags, lines, kinds, at, from, file};
+    j = call_helper(RARE_BLOCK, args, 7, lines, kinds, i, n);
     Py_DECREF(at);
     Py_DECREF(from);
     return j;
@@ -1063,7 +1413,8 @@ PyDoc_STRVAR(configure_doc,
 "configure(kinds, heading, classify, classes, helpers)\n\n"
 "What kinds(), parse_blocks() and outline() build and call: `kinds` the shared (blank, text, pipe,\n"
 "fence, rule, example) kinds, `heading` the heading kind's code, `classify` the Python readers by\n"
-"first character; `classes` the ListItem, Heading, Paragraph, Label and Section classes, each as\n"
+"first character; `classes` the ListItem, Heading, Paragraph, Label, Section, Code, Table and\n"
+"ExampleTag classes, each as\n"
 "(class, the names of its __init__'s parameters in order); `helpers` markdown's (_item_goes_on,\n"
 "plain, _rare_block).");
 
@@ -1076,12 +1427,14 @@ configure(PyObject *module, PyObject *args)
         return NULL;
     }
     if (PyTuple_GET_SIZE(shared) != 6 || PyTuple_GET_SIZE(classes) != N_CLASSES || PyTuple_GET_SIZE(helpers) != 3) {
-        PyErr_SetString(PyExc_ValueError, "configure: 6 kinds, 5 classes and 3 helpers expected");
+        PyErr_SetString(PyExc_ValueError, "configure: 6 kinds, 8 classes and 3 helpers expected");
         return NULL;
     }
-    long blank, text, rule, heading_line = PyLong_AsLong(heading_code);
+    long blank, text, pipe, fence, rule, example, heading_line = PyLong_AsLong(heading_code);
     if ((heading_line == -1 && PyErr_Occurred()) || code_of(PyTuple_GET_ITEM(shared, 0), &blank) < 0
-        || code_of(PyTuple_GET_ITEM(shared, 1), &text) < 0 || code_of(PyTuple_GET_ITEM(shared, 4), &rule) < 0) {
+        || code_of(PyTuple_GET_ITEM(shared, 1), &text) < 0 || code_of(PyTuple_GET_ITEM(shared, 2), &pipe) < 0
+        || code_of(PyTuple_GET_ITEM(shared, 3), &fence) < 0 || code_of(PyTuple_GET_ITEM(shared, 4), &rule) < 0
+        || code_of(PyTuple_GET_ITEM(shared, 5), &example) < 0) {
         return NULL;
     }
     BlockClass made[N_CLASSES] = {{0}};
@@ -1100,6 +1453,9 @@ configure(PyObject *module, PyObject *args)
     BLANK_CODE = blank;
     TEXT_CODE = text;
     RULE_CODE = rule;
+    PIPE_CODE = pipe;
+    FENCE_CODE = fence;
+    EXAMPLE_CODE = example;
     HEADING_LINE = heading_line;
     for (int k = 0; k < N_CLASSES; k++) {
         set_block_class(CLASSES[k], &made[k]);
@@ -1135,11 +1491,12 @@ PyInit__markdown(void)
 {
     EMPTY_TUPLE = PyTuple_New(0);
     EXAMPLE_TAG = PyUnicode_InternFromString("<example>");
+    EXAMPLE_END = PyUnicode_InternFromString("</example>");
     NEWLINE = PyUnicode_InternFromString("\n");
     HEADING_KIND = PyUnicode_InternFromString("heading");
     LABEL_KIND = PyUnicode_InternFromString("label");
     ONE = PyLong_FromLong(1);
-    if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
+    if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || EXAMPLE_END == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
         || ONE == NULL) {
         return NULL;
     }

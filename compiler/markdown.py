@@ -198,7 +198,8 @@ def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list
     another kind (blank or a block start), and that line starts the next block. The blocks every
     agent has many of (items, headings, paragraphs) are made here; fences, <example> blocks and
     pipe lines, a few per agent, by _rare_block. _markdown.c's parse_blocks is this loop in C: it
-    calls the same _item_goes_on and _rare_block, and does what _label_before does for an item."""
+    calls the same _item_goes_on, reads the rare blocks _rare_block would read without a diagnostic
+    or a split_row loop and hands it the others, and does what _label_before does."""
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
@@ -431,14 +432,14 @@ def _native() -> Any:
 
     Its kinds() gives what _kinds_py gives in about a fifth of the time, and calls _CLASSIFY's
     readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
-    loop, calling the same helpers for the rare blocks (tests/test_markdown_native.py compares
-    both with Python); its outline() is _outline_py and its lead() _lead_py. It fills the slots of
+    loop; it reads closed fences and <example> blocks and tables of plain cells itself and calls the
+    same helpers for the other rare blocks (tests/test_markdown_native.py compares both with Python); its outline() is _outline_py and its lead() _lead_py. It fills the slots of
     the ListItems, Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so
     they stay plain dataclasses."""
     _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead")
     if _markdown is None:
         return None
-    classes = (ListItem, Heading, Paragraph, Label, Section)
+    classes = (ListItem, Heading, Paragraph, Label, Section, Code, Table, ExampleTag)
     assert not any(hasattr(cls, "__post_init__") for cls in classes)
     shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
     try:

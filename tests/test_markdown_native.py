@@ -113,7 +113,7 @@ def test_an_error_in_a_helper_comes_through(native, configure):
         raise ValueError("from the helper")
 
     for helper, lines in (("_item_goes_on", ["- item", "goes on"]), ("plain", ["Steps:", "- item"]),
-                          ("_rare_block", ["```", "code", "```"])):
+                          ("_rare_block", ["```", "a fence never closed"])):
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(markdown, helper, boom)
             configure()
@@ -121,11 +121,45 @@ def test_an_error_in_a_helper_comes_through(native, configure):
                 native.parse_blocks(lines, 1, "a.md")
 
 
+# Lines of the rare blocks: fences of both characters, indented, with a language, closers too short
+# or followed by text; <example> closed on its own line or later; tables whose separators are right or
+# nearly so and whose rows hold escapes, code spans, odd blanks and emoji; a "\n" where a regex's `$`
+# still matches.
+RARE_LINES = ["```", "```py", "  ```", "\t~~~ yaml", "````", "~~~", "~~~~", "``` x`y", "```\n", "``", "  - item",
+              "code", "\u3000code", "  indented", "<example>", "<example> a </example>", "</example>", "x </example> y",
+              "| a | b |", "|a|b", "a | b |", " | a | ", "|", "| `x|y` | z |", "| a \\| b |", "| a |\\|", "| é 😀 | \xa0b\xa0 |",
+              "|---|---|", "|:--|--:|", "--|--", "| :---: |", "|--|", "|-|", "| -- | - |", "|---|\n", "|---|---| x",
+              "Options:", "Some prose", "", "# Title"]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from(RARE_LINES), max_size=25), st.integers(1, 5000))
+def test_rare_blocks_read_the_same(native, lines, first_line):
+    _both(native, lines, first_line)
+
+
+def test_closed_fences_examples_and_plain_tables_are_read_in_c(native, configure, monkeypatch):
+    """The rare blocks nearly every agent has are read without _rare_block; the others still go to it."""
+    def boom(*args):
+        raise ValueError("handed to _rare_block")
+
+    lines = ["Options:", "| a | b |", "|---|:--:|", "| 1 | é 😀 |", "", "  ```py", "   x = 1", "  ```", "<example>", "user: hi",
+             "</example>", "|x|", "not a separator"]
+    expected = markdown._parse_blocks_py(lines, 1, "a.md")
+    monkeypatch.setattr(markdown, "_rare_block", boom)
+    configure()
+    assert native.parse_blocks(lines, 1, "a.md") == expected
+    assert [type(b).__name__ for b in expected[0]] == ["Label", "Table", "Code", "ExampleTag", "Paragraph"]
+    for rare in (["```", "never closed"], ["<example>", "never closed"], ["| `a|b` |", "|---|"], ["| a |", "|---|", "| \\| |"]):
+        with pytest.raises(ValueError, match="handed to _rare_block"):
+            native.parse_blocks(rare, 1, "a.md")
+
+
 def test_a_helper_that_does_not_move_on_is_an_error(native, configure, monkeypatch):
     monkeypatch.setattr(markdown, "_rare_block", lambda blocks, diags, lines, kinds, i, first, file: i)
     configure()
     with pytest.raises(RuntimeError, match="returned 0 for line 0"):
-        native.parse_blocks(["```", "code", "```"], 1, "a.md")
+        native.parse_blocks(["```", "a fence never closed"], 1, "a.md")
 
 
 def test_bad_arguments_are_type_errors(native):
@@ -149,7 +183,7 @@ def test_no_memory_is_leaked(native):
     lines = ["# Title ##", "", "Some text", "- item", "  - [x] done", "1. first", "12. twelfth", "\t- tab",
              "* * *", "```py", "~~~", "| a |", "<example>", "**Bold**: x", "- - x", "\xa0- odd", "###### six",
              "Steps:", "- one", "  goes on", "| a | b |", "|---|---|", "| 1 | 2 |", "```", "<example>", "x", "</example>",
-             "two", "lines", "<example>"]
+             "two", "lines", "<example>", "Rows:", "| a | b |", "|:--|--:|", "| é | `x|y` |", "  ~~~", "  code", "  ~~~~"]
     assert_no_leak(lambda: native.kinds(lines, 1))
     assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))
     blocks = native.parse_blocks([*lines, "# One", "Steps:", "- a", "## Two", "##### Five", "### Three", "# Four"], 1, "a.md")[0]
