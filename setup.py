@@ -1,10 +1,11 @@
 """The optional C modules (agentc.compiler._markdown, the block reader; agentc.compiler._mentions, the
 mention scanner's word search; agentc.compiler._frozen, the IR nodes' __init__;
-agentc.targets._shared._text, crewai's YAML literal block); everything else is in pyproject.toml.
+agentc.targets._shared._text, crewai's YAML literal block;
+agentc._codec, the cache entry's JSON); everything else is in pyproject.toml.
 
 A setup.py because the venvs install with the setuptools they hold (65.5 here, without build
 isolation), and `[tool.setuptools] ext-modules` in pyproject.toml needs setuptools >= 74.1.
-optional=True: without a C compiler the build goes on and markdown.py, mentions.py, yamltext.py and frozen.py work in pure Python."""
+optional=True: without a C compiler the build goes on and markdown.py, mentions.py, yamltext.py, frozen.py and codec.py work in pure Python."""
 
 from setuptools import Extension, setup
 
@@ -15,5 +16,6 @@ setup(
         Extension("agentc.compiler._judge", ["compiler/_judge.c"], optional=True),
         Extension("agentc.compiler._frozen", ["compiler/_frozen.c"], optional=True),
         Extension("agentc.targets._shared._text", ["targets/_shared/_text.c"], optional=True),
+        Extension("agentc._codec", ["agentc/_codec.c"], optional=True),
     ]
 )

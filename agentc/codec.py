@@ -20,6 +20,8 @@ import typing
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
+from agentc.compiler import native
+
 
 def _core() -> Any:
     """pydantic-core's compiled module (SchemaSerializer, SchemaValidator, to_json, from_json),
@@ -175,13 +177,49 @@ def _entry(whole: bool = True) -> tuple[SchemaSerializer, SchemaValidator]:
         "diagnostics": s.of(tuple[Diagnostic, ...]),
         "body_length": {"type": "int"},
     }, "forbid"))
+    _definitions[whole] = list(s.definitions.values())
     return SchemaSerializer(schema), SchemaValidator(schema)
 
 
+_definitions: dict[bool, list[Schema]] = {}  # `_entry`'s dataclass schemas, for `_plans`
+
+
 def dump_entry(agent, diagnostics) -> bytes:
-    """A lowered file's agent (or None) and diagnostics as JSON, but the agent's body."""
-    return _entry(True)[0].to_json({"agent": agent, "diagnostics": tuple(diagnostics),
-                                "body_length": len(agent.body) if agent is not None else 0})
+    """A lowered file's agent (or None) and diagnostics as JSON, but the agent's body.
+
+    agentc/_codec.c writes the same bytes ~5x faster when built (a 1000-agent cold build:
+    ~130 -> ~25 ms); it leaves what it does not know (a float or a date in the metadata, ...)
+    to pydantic-core, which stays the reference."""
+    entry = {"agent": agent, "diagnostics": tuple(diagnostics), "body_length": len(agent.body) if agent is not None else 0}
+    if _C is not None:
+        data = _C.dump(entry, _plans())
+        if data is not None:
+            return data
+    return _entry(True)[0].to_json(entry)
+
+
+_C = native.load("_codec", "dump", package="agentc")
+
+
+@cache
+def _plans() -> dict[type, tuple[tuple[str, bytes], ...]]:
+    """What _codec.dump writes of each dataclass in an entry, from the entry's serializer
+    schema: its fields in order, the body left out, each as (its slot, or its name when it has
+    none; the JSON before its value)."""
+    _entry(True)
+    plans = {}
+    for definition in _definitions[True]:
+        cls = definition["cls"]
+        names = [f["name"] for f in definition["schema"]["fields"] if not f.get("serialization_exclude")]
+        plans[cls] = tuple((_slot(cls, name), (b"{" if i == 0 else b",") + to_json(name) + b":")
+                           for i, name in enumerate(names))
+    return plans
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot (member descriptor) that holds field `name` of `cls`'s objects, else the name."""
+    found = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
+    return found if type(found) is types.MemberDescriptorType else name
 
 
 def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, tuple]:

@@ -1,0 +1,161 @@
+"""The C writer of cache entries (agentc/_codec.c) against pydantic-core, the reference it stands in for.
+
+`dump(entry, plans)` gives pydantic-core's bytes, byte for byte, for the entry of every agent of
+the repository and the shared corpus, entries holding odd text (empty, every C0 control and its
+neighbours, quotes and backslashes, DEL, non-ASCII, emoji, CRLF, a huge line) and odd metadata,
+and hypothesis-made ones; it gives None for what it leaves to pydantic-core (a float, a date, a
+huge int, a str subclass, a lone surrogate, a non-str key, deep nesting, a list holding itself),
+and then codec.dump_entry writes what pydantic-core writes. Also: it is used when built (and must
+be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no
+memory."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pytest
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc import codec
+from agentc.compiler import native
+from agentc.compiler.diagnostics import diag
+from agentc.compiler.lower import lower
+from agentc.compiler.source import read_source
+from agentc.compiler.span import Span
+
+
+@pytest.fixture(scope="module")
+def dump():
+    """The C `dump`, even when this run writes entries through pydantic-core alone."""
+    return native_or_skip(lambda: native.load("_codec", "dump", package="agentc"), "_codec").dump
+
+
+def _entry(agent, diags) -> dict:
+    return {"agent": agent, "diagnostics": tuple(diags), "body_length": len(agent.body) if agent is not None else 0}
+
+
+def _reference(entry: dict) -> bytes:
+    return codec._entry(True)[0].to_json(entry)
+
+
+def _same(dump, entry: dict) -> None:
+    assert dump(entry, codec._plans()) == _reference(entry)
+
+
+def _lowered(path) -> tuple:
+    return lower(read_source(path.name, path.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def agent():
+    return _lowered(ROOT / "agents" / "seed-team" / "ai-engineer.md")[0]
+
+
+def test_codec_uses_the_native_writer_when_built():
+    _codec = native_in_use("agentc._codec")
+    assert codec._C is _codec
+
+
+def test_repository_agents_are_the_same(dump):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures")
+    assert len(files) > 20
+    for path in files:
+        _same(dump, _entry(*_lowered(path)))
+
+
+def test_shared_corpus_agents_are_the_same(dump):
+    files = md_files(SHARED / "corpus")
+    if not files:
+        pytest.skip("no ../shared/corpus beside the repository")
+    for path in files:
+        _same(dump, _entry(*_lowered(path)))
+
+
+def test_no_agent(dump):
+    _same(dump, _entry(None, []))
+    _same(dump, _entry(None, [diag("AGC001", Span(file="x.md", line=1), "cannot read file")]))
+
+
+ODD = ("", "a", '"', "\\", '\\"', "\x00", "\x1f", "\x7f", "\x80", "\x85", "\u2028", "\u2029", "é", "한", "😀", "→ 😀\n",
+       "a\r\nb\r\n", "a\rb", "\t", "\b\f", "l" * 300_000, ("ab\"c\\\n" * 20_000), "é" * 9 + "\x01", "x" * 7 + "\x02" + "y" * 9,
+       "".join(chr(i) for i in range(0x100)), "\U0010ffff\ufeff\ufffe")
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_text_is_the_same(dump, agent, text):
+    odd = dataclasses.replace(agent, description=text, model=text or None, tools=(text, text + "x"),
+                              metadata={text: text, "k": [text, {text: (text,)}]})
+    _same(dump, _entry(odd, [diag("AGC001", Span(file=text, line=3, col=7), text, hint=text)]))
+
+
+METADATA = ({}, {"a": None, "b": True, "c": False, "d": 0, "e": -1, "f": 2**63 - 1, "g": -(2**63)}, {"l": [], "t": (), "d": {}},
+            {"nested": [[[[{"x": [1, "2", None]}]]]]}, {"tools": ["Read", "Grep"], "hooks": {"PreToolUse": [{"matcher": "*"}]}})
+
+
+@pytest.mark.parametrize("metadata", METADATA)
+def test_metadata_is_the_same(dump, agent, metadata):
+    _same(dump, _entry(dataclasses.replace(agent, metadata=metadata, hooks=metadata, mcp_servers=[metadata]), []))
+
+
+class Name(str):
+    pass
+
+
+deep: list = []
+for _ in range(300):
+    deep = [deep]
+circular: list = []
+circular.append(circular)
+LEFT = ({"f": 1.5}, {"d": datetime.date(2024, 1, 2)}, {"n": 2**63}, {"n": -(2**63) - 1}, {"s": Name("x")}, {1: "one"},
+        {"s": "\ud800"}, {"deep": deep}, {"c": circular}, {"b": b"x"})
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # an int key where metadata has str keys
+@pytest.mark.parametrize("metadata", LEFT, ids=range(len(LEFT)))
+def test_what_it_does_not_know_goes_to_pydantic_core(dump, agent, metadata):
+    odd = dataclasses.replace(agent, metadata=metadata)
+    assert dump(_entry(odd, []), codec._plans()) is None
+    try:
+        expected = _reference(_entry(odd, []))
+    except ValueError as exc:  # pydantic-core refuses it: so does dump_entry, as before
+        with pytest.raises(type(exc)):
+            codec.dump_entry(odd, [])
+    else:
+        assert codec.dump_entry(odd, []) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", max_codepoint=0x3000) | st.sampled_from('"\\\x00\x1f\x7f\n\r\t😀')),
+       st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.text()),
+                       max_size=4))
+def test_hypothesis_entries_are_the_same(dump, agent, text, metadata):
+    odd = dataclasses.replace(agent, description=text, metadata=metadata)
+    _same(dump, _entry(odd, [diag("AGC001", Span(file=text, line=1), text)]))
+
+
+def test_bad_arguments_are_type_errors(dump, agent):
+    with pytest.raises(TypeError):
+        dump({})
+    with pytest.raises(TypeError):
+        dump({}, [])
+    with pytest.raises(TypeError):
+        dump({}, {Span: (("file",),)})
+    with pytest.raises(TypeError):
+        dump({}, {Span: (("file", "not bytes"),)})
+    with pytest.raises(TypeError):  # a slot of another class
+        dump({}, {Span: ((type(agent).__dict__["name"], b'{"name":'),)})
+
+
+def test_an_unset_slot_is_an_attribute_error(dump):
+    with pytest.raises(AttributeError):
+        dump(Span.__new__(Span), codec._plans())
+
+
+def test_no_leak(dump):
+    plans = codec._plans()
+    small = _entry(None, [diag("AGC001", Span(file="é.md", line=1), "a \"quoted\"\nmessage", hint="😀")])
+    assert_no_leak(lambda: dump(small, plans))
+    assert_no_leak(lambda: dump({"f": 1.5, "s": "x"}, plans))  # left to pydantic-core midway
