@@ -145,6 +145,25 @@ put_items(Buf *b, PyObject *const *items, Py_ssize_t n, PyObject *plans, int dep
     return put(b, "]", 1) < 0 ? -1 : 1;
 }
 
+/* A list read in place, each item held while it is written and its length read again after
+ * (a copy of the items made the build's views slower to write than pydantic-core). */
+static int
+put_list(Buf *b, PyObject *list, PyObject *plans, int depth)
+{
+    if (put(b, "[", 1) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        if (i && put(b, ",", 1) < 0)
+            return -1;
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(list, i));
+        int done = put_value(b, item, plans, depth);
+        Py_DECREF(item);
+        if (done <= 0)
+            return done;
+    }
+    return put(b, "]", 1) < 0 ? -1 : 1;
+}
+
 static int
 put_dict(Buf *b, PyObject *dict, PyObject *plans, int depth)
 {
@@ -246,15 +265,8 @@ put_value(Buf *b, PyObject *value, PyObject *plans, int depth)
         return 0;
     if (PyTuple_CheckExact(value))
         return put_items(b, &PyTuple_GET_ITEM(value, 0), PyTuple_GET_SIZE(value), plans, depth);
-    if (PyList_CheckExact(value)) {
-        /* A copy of the items: the list is not changed while it is written, but holding them is cheap. */
-        PyObject *items = PySequence_Tuple(value);
-        if (items == NULL)
-            return -1;
-        int done = put_items(b, &PyTuple_GET_ITEM(items, 0), PyTuple_GET_SIZE(items), plans, depth);
-        Py_DECREF(items);
-        return done;
-    }
+    if (PyList_CheckExact(value))
+        return put_list(b, value, plans, depth);
     if (PyDict_CheckExact(value))
         return put_dict(b, value, plans, depth);
     PyObject *fields = PyDict_GetItemWithError(plans, (PyObject *)Py_TYPE(value));

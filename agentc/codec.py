@@ -157,6 +157,44 @@ def _typed_dict(fields: dict[str, Schema], extra_behavior: str) -> Schema:
             "extra_behavior": extra_behavior}
 
 
+Plans = dict[type, tuple[tuple[Any, bytes], ...]]
+
+
+def _made(s: _Schemas, schema: Schema) -> tuple[SchemaSerializer, SchemaValidator, Plans]:
+    """`schema`'s serializer and validator, and what _codec.dump writes of each of its
+    dataclasses: the fields the serializer writes, in order, each as (its slot, or its name
+    when it has none; the JSON before its value)."""
+    plans = {}
+    for definition in s.definitions.values():
+        cls = definition["cls"]
+        names = [f["name"] for f in definition["schema"]["fields"] if not f.get("serialization_exclude")]
+        # A field's name is an identifier: no character JSON escapes. (to_json here made pydantic-core
+        # import decimal, fractions and uuid for its type inference, ~3 ms, in every cached build.)
+        plans[cls] = tuple((_slot(cls, name), f'{"{" if i == 0 else ","}"{name}":'.encode()) for i, name in enumerate(names))
+    return SchemaSerializer(schema), SchemaValidator(schema), plans
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot (member descriptor) that holds field `name` of `cls`'s objects, else the name."""
+    found = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
+    return found if type(found) is types.MemberDescriptorType else name
+
+
+def _dump(value: Any, serializer: SchemaSerializer, plans: Plans) -> bytes:
+    """`serializer.to_json(value)`, written by agentc/_codec.c when it is built and knows every
+    value (a 1000-agent cold build: its entries ~130 -> ~60 ms, its record ~40 -> ~20 ms);
+    pydantic-core, the reference, writes anything else (a float or a date in an agent's
+    metadata, ...)."""
+    if _C is not None:
+        data = _C.dump(value, plans)
+        if data is not None:
+            return data
+    return serializer.to_json(value)
+
+
+_C = native.load("_codec", "dump", package="agentc")
+
+
 # What lowering found in an agent's body beyond its delegations: `load_entry(whole=False)` leaves
 # it out (a claude build reads the frontmatter, the body and the delegations only).
 STRUCTURE = ("mission", "use_when", "avoid_when", "checklists", "examples", "failure_modes", "principles",
@@ -164,7 +202,7 @@ STRUCTURE = ("mission", "use_when", "avoid_when", "checklists", "examples", "fai
 
 
 @cache
-def _entry(whole: bool = True) -> tuple[SchemaSerializer, SchemaValidator]:
+def _entry(whole: bool = True) -> tuple[SchemaSerializer, SchemaValidator, Plans]:
     """One lowered file: `{"agent": AgentIR | None, "diagnostics": [Diagnostic, ...], "body_length": int}`,
     the agent without its body (see `load_entry`)."""
     from agentc.compiler.diagnostics import Diagnostic
@@ -177,49 +215,14 @@ def _entry(whole: bool = True) -> tuple[SchemaSerializer, SchemaValidator]:
         "diagnostics": s.of(tuple[Diagnostic, ...]),
         "body_length": {"type": "int"},
     }, "forbid"))
-    _definitions[whole] = list(s.definitions.values())
-    return SchemaSerializer(schema), SchemaValidator(schema)
-
-
-_definitions: dict[bool, list[Schema]] = {}  # `_entry`'s dataclass schemas, for `_plans`
+    return _made(s, schema)
 
 
 def dump_entry(agent, diagnostics) -> bytes:
-    """A lowered file's agent (or None) and diagnostics as JSON, but the agent's body.
-
-    agentc/_codec.c writes the same bytes ~5x faster when built (a 1000-agent cold build:
-    ~130 -> ~25 ms); it leaves what it does not know (a float or a date in the metadata, ...)
-    to pydantic-core, which stays the reference."""
-    entry = {"agent": agent, "diagnostics": tuple(diagnostics), "body_length": len(agent.body) if agent is not None else 0}
-    if _C is not None:
-        data = _C.dump(entry, _plans())
-        if data is not None:
-            return data
-    return _entry(True)[0].to_json(entry)
-
-
-_C = native.load("_codec", "dump", package="agentc")
-
-
-@cache
-def _plans() -> dict[type, tuple[tuple[str, bytes], ...]]:
-    """What _codec.dump writes of each dataclass in an entry, from the entry's serializer
-    schema: its fields in order, the body left out, each as (its slot, or its name when it has
-    none; the JSON before its value)."""
-    _entry(True)
-    plans = {}
-    for definition in _definitions[True]:
-        cls = definition["cls"]
-        names = [f["name"] for f in definition["schema"]["fields"] if not f.get("serialization_exclude")]
-        plans[cls] = tuple((_slot(cls, name), (b"{" if i == 0 else b",") + to_json(name) + b":")
-                           for i, name in enumerate(names))
-    return plans
-
-
-def _slot(cls: type, name: str) -> Any:
-    """The slot (member descriptor) that holds field `name` of `cls`'s objects, else the name."""
-    found = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
-    return found if type(found) is types.MemberDescriptorType else name
+    """A lowered file's agent (or None) and diagnostics as JSON, but the agent's body."""
+    serializer, _, plans = _entry(True)
+    return _dump({"agent": agent, "diagnostics": tuple(diagnostics), "body_length": len(agent.body) if agent is not None else 0},
+                 serializer, plans)
 
 
 def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, tuple]:
@@ -243,7 +246,7 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
 
 
 @cache
-def _record() -> tuple[SchemaSerializer, SchemaValidator]:
+def _record() -> tuple[SchemaSerializer, SchemaValidator, Plans]:
     """A build record (cache.py): its `diagnostics` as Diagnostic objects, checked with exact
     types (the rows are agentc's own output: a "3", true or 3.0 for a line is a damaged record),
     every other key as plain JSON."""
@@ -251,13 +254,23 @@ def _record() -> tuple[SchemaSerializer, SchemaValidator]:
 
     s = _Schemas(strict=True)
     schema = s.done(_typed_dict({"diagnostics": s.of(list[Diagnostic])}, "allow"))
-    return SchemaSerializer(schema), SchemaValidator(schema)
+    return _made(s, schema)
 
 
 def dump_record(record: dict) -> bytes:
     """A build record as JSON. A 1000-agent build records ~12 000 diagnostics: through their
     schema ~6 ms, against ~16 ms for pydantic-core's inference of the dataclasses."""
-    return _record()[0].to_json(record)
+    serializer, _, plans = _record()
+    return _dump(record, serializer, plans)
+
+
+def dump_json(value: Any) -> bytes:
+    """`to_json(value)` for plain JSON values (lists, dicts, str, int, bool, None): the views."""
+    if _C is not None:
+        data = _C.dump(value, {})
+        if data is not None:
+            return data
+    return to_json(value)
 
 
 def load_record(data: bytes) -> dict:

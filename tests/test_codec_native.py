@@ -1,11 +1,11 @@
-"""The C writer of cache entries (agentc/_codec.c) against pydantic-core, the reference it stands in for.
+"""The C JSON writer of the cache (agentc/_codec.c) against pydantic-core, the reference it stands in for.
 
-`dump(entry, plans)` gives pydantic-core's bytes, byte for byte, for the entry of every agent of
+`dump(value, plans)` gives pydantic-core's bytes, byte for byte, for the entry of every agent of
 the repository and the shared corpus, entries holding odd text (empty, every C0 control and its
 neighbours, quotes and backslashes, DEL, non-ASCII, emoji, CRLF, a huge line) and odd metadata,
-and hypothesis-made ones; it gives None for what it leaves to pydantic-core (a float, a date, a
-huge int, a str subclass, a lone surrogate, a non-str key, deep nesting, a list holding itself),
-and then codec.dump_entry writes what pydantic-core writes. Also: it is used when built (and must
+hypothesis-made ones, and a build record and its views; it gives None for what it leaves to
+pydantic-core (a float, a date, a huge int, a str subclass, a lone surrogate, a non-str key, deep
+nesting, a list holding itself), and then codec writes what pydantic-core writes. Also: it is used when built (and must
 be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no
 memory."""
 
@@ -42,7 +42,7 @@ def _reference(entry: dict) -> bytes:
 
 
 def _same(dump, entry: dict) -> None:
-    assert dump(entry, codec._plans()) == _reference(entry)
+    assert dump(entry, codec._entry(True)[2]) == _reference(entry)
 
 
 def _lowered(path) -> tuple:
@@ -117,7 +117,7 @@ LEFT = ({"f": 1.5}, {"d": datetime.date(2024, 1, 2)}, {"n": 2**63}, {"n": -(2**6
 @pytest.mark.parametrize("metadata", LEFT, ids=range(len(LEFT)))
 def test_what_it_does_not_know_goes_to_pydantic_core(dump, agent, metadata):
     odd = dataclasses.replace(agent, metadata=metadata)
-    assert dump(_entry(odd, []), codec._plans()) is None
+    assert dump(_entry(odd, []), codec._entry(True)[2]) is None
     try:
         expected = _reference(_entry(odd, []))
     except ValueError as exc:  # pydantic-core refuses it: so does dump_entry, as before
@@ -151,11 +151,52 @@ def test_bad_arguments_are_type_errors(dump, agent):
 
 def test_an_unset_slot_is_an_attribute_error(dump):
     with pytest.raises(AttributeError):
-        dump(Span.__new__(Span), codec._plans())
+        dump(Span.__new__(Span), codec._entry(True)[2])
 
 
 def test_no_leak(dump):
-    plans = codec._plans()
+    plans = codec._entry(True)[2]
     small = _entry(None, [diag("AGC001", Span(file="é.md", line=1), "a \"quoted\"\nmessage", hint="😀")])
     assert_no_leak(lambda: dump(small, plans))
     assert_no_leak(lambda: dump({"f": 1.5, "s": "x"}, plans))  # left to pydantic-core midway
+
+
+def test_records_and_views_are_the_same(dump, tmp_path):
+    """A build's record (its diagnostics through their schema, every other key as plain JSON)
+    and its views, as the build writes them."""
+    from agentc.cache import FORMAT
+
+    views = [["a", "a", None, "a.md", [1, 1], {"name": [2, 1]}, [["b", "b", "", "delegate", 9, 3]], {"12": "x 😀"}]]
+    record = {"key": "k", "sources": [["a.md", [1, 2, 3, 4], "ff"]], "scopes": [None], "outputs": [], "files": ["claude/a.md"],
+              "diagnostics": [diag("AGC301", Span(file="a.md", line=9, col=3), "unknown 'b'\n", hint="é")], "views": "t",
+              "format": FORMAT, "recorded_ns": 1_796_491_501_776_055_352}
+    serializer, _, plans = codec._record()
+    assert dump(record, plans) == serializer.to_json(record) == codec.dump_record(record)
+    assert codec.load_record(codec.dump_record(record)) == record
+    assert dump(views, {}) == codec.to_json(views) == codec.dump_json(views)
+    assert dump({**record, "x": 1.5}, plans) is None
+    assert codec.dump_record({**record, "x": 1.5}) == serializer.to_json({**record, "x": 1.5})
+
+
+def test_a_cached_build_leaves_type_inference_unloaded(dump, tmp_path):
+    """pydantic-core's type inference (its to_json of anything not in a schema) imports decimal,
+    fractions and uuid on first use (~3 ms); with the C writer, a cold build and a rebuild after
+    an edit, which write entries, a record and views, never ask it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "AGENTC_PURE_PYTHON"}  # the C writer's build, in a pure-Python run too
+
+    shutil.copytree(ROOT / "agents" / "seed-team", tmp_path / "agents")
+    edited = next((tmp_path / "agents").glob("*.md"))
+    for step in ("cold", "edit"):
+        if step == "edit":
+            edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "agentc", "build", "agents", "-t", "claude", "--out", "out"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+        assert "agentc.codec" in names, step
+        assert not names & {"decimal", "fractions"}, step
