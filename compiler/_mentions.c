@@ -685,12 +685,175 @@ title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyO
     return truth(match);
 }
 
+/* mentions._kebab_ok in C, for the names kebab_name makes (ASCII, lowered, no "--", no hyphen at
+ * either end): the Python test is an lru_cache'd call, ~1300 instructions a name (~100 a 32 KB
+ * agent) even when cached. The word lists come from mentions.py (`_KEBAB_RULES`), each kept in one
+ * place: the placeholders and the adjective endings are its regexes' alternatives. */
+#define MAX_RULE_WORDS 128
+
+/* Words, each on the chain of its first (or last) character: a part is compared only with the few
+ * words that start (end) as it does (a comparison with each of the ~60 cost ~1000 instructions a
+ * name, as much as the Python call). */
+typedef struct {
+    const char *word[MAX_RULE_WORDS];
+    Py_ssize_t len[MAX_RULE_WORDS];
+    int16_t head[128];           /* per character: the first word on its chain, or -1 */
+    int16_t next[MAX_RULE_WORDS]; /* per word: the next on its chain, or -1 */
+} Words;
+
+typedef struct {
+    Words placeholders; /* a part that is one of these: a placeholder ("foo-bar", "your-agent") */
+    Words adjective_ends; /* a last part ending in one of these reads as an adjective ("on-demand"): by last character */
+    PyObject *modifiers;  /* "x-agent" with x one of these is no name ("multi-agent"): a set */
+    Words not_agents;   /* names that are no agent ("real-time") */
+} KebabRules;
+
+/* The words of a tuple of non-empty ASCII str, chained by their first character or, `by_last`,
+ * their last: 0, or -1 with a TypeError. */
+static int
+rule_words(PyObject *tuple, Words *words, int by_last)
+{
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > MAX_RULE_WORDS) {
+        PyErr_SetString(PyExc_TypeError, "kebab rules: the words must be a tuple of at most 128 str");
+        return -1;
+    }
+    memset(words->head, 0xff, sizeof(words->head));
+    for (Py_ssize_t i = PyTuple_GET_SIZE(tuple) - 1; i >= 0; i--) { /* from the last: each chain in the tuple's order */
+        PyObject *word = PyTuple_GET_ITEM(tuple, i);
+        if (!PyUnicode_Check(word) || !PyUnicode_IS_ASCII(word) || PyUnicode_GET_LENGTH(word) == 0) {
+            PyErr_SetString(PyExc_TypeError, "kebab rules: the words must be ASCII str, none empty");
+            return -1;
+        }
+        words->word[i] = (const char *)PyUnicode_1BYTE_DATA(word);
+        words->len[i] = PyUnicode_GET_LENGTH(word);
+        unsigned char key = (unsigned char)words->word[i][by_last ? words->len[i] - 1 : 0];
+        words->next[i] = words->head[key];
+        words->head[key] = (int16_t)i;
+    }
+    return 0;
+}
+
+/* The rules of a tuple (placeholders, adjective_ends, modifiers, not_agents): 0, or -1 with a
+ * TypeError. The words stay the tuple's (borrowed for the call). */
+static int
+kebab_rules(PyObject *tuple, KebabRules *rules)
+{
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 4 || !PyAnySet_Check(PyTuple_GET_ITEM(tuple, 2))) {
+        PyErr_SetString(PyExc_TypeError, "kebab rules: (placeholders, adjective_ends, modifiers: set, not_agents)");
+        return -1;
+    }
+    rules->modifiers = PyTuple_GET_ITEM(tuple, 2);
+    return rule_words(PyTuple_GET_ITEM(tuple, 0), &rules->placeholders, 0) < 0
+        || rule_words(PyTuple_GET_ITEM(tuple, 1), &rules->adjective_ends, 1) < 0
+        || rule_words(PyTuple_GET_ITEM(tuple, 3), &rules->not_agents, 0) < 0 ? -1 : 0;
+}
+
+/* Whether part[0:len] (ASCII) is one of the words. */
+static int
+is_one_of(const Words *words, const char *part, Py_ssize_t len)
+{
+    for (int i = len ? words->head[(unsigned char)part[0]] : -1; i >= 0; i = words->next[i]) {
+        if (words->len[i] == len && memcmp(words->word[i], part, (size_t)len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether part[0:len] (ASCII) ends in one of the words (chained by their last character). */
+static int
+ends_in_one_of(const Words *words, const char *part, Py_ssize_t len)
+{
+    for (int i = len ? words->head[(unsigned char)part[len - 1]] : -1; i >= 0; i = words->next[i]) {
+        Py_ssize_t k = words->len[i];
+        if (k <= len && memcmp(words->word[i], part + len - k, (size_t)k) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#define IS(part, len, lit) ((len) == (Py_ssize_t)sizeof(lit) - 1 && memcmp((part), (lit), sizeof(lit) - 1) == 0)
+
+/* mentions._kebab_ok(name) for an ASCII name of small letters, digits and single inner hyphens:
+ * 1, 0, or -1 with an exception. */
+static int
+kebab_ok_ascii(PyObject *name, const KebabRules *rules)
+{
+    const char *t = (const char *)PyUnicode_1BYTE_DATA(name);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name), parts = 0, agents = 0, first_len = 0, start = 0;
+    int digits_only = 1;
+    if (n < 4) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i < n && t[i] != '-') {
+            continue;
+        }
+        const char *part = t + start;
+        Py_ssize_t len = i - start;
+        for (Py_ssize_t k = 0; k < len && digits_only; k++) {
+            digits_only = part[k] >= '0' && part[k] <= '9';
+        }
+        digits_only &= len > 0; /* "".isdigit() is False */
+        if (is_one_of(&rules->placeholders, part, len) || IS(part, len, "vs")) {
+            return 0;
+        }
+        agents += IS(part, len, "agent");
+        if (parts++ == 0) {
+            first_len = len;
+        }
+        if (i == n) { /* the last part */
+            if (digits_only || agents > 1) {
+                return 0;
+            }
+            if (IS(part, len, "agent")) {
+                if (parts == 2) { /* "multi-agent": a modifier and "agent" */
+                    PyObject *first = PyUnicode_FromStringAndSize(t, first_len);
+                    int modifier = first == NULL ? -1 : PySet_Contains(rules->modifiers, first);
+                    Py_XDECREF(first);
+                    if (modifier != 0) {
+                        return modifier < 0 ? -1 : 0;
+                    }
+                }
+            }
+            else if (ends_in_one_of(&rules->adjective_ends, part, len)) {
+                return 0;
+            }
+        }
+        start = i + 1;
+    }
+    return !is_one_of(&rules->not_agents, t, n);
+}
+
+#undef IS
+
+PyDoc_STRVAR(kebab_ok_doc,
+"kebab_ok(rules, name) -> bool\n\n"
+"mentions._kebab_ok(name) for a name of ASCII small letters, digits and single inner hyphens\n"
+"(what kebab_names finds), with rules = mentions._KEBAB_RULES.");
+
+static PyObject *
+kebab_ok(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    KebabRules rules;
+    if (nargs != 2 || !PyUnicode_Check(args[1]) || !PyUnicode_IS_ASCII(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "kebab_ok(rules: tuple, name: str of ASCII)");
+        return NULL;
+    }
+    if (kebab_rules(args[0], &rules) < 0) {
+        return NULL;
+    }
+    int ok = kebab_ok_ascii(args[1], &rules);
+    return ok < 0 ? NULL : PyBool_FromLong(ok);
+}
+
 /* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *item a new
  * (start, end, name, bold), 0 when it is none (a file name, a path, a call, not _kebab_ok), or -1
  * with an exception. The name is the place lowered (normal() of a place that holds neither "--" nor
  * a hyphen at either end), after a lowercase plugin prefix ("plug:code-reviewer") when one leads. */
 static int
-kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, PyObject **item)
+kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, const KebabRules *rules, PyObject **item)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -717,8 +880,14 @@ kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, PyOb
     if (name == NULL) {
         return -1;
     }
-    Py_INCREF(name); /* truth_of takes one reference */
-    int ok = truth_of(kebab_ok, name);
+    int ok;
+    if (rules != NULL) {
+        ok = kebab_ok_ascii(name, rules);
+    }
+    else {
+        Py_INCREF(name); /* truth_of takes one reference */
+        ok = truth_of(kebab_ok, name);
+    }
     if (ok <= 0) {
         Py_DECREF(name);
         return ok;
@@ -854,7 +1023,7 @@ add_item(PyObject *out, PyObject *item)
      * characters after it; the place is the name characters on both sides of that hyphen,        \
      * without hyphens at either end. */                                                           \
     static int kebab_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
-                              PyObject *kebab_ok)                                                  \
+                              PyObject *kebab_ok, const KebabRules *rules)                         \
     {                                                                                              \
         Py_ssize_t p = 1;                                                                          \
         while (p + 1 < n) {                                                                        \
@@ -882,7 +1051,7 @@ add_item(PyObject *out, PyObject *item)
                 s0++;                                                                              \
             }                                                                                      \
             PyObject *item;                                                                        \
-            int found = kebab_name(text, s0, e, kebab_ok, &item);                                  \
+            int found = kebab_name(text, s0, e, kebab_ok, rules, &item);                           \
             if (found < 0 || (found && add_item(out, item) < 0)) {                                 \
                 return -1;                                                                         \
             }                                                                                      \
@@ -944,14 +1113,21 @@ title_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 PyDoc_STRVAR(kebab_doc,
 "kebab_names(kebab_ok, text) -> list[tuple[int, int, str, bool]]\n\n"
 "The (start, end, name, bold) of each kebab name in text, as mentions._kebab_names_py with\n"
-"kebab_ok = mentions._kebab_ok.");
+"kebab_ok = mentions._kebab_ok, or its rules (mentions._KEBAB_RULES: the test then runs in C).");
 
 static PyObject *
 kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "kebab_names(kebab_ok: callable, text: str)");
+    KebabRules rules, *by_rules = NULL;
+    if (nargs != 2 || !(PyCallable_Check(args[0]) || PyTuple_Check(args[0])) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "kebab_names(kebab_ok: callable | tuple, text: str)");
         return NULL;
+    }
+    if (PyTuple_Check(args[0])) {
+        if (kebab_rules(args[0], &rules) < 0) {
+            return NULL;
+        }
+        by_rules = &rules;
     }
     PyObject *text = args[1], *out = PyList_New(0);
     if (out == NULL) {
@@ -960,9 +1136,9 @@ kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
     int kind = PyUnicode_KIND(text);
-    int rc = kind == PyUnicode_1BYTE_KIND ? kebab_ucs1(text, data, n, out, args[0])
-        : kind == PyUnicode_2BYTE_KIND ? kebab_ucs2(text, data, n, out, args[0])
-        : kebab_ucs4(text, data, n, out, args[0]);
+    int rc = kind == PyUnicode_1BYTE_KIND ? kebab_ucs1(text, data, n, out, args[0], by_rules)
+        : kind == PyUnicode_2BYTE_KIND ? kebab_ucs2(text, data, n, out, args[0], by_rules)
+        : kebab_ucs4(text, data, n, out, args[0], by_rules);
     if (rc < 0) {
         Py_DECREF(out);
         return NULL;
@@ -1623,6 +1799,7 @@ static PyMethodDef methods[] = {
     {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL, holding_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
+    {"kebab_ok", (PyCFunction)(void (*)(void))kebab_ok, METH_FASTCALL, kebab_ok_doc},
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
     {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
     {NULL, NULL, 0, NULL},

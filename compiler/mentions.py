@@ -65,11 +65,11 @@ _ROLE_TAIL = lazyre.compile(
 # tests/test_mentions_native.py checks each ending of the pattern is here).
 _ROLE_ENDS = ("er", "or", "st", "an", "ct", "rt", "nt", "ro", "ad", "ot", "ru", "ps", "rd", "ic")
 # Words before "agent" that say which kind of agent, not which one ("the specialized agent").
-_ADJECTIVE = lazyre.compile(
-    r"(?:ed|ing|ic|al|ive|ous|ful|able|ible|ate|ar|ent|ant|ry|specific|friendly|only|based|driven|level|like|style|"
-    r"aware|ready|agnostic|facing|heavy|free|safe|demand|purpose|time|step|wide|native|first|side|end|ai|llm|new|old)$",
-    re.I,
+_ADJECTIVE_ENDS = tuple(
+    "ed ing ic al ive ous ful able ible ate ar ent ant ry specific friendly only based driven level like style "
+    "aware ready agnostic facing heavy free safe demand purpose time step wide native first side end ai llm new old".split()
 )
+_ADJECTIVE = lazyre.compile(rf"(?:{'|'.join(_ADJECTIVE_ENDS)})$", re.I)
 # ...unless the word is one of the many technical nouns with the same endings.
 _THING_TAIL = frozenset(
     "server container browser compiler bundler linter formatter handler listener wrapper adapter loader "
@@ -107,7 +107,9 @@ _TITLE_MODIFIER = frozenset(
     "other another any each every all available specialized specialised relevant appropriate right same "
     "next previous main primary secondary human external internal new custom generic senior junior".split()
 )
-_PLACEHOLDER = lazyre.compile(r"(?:^|-)(?:x|y|z|n|xxx|name|id|foo|bar|baz|example|placeholder|some|your|my|tbd)(?:-|$)")
+_PLACEHOLDER_WORDS = ("x", "y", "z", "n", "xxx", "name", "id", "foo", "bar", "baz", "example", "placeholder", "some", "your",
+                      "my", "tbd")
+_PLACEHOLDER = lazyre.compile(rf"(?:^|-)(?:{'|'.join(_PLACEHOLDER_WORDS)})(?:-|$)")
 _BRANDS = frozenset(
     "google meta microsoft aws amazon azure apple adobe chrome windows docker github gitlab claude openai "
     "anthropic slack jira notion figma hubspot salesforce shopify stripe tiktok linkedin twitter facebook "
@@ -161,6 +163,9 @@ _NOT_AGENTS = frozenset(
     "third-party one-to-one high-level low-level long-term short-term up-to-date well-defined follow-up "
     "self-hosted open-source production-ready cost-effective rule-based general-purpose".split()
 )
+# What `_kebab_ok` decides by, for the C kebab scan, which decides the same in C (an lru_cache'd
+# call per name cost ~1300 instructions, ~100 names a 32 KB agent).
+_KEBAB_RULES = (_PLACEHOLDER_WORDS, _ADJECTIVE_ENDS, _MODIFIER, tuple(sorted(_NOT_AGENTS)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,14 +659,15 @@ def _native() -> Any:
     give, `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
     text and without running `_Cand.__init__`, and `slashes` what `_slashes_py` gives (tests/test_mentions_native.py compares them)."""
-    return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "weak_phrases", "by_line", "slashes")
+    return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
+                       "slashes")
 
 
 _NATIVE = _native()
 _native_holding = _NATIVE.lines_holding if _NATIVE else None
 # The C scans take the Python word tests as arguments (each list stays in one place).
 _title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match, _ROLE_ENDS) if _NATIVE else _title_names_py
-_kebab_names = partial(_NATIVE.kebab_names, _kebab_ok) if _NATIVE else _kebab_names_py
+_kebab_names = partial(_NATIVE.kebab_names, _KEBAB_RULES) if _NATIVE else _kebab_names_py
 _by_line = _NATIVE.by_line if _NATIVE else _by_line_py
 _slashes = _NATIVE.slashes if _NATIVE else _slashes_py
 

@@ -54,7 +54,7 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._title_names.func is _mentions.title_names
         assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS)
         assert mentions._kebab_names.func is _mentions.kebab_names
-        assert mentions._kebab_names.args == (mentions._kebab_ok,)
+        assert mentions._kebab_names.args == (mentions._KEBAB_RULES,)
         assert mentions._by_line is _mentions.by_line
 
 
@@ -250,6 +250,7 @@ def _names_both(module, text: str) -> None:
     expected = mentions._title_names_py(text)
     assert module.title_names(mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS, text) == expected, text
     assert module.kebab_names(mentions._kebab_ok, text) == mentions._kebab_names_py(text), text
+    assert module.kebab_names(mentions._KEBAB_RULES, text) == mentions._kebab_names_py(text), text
 
 
 def test_odd_texts_name_the_same(module):
@@ -350,7 +351,7 @@ def _candidates_both(module, monkeypatch, text: str, self_name: str = "x") -> No
     monkeypatch.setattr(mentions, "_kebab_names", mentions._kebab_names_py)
     expected = mentions._candidates(text, self_name)
     monkeypatch.setattr(mentions, "_title_names", partial(module.title_names, mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS))
-    monkeypatch.setattr(mentions, "_kebab_names", partial(module.kebab_names, mentions._kebab_ok))
+    monkeypatch.setattr(mentions, "_kebab_names", partial(module.kebab_names, mentions._KEBAB_RULES))
     assert mentions._candidates(text, self_name) == expected, text
 
 
@@ -368,6 +369,35 @@ def test_generated_candidates_are_the_same_either_way(module, text, self_name):
         _candidates_both(module, monkeypatch, text, self_name)
 
 
+# The names kebab_names asks _kebab_ok about (ASCII small letters, digits, single inner hyphens),
+# made from the parts that decide it: placeholders, modifiers, "agent" (once, twice, last or not),
+# "vs", digits only, adjective endings (and words holding one elsewhere), the no-agent names' parts.
+KEBAB_PARTS = [*mentions._PLACEHOLDER_WORDS, *mentions._ADJECTIVE_ENDS, *sorted(mentions._MODIFIER)[:20], "agent", "agents",
+               "vs", "vsx", "12", "0", "4o", "x1", "code", "reviewer", "edx", "ai", "aix", "ml", "engineer", "tuning", "fine",
+               "time", "real", "a", "ab", "abc", *{p for name in mentions._NOT_AGENTS for p in name.split("-")}]
+kebab_name = st.lists(st.sampled_from(KEBAB_PARTS), min_size=1, max_size=5).map("-".join)
+
+
+def _kebab_ok_both(module, name: str) -> None:
+    assert module.kebab_ok(mentions._KEBAB_RULES, name) is mentions._kebab_ok(name), name
+
+
+def test_kebab_ok_is_the_same_in_c(module):
+    names = [*mentions._NOT_AGENTS, *(f"{m}-agent" for m in mentions._MODIFIER), "agent-vs-agent", "ab", "abc", "ab-c", "1-2",
+             "12-34-56", "1-a", "x-agent", "my-agent", "agent-agent", "code-agent-x-agent", "name-x", "on-demand", "agent"]
+    for path in md_files(ROOT / "agents", SHARED / "corpus"):  # every name the scan asks about in the files
+        text = mentions.prepare(text_of(path.read_bytes()))
+        names += [text[m.start() : m.end()].lower().strip("-") for m in re.finditer(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+", text)]
+    for name in names:
+        _kebab_ok_both(module, name)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(kebab_name)
+def test_generated_kebab_ok_is_the_same_in_c(module, name):
+    _kebab_ok_both(module, name)
+
+
 def _raise(*args):
     raise ValueError(args)
 
@@ -379,9 +409,15 @@ def test_names_with_bad_arguments_are_type_errors(module):
                  (len, len, ("er",) * 65, "A B")):
         with pytest.raises(TypeError):
             module.title_names(*args)
-    for args in ((), ("a-b",), (len, b"a-b"), (1, "a-b"), (len, "a-b", 1)):
+    rules = mentions._KEBAB_RULES
+    for args in ((), ("a-b",), (len, b"a-b"), (1, "a-b"), (len, "a-b", 1), ((), "a-b"), (rules[:3], "a-b"),
+                 ((rules[0], rules[1], list(rules[2]), rules[3]), "a-b"), ((["x"], *rules[1:]), "a-b"),
+                 (((1,), *rules[1:]), "a-b"), ((("é",), *rules[1:]), "a-b"), ((("x",) * 129, *rules[1:]), "a-b")):
         with pytest.raises(TypeError):
             module.kebab_names(*args)
+    for args in ((), (rules,), (rules, b"a-b"), (rules, "é-b"), ((), "a-b"), (rules, "a-b", 1)):
+        with pytest.raises(TypeError):
+            module.kebab_ok(*args)
 
 
 def test_errors_of_the_word_tests_come_through(module):
@@ -402,6 +438,9 @@ def test_names_leak_no_memory(module):
 
     def calls():
         module.title_names(role_like, agent_after, ends, text), module.kebab_names(kebab_ok, text)
+        module.kebab_names(mentions._KEBAB_RULES, text), module.kebab_ok(mentions._KEBAB_RULES, "multi-agent")
+        with pytest.raises(TypeError):
+            module.kebab_names(mentions._KEBAB_RULES[:3], text)
         with pytest.raises(TypeError):
             module.title_names(role_like, agent_after, ("er", 1), text)
         for args in ((_raise, agent_after, ends, text), (str.isupper, _raise, ends, text)):
