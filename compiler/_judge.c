@@ -1039,9 +1039,409 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return labelled < 0 ? NULL : PyBool_FromLong(!labelled);
 }
 
+/* ---- references._walk_py in C: one call per agent ---- */
+
+/* The Python objects references._native_walk passes, in this order. */
+enum { W_HEADING, W_CODE, W_TABLE, W_PARAGRAPH, W_LEAD_SAYS, W_ROWS, W_JUDGE_ENV, W_COUNT };
+
+static PyObject *S_text, *S_title, *S_line, *S_col, *EMPTY_TUPLE;
+
+typedef struct {
+    PyObject *const *env;
+    PyObject *judge_env, *src, *by_line, *hinted, *lines, *blocks, *firsts, *titles, *name, *known, *hits, *weak;
+    int any_known;
+} Walk;
+
+/* An int attribute of a block (its `line` or `end`); -1 with an error set when it is none. */
+static Py_ssize_t
+int_attr(PyObject *obj, PyObject *attr)
+{
+    PyObject *v = PyObject_GetAttr(obj, attr);
+    if (v == NULL) {
+        return -1;
+    }
+    Py_ssize_t out = PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    if (out == -1 && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "a block's line and end must be positive");
+    }
+    return out;
+}
+
+/* references.block_of: the index of the block holding 0-based line `i`, -1 for none, -2 on an error. */
+static Py_ssize_t
+block_of(const Walk *w, Py_ssize_t i)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(w->firsts);
+    while (lo < hi) { /* bisect_right(firsts, i + 1) */
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        Py_ssize_t first = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, mid));
+        if (first == -1 && PyErr_Occurred()) {
+            return -2;
+        }
+        if (i + 1 < first) {
+            hi = mid;
+        }
+        else {
+            lo = mid + 1;
+        }
+    }
+    Py_ssize_t j = lo - 1;
+    if (j < 0 || j >= PyList_GET_SIZE(w->blocks)) {
+        return -1;
+    }
+    PyObject *b = PyList_GET_ITEM(w->blocks, j);
+    Py_ssize_t end = int_attr(b, S_end);
+    if (end < 0) {
+        return -2;
+    }
+    if (i < end) {
+        return j;
+    }
+    Py_ssize_t line = int_attr(b, S_line);
+    return line < 0 ? -2 : i < line ? j : -1;
+}
+
+/* references._all_known: 1, 0, or -1 on an error. */
+static int
+all_known(const Walk *w, PyObject *cands, PyObject *line_no)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
+        PyObject *c = PyList_GET_ITEM(cands, i);
+        PyObject *form = PyObject_GetAttr(c, S_form);
+        if (form == NULL) {
+            return -1;
+        }
+        int title = PyUnicode_Check(form) && PyUnicode_CompareWithASCIIString(form, "title") == 0;
+        Py_DECREF(form);
+        if (title) {
+            return 0;
+        }
+        PyObject *target = PyObject_GetAttr(c, S_target);
+        if (target == NULL) {
+            return -1;
+        }
+        PyObject *key = PyTuple_Pack(2, target, line_no);
+        Py_DECREF(target);
+        if (key == NULL) {
+            return -1;
+        }
+        int r = PySequence_Contains(w->known, key);
+        Py_DECREF(key);
+        if (r <= 0) {
+            return r;
+        }
+    }
+    return 1;
+}
+
+/* A judged line's names added as references._keep adds them. */
+static int
+keep(const Walk *w, PyObject *line_no, PyObject *section, PyObject *text, PyObject *found, PyObject *soft)
+{
+    if (!PyList_Check(found) || !PyList_Check(soft)) {
+        PyErr_SetString(PyExc_TypeError, "scan_line must give two lists");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(found); i++) {
+        PyObject *h = PyList_GET_ITEM(found, i);
+        PyObject *col = PyObject_GetAttr(h, S_col);
+        if (col == NULL) {
+            return -1;
+        }
+        PyObject *row = PyTuple_Pack(5, line_no, col, h, section, text);
+        Py_DECREF(col);
+        if (row == NULL || PyList_Append(w->hits, row) < 0) {
+            Py_XDECREF(row);
+            return -1;
+        }
+        Py_DECREF(row);
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(soft); i++) {
+        PyObject *s = PyList_GET_ITEM(soft, i);
+        if (!PyTuple_Check(s) || PyTuple_GET_SIZE(s) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a weak name must be a (col, words, kind) tuple");
+            return -1;
+        }
+        PyObject *row = PyTuple_Pack(6, line_no, PyTuple_GET_ITEM(s, 0), PyTuple_GET_ITEM(s, 1), PyTuple_GET_ITEM(s, 2),
+                                     section, text);
+        if (row == NULL || PyList_Append(w->weak, row) < 0) {
+            Py_XDECREF(row);
+            return -1;
+        }
+        Py_DECREF(row);
+    }
+    return 0;
+}
+
+/* `run` of references._walk_py for 0-based line `i` of section `k` (an int or None). */
+static int
+run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int skill, int lead_ok, PyObject *target_cols,
+         PyObject *first_cell)
+{
+    PyObject *key = PyLong_FromSsize_t(i);
+    if (key == NULL) {
+        return -1;
+    }
+    PyObject *cands = PyDict_GetItemWithError(w->by_line, key); /* borrowed */
+    int weak_hint = cands == NULL ? -1 : PySet_Contains(w->hinted, key);
+    Py_DECREF(key);
+    if (cands == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    if (weak_hint < 0) {
+        return -1;
+    }
+    if (!PyList_Check(cands) || i >= PyList_GET_SIZE(w->lines)) {
+        PyErr_SetString(PyExc_TypeError, "walk: each line's names must be a list, and every line be in lines");
+        return -1;
+    }
+    PyObject *text = PyList_GET_ITEM(w->lines, i);
+    if (!ctx && !weak_hint) {
+        PyObject *args[3] = {w->judge_env, text, cands};
+        int r = truth(inert(NULL, args, 3));
+        if (r != 0) {
+            return r < 0 ? -1 : 0;
+        }
+    }
+    PyObject *line_no = PyLong_FromSsize_t(i + 1);
+    if (line_no == NULL) {
+        return -1;
+    }
+    PyObject *none_known = NULL; /* the empty list judged in place of names all known */
+    if (w->any_known && PyList_GET_SIZE(cands) > 0) {
+        int r = all_known(w, cands, line_no);
+        if (r > 0) {
+            cands = none_known = PyList_New(0);
+        }
+        if (r < 0 || cands == NULL) {
+            Py_DECREF(line_no);
+            return -1;
+        }
+    }
+    PyObject *t = Py_True, *f = Py_False; /* borrowed, as every argument of a vectorcall */
+    PyObject *args[11] = {w->judge_env, text, cands, ctx ? t : f, compare ? t : f, w->name, lead_ok ? t : f,
+                          target_cols, first_cell, skill ? t : f, weak_hint ? t : f};
+    PyObject *res = scan_line(NULL, args, 11);
+    Py_XDECREF(none_known);
+    int r = -1;
+    if (res != NULL) {
+        PyObject *section = Py_None;
+        if (k != Py_None) {
+            Py_ssize_t at = PyLong_AsSsize_t(k);
+            if (at >= 0 && at < PyList_GET_SIZE(w->titles)) {
+                section = PyList_GET_ITEM(w->titles, at);
+            }
+            else if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_IndexError, "walk: a block's section has no title");
+            }
+        }
+        if (!PyErr_Occurred()) {
+            r = keep(w, line_no, section, text, PyTuple_GET_ITEM(res, 0), PyTuple_GET_ITEM(res, 1));
+        }
+        Py_DECREF(res);
+    }
+    Py_DECREF(line_no);
+    return r;
+}
+
+/* Reads a 3-tuple of truths (a section's context, or what a lead-in says) into `out`. */
+static int
+three(PyObject *t, int out[3])
+{
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3) {
+        PyErr_SetString(PyExc_TypeError, "walk: a context must be a 3-tuple");
+        return -1;
+    }
+    for (int n = 0; n < 3; n++) {
+        if ((out[n] = PyObject_IsTrue(PyTuple_GET_ITEM(t, n))) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A lead-in mark met by the walk: sets *lead_ctx and *lead_skill as references._walk_py does. */
+static int
+apply_mark(const Walk *w, PyObject *mark, int *lead_ctx, int *lead_skill)
+{
+    if (Py_TYPE(mark) == (PyTypeObject *)w->env[W_HEADING]) {
+        *lead_ctx = *lead_skill = 0;
+        return 0;
+    }
+    PyObject *text = PyObject_GetAttr(mark, Py_TYPE(mark) == (PyTypeObject *)w->env[W_PARAGRAPH] ? S_text : S_title);
+    if (text == NULL) {
+        return -1;
+    }
+    PyObject *says = PyObject_CallOneArg(w->env[W_LEAD_SAYS], text);
+    Py_DECREF(text);
+    if (says == NULL) {
+        return -1;
+    }
+    int r = 0, v[3];
+    if (says != Py_None) {
+        r = three(says, v);
+        if (r == 0) { /* deleg, skill word, agent word */
+            *lead_ctx = v[0] || (*lead_ctx && !v[1]);
+            *lead_skill = v[1] && !v[2];
+        }
+    }
+    Py_DECREF(says);
+    return r;
+}
+
+PyDoc_STRVAR(walk_doc,
+"walk(env, src, by_line, hinted, lines, blocks, firsts, owner, marks, chain, titles, name, known, hits, weak)\n"
+"--\n\n"
+"references._walk_py(src, reading, chain, name, known, hits, weak) with the reading's parts given\n"
+"(`marks` sorted, `hinted` a set); `env`: what references._native_walk passes.");
+
+static PyObject *
+walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 15) {
+        PyErr_SetString(PyExc_TypeError, "walk takes 15 arguments");
+        return NULL;
+    }
+    PyObject *env = args[0], *owner = args[7], *marks = args[8], *chain = args[9];
+    Walk w = {.src = args[1], .by_line = args[2], .hinted = args[3], .lines = args[4], .blocks = args[5],
+              .firsts = args[6], .titles = args[10], .name = args[11], .known = args[12], .hits = args[13],
+              .weak = args[14]};
+    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != W_COUNT || !PyDict_Check(w.by_line) || !PyAnySet_Check(w.hinted)
+        || !PyList_Check(w.lines) || !PyList_Check(w.blocks) || !PyList_Check(w.firsts) || !PyList_Check(owner)
+        || !PyList_Check(marks) || !PyList_Check(chain) || !PyList_Check(w.titles) || !PyList_Check(w.hits)
+        || !PyList_Check(w.weak)) {
+        PyErr_SetString(PyExc_TypeError, "walk: bad arguments (see references._native_walk)");
+        return NULL;
+    }
+    w.env = &PyTuple_GET_ITEM(env, 0);
+    w.judge_env = w.env[W_JUDGE_ENV];
+    if (!PyTuple_Check(w.judge_env) || PyTuple_GET_SIZE(w.judge_env) != E_COUNT) {
+        PyErr_SetString(PyExc_TypeError, "walk: env's last item must be the tuple of mentions._native_judge");
+        return NULL;
+    }
+    if ((w.any_known = PyObject_IsTrue(w.known)) < 0) {
+        return NULL;
+    }
+    PyObject *order = PyDict_Keys(w.by_line);
+    if (order == NULL || PyList_Sort(order) < 0) {
+        Py_XDECREF(order);
+        return NULL;
+    }
+    Py_ssize_t m = 0, block = -1;
+    int read_lines = 0, lead_ctx = 0, lead_skill = 0, ctx = 0, compare = 0, skill = 0;
+    PyObject *k = Py_None; /* borrowed from owner */
+    for (Py_ssize_t n = 0; n < PyList_GET_SIZE(order); n++) {
+        Py_ssize_t i = PyLong_AsSsize_t(PyList_GET_ITEM(order, n));
+        if (i == -1 && PyErr_Occurred()) {
+            goto error;
+        }
+        Py_ssize_t j = block_of(&w, i);
+        if (j == -2) {
+            goto error;
+        }
+        if (j < 0) {
+            continue; /* the frontmatter, or past a block's last line */
+        }
+        if (j != block) {
+            PyObject *b = PyList_GET_ITEM(w.blocks, j);
+            block = j;
+            for (; m < PyList_GET_SIZE(marks); m++) {
+                Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(marks, m));
+                if (at == -1 && PyErr_Occurred()) {
+                    goto error;
+                }
+                if (at > j) {
+                    break;
+                }
+                if (at < 0 || at >= PyList_GET_SIZE(w.blocks)) {
+                    PyErr_SetString(PyExc_IndexError, "walk: a mark is no block");
+                    goto error;
+                }
+                if (apply_mark(&w, PyList_GET_ITEM(w.blocks, at), &lead_ctx, &lead_skill) < 0) {
+                    goto error;
+                }
+            }
+            PyTypeObject *kind = Py_TYPE(b);
+            int table = kind == (PyTypeObject *)w.env[W_TABLE];
+            int unread = kind == (PyTypeObject *)w.env[W_HEADING] || kind == (PyTypeObject *)w.env[W_CODE];
+            read_lines = !table && !unread;
+            if (unread) {
+                continue; /* never read */
+            }
+            if (j >= PyList_GET_SIZE(owner)) {
+                PyErr_SetString(PyExc_IndexError, "walk: a block has no owner");
+                goto error;
+            }
+            k = PyList_GET_ITEM(owner, j);
+            int c[3] = {0, 0, 0};
+            if (k != Py_None) {
+                Py_ssize_t at = PyLong_AsSsize_t(k);
+                if (at == -1 && PyErr_Occurred()) {
+                    goto error;
+                }
+                if (at < 0 || at >= PyList_GET_SIZE(chain)) {
+                    PyErr_SetString(PyExc_IndexError, "walk: a block's section has no context");
+                    goto error;
+                }
+                if (three(PyList_GET_ITEM(chain, at), c) < 0) {
+                    goto error;
+                }
+            }
+            ctx = c[0] || lead_ctx;
+            compare = c[1];
+            skill = (c[2] || lead_skill) && !lead_ctx;
+            if (table) { /* every row at once */
+                PyObject *rows = PyObject_CallFunctionObjArgs(w.env[W_ROWS], w.src, b, ctx || compare ? Py_True : Py_False,
+                                                              w.by_line, NULL);
+                if (rows == NULL) {
+                    goto error;
+                }
+                int r = PyList_Check(rows) ? 0 : -1;
+                if (r < 0) {
+                    PyErr_SetString(PyExc_TypeError, "walk: _rows must give a list");
+                }
+                for (Py_ssize_t q = 0; r == 0 && q < PyList_GET_SIZE(rows); q++) {
+                    PyObject *row = PyList_GET_ITEM(rows, q);
+                    Py_ssize_t line_no = -1;
+                    if (PyTuple_Check(row) && PyTuple_GET_SIZE(row) == 3) {
+                        line_no = PyLong_AsSsize_t(PyTuple_GET_ITEM(row, 0));
+                    }
+                    if (line_no < 1) {
+                        if (!PyErr_Occurred()) {
+                            PyErr_SetString(PyExc_TypeError, "walk: a row must be (line, targets, first cell)");
+                        }
+                        r = -1;
+                        break;
+                    }
+                    r = run_line(&w, line_no - 1, k, ctx, compare, skill, 0, PyTuple_GET_ITEM(row, 1),
+                                 PyTuple_GET_ITEM(row, 2));
+                }
+                Py_DECREF(rows);
+                if (r < 0) {
+                    goto error;
+                }
+                continue;
+            }
+        }
+        else if (!read_lines) {
+            continue;
+        }
+        if (run_line(&w, i, k, ctx, compare, skill, 1, EMPTY_TUPLE, Py_None) < 0) {
+            goto error;
+        }
+    }
+    Py_DECREF(order);
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(order);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
+    {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL, walk_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1073,7 +1473,9 @@ PyInit__judge(void)
         || intern(&P_relation, "M relation label") || intern(&P_verb_strong, "M delegation verb")
         || intern(&P_table_column, "M table column") || intern(&P_table_row, "M table row")
         || intern(&P_preference, "M preference") || intern(&P_lead_name, "M lead name") || intern(&P_verb, "M verb")
-        || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name")) {
+        || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name") || intern(&S_text, "text")
+        || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
+        || (EMPTY_TUPLE = PyTuple_New(0)) == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

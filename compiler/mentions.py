@@ -1020,18 +1020,22 @@ def _weak_phrases_py(line: str) -> list[tuple[int, tuple[str, ...], str]]:
 _native_weak = partial(_NATIVE.weak_phrases, role_like, _WEAK_VERBS) if _NATIVE else None
 
 
+# The Python tests compiler/_judge.c calls (the regexes, `role_like`, `Hit`, ...: each stays in one
+# place), in the order of its `E_*` names.
+JUDGE_ENV = (
+    role_like, Hit, _relation, SKILLISH, _AGENT_AFTER, _LIST_THEN_AGENT, _QUALIFIED, _JOIN_OR_START, _STRONG_BEFORE,
+    _JOIN, _ANY_ONE, _COMPARED, _LEAD_SEP, _SELF_LEAD, _soft_kind, _role_verb, _title_in_prose, _cue_kind,
+    _word_agents, weak_phrases, _native_weak or weak_phrases, _more_weak, _phrase_weak, _RELATION_LABEL,
+)
+
+
 def _native_judge(name: str = "scan_line") -> Any:
-    """compiler/_judge.c's `scan_line` (or `inert`) bound to the Python tests it calls (the
-    regexes, `role_like`, `Hit`, ...: each stays in one place), or None: not built, or
+    """compiler/_judge.c's `scan_line` (or `inert`) bound to `JUDGE_ENV`, or None: not built, or
     AGENTC_PURE_PYTHON set. tests/test_judge_native.py compares them with `_scan_line_py` and `inert`."""
     module = native.load("_judge", "scan_line", "inert")
     if module is None:
         return None
-    return partial(getattr(module, name), (
-        role_like, Hit, _relation, SKILLISH, _AGENT_AFTER, _LIST_THEN_AGENT, _QUALIFIED, _JOIN_OR_START, _STRONG_BEFORE,
-        _JOIN, _ANY_ONE, _COMPARED, _LEAD_SEP, _SELF_LEAD, _soft_kind, _role_verb, _title_in_prose, _cue_kind,
-        _word_agents, weak_phrases, _native_weak or weak_phrases, _more_weak, _phrase_weak, _RELATION_LABEL,
-    ))
+    return partial(getattr(module, name), JUDGE_ENV)
 
 
 def _judge_line_py(line: str, cands: list[_Cand], ctx: bool, compare: bool, self_name: str, lead_ok: bool,

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from functools import lru_cache
-from typing import Container, NamedTuple
+from typing import Callable, Container, NamedTuple
 
 from agentc.compiler import lazyre, mentions, native
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
@@ -112,48 +112,62 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
     weak: list[tuple] = []
     name = mentions.normal(name)
     titles = reading.titles
-    chain_ctx: dict[int | None, tuple[bool, bool, bool]] = {None: (False, False, False)}
+    chain: list[tuple[bool, bool, bool]] = []  # each section's (delegation, compare, skill) context, its parents' included
     for k, s in enumerate(src.sections):
-        parent = chain_ctx[s.parent]
+        parent = chain[s.parent] if s.parent is not None else (False, False, False)
         deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
-        chain_ctx[k] = (parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word)
-    lead_ctx = lead_skill = False
-    lines, by_line, hinted = reading.lines, reading.names, reading.hinted
+        chain.append((parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word))
+    desc = src.entries.get("description")
+    if desc is not None and isinstance(desc.value, str):  # not a block's line: scan_line finds its names
+        text = " ".join(desc.value.split())
+        _keep(hits, weak, desc.span.line, None, text, *mentions.scan_line(text, ctx=False, compare=False, self_name=name,
+                                                                          lead_ok=False))
+    walk = _native_walk if _native_walk is not None and reading.hinted is not None else _walk_py
+    walk(src, reading, chain, name, known, hits, weak)
+    return hits, weak
 
-    def run(line_no: int, text: str | None, k: int | None, ctx: bool, compare: bool, skill: bool, *, lead_ok: bool = True,
+
+def _keep(hits: list, weak: list, line_no: int, section: str | None, text: str, found: list, soft: list) -> None:
+    """A judged line's names as `scan` gives them."""
+    for h in found:
+        hits.append((line_no, h.col, h, section, text))
+    for col, words, kind in soft:
+        weak.append((line_no, col, words, kind, section, text))
+
+
+def _walk_py(src: Source, reading: Reading, chain: list[tuple[bool, bool, bool]], name: str,
+             known: Container[tuple[str, int]], hits: list, weak: list) -> None:
+    """Every block line with names judged, in order, the results added to `hits` and `weak`
+    (`chain`: each section's context, its parents' included). The reference of compiler/_judge.c's
+    `walk`, which `scan` calls when built; this runs when it is not or a line's hint words are
+    not known (`reading.hinted` None)."""
+    lines, by_line, hinted, titles = reading.lines, reading.names, reading.hinted, reading.titles
+
+    def run(i: int, k: int | None, ctx: bool, compare: bool, skill: bool, lead_ok: bool = True,
             target_cols: tuple = (), first_cell: tuple[int, int] | None = None) -> None:
-        cands = weak_hint = None
-        if text is None:
-            cands = by_line.get(line_no - 1)
-            if cands is None:
-                return  # no name, no "agent", no verb that can introduce a spaced name
-            text = lines[line_no - 1]
-            if hinted is not None:
-                weak_hint = line_no - 1 in hinted
-                if not (ctx or weak_hint) and mentions.inert_line(text, cands):
-                    return
-            if known and cands and _all_known(cands, line_no, known):
-                cands = []
-        if weak_hint is None:  # the description, or a text whose lowering moved offsets: scan_line finds out
+        cands = by_line[i]
+        text = lines[i]
+        weak_hint = None
+        if hinted is not None:
+            weak_hint = i in hinted
+            if not (ctx or weak_hint) and mentions.inert_line(text, cands):
+                return
+        if known and cands and _all_known(cands, i + 1, known):
+            cands = []
+        if weak_hint is None:  # lowering moved offsets: scan_line finds the hint
             found, soft = mentions.scan_line(text, ctx=ctx, compare=compare, self_name=name, lead_ok=lead_ok,
                                              target_cols=target_cols, first_cell=first_cell, skill_ctx=skill, cands=cands)
         else:
-            found, soft = mentions.judge_line(text, cands, ctx, compare, name, lead_ok, target_cols, first_cell, skill, weak_hint)
-        section = titles[k] if k is not None else None
-        for h in found:
-            hits.append((line_no, h.col, h, section, text))
-        for col, words, kind in soft:
-            weak.append((line_no, col, words, kind, section, text))
+            found, soft = mentions.judge_line(text, cands, ctx, compare, name, lead_ok, target_cols, first_cell, skill,
+                                              weak_hint)
+        _keep(hits, weak, i + 1, titles[k] if k is not None else None, text, found, soft)
 
-    desc = src.entries.get("description")
-    if desc is not None and isinstance(desc.value, str):
-        run(desc.span.line, " ".join(desc.value.split()), None, False, False, False, lead_ok=False)
     # One walk over the lines with names, in order: each block holding one is met once, and the
     # blocks that set a lead-in's context (`marks`) are applied as the walk passes them.
     blocks, owner = src.blocks, src.owner
     marks = sorted(reading.marks)
     m, block, read_lines = 0, -1, False
-    ctx = compare = skill = False
+    lead_ctx = lead_skill = ctx = compare = skill = False
     k: int | None = None
     for i in sorted(by_line):
         j = block_of(src, reading, i)
@@ -178,16 +192,16 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
             if kind is Heading or kind is Code:
                 continue  # never read
             k = owner[j]
-            ctx, compare, skill = chain_ctx[k]
+            ctx, compare, skill = chain[k] if k is not None else (False, False, False)
             ctx = ctx or lead_ctx
             skill = (skill or lead_skill) and not lead_ctx
-            if kind is Table:
-                _table(src, b, k, ctx, compare, skill, run, by_line)  # every row at once
+            if kind is Table:  # every row at once
+                for line_no, targets, first in _rows(src, b, ctx or compare, by_line):
+                    run(line_no - 1, k, ctx, compare, skill, False, targets, first)
                 continue
         elif not read_lines:
             continue
-        run(i + 1, None, k, ctx, compare, skill)
-    return hits, weak
+        run(i, k, ctx, compare, skill)
 
 
 def _all_known(cands: list, line_no: int, known: Container[tuple[str, int]]) -> bool:
@@ -221,17 +235,39 @@ def _title_ctx(title: str) -> tuple[bool, bool, bool, bool]:
             bool(_SKILL_CTX.search(title)), bool(_AGENT_WORD.search(title)))
 
 
-def _table(src: Source, b: Table, k: int | None, ctx: bool, compare: bool, skill: bool, run, by_line: dict) -> None:
+def _rows(src: Source, b: Table, agent_table: bool, by_line: dict) -> list[tuple]:
+    """(line, target columns, first cell) of each row of table `b` with names: the cell ranges
+    of its columns about agents, and of its first cell when the table is about agents
+    (`agent_table`: its block speaks of agents or compares) or has such a column."""
     header = [plain(h) for h in b.header]
     tcols = {i for i, h in enumerate(header) if _HEADER_TARGET.search(h)}
-    agent_table = ctx or compare or bool(tcols)
+    agent_table = agent_table or bool(tcols)
+    out = []
     for line_no, _cells in b.rows:
         if line_no - 1 not in by_line:
-            continue  # `run` would read nothing there: no cell ranges needed
+            continue  # no name, no "agent", no verb that can introduce a spaced name
         ranges = _cell_ranges(src.lines[line_no - 1])
         targets = tuple(r for i, r in enumerate(ranges) if i in tcols)
-        first = ranges[0] if ranges and agent_table else None
-        run(line_no, None, k, ctx, compare, skill, target_cols=targets, first_cell=first, lead_ok=False)
+        out.append((line_no, targets, ranges[0] if ranges and agent_table else None))
+    return out
+
+
+def _native() -> Callable[..., None] | None:
+    """compiler/_judge.c's `walk` as `_walk_py` is called, or None: not built, or AGENTC_PURE_PYTHON
+    set. Its Python callables: the block types it tells apart, `_lead_says`, `_rows` and the line
+    judge's own (`mentions.JUDGE_ENV`)."""
+    module = native.load("_judge", "walk")
+    if module is None:
+        return None
+    env = (Heading, Code, Table, Paragraph, _lead_says, _rows, mentions.JUDGE_ENV)
+
+    def walk(src: Source, reading: Reading, chain: list, name: str, known: Container, hits: list, weak: list) -> None:
+        module.walk(env, src, reading.names, reading.hinted, reading.lines, src.blocks, reading.firsts, src.owner,
+                    sorted(reading.marks), chain, reading.titles, name, known, hits, weak)
+    return walk
+
+
+_native_walk = _native()
 
 
 def _cell_ranges(row: str) -> list[tuple[int, int]]:

@@ -6,7 +6,8 @@ ASCII and not, digits ASCII and not, list and check marks, curly quotes, "İ", t
 emoji, CRLF, a lone surrogate, a long line), with names found by mentions._candidates or placed
 anywhere on the line, and every flag and table range. Also: it is used when built (and must be,
 where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no
-memory."""
+memory. Its `walk` (references.scan's loop over an agent's lines, one call per file) gives what
+references._walk_py gives on the same files and on hypothesis-made markdown."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def inert():
     return native_or_skip(lambda: mentions._native_judge("inert"), "_judge")
 
 
+@pytest.fixture(scope="module")
+def walk():
+    """The C `walk` as references.scan calls it."""
+    return native_or_skip(references._native, "_judge")
+
+
 def plain(result):
     """A scan_line result as plain values (Hit compares by its fields too; this shows them on a failure)."""
     hits, weak = result
@@ -56,10 +63,12 @@ def test_mentions_uses_the_native_judge_when_built():
     if _judge is None:
         assert mentions._native_scan is None
         assert (mentions.judge_line, mentions.inert_line) == (mentions._judge_line_py, mentions.inert)
+        assert references._native_walk is None
     else:
         assert mentions._native_scan.func is _judge.scan_line
         assert mentions.judge_line is mentions._native_scan
         assert mentions.inert_line.func is _judge.inert
+        assert references._native_walk is not None
 
 
 def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypatch):
@@ -76,6 +85,7 @@ def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypa
 
     monkeypatch.setattr(mentions, "judge_line", checked)
     monkeypatch.setattr(mentions, "inert_line", checked_inert)
+    monkeypatch.setattr(references, "_native_walk", None)  # the C walk calls the C judge itself
     for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
         try:
             src = read_source(path.name, path.read_bytes())
@@ -180,6 +190,117 @@ def test_no_leak(native, inert):
         try:
             native("use", cands, False, False, "me", True, (), None, False, False)
         except ValueError:
+            pass
+
+    assert_no_leak(calls)
+
+
+def both_walks(walk, src, name, known=frozenset()):
+    """references.scan with the C walk and with `_walk_py`: the same names, and the C one ran."""
+    reading = references.read(src, name)
+    ran = []
+
+    def c_walk(*args):
+        ran.append(True)
+        return walk(*args)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(references, "_native_walk", c_walk)
+        got = references.scan(src, name, reading, known)
+        mp.setattr(references, "_native_walk", None)
+        want = references.scan(src, name, reading, known)
+    assert got == want, src.file
+    assert ran or reading.hinted is None  # a file whose lowering moves offsets is walked in Python
+    return got
+
+
+def test_every_file_is_walked_the_same(walk):
+    """The repository's markdown and ../shared/corpus, with no names known and with every other
+    name the first walk found known (the lines whose names are all known are judged without them)."""
+    walked = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        try:
+            src = read_source(path.name, path.read_bytes())
+        except Exception:  # noqa: BLE001 - a file the reader refuses has no lines to walk
+            continue
+        hits, _ = both_walks(walk, src, path.stem)
+        both_walks(walk, src, path.stem, {(mentions.normal(h[2].target), h[0]) for h in hits[::2]})
+        walked += bool(hits)
+    assert walked > 10
+
+
+# Lines of each kind of block the walk tells apart: headings about agents, skills or comparing,
+# lead-ins that set or reset a context, list items, tables (a column about agents or not, an
+# escaped pipe), fences, labels, example tags; then odd text from PIECES.
+MD_LINES = ["# Title", "## Delegation", "## Tools and skills", "### Compare agents", "## Working with others",
+            "**Work with:**", "**Skills:**", "**Commands:**", "Agents to call:", "Hand off to:", "",
+            "- Use `code-reviewer` for reviews", "- hand off to the research agent", "1. **test-runner**: runs tests",
+            "- **Code Reviewer** \u2192 reviews", "Handoff from: code-reviewer, test-runner", "ask the context manager",
+            "| Agent | When |", "| Tool | Use |", "|---|---|", "| code-reviewer | x |", "| `qa-agent` \\| y | z |",
+            "| Reality Checker | decides |", "```", "code-reviewer agent", "<example>", "</example>",
+            "**Delegate to** test-runner:", "  - nested code-reviewer item", "> quoted test-runner agent"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(MD_LINES) | st.lists(st.sampled_from(PIECES), max_size=8).map(" ".join), max_size=30),
+       st.sampled_from(["\n", "\r\n"]), st.booleans(), st.sampled_from(["me", "code-reviewer"]))
+def test_made_markdown_is_walked_the_same(walk, lines, eol, front, name):
+    text = eol.join((["---", "name: x", "description: Use code-reviewer agent", "---"] if front else []) + lines)
+    src = read_source("x.md", text.encode("utf-8", "surrogatepass"))
+    hits, _ = both_walks(walk, src, name)
+    both_walks(walk, src, name, {(mentions.normal(h[2].target), h[0]) for h in hits})
+
+
+def test_odd_files_are_walked_the_same(walk):
+    for text in ("", "\n", "code-reviewer", "\u0130 code-reviewer agent \u212a", "- use code-reviewer\r\n" * 3,
+                 "## Delegation\n" + "x" * 5000 + " code-reviewer agent\n- \U0001f600 test-runner \u2192 qa-agent",
+                 "| Agent |\n|---|\n| code-reviewer |\n\n**Skills:**\n- pdf-maker skill"):
+        both_walks(walk, read_source("x.md", text.encode()), "me")
+
+
+def c_walk_args(walk):
+    """The C function and the arguments references._native_walk gives it for a two-line file."""
+    src = read_source("x.md", b"## Work\n- use code-reviewer")
+    reading = references.read(src, "x")
+    cells = [c.cell_contents for c in walk.__closure__]
+    module = next(c for c in cells if hasattr(c, "walk"))
+    env = next(c for c in cells if isinstance(c, tuple))
+    return module.walk, [env, src, reading.names, reading.hinted, reading.lines, src.blocks, reading.firsts, src.owner,
+                         sorted(reading.marks), [(False, False, False)] * len(src.sections), reading.titles, "x",
+                         frozenset(), [], []]
+
+
+def test_walk_bad_arguments_are_type_errors(walk):
+    c_walk, args = c_walk_args(walk)
+    c_walk(*args)
+    assert args[-2] and args[-2][0][0] == 2
+    with pytest.raises(TypeError):
+        c_walk(*args[:-1])
+    for at, bad in ((0, ()), (2, list(args[2].items())), (3, None), (9, ((False, False, False),)), (13, ())):
+        with pytest.raises(TypeError):
+            c_walk(*args[:at], bad, *args[at + 1:])
+    with pytest.raises(TypeError):
+        c_walk((*args[0][:-1], ()), *args[1:])
+    with pytest.raises(TypeError):  # a section's context that is no 3-tuple
+        c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
+
+
+def test_walk_no_leak(walk):
+    text = ("## Delegation\n**Work with:**\n- use code-reviewer, then hand off to the research agent\n\n"
+            "| Agent | When |\n|---|---|\n| test-runner | x |\n\n**Skills:**\n- pdf-maker skill\n"
+            "Handoff from: code-reviewer, test-runner\n")
+    src = read_source("x.md", text.encode())
+    reading = references.read(src, "x")
+    chain = [(True, False, False)] * len(src.sections)
+    known = {("code-reviewer", 3)}
+    c_walk, args = c_walk_args(walk)
+
+    def calls():
+        walk(src, reading, chain, "me", known, [], [])
+        walk(src, reading, chain, "me", frozenset(), [], [])
+        try:
+            c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
+        except TypeError:
             pass
 
     assert_no_leak(calls)
