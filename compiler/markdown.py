@@ -432,11 +432,12 @@ def _native() -> Any:
 
     Its kinds() gives what _kinds_py gives in about a fifth of the time, and calls _CLASSIFY's
     readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
-    loop; it reads closed fences and <example> blocks and tables of plain cells itself and calls the
-    same helpers for the other rare blocks (tests/test_markdown_native.py compares both with Python); its outline() is _outline_py and its lead() _lead_py. It fills the slots of
-    the ListItems, Headings, Paragraphs and Sections it makes as their dataclass __init__ does, so
-    they stay plain dataclasses."""
-    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead")
+    loop: it reads closed fences, closed <example> blocks and tables of plain cells itself and calls
+    the same helpers for the other rare blocks (tests/test_markdown_native.py compares both with
+    Python). Its outline() is _outline_py, its lead() _lead_py and its owners() source._owners_py.
+    It fills the slots of the blocks and Sections it makes as their dataclass __init__ does, so they
+    stay plain dataclasses."""
+    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "owners")
     if _markdown is None:
         return None
     classes = (ListItem, Heading, Paragraph, Label, Section, Code, Table, ExampleTag)

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from agentc.compiler import lazyre, native
+from agentc.compiler import lazyre, markdown, native
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.frontmatter import Entry, read_frontmatter
 from agentc.compiler.frozen import lean
@@ -123,6 +123,18 @@ def _undecodable(file: str, data: bytes) -> list[Diagnostic]:
     return []
 
 
+def _owners_py(sections: list[Any], blocks: int) -> list[int | None]:
+    """The innermost of `sections` (markdown.outline's, parents first) holding each of `blocks`
+    blocks. _markdown.c's owners is this loop in C."""
+    owner: list[int | None] = [None] * blocks
+    for k, s in enumerate(sections):  # parents come first, so nested sections overwrite them
+        owner[s.start : s.end] = [k] * (s.end - s.start)
+    return owner
+
+
+_owners = markdown._c.owners if markdown._c is not None else _owners_py
+
+
 def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     diags: list[Diagnostic] = []
     if len(data) > MAX_FILE_BYTES:
@@ -146,7 +158,5 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     for s in sections:
         own = role_of(s.title)
         roles.append(own if own != "other" or s.parent is None else roles[s.parent])
-    owner: list[int | None] = [None] * len(blocks)
-    for k, s in enumerate(sections):  # parents come first, so nested sections overwrite them
-        owner[s.start : s.end] = [k] * (s.end - s.start)
+    owner = _owners(sections, len(blocks))
     return Source(file, scope, text, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)

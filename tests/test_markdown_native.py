@@ -33,6 +33,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.parse_blocks is (markdown._parse_blocks_py if pure else _markdown.parse_blocks)
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
+    assert source._owners is (source._owners_py if pure else _markdown.owners)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
@@ -43,7 +44,9 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
         expected = markdown._parse_blocks_py(lines, first_line, "a.md")
     assert native.parse_blocks(lines, first_line, "a.md") == expected, lines
     blocks, last_line = expected[0], first_line + len(lines)
-    assert native.outline(blocks, last_line) == markdown._outline_py(blocks, last_line), lines
+    sections = native.outline(blocks, last_line)
+    assert sections == markdown._outline_py(blocks, last_line), lines
+    assert native.owners(sections, len(blocks)) == source._owners_py(sections, len(blocks)), lines
 
 
 
@@ -188,6 +191,20 @@ def test_no_memory_is_leaked(native):
     assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))
     blocks = native.parse_blocks([*lines, "# One", "Steps:", "- a", "## Two", "##### Five", "### Three", "# Four"], 1, "a.md")[0]
     assert_no_leak(lambda: native.outline(blocks, 40))
+    sections = native.outline(blocks, 40)
+    assert_no_leak(lambda: native.owners(sections, len(blocks)))
+
+
+def test_owners_refuses_what_outline_does_not_make(native):
+    sections = native.outline(native.parse_blocks(["# A", "text", "## B", "- item"], 1, "a.md")[0], 5)
+    assert native.owners(sections, 4) == source._owners_py(sections, 4) == [0, 0, 1, 1]
+    assert native.owners([], 3) == [None, None, None]
+    for bad in ((sections,), (tuple(sections), 4), ([*sections, "a section"], 4), (sections, "4")):
+        with pytest.raises(TypeError):
+            native.owners(*bad)
+    for bad in ((sections, 3), (sections, -1)):  # a section past the blocks, no blocks at all
+        with pytest.raises(ValueError):
+            native.owners(*bad)
 
 
 # --- utf8_lines: read_source's lines, split on the bytes (source.lines_of) ---------------------------
