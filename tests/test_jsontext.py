@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+from conftest import assert_no_leak, native_in_use, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,3 +139,71 @@ def test_loads_uses_the_loaded_parser(monkeypatch):
 
     monkeypatch.setitem(sys.modules, jsontext._CORE, Core)
     assert jsontext.loads('{"a": 1}') == {"a": 1} and seen == ['{"a": 1}']
+
+
+# The C twin (targets/_shared/_text.c's json_indent) against json.dumps and dumps_py.
+odd_text = st.text(alphabet=st.sampled_from(list("ab \"\\/\n\r\t\b\f\x00\x1f\x7f\x80éß€\u2028\ufeff😀\ud800\udc00\U0010ffff")), max_size=30)
+odd_scalars = scalars | odd_text | st.integers(-(2**80), 2**80) | st.floats(allow_nan=True, allow_infinity=True)
+odd_data = st.recursive(odd_scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                        | st.dictionaries(odd_text, inner, max_size=4), max_leaves=40)
+
+
+@pytest.fixture(scope="module")
+def native():
+    """The C `json_indent`, even when this run encodes in pure Python."""
+    return native_or_skip(jsontext._native, "_text")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(odd_data, st.booleans())
+def test_native_writes_what_json_dumps_writes(native, value, ascii_only):
+    """Plain data (str keys, exact types, shallow) is the C's own: never left to Python."""
+    assert native(value, ascii_only) == json.dumps(value, indent=2, ensure_ascii=ascii_only)
+
+
+@pytest.mark.parametrize("text", ["", "é" * 5000, "😀" * 3000 + "\ud83d", "a\r\nb\r\n" * 2000, "x" * 200_000, "\x00\x7f\x80\u2028",
+                                  "line\n" * 10_000 + "\t\"quoted\" \\ back"])
+def test_native_odd_strings(native, text):
+    for value in (text, {text: [text, {"k": text}]}):
+        for ascii_only in (True, False):
+            assert native(value, ascii_only) == json.dumps(value, indent=2, ensure_ascii=ascii_only)
+
+
+class _Str(str):
+    pass
+
+
+def test_native_leaves_the_unusual_to_python(native):
+    """None where dumps_py decides (json.dumps' own handling or error): other types, non-str keys,
+    subclasses, deep or circular nesting, an int too long for repr."""
+    deep: list = []
+    inner = deep
+    for _ in range(100):
+        inner.append([])
+        inner = inner[0]
+    circular: dict = {}
+    circular["self"] = circular
+    huge = 10 ** 5000
+    for value in ({1: 2}, {"a": {None: 1}}, [object()], b"x", _Str("x"), {_Str("k"): 1}, [1, (2, {"x": set()})], deep, circular, [huge]):
+        assert native(value, True) is None and native(value, False) is None
+    assert jsontext.dumps(deep) == json.dumps(deep, indent=2)
+    assert jsontext.dumps({1: [_Str("x")]}) == json.dumps({1: [_Str("x")]}, indent=2)
+    with pytest.raises(ValueError):
+        jsontext.dumps([huge])
+    with pytest.raises(TypeError):
+        native({})
+    with pytest.raises(TypeError):
+        native({}, True, False)
+
+
+def test_native_is_used_when_built():
+    module = native_in_use("agentc.targets._shared._text")
+    assert jsontext._native_dumps is (module.json_indent if module else None)
+
+
+def test_native_leaks_nothing(native):
+    body = {"model": "gpt-5", "name": "é😀", "n": [1, 2.5, None, True, float("nan")], "tools": [{"a": "\n\"x\"" * 40}] * 3}
+    assert_no_leak(lambda: native(body, False))
+    assert_no_leak(lambda: native(body, True))
+    assert_no_leak(lambda: native({"a": [1, {"b": 2, 3: 4}]}, True))  # left to Python halfway
+    assert_no_leak(lambda: native([10 ** 5000], True))  # an error on the way

@@ -11,6 +11,9 @@
  *
  * has_control(text) gives what chars.has_control_py(text) gives, reading the str where it lies
  * rather than encoding it to UTF-8 first (the codex target asks twice per 32 KB prompt).
+ *
+ * json_indent(data, ensure_ascii) gives what jsontext.dumps_py gives (json.dumps with indent=2),
+ * or None for data it leaves to that Python (tests/test_jsontext.py compares the two).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -442,6 +445,269 @@ has_control(PyObject *module, PyObject *text)
     return PyBool_FromLong(found);
 }
 
+/* json_indent(data, ensure_ascii): jsontext.dumps_py(data, ensure_ascii=...), i.e. exactly
+ * json.dumps(data, indent=2, ensure_ascii=...), or None for what it leaves to Python: a type
+ * other than exact str, int, float, bool, None, dict (str keys), list and tuple; nesting past
+ * JSON_DEEPEST (json.dumps' own recursion and circular-reference errors stay Python's); any error
+ * on the way. The text is built as UTF-8 in one buffer (surrogates as surrogatepass writes them)
+ * and decoded once: the Python builds a str per container and one per string. */
+#define JSON_DEEPEST 64
+
+typedef struct {
+    char *buf;
+    Py_ssize_t len, cap;
+} Out;
+
+static int
+out_room(Out *o, Py_ssize_t more)
+{
+    if (o->cap - o->len >= more)
+        return 0;
+    Py_ssize_t cap = o->cap ? o->cap : 256;
+    while (cap - o->len < more) {
+        if (cap > PY_SSIZE_T_MAX / 2)
+            return -1;
+        cap *= 2;
+    }
+    char *buf = PyMem_Realloc(o->buf, cap);
+    if (buf == NULL)
+        return -1;
+    o->buf = buf;
+    o->cap = cap;
+    return 0;
+}
+
+static int
+out_put(Out *o, const char *s, Py_ssize_t n)
+{
+    if (out_room(o, n) < 0)
+        return -1;
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    return 0;
+}
+
+/* A newline and `depth` levels of two spaces. */
+static int
+out_line(Out *o, int depth)
+{
+    if (out_room(o, 1 + 2 * depth) < 0)
+        return -1;
+    o->buf[o->len++] = '\n';
+    memset(o->buf + o->len, ' ', 2 * depth);
+    o->len += 2 * depth;
+    return 0;
+}
+
+static const char HEX[] = "0123456789abcdef";
+
+/* What json's C encoder writes for code point `ch`, which needs an escape: the short forms, else
+ * \uXXXX (a code point past the BMP as its surrogate pair, in ensure_ascii). */
+static int
+out_escape(Out *o, Py_UCS4 ch)
+{
+    char esc[12];
+    int n = 0;
+    switch (ch) {
+    case '"': esc[0] = '\\'; esc[1] = '"'; n = 2; break;
+    case '\\': esc[0] = '\\'; esc[1] = '\\'; n = 2; break;
+    case '\n': esc[0] = '\\'; esc[1] = 'n'; n = 2; break;
+    case '\r': esc[0] = '\\'; esc[1] = 'r'; n = 2; break;
+    case '\t': esc[0] = '\\'; esc[1] = 't'; n = 2; break;
+    case '\b': esc[0] = '\\'; esc[1] = 'b'; n = 2; break;
+    case '\f': esc[0] = '\\'; esc[1] = 'f'; n = 2; break;
+    default: {
+        Py_UCS4 units[2] = {ch, 0};
+        int count = 1;
+        if (ch >= 0x10000) {
+            Py_UCS4 v = ch - 0x10000;
+            units[0] = 0xD800 | (v >> 10);
+            units[1] = 0xDC00 | (v & 0x3FF);
+            count = 2;
+        }
+        for (int u = 0; u < count; u++) {
+            esc[n++] = '\\';
+            esc[n++] = 'u';
+            esc[n++] = HEX[(units[u] >> 12) & 0xF];
+            esc[n++] = HEX[(units[u] >> 8) & 0xF];
+            esc[n++] = HEX[(units[u] >> 4) & 0xF];
+            esc[n++] = HEX[units[u] & 0xF];
+        }
+    }
+    }
+    return out_put(o, esc, n);
+}
+
+/* Code point `ch` as UTF-8 (a surrogate in the three bytes surrogatepass reads back). */
+static int
+out_utf8(Out *o, Py_UCS4 ch)
+{
+    char b[4];
+    int n;
+    if (ch < 0x80) {
+        b[0] = (char)ch;
+        n = 1;
+    }
+    else if (ch < 0x800) {
+        b[0] = (char)(0xC0 | (ch >> 6));
+        b[1] = (char)(0x80 | (ch & 0x3F));
+        n = 2;
+    }
+    else if (ch < 0x10000) {
+        b[0] = (char)(0xE0 | (ch >> 12));
+        b[1] = (char)(0x80 | ((ch >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (ch & 0x3F));
+        n = 3;
+    }
+    else {
+        b[0] = (char)(0xF0 | (ch >> 18));
+        b[1] = (char)(0x80 | ((ch >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((ch >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (ch & 0x3F));
+        n = 4;
+    }
+    return out_put(o, b, n);
+}
+
+/* A str as json's encode_basestring_ascii (ascii) or encode_basestring writes it. An ASCII str
+ * is copied in runs between the characters to escape. */
+static int
+out_string(Out *o, PyObject *text, int ascii)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (out_put(o, "\"", 1) < 0)
+        return -1;
+    if (PyUnicode_IS_ASCII(text)) {
+        const unsigned char *p = PyUnicode_1BYTE_DATA(text);
+        Py_ssize_t start = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            unsigned char c = p[i];
+            if (c >= 0x20 && c != '"' && c != '\\' && !(ascii && c == 0x7F))
+                continue;
+            if (out_put(o, (const char *)p + start, i - start) < 0 || out_escape(o, c) < 0)
+                return -1;
+            start = i + 1;
+        }
+        if (out_put(o, (const char *)p + start, n - start) < 0)
+            return -1;
+    }
+    else {
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            int escaped = c < 0x20 || c == '"' || c == '\\' || (ascii && c >= 0x7F);
+            if ((escaped ? out_escape(o, c) : out_utf8(o, c)) < 0)
+                return -1;
+        }
+    }
+    return out_put(o, "\"", 1);
+}
+
+/* The repr of an exact int or float (json's int.__repr__ and float.__repr__). */
+static int
+out_repr(Out *o, PyObject *v)
+{
+    PyObject *r = PyObject_Repr(v);
+    if (r == NULL)
+        return -1;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(r, &n);
+    int rc = s == NULL ? -1 : out_put(o, s, n);
+    Py_DECREF(r);
+    return rc;
+}
+
+/* 0 written, 1 left to Python, -1 an error (an exception may be set: the caller clears it). */
+static int
+out_value(Out *o, PyObject *v, int depth, int ascii)
+{
+    if (PyUnicode_CheckExact(v))
+        return out_string(o, v, ascii);
+    if (v == Py_None)
+        return out_put(o, "null", 4);
+    if (v == Py_True)
+        return out_put(o, "true", 4);
+    if (v == Py_False)
+        return out_put(o, "false", 5);
+    if (PyLong_CheckExact(v))
+        return out_repr(o, v);
+    if (PyFloat_CheckExact(v)) {
+        double d = PyFloat_AS_DOUBLE(v);
+        if (d != d)
+            return out_put(o, "NaN", 3);
+        if (Py_IS_INFINITY(d))
+            return d > 0 ? out_put(o, "Infinity", 8) : out_put(o, "-Infinity", 9);
+        return out_repr(o, v);
+    }
+    if (depth >= JSON_DEEPEST)
+        return 1;
+    if (PyDict_CheckExact(v)) {
+        if (PyDict_GET_SIZE(v) == 0)
+            return out_put(o, "{}", 2);
+        if (out_put(o, "{", 1) < 0)
+            return -1;
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        int first = 1;
+        while (PyDict_Next(v, &pos, &key, &value)) {
+            if (!PyUnicode_CheckExact(key))
+                return 1;
+            int rc;
+            if ((!first && out_put(o, ",", 1) < 0) || out_line(o, depth + 1) < 0 || out_string(o, key, ascii) < 0
+                || out_put(o, ": ", 2) < 0)
+                return -1;
+            if ((rc = out_value(o, value, depth + 1, ascii)) != 0)
+                return rc;
+            first = 0;
+        }
+        if (out_line(o, depth) < 0)
+            return -1;
+        return out_put(o, "}", 1);
+    }
+    if (PyList_CheckExact(v) || PyTuple_CheckExact(v)) {
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(v);
+        if (n == 0)
+            return out_put(o, "[]", 2);
+        if (out_put(o, "[", 1) < 0)
+            return -1;
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(v); i++) {
+            int rc;
+            if ((i && out_put(o, ",", 1) < 0) || out_line(o, depth + 1) < 0)
+                return -1;
+            if ((rc = out_value(o, PySequence_Fast_GET_ITEM(v, i), depth + 1, ascii)) != 0)
+                return rc;
+        }
+        if (out_line(o, depth) < 0)
+            return -1;
+        return out_put(o, "]", 1);
+    }
+    return 1;
+}
+
+static PyObject *
+json_indent(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "json_indent(data, ensure_ascii) takes two arguments");
+        return NULL;
+    }
+    int ascii = PyObject_IsTrue(args[1]);
+    if (ascii < 0)
+        return NULL;
+    Out o = {NULL, 0, 0};
+    int rc = out_value(&o, args[0], 0, ascii);
+    PyObject *text = NULL;
+    if (rc == 0)
+        text = PyUnicode_DecodeUTF8(o.buf ? o.buf : "", o.len, ascii ? NULL : "surrogatepass");
+    PyMem_Free(o.buf);
+    if (text == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return text;
+}
+
 static PyMethodDef methods[] = {
     {"has_control", (PyCFunction)has_control, METH_O,
      "has_control(text): chars.has_control_py, whether text holds a control character but tab and newline."},
@@ -449,11 +715,13 @@ static PyMethodDef methods[] = {
      "literal_block(data, pad): yamltext._literal_py on the text's UTF-8, or None."},
     {"read_entry", (PyCFunction)read_entry, METH_O,
      "read_entry(piece): a crewai agents.yaml piece as yaml.load reads it, or None outside yamltext.entries' shape."},
+    {"json_indent", (PyCFunction)(void (*)(void))json_indent, METH_FASTCALL,
+     "json_indent(data, ensure_ascii): jsontext.dumps_py(data, ensure_ascii=...), or None where it leaves data to Python."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "agentc.targets._shared._text", "crewai's YAML literal block and chars.has_control in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "agentc.targets._shared._text", "crewai's YAML literal block, chars.has_control and jsontext.dumps in C.", -1, methods,
 };
 
 PyMODINIT_FUNC

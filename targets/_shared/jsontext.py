@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
+from agentc.compiler import native
 from agentc.targets import FileText, as_text
 
 # pydantic-core's compiled module, as agentc/codec.py loads it for the cache (without the package).
@@ -21,7 +23,18 @@ _CORE = "pydantic_core._pydantic_core"
 
 
 def dumps(data: Any, *, ensure_ascii: bool = True) -> str:
-    """Exactly `json.dumps(data, indent=2, ensure_ascii=ensure_ascii)`."""
+    """Exactly `json.dumps(data, indent=2, ensure_ascii=ensure_ascii)`: in C where built
+    (targets/_shared/_text.c's json_indent, ~4x faster: the 1000 assistants of a build), else,
+    and for whatever the C leaves to Python, `dumps_py`."""
+    if _native_dumps is not None:
+        text = _native_dumps(data, ensure_ascii)
+        if text is not None:
+            return text
+    return dumps_py(data, ensure_ascii=ensure_ascii)
+
+
+def dumps_py(data: Any, *, ensure_ascii: bool = True) -> str:
+    """`dumps` in Python, the reference of the C twin (tests/test_jsontext.py)."""
     try:
         return _value(data, "\n", encode_basestring_ascii if ensure_ascii else _encode)
     except _Unusual:
@@ -63,6 +76,13 @@ def _string_utf8(data: bytes) -> bytes | None:
     return b'"' + data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n").replace(b"\t", b"\\t") + b'"'
 
 
+def _native() -> Callable[[Any, bool], str | None] | None:
+    """The C `json_indent`, or None: not built, or AGENTC_PURE_PYTHON set."""
+    module = native.load("_text", "json_indent", package="agentc.targets._shared")
+    return module.json_indent if module else None
+
+
+_native_dumps = _native()
 _INF = float("inf")
 
 
