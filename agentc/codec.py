@@ -17,7 +17,7 @@ import dataclasses
 import sys
 import types
 import typing
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Any, Literal, Union
 
 from agentc.compiler import native
@@ -160,18 +160,29 @@ def _typed_dict(fields: dict[str, Schema], extra_behavior: str) -> Schema:
 Plans = dict[type, tuple[tuple[Any, bytes], ...]]
 
 
-def _made(s: _Schemas, schema: Schema) -> tuple[SchemaSerializer, SchemaValidator, Plans]:
-    """`schema`'s serializer and validator, and what _codec.dump writes of each of its
-    dataclasses: the fields the serializer writes, in order, each as (its slot, or its name
-    when it has none; the JSON before its value)."""
-    plans = {}
-    for definition in s.definitions.values():
-        cls = definition["cls"]
-        names = [f["name"] for f in definition["schema"]["fields"] if not f.get("serialization_exclude")]
-        # A field's name is an identifier: no character JSON escapes. (to_json here made pydantic-core
-        # import decimal, fractions and uuid for its type inference, ~3 ms, in every cached build.)
-        plans[cls] = tuple((_slot(cls, name), f'{"{" if i == 0 else ","}"{name}":'.encode()) for i, name in enumerate(names))
-    return SchemaSerializer(schema), SchemaValidator(schema), plans
+class _Made:
+    """A schema's serializer and validator, each made on first use (a build that lowers every
+    file never validates an entry, and with the C writer built, nothing asks the serializer),
+    and what _codec.dump writes of each of its dataclasses: the fields the serializer writes,
+    in order, each as (its slot, or its name when it has none; the JSON before its value)."""
+
+    def __init__(self, s: _Schemas, schema: Schema) -> None:
+        self.schema = schema
+        self.plans: Plans = {}
+        for definition in s.definitions.values():
+            cls = definition["cls"]
+            names = [f["name"] for f in definition["schema"]["fields"] if not f.get("serialization_exclude")]
+            # A field's name is an identifier: no character JSON escapes. (to_json here made pydantic-core
+            # import decimal, fractions and uuid for its type inference, ~3 ms, in every cached build.)
+            self.plans[cls] = tuple((_slot(cls, name), f'{"{" if i == 0 else ","}"{name}":'.encode()) for i, name in enumerate(names))
+
+    @cached_property
+    def serializer(self) -> SchemaSerializer:
+        return SchemaSerializer(self.schema)
+
+    @cached_property
+    def validator(self) -> SchemaValidator:
+        return SchemaValidator(self.schema)
 
 
 def _slot(cls: type, name: str) -> Any:
@@ -180,16 +191,16 @@ def _slot(cls: type, name: str) -> Any:
     return found if type(found) is types.MemberDescriptorType else name
 
 
-def _dump(value: Any, serializer: SchemaSerializer, plans: Plans) -> bytes:
-    """`serializer.to_json(value)`, written by agentc/_codec.c when it is built and knows every
+def _dump(value: Any, made: _Made) -> bytes:
+    """`made.serializer.to_json(value)`, written by agentc/_codec.c when it is built and knows every
     value (a 1000-agent cold build: its entries ~130 -> ~60 ms, its record ~40 -> ~20 ms);
     pydantic-core, the reference, writes anything else (a float or a date in an agent's
     metadata, ...)."""
     if _C is not None:
-        data = _C.dump(value, plans)
+        data = _C.dump(value, made.plans)
         if data is not None:
             return data
-    return serializer.to_json(value)
+    return made.serializer.to_json(value)
 
 
 _C = native.load("_codec", "dump", package="agentc")
@@ -202,7 +213,7 @@ STRUCTURE = ("mission", "use_when", "avoid_when", "checklists", "examples", "fai
 
 
 @cache
-def _entry(whole: bool = True) -> tuple[SchemaSerializer, SchemaValidator, Plans]:
+def _entry(whole: bool = True) -> _Made:
     """One lowered file: `{"agent": AgentIR | None, "diagnostics": [Diagnostic, ...], "body_length": int}`,
     the agent without its body (see `load_entry`)."""
     from agentc.compiler.diagnostics import Diagnostic
@@ -215,14 +226,13 @@ def _entry(whole: bool = True) -> tuple[SchemaSerializer, SchemaValidator, Plans
         "diagnostics": s.of(tuple[Diagnostic, ...]),
         "body_length": {"type": "int"},
     }, "forbid"))
-    return _made(s, schema)
+    return _Made(s, schema)
 
 
 def dump_entry(agent, diagnostics) -> bytes:
     """A lowered file's agent (or None) and diagnostics as JSON, but the agent's body."""
-    serializer, _, plans = _entry(True)
     return _dump({"agent": agent, "diagnostics": tuple(diagnostics), "body_length": len(agent.body) if agent is not None else 0},
-                 serializer, plans)
+                 _entry(True))
 
 
 def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, tuple]:
@@ -235,7 +245,7 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
     which the build has read anyway (41% of an entry's bytes: a 1000-agent cold build spilled
     and packed ~33 MB less, peak RSS -30 MB). The stored length guards `source_body` against
     ever disagreeing with the reader: a body of another length is a miss, never used."""
-    entry = _entry(whole)[1].validate_json(data)
+    entry = _entry(whole).validator.validate_json(data)
     agent = entry["agent"]
     if agent is not None:
         body = source_body(source, agent.body_line)
@@ -246,7 +256,7 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
 
 
 @cache
-def _record() -> tuple[SchemaSerializer, SchemaValidator, Plans]:
+def _record() -> _Made:
     """A build record (cache.py): its `diagnostics` as Diagnostic objects, checked with exact
     types (the rows are agentc's own output: a "3", true or 3.0 for a line is a damaged record),
     every other key as plain JSON."""
@@ -254,14 +264,13 @@ def _record() -> tuple[SchemaSerializer, SchemaValidator, Plans]:
 
     s = _Schemas(strict=True)
     schema = s.done(_typed_dict({"diagnostics": s.of(list[Diagnostic])}, "allow"))
-    return _made(s, schema)
+    return _Made(s, schema)
 
 
 def dump_record(record: dict) -> bytes:
     """A build record as JSON. A 1000-agent build records ~12 000 diagnostics: through their
     schema ~6 ms, against ~16 ms for pydantic-core's inference of the dataclasses."""
-    serializer, _, plans = _record()
-    return _dump(record, serializer, plans)
+    return _dump(record, _record())
 
 
 def dump_json(value: Any) -> bytes:
@@ -277,7 +286,7 @@ def load_record(data: bytes) -> dict:
     """A build record from `dump_record`'s JSON, its diagnostics made and checked in the same
     pass (1000 agents: ~20 ms, against ~40 ms to parse the JSON and then check the rows);
     ValueError when it is not one."""
-    return _record()[1].validate_json(data)
+    return _record().validator.validate_json(data)
 
 
 def source_body(source: bytes, body_line: int) -> str:

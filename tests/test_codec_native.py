@@ -38,11 +38,11 @@ def _entry(agent, diags) -> dict:
 
 
 def _reference(entry: dict) -> bytes:
-    return codec._entry(True)[0].to_json(entry)
+    return codec._entry(True).serializer.to_json(entry)
 
 
 def _same(dump, entry: dict) -> None:
-    assert dump(entry, codec._entry(True)[2]) == _reference(entry)
+    assert dump(entry, codec._entry(True).plans) == _reference(entry)
 
 
 def _lowered(path) -> tuple:
@@ -117,7 +117,7 @@ LEFT = ({"f": 1.5}, {"d": datetime.date(2024, 1, 2)}, {"n": 2**63}, {"n": -(2**6
 @pytest.mark.parametrize("metadata", LEFT, ids=range(len(LEFT)))
 def test_what_it_does_not_know_goes_to_pydantic_core(dump, agent, metadata):
     odd = dataclasses.replace(agent, metadata=metadata)
-    assert dump(_entry(odd, []), codec._entry(True)[2]) is None
+    assert dump(_entry(odd, []), codec._entry(True).plans) is None
     try:
         expected = _reference(_entry(odd, []))
     except ValueError as exc:  # pydantic-core refuses it: so does dump_entry, as before
@@ -151,11 +151,11 @@ def test_bad_arguments_are_type_errors(dump, agent):
 
 def test_an_unset_slot_is_an_attribute_error(dump):
     with pytest.raises(AttributeError):
-        dump(Span.__new__(Span), codec._entry(True)[2])
+        dump(Span.__new__(Span), codec._entry(True).plans)
 
 
 def test_no_leak(dump):
-    plans = codec._entry(True)[2]
+    plans = codec._entry(True).plans
     small = _entry(None, [diag("AGC001", Span(file="é.md", line=1), "a \"quoted\"\nmessage", hint="😀")])
     assert_no_leak(lambda: dump(small, plans))
     assert_no_leak(lambda: dump({"f": 1.5, "s": "x"}, plans))  # left to pydantic-core midway
@@ -170,7 +170,7 @@ def test_records_and_views_are_the_same(dump, tmp_path):
     record = {"key": "k", "sources": [["a.md", [1, 2, 3, 4], "ff"]], "scopes": [None], "outputs": [], "files": ["claude/a.md"],
               "diagnostics": [diag("AGC301", Span(file="a.md", line=9, col=3), "unknown 'b'\n", hint="é")], "views": "t",
               "format": FORMAT, "recorded_ns": 1_796_491_501_776_055_352}
-    serializer, _, plans = codec._record()
+    serializer, plans = codec._record().serializer, codec._record().plans
     assert dump(record, plans) == serializer.to_json(record) == codec.dump_record(record)
     assert codec.load_record(codec.dump_record(record)) == record
     assert dump(views, {}) == codec.to_json(views) == codec.dump_json(views)
