@@ -1,4 +1,6 @@
-/* agentc.compiler._judge: mentions.scan_line in C.
+/* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
+ * (`walk`, whose reference is references._walk_py) and structure._delegations' cue loop (`cue_blocks`,
+ * reference structure._cue_blocks_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -1068,12 +1070,13 @@ int_attr(PyObject *obj, PyObject *attr)
     return out;
 }
 
-/* references.block_of: the index of the block holding 0-based line `i`, -1 for none, -2 on an error. */
+/* bisect_right(firsts, i + 1) - 1: the last block starting at or before 0-based line `i`, -1 for
+ * none, -2 on an error. */
 static Py_ssize_t
-block_of(const Walk *w, Py_ssize_t i)
+block_at(const Walk *w, Py_ssize_t i)
 {
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(w->firsts);
-    while (lo < hi) { /* bisect_right(firsts, i + 1) */
+    while (lo < hi) {
         Py_ssize_t mid = lo + (hi - lo) / 2;
         Py_ssize_t first = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, mid));
         if (first == -1 && PyErr_Occurred()) {
@@ -1086,9 +1089,20 @@ block_of(const Walk *w, Py_ssize_t i)
             lo = mid + 1;
         }
     }
-    Py_ssize_t j = lo - 1;
-    if (j < 0 || j >= PyList_GET_SIZE(w->blocks)) {
-        return -1;
+    if (lo - 1 >= PyList_GET_SIZE(w->blocks)) {
+        PyErr_SetString(PyExc_IndexError, "more first lines than blocks");
+        return -2;
+    }
+    return lo - 1;
+}
+
+/* references.block_of: the index of the block holding 0-based line `i`, -1 for none, -2 on an error. */
+static Py_ssize_t
+block_of(const Walk *w, Py_ssize_t i)
+{
+    Py_ssize_t j = block_at(w, i);
+    if (j < 0) {
+        return j;
     }
     PyObject *b = PyList_GET_ITEM(w->blocks, j);
     Py_ssize_t end = int_attr(b, S_end);
@@ -1438,17 +1452,64 @@ error:
     return NULL;
 }
 
+PyDoc_STRVAR(cue_blocks_doc,
+"cue_blocks(blocks, firsts, cues, triggers, visit)\n"
+"--\n\n"
+"structure._cue_blocks_py: adds to `visit` each block a cue line of `cues` makes worth reading.");
+
+static PyObject *
+cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyAnySet_Check(args[3])
+        || !PySet_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "cue_blocks(blocks: list, firsts: list, cues, triggers: set, visit: set)");
+        return NULL;
+    }
+    Walk w = {.blocks = args[0], .firsts = args[1]};
+    PyObject *triggers = args[3], *visit = args[4];
+    PyObject *it = PyObject_GetIter(args[2]), *cue;
+    if (it == NULL) {
+        return NULL;
+    }
+    while ((cue = PyIter_Next(it)) != NULL) {
+        Py_ssize_t i = PyLong_AsSsize_t(cue);
+        Py_ssize_t j = i == -1 && PyErr_Occurred() ? -2 : block_at(&w, i);
+        int r = j == -2 ? -1 : 0;
+        if (j >= 0) {
+            PyObject *b = PyList_GET_ITEM(w.blocks, j);
+            Py_ssize_t end = int_attr(b, S_end), line = end < 0 ? -1 : int_attr(b, S_line);
+            r = line < 0 ? -1 : end > line ? i < end : i < line ? PySet_Contains(triggers, cue) : 0;
+            if (r > 0) {
+                PyObject *index = PyLong_FromSsize_t(j);
+                r = index == NULL ? -1 : PySet_Add(visit, index);
+                Py_XDECREF(index);
+            }
+        }
+        Py_DECREF(cue);
+        if (r < 0) {
+            Py_DECREF(it);
+            return NULL;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL, walk_doc},
+    {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line in C (see mentions.py).",
+    "mentions.scan_line, references._walk_py and structure._cue_blocks_py in C.",
     -1,
     methods,
 };

@@ -8,7 +8,6 @@ it as one opaque block.
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 from agentc.compiler import lazyre
 from agentc.compiler.frozen import lean
@@ -154,19 +153,21 @@ def _upto_sentence(text: str) -> tuple[str, str]:
     return (text[: m.start()], text[m.end():]) if m else (text, "")
 
 
-def find(block: Block, role: str, self_name: str) -> Iterator[Found]:
-    """Every delegation written in one block; `role` is the section's effective role."""
+def find(block: Block, role: str, self_name: str) -> list[Found]:
+    """Every delegation written in one block; `role` is the section's effective role. (Lists, not
+    generators, here and below: ~30 blocks an agent get here, most yielding nothing.)"""
     if isinstance(block, Table):
-        yield from _table(block)
-    elif isinstance(block, (ListItem, Paragraph)):
+        return _table(block)
+    if isinstance(block, (ListItem, Paragraph)):
         low = block.text.lower()
-        found = list(_line(block.text, block.line, block.col, role, low))
-        yield from found
+        found = _line(block.text, block.line, block.col, role, low)
         if "agent" in low:  # every `_USE_AGENT` match says it (re.I folds no other character to its letters)
             named = {f.target for f in found}
-            yield from (f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named)
-    elif isinstance(block, ExampleTag):
-        yield from _use_agent(block.text, block.line, block.col, self_name)
+            found += [f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named]
+        return found
+    if isinstance(block, ExampleTag):
+        return _use_agent(block.text, block.line, block.col, self_name)
+    return []
 
 
 def block_targets(title: str) -> list[str]:
@@ -216,10 +217,11 @@ def _has_trigger(low: str) -> bool:
     return False
 
 
-def _line(text: str, line: int, col: int, role: str, text_low: str) -> Iterator[Found]:
+def _line(text: str, line: int, col: int, role: str, text_low: str) -> list[Found]:
     """Each form below is tried only when the text holds the words its pattern cannot match
     without (most lines that get here hold one trigger, not every form's); `text_low` is the
     text lowercased."""
+    out: list[Found] = []
     always = role in ALWAYS_READ
     if not always:
         # every trigger holds one of these; most prose lines hold none, so test them first
@@ -227,31 +229,31 @@ def _line(text: str, line: int, col: int, role: str, text_low: str) -> Iterator[
                 or "(" in text_low or "**vs" in text_low or "delegat" in text_low or "collaborat" in text_low
                 or "coordinat" in text_low or "partner" in text_low or "team up" in text_low or "liaise" in text_low
                 ) or not _has_trigger(text_low):
-            return
+            return out
     title, rest = lead(text)
     if title is not None:
         low = title.lower()
         with_m = _WITH_LEAD.match(low)
         if with_m and (names := targets_in(with_m.group(1)) or ([with_m.group(1)] if _NAME_RE.match(with_m.group(1)) else [])):
             for name in names:
-                yield Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col)
-            return
+                out.append(Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col))
+            return out
         vs = _VS_LEAD.match(low)
         if vs and ("-" in vs.group(1) or role == "delegation"):
             # a named boundary; a delegation only when the line hands work over ("defers ops to x")
             hands = _HANDS_OVER.search(rest)
-            yield Found(vs.group(1), clean(rest), "delegate" if hands else "compare", "D6 distinction", line, col)
-            return
+            out.append(Found(vs.group(1), clean(rest), "delegate" if hands else "compare", "D6 distinction", line, col))
+            return out
         if low in _POSITION and role == "delegation":
             for chunk in re.split(r",\s*(?![^()]*\))", rest):
                 why = re.search(r"\(([^)]*)\)", chunk)
                 for name in targets_in(re.sub(r"\([^)]*\)", "", chunk)):
-                    yield Found(name, clean(why.group(1)) if why else "", _POSITION[low], "D6 workflow position", line, col)
-            return
+                    out.append(Found(name, clean(why.group(1)) if why else "", _POSITION[low], "D6 workflow position", line, col))
+            return out
         agentish = _NAME_RE.match(title) and (role == "delegation" or "-" in title)
         if role in ("delegation", "avoid_when") and agentish:
-            yield Found(title, clean(rest), "delegate", "D4 agent bullet", line, col)
-            return
+            out.append(Found(title, clean(rest), "delegate", "D4 agent bullet", line, col))
+            return out
     arrow = _ARROW.match(text) if "→" in text or "->" in text or "=>" in text or "⇒" in text else None
     if arrow:
         clause, after = _upto_sentence(arrow.group("rest"))
@@ -261,60 +263,60 @@ def _line(text: str, line: int, col: int, role: str, text_low: str) -> Iterator[
         cond = clean(arrow.group("cond")) or clean(after) or clean(re.sub(_TARGET, "", clause))
         kind = "consult" if arrow.group("verb").lower() == "consult" else "delegate"
         for name in names:
-            yield Found(name, cond, kind, "D1 arrow", line, col)
+            out.append(Found(name, cond, kind, "D1 arrow", line, col))
         if names:
-            return
+            return out
     # outside delegation and avoid sections only "(delegate to", "(hand off to" and "(→" count
     paren = _PAREN.match(text) if ("(" in text if always else "(delegate to" in text_low or "(hand off to" in text_low
                                    or "(→" in text_low) else None
     if paren and (not paren.group("soft") or always) and (names := leading_targets(paren.group("rest"))):
         for name in names:
-            yield Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col)
-        return
+            out.append(Found(name, clean(paren.group("cond")), "delegate", "D1 parenthesis", line, col))
+        return out
     body = clean(text)
     use = _USE.match(body) if always else None
     if use and (names := leading_targets(use.group("rest"))):
         tail = _UP_TO_WHEN.sub("", use.group("rest"), count=1)
         for name in names:
-            yield Found(name, clean(tail) if tail != use.group("rest") else "", "delegate", "D1 use-instead", line, col)
-        return
+            out.append(Found(name, clean(tail) if tail != use.group("rest") else "", "delegate", "D1 use-instead", line, col))
+        return out
     collab = _COLLAB.match(body)
     if collab:
-        yield from _verb_phrase(collab.group("rest"), "collaborate", "D5 collaborate-with", line, col)
-        return
+        return _verb_phrase(collab.group("rest"), "collaborate", "D5 collaborate-with", line, col)
     support = _SUPPORT.match(body) if role == "delegation" else None
     if support:
         kind = "consult" if support.group("verb").lower() in ("consult", "advise") else "collaborate"
-        yield from _verb_phrase(support.group("rest"), kind, "D5 verb phrase", line, col)
-        return
+        return _verb_phrase(support.group("rest"), kind, "D5 verb phrase", line, col)
     phrase = _DELEGATE_PHRASE.search(text) if "delegat" in text_low else None
     if phrase:
         clause, _ = _upto_sentence(phrase.group("rest"))
         what = clean(phrase.group("what"))
         before = clean(text[: phrase.start()])
         for name in targets_in(_REASON.split(clause, maxsplit=1)[0]):
-            yield Found(name, what or title or before or clean(clause), "delegate", "D1 delegate-to phrase", line, col)
+            out.append(Found(name, what or title or before or clean(clause), "delegate", "D1 delegate-to phrase", line, col))
+    return out
 
 
-def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> Iterator[Found]:
+def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> list[Found]:
     """`x [and y] on/for/to <condition>` after a collaboration verb."""
     m = _WHO_ON.match(rest)
     who, cond = (m.group("who"), m.group("cond")) if m else (rest, "")
-    for name in leading_targets(who):
-        yield Found(name, clean(cond), kind, pattern, line, col)
+    return [Found(name, clean(cond), kind, pattern, line, col) for name in leading_targets(who)]
 
 
-def _use_agent(text: str, line: int, col: int, self_name: str) -> Iterator[Found]:
+def _use_agent(text: str, line: int, col: int, self_name: str) -> list[Found]:
     # the pattern needs a kebab name, a blank and "agent" (`_NAME_AGENT`): most lines that say
     # "agent" say "multi-agent", "agentic" or "the agent", and the full pattern tries its verbs at every word
+    out: list[Found] = []
     if "-" not in text or not _NAME_AGENT.search(text):
-        return
+        return out
     for m in _USE_AGENT.finditer(text):
         name = m.group("name").lower()
         if name == self_name or name in ("task", "general-purpose", "this", "that", "an", "a", "another", "other"):
             continue  # an agent's own examples say when *it* is used, not a delegation
         row = text.count("\n", 0, m.start())
-        yield Found(name, clean(m.group("cond") or ""), "delegate", "D7 use-the-agent", line + row, col)
+        out.append(Found(name, clean(m.group("cond") or ""), "delegate", "D7 use-the-agent", line + row, col))
+    return out
 
 
 _TARGET_COL = lazy_compile(r"delegate|agent|specialist|hand ?off|route|escalat|use instead|owner", re.I)
@@ -324,13 +326,14 @@ _COND_COL = lazy_compile(r"when|scenario|task|situation|use case|trigger|conditi
 _QUALIFIER = lazy_compile(r"(?<=[\w*`])\s*\(\s*`?[\w-]+`?\s*\)")  # "rho-agent (mobile-suite)": a plugin, not an agent
 
 
-def _table(table: Table) -> Iterator[Found]:
+def _table(table: Table) -> list[Found]:
     header = [plain(h) for h in table.header]
+    out: list[Found] = []
     tcol = next((k for k, h in enumerate(header) if re.search(r"delegate", h, re.I)), None)
     if tcol is None:
         tcol = next((k for k, h in enumerate(header) if _TARGET_COL.search(h)), None)
     if tcol is None:
-        return
+        return out
     ccol = next((k for k, h in enumerate(header) if k != tcol and _COND_COL.search(h)), None)
     if ccol is None:
         ccol = next((k for k in range(len(header)) if k != tcol), None)
@@ -340,4 +343,5 @@ def _table(table: Table) -> Iterator[Found]:
         cond = clean(cells[ccol]) if ccol is not None and ccol < len(cells) else ""
         par = pcol is not None and pcol < len(cells) and re.search(r"✅|✓|✔|\byes\b|\btrue\b", cells[pcol], re.I)
         for name in targets_in(_QUALIFIER.sub("", cell)):
-            yield Found(name, cond, "parallel" if par else "delegate", "D3 table" if pcol is None else "D9 parallel table", line, 1)
+            out.append(Found(name, cond, "parallel" if par else "delegate", "D3 table" if pcol is None else "D9 parallel table", line, 1))
+    return out

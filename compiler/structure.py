@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from agentc.compiler import delegation, lazyre, mentions, references
+from agentc.compiler import delegation, lazyre, mentions, native, references
 from agentc.compiler.ir import (
     ChangelogEntry,
     Checklist,
@@ -212,13 +212,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # when that line holds a trigger (a longer block joins its lines with a blank, so a trigger
     # may span two of them: any cue will do). No other block can yield an edge outside
     # delegation and avoid sections.
-    firsts = reading.firsts
-    for i in cues:  # `references.block_of` inlined: this loop meets ~every line of a long agent
-        j = bisect_right(firsts, i + 1) - 1
-        if j >= 0:
-            b = blocks[j]
-            if i < b.end if b.end > b.line else i < b.line and i in triggers:
-                visit.add(j)
+    _cue_blocks(blocks, reading.firsts, cues, triggers, visit)
     for k, r in enumerate(roles):
         if r in delegation.ALWAYS_READ:  # each block has one owner: nested sections add none twice
             visit.update(i for i in range(secs[k].start + 1, secs[k].end) if owner[i] == k)
@@ -270,6 +264,22 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
             weak.append(Mention(words=words, kind=kind, pattern="M weak name", condition=cond(line, text), section=section,
                                 span=Span(file=src.file, line=line, col=col)))
     return tuple(found), tuple(weak)
+
+
+def _cue_blocks_py(blocks: list[Block], firsts: list[int], cues: set[int], triggers: set[int], visit: set[int]) -> None:
+    """Adds to `visit` each block holding a line of `cues` (0-based): a one-line block only when
+    that line is also in `triggers`. `references.block_of` inlined (this loop meets ~every line of
+    a long agent); the reference of compiler/_judge.c's `cue_blocks`."""
+    for i in cues:
+        j = bisect_right(firsts, i + 1) - 1
+        if j >= 0:
+            b = blocks[j]
+            if i < b.end if b.end > b.line else i < b.line and i in triggers:
+                visit.add(j)
+
+
+_judge = native.load("_judge", "cue_blocks")
+_cue_blocks = _judge.cue_blocks if _judge is not None else _cue_blocks_py
 
 
 _THING_AFTER = lazyre.compile(r"[*`'\"\s]*(?:skills?|plugins?|commands?|tools?|mcp|servers?|packages?|librar(?:y|ies))\b", re.I)

@@ -18,7 +18,8 @@ from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, nati
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import mentions, references
+from agentc.compiler import mentions, references, structure
+from agentc.compiler import native as native_module
 from agentc.compiler.source import read_source
 
 EXAMPLES = int(os.environ.get("AGENTC_HYPOTHESIS_EXAMPLES", "300"))
@@ -300,6 +301,65 @@ def test_walk_no_leak(walk):
         walk(src, reading, chain, "me", frozenset(), [], [])
         try:
             c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def cue_blocks():
+    """The C `cue_blocks`."""
+    return native_or_skip(lambda: native_module.load("_judge", "cue_blocks"), "_judge").cue_blocks
+
+
+def both_cue_blocks(cue_blocks, src, cues, triggers):
+    """The blocks the C `cue_blocks` and structure._cue_blocks_py add to a set already holding one."""
+    reading = references.read(src, "x")
+    got, want = {-5}, {-5}
+    cue_blocks(src.blocks, reading.firsts, cues, triggers, got)
+    structure._cue_blocks_py(src.blocks, reading.firsts, cues, triggers, want)
+    assert got == want, src.file
+    return got
+
+
+def test_every_file_visits_the_same_blocks(cue_blocks):
+    visited = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        try:
+            src = read_source(path.name, path.read_bytes())
+        except Exception:  # noqa: BLE001 - a file the reader refuses has no blocks
+            continue
+        reading = references.read(src, path.stem)
+        visited += len(both_cue_blocks(cue_blocks, src, reading.cues, reading.triggers)) > 1
+        both_cue_blocks(cue_blocks, src, set(range(len(src.lines) + 2)), reading.triggers)
+    assert visited > 10
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(MD_LINES), max_size=30), st.data())
+def test_any_lines_visit_the_same_blocks(cue_blocks, lines, data):
+    src = read_source("x.md", "\n".join(lines).encode())
+    bound = st.integers(min_value=0, max_value=len(src.lines) + 3)
+    both_cue_blocks(cue_blocks, src, data.draw(st.sets(bound)), data.draw(st.sets(bound)))
+
+
+def test_cue_blocks_bad_arguments_and_no_leak(cue_blocks):
+    src = read_source("x.md", b"## Work\n- use code-reviewer\n- and\n  test-runner\n")
+    reading = references.read(src, "x")
+    args = [src.blocks, reading.firsts, {1, 2, 3, 4, 9}, {2}, set()]
+    for at, bad in ((0, tuple(src.blocks)), (1, None), (2, None), (3, [2]), (4, [])):
+        with pytest.raises(TypeError):
+            cue_blocks(*args[:at], bad, *args[at + 1:])
+    with pytest.raises(TypeError):
+        cue_blocks(*args[:-1])
+    with pytest.raises(TypeError):
+        cue_blocks(args[0], args[1], {"1"}, args[3], set())
+
+    def calls():
+        cue_blocks(*args[:4], set())
+        try:
+            cue_blocks(args[0], args[1], {"1"}, args[3], set())
         except TypeError:
             pass
 
