@@ -1409,43 +1409,20 @@ make_one(PyTypeObject *type, PyMemberDef **members, Py_ssize_t count, PyObject *
     return obj;
 }
 
-/* The number of "\n" in text[from:to]: a loop of one kind without a branch, which the compiler
- * makes vector code (a walk testing each character of any kind was ~6 instructions a character). */
-#define COUNT_ENDS(NAME, CHAR)                                                                     \
-    static Py_ssize_t NAME(const CHAR *t, Py_ssize_t from, Py_ssize_t to)                         \
-    {                                                                                              \
-        Py_ssize_t count = 0;                                                                      \
-        for (Py_ssize_t i = from; i < to; i++) {                                                   \
-            count += t[i] == '\n';                                                                 \
-        }                                                                                          \
-        return count;                                                                              \
-    }
-
-COUNT_ENDS(count_ends_ucs1, Py_UCS1)
-COUNT_ENDS(count_ends_ucs2, Py_UCS2)
-COUNT_ENDS(count_ends_ucs4, Py_UCS4)
-
-static Py_ssize_t
-count_ends(int kind, const void *data, Py_ssize_t from, Py_ssize_t to)
-{
-    return kind == PyUnicode_1BYTE_KIND ? count_ends_ucs1(data, from, to)
-        : kind == PyUnicode_2BYTE_KIND ? count_ends_ucs2(data, from, to) : count_ends_ucs4(data, from, to);
-}
-
 PyDoc_STRVAR(by_line_doc,
-"by_line(text, places, make) -> dict[int, list]\n\n"
-"mentions._by_line_py(text, places, make): each place (a tuple of make's fields, its __slots__,\n"
-"start and end first; by start, within text) made a make with start and end less its line's\n"
-"start, under its 0-based line.");
+"by_line(lines, places, make) -> dict[int, list]\n\n"
+"mentions._by_line_py(lines, places, make): each place (a tuple of make's fields, its __slots__,\n"
+"start and end first; by start, within the text that is lines joined by \"\\n\") made a make with\n"
+"start and end less its line's start, under its 0-based line.");
 
 static PyObject *
 by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "by_line(text: str, places: list[tuple], make: type)");
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "by_line(lines: list[str], places: list[tuple], make: type)");
         return NULL;
     }
-    PyObject *text = args[0], *places = args[1], *make = args[2];
+    PyObject *lines = args[0], *places = args[1], *make = args[2];
     PyMemberDef *members[MAX_SLOTS];
     PyObject *names = PyType_Check(make) ? PyObject_GetAttrString(make, "__slots__") : NULL;
     if (names == NULL && (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError))) {
@@ -1462,13 +1439,12 @@ by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "by_line: make's __slots__ must start with start and end");
         return NULL;
     }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     PyObject *out = PyDict_New(), *current = NULL; /* current: the list of `line` (borrowed) */
     if (out == NULL) {
         return NULL;
     }
+    /* A place's line: the walk goes on over the lines' lengths (the places come in order) where a
+     * count of the "\n" of a joined text read every character of it (~2 instructions each). */
     Py_ssize_t at = 0, line = 0, begin = 0, current_line = -1;
     PyObject *place;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
@@ -1477,23 +1453,28 @@ by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_TypeError, "by_line: each place must be a tuple of make's fields");
             goto fail;
         }
-        Py_INCREF(place); /* an allocation may collect garbage, whose finalizers may change the list */
+        Py_INCREF(place); /* an allocation may collect garbage, whose finalizers may change the lists */
         Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 0));
         Py_ssize_t end = start == -1 && PyErr_Occurred() ? -1 : PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 1));
         if (PyErr_Occurred()) {
             goto fail_place;
         }
-        if (start < at || start > n || end < start) {
+        if (start < at || end < start) {
             PyErr_SetString(PyExc_ValueError, "by_line: the names must come by place, within the text");
             goto fail_place;
         }
-        Py_ssize_t ends = count_ends(kind, data, at, start);
-        if (ends) {
-            line += ends;
-            begin = start;
-            while (PyUnicode_READ(kind, data, begin - 1) != '\n') { /* back over the name's line */
-                begin--;
+        for (;;) {
+            if (line >= PyList_GET_SIZE(lines) || !PyUnicode_Check(PyList_GET_ITEM(lines, line))) {
+                PyErr_SetString(line < PyList_GET_SIZE(lines) ? PyExc_TypeError : PyExc_ValueError,
+                                "by_line: the names must be within the lines, a list of str");
+                goto fail_place;
             }
+            Py_ssize_t next = begin + PyUnicode_GET_LENGTH(PyList_GET_ITEM(lines, line)) + 1;
+            if (start < next) {
+                break;
+            }
+            begin = next;
+            line++;
         }
         at = start;
         if (line != current_line) {

@@ -556,7 +556,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     (most files), else a copy with the changed lines remade."""
     text, places = _prepare("\n".join(lines))
     holding, shifted = _lines_holding(text, _words(cues, triggers))
-    out = _by_line(text, _places(text, self_name, sub=bool(holding["subagent_type"])), _Cand)
+    out = _by_line(lines, _places(text, self_name, sub=bool(holding["subagent_type"])), _Cand)  # lines: as long as text's
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -579,20 +579,18 @@ def _words(cues: tuple[str, ...], triggers: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*_LOOK_WORDS, "subagent_type", *cues, *triggers)))
 
 
-def _by_line_py(text: str, places: list[tuple], make: type = _Cand) -> dict[int, list[_Cand]]:
-    """The names found in a whole text (`_places`) by line (0-based), each made a `make` (a
-    `_Cand`) at its line's columns. The names come by place and none spans a line end: a few
-    calls per name find its line, instead of a table of every line's start. The C twin is
-    `by_line`, which sets the slots (`make.__slots__`, the place's fields in order) rather than
-    calling the class."""
+def _by_line_py(lines: list[str], places: list[tuple], make: type = _Cand) -> dict[int, list[_Cand]]:
+    """The names found in a whole text (`_places` of `lines` joined by "\n") by line (0-based),
+    each made a `make` (a `_Cand`) at its line's columns. The names come by place and none spans
+    a line end: the walk goes on over the lines' lengths, where counting the text's "\n" read
+    every character of it. The C twin is `by_line`, which sets the slots (`make.__slots__`, the
+    place's fields in order) rather than calling the class."""
     out: dict[int, list[_Cand]] = {}
-    at = line = begin = 0  # the last name's place, its line and where that line starts
+    line = begin = 0  # the last name's line and where that line starts
     for start, end, *rest in places:
-        ends = text.count("\n", at, start)
-        if ends:
-            line += ends
-            begin = text.rfind("\n", at, start) + 1
-        at = start
+        while start > begin + len(lines[line]):
+            begin += len(lines[line]) + 1
+            line += 1
         out.setdefault(line, []).append(make(start - begin, end - begin, *rest))
     return out
 

@@ -54,7 +54,7 @@ def test_names_by_line_are_the_whole_texts_names(text, self_name):
     search found it: the same names as looking always."""
     lines = text.split("\n")
     prepared = mentions.prepare("\n".join(lines))
-    expected = mentions._by_line_py(prepared, mentions._places(prepared, self_name))
+    expected = mentions._by_line_py(lines, mentions._places(prepared, self_name))
     found = mentions.candidates_by_line(lines, self_name, CUES, LINE_TRIGGERS)[1]
     assert {k: [(c.start, c.end, c.target, c.form) for c in v] for k, v in found.items() if v} == \
         {k: [(c.start, c.end, c.target, c.form) for c in v] for k, v in expected.items()}

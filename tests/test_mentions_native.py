@@ -549,8 +549,9 @@ line_text = st.lists(st.sampled_from(LINE_PIECES), max_size=40).map("".join)
 
 def _by_line_both(module, text: str) -> None:
     places = mentions._places(text, "x")
-    expected = mentions._by_line_py(text, places)
-    found = module.by_line(text, places, mentions._Cand)
+    lines = text.split("\n")
+    expected = mentions._by_line_py(lines, places)
+    found = module.by_line(lines, places, mentions._Cand)
     assert list(found) == list(expected), text
     assert found == expected, text  # every field (the dataclass's __eq__)
     assert all(type(c) is mentions._Cand for cands in found.values() for c in cands)
@@ -600,39 +601,40 @@ def test_by_line_makes_what_the_class_makes(module):
     fields; a class with slots alone but other ones (_Fixed) is made too."""
     text = "a code-reviewer\n\nThe Code Reviewer x\n\u2192 ml-engineer"
     places = [(2, 15, "code-reviewer", "kebab", False, False), (21, 34, "The", "title", True, True), (39, 50, None, 1, 2, 3)]
-    found = module.by_line(text, places, mentions._Cand)
+    found = module.by_line(text.split("\n"), places, mentions._Cand)
     assert found == {0: [mentions._Cand(2, 15, "code-reviewer", "kebab", False, False)],
                      2: [mentions._Cand(4, 17, "The", "title", True, True)], 3: [mentions._Cand(2, 13, None, 1, 2, 3)]}
-    fixed = module.by_line("ab\ncd", [(0, 1), (3, 4)], _Fixed)
+    fixed = module.by_line(["ab", "cd"], [(0, 1), (3, 4)], _Fixed)
     assert [(k, c.start, c.end) for k, v in fixed.items() for c in v] == [(0, 0, 1), (1, 0, 1)]
 
 
 def test_by_line_with_bad_arguments_raises(module):
     place = (5, 8, "abc", "kebab", False, False)
-    for args in (("a", (place,), mentions._Cand), (b"a", [place], mentions._Cand), ("a",), ("a", [place]),
-                 ("a", [place], mentions._Cand, 1), ("abc", [object()], mentions._Cand), ("abc", [(1, 2)], mentions._Cand),
-                 ("abcdefghij", [place], mentions._Cand(*place)), ("abcdefghij", [place], _Open), ("abcdefghij", [place], _Sub),
-                 ("abcdefghij", [place], _Named),
-                 ("abcdefghij", [place], int), ("abcdefghij", [("a", 8, 1, 1, 1, 1)], mentions._Cand)):
+    ten = ["abcdefghij"]
+    for args in ((["a"], (place,), mentions._Cand), ("abcdefghij", [place], mentions._Cand), (["a"],), (["a"], [place]),
+                 (["a"], [place], mentions._Cand, 1), (["abc"], [object()], mentions._Cand), (["abc"], [(1, 2)], mentions._Cand),
+                 (ten, [place], mentions._Cand(*place)), (ten, [place], _Open), (ten, [place], _Sub), (ten, [place], _Named),
+                 (ten, [place], int), (ten, [("a", 8, 1, 1, 1, 1)], mentions._Cand), (["ab", b"cdefghij"], [place], mentions._Cand)):
         with pytest.raises(TypeError):
             module.by_line(*args)
-    with pytest.raises(ValueError):  # a place past the text's end
-        module.by_line("abc", [place], mentions._Cand)
+    for lines in (["abc"], ["ab", "c"], []):  # a place past the text's end
+        with pytest.raises(ValueError):
+            module.by_line(lines, [place], mentions._Cand)
     with pytest.raises(ValueError):  # not by place
-        module.by_line("abcdefghij", [place, (1, 2, "b", "kebab", False, False)], mentions._Cand)
+        module.by_line(ten, [place, (1, 2, "b", "kebab", False, False)], mentions._Cand)
 
 
 def test_by_line_leaks_no_memory(module):
     """Names on several lines, and calls that fail half-way, 20 000 times: no block stays allocated."""
     text = "a code-reviewer\n\nThe Code Reviewer x\n\u2192 ml-engineer\n"
-    places = mentions._places(text, "x")
+    places, lines = mentions._places(text, "x"), text.split("\n")
 
     def calls():
-        module.by_line(text, places, mentions._Cand)
+        module.by_line(lines, places, mentions._Cand)
         with pytest.raises(ValueError):
-            module.by_line("ab", [(0, 1, "a", "kebab", False, False), (3, 4, "b", "kebab", False, False)], mentions._Cand)
+            module.by_line(["ab"], [(0, 1, "a", "kebab", False, False), (3, 4, "b", "kebab", False, False)], mentions._Cand)
         with pytest.raises(TypeError):
-            module.by_line("ab", [(0, 1, "a", "kebab", False, False), (1, 2)], mentions._Cand)
+            module.by_line(["ab"], [(0, 1, "a", "kebab", False, False), (1, 2)], mentions._Cand)
 
     assert_no_leak(calls)
 
