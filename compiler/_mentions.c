@@ -1774,6 +1774,68 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------------------------------- */
+/* mentions._prepared_lines_py: the lines holding the places `prepare` changed, remade from the
+ * prepared text. Python found each place's line by counting the "\n" before it (~1 instruction a
+ * character of the text, for the one or two places most changed texts hold); here the walk goes
+ * over the lines' lengths, which `prepare` keeps. */
+
+PyDoc_STRVAR(prepared_lines_doc,
+"prepared_lines(lines, text, places) -> list[str]\n\n"
+"mentions._prepared_lines_py(lines, text, places): lines itself when places is empty, else a copy\n"
+"with each line holding a place (an index into text, lines joined by \"\\n\" and prepared: the same\n"
+"lengths) taken from text.");
+
+static PyObject *
+prepared_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "prepared_lines(lines: list[str], text: str, places: list[int])");
+        return NULL;
+    }
+    PyObject *lines = args[0], *text = args[1];
+    if (PyList_GET_SIZE(args[2]) == 0) {
+        return Py_NewRef(lines);
+    }
+    PyObject *places = PySequence_List(args[2]), *out = NULL;
+    if (places == NULL || PyList_Sort(places) < 0 || (out = PyList_GetSlice(lines, 0, PyList_GET_SIZE(lines))) == NULL) {
+        goto fail;
+    }
+    Py_ssize_t line = 0, begin = 0, n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
+        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(places, i)), len = 0;
+        if (at == -1 && PyErr_Occurred()) {
+            goto fail;
+        }
+        for (;; line++) { /* the copy's lines: no other code holds it to change it */
+            if (line >= PyList_GET_SIZE(out) || !PyUnicode_Check(PyList_GET_ITEM(out, line))) {
+                PyErr_SetString(PyExc_ValueError, "prepared_lines: each place must be within the lines, a list of str");
+                goto fail;
+            }
+            len = PyUnicode_GET_LENGTH(PyList_GET_ITEM(out, line));
+            if (at <= begin + len) {
+                break;
+            }
+            begin += len + 1;
+        }
+        if (at < begin || begin + len > n) {
+            PyErr_SetString(PyExc_ValueError, "prepared_lines: each place must be within the text, as long as the lines");
+            goto fail;
+        }
+        PyObject *piece = PyUnicode_Substring(text, begin, begin + len);
+        if (piece == NULL) {
+            goto fail;
+        }
+        Py_SETREF(PyList_GET_ITEM(out, line), piece);
+    }
+    Py_DECREF(places);
+    return out;
+fail:
+    Py_XDECREF(places);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"layout", (PyCFunction)(void (*)(void))layout, METH_FASTCALL, layout_doc},
     {"by_line", (PyCFunction)(void (*)(void))by_line, METH_FASTCALL, by_line_doc},
@@ -1783,6 +1845,7 @@ static PyMethodDef methods[] = {
     {"kebab_ok", (PyCFunction)(void (*)(void))kebab_ok, METH_FASTCALL, kebab_ok_doc},
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
     {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
+    {"prepared_lines", (PyCFunction)(void (*)(void))prepared_lines, METH_FASTCALL, prepared_lines_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -527,11 +527,12 @@ def _slashes_py(text: str) -> tuple[str, list[int]]:
     return text, cuts
 
 
-def _prepared_lines(lines: list[str], text: str, places: list[int]) -> list[str]:
+def _prepared_lines_py(lines: list[str], text: str, places: list[int]) -> list[str]:
     """The lines of `text`, the prepared join of `lines`, which differs from it only at `places`:
     `lines` itself when nothing changed (most files), else a copy with the changed lines remade.
     Most changed files change one line or two ("a-x/b-y"); splitting the whole text made ~800
-    strings for them."""
+    strings for them. The C twin is `prepared_lines`, which finds a place's line by the lines'
+    lengths (`prepare` keeps them) rather than counting the "\n" before it."""
     if not places:
         return lines
     if len(places) > 64:  # many non-ASCII hyphens: one split costs less than a search per place
@@ -658,7 +659,7 @@ def _native() -> Any:
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
     text and without running `_Cand.__init__`, and `slashes` what `_slashes_py` gives (tests/test_mentions_native.py compares them)."""
     return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
-                       "slashes")
+                       "slashes", "prepared_lines")
 
 
 _NATIVE = _native()
@@ -668,6 +669,7 @@ _title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match, _ROLE
 _kebab_names = partial(_NATIVE.kebab_names, _KEBAB_RULES) if _NATIVE else _kebab_names_py
 _by_line = _NATIVE.by_line if _NATIVE else _by_line_py
 _slashes = _NATIVE.slashes if _NATIVE else _slashes_py
+_prepared_lines = _NATIVE.prepared_lines if _NATIVE else _prepared_lines_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

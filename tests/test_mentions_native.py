@@ -49,6 +49,7 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._native_holding is None
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
         assert mentions._by_line is mentions._by_line_py
+        assert mentions._prepared_lines is mentions._prepared_lines_py
     else:
         assert mentions._native_holding is _mentions.lines_holding
         assert mentions._title_names.func is _mentions.title_names
@@ -56,6 +57,7 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._kebab_names.func is _mentions.kebab_names
         assert mentions._kebab_names.args == (mentions._KEBAB_RULES,)
         assert mentions._by_line is _mentions.by_line
+        assert mentions._prepared_lines is _mentions.prepared_lines
 
 
 def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
@@ -723,5 +725,62 @@ def test_slashes_leak_no_memory(module):
     def calls():
         for text in texts:
             module.slashes(text)
+
+    assert_no_leak(calls)
+
+
+# The prepared lines (mentions._prepared_lines_py): texts that `prepare` changes at one place or
+# many (non-ASCII hyphens, "a-x/b-y"), on the first and the last line, next to empty lines and
+# non-ASCII characters of each width, and more than 64 places (Python splits the text then).
+PREP_PIECES = ["a-x/b-y", "\u2010", "x\u2011y", "\u2212", "\n", "\n\n", "\r\n", "\u00e9", "\u2192", "\U0001f600", " ", "ab",
+               "c-d", "/", ""]
+prep_text = st.lists(st.sampled_from(PREP_PIECES), max_size=40).map("".join)
+
+
+def _prepared_both(module, text: str) -> None:
+    lines = text.split("\n")
+    prepared, places = mentions._prepare("\n".join(lines))
+    expected = mentions._prepared_lines_py(lines, prepared, places)
+    found = module.prepared_lines(lines, prepared, places)
+    assert found == expected == prepared.split("\n"), text
+    assert (found is lines) == (not places)
+
+
+def test_prepared_lines_of_every_file_are_the_same(module):
+    for path in md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus"):
+        _prepared_both(module, text_of(path.read_bytes()))
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(prep_text)
+def test_generated_prepared_lines_are_the_same(module, text):
+    _prepared_both(module, text)
+
+
+def test_odd_prepared_lines_are_the_same(module):
+    for text in ("", "\u2010", "\n\u2010\n", "a-x/b-y", "x" * 100_000 + "\u2010", "\u2010\n" * 100 + "a-b/c-d",
+                 "\U0001f600 a-x/b-y\r\n\u00e9 c\u2011d\n\n"):
+        _prepared_both(module, text)
+
+
+def test_prepared_lines_with_bad_arguments_raise(module):
+    for args in ((), (["ab"], "ab"), (("ab",), "ab", [0]), (["ab"], b"ab", [0]), (["ab"], "ab", (0,)), (["ab"], "ab", ["0"])):
+        with pytest.raises(TypeError):
+            module.prepared_lines(*args)
+    for lines, text, places in ((["ab"], "ab", [3]), (["ab"], "ab", [-1]), (["ab", "c"], "ab", [3]), (["ab", 1], "ab\nc", [3]),
+                                ([], "", [0])):
+        with pytest.raises(ValueError):
+            module.prepared_lines(lines, text, places)
+
+
+def test_prepared_lines_leak_no_memory(module):
+    text = "a-x/b-y\n\u2010\n\nc\u2011d e-f/g-h\n"
+    lines = text.split("\n")
+    prepared, places = mentions._prepare(text)
+
+    def calls():
+        module.prepared_lines(lines, prepared, places)
+        with pytest.raises(ValueError):
+            module.prepared_lines(lines, prepared, [*places, 99])
 
     assert_no_leak(calls)
