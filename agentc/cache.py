@@ -11,8 +11,8 @@ Two levels, both under `cache_dir` (default `.agentc-cache/`, which gitignores i
   (`ir/<xx>/<key>.json`) rather than rewriting the pack; the next full build packs them.
 - `builds/<root>.json`: the record of the last good build into a set of output folders: a key
   (agentc version and code, the options, the targets, the output folders, the environment
-  that changes output), every source file's stat and hash, every output file's stat and hash,
-  and the final diagnostics. When the key matches and no source or output changed, the build
+  that changes output), every source file's stat and hash, every output file's stat (and hash
+  when its stat was too recent to trust: see runner._record), and the final diagnostics. When the key matches and no source or output changed, the build
   is a no-op: nothing is parsed, emitted or written.
 
 "Changed" uses stat first (size, mtime, ctime, inode: ctime cannot be set back by a user) and
@@ -580,6 +580,8 @@ def unchanged(entries: list[list], recorded_ns: int) -> bool:
             return False
         if now == old_stat and recorded_ns - now[1] > RACY_NS:
             continue
+        if digest is None:  # an output whose stat was settled when recorded, and changed since
+            return False
         try:
             if sha(Path(path).read_bytes()) != digest:
                 return False

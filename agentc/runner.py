@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import field
 from pathlib import Path
 from typing import Literal
@@ -73,8 +74,10 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
 
     from agentc import incremental
 
-    stages = [writer.Stage(r.path, r.scopes, digests=store is not None and mode == "write")
-              for r in writer.layout(out, {}, targets, options.out_dirs)]
+    racy = None  # with a record to make: hold what its outputs' digests need (Stage.digest)
+    if store is not None and mode == "write":
+        from agentc.cache import RACY_NS as racy
+    stages = [writer.Stage(r.path, r.scopes, racy=racy) for r in writer.layout(out, {}, targets, options.out_dirs)]
     diffs: list[dict[str, str]] = [{} for _ in stages]
     produced: list[str] = []  # every `<target>/<path>` of this build
     trouble: list[Exception] = []  # an unsafe path or a failed temp write: the first one
@@ -233,23 +236,35 @@ def _no_op(record: dict | None, key: str, found) -> dict | None:
 
 def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views) -> None:
     """`stage.same`: per folder, the paths an incremental rebuild left alone; their entries are `last`'s."""
-    from agentc.cache import sha, stat_of
+    from agentc.cache import RACY_NS, sha, stat_of
 
     before = {entry[0]: entry for entry in last["outputs"]} if last else {}
-    outputs = []
+    outputs, fresh = [], []  # fresh: (entry, its stage or None for a manifest, path in the stage)
     for stage in stages:
         for rel in sorted(stage.paths):
-            path = stage.out / rel
-            if rel in stage.digests:
-                outputs.append([str(path), stat_of(path), stage.digests[rel]])
+            path = str(stage.out / rel)
+            if rel in stage.same:
+                outputs.append(before[path])
             else:
-                outputs.append(before[str(path)])
-        manifest = stage.out / writer.MANIFEST
-        try:
-            outputs.append([str(manifest), stat_of(manifest), sha(manifest.read_bytes())])
-        except OSError:
+                outputs.append([path, stat_of(path), None])
+                fresh.append((outputs[-1], stage, rel))
+        manifest = str(stage.out / writer.MANIFEST)
+        outputs.append([manifest, stat_of(manifest), None])
+        fresh.append((outputs[-1], None, manifest))
+    # A digest is read only while a stat is within RACY_NS of the record's time, which is taken
+    # after this clock reading: only such files are hashed. The others have none: a later change
+    # of their stat is a change (a full build), never "unchanged".
+    settled = time.time_ns() - RACY_NS
+    for entry, stage, rel in fresh:
+        if entry[1] is None:
             store.forget(roots_abs)
             return
+        if entry[1][1] >= settled:
+            try:
+                entry[2] = stage.digest(rel) if stage is not None else sha(Path(rel).read_bytes())
+            except OSError:
+                store.forget(roots_abs)
+                return
     store.save_record(roots_abs, {
         "key": key,
         "sources": seen,

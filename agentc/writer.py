@@ -11,6 +11,8 @@ import difflib
 import hashlib
 import json
 import os
+import time
+from collections import deque
 from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,6 +155,13 @@ def plan(out: Path, files: dict[str, str], targets: list[str] | tuple[str, ...],
     return stage.finish()
 
 
+HELD = 64 << 20  # bytes of recent files' parts a Stage holds unhashed (see Stage._hold)
+
+
+def _size(parts: tuple[bytes, ...]) -> int:
+    return sum(map(len, parts))
+
+
 class Stage:
     """One output folder's part of a build, target by target: each file is compared with the
     disk as it comes and, when it changed, written to its temp file beside its final path, so
@@ -160,13 +169,20 @@ class Stage:
     renames the temps into place; `abort` removes them. A build with an error never commits."""
 
     def __init__(self, out: Path, targets: list[str] | tuple[str, ...], same: frozenset[str] = frozenset(),
-                 *, digests: bool = False) -> None:
-        """`digests`: keep the sha256 of each file added (what the build cache records)."""
-        self.out, self.targets, self.hashing = out, tuple(targets), digests
+                 *, racy: int | None = None) -> None:
+        """`racy` (the build cache's RACY_NS): keep what `digest` needs of each file added."""
+        self.out, self.targets, self.racy = out, tuple(targets), racy
         self.owned = set(_manifest(out))
         self.todo = Plan()
         self.paths: set[str] = set()  # every path this build produces here
-        self.digests: dict[str, str] = {}  # path -> sha256 of what was produced (for the build cache)
+        # The build cache reads an output's sha256 only while its mtime is within `racy` of the
+        # record (a stat it cannot trust yet): hashing all of them was 372 MB and ~0.3 s CPU of
+        # a 1000-agent every-target build. So a file's parts are held while its mtime is that
+        # recent, and hashed only if it still is when the record is made (see `digest`).
+        self.recent: dict[str, tuple[bytes, ...]] = {}
+        self.order: deque[tuple[int, str]] = deque()  # (mtime, path) of `recent`, oldest first
+        self.held = 0  # bytes in `recent`
+        self.digests: dict[str, str] = {}  # path -> sha256 of a file whose mtime is ahead of the clock
         # Per file, paths are str and os calls (a Path per file cost ~30 us of 8 000 files' staging).
         self.temps: dict[str, tuple[str, str]] = {}  # path -> (temp, final) of each staged change
         self.folders: set[str] = set()  # folders known to exist
@@ -189,17 +205,18 @@ class Stage:
         A Chunks file is compared, hashed and written piece by piece, never joined."""
         from agentc.targets import as_text, pieces  # here, not at the top: `agentc --version` loads no target code
 
+        hold = self.racy is not None
         for rel, text in sorted(files.items()):
             path = self.guard.full(rel)
             folder = os.path.dirname(path)
             parts = pieces(text)
             self.paths.add(rel)
-            if self.hashing:
-                self.digests[rel] = _sha(parts)
             # A folder this stage made holds none of its final files yet: nothing to read there.
-            current = None if folder in self.guard.ours else _read(path)
+            current, mtime = (None, 0) if folder in self.guard.ours else _read(path)
             if current is not None and _same(current, parts):
                 self.todo.unchanged.append(rel)
+                if hold:
+                    self._hold(rel, parts, mtime)
                 continue
             kind = self.todo.missing if current is None else self.todo.stale if rel in self.owned else self.todo.taken
             kind.append(rel)
@@ -209,7 +226,37 @@ class Stage:
                 self._folder(folder)
                 tmp = _temp_of(path)
                 self.temps[rel] = (tmp, path)  # before writing: a half-written temp is removed too
-                _put(tmp, parts)
+                mtime = _put(tmp, parts, stat=hold)
+                if hold:
+                    self._hold(rel, parts, mtime)  # a rename keeps the temp's mtime
+
+    def _hold(self, rel: str, parts: tuple[bytes, ...], mtime: int) -> None:
+        """Hold a produced file's parts while its mtime is within `racy` of the clock; the files
+        that left that window are dropped unhashed: the record made later trusts their stat.
+        Past HELD bytes (a slow, loaded machine writes more in the window), the oldest is hashed."""
+        now = time.time_ns()
+        settled = now - self.racy
+        order, recent = self.order, self.recent
+        while order and order[0][0] < settled:
+            self.held -= _size(recent.pop(order.popleft()[1]))
+        if mtime > now:  # ahead of this clock (another machine's disk): it stays racy, hashed now, not held
+            self.digests[rel] = _sha(parts)
+        elif mtime >= settled:
+            recent[rel] = parts
+            order.append((mtime, rel))
+            self.held += _size(parts)
+            while self.held > HELD:
+                old = order.popleft()[1]
+                self.digests[old] = _sha(recent[old])
+                self.held -= _size(recent.pop(old))
+
+    def digest(self, rel: str) -> str | None:
+        """The sha256 of what was produced at `rel`, for a record that cannot trust its stat yet;
+        None when its parts were dropped (its mtime was settled: a later change of stat is a change)."""
+        if rel in self.digests:
+            return self.digests[rel]
+        parts = self.recent.get(rel)
+        return None if parts is None else _sha(parts)
 
     def _folder(self, name: str) -> None:
         """Make the folder `name` and its missing parents, noting which were made: files come
@@ -294,12 +341,26 @@ class Stage:
         self.guard.ours.clear()
 
 
-def _read(path: str) -> bytes | None:
+def _read(path: str) -> tuple[bytes | None, int]:
+    """A file's bytes and mtime, or (None, 0). Raw calls: the stat comes with the open file, and
+    Python's buffered open() would stat it again and ask whether it is a terminal."""
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
-        return None
+        return None, 0
+    try:
+        st = os.fstat(fd)
+        data = os.read(fd, st.st_size + 1)  # a regular file reads whole; short only at its end
+        if len(data) > st.st_size:  # it grew since fstat: read on to its end
+            parts = [data]
+            while chunk := os.read(fd, 1 << 20):
+                parts.append(chunk)
+            data = b"".join(parts)
+    except OSError:  # a folder, or unreadable: as open() failing, no file to compare with
+        return None, 0
+    finally:
+        os.close(fd)
+    return data, st.st_mtime_ns
 
 
 # What open(path, "wb") asks for, without its buffer: Python's buffered open() also stats the
@@ -311,15 +372,16 @@ _WRITE = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | 
           | getattr(os, "O_BINARY", 0))
 
 
-def _put(path: str, parts: tuple[bytes, ...]) -> None:
+def _put(path: str, parts: tuple[bytes, ...], *, stat: bool = False) -> int:
     """Write the parts one after another into `path`, made (mode 0o666 less the umask, as
-    open() makes it) or emptied."""
+    open() makes it) or emptied; with `stat`, return its mtime (else 0)."""
     fd = os.open(path, _WRITE, 0o666)
     try:
         for part in parts:
             view = memoryview(part)
             while view:  # os.write may write less than asked (a signal, a full pipe): go on
                 view = view[os.write(fd, view):]
+        return os.fstat(fd).st_mtime_ns if stat else 0
     finally:
         os.close(fd)
 

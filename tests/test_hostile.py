@@ -110,12 +110,12 @@ def test_temp_files_are_removed_on_a_write_error(tmp_path, monkeypatch):
     files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
     real, calls = writer._put, []
 
-    def full_disk(path, parts):
+    def full_disk(path, parts, **how):
         calls.append(path)
         if len(calls) == 3:
             real(path, (parts[0][: len(parts[0]) // 2],))  # half a file, then the disk is full
             raise OSError(28, "No space left on device")
-        return real(path, parts)
+        return real(path, parts, **how)
 
     monkeypatch.setattr(writer, "_put", full_disk)
     with pytest.raises(OSError):

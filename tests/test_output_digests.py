@@ -1,0 +1,157 @@
+"""The build record hashes only the outputs whose stat it cannot trust yet (written within
+RACY_NS of the record); a later change of another output's stat is a change, never "unchanged"."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from agentc import cache, runner, writer
+from agentc.cache import Cache
+from agentc.compiler.options import BuildOptions
+
+SEED = ROOT / "agents/seed-team"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    shutil.copytree(SEED, tmp_path / "agents")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def options() -> BuildOptions:
+    return BuildOptions(sources=("agents",), targets=("claude", "diagram"), out="out")
+
+
+def build() -> runner.Outcome:
+    done = runner.run(options())
+    assert not done.failed
+    return done
+
+
+def outputs() -> dict[str, str | None]:
+    """path -> digest of the record's output entries."""
+    record = Cache(options().cache_folder()).load_record([os.path.abspath("out")])
+    return {path: digest for path, _, digest in record["outputs"]}
+
+
+def sha(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_settled_outputs_get_no_digest_and_a_changed_stat_rebuilds(project, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every output is settled when the record is made
+    build()
+    recorded = outputs()
+    assert recorded and set(recorded.values()) == {None}
+    assert build().cached
+    some = project / "out/claude/.claude/agents/ml-engineer.md"
+    before = some.read_bytes()
+    st = some.stat()
+    os.utime(some, ns=(st.st_atime_ns, st.st_mtime_ns - 10**9))  # the same bytes, another stat
+    again = build()
+    assert not again.cached and not again.changes  # a full build, which found nothing to write
+    assert some.read_bytes() == before
+    assert build().cached  # the record has the new stat
+
+
+def test_an_edited_settled_output_is_rewritten(project, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    build()
+    some = project / "out/claude/.claude/agents/ml-engineer.md"
+    before = some.read_bytes()
+    some.write_bytes(before.replace(b"a", b"b", 1))
+    again = build()
+    assert not again.cached and ("stale", "out/claude/.claude/agents/ml-engineer.md") in again.changes
+    assert some.read_bytes() == before
+
+
+def test_racy_outputs_get_the_digest_of_what_was_produced(project, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)  # no stat is ever trusted: every output is hashed
+    build()
+    recorded = outputs()
+    assert recorded and all(digest == sha(path) for path, digest in recorded.items())
+    some = project / "out/claude/.claude/agents/ml-engineer.md"
+    os.utime(some, ns=(0, 10**9))  # another stat, the same bytes: the digest says unchanged
+    assert build().cached
+    some.write_bytes(some.read_bytes() + b"edited\n")
+    assert ("stale", "out/claude/.claude/agents/ml-engineer.md") in build().changes
+
+
+def test_an_incremental_rebuild_keeps_the_entries_it_left_alone(project, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    build()
+    first = outputs()
+    agent = project / "agents/data-engineer.md"
+    agent.write_text(agent.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    build()
+    second = outputs()
+    assert set(second) == set(first) and set(second.values()) == {None}
+    assert build().cached
+
+
+def test_unchanged_counts_a_missing_digest_as_a_change_only_when_the_stat_changed(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"x")
+    stat = cache.stat_of(path)
+    later = time.time_ns() + 10 * cache.RACY_NS
+    assert cache.unchanged([[str(path), stat, None]], later)
+    assert not cache.unchanged([[str(path), [*stat[:1], stat[1] - 1, *stat[2:]], None]], later)
+    assert not cache.unchanged([[str(path), stat, None]], stat[1])  # racy: a digest is needed
+    assert cache.unchanged([[str(path), stat, sha(str(path))]], stat[1])
+
+
+def stage(tmp_path, racy: int) -> writer.Stage:
+    return writer.Stage(tmp_path, ("",), racy=racy)
+
+
+def test_a_stage_holds_recent_files_and_drops_settled_ones_unhashed(tmp_path):
+    s = stage(tmp_path, racy=10**9)
+    now = time.time_ns()
+    s._hold("old", (b"a",), now - 2 * 10**9)  # settled already: neither held nor hashed
+    s._hold("new", (b"b", b"c"), now)
+    assert s.digest("old") is None
+    assert s.digest("new") == hashlib.sha256(b"bc").hexdigest()
+    s.order[0] = (now - 2 * 10**9, "new")  # as if "new" had been written long ago
+    s._hold("next", (b"d",), time.time_ns())
+    assert s.digest("new") is None and "new" not in s.recent  # dropped when it settled
+    assert s.held == 1
+
+
+def test_a_stage_hashes_a_file_from_the_future_at_once_and_the_oldest_past_its_limit(tmp_path, monkeypatch):
+    s = stage(tmp_path, racy=10**9)
+    s._hold("ahead", (b"x",), time.time_ns() + 3600 * 10**9)
+    assert s.digests["ahead"] == hashlib.sha256(b"x").hexdigest() and "ahead" not in s.recent
+    monkeypatch.setattr(writer, "HELD", 3)
+    for name in "abc":
+        s._hold(name, (name.encode() * 2,), time.time_ns())
+    assert list(s.recent) == ["c"] and s.held == 2  # a and b hashed to stay within 3 bytes
+    for name in "abc":
+        assert s.digest(name) == hashlib.sha256(name.encode() * 2).hexdigest()
+
+
+def test_a_stage_without_racy_holds_nothing(tmp_path):
+    s = writer.Stage(tmp_path, ("",))
+    s.add({"a.md": "text\n"}, write=True)
+    s.finish()
+    s.commit()
+    assert not s.recent and not s.digests and (tmp_path / "a.md").read_text(encoding="utf-8") == "text\n"
+
+
+@pytest.mark.parametrize("data", [b"", b"x", "h\u00e9llo \U0001f642\r\nCRLF\r\n".encode(), b"\0\xff" * 3, b"y" * (3 << 20)])
+def test_read_is_the_bytes_and_mtime_of_the_file(tmp_path, data):
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    assert writer._read(str(path)) == (data, os.stat(path).st_mtime_ns)
+
+
+def test_read_of_no_file_or_a_folder_is_none(tmp_path):
+    assert writer._read(str(tmp_path / "missing")) == (None, 0)
+    assert writer._read(str(tmp_path)) == (None, 0)
