@@ -17,7 +17,7 @@
  * <example>, whose diagnostics stay written once, and a table row with a code span or an escape).
  * outline() is markdown._outline_py: the sections that headings and labels open. utf8_lines() is
  * read_source's `text.split("\n")` (source.lines_of), done on the file's bytes. lead() is
- * markdown._lead_py.
+ * markdown._lead_py, owners() source._owners_py and checks() structure._checks_py.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -1183,6 +1183,59 @@ owners(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+PyDoc_STRVAR(checks_doc,
+"checks(blocks, items, owner, plain) -> list[int]\n\n"
+"structure._checks_py: those of `items` (indices of list items in `blocks`) that are boxed or whose\n"
+"section (`owner[i]`) is a key of `plain`.");
+
+/* structure._checks_py: _checklists' first pass over every list item of an agent (~330 in a
+ * seed-like one), of which it keeps a tenth. */
+static PyObject *
+checks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2])
+        || !PyDict_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "checks(blocks: list, items: list[int], owner: list, plain: dict)");
+        return NULL;
+    }
+    if (LIST_ITEM.type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "checks: configure() first");
+        return NULL;
+    }
+    PyObject *blocks = args[0], *items = args[1], *owner = args[2], *plain = args[3];
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t k = 0; out != NULL && k < PyList_GET_SIZE(items); k++) {
+        PyObject *index = PyList_GET_ITEM(items, k);
+        if (!PyLong_Check(index)) {
+            PyErr_Format(PyExc_TypeError, "checks: an index is %R, not an int", index);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_ssize_t i = PyLong_AsSsize_t(index);
+        if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_IndexError, "checks: %R is not the index of a block and its owner", index);
+            }
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        if (!Py_IS_TYPE(b, LIST_ITEM.type) || *SLOT(&LIST_ITEM, 6, b) == NULL) {
+            PyErr_Format(PyExc_TypeError, "checks: block %zd is %R, not a ListItem", i, b);
+            Py_CLEAR(out);
+            break;
+        }
+        int take = PyDict_Contains(plain, PyList_GET_ITEM(owner, i));
+        if (take == 0) {
+            take = *SLOT(&LIST_ITEM, 6, b) != Py_None;  /* boxed: checked is True or False */
+        }
+        if (take < 0 || (take && PyList_Append(out, index) < 0)) {
+            Py_CLEAR(out);
+        }
+    }
+    return out;
+}
+
 PyDoc_STRVAR(lead_doc,
 "lead(text) -> (str | None, str)\n\n"
 "markdown._lead_py: `**Title**: rest` or `**Title:** rest` as (plain(title), rest), else\n"
@@ -1543,6 +1596,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
     {"lead", lead, METH_O, lead_doc},
+    {"checks", (PyCFunction)(void (*)(void))checks, METH_FASTCALL, checks_doc},
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from agentc.compiler import delegation, lazyre, mentions, native, references
+from agentc.compiler import delegation, lazyre, markdown, mentions, native, references
 from agentc.compiler.ir import (
     ChangelogEntry,
     Checklist,
@@ -164,7 +164,7 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
         if g is not None and roles[g] == "checklist" and not _not_checks(s.title):
             plain_ok[k] = (g, _strong_check_title(secs[g].title))
     blocks, owner = src.blocks, src.owner
-    for index in [i for i in list_items if owner[i] in plain_ok or blocks[i].checked is not None]:
+    for index in _checks(blocks, list_items, owner, plain_ok):
         b = blocks[index]
         k = owner[index]
         if b.checked is None:
@@ -184,6 +184,15 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
         )
         for k, items in groups.items()
     )
+
+
+def _checks_py(blocks: list[Block], list_items: list[int], owner: list[int | None], plain_ok: dict[int, Any]) -> list[int]:
+    """Those of `list_items` (indices into `blocks`) that may be checks: boxed items, and the items of
+    sections taking plain checks (`plain_ok`'s keys). _markdown.c's checks is this in C."""
+    return [i for i in list_items if owner[i] in plain_ok or blocks[i].checked is not None]
+
+
+_checks = markdown._c.checks if markdown._c is not None else _checks_py
 
 
 def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[tuple[Delegation, ...], tuple[Mention, ...]]:

@@ -16,7 +16,7 @@ from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, nati
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import markdown, source
+from agentc.compiler import markdown, source, structure
 from agentc.compiler.source import BOM, text_of
 
 
@@ -34,6 +34,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
     assert source._owners is (source._owners_py if pure else _markdown.owners)
+    assert structure._checks is (structure._checks_py if pure else _markdown.checks)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
@@ -46,7 +47,11 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
     blocks, last_line = expected[0], first_line + len(lines)
     sections = native.outline(blocks, last_line)
     assert sections == markdown._outline_py(blocks, last_line), lines
-    assert native.owners(sections, len(blocks)) == source._owners_py(sections, len(blocks)), lines
+    owner = native.owners(sections, len(blocks))
+    assert owner == source._owners_py(sections, len(blocks)), lines
+    items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
+    for plain_ok in ({}, dict.fromkeys(range(0, len(sections), 2)), {None: 0}):
+        assert native.checks(blocks, items, owner, plain_ok) == structure._checks_py(blocks, items, owner, plain_ok), lines
 
 
 
@@ -193,6 +198,23 @@ def test_no_memory_is_leaked(native):
     assert_no_leak(lambda: native.outline(blocks, 40))
     sections = native.outline(blocks, 40)
     assert_no_leak(lambda: native.owners(sections, len(blocks)))
+    owner = native.owners(sections, len(blocks))
+    items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
+    assert_no_leak(lambda: native.checks(blocks, items, owner, {0: None, 2: None}))
+
+
+def test_checks_refuses_what_checklists_never_passes(native):
+    blocks = native.parse_blocks(["# A", "- [x] done", "", "text", "## B", "- item"], 1, "a.md")[0]
+    owner = native.owners(native.outline(blocks, 7), len(blocks))
+    assert native.checks(blocks, [1, 4], owner, {}) == structure._checks_py(blocks, [1, 4], owner, {}) == [1]
+    assert native.checks(blocks, [1, 4], owner, {1: None}) == [1, 4]
+    for bad in ((blocks, [1]), (tuple(blocks), [1], owner, {}), (blocks, [1], owner, []), (blocks, ["1"], owner, {}),
+                (blocks, [2], owner, {})):  # too few arguments, a tuple, a list for the dict, a str index, a paragraph
+        with pytest.raises(TypeError):
+            native.checks(*bad)
+    for bad in ([len(blocks)], [-1]):
+        with pytest.raises(IndexError):
+            native.checks(blocks, bad, owner, {})
 
 
 def test_owners_refuses_what_outline_does_not_make(native):
