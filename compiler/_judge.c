@@ -1,6 +1,6 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
- * (`walk`, whose reference is references._walk_py) and structure._delegations' cue loop (`cue_blocks`,
- * reference structure._cue_blocks_py).
+ * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
+ * reference structure._cue_blocks_py) and delegation's `clean` (reference delegation._clean_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -1046,7 +1046,7 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 /* The Python objects references._native_walk passes, in this order. */
 enum { W_HEADING, W_CODE, W_TABLE, W_PARAGRAPH, W_LEAD_SAYS, W_ROWS, W_JUDGE_ENV, W_COUNT };
 
-static PyObject *S_text, *S_title, *S_line, *S_col, *EMPTY_TUPLE;
+static PyObject *S_text, *S_title, *S_line, *S_col, *EMPTY_TUPLE, *ONE;
 
 typedef struct {
     PyObject *const *env;
@@ -1498,18 +1498,124 @@ cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* ---- delegation._clean_py in C: the same steps, the regexes asked only where a line can start with them ---- */
+
+enum { C_PLAIN, C_MARKS, C_NUMBER, C_DONT_USE, C_NOT_FOR, C_COUNT };
+
+/* What `_MARK_CHARS` holds ("-*•❌✅⚠️🚫→", the warning sign's variation selector too). */
+static int
+mark_char(Py_UCS4 ch)
+{
+    return ch == '-' || ch == '*' || ch == 0x2022 || ch == 0x274C || ch == 0x2705 || ch == 0x26A0 || ch == 0xFE0F
+           || ch == 0x1F6AB || ch == 0x2192;
+}
+
+/* `pattern.sub("", text[, count=1])`; steals `text`. */
+static PyObject *
+sub_empty(PyObject *pattern, PyObject *text, int once)
+{
+    PyObject *out = once ? PyObject_CallMethodObjArgs(pattern, S_sub, S_empty, text, ONE, NULL)
+                         : PyObject_CallMethodObjArgs(pattern, S_sub, S_empty, text, NULL);
+    Py_DECREF(text);
+    if (out != NULL && !PyUnicode_Check(out)) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_TypeError, "clean: a pattern's sub must give a str");
+        return NULL;
+    }
+    return out;
+}
+
+static Py_UCS4
+first_char(PyObject *text)
+{
+    return PyUnicode_GET_LENGTH(text) ? PyUnicode_READ_CHAR(text, 0) : 0;
+}
+
+PyDoc_STRVAR(clean_doc,
+"clean(env, text)\n"
+"--\n\n"
+"delegation._clean_py(text); `env`: (plain, _MARKS, _NUMBER, _DONT_USE, _NOT_FOR).");
+
+static PyObject *
+clean(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != C_COUNT) {
+        PyErr_SetString(PyExc_TypeError, "clean(env: tuple of 5, text)");
+        return NULL;
+    }
+    PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
+    PyObject *text = PyObject_CallOneArg(env[C_PLAIN], args[1]);
+    if (text == NULL) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(text)) {
+        Py_DECREF(text);
+        PyErr_SetString(PyExc_TypeError, "clean: plain must give a str");
+        return NULL;
+    }
+    Py_UCS4 ch = first_char(text);
+    if (PyUnicode_GET_LENGTH(text) && (mark_char(ch) || Py_UNICODE_ISSPACE(ch))) {
+        if ((text = sub_empty(env[C_MARKS], text, 0)) == NULL) {
+            return NULL;
+        }
+        ch = first_char(text);
+    }
+    if (PyUnicode_GET_LENGTH(text) && Py_UNICODE_ISDECIMAL(ch)) {
+        if ((text = sub_empty(env[C_NUMBER], text, 1)) == NULL) {
+            return NULL;
+        }
+        ch = first_char(text);
+    }
+    if (PyUnicode_GET_LENGTH(text) && (ch == 'd' || ch == 'D' || ch == 'n' || ch == 'N')) {
+        if ((text = sub_empty(env[C_DONT_USE], text, 1)) == NULL) {
+            return NULL;
+        }
+        ch = first_char(text);
+    }
+    if (PyUnicode_GET_LENGTH(text) && (ch == 'n' || ch == 'N' || Py_UNICODE_ISDECIMAL(ch))) {
+        if ((text = sub_empty(env[C_NOT_FOR], text, 1)) == NULL) {
+            return NULL;
+        }
+    }
+    /* text.strip(" \t:;,-—–").strip() */
+    Py_ssize_t lo = 0, hi = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+#define STRIPPED(c) ((c) == ' ' || (c) == '\t' || (c) == ':' || (c) == ';' || (c) == ',' || (c) == '-' || (c) == 0x2014 || (c) == 0x2013)
+    while (lo < hi && STRIPPED(PyUnicode_READ(kind, data, lo))) {
+        lo++;
+    }
+    while (hi > lo && STRIPPED(PyUnicode_READ(kind, data, hi - 1))) {
+        hi--;
+    }
+#undef STRIPPED
+    while (lo < hi && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, lo))) {
+        lo++;
+    }
+    while (hi > lo && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, hi - 1))) {
+        hi--;
+    }
+    if (lo == 0 && hi == PyUnicode_GET_LENGTH(text)) {
+        return text;
+    }
+    PyObject *out = PyUnicode_Substring(text, lo, hi);
+    Py_DECREF(text);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL, walk_doc},
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
+    {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and structure._cue_blocks_py in C.",
+    "mentions.scan_line, references._walk_py, structure._cue_blocks_py and delegation._clean_py in C.",
     -1,
     methods,
 };
@@ -1536,7 +1642,7 @@ PyInit__judge(void)
         || intern(&P_preference, "M preference") || intern(&P_lead_name, "M lead name") || intern(&P_verb, "M verb")
         || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name") || intern(&S_text, "text")
         || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
-        || (EMPTY_TUPLE = PyTuple_New(0)) == NULL) {
+        || (EMPTY_TUPLE = PyTuple_New(0)) == NULL || (ONE = PyLong_FromLong(1)) == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

@@ -364,3 +364,63 @@ def test_cue_blocks_bad_arguments_and_no_leak(cue_blocks):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def c_clean():
+    """The C `clean` bound as delegation binds it."""
+    from agentc.compiler import delegation
+
+    return native_or_skip(delegation._native_clean, "_judge")
+
+
+def test_every_line_is_cleaned_the_same(c_clean):
+    """Every line of the repository's markdown and ../shared/corpus, and each without its first character."""
+    from agentc.compiler import delegation
+
+    cleaned = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+            for text in (line, line[1:]):
+                assert c_clean(text) == delegation._clean_py(text), text
+                cleaned += 1
+    assert cleaned > 1000
+
+
+# The first characters each step of `clean` looks at (marks, blanks ASCII and not, digits ASCII and
+# not, "do not use", "not for" in any case), the characters stripped at the ends and those not
+# (NBSP, em space, U+0085), markup `plain` takes out, and "ſ", the Kelvin sign, "İ", emoji, CRLF.
+CLEAN_BITS = ["- ", "* ", "\u2022", "\u274c", "\u2705", "\u26a0\ufe0f", "\ufe0f", "\U0001f6ab", "\u2192", " ", "\t", "\u00a0",
+              "\u2003", "\u0085", "\r\n", "\n", "1. ", "12) ", "\u0663. ", "\u00b2. ", "do not use for", "Don't use when",
+              "NEVER use x for", "not for", "Not when ", "**", "`x`", "[a](b)", "Code review", "\u017f", "\u212a", "\u0130",
+              "N", "D", "n", "d", ":", ";", ",", "-", "\u2014", "\u2013", "\U0001f600", "\udc80", "x" * 300, ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(CLEAN_BITS), max_size=12).map("".join))
+def test_any_text_is_cleaned_the_same(c_clean, text):
+    from agentc.compiler import delegation
+
+    assert c_clean(text) == delegation._clean_py(text)
+
+
+def test_clean_bad_arguments_and_no_leak(c_clean):
+    with pytest.raises(TypeError):
+        c_clean.func((), "x")
+    with pytest.raises(TypeError):
+        c_clean()
+    with pytest.raises(TypeError):  # plain's own error
+        c_clean(None)
+    with pytest.raises(TypeError):
+        c_clean.func((lambda t: b"x", *c_clean.args[0][1:]), "x")
+    texts = ["- **Do not use for** x: ", "1. Not for y", "\u2192 never use it when z \u2014", "Plain text", "", "x" * 400 + " -"]
+
+    def calls():
+        for text in texts:
+            c_clean(text)
+        try:
+            c_clean(None)
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
