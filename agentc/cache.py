@@ -68,7 +68,7 @@ def read_with_stat(path: str | os.PathLike) -> tuple[list[int], bytes]:
     """A file's `stat_of` (taken before reading: a write in between is caught next time) and
     its bytes. Raw calls: Path.read_bytes makes ~10 system calls per file (an open file object,
     its buffer, an isatty check), and a separate os.stat walks the path again; this makes 4."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
         st = os.fstat(fd)
         data = os.read(fd, st.st_size + 1)  # a regular file reads whole; short only at its end

@@ -17,6 +17,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentc.cache import read_with_stat
 from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
@@ -342,25 +343,12 @@ class Stage:
 
 
 def _read(path: str) -> tuple[bytes | None, int]:
-    """A file's bytes and mtime, or (None, 0). Raw calls: the stat comes with the open file, and
-    Python's buffered open() would stat it again and ask whether it is a terminal."""
+    """A file's bytes and mtime, or (None, 0) when it cannot be read (none there, a folder)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        stat, data = read_with_stat(path)
     except OSError:
         return None, 0
-    try:
-        st = os.fstat(fd)
-        data = os.read(fd, st.st_size + 1)  # a regular file reads whole; short only at its end
-        if len(data) > st.st_size:  # it grew since fstat: read on to its end
-            parts = [data]
-            while chunk := os.read(fd, 1 << 20):
-                parts.append(chunk)
-            data = b"".join(parts)
-    except OSError:  # a folder, or unreadable: as open() failing, no file to compare with
-        return None, 0
-    finally:
-        os.close(fd)
-    return data, st.st_mtime_ns
+    return data, stat[1]
 
 
 # What open(path, "wb") asks for, without its buffer: Python's buffered open() also stats the
