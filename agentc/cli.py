@@ -1,5 +1,8 @@
 """The `agentc` command: a thin layer over `agentc.api` and the writer.
 
+Each command's options are declared here, for typer; `build` and `check` run in
+`agentc.commands`, which `agentc.entry` calls straight for a plain argv, without typer.
+
 No `from __future__ import annotations` here: typer reads every command's parameter types on
 every run, and string annotations made it compile and evaluate ~260 of them each time (~1.5 ms
 of a ~85 ms no-op build); written as objects they are evaluated once, when the module loads."""
@@ -9,18 +12,15 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import List, Optional
 
 import typer
 
 import agentc
-from agentc import api, config, formats
-from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
+from agentc import commands, formats
+from agentc.commands import report
+from agentc.compiler.diagnostics import has_errors
 from agentc.compiler.options import BuildOptions
-from agentc.compiler.span import Span
-
-if TYPE_CHECKING:  # imported by `build` alone: `check`, `ir` and `graph` write nothing (the writer loads hashlib)
-    from agentc import runner
 
 VERSION = agentc.__version__
 
@@ -41,32 +41,9 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """agentc: agent markdown -> IR -> Claude Code, diagrams and framework code."""
 
 
-def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", color: str = "auto",
-           verbosity: int = formats.VERBOSE, statistics: bool | None = None) -> None:
-    diags = formats.relative_paths(diags)
-    if fmt == "text":
-        sys.stderr.write(formats.text(list(diags), formats.use_color(sys.stderr, color), verbosity=verbosity, statistics=statistics))
-    else:
-        sys.stdout.write(formats.render(list(diags), fmt, version=VERSION))
-    sys.stdout.flush()
-    sys.stderr.flush()
-
-
-def _fail_usage(diags, fmt: str, color: str = "auto") -> None:
-    report(diags, fmt, color)  # usage errors are always shown in full, whatever -q says
-    raise typer.Exit(2)
-
-
 QUIET_HELP = "Print errors and the summary only."
 VERBOSE_HELP = "Print every diagnostic in full, infos included (default: errors in full, warnings one line each, infos counted)."
 STATS_HELP = "Force (or, with --no-statistics, hide) the per-code count table printed before the summary."
-
-def _codes(values: list[str] | None) -> tuple[str, ...] | None:
-    """--select AGC3,AGC121 --select AGC1: comma lists, repeatable, upper-cased."""
-    if not values:
-        return None
-    return tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
-
 
 SELECT_HELP = "Report only these codes or prefixes (AGC3 = every 3xx), comma-separated, repeatable."
 IGNORE_HELP = "Leave these codes or prefixes out (replaces the configuration's ignore)."
@@ -74,60 +51,6 @@ EXTEND_HELP = "Leave these codes out too, on top of the configuration's ignore."
 JOBS_HELP = ("Processes that lower the sources the cache does not hold and, with two targets or more, emit the targets "
              "(Linux; default: the configuration's jobs, else 0: lowering in one per 150 agents, up to the CPUs, at most 8, "
              "emitting in one).")
-
-
-def _verbosity(quiet: bool, verbose: bool) -> int:
-    if quiet and verbose:
-        typer.echo("--quiet and --verbose exclude each other", err=True)
-        raise typer.Exit(2)
-    return formats.QUIET if quiet else formats.VERBOSE if verbose else formats.DEFAULT
-
-
-def _check_format(fmt: str, color: str) -> None:
-    if fmt not in formats.FORMATS:
-        typer.echo(f"unknown output format '{fmt}': use " + ", ".join(formats.FORMATS), err=True)
-        raise typer.Exit(2)
-    if color not in ("auto", "always", "never"):
-        typer.echo(f"unknown --color '{color}': use auto, always or never", err=True)
-        raise typer.Exit(2)
-
-
-def _options(sources: list[str], config_file: str | None = None, **flags) -> tuple[BuildOptions, list[Diagnostic], Path | None]:
-    """Options from the config file (found, or given), then the sources and flags on top."""
-    values: dict = {}
-    diags: list[Diagnostic] = []
-    found = Path(config_file) if config_file else config.find_config(Path.cwd())
-    if config_file and not found.is_file():
-        diags.append(diag("AGC802", Span(file=config_file, line=1), f"config file '{config_file}' does not exist"))
-        found = None
-    elif found is not None:
-        values, diags = config.load(found)
-        if values or not diags:  # the cache of a configured project lives beside its config, like ruff's
-            values.setdefault("cache_dir", config.relative(found.parent / ".agentc-cache"))
-    elif not sources:
-        diags.append(diag("AGC802", Span(file="<command line>", line=1), "no sources given and no configuration found",
-                          hint="pass agent files or folders, run `agentc init`, or add [tool.agentc] sources = [\"agents\"] to pyproject.toml"))
-    if sources:
-        values["sources"] = tuple(sources)
-    values.update({k: v for k, v in flags.items() if v not in (None, [], (), {})})
-    try:
-        return BuildOptions(**values), diags, found
-    except ValueError as exc:  # pydantic's ValidationError: a flag value it refuses (e.g. --dangling maybe)
-        flagged = {k for k, v in flags.items() if v not in (None, [], (), {})}
-        bad = [(k, m) for k, m in config.explain(exc)]
-        return BuildOptions(), diags + [diag("AGC802", Span(file="<command line>" if k in flagged else "<configuration>", line=1),
-                                             f"{'--' + k.replace('_', '-') if k in flagged else k}: {m}") for k, m in bad], found
-
-
-def _out_dirs(pairs: list[str] | None) -> tuple[dict[str, str], list[Diagnostic]]:
-    found, diags = {}, []
-    for pair in pairs or []:
-        name, sep, folder = pair.partition("=")
-        if not sep or not name or not folder:
-            diags.append(diag("AGC802", Span(file="<command line>", line=1), f"--out-dir '{pair}': expected TARGET=FOLDER"))
-        else:
-            found[name] = folder
-    return found, diags
 
 
 @app.command()
@@ -161,98 +84,7 @@ def build(
     extend_ignore: Optional[List[str]] = typer.Option(None, "--extend-ignore", help=EXTEND_HELP),
 ) -> None:
     """Compile agents to one or more targets under OUT/<target>/ (or each target's out_dirs folder)."""
-    from agentc import runner
-
-    _check_format(output_format, color)
-    level = _verbosity(quiet, verbose)
-    dirs, ddiags = _out_dirs(out_dir)
-    flags = dict(targets=tuple(target or ()), out=out, strict=strict or None, entry=entry, dangling=dangling,
-                 plugin=plugin or None, keep_unknown_keys=keep_unknown_keys or None, out_dirs=dirs,
-                 cache=False if no_cache else None, select=_codes(select), ignore=_codes(ignore),
-                 extend_ignore=_codes(extend_ignore), jobs=jobs)
-    options, diags, found = _options(sources or [], config_file, **flags)
-    diags += ddiags
-    if has_errors(diags):
-        _fail_usage(diags, output_format, color)
-    if watch_:
-        if check or dry_run:
-            typer.echo("--watch builds; it cannot be combined with --check or --dry-run", err=True)
-            raise typer.Exit(2)
-        from agentc import watch
-
-        def once():
-            opts, more, _ = _options(sources or [], config_file, **flags)  # the config may have changed
-            outcome = runner.run(opts, "write", force=force) if not has_errors(more) else runner.Outcome(usage_error=True)
-            return tuple(more) + outcome.diagnostics, (tuple(more), outcome)
-
-        def show(pair, changed):
-            more, outcome = pair
-            if changed:
-                report(more + outcome.diagnostics, output_format, color, level, statistics)
-            _summarise(outcome, "write", output_format)
-
-        typer.echo(f"watching {', '.join(options.sources) or '.'} (Ctrl-C to stop)", err=True)
-        watch.loop(once, lambda: _options(sources or [], config_file, **flags)[0].sources,
-                   [found] if found else [], show, interval=interval, cycles=watch_cycles)
-        raise typer.Exit(0)
-    mode = "check" if check else "dry-run" if dry_run else "write"
-    from agentc.progress import Progress
-
-    progress = Progress(sys.stderr)
-    try:
-        outcome = runner.run(options, mode, want_diff=show_diff, progress=progress, force=force)
-    except KeyboardInterrupt as exc:  # typer would exit 130 in silence
-        progress.close()
-        typer.echo(f"agentc: {exc or 'interrupted; nothing written'}", err=True)
-        raise typer.Exit(130) from None
-    finally:
-        progress.close()
-    if outcome.usage_error:
-        _fail_usage(tuple(diags) + outcome.diagnostics, output_format, color)
-    shown = tuple(diags) + outcome.diagnostics
-    if check and output_format != "text":
-        shown += tuple(diag("AGC808", Span(file=path, line=1), f"{label}: generated file " + {
-            "missing": "does not exist yet", "stale": "differs from what agentc would write",
-            "extra": "is no longer produced"}[label], hint="run `agentc build` and commit the result") for label, path in outcome.changes)
-    report(shown, output_format, color, level, statistics)
-    raise typer.Exit(_summarise(outcome, mode, output_format))
-
-
-def _summarise(outcome: "runner.Outcome", mode: str, fmt: str) -> int:
-    """Print what the build did or would do; return the exit code."""
-    lines_to_stdout = fmt in ("text", "github")
-    say = (lambda s: typer.echo(s)) if lines_to_stdout else (lambda s: typer.echo(s, err=True))
-    if outcome.usage_error:
-        return 2
-    if outcome.failed:
-        typer.echo("build failed: nothing written", err=True)
-        return 1
-    where = ", ".join(outcome.roots)
-    if mode in ("check", "dry-run"):
-        for label, path in outcome.changes:
-            say(f"{label}: {path}")
-            if path in outcome.diffs:
-                say(outcome.diffs[path].rstrip("\n"))
-        for path in outcome.foreign:
-            say(f"not written by agentc (left alone): {path}")
-        if mode == "check":
-            typer.echo(f"{where}: " + ("up to date" if outcome.clean else f"{len(outcome.changes)} file(s) out of date"), err=True)
-            return 0 if outcome.clean else 1
-        return 0
-    if outcome.cached:
-        typer.echo(f"up to date: {outcome.unchanged} file(s) unchanged -> {where} (cached; nothing read or written)", err=True)
-        return 0
-    count = {k: sum(1 for label, _ in outcome.changes if label == k) for k in ("missing", "stale", "extra")}
-    typer.echo(f"wrote {count['missing'] + count['stale']} file(s), {outcome.unchanged} unchanged, {count['extra']} removed "
-               f"-> {where} ({', '.join(outcome.targets)})", err=True)
-    return 0
-
-
-def _load(sources: list[str], options: BuildOptions | None = None) -> tuple:
-    """The linked project and its diagnostics after suppressions and the options' policy."""
-    project = api.load_project(sources)
-    return project, api.judge(project.diagnostics, options or BuildOptions(), project)
-
+    commands.build(**locals())
 
 
 @app.command()
@@ -262,7 +94,7 @@ def ir(
     strict: bool = typer.Option(False, "--strict"),
 ) -> None:
     """Print the IR of the agents (with --json, the whole ProjectIR and its diagnostics)."""
-    project, diags = _load(sources, BuildOptions(strict=strict))
+    project, diags = commands.load(sources, BuildOptions(strict=strict))
     if as_json:
         from agentc.compiler.ir import dump
 
@@ -298,33 +130,7 @@ def check(
     show_diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would make as a unified diff; write nothing."),
 ) -> None:
     """Report diagnostics only; build nothing (with --fix, repair what is mechanical first)."""
-    _check_format(output_format, color)
-    level = _verbosity(quiet, verbose)
-    options, cdiags, _ = _options(sources or [], config_file, strict=strict or None, select=_codes(select),
-                                  ignore=_codes(ignore), extend_ignore=_codes(extend_ignore))
-    if has_errors(cdiags):
-        _fail_usage(cdiags, output_format, color)
-    if fix or show_diff:
-        from agentc import fix as fixer
-        from agentc.discover import discover
-
-        found, _ = discover(list(options.sources))
-        plans = fixer.plan([(f.path.as_posix() if not f.path.is_absolute() else str(f.path), f.path.read_bytes()) for f in found])
-        if show_diff:
-            sys.stdout.write("".join(p.diff() for p in plans))
-            typer.echo(f"{sum(len(p.changes) for p in plans)} fix(es) in {len(plans)} file(s) (nothing written; --fix applies them)", err=True)
-            raise typer.Exit(1 if plans else 0)
-        fixer.write_all(plans)
-        for p in plans:
-            for c in p.changes:
-                typer.echo(f"fixed {c.file}:{c.line}: {c.code} {c.what}", err=True)
-        typer.echo(f"{sum(len(p.changes) for p in plans)} fix(es) in {len(plans)} file(s)", err=True)
-    project, diags = _load(list(options.sources), options)
-    diags = tuple(cdiags) + diags
-    report(diags, output_format, color, level, statistics)
-    if not diags:
-        typer.echo(f"{len(project.agents)} agent(s), {len(project.edges)} delegation(s): no problems", err=True)
-    raise typer.Exit(1 if has_errors(diags) else 0)
+    commands.check(**locals())
 
 
 @app.command()
@@ -389,10 +195,10 @@ def graph(
     if fmt not in ("mermaid", "dot", "svg", "json"):
         typer.echo(f"unknown format '{fmt}': use mermaid, dot, svg or json", err=True)
         raise typer.Exit(2)
-    options, cdiags, _ = _options(sources or [], config_file)  # like build: [tool.agentc] sources and policy
+    options, cdiags, _ = commands.options(sources or [], config_file)  # like build: [tool.agentc] sources and policy
     if has_errors(cdiags):
-        _fail_usage(cdiags, "text")
-    project, diags = _load(list(options.sources), options)
+        commands.fail_usage(cdiags, "text")
+    project, diags = commands.load(list(options.sources), options)
     report(tuple(cdiags) + diags, verbosity=formats.DEFAULT)
     try:
         project = diagram.focus(project, focus, depth, placeholders)
@@ -467,21 +273,6 @@ def _for(args: list[str]) -> typer.Typer:
     return one
 
 
-def _terminate(signum, frame) -> None:  # noqa: ANN001 - a signal handler's signature
-    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: the writer removes its temp files
-
-
 def main() -> None:
-    import signal
-
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        command()(prog_name="agentc")
-    except SystemExit:
-        raise
-    except KeyboardInterrupt as exc:
-        print(f"agentc: {exc or 'interrupted; nothing written'}", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # never a traceback for any input: say what broke and how to report it
-        print(f"agentc: internal error: {type(exc).__name__}: {exc}\nplease report this with the input that caused it", file=sys.stderr)
-        sys.exit(3)
+    """The full CLI (agentc.entry runs a plain build or check without it)."""
+    commands.guard(lambda: command()(prog_name="agentc"))

@@ -1,8 +1,8 @@
 """The `agentc` command's entry point: `agentc --version` answers before any costly import.
 
-The CLI proper (`agentc.cli`) loads typer, pydantic and the compiler when imported (~0.25 s);
-printing the version needs none of that, so it is answered here and everything else is
-handed to `agentc.cli.main`.
+The CLI proper (`agentc.cli`) loads typer and the compiler when imported; printing the
+version needs none of that, so it is answered here; a plain build or check runs through
+`agentc.commands` without typer; everything else is handed to `agentc.cli`.
 """
 
 from __future__ import annotations
@@ -28,13 +28,24 @@ def main() -> None:
     # setting wins; only `dot` is ever started from here, so nothing else sees the variable.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _prime_yaml()
-    from agentc.cli import main as cli_main
+    from agentc import commands
 
     try:
-        cli_main()
+        commands.guard(_run)
     except SystemExit as exc:
         _leave(exc.code)
     _leave(0)
+
+
+def _run() -> None:
+    """A plain build or check straight (agentc.commands: typer and its command cost ~20 ms a run),
+    anything else through typer."""
+    from agentc import commands
+
+    if not commands.main(sys.argv[1:]):
+        from agentc.cli import command
+
+        command()(prog_name="agentc")
 
 
 # The pattern PyYAML's reader compiles when yaml is imported (yaml/reader.py, Reader.NON_PRINTABLE),
