@@ -17,7 +17,9 @@
  * <example>, whose diagnostics stay written once, and a table row with a code span or an escape).
  * outline() is markdown._outline_py: the sections that headings and labels open. utf8_lines() is
  * read_source's `text.split("\n")` (source.lines_of), done on the file's bytes. lead() is
- * markdown._lead_py, owners() source._owners_py and checks() structure._checks_py.
+ * markdown._lead_py, owners() source._owners_py and checks() structure._checks_py. top_items() and
+ * ir_sections() are structure._top_items_py and _ir_sections_py: they make IR nodes by calling the
+ * classes they are handed, as Python would.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -1260,17 +1262,11 @@ is_colon(Py_UCS4 ch)
  * shortest title: form 1 is the first "**"/"__" after a title of one character or more that
  * blanks and a colon follow; form 2, tried only when form 1 fails, the first colon that "**"/"__"
  * follows. */
-static PyObject *
-lead(PyObject *module, PyObject *arg)
+/* lead() into `*title` (None or plain(title)) and `*text`, new references: 0, or -1 with an
+ * exception set and neither made. `arg` is a str. */
+static int
+lead_parts(PyObject *arg, PyObject **title_out, PyObject **text_out)
 {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "lead(text: str)");
-        return NULL;
-    }
-    if (PLAIN == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "lead: configure() first");
-        return NULL;
-    }
     int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     Py_ssize_t a = 0, b = PyUnicode_GET_LENGTH(arg);
@@ -1312,9 +1308,202 @@ lead(PyObject *module, PyObject *arg)
         Py_XDECREF(raw);
         text = title == NULL ? NULL : strip_range(arg, kind, data, rest, b);
     }
-    PyObject *out = text == NULL ? NULL : PyTuple_Pack(2, title, text);
-    Py_XDECREF(title);
-    Py_XDECREF(text);
+    if (text == NULL) {
+        Py_XDECREF(title);
+        return -1;
+    }
+    *title_out = title;
+    *text_out = text;
+    return 0;
+}
+
+static PyObject *
+lead(PyObject *module, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "lead(text: str)");
+        return NULL;
+    }
+    if (PLAIN == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "lead: configure() first");
+        return NULL;
+    }
+    PyObject *title, *text;
+    if (lead_parts(arg, &title, &text) < 0) {
+        return NULL;
+    }
+    PyObject *out = PyTuple_Pack(2, title, text);
+    Py_DECREF(title);
+    Py_DECREF(text);
+    return out;
+}
+
+/* Keyword names of the IR calls below (interned at import). */
+static PyObject *KW_FILE_LINE, *KW_FILE_LINE_COL, *KW_ITEM, *KW_SECTION;
+
+/* cls(**dict(zip(kwnames, values))): a frozen IR class is called through its C vectorcall
+ * (compiler/_frozen.c), so this is what `Span(file=f, line=l)` runs in Python. */
+static PyObject *
+call_kw(PyObject *cls, PyObject *const *values, PyObject *kwnames)
+{
+    return PyObject_Vectorcall(cls, values, 0, kwnames);
+}
+
+PyDoc_STRVAR(top_items_doc,
+"top_items(blocks, start, end, file, Item, Span) -> list[Item]\n\n"
+"structure._top_items_py: an Item for each top-level list item (the shallowest indent) of\n"
+"blocks[start:end], its text split by lead() and its span at the item.");
+
+/* structure._top_items_py: _items and _item of the use/avoid, principles and mission sections
+ * (~30 items of a seed-like agent), where each item cost a Python call to _item and _span. */
+static PyObject *
+top_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyList_Check(args[0]) || !PyLong_Check(args[1]) || !PyLong_Check(args[2])
+        || !PyUnicode_Check(args[3]) || !PyType_Check(args[4]) || !PyType_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "top_items(blocks: list, start: int, end: int, file: str, Item: type, Span: type)");
+        return NULL;
+    }
+    if (LIST_ITEM.type == NULL || PLAIN == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "top_items: configure() first");
+        return NULL;
+    }
+    PyObject *blocks = args[0], *file = args[3], *item_cls = args[4], *span_cls = args[5];
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    if ((start == -1 || end == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    /* as the slice blocks[start:end] with the bounds structure passes (never negative) */
+    if (start < 0 || end < 0) {
+        PyErr_SetString(PyExc_ValueError, "top_items: a negative bound");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(blocks);
+    end = end < n ? end : n;
+    Py_ssize_t top = PY_SSIZE_T_MAX;
+    for (Py_ssize_t i = start; i < end; i++) {
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        if (PyObject_TypeCheck(b, LIST_ITEM.type)) {
+            PyObject *indent = *SLOT(&LIST_ITEM, 4, b);
+            if (indent == NULL || !PyLong_Check(indent)) {
+                PyErr_Format(PyExc_TypeError, "top_items: block %zd has no int indent", i);
+                return NULL;
+            }
+            Py_ssize_t v = PyLong_AsSsize_t(indent);
+            if (v == -1 && PyErr_Occurred()) {
+                return NULL;
+            }
+            top = v < top ? v : top;
+        }
+    }
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = start; out != NULL && i < end; i++) {
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        if (!PyObject_TypeCheck(b, LIST_ITEM.type)) {
+            continue;
+        }
+        PyObject *indent = *SLOT(&LIST_ITEM, 4, b);  /* read again: plain() ran since */
+        Py_ssize_t v = indent != NULL && PyLong_Check(indent) ? PyLong_AsSsize_t(indent) : -1;
+        if (v == -1 && (indent == NULL || !PyLong_Check(indent) || PyErr_Occurred())) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_TypeError, "top_items: block %zd has no int indent", i);
+            }
+            Py_CLEAR(out);
+            break;
+        }
+        if (v != top) {
+            continue;
+        }
+        PyObject *line = *SLOT(&LIST_ITEM, 0, b), *col = *SLOT(&LIST_ITEM, 1, b), *raw = *SLOT(&LIST_ITEM, 3, b);
+        if (line == NULL || col == NULL || raw == NULL || !PyUnicode_Check(raw)) {
+            PyErr_Format(PyExc_TypeError, "top_items: block %zd has no line, col and str text", i);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_INCREF(b);  /* PLAIN is Python code: keep the block alive through it */
+        PyObject *title = NULL, *text = NULL, *span = NULL, *item = NULL;
+        if (lead_parts(raw, &title, &text) == 0) {
+            if (title == Py_None) {  /* _item: plain(b.text), not lead's stripped text */
+                Py_SETREF(text, PyObject_CallOneArg(PLAIN, raw));
+            }
+            PyObject *at[] = {file, line, col};
+            span = text == NULL ? NULL : call_kw(span_cls, at, KW_FILE_LINE_COL);
+            PyObject *values[] = {text, title, span};
+            item = span == NULL ? NULL : call_kw(item_cls, values, KW_ITEM);
+        }
+        Py_XDECREF(title);
+        Py_XDECREF(text);
+        Py_XDECREF(span);
+        Py_DECREF(b);
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_DECREF(item);
+        if (PyList_GET_SIZE(blocks) != n) {
+            PyErr_SetString(PyExc_RuntimeError, "top_items: blocks changed size while read");
+            Py_CLEAR(out);
+        }
+    }
+    return out;
+}
+
+PyDoc_STRVAR(ir_sections_doc,
+"ir_sections(sections, roles, file, Section, Span) -> tuple[Section, ...]\n\n"
+"structure._ir_sections_py: the IR Section of each of outline()'s sections, with its role.");
+
+/* structure._ir_sections_py: the AgentIR's outline (~56 sections of a seed-like agent), each a
+ * Span and a Section made from the section's slots. */
+static PyObject *
+ir_sections(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyUnicode_Check(args[2])
+        || !PyType_Check(args[3]) || !PyType_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "ir_sections(sections: list, roles: list[str], file: str, Section: type, Span: type)");
+        return NULL;
+    }
+    if (SECTION.type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "ir_sections: configure() first");
+        return NULL;
+    }
+    PyObject *sections = args[0], *roles = args[1], *file = args[2], *section_cls = args[3], *span_cls = args[4];
+    Py_ssize_t n = PyList_GET_SIZE(sections);
+    if (PyList_GET_SIZE(roles) != n) {  /* zip(..., strict=True) */
+        PyErr_SetString(PyExc_ValueError, "ir_sections: as many roles as sections expected");
+        return NULL;
+    }
+    PyObject *out = PyTuple_New(n);
+    for (Py_ssize_t k = 0; out != NULL && k < n; k++) {
+        PyObject *s = PyList_GET_ITEM(sections, k);
+        if (!Py_IS_TYPE(s, SECTION.type)) {
+            PyErr_Format(PyExc_TypeError, "ir_sections: section %zd is %R, not a Section", k, s);
+            Py_CLEAR(out);
+            break;
+        }
+        /* Section: title, level, kind, line, start, end, end_line, parent */
+        PyObject *title = *SLOT(&SECTION, 0, s), *level = *SLOT(&SECTION, 1, s), *kind = *SLOT(&SECTION, 2, s);
+        PyObject *line = *SLOT(&SECTION, 3, s), *end_line = *SLOT(&SECTION, 6, s);
+        if (title == NULL || level == NULL || kind == NULL || line == NULL || end_line == NULL) {
+            PyErr_Format(PyExc_AttributeError, "ir_sections: section %zd has a field unset", k);
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *at[] = {file, line};
+        PyObject *span = call_kw(span_cls, at, KW_FILE_LINE);
+        PyObject *values[] = {title, level, kind, PyList_GET_ITEM(roles, k), span, end_line};
+        PyObject *section = span == NULL ? NULL : call_kw(section_cls, values, KW_SECTION);
+        Py_XDECREF(span);
+        if (section == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyTuple_SET_ITEM(out, k, section);
+        if (PyList_GET_SIZE(sections) != n || PyList_GET_SIZE(roles) != n) {
+            PyErr_SetString(PyExc_RuntimeError, "ir_sections: a list changed size while read");
+            Py_CLEAR(out);
+        }
+    }
     return out;
 }
 
@@ -1598,6 +1787,8 @@ static PyMethodDef methods[] = {
     {"lead", lead, METH_O, lead_doc},
     {"checks", (PyCFunction)(void (*)(void))checks, METH_FASTCALL, checks_doc},
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
+    {"top_items", (PyCFunction)(void (*)(void))top_items, METH_FASTCALL, top_items_doc},
+    {"ir_sections", (PyCFunction)(void (*)(void))ir_sections, METH_FASTCALL, ir_sections_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1609,6 +1800,24 @@ static struct PyModuleDef module_def = {
     methods,
 };
 
+/* The interned words of `names` (blank-separated) as a tuple: keyword names that _frozen.c matches
+ * by identity with the interned field names. */
+static PyObject *
+keywords(const char *names)
+{
+    PyObject *text = PyUnicode_FromString(names);
+    PyObject *words = text == NULL ? NULL : PyUnicode_Split(text, NULL, -1);
+    Py_XDECREF(text);
+    PyObject *out = words == NULL ? NULL : PyTuple_New(PyList_GET_SIZE(words));
+    for (Py_ssize_t k = 0; out != NULL && k < PyList_GET_SIZE(words); k++) {
+        PyObject *word = Py_NewRef(PyList_GET_ITEM(words, k));
+        PyUnicode_InternInPlace(&word);
+        PyTuple_SET_ITEM(out, k, word);
+    }
+    Py_XDECREF(words);
+    return out;
+}
+
 PyMODINIT_FUNC
 PyInit__markdown(void)
 {
@@ -1619,6 +1828,13 @@ PyInit__markdown(void)
     HEADING_KIND = PyUnicode_InternFromString("heading");
     LABEL_KIND = PyUnicode_InternFromString("label");
     ONE = PyLong_FromLong(1);
+    KW_FILE_LINE = keywords("file line");
+    KW_FILE_LINE_COL = keywords("file line col");
+    KW_ITEM = keywords("text title span");
+    KW_SECTION = keywords("title level kind role span end_line");
+    if (KW_FILE_LINE == NULL || KW_FILE_LINE_COL == NULL || KW_ITEM == NULL || KW_SECTION == NULL) {
+        return NULL;
+    }
     if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || EXAMPLE_END == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
         || ONE == NULL) {
         return NULL;

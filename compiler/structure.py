@@ -36,14 +36,20 @@ def _span(src: Source, b: Block) -> Span:
 
 
 def _blocks_of(src: Source, k: int, *, deep: bool = True) -> list[Block]:
-    """Blocks of section k; without `deep`, only those before its first subsection. Sections
-    are in document order, so a first subsection is the very next section (a later section
-    that is not k's child has closed k)."""
+    """Blocks of section k; without `deep`, only those before its first subsection."""
+    start, end = _block_range(src, k, deep=deep)
+    return src.blocks[start:end]
+
+
+def _block_range(src: Source, k: int, *, deep: bool = True) -> tuple[int, int]:
+    """Where `_blocks_of` finds section k's blocks: their indices' range. Sections are in document
+    order, so a first subsection is the very next section (a later section that is not k's child
+    has closed k)."""
     secs = src.sections
     end = secs[k].end
     if not deep and k + 1 < len(secs) and secs[k + 1].parent == k:
         end = secs[k + 1].start
-    return src.blocks[secs[k].start + 1 : end]
+    return secs[k].start + 1, end
 
 
 def _items(blocks: list[Block]) -> list[ListItem]:
@@ -55,9 +61,31 @@ def _items(blocks: list[Block]) -> list[ListItem]:
     return [i for i in items if i.indent == top]
 
 
-def _item(src: Source, b: ListItem) -> Item:
-    title, rest = lead(b.text)
-    return Item(text=plain(b.text) if title is None else rest, title=title, span=_span(src, b))
+def _top_items(src: Source, k: int) -> list[Item]:
+    """An Item for each top-level list item of section k before its first subsection."""
+    start, end = _block_range(src, k, deep=False)
+    return _top_items_of(src.blocks, start, end, src.file, Item, Span)
+
+
+def _top_items_py(blocks: list[Block], start: int, end: int, file: str, item: type, span: type) -> list[Item]:
+    """For each of `_items(blocks[start:end])`, an `item` (ir.Item) of its text split by `lead` (plain
+    text when it has no title) with a `span` at the item. The classes are arguments so that
+    _markdown.c's top_items, this in C, need not import the IR."""
+    return [item(text=plain(b.text) if title is None else rest, title=title, span=span(file=file, line=b.line, col=b.col))
+            for b in _items(blocks[start:end]) for title, rest in (lead(b.text),)]
+
+
+def _ir_sections_py(sections: list[markdown.Section], roles: list[str], file: str, section: type, span: type) -> tuple[Section, ...]:
+    """The IR's outline: a `section` (ir.Section) for each of outline()'s sections, with its role.
+    _markdown.c's ir_sections is this in C."""
+    return tuple(
+        section(title=s.title, level=s.level, kind=s.kind, role=role, span=span(file=file, line=s.line), end_line=s.end_line)
+        for s, role in zip(sections, roles, strict=True)
+    )
+
+
+_top_items_of = markdown._c.top_items if markdown._c is not None else _top_items_py
+_ir_sections = markdown._c.ir_sections if markdown._c is not None else _ir_sections_py
 
 
 def extract(src: Source, name: str) -> dict[str, Any]:
@@ -68,23 +96,16 @@ def extract(src: Source, name: str) -> dict[str, Any]:
         keys.setdefault(r, []).append(k)
     by_role = lambda role: keys.get(role, [])  # noqa: E731
     own = lambda k: role_of(secs[k].title)  # noqa: E731
-    out: dict[str, Any] = {
-        "sections": tuple(
-            Section(title=s.title, level=s.level, kind=s.kind, role=role,
-                    span=Span(file=src.file, line=s.line), end_line=s.end_line)
-            for s, role in zip(secs, roles, strict=True)
-        )
-    }
+    out: dict[str, Any] = {"sections": _ir_sections(secs, roles, src.file, Section, Span)}
     out["mission"] = _mission(src, next((k for k in by_role("mission") if own(k) == "mission"), None))
     for role in ("use_when", "avoid_when"):
         found: list[Item] = []
         for k in by_role(role):
-            blocks = _blocks_of(src, k, deep=False)
-            found += [_item(src, b) for b in _items(blocks)]
-            for t in (b for b in blocks if isinstance(b, Table)):
+            found += _top_items(src, k)
+            for t in (b for b in _blocks_of(src, k, deep=False) if isinstance(b, Table)):
                 found += [Item(text=plain(cells[0]), span=Span(file=src.file, line=ln)) for ln, cells in t.rows if cells and cells[0]]
         out[role] = tuple(found)
-    out["principles"] = tuple(_item(src, b) for k in by_role("principles") for b in _items(_blocks_of(src, k, deep=False)))
+    out["principles"] = tuple(item for k in by_role("principles") for item in _top_items(src, k))
     reading = references.read(src, name)  # also each kind's blocks: the passes below walk only theirs
     out["checklists"] = _checklists(src, reading.kinds[ListItem])
     out["delegations"], out["mentions"] = _delegations(src, name, reading)
@@ -107,7 +128,7 @@ def _mission(src: Source, k: int | None) -> Mission | None:
         return None
     blocks = _blocks_of(src, k, deep=False)
     text = "\n\n".join(plain(b.text) for b in blocks if isinstance(b, Paragraph))
-    goals = tuple(_item(src, b) for b in _items(blocks))
+    goals = tuple(_top_items(src, k))
     return Mission(text=text, goals=goals, span=Span(file=src.file, line=src.sections[k].line))
 
 

@@ -16,7 +16,7 @@ from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, nati
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import markdown, source, structure
+from agentc.compiler import ir, markdown, source, structure
 from agentc.compiler.source import BOM, text_of
 
 
@@ -35,6 +35,8 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
     assert source._owners is (source._owners_py if pure else _markdown.owners)
     assert structure._checks is (structure._checks_py if pure else _markdown.checks)
+    assert structure._top_items_of is (structure._top_items_py if pure else _markdown.top_items)
+    assert structure._ir_sections is (structure._ir_sections_py if pure else _markdown.ir_sections)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
@@ -52,6 +54,20 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
     items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
     for plain_ok in ({}, dict.fromkeys(range(0, len(sections), 2)), {None: 0}):
         assert native.checks(blocks, items, owner, plain_ok) == structure._checks_py(blocks, items, owner, plain_ok), lines
+    _same_ir(native, blocks, sections, lines)
+
+
+def _same_ir(native, blocks: list, sections: list, lines: list[str]) -> None:
+    """top_items and ir_sections make the IR nodes their Python twins make: the items of every
+    section's range as structure takes it, and of ranges that cut into, past or around the blocks."""
+    roles = [source.role_of(s.title) for s in sections]
+    both = (sections, roles, "a.md", ir.Section, ir.Span)
+    assert native.ir_sections(*both) == structure._ir_sections_py(*both), lines
+    ranges = [(s.start + 1, s.end) for s in sections] + [(s.start + 1, sections[k + 1].start) for k, s in enumerate(sections[:-1])]
+    ranges += [(0, len(blocks)), (1, len(blocks) + 5), (len(blocks), len(blocks)), (3, 2)]
+    for start, end in ranges:
+        both = (blocks, start, end, "é.md", ir.Item, ir.Span)
+        assert native.top_items(*both) == structure._top_items_py(*both), (start, end, lines)
 
 
 
@@ -77,7 +93,8 @@ PIECES = [" ", "  ", "    ", " " * 17, "\t", "\xa0", "\u2003", "\u3000", "\x0b",
           "-", "*", "+", "_", "1", "9", "12", "123", "1234", "\u0663", "\uff11", "\u00b2", ".", ")", ". ", ") ",
           "[", "]", "x", "X", "[ ]", "[x]", "[X]", "[y]", "[ ] ", "[x] ", "#", "##", "######", "#######",
           "`", "```", "~~~", "````", "~", "|", "|---|", "| a | b |", "|:--|--:|", "<", "<example>", "</example>",
-          "a", "word", "b c", "**", "**Bold**", ":", "- ", "* ", "+ ", "1. ", "# ", "- - -", "***", "---", "___", "\U0001f600", ""]
+          "a", "word", "b c", "**", "**Bold**", ":", "- ", "* ", "+ ", "1. ", "# ", "- - -", "***", "---", "___", "\U0001f600", "",
+    "\r", "Steps:", "\uff1a", "__", "x" * 3000]
 
 line = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
 
@@ -201,6 +218,35 @@ def test_no_memory_is_leaked(native):
     owner = native.owners(sections, len(blocks))
     items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
     assert_no_leak(lambda: native.checks(blocks, items, owner, {0: None, 2: None}))
+    roles = [source.role_of(s.title) for s in sections]
+    assert_no_leak(lambda: native.ir_sections(sections, roles, "a.md", ir.Section, ir.Span))
+    assert_no_leak(lambda: native.top_items(blocks, 0, len(blocks), "a.md", ir.Item, ir.Span))
+
+
+def test_top_items_and_ir_sections_refuse_what_structure_never_passes(native, configure):
+    blocks = native.parse_blocks(["# A", "- **T**: one", "  - deep", "- two", "## B", "- three"], 1, "a.md")[0]
+    sections = native.outline(blocks, 7)
+    items = ("a.md", ir.Item, ir.Span)
+    assert native.top_items(blocks, 1, 4, *items) == structure._top_items_py(blocks, 1, 4, *items)
+    assert [(i.title, i.text) for i in native.top_items(blocks, 1, 4, *items)] == [("T", "one"), (None, "two")]
+    assert native.top_items([], 0, 0, *items) == []
+    for bad in ((blocks, 0, 4, *items[:2]), (tuple(blocks), 0, 4, *items), (blocks, "0", 4, *items), (blocks, 0, 4, None, *items[1:]),
+                (blocks, 0, 4, "a.md", "Item", ir.Span), ([*blocks[:1], markdown.ListItem(line=1, indent="0")], 0, 2, *items)):
+        with pytest.raises(TypeError):
+            native.top_items(*bad)
+    with pytest.raises(ValueError):
+        native.top_items(blocks, -1, 4, *items)
+    roles = ["other"] * len(sections)
+    for bad in ((sections, roles, "a.md", ir.Section), ((*sections,), roles, "a.md", ir.Section, ir.Span),
+                ([*sections, blocks[0]], [*roles, "other"], "a.md", ir.Section, ir.Span)):
+        with pytest.raises(TypeError):
+            native.ir_sections(*bad)
+    with pytest.raises(ValueError):
+        native.ir_sections(sections, roles[1:], "a.md", ir.Section, ir.Span)
+    with pytest.raises(ValueError), pytest.MonkeyPatch.context() as mp:  # plain() fails: its error comes through
+        mp.setattr(markdown, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
+        configure()
+        native.top_items(blocks, 1, 4, *items)
 
 
 def test_checks_refuses_what_checklists_never_passes(native):
