@@ -1775,64 +1775,171 @@ fail:
 }
 
 /* ------------------------------------------------------------------------------------------- */
-/* mentions._prepared_lines_py: the lines holding the places `prepare` changed, remade from the
- * prepared text. Python found each place's line by counting the "\n" before it (~1 instruction a
- * character of the text, for the one or two places most changed texts hold); here the walk goes
- * over the lines' lengths, which `prepare` keeps. */
+/* mentions._prepare_join_py: the lines joined by "\n" and prepared (mentions._prepare), and the
+ * lines it changed remade. Python joined the lines, then searched the whole text for each
+ * non-ASCII hyphen (a copy for each found) and copied it again for a "/" made "+"; here the text
+ * is made once: the hyphens are made "-" as the lines are copied (only a line of two or four bytes
+ * a character can hold one), and the "+" are written into it. Each line's start is kept, so a
+ * changed place's line costs no count of "\n". */
 
-PyDoc_STRVAR(prepared_lines_doc,
-"prepared_lines(lines, text, places) -> list[str]\n\n"
-"mentions._prepared_lines_py(lines, text, places): lines itself when places is empty, else a copy\n"
-"with each line holding a place (an index into text, lines joined by \"\\n\" and prepared: the same\n"
-"lengths) taken from text.");
+/* text[at:at + n] (of kind `kind`) from line `from` (of kind `from_kind`, no wider). */
+static void
+copy_line(int kind, void *text, Py_ssize_t at, int from_kind, const void *from, Py_ssize_t n)
+{
+    if (kind == from_kind) {
+        memcpy((char *)text + at * kind, from, (size_t)n * kind);
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        Py_UCS2 *to = (Py_UCS2 *)text + at;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            to[i] = ((const Py_UCS1 *)from)[i];
+        }
+    }
+    else {
+        Py_UCS4 *to = (Py_UCS4 *)text + at;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            to[i] = PyUnicode_READ(from_kind, from, i);
+        }
+    }
+}
+
+/* The non-ASCII hyphens of text[at:end] made "-": whether there was one. */
+static int
+minus_hyphens(int kind, void *text, Py_ssize_t at, Py_ssize_t end)
+{
+    int found = 0;
+    for (Py_ssize_t i = at; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, text, i);
+        if (ch != '-' && is_hyphen(ch)) {
+            PyUnicode_WRITE(kind, text, i, '-');
+            found = 1;
+        }
+    }
+    return found;
+}
+
+PyDoc_STRVAR(prepare_join_doc,
+"prepare_join(lines) -> tuple[str, list[str]]\n\n"
+"mentions._prepare_join_py(lines): the text that is lines (a list of str holding no \"\\n\") joined\n"
+"by \"\\n\" and prepared, and its lines: lines itself when preparing changed nothing, else a copy\n"
+"with each changed line taken from the text.");
 
 static PyObject *
-prepared_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+prepare_join(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyList_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "prepared_lines(lines: list[str], text: str, places: list[int])");
+    if (nargs != 1 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "prepare_join(lines: list[str])");
         return NULL;
     }
-    PyObject *lines = args[0], *text = args[1];
-    if (PyList_GET_SIZE(args[2]) == 0) {
-        return Py_NewRef(lines);
+    /* a copy holds the lines: an allocation below may run a finalizer that changes the list */
+    PyObject *lines = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *text = NULL, *out = NULL;
+    Py_ssize_t *starts = NULL, *cuts = NULL, count = 0, n = 0, n_cuts = 0, size = 0;
+    char *changed = NULL; /* per line: whether preparing changed it */
+    if (lines == NULL) {
+        return NULL;
     }
-    PyObject *places = PySequence_List(args[2]), *out = NULL;
-    if (places == NULL || PyList_Sort(places) < 0 || (out = PyList_GetSlice(lines, 0, PyList_GET_SIZE(lines))) == NULL) {
+    count = PyList_GET_SIZE(lines);
+    Py_UCS4 maxchar = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "prepare_join: the lines must be str");
+            goto fail;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(item) + (i > 0);
+        if (len > PY_SSIZE_T_MAX - n) {
+            PyErr_SetString(PyExc_OverflowError, "prepare_join: the text is too long");
+            goto fail;
+        }
+        n += len;
+        maxchar = Py_MAX(maxchar, PyUnicode_MAX_CHAR_VALUE(item));
+    }
+    text = PyUnicode_New(n, maxchar);
+    starts = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Py_ssize_t));
+    changed = PyMem_Calloc((size_t)(count ? count : 1), 1);
+    if (text == NULL || starts == NULL || changed == NULL) {
+        if (text != NULL) {
+            PyErr_NoMemory();
+        }
         goto fail;
     }
-    Py_ssize_t line = 0, begin = 0, n = PyUnicode_GET_LENGTH(text);
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
-        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(places, i)), len = 0;
-        if (at == -1 && PyErr_Occurred()) {
-            goto fail;
+    int kind = PyUnicode_KIND(text), hyphens = 0;
+    void *data = PyUnicode_DATA(text);
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(lines, i);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(item);
+        if (i > 0) {
+            PyUnicode_WRITE(kind, data, at++, '\n');
         }
-        for (;; line++) { /* the copy's lines: no other code holds it to change it */
-            if (line >= PyList_GET_SIZE(out) || !PyUnicode_Check(PyList_GET_ITEM(out, line))) {
-                PyErr_SetString(PyExc_ValueError, "prepared_lines: each place must be within the lines, a list of str");
+        starts[i] = at;
+        copy_line(kind, data, at, PyUnicode_KIND(item), PyUnicode_DATA(item), len);
+        if (PyUnicode_KIND(item) != PyUnicode_1BYTE_KIND && minus_hyphens(kind, data, at, at + len)) {
+            changed[i] = hyphens = 1;
+        }
+        at += len;
+    }
+    /* Each "/" of a-x/b-y, all decided before any is written: kebab_left reads the "/" left of a name. */
+    for (at = n ? PyUnicode_FindChar(text, '/', 0, n, 1) : -1; at >= 0;
+         at = at + 1 < n ? PyUnicode_FindChar(text, '/', at + 1, n, 1) : -1) {
+        if (!kebab_right(kind, data, n, at + 1) || !kebab_left(kind, data, at)) {
+            continue;
+        }
+        if (n_cuts == size) {
+            size = size ? 2 * size : 16;
+            Py_ssize_t *more = PyMem_Realloc(cuts, (size_t)size * sizeof(Py_ssize_t));
+            if (more == NULL) {
+                PyErr_NoMemory();
                 goto fail;
             }
-            len = PyUnicode_GET_LENGTH(PyList_GET_ITEM(out, line));
-            if (at <= begin + len) {
-                break;
-            }
-            begin += len + 1;
+            cuts = more;
         }
-        if (at < begin || begin + len > n) {
-            PyErr_SetString(PyExc_ValueError, "prepared_lines: each place must be within the text, as long as the lines");
-            goto fail;
-        }
-        PyObject *piece = PyUnicode_Substring(text, begin, begin + len);
-        if (piece == NULL) {
-            goto fail;
-        }
-        Py_SETREF(PyList_GET_ITEM(out, line), piece);
+        cuts[n_cuts++] = at;
     }
-    Py_DECREF(places);
-    return out;
+    if (PyErr_Occurred()) { /* PyUnicode_FindChar gives -2 with an exception: not for a str and a range */
+        goto fail;
+    }
+    Py_ssize_t line = 0;
+    for (Py_ssize_t i = 0; i < n_cuts; i++) { /* the cuts come in order: so do their lines */
+        PyUnicode_WRITE(kind, data, cuts[i], '+');
+        while (line + 1 < count && starts[line + 1] <= cuts[i]) {
+            line++;
+        }
+        changed[line] = 1;
+    }
+    if (hyphens) { /* "-" for a hyphen may leave the text narrower: str.replace would make it so */
+        Py_SETREF(text, PyUnicode_FromKindAndData(kind, data, n));
+        if (text == NULL) {
+            goto fail;
+        }
+    }
+    if (!hyphens && n_cuts == 0) {
+        out = Py_NewRef(args[0]);
+    }
+    else {
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (changed[i]) {
+                Py_ssize_t end = starts[i] + PyUnicode_GET_LENGTH(PyList_GET_ITEM(lines, i));
+                PyObject *piece = PyUnicode_Substring(text, starts[i], end);
+                if (piece == NULL) {
+                    goto fail;
+                }
+                Py_SETREF(PyList_GET_ITEM(lines, i), piece);
+            }
+        }
+        out = Py_NewRef(lines);
+    }
+    PyMem_Free(starts);
+    PyMem_Free(changed);
+    PyMem_Free(cuts);
+    Py_DECREF(lines);
+    return Py_BuildValue("(NN)", text, out);
 fail:
-    Py_XDECREF(places);
-    Py_XDECREF(out);
+    PyMem_Free(starts);
+    PyMem_Free(changed);
+    PyMem_Free(cuts);
+    Py_DECREF(lines);
+    Py_XDECREF(text);
     return NULL;
 }
 
@@ -1845,7 +1952,7 @@ static PyMethodDef methods[] = {
     {"kebab_ok", (PyCFunction)(void (*)(void))kebab_ok, METH_FASTCALL, kebab_ok_doc},
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
     {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
-    {"prepared_lines", (PyCFunction)(void (*)(void))prepared_lines, METH_FASTCALL, prepared_lines_doc},
+    {"prepare_join", (PyCFunction)(void (*)(void))prepare_join, METH_FASTCALL, prepare_join_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -531,8 +531,7 @@ def _prepared_lines_py(lines: list[str], text: str, places: list[int]) -> list[s
     """The lines of `text`, the prepared join of `lines`, which differs from it only at `places`:
     `lines` itself when nothing changed (most files), else a copy with the changed lines remade.
     Most changed files change one line or two ("a-x/b-y"); splitting the whole text made ~800
-    strings for them. The C twin is `prepared_lines`, which finds a place's line by the lines'
-    lengths (`prepare` keeps them) rather than counting the "\n" before it."""
+    strings for them."""
     if not places:
         return lines
     if len(places) > 64:  # many non-ASCII hyphens: one split costs less than a search per place
@@ -547,6 +546,14 @@ def _prepared_lines_py(lines: list[str], text: str, places: list[int]) -> list[s
     return out
 
 
+def _prepare_join_py(lines: list[str]) -> tuple[str, list[str]]:
+    """`prepare` of `lines` joined by "\n", and its lines (`_prepared_lines_py`). The C twin is
+    `prepare_join`, which makes the text once: Python joins the lines, searches the whole text
+    for each non-ASCII hyphen and copies it again for a "/" made "+"."""
+    text, places = _prepare("\n".join(lines))
+    return text, _prepared_lines_py(lines, text, places)
+
+
 def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
                        ) -> tuple[list[str], dict[int, list[_Cand]], set[int], set[int], set[int] | None]:
     """The prepared lines, the names on each (0-based line index), the lines holding one of
@@ -555,13 +562,12 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     line costs more in calls than in matching. Each word is searched once even when it is both
     a cue and a look word. The prepared lines are `lines` itself when `prepare` changes nothing
     (most files), else a copy with the changed lines remade."""
-    text, places = _prepare("\n".join(lines))
+    text, prepared = _prepare_join(lines)
     holding, shifted = _lines_holding(text, _words(cues, triggers))
     out = _by_line(lines, _places(text, self_name, sub=bool(holding["subagent_type"])), _Cand)  # lines: as long as text's
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
-    prepared = _prepared_lines(lines, text, places)
     for i in holding["agent"]:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
     for i in hinted:  # ...or "ask y z": on a line with neither a name nor "agent", only such a weak
@@ -657,9 +663,10 @@ def _native() -> Any:
     object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
     give, `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
-    text and without running `_Cand.__init__`, and `slashes` what `_slashes_py` gives (tests/test_mentions_native.py compares them)."""
+    text and without running `_Cand.__init__`, `slashes` what `_slashes_py` gives and `prepare_join` what
+    `_prepare_join_py` gives (tests/test_mentions_native.py compares them)."""
     return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
-                       "slashes", "prepared_lines")
+                       "slashes", "prepare_join")
 
 
 _NATIVE = _native()
@@ -669,7 +676,7 @@ _title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match, _ROLE
 _kebab_names = partial(_NATIVE.kebab_names, _KEBAB_RULES) if _NATIVE else _kebab_names_py
 _by_line = _NATIVE.by_line if _NATIVE else _by_line_py
 _slashes = _NATIVE.slashes if _NATIVE else _slashes_py
-_prepared_lines = _NATIVE.prepared_lines if _NATIVE else _prepared_lines_py
+_prepare_join = _NATIVE.prepare_join if _NATIVE else _prepare_join_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

@@ -49,7 +49,7 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._native_holding is None
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
         assert mentions._by_line is mentions._by_line_py
-        assert mentions._prepared_lines is mentions._prepared_lines_py
+        assert mentions._prepare_join is mentions._prepare_join_py
     else:
         assert mentions._native_holding is _mentions.lines_holding
         assert mentions._title_names.func is _mentions.title_names
@@ -57,7 +57,7 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._kebab_names.func is _mentions.kebab_names
         assert mentions._kebab_names.args == (mentions._KEBAB_RULES,)
         assert mentions._by_line is _mentions.by_line
-        assert mentions._prepared_lines is _mentions.prepared_lines
+        assert mentions._prepare_join is _mentions.prepare_join
 
 
 def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
@@ -641,7 +641,7 @@ def test_by_line_leaks_no_memory(module):
     assert_no_leak(calls)
 
 
-# The prepared lines (mentions._prepared_lines): what splitting the prepared text gives, with the
+# The prepared lines (mentions._prepared_lines_py): what splitting the prepared text gives, with the
 # lines `prepare` changes (non-ASCII hyphens, "a-x/b-y") anywhere, several on a line, many of them.
 PREP_PIECES = ["a-x/b-y", "a-x", "/", "b-y", "x", " ", "\n", "\r\n", "\u2010", "\u2011", "\u2012", "\u2212", "\u00e9", ""]
 
@@ -652,10 +652,10 @@ def test_prepared_lines_are_the_split_prepared_text(text):
     lines = text.split("\n")
     prepared, places = mentions._prepare(text)
     assert prepared == mentions.prepare(text)
-    assert mentions._prepared_lines(lines, prepared, places) == prepared.split("\n"), text
+    assert mentions._prepared_lines_py(lines, prepared, places) == prepared.split("\n"), text
     many = "\n".join(["\u2010 a-x/b-y"] * 50 + lines)
     prepared, places = mentions._prepare(many)
-    assert mentions._prepared_lines(many.split("\n"), prepared, places) == prepared.split("\n")
+    assert mentions._prepared_lines_py(many.split("\n"), prepared, places) == prepared.split("\n")
 
 
 # The slashes of "a-x/b-y" (mentions._slashes_py): kebab names on both sides or not, the characters
@@ -729,21 +729,24 @@ def test_slashes_leak_no_memory(module):
     assert_no_leak(calls)
 
 
-# The prepared lines (mentions._prepared_lines_py): texts that `prepare` changes at one place or
-# many (non-ASCII hyphens, "a-x/b-y"), on the first and the last line, next to empty lines and
-# non-ASCII characters of each width, and more than 64 places (Python splits the text then).
+# The prepared text and lines (mentions._prepare_join_py): texts that `prepare` changes at one
+# place or many (non-ASCII hyphens, "a-x/b-y"), on the first and the last line, next to empty lines
+# and non-ASCII characters of each width (a hyphen made "-" may leave the text narrower: str
+# equality holds only between strs of the same kind, so the comparison checks the kind too), a
+# "/" at a line's start with a name at the end of the line before, and more than 64 places
+# (Python splits the text then).
 PREP_PIECES = ["a-x/b-y", "\u2010", "x\u2011y", "\u2212", "\n", "\n\n", "\r\n", "\u00e9", "\u2192", "\U0001f600", " ", "ab",
-               "c-d", "/", ""]
+               "c-d", "/", "\n/", "\u0130", "\u212a", "c" * 40, ""]
 prep_text = st.lists(st.sampled_from(PREP_PIECES), max_size=40).map("".join)
 
 
 def _prepared_both(module, text: str) -> None:
     lines = text.split("\n")
-    prepared, places = mentions._prepare("\n".join(lines))
-    expected = mentions._prepared_lines_py(lines, prepared, places)
-    found = module.prepared_lines(lines, prepared, places)
-    assert found == expected == prepared.split("\n"), text
-    assert (found is lines) == (not places)
+    expected = mentions._prepare_join_py(lines)
+    found = module.prepare_join(lines)
+    assert found == expected, text
+    assert found == (mentions.prepare(text), mentions.prepare(text).split("\n")), text
+    assert (found[1] is lines) == (expected[1] is lines) == (mentions.prepare(text) == text), text
 
 
 def test_prepared_lines_of_every_file_are_the_same(module):
@@ -759,28 +762,26 @@ def test_generated_prepared_lines_are_the_same(module, text):
 
 def test_odd_prepared_lines_are_the_same(module):
     for text in ("", "\u2010", "\n\u2010\n", "a-x/b-y", "x" * 100_000 + "\u2010", "\u2010\n" * 100 + "a-b/c-d",
-                 "\U0001f600 a-x/b-y\r\n\u00e9 c\u2011d\n\n"):
+                 "\U0001f600 a-x/b-y\r\n\u00e9 c\u2011d\n\n", "\u00e9\u2010", "\u2010\u2192", "\U0001f600\u2212",
+                 "a-b\n/c-d", "a-b\r\n/c-d", "a-b/c-d/e-f/g-h", "ab-" + "c" * 76 + "/d-e", "ab-" + "c" * 77 + "/d-e",
+                 "\n" * 1000, "a-x/b-y " * 50_000):
         _prepared_both(module, text)
 
 
 def test_prepared_lines_with_bad_arguments_raise(module):
-    for args in ((), (["ab"], "ab"), (("ab",), "ab", [0]), (["ab"], b"ab", [0]), (["ab"], "ab", (0,)), (["ab"], "ab", ["0"])):
+    for args in ((), ("ab",), (("ab",),), (["ab", 1],), ([b"ab"],), (["ab"], ["ab"])):
         with pytest.raises(TypeError):
-            module.prepared_lines(*args)
-    for lines, text, places in ((["ab"], "ab", [3]), (["ab"], "ab", [-1]), (["ab", "c"], "ab", [3]), (["ab", 1], "ab\nc", [3]),
-                                ([], "", [0])):
-        with pytest.raises(ValueError):
-            module.prepared_lines(lines, text, places)
+            module.prepare_join(*args)
 
 
 def test_prepared_lines_leak_no_memory(module):
-    text = "a-x/b-y\n\u2010\n\nc\u2011d e-f/g-h\n"
-    lines = text.split("\n")
-    prepared, places = mentions._prepare(text)
+    lines = "a-x/b-y\n\u2010\n\nc\u2011d e-f/g-h\n".split("\n")
 
     def calls():
-        module.prepared_lines(lines, prepared, places)
-        with pytest.raises(ValueError):
-            module.prepared_lines(lines, prepared, [*places, 99])
+        module.prepare_join(lines)
+        module.prepare_join(["no change", "\u2192"])
+        module.prepare_join([])
+        with pytest.raises(TypeError):
+            module.prepare_join([*lines, 1])
 
     assert_no_leak(calls)
