@@ -5,8 +5,10 @@ repository and the shared corpus, odd texts (empty, no line break, CRLF, blank l
 trailing blanks, emoji, every unsafe character and its neighbours in UTF-8, a huge line) and
 hypothesis-made texts of the characters that could tell them apart, under several indents.
 `has_control` against chars.has_control_py: every code point alone and inside texts of each str
-width, the same prompts, hypothesis texts. Also: each is used when built (and must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad
-arguments are TypeErrors, and it leaks no memory."""
+width, the same prompts, hypothesis texts. `utf8` (agentc.targets.encode) against str.encode:
+every code point in texts of each width, a non-ASCII character at every offset of an ASCII run,
+prompts, odd and hypothesis texts. Also: each is used when built (and must be, where CI says so
+with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no memory."""
 
 from __future__ import annotations
 
@@ -268,3 +270,90 @@ def test_read_entry_bad_arguments_and_no_leak(reader):
 def test_crewai_validate_reads_pieces_in_c_when_built():
     _text = native_in_use("agentc.targets._shared._text")
     assert yamltext.read_entry is (None if _text is None else _text.read_entry)
+
+
+# --- utf8: str.encode("utf-8"), or None for a str with a surrogate ---
+
+@pytest.fixture(scope="module")
+def encoder():
+    """The C `utf8`, even when this run encodes in pure Python."""
+    import agentc.targets as targets
+
+    return native_or_skip(targets._native_utf8, "_text")
+
+
+def _encodes(encoder, text: str) -> None:
+    try:
+        expected = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: None, and the caller's own encode decides
+        expected = None
+    assert encoder(text) == expected, text[:80]
+
+
+def test_targets_encode_with_the_native_utf8_when_built():
+    import agentc.targets as targets
+
+    _text = native_in_use("agentc.targets._shared._text")
+    assert targets._utf8 is (None if _text is None else _text.utf8)
+
+
+def test_utf8_is_the_same_on_every_code_point(encoder):
+    # Alone and at every offset of an ASCII run (the C copies eight units at a time), in a
+    # Latin-1, a 2-byte and a 4-byte str.
+    for i in range(0x110000):
+        ch = chr(i)
+        for text in (ch, f"abcdefghijklmnopq{ch}", f"→{ch}x", f"😀 {ch}"):
+            _encodes(encoder, text)
+    for width in ("é", "→", "😀"):
+        for at in range(20):
+            _encodes(encoder, "a" * at + width + "b" * (19 - at))
+            _encodes(encoder, "a" * at + width + "\ud800" + "b" * 3)
+
+
+def test_utf8_is_the_same_on_prompts_and_odd_texts(encoder):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    assert len(files) > 20
+    for path in files:
+        text = text_of(path.read_bytes())
+        _encodes(encoder, text)
+        _encodes(encoder, text + "😀")
+    for text in (*ODD, *UNSAFE_AND_NEIGHBOURS, "a" * 100_000 + "é", "→" * 100_000, "😀" * 50_000 + "\ud800",
+                 "line\r\n" * 1000 + "→", "\x00→\x7f", "ÿ" * 17):
+        _encodes(encoder, text)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["ÿ", "\u07ff", "\u0800", "\uffff", "\U00010000", "\U0010ffff", "\udfff"]),
+                max_size=60).map("".join))
+def test_utf8_on_generated_texts_is_the_same(encoder, text):
+    _encodes(encoder, text)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.text(max_size=80))
+def test_utf8_on_any_text_is_the_same(encoder, text):
+    _encodes(encoder, text)
+
+
+def test_encode_raises_as_str_encode_does():
+    import agentc.targets as targets
+
+    with pytest.raises(UnicodeEncodeError):
+        targets.encode("a → \ud800")
+    assert targets.encode("a → \ud800", "surrogatepass") == "a → \ud800".encode("utf-8", "surrogatepass")
+    assert targets.encode("→ 😀") == "→ 😀".encode("utf-8")
+
+
+def test_utf8_bad_arguments_and_no_leak(encoder):
+    for bad in (b"a", None, 1, bytearray(b"x")):
+        with pytest.raises(TypeError):
+            encoder(bad)
+    texts = ("prompt → 😀\n" * 50, "plain ascii" * 20, "é" * 300, "→" * 300, "x\ud800")
+
+    def calls():
+        for text in texts:
+            encoder(text)
+        with pytest.raises(TypeError):
+            encoder(b"x")
+
+    assert_no_leak(calls)

@@ -14,11 +14,17 @@
  *
  * json_indent(data, ensure_ascii) gives what jsontext.dumps_py gives (json.dumps with indent=2),
  * or None for data it leaves to that Python (tests/test_jsontext.py compares the two).
+ *
+ * utf8(text) gives text.encode("utf-8"), or None for a str holding a surrogate, which the caller
+ * encodes itself (agentc.targets.encode; tests/test_text_native.py compares the two).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* What yamltext._UNSAFE finds, in UTF-8 at `p` (before `end`): a C0 control but tab and newline,
  * DEL, U+0080-U+009F, U+2028, U+2029, a surrogate (surrogatepass writes them), U+FEFF, U+FFFE,
@@ -708,7 +714,175 @@ json_indent(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return text;
 }
 
+/* utf8(text): text.encode("utf-8") for a str without a surrogate, or None when it holds one (the
+ * caller encodes that one itself, with its own error handler, so errors stay Python's). CPython
+ * encodes a 2- or 4-byte-wide str one character at a time, a branch per character; a prompt is
+ * such a str (one arrow makes it 2 bytes wide, one emoji 4) that is ASCII but for a few
+ * characters, so its ASCII runs are measured and copied eight (2-byte) or four (4-byte) code
+ * units at a time. Two passes: one counts the bytes, one writes them into a bytes object of
+ * exactly that size. */
+#define UTF8_SIZE(c) ((c) < 0x80 ? 1 : (c) < 0x800 ? 2 : (c) < 0x10000 ? 3 : 4)
+#define IS_SURROGATE(c) ((c) >= 0xD800 && (c) <= 0xDFFF)
+
+static inline unsigned char *
+put_utf8(unsigned char *out, Py_UCS4 c)
+{
+    if (c < 0x80) {
+        *out++ = (unsigned char)c;
+    } else if (c < 0x800) {
+        *out++ = (unsigned char)(0xC0 | (c >> 6));
+        *out++ = (unsigned char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *out++ = (unsigned char)(0xE0 | (c >> 12));
+        *out++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        *out++ = (unsigned char)(0x80 | (c & 0x3F));
+    } else {
+        *out++ = (unsigned char)(0xF0 | (c >> 18));
+        *out++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+        *out++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        *out++ = (unsigned char)(0x80 | (c & 0x3F));
+    }
+    return out;
+}
+
+/* How many code units from s[i] on (at most n - i) are ASCII: eight at a time, then one by one. */
+static inline Py_ssize_t
+ascii_run2(const Py_UCS2 *s, Py_ssize_t i, Py_ssize_t n)
+{
+    Py_ssize_t start = i;
+#ifdef __SSE2__
+    const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
+    for (; n - i >= 8; i += 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero)) != 0xFFFF)
+            break;
+    }
+#endif
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i - start;
+}
+
+/* ascii_run2 of a 4-byte-wide str, four at a time. */
+static inline Py_ssize_t
+ascii_run4(const Py_UCS4 *s, Py_ssize_t i, Py_ssize_t n)
+{
+    Py_ssize_t start = i;
+#ifdef __SSE2__
+    const __m128i high = _mm_set1_epi32((int)0xFFFFFF80), zero = _mm_setzero_si128();
+    for (; n - i >= 4; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(v, high), zero)) != 0xFFFF)
+            break;
+    }
+#endif
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i - start;
+}
+
+/* The ASCII code units s[0..k) (k from ascii_run2) as bytes at out; where it ends. */
+static inline unsigned char *
+put_ascii2(unsigned char *out, const Py_UCS2 *s, Py_ssize_t k)
+{
+    Py_ssize_t i = 0;
+#ifdef __SSE2__
+    for (; k - i >= 8; i += 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        _mm_storel_epi64((__m128i *)(out + i), _mm_packus_epi16(v, v));
+    }
+#endif
+    for (; i < k; i++)
+        out[i] = (unsigned char)s[i];
+    return out + k;
+}
+
+/* put_ascii2 of a 4-byte-wide str. */
+static inline unsigned char *
+put_ascii4(unsigned char *out, const Py_UCS4 *s, Py_ssize_t k)
+{
+    Py_ssize_t i = 0;
+#ifdef __SSE2__
+    for (; k - i >= 4; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        v = _mm_packs_epi32(v, v); /* each below 0x80: no saturation */
+        int four = _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+        memcpy(out + i, &four, 4);
+    }
+#endif
+    for (; i < k; i++)
+        out[i] = (unsigned char)s[i];
+    return out + k;
+}
+
+static PyObject *
+utf8(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "utf8() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, size = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (PyUnicode_IS_ASCII(text))
+        return PyBytes_FromStringAndSize((const char *)data, n);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *s = data;
+        for (i = 0; i < n; i++)
+            size += s[i] >> 7; /* a second byte for each past ASCII */
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *s = data;
+        while ((i += ascii_run2(s, i, n)) < n) {
+            Py_UCS2 c = s[i++];
+            if (IS_SURROGATE(c))
+                Py_RETURN_NONE;
+            size += UTF8_SIZE(c) - 1; /* the bytes past the one each code unit counts below */
+        }
+    } else {
+        const Py_UCS4 *s = data;
+        while ((i += ascii_run4(s, i, n)) < n) {
+            Py_UCS4 c = s[i++];
+            if (IS_SURROGATE(c))
+                Py_RETURN_NONE;
+            size += UTF8_SIZE(c) - 1;
+        }
+    }
+    size += n;
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, size);
+    if (bytes == NULL)
+        return NULL;
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(bytes);
+    i = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *s = data;
+        for (; i < n; i++)
+            out = put_utf8(out, s[i]);
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *s = data;
+        while (i < n) {
+            Py_ssize_t k = ascii_run2(s, i, n);
+            out = put_ascii2(out, s + i, k);
+            if ((i += k) < n)
+                out = put_utf8(out, s[i++]);
+        }
+    } else {
+        const Py_UCS4 *s = data;
+        while (i < n) {
+            Py_ssize_t k = ascii_run4(s, i, n);
+            out = put_ascii4(out, s + i, k);
+            if ((i += k) < n)
+                out = put_utf8(out, s[i++]);
+        }
+    }
+    return bytes;
+}
+
 static PyMethodDef methods[] = {
+    {"utf8", (PyCFunction)utf8, METH_O,
+     "utf8(text): text.encode('utf-8'), or None when text holds a surrogate (the caller encodes it)."},
     {"has_control", (PyCFunction)has_control, METH_O,
      "has_control(text): chars.has_control_py, whether text holds a control character but tab and newline."},
     {"literal_block", (PyCFunction)(void (*)(void))literal_block, METH_FASTCALL,

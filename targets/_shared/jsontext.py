@@ -16,7 +16,7 @@ from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from agentc.compiler import native
-from agentc.targets import FileText, as_text
+from agentc.targets import FileText, as_text, encode
 
 # pydantic-core's compiled module, as agentc/codec.py loads it for the cache (without the package).
 _CORE = "pydantic_core._pydantic_core"
@@ -54,7 +54,7 @@ def _encode(text: str) -> str:
     character. `surrogatepass`: a lone surrogate comes out as the C encoder leaves it."""
     if len(text) < _LONG:
         return encode_basestring(text)
-    data = _string_utf8(text.encode("utf-8", "surrogatepass"))
+    data = _string_utf8(encode(text, "surrogatepass"))
     return encode_basestring(text) if data is None else data.decode("utf-8", "surrogatepass")
 
 
@@ -64,7 +64,7 @@ def string_utf8(text: str) -> bytes | None:
     if len(text) < _LONG:
         return None
     try:
-        data = text.encode("utf-8")
+        data = encode(text)
     except UnicodeEncodeError:  # a lone surrogate: the str way raises where it raised before
         return None
     return _string_utf8(data)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 from agentc.compiler import native
+from agentc.targets import encode
 
 # The characters a scalar writes escaped: what PyYAML's reader does not take unescaped, and those
 # YAML 1.1 treats as line breaks (CR, NEL, LS, PS) or as the byte-order mark. Spelled out rather
@@ -49,7 +50,7 @@ def _literal(text: str, indent: str) -> bytes | None:
     prompt: ~210 -> ~50 us, most of it the encoding)."""
     if _native_block is None:
         return _literal_py(text, indent)
-    return _native_block(text.encode("utf-8", "surrogatepass"), indent.encode("utf-8"))
+    return _native_block(encode(text, "surrogatepass"), indent.encode("utf-8"))
 
 
 def _literal_py(text: str, indent: str) -> bytes | None:
