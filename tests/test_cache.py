@@ -282,3 +282,22 @@ def test_read_with_stat_is_stat_of_then_the_bytes(tmp_path, data):
     assert read_with_stat(str(path)) == (stat_of(path), data)
     with pytest.raises(OSError):
         read_with_stat(tmp_path / "gone.md")
+
+
+def test_graphviz_is_in_the_build_key_of_the_diagram_target_alone(tmp_path, monkeypatch):
+    """Installing Graphviz changes the diagram target's SVG and nothing else: only a build with
+    that target is keyed by where `dot` is (so a claude build needs no PATH search, nor shutil)."""
+    import os
+
+    from agentc.cache import build_key
+
+    def keys() -> tuple[str, str]:
+        return build_key("{}", ["claude"], ["/out"]), build_key("{}", ["claude", "diagram"], ["/out"])
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    without = keys()
+    dot = tmp_path / "dot"
+    dot.write_text("#!/bin/sh\n")
+    os.chmod(dot, 0o755)
+    with_dot = keys()
+    assert with_dot[0] == without[0] and with_dot[1] != without[1]
