@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 FORMAT = 1  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
 # (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state
-_FINGERPRINTS = Kept(os.path.join(FOLDER, f"code.{sys.implementation.cache_tag}.marshal"), most=16)
+# sha256 of (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state.
+# Keyed by a digest, not by the ~100 stats themselves: the table is read by every cached build.
+_FINGERPRINTS = Kept(os.path.join(FOLDER, f"fingerprint.{sys.implementation.cache_tag}.marshal"), most=16)
 
 
 def sha(data: bytes) -> str:
@@ -107,7 +109,7 @@ def code_fingerprint() -> str:
             stats = tuple((rel, *_stat_key(os.stat(path))) for rel, path in files)
         except OSError:
             stats = None
-        key = (agentc.__version__, FORMAT, stats)
+        key = sha(repr((agentc.__version__, FORMAT, stats)).encode())
         _CODE = _FINGERPRINTS.get(key) if stats is not None else None
         if _CODE is None:
             h = hashlib.sha256(f"{agentc.__version__}|{FORMAT}".encode())
@@ -125,18 +127,30 @@ def _code_files(folder: str) -> list[tuple[str, str]]:
     """(posix path relative to `folder`, path) of the code and template files under it, sorted:
     the Python code, templates and data, and the C modules as built (compiler/_markdown and
     _mentions: a change to their C, rebuilt by `pip install`, changes what a file lowers to
-    while no .py file changes). os.walk leaves out __pycache__ folders instead of listing their
-    .pyc files to drop them (every cached build hashes ~150 files: 3.9 -> 2.5 ms)."""
+    while no .py file changes). The files os.walk would give (a folder linked in is not
+    entered), __pycache__ folders left out, but by os.scandir with each relative path made as
+    it goes: os.walk's lists and os.path.relpath per file were ~0.8 ms of every cached build."""
     from importlib.machinery import EXTENSION_SUFFIXES  # ".cpython-311-x86_64-linux-gnu.so", ".pyd", ...
 
     suffixes = (".py", ".j2", ".json", ".toml", ".yaml", *EXTENSION_SUFFIXES)
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            if name.endswith(suffixes):
-                path = os.path.join(root, name)
-                found.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
+    found: list[tuple[str, str]] = []
+    todo = [(folder, "")]
+    while todo:
+        where, rel = todo.pop()
+        try:
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        if entry.name.endswith(suffixes):
+                            found.append((rel + entry.name, entry.path))
+                    elif entry.name != "__pycache__" and not entry.is_symlink():
+                        todo.append((entry.path, f"{rel}{entry.name}/"))
+        except OSError:  # as os.walk: a folder that cannot be listed is left out
+            continue
     return sorted(found)
 
 

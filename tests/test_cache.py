@@ -237,6 +237,45 @@ def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):
     assert [rel for rel, _ in _code_files(str(tmp_path))] == sorted([built, "a.py", "t/b.j2"])
 
 
+def _walked(folder: str) -> list[tuple[str, str]]:
+    """_code_files as os.walk and os.path.relpath gave it (its reference)."""
+    import os
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith((".py", ".j2", ".json", ".toml", ".yaml", *EXTENSION_SUFFIXES)):
+                path = os.path.join(root, name)
+                found.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
+    return sorted(found)
+
+
+def test_the_code_files_are_what_os_walk_finds(tmp_path):
+    import os
+
+    import agentc.compiler
+    import agentc.targets
+    from agentc.cache import _code_files
+
+    for pkg in (agentc, agentc.compiler, agentc.targets):
+        for folder in pkg.__path__:
+            assert _code_files(folder) == _walked(folder) != []
+    for name in ("a.py", "é/🙂.py", "d/e/f.yaml", "d/__pycache__/x.py", "d/e/notes.md", "other/g.py"):
+        (tmp_path / "t" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "t" / name).write_bytes(b"x")
+    os.symlink(tmp_path / "t" / "other", tmp_path / "t" / "linked")  # listed by os.walk, not entered
+    os.symlink(tmp_path / "t" / "a.py", tmp_path / "t" / "b.py")
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "t" / "broken.py")
+    os.mkdir(tmp_path / "t" / "closed")
+    (tmp_path / "t" / "closed" / "c.py").write_bytes(b"x")
+    assert _code_files(str(tmp_path / "t")) == _walked(str(tmp_path / "t"))
+    assert [rel for rel, _ in _code_files(str(tmp_path / "t"))] == [
+        "a.py", "b.py", "broken.py", "closed/c.py", "d/e/f.yaml", "other/g.py", "é/🙂.py"]
+    assert _code_files(str(tmp_path / "missing")) == []
+
+
 def test_the_code_fingerprint_is_kept_by_the_stats_of_settled_files(tmp_path, monkeypatch):
     """The next process takes the fingerprint by the code files' stats; a file written since (a
     new stat) is hashed again, and a file written too recently to trust its stat is not kept."""
