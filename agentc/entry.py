@@ -27,7 +27,8 @@ def main() -> None:
     # plugins reads every installed package's entry points (~40-80 ms a run). A user's explicit
     # setting wins; only `dot` is ever started from here, so nothing else sees the variable.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    _prime_yaml()
+    if sys.argv[1:2] != ["build"]:  # a build primes once it knows it is no no-op (runner.run), which reads no YAML
+        prime_yaml()
     from agentc import commands
 
     try:
@@ -53,12 +54,20 @@ def _run() -> None:
 YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 
 
-def _prime_yaml() -> None:
+_primed = False
+
+
+def prime_yaml() -> None:
     """Put yaml's reader pattern in `re`'s cache of compiled patterns, made from the code kept in
     __pycache__ (lazyre): compiling its Unicode ranges cost every command that reads or writes
     YAML (build, check, ir) 3-7 ms, a tenth of its imports. re.compile looks in that cache
     (keyed by type, pattern and flags, in Python 3.11-3.13) before it compiles; where there is
-    no such cache, or yaml's pattern ever differs, yaml compiles its own as before."""
+    no such cache, or yaml's pattern ever differs, yaml compiles its own as before. Once a
+    process: reading the kept patterns costs a no-op build, which loads no YAML, ~1 ms."""
+    global _primed
+    if _primed:
+        return
+    _primed = True
     import re
 
     cache = getattr(re, "_cache", None)

@@ -72,6 +72,9 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             outcome.cached = True
             return outcome
 
+    from agentc.entry import prime_yaml
+
+    prime_yaml()  # not a no-op: YAML will be read and written (incremental imports yaml)
     from agentc import incremental
 
     racy = None  # with a record to make: hold what its outputs' digests need (Stage.digest)

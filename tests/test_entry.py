@@ -80,12 +80,12 @@ def test_another_thread_running_takes_the_ordinary_exit():
 
 
 def test_yaml_finds_its_reader_pattern_compiled():
-    """entry._prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
+    """entry.prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
     and the pattern it gets is the one re.compile makes."""
     code = (
         "import re, sys\n"
         "from agentc import entry\n"
-        "entry._prime_yaml()\n"
+        "entry.prime_yaml()\n"
         "from re import _compiler\n"
         "made = []\n"
         "real = _compiler.compile\n"
@@ -100,3 +100,31 @@ def test_yaml_finds_its_reader_pattern_compiled():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_build_primes_yaml_unless_it_is_a_no_op(tmp_path, cache):
+    """A build that lowers files finds yaml's pattern compiled (runner.run primes it); a no-op
+    build reads no YAML and so never reads the kept patterns (agentc.compiler.lazyre)."""
+    code = (
+        "import atexit, sys\n"
+        "from re import _compiler\n"
+        "from agentc import entry\n"
+        "made, where = [], sys.argv[1]\n"
+        "real = _compiler.compile\n"
+        "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
+        "def note():\n"
+        "    with open(where, 'w') as f:\n"
+        "        f.write(repr((entry.YAML_NON_PRINTABLE in made, 'yaml' in sys.modules, 'agentc.compiler.lazyre' in sys.modules)))\n"
+        "atexit.register(note)\n"
+        "sys.argv = ['agentc', *sys.argv[2:]]\n"
+        "entry.main()\n"
+    )
+    build = ["build", str(ROOT / "agents" / "seed-team"), "-t", "claude", "--out", str(tmp_path / "out")] + ([] if cache else ["--no-cache"])
+    seen = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "note"), *build], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        seen.append((tmp_path / "note").read_text())
+    assert seen[0] == "(False, True, True)"  # lowered: yaml's pattern came primed
+    assert seen[1] == ("(False, False, False)" if cache else "(False, True, True)")  # the no-op: nothing of the sort
