@@ -17,9 +17,9 @@
  * <example>, whose diagnostics stay written once, and a table row with a code span or an escape).
  * outline() is markdown._outline_py: the sections that headings and labels open. utf8_lines() is
  * read_source's `text.split("\n")` (source.lines_of), done on the file's bytes. lead() is
- * markdown._lead_py, owners() source._owners_py and checks() structure._checks_py. top_items() and
- * ir_sections() are structure._top_items_py and _ir_sections_py: they make IR nodes by calling the
- * classes they are handed, as Python would.
+ * markdown._lead_py, owners() source._owners_py and checks() structure._checks_py. top_items(),
+ * ir_sections() and worked_parts() are structure's _top_items_py, _ir_sections_py and
+ * _worked_parts_py: they make IR nodes by calling the classes they are handed, as Python would.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -1339,7 +1339,8 @@ lead(PyObject *module, PyObject *arg)
 }
 
 /* Keyword names of the IR calls below (interned at import). */
-static PyObject *KW_FILE_LINE, *KW_FILE_LINE_COL, *KW_ITEM, *KW_SECTION;
+static PyObject *KW_FILE_LINE, *KW_FILE_LINE_COL, *KW_ITEM, *KW_SECTION, *KW_CODE;
+static PyObject *DASH_SPACE;  /* "- " */
 
 /* cls(**dict(zip(kwnames, values))): a frozen IR class is called through its C vectorcall
  * (compiler/_frozen.c), so this is what `Span(file=f, line=l)` runs in Python. */
@@ -1504,6 +1505,162 @@ ir_sections(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_CLEAR(out);
         }
     }
+    return out;
+}
+
+PyDoc_STRVAR(worked_parts_doc,
+"worked_parts(blocks, start, end, part, file, CodeBlock, Span) -> (dict[str, list[str]], list[CodeBlock])\n\n"
+"structure._worked_parts_py: the text of each part of a worked example (blocks[start:end]) under\n"
+"the key part(label) gives its label, and its code blocks.");
+
+/* parts.setdefault(key, []).append(text): 0, or -1 with an exception set. */
+static int
+add_part(PyObject *parts, PyObject *key, PyObject *text)
+{
+    PyObject *found = PyDict_GetItemWithError(parts, key);  /* borrowed */
+    if (found != NULL) {
+        return PyList_Append(found, text);
+    }
+    if (PyErr_Occurred()) {
+        return -1;
+    }
+    PyObject *list = PyList_New(1);
+    if (list == NULL) {
+        return -1;
+    }
+    PyList_SET_ITEM(list, 0, Py_NewRef(text));
+    int err = PyDict_SetItem(parts, key, list);
+    Py_DECREF(list);
+    return err;
+}
+
+/* One block of a worked example read into `parts` and `code`, `*current` the key of the part it is
+ * in (a new reference or NULL): 0, or -1 with an exception set. */
+static int
+worked_block(PyObject *b, PyObject *parts, PyObject *code, PyObject **current, PyObject *part, PyObject *file,
+             PyObject *code_cls, PyObject *span_cls)
+{
+    if (Py_IS_TYPE(b, LIST_ITEM.type)) {  /* most blocks, and never a part's label: a line of the current part */
+        if (*current == NULL) {
+            return 0;
+        }
+        PyObject *text = *SLOT(&LIST_ITEM, 3, b);
+        if (text == NULL || !PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "worked_parts: a list item's text is not a str");
+            return -1;
+        }
+        PyObject *line = PyUnicode_Concat(DASH_SPACE, text);
+        int err = line == NULL ? -1 : add_part(parts, *current, line);
+        Py_XDECREF(line);
+        return err;
+    }
+    if (Py_IS_TYPE(b, CODE.type)) {
+        PyObject *at[] = {file, *SLOT(&CODE, 0, b), *SLOT(&CODE, 1, b)};
+        PyObject *lang = *SLOT(&CODE, 3, b), *body = *SLOT(&CODE, 4, b);
+        if (at[1] == NULL || at[2] == NULL || lang == NULL || body == NULL) {
+            PyErr_SetString(PyExc_AttributeError, "worked_parts: a code block has a field unset");
+            return -1;
+        }
+        PyObject *span = call_kw(span_cls, at, KW_FILE_LINE_COL);
+        PyObject *values[] = {lang, body, span};
+        PyObject *block = span == NULL ? NULL : call_kw(code_cls, values, KW_CODE);
+        Py_XDECREF(span);
+        int err = block == NULL ? -1 : PyList_Append(code, block);
+        Py_XDECREF(block);
+        Py_CLEAR(*current);
+        return err;
+    }
+    PyObject *text = NULL, *label = NULL, *rest = NULL;  /* new references */
+    if (Py_IS_TYPE(b, PARAGRAPH.type)) {
+        text = Py_XNewRef(*SLOT(&PARAGRAPH, 3, b));
+        if (text == NULL || !PyUnicode_Check(text)) {
+            Py_XDECREF(text);
+            PyErr_SetString(PyExc_TypeError, "worked_parts: a paragraph's text is not a str");
+            return -1;
+        }
+        if (lead_parts(text, &label, &rest) < 0) {
+            Py_DECREF(text);
+            return -1;
+        }
+    }
+    else if (Py_IS_TYPE(b, LABEL.type)) {
+        text = Py_XNewRef(*SLOT(&LABEL, 3, b));
+        label = Py_XNewRef(text);
+    }
+    else if (Py_IS_TYPE(b, HEADING.type)) {  /* its title joins the current part as plain text */
+        PyObject *title = *SLOT(&HEADING, 4, b);
+        text = title == NULL ? NULL : PyObject_CallOneArg(PLAIN, title);
+        label = Py_NewRef(Py_None);
+    }
+    else {  /* a table or <example> adds "" */
+        text = PyUnicode_New(0, 0);
+        label = Py_NewRef(Py_None);
+    }
+    if (text == NULL || label == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_AttributeError, "worked_parts: a block has a field unset");
+        }
+        Py_XDECREF(text);
+        Py_XDECREF(label);
+        Py_XDECREF(rest);
+        return -1;
+    }
+    int err = 0, labelled = PyObject_IsTrue(label);
+    PyObject *key = labelled > 0 ? PyObject_CallOneArg(part, label) : Py_XNewRef(labelled < 0 ? NULL : Py_None);
+    int keyed = key == NULL ? -1 : PyObject_IsTrue(key);
+    if (keyed < 0) {
+        err = -1;
+    }
+    else if (keyed) {
+        Py_XSETREF(*current, Py_NewRef(key));
+        int more = rest == NULL ? 0 : PyObject_IsTrue(rest);
+        err = more < 0 ? -1 : more ? add_part(parts, key, rest) : 0;
+    }
+    else if (*current != NULL) {
+        err = add_part(parts, *current, text);
+    }
+    Py_XDECREF(key);
+    Py_DECREF(text);
+    Py_DECREF(label);
+    Py_XDECREF(rest);
+    return err;
+}
+
+/* structure._worked_parts_py: the loop of _worked over a worked example's blocks (~100 of a
+ * seed-like example, nearly all list items joining the current part). */
+static PyObject *
+worked_parts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyList_Check(args[0]) || !PyLong_Check(args[1]) || !PyLong_Check(args[2])
+        || !PyCallable_Check(args[3]) || !PyUnicode_Check(args[4]) || !PyType_Check(args[5]) || !PyType_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "worked_parts(blocks: list, start: int, end: int, part, file: str, CodeBlock: type, Span: type)");
+        return NULL;
+    }
+    if (LIST_ITEM.type == NULL || PLAIN == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "worked_parts: configure() first");
+        return NULL;
+    }
+    PyObject *blocks = args[0];
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    if ((start == -1 || end == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (start < 0 || end < 0) {
+        PyErr_SetString(PyExc_ValueError, "worked_parts: a negative bound");
+        return NULL;
+    }
+    PyObject *parts = PyDict_New(), *code = PyList_New(0), *current = NULL;
+    int err = parts == NULL || code == NULL;
+    for (Py_ssize_t i = start; !err && i < end && i < PyList_GET_SIZE(blocks); i++) {
+        PyObject *b = Py_NewRef(PyList_GET_ITEM(blocks, i));  /* plain() and part() are Python code */
+        err = worked_block(b, parts, code, &current, args[3], args[4], args[5], args[6]) < 0;
+        Py_DECREF(b);
+    }
+    Py_XDECREF(current);
+    PyObject *out = err ? NULL : PyTuple_Pack(2, parts, code);
+    Py_XDECREF(parts);
+    Py_XDECREF(code);
     return out;
 }
 
@@ -1789,6 +1946,7 @@ static PyMethodDef methods[] = {
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
     {"top_items", (PyCFunction)(void (*)(void))top_items, METH_FASTCALL, top_items_doc},
     {"ir_sections", (PyCFunction)(void (*)(void))ir_sections, METH_FASTCALL, ir_sections_doc},
+    {"worked_parts", (PyCFunction)(void (*)(void))worked_parts, METH_FASTCALL, worked_parts_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1832,7 +1990,10 @@ PyInit__markdown(void)
     KW_FILE_LINE_COL = keywords("file line col");
     KW_ITEM = keywords("text title span");
     KW_SECTION = keywords("title level kind role span end_line");
-    if (KW_FILE_LINE == NULL || KW_FILE_LINE_COL == NULL || KW_ITEM == NULL || KW_SECTION == NULL) {
+    KW_CODE = keywords("language code span");
+    DASH_SPACE = PyUnicode_InternFromString("- ");
+    if (KW_FILE_LINE == NULL || KW_FILE_LINE_COL == NULL || KW_ITEM == NULL || KW_SECTION == NULL || KW_CODE == NULL
+        || DASH_SPACE == NULL) {
         return NULL;
     }
     if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || EXAMPLE_END == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL

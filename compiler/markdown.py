@@ -435,12 +435,12 @@ def _native() -> Any:
     loop: it reads closed fences, closed <example> blocks and tables of plain cells itself and calls
     the same helpers for the other rare blocks (tests/test_markdown_native.py compares both with
     Python). Its outline() is _outline_py, its lead() _lead_py, its owners() source._owners_py, its
-    checks() structure._checks_py, its top_items() structure._top_items_py and its ir_sections()
-    structure._ir_sections_py.
+    checks() structure._checks_py, its top_items(), ir_sections() and worked_parts() structure's
+    _top_items_py, _ir_sections_py and _worked_parts_py.
     It fills the slots of the blocks and Sections it makes as their dataclass __init__ does, so they
     stay plain dataclasses."""
     _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "owners", "checks",
-                            "top_items", "ir_sections")
+                            "top_items", "ir_sections", "worked_parts")
     if _markdown is None:
         return None
     classes = (ListItem, Heading, Paragraph, Label, Section, Code, Table, ExampleTag)

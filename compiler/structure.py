@@ -406,17 +406,29 @@ def _examples(src: Source, keys: list[int], tags: list[int]) -> tuple[Example, .
 
 def _worked(src: Source, k: int, title: str) -> Example:
     """`### Example N: title` with **Request**, **My Reasoning Process**, code and **Result**."""
+    start, end = _block_range(src, k)
+    parts, code = _worked_parts(src.blocks, start, end, _part, src.file, CodeBlock, Span)
+    pick = lambda key: "\n".join(parts[key]).strip().strip('"“”') if key in parts else None  # noqa: E731
+    return Example(kind="worked", title=title, request=pick("request"), reasoning=pick("reasoning"),
+                   result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
+
+
+def _worked_parts_py(blocks: list[Block], start: int, end: int, part: Any, file: str, code_block: type,
+                     span: type) -> tuple[dict[str, list[str]], list[CodeBlock]]:
+    """The lines of each part of a worked example (blocks[start:end]) under the key `part` (`_part`)
+    gives its label, and its code blocks (`code_block` and `span`: CodeBlock and Span, arguments as
+    for `_top_items_py`). _markdown.c's worked_parts is this in C."""
     parts: dict[str, list[str]] = {}
     current = None
     code: list[CodeBlock] = []
-    for b in _blocks_of(src, k):
+    for b in blocks[start:end]:
         if type(b) is ListItem:  # most blocks, and never a part's label: a line of the current part
             if current:
                 parts.setdefault(current, []).append("- " + b.text)
             continue
         kind = type(b)  # blocks are never subclassed: one type test each, not a chain of isinstance
         if kind is Code:
-            code.append(CodeBlock(language=b.lang, code=b.code, span=_span(src, b)))
+            code.append(code_block(language=b.lang, code=b.code, span=span(file=file, line=b.line, col=b.col)))
             current = None
             continue
         rest = ""
@@ -428,16 +440,17 @@ def _worked(src: Source, k: int, title: str) -> Example:
         else:  # a heading's title joins the current part as plain text; a table or <example> adds ""
             text = plain(b.title) if kind is Heading else ""
             label = None
-        key = _part(label) if label else None
+        key = part(label) if label else None
         if key:
             current = key
             if rest:
                 parts.setdefault(key, []).append(rest)
         elif current:
             parts.setdefault(current, []).append(text)
-    pick = lambda key: "\n".join(parts[key]).strip().strip('"“”') if key in parts else None  # noqa: E731
-    return Example(kind="worked", title=title, request=pick("request"), reasoning=pick("reasoning"),
-                   result=pick("result"), code=tuple(code), span=Span(file=src.file, line=src.sections[k].line))
+    return parts, code
+
+
+_worked_parts = markdown._c.worked_parts if markdown._c is not None else _worked_parts_py
 
 
 _PARTS = ((lazyre.compile(r"request|prompt|user asks|query|task"), "request"),

@@ -37,6 +37,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert structure._checks is (structure._checks_py if pure else _markdown.checks)
     assert structure._top_items_of is (structure._top_items_py if pure else _markdown.top_items)
     assert structure._ir_sections is (structure._ir_sections_py if pure else _markdown.ir_sections)
+    assert structure._worked_parts is (structure._worked_parts_py if pure else _markdown.worked_parts)
 
 
 def _both(native, lines: list[str], first_line: int = 3) -> None:
@@ -68,6 +69,14 @@ def _same_ir(native, blocks: list, sections: list, lines: list[str]) -> None:
     for start, end in ranges:
         both = (blocks, start, end, "é.md", ir.Item, ir.Span)
         assert native.top_items(*both) == structure._top_items_py(*both), (start, end, lines)
+        for part in (structure._part, _any_part):
+            both = (blocks, start, end, part, "é.md", ir.CodeBlock, ir.Span)
+            assert native.worked_parts(*both) == structure._worked_parts_py(*both), (start, end, lines)
+
+
+def _any_part(label: str) -> str | None:
+    """A part for any label but a few: the generated bodies seldom write "Request" or "Result"."""
+    return None if label[:1] in "ab" else label[-2:] or ""
 
 
 
@@ -221,6 +230,7 @@ def test_no_memory_is_leaked(native):
     roles = [source.role_of(s.title) for s in sections]
     assert_no_leak(lambda: native.ir_sections(sections, roles, "a.md", ir.Section, ir.Span))
     assert_no_leak(lambda: native.top_items(blocks, 0, len(blocks), "a.md", ir.Item, ir.Span))
+    assert_no_leak(lambda: native.worked_parts(blocks, 0, len(blocks), _any_part, "a.md", ir.CodeBlock, ir.Span))
 
 
 def test_top_items_and_ir_sections_refuse_what_structure_never_passes(native, configure):
@@ -247,6 +257,32 @@ def test_top_items_and_ir_sections_refuse_what_structure_never_passes(native, co
         mp.setattr(markdown, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
         configure()
         native.top_items(blocks, 1, 4, *items)
+
+
+def test_worked_parts_reads_an_example_and_refuses_what_structure_never_passes(native, configure):
+    lines = ["### Example 1: x", "**Request**: build it", "- with tests", "```py", "x = 1", "```", "- dropped", "", "Result:",
+             "- done", "## Next", "**Thoughts:** hm", "| a |", "|---|", "<example>", "</example>"]
+    blocks = native.parse_blocks(lines, 1, "a.md")[0]
+    both = (blocks, 1, len(blocks), structure._part, "a.md", ir.CodeBlock, ir.Span)
+    parts, code = native.worked_parts(*both)
+    assert (parts, code) == structure._worked_parts_py(*both)
+    assert parts == {"request": ["build it", "- with tests"], "result": ["- done", "Next"], "reasoning": ["hm", "", ""]}
+    assert [(c.language, c.code, c.span.line) for c in code] == [("py", "x = 1", 4)]
+    assert native.worked_parts([1, None, "x"], 0, 3, *both[3:]) == ({}, [])  # no block: as Python, nothing read
+    for bad in (both[:-1], (tuple(blocks), *both[1:]), (blocks, "1", *both[2:]), (blocks, 1, 9, "part", *both[4:]),
+                (blocks, 1, 9, structure._part, None, *both[5:]), (*both[:5], "CodeBlock", ir.Span),
+                ([markdown.Label(line=1, title="x"), markdown.ListItem(line=2, text=3)], 0, 2, lambda label: "x", *both[4:]),
+                ([markdown.Paragraph(line=1, text=3)], 0, 1, *both[3:])):
+        with pytest.raises(TypeError):
+            native.worked_parts(*bad)
+    with pytest.raises(ValueError):
+        native.worked_parts(blocks, -1, 3, *both[3:])
+    for error in ("part", "plain"):  # a Python helper fails: its error comes through
+        with pytest.raises(ValueError), pytest.MonkeyPatch.context() as mp:
+            boom = lambda text, error=error: (_ for _ in ()).throw(ValueError(error))  # noqa: E731
+            mp.setattr(markdown, "plain", boom if error == "plain" else markdown.plain)
+            configure()
+            native.worked_parts(blocks, 0, len(blocks), boom if error == "part" else structure._part, *both[4:])
 
 
 def test_checks_refuses_what_checklists_never_passes(native):
