@@ -109,18 +109,20 @@ def test_a_langgraph_build_never_imports_black():
     assert done.stdout.split() == ["True", "False", "False"], done.stderr
 
 
-def test_prompt_utf8_is_prompt_text_as_utf8():
-    """prompt_utf8 (the prompt files of langgraph, openai-agents and claude-sdk) encodes before
-    appending the newline: the same bytes as utf8(prompt_text), on odd bodies too."""
+def test_prompt_text_and_utf8_on_odd_bodies():
+    """prompt_text slices the body rather than strip it and append the newline: the same text
+    as that, on odd bodies too; prompt_utf8 (the prompt files of langgraph, openai-agents and
+    claude-sdk) is its UTF-8."""
     from dataclasses import replace
 
     from agentc.targets import utf8
 
     agent = api.load_project(("agents/seed-team",)).agents[0]
-    bodies = ["", "\n", "\n\n\n", "x", "\nx\n\n", "é → 😀\n", "a\r\nb\r\n", "\r\n\n", " \n a \n ",
+    bodies = ["", "\n", "\n\n\n", "x", "\nx\n\n", "\nx", "x\n", "\n\nx\ny\n", "\r", "\n\r\n\r", "é → 😀\n", "a\r\nb\r\n", "\r\n\n", " \n a \n ",
               "\t\n\x00\x85\u2028\ufeff", "y" * 200_000 + "\n" + "😀" * 50_000, agent.body]
     for body in bodies:
         a = replace(agent, body=body)
+        assert prompt_text(a) == body.strip("\n") + "\n", repr(body[:40])
         assert prompt_utf8(a) == utf8(prompt_text(a)), repr(body[:40])
 
 
