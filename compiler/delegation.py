@@ -157,11 +157,17 @@ _WHO_ON = lazy_compile(r"^(?P<who>.*?)\s+(?:on|for|to|in|regarding|about|during|
 _SPLIT = lazy_compile(r"\s*(?:,|;|\bor\b|\band\b|/|\+)\s*")
 
 
-_CLAUSE_END = lazyre.compile(r"(?<![.\w])\.(?:\s|$)|[;:]\s")
+# A "." not after a word or another ".", at a blank or the end; or ";" or ":" before a blank. Each
+# choice starts with its character (the lookbehind checks the one before the "."): a lookbehind
+# first made the engine test it at every position (~2 us on a 50-character clause, ~0.6 so).
+_CLAUSE_END = lazyre.compile(r"\.(?<![.\w]\.)(?:\s|$)|[;:]\s")
 
 
 def _upto_sentence(text: str) -> tuple[str, str]:
-    """The clause holding the target(s), and what follows it."""
+    """The clause holding the target(s), and what follows it. Most hold none of ".;:" (the
+    targets right after "→ Delegate to"): then the search is not made."""
+    if "." not in text and ";" not in text and ":" not in text:
+        return text, ""
     m = _CLAUSE_END.search(text)
     return (text[: m.start()], text[m.end():]) if m else (text, "")
 

@@ -285,3 +285,20 @@ def test_use_agent_needs_agent_in_the_lowercased_text(text):
 
     if "agent" not in text.lower():
         assert _USE_AGENT.search(text) is None, text
+
+
+# The characters `_upto_sentence` decides by: ".", ";", ":" after word characters (ASCII and not),
+# after another ".", at the start; blanks of both kinds; the end of the text.
+CLAUSE_PIECES = [".", ";", ":", " ", "\t", "\n", "\u00a0", "\u3000", "x", "é", "\u0663", "_", "**ml-engineer**", "or",
+                 "e.g.", "→", "🚫", "\u0130", "\u212a", ",", ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(CLAUSE_PIECES), max_size=14).map("".join) | st.text(max_size=40))
+def test_a_clause_ends_where_the_first_pattern_says(text):
+    """`_upto_sentence` (a search only where ".", ";" or ":" is, and a pattern whose choices start
+    with their character) cuts where the pattern as first written cuts."""
+    from agentc.compiler.delegation import _upto_sentence
+
+    m = re.search(r"(?<![.\w])\.(?:\s|$)|[;:]\s", text)
+    assert _upto_sentence(text) == ((text[: m.start()], text[m.end():]) if m else (text, "")), text
