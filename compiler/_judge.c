@@ -222,11 +222,82 @@ head_end(const Judge *j, Py_ssize_t at, Py_ssize_t *from)
     return e;
 }
 
-/* `_strong_before(text[from:to])`: only a head ending in a character some form ends in is searched. */
+/* Whether line[from:to] ends in "delegate" (any case), blanks and "to", the "delegate" at the start
+ * or after a character that is no word character: `\bdelegate\s+to` at the end, one of
+ * `_STRONG_BEFORE`'s forms, so the pattern surely matches. A word character and a blank are re's
+ * (Unicode alphanumerics and "_"; str.isspace); no character but ASCII letters folds to these
+ * letters under re.I (only "s", "i" and "k" have other forms). */
+static int
+ends_delegate_to(const Judge *j, Py_ssize_t from, Py_ssize_t to)
+{
+    static const char word[] = "delegate";
+    const Py_ssize_t len = (Py_ssize_t)sizeof(word) - 1;
+    if (to - from < 2 || lower(CH(j, to - 1)) != 'o' || lower(CH(j, to - 2)) != 't') {
+        return 0;
+    }
+    Py_ssize_t e = to - 2, s = e;
+    while (s > from && Py_UNICODE_ISSPACE(CH(j, s - 1))) {
+        s--;
+    }
+    if (s == e || s - from < len) {
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < len; k++) {
+        if (lower(CH(j, s - len + k)) != (Py_UCS4)word[k]) {
+            return 0;
+        }
+    }
+    Py_UCS4 ch = s - len > from ? CH(j, s - len - 1) : 0;
+    return !(Py_UNICODE_ISALNUM(ch) || ch == '_');
+}
+
+/* Words each choice of `_STRONG_BEFORE` holds one of ("handled" holds "hand", "owned" and "owner"
+ * "owne"), lowercase. */
+static const char *const STRONG_WORDS[] = {
+    "delegat", "hand", "pass", "send", "sent", "rout", "defer", "escalat", "forward", "assign", "submit", "transfer",
+    "dispatch", "stay", "left", "leave", "owne", "covered", "done", "performed", "implemented", "decided", "that", "job",
+    "agent", NULL};
+
+/* Whether line[from:to] may hold a match of `_STRONG_BEFORE` (0: surely not): it holds one of
+ * STRONG_WORDS, lowered as `lower` does, or a character re.I folds to "s" or "i" ("ſ", "ı", "İ"),
+ * which `lower` does not give as the letter, or it is longer than a head. */
+static int
+may_be_strong(const Judge *j, Py_ssize_t from, Py_ssize_t to)
+{
+    char low[128];
+    Py_ssize_t n = to - from;
+    if (n >= (Py_ssize_t)sizeof(low)) {
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = CH(j, from + i);
+        if (ch == 0x17F || ch == 0x130 || ch == 0x131) {
+            return 1;
+        }
+        ch = lower(ch);
+        low[i] = (char)(ch < 128 ? ch : 0x80);
+    }
+    for (const char *const *w = STRONG_WORDS; *w != NULL; w++) {
+        if (memmem(low, (size_t)n, *w, strlen(*w)) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* `_strong_before(text[from:to])`: only a head ending in a character some form ends in is searched,
+ * and only when it holds a word some form needs; "... delegate to" (most strong heads) is not. The
+ * search tries every start position of the head (~1 us a head). */
 static int
 strong_before(Judge *j, Py_ssize_t from, Py_ssize_t to)
 {
     if (to <= from || !one_of(CH(j, to - 1), "oOyYrRtTfF:")) {
+        return 0;
+    }
+    if (ends_delegate_to(j, from, to)) {
+        return 1;
+    }
+    if (!may_be_strong(j, from, to)) {
         return 0;
     }
     return slice_says(j, j->env[E_STRONG_BEFORE], S_search, from, to);

@@ -110,7 +110,12 @@ PIECES = ["code-reviewer", "test-runner", "gpt-4o", "real-time", "qa-agent", "Re
           "Handoff from", "After", "Related", "Works with", "**", "__", "`", '"', "'", "(", ")", "[", "]", "[x]", "[ ]",
           "|", ":", " : ", "-", "*", "+", ">", "1.", "2)", "\u0663.", "\u2022", "\u274c", "\u2705", "\u26a0\ufe0f",
           "\U0001f6ab", "\u201c", "\u201d", "\u2018", "\u2019", "You are", "as a", "role:", "  ", " ", "\t", "\x1c",
-          "\u00a0", "\u2003", "\u0085", "\r\n", "\n", "\u0130", "\u0131", "\u00e9", "\U0001f600", "\udc80", "x" * 130, ""]
+          "\u00a0", "\u2003", "\u0085", "\r\n", "\n", "\u0130", "\u0131", "\u00e9", "\U0001f600", "\udc80", "x" * 130, "",
+          # the words and the ending `strong_before` decides by before it searches: "delegate to" after no word character,
+          # a word each form needs (folded by re.I from "ſ", "ı", "İ" too), heads ending in "to", "by", "for", "of", ":"
+          "Delegate to", "DELEGATE\u00a0 TO", "xdelegate to", "_delegate to", "\u00e9delegate to", "delegate\tto:", "delegate",
+          "to", "by", "for", "of", "what", "passed", "pa\u017f\u017fed", "a\u017f\u017fign", "\u0130mplemented", "subm\u0131t",
+          "sends", "routed", "stays", "left", "owned by", "owner", "job", "that is for", "delegation to", "the", "x" * 60]
 FORMS = ["kebab", "title", "at", "at-word", "sub", "word"]
 TARGETS = ["code-reviewer", "test-runner", "gpt-4o", "qa-agent", "reality-checker", "data-scientist", "helper",
            "plug:code-reviewer", "x", "me", "me-agent"]
@@ -154,6 +159,25 @@ def test_odd_lines(native, inert):
         for ctx in (False, True):
             both(native, line, mentions._candidates(line, "me"), ctx=ctx, weak_hint=True)
         assert inert(line, mentions._candidates(line, "me")) == mentions.inert(line, mentions._candidates(line, "me"))
+
+
+def test_heads_before_a_name_are_judged_the_same(native):
+    """The heads `strong_before` (C) decides without the pattern: "... delegate to" after no word
+    character, and heads holding none of the words its forms need, spelled with the letters re.I
+    folds from others ("ſ" is "s", "ı" and "İ" are "i", the Kelvin sign is "k")."""
+    verbs = ["Delegate", "DELEGATE", "delegated", "xdelegate", "_delegate", "\u00e9delegate", "1delegate", "de-legate",
+             "pa\u017f\u017fed", "a\u017f\u017figned", "subm\u0131t", "d\u0130spatch", "\u0130mplemented", "handled", "owned",
+             "decided", "that's", "job", "agent", "owner", "related", "used", "close", "\u212aept", ""]
+    ends = [" to", "\u00a0to", " \t TO", "to", " to:", " by", " for", " of", " what", ":", " too", " into", " the", ""]
+    strong = 0
+    for pre in ("", "x ", "Now ", "**", "\u2192 ", "x" * 100 + " ", "stuff. "):
+        for verb in verbs:
+            for end in ends:
+                line = f"{pre}{verb}{end} code-reviewer for diffs"
+                for ctx in (False, True):
+                    got = both(native, line, mentions._candidates(line, "me"), ctx=ctx)
+                    strong += any(h.pattern == "M delegation verb" for h in got[0])
+    assert strong > 100
 
 
 def test_bad_arguments_are_type_errors(native, inert):
