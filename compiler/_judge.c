@@ -815,6 +815,64 @@ skill_words(const Judge *j)
 static const char *PASS_ON[] = {"hand", "pass", "send", "rout", "delegat", "prepar", "submit", "forward", "escalat",
                                 "use", "invoke", "deploy", "launch", "spawn", "call", NULL};
 
+/* re's word character and, under re.I, what matches [a-z]: ASCII letters, "ſ", "ı", "İ", the Kelvin sign. */
+static int
+is_word(Py_UCS4 ch)
+{
+    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+}
+
+static int
+is_az(Py_UCS4 ch)
+{
+    return (ch < 128 && Py_ISALPHA(ch)) || ch == 0x17F || ch == 0x131 || ch == 0x130 || ch == KELVIN;
+}
+
+/* The words after "agent" with which `_WORD_AGENT` still matches ("hand off to the research agent when ..."). */
+static const char *const AGENT_THEN[] = {"with", "to", "for", "and", "or", "when", "if", "once", "after", "before", "so",
+                                         "that", "which", "who", "is", "will", "can", "should", "first", "next", "now", NULL};
+
+/* Whether `_WORD_AGENT` may match the line (0: surely not; `lower_line` first): some "agent" of it
+ * (any case: no other character folds to its letters) has a blank right before it, "sub" or "sub-"
+ * (`\s+(?:sub-?)?agent`), is followed by no word character nor "-" (`\b(?![s\w-])`), and not by
+ * blanks and a word that is none of AGENT_THEN (the pattern's last look-ahead). Most lines saying
+ * " agent" say "to agent-0001" or "Supervisor agent classifies"; the pattern tries its lazy gap at
+ * each verb (~6 us a line). A word after "agent" with a character other than ASCII may be one of
+ * AGENT_THEN to re.I ("ſo", "ıf"): that "agent" may match. */
+static int
+word_agent_may(const Judge *j)
+{
+    for (const char *at = j->low; (at = memmem(at, (size_t)(j->low + j->n - at), "agent", 5)) != NULL; at++) {
+        Py_ssize_t p = at - j->low, q = p + 5, n = j->n;
+        if (!((p >= 1 && Py_UNICODE_ISSPACE(CH(j, p - 1))) || (p >= 4 && Py_UNICODE_ISSPACE(CH(j, p - 4)))
+              || (p >= 5 && Py_UNICODE_ISSPACE(CH(j, p - 5))))) {
+            continue;
+        }
+        if (q < n && (is_word(CH(j, q)) || CH(j, q) == '-')) {
+            continue;
+        }
+        Py_ssize_t r = q;
+        while (r < n && Py_UNICODE_ISSPACE(CH(j, r))) {
+            r++;
+        }
+        if (r == q || r == n || !is_az(CH(j, r))) {
+            return 1; /* no blank and letter follow: the look-ahead holds */
+        }
+        for (Py_ssize_t k = r; k < n && k < r + 7; k++) {
+            if (CH(j, k) >= 128) {
+                return 1;
+            }
+        }
+        for (const char *const *w = AGENT_THEN; *w != NULL; w++) {
+            Py_ssize_t len = (Py_ssize_t)strlen(*w);
+            if (r + len <= n && memcmp(j->low + r, *w, (size_t)len) == 0 && (r + len == n || !is_word(CH(j, r + len)))) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 pair(PyObject *hits, PyObject *weak)
 {
@@ -822,6 +880,26 @@ pair(PyObject *hits, PyObject *weak)
     Py_XDECREF(hits);
     Py_XDECREF(weak);
     return out;
+}
+
+/* `_phrase_weak(line)`: an ASCII line first goes to the weak phrase scan `weak_phrases` would hand it to,
+ * and only a line holding a phrase (few) to `_phrase_weak`, which finds them again and gives each its
+ * kind: three Python frames a line cost more than the C scan. A new list, or NULL on an error. */
+static PyObject *
+phrase_weak(Judge *j)
+{
+    if (PyUnicode_IS_ASCII(j->line)) {
+        PyObject *phrases = PyObject_CallOneArg(j->env[E_WEAK_ASCII], j->line);
+        if (phrases == NULL) {
+            return NULL;
+        }
+        int some = PyObject_IsTrue(phrases);
+        Py_DECREF(phrases);
+        if (some <= 0) {
+            return some < 0 ? NULL : PyList_New(0);
+        }
+    }
+    return PyObject_CallOneArg(j->env[E_PHRASE_WEAK], j->line);
 }
 
 PyDoc_STRVAR(scan_line_doc,
@@ -873,7 +951,7 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (weak_hint && !skill_ctx) {
             r = skill_words(&j) ? pattern_says(j.env[E_SKILLISH], S_search, line) : 0;
             if (r == 0) {
-                weak = PyObject_CallOneArg(j.env[E_PHRASE_WEAK], line);
+                weak = phrase_weak(&j);
                 r = weak == NULL ? -1 : 0;
             }
         }
@@ -988,7 +1066,7 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         for (const char **w = PASS_ON; *w != NULL && !may; w++) {
             may = holds(&j, *w);
         }
-        if (may) {
+        if (may && word_agent_may(&j)) {
             PyObject *more = PyObject_CallFunctionObjArgs(j.env[E_WORD_AGENTS], line, hits, self_name, NULL);
             if (more == NULL) {
                 goto error;

@@ -115,7 +115,9 @@ PIECES = ["code-reviewer", "test-runner", "gpt-4o", "real-time", "qa-agent", "Re
           # a word each form needs (folded by re.I from "ſ", "ı", "İ" too), heads ending in "to", "by", "for", "of", ":"
           "Delegate to", "DELEGATE\u00a0 TO", "xdelegate to", "_delegate to", "\u00e9delegate to", "delegate\tto:", "delegate",
           "to", "by", "for", "of", "what", "passed", "pa\u017f\u017fed", "a\u017f\u017fign", "\u0130mplemented", "subm\u0131t",
-          "sends", "routed", "stays", "left", "owned by", "owner", "job", "that is for", "delegation to", "the", "x" * 60]
+          "sends", "routed", "stays", "left", "owned by", "owner", "job", "that is for", "delegation to", "the", "x" * 60,
+          # and those `word_agent_may` decides by
+          "research agent", "agent when", "agent classifies", "agent \u017fo", "agent\u00a0with", "agent.", "sub- agent"]
 FORMS = ["kebab", "title", "at", "at-word", "sub", "word"]
 TARGETS = ["code-reviewer", "test-runner", "gpt-4o", "qa-agent", "reality-checker", "data-scientist", "helper",
            "plug:code-reviewer", "x", "me", "me-agent"]
@@ -180,6 +182,24 @@ def test_heads_before_a_name_are_judged_the_same(native):
     assert strong > 100
 
 
+def test_word_agents_are_judged_the_same(native):
+    """The lines `word_agent_may` (C) keeps from `_word_agents`: no "agent" after a blank, "sub" or
+    "sub-"; "agent" followed by a word character or "-"; "agent" followed by a word that is none of
+    those the pattern allows, also where re.I folds "ſ", "ı", "İ" or the Kelvin sign to its letters."""
+    found = 0
+    for lead in ("Hand off to the", "route it to", "pass the diff for", "Use the", "use", "prepare the task and send to"):
+        for word in ("research", "Research", "re\u017fearch", "qa", "code"):
+            for agent in (" agent", " AGENT", "\u00a0agent", "agent", " subagent", " sub-agent", " sub agent", "-agent",
+                          " sub- agent", "  agent", " \u017fubagent"):
+                for tail in ("", ".", " when done", " classifies it", " so", " \u017fo", " \u0131f", " \u0130f", " to x",
+                             " with", " without", " agents", "s", "-0001", "_x", "\u00e9", " \u00e9t\u00e9", " 42", "\n x",
+                             " \u212aeeps", " ifx", " \u0130s"):
+                    for line in (f"{lead} {word}{agent}{tail}", f"See agent-x. {lead} {word}{agent}{tail}"):
+                        got = both(native, line, mentions._candidates(line, "me"))
+                        found += any(h.pattern == "M word-agent" for h in got[0])
+    assert found > 200
+
+
 def test_bad_arguments_are_type_errors(native, inert):
     cands = mentions._candidates("use code-reviewer", "me")
     with pytest.raises(TypeError):
@@ -204,7 +224,12 @@ def test_no_leak(native, inert):
     lines = [mentions.prepare(t) for t in ("- **code-reviewer**: reviews, then hand off to the test-runner agent",
                                            "Use the Code Reviewer \u2192 Reality Checker (a-b)", "ask the context manager",
                                            "| `qa-agent` | x |", "Handoff from: code-reviewer, test-runner",
-                                           "y " * 200 + "hand off to the research agent")]  # a lowered copy on the heap
+                                           "y " * 200 + "hand off to the research agent",  # a lowered copy on the heap
+                                           # strong_before's "delegate to" and its word test, word_agent_may's
+                                           # refusals, a line without names with and without a weak phrase
+                                           "\u2192 Delegate to code-reviewer", "Related to code-reviewer",
+                                           "Delegate to agent-0001 or the Supervisor agent classifies",
+                                           "ask the context manager", "ask nobody")]
     args = [(line, mentions._candidates(line, "me")) for line in lines]
 
     def calls():
