@@ -119,10 +119,11 @@ def _native_clean() -> Callable[[str], str] | None:
 clean = _native_clean() or _clean_py
 
 
-_ARROW = lazyre.compile(
-    r"^(?P<cond>.*?)\s*(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)\s+(?P<rest>.+)$",
-    re.I | re.S,
-)
+_ARROW_VERB = r"(?:→|->|=>|⇒)\s*(?P<verb>delegate to|use|consult|hand ?off to|escalate to|defer to|route to|see)"
+_ARROW = lazyre.compile(rf"^(?P<cond>.*?)\s*{_ARROW_VERB}\s+(?P<rest>.+)$", re.I | re.S)
+# What every `_ARROW` match holds: an arrow and a verb. Its lazy `cond` tries every place of the
+# line before it gives up; most lines with an arrow have no verb after it ("BM25 → rerank → LLM").
+_ARROW_THEN_VERB = lazyre.compile(_ARROW_VERB, re.I)
 _PAREN = lazy_compile(r"^(?P<cond>.*?)\s*\((?:delegate to|hand off to|→|(?P<soft>use|see))\s+(?P<rest>[^)]+)\)", re.I | re.S)
 _DELEGATE_PHRASE = lazy_compile(r"\bdelegat(?:e|es|ing)\b(?P<what>[^.;:]{0,80}?)\bto\s+(?P<rest>.+)", re.I | re.S)
 _BLOCK_HEAD = lazyre.compile(r"^(?:delegate|hand ?off|escalate|defer|route)\s+to\s+(?P<rest>.+?)(?:\s+(?:when|for|if)\b.*)?$", re.I)
@@ -273,7 +274,7 @@ def _line(text: str, line: int, col: int, role: str, text_low: str) -> list[Foun
         if role in ("delegation", "avoid_when") and agentish:
             out.append(Found(title, clean(rest), "delegate", "D4 agent bullet", line, col))
             return out
-    arrow = _ARROW.match(text) if "→" in text or "->" in text or "=>" in text or "⇒" in text else None
+    arrow = _ARROW.match(text) if ("→" in text or "->" in text or "=>" in text or "⇒" in text) and _ARROW_THEN_VERB.search(text) else None
     if arrow:
         clause, after = _upto_sentence(arrow.group("rest"))
         names = leading_targets(clause)

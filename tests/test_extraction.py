@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentc import api
 
@@ -249,6 +251,21 @@ def test_name_at_is_where_the_name_pattern_matches(target, text):
 
     m = structure._name_rx(target).search(text)
     assert structure._name_at(target, text) == (m.start() if m else -1)
+
+
+ARROW_PIECES = ["\u2192", "->", "=>", "\u21d2", "-", ">", " ", "\t", "\u00a0", "\n", "Delegate to", "delegate  to", "USE", "u\u017fe",
+                "see", "consult", "hand off to", "handoff to", "Hand  off to", "escalate to", "defer to", "route to", "x", "é",
+                "**a-b**", "(", ")", ""]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(ARROW_PIECES), max_size=12).map("".join))
+def test_an_arrow_line_without_an_arrow_and_verb_holds_no_arrow_form(text):
+    """`_line` asks `_ARROW` only of a line where `_ARROW_THEN_VERB` is found."""
+    from agentc.compiler import delegation
+
+    if delegation._ARROW.match(text) is not None:
+        assert delegation._ARROW_THEN_VERB.search(text) is not None, text
 
 
 @pytest.mark.parametrize("text", ["Delegate → Agent", "plain ASCII Text", "Ünïcode ÉCOLE → WITH", "İstanbul asks", "AS\u212a me", ""])
