@@ -958,18 +958,53 @@ add_item(PyObject *out, PyObject *item)
 #define ONES(CHAR) (~(uint64_t)0 / (uint64_t)(CHAR) ~(CHAR)0) /* 1 in each lane */
 #define LOW(CHAR) ((uint64_t)(CHAR) ~(CHAR)0 >> 1)
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Whether the 16 bytes at `p`, characters of `size` bytes, hold an ASCII capital: a lane is one
+ * when above "A" - 1 and below "Z" + 1. The comparisons are signed, so a character of 0x80 (0x8000)
+ * or more is negative, below "A": none is taken for a capital. Twice (four times for two-byte
+ * characters) the characters of a HAS_UPPER test for fewer instructions. */
+static inline int
+block_has_upper(const void *p, size_t size)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)p), in;
+    if (size == 1) {
+        in = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    }
+    else if (size == 2) {
+        in = _mm_and_si128(_mm_cmpgt_epi16(x, _mm_set1_epi16('A' - 1)), _mm_cmplt_epi16(x, _mm_set1_epi16('Z' + 1)));
+    }
+    else { /* code points stay below 0x110000: never negative */
+        in = _mm_and_si128(_mm_cmpgt_epi32(x, _mm_set1_epi32('A' - 1)), _mm_cmplt_epi32(x, _mm_set1_epi32('Z' + 1)));
+    }
+    return _mm_movemask_epi8(in) != 0;
+}
+
+#define SKIP_BLOCKS(CHAR)                                                                          \
+    for (const Py_ssize_t per = (Py_ssize_t)(16 / sizeof(CHAR)); at + per <= n; at += per) {       \
+        if (block_has_upper(t + at, sizeof(CHAR))) {                                               \
+            break;                                                                                 \
+        }                                                                                          \
+    }
+#else
+#define SKIP_BLOCKS(CHAR)                                                                          \
+    for (const Py_ssize_t per = (Py_ssize_t)(sizeof(uint64_t) / sizeof(CHAR)); at + per <= n; at += per) { \
+        uint64_t x;                                                                                \
+        memcpy(&x, t + at, sizeof(x));                                                             \
+        if (HAS_UPPER(x, CHAR)) {                                                                  \
+            break;                                                                                 \
+        }                                                                                          \
+    }
+#endif
+
 #define SCANS(SUFFIX, CHAR)                                                                        \
-    /* The first ASCII capital from `at` on, or n: a word of characters at a time, as most words   \
-     * of prose hold none (a test of each character was ~8 instructions a character). */          \
+    /* The first ASCII capital from `at` on, or n: a block of characters at a time (SSE2 where    \
+     * the compiler has it, else a 64-bit word), as most words of prose hold none (a test of each  \
+     * character was ~8 instructions a character). */                                             \
     static Py_ssize_t next_upper_##SUFFIX(const CHAR *t, Py_ssize_t n, Py_ssize_t at)            \
     {                                                                                              \
-        const Py_ssize_t per = (Py_ssize_t)(sizeof(uint64_t) / sizeof(CHAR));                      \
-        for (uint64_t x; at + per <= n; at += per) {                                               \
-            memcpy(&x, t + at, sizeof(x));                                                         \
-            if (HAS_UPPER(x, CHAR)) {                                                              \
-                break;                                                                             \
-            }                                                                                      \
-        }                                                                                          \
+        SKIP_BLOCKS(CHAR)                                                                          \
         while (at < n && !is_upper(t[at])) {                                                       \
             at++;                                                                                  \
         }                                                                                          \

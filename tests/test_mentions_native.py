@@ -264,11 +264,13 @@ def test_odd_texts_name_the_same(module):
 
 
 def test_capitals_are_found_at_every_place_of_a_word_of_characters(module):
-    """The Title-Case scan skips 8, 4 or 2 characters at a time while none is a capital: a phrase at
-    each offset after fillers of each kind, next to characters whose low byte or lane is a capital's
-    or a capital's neighbour ("Ł" is 0x141, "셁" 0xC141, "@" and "[" frame "A"-"Z"), and texts of
-    those characters alone."""
-    for filler in ("x", "@", "[", "`", "{", "\u0141", "\uc141", "\u015a", "\U0001f641", "\U0005a041", "\x7f", "\xc1"):
+    """The Title-Case scan skips 16, 8 or 4 characters at a time (SSE2; else 8, 4 or 2) while none is
+    a capital: a phrase at each offset after fillers of each kind, next to characters whose low byte
+    or lane is a capital's or a capital's neighbour ("Ł" is 0x141, "셁" 0xC141, "@" and "[" frame
+    "A"-"Z"), or that a signed comparison reads as negative ("\xc1", 0x8041), and texts of those
+    characters alone."""
+    for filler in ("x", "@", "[", "`", "{", "\u0141", "\uc141", "\u015a", "\U0001f641", "\U0005a041", "\x7f", "\xc1",
+                   "\u8041", "\u4141"):
         for at in range(20):
             _names_both(module, filler * at + "Reality Checker" + filler * (19 - at) + " Code Reviewer agent" + filler * at)
             _names_both(module, filler * at + "Zen Reviewer, Alpha Checker" + filler * at)
