@@ -123,10 +123,35 @@ def test_jobs_must_be_a_count(tmp_path):
 
 def test_automatic_jobs_grow_with_the_agents_and_stop_at_the_cpus(monkeypatch):
     assert agentc.BuildOptions().jobs == 0 and pools.processes(3, 1) == 3  # a count asked for is kept
+    monkeypatch.setattr(pools, "cpus_busy", lambda: False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)))
     assert [pools.processes(0, n) for n in (0, 1, 299, 300, 450, 600, 10_000)] == [1, 1, 1, 2, 3, 4, 4]
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
     assert pools.processes(0, 10_000) == 8
+
+
+def test_automatic_jobs_pool_nothing_while_the_cpus_are_busy(monkeypatch):
+    """A task waiting for a CPU most of the last 10 s: no spare core for a pool to use."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)))
+    monkeypatch.setattr(pools, "cpus_busy", lambda: True)
+    assert [pools.processes(0, n) for n in (1, 600, 10_000)] == [1, 1, 1]
+    assert pools.processes(2, 10_000) == 2  # a count asked for is kept
+
+
+@pytest.mark.parametrize(("text", "busy"), [
+    (b"some avg10=98.42 avg60=97.68 avg300=98.21 total=20324217990\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", True),
+    (b"some avg10=50.01 avg60=0.00 avg300=0.00 total=1\n", True),
+    (b"some avg10=50.00 avg60=99.00 avg300=99.00 total=1\n", False),
+    (b"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", False),
+    (b"", False), (b"some\n", False), (b"some avg10=\n", False), (b"some avg10=lots\n", False),
+    (b"full avg10=99.00\n", False), (b"some avg60=99.00\n", False), (b"\xff\xfe\x00 \xf0\x9f\x98\x80=9\r\n", False),
+])
+def test_cpus_busy_reads_the_pressure_and_never_fails(tmp_path, text, busy):
+    pressure = tmp_path / "cpu"
+    pressure.write_bytes(text)
+    assert pools.cpus_busy(str(pressure)) is busy
+    assert pools.cpus_busy(str(tmp_path / "absent")) is False
+    assert pools.cpus_busy(str(tmp_path)) is False  # a directory: unreadable
 
 
 def _lowering_pools(monkeypatch) -> list[int]:
@@ -134,6 +159,7 @@ def _lowering_pools(monkeypatch) -> list[int]:
     lowering pool the build starts (the pool still runs)."""
     monkeypatch.setattr(pools, "_AGENTS_PER_PROCESS", 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(pools, "cpus_busy", lambda: False)
     sizes: list[int] = []
     real = pools.lower_in_pool
     monkeypatch.setattr(pools, "lower_in_pool", lambda todo, jobs, lower, **kw: (sizes.append(jobs), real(todo, jobs, lower, **kw))[1])
