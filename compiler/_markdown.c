@@ -17,9 +17,9 @@
  * <example>, whose diagnostics stay written once, and a table row with a code span or an escape).
  * outline() is markdown._outline_py: the sections that headings and labels open. utf8_lines() is
  * read_source's `text.split("\n")` (source.lines_of), done on the file's bytes. lead() is
- * markdown._lead_py, owners() source._owners_py and checks() structure._checks_py. top_items(),
- * ir_sections() and worked_parts() are structure's _top_items_py, _ir_sections_py and
- * _worked_parts_py: they make IR nodes by calling the classes they are handed, as Python would.
+ * markdown._lead_py and owners() source._owners_py. top_items(), ir_sections(), worked_parts() and
+ * check_items() are structure's _top_items_py, _ir_sections_py, _worked_parts_py and
+ * _check_items_py: they make IR nodes by calling the classes they are handed, as Python would.
  *
  * Why hand-written and not a markdown library: no CommonMark parser gives our `Label:` lines, box
  * items, tables and exact line spans, and pyromark measured ~1 ms per 32-KB agent with its event
@@ -1185,59 +1185,6 @@ owners(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
-PyDoc_STRVAR(checks_doc,
-"checks(blocks, items, owner, plain) -> list[int]\n\n"
-"structure._checks_py: those of `items` (indices of list items in `blocks`) that are boxed or whose\n"
-"section (`owner[i]`) is a key of `plain`.");
-
-/* structure._checks_py: _checklists' first pass over every list item of an agent (~330 in a
- * seed-like one), of which it keeps a tenth. */
-static PyObject *
-checks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 4 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2])
-        || !PyDict_Check(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "checks(blocks: list, items: list[int], owner: list, plain: dict)");
-        return NULL;
-    }
-    if (LIST_ITEM.type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "checks: configure() first");
-        return NULL;
-    }
-    PyObject *blocks = args[0], *items = args[1], *owner = args[2], *plain = args[3];
-    PyObject *out = PyList_New(0);
-    for (Py_ssize_t k = 0; out != NULL && k < PyList_GET_SIZE(items); k++) {
-        PyObject *index = PyList_GET_ITEM(items, k);
-        if (!PyLong_Check(index)) {
-            PyErr_Format(PyExc_TypeError, "checks: an index is %R, not an int", index);
-            Py_CLEAR(out);
-            break;
-        }
-        Py_ssize_t i = PyLong_AsSsize_t(index);
-        if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
-            if (!PyErr_Occurred()) {
-                PyErr_Format(PyExc_IndexError, "checks: %R is not the index of a block and its owner", index);
-            }
-            Py_CLEAR(out);
-            break;
-        }
-        PyObject *b = PyList_GET_ITEM(blocks, i);
-        if (!Py_IS_TYPE(b, LIST_ITEM.type) || *SLOT(&LIST_ITEM, 6, b) == NULL) {
-            PyErr_Format(PyExc_TypeError, "checks: block %zd is %R, not a ListItem", i, b);
-            Py_CLEAR(out);
-            break;
-        }
-        int take = PyDict_Contains(plain, PyList_GET_ITEM(owner, i));
-        if (take == 0) {
-            take = *SLOT(&LIST_ITEM, 6, b) != Py_None;  /* boxed: checked is True or False */
-        }
-        if (take < 0 || (take && PyList_Append(out, index) < 0)) {
-            Py_CLEAR(out);
-        }
-    }
-    return out;
-}
-
 PyDoc_STRVAR(lead_doc,
 "lead(text) -> (str | None, str)\n\n"
 "markdown._lead_py: `**Title**: rest` or `**Title:** rest` as (plain(title), rest), else\n"
@@ -1341,6 +1288,8 @@ lead(PyObject *module, PyObject *arg)
 /* Keyword names of the IR calls below (interned at import). */
 static PyObject *KW_FILE_LINE, *KW_FILE_LINE_COL, *KW_ITEM, *KW_SECTION, *KW_CODE;
 static PyObject *DASH_SPACE;  /* "- " */
+static PyObject *KW_CHECK;    /* a ChecklistItem's keywords */
+static PyObject *ZERO;
 
 /* cls(**dict(zip(kwnames, values))): a frozen IR class is called through its C vectorcall
  * (compiler/_frozen.c), so this is what `Span(file=f, line=l)` runs in Python. */
@@ -1415,19 +1364,24 @@ top_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (v != top) {
             continue;
         }
-        PyObject *line = *SLOT(&LIST_ITEM, 0, b), *col = *SLOT(&LIST_ITEM, 1, b), *raw = *SLOT(&LIST_ITEM, 3, b);
-        if (line == NULL || col == NULL || raw == NULL || !PyUnicode_Check(raw)) {
-            PyErr_Format(PyExc_TypeError, "top_items: block %zd has no line, col and str text", i);
+        PyObject *raw = *SLOT(&LIST_ITEM, 3, b);
+        if (raw == NULL || !PyUnicode_Check(raw)) {
+            PyErr_Format(PyExc_TypeError, "top_items: block %zd has no str text", i);
             Py_CLEAR(out);
             break;
         }
-        Py_INCREF(b);  /* PLAIN is Python code: keep the block alive through it */
+        Py_INCREF(b);  /* PLAIN is Python code: keep the block and its text alive through it */
+        Py_INCREF(raw);
         PyObject *title = NULL, *text = NULL, *span = NULL, *item = NULL;
         if (lead_parts(raw, &title, &text) == 0) {
             if (title == Py_None) {  /* _item: plain(b.text), not lead's stripped text */
                 Py_SETREF(text, PyObject_CallOneArg(PLAIN, raw));
             }
-            PyObject *at[] = {file, line, col};
+            PyObject *at[] = {file, *SLOT(&LIST_ITEM, 0, b), *SLOT(&LIST_ITEM, 1, b)};  /* read after plain() */
+            if (text != NULL && (at[1] == NULL || at[2] == NULL)) {
+                PyErr_Format(PyExc_TypeError, "top_items: block %zd has no line or col", i);
+                Py_CLEAR(text);
+            }
             span = text == NULL ? NULL : call_kw(span_cls, at, KW_FILE_LINE_COL);
             PyObject *values[] = {text, title, span};
             item = span == NULL ? NULL : call_kw(item_cls, values, KW_ITEM);
@@ -1435,6 +1389,7 @@ top_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_XDECREF(title);
         Py_XDECREF(text);
         Py_XDECREF(span);
+        Py_DECREF(raw);
         Py_DECREF(b);
         if (item == NULL || PyList_Append(out, item) < 0) {
             Py_XDECREF(item);
@@ -1588,8 +1543,9 @@ worked_block(PyObject *b, PyObject *parts, PyObject *code, PyObject **current, P
         label = Py_XNewRef(text);
     }
     else if (Py_IS_TYPE(b, HEADING.type)) {  /* its title joins the current part as plain text */
-        PyObject *title = *SLOT(&HEADING, 4, b);
+        PyObject *title = Py_XNewRef(*SLOT(&HEADING, 4, b));
         text = title == NULL ? NULL : PyObject_CallOneArg(PLAIN, title);
+        Py_XDECREF(title);
         label = Py_NewRef(Py_None);
     }
     else {  /* a table or <example> adds "" */
@@ -1662,6 +1618,149 @@ worked_parts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_XDECREF(parts);
     Py_XDECREF(code);
     return out;
+}
+
+PyDoc_STRVAR(check_items_doc,
+"check_items(blocks, items, owner, plain, group_of, reads_as_check, file, ChecklistItem, Span)\n"
+"    -> dict[int | None, list[ChecklistItem]]\n\n"
+"structure._check_items_py: the checklist items among `items` (indices of list items in `blocks`)\n"
+"under the group each goes to.");
+
+static int check_raw(PyObject *b, PyObject *raw, PyObject *checked, PyObject *indent, PyObject *k, PyObject *groups,
+                     PyObject *plain_ok, PyObject *group_of, PyObject *reads_as_check, PyObject *file, PyObject *item_cls,
+                     PyObject *span_cls);
+
+/* One list item `b` (owned by section `k`) as a check of `groups`, if it is one: 0, or -1 with an
+ * exception set. */
+static int
+check_item(PyObject *b, PyObject *k, PyObject *groups, PyObject *plain_ok, PyObject *group_of, PyObject *reads_as_check,
+           PyObject *file, PyObject *item_cls, PyObject *span_cls)
+{
+    PyObject *checked = *SLOT(&LIST_ITEM, 6, b), *indent = *SLOT(&LIST_ITEM, 4, b), *raw = *SLOT(&LIST_ITEM, 3, b);
+    if (checked == NULL || indent == NULL || raw == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "check_items: a list item has a field unset");
+        return -1;
+    }
+    Py_INCREF(raw);  /* plain() and reads_as_check() are Python code: hold what they could let go */
+    Py_INCREF(checked);
+    int err = check_raw(b, raw, checked, indent, k, groups, plain_ok, group_of, reads_as_check, file, item_cls, span_cls);
+    Py_DECREF(checked);
+    Py_DECREF(raw);
+    return err;
+}
+
+/* check_item with the list item's text and box held. */
+static int
+check_raw(PyObject *b, PyObject *raw, PyObject *checked, PyObject *indent, PyObject *k, PyObject *groups, PyObject *plain_ok,
+          PyObject *group_of, PyObject *reads_as_check, PyObject *file, PyObject *item_cls, PyObject *span_cls)
+{
+    PyObject *group;  /* a new reference */
+    PyObject *plain_entry = PyDict_GetItemWithError(plain_ok, k);  /* borrowed: (group, strong) or NULL */
+    if (plain_entry == NULL && PyErr_Occurred()) {
+        return -1;
+    }
+    if (checked == Py_None) {  /* a plain bullet: a check only at the top of a section taking them */
+        int nested = plain_entry == NULL ? 0 : PyObject_RichCompareBool(indent, ZERO, Py_NE);
+        if (plain_entry == NULL || nested) {
+            return nested < 0 ? -1 : 0;
+        }
+        if (!PyTuple_Check(plain_entry) || PyTuple_GET_SIZE(plain_entry) != 2) {
+            PyErr_SetString(PyExc_TypeError, "check_items: plain's values are (group, strong) pairs");
+            return -1;
+        }
+        group = Py_NewRef(PyTuple_GET_ITEM(plain_entry, 0));  /* held: Python code runs below */
+        int strong = PyObject_IsTrue(PyTuple_GET_ITEM(plain_entry, 1));
+        if (!strong) {  /* "## Validation Tools": a list of tools, not checks, unless the item reads as one */
+            PyObject *text = PyObject_CallOneArg(PLAIN, raw);
+            PyObject *reads = text == NULL ? NULL : PyObject_CallOneArg(reads_as_check, text);
+            Py_XDECREF(text);
+            strong = reads == NULL ? -1 : PyObject_IsTrue(reads);
+            Py_XDECREF(reads);
+        }
+        if (strong <= 0) {
+            Py_DECREF(group);
+            return strong;
+        }
+    }
+    else if (k == Py_None) {
+        group = Py_NewRef(Py_None);
+    }
+    else {
+        Py_ssize_t g = PyLong_Check(k) ? PyLong_AsSsize_t(k) : -1;
+        if (g < 0 || g >= PyList_GET_SIZE(group_of)) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_IndexError, "check_items: no group for section %R", k);
+            }
+            return -1;
+        }
+        group = Py_NewRef(PyList_GET_ITEM(group_of, g));
+    }
+    /* plain() is Python code: the slots are read after it */
+    PyObject *text = PyObject_CallOneArg(PLAIN, raw);
+    PyObject *at[] = {file, *SLOT(&LIST_ITEM, 0, b), *SLOT(&LIST_ITEM, 1, b)};
+    if (text != NULL && (at[1] == NULL || at[2] == NULL)) {
+        PyErr_SetString(PyExc_AttributeError, "check_items: a list item has no line or col");
+        Py_CLEAR(text);
+    }
+    PyObject *span = text == NULL ? NULL : call_kw(span_cls, at, KW_FILE_LINE_COL);
+    PyObject *values[] = {text, checked, span};
+    PyObject *item = span == NULL ? NULL : call_kw(item_cls, values, KW_CHECK);
+    int err = item == NULL ? -1 : add_part(groups, group, item);
+    Py_XDECREF(text);
+    Py_XDECREF(span);
+    Py_XDECREF(item);
+    Py_DECREF(group);
+    return err;
+}
+
+/* structure._check_items_py: _checklists' pass over every list item of an agent (~330 in a seed-like
+ * one), of which it keeps a tenth: boxed items, and the top-level bullets of sections taking plain
+ * checks (`plain`'s keys) that a strong title or their own words make checks. */
+static PyObject *
+check_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyDict_Check(args[3])
+        || !PyList_Check(args[4]) || !PyCallable_Check(args[5]) || !PyUnicode_Check(args[6]) || !PyType_Check(args[7])
+        || !PyType_Check(args[8])) {
+        PyErr_SetString(PyExc_TypeError, "check_items(blocks: list, items: list[int], owner: list, plain: dict, "
+                                         "group_of: list, reads_as_check, file: str, ChecklistItem: type, Span: type)");
+        return NULL;
+    }
+    if (LIST_ITEM.type == NULL || PLAIN == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "check_items: configure() first");
+        return NULL;
+    }
+    PyObject *blocks = args[0], *items = args[1], *owner = args[2];
+    PyObject *groups = PyDict_New();
+    for (Py_ssize_t n = 0; groups != NULL && n < PyList_GET_SIZE(items); n++) {
+        PyObject *index = PyList_GET_ITEM(items, n);
+        Py_ssize_t i = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -2;
+        if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
+            if (i == -2) {
+                PyErr_Format(PyExc_TypeError, "check_items: an index is %R, not an int", index);
+            }
+            else if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_IndexError, "check_items: %R is not the index of a block and its owner", index);
+            }
+            Py_CLEAR(groups);
+            break;
+        }
+        PyObject *b = PyList_GET_ITEM(blocks, i), *k = PyList_GET_ITEM(owner, i);
+        if (!Py_IS_TYPE(b, LIST_ITEM.type)) {
+            PyErr_Format(PyExc_TypeError, "check_items: block %zd is %R, not a ListItem", i, b);
+            Py_CLEAR(groups);
+            break;
+        }
+        Py_INCREF(b);
+        Py_INCREF(k);
+        int err = check_item(b, k, groups, args[3], args[4], args[5], args[6], args[7], args[8]);
+        Py_DECREF(b);
+        Py_DECREF(k);
+        if (err < 0) {
+            Py_CLEAR(groups);
+        }
+    }
+    return groups;
 }
 
 /* `pair` = (class, names of its __init__'s parameters), `n` of them, as a BlockClass (its new
@@ -1942,7 +2041,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
     {"lead", lead, METH_O, lead_doc},
-    {"checks", (PyCFunction)(void (*)(void))checks, METH_FASTCALL, checks_doc},
+    {"check_items", (PyCFunction)(void (*)(void))check_items, METH_FASTCALL, check_items_doc},
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
     {"top_items", (PyCFunction)(void (*)(void))top_items, METH_FASTCALL, top_items_doc},
     {"ir_sections", (PyCFunction)(void (*)(void))ir_sections, METH_FASTCALL, ir_sections_doc},
@@ -1991,9 +2090,11 @@ PyInit__markdown(void)
     KW_ITEM = keywords("text title span");
     KW_SECTION = keywords("title level kind role span end_line");
     KW_CODE = keywords("language code span");
+    KW_CHECK = keywords("text checked span");
+    ZERO = PyLong_FromLong(0);
     DASH_SPACE = PyUnicode_InternFromString("- ");
     if (KW_FILE_LINE == NULL || KW_FILE_LINE_COL == NULL || KW_ITEM == NULL || KW_SECTION == NULL || KW_CODE == NULL
-        || DASH_SPACE == NULL) {
+        || DASH_SPACE == NULL || KW_CHECK == NULL || ZERO == NULL) {
         return NULL;
     }
     if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || EXAMPLE_END == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL

@@ -434,12 +434,12 @@ def _native() -> Any:
     readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
     loop: it reads closed fences, closed <example> blocks and tables of plain cells itself and calls
     the same helpers for the other rare blocks (tests/test_markdown_native.py compares both with
-    Python). Its outline() is _outline_py, its lead() _lead_py, its owners() source._owners_py, its
-    checks() structure._checks_py, its top_items(), ir_sections() and worked_parts() structure's
-    _top_items_py, _ir_sections_py and _worked_parts_py.
+    Python). Its outline() is _outline_py, its lead() _lead_py, its owners() source._owners_py, and its
+    top_items(), ir_sections(), worked_parts() and check_items() structure's _top_items_py,
+    _ir_sections_py, _worked_parts_py and _check_items_py.
     It fills the slots of the blocks and Sections it makes as their dataclass __init__ does, so they
     stay plain dataclasses."""
-    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "owners", "checks",
+    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "owners", "check_items",
                             "top_items", "ir_sections", "worked_parts")
     if _markdown is None:
         return None

@@ -164,39 +164,23 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
     (`list_items`: the indices of the list items).
 
     What a section's title says is worked out once per section, not once per bullet, and only
-    the boxed items and those of sections that take plain checks are visited (most items are in
+    the boxed items and those of sections that take plain checks are read (most items are in
     neither)."""
     secs = src.sections
-    groups: dict[int | None, list[ChecklistItem]] = {}
-    group_of: dict[int | None, int | None] = {None: None}
-
-    def group(k: int | None) -> int | None:
-        if k not in group_of:
-            g = k
-            while g is not None and secs[g].kind == "label" and not _check_title(secs[g].title):
-                g = secs[g].parent  # a sentence-like label ("I verify:") is not a group title
-            group_of[k] = g
-        return group_of[k]
-
-    plain_ok: dict[int, tuple[int, bool]] = {}  # section -> (group, strong title), for sections taking plain checks
+    # Each section's group: a heading is its own; a label too when its title says checks, else a
+    # sentence-like label ("I verify:") goes to its parent's group (parents come first).
+    group_of: list[int | None] = []
+    plain_ok: dict[int, tuple[int | None, bool]] = {}  # section -> (group, strong title), for sections taking plain checks
     roles = src.roles
     for k, s in enumerate(secs):
-        g = k if s.kind == "heading" else group(k)  # a heading is its own group
+        if s.kind != "label" or _check_title(s.title):
+            g: int | None = k
+        else:
+            g = group_of[s.parent] if s.parent is not None else None
+        group_of.append(g)
         if g is not None and roles[g] == "checklist" and not _not_checks(s.title):
             plain_ok[k] = (g, _strong_check_title(secs[g].title))
-    blocks, owner = src.blocks, src.owner
-    for index in _checks(blocks, list_items, owner, plain_ok):
-        b = blocks[index]
-        k = owner[index]
-        if b.checked is None:
-            if b.indent != 0:
-                continue
-            k, strong = plain_ok[k]
-            if not strong and not _READS_AS_CHECK.search(plain(b.text)):
-                continue  # "## Validation Tools": a list of tools, not checks
-        else:
-            k = group(k)
-        groups.setdefault(k, []).append(ChecklistItem(text=plain(b.text), checked=b.checked, span=_span(src, b)))
+    groups = _check_items(src.blocks, list_items, src.owner, plain_ok, group_of, _reads_as_check, src.file, ChecklistItem, Span)
     return tuple(
         Checklist(
             title=plain(secs[k].title) if k is not None else "Checklist",
@@ -207,13 +191,35 @@ def _checklists(src: Source, list_items: list[int]) -> tuple[Checklist, ...]:
     )
 
 
-def _checks_py(blocks: list[Block], list_items: list[int], owner: list[int | None], plain_ok: dict[int, Any]) -> list[int]:
-    """Those of `list_items` (indices into `blocks`) that may be checks: boxed items, and the items of
-    sections taking plain checks (`plain_ok`'s keys). _markdown.c's checks is this in C."""
-    return [i for i in list_items if owner[i] in plain_ok or blocks[i].checked is not None]
+def _reads_as_check(text: str) -> bool:
+    return _READS_AS_CHECK.search(text) is not None
 
 
-_checks = markdown._c.checks if markdown._c is not None else _checks_py
+def _check_items_py(blocks: list[Block], list_items: list[int], owner: list[int | None], plain_ok: dict[int, Any],
+                    group_of: list[int | None], reads_as_check: Any, file: str, check: type,
+                    span: type) -> dict[int | None, list[ChecklistItem]]:
+    """The checks among `list_items` (indices into `blocks`) under their groups: boxed items under
+    their section's group (`group_of`), and top-level bullets of sections taking plain checks
+    (`plain_ok`: section -> (group, strong title)) under a strong title or reading as checks. Each is
+    a `check` (ChecklistItem) with a `span` (Span; the classes are arguments as for _top_items_py).
+    _markdown.c's check_items is this in C."""
+    groups: dict[int | None, list[ChecklistItem]] = {}
+    for index in list_items:
+        b = blocks[index]
+        k = owner[index]
+        if b.checked is None:
+            if k not in plain_ok or b.indent != 0:
+                continue
+            g, strong = plain_ok[k]
+            if not strong and not reads_as_check(plain(b.text)):
+                continue  # "## Validation Tools": a list of tools, not checks
+        else:
+            g = group_of[k] if k is not None else None
+        groups.setdefault(g, []).append(check(text=plain(b.text), checked=b.checked, span=span(file=file, line=b.line, col=b.col)))
+    return groups
+
+
+_check_items = markdown._c.check_items if markdown._c is not None else _check_items_py
 
 
 def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[tuple[Delegation, ...], tuple[Mention, ...]]:

@@ -34,7 +34,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
     assert source._owners is (source._owners_py if pure else _markdown.owners)
-    assert structure._checks is (structure._checks_py if pure else _markdown.checks)
+    assert structure._check_items is (structure._check_items_py if pure else _markdown.check_items)
     assert structure._top_items_of is (structure._top_items_py if pure else _markdown.top_items)
     assert structure._ir_sections is (structure._ir_sections_py if pure else _markdown.ir_sections)
     assert structure._worked_parts is (structure._worked_parts_py if pure else _markdown.worked_parts)
@@ -53,8 +53,11 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
     owner = native.owners(sections, len(blocks))
     assert owner == source._owners_py(sections, len(blocks)), lines
     items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
-    for plain_ok in ({}, dict.fromkeys(range(0, len(sections), 2)), {None: 0}):
-        assert native.checks(blocks, items, owner, plain_ok) == structure._checks_py(blocks, items, owner, plain_ok), lines
+    group_of = [k if k % 3 else None for k in range(len(sections))]
+    for plain_ok in ({}, {k: (k - 1, k % 4 == 0) for k in range(0, len(sections), 2)}, {None: (None, False)}):
+        for reads in (structure._reads_as_check, _odd):
+            both = (blocks, items, owner, plain_ok, group_of, reads, "a.md", ir.ChecklistItem, ir.Span)
+            assert native.check_items(*both) == structure._check_items_py(*both), lines
     _same_ir(native, blocks, sections, lines)
 
 
@@ -72,6 +75,11 @@ def _same_ir(native, blocks: list, sections: list, lines: list[str]) -> None:
         for part in (structure._part, _any_part):
             both = (blocks, start, end, part, "é.md", ir.CodeBlock, ir.Span)
             assert native.worked_parts(*both) == structure._worked_parts_py(*both), (start, end, lines)
+
+
+def _odd(text: str) -> int:
+    """A reads_as_check for check_items that takes about half the texts."""
+    return len(text) % 2
 
 
 def _any_part(label: str) -> str | None:
@@ -226,7 +234,8 @@ def test_no_memory_is_leaked(native):
     assert_no_leak(lambda: native.owners(sections, len(blocks)))
     owner = native.owners(sections, len(blocks))
     items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
-    assert_no_leak(lambda: native.checks(blocks, items, owner, {0: None, 2: None}))
+    checks = (blocks, items, owner, {0: (0, True), 2: (1, False)}, list(range(len(sections))), _odd, "a.md", ir.ChecklistItem, ir.Span)
+    assert_no_leak(lambda: native.check_items(*checks))
     roles = [source.role_of(s.title) for s in sections]
     assert_no_leak(lambda: native.ir_sections(sections, roles, "a.md", ir.Section, ir.Span))
     assert_no_leak(lambda: native.top_items(blocks, 0, len(blocks), "a.md", ir.Item, ir.Span))
@@ -285,18 +294,32 @@ def test_worked_parts_reads_an_example_and_refuses_what_structure_never_passes(n
             native.worked_parts(blocks, 0, len(blocks), boom if error == "part" else structure._part, *both[4:])
 
 
-def test_checks_refuses_what_checklists_never_passes(native):
-    blocks = native.parse_blocks(["# A", "- [x] done", "", "text", "## B", "- item"], 1, "a.md")[0]
-    owner = native.owners(native.outline(blocks, 7), len(blocks))
-    assert native.checks(blocks, [1, 4], owner, {}) == structure._checks_py(blocks, [1, 4], owner, {}) == [1]
-    assert native.checks(blocks, [1, 4], owner, {1: None}) == [1, 4]
-    for bad in ((blocks, [1]), (tuple(blocks), [1], owner, {}), (blocks, [1], owner, []), (blocks, ["1"], owner, {}),
-                (blocks, [2], owner, {})):  # too few arguments, a tuple, a list for the dict, a str index, a paragraph
-        with pytest.raises(TypeError):
-            native.checks(*bad)
+def test_check_items_refuses_what_checklists_never_passes(native, configure):
+    blocks = native.parse_blocks(["# A", "- [x] done", "", "text", "## B", "- item", "- verify it", "  - [ ] deep"], 1, "a.md")[0]
+    owner = native.owners(native.outline(blocks, 9), len(blocks))
+    rest = (structure._reads_as_check, "a.md", ir.ChecklistItem, ir.Span)
+    both = (blocks, [1, 4, 5, 6], owner, {1: (0, False)}, [0, 1], *rest)
+    got = native.check_items(*both)
+    assert got == structure._check_items_py(*both)
+    assert {g: [(c.text, c.checked, c.span.line) for c in items] for g, items in got.items()} == {
+        0: [("done", True, 2), ("verify it", None, 7)], 1: [("deep", False, 8)]}
+    assert native.check_items(blocks, [1, 4, 5, 6], owner, {}, [None, None], *rest) == {None: [got[0][0], got[1][0]]}
+    for bad in (both[:-1], (tuple(blocks), *both[1:]), (blocks, ["1"], *both[2:]), (blocks, [2], *both[2:]),
+                (blocks, [5], owner, {1: 0}, *both[4:]), (*both[:5], "reads", *rest[1:]), (*both[:6], None, *rest[2:]),
+                (*both[:7], "ChecklistItem", ir.Span), (*both[:3], [], *both[4:])):
+        with pytest.raises(TypeError):  # too few arguments, a tuple, a str index, a paragraph, a plain value not a pair, ...
+            native.check_items(*bad)
     for bad in ([len(blocks)], [-1]):
         with pytest.raises(IndexError):
-            native.checks(blocks, bad, owner, {})
+            native.check_items(blocks, bad, *both[2:])
+    with pytest.raises(IndexError):  # a boxed item's section without a group
+        native.check_items(blocks, [1], owner, {}, [], *rest)
+    with pytest.raises(ValueError):  # reads_as_check fails: its error comes through
+        native.check_items(*both[:5], lambda text: (_ for _ in ()).throw(ValueError("reads")), *rest[1:])
+    with pytest.raises(ValueError), pytest.MonkeyPatch.context() as mp:  # and plain()'s
+        mp.setattr(markdown, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
+        configure()
+        native.check_items(*both)
 
 
 def test_owners_refuses_what_outline_does_not_make(native):
