@@ -6,7 +6,7 @@ import json
 import sys
 
 import pytest
-from conftest import assert_no_leak, native_in_use, native_or_skip
+from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -207,3 +207,75 @@ def test_native_leaks_nothing(native):
     assert_no_leak(lambda: native(body, True))
     assert_no_leak(lambda: native({"a": [1, {"b": 2, 3: 4}]}, True))  # left to Python halfway
     assert_no_leak(lambda: native([10 ** 5000], True))  # an error on the way
+
+
+# The C twin of string_utf8 (targets/_shared/_text.c's json_utf8) against string_utf8_py.
+
+@pytest.fixture(scope="module")
+def quoted():
+    """The C `json_utf8`, even when this run encodes in pure Python."""
+    return native_or_skip(jsontext._native_string_utf8, "_text")
+
+
+def _string_reference(text: str) -> bytes | None:
+    """What json_utf8 gives for a text of any length: string_utf8_py's bytes, without its length floor."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return jsontext._string_utf8(data)
+
+
+ODD_STRINGS = ["", "x", "\"", "\\", "\n", "\t", "\r", "\x00", "\x1f", "\x7f", "\x80", "ÿ", "é→😀", "\ud800", "a\udfffb",
+               "\U0010ffff", "line\r\n" * 300, "\\\"" * 3000, "x" * 200_000 + "\"", "→" * 50_000 + "\x01", "😀" * 30_000 + "\t",
+               "a\tb \"q\" \\ / é\n" * 2000]
+
+
+def test_json_utf8_is_string_utf8_py(quoted):
+    """Every code point alone and after runs of each length (the C scans 16, 8 or 4 units at a
+    time by str width), odd and long texts, the repository's prompts: string_utf8_py's bytes."""
+    from agentc.compiler.source import text_of
+
+    for i in [*range(0x300), *range(0x7F0, 0x810), *range(0xD7F0, 0xE010), *range(0xFFF0, 0x10010), 0x10FFFF]:
+        ch = chr(i)
+        for text in (ch, "abcdefghijklmnopqrs" + ch, "→" + ch + "x", "😀 " + ch):
+            assert quoted(text) == _string_reference(text), hex(i)
+    for width in ("", "é", "→", "😀"):
+        for at in range(34):
+            for ch in ("\"", "\n", "é", "\x01"):
+                text = width + "a" * at + ch + "b" * 5
+                assert quoted(text) == _string_reference(text), repr(text)
+    for text in ODD_STRINGS:
+        assert quoted(text) == _string_reference(text), repr(text[:40])
+        assert jsontext.string_utf8(text) == jsontext.string_utf8_py(text), repr(text[:40])
+    for path in md_files(ROOT / "agents", ROOT / "golden", SHARED / "corpus"):
+        text = text_of(path.read_bytes())
+        assert jsontext.string_utf8(text) == jsontext.string_utf8_py(text), path
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=HOSTILE, max_size=60), st.integers(0, 200))
+def test_json_utf8_of_generated_texts(quoted, piece, times):
+    text = piece * (times + 1)
+    assert quoted(text) == _string_reference(text)
+    assert jsontext.string_utf8(text) == jsontext.string_utf8_py(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_json_utf8_of_any_text(quoted, text):
+    assert quoted(text) == _string_reference(text)
+
+
+def test_json_utf8_is_used_when_built_and_leaks_nothing(quoted):
+    module = native_in_use("agentc.targets._shared._text")
+    assert jsontext._native_string is (module.json_utf8 if module else None)
+    for bad in (b"x", None, 1):
+        with pytest.raises(TypeError):
+            quoted(bad)
+
+    def calls():
+        for text in ("prompt → 😀 \"q\" \\\n\t" * 40, "plain" * 300, "é" * 300, "x\x01", "x\ud800"):
+            quoted(text)
+
+    assert_no_leak(calls)

@@ -17,6 +17,9 @@
  *
  * utf8(text) gives text.encode("utf-8"), or None for a str holding a surrogate, which the caller
  * encodes itself (agentc.targets.encode; tests/test_text_native.py compares the two).
+ *
+ * json_utf8(text) gives what jsontext.string_utf8_py gives for a long text: the JSON string as
+ * UTF-8, or None (tests/test_jsontext.py compares the two).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -754,8 +757,9 @@ ascii_run2(const Py_UCS2 *s, Py_ssize_t i, Py_ssize_t n)
     const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
     for (; n - i >= 8; i += 8) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero)) != 0xFFFF)
-            break;
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero)) ^ 0xFFFF;
+        if (m)
+            return i + (__builtin_ctz(m) >> 1) - start; /* two mask bits a unit */
     }
 #endif
     while (i < n && s[i] < 0x80)
@@ -772,8 +776,9 @@ ascii_run4(const Py_UCS4 *s, Py_ssize_t i, Py_ssize_t n)
     const __m128i high = _mm_set1_epi32((int)0xFFFFFF80), zero = _mm_setzero_si128();
     for (; n - i >= 4; i += 4) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(v, high), zero)) != 0xFFFF)
-            break;
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(v, high), zero)) ^ 0xFFFF;
+        if (m)
+            return i + (__builtin_ctz(m) >> 2) - start; /* four mask bits a unit */
     }
 #endif
     while (i < n && s[i] < 0x80)
@@ -880,9 +885,156 @@ utf8(PyObject *module, PyObject *text)
     return bytes;
 }
 
+/* json_utf8(text): jsontext.string_utf8_py(text) for a str of any length: json's
+ * encode_basestring(text) (a JSON string, non-ASCII kept) as UTF-8, or None when text holds a
+ * control character other than tab and newline (escaped \uXXXX, \r, \b or \f: the caller takes
+ * the str way) or a surrogate. The Python makes it in six passes over a 32 KB prompt (encode,
+ * translate, four replaces); here in one, the runs that need no escape (found sixteen, eight or
+ * four code units at a time by width) copied whole. */
+
+/* Whether code unit c is written as it is inside a JSON string: printable ASCII but '"' and '\\'. */
+#define JSON_PLAIN(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+
+static inline Py_ssize_t
+json_run2(const Py_UCS2 *s, Py_ssize_t i, Py_ssize_t n)
+{
+    Py_ssize_t start = i;
+#ifdef __SSE2__
+    /* signed compares: a unit past 0x7FFF reads as negative, so "below 0x20" catches it */
+    const __m128i space = _mm_set1_epi16(0x20), del = _mm_set1_epi16(0x7F);
+    const __m128i quote = _mm_set1_epi16('"'), slash = _mm_set1_epi16('\\');
+    for (; n - i >= 8; i += 8) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi16(v, space), _mm_cmpgt_epi16(v, del)),
+                                   _mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, slash)));
+        int m = _mm_movemask_epi8(bad);
+        if (m)
+            return i + (__builtin_ctz(m) >> 1) - start;
+    }
+#endif
+    while (i < n && JSON_PLAIN(s[i]))
+        i++;
+    return i - start;
+}
+
+static inline Py_ssize_t
+json_run4(const Py_UCS4 *s, Py_ssize_t i, Py_ssize_t n)
+{
+    Py_ssize_t start = i;
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi32(0x20), del = _mm_set1_epi32(0x7F);
+    const __m128i quote = _mm_set1_epi32('"'), slash = _mm_set1_epi32('\\');
+    for (; n - i >= 4; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi32(v, space), _mm_cmpgt_epi32(v, del)),
+                                   _mm_or_si128(_mm_cmpeq_epi32(v, quote), _mm_cmpeq_epi32(v, slash)));
+        int m = _mm_movemask_epi8(bad);
+        if (m)
+            return i + (__builtin_ctz(m) >> 2) - start;
+    }
+#endif
+    while (i < n && JSON_PLAIN(s[i]))
+        i++;
+    return i - start;
+}
+
+static inline Py_ssize_t
+json_run1(const Py_UCS1 *s, Py_ssize_t i, Py_ssize_t n)
+{
+    Py_ssize_t start = i;
+#ifdef __SSE2__
+    /* signed compares: a byte past 0x7F reads as negative, so "below 0x20" catches it */
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)));
+        int m = _mm_movemask_epi8(bad);
+        if (m)
+            return i + __builtin_ctz(m) - start;
+    }
+#endif
+    while (i < n && JSON_PLAIN(s[i]))
+        i++;
+    return i - start;
+}
+
+/* Code point c, which json_run* stopped at, into the string at out; NULL when the text is left
+ * to the caller (a control character but tab and newline, a surrogate). */
+static inline unsigned char *
+put_json(unsigned char *out, Py_UCS4 c)
+{
+    switch (c) {
+    case '"': *out++ = '\\'; *out++ = '"'; return out;
+    case '\\': *out++ = '\\'; *out++ = '\\'; return out;
+    case '\n': *out++ = '\\'; *out++ = 'n'; return out;
+    case '\t': *out++ = '\\'; *out++ = 't'; return out;
+    default: return c < 0x20 || IS_SURROGATE(c) ? NULL : put_utf8(out, c);
+    }
+}
+
+static PyObject *
+json_utf8(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "json_utf8() takes a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    /* One pass into room for the longest it can be (a unit takes at most `kind` + 1 bytes: an
+     * escape 2, a 1-byte-wide str's character 2, a 2-byte-wide one's 3, past U+FFFF 4), then the
+     * bytes object is cut to what was written: a second pass to count cost more than the copy. */
+    if (n > (PY_SSIZE_T_MAX - 2) / (kind + 1))
+        Py_RETURN_NONE;
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, 2 + n * (kind + 1));
+    if (bytes == NULL)
+        return NULL;
+    unsigned char *start = (unsigned char *)PyBytes_AS_STRING(bytes), *out = start;
+    *out++ = '"';
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *s = data;
+        while (out != NULL && i < n) {
+            Py_ssize_t k = json_run1(s, i, n);
+            memcpy(out, s + i, k);
+            out += k;
+            if ((i += k) < n)
+                out = put_json(out, s[i++]);
+        }
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *s = data;
+        while (out != NULL && i < n) {
+            Py_ssize_t k = json_run2(s, i, n);
+            out = put_ascii2(out, s + i, k);
+            if ((i += k) < n)
+                out = put_json(out, s[i++]);
+        }
+    } else {
+        const Py_UCS4 *s = data;
+        while (out != NULL && i < n) {
+            Py_ssize_t k = json_run4(s, i, n);
+            out = put_ascii4(out, s + i, k);
+            if ((i += k) < n)
+                out = put_json(out, s[i++]);
+        }
+    }
+    if (out == NULL) {
+        Py_DECREF(bytes);
+        Py_RETURN_NONE;
+    }
+    *out++ = '"';
+    if (_PyBytes_Resize(&bytes, out - start) < 0)
+        return NULL;
+    return bytes;
+}
+
 static PyMethodDef methods[] = {
     {"utf8", (PyCFunction)utf8, METH_O,
      "utf8(text): text.encode('utf-8'), or None when text holds a surrogate (the caller encodes it)."},
+    {"json_utf8", (PyCFunction)json_utf8, METH_O,
+     "json_utf8(text): jsontext.string_utf8_py(text) for a text of any length: the JSON string as UTF-8, or None."},
     {"has_control", (PyCFunction)has_control, METH_O,
      "has_control(text): chars.has_control_py, whether text holds a control character but tab and newline."},
     {"literal_block", (PyCFunction)(void (*)(void))literal_block, METH_FASTCALL,
