@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from agentc.compiler.diagnostics import diag
 from agentc.compiler.ir import ProjectIR
@@ -31,8 +32,10 @@ class Node:
     dangling: bool
 
 
-@dataclass(frozen=True)
-class Arrow:
+class Arrow(NamedTuple):
+    """One arrow per (source, target) pair (a tuple: 15,000 of them at 1000 agents, where a
+    frozen dataclass's __init__ took 10 of the 33 ms of making them)."""
+
     source: str
     target: str
     kinds: tuple[str, ...]
@@ -48,11 +51,15 @@ def view(project: ProjectIR) -> tuple[list[Node], list[Arrow]]:
     grouped: dict[tuple[str, str], list] = {}
     for e in project.edges:
         grouped.setdefault((e.source, e.target_id or f"?{e.target}"), []).append(e)
-    arrows = [
-        Arrow(nodes[s].key, nodes[t].key, tuple(dict.fromkeys(e.kind for e in es)),
-              tuple(dict.fromkeys(e.condition for e in es if e.condition)), f"{es[0].span.file}:{es[0].span.line}")
-        for (s, t), es in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1].startswith("?"), kv[0][1]))
-    ]
+    arrows = []
+    for (s, t), es in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1].startswith("?"), kv[0][1])):
+        first = es[0]
+        if len(es) == 1:  # most pairs (13,000 of 15,000 at 1000 agents): no duplicates to drop
+            kinds, conditions = (first.kind,), (first.condition,) if first.condition else ()
+        else:
+            kinds = tuple(dict.fromkeys(e.kind for e in es))
+            conditions = tuple(dict.fromkeys(e.condition for e in es if e.condition))
+        arrows.append(Arrow(nodes[s].key, nodes[t].key, kinds, conditions, f"{first.span.file}:{first.span.line}"))
     return list(nodes.values()), arrows
 
 
