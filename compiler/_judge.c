@@ -882,22 +882,64 @@ pair(PyObject *hits, PyObject *weak)
     return out;
 }
 
-/* `_phrase_weak(line)`: an ASCII line first goes to the weak phrase scan `weak_phrases` would hand it to,
- * and only a line holding a phrase (few) to `_phrase_weak`, which finds them again and gives each its
- * kind: three Python frames a line cost more than the C scan. A new list, or NULL on an error. */
+/* The line for the C weak phrase scan as mentions.weak_phrases hands it over: the line itself when it
+ * is ASCII; a copy with "?" for each other character when each of those is a sign (`_signs_only`: no
+ * word character nor blank to re, which reads "?" the same); NULL with no error set when a character
+ * other than ASCII is a word character or a blank (the line is for `_weak_phrases_py`). */
+static PyObject *
+weak_ascii_line(Judge *j)
+{
+    if (PyUnicode_IS_ASCII(j->line)) {
+        return Py_NewRef(j->line);
+    }
+    for (Py_ssize_t i = 0; i < j->n; i++) {
+        Py_UCS4 ch = CH(j, i);
+        if (ch >= 128 && (Py_UNICODE_ISALNUM(ch) || Py_UNICODE_ISSPACE(ch))) {
+            return NULL;
+        }
+    }
+    PyObject *out = PyUnicode_New(j->n, 127);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_UCS1 *to = PyUnicode_1BYTE_DATA(out);
+    for (Py_ssize_t i = 0; i < j->n; i++) {
+        Py_UCS4 ch = CH(j, i);
+        to[i] = (Py_UCS1)(ch < 128 ? ch : '?');
+    }
+    return out;
+}
+
+/* `weak_phrases(line)`: the C scan for a line `weak_ascii_line` gives, without the Python frames
+ * (`weak_phrases`, `_signs_only` and its copies); the Python function for any other. A new
+ * reference, or NULL on an error. */
+static PyObject *
+weak_phrases(Judge *j)
+{
+    PyObject *ascii = weak_ascii_line(j);
+    if (ascii == NULL) {
+        return PyErr_Occurred() ? NULL : PyObject_CallOneArg(j->env[E_WEAK_PHRASES], j->line);
+    }
+    PyObject *out = PyObject_CallOneArg(j->env[E_WEAK_ASCII], ascii);
+    Py_DECREF(ascii);
+    return out;
+}
+
+/* `_phrase_weak(line)`: the weak phrase scan first, and only a line holding a phrase (few) to
+ * `_phrase_weak`, which finds them again and gives each its kind: its Python frames (and, for a line
+ * with signs such as "→", `_signs_only`'s copies) cost more than the C scan. A new list, or NULL on
+ * an error. */
 static PyObject *
 phrase_weak(Judge *j)
 {
-    if (PyUnicode_IS_ASCII(j->line)) {
-        PyObject *phrases = PyObject_CallOneArg(j->env[E_WEAK_ASCII], j->line);
-        if (phrases == NULL) {
-            return NULL;
-        }
-        int some = PyObject_IsTrue(phrases);
-        Py_DECREF(phrases);
-        if (some <= 0) {
-            return some < 0 ? NULL : PyList_New(0);
-        }
+    PyObject *phrases = weak_phrases(j);
+    if (phrases == NULL) {
+        return NULL;
+    }
+    int some = PyObject_IsTrue(phrases);
+    Py_DECREF(phrases);
+    if (some <= 0) {
+        return some < 0 ? NULL : PyList_New(0);
     }
     return PyObject_CallOneArg(j->env[E_PHRASE_WEAK], j->line);
 }
@@ -1080,8 +1122,8 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     if (!j.skill_line && weak_hint) {
-        /* an ASCII line straight to the weak phrase scan weak_phrases would hand it to */
-        PyObject *phrases = PyObject_CallOneArg(j.env[PyUnicode_IS_ASCII(line) ? E_WEAK_ASCII : E_WEAK_PHRASES], line);
+        /* the line straight to the weak phrase scan mentions.weak_phrases would hand it to */
+        PyObject *phrases = weak_phrases(&j);
         if (phrases == NULL) {
             goto error;
         }

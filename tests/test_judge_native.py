@@ -200,6 +200,22 @@ def test_word_agents_are_judged_the_same(native):
     assert found > 200
 
 
+def test_weak_phrases_of_lines_with_signs_are_judged_the_same(native):
+    """A line whose only characters other than ASCII are signs goes to the C weak phrase scan with
+    "?" for each (`weak_ascii_line`); one with a word character or a blank other than ASCII ("é",
+    "٣", U+00A0, U+2003, "ſ") to the Python scan: either way as `_scan_line_py` finds them."""
+    found = 0
+    for odd in ("\u2192", "\u2705", "\u2014", "\U0001f600", "\udc80", "\u00e9", "\u0663", "\u00a0", "\u2003", "\u017f",
+                "\u0130", "\u212a", "\u2192\u00e9"):
+        for text in (f"{odd} ask the context manager", f"ask the{odd}context manager", f"query{odd} the data engineer {odd}",
+                     f"ask the context manager {odd} then code-reviewer", f"{odd}", f"consult the \u212aey manager{odd}"):
+            line = mentions.prepare(text)
+            for skill_ctx in (False, True):
+                got = both(native, line, mentions._candidates(line, "me"), skill_ctx=skill_ctx, weak_hint=True)
+                found += bool(got[1])
+    assert found > 20
+
+
 def test_bad_arguments_are_type_errors(native, inert):
     cands = mentions._candidates("use code-reviewer", "me")
     with pytest.raises(TypeError):
@@ -229,7 +245,8 @@ def test_no_leak(native, inert):
                                            # refusals, a line without names with and without a weak phrase
                                            "\u2192 Delegate to code-reviewer", "Related to code-reviewer",
                                            "Delegate to agent-0001 or the Supervisor agent classifies",
-                                           "ask the context manager", "ask nobody")]
+                                           "ask the context manager", "ask nobody",
+                                           "\u2192 ask the context manager \u2705", "\u2192 ask the caf\u00e9 manager")]
     args = [(line, mentions._candidates(line, "me")) for line in lines]
 
     def calls():
