@@ -832,20 +832,76 @@ is_az(Py_UCS4 ch)
 static const char *const AGENT_THEN[] = {"with", "to", "for", "and", "or", "when", "if", "once", "after", "before", "so",
                                          "that", "which", "who", "is", "will", "can", "should", "first", "next", "now", NULL};
 
+/* The words `_WORD_AGENT` needs right before "[the] <word> agent" ("hand off to the research agent"). */
+static const char *const AGENT_CUES[] = {"to", "for", "use", "invoke", "deploy", "launch", "spawn", "call", NULL};
+
+/* Whether one of AGENT_CUES ends at `end` (0 < end <= n) with no word character before it (`\b`). */
+static int
+cue_ends_at(const Judge *j, Py_ssize_t end)
+{
+    for (const char *const *w = AGENT_CUES; *w != NULL; w++) {
+        Py_ssize_t len = (Py_ssize_t)strlen(*w), at = end - len;
+        if (at >= 0 && memcmp(j->low + at, *w, (size_t)len) == 0 && (at == 0 || !is_word(CH(j, at - 1)))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Start of the blank run ending right before `end`. */
+static Py_ssize_t
+blanks_back(const Judge *j, Py_ssize_t end)
+{
+    while (end > 0 && Py_UNICODE_ISSPACE(CH(j, end - 1))) {
+        end--;
+    }
+    return end;
+}
+
+/* Whether `\b(?:to|for|...)\s+(?:the\s+)?[a-z]{3,}\s+` may end right after blank `s` (the blank right
+ * before "agent", "sub" or "sub-"): the letters before the blanks are a word of three or more with
+ * a blank before it, and before that blank run a cue ends, or "the" after a blank and a cue. An
+ * "ſ", "ı" or "İ" before the word ("s" and "i" to re.I, not to `lower_line`) leaves it to the pattern. */
+static int
+cue_then_word(const Judge *j, Py_ssize_t s)
+{
+    Py_ssize_t e = blanks_back(j, s + 1), b = e;
+    while (b > 0 && is_az(CH(j, b - 1))) {
+        b--;
+    }
+    if (e - b < 3 || b == 0 || !Py_UNICODE_ISSPACE(CH(j, b - 1))) {
+        return 0;
+    }
+    Py_ssize_t e2 = blanks_back(j, b);
+    for (Py_ssize_t k = 0; k < e2; k++) {
+        Py_UCS4 ch = CH(j, k);
+        if (ch == 0x17F || ch == 0x131 || ch == 0x130) {
+            return 1;
+        }
+    }
+    if (cue_ends_at(j, e2)) {
+        return 1;
+    }
+    return e2 >= 4 && memcmp(j->low + e2 - 3, "the", 3) == 0 && Py_UNICODE_ISSPACE(CH(j, e2 - 4))
+           && cue_ends_at(j, blanks_back(j, e2 - 3));
+}
+
 /* Whether `_WORD_AGENT` may match the line (0: surely not; `lower_line` first): some "agent" of it
  * (any case: no other character folds to its letters) has a blank right before it, "sub" or "sub-"
- * (`\s+(?:sub-?)?agent`), is followed by no word character nor "-" (`\b(?![s\w-])`), and not by
- * blanks and a word that is none of AGENT_THEN (the pattern's last look-ahead). Most lines saying
- * " agent" say "to agent-0001" or "Supervisor agent classifies"; the pattern tries its lazy gap at
- * each verb (~6 us a line). A word after "agent" with a character other than ASCII may be one of
- * AGENT_THEN to re.I ("ſo", "ıf"): that "agent" may match. */
+ * (`\s+(?:sub-?)?agent`) that ends "<cue> [the] <word>" (`cue_then_word`), is followed by no word
+ * character nor "-" (`\b(?![s\w-])`), and not by blanks and a word that is none of AGENT_THEN (the
+ * pattern's last look-ahead). Most lines saying " agent" say "to agent-0001", "Supervisor agent
+ * classifies" or "Synthetic agent 7"; the pattern tries its lazy gap at each verb (~6 us a line). A
+ * word after "agent" with a character other than ASCII may be one of AGENT_THEN to re.I ("ſo",
+ * "ıf"): that "agent" may match. */
 static int
 word_agent_may(const Judge *j)
 {
     for (const char *at = j->low; (at = memmem(at, (size_t)(j->low + j->n - at), "agent", 5)) != NULL; at++) {
         Py_ssize_t p = at - j->low, q = p + 5, n = j->n;
-        if (!((p >= 1 && Py_UNICODE_ISSPACE(CH(j, p - 1))) || (p >= 4 && Py_UNICODE_ISSPACE(CH(j, p - 4)))
-              || (p >= 5 && Py_UNICODE_ISSPACE(CH(j, p - 5))))) {
+        if (!((p >= 1 && Py_UNICODE_ISSPACE(CH(j, p - 1)) && cue_then_word(j, p - 1))
+              || (p >= 4 && Py_UNICODE_ISSPACE(CH(j, p - 4)) && cue_then_word(j, p - 4))
+              || (p >= 5 && Py_UNICODE_ISSPACE(CH(j, p - 5)) && cue_then_word(j, p - 5)))) {
             continue;
         }
         if (q < n && (is_word(CH(j, q)) || CH(j, q) == '-')) {

@@ -118,13 +118,28 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
         deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
         chain.append((parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word))
     desc = src.entries.get("description")
-    if desc is not None and isinstance(desc.value, str):  # not a block's line: scan_line finds its names
+    if desc is not None and isinstance(desc.value, str):  # not a block's line: its names are found here
         text = " ".join(desc.value.split())
-        _keep(hits, weak, desc.span.line, None, text, *mentions.scan_line(text, ctx=False, compare=False, self_name=name,
-                                                                          lead_ok=False))
+        _keep(hits, weak, desc.span.line, None, text, *_judge_description(text, name))
     walk = _native_walk if _native_walk is not None and reading.hinted is not None else _walk_py
     walk(src, reading, chain, name, known, hits, weak)
     return hits, weak
+
+
+def _judge_description(text: str, name: str) -> tuple[list, list]:
+    """`mentions.scan_line(text, ctx=False, compare=False, self_name=name, lead_ok=False)` by the
+    judge every body line goes to (the C twin when built): the line prepared, its names and its
+    hint found here as `_scan_line_py` finds them (the hint pattern is its words: a substring test
+    each). The Python judge of one ~50-character description cost ~95k instructions, most of them
+    in `_word_agents`, which the C judge asks only where its pattern can match."""
+    line = mentions.prepare(text)
+    low = line.lower()
+    hint = False
+    for word in mentions._HINT_WORDS:
+        if word in low:
+            hint = True
+            break
+    return mentions.judge_line(line, mentions._candidates(line, name), False, False, name, False, (), None, False, hint)
 
 
 def _keep(hits: list, weak: list, line_no: int, section: str | None, text: str, found: list, soft: list) -> None:

@@ -187,7 +187,11 @@ def test_word_agents_are_judged_the_same(native):
     "sub-"; "agent" followed by a word character or "-"; "agent" followed by a word that is none of
     those the pattern allows, also where re.I folds "ſ", "ı", "İ" or the Kelvin sign to its letters."""
     found = 0
-    for lead in ("Hand off to the", "route it to", "pass the diff for", "Use the", "use", "prepare the task and send to"):
+    for lead in ("Hand off to the", "route it to", "pass the diff for", "Use the", "use", "prepare the task and send to",
+                 # no cue, or not right before "[the] <word>": `cue_then_word` refuses; folded letters: it leaves it
+                 "Hand off", "hand off to a", "pass it into the", "pass it onto", "pass for  the \t", "hand off to\u00a0the",
+                 "pass it to th\u00e9", "pass it u\u017fe the", "send the data for", "pass to\nthe", "hand it to the the",
+                 "invo\u212ae the", "hand off TO THE", "pass,to the", "pass_to the"):
         for word in ("research", "Research", "re\u017fearch", "qa", "code"):
             for agent in (" agent", " AGENT", "\u00a0agent", "agent", " subagent", " sub-agent", " sub agent", "-agent",
                           " sub- agent", "  agent", " \u017fubagent"):
@@ -214,6 +218,23 @@ def test_weak_phrases_of_lines_with_signs_are_judged_the_same(native):
                 got = both(native, line, mentions._candidates(line, "me"), skill_ctx=skill_ctx, weak_hint=True)
                 found += bool(got[1])
     assert found > 20
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=16).map(" ".join), st.sampled_from(["me", "code-reviewer"]))
+def test_a_description_is_judged_as_scan_line_judges_it(text, name):
+    """`references._judge_description` finds the names and the hint itself and asks the line judge
+    (C when built): what `_scan_line_py` gives the text."""
+    want = mentions._scan_line_py(text, ctx=False, compare=False, self_name=name, lead_ok=False)
+    assert plain(references._judge_description(text, name)) == plain(want), text
+
+
+def test_the_weak_hint_pattern_is_its_words():
+    """`_judge_description` tests each of `_HINT_WORDS` as a substring for `_WEAK_HINT.search`."""
+    import re
+
+    assert "|".join(mentions._HINT_WORDS) == mentions._WEAK_HINT.pattern and not mentions._WEAK_HINT.flags & re.I
+    assert all(re.fullmatch(r"[a-z ]+", word) for word in mentions._HINT_WORDS)
 
 
 def test_bad_arguments_are_type_errors(native, inert):
