@@ -1627,13 +1627,13 @@ PyDoc_STRVAR(check_items_doc,
 "under the group each goes to.");
 
 static int check_raw(PyObject *b, PyObject *raw, PyObject *checked, PyObject *indent, PyObject *k, PyObject *groups,
-                     PyObject *plain_ok, PyObject *group_of, PyObject *reads_as_check, PyObject *file, PyObject *item_cls,
+                     PyObject *plain_entry, PyObject *group_of, PyObject *reads_as_check, PyObject *file, PyObject *item_cls,
                      PyObject *span_cls);
 
-/* One list item `b` (owned by section `k`) as a check of `groups`, if it is one: 0, or -1 with an
- * exception set. */
+/* One list item `b` (owned by section `k`, whose value in `plain` is `plain_entry`, or NULL when it
+ * has none) as a check of `groups`, if it is one: 0, or -1 with an exception set. */
 static int
-check_item(PyObject *b, PyObject *k, PyObject *groups, PyObject *plain_ok, PyObject *group_of, PyObject *reads_as_check,
+check_item(PyObject *b, PyObject *k, PyObject *groups, PyObject *plain_entry, PyObject *group_of, PyObject *reads_as_check,
            PyObject *file, PyObject *item_cls, PyObject *span_cls)
 {
     PyObject *checked = *SLOT(&LIST_ITEM, 6, b), *indent = *SLOT(&LIST_ITEM, 4, b), *raw = *SLOT(&LIST_ITEM, 3, b);
@@ -1643,7 +1643,7 @@ check_item(PyObject *b, PyObject *k, PyObject *groups, PyObject *plain_ok, PyObj
     }
     Py_INCREF(raw);  /* plain() and reads_as_check() are Python code: hold what they could let go */
     Py_INCREF(checked);
-    int err = check_raw(b, raw, checked, indent, k, groups, plain_ok, group_of, reads_as_check, file, item_cls, span_cls);
+    int err = check_raw(b, raw, checked, indent, k, groups, plain_entry, group_of, reads_as_check, file, item_cls, span_cls);
     Py_DECREF(checked);
     Py_DECREF(raw);
     return err;
@@ -1651,14 +1651,10 @@ check_item(PyObject *b, PyObject *k, PyObject *groups, PyObject *plain_ok, PyObj
 
 /* check_item with the list item's text and box held. */
 static int
-check_raw(PyObject *b, PyObject *raw, PyObject *checked, PyObject *indent, PyObject *k, PyObject *groups, PyObject *plain_ok,
+check_raw(PyObject *b, PyObject *raw, PyObject *checked, PyObject *indent, PyObject *k, PyObject *groups, PyObject *plain_entry,
           PyObject *group_of, PyObject *reads_as_check, PyObject *file, PyObject *item_cls, PyObject *span_cls)
 {
     PyObject *group;  /* a new reference */
-    PyObject *plain_entry = PyDict_GetItemWithError(plain_ok, k);  /* borrowed: (group, strong) or NULL */
-    if (plain_entry == NULL && PyErr_Occurred()) {
-        return -1;
-    }
     if (checked == Py_None) {  /* a plain bullet: a check only at the top of a section taking them */
         int nested = plain_entry == NULL ? 0 : PyObject_RichCompareBool(indent, ZERO, Py_NE);
         if (plain_entry == NULL || nested) {
@@ -1732,6 +1728,10 @@ check_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *blocks = args[0], *items = args[1], *owner = args[2];
     PyObject *groups = PyDict_New();
+    /* The value in `plain` of the last owner looked up: a section's items come one after another, and
+     * most are no checks, so it is looked up once per run of them, not once per item (plain() and
+     * reads_as_check() never change `plain`). */
+    PyObject *last_owner = NULL, *last_entry = NULL;
     for (Py_ssize_t n = 0; groups != NULL && n < PyList_GET_SIZE(items); n++) {
         PyObject *index = PyList_GET_ITEM(items, n);
         Py_ssize_t i = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -2;
@@ -1751,15 +1751,30 @@ check_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_CLEAR(groups);
             break;
         }
+        if (k != last_owner) {
+            PyObject *entry = PyDict_GetItemWithError(args[3], k);  /* borrowed: (group, strong) or NULL */
+            if (entry == NULL && PyErr_Occurred()) {
+                Py_CLEAR(groups);
+                break;
+            }
+            Py_XSETREF(last_entry, Py_XNewRef(entry));
+            Py_XSETREF(last_owner, Py_NewRef(k));
+        }
+        PyObject *checked = *SLOT(&LIST_ITEM, 6, b);
+        if (last_entry == NULL && checked == Py_None) {  /* a plain bullet outside the sections taking them */
+            continue;
+        }
         Py_INCREF(b);
         Py_INCREF(k);
-        int err = check_item(b, k, groups, args[3], args[4], args[5], args[6], args[7], args[8]);
+        int err = check_item(b, k, groups, last_entry, args[4], args[5], args[6], args[7], args[8]);
         Py_DECREF(b);
         Py_DECREF(k);
         if (err < 0) {
             Py_CLEAR(groups);
         }
     }
+    Py_XDECREF(last_owner);
+    Py_XDECREF(last_entry);
     return groups;
 }
 
