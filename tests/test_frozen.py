@@ -249,6 +249,18 @@ def test_the_c_call_leaks_nothing_and_yields_to_a_replaced_init():
     assert made(text="x", last=None).text == "mine" and calls == [{"text": "x", "last": None}]
 
 
+@pytest.mark.skipif(frozen_module._C is None, reason="compiler/_frozen.c not built, or AGENTC_PURE_PYTHON set")
+def test_a_class_installed_again_is_made_from_its_new_fields():
+    """_frozen.c keeps the fields of the classes it last made by their address; installing a class
+    again (its old fields freed) must not leave them there."""
+    made = frozen(_body())
+    assert made(text="x", last=None).count == 3  # its fields are now kept
+    spec = [(f.name, frozen_module._slot(made, f.name), *frozen_module._default(f)) for f in dataclasses.fields(made)]
+    frozen_module._C.install(made, tuple((n, d, 4, False) if n == "count" else (n, d, v, fac) for n, d, v, fac in spec))
+    assert made(text="x", last=None).count == 4
+    assert Span(file="a.md", line=1) == Span(file="a.md", line=1, col=1)  # the other classes are looked up again
+
+
 def _item() -> ir.Item:
     return ir.Item(text="do ✓ this\r\n", title=None, span=Span(file="a.md", line=3, col=2))
 
