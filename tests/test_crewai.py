@@ -588,3 +588,36 @@ def test_crew_py_check_says_what_compile_says():
         assert _compile_problem(text, "x/crew.py") == _whole_file_problem(text)
 
     agree()
+
+
+@pytest.mark.parametrize(("goal", "body", "backstory"), [
+    ("Finds {req", "\n\nuest} for {user_id} 🙂", ""),  # a marker begun in the goal, ended by the prompt
+    ("Finds {req", "uest} x\r\n", ""), ("Finds", "{request}", ""), ("Finds {re", "\nquest}\n\n", ""),
+    ("G", "", "{request}"), ("G {", "", "request} {a}"), ("G", "\n\n\n", ""), ("G", "ends {req", "uest}"),
+    ("G", "é" * 40000 + "{x-1}\n{request}", ""),
+])
+def test_protect_braces_reads_prompts_as_the_joined_story(goal, body, backstory):
+    """`_protect_braces` searches a worker's prompt in its agent's body instead of a joined copy
+    of its role, goal, prompt and backstory; it finds what the joined text has, even across joins."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from agentc.compiler.span import Span
+    from agentc.targets._shared.team import prompt_text
+    from agentc.targets.crewai.plan import INPUT, PLACEHOLDER, CrewPlan, Member, _protect_braces, no_input
+
+    agent = SimpleNamespace(body=body)
+    worker = Member("w", "w", "Role", goal, backstory, None, prompt_of=agent)  # type: ignore[arg-type]
+    manager = Member("m", "m", "Boss", "Lead {req", "uest} now\n", None)  # the joined text of a prompt-less member
+    plan = CrewPlan("p", "P", "t", manager, [worker], "out", "desc", ())
+    where = Span(file="x.md", line=1)
+    diags = _protect_braces(plan, where)
+    prompt = prompt_text(agent)  # type: ignore[arg-type]
+    here = "{request}" in worker.role + goal + prompt + backstory
+    story = (no_input(prompt) if here else prompt) + backstory
+    names = {n for t in ("desc", "out", "Boss", "Lead {req", "uest} now\n", "Role", goal, story) for n in PLACEHOLDER.findall(t)}
+    assert plan.literals == tuple(sorted(names - {INPUT}))
+    assert [d.code for d in diags] == ["AGC606"]  # the manager's always
+    plan.manager = replace(manager, goal="Lead")
+    plan.workers = [worker]
+    assert bool(_protect_braces(plan, where)) == here
