@@ -302,3 +302,31 @@ def test_a_clause_ends_where_the_first_pattern_says(text):
 
     m = re.search(r"(?<![.\w])\.(?:\s|$)|[;:]\s", text)
     assert _upto_sentence(text) == ((text[: m.start()], text[m.end():]) if m else (text, "")), text
+
+
+# `_RELATION_LABEL` as it was written before its labels were grouped by first letter: the reference.
+_FLAT_RELATION_LABEL = re.compile(
+    r"^(?:\*\*|__)?\s*(?P<label>" + "|".join(mentions._RELATION_WORDS) + r")\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?",
+    re.I,
+)
+LABEL_PIECES = ["handoff", "Handoffs", "hand", "HAND", "hands", "hand-off", "off", "to", "from", "with", "well", "by", "into",
+                "feeds", "feed", "next", "agents", "agent", "see", "also", "works", "pairs", "escalat", "escalation", "related",
+                "before", "after", "İnputs", "ınvoked", "ſee", "Kelvin", "\u212a", "😀", "é", " ", "  ", "\t", "\r\n", ":", "**",
+                "__", "x" * 200]
+
+
+def _label(m):
+    return None if m is None else (m.span(), m.group("label"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(LABEL_PIECES), max_size=8).map("".join))
+def test_relation_label_grouped_by_first_letter_matches_the_flat_one(text):
+    assert _label(mentions._RELATION_LABEL.match(text)) == _label(_FLAT_RELATION_LABEL.match(text))
+
+
+def test_relation_label_odd_input():
+    for text in ("", "İnputs from: x", "ınputs from: x", "ſee also: x", "\u212aeeds: x", "Hand-offs:\r\n", "😀 after: x",
+                 "**Feeds into**: a", "feeds into: a", "Works well with: a", "Before" + " " * 5000 + ":", "next agents:"):
+        assert _label(mentions._RELATION_LABEL.match(text)) == _label(_FLAT_RELATION_LABEL.match(text)), text
+    assert _label(mentions._RELATION_LABEL.match("**Handoff to**: x")) == ((0, 16), "Handoff to")
