@@ -16,7 +16,7 @@
  * Python helpers as the loop for the rest (_item_goes_on; _rare_block for an open fence or
  * <example>, whose diagnostics stay written once, and a table row with a code span or an escape).
  * outline() is markdown._outline_py: the sections that headings and labels open. utf8_lines() is
- * read_source's `text.split("\n")` (source.lines_of), done on the file's bytes. lead() is
+ * read_source's `text_of(data).split("\n")`, done on the file's bytes. lead() is
  * markdown._lead_py and owners() source._owners_py. top_items(), ir_sections(), worked_parts() and
  * check_items() are structure's _top_items_py, _ir_sections_py, _worked_parts_py and
  * _check_items_py: they make IR nodes by calling the classes they are handed, as Python would.

@@ -7,7 +7,7 @@ from typing import Any
 from agentc.compiler import fields
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR
-from agentc.compiler.source import Source, body_of
+from agentc.compiler.source import Source
 from agentc.compiler.span import Span
 from agentc.compiler.structure import extract
 
@@ -21,7 +21,7 @@ def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
     diags += more
     if any(d.severity == "error" for d in diags):
         return None, diags
-    body = body_of(src.text, src.body_start + 1)
+    body = src.body
     span = Span(file=src.file, line=1)
     if not body or body.isspace():  # as `not body.strip()`, without copying the 32 KB body
         diags.append(diag("AGC200", Span(file=src.file, line=max(src.body_start, 1)),

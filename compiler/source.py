@@ -59,7 +59,7 @@ class Source:
 
     file: str
     scope: str | None
-    text: str  # as read (`text_of`): `lines` joined by "\n"
+    body: str  # the text as read (`text_of`) from line body_start + 1 on (`body_of`): the prompt
     lines: list[str]
     entries: dict[str, Entry]
     body_start: int
@@ -88,13 +88,7 @@ def text_of(data: bytes) -> str:
     return text
 
 
-def lines_of(data: bytes, text: str) -> list[str]:
-    """`text` (`text_of(data)`) split at "\n": a file's lines. _markdown.c's utf8_lines splits and
-    decodes the bytes instead (see there), when it is built and the file holds no CR."""
-    lines = _utf8_lines(data) if _utf8_lines is not None else None
-    return text.split("\n") if lines is None else lines
-
-
+# `text_of(data).split("\n")` done on the bytes (see _markdown.c), or None when they hold a CR.
 _utf8_lines = getattr(native.load("_markdown", "utf8_lines"), "utf8_lines", None)
 
 
@@ -108,6 +102,18 @@ def body_of(text: str, body_line: int) -> str:
         if not at:
             return ""
     return text[at:]
+
+
+def _body_bytes(data: bytes, body_start: int) -> str:
+    """`body_of(text_of(data), body_start + 1)` for bytes without a CR, decoded from the body's
+    first byte on: decoding the whole file and slicing its body off cost twice this. A "\n" byte
+    is never inside a UTF-8 sequence, so a bad byte reads as the same U+FFFD here as in the whole."""
+    at = 3 if data.startswith(BOM) else 0
+    for _ in range(body_start):
+        at = data.find(b"\n", at) + 1
+        if not at:
+            return ""
+    return str(memoryview(data)[at:], "utf-8", "replace")
 
 
 def _undecodable(file: str, data: bytes) -> list[Diagnostic]:
@@ -141,15 +147,18 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
         diags.append(diag("AGC108", Span(file=file, line=1), f"file is {len(data)} bytes; agentc reads agent files of at most {MAX_FILE_BYTES}",
                           hint="an agent file is a prompt; move reference material out of it"))
         return Source(file, scope, "", [""], {}, 1, [], [], [], diags, [], {"name", "description"})  # reported above
-    text = text_of(data)
-    if "\ufffd" in text:  # a bad byte, or a file that holds U+FFFD itself
-        diags += _undecodable(file, data.removeprefix(BOM))
-    lines = lines_of(data, text)
-    if not text or text.isspace():  # as `not text.strip()`, without copying the text
+    lines = _utf8_lines(data) if _utf8_lines is not None else None
+    text = None if lines is not None else text_of(data)  # only when the lines came from it
+    if lines is None:
+        lines = text.split("\n")
+    if all(not line or line.isspace() for line in lines):  # `not text.strip()`; stops at the first line mostly
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))
-        return Source(file, scope, text, lines, {}, len(lines), [], [], [], diags, [], set())
+        return Source(file, scope, "", lines, {}, len(lines), [], [], [], diags, [], set())
     fm = read_frontmatter(file, lines)
+    body = body_of(text, fm.body_start + 1) if text is not None else _body_bytes(data, fm.body_start)
+    if "\ufffd" in body or any("\ufffd" in line for line in lines[: fm.body_start]):  # a bad byte, or U+FFFD itself
+        diags += _undecodable(file, data.removeprefix(BOM))
     diags += fm.diagnostics
     blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)
     diags += more
@@ -159,4 +168,4 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
         own = role_of(s.title)
         roles.append(own if own != "other" or s.parent is None else roles[s.parent])
     owner = _owners(sections, len(blocks))
-    return Source(file, scope, text, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)
+    return Source(file, scope, body, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)

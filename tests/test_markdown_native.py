@@ -334,7 +334,7 @@ def test_owners_refuses_what_outline_does_not_make(native):
             native.owners(*bad)
 
 
-# --- utf8_lines: read_source's lines, split on the bytes (source.lines_of) ---------------------------
+# --- utf8_lines: read_source's lines, split on the bytes ---------------------------------------------
 
 def _lines_expected(data: bytes) -> list[str] | None:
     """What utf8_lines must give: text_of(data).split("\\n"), or None for bytes holding a CR."""
@@ -369,7 +369,36 @@ def test_read_source_reads_the_same_lines_either_way(monkeypatch):
     native_lines = source.read_source("a.md", data).lines
     monkeypatch.setattr(source, "_utf8_lines", None)
     assert source.read_source("a.md", data).lines == native_lines == text_of(data).split("\n")
-    assert source.lines_of(b"a\r\nb", "a\nb") == ["a", "b"]
+    assert source.read_source("a.md", b"a\r\nb").lines == ["a", "b"]
+
+
+def _read_both(monkeypatch, data: bytes) -> None:
+    """read_source's body and diagnostics as with the text decoded whole (no utf8_lines), where the
+    body is `body_of` the text."""
+    fast = source.read_source("a.md", data)
+    with monkeypatch.context() as m:
+        m.setattr(source, "_utf8_lines", None)
+        slow = source.read_source("a.md", data)
+    assert (fast.body, fast.lines, fast.body_start) == (slow.body, slow.lines, slow.body_start), data[:40]
+    assert fast.diagnostics == slow.diagnostics, data[:40]
+    if slow.entries or slow.blocks:  # an empty file has no body
+        assert slow.body == source.body_of(text_of(data), slow.body_start + 1)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.sampled_from([b"", BOM, b"---\nname: a\n---\n", BOM + b"---\nname: \xff\xfe\n---\n", "---\nname: é😀\n".encode()]),
+       st.one_of(st.binary(max_size=200), st.lists(st.sampled_from(BYTE_PIECES), max_size=40).map(b"".join)))
+def test_read_source_body_from_the_bytes_is_the_texts(native, data, head):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _read_both(monkeypatch, head + data)
+
+
+def test_read_source_body_from_the_bytes_of_files(native, monkeypatch):
+    for path in md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus"):
+        _read_both(monkeypatch, path.read_bytes())
+    for data in (b"", b" \n\t\n", b"---\nname: a\n---", b"---\nname: a\n---\n", "---\nname: a\n---\n\ufffd\n".encode(),
+                 b"---\nname: a\n---\n\xff body\n", b"---\nname: \xc3\n---\nbody", b"---\nname: a\n---\n" + "\u2192".encode() * 300_000):
+        _read_both(monkeypatch, data)
 
 
 def test_utf8_lines_leaks_nothing_and_takes_only_bytes(native):
