@@ -50,7 +50,7 @@ IGNORE_HELP = "Leave these codes or prefixes out (replaces the configuration's i
 EXTEND_HELP = "Leave these codes out too, on top of the configuration's ignore."
 JOBS_HELP = ("Processes that lower the sources the cache does not hold and, with two targets or more, emit the targets "
              "(Linux; default: the configuration's jobs, else 0: lowering in one per 150 agents, up to the CPUs, at most 8, "
-             "emitting in one).")
+             "in one while the CPUs are busy, emitting in one).")
 
 
 @app.command()

@@ -82,7 +82,8 @@ class BuildOptions:
     jobs: int = option(0, ge=0, le=256, description="processes that lower the sources the cache does not hold and, "
                        "with two targets or more, emit the targets (Linux; never changes the output): more is "
                        "faster on the wall clock, at some more CPU; 0 (automatic): lowering in one per 150 agents, up "
-                       "to the CPUs (at most 8), so builds of fewer than 300 agents use one, and emitting in one")
+                       "to the CPUs (at most 8), so builds of fewer than 300 agents use one, as does any build while the CPUs "
+                       "are busy, and emitting in one")
     cache_dir: str | None = option(None, description="where the build cache lives (it gitignores itself); "
                                  "default: .agentc-cache beside the config file, else in OUT")
 
