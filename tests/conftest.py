@@ -78,6 +78,14 @@ def _at_root(monkeypatch):
 
 
 @pytest.fixture
+def seed_project(tmp_path, monkeypatch) -> Path:
+    """A project folder holding a copy of agents/seed-team as `agents/`, made the working directory."""
+    shutil.copytree(ROOT / "agents/seed-team", tmp_path / "agents")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
 def updating(request) -> bool:
     return bool(request.config.getoption("--snapshot-update", default=False))
 

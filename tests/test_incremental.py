@@ -3,23 +3,12 @@ and the output tree and the diagnostics equal those of a build from nothing."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from agentc import api, runner
 from agentc.compiler.options import BuildOptions
-
-SEED = ROOT / "agents/seed-team"
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    shutil.copytree(SEED, tmp_path / "agents")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def lowered(monkeypatch) -> list[str]:
@@ -45,10 +34,10 @@ def build(out: str, mode: str = "write", **extra) -> runner.Outcome:
     return runner.run(options, mode)
 
 
-def from_nothing(project: Path) -> tuple[dict[str, bytes], tuple]:
+def from_nothing(seed_project: Path) -> tuple[dict[str, bytes], tuple]:
     fresh = build("fresh", cache=False)
     assert not fresh.failed
-    return tree(project / "fresh"), fresh.diagnostics
+    return tree(seed_project / "fresh"), fresh.diagnostics
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -57,51 +46,51 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_an_edit_reads_one_agent_and_equals_a_build_from_nothing(project, monkeypatch):
+def test_an_edit_reads_one_agent_and_equals_a_build_from_nothing(seed_project, monkeypatch):
     assert not build("out").failed
     calls = lowered(monkeypatch)
     # A new delegation to an agent that is not in the build: a new AGC301 and a new edge.
-    edit(project / "agents/data-engineer.md", "## ", "Hand schema questions → Delegate to **schema-guru**\n\n## ")
+    edit(seed_project / "agents/data-engineer.md", "## ", "Hand schema questions → Delegate to **schema-guru**\n\n## ")
     done = build("out")
     assert calls == ["agents/data-engineer.md"]
     assert [c for c in done.changes] == [("stale", "out/claude/.claude/agents/data-engineer.md")]
-    assert done.unchanged == len(list((project / "agents").glob("*.md"))) - 1
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.unchanged == len(list((seed_project / "agents").glob("*.md"))) - 1
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
     assert any(d.code == "AGC301" and "schema-guru" in d.message for d in done.diagnostics)
     again = build("out")  # and the record it left is a good one: a no-op now
     assert again.cached and again.diagnostics == want_diags
 
 
-def test_check_after_an_edit_names_only_the_edited_agent(project, monkeypatch):
+def test_check_after_an_edit_names_only_the_edited_agent(seed_project, monkeypatch):
     assert not build("out").failed
     calls = lowered(monkeypatch)
-    edit(project / "agents/ml-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    edit(seed_project / "agents/ml-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out", mode="check")
     assert calls == ["agents/ml-engineer.md"]
     assert done.changes == [("stale", "out/claude/.claude/agents/ml-engineer.md")]
     assert build("out").changes == [("stale", "out/claude/.claude/agents/ml-engineer.md")]
 
 
-def test_a_renamed_agent_is_a_full_build_with_the_same_result(project, monkeypatch):
+def test_a_renamed_agent_is_a_full_build_with_the_same_result(seed_project, monkeypatch):
     assert not build("out").failed
     calls = lowered(monkeypatch)
-    edit(project / "agents/data-engineer.md", "name: data-engineer", "name: data-platform-engineer")
+    edit(seed_project / "agents/data-engineer.md", "name: data-engineer", "name: data-platform-engineer")
     done = build("out")
     assert not done.failed
     assert ("extra", "out/claude/.claude/agents/data-engineer.md") in done.changes
     assert calls == ["agents/data-engineer.md"]  # the others still come from the per-file cache
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
 
 
 # -- the pack of lowered files (agentc/cache.py `Pack`) -------------------------------------------
 
-def _forget_record(project: Path) -> Path:
+def _forget_record(seed_project: Path) -> Path:
     """Drop the build record (a full build next), keep the pack; return the pack's path."""
-    builds = project / "out/.agentc-cache/builds"
+    builds = seed_project / "out/.agentc-cache/builds"
     for p in builds.glob("*.json"):
         p.unlink()
     packs = list(builds.glob("*.pack"))
@@ -109,27 +98,27 @@ def _forget_record(project: Path) -> Path:
     return packs[0]
 
 
-def test_a_full_build_takes_every_lowered_file_from_the_pack(project, monkeypatch):
+def test_a_full_build_takes_every_lowered_file_from_the_pack(seed_project, monkeypatch):
     assert not build("out").failed
-    assert not list((project / "out/.agentc-cache").glob("ir/*/*.json"))  # one pack, no loose files
-    _forget_record(project)
+    assert not list((seed_project / "out/.agentc-cache").glob("ir/*/*.json"))  # one pack, no loose files
+    _forget_record(seed_project)
     calls = lowered(monkeypatch)
     done = build("out")
     assert calls == [] and not done.failed and not done.changes
-    want_tree, want_diags = from_nothing(project)
+    want_tree, want_diags = from_nothing(seed_project)
     assert done.diagnostics == want_diags
 
 
-def test_an_edit_then_a_full_build_packs_the_loose_entry(project, monkeypatch):
+def test_an_edit_then_a_full_build_packs_the_loose_entry(seed_project, monkeypatch):
     assert not build("out").failed
-    edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     assert not build("out").failed  # the rebuild stores its one new entry as a loose file
-    assert len(list((project / "out/.agentc-cache").glob("ir/*/*.json"))) == 1
-    _forget_record(project)
+    assert len(list((seed_project / "out/.agentc-cache").glob("ir/*/*.json"))) == 1
+    _forget_record(seed_project)
     calls = lowered(monkeypatch)
     assert not build("out").failed
     assert calls == []  # 4 from the pack, the edited one from its loose file
-    _forget_record(project)
+    _forget_record(seed_project)
     assert not build("out").failed and calls == []  # and now all 5 from the new pack
 
 
@@ -175,7 +164,7 @@ def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
     ("tempfile", "TemporaryFile", "no space left on device"),  # no temp folder: entries stay in memory
     ("os", "sendfile", "sendfile: only to a socket here"),  # no sendfile: the spill is copied by reads
 ], ids=["no-temp-folder", "no-sendfile"])
-def test_every_entry_reaches_the_pack_when_a_system_call_fails(project, monkeypatch, module, name, why):
+def test_every_entry_reaches_the_pack_when_a_system_call_fails(seed_project, monkeypatch, module, name, why):
     import importlib
 
     def refuse(*args, **kwargs):
@@ -184,15 +173,15 @@ def test_every_entry_reaches_the_pack_when_a_system_call_fails(project, monkeypa
     monkeypatch.setattr(importlib.import_module(module), name, refuse)
     monkeypatch.setattr("agentc.cache.Spill.IN_MEMORY", 0)  # every entry goes the temp file's way
     assert not build("out").failed
-    _forget_record(project)
+    _forget_record(seed_project)
     calls = lowered(monkeypatch)
     assert not build("out").failed and calls == []  # every entry reached the pack
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "index"])
-def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
+def test_a_damaged_pack_is_a_clean_rebuild(seed_project, monkeypatch, damage):
     assert not build("out").failed
-    pack = _forget_record(project)
+    pack = _forget_record(seed_project)
     data = bytearray(pack.read_bytes())
     if damage == "truncate":
         data = data[: len(data) // 2]
@@ -205,7 +194,7 @@ def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
     else:  # the index line itself damaged
         data[len(b"agentc-ir-pack 1\n") + 3] = ord("}")
     pack.write_bytes(bytes(data))
-    for p in (project / "out").rglob("*.md"):  # every output file has to be written again
+    for p in (seed_project / "out").rglob("*.md"):  # every output file has to be written again
         p.unlink()
     calls = lowered(monkeypatch)
     done = build("out")
@@ -213,8 +202,8 @@ def test_a_damaged_pack_is_a_clean_rebuild(project, monkeypatch, damage):
     assert calls  # what the pack could not give was lowered again
     if damage == "flip":
         assert len(calls) == 1
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
 
 
@@ -243,59 +232,59 @@ def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_row():
 
 
 @pytest.mark.parametrize("then_edit", [False, True])
-def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(project, then_edit):
+def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_project, then_edit):
     import json
 
     assert not build("out").failed
-    record = next((project / "out/.agentc-cache/builds").glob("*.json"))
+    record = next((seed_project / "out/.agentc-cache/builds").glob("*.json"))
     data = json.loads(record.read_text(encoding="utf-8"))
     data["diagnostics"] = [{"code": "AGC101", "file": "agents/x.md", "line": "not a line"}] + data["diagnostics"]
     record.write_text(json.dumps(data), encoding="utf-8")
     if then_edit:
-        edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+        edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out")
     assert not done.failed and not done.cached
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
 
 
-def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(project, monkeypatch):
+def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(seed_project, monkeypatch):
     """An unchanged agent's edges and delegation diagnostics come from the last build (views and
     record); cycles, nesting and suppressions of graph-wide codes are judged over every agent."""
     # Unchanged agents: a dangling delegation (AGC301), and a suppressed loop report (AGC308)
     # in a file the edit does not touch.
-    edit(project / "agents/ml-engineer.md", "## ", "Hand audits → Delegate to **model-auditor**\n\n## ")
-    edit(project / "agents/data-scientist.md", "## ", "<!-- agentc: ignore-file[AGC308] -->\n\n## ")
+    edit(seed_project / "agents/ml-engineer.md", "## ", "Hand audits → Delegate to **model-auditor**\n\n## ")
+    edit(seed_project / "agents/data-scientist.md", "## ", "<!-- agentc: ignore-file[AGC308] -->\n\n## ")
     assert not build("out").failed
     calls = lowered(monkeypatch)
     # The edit closes a loop (data-engineer -> ml-engineer -> data-engineer) and adds a dangling name.
-    edit(project / "agents/data-engineer.md", "## ", "Hand training jobs → Delegate to **ml-engineer**\n\n"
+    edit(seed_project / "agents/data-engineer.md", "## ", "Hand training jobs → Delegate to **ml-engineer**\n\n"
          "Hand audits → Delegate to **model-auditor**\n\n## ")
     done = build("out")
     assert calls == ["agents/data-engineer.md"]
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
     assert sum(d.code == "AGC301" and "model-auditor" in d.message for d in done.diagnostics) == 2
     assert {d.file for d in done.diagnostics if d.code == "AGC308"} == {"agents/data-engineer.md", "agents/ml-engineer.md"}
     # And back: the loop opens again, the graph-wide reports follow.
-    edit(project / "agents/data-engineer.md", "Hand training jobs → Delegate to **ml-engineer**\n\n", "")
+    edit(seed_project / "agents/data-engineer.md", "Hand training jobs → Delegate to **ml-engineer**\n\n", "")
     calls.clear()
     done = build("out")
     assert calls == ["agents/data-engineer.md"]
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
 
 
 @pytest.mark.parametrize("damage", ["flip", "shape"])
-def test_damaged_views_are_a_full_build_with_the_same_result(project, monkeypatch, damage):
+def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monkeypatch, damage):
     import hashlib
     import json
 
     assert not build("out").failed
-    builds = project / "out/.agentc-cache/builds"
+    builds = seed_project / "out/.agentc-cache/builds"
     views = next(builds.glob("*.views"))
     if damage == "flip":  # no longer the bytes the record names: not read at all
         data = bytearray(views.read_bytes())
@@ -310,9 +299,9 @@ def test_damaged_views_are_a_full_build_with_the_same_result(project, monkeypatc
         record.write_text(json.dumps(rec), encoding="utf-8")
         views.unlink()
         (builds / f"{record.stem}.{tag}.views").write_bytes(data)
-    edit(project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out")
     assert not done.failed
-    want_tree, want_diags = from_nothing(project)
-    assert tree(project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags

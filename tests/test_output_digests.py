@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from agentc import cache, runner, writer
 from agentc.cache import Cache
 from agentc.compiler.options import BuildOptions
-
-SEED = ROOT / "agents/seed-team"
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    shutil.copytree(SEED, tmp_path / "agents")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def options() -> BuildOptions:
@@ -46,13 +35,13 @@ def sha(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def test_settled_outputs_get_no_digest_and_a_changed_stat_rebuilds(project, monkeypatch):
+def test_settled_outputs_get_no_digest_and_a_changed_stat_rebuilds(seed_project, monkeypatch):
     monkeypatch.setattr(cache, "RACY_NS", 0)  # every output is settled when the record is made
     build()
     recorded = outputs()
     assert recorded and set(recorded.values()) == {None}
     assert build().cached
-    some = project / "out/claude/.claude/agents/ml-engineer.md"
+    some = seed_project / "out/claude/.claude/agents/ml-engineer.md"
     before = some.read_bytes()
     st = some.stat()
     os.utime(some, ns=(st.st_atime_ns, st.st_mtime_ns - 10**9))  # the same bytes, another stat
@@ -62,10 +51,10 @@ def test_settled_outputs_get_no_digest_and_a_changed_stat_rebuilds(project, monk
     assert build().cached  # the record has the new stat
 
 
-def test_an_edited_settled_output_is_rewritten(project, monkeypatch):
+def test_an_edited_settled_output_is_rewritten(seed_project, monkeypatch):
     monkeypatch.setattr(cache, "RACY_NS", 0)
     build()
-    some = project / "out/claude/.claude/agents/ml-engineer.md"
+    some = seed_project / "out/claude/.claude/agents/ml-engineer.md"
     before = some.read_bytes()
     some.write_bytes(before.replace(b"a", b"b", 1))
     again = build()
@@ -73,23 +62,23 @@ def test_an_edited_settled_output_is_rewritten(project, monkeypatch):
     assert some.read_bytes() == before
 
 
-def test_racy_outputs_get_the_digest_of_what_was_produced(project, monkeypatch):
+def test_racy_outputs_get_the_digest_of_what_was_produced(seed_project, monkeypatch):
     monkeypatch.setattr(cache, "RACY_NS", 10**18)  # no stat is ever trusted: every output is hashed
     build()
     recorded = outputs()
     assert recorded and all(digest == sha(path) for path, digest in recorded.items())
-    some = project / "out/claude/.claude/agents/ml-engineer.md"
+    some = seed_project / "out/claude/.claude/agents/ml-engineer.md"
     os.utime(some, ns=(0, 10**9))  # another stat, the same bytes: the digest says unchanged
     assert build().cached
     some.write_bytes(some.read_bytes() + b"edited\n")
     assert ("stale", "out/claude/.claude/agents/ml-engineer.md") in build().changes
 
 
-def test_an_incremental_rebuild_keeps_the_entries_it_left_alone(project, monkeypatch):
+def test_an_incremental_rebuild_keeps_the_entries_it_left_alone(seed_project, monkeypatch):
     monkeypatch.setattr(cache, "RACY_NS", 0)
     build()
     first = outputs()
-    agent = project / "agents/data-engineer.md"
+    agent = seed_project / "agents/data-engineer.md"
     agent.write_text(agent.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
     build()
     second = outputs()
