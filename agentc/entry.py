@@ -28,6 +28,8 @@ def main() -> None:
     # setting wins; only `dot` is ever started from here, so nothing else sees the variable.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if sys.argv[1:2] != ["build"]:  # a build primes once it knows it is no no-op (runner.run), which reads no YAML
+        from agentc.compiler.lazyre import prime_yaml
+
         prime_yaml()
     from agentc import commands
 
@@ -47,34 +49,6 @@ def _run() -> None:
         from agentc.cli import command
 
         command()(prog_name="agentc")
-
-
-# The pattern PyYAML's reader compiles when yaml is imported (yaml/reader.py, Reader.NON_PRINTABLE),
-# as written there: every printable range of Unicode.
-YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
-
-
-_primed = False
-
-
-def prime_yaml() -> None:
-    """Put yaml's reader pattern in `re`'s cache of compiled patterns, made from the code kept in
-    __pycache__ (lazyre): compiling its Unicode ranges cost every command that reads or writes
-    YAML (build, check, ir) 3-7 ms, a tenth of its imports. re.compile looks in that cache
-    (keyed by type, pattern and flags, in Python 3.11-3.13) before it compiles; where there is
-    no such cache, or yaml's pattern ever differs, yaml compiles its own as before. Once a
-    process: reading the kept patterns costs a no-op build, which loads no YAML, ~1 ms."""
-    global _primed
-    if _primed:
-        return
-    _primed = True
-    import re
-
-    cache = getattr(re, "_cache", None)
-    if isinstance(cache, dict):
-        from agentc.compiler import lazyre
-
-        cache[(str, YAML_NON_PRINTABLE, 0)] = lazyre.compile(YAML_NON_PRINTABLE)
 
 
 def _leave(code: object) -> None:

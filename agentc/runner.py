@@ -72,7 +72,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             outcome.cached = True
             return outcome
 
-    from agentc.entry import prime_yaml
+    from agentc.compiler.lazyre import prime_yaml
 
     prime_yaml()  # not a no-op: YAML will be read and written (incremental imports yaml)
     from agentc import incremental

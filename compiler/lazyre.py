@@ -99,3 +99,27 @@ class LazyPattern:
 def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(pattern, flags)`, compiled when first used (typed as the pattern it becomes)."""
     return cast("re.Pattern[str]", LazyPattern(pattern, flags))
+
+
+# The pattern PyYAML's reader compiles when yaml is imported (yaml/reader.py, Reader.NON_PRINTABLE),
+# as written there: every printable range of Unicode.
+YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
+
+_primed = False
+
+
+def prime_yaml() -> None:
+    """Put yaml's reader pattern in `re`'s cache of compiled patterns, made from the code kept in
+    __pycache__: compiling its Unicode ranges cost every command that reads or writes YAML
+    (build, check, ir) 3-7 ms, a tenth of its imports. re.compile looks in that cache (keyed by
+    type, pattern and flags, in Python 3.11-3.13) before it compiles; where there is no such
+    cache, or yaml's pattern ever differs, yaml compiles its own as before. Once a process.
+    Called by the commands that will read YAML (agentc.entry, agentc.runner once a build is
+    known to be no no-op): importing this module reads the kept patterns, ~1 ms."""
+    global _primed
+    if _primed:
+        return
+    _primed = True
+    cache = getattr(re, "_cache", None)
+    if isinstance(cache, dict):
+        cache[(str, YAML_NON_PRINTABLE, 0)] = compile(YAML_NON_PRINTABLE)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agentc import entry
+from agentc.compiler.lazyre import YAML_NON_PRINTABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,20 +81,20 @@ def test_another_thread_running_takes_the_ordinary_exit():
 
 
 def test_yaml_finds_its_reader_pattern_compiled():
-    """entry.prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
+    """lazyre.prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
     and the pattern it gets is the one re.compile makes."""
     code = (
         "import re, sys\n"
-        "from agentc import entry\n"
-        "entry.prime_yaml()\n"
+        "from agentc.compiler import lazyre\n"
+        "lazyre.prime_yaml()\n"
         "from re import _compiler\n"
         "made = []\n"
         "real = _compiler.compile\n"
         "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
         "import yaml\n"
         "pattern = yaml.reader.Reader.NON_PRINTABLE\n"
-        "assert entry.YAML_NON_PRINTABLE not in made, 'compiled again'\n"
-        "fresh = real(entry.YAML_NON_PRINTABLE, 0)\n"
+        "assert lazyre.YAML_NON_PRINTABLE not in made, 'compiled again'\n"
+        "fresh = real(lazyre.YAML_NON_PRINTABLE, 0)\n"
         "text = 'ok \\x00 \\ufffe \\U0001f642 \\x85'\n"
         "assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in fresh.finditer(text)]\n"
         "assert pattern.pattern == fresh.pattern and pattern.flags == fresh.flags\n"
@@ -111,11 +112,12 @@ def test_a_build_primes_yaml_unless_it_is_a_no_op(tmp_path, cache):
         "from re import _compiler\n"
         "from agentc import entry\n"
         "made, where = [], sys.argv[1]\n"
+        f"YAML_NON_PRINTABLE = {YAML_NON_PRINTABLE!r}\n"
         "real = _compiler.compile\n"
         "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
         "def note():\n"
         "    with open(where, 'w') as f:\n"
-        "        f.write(repr((entry.YAML_NON_PRINTABLE in made, 'yaml' in sys.modules, 'agentc.compiler.lazyre' in sys.modules)))\n"
+        "        f.write(repr((YAML_NON_PRINTABLE in made, 'yaml' in sys.modules, 'agentc.compiler.lazyre' in sys.modules)))\n"
         "atexit.register(note)\n"
         "sys.argv = ['agentc', *sys.argv[2:]]\n"
         "entry.main()\n"
