@@ -280,7 +280,11 @@ def main() -> None:
     for n, runs in results.items():
         goal(f"{n}: agentc claude cold / ruler -> claude", ratio(runs, "agentc claude, cold", "ruler -> claude"), 0.75)
         goal(f"{n}: agentc every target / rulesync 4 tools", ratio(runs, "agentc every target, cold", "rulesync, 4 tools"), 0.5)
-        goal(f"{n}: one-edit rebuild / claude cold", ratio(runs, "agentc one-edit rebuild", "agentc claude, cold"), 0.1)
+        edit = ratio(runs, "agentc one-edit rebuild", "agentc claude, cold")
+        if n >= 1000:  # the issue sets this goal for 1000 agents; at 100 the start-up is most of a rebuild
+            goal(f"{n}: one-edit rebuild / claude cold", edit, 0.1)
+        elif edit is not None:
+            print(f"  {f'{n}: one-edit rebuild / claude cold':<52} {edit:8.2f}x  (the goal is set at 1000 agents)")
         print(f"  {f'{n}: no-op rebuild / claude cold':<52} {ratio(runs, 'agentc no-op rebuild', 'agentc claude, cold'):8.2f}x")
         print(f"  {f'{n}: --check / claude cold':<52} {ratio(runs, 'agentc --check', 'agentc claude, cold'):8.2f}x")
         if "agentc every target, cold" in runs:
