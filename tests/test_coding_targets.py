@@ -88,12 +88,13 @@ def test_codex_check_catches_a_file_outside_the_documented_shape():
 def test_codex_literal_check_refuses_exactly_what_toml_refuses():
     """TOML 1.0: a multi-line literal string takes any character but the control characters
     other than tab and newline (U+0000-U+0008, U+000B-U+001F, U+007F). The codex writer and its
-    reader (`load`) test prompts with `has_control`; it is per character (no control byte occurs
-    inside a longer UTF-8 sequence), so agreeing on every code point is agreeing on every text."""
-    from agentc.targets._shared.chars import has_control
+    reader (`load`) test prompts with `literal_unsafe`; its control test is per character (no control
+    byte occurs inside a longer UTF-8 sequence), so agreeing on every code point is agreeing on
+    every text (its search for three quotes: tests/test_chars.py)."""
+    from agentc.targets._shared.chars import literal_unsafe
 
     illegal = {*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F}
-    assert all(has_control(chr(c)) == (c in illegal) for c in range(0x110000))
+    assert all(literal_unsafe(chr(c)) == (c in illegal) for c in range(0x110000))
 
 
 def test_codex_load_reads_exactly_what_tomllib_reads():

@@ -4,8 +4,8 @@
 repository and the shared corpus, odd texts (empty, no line break, CRLF, blank lines, tabs,
 trailing blanks, emoji, every unsafe character and its neighbours in UTF-8, a huge line) and
 hypothesis-made texts of the characters that could tell them apart, under several indents.
-`has_control` against chars.has_control_py: every code point alone and inside texts of each str
-width, the same prompts, hypothesis texts. `utf8` (agentc.targets.encode) against str.encode:
+`literal_unsafe` against chars.literal_unsafe_py: every code point alone and inside texts of each
+str width, runs of quotes, the same prompts, hypothesis texts. `utf8` (agentc.targets.encode) against str.encode:
 every code point in texts of each width, a non-ASCII character at every offset of an ASCII run,
 prompts, odd and hypothesis texts. Also: each is used when built (and must be, where CI says so
 with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no memory."""
@@ -34,8 +34,8 @@ def native():
 
 
 @pytest.fixture(scope="module")
-def control():
-    """The C `has_control`, even when this run checks in pure Python."""
+def unsafe():
+    """The C `literal_unsafe`, even when this run checks in pure Python."""
     return native_or_skip(chars._native, "_text")
 
 
@@ -49,7 +49,7 @@ def test_yamltext_uses_the_native_block_when_built():
     _text = native_in_use("agentc.targets._shared._text")
     pure = _text is None
     assert yamltext._native_block is (None if pure else _text.literal_block)
-    assert chars.has_control is (chars.has_control_py if pure else _text.has_control)
+    assert chars.literal_unsafe is (chars.literal_unsafe_py if pure else _text.literal_unsafe)
 
 
 def test_repository_prompts_are_the_same(native):
@@ -124,41 +124,50 @@ def test_no_memory_is_leaked(native):
     assert_no_leak(calls)
 
 
-def test_has_control_is_the_same_on_every_code_point(control):
+def test_literal_unsafe_is_the_same_on_every_code_point(unsafe):
     for i in range(0x110000):
         ch = chr(i)
-        expected = chars.has_control_py(ch)
+        expected = chars.literal_unsafe_py(ch)
         # alone, and inside a Latin-1, a 2-byte and a 4-byte str (the three widths the C reads)
         for text in (ch, f"ab{ch}c" * 3, f"→{ch}x", f"😀 {ch}"):
-            assert control(text) == chars.has_control_py(text) == (expected or False), hex(i)
+            assert unsafe(text) == chars.literal_unsafe_py(text) == (expected or False), hex(i)
 
 
-def test_has_control_is_the_same_on_prompts_and_odd_texts(control):
+TRIPLE = "'" * 3
+# Runs of quotes of each length at the start, the end and the middle of texts of each str width.
+QUOTED = [w + q + x for w in ("", "a", "→", "😀", "a" * 40) for q in ("'", "''", TRIPLE, "''''", "'a''", "''\n'")
+          for x in ("", "b", "é", "Ω", "😀" * 3, "b" * 33)]
+
+
+def test_literal_unsafe_is_the_same_on_prompts_and_odd_texts(unsafe):
     files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
     assert len(files) > 20
     for path in files:
         text = text_of(path.read_bytes())
-        assert control(text) == chars.has_control_py(text), path
-    for text in (*ODD, "", "\x00", "a" * 100_000 + "\x7f", "→" * 100_000 + "\x1f", "😀" * 50_000 + "\x01", "\ud800\x0b"):
-        assert control(text) == chars.has_control_py(text), text[:40]
+        assert unsafe(text) == chars.literal_unsafe_py(text), path
+        assert unsafe(text + TRIPLE) and unsafe(TRIPLE + text) and unsafe(text[:1000] + TRIPLE + text[1000:])
+    for text in (*ODD, *QUOTED, "", "\x00", "a" * 100_000 + "\x7f", "→" * 100_000 + "\x1f", "😀" * 50_000 + "\x01",
+                 "\ud800\x0b", "a" * 100_000 + TRIPLE, "→'" * 50_000 + "'", "İıſ\u212a'" * 1000 + "''\r\n"):
+        assert unsafe(text) == chars.literal_unsafe_py(text), text[:40]
+    assert sum(map(unsafe, QUOTED)) == sum(map(chars.literal_unsafe_py, QUOTED)) > 0  # both answers occur
 
 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
-@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
-def test_has_control_on_generated_texts_is_the_same(control, text):
-    assert control(text) == chars.has_control_py(text)
+@given(st.lists(st.sampled_from([*PIECES, "''", TRIPLE, "İ", "ı", "ſ", "\u212a"]), max_size=40).map("".join))
+def test_literal_unsafe_on_generated_texts_is_the_same(unsafe, text):
+    assert unsafe(text) == chars.literal_unsafe_py(text)
 
 
-def test_has_control_bad_arguments_and_no_leak(control):
+def test_literal_unsafe_bad_arguments_and_no_leak(unsafe):
     for bad in (b"a", None, 1):
         with pytest.raises(TypeError):
-            control(bad)
-    text = "prompt → 😀\n" * 50
+            unsafe(bad)
+    text = "prompt → 😀 ''\n" * 50
 
     def calls():
-        assert control(text) is False and control(text + "\x00") is True
+        assert unsafe(text) is False and unsafe(text + "\x00") is True and unsafe(text[:-1] + "'") is True
         with pytest.raises(TypeError):
-            control(b"x")
+            unsafe(b"x")
 
     assert_no_leak(calls)
 

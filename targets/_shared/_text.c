@@ -1,5 +1,5 @@
 /* agentc.targets._shared._text: crewai's YAML literal block (targets/crewai/yamltext.py) and the
- * control-character test of chars.py in C.
+ * TOML literal check of chars.py in C.
  *
  * yamltext._literal_py stays the reference and the fallback (as json/_json): yamltext uses this
  * module when it imports and AGENTC_PURE_PYTHON is not set. literal_block(data, pad) gives what
@@ -9,8 +9,9 @@
  * searches such as b" \n" run at ~1.5 ns a byte); here it is one pass to check and count, and
  * one to copy (tests/test_text_native.py compares the two).
  *
- * has_control(text) gives what chars.has_control_py(text) gives, reading the str where it lies
- * rather than encoding it to UTF-8 first (the codex target asks twice per 32 KB prompt).
+ * literal_unsafe(text) gives what chars.literal_unsafe_py(text) gives, reading the str where it
+ * lies rather than encoding it to UTF-8 first, and looking for three single quotes in a row in
+ * the same read (the codex target asks twice per 32 KB prompt).
  *
  * json_indent(data, ensure_ascii) gives what jsontext.dumps_py gives (json.dumps with indent=2),
  * or None for data it leaves to that Python (tests/test_jsontext.py compares the two).
@@ -416,40 +417,43 @@ read_entry(PyObject *module, PyObject *arg)
     return read_entry_impl((const unsigned char *)PyBytes_AS_STRING(arg), PyBytes_GET_SIZE(arg));
 }
 
-/* Whether a code point is what chars.has_control looks for: a C0 control but tab and newline, or DEL. */
+/* Whether a code point is a control character chars.literal_unsafe looks for: a C0 control but
+ * tab and newline, or DEL. */
 #define CONTROL(ch) (((ch) < 0x20 && (ch) != '\t' && (ch) != '\n') || (ch) == 0x7F)
+/* Whether c[i - 2], c[i - 1] and c[i] are three single quotes (`&`, not `&&`: no branch). */
+#define QUOTES(c, i) (((c)[(i) - 2] == '\'') & ((c)[(i) - 1] == '\'') & ((c)[i] == '\''))
+
+/* Two loops per storage width, neither with an early exit: the compiler vectorises both, and a
+ * prompt (the only long text asked about) holds neither. */
+#define UNSAFE_IN(T)                                  \
+    do {                                              \
+        const T *c = data;                            \
+        for (Py_ssize_t i = 0; i < n; i++)            \
+            found |= CONTROL(c[i]);                   \
+        for (Py_ssize_t i = 2; i < n; i++)            \
+            found |= QUOTES(c, i);                    \
+    } while (0)
 
 static PyObject *
-has_control(PyObject *module, PyObject *text)
+literal_unsafe(PyObject *module, PyObject *text)
 {
     if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "has_control(text: str)");
+        PyErr_SetString(PyExc_TypeError, "literal_unsafe(text: str)");
         return NULL;
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
     int found = 0;
-    /* Per storage width, with no early exit in the inner loop: the compiler vectorises it, and a
-     * prompt (the only long text asked about) holds no control character. */
     switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND: {
-        const Py_UCS1 *c = data;
-        for (Py_ssize_t i = 0; i < n; i++)
-            found |= CONTROL(c[i]);
+    case PyUnicode_1BYTE_KIND:
+        UNSAFE_IN(Py_UCS1);
         break;
-    }
-    case PyUnicode_2BYTE_KIND: {
-        const Py_UCS2 *c = data;
-        for (Py_ssize_t i = 0; i < n; i++)
-            found |= CONTROL(c[i]);
+    case PyUnicode_2BYTE_KIND:
+        UNSAFE_IN(Py_UCS2);
         break;
-    }
-    default: {
-        const Py_UCS4 *c = data;
-        for (Py_ssize_t i = 0; i < n; i++)
-            found |= CONTROL(c[i]);
+    default:
+        UNSAFE_IN(Py_UCS4);
         break;
-    }
     }
     return PyBool_FromLong(found);
 }
@@ -1035,8 +1039,8 @@ static PyMethodDef methods[] = {
      "utf8(text): text.encode('utf-8'), or None when text holds a surrogate (the caller encodes it)."},
     {"json_utf8", (PyCFunction)json_utf8, METH_O,
      "json_utf8(text): jsontext.string_utf8_py(text) for a text of any length: the JSON string as UTF-8, or None."},
-    {"has_control", (PyCFunction)has_control, METH_O,
-     "has_control(text): chars.has_control_py, whether text holds a control character but tab and newline."},
+    {"literal_unsafe", (PyCFunction)literal_unsafe, METH_O,
+     "literal_unsafe(text): chars.literal_unsafe_py, whether text holds three single quotes in a row or a control character but tab and newline."},
     {"literal_block", (PyCFunction)(void (*)(void))literal_block, METH_FASTCALL,
      "literal_block(data, pad): yamltext._literal_py on the text's UTF-8, or None."},
     {"read_entry", (PyCFunction)read_entry, METH_O,
@@ -1047,7 +1051,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "agentc.targets._shared._text", "crewai's YAML literal block, chars.has_control and jsontext.dumps in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "agentc.targets._shared._text", "crewai's YAML literal block, chars.literal_unsafe and jsontext.dumps in C.", -1, methods,
 };
 
 PyMODINIT_FUNC
