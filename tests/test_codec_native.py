@@ -91,6 +91,17 @@ def test_odd_text_is_the_same(dump, agent, text):
     _same(dump, _entry(odd, [diag("AGC001", Span(file=text, line=3, col=7), text, hint=text)]))
 
 
+# An escape at each place of a 16-byte block and around it (the SSE2 scan's and the 8-byte scan's
+# edges), after ASCII and after two-byte UTF-8, in a string long enough for both scans.
+EDGES = tuple(lead + "a" * k + c + "b" * (37 - k) for lead in ("", "é") for c in ('"', "\\", "\x00", "\x1f", "\n")
+              for k in range(38))
+
+
+def test_an_escape_anywhere_in_a_block_is_the_same(dump, agent):
+    for text in EDGES:
+        _same(dump, _entry(dataclasses.replace(agent, description=text, metadata={text: [text, " \x1f\x20\x7f" + text]}), []))
+
+
 METADATA = ({}, {"a": None, "b": True, "c": False, "d": 0, "e": -1, "f": 2**63 - 1, "g": -(2**63)}, {"l": [], "t": (), "d": {}},
             {"nested": [[[[{"x": [1, "2", None]}]]]]}, {"tools": ["Read", "Grep"], "hooks": {"PreToolUse": [{"matcher": "*"}]}})
 
