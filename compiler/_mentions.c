@@ -858,11 +858,13 @@ kebab_ok(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 /* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *item a new
- * (start, end, name, bold), 0 when it is none (a file name, a path, a call, not _kebab_ok), or -1
+ * (start, end, name, bold), or (start, end, name, form, bold, False) when `form` is not NULL (the
+ * fields of a mentions._Cand, as mentions._places makes them), 0 when it is none (a file name, a path, a call, not _kebab_ok), or -1
  * with an exception. The name is the place lowered (normal() of a place that holds neither "--" nor
  * a hyphen at either end), after a lowercase plugin prefix ("plug:code-reviewer") when one leads. */
 static int
-kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, const KebabRules *rules, PyObject **item)
+kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, const KebabRules *rules, PyObject *form,
+           PyObject **item)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -930,7 +932,9 @@ kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, cons
     int bold = start >= 2 && AT(start - 2) == '*' && AT(start - 1) == '*';
     /* the tuple made directly: Py_BuildValue read its format anew for each name, ~4x the work */
     PyObject *from = PyLong_FromSsize_t(start), *to = PyLong_FromSsize_t(e);
-    *item = from == NULL || to == NULL ? NULL : PyTuple_Pack(4, from, to, name, bold ? Py_True : Py_False);
+    PyObject *is_bold = bold ? Py_True : Py_False;
+    *item = from == NULL || to == NULL ? NULL
+        : form == NULL ? PyTuple_Pack(4, from, to, name, is_bold) : PyTuple_Pack(6, from, to, name, form, is_bold, Py_False);
     Py_XDECREF(from);
     Py_XDECREF(to);
     Py_DECREF(name);
@@ -1067,7 +1071,7 @@ block_has_upper(const void *p, size_t size)
      * characters after it; the place is the name characters on both sides of that hyphen,        \
      * without hyphens at either end. */                                                           \
     static int kebab_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
-                              PyObject *kebab_ok, const KebabRules *rules)                         \
+                              PyObject *kebab_ok, const KebabRules *rules, PyObject *form)         \
     {                                                                                              \
         Py_ssize_t p = 1;                                                                          \
         while (p + 1 < n) {                                                                        \
@@ -1095,7 +1099,7 @@ block_has_upper(const void *p, size_t size)
                 s0++;                                                                              \
             }                                                                                      \
             PyObject *item;                                                                        \
-            int found = kebab_name(text, s0, e, kebab_ok, rules, &item);                           \
+            int found = kebab_name(text, s0, e, kebab_ok, rules, form, &item);                     \
             if (found < 0 || (found && add_item(out, item) < 0)) {                                 \
                 return -1;                                                                         \
             }                                                                                      \
@@ -1113,6 +1117,56 @@ PyDoc_STRVAR(title_doc,
 "mentions._title_names_py with role_like = mentions.role_like, agent_after = mentions._AGENT_AFTER.match\n"
 "and role_ends = mentions._ROLE_ENDS (the last two letters of every word role_like is true of).");
 
+/* The role endings of a tuple of str of two characters: 0, or -1 with a TypeError. */
+static int
+ends_of(PyObject *tuple, Ends *ends)
+{
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > MAX_ENDS) {
+        PyErr_SetString(PyExc_TypeError, "title_names: role_ends must be a tuple of at most 64 str");
+        return -1;
+    }
+    ends->count = PyTuple_GET_SIZE(tuple);
+    for (Py_ssize_t i = 0; i < ends->count; i++) {
+        PyObject *end = PyTuple_GET_ITEM(tuple, i);
+        if (!PyUnicode_Check(end) || PyUnicode_GET_LENGTH(end) != 2) {
+            PyErr_SetString(PyExc_TypeError, "title_names: role_ends must be str of two characters");
+            return -1;
+        }
+        ends->pair[i][0] = PyUnicode_READ_CHAR(end, 0);
+        ends->pair[i][1] = PyUnicode_READ_CHAR(end, 1);
+    }
+    return 0;
+}
+
+/* NAME_ucs1, NAME_ucs2 or NAME_ucs4 by the storage kind of `text`, called with the text, its data,
+ * its length and the other arguments. */
+#define BY_KIND(NAME, text, ...)                                                                   \
+    (PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND                                                  \
+         ? NAME##_ucs1((text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), __VA_ARGS__)      \
+     : PyUnicode_KIND(text) == PyUnicode_2BYTE_KIND                                                \
+         ? NAME##_ucs2((text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), __VA_ARGS__)      \
+         : NAME##_ucs4((text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), __VA_ARGS__))
+
+/* `out`, the list a scan filled, or NULL (`out` released) when the scan failed: rc < 0. */
+static PyObject *
+scanned(PyObject *out, int rc)
+{
+    if (rc < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* The (start, end) of each Title-Case phrase of `text` that may name an agent: a new list, or NULL
+ * with an exception. */
+static PyObject *
+scan_titles(PyObject *text, PyObject *role_like, PyObject *agent_after, const Ends *ends)
+{
+    PyObject *out = PyList_New(0);
+    return out == NULL ? NULL : scanned(out, BY_KIND(title, text, out, role_like, agent_after, ends));
+}
+
 static PyObject *
 title_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1123,41 +1177,24 @@ title_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Ends ends;
-    ends.count = PyTuple_GET_SIZE(args[2]);
-    if (ends.count > MAX_ENDS) {
-        PyErr_SetString(PyExc_TypeError, "title_names: at most 64 role_ends");
+    if (ends_of(args[2], &ends) < 0) {
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < ends.count; i++) {
-        PyObject *end = PyTuple_GET_ITEM(args[2], i);
-        if (!PyUnicode_Check(end) || PyUnicode_GET_LENGTH(end) != 2) {
-            PyErr_SetString(PyExc_TypeError, "title_names: role_ends must be str of two characters");
-            return NULL;
-        }
-        ends.pair[i][0] = PyUnicode_READ_CHAR(end, 0);
-        ends.pair[i][1] = PyUnicode_READ_CHAR(end, 1);
-    }
-    PyObject *text = args[3], *out = PyList_New(0);
-    if (out == NULL) {
-        return NULL;
-    }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    const void *data = PyUnicode_DATA(text);
-    int kind = PyUnicode_KIND(text);
-    int rc = kind == PyUnicode_1BYTE_KIND ? title_ucs1(text, data, n, out, args[0], args[1], &ends)
-        : kind == PyUnicode_2BYTE_KIND ? title_ucs2(text, data, n, out, args[0], args[1], &ends)
-        : title_ucs4(text, data, n, out, args[0], args[1], &ends);
-    if (rc < 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
-    return out;
+    return scan_titles(args[3], args[0], args[1], &ends);
 }
 
 PyDoc_STRVAR(kebab_doc,
 "kebab_names(kebab_ok, text) -> list[tuple[int, int, str, bool]]\n\n"
 "The (start, end, name, bold) of each kebab name in text, as mentions._kebab_names_py with\n"
 "kebab_ok = mentions._kebab_ok, or its rules (mentions._KEBAB_RULES: the test then runs in C).");
+
+/* The kebab names of `text` (see kebab_name for `form`): a new list, or NULL with an exception. */
+static PyObject *
+scan_kebabs(PyObject *text, PyObject *kebab_ok, const KebabRules *rules, PyObject *form)
+{
+    PyObject *out = PyList_New(0);
+    return out == NULL ? NULL : scanned(out, BY_KIND(kebab, text, out, kebab_ok, rules, form));
+}
 
 static PyObject *
 kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -1173,21 +1210,7 @@ kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         by_rules = &rules;
     }
-    PyObject *text = args[1], *out = PyList_New(0);
-    if (out == NULL) {
-        return NULL;
-    }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    const void *data = PyUnicode_DATA(text);
-    int kind = PyUnicode_KIND(text);
-    int rc = kind == PyUnicode_1BYTE_KIND ? kebab_ucs1(text, data, n, out, args[0], by_rules)
-        : kind == PyUnicode_2BYTE_KIND ? kebab_ucs2(text, data, n, out, args[0], by_rules)
-        : kebab_ucs4(text, data, n, out, args[0], by_rules);
-    if (rc < 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
-    return out;
+    return scan_kebabs(args[1], args[0], by_rules, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -1459,14 +1482,10 @@ PyDoc_STRVAR(by_line_doc,
 "start and end first; by start, within the text that is lines joined by \"\\n\") made a make with\n"
 "start and end less its line's start, under its 0-based line.");
 
+/* by_line's work, its arguments checked to be lists. */
 static PyObject *
-by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+group_by_line(PyObject *lines, PyObject *places, PyObject *make)
 {
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "by_line(lines: list[str], places: list[tuple], make: type)");
-        return NULL;
-    }
-    PyObject *lines = args[0], *places = args[1], *make = args[2];
     PyMemberDef *members[MAX_SLOTS];
     PyObject *names = PyType_Check(make) ? PyObject_GetAttrString(make, "__slots__") : NULL;
     if (names == NULL && (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError))) {
@@ -1544,6 +1563,199 @@ fail_place:
 fail:
     Py_DECREF(out);
     return NULL;
+}
+
+static PyObject *
+by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "by_line(lines: list[str], places: list[tuple], make: type)");
+        return NULL;
+    }
+    return group_by_line(args[0], args[1], args[2]);
+}
+
+/* ------------------------------------------------------------------------------------------- */
+/* mentions._names_by_line_py: the names of a whole prepared text by line, from the kebab and
+ * Title-Case scans above in one call. Python ran each scan, made each kebab name's tuple again with
+ * its form, sorted the names, tested each for the agent's own name and handed them to by_line
+ * (~130K instructions a 32 KB agent besides the scans). The decisions that take word lists stay
+ * the Python functions, passed in `env`: a kept Title-Case phrase's place (mentions._title_place,
+ * a few a file) and the own-name test (mentions._is_self_place), asked only of a name that holds
+ * `probe` or the agent's name, as mentions._kept does. */
+
+/* A place's start (a tuple's first item), or -1 with an exception. */
+static Py_ssize_t
+place_start(PyObject *place)
+{
+    if (!PyTuple_Check(place) || PyTuple_GET_SIZE(place) < 3 || !PyUnicode_Check(PyTuple_GET_ITEM(place, 2))) {
+        PyErr_SetString(PyExc_TypeError, "names_by_line: a place must be a tuple (start, end, name: str, ...)");
+        return -1;
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 0));
+    if (start < 0 && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "names_by_line: a place must start within the text");
+    }
+    return PyErr_Occurred() ? -1 : start;
+}
+
+/* Whether the starts of `list`'s places never go down: 1, 0, or -1 with an exception. */
+static int
+by_start(PyObject *list)
+{
+    Py_ssize_t last = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        Py_ssize_t start = place_start(PyList_GET_ITEM(list, i));
+        if (start < 0) {
+            return -1;
+        }
+        if (start < last) {
+            return 0;
+        }
+        last = start;
+    }
+    return 1;
+}
+
+/* The places of the three lists, each by start, as one list by start: on equal starts, those of an
+ * earlier list first (what a stable sort of the lists joined gives). NULL with an exception. */
+static PyObject *
+merged(PyObject *const *lists)
+{
+    PyObject *out = PyList_New(0);
+    Py_ssize_t at[3] = {0, 0, 0};
+    if (out == NULL) {
+        return NULL;
+    }
+    for (;;) {
+        int pick = -1;
+        Py_ssize_t best = 0;
+        for (int k = 0; k < 3; k++) {
+            if (at[k] < PyList_GET_SIZE(lists[k])) {
+                Py_ssize_t start = place_start(PyList_GET_ITEM(lists[k], at[k]));
+                if (start < 0) {
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                if (pick < 0 || start < best) {
+                    pick = k;
+                    best = start;
+                }
+            }
+        }
+        if (pick < 0) {
+            return out;
+        }
+        if (PyList_Append(out, PyList_GET_ITEM(lists[pick], at[pick]++)) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+}
+
+/* `places` without the agent's own name: a new list, or NULL with an exception. */
+static PyObject *
+not_self(PyObject *places, PyObject *self_name, PyObject *probe, PyObject *is_self)
+{
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
+        PyObject *place = PyList_GET_ITEM(places, i), *name = PyTuple_GET_ITEM(place, 2);
+        int holds = PyUnicode_Contains(name, probe);
+        if (holds == 0) {
+            holds = PyUnicode_Contains(name, self_name);
+        }
+        int own = holds <= 0 ? holds : truth(PyObject_CallFunctionObjArgs(is_self, name, self_name, NULL));
+        if (own < 0 || (!own && PyList_Append(out, place) < 0)) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* The kept Title-Case phrases of `text` as places, by title_place(text, start, end) (None: not a
+ * name): a new list, or NULL with an exception. */
+static PyObject *
+title_places(PyObject *text, PyObject *role_like, PyObject *agent_after, const Ends *ends, PyObject *title_place)
+{
+    PyObject *spans = scan_titles(text, role_like, agent_after, ends), *out = PyList_New(0);
+    if (spans == NULL || out == NULL) {
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans); i++) {
+        PyObject *span = PyList_GET_ITEM(spans, i);
+        PyObject *place = PyObject_CallFunctionObjArgs(title_place, text, PyTuple_GET_ITEM(span, 0),
+                                                       PyTuple_GET_ITEM(span, 1), NULL);
+        if (place == NULL || (place != Py_None && PyList_Append(out, place) < 0)) {
+            Py_XDECREF(place);
+            goto fail;
+        }
+        Py_DECREF(place);
+    }
+    Py_DECREF(spans);
+    return out;
+fail:
+    Py_XDECREF(spans);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+PyDoc_STRVAR(names_by_line_doc,
+"names_by_line(env, lines, text, self_name, probe, extra) -> dict[int, list] | None\n\n"
+"mentions._names_by_line_py(lines, text, self_name, extra): the kebab and Title-Case names of text\n"
+"(the prepared join of lines) and the places `extra` (the others, by start), by start, without\n"
+"the agent's own name (self_name; probe: the substring a name must hold to be asked), each made a\n"
+"_Cand under its 0-based line. env = mentions._NAMES_ENV: (kebab rules, role_like, agent_after,\n"
+"role_ends, title_place, is_self_place, make, the kebab form). None when the places found do not\n"
+"come by start (a plugin prefix before a name's start): mentions.py then sorts them.");
+
+static PyObject *
+names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *env = nargs == 6 ? args[0] : NULL;
+    if (env == NULL || !PyTuple_Check(env) || PyTuple_GET_SIZE(env) != 8 || !PyList_Check(args[1])
+        || !PyUnicode_Check(args[2]) || !PyUnicode_Check(args[3]) || !PyUnicode_Check(args[4]) || !PyList_Check(args[5])
+        || !PyCallable_Check(PyTuple_GET_ITEM(env, 1)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 2))
+        || !PyCallable_Check(PyTuple_GET_ITEM(env, 4)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 5))
+        || !PyUnicode_Check(PyTuple_GET_ITEM(env, 7))) {
+        PyErr_SetString(PyExc_TypeError, "names_by_line(env: tuple of 8, lines: list[str], text: str, self_name: str, "
+                                         "probe: str, extra: list[tuple])");
+        return NULL;
+    }
+    KebabRules rules;
+    Ends ends;
+    if (kebab_rules(PyTuple_GET_ITEM(env, 0), &rules) < 0 || ends_of(PyTuple_GET_ITEM(env, 3), &ends) < 0) {
+        return NULL;
+    }
+    /* a copy of extra: the Python calls below may run code that changes the list */
+    PyObject *text = args[2], *lists[3] = {PyList_GetSlice(args[5], 0, PyList_GET_SIZE(args[5])), NULL, NULL};
+    PyObject *all = NULL, *kept = NULL, *out = NULL;
+    lists[1] = lists[0] == NULL ? NULL : scan_kebabs(text, NULL, &rules, PyTuple_GET_ITEM(env, 7));
+    lists[2] = lists[1] == NULL ? NULL
+        : title_places(text, PyTuple_GET_ITEM(env, 1), PyTuple_GET_ITEM(env, 2), &ends, PyTuple_GET_ITEM(env, 4));
+    if (lists[2] == NULL) {
+        goto done;
+    }
+    for (int k = 0; k < 3; k++) {
+        int sorted = by_start(lists[k]);
+        if (sorted <= 0) {
+            out = sorted < 0 ? NULL : Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    all = merged(lists);
+    kept = all == NULL ? NULL : not_self(all, args[3], args[4], PyTuple_GET_ITEM(env, 5));
+    out = kept == NULL ? NULL : group_by_line(args[1], kept, PyTuple_GET_ITEM(env, 6));
+done:
+    for (int k = 0; k < 3; k++) {
+        Py_XDECREF(lists[k]);
+    }
+    Py_XDECREF(all);
+    Py_XDECREF(kept);
+    return out;
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -1997,6 +2209,7 @@ static PyMethodDef methods[] = {
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
     {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
     {"prepare_join", (PyCFunction)(void (*)(void))prepare_join, METH_FASTCALL, prepare_join_doc},
+    {"names_by_line", (PyCFunction)(void (*)(void))names_by_line, METH_FASTCALL, names_by_line_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -314,6 +314,19 @@ def _places(line: str, self_name: str, *, sub: bool = True) -> list[tuple]:
     character (`@`, `-`, a capital) keep the regex engine off most of the text. `sub`: the text
     may hold "subagent_type" (False: a caller's word search found none; looking costs ~1 ns a
     character, as much as a C scan)."""
+    out = _extra_places(line, sub)
+    if "-" in line:
+        out += [(s0, e, name, "kebab", bold, False) for s0, e, name, bold in _kebab_names(line)]
+    for s0, e in _title_names(line):
+        place = _title_place(line, s0, e)
+        if place is not None:
+            out.append(place)
+    out.sort(key=_START)
+    return _kept(out, self_name)
+
+
+def _extra_places(line: str, sub: bool) -> list[tuple]:
+    """The `subagent_type="x"` and `@x` names of the line (`_places`), by position."""
     out: list[tuple] = []
     n = len(line)
     if sub and "subagent_type" in line:
@@ -336,24 +349,42 @@ def _places(line: str, self_name: str, *, sub: bool = True) -> list[tuple]:
                 continue
             strong = "-" in name and (role_like(name) or "agent" in name)  # not @ts-check, @typescript-eslint
             out.append((s0, e, name, "at" if strong else "at-word", False, False))
-    if "-" in line:
-        out += [(s0, e, name, "kebab", bold, False) for s0, e, name, bold in _kebab_names(line)]
-    for s0, e in _title_names(line):
-        words = line[s0:e].split(" ")
-        while words and words[0] in _SKIP_WORDS:
-            words = words[1:]
-        if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
-            continue  # a plural group ("Other Agents", "Sales teams")
-        if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] in ("Bot", "Pro", "Max", "Plus"):
-            continue
-        phrase = " ".join(words)
-        start = e - len(phrase)
-        out.append((start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS))
-    out.sort(key=_START)
-    # `_is_self` holds only for a name holding the agent's own name or each of its own words:
-    # one substring test leaves most names (~70 a file) without the call
-    probe = max(_own_words(self_name), key=len, default=self_name)
-    return [c for c in out if probe not in c[2] and self_name not in c[2] or not _is_self(c[2].split(":")[-1], self_name)]
+    if len(out) > 1:
+        out.sort(key=_START)
+    return out
+
+
+def _title_place(line: str, s0: int, e: int) -> tuple | None:
+    """The place of the Title-Case phrase at line[s0:e] (`_title_names`) without its leading
+    skip words ("The", "Use"), or None: a plural group, a modifier or a product name."""
+    words = line[s0:e].split(" ")
+    while words and words[0] in _SKIP_WORDS:
+        words = words[1:]
+    if len(words) < 2 or words[-1].endswith("s") and words[-1][:-1].lower() in ("agent", "team", "expert", "specialist"):
+        return None  # a plural group ("Other Agents", "Sales teams")
+    if words[0].lower() in _TITLE_MODIFIER or _DEICTIC.intersection(words) or words[-1] in ("Bot", "Pro", "Max", "Plus"):
+        return None
+    phrase = " ".join(words)
+    start = e - len(phrase)
+    return start, e, normal(phrase), "title", line[max(0, start - 2):start] == "**", words[0].lower() in _BRANDS
+
+
+def _kept(places: list[tuple], self_name: str) -> list[tuple]:
+    """`places` without the agent's own name. `_is_self` holds only for a name holding the
+    agent's own name or each of its own words: one substring test leaves most names (~70 a file)
+    without the call."""
+    probe = _probe(self_name)
+    return [c for c in places if probe not in c[2] and self_name not in c[2] or not _is_self_place(c[2], self_name)]
+
+
+def _probe(self_name: str) -> str:
+    """The longest of the agent's own words (`_kept`'s substring test)."""
+    return max(_own_words(self_name), key=len, default=self_name)
+
+
+def _is_self_place(name: str, self_name: str) -> bool:
+    """`_is_self` of a place's name (a plugin's name without its prefix)."""
+    return _is_self(name.split(":")[-1], self_name)
 
 
 _START = itemgetter(0)
@@ -580,7 +611,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     (most files), else a copy with the changed lines remade."""
     text, prepared = _prepare_join(lines)
     holding, shifted = _lines_holding(text, _words(cues, triggers))
-    out = _by_line(lines, _places(text, self_name, sub=bool(holding["subagent_type"])), _Cand)  # lines: as long as text's
+    out = _names_by_line(lines, text, self_name, bool(holding["subagent_type"]))  # lines: as long as text's
     hinted: set[int] = set()
     for word in _HINT_WORDS:
         hinted.update(holding[word])
@@ -600,6 +631,19 @@ def _words(cues: tuple[str, ...], triggers: tuple[str, ...]) -> tuple[str, ...]:
     """The words `candidates_by_line` searches for, each once: the look words, "subagent_type"
     (whose lowercase is in every text holding it), the cues and the triggers."""
     return tuple(dict.fromkeys((*_LOOK_WORDS, "subagent_type", *cues, *triggers)))
+
+
+def _names_by_line_py(lines: list[str], text: str, self_name: str, sub: bool) -> dict[int, list[_Cand]]:
+    """The names of `text`, the prepared join of `lines`, by line (`_places`, `_by_line`). The C
+    twin is `names_by_line`, which runs the scans and the steps between them in one call."""
+    return _by_line(lines, _places(text, self_name, sub=sub), _Cand)
+
+
+def _names_by_line_native(lines: list[str], text: str, self_name: str, sub: bool) -> dict[int, list[_Cand]]:
+    """`_names_by_line_py` by the C `names_by_line`, or by Python where it declines (names not in
+    order of place: a plugin prefix reaching before an earlier name)."""
+    found = _NATIVE.names_by_line(_NAMES_ENV, lines, text, self_name, _probe(self_name), _extra_places(text, sub))
+    return _names_by_line_py(lines, text, self_name, sub) if found is None else found
 
 
 def _by_line_py(lines: list[str], places: list[tuple], make: type = _Cand) -> dict[int, list[_Cand]]:
@@ -682,7 +726,7 @@ def _native() -> Any:
     text and without running `_Cand.__init__`, `slashes` what `_slashes_py` gives and `prepare_join` what
     `_prepare_join_py` gives (tests/test_mentions_native.py compares them)."""
     return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
-                       "slashes", "prepare_join")
+                       "slashes", "prepare_join", "names_by_line")
 
 
 _NATIVE = _native()
@@ -693,6 +737,9 @@ _kebab_names = partial(_NATIVE.kebab_names, _KEBAB_RULES) if _NATIVE else _kebab
 _by_line = _NATIVE.by_line if _NATIVE else _by_line_py
 _slashes = _NATIVE.slashes if _NATIVE else _slashes_py
 _prepare_join = _NATIVE.prepare_join if _NATIVE else _prepare_join_py
+# What compiler/_mentions.c's `names_by_line` decides by (each rule stays in one place here).
+_NAMES_ENV = (_KEBAB_RULES, role_like, _AGENT_AFTER.match, _ROLE_ENDS, _title_place, _is_self_place, _Cand, "kebab")
+_names_by_line = _names_by_line_native if _NATIVE else _names_by_line_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

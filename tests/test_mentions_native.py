@@ -787,3 +787,117 @@ def test_prepared_lines_leak_no_memory(module):
             module.prepare_join([*lines, 1])
 
     assert_no_leak(calls)
+
+
+# The names of a whole text by line in one C call (`names_by_line`) against `_names_by_line_py` with
+# the Python scans: the names of every kind (kebab, Title-Case, "@x", `subagent_type="x"`), the
+# agent's own name in its forms (left out), plugin prefixes (one that reaches before an earlier
+# name's start puts the names out of order: the C declines and Python sorts), line ends and the
+# characters of SPAN_PIECES around them.
+WHOLE_PIECES = [*SPAN_PIECES, *LINE_PIECES, "subagent_type=\"ml-engineer\"", "subagent_type: x-y", "@code-reviewer", "@x",
+                "NumPyro Pro Agent", "numpyro-pro", "plug:numpyro-pro-agent", "Visualization & Interface Expert",
+                "-a-b:c-d", "-ab-cd-:ef-gh", "Ask the Code Reviewer", "Google Tag Manager", "**Data Scientist**"]
+whole_text = st.lists(st.sampled_from(WHOLE_PIECES), max_size=40).map("".join)
+SELVES = ["x", "code-reviewer", "numpyro-pro", "visualization-interface", "pro", "agent", "ml-engineer", "data-scientist", ""]
+
+
+def _names_by_line_py(text: str, self_name: str, sub: bool = True) -> dict:
+    with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
+        mp.setattr(mentions, "_title_names", mentions._title_names_py)
+        mp.setattr(mentions, "_kebab_names", mentions._kebab_names_py)
+        mp.setattr(mentions, "_by_line", mentions._by_line_py)
+        return mentions._names_by_line_py(text.split("\n"), mentions.prepare(text), self_name, sub)
+
+
+def _names_by_line_both(module, text: str, self_name: str = "x") -> None:
+    lines, prepared = text.split("\n"), mentions.prepare(text)
+    for sub in (True, False):
+        expected = _names_by_line_py(text, self_name, sub)
+        found = module.names_by_line(mentions._NAMES_ENV, lines, prepared, self_name, mentions._probe(self_name),
+                                     mentions._extra_places(prepared, sub))
+        if found is not None:  # else the names are out of order (checked below)
+            assert list(found) == list(expected), text
+            assert found == expected, text  # every field (the dataclass's __eq__)
+            assert all(type(c) is mentions._Cand for cands in found.values() for c in cands)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(mentions, "_NATIVE", module)
+            assert mentions._names_by_line_native(lines, prepared, self_name, sub) == expected, text
+
+
+def test_mentions_uses_the_native_names_by_line_when_built():
+    _mentions = native_in_use("agentc.compiler._mentions")
+    expected = mentions._names_by_line_py if _mentions is None else mentions._names_by_line_native
+    assert mentions._names_by_line is expected
+
+
+def test_whole_names_by_line_of_every_file_are_the_same(module):
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    for path in files:
+        _names_by_line_both(module, text_of(path.read_bytes()), path.stem)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(whole_text, st.sampled_from(SELVES))
+def test_generated_whole_names_by_line_are_the_same(module, text, self_name):
+    _names_by_line_both(module, text, self_name)
+
+
+def test_odd_whole_texts_by_line_are_the_same(module):
+    for text in ("", "\n", "-a-b:c-d", "x -ab-cd-:ef-gh ml-engineer", "The Code Reviewer\nagent", "x " * 50_000 + "ml-engineer",
+                 "\U0001f600\n" * 33 + "code-reviewer @code-reviewer", "@ab-cd subagent_type='ml-engineer' code-reviewer"):
+        for self_name in SELVES:
+            _names_by_line_both(module, text, self_name)
+
+
+def test_names_out_of_order_are_left_to_python(module):
+    """A plugin prefix reaching back over an earlier name's leading hyphen: "ab-cd" starts at 1, the
+    plugin's "-ab-cd-:ef-gh" at 0. The C gives None and Python sorts the names."""
+    text = "-ab-cd-:ef-gh"
+    assert module.names_by_line(mentions._NAMES_ENV, [text], text, "x", "x", []) is None
+    assert [c.target for c in _names_by_line_py(text, "x")[0]] == ["-ab-cd-:ef-gh", "ab-cd"]
+
+
+def test_names_by_line_with_bad_arguments_raises(module):
+    env, lines = mentions._NAMES_ENV, ["a code-reviewer"]
+    good = (env, lines, lines[0], "x", "x", [])
+    for args in ((), good[:5], (*good, 1), (env[:7], *good[1:]), ((*env[:7], 1), *good[1:]), ((env[0], 1, *env[2:]), *good[1:]),
+                 ((*env[:4], 1, *env[5:]), *good[1:]), ((*env[:5], 1, *env[6:]), *good[1:]), (list(env), *good[1:]),
+                 (env, tuple(lines), *good[2:]), (env, lines, b"a", "x", "x", []), (env, lines, lines[0], 1, "x", []),
+                 (env, lines, lines[0], "x", None, []), (env, lines, lines[0], "x", "x", ()),
+                 (env, lines, lines[0], "x", "x", [(0, 1)]), (env, lines, lines[0], "x", "x", [(0, 1, b"a", "at", False, False)]),
+                 (env, lines, lines[0], "x", "x", [("0", 1, "a", "at", False, False)]),
+                 (env, lines, lines[0], "x", "x", [(0, 1, "a")]),  # not a _Cand's fields
+                 ((env[0][:3], *env[1:]), *good[1:]), ((*env[:3], ("e",), *env[4:]), *good[1:]), ((*env[:6], int, env[7]), *good[1:])):
+        with pytest.raises(TypeError):
+            module.names_by_line(*args)
+    with pytest.raises(ValueError):  # a place before the text's start
+        module.names_by_line(env, lines, lines[0], "x", "x", [(-1, 1, "a", "at", False, False)])
+    with pytest.raises(ValueError):  # a name past the lines
+        module.names_by_line(env, ["a"], lines[0], "x", "x", [])
+
+
+def test_errors_of_the_name_tests_come_through(module):
+    env, text = mentions._NAMES_ENV, "Ask the Code Reviewer or code-reviewer"
+    for bad in ((*env[:4], _raise, *env[5:]), (*env[:5], _raise, *env[6:]), (env[0], _raise, *env[2:])):
+        with pytest.raises(ValueError):
+            module.names_by_line(bad, [text], text, "code-reviewer", "reviewer", [])
+
+
+def test_names_by_line_leaks_no_memory(module):
+    """Names of each kind on several lines, the own name left out, out of order, and calls that fail
+    half-way, 20 000 times: no block stays allocated."""
+    text = "a code-reviewer @ml-engineer\n\nThe Code Reviewer x\n\u2192 ml-engineer plug:x-y -ab-cd-:ef-gh\n"
+    lines, env = text.split("\n"), mentions._NAMES_ENV
+    extra = mentions._extra_places(text, True)
+
+    def calls():
+        module.names_by_line(env, lines, text, "ml-engineer", "engineer", extra)
+        module.names_by_line(env, ["-ab-cd-:ef-gh"], "-ab-cd-:ef-gh", "x", "x", [])
+        with pytest.raises(ValueError):
+            module.names_by_line((*env[:5], _raise, *env[6:]), lines[:1], lines[0], "code-reviewer", "reviewer", [])
+        with pytest.raises(ValueError):
+            module.names_by_line(env, ["a"], lines[0], "x", "x", [])
+        with pytest.raises(TypeError):
+            module.names_by_line(env, lines[:1], lines[0], "x", "x", [(0, 1, "a")])
+
+    assert_no_leak(calls)
