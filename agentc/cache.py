@@ -31,7 +31,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentc.compiler.diagnostics import Diagnostic
 from agentc.compiler.frozen import lean
@@ -40,7 +40,7 @@ from agentc.compiler.pycache import FOLDER, Kept
 if TYPE_CHECKING:
     from agentc.compiler.ir import AgentIR
 
-FORMAT = 1  # bump when the layout of the cache files changes
+FORMAT = 2  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
 # (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state
 # sha256 of (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state.
@@ -179,9 +179,9 @@ class Cache:
         self._loose_seen: bool | None = None  # whether the folder of loose entries exists (see _any_loose)
         self.used: set[str] = set()  # per-file keys this build read or wrote
         self.hits: dict[str, bytes | None] = {}  # entries read from the cache: a loose file's bytes, None from the pack
-        # Lowered files to store once the build succeeded, as UTF-8 JSON bytes in a temp file
-        # (in memory they were the largest thing a 1000-agent build held: ~76 MB as bytes).
-        self.pending = Spill()
+        # Lowered files to store once the build succeeded, as UTF-8 JSON bytes in a file (Spill: in
+        # memory they were the largest thing a 1000-agent build held: ~76 MB as bytes).
+        self.pending = Spill(self._pack_folder)
 
     # -- setup -------------------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -293,8 +293,7 @@ class Cache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as out:
-                Pack.write(out, kept, self.pending)
+            self.pending.store(tmp, kept)
         except OSError:  # a cache that cannot be written is only slower
             tmp.unlink(missing_ok=True)
             return
@@ -328,6 +327,10 @@ class Cache:
 
     def _pack_path(self, roots: list[str]) -> Path:
         return self._record_path(roots).with_suffix(".pack")
+
+    def _pack_folder(self) -> Path | None:
+        """The folder of the pack a full build writes (Spill makes its file there), None before a record is looked for."""
+        return self._pack_path(self._loaded).parent if self._loaded is not None else None
 
     def load_record(self, roots: list[str]) -> dict | None:
         """The last good build's record into these output folders (and, for the lowered files,
@@ -390,16 +393,20 @@ class Cache:
 
 
 class Pack:
-    """Lowered files in one file: a magic line, a JSON index `{key: [offset, length, crc32]}` on
-    one line, then the entries' bytes back to back. Written whole to a temporary file and moved
-    into place, so a reader sees an old pack or a new one. Read through mmap: only the entries a
-    build asks for are paged in. Anything wrong (no file, another format, a short or damaged
-    file, an entry whose CRC differs) is an entry not found, and that file is lowered again."""
+    """Lowered files in one file: a magic line, the entries' bytes back to back, a JSON index
+    `{key: [offset, length, crc32]}` on one line (offsets counted from the end of the magic
+    line), and last the index's place in the file as a line of digits. The entries come before
+    their index so that a build writes them into the pack's own file as it lowers them (`Spill`)
+    and stores them by appending the rest. A pack is complete before it gets its name (see
+    `Spill.store`), so a reader sees an old pack or a new one. Read through mmap: only the
+    entries a build asks for are paged in. Anything wrong (no file, another format, a short or
+    damaged file, an entry whose CRC differs) is an entry not found, and that file is lowered
+    again."""
 
-    MAGIC = b"agentc-ir-pack 1\n"
+    MAGIC = b"agentc-ir-pack 2\n"
 
-    def __init__(self, view: mmap.mmap, index: dict, start: int):
-        self._view, self._index, self._start = view, index, start
+    def __init__(self, view: mmap.mmap, index: dict, end: int):
+        self._view, self._index, self._end = view, index, end  # end: where the index starts, which no entry passes
 
     @classmethod
     def open(cls, path: Path) -> Pack | None:
@@ -409,25 +416,29 @@ class Pack:
         except (OSError, ValueError):  # missing, or empty (mmap refuses a zero-length file)
             return None
         try:
-            if view[:len(cls.MAGIC)] != cls.MAGIC:
+            if view[:len(cls.MAGIC)] != cls.MAGIC or view[-1:] != b"\n":
                 raise ValueError("not a pack")
-            end = view.find(b"\n", len(cls.MAGIC))
-            index = json.loads(view[len(cls.MAGIC):end]) if end > 0 else None
+            last = view.rfind(b"\n", 0, len(view) - 1) + 1  # the line of the index's place
+            digits = view[last:-1]
+            at = int(digits) if digits.isdigit() else -1
+            if not len(cls.MAGIC) <= at < last:
+                raise ValueError("no index")
+            index = json.loads(view[at:last])
             if not isinstance(index, dict):
                 raise ValueError("no index")
         except ValueError:
             view.close()
             return None
-        return cls(view, index, end + 1)
+        return cls(view, index, at)
 
     def placed(self, key: str) -> tuple[memoryview, int] | None:
         """The entry's bytes in place and the CRC32 the index gives them, not checked; None
-        when the index has no such entry or its place is not within the file."""
+        when the index has no such entry or its place is not within the entries."""
         try:
             offset, length, crc = self._index[key]
-            at = self._start + offset
+            at = len(self.MAGIC) + offset
             if not (isinstance(offset, int) and isinstance(length, int) and isinstance(crc, int) and 0 <= offset
-                    and 0 <= length and at + length <= len(self._view)):
+                    and 0 <= length and at + length <= self._end):
                 return None
         except (KeyError, TypeError, ValueError):
             return None
@@ -458,41 +469,33 @@ class Pack:
         except BufferError:  # a memoryview of it is still alive: the mapping goes with it
             pass
 
-    @classmethod
-    def write(cls, out, kept: dict[str, tuple[bytes | memoryview, int]], spill: Spill) -> None:
-        """`kept` (entries read from the cache, with their CRC32), then every entry of `spill`,
-        whose bytes are copied as one block in the order they were spilled (see
-        `Spill.copy_to`). The index records each entry's CRC, which every read checks (`view`)."""
-        index, offset = {}, 0
-        for key in sorted(kept):
-            data, crc = kept[key]
-            index[key] = [offset, len(data), crc]
-            offset += len(data)
-        for key, at, length, crc in spill.placed():
-            index[key] = [offset + at, length, crc]
-        out.write(cls.MAGIC + json.dumps(index, separators=(",", ":")).encode() + b"\n")
-        for key in sorted(kept):
-            out.write(kept[key][0])
-        spill.copy_to(out)
-
 
 class Spill:
-    """Entries kept in an unnamed temp file rather than in memory until the build decides to
-    store them: a 1000-agent build lowers ~76 MB of them, and held them through emission, its
-    peak. The file lives in the system's temp folder (a --check or a failed build leaves no
-    cache folder behind) and vanishes when closed or when the process ends. If no temp file can
-    be made, the entries stay in memory. So do the first `IN_MEMORY` bytes of them: a one-edit
-    rebuild or a small build makes no temp file (importing tempfile, which probes the temp
-    folder by writing a file in it, and making the temp file: ~1.5 ms)."""
+    """Entries kept out of memory until the build decides to store them: a 1000-agent build
+    lowers ~46 MB of them, and held them through emission, its peak. They go into a file that
+    begins as a pack does (`Pack.MAGIC`, then the entries), so that storing them appends the
+    rest of the pack to it (`store`). That file is made unnamed (Linux's O_TMPFILE) in the
+    pack's own folder, and named there once complete: the entries are written once, where they
+    were written to a temp file and then copied into the pack (1000 agents: ~20 ms of the
+    kernel's CPU). Where that cannot be (another system, a file system without it), the file
+    is a temp file in the system's temp folder, copied into the pack. Either way it vanishes
+    when closed or when the process ends, and folders made for it go again when nothing was
+    stored (a failed build leaves no cache folder behind). If no file can be made, the entries
+    stay in memory. So do the first `IN_MEMORY` bytes of them: a one-edit rebuild or a small
+    build makes no file (importing tempfile, which probes the temp folder by writing a file in
+    it, and making the temp file: ~1.5 ms)."""
 
     IN_MEMORY = 1 << 20  # ~50 of the benchmark's agents
 
-    def __init__(self) -> None:
-        self._file = None
-        self._at: dict[str, tuple[int, int, int]] = {}  # key -> offset, length, crc32 in the file
-        self._held: dict[str, bytes] = {}  # key -> bytes: the first IN_MEMORY bytes, and all once the temp file failed
+    def __init__(self, folder: Callable[[], Path | None] = lambda: None) -> None:
+        self._folder = folder  # the folder of the pack to be written, asked at the first spill; None: none known
+        self._file = None  # unbuffered: Pack.MAGIC, then the spilled entries
+        self._unnamed = False  # the file is in the pack's folder, to be named there
+        self._made: list[Path] = []  # folders made for the file, innermost first: removed unless it was stored
+        self._at: dict[str, tuple[int, int, int]] = {}  # key -> offset (after MAGIC), length, crc32 in the file
+        self._held: dict[str, bytes] = {}  # key -> bytes: the first IN_MEMORY bytes, and all once no file could be made
         self._held_size = 0
-        self._end = 0
+        self._end = 0  # bytes of entries in the file
         self._failed = False
 
     def put(self, key: str, data: bytes) -> None:
@@ -501,23 +504,46 @@ class Spill:
             self._held_size += len(data)
             return
         if self._file is None and not self._failed:
+            self._open()
+        if self._file is not None:
+            try:
+                _write_all(self._file, data)
+                self._at[key] = (self._end, len(data), zlib.crc32(data))
+                self._end += len(data)
+                return
+            except OSError:  # a full disk: the entries spilled so far are lost (lowered again next time)
+                self._drop()
+        self._held[key] = data
+
+    def _open(self) -> None:
+        folder = self._folder()
+        if folder is not None:
+            try:
+                self._file, self._made = _unnamed_in(folder)
+                self._unnamed = True
+            except OSError:
+                pass
+        if self._file is None:
             import tempfile  # here: a no-op build or --check spills nothing (tempfile and random: ~0.8 ms)
 
             try:
                 self._file = tempfile.TemporaryFile(prefix="agentc-", buffering=0)
             except OSError:
                 self._failed = True
-        if self._file is not None:
-            try:
-                if self._file.write(data) != len(data):  # unbuffered: a pread sees it at once
-                    raise OSError("short write")
-                self._at[key] = (self._end, len(data), zlib.crc32(data))
-                self._end += len(data)
                 return
-            except OSError:  # a full temp folder: the entries spilled so far are lost (lowered again next time)
-                self._file.close()
-                self._file, self._at, self._failed = None, {}, True
-        self._held[key] = data
+        if self._made:
+            import atexit
+
+            atexit.register(self.close)  # a build that fails stores nothing: the folders go with the file
+        try:
+            _write_all(self._file, Pack.MAGIC)
+        except OSError:
+            self._drop()
+
+    def _drop(self) -> None:
+        """No file from here on: the entries in it are lost, those to come are held."""
+        self.close()
+        self._failed = True
 
     def get(self, key: str) -> bytes | None:
         if key in self._held:
@@ -526,45 +552,72 @@ class Spill:
             return None
         offset, length, crc = self._at[key]
         try:
-            data = os.pread(self._file.fileno(), length, offset)
+            data = os.pread(self._file.fileno(), length, len(Pack.MAGIC) + offset)
         except OSError:
             return None
         return data if len(data) == length and zlib.crc32(data) == crc else None
 
-    def placed(self) -> list[tuple[str, int, int, int]]:
-        """(key, offset, length, crc32) of every entry in the bytes `copy_to` writes."""
-        at = {**self._at}
-        end = self._end
-        for key, data in self._held.items():  # after the temp file's bytes
-            at[key] = (end, len(data), zlib.crc32(data))
-            end += len(data)
-        return [(key, *place) for key, place in at.items()]
-
-    def copy_to(self, out) -> None:
-        """Every entry's bytes to the file `out`: the temp file's as one block, copied by the
-        kernel (os.sendfile; a 1000-agent build spills ~80 MB, which read back and written
-        again through Python cost ~50 ms), then those held in memory. Bytes damaged on the way
-        are caught where the pack is read, by each entry's CRC."""
-        out.flush()  # what `out` holds goes before the block written to its descriptor
-        done = 0
-        if self._file is not None:
-            src = self._file.fileno()
+    def store(self, path: Path, kept: dict[str, tuple[bytes | memoryview, int]]) -> None:
+        """Write the pack of every entry at `path` (a temporary name: the caller moves it into
+        place), complete before it has that name: the spilled entries, those held, then `kept`
+        (entries read from the cache, with their CRC32). The file in the pack's folder is
+        finished and named (linked through /proc); else a new file gets a copy of the spilled
+        entries (os.sendfile: the kernel copies) and the rest. Raises OSError."""
+        if self._unnamed:
             try:
-                while done < self._end:
-                    sent = os.sendfile(out.fileno(), src, done, self._end - done)
-                    if not sent:
-                        break
-                    done += sent
-            except OSError:  # no sendfile between files here (macOS): copied below
+                self._file.seek(len(Pack.MAGIC) + self._end)
+                self._finish(self._file, kept)
+                path.unlink(missing_ok=True)
+                _link(self._file.fileno(), path)
+                self._made = []  # they hold the pack now
+                return
+            except OSError:  # no /proc (a container without it): copied below, the entries as spilled
                 pass
-            while done < self._end:
-                chunk = os.pread(src, min(1 << 20, self._end - done), done)
-                if not chunk:
-                    raise OSError("the spilled entries' temp file lost its end")
-                out.write(chunk)
-                done += len(chunk)
-        for data in self._held.values():
-            out.write(data)
+        with open(path, "wb") as out:
+            self._copy_to(out)
+            self._finish(out, kept)
+
+    def _finish(self, out, kept: dict[str, tuple[bytes | memoryview, int]]) -> None:
+        """After the spilled entries: the held ones, `kept`, the index, and the index's place."""
+        index = {key: list(place) for key, place in self._at.items()}
+        offset, tail = self._end, []
+        for key, data in self._held.items():
+            index[key] = [offset, len(data), zlib.crc32(data)]
+            offset += len(data)
+            tail.append(data)
+        for key in sorted(kept):
+            data, crc = kept[key]
+            index[key] = [offset, len(data), crc]
+            offset += len(data)
+            tail.append(data)
+        tail.append(json.dumps(index, separators=(",", ":")).encode() + b"\n%d\n" % (len(Pack.MAGIC) + offset))
+        for data in tail:
+            _write_all(out, data)
+
+    def _copy_to(self, out) -> None:
+        """Pack.MAGIC and the spilled entries to the new file `out`, the file's bytes copied by
+        the kernel (a 1000-agent build spills ~46 MB, which read back and written again through
+        Python cost ~50 ms). Bytes damaged on the way are caught where the pack is read, by
+        each entry's CRC."""
+        if self._file is None:
+            out.write(Pack.MAGIC)
+            return
+        out.flush()  # what `out` holds goes before the block written to its descriptor
+        src, done, size = self._file.fileno(), 0, len(Pack.MAGIC) + self._end
+        try:
+            while done < size:
+                sent = os.sendfile(out.fileno(), src, done, size - done)
+                if not sent:
+                    break
+                done += sent
+        except OSError:  # no sendfile between files here (macOS): copied below
+            pass
+        while done < size:
+            chunk = os.pread(src, min(1 << 20, size - done), done)
+            if not chunk:
+                raise OSError("the spilled entries' file lost its end")
+            out.write(chunk)
+            done += len(chunk)
 
     def keys(self) -> list[str]:
         return sorted({*self._at, *self._held})
@@ -575,7 +628,62 @@ class Spill:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
-        self._file, self._at, self._held, self._held_size, self._end, self._failed = None, {}, {}, 0, 0, False
+        for folder in self._made:  # innermost first; one that is not empty stays
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        self._file, self._unnamed, self._made, self._at, self._held, self._held_size, self._end, self._failed = (
+            None, False, [], {}, {}, 0, 0, False)
+
+
+def _unnamed_in(folder: Path) -> tuple[Any, list[Path]]:
+    """An unnamed file open for reading and writing in `folder` (Linux's O_TMPFILE: it has no
+    name until linked, and vanishes if never linked), and the folders made for it, innermost
+    first. Raises OSError where there is no such file (another system, a file system without
+    it) or the folder cannot be made; the folders made are gone again then."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag:
+        raise OSError("no O_TMPFILE here")
+    made = []
+    where = folder
+    while not where.exists() and where.parent != where:
+        made.append(where)
+        where = where.parent
+    try:
+        for where in reversed(made):
+            where.mkdir()
+        fd = os.open(folder, flag | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError:
+        for where in made:
+            try:
+                where.rmdir()
+            except OSError:  # not made after all, or no longer empty
+                pass
+        raise
+    return open(fd, "r+b", buffering=0), made
+
+
+def _link(fd: int, path: Path) -> None:
+    """Give the unnamed file open as `fd` the name `path`: linkat(2) following /proc's link to
+    it, which a folder's descriptor asks for (os.link of two plain paths calls link(2), which
+    would link the /proc link itself, and no link crosses into /proc)."""
+    folder = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.link(f"/proc/self/fd/{fd}", path.name, dst_dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def _write_all(out, data: bytes | memoryview) -> None:
+    """All of `data` to `out`, a raw (unbuffered) file's writes being allowed to come short."""
+    with memoryview(data) as view:
+        done = 0
+        while done < len(view):
+            wrote = out.write(view[done:])
+            if not wrote:
+                raise OSError("short write")
+            done += wrote
 
 
 @lean()

@@ -122,77 +122,113 @@ def test_an_edit_then_a_full_build_packs_the_loose_entry(seed_project, monkeypat
     assert not build("out").failed and calls == []  # and now all 5 from the new pack
 
 
-def test_the_first_lowered_entries_wait_in_memory_the_rest_in_a_temp_file(tmp_path):
-    from agentc.cache import Spill
+def test_the_first_lowered_entries_wait_in_memory_the_rest_in_the_packs_unnamed_file(tmp_path):
+    import zlib
 
-    spill = Spill()
+    from agentc.cache import Pack, Spill
+
+    folder = tmp_path / "cache" / "builds"
+    spill = Spill(lambda: folder)
     spill.IN_MEMORY = 12
-    spill.put("small", b"0123456789")  # within IN_MEMORY: held, no temp file made
-    assert spill._held == {"small": b"0123456789"} and spill._file is None
-    spill.put("more", b"abc")  # past it: the temp file
-    assert spill._file is not None and list(spill._held) == ["small"]
+    spill.put("small", b"0123456789")  # within IN_MEMORY: held, no file made
+    assert spill._held == {"small": b"0123456789"} and spill._file is None and not folder.exists()
+    spill.put("more", b"abc")  # past it: a file in the pack's folder, with no name yet
+    assert spill._file is not None and list(spill._held) == ["small"] and folder.is_dir() and not list(folder.iterdir())
     assert spill.get("small") == b"0123456789" and spill.get("more") == b"abc" and spill.keys() == ["more", "small"]
-    with open(tmp_path / "both", "wb") as out:
-        spill.copy_to(out)
-    copied = (tmp_path / "both").read_bytes()
-    assert sorted(copied[at:at + length] for _, at, length, _ in spill.placed()) == [b"0123456789", b"abc"]
+    spill.store(folder / "x.pack", {"kept": (b"xyz", zlib.crc32(b"xyz"))})
     spill.close()
+    assert [p.name for p in folder.iterdir()] == ["x.pack"]
+    pack = Pack.open(folder / "x.pack")
+    assert {key: pack.get(key) for key in ("small", "more", "kept", "none")} == {
+        "small": b"0123456789", "more": b"abc", "kept": b"xyz", "none": None}
+    pack.close()
 
 
 def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
-    from agentc.cache import Spill
+    from agentc.cache import Pack, Spill
 
-    spill = Spill()
+    spill = Spill()  # no pack's folder known: the system's temp folder
     spill.IN_MEMORY = 0  # as a build past its first megabyte of entries
     spill.put("a", b'{"x": 1}')
     spill.put("b", "\u2192 arrow".encode())
     assert spill._held == {} and spill._file is not None  # on disk, not held
     assert (spill.get("a"), spill.get("b"), spill.get("c")) == (b'{"x": 1}', "\u2192 arrow".encode(), None)
-    assert spill.keys() == ["a", "b"] and "a" in spill and spill.placed()[0][:3] == ("a", 0, 8)
-    with open(tmp_path / "pack", "wb") as out:  # where a pack writes them: after its index
-        out.write(b"head")
-        spill.copy_to(out)
-    copied = (tmp_path / "pack").read_bytes()[4:]
-    assert [copied[at:at + length] for _, at, length, _ in spill.placed()] == [b'{"x": 1}', "\u2192 arrow".encode()]
-    spill._file.truncate(4)  # the temp file lost its end: that entry is missing, never wrong
+    assert spill.keys() == ["a", "b"] and "a" in spill
+    spill.store(tmp_path / "pack", {})
+    pack = Pack.open(tmp_path / "pack")
+    assert (pack.get("a"), pack.get("b")) == (b'{"x": 1}', "\u2192 arrow".encode())
+    pack.close()
+    spill._file.truncate(len(Pack.MAGIC) + 4)  # the file lost its end: that entry is missing, never wrong
     assert spill.get("a") is None and spill.get("b") is None
     spill.close()
     assert spill.keys() == [] and spill.get("a") is None
 
 
-@pytest.mark.parametrize(("module", "name", "why"), [
-    ("tempfile", "TemporaryFile", "no space left on device"),  # no temp folder: entries stay in memory
-    ("os", "sendfile", "sendfile: only to a socket here"),  # no sendfile: the spill is copied by reads
-], ids=["no-temp-folder", "no-sendfile"])
-def test_every_entry_reaches_the_pack_when_a_system_call_fails(seed_project, monkeypatch, module, name, why):
+def test_the_folders_made_for_entries_never_stored_go_again(tmp_path):
+    from agentc.cache import Spill
+
+    spill = Spill(lambda: tmp_path / "out" / ".agentc-cache" / "builds")
+    spill.IN_MEMORY = 0
+    spill.put("a", b"x")
+    assert (tmp_path / "out" / ".agentc-cache" / "builds").is_dir()
+    spill.close()  # as at the exit of a build that failed
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_pack_is_the_file_the_entries_were_spilled_into(seed_project, monkeypatch):
+    """Stored without a copy: no temp file in the system's temp folder, no sendfile."""
+    import os
+    import tempfile
+
+    copies = []
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda *a, **k: copies.append("temp file"))
+    monkeypatch.setattr(os, "sendfile", lambda *a, **k: copies.append("sendfile"))
+    monkeypatch.setattr("agentc.cache.Spill.IN_MEMORY", 0)
+    assert not build("out").failed
+    assert copies == []
+    _forget_record(seed_project)
+    calls = lowered(monkeypatch)
+    assert not build("out").failed and calls == []  # every entry reached the pack
+
+
+@pytest.mark.parametrize("refused", [
+    [("agentc.cache", "_link")],  # no /proc: the entries of the unnamed file are copied into a new one
+    [("agentc.cache", "_unnamed_in")],  # no O_TMPFILE: a temp file in the system's temp folder, copied
+    [("agentc.cache", "_unnamed_in"), ("tempfile", "TemporaryFile")],  # no temp folder either: entries stay in memory
+    [("agentc.cache", "_unnamed_in"), ("os", "sendfile")],  # no sendfile: the temp file is copied by reads
+], ids=["no-link", "no-unnamed-file", "no-temp-folder", "no-sendfile"])
+def test_every_entry_reaches_the_pack_when_a_system_call_fails(seed_project, monkeypatch, refused):
     import importlib
 
     def refuse(*args, **kwargs):
-        raise OSError(why)
+        raise OSError("refused")
 
-    monkeypatch.setattr(importlib.import_module(module), name, refuse)
-    monkeypatch.setattr("agentc.cache.Spill.IN_MEMORY", 0)  # every entry goes the temp file's way
+    for module, name in refused:
+        monkeypatch.setattr(importlib.import_module(module), name, refuse)
+    monkeypatch.setattr("agentc.cache.Spill.IN_MEMORY", 0)  # every entry goes the file's way
     assert not build("out").failed
     _forget_record(seed_project)
     calls = lowered(monkeypatch)
     assert not build("out").failed and calls == []  # every entry reached the pack
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "index"])
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "index", "place"])
 def test_a_damaged_pack_is_a_clean_rebuild(seed_project, monkeypatch, damage):
     assert not build("out").failed
     pack = _forget_record(seed_project)
     data = bytearray(pack.read_bytes())
     if damage == "truncate":
         data = data[: len(data) // 2]
-    elif damage == "flip":  # one byte inside an entry: its CRC no longer matches
-        data[-100] ^= 0x01
+    elif damage == "flip":  # one byte inside the first entry: its CRC no longer matches
+        data[len(b"agentc-ir-pack 2\n") + 100] ^= 0x01
     elif damage == "garbage":
         data = bytearray(b"\x00\xff" * 500)
     elif damage == "empty":
         data = bytearray()
-    else:  # the index line itself damaged
-        data[len(b"agentc-ir-pack 1\n") + 3] = ord("}")
+    elif damage == "index":  # the index line itself damaged
+        data[int(bytes(data).rstrip(b"\n").rsplit(b"\n", 1)[1]) + 3] = ord("}")
+    else:  # the line of the index's place
+        data[-2] = ord("x")
     pack.write_bytes(bytes(data))
     for p in (seed_project / "out").rglob("*.md"):  # every output file has to be written again
         p.unlink()
