@@ -33,13 +33,20 @@ fold(Py_UCS4 ch)
  * instructions a character. The table's columns are classes of characters: one for each
  * character some word holds, and class 0 for every other one (most of the text), which keeps the
  * table small enough for the first-level cache. A text character's class is that of its folded
- * form, so a capital in a word (never in the folded text) is never found, as in Python. */
+ * form, so a capital in a word (never in the folded text) is never found, as in Python.
+ *
+ * "İ" and the Kelvin sign (whose lowercase is no one ASCII letter for one, see lines_holding) have
+ * a class of their own that leads every state to a state of its own, numbered after all others:
+ * the scan meets it where it tests for a word's end, so a step is a class look-up (a table for
+ * every character below 0x10000) and a table look-up, with no test of the character: lines_holding
+ * ~333K -> ~287K instructions a 32 KB agent. */
 typedef struct {
     PyObject *key;             /* the words tuple it was made for (a strong reference: see `searcher`) */
     Py_ssize_t n_words;
     Py_ssize_t max_len;         /* the longest word's length */
     uint32_t n_classes;
-    uint32_t text_class[OTHER]; /* the class of each ASCII text character, folded */
+    uint32_t class8[256];      /* the class of each text character below 256, folded */
+    uint32_t *class16;         /* the same below 0x10000 (made when a text of wider characters comes) */
     Py_UCS4 *wide;             /* the non-ASCII characters of the words, in class order... */
     Py_ssize_t n_wide;         /* ...: wide[i] has class first_wide + i */
     uint32_t first_wide;
@@ -48,6 +55,8 @@ typedef struct {
      * where some word ends come last, from row first_out on: the test is one comparison. */
     uint32_t *delta;
     uint32_t first_out;
+    uint32_t odd_class;    /* the class of "İ" and the Kelvin sign: the last */
+    uint32_t odd_row;      /* the row of the state that class leads to: the last */
     Py_ssize_t *own;       /* per state: a word that ends there, or -1 */
     Py_ssize_t *next_word; /* per word: another word that ends at the same state, or -1 */
     Py_ssize_t *dict;      /* per state: the next state on its failure chain where a word ends, or -1 */
@@ -108,12 +117,12 @@ report(const Search *s, Py_ssize_t state, Py_ssize_t line, PyObject *const *line
 
 /* Places found by the second half's scan, kept until the first half's are in the lists. */
 typedef struct {
-    Py_ssize_t (*items)[2]; /* (state, place of the last character) */
+    Py_ssize_t (*items)[2]; /* (row, place of the last character) */
     Py_ssize_t count, size;
 } Found;
 
 static int
-keep_found(Found *found, Py_ssize_t state, Py_ssize_t at)
+keep_found(Found *found, Py_ssize_t row, Py_ssize_t at)
 {
     if (found->count == found->size) {
         Py_ssize_t size = found->size ? 2 * found->size : 64;
@@ -125,7 +134,7 @@ keep_found(Found *found, Py_ssize_t state, Py_ssize_t at)
         found->items = items;
         found->size = size;
     }
-    found->items[found->count][0] = state;
+    found->items[found->count][0] = row;
     found->items[found->count][1] = at;
     found->count++;
     return 0;
@@ -147,80 +156,75 @@ keep_found(Found *found, Py_ssize_t state, Py_ssize_t at)
  * state the whole text's is in at the half's first character, and it keeps only the places that
  * end in its half: each place is found once, by the half where it ends, and the second half's are
  * reported after the first half's. */
-#define STEP(CHAR_AT, ROW)                                                                         \
-    do {                                                                                           \
-        Py_UCS4 ch = (CHAR_AT);                                                                    \
-        uint32_t c;                                                                                \
-        if (ch < OTHER) {                                                                          \
-            c = text_class[ch];                                                                    \
-        }                                                                                          \
-        else if (ch == 0x130 || ch == 0x212A) {                                                    \
-            goto odd;                                                                              \
-        }                                                                                          \
-        else {                                                                                     \
-            c = wide_class(s, ch);                                                                 \
-        }                                                                                          \
-        ROW = delta[ROW + c];                                                                      \
-    } while (0)
+#define STEP(CLASS, ROW) ROW = delta[ROW + (CLASS)]
 
-/* Report the words ending at `AT` in `STATE`, the line counted on up to `AT`. */
-#define REPORT(STATE, AT)                                                                          \
+/* At a row of the states where a word ends (or of the odd characters' state, which ends the scan
+ * with 1): report the words ending at `AT`, the line counted on up to `AT`. */
+#define REPORT(ROW, AT)                                                                            \
     do {                                                                                           \
+        if ((ROW) == odd_row) {                                                                    \
+            rc = 1;                                                                                \
+            goto done;                                                                             \
+        }                                                                                          \
         for (; counted <= (AT); counted++) {                                                       \
             line += text[counted] == '\n';                                                         \
         }                                                                                          \
-        if (report(s, (STATE), line, lines) < 0) {                                                 \
-            goto fail;                                                                             \
+        if (report(s, (ROW) / nc, line, lines) < 0) {                                              \
+            rc = -1;                                                                               \
+            goto done;                                                                             \
         }                                                                                          \
     } while (0)
 
-#define SCAN(NAME, CHAR)                                                                           \
+#define SCAN(NAME, CHAR, CLASS_OF)                                                                 \
     static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, PyObject *const *lines)       \
     {                                                                                              \
-        const uint32_t *delta = s->delta, *text_class = s->text_class;                             \
-        uint32_t first_out = s->first_out, nc = s->n_classes, row = 0, row2 = 0;                   \
+        const uint32_t *delta = s->delta, *class8 = s->class8, *class16 = s->class16;              \
+        uint32_t first_out = s->first_out, odd_row = s->odd_row, nc = s->n_classes;                \
+        uint32_t row = 0, row2 = 0;                                                                \
         Py_ssize_t line = 0, counted = 0, at = 0, half = 0; /* line: the "\n" in text[:counted] */ \
         Found found = {NULL, 0, 0};                                                                \
+        int rc = 0;                                                                                \
+        (void)class8;                                                                              \
+        (void)class16;                                                                             \
         if (n >= 256) { /* a short text is read in one */                                         \
             half = n / 2;                                                                          \
             for (Py_ssize_t i = Py_MAX(0, half - (s->max_len - 1)); i < half; i++) {              \
-                STEP(text[i], row2);                                                               \
+                STEP(CLASS_OF(text[i]), row2);                                                     \
             }                                                                                      \
             for (; at < half; at++) {                                                              \
-                STEP(text[at], row);                                                               \
-                STEP(text[half + at], row2);                                                       \
+                STEP(CLASS_OF(text[at]), row);                                                     \
+                STEP(CLASS_OF(text[half + at]), row2);                                             \
                 if (row >= first_out) {                                                            \
-                    REPORT(row / nc, at);                                                          \
+                    REPORT(row, at);                                                               \
                 }                                                                                  \
-                if (row2 >= first_out && keep_found(&found, row2 / nc, half + at) < 0) {           \
-                    goto fail;                                                                     \
+                if (row2 >= first_out && keep_found(&found, row2, half + at) < 0) {                \
+                    rc = -1;                                                                       \
+                    goto done;                                                                     \
                 }                                                                                  \
             }                                                                                      \
             at = 2 * half; /* the second half's last character, when n is odd */                  \
             row = row2;                                                                            \
         }                                                                                          \
         for (Py_ssize_t i = 0; i < found.count; i++) {                                             \
-            REPORT(found.items[i][0], found.items[i][1]);                                          \
+            REPORT((uint32_t)found.items[i][0], found.items[i][1]);                                \
         }                                                                                          \
         for (; at < n; at++) {                                                                     \
-            STEP(text[at], row);                                                                   \
+            STEP(CLASS_OF(text[at]), row);                                                         \
             if (row >= first_out) {                                                                \
-                REPORT(row / nc, at);                                                              \
+                REPORT(row, at);                                                                   \
             }                                                                                      \
         }                                                                                          \
+    done:                                                                                          \
         PyMem_Free(found.items);                                                                   \
-        return 0;                                                                                  \
-    odd:                                                                                           \
-        PyMem_Free(found.items);                                                                   \
-        return 1;                                                                                  \
-    fail:                                                                                          \
-        PyMem_Free(found.items);                                                                   \
-        return -1;                                                                                 \
+        return rc;                                                                                 \
     }
 
-SCAN(scan_ucs1, Py_UCS1)
-SCAN(scan_ucs2, Py_UCS2)
-SCAN(scan_ucs4, Py_UCS4)
+#define CLASS8(ch) class8[ch]
+#define CLASS16(ch) class16[ch]
+#define CLASS32(ch) ((ch) < 0x10000 ? class16[ch] : wide_class(s, (ch)))
+SCAN(scan_ucs1, Py_UCS1, CLASS8)
+SCAN(scan_ucs2, Py_UCS2, CLASS16)
+SCAN(scan_ucs4, Py_UCS4, CLASS32)
 
 static void
 free_search(Search *s)
@@ -229,6 +233,7 @@ free_search(Search *s)
         return;
     }
     PyMem_Free(s->wide);
+    PyMem_Free(s->class16);
     PyMem_Free(s->delta);
     PyMem_Free(s->own);
     PyMem_Free(s->next_word);
@@ -277,7 +282,7 @@ new_search(PyObject *words)
     }
     Search *s = PyMem_Calloc(1, sizeof(Search));
     uint32_t ascii[OTHER] = {0}, *trie = NULL, *order = NULL, *renumber = NULL;
-    Py_ssize_t *failure = NULL, size = n_words ? n_words : 1, states = n_chars + 1;
+    Py_ssize_t *failure = NULL, size = n_words ? n_words : 1, states = n_chars + 2; /* the root, a state a character, odd */
     if (s == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -315,6 +320,7 @@ new_search(PyObject *words)
             word_class(s, ascii, PyUnicode_READ_CHAR(word, j));
         }
     }
+    s->odd_class = s->n_classes++;
     if ((size_t)states * s->n_classes > MAX_TABLE) {
         goto fail; /* no exception: lines_holding gives None */
     }
@@ -375,13 +381,22 @@ new_search(PyObject *words)
             }
         }
     }
+    /* The odd characters' state: every state goes there on them, and it goes on as the root does
+     * (the characters are in no word). */
+    uint32_t odd = (uint32_t)n_states++;
+    for (uint32_t c = 0; c < nc; c++) {
+        s->delta[(size_t)odd * nc + c] = s->delta[c];
+    }
+    for (Py_ssize_t i = 0; i < n_states; i++) {
+        s->delta[(size_t)i * nc + s->odd_class] = odd;
+    }
     /* The states where no word ends first (the root is state 0 and stays so: no word is empty),
-     * then the others; every entry made a row. */
+     * then the others, then the odd one; every entry made a row. */
     Py_ssize_t k = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (Py_ssize_t i = 0; i < n_states; i++) {
             int out = s->own[i] >= 0 || s->dict[i] >= 0;
-            if (out == pass) {
+            if (out == pass && i != odd) {
                 renumber[i] = (uint32_t)k++;
             }
         }
@@ -389,6 +404,8 @@ new_search(PyObject *words)
             s->first_out = (uint32_t)k * nc;
         }
     }
+    renumber[odd] = (uint32_t)k;
+    s->odd_row = renumber[odd] * nc;
     for (Py_ssize_t i = 0; i < n_states; i++) { /* trie, no longer needed, takes the new rows */
         for (uint32_t c = 0; c < nc; c++) {
             trie[(size_t)renumber[i] * nc + c] = renumber[s->delta[(size_t)i * nc + c]] * nc;
@@ -406,8 +423,8 @@ new_search(PyObject *words)
         s->own[i] = failure[i];
         s->dict[i] = order[i] == NONE ? -1 : (Py_ssize_t)order[i];
     }
-    for (Py_UCS4 ch = 0; ch < OTHER; ch++) {
-        s->text_class[ch] = ascii[fold(ch)];
+    for (Py_UCS4 ch = 0; ch < 256; ch++) {
+        s->class8[ch] = ch < OTHER ? ascii[fold(ch)] : wide_class(s, ch);
     }
     PyMem_Free(trie);
     PyMem_Free(failure);
@@ -423,6 +440,27 @@ fail:
     PyMem_Free(renumber);
     free_search(s);
     return NULL;
+}
+
+/* s->class16, the class of each character below 0x10000 (class8's, the words' own, the odd one of
+ * "İ" and the Kelvin sign, else 0): 0, or -1 with an exception. Made once a search, for the first
+ * text of wider characters than one byte. */
+static int
+make_class16(Search *s)
+{
+    s->class16 = PyMem_Calloc(0x10000, sizeof(uint32_t));
+    if (s->class16 == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(s->class16, s->class8, sizeof(s->class8));
+    for (Py_ssize_t i = 0; i < s->n_wide; i++) {
+        if (s->wide[i] < 0x10000) {
+            s->class16[s->wide[i]] = s->first_wide + (uint32_t)i;
+        }
+    }
+    s->class16[0x130] = s->class16[0x212A] = s->odd_class;
+    return 0;
 }
 
 /* The search of the last words tuple asked for, kept: candidates_by_line asks for the same tuple
@@ -503,6 +541,9 @@ lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
     int rc;
+    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND && s->class16 == NULL && make_class16(s) < 0) {
+        goto fail;
+    }
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
         rc = scan_ucs1(data, n, s, lines);

@@ -168,6 +168,20 @@ def test_a_word_across_the_half_is_found_once(native):
                     _both(native, text.replace("x", "\n"), words)
 
 
+def test_an_odd_character_anywhere_gives_the_text_to_python(native):
+    """"İ" and the Kelvin sign have a class and a state of their own, found where the scan tests for
+    a word's end: at the text's ends, next to a word, around the half of a long text (in the second
+    half's start-up too), in texts of two and four bytes a character, and their neighbours U+012F,
+    U+0131, U+2129 and U+212B scanned in C."""
+    for odd in ("\u0130", "\u212a", "\u012f", "\u0131", "\u2129", "\u212b"):
+        for wide in ("", "\u2192", "\U0001f600"):
+            for n in (12, 256, 257, 301):
+                base = (wide + "an agent, ask " * n)[:n]
+                for at in {0, 1, 5, n // 2 - 20, n // 2 - 2, n // 2 - 1, n // 2, n // 2 + 1, n - 2, n - 1}:
+                    _both(native, base[:at] + odd + base[at + 1 :])
+                    _both(native, base[:at] + odd + base[at + 1 :], ODD_WORDS)
+
+
 def test_words_too_many_for_the_table_are_searched_in_python(native):
     """A word of 5000 different characters makes a table of 25 million entries: the C gives None
     (as for "İ") and the search is Python's."""
