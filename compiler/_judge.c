@@ -1699,6 +1699,100 @@ error:
     return NULL;
 }
 
+PyDoc_STRVAR(contexts_doc,
+"contexts(sections, titles, title_ctx)\n"
+"--\n\n"
+"references._contexts_py: each section's (delegation, compare, skill) context, its parents' included.");
+
+/* The eight contexts a section can have, made once and shared (a context is only read). */
+static PyObject *CONTEXTS[8];
+static PyObject *S_parent, *S_level;
+
+/* references._contexts_py, the contexts the walk reads (`chain`): per section two attribute reads and
+ * the cached title_ctx call, where the Python loop built and indexed tuples (references.scan 1084k ->
+ * 1017k instructions per seed agent). A parent must come before its section, as outline() makes them. */
+static PyObject *
+contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "contexts(sections: list, titles: list[str], title_ctx)");
+        return NULL;
+    }
+    PyObject *sections = args[0], *titles = args[1], *title_ctx = args[2];
+    Py_ssize_t n = PyList_GET_SIZE(sections);
+    if (PyList_GET_SIZE(titles) != n) {
+        PyErr_SetString(PyExc_ValueError, "contexts: one title per section");
+        return NULL;
+    }
+    PyObject *out = PyList_New(n);
+    unsigned char *bits = PyMem_Malloc(n > 0 ? n : 1); /* each section's context: 1 delegation, 2 compare, 4 skill */
+    if (out == NULL || bits == NULL) {
+        Py_XDECREF(out);
+        PyMem_Free(bits);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (PyList_GET_SIZE(sections) != n || PyList_GET_SIZE(titles) != n) {
+            PyErr_SetString(PyExc_RuntimeError, "contexts: sections or titles changed size");
+            goto error;
+        }
+        PyObject *s = Py_NewRef(PyList_GET_ITEM(sections, k));
+        PyObject *parent = PyObject_GetAttr(s, S_parent);
+        PyObject *level = parent != NULL ? PyObject_GetAttr(s, S_level) : NULL;
+        Py_DECREF(s);
+        if (level == NULL) {
+            Py_XDECREF(parent);
+            goto error;
+        }
+        int up = 0;
+        if (parent != Py_None) {
+            Py_ssize_t at = PyLong_Check(parent) ? PyLong_AsSsize_t(parent) : -1;
+            if (at < 0 || at >= k) {
+                if (!PyErr_Occurred()) {
+                    PyErr_SetString(PyExc_IndexError, "contexts: a section's parent must be a section before it");
+                }
+                Py_DECREF(parent);
+                Py_DECREF(level);
+                goto error;
+            }
+            up = bits[at];
+        }
+        Py_DECREF(parent);
+        int deep = PyObject_RichCompareBool(level, ONE, Py_GT); /* an H1 names the agent itself: its title says nothing */
+        Py_DECREF(level);
+        if (deep < 0) {
+            goto error;
+        }
+        PyObject *title = Py_NewRef(deep ? PyList_GET_ITEM(titles, k) : S_empty);
+        PyObject *said = PyObject_CallOneArg(title_ctx, title);
+        Py_DECREF(title);
+        if (said == NULL) {
+            goto error;
+        }
+        int v[4] = {0, 0, 0, 0}, r = PyTuple_Check(said) && PyTuple_GET_SIZE(said) == 4 ? 0 : -1;
+        if (r < 0) {
+            PyErr_SetString(PyExc_TypeError, "contexts: title_ctx must give a 4-tuple");
+        }
+        for (int q = 0; r == 0 && q < 4; q++) {
+            r = v[q] = PyObject_IsTrue(PyTuple_GET_ITEM(said, q));
+            r = r < 0 ? -1 : 0;
+        }
+        Py_DECREF(said);
+        if (r < 0) {
+            goto error;
+        }
+        /* (parent delegation or delegation, parent compare or compare, (parent skill or skill) and not agent word) */
+        bits[k] = (unsigned char)(((up & 1) || v[0]) | (((up & 2) || v[1]) << 1) | ((((up & 4) || v[2]) && !v[3]) << 2));
+        PyList_SET_ITEM(out, k, Py_NewRef(CONTEXTS[bits[k]]));
+    }
+    PyMem_Free(bits);
+    return out;
+error:
+    PyMem_Free(bits);
+    Py_DECREF(out);
+    return NULL;
+}
+
 PyDoc_STRVAR(cue_blocks_doc,
 "cue_blocks(blocks, firsts, cues, triggers, visit)\n"
 "--\n\n"
@@ -1854,6 +1948,7 @@ static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL, walk_doc},
+    {"contexts", (PyCFunction)(void (*)(void))contexts, METH_FASTCALL, contexts_doc},
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {NULL, NULL, 0, NULL},
@@ -1862,7 +1957,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py, structure._cue_blocks_py and delegation._clean_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and delegation._clean_py in C.",
     -1,
     methods,
 };
@@ -1889,8 +1984,15 @@ PyInit__judge(void)
         || intern(&P_preference, "M preference") || intern(&P_lead_name, "M lead name") || intern(&P_verb, "M verb")
         || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name") || intern(&S_text, "text")
         || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
+        || intern(&S_parent, "parent") || intern(&S_level, "level")
         || (EMPTY_TUPLE = PyTuple_New(0)) == NULL || (ONE = PyLong_FromLong(1)) == NULL) {
         return NULL;
+    }
+    for (int b = 0; b < 8; b++) {
+        if ((CONTEXTS[b] = PyTuple_Pack(3, b & 1 ? Py_True : Py_False, b & 2 ? Py_True : Py_False,
+                                        b & 4 ? Py_True : Py_False)) == NULL) {
+            return NULL;
+        }
     }
     return PyModule_Create(&module_def);
 }

@@ -112,11 +112,7 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
     weak: list[tuple] = []
     name = mentions.normal(name)
     titles = reading.titles
-    chain: list[tuple[bool, bool, bool]] = []  # each section's (delegation, compare, skill) context, its parents' included
-    for k, s in enumerate(src.sections):
-        parent = chain[s.parent] if s.parent is not None else (False, False, False)
-        deleg, compare, skill, agent_word = _title_ctx(titles[k] if s.level > 1 else "")  # an H1 names the agent itself
-        chain.append((parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word))
+    chain = _contexts(src.sections, titles, _title_ctx)
     desc = src.entries.get("description")
     if desc is not None and isinstance(desc.value, str):  # not a block's line: its names are found here
         text = " ".join(desc.value.split())
@@ -124,6 +120,18 @@ def scan(src: Source, name: str, reading: Reading, known: Container[tuple[str, i
     walk = _native_walk if _native_walk is not None and reading.hinted is not None else _walk_py
     walk(src, reading, chain, name, known, hits, weak)
     return hits, weak
+
+
+def _contexts_py(sections: list, titles: list[str], title_ctx: Callable[[str], tuple]) -> list[tuple[bool, bool, bool]]:
+    """Each section's (delegation, compare, skill) context, its parents' included (parents come
+    first, as outline() makes them): what its title says (`title_ctx`) or'ed with its parent's, a
+    skill context ended by a title naming agents. _judge.c's contexts is this in C."""
+    chain: list[tuple[bool, bool, bool]] = []
+    for s, title in zip(sections, titles, strict=True):
+        parent = chain[s.parent] if s.parent is not None else (False, False, False)
+        deleg, compare, skill, agent_word = title_ctx(title if s.level > 1 else "")  # an H1 names the agent itself
+        chain.append((parent[0] or deleg, parent[1] or compare, (parent[2] or skill) and not agent_word))
+    return chain
 
 
 def _judge_description(text: str, name: str) -> tuple[list, list]:
@@ -283,6 +291,7 @@ def _native() -> Callable[..., None] | None:
 
 
 _native_walk = _native()
+_contexts = getattr(native.load("_judge", "contexts"), "contexts", None) or _contexts_py
 
 
 def _cell_ranges(row: str) -> list[tuple[int, int]]:

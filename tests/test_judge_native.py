@@ -18,7 +18,7 @@ from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, nati
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import mentions, references, structure
+from agentc.compiler import markdown, mentions, references, structure
 from agentc.compiler import native as native_module
 from agentc.compiler.source import read_source
 
@@ -65,11 +65,13 @@ def test_mentions_uses_the_native_judge_when_built():
         assert mentions._native_scan is None
         assert (mentions.judge_line, mentions.inert_line) == (mentions._judge_line_py, mentions.inert)
         assert references._native_walk is None
+        assert references._contexts is references._contexts_py
     else:
         assert mentions._native_scan.func is _judge.scan_line
         assert mentions.judge_line is mentions._native_scan
         assert mentions.inert_line.func is _judge.inert
         assert references._native_walk is not None
+        assert references._contexts is _judge.contexts
 
 
 def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypatch):
@@ -390,6 +392,67 @@ def test_walk_no_leak(walk):
             c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
         except TypeError:
             pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def contexts():
+    """The C `contexts`."""
+    return native_or_skip(lambda: native_module.load("_judge", "contexts"), "_judge").contexts
+
+
+def _odd_ctx(title: str) -> tuple[bool, bool, bool, bool]:
+    """A title_ctx giving every combination: four bits of the title's characters."""
+    bits = sum(map(ord, title))
+    return bool(bits & 1), bool(bits & 2), bool(bits & 4), bool(bits & 8)
+
+
+def both_contexts(contexts, src) -> None:
+    titles = [markdown.plain(s.title) for s in src.sections]
+    for title_ctx in (references._title_ctx, _odd_ctx):
+        assert contexts(src.sections, titles, title_ctx) == references._contexts_py(src.sections, titles, title_ctx), src.file
+
+
+def test_every_file_has_the_same_contexts(contexts):
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        try:
+            src = read_source(path.name, path.read_bytes())
+        except Exception:  # noqa: BLE001 - a file the reader refuses has no sections
+            continue
+        both_contexts(contexts, src)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(MD_LINES + ["# Agent", "#### Deep agents", "##### Five", "Tools:", "- item"]), max_size=30))
+def test_made_markdown_has_the_same_contexts(contexts, lines):
+    both_contexts(contexts, read_source("x.md", "\n".join(lines).encode()))
+
+
+def test_contexts_bad_arguments_raise_and_leak_nothing(contexts):
+    src = read_source("x.md", b"# A\n## Delegation\nTools:\n- x\n### Skills \xc4\xb0 \xe2\x84\xaa\n- y")
+    titles = [markdown.plain(s.title) for s in src.sections]
+    good = (src.sections, titles, references._title_ctx)
+    bad = [((tuple(src.sections), titles, references._title_ctx), TypeError),
+           ((src.sections, titles, None), TypeError),
+           ((src.sections, titles, lambda t: (True, False)), TypeError),  # not a 4-tuple
+           ((src.sections, titles[1:], references._title_ctx), ValueError),
+           ((src.sections, titles, lambda t: 1 / 0), ZeroDivisionError),
+           (([src.sections[1], *src.sections[1:]], titles, references._title_ctx), IndexError),  # a parent after its section
+           (([*src.sections[:-1], "no section"], titles, references._title_ctx), AttributeError)]
+    for args, error in bad:
+        with pytest.raises(error):
+            contexts(*args)
+    with pytest.raises(TypeError):
+        contexts(*good[:2])
+
+    def calls():
+        contexts(*good)
+        for args, error in bad:
+            try:
+                contexts(*args)
+            except error:
+                pass
 
     assert_no_leak(calls)
 
