@@ -11,6 +11,7 @@ PyYAML then dumps as before. tests/test_plainyaml.py compares the two on generat
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # Strings PyYAML writes as plain scalars in block context: a letter first (so no indicator,
@@ -20,16 +21,24 @@ from typing import Any
 _PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9 _.,;()/+*'-]{0,998}[A-Za-z0-9_.,;()/+*'-])?")
 # Keys: identifiers, well under the 128 characters past which PyYAML writes a key as `? key`.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
-# Plain words YAML 1.1 reads as booleans or null (any case: a few more than it needs).
+# Plain words YAML 1.1 reads as booleans or null (any case: a few more than it needs), none
+# longer than five characters: a longer text is never lowered to look it up.
 _WORDS = frozenset("yes no true false on off null y n".split())
 
 
 def _plain(text: Any) -> bool:
-    return type(text) is str and _PLAIN.fullmatch(text) is not None and text.lower() not in _WORDS
+    return type(text) is str and _PLAIN.fullmatch(text) is not None and (len(text) > 5 or text.lower() not in _WORDS)
 
 
 def _key(text: Any) -> bool:
-    return type(text) is str and _KEY.fullmatch(text) is not None and text.lower() not in _WORDS
+    return type(text) is str and _plain_key(text)
+
+
+@lru_cache(maxsize=256)
+def _plain_key(text: str) -> bool:
+    """Remembered: the targets write the same few keys in every agent's frontmatter (a copilot
+    agent with three handoffs: 17 keys), each once checked."""
+    return _KEY.fullmatch(text) is not None and text.lower() not in _WORDS
 
 
 def _scalar(value: Any) -> str | None:
