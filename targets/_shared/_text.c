@@ -419,19 +419,22 @@ read_entry(PyObject *module, PyObject *arg)
 
 /* Whether a code point is a control character chars.literal_unsafe looks for: a C0 control but
  * tab and newline, or DEL. */
-#define CONTROL(ch) (((ch) < 0x20 && (ch) != '\t' && (ch) != '\n') || (ch) == 0x7F)
-/* Whether c[i - 2], c[i - 1] and c[i] are three single quotes (`&`, not `&&`: no branch). */
+#define CONTROL(ch) ((((ch) < 0x20) & ((ch) != '\t') & ((ch) != '\n')) | ((ch) == 0x7F))
+/* Whether c[i - 2], c[i - 1] and c[i] are three single quotes. Both with `&`, not `&&`: no branch. */
 #define QUOTES(c, i) (((c)[(i) - 2] == '\'') & ((c)[(i) - 1] == '\'') & ((c)[i] == '\''))
 
-/* Two loops per storage width, neither with an early exit: the compiler vectorises both, and a
- * prompt (the only long text asked about) holds neither. */
-#define UNSAFE_IN(T)                                  \
-    do {                                              \
-        const T *c = data;                            \
-        for (Py_ssize_t i = 0; i < n; i++)            \
-            found |= CONTROL(c[i]);                   \
-        for (Py_ssize_t i = 2; i < n; i++)            \
-            found |= QUOTES(c, i);                    \
+/* One loop per storage width, with no early exit and its answer gathered in a T (as wide as a
+ * character, so no lane is widened): the compiler vectorises it, and a prompt (the only long
+ * text asked about) holds neither. */
+#define UNSAFE_IN(T)                                      \
+    do {                                                  \
+        const T *c = data;                                \
+        T any = 0;                                        \
+        for (Py_ssize_t i = 0; i < n && i < 2; i++)       \
+            any |= (T)CONTROL(c[i]);                      \
+        for (Py_ssize_t i = 2; i < n; i++)                \
+            any |= (T)(CONTROL(c[i]) | QUOTES(c, i));     \
+        found = any != 0;                                 \
     } while (0)
 
 static PyObject *
