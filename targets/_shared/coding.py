@@ -123,7 +123,7 @@ def frontmatter_data(content: FileText) -> dict[str, Any]:
     return read_frontmatter(as_text(content))[0]
 
 
-_TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "integer": int}
+_TYPES = {"string": str, "array": list, "object": dict, "boolean": bool, "integer": int, "number": (int, float)}
 
 
 def schema_problems(data: Any, schema: dict[str, Any], where: str = "") -> list[str]:
@@ -131,7 +131,7 @@ def schema_problems(data: Any, schema: dict[str, Any], where: str = "") -> list[
     formats in (type, enum, required, properties, additionalProperties: false, minLength, pattern, items).
     The tests check the same schemas with the real `jsonschema` validator."""
     kind = schema.get("type")
-    if kind and not (isinstance(data, _TYPES[kind]) and not (kind == "integer" and isinstance(data, bool))):
+    if kind and not (isinstance(data, _TYPES[kind]) and not (kind in ("integer", "number") and isinstance(data, bool))):
         return [f"{where or 'file'}: expected {kind}, got {type(data).__name__}"]
     out = []
     if "enum" in schema and data not in schema["enum"]:
