@@ -591,10 +591,14 @@ is_upper(Py_UCS4 ch)
     return ch >= 'A' && ch <= 'Z';
 }
 
+/* The ASCII letters and digits, set by the module's init: a look-up tests a character of each word
+ * the scans walk in ~4 instructions, where three range tests took ~8. */
+static uint8_t alnum_table[128];
+
 static inline int
 is_alnum(Py_UCS4 ch)
 {
-    return (ch >= 'a' && ch <= 'z') || is_upper(ch) || (ch >= '0' && ch <= '9');
+    return ch < 128 && alnum_table[ch];
 }
 
 static inline int
@@ -1015,12 +1019,12 @@ add_item(PyObject *out, PyObject *item)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* Whether the 16 bytes at `p`, characters of `size` bytes, hold an ASCII capital: a lane is one
- * when above "A" - 1 and below "Z" + 1. The comparisons are signed, so a character of 0x80 (0x8000)
- * or more is negative, below "A": none is taken for a capital. Twice (four times for two-byte
- * characters) the characters of a HAS_UPPER test for fewer instructions. */
+/* The ASCII capitals of the 16 bytes at `p`, characters of `size` bytes, as a mask of their bytes
+ * (0: none): a lane is one when above "A" - 1 and below "Z" + 1. The comparisons are signed, so a
+ * character of 0x80 (0x8000) or more is negative, below "A": none is taken for a capital. Twice
+ * (four times for two-byte characters) the characters of a HAS_UPPER test for fewer instructions. */
 static inline int
-block_has_upper(const void *p, size_t size)
+block_upper(const void *p, size_t size)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)p), in;
     if (size == 1) {
@@ -1032,13 +1036,16 @@ block_has_upper(const void *p, size_t size)
     else { /* code points stay below 0x110000: never negative */
         in = _mm_and_si128(_mm_cmpgt_epi32(x, _mm_set1_epi32('A' - 1)), _mm_cmplt_epi32(x, _mm_set1_epi32('Z' + 1)));
     }
-    return _mm_movemask_epi8(in) != 0;
+    return _mm_movemask_epi8(in);
 }
 
+/* A block holding a capital gives the first one's place from its mask's lowest bit, where a test
+ * of each character from the block's start took ~4 instructions a character. */
 #define SKIP_BLOCKS(CHAR)                                                                          \
     for (const Py_ssize_t per = (Py_ssize_t)(16 / sizeof(CHAR)); at + per <= n; at += per) {       \
-        if (block_has_upper(t + at, sizeof(CHAR))) {                                               \
-            break;                                                                                 \
+        int mask = block_upper(t + at, sizeof(CHAR));                                              \
+        if (mask) {                                                                                \
+            return at + __builtin_ctz((unsigned)mask) / (Py_ssize_t)sizeof(CHAR);                  \
         }                                                                                          \
     }
 #else
@@ -2265,5 +2272,8 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__mentions(void)
 {
+    for (int ch = 0; ch < 128; ch++) {
+        alnum_table[ch] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    }
     return PyModule_Create(&module_def);
 }
