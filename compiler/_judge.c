@@ -1,6 +1,7 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
- * reference structure._cue_blocks_py) and delegation's `clean` (reference delegation._clean_py).
+ * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
+ * structure._name_at_py) and delegation's `clean` (reference delegation._clean_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -1944,6 +1945,104 @@ clean(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ---- structure's name finding in C (h91): structure._name_at_py for an ASCII name ---- */
+
+/* A character of a line as `_name_rx` sees it after `translate(_DASHES)`, folded for comparing with
+   an ASCII word: ASCII lowered, the Unicode hyphens (mentions.HYPHENS) as "-", anything else
+   itself (re.I matches no other character to an ASCII one but those `name_at` rules out). */
+static Py_UCS4
+name_char(Py_UCS4 ch)
+{
+    if (ch < 128) {
+        return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+    }
+    return ch == 0x2010 || ch == 0x2011 || ch == 0x2012 || ch == 0x2212 ? '-' : ch;
+}
+
+/* `[-\s_]` of `_name_rx`: the pattern's separator class. */
+static int
+name_sep(Py_UCS4 ch)
+{
+    return name_char(ch) == '-' || ch == '_' || Py_UNICODE_ISSPACE(ch);
+}
+
+PyDoc_STRVAR(name_at_doc,
+"name_at(words, text)\n"
+"--\n\n"
+"Where `_name_rx` of a name whose words (`_words`) are `words`, all ASCII, first matches in\n"
+"`text` with its Unicode hyphens as \"-\", or -1; -2 when only the pattern can tell (a word empty\n"
+"or starting with a separator, or `text` holding a character re.I folds to an ASCII letter).");
+
+static PyObject *
+name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyTuple_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "name_at(words: tuple of str, text: str)");
+        return NULL;
+    }
+    PyObject *words = args[0], *text = args[1];
+    Py_ssize_t nw = PyTuple_GET_SIZE(words);
+    for (Py_ssize_t w = 0; w < nw; w++) {
+        PyObject *word = PyTuple_GET_ITEM(words, w);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "name_at: each word must be a str");
+            return NULL;
+        }
+        /* an empty word, or one starting with a separator, makes the pattern backtrack: ask it */
+        if (!PyUnicode_IS_ASCII(word) || PyUnicode_GET_LENGTH(word) == 0 || name_sep(PyUnicode_READ_CHAR(word, 0))) {
+            return PyLong_FromLong(-2);
+        }
+    }
+    if (nw == 0) {
+        return PyLong_FromLong(-2);
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (!PyUnicode_IS_ASCII(text)) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (ch == 0x130 || ch == 0x131 || ch == 0x17F || ch == 0x212A) { /* re.I: "İ", "ı" ~ i, "ſ" ~ s, K ~ k */
+                return PyLong_FromLong(-2);
+            }
+        }
+    }
+    for (Py_ssize_t at = 0; at < n; at++) {
+        Py_ssize_t pos = at;
+        int ok = 1;
+        for (Py_ssize_t w = 0; w < nw && ok; w++) {
+            PyObject *word = PyTuple_GET_ITEM(words, w);
+            const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(word);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+            if (w > 0) { /* `[-\s_]+`, greedy: the next word starts with no separator, so no backtracking */
+                if (pos >= n || !name_sep(PyUnicode_READ(kind, data, pos))) {
+                    ok = 0;
+                    break;
+                }
+                while (pos < n && name_sep(PyUnicode_READ(kind, data, pos))) {
+                    pos++;
+                }
+            }
+            if (pos + len > n) {
+                ok = 0;
+                break;
+            }
+            for (Py_ssize_t k = 0; k < len; k++) {
+                Py_UCS4 c = chars[k];
+                if (name_char(PyUnicode_READ(kind, data, pos + k)) != (c >= 'A' && c <= 'Z' ? c + 32 : c)) {
+                    ok = 0;
+                    break;
+                }
+            }
+            pos += len;
+        }
+        if (ok) {
+            return PyLong_FromSsize_t(at);
+        }
+    }
+    return PyLong_FromLong(-1);
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -1951,13 +2050,14 @@ static PyMethodDef methods[] = {
     {"contexts", (PyCFunction)(void (*)(void))contexts, METH_FASTCALL, contexts_doc},
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
+    {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and delegation._clean_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py in C.",
     -1,
     methods,
 };

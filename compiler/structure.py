@@ -353,39 +353,60 @@ def _as_written(target: str) -> tuple[str, str]:
     return words[0], "-".join(words)
 
 
-def _name_at(target: str, text: str) -> int:
-    """Where `_name_rx(target)` first matches in `text`, or -1.
+def _name_at_py(target: str, text: str) -> int:
+    """Where `_name_rx(target)` first matches in `text` (its Unicode hyphens read as "-" for an
+    ASCII name: `_DASHES`), or -1.
 
     Most names are written as they are spelled ("agent-0002"), and compiling a pattern per
     distinct name cost ~20-60 us each (a build compiled one per target). On an ASCII line an
     ASCII name matches case-insensitively just as in the lowercased line, and every match
     starts with the name's first word: when the first place of that word holds the whole name
     with hyphens, that place is the pattern's first match, and when the word is nowhere there
-    is none. Anything else (other separators, non-ASCII text) asks the pattern."""
-    if target.isascii() and text.isascii():
-        first, written = _as_written(target)
-        low = text.lower()
-        at = low.find(first)
-        if at < 0:
-            return -1
-        if low.startswith(written, at):
-            return at
+    is none. Anything else (other separators, non-ASCII text) asks the pattern. The reference
+    of compiler/_judge.c's `name_at`."""
+    if target.isascii():
+        if not text.isascii() and any(h in text for h in mentions.HYPHENS):  # most hold none ("→")
+            text = text.translate(_DASHES)
+        if text.isascii():
+            first, written = _as_written(target)
+            low = text.lower()
+            at = low.find(first)
+            if at < 0:
+                return -1
+            if low.startswith(written, at):
+                return at
     m = _name_rx(target).search(text)
     return m.start() if m else -1
+
+
+@lru_cache(maxsize=4096)
+def _word_tuple(target: str) -> tuple[str, ...]:
+    """`_words(target)` as `name_at` takes them."""
+    return tuple(_words(target))
+
+
+def _name_at_native(target: str, text: str) -> int:
+    """`_name_at_py` by compiler/_judge.c's `name_at` for an ASCII name, which walks the line
+    as the pattern would: most lines that name an edge hold an arrow (not ASCII) or say the
+    name's first word earlier ("neural networks → ... neural-architecture-engineer"), where the
+    pattern's search cost ~20 000 instructions and translating the line's hyphens ~60 000 more.
+    The pattern still answers what `name_at` leaves to it (-2: rare folds and odd names)."""
+    at = _names.name_at(_word_tuple(target), text) if target.isascii() else -2
+    return at if at != -2 else _name_at_py(target, text)
+
+
+_names = native.load("_judge", "name_at")
+_name_at = _name_at_native if _names is not None else _name_at_py
 
 
 def _locate(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int]:
     """Line and column where `target` is written inside block `b` (any case, any hyphen or
     space between its words); the block's own position when it is not written out."""
-    dashes = target.isascii()
     first = start if start is not None else b.line
     for ln in range(first, max(b.end, b.line) + 1):
         if not 0 < ln <= len(src.lines):
             continue
-        text = src.lines[ln - 1]
-        if dashes and not text.isascii() and any(h in text for h in mentions.HYPHENS):  # most hold none ("→")
-            text = text.translate(_DASHES)
-        at = _name_at(target, text)
+        at = _name_at(target, src.lines[ln - 1])
         if at >= 0:
             return ln, at + 1
     return (start or b.line), b.col

@@ -574,3 +574,80 @@ def test_clean_bad_arguments_and_no_leak(c_clean):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def name_at():
+    """The C `name_at`."""
+    return native_or_skip(lambda: native_module.load("_judge", "name_at"), "_judge").name_at
+
+
+def regex_name_at(target, text):
+    """Where `_name_rx(target)` first matches, on the line as `_locate` reads it for the name."""
+    m = structure._name_rx(target).search(text.translate(structure._DASHES) if target.isascii() else text)
+    return m.start() if m else -1
+
+
+def test_every_name_is_found_where_the_pattern_finds_it(name_at):
+    """Each target of each agent in the repository's markdown and ../shared/corpus on each line of its file."""
+    from agentc.compiler import delegation
+
+    asked = 0
+    for path in md_files(ROOT / "agents", SHARED / "corpus"):
+        lines = path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+        for target in {t for line in lines for t in delegation.targets_in(line)}:
+            for line in lines:
+                got = name_at(structure._word_tuple(target), line)
+                assert got in (-2, regex_name_at(target, line)), (target, line)
+                assert structure._name_at(target, line) == structure._name_at_py(target, line) == regex_name_at(target, line)
+                asked += 1
+    assert asked > 1000
+
+
+# Names' words and the characters around them: every case, each separator of `[-\s_]` (ASCII and
+# Unicode blanks and hyphens), the characters re.I folds to an ASCII letter ("İ", "ı", "ſ", the
+# Kelvin sign), emoji, CRLF, a lone surrogate, a long run.
+NAME_BITS = ["code", "Code", "CODE", "reviewer", "REVIEWER", "re", "-", "_", " ", "\t", "\n", "\r\n", "\u00a0", "\u2003",
+             "\u2010", "\u2011", "\u2012", "\u2212", "\u2013", "\u0130", "\u0131", "\u017f", "\u212a", "s", "k", "i", "\u00e9",
+             "\u2192", "\U0001f600", "\udc80", "x" * 300, ":", "."]
+NAME_TARGETS = ["code-reviewer", "Code-Reviewer", "plug:code-reviewer", "a_b", "x", "a--b", "-x", "x-", "a b", "s-k", "i-x",
+                "code", "re-re", "\u0131-x", "caf\u00e9-bot", "a.b-c", ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from(NAME_TARGETS), st.lists(st.sampled_from(NAME_BITS), max_size=14).map("".join))
+def test_any_line_finds_a_name_where_the_pattern_does(name_at, target, text):
+    if target.isascii():
+        assert name_at(structure._word_tuple(target), text) in (-2, regex_name_at(target, text))
+    assert structure._name_at(target, text) == structure._name_at_py(target, text) == regex_name_at(target, text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.text(alphabet="abKk-_ \u0131\u017f", min_size=1, max_size=4), min_size=1, max_size=3).map(tuple),
+       st.text(alphabet="abKk-_ \t\u2011\u0130\u0131\u017f\u212a", max_size=20))
+def test_any_words_match_as_their_pattern(name_at, words, text):
+    """Words as `_name_rx` joins them, in any case, against any line: the pattern's place, or -2."""
+    import re
+
+    m = re.compile(r"[-\s_]+".join(map(re.escape, words)), re.I).search(text.translate(structure._DASHES))
+    assert name_at(words, text) in (-2, m.start() if m else -1)
+    if not any(c in text for c in "\u0130\u0131\u017f\u212a") and all(w.isascii() and w[0] not in "-_ " for w in words):
+        assert name_at(words, text) == (m.start() if m else -1)
+
+
+def test_name_at_bad_arguments_and_no_leak(name_at):
+    for args in [(), (("a",),), (["a"], "x"), (("a",), b"x"), ((1,), "x"), (("a",), "x", 1), ("a", "x")]:
+        with pytest.raises(TypeError):
+            name_at(*args)
+    lines = ["use code-reviewer", "\u2192 Delegate to **code\u2011reviewer**", "\u212a", "x" * 400, ""]
+
+    def calls():
+        for line in lines:
+            name_at(("code", "reviewer"), line)
+        name_at((), "x")
+        try:
+            name_at(("a", 1), "x")
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
