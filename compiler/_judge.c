@@ -1,7 +1,8 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
  * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
- * structure._name_at_py) and delegation's `clean` (reference delegation._clean_py).
+ * structure._name_at_py), delegation's `clean` (reference delegation._clean_py) and the words a block
+ * holds (`holding`, reference delegation._holding_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -2043,6 +2044,146 @@ name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromLong(-1);
 }
 
+/* ---- delegation's word tests in C (h91): which groups of words a block's lowered text holds ---- */
+
+/* A character as `holding` compares it, as str.lower() gives it for words of ASCII and the two
+   arrows: ASCII lowered, the Kelvin sign as "k", "→" and "⇒" as 0x81 and 0x82, any other character as
+   0x80 (no word holds it); "İ" lowers to "i" and a combining dot (0x80), two bytes. */
+static int
+holding_bytes(Py_UCS4 ch, char *out)
+{
+    ch = lower(ch);
+    if (ch == 0x130) {
+        out[0] = 'i';
+        out[1] = (char)0x80;
+        return 2;
+    }
+    out[0] = (char)(ch < 128 ? ch : ch == 0x2192 ? 0x81 : ch == 0x21D2 ? 0x82 : 0x80);
+    return 1;
+}
+
+/* The words of the groups `holding` was last given, made once (the caller passes the same tuple,
+   delegation._WORDS, for every block): each word's bytes as `holding_bytes` gives them and its
+   group, the words by their first byte, and each group's words. */
+enum { HOLDING_WORDS = 64, HOLDING_LEN = 64 };
+static struct {
+    PyObject *groups; /* a strong reference: the tuple these were made from */
+    int count, ngroups;
+    unsigned char bytes[HOLDING_WORDS][HOLDING_LEN];
+    int len[HOLDING_WORDS], group[HOLDING_WORDS];
+    unsigned long long by_first[256], of_group[30], empty_groups;
+} hw;
+
+/* Fills `hw` from `groups`; -1 with an exception (hw then is empty). */
+static int
+holding_words(PyObject *groups)
+{
+    Py_CLEAR(hw.groups);
+    memset(&hw, 0, sizeof(hw));
+    hw.ngroups = (int)PyTuple_GET_SIZE(groups);
+    for (int g = 0; g < hw.ngroups; g++) {
+        PyObject *words = PyTuple_GET_ITEM(groups, g);
+        if (!PyTuple_Check(words)) {
+            PyErr_SetString(PyExc_TypeError, "holding: each group must be a tuple of str");
+            goto error;
+        }
+        for (Py_ssize_t w = 0; w < PyTuple_GET_SIZE(words); w++) {
+            PyObject *word = PyTuple_GET_ITEM(words, w);
+            Py_ssize_t wn = PyUnicode_Check(word) ? PyUnicode_GET_LENGTH(word) : -1;
+            if (wn < 0 || wn > HOLDING_LEN || hw.count == HOLDING_WORDS) {
+                PyErr_SetString(PyExc_TypeError, "holding: at most 64 words, each a str of at most 64 characters");
+                goto error;
+            }
+            if (wn == 0) { /* "" is in every text */
+                hw.empty_groups |= 1ULL << g;
+                continue;
+            }
+            int k = hw.count++;
+            for (Py_ssize_t c = 0; c < wn; c++) {
+                Py_UCS4 ch = PyUnicode_READ_CHAR(word, c);
+                if (ch >= 128 && ch != 0x2192 && ch != 0x21D2) { /* (an ASCII capital is never in `low`: kept, it never matches) */
+                    PyErr_SetString(PyExc_ValueError, "holding: a word holds a character other than ASCII and the two arrows");
+                    goto error;
+                }
+                hw.bytes[k][c] = (unsigned char)(ch < 128 ? ch : ch == 0x2192 ? 0x81 : 0x82);
+            }
+            hw.len[k] = (int)wn;
+            hw.group[k] = g;
+            hw.by_first[hw.bytes[k][0]] |= 1ULL << k;
+            hw.of_group[g] |= 1ULL << k;
+        }
+    }
+    Py_INCREF(groups);
+    hw.groups = groups;
+    return 0;
+error:
+    memset(&hw, 0, sizeof(hw));
+    return -1;
+}
+
+PyDoc_STRVAR(holding_doc,
+"holding(text, groups)\n"
+"--\n\n"
+"delegation._holding_py: bit g set when text.lower() holds a word of groups[g] (at most 30 tuples\n"
+"of str of ASCII, \"\\u2192\" and \"\\u21d2\"; at most 64 words, each of at most 64 characters).");
+
+static PyObject *
+holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) > 30) {
+        PyErr_SetString(PyExc_TypeError, "holding(text: str, groups: tuple of at most 30 tuples of str)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (args[1] != hw.groups && holding_words(args[1]) < 0) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    char short_low[512], *low = short_low;
+    if (n > (Py_ssize_t)sizeof(short_low) / 2) {
+        if ((size_t)n > (PY_SSIZE_T_MAX - 1) / 2 || (low = PyMem_Malloc((size_t)n * 2 + 1)) == NULL) {
+            return PyErr_NoMemory();
+        }
+    }
+    size_t len = 0;
+    if (kind == PyUnicode_1BYTE_KIND && PyUnicode_IS_ASCII(text)) {
+        const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(text);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            low[i] = (char)(chars[i] >= 'A' && chars[i] <= 'Z' ? chars[i] + 32 : chars[i]);
+        }
+        len = (size_t)n;
+    } else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            len += (size_t)holding_bytes(PyUnicode_READ(kind, data, i), low + len);
+        }
+    }
+    /* one pass: at each byte, the words not yet found that start with it */
+    unsigned long long mask = hw.empty_groups, pending = 0;
+    for (int g = 0; g < hw.ngroups; g++) {
+        if (!(mask & (1ULL << g))) {
+            pending |= hw.of_group[g];
+        }
+    }
+    for (size_t i = 0; i < len && pending; i++) {
+        unsigned long long m = hw.by_first[(unsigned char)low[i]] & pending;
+        while (m) {
+            int k = __builtin_ctzll(m);
+            m &= m - 1;
+            if ((size_t)hw.len[k] <= len - i && memcmp(low + i, hw.bytes[k], (size_t)hw.len[k]) == 0) {
+                mask |= 1ULL << hw.group[k];
+                pending &= ~hw.of_group[hw.group[k]];
+                m &= pending;
+            }
+        }
+    }
+    if (low != short_low) {
+        PyMem_Free(low);
+    }
+    return PyLong_FromUnsignedLongLong(mask);
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -2051,13 +2192,14 @@ static PyMethodDef methods[] = {
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
+    {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py and _holding_py in C.",
     -1,
     methods,
 };

@@ -651,3 +651,76 @@ def test_name_at_bad_arguments_and_no_leak(name_at):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def holding():
+    """The C `holding`."""
+    return native_or_skip(lambda: native_module.load("_judge", "holding"), "_judge").holding
+
+
+def test_every_line_holds_the_same_words(holding):
+    """Every line of the repository's markdown and ../shared/corpus, and each paragraph of a file, against delegation._WORDS."""
+    from agentc.compiler import delegation
+
+    read = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        for line in [*text.splitlines(), *text.split("\n\n")]:
+            assert holding(line, delegation._WORDS) == delegation._holding_py(line, delegation._WORDS), line
+            read += 1
+    assert read > 1000
+
+
+# Pieces of every word of delegation._WORDS in any case, the characters whose lowering is not one
+# ASCII letter for one ("İ", the Kelvin sign, "ſ", "ı"), the arrows, emoji, CRLF, a lone surrogate, a long run.
+HOLDING_BITS = ["\u2192", "\u21d2", "->", "=>", "-", "=", ">", "with", "WITH", "w\u0130th", "\u0130", "\u212a", "wor", "work", "s",
+                " with", "(", "(delegate to", "(Hand off to", "(\u2192", "delegat", "DELEGAT", "agent", "AGENT", "**", "vs", "versus",
+                "team up", "liaise", "partner", "coordinat", "collaborat", "sync", "align", "interface", "pair", "use", "see", "hand",
+                "\u017f", "\u0131", "\u00e9", "\U0001f600", "\r\n", " ", "x", "i", "\udc80", "x" * 300]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(HOLDING_BITS), max_size=12).map("".join))
+def test_any_text_holds_the_same_words(holding, text):
+    from agentc.compiler import delegation
+
+    assert holding(text, delegation._WORDS) == delegation._holding_py(text, delegation._WORDS)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="aAiI-\u2192\u21d2 ", max_size=4), max_size=3).map(tuple), max_size=4).map(tuple),
+       st.text(alphabet="aAiI-\u2192\u21d2 \u0130\u212a\u00e9", max_size=30))
+def test_any_words_are_held_alike(holding, groups, text):
+    """Any groups of words (empty ones, capitals, words ending in "i" before an "İ") in any text."""
+    from agentc.compiler import delegation
+
+    assert holding(text, groups) == delegation._holding_py(text, groups)
+    assert holding(text, groups) == delegation._holding_py(text, groups)  # the same groups again: their table is kept
+
+
+def test_holding_bad_arguments_and_no_leak(holding):
+    from agentc.compiler import delegation
+
+    for args in [(), ("x",), (b"x", ()), ("x", [("a",)]), ("x", (("a",),) * 31), ("x", (["a"],)), ("x", ((1,),)),
+                 ("x", (("a" * 65,),)), ("x", (tuple("abcdefgh"),) * 9), ("x", ()), ("x", ((), ("a",)), 1)]:
+        if args == ("x", ()):
+            assert holding(*args) == 0
+            continue
+        with pytest.raises(TypeError):
+            holding(*args)
+    with pytest.raises(ValueError):
+        holding("x", (("\u00e9",),))
+    assert holding("Delegate \u2192 X", delegation._WORDS) == delegation._holding_py("Delegate \u2192 X", delegation._WORDS)
+    texts = ["- Work with **a-b** \u2192 use c", "\u0130 \u212a agent", "x" * 2000, ""]
+
+    def calls():
+        for text in texts:
+            holding(text, delegation._WORDS)
+        holding("x", (("a",), ("",)))
+        try:
+            holding("x", (("\u00e9",),))
+        except ValueError:
+            pass
+
+    assert_no_leak(calls)
