@@ -66,6 +66,21 @@ def test_repository_agents_are_the_same(dump):
         _same(dump, _entry(*_lowered(path)))
 
 
+def test_light_entries_are_the_same_and_load_as_the_whole_ones_do_without_structure(dump):
+    """`dump_entry(whole=False)` (a worker's hand-off for a build that never reads the structure):
+    pydantic-core's bytes, and what `load_entry(whole=False)` makes of it is what it makes of
+    the whole entry."""
+    light = codec._entry(False)
+    for path in md_files(ROOT / "agents"):
+        agent, diags = _lowered(path)
+        entry = _entry(agent, diags)
+        assert dump(entry, light.plans) == light.serializer.to_json(entry) == codec.dump_entry(agent, diags, whole=False)
+        whole, part = codec.dump_entry(agent, diags), codec.dump_entry(agent, diags, whole=False)
+        assert not any(f'"{name}":'.encode() in part for name in codec.STRUCTURE) and b'"mission":' in whole
+        source = path.read_bytes()
+        assert codec.load_entry(part, source, whole=False) == codec.load_entry(whole, source, whole=False)
+
+
 def test_shared_corpus_agents_are_the_same(dump):
     files = md_files(SHARED / "corpus")
     if not files:

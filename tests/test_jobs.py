@@ -349,6 +349,18 @@ def test_a_pool_for_unstructured_targets_reads_the_agents_without_their_structur
     assert pooled[-1] == _unstructured(agents[-1]) != agents[-1]  # the last files are a worker's
 
 
+def test_a_pool_for_unstructured_targets_still_caches_whole_entries(tmp_path):
+    """The workers hand over light entries too (`pools._handed`), but the cache gets the whole ones."""
+    from agentc.cache import Cache
+
+    found = discover(OURS)[0]
+    caches = [Cache(tmp_path / "one"), Cache(tmp_path / "pooled")]
+    for cache, jobs in zip(caches, (1, 2), strict=True):
+        api.read_agents(found, cache=cache, jobs=jobs, whole=False)
+    one, pooled = ({key: cache.pending.get(key) for key in cache.pending.keys()} for cache in caches)
+    assert pooled == one and len(one) == len(found)
+
+
 @pytest.mark.parametrize("plugin", [False, True])
 @pytest.mark.parametrize("name", sorted(api.UNSTRUCTURED))
 def test_unstructured_targets_emit_the_same_without_the_structure(name, plugin, tmp_path):
