@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -175,10 +176,10 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
         )
         fm.broken.update(m.group(1) for ln in block if (m := _KEY.match(ln)))
         return fm
-    rows = _rows(block)
     try:
-        fm.entries = _strict(file, block, first, indent, fm.diagnostics, rows)
+        fm.entries = _strict(file, block, first, indent, fm.diagnostics)
     except Refused as exc:
+        rows = _rows(block)
         row = rows[min(exc.problem_mark.line, len(rows) - 1)]
         fm.diagnostics.append(
             diag(
@@ -192,6 +193,7 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
         fm.entries = _lenient(file, block, first, indent, [], fm.broken)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        rows = _rows(block)
         row = rows[min(mark.line, len(rows) - 1)] if mark is not None else 0
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         lenient: list[Diagnostic] = []
@@ -261,14 +263,25 @@ def _libyaml_agrees(text: str) -> bool:
 
 # A line most frontmatter is made of: a key, ": ", and a plain value on the one line, starting with
 # no YAML indicator or blank. _plain_entries checks the rest of what makes YAML read it as a string.
-_PLAIN_LINE = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}): +([^\s\-?:,\[\]{}#&*!|>'\"%@`].*?) *")
+_PLAIN_LINE = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}): +([^\s\-?:,\[\]{}#&*!|>'\"%@`](?:.*[^ ])?) *")
 
 
 def _plain_str(text: str) -> bool:
     """YAML reads the plain scalar `text` as a string: no implicit resolver (null, bool, int,
-    float, timestamp, merge, value) takes it, found as PyYAML's Resolver.resolve finds them."""
+    float, timestamp, merge, value) takes it."""
+    for rx in _resolvers(text[:1]):
+        if rx.match(text):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _resolvers(first: str) -> tuple[re.Pattern, ...]:
+    """The patterns of the implicit resolvers PyYAML's Resolver.resolve tries on a plain scalar
+    starting with `first`, gathered once per character: most keys and values start with a letter
+    no resolver is listed under, and gathering them for each cost ~2 us a scalar."""
     resolvers = _Loader.yaml_implicit_resolvers
-    return not any(rx.match(text) for _, rx in (*resolvers.get(text[:1], ()), *resolvers.get(None, ())))
+    return tuple(rx for _, rx in (*resolvers.get(first, ()), *resolvers.get(None, ())))
 
 
 def _plain_entries(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict | None:
@@ -297,12 +310,13 @@ def _plain_entries(file: str, block: list[str], first: int, indent: int, out: li
     return entries or None
 
 
-def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic], rows: list[int]) -> dict:
+def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict:
     found: list[Diagnostic] = []  # a duplicate key's, kept only if the block is read here
     entries = _plain_entries(file, block, first, indent, found)
     if entries is not None:
         out += found
         return entries
+    rows = _rows(block)  # only a YAML loader's marks need them (~1/7 of read_frontmatter when made for every block)
     text = "\n".join(block)
     if _libyaml_agrees(text):
         fast: list[Diagnostic] = []
