@@ -621,3 +621,27 @@ def test_protect_braces_reads_prompts_as_the_joined_story(goal, body, backstory)
     plan.manager = replace(manager, goal="Lead")
     plan.workers = [worker]
     assert bool(_protect_braces(plan, where)) == here
+
+
+@pytest.mark.parametrize("body", ["\n\nPlain prompt {x}.\n", "\n\nAsk for {request} here.\n", "{request}\n", "\n"])
+def test_story_searches_its_prompt_only_when_the_crew_holds_a_request(body):
+    """With no `{request}` anywhere in the crew, `_protect_braces` tells each member so and
+    `story` takes its prompt as it is; with one anywhere, every prompt is spaced out as before."""
+    from types import SimpleNamespace
+
+    from agentc.compiler.span import Span
+    from agentc.targets._shared.team import prompt_text
+    from agentc.targets.crewai.plan import CrewPlan, Member, _protect_braces, no_input
+
+    agent = SimpleNamespace(body=body)
+    other = SimpleNamespace(body="\nIts own {request} too.\n" if "{request}" in body else "\nIts own.\n")
+    workers = [Member("w", "w", "Role", "Goal", "tail\n", None, prompt_of=agent),  # type: ignore[arg-type]
+               Member("v", "v", "Role 2", "Goal", "", None, prompt_of=other)]  # type: ignore[arg-type]
+    plan = CrewPlan("p", "P", "t", Member("m", "m", "Boss", "Lead", "Route.\n", None), workers, "out", "desc", ())
+    diags = _protect_braces(plan, Span(file="x.md", line=1))
+    held = "{request}" in body
+    assert bool(diags) == held
+    assert [w.request_in_prompt for w in plan.workers] == [held, held]
+    for w, a in zip(plan.workers, (agent, other), strict=True):
+        assert w.story() == no_input(prompt_text(a)) + w.backstory  # type: ignore[arg-type]
+    assert ("{ request }" in plan.workers[0].story()) == held
