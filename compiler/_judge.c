@@ -2,7 +2,7 @@
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
  * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
  * structure._name_at_py), delegation's `clean` (reference delegation._clean_py) and the words a block
- * holds (`holding`, reference delegation._holding_py).
+ * holds (`holding`, reference delegation._holding_py) and its D1 arrow (`arrow`, reference delegation._arrow_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -2184,6 +2184,101 @@ holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromUnsignedLongLong(mask);
 }
 
+/* ---- delegation's D1 arrow in C (h91): `_ARROW.match` without the regex engine ---- */
+
+/* Whether `text` from `at` reads as the pattern word `word` (lowercase ASCII and " ") to re.I: an
+   ASCII letter in any case, "s" also as "ſ" (the only character re.I folds to a letter of a verb). */
+static int
+arrow_word(int kind, const void *data, Py_ssize_t n, Py_ssize_t at, const char *word)
+{
+    for (Py_ssize_t k = 0; word[k]; k++) {
+        if (at + k >= n) {
+            return 0;
+        }
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at + k);
+        if (!(ch < 128 && (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch) == (Py_UCS4)word[k]) && !(word[k] == 's' && ch == 0x17F)) {
+            return 0;
+        }
+    }
+    return (int)strlen(word);
+}
+
+/* The verbs of `_ARROW_VERB`, in its order ("hand ?off to" as its two spellings). */
+static const char *const ARROW_VERBS[] = {"delegate to", "use", "consult", "hand off to", "handoff to", "escalate to", "defer to",
+                                          "route to", "see", NULL};
+
+PyDoc_STRVAR(arrow_doc,
+"arrow(text)\n"
+"--\n\n"
+"delegation._arrow_py: (cond, verb, rest) of `_ARROW.match(text)`, or None.");
+
+static PyObject *
+arrow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "arrow(text: str)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+#define AT(i) PyUnicode_READ(kind, data, (i))
+    /* `(?P<cond>.*?)`: the first place from which the rest matches */
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_ssize_t q = p;
+        while (q < n && Py_UNICODE_ISSPACE(AT(q))) { /* `\s*`: an arrow is no blank, so only all of them */
+            q++;
+        }
+        if (q >= n) {
+            break; /* blanks to the end: no later place has an arrow either */
+        }
+        Py_UCS4 ch = AT(q);
+        if (ch == 0x2192 || ch == 0x21D2) {
+            q += 1;
+        } else if ((ch == '-' || ch == '=') && q + 1 < n && AT(q + 1) == '>') {
+            q += 2;
+        } else {
+            continue;
+        }
+        while (q < n && Py_UNICODE_ISSPACE(AT(q))) { /* `\s*`: a verb starts with no blank */
+            q++;
+        }
+        for (int v = 0; ARROW_VERBS[v] != NULL; v++) {
+            int len = arrow_word(kind, data, n, q, ARROW_VERBS[v]);
+            Py_ssize_t e = q + len;
+            if (len == 0 || e >= n || !Py_UNICODE_ISSPACE(AT(e))) { /* `\s+` */
+                continue;
+            }
+            Py_ssize_t r = e + 1;
+            while (r < n && Py_UNICODE_ISSPACE(AT(r))) {
+                r++;
+            }
+            if (r == n) { /* `.+` takes the last blank back, when `\s+` had two */
+                if (r - e < 2) {
+                    continue;
+                }
+                r--;
+            }
+            PyObject *cond = PyUnicode_Substring(text, 0, p), *verb = PyUnicode_Substring(text, q, e),
+                     *rest = PyUnicode_Substring(text, r, n);
+            if (cond == NULL || verb == NULL || rest == NULL) {
+                Py_XDECREF(cond);
+                Py_XDECREF(verb);
+                Py_XDECREF(rest);
+                return NULL;
+            }
+            PyObject *out = PyTuple_Pack(3, cond, verb, rest);
+            Py_DECREF(cond);
+            Py_DECREF(verb);
+            Py_DECREF(rest);
+            return out;
+        }
+    }
+#undef AT
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -2193,13 +2288,14 @@ static PyMethodDef methods[] = {
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
+    {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py and _holding_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py, _holding_py and _arrow_py in C.",
     -1,
     methods,
 };

@@ -724,3 +724,69 @@ def test_holding_bad_arguments_and_no_leak(holding):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def arrow():
+    """The C `arrow`."""
+    return native_or_skip(lambda: native_module.load("_judge", "arrow"), "_judge").arrow
+
+
+def test_every_line_reads_the_same_arrow(arrow):
+    """Every line of the repository's markdown and ../shared/corpus, and each without its first character."""
+    from agentc.compiler import delegation
+
+    found = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+            for text in (line, line[1:]):
+                got = arrow(text)
+                assert got == delegation._arrow_py(text), text
+                found += got is not None
+    assert found > 20
+
+
+# The pieces of `_ARROW`: each arrow and its halves, blanks ASCII and not (NBSP, em space, U+0085),
+# newlines, every verb in several cases and spacings, "ſ" (re.I reads it as "s"), the other
+# characters re.I folds ("İ", "ı", the Kelvin sign), emoji, a lone surrogate, a long run.
+ARROW_BITS = ["\u2192", "->", "=>", "\u21d2", "-", ">", "=", " ", "  ", "\t", "\u00a0", "\u2003", "\u0085", "\n", "\r\n",
+              "delegate to", "Delegate To", "delegate  to", "use", "USE", "u\u017fe", "\u017fee", "see", "consult", "con\u017fult",
+              "hand off to", "handoff to", "Hand  off to", "escalate to", "defer to", "route to", "to", "x", "\u00e9", "**a-b**",
+              "(", ")", "\U0001f600", "\u0130", "\u212a", "\u0131", "\udc80", "x" * 300, ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(ARROW_BITS), max_size=10).map("".join))
+def test_any_text_reads_the_same_arrow(arrow, text):
+    from agentc.compiler import delegation
+
+    assert arrow(text) == delegation._arrow_py(text)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(ARROW_BITS), max_size=4).map("".join), st.sampled_from(["\u2192", "->", "=>", "\u21d2"]),
+       st.sampled_from(ARROW_BITS[15:30]), st.lists(st.sampled_from(ARROW_BITS), max_size=4).map("".join))
+def test_any_arrow_and_verb_read_the_same(arrow, before, mark, verb, after):
+    """An arrow and a verb in each line, most of which the pattern matches."""
+    from agentc.compiler import delegation
+
+    text = f"{before}{mark} {verb}{after}"
+    assert arrow(text) == delegation._arrow_py(text)
+
+
+def test_arrow_bad_arguments_and_no_leak(arrow):
+    for args in [(), (b"x",), (None,), ("x", "y")]:
+        with pytest.raises(TypeError):
+            arrow(*args)
+    assert arrow("Training \u2192 Delegate to **ml-engineer** or **x-y**") == ("Training", "Delegate to", "**ml-engineer** or **x-y**")
+    texts = ["a \u2192 use b", "x -> consult  y", "no arrow here", "\u2192 see", "x" * 2000 + " => route to z", ""]
+
+    def calls():
+        for text in texts:
+            arrow(text)
+        try:
+            arrow(None)
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
