@@ -202,9 +202,16 @@ def find(block: Block, role: str, self_name: str) -> list[Found]:
     return []
 
 
+# A title that is "Delegate to " and one bare kebab name (most D2 titles): `_BLOCK_HEAD` would
+# take the name whole as `rest` and `targets_in` would give it back, ~20K Ir of regex a title.
+_BARE_TARGET = lazyre.compile(rf"{NAME}-{NAME}")
+
+
 def block_targets(title: str) -> list[str]:
     """Targets named by a `**Delegate to x**:` label or heading (D2), from its plain title. Each
     form starts with d, h, e or r: other titles (most) are not matched."""
+    if title.startswith("Delegate to ") and _BARE_TARGET.fullmatch(title, 12):
+        return [title[12:]] if title[12:] not in _NOT_AGENTS else []
     m = _BLOCK_HEAD.match(title) if title[:1] in "dherDHER" else None
     return targets_in(m.group("rest"), bare=True) if m else []
 

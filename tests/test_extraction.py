@@ -269,6 +269,30 @@ def test_an_arrow_line_without_an_arrow_and_verb_holds_no_arrow_form(text):
         assert delegation._ARROW_THEN_VERB.search(text) is not None, text
 
 
+HEAD_PIECES = ["Delegate to ", "delegate to ", "Delegate  to ", "a", "z9", "0", "-", "_", "--", " ", "\n", " when x", " for y",
+               "A", "fine-tuning", "multi-agent", "**", "`", ".", "/", "@", "İ", "ı", "ſ", "\u212a", "é", "\U0001f600", "\r\n", ""]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(HEAD_PIECES), max_size=10).map("".join))
+def test_a_bare_delegate_to_title_gives_what_the_head_pattern_gives(title):
+    """`block_targets` takes a "Delegate to " title ending in one bare name without `_BLOCK_HEAD`
+    and `targets_in`: the same targets they give, for every title."""
+    from agentc.compiler import delegation
+
+    m = delegation._BLOCK_HEAD.match(title) if title[:1] in "dherDHER" else None
+    assert delegation.block_targets(title) == (delegation.targets_in(m.group("rest")) if m else []), title
+
+
+@pytest.mark.parametrize("title", ["Delegate to agent-0001", "Delegate to fine-tuning", "Delegate to a_b-c", "Delegate to ab",
+                                   "Delegate to a--b", "Delegate to a-b\n", "Delegate to A-b", "Delegate to 1-2", "Delegate to " + "a-" * 5000 + "b"])
+def test_a_bare_delegate_to_title_on_odd_names(title):
+    from agentc.compiler import delegation
+
+    m = delegation._BLOCK_HEAD.match(title)
+    assert delegation.block_targets(title) == (delegation.targets_in(m.group("rest")) if m else [])
+
+
 @pytest.mark.parametrize("text", ["Delegate → Agent", "plain ASCII Text", "Ünïcode ÉCOLE → WITH", "İstanbul asks", "AS\u212a me", ""])
 def test_lowered_finds_the_words_str_lower_finds(text):
     """`mentions._lowered` lowers only ASCII letters on a non-ASCII text: the same length, and the
