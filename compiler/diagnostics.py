@@ -251,4 +251,9 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
     counts = {"error": 0, "warning": 0, "info": 0}
     for d in diagnostics:
         counts[d.severity] += 1
+    return summary_of(counts)
+
+
+def summary_of(counts: Mapping[str, int]) -> str:
+    """`summary` from the count of each severity."""
     return f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"

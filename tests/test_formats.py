@@ -180,3 +180,33 @@ def test_relative_paths_fast_path_agrees_with_relpath_anywhere(parts, root):
     root = os.path.abspath(root)
     file = "/" + "/".join(parts)
     assert formats._relative(file, root) == _relative_by_relpath(file, root)
+
+
+def _text_one_by_one(diags, color, verbosity, statistics):
+    """`formats.text` as first written: every diagnostic through `_one`, and each count its own pass."""
+    from agentc.compiler.diagnostics import summary
+
+    blocks = [formats._one(d, color, full=d.severity == "error" or verbosity >= formats.VERBOSE) for d in diags
+              if not (d.severity == "info" and verbosity < formats.VERBOSE)
+              and not (d.severity == "warning" and verbosity <= formats.QUIET)]
+    if statistics if statistics is not None else len(diags) > 1:
+        blocks.append(formats.statistics_table(diags))
+    hidden = [f"{n} {what}" for n, what in (
+        (sum(d.severity == "warning" for d in diags) if verbosity <= formats.QUIET else 0, "warning(s)"),
+        (sum(d.severity == "info" for d in diags) if verbosity < formats.VERBOSE else 0, "info")) if n]
+    line = summary(diags) + (f" ({', '.join(hidden)} not shown; -v shows everything)" if hidden else "")
+    return "".join(b + "\n" for b in blocks) + line + "\n"
+
+
+_ODD = st.sampled_from(["a.md", "<command line>", "x\r\ny", "İ", "ı", "ſ", "\u212a", "😀", "z" * 3000, ""])
+
+
+@given(st.lists(st.builds(
+    lambda code, severity, file, message, hint, excerpt, line: diag(
+        code, Span(file=file, line=line, col=line), message, hint=hint, excerpt=excerpt, severity=severity),
+    st.sampled_from(["AGC301", "AGC121", "AGC100"]), st.sampled_from(["error", "warning", "info"]), _ODD, _ODD,
+    st.none() | _ODD, st.none() | _ODD, st.integers(0, 3)), max_size=12),
+    st.booleans(), st.sampled_from([formats.QUIET, formats.DEFAULT, formats.VERBOSE]), st.sampled_from([None, True, False]))
+def test_text_agrees_with_one_diagnostic_at_a_time(diags, color, verbosity, statistics):
+    assert formats.text(diags, color, verbosity=verbosity, statistics=statistics) == (
+        _text_one_by_one(diags, color, verbosity, statistics) if diags else "")
