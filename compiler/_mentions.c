@@ -1312,6 +1312,13 @@ the_blank(const Py_UCS1 *t, Py_ssize_t n, Py_ssize_t at)
         && is_ascii_space(t[at + 3]);
 }
 
+/* The bit of weak_phrases' `lengths` masks for a length: 63 stands for 63 and more. */
+static inline uint64_t
+length_bit(Py_ssize_t len)
+{
+    return (uint64_t)1 << (len < 63 ? len : 63);
+}
+
 /* The verb of `verbs` (a tuple of lowercase ASCII str) that text[at:end] lowered is, or NULL. */
 static PyObject *
 verb_at(const Py_UCS1 *t, Py_ssize_t at, Py_ssize_t end, PyObject *verbs)
@@ -1388,12 +1395,30 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *verbs = args[1], *text = args[2];
-    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(verbs); k++) {
-        PyObject *verb = PyTuple_GET_ITEM(verbs, k);
-        if (!PyUnicode_Check(verb) || !PyUnicode_IS_ASCII(verb)) {
-            PyErr_SetString(PyExc_TypeError, "weak_phrases: verbs must be ASCII str");
-            return NULL;
+    /* lengths[c - 'a']: bit min(len, 63) for each verb that starts with the letter c. A run of
+     * letters whose first letter and length no verb has is passed without verb_at's walk over the
+     * 15 verbs; a verb that starts with no lowercase letter matches no run (verb_at compares with
+     * the run lowered). Made once for the tuple mentions passes each call (held in `lengths_of`):
+     * made per call it cost what it saved. */
+    static PyObject *lengths_of = NULL;
+    static uint64_t lengths[26];
+    if (verbs != lengths_of) {
+        uint64_t made[26] = {0};
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(verbs); k++) {
+            PyObject *verb = PyTuple_GET_ITEM(verbs, k);
+            if (!PyUnicode_Check(verb) || !PyUnicode_IS_ASCII(verb)) {
+                PyErr_SetString(PyExc_TypeError, "weak_phrases: verbs must be ASCII str");
+                return NULL;
+            }
+            Py_ssize_t len = PyUnicode_GET_LENGTH(verb);
+            Py_UCS1 first = len > 0 ? PyUnicode_1BYTE_DATA(verb)[0] : 0;
+            if (first >= 'a' && first <= 'z') {
+                made[first - 'a'] |= length_bit(len);
+            }
         }
+        memcpy(lengths, made, sizeof lengths);
+        Py_INCREF(verbs); /* the tuple and its str cannot change while held */
+        Py_XSETREF(lengths_of, verbs);
     }
     const Py_UCS1 *t = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -1415,7 +1440,8 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             end++;
         }
         PyObject *verb = NULL;
-        if ((at == 0 || !is_word(t[at - 1])) && end < n && is_ascii_space(t[end])) {
+        if ((at == 0 || !is_word(t[at - 1])) && end < n && is_ascii_space(t[end])
+            && (lengths[fold(t[at]) - 'a'] & length_bit(end - at))) { /* t[at] is a letter */
             verb = verb_at(t, at, end, verbs);
         }
         /* No match starts inside a run of letters (`\b` fails after a letter): finditer's next

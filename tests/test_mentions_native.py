@@ -533,6 +533,20 @@ def test_verbs_inside_a_run_of_letters_start_nothing(module):
         [(26, ("code", "reviewer"), "to")]
 
 
+def test_weak_phrases_takes_a_verb_by_its_first_letter_and_length(module):
+    """The scan asks for a verb only of a run whose first letter and length some verb has (63
+    standing for any longer length): an empty or capitalised verb matches no run, a verb longer
+    than 63 letters only a run as long, in any case."""
+    long = "x" * 70
+    verbs = ("", "Ask", long, "to")
+    found = partial(module.weak_phrases, mentions.role_like, verbs)
+    assert found("Ask code reviewer, ask code reviewer") == []
+    assert found(long.upper() + " code reviewer") == [(72, ("code", "reviewer"), long)]
+    assert found("x" * 71 + " code reviewer, " + "x" * 69 + " code reviewer") == []
+    assert found("TO code reviewer") == [(4, ("code", "reviewer"), "to")]
+    assert module.weak_phrases(mentions.role_like, (), "to code reviewer") == []
+
+
 def test_weak_phrases_with_bad_arguments_are_type_errors(module):
     verbs = mentions._WEAK_VERBS
     for args in ((), ("to a b",), (len, verbs), (1, verbs, "to a b"), (len, list(verbs), "to a b"), (len, verbs, b"to a b"),
@@ -544,11 +558,13 @@ def test_weak_phrases_with_bad_arguments_are_type_errors(module):
 
 
 def test_weak_phrases_leak_no_memory(module):
-    """Phrases kept, given back, "the the", a role test that raises, 20 000 times: no block stays allocated."""
+    """Phrases kept, given back, "the the", a role test that raises, a new verbs tuple (the one
+    whose first letters are held is let go), 20 000 times: no block stays allocated."""
     line = "Query context manager, ask the code reviewer-x, use the the data scientist and hand it to training engineer. " * 4
     role_like, verbs = mentions.role_like, mentions._WEAK_VERBS
 
     def calls():
+        module.weak_phrases(role_like, (*verbs, "pass"), line)
         module.weak_phrases(role_like, verbs, line)
         with pytest.raises(ValueError):
             module.weak_phrases(_raise, verbs, line)
