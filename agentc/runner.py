@@ -102,10 +102,13 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         quick = incremental.rebuild(store, last, key, options, targets, found, ddiags) if store is not None else None
         if quick is not None:  # an edit: only the changed agents were read and emitted
             result, same, seen, views = quick
-            for p in same:  # what the rebuild left alone stays as it is
+            kept: dict[int, set[str]] = {}  # what the rebuild left alone stays as it is
+            for p in same:
                 name, rest = p.split("/", 1)
                 i, rel = _route(name, targets, options.out_dirs)
-                stages[i].keep(frozenset({rel(rest)}))
+                kept.setdefault(i, set()).add(rel(rest))
+            for i, rels in kept.items():  # once per folder: a keep per path rebuilt its sets, ~n^2
+                stages[i].keep(frozenset(rels))
             for name in targets:
                 prefix = f"{name}/"
                 sink(name, {p[len(prefix):]: t for p, t in result.files.items() if p.startswith(prefix)})
