@@ -198,9 +198,9 @@ def did_you_mean_agent(name: str, names) -> str | None:
     word: 'database-architect' is not a typo of 'docs-architect', nor 'devops-engineer' of
     'mlops-engineer'. Names are compared word by word; only one word may differ, and only by a
     small edit (a typo), with every other word equal."""
-    best: tuple[float, str] | None = None
     words = name.split("-")
-    for other in sorted(set(names)):
+    close = []
+    for other in set(names):
         # Either way the lengths differ by 2 at most (one word 2 edits off, or 1 edit): most
         # names of a large build are dropped here, before any split (~0.7 -> 0.15 ms a name
         # looked up among 1000 agents; each dangling name of an edited agent is looked up).
@@ -216,6 +216,11 @@ def did_you_mean_agent(name: str, names) -> str | None:
                 continue
         elif abs(len(name) - len(other)) > 1 or _edits(name, other) > 1:  # a dropped or doubled hyphen: data-base-admin
             continue
+        close.append(other)
+    best: tuple[float, str] | None = None
+    # Only the few close names are sorted (of equal scores the first wins), not every name of
+    # the build per name looked up.
+    for other in sorted(close):
         score = difflib.SequenceMatcher(None, name, other).ratio()
         if best is None or score > best[0]:
             best = (score, other)
