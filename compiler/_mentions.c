@@ -100,14 +100,44 @@ add_line(PyObject *lines, Py_ssize_t line)
     return rc;
 }
 
+/* Where a scan's places go: each word's list of lines (lines_holding), or, when `lists` is NULL,
+ * each line's groups (line_groups): the group bits of every word found on it, or'ed. */
+typedef struct {
+    PyObject *const *lists; /* per word: its list of lines */
+    const uint32_t *masks;  /* per word: its groups */
+    uint32_t *groups;       /* per line: the groups found on it, grown as lines come */
+    Py_ssize_t size;        /* the entries of groups */
+} Sink;
+
+/* groups[line] |= mask, groups grown (the new entries 0) to hold the line: 0, or -1 with an exception. */
+static int
+add_groups(Sink *sink, Py_ssize_t line, uint32_t mask)
+{
+    if (line >= sink->size) {
+        Py_ssize_t size = Py_MAX(2 * sink->size, Py_MAX(line + 1, 256));
+        uint32_t *groups = PyMem_Realloc(sink->groups, (size_t)size * sizeof(uint32_t));
+        if (groups == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memset(groups + sink->size, 0, (size_t)(size - sink->size) * sizeof(uint32_t));
+        sink->groups = groups;
+        sink->size = size;
+    }
+    sink->groups[line] |= mask;
+    return 0;
+}
+
 /* Every word that ends where the automaton is in `state` (a state number), the place's last
  * character being on line `line`: 0, or -1 with an exception. */
 static int
-report(const Search *s, Py_ssize_t state, Py_ssize_t line, PyObject *const *lines)
+report(const Search *s, Py_ssize_t state, Py_ssize_t line, Sink *sink)
 {
     for (; state >= 0; state = s->dict[state]) {
         for (Py_ssize_t w = s->own[state]; w >= 0; w = s->next_word[w]) {
-            if (add_line(lines[w], line - s->newlines[w]) < 0) {
+            int rc = sink->lists != NULL ? add_line(sink->lists[w], line - s->newlines[w])
+                                         : add_groups(sink, line - s->newlines[w], sink->masks[w]);
+            if (rc < 0) {
                 return -1;
             }
         }
@@ -169,14 +199,14 @@ keep_found(Found *found, Py_ssize_t row, Py_ssize_t at)
         for (; counted <= (AT); counted++) {                                                       \
             line += text[counted] == '\n';                                                         \
         }                                                                                          \
-        if (report(s, (ROW) / nc, line, lines) < 0) {                                              \
+        if (report(s, (ROW) / nc, line, sink) < 0) {                                               \
             rc = -1;                                                                               \
             goto done;                                                                             \
         }                                                                                          \
     } while (0)
 
 #define SCAN(NAME, CHAR, CLASS_OF)                                                                 \
-    static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, PyObject *const *lines)       \
+    static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, Sink *sink)                   \
     {                                                                                              \
         const uint32_t *delta = s->delta, *class8 = s->class8, *class16 = s->class16;              \
         uint32_t first_out = s->first_out, odd_row = s->odd_row, nc = s->n_classes;                \
@@ -490,6 +520,25 @@ give_back(Search *s)
     free_search(old);
 }
 
+/* The scan of `text` by its storage kind, into `sink`: as the SCAN functions give. */
+static int
+scan(PyObject *text, Search *s, Sink *sink)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND && s->class16 == NULL && make_class16(s) < 0) {
+        return -1;
+    }
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return scan_ucs1(data, n, s, sink);
+    case PyUnicode_2BYTE_KIND:
+        return scan_ucs2(data, n, s, sink);
+    default:
+        return scan_ucs4(data, n, s, sink);
+    }
+}
+
 PyDoc_STRVAR(holding_doc,
 "lines_holding(text, words) -> dict | None\n\n"
 "Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
@@ -538,23 +587,8 @@ lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             goto fail;
         }
     }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    const void *data = PyUnicode_DATA(text);
-    int rc;
-    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND && s->class16 == NULL && make_class16(s) < 0) {
-        goto fail;
-    }
-    switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND:
-        rc = scan_ucs1(data, n, s, lines);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        rc = scan_ucs2(data, n, s, lines);
-        break;
-    default:
-        rc = scan_ucs4(data, n, s, lines);
-        break;
-    }
+    Sink sink = {.lists = lines};
+    int rc = scan(text, s, &sink);
     if (rc < 0) {
         goto fail;
     }
@@ -570,6 +604,98 @@ fail:
     give_back(s);
     Py_XDECREF(out);
     return NULL;
+}
+
+PyDoc_STRVAR(groups_doc,
+"line_groups(text, words, masks, count) -> list[set[int]] | None\n\n"
+"The lines holding a word of each of `count` groups: masks[i] (an int below 2 ** count) has bit g\n"
+"set when words[i] is in group g. As mentions._line_groups_py, from the places lines_holding(text,\n"
+"words) finds; None where lines_holding gives None.");
+
+/* mentions.candidates_by_line wants the lines of groups of words (those holding "agent", a hint
+ * word, a cue, a trigger), not each word's own: Python made the ~40 words' lists into sets
+ * (~60K instructions a 32 KB agent, with the lists and their dict). Here each place ors its word's
+ * group bits into its line's entry, and each group's set is made from those in one pass. */
+static PyObject *
+line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || !PyTuple_Check(args[2])
+        || PyTuple_GET_SIZE(args[2]) != PyTuple_GET_SIZE(args[1]) || !PyLong_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "line_groups(text: str, words: tuple[str, ...], masks: tuple[int, ...] "
+                                         "(one a word), count: int)");
+        return NULL;
+    }
+    PyObject *text = args[0], *words = args[1], *out = NULL;
+    long count = PyLong_AsLong(args[3]);
+    if (count < 0 || count > 32) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "line_groups: count must be from 0 to 32");
+        }
+        return NULL;
+    }
+    Py_ssize_t n_words = PyTuple_GET_SIZE(words);
+    uint32_t *masks = PyMem_Malloc((size_t)(n_words ? n_words : 1) * sizeof(uint32_t));
+    if (masks == NULL) {
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *mask = PyTuple_GET_ITEM(args[2], i);
+        unsigned long long value = PyLong_Check(mask) ? PyLong_AsUnsignedLongLong(mask) : (unsigned long long)-1;
+        if (value == (unsigned long long)-1 || value >> count) { /* count <= 32: the shift stays in range */
+            PyErr_Clear();
+            PyErr_SetString(PyLong_Check(mask) ? PyExc_ValueError : PyExc_TypeError,
+                            "line_groups: each mask must be an int from 0 below 2 ** count");
+            PyMem_Free(masks);
+            return NULL;
+        }
+        masks[i] = (uint32_t)value;
+    }
+    Search *s = take_search(words);
+    if (s == NULL) {
+        PyMem_Free(masks);
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_RETURN_NONE; /* too many words for the table: mentions.py searches in Python */
+    }
+    Sink sink = {.lists = NULL, .masks = masks, .groups = NULL, .size = 0};
+    int rc = scan(text, s, &sink);
+    give_back(s);
+    PyMem_Free(masks);
+    if (rc != 0) {
+        PyMem_Free(sink.groups);
+        if (rc < 0) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    out = PyList_New(count);
+    for (long g = 0; out != NULL && g < count; g++) {
+        PyObject *set = PySet_New(NULL);
+        if (set == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, g, set);
+    }
+    for (Py_ssize_t line = 0; out != NULL && line < sink.size; line++) {
+        uint32_t found = sink.groups[line];
+        if (found == 0) {
+            continue;
+        }
+        PyObject *num = PyLong_FromSsize_t(line);
+        for (long g = 0; num != NULL && g < count; g++) {
+            if ((found >> g & 1) && PySet_Add(PyList_GET_ITEM(out, g), num) < 0) {
+                Py_CLEAR(num);
+            }
+        }
+        if (num == NULL) {
+            Py_CLEAR(out);
+        }
+        Py_XDECREF(num);
+    }
+    PyMem_Free(sink.groups);
+    return out;
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -2284,6 +2410,7 @@ static PyMethodDef methods[] = {
     {"layout", (PyCFunction)(void (*)(void))layout, METH_FASTCALL, layout_doc},
     {"by_line", (PyCFunction)(void (*)(void))by_line, METH_FASTCALL, by_line_doc},
     {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL, holding_doc},
+    {"line_groups", (PyCFunction)(void (*)(void))line_groups, METH_FASTCALL, groups_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
     {"kebab_ok", (PyCFunction)(void (*)(void))kebab_ok, METH_FASTCALL, kebab_ok_doc},

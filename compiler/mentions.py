@@ -610,27 +610,59 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     a cue and a look word. The prepared lines are `lines` itself when `prepare` changes nothing
     (most files), else a copy with the changed lines remade."""
     text, prepared = _prepare_join(lines)
-    holding, shifted = _lines_holding(text, _words(cues, triggers))
-    out = _names_by_line(lines, text, self_name, bool(holding["subagent_type"]))  # lines: as long as text's
-    hinted: set[int] = set()
-    for word in _HINT_WORDS:
-        hinted.update(holding[word])
-    for i in holding["agent"]:  # lines without names may still say "x agent"...
+    groups, shifted = _line_groups(text, *_words(cues, triggers))
+    agent, sub, hinted, cue_lines, trigger_lines = groups
+    out = _names_by_line(lines, text, self_name, bool(sub))  # lines: as long as text's
+    for i in agent:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
     for i in hinted:  # ...or "ask y z": on a line with neither a name nor "agent", only such a weak
         if i not in out and weak_phrases(prepared[i]):  # phrase can count, and most hint words start none
             out[i] = []
     if shifted:  # lowercasing changed offsets ("İ"): every line may hold a cue
         return prepared, out, set(range(len(lines))), set(range(len(lines))), None
-    return (prepared, out, {i for word in cues for i in holding[word]}, {i for word in triggers for i in holding[word]},
-            hinted)
+    return prepared, out, cue_lines, trigger_lines, hinted
+
+
+# The groups of the words `candidates_by_line` searches for, as the bits of a word's mask: the
+# lines holding a word of each group are what it reads.
+_AGENT_LINES, _SUB_LINES, _HINT_LINES, _CUE_LINES, _TRIGGER_LINES = (1 << g for g in range(5))
+_GROUPS = 5
 
 
 @lru_cache(maxsize=8)
-def _words(cues: tuple[str, ...], triggers: tuple[str, ...]) -> tuple[str, ...]:
+def _words(cues: tuple[str, ...], triggers: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...], int]:
     """The words `candidates_by_line` searches for, each once: the look words, "subagent_type"
-    (whose lowercase is in every text holding it), the cues and the triggers."""
-    return tuple(dict.fromkeys((*_LOOK_WORDS, "subagent_type", *cues, *triggers)))
+    (whose lowercase is in every text holding it), the cues and the triggers; each word's groups
+    as a mask, and the count of groups (`_line_groups`' arguments)."""
+    masks: dict[str, int] = {}
+    groups = ((_AGENT_LINES, ("agent",)), (_HINT_LINES, _HINT_WORDS), (_SUB_LINES, ("subagent_type",)), (_CUE_LINES, cues),
+              (_TRIGGER_LINES, triggers))
+    for mask, words in groups:
+        for word in words:
+            masks[word] = masks.get(word, 0) | mask
+    return tuple(masks), tuple(masks.values()), _GROUPS
+
+
+def _line_groups_py(text: str, words: tuple[str, ...], masks: tuple[int, ...], count: int,
+                    ) -> tuple[list[set[int]], bool]:
+    """The lines holding a word of each of `count` groups (`masks[i]` has bit g when `words[i]`
+    is in group g), from `_lines_holding`, and whether lowering moved offsets. The C twin is
+    `line_groups`, which makes no list per word."""
+    holding, shifted = _lines_holding(text, words)
+    groups: list[set[int]] = [set() for _ in range(count)]
+    for word, mask in zip(words, masks, strict=True):
+        for g, lines in enumerate(groups):
+            if mask >> g & 1:
+                lines.update(holding[word])
+    return groups, shifted
+
+
+def _line_groups_native(text: str, words: tuple[str, ...], masks: tuple[int, ...], count: int,
+                        ) -> tuple[list[set[int]], bool]:
+    """`_line_groups_py` by the C `line_groups`, or by Python where it declines ("İ" or the
+    Kelvin sign in the text)."""
+    found = _NATIVE.line_groups(text, words, masks, count)
+    return (found, False) if found is not None else _line_groups_py(text, words, masks, count)
 
 
 def _names_by_line_py(lines: list[str], text: str, self_name: str, sub: bool) -> dict[int, list[_Cand]]:
@@ -725,7 +757,7 @@ def _native() -> Any:
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
     text and without running `_Cand.__init__`, `slashes` what `_slashes_py` gives and `prepare_join` what
     `_prepare_join_py` gives (tests/test_mentions_native.py compares them)."""
-    return native.load("_mentions", "lines_holding", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
+    return native.load("_mentions", "lines_holding", "line_groups", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
                        "slashes", "prepare_join", "names_by_line")
 
 
@@ -740,6 +772,7 @@ _prepare_join = _NATIVE.prepare_join if _NATIVE else _prepare_join_py
 # What compiler/_mentions.c's `names_by_line` decides by (each rule stays in one place here).
 _NAMES_ENV = (_KEBAB_RULES, role_like, _AGENT_AFTER.match, _ROLE_ENDS, _title_place, _is_self_place, _Cand, "kebab")
 _names_by_line = _names_by_line_native if _NATIVE else _names_by_line_py
+_line_groups = _line_groups_native if _NATIVE else _line_groups_py
 
 
 def inert(line: str, cands: list[_Cand]) -> bool:

@@ -77,8 +77,8 @@ def test_own_names_in_their_forms_are_left_out():
 
 
 def test_subagent_type_is_searched_for():
-    assert "subagent_type" in mentions._words(CUES, LINE_TRIGGERS)
-    assert not re.search(r"[A-Z]", "".join(mentions._words(CUES, LINE_TRIGGERS)))
+    assert "subagent_type" in mentions._words(CUES, LINE_TRIGGERS)[0]
+    assert not re.search(r"[A-Z]", "".join(mentions._words(CUES, LINE_TRIGGERS)[0]))
 
 
 def _clean_in_full(text: str) -> str:

@@ -47,11 +47,13 @@ def test_mentions_uses_the_native_scans_when_built():
     _mentions = native_in_use("agentc.compiler._mentions")
     if _mentions is None:
         assert mentions._native_holding is None
+        assert mentions._line_groups is mentions._line_groups_py
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
         assert mentions._by_line is mentions._by_line_py
         assert mentions._prepare_join is mentions._prepare_join_py
     else:
         assert mentions._native_holding is _mentions.lines_holding
+        assert mentions._line_groups is mentions._line_groups_native
         assert mentions._title_names.func is _mentions.title_names
         assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS)
         assert mentions._kebab_names.func is _mentions.kebab_names
@@ -60,18 +62,32 @@ def test_mentions_uses_the_native_scans_when_built():
         assert mentions._prepare_join is _mentions.prepare_join
 
 
+def _masks(words: tuple[str, ...]) -> tuple[int, ...]:
+    """A mask of five groups for each word, each mask from 0 to 31 met, a word in none too."""
+    return tuple((i * 7 + 3) % 32 for i in range(len(words)))
+
+
 def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
     """Assert the C and the Python search agree on `text`: directly when the C takes the text, and
-    through mentions._lines_holding (which sends "İ" and the Kelvin sign to Python) always."""
+    through mentions._lines_holding (which sends "İ" and the Kelvin sign to Python) always. So do
+    the lines of each group of the words (the C `line_groups`, a function of the same module)
+    and mentions._line_groups_py."""
     low = mentions._lowered(text)
     expected = mentions._holding(low, words)  # the lowered text's places, by its own lines
+    masks = _masks(words)
+    groups = [{i for word, mask in zip(words, masks, strict=True) if mask >> g & 1 for i in expected[word]} for g in range(5)]
     if "\u0130" not in text and "\u212a" not in text:
         assert native(text, words) == expected, text
+        assert native.__self__.line_groups(text, words, masks, 5) == groups, text
     else:  # the lowered text's places are not the text's: the C gives it to Python
         assert native(text, words) is None, text
+        assert native.__self__.line_groups(text, words, masks, 5) is None, text
     with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
         mp.setattr(mentions, "_native_holding", native)
         assert mentions._lines_holding(text, words) == (expected, len(low) != len(text)), text
+        assert mentions._line_groups_py(text, words, masks, 5) == (groups, len(low) != len(text)), text
+        mp.setattr(mentions, "_NATIVE", native.__self__)  # in a pure-Python run too
+        assert mentions._line_groups_native(text, words, masks, 5) == (groups, len(low) != len(text)), text
 
 
 
@@ -99,9 +115,24 @@ def test_candidates_by_line_is_the_same_either_way(native, monkeypatch):
     for path in md_files(ROOT / "agents"):
         lines = text_of(path.read_bytes()).split("\n")
         monkeypatch.setattr(mentions, "_native_holding", None)
+        monkeypatch.setattr(mentions, "_line_groups", mentions._line_groups_py)
         expected = mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS)
         monkeypatch.setattr(mentions, "_native_holding", native)
         assert mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS) == expected
+        monkeypatch.setattr(mentions, "_NATIVE", native.__self__)  # in a pure-Python run too
+        monkeypatch.setattr(mentions, "_line_groups", mentions._line_groups_native)
+        assert mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS) == expected
+
+
+def test_the_words_are_searched_once_in_their_groups():
+    """Each word once, in the order the look words, "subagent_type", the cues and the triggers
+    come, with the bit of every group that holds it."""
+    words, masks, count = mentions._words(CUES, LINE_TRIGGERS)
+    assert words == tuple(dict.fromkeys((*mentions._LOOK_WORDS, "subagent_type", *CUES, *LINE_TRIGGERS)))
+    groups = (("agent",), ("subagent_type",), mentions._HINT_WORDS, CUES, LINE_TRIGGERS)
+    assert count == len(groups)
+    for word, mask in zip(words, masks, strict=True):
+        assert mask == sum(1 << g for g, group in enumerate(groups) if word in group), word
 
 
 # What a text is made of: the words and their pieces in every case, the characters whose lowercase
@@ -198,6 +229,18 @@ def test_bad_arguments_are_type_errors(native):
     for args in (("a", ["a"]), (b"a", ("a",)), ("a", ("",)), ("a", (1,)), ("a",), ("a", ("a",), [0])):
         with pytest.raises(TypeError):
             native(*args)
+    line_groups = native.__self__.line_groups
+    for args in (("a", ("a",), (1,)), (b"a", ("a",), (1,), 1), ("a", ["a"], (1,), 1), ("a", ("a",), [1], 1),
+                 ("a", ("a", "b"), (1,), 1), ("a", ("a",), ("1",), 1), ("a", ("a",), (1.0,), 1), ("a", ("a",), (1,), "1"),
+                 ("a", ("",), (1,), 1), ("a", (1,), (1,), 1)):
+        with pytest.raises(TypeError):
+            line_groups(*args)
+    for args in (("a", ("a",), (-1,), 1), ("a", ("a",), (2,), 1), ("a", ("a",), (1 << 32,), 32), ("a", ("a",), (1 << 70,), 32),
+                 ("a", ("a",), (1,), -1), ("a", ("a",), (1,), 33), ("a", ("a",), (1,), 1 << 70)):
+        with pytest.raises((ValueError, OverflowError)):
+            line_groups(*args)
+    assert line_groups("an agent\nask", ("agent", "ask"), ((1 << 32) - 1, 0), 32) == [{0}] * 32
+    assert line_groups("an agent", ("agent",), (0,), 0) == []
 
 
 def test_the_kept_search_follows_the_words(native):
@@ -241,6 +284,15 @@ def test_no_memory_is_leaked(native):
         assert native(long + "\u0130" + long, WORDS) is None  # in the second half, places kept
         with pytest.raises(TypeError):
             native(text, ("a", ""))
+        line_groups = native.__self__.line_groups
+        masks = _masks(WORDS)
+        line_groups(long, WORDS, masks, 5)
+        assert line_groups(long + "\u0130" + long, WORDS, masks, 5) is None
+        line_groups(text * 200, WORDS, masks, 5)  # past 256 lines: the per-line groups grow
+        with pytest.raises(ValueError):
+            line_groups(text, WORDS, (1 << 6,) * len(WORDS), 5)
+        with pytest.raises(TypeError):
+            line_groups(text, ("a", ""), (1, 1), 5)
 
     assert_no_leak(calls)
 
