@@ -1151,6 +1151,143 @@ utf8_lines(PyObject *module, PyObject *arg)
     return out;
 }
 
+PyDoc_STRVAR(utf8_body_doc,
+"utf8_body(data, body_start) -> str\n\n"
+"source._body_bytes_py: the bytes after the BOM and the first `body_start` newlines, decoded as UTF-8\n"
+"with a bad byte as U+FFFD; \"\" when there are fewer newlines.");
+
+/* The code point of the well-formed UTF-8 sequence of 2 to 4 bytes at `s` (`left` bytes from it
+ * on), its length in *size; -1 for anything else (a stray or truncated byte, an overlong or
+ * surrogate form, past U+10FFFF), which utf8_body leaves to CPython's decoder. */
+static long
+utf8_sequence(const unsigned char *s, Py_ssize_t left, int *size)
+{
+    unsigned char c = s[0];
+    if (c >= 0xc2 && c <= 0xdf) {
+        if (left < 2 || (s[1] & 0xc0) != 0x80) {
+            return -1;
+        }
+        *size = 2;
+        return ((long)(c & 0x1f) << 6) | (s[1] & 0x3f);
+    }
+    if (c >= 0xe0 && c <= 0xef) {
+        if (left < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (c == 0xe0 && s[1] < 0xa0)
+            || (c == 0xed && s[1] > 0x9f)) {
+            return -1;
+        }
+        *size = 3;
+        return ((long)(c & 0x0f) << 12) | ((long)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (left < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80
+            || (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f)) {
+            return -1;
+        }
+        *size = 4;
+        return ((long)(c & 0x07) << 18) | ((long)(s[1] & 0x3f) << 12) | ((long)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+    }
+    return -1;
+}
+
+/* The end of the run of ASCII bytes from `i` (eight at a time, then one at a time). */
+static Py_ssize_t
+ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
+{
+    uint64_t word;
+    while (i + 8 <= n) {
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080ULL) {
+            break;
+        }
+        i += 8;
+    }
+    while (i < n && s[i] < 0x80) {
+        i++;
+    }
+    return i;
+}
+
+/* source._body_bytes_py in two passes over the body's bytes: one finds its length in characters
+ * and its widest character, the other writes them, ASCII runs as a loop the compiler widens many
+ * bytes at a time. CPython's decoder widens its whole buffer when it meets the first arrow of an
+ * agent's body and then writes one character at a time: with str()'s call ~165 000 instructions
+ * per 32-KB seed body, ~35 000 here. Bytes that are not well-formed UTF-8 go to that decoder,
+ * which says where each U+FFFD goes. */
+static PyObject *
+utf8_body(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "utf8_body(data: bytes, body_start: int)");
+        return NULL;
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]);
+    if (start == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]);
+    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {  /* source.BOM */
+        s += 3;
+        n -= 3;
+    }
+    for (Py_ssize_t k = 0; k < start; k++) {
+        const unsigned char *newline = memchr(s, '\n', n);
+        if (newline == NULL) {
+            return PyUnicode_New(0, 0);
+        }
+        n -= newline + 1 - s;
+        s = newline + 1;
+    }
+    Py_ssize_t more = 0;  /* the bytes past the first of each multi-byte character */
+    long widest = 0;
+    int size = 0;
+    for (Py_ssize_t i = ascii_end(s, 0, n); i < n; i = ascii_end(s, i, n)) {
+        long cp = utf8_sequence(s + i, n - i, &size);
+        if (cp < 0) {
+            return PyUnicode_DecodeUTF8((const char *)s, n, "replace");
+        }
+        widest = cp > widest ? cp : widest;
+        more += size - 1;
+        i += size;
+    }
+    PyObject *out = PyUnicode_New(n - more, widest < 0x80 ? 0x7f : widest);
+    if (out == NULL || widest < 0x80) {
+        if (out != NULL) {
+            memcpy(PyUnicode_1BYTE_DATA(out), s, n);
+        }
+        return out;
+    }
+    int kind = PyUnicode_KIND(out);
+    void *data = PyUnicode_DATA(out);
+    Py_ssize_t o = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t j = ascii_end(s, i, n);
+        if (kind == PyUnicode_1BYTE_KIND) {
+            memcpy((Py_UCS1 *)data + o, s + i, j - i);
+        }
+        else if (kind == PyUnicode_2BYTE_KIND) {
+            Py_UCS2 *to = (Py_UCS2 *)data + o;
+            for (Py_ssize_t k = 0; k < j - i; k++) {
+                to[k] = s[i + k];
+            }
+        }
+        else {
+            Py_UCS4 *to = (Py_UCS4 *)data + o;
+            for (Py_ssize_t k = 0; k < j - i; k++) {
+                to[k] = s[i + k];
+            }
+        }
+        o += j - i;
+        if (j < n) {
+            PyUnicode_WRITE(kind, data, o, (Py_UCS4)utf8_sequence(s + j, n - j, &size));
+            o++;
+            j += size;
+        }
+        i = j;
+    }
+    return out;
+}
+
 PyDoc_STRVAR(lines_at_doc,
 "lines_at(text, rows) -> list[str | None]\n\n"
 "graph._lines_at_py: for each 0-based row of `rows`, text.split('\\n')[row], or None when there is no\n"
@@ -2144,6 +2281,7 @@ static PyMethodDef methods[] = {
     {"outline", (PyCFunction)(void (*)(void))outline, METH_FASTCALL, outline_doc},
     {"configure", configure, METH_VARARGS, configure_doc},
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
+    {"utf8_body", (PyCFunction)(void (*)(void))utf8_body, METH_FASTCALL, utf8_body_doc},
     {"lines_at", (PyCFunction)(void (*)(void))lines_at, METH_FASTCALL, lines_at_doc},
     {"lead", lead, METH_O, lead_doc},
     {"check_items", (PyCFunction)(void (*)(void))check_items, METH_FASTCALL, check_items_doc},

@@ -411,6 +411,43 @@ def test_utf8_lines_leaks_nothing_and_takes_only_bytes(native):
             native.utf8_lines(bad)
 
 
+# --- utf8_body: read_source's body, decoded from the bytes ---------------------------------------------
+
+# What decides a body beyond BYTE_PIECES: characters whose case is odd, U+FFFD and the widest
+# character of each width written out, and the shortest forms that are overlong.
+BODY_PIECES = [*BYTE_PIECES, *(c.encode() for c in ("İ", "ı", "ſ", "\u212a", "\ufffd", "\x80", "\xff", "\u07ff",
+                                                    "\uffff", "\U0010ffff")),
+               b"\xc2", b"\xe0\x80\x80", b"\xf0\x80\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xed\xbf\xbf", b"\xf5\x80\x80\x80"]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.one_of(st.binary(max_size=200), st.lists(st.sampled_from(BODY_PIECES), max_size=40).map(b"".join)),
+       st.integers(min_value=-2, max_value=6))
+def test_utf8_body_is_the_python_body(native, data, body_start):
+    assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start)
+
+
+def test_utf8_body_of_files_is_the_python_body(native):
+    for path in md_files(ROOT / "agents", ROOT / "golden", SHARED / "corpus"):
+        data = path.read_bytes()
+        for body_start in (0, 1, 4, 10_000):
+            assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), path
+    for data in (b"", b"\n", BOM, BOM + b"\n\xff", b"a" * 1_000_000 + "\u2192".encode() * 100_000 + "\U0001f600".encode(),
+                 "é".encode() * 100_000 + b"\n", b"\n".join([b"x" * 9, "ı".encode()] * 50_000)):
+        for body_start in (0, 1, 2, 50_000):
+            assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), data[:20]
+
+
+def test_utf8_body_leaks_nothing_and_takes_only_bytes_and_an_int(native):
+    for data in ("---\n- a → b 😀\n".encode() + b"\xff\n", "é".encode() * 40, b"ascii\n" * 10, b""):
+        assert_no_leak(lambda data=data: native.utf8_body(data, 1))
+    for args in (("text", 0), (bytearray(b"a"), 0), (None, 0), (b"a", "0"), (b"a", None), (b"a",), (b"a", 0, 1)):
+        with pytest.raises(TypeError):
+            native.utf8_body(*args)
+    with pytest.raises(OverflowError):
+        native.utf8_body(b"a", 1 << 70)
+
+
 # --- lines_at: the lines of an agent's body graph.link shows -------------------------------------
 
 # What decides a line: newlines (a text ending in one has an empty last line), CRs (not line breaks
