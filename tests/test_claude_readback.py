@@ -106,3 +106,51 @@ def test_a_value_yaml_cannot_convert_is_quoted_not_a_crash():
     files = api.compile({"zed.md": '---\nname: zed\ndescription: x\nmodel: "0x_"\n---\nbody\n'}, ["claude"]).files
     text = files["claude/.claude/agents/zed.md"]
     assert 'model: "0x_"\n' in text and claude.read_back(text)["model"] == "0x_"
+
+
+def _loaded(head: str):
+    """What libyaml's loader gives for `head`, or the exception type and message."""
+    import yaml
+
+    return _answer(lambda t: yaml.load(t, Loader=claude._LOADER), head)
+
+
+KEYS = ["name", "description", "model", "maxTurns", "on", "yes", "No", "null", "Null", "true", "y", "a1", "x-y", "x_y",
+        "content", "1", "é", " name", "name "]
+QUOTED = ['""', '"a"', '"a b"', '"a\\"b"', '"a\\\\b"', '"a\\nb"', '"a\\/b"', '"\\u00e9"', '"a # b"', '"a: b"', '"é"', '"a',
+          'a"', '"a" b', '"\'"', "'a'", '"\t"', '"a\rb"', '" "', '"--- x"', '"{a}"', '"[a, b]"']
+
+
+# A line much as the target writes it (a known key, ": ", a value near the plain or quoted form), or any odd one.
+_WRITTEN = st.tuples(st.sampled_from(KEYS[:4]), st.just(": "),
+                     st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_ .,()/@+*#:-]{0,8}", fullmatch=True)
+                     | st.from_regex(r'"[ -~]{0,8}"', fullmatch=True))
+_ODD = st.tuples(st.sampled_from(KEYS), st.sampled_from([": ", ":  ", ":", ": \t", " : "]),
+                 st.sampled_from(SCALARS + QUOTED) | st.text(alphabet="aZ09_ .,#:\"\\'-é\t\r", max_size=8))
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(st.lists(_WRITTEN | _WRITTEN | _WRITTEN | _ODD, max_size=4), st.sampled_from(["", "", "\n", " \n"]))
+def test_the_simple_mapping_is_what_yaml_loads(lines, blank):
+    """Whatever the fast reading of emitted frontmatter accepts, YAML loads as that same dict."""
+    head = blank + "".join(f"{k}{sep}{v}\n" for k, sep, v in lines)
+    simple = claude._simple_mapping(head)
+    if simple is not None:
+        assert simple == _loaded(head), head
+
+
+def test_the_simple_mapping_takes_what_the_target_writes_most():
+    """A seed agent's frontmatter (name, a quoted description, a model, tools) is read without
+    YAML, and a line it does not know sends the whole of it to YAML."""
+    head = '\nname: agent-0001\ndescription: "Synthetic agent 1. Use PROACTIVELY."\nmodel: sonnet\ntools: Read, Grep, Glob\n'
+    assert claude._simple_mapping(head) == _loaded(head) == {
+        "name": "agent-0001", "description": "Synthetic agent 1. Use PROACTIVELY.", "model": "sonnet", "tools": "Read, Grep, Glob"}
+    for odd in ("maxTurns: 3", "background: true", "model: 0x_", "on: x", 'description: "a\\nb"', "description: |-",
+                "skills:", "- a", "  model: x", "model: x #c"):
+        assert claude._simple_mapping(head + odd + "\n") is None, odd
+
+
+def test_a_frontmatter_that_does_not_load_is_still_reported():
+    """The check stays a check: an emitted file whose frontmatter YAML refuses is an AGC902."""
+    out = claude.validate({".claude/agents/a.md": '---\nname: a\ndescription: "unclosed\n---\nbody\n'})
+    assert [d.code for d in out] == ["AGC902"] and "does not re-parse" in out[0].message
