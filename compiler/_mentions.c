@@ -1468,7 +1468,8 @@ verb_at(const Py_UCS1 *t, Py_ssize_t at, Py_ssize_t end, PyObject *verbs)
 
 /* Append to `out` what mentions.weak_phrases gives for the words at bounds[0:2 * count] (start,
  * end pairs) after `verb`: (column, the words up to the first role among the second and later
- * ones, verb), or nothing when none is a role. 0, or -1 with an exception. */
+ * ones, verb), or nothing when none is a role. 0, or -1 with an exception; with `out` NULL, 1
+ * where a phrase would be appended (weak_lines asks only whether a line holds one). */
 static int
 add_phrase(PyObject *out, PyObject *text, const Py_ssize_t *bounds, int count, PyObject *verb, PyObject *role_like)
 {
@@ -1494,6 +1495,10 @@ add_phrase(PyObject *out, PyObject *text, const Py_ssize_t *bounds, int count, P
             Py_DECREF(words);
             return -1;
         }
+        if (role && out == NULL) {
+            Py_DECREF(words);
+            return 1;
+        }
         if (role) {
             PyObject *head = PyTuple_GetSlice(words, 0, i + 1);
             Py_DECREF(words);
@@ -1507,25 +1512,14 @@ add_phrase(PyObject *out, PyObject *text, const Py_ssize_t *bounds, int count, P
     return 0;
 }
 
-PyDoc_STRVAR(weak_doc,
-"weak_phrases(role_like, verbs, line) -> list[tuple[int, tuple[str, ...], str]]\n\n"
-"mentions._weak_phrases_py(line) for an ASCII line, with role_like = mentions.role_like and\n"
-"verbs = mentions._WEAK_VERBS.");
-
-static PyObject *
-weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* lengths[c - 'a']: bit min(len, 63) for each verb of `verbs` that starts with the letter c, or
+ * NULL with a TypeError. A run of letters whose first letter and length no verb has is passed
+ * without verb_at's walk over the 15 verbs; a verb that starts with no lowercase letter matches no
+ * run (verb_at compares with the run lowered). Made once for the tuple mentions passes each call
+ * (held in `lengths_of`): made per call it cost what it saved. */
+static const uint64_t *
+verb_lengths(PyObject *verbs)
 {
-    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyTuple_Check(args[1]) || !PyUnicode_Check(args[2])
-        || !PyUnicode_IS_ASCII(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "weak_phrases(role_like: callable, verbs: tuple[str, ...], line: ASCII str)");
-        return NULL;
-    }
-    PyObject *verbs = args[1], *text = args[2];
-    /* lengths[c - 'a']: bit min(len, 63) for each verb that starts with the letter c. A run of
-     * letters whose first letter and length no verb has is passed without verb_at's walk over the
-     * 15 verbs; a verb that starts with no lowercase letter matches no run (verb_at compares with
-     * the run lowered). Made once for the tuple mentions passes each call (held in `lengths_of`):
-     * made per call it cost what it saved. */
     static PyObject *lengths_of = NULL;
     static uint64_t lengths[26];
     if (verbs != lengths_of) {
@@ -1546,12 +1540,16 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_INCREF(verbs); /* the tuple and its str cannot change while held */
         Py_XSETREF(lengths_of, verbs);
     }
+    return lengths;
+}
+
+/* The weak phrases of the ASCII line `text` appended to `out` (add_phrase): 0, or -1 with an
+ * exception; with `out` NULL, 1 at the first phrase (none is made) and 0 when the line holds none. */
+static int
+weak_scan(PyObject *text, PyObject *verbs, const uint64_t *lengths, PyObject *role_like, PyObject *out)
+{
     const Py_UCS1 *t = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    PyObject *out = PyList_New(0);
-    if (out == NULL) {
-        return NULL;
-    }
     Py_ssize_t at = 0;
     while (at < n) {
         /* a verb: a whole run of letters at a word's start, a blank after it. The line is ASCII:
@@ -1609,13 +1607,105 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             at = next;
             continue;
         }
-        if (add_phrase(out, text, bounds, count, verb, args[0]) < 0) {
-            Py_DECREF(out);
-            return NULL;
+        int rc = add_phrase(out, text, bounds, count, verb, role_like);
+        if (rc != 0) {
+            return rc;
         }
         at = bounds[2 * count - 1];
     }
+    return 0;
+}
+
+PyDoc_STRVAR(weak_doc,
+"weak_phrases(role_like, verbs, line) -> list[tuple[int, tuple[str, ...], str]]\n\n"
+"mentions._weak_phrases_py(line) for an ASCII line, with role_like = mentions.role_like and\n"
+"verbs = mentions._WEAK_VERBS.");
+
+static PyObject *
+weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyTuple_Check(args[1]) || !PyUnicode_Check(args[2])
+        || !PyUnicode_IS_ASCII(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "weak_phrases(role_like: callable, verbs: tuple[str, ...], line: ASCII str)");
+        return NULL;
+    }
+    const uint64_t *lengths = verb_lengths(args[1]);
+    PyObject *out = lengths == NULL ? NULL : PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    if (weak_scan(args[2], args[1], lengths, args[0], out) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
     return out;
+}
+
+PyDoc_STRVAR(weak_lines_doc,
+"weak_lines(role_like, verbs, weak, lines, hinted, names) -> None\n\n"
+"mentions._weak_lines_py(lines, hinted, names): names[i] = [] for each line index i of the set hinted\n"
+"that is no key of the dict names and whose line holds a weak phrase: by the C scan for an\n"
+"ASCII line (role_like = mentions.role_like, verbs = mentions._WEAK_VERBS), else when\n"
+"weak(lines[i]) (mentions.weak_phrases) is true.");
+
+/* mentions.candidates_by_line asks of each line holding a hint word but no name (~40 in a 32 KB
+ * agent) whether it holds a weak phrase: a Python loop calling weak_phrases, which made each
+ * phrase's tuples (~1.2K instructions a line besides the scan). Here an ASCII line is scanned up
+ * to its first phrase and nothing is made; another line goes to `weak`, as there. */
+static PyObject *
+weak_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyCallable_Check(args[0]) || !PyTuple_Check(args[1]) || !PyCallable_Check(args[2])
+        || !PyList_Check(args[3]) || !PyAnySet_Check(args[4]) || !PyDict_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "weak_lines(role_like: callable, verbs: tuple[str, ...], weak: callable, "
+                                         "lines: list[str], hinted: set[int], names: dict)");
+        return NULL;
+    }
+    PyObject *lines = args[3], *names = args[5];
+    const uint64_t *lengths = verb_lengths(args[1]);
+    /* a copy of the set: the calls below may run code that changes it (a set changed while a for
+     * loop walks it raises; the copy walks what the set held) */
+    PyObject *order = lengths == NULL ? NULL : PySequence_List(args[4]);
+    if (order == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(order); k++) {
+        PyObject *i = PyList_GET_ITEM(order, k);
+        int named = PyDict_Contains(names, i);
+        if (named != 0) {
+            if (named < 0) {
+                goto fail;
+            }
+            continue;
+        }
+        Py_ssize_t at = PyLong_Check(i) ? PyLong_AsSsize_t(i) : -1;
+        if (at < 0 || at >= PyList_GET_SIZE(lines) || !PyUnicode_Check(PyList_GET_ITEM(lines, at))) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_IndexError, "weak_lines: each hinted line must be a str of lines");
+            }
+            goto fail;
+        }
+        PyObject *line = Py_NewRef(PyList_GET_ITEM(lines, at)); /* held: `weak` may change the list */
+        int found = PyUnicode_IS_ASCII(line) ? weak_scan(line, args[1], lengths, args[0], NULL)
+                                            : truth(PyObject_CallOneArg(args[2], line));
+        Py_DECREF(line);
+        if (found < 0) {
+            goto fail;
+        }
+        if (found) {
+            PyObject *empty = PyList_New(0);
+            int rc = empty == NULL ? -1 : PyDict_SetItem(names, i, empty);
+            Py_XDECREF(empty);
+            if (rc < 0) {
+                goto fail;
+            }
+        }
+    }
+    Py_DECREF(order);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(order);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -2415,6 +2505,7 @@ static PyMethodDef methods[] = {
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
     {"kebab_ok", (PyCFunction)(void (*)(void))kebab_ok, METH_FASTCALL, kebab_ok_doc},
     {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
+    {"weak_lines", (PyCFunction)(void (*)(void))weak_lines, METH_FASTCALL, weak_lines_doc},
     {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
     {"prepare_join", (PyCFunction)(void (*)(void))prepare_join, METH_FASTCALL, prepare_join_doc},
     {"names_by_line", (PyCFunction)(void (*)(void))names_by_line, METH_FASTCALL, names_by_line_doc},

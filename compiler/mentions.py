@@ -615,9 +615,7 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     out = _names_by_line(lines, text, self_name, bool(sub))  # lines: as long as text's
     for i in agent:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
-    for i in hinted:  # ...or "ask y z": on a line with neither a name nor "agent", only such a weak
-        if i not in out and weak_phrases(prepared[i]):  # phrase can count, and most hint words start none
-            out[i] = []
+    _weak_lines(prepared, hinted, out)  # ...or "ask y z"
     if shifted:  # lowercasing changed offsets ("İ"): every line may hold a cue
         return prepared, out, set(range(len(lines))), set(range(len(lines))), None
     return prepared, out, cue_lines, trigger_lines, hinted
@@ -757,7 +755,7 @@ def _native() -> Any:
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
     text and without running `_Cand.__init__`, `slashes` what `_slashes_py` gives and `prepare_join` what
     `_prepare_join_py` gives (tests/test_mentions_native.py compares them)."""
-    return native.load("_mentions", "lines_holding", "line_groups", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "by_line",
+    return native.load("_mentions", "lines_holding", "line_groups", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "weak_lines", "by_line",
                        "slashes", "prepare_join", "names_by_line")
 
 
@@ -1121,6 +1119,19 @@ def _weak_phrases_py(line: str) -> list[tuple[int, tuple[str, ...], str]]:
 
 
 _native_weak = partial(_NATIVE.weak_phrases, role_like, _WEAK_VERBS) if _NATIVE else None
+
+
+def _weak_lines_py(lines: list[str], hinted: set[int], names: dict[int, list]) -> None:
+    """An empty list in `names` for each line of `hinted` (0-based) that has none there and holds
+    a weak phrase: on a line with neither a name nor "agent", only such a phrase ("ask y z") can
+    count, and most hint words start none. The C twin is `weak_lines`, which scans an ASCII line
+    only up to its first phrase and makes none."""
+    for i in hinted:
+        if i not in names and weak_phrases(lines[i]):
+            names[i] = []
+
+
+_weak_lines = partial(_NATIVE.weak_lines, role_like, _WEAK_VERBS, weak_phrases) if _NATIVE else _weak_lines_py
 
 
 # The Python tests compiler/_judge.c calls (the regexes, `role_like`, `Hit`, ...: each stays in one

@@ -624,6 +624,92 @@ def test_weak_phrases_leak_no_memory(module):
     assert_no_leak(calls)
 
 
+def _weak_lines_both(module, lines: list[str], hinted: set[int], names: dict) -> int:
+    """The C weak_lines and mentions._weak_lines_py give `names` the same lines (each an empty
+    list), keeping the names already there; the count of lines given."""
+    expected, got = dict(names), dict(names)
+    mentions._weak_lines_py(lines, hinted, expected)
+    assert module.weak_lines(mentions.role_like, mentions._WEAK_VERBS, mentions.weak_phrases, lines, hinted, got) is None
+    assert got == expected, lines
+    assert all(got[i] is names[i] for i in names)
+    return len(got) - len(names)
+
+
+def test_mentions_uses_the_native_weak_lines_when_built():
+    if native_in_use("agentc.compiler._mentions") is None:
+        assert mentions._weak_lines is mentions._weak_lines_py
+    else:
+        assert mentions._weak_lines.func is mentions._NATIVE.weak_lines
+        assert mentions._weak_lines.args == (mentions.role_like, mentions._WEAK_VERBS, mentions.weak_phrases)
+
+
+def test_weak_lines_of_every_file_are_the_same(module):
+    """Every line of every file asked (a third of them named already), as read and as prepared."""
+    files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
+    found = 0
+    for path in files:
+        text = text_of(path.read_bytes())
+        for lines in (text.split("\n"), mentions.prepare(text).split("\n")):
+            found += _weak_lines_both(module, lines, set(range(len(lines))), {i: ["x"] for i in range(0, len(lines), 3)})
+    assert found > 10
+
+
+@st.composite
+def weak_reading(draw):
+    """Lines of weak pieces (ASCII and not), some of them hinted, some of those named."""
+    lines = draw(st.lists(st.one_of(weak_text, weak_glued), max_size=8))
+    hinted = draw(st.sets(st.integers(0, len(lines) - 1))) if lines else set()
+    named = draw(st.sets(st.sampled_from(sorted(hinted)))) if hinted else set()
+    return lines, hinted, {i: [i] for i in named}
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(weak_reading())
+def test_generated_weak_lines_are_the_same(module, reading):
+    _weak_lines_both(module, *reading)
+
+
+def test_weak_lines_with_bad_arguments_raise(module):
+    verbs, weak, role_like = mentions._WEAK_VERBS, mentions.weak_phrases, mentions.role_like
+    lines = ["ask the code reviewer", "to the code reviewer, \u00e9"]  # a phrase in each, the second by `weak`
+    for args in ((), (role_like, verbs, weak, lines, {0}), (1, verbs, weak, lines, {0}, {}),
+                 (role_like, list(verbs), weak, lines, {0}, {}), (role_like, verbs, 1, lines, {0}, {}),
+                 (role_like, verbs, weak, tuple(lines), {0}, {}), (role_like, verbs, weak, lines, [0], {}),
+                 (role_like, verbs, weak, lines, {0}, []), (role_like, ("t\u00f6",), weak, lines, {0}, {}),
+                 (role_like, verbs, weak, lines, {0}, {}, 1)):
+        with pytest.raises(TypeError):
+            module.weak_lines(*args)
+    for hinted in ({2}, {-1}, {"0"}, {0.0}, {1 << 70}):  # no line of `lines`
+        with pytest.raises((IndexError, OverflowError)):
+            module.weak_lines(role_like, verbs, weak, lines, hinted, {})
+    with pytest.raises(IndexError):
+        module.weak_lines(role_like, verbs, weak, [1], {0}, {})
+    with pytest.raises(ValueError):
+        module.weak_lines(_raise, verbs, weak, lines, {0}, {})
+    with pytest.raises(ValueError):
+        module.weak_lines(role_like, verbs, _raise, lines, {1}, {})
+    names = {}
+    module.weak_lines(role_like, verbs, weak, lines, {0, 1}, names)
+    assert names == {0: [], 1: []}
+
+
+def test_weak_lines_leak_no_memory(module):
+    """Lines given and not, named already, not ASCII, a test that raises, 20 000 times: no block
+    stays allocated."""
+    lines = ["Query context manager, ask the code reviewer-x", "nothing here", "hand it to training engineer \u2192",
+             "use the the data scientist", "to x\u00e9 code reviewer", "to the code reviewer, \u00e9"] * 4
+    role_like, verbs, weak = mentions.role_like, mentions._WEAK_VERBS, mentions.weak_phrases
+
+    def calls():
+        module.weak_lines(role_like, verbs, weak, lines, set(range(len(lines))), {3: ["x"]})
+        with pytest.raises(ValueError):
+            module.weak_lines(_raise, verbs, weak, lines, {0}, {})
+        with pytest.raises(IndexError):
+            module.weak_lines(role_like, verbs, weak, lines, {len(lines)}, {})
+
+    assert_no_leak(calls)
+
+
 # The names by line (mentions._by_line_py): texts of names and the characters around them that
 # could put a name on the wrong line or column: line ends (CRLF, a lone CR, which is no line end),
 # empty lines, non-ASCII characters and other planes before a name, a name at the text's start and
