@@ -2,7 +2,8 @@
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
  * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
  * structure._name_at_py), delegation's `clean` (reference delegation._clean_py) and the words a block
- * holds (`holding`, reference delegation._holding_py) and its D1 arrow (`arrow`, reference delegation._arrow_py).
+ * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py)
+ * and the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -2279,6 +2280,60 @@ arrow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* ---- delegation's D2 titles in C (h91): which section titles may head a delegate block ---- */
+
+/* The verbs `_HEAD_START` tries, in its order ("hand ?off" as its two spellings). */
+static const char *const HEAD_VERBS[] = {"delegate", "hand off", "handoff", "escalate", "defer", "route", NULL};
+
+PyDoc_STRVAR(head_starts_doc,
+"head_starts(titles)\n"
+"--\n\n"
+"delegation._head_starts_py: the indices of the titles (a list of str) that `_HEAD_START` matches,\n"
+"one of `_BLOCK_HEAD`'s verbs and a blank at the start.");
+
+static PyObject *
+head_starts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "head_starts(titles: list of str)");
+        return NULL;
+    }
+    PyObject *titles = args[0], *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(titles); k++) {
+        PyObject *title = PyList_GET_ITEM(titles, k);
+        if (!PyUnicode_Check(title)) {
+            PyErr_SetString(PyExc_TypeError, "head_starts: each title must be a str");
+            Py_DECREF(out);
+            return NULL;
+        }
+        int kind = PyUnicode_KIND(title);
+        const void *data = PyUnicode_DATA(title);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(title);
+        Py_UCS4 first = n ? PyUnicode_READ(kind, data, 0) | 0x20 : 0;
+        if (first != 'd' && first != 'h' && first != 'e' && first != 'r') { /* most titles: no verb starts so */
+            continue;
+        }
+        for (int v = 0; HEAD_VERBS[v] != NULL; v++) {
+            /* `arrow_word` reads a verb as re.I does ("s" also as "ſ"); then `\s` */
+            int len = arrow_word(kind, data, n, 0, HEAD_VERBS[v]);
+            if (len > 0 && len < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, len))) {
+                PyObject *index = PyLong_FromSsize_t(k);
+                int r = index == NULL ? -1 : PyList_Append(out, index);
+                Py_XDECREF(index);
+                if (r < 0) {
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                break;
+            }
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -2289,13 +2344,14 @@ static PyMethodDef methods[] = {
     {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
     {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
+    {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py, _holding_py and _arrow_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py, _holding_py, _arrow_py and _head_starts_py in C.",
     -1,
     methods,
 };

@@ -284,6 +284,18 @@ def test_a_bare_delegate_to_title_gives_what_the_head_pattern_gives(title):
     assert delegation.block_targets(title) == (delegation.targets_in(m.group("rest")) if m else []), title
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="az09-_A\u0131", max_size=12))
+def test_the_bare_target_pattern_reads_two_names(text):
+    """`_BARE_TARGET`, written to read a name once, takes what `{NAME}-{NAME}` takes."""
+    import re
+
+    from agentc.compiler import delegation
+
+    two = re.compile(rf"{delegation.NAME}-{delegation.NAME}")
+    assert bool(delegation._BARE_TARGET.fullmatch(text)) == bool(two.fullmatch(text)), text
+
+
 @pytest.mark.parametrize("title", ["Delegate to agent-0001", "Delegate to fine-tuning", "Delegate to a_b-c", "Delegate to ab",
                                    "Delegate to a--b", "Delegate to a-b\n", "Delegate to A-b", "Delegate to 1-2", "Delegate to " + "a-" * 5000 + "b"])
 def test_a_bare_delegate_to_title_on_odd_names(title):

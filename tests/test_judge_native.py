@@ -790,3 +790,57 @@ def test_arrow_bad_arguments_and_no_leak(arrow):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def head_starts():
+    """The C `head_starts`."""
+    return native_or_skip(lambda: native_module.load("_judge", "head_starts"), "_judge").head_starts
+
+
+def test_every_title_starts_a_head_alike(head_starts):
+    """The section titles of every file of the repository's markdown and ../shared/corpus."""
+    from agentc.compiler import delegation
+
+    heads = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        src = read_source(str(path), path.read_bytes())
+        titles = [markdown.plain(s.title) for s in src.sections]
+        got = head_starts(titles)
+        assert got == delegation._head_starts_py(titles), path
+        heads += len(got)
+    assert heads > 10
+
+
+# The verbs of `_HEAD_START` in several cases and spellings, "ſ" (re.I reads it as "s"), the other
+# characters re.I folds ("İ", "ı", the Kelvin sign), blanks ASCII and not, CRLF, emoji, a lone
+# surrogate, a long run.
+HEAD_BITS = ["delegate", "Delegate", "DELEGATE", "hand", "Hand", "off", "handoff", "hand  off", "escalate", "e\u017fcalate",
+             "E\u017fCALATE", "defer", "Defer", "route", "ROUTE", "to", " ", "\t", "\u00a0", "\u2003", "\u0085", "\n", "\r\n",
+             "d", "h", "e", "r", "x", "\u0130", "\u0131", "\u212a", "\u017f", "\u00e9", "\U0001f600", "\udc80", "x" * 300, ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(HEAD_BITS), max_size=6).map("".join), max_size=8))
+def test_any_titles_start_a_head_alike(head_starts, titles):
+    from agentc.compiler import delegation
+
+    assert head_starts(titles) == delegation._head_starts_py(titles)
+    assert delegation.block_heads(titles) == {k: t for k, title in enumerate(titles) if (t := delegation.block_targets(title))}
+
+
+def test_head_starts_bad_arguments_and_no_leak(head_starts):
+    for args in [(), (("Delegate to x",),), (["Delegate to x", 1],), ([b"Delegate to x"],), ([], [])]:
+        with pytest.raises(TypeError):
+            head_starts(*args)
+    assert head_starts(["Delegate to a-b", "Tools", "Hand off to x", "Deferred", "e\u017fcalate\u2003to"]) == [0, 2, 4]
+    titles = ["Delegate to a-b", "Route\tx", "x" * 2000, "", "\u0130 \u212a"]
+
+    def calls():
+        head_starts(titles)
+        try:
+            head_starts(["Defer x", None])
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
