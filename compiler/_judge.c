@@ -3,7 +3,8 @@
  * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
  * structure._name_at_py), delegation's `clean` (reference delegation._clean_py) and the words a block
  * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py)
- * and the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py).
+ * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py) and the
+ * names leading a text (`leading`, reference delegation._leading_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -2341,6 +2342,216 @@ head_starts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ---- delegation's leading targets in C (h91): `_LEAD_NAME` and `_JOIN` read along the text ---- */
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+} Text;
+
+#define TX(t, i) PyUnicode_READ((t)->kind, (t)->data, (i))
+
+/* Whether `word` (ASCII) is at `at`, case and all (the patterns here have no re.I). */
+static int
+text_has(const Text *t, Py_ssize_t at, const char *word)
+{
+    for (Py_ssize_t k = 0; word[k]; k++) {
+        if (at + k >= t->n || TX(t, at + k) != (Py_UCS4)(unsigned char)word[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static Py_ssize_t
+skip_blanks(const Text *t, Py_ssize_t at)
+{
+    while (at < t->n && Py_UNICODE_ISSPACE(TX(t, at))) {
+        at++;
+    }
+    return at;
+}
+
+/* `\b` at `at`: re's word character on one side only (the text before the match's start counts). */
+static int
+boundary(const Text *t, Py_ssize_t at)
+{
+    int after = at < t->n && is_word(TX(t, at)), before = at > 0 && is_word(TX(t, at - 1));
+    return after != before;
+}
+
+static int
+name_char_az(Py_UCS4 ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+/* The end of the longest NAME (`[a-z0-9]+(?:[-_][a-z0-9]+)*`) at `at`, or `at` for none; `*dashed`
+   is set when a "-" joins two of its parts. What follows a NAME in `_LEAD_NAME` ("`", "*", or no
+   word character and no "-") is never a NAME character, so only the longest can match. */
+static Py_ssize_t
+name_end(const Text *t, Py_ssize_t at, int *dashed)
+{
+    Py_ssize_t i = at;
+    *dashed = 0;
+    while (i < t->n && name_char_az(TX(t, i))) {
+        i++;
+    }
+    if (i == at) {
+        return at;
+    }
+    while (i + 1 < t->n && (TX(t, i) == '-' || TX(t, i) == '_') && name_char_az(TX(t, i + 1))) {
+        *dashed |= TX(t, i) == '-';
+        i += 2;
+        while (i < t->n && name_char_az(TX(t, i))) {
+            i++;
+        }
+    }
+    return i;
+}
+
+/* `(?:\*\*`?(NAME)`?\*\*|`(NAME)`|(NAME-NAME)(?![\w-]))` at `at`: 1, 2 or 3 (the group that
+   matched, the name in [*from, *to)) and the end in *end, or 0. */
+static int
+lead_alternative(const Text *t, Py_ssize_t at, Py_ssize_t *from, Py_ssize_t *to, Py_ssize_t *end)
+{
+    int dashed;
+    if (text_has(t, at, "**")) {
+        Py_ssize_t r = at + 2 + (at + 2 < t->n && TX(t, at + 2) == '`');
+        Py_ssize_t e = name_end(t, r, &dashed);
+        if (e > r) {
+            Py_ssize_t close = e + (e < t->n && TX(t, e) == '`' && text_has(t, e + 1, "**"));
+            if (text_has(t, close, "**")) {
+                *from = r, *to = e, *end = close + 2;
+                return 1;
+            }
+        }
+    }
+    if (at < t->n && TX(t, at) == '`') {
+        Py_ssize_t e = name_end(t, at + 1, &dashed);
+        if (e > at + 1 && e < t->n && TX(t, e) == '`') {
+            *from = at + 1, *to = e, *end = e + 1;
+            return 2;
+        }
+    }
+    Py_ssize_t e = name_end(t, at, &dashed);
+    if (e > at && dashed && !(e < t->n && (is_word(TX(t, e)) || TX(t, e) == '-'))) {
+        *from = at, *to = e, *end = e;
+        return 3;
+    }
+    return 0;
+}
+
+/* `_LEAD_NAME.match(text, at)`: the group of the name (0: no match), its place, whether group 4
+   ("agents") matched, and the match's end. */
+static int
+lead_name(const Text *t, Py_ssize_t at, Py_ssize_t *from, Py_ssize_t *to, int *agents, Py_ssize_t *end)
+{
+    at = skip_blanks(t, at);
+    int group = 0;
+    if (text_has(t, at, "the") && at + 3 < t->n && Py_UNICODE_ISSPACE(TX(t, at + 3))) { /* `(?:the\s+)?` */
+        group = lead_alternative(t, skip_blanks(t, at + 3), from, to, end);
+    }
+    if (!group && !(group = lead_alternative(t, at, from, to, end))) {
+        return 0;
+    }
+    /* `(?:\s+(?:sub-?)?agent(s)?\b)?`: each way the pattern tries, in its order */
+    *agents = 0;
+    Py_ssize_t s = skip_blanks(t, *end);
+    if (s > *end) {
+        static const char *const SUB[] = {"sub-", "sub", ""};
+        for (int k = 0; k < 3; k++) {
+            Py_ssize_t a = s + (Py_ssize_t)strlen(SUB[k]);
+            if (!text_has(t, s, SUB[k]) || !text_has(t, a, "agent")) {
+                continue;
+            }
+            if (text_has(t, a + 5, "s") && boundary(t, a + 6)) {
+                *agents = 1, *end = a + 6;
+                break;
+            }
+            if (boundary(t, a + 5)) {
+                *end = a + 5;
+                break;
+            }
+        }
+    }
+    return group;
+}
+
+/* `_JOIN.match(text, at)`'s end, or -1: `\s*(?:,\s*(?:or|and)?|\bor\b|\band\b|/|\+)\s*`. */
+static Py_ssize_t
+join_end(const Text *t, Py_ssize_t at)
+{
+    Py_ssize_t p = skip_blanks(t, at);
+    if (p >= t->n) {
+        return -1;
+    }
+    Py_UCS4 ch = TX(t, p);
+    if (ch == ',') {
+        p = skip_blanks(t, p + 1);
+        p += text_has(t, p, "or") ? 2 : text_has(t, p, "and") ? 3 : 0;
+    } else if (ch == '/' || ch == '+') {
+        p += 1;
+    } else if (text_has(t, p, "or") && boundary(t, p) && boundary(t, p + 2)) {
+        p += 2;
+    } else if (text_has(t, p, "and") && boundary(t, p) && boundary(t, p + 3)) {
+        p += 3;
+    } else {
+        return -1;
+    }
+    return skip_blanks(t, p);
+}
+
+PyDoc_STRVAR(leading_doc,
+"leading(text, not_agents)\n"
+"--\n\n"
+"delegation._leading_py: the names `_LEAD_NAME` reads at the start of `text`, joined by `_JOIN`,\n"
+"without those in `not_agents` (a set), repeats and groups (\"domain-specific agents\").");
+
+static PyObject *
+leading(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "leading(text: str, not_agents: set)");
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t pos = 0, from, to, end;
+    int marked = 0, agents, group;
+    while ((group = lead_name(&t, pos, &from, &to, &agents, &end)) != 0) {
+        if (pos == 0) {
+            marked = group != 3;
+        }
+        if (!agents && !(marked && group == 3)) { /* "domain-specific agents"; a bare word after **marked** names */
+            PyObject *name = PyUnicode_Substring(args[0], from, to);
+            int skip = name == NULL ? -1 : PySet_Contains(args[1], name);
+            if (skip == 0) {
+                skip = PySequence_Contains(out, name);
+            }
+            if (skip == 0) {
+                skip = PyList_Append(out, name);
+            }
+            Py_XDECREF(name);
+            if (skip < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+        }
+        pos = join_end(&t, end);
+        if (pos < 0) {
+            break;
+        }
+    }
+    return out;
+}
+
+#undef TX
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -2352,13 +2563,14 @@ static PyMethodDef methods[] = {
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
     {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
     {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},
+    {"leading", (PyCFunction)(void (*)(void))leading, METH_FASTCALL, leading_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py, _holding_py, _arrow_py and _head_starts_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py and _leading_py in C.",
     -1,
     methods,
 };

@@ -844,3 +844,67 @@ def test_head_starts_bad_arguments_and_no_leak(head_starts):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def leading():
+    """The C `leading`."""
+    return native_or_skip(lambda: native_module.load("_judge", "leading"), "_judge").leading
+
+
+def test_every_line_leads_with_the_same_names(leading):
+    """Every line of the repository's markdown and ../shared/corpus, from its start and from after
+    each arrow, "use", "with" and "(" (where `_line` reads leading targets)."""
+    import re
+
+    from agentc.compiler import delegation
+
+    named = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        for line in path.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+            for m in re.finditer(r"^|\u2192|->|=>|\buse\b|\bwith\b|\(|\bto\b", line, re.I):
+                text = line[m.end():]
+                got = leading(text, delegation._NOT_AGENTS)
+                assert got == delegation._leading_py(text, delegation._NOT_AGENTS), text
+                named += len(got)
+    assert named > 100
+
+
+# The pieces of `_LEAD_NAME` and `_JOIN`: names bare, bold, in backticks and both, each join
+# ("or" and "and" also inside words), "the", "agent(s)" and "sub-agent" with and without a
+# boundary, words of `_NOT_AGENTS`, capitals (no re.I here), blanks ASCII and not, CRLF, digits
+# ASCII and not, "İ", "ı", "ſ", the Kelvin sign, emoji, a lone surrogate, a long run.
+LEADING_BITS = ["a-b", "code-reviewer", "x", "x_y", "a--b", "a-", "-a", "A-b", "9-1", "fine-tuning", "**", "`", "*", "(", ")",
+                ",", ", or", ",and", " or ", " and ", "or", "and", "order", "/", "+", "the ", "the", "The ", " agent", " agents",
+                " agentsx", " sub-agent", " subagent", " sub agent", "agent", " ", "  ", "\t", "\u00a0", "\u2003", "\n", "\r\n",
+                "\u0663", "\u0130", "\u0131", "\u017f", "\u212a", "\u00e9", "\U0001f600", "\udc80", "x" * 300, "-" * 50]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(LEADING_BITS), max_size=14).map("".join))
+def test_any_text_leads_with_the_same_names(leading, text):
+    from agentc.compiler import delegation
+
+    assert leading(text, delegation._NOT_AGENTS) == delegation._leading_py(text, delegation._NOT_AGENTS)
+    assert leading(text, frozenset({"a-b"})) == delegation._leading_py(text, frozenset({"a-b"}))
+
+
+def test_leading_bad_arguments_and_no_leak(leading):
+    from agentc.compiler import delegation
+
+    for args in [(), ("a-b",), (b"a-b", frozenset()), ("a-b", ["x"]), ("a-b", None), ("a-b", frozenset(), 1)]:
+        with pytest.raises(TypeError):
+            leading(*args)
+    assert leading("**ml-engineer** or **neural-architecture-engineer** for x", delegation._NOT_AGENTS) == [
+        "ml-engineer", "neural-architecture-engineer"]
+    texts = ["**a-b**, `c`, and d-e agent", "the x-y sub-agents / z-w", "fine-tuning", "x" * 2000, ""]
+
+    def calls():
+        for text in texts:
+            leading(text, delegation._NOT_AGENTS)
+        try:
+            leading("a-b", [])
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
