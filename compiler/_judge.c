@@ -147,6 +147,52 @@ slice_says(Judge *j, PyObject *pattern, PyObject *method, Py_ssize_t from, Py_ss
     return out;
 }
 
+/* Whether `_RELATION_LABEL.match(line[at:])` may match (0: surely not, -1: `starts` holds other than
+ * ASCII str): past an optional "**" or "__" and blanks, the text starts with one of `starts`
+ * (references._LABEL_STARTS, the letters every label begins with; NULL: any text may), an ASCII
+ * letter in either case, any other character taken as a letter it may match under re.I ("ſ", the
+ * Kelvin sign). The regex cost ~1.5k instructions a line even where its first letter failed it;
+ * most lines with a colon start with no label ("- **Factual accuracy**: ..."). references._label_may
+ * is the reference. */
+static int
+label_may(const Judge *j, Py_ssize_t at, PyObject *starts)
+{
+    if (starts == NULL) {
+        return 1;
+    }
+    Py_ssize_t p = at, n = j->n;
+    if (p + 1 < n && ((CH(j, p) == '*' && CH(j, p + 1) == '*') || (CH(j, p) == '_' && CH(j, p + 1) == '_'))) {
+        p += 2;
+    }
+    while (p < n && Py_UNICODE_ISSPACE(CH(j, p))) {
+        p++;
+    }
+    Py_UCS4 first = p < n ? CH(j, p) : 0;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(starts); k++) {
+        PyObject *start = PyTuple_GET_ITEM(starts, k);
+        if (!PyUnicode_Check(start) || !PyUnicode_IS_ASCII(start)) {
+            PyErr_SetString(PyExc_TypeError, "a relation label's start must be an ASCII str");
+            return -1;
+        }
+        const Py_UCS1 *s = PyUnicode_1BYTE_DATA(start);
+        Py_ssize_t m = PyUnicode_GET_LENGTH(start), q = 0;
+        if (m > n - p || (m > 0 && first < 128 && lower(first) != s[0])) {
+            continue; /* most starts fail at their first letter */
+        }
+        while (q < m) {
+            Py_UCS4 ch = CH(j, p + q);
+            if (ch < 128 && lower(ch) != s[q]) {
+                break;
+            }
+            q++;
+        }
+        if (q == m) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* role_like(c.target.split(":")[-1]), asked once per name. */
 static int
 role(Judge *j, Cand *c)
@@ -1005,16 +1051,22 @@ phrase_weak(Judge *j)
 }
 
 PyDoc_STRVAR(scan_line_doc,
-"scan_line(env, line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)\n"
+"scan_line(env, line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint,\n"
+"          starts=None)\n"
 "--\n\n"
-"mentions._scan_line_py(line, ...) with `cands` and `weak_hint` given; `env`:\n"
-"the Python callables mentions._native_judge passes.");
+"mentions._scan_line_py(line, ...) with `cands` and `weak_hint` given; `env`: the Python callables\n"
+"mentions._native_judge passes, `starts`: as inert's.");
 
 static PyObject *
 scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 11) {
-        PyErr_SetString(PyExc_TypeError, "scan_line takes 11 arguments");
+    if (nargs != 11 && nargs != 12) {
+        PyErr_SetString(PyExc_TypeError, "scan_line takes 11 arguments, or 12 with the label starts");
+        return NULL;
+    }
+    PyObject *starts = nargs == 12 ? args[11] : NULL; /* the walk's: a line with a colon may skip the label regex */
+    if (starts != NULL && !PyTuple_Check(starts)) {
+        PyErr_SetString(PyExc_TypeError, "scan_line: the label starts must be a tuple");
         return NULL;
     }
     PyObject *env = args[0], *line = args[1], *cands = args[2], *self_name = args[5];
@@ -1078,8 +1130,10 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (j.nc) { /* the line's lead and a relation label matter only to the names judged below */
         j.lead_end = line_mark_end(&j);
         /* every label ends in a colon; `_relation` (a Python frame) is asked only where its regex matches */
-        int labelled = PyUnicode_FindChar(line, ':', 0, j.n, 1) >= 0
-                       ? slice_says(&j, j.env[E_RELATION_LABEL], S_match, j.lead_end, j.n) : 0;
+        int labelled = PyUnicode_FindChar(line, ':', 0, j.n, 1) >= 0 ? label_may(&j, j.lead_end, starts) : 0;
+        if (labelled > 0) {
+            labelled = slice_says(&j, j.env[E_RELATION_LABEL], S_match, j.lead_end, j.n);
+        }
         if (labelled < 0) {
             goto error;
         }
@@ -1225,20 +1279,22 @@ error:
 }
 
 PyDoc_STRVAR(inert_doc,
-"inert(env, line, cands)\n"
+"inert(env, line, cands, starts=None)\n"
 "--\n\n"
-"mentions.inert(line, cands); `env`: the Python callables mentions._native_judge passes.");
+"mentions.inert(line, cands); `env`: the Python callables mentions._native_judge passes, `starts`: the\n"
+"letters a relation label begins with (references._LABEL_STARTS), which spare most lines the label regex.");
 
 static PyObject *
 inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "inert takes 3 arguments");
+    if (nargs != 3 && nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "inert takes 3 or 4 arguments");
         return NULL;
     }
-    PyObject *env = args[0], *line = args[1], *cands = args[2];
-    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT || !PyUnicode_Check(line) || !PyList_Check(cands)) {
-        PyErr_SetString(PyExc_TypeError, "inert(env, line: str, cands: list)");
+    PyObject *env = args[0], *line = args[1], *cands = args[2], *starts = nargs == 4 ? args[3] : NULL;
+    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT || !PyUnicode_Check(line) || !PyList_Check(cands)
+        || (starts != NULL && !PyTuple_Check(starts))) {
+        PyErr_SetString(PyExc_TypeError, "inert(env, line: str, cands: list, starts: tuple)");
         return NULL;
     }
     Judge j = {.env = &PyTuple_GET_ITEM(env, 0), .line = line, .kind = PyUnicode_KIND(line), .data = PyUnicode_DATA(line),
@@ -1288,20 +1344,46 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (PyUnicode_FindChar(line, ':', 0, j.n, 1) < 0) {
         Py_RETURN_TRUE;
     }
-    int labelled = slice_says(&j, j.env[E_RELATION_LABEL], S_match, line_mark_end(&j), j.n);
+    Py_ssize_t lead_end = line_mark_end(&j);
+    int labelled = label_may(&j, lead_end, starts);
+    if (labelled > 0) {
+        labelled = slice_says(&j, j.env[E_RELATION_LABEL], S_match, lead_end, j.n);
+    }
     return labelled < 0 ? NULL : PyBool_FromLong(!labelled);
+}
+
+PyDoc_STRVAR(label_may_doc,
+"label_may(line, at, starts)\n"
+"--\n\n"
+"references._label_may(line, at, starts): whether mentions._RELATION_LABEL may match line[at:].");
+
+static PyObject *
+label_may_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t at = nargs == 3 && PyLong_Check(args[1]) ? PyLong_AsSsize_t(args[1]) : -1;
+    if (at == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || at < 0 || at > PyUnicode_GET_LENGTH(args[0]) || !PyTuple_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "label_may(line: str, at: int in 0..len(line), starts: tuple[ASCII str, ...])");
+        return NULL;
+    }
+    Judge j = {.line = args[0], .kind = PyUnicode_KIND(args[0]), .data = PyUnicode_DATA(args[0]),
+               .n = PyUnicode_GET_LENGTH(args[0])};
+    int may = label_may(&j, at, args[2]);
+    return may < 0 ? NULL : PyBool_FromLong(may);
 }
 
 /* ---- references._walk_py in C: one call per agent ---- */
 
 /* The Python objects references._native_walk passes, in this order. */
-enum { W_HEADING, W_CODE, W_TABLE, W_PARAGRAPH, W_LEAD_SAYS, W_ROWS, W_JUDGE_ENV, W_COUNT };
+enum { W_HEADING, W_CODE, W_TABLE, W_PARAGRAPH, W_LEAD_SAYS, W_ROWS, W_LABEL_STARTS, W_JUDGE_ENV, W_COUNT };
 
 static PyObject *S_text, *S_title, *S_line, *S_col, *EMPTY_TUPLE, *ONE;
 
 typedef struct {
     PyObject *const *env;
-    PyObject *judge_env, *src, *by_line, *hinted, *lines, *blocks, *firsts, *titles, *name, *known, *hits, *weak;
+    PyObject *judge_env, *starts, *src, *by_line, *hinted, *lines, *blocks, *firsts, *titles, *name, *known, *hits, *weak;
     int any_known;
 } Walk;
 
@@ -1463,8 +1545,8 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int ski
     }
     PyObject *text = PyList_GET_ITEM(w->lines, i);
     if (!ctx && !weak_hint) {
-        PyObject *args[3] = {w->judge_env, text, cands};
-        int r = truth(inert(NULL, args, 3));
+        PyObject *args[4] = {w->judge_env, text, cands, w->starts};
+        int r = truth(inert(NULL, args, 4));
         if (r != 0) {
             return r < 0 ? -1 : 0;
         }
@@ -1485,9 +1567,9 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int ski
         }
     }
     PyObject *t = Py_True, *f = Py_False; /* borrowed, as every argument of a vectorcall */
-    PyObject *args[11] = {w->judge_env, text, cands, ctx ? t : f, compare ? t : f, w->name, lead_ok ? t : f,
-                          target_cols, first_cell, skill ? t : f, weak_hint ? t : f};
-    PyObject *res = scan_line(NULL, args, 11);
+    PyObject *args[12] = {w->judge_env, text, cands, ctx ? t : f, compare ? t : f, w->name, lead_ok ? t : f,
+                          target_cols, first_cell, skill ? t : f, weak_hint ? t : f, w->starts};
+    PyObject *res = scan_line(NULL, args, 12);
     Py_XDECREF(none_known);
     int r = -1;
     if (res != NULL) {
@@ -1581,8 +1663,10 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     w.env = &PyTuple_GET_ITEM(env, 0);
     w.judge_env = w.env[W_JUDGE_ENV];
-    if (!PyTuple_Check(w.judge_env) || PyTuple_GET_SIZE(w.judge_env) != E_COUNT) {
-        PyErr_SetString(PyExc_TypeError, "walk: env's last item must be the tuple of mentions._native_judge");
+    w.starts = w.env[W_LABEL_STARTS];
+    if (!PyTuple_Check(w.judge_env) || PyTuple_GET_SIZE(w.judge_env) != E_COUNT || !PyTuple_Check(w.starts)) {
+        PyErr_SetString(PyExc_TypeError, "walk: env must end in the label starts (a tuple of ASCII str) and the tuple of "
+                                         "mentions._native_judge");
         return NULL;
     }
     if ((w.any_known = PyObject_IsTrue(w.known)) < 0) {
@@ -2556,6 +2640,7 @@ static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL, walk_doc},
+    {"label_may", (PyCFunction)(void (*)(void))label_may_py, METH_FASTCALL, label_may_doc},
     {"contexts", (PyCFunction)(void (*)(void))contexts, METH_FASTCALL, contexts_doc},
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},

@@ -275,14 +275,43 @@ def _rows(src: Source, b: Table, agent_table: bool, by_line: dict) -> list[tuple
     return out
 
 
+def _label_starts(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The letters each relation label (`mentions._RELATION_WORDS`, regexes) begins with: its
+    leading lowercase letters, less one a quantifier makes optional ("feeds?" gives "feed")."""
+    starts = []
+    for word in words:
+        start = re.match("[a-z]*", word).group()  # type: ignore[union-attr]  # "*" always matches
+        if word[len(start) : len(start) + 1] in ("?", "*", "{"):
+            start = start[:-1]
+        starts.append(start)
+    return tuple(s for s in dict.fromkeys(starts) if not any(t != s and s.startswith(t) for t in starts))  # "hand" covers "handoff"
+
+
+_LABEL_STARTS = _label_starts(mentions._RELATION_WORDS)
+
+
+def _label_may(line: str, at: int, starts: tuple[str, ...]) -> bool:
+    """Whether `mentions._RELATION_LABEL.match(line[at:])` may match: past an optional "**" or
+    "__" and blanks, the text starts with one of `starts`, an ASCII letter in either case and any
+    other character taken as a letter it may match under re.I ("ſ" is "s"). The reference of
+    compiler/_judge.c's `label_may`, which the C walk asks before that regex (~1.5k instructions
+    a line with a colon, where most such lines start with no label)."""
+    text = line[at:]
+    if text.startswith(("**", "__")):
+        text = text[2:]
+    text = text.lstrip()
+    return any(len(text) >= len(s) and all(c.lower() == w or c >= "\x80" for c, w in zip(text, s, strict=False))
+               for s in starts)
+
+
 def _native() -> Callable[..., None] | None:
     """compiler/_judge.c's `walk` as `_walk_py` is called, or None: not built, or AGENTC_PURE_PYTHON
-    set. Its Python callables: the block types it tells apart, `_lead_says`, `_rows` and the line
-    judge's own (`mentions.JUDGE_ENV`)."""
+    set. Its Python callables: the block types it tells apart, `_lead_says`, `_rows`, the letters a
+    relation label starts with (`_LABEL_STARTS`) and the line judge's own (`mentions.JUDGE_ENV`)."""
     module = native.load("_judge", "walk")
     if module is None:
         return None
-    env = (Heading, Code, Table, Paragraph, _lead_says, _rows, mentions.JUDGE_ENV)
+    env = (Heading, Code, Table, Paragraph, _lead_says, _rows, _LABEL_STARTS, mentions.JUDGE_ENV)
 
     def walk(src: Source, reading: Reading, chain: list, name: str, known: Container, hits: list, weak: list) -> None:
         module.walk(env, src, reading.names, reading.hinted, reading.lines, src.blocks, reading.firsts, src.owner,

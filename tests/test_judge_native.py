@@ -56,7 +56,18 @@ def both(native, line, cands, ctx=False, compare=False, self_name="me", lead_ok=
                                   target_cols=target_cols, first_cell=first_cell, skill_ctx=skill_ctx, cands=cands,
                                   weak_hint=weak_hint)
     assert plain(got) == plain(want), (line, [(c.start, c.end, c.target, c.form, c.brand) for c in cands])
+    starts = references._LABEL_STARTS  # as the C walk calls it: the label regex only where a label may start
+    assert plain(native(line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint,
+                        starts)) == plain(want), line
     return got
+
+
+def same_inert(inert, line, cands):
+    """The C `inert`, without and with the label starts, gives what mentions.inert gives."""
+    want = mentions.inert(line, cands)
+    assert inert(line, cands) == want, line
+    assert inert(line, cands, references._LABEL_STARTS) == want, line
+    return want
 
 
 def test_mentions_uses_the_native_judge_when_built():
@@ -83,8 +94,7 @@ def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypa
         return both(native, line, cands, ctx, compare, self_name, lead_ok, target_cols, first_cell, skill_ctx, weak_hint)
 
     def checked_inert(line, cands):
-        assert inert(line, cands) == mentions.inert(line, cands), line
-        return mentions.inert(line, cands)
+        return same_inert(inert, line, cands)
 
     monkeypatch.setattr(mentions, "judge_line", checked)
     monkeypatch.setattr(mentions, "inert_line", checked_inert)
@@ -138,7 +148,7 @@ def test_lines_with_their_own_names_are_judged_the_same(native, inert, line, ctx
     cols = tuple(data.draw(st.lists(st.tuples(bound, bound), max_size=3)))
     first = data.draw(st.none() | st.tuples(bound, bound) | st.just(()))
     both(native, line, cands, ctx, compare, self_name, lead_ok, cols, first, skill_ctx, weak_hint)
-    assert inert(line, cands) == mentions.inert(line, cands)
+    same_inert(inert, line, cands)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -152,7 +162,7 @@ def test_names_placed_anywhere_are_judged_the_same(native, inert, line, ctx, com
              for k in range(0, len(cuts) - 1, 2)]
     both(native, line, cands, ctx, compare, "me", True, ((0, n // 2),) if n % 3 else (), (0, n // 3) if n % 2 else None,
          False, weak_hint)
-    assert inert(line, cands) == mentions.inert(line, cands)
+    same_inert(inert, line, cands)
 
 
 def test_odd_lines(native, inert):
@@ -162,7 +172,7 @@ def test_odd_lines(native, inert):
         line = mentions.prepare(line)
         for ctx in (False, True):
             both(native, line, mentions._candidates(line, "me"), ctx=ctx, weak_hint=True)
-        assert inert(line, mentions._candidates(line, "me")) == mentions.inert(line, mentions._candidates(line, "me"))
+        same_inert(inert, line, mentions._candidates(line, "me"))
 
 
 def test_heads_before_a_name_are_judged_the_same(native):
@@ -257,6 +267,15 @@ def test_bad_arguments_are_type_errors(native, inert):
         inert("use code-reviewer")
     with pytest.raises(TypeError):
         inert.func((), "use code-reviewer", cands)
+    for starts in (["work"], "work", (1,), ("w\u00f6rk",)):  # the label starts: a tuple of ASCII str
+        with pytest.raises(TypeError):
+            native("Works with: code-reviewer", cands, False, False, "me", True, (), None, False, False, starts)
+        with pytest.raises(TypeError):
+            inert("Works with: x", [], starts)
+    with pytest.raises(TypeError):
+        native("use code-reviewer", cands, False, False, "me", True, (), None, False, False, (), 1)
+    with pytest.raises(TypeError):
+        inert("use code-reviewer", cands, (), 1)
 
 
 def test_no_leak(native, inert):
@@ -277,9 +296,15 @@ def test_no_leak(native, inert):
             native(line, cands, True, False, "me", True, ((0, 5),), (0, 12), False, True)
             native(line, cands, False, True, "me", False, (), None, False, False)
             inert(line, cands)
+            native(line, cands, False, False, "me", True, (), None, False, True, references._LABEL_STARTS)
+            inert(line, cands, references._LABEL_STARTS)
         try:
             native("use", cands, False, False, "me", True, (), None, False, False)
         except ValueError:
+            pass
+        try:
+            inert("Works with: x", [], (1,))
+        except TypeError:
             pass
 
     assert_no_leak(calls)
@@ -390,6 +415,62 @@ def test_walk_no_leak(walk):
         walk(src, reading, chain, "me", frozenset(), [], [])
         try:
             c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def label_may():
+    """The C `label_may`, the walk's test before mentions._RELATION_LABEL."""
+    return native_or_skip(lambda: native_module.load("_judge", "label_may"), "_judge").label_may
+
+
+LABEL_BITS = ["**", "__", "_", "*", " ", "\t", "\u00a0", "\u3000", ":", "Handoff", "hand", "HAND-OFF", "off", "to", "from",
+              "works", "with", "Feeds", "into", "see also", "Related agents", "next", "called by", "escalation", "after",
+              "\u017fee", "\u212aey", "\u0131nput", "\u0130nput", "\U0001f600", "\u2192", "Factual", "OpenAI", "x", "\r\n"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.from_regex(mentions._RELATION_LABEL))
+def test_every_relation_label_starts_as_the_walk_expects(label_may, text):
+    """No text the label pattern matches is one `_label_may` turns away: the starts hold every label."""
+    assert references._label_may(text, 0, references._LABEL_STARTS)
+    assert label_may(text, 0, references._LABEL_STARTS)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(LABEL_BITS), max_size=10).map("".join), st.data())
+def test_label_may_is_its_reference(label_may, text, data):
+    at = data.draw(st.integers(0, len(text)))
+    want = references._label_may(text, at, references._LABEL_STARTS)
+    assert label_may(text, at, references._LABEL_STARTS) == want
+    assert want or mentions._RELATION_LABEL.match(text[at:]) is None
+
+
+def test_label_may_odd_text(label_may):
+    starts = references._LABEL_STARTS
+    for text in ("", ":", "**", "** \u3000Works with:", "__hand off:", "\u212aey", "\u017fee also:", "HANDS TO:",
+                 "x" * 100000 + "works with:", "works" + "\U0001f600" * 3, "wor"):
+        for at in sorted({0, min(1, len(text)), len(text) // 2, len(text)}):
+            assert label_may(text, at, starts) == references._label_may(text, at, starts), (text[:40], at)
+    assert label_may("works with:", 0, ()) is False
+    assert label_may("anything:", 0, ("",)) is True
+
+
+def test_label_may_bad_arguments_and_no_leak(label_may):
+    starts = references._LABEL_STARTS
+    for args in ((), ("x", 0), (b"x", 0, starts), ("x", -1, starts), ("x", 2, starts), ("x", "0", starts),
+                 ("x", 0, ["work"]), ("x", 0, ("w\u00f6rk",)), ("x", 0, (1,)), ("x", 2**70, starts)):
+        with pytest.raises((TypeError, OverflowError)):
+            label_may(*args)
+
+    def calls():
+        label_may("- **Works with**: x", 4, starts)
+        label_may("\u2192 hand off to", 0, starts)
+        try:
+            label_may("x", 0, ["w"])
         except TypeError:
             pass
 
