@@ -14,6 +14,11 @@
  * Strings are escaped as serde_json (pydantic-core's writer) escapes them: '"' and '\\', \b \t
  * \n \f \r, other C0 controls as \u00xx in lowercase hex; everything else, DEL and non-ASCII
  * included, as UTF-8.
+ *
+ * crc32(data) gives zlib.crc32(data), the check of each entry in the cache's pack (agentc/cache.py),
+ * folded 64 bytes at a time with carry-less multiplication where the CPU has it (CRC32_FOLDS):
+ * the ~46 MB of entries of a 1000-agent cold build, ~11 -> ~3 ms; under callgrind, a 100-agent
+ * claude build's CRC 17.8M -> ~1M instructions.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -370,9 +375,121 @@ dump(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* crc32: zlib's CRC-32 (reflected polynomial 0xEDB88320), folded 64 bytes at a time with
+ * carry-less multiplication (PCLMULQDQ), after Gopal et al., "Fast CRC Computation for Generic
+ * Polynomials Using PCLMULQDQ Instruction" (Intel, 2009), with its constants for this
+ * polynomial; the bytes past the last whole 16, and all of a short buffer, a byte at a time. */
+
+static uint32_t CRC_TABLE[256];
+
+static void
+crc_table_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+        CRC_TABLE[i] = c;
+    }
+}
+
+/* The register (not inverted) over n bytes, a byte at a time. */
+static uint32_t
+crc_bytes(uint32_t crc, const unsigned char *p, size_t n)
+{
+    while (n--)
+        crc = CRC_TABLE[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    return crc;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CRC_FOLDS 1
+
+/* The register (not inverted) over n bytes, n a multiple of 16 and at least 64. */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t
+crc_fold(uint32_t crc, const unsigned char *p, size_t n)
+{
+    const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596, 0x0154442bd4);
+    const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009e, 0x01751997d0);
+    const __m128i k5k0 = _mm_set_epi64x(0, 0x0163cd6124);
+    const __m128i poly = _mm_set_epi64x(0x01f7011641, 0x01db710641);
+    const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
+    __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 0x00)), x2 = _mm_loadu_si128((const __m128i *)(p + 0x10));
+    __m128i x3 = _mm_loadu_si128((const __m128i *)(p + 0x20)), x4 = _mm_loadu_si128((const __m128i *)(p + 0x30));
+    __m128i x5, x6, x7, x8;
+    x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
+    p += 64;
+    n -= 64;
+    for (; n >= 64; p += 64, n -= 64) { /* four lanes, each folded 64 bytes on */
+        x5 = _mm_clmulepi64_si128(x1, k1k2, 0x00);
+        x6 = _mm_clmulepi64_si128(x2, k1k2, 0x00);
+        x7 = _mm_clmulepi64_si128(x3, k1k2, 0x00);
+        x8 = _mm_clmulepi64_si128(x4, k1k2, 0x00);
+        x1 = _mm_clmulepi64_si128(x1, k1k2, 0x11);
+        x2 = _mm_clmulepi64_si128(x2, k1k2, 0x11);
+        x3 = _mm_clmulepi64_si128(x3, k1k2, 0x11);
+        x4 = _mm_clmulepi64_si128(x4, k1k2, 0x11);
+        x1 = _mm_xor_si128(_mm_xor_si128(x1, x5), _mm_loadu_si128((const __m128i *)(p + 0x00)));
+        x2 = _mm_xor_si128(_mm_xor_si128(x2, x6), _mm_loadu_si128((const __m128i *)(p + 0x10)));
+        x3 = _mm_xor_si128(_mm_xor_si128(x3, x7), _mm_loadu_si128((const __m128i *)(p + 0x20)));
+        x4 = _mm_xor_si128(_mm_xor_si128(x4, x8), _mm_loadu_si128((const __m128i *)(p + 0x30)));
+    }
+    /* the four lanes into one */
+    x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+    x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), x2), x5);
+    x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+    x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), x3), x5);
+    x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+    x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), x4), x5);
+    for (; n >= 16; p += 16, n -= 16) {
+        x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+        x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), _mm_loadu_si128((const __m128i *)p)), x5);
+    }
+    /* 128 bits to 64, then Barrett's reduction to 32 */
+    x2 = _mm_clmulepi64_si128(x1, k3k4, 0x10);
+    x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), x2);
+    x2 = _mm_srli_si128(x1, 4);
+    x1 = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(x1, low32), k5k0, 0x00), x2);
+    x2 = _mm_clmulepi64_si128(_mm_and_si128(x1, low32), poly, 0x10);
+    x2 = _mm_clmulepi64_si128(_mm_and_si128(x2, low32), poly, 0x00);
+    return (uint32_t)_mm_extract_epi32(_mm_xor_si128(x1, x2), 1);
+}
+#endif
+
+static int FOLDS = 0; /* whether this CPU has PCLMULQDQ and SSE4.1 (crc_fold): set at import */
+
+/* zlib.crc32 of the n bytes at p. */
+static uint32_t
+crc32_of(const unsigned char *p, size_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+#ifdef CRC_FOLDS
+    if (FOLDS && n >= 64) {
+        size_t whole = n & ~(size_t)15;
+        crc = crc_fold(crc, p, whole);
+        p += whole;
+        n -= whole;
+    }
+#endif
+    return ~crc_bytes(crc, p, n);
+}
+
+static PyObject *
+crc32(PyObject *module, PyObject *data)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    uint32_t crc = crc32_of(view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    return PyLong_FromUnsignedLong(crc);
+}
+
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))dump, METH_FASTCALL,
      "dump(value, plans): value as pydantic-core's JSON bytes, or None for a value left to pydantic-core."},
+    {"crc32", crc32, METH_O, "crc32(data): zlib.crc32(data), of any bytes-like object."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -390,5 +507,13 @@ PyInit__codec(void)
     ESCAPE['\r'] = 'r';
     ESCAPE['"'] = '"';
     ESCAPE['\\'] = '\\';
-    return PyModule_Create(&module);
+    crc_table_init();
+#ifdef CRC_FOLDS
+    __builtin_cpu_init();
+    FOLDS = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#endif
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "CRC32_FOLDS", FOLDS) < 0)
+        Py_CLEAR(m);
+    return m;
 }

@@ -7,12 +7,15 @@ hypothesis-made ones, and a build record and its views; it gives None for what i
 pydantic-core (a float, a date, a huge int, a str subclass, a lone surrogate, a non-str key, deep
 nesting, a list holding itself), and then codec writes what pydantic-core writes. Also: it is used when built (and must
 be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leaks no
-memory."""
+memory. Its `crc32`, the cache pack's check of each entry, is zlib.crc32 on bytes of every length
+and alignment the folding and its tail can meet."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
+import zlib
 
 import pytest
 from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
@@ -226,3 +229,59 @@ def test_a_cached_build_leaves_type_inference_unloaded(dump, tmp_path):
         names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
         assert "agentc.codec" in names, step
         assert not names & {"decimal", "fractions"}, step
+
+
+# --- crc32: the check of each entry in the cache's pack ------------------------------------------
+
+@pytest.fixture(scope="module")
+def crc32():
+    """The C `crc32`, even in a run whose cache uses zlib's."""
+    return native_or_skip(lambda: native.load("_codec", "crc32", package="agentc"), "_codec").crc32
+
+
+# Bytes whose CRC decides the paths: none, fewer than the 64 a fold needs, a fold and a tail of
+# every length below 16, and large ones; the UTF-8 of odd text (CRLF, emoji, dotted and dotless
+# i, long s, the Kelvin sign) and every byte value.
+ODD_BYTES = [b"", b"a", b"\x00" * 63, b"\xff" * 64, bytes(range(256)) * 40, "a\r\nb😀İıſ\u212a".encode() * 97,
+             b"x" * 1_000_003, ("\U0001f600" * 20_000 + "\n").encode()]
+
+
+@pytest.mark.parametrize("data", ODD_BYTES)
+def test_crc32_is_zlibs(crc32, data):
+    for start in range(0, min(len(data), 17)):
+        for end in (len(data), len(data) - 1, start + 64, start + 79, start + 128):
+            piece = data[start:max(start, end)]
+            assert crc32(piece) == zlib.crc32(piece), (start, end)
+            assert crc32(memoryview(data)[start:max(start, end)]) == zlib.crc32(piece)
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.binary(max_size=600), st.integers(0, 15))
+def test_crc32_is_zlibs_on_generated_bytes(crc32, data, cut):
+    assert crc32(data[cut:]) == zlib.crc32(data[cut:])
+    assert crc32(bytearray(data)) == zlib.crc32(data)
+
+
+def test_the_cache_checks_entries_with_it_where_it_folds():
+    import agentc.cache as cache
+
+    _codec = native_in_use("agentc._codec")
+    expected = _codec.crc32 if _codec is not None and _codec.CRC32_FOLDS else zlib.crc32
+    assert cache._crc32 is expected
+
+
+def test_crc32_takes_one_buffer(crc32):
+    for bad in ("text", None, 1, [b"a"]):
+        with pytest.raises(TypeError):
+            crc32(bad)
+    with pytest.raises(TypeError):
+        crc32(b"a", 0)
+    with pytest.raises(TypeError):
+        crc32()
+    with pytest.raises(BufferError):  # as zlib: a view that is not one block of memory
+        crc32(memoryview(b"abcdef")[::2])
+
+
+def test_crc32_leaks_nothing(crc32):
+    data = bytes(range(256)) * 3 + b"tail"
+    assert_no_leak(lambda: (crc32(data), crc32(memoryview(data)[5:]), crc32(b"")))
