@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict
 
 from agentc import codec
@@ -64,6 +66,21 @@ def test_the_body_read_from_the_source_is_the_lowered_one(text):
     assert agent.body == "\n".join(src.lines[src.body_start:])  # lower slices the text; it joined the lines
     assert codec.source_body(text, agent.body_line) == agent.body
     assert codec.load_entry(codec.dump_entry(agent, diags), text) == (agent, tuple(diags))
+
+
+# Bytes of a file as they come: line breaks of every kind, a BOM, bytes that are not UTF-8, wide characters.
+_SOURCE_PIECES = [b"\n", b"\r\n", b"\r", b"---", b"name: a", b"x", b" ", "\u00e9\u0130\u0131\u017f\u212a".encode(),
+                  "\U0001f600".encode(), b"\xff", b"\xc3", b"\xef\xbb\xbf", b"y" * 500]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=30).map(b"".join), st.integers(-2, 40))
+def test_the_body_from_the_source_is_the_readers_text_from_that_line(source, body_line):
+    """source_body decodes a file without a CR from the body's first byte on: the same text as
+    the reader's whole text (`text_of`) sliced at the line."""
+    from agentc.compiler.source import body_of, text_of
+
+    assert codec.source_body(source, body_line) == body_of(text_of(source), body_line)
 
 
 def test_an_entry_whose_source_gives_another_body_is_refused():
