@@ -1175,6 +1175,26 @@ block_upper(const void *p, size_t size)
             return at + __builtin_ctz((unsigned)mask) / (Py_ssize_t)sizeof(CHAR);                  \
         }                                                                                          \
     }
+
+/* The "-" of the 16 bytes at `p`, characters of `size` bytes, as a mask of their bytes (0: none). */
+static inline int
+block_hyphen(const void *p, size_t size)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)p);
+    __m128i eq = size == 1 ? _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))
+        : size == 2        ? _mm_cmpeq_epi16(x, _mm_set1_epi16('-'))
+                           : _mm_cmpeq_epi32(x, _mm_set1_epi32('-'));
+    return _mm_movemask_epi8(eq);
+}
+
+/* The same for the kebab scan's hyphens (below `end`). */
+#define SKIP_TO_HYPHEN(CHAR)                                                                       \
+    for (const Py_ssize_t per = (Py_ssize_t)(16 / sizeof(CHAR)); at + per <= end; at += per) {     \
+        int mask = block_hyphen(t + at, sizeof(CHAR));                                             \
+        if (mask) {                                                                                \
+            return at + __builtin_ctz((unsigned)mask) / (Py_ssize_t)sizeof(CHAR);                  \
+        }                                                                                          \
+    }
 #else
 #define SKIP_BLOCKS(CHAR)                                                                          \
     for (const Py_ssize_t per = (Py_ssize_t)(sizeof(uint64_t) / sizeof(CHAR)); at + per <= n; at += per) { \
@@ -1184,6 +1204,7 @@ block_upper(const void *p, size_t size)
             break;                                                                                 \
         }                                                                                          \
     }
+#define SKIP_TO_HYPHEN(CHAR)
 #endif
 
 #define SCANS(SUFFIX, CHAR)                                                                        \
@@ -1197,6 +1218,17 @@ block_upper(const void *p, size_t size)
             at++;                                                                                  \
         }                                                                                          \
         return at;                                                                                 \
+    }                                                                                              \
+                                                                                                   \
+    /* The first "-" of t[at:end], or -1: inline, where PyUnicode_FindChar cost ~115 instructions \
+     * a call (~420 calls, one a hyphen, in a 32 KB agent). */                                    \
+    static Py_ssize_t next_hyphen_##SUFFIX(const CHAR *t, Py_ssize_t end, Py_ssize_t at)         \
+    {                                                                                              \
+        SKIP_TO_HYPHEN(CHAR)                                                                       \
+        while (at < end && t[at] != '-') {                                                         \
+            at++;                                                                                  \
+        }                                                                                          \
+        return at < end ? at : -1;                                                                 \
     }                                                                                              \
                                                                                                    \
     static Py_ssize_t next_word_##SUFFIX(const CHAR *t, Py_ssize_t n, Py_ssize_t e)              \
@@ -1250,10 +1282,8 @@ block_upper(const void *p, size_t size)
     {                                                                                              \
         Py_ssize_t p = 1;                                                                          \
         while (p + 1 < n) {                                                                        \
-            if (t[p] != '-') { /* the next hyphen: str.find's memchr passes the text by blocks */  \
-                if ((p = PyUnicode_FindChar(text, '-', p + 1, n - 1, 1)) < 0) {                    \
-                    return p == -1 ? 0 : -1;                                                       \
-                }                                                                                  \
+            if (t[p] != '-' && (p = next_hyphen_##SUFFIX(t, n - 1, p + 1)) < 0) {                  \
+                return 0;                                                                          \
             }                                                                                      \
             if (!is_alnum(t[p - 1]) || !is_alnum(t[p + 1])) {                                      \
                 p++;                                                                               \

@@ -343,6 +343,18 @@ def test_capitals_are_found_at_every_place_of_a_word_of_characters(module):
         _names_both(module, filler * 50)
 
 
+def test_hyphens_are_found_at_every_place_of_a_block(module):
+    """The kebab scan finds the next hyphen 16, 8 or 4 characters at a time (SSE2): a name at each
+    offset after fillers of each kind, next to characters whose low byte or lane is a hyphen's
+    ("ĭ" is 0x12D, "ⴭ" 0x2D2D, "𭀭" 0x2D02D, the non-ASCII hyphens), at the text's
+    last characters, and texts of those characters alone."""
+    for filler in ("x", " ", ",", ".", "\u012d", "\u2d2d", "\u2010", "\u2212", "\U0002d02d", "\U0001f600", "\xad"):
+        for at in range(20):
+            _names_both(module, filler * at + "code-reviewer" + filler * (19 - at) + " ml-engineer" + filler * at)
+            _names_both(module, filler * at + "a-b" + filler * at + "-cd-e")
+        _names_both(module, filler * 50)
+
+
 def test_names_of_every_file_are_the_same(module):
     files = md_files(ROOT / "agents", ROOT / "golden", ROOT / "tests" / "fixtures", SHARED / "corpus")
     for path in files:
