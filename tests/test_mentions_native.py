@@ -199,6 +199,17 @@ def test_a_word_across_the_half_is_found_once(native):
                     _both(native, text.replace("x", "\n"), words)
 
 
+def test_lines_are_counted_by_blocks(native):
+    """The scan counts the line ends before each place 16 bytes at a time, summing at most 255
+    blocks at once: words after runs of line ends of every length around those bounds (255 blocks
+    are 4080, 2040 or 1020 characters), in texts of each kind."""
+    for wide in ("", "\u2192", "\U0001f600"):
+        for count in (0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 1019, 1020, 1021, 2039, 2040, 2041, 4079, 4080, 4081, 9000):
+            text = wide + "agent" + "\n" * count + "ask x" + "\n" * (count // 3) + "agent\n"
+            _both(native, text)
+            _both(native, text.replace("\n", "\nb"))
+
+
 def test_an_odd_character_anywhere_gives_the_text_to_python(native):
     """"İ" and the Kelvin sign have a class and a state of their own, found where the scan tests for
     a word's end: at the text's ends, next to a word, around the half of a long text (in the second
