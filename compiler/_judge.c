@@ -1,8 +1,9 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
  * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
- * structure._name_at_py), delegation's `clean` (reference delegation._clean_py) and the words a block
- * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py)
+ * structure._name_at_py) and in a block's lines (`locate`, reference structure._find_in_lines_py),
+ * delegation's `clean` (reference delegation._clean_py) and the words a block
+ * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py),
  * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py) and the
  * names leading a text (`leading`, reference delegation._leading_py).
  *
@@ -2053,36 +2054,32 @@ name_sep(Py_UCS4 ch)
     return name_char(ch) == '-' || ch == '_' || Py_UNICODE_ISSPACE(ch);
 }
 
-PyDoc_STRVAR(name_at_doc,
-"name_at(words, text)\n"
-"--\n\n"
-"Where `_name_rx` of a name whose words (`_words`) are `words`, all ASCII, first matches in\n"
-"`text` with its Unicode hyphens as \"-\", or -1; -2 when only the pattern can tell (a word empty\n"
-"or starting with a separator, or `text` holding a character re.I folds to an ASCII letter).");
-
-static PyObject *
-name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Whether `name_in` can read a name of these words (all ASCII, each a str): 1, 0 when only the
+   pattern can (a word empty or starting with a separator makes it backtrack), -1 with a TypeError. */
+static int
+name_words(PyObject *words)
 {
-    if (nargs != 2 || !PyTuple_Check(args[0]) || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "name_at(words: tuple of str, text: str)");
-        return NULL;
-    }
-    PyObject *words = args[0], *text = args[1];
     Py_ssize_t nw = PyTuple_GET_SIZE(words);
+    int ok = nw > 0;
     for (Py_ssize_t w = 0; w < nw; w++) {
         PyObject *word = PyTuple_GET_ITEM(words, w);
         if (!PyUnicode_Check(word)) {
             PyErr_SetString(PyExc_TypeError, "name_at: each word must be a str");
-            return NULL;
+            return -1;
         }
-        /* an empty word, or one starting with a separator, makes the pattern backtrack: ask it */
         if (!PyUnicode_IS_ASCII(word) || PyUnicode_GET_LENGTH(word) == 0 || name_sep(PyUnicode_READ_CHAR(word, 0))) {
-            return PyLong_FromLong(-2);
+            return 0;
         }
     }
-    if (nw == 0) {
-        return PyLong_FromLong(-2);
-    }
+    return ok;
+}
+
+/* Where the name of `words` (`name_words` said 1) first is in `text`, -1 for nowhere, -2 when the
+   text holds a character re.I folds to an ASCII letter (only the pattern can tell). */
+static Py_ssize_t
+name_in(PyObject *words, PyObject *text)
+{
+    Py_ssize_t nw = PyTuple_GET_SIZE(words);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -2090,7 +2087,7 @@ name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, i);
             if (ch == 0x130 || ch == 0x131 || ch == 0x17F || ch == 0x212A) { /* re.I: "İ", "ı" ~ i, "ſ" ~ s, K ~ k */
-                return PyLong_FromLong(-2);
+                return -2;
             }
         }
     }
@@ -2131,10 +2128,68 @@ name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             pos += len;
         }
         if (ok) {
-            return PyLong_FromSsize_t(at);
+            return at;
         }
     }
-    return PyLong_FromLong(-1);
+    return -1;
+}
+
+PyDoc_STRVAR(name_at_doc,
+"name_at(words, text)\n"
+"--\n\n"
+"Where `_name_rx` of a name whose words (`_words`) are `words`, all ASCII, first matches in\n"
+"`text` with its Unicode hyphens as \"-\", or -1; -2 when only the pattern can tell (a word empty\n"
+"or starting with a separator, or `text` holding a character re.I folds to an ASCII letter).");
+
+static PyObject *
+name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyTuple_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "name_at(words: tuple of str, text: str)");
+        return NULL;
+    }
+    int ok = name_words(args[0]);
+    return ok < 0 ? NULL : PyLong_FromSsize_t(ok ? name_in(args[0], args[1]) : -2);
+}
+
+PyDoc_STRVAR(locate_doc,
+"locate(words, lines, first, last)\n"
+"--\n\n"
+"structure._find_in_lines_py for an ASCII name whose words are `words`: (line, column) of the\n"
+"first of lines[first - 1 : last] (1-based; those outside the list are passed) holding the name,\n"
+"as `name_at` finds it, or None; the line number, an int, from which only the pattern can tell.");
+
+static PyObject *
+locate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyTuple_Check(args[0]) || !PyList_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "locate(words: tuple of str, lines: list of str, first: int, last: int)");
+        return NULL;
+    }
+    PyObject *words = args[0], *lines = args[1];
+    Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
+    if ((first == -1 || last == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    int ok = name_words(words);
+    if (ok <= 0) {
+        return ok < 0 ? NULL : PyLong_FromSsize_t(first);
+    }
+    for (Py_ssize_t ln = first < 1 ? 1 : first; ln <= last && ln <= PyList_GET_SIZE(lines); ln++) {
+        PyObject *line = PyList_GET_ITEM(lines, ln - 1);
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "locate: each line must be a str");
+            return NULL;
+        }
+        Py_ssize_t at = name_in(words, line);
+        if (at == -2) {
+            return PyLong_FromSsize_t(ln);
+        }
+        if (at >= 0) {
+            return Py_BuildValue("(nn)", ln, at + 1);
+        }
+    }
+    Py_RETURN_NONE;
 }
 
 /* ---- delegation's word tests in C (h91): which groups of words a block's lowered text holds ---- */
@@ -2645,6 +2700,7 @@ static PyMethodDef methods[] = {
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
+    {"locate", (PyCFunction)(void (*)(void))locate, METH_FASTCALL, locate_doc},
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
     {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
     {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},
@@ -2655,7 +2711,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py and _name_at_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py and _leading_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py and _leading_py in C.",
     -1,
     methods,
 };

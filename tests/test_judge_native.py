@@ -989,3 +989,82 @@ def test_leading_bad_arguments_and_no_leak(leading):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def locate():
+    """The C `locate`."""
+    return native_or_skip(lambda: native_module.load("_judge", "locate"), "_judge").locate
+
+
+def regex_find_in_lines(target, lines, first, last):
+    """Where `_locate` finds `target` in lines first..last by the pattern alone."""
+    for ln in range(max(first, 1), min(last, len(lines)) + 1):
+        at = regex_name_at(target, lines[ln - 1])
+        if at >= 0:
+            return ln, at + 1
+    return None
+
+
+def test_every_block_finds_each_name_where_the_pattern_does():
+    """The targets each block of the repository's markdown and ../shared/corpus names, and one it
+    does not, in that block, from its first line and (a longer block) from its second."""
+    from agentc.compiler import delegation
+
+    found = 0
+    for path in md_files(ROOT / "agents", SHARED / "corpus"):
+        src = read_source(str(path), path.read_bytes())
+        for b in src.blocks:
+            last = max(b.end, b.line)
+            targets = {t for line in src.lines[b.line - 1 : last] for t in delegation.targets_in(line)} | {"code-reviewer"}
+            for target in targets:
+                for first in (b.line, b.line + 1) if last > b.line else (b.line,):
+                    got = structure._find_in_lines(target, src.lines, first, last)
+                    assert got == structure._find_in_lines_py(target, src.lines, first, last), (target, path, b.line)
+                    assert got == regex_find_in_lines(target, src.lines, first, last), (target, path, b.line)
+                    found += got is not None
+    assert found > 1000
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from(NAME_TARGETS), st.lists(st.lists(st.sampled_from(NAME_BITS), max_size=8).map("".join), max_size=5),
+       st.integers(-1, 6), st.integers(-1, 6))
+def test_any_lines_find_a_name_where_the_pattern_does(target, lines, first, last):
+    """Names of every kind (odd ones the C leaves to the pattern) in lines holding every
+    separator, the characters re.I folds, emoji, CRLF, a lone surrogate; ranges in and out of the list."""
+    assert structure._find_in_lines(target, lines, first, last) == regex_find_in_lines(target, lines, first, last)
+    assert structure._find_in_lines_py(target, lines, first, last) == regex_find_in_lines(target, lines, first, last)
+
+
+def test_locate_answers_as_name_at(locate, name_at):
+    """A line only the pattern can read gives its number back; the lines before it are read."""
+    lines = ["nothing", "a \u017f line", "code-reviewer here", "x"]
+    words = ("code", "reviewer")
+    assert locate(words, lines, 1, 4) == 2
+    assert locate(words, lines, 3, 4) == (3, 1)
+    assert locate(words, lines, -5, 1) is None
+    assert locate(words, lines, 4, 99) is None
+    assert locate(("", "x"), lines, 2, 3) == 2  # words only the pattern reads: from the first line
+    assert name_at(words, lines[1]) == -2 and name_at(words, lines[2]) == 0
+
+
+def test_locate_bad_arguments_and_no_leak(locate):
+    words = ("code", "reviewer")
+    for args in [(), (words, ["x"], 1), (["code"], ["x"], 1, 1), (words, ("x",), 1, 1), (words, ["x"], "1", 1),
+                 (words, ["x"], 1, 1.0), (words, [b"x"], 1, 1), (("a", 1), ["x"], 1, 1), (words, ["x"], 1, 1, 1)]:
+        with pytest.raises(TypeError):
+            locate(*args)
+    with pytest.raises(OverflowError):
+        locate(words, ["x"], 1 << 70, 1)
+    lines = ["use code-reviewer", "\u2192 Delegate to **code\u2011reviewer**", "\u212a", "x" * 400, ""]
+
+    def calls():
+        for first in range(6):
+            locate(words, lines, first, 5)
+        locate(("",), lines, 1, 2)
+        try:
+            locate(words, [1], 1, 1)
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
