@@ -206,11 +206,16 @@ def find(block: Block, role: str, self_name: str) -> list[Found]:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, (ListItem, Paragraph)):
-        holds = _holding(block.text, _WORDS)
-        found = _line(block.text, block.line, block.col, role, holds)
-        if holds & _AGENT:  # every `_USE_AGENT` match says it (re.I folds no other character to its letters)
+        text = block.text
+        holds = _holding(text, _WORDS)
+        # outside delegation and avoid sections `_line` yields nothing without a piece and a
+        # trigger: most texts here hold neither ("agent" alone brought them) and skip the call
+        read = role in ALWAYS_READ or holds & _PIECE and holds & _TRIGGER
+        found = _line(text, block.line, block.col, role, holds) if read else []
+        # every `_USE_AGENT` match says "agent" (re.I folds no other character to its letters)
+        if holds & _AGENT and (used := _use_agent(text, block.line, block.col, self_name)):
             named = {f.target for f in found}
-            found += [f for f in _use_agent(block.text, block.line, block.col, self_name) if f.target not in named]
+            found += [f for f in used if f.target not in named]
         return found
     if isinstance(block, ExampleTag):
         return _use_agent(block.text, block.line, block.col, self_name)
@@ -320,11 +325,10 @@ _holding = _holding_c.holding if _holding_c is not None else _holding_py
 def _line(text: str, line: int, col: int, role: str, holds: int) -> list[Found]:
     """Each form below is tried only when the text holds the words its pattern cannot match
     without (most lines that get here hold one trigger, not every form's); `holds`: the text's
-    `_holding(text, _WORDS)`."""
+    `_holding(text, _WORDS)`. Outside delegation and avoid sections (`ALWAYS_READ`), only a text
+    holding a piece and a trigger gets here (`find`)."""
     out: list[Found] = []
     always = role in ALWAYS_READ
-    if not always and (not holds & _PIECE or not holds & _TRIGGER):
-        return out
     title, rest = lead(text)
     if title is not None:
         low = title.lower()
