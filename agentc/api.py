@@ -46,12 +46,12 @@ class Result:
         return not has_errors(self.diagnostics)
 
 
-def lower(source):
+def lower(source, *, whole: bool = True):
     """The front end's `lower`, imported on first use: a no-op build (and `--version`, `check`
     of nothing new) never loads the reader, the lowering or the linker."""
     from agentc.compiler.lower import lower as lower_source
 
-    return lower_source(source)
+    return lower_source(source, whole=whole)
 
 
 def link(agents: list[AgentIR], diagnostics: list[Diagnostic]) -> ProjectIR:
@@ -82,8 +82,10 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     `jobs` 0 lets `pools.processes` choose: from the files found whether to set the uncached
     ones aside for a pool, then from those left how many processes lower them (a few are
     lowered here: a pool would cost more than it saves). `whole=False` (a build of
-    `UNSTRUCTURED` targets only): the agents a worker lowered come back without what they
-    never read, the body's structure (`codec.STRUCTURE`: 1000 agents, -j 2, ~0.1 s less CPU)."""
+    `UNSTRUCTURED` targets only): the agents are lowered without what those never read, the
+    body's structure (`lower.lower`), and cached as such under keys of their own
+    (`Cache.ir_key`): they serve the next such build, and a build of other targets lowers
+    those files again, whole (a whole entry serves any build)."""
     from agentc import pools
     from agentc.cache import read_with_stat, sha
 
@@ -104,16 +106,19 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
         digest = sha(data)
         seen.append([str(f.path), before, digest])
         key = cache.ir_key(f.file, f.scope, digest) if cache is not None else None
-        hit = cache.get_ir(key, data) if cache is not None else None
+        hit = cache.get_ir(key, data, whole=whole) if cache is not None else None  # a whole entry serves any build
+        if hit is None and not whole and cache is not None:
+            key = cache.ir_key(f.file, f.scope, digest, whole=False)
+            hit = cache.get_ir(key, data, whole=False)
         if hit is None and pooled:
             parts.append(len(todo))
             todo.append((f, data))
             keys.append(key)
             continue
         if hit is None:
-            hit = _lower_file(f, data)
+            hit = _lower_file(f, data, whole)
             if cache is not None:
-                cache.put_ir(key, *hit)
+                cache.put_ir(key, *hit, whole=whole)
         parts.append(hit)
     done = []
     lowered = _lowered(todo, pools.processes(jobs, len(todo)), whole) if todo else ()
@@ -134,28 +139,34 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     return agents, diags, seen
 
 
-def _lower_file(f: Found, data: bytes) -> tuple[AgentIR | None, list[Diagnostic]]:
+def _lower_file(f: Found, data: bytes, whole: bool = True) -> tuple[AgentIR | None, list[Diagnostic]]:
     from agentc.compiler.source import read_source
 
-    return lower(read_source(f.file, data, f.scope))
+    return lower(read_source(f.file, data, f.scope), whole=whole)
 
 
 def _lowered(todo: list[tuple[Found, bytes]], jobs: int, whole: bool = True) -> Iterator[pools.Lowered]:
     """(cache entry, agent, diagnostics) of each file of `todo`, in order: lowered here, or
     by `jobs` forked processes (`pools.lower_in_pool`)."""
+    lower_one = _lower_to_entry if whole else _lower_to_light_entry
     if jobs <= 1:
-        return (_lower_to_entry(f, data) for f, data in todo)
+        return (lower_one(f, data) for f, data in todo)
     from agentc import pools
     from agentc.compiler import lower as _front_end  # noqa: F401  (the reader too) loaded here once, not in each worker
-    return pools.lower_in_pool(todo, jobs, _lower_to_entry, whole=whole)
+    return pools.lower_in_pool(todo, jobs, lower_one, whole=whole)
 
 
-def _lower_to_entry(f: Found, data: bytes) -> tuple[bytes, AgentIR | None, list[Diagnostic]]:
+def _lower_to_entry(f: Found, data: bytes, whole: bool = True) -> tuple[bytes, AgentIR | None, list[Diagnostic]]:
     """(cache entry, agent, diagnostics) of one file, lowered in this process (a worker's too)."""
     from agentc import codec
 
-    agent, more = _lower_file(f, data)
-    return codec.dump_entry(agent, more), agent, more
+    agent, more = _lower_file(f, data, whole)
+    return codec.dump_entry(agent, more, whole=whole), agent, more
+
+
+def _lower_to_light_entry(f: Found, data: bytes) -> tuple[bytes, AgentIR | None, list[Diagnostic]]:
+    """`_lower_to_entry` without the body's structure (`read_agents(whole=False)`)."""
+    return _lower_to_entry(f, data, False)
 
 
 def _paths(sources: Sources) -> list[str]:

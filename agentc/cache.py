@@ -216,11 +216,12 @@ class Cache:
             tmp.unlink(missing_ok=True)
 
     # -- per file ----------------------------------------------------------------------------
-    def ir_key(self, file: str, scope: str | None, digest: str) -> str:
+    def ir_key(self, file: str, scope: str | None, digest: str, *, whole: bool = True) -> str:
         """The key of a file's lowered entry; `digest`: the sha256 of its bytes, which the
         build computes for its record anyway (hashing the 32 KB twice was ~2% of a cold build's
-        own work at 1000 agents)."""
-        return sha(f"{code_fingerprint()}|{file}|{scope}|{digest}".encode())
+        own work at 1000 agents). `whole=False`: of its entry without the body's structure
+        (`api.read_agents`), a key of its own, so that no build that reads the structure takes it."""
+        return sha(f"{code_fingerprint()}|{file}|{scope}|{digest}{'' if whole else '|light'}".encode())
 
     def _loose(self, key: str) -> Path:
         return self.folder / "ir" / key[:2] / f"{key}.json"
@@ -232,9 +233,9 @@ class Cache:
             self._loose_seen = (self.folder / "ir").is_dir()
         return self._loose_seen
 
-    def get_ir(self, key: str, source: bytes) -> tuple[AgentIR | None, list[Diagnostic]] | None:
+    def get_ir(self, key: str, source: bytes, *, whole: bool = True) -> tuple[AgentIR | None, list[Diagnostic]] | None:
         """The lowered entry of `key`, or None; `source`: the bytes of the file it lowered
-        (an entry does not keep the agent's body, see codec.load_entry)."""
+        (an entry does not keep the agent's body, see codec.load_entry); `whole`: as the key's."""
         from agentc import codec  # pydantic-core: not imported by a build without the cache
 
         self.used.add(key)
@@ -249,20 +250,20 @@ class Cache:
                     if not self._any_loose():
                         return None
                     data = where = self._loose(key).read_bytes()
-            agent, diags = codec.load_entry(data, source)
+            agent, diags = codec.load_entry(data, source, whole=whole)
         except (OSError, ValueError):  # a damaged entry is no entry (pydantic-core's errors are ValueErrors)
             return None
         if key not in self.pending:
             self.hits[key] = where
         return agent, list(diags)
 
-    def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic]) -> None:
+    def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic], *, whole: bool = True) -> None:
         if not self.keep:
             self.used.add(key)
             return
         from agentc import codec
 
-        self.put_entry(key, codec.dump_entry(agent, diags))
+        self.put_entry(key, codec.dump_entry(agent, diags, whole=whole))
 
     def put_entry(self, key: str, data: bytes) -> None:
         """`put_ir` of an entry already in `codec.dump_entry`'s JSON (a worker process's)."""

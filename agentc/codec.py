@@ -232,9 +232,10 @@ def _entry(whole: bool = True) -> _Made:
 
 def dump_entry(agent, diagnostics, *, whole: bool = True) -> bytes:
     """A lowered file's agent (or None) and diagnostics as JSON, but the agent's body.
-    `whole=False`: not its STRUCTURE either, for `load_entry(whole=False)` alone, never the
-    cache: what a worker hands over for a build that never reads the structure (an entry of the
-    benchmark's agents: 46 KB, ~1.4M instructions to load; without it ~9 KB, ~0.35M)."""
+    `whole=False`: not its STRUCTURE either, for `load_entry(whole=False)` alone: the entry of
+    an agent lowered without it, for a build that never reads it, cached under a key of its own
+    (`Cache.ir_key`; an entry of the benchmark's agents: 46 KB, ~1.4M instructions to load;
+    without it ~9 KB, ~0.35M)."""
     return _dump({"agent": agent, "diagnostics": tuple(diagnostics), "body_length": len(agent.body) if agent is not None else 0},
                  _entry(whole))
 
@@ -243,7 +244,7 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
     """(agent, diagnostics) from `dump_entry`'s JSON and the bytes of the file it lowered (the
     entry's key is their hash); ValueError when it is not that. `whole=False`: the agent's
     STRUCTURE fields are left at their defaults, unread (~3x faster: they are ~80% of an
-    entry's objects); only for a build that never reads them, never for the cache's use.
+    entry's objects); only for a build that never reads them (`dump_entry(whole=False)`).
 
     An entry does not store the agent's body: it is the file's text after the frontmatter,
     which the build has read anyway (41% of an entry's bytes: a 1000-agent cold build spilled

@@ -133,7 +133,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     if state is None:
         return None
     seen, changed = state
-    fresh, more, read = api.read_agents([found[i] for i in changed], cache=store)
+    fresh, more, read = api.read_agents([found[i] for i in changed], cache=store, whole=not set(targets) <= api.UNSTRUCTURED)
     if len(read) != len(changed) or has_errors(apply_policy(more, **options.policy())):
         return None
     by_file = {a.file: a for a in fresh}

@@ -173,7 +173,7 @@ def _unspooled(future: Future | None, spool: IO[bytes]) -> Iterator[Any]:
 
 # The lowering pool.
 
-_WORK: tuple[Any, ...] = ()  # (todo, chunk, spools, lower, whole) for the forked workers: set before they start
+_WORK: tuple[Any, ...] = ()  # (todo, chunk, spools, lower) for the forked workers: set before they start
 _MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
 
 
@@ -189,8 +189,8 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     1.39 -> 1.30 s, 1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here, and so
     is every file of a chunk whose worker died (killed, out of memory): concurrent.futures
     notices that, where multiprocessing.Pool waited for it forever. Leaving early (an error,
-    Ctrl-C) cancels what has not started. `whole=False`: the workers' agents are loaded
-    without their body's structure (`codec.load_entry`); the entries stay whole."""
+    Ctrl-C) cancels what has not started. `whole=False`: `lower` made the entries without
+    the body's structure (`api.read_agents`), and they are loaded so."""
     import tempfile
 
     from agentc import codec
@@ -201,7 +201,7 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     # Few round trips, yet every worker busy to the end.
     chunk = max(1, min(16, len(rest) // (4 * workers)), -(-len(rest) // _MAX_SPOOLS))
     spools = [tempfile.TemporaryFile() for _ in range(0, len(rest), chunk)]
-    _WORK = (rest, chunk, spools, lower, whole)
+    _WORK = (rest, chunk, spools, lower)
     try:
         with _forked_pool(workers) as pool:
             futures = _hand_out(pool, _lower_chunk, ((c,) for c in range(len(spools))))
@@ -211,12 +211,12 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
                 entries = _unspooled(future, spools[c])
                 for f, data in rest[c * chunk:(c + 1) * chunk]:
                     try:
-                        entry, light = next(entries)
+                        entry = next(entries)
                     except Exception:  # noqa: BLE001  the worker failed, or its spool did not read back whole: the rest of the chunk is lowered here
                         entry = None
                     if entry is not None:
                         try:
-                            agent, more = codec.load_entry(entry if light is None else light, data, whole=whole)
+                            agent, more = codec.load_entry(entry, data, whole=whole)
                         except ValueError:  # not expected: an entry that does not come back whole
                             entry = None
                     if entry is None:
@@ -230,19 +230,12 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
 
 
 def _lower_chunk(c: int) -> int:
-    """In a worker: chunk `c` of `_WORK`'s files, lowered, as (cache entry, light entry or None) in spool `c`."""
-    todo, chunk, spools, lower, whole = _WORK
-    return _spool((_handed(*lower(f, data), whole) for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
-
-
-def _handed(entry: bytes, agent: AgentIR | None, diagnostics: list[Diagnostic], whole: bool) -> tuple[bytes, bytes | None]:
-    """What a worker sends of a file: its cache entry, and for a build that reads the agents
-    without their structure, the entry without it too (`codec.dump_entry(whole=False)`), which
-    this process loads instead: a fifth of the bytes to parse (1000 seed agents to claude, -j 2:
-    the ~500 entries loaded here ~1.4M -> ~0.35M instructions each)."""
-    from agentc import codec
-
-    return entry, None if whole else codec.dump_entry(agent, diagnostics, whole=False)
+    """In a worker: chunk `c` of `_WORK`'s files, lowered, their cache entries in spool `c`. A build
+    that never reads the body's structure has them made without it (`api.read_agents`): a fifth
+    of the bytes for this process to parse (1000 seed agents to claude, -j 2: the ~500 entries
+    loaded here ~1.4M -> ~0.35M instructions each)."""
+    todo, chunk, spools, lower = _WORK
+    return _spool((lower(f, data)[0] for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
 
 
 # The emission pool.

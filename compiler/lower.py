@@ -12,8 +12,13 @@ from agentc.compiler.span import Span
 from agentc.compiler.structure import extract
 
 
-def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
-    """The agent's IR, or None when the file defines no usable agent (the reasons are errors)."""
+def lower(src: Source, *, whole: bool = True) -> tuple[AgentIR | None, list[Diagnostic]]:
+    """The agent's IR, or None when the file defines no usable agent (the reasons are errors).
+
+    `whole=False` (a build of `api.UNSTRUCTURED` targets only): the body's structure (`codec.STRUCTURE`:
+    sections, mission, checklists, examples...) is not extracted; those fields keep their defaults.
+    No diagnostic depends on them. Such a build threw the structure away, or cached it for builds of
+    other targets (1000 seed agents to claude: ~6.7% of a cold build's instructions)."""
     diags = list(src.diagnostics)
     if any(d.code in ("AGC003", "AGC100") for d in diags):
         return None, diags
@@ -36,7 +41,7 @@ def lower(src: Source) -> tuple[AgentIR | None, list[Diagnostic]]:
         body_line=src.body_start + 1,
         key_spans={key: e.span for key, e in src.entries.items()},
         **typed,
-        **extract(src, typed["name"]),
+        **extract(src, typed["name"], whole=whole),
     )
     return agent, diags
 

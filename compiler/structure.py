@@ -88,8 +88,13 @@ _top_items_of = markdown._c.top_items if markdown._c is not None else _top_items
 _ir_sections = markdown._c.ir_sections if markdown._c is not None else _ir_sections_py
 
 
-def extract(src: Source, name: str) -> dict[str, Any]:
-    """The AgentIR fields that come from the body."""
+def extract(src: Source, name: str, *, whole: bool = True) -> dict[str, Any]:
+    """The AgentIR fields that come from the body. `whole=False`: only the delegations and mentions,
+    the agent's STRUCTURE left at its defaults, for a build whose targets never read it (`lower`)."""
+    if not whole:
+        reading = references.read(src, name)
+        delegations, weak = _delegations(src, name, reading)
+        return {"delegations": delegations, "mentions": weak}
     secs, roles = src.sections, src.roles
     keys: dict[str, list[int]] = {}  # role -> its sections, in order
     for k, r in enumerate(roles):

@@ -378,7 +378,7 @@ def test_suppressions_hold_after_an_incremental_rebuild(tmp_path, monkeypatch):
     assert not [d for d in first.diagnostics if d.code == "AGC301" and "security-auditor" in d.message]
     calls: list[str] = []
     real = api.lower
-    monkeypatch.setattr(api, "lower", lambda src: (calls.append(src.file), real(src))[1])
+    monkeypatch.setattr(api, "lower", lambda src, **kw: (calls.append(src.file), real(src, **kw))[1])
     data = tmp_path / "agents/data-engineer.md"
     data.write_text(data.read_text(encoding="utf-8").replace("## ", "More text.\n\n## ", 1), encoding="utf-8")
     again = build("out")

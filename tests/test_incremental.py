@@ -16,9 +16,9 @@ def lowered(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = api.lower
 
-    def spy(source):
+    def spy(source, **kw):
         calls.append(source.file)
-        return real(source)
+        return real(source, **kw)
 
     monkeypatch.setattr(api, "lower", spy)
     return calls

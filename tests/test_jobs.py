@@ -66,7 +66,7 @@ def test_a_chunk_that_does_not_read_back_whole_is_finished_here(monkeypatch):
     lowered: list[str] = []
     real = api._lower_file
     monkeypatch.setattr(pools, "_lower_chunk", _chunk_cut_short)
-    monkeypatch.setattr(api, "_lower_file", lambda f, data: (lowered.append(f.file), real(f, data))[1])  # here only: the workers run it too, but their list is theirs
+    monkeypatch.setattr(api, "_lower_file", lambda f, data, *whole: (lowered.append(f.file), real(f, data, *whole))[1])  # here only: the workers run it too, but their list is theirs
     assert read(OURS, 2) == one
     files = [f.file for f in discover(OURS)[0]]
     share = len(files) // 2
@@ -79,7 +79,7 @@ def test_this_process_lowers_its_share_and_loads_the_rest(monkeypatch, jobs):
     one = read(OURS, 1)
     lowered: list[str] = []
     real = api._lower_file
-    monkeypatch.setattr(api, "_lower_file", lambda f, data: (lowered.append(f.file), real(f, data))[1])  # the workers' calls are theirs
+    monkeypatch.setattr(api, "_lower_file", lambda f, data, *whole: (lowered.append(f.file), real(f, data, *whole))[1])  # the workers' calls are theirs
     assert read(OURS, jobs) == one
     files = [f.file for f in discover(OURS)[0]]
     assert lowered == files[:len(files) // jobs]
@@ -106,7 +106,7 @@ def test_a_pooled_build_writes_the_same_files_and_a_cache_the_next_build_uses(tm
     assert files("one") == files("two") and len(files("one")) > 20
     lowered: list[str] = []
     real = api.lower
-    monkeypatch.setattr(api, "lower", lambda src: (lowered.append(src.file), real(src))[1])
+    monkeypatch.setattr(api, "lower", lambda src, **kw: (lowered.append(src.file), real(src, **kw))[1])
     again = build("two", 1, ("claude",))  # another target set: a full build, from the pooled build's cache entries
     assert lowered == [] and not [d for d in again.diagnostics if d.severity == "error"]
 
@@ -339,18 +339,20 @@ def _unstructured(agent):
     return dataclasses.replace(agent, **{n: fields[n].default for n in codec.STRUCTURE})
 
 
-def test_a_pool_for_unstructured_targets_reads_the_agents_without_their_structure():
-    """This process lowers a share of the files itself: those agents are whole."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unstructured_targets_read_the_agents_without_their_structure(jobs):
+    """Lowered here or by a worker, each agent is the whole one with its structure at its defaults,
+    with the same diagnostics."""
     agents, diags, seen = read(OURS, 1)
-    pooled, pooled_diags, pooled_seen = read(OURS, 2, whole=False)
-    assert (pooled_diags, pooled_seen) == (diags, seen)
-    assert len(pooled) == len(agents)
-    assert all(b in (a, _unstructured(a)) for a, b in zip(agents, pooled, strict=True))
-    assert pooled[-1] == _unstructured(agents[-1]) != agents[-1]  # the last files are a worker's
+    light, light_diags, light_seen = read(OURS, jobs, whole=False)
+    assert (light_diags, light_seen) == (diags, seen)
+    assert light == [_unstructured(a) for a in agents]
+    assert light != agents  # some agents have structure to leave out
 
 
-def test_a_pool_for_unstructured_targets_still_caches_whole_entries(tmp_path):
-    """The workers hand over light entries too (`pools._handed`), but the cache gets the whole ones."""
+def test_unstructured_targets_cache_light_entries_under_keys_of_their_own(tmp_path):
+    """A build of unstructured targets caches its light entries apart: one of other targets never
+    takes them (it lowers those files again, whole), and the next unstructured build does."""
     from agentc.cache import Cache
 
     found = discover(OURS)[0]
@@ -359,6 +361,18 @@ def test_a_pool_for_unstructured_targets_still_caches_whole_entries(tmp_path):
         api.read_agents(found, cache=cache, jobs=jobs, whole=False)
     one, pooled = ({key: cache.pending.get(key) for key in cache.pending.keys()} for cache in caches)
     assert pooled == one and len(one) == len(found)
+    whole, cache = api.read_agents(found), caches[0]
+    assert api.read_agents(found, cache=cache) == whole  # missed the light entries: lowered again, whole
+    assert len(list(cache.pending.keys())) == 2 * len(found)
+    lowered: list[str] = []
+    real = api.lower
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(api, "lower", lambda src, **kw: (lowered.append(src.file), real(src, **kw))[1])
+        again = api.read_agents(found, cache=cache, whole=False)
+        fresh = api.read_agents(found, cache=Cache(tmp_path / "whole-first"), whole=False)
+    assert again[0] == [_unstructured(a) for a in whole[0]] and again[1] == whole[1]
+    assert lowered == [f.file for f in found]  # from the cache (the whole entries first), then a cold cache
+    assert fresh[:2] == again[:2]
 
 
 @pytest.mark.parametrize("plugin", [False, True])
