@@ -77,7 +77,7 @@ lower(Py_UCS4 ch)
 }
 
 /* Fills j->low: each character of the line as `lower` gives it, any other than ASCII as 0x80 (which
- * no word holds). One pass, then `holds` asks memmem for each word: about twenty words are looked
+ * no word holds). One pass, then `holds` asks `find` for each word: about twenty words are looked
  * for in a line, and a pass per word reading characters of any width cost more than the rest of
  * the judging. -1 on a memory error. */
 static int
@@ -88,9 +88,26 @@ lower_line(Judge *j)
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < j->n; i++) {
-        Py_UCS4 ch = lower(CH(j, i));
-        j->low[i] = (char)(ch < 128 ? ch : 0x80);
+    /* a loop per width: PyUnicode_READ's switch in the loop cost ~13 instructions a character */
+    char *low = j->low;
+    if (j->kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *d = j->data;
+        for (Py_ssize_t i = 0; i < j->n; i++) {
+            low[i] = (char)(d[i] < 128 ? lower(d[i]) : 0x80);
+        }
+    }
+    else if (j->kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *d = j->data;
+        for (Py_ssize_t i = 0; i < j->n; i++) {
+            Py_UCS4 ch = lower(d[i]);
+            low[i] = (char)(ch < 128 ? ch : 0x80);
+        }
+    }
+    else {
+        for (Py_ssize_t i = 0; i < j->n; i++) {
+            Py_UCS4 ch = lower(CH(j, i));
+            low[i] = (char)(ch < 128 ? ch : 0x80);
+        }
     }
     return 0;
 }
@@ -103,11 +120,30 @@ free_low(Judge *j)
     }
 }
 
+/* memmem(hay, n, word, m) for the short lines and words here: memchr finds each place of the word's
+ * first letter and memcmp tests the rest there. glibc's memmem set up a shift table each call:
+ * ~490 instructions a call, where the judge asks ~200 words of an agent's lines. */
+static const char *
+find(const char *hay, size_t n, const char *word, size_t m)
+{
+    if (m == 0 || m > n) {
+        return m == 0 ? hay : NULL;
+    }
+    const char *p = hay, *last = hay + (n - m);
+    while (p <= last && (p = memchr(p, word[0], (size_t)(last - p) + 1)) != NULL) {
+        if (memcmp(p + 1, word + 1, m - 1) == 0) {
+            return p;
+        }
+        p++;
+    }
+    return NULL;
+}
+
 /* Whether the lowered line holds `word` (lowercase ASCII, not ending in "i"); `lower_line` first. */
 static int
 holds(const Judge *j, const char *word)
 {
-    return memmem(j->low, (size_t)j->n, word, strlen(word)) != NULL;
+    return find(j->low, (size_t)j->n, word, strlen(word)) != NULL;
 }
 
 /* Whether `ch` is one of the ASCII `chars`. */
@@ -329,7 +365,7 @@ may_be_strong(const Judge *j, Py_ssize_t from, Py_ssize_t to)
         low[i] = (char)(ch < 128 ? ch : 0x80);
     }
     for (const char *const *w = STRONG_WORDS; *w != NULL; w++) {
-        if (memmem(low, (size_t)n, *w, strlen(*w)) != NULL) {
+        if (find(low, (size_t)n, *w, strlen(*w)) != NULL) {
             return 1;
         }
     }
@@ -948,7 +984,7 @@ cue_then_word(const Judge *j, Py_ssize_t s)
 static int
 word_agent_may(const Judge *j)
 {
-    for (const char *at = j->low; (at = memmem(at, (size_t)(j->low + j->n - at), "agent", 5)) != NULL; at++) {
+    for (const char *at = j->low; (at = find(at, (size_t)(j->low + j->n - at), "agent", 5)) != NULL; at++) {
         Py_ssize_t p = at - j->low, q = p + 5, n = j->n;
         if (!((p >= 1 && Py_UNICODE_ISSPACE(CH(j, p - 1)) && cue_then_word(j, p - 1))
               || (p >= 4 && Py_UNICODE_ISSPACE(CH(j, p - 4)) && cue_then_word(j, p - 4))

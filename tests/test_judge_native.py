@@ -168,7 +168,12 @@ def test_names_placed_anywhere_are_judged_the_same(native, inert, line, ctx, com
 def test_odd_lines(native, inert):
     for line in ("", " ", "\r\n", "\n", "agent", "x" * 5000 + " code-reviewer agent", "**code-reviewer**: " + "y" * 3000,
                  "- \u26a0\ufe0f **Code Reviewer** \u2192 reviews", "1. [x] \u201ccode-reviewer\u201d decides",
-                 "\u0130 code-reviewer \u212a", "hand off to the research agent", "Handoff from: code-reviewer, test-runner"):
+                 "\u0130 code-reviewer \u212a", "hand off to the research agent", "Handoff from: code-reviewer, test-runner",
+                 # the word search (`find`): a word cut at the line's end, first letters repeated, a word longer
+                 # than the line, words past a non-ASCII character and on a lowered copy on the heap
+                 "use code-reviewer agen", "aagent aaagent agenagent code-reviewer", "sskill ttool code-reviewer", "a",
+                 "\u2192 code-reviewer A\u212aENT \U0001f600 sub agent", "x" * 300 + " code-reviewer skill mcp agent",
+                 "\u00e9" * 300 + " use code-reviewer, then the research agent"):
         line = mentions.prepare(line)
         for ctx in (False, True):
             both(native, line, mentions._candidates(line, "me"), ctx=ctx, weak_hint=True)
