@@ -1414,7 +1414,7 @@ label_may_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 /* ---- references._walk_py in C: one call per agent ---- */
 
 /* The Python objects references._native_walk passes, in this order. */
-enum { W_HEADING, W_CODE, W_TABLE, W_PARAGRAPH, W_LEAD_SAYS, W_ROWS, W_LABEL_STARTS, W_JUDGE_ENV, W_COUNT };
+enum { W_HEADING, W_CODE, W_TABLE, W_PARAGRAPH, W_LABEL, W_LEAD_SAYS, W_ROWS, W_LABEL_STARTS, W_JUDGE_ENV, W_COUNT };
 
 static PyObject *S_text, *S_title, *S_line, *S_col, *EMPTY_TUPLE, *ONE;
 
@@ -1645,55 +1645,97 @@ three(PyObject *t, int out[3])
     return 0;
 }
 
-/* A lead-in mark met by the walk: sets *lead_ctx and *lead_skill as references._walk_py does. */
+/* references._lead_in: a one-line paragraph ending in a colon, past "*", "_" and " " ("**Work with:**"). */
 static int
-apply_mark(const Walk *w, PyObject *mark, int *lead_ctx, int *lead_skill)
+lead_in(PyObject *text)
 {
-    if (Py_TYPE(mark) == (PyTypeObject *)w->env[W_HEADING]) {
-        *lead_ctx = *lead_skill = 0;
-        return 0;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    while (n > 0 && one_of(PyUnicode_READ(kind, data, n - 1), "*_ ")) {
+        n--;
     }
-    PyObject *text = PyObject_GetAttr(mark, Py_TYPE(mark) == (PyTypeObject *)w->env[W_PARAGRAPH] ? S_text : S_title);
-    if (text == NULL) {
+    return n > 0 && PyUnicode_READ(kind, data, n - 1) == ':'
+           && PyUnicode_FindChar(text, '\n', 0, PyUnicode_GET_LENGTH(text), 1) == -1;
+}
+
+/* references._lead: the lead-in context (*lead_ctx, *lead_skill) once the walk has passed blocks
+ * [from, to]. A heading resets it, so only the labels and lead-in paragraphs after the last heading
+ * are read: their text asks `_lead_says` (a hashed lru lookup, ~1.4k instructions), and read() no
+ * longer sorts out every lead-in of the file first (~18k instructions an agent). */
+static int
+lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_skill)
+{
+    if (to >= PyList_GET_SIZE(w->blocks)) {
+        PyErr_SetString(PyExc_RuntimeError, "walk: the blocks changed");
         return -1;
     }
-    PyObject *says = PyObject_CallOneArg(w->env[W_LEAD_SAYS], text);
-    Py_DECREF(text);
-    if (says == NULL) {
-        return -1;
-    }
-    int r = 0, v[3];
-    if (says != Py_None) {
-        r = three(says, v);
-        if (r == 0) { /* deleg, skill word, agent word */
-            *lead_ctx = v[0] || (*lead_ctx && !v[1]);
-            *lead_skill = v[1] && !v[2];
+    for (Py_ssize_t q = to; q >= from; q--) {
+        if (Py_TYPE(PyList_GET_ITEM(w->blocks, q)) == (PyTypeObject *)w->env[W_HEADING]) {
+            from = q + 1;
+            *lead_ctx = *lead_skill = 0;
+            break;
         }
     }
-    Py_DECREF(says);
-    return r;
+    for (Py_ssize_t q = from; q <= to && q < PyList_GET_SIZE(w->blocks); q++) { /* _lead_says may run any code */
+        PyObject *mark = PyList_GET_ITEM(w->blocks, q);
+        PyTypeObject *kind = Py_TYPE(mark);
+        if (kind != (PyTypeObject *)w->env[W_LABEL] && kind != (PyTypeObject *)w->env[W_PARAGRAPH]) {
+            continue;
+        }
+        Py_INCREF(mark);
+        PyObject *text = PyObject_GetAttr(mark, kind == (PyTypeObject *)w->env[W_PARAGRAPH] ? S_text : S_title);
+        Py_DECREF(mark);
+        if (text == NULL) {
+            return -1;
+        }
+        if (!PyUnicode_Check(text)) {
+            Py_DECREF(text);
+            PyErr_SetString(PyExc_TypeError, "walk: a block's text must be str");
+            return -1;
+        }
+        PyObject *says = kind == (PyTypeObject *)w->env[W_PARAGRAPH] && !lead_in(text)
+                         ? Py_NewRef(Py_None) : PyObject_CallOneArg(w->env[W_LEAD_SAYS], text);
+        Py_DECREF(text);
+        if (says == NULL) {
+            return -1;
+        }
+        int r = 0, v[3];
+        if (says != Py_None) {
+            r = three(says, v);
+            if (r == 0) { /* deleg, skill word, agent word */
+                *lead_ctx = v[0] || (*lead_ctx && !v[1]);
+                *lead_skill = v[1] && !v[2];
+            }
+        }
+        Py_DECREF(says);
+        if (r < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 PyDoc_STRVAR(walk_doc,
-"walk(env, src, by_line, hinted, lines, blocks, firsts, owner, marks, chain, titles, name, known, hits, weak)\n"
+"walk(env, src, by_line, hinted, lines, blocks, firsts, owner, chain, titles, name, known, hits, weak)\n"
 "--\n\n"
 "references._walk_py(src, reading, chain, name, known, hits, weak) with the reading's parts given\n"
-"(`marks` sorted, `hinted` a set); `env`: what references._native_walk passes.");
+"(`hinted` a set); `env`: what references._native_walk passes.");
 
 static PyObject *
 walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 15) {
-        PyErr_SetString(PyExc_TypeError, "walk takes 15 arguments");
+    if (nargs != 14) {
+        PyErr_SetString(PyExc_TypeError, "walk takes 14 arguments");
         return NULL;
     }
-    PyObject *env = args[0], *owner = args[7], *marks = args[8], *chain = args[9];
+    PyObject *env = args[0], *owner = args[7], *chain = args[8];
     Walk w = {.src = args[1], .by_line = args[2], .hinted = args[3], .lines = args[4], .blocks = args[5],
-              .firsts = args[6], .titles = args[10], .name = args[11], .known = args[12], .hits = args[13],
-              .weak = args[14]};
+              .firsts = args[6], .titles = args[9], .name = args[10], .known = args[11], .hits = args[12],
+              .weak = args[13]};
     if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != W_COUNT || !PyDict_Check(w.by_line) || !PyAnySet_Check(w.hinted)
         || !PyList_Check(w.lines) || !PyList_Check(w.blocks) || !PyList_Check(w.firsts) || !PyList_Check(owner)
-        || !PyList_Check(marks) || !PyList_Check(chain) || !PyList_Check(w.titles) || !PyList_Check(w.hits)
+        || !PyList_Check(chain) || !PyList_Check(w.titles) || !PyList_Check(w.hits)
         || !PyList_Check(w.weak)) {
         PyErr_SetString(PyExc_TypeError, "walk: bad arguments (see references._native_walk)");
         return NULL;
@@ -1714,7 +1756,7 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_XDECREF(order);
         return NULL;
     }
-    Py_ssize_t m = 0, block = -1;
+    Py_ssize_t block = -1;
     int read_lines = 0, lead_ctx = 0, lead_skill = 0, ctx = 0, compare = 0, skill = 0;
     PyObject *k = Py_None; /* borrowed from owner */
     for (Py_ssize_t n = 0; n < PyList_GET_SIZE(order); n++) {
@@ -1730,24 +1772,15 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             continue; /* the frontmatter, or past a block's last line */
         }
         if (j != block) {
+            if (lead(&w, block + 1, j, &lead_ctx, &lead_skill) < 0) {
+                goto error;
+            }
+            if (j >= PyList_GET_SIZE(w.blocks)) {
+                PyErr_SetString(PyExc_RuntimeError, "walk: the blocks changed");
+                goto error;
+            }
             PyObject *b = PyList_GET_ITEM(w.blocks, j);
             block = j;
-            for (; m < PyList_GET_SIZE(marks); m++) {
-                Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(marks, m));
-                if (at == -1 && PyErr_Occurred()) {
-                    goto error;
-                }
-                if (at > j) {
-                    break;
-                }
-                if (at < 0 || at >= PyList_GET_SIZE(w.blocks)) {
-                    PyErr_SetString(PyExc_IndexError, "walk: a mark is no block");
-                    goto error;
-                }
-                if (apply_mark(&w, PyList_GET_ITEM(w.blocks, at), &lead_ctx, &lead_skill) < 0) {
-                    goto error;
-                }
-            }
             PyTypeObject *kind = Py_TYPE(b);
             int table = kind == (PyTypeObject *)w.env[W_TABLE];
             int unread = kind == (PyTypeObject *)w.env[W_HEADING] || kind == (PyTypeObject *)w.env[W_CODE];

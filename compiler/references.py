@@ -37,7 +37,6 @@ class Reading(NamedTuple):
     triggers: set[int]  # 0-based lines holding a word a one-line block needs to yield a delegation (`delegation.LINE_TRIGGERS`)
     hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
-    marks: set[int]  # blocks that set or reset a lead-in's context: headings, labels, "...:" paragraphs
     titles: list[str]  # each section's title as plain text
     kinds: dict[type, list[int]]  # block type -> its blocks, in order (structure's passes walk only theirs)
 
@@ -46,9 +45,8 @@ def read(src: Source, name: str) -> Reading:
     blocks = src.blocks
     kinds: dict[type, list[int]] = defaultdict(list)
     firsts, readable = _layout(blocks, src.lines, _BLANK, kinds)
-    marks = {*kinds[Heading], *kinds[Label], *(i for i in kinds[Paragraph] if _lead_in(blocks[i].text))}
     return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS),
-                   firsts, marks, [plain(s.title) for s in src.sections], kinds)
+                   firsts, [plain(s.title) for s in src.sections], kinds)
 
 
 _BLANK = (Code, Heading)  # fenced code and headings are never read: blanked before the one scan
@@ -186,10 +184,9 @@ def _walk_py(src: Source, reading: Reading, chain: list[tuple[bool, bool, bool]]
         _keep(hits, weak, i + 1, titles[k] if k is not None else None, text, found, soft)
 
     # One walk over the lines with names, in order: each block holding one is met once, and the
-    # blocks that set a lead-in's context (`marks`) are applied as the walk passes them.
+    # blocks that set a lead-in's context are read as the walk passes them (`_lead`).
     blocks, owner = src.blocks, src.owner
-    marks = sorted(reading.marks)
-    m, block, read_lines = 0, -1, False
+    block, read_lines = -1, False
     lead_ctx = lead_skill = ctx = compare = skill = False
     k: int | None = None
     for i in sorted(by_line):
@@ -197,19 +194,9 @@ def _walk_py(src: Source, reading: Reading, chain: list[tuple[bool, bool, bool]]
         if j < 0:
             continue  # the frontmatter, or past a block's last line
         if j != block:
+            lead_ctx, lead_skill = _lead(blocks, block + 1, j, lead_ctx, lead_skill)
             b = blocks[j]
             block = j
-            while m < len(marks) and marks[m] <= j:
-                mark = blocks[marks[m]]
-                m += 1
-                if type(mark) is Heading:
-                    lead_ctx = lead_skill = False
-                    continue
-                says = _lead_says(mark.text if type(mark) is Paragraph else mark.title)  # a label or a lead-in paragraph
-                if says is not None:
-                    deleg, skill_word, agent_word = says
-                    lead_ctx = deleg or (lead_ctx and not skill_word)
-                    lead_skill = skill_word and not agent_word
             kind = type(b)
             read_lines = kind is not Table and kind is not Heading and kind is not Code
             if kind is Heading or kind is Code:
@@ -225,6 +212,26 @@ def _walk_py(src: Source, reading: Reading, chain: list[tuple[bool, bool, bool]]
         elif not read_lines:
             continue
         run(i, k, ctx, compare, skill)
+
+
+def _lead(blocks: list[Block], start: int, end: int, lead_ctx: bool, lead_skill: bool) -> tuple[bool, bool]:
+    """The lead-in context (delegation, skill) once the walk has passed blocks[start:end + 1]: a
+    heading resets it, a label or a lead-in paragraph ("**Work with:**") sets it. Only the blocks
+    after the last heading are read (the heading undoes the rest). The reference of
+    compiler/_judge.c's `lead`."""
+    for q in range(end, start - 1, -1):
+        if type(blocks[q]) is Heading:
+            start, lead_ctx, lead_skill = q + 1, False, False
+            break
+    for mark in blocks[start : end + 1]:
+        kind = type(mark)
+        if kind is Label or (kind is Paragraph and _lead_in(mark.text)):
+            says = _lead_says(mark.text if kind is Paragraph else mark.title)
+            if says is not None:
+                deleg, skill_word, agent_word = says
+                lead_ctx = deleg or (lead_ctx and not skill_word)
+                lead_skill = skill_word and not agent_word
+    return lead_ctx, lead_skill
 
 
 def _all_known(cands: list, line_no: int, known: Container[tuple[str, int]]) -> bool:
@@ -311,11 +318,11 @@ def _native() -> Callable[..., None] | None:
     module = native.load("_judge", "walk")
     if module is None:
         return None
-    env = (Heading, Code, Table, Paragraph, _lead_says, _rows, _LABEL_STARTS, mentions.JUDGE_ENV)
+    env = (Heading, Code, Table, Paragraph, Label, _lead_says, _rows, _LABEL_STARTS, mentions.JUDGE_ENV)
 
     def walk(src: Source, reading: Reading, chain: list, name: str, known: Container, hits: list, weak: list) -> None:
         module.walk(env, src, reading.names, reading.hinted, reading.lines, src.blocks, reading.firsts, src.owner,
-                    sorted(reading.marks), chain, reading.titles, name, known, hits, weak)
+                    chain, reading.titles, name, known, hits, weak)
     return walk
 
 

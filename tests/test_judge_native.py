@@ -386,8 +386,7 @@ def c_walk_args(walk):
     module = next(c for c in cells if hasattr(c, "walk"))
     env = next(c for c in cells if isinstance(c, tuple))
     return module.walk, [env, src, reading.names, reading.hinted, reading.lines, src.blocks, reading.firsts, src.owner,
-                         sorted(reading.marks), [(False, False, False)] * len(src.sections), reading.titles, "x",
-                         frozenset(), [], []]
+                         [(False, False, False)] * len(src.sections), reading.titles, "x", frozenset(), [], []]
 
 
 def test_walk_bad_arguments_are_type_errors(walk):
@@ -396,13 +395,13 @@ def test_walk_bad_arguments_are_type_errors(walk):
     assert args[-2] and args[-2][0][0] == 2
     with pytest.raises(TypeError):
         c_walk(*args[:-1])
-    for at, bad in ((0, ()), (2, list(args[2].items())), (3, None), (9, ((False, False, False),)), (13, ())):
+    for at, bad in ((0, ()), (2, list(args[2].items())), (3, None), (8, ((False, False, False),)), (12, ())):
         with pytest.raises(TypeError):
             c_walk(*args[:at], bad, *args[at + 1:])
     with pytest.raises(TypeError):
         c_walk((*args[0][:-1], ()), *args[1:])
     with pytest.raises(TypeError):  # a section's context that is no 3-tuple
-        c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
+        c_walk(*args[:8], [(False,)] * len(args[8]), *args[9:])
 
 
 def test_walk_no_leak(walk):
@@ -419,7 +418,7 @@ def test_walk_no_leak(walk):
         walk(src, reading, chain, "me", known, [], [])
         walk(src, reading, chain, "me", frozenset(), [], [])
         try:
-            c_walk(*args[:9], [(False,)] * len(args[9]), *args[10:])
+            c_walk(*args[:8], [(False,)] * len(args[8]), *args[9:])
         except TypeError:
             pass
 
