@@ -745,7 +745,7 @@ line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
  * functions themselves, passed in and called with the lowered word: one copy of each list, the
  * same answer by construction (both are lru_cache'd: a call is a dict look-up). The rest are
  * character tests on ASCII, decided here; the one regex, _AGENT_AFTER, is decided here only where
- * the next characters are ASCII and is asked otherwise (see no_agent_after). */
+ * the characters it reads are ASCII and is asked otherwise (see agent_follows). */
 
 static inline int
 is_upper(Py_UCS4 ch)
@@ -820,13 +820,47 @@ truth_of(PyObject *fn, PyObject *arg)
     return truth(result);
 }
 
-/* Whether mentions._AGENT_AFTER, `(?:\s|\*\*|`)*(?:sub-?)?agents?\b` with re.I, surely does not
- * match at `at`. Each character takes one way through the repeat (a blank, "**" or "`"), so the
- * repeat ends where this walk ends, and a letter can stand only there: the pattern fails when the
- * text ends there or holds an ASCII character other than "a" or "s" in either case. A non-ASCII
- * character there might be a blank to `\s` or "ſ" to re.I's "s": unsure (0), the regex decides. */
+/* Whether the ASCII word `word` (small letters) stands at `at` in any case: 1, 0, or -1 when a
+ * non-ASCII character stands where one of its letters must (re.I takes "ſ" for "s"): unsure. */
 static int
-no_agent_after(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
+word_at(int kind, const void *data, Py_ssize_t n, Py_ssize_t at, const char *word)
+{
+    for (; *word; word++, at++) {
+        if (at >= n) {
+            return 0;
+        }
+        Py_UCS4 ch = AT(at);
+        if (ch >= 128) {
+            return -1;
+        }
+        if (fold(ch) != (Py_UCS4)*word) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether `\b` holds after a word's last character, before `at`: no word character stands there
+ * (the regex engine's `\w` on str: Py_UNICODE_ISALNUM or "_"). */
+static int
+word_ends(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
+{
+    if (at >= n) {
+        return 1;
+    }
+    Py_UCS4 ch = AT(at);
+    return !(ch < 128 ? is_alnum(ch) || ch == '_' : Py_UNICODE_ISALNUM(ch));
+}
+
+/* Whether mentions._AGENT_AFTER, `(?:\s|\*\*|`)*(?:sub-?)?agents?\b` with re.I, matches at `at`:
+ * 1, 0, or -1 when unsure (the regex decides). Each character takes one way through the repeat (a
+ * blank, "**" or "`"), so the repeat ends where this walk ends, and the words must start there. A
+ * non-ASCII character there might be a blank to `\s`, and one in the words "ſ" to re.I's "s":
+ * unsure. "sub" (and a "-") taken, "agent" must follow: given back, "sub" leaves "s" where "a" must
+ * stand. Then "agents" at a word's end, else "agent" there ("s" is a word character). Asking the
+ * regex cost a Python call (~3K instructions), ~5 a 32 KB agent. */
+static int
+agent_follows(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
 {
     while (at < n) {
         Py_UCS4 ch = AT(at);
@@ -840,11 +874,23 @@ no_agent_after(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
             break;
         }
     }
-    if (at == n) {
-        return 1;
+    int sub = word_at(kind, data, n, at, "sub");
+    if (sub < 0) {
+        return -1;
     }
-    Py_UCS4 ch = fold(AT(at));
-    return ch < 128 && ch != 'a' && ch != 's';
+    if (sub) {
+        at += 3;
+        at += at < n && AT(at) == '-';
+    }
+    int agent = word_at(kind, data, n, at, "agent");
+    if (agent <= 0) {
+        return agent;
+    }
+    at += 5;
+    if (at < n && AT(at) >= 128) {
+        return -1; /* "ſ" may be the "s" of "agents" */
+    }
+    return word_ends(kind, data, n, at < n && fold(AT(at)) == 's' ? at + 1 : at);
 }
 
 /* The last two letters every role word ends in (mentions._ROLE_ENDS, lowered): a phrase whose last
@@ -890,8 +936,12 @@ title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyO
         last--;
     }
     int role = in_ends(kind, data, last, e, ends) ? truth_of(role_like, lowered(kind, data, last, e)) : 0;
-    if (role != 0 || no_agent_after(kind, data, n, e)) {
+    if (role != 0) {
         return role;
+    }
+    int follows = agent_follows(kind, data, n, e);
+    if (follows >= 0) {
+        return follows;
     }
     PyObject *at = PyLong_FromSsize_t(e);
     if (at == NULL) {

@@ -392,7 +392,9 @@ def test_agent_after_a_phrase_is_decided_the_same(module):
     gaps = ["", " ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u00a0", "\u2003",
             "\u3000", "*", "**", "***", "****", "`", " ** ` ", "_", "-", ".", ":", "\u00e9", "\u017f"]
     words = ["agent", "agents", "Agent", "AGENTS", "sub-agent", "subagent", "Sub-Agents", "agentx", "agents_", "agent-",
-             "agent\u017f", "agent\u00e9", "agent\u0663", "\u017fubagent", "a", "s", "sagent", "and", "Agen", ""]
+             "agent\u017f", "agent\u00e9", "agent\u0663", "\u017fubagent", "a", "s", "sagent", "and", "Agen", "",
+             "subagents", "sub--agent", "sub agent", "sub-", "sub", "su", "SUB-AGENTS_", "sub-agent\u017f", "sub\u00e9agent",
+             "agen\u017f", "agents\u2160", "agent\U0001d7d8", "agents.", "agentss", "agent\u0130", "s\u212aagent", "\u212a"]
     for gap in gaps:
         for word in words:
             for lead in ("", "x ", "\u00e9"):
@@ -517,15 +519,17 @@ def test_errors_of_the_word_tests_come_through(module):
     with pytest.raises(ValueError):
         module.title_names(_raise, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS, "The Code Reviewer")
     with pytest.raises(ValueError):
-        module.title_names(str.isupper, _raise, mentions._ROLE_ENDS, "Requirements Analysis agent")  # no role: the regex is asked
+        module.title_names(str.isupper, _raise, mentions._ROLE_ENDS, "Requirements Analysis \u00a0agent")  # the regex is asked
+    assert module.title_names(str.isupper, _raise, mentions._ROLE_ENDS, "Requirements Analysis agent") == [(0, 21)]  # not
     with pytest.raises(ValueError):
         module.kebab_names(_raise, "a code-reviewer")
 
 
 def test_names_leak_no_memory(module):
-    """Every way a place goes (kept, dropped, a plugin prefix, "agent" asked of the regex, a word
-    test that raises), 20 000 times: no block stays allocated."""
-    text = "The Code Reviewer & Tester runs code-reviewer--x, plug:ml-engineer and -a- b-c-. Data Analysis agent. " * 8
+    """Every way a place goes (kept, dropped, a plugin prefix, "agent" decided in C and asked of the
+    regex, a word test that raises), 20 000 times: no block stays allocated."""
+    text = ("The Code Reviewer & Tester runs code-reviewer--x, plug:ml-engineer and -a- b-c-. Data Analysis agent. "
+            "Data Analysis \u017fubagent. ") * 8
     role_like, agent_after, kebab_ok = mentions.role_like, mentions._AGENT_AFTER.match, mentions._kebab_ok
     ends = mentions._ROLE_ENDS
 
