@@ -1,6 +1,7 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
- * reference structure._cue_blocks_py), where `_locate` finds a name on a line (`name_at`, reference
+ * reference structure._cue_blocks_py) and the blocks of its delegation and avoid sections (`owned_by`,
+ * reference structure._owned_by_py), where `_locate` finds a name on a line (`name_at`, reference
  * structure._name_at_py) and in a block's lines (`locate`, reference structure._find_in_lines_py),
  * delegation's `clean` (reference delegation._clean_py) and the words a block
  * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py),
@@ -1997,6 +1998,64 @@ cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(owned_by_doc,
+"owned_by(owner, roles, wanted)\n"
+"--\n\n"
+"structure._owned_by_py: the indices of the blocks whose section (owner[i], an int or None) has a\n"
+"role (roles[k], a str) in `wanted` (a tuple of str), in order.");
+
+static PyObject *
+owned_by(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyTuple_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "owned_by(owner: list, roles: list of str, wanted: tuple of str)");
+        return NULL;
+    }
+    PyObject *owner = args[0], *roles = args[1], *wanted = args[2];
+    Py_ssize_t nroles = PyList_GET_SIZE(roles);
+    /* each section's answer, asked once: 1 wanted, 0 not */
+    char *ok = PyMem_Malloc(nroles ? (size_t)nroles : 1);
+    PyObject *out = ok == NULL ? NULL : PyList_New(0);
+    if (out == NULL) {
+        PyMem_Free(ok);
+        return ok == NULL ? PyErr_NoMemory() : NULL;
+    }
+    for (Py_ssize_t k = 0; k < nroles; k++) {
+        int r = PySequence_Contains(wanted, PyList_GET_ITEM(roles, k));
+        if (r < 0) {
+            goto error;
+        }
+        ok[k] = (char)r;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(owner); i++) {
+        PyObject *k = PyList_GET_ITEM(owner, i);
+        if (k == Py_None) {
+            continue;
+        }
+        Py_ssize_t at = PyLong_Check(k) ? PyLong_AsSsize_t(k) : -1;
+        if (at < 0 || at >= nroles) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "owned_by: each owner must be None or the index of a role");
+            }
+            goto error;
+        }
+        if (ok[at]) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            int r = index == NULL ? -1 : PyList_Append(out, index);
+            Py_XDECREF(index);
+            if (r < 0) {
+                goto error;
+            }
+        }
+    }
+    PyMem_Free(ok);
+    return out;
+error:
+    PyMem_Free(ok);
+    Py_DECREF(out);
+    return NULL;
+}
+
 /* ---- delegation._clean_py in C: the same steps, the regexes asked only where a line can start with them ---- */
 
 enum { C_PLAIN, C_MARKS, C_NUMBER, C_DONT_USE, C_NOT_FOR, C_COUNT };
@@ -2767,6 +2826,7 @@ static PyMethodDef methods[] = {
     {"label_may", (PyCFunction)(void (*)(void))label_may_py, METH_FASTCALL, label_may_doc},
     {"contexts", (PyCFunction)(void (*)(void))contexts, METH_FASTCALL, contexts_doc},
     {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
+    {"owned_by", (PyCFunction)(void (*)(void))owned_by, METH_FASTCALL, owned_by_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
     {"locate", (PyCFunction)(void (*)(void))locate, METH_FASTCALL, locate_doc},
@@ -2780,7 +2840,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py and _leading_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py and _leading_py in C.",
     -1,
     methods,
 };

@@ -1072,3 +1072,58 @@ def test_locate_bad_arguments_and_no_leak(locate):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def owned_by():
+    """The C `owned_by`."""
+    return native_or_skip(lambda: native_module.load("_judge", "owned_by"), "_judge").owned_by
+
+
+def test_every_file_has_the_same_blocks_in_delegation_sections(owned_by):
+    """Each file of the repository's markdown and ../shared/corpus: the blocks the delegation pass
+    reads in full, as the C gives them, as the reference does, and as a walk over each section's
+    own blocks (what the pass did before) finds them, its headings and labels aside."""
+    from agentc.compiler import delegation
+
+    read = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        src = read_source(str(path), path.read_bytes())
+        got = owned_by(src.owner, src.roles, delegation.ALWAYS_READ)
+        assert got == structure._owned_by_py(src.owner, src.roles, delegation.ALWAYS_READ), path
+        starts = {s.start for s in src.sections}
+        walked = {i for k, r in enumerate(src.roles) if r in delegation.ALWAYS_READ
+                  for i in range(src.sections[k].start + 1, src.sections[k].end) if src.owner[i] == k}
+        assert set(got) - starts == walked - starts, path
+        read += len(got)
+    assert read > 100
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(["delegation", "avoid_when", "other", "Delegation", "delegation ", "\u0130", ""]), min_size=1,
+                max_size=8), st.data())
+def test_any_owners_give_the_same_blocks(owned_by, roles, data):
+    owner = data.draw(st.lists(st.none() | st.integers(0, len(roles) - 1), max_size=30))
+    for wanted in (("delegation", "avoid_when"), (), ("",)):
+        assert owned_by(owner, roles, wanted) == structure._owned_by_py(owner, roles, wanted)
+
+
+def test_owned_by_bad_arguments_and_no_leak(owned_by):
+    for args in [(), ([0], ["a"]), ((0,), ["a"], ("a",)), ([0], ("a",), ("a",)), ([0], ["a"], ["a"]), ([1], ["a"], ("a",)),
+                 ([-1], ["a"], ("a",)), (["0"], ["a"], ("a",)), ([0.0], ["a"], ("a",)), ([0], ["a"], ("a",), 1)]:
+        with pytest.raises(TypeError):
+            owned_by(*args)
+    with pytest.raises(OverflowError):
+        owned_by([1 << 70], ["a"], ("a",))
+    assert owned_by([None, 0, 1, 1, 0], ["delegation", "other"], ("delegation",)) == [1, 4]
+    owner, roles = [None, *range(300), *range(300)], ["avoid_when", "x"] * 150
+
+    def calls():
+        owned_by(owner, roles, ("avoid_when",))
+        owned_by([], [], ())
+        try:
+            owned_by([5], ["a"], ("a",))
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
