@@ -132,7 +132,7 @@ find(const char *hay, size_t n, const char *word, size_t m)
     }
     const char *p = hay, *last = hay + (n - m);
     while (p <= last && (p = memchr(p, word[0], (size_t)(last - p) + 1)) != NULL) {
-        if (memcmp(p + 1, word + 1, m - 1) == 0) {
+        if ((m == 1 || p[1] == word[1]) && memcmp(p + 1, word + 1, m - 1) == 0) { /* most fail at the second letter */
             return p;
         }
         p++;
