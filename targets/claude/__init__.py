@@ -134,6 +134,9 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
     return f"---\n{head}---\n{a.body}"
 
 
+# json.dumps(s, ensure_ascii=False) of a str: the same text, without the encoder json.dumps makes
+# anew for every call with a keyword (~3.6 -> ~0.7 us; a description is quoted for every agent).
+_quoted = json.JSONEncoder(ensure_ascii=False).encode
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the same YAML, ~30x faster
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .,()/@+*-]*$")
 # The loaders' own resolver (SafeLoader and CSafeLoader share it): the tag a plain scalar gets.
@@ -165,7 +168,7 @@ def _scalar(s: str) -> str:
     tests/test_render.py compares the two)."""
     if _PLAIN_SAFE.match(s) and not s.endswith(" ") and _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR:
         return s
-    return json.dumps(s, ensure_ascii=False)
+    return _quoted(s)
 
 
 def _text(s: str) -> str:
@@ -173,7 +176,7 @@ def _text(s: str) -> str:
     lines = s.split("\n")
     if len(lines) > 1 and not s.endswith("\n") and all(ln == ln.rstrip() for ln in lines) and not s.startswith((" ", "\t")) and "\t" not in s:
         return "|-\n" + "".join(f"  {ln}\n" if ln else "\n" for ln in lines).rstrip("\n")
-    return json.dumps(s, ensure_ascii=False)
+    return _quoted(s)
 
 
 # python-frontmatter's delimiter: a line of three or more dashes (its YAMLHandler.FM_BOUNDARY).
