@@ -894,7 +894,7 @@ def test_every_title_starts_a_head_alike(head_starts):
         got = head_starts(titles)
         assert got == delegation._head_starts_py(titles), path
         heads += len(got)
-    assert heads > 10
+    assert heads > 2  # the repository's files alone hold 4 (the corpus many more)
 
 
 # The verbs of `_HEAD_START` in several cases and spellings, "ſ" (re.I reads it as "s"), the other
@@ -952,7 +952,7 @@ def test_every_line_leads_with_the_same_names(leading):
                 got = leading(text, delegation._NOT_AGENTS)
                 assert got == delegation._leading_py(text, delegation._NOT_AGENTS), text
                 named += len(got)
-    assert named > 100
+    assert named > 30  # the repository's files alone name 46
 
 
 # The pieces of `_LEAD_NAME` and `_JOIN`: names bare, bold, in backticks and both, each join
@@ -1027,7 +1027,7 @@ def test_every_block_finds_each_name_where_the_pattern_does():
                     assert got == structure._find_in_lines_py(target, src.lines, first, last), (target, path, b.line)
                     assert got == regex_find_in_lines(target, src.lines, first, last), (target, path, b.line)
                     found += got is not None
-    assert found > 1000
+    assert found > 100  # the repository's files alone: 124
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -1096,7 +1096,7 @@ def test_every_file_has_the_same_blocks_in_delegation_sections(owned_by):
                   for i in range(src.sections[k].start + 1, src.sections[k].end) if src.owner[i] == k}
         assert set(got) - starts == walked - starts, path
         read += len(got)
-    assert read > 100
+    assert read > 50  # the repository's files alone: 78
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
