@@ -186,6 +186,7 @@ class Cache:
         self.keep = keep
         self._ready = False
         self._loaded: list[str] | None = None  # the output folders of the record loaded last
+        self._views: tuple[str, list] | None = None  # (tag, views) load_views read last
         self._pack: Pack | None = None  # the last full build's entries into those folders
         self._pack_opened = False
         self._loose_seen: bool | None = None  # whether the folder of loose entries exists (see _any_loose)
@@ -348,7 +349,7 @@ class Cache:
     def load_record(self, roots: list[str]) -> dict | None:
         """The last good build's record into these output folders (and, for the lowered files,
         the pack that build left)."""
-        self._loaded = roots
+        self._loaded, self._views = roots, None
         if self._pack is not None:
             self._pack.close()
         self._pack, self._pack_opened = None, False  # opened on the first lookup: a no-op build needs none
@@ -371,7 +372,12 @@ class Cache:
         through their schema (codec.dump_record, load_record)."""
         from agentc import codec
 
-        if views is not None:
+        if views is not None and self._views is not None and views is self._views[1] and roots == self._loaded:
+            # The views load_views read, unchanged (incremental.rebuild hands them back when the
+            # edited agents' views are byte for byte the same): their file stays as it is, named
+            # by its tag (1000 agents: ~1.7 MB not dumped, hashed and written again, ~4.5 ms).
+            record = {**record, "views": self._views[0]}
+        elif views is not None:
             data = codec.dump_json(views)
             tag = sha(data)[:20]
             path = self._record_path(roots)
@@ -397,9 +403,11 @@ class Cache:
         from agentc import codec
 
         try:
-            return codec.from_json(data)
+            views = codec.from_json(data)
         except ValueError:
             return None
+        self._views = (tag, views)
+        return views
 
     def forget(self, roots: list[str]) -> None:
         self._record_path(roots).unlink(missing_ok=True)

@@ -341,3 +341,46 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
     want_tree, want_diags = from_nothing(seed_project)
     assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
+
+
+def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monkeypatch):
+    """A rebuild whose edited agents keep their views byte for byte keeps the views file the
+    record names (Cache.save_record); one whose views changed writes them anew, the old file goes."""
+    from agentc.cache import Cache
+
+    assert not build("out").failed
+    builds = seed_project / "out/.agentc-cache/builds"
+    first = sorted(p.name for p in builds.glob("*.views"))
+    stored: list[Path] = []
+    real = Cache._store
+
+    def spy(self, path, data):
+        stored.append(path)
+        real(self, path, data)
+
+    monkeypatch.setattr(Cache, "_store", spy)
+    calls = lowered(monkeypatch)
+    path = seed_project / "agents/data-engineer.md"
+    # A line at the end: the agent's id, spans and edges stay, and so does its view.
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    done = build("out")
+    assert calls == ["agents/data-engineer.md"]
+    assert [p.suffix for p in stored if p.parent.name == "builds"] == [".json"]
+    assert sorted(p.name for p in builds.glob("*.views")) == first
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags
+    # A line near the top moves its delegations down: a new view, written; the next rebuild reads it.
+    for text in ("\n\nOne more sentence.\n\n", "\n\nAnd another.\n\n"):
+        calls.clear()
+        stored.clear()
+        edit(path, "\n\n", text)
+        done = build("out")
+        assert calls == ["agents/data-engineer.md"]
+        assert [p.suffix for p in stored if p.parent.name == "builds"] == [".views", ".json"]
+        views = sorted(p.name for p in builds.glob("*.views"))
+        assert len(views) == 1 and views != first
+        first = views
+        want_tree, want_diags = from_nothing(seed_project)
+        assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+        assert done.diagnostics == want_diags
