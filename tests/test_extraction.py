@@ -355,3 +355,25 @@ def test_a_condition_is_made_only_for_a_name_the_line_reader_adds(monkeypatch):
     }
     assert "- Frontend work → Delegate to **frontend-developer**" not in cleaned
     assert cleaned.count("- The code-reviewer agent checks **style** first.") == 1
+
+
+_THING_PIECES = ["skill", "skills", "Plugin", "COMMANDS", "tool", "mcp", "server", "package", "library", "libraries", "ſkill",
+                 "\u212a", "İ", "ı", "*", "`", "'", '"', " ", "\t", "\r\n", "\u00a0", "🙂", "x", "-", "_", "s", "ies", ""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_THING_PIECES) | st.text(max_size=3), max_size=8), st.integers(0, 12))
+def test_thing_after_matches_as_without_its_look_ahead(pieces, at):
+    """`_THING_AFTER`'s look-ahead on its words' first letters only saves work: the pattern
+    without it matches the same text at the same place (also where re.I folds "ſ" to "s")."""
+    import re
+
+    from agentc.compiler import structure
+
+    rx = structure._THING_AFTER
+    plain = re.compile(rx.pattern.replace("(?=[spctml])", ""), rx.flags)
+    assert plain.pattern != rx.pattern
+    text = "".join(pieces)
+    at = min(at, len(text))
+    m, n = rx.match(text, at), plain.match(text, at)
+    assert (m and m.span()) == (n and n.span())

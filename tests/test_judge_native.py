@@ -668,7 +668,7 @@ def name_at():
 
 
 def regex_name_at(target, text):
-    """Where `_name_rx(target)` first matches, on the line as `_locate` reads it for the name."""
+    """Where `_name_rx(target)` first matches, on the line as `_place` reads it for the name."""
     m = structure._name_rx(target).search(text.translate(structure._DASHES) if target.isascii() else text)
     return m.start() if m else -1
 
@@ -1002,7 +1002,7 @@ def locate():
 
 
 def regex_find_in_lines(target, lines, first, last):
-    """Where `_locate` finds `target` in lines first..last by the pattern alone."""
+    """Where `_place` finds `target` in lines first..last by the pattern alone."""
     for ln in range(max(first, 1), min(last, len(lines)) + 1):
         at = regex_name_at(target, lines[ln - 1])
         if at >= 0:
