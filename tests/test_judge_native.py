@@ -180,6 +180,19 @@ def test_odd_lines(native, inert):
         same_inert(inert, line, mentions._candidates(line, "me"))
 
 
+AGENT_BITS = ["agent", "AGENT", "aGeNt", "agen", "gent", "g", "G", "a", "A", "t", "\u00e0", "\u00c1gent", "ag\u00e9nt",
+              "\u212a", "\u0130", "\U0001f600", " ", "code-reviewer", "Code Reviewer", "Works with:", "**Tools**:"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(AGENT_BITS), max_size=12).map("".join))
+def test_inert_finds_agent_as_mentions_inert(inert, line):
+    """inert's "agent" test without a lowered copy: any case, at either end, next to Latin-1 letters, in
+    lines of one, two and four bytes a character."""
+    line = mentions.prepare(line)
+    same_inert(inert, line, mentions._candidates(line, "me"))
+
+
 def test_heads_before_a_name_are_judged_the_same(native):
     """The heads `strong_before` (C) decides without the pattern: "... delegate to" after no word
     character, and heads holding none of the words its forms need, spelled with the letters re.I
