@@ -1,16 +1,16 @@
 /* agentc.compiler._mentions: the word search and the name and phrase scans of compiler/mentions.py in C.
  *
  * mentions.py stays the reference and the fallback (as json/_json): it uses this module when it
- * imports and AGENTC_PURE_PYTHON is not set. lines_holding(text, words) gives what the Python
- * mentions._holding(mentions._lowered(text), words) gives: for each word, the 0-based indexes of
- * the lines where it starts (every place, overlapping ones too; one entry per line, in order). The
- * line of a place is the number of "\n" before it, as in Python.
+ * imports and AGENTC_PURE_PYTHON is not set. line_groups(text, words, masks, count) gives what the
+ * Python mentions._line_groups_py gives from mentions._holding(mentions._lowered(text), words): the
+ * 0-based indexes of the lines where a word of each group starts (every place, overlapping ones too).
+ * The line of a place is the number of "\n" before it, as in Python.
  *
  * Lowercasing is folded into the comparison: the text's ASCII capitals compare as their small
  * letters and every other character as itself, which is what _lowered gives for any text without
  * "İ" (U+0130, whose lowercase is two characters) or the Kelvin sign (U+212A, lowercase "k");
- * for a text holding either, lines_holding gives None and mentions.py searches it in Python. So the text is neither copied nor
- * lowered, and no Python object is made per place, only per (word, line) entry.
+ * for a text holding either, line_groups gives None and mentions.py searches it in Python. So the text is neither copied nor
+ * lowered, and no Python object is made per place, only per (group, line) entry.
  *
  * title_names and kebab_names (below) are two of mentions._candidates' scans with the decisions
  * it takes about each place found; weak_phrases is mentions.weak_phrases for an ASCII line.
@@ -35,10 +35,10 @@ fold(Py_UCS4 ch)
  * table small enough for the first-level cache. A text character's class is that of its folded
  * form, so a capital in a word (never in the folded text) is never found, as in Python.
  *
- * "İ" and the Kelvin sign (whose lowercase is no one ASCII letter for one, see lines_holding) have
+ * "İ" and the Kelvin sign (whose lowercase is no one ASCII letter for one, see line_groups) have
  * a class of their own that leads every state to a state of its own, numbered after all others:
  * the scan meets it where it tests for a word's end, so a step is a class look-up (a table for
- * every character below 0x10000) and a table look-up, with no test of the character: lines_holding
+ * every character below 0x10000) and a table look-up, with no test of the character: the scan
  * ~333K -> ~287K instructions a 32 KB agent. */
 typedef struct {
     PyObject *key;             /* the words tuple it was made for (a strong reference: see `searcher`) */
@@ -79,31 +79,8 @@ wide_class(const Search *s, Py_UCS4 ch)
     return 0;
 }
 
-/* Append `line` to the word's list unless it is already the last entry (one entry per line; the
- * places of a word come in order). Equal words share one list, as in the Python dict. */
-static int
-add_line(PyObject *lines, Py_ssize_t line)
-{
-    Py_ssize_t size = PyList_GET_SIZE(lines);
-    if (size) {
-        Py_ssize_t last = PyLong_AsSsize_t(PyList_GET_ITEM(lines, size - 1));
-        if (last == line) {
-            return 0;
-        }
-    }
-    PyObject *num = PyLong_FromSsize_t(line);
-    if (num == NULL) {
-        return -1;
-    }
-    int rc = PyList_Append(lines, num);
-    Py_DECREF(num);
-    return rc;
-}
-
-/* Where a scan's places go: each word's list of lines (lines_holding), or, when `lists` is NULL,
- * each line's groups (line_groups): the group bits of every word found on it, or'ed. */
+/* Where a scan's places go: each line's groups, the group bits of every word found on it, or'ed. */
 typedef struct {
-    PyObject *const *lists; /* per word: its list of lines */
     const uint32_t *masks;  /* per word: its groups */
     uint32_t *groups;       /* per line: the groups found on it, grown as lines come */
     Py_ssize_t size;        /* the entries of groups */
@@ -135,9 +112,7 @@ report(const Search *s, Py_ssize_t state, Py_ssize_t line, Sink *sink)
 {
     for (; state >= 0; state = s->dict[state]) {
         for (Py_ssize_t w = s->own[state]; w >= 0; w = s->next_word[w]) {
-            int rc = sink->lists != NULL ? add_line(sink->lists[w], line - s->newlines[w])
-                                         : add_groups(sink, line - s->newlines[w], sink->masks[w]);
-            if (rc < 0) {
+            if (add_groups(sink, line - s->newlines[w], sink->masks[w]) < 0) {
                 return -1;
             }
         }
@@ -145,7 +120,7 @@ report(const Search *s, Py_ssize_t state, Py_ssize_t line, Sink *sink)
     return 0;
 }
 
-/* Places found by the second half's scan, kept until the first half's are in the lists. */
+/* Places found by the second half's scan, kept until the first half's are in the groups. */
 typedef struct {
     Py_ssize_t (*items)[2]; /* (row, place of the last character) */
     Py_ssize_t count, size;
@@ -171,14 +146,14 @@ keep_found(Found *found, Py_ssize_t row, Py_ssize_t at)
 }
 
 /* The scan, once per storage kind of the text (1, 2 or 4 bytes a character): 0, 1 when the text
- * holds "İ" or the Kelvin sign (the lists are then incomplete), -1 with an exception. The two odd
+ * holds "İ" or the Kelvin sign (the groups are then incomplete), -1 with an exception. The two odd
  * characters are found here, where every character is read anyway: two `in` tests of the whole
  * text before the call cost ~9 us per 32 KB agent.
  *
  * A place's line is the number of "\n" up to its last character, counted when a place is found
  * (~160 in a 32 KB agent), from where the count last stopped: the places come in order, so the
  * text is counted once, by blocks (count_newlines). A count in each step cost ~3 of its ~10
- * instructions a character (lines_holding 414K -> ~300K instructions a 32 KB agent).
+ * instructions a character (the search 414K -> ~300K instructions a 32 KB agent).
  *
  * Each step waits for the table load of the step before, so the text is read as two halves at
  * once, each step of one independent of the other's: twice the characters in the same time. The
@@ -340,7 +315,7 @@ new_search(PyObject *words)
     for (Py_ssize_t i = 0; i < n_words; i++) {
         PyObject *word = PyTuple_GET_ITEM(words, i);
         if (!PyUnicode_Check(word) || PyUnicode_GET_LENGTH(word) == 0) {
-            PyErr_SetString(PyExc_TypeError, "lines_holding: words must be non-empty str");
+            PyErr_SetString(PyExc_TypeError, "line_groups: words must be non-empty str");
             return NULL;
         }
         n_chars += PyUnicode_GET_LENGTH(word);
@@ -388,7 +363,7 @@ new_search(PyObject *words)
     }
     s->odd_class = s->n_classes++;
     if ((size_t)states * s->n_classes > MAX_TABLE) {
-        goto fail; /* no exception: lines_holding gives None */
+        goto fail; /* no exception: line_groups gives None */
     }
     uint32_t nc = s->n_classes;
     trie = PyMem_Malloc((size_t)states * nc * sizeof(uint32_t));
@@ -533,8 +508,8 @@ make_class16(Search *s)
  * (one object, from an lru_cache) in every file, and making its table costs ~30 us, more than the
  * scan of a 32 KB agent. Kept by identity with a reference to the tuple, so its id cannot
  * come back as another tuple's; str and tuples are immutable, so the search stays right. A call
- * takes the kept search and gives it back when done: code a call runs (a str subclass's hash)
- * may call lines_holding again, which then makes its own. */
+ * takes the kept search and gives it back when done: no Python code runs in between today, but a
+ * call made there (by a finalizer, say) would then make its own. */
 static Search *kept_search;
 
 static Search *
@@ -575,78 +550,11 @@ scan(PyObject *text, Search *s, Sink *sink)
     }
 }
 
-PyDoc_STRVAR(holding_doc,
-"lines_holding(text, words) -> dict | None\n\n"
-"Each word (a tuple of non-empty str) -> the sorted 0-based indexes of the lines where it starts\n"
-"in text with its ASCII letters lowered; a place's line is the number of \"\\n\" before it.\n"
-"As mentions._holding(mentions._lowered(text), words); None for a text holding U+0130 or U+212A\n"
-"(or words too many for the search's table).");
-
-static PyObject *
-lines_holding(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "lines_holding(text: str, words: tuple[str, ...])");
-        return NULL;
-    }
-    PyObject *text = args[0], *words = args[1];
-    Search *s = take_search(words);
-    if (s == NULL) {
-        if (PyErr_Occurred()) {
-            return NULL;
-        }
-        Py_RETURN_NONE; /* too many words for the table: mentions.py searches in Python */
-    }
-    /* The result's lists first (a later equal word replaces the earlier one's list, as a dict
-     * display does), then each word's list (borrowed from the dict). */
-    PyObject *out = PyDict_New(), **lines = PyMem_Calloc(s->n_words ? s->n_words : 1, sizeof(PyObject *));
-    if (out == NULL || lines == NULL) {
-        if (out != NULL) {
-            PyErr_NoMemory();
-        }
-        goto fail;
-    }
-    for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        PyObject *list = PyList_New(0);
-        if (list == NULL || PyDict_SetItem(out, PyTuple_GET_ITEM(words, i), list) < 0) {
-            Py_XDECREF(list);
-            goto fail;
-        }
-        Py_DECREF(list);
-    }
-    for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        lines[i] = PyDict_GetItemWithError(out, PyTuple_GET_ITEM(words, i));
-        if (lines[i] == NULL) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_RuntimeError, "lines_holding: a word's list is missing");
-            }
-            goto fail;
-        }
-    }
-    Sink sink = {.lists = lines};
-    int rc = scan(text, s, &sink);
-    if (rc < 0) {
-        goto fail;
-    }
-    PyMem_Free(lines);
-    give_back(s);
-    if (rc == 1) {
-        Py_DECREF(out);
-        Py_RETURN_NONE;
-    }
-    return out;
-fail:
-    PyMem_Free(lines);
-    give_back(s);
-    Py_XDECREF(out);
-    return NULL;
-}
-
 PyDoc_STRVAR(groups_doc,
 "line_groups(text, words, masks, count) -> list[set[int]] | None\n\n"
 "The lines holding a word of each of `count` groups: masks[i] (an int below 2 ** count) has bit g\n"
-"set when words[i] is in group g. As mentions._line_groups_py, from the places lines_holding(text,\n"
-"words) finds; None where lines_holding gives None.");
+"set when words[i] is in group g. As mentions._line_groups_py; None for a text holding U+0130 or\n"
+"U+212A (or words too many for the search's table).");
 
 /* mentions.candidates_by_line wants the lines of groups of words (those holding "agent", a hint
  * word, a cue, a trigger), not each word's own: Python made the ~40 words' lists into sets
@@ -694,7 +602,7 @@ line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         Py_RETURN_NONE; /* too many words for the table: mentions.py searches in Python */
     }
-    Sink sink = {.lists = NULL, .masks = masks, .groups = NULL, .size = 0};
+    Sink sink = {.masks = masks, .groups = NULL, .size = 0};
     int rc = scan(text, s, &sink);
     give_back(s);
     PyMem_Free(masks);
@@ -2615,7 +2523,6 @@ fail:
 static PyMethodDef methods[] = {
     {"layout", (PyCFunction)(void (*)(void))layout, METH_FASTCALL, layout_doc},
     {"by_line", (PyCFunction)(void (*)(void))by_line, METH_FASTCALL, by_line_doc},
-    {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL, holding_doc},
     {"line_groups", (PyCFunction)(void (*)(void))line_groups, METH_FASTCALL, groups_doc},
     {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
     {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},

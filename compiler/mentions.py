@@ -694,15 +694,8 @@ def _by_line_py(lines: list[str], places: list[tuple], make: type = _Cand) -> di
 
 def _lines_holding(text: str, words: tuple[str, ...]) -> tuple[dict[str, list[int]], bool]:
     """`_holding` of the lowered text, and whether lowering changed the text's length ("İ").
-
-    The C search (compiler/_mentions.c, when built) lowers ASCII letters as it compares and makes
-    no lowered copy, which is `_lowered` exactly for a text without "İ" or the Kelvin sign; for a
-    text holding either (rare) it gives None, and the Python path searches the text.
-    tests/test_mentions_native.py compares the two."""
-    if _native_holding is not None:
-        found = _native_holding(text, words)
-        if found is not None:
-            return found, False
+    With the C scans built, only a text the C `line_groups` declines ("İ", the Kelvin sign) comes
+    here, so a C search per word would decline too: this is Python only."""
     low = _lowered(text)
     # "İ" lowers to two characters: the places found are the lowered text's, so are its lines
     return _holding(low, words), len(low) != len(text)
@@ -749,18 +742,17 @@ def _holding(low: str, words: tuple[str, ...]) -> dict[str, list[int]]:
 def _native() -> Any:
     """The C scans (compiler/_mentions.c, built by `pip install` when a C compiler is there), or
     None: not built, or AGENTC_PURE_PYTHON set (to anything but 0) to scan in Python only.
-    `lines_holding` gives what `_holding(_lowered(text), ...)` gives without a lowered copy or a Python
-    object per match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
+    `line_groups` gives what `_line_groups_py` gives without a lowered copy or a Python object per
+    match; `title_names` and `kebab_names` what `_title_names_py` and `_kebab_names_py`
     give, `weak_phrases` what `_weak_phrases_py` gives for an ASCII line, without the regex
     engine or a Python step per place, `by_line` what `_by_line_py` gives in one walk over the
     text and without running `_Cand.__init__`, `slashes` what `_slashes_py` gives and `prepare_join` what
     `_prepare_join_py` gives (tests/test_mentions_native.py compares them)."""
-    return native.load("_mentions", "lines_holding", "line_groups", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "weak_lines", "by_line",
+    return native.load("_mentions", "line_groups", "title_names", "kebab_names", "kebab_ok", "weak_phrases", "weak_lines", "by_line",
                        "slashes", "prepare_join", "names_by_line")
 
 
 _NATIVE = _native()
-_native_holding = _NATIVE.lines_holding if _NATIVE else None
 # The C scans take the Python word tests as arguments (each list stays in one place).
 _title_names = partial(_NATIVE.title_names, role_like, _AGENT_AFTER.match, _ROLE_ENDS) if _NATIVE else _title_names_py
 _kebab_names = partial(_NATIVE.kebab_names, _KEBAB_RULES) if _NATIVE else _kebab_names_py

@@ -324,7 +324,7 @@ def test_a_word_after_a_dotted_capital_i_is_on_its_own_line(native, monkeypatch)
     from agentc.compiler import mentions
 
     if not native:
-        monkeypatch.setattr(mentions, "_native_holding", None)
+        monkeypatch.setattr(mentions, "_line_groups", mentions._line_groups_py)
     assert mentions.candidates_by_line(["İİİİİİ", "agent", "x"], "self")[1] == {1: []}
     assert mentions.candidates_by_line(["İİİİİİ x", "see the agent", "x"], "self")[1] == {1: []}
 

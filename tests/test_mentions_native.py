@@ -1,6 +1,6 @@
 """The C scans of the mention reader (agentc.compiler._mentions) against the Python ones they
-stand in for: the word search `lines_holding` against mentions._holding of mentions._lowered (the same
-lines for every word), `title_names` and `kebab_names` against mentions._title_names_py and
+stand in for: the word search `line_groups` against mentions._holding of mentions._lowered (the same
+lines for every group of words), `title_names` and `kebab_names` against mentions._title_names_py and
 _kebab_names_py (the same names, so the same mentions._candidates), on every markdown file of the repository, the shared corpus and
 hypothesis-made texts built from the characters that could tell them apart (ASCII and non-ASCII
 capitals, "İ", the Kelvin sign, hyphen variants, CRLF, words at the text's ends and across line
@@ -39,20 +39,18 @@ def module():
 
 @pytest.fixture(scope="module")
 def native(module):
-    """The C `lines_holding`."""
-    return module.lines_holding
+    """The C `line_groups`."""
+    return module.line_groups
 
 
 def test_mentions_uses_the_native_scans_when_built():
     _mentions = native_in_use("agentc.compiler._mentions")
     if _mentions is None:
-        assert mentions._native_holding is None
         assert mentions._line_groups is mentions._line_groups_py
         assert (mentions._title_names, mentions._kebab_names) == (mentions._title_names_py, mentions._kebab_names_py)
         assert mentions._by_line is mentions._by_line_py
         assert mentions._prepare_join is mentions._prepare_join_py
     else:
-        assert mentions._native_holding is _mentions.lines_holding
         assert mentions._line_groups is mentions._line_groups_native
         assert mentions._title_names.func is _mentions.title_names
         assert mentions._title_names.args == (mentions.role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS)
@@ -68,24 +66,20 @@ def _masks(words: tuple[str, ...]) -> tuple[int, ...]:
 
 
 def _both(native, text: str, words: tuple[str, ...] = WORDS) -> None:
-    """Assert the C and the Python search agree on `text`: directly when the C takes the text, and
-    through mentions._lines_holding (which sends "İ" and the Kelvin sign to Python) always. So do
-    the lines of each group of the words (the C `line_groups`, a function of the same module)
-    and mentions._line_groups_py."""
+    """Assert the C and the Python search agree on `text`: the lines of each group of the words
+    (`_masks`), directly when the C takes the text, and through mentions._line_groups_native
+    (which sends "İ" and the Kelvin sign to Python) always, as mentions._line_groups_py and the
+    lines mentions._holding finds for each word give them."""
     low = mentions._lowered(text)
     expected = mentions._holding(low, words)  # the lowered text's places, by its own lines
     masks = _masks(words)
     groups = [{i for word, mask in zip(words, masks, strict=True) if mask >> g & 1 for i in expected[word]} for g in range(5)]
     if "\u0130" not in text and "\u212a" not in text:
-        assert native(text, words) == expected, text
-        assert native.__self__.line_groups(text, words, masks, 5) == groups, text
+        assert native(text, words, masks, 5) == groups, text
     else:  # the lowered text's places are not the text's: the C gives it to Python
-        assert native(text, words) is None, text
-        assert native.__self__.line_groups(text, words, masks, 5) is None, text
+        assert native(text, words, masks, 5) is None, text
+    assert mentions._line_groups_py(text, words, masks, 5) == (groups, len(low) != len(text)), text
     with pytest.MonkeyPatch.context() as mp:  # not the fixture: hypothesis calls this many times per test
-        mp.setattr(mentions, "_native_holding", native)
-        assert mentions._lines_holding(text, words) == (expected, len(low) != len(text)), text
-        assert mentions._line_groups_py(text, words, masks, 5) == (groups, len(low) != len(text)), text
         mp.setattr(mentions, "_NATIVE", native.__self__)  # in a pure-Python run too
         assert mentions._line_groups_native(text, words, masks, 5) == (groups, len(low) != len(text)), text
 
@@ -114,11 +108,8 @@ def test_candidates_by_line_is_the_same_either_way(native, monkeypatch):
     """The whole reading of each agents/ file, with the C search and with the Python one."""
     for path in md_files(ROOT / "agents"):
         lines = text_of(path.read_bytes()).split("\n")
-        monkeypatch.setattr(mentions, "_native_holding", None)
         monkeypatch.setattr(mentions, "_line_groups", mentions._line_groups_py)
         expected = mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS)
-        monkeypatch.setattr(mentions, "_native_holding", native)
-        assert mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS) == expected
         monkeypatch.setattr(mentions, "_NATIVE", native.__self__)  # in a pure-Python run too
         monkeypatch.setattr(mentions, "_line_groups", mentions._line_groups_native)
         assert mentions.candidates_by_line(lines, "x", CUES, LINE_TRIGGERS) == expected
@@ -229,29 +220,25 @@ def test_words_too_many_for_the_table_are_searched_in_python(native):
     (as for "İ") and the search is Python's."""
     word = "".join(map(chr, range(0x4E00, 0x4E00 + 5000)))
     text = f"agent\n{word}\nagent " * 100
-    assert native(text, ("agent", word)) is None
+    assert native(text, ("agent", word), (1, 2), 2) is None
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(mentions, "_native_holding", native)
-        assert mentions._lines_holding(text, ("agent", word)) == ({"agent": [i for i in range(201) if i % 2 == 0],
-                                                                   word: list(range(1, 200, 2))}, False)
+        mp.setattr(mentions, "_NATIVE", native.__self__)  # in a pure-Python run too
+        assert mentions._line_groups_native(text, ("agent", word), (1, 2), 2) == (
+            [set(range(0, 201, 2)), set(range(1, 200, 2))], False)
 
 
 def test_bad_arguments_are_type_errors(native):
-    for args in (("a", ["a"]), (b"a", ("a",)), ("a", ("",)), ("a", (1,)), ("a",), ("a", ("a",), [0])):
-        with pytest.raises(TypeError):
-            native(*args)
-    line_groups = native.__self__.line_groups
     for args in (("a", ("a",), (1,)), (b"a", ("a",), (1,), 1), ("a", ["a"], (1,), 1), ("a", ("a",), [1], 1),
                  ("a", ("a", "b"), (1,), 1), ("a", ("a",), ("1",), 1), ("a", ("a",), (1.0,), 1), ("a", ("a",), (1,), "1"),
-                 ("a", ("",), (1,), 1), ("a", (1,), (1,), 1)):
+                 ("a", ("",), (1,), 1), ("a", (1,), (1,), 1), ("a",), ()):
         with pytest.raises(TypeError):
-            line_groups(*args)
+            native(*args)
     for args in (("a", ("a",), (-1,), 1), ("a", ("a",), (2,), 1), ("a", ("a",), (1 << 32,), 32), ("a", ("a",), (1 << 70,), 32),
                  ("a", ("a",), (1,), -1), ("a", ("a",), (1,), 33), ("a", ("a",), (1,), 1 << 70)):
         with pytest.raises((ValueError, OverflowError)):
-            line_groups(*args)
-    assert line_groups("an agent\nask", ("agent", "ask"), ((1 << 32) - 1, 0), 32) == [{0}] * 32
-    assert line_groups("an agent", ("agent",), (0,), 0) == []
+            native(*args)
+    assert native("an agent\nask", ("agent", "ask"), ((1 << 32) - 1, 0), 32) == [{0}] * 32
+    assert native("an agent", ("agent",), (0,), 0) == []
 
 
 def test_the_kept_search_follows_the_words(native):
@@ -260,24 +247,8 @@ def test_the_kept_search_follows_the_words(native):
     text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n"
     for words in (WORDS, ("ask", "x"), WORDS, tuple(list(("ask", "x"))), ODD_WORDS, WORDS, ("agent",), WORDS):
         _both(native, text, words)
-    assert native(text, ("ask",)) == {"ask": [1]}
-    assert native(text, ("team",)) == {"team": [1]}
-
-
-class _Calling(str):
-    """A word whose hash searches again with other words, while its own search is under way."""
-
-    def __hash__(self):
-        _Calling.inner = _Calling.search("ask the team", ("team", "ask"))
-        return str.__hash__(self)
-
-
-def test_a_search_within_a_search_keeps_each_right(native):
-    _Calling.search = native
-    words = (_Calling("agent"), "ask")
-    for _ in range(3):
-        assert native("an agent\nask", words) == {"agent": [0], "ask": [1]}
-        assert _Calling.inner == {"team": [0], "ask": [0]}
+    assert native(text, ("ask",), (1,), 1) == [{1}]
+    assert native(text, ("team",), (1,), 1) == [{1}]
 
 
 def test_no_memory_is_leaked(native):
@@ -285,25 +256,21 @@ def test_no_memory_is_leaked(native):
     after some matches (the search stops there): no block stays allocated."""
     text = "The agent works with →x\nask the TEAM\nnothing\n(use it) **vs** y\n" * 4
 
+    masks = _masks(WORDS)
+
     def calls():
-        native(text, WORDS)
-        native(text, ("with", "ask"))  # another search made, the kept one freed
-        assert native(text + "\u0130", WORDS) is None
-        assert native(text + "\u212a agent", WORDS) is None
+        native(text, WORDS, masks, 5)
+        native(text, ("with", "ask"), (1, 2), 2)  # another search made, the kept one freed
+        assert native(text + "\u0130", WORDS, masks, 5) is None
+        assert native(text + "\u212a agent", WORDS, masks, 5) is None
         long = text * 20  # two halves, the second keeping its many places until the first's are in
-        native(long, WORDS)
-        assert native(long + "\u0130" + long, WORDS) is None  # in the second half, places kept
-        with pytest.raises(TypeError):
-            native(text, ("a", ""))
-        line_groups = native.__self__.line_groups
-        masks = _masks(WORDS)
-        line_groups(long, WORDS, masks, 5)
-        assert line_groups(long + "\u0130" + long, WORDS, masks, 5) is None
-        line_groups(text * 200, WORDS, masks, 5)  # past 256 lines: the per-line groups grow
+        native(long, WORDS, masks, 5)
+        assert native(long + "\u0130" + long, WORDS, masks, 5) is None  # in the second half, places kept
+        native(text * 200, WORDS, masks, 5)  # past 256 lines: the per-line groups grow
         with pytest.raises(ValueError):
-            line_groups(text, WORDS, (1 << 6,) * len(WORDS), 5)
+            native(text, WORDS, (1 << 6,) * len(WORDS), 5)
         with pytest.raises(TypeError):
-            line_groups(text, ("a", ""), (1, 1), 5)
+            native(text, ("a", ""), (1, 1), 5)
 
     assert_no_leak(calls)
 
