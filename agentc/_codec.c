@@ -375,6 +375,259 @@ dump(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* table(objects, getters, kinds) and untable(cls, names, kinds, strings, rows): a build record's
+ * diagnostics (agentc/codec.py, dump_record and load_record) as a table and back. Each object is
+ * a row of len(kinds) ints in `rows`, one per field: an INT field's value itself; a str field's
+ * index in `strings`, which holds each distinct string once; -1 for None where a field may be
+ * None (OPTIONAL). A kind is STR (0), OPTIONAL (1), INT (2), or a frozenset of the strings the
+ * field may hold (a Literal). codec._table and codec._untable are the reference: the same
+ * values, and ValueError for any value or row that does not fit its kind. */
+
+enum { STR = 0, OPTIONAL = 1, INT = 2, CHOICE = 3 };
+#define MAX_WIDTH 64
+
+/* The kinds as codes (CHOICE: a frozenset, in `sets`); -1 with TypeError when they are not kinds. */
+static Py_ssize_t
+read_kinds(PyObject *kinds, int *codes, PyObject **sets)
+{
+    if (!PyTuple_CheckExact(kinds) || PyTuple_GET_SIZE(kinds) == 0 || PyTuple_GET_SIZE(kinds) > MAX_WIDTH) {
+        PyErr_SetString(PyExc_TypeError, "kinds must be a tuple of 1 to 64 kinds");
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(kinds);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *kind = PyTuple_GET_ITEM(kinds, i);
+        sets[i] = NULL;
+        if (PyFrozenSet_CheckExact(kind)) {
+            codes[i] = CHOICE;
+            sets[i] = kind;
+            continue;
+        }
+        long code = PyLong_CheckExact(kind) ? PyLong_AsLong(kind) : -1;
+        if (code < STR || code > INT) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError, "a kind is 0 (str), 1 (str or None), 2 (int) or a frozenset of str");
+            return -1;
+        }
+        codes[i] = (int)code;
+    }
+    return n;
+}
+
+static PyObject *
+bad_value(const char *what)
+{
+    PyErr_SetString(PyExc_ValueError, what);
+    return NULL;
+}
+
+/* A str value's row entry: its index in `strings`, added there when new. New reference. */
+static PyObject *
+index_of(PyObject *value, PyObject *index, PyObject *strings)
+{
+    PyObject *at = PyDict_GetItemWithError(index, value);
+    if (at != NULL)
+        return Py_NewRef(at);
+    if (PyErr_Occurred())
+        return NULL;
+    at = PyLong_FromSsize_t(PyList_GET_SIZE(strings));
+    if (at == NULL || PyDict_SetItem(index, value, at) < 0 || PyList_Append(strings, value) < 0) {
+        Py_XDECREF(at);
+        return NULL;
+    }
+    return at;
+}
+
+static PyObject *
+table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "table(objects, getters, kinds) takes 3 arguments");
+        return NULL;
+    }
+    int codes[MAX_WIDTH];
+    PyObject *sets[MAX_WIDTH];
+    Py_ssize_t width = read_kinds(args[2], codes, sets);
+    if (width < 0)
+        return NULL;
+    PyObject *getters = args[1];
+    if (!PyTuple_CheckExact(getters) || PyTuple_GET_SIZE(getters) != width) {
+        PyErr_SetString(PyExc_TypeError, "getters must be a tuple, one per kind");
+        return NULL;
+    }
+    for (Py_ssize_t f = 0; f < width; f++) {
+        PyObject *getter = PyTuple_GET_ITEM(getters, f);
+        if (!PyUnicode_Check(getter) && !Py_IS_TYPE(getter, &PyMemberDescr_Type)) {
+            PyErr_SetString(PyExc_TypeError, "a getter is an attribute name or a slot's member descriptor");
+            return NULL;
+        }
+    }
+    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "objects must be a list or a tuple");
+        return NULL;
+    }
+    /* A tuple of them held here: an attribute read may run Python code that changes the list. */
+    PyObject *objects = PySequence_Tuple(args[0]);
+    PyObject *strings = PyList_New(0), *index = PyDict_New(), *rows = NULL, *out = NULL;
+    if (objects == NULL || strings == NULL || index == NULL)
+        goto done;
+    Py_ssize_t count = PyTuple_GET_SIZE(objects);
+    rows = PyList_New(count * width);
+    if (rows == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *obj = PyTuple_GET_ITEM(objects, i);
+        for (Py_ssize_t f = 0; f < width; f++) {
+            PyObject *getter = PyTuple_GET_ITEM(getters, f);
+            if (!PyUnicode_Check(getter) && !PyObject_TypeCheck(obj, PyDescr_TYPE(getter))) {
+                PyErr_SetString(PyExc_TypeError, "a slot getter of another type than the object's");
+                goto done;
+            }
+            PyObject *value = get_field(obj, getter), *item = NULL;
+            if (value == NULL)
+                goto done;
+            if (codes[f] == INT) {
+                if (PyLong_CheckExact(value))
+                    item = Py_NewRef(value);
+                else
+                    bad_value("an int field holds something else");
+            } else if (value == Py_None) {
+                if (codes[f] == OPTIONAL)
+                    item = PyLong_FromLong(-1);
+                else
+                    bad_value("a str field holds None");
+            } else if (!PyUnicode_CheckExact(value)) {
+                bad_value("a str field holds something else");
+            } else {
+                int ok = 1;
+                if (codes[f] == CHOICE && (ok = PySet_Contains(sets[f], value)) == 0)
+                    bad_value("a str field holds a value outside its choices");
+                if (ok > 0)
+                    item = index_of(value, index, strings);
+            }
+            Py_DECREF(value);
+            if (item == NULL)
+                goto done;
+            PyList_SET_ITEM(rows, i * width + f, item);
+        }
+    }
+    out = PyTuple_Pack(2, strings, rows);
+done:
+    Py_XDECREF(objects);
+    Py_XDECREF(strings);
+    Py_XDECREF(index);
+    Py_XDECREF(rows); /* a list cut short holds NULLs, which its dealloc passes over */
+    return out;
+}
+
+static PyObject *
+untable(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "untable(cls, names, kinds, strings, rows) takes 5 arguments");
+        return NULL;
+    }
+    PyObject *cls = args[0], *names = args[1];
+    int codes[MAX_WIDTH];
+    PyObject *sets[MAX_WIDTH];
+    Py_ssize_t width = read_kinds(args[2], codes, sets);
+    if (width < 0)
+        return NULL;
+    if (!PyCallable_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "cls must be callable");
+        return NULL;
+    }
+    if (!PyTuple_CheckExact(names) || PyTuple_GET_SIZE(names) != width) {
+        PyErr_SetString(PyExc_TypeError, "names must be a tuple, one per kind");
+        return NULL;
+    }
+    for (Py_ssize_t f = 0; f < width; f++) {
+        PyObject *name = PyTuple_GET_ITEM(names, f);
+        if (!PyUnicode_CheckExact(name)) {
+            PyErr_SetString(PyExc_TypeError, "a name must be a str");
+            return NULL;
+        }
+        for (Py_ssize_t g = 0; g < f; g++) {
+            int same = PyUnicode_Compare(PyTuple_GET_ITEM(names, g), name);
+            if (same == 0 || (same == -1 && PyErr_Occurred())) {
+                if (same == 0)
+                    PyErr_SetString(PyExc_TypeError, "names must differ");
+                return NULL;
+            }
+        }
+    }
+    if (!PyList_CheckExact(args[3]) || !PyList_CheckExact(args[4]))
+        return bad_value("strings and rows must be lists");
+    /* Tuples of them held here: the class's constructor may run Python code that changes the lists. */
+    PyObject *strings = PyList_AsTuple(args[3]), *rows = NULL, *out = NULL;
+    if (strings == NULL)
+        return NULL;
+    Py_ssize_t nstrings = PyTuple_GET_SIZE(strings);
+    for (Py_ssize_t i = 0; i < nstrings; i++) {
+        if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(strings, i))) {
+            bad_value("strings must all be str");
+            goto done;
+        }
+    }
+    rows = PyList_AsTuple(args[4]);
+    if (rows == NULL)
+        goto done;
+    Py_ssize_t total = PyTuple_GET_SIZE(rows);
+    if (total % width) {
+        bad_value("rows do not hold a whole number of rows");
+        goto done;
+    }
+    out = PyList_New(total / width);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t at = 0; at < total; at += width) {
+        PyObject *values[MAX_WIDTH];
+        for (Py_ssize_t f = 0; f < width; f++) {
+            PyObject *n = PyTuple_GET_ITEM(rows, at + f);
+            if (!PyLong_CheckExact(n)) {
+                bad_value("a row holds something else than an int");
+                goto fail;
+            }
+            if (codes[f] == INT) {
+                values[f] = n;
+                continue;
+            }
+            int overflow;
+            long long i = PyLong_AsLongLongAndOverflow(n, &overflow);
+            if (i == -1 && PyErr_Occurred())
+                goto fail;
+            if (i == -1 && !overflow && codes[f] == OPTIONAL) {
+                values[f] = Py_None;
+                continue;
+            }
+            if (overflow || i < 0 || i >= nstrings) {
+                bad_value("a string index out of range");
+                goto fail;
+            }
+            values[f] = PyTuple_GET_ITEM(strings, (Py_ssize_t)i);
+            if (codes[f] == CHOICE) {
+                int in = PySet_Contains(sets[f], values[f]);
+                if (in <= 0) {
+                    if (in == 0)
+                        bad_value("a string outside its field's choices");
+                    goto fail;
+                }
+            }
+        }
+        PyObject *obj = PyObject_Vectorcall(cls, values, 0, names);
+        if (obj == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, at / width, obj);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    Py_DECREF(strings);
+    Py_XDECREF(rows);
+    return out;
+}
+
 /* crc32: zlib's CRC-32 (reflected polynomial 0xEDB88320), folded 64 bytes at a time with
  * carry-less multiplication (PCLMULQDQ), after Gopal et al., "Fast CRC Computation for Generic
  * Polynomials Using PCLMULQDQ Instruction" (Intel, 2009), with its constants for this
@@ -490,6 +743,10 @@ static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))dump, METH_FASTCALL,
      "dump(value, plans): value as pydantic-core's JSON bytes, or None for a value left to pydantic-core."},
     {"crc32", crc32, METH_O, "crc32(data): zlib.crc32(data), of any bytes-like object."},
+    {"table", (PyCFunction)(void (*)(void))table, METH_FASTCALL,
+     "table(objects, getters, kinds): (strings, rows), the objects' fields as a table (codec._table)."},
+    {"untable", (PyCFunction)(void (*)(void))untable, METH_FASTCALL,
+     "untable(cls, names, kinds, strings, rows): the objects of `table`'s rows, made by cls(**fields) (codec._untable)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -41,7 +41,7 @@ from agentc.compiler.pycache import FOLDER, Kept
 if TYPE_CHECKING:
     from agentc.compiler.ir import AgentIR
 
-FORMAT = 2  # bump when the layout of the cache files changes
+FORMAT = 3  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
 # (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state
 # sha256 of (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state.
@@ -367,9 +367,9 @@ class Cache:
         a no-op build reads the record only, and a record never meets views of another build.
 
         Both are JSON read by pydantic-core (Rust) and written by agentc/_codec.c when built,
-        else by pydantic-core: at 1000 agents (record ~4 MB, views ~1.8 MB) ~3-5x faster to
-        write and ~2.5x faster to read than the json module. The record's diagnostics go
-        through their schema (codec.dump_record, load_record)."""
+        else by pydantic-core: at 1000 agents (record ~1.6 MB, views ~1.8 MB) ~3-5x faster to
+        write and ~2.5x faster to read than the json module. The record's diagnostics are a
+        table of strings and ints (codec.dump_record, load_record)."""
         from agentc import codec
 
         if views is not None and self._views is not None and views is self._views[1] and roots == self._loaded:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from agentc import codec
 from agentc.compiler import native
-from agentc.compiler.diagnostics import diag
+from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.lower import lower
 from agentc.compiler.source import read_source
 from agentc.compiler.span import Span
@@ -199,12 +199,13 @@ def test_records_and_views_are_the_same(dump, tmp_path):
     record = {"key": "k", "sources": [["a.md", [1, 2, 3, 4], "ff"]], "scopes": [None], "outputs": [], "files": ["claude/a.md"],
               "diagnostics": [diag("AGC301", Span(file="a.md", line=9, col=3), "unknown 'b'\n", hint="é")], "views": "t",
               "format": FORMAT, "recorded_ns": 1_796_491_501_776_055_352}
-    serializer, plans = codec._record().serializer, codec._record().plans
-    assert dump(record, plans) == serializer.to_json(record) == codec.dump_record(record)
+    strings, rows = codec._table(record["diagnostics"], *codec._columns(type(record["diagnostics"][0]))[::2])
+    tabled = {**record, "diagnostics": {"strings": strings, "rows": rows}}
+    assert dump(tabled, {}) == codec.to_json(tabled) == codec.dump_record(record)
     assert codec.load_record(codec.dump_record(record)) == record
     assert dump(views, {}) == codec.to_json(views) == codec.dump_json(views)
-    assert dump({**record, "x": 1.5}, plans) is None
-    assert codec.dump_record({**record, "x": 1.5}) == serializer.to_json({**record, "x": 1.5})
+    assert dump({**tabled, "x": 1.5}, {}) is None
+    assert codec.dump_record({**record, "x": 1.5}) == codec.to_json({**tabled, "x": 1.5})
 
 
 def test_a_cached_build_leaves_type_inference_unloaded(dump, tmp_path):
@@ -285,3 +286,130 @@ def test_crc32_takes_one_buffer(crc32):
 def test_crc32_leaks_nothing(crc32):
     data = bytes(range(256)) * 3 + b"tail"
     assert_no_leak(lambda: (crc32(data), crc32(memoryview(data)[5:]), crc32(b"")))
+
+
+# --- table and untable: a build record's diagnostics ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def tables():
+    """The C `table` and `untable`, even in a pure-Python run."""
+    module = native_or_skip(lambda: native.load("_codec", "table", "untable", package="agentc"), "_codec")
+    return module.table, module.untable
+
+
+COLUMNS = codec._columns(Diagnostic)
+NAMES, GETTERS, KINDS = COLUMNS
+TEXTS = ("", "a", "a\r\nb\r\n", "é", "😀", "İ", "ı", "ſ", "\u212a", "\x00\x1f\x7f", "\ud800", "l" * 300_000)
+
+
+def _both(tables, diags) -> tuple[list[str], list[int]]:
+    """The table of `diags` as C and Python make it (the same), and both read back to `diags`."""
+    table, untable = tables
+    made = table(diags, GETTERS, KINDS)
+    assert made == codec._table(diags, NAMES, KINDS)
+    strings, rows = made
+    assert untable(Diagnostic, NAMES, KINDS, strings, rows) == list(diags) == codec._untable(Diagnostic, NAMES, KINDS, strings, rows)
+    assert len(strings) == len(set(strings))
+    return made
+
+
+def _read(tables, strings, rows):
+    """untable's result or its exception's type, which C and Python agree on."""
+    outcomes = []
+    for untable in (tables[1], codec._untable):
+        try:
+            outcomes.append(untable(Diagnostic, NAMES, KINDS, strings, rows))
+        except ValueError:
+            outcomes.append(ValueError)
+    assert outcomes[0] == outcomes[1]
+    return outcomes[0]
+
+
+def test_record_diagnostics_use_the_c_table_when_built():
+    _codec = native_in_use("agentc._codec")
+    assert codec._C is _codec
+    assert KINDS == (codec.STR, frozenset({"error", "warning", "info"}), codec.STR, codec.INT, codec.INT, codec.STR,
+                     codec.OPTIONAL, codec.OPTIONAL)
+
+
+@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
+def test_odd_text_tables_the_same(tables, text):
+    diags = [diag("AGC301", Span(file=text, line=3, col=7), text, hint=text, excerpt=text),
+             diag("AGC001", Span(file="a.md", line=1), text + "x", severity="info"), diag("AGC301", Span(file=text, line=0, col=-5), text)]
+    strings, rows = _both(tables, diags)
+    assert strings.count(text) == 1 and rows[6 + 8] == rows[7 + 8] == -1
+
+
+def test_the_repository_agents_diagnostics_table_the_same(tables):
+    diags = [d for path in md_files(ROOT / "agents", ROOT / "tests" / "fixtures") for d in _lowered(path)[1]]
+    assert len(diags) > 20
+    _both(tables, diags)
+    _both(tables, tuple(diags))
+    _both(tables, [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["AGC301", "AGC001", "AGC308"]), st.sampled_from(["error", "warning", "info"]),
+                          st.text(max_size=4), st.integers(-(2**70), 2**70), st.integers(-3, 3), st.text(max_size=6),
+                          st.none() | st.text(max_size=3), st.none() | st.sampled_from(TEXTS[:10])), max_size=12))
+def test_hypothesis_diagnostics_table_the_same(tables, fields):
+    _both(tables, [Diagnostic(**dict(zip(NAMES, values, strict=True))) for values in fields])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=3) | st.sampled_from(["error", "warning", "info"]), max_size=6),
+       st.lists(st.integers(-3, 8) | st.sampled_from([2**64, -(2**64), True, None, "1", 1.0]), max_size=20))
+def test_hypothesis_rows_read_the_same_or_are_refused_alike(tables, strings, rows):
+    _read(tables, strings, rows)
+
+
+def test_values_that_do_not_fit_their_kind_are_refused(tables):
+    table, _ = tables
+    good = diag("AGC301", Span(file="a.md", line=3, col=4), "m")
+    for bad in (dataclasses.replace(good, line=True), dataclasses.replace(good, line=1.0), dataclasses.replace(good, severity="fatal"),
+                dataclasses.replace(good, message=None), dataclasses.replace(good, file=Name("a.md")), dataclasses.replace(good, hint=3)):
+        for make in (lambda ds: table(ds, GETTERS, KINDS), lambda ds: codec._table(ds, NAMES, KINDS)):
+            with pytest.raises(ValueError):
+                make([good, bad])
+    assert _read(tables, ["a"], "not a list") is ValueError
+    assert _read(tables, ("a",), [0]) is ValueError
+
+
+def test_table_bad_arguments_are_type_errors(tables):
+    table, untable = tables
+    good = [diag("AGC301", Span(file="a.md", line=3, col=4), "m")]
+    for args in ((good, GETTERS), (good, GETTERS, KINDS, 1), (iter(good), GETTERS, KINDS), (good, GETTERS[:-1], KINDS),
+                 (good, GETTERS, ()), (good, GETTERS, KINDS[:-1] + (3,)), (good, GETTERS, KINDS[:-1] + ("str",)),
+                 (good, GETTERS[:-1] + (1,), KINDS), (good, (type(Span(file="a", line=1)).__dict__["file"],) + GETTERS[1:], KINDS),
+                 (good, ("code",) * 65, (0,) * 65)):
+        with pytest.raises(TypeError):
+            table(*args)
+    with pytest.raises(AttributeError):  # by name: the object's own error
+        table([object()], NAMES, KINDS)
+    for args in ((Diagnostic, NAMES, KINDS, []), (Diagnostic, NAMES, KINDS, [], [], 1), (1, NAMES, KINDS, [], []),
+                 (Diagnostic, NAMES[:-1], KINDS, [], []), (Diagnostic, list(NAMES), KINDS, [], []),
+                 (Diagnostic, NAMES[:-1] + (1,), KINDS, [], []), (Diagnostic, NAMES[:-1] + ("code",), KINDS, [], []),
+                 (Diagnostic, NAMES, KINDS[:-1] + (-1,), [], [])):
+        with pytest.raises(TypeError):
+            untable(*args)
+    with pytest.raises(TypeError):  # a row the class refuses: its own error
+        untable(Diagnostic, NAMES[:-1] + ("more",), KINDS, ["warning"], [0, 0, 0, 0, 0, 0, 0, 0])
+
+
+def test_table_and_untable_leak_nothing(tables):
+    table, untable = tables
+    diags = [diag("AGC301", Span(file="é.md", line=3, col=4), "m 😀", hint="h"), diag("AGC001", Span(file="b.md", line=1), "e", excerpt="x")]
+    strings, rows = table(diags, GETTERS, KINDS)
+    bad = [*rows[:-1], 99]
+
+    def refused():
+        try:
+            untable(Diagnostic, NAMES, KINDS, strings, bad)
+        except ValueError:
+            pass
+        try:
+            table([*diags, dataclasses.replace(diags[0], severity="fatal")], GETTERS, KINDS)
+        except ValueError:
+            pass
+
+    assert_no_leak(lambda: (table(diags, GETTERS, KINDS), untable(Diagnostic, NAMES, KINDS, strings, rows), refused()))

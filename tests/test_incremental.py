@@ -243,28 +243,32 @@ def test_a_damaged_pack_is_a_clean_rebuild(seed_project, monkeypatch, damage):
     assert done.diagnostics == want_diags
 
 
-def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_row():
-    from dataclasses import asdict
-
+def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
     from pydantic_core import to_json
 
     from agentc import codec
     from agentc.compiler.diagnostics import diag
     from agentc.compiler.span import Span
 
-    def read(rows):
-        return codec.load_record(to_json({"key": "k", "diagnostics": rows}))["diagnostics"]
+    def read(strings, rows):
+        return codec.load_record(to_json({"key": "k", "diagnostics": {"strings": strings, "rows": rows}}))["diagnostics"]
 
     diags = [diag("AGC301", Span(file="a.md", line=3, col=4), "m", hint="h"), diag("AGC003", Span(file="b.md", line=1), "e", excerpt="x")]
-    row = asdict(diags[0])
-    assert read([asdict(d) for d in diags]) == diags
+    strings = ["AGC301", "warning", "a.md", "m", "h", "AGC003", "error", "b.md", "e", "x"]
+    row = [0, 1, 2, 3, 4, 3, 4, -1]
+    assert read(strings, row + [5, 6, 7, 1, 1, 8, -1, 9]) == diags
     assert codec.load_record(codec.dump_record({"key": "k", "diagnostics": diags})) == {"key": "k", "diagnostics": diags}
-    assert read([{k: v for k, v in row.items() if k not in ("hint", "excerpt")}])[0].hint is None
-    for bad in ({**row, "line": "3"}, {**row, "line": True}, {**row, "col": 1.0}, {**row, "severity": "fatal"},
-                {**row, "severity": ["warning"]}, {**row, "hint": 3}, {**row, "more": 1}, {k: v for k, v in row.items() if k != "code"},
-                ["AGC301"], None):
+    assert read(strings, []) == []
+    for bad in ([*row[:3], "3", *row[4:]], [*row[:3], True, *row[4:]], [*row[:4], 1.0, *row[5:]], [0, 0, *row[2:]],
+                [0, 10, *row[2:]], [*row[:5], -1, *row[6:]], [0, -2, *row[2:]], row[:7], row + [0], [*row[:6], None, row[7]]):
         with pytest.raises(ValueError):
-            read([bad])
+            read(strings, bad)
+    for table in ({"strings": strings}, {"strings": strings, "rows": row, "more": []}, [strings, row], None,
+                  {"strings": [*strings, 3], "rows": row}, {"strings": "AGC301", "rows": row}, {"strings": strings, "rows": 7}):
+        with pytest.raises(ValueError):
+            codec.load_record(to_json({"key": "k", "diagnostics": table}))
+    with pytest.raises(ValueError):  # a record of the last format: a list of objects
+        codec.load_record(to_json({"key": "k", "diagnostics": [{"code": "AGC301"}]}))
 
 
 @pytest.mark.parametrize("then_edit", [False, True])
@@ -274,7 +278,7 @@ def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_proj
     assert not build("out").failed
     record = next((seed_project / "out/.agentc-cache/builds").glob("*.json"))
     data = json.loads(record.read_text(encoding="utf-8"))
-    data["diagnostics"] = [{"code": "AGC101", "file": "agents/x.md", "line": "not a line"}] + data["diagnostics"]
+    data["diagnostics"]["rows"] = ["AGC101", "agents/x.md", "not a line"] + data["diagnostics"]["rows"]
     record.write_text(json.dumps(data), encoding="utf-8")
     if then_edit:
         edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
