@@ -1,0 +1,184 @@
+"""The C linker loop (agentc.compiler._graph) against the Python one it stands in for: `link_agent`
+gives the edges and diagnostics graph._link_agent_py gives, through graph.link, on the repository's
+agents, the shared corpus (when it is beside the checkout), hand-made builds that reach every
+diagnostic of the loop (dangling names with and without a close spelling, built-in agents, names
+several plugins hold, self-delegation, "compare" edges, plugins named as agents, spans of another
+file, lines past the body, agents with no body) and hypothesis-made builds whose names and lines
+hold CRLF, emoji, "İ", "ı", "ſ", the Kelvin sign and long lines. Also: it is used when built (and
+must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments raise and never crash, and
+it leaks no memory."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import ROOT, SHARED, assert_no_leak, native_in_use, native_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.api import discover, read_agents
+from agentc.compiler import graph
+from agentc.compiler.ir import AgentIR, Delegation
+from agentc.compiler.span import Span
+
+EXAMPLES = int(os.environ.get("AGENTC_HYPOTHESIS_EXAMPLES", "300"))
+
+
+@pytest.fixture(scope="module")
+def native():
+    """The C `link_agent`, configured as graph.py configures it, even when this run links in pure Python."""
+    return native_or_skip(graph._native_link_agent, "_graph")
+
+
+def test_graph_uses_the_native_loop_when_built():
+    _graph = native_in_use("agentc.compiler._graph")
+    assert graph._link_agent is (graph._link_agent_py if _graph is None else _graph.link_agent)
+
+
+def both(native, agents, monkeypatch):
+    """graph.link of `agents` with the C loop and with the Python one: the same project, returned."""
+    monkeypatch.setattr(graph, "_link_agent", native)
+    got = graph.link(list(agents), [])
+    monkeypatch.setattr(graph, "_link_agent", graph._link_agent_py)
+    want = graph.link(list(agents), [])
+    assert got.edges == want.edges
+    assert got.diagnostics == want.diagnostics
+    assert got == want
+    return want
+
+
+def agent(name: str, body: str, delegations=(), scope: str | None = None, file: str | None = None) -> AgentIR:
+    """An agent whose delegations are (target, 0-based row of the body, kind[, file of the span])."""
+    file = file or f"{scope or 'top'}/{name}.md"
+    body_line = 5
+    made = tuple(Delegation(target=t, condition=f"when {t}", kind=kind, pattern="D1 arrow",
+                            span=Span(file=rest[0] if rest else file, line=body_line + row, col=1))
+                 for t, row, kind, *rest in delegations)
+    return AgentIR(id=f"{scope}:{name}" if scope else name, name=name, scope=scope, file=file, span=Span(file=file, line=1),
+                   description="d", body=body, body_line=body_line, delegations=made)
+
+
+def test_the_repository_and_the_corpus_link_alike(native, monkeypatch):
+    roots = [ROOT / "agents", *sorted(p for p in (SHARED / "corpus").glob("*") if p.is_dir())]
+    linked = 0
+    for root in roots:
+        found, _ = discover([str(root)])
+        agents, _, _ = read_agents(found)
+        linked += len(both(native, agents, monkeypatch).edges)
+    assert linked > 0  # the repository's own agents delegate
+
+
+def test_every_diagnostic_of_the_loop(native, monkeypatch):
+    body = "\r\n".join([
+        "Hand off to **ml-enginer** for models, then ml-engineer again",  # a typo of a real name
+        "Use Explore to search; explore-agent too",  # Claude Code's own agent
+        "Ask reviewer (or the reviewer agent): reviewer-2 is not it",  # several plugins hold it
+        "Talk to me-myself about it 😀 İı ſ \u212a",  # itself
+        "compare with rival; the plugin kit is no agent",
+        "nobody-here nobody-here",  # dangling, no close name, named on two lines
+        "nobody-here",
+    ])
+    agents = [
+        agent("ml-engineer", "I train."),
+        agent("reviewer", "p reviews", scope="p"),
+        agent("reviewer", "q reviews", scope="q"),
+        agent("helper", "", scope="kit"),
+        agent("me-myself", body, [
+            ("ml-enginer", 0, "delegate"), ("ml-engineer", 0, "after"), ("Explore", 1, "delegate"),
+            ("explore-agent", 1, "consult"), ("reviewer", 2, "delegate"), ("reviewer", 2, "before"),
+            ("me-myself", 3, "delegate"), ("rival", 4, "compare"), ("kit", 4, "delegate"),
+            ("nobody-here", 5, "delegate"), ("nobody-here", 6, "delegate"), ("nobody-here", 40, "delegate"),
+            ("ml-engineer", 0, "delegate", "elsewhere.md"), ("İstanbul", 3, "delegate"), ("\u212aelvin", 3, "delegate"),
+        ]),
+        agent("empty", "", [("ml-engineer", 0, "delegate"), ("gone", 3, "delegate"), ("", 0, "delegate")]),
+        agent("lead", "lead p:reviewer", [("reviewer", 0, "delegate"), ("p:reviewer", 0, "delegate")], scope="r"),
+        agent("ml-engineer", "a second one", scope="p"),
+    ]
+    project = both(native, agents, monkeypatch)
+    codes = {d.code for d in project.diagnostics}
+    assert {"AGC301", "AGC302", "AGC304", "AGC309"} <= codes
+    assert any("did you mean 'ml-engineer'?" == d.hint for d in project.diagnostics)
+    assert any("(named on lines 10, 11, 45)" in d.message for d in project.diagnostics)
+    assert {e.kind for e in project.edges} >= {"delegate", "after", "consult", "before"}
+    assert "rival" not in {e.target for e in project.edges} and "kit" not in {e.target for e in project.edges}
+
+
+NAME_CHARS = ["a", "b", "-", "_", " ", "1", "é", "İ", "ı", "ſ", "\u212a", "k", "😀", "\r"]
+LINE_PIECES = ["a", "b", "ab", "a-b", "-", "_", " ", "**", "\r", "é", "İ", "ı", "ſ", "\u212a", "😀", "x" * 300, "\t"]
+
+
+@st.composite
+def builds(draw):
+    """A few agents whose names come from a small pool, lines that hold those names among odd
+    characters, and delegations to pool names, other names and plugins, on any row."""
+    pool = draw(st.lists(st.text(st.sampled_from(NAME_CHARS), min_size=1, max_size=5), min_size=1, max_size=4))
+    scopes = [None, "p", "q"]
+    agents = []
+    for k in range(draw(st.integers(1, 5))):
+        name = draw(st.sampled_from(pool))
+        rows = draw(st.lists(st.lists(st.sampled_from(LINE_PIECES + pool), max_size=6).map("".join), max_size=5))
+        body = draw(st.sampled_from(["\n", "\r\n"])).join(rows)
+        targets = st.one_of(st.sampled_from(pool), st.text(st.sampled_from(NAME_CHARS), max_size=4), st.sampled_from(["p", "Explore"]))
+        dels = draw(st.lists(st.tuples(targets, st.integers(-1, 6), st.sampled_from(["delegate", "compare", "after"]),
+                                       st.sampled_from([f"f{k}.md", "other.md"])), max_size=8))
+        agents.append(agent(name, body, [(t, row, kind, f) for t, row, kind, f in dels], draw(st.sampled_from(scopes)),
+                            file=f"f{k}.md"))
+    return agents
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(builds())
+def test_any_build_links_alike(native, agents):
+    with pytest.MonkeyPatch.context() as mp:
+        both(native, agents, mp)
+
+
+def loop_args():
+    """link_agent's arguments for an agent that reaches each diagnostic, fresh for each call."""
+    others = [agent("ml-engineer", "x"), agent("r", "x", scope="p"), agent("r", "x", scope="q")]
+    me = agent("me", "to ml-enginer\nExplore\nr\nme\nnope 😀", [("ml-enginer", 0, "delegate"), ("Explore", 1, "delegate"),
+               ("r", 2, "delegate"), ("me", 3, "delegate"), ("nope", 4, "delegate"), ("nope", 9, "delegate")])
+    by_id = {a.id: a for a in [*others, me]}
+    by_name: dict[str, list[AgentIR]] = {}
+    for a in [*others, me]:
+        by_name.setdefault(a.name, []).append(a)
+    texts = graph._lines_at(me.body, [d.span.line - me.body_line for d in me.delegations])
+    return me, texts, set(), graph._Resolved(None, by_id, by_name), graph._Dangling(by_name), [], []
+
+
+def test_the_loop_leaks_no_memory(native):
+    def call():
+        args = loop_args()
+        native(*args)
+        assert len(args[5]) == 5 and len(args[6]) == 5  # all but the self-delegation; AGC301 (twice), 302, 304, 309
+    assert_no_leak(call)
+
+
+class Bare:
+    """An object with none of an agent's fields."""
+
+
+def test_bad_arguments_raise_and_never_crash(native):
+    me, texts, plugins, known, dangling, edges, diags = loop_args()
+    with pytest.raises(TypeError):
+        native()
+    with pytest.raises(TypeError):
+        native(me, tuple(texts), plugins, known, dangling, edges, diags)
+    with pytest.raises(TypeError):
+        native(me, texts, [], known, dangling, edges, diags)
+    with pytest.raises(TypeError):
+        native(me, texts, plugins, known, dangling, (), diags)
+    with pytest.raises(ValueError):
+        native(me, texts[:-1], plugins, known, dangling, edges, diags)
+    with pytest.raises(AttributeError):
+        native(Bare(), texts, plugins, known, dangling, edges, diags)
+    with pytest.raises(KeyError):  # a plain dict resolves nothing it lacks
+        native(me, texts, plugins, {}, dangling, edges, diags)
+    with pytest.raises(TypeError):
+        native(me, [1] * len(texts), plugins, known, dangling, edges, diags)
+    bad = agent("x", "to y", [("y", 0, "delegate")])
+    with pytest.raises(TypeError):  # what it says dangles must be a (builtin, close) pair
+        native(bad, ["to y"], plugins, {"y": None}, {"y": "no pair"}, [], [])
+    with pytest.raises(IndexError):  # as target[0] of no candidates
+        native(bad, ["to y"], plugins, {"y": []}, dangling, [], [])
