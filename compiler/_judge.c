@@ -5,8 +5,9 @@
  * structure._name_at_py) and in a block's lines (`locate`, reference structure._find_in_lines_py),
  * delegation's `clean` (reference delegation._clean_py) and the words a block
  * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py),
- * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py) and the
- * names leading a text (`leading`, reference delegation._leading_py).
+ * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py), the
+ * names leading a text (`leading`, reference delegation._leading_py) and the D2 blocks with the bullets
+ * that say when (`heads`, reference delegation._heads_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -2596,6 +2597,27 @@ PyDoc_STRVAR(head_starts_doc,
 "delegation._head_starts_py: the indices of the titles (a list of str) that `_HEAD_START` matches,\n"
 "one of `_BLOCK_HEAD`'s verbs and a blank at the start.");
 
+/* Whether `_HEAD_START` matches `title` (a str). */
+static int
+head_start(PyObject *title)
+{
+    int kind = PyUnicode_KIND(title);
+    const void *data = PyUnicode_DATA(title);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(title);
+    Py_UCS4 first = n ? PyUnicode_READ(kind, data, 0) | 0x20 : 0;
+    if (first != 'd' && first != 'h' && first != 'e' && first != 'r') { /* most titles: no verb starts so */
+        return 0;
+    }
+    for (int v = 0; HEAD_VERBS[v] != NULL; v++) {
+        /* `arrow_word` reads a verb as re.I does ("s" also as "ſ"); then `\s` */
+        int len = arrow_word(kind, data, n, 0, HEAD_VERBS[v]);
+        if (len > 0 && len < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, len))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 head_starts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -2614,25 +2636,13 @@ head_starts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(out);
             return NULL;
         }
-        int kind = PyUnicode_KIND(title);
-        const void *data = PyUnicode_DATA(title);
-        Py_ssize_t n = PyUnicode_GET_LENGTH(title);
-        Py_UCS4 first = n ? PyUnicode_READ(kind, data, 0) | 0x20 : 0;
-        if (first != 'd' && first != 'h' && first != 'e' && first != 'r') { /* most titles: no verb starts so */
-            continue;
-        }
-        for (int v = 0; HEAD_VERBS[v] != NULL; v++) {
-            /* `arrow_word` reads a verb as re.I does ("s" also as "ſ"); then `\s` */
-            int len = arrow_word(kind, data, n, 0, HEAD_VERBS[v]);
-            if (len > 0 && len < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, len))) {
-                PyObject *index = PyLong_FromSsize_t(k);
-                int r = index == NULL ? -1 : PyList_Append(out, index);
-                Py_XDECREF(index);
-                if (r < 0) {
-                    Py_DECREF(out);
-                    return NULL;
-                }
-                break;
+        if (head_start(title)) {
+            PyObject *index = PyLong_FromSsize_t(k);
+            int r = index == NULL ? -1 : PyList_Append(out, index);
+            Py_XDECREF(index);
+            if (r < 0) {
+                Py_DECREF(out);
+                return NULL;
             }
         }
     }
@@ -2849,6 +2859,188 @@ leading(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 #undef TX
 
+/* ---- structure._delegations' D2 blocks in C (h91): delegation._heads_py in one call ---- */
+
+static PyObject *S_indent, *S_items_sep;
+
+/* A section's int attribute (`start`, `end`), which must be >= 0; -1 with an error set otherwise. */
+static Py_ssize_t
+index_attr(PyObject *section, PyObject *attr)
+{
+    PyObject *v = PyObject_GetAttr(section, attr);
+    if (v == NULL) {
+        return -1;
+    }
+    Py_ssize_t out = PyLong_Check(v) ? PyLong_AsSsize_t(v) : -1;
+    Py_DECREF(v);
+    if (out < 0 && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_TypeError, "heads: a section's start and end must be ints >= 0");
+    }
+    return out;
+}
+
+/* Where `_block_range(src, k, deep=False)` ends section k's blocks: its end, or its first
+ * subsection's start (the next section when its parent is k). -1 with an error set. */
+static Py_ssize_t
+shallow_end(PyObject *sections, Py_ssize_t k)
+{
+    Py_ssize_t end = index_attr(PyList_GET_ITEM(sections, k), S_end);
+    if (end < 0 || k + 1 >= PyList_GET_SIZE(sections)) {
+        return end;
+    }
+    PyObject *next = PyList_GET_ITEM(sections, k + 1);
+    PyObject *parent = PyObject_GetAttr(next, S_parent);
+    if (parent == NULL) {
+        return -1;
+    }
+    int child = PyLong_Check(parent) && PyLong_AsSsize_t(parent) == k;
+    Py_DECREF(parent);
+    if (PyErr_Occurred()) {
+        return -1;
+    }
+    return child ? index_attr(next, S_start) : end;
+}
+
+/* An item's indent in *out: 0, or -1 with an error set (not an int). */
+static int
+indent_of(PyObject *item, Py_ssize_t *out)
+{
+    PyObject *v = PyObject_GetAttr(item, S_indent);
+    if (v == NULL) {
+        return -1;
+    }
+    if (!PyLong_Check(v)) {
+        Py_DECREF(v);
+        PyErr_SetString(PyExc_TypeError, "heads: an item's indent must be an int");
+        return -1;
+    }
+    *out = PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* The indices of the top-level `list_item`s among blocks[lo:hi] (`structure._items`: the shallowest
+ * indent among them), and their `clean`ed texts joined by "; " in *cond. NULL with an error set. */
+static PyObject *
+head_items(PyObject *blocks, Py_ssize_t lo, Py_ssize_t hi, PyObject *list_item, PyObject *clean, PyObject **cond)
+{
+    Py_ssize_t top = PY_SSIZE_T_MAX, indent;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        if ((PyObject *)Py_TYPE(b) == list_item) {
+            if (indent_of(b, &indent) < 0) {
+                return NULL;
+            }
+            top = indent < top ? indent : top;
+        }
+    }
+    PyObject *items = PyList_New(0), *texts = PyList_New(0);
+    if (items == NULL || texts == NULL) {
+        goto error;
+    }
+    for (Py_ssize_t i = lo; i < hi && top != PY_SSIZE_T_MAX; i++) {
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        if ((PyObject *)Py_TYPE(b) != list_item) {
+            continue;
+        }
+        if (indent_of(b, &indent) < 0) {
+            goto error;
+        }
+        if (indent != top) {
+            continue;
+        }
+        PyObject *text = PyObject_GetAttr(b, S_text);
+        PyObject *said = text == NULL ? NULL : PyObject_CallOneArg(clean, text);
+        Py_XDECREF(text);
+        PyObject *index = said == NULL ? NULL : PyLong_FromSsize_t(i);
+        int r = index == NULL ? -1 : PyList_Append(texts, said) < 0 ? -1 : PyList_Append(items, index);
+        Py_XDECREF(said);
+        Py_XDECREF(index);
+        if (r < 0) {
+            goto error;
+        }
+    }
+    *cond = PyUnicode_Join(S_items_sep, texts);
+    Py_DECREF(texts);
+    if (*cond == NULL) {
+        Py_DECREF(items);
+        return NULL;
+    }
+    return items;
+error:
+    Py_XDECREF(items);
+    Py_XDECREF(texts);
+    return NULL;
+}
+
+PyDoc_STRVAR(heads_doc,
+"heads(titles, sections, blocks, list_item, targets_of, clean)\n"
+"--\n\n"
+"delegation._heads_py: the D2 blocks by the index of the block that opens each, (section, targets,\n"
+"condition, item indices), for each title `_HEAD_START` matches and `targets_of` names targets in.");
+
+static PyObject *
+heads(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2])
+        || !PyType_Check(args[3]) || !PyCallable_Check(args[4]) || !PyCallable_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "heads(titles: list of str, sections: list, blocks: list, list_item: type, targets_of, clean)");
+        return NULL;
+    }
+    PyObject *titles = args[0], *sections = args[1], *blocks = args[2], *list_item = args[3];
+    PyObject *out = PyDict_New();
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(titles); k++) {
+        PyObject *title = PyList_GET_ITEM(titles, k);
+        if (!PyUnicode_Check(title)) {
+            PyErr_SetString(PyExc_TypeError, "heads: each title must be a str");
+            goto error;
+        }
+        if (!head_start(title)) {
+            continue;
+        }
+        PyObject *targets = PyObject_CallOneArg(args[4], title);
+        int some = targets == NULL ? -1 : PyObject_IsTrue(targets);
+        if (some <= 0) {
+            Py_XDECREF(targets);
+            if (some < 0) {
+                goto error;
+            }
+            continue;
+        }
+        if (k >= PyList_GET_SIZE(sections)) {
+            Py_DECREF(targets);
+            PyErr_SetString(PyExc_IndexError, "heads: fewer sections than titles");
+            goto error;
+        }
+        Py_ssize_t start = index_attr(PyList_GET_ITEM(sections, k), S_start);
+        Py_ssize_t end = start < 0 ? -1 : shallow_end(sections, k);
+        PyObject *cond = NULL, *items = NULL;
+        if (end >= 0) {
+            Py_ssize_t n = PyList_GET_SIZE(blocks);
+            items = head_items(blocks, start + 1, end < n ? end : n, list_item, args[5], &cond);
+        }
+        PyObject *key = items == NULL ? NULL : PyLong_FromSsize_t(start);
+        PyObject *value = key == NULL ? NULL : Py_BuildValue("(nOOO)", k, targets, cond, items);
+        int r = value == NULL ? -1 : PyDict_SetItem(out, key, value);
+        Py_DECREF(targets);
+        Py_XDECREF(cond);
+        Py_XDECREF(items);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (r < 0) {
+            goto error;
+        }
+    }
+    return out;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -2864,13 +3056,14 @@ static PyMethodDef methods[] = {
     {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
     {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},
     {"leading", (PyCFunction)(void (*)(void))leading, METH_FASTCALL, leading_doc},
+    {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL, heads_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py and _leading_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py and _heads_py in C.",
     -1,
     methods,
 };
@@ -2897,7 +3090,8 @@ PyInit__judge(void)
         || intern(&P_preference, "M preference") || intern(&P_lead_name, "M lead name") || intern(&P_verb, "M verb")
         || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name") || intern(&S_text, "text")
         || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
-        || intern(&S_parent, "parent") || intern(&S_level, "level")
+        || intern(&S_parent, "parent") || intern(&S_level, "level") || intern(&S_indent, "indent")
+        || intern(&S_items_sep, "; ")
         || (EMPTY_TUPLE = PyTuple_New(0)) == NULL || (ONE = PyLong_FromLong(1)) == NULL) {
         return NULL;
     }

@@ -245,8 +245,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     secs, owner, roles = src.sections, src.owner, src.roles
     # D2 heads: labels and headings that name targets ("**Delegate to x**:"); no other section
     # start is read (`find` reads no heading or label)
-    heads = {secs[k].start: (k, targets) for k, targets in delegation.block_heads(titles).items()}
-    claimed: set[int] = set()
+    heads = delegation.heads(titles, secs, src.blocks)
     visit = set(reading.kinds[Table])
     blocks, triggers = src.blocks, reading.triggers
     # The blocks holding a line with a word some delegation form needs; a one-line block only
@@ -256,24 +255,20 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     _cue_blocks(blocks, reading.firsts, cues, triggers, visit)
     visit.update(_owned_by(owner, roles, delegation.ALWAYS_READ))
     visit.difference_update(s.start for s in secs)  # no section's own heading or label
+    for *_, items in heads.values():
+        visit.difference_update(items)  # the bullets that say when a head delegates: read with it
     for index in sorted(visit.union(heads)):  # any other block holds no word a delegation form needs
         b = src.blocks[index]
         k = owner[index]
         if index in heads:  # D2: "**Delegate to x**:" then bullets that say when
-            head, targets = heads[index]
-            title = titles[k] if k is not None else None
-            items = _items(_blocks_of(src, head, deep=False))
-            claimed.update(id(i) for i in items)
-            cond = "; ".join(delegation.clean(i.text) for i in items)
+            head, targets, cond, _ = heads[index]
             parent = secs[head].parent
+            section = titles[parent] if parent is not None else titles[k] if k is not None else None
             for t in targets:
                 if (at := _place(src, t, b)) is None:
                     continue
                 line, col = at
-                add(t, cond, "delegate", "D2 delegate block", plain(secs[parent].title) if parent is not None else title,
-                    line, col)
-            continue
-        if id(b) in claimed:
+                add(t, cond, "delegate", "D2 delegate block", section, line, col)
             continue
         role = roles[k] if k is not None else "other"
         title = titles[k] if k is not None else None

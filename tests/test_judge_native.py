@@ -71,18 +71,22 @@ def same_inert(inert, line, cands):
 
 
 def test_mentions_uses_the_native_judge_when_built():
+    from agentc.compiler import delegation
+
     _judge = native_in_use("agentc.compiler._judge")
     if _judge is None:
         assert mentions._native_scan is None
         assert (mentions.judge_line, mentions.inert_line) == (mentions._judge_line_py, mentions.inert)
         assert references._native_walk is None
         assert references._contexts is references._contexts_py
+        assert delegation._heads is delegation._heads_py
     else:
         assert mentions._native_scan.func is _judge.scan_line
         assert mentions.judge_line is mentions._native_scan
         assert mentions.inert_line.func is _judge.inert
         assert references._native_walk is not None
         assert references._contexts is _judge.contexts
+        assert delegation._heads is _judge.heads
 
 
 def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypatch):
@@ -924,7 +928,6 @@ def test_any_titles_start_a_head_alike(head_starts, titles):
     from agentc.compiler import delegation
 
     assert head_starts(titles) == delegation._head_starts_py(titles)
-    assert delegation.block_heads(titles) == {k: t for k, title in enumerate(titles) if (t := delegation.block_targets(title))}
 
 
 def test_head_starts_bad_arguments_and_no_leak(head_starts):
@@ -1136,6 +1139,78 @@ def test_owned_by_bad_arguments_and_no_leak(owned_by):
         owned_by([], [], ())
         try:
             owned_by([5], ["a"], ("a",))
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def heads():
+    """The C `heads`."""
+    return native_or_skip(lambda: native_module.load("_judge", "heads"), "_judge").heads
+
+
+def both_heads(heads, src):
+    """The C `heads` gives what delegation._heads_py gives on `src`'s sections and blocks; and each
+    head's items are the D2 bullets `structure._items` reads (top-level items before a subsection)."""
+    from agentc.compiler import delegation
+
+    titles = [markdown.plain(s.title) for s in src.sections]
+    args = (titles, src.sections, src.blocks, markdown.ListItem, delegation.block_targets, delegation.clean)
+    got = heads(*args)
+    assert got == delegation._heads_py(*args), src.file
+    for start, (k, targets, cond, items) in got.items():
+        assert start == src.sections[k].start and targets == delegation.block_targets(titles[k])
+        assert [src.blocks[i] for i in items] == structure._items(structure._blocks_of(src, k, deep=False))
+        assert cond == "; ".join(delegation.clean(src.blocks[i].text) for i in items)
+    return got
+
+
+def test_every_file_has_the_same_heads(heads):
+    """The repository's markdown and ../shared/corpus."""
+    found = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        found += sum(len(items) for *_, items in both_heads(heads, read_source(str(path), path.read_bytes())).values())
+    assert found > 2  # the repository's files alone: 4 heads with 11 bullets (the corpus many more)
+
+
+# D2 heads as labels and headings (one name, several, none, a name the reader drops), bullets at
+# several indents, an ordered item, a subsection, a table and text between; odd characters.
+HEAD_LINES = ["**Delegate to code-reviewer**:", "**Delegate to x**:", "## Delegate to test-runner", "### Hand off to a-b, c-d",
+              "**Route to `qa-agent` when**:", "**Escalate to fine-tuning**:", "#### Defer to me", "## Tools", "**Notes**:",
+              "- topic \u2192 one", "  - nested", "    - deeper", "1. **first**: step", "- [ ] box", "- \u0130\u212a \U0001f600",
+              "- x" + "y" * 300, "plain text", "", "| a | b |", "|---|---|", "| c | d |", "```", "- 1. Not for x"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(HEAD_LINES), max_size=30), st.sampled_from(["\n", "\r\n"]))
+def test_any_markdown_has_the_same_heads(heads, lines, eol):
+    both_heads(heads, read_source("x.md", eol.join(lines).encode()))
+
+
+def test_heads_bad_arguments_and_no_leak(heads):
+    from agentc.compiler import delegation
+
+    src = read_source("x.md", b"## Delegation\n**Delegate to a-b**:\n- when x\n  - y\n- z\n## Delegate to c-d\n")
+    titles = [markdown.plain(s.title) for s in src.sections]
+    env = (markdown.ListItem, delegation.block_targets, delegation.clean)
+    args = (titles, src.sections, src.blocks, *env)
+    assert heads(*args) == {1: (1, ["a-b"], "when x; z", [2, 4]), 5: (2, ["c-d"], "", [])}
+    for at, bad in ((0, tuple(titles)), (0, [1, 2, 3]), (1, None), (2, tuple(src.blocks)), (3, None), (4, None), (5, 1)):
+        with pytest.raises(TypeError):
+            heads(*args[:at], bad, *args[at + 1:])
+    with pytest.raises(TypeError):
+        heads(*args[:-1])
+    with pytest.raises(TypeError):  # a condition is made of str
+        heads(titles, src.sections, src.blocks, markdown.ListItem, lambda t: ["a-b"], lambda t: 1)
+    with pytest.raises(IndexError):
+        heads(titles, src.sections[:1], src.blocks, *env)
+
+    def calls():
+        heads(*args)
+        try:
+            heads(titles, src.sections, src.blocks, markdown.ListItem, lambda t: ["a-b"], lambda t: 1)
         except TypeError:
             pass
 
