@@ -15,6 +15,7 @@ check the result is byte-identical to one.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 from agentc import api
@@ -182,7 +183,27 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
         return None
     gone = {a.file for a in fresh} | set(files)
     kept = recorded_diagnostics(record, lambda d: d.code not in GRAPH and d.file not in gone)
-    final = api.judge(kept + diags, options, project, fresh={a.file for a in fresh})
+    final = _merged(kept, api.judge(diags, options, project, fresh={a.file for a in fresh}))
     if has_errors(final):
         return None
     return api.Result(project=project, files=files, diagnostics=final), frozenset(old_files - set(files)), seen, new_views
+
+
+def _merged(kept: list[Diagnostic], judged: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    """`api.judge(kept + new)` for the `judged = api.judge(new)`: `kept` comes from the record, the
+    final diagnostics of the last build (the runner records a build only when no usage
+    diagnostic precedes them), so it is sorted and unique, and judging it again changes nothing:
+    the options are the same (the record's key), and its files and their suppression comments
+    are as they were (an edited file's diagnostics are not kept). So each judged one goes into its
+    place by binary search, after those whose sort keys tie with it (a stable sort puts the
+    later one there), unless one of them equals it (the de-duplication). Judging the ~12 000
+    kept AGC301s of a 1000-agent rebuild again (suppressions, a sort, a set) was ~8% of it."""
+    out = list(kept)
+    key = Diagnostic.sort_key
+    for d in judged:
+        k = d.sort_key()
+        lo = bisect_left(out, k, key=key)
+        hi = bisect_right(out, k, lo=lo, key=key)
+        if d not in out[lo:hi]:
+            out.insert(hi, d)
+    return tuple(out)

@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentc import api, runner
+from agentc.compiler.diagnostics import diag
 from agentc.compiler.options import BuildOptions
+from agentc.compiler.span import Span
 
 
 def lowered(monkeypatch) -> list[str]:
@@ -388,3 +392,20 @@ def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monke
         want_tree, want_diags = from_nothing(seed_project)
         assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
         assert done.diagnostics == want_diags
+
+
+_DIAGS = st.builds(lambda code, file, line, col, message, hint: diag(code, Span(file=file, line=line, col=col), message, hint=hint),
+                   st.sampled_from(["AGC301", "AGC308", "AGC101"]), st.sampled_from(["a.md", "b.md", "<configuration>"]),
+                   st.integers(1, 3), st.integers(1, 2), st.sampled_from(["m", "n"]), st.none() | st.sampled_from(["h", "i"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DIAGS, max_size=30), st.lists(_DIAGS, max_size=8))
+def test_merging_the_judged_new_diagnostics_into_the_kept_ones_is_judging_them_all(kept, new):
+    """`_merged(kept, judge(new))` is `judge(kept + new)` for kept diagnostics a judge gave:
+    the same order (ties: kept first, then as they came), each equal one once."""
+    from agentc import incremental
+    from agentc.compiler.diagnostics import apply_policy
+
+    kept = list(apply_policy(kept))
+    assert incremental._merged(kept, apply_policy(new)) == apply_policy(kept + new)
