@@ -1077,24 +1077,41 @@ PyDoc_STRVAR(utf8_lines_doc,
 "source.text_of(data).split('\\n'), or None when `data` holds a CR (text_of turns CR LF and a lone\n"
 "CR into LF).");
 
-/* Whether the `n` bytes at `at` are all ASCII: eight at a time, the last eight (which may overlap
- * the ones before) for the rest; one at a time under eight. */
-static int
-all_ascii(const char *at, Py_ssize_t n)
+/* The end of the run of ASCII bytes from `i` of the `n` at `s`: sixteen at a time, then eight; a
+ * rest under eight is read as the last eight bytes (which overlap bytes already read) when there
+ * are eight, else one at a time. utf8_lines asks whether a line is ASCII (the end is `n`), utf8_body
+ * where its runs end. One helper for both, this way, costs less than the two it replaced (a
+ * whole-line test and this loop eight at a time, then a byte at a time): utf8_lines and utf8_body
+ * 2.58M -> 2.29M instructions per 20 seed agents. */
+static Py_ssize_t
+ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
 {
-    uint64_t word, high = 0;
-    if (n < 8) {
-        for (Py_ssize_t k = 0; k < n; k++) {
-            high |= (unsigned char)at[k];
+    uint64_t word, next;
+    while (i + 16 <= n) {
+        memcpy(&word, s + i, 8);
+        memcpy(&next, s + i + 8, 8);
+        if ((word | next) & 0x8080808080808080ULL) {
+            break;
         }
-        return high < 0x80;
+        i += 16;
     }
-    for (Py_ssize_t k = 0; k + 8 < n; k += 8) {
-        memcpy(&word, at + k, 8);
-        high |= word;
+    while (i + 8 <= n) {
+        memcpy(&word, s + i, 8);
+        if (word & 0x8080808080808080ULL) {
+            break;
+        }
+        i += 8;
     }
-    memcpy(&word, at + n - 8, 8);
-    return ((high | word) & 0x8080808080808080ULL) == 0;
+    if (i + 8 > n && n >= 8 && i < n) {
+        memcpy(&word, s + n - 8, 8);
+        if ((word & 0x8080808080808080ULL) == 0) {
+            return n;
+        }
+    }
+    while (i < n && s[i] < 0x80) {
+        i++;
+    }
+    return i;
 }
 
 /* The file's lines from its bytes: each "\n" found by memchr, each line decoded alone (UTF-8, a bad
@@ -1128,7 +1145,7 @@ utf8_lines(PyObject *module, PyObject *arg)
         const char *stop = newline != NULL ? newline : end;
         Py_ssize_t size = stop - at;
         PyObject *line;
-        if (size > 1 && all_ascii(at, size)) {
+        if (size > 1 && ascii_end((const unsigned char *)at, 0, size) == size) {
             line = PyUnicode_New(size, 127);
             if (line != NULL) {
                 memcpy(PyUnicode_1BYTE_DATA(line), at, size);
@@ -1187,24 +1204,6 @@ utf8_sequence(const unsigned char *s, Py_ssize_t left, int *size)
         return ((long)(c & 0x07) << 18) | ((long)(s[1] & 0x3f) << 12) | ((long)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
     }
     return -1;
-}
-
-/* The end of the run of ASCII bytes from `i` (eight at a time, then one at a time). */
-static Py_ssize_t
-ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
-{
-    uint64_t word;
-    while (i + 8 <= n) {
-        memcpy(&word, s + i, 8);
-        if (word & 0x8080808080808080ULL) {
-            break;
-        }
-        i += 8;
-    }
-    while (i < n && s[i] < 0x80) {
-        i++;
-    }
-    return i;
 }
 
 /* source._body_bytes_py in two passes over the body's bytes: one finds its length in characters

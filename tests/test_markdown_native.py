@@ -438,6 +438,21 @@ def test_utf8_body_of_files_is_the_python_body(native):
             assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), data[:20]
 
 
+def test_a_non_ascii_byte_anywhere_in_a_run_is_found(native):
+    """Both read ASCII runs sixteen and eight bytes at a time and a rest under eight as the last
+    eight bytes, which overlap bytes already read (and, in a body, the multi-byte character before
+    the run): one non-ASCII character or bad byte at each place of a line of each length around
+    those bounds, alone and after another one, with a line or a body before it."""
+    for odd in ("é".encode(), "\u2192".encode(), "\U0001f600".encode(), b"\xff", "İ".encode()):
+        for n in range(0, 41):
+            for at in range(n + 1):
+                line = b"x" * at + odd + b"y" * (n - at)
+                for data in (line, odd + line, b"head\n" + line + b"\nz" * 3, "é".encode() + line[:at] + b"\n" + line):
+                    assert native.utf8_lines(data) == _lines_expected(data), data
+                    for body_start in (0, 1):
+                        assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), data
+
+
 def test_utf8_body_leaks_nothing_and_takes_only_bytes_and_an_int(native):
     for data in ("---\n- a → b 😀\n".encode() + b"\xff\n", "é".encode() * 40, b"ascii\n" * 10, b""):
         assert_no_leak(lambda data=data: native.utf8_body(data, 1))
