@@ -227,9 +227,11 @@ if hasattr(yaml, "CSafeLoader"):
         yaml_constructors = dict(_Loader.yaml_constructors)
 else:
     _CLoader = None  # PyYAML built without libyaml
-# Every character outside "\n", \x20-\x7e, \xa0-\ud7ff, \ue000-\ufefe, \uff00-\ufffd and the astral planes,
-# listed: the negated class of those ranges is the same set and took ~5 ms to compile at every start.
-_UNUSUAL = lazy_compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+# Every character outside "\n", \x20-\x7e, \xa0-\u2027, \u202a-\ud7ff, \ue000-\ufefe, \uff00-\ufffd and the
+# astral planes, listed: the negated class of those ranges is the same set and took ~5 ms to compile at every
+# start. U+2028 and U+2029 (like \x85) end a line to libyaml, not to str.split("\n"): its marks' line numbers
+# would not be the rows' ("name: \u2028|" indexed past them).
+_UNUSUAL = lazy_compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _FAST_DEPTH = 8  # collections nested this deep (real files use 2) are left to the bounded loader
 # A block scalar header as PyYAML reads it (libyaml also takes e.g. ">#-", which PyYAML refuses).
 _HEADER = lazy_compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?: +(?:#.*)?)?$")

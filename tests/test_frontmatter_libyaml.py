@@ -45,7 +45,7 @@ CASES = [
     "a: 1_000\nb: 0x1F\nc: 0o17\nd: 1e3\ne: .inf\nf: 2001-12-14t21:59:43.10-05:00\ng: 2002-12-14\nh: ~\ni: yes\nj: On\nl: 1:30",
     "a: b#c\nd: e # c", "k" * 1100 + ": v", "a: [" * 30 + "]" * 30, "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 30)),
     "a: - x", "a:\n  - x\n  -  - y", "- a\n- b", "just text", "a: 'unclosed", "a: @x", "a: !!str 1", "a: &x 1\nb: *x", "a: *x",
-    "[a, b]: 1", "a: b: c", "a: \u00e9t\u00e9 \U0001F600", "a: x\ufeffy", "a: sonnet \ufeff", "a: x\u2028y", "a: x\x85y", "a:\n\tb: 1", "a: b\tc",
+    "[a, b]: 1", "a: b: c", "a: \u00e9t\u00e9 \U0001F600", "a: x\ufeffy", "a: sonnet \ufeff", "a: x\u2028y", "a: x\x85y", "a: a\na: \u2028|", "a: \u2029>\n  x", "a:\n\tb: 1", "a: b\tc",
     "a: >#-\n  x", "a: |0\n  x", "a: |-+\n  x", "a: > #c\n  x", "a: 1\n...\n", "%YAML 1.1\n---\na: 1", "<<: {b: 1}\nc: 2", "a: 0000000000000000000000123", "a: 190:20:30",
 ]
 
@@ -83,7 +83,7 @@ def test_the_fast_path_is_taken_for_ordinary_frontmatter():
 
 
 def test_unusual_characters_are_exactly_those_outside_the_ordinary_ranges():
-    ordinary = ((0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0xD7FF), (0xE000, 0xFEFE), (0xFF00, 0xFFFD), (0x10000, 0x10FFFF))
+    ordinary = ((0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0x2027), (0x202A, 0xD7FF), (0xE000, 0xFEFE), (0xFF00, 0xFFFD), (0x10000, 0x10FFFF))
     text = "".join(map(chr, range(0x110000)))
     found = {m.start() for m in frontmatter._UNUSUAL.finditer(text)}
     assert found == {c for c in range(0x110000) if not any(lo <= c <= hi for lo, hi in ordinary)}
