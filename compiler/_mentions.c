@@ -1023,14 +1023,56 @@ kebab_ok(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return ok < 0 ? NULL : PyBool_FromLong(ok);
 }
 
-/* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *item a new
- * (start, end, name, bold), or (start, end, name, form, bold, False) when `form` is not NULL (the
- * fields of a mentions._Cand, as mentions._places makes them), 0 when it is none (a file name, a path, a call, not _kebab_ok), or -1
- * with an exception. The name is the place lowered (normal() of a place that holds neither "--" nor
- * a hyphen at either end), after a lowercase plugin prefix ("plug:code-reviewer") when one leads. */
+/* A kebab name found: its place, its name (a new reference) and whether "**" stands before it. */
+typedef struct {
+    Py_ssize_t start, end;
+    PyObject *name;
+    int bold;
+} Kebab;
+
+/* The kebab names of a text, in the order found: kept as C fields, not a tuple each (names_by_line
+ * makes each a mentions._Cand straight from these). */
+typedef struct {
+    Kebab *items;
+    Py_ssize_t count, size;
+} Kebabs;
+
+static void
+free_kebabs(Kebabs *kebabs)
+{
+    for (Py_ssize_t i = 0; i < kebabs->count; i++) {
+        Py_DECREF(kebabs->items[i].name);
+    }
+    PyMem_Free(kebabs->items);
+    kebabs->items = NULL;
+    kebabs->count = kebabs->size = 0;
+}
+
+/* Append `kebab` (taking its name's reference): 0, or -1 with an exception (the name released). */
 static int
-kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, const KebabRules *rules, PyObject *form,
-           PyObject **item)
+add_kebab(Kebabs *kebabs, Kebab kebab)
+{
+    if (kebabs->count == kebabs->size) {
+        Py_ssize_t size = kebabs->size ? 2 * kebabs->size : 64;
+        Kebab *items = PyMem_Realloc(kebabs->items, (size_t)size * sizeof(Kebab));
+        if (items == NULL) {
+            Py_DECREF(kebab.name);
+            PyErr_NoMemory();
+            return -1;
+        }
+        kebabs->items = items;
+        kebabs->size = size;
+    }
+    kebabs->items[kebabs->count++] = kebab;
+    return 0;
+}
+
+/* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *found filled, 0 when it
+ * is none (a file name, a path, a call, not _kebab_ok), or -1 with an exception. The name is the
+ * place lowered (normal() of a place that holds neither "--" nor a hyphen at either end), after a
+ * lowercase plugin prefix ("plug:code-reviewer") when one leads. */
+static int
+kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, const KebabRules *rules, Kebab *found)
 {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -1095,16 +1137,11 @@ kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, cons
             start = q;
         }
     }
-    int bold = start >= 2 && AT(start - 2) == '*' && AT(start - 1) == '*';
-    /* the tuple made directly: Py_BuildValue read its format anew for each name, ~4x the work */
-    PyObject *from = PyLong_FromSsize_t(start), *to = PyLong_FromSsize_t(e);
-    PyObject *is_bold = bold ? Py_True : Py_False;
-    *item = from == NULL || to == NULL ? NULL
-        : form == NULL ? PyTuple_Pack(4, from, to, name, is_bold) : PyTuple_Pack(6, from, to, name, form, is_bold, Py_False);
-    Py_XDECREF(from);
-    Py_XDECREF(to);
-    Py_DECREF(name);
-    return *item == NULL ? -1 : 1;
+    found->start = start;
+    found->end = e;
+    found->name = name;
+    found->bold = start >= 2 && AT(start - 2) == '*' && AT(start - 1) == '*';
+    return 1;
 }
 
 #undef AT
@@ -1271,8 +1308,8 @@ block_hyphen(const void *p, size_t size)
     /* _HYPHEN_RUN: a "-" between a letter or digit and a letter or digit, then the run of name    \
      * characters after it; the place is the name characters on both sides of that hyphen,        \
      * without hyphens at either end. */                                                           \
-    static int kebab_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
-                              PyObject *kebab_ok, const KebabRules *rules, PyObject *form)         \
+    static int kebab_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, Kebabs *out,           \
+                              PyObject *kebab_ok, const KebabRules *rules)                         \
     {                                                                                              \
         Py_ssize_t p = 1;                                                                          \
         while (p + 1 < n) {                                                                        \
@@ -1297,9 +1334,9 @@ block_hyphen(const void *p, size_t size)
             while (t[s0] == '-') {                                                                 \
                 s0++;                                                                              \
             }                                                                                      \
-            PyObject *item;                                                                        \
-            int found = kebab_name(text, s0, e, kebab_ok, rules, form, &item);                     \
-            if (found < 0 || (found && add_item(out, item) < 0)) {                                 \
+            Kebab kebab;                                                                           \
+            int found = kebab_name(text, s0, e, kebab_ok, rules, &kebab);                          \
+            if (found < 0 || (found && add_kebab(out, kebab) < 0)) {                               \
                 return -1;                                                                         \
             }                                                                                      \
         }                                                                                          \
@@ -1387,12 +1424,15 @@ PyDoc_STRVAR(kebab_doc,
 "The (start, end, name, bold) of each kebab name in text, as mentions._kebab_names_py with\n"
 "kebab_ok = mentions._kebab_ok, or its rules (mentions._KEBAB_RULES: the test then runs in C).");
 
-/* The kebab names of `text` (see kebab_name for `form`): a new list, or NULL with an exception. */
-static PyObject *
-scan_kebabs(PyObject *text, PyObject *kebab_ok, const KebabRules *rules, PyObject *form)
+/* The kebab names of `text` into `out` (empty): 0, or -1 with an exception (`out` freed). */
+static int
+scan_kebabs(PyObject *text, PyObject *kebab_ok, const KebabRules *rules, Kebabs *out)
 {
-    PyObject *out = PyList_New(0);
-    return out == NULL ? NULL : scanned(out, BY_KIND(kebab, text, out, kebab_ok, rules, form));
+    if (BY_KIND(kebab, text, out, kebab_ok, rules) < 0) {
+        free_kebabs(out);
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *
@@ -1409,7 +1449,22 @@ kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         by_rules = &rules;
     }
-    return scan_kebabs(args[1], args[0], by_rules, NULL);
+    Kebabs kebabs = {NULL, 0, 0};
+    if (scan_kebabs(args[1], args[0], by_rules, &kebabs) < 0) {
+        return NULL;
+    }
+    PyObject *out = PyList_New(kebabs.count);
+    for (Py_ssize_t i = 0; out != NULL && i < kebabs.count; i++) {
+        const Kebab *k = &kebabs.items[i];
+        PyObject *item = Py_BuildValue("(nnOO)", k->start, k->end, k->name, k->bold ? Py_True : Py_False);
+        if (item == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+    free_kebabs(&kebabs);
+    return out;
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -1774,10 +1829,12 @@ slot_members(PyObject *cls, PyObject *names, PyMemberDef **members)
     return 0;
 }
 
-/* A new instance of `type` with its slots set to the place's fields, the first two less `begin`;
- * NULL with an exception. */
+/* A new instance of `type` with its slots set to a place's fields: start and end less `begin`, then
+ * fields[2:count] (borrowed); NULL with an exception. The slots are the type's own, of T_OBJECT_EX
+ * and writable (slot_members), and a new instance holds none yet: each is written straight, where
+ * PyMember_SetOne took ~30 instructions a slot. */
 static PyObject *
-make_one(PyTypeObject *type, PyMemberDef **members, Py_ssize_t count, PyObject *place, Py_ssize_t start,
+make_one(PyTypeObject *type, PyMemberDef **members, Py_ssize_t count, PyObject *const *fields, Py_ssize_t start,
          Py_ssize_t end, Py_ssize_t begin)
 {
     PyObject *obj = type->tp_alloc(type, 0);
@@ -1786,13 +1843,12 @@ make_one(PyTypeObject *type, PyMemberDef **members, Py_ssize_t count, PyObject *
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *value = i == 0 ? PyLong_FromSsize_t(start - begin)
-            : i == 1 ? PyLong_FromSsize_t(end - begin) : Py_NewRef(PyTuple_GET_ITEM(place, i));
-        if (value == NULL || PyMember_SetOne((char *)obj, members[i], value) < 0) {
-            Py_XDECREF(value);
+            : i == 1 ? PyLong_FromSsize_t(end - begin) : Py_NewRef(fields[i]);
+        if (value == NULL) {
             Py_DECREF(obj);
             return NULL;
         }
-        Py_DECREF(value);
+        *(PyObject **)((char *)obj + members[i]->offset) = value;
     }
     return obj;
 }
@@ -1803,86 +1859,111 @@ PyDoc_STRVAR(by_line_doc,
 "start and end first; by start, within the text that is lines joined by \"\\n\") made a make with\n"
 "start and end less its line's start, under its 0-based line.");
 
-/* by_line's work, its arguments checked to be lists. */
-static PyObject *
-group_by_line(PyObject *lines, PyObject *places, PyObject *make)
-{
+/* The places of a text, by start, made instances of `make` under their 0-based lines (by_line and
+ * names_by_line): a place's line is found by walking on over the lines' lengths (the places come
+ * in order) where a count of the "\n" of a joined text read every character of it. */
+typedef struct {
+    PyObject *lines;       /* list[str] (borrowed) */
+    PyTypeObject *make;
     PyMemberDef *members[MAX_SLOTS];
+    Py_ssize_t count;      /* make's slots */
+    PyObject *out;         /* line -> its list of instances (a new dict) */
+    PyObject *current;     /* the list of current_line (borrowed from out) */
+    Py_ssize_t at, line, begin, current_line;
+} Grouper;
+
+/* A grouper into a new dict: 0, or -1 with an exception. */
+static int
+grouper_init(Grouper *g, PyObject *lines, PyObject *make)
+{
     PyObject *names = PyType_Check(make) ? PyObject_GetAttrString(make, "__slots__") : NULL;
     if (names == NULL && (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError))) {
         PyErr_Clear();
         PyErr_SetString(PyExc_TypeError, "by_line: make must be a class with __slots__");
     }
-    int rc = names == NULL ? -1 : slot_members(make, names, members);
-    Py_ssize_t count = names == NULL ? 0 : PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : 0;
+    int rc = names == NULL ? -1 : slot_members(make, names, g->members);
+    g->count = names == NULL ? 0 : PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : 0;
     Py_XDECREF(names);
     if (rc < 0) {
-        return NULL;
+        return -1;
     }
-    if (count < 2) {
+    if (g->count < 2) {
         PyErr_SetString(PyExc_TypeError, "by_line: make's __slots__ must start with start and end");
+        return -1;
+    }
+    g->lines = lines;
+    g->make = (PyTypeObject *)make;
+    g->current = NULL;
+    g->at = g->line = g->begin = 0;
+    g->current_line = -1;
+    g->out = PyDict_New();
+    return g->out == NULL ? -1 : 0;
+}
+
+/* The place text[start:end] with fields[2:count] (borrowed) made an instance under its line: 0, or -1
+ * with an exception. */
+static int
+grouper_add(Grouper *g, Py_ssize_t start, Py_ssize_t end, PyObject *const *fields)
+{
+    if (start < g->at || end < start) {
+        PyErr_SetString(PyExc_ValueError, "by_line: the names must come by place, within the text");
+        return -1;
+    }
+    for (;;) {
+        if (g->line >= PyList_GET_SIZE(g->lines) || !PyUnicode_Check(PyList_GET_ITEM(g->lines, g->line))) {
+            PyErr_SetString(g->line < PyList_GET_SIZE(g->lines) ? PyExc_TypeError : PyExc_ValueError,
+                            "by_line: the names must be within the lines, a list of str");
+            return -1;
+        }
+        Py_ssize_t next = g->begin + PyUnicode_GET_LENGTH(PyList_GET_ITEM(g->lines, g->line)) + 1;
+        if (start < next) {
+            break;
+        }
+        g->begin = next;
+        g->line++;
+    }
+    g->at = start;
+    if (g->line != g->current_line) {
+        PyObject *key = PyLong_FromSsize_t(g->line), *current = PyList_New(0);
+        if (key == NULL || current == NULL || PyDict_SetItem(g->out, key, current) < 0) {
+            Py_XDECREF(key);
+            Py_XDECREF(current);
+            return -1;
+        }
+        Py_DECREF(key);
+        Py_DECREF(current); /* the dict holds it */
+        g->current = current;
+        g->current_line = g->line;
+    }
+    return add_item(g->current, make_one(g->make, g->members, g->count, fields, start, end, g->begin));
+}
+
+/* by_line's work, its arguments checked to be lists. */
+static PyObject *
+group_by_line(PyObject *lines, PyObject *places, PyObject *make)
+{
+    Grouper g;
+    if (grouper_init(&g, lines, make) < 0) {
         return NULL;
     }
-    PyObject *out = PyDict_New(), *current = NULL; /* current: the list of `line` (borrowed) */
-    if (out == NULL) {
-        return NULL;
-    }
-    /* A place's line: the walk goes on over the lines' lengths (the places come in order) where a
-     * count of the "\n" of a joined text read every character of it (~2 instructions each). */
-    Py_ssize_t at = 0, line = 0, begin = 0, current_line = -1;
-    PyObject *place;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
-        place = PyList_GET_ITEM(places, i);
-        if (!PyTuple_Check(place) || PyTuple_GET_SIZE(place) != count) {
+        PyObject *place = PyList_GET_ITEM(places, i);
+        if (!PyTuple_Check(place) || PyTuple_GET_SIZE(place) != g.count) {
             PyErr_SetString(PyExc_TypeError, "by_line: each place must be a tuple of make's fields");
             goto fail;
         }
         Py_INCREF(place); /* an allocation may collect garbage, whose finalizers may change the lists */
         Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 0));
         Py_ssize_t end = start == -1 && PyErr_Occurred() ? -1 : PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 1));
-        if (PyErr_Occurred()) {
-            goto fail_place;
-        }
-        if (start < at || end < start) {
-            PyErr_SetString(PyExc_ValueError, "by_line: the names must come by place, within the text");
-            goto fail_place;
-        }
-        for (;;) {
-            if (line >= PyList_GET_SIZE(lines) || !PyUnicode_Check(PyList_GET_ITEM(lines, line))) {
-                PyErr_SetString(line < PyList_GET_SIZE(lines) ? PyExc_TypeError : PyExc_ValueError,
-                                "by_line: the names must be within the lines, a list of str");
-                goto fail_place;
-            }
-            Py_ssize_t next = begin + PyUnicode_GET_LENGTH(PyList_GET_ITEM(lines, line)) + 1;
-            if (start < next) {
-                break;
-            }
-            begin = next;
-            line++;
-        }
-        at = start;
-        if (line != current_line) {
-            PyObject *key = PyLong_FromSsize_t(line);
-            current = PyList_New(0);
-            if (key == NULL || current == NULL || PyDict_SetItem(out, key, current) < 0) {
-                Py_XDECREF(key);
-                Py_XDECREF(current);
-                goto fail_place;
-            }
-            Py_DECREF(key);
-            Py_DECREF(current); /* the dict holds it */
-            current_line = line;
-        }
-        if (add_item(current, make_one((PyTypeObject *)make, members, count, place, start, end, begin)) < 0) {
-            goto fail_place;
-        }
+        int rc = PyErr_Occurred() ? -1 : grouper_add(&g, start, end, &PyTuple_GET_ITEM(place, 0));
         Py_DECREF(place);
+        if (rc < 0) {
+            goto fail;
+        }
     }
-    return out;
-fail_place:
-    Py_DECREF(place);
+    return g.out;
 fail:
-    Py_DECREF(out);
+    Py_DECREF(g.out);
     return NULL;
 }
 
@@ -1903,7 +1984,9 @@ by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
  * (~130K instructions a 32 KB agent besides the scans). The decisions that take word lists stay
  * the Python functions, passed in `env`: a kept Title-Case phrase's place (mentions._title_place,
  * a few a file) and the own-name test (mentions._is_self_place), asked only of a name that holds
- * `probe` or the agent's name, as mentions._kept does. */
+ * `probe` or the agent's name, as mentions._kept does. A kebab name (most names) stays C fields
+ * until it is made a mentions._Cand, with no tuple, list entry or int of its own in between, and
+ * the slots are written straight: names_by_line ~533K -> ~449K instructions a 32 KB seed agent. */
 
 /* A place's start (a tuple's first item), or -1 with an exception. */
 static Py_ssize_t
@@ -1938,63 +2021,38 @@ by_start(PyObject *list)
     return 1;
 }
 
-/* The places of the three lists, each by start, as one list by start: on equal starts, those of an
- * earlier list first (what a stable sort of the lists joined gives). NULL with an exception. */
-static PyObject *
-merged(PyObject *const *lists)
+/* Whether `sub` is in `name`: a loop over an ASCII name (every name found here is, and so are most
+ * agents' names), where PyUnicode_Contains set up a search per call (~500 instructions, two calls
+ * a name); PyUnicode_Contains otherwise. 1, 0, or -1 with an exception. */
+static int
+holds(PyObject *name, PyObject *sub)
 {
-    PyObject *out = PyList_New(0);
-    Py_ssize_t at[3] = {0, 0, 0};
-    if (out == NULL) {
-        return NULL;
+    if (!PyUnicode_IS_ASCII(name) || !PyUnicode_IS_ASCII(sub)) {
+        return PyUnicode_Contains(name, sub);
     }
-    for (;;) {
-        int pick = -1;
-        Py_ssize_t best = 0;
-        for (int k = 0; k < 3; k++) {
-            if (at[k] < PyList_GET_SIZE(lists[k])) {
-                Py_ssize_t start = place_start(PyList_GET_ITEM(lists[k], at[k]));
-                if (start < 0) {
-                    Py_DECREF(out);
-                    return NULL;
-                }
-                if (pick < 0 || start < best) {
-                    pick = k;
-                    best = start;
-                }
-            }
-        }
-        if (pick < 0) {
-            return out;
-        }
-        if (PyList_Append(out, PyList_GET_ITEM(lists[pick], at[pick]++)) < 0) {
-            Py_DECREF(out);
-            return NULL;
+    const char *h = (const char *)PyUnicode_1BYTE_DATA(name), *w = (const char *)PyUnicode_1BYTE_DATA(sub);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name), m = PyUnicode_GET_LENGTH(sub);
+    if (m == 0) {
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i + m <= n; i++) {
+        if (h[i] == w[0] && memcmp(h + i, w, (size_t)m) == 0) {
+            return 1;
         }
     }
+    return 0;
 }
 
-/* `places` without the agent's own name: a new list, or NULL with an exception. */
-static PyObject *
-not_self(PyObject *places, PyObject *self_name, PyObject *probe, PyObject *is_self)
+/* Whether the place named `name` is the agent's own: as mentions._kept, is_self(name, self_name)
+ * asked only of a name holding `probe` or self_name. 1, 0, or -1 with an exception. */
+static int
+is_own(PyObject *name, PyObject *self_name, PyObject *probe, PyObject *is_self)
 {
-    PyObject *out = PyList_New(0);
-    if (out == NULL) {
-        return NULL;
+    int hold = holds(name, probe);
+    if (hold == 0) {
+        hold = holds(name, self_name);
     }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
-        PyObject *place = PyList_GET_ITEM(places, i), *name = PyTuple_GET_ITEM(place, 2);
-        int holds = PyUnicode_Contains(name, probe);
-        if (holds == 0) {
-            holds = PyUnicode_Contains(name, self_name);
-        }
-        int own = holds <= 0 ? holds : truth(PyObject_CallFunctionObjArgs(is_self, name, self_name, NULL));
-        if (own < 0 || (!own && PyList_Append(out, place) < 0)) {
-            Py_DECREF(out);
-            return NULL;
-        }
-    }
-    return out;
+    return hold <= 0 ? hold : truth(PyObject_CallFunctionObjArgs(is_self, name, self_name, NULL));
 }
 
 /* The kept Title-Case phrases of `text` as places, by title_place(text, start, end) (None: not a
@@ -2052,30 +2110,90 @@ names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     /* a copy of extra: the Python calls below may run code that changes the list */
-    PyObject *text = args[2], *lists[3] = {PyList_GetSlice(args[5], 0, PyList_GET_SIZE(args[5])), NULL, NULL};
-    PyObject *all = NULL, *kept = NULL, *out = NULL;
-    lists[1] = lists[0] == NULL ? NULL : scan_kebabs(text, NULL, &rules, PyTuple_GET_ITEM(env, 7));
-    lists[2] = lists[1] == NULL ? NULL
-        : title_places(text, PyTuple_GET_ITEM(env, 1), PyTuple_GET_ITEM(env, 2), &ends, PyTuple_GET_ITEM(env, 4));
-    if (lists[2] == NULL) {
+    PyObject *text = args[2], *extra = PyList_GetSlice(args[5], 0, PyList_GET_SIZE(args[5])), *titles = NULL, *out = NULL;
+    PyObject *self_name = args[3], *probe = args[4], *is_self = PyTuple_GET_ITEM(env, 5), *form = PyTuple_GET_ITEM(env, 7);
+    Kebabs kebabs = {NULL, 0, 0};
+    Grouper g = {.out = NULL};
+    if (extra == NULL || scan_kebabs(text, NULL, &rules, &kebabs) < 0) {
         goto done;
     }
-    for (int k = 0; k < 3; k++) {
-        int sorted = by_start(lists[k]);
-        if (sorted <= 0) {
-            out = sorted < 0 ? NULL : Py_NewRef(Py_None);
+    titles = title_places(text, PyTuple_GET_ITEM(env, 1), PyTuple_GET_ITEM(env, 2), &ends, PyTuple_GET_ITEM(env, 4));
+    if (titles == NULL) {
+        goto done;
+    }
+    int sorted = by_start(extra);
+    sorted = sorted <= 0 ? sorted : by_start(titles);
+    for (Py_ssize_t i = 1; sorted > 0 && i < kebabs.count; i++) {
+        sorted = kebabs.items[i].start >= kebabs.items[i - 1].start;
+    }
+    if (sorted <= 0) {
+        out = sorted < 0 ? NULL : Py_NewRef(Py_None);
+        goto done;
+    }
+    if (grouper_init(&g, args[1], PyTuple_GET_ITEM(env, 6)) < 0) {
+        goto done;
+    }
+    if (g.count != 6) {
+        PyErr_SetString(PyExc_TypeError, "names_by_line: make must have a place's six fields as its __slots__");
+        goto done;
+    }
+    /* The three by start as one: on equal starts an extra place first, then a kebab name, then a
+     * Title-Case one (what a stable sort of the lists joined gives); the own name left out. A
+     * kebab name becomes a mentions._Cand with no tuple made for it. */
+    Py_ssize_t at[3] = {0, 0, 0}, count[3] = {PyList_GET_SIZE(extra), kebabs.count, PyList_GET_SIZE(titles)};
+    for (;;) {
+        int pick = -1;
+        Py_ssize_t best = 0;
+        for (int k = 0; k < 3; k++) {
+            if (at[k] < count[k]) {
+                Py_ssize_t start = k == 1 ? kebabs.items[at[k]].start
+                                          : place_start(PyList_GET_ITEM(k == 0 ? extra : titles, at[k]));
+                if (start < 0) {
+                    goto done;
+                }
+                if (pick < 0 || start < best) {
+                    pick = k;
+                    best = start;
+                }
+            }
+        }
+        if (pick < 0) {
+            break;
+        }
+        PyObject *place = pick == 1 ? NULL : PyList_GET_ITEM(pick == 0 ? extra : titles, at[pick]);
+        const Kebab *kebab = pick == 1 ? &kebabs.items[at[pick]] : NULL;
+        at[pick]++;
+        PyObject *name = place != NULL ? PyTuple_GET_ITEM(place, 2) : kebab->name;
+        int own = is_own(name, self_name, probe, is_self);
+        if (own < 0) {
+            goto done;
+        }
+        if (own) {
+            continue;
+        }
+        int rc;
+        if (place != NULL) {
+            if (PyTuple_GET_SIZE(place) != 6) {
+                PyErr_SetString(PyExc_TypeError, "by_line: each place must be a tuple of make's fields");
+                goto done;
+            }
+            Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(place, 1));
+            rc = end == -1 && PyErr_Occurred() ? -1 : grouper_add(&g, best, end, &PyTuple_GET_ITEM(place, 0));
+        }
+        else {
+            PyObject *fields[6] = {NULL, NULL, kebab->name, form, kebab->bold ? Py_True : Py_False, Py_False};
+            rc = grouper_add(&g, best, kebab->end, fields);
+        }
+        if (rc < 0) {
             goto done;
         }
     }
-    all = merged(lists);
-    kept = all == NULL ? NULL : not_self(all, args[3], args[4], PyTuple_GET_ITEM(env, 5));
-    out = kept == NULL ? NULL : group_by_line(args[1], kept, PyTuple_GET_ITEM(env, 6));
+    out = Py_NewRef(g.out);
 done:
-    for (int k = 0; k < 3; k++) {
-        Py_XDECREF(lists[k]);
-    }
-    Py_XDECREF(all);
-    Py_XDECREF(kept);
+    Py_XDECREF(g.out);
+    Py_XDECREF(extra);
+    Py_XDECREF(titles);
+    free_kebabs(&kebabs);
     return out;
 }
 

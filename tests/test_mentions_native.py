@@ -1019,6 +1019,10 @@ def test_names_out_of_order_are_left_to_python(module):
     assert [c.target for c in _names_by_line_py(text, "x")[0]] == ["-ab-cd-:ef-gh", "ab-cd"]
 
 
+class _TwoSlots:
+    __slots__ = ("start", "end")
+
+
 def test_names_by_line_with_bad_arguments_raises(module):
     env, lines = mentions._NAMES_ENV, ["a code-reviewer"]
     good = (env, lines, lines[0], "x", "x", [])
@@ -1032,6 +1036,8 @@ def test_names_by_line_with_bad_arguments_raises(module):
                  ((env[0][:3], *env[1:]), *good[1:]), ((*env[:3], ("e",), *env[4:]), *good[1:]), ((*env[:6], int, env[7]), *good[1:])):
         with pytest.raises(TypeError):
             module.names_by_line(*args)
+    with pytest.raises(TypeError):  # a class whose slots are not a place's six fields
+        module.names_by_line((*env[:6], _TwoSlots, env[7]), *good[1:])
     with pytest.raises(ValueError):  # a place before the text's start
         module.names_by_line(env, lines, lines[0], "x", "x", [(-1, 1, "a", "at", False, False)])
     with pytest.raises(ValueError):  # a name past the lines
