@@ -4,12 +4,10 @@ The lowering pool lowers the source files the cache does not hold (`lower_in_poo
 emission pool emits and validates whole targets (`emit_in_pool`). Both are handed the work to
 do as a function by `agentc.api`, which decides whether to pool and does the work itself when
 it does not: this module never imports api. The workers are forked, so they inherit every
-module loaded and the work itself (`_WORK`, `_EMIT`); only small numbers travel through the
-pool's pipes, the results wait in spools on disk (`_spool`).
-
-multiprocessing, concurrent.futures, tempfile and pickle are imported when a pool starts: a
-build that pools nothing (a claude build of fewer than 300 agents on any machine) loads none of
-them.
+module loaded and the work itself; the results wait in spools, unnamed files the parent reads
+back. The lowering pool, the one automatic jobs start, is plain os.fork; the emission pool (`-j
+N` only) runs on concurrent.futures, which it imports when it starts, with multiprocessing,
+tempfile and pickle: the builds that do not ask for it load none of them.
 """
 
 from __future__ import annotations
@@ -171,76 +169,145 @@ def _unspooled(future: Future | None, spool: IO[bytes]) -> Iterator[Any]:
         yield pickle.load(spool)
 
 
-# The lowering pool.
-
-_WORK: tuple[Any, ...] = ()  # (todo, chunk, spools, lower) for the forked workers: set before they start
-_MAX_SPOOLS = 64  # a spool (an open file) per chunk: many files are lowered in bigger chunks, not in thousands of spools
-
+# The lowering pool: plain forks, each given a share of the files and a spool in memory. The
+# emission pool's executor would cost this pool its imports alone (multiprocessing,
+# concurrent.futures, tempfile, pickle: ~16 ms, ~80M instructions), more than its workers'
+# round trips through it ever did.
 
 def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[Found, bytes], Lowered], *,
                   whole: bool = True) -> Iterator[Lowered]:
     """`lower(f, data)` of each file of `todo`, in order, made by `jobs` processes: this one
-    lowers the first `1/jobs` of the files itself while `jobs - 1` forked ones lower the rest,
-    a chunk of files at a time, each chunk's cache entries spooled (`_spool`) and loaded back
-    here. A file lowered here is not sent; loading one a worker sent costs a sixth of lowering
-    it (`codec.load_entry`), which is why this process takes a share rather than wait for
-    `jobs` workers and load all their entries (-j 2, seed agents to claude, medians of 5-7
-    alternating runs: 1000 agents CPU 4.35 -> 4.05 s, wall 4.89 -> 4.30 s; 300 agents
-    1.39 -> 1.30 s, 1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here, and so
-    is every file of a chunk whose worker died (killed, out of memory): concurrent.futures
-    notices that, where multiprocessing.Pool waited for it forever. Leaving early (an error,
-    Ctrl-C) cancels what has not started. `whole=False`: `lower` made the entries without
-    the body's structure (`api.read_agents`), and they are loaded so."""
-    import tempfile
-
+    lowers the first `1/jobs` of the files itself while `jobs - 1` forked ones (`_Worker`) each
+    lower an equal share of the rest, their cache entries spooled and loaded back here. A file
+    lowered here is not sent; loading one a worker sent costs a sixth of lowering it
+    (`codec.load_entry`), which is why this process takes a share rather than wait for `jobs`
+    workers and load all their entries (-j 2, seed agents to claude, medians of 5-7 alternating
+    runs: 1000 agents CPU 4.35 -> 4.05 s, wall 4.89 -> 4.30 s; 300 agents 1.39 -> 1.30 s,
+    1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here,
+    and so is every file after the last whole entry of a worker that failed (killed, out of
+    memory, an exception) or could not be forked. Leaving early (an error, Ctrl-C) kills the
+    workers. `whole=False`: `lower` made the entries without the body's structure
+    (`api.read_agents`), and they are loaded so."""
     from agentc import codec
 
-    global _WORK
     here, rest = todo[:len(todo) // jobs], todo[len(todo) // jobs:]
     # The first file is lowered before the workers fork: what lowering makes on its first use (the
     # patterns it compiles, the entry's schema: ~15-20 ms) is then inherited by every worker, not
     # made again in each (100 agents, -j 2: the worker's 276.4M -> 250.1M instructions).
     first = [lower(*here[0])] if here else []
-    workers = min(jobs - 1, len(rest))
-    # Few round trips, yet every worker busy to the end.
-    chunk = max(1, min(16, len(rest) // (4 * workers)), -(-len(rest) // _MAX_SPOOLS))
-    spools = [tempfile.TemporaryFile() for _ in range(0, len(rest), chunk)]
-    _WORK = (rest, chunk, spools, lower)
+    size = -(-len(rest) // min(jobs - 1, len(rest))) if rest else 1
+    workers: list[_Worker] = []
     try:
-        with _forked_pool(workers) as pool:
-            futures = _hand_out(pool, _lower_chunk, ((c,) for c in range(len(spools))))
-            yield from first
-            for f, data in here[1:]:
-                yield lower(f, data)
-            for c, future in enumerate(futures):
-                entries = _unspooled(future, spools[c])
-                for f, data in rest[c * chunk:(c + 1) * chunk]:
+        for start in range(0, len(rest), size):
+            workers.append(_Worker(rest[start:start + size], lower))
+        yield from first
+        for f, data in here[1:]:
+            yield lower(f, data)
+        for worker in workers:
+            entries = worker.entries()
+            for f, data in worker.share:
+                entry = next(entries, None)
+                if entry is not None:
                     try:
-                        entry = next(entries)
-                    except Exception:  # noqa: BLE001  the worker failed, or its spool did not read back whole: the rest of the chunk is lowered here
+                        agent, more = codec.load_entry(entry, data, whole=whole)
+                    except ValueError:  # not expected: an entry that does not come back whole
                         entry = None
-                    if entry is not None:
-                        try:
-                            agent, more = codec.load_entry(entry, data, whole=whole)
-                        except ValueError:  # not expected: an entry that does not come back whole
-                            entry = None
-                    if entry is None:
-                        entry, agent, more = lower(f, data)
-                    yield entry, agent, list(more)
-                spools[c].close()
+                if entry is None:
+                    entry, agent, more = lower(f, data)
+                yield entry, agent, list(more)
+            worker.close()  # its memory back as soon as its share is taken
     finally:
-        for spool in spools:
-            spool.close()
-        _WORK = ()
+        for worker in workers:
+            worker.close()
 
 
-def _lower_chunk(c: int) -> int:
-    """In a worker: chunk `c` of `_WORK`'s files, lowered, their cache entries in spool `c`. A build
+class _Worker:
+    """A forked process that lowers `share` and writes each file's cache entry into its spool,
+    an unnamed file in memory (`_memory_file`), as its length (8 bytes, little-endian) and its
+    bytes: a worker killed while it wrote leaves whole entries, then a cut one. It inherits
+    everything it needs (the files, `lower`); nothing travels to it, and what comes back is
+    read once it has ended, however it ended (`entries`)."""
+
+    def __init__(self, share: list[tuple[Found, bytes]], lower: Callable[[Found, bytes], Lowered]) -> None:
+        self.share = share
+        self.pid = 0  # none: never forked, or ended and reaped
+        self.spool: IO[bytes] | None = None
+        try:
+            self.spool = _memory_file()
+            self.pid = os.fork()
+        except OSError:  # no memory or no process left for it: its share is lowered here
+            self.close()
+            return
+        if self.pid == 0:  # the worker: never returns
+            code = 1
+            try:
+                _worker_signals()
+                _lower_share(share, lower, self.spool)
+                code = 0
+            finally:  # at once: neither the build's exit hooks nor its buffered output are the worker's
+                os._exit(code)
+
+    def entries(self) -> Iterator[bytes]:
+        """The whole entries the worker spooled, in order, after waiting for it to end."""
+        spool = self.spool
+        if spool is None:
+            return
+        self._reap()
+        try:
+            end = os.fstat(spool.fileno()).st_size
+            spool.seek(0)
+            while spool.tell() + 8 <= end:
+                size = int.from_bytes(spool.read(8), "little")
+                if spool.tell() + size > end:  # cut short
+                    return
+                yield spool.read(size)
+        except OSError:  # not expected: a spool that cannot be read back
+            return
+
+    def _reap(self) -> None:
+        """Wait for the worker to end (a no-op once it has)."""
+        if self.pid:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped elsewhere: it has ended all the same
+                pass
+            self.pid = 0
+
+    def close(self) -> None:
+        """Kill the worker if it still runs (the build leaves early), reap it, drop its spool."""
+        if self.pid:
+            import signal
+
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+
+def _lower_share(share: list[tuple[Found, bytes]], lower: Callable[[Found, bytes], Lowered], spool: IO[bytes]) -> None:
+    """In a worker: each file of `share` lowered, its cache entry written into `spool`. A build
     that never reads the body's structure has them made without it (`api.read_agents`): a fifth
     of the bytes for this process to parse (1000 seed agents to claude, -j 2: the ~500 entries
     loaded here ~1.4M -> ~0.35M instructions each)."""
-    todo, chunk, spools, lower = _WORK
-    return _spool((lower(f, data)[0] for f, data in todo[c * chunk:(c + 1) * chunk]), spools[c])
+    for f, data in share:
+        entry = lower(f, data)[0]
+        spool.write(len(entry).to_bytes(8, "little"))
+        spool.write(entry)
+    spool.flush()
+
+
+def _memory_file() -> IO[bytes]:
+    """An unnamed file for a worker's entries: in memory (Linux's memfd_create: no temp folder
+    to find, nothing on disk), or a temp file where there is no such call."""
+    if hasattr(os, "memfd_create"):
+        return open(os.memfd_create("agentc-spool", os.MFD_CLOEXEC), "w+b")
+    import tempfile
+
+    return tempfile.TemporaryFile()
 
 
 # The emission pool.

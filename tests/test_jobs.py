@@ -4,6 +4,7 @@ diagnostics, files and cache as one process does."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import subprocess
 import sys
@@ -42,44 +43,70 @@ def test_an_entry_that_does_not_come_back_whole_is_lowered_here(monkeypatch):
     assert read(OURS, 2) == one
 
 
-def _a_worker_dies(c: int) -> int:
+def _a_worker_dies(share, lower, spool) -> None:
     os._exit(3)  # as the kernel's out-of-memory killer would end it
 
 
 def test_a_dead_worker_leaves_its_files_to_this_process(monkeypatch):
     one = read(OURS, 1)
-    monkeypatch.setattr(pools, "_lower_chunk", _a_worker_dies)  # the forked workers inherit it
+    monkeypatch.setattr(pools, "_lower_share", _a_worker_dies)  # the forked workers inherit it
     assert read(OURS, 2) == one
 
 
-def _chunk_cut_short(c: int, lower=pools._lower_chunk) -> int:
-    """In a worker: the chunk's spool loses its last byte (module level: the pool pickles the
-    function it calls by name)."""
-    count = lower(c)
-    spool = pools._WORK[2][c]
+def _share_cut_short(share, lower, spool, real=pools._lower_share) -> None:
+    """In a worker: its spool loses its last byte."""
+    real(share, lower, spool)
     spool.truncate(spool.seek(0, os.SEEK_END) - 1)
-    return count
 
 
-def test_a_chunk_that_does_not_read_back_whole_is_finished_here(monkeypatch):
-    one = read(OURS, 1)
+def _lowered_here(monkeypatch) -> list[str]:
+    """The files this process lowers from now on (the workers' calls append to their own copy)."""
     lowered: list[str] = []
     real = api._lower_file
-    monkeypatch.setattr(pools, "_lower_chunk", _chunk_cut_short)
-    monkeypatch.setattr(api, "_lower_file", lambda f, data, *whole: (lowered.append(f.file), real(f, data, *whole))[1])  # here only: the workers run it too, but their list is theirs
+    monkeypatch.setattr(api, "_lower_file", lambda f, data, *whole: (lowered.append(f.file), real(f, data, *whole))[1])
+    return lowered
+
+
+def test_a_share_that_does_not_read_back_whole_is_finished_here(monkeypatch):
+    one = read(OURS, 1)
+    monkeypatch.setattr(pools, "_lower_share", _share_cut_short)
+    lowered = _lowered_here(monkeypatch)
     assert read(OURS, 2) == one
     files = [f.file for f in discover(OURS)[0]]
-    share = len(files) // 2
-    assert lowered[:share] == files[:share]  # this process's own share (see the next test)
-    assert 0 < len(lowered) - share < len(files) - share  # then the last file of each chunk
+    assert lowered == files[:len(files) // 2] + files[-1:]  # this process's own share, then the worker's cut entry
+
+
+def test_a_worker_that_cannot_be_forked_leaves_its_share_to_this_process(monkeypatch):
+    one = read(OURS, 1)
+    real, forks = os.fork, []
+
+    def fork() -> int:  # the second worker finds no process left (fork(2): EAGAIN)
+        forks.append(1)
+        if len(forks) > 1:
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real()
+
+    monkeypatch.setattr(os, "fork", fork)
+    lowered = _lowered_here(monkeypatch)
+    assert read(OURS, 3) == one
+    files = [f.file for f in discover(OURS)[0]]
+    rest = files[len(files) // 3:]
+    assert lowered == files[:len(files) // 3] + rest[-(-len(rest) // 2):]
+
+
+def test_leaving_early_ends_the_workers():
+    todo = [(f, f.path.read_bytes()) for f in discover(OURS)[0]]
+    lowering = pools.lower_in_pool(todo, 3, api._lower_to_entry)
+    assert next(lowering)[1] is not None
+    lowering.close()  # as an error or Ctrl-C in the build would
+    with pytest.raises(ChildProcessError):  # none left running, none left unreaped
+        os.waitpid(-1, os.WNOHANG)
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_this_process_lowers_its_share_and_loads_the_rest(monkeypatch, jobs):
     one = read(OURS, 1)
-    lowered: list[str] = []
-    real = api._lower_file
-    monkeypatch.setattr(api, "_lower_file", lambda f, data, *whole: (lowered.append(f.file), real(f, data, *whole))[1])  # the workers' calls are theirs
+    lowered = _lowered_here(monkeypatch)
     assert read(OURS, jobs) == one
     files = [f.file for f in discover(OURS)[0]]
     assert lowered == files[:len(files) // jobs]
@@ -249,14 +276,6 @@ def test_a_pool_broken_while_targets_are_handed_out_leaves_them_to_this_process(
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", _broken_after(2, ProcessPoolExecutor.submit))
     _same_build(OURS, tmp_path)
-
-
-def test_a_pool_broken_while_files_are_handed_out_leaves_them_to_this_process(monkeypatch):
-    from concurrent.futures import ProcessPoolExecutor
-
-    one = read(OURS, 1)
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", _broken_after(1, ProcessPoolExecutor.submit))
-    assert read(OURS, 2) == one
 
 
 def _no_space_left(k: int, name: str) -> int:
