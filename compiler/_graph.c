@@ -2,9 +2,9 @@
  * graph._link_agent_py, the fallback when this module is not built or AGENTC_PURE_PYTHON is set).
  *
  * A 1000-agent build links ~17 000 delegations, and the Python loop (a name's column on its line,
- * the lookups, the edge and most delegations' AGC301) was ~54 ms of it, again in every one-edit
- * rebuild. Here each delegation is attribute reads, two dict lookups and the calls that make its
- * Span, Edge and Diagnostic through their classes' C vectorcall (compiler/_frozen.c). What stays
+ * the lookups, the edge and most delegations' AGC301) was ~54 ms of its cold build. Here each
+ * delegation is attribute reads, two dict lookups and the calls that make its Span, Edge and
+ * Diagnostic through their classes' C vectorcall (compiler/_frozen.c). What stays
  * Python is what runs once per name: `known` and `dangling` are dicts whose __missing__ resolves a
  * name (graph._Resolved) and finds its built-in agent or close spelling (graph._Dangling); a name
  * already in them is read as from any dict.
@@ -19,7 +19,7 @@
 /* What graph.py hands over once (configure): the classes made here and diagnostics.CODES. */
 static PyObject *AGENT, *DELEGATION, *SPAN, *EDGE, *DIAGNOSTIC, *CODES;
 
-static PyObject *S_delegations, *S_file, *S_id, *S_name, *S_target, *S_kind, *S_span, *S_condition, *S_line, *S_col;
+static PyObject *S_delegations, *S_body, *S_body_line, *S_file, *S_id, *S_name, *S_target, *S_kind, *S_span, *S_condition, *S_line, *S_col;
 static PyObject *S_compare, *S_comma, *S_empty, *S_AGC301, *S_AGC302, *S_AGC304, *S_AGC309;
 static PyObject *H_301, *H_302, *H_304, *H_309;
 /* the constant pieces of the diagnostics' messages */
@@ -29,13 +29,13 @@ static PyObject *M_quote, *M_delegates_to, *M_builtin, *M_not_in_build, *M_mean,
 /* The fields read here. A field of an object of the class configure() was given is read straight from
  * its slot (an attribute read was ~160 instructions, nine a delegation); of any other object, and of a
  * slot left empty, through getattr, which raises what Python would. */
-enum { A_DELEGATIONS, A_FILE, A_ID, A_NAME, D_TARGET, D_KIND, D_SPAN, D_CONDITION, P_FILE, P_LINE, P_COL, N_FIELDS };
+enum { A_DELEGATIONS, A_FILE, A_ID, A_NAME, A_BODY, A_BODY_LINE, D_TARGET, D_KIND, D_SPAN, D_CONDITION, P_FILE, P_LINE, P_COL, N_FIELDS };
 static struct {
     PyTypeObject *type;  /* NULL: always getattr */
     Py_ssize_t offset;
 } FIELDS[N_FIELDS];
 static PyObject **FIELD_NAMES[N_FIELDS] = {
-    &S_delegations, &S_file, &S_id, &S_name, &S_target, &S_kind, &S_span, &S_condition, &S_file, &S_line, &S_col,
+    &S_delegations, &S_file, &S_id, &S_name, &S_body, &S_body_line, &S_target, &S_kind, &S_span, &S_condition, &S_file, &S_line, &S_col,
 };
 
 /* obj.<field k>, a new reference (NULL with an exception set). */
@@ -95,23 +95,24 @@ word_char(Py_UCS4 ch)
     return Py_UNICODE_ISALNUM(ch) || ch == '_' || ch == '-';
 }
 
-/* graph._whole_name_at: where `name` first stands alone in `text`, else where it first is at all
- * (graph._name_span's fallback), -1 when nowhere, -2 with an exception set. */
+/* graph._whole_name_at on the line body[start:end): where (from the line's start) `name` first stands
+ * alone, else where it first is at all (graph._name_span's fallback), -1 when nowhere, -2 with an
+ * exception set. */
 static Py_ssize_t
-name_column(PyObject *text, PyObject *name)
+name_column(PyObject *body, Py_ssize_t start, Py_ssize_t end, PyObject *name)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), len = PyUnicode_GET_LENGTH(name);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t first = PyUnicode_Find(text, name, 0, n, 1);
-    for (Py_ssize_t at = first; at >= 0; at = PyUnicode_Find(text, name, at + 1, n, 1)) {
-        Py_ssize_t end = at + len;
-        if ((at == 0 || !word_char(PyUnicode_READ(kind, data, at - 1)))
-            && (end == n || !word_char(PyUnicode_READ(kind, data, end)))) {
-            return at;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(name);
+    int kind = PyUnicode_KIND(body);
+    const void *data = PyUnicode_DATA(body);
+    Py_ssize_t first = PyUnicode_Find(body, name, start, end, 1);
+    for (Py_ssize_t at = first; at >= 0; at = PyUnicode_Find(body, name, at + 1, end, 1)) {
+        Py_ssize_t stop = at + len;
+        if ((at == start || !word_char(PyUnicode_READ(kind, data, at - 1)))
+            && (stop == end || !word_char(PyUnicode_READ(kind, data, stop)))) {
+            return at - start;
         }
     }
-    return PyErr_Occurred() ? -2 : first;
+    return PyErr_Occurred() ? -2 : first < 0 ? -1 : first - start;
 }
 
 /* Diagnostic(code=..., severity=CODES[code][0], file, line, col from `at`, message, hint, excerpt);
@@ -182,10 +183,64 @@ named_on(PyObject *more)
     return out;
 }
 
+/* One agent while its delegations are linked: link_agent's state, passed down as one. */
+typedef struct {
+    PyObject *file, *id, *name, *body, *body_line;  /* its fields (new references) */
+    PyObject *delegations;                          /* as PySequence_Fast (a new reference) */
+    PyObject *plugins, *known, *dangling, *edges, *diags;  /* link_agent's arguments (borrowed) */
+    PyObject *reported;  /* the names its diagnostics named already: each once */
+    PyObject *lines_of;  /* name -> the lines naming it, made for the first dangling name only */
+    Py_ssize_t row, at;  /* the body's line `row` starts at `at`; -1: the body has no line `row` */
+} Agent;
+
+/* graph._lines_at_py of one row: whether the body has line `row` (0-based, as `body.split("\n")[row]`),
+ * and where it is, [*start, *end). Found by stepping from "\n" to "\n" from the last line found: an
+ * agent's delegations come in order of their lines, so its body is walked once, only up to the last
+ * of them, and a line is copied only for a diagnostic's excerpt. graph.link made the list of every
+ * delegation's row and line first (_markdown.lines_at): ~1.2M instructions more per 100 seed agents. */
+static int
+line_at(Agent *g, Py_ssize_t row, Py_ssize_t *start, Py_ssize_t *end)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(g->body);
+    if (row < 0) {
+        return 0;
+    }
+    if (row < g->row) {
+        g->row = g->at = 0;
+    }
+    for (; g->row < row && g->at >= 0; g->row++) {
+        Py_ssize_t newline = PyUnicode_FindChar(g->body, '\n', g->at, n, 1);
+        g->at = newline < 0 ? -1 : newline + 1;
+    }
+    if (g->at < 0) {
+        return 0;
+    }
+    Py_ssize_t newline = PyUnicode_FindChar(g->body, '\n', g->at, n, 1);
+    *start = g->at;
+    *end = newline < 0 ? n : newline;
+    return 1;
+}
+
+/* The row of the body a span's line is on (`line - body_line`); -1 past any Py_ssize_t (no such line), -2
+ * with an exception set. */
+static Py_ssize_t
+row_of(Agent *g, PyObject *line)
+{
+    PyObject *diff = PyNumber_Subtract(line, g->body_line);
+    Py_ssize_t row = diff == NULL ? -1 : PyLong_AsSsize_t(diff);
+    Py_XDECREF(diff);
+    if (row == -1 && PyErr_Occurred()) {
+        if (diff == NULL || !PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            return -2;
+        }
+        PyErr_Clear();
+    }
+    return row < 0 ? -1 : row;
+}
+
 /* The AGC301 or AGC309 of a name that resolves to nothing, reported once per agent. */
 static int
-dangles(PyObject *diags, PyObject *a_name, PyObject *name, PyObject *info, PyObject **lines_of, PyObject *delegations,
-        PyObject *const *at, PyObject *excerpt)
+dangles(Agent *g, PyObject *name, PyObject *info, PyObject *const *at, PyObject *excerpt)
 {
     if (!PyTuple_Check(info) || PyTuple_GET_SIZE(info) != 2) {
         PyErr_SetString(PyExc_TypeError, "link_agent: dangling[name] must be a (builtin, close) tuple");
@@ -193,18 +248,18 @@ dangles(PyObject *diags, PyObject *a_name, PyObject *name, PyObject *info, PyObj
     }
     PyObject *builtin = PyTuple_GET_ITEM(info, 0), *close = PyTuple_GET_ITEM(info, 1);
     if (builtin != Py_None) {
-        PyObject *parts[] = {M_quote, a_name, M_delegates_to, builtin, M_builtin};
-        return add_diag(diags, S_AGC309, at, concat(parts, 5), H_309, excerpt);
+        PyObject *parts[] = {M_quote, g->name, M_delegates_to, builtin, M_builtin};
+        return add_diag(g->diags, S_AGC309, at, concat(parts, 5), H_309, excerpt);
     }
-    int same = close == Py_None ? 1 : PyObject_RichCompareBool(close, a_name, Py_EQ);
+    int same = close == Py_None ? 1 : PyObject_RichCompareBool(close, g->name, Py_EQ);
     int truthy = same ? 0 : PyObject_IsTrue(close);
     if (same < 0 || truthy < 0) {
         return -1;
     }
-    if (*lines_of == NULL && (*lines_of = lines_naming(delegations)) == NULL) {
+    if (g->lines_of == NULL && (g->lines_of = lines_naming(g->delegations)) == NULL) {
         return -1;
     }
-    PyObject *more = PyDict_GetItemWithError(*lines_of, name);  /* borrowed */
+    PyObject *more = PyDict_GetItemWithError(g->lines_of, name);  /* borrowed */
     if (more == NULL && PyErr_Occurred()) {
         return -1;
     }
@@ -213,17 +268,17 @@ dangles(PyObject *diags, PyObject *a_name, PyObject *name, PyObject *info, PyObj
         return -1;
     }
     PyObject *hint = truthy ? concat((PyObject *[]){M_mean, close, M_mean_end}, 3) : Py_NewRef(H_301);
-    PyObject *parts[] = {M_quote, a_name, M_delegates_to, name, M_not_in_build, where};
+    PyObject *parts[] = {M_quote, g->name, M_delegates_to, name, M_not_in_build, where};
     PyObject *message = hint == NULL ? NULL : concat(parts, 6);
     Py_DECREF(where);
-    int err = add_diag(diags, S_AGC301, at, message, hint, excerpt);
+    int err = add_diag(g->diags, S_AGC301, at, message, hint, excerpt);
     Py_XDECREF(hint);
     return err;
 }
 
 /* The AGC302 of a name that several agents hold: "'x' matches 2 agents: p:x, q:x; using p:x". */
 static int
-ambiguous(PyObject *diags, PyObject *name, PyObject *targets, PyObject *const *at, PyObject *excerpt)
+ambiguous(Agent *g, PyObject *name, PyObject *targets, PyObject *const *at, PyObject *excerpt)
 {
     Py_ssize_t n = PyList_GET_SIZE(targets);
     PyObject *ids = join_items(S_comma, PySequence_Fast_ITEMS(targets), n, A_ID);
@@ -237,38 +292,76 @@ ambiguous(PyObject *diags, PyObject *name, PyObject *targets, PyObject *const *a
     Py_XDECREF(first);
     Py_XDECREF(count);
     Py_XDECREF(ids);
-    return add_diag(diags, S_AGC302, at, message, H_302, excerpt);
+    return add_diag(g->diags, S_AGC302, at, message, H_302, excerpt);
 }
 
-/* One delegation `d` of the agent: its edge and, the first time the agent names `name`, its
- * diagnostic. `text`: its line of the body, or None. 0, or -1 with an exception set. */
+/* The diagnostic of delegation `d` to `target` (known[name]) named the first time by the agent, if
+ * any, with `*target` replaced by the candidate used; 1 when the delegation makes no edge (it names
+ * the agent itself), 0 when it does, -1 with an exception set. `line`: whether the span is on the
+ * agent's body line [start, end), the diagnostic's excerpt. */
 static int
-link_one(PyObject *d, PyObject *name, PyObject *text, PyObject *const *agent, PyObject *known, PyObject *dangling,
-         PyObject *reported, PyObject **lines_of, PyObject *delegations, PyObject *edges, PyObject *diags)
+diagnose(Agent *g, PyObject *name, PyObject **target, int once, PyObject *const *at, int line, Py_ssize_t start,
+         Py_ssize_t end)
 {
-    PyObject *file = agent[0], *source = agent[1], *a_name = agent[2];
+    int dangling = *target == Py_None, several = PyList_Check(*target);
+    if (several && PyList_GET_SIZE(*target) == 0) {
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
+        return -1;
+    }
+    PyObject *id = dangling ? NULL : get(several ? PyList_GET_ITEM(*target, 0) : *target, A_ID);
+    int self = dangling ? 0 : id == NULL ? -1 : PyObject_RichCompareBool(id, g->id, Py_EQ);
+    Py_XDECREF(id);
+    if (self < 0) {
+        return -1;
+    }
+    int err = 0;
+    if (once && (dangling || several || self)) {
+        PyObject *excerpt = line ? PyUnicode_Substring(g->body, start, end) : Py_NewRef(Py_None);
+        PyObject *info = NULL;
+        if (excerpt != NULL && dangling) {
+            info = PyDict_GetItemWithError(g->dangling, name);
+            info = info != NULL ? Py_NewRef(info) : PyErr_Occurred() ? NULL : PyObject_GetItem(g->dangling, name);
+        }
+        err = excerpt == NULL || (dangling && (info == NULL || dangles(g, name, info, at, excerpt) < 0))
+              || (several && ambiguous(g, name, *target, at, excerpt) < 0)
+              || (self && add_diag(g->diags, S_AGC304, at, concat((PyObject *[]){M_quote, g->name, M_itself}, 3), H_304,
+                                   excerpt) < 0) ? -1 : 0;
+        Py_XDECREF(info);
+        Py_XDECREF(excerpt);
+    }
+    if (several) {
+        Py_SETREF(*target, Py_NewRef(PyList_GET_ITEM(*target, 0)));
+    }
+    return err < 0 ? -1 : self;
+}
+
+/* One delegation `d` to `name` of the agent: its edge and, the first time the agent names `name`,
+ * its diagnostic. 0, or -1 with an exception set. */
+static int
+link_one(Agent *g, PyObject *d, PyObject *name)
+{
     PyObject *given = get(d, D_SPAN);
     if (given == NULL) {
         return -1;
     }
-    /* graph._name_span: the span at the name's column, and the line as the excerpt */
+    /* graph._name_span: the span at the name's column on its line of the body */
     PyObject *at[3] = {NULL, NULL, NULL};  /* the span's file, line and col */
-    PyObject *span = NULL, *excerpt = Py_None, *target = NULL;
-    int err = -1;
+    PyObject *span = NULL, *target = NULL;
+    int err = -1, line = 0;
+    Py_ssize_t start = 0, end = 0, col = -1;
     at[0] = get(given, P_FILE);
     at[1] = at[0] == NULL ? NULL : get(given, P_LINE);
-    int here = at[1] == NULL ? -1 : PyObject_RichCompareBool(at[0], file, Py_EQ);
-    if (here < 0) {
+    int here = at[1] == NULL ? -1 : PyObject_RichCompareBool(at[0], g->file, Py_EQ);
+    Py_ssize_t row = here > 0 ? row_of(g, at[1]) : -1;
+    if (here < 0 || row == -2) {
         goto done;
     }
-    Py_ssize_t col = -1;
-    if (here && text != Py_None) {
-        if (!PyUnicode_Check(text) || !PyUnicode_Check(name)) {
-            PyErr_SetString(PyExc_TypeError, "link_agent: a line and a name must be str");
+    if ((line = line_at(g, row, &start, &end))) {
+        if (!PyUnicode_Check(name)) {
+            PyErr_SetString(PyExc_TypeError, "link_agent: a delegation's target must be a str");
             goto done;
         }
-        excerpt = text;
-        if ((col = name_column(text, name)) == -2) {
+        if ((col = name_column(g->body, start, end, name)) == -2) {
             goto done;
         }
     }
@@ -284,44 +377,23 @@ link_one(PyObject *d, PyObject *name, PyObject *text, PyObject *const *agent, Py
         goto done;
     }
     /* what the name resolves to: known[name], which resolves it on its first use */
-    target = PyDict_GetItemWithError(known, name);
-    target = target != NULL ? Py_NewRef(target) : PyErr_Occurred() ? NULL : PyObject_GetItem(known, name);
-    int seen = target == NULL ? -1 : PySet_Contains(reported, name);
-    int once = !seen;
-    if (seen < 0 || (once && PySet_Add(reported, name) < 0)) {
+    target = PyDict_GetItemWithError(g->known, name);
+    target = target != NULL ? Py_NewRef(target) : PyErr_Occurred() ? NULL : PyObject_GetItem(g->known, name);
+    int seen = target == NULL ? -1 : PySet_Contains(g->reported, name);
+    if (seen < 0 || (!seen && PySet_Add(g->reported, name) < 0)) {
         goto done;
     }
-    if (target == Py_None && once) {
-        PyObject *info = PyDict_GetItemWithError(dangling, name);
-        info = info != NULL ? Py_NewRef(info) : PyErr_Occurred() ? NULL : PyObject_GetItem(dangling, name);
-        int failed = info == NULL || dangles(diags, a_name, name, info, lines_of, delegations, at, excerpt) < 0;
-        Py_XDECREF(info);
-        if (failed) {
-            goto done;
-        }
-    }
-    else if (PyList_Check(target)) {
-        if (PyList_GET_SIZE(target) == 0) {
-            PyErr_SetString(PyExc_IndexError, "list index out of range");
-            goto done;
-        }
-        if (once && ambiguous(diags, name, target, at, excerpt) < 0) {
-            goto done;
-        }
-        Py_SETREF(target, Py_NewRef(PyList_GET_ITEM(target, 0)));
+    int self = diagnose(g, name, &target, !seen, at, line, start, end);
+    if (self != 0) {
+        err = self < 0 ? -1 : 0;
+        goto done;
     }
     PyObject *target_id = target == Py_None ? Py_NewRef(Py_None) : get(target, A_ID);
-    int self = target_id == NULL ? -1 : target == Py_None ? 0 : PyObject_RichCompareBool(target_id, source, Py_EQ);
-    if (self > 0) {
-        Py_DECREF(target_id);
-        err = once ? add_diag(diags, S_AGC304, at, concat((PyObject *[]){M_quote, a_name, M_itself}, 3), H_304, excerpt) : 0;
-        goto done;
-    }
-    PyObject *condition = self < 0 ? NULL : get(d, D_CONDITION);
+    PyObject *condition = target_id == NULL ? NULL : get(d, D_CONDITION);
     PyObject *kind = condition == NULL ? NULL : get(d, D_KIND);
-    PyObject *values[] = {source, name, target_id, condition, kind, span};
+    PyObject *values[] = {g->id, name, target_id, condition, kind, span};
     PyObject *edge = kind == NULL ? NULL : call_kw(EDGE, values, KW_EDGE);
-    err = edge == NULL ? -1 : PyList_Append(edges, edge);
+    err = edge == NULL ? -1 : PyList_Append(g->edges, edge);
     Py_XDECREF(edge);
     Py_XDECREF(kind);
     Py_XDECREF(condition);
@@ -337,57 +409,55 @@ done:
 }
 
 PyDoc_STRVAR(link_agent_doc,
-"link_agent(a, texts, plugins, known, dangling, edges, diags) -> None\n\n"
+"link_agent(a, plugins, known, dangling, edges, diags) -> None\n\n"
 "graph._link_agent_py: agent `a`'s edges appended to `edges` and their diagnostics to `diags`.");
 
 static PyObject *
 link_agent(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7 || !PyList_Check(args[1]) || !PyAnySet_Check(args[2]) || !PyDict_Check(args[3])
-        || !PyDict_Check(args[4]) || !PyList_Check(args[5]) || !PyList_Check(args[6])) {
-        PyErr_SetString(PyExc_TypeError, "link_agent(a: AgentIR, texts: list, plugins: set, known: dict, dangling: dict, "
-                                         "edges: list, diags: list)");
+    if (nargs != 6 || !PyAnySet_Check(args[1]) || !PyDict_Check(args[2]) || !PyDict_Check(args[3])
+        || !PyList_Check(args[4]) || !PyList_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "link_agent(a: AgentIR, plugins: set, known: dict, dangling: dict, edges: list, "
+                                         "diags: list)");
         return NULL;
     }
     if (SPAN == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "link_agent: configure() first");
         return NULL;
     }
-    PyObject *a = args[0], *texts = args[1], *plugins = args[2];
-    PyObject *agent[3] = {NULL, NULL, NULL};  /* its file, id and name */
+    PyObject *a = args[0];
+    Agent g = {.plugins = args[1], .known = args[2], .dangling = args[3], .edges = args[4], .diags = args[5]};
     PyObject *all = get(a, A_DELEGATIONS);
-    PyObject *delegations = all == NULL ? NULL : PySequence_Fast(all, "link_agent: a.delegations must be a sequence");
+    g.delegations = all == NULL ? NULL : PySequence_Fast(all, "link_agent: a.delegations must be a sequence");
     Py_XDECREF(all);
-    agent[0] = delegations == NULL ? NULL : get(a, A_FILE);
-    agent[1] = agent[0] == NULL ? NULL : get(a, A_ID);
-    agent[2] = agent[1] == NULL ? NULL : get(a, A_NAME);
-    PyObject *reported = agent[2] == NULL ? NULL : PySet_New(NULL);  /* the names its diagnostics named already */
-    PyObject *lines_of = NULL;  /* made for the first dangling name only */
-    int err = reported == NULL;
-    if (!err && PySequence_Fast_GET_SIZE(delegations) != PyList_GET_SIZE(texts)) {
-        PyErr_SetString(PyExc_ValueError, "link_agent: one text per delegation");
+    g.file = g.delegations == NULL ? NULL : get(a, A_FILE);
+    g.id = g.file == NULL ? NULL : get(a, A_ID);
+    g.name = g.id == NULL ? NULL : get(a, A_NAME);
+    g.body = g.name == NULL ? NULL : get(a, A_BODY);
+    g.body_line = g.body == NULL ? NULL : get(a, A_BODY_LINE);
+    g.reported = g.body_line == NULL ? NULL : PySet_New(NULL);
+    int err = g.reported == NULL;
+    if (!err && !PyUnicode_Check(g.body)) {
+        PyErr_SetString(PyExc_TypeError, "link_agent: an agent's body must be a str");
         err = 1;
     }
-    for (Py_ssize_t k = 0; !err && k < PySequence_Fast_GET_SIZE(delegations); k++) {
-        PyObject *d = PySequence_Fast_GET_ITEM(delegations, k);
+    for (Py_ssize_t k = 0; !err && k < PySequence_Fast_GET_SIZE(g.delegations); k++) {
+        PyObject *d = PySequence_Fast_GET_ITEM(g.delegations, k);
         PyObject *name = get(d, D_TARGET);
         PyObject *kind = name == NULL ? NULL : get(d, D_KIND);
         /* a plugin is no agent; "vs x" sets this agent apart from x and hands it nothing */
-        int skip = kind == NULL ? -1 : PySet_Contains(plugins, name);
+        int skip = kind == NULL ? -1 : PySet_Contains(g.plugins, name);
         if (skip == 0) {
             skip = PyObject_RichCompareBool(kind, S_compare, Py_EQ);
         }
-        err = skip < 0 || (!skip && link_one(d, name, PyList_GET_ITEM(texts, k), agent, args[3], args[4], reported,
-                                             &lines_of, delegations, args[5], args[6]) < 0);
+        err = skip < 0 || (!skip && link_one(&g, d, name) < 0);
         Py_XDECREF(kind);
         Py_XDECREF(name);
     }
-    Py_XDECREF(lines_of);
-    Py_XDECREF(reported);
-    Py_XDECREF(agent[0]);
-    Py_XDECREF(agent[1]);
-    Py_XDECREF(agent[2]);
-    Py_XDECREF(delegations);
+    PyObject *held[] = {g.lines_of, g.reported, g.body_line, g.body, g.name, g.id, g.file, g.delegations};
+    for (size_t k = 0; k < sizeof held / sizeof held[0]; k++) {
+        Py_XDECREF(held[k]);
+    }
     return err ? NULL : Py_NewRef(Py_None);
 }
 
@@ -404,7 +474,7 @@ configure(PyObject *module, PyObject *args)
         return NULL;
     }
     for (int k = 0; k < N_FIELDS; k++) {  /* each field's slot: a member descriptor of its class, holding any object */
-        PyObject *cls = k <= A_NAME ? agent : k <= D_CONDITION ? delegation : span;
+        PyObject *cls = k <= A_BODY_LINE ? agent : k <= D_CONDITION ? delegation : span;
         PyObject *descr = PyObject_GetAttr(cls, *FIELD_NAMES[k]);
         if (descr == NULL) {
             return NULL;
@@ -458,7 +528,7 @@ PyMODINIT_FUNC
 PyInit__graph(void)
 {
     struct { PyObject **at; const char *text; } strings[] = {
-        {&S_delegations, "delegations"}, {&S_file, "file"}, {&S_id, "id"}, {&S_name, "name"}, {&S_target, "target"},
+        {&S_delegations, "delegations"}, {&S_body, "body"}, {&S_body_line, "body_line"}, {&S_file, "file"}, {&S_id, "id"}, {&S_name, "name"}, {&S_target, "target"},
         {&S_kind, "kind"}, {&S_span, "span"}, {&S_condition, "condition"}, {&S_line, "line"}, {&S_col, "col"},
         {&S_compare, "compare"}, {&S_comma, ", "}, {&S_empty, ""}, {&S_AGC301, "AGC301"}, {&S_AGC302, "AGC302"}, {&S_AGC304, "AGC304"},
         {&S_AGC309, "AGC309"},

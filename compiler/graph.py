@@ -63,10 +63,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic], linked: Mapping[s
         known = resolved.get(a.scope)
         if known is None:
             known = resolved[a.scope] = _Resolved(a.scope, by_id, by_name)
-        # once per agent, only the lines a delegation is on: splitting the body up to the last of
-        # them copied the rest of it too (link 56.4M -> 44.1M instructions per 100 seed agents)
-        texts = _lines_at(a.body, [d.span.line - a.body_line for d in a.delegations])
-        _link_agent(a, texts, plugins, known, dangling, edges, diags)
+        _link_agent(a, plugins, known, dangling, edges, diags)
     diags += _cycles(kept, edges)
     return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
 
@@ -98,15 +95,19 @@ class _Dangling(dict):
         return found
 
 
-def _link_agent_py(a: AgentIR, texts: list[str | None], plugins: set[str], known: _Resolved, dangling: _Dangling,
-                   edges: list[Edge], diags: list[Diagnostic]) -> None:
-    """The edges of agent `a`'s delegations (`texts`: the body line each is on, None past the
-    end) appended to `edges`, and their diagnostics to `diags`, each name's once per agent.
+def _link_agent_py(a: AgentIR, plugins: set[str], known: _Resolved, dangling: _Dangling, edges: list[Edge],
+                   diags: list[Diagnostic]) -> None:
+    """The edges of agent `a`'s delegations appended to `edges`, and their diagnostics to
+    `diags`, each name's once per agent.
     compiler/_graph.c's link_agent is this in one C call: ~17 000 delegations at 1000 agents, and
     a claude build of 100 seed agents 982.3M -> 967.2M instructions."""
     lines_of: dict[str, list[int]] | None = None  # made for the first dangling name only
     file, source = a.file, a.id
     reported: set[str] = set()  # the names this agent's diagnostics named already: each once
+    # once per agent, only the lines a delegation is on (None past the body's end): splitting the
+    # body up to the last of them copied the rest of it too (link 56.4M -> 44.1M instructions per
+    # 100 seed agents)
+    texts = _lines_at(a.body, [d.span.line - a.body_line for d in a.delegations])
     for d, text in zip(a.delegations, texts, strict=True):
         name = d.target
         if name in plugins or d.kind == "compare":

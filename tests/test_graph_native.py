@@ -11,6 +11,7 @@ it leaks no memory."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 from conftest import ROOT, SHARED, assert_no_leak, native_in_use, native_or_skip
@@ -143,15 +144,14 @@ def loop_args():
     by_name: dict[str, list[AgentIR]] = {}
     for a in [*others, me]:
         by_name.setdefault(a.name, []).append(a)
-    texts = graph._lines_at(me.body, [d.span.line - me.body_line for d in me.delegations])
-    return me, texts, set(), graph._Resolved(None, by_id, by_name), graph._Dangling(by_name), [], []
+    return me, set(), graph._Resolved(None, by_id, by_name), graph._Dangling(by_name), [], []
 
 
 def test_the_loop_leaks_no_memory(native):
     def call():
         args = loop_args()
         native(*args)
-        assert len(args[5]) == 5 and len(args[6]) == 5  # all but the self-delegation; AGC301 (twice), 302, 304, 309
+        assert len(args[4]) == 5 and len(args[5]) == 5  # all but the self-delegation; AGC301 (twice), 302, 304, 309
     assert_no_leak(call)
 
 
@@ -160,25 +160,25 @@ class Bare:
 
 
 def test_bad_arguments_raise_and_never_crash(native):
-    me, texts, plugins, known, dangling, edges, diags = loop_args()
+    me, plugins, known, dangling, edges, diags = loop_args()
     with pytest.raises(TypeError):
         native()
     with pytest.raises(TypeError):
-        native(me, tuple(texts), plugins, known, dangling, edges, diags)
+        native(me, [], known, dangling, edges, diags)
     with pytest.raises(TypeError):
-        native(me, texts, [], known, dangling, edges, diags)
-    with pytest.raises(TypeError):
-        native(me, texts, plugins, known, dangling, (), diags)
-    with pytest.raises(ValueError):
-        native(me, texts[:-1], plugins, known, dangling, edges, diags)
+        native(me, plugins, known, dangling, (), diags)
     with pytest.raises(AttributeError):
-        native(Bare(), texts, plugins, known, dangling, edges, diags)
+        native(Bare(), plugins, known, dangling, edges, diags)
     with pytest.raises(KeyError):  # a plain dict resolves nothing it lacks
-        native(me, texts, plugins, {}, dangling, edges, diags)
+        native(me, plugins, {}, dangling, edges, diags)
     with pytest.raises(TypeError):
-        native(me, [1] * len(texts), plugins, known, dangling, edges, diags)
+        native(replace(me, body=b"to ml-enginer"), plugins, known, dangling, edges, diags)
+    with pytest.raises(TypeError):  # a line that is no number
+        native(agent("x", "to y", [("y", "0", "delegate")]), plugins, known, dangling, edges, diags)
+    with pytest.raises(TypeError):  # a name that is no str, on a line of the body
+        native(agent("x", "to y", [(7, 0, "delegate")]), plugins, known, dangling, edges, diags)
     bad = agent("x", "to y", [("y", 0, "delegate")])
     with pytest.raises(TypeError):  # what it says dangles must be a (builtin, close) pair
-        native(bad, ["to y"], plugins, {"y": None}, {"y": "no pair"}, [], [])
+        native(bad, plugins, {"y": None}, {"y": "no pair"}, [], [])
     with pytest.raises(IndexError):  # as target[0] of no candidates
-        native(bad, ["to y"], plugins, {"y": []}, dangling, [], [])
+        native(bad, plugins, {"y": []}, dangling, [], [])
