@@ -169,7 +169,7 @@ def _with_mentions(a: AgentIR, by_id: dict, by_name: dict) -> AgentIR:
     (target, line), so a name the front end already took is not added twice."""
     if not a.mentions:
         return a
-    taken = {(d.target, d.span.line) for d in a.delegations}
+    taken: set[tuple[str, int]] | None = None  # made for the first mention naming an agent only
     added: list[Delegation] = []
     for m in a.mentions:
         words = list(m.words)
@@ -179,7 +179,11 @@ def _with_mentions(a: AgentIR, by_id: dict, by_name: dict) -> AgentIR:
             name = "-".join(words[:n])
             if n == 1 and len(m.words) > 1 and m.words[1] not in ("agent", "subagent"):
                 break  # one plain word ("architect the system") is not a name; "x agent" is
-            if (name in by_name or name in by_id) and name != a.name and (name, m.span.line) not in taken:
+            if not ((name in by_name or name in by_id) and name != a.name):
+                continue
+            if taken is None:  # most agents' mentions name no agent of the build
+                taken = {(d.target, d.span.line) for d in a.delegations}
+            if (name, m.span.line) not in taken:
                 taken.add((name, m.span.line))
                 added.append(Delegation(target=name, condition=m.condition, kind=m.kind, pattern=m.pattern,
                                         section=m.section, span=m.span))
