@@ -1,4 +1,5 @@
-/* agentc._codec: the cache entry's JSON (agentc/codec.py, dump_entry) written in C.
+/* agentc._codec: the cache entry's JSON (agentc/codec.py, dump_entry) written in C, and the
+ * text report's head lines (agentc/formats.py, text: see `heads`), written with the same buffer.
  *
  * pydantic-core's schema serializer stays the reference and the fallback (as json/_json):
  * codec.dump_entry uses this module when it imports and AGENTC_PURE_PYTHON is not set.
@@ -149,6 +150,21 @@ put_string(Buf *b, const unsigned char *s, Py_ssize_t n)
 /* 1: written; 0: a value this writer leaves to pydantic-core; -1: an error set. */
 static int put_value(Buf *b, PyObject *value, PyObject *plans, int depth);
 
+/* An int's decimal digits. */
+static int
+put_int(Buf *b, long long n)
+{
+    char digits[24], *end = digits + sizeof digits, *p = end;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        *--p = '-';
+    return put(b, p, end - p);
+}
+
 static int
 put_str(Buf *b, PyObject *s)
 {
@@ -287,15 +303,7 @@ put_value(Buf *b, PyObject *value, PyObject *plans, int depth)
             return 0;
         if (n == -1 && PyErr_Occurred())
             return -1;
-        char digits[24], *end = digits + sizeof digits, *p = end;
-        unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-        do {
-            *--p = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (n < 0)
-            *--p = '-';
-        return put(b, p, end - p) < 0 ? -1 : 1;
+        return put_int(b, n) < 0 ? -1 : 1;
     }
     if (++depth > MAX_DEPTH)
         return 0;
@@ -628,6 +636,140 @@ done:
     return out;
 }
 
+/* heads(diags, getters, severities) gives formats._heads(diags, severities): the head line of
+ * each diagnostic whose severity is in `severities` (compiler/diagnostics.py, head_line:
+ * `file:line:col: severity[CODE]: message`, the file alone when it starts with '<'), joined by
+ * "\n", for the text report (agentc/formats.py, text). `getters` reads each diagnostic's file,
+ * line, col, severity, code and message, in that order: each an attribute name or a slot's
+ * member descriptor. Every value is formatted as an f-string formats it (format(value, ""));
+ * the file must be a str. The lines are written as UTF-8 into one buffer, made a str at the
+ * end. A str with a lone surrogate has no UTF-8: a UnicodeEncodeError, on which formats._heads
+ * makes the text in Python. A 1000-agent build reports ~12 000 AGC301 warnings on every build,
+ * no-op and rebuild included: ~5.3 -> ~0.9 ms. */
+
+enum { FILE_, LINE, COL, SEVERITY, CODE, MESSAGE, FIELDS };
+
+/* `value` as an f-string formats it, in UTF-8: an int's digits written here, a str's UTF-8 as
+ * CPython keeps it, anything else through format(value, ""). A lone surrogate cannot be UTF-8:
+ * its UnicodeEncodeError tells the caller to leave the whole text to Python. */
+static int
+put_formatted(Buf *b, PyObject *value)
+{
+    if (PyLong_CheckExact(value)) {
+        int overflow;
+        long long n = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (!overflow && !(n == -1 && PyErr_Occurred()))
+            return put_int(b, n);
+        if (PyErr_Occurred())
+            return -1;
+    }
+    PyObject *text = PyUnicode_CheckExact(value) ? Py_NewRef(value) : PyObject_Format(value, NULL);
+    if (text == NULL)
+        return -1;
+    Py_ssize_t n;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &n);
+    int done = utf8 == NULL ? -1 : put(b, utf8, n);
+    Py_DECREF(text);
+    return done;
+}
+
+/* One diagnostic's head line into `b` (after a "\n" unless it is the first): 1, or 0 when its
+ * severity is not shown, -1 on an error. */
+static int
+put_head(Buf *b, int *first, PyObject *diag, PyObject *getters, PyObject *severities)
+{
+    PyObject *values[FIELDS] = {NULL};
+    int done = -1;
+    for (int f = 0; f < FIELDS; f++) {
+        PyObject *getter = PyTuple_GET_ITEM(getters, f);
+        if (Py_IS_TYPE(getter, &PyMemberDescr_Type) && !PyObject_TypeCheck(diag, PyDescr_TYPE(getter))) {
+            PyErr_SetString(PyExc_TypeError, "a slot getter of another type than the diagnostic's");
+            return -1;
+        }
+    }
+    values[SEVERITY] = get_field(diag, PyTuple_GET_ITEM(getters, SEVERITY));
+    if (values[SEVERITY] == NULL)
+        return -1;
+    int shown = PySet_Contains(severities, values[SEVERITY]);
+    if (shown <= 0) {
+        Py_DECREF(values[SEVERITY]);
+        return shown;
+    }
+    for (int f = 0; f < FIELDS; f++) {
+        if (values[f] == NULL && (values[f] = get_field(diag, PyTuple_GET_ITEM(getters, f))) == NULL)
+            goto done;
+    }
+    if (!PyUnicode_Check(values[FILE_])) {
+        PyErr_SetString(PyExc_TypeError, "a diagnostic's file must be a str");
+        goto done;
+    }
+    if (!*first && put(b, "\n", 1) < 0)
+        goto done;
+    *first = 0;
+    if (put_formatted(b, values[FILE_]) < 0)
+        goto done;
+    int bare = PyUnicode_GET_LENGTH(values[FILE_]) > 0 && PyUnicode_READ_CHAR(values[FILE_], 0) == '<'; /* <command line> is no file */
+    if (!bare && (put(b, ":", 1) < 0 || put_formatted(b, values[LINE]) < 0 || put(b, ":", 1) < 0
+                  || put_formatted(b, values[COL]) < 0))
+        goto done;
+    if (put(b, ": ", 2) < 0 || put_formatted(b, values[SEVERITY]) < 0 || put(b, "[", 1) < 0
+        || put_formatted(b, values[CODE]) < 0 || put(b, "]: ", 3) < 0 || put_formatted(b, values[MESSAGE]) < 0)
+        goto done;
+    done = 1;
+done:
+    for (int f = 0; f < FIELDS; f++)
+        Py_XDECREF(values[f]);
+    return done;
+}
+
+static PyObject *
+heads(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "heads(diags, getters, severities) takes 3 arguments");
+        return NULL;
+    }
+    PyObject *getters = args[1], *severities = args[2];
+    if (!PyTuple_CheckExact(getters) || PyTuple_GET_SIZE(getters) != FIELDS) {
+        PyErr_SetString(PyExc_TypeError, "getters: (file, line, col, severity, code, message), each a name or a slot");
+        return NULL;
+    }
+    for (int f = 0; f < FIELDS; f++) {
+        PyObject *getter = PyTuple_GET_ITEM(getters, f);
+        if (!PyUnicode_Check(getter) && !Py_IS_TYPE(getter, &PyMemberDescr_Type)) {
+            PyErr_SetString(PyExc_TypeError, "getters: (file, line, col, severity, code, message), each a name or a slot");
+            return NULL;
+        }
+    }
+    if (!PyAnySet_Check(severities)) {
+        PyErr_SetString(PyExc_TypeError, "severities must be a set or a frozenset");
+        return NULL;
+    }
+    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "diags must be a list or a tuple");
+        return NULL;
+    }
+    /* A tuple of them held here: reading an attribute may run Python code that changes the list. */
+    PyObject *diags = PySequence_Tuple(args[0]), *out = NULL;
+    if (diags == NULL)
+        return NULL;
+    Buf b = {PyMem_Malloc(1 << 16), 0, 1 << 16};
+    if (b.data == NULL) {
+        Py_DECREF(diags);
+        return PyErr_NoMemory();
+    }
+    int first = 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(diags); i++) {
+        if (put_head(&b, &first, PyTuple_GET_ITEM(diags, i), getters, severities) < 0)
+            goto done;
+    }
+    out = PyUnicode_DecodeUTF8(b.data, b.len, "strict");
+done:
+    PyMem_Free(b.data);
+    Py_DECREF(diags);
+    return out;
+}
+
 /* crc32: zlib's CRC-32 (reflected polynomial 0xEDB88320), folded 64 bytes at a time with
  * carry-less multiplication (PCLMULQDQ), after Gopal et al., "Fast CRC Computation for Generic
  * Polynomials Using PCLMULQDQ Instruction" (Intel, 2009), with its constants for this
@@ -743,6 +885,8 @@ static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))dump, METH_FASTCALL,
      "dump(value, plans): value as pydantic-core's JSON bytes, or None for a value left to pydantic-core."},
     {"crc32", crc32, METH_O, "crc32(data): zlib.crc32(data), of any bytes-like object."},
+    {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL,
+     "heads(diags, getters, severities): the head lines of the diagnostics of those severities, joined by newlines."},
     {"table", (PyCFunction)(void (*)(void))table, METH_FASTCALL,
      "table(objects, getters, kinds): (strings, rows), the objects' fields as a table (codec._table)."},
     {"untable", (PyCFunction)(void (*)(void))untable, METH_FASTCALL,

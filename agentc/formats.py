@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
+from types import MemberDescriptorType
 
+from agentc.compiler import native
 from agentc.compiler.diagnostics import CODES, Diagnostic, format_text, head_line, summary_of
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -59,6 +61,9 @@ def text(diags: Sequence[Diagnostic], color: bool = False, *, verbosity: int = V
     shown = {"error": True, "warning": verbosity > QUIET, "info": verbosity >= VERBOSE}
     if color or verbosity >= VERBOSE:
         blocks = [_one(d, color, full=d.severity == "error" or verbosity >= VERBOSE) for d in diags if shown[d.severity]]
+    elif not per_severity["error"]:  # no errors: the shown ones on their head line, uncoloured
+        heads = _heads(diags, frozenset(severity for severity, on in shown.items() if on))
+        blocks = [heads] if heads else []
     else:  # errors in full, the others on their head line, uncoloured: what `_one` gives, less a call each
         blocks = [format_text(d) if d.severity == "error" else head_line(d) for d in diags if shown[d.severity]]
     table = statistics if statistics is not None else len(diags) > 1
@@ -72,6 +77,29 @@ def text(diags: Sequence[Diagnostic], color: bool = False, *, verbosity: int = V
 
 
 _CODE_SEVERITY = attrgetter("code", "severity")
+
+
+def _heads(diags: Sequence[Diagnostic], severities: frozenset[str]) -> str:
+    """The head line of each diagnostic of these severities, joined by newlines: by
+    agentc/_codec.c where built (a 1000-agent build shows ~12 000 AGC301 warnings on every
+    build, no-op included: ~5.3 -> ~1 ms), else here, its reference."""
+    if _C is not None and type(diags) in (list, tuple):
+        try:
+            return _C.heads(diags, _HEAD_FIELDS, severities)
+        except UnicodeEncodeError:  # a lone surrogate (from a file name) has no UTF-8: made here
+            pass
+    return "\n".join([head_line(d) for d in diags if d.severity in severities])
+
+
+def _head_fields() -> tuple:
+    """What `_C.heads` reads of a diagnostic, in its order: each field's slot, else its name."""
+    names = ("file", "line", "col", "severity", "code", "message")
+    slots = [next((vars(k)[n] for k in Diagnostic.__mro__ if n in vars(k)), None) for n in names]
+    return tuple(s if type(s) is MemberDescriptorType else n for s, n in zip(slots, names, strict=True))
+
+
+_C = native.load("_codec", "heads", package="agentc")
+_HEAD_FIELDS = _head_fields()
 
 
 def _one(d: Diagnostic, color: bool, *, full: bool) -> str:
