@@ -338,15 +338,14 @@ def _untable(cls: type, names: tuple[str, ...], kinds: tuple[Any, ...], strings:
     return out
 
 
-def dump_record(record: dict) -> bytes:
-    """A build record as JSON, its `diagnostics` (a list of Diagnostic) as a table:
+def dump_diagnostics(diags: list | tuple) -> bytes:
+    """A build's diagnostics (Diagnostic objects) as a table in JSON:
     {"strings": [...], "rows": [...]} (`_table`)."""
     from agentc.compiler.diagnostics import Diagnostic
 
     names, getters, kinds = _columns(Diagnostic)
-    diags = record["diagnostics"]
     strings, rows = _C.table(diags, getters, kinds) if _C is not None else _table(diags, names, kinds)
-    return dump_json({**record, "diagnostics": {"strings": strings, "rows": rows}})
+    return dump_json({"strings": strings, "rows": rows})
 
 
 def dump_json(value: Any) -> bytes:
@@ -358,19 +357,17 @@ def dump_json(value: Any) -> bytes:
     return to_json(value)
 
 
-def load_record(data: bytes) -> dict:
-    """A build record from `dump_record`'s JSON, its diagnostics made again and checked (types,
-    a severity of the three, every index in its table); ValueError when it is not one."""
+def load_diagnostics(data: bytes) -> list:
+    """`dump_diagnostics`' diagnostics made again and checked (types, a severity of the three,
+    every index in its table); ValueError when the JSON is not such a table."""
     from agentc.compiler.diagnostics import Diagnostic
 
-    record = from_json(data)
-    table = record.get("diagnostics") if type(record) is dict else None
+    table = from_json(data)
     if type(table) is not dict or set(table) != {"strings", "rows"}:
-        raise ValueError("not a build record")
+        raise ValueError("not a table of diagnostics")
     names, _, kinds = _columns(Diagnostic)
     untable = _C.untable if _C is not None else _untable
-    record["diagnostics"] = untable(Diagnostic, names, kinds, table["strings"], table["rows"])
-    return record
+    return untable(Diagnostic, names, kinds, table["strings"], table["rows"])
 
 
 def source_body(source: bytes, body_line: int) -> str:

@@ -277,7 +277,7 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
         "sources": seen,
         "scopes": [f.scope for f in found] if len(seen) == len(found) else None,
         "outputs": outputs,
-        "diagnostics": list(diags),  # stored as a table (codec.dump_record)
+        "diagnostics": list(diags),  # stored beside it as a table (Cache.save_record)
         "files": files,  # every `<target>/<path>` produced
     }, views)  # per source, what an incremental rebuild needs of its agent (None: no such rebuild)
     if last is None:  # an incremental rebuild used only the changed files' entries: the others stay

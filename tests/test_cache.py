@@ -233,7 +233,7 @@ def test_the_codec_loads_only_the_compiled_module_of_pydantic_core():
     import subprocess
     import sys
 
-    code = ("import sys; from agentc import codec; codec._entry(); codec.load_record(codec.dump_record({\"diagnostics\": []}));"
+    code = ("import sys; from agentc import codec; codec._entry(); codec.load_diagnostics(codec.dump_diagnostics([]));"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'typing_extensions')));"
             "import pydantic_core, pydantic; print(pydantic_core.SchemaValidator is codec.SchemaValidator)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -255,13 +255,13 @@ def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
     from agentc.compiler.span import Span
 
     def read(strings, rows):
-        return codec.load_record(to_json({"key": "k", "diagnostics": {"strings": strings, "rows": rows}}))["diagnostics"]
+        return codec.load_diagnostics(to_json({"strings": strings, "rows": rows}))
 
     diags = [diag("AGC301", Span(file="a.md", line=3, col=4), "m", hint="h"), diag("AGC003", Span(file="b.md", line=1), "e", excerpt="x")]
     strings = ["AGC301", "warning", "a.md", "m", "h", "AGC003", "error", "b.md", "e", "x"]
     row = [0, 1, 2, 3, 4, 3, 4, -1]
     assert read(strings, row + [5, 6, 7, 1, 1, 8, -1, 9]) == diags
-    assert codec.load_record(codec.dump_record({"key": "k", "diagnostics": diags})) == {"key": "k", "diagnostics": diags}
+    assert codec.load_diagnostics(codec.dump_diagnostics(diags)) == diags
     assert read(strings, []) == []
     for bad in ([*row[:3], "3", *row[4:]], [*row[:3], True, *row[4:]], [*row[:4], 1.0, *row[5:]], [0, 0, *row[2:]],
                 [0, 10, *row[2:]], [*row[:5], -1, *row[6:]], [0, -2, *row[2:]], row[:7], row + [0], [*row[:6], None, row[7]]):
@@ -270,9 +270,9 @@ def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
     for table in ({"strings": strings}, {"strings": strings, "rows": row, "more": []}, [strings, row], None,
                   {"strings": [*strings, 3], "rows": row}, {"strings": "AGC301", "rows": row}, {"strings": strings, "rows": 7}):
         with pytest.raises(ValueError):
-            codec.load_record(to_json({"key": "k", "diagnostics": table}))
-    with pytest.raises(ValueError):  # a record of the last format: a list of objects
-        codec.load_record(to_json({"key": "k", "diagnostics": [{"code": "AGC301"}]}))
+            codec.load_diagnostics(to_json(table))
+    with pytest.raises(ValueError):  # the last format: a list of objects
+        codec.load_diagnostics(to_json([{"code": "AGC301"}]))
 
 
 @pytest.mark.parametrize("then_edit", [False, True])
@@ -280,10 +280,10 @@ def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_proj
     import json
 
     assert not build("out").failed
-    record = next((seed_project / "out/.agentc-cache/builds").glob("*.json"))
-    data = json.loads(record.read_text(encoding="utf-8"))
-    data["diagnostics"]["rows"] = ["AGC101", "agents/x.md", "not a line"] + data["diagnostics"]["rows"]
-    record.write_text(json.dumps(data), encoding="utf-8")
+    table = next((seed_project / "out/.agentc-cache/builds").glob("*.diags"))
+    data = json.loads(table.read_text(encoding="utf-8"))
+    data["rows"] = ["AGC101", "agents/x.md", "not a line"] + data["rows"]
+    table.write_text(json.dumps(data), encoding="utf-8")
     if then_edit:
         edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out")
@@ -353,7 +353,8 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
 
 def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monkeypatch):
     """A rebuild whose edited agents keep their views byte for byte keeps the views file the
-    record names (Cache.save_record); one whose views changed writes them anew, the old file goes."""
+    record names (Cache.save_record), and the diagnostics file when they are the same; one whose
+    views changed writes them anew, the old file goes."""
     from agentc.cache import Cache
 
     assert not build("out").failed
@@ -385,9 +386,10 @@ def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monke
         edit(path, "\n\n", text)
         done = build("out")
         assert calls == ["agents/data-engineer.md"]
-        assert [p.suffix for p in stored if p.parent.name == "builds"] == [".views", ".json"]
+        # Its delegations' diagnostics moved down with them: a new table of diagnostics too.
+        assert [p.suffix for p in stored if p.parent.name == "builds"] == [".diags", ".views", ".json"]
         views = sorted(p.name for p in builds.glob("*.views"))
-        assert len(views) == 1 and views != first
+        assert len(views) == 1 and views != first and len(list(builds.glob("*.diags"))) == 1
         first = views
         want_tree, want_diags = from_nothing(seed_project)
         assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
