@@ -203,21 +203,22 @@ def _upto_sentence(text: str) -> tuple[str, str]:
 def find(block: Block, role: str, self_name: str) -> list[Found]:
     """Every delegation written in one block; `role` is the section's effective role. (Lists, not
     generators, here and below: ~30 blocks an agent get here, most yielding nothing.)"""
-    if isinstance(block, Table):
+    kind = type(block)  # blocks are never subclassed: a type test each, not isinstance
+    if kind is Table:
         return _table(block)
-    if isinstance(block, (ListItem, Paragraph)):
+    if kind is ListItem or kind is Paragraph:
         text = block.text
         holds = _holding(text, _WORDS)
         # outside delegation and avoid sections `_line` yields nothing without a piece and a
         # trigger: most texts here hold neither ("agent" alone brought them) and skip the call
-        read = role in ALWAYS_READ or holds & _PIECE and holds & _TRIGGER
-        found = _line(text, block.line, block.col, role, holds) if read else []
+        always = role in ALWAYS_READ
+        found = _line(text, block.line, block.col, role, holds, always) if always or holds & _PIECE and holds & _TRIGGER else []
         # every `_USE_AGENT` match says "agent" (re.I folds no other character to its letters)
         if holds & _AGENT and (used := _use_agent(text, block.line, block.col, self_name)):
             named = {f.target for f in found}
             found += [f for f in used if f.target not in named]
         return found
-    if isinstance(block, ExampleTag):
+    if kind is ExampleTag:
         return _use_agent(block.text, block.line, block.col, self_name)
     return []
 
@@ -345,22 +346,23 @@ _holding_c = native.load("_judge", "holding")
 _holding = _holding_c.holding if _holding_c is not None else _holding_py
 
 
-def _line(text: str, line: int, col: int, role: str, holds: int) -> list[Found]:
+def _line(text: str, line: int, col: int, role: str, holds: int, always: bool) -> list[Found]:
     """Each form below is tried only when the text holds the words its pattern cannot match
     without (most lines that get here hold one trigger, not every form's); `holds`: the text's
-    `_holding(text, _WORDS)`. Outside delegation and avoid sections (`ALWAYS_READ`), only a text
-    holding a piece and a trigger gets here (`find`)."""
+    `_holding(text, _WORDS)`, `always`: `role in ALWAYS_READ`. Outside delegation and avoid
+    sections, only a text holding a piece and a trigger gets here (`find`)."""
     out: list[Found] = []
-    always = role in ALWAYS_READ
     title, rest = lead(text)
     if title is not None:
+        # a lead's forms, each tried only where it can match: `_WITH_LEAD` and `_VS_LEAD` (no re.I)
+        # start with "with" and "v", and an agent bullet is read only in delegation and avoid sections
         low = title.lower()
-        with_m = _WITH_LEAD.match(low)
+        with_m = _WITH_LEAD.match(low) if low.startswith("with") else None
         if with_m and (names := targets_in(with_m.group(1)) or ([with_m.group(1)] if _NAME_RE.match(with_m.group(1)) else [])):
             for name in names:
                 out.append(Found(name, clean(rest), "collaborate", "D4 with-bullet", line, col))
             return out
-        vs = _VS_LEAD.match(low)
+        vs = _VS_LEAD.match(low) if low.startswith("v") else None
         if vs and ("-" in vs.group(1) or role == "delegation"):
             # a named boundary; a delegation only when the line hands work over ("defers ops to x")
             hands = _HANDS_OVER.search(rest)
@@ -372,8 +374,7 @@ def _line(text: str, line: int, col: int, role: str, holds: int) -> list[Found]:
                 for name in targets_in(re.sub(r"\([^)]*\)", "", chunk)):
                     out.append(Found(name, clean(why.group(1)) if why else "", _POSITION[low], "D6 workflow position", line, col))
             return out
-        agentish = _NAME_RE.match(title) and (role == "delegation" or "-" in title)
-        if role in ("delegation", "avoid_when") and agentish:
+        if always and _NAME_RE.match(title) and (role == "delegation" or "-" in title):
             out.append(Found(title, clean(rest), "delegate", "D4 agent bullet", line, col))
             return out
     arrow = _arrow(text) if holds & _ARROWS else None

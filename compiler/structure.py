@@ -244,7 +244,8 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     cues, titles = reading.cues, reading.titles
     secs, owner, roles = src.sections, src.owner, src.roles
     # D2 heads: labels and headings that name targets ("**Delegate to x**:"); no other section
-    # start is read (`find` reads no heading or label)
+    # start yields an edge (`find` reads no heading or label: the few among the blocks visited
+    # are passed to it, not every section's start taken out of them first)
     heads = delegation.heads(titles, secs, src.blocks)
     visit = set(reading.kinds[Table])
     blocks, triggers = src.blocks, reading.triggers
@@ -254,7 +255,6 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # delegation and avoid sections.
     _cue_blocks(blocks, reading.firsts, cues, triggers, visit)
     visit.update(_owned_by(owner, roles, delegation.ALWAYS_READ))
-    visit.difference_update(s.start for s in secs)  # no section's own heading or label
     for *_, items in heads.values():
         visit.difference_update(items)  # the bullets that say when a head delegates: read with it
     for index in sorted(visit.union(heads)):  # any other block holds no word a delegation form needs
