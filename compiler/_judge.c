@@ -6,8 +6,9 @@
  * delegation's `clean` (reference delegation._clean_py) and the words a block
  * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py),
  * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py), the
- * names leading a text (`leading`, reference delegation._leading_py) and the D2 blocks with the bullets
- * that say when (`heads`, reference delegation._heads_py).
+ * names leading a text (`leading`, reference delegation._leading_py), the D2 blocks with the bullets
+ * that say when (`heads`, reference delegation._heads_py) and where an edge's name is written in its
+ * block, unless the word after it makes it a thing (`place`, reference structure._place_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -2318,6 +2319,33 @@ PyDoc_STRVAR(locate_doc,
 "first of lines[first - 1 : last] (1-based; those outside the list are passed) holding the name,\n"
 "as `name_at` finds it, or None; the line number, an int, from which only the pattern can tell.");
 
+/* `locate`'s search: 1 with the name's line and column in *line and *col, 0 when no line holds it,
+ * 2 with the line only the pattern can read (or the first, for words it alone reads) in *line, -1
+ * with an error set. */
+static int
+name_in_lines(PyObject *words, PyObject *lines, Py_ssize_t first, Py_ssize_t last, Py_ssize_t *line, Py_ssize_t *col)
+{
+    int ok = name_words(words);
+    if (ok <= 0) {
+        *line = first;
+        return ok < 0 ? -1 : 2;
+    }
+    for (Py_ssize_t ln = first < 1 ? 1 : first; ln <= last && ln <= PyList_GET_SIZE(lines); ln++) {
+        PyObject *text = PyList_GET_ITEM(lines, ln - 1);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "locate: each line must be a str");
+            return -1;
+        }
+        Py_ssize_t at = name_in(words, text);
+        if (at == -2 || at >= 0) {
+            *line = ln;
+            *col = at + 1;
+            return at == -2 ? 2 : 1;
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 locate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -2325,30 +2353,18 @@ locate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "locate(words: tuple of str, lines: list of str, first: int, last: int)");
         return NULL;
     }
-    PyObject *words = args[0], *lines = args[1];
-    Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
+    Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]), line = 0, col = 0;
     if ((first == -1 || last == -1) && PyErr_Occurred()) {
         return NULL;
     }
-    int ok = name_words(words);
-    if (ok <= 0) {
-        return ok < 0 ? NULL : PyLong_FromSsize_t(first);
+    int found = name_in_lines(args[0], args[1], first, last, &line, &col);
+    if (found < 0) {
+        return NULL;
     }
-    for (Py_ssize_t ln = first < 1 ? 1 : first; ln <= last && ln <= PyList_GET_SIZE(lines); ln++) {
-        PyObject *line = PyList_GET_ITEM(lines, ln - 1);
-        if (!PyUnicode_Check(line)) {
-            PyErr_SetString(PyExc_TypeError, "locate: each line must be a str");
-            return NULL;
-        }
-        Py_ssize_t at = name_in(words, line);
-        if (at == -2) {
-            return PyLong_FromSsize_t(ln);
-        }
-        if (at >= 0) {
-            return Py_BuildValue("(nn)", ln, at + 1);
-        }
+    if (found == 0) {
+        Py_RETURN_NONE;
     }
-    Py_RETURN_NONE;
+    return found == 2 ? PyLong_FromSsize_t(line) : Py_BuildValue("(nn)", line, col);
 }
 
 /* ---- delegation's word tests in C (h91): which groups of words a block's lowered text holds ---- */
@@ -3041,6 +3057,101 @@ error:
     return NULL;
 }
 
+/* ---- structure._place in C (h91): a name's line and column in a block, and the word after it ---- */
+
+/* What re.I reads `ch` as when it is compared with an ASCII letter: itself lowered, "i" for "İ" and
+ * "ı", "s" for "ſ", "k" for the Kelvin sign (the only non-ASCII characters it folds to one), else 0. */
+static Py_UCS4
+ascii_fold(Py_UCS4 ch)
+{
+    if (ch < 128) {
+        return ch >= 'A' && ch <= 'Z' ? ch + 32u : ch;
+    }
+    return ch == 0x130 || ch == 0x131 ? 'i' : ch == 0x17F ? 's' : ch == 0x212A ? 'k' : 0;
+}
+
+static const char *const THINGS[] = {"skills", "skill", "plugins", "plugin", "commands", "command", "tools", "tool", "mcp",
+                                     "servers", "server", "packages", "package", "library", "libraries", NULL};
+
+/* Whether structure._THING_AFTER matches `text` at `at` (clamped as re's pos is): markup and blanks,
+ * then a word of THINGS (re.I) ending at a word boundary. */
+static int
+thing_after(PyObject *text, Py_ssize_t at)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    at = at < 0 ? 0 : at > n ? n : at;
+    while (at < n) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+        if (ch != '*' && ch != '`' && ch != '\'' && ch != '"' && !Py_UNICODE_ISSPACE(ch)) {
+            break;
+        }
+        at++;
+    }
+    for (int w = 0; THINGS[w] != NULL; w++) {
+        Py_ssize_t m = (Py_ssize_t)strlen(THINGS[w]), i = 0;
+        while (i < m && at + i < n && ascii_fold(PyUnicode_READ(kind, data, at + i)) == (Py_UCS4)THINGS[w][i]) {
+            i++;
+        }
+        if (i < m) {
+            continue;
+        }
+        Py_UCS4 next = at + m < n ? PyUnicode_READ(kind, data, at + m) : 0;
+        if (at + m == n || (next != '_' && !Py_UNICODE_ISALNUM(next))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(place_doc,
+"place(words, lines, first, last, line, col, length)\n"
+"--\n\n"
+"structure._place_py for an ASCII name of `length` characters whose words are `words`: (line, column)\n"
+"of the name in lines[first - 1 : last] as `locate` finds it, else (`line`, `col`); None when the\n"
+"word after it is one of `_THING_AFTER`'s; the line number, an int, from which only the pattern\n"
+"can find the name.");
+
+static PyObject *
+place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyTuple_Check(args[0]) || !PyList_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])
+        || !PyLong_Check(args[4]) || !PyLong_Check(args[5]) || !PyLong_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "place(words: tuple of str, lines: list of str, first: int, last: int, line: int, col: int, length: int)");
+        return NULL;
+    }
+    PyObject *words = args[0], *lines = args[1];
+    Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
+    Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]), length = PyLong_AsSsize_t(args[6]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (length < 0) {
+        PyErr_SetString(PyExc_ValueError, "place: a name's length is >= 0");
+        return NULL;
+    }
+    int found = name_in_lines(words, lines, first, last, &line, &col);
+    if (found < 0 || found == 2) {
+        return found < 0 ? NULL : PyLong_FromSsize_t(line);
+    }
+    PyObject *text = 0 < line && line <= PyList_GET_SIZE(lines) ? PyList_GET_ITEM(lines, line - 1) : S_empty;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "place: each line must be a str");
+        return NULL;
+    }
+    /* col - 1 + length, without overflowing on any ints (past the line's end, or before its start, is all one) */
+    Py_ssize_t at = col >= 1 ? (length > PY_SSIZE_T_MAX - (col - 1) ? PY_SSIZE_T_MAX : col - 1 + length) : col + length;
+    if (col < 1 && at > PY_SSIZE_T_MIN) {
+        at--;
+    }
+    if (thing_after(text, at)) {
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(nn)", line, col);
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -3057,13 +3168,14 @@ static PyMethodDef methods[] = {
     {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},
     {"leading", (PyCFunction)(void (*)(void))leading, METH_FASTCALL, leading_doc},
     {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL, heads_doc},
+    {"place", (PyCFunction)(void (*)(void))place, METH_FASTCALL, place_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py and _heads_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py and _heads_py, and structure._place_py in C.",
     -1,
     methods,
 };

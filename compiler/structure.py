@@ -411,10 +411,25 @@ def _place(src: Source, target: str, b: Block, start: int | None = None) -> tupl
     space between its words; the block's own position when it is not written out), or None
     when the word after it says it names no agent ("`x` skill", "the x plugin"). One call for
     both, made for each edge a block recogniser finds (~17 an agent)."""
-    found = _find_in_lines(target, src.lines, start if start is not None else b.line, max(b.end, b.line))
-    line, col = found if found is not None else ((start or b.line), b.col)
-    text = src.lines[line - 1] if 0 < line <= len(src.lines) else ""
+    return _place_in(target, src.lines, start if start is not None else b.line, max(b.end, b.line), start or b.line, b.col)
+
+
+def _place_py(target: str, lines: list[str], first: int, last: int, line: int, col: int) -> tuple[int, int] | None:
+    """`_place` in lines `first`..`last` (1-based, as `_find_in_lines` reads them), at (`line`,
+    `col`) when the name is not written there. The reference of compiler/_judge.c's `place`."""
+    found = _find_in_lines(target, lines, first, last)
+    line, col = found if found is not None else (line, col)
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
     return None if _THING_AFTER.match(text, col - 1 + len(target)) else (line, col)
+
+
+def _place_native(target: str, lines: list[str], first: int, last: int, line: int, col: int) -> tuple[int, int] | None:
+    """`_place_py` by compiler/_judge.c's `place` for an ASCII name: `locate` and `_THING_AFTER`
+    read in one call (~17 calls an agent; the Python steps between them and the pattern's call
+    cost ~6 000 instructions a call). From a line only the pattern can read (an int back) the
+    reference goes on."""
+    got = _place_c.place(_word_tuple(target), lines, first, last, line, col, len(target)) if target.isascii() else first
+    return _place_py(target, lines, got, last, line, col) if type(got) is int else got
 
 
 def _find_in_lines_py(target: str, lines: list[str], first: int, last: int) -> tuple[int, int] | None:
@@ -441,6 +456,8 @@ def _find_in_lines_native(target: str, lines: list[str], first: int, last: int) 
 
 _lines_c = native.load("_judge", "locate")
 _find_in_lines = _find_in_lines_native if _lines_c is not None else _find_in_lines_py
+_place_c = native.load("_judge", "place")
+_place_in = _place_native if _place_c is not None else _place_py
 
 
 _EXAMPLE_TITLE = lazyre.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)

@@ -1026,23 +1026,28 @@ def regex_find_in_lines(target, lines, first, last):
     return None
 
 
-def test_every_block_finds_each_name_where_the_pattern_does():
-    """The targets each block of the repository's markdown and ../shared/corpus names, and one it
-    does not, in that block, from its first line and (a longer block) from its second."""
+def named_in_blocks():
+    """(source, block, its last line, target) for each block of the repository's markdown and
+    ../shared/corpus and each target its lines name, and one they do not ("code-reviewer")."""
     from agentc.compiler import delegation
 
-    found = 0
     for path in md_files(ROOT / "agents", SHARED / "corpus"):
         src = read_source(str(path), path.read_bytes())
         for b in src.blocks:
             last = max(b.end, b.line)
-            targets = {t for line in src.lines[b.line - 1 : last] for t in delegation.targets_in(line)} | {"code-reviewer"}
-            for target in targets:
-                for first in (b.line, b.line + 1) if last > b.line else (b.line,):
-                    got = structure._find_in_lines(target, src.lines, first, last)
-                    assert got == structure._find_in_lines_py(target, src.lines, first, last), (target, path, b.line)
-                    assert got == regex_find_in_lines(target, src.lines, first, last), (target, path, b.line)
-                    found += got is not None
+            for target in {t for line in src.lines[b.line - 1 : last] for t in delegation.targets_in(line)} | {"code-reviewer"}:
+                yield src, b, last, target
+
+
+def test_every_block_finds_each_name_where_the_pattern_does():
+    """`named_in_blocks`, each in its block from its first line and (a longer block) from its second."""
+    found = 0
+    for src, b, last, target in named_in_blocks():
+        for first in (b.line, b.line + 1) if last > b.line else (b.line,):
+            got = structure._find_in_lines(target, src.lines, first, last)
+            assert got == structure._find_in_lines_py(target, src.lines, first, last), (target, src.file, b.line)
+            assert got == regex_find_in_lines(target, src.lines, first, last), (target, src.file, b.line)
+            found += got is not None
     assert found > 100  # the repository's files alone: 124
 
 
@@ -1211,6 +1216,92 @@ def test_heads_bad_arguments_and_no_leak(heads):
         heads(*args)
         try:
             heads(titles, src.sections, src.blocks, markdown.ListItem, lambda t: ["a-b"], lambda t: 1)
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def place():
+    """The C `place`."""
+    return native_or_skip(lambda: native_module.load("_judge", "place"), "_judge").place
+
+
+def regex_place(target, lines, first, last, line, col):
+    """Where `_place` puts `target` by the patterns alone (`regex_find_in_lines`, then `_THING_AFTER`)."""
+    line, col = regex_find_in_lines(target, lines, first, last) or (line, col)
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return None if structure._THING_AFTER.match(text, col - 1 + len(target)) else (line, col)
+
+
+def both_places(target, lines, first, last, line, col):
+    """`_place_in` (C when built), `_place_py` and the patterns alone agree."""
+    want = regex_place(target, lines, first, last, line, col)
+    assert structure._place_in(target, lines, first, last, line, col) == want, (target, lines, first, last, line, col)
+    assert structure._place_py(target, lines, first, last, line, col) == want
+    return want
+
+
+def test_uses_the_native_place_when_built():
+    _judge = native_in_use("agentc.compiler._judge")
+    assert structure._place_in is (structure._place_py if _judge is None else structure._place_native)
+
+
+def test_every_block_places_each_name_as_the_patterns_do():
+    """`named_in_blocks`, each from its block's first line: placed, or a thing ("`x` skill")."""
+    placed = things = 0
+    for src, b, last, target in named_in_blocks():
+        got = both_places(target, src.lines, b.line, last, b.line, b.col)
+        placed += got is not None
+        things += got is None
+    assert placed > 100 and things > 0  # the repository's files alone: 874 and 2
+
+
+# What `_THING_AFTER` reads after a name: markup and blanks, its words in any case (with "ſ", "K",
+# "İ" and "ı", which re.I reads as ASCII letters), cut short, run on into a word, or at the end.
+THING_BITS = ["skill", "Skills", "\u017fkill", "PLUGIN", "plugins", "command", "Commands", "tool", "TOOLS", "tools_", "tool2",
+              "mcp", "MCP", "server", "servers", "package", "pac\u212aage", "library", "libraries", "l\u0130brary",
+              "l\u0131braries", "librar", "**", "`", "'", '"', " ", "\t", "\u00a0", "\u2003", "-", "x", "\u00e9", "\U0001f600",
+              "\udc80", "\r\n", "."]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from(NAME_TARGETS[:6] + ["s-k", "i-x", "\u0131-x"]),
+       st.lists(st.lists(st.sampled_from(NAME_BITS[:12] + THING_BITS), max_size=8).map("".join), max_size=4),
+       st.integers(-1, 5), st.integers(-1, 5), st.integers(-1, 5), st.integers(-3, 400))
+def test_any_lines_place_a_name_as_the_patterns_do(target, lines, first, last, line, col):
+    both_places(target, lines, first, last, line, col)
+
+
+def test_place_bad_arguments_and_no_leak(place):
+    words = ("code", "reviewer")
+    good = (words, ["use code-reviewer skill"], 1, 1, 1, 1, 13)
+    for at, bad in ((0, ["code"]), (0, ("a", 1)), (1, ("x",)), (1, [b"x"]), (2, "1"), (3, 1.0), (4, None), (5, "1"), (6, None)):
+        with pytest.raises(TypeError):
+            place(*good[:at], bad, *good[at + 1:])
+    with pytest.raises(TypeError):
+        place(*good[:-1])
+    with pytest.raises(ValueError):
+        place(*good[:-1], -1)
+    with pytest.raises(OverflowError):
+        place(words, ["x"], 1 << 70, 1, 1, 1, 1)
+    assert place(*good) is None
+    assert place(words, ["a \u017f line", "code-reviewer"], 1, 2, 1, 1, 13) == 1  # only the pattern reads line 1
+    assert place(words, ["x", "the **code-reviewer** agent"], 1, 2, 1, 5, 13) == (2, 7)
+    big = 1 << 62
+    for line, col in ((1, big), (-1, 1), (9, 1)):  # past the line's end, or no line: nothing after the name
+        assert place(("nobody",), ["\u2003 skills"], 1, 1, line, col, big) == (line, col)
+    assert place(("nobody",), ["\u2003 skills"], 1, 1, 1, -big, big) is None  # before its start: read from it
+    assert place(("nobody",), ["\u2003 skills"], 1, 1, 1, 1, 0) is None
+    lines = ["use code-reviewer", "\u2192 Delegate to **code\u2011reviewer** tools", "\u212a", "x" * 400, ""]
+
+    def calls():
+        for first in range(6):
+            place(words, lines, first, 5, 1, 1, 13)
+        place(("",), lines, 1, 2, 1, 1, 1)
+        try:
+            place(words, [1], 1, 1, 1, 1, 13)
         except TypeError:
             pass
 
