@@ -8,7 +8,7 @@ it as one opaque block.
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from typing import Callable, NamedTuple
 
 from agentc.compiler import lazyre, native
@@ -442,25 +442,39 @@ def _use_agent(text: str, line: int, col: int, self_name: str) -> list[Found]:
     return out
 
 
+_DELEGATE_COL = lazy_compile(r"delegate", re.I)
 _TARGET_COL = lazy_compile(r"delegate|agent|specialist|hand ?off|route|escalat|use instead|owner", re.I)
 _COND_COL = lazy_compile(r"when|scenario|task|situation|use case|trigger|condition|need|request|if\b", re.I)
+
+
+# Its header tells whether a table names targets, and where: worked out once per distinct header,
+# as tables repeat theirs across a project's agents (a generated agent's one table, "Failure Mode |
+# Prevention | Recovery", cost ~4 us of pattern searches, every cell of it tried with each).
+@lru_cache(maxsize=1024)
+def _columns(header: tuple[str, ...]) -> tuple[int | None, int | None, int | None]:
+    """The columns of a table with this header (its cells as written) holding the targets, the
+    condition and the "parallel" mark (None: none; no target column, no others)."""
+    header = tuple(plain(h) for h in header)
+    tcol = next((k for k, h in enumerate(header) if _DELEGATE_COL.search(h)), None)
+    if tcol is None:
+        tcol = next((k for k, h in enumerate(header) if _TARGET_COL.search(h)), None)
+    if tcol is None:
+        return None, None, None
+    ccol = next((k for k, h in enumerate(header) if k != tcol and _COND_COL.search(h)), None)
+    if ccol is None:
+        ccol = next((k for k in range(len(header)) if k != tcol), None)
+    pcol = next((k for k, h in enumerate(header) if "parallel" in h.lower()), None)
+    return tcol, ccol, pcol
 
 
 _QUALIFIER = lazy_compile(r"(?<=[\w*`])\s*\(\s*`?[\w-]+`?\s*\)")  # "rho-agent (mobile-suite)": a plugin, not an agent
 
 
 def _table(table: Table) -> list[Found]:
-    header = [plain(h) for h in table.header]
     out: list[Found] = []
-    tcol = next((k for k, h in enumerate(header) if re.search(r"delegate", h, re.I)), None)
-    if tcol is None:
-        tcol = next((k for k, h in enumerate(header) if _TARGET_COL.search(h)), None)
+    tcol, ccol, pcol = _columns(tuple(table.header))
     if tcol is None:
         return out
-    ccol = next((k for k, h in enumerate(header) if k != tcol and _COND_COL.search(h)), None)
-    if ccol is None:
-        ccol = next((k for k in range(len(header)) if k != tcol), None)
-    pcol = next((k for k, h in enumerate(header) if "parallel" in h.lower()), None)
     for line, cells in table.rows:
         cell = cells[tcol] if tcol < len(cells) else ""
         cond = clean(cells[ccol]) if ccol is not None and ccol < len(cells) else ""
