@@ -341,9 +341,11 @@ def successors(agent_ids: list[str], edges) -> tuple[dict[str, list[str]], dict[
     return succ, first
 
 
-def components(succ: dict[str, list[str]]) -> list[list[str]]:
+def _components_py(succ: dict[str, list[str]]) -> list[list[str]]:
     """Every strongly connected component (singletons too), Tarjan's order, from the agents in
-    order. Iterative: a chain of 1,000 delegations must not hit Python's recursion limit."""
+    order. Iterative: a chain of 1,000 delegations must not hit Python's recursion limit.
+    compiler/_graph.c's components is this in C (link's cycle check and claude's nesting report
+    walk the graph with it)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -386,6 +388,9 @@ def components(succ: dict[str, list[str]]) -> list[list[str]]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[v])
     return comps
+
+
+components = getattr(native.load("_graph", "components"), "components", None) or _components_py
 
 
 def shortest_loop(start: str, succ: dict[str, list[str]], members: set[str]) -> list[str]:

@@ -4,9 +4,10 @@ agents, the shared corpus (when it is beside the checkout), hand-made builds tha
 diagnostic of the loop (dangling names with and without a close spelling, built-in agents, names
 several plugins hold, self-delegation, "compare" edges, plugins named as agents, spans of another
 file, lines past the body, agents with no body) and hypothesis-made builds whose names and lines
-hold CRLF, emoji, "İ", "ı", "ſ", the Kelvin sign and long lines. Also: it is used when built (and
-must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments raise and never crash, and
-it leaks no memory."""
+hold CRLF, emoji, "İ", "ı", "ſ", the Kelvin sign and long lines; and `components` finds the
+components graph._components_py finds, on hypothesis-made graphs, a 20 001-agent loop and the
+repository's agents. Also: both are used when built (and must be, where CI says so with
+AGENTC_REQUIRE_NATIVE=1), bad arguments raise and never crash, and they leak no memory."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from agentc.api import discover, read_agents
 from agentc.compiler import graph
+from agentc.compiler import native as native_module
 from agentc.compiler.ir import AgentIR, Delegation
 from agentc.compiler.span import Span
 
@@ -35,6 +37,7 @@ def native():
 def test_graph_uses_the_native_loop_when_built():
     _graph = native_in_use("agentc.compiler._graph")
     assert graph._link_agent is (graph._link_agent_py if _graph is None else _graph.link_agent)
+    assert graph.components is (graph._components_py if _graph is None else _graph.components)
 
 
 def both(native, agents, monkeypatch):
@@ -182,3 +185,55 @@ def test_bad_arguments_raise_and_never_crash(native):
         native(bad, plugins, {"y": None}, {"y": "no pair"}, [], [])
     with pytest.raises(IndexError):  # as target[0] of no candidates
         native(bad, plugins, {"y": []}, dangling, [], [])
+
+
+# --- components: Tarjan's strongly connected components in C ------------------------------------
+
+@pytest.fixture(scope="module")
+def native_components():
+    """The C `components`, even when this run walks graphs in pure Python."""
+    return native_or_skip(lambda: native_module.load("_graph", "components"), "_graph").components
+
+
+@st.composite
+def graphs(draw):
+    """node -> its successors (some twice, some itself), nodes in any order."""
+    nodes = draw(st.lists(st.sampled_from([f"n{k}" for k in range(12)] + ["İ", "😀", ""]), unique=True, max_size=15))
+    succ = {v: [] for v in nodes}
+    if nodes:
+        for a, b in draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)), max_size=40)):
+            succ[a].append(b)
+    return succ
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(graphs())
+def test_any_graph_has_the_components_python_finds(native_components, succ):
+    assert native_components(succ) == graph._components_py(succ)
+
+
+def test_a_long_chain_and_the_seed_graph_have_the_same_components(native_components):
+    chain = {str(k): [str(k + 1)] for k in range(20000)}
+    chain["20000"] = ["0"]
+    assert native_components(chain) == graph._components_py(chain) == [[str(k) for k in range(20000, -1, -1)]]
+    found, _ = discover([str(ROOT / "agents")])
+    agents, _, _ = read_agents(found)
+    project = graph.link(agents, [])
+    succ, _ = graph.successors([a.id for a in project.agents], project.edges)
+    assert native_components(succ) == graph._components_py(succ)
+
+
+def test_components_bad_arguments_and_no_leak(native_components):
+    for bad in ([], None, {"a": ("b",)}):
+        with pytest.raises(TypeError):
+            native_components(bad)
+    for call in (native_components, graph._components_py):
+        with pytest.raises(KeyError):  # a successor that is no node, as succ[w] says
+            call({"a": ["b"]})
+    succ = {"a": ["b", "c"], "b": ["a"], "c": ["c", "d"], "d": []}
+    assert_no_leak(lambda: native_components(succ))
+
+    def missing():
+        with pytest.raises(KeyError):
+            native_components({"a": ["zz"]})
+    assert_no_leak(missing)
