@@ -326,6 +326,7 @@ def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(seed_p
 def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monkeypatch, damage):
     import hashlib
     import json
+    import zlib
 
     assert not build("out").failed
     builds = seed_project / "out/.agentc-cache/builds"
@@ -336,7 +337,7 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
         views.write_bytes(bytes(data))
     else:  # the bytes the record names, but views of another shape (one field short)
         data = json.dumps([v[:-1] for v in json.loads(views.read_bytes())]).encode()
-        tag = hashlib.sha256(data).hexdigest()[:20]
+        tag = f"{hashlib.sha256(data).hexdigest()[:20]}-{zlib.crc32(data):08x}"
         record = next(builds.glob("*.json"))
         rec = json.loads(record.read_bytes())
         rec["views"] = tag
