@@ -237,3 +237,13 @@ def test_components_bad_arguments_and_no_leak(native_components):
         with pytest.raises(KeyError):
             native_components({"a": ["zz"]})
     assert_no_leak(missing)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("abcde-") + ["İ", "ſ"]), max_size=9), max_size=30),
+       st.text(st.sampled_from(list("abcde-")), max_size=9))
+def test_a_dangling_name_finds_the_close_name_it_found_among_every_name(names, name):
+    """graph._Dangling searches only the names of near lengths: what the search of every name finds."""
+    by_name = {n: [] for n in names}
+    builtin = graph.CLAUDE_BUILTINS.get(graph.normal(name))
+    assert graph._Dangling(by_name)[name] == (builtin, None if builtin is not None else graph.did_you_mean_agent(name, by_name))
