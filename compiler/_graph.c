@@ -195,11 +195,11 @@ typedef struct {
     Py_ssize_t row, at;  /* the body's line `row` starts at `at`; -1: the body has no line `row` */
 } Agent;
 
-/* graph._lines_at_py of one row: whether the body has line `row` (0-based, as `body.split("\n")[row]`),
+/* graph._lines_at of one row: whether the body has line `row` (0-based, as `body.split("\n")[row]`),
  * and where it is, [*start, *end). Found by stepping from "\n" to "\n" from the last line found: an
  * agent's delegations come in order of their lines, so its body is walked once, only up to the last
  * of them, and a line is copied only for a diagnostic's excerpt. graph.link made the list of every
- * delegation's row and line first (_markdown.lines_at): ~1.2M instructions more per 100 seed agents. */
+ * delegation's row and line first (a C lines_at, since gone): ~1.2M instructions more per 100 seed agents. */
 static int
 line_at(Agent *g, Py_ssize_t row, Py_ssize_t *start, Py_ssize_t *end)
 {

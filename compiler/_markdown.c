@@ -1287,61 +1287,6 @@ utf8_body(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
-PyDoc_STRVAR(lines_at_doc,
-"lines_at(text, rows) -> list[str | None]\n\n"
-"graph._lines_at_py: for each 0-based row of `rows`, text.split('\\n')[row], or None when there is no\n"
-"such line.");
-
-/* graph._lines_at_py: the lines a linked agent's diagnostics show, found by stepping from "\n" to
- * "\n" (PyUnicode_FindChar: memchr even in a UCS-2 text) and copying out only those lines. Rows in
- * increasing order are one pass; a row before the one last found starts over from the top. */
-static PyObject *
-lines_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "lines_at(text: str, rows: list[int])");
-        return NULL;
-    }
-    PyObject *text = args[0], *rows = args[1];
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    PyObject *out = PyList_New(PyList_GET_SIZE(rows));
-    Py_ssize_t row = 0, at = 0; /* line `row` starts at `at`; -1: the text has no line `row` */
-    for (Py_ssize_t k = 0; out != NULL && k < PyList_GET_SIZE(rows); k++) {
-        PyObject *item = PyList_GET_ITEM(rows, k);
-        Py_ssize_t want = PyLong_Check(item) ? PyLong_AsSsize_t(item) : -1;
-        if (!PyLong_Check(item) || (want == -1 && PyErr_Occurred())) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_TypeError, "lines_at: rows must be ints");
-            }
-            Py_CLEAR(out);
-            break;
-        }
-        if (want < row) {
-            row = 0;
-            at = 0;
-        }
-        while (row < want && at >= 0) {
-            Py_ssize_t newline = PyUnicode_FindChar(text, '\n', at, n, 1);
-            at = newline < 0 ? -1 : newline + 1;
-            row++;
-        }
-        PyObject *line;
-        if (want < 0 || at < 0) {
-            line = Py_NewRef(Py_None);
-        }
-        else {
-            Py_ssize_t end = PyUnicode_FindChar(text, '\n', at, n, 1);
-            line = PyUnicode_Substring(text, at, end < 0 ? n : end);
-            if (line == NULL) {
-                Py_CLEAR(out);
-                break;
-            }
-        }
-        PyList_SET_ITEM(out, k, line);
-    }
-    return out;
-}
-
 PyDoc_STRVAR(owners_doc,
 "owners(sections, blocks) -> list[int | None]\n\n"
 "source._owners_py: the innermost of `sections` (outline()'s) that holds each of `blocks` blocks.");
@@ -2281,7 +2226,6 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
     {"utf8_body", (PyCFunction)(void (*)(void))utf8_body, METH_FASTCALL, utf8_body_doc},
-    {"lines_at", (PyCFunction)(void (*)(void))lines_at, METH_FASTCALL, lines_at_doc},
     {"lead", lead, METH_O, lead_doc},
     {"check_items", (PyCFunction)(void (*)(void))check_items, METH_FASTCALL, check_items_doc},
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},

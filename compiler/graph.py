@@ -215,14 +215,11 @@ def _lines_naming(a: AgentIR) -> dict[str, list[int]]:
     return out
 
 
-def _lines_at_py(text: str, rows: list[int]) -> list[str | None]:
+def _lines_at(text: str, rows: list[int]) -> list[str | None]:
     """`text.split("\\n")[row]` for each of `rows` (0-based), None where there is no such line.
-    _markdown.c's lines_at is this without a copy of the lines after the last row."""
+    Only `_link_agent_py` asks: compiler/_graph.c's link_agent finds its lines itself (line_at)."""
     lines = text.split("\n", max(rows, default=-1) + 1)
     return [lines[row] if 0 <= row < len(lines) else None for row in rows]
-
-
-_lines_at = getattr(native.load("_markdown", "lines_at"), "lines_at", None) or _lines_at_py
 
 
 def _name_span(file: str, span: Span, name: str, text: str | None) -> tuple[Span, str | None]:

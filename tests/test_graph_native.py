@@ -247,3 +247,14 @@ def test_a_dangling_name_finds_the_close_name_it_found_among_every_name(names, n
     by_name = {n: [] for n in names}
     builtin = graph.CLAUDE_BUILTINS.get(graph.normal(name))
     assert graph._Dangling(by_name)[name] == (builtin, None if builtin is not None else graph.did_you_mean_agent(name, by_name))
+
+
+# The reference loop's lines: `_lines_at` (Python alone since the C link_agent finds its own).
+LINE_PIECES = ["\n", "\n\n", "\r", "\r\n", "a", " ", "é", "\U0001f600", "İ", "ı", "ſ", "\u212a", "x" * 3000]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=40).map("".join), st.lists(st.integers(-3, 45), max_size=20))
+def test_the_reference_loop_reads_the_split_lines(text, rows):
+    lines = text.split("\n")
+    assert graph._lines_at(text, rows) == [lines[row] if 0 <= row < len(lines) else None for row in rows]

@@ -16,7 +16,7 @@ from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, nati
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import graph, ir, markdown, source, structure
+from agentc.compiler import ir, markdown, source, structure
 from agentc.compiler.source import BOM, text_of
 
 
@@ -34,7 +34,6 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
     assert source._owners is (source._owners_py if pure else _markdown.owners)
-    assert graph._lines_at is (graph._lines_at_py if pure else _markdown.lines_at)
     assert structure._check_items is (structure._check_items_py if pure else _markdown.check_items)
     assert structure._top_items_of is (structure._top_items_py if pure else _markdown.top_items)
     assert structure._ir_sections is (structure._ir_sections_py if pure else _markdown.ir_sections)
@@ -461,44 +460,6 @@ def test_utf8_body_leaks_nothing_and_takes_only_bytes_and_an_int(native):
             native.utf8_body(*args)
     with pytest.raises(OverflowError):
         native.utf8_body(b"a", 1 << 70)
-
-
-# --- lines_at: the lines of an agent's body graph.link shows -------------------------------------
-
-# What decides a line: newlines (a text ending in one has an empty last line), CRs (not line breaks
-# here), characters of every width and those whose case is odd, and a long line.
-TEXT_PIECES = ["\n", "\n\n", "\r", "\r\n", "a", " ", "é", "\u2192", "\U0001f600", "İ", "ı", "ſ", "\u212a", "x" * 3000]
-
-
-@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
-@given(st.lists(st.sampled_from(TEXT_PIECES), max_size=40).map("".join), st.lists(st.integers(-3, 45), max_size=20))
-def test_lines_at_are_the_split_lines(native, text, rows):
-    lines = text.split("\n")
-    expected = [lines[row] if 0 <= row < len(lines) else None for row in rows]
-    assert graph._lines_at_py(text, rows) == expected
-    assert native.lines_at(text, rows) == expected
-    assert native.lines_at(text, sorted(rows)) == graph._lines_at_py(text, sorted(rows))
-
-
-def test_lines_at_of_files_are_the_split_lines(native):
-    for path in md_files(ROOT / "agents", SHARED / "corpus"):
-        text = path.read_text("utf-8", errors="replace")
-        rows = list(range(-1, text.count("\n") + 3))
-        assert native.lines_at(text, rows) == graph._lines_at_py(text, rows), path
-        assert native.lines_at(text, rows[::-1]) == graph._lines_at_py(text, rows[::-1]), path
-
-
-def test_lines_at_leaks_nothing_and_takes_only_a_str_and_a_list_of_ints(native):
-    text = "# x\n- a → b\n\n" + "😀" * 40 + "\nlast"
-    assert_no_leak(lambda: native.lines_at(text, [0, 1, 3, 4, 9, -1, 2]))
-    assert_no_leak(lambda: native.lines_at("", []))
-    for bad in ((b"a", [0]), ("a", (0,)), ("a", [0.0]), ("a", ["0"]), ("a", [0, None]), ("a",), ("a", [0], 1)):
-        with pytest.raises(TypeError):
-            native.lines_at(*bad)
-    assert_no_leak(lambda: _type_error(native.lines_at, "a", [0, None]))
-    for way in (native.lines_at, graph._lines_at_py):  # a row past any size a str can have
-        with pytest.raises(OverflowError):
-            way("a\nb", [0, 2**70])
 
 
 def _type_error(call, *args) -> None:
