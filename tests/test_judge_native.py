@@ -442,10 +442,16 @@ def test_walk_no_leak(walk):
     assert_no_leak(calls)
 
 
+def _judge_c(name: str):
+    """The C function `name` of _judge, even in a pure-Python run (native_or_skip skips or fails
+    when the module is not built)."""
+    return getattr(native_or_skip(lambda: native_module.load("_judge", name), "_judge"), name)
+
+
 @pytest.fixture(scope="module")
 def label_may():
     """The C `label_may`, the walk's test before mentions._RELATION_LABEL."""
-    return native_or_skip(lambda: native_module.load("_judge", "label_may"), "_judge").label_may
+    return _judge_c("label_may")
 
 
 LABEL_BITS = ["**", "__", "_", "*", " ", "\t", "\u00a0", "\u3000", ":", "Handoff", "hand", "HAND-OFF", "off", "to", "from",
@@ -501,7 +507,7 @@ def test_label_may_bad_arguments_and_no_leak(label_may):
 @pytest.fixture(scope="module")
 def contexts():
     """The C `contexts`."""
-    return native_or_skip(lambda: native_module.load("_judge", "contexts"), "_judge").contexts
+    return _judge_c("contexts")
 
 
 def _odd_ctx(title: str) -> tuple[bool, bool, bool, bool]:
@@ -562,7 +568,7 @@ def test_contexts_bad_arguments_raise_and_leak_nothing(contexts):
 @pytest.fixture(scope="module")
 def cue_blocks():
     """The C `cue_blocks`."""
-    return native_or_skip(lambda: native_module.load("_judge", "cue_blocks"), "_judge").cue_blocks
+    return _judge_c("cue_blocks")
 
 
 def both_cue_blocks(cue_blocks, src, cues, triggers):
@@ -681,7 +687,7 @@ def test_clean_bad_arguments_and_no_leak(c_clean):
 @pytest.fixture(scope="module")
 def name_at():
     """The C `name_at`."""
-    return native_or_skip(lambda: native_module.load("_judge", "name_at"), "_judge").name_at
+    return _judge_c("name_at")
 
 
 def regex_name_at(target, text):
@@ -758,7 +764,7 @@ def test_name_at_bad_arguments_and_no_leak(name_at):
 @pytest.fixture(scope="module")
 def holding():
     """The C `holding`."""
-    return native_or_skip(lambda: native_module.load("_judge", "holding"), "_judge").holding
+    return _judge_c("holding")
 
 
 def test_every_line_holds_the_same_words(holding):
@@ -831,7 +837,7 @@ def test_holding_bad_arguments_and_no_leak(holding):
 @pytest.fixture(scope="module")
 def arrow():
     """The C `arrow`."""
-    return native_or_skip(lambda: native_module.load("_judge", "arrow"), "_judge").arrow
+    return _judge_c("arrow")
 
 
 def test_every_line_reads_the_same_arrow(arrow):
@@ -897,7 +903,7 @@ def test_arrow_bad_arguments_and_no_leak(arrow):
 @pytest.fixture(scope="module")
 def head_starts():
     """The C `head_starts`."""
-    return native_or_skip(lambda: native_module.load("_judge", "head_starts"), "_judge").head_starts
+    return _judge_c("head_starts")
 
 
 def test_every_title_starts_a_head_alike(head_starts):
@@ -950,7 +956,7 @@ def test_head_starts_bad_arguments_and_no_leak(head_starts):
 @pytest.fixture(scope="module")
 def leading():
     """The C `leading`."""
-    return native_or_skip(lambda: native_module.load("_judge", "leading"), "_judge").leading
+    return _judge_c("leading")
 
 
 def test_every_line_leads_with_the_same_names(leading):
@@ -1014,7 +1020,7 @@ def test_leading_bad_arguments_and_no_leak(leading):
 @pytest.fixture(scope="module")
 def locate():
     """The C `locate`."""
-    return native_or_skip(lambda: native_module.load("_judge", "locate"), "_judge").locate
+    return _judge_c("locate")
 
 
 def regex_find_in_lines(target, lines, first, last):
@@ -1098,7 +1104,7 @@ def test_locate_bad_arguments_and_no_leak(locate):
 @pytest.fixture(scope="module")
 def owned_by():
     """The C `owned_by`."""
-    return native_or_skip(lambda: native_module.load("_judge", "owned_by"), "_judge").owned_by
+    return _judge_c("owned_by")
 
 
 def test_every_file_has_the_same_blocks_in_delegation_sections(owned_by):
@@ -1153,7 +1159,7 @@ def test_owned_by_bad_arguments_and_no_leak(owned_by):
 @pytest.fixture(scope="module")
 def heads():
     """The C `heads`."""
-    return native_or_skip(lambda: native_module.load("_judge", "heads"), "_judge").heads
+    return _judge_c("heads")
 
 
 def both_heads(heads, src):
@@ -1225,7 +1231,7 @@ def test_heads_bad_arguments_and_no_leak(heads):
 @pytest.fixture(scope="module")
 def place():
     """The C `place`."""
-    return native_or_skip(lambda: native_module.load("_judge", "place"), "_judge").place
+    return _judge_c("place")
 
 
 def regex_place(target, lines, first, last, line, col):
