@@ -1,8 +1,8 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
  * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
  * reference structure._cue_blocks_py) and the blocks of its delegation and avoid sections (`owned_by`,
- * reference structure._owned_by_py), where `_locate` finds a name on a line (`name_at`, reference
- * structure._name_at_py) and in a block's lines (`locate`, reference structure._find_in_lines_py),
+ * reference structure._owned_by_py), where a name is written on a line (`name_at`, reference
+ * structure._name_at_py),
  * delegation's `clean` (reference delegation._clean_py) and the words a block
  * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py),
  * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py), the
@@ -2312,14 +2312,7 @@ name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return ok < 0 ? NULL : PyLong_FromSsize_t(ok ? name_in(args[0], args[1]) : -2);
 }
 
-PyDoc_STRVAR(locate_doc,
-"locate(words, lines, first, last)\n"
-"--\n\n"
-"structure._find_in_lines_py for an ASCII name whose words are `words`: (line, column) of the\n"
-"first of lines[first - 1 : last] (1-based; those outside the list are passed) holding the name,\n"
-"as `name_at` finds it, or None; the line number, an int, from which only the pattern can tell.");
-
-/* `locate`'s search: 1 with the name's line and column in *line and *col, 0 when no line holds it,
+/* `place`'s search: 1 with the name's line and column in *line and *col, 0 when no line holds it,
  * 2 with the line only the pattern can read (or the first, for words it alone reads) in *line, -1
  * with an error set. */
 static int
@@ -2333,7 +2326,7 @@ name_in_lines(PyObject *words, PyObject *lines, Py_ssize_t first, Py_ssize_t las
     for (Py_ssize_t ln = first < 1 ? 1 : first; ln <= last && ln <= PyList_GET_SIZE(lines); ln++) {
         PyObject *text = PyList_GET_ITEM(lines, ln - 1);
         if (!PyUnicode_Check(text)) {
-            PyErr_SetString(PyExc_TypeError, "locate: each line must be a str");
+            PyErr_SetString(PyExc_TypeError, "place: each line must be a str");
             return -1;
         }
         Py_ssize_t at = name_in(words, text);
@@ -2346,26 +2339,6 @@ name_in_lines(PyObject *words, PyObject *lines, Py_ssize_t first, Py_ssize_t las
     return 0;
 }
 
-static PyObject *
-locate(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 4 || !PyTuple_Check(args[0]) || !PyList_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "locate(words: tuple of str, lines: list of str, first: int, last: int)");
-        return NULL;
-    }
-    Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]), line = 0, col = 0;
-    if ((first == -1 || last == -1) && PyErr_Occurred()) {
-        return NULL;
-    }
-    int found = name_in_lines(args[0], args[1], first, last, &line, &col);
-    if (found < 0) {
-        return NULL;
-    }
-    if (found == 0) {
-        Py_RETURN_NONE;
-    }
-    return found == 2 ? PyLong_FromSsize_t(line) : Py_BuildValue("(nn)", line, col);
-}
 
 /* ---- delegation's word tests in C (h91): which groups of words a block's lowered text holds ---- */
 
@@ -3109,7 +3082,7 @@ PyDoc_STRVAR(place_doc,
 "place(words, lines, first, last, line, col, length)\n"
 "--\n\n"
 "structure._place_py for an ASCII name of `length` characters whose words are `words`: (line, column)\n"
-"of the name in lines[first - 1 : last] as `locate` finds it, else (`line`, `col`); None when the\n"
+"of the name in the first of lines[first - 1 : last] where `name_at` finds it, else (`line`, `col`); None when the\n"
 "word after it is one of `_THING_AFTER`'s; the line number, an int, from which only the pattern\n"
 "can find the name.");
 
@@ -3162,7 +3135,6 @@ static PyMethodDef methods[] = {
     {"owned_by", (PyCFunction)(void (*)(void))owned_by, METH_FASTCALL, owned_by_doc},
     {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
     {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
-    {"locate", (PyCFunction)(void (*)(void))locate, METH_FASTCALL, locate_doc},
     {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
     {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
     {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},

@@ -424,18 +424,18 @@ def _place_py(target: str, lines: list[str], first: int, last: int, line: int, c
 
 
 def _place_native(target: str, lines: list[str], first: int, last: int, line: int, col: int) -> tuple[int, int] | None:
-    """`_place_py` by compiler/_judge.c's `place` for an ASCII name: `locate` and `_THING_AFTER`
-    read in one call (~17 calls an agent; the Python steps between them and the pattern's call
+    """`_place_py` by compiler/_judge.c's `place` for an ASCII name: `_find_in_lines` and
+    `_THING_AFTER` read in one call (~17 calls an agent; the Python steps between them and the pattern's call
     cost ~6 000 instructions a call). From a line only the pattern can read (an int back) the
     reference goes on."""
     got = _place_c.place(_word_tuple(target), lines, first, last, line, col, len(target)) if target.isascii() else first
     return _place_py(target, lines, got, last, line, col) if type(got) is int else got
 
 
-def _find_in_lines_py(target: str, lines: list[str], first: int, last: int) -> tuple[int, int] | None:
+def _find_in_lines(target: str, lines: list[str], first: int, last: int) -> tuple[int, int] | None:
     """Line and column (1-based) of the first of lines `first`..`last` (1-based; those past the
-    file's are passed) where `_name_at` finds `target`, or None. The reference of
-    compiler/_judge.c's `locate`."""
+    file's are passed) where `_name_at` finds `target`, or None. The reference of the search in
+    compiler/_judge.c's `place`, which hands a line it cannot read to `_place_py`, and so here."""
     for ln in range(first, last + 1):
         if not 0 < ln <= len(lines):
             continue
@@ -445,17 +445,6 @@ def _find_in_lines_py(target: str, lines: list[str], first: int, last: int) -> t
     return None
 
 
-def _find_in_lines_native(target: str, lines: list[str], first: int, last: int) -> tuple[int, int] | None:
-    """`_find_in_lines_py` by compiler/_judge.c's `locate` for an ASCII name, which reads the
-    block's lines in one call (~17 calls an agent: `_place`'s search ~10 900 -> ~8 900 instructions, the
-    Python loop and its calls for each line). From a line it cannot read (an int back: a
-    character re.I folds, or an odd name) the pattern goes on."""
-    got = _lines_c.locate(_word_tuple(target), lines, first, last) if target.isascii() else first
-    return _find_in_lines_py(target, lines, got, last) if type(got) is int else got
-
-
-_lines_c = native.load("_judge", "locate")
-_find_in_lines = _find_in_lines_native if _lines_c is not None else _find_in_lines_py
 _place_c = native.load("_judge", "place")
 _place_in = _place_native if _place_c is not None else _place_py
 

@@ -1017,12 +1017,6 @@ def test_leading_bad_arguments_and_no_leak(leading):
     assert_no_leak(calls)
 
 
-@pytest.fixture(scope="module")
-def locate():
-    """The C `locate`."""
-    return _judge_c("locate")
-
-
 def regex_find_in_lines(target, lines, first, last):
     """Where `_place` finds `target` in lines first..last by the pattern alone."""
     for ln in range(max(first, 1), min(last, len(lines)) + 1):
@@ -1051,7 +1045,6 @@ def test_every_block_finds_each_name_where_the_pattern_does():
     for src, b, last, target in named_in_blocks():
         for first in (b.line, b.line + 1) if last > b.line else (b.line,):
             got = structure._find_in_lines(target, src.lines, first, last)
-            assert got == structure._find_in_lines_py(target, src.lines, first, last), (target, src.file, b.line)
             assert got == regex_find_in_lines(target, src.lines, first, last), (target, src.file, b.line)
             found += got is not None
     assert found > 100  # the repository's files alone: 124
@@ -1064,41 +1057,6 @@ def test_any_lines_find_a_name_where_the_pattern_does(target, lines, first, last
     """Names of every kind (odd ones the C leaves to the pattern) in lines holding every
     separator, the characters re.I folds, emoji, CRLF, a lone surrogate; ranges in and out of the list."""
     assert structure._find_in_lines(target, lines, first, last) == regex_find_in_lines(target, lines, first, last)
-    assert structure._find_in_lines_py(target, lines, first, last) == regex_find_in_lines(target, lines, first, last)
-
-
-def test_locate_answers_as_name_at(locate, name_at):
-    """A line only the pattern can read gives its number back; the lines before it are read."""
-    lines = ["nothing", "a \u017f line", "code-reviewer here", "x"]
-    words = ("code", "reviewer")
-    assert locate(words, lines, 1, 4) == 2
-    assert locate(words, lines, 3, 4) == (3, 1)
-    assert locate(words, lines, -5, 1) is None
-    assert locate(words, lines, 4, 99) is None
-    assert locate(("", "x"), lines, 2, 3) == 2  # words only the pattern reads: from the first line
-    assert name_at(words, lines[1]) == -2 and name_at(words, lines[2]) == 0
-
-
-def test_locate_bad_arguments_and_no_leak(locate):
-    words = ("code", "reviewer")
-    for args in [(), (words, ["x"], 1), (["code"], ["x"], 1, 1), (words, ("x",), 1, 1), (words, ["x"], "1", 1),
-                 (words, ["x"], 1, 1.0), (words, [b"x"], 1, 1), (("a", 1), ["x"], 1, 1), (words, ["x"], 1, 1, 1)]:
-        with pytest.raises(TypeError):
-            locate(*args)
-    with pytest.raises(OverflowError):
-        locate(words, ["x"], 1 << 70, 1)
-    lines = ["use code-reviewer", "\u2192 Delegate to **code\u2011reviewer**", "\u212a", "x" * 400, ""]
-
-    def calls():
-        for first in range(6):
-            locate(words, lines, first, 5)
-        locate(("",), lines, 1, 2)
-        try:
-            locate(words, [1], 1, 1)
-        except TypeError:
-            pass
-
-    assert_no_leak(calls)
 
 
 @pytest.fixture(scope="module")
@@ -1295,6 +1253,10 @@ def test_place_bad_arguments_and_no_leak(place):
     assert place(*good) is None
     assert place(words, ["a \u017f line", "code-reviewer"], 1, 2, 1, 1, 13) == 1  # only the pattern reads line 1
     assert place(words, ["x", "the **code-reviewer** agent"], 1, 2, 1, 5, 13) == (2, 7)
+    lines = ["nothing", "a \u017f line", "code-reviewer here", "x"]  # the lines before one only the pattern reads are read
+    assert place(words, lines, 1, 4, 1, 1, 13) == 2 and place(words, lines, 3, 4, 1, 1, 13) == (3, 1)
+    assert place(words, lines, -5, 1, 7, 3, 13) == (7, 3) and place(words, lines, 4, 99, 4, 2, 13) == (4, 2)  # not there
+    assert place(("", "x"), lines, 2, 3, 1, 1, 3) == 2  # words only the pattern reads: from the first line
     big = 1 << 62
     for line, col in ((1, big), (-1, 1), (9, 1)):  # past the line's end, or no line: nothing after the name
         assert place(("nobody",), ["\u2003 skills"], 1, 1, line, col, big) == (line, col)
