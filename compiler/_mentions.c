@@ -2373,10 +2373,59 @@ slot_int(PyObject *block, Py_ssize_t offset, Py_ssize_t *value)
 
 PyDoc_STRVAR(layout_doc,
 "layout(blocks, lines, base, blank, kinds) -> tuple[list[int], list[str]] | None\n\n"
-"references._layout_py(blocks, lines, blank, kinds): each block's index appended to kinds[its type],\n"
-"and each block's first line and the lines with those of every block whose type is in the tuple\n"
-"`blank` made \"\" (from `line` to max(end, line)); `base` is the blocks' base class, which holds\n"
-"those two slots. None, kinds untouched, when a blanked block's lines are not all within `lines`.");
+"references._layout_py(blocks, lines, blank, kinds): each block's index appended to kinds[its type]\n"
+"for each type that is a key of the dict `kinds` (the others are not recorded), and each block's\n"
+"first line and the lines with those of every block whose type is in the tuple `blank` made \"\"\n"
+"(from `line` to max(end, line)); `base` is the blocks' base class, which holds those two slots.\n"
+"None, kinds untouched, when a blanked block's lines are not all within `lines`.");
+
+/* The lists layout fills: one for each type `kinds` asks for (its keys), in the dict's order. A
+ * block's type is found among the few keys by identity, and only when it differs from the block
+ * before (most blocks are list items, one after another). */
+typedef struct {
+    PyObject **kind, **indexes; /* new references */
+    Py_ssize_t count;
+} Recorded;
+
+static void
+free_recorded(Recorded *r)
+{
+    for (Py_ssize_t k = 0; k < r->count; k++) {
+        Py_DECREF(r->kind[k]);
+        Py_XDECREF(r->indexes[k]); /* NULL: new_recorded failed before making it */
+    }
+    PyMem_Free(r->kind);
+    PyMem_Free(r->indexes);
+    r->kind = r->indexes = NULL;
+    r->count = 0;
+}
+
+/* A new empty list for each key of `kinds`: 0, or -1 with an exception. */
+static int
+new_recorded(PyObject *kinds, Recorded *r)
+{
+    Py_ssize_t size = PyDict_GET_SIZE(kinds), pos = 0;
+    PyObject *key, *value;
+    r->count = 0;
+    r->kind = PyMem_Malloc((size_t)(size ? size : 1) * sizeof(PyObject *));
+    r->indexes = PyMem_Malloc((size_t)(size ? size : 1) * sizeof(PyObject *));
+    if (r->kind == NULL || r->indexes == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    /* the keys are taken before any list is made: an allocation may run code that changes the dict */
+    while (r->count < size && PyDict_Next(kinds, &pos, &key, &value)) {
+        r->kind[r->count] = Py_NewRef(key);
+        r->indexes[r->count] = NULL;
+        r->count++;
+    }
+    for (Py_ssize_t k = 0; k < r->count; k++) {
+        if ((r->indexes[k] = PyList_New(0)) == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
 
 static PyObject *
 layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -2391,14 +2440,15 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (slot_offset(base, "line", &line_at) < 0 || slot_offset(base, "end", &end_at) < 0) {
         return NULL;
     }
+    Recorded rec = {NULL, NULL, 0};
     /* a copy of the list holds every block: an allocation below may run a finalizer that changes it */
     PyObject *blocks = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *readable = PyList_GetSlice(args[1], 0, n);
-    PyObject *found = PyDict_New(), *empty = PyUnicode_New(0, 0), *firsts = NULL; /* found: type -> indexes */
-    if (blocks == NULL || readable == NULL || found == NULL || empty == NULL
+    PyObject *empty = PyUnicode_New(0, 0), *firsts = NULL;
+    if (blocks == NULL || readable == NULL || empty == NULL || new_recorded(kinds, &rec) < 0
         || (firsts = PyList_New(PyList_GET_SIZE(blocks))) == NULL) {
         goto fail;
     }
-    PyObject *last_kind = NULL, *indexes = NULL; /* the last block's type and its list (borrowed) */
+    PyObject *last_kind = NULL, *indexes = NULL; /* the last block's type and its list (borrowed; NULL: not recorded) */
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
         PyObject *b = PyList_GET_ITEM(blocks, i), *kind = (PyObject *)Py_TYPE(b);
         if (!PyObject_TypeCheck(b, (PyTypeObject *)base)) {
@@ -2411,26 +2461,19 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             goto fail;
         }
         PyList_SET_ITEM(firsts, i, Py_NewRef(first));
-        if (kind != last_kind) { /* most blocks are of the kind before them (list items): no look-up */
-            indexes = PyDict_GetItemWithError(found, kind);
+        if (kind != last_kind) {
             last_kind = kind;
-        }
-        if (indexes == NULL) {
-            if (PyErr_Occurred() || (indexes = PyList_New(0)) == NULL) {
-                goto fail;
-            }
-            int rc = PyDict_SetItem(found, kind, indexes);
-            Py_DECREF(indexes); /* the dict holds it */
-            if (rc < 0) {
-                goto fail;
+            indexes = NULL;
+            for (Py_ssize_t k = 0; k < rec.count && indexes == NULL; k++) {
+                indexes = rec.kind[k] == kind ? rec.indexes[k] : NULL; /* a type equals itself only */
             }
         }
-        if (add_item(indexes, PyLong_FromSsize_t(i)) < 0) {
+        if (indexes != NULL && add_item(indexes, PyLong_FromSsize_t(i)) < 0) {
             goto fail;
         }
         int blanked = 0;
         for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(blank); j++) {
-            blanked |= PyTuple_GET_ITEM(blank, j) == kind; /* a type equals itself only */
+            blanked |= PyTuple_GET_ITEM(blank, j) == kind;
         }
         if (blanked) {
             Py_ssize_t line, end;
@@ -2441,9 +2484,9 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             if (line < 1 || end > n) { /* a slice assignment there would wrap or grow the list */
                 Py_DECREF(blocks);
                 Py_DECREF(readable);
-                Py_DECREF(found);
                 Py_DECREF(empty);
                 Py_DECREF(firsts);
+                free_recorded(&rec);
                 Py_RETURN_NONE;
             }
             for (Py_ssize_t k = line - 1; k < end; k++) {
@@ -2453,19 +2496,21 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
         }
     }
-    if (PyDict_Update(kinds, found) < 0) {
-        goto fail;
+    for (Py_ssize_t k = 0; k < rec.count; k++) {
+        if (PyDict_SetItem(kinds, rec.kind[k], rec.indexes[k]) < 0) {
+            goto fail;
+        }
     }
     Py_DECREF(blocks);
-    Py_DECREF(found);
     Py_DECREF(empty);
+    free_recorded(&rec);
     return Py_BuildValue("(NN)", firsts, readable);
 fail:
     Py_XDECREF(blocks);
     Py_XDECREF(readable);
-    Py_XDECREF(found);
     Py_XDECREF(empty);
     Py_XDECREF(firsts);
+    free_recorded(&rec);
     return NULL;
 }
 

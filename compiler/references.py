@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
 from functools import lru_cache
 from typing import Callable, Container, NamedTuple
 
 from agentc.compiler import lazyre, mentions, native
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
 from agentc.compiler.lazyre import lazy_compile
-from agentc.compiler.markdown import Block, Code, Heading, Label, Paragraph, Table, plain
+from agentc.compiler.markdown import Block, Code, ExampleTag, Heading, Label, ListItem, Paragraph, Table, plain
 from agentc.compiler.source import Source
 
 _HEADER_TARGET = lazy_compile(r"agent|delegat|owner|specialist|target|route|escalat|hand-?off|assign|working with|collaborat", re.I)
@@ -38,33 +37,39 @@ class Reading(NamedTuple):
     hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
     titles: list[str]  # each section's title as plain text
-    kinds: dict[type, list[int]]  # block type -> its blocks, in order (structure's passes walk only theirs)
+    kinds: dict[type, list[int]]  # each of `_KINDS` -> its blocks, in order (structure's passes walk only theirs)
 
 
 def read(src: Source, name: str) -> Reading:
     blocks = src.blocks
-    kinds: dict[type, list[int]] = defaultdict(list)
+    kinds: dict[type, list[int]] = {kind: [] for kind in _KINDS}
     firsts, readable = _layout(blocks, src.lines, _BLANK, kinds)
     return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS),
                    firsts, [plain(s.title) for s in src.sections], kinds)
 
 
 _BLANK = (Code, Heading)  # fenced code and headings are never read: blanked before the one scan
+# The kinds of block whose indexes `Reading.kinds` holds: those structure's passes walk. Recording
+# every kind made an int and a list entry for each of the ~90 headings, paragraphs and labels of a
+# 32 KB agent that nothing read.
+_KINDS = (ListItem, ExampleTag, Table)
 
 
 def _layout_py(blocks: list[Block], lines: list[str], blank: tuple[type, ...], kinds: dict[type, list[int]],
                ) -> tuple[list[int], list[str]]:
-    """Each block's index appended to `kinds[its type]` (blocks are never subclassed: the type is
-    the kind), each block's first line, and a copy of `lines` with the lines of the blocks whose
-    type is in `blank` made "". The C twin is `layout` (compiler/_mentions.c)."""
+    """Each block's index appended to `kinds[its type]` when its type is a key of `kinds` (blocks
+    are never subclassed: the type is the kind), each block's first line, and a copy of `lines`
+    with the lines of the blocks whose type is in `blank` made "". The C twin is `layout`
+    (compiler/_mentions.c)."""
     for index, b in enumerate(blocks):
-        kinds[type(b)].append(index)
+        if type(b) in kinds:
+            kinds[type(b)].append(index)
     readable = list(lines)
     for kind in blank:
-        for index in kinds.get(kind, ()):
-            b = blocks[index]
-            last = max(b.end, b.line)
-            readable[b.line - 1 : last] = [""] * (last - b.line + 1)
+        for b in blocks:
+            if type(b) is kind:
+                last = max(b.end, b.line)
+                readable[b.line - 1 : last] = [""] * (last - b.line + 1)
     return [b.line for b in blocks], readable
 
 

@@ -1,5 +1,5 @@
 """The C `layout` (agentc.compiler._mentions) against references._layout_py, the block walk
-`references.read` does before its one scan: each kind's blocks, each block's first line and the
+`references.read` does before its one scan: the blocks of each kind it records, each block's first line and the
 lines with fenced code and headings blanked. Compared on every markdown file of the repository,
 the shared corpus and hypothesis-made block lists (blocks reaching past the file's end or before
 its start, where C declines and Python runs). Also: it is used when built (and must be, where CI
@@ -8,7 +8,6 @@ says so with AGENTC_REQUIRE_NATIVE=1), bad arguments are TypeErrors, and it leak
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
@@ -33,22 +32,26 @@ def test_read_uses_the_native_layout_when_built():
     assert references._layout is (references._layout_py if module is None else references._layout_native)
 
 
-def _same(layout, blocks: list, lines: list[str]) -> None:
-    """The C walk (when it takes the blocks) and `_layout_native` give what Python gives."""
-    kinds_py: dict = defaultdict(list)
+def _same(layout, blocks: list, lines: list[str], recorded: tuple[type, ...] = references._KINDS) -> None:
+    """The C walk (when it takes the blocks) and `_layout_native` give what Python gives, the
+    indexes of the `recorded` kinds of block only."""
+    kinds_py: dict = {kind: [] for kind in recorded}
     expected = references._layout_py(blocks, lines, references._BLANK, kinds_py)
-    kinds_c: dict = defaultdict(list)
+    kinds_c: dict = {kind: [] for kind in recorded}
     got = layout(blocks, lines, Block, references._BLANK, kinds_c)
     if got is None:  # a blanked block outside the lines: C leaves it to Python, kinds untouched
-        assert not kinds_c
+        assert kinds_c == {kind: [] for kind in recorded}
         assert any(type(b) in references._BLANK and not 1 <= b.line <= max(b.end, b.line) <= len(lines) for b in blocks)
     else:
         assert (got, list(kinds_c.items())) == (expected, list(kinds_py.items()))
-    kinds_c = defaultdict(list)
+    kinds_c = {kind: [] for kind in recorded}
     with pytest.MonkeyPatch.context() as mp:  # the C module even in a pure-Python run
         mp.setattr(references, "_NATIVE", SimpleNamespace(layout=layout))
         assert references._layout_native(blocks, lines, references._BLANK, kinds_c) == expected
     assert list(kinds_c.items()) == list(kinds_py.items())
+    assert list(kinds_py) == list(recorded)
+    for kind, indexes in kinds_py.items():
+        assert indexes == [i for i, b in enumerate(blocks) if type(b) is kind]
 
 
 def test_markdown_files_lay_out_the_same(layout):
@@ -66,9 +69,9 @@ lines = st.lists(st.sampled_from(["", "x", "é → y", "😀", "a\r", "İ"]), ma
 
 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
-@given(st.lists(block, max_size=20), lines)
-def test_generated_blocks_lay_out_the_same(layout, blocks, lines):
-    _same(layout, blocks, lines)
+@given(st.lists(block, max_size=20), lines, st.lists(st.sampled_from(KINDS), unique=True).map(tuple))
+def test_generated_blocks_lay_out_the_same(layout, blocks, lines, recorded):
+    _same(layout, blocks, lines, recorded)
 
 
 def test_empty_and_bad_arguments(layout):
@@ -86,5 +89,6 @@ def test_empty_and_bad_arguments(layout):
 
 def test_layout_does_not_leak(layout):
     src = read_source("a.md", b"---\nname: a\n---\n# A\n\n```\ncode\n```\n\n- one\n- two\n\ntext\n")
-    assert_no_leak(lambda: layout(src.blocks, src.lines, Block, references._BLANK, defaultdict(list)))
+    assert_no_leak(lambda: layout(src.blocks, src.lines, Block, references._BLANK, {kind: [] for kind in references._KINDS}))
+    assert_no_leak(lambda: layout(src.blocks, src.lines, Block, references._BLANK, {}))
     assert_no_leak(lambda: layout([Code(line=9)], [""], Block, (Code,), {}))  # declined
