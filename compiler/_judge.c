@@ -2423,16 +2423,12 @@ PyDoc_STRVAR(holding_doc,
 "delegation._holding_py: bit g set when text.lower() holds a word of groups[g] (at most 30 tuples\n"
 "of str of ASCII, \"\\u2192\" and \"\\u21d2\"; at most 64 words, each of at most 64 characters).");
 
-static PyObject *
-holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* `holding`'s mask of `text` (a str) for `groups` (a tuple of at most 30) in *out; -1 with an exception. */
+static int
+holding_of(PyObject *text, PyObject *groups, unsigned long long *out)
 {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) > 30) {
-        PyErr_SetString(PyExc_TypeError, "holding(text: str, groups: tuple of at most 30 tuples of str)");
-        return NULL;
-    }
-    PyObject *text = args[0];
-    if (args[1] != hw.groups && holding_words(args[1]) < 0) {
-        return NULL;
+    if (groups != hw.groups && holding_words(groups) < 0) {
+        return -1;
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
@@ -2440,7 +2436,8 @@ holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     char short_low[512], *low = short_low;
     if (n > (Py_ssize_t)sizeof(short_low) / 2) {
         if ((size_t)n > (PY_SSIZE_T_MAX - 1) / 2 || (low = PyMem_Malloc((size_t)n * 2 + 1)) == NULL) {
-            return PyErr_NoMemory();
+            PyErr_NoMemory();
+            return -1;
         }
     }
     size_t len = 0;
@@ -2477,7 +2474,19 @@ holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (low != short_low) {
         PyMem_Free(low);
     }
-    return PyLong_FromUnsignedLongLong(mask);
+    *out = mask;
+    return 0;
+}
+
+static PyObject *
+holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) > 30) {
+        PyErr_SetString(PyExc_TypeError, "holding(text: str, groups: tuple of at most 30 tuples of str)");
+        return NULL;
+    }
+    unsigned long long mask;
+    return holding_of(args[0], args[1], &mask) < 0 ? NULL : PyLong_FromUnsignedLongLong(mask);
 }
 
 /* ---- delegation's D1 arrow in C (h91): `_ARROW.match` without the regex engine ---- */
@@ -3125,6 +3134,308 @@ place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(nn)", line, col);
 }
 
+/* ---- delegation.find in a list item or paragraph in C (h91): `_text_py` for the forms most texts take ---- */
+
+/* What `find_text` reads with, in the order delegation._native_text passes it. */
+enum { T_WORDS, T_ALWAYS, T_LEAD, T_NOT_AGENTS, T_CLEAN, T_REFERENCE, T_COUNT };
+/* The bits of delegation._WORDS' groups (_PIECE, _TRIGGER, _AGENT, _PAREN_CUE, _DELEGAT, _ARROWS). */
+enum { W_PIECE = 1, W_TRIGGER = 2, W_AGENT = 4, W_PAREN_CUE = 8, W_DELEGAT = 16, W_ARROWS = 32 };
+
+static PyObject *S_d1_arrow, *S_consult;
+
+/* re's `\w` of a str pattern. */
+static int
+word_char(Py_UCS4 ch)
+{
+    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+}
+
+/* Whether `ch` may be the pattern letter `c` (lowercase ASCII) to re.I: an ASCII character only as
+   `c` in either case; any other character may be (re.I folds a few to ASCII letters: "ſ", "ı", the
+   Kelvin sign), so the reference reads the text. */
+static int
+may_be(Py_UCS4 ch, char c)
+{
+    return ch >= 128 || (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch) == (Py_UCS4)c;
+}
+
+/* delegation._upto_sentence: where `_CLAUSE_END` first matches in `text` (the clause ends at *end,
+   what follows starts at *next), both the text's length when it does not. */
+static void
+clause_end(PyObject *text, Py_ssize_t *end, Py_ssize_t *next)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == '.') {
+            Py_UCS4 before = i > 0 ? PyUnicode_READ(kind, data, i - 1) : ' ';
+            if (before == '.' || word_char(before)) {
+                continue;
+            }
+            if (i + 1 == n || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))) {
+                *end = i;
+                *next = i + 1 == n ? n : i + 2;
+                return;
+            }
+        } else if ((ch == ';' || ch == ':') && i + 1 < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))) {
+            *end = i;
+            *next = i + 2;
+            return;
+        }
+    }
+    *end = *next = n;
+}
+
+/* Whether `_COLLAB` may match `body`: it starts with one of its verbs (`may_be` each letter). */
+static int
+collab_may(PyObject *body)
+{
+    static const char *const verbs[] = {"collaborate", "coordinate", "work", "partner", "sync", "team up", "liaise", "align",
+                                        "interface", "pair", NULL};
+    int kind = PyUnicode_KIND(body);
+    const void *data = PyUnicode_DATA(body);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(body);
+    for (int v = 0; verbs[v]; v++) {
+        Py_ssize_t k = 0;
+        while (verbs[v][k] && k < n && may_be(PyUnicode_READ(kind, data, k), verbs[v][k])) {
+            k++;
+        }
+        if (!verbs[v][k]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether `_NAME_AGENT` (-[a-z0-9_]+(?:\*\*|`)?\s+(?:sub-?)?agent\b, re.I) may match in `text`:
+   read back from each "agent" (ASCII in any case: re.I folds no other character to its letters),
+   a character other than ASCII where a letter of the name or of "sub" stands counts as a match. */
+static int
+name_agent_may(PyObject *text)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+#define AT(i) PyUnicode_READ(kind, data, (i))
+#define ASCII_IS(i, c) (AT(i) < 128 && may_be(AT(i), (c)))
+    for (Py_ssize_t p = 0; p + 5 <= n; p++) {
+        if (!(ASCII_IS(p, 'a') && ASCII_IS(p + 1, 'g') && ASCII_IS(p + 2, 'e') && ASCII_IS(p + 3, 'n') && ASCII_IS(p + 4, 't'))
+            || (p + 5 < n && word_char(AT(p + 5)))) {
+            continue;
+        }
+        /* where the blanks before "agent", "sub-agent" or "subagent" end */
+        Py_ssize_t ends[3] = {p, -1, -1};
+        if (p >= 3 && may_be(AT(p - 3), 's') && may_be(AT(p - 2), 'u') && may_be(AT(p - 1), 'b')) {
+            ends[1] = p - 3;
+        }
+        if (p >= 4 && may_be(AT(p - 4), 's') && may_be(AT(p - 3), 'u') && may_be(AT(p - 2), 'b') && AT(p - 1) == '-') {
+            ends[2] = p - 4;
+        }
+        for (int e = 0; e < 3; e++) {
+            Py_ssize_t k = ends[e];
+            while (k > 0 && Py_UNICODE_ISSPACE(AT(k - 1))) {
+                k--;
+            }
+            if (ends[e] < 0 || k == ends[e]) {
+                continue;
+            }
+            /* the name's end: right before the blanks, or before "`" or "**" there */
+            Py_ssize_t names[3] = {k, k >= 1 && AT(k - 1) == '`' ? k - 1 : -1,
+                                   k >= 2 && AT(k - 1) == '*' && AT(k - 2) == '*' ? k - 2 : -1};
+            for (int m = 0; m < 3; m++) {
+                Py_ssize_t r = names[m];
+                if (r < 0) {
+                    continue;
+                }
+                while (r > 0 && (AT(r - 1) >= 128 || word_char(AT(r - 1)))) {
+                    if (AT(r - 1) >= 128) {
+                        return 1;
+                    }
+                    r--;
+                }
+                if (r < names[m] && r > 0 && AT(r - 1) == '-') {
+                    return 1;
+                }
+            }
+        }
+    }
+#undef ASCII_IS
+#undef AT
+    return 0;
+}
+
+/* `_line`'s D1 arrow for a text `_arrow` reads one in: the edges in *found (a new list), or 0 when
+   the reference must read the text (a verb "use" or "see", no names right after the arrow, or no
+   condition around them but the clause's own words); -1 with an exception. */
+static int
+arrow_edges(PyObject *module, PyObject *const *env, PyObject *parts, PyObject *line, PyObject *col, PyObject **found)
+{
+    PyObject *before = PyTuple_GET_ITEM(parts, 0), *verb = PyTuple_GET_ITEM(parts, 1), *rest = PyTuple_GET_ITEM(parts, 2);
+    if (PyUnicode_GET_LENGTH(verb) == 3) { /* "use" or "see": a thing or a role-like name, read by the reference */
+        return 0;
+    }
+    Py_ssize_t end, next;
+    clause_end(rest, &end, &next);
+    PyObject *clause = PyUnicode_Substring(rest, 0, end);
+    if (clause == NULL) {
+        return -1;
+    }
+    PyObject *names = leading(module, (PyObject *const[]){clause, env[T_NOT_AGENTS]}, 2);
+    Py_DECREF(clause);
+    if (names == NULL || PyList_GET_SIZE(names) == 0) {
+        Py_XDECREF(names);
+        return names == NULL ? -1 : 0;
+    }
+    PyObject *cond = clean(module, (PyObject *const[]){env[T_CLEAN], before}, 2);
+    if (cond != NULL && PyUnicode_GET_LENGTH(cond) == 0) {
+        Py_DECREF(cond);
+        PyObject *after = PyUnicode_Substring(rest, next, PyUnicode_GET_LENGTH(rest));
+        cond = after == NULL ? NULL : clean(module, (PyObject *const[]){env[T_CLEAN], after}, 2);
+        Py_XDECREF(after);
+    }
+    if (cond == NULL || PyUnicode_GET_LENGTH(cond) == 0) {
+        Py_DECREF(names);
+        Py_XDECREF(cond);
+        return cond == NULL ? -1 : 0;
+    }
+    PyObject *kind = S_delegate;
+    if (PyUnicode_GET_LENGTH(verb) == 7) {
+        kind = S_consult;
+        for (Py_ssize_t k = 0; k < 7; k++) {
+            Py_UCS4 ch = PyUnicode_READ_CHAR(verb, k);
+            if (!(ch < 128 && may_be(ch, "consult"[k]))) {
+                kind = S_delegate;
+            }
+        }
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
+        PyObject *edge = PyTuple_Pack(6, PyList_GET_ITEM(names, k), cond, kind, S_d1_arrow, line, col);
+        if (edge == NULL) {
+            Py_DECREF(names);
+            Py_DECREF(cond);
+            return -1;
+        }
+        PyList_SET_ITEM(names, k, edge); /* the list's reference to the name goes to the tuple's */
+        Py_DECREF(PyTuple_GET_ITEM(edge, 0));
+    }
+    Py_DECREF(cond);
+    *found = names;
+    return 1;
+}
+
+/* `_line` for what `find_text` reads itself: the edges in *found (a new list), 0 when the reference
+   must read the text, -1 with an exception. */
+static int
+line_edges(PyObject *module, PyObject *const *env, PyObject *text, PyObject *line, PyObject *col, unsigned long long holds,
+           int always, PyObject **found)
+{
+    PyObject *led = PyObject_CallOneArg(env[T_LEAD], text);
+    if (led == NULL) {
+        return -1;
+    }
+    if (!PyTuple_Check(led) || PyTuple_GET_SIZE(led) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(led, 1))) {
+        Py_DECREF(led);
+        PyErr_SetString(PyExc_TypeError, "find_text: lead must give (str or None, str)");
+        return -1;
+    }
+    PyObject *title = PyTuple_GET_ITEM(led, 0);
+    int title_forms = 0; /* a title some form of a lead may read: with-bullets, "vs", positions, agent bullets */
+    if (title != Py_None) {
+        if (!PyUnicode_Check(title)) {
+            Py_DECREF(led);
+            PyErr_SetString(PyExc_TypeError, "find_text: lead must give (str or None, str)");
+            return -1;
+        }
+        Py_UCS4 first = PyUnicode_GET_LENGTH(title) ? PyUnicode_READ_CHAR(title, 0) : ' ';
+        title_forms = always || first >= 128 || first == 'w' || first == 'W' || first == 'v' || first == 'V';
+    }
+    Py_DECREF(led);
+    if (title_forms) {
+        return 0;
+    }
+    if (holds & W_ARROWS) {
+        PyObject *parts = arrow(module, &text, 1);
+        if (parts == NULL) {
+            return -1;
+        }
+        if (parts != Py_None) {
+            int got = arrow_edges(module, env, parts, line, col, found);
+            Py_DECREF(parts);
+            return got;
+        }
+        Py_DECREF(parts);
+    }
+    /* no arrow: outside delegation and avoid sections a parenthesis with a cue, "delegate ... to" or
+       a collaboration verb starting the text is read by the reference; in them, every text is */
+    if (always || holds & (W_PAREN_CUE | W_DELEGAT)) {
+        return 0;
+    }
+    PyObject *body = clean(module, (PyObject *const[]){env[T_CLEAN], text}, 2);
+    if (body == NULL) {
+        return -1;
+    }
+    int may = collab_may(body);
+    Py_DECREF(body);
+    if (may) {
+        return 0;
+    }
+    *found = PyList_New(0);
+    return *found == NULL ? -1 : 1;
+}
+
+PyDoc_STRVAR(find_text_doc,
+"find_text(env, text, line, col, role, self_name)\n"
+"--\n\n"
+"delegation._text_py(text, line, col, role, self_name), its edges as plain tuples; `env`: (_WORDS,\n"
+"ALWAYS_READ, lead, _NOT_AGENTS, clean's env, _text_py). Reads the texts that hold no form, and D1\n"
+"arrows; hands any other to _text_py.");
+
+static PyObject *
+find_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != T_COUNT || !PyUnicode_Check(args[1])
+        || !PyUnicode_Check(args[4]) || !PyTuple_Check(PyTuple_GET_ITEM(args[0], T_WORDS))
+        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[0], T_WORDS)) > 30 || !PyTuple_Check(PyTuple_GET_ITEM(args[0], T_ALWAYS))
+        || !PyAnySet_Check(PyTuple_GET_ITEM(args[0], T_NOT_AGENTS))
+        || !PyTuple_Check(PyTuple_GET_ITEM(args[0], T_CLEAN)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[0], T_CLEAN)) != C_COUNT) {
+        PyErr_SetString(PyExc_TypeError, "find_text(env: tuple of 6, text: str, line, col, role: str, self_name)");
+        return NULL;
+    }
+    PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
+    PyObject *text = args[1], *line = args[2], *col = args[3], *role = args[4];
+    unsigned long long holds;
+    if (holding_of(text, env[T_WORDS], &holds) < 0) {
+        return NULL;
+    }
+    int always = 0;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(env[T_ALWAYS]) && !always; k++) {
+        PyObject *wanted = PyTuple_GET_ITEM(env[T_ALWAYS], k);
+        if (!PyUnicode_Check(wanted)) {
+            PyErr_SetString(PyExc_TypeError, "find_text: the roles always read must be str");
+            return NULL;
+        }
+        always = PyUnicode_Compare(role, wanted) == 0;
+    }
+    PyObject *found = NULL;
+    int got = 1;
+    if (always || (holds & W_PIECE && holds & W_TRIGGER)) {
+        got = line_edges(module, env, text, line, col, holds, always, &found);
+    } else {
+        found = PyList_New(0);
+        got = found == NULL ? -1 : 1;
+    }
+    if (got == 1 && holds & W_AGENT && name_agent_may(text)) { /* a "use the x-y agent" the reference reads */
+        Py_CLEAR(found);
+        got = 0;
+    }
+    if (got == 0) {
+        return PyObject_Vectorcall(env[T_REFERENCE], args + 1, 5, NULL);
+    }
+    return got < 0 ? NULL : found;
+}
+
 static PyMethodDef methods[] = {
     {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
     {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
@@ -3141,13 +3452,14 @@ static PyMethodDef methods[] = {
     {"leading", (PyCFunction)(void (*)(void))leading, METH_FASTCALL, leading_doc},
     {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL, heads_doc},
     {"place", (PyCFunction)(void (*)(void))place, METH_FASTCALL, place_doc},
+    {"find_text", (PyCFunction)(void (*)(void))find_text, METH_FASTCALL, find_text_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py and _heads_py, and structure._place_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py, _heads_py and _text_py, and structure._place_py in C.",
     -1,
     methods,
 };
@@ -3175,7 +3487,7 @@ PyInit__judge(void)
         || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name") || intern(&S_text, "text")
         || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
         || intern(&S_parent, "parent") || intern(&S_level, "level") || intern(&S_indent, "indent")
-        || intern(&S_items_sep, "; ")
+        || intern(&S_items_sep, "; ") || intern(&S_d1_arrow, "D1 arrow") || intern(&S_consult, "consult")
         || (EMPTY_TUPLE = PyTuple_New(0)) == NULL || (ONE = PyLong_FromLong(1)) == NULL) {
         return NULL;
     }

@@ -207,17 +207,7 @@ def find(block: Block, role: str, self_name: str) -> list[Found]:
     if kind is Table:
         return _table(block)
     if kind is ListItem or kind is Paragraph:
-        text = block.text
-        holds = _holding(text, _WORDS)
-        # outside delegation and avoid sections `_line` yields nothing without a piece and a
-        # trigger: most texts here hold neither ("agent" alone brought them) and skip the call
-        always = role in ALWAYS_READ
-        found = _line(text, block.line, block.col, role, holds, always) if always or holds & _PIECE and holds & _TRIGGER else []
-        # every `_USE_AGENT` match says "agent" (re.I folds no other character to its letters)
-        if holds & _AGENT and (used := _use_agent(text, block.line, block.col, self_name)):
-            named = {f.target for f in found}
-            found += [f for f in used if f.target not in named]
-        return found
+        return _text(block.text, block.line, block.col, role, self_name)
     if kind is ExampleTag:
         return _use_agent(block.text, block.line, block.col, self_name)
     return []
@@ -346,6 +336,31 @@ _holding_c = native.load("_judge", "holding")
 _holding = _holding_c.holding if _holding_c is not None else _holding_py
 
 
+def _text_py(text: str, line: int, col: int, role: str, self_name: str) -> list[Found]:
+    """`find` in a list item or paragraph at (`line`, `col`). The reference of compiler/_judge.c's
+    `find_text`, which reads the forms most texts take in one call and hands the others back here."""
+    holds = _holding(text, _WORDS)
+    # outside delegation and avoid sections `_line` yields nothing without a piece and a
+    # trigger: most texts here hold neither ("agent" alone brought them) and skip the call
+    always = role in ALWAYS_READ
+    found = _line(text, line, col, role, holds, always) if always or holds & _PIECE and holds & _TRIGGER else []
+    # every `_USE_AGENT` match says "agent" (re.I folds no other character to its letters)
+    if holds & _AGENT and (used := _use_agent(text, line, col, self_name)):
+        named = {f.target for f in found}
+        found += [f for f in used if f.target not in named]
+    return found
+
+
+def _native_text() -> Callable[[str, int, int, str, str], list[Found]] | None:
+    """compiler/_judge.c's `find_text` bound to what it reads with (the words, `lead`, the names
+    that are no agents, `clean`'s patterns) and the reference it hands rare texts to, or None: not
+    built, or AGENTC_PURE_PYTHON set."""
+    module = native.load("_judge", "find_text")
+    if module is None:
+        return None
+    return partial(module.find_text, (_WORDS, ALWAYS_READ, lead, _NOT_AGENTS, (plain, _MARKS, _NUMBER, _DONT_USE, _NOT_FOR), _text_py))
+
+
 def _line(text: str, line: int, col: int, role: str, holds: int, always: bool) -> list[Found]:
     """Each form below is tried only when the text holds the words its pattern cannot match
     without (most lines that get here hold one trigger, not every form's); `holds`: the text's
@@ -418,6 +433,9 @@ def _line(text: str, line: int, col: int, role: str, holds: int, always: bool) -
         for name in targets_in(_REASON.split(clause, maxsplit=1)[0]):
             out.append(Found(name, what or title or before or clean(clause), "delegate", "D1 delegate-to phrase", line, col))
     return out
+
+
+_text = _native_text() or _text_py
 
 
 def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> list[Found]:

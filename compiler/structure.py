@@ -272,16 +272,17 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
             continue
         role = roles[k] if k is not None else "other"
         title = titles[k] if k is not None else None
-        for f in delegation.find(b, role, name):
-            if (at := _place(src, f.target, b, f.line)) is None:
+        # a Found, or a plain tuple of its fields from compiler/_judge.c's `find_text`
+        for target, condition, kind, pattern, at_line, _ in delegation.find(b, role, name):
+            if (at := _place(src, target, b, at_line)) is None:
                 continue
             line, col = at
-            if "-" not in f.target and ":" not in f.target and not mentions.role_like(f.target):
+            if "-" not in target and ":" not in target and not mentions.role_like(target):
                 # "(use `bigint`)": one plain word is a name only when the build has that agent
-                weak.append(Mention(words=(f.target,), kind=f.kind, pattern=f.pattern, condition=f.condition,
+                weak.append(Mention(words=(target,), kind=kind, pattern=pattern, condition=condition,
                                     section=title, span=Span(file=src.file, line=line, col=col)))
                 continue
-            add(f.target, f.condition, f.kind, f.pattern, title, line, col)
+            add(target, condition, kind, pattern, title, line, col)
     hits, weak_names = references.scan(src, name, reading, seen)  # lines naming only edges found above are not judged
     conds: dict[int, str] = {}  # line -> its condition, cleaned only for a line whose name is kept
 

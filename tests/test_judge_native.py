@@ -1274,3 +1274,142 @@ def test_place_bad_arguments_and_no_leak(place):
             pass
 
     assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def find_text():
+    """The C `find_text` bound as delegation.find calls it."""
+    from agentc.compiler import delegation
+
+    return native_or_skip(delegation._native_text, "_judge")
+
+
+def test_find_reads_texts_in_c_when_built():
+    from agentc.compiler import delegation
+
+    if native_in_use("agentc.compiler._judge") is None:
+        assert delegation._text is delegation._text_py
+    else:
+        assert delegation._text.func.__name__ == "find_text"
+
+
+# Roles in which `find` reads a text differently: every text read (the two), or only one holding a form.
+FIND_ROLES = ("delegation", "avoid_when", "other")
+
+
+def both_texts(find_text, text, line=3, col=2, role="other", self_name="me"):
+    from agentc.compiler import delegation
+
+    got = find_text(text, line, col, role, self_name)
+    assert got == delegation._text_py(text, line, col, role, self_name), (text, role)
+    return got
+
+
+def test_every_block_finds_the_same_edges(find_text):
+    """Every list item and paragraph of the repository's markdown and ../shared/corpus, in each kind of section."""
+    from agentc.compiler.markdown import ListItem, Paragraph
+
+    texts = edges = in_c = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        src = read_source(path.as_posix(), path.read_bytes())
+        for b in src.blocks:
+            if type(b) is ListItem or type(b) is Paragraph:
+                for role in FIND_ROLES:
+                    found = both_texts(find_text, b.text, b.line, b.col, role, path.stem)
+                    edges += len(found)
+                    in_c += sum(type(f) is tuple for f in found)  # the reference's are Found
+                texts += 1
+    assert texts > 500 and edges > 100 and in_c > 40  # the repository's files alone: 622, 111 and 57
+
+
+# The pieces of the forms `find_text` reads or hands back: arrows and their verbs ("ſ" and the Kelvin
+# sign among their letters), names in each markup, joins, ends of a clause, leads, parentheses, the
+# collaboration verbs, "delegate", "agent" after names ("sub-agent", "ſubagent", markup between),
+# "İ", "ı", emoji, CRLF, a lone surrogate, a long run.
+FIND_BITS = ["\u2192", "->", "=>", "\u21d2", " ", "  ", "\t", "\u00a0", "\n", "\r\n", "Delegate to", "delegate to", "use",
+             "Use", "see", "u\u017fe", "consult", "Consult", "con\u017fult", "hand off to", "escalate to", "route to",
+             "**ml-engineer**", "`data-scientist`", "jax-pro", "**a**", "`b`", "fine-tuning", "code-reviewer", " or ", " and ",
+             ", ", "/", ".", ". ", "..", "x.", ";", "; ", ":", ": ", "**Title**:", "**With**", "**vs**", "**v**", "**\u00e9**",
+             "(", ")", "(delegate to ", "(use ", "(\u2192 ", "Collaborate with", "work with", "Wor\u212a", "pair", "liaise",
+             "delegates", "delegating", "agent", "AGENT", "agents", "agentic", "sub-agent", "subagent", "\u017fubagent",
+             "the", "x", "When", "\u0130", "\u0131", "\u212a", "\u017f", "\U0001f600", "\udc80", "x" * 300, "- ", "1. "]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(FIND_BITS), max_size=14).map("".join), st.sampled_from(FIND_ROLES + ("decision",)),
+       st.sampled_from(["me", "code-reviewer"]))
+def test_any_text_finds_the_same_edges(find_text, text, role, self_name):
+    both_texts(find_text, text, role=role, self_name=self_name)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(FIND_BITS), max_size=6).map("".join), st.sampled_from(["\u2192", "->", "=>"]),
+       st.sampled_from(FIND_BITS[10:21]), st.lists(st.sampled_from(FIND_BITS[22:45]), max_size=6).map("".join),
+       st.sampled_from(FIND_ROLES))
+def test_any_arrow_finds_the_same_edges(find_text, before, mark, verb, after, role):
+    """An arrow and a verb then names in each text: most are D1 arrows `find_text` reads itself."""
+    both_texts(find_text, f"{before} {mark} {verb} {after}", role=role)
+
+
+# Before "agent": a kebab name, its markup and blanks, "sub" in its spellings, and what breaks one.
+USE_AGENT_BITS = ["use the ", "Use ", "ask ", "a", "-", "b", "_", "9", "A", "\u212a", "\u0131", "\u0130", "\u00e9", "**", "`", "*",
+                  " ", "\u2003", "\t", "\n", "sub", "sub-", "\u017fub", "SUB-", "agent", "Agent", "agents", "agent_", "agent\u00e9",
+                  " for x", " to y.", "\u2192"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(USE_AGENT_BITS), max_size=14).map("".join), st.sampled_from(FIND_ROLES))
+def test_any_agent_text_finds_the_same_edges(find_text, text, role):
+    """A text saying "agent" is read by the reference whenever `_NAME_AGENT` may match in it."""
+    both_texts(find_text, text, role=role)
+
+
+def test_odd_texts_find_the_same_edges(find_text):
+    texts = ["", "\u2192", "Training \u2192 Delegate to **ml-engineer** or **neural-architecture-engineer**",
+             "\u2192 Delegate to **x-y**", "x \u2192 use **a-b**", "x \u2192 Consult **a-b**", "x \u2192 con\u017fult **a-b**",
+             "**Simple RAG**: Vector search \u2192 LLM (for Q&A)", "**With** a-b: on x", "**vs** `a-b`: hands ops to x",
+             "x \u2192 Delegate to **a-b**. Then c.", "x \u2192 Delegate to **a-b**: when y", ". \u2192 Delegate to **a-b**. z",
+             "Use the **code-reviewer** agent for diffs", "multi-agent x \u2192 route to a-b", "x-y\u00a0sub-agent \u2192 use z",
+             "x-\u212a agent", "x-y\r\nagent", "\u2192 " * 2000 + "Delegate to a-b", "Collaborate with a-b on c",
+             "Wor\u212a with a-b", "delegates the x to a-b", "(delegate to a-b)", "x" * 5000 + " \u2192 Delegate to **a-b**"]
+    found = 0
+    for text in texts:
+        for role in FIND_ROLES:
+            found += len(both_texts(find_text, text, role=role))
+    assert found > 10
+
+
+def test_find_text_bad_arguments_and_no_leak(find_text):
+    from agentc.compiler import delegation
+
+    c = find_text.func
+    env = find_text.args[0]
+    good = (env, "x \u2192 Delegate to **a-b**", 1, 1, "other", "me")
+    for at, bad in ((0, env[:5]), (0, None), (1, b"x"), (4, None)):
+        with pytest.raises(TypeError):
+            c(*good[:at], bad, *good[at + 1:])
+    with pytest.raises(TypeError):
+        c(*good[:-1])
+    for k, bad in ((0, [("a",)]), (0, (("a",),) * 31), (1, ["x"]), (1, (1,)), (3, ["a"]), (4, ("x",)), (4, [1] * 5)):
+        with pytest.raises(TypeError):
+            c((*env[:k], bad, *env[k + 1:]), *good[1:])
+    for lead in (lambda text: None, lambda text: (1, "x"), lambda text: ("x", None)):
+        with pytest.raises(TypeError):
+            c((*env[:2], lead, *env[3:]), *good[1:])
+    with pytest.raises(ZeroDivisionError):
+        c((*env[:2], lambda text: 1 / 0, *env[3:]), *good[1:])
+    assert c(*good) == [("a-b", "x", "delegate", "D1 arrow", 1, 1)]
+    assert c(*good[:4], "delegation", "me") == delegation._text_py(*good[1:4], "delegation", "me")
+    texts = ["x \u2192 Delegate to **a-b** or `c-d`", "a \u2192 use b", "**With** a-b: x", "Use the x-y agent for z", "x" * 2000,
+             "Collaborate with a-b", "x \u2192 Delegate to **a-b**. When c", "\u2192 Delegate to **a-b**", ""]
+
+    def calls():
+        for text in texts:
+            for role in FIND_ROLES:
+                find_text(text, 1, 1, role, "me")
+        try:
+            c((*env[:2], lambda text: None, *env[3:]), *good[1:])
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
