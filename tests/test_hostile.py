@@ -125,6 +125,7 @@ def test_temp_files_are_removed_on_a_write_error(tmp_path, monkeypatch):
 
 def test_ctrl_c_while_renaming_says_how_far_it_got_and_leaves_no_temp(tmp_path, monkeypatch):
     files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
+    (tmp_path / "claude").mkdir()  # there already: each file gets a temp file and a rename of its own
     real, calls = os.replace, []
 
     def interrupted(a, b):
@@ -145,6 +146,54 @@ def test_ctrl_c_while_renaming_says_how_far_it_got_and_leaves_no_temp(tmp_path, 
     assert writer.plan(tmp_path, edited, ["claude"]).taken == []
     writer.write(tmp_path, edited, ["claude"])
     assert all((tmp_path / p).read_text() == t for p, t in edited.items())
+
+
+def test_a_target_folder_the_build_makes_is_written_as_a_twin_and_renamed_whole(tmp_path):
+    files = {"claude/a/f0.md": "zero\n", "claude/a/b/f1.md": "one\n", "openai/f2.md": "two\n"}
+    (tmp_path / "openai").mkdir()  # there already: its file gets a temp file beside its final path
+    stage = writer.Stage(tmp_path, ("claude", "openai"))
+    stage.add(files, write=True)
+    twin = tmp_path / f".claude{writer.TEMP}"
+    assert not (tmp_path / "claude").exists() and (twin / "a" / "b" / "f1.md").read_text() == "one\n"
+    assert writer.temp_of(tmp_path / "openai" / "f2.md").exists() and not (tmp_path / "openai" / "f2.md").exists()
+    assert stage.finish().missing == sorted(files) and stage.finish().litter == []
+    stage.commit()
+    assert {p: (tmp_path / p).read_text() for p in files} == files
+    assert _temps(tmp_path) == [] and not twin.exists()
+
+
+def test_an_aborted_build_leaves_no_twin_and_no_folder_it_made(tmp_path):
+    out = tmp_path / "out"
+    stage = writer.Stage(out, ("claude",))
+    stage.add({"claude/x/f.md": "text\n"}, write=True)
+    assert (out / f".claude{writer.TEMP}" / "x" / "f.md").exists()
+    stage.abort()
+    assert not out.exists()
+
+
+def test_ctrl_c_while_renaming_a_twin_writes_nothing(tmp_path, monkeypatch):
+    files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
+    real = os.replace
+
+    def interrupted(a, b):
+        if str(b).endswith(writer.MANIFEST):
+            return real(a, b)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(writer.Interrupted, match="nothing written"):
+        writer.write(tmp_path, files, ["claude"])
+    assert _temps(tmp_path) == [] and not (tmp_path / "claude").exists()
+
+
+def test_a_killed_runs_twin_is_swept_and_the_target_written(tmp_path):
+    twin = tmp_path / f".claude{writer.TEMP}"
+    (twin / "a").mkdir(parents=True)
+    (twin / "a" / "f0.md").write_text("half", encoding="utf-8")  # what SIGKILL before the rename leaves
+    files = {"claude/a/f0.md": "zero\n", "claude/f1.md": "one\n"}
+    plan = writer.write(tmp_path, files, ["claude"])
+    assert plan.litter == [twin.name]
+    assert {p: (tmp_path / p).read_text() for p in files} == files and _temps(tmp_path) == []
 
 
 def test_a_killed_runs_litter_is_swept_and_the_output_healed(tmp_path):
