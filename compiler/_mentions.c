@@ -950,13 +950,12 @@ ends_in_one_of(const Words *words, const char *part, Py_ssize_t len)
 
 #define IS(part, len, lit) ((len) == (Py_ssize_t)sizeof(lit) - 1 && memcmp((part), (lit), sizeof(lit) - 1) == 0)
 
-/* mentions._kebab_ok(name) for an ASCII name of small letters, digits and single inner hyphens:
- * 1, 0, or -1 with an exception. */
+/* mentions._kebab_ok(name) for the name t[0:n] of ASCII small letters, digits and single inner
+ * hyphens: 1, 0, or -1 with an exception. */
 static int
-kebab_ok_ascii(PyObject *name, const KebabRules *rules)
+kebab_ok_chars(const char *t, Py_ssize_t n, const KebabRules *rules)
 {
-    const char *t = (const char *)PyUnicode_1BYTE_DATA(name);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(name), parts = 0, agents = 0, first_len = 0, start = 0;
+    Py_ssize_t parts = 0, agents = 0, first_len = 0, start = 0;
     int digits_only = 1;
     if (n < 4) {
         return 0;
@@ -1002,6 +1001,13 @@ kebab_ok_ascii(PyObject *name, const KebabRules *rules)
 }
 
 #undef IS
+
+/* kebab_ok_chars of an ASCII str. */
+static int
+kebab_ok_ascii(PyObject *name, const KebabRules *rules)
+{
+    return kebab_ok_chars((const char *)PyUnicode_1BYTE_DATA(name), PyUnicode_GET_LENGTH(name), rules);
+}
 
 PyDoc_STRVAR(kebab_ok_doc,
 "kebab_ok(rules, name) -> bool\n\n"
@@ -1067,6 +1073,8 @@ add_kebab(Kebabs *kebabs, Kebab kebab)
     return 0;
 }
 
+#define KEBAB_BUF 64 /* the longest name kebab_name tests in a buffer (a longer one as a str) */
+
 /* The kebab name at text[s0:e] as mentions._kebab_names_py reads it: 1 and *found filled, 0 when it
  * is none (a file name, a path, a call, not _kebab_ok), or -1 with an exception. The name is the
  * place lowered (normal() of a place that holds neither "--" nor a hyphen at either end), after a
@@ -1095,21 +1103,38 @@ kebab_name(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *kebab_ok, cons
             return 0;
         }
     }
-    PyObject *name = lowered(kind, data, s0, e);
-    if (name == NULL) {
-        return -1;
-    }
+    /* The C test reads the name lowered into a buffer: the str is made only for a name it keeps
+     * (~40% of the places of a 32 KB agent are no name: "6-point", "real-time"). */
+    PyObject *name;
     int ok;
-    if (rules != NULL) {
-        ok = kebab_ok_ascii(name, rules);
+    if (rules != NULL && e - s0 <= KEBAB_BUF) {
+        char buf[KEBAB_BUF];
+        for (Py_ssize_t i = s0; i < e; i++) {
+            buf[i - s0] = (char)fold(AT(i));
+        }
+        if ((ok = kebab_ok_chars(buf, e - s0, rules)) <= 0) {
+            return ok;
+        }
+        if ((name = PyUnicode_New(e - s0, 127)) == NULL) {
+            return -1;
+        }
+        memcpy(PyUnicode_1BYTE_DATA(name), buf, (size_t)(e - s0));
     }
     else {
-        Py_INCREF(name); /* truth_of takes one reference */
-        ok = truth_of(kebab_ok, name);
-    }
-    if (ok <= 0) {
-        Py_DECREF(name);
-        return ok;
+        if ((name = lowered(kind, data, s0, e)) == NULL) {
+            return -1;
+        }
+        if (rules != NULL) {
+            ok = kebab_ok_ascii(name, rules);
+        }
+        else {
+            Py_INCREF(name); /* truth_of takes one reference */
+            ok = truth_of(kebab_ok, name);
+        }
+        if (ok <= 0) {
+            Py_DECREF(name);
+            return ok;
+        }
     }
     Py_ssize_t start = s0;
     if (before == ':' && s0 > 1 && is_name(AT(s0 - 2))) {

@@ -460,6 +460,15 @@ def test_generated_kebab_ok_is_the_same_in_c(module, name):
     _kebab_ok_both(module, name)
 
 
+def test_long_kebab_names_are_the_same(module):
+    """A name tested in C as a str (longer than kebab_name's buffer of 64) or in the buffer, kept
+    ("-reviewer") or not ("-ing"), with a plugin prefix."""
+    for size in (62, 63, 64, 65, 66, 200):
+        for tail in ("-reviewer", "-ing", "-agent"):
+            name = ("Ab-" * size)[: size - len(tail)].rstrip("-") + tail
+            _names_both(module, f"Use {name}, plug:{name} and {name.upper()}.")
+
+
 def _raise(*args):
     raise ValueError(args)
 
