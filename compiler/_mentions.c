@@ -801,6 +801,62 @@ agent_follows(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
     return word_ends(kind, data, n, at < n && fold(AT(at)) == 's' ? at + 1 : at);
 }
 
+/* role_like(text[start:end] lowered) for an ASCII word: 1, 0, or -1 with an exception. The answers
+ * for words of up to ROLE_MAX letters are kept, in a table by a hash of the word (a word that meets
+ * another's slot takes it), for the role_like they came from: a new one empties the table. A
+ * call made the word's str and went through role_like's lru_cache, ~1.2K instructions, ~20 times
+ * in a 32 KB agent (weak_lines' phrases, a Title-Case phrase's last word), where a kept answer is
+ * a hash and a comparison. role_like is mentions.role_like, whose answer is the word's alone. */
+#define ROLE_MAX 24
+#define ROLE_SLOTS 256
+
+typedef struct {
+    uint8_t len; /* 0: empty */
+    uint8_t role;
+    char word[ROLE_MAX];
+} RoleSlot;
+
+static RoleSlot role_slots[ROLE_SLOTS];
+static PyObject *role_slots_of; /* the role_like the answers are of (held) */
+
+static int
+role_word(PyObject *role_like, int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t len = end - start;
+    if (len < 1 || len > ROLE_MAX) {
+        return truth_of(role_like, lowered(kind, data, start, end));
+    }
+    char word[ROLE_MAX];
+    uint32_t hash = 2166136261u; /* FNV-1a */
+    for (Py_ssize_t i = 0; i < len; i++) {
+        word[i] = (char)fold(PyUnicode_READ(kind, data, start + i));
+        hash = (hash ^ (uint8_t)word[i]) * 16777619u;
+    }
+    if (role_like != role_slots_of) {
+        memset(role_slots, 0, sizeof(role_slots));
+        Py_INCREF(role_like);
+        Py_XSETREF(role_slots_of, role_like);
+    }
+    RoleSlot *slot = &role_slots[hash % ROLE_SLOTS];
+    if (slot->len == len && memcmp(slot->word, word, (size_t)len) == 0) {
+        return slot->role;
+    }
+    PyObject *str = PyUnicode_New(len, 127);
+    if (str == NULL) {
+        return -1;
+    }
+    memcpy(PyUnicode_1BYTE_DATA(str), word, (size_t)len);
+    Py_INCREF(role_like); /* held through the call: it may drop the table's reference */
+    int role = truth_of(role_like, str);
+    if (role >= 0 && role_like == role_slots_of) {
+        slot->len = (uint8_t)len;
+        slot->role = (uint8_t)role;
+        memcpy(slot->word, word, (size_t)len);
+    }
+    Py_DECREF(role_like);
+    return role;
+}
+
 /* The last two letters every role word ends in (mentions._ROLE_ENDS, lowered): a phrase whose last
  * word ends otherwise ("...tion", "API") is no role, and role_like is not asked. Most phrases end
  * so, and each call made a str and a Python call (~40% of the scan). */
@@ -843,7 +899,7 @@ title_keep(PyObject *text, Py_ssize_t s0, Py_ssize_t e, PyObject *role_like, PyO
     while (last > s0 && AT(last - 1) != ' ') {
         last--;
     }
-    int role = in_ends(kind, data, last, e, ends) ? truth_of(role_like, lowered(kind, data, last, e)) : 0;
+    int role = in_ends(kind, data, last, e, ends) ? role_word(role_like, kind, data, last, e) : 0;
     if (role != 0) {
         return role;
     }
@@ -1577,42 +1633,33 @@ verb_at(const Py_UCS1 *t, Py_ssize_t at, Py_ssize_t end, PyObject *verbs)
 static int
 add_phrase(PyObject *out, PyObject *text, const Py_ssize_t *bounds, int count, PyObject *verb, PyObject *role_like)
 {
-    PyObject *words = PyTuple_New(count);
-    if (words == NULL) {
-        return -1;
-    }
     const void *data = PyUnicode_DATA(text);
     int kind = PyUnicode_KIND(text);
-    for (int i = 0; i < count; i++) {
-        PyObject *word = lowered(kind, data, bounds[2 * i], bounds[2 * i + 1]);
-        if (word == NULL) {
-            Py_DECREF(words);
-            return -1;
-        }
-        PyTuple_SET_ITEM(words, i, word);
-        if (i == 0) {
-            continue;
-        }
-        Py_INCREF(word); /* truth_of takes one reference */
-        int role = truth_of(role_like, word);
-        if (role < 0) {
-            Py_DECREF(words);
-            return -1;
-        }
-        if (role && out == NULL) {
-            Py_DECREF(words);
-            return 1;
-        }
-        if (role) {
-            PyObject *head = PyTuple_GetSlice(words, 0, i + 1);
-            Py_DECREF(words);
-            if (head == NULL) {
+    for (int i = 1; i < count; i++) {
+        int role = role_word(role_like, kind, data, bounds[2 * i], bounds[2 * i + 1]);
+        if (role <= 0) {
+            if (role < 0) {
                 return -1;
             }
-            return add_item(out, Py_BuildValue("(nNO)", bounds[0] + 1, head, verb));
+            continue;
         }
+        if (out == NULL) {
+            return 1;
+        }
+        PyObject *head = PyTuple_New(i + 1);
+        if (head == NULL) {
+            return -1;
+        }
+        for (int j = 0; j <= i; j++) {
+            PyObject *word = lowered(kind, data, bounds[2 * j], bounds[2 * j + 1]);
+            if (word == NULL) {
+                Py_DECREF(head);
+                return -1;
+            }
+            PyTuple_SET_ITEM(head, j, word);
+        }
+        return add_item(out, Py_BuildValue("(nNO)", bounds[0] + 1, head, verb));
     }
-    Py_DECREF(words);
     return 0;
 }
 

@@ -588,6 +588,25 @@ def test_verbs_inside_a_run_of_letters_start_nothing(module):
         [(26, ("code", "reviewer"), "to")]
 
 
+def test_role_answers_are_kept_for_their_role_like(module):
+    """The C scans ask role_like once per word (of up to 24 letters) and keep its answer: a word
+    asked again is not asked, a longer one is, and another role_like is asked afresh."""
+    asked: list[str] = []
+
+    def role_like(word: str) -> bool:
+        asked.append(word)
+        return mentions.role_like(word)
+
+    verbs, long = mentions._WEAK_VERBS, "x" * 23 + "er"
+    line = f"ask the code reviewer, ask the Code Reviewer, query context manager, use code {long}, use code {long}"
+    assert module.weak_phrases(role_like, verbs, line) == mentions._weak_phrases_py(line)
+    assert asked == ["reviewer", "manager", long, long]
+    assert module.weak_phrases(lambda word: word == "code", verbs, line) == []
+    assert module.title_names(role_like, mentions._AGENT_AFTER.match, mentions._ROLE_ENDS, "The Code Reviewer") == [(0, 17)]
+    assert asked == ["reviewer", "manager", long, long, "reviewer"]
+    assert module.weak_phrases(str.isupper, verbs, "ask code REVIEWER") == []  # lowered before it is asked
+
+
 def test_weak_phrases_takes_a_verb_by_its_first_letter_and_length(module):
     """The scan asks for a verb only of a run whose first letter and length some verb has (63
     standing for any longer length): an empty or capitalised verb matches no run, a verb longer
