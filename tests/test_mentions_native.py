@@ -169,8 +169,9 @@ def test_every_piece_pair_searches_the_same(native):
 
 
 # A text of 256 characters or more is read as two halves at once, the second half's search
-# starting the longest word's length before its half: long texts crowded with places, of odd and
-# even lengths, find every place once, on either side of the half and across it.
+# starting the longest word's length before its half, two characters of each at a time (a half of
+# odd length ends with one): long texts crowded with places, of odd and even lengths, find every
+# place once, on either side of the half and across it.
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")) // 4, deadline=None)  # ~0.1 s an example
 @given(st.lists(FEW, min_size=250, max_size=700).map("".join), st.lists(st.lists(FEW, min_size=1, max_size=6).map("".join),
                                                                         min_size=1, max_size=20).map(tuple))
@@ -180,10 +181,11 @@ def test_long_crowded_texts_search_the_same(native, text, words):
 
 
 def test_a_word_across_the_half_is_found_once(native):
-    """Each word at every place around the half of a text of each length from 256 on."""
+    """Each word at every place around the half of a text of each length from 256 on (halves of
+    even and odd lengths)."""
     for words in (WORDS, ODD_WORDS):
         for word in words:
-            for n in (256, 257, 300, 301):
+            for n in (256, 257, 258, 259, 300, 301):
                 for at in range(n // 2 - len(word) - 2, n // 2 + 3):
                     text = "x" * at + word + "y" * (n - at - len(word))
                     _both(native, text, words)
@@ -208,7 +210,7 @@ def test_an_odd_character_anywhere_gives_the_text_to_python(native):
     U+0131, U+2129 and U+212B scanned in C."""
     for odd in ("\u0130", "\u212a", "\u012f", "\u0131", "\u2129", "\u212b"):
         for wide in ("", "\u2192", "\U0001f600"):
-            for n in (12, 256, 257, 301):
+            for n in (12, 256, 257, 258, 259, 301):
                 base = (wide + "an agent, ask " * n)[:n]
                 for at in {0, 1, 5, n // 2 - 20, n // 2 - 2, n // 2 - 1, n // 2, n // 2 + 1, n - 2, n - 1}:
                     _both(native, base[:at] + odd + base[at + 1 :])
