@@ -64,8 +64,11 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic], linked: Mapping[s
         if known is None:
             known = resolved[a.scope] = _Resolved(a.scope, by_id, by_name)
         _link_agent(a, plugins, known, dangling, edges, diags)
-    diags += _cycles(kept, edges)
-    return ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
+    shape = _shape([a.id for a in kept], edges)
+    diags += _cycles(shape)
+    project = ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
+    project.derived[_SHAPE] = shape  # the same agents and edges: the targets' nesting report reads it (`shape_of`)
+    return project
 
 
 class _Resolved(dict):
@@ -324,11 +327,11 @@ def _lookup(target: str, scope: str | None, by_id: dict, by_name: dict):
     return sorted(candidates, key=lambda a: a.id) or None
 
 
-def _cycles(agents: list[AgentIR], edges: list[Edge]) -> list[Diagnostic]:
+def _cycles(shape: Shape) -> list[Diagnostic]:
     """One info per strongly connected component, with one concrete cycle printed."""
-    succ, first_edge = successors([a.id for a in agents], edges)
+    succ, first_edge, comps = shape
     out = []
-    for comp in components(succ):
+    for comp in comps:
         if len(comp) < 2:
             continue
         path = shortest_loop(min(comp), succ, set(comp))
@@ -336,6 +339,27 @@ def _cycles(agents: list[AgentIR], edges: list[Edge]) -> list[Diagnostic]:
         out.append(diag("AGC305", e.span, "delegation cycle: " + " -> ".join(path),
                         hint="fine when intended; generated graphs bound it with a recursion limit"))
     return out
+
+
+Shape = tuple[dict[str, list[str]], dict[tuple[str, str], Edge], list[list[str]]]
+"""(`successors`' two results, `components` of the first): the delegation graph's shape."""
+_SHAPE = "graph.shape"  # its key in ProjectIR.derived
+
+
+def _shape(agent_ids: list[str], edges) -> Shape:
+    succ, first = successors(agent_ids, edges)
+    return succ, first, components(succ)
+
+
+def shape_of(project: ProjectIR) -> Shape:
+    """The shape of the project's delegation graph, made once per project (`link` hands its
+    own over): link's cycle check and the nesting report of claude and claude-sdk walked the
+    same ~17 000 edges of a 1000-agent build each (the report of a one-edit rebuild: 32.4M -> 21.4M instructions).
+    Read only: the lists and dicts are shared."""
+    shape = project.derived.get(_SHAPE)
+    if shape is None:
+        shape = project.derived[_SHAPE] = _shape([a.id for a in project.agents], project.edges)
+    return shape
 
 
 def successors(agent_ids: list[str], edges) -> tuple[dict[str, list[str]], dict[tuple[str, str], Edge]]:

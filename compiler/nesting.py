@@ -9,7 +9,7 @@ ProjectIR: no target is imported (the limit and the target's name are arguments)
 from __future__ import annotations
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.graph import components, shortest_loop, successors
+from agentc.compiler.graph import shape_of, shortest_loop
 from agentc.compiler.ir import ProjectIR
 
 _LOOP_GROUP = 12
@@ -19,10 +19,10 @@ _LOOP_GROUP = 12
 def nesting_report(project: ProjectIR, limit: int, target: str) -> list[Diagnostic]:
     """AGC307 (warning) per chain of more than `limit` agents, from the agents where such chains
     start; AGC308 (info) per agent that can reach itself, with its shortest loop."""
-    succ, first = successors([a.id for a in project.agents], project.edges)
+    succ, first, groups = shape_of(project)
     comp: dict[str, int] = {}
     members: dict[int, set[str]] = {}
-    for n, group in enumerate(components(succ)):
+    for n, group in enumerate(groups):
         members[n] = set(group)
         comp.update(dict.fromkeys(group, n))
     out: list[Diagnostic] = []

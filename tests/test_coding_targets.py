@@ -251,6 +251,24 @@ def test_nesting_reports_chains_past_the_limit_and_loops_with_the_chain(tmp_path
     assert not [d for d in quiet.diagnostics if d.code in ("AGC307", "AGC308")]  # codex declares no limit
 
 
+def test_link_hands_the_nesting_report_the_graph_it_walked(tmp_path):
+    from dataclasses import replace
+
+    from agentc.compiler import graph
+    from agentc.compiler.nesting import nesting_report
+
+    for a, b in (("ping", "pong"), ("pong", "ping"), ("lead", "ping")):
+        (tmp_path / f"{a}.md").write_text(f"---\nname: {a}\ndescription: Loop.\n---\nDelegate to the `{b}` agent.\n",
+                                          encoding="utf-8")
+    project = api.load_project((str(tmp_path),))
+    shape = graph.shape_of(project)
+    assert shape is graph.shape_of(project)  # link's own, made once
+    again = replace(project)  # another project of the same agents and edges: its shape made afresh
+    assert graph.shape_of(again) is not shape and graph.shape_of(again) == shape
+    assert shape[0] == {"lead": ["ping"], "ping": ["pong"], "pong": ["ping"]}
+    assert nesting_report(project, 1, "claude") == nesting_report(again, 1, "claude") != []
+
+
 def test_targets_list_their_capability_flags():
     from agentc.targets import TARGETS
 
