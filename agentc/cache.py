@@ -767,10 +767,10 @@ def unchanged(entries: list[list], recorded_ns: int) -> bool:
     return True
 
 
-def recorded_diagnostics(record: dict, keep: Callable[[Diagnostic], bool] = lambda d: True) -> list[Diagnostic]:
-    """The record's diagnostics that `keep` accepts (load_record made and checked them: a record
-    with a damaged one is no record, and the build is a full one)."""
-    return [d for d in record["diagnostics"] if keep(d)]
+def recorded_diagnostics(record: dict) -> list[Diagnostic]:
+    """The record's diagnostics (load_record made and checked them: a record with a damaged one
+    is no record, and the build is a full one)."""
+    return list(record["diagnostics"])
 
 
 def build_key(options_json: str, targets: list[str], roots: list[str]) -> str:

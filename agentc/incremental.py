@@ -182,7 +182,8 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     if not set(files) <= old_files:
         return None
     gone = {a.file for a in fresh} | set(files)
-    kept = recorded_diagnostics(record, lambda d: d.code not in GRAPH and d.file not in gone)
+    # Tested inline, not through recorded_diagnostics' `keep`: a call per kept AGC301 (~12 000) was ~1.4% of this rebuild.
+    kept = [d for d in recorded_diagnostics(record) if d.file not in gone and d.code not in GRAPH]
     final = _merged(kept, api.judge(diags, options, project, fresh={a.file for a in fresh}))
     if has_errors(final):
         return None
