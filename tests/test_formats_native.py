@@ -1,11 +1,13 @@
 """The text report's head lines in C (agentc/_codec.c, heads) against formats._heads' Python
 path and compiler/diagnostics.head_line, the reference: the same text for odd diagnostics,
 hypothesis-made ones and every severity chosen; a lone surrogate left to Python; bad arguments
-are TypeErrors, and it leaks no memory."""
+are TypeErrors, and it leaks no memory. Its count of each (code, severity) (tally) likewise,
+against Counter and formats._tally's Python path."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 
 import pytest
 from conftest import assert_no_leak, native_in_use, native_or_skip
@@ -97,3 +99,78 @@ def test_it_leaks_nothing(heads):
             pass
 
     assert_no_leak(lambda: (heads(diags, formats._HEAD_FIELDS, frozenset({"warning", "error"})), refused()))
+
+
+# ---- tally: the count of each (code, severity) --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tally():
+    """The C `tally`, even in a pure-Python run."""
+    return native_or_skip(lambda: native.load("_codec", "tally", package="agentc"), "_codec").tally
+
+
+def _tallied(tally, diags) -> list:
+    """The C count, checked against Counter and the Python reference (order included)."""
+    expected = list(Counter(map(formats._CODE_SEVERITY, diags)).items())
+    assert list(tally(diags, formats._TALLY_FIELDS).items()) == expected
+    assert list(tally(tuple(diags), ("code", "severity")).items()) == expected
+    assert list(formats._tally(diags).items()) == expected
+    reference = formats._C
+    try:
+        formats._C = None
+        assert list(formats._tally(diags).items()) == expected
+    finally:
+        formats._C = reference
+    return expected
+
+
+@pytest.mark.parametrize("text", ODD, ids=range(len(ODD)))
+def test_odd_codes_tally_alike(tally, text):
+    odd = dataclasses.replace(diag("AGC301", Span(file="a.md", line=1), "m"), code=text)
+    copy = dataclasses.replace(odd, code="".join(list(text)))  # an equal str, not the same object
+    diags = [odd, copy, diag("AGC301", Span(file="a.md", line=2), "m"), odd, dataclasses.replace(copy, severity="info"), copy]
+    counted = _tallied(tally, diags)
+    assert sum(n for _, n in counted) == len(diags)
+
+
+def test_runs_and_pairs_seen_again_add_up(tally):
+    a, b = diag("AGC301", Span(file="a.md", line=1), "m"), diag("AGC305", Span(file="a.md", line=1), "m")
+    assert _tallied(tally, [a] * 5 + [b] + [a] * 7 + [b, b]) == [(("AGC301", "warning"), 12), (("AGC305", "info"), 3)]
+    assert _tallied(tally, []) == [] and _tallied(tally, [b]) == [(("AGC305", "info"), 1)]
+    odd = dataclasses.replace(a, code=7, severity=True)  # anything hashable counts, as in a Counter
+    assert _tallied(tally, [odd, dataclasses.replace(odd, code=7.0, severity=1)]) == [((7, True), 2)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.builds(lambda code, severity: diag(code, Span(file="a.md", line=1), "m", severity=severity),
+                          st.sampled_from(["AGC301", "AGC001", "AGC305"]), st.sampled_from(["error", "warning", "info"])),
+                max_size=30))
+def test_hypothesis_diagnostics_tally_alike(tally, diags):
+    _tallied(tally, diags)
+
+
+def test_tally_bad_arguments_raise(tally):
+    diags = [diag("AGC301", Span(file="a.md", line=1), "m")]
+    span_file = vars(Span)["file"]
+    for args in ((diags,), (diags, formats._TALLY_FIELDS, 1), (iter(diags), formats._TALLY_FIELDS), (diags, formats._TALLY_FIELDS[:1]),
+                 (diags, list(formats._TALLY_FIELDS)), (diags, (1, 2)), (diags, (span_file, formats._TALLY_FIELDS[1])),
+                 ([dataclasses.replace(diags[0], code=[])], formats._TALLY_FIELDS), ([object()], formats._TALLY_FIELDS)):
+        with pytest.raises(TypeError):
+            tally(*args)
+    with pytest.raises(AttributeError):  # by name: the object's own error
+        tally([object()], ("code", "severity"))
+    with pytest.raises(AttributeError):
+        tally([diags[0], object()], ("code", "severity"))
+
+
+def test_tally_leaks_nothing(tally):
+    diags = [diag("AGC301", Span(file="a.md", line=1), "m")] * 3 + [diag("AGC305", Span(file="a.md", line=1), "m"),
+                                                                   diag("AGC301", Span(file="b.md", line=1), "m")]
+
+    def refused():
+        try:
+            tally([diags[0], dataclasses.replace(diags[0], code=[])], formats._TALLY_FIELDS)
+        except TypeError:
+            pass
+
+    assert_no_leak(lambda: (tally(diags, formats._TALLY_FIELDS), refused()))
