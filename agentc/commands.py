@@ -388,7 +388,8 @@ def check(sources, strict, output_format, color, config_file, quiet, verbose, st
         from agentc.discover import discover
 
         found, _ = discover(list(opts.sources))
-        plans = fixer.plan([(f.path.as_posix() if not f.path.is_absolute() else str(f.path), f.path.read_bytes()) for f in found])
+        paths = [Path(f.path) for f in found]
+        plans = fixer.plan([(p.as_posix() if not p.is_absolute() else str(p), p.read_bytes()) for p in paths])
         if show_diff:
             sys.stdout.write("".join(p.diff() for p in plans))
             echo(f"{sum(len(p.changes) for p in plans)} fix(es) in {len(plans)} file(s) (nothing written; --fix applies them)", err=True)

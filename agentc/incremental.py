@@ -120,7 +120,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     try:
         if not record or record.get("key") != key or not record.get("views") or not able(targets):
             return None
-        if [s[0] for s in record["sources"]] != [str(f.path) for f in found] or record.get("scopes") != [f.scope for f in found]:
+        if [s[0] for s in record["sources"]] != [f.path for f in found] or record.get("scopes") != [f.scope for f in found]:
             return None
         recorded = int(record["recorded_ns"])
         old_views, old_files = store.load_views(record["views"]), set(record["files"])

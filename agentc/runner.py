@@ -229,7 +229,7 @@ def _no_op(record: dict | None, key: str, found) -> dict | None:
     try:
         if not record or record.get("key") != key:
             return None
-        if [s[0] for s in record["sources"]] != [str(f.path) for f in found]:
+        if [s[0] for s in record["sources"]] != [f.path for f in found]:
             return None  # a file appeared, vanished or moved
         if record.get("scopes") != [f.scope for f in found]:
             return None  # a plugin was renamed (its plugin.json is not a source file)

@@ -8,6 +8,7 @@ does not scroll the terminal on every save.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ def snapshot(sources: tuple[str, ...], extra: list[Path]) -> tuple:
     stats = []
     for path in [f.path for f in found] + extra:
         try:
-            st = path.stat()
+            st = os.stat(path)
             stats.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         except OSError:
             stats.append((str(path), None))

@@ -8,6 +8,7 @@ import errno
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, SHARED
@@ -95,7 +96,7 @@ def test_a_worker_that_cannot_be_forked_leaves_its_share_to_this_process(monkeyp
 
 
 def test_leaving_early_ends_the_workers():
-    todo = [(f, f.path.read_bytes()) for f in discover(OURS)[0]]
+    todo = [(f, Path(f.path).read_bytes()) for f in discover(OURS)[0]]
     lowering = pools.lower_in_pool(todo, 3, api._lower_to_entry)
     assert next(lowering)[1] is not None
     lowering.close()  # as an error or Ctrl-C in the build would
@@ -203,8 +204,8 @@ def test_automatic_jobs_lower_here_what_the_cache_left_too_little_of(monkeypatch
     assert read(OURS, 0, cache=cache)[:2] == one[:2] and sizes == [2]  # nothing cached: a pool of two
     cache.flush()
     found = discover(OURS)[0]
-    edited = tmp_path / found[0].path.name
-    edited.write_bytes(found[0].path.read_bytes() + b"\nOne more line.\n")
+    edited = tmp_path / Path(found[0].path).name
+    edited.write_bytes(Path(found[0].path).read_bytes() + b"\nOne more line.\n")
     found[0] = dataclasses.replace(found[0], path=edited)
     again = api.read_agents(found, cache=Cache(str(tmp_path / "cache")), jobs=0)
     assert sizes == [2] and len(again[0]) == len(one[0])  # one file left to lower: lowered here
