@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import field
 from functools import cache, cached_property
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from agentc.compiler.diagnostics import Diagnostic
@@ -241,6 +243,9 @@ class Edge(Node):
     span: Span
 
 
+_SOURCE = attrgetter("source")
+
+
 @lean(frozen=True, kw_only=True)  # not slotted: the indexes below live in its __dict__
 class ProjectIR(Node):
     ir_version: str = IR_VERSION
@@ -266,10 +271,13 @@ class ProjectIR(Node):
 
     @cached_property
     def _edges_by_source(self) -> dict[str, tuple[Edge, ...]]:
-        grouped: dict[str, list[Edge]] = {}
-        for e in self.edges:
-            grouped.setdefault(e.source, []).append(e)
-        return {k: tuple(v) for k, v in grouped.items()}
+        # A run of edges at a time: link appends each agent's edges together, so there is one run
+        # per agent (a setdefault and an append per edge: 13.4M instructions at 1000 agents).
+        grouped: dict[str, tuple[Edge, ...]] = {}
+        for source, edges in groupby(self.edges, key=_SOURCE):
+            run = tuple(edges)
+            grouped[source] = grouped[source] + run if source in grouped else run
+        return grouped
 
     @cached_property
     def derived(self) -> dict[str, Any]:

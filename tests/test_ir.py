@@ -150,3 +150,16 @@ def test_a_delegation_points_at_the_name_standing_alone_as_the_regex_would():
                "".join(rng.choice("ab-_ 1é") for _ in range(rng.randint(1, 3)))) for _ in range(5000)]
     for text, name in cases:
         assert _whole_name_at(text, name) == regex(text, name), (text, name)
+
+
+def test_edges_from_gives_each_agents_edges_in_order_wherever_they_stand():
+    """One run per agent as link makes them, or scattered: the same index either way."""
+    from agentc.compiler.ir import Edge, ProjectIR
+    from agentc.compiler.span import Span
+
+    edges = tuple(Edge(source=s, target=f"t{i}", target_id=None, condition="", kind="delegate", span=Span(file=f"{s}.md", line=i))
+                  for i, s in enumerate("aabacbb"))
+    project = ProjectIR(agents=(), edges=edges)
+    for source in "abc":
+        assert project.edges_from(source) == tuple(e for e in edges if e.source == source)
+    assert [e.target for e in project.edges_from("a")] == ["t0", "t1", "t3"] and project.edges_from("z") == ()
