@@ -69,10 +69,10 @@ def stat_of(path: str | os.PathLike) -> list[int] | None:
         st = os.stat(path)  # a str will do: a no-op build of 1000 agents stats 2000 recorded paths
     except OSError:
         return None
-    return _stat_key(st)
+    return stat_key(st)
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
+def stat_key(st: os.stat_result) -> list[int]:
     """What the record keeps of a file's stat, and compares again to see it unchanged."""
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
@@ -92,7 +92,7 @@ def read_with_stat(path: str | os.PathLike) -> tuple[list[int], bytes]:
             data = b"".join(parts)
     finally:
         os.close(fd)
-    return _stat_key(st), data
+    return stat_key(st), data
 
 
 _CODE: str | None = None
@@ -118,7 +118,7 @@ def code_fingerprint() -> str:
         files = [(rel, path) for pkg in (agentc, agentc.compiler, agentc.targets) for folder in pkg.__path__
                  for rel, path in _code_files(folder)]
         try:
-            stats = tuple((rel, *_stat_key(os.stat(path))) for rel, path in files)
+            stats = tuple((rel, *stat_key(os.stat(path))) for rel, path in files)
         except OSError:
             stats = None
         key = sha(repr((agentc.__version__, FORMAT, stats)).encode())

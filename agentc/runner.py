@@ -252,8 +252,8 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
             path = os.path.join(base, rel)
             if rel in stage.same:
                 outputs.append(before[path])
-            else:
-                outputs.append([path, stat_of(path), None])
+            else:  # a file written into a twin has its stat from the write (Stage.stats): no stat here
+                outputs.append([path, stage.stats.get(rel) or stat_of(path), None])
                 fresh.append((outputs[-1], stage, rel))
         manifest = str(stage.out / writer.MANIFEST)
         outputs.append([manifest, stat_of(manifest), None])

@@ -17,7 +17,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentc.cache import read_with_stat
+from agentc.cache import read_with_stat, stat_key
 from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
@@ -189,6 +189,10 @@ class Stage:
         self.temps: dict[str, tuple[str, str]] = {}  # path -> (temp, final) of each staged change
         self.twins: dict[str, str | None] = {}  # target -> its folder's twin, or None (see `_twin`)
         self.twinned: dict[str, str] = {}  # path -> where it is written in its target's twin
+        # path -> the stat (cache.stat_key) of a file written into a twin, with `racy`: renaming
+        # the twin changes none of it, so the record takes it from here (renaming a file itself
+        # changes its ctime: those are stat'ed once in place).
+        self.stats: dict[str, list[int]] = {}
         self.folders: set[str] = set()  # folders known to exist
         self.made: list[Path] = []  # folders this stage created, deepest last: `abort` removes them
         self.guard = _Guard(out)
@@ -216,8 +220,10 @@ class Stage:
             parts = pieces(text)
             self.paths.add(rel)
             twin = self._twin(rel) if write else None
+            if twin is not None:  # a folder the twin becomes: nothing there yet, so the guard need not look for a symlink
+                self.guard.ours.add(folder)
             # A folder this stage made (or will, from a twin) holds none of its final files yet: nothing to read there.
-            current, mtime = (None, 0) if twin is not None or folder in self.guard.ours else _read(path)
+            current, mtime = (None, 0) if folder in self.guard.ours else _read(path)
             if current is not None and _same(current, parts):
                 self.todo.unchanged.append(rel)
                 if hold:
@@ -236,9 +242,11 @@ class Stage:
                     tmp = os.path.join(twin, rel.partition("/")[2])
                     self._folder(os.path.dirname(tmp))
                     self.twinned[rel] = tmp
-                mtime = _put(tmp, parts, stat=hold)
-                if hold:
-                    self._hold(rel, parts, mtime)  # a rename (of the file or of its twin folder) keeps its mtime
+                written = _put(tmp, parts, stat=hold)
+                if written is not None:
+                    self._hold(rel, parts, written[1])  # a rename (of the file or of its twin folder) keeps its mtime
+                    if twin is not None:
+                        self.stats[rel] = written
 
     def _twin(self, rel: str) -> str | None:
         """Where the files of `rel`'s target are written when the build makes that target's folder
@@ -419,16 +427,16 @@ _WRITE = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | 
           | getattr(os, "O_BINARY", 0))
 
 
-def _put(path: str, parts: tuple[bytes, ...], *, stat: bool = False) -> int:
+def _put(path: str, parts: tuple[bytes, ...], *, stat: bool = False) -> list[int] | None:
     """Write the parts one after another into `path`, made (mode 0o666 less the umask, as
-    open() makes it) or emptied; with `stat`, return its mtime (else 0)."""
+    open() makes it) or emptied; with `stat`, return its stat as written (cache.stat_key), else None."""
     fd = os.open(path, _WRITE, 0o666)
     try:
         for part in parts:
             view = memoryview(part)
             while view:  # os.write may write less than asked (a signal, a full pipe): go on
                 view = view[os.write(fd, view):]
-        return os.fstat(fd).st_mtime_ns if stat else 0
+        return stat_key(os.fstat(fd)) if stat else None
     finally:
         os.close(fd)
 

@@ -126,6 +126,19 @@ def test_a_stage_hashes_a_file_from_the_future_at_once_and_the_oldest_past_its_l
         assert s.digest(name) == hashlib.sha256(name.encode() * 2).hexdigest()
 
 
+def test_the_stat_of_a_file_written_into_a_twin_is_its_stat_in_place(tmp_path):
+    """The record takes it from the write (Stage.stats): renaming the twin folder changes none
+    of its files' stats, where renaming a file changes its ctime."""
+    s = writer.Stage(tmp_path, ("claude", "openai"), racy=10**8)
+    (tmp_path / "openai").mkdir()  # there: its file gets a temp file and a rename of its own
+    s.add({"claude/a/f.md": "one\n", "claude/g.md": "two\n", "openai/h.md": "three\n"}, write=True)
+    s.finish()
+    s.commit()
+    assert sorted(s.stats) == ["claude/a/f.md", "claude/g.md"]
+    for rel, stat in s.stats.items():
+        assert stat == cache.stat_of(tmp_path / rel)
+
+
 def test_a_stage_without_racy_holds_nothing(tmp_path):
     s = writer.Stage(tmp_path, ("",))
     s.add({"a.md": "text\n"}, write=True)
