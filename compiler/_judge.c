@@ -2464,7 +2464,9 @@ holding_of(PyObject *text, PyObject *groups, unsigned long long *out)
         while (m) {
             int k = __builtin_ctzll(m);
             m &= m - 1;
-            if ((size_t)hw.len[k] <= len - i && memcmp(low + i, hw.bytes[k], (size_t)hw.len[k]) == 0) {
+            /* the second byte first: most letters of a text start some word ("a", "d", "w", "t") */
+            if ((size_t)hw.len[k] <= len - i && (hw.len[k] == 1 || (unsigned char)low[i + 1] == hw.bytes[k][1])
+                && memcmp(low + i, hw.bytes[k], (size_t)hw.len[k]) == 0) {
                 mask |= 1ULL << hw.group[k];
                 pending &= ~hw.of_group[hw.group[k]];
                 m &= pending;
@@ -3266,6 +3268,37 @@ name_agent_may(PyObject *text)
     return 0;
 }
 
+/* Whether `_DELEGATE_PHRASE` may match in `text`: it holds "delegate", "delegates" or "delegating"
+   as a word (ASCII in any case but where `may_be` lets "s" and "i" be what re.I folds to them). */
+static int
+delegate_may(PyObject *text)
+{
+    static const char *const ends[] = {"e", "es", "ing", NULL};
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t p = 0; p + 7 <= n; p++) {
+        Py_ssize_t k = 0;
+        while (k < 7 && PyUnicode_READ(kind, data, p + k) < 128 && may_be(PyUnicode_READ(kind, data, p + k), "delegat"[k])) {
+            k++;
+        }
+        if (k < 7 || (p > 0 && word_char(PyUnicode_READ(kind, data, p - 1)))) {
+            continue;
+        }
+        for (int e = 0; ends[e]; e++) {
+            Py_ssize_t q = p + 7, c = 0;
+            while (ends[e][c] && q < n && may_be(PyUnicode_READ(kind, data, q), ends[e][c])) {
+                q++;
+                c++;
+            }
+            if (!ends[e][c] && (q == n || !word_char(PyUnicode_READ(kind, data, q)))) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* `_line`'s D1 arrow for a text `_arrow` reads one in: the edges in *found (a new list), or 0 when
    the reference must read the text (a verb "use" or "see", no names right after the arrow, or no
    condition around them but the clause's own words); -1 with an exception. */
@@ -3369,7 +3402,7 @@ line_edges(PyObject *module, PyObject *const *env, PyObject *text, PyObject *lin
     }
     /* no arrow: outside delegation and avoid sections a parenthesis with a cue, "delegate ... to" or
        a collaboration verb starting the text is read by the reference; in them, every text is */
-    if (always || holds & (W_PAREN_CUE | W_DELEGAT)) {
+    if (always || holds & W_PAREN_CUE || (holds & W_DELEGAT && delegate_may(text))) {
         return 0;
     }
     PyObject *body = clean(module, (PyObject *const[]){env[T_CLEAN], text}, 2);

@@ -1331,7 +1331,7 @@ FIND_BITS = ["\u2192", "->", "=>", "\u21d2", " ", "  ", "\t", "\u00a0", "\n", "\
              "**ml-engineer**", "`data-scientist`", "jax-pro", "**a**", "`b`", "fine-tuning", "code-reviewer", " or ", " and ",
              ", ", "/", ".", ". ", "..", "x.", ";", "; ", ":", ": ", "**Title**:", "**With**", "**vs**", "**v**", "**\u00e9**",
              "(", ")", "(delegate to ", "(use ", "(\u2192 ", "Collaborate with", "work with", "Wor\u212a", "pair", "liaise",
-             "delegates", "delegating", "agent", "AGENT", "agents", "agentic", "sub-agent", "subagent", "\u017fubagent",
+             "delegate", "DELEGATES", "delegating", "Delegation", "delegat\u0131ng", "delegate\u017f", "to ", "agent", "AGENT", "agents", "agentic", "sub-agent", "subagent", "\u017fubagent",
              "the", "x", "When", "\u0130", "\u0131", "\u212a", "\u017f", "\U0001f600", "\udc80", "x" * 300, "- ", "1. "]
 
 
@@ -1371,7 +1371,8 @@ def test_odd_texts_find_the_same_edges(find_text):
              "x \u2192 Delegate to **a-b**. Then c.", "x \u2192 Delegate to **a-b**: when y", ". \u2192 Delegate to **a-b**. z",
              "Use the **code-reviewer** agent for diffs", "multi-agent x \u2192 route to a-b", "x-y\u00a0sub-agent \u2192 use z",
              "x-\u212a agent", "x-y\r\nagent", "\u2192 " * 2000 + "Delegate to a-b", "Collaborate with a-b on c",
-             "Wor\u212a with a-b", "delegates the x to a-b", "(delegate to a-b)", "x" * 5000 + " \u2192 Delegate to **a-b**"]
+             "Wor\u212a with a-b", "delegates the x to a-b", "Delegation Strategy x", "xdelegate to a-b", "delegated to a-b",
+             "delegat\u0130ng it to a-b", "(delegate to a-b)", "x" * 5000 + " \u2192 Delegate to **a-b**"]
     found = 0
     for text in texts:
         for role in FIND_ROLES:
