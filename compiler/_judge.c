@@ -3425,19 +3425,21 @@ PyDoc_STRVAR(find_text_doc,
 "ALWAYS_READ, lead, _NOT_AGENTS, clean's env, _text_py). Reads the texts that hold no form, and D1\n"
 "arrows; hands any other to _text_py.");
 
-static PyObject *
-find_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Whether `env` is what find_text reads with (see T_*). */
+static int
+text_env_ok(PyObject *env)
 {
-    if (nargs != 6 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != T_COUNT || !PyUnicode_Check(args[1])
-        || !PyUnicode_Check(args[4]) || !PyTuple_Check(PyTuple_GET_ITEM(args[0], T_WORDS))
-        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[0], T_WORDS)) > 30 || !PyTuple_Check(PyTuple_GET_ITEM(args[0], T_ALWAYS))
-        || !PyAnySet_Check(PyTuple_GET_ITEM(args[0], T_NOT_AGENTS))
-        || !PyTuple_Check(PyTuple_GET_ITEM(args[0], T_CLEAN)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(args[0], T_CLEAN)) != C_COUNT) {
-        PyErr_SetString(PyExc_TypeError, "find_text(env: tuple of 6, text: str, line, col, role: str, self_name)");
-        return NULL;
-    }
-    PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
-    PyObject *text = args[1], *line = args[2], *col = args[3], *role = args[4];
+    return PyTuple_Check(env) && PyTuple_GET_SIZE(env) == T_COUNT && PyTuple_Check(PyTuple_GET_ITEM(env, T_WORDS))
+           && PyTuple_GET_SIZE(PyTuple_GET_ITEM(env, T_WORDS)) <= 30 && PyTuple_Check(PyTuple_GET_ITEM(env, T_ALWAYS))
+           && PyAnySet_Check(PyTuple_GET_ITEM(env, T_NOT_AGENTS)) && PyTuple_Check(PyTuple_GET_ITEM(env, T_CLEAN))
+           && PyTuple_GET_SIZE(PyTuple_GET_ITEM(env, T_CLEAN)) == C_COUNT;
+}
+
+/* find_text's reading of `args` (text: str, line, col, role: str, self_name) with a checked `env`. */
+static PyObject *
+text_edges(PyObject *module, PyObject *const *env, PyObject *const *args)
+{
+    PyObject *text = args[0], *line = args[1], *col = args[2], *role = args[3];
     unsigned long long holds;
     if (holding_of(text, env[T_WORDS], &holds) < 0) {
         return NULL;
@@ -3464,9 +3466,88 @@ find_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         got = 0;
     }
     if (got == 0) {
-        return PyObject_Vectorcall(env[T_REFERENCE], args + 1, 5, NULL);
+        return PyObject_Vectorcall(env[T_REFERENCE], args, 5, NULL);
     }
     return got < 0 ? NULL : found;
+}
+
+static PyObject *
+find_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !text_env_ok(args[0]) || !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "find_text(env: tuple of 6, text: str, line, col, role: str, self_name)");
+        return NULL;
+    }
+    return text_edges(module, &PyTuple_GET_ITEM(args[0], 0), args + 1);
+}
+
+/* What `find_blocks` reads with, in the order delegation._native_blocks passes it. */
+enum { B_TEXT_ENV, B_LIST_ITEM, B_PARAGRAPH, B_FIND, B_OTHER, B_COUNT };
+
+PyDoc_STRVAR(find_blocks_doc,
+"find_blocks(env, blocks, indices, owner, roles, self_name)\n"
+"--\n\n"
+"delegation._find_blocks_py: the edges `find` reads in each of blocks[indices] (ints), in the role of\n"
+"its section (`owner`, `roles`; \"other\" outside any), by index, for the blocks yielding any. `env`:\n"
+"(find_text's env, ListItem, Paragraph, find, \"other\"); a list item's or paragraph's text is read as\n"
+"find_text reads it, any other block by `find`.");
+
+static PyObject *
+find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != B_COUNT
+        || !text_env_ok(PyTuple_GET_ITEM(args[0], B_TEXT_ENV)) || !PyUnicode_Check(PyTuple_GET_ITEM(args[0], B_OTHER))
+        || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyList_Check(args[3]) || !PyList_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "find_blocks(env: tuple of 5, blocks: list, indices: list, owner: list, roles: list, self_name)");
+        return NULL;
+    }
+    PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
+    PyObject *const *text_env = &PyTuple_GET_ITEM(env[B_TEXT_ENV], 0);
+    PyObject *blocks = args[1], *indices = args[2], *owner = args[3], *roles = args[4], *self_name = args[5];
+    PyObject *out = PyDict_New();
+    for (Py_ssize_t k = 0; out != NULL && k < PyList_GET_SIZE(indices); k++) {
+        PyObject *index = PyList_GET_ITEM(indices, k);
+        Py_ssize_t i = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -1;
+        if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "find_blocks: each index must be an int indexing blocks and owner");
+            }
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *block = PyList_GET_ITEM(blocks, i), *section = PyList_GET_ITEM(owner, i), *role = env[B_OTHER];
+        if (section != Py_None) {
+            Py_ssize_t s = PyLong_Check(section) ? PyLong_AsSsize_t(section) : -1;
+            if (s < 0 || s >= PyList_GET_SIZE(roles) || !PyUnicode_Check(PyList_GET_ITEM(roles, s))) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_TypeError, "find_blocks: each owner must be None or an int indexing roles, each role a str");
+                Py_CLEAR(out);
+                break;
+            }
+            role = PyList_GET_ITEM(roles, s);
+        }
+        PyObject *found;
+        if ((PyObject *)Py_TYPE(block) == env[B_LIST_ITEM] || (PyObject *)Py_TYPE(block) == env[B_PARAGRAPH]) {
+            PyObject *text = PyObject_GetAttr(block, S_text), *line = NULL, *col = NULL;
+            if (text != NULL && (line = PyObject_GetAttr(block, S_line)) != NULL && (col = PyObject_GetAttr(block, S_col)) != NULL
+                && !PyUnicode_Check(text)) {
+                PyErr_SetString(PyExc_TypeError, "find_blocks: a block's text must be a str");
+            }
+            found = PyErr_Occurred() ? NULL : text_edges(module, text_env, (PyObject *const[]){text, line, col, role, self_name});
+            Py_XDECREF(text);
+            Py_XDECREF(line);
+            Py_XDECREF(col);
+        } else {
+            found = PyObject_Vectorcall(env[B_FIND], (PyObject *const[]){block, role, self_name}, 3, NULL);
+        }
+        /* a block yielding nothing is left out; on an error, so is the rest */
+        if (found == NULL || (PyList_Check(found) && PyList_GET_SIZE(found) && PyDict_SetItem(out, index, found) < 0)) {
+            Py_CLEAR(out);
+        }
+        Py_XDECREF(found);
+    }
+    return out;
 }
 
 static PyMethodDef methods[] = {
@@ -3486,13 +3567,14 @@ static PyMethodDef methods[] = {
     {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL, heads_doc},
     {"place", (PyCFunction)(void (*)(void))place, METH_FASTCALL, place_doc},
     {"find_text", (PyCFunction)(void (*)(void))find_text, METH_FASTCALL, find_text_doc},
+    {"find_blocks", (PyCFunction)(void (*)(void))find_blocks, METH_FASTCALL, find_blocks_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py, _heads_py and _text_py, and structure._place_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _leading_py, _heads_py, _text_py and _find_blocks_py, and structure._place_py in C.",
     -1,
     methods,
 };

@@ -213,6 +213,36 @@ def find(block: Block, role: str, self_name: str) -> list[Found]:
     return []
 
 
+def find_blocks(blocks: list[Block], indices: list[int], owner: list[int | None], roles: list[str],
+                self_name: str) -> dict[int, list[Found]]:
+    """`find` in each of `blocks[indices]`, in the role of its section (`owner`, `roles`; "other"
+    outside any): the edges of each block yielding any, by its index, in the order of `indices`."""
+    return _find_blocks(blocks, indices, owner, roles, self_name)
+
+
+def _find_blocks_py(blocks: list[Block], indices: list[int], owner: list[int | None], roles: list[str],
+                    self_name: str) -> dict[int, list[Found]]:
+    """`find_blocks`. The reference of compiler/_judge.c's `find_blocks`, which reads a list item's or
+    paragraph's text as `find_text` does and asks `find` of any other block: most of the ~32
+    blocks of a generated agent that `_delegations` visits yield nothing, and the Python loop over
+    them and each `find` call cost more than reading them."""
+    out = {}
+    for index in indices:
+        k = owner[index]
+        if found := find(blocks[index], roles[k] if k is not None else "other", self_name):
+            out[index] = found
+    return out
+
+
+def _native_blocks() -> Callable[..., dict[int, list[Found]]] | None:
+    """compiler/_judge.c's `find_blocks` bound to `find_text`'s env, the two kinds of block it reads,
+    and `find` for the others, or None: not built, or AGENTC_PURE_PYTHON set."""
+    module, text = native.load("_judge", "find_blocks"), _native_text()
+    if module is None or text is None:
+        return None
+    return partial(module.find_blocks, (text.args[0], ListItem, Paragraph, find, "other"))
+
+
 # A title that is "Delegate to " and one bare kebab name (most D2 titles): `_BLOCK_HEAD` would
 # take the name whole as `rest` and `targets_in` would give it back, ~20K Ir of regex a title.
 # `{NAME}-{NAME}` as one reading: names joined by "_" up to the first "-" (the same strings; the
@@ -436,6 +466,7 @@ def _line(text: str, line: int, col: int, role: str, holds: int, always: bool) -
 
 
 _text = _native_text() or _text_py
+_find_blocks = _native_blocks() or _find_blocks_py
 
 
 def _verb_phrase(rest: str, kind: str, pattern: str, line: int, col: int) -> list[Found]:

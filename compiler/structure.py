@@ -257,7 +257,9 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     visit.update(_owned_by(owner, roles, delegation.ALWAYS_READ))
     for *_, items in heads.values():
         visit.difference_update(items)  # the bullets that say when a head delegates: read with it
-    for index in sorted(visit.union(heads)):  # any other block holds no word a delegation form needs
+    # any other block holds no word a delegation form needs; a head is read as one (below)
+    finds = delegation.find_blocks(blocks, sorted(visit.difference(heads)), owner, roles, name)
+    for index in sorted(finds.keys() | heads.keys()):
         b = src.blocks[index]
         k = owner[index]
         if index in heads:  # D2: "**Delegate to x**:" then bullets that say when
@@ -270,10 +272,9 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
                 line, col = at
                 add(t, cond, "delegate", "D2 delegate block", section, line, col)
             continue
-        role = roles[k] if k is not None else "other"
         title = titles[k] if k is not None else None
         # a Found, or a plain tuple of its fields from compiler/_judge.c's `find_text`
-        for target, condition, kind, pattern, at_line, _ in delegation.find(b, role, name):
+        for target, condition, kind, pattern, at_line, _ in finds[index]:
             if (at := _place(src, target, b, at_line)) is None:
                 continue
             line, col = at

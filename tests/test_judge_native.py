@@ -1276,21 +1276,26 @@ def test_place_bad_arguments_and_no_leak(place):
     assert_no_leak(calls)
 
 
-@pytest.fixture(scope="module")
-def find_text():
-    """The C `find_text` bound as delegation.find calls it."""
+def _bound(native: str):
+    """delegation's C function as delegation binds it (`native`: `_native_text` or `_native_blocks`),
+    even in a pure-Python run."""
     from agentc.compiler import delegation
 
-    return native_or_skip(delegation._native_text, "_judge")
+    return native_or_skip(getattr(delegation, native), "_judge")
+
+
+@pytest.fixture(scope="module")
+def find_text():
+    return _bound("_native_text")
 
 
 def test_find_reads_texts_in_c_when_built():
     from agentc.compiler import delegation
 
     if native_in_use("agentc.compiler._judge") is None:
-        assert delegation._text is delegation._text_py
+        assert (delegation._text, delegation._find_blocks) == (delegation._text_py, delegation._find_blocks_py)
     else:
-        assert delegation._text.func.__name__ == "find_text"
+        assert (delegation._text.func.__name__, delegation._find_blocks.func.__name__) == ("find_text", "find_blocks")
 
 
 # Roles in which `find` reads a text differently: every text read (the two), or only one holding a form.
@@ -1410,6 +1415,79 @@ def test_find_text_bad_arguments_and_no_leak(find_text):
                 find_text(text, 1, 1, role, "me")
         try:
             c((*env[:2], lambda text: None, *env[3:]), *good[1:])
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def find_blocks():
+    return _bound("_native_blocks")
+
+
+def both_blocks(find_blocks, src, name="me"):
+    """Every block of `src`, in its section's role."""
+    from agentc.compiler import delegation
+
+    indices = list(range(len(src.blocks)))
+    got = find_blocks(src.blocks, indices, src.owner, src.roles, name)
+    assert got == delegation._find_blocks_py(src.blocks, indices, src.owner, src.roles, name), src.file
+    assert list(got) == sorted(got)
+    return got
+
+
+def test_every_file_finds_the_same_blocks(find_blocks):
+    """Every block of the repository's markdown and ../shared/corpus."""
+    blocks = edges = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        got = both_blocks(find_blocks, read_source(path.as_posix(), path.read_bytes()), path.stem)
+        blocks += len(got)
+        edges += sum(map(len, got.values()))
+    assert blocks > 30 and edges > 40  # the repository's files alone: 45 blocks yield 54 edges
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(MD_LINES + ["## Do not use", "- x \u2192 Delegate to **a-b**", "Use the a-b agent for c",
+                                            "| Delegate to | When |", "| a-b | x |"]), max_size=30),
+       st.sampled_from(["me", "a-b"]))
+def test_made_markdown_finds_the_same_blocks(find_blocks, lines, name):
+    both_blocks(find_blocks, read_source("made.md", "\n".join(lines).encode()), name)
+
+
+def test_find_blocks_bad_arguments_and_no_leak(find_blocks):
+    from agentc.compiler.markdown import ListItem, Paragraph
+
+    c = find_blocks.func
+    env = find_blocks.args[0]
+    item = ListItem(line=1, col=1, end=1, text="x \u2192 Delegate to **a-b**")
+    good = (env, [item], [0], [0], ["other"], "me")
+    assert c(*good) == {0: [("a-b", "x", "delegate", "D1 arrow", 1, 1)]}
+    assert c(env, [item], [0], [None], [], "me") == {0: [("a-b", "x", "delegate", "D1 arrow", 1, 1)]}
+    for at, bad in ((0, env[:4]), (0, None), (1, (item,)), (2, (0,)), (3, (0,)), (4, ("other",))):
+        with pytest.raises(TypeError):
+            c(*good[:at], bad, *good[at + 1:])
+    with pytest.raises(TypeError):
+        c(*good[:-1])
+    for k, bad in ((0, env[0][:5]), (4, 1)):
+        with pytest.raises(TypeError):
+            c((*env[:k], bad, *env[k + 1:]), *good[1:])
+    for indices, owner, roles in (([1], [0], ["x"]), ([-1], [0], ["x"]), (["0"], [0], ["x"]), ([1 << 70], [0], ["x"]),
+                                  ([0], [1], ["x"]), ([0], ["0"], ["x"]), ([0], [0], [1]), ([0], [], ["x"])):
+        with pytest.raises(TypeError):
+            c(env, [item], indices, owner, roles, "me")
+    with pytest.raises(TypeError):
+        c(env, [ListItem(line=1, col=1, end=1, text=None)], [0], [None], [], "me")
+    with pytest.raises(ZeroDivisionError):
+        c((*env[:3], lambda b, role, name: 1 / 0, *env[4:]), [object()], [0], [None], [], "me")
+    paragraph = Paragraph(line=2, col=1, end=2, text="Use the **a-b** agent for c")
+    blocks = [item, paragraph, object(), item]
+
+    def calls():
+        c(env, blocks, [0, 1, 3], [0, None, 0, 0], ["avoid_when"], "me")
+        c((*env[:3], lambda b, role, name: [(role,)], *env[4:]), blocks, [2], [None] * 4, [], "me")
+        try:
+            c(env, blocks, [9], [None] * 4, [], "me")
         except TypeError:
             pass
 
