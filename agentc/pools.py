@@ -30,7 +30,10 @@ Lowered = tuple[bytes, "AgentIR | None", "list[Diagnostic]"]
 
 # A pool pays on the wall clock from ~150 agents a process (2 shared cores, seed agents, -j 2
 # against -j 1: claude 100 0.43 -> 0.41 s, 200 0.75 -> 0.62 s; every target 100 0.69 -> 0.60 s)
-# and costs CPU that only many agents amortise (every target at 100: +35%, at 1000: +13%).
+# and costs CPU that only many agents amortise. Re-measured with the cyclic collector off (as
+# builds run), pool against -j 1, medians of 5-9 alternating pairs on 2 busy cores: claude at
+# 100 +7%, at 1000 +3%; every target at 1000 +4% (the lowering pool alone; `-j 2` starts the
+# emission pool too: every target at 100 +38%, at 1000 +29%).
 _AGENTS_PER_PROCESS = 150
 _MOST_PROCESSES = 8  # past that, forked copies' memory grows faster than the time saved
 
@@ -179,11 +182,12 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     """`lower(f, data)` of each file of `todo`, in order, made by `jobs` processes: this one
     lowers the first `1/jobs` of the files itself while `jobs - 1` forked ones (`_Worker`) each
     lower an equal share of the rest, their cache entries spooled and loaded back here. A file
-    lowered here is not sent; loading one a worker sent costs a sixth of lowering it
-    (`codec.load_entry`), which is why this process takes a share rather than wait for `jobs`
-    workers and load all their entries (-j 2, seed agents to claude, medians of 5-7 alternating
-    runs: 1000 agents CPU 4.35 -> 4.05 s, wall 4.89 -> 4.30 s; 300 agents 1.39 -> 1.30 s,
-    1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here,
+    lowered here is not sent; loading one a worker sent (`codec.load_entry`) costs about a
+    ninth of lowering it when it is light (a claude build's: ~0.53M instructions against
+    ~4.7M), over half when whole (~2.8M), which is why this process takes a share rather than
+    wait for `jobs` workers and load all their entries (-j 2, seed agents to claude, medians
+    of 5-7 alternating runs: 1000 agents CPU 4.35 -> 4.05 s, wall 4.89 -> 4.30 s; 300 agents
+    1.39 -> 1.30 s, 1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here,
     and so is every file after the last whole entry of a worker that failed (killed, out of
     memory, an exception) or could not be forked. Leaving early (an error, Ctrl-C) kills the
     workers. `whole=False`: `lower` made the entries without the body's structure
@@ -290,9 +294,10 @@ class _Worker:
 
 def _lower_share(share: list[tuple[Found, bytes]], lower: Callable[[Found, bytes], Lowered], spool: IO[bytes]) -> None:
     """In a worker: each file of `share` lowered, its cache entry written into `spool`. A build
-    that never reads the body's structure has them made without it (`api.read_agents`): a fifth
-    of the bytes for this process to parse (1000 seed agents to claude, -j 2: the ~500 entries
-    loaded here ~1.4M -> ~0.35M instructions each)."""
+    that never reads the body's structure has them made without it (`api.read_agents`): an
+    eighth of the bytes for this process to parse (1000 seed agents to claude, -j 2: the ~500
+    entries loaded here 46 -> 5.5 KB and ~2.8M -> ~0.53M instructions each, the body's decode
+    from the source included; callgrind, the agents kept as the build keeps them)."""
     for f, data in share:
         entry = lower(f, data)[0]
         spool.write(len(entry).to_bytes(8, "little"))
