@@ -1378,11 +1378,6 @@ owners(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
-PyDoc_STRVAR(lead_doc,
-"lead(text) -> (str | None, str)\n\n"
-"markdown._lead_py: `**Title**: rest` or `**Title:** rest` as (plain(title), rest), else\n"
-"(None, text), the text stripped.");
-
 /* "**" or "__" at `at` (the caller knows at + 1 is inside the text) */
 static int
 is_strong(int kind, const void *data, Py_ssize_t at)
@@ -1390,6 +1385,130 @@ is_strong(int kind, const void *data, Py_ssize_t at)
     Py_UCS4 a = PyUnicode_READ(kind, data, at);
     return (a == '*' || a == '_') && PyUnicode_READ(kind, data, at + 1) == a;
 }
+
+PyDoc_STRVAR(plain_doc,
+"plain(text) -> str\n\n"
+"markdown._plain_py: `text` without bold markers (each `**x**` or `__x__` read as x), backticks and\n"
+"the blanks around it.");
+
+/* Whether "**" or "__" starts at `at` of the `n` characters. */
+static inline int
+opens_strong(int kind, const void *data, Py_ssize_t at, Py_ssize_t n)
+{
+    return at + 1 < n && is_strong(kind, data, at);
+}
+
+/* The index of the first "`", "**" or "__" of the `n` characters, or n. */
+static inline Py_ssize_t
+first_marker(int kind, const void *data, Py_ssize_t n)
+{
+    Py_ssize_t k = 0;
+    while (k < n && PyUnicode_READ(kind, data, k) != '`' && !opens_strong(kind, data, k, n)) {
+        k++;
+    }
+    return k;
+}
+
+/* Whether the `n` one-byte characters at `s` hold a "`", "**" or "__": first_marker for the kind
+ * nearly every text is, memchr finding the candidates (most texts hold none, and the one-character
+ * loop cost ~5 instructions a character on paragraphs of a few hundred). */
+static int
+has_marker1(const void *s, Py_ssize_t n)
+{
+    const Py_UCS1 *end = (const Py_UCS1 *)s + n;
+    if (memchr(s, '`', n) != NULL) {
+        return 1;
+    }
+    for (const char *c = "*_"; *c; c++) {
+        const Py_UCS1 *p = s;
+        while ((p = memchr(p, *c, end - p)) != NULL && p + 1 < end) {
+            if (p[1] == *c) {
+                return 1;
+            }
+            p += 2;  /* p[1] is no marker either */
+        }
+    }
+    return 0;
+}
+
+/* The `n` characters at `data` with each _BOLD match replaced by its inner text and the backticks
+ * dropped, written to `out` (room for n characters of the same kind): how many were written. */
+static inline Py_ssize_t
+unmarked(int kind, const void *data, Py_ssize_t n, void *out)
+{
+    Py_ssize_t o = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t from = i, to = i + 1, next = i + 1;  /* what is kept, and where the search goes on */
+        if (opens_strong(kind, data, i, n)) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            for (Py_ssize_t j = i + 3; j + 1 < n && PyUnicode_READ(kind, data, j - 1) != '\n'; j++) {
+                if (PyUnicode_READ(kind, data, j) == c && PyUnicode_READ(kind, data, j + 1) == c) {
+                    from = i + 2;
+                    to = j;
+                    next = j + 2;
+                    break;
+                }
+            }
+        }
+        for (Py_ssize_t m = from; m < to; m++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, m);
+            if (ch != '`') {
+                PyUnicode_WRITE(kind, out, o, ch);
+                o++;
+            }
+        }
+        i = next;
+    }
+    return o;
+}
+
+/* markdown._plain_py without the regex engine and its cache, called ~130 times per seed agent (from
+ * Python and from this module's readers) on texts made fresh for each agent: a cache hit still
+ * hashed the text (~1 200 instructions a call in label_before), a miss ran three string passes and
+ * a regex substitution. _BOLD, `(\*\*|__)(.+?)\1`, is matched as re.sub does, left to right: at a
+ * "**" or "__", the shortest inner text of one character or more, without a newline, that the same
+ * pair closes replaces the whole; where none does, the character stays and the search goes on from
+ * the next one. Backticks go, then the blanks around the result (str.strip). A text with no "**",
+ * "__" or "`" is only stripped (one that needs nothing is returned itself). One-byte texts, nearly
+ * all, are read by the same loops specialised to their kind. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  /* `small` is read only where unmarked() wrote it */
+static PyObject *
+plain(PyObject *module, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        return PyErr_Format(PyExc_TypeError, "plain(text: str), not %.100s", Py_TYPE(arg)->tp_name);
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg), narrow = kind == PyUnicode_1BYTE_KIND;
+    const void *data = PyUnicode_DATA(arg);
+    if (!(narrow ? has_marker1(data, n) : first_marker(kind, data, n) < n)) {
+        return strip_range(arg, kind, data, 0, n);
+    }
+    Py_UCS4 small[256];  /* the kept characters, of the text's kind: on the stack for a short text */
+    void *out = n <= 256 ? (void *)small : PyMem_Malloc(n * kind);
+    if (out == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t b = narrow ? unmarked(PyUnicode_1BYTE_KIND, data, n, out) : unmarked(kind, data, n, out), a = 0;
+    while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, out, a))) {
+        a++;
+    }
+    while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, out, b - 1))) {
+        b--;
+    }
+    PyObject *text = PyUnicode_FromKindAndData(kind, (char *)out + a * kind, b - a);
+    if (out != (void *)small) {
+        PyMem_Free(out);
+    }
+    return text;
+}
+#pragma GCC diagnostic pop
+
+PyDoc_STRVAR(lead_doc,
+"lead(text) -> (str | None, str)\n\n"
+"markdown._lead_py: `**Title**: rest` or `**Title:** rest` as (plain(title), rest), else\n"
+"(None, text), the text stripped.");
 
 static int
 is_colon(Py_UCS4 ch)
@@ -2252,6 +2371,7 @@ static PyMethodDef methods[] = {
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
     {"utf8_body", (PyCFunction)(void (*)(void))utf8_body, METH_FASTCALL, utf8_body_doc},
     {"lead", lead, METH_O, lead_doc},
+    {"plain", plain, METH_O, plain_doc},
     {"check_items", (PyCFunction)(void (*)(void))check_items, METH_FASTCALL, check_items_doc},
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
     {"top_items", (PyCFunction)(void (*)(void))top_items, METH_FASTCALL, top_items_doc},

@@ -396,8 +396,8 @@ _LEAD = lazyre.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]\s*(.*)$|^(?:\*\*|
 
 
 @lru_cache(maxsize=4096)
-def plain(text: str) -> str:
-    """Text without bold/italic/backtick markers.
+def _plain_py(text: str) -> str:
+    """Text without bold/italic/backtick markers (`plain`, which is _markdown.c's plain when built).
 
     Cached: the readers ask again for texts they or another reader already cleaned (a block's
     text goes through structure, references and delegation; over the shared corpus half of the
@@ -434,13 +434,14 @@ def _native() -> Any:
     readers for the rare lines it does not read itself; its parse_blocks() is _parse_blocks_py's
     loop: it reads closed fences, closed <example> blocks and tables of plain cells itself and calls
     the same helpers for the other rare blocks (tests/test_markdown_native.py compares both with
-    Python). Its outline() is _outline_py, its lead() _lead_py, its owners() source._owners_py, and its
+    Python). Its outline() is _outline_py, its lead() _lead_py, its plain() _plain_py (which its readers
+    call too), its owners() source._owners_py, and its
     top_items(), ir_sections(), worked_parts() and check_items() structure's _top_items_py,
     _ir_sections_py, _worked_parts_py and _check_items_py.
     It fills the slots of the blocks and Sections it makes as their dataclass __init__ does, so they
     stay plain dataclasses."""
-    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "owners", "check_items",
-                            "top_items", "ir_sections", "worked_parts")
+    _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "plain", "owners",
+                            "check_items", "top_items", "ir_sections", "worked_parts")
     if _markdown is None:
         return None
     classes = (ListItem, Heading, Paragraph, Label, Section, Code, Table, ExampleTag)
@@ -448,7 +449,7 @@ def _native() -> Any:
     shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
     try:
         _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, tuple((cls, tuple(f.name for f in fields(cls))) for cls in classes),
-                            (_item_goes_on, plain, _rare_block))
+                            (_item_goes_on, _markdown.plain, _rare_block))
     except TypeError:  # built from C whose configure() took other arguments: read in Python, as native.load does
         return None    # for C that lacks a function (tests/test_markdown_native.py fails loudly on it)
     return _markdown
@@ -460,3 +461,4 @@ parse_blocks: Callable[[list[str], int, str], tuple[list[Block], list[Diagnostic
     _c.parse_blocks if _c is not None else _parse_blocks_py)
 outline: Callable[[list[Block], int], list[Section]] = _c.outline if _c is not None else _outline_py
 lead: Callable[[str], tuple[str | None, str]] = _c.lead if _c is not None else _lead_py
+plain: Callable[[str], str] = _c.plain if _c is not None else _plain_py

@@ -33,6 +33,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.parse_blocks is (markdown._parse_blocks_py if pure else _markdown.parse_blocks)
     assert markdown.outline is (markdown._outline_py if pure else _markdown.outline)
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
+    assert markdown.plain is (markdown._plain_py if pure else _markdown.plain)
     assert source._owners is (source._owners_py if pure else _markdown.owners)
     assert structure._check_items is (structure._check_items_py if pure else _markdown.check_items)
     assert structure._top_items_of is (structure._top_items_py if pure else _markdown.top_items)
@@ -154,10 +155,11 @@ def test_an_error_in_a_helper_comes_through(native, configure):
     def boom(*args):
         raise ValueError("from the helper")
 
-    for helper, lines in (("_item_goes_on", ["- item", "goes on"]), ("plain", ["Steps:", "- item"]),
-                          ("_rare_block", ["```", "a fence never closed"])):
+    # plain is the C module's own: markdown._native configures it with that one (so do the tests below)
+    for home, helper, lines in ((markdown, "_item_goes_on", ["- item", "goes on"]), (native, "plain", ["Steps:", "- item"]),
+                                (markdown, "_rare_block", ["```", "a fence never closed"])):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(markdown, helper, boom)
+            mp.setattr(home, helper, boom)
             configure()
             with pytest.raises(ValueError, match="from the helper"):
                 native.parse_blocks(lines, 1, "a.md")
@@ -263,7 +265,7 @@ def test_top_items_and_ir_sections_refuse_what_structure_never_passes(native, co
     with pytest.raises(ValueError):
         native.ir_sections(sections, roles[1:], "a.md", ir.Section, ir.Span)
     with pytest.raises(ValueError), pytest.MonkeyPatch.context() as mp:  # plain() fails: its error comes through
-        mp.setattr(markdown, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
+        mp.setattr(native, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
         configure()
         native.top_items(blocks, 1, 4, *items)
 
@@ -289,7 +291,7 @@ def test_worked_parts_reads_an_example_and_refuses_what_structure_never_passes(n
     for error in ("part", "plain"):  # a Python helper fails: its error comes through
         with pytest.raises(ValueError), pytest.MonkeyPatch.context() as mp:
             boom = lambda text, error=error: (_ for _ in ()).throw(ValueError(error))  # noqa: E731
-            mp.setattr(markdown, "plain", boom if error == "plain" else markdown.plain)
+            mp.setattr(native, "plain", boom if error == "plain" else native.plain)
             configure()
             native.worked_parts(blocks, 0, len(blocks), boom if error == "part" else structure._part, *both[4:])
 
@@ -317,7 +319,7 @@ def test_check_items_refuses_what_checklists_never_passes(native, configure):
     with pytest.raises(ValueError):  # reads_as_check fails: its error comes through
         native.check_items(*both[:5], lambda text: (_ for _ in ()).throw(ValueError("reads")), *rest[1:])
     with pytest.raises(ValueError), pytest.MonkeyPatch.context() as mp:  # and plain()'s
-        mp.setattr(markdown, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
+        mp.setattr(native, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
         configure()
         native.check_items(*both)
 
@@ -504,3 +506,51 @@ def test_lead_leaks_nothing_and_takes_only_str(native):
     for bad in (b"**a**: b", None, 3):
         with pytest.raises(TypeError):
             native.lead(bad)
+
+
+# --- plain: a text without bold markers, backticks and surrounding blanks ----------------------------
+
+# What decides a plain text: both bold pairs, lone and tripled markers, backticks, the newline an
+# inner text may not hold, blanks str.strip() takes and those it does not, the letters whose case
+# folds oddly, emoji, and a long run of text.
+PLAIN_PIECES = ["**", "__", "*", "_", "***", "`", "```", " ", "\t", "\n", "\r\n", "\xa0", "\u3000", "\x1c", "\u200b",
+                "\x85", "a", "B", "İ", "ı", "ſ", "\u212a", "é", "\U0001f600", "x" * 3000]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(PLAIN_PIECES), max_size=14).map("".join)))
+def test_plain_is_the_python_plain(native, text):
+    assert native.plain(text) == markdown._plain_py.__wrapped__(text)
+
+
+def test_plain_of_every_text_is_the_python_plain(native):
+    """Every short string of the pieces that matter, and the texts and titles of the agents' blocks."""
+    pieces = ["**", "__", "*", "`", " ", "\n", "a", "\U0001f600"]
+    for size in range(6):
+        for text in map("".join, itertools.product(pieces, repeat=size)):
+            assert native.plain(text) == markdown._plain_py.__wrapped__(text), text
+    seen = 0
+    for path in md_files(ROOT / "agents", SHARED / "corpus"):
+        for b in markdown._parse_blocks_py(text_of(path.read_bytes()).split("\n"), 1, "a.md")[0]:
+            for text in (getattr(b, "text", None), getattr(b, "title", None)):
+                if isinstance(text, str):
+                    assert native.plain(text) == markdown._plain_py.__wrapped__(text), text
+                    seen += "**" in text
+    assert seen > 10  # the repository's own agents hold bold text
+
+
+def test_plain_returns_a_text_that_needs_nothing_itself(native):
+    text = "".join(["no markers here", "!"])  # made at run time: not a constant shared with anything
+    assert native.plain(text) is text
+    assert type(native.plain(type("Sub", (str,), {})(" a "))) is str
+
+
+def test_plain_leaks_nothing_and_takes_only_str(native):
+    for text in ("**Title**: rest", "a `code` b", "plain text", " **😀 é** __ı__ ", "**a\nb**", "*" * 9, ""):
+        assert_no_leak(lambda text=text: native.plain(text))
+    for bad in (b"**a**", None, 3, ["a"]):
+        with pytest.raises(TypeError):
+            native.plain(bad)
+    for bad in ((), ("a", "b")):
+        with pytest.raises(TypeError):
+            native.plain(*bad)
