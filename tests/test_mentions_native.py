@@ -355,6 +355,19 @@ def test_every_span_piece_triple_is_the_same(module):
         _names_both(module, "".join(a + b + c for b in SPAN_PIECES for c in SPAN_PIECES) + a)
 
 
+def test_title_phrases_are_found_from_their_second_word(module):
+    """The title scan stops at a capital after " " or " & " and takes the first capital of the run
+    before it: runs with small letters or digits before their capital, "&" forms that are no
+    word, phrases one after another, at the text's ends and in two- and four-byte texts."""
+    texts = ["fooBar Baz Checker", "x1Code Reviewer", "Foo & & Bar Reviewer", "Foo& Bar Reviewer", "Foo &Bar Reviewer",
+             "Foo  Bar Reviewer", "Code Reviewer Data Scientist, Code Reviewer", "A B", "Ab & Cd", " & Code Reviewer",
+             "Code Reviewer & ", "Code & Reviewer & Tester agent", "aB cD Ef Gh", "Code Reviewer\nData Scientist", "A"]
+    for text in texts:
+        for wide in ("", "\u2192", "\U0001f600"):
+            _names_both(module, text + wide)
+            _names_both(module, wide + " " + text)
+
+
 def test_agent_after_a_phrase_is_decided_the_same(module):
     """"agent" after a phrase that is no role, across every gap: each blank, mark and letter the
     C test settles, and those it leaves to the regex."""
