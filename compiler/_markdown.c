@@ -1102,10 +1102,10 @@ PyDoc_STRVAR(utf8_lines_doc,
 
 /* The end of the run of ASCII bytes from `i` of the `n` at `s`: sixteen at a time, then eight; a
  * rest under eight is read as the last eight bytes (which overlap bytes already read) when there
- * are eight, else one at a time. utf8_lines asks whether a line is ASCII (the end is `n`), utf8_body
- * where its runs end. One helper for both, this way, costs less than the two it replaced (a
- * whole-line test and this loop eight at a time, then a byte at a time): utf8_lines and utf8_body
- * 2.58M -> 2.29M instructions per 20 seed agents. */
+ * are eight, else one at a time. utf8_lines and utf8_body ask where the runs of the file and of the
+ * body end. One helper for both, this way, costs less than the two it replaced (a whole-line test
+ * and this loop eight at a time, then a byte at a time): utf8_lines and utf8_body 2.58M -> 2.29M
+ * instructions per 20 seed agents. */
 static Py_ssize_t
 ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
 {
@@ -1143,8 +1143,10 @@ ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
  * a multi-byte sequence, so a bad sequence decodes to the same U+FFFDs at a line's end as inside the
  * whole text (tests/test_markdown_native.py compares both on arbitrary bytes). An ASCII line (nearly
  * all of them) is copied into its str, not decoded: PyUnicode_DecodeUTF8 cost ~240 instructions a
- * line, ~90 of them saved here (utf8_lines 33 -> 26M instructions per 100 seed agents). Lines of
- * fewer than two bytes are decoded, which gives the shared empty and one-character strs. */
+ * line, ~90 of them saved here (utf8_lines 33 -> 26M instructions per 100 seed agents). A line is
+ * ASCII when it ends before the next byte past ASCII, which one scan over the file finds (a test of
+ * each line alone cost ~45 instructions a line more). Lines of fewer than two bytes are decoded,
+ * which gives the shared empty and one-character strs. */
 static PyObject *
 utf8_lines(PyObject *module, PyObject *arg)
 {
@@ -1161,21 +1163,21 @@ utf8_lines(PyObject *module, PyObject *arg)
     if (memchr(at, '\r', size) != NULL) {
         Py_RETURN_NONE;
     }
-    const char *end = at + size;
+    const unsigned char *s = (const unsigned char *)at;
+    Py_ssize_t from = 0, high = ascii_end(s, 0, size);  /* a line from `from`; the first byte past ASCII from there */
     PyObject *out = PyList_New(0);
     while (out != NULL) {
-        const char *newline = memchr(at, '\n', end - at);
-        const char *stop = newline != NULL ? newline : end;
-        Py_ssize_t size = stop - at;
+        const unsigned char *newline = memchr(s + from, '\n', size - from);
+        Py_ssize_t stop = newline != NULL ? newline - s : size, length = stop - from;
         PyObject *line;
-        if (size > 1 && ascii_end((const unsigned char *)at, 0, size) == size) {
-            line = PyUnicode_New(size, 127);
+        if (length > 1 && stop <= high) {
+            line = PyUnicode_New(length, 127);
             if (line != NULL) {
-                memcpy(PyUnicode_1BYTE_DATA(line), at, size);
+                memcpy(PyUnicode_1BYTE_DATA(line), s + from, length);
             }
         }
         else {
-            line = PyUnicode_DecodeUTF8(at, size, "replace");
+            line = PyUnicode_DecodeUTF8((const char *)s + from, length, "replace");
         }
         if (line == NULL || PyList_Append(out, line) < 0) {
             Py_XDECREF(line);
@@ -1186,7 +1188,10 @@ utf8_lines(PyObject *module, PyObject *arg)
         if (newline == NULL) {
             break;
         }
-        at = newline + 1;
+        from = stop + 1;
+        if (high < from) {  /* the line held that byte: find the next one */
+            high = ascii_end(s, from, size);
+        }
     }
     return out;
 }
