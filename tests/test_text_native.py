@@ -307,15 +307,16 @@ def test_targets_encode_with_the_native_utf8_when_built():
 
 
 def test_utf8_is_the_same_on_every_code_point(encoder):
-    # Alone and at every offset of an ASCII run (the C copies eight units at a time), in a
-    # Latin-1, a 2-byte and a 4-byte str.
+    # Alone and at every offset of an ASCII run (the C copies sixteen, eight or four units at a
+    # time), in a Latin-1, a 2-byte and a 4-byte str.
     for i in range(0x110000):
         ch = chr(i)
-        for text in (ch, f"abcdefghijklmnopq{ch}", f"→{ch}x", f"😀 {ch}"):
+        for text in (ch, f"abcdefghijklmnopq{ch}", f"→{ch}x", f"😀 {ch}", f"→{'a' * 16}{ch}{'b' * 17}"):
             _encodes(encoder, text)
     for width in ("é", "→", "😀"):
-        for at in range(20):
-            _encodes(encoder, "a" * at + width + "b" * (19 - at))
+        for at in range(40):
+            _encodes(encoder, "a" * at + width + "b" * (39 - at))
+            _encodes(encoder, "→" + "a" * at + width + "b" * (39 - at))
             _encodes(encoder, "a" * at + width + "\ud800" + "b" * 3)
 
 

@@ -728,8 +728,8 @@ json_indent(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
  * caller encodes that one itself, with its own error handler, so errors stay Python's). CPython
  * encodes a 2- or 4-byte-wide str one character at a time, a branch per character; a prompt is
  * such a str (one arrow makes it 2 bytes wide, one emoji 4) that is ASCII but for a few
- * characters, so its ASCII runs are measured and copied eight (2-byte) or four (4-byte) code
- * units at a time. Two passes: one counts the bytes, one writes them into a bytes object of
+ * characters, so its ASCII runs are measured and copied sixteen (2-byte, read once when
+ * written) or four (4-byte) code units at a time. Two passes: one counts the bytes, one writes them into a bytes object of
  * exactly that size. */
 #define UTF8_SIZE(c) ((c) < 0x80 ? 1 : (c) < 0x800 ? 2 : (c) < 0x10000 ? 3 : 4)
 #define IS_SURROGATE(c) ((c) >= 0xD800 && (c) <= 0xDFFF)
@@ -755,12 +755,25 @@ put_utf8(unsigned char *out, Py_UCS4 c)
     return out;
 }
 
-/* How many code units from s[i] on (at most n - i) are ASCII: eight at a time, then one by one. */
+/* Whether the sixteen code units at s are all ASCII. */
+#ifdef __SSE2__
+static inline int
+ascii16(const Py_UCS2 *s)
+{
+    __m128i both = _mm_or_si128(_mm_loadu_si128((const __m128i *)s), _mm_loadu_si128((const __m128i *)(s + 8)));
+    return _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(both, _mm_set1_epi16((short)0xFF80)), _mm_setzero_si128())) == 0xFFFF;
+}
+#endif
+
+/* How many code units from s[i] on (at most n - i) are ASCII: sixteen at a time, then eight,
+ * then one by one. */
 static inline Py_ssize_t
 ascii_run2(const Py_UCS2 *s, Py_ssize_t i, Py_ssize_t n)
 {
     Py_ssize_t start = i;
 #ifdef __SSE2__
+    while (n - i >= 16 && ascii16(s + i))
+        i += 16;
     const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
     for (; n - i >= 8; i += 8) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
@@ -807,6 +820,23 @@ put_ascii2(unsigned char *out, const Py_UCS2 *s, Py_ssize_t k)
     for (; i < k; i++)
         out[i] = (unsigned char)s[i];
     return out + k;
+}
+
+/* The ASCII code units from s[*i] on written as bytes at out, each read once: sixteen at a time
+ * while a whole sixteen is ASCII, then one by one; *i moves past them. Where the bytes end. */
+static inline unsigned char *
+put_run2(unsigned char *out, const Py_UCS2 *s, Py_ssize_t *i, Py_ssize_t n)
+{
+    Py_ssize_t j = *i;
+#ifdef __SSE2__
+    for (; n - j >= 16 && ascii16(s + j); j += 16, out += 16)
+        _mm_storeu_si128((__m128i *)out, _mm_packus_epi16(_mm_loadu_si128((const __m128i *)(s + j)),
+                                                           _mm_loadu_si128((const __m128i *)(s + j + 8))));
+#endif
+    for (; j < n && s[j] < 0x80; j++)
+        *out++ = (unsigned char)s[j];
+    *i = j;
+    return out;
 }
 
 /* put_ascii2 of a 4-byte-wide str. */
@@ -875,9 +905,8 @@ utf8(PyObject *module, PyObject *text)
     } else if (kind == PyUnicode_2BYTE_KIND) {
         const Py_UCS2 *s = data;
         while (i < n) {
-            Py_ssize_t k = ascii_run2(s, i, n);
-            out = put_ascii2(out, s + i, k);
-            if ((i += k) < n)
+            out = put_run2(out, s, &i, n);
+            if (i < n)
                 out = put_utf8(out, s[i++]);
         }
     } else {
