@@ -412,3 +412,27 @@ def test_merging_the_judged_new_diagnostics_into_the_kept_ones_is_judging_them_a
 
     kept = list(apply_policy(kept))
     assert incremental._merged(kept, apply_policy(new)) == apply_policy(kept + new)
+
+
+def test_the_outcome_holds_what_the_build_made_until_it_goes(seed_project):
+    """runner.run hands its project to the outcome (Outcome.held): the command exits right after
+    without freeing it, and a caller that drops the outcome frees it with it."""
+    import gc
+    import weakref
+
+    from agentc.api import Result
+
+    for path in (None, "agents/data-engineer.md"):  # a full build, then a one-edit rebuild
+        if path:
+            edit(seed_project / path, "\n\n", "\n\nOne more sentence.\n\n")
+        done = build("out")
+        assert not done.failed and not done.cached
+        results = [x for x in done.held if isinstance(x, Result)]
+        assert len(results) == 1 and results[0].project.agents
+        project = weakref.ref(results[0].project)
+        del results
+        gc.collect()
+        assert project() is not None
+        del done
+        gc.collect()
+        assert project() is None
