@@ -148,6 +148,25 @@ def test_the_first_lowered_entries_wait_in_memory_the_rest_in_the_packs_unnamed_
     pack.close()
 
 
+def test_a_pack_reads_its_index_only_for_a_key_its_bytes_hold(tmp_path):
+    from agentc.cache import Pack, Spill
+
+    spill = Spill()
+    spill.put("a1", b"entry")
+    spill.store(tmp_path / "pack", {})
+    spill.close()
+    pack = Pack.open(tmp_path / "pack")
+    assert pack.get("b2") is None and pack._index is None  # not in the index's bytes: found missing unread
+    assert pack.get("a1") == b"entry" and pack._index == {"a1": [0, 5, pack._index["a1"][2]]}
+    assert pack.get("b2") is None and pack.get("a") is None and pack.get('a1"') is None
+    pack.close()
+    data = (tmp_path / "pack").read_bytes()
+    (tmp_path / "damaged").write_bytes(data.replace(b'{"a1"', b'["a1"'))  # an index that is no JSON object
+    pack = Pack.open(tmp_path / "damaged")
+    assert pack.get("a1") is None and pack._index == {}
+    pack.close()
+
+
 def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
     from agentc.cache import Pack, Spill
 
