@@ -14,6 +14,7 @@ tests/test_cache.py checks the JSON is byte for byte what pydantic writes for th
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import types
 import typing
@@ -21,6 +22,7 @@ from functools import cache, cached_property
 from typing import Annotated, Any, Literal, Union
 
 from agentc.compiler import native
+from agentc.compiler.pycache import FOLDER, Kept
 
 
 def _core() -> Any:
@@ -73,12 +75,22 @@ def _hints(cls: type) -> dict[str, Any]:
     return {f.name: _evaluated(cls.__module__, f.type) for f in dataclasses.fields(cls)}
 
 
+# Each annotation text compiled once, not once a process, its code kept as Python keeps a
+# module's bytecode (compiler/pycache.py): parsing and compiling the ~50 texts was ~5M
+# instructions of every build that writes the cache, a one-edit rebuild's included.
+_ANNOTATIONS = Kept(os.path.join(FOLDER, f"annotations.{sys.implementation.cache_tag}.marshal"), most=256)
+
+
 @cache
 def _evaluated(module: str, annotation: Any) -> Any:
     """An annotation as written in `module` (a string, under `from __future__ import
     annotations`) as the type it names, `Annotated[X, ...]` as X."""
     if isinstance(annotation, str):
-        annotation = eval(annotation, vars(sys.modules[module]), {"Field": _no_field})  # noqa: S307 - agentc's own annotations
+        code = _ANNOTATIONS.get(annotation)
+        if code is None:
+            code = compile(annotation, "<annotation>", "eval")
+            _ANNOTATIONS.put(annotation, code)
+        annotation = eval(code, vars(sys.modules[module]), {"Field": _no_field})  # noqa: S307 - agentc's own annotations
     return annotation.__origin__ if typing.get_origin(annotation) is Annotated else annotation
 
 

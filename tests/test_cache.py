@@ -130,6 +130,27 @@ def test_a_changed_entry_is_refused(whole):
             codec.load_entry(damaged, source, whole=whole)
 
 
+def test_annotation_texts_are_compiled_once_and_their_code_kept(monkeypatch):
+    """codec._evaluated compiles an annotation text once, keeping its code (compiler/pycache.py)
+    for the next process, which evaluates that code to the same type."""
+    import sys
+    import types
+
+    from agentc.compiler.pycache import Kept
+
+    kept = Kept("/nonexistent/annotations.marshal", most=8)  # nothing read, nothing written
+    monkeypatch.setattr(codec, "_ANNOTATIONS", kept)
+    text, module = "tuple[Delegation, ...] | None", "agentc.compiler.ir"
+    want = eval(text, vars(sys.modules[module]))  # noqa: S307 - a test's own text
+    assert codec._evaluated.__wrapped__(module, text) == want
+    code = kept.get(text)
+    assert isinstance(code, types.CodeType)
+    kept.new.clear()
+    kept.known = {text: code}  # as the next process reads it: evaluated, not compiled again
+    monkeypatch.setattr(codec, "compile", lambda *a: pytest.fail("compiled again"), raising=False)
+    assert codec._evaluated.__wrapped__(module, text) == want
+
+
 def test_the_schemas_read_each_field_type_as_get_type_hints_does():
     """codec._hints evaluates each annotation text once per module: for every dataclass the
     cache's schemas reach, it gives what typing.get_type_hints gives for its fields."""
