@@ -2563,7 +2563,9 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *last_kind = NULL, *indexes = NULL; /* the last block's type and its list (borrowed; NULL: not recorded) */
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
         PyObject *b = PyList_GET_ITEM(blocks, i), *kind = (PyObject *)Py_TYPE(b);
-        if (!PyObject_TypeCheck(b, (PyTypeObject *)base)) {
+        /* a type is checked when it differs from the block before's, which passed: ~420
+         * PyType_IsSubtype calls a 32 KB agent were ~8K instructions */
+        if (kind != last_kind && !PyType_IsSubtype((PyTypeObject *)kind, (PyTypeObject *)base)) {
             PyErr_SetString(PyExc_TypeError, "layout: every block must be an instance of base");
             goto fail;
         }

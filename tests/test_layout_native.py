@@ -83,6 +83,8 @@ def test_empty_and_bad_arguments(layout):
             layout(*args)
     with pytest.raises(TypeError):
         layout([Code(line="1")], [""], Block, (Code,), {})
+    with pytest.raises(TypeError):  # a type is checked when it comes after another
+        layout([Code(line=1), Code(line=1), object()], [""], Block, (), {})
     with pytest.raises(TypeError):
         layout([], [])
 
