@@ -146,11 +146,18 @@ def relative_paths(diags: Sequence[Diagnostic], base: str | None = None) -> list
     """Absolute paths under the working folder made relative to it, in every format: GitHub
     attaches annotations only to repository-relative paths, and people read short ones."""
     root = os.path.abspath(base or os.getcwd())
-    shown: dict[str, str | None] = {}  # per file, once: a build's warnings share a few hundred files
-    for d in diags:
-        if d.file not in shown:
-            shown[d.file] = _relative(d.file, root) if _is_file(d.file) and os.path.isabs(d.file) else None
+    # Per file, once: a build's warnings share a few hundred files (dict.fromkeys lists them in
+    # C). When none moves (relative paths, as most builds name their sources), the same list:
+    # ~12 000 diagnostics at 1000 agents, read twice in Python on every build (~4M instructions).
+    shown = dict.fromkeys(map(_FILE, diags))
+    for file in shown:
+        shown[file] = _relative(file, root) if _is_file(file) and os.path.isabs(file) else None
+    if all(moved is None for moved in shown.values()):
+        return list(diags)
     return [d if shown[d.file] is None else _moved(d, shown[d.file]) for d in diags]
+
+
+_FILE = attrgetter("file")
 
 
 def _relative(file: str, root: str) -> str | None:

@@ -146,6 +146,21 @@ def test_relative_paths_keeps_every_other_field(tmp_path):
     assert all(getattr(shown, f.name) == getattr(d, f.name) for f in fields(Diagnostic) if f.name != "file")
 
 
+def test_relative_paths_moves_only_the_absolute_files_under_the_root(tmp_path):
+    from agentc.compiler.diagnostics import diag
+    from agentc.compiler.span import Span
+
+    files = ["a.md", str(tmp_path / "b.md"), "<command line>", "/elsewhere/c.md", "a.md", str(tmp_path / "b.md")]
+    diags = [diag("AGC301", Span(file=f, line=n + 1), "m") for n, f in enumerate(files)]
+    shown = formats.relative_paths(diags, base=str(tmp_path))
+    assert [d.file for d in shown] == ["a.md", "b.md", "<command line>", "/elsewhere/c.md", "a.md", "b.md"]
+    assert [d.line for d in shown] == [1, 2, 3, 4, 5, 6] and shown[0] is diags[0] and shown[1] is not diags[1]
+    none_moved = [d for d in diags if not d.file.startswith(str(tmp_path))]
+    same = formats.relative_paths(none_moved, base=str(tmp_path))
+    assert same == none_moved and same is not none_moved and all(a is b for a, b in zip(same, none_moved, strict=True))
+    assert formats.relative_paths([], base=str(tmp_path)) == []
+
+
 def _relative_by_relpath(file: str, root: str) -> str | None:
     """What formats.relative_paths computed for every file before its fast path."""
     import os
