@@ -78,13 +78,15 @@ def _light(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
     agent not edited (its body is just its suppression comments' lines, at their line
     numbers), and the edges linking drew from it last time."""
     ident, name, scope, file, (line, col), keys, edges, lines = view
-    rows = sorted(int(n) for n in lines)
-    body = [""] * (rows[-1] - rows[0] + 1) if rows else []
-    for n, text in lines.items():  # each kept line at its row, every other row empty
-        body[int(n) - rows[0]] = text
+    text, first = "", 1  # most agents have no suppression comment: an empty body
+    if lines:
+        rows = sorted(map(int, lines))
+        first, body = rows[0], [""] * (rows[-1] - rows[0] + 1)
+        for n, kept in lines.items():  # each kept line at its row, every other row empty
+            body[int(n) - first] = kept
+        text = "\n".join(body)
     agent = AgentIR(id=ident, name=name, scope=scope, file=file, span=Span(file=file, line=line, col=col), description="",
-                    body="\n".join(body), body_line=rows[0] if rows else 1,
-                    key_spans={k: Span(file=file, line=ln, col=cl) for k, (ln, cl) in keys.items()})
+                    body=text, body_line=first, key_spans={k: Span(file=file, line=ln, col=cl) for k, (ln, cl) in keys.items()})
     # Spans made inline, not through a local helper: a Python call per edge (~18 000 at 1000
     # agents) was ~1% of a one-edit rebuild.
     return agent, tuple([Edge(source=ident, target=t, target_id=tid, condition=c, kind=k, span=Span(file=file, line=ln, col=cl))
