@@ -2214,13 +2214,47 @@ name_sep(Py_UCS4 ch)
     return name_char(ch) == '-' || ch == '_' || Py_UNICODE_ISSPACE(ch);
 }
 
-/* Whether `name_in` can read a name of these words (all ASCII, each a str): 1, 0 when only the
-   pattern can (a word empty or starting with a separator makes it backtrack), -1 with a TypeError. */
+/* A name's words as `name_in` compares them: the ASCII characters of each, inside strs that
+   outlive the Name. `small` holds a name of up to 8 words (every name met so far); a longer one's are
+   in PyMem. A Name is never copied (`words` may point into it). */
+typedef struct {
+    const Py_UCS1 *chars;
+    Py_ssize_t len;
+} NameWord;
+
+typedef struct {
+    Py_ssize_t n;
+    NameWord *words, small[8];
+} Name;
+
+/* Room for `n` words in `name`: 0, or -1 with MemoryError. */
 static int
-name_words(PyObject *words)
+name_alloc(Name *name, Py_ssize_t n)
+{
+    name->n = n;
+    name->words = n <= 8 ? name->small : PyMem_New(NameWord, n);
+    if (name->words == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+name_release(Name *name)
+{
+    if (name->words != name->small) {
+        PyMem_Free(name->words);
+    }
+}
+
+/* Whether `name_in` can read a name whose words are these (all ASCII, each a str): 1 with them in
+   `name` (to release), 0 when only the pattern can (a word empty or starting with a separator makes it
+   backtrack), -1 with a TypeError. */
+static int
+name_words(PyObject *words, Name *name)
 {
     Py_ssize_t nw = PyTuple_GET_SIZE(words);
-    int ok = nw > 0;
     for (Py_ssize_t w = 0; w < nw; w++) {
         PyObject *word = PyTuple_GET_ITEM(words, w);
         if (!PyUnicode_Check(word)) {
@@ -2231,15 +2265,52 @@ name_words(PyObject *words)
             return 0;
         }
     }
-    return ok;
+    if (nw == 0 || name_alloc(name, nw) < 0) {
+        return nw == 0 ? 0 : -1;
+    }
+    for (Py_ssize_t w = 0; w < nw; w++) {
+        PyObject *word = PyTuple_GET_ITEM(words, w);
+        name->words[w] = (NameWord){PyUnicode_1BYTE_DATA(word), PyUnicode_GET_LENGTH(word)};
+    }
+    return 1;
 }
 
-/* Where the name of `words` (`name_words` said 1) first is in `text`, -1 for nowhere, -2 when the
+/* `name_words` of structure._words(target) for an ASCII `target`: its part after the last ":", split
+   at each "-" and "_" (re.split keeps the empty words, which only the pattern reads), with no tuple of
+   strs made (~800 instructions a call, ~17 calls an agent). */
+static int
+name_of_target(PyObject *target, Name *name)
+{
+    const Py_UCS1 *d = PyUnicode_1BYTE_DATA(target);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(target), start = n, count = 1;
+    while (start > 0 && d[start - 1] != ':') {
+        start--;
+    }
+    for (Py_ssize_t i = start; i < n; i++) {
+        count += d[i] == '-' || d[i] == '_';
+    }
+    if (name_alloc(name, count) < 0) {
+        return -1;
+    }
+    for (Py_ssize_t i = start, w = 0; w < count; i++) {
+        if (i == n || d[i] == '-' || d[i] == '_') {
+            if (i == start || name_sep(d[start])) {
+                name_release(name);
+                return 0;
+            }
+            name->words[w++] = (NameWord){d + start, i - start};
+            start = i + 1;
+        }
+    }
+    return 1;
+}
+
+/* Where `name` (of `name_words` or `name_of_target`) first is in `text`, -1 for nowhere, -2 when the
    text holds a character re.I folds to an ASCII letter (only the pattern can tell). */
 static Py_ssize_t
-name_in(PyObject *words, PyObject *text)
+name_in(const Name *name, PyObject *text)
 {
-    Py_ssize_t nw = PyTuple_GET_SIZE(words);
+    Py_ssize_t nw = name->n;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -2253,7 +2324,7 @@ name_in(PyObject *words, PyObject *text)
     }
     /* A match starts with the first word's first letter: most places of a line are passed on that
        one test (a line of ~110 characters with an arrow: ~6 900 -> ~4 900 instructions a call) */
-    const Py_UCS1 *first = PyUnicode_1BYTE_DATA(PyTuple_GET_ITEM(words, 0));
+    const Py_UCS1 *first = name->words[0].chars;
     Py_UCS4 c0 = first[0] >= 'A' && first[0] <= 'Z' ? first[0] + 32u : first[0];
     for (Py_ssize_t at = 0; at < n; at++) {
         if (name_char(PyUnicode_READ(kind, data, at)) != c0) {
@@ -2262,9 +2333,8 @@ name_in(PyObject *words, PyObject *text)
         Py_ssize_t pos = at;
         int ok = 1;
         for (Py_ssize_t w = 0; w < nw && ok; w++) {
-            PyObject *word = PyTuple_GET_ITEM(words, w);
-            const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(word);
-            Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+            const Py_UCS1 *chars = name->words[w].chars;
+            Py_ssize_t len = name->words[w].len;
             if (w > 0) { /* `[-\s_]+`, greedy: the next word starts with no separator, so no backtracking */
                 if (pos >= n || !name_sep(PyUnicode_READ(kind, data, pos))) {
                     ok = 0;
@@ -2308,28 +2378,28 @@ name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "name_at(words: tuple of str, text: str)");
         return NULL;
     }
-    int ok = name_words(args[0]);
-    return ok < 0 ? NULL : PyLong_FromSsize_t(ok ? name_in(args[0], args[1]) : -2);
+    Name name;
+    int ok = name_words(args[0], &name);
+    if (ok <= 0) {
+        return ok < 0 ? NULL : PyLong_FromSsize_t(-2);
+    }
+    Py_ssize_t at = name_in(&name, args[1]);
+    name_release(&name);
+    return PyLong_FromSsize_t(at);
 }
 
 /* `place`'s search: 1 with the name's line and column in *line and *col, 0 when no line holds it,
- * 2 with the line only the pattern can read (or the first, for words it alone reads) in *line, -1
- * with an error set. */
+ * 2 with the line only the pattern can read in *line, -1 with an error set. */
 static int
-name_in_lines(PyObject *words, PyObject *lines, Py_ssize_t first, Py_ssize_t last, Py_ssize_t *line, Py_ssize_t *col)
+name_in_lines(const Name *name, PyObject *lines, Py_ssize_t first, Py_ssize_t last, Py_ssize_t *line, Py_ssize_t *col)
 {
-    int ok = name_words(words);
-    if (ok <= 0) {
-        *line = first;
-        return ok < 0 ? -1 : 2;
-    }
     for (Py_ssize_t ln = first < 1 ? 1 : first; ln <= last && ln <= PyList_GET_SIZE(lines); ln++) {
         PyObject *text = PyList_GET_ITEM(lines, ln - 1);
         if (!PyUnicode_Check(text)) {
             PyErr_SetString(PyExc_TypeError, "place: each line must be a str");
             return -1;
         }
-        Py_ssize_t at = name_in(words, text);
+        Py_ssize_t at = name_in(name, text);
         if (at == -2 || at >= 0) {
             *line = ln;
             *col = at + 1;
@@ -3054,8 +3124,15 @@ ascii_fold(Py_UCS4 ch)
     return ch == 0x130 || ch == 0x131 ? 'i' : ch == 0x17F ? 's' : ch == 0x212A ? 'k' : 0;
 }
 
-static const char *const THINGS[] = {"skills", "skill", "plugins", "plugin", "commands", "command", "tools", "tool", "mcp",
-                                     "servers", "server", "packages", "package", "library", "libraries", NULL};
+/* The words with their lengths (a strlen of each cost ~180 instructions a call) */
+#define THING(word) {word, sizeof(word) - 1}
+static const struct {
+    const char *word;
+    Py_ssize_t len;
+} THINGS[] = {THING("skills"), THING("skill"), THING("plugins"), THING("plugin"), THING("commands"), THING("command"),
+              THING("tools"), THING("tool"), THING("mcp"), THING("servers"), THING("server"), THING("packages"),
+              THING("package"), THING("library"), THING("libraries"), {NULL, 0}};
+#undef THING
 
 /* Whether structure._THING_AFTER matches `text` at `at` (clamped as re's pos is): markup and blanks,
  * then a word of THINGS (re.I) ending at a word boundary. */
@@ -3073,9 +3150,9 @@ thing_after(PyObject *text, Py_ssize_t at)
         }
         at++;
     }
-    for (int w = 0; THINGS[w] != NULL; w++) {
-        Py_ssize_t m = (Py_ssize_t)strlen(THINGS[w]), i = 0;
-        while (i < m && at + i < n && ascii_fold(PyUnicode_READ(kind, data, at + i)) == (Py_UCS4)THINGS[w][i]) {
+    for (int w = 0; THINGS[w].word != NULL; w++) {
+        Py_ssize_t m = THINGS[w].len, i = 0;
+        while (i < m && at + i < n && ascii_fold(PyUnicode_READ(kind, data, at + i)) == (Py_UCS4)THINGS[w].word[i]) {
             i++;
         }
         if (i < m) {
@@ -3090,33 +3167,37 @@ thing_after(PyObject *text, Py_ssize_t at)
 }
 
 PyDoc_STRVAR(place_doc,
-"place(words, lines, first, last, line, col, length)\n"
+"place(target, lines, first, last, line, col)\n"
 "--\n\n"
-"structure._place_py for an ASCII name of `length` characters whose words are `words`: (line, column)\n"
-"of the name in the first of lines[first - 1 : last] where `name_at` finds it, else (`line`, `col`); None when the\n"
-"word after it is one of `_THING_AFTER`'s; the line number, an int, from which only the pattern\n"
-"can find the name.");
+"structure._place_py for an ASCII name `target`: (line, column) of the name in the first of\n"
+"lines[first - 1 : last] where `name_at` finds its words (`_words`), else (`line`, `col`); None when\n"
+"the word after it is one of `_THING_AFTER`'s; the line number, an int, from which only the\n"
+"pattern can find the name (`first` for a name not ASCII).");
 
 static PyObject *
 place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7 || !PyTuple_Check(args[0]) || !PyList_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])
-        || !PyLong_Check(args[4]) || !PyLong_Check(args[5]) || !PyLong_Check(args[6])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "place(words: tuple of str, lines: list of str, first: int, last: int, line: int, col: int, length: int)");
+    if (nargs != 6 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])
+        || !PyLong_Check(args[4]) || !PyLong_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "place(target: str, lines: list of str, first: int, last: int, line: int, col: int)");
         return NULL;
     }
-    PyObject *words = args[0], *lines = args[1];
+    PyObject *target = args[0], *lines = args[1];
     Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
-    Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]), length = PyLong_AsSsize_t(args[6]);
+    Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]), length = PyUnicode_GET_LENGTH(target);
     if (PyErr_Occurred()) {
         return NULL;
     }
-    if (length < 0) {
-        PyErr_SetString(PyExc_ValueError, "place: a name's length is >= 0");
-        return NULL;
+    if (!PyUnicode_IS_ASCII(target)) {
+        return PyLong_FromSsize_t(first);
     }
-    int found = name_in_lines(words, lines, first, last, &line, &col);
+    Name name;
+    int ok = name_of_target(target, &name);
+    if (ok <= 0) { /* words only the pattern reads: from the first line */
+        return ok < 0 ? NULL : PyLong_FromSsize_t(first);
+    }
+    int found = name_in_lines(&name, lines, first, last, &line, &col);
+    name_release(&name);
     if (found < 0 || found == 2) {
         return found < 0 ? NULL : PyLong_FromSsize_t(line);
     }
@@ -3133,7 +3214,7 @@ place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (thing_after(text, at)) {
         Py_RETURN_NONE;
     }
-    return Py_BuildValue("(nn)", line, col);
+    return pair(PyLong_FromSsize_t(line), PyLong_FromSsize_t(col)); /* Py_BuildValue's format cost ~460 a call */
 }
 
 /* ---- delegation.find in a list item or paragraph in C (h91): `_text_py` for the forms most texts take ---- */

@@ -248,7 +248,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # are passed to it, not every section's start taken out of them first)
     heads = delegation.heads(titles, secs, src.blocks)
     visit = set(reading.kinds[Table])
-    blocks, triggers = src.blocks, reading.triggers
+    blocks, triggers, lines = src.blocks, reading.triggers, src.lines
     # The blocks holding a line with a word some delegation form needs; a one-line block only
     # when that line holds a trigger (a longer block joins its lines with a blank, so a trigger
     # may span two of them: any cue will do). No other block can yield an edge outside
@@ -260,14 +260,15 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # any other block holds no word a delegation form needs; a head is read as one (below)
     finds = delegation.find_blocks(blocks, sorted(visit.difference(heads)), owner, roles, name)
     for index in sorted(finds.keys() | heads.keys()):
-        b = src.blocks[index]
+        b = blocks[index]
         k = owner[index]
+        last = max(b.end, b.line)  # where each name of the block is looked for (from the line of its edge)
         if index in heads:  # D2: "**Delegate to x**:" then bullets that say when
             head, targets, cond, _ = heads[index]
             parent = secs[head].parent
             section = titles[parent] if parent is not None else titles[k] if k is not None else None
             for t in targets:
-                if (at := _place(src, t, b)) is None:
+                if (at := _place_in(t, lines, b.line, last, b.line, b.col)) is None:
                     continue
                 line, col = at
                 add(t, cond, "delegate", "D2 delegate block", section, line, col)
@@ -275,7 +276,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
         title = titles[k] if k is not None else None
         # a Found, or a plain tuple of its fields from compiler/_judge.c's `find_text`
         for target, condition, kind, pattern, at_line, _ in finds[index]:
-            if (at := _place(src, target, b, at_line)) is None:
+            if (at := _place_in(target, lines, at_line, last, at_line, b.col)) is None:
                 continue
             line, col = at
             if "-" not in target and ":" not in target and not mentions.role_like(target):
@@ -408,17 +409,12 @@ _names = native.load("_judge", "name_at")
 _name_at = _name_at_native if _names is not None else _name_at_py
 
 
-def _place(src: Source, target: str, b: Block, start: int | None = None) -> tuple[int, int] | None:
-    """Line and column where `target` is written inside block `b` (any case, any hyphen or
-    space between its words; the block's own position when it is not written out), or None
-    when the word after it says it names no agent ("`x` skill", "the x plugin"). One call for
-    both, made for each edge a block recogniser finds (~17 an agent)."""
-    return _place_in(target, src.lines, start if start is not None else b.line, max(b.end, b.line), start or b.line, b.col)
-
-
 def _place_py(target: str, lines: list[str], first: int, last: int, line: int, col: int) -> tuple[int, int] | None:
-    """`_place` in lines `first`..`last` (1-based, as `_find_in_lines` reads them), at (`line`,
-    `col`) when the name is not written there. The reference of compiler/_judge.c's `place`."""
+    """Line and column where `target` is written in lines `first`..`last` (1-based, as
+    `_find_in_lines` reads them; any case, any hyphen or space between its words), (`line`, `col`)
+    when it is not written there, or None when the word after it says it names no agent ("`x`
+    skill", "the x plugin"). Made for each edge a block recogniser finds (~17 an agent). The
+    reference of compiler/_judge.c's `place`."""
     found = _find_in_lines(target, lines, first, last)
     line, col = found if found is not None else (line, col)
     text = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -426,11 +422,11 @@ def _place_py(target: str, lines: list[str], first: int, last: int, line: int, c
 
 
 def _place_native(target: str, lines: list[str], first: int, last: int, line: int, col: int) -> tuple[int, int] | None:
-    """`_place_py` by compiler/_judge.c's `place` for an ASCII name: `_find_in_lines` and
-    `_THING_AFTER` read in one call (~17 calls an agent; the Python steps between them and the pattern's call
-    cost ~6 000 instructions a call). From a line only the pattern can read (an int back) the
-    reference goes on."""
-    got = _place_c.place(_word_tuple(target), lines, first, last, line, col, len(target)) if target.isascii() else first
+    """`_place_py` by compiler/_judge.c's `place`, which splits an ASCII name into its words and
+    reads `_find_in_lines` and `_THING_AFTER` in one call (~17 calls an agent; the Python steps
+    between them and the pattern's call cost ~6 000 instructions a call). From a line only the
+    pattern can read (an int back, the first for a name not ASCII) the reference goes on."""
+    got = _place_c.place(target, lines, first, last, line, col)
     return _place_py(target, lines, got, last, line, col) if type(got) is int else got
 
 

@@ -747,11 +747,14 @@ def test_name_at_bad_arguments_and_no_leak(name_at):
     for args in [(), (("a",),), (["a"], "x"), (("a",), b"x"), ((1,), "x"), (("a",), "x", 1), ("a", "x")]:
         with pytest.raises(TypeError):
             name_at(*args)
+    long_name = tuple("abcdefghij")  # more words than C holds inline
+    assert name_at(long_name, "x A-b c_d-e-f-g-h-i-j") == 2 and name_at(long_name, "a-b-c-d-e-f-g-h-i") == -1
     lines = ["use code-reviewer", "\u2192 Delegate to **code\u2011reviewer**", "\u212a", "x" * 400, ""]
 
     def calls():
         for line in lines:
             name_at(("code", "reviewer"), line)
+            name_at(long_name, line)
         name_at((), "x")
         try:
             name_at(("a", 1), "x")
@@ -1231,7 +1234,7 @@ THING_BITS = ["skill", "Skills", "\u017fkill", "PLUGIN", "plugins", "command", "
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.sampled_from(NAME_TARGETS[:6] + ["s-k", "i-x", "\u0131-x"]),
+@given(st.sampled_from(NAME_TARGETS + ["x:", "a:b_c-d", "::x", "re-re-re-re-re-re-re-re-re"]),  # past C's 8 words held inline
        st.lists(st.lists(st.sampled_from(NAME_BITS[:12] + THING_BITS), max_size=8).map("".join), max_size=4),
        st.integers(-1, 5), st.integers(-1, 5), st.integers(-1, 5), st.integers(-3, 400))
 def test_any_lines_place_a_name_as_the_patterns_do(target, lines, first, last, line, col):
@@ -1239,37 +1242,41 @@ def test_any_lines_place_a_name_as_the_patterns_do(target, lines, first, last, l
 
 
 def test_place_bad_arguments_and_no_leak(place):
-    words = ("code", "reviewer")
-    good = (words, ["use code-reviewer skill"], 1, 1, 1, 1, 13)
-    for at, bad in ((0, ["code"]), (0, ("a", 1)), (1, ("x",)), (1, [b"x"]), (2, "1"), (3, 1.0), (4, None), (5, "1"), (6, None)):
+    good = ("code-reviewer", ["use code-reviewer skill"], 1, 1, 1, 1)
+    for at, bad in ((0, ("code",)), (0, b"x"), (1, ("x",)), (1, [b"x"]), (2, "1"), (3, 1.0), (4, None), (5, "1")):
         with pytest.raises(TypeError):
             place(*good[:at], bad, *good[at + 1:])
     with pytest.raises(TypeError):
         place(*good[:-1])
-    with pytest.raises(ValueError):
-        place(*good[:-1], -1)
+    with pytest.raises(TypeError):
+        place(*good, 13)  # the old form, which took the name's words and length
     with pytest.raises(OverflowError):
-        place(words, ["x"], 1 << 70, 1, 1, 1, 1)
+        place("x", ["x"], 1 << 70, 1, 1, 1)
     assert place(*good) is None
-    assert place(words, ["a \u017f line", "code-reviewer"], 1, 2, 1, 1, 13) == 1  # only the pattern reads line 1
-    assert place(words, ["x", "the **code-reviewer** agent"], 1, 2, 1, 5, 13) == (2, 7)
+    assert place("code-reviewer", ["a \u017f line", "code-reviewer"], 1, 2, 1, 1) == 1  # only the pattern reads line 1
+    assert place("plug:code_reviewer", ["x", "the **code-reviewer** agent"], 1, 2, 1, 5) == (2, 7)  # its words
     lines = ["nothing", "a \u017f line", "code-reviewer here", "x"]  # the lines before one only the pattern reads are read
-    assert place(words, lines, 1, 4, 1, 1, 13) == 2 and place(words, lines, 3, 4, 1, 1, 13) == (3, 1)
-    assert place(words, lines, -5, 1, 7, 3, 13) == (7, 3) and place(words, lines, 4, 99, 4, 2, 13) == (4, 2)  # not there
-    assert place(("", "x"), lines, 2, 3, 1, 1, 3) == 2  # words only the pattern reads: from the first line
-    big = 1 << 62
+    assert place("code-reviewer", lines, 1, 4, 1, 1) == 2 and place("code-reviewer", lines, 3, 4, 1, 1) == (3, 1)
+    assert place("code-reviewer", lines, -5, 1, 7, 3) == (7, 3) and place("code-reviewer", lines, 4, 99, 4, 2) == (4, 2)
+    for odd in ("-x", "a--b", "x:", "", "caf\u00e9-bot", "\u0131-x"):  # words only the pattern reads, or not ASCII
+        assert place(odd, lines, 2, 3, 1, 1) == 2
+    big = (1 << 63) - 1
     for line, col in ((1, big), (-1, 1), (9, 1)):  # past the line's end, or no line: nothing after the name
-        assert place(("nobody",), ["\u2003 skills"], 1, 1, line, col, big) == (line, col)
-    assert place(("nobody",), ["\u2003 skills"], 1, 1, 1, -big, big) is None  # before its start: read from it
-    assert place(("nobody",), ["\u2003 skills"], 1, 1, 1, 1, 0) is None
+        assert place("nobody", ["\u2003 skills"], 1, 1, line, col) == (line, col)
+    assert place("nobody", ["\u2003 skills"], 1, 1, 1, -big - 1) is None  # before its start: read from it
+    long_name = "-".join("abcdefghij")  # more words than C holds inline
+    assert place(long_name, ["x", "the A b_c d-e-f-g-h-i-j plugin"], 1, 2, 1, 1) is None
+    assert place(long_name, ["x", "A b_c d-e-f-g-h-i-j"], 1, 2, 1, 1) == (2, 1)
     lines = ["use code-reviewer", "\u2192 Delegate to **code\u2011reviewer** tools", "\u212a", "x" * 400, ""]
 
     def calls():
         for first in range(6):
-            place(words, lines, first, 5, 1, 1, 13)
-        place(("",), lines, 1, 2, 1, 1, 1)
+            place("plug:code_reviewer", lines, first, 5, 1, 1)
+            place(long_name, lines, first, 5, 1, 1)
+        place("a--b", lines, 1, 2, 1, 1)
+        place("\u00e9", lines, 1, 2, 1, 1)
         try:
-            place(words, [1], 1, 1, 1, 1, 13)
+            place("code-reviewer", [1], 1, 1, 1, 1)
         except TypeError:
             pass
 
