@@ -93,7 +93,12 @@ set_field(BlockClass *cls, int k, PyObject *obj, PyObject *value)
 static PyObject *
 new_block(BlockClass *cls, PyObject *const *values)
 {
-    PyObject *block = cls->type->tp_new(cls->type, EMPTY_TUPLE, NULL);
+    PyTypeObject *type = cls->type;
+    /* object.__new__ of a concrete class is tp_alloc after two checks on (), so call tp_alloc:
+     * ~30 instructions less per block, ~420 blocks per seed agent */
+    PyObject *block = type->tp_new == PyBaseObject_Type.tp_new && !(type->tp_flags & Py_TPFLAGS_IS_ABSTRACT)
+                          ? type->tp_alloc(type, 0)
+                          : type->tp_new(type, EMPTY_TUPLE, NULL);
     if (block == NULL) {
         return NULL;
     }
@@ -180,6 +185,15 @@ strip_range(PyObject *line, int kind, const void *data, Py_ssize_t a, Py_ssize_t
     }
     while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) {
         b--;
+    }
+    if (PyUnicode_IS_ASCII(line) && b - a > 1 && b - a < PyUnicode_GET_LENGTH(line)) {
+        /* what PyUnicode_Substring makes of an ASCII line, without its dispatch: ~60 instructions
+         * less per list item; the whole line and 0- or 1-character texts keep its shared objects */
+        PyObject *out = PyUnicode_New(b - a, 127);
+        if (out != NULL) {
+            memcpy(PyUnicode_DATA(out), (const Py_UCS1 *)data + a, (size_t)(b - a));
+        }
+        return out;
     }
     return PyUnicode_Substring(line, a, b);
 }

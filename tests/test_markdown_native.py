@@ -222,6 +222,17 @@ def test_bad_arguments_are_type_errors(native):
             read(["a"])
 
 
+def test_texts_of_every_short_length_read_the_same(native):
+    """The C reader copies a stripped ASCII text of 2 characters or more itself and leaves the whole
+    line, shorter texts and non-ASCII lines to PyUnicode_Substring: item, heading, paragraph and cell
+    texts of 0 to 3 characters (and a huge one), blanks around them, read as Python reads them."""
+    words = ["", "a", "ab", "abc", "é", "aé", "\U0001f600b", "İı", "ſ\u212a", "x" * 5000]
+    marks = ["- ", "1. ", "- [x] ", "# ", "| ", "| a | ", ""]
+    lines = [m + pad + w + end for m in marks for pad in ("", " ", "\t") for w in words for end in ("", " ", "\r", " |")]
+    _both(native, lines)
+    assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))
+
+
 def test_no_memory_is_leaked(native):
     """Every kind of line, native and handed to Python, read 20 000 times: no block stays allocated."""
     lines = ["# Title ##", "", "Some text", "- item", "  - [x] done", "1. first", "12. twelfth", "\t- tab",
