@@ -184,6 +184,35 @@ def test_odd_lines(native, inert):
         same_inert(inert, line, mentions._candidates(line, "me"))
 
 
+CASE_BITS = ["@", "A", "Z", "[", "`", "a", "z", "{", "\x7f", " ", "\u00e9", "\u00c4", "AGENT", "Agent", "SKILL", "Tool",
+             "USE", "Hand off to", "THE", "Research", "code-reviewer", "Code Reviewer", "MCP", "sub-AGENT"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(CASE_BITS), max_size=24).map("".join), st.integers(min_value=0, max_value=15), flags)
+def test_lines_lowered_eight_at_a_time_are_judged_the_same(native, inert, line, pad, weak_hint):
+    """The line lowered eight characters at once (`lower8`): capitals and their ASCII neighbours ("@", "[",
+    "`", "{", DEL) at any place of an eight-character chunk, and a Latin-1 letter after whole chunks."""
+    line = mentions.prepare("." * pad + line)
+    for ctx in (False, True):
+        both(native, line, mentions._candidates(line, "me"), ctx=ctx, weak_hint=weak_hint)
+    same_inert(inert, line, mentions._candidates(line, "me"))
+
+
+def test_capitals_at_every_place_of_a_chunk_are_lowered(native):
+    """A capital at each of the eight places of a chunk, before and after a Latin-1 letter: "AGENT" and
+    "SKILL" must lower for the word-agent and skill rules to see them (a hit or none)."""
+    kinds = set()
+    for said in ("hand off to the research agent when done", "HAND OFF TO THE RESEARCH AGENT WHEN DONE",
+                 "Hand Off To The Research Agent When Done", "use the SKILL tool: code-reviewer agent"):
+        for pad in range(16):
+            for before in ("", "\u00e9 "):
+                line = mentions.prepare(before + "." * pad + " " + said)
+                got = both(native, line, mentions._candidates(line, "me"), weak_hint=True)
+                kinds.add(tuple(h.pattern for h in got[0]))
+    assert ("M word-agent",) in kinds  # the word-agent rule was reached, not only passed by
+
+
 AGENT_BITS = ["agent", "AGENT", "aGeNt", "agen", "gent", "g", "G", "a", "A", "t", "\u00e0", "\u00c1gent", "ag\u00e9nt",
               "\u212a", "\u0130", "\U0001f600", " ", "code-reviewer", "Code Reviewer", "Works with:", "**Tools**:"]
 
