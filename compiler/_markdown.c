@@ -86,19 +86,26 @@ set_field(BlockClass *cls, int k, PyObject *obj, PyObject *value)
     Py_XSETREF(*SLOT(cls, k, obj), Py_NewRef(value));
 }
 
-/* A new block of class `cls` with these field values (borrowed), made as its dataclass __init__
- * makes it (object.__new__, then each slot set), without running the __init__'s bytecode: a third
- * of the Python classifier's time per item. markdown.py checks the classes are plain slots
+/* A new block of class `cls` with no field set yet, made as its dataclass __init__ makes it
+ * (object.__new__; new_block then sets each slot), without running the __init__'s bytecode: a
+ * third of the Python classifier's time per item. markdown.py checks the classes are plain slots
  * dataclasses before using this. */
 static PyObject *
-new_block(BlockClass *cls, PyObject *const *values)
+alloc_block(BlockClass *cls)
 {
     PyTypeObject *type = cls->type;
     /* object.__new__ of a concrete class is tp_alloc after two checks on (), so call tp_alloc:
      * ~30 instructions less per block, ~420 blocks per seed agent */
-    PyObject *block = type->tp_new == PyBaseObject_Type.tp_new && !(type->tp_flags & Py_TPFLAGS_IS_ABSTRACT)
-                          ? type->tp_alloc(type, 0)
-                          : type->tp_new(type, EMPTY_TUPLE, NULL);
+    return type->tp_new == PyBaseObject_Type.tp_new && !(type->tp_flags & Py_TPFLAGS_IS_ABSTRACT)
+               ? type->tp_alloc(type, 0)
+               : type->tp_new(type, EMPTY_TUPLE, NULL);
+}
+
+/* A new block of class `cls` with these field values (borrowed). */
+static PyObject *
+new_block(BlockClass *cls, PyObject *const *values)
+{
+    PyObject *block = alloc_block(cls);
     if (block == NULL) {
         return NULL;
     }
@@ -145,20 +152,24 @@ shared_int(Py_ssize_t n)
 static PyObject *
 new_block_at(BlockClass *cls, Py_ssize_t line_no, Py_ssize_t col, Py_ssize_t end, PyObject *const *rest)
 {
-    PyObject *values[MAX_FIELDS];
-    values[0] = shared_int(line_no);
-    values[1] = shared_int(col);
-    values[2] = shared_int(end);
-    PyObject *block = NULL;
-    if (values[0] != NULL && values[1] != NULL && values[2] != NULL) {
-        for (int k = 3; k < cls->n; k++) {
-            values[k] = rest[k - 3];
-        }
-        block = new_block(cls, values);
+    PyObject *block = alloc_block(cls);
+    if (block == NULL) {
+        return NULL;
     }
-    Py_XDECREF(values[0]);
-    Py_XDECREF(values[1]);
-    Py_XDECREF(values[2]);
+    /* the three ints go into their slots with the references shared_int made, not through a
+     * values array that new_block would take a second reference from: ~40 Ir less per block */
+    Py_ssize_t at[3] = {line_no, col, end};
+    for (int k = 0; k < 3; k++) {
+        PyObject *number = shared_int(at[k]);
+        if (number == NULL) {
+            Py_DECREF(block);
+            return NULL;
+        }
+        Py_XSETREF(*SLOT(cls, k, block), number);
+    }
+    for (int k = 3; k < cls->n; k++) {
+        set_field(cls, k, block, rest[k - 3]);
+    }
     return block;
 }
 
