@@ -262,6 +262,18 @@ get_field(PyObject *obj, PyObject *getter)
     return PyObject_GetAttr(obj, getter);
 }
 
+/* get_field for a getter not yet checked against `obj`: a slot's member descriptor of a type `obj`
+ * is not of gives a TypeError naming `whose` object, where get_field would read past it. */
+static PyObject *
+checked_field(PyObject *obj, PyObject *getter, const char *whose)
+{
+    if (Py_IS_TYPE(getter, &PyMemberDescr_Type) && !PyObject_TypeCheck(obj, PyDescr_TYPE(getter))) {
+        PyErr_Format(PyExc_TypeError, "a slot getter of another type than the %s", whose);
+        return NULL;
+    }
+    return get_field(obj, getter);
+}
+
 /* 1 when `getters` is a tuple of `n` getters, each an attribute name or a slot's member
  * descriptor (get_field's); else 0 with a TypeError saying `what`. */
 static int
@@ -505,12 +517,7 @@ table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *obj = PyTuple_GET_ITEM(objects, i);
         for (Py_ssize_t f = 0; f < width; f++) {
-            PyObject *getter = PyTuple_GET_ITEM(getters, f);
-            if (!PyUnicode_Check(getter) && !PyObject_TypeCheck(obj, PyDescr_TYPE(getter))) {
-                PyErr_SetString(PyExc_TypeError, "a slot getter of another type than the object's");
-                goto done;
-            }
-            PyObject *value = get_field(obj, getter), *item = NULL;
+            PyObject *value = checked_field(obj, PyTuple_GET_ITEM(getters, f), "object's"), *item = NULL;
             if (value == NULL)
                 goto done;
             if (codes[f] == INT) {
@@ -840,13 +847,7 @@ tally(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(diags); i++) {
         PyObject *diag = PyTuple_GET_ITEM(diags, i), *values[2] = {NULL, NULL};
         for (int f = 0; f < 2; f++) {
-            PyObject *getter = PyTuple_GET_ITEM(getters, f);
-            if (Py_IS_TYPE(getter, &PyMemberDescr_Type) && !PyObject_TypeCheck(diag, PyDescr_TYPE(getter))) {
-                PyErr_SetString(PyExc_TypeError, "a slot getter of another type than the diagnostic's");
-                values[f] = NULL;
-            }
-            else
-                values[f] = get_field(diag, getter);
+            values[f] = checked_field(diag, PyTuple_GET_ITEM(getters, f), "diagnostic's");
             if (values[f] == NULL) {
                 Py_XDECREF(values[0]);
                 goto fail;
