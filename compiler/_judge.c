@@ -1686,6 +1686,46 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int ski
     return r;
 }
 
+/* The answers of a pure one-argument Python function (a title's or a lead-in's context), by its
+ * argument. Both functions are lru-cached, but a call through the cache (the call, its key, the move
+ * of its link) cost ~1.3k instructions a hit where a dict lookup costs ~300: ~56 titles and ~19
+ * lead-ins an agent, nearly all seen before. `fn`: the function the answers are of (another resets). */
+typedef struct {
+    PyObject *fn, *said;
+} Memo;
+
+static Memo TITLE_MEMO, LEAD_MEMO;
+#define MEMO_MAX 4096 /* as the caches: past it, the function is asked */
+
+/* fn(arg) as a new reference, from `m` when asked before (a str `arg`); NULL with an error set. */
+static PyObject *
+memo_call(Memo *m, PyObject *fn, PyObject *arg)
+{
+    if (!PyUnicode_CheckExact(arg)) {
+        return PyObject_CallOneArg(fn, arg);
+    }
+    if (m->fn != fn) {
+        PyObject *said = PyDict_New();
+        if (said == NULL) {
+            return NULL;
+        }
+        Py_XSETREF(m->said, said);
+        Py_XSETREF(m->fn, Py_NewRef(fn));
+    }
+    PyObject *said = m->said; /* fn may call back here and reset m */
+    PyObject *got = PyDict_GetItemWithError(said, arg);
+    if (got != NULL || PyErr_Occurred()) {
+        return Py_XNewRef(got);
+    }
+    Py_INCREF(said);
+    got = PyObject_CallOneArg(fn, arg);
+    if (got != NULL && PyDict_GET_SIZE(said) < MEMO_MAX && PyDict_SetItem(said, arg, got) < 0) {
+        Py_CLEAR(got);
+    }
+    Py_DECREF(said);
+    return got;
+}
+
 /* Reads a 3-tuple of truths (a section's context, or what a lead-in says) into `out`. */
 static int
 three(PyObject *t, int out[3])
@@ -1718,7 +1758,7 @@ lead_in(PyObject *text)
 
 /* references._lead: the lead-in context (*lead_ctx, *lead_skill) once the walk has passed blocks
  * [from, to]. A heading resets it, so only the labels and lead-in paragraphs after the last heading
- * are read: their text asks `_lead_says` (a hashed lru lookup, ~1.4k instructions), and read() no
+ * are read: their text asks `_lead_says` (through LEAD_MEMO), and read() no
  * longer sorts out every lead-in of the file first (~18k instructions an agent). */
 static int
 lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_skill)
@@ -1752,7 +1792,7 @@ lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_ski
             return -1;
         }
         PyObject *says = kind == (PyTypeObject *)w->env[W_PARAGRAPH] && !lead_in(text)
-                         ? Py_NewRef(Py_None) : PyObject_CallOneArg(w->env[W_LEAD_SAYS], text);
+                         ? Py_NewRef(Py_None) : memo_call(&LEAD_MEMO, w->env[W_LEAD_SAYS], text);
         Py_DECREF(text);
         if (says == NULL) {
             return -1;
@@ -1924,7 +1964,7 @@ static PyObject *CONTEXTS[8];
 static PyObject *S_parent, *S_level;
 
 /* references._contexts_py, the contexts the walk reads (`chain`): per section two attribute reads and
- * the cached title_ctx call, where the Python loop built and indexed tuples (references.scan 1084k ->
+ * title_ctx's answer (through TITLE_MEMO), where the Python loop built and indexed tuples (references.scan 1084k ->
  * 1017k instructions per seed agent). A parent must come before its section, as outline() makes them. */
 static PyObject *
 contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -1979,7 +2019,7 @@ contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto error;
         }
         PyObject *title = Py_NewRef(deep ? PyList_GET_ITEM(titles, k) : S_empty);
-        PyObject *said = PyObject_CallOneArg(title_ctx, title);
+        PyObject *said = memo_call(&TITLE_MEMO, title_ctx, title);
         Py_DECREF(title);
         if (said == NULL) {
             goto error;
