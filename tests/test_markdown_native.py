@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 
 import pytest
 from conftest import ROOT, SHARED, assert_no_leak, md_files, native_in_use, native_or_skip
@@ -253,6 +254,68 @@ def test_no_memory_is_leaked(native):
     assert_no_leak(lambda: native.ir_sections(sections, roles, "a.md", ir.Section, ir.Span))
     assert_no_leak(lambda: native.top_items(blocks, 0, len(blocks), "a.md", ir.Item, ir.Span))
     assert_no_leak(lambda: native.worked_parts(blocks, 0, len(blocks), _any_part, "a.md", ir.CodeBlock, ir.Span))
+
+
+BLOCK_CLASSES = (markdown.ListItem, markdown.Heading, markdown.Paragraph, markdown.Label, markdown.Section, markdown.Code,
+                 markdown.Table, markdown.ExampleTag)
+
+
+def test_blocks_and_sections_are_freed_by_the_c_dealloc(native, configure):
+    """configure() gives the classes it makes their own dealloc, a configure() again too; the base
+    class and other types keep CPython's (frees_here takes anything)."""
+    assert all(native.frees_here(cls) for cls in BLOCK_CLASSES)
+    configure()
+    assert all(native.frees_here(cls) for cls in BLOCK_CLASSES)
+    assert not any(native.frees_here(x) for x in (markdown.Block, str, "ListItem", None, markdown.ListItem(1)))
+
+
+def test_blocks_made_in_c_python_and_subclasses_are_freed_without_a_leak(native):
+    """Blocks read in C, made by their Python __init__ and instances of subclasses (with slots of
+    their own, or a __dict__ and weak references, which subtype_dealloc clears before handing the
+    instance to the C dealloc) leave nothing allocated, and a weak reference to one dies with it."""
+    lines = ["# Title", "Steps:", "- [x] item", "1. first", "text", "| a |", "|---|", "| 1 |", "```", "x", "```",
+             "<example>", "</example>"]
+
+    class Slotted(markdown.ListItem):
+        __slots__ = ("extra",)
+
+    class Open(markdown.Paragraph):
+        pass
+
+    def made():
+        blocks, _ = native.parse_blocks(lines, 1, "a.md")
+        native.outline(blocks, 20)
+        markdown.ListItem(1, 2, 3, "text é", 1, True, None)
+        markdown.Section("t", 1, "heading", 1, 0, 1, 2, None)
+        Slotted(1, text="x").extra = ["kept"]
+        Open(2, text="y").more = {"a": [1]}
+
+    assert_no_leak(made)
+    item = Open(3, text="z")
+    ref = weakref.ref(item)
+    del item
+    assert ref() is None
+
+
+def test_a_class_of_another_layout_keeps_its_dealloc(native, configure, monkeypatch):
+    """A block class with a __weakref__ slot is not one block_dealloc can free: configure() leaves
+    its dealloc alone, gives the class it replaced its own back, and reading still works."""
+    from dataclasses import dataclass
+
+    @dataclass(slots=True, weakref_slot=True)
+    class Heading(markdown.Block):
+        level: int = 1
+        title: str = ""
+
+    monkeypatch.setattr(markdown, "Heading", Heading)
+    old = BLOCK_CLASSES[1]
+    configure()
+    assert not native.frees_here(Heading) and not native.frees_here(old)
+    assert native.frees_here(markdown.ListItem)
+    blocks, _ = native.parse_blocks(["# Title", "- item"], 1, "a.md")
+    assert type(blocks[0]) is Heading and weakref.ref(blocks[0])() is blocks[0]
+    assert_no_leak(lambda: native.parse_blocks(["# Title", "- item"], 1, "a.md"))
+    old(1, title="freed by CPython again")
 
 
 def test_top_items_and_ir_sections_refuse_what_structure_never_passes(native, configure):
