@@ -2456,9 +2456,246 @@ fail:
 }
 
 /* ------------------------------------------------------------------------------------------- */
-/* references._layout_py: one walk over a file's blocks where Python spent ~0.1 us a block (~420 in
- * a 32 KB agent) on the loop, a type look-up and two attribute reads. The blocks' `line` and `end`
- * are slots of their common base class, so every block holds them at the same offsets. */
+/* mentions._prepare_join_py: the lines joined by "\n" and prepared (mentions._prepare), and the
+ * lines it changed remade. Python joined the lines, then searched the whole text for each
+ * non-ASCII hyphen (a copy for each found) and copied it again for a "/" made "+"; here the text
+ * is made once: the hyphens are made "-" as the lines are copied (only a line of two or four bytes
+ * a character can hold one), and the "+" are written into it. Each line's start is kept, so a
+ * changed place's line costs no count of "\n". */
+
+#if defined(__SSE2__)
+/* The 16 one-byte characters at `from` as two-byte ones at `to`. */
+static inline void
+widen16(Py_UCS2 *to, const Py_UCS1 *from)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)from);
+    _mm_storeu_si128((__m128i *)to, _mm_unpacklo_epi8(x, _mm_setzero_si128()));
+    _mm_storeu_si128((__m128i *)(to + 8), _mm_unpackhi_epi8(x, _mm_setzero_si128()));
+}
+
+/* The 8 one-byte characters at `from` as two-byte ones at `to`. */
+static inline void
+widen8(Py_UCS2 *to, const Py_UCS1 *from)
+{
+    __m128i x = _mm_loadl_epi64((const __m128i *)from);
+    _mm_storeu_si128((__m128i *)to, _mm_unpacklo_epi8(x, _mm_setzero_si128()));
+}
+#endif
+
+/* text[at:at + n] (of kind `kind`) from line `from` (of kind `from_kind`, no wider). An ASCII
+ * line into a text of two bytes a character (most lines of most agents: one "→" makes the whole
+ * text so) is widened 16 or 8 characters at a time where the compiler has SSE2, the last block
+ * ending at the line's end (overlapping the one before: it reads and writes within the line): the
+ * compiler's loop cost ~1 instruction a character, most of it on the ends of short lines. */
+static void
+copy_line(int kind, void *text, Py_ssize_t at, int from_kind, const void *from, Py_ssize_t n)
+{
+    if (kind == from_kind) {
+        memcpy((char *)text + at * kind, from, (size_t)n * kind);
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        Py_UCS2 *to = (Py_UCS2 *)text + at;
+        const Py_UCS1 *bytes = from;
+        Py_ssize_t i = 0;
+#if defined(__SSE2__)
+        if (n >= 16) {
+            for (; i + 16 < n; i += 16) {
+                widen16(to + i, bytes + i);
+            }
+            widen16(to + n - 16, bytes + n - 16);
+            return;
+        }
+        if (n >= 8) {
+            widen8(to, bytes);
+            widen8(to + n - 8, bytes + n - 8);
+            return;
+        }
+#endif
+        for (; i < n; i++) {
+            to[i] = bytes[i];
+        }
+    }
+    else {
+        Py_UCS4 *to = (Py_UCS4 *)text + at;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            to[i] = PyUnicode_READ(from_kind, from, i);
+        }
+    }
+}
+
+/* The non-ASCII hyphens of text[at:end] made "-": whether there was one. */
+static int
+minus_hyphens(int kind, void *text, Py_ssize_t at, Py_ssize_t end)
+{
+    int found = 0;
+    for (Py_ssize_t i = at; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, text, i);
+        if (ch != '-' && is_hyphen(ch)) {
+            PyUnicode_WRITE(kind, text, i, '-');
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* The text that is the lines of `lines` joined by "\n" and prepared, a line whose `blank` entry is
+ * set read as "" (`blank` NULL: none is): a new str, or NULL with an exception. `lines` is a list
+ * of str that no one else holds (the caller's copy: an allocation below may run a finalizer, which
+ * cannot reach it); it is left holding the text's lines: each blank one "" and each one preparing
+ * changed remade from the text, *changed telling whether any was remade. */
+static PyObject *
+prepared_text(PyObject *lines, const char *blank, int *changed)
+{
+    PyObject *text = NULL, *empty = NULL;
+    Py_ssize_t *starts = NULL, *cuts = NULL, n = 0, n_cuts = 0, size = 0, count = PyList_GET_SIZE(lines);
+    char *remade = NULL; /* per line: whether preparing changed it */
+    Py_UCS4 maxchar = 0;
+    *changed = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(lines, i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "prepare_join: the lines must be str");
+            return NULL;
+        }
+        Py_ssize_t len = (blank != NULL && blank[i] ? 0 : PyUnicode_GET_LENGTH(item)) + (i > 0);
+        if (len > PY_SSIZE_T_MAX - n) {
+            PyErr_SetString(PyExc_OverflowError, "prepare_join: the text is too long");
+            return NULL;
+        }
+        n += len;
+        if (blank == NULL || !blank[i]) {
+            maxchar = Py_MAX(maxchar, PyUnicode_MAX_CHAR_VALUE(item));
+        }
+    }
+    text = PyUnicode_New(n, maxchar);
+    starts = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Py_ssize_t));
+    remade = PyMem_Calloc((size_t)(count ? count : 1), 1);
+    if (text == NULL || starts == NULL || remade == NULL) {
+        if (text != NULL) {
+            PyErr_NoMemory();
+        }
+        goto fail;
+    }
+    int kind = PyUnicode_KIND(text), hyphens = 0;
+    void *data = PyUnicode_DATA(text);
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(lines, i);
+        if (i > 0) {
+            PyUnicode_WRITE(kind, data, at++, '\n');
+        }
+        starts[i] = at;
+        if (blank != NULL && blank[i]) {
+            continue;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(item);
+        copy_line(kind, data, at, PyUnicode_KIND(item), PyUnicode_DATA(item), len);
+        if (PyUnicode_KIND(item) != PyUnicode_1BYTE_KIND && minus_hyphens(kind, data, at, at + len)) {
+            remade[i] = hyphens = 1;
+        }
+        at += len;
+    }
+    /* Each "/" of a-x/b-y, all decided before any is written: kebab_left reads the "/" left of a name. */
+    for (at = n ? PyUnicode_FindChar(text, '/', 0, n, 1) : -1; at >= 0;
+         at = at + 1 < n ? PyUnicode_FindChar(text, '/', at + 1, n, 1) : -1) {
+        if (!kebab_right(kind, data, n, at + 1) || !kebab_left(kind, data, at)) {
+            continue;
+        }
+        if (n_cuts == size) {
+            size = size ? 2 * size : 16;
+            Py_ssize_t *more = PyMem_Realloc(cuts, (size_t)size * sizeof(Py_ssize_t));
+            if (more == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            cuts = more;
+        }
+        cuts[n_cuts++] = at;
+    }
+    if (PyErr_Occurred()) { /* PyUnicode_FindChar gives -2 with an exception: not for a str and a range */
+        goto fail;
+    }
+    Py_ssize_t line = 0;
+    for (Py_ssize_t i = 0; i < n_cuts; i++) { /* the cuts come in order: so do their lines */
+        PyUnicode_WRITE(kind, data, cuts[i], '+');
+        while (line + 1 < count && starts[line + 1] <= cuts[i]) {
+            line++;
+        }
+        remade[line] = 1;
+    }
+    if (hyphens) { /* "-" for a hyphen may leave the text narrower: str.replace would make it so */
+        Py_SETREF(text, PyUnicode_FromKindAndData(kind, data, n));
+        if (text == NULL) {
+            goto fail;
+        }
+    }
+    *changed = hyphens || n_cuts > 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *piece = NULL;
+        if (blank != NULL && blank[i]) {
+            piece = empty != NULL ? Py_NewRef(empty) : (empty = PyUnicode_New(0, 0)) != NULL ? Py_NewRef(empty) : NULL;
+        }
+        else if (remade[i]) {
+            Py_ssize_t end = starts[i] + PyUnicode_GET_LENGTH(PyList_GET_ITEM(lines, i));
+            piece = PyUnicode_Substring(text, starts[i], end);
+        }
+        else {
+            continue;
+        }
+        if (piece == NULL) {
+            goto fail;
+        }
+        Py_SETREF(PyList_GET_ITEM(lines, i), piece);
+    }
+    Py_XDECREF(empty);
+    PyMem_Free(starts);
+    PyMem_Free(remade);
+    PyMem_Free(cuts);
+    return text;
+fail:
+    Py_XDECREF(empty);
+    PyMem_Free(starts);
+    PyMem_Free(remade);
+    PyMem_Free(cuts);
+    Py_XDECREF(text);
+    return NULL;
+}
+
+PyDoc_STRVAR(prepare_join_doc,
+"prepare_join(lines) -> tuple[str, list[str]]\n\n"
+"mentions._prepare_join_py(lines): the text that is lines (a list of str holding no \"\\n\") joined\n"
+"by \"\\n\" and prepared, and its lines: lines itself when preparing changed nothing, else a copy\n"
+"with each changed line taken from the text.");
+
+static PyObject *
+prepare_join(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "prepare_join(lines: list[str])");
+        return NULL;
+    }
+    PyObject *lines = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0]));
+    int changed;
+    PyObject *text = lines == NULL ? NULL : prepared_text(lines, NULL, &changed);
+    if (text == NULL) {
+        Py_XDECREF(lines);
+        return NULL;
+    }
+    if (!changed) {
+        Py_SETREF(lines, Py_NewRef(args[0]));
+    }
+    return Py_BuildValue("(NN)", text, lines);
+}
+
+/* ------------------------------------------------------------------------------------------- */
+/* references._layout_py and mentions._prepare_join_py of its lines in one call: one walk over a
+ * file's blocks where Python spent ~0.1 us a block (~420 in a 32 KB agent) on the loop, a type
+ * look-up and two attribute reads, then the text made from the lines with the blanked ones read
+ * as "" (prepared_text). The blanked lines are marked, not replaced in a list that is copied again
+ * to be joined, and the kinds' lists are made at their size: one copy of the lines and no append,
+ * ~209K -> ~178K instructions a 32 KB seed agent (references.read ~1.02M -> ~0.98M). The
+ * blocks' `line` and `end` are slots of their common base class, so every block holds them at the
+ * same offsets. */
 
 /* The offset of `base`'s own slot `name` in its instances: 0, or -1 with an exception. */
 static int
@@ -2497,18 +2734,21 @@ slot_int(PyObject *block, Py_ssize_t offset, Py_ssize_t *value)
 }
 
 PyDoc_STRVAR(layout_doc,
-"layout(blocks, lines, base, blank, kinds) -> tuple[list[int], list[str]] | None\n\n"
-"references._layout_py(blocks, lines, blank, kinds): each block's index appended to kinds[its type]\n"
-"for each type that is a key of the dict `kinds` (the others are not recorded), and each block's\n"
-"first line and the lines with those of every block whose type is in the tuple `blank` made \"\"\n"
-"(from `line` to max(end, line)); `base` is the blocks' base class, which holds those two slots.\n"
-"None, kinds untouched, when a blanked block's lines are not all within `lines`.");
+"layout(blocks, lines, base, blank, kinds) -> tuple[list[int], str, list[str]] | None\n\n"
+"references._layout_py(blocks, lines, blank, kinds) and mentions._prepare_join_py of the lines it\n"
+"gives: each block's index appended to kinds[its type] for each type that is a key of the dict\n"
+"`kinds` (the others are not recorded), each block's first line, and the prepared text and lines\n"
+"of `lines` with those of every block whose type is in the tuple `blank` made \"\" (from `line` to\n"
+"max(end, line)); `base` is the blocks' base class, which holds those two slots. The lines are a\n"
+"new list. None, kinds untouched, when a blanked block's lines are not all within `lines`.");
 
-/* The lists layout fills: one for each type `kinds` asks for (its keys), in the dict's order. A
- * block's type is found among the few keys by identity, and only when it differs from the block
- * before (most blocks are list items, one after another). */
+/* The kinds layout records: the keys of `kinds`, in the dict's order, and each block's among them
+ * (-1: none), the lists made at the end at their size (an append per block grew them). A block's
+ * type is found among the few keys by identity, and only when it differs from the block before
+ * (most blocks are list items, one after another). */
 typedef struct {
-    PyObject **kind, **indexes; /* new references */
+    PyObject **kind;     /* new references */
+    Py_ssize_t *counts;  /* per kind: its blocks */
     Py_ssize_t count;
 } Recorded;
 
@@ -2517,15 +2757,15 @@ free_recorded(Recorded *r)
 {
     for (Py_ssize_t k = 0; k < r->count; k++) {
         Py_DECREF(r->kind[k]);
-        Py_XDECREF(r->indexes[k]); /* NULL: new_recorded failed before making it */
     }
     PyMem_Free(r->kind);
-    PyMem_Free(r->indexes);
-    r->kind = r->indexes = NULL;
+    PyMem_Free(r->counts);
+    r->kind = NULL;
+    r->counts = NULL;
     r->count = 0;
 }
 
-/* A new empty list for each key of `kinds`: 0, or -1 with an exception. */
+/* The keys of `kinds`: 0, or -1 with an exception. */
 static int
 new_recorded(PyObject *kinds, Recorded *r)
 {
@@ -2533,19 +2773,38 @@ new_recorded(PyObject *kinds, Recorded *r)
     PyObject *key, *value;
     r->count = 0;
     r->kind = PyMem_Malloc((size_t)(size ? size : 1) * sizeof(PyObject *));
-    r->indexes = PyMem_Malloc((size_t)(size ? size : 1) * sizeof(PyObject *));
-    if (r->kind == NULL || r->indexes == NULL) {
+    r->counts = PyMem_Calloc((size_t)(size ? size : 1), sizeof(Py_ssize_t));
+    if (r->kind == NULL || r->counts == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    /* the keys are taken before any list is made: an allocation may run code that changes the dict */
     while (r->count < size && PyDict_Next(kinds, &pos, &key, &value)) {
-        r->kind[r->count] = Py_NewRef(key);
-        r->indexes[r->count] = NULL;
-        r->count++;
+        r->kind[r->count++] = Py_NewRef(key);
     }
+    return 0;
+}
+
+/* kinds[key] = the indexes of the blocks of each kind recorded (which[i]: block i's kind, or -1),
+ * each list made at its size: 0, or -1 with an exception. */
+static int
+set_kinds(PyObject *kinds, const Recorded *r, const Py_ssize_t *which, Py_ssize_t blocks)
+{
     for (Py_ssize_t k = 0; k < r->count; k++) {
-        if ((r->indexes[k] = PyList_New(0)) == NULL) {
+        PyObject *indexes = PyList_New(r->counts[k]);
+        Py_ssize_t at = 0;
+        for (Py_ssize_t i = 0; indexes != NULL && i < blocks; i++) {
+            if (which[i] == k) {
+                PyObject *index = PyLong_FromSsize_t(i);
+                if (index == NULL) {
+                    Py_CLEAR(indexes);
+                    break;
+                }
+                PyList_SET_ITEM(indexes, at++, index);
+            }
+        }
+        int rc = indexes == NULL ? -1 : PyDict_SetItem(kinds, r->kind[k], indexes);
+        Py_XDECREF(indexes);
+        if (rc < 0) {
             return -1;
         }
     }
@@ -2566,248 +2825,80 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Recorded rec = {NULL, NULL, 0};
-    /* a copy of the list holds every block: an allocation below may run a finalizer that changes it */
-    PyObject *blocks = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *readable = PyList_GetSlice(args[1], 0, n);
-    PyObject *empty = PyUnicode_New(0, 0), *firsts = NULL;
-    if (blocks == NULL || readable == NULL || empty == NULL || new_recorded(kinds, &rec) < 0
+    /* copies hold every block and line: an allocation below may run a finalizer that changes the
+     * lists; the copy of the lines becomes the lines given back */
+    PyObject *blocks = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *lines = PyList_GetSlice(args[1], 0, n);
+    PyObject *firsts = NULL, *text = NULL, *out = NULL;
+    char *blanked = PyMem_Calloc((size_t)(n ? n : 1), 1); /* per line: in a blanked block */
+    Py_ssize_t *which = NULL;
+    if (blocks == NULL || lines == NULL || blanked == NULL || new_recorded(kinds, &rec) < 0
+        || (which = PyMem_Malloc((size_t)(PyList_GET_SIZE(blocks) ? PyList_GET_SIZE(blocks) : 1) * sizeof(Py_ssize_t))) == NULL
         || (firsts = PyList_New(PyList_GET_SIZE(blocks))) == NULL) {
-        goto fail;
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
+        }
+        goto done;
     }
-    PyObject *last_kind = NULL, *indexes = NULL; /* the last block's type and its list (borrowed; NULL: not recorded) */
+    PyObject *last_kind = NULL; /* the last block's type */
+    Py_ssize_t kind_at = -1;    /* its index among the recorded kinds, or -1 */
+    int blanks = 0;             /* whether it is blanked */
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
         PyObject *b = PyList_GET_ITEM(blocks, i), *kind = (PyObject *)Py_TYPE(b);
         /* a type is checked when it differs from the block before's, which passed: ~420
          * PyType_IsSubtype calls a 32 KB agent were ~8K instructions */
-        if (kind != last_kind && !PyType_IsSubtype((PyTypeObject *)kind, (PyTypeObject *)base)) {
-            PyErr_SetString(PyExc_TypeError, "layout: every block must be an instance of base");
-            goto fail;
+        if (kind != last_kind) {
+            if (!PyType_IsSubtype((PyTypeObject *)kind, (PyTypeObject *)base)) {
+                PyErr_SetString(PyExc_TypeError, "layout: every block must be an instance of base");
+                goto done;
+            }
+            last_kind = kind;
+            kind_at = -1;
+            for (Py_ssize_t k = 0; k < rec.count && kind_at < 0; k++) {
+                kind_at = rec.kind[k] == kind ? k : -1; /* a type equals itself only */
+            }
+            blanks = 0;
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(blank); j++) {
+                blanks |= PyTuple_GET_ITEM(blank, j) == kind;
+            }
         }
         PyObject *first = *(PyObject **)((char *)b + line_at);
         if (first == NULL) {
             PyErr_SetString(PyExc_AttributeError, "layout: a block without its line");
-            goto fail;
+            goto done;
         }
         PyList_SET_ITEM(firsts, i, Py_NewRef(first));
-        if (kind != last_kind) {
-            last_kind = kind;
-            indexes = NULL;
-            for (Py_ssize_t k = 0; k < rec.count && indexes == NULL; k++) {
-                indexes = rec.kind[k] == kind ? rec.indexes[k] : NULL; /* a type equals itself only */
-            }
+        which[i] = kind_at;
+        if (kind_at >= 0) {
+            rec.counts[kind_at]++;
         }
-        if (indexes != NULL && add_item(indexes, PyLong_FromSsize_t(i)) < 0) {
-            goto fail;
-        }
-        int blanked = 0;
-        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(blank); j++) {
-            blanked |= PyTuple_GET_ITEM(blank, j) == kind;
-        }
-        if (blanked) {
+        if (blanks) {
             Py_ssize_t line, end;
             if (slot_int(b, line_at, &line) < 0 || slot_int(b, end_at, &end) < 0) {
-                goto fail;
+                goto done;
             }
             end = Py_MAX(end, line);
             if (line < 1 || end > n) { /* a slice assignment there would wrap or grow the list */
-                Py_DECREF(blocks);
-                Py_DECREF(readable);
-                Py_DECREF(empty);
-                Py_DECREF(firsts);
-                free_recorded(&rec);
-                Py_RETURN_NONE;
+                out = Py_NewRef(Py_None);
+                goto done;
             }
-            for (Py_ssize_t k = line - 1; k < end; k++) {
-                PyObject *old = PyList_GET_ITEM(readable, k);
-                PyList_SET_ITEM(readable, k, Py_NewRef(empty));
-                Py_DECREF(old);
-            }
+            memset(blanked + line - 1, 1, (size_t)(end - line + 1));
         }
     }
-    for (Py_ssize_t k = 0; k < rec.count; k++) {
-        if (PyDict_SetItem(kinds, rec.kind[k], rec.indexes[k]) < 0) {
-            goto fail;
-        }
+    int changed;
+    if ((text = prepared_text(lines, blanked, &changed)) == NULL
+        || set_kinds(kinds, &rec, which, PyList_GET_SIZE(blocks)) < 0) {
+        goto done;
     }
-    Py_DECREF(blocks);
-    Py_DECREF(empty);
-    free_recorded(&rec);
-    return Py_BuildValue("(NN)", firsts, readable);
-fail:
+    out = PyTuple_Pack(3, firsts, text, lines);
+done:
     Py_XDECREF(blocks);
-    Py_XDECREF(readable);
-    Py_XDECREF(empty);
+    Py_XDECREF(lines);
     Py_XDECREF(firsts);
-    free_recorded(&rec);
-    return NULL;
-}
-
-/* ------------------------------------------------------------------------------------------- */
-/* mentions._prepare_join_py: the lines joined by "\n" and prepared (mentions._prepare), and the
- * lines it changed remade. Python joined the lines, then searched the whole text for each
- * non-ASCII hyphen (a copy for each found) and copied it again for a "/" made "+"; here the text
- * is made once: the hyphens are made "-" as the lines are copied (only a line of two or four bytes
- * a character can hold one), and the "+" are written into it. Each line's start is kept, so a
- * changed place's line costs no count of "\n". */
-
-/* text[at:at + n] (of kind `kind`) from line `from` (of kind `from_kind`, no wider). */
-static void
-copy_line(int kind, void *text, Py_ssize_t at, int from_kind, const void *from, Py_ssize_t n)
-{
-    if (kind == from_kind) {
-        memcpy((char *)text + at * kind, from, (size_t)n * kind);
-    }
-    else if (kind == PyUnicode_2BYTE_KIND) {
-        Py_UCS2 *to = (Py_UCS2 *)text + at;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            to[i] = ((const Py_UCS1 *)from)[i];
-        }
-    }
-    else {
-        Py_UCS4 *to = (Py_UCS4 *)text + at;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            to[i] = PyUnicode_READ(from_kind, from, i);
-        }
-    }
-}
-
-/* The non-ASCII hyphens of text[at:end] made "-": whether there was one. */
-static int
-minus_hyphens(int kind, void *text, Py_ssize_t at, Py_ssize_t end)
-{
-    int found = 0;
-    for (Py_ssize_t i = at; i < end; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, text, i);
-        if (ch != '-' && is_hyphen(ch)) {
-            PyUnicode_WRITE(kind, text, i, '-');
-            found = 1;
-        }
-    }
-    return found;
-}
-
-PyDoc_STRVAR(prepare_join_doc,
-"prepare_join(lines) -> tuple[str, list[str]]\n\n"
-"mentions._prepare_join_py(lines): the text that is lines (a list of str holding no \"\\n\") joined\n"
-"by \"\\n\" and prepared, and its lines: lines itself when preparing changed nothing, else a copy\n"
-"with each changed line taken from the text.");
-
-static PyObject *
-prepare_join(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 1 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "prepare_join(lines: list[str])");
-        return NULL;
-    }
-    /* a copy holds the lines: an allocation below may run a finalizer that changes the list */
-    PyObject *lines = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *text = NULL, *out = NULL;
-    Py_ssize_t *starts = NULL, *cuts = NULL, count = 0, n = 0, n_cuts = 0, size = 0;
-    char *changed = NULL; /* per line: whether preparing changed it */
-    if (lines == NULL) {
-        return NULL;
-    }
-    count = PyList_GET_SIZE(lines);
-    Py_UCS4 maxchar = 0;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = PyList_GET_ITEM(lines, i);
-        if (!PyUnicode_Check(item)) {
-            PyErr_SetString(PyExc_TypeError, "prepare_join: the lines must be str");
-            goto fail;
-        }
-        Py_ssize_t len = PyUnicode_GET_LENGTH(item) + (i > 0);
-        if (len > PY_SSIZE_T_MAX - n) {
-            PyErr_SetString(PyExc_OverflowError, "prepare_join: the text is too long");
-            goto fail;
-        }
-        n += len;
-        maxchar = Py_MAX(maxchar, PyUnicode_MAX_CHAR_VALUE(item));
-    }
-    text = PyUnicode_New(n, maxchar);
-    starts = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Py_ssize_t));
-    changed = PyMem_Calloc((size_t)(count ? count : 1), 1);
-    if (text == NULL || starts == NULL || changed == NULL) {
-        if (text != NULL) {
-            PyErr_NoMemory();
-        }
-        goto fail;
-    }
-    int kind = PyUnicode_KIND(text), hyphens = 0;
-    void *data = PyUnicode_DATA(text);
-    Py_ssize_t at = 0;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = PyList_GET_ITEM(lines, i);
-        Py_ssize_t len = PyUnicode_GET_LENGTH(item);
-        if (i > 0) {
-            PyUnicode_WRITE(kind, data, at++, '\n');
-        }
-        starts[i] = at;
-        copy_line(kind, data, at, PyUnicode_KIND(item), PyUnicode_DATA(item), len);
-        if (PyUnicode_KIND(item) != PyUnicode_1BYTE_KIND && minus_hyphens(kind, data, at, at + len)) {
-            changed[i] = hyphens = 1;
-        }
-        at += len;
-    }
-    /* Each "/" of a-x/b-y, all decided before any is written: kebab_left reads the "/" left of a name. */
-    for (at = n ? PyUnicode_FindChar(text, '/', 0, n, 1) : -1; at >= 0;
-         at = at + 1 < n ? PyUnicode_FindChar(text, '/', at + 1, n, 1) : -1) {
-        if (!kebab_right(kind, data, n, at + 1) || !kebab_left(kind, data, at)) {
-            continue;
-        }
-        if (n_cuts == size) {
-            size = size ? 2 * size : 16;
-            Py_ssize_t *more = PyMem_Realloc(cuts, (size_t)size * sizeof(Py_ssize_t));
-            if (more == NULL) {
-                PyErr_NoMemory();
-                goto fail;
-            }
-            cuts = more;
-        }
-        cuts[n_cuts++] = at;
-    }
-    if (PyErr_Occurred()) { /* PyUnicode_FindChar gives -2 with an exception: not for a str and a range */
-        goto fail;
-    }
-    Py_ssize_t line = 0;
-    for (Py_ssize_t i = 0; i < n_cuts; i++) { /* the cuts come in order: so do their lines */
-        PyUnicode_WRITE(kind, data, cuts[i], '+');
-        while (line + 1 < count && starts[line + 1] <= cuts[i]) {
-            line++;
-        }
-        changed[line] = 1;
-    }
-    if (hyphens) { /* "-" for a hyphen may leave the text narrower: str.replace would make it so */
-        Py_SETREF(text, PyUnicode_FromKindAndData(kind, data, n));
-        if (text == NULL) {
-            goto fail;
-        }
-    }
-    if (!hyphens && n_cuts == 0) {
-        out = Py_NewRef(args[0]);
-    }
-    else {
-        for (Py_ssize_t i = 0; i < count; i++) {
-            if (changed[i]) {
-                Py_ssize_t end = starts[i] + PyUnicode_GET_LENGTH(PyList_GET_ITEM(lines, i));
-                PyObject *piece = PyUnicode_Substring(text, starts[i], end);
-                if (piece == NULL) {
-                    goto fail;
-                }
-                Py_SETREF(PyList_GET_ITEM(lines, i), piece);
-            }
-        }
-        out = Py_NewRef(lines);
-    }
-    PyMem_Free(starts);
-    PyMem_Free(changed);
-    PyMem_Free(cuts);
-    Py_DECREF(lines);
-    return Py_BuildValue("(NN)", text, out);
-fail:
-    PyMem_Free(starts);
-    PyMem_Free(changed);
-    PyMem_Free(cuts);
-    Py_DECREF(lines);
     Py_XDECREF(text);
-    return NULL;
+    PyMem_Free(blanked);
+    PyMem_Free(which);
+    free_recorded(&rec);
+    return out;
 }
 
 static PyMethodDef methods[] = {

@@ -609,15 +609,21 @@ def candidates_by_line(lines: list[str], self_name: str, cues: tuple[str, ...] =
     line costs more in calls than in matching. Each word is searched once even when it is both
     a cue and a look word. The prepared lines are `lines` itself when `prepare` changes nothing
     (most files), else a copy with the changed lines remade."""
-    text, prepared = _prepare_join(lines)
+    return candidates_of(*_prepare_join(lines), self_name, cues, triggers)
+
+
+def candidates_of(text: str, prepared: list[str], self_name: str, cues: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
+                  ) -> tuple[list[str], dict[int, list[_Cand]], set[int], set[int], set[int] | None]:
+    """`candidates_by_line` of lines whose prepared text and lines (`_prepare_join`) the caller
+    already holds (`references.read` makes them as it walks the blocks)."""
     groups, shifted = _line_groups(text, *_words(cues, triggers))
     agent, sub, hinted, cue_lines, trigger_lines = groups
-    out = _names_by_line(lines, text, self_name, bool(sub))  # lines: as long as text's
+    out = _names_by_line(prepared, text, self_name, bool(sub))  # lines: as long as text's
     for i in agent:  # lines without names may still say "x agent"...
         out.setdefault(i, [])
     _weak_lines(prepared, hinted, out)  # ...or "ask y z"
     if shifted:  # lowercasing changed offsets ("İ"): every line may hold a cue
-        return prepared, out, set(range(len(lines))), set(range(len(lines))), None
+        return prepared, out, set(range(len(prepared))), set(range(len(prepared))), None
     return prepared, out, cue_lines, trigger_lines, hinted
 
 

@@ -43,8 +43,8 @@ class Reading(NamedTuple):
 def read(src: Source, name: str) -> Reading:
     blocks = src.blocks
     kinds: dict[type, list[int]] = {kind: [] for kind in _KINDS}
-    firsts, readable = _layout(blocks, src.lines, _BLANK, kinds)
-    return Reading(*mentions.candidates_by_line(readable, mentions.normal(name), CUES, LINE_TRIGGERS),
+    firsts, text, lines = _layout(blocks, src.lines, _BLANK, kinds)
+    return Reading(*mentions.candidates_of(text, lines, mentions.normal(name), CUES, LINE_TRIGGERS),
                    firsts, [plain(s.title) for s in src.sections], kinds)
 
 
@@ -73,15 +73,24 @@ def _layout_py(blocks: list[Block], lines: list[str], blank: tuple[type, ...], k
     return [b.line for b in blocks], readable
 
 
+def _layout_text_py(blocks: list[Block], lines: list[str], blank: tuple[type, ...], kinds: dict[type, list[int]],
+                    ) -> tuple[list[int], str, list[str]]:
+    """`_layout_py`, its lines joined and prepared (`mentions._prepare_join`): each block's first
+    line, the text the one scan reads and its lines. The C twin is `layout`, which makes the text
+    from `lines` with the blanked ones read as "", without a blanked copy of the list to join."""
+    firsts, readable = _layout_py(blocks, lines, blank, kinds)
+    return (firsts, *mentions._prepare_join(readable))
+
+
 def _layout_native(blocks: list[Block], lines: list[str], blank: tuple[type, ...], kinds: dict[type, list[int]],
-                   ) -> tuple[list[int], list[str]]:
-    """The C `layout`, or `_layout_py` where it declines (a blanked block's lines outside the file:
-    a slice assignment there grows the list, as Python does and C does not)."""
-    return _NATIVE.layout(blocks, lines, Block, blank, kinds) or _layout_py(blocks, lines, blank, kinds)
+                   ) -> tuple[list[int], str, list[str]]:
+    """The C `layout`, or `_layout_text_py` where it declines (a blanked block's lines outside the
+    file: a slice assignment there grows the list, as Python does and C does not)."""
+    return _NATIVE.layout(blocks, lines, Block, blank, kinds) or _layout_text_py(blocks, lines, blank, kinds)
 
 
 _NATIVE = native.load("_mentions", "layout")
-_layout = _layout_native if _NATIVE else _layout_py
+_layout = _layout_native if _NATIVE else _layout_text_py
 
 
 def _lead_in(text: str) -> bool:
