@@ -99,6 +99,32 @@ def test_scalar_matches_loading_on_generated_text(s):
     assert claude._scalar(s) == _scalar_by_loading(s)
 
 
+def _resolved_str(s: str) -> bool:
+    import yaml
+
+    return claude._RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == claude._STR
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text() | st.sampled_from([*SCALARS, "İ", "ı", "ſ", "\u212a", "\U0001f600", "\r\n", "<<", "=x", "~x"]))
+def test_plain_str_is_the_resolvers_answer(s):
+    assert claude._plain_str(s) == _resolved_str(s)
+
+
+def test_plain_str_asks_a_resolver_added_later(monkeypatch):
+    import re
+
+    import yaml
+
+    class Later(yaml.resolver.Resolver):
+        pass
+
+    Later.add_implicit_resolver("tag:example,2026:agent", re.compile(r"^agent-\d+$"), list("a"))
+    monkeypatch.setattr(claude, "_RESOLVER", Later())
+    assert not claude._plain_str("agent-0001")
+    assert claude._plain_str("agent-one") and claude._plain_str("description")
+
+
 def test_a_value_yaml_cannot_convert_is_quoted_not_a_crash():
     """`model: "0x_"` is a string that YAML, unquoted, resolves as a hex int int() refuses:
     loading it to compare raised ValueError out of the build ("internal error"). It is
