@@ -80,6 +80,7 @@ def test_mentions_uses_the_native_judge_when_built():
         assert references._native_walk is None
         assert references._contexts is references._contexts_py
         assert delegation._heads is delegation._heads_py
+        assert delegation.block_targets is delegation._block_targets_py
     else:
         assert mentions._native_scan.func is _judge.scan_line
         assert mentions.judge_line is mentions._native_scan
@@ -87,6 +88,7 @@ def test_mentions_uses_the_native_judge_when_built():
         assert references._native_walk is not None
         assert references._contexts is _judge.contexts
         assert delegation._heads is _judge.heads
+        assert delegation.block_targets.func is _judge.block_targets
 
 
 def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypatch):
@@ -680,7 +682,7 @@ def test_every_line_is_cleaned_the_same(c_clean):
 CLEAN_BITS = ["- ", "* ", "\u2022", "\u274c", "\u2705", "\u26a0\ufe0f", "\ufe0f", "\U0001f6ab", "\u2192", " ", "\t", "\u00a0",
               "\u2003", "\u0085", "\r\n", "\n", "1. ", "12) ", "\u0663. ", "\u00b2. ", "do not use for", "Don't use when",
               "NEVER use x for", "not for", "Not when ", "**", "`x`", "[a](b)", "Code review", "\u017f", "\u212a", "\u0130",
-              "N", "D", "n", "d", ":", ";", ",", "-", "\u2014", "\u2013", "\U0001f600", "\udc80", "x" * 300, ""]
+              "N", "D", "n", "d", "Designing", "Do", "No", "nEVEr", "NOt", ":", ";", ",", "-", "\u2014", "\u2013", "\U0001f600", "\udc80", "x" * 300, ""]
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
@@ -980,6 +982,70 @@ def test_head_starts_bad_arguments_and_no_leak(head_starts):
         try:
             head_starts(["Defer x", None])
         except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def block_targets():
+    """The C `block_targets` bound as delegation binds it."""
+    from agentc.compiler import delegation
+
+    c = _judge_c("block_targets")
+    return lambda title: c((delegation._NOT_AGENTS, delegation._block_targets_py), title)
+
+
+def test_every_title_names_the_same_block_targets(block_targets):
+    """The section titles of every file of the repository's markdown and ../shared/corpus."""
+    from agentc.compiler import delegation
+
+    named = 0
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        src = read_source(str(path), path.read_bytes())
+        for title in (markdown.plain(s.title) for s in src.sections):
+            got = block_targets(title)
+            assert got == delegation._block_targets_py(title), (path, title)
+            named += len(got)
+    assert named > 2
+
+
+# "Delegate to " and the pieces of a bare name (`_BARE_TARGET`: lowercase ASCII letters and digits, "-"
+# and "_" between them), with what must send a title to the reference: capitals, blanks, a doubled or
+# trailing separator, a name of `_NOT_AGENTS`, "ſ", "İ", "ı", the Kelvin sign, emoji, CRLF, a long run.
+TARGET_BITS = ["Delegate to ", "delegate to ", "Hand off to ", "a", "b9", "code", "-", "_", "--", "x-y", "real-time", "A",
+               " ", "\t", "\u00a0", "\r\n", "\n", "**", "`", ",", " or ", " when ", "\u017f", "\u0130", "\u0131", "\u212a",
+               "\u00e9", "\U0001f600", "\udc80", "z" * 300, ""]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(TARGET_BITS), max_size=8).map("".join))
+def test_any_title_names_the_same_block_targets(block_targets, title):
+    from agentc.compiler import delegation
+
+    assert block_targets(title) == delegation._block_targets_py(title)
+    assert block_targets("Delegate to " + title) == delegation._block_targets_py("Delegate to " + title)
+
+
+def test_block_targets_bad_arguments_and_no_leak(block_targets):
+    from agentc.compiler import delegation
+
+    c = _judge_c("block_targets")
+    env = (delegation._NOT_AGENTS, delegation._block_targets_py)
+    for args in [(), (env,), (env, None), (env, b"Delegate to a-b"), ((), "x"), ((["a"], len), "x"), (env, "x", "y")]:
+        with pytest.raises(TypeError):
+            c(*args)
+    assert block_targets("Delegate to a_b-c") == ["a_b-c"]
+    assert block_targets("Delegate to real-time") == []
+    assert block_targets("Delegate to **a-b** when x") == ["a-b"]  # by the reference
+    titles = ["Delegate to a-b", "Delegate to real-time", "Delegate to a-", "Route to x-y, z-w", "Delegate to " + "a-" * 500 + "b", ""]
+
+    def calls():
+        for title in titles:
+            block_targets(title)
+        try:
+            c((delegation._NOT_AGENTS, lambda t: 1 / 0), "Delegate to X")
+        except ZeroDivisionError:
             pass
 
     assert_no_leak(calls)
