@@ -1480,7 +1480,36 @@ typedef struct {
     PyObject *const *env;
     PyObject *judge_env, *starts, *src, *by_line, *hinted, *lines, *blocks, *firsts, *titles, *name, *known, *hits, *weak;
     int any_known;
+    Py_ssize_t *first, nfirst; /* `firsts` as C ints (`read_firsts`) */
+    int sorted;                /* first[] never decreases: a later line's block is found from the last one on */
+    Py_ssize_t last_j;         /* the block the last line was in (-1: none yet), and what `block_of` read of it */
+    PyObject *last_block;      /* borrowed: blocks[last_j] when its end and line were read */
+    Py_ssize_t last_end, last_line;
 } Walk;
+
+/* `firsts` into w->first (a list of ints): the walk's ~90 lookups an agent searched the list, each
+ * step converting a Python int (~15k instructions an agent). 0, or -1 with an error set. */
+static int
+read_firsts(Walk *w)
+{
+    w->nfirst = PyList_GET_SIZE(w->firsts);
+    w->first = PyMem_New(Py_ssize_t, w->nfirst > 0 ? w->nfirst : 1);
+    if (w->first == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    w->sorted = 1;
+    w->last_j = -1;
+    w->last_block = NULL;
+    for (Py_ssize_t k = 0; k < w->nfirst; k++) {
+        w->first[k] = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, k));
+        if (w->first[k] == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        w->sorted &= k == 0 || w->first[k - 1] <= w->first[k];
+    }
+    return 0;
+}
 
 /* An int attribute of a block (its `line` or `end`); -1 with an error set when it is none. */
 static Py_ssize_t
@@ -1503,14 +1532,16 @@ int_attr(PyObject *obj, PyObject *attr)
 static Py_ssize_t
 block_at(const Walk *w, Py_ssize_t i)
 {
-    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(w->firsts);
+    Py_ssize_t lo = 0, hi = w->nfirst;
+    if (w->sorted && w->last_j >= 0 && w->last_j < hi && w->first[w->last_j] <= i + 1) {
+        /* the walk's lines come in order: the last line's block or one after it */
+        for (lo = w->last_j + 1; lo < hi && w->first[lo] <= i + 1; lo++) {
+        }
+        hi = lo;
+    }
     while (lo < hi) {
         Py_ssize_t mid = lo + (hi - lo) / 2;
-        Py_ssize_t first = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, mid));
-        if (first == -1 && PyErr_Occurred()) {
-            return -2;
-        }
-        if (i + 1 < first) {
+        if (i + 1 < w->first[mid]) {
             hi = mid;
         }
         else {
@@ -1526,22 +1557,29 @@ block_at(const Walk *w, Py_ssize_t i)
 
 /* references.block_of: the index of the block holding 0-based line `i`, -1 for none, -2 on an error. */
 static Py_ssize_t
-block_of(const Walk *w, Py_ssize_t i)
+block_of(Walk *w, Py_ssize_t i)
 {
     Py_ssize_t j = block_at(w, i);
     if (j < 0) {
         return j;
     }
     PyObject *b = PyList_GET_ITEM(w->blocks, j);
-    Py_ssize_t end = int_attr(b, S_end);
-    if (end < 0) {
-        return -2;
+    if (j != w->last_j || b != w->last_block) { /* most lines are in the block of the line before */
+        w->last_j = j;
+        w->last_block = NULL;
+        if ((w->last_end = int_attr(b, S_end)) < 0) {
+            return -2;
+        }
+        w->last_line = -1; /* read when asked */
+        w->last_block = b;
     }
-    if (i < end) {
+    if (i < w->last_end) {
         return j;
     }
-    Py_ssize_t line = int_attr(b, S_line);
-    return line < 0 ? -2 : i < line ? j : -1;
+    if (w->last_line < 0 && (w->last_line = int_attr(b, S_line)) < 0) {
+        return -2;
+    }
+    return i < w->last_line ? j : -1;
 }
 
 /* references._all_known: 1, 0, or -1 on an error. */
@@ -1849,9 +1887,14 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if ((w.any_known = PyObject_IsTrue(w.known)) < 0) {
         return NULL;
     }
+    if (read_firsts(&w) < 0) {
+        PyMem_Free(w.first);
+        return NULL;
+    }
     PyObject *order = PyDict_Keys(w.by_line);
     if (order == NULL || PyList_Sort(order) < 0) {
         Py_XDECREF(order);
+        PyMem_Free(w.first);
         return NULL;
     }
     Py_ssize_t block = -1;
@@ -1949,9 +1992,11 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     Py_DECREF(order);
+    PyMem_Free(w.first);
     Py_RETURN_NONE;
 error:
     Py_DECREF(order);
+    PyMem_Free(w.first);
     return NULL;
 }
 
@@ -2064,8 +2109,14 @@ cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     Walk w = {.blocks = args[0], .firsts = args[1]};
     PyObject *triggers = args[3], *visit = args[4];
+    if (read_firsts(&w) < 0) {
+        PyMem_Free(w.first);
+        return NULL;
+    }
+    w.sorted = 0; /* the cues come in a set's order */
     PyObject *it = PyObject_GetIter(args[2]), *cue;
     if (it == NULL) {
+        PyMem_Free(w.first);
         return NULL;
     }
     while ((cue = PyIter_Next(it)) != NULL) {
@@ -2085,10 +2136,12 @@ cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(cue);
         if (r < 0) {
             Py_DECREF(it);
+            PyMem_Free(w.first);
             return NULL;
         }
     }
     Py_DECREF(it);
+    PyMem_Free(w.first);
     if (PyErr_Occurred()) {
         return NULL;
     }
