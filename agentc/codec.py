@@ -275,7 +275,8 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
 # A build record's diagnostics as a table (`_table`): a 1000-agent build records ~12 000 AGC301s
 # that share their file, hint and excerpt with others. As objects with their keys, validated by
 # pydantic-core, they were a 4.1 MB record read in ~28 ms of every no-op build and one-edit
-# rebuild; as a table, 1.3 MB read in ~9 ms (agentc/_codec.c's untable where built).
+# rebuild; as a table in JSON, 1.3 MB read in ~9 ms (agentc/_codec.c's untable where built); the
+# cache stores the table through marshal (cache._marshalled).
 STR, OPTIONAL, INT = 0, 1, 2  # a field's kind; a Literal's is the frozenset of its values
 
 
@@ -350,14 +351,13 @@ def _untable(cls: type, names: tuple[str, ...], kinds: tuple[Any, ...], strings:
     return out
 
 
-def dump_diagnostics(diags: list | tuple) -> bytes:
-    """A build's diagnostics (Diagnostic objects) as a table in JSON:
-    {"strings": [...], "rows": [...]} (`_table`)."""
+def diagnostics_table(diags: list | tuple) -> dict:
+    """A build's diagnostics (Diagnostic objects) as a table: {"strings": [...], "rows": [...]} (`_table`)."""
     from agentc.compiler.diagnostics import Diagnostic
 
     names, getters, kinds = _columns(Diagnostic)
     strings, rows = _C.table(diags, getters, kinds) if _C is not None else _table(diags, names, kinds)
-    return dump_json({"strings": strings, "rows": rows})
+    return {"strings": strings, "rows": rows}
 
 
 def dump_json(value: Any) -> bytes:
@@ -369,12 +369,11 @@ def dump_json(value: Any) -> bytes:
     return to_json(value)
 
 
-def load_diagnostics(data: bytes) -> list:
-    """`dump_diagnostics`' diagnostics made again and checked (types, a severity of the three,
-    every index in its table); ValueError when the JSON is not such a table."""
+def load_diagnostics(table: Any) -> list:
+    """`diagnostics_table`'s diagnostics made again and checked (types, a severity of the three,
+    every index in its table); ValueError when `table` is not such a table."""
     from agentc.compiler.diagnostics import Diagnostic
 
-    table = from_json(data)
     if type(table) is not dict or set(table) != {"strings", "rows"}:
         raise ValueError("not a table of diagnostics")
     names, _, kinds = _columns(Diagnostic)

@@ -165,7 +165,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
         if view is None:
             return None
         new_views[i] = view
-    from agentc import codec  # loaded already: the record was read through it
+    from agentc import codec  # loaded already: the edited files' entries were made through it
 
     if all(codec.dump_json(new_views[i]) == codec.dump_json(old_views[i]) for i in changed):
         new_views = old_views  # the same bytes: the cache keeps their file (Cache.save_record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import pytest
 from conftest import ROOT
@@ -254,7 +255,7 @@ def test_the_codec_loads_only_the_compiled_module_of_pydantic_core():
     import subprocess
     import sys
 
-    code = ("import sys; from agentc import codec; codec._entry(); codec.load_diagnostics(codec.dump_diagnostics([]));"
+    code = ("import sys; from agentc import codec; codec._entry(); codec.load_diagnostics(codec.diagnostics_table([]));"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'typing_extensions')));"
             "import pydantic_core, pydantic; print(pydantic_core.SchemaValidator is codec.SchemaValidator)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -378,3 +379,55 @@ def test_graphviz_is_in_the_build_key_of_the_diagram_target_alone(tmp_path, monk
     os.chmod(dot, 0o755)
     with_dot = keys()
     assert with_dot[0] == without[0] and with_dot[1] != without[1]
+
+
+def test_build_files_read_back_only_whole_and_from_this_python():
+    """The record, views and diagnostics files (cache._marshalled): what was stored reads back;
+    a file cut short, with a byte changed, of another format or another Python's marshal, or an
+    older cache's JSON is a ValueError (a full build), never a crash or another value."""
+    from agentc import cache
+
+    value = {"key": "k", "sources": [["a.md", [1, 2, 3, 4], "ff"]], "scopes": [None], "views": "t-0",
+             "text": "é 😀 İ ı ſ \u212a\r\n" * 100, "big": 1 << 70, "rows": list(range(-1, 3000))}
+    data = cache._marshalled(value)
+    assert cache._unmarshalled(data) == value
+    header = cache._HEADER
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x01
+    other = header.replace(f" {sys.hexversion:x}\n".encode(), b" 30b00f0\n")
+    assert other != header
+    for bad in (b"", header, data[:-1], data[:len(header) + 5], bytes(flipped), other + data[len(header):],
+                data.replace(b"agentc build", b"agentc other", 1), b'{"key":"k","format":5}', data[len(header):]):
+        with pytest.raises(ValueError):
+            cache._unmarshalled(bad)
+
+
+@pytest.mark.parametrize("damage", ["old-json", "other-python", "cut"])
+def test_a_record_of_another_format_or_damaged_is_a_full_build(seed_project, damage):
+    """A record left by an older agentc (JSON), by another Python, or cut short: the build
+    is a full one, with the result of a build from nothing."""
+    import json
+
+    from agentc import cache
+    from agentc.compiler.options import BuildOptions
+    from agentc.runner import run
+
+    def build(out, **extra):
+        return run(BuildOptions(sources=("agents",), targets=("claude",), out=out, **extra), "write")
+
+    assert not build("out").failed
+    record = next((seed_project / "out/.agentc-cache/builds").glob("*.record"))
+    data = record.read_bytes()
+    if damage == "old-json":
+        record.write_text(json.dumps({**cache._unmarshalled(data), "format": 5}), encoding="utf-8")
+    elif damage == "other-python":
+        record.write_bytes(cache._HEADER.replace(b"agentc build", b"agentc build 0", 1) + data[len(cache._HEADER):])
+    else:
+        record.write_bytes(data[:len(data) // 2])
+    path = seed_project / "agents/data-engineer.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    done = build("out")
+    fresh = build("fresh", cache=False)
+    assert not done.failed and not done.cached and done.diagnostics == fresh.diagnostics
+    assert [p.name for p in (seed_project / "out/.agentc-cache/builds").glob("*.record")] == [record.name]
+    assert build("out").cached  # and the record written anew serves the next build

@@ -95,7 +95,7 @@ def test_a_renamed_agent_is_a_full_build_with_the_same_result(seed_project, monk
 def _forget_record(seed_project: Path) -> Path:
     """Drop the build record (a full build next), keep the pack; return the pack's path."""
     builds = seed_project / "out/.agentc-cache/builds"
-    for p in builds.glob("*.json"):
+    for p in builds.glob("*.record"):
         p.unlink()
     packs = list(builds.glob("*.pack"))
     assert len(packs) == 1
@@ -267,20 +267,18 @@ def test_a_damaged_pack_is_a_clean_rebuild(seed_project, monkeypatch, damage):
 
 
 def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
-    from pydantic_core import to_json
-
     from agentc import codec
     from agentc.compiler.diagnostics import diag
     from agentc.compiler.span import Span
 
     def read(strings, rows):
-        return codec.load_diagnostics(to_json({"strings": strings, "rows": rows}))
+        return codec.load_diagnostics({"strings": strings, "rows": rows})
 
     diags = [diag("AGC301", Span(file="a.md", line=3, col=4), "m", hint="h"), diag("AGC003", Span(file="b.md", line=1), "e", excerpt="x")]
     strings = ["AGC301", "warning", "a.md", "m", "h", "AGC003", "error", "b.md", "e", "x"]
     row = [0, 1, 2, 3, 4, 3, 4, -1]
     assert read(strings, row + [5, 6, 7, 1, 1, 8, -1, 9]) == diags
-    assert codec.load_diagnostics(codec.dump_diagnostics(diags)) == diags
+    assert codec.load_diagnostics(codec.diagnostics_table(diags)) == diags
     assert read(strings, []) == []
     for bad in ([*row[:3], "3", *row[4:]], [*row[:3], True, *row[4:]], [*row[:4], 1.0, *row[5:]], [0, 0, *row[2:]],
                 [0, 10, *row[2:]], [*row[:5], -1, *row[6:]], [0, -2, *row[2:]], row[:7], row + [0], [*row[:6], None, row[7]]):
@@ -289,20 +287,20 @@ def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
     for table in ({"strings": strings}, {"strings": strings, "rows": row, "more": []}, [strings, row], None,
                   {"strings": [*strings, 3], "rows": row}, {"strings": "AGC301", "rows": row}, {"strings": strings, "rows": 7}):
         with pytest.raises(ValueError):
-            codec.load_diagnostics(to_json(table))
-    with pytest.raises(ValueError):  # the last format: a list of objects
-        codec.load_diagnostics(to_json([{"code": "AGC301"}]))
+            codec.load_diagnostics(table)
+    with pytest.raises(ValueError):  # an older format: a list of objects
+        codec.load_diagnostics([{"code": "AGC301"}])
 
 
 @pytest.mark.parametrize("then_edit", [False, True])
 def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_project, then_edit):
-    import json
+    from agentc.cache import _marshalled, _unmarshalled
 
     assert not build("out").failed
     table = next((seed_project / "out/.agentc-cache/builds").glob("*.diags"))
-    data = json.loads(table.read_text(encoding="utf-8"))
+    data = _unmarshalled(table.read_bytes())
     data["rows"] = ["AGC101", "agents/x.md", "not a line"] + data["rows"]
-    table.write_text(json.dumps(data), encoding="utf-8")
+    table.write_bytes(_marshalled(data))
     if then_edit:
         edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out")
@@ -344,8 +342,9 @@ def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(seed_p
 @pytest.mark.parametrize("damage", ["flip", "shape"])
 def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monkeypatch, damage):
     import hashlib
-    import json
     import zlib
+
+    from agentc.cache import _marshalled, _unmarshalled
 
     assert not build("out").failed
     builds = seed_project / "out/.agentc-cache/builds"
@@ -355,12 +354,12 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
         data[len(data) // 2] ^= 0x01
         views.write_bytes(bytes(data))
     else:  # the bytes the record names, but views of another shape (one field short)
-        data = json.dumps([v[:-1] for v in json.loads(views.read_bytes())]).encode()
+        data = _marshalled([v[:-1] for v in _unmarshalled(views.read_bytes())])
         tag = f"{hashlib.sha256(data).hexdigest()[:20]}-{zlib.crc32(data):08x}"
-        record = next(builds.glob("*.json"))
-        rec = json.loads(record.read_bytes())
+        record = next(builds.glob("*.record"))
+        rec = _unmarshalled(record.read_bytes())
         rec["views"] = tag
-        record.write_text(json.dumps(rec), encoding="utf-8")
+        record.write_bytes(_marshalled(rec))
         views.unlink()
         (builds / f"{record.stem}.{tag}.views").write_bytes(data)
     edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
@@ -394,7 +393,7 @@ def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monke
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     done = build("out")
     assert calls == ["agents/data-engineer.md"]
-    assert [p.suffix for p in stored if p.parent.name == "builds"] == [".json"]
+    assert [p.suffix for p in stored if p.parent.name == "builds"] == [".record"]
     assert sorted(p.name for p in builds.glob("*.views")) == first
     want_tree, want_diags = from_nothing(seed_project)
     assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
@@ -407,7 +406,7 @@ def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monke
         done = build("out")
         assert calls == ["agents/data-engineer.md"]
         # Its delegations' diagnostics moved down with them: a new table of diagnostics too.
-        assert [p.suffix for p in stored if p.parent.name == "builds"] == [".diags", ".views", ".json"]
+        assert [p.suffix for p in stored if p.parent.name == "builds"] == [".diags", ".views", ".record"]
         views = sorted(p.name for p in builds.glob("*.views"))
         assert len(views) == 1 and views != first and len(list(builds.glob("*.diags"))) == 1
         first = views
