@@ -570,6 +570,138 @@ components(PyObject *module, PyObject *succ)
     return err ? (Py_XDECREF(out), NULL) : out;
 }
 
+static PyObject *KW_AGENT;  /* AgentIR's keywords in light_agent's call (PyInit__graph) */
+
+/* The n items of `obj` into `out` as new references when it is a list of exactly n items: 1; else 0.
+ * Copied, not borrowed: a class's Python __init__ could change the list while they are used. */
+static int
+items_of(PyObject *obj, Py_ssize_t n, PyObject **out)
+{
+    if (!PyList_CheckExact(obj) || PyList_GET_SIZE(obj) != n) {
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        out[k] = Py_NewRef(PyList_GET_ITEM(obj, k));
+    }
+    return 1;
+}
+
+static void
+release(PyObject **items, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_DECREF(items[k]);
+    }
+}
+
+/* Span(file=file, line=pair[0], col=pair[1]) for `pair` a list of two; NULL with no error set for any
+ * other `pair` (the caller leaves the view to Python). */
+static PyObject *
+span_at(PyObject *file, PyObject *pair)
+{
+    PyObject *at[2];
+    if (!items_of(pair, 2, at)) {
+        return NULL;
+    }
+    PyObject *values[] = {file, at[0], at[1]};
+    PyObject *span = call_kw(SPAN, values, KW_SPAN);
+    release(at, 2);
+    return span;
+}
+
+/* Edge(source=ident, target=row[0], target_id=row[1], condition=row[2], kind=row[3],
+ * span=Span(file=file, line=row[4], col=row[5])) for `row` a list of six; NULL with no error set for
+ * any other `row`. */
+static PyObject *
+edge_at(PyObject *ident, PyObject *file, PyObject *row)
+{
+    PyObject *e[6];
+    if (!items_of(row, 6, e)) {
+        return NULL;
+    }
+    PyObject *where[] = {file, e[4], e[5]};
+    PyObject *span = call_kw(SPAN, where, KW_SPAN), *edge = NULL;
+    if (span != NULL) {
+        PyObject *values[] = {ident, e[0], e[1], e[2], e[3], span};
+        edge = call_kw(EDGE, values, KW_EDGE);
+        Py_DECREF(span);
+    }
+    release(e, 6);
+    return edge;
+}
+
+PyDoc_STRVAR(light_agent_doc,
+"light_agent(view) -> (AgentIR, tuple[Edge, ...]) | None\n\n"
+"incremental._light_py(view) for a view of the shape the cache stores with no suppression lines (a list\n"
+"of 8, its spans lists of two, its edges lists of six, `lines` an empty dict); None for any other view,\n"
+"which Python makes (or refuses) instead.");
+
+/* incremental._light_py: an agent not edited and the edges linking drew from it, made from its view.
+ * A one-edit rebuild of 1000 agents makes 999 of them (~30 objects each: the agent, its spans, ~12
+ * edges and their spans), and the Python loop was ~48M of its ~640M instructions. The objects are
+ * made in the order Python makes them, by the same classes; for anything but the common shape the
+ * result is None, and no object made here is kept. */
+static PyObject *
+light_agent(PyObject *module, PyObject *view)
+{
+    PyObject *v[8];  /* ident, name, scope, file, [line, col], keys, edges, lines */
+    if (AGENT == NULL || !items_of(view, 8, v)) {
+        Py_RETURN_NONE;  /* not configured, or another shape: Python makes it */
+    }
+    PyObject *ident = v[0], *file = v[3], *keys = v[5], *rows = v[6];
+    PyObject *span = NULL, *key_spans = NULL, *agent = NULL, *edges = NULL, *body_line = NULL, *out = NULL;
+    if (!PyDict_CheckExact(keys) || !PyList_CheckExact(rows) || !PyDict_CheckExact(v[7]) || PyDict_GET_SIZE(v[7]) != 0) {
+        goto done;
+    }
+    span = span_at(file, v[4]);
+    key_spans = span == NULL ? NULL : PyDict_New();
+    Py_ssize_t pos = 0;
+    PyObject *key, *pair;
+    while (key_spans != NULL && PyDict_Next(keys, &pos, &key, &pair)) {
+        Py_INCREF(key);  /* held while Python code (a class's __init__, a key's __eq__) may run */
+        Py_INCREF(pair);
+        PyObject *at = span_at(file, pair);
+        int err = at == NULL || PyDict_SetItem(key_spans, key, at) < 0;
+        Py_XDECREF(at);
+        Py_DECREF(pair);
+        Py_DECREF(key);
+        if (err) {
+            Py_CLEAR(key_spans);
+        }
+    }
+    body_line = key_spans == NULL ? NULL : PyLong_FromLong(1);
+    if (body_line != NULL) {
+        PyObject *values[] = {ident, v[1], v[2], file, span, S_empty, S_empty, body_line, key_spans};
+        agent = call_kw(AGENT, values, KW_AGENT);
+    }
+    Py_ssize_t n = PyList_GET_SIZE(rows);
+    edges = agent == NULL ? NULL : PyTuple_New(n);
+    for (Py_ssize_t k = 0; edges != NULL && k < n; k++) {
+        PyObject *row = PyList_GET_ITEM(rows, k);
+        Py_INCREF(row);
+        PyObject *edge = edge_at(ident, file, row);
+        Py_DECREF(row);
+        if (edge == NULL || PyList_GET_SIZE(rows) != n) {  /* the list changed under a Python __init__: Python makes it */
+            Py_XDECREF(edge);
+            Py_CLEAR(edges);
+            break;
+        }
+        PyTuple_SET_ITEM(edges, k, edge);
+    }
+    out = edges == NULL ? NULL : PyTuple_Pack(2, agent, edges);
+done:
+    Py_XDECREF(edges);
+    Py_XDECREF(agent);
+    Py_XDECREF(body_line);
+    Py_XDECREF(key_spans);
+    Py_XDECREF(span);
+    release(v, 8);
+    if (out == NULL && !PyErr_Occurred()) {
+        Py_RETURN_NONE;  /* a part of another shape: Python makes the whole view */
+    }
+    return out;
+}
+
 PyDoc_STRVAR(configure_doc,
 "configure(agent_cls, delegation_cls, span_cls, edge_cls, diagnostic_cls, codes) -> None\n\n"
 "The IR classes link_agent reads and makes, and diagnostics.CODES (code -> (severity, title)).");
@@ -606,6 +738,7 @@ configure(PyObject *module, PyObject *args)
 static PyMethodDef methods[] = {
     {"link_agent", (PyCFunction)(void (*)(void))link_agent, METH_FASTCALL, link_agent_doc},
     {"components", components, METH_O, components_doc},
+    {"light_agent", light_agent, METH_O, light_agent_doc},
     {"configure", configure, METH_VARARGS, configure_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -663,7 +796,9 @@ PyInit__graph(void)
     KW_SPAN = keywords(span, 3);
     KW_EDGE = keywords(edge, 6);
     KW_DIAG = keywords(diag, 8);
-    if (KW_SPAN == NULL || KW_EDGE == NULL || KW_DIAG == NULL) {
+    static const char *const agent[] = {"id", "name", "scope", "file", "span", "description", "body", "body_line", "key_spans"};
+    KW_AGENT = keywords(agent, 9);
+    if (KW_SPAN == NULL || KW_EDGE == NULL || KW_DIAG == NULL || KW_AGENT == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

@@ -258,3 +258,96 @@ LINE_PIECES = ["\n", "\n\n", "\r", "\r\n", "a", " ", "é", "\U0001f600", "İ", "
 def test_the_reference_loop_reads_the_split_lines(text, rows):
     lines = text.split("\n")
     assert graph._lines_at(text, rows) == [lines[row] if 0 <= row < len(lines) else None for row in rows]
+
+
+# -- light_agent: incremental._light_py in C ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def native_light():
+    """The C `light_agent`, configured with the IR's classes as graph.py configures the module."""
+    def load():
+        configured = graph._native_link_agent()
+        return getattr(native_module.load("_graph", "light_agent"), "light_agent", None) if configured else None
+    return native_or_skip(load, "_graph")
+
+
+def test_incremental_uses_the_native_light_agent_when_built():
+    from agentc import incremental
+
+    _graph = native_in_use("agentc.compiler._graph")
+    assert incremental._LIGHT_AGENT is (None if _graph is None else _graph.light_agent)
+
+
+def light_alike(native_light, view):
+    """light_agent(view) is None or what _light_py makes; `_light` (either way) is _light_py's
+    result, or both raise the same kind of error."""
+    from agentc import incremental
+
+    try:
+        want = incremental._light_py(view)
+    except Exception as exc:  # noqa: BLE001  whatever Python raises, C must give None and Python raise it
+        assert native_light(view) is None
+        return type(exc)
+    got = native_light(view)
+    assert got is None or (got == want and list(got[0].key_spans) == list(want[0].key_spans)
+                           and [type(x) for x in got[1]] == [type(x) for x in want[1]])
+    return got
+
+
+def test_the_repositorys_views_are_made_alike(native_light):
+    from agentc import incremental
+
+    found, _ = discover([str(ROOT / "agents")])
+    agents, _, _ = read_agents(found)
+    views = incremental.views(found, graph.link(agents, []), ["claude"])
+    assert views and all(light_alike(native_light, v) is not None or v[7] for v in views)
+
+
+_TEXT = st.sampled_from(["a", "agent-0001", "İ", "ı", "ſ", "\u212a", "😀", "a\r\nb", "x" * 5000, ""])
+_INT = st.integers(-3, 1 << 40)
+_PAIR = st.lists(_INT, min_size=2, max_size=2)
+
+
+@st.composite
+def views(draw):
+    """Views of the shape the cache stores, some with suppression lines, some of another shape
+    (tuples, a part short or long, keys and lines that are no dict, None)."""
+    edge = st.tuples(_TEXT, st.none() | _TEXT, _TEXT, st.sampled_from(["delegate", "handoff"]), _INT, _INT).map(list)
+    lines = st.dictionaries(st.integers(1, 40).map(str), _TEXT, max_size=3)
+    view = [draw(_TEXT), draw(_TEXT), draw(st.none() | _TEXT), draw(_TEXT), draw(_PAIR),
+            draw(st.dictionaries(_TEXT, _PAIR, max_size=4)), draw(st.lists(edge, max_size=14)),
+            draw(st.just({}) | lines)]
+    odd = draw(st.integers(0, 9))
+    if odd == 1:
+        view[draw(st.integers(0, 7))] = draw(st.sampled_from([None, (), (1, 2), [1], "ab", 7, {}]))
+    elif odd == 2:
+        view = tuple(view)
+    elif odd == 3:
+        view = view[:draw(st.integers(0, 7))] + draw(st.sampled_from([[], [None, None]]))
+    elif odd == 4 and view[6]:
+        view[6][0] = draw(st.sampled_from([tuple(view[6][0]), view[6][0][:5], [*view[6][0], 1], None]))
+    elif odd == 5 and view[5]:
+        view[5][next(iter(view[5]))] = draw(st.sampled_from([(1, 2), [1], [1, 2, 3], None]))
+    return view
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(views())
+def test_any_view_is_made_as_python_makes_it(native_light, view):
+    light_alike(native_light, view)
+
+
+def test_light_agent_bad_arguments_and_no_leak(native_light):
+    with pytest.raises(TypeError):
+        native_light()
+    with pytest.raises(TypeError):
+        native_light([], [])
+    for other in (None, 7, "view", b"x" * 8, [None] * 8, list("abcdefgh")):
+        assert native_light(other) is None
+    view = ["a", "a", None, "a.md", [1, 1], {"name": [2, 1], "model": [4, 1]},
+            [["b", None, "when b", "delegate", 9, 3], ["c", "c", "é", "delegate", 10, 1]], {}]
+    assert light_alike(native_light, view) is not None
+    assert_no_leak(lambda: native_light(view))
+    for fallback in ([*view[:7], {"12": "x"}], [*view[:6], [["b", None, "c", "delegate", 9]], {}], [*view[:5], {"name": (2, 1)}, *view[6:]]):
+        assert native_light(fallback) is None
+        assert_no_leak(lambda fallback=fallback: native_light(fallback))
