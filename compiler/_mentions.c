@@ -1322,9 +1322,39 @@ block_upper(const void *p, size_t size)
     return _mm_movemask_epi8(in);
 }
 
+/* The 16 characters of two bytes at `p` as 16 bytes: each below 0x100 as itself, each other one
+ * as 0xFF or 0 (the pack saturates, reading 0x8000 and more as negative): no capital, "-" or other
+ * ASCII character. A two-byte text (most agents: one "→" makes the whole text so) is then tested
+ * 16 characters a block, not 8: the scans' skips ~1.25 -> ~0.75 instructions a character. */
+static inline __m128i
+narrow16(const Py_UCS2 *p)
+{
+    return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)p), _mm_loadu_si128((const __m128i *)(p + 8)));
+}
+
+/* The ASCII capitals of 16 one-byte characters, as a mask (signed: 0x80 and more are below "A"). */
+static inline int
+bytes_upper(__m128i x)
+{
+    return _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1))));
+}
+
+/* The first of 16 characters of two bytes a SKIP loop below finds, from `at` on while 16 are left
+ * before `end`: returned from the function the loop is in when a block holds one. */
+#define SKIP_NARROWED(CHAR, end, TEST)                                                             \
+    if (sizeof(CHAR) == 2) {                                                                       \
+        for (; at + 16 <= (end); at += 16) {                                                       \
+            int mask = TEST(narrow16((const Py_UCS2 *)(t + at)));                                 \
+            if (mask) {                                                                            \
+                return at + __builtin_ctz((unsigned)mask);                                         \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
 /* A block holding a capital gives the first one's place from its mask's lowest bit, where a test
  * of each character from the block's start took ~4 instructions a character. */
 #define SKIP_BLOCKS(CHAR)                                                                          \
+    SKIP_NARROWED(CHAR, n, bytes_upper)                                                            \
     for (const Py_ssize_t per = (Py_ssize_t)(16 / sizeof(CHAR)); at + per <= n; at += per) {       \
         int mask = block_upper(t + at, sizeof(CHAR));                                              \
         if (mask) {                                                                                \
@@ -1343,8 +1373,16 @@ block_hyphen(const void *p, size_t size)
     return _mm_movemask_epi8(eq);
 }
 
+/* The "-" of 16 one-byte characters, as a mask. */
+static inline int
+bytes_hyphen(__m128i x)
+{
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+}
+
 /* The same for the kebab scan's hyphens (below `end`). */
 #define SKIP_TO_HYPHEN(CHAR)                                                                       \
+    SKIP_NARROWED(CHAR, end, bytes_hyphen)                                                         \
     for (const Py_ssize_t per = (Py_ssize_t)(16 / sizeof(CHAR)); at + per <= end; at += per) {     \
         int mask = block_hyphen(t + at, sizeof(CHAR));                                             \
         if (mask) {                                                                                \

@@ -310,26 +310,29 @@ def test_odd_texts_name_the_same(module):
 
 
 def test_capitals_are_found_at_every_place_of_a_word_of_characters(module):
-    """The Title-Case scan skips 16, 8 or 4 characters at a time (SSE2; else 8, 4 or 2) while none is
-    a capital: a phrase at each offset after fillers of each kind, next to characters whose low byte
-    or lane is a capital's or a capital's neighbour ("Ł" is 0x141, "셁" 0xC141, "@" and "[" frame
-    "A"-"Z"), or that a signed comparison reads as negative ("\xc1", 0x8041), and texts of those
-    characters alone."""
+    """The Title-Case scan skips 16, 8 or 4 characters at a time (SSE2; else 8, 4 or 2; a two-byte
+    text 16, packed to bytes) while none is a capital: a phrase at each offset of two blocks after
+    fillers of each kind, next to characters whose low byte or lane is a capital's or a capital's
+    neighbour ("Ł" is 0x141, "셁" 0xC141, "@" and "[" frame "A"-"Z"), that a signed comparison
+    reads as negative ("\xc1", 0x8041, a lone surrogate) or that packing saturates ("Ａ" is 0xFF21,
+    "ÿ" 0xFF itself), and texts of those characters alone."""
     for filler in ("x", "@", "[", "`", "{", "\u0141", "\uc141", "\u015a", "\U0001f641", "\U0005a041", "\x7f", "\xc1",
-                   "\u8041", "\u4141"):
-        for at in range(20):
+                   "\u8041", "\u4141", "\ud841", "\uff21", "\xff", "\u0100"):
+        for at in range(36):
             _names_both(module, filler * at + "Reality Checker" + filler * (19 - at) + " Code Reviewer agent" + filler * at)
             _names_both(module, filler * at + "Zen Reviewer, Alpha Checker" + filler * at)
         _names_both(module, filler * 50)
 
 
 def test_hyphens_are_found_at_every_place_of_a_block(module):
-    """The kebab scan finds the next hyphen 16, 8 or 4 characters at a time (SSE2): a name at each
-    offset after fillers of each kind, next to characters whose low byte or lane is a hyphen's
-    ("ĭ" is 0x12D, "ⴭ" 0x2D2D, "𭀭" 0x2D02D, the non-ASCII hyphens), at the text's
-    last characters, and texts of those characters alone."""
-    for filler in ("x", " ", ",", ".", "\u012d", "\u2d2d", "\u2010", "\u2212", "\U0002d02d", "\U0001f600", "\xad"):
-        for at in range(20):
+    """The kebab scan finds the next hyphen 16, 8 or 4 characters at a time (SSE2; a two-byte text
+    16, packed to bytes): a name at each offset of two blocks after fillers of each kind, next to
+    characters whose low byte or lane is a hyphen's ("ĭ" is 0x12D, "ⴭ" 0x2D2D, "𭀭" 0x2D02D, "팭"
+    0xD32D, a lone surrogate 0xD82D, the non-ASCII hyphens), at the text's last characters, and
+    texts of those characters alone."""
+    for filler in ("x", " ", ",", ".", "\u012d", "\u2d2d", "\u2010", "\u2212", "\U0002d02d", "\U0001f600", "\xad",
+                   "\ud32d", "\ud82d", "\xff"):
+        for at in range(36):
             _names_both(module, filler * at + "code-reviewer" + filler * (19 - at) + " ml-engineer" + filler * at)
             _names_both(module, filler * at + "a-b" + filler * at + "-cd-e")
         _names_both(module, filler * 50)
