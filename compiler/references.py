@@ -37,22 +37,27 @@ class Reading(NamedTuple):
     hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
     firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
     titles: list[str]  # each section's title as plain text
-    kinds: dict[type, list[int]]  # each of `_KINDS` -> its blocks, in order (structure's passes walk only theirs)
+    kinds: dict[type, list[int]]  # each kind `read` was asked for -> its blocks, in order (structure's passes walk only theirs)
 
 
-def read(src: Source, name: str) -> Reading:
+# The kinds of block whose indexes `Reading.kinds` holds by default: those structure's passes walk.
+# Recording every kind made an int and a list entry for each of the ~90 headings, paragraphs and
+# labels of a 32 KB agent that nothing read.
+_KINDS = (ListItem, ExampleTag, Table)
+
+
+def read(src: Source, name: str, kinds_of: tuple[type, ...] = _KINDS) -> Reading:
+    """The reading of `src`, the blocks of each of `kinds_of` in `Reading.kinds`. A build that reads
+    only the delegations asks for the tables alone: the indexes of a seed agent's ~330 list items
+    were ~20K instructions that nothing read there."""
     blocks = src.blocks
-    kinds: dict[type, list[int]] = {kind: [] for kind in _KINDS}
+    kinds: dict[type, list[int]] = {kind: [] for kind in kinds_of}
     firsts, text, lines = _layout(blocks, src.lines, _BLANK, kinds)
     return Reading(*mentions.candidates_of(text, lines, mentions.normal(name), CUES, LINE_TRIGGERS),
                    firsts, [plain(s.title) for s in src.sections], kinds)
 
 
 _BLANK = (Code, Heading)  # fenced code and headings are never read: blanked before the one scan
-# The kinds of block whose indexes `Reading.kinds` holds: those structure's passes walk. Recording
-# every kind made an int and a list entry for each of the ~90 headings, paragraphs and labels of a
-# 32 KB agent that nothing read.
-_KINDS = (ListItem, ExampleTag, Table)
 
 
 def _layout_py(blocks: list[Block], lines: list[str], blank: tuple[type, ...], kinds: dict[type, list[int]],

@@ -92,7 +92,7 @@ def extract(src: Source, name: str, *, whole: bool = True) -> dict[str, Any]:
     """The AgentIR fields that come from the body. `whole=False`: only the delegations and mentions,
     the agent's STRUCTURE left at its defaults, for a build whose targets never read it (`lower`)."""
     if not whole:
-        reading = references.read(src, name)
+        reading = references.read(src, name, (Table,))  # _delegations walks the tables only
         delegations, weak = _delegations(src, name, reading)
         return {"delegations": delegations, "mentions": weak}
     secs, roles = src.sections, src.roles
