@@ -440,6 +440,14 @@ def test_utf8_lines_of_files_are_the_text_split(native):
         assert native.utf8_lines(data) == _lines_expected(data), data[:20]
 
 
+def test_utf8_lines_of_many_short_lines_are_the_text_split(native):
+    """utf8_lines gathers the lines in an array sized from the bytes (a line per 32) that grows by
+    half: files of far more, shorter lines grow it many times, and leave nothing allocated."""
+    for data in (b"\n" * 100_000, b"a\n" * 50_000, "\u00e9\n".encode() * 30_000, b"- x\n" * 9_000 + b"end", b"\n" * 16, b"\n" * 17):
+        assert native.utf8_lines(data) == _lines_expected(data), data[:20]
+    assert_no_leak(lambda: native.utf8_lines(b"ab\n" * 100))
+
+
 def test_read_source_reads_the_same_lines_either_way(monkeypatch):
     data = "---\nname: a\n---\n# A → b\n\n- one 😀\n".encode()
     native_lines = source.read_source("a.md", data).lines
