@@ -89,6 +89,33 @@ def test_unusual_characters_are_exactly_those_outside_the_ordinary_ranges():
     assert found == {c for c in range(0x110000) if not any(lo <= c <= hi for lo, hi in ordinary)}
 
 
+def test_printable_lines_hold_no_unusual_character():
+    """_plain_entries searches a block with _UNUSUAL only when a line is not printable: no character
+    it lists is printable, and it lists YAML's extra line breaks. Characters that are neither (a
+    no-break space, a zero-width one) still read plainly, as the pure loader reads them."""
+    text = "".join(map(chr, range(0x110000)))
+    assert not any(text[m.start()].isprintable() for m in frontmatter._UNUSUAL.finditer(text))
+    assert all(frontmatter._UNUSUAL.search(c) for c in frontmatter._YAML_BREAKS)
+    block = ["name: a\xa0b", "description: x\u200by", "model: z\u3000z"]
+    assert frontmatter._plain_entries("f.md", block, 2, 0, []) is not None
+    with pytest.MonkeyPatch.context() as mp:
+        fast, pure = _both(["---", *block, "---", "body"], mp)
+    assert fast == pure
+
+
+@pytest.mark.parametrize("char", ["a", "\u00e9", "\u2192", "\U0001f600", "\ud800"])
+def test_frontmatter_past_the_byte_limit_is_refused_with_its_size(char):
+    """The byte size is counted only when 4 bytes a character could pass the limit; the limit and
+    the size AGC108 gives are UTF-8's (surrogates as 3 bytes), whatever the characters."""
+    for count in (1000, 15_000, 21_000, 32_000, 64_000):
+        block = [f"description: {char * count}"]
+        size = len(block[0].encode("utf-8", "surrogatepass")) + 1
+        fm = frontmatter.read_frontmatter("f.md", ["---", *block, "---"])
+        refused = [d.message for d in fm.diagnostics if d.code == "AGC108"]
+        assert refused == ([f"frontmatter is {size} bytes; agentc reads at most {frontmatter.MAX_FRONTMATTER_BYTES}"]
+                           if size > frontmatter.MAX_FRONTMATTER_BYTES else []), (char, count)
+
+
 def test_block_scalar_headers_pyyaml_refuses_are_left_to_it():
     assert frontmatter._libyaml_agrees("a: >-\n  x\nb: |2 # c\n   y")
     assert not frontmatter._libyaml_agrees("a: >#-\n  x")
