@@ -1,0 +1,53 @@
+"""source.role_of matches an all-ASCII title with patterns compiled without re.I: the same role as
+with them, for any title (the lowered title holds no capital, and the patterns none)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentc.compiler import source
+
+
+def _both(title: str) -> tuple[str, str]:
+    fast = source.role_of.__wrapped__(title)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(source, "_ASCII_ROLES", source.ROLES)
+        slow = source.role_of.__wrapped__(title)
+    return fast, slow
+
+
+def test_the_ascii_patterns_are_the_roles_without_ignorecase():
+    assert [role for role, _ in source._ASCII_ROLES] == [role for role, _ in source.ROLES]
+    for (_, fast), (_, slow) in zip(source._ASCII_ROLES, source.ROLES, strict=True):
+        assert fast.pattern == slow.pattern and not fast.flags & source.re.I and slow.flags & source.re.I
+
+
+# Words of the patterns and titles around them, in any case, with the characters re.I folds
+# unlike str.lower() ("ſ" and "s", "ı" and "i", the Kelvin sign and "k"), markup and numbering.
+WORDS = ["Use when", "DO NOT USE", "checklist", "Checks", "changelog", "pitfalls", "examples", "delegate to", "works with",
+         "output format", "Mission", "principles", "standards", "workflow", "capabilities", "metadata", "version",
+         "agent-0042", "Step 2:", "1.", "(5 items)", "**", "`", "&", "\u017f", "\u0131", "\u0130", "\u212a", "K", "\u00e9",
+         "\U0001f600", " ", "-", ":", "triggers", "anti-pattern", "limitation", "quality gate", "self-check"]
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join))
+def test_a_title_gets_the_role_the_ignorecase_patterns_give(title):
+    fast, slow = _both(title)
+    assert fast == slow, title
+
+
+def test_titles_of_every_role_read_the_same():
+    titles = ["Delegate to agent-0001", "v2.0.0 (2025-12-03)", "Step 1: Requirements Analysis (5 questions)",
+              "LLM Integration & Model Management", "I proactively address these failure patterns", "USE when:",
+              "DO NOT USE when:", "Pre-Response Validation Framework", "Changelog", "Few-Shot Examples with Reasoning",
+              "Core Capabilities", "Your Mission", "Agent Metadata", "Response Structure", "Constitutional Principles",
+              "Response Quality Standards", "Chain-of-Thought Decision Framework", "CHECK\u017f", "Mi\u017f\u017fion",
+              "\u212aNOWLEDGE", "Ver\u0131fy", "Other"]
+    got = [_both(t) for t in titles]
+    assert [fast for fast, _ in got] == [slow for _, slow in got]
+    assert len({fast for fast, _ in got}) >= 14  # every role, and "other"
