@@ -122,13 +122,15 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
                 cache.put_ir(key, *hit, whole=whole)
         parts.append(hit)
     done = []
-    lowered = _lowered(todo, pools.processes(jobs, len(todo)), whole) if todo else ()
+    pending = len(todo)
+    lowered = _lowered(todo, pools.processes(jobs, pending), whole) if todo else ()
+    del todo  # the pool frees each file's bytes once it is lowered (pools.lower_in_pool)
     for k, (entry, agent, more) in enumerate(lowered):
         if cache is not None:
             cache.put_entry(keys[k], entry)
         done.append((agent, more))
         if progress is not None:
-            progress(len(found) - len(todo) + k, len(found))
+            progress(len(found) - pending + k, len(found))
     agents: list[AgentIR] = []
     for part in parts:
         agent, more = done[part] if type(part) is int else part

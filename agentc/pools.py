@@ -195,21 +195,24 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     from agentc import codec
 
     here, rest = todo[:len(todo) // jobs], todo[len(todo) // jobs:]
+    del todo  # the caller lets go of it too (api.read_agents): each file's bytes go with `_handed_out`
+    mine = _handed_out(here)
     # The first file is lowered before the workers fork: what lowering makes on its first use (the
     # patterns it compiles, the entry's schema: ~15-20 ms) is then inherited by every worker, not
     # made again in each (100 agents, -j 2: the worker's 276.4M -> 250.1M instructions).
-    first = [lower(*here[0])] if here else []
+    first = [lower(*next(mine))] if here else []
     size = -(-len(rest) // min(jobs - 1, len(rest))) if rest else 1
     workers: list[_Worker] = []
     try:
         for start in range(0, len(rest), size):
             workers.append(_Worker(rest[start:start + size], lower))
+        del rest
         yield from first
-        for f, data in here[1:]:
+        for f, data in mine:
             yield lower(f, data)
         for worker in workers:
             entries = worker.entries()
-            for f, data in worker.share:
+            for f, data in _handed_out(worker.share):
                 entry = next(entries, None)
                 if entry is not None:
                     try:
@@ -223,6 +226,16 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     finally:
         for worker in workers:
             worker.close()
+
+
+def _handed_out(files: list) -> Iterator[tuple[Found, bytes]]:
+    """The files of the list in order, each dropped from it as it is handed out: its bytes are
+    freed once it is lowered or its entry loaded, and the memory serves the files after it,
+    where holding every file's bytes to the end of the pool made the parent's peak (1000 seed
+    agents, -j 2: peak RSS ~141 -> ~120 MB, ~1 500 fewer page faults of ~40 000)."""
+    for i in range(len(files)):
+        item, files[i] = files[i], None
+        yield item
 
 
 class _Worker:
