@@ -432,13 +432,35 @@ def _put(path: str, parts: tuple[bytes, ...], *, stat: bool = False) -> list[int
     open() makes it) or emptied; with `stat`, return its stat as written (cache.stat_key), else None."""
     fd = os.open(path, _WRITE, 0o666)
     try:
-        for part in parts:
-            view = memoryview(part)
-            while view:  # os.write may write less than asked (a signal, a full pipe): go on
-                view = view[os.write(fd, view):]
+        if len(parts) > 1 and _IOV_MAX:
+            _gather(fd, parts)
+        else:
+            for part in parts:
+                view = memoryview(part)
+                while view:  # os.write may write less than asked (a signal, a full pipe): go on
+                    view = view[os.write(fd, view):]
         return stat_key(os.fstat(fd)) if stat else None
     finally:
         os.close(fd)
+
+
+# The most pieces one os.writev takes (POSIX only: 0 where there is none, and each part is written alone).
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "writev") else 0
+
+
+def _gather(fd: int, parts: tuple[bytes, ...]) -> None:
+    """The parts written with os.writev, up to _IOV_MAX at a time: a file in pieces (a claude
+    agent's frontmatter and body) costs one system call, not one a piece. A short write (a
+    signal, a full disk) goes on from the byte where it stopped."""
+    views = [memoryview(part) for part in parts]
+    at = 0
+    while at < len(views):
+        done = os.writev(fd, views[at:at + _IOV_MAX])
+        while at < len(views) and done >= len(views[at]):
+            done -= len(views[at])
+            at += 1
+        if done:
+            views[at] = views[at][done:]
 
 
 def _unlink(path: str) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from agentc import api
 from agentc.compiler.options import BuildOptions
-from agentc.targets import claude
+from agentc.targets import Chunks, claude
 
 HOSTILE = [
     "", "---", "---\n", "---\n---\n", "---\nname: a\n---\nbody", "  \n---\nname: a\n---\nbody",
@@ -50,6 +50,25 @@ def test_read_back_agrees_on_hostile_texts(text):
 def test_read_back_agrees_on_line_mixes(lines):
     text = "\n".join(lines)
     assert _agree(text)
+
+
+_LINES = ["---", "----", "--- ", "name: a", "description: b", "content: c", "- x", "1: y", "", " ", "  ---", "key: [",
+          "|-", "  text", "\t", "\r", "İ ı ſ \u212a \U0001f600"]
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=6), st.lists(st.sampled_from(_LINES), max_size=6))
+def test_the_front_piece_reads_back_as_the_whole_file(head, body):
+    rendered = Chunks((("---\n" + "".join(f"{line}\n" for line in head) + "---\n").encode(), "\n".join(body).encode()))
+    assert claude._front(rendered) == rendered.parts[0].decode()  # the body is left out
+    assert _answer(claude.read_back, claude._front(rendered)) == _answer(claude.read_back, rendered.text())
+    assert claude.validate({"a.md": rendered}) == claude.validate({"a.md": rendered.text()})
+
+
+def test_a_file_in_other_pieces_is_read_whole():
+    pieces = Chunks((b"---\nname: a\n", b"description: b\n---\nbody"))
+    assert claude._front(pieces) == pieces.text()
+    assert claude.read_back(claude._front(pieces)) == {"name": "a", "description": "b"}
 
 
 def test_read_back_agrees_on_emitted_agents():

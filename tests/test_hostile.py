@@ -106,6 +106,27 @@ def test_an_output_folder_inside_the_sources_is_not_read_back(tmp_path):
     assert 'description: "Edited."' in (out / "claude" / ".claude" / "agents" / "w001.md").read_text(encoding="utf-8")
 
 
+def test_a_file_of_many_pieces_is_written_whole_through_short_writes(tmp_path, monkeypatch):
+    parts = tuple(bytes([65 + i % 26]) * (i % 7) for i in range(3 * (writer._IOV_MAX or 16)))  # some empty
+    written = b"".join(parts)
+    writer._put(str(tmp_path / "whole"), parts)
+    assert (tmp_path / "whole").read_bytes() == written
+    if writer._IOV_MAX:
+        calls = []
+
+        def short(fd, views):  # a signal, a full disk: at most 5 bytes of the first piece that has any
+            calls.append(len(views))
+            first = next((bytes(v) for v in views if len(v)), b"")
+            return os.write(fd, first[:5])
+
+        monkeypatch.setattr(os, "writev", short)
+        writer._put(str(tmp_path / "short"), parts)
+        assert (tmp_path / "short").read_bytes() == written and max(calls) <= writer._IOV_MAX
+    monkeypatch.setattr(writer, "_IOV_MAX", 0)  # where there is no os.writev: a write a piece
+    writer._put(str(tmp_path / "apart"), parts)
+    assert (tmp_path / "apart").read_bytes() == written
+
+
 def test_temp_files_are_removed_on_a_write_error(tmp_path, monkeypatch):
     files = {f"claude/f{i}.md": f"text {i}\n" for i in range(5)}
     real, calls = writer._put, []

@@ -17,7 +17,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.nesting import nesting_report
 from agentc.compiler.options import BuildOptions
-from agentc.targets import Emitted, FileText, Target, joined
+from agentc.targets import Chunks, Emitted, FileText, Target, encode, joined
 
 # IR field -> frontmatter key, in the order Claude Code's docs list them.
 ORDER = (
@@ -110,7 +110,10 @@ def _output_name(a: AgentIR, counts: dict[str, int], options: BuildOptions, diag
     return a.name
 
 
-def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]) -> str:
+def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]) -> Chunks:
+    """The agent's file as UTF-8 in two pieces, the frontmatter (from "---" to its closing
+    "---" line) and the body: the 32 KB body is encoded once, never joined to the frontmatter
+    as a str first (a copy of ~64 KB of 2-byte characters an agent)."""
     pairs: list[tuple[str, Any]] = []
     for field, key in ORDER:
         value = name if field == "name" else getattr(a, field)
@@ -131,7 +134,7 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
         pairs += sorted(a.metadata.items())
     # Unknown keys left out need no AGC401 of their own: AGC121 already reports each key, once.
     head = "".join(_pair(k, v) for k, v in pairs)
-    return f"---\n{head}---\n{a.body}"
+    return Chunks((encode(f"---\n{head}---\n"), encode(a.body)))
 
 
 # json.dumps(s, ensure_ascii=False) of a str: the same text, without the encoder json.dumps makes
@@ -250,7 +253,8 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
     """Re-read every emitted agent as python-frontmatter does (`read_back`) and apply Claude
     Code's skip rules."""
     out = []
-    for path, text in sorted(files.items()):
+    for path, content in sorted(files.items()):
+        text = _front(content)
         if not path.endswith(".md") or (path.endswith("README.md") and not text.startswith("---")):  # a plugin's README
             continue
         try:
@@ -264,6 +268,18 @@ def validate(files: dict[str, str]) -> list[Diagnostic]:
         if not isinstance(desc, str) or not desc:
             out.append(_defect(path, "emitted description is missing or not a string"))
     return out
+
+
+def _front(content: FileText) -> str:
+    """What `read_back` needs of a file: a str whole; of a Chunks file whose first piece is a
+    frontmatter (`render`'s: "---" up to and with a closing line "---"), that piece alone, as
+    read_back reads nothing past that line (the body is not decoded again); else all of it."""
+    if isinstance(content, str):
+        return content
+    first = content.parts[0] if content.parts else b""
+    if first.startswith(b"---") and first.endswith(b"\n---\n"):
+        return first.decode("utf-8")
+    return content.text()
 
 
 def _defect(path: str, message: str) -> Diagnostic:
