@@ -71,6 +71,7 @@ static PyObject *EXAMPLE_TAG;  /* "<example>" */
 static PyObject *EXAMPLE_END;  /* "</example>" */
 static PyObject *NEWLINE;      /* "\n" */
 static PyObject *HEADING_KIND, *LABEL_KIND;  /* a Section's kind: "heading", "label" */
+static PyObject *OTHER_ROLE;  /* "other", the role of a title no pattern of source.ROLES matches */
 static PyObject *ONE;
 
 static int
@@ -1401,6 +1402,75 @@ utf8_body(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+PyDoc_STRVAR(roles_doc,
+"roles(sections, role_of) -> list[str]\n\n"
+"source._roles_py: each of outline()'s sections' role, role_of(title), or its parent's where that is \"other\".");
+
+/* source._roles_py: the loop over an agent's ~56 sections cost ~1 000 instructions a section in
+ * Python (~60K an agent), each mostly a role_of cache hit; here the title and parent are read from
+ * their slots and role_of (source's lru_cache) is called directly. */
+static PyObject *
+roles(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyCallable_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "roles(sections: list[Section], role_of: Callable[[str], str])");
+        return NULL;
+    }
+    if (SECTION.type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "roles: configure() first");
+        return NULL;
+    }
+    PyObject *sections = args[0], *role_of = args[1];
+    Py_ssize_t n = PyList_GET_SIZE(sections);
+    PyObject *out = PyList_New(n);  /* filled in order; on an error list_dealloc skips the NULLs */
+    for (Py_ssize_t k = 0; out != NULL && k < n; k++) {
+        if (PyList_GET_SIZE(sections) != n) {  /* role_of runs Python code */
+            PyErr_SetString(PyExc_RuntimeError, "roles: the sections changed while read");
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *s = PyList_GET_ITEM(sections, k);
+        if (!Py_IS_TYPE(s, SECTION.type)) {
+            PyErr_Format(PyExc_TypeError, "roles: section %zd is %R, not a Section", k, s);
+            Py_CLEAR(out);
+            break;
+        }
+        Py_INCREF(s);  /* role_of runs Python code */
+        PyObject *title = get_field(&SECTION, 0, s), *parent = NULL;
+        PyObject *own = title == NULL ? NULL : PyObject_CallOneArg(role_of, title);
+        /* own if own != "other" or s.parent is None else roles[s.parent] */
+        int keep = own == NULL ? -1 : PyObject_RichCompareBool(own, OTHER_ROLE, Py_NE);
+        if (keep == 0) {
+            parent = get_field(&SECTION, 7, s);
+            keep = parent == NULL ? -1 : parent == Py_None;
+        }
+        if (keep == 0) {  /* roles[s.parent], as a list index: from the end when negative */
+            Py_ssize_t at = PyNumber_AsSsize_t(parent, PyExc_IndexError);
+            at = at < 0 && !PyErr_Occurred() ? at + k : at;
+            if (PyErr_Occurred()) {
+                keep = -1;
+            }
+            else if (at < 0 || at >= k) {
+                PyErr_SetString(PyExc_IndexError, "list index out of range");
+                keep = -1;
+            }
+            else {
+                Py_SETREF(own, Py_NewRef(PyList_GET_ITEM(out, at)));
+            }
+        }
+        Py_DECREF(s);
+        Py_XDECREF(title);
+        Py_XDECREF(parent);
+        if (keep < 0) {
+            Py_XDECREF(own);
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, k, own);
+    }
+    return out;
+}
+
 PyDoc_STRVAR(owners_doc,
 "owners(sections, blocks) -> list[int | None]\n\n"
 "source._owners_py: the innermost of `sections` (outline()'s) that holds each of `blocks` blocks.");
@@ -2539,6 +2609,7 @@ static PyMethodDef methods[] = {
     {"plain", plain, METH_O, plain_doc},
     {"check_items", (PyCFunction)(void (*)(void))check_items, METH_FASTCALL, check_items_doc},
     {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
+    {"roles", (PyCFunction)(void (*)(void))roles, METH_FASTCALL, roles_doc},
     {"top_items", (PyCFunction)(void (*)(void))top_items, METH_FASTCALL, top_items_doc},
     {"ir_sections", (PyCFunction)(void (*)(void))ir_sections, METH_FASTCALL, ir_sections_doc},
     {"worked_parts", (PyCFunction)(void (*)(void))worked_parts, METH_FASTCALL, worked_parts_doc},
@@ -2580,6 +2651,7 @@ PyInit__markdown(void)
     NEWLINE = PyUnicode_InternFromString("\n");
     HEADING_KIND = PyUnicode_InternFromString("heading");
     LABEL_KIND = PyUnicode_InternFromString("label");
+    OTHER_ROLE = PyUnicode_InternFromString("other");
     ONE = PyLong_FromLong(1);
     KW_FILE_LINE = keywords("file line");
     KW_FILE_LINE_COL = keywords("file line col");
@@ -2594,7 +2666,7 @@ PyInit__markdown(void)
         return NULL;
     }
     if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || EXAMPLE_END == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
-        || ONE == NULL) {
+        || ONE == NULL || OTHER_ROLE == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

@@ -435,13 +435,13 @@ def _native() -> Any:
     loop: it reads closed fences, closed <example> blocks and tables of plain cells itself and calls
     the same helpers for the other rare blocks (tests/test_markdown_native.py compares both with
     Python). Its outline() is _outline_py, its lead() _lead_py, its plain() _plain_py (which its readers
-    call too), its owners() source._owners_py, and its
+    call too), its owners() and roles() source._owners_py and _roles_py, and its
     top_items(), ir_sections(), worked_parts() and check_items() structure's _top_items_py,
     _ir_sections_py, _worked_parts_py and _check_items_py.
     It fills the slots of the blocks and Sections it makes as their dataclass __init__ does, so they
     stay plain dataclasses."""
     _markdown = native.load("_markdown", "configure", "kinds", "parse_blocks", "outline", "lead", "plain", "owners",
-                            "check_items", "top_items", "ir_sections", "worked_parts")
+                            "roles", "check_items", "top_items", "ir_sections", "worked_parts")
     if _markdown is None:
         return None
     classes = (ListItem, Heading, Paragraph, Label, Section, Code, Table, ExampleTag)

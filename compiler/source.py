@@ -7,6 +7,7 @@ and structure extraction read this model and never the raw text again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -150,6 +151,19 @@ def _owners_py(sections: list[Any], blocks: int) -> list[int | None]:
 _owners = markdown._c.owners if markdown._c is not None else _owners_py
 
 
+def _roles_py(sections: list[Any], role_of: Callable[[str], str]) -> list[str]:
+    """The effective role of each of `sections` (markdown.outline's, parents first): its title's
+    (`role_of`), else its parent's. _markdown.c's roles is this loop in C."""
+    roles: list[str] = []
+    for s in sections:
+        own = role_of(s.title)
+        roles.append(own if own != "other" or s.parent is None else roles[s.parent])
+    return roles
+
+
+_roles = markdown._c.roles if markdown._c is not None else _roles_py
+
+
 def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     diags: list[Diagnostic] = []
     if len(data) > MAX_FILE_BYTES:
@@ -172,9 +186,6 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)
     diags += more
     sections = outline(blocks, len(lines))
-    roles: list[str] = []
-    for s in sections:
-        own = role_of(s.title)
-        roles.append(own if own != "other" or s.parent is None else roles[s.parent])
+    roles = _roles(sections, role_of)
     owner = _owners(sections, len(blocks))
     return Source(file, scope, body, lines, fm.entries, fm.body_start, blocks, sections, roles, diags, owner, fm.broken)

@@ -36,6 +36,7 @@ def test_markdown_uses_the_native_reader_when_built():
     assert markdown.lead is (markdown._lead_py if pure else _markdown.lead)
     assert markdown.plain is (markdown._plain_py if pure else _markdown.plain)
     assert source._owners is (source._owners_py if pure else _markdown.owners)
+    assert source._roles is (source._roles_py if pure else _markdown.roles)
     assert structure._check_items is (structure._check_items_py if pure else _markdown.check_items)
     assert structure._top_items_of is (structure._top_items_py if pure else _markdown.top_items)
     assert structure._ir_sections is (structure._ir_sections_py if pure else _markdown.ir_sections)
@@ -54,6 +55,7 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
     assert sections == markdown._outline_py(blocks, last_line), lines
     owner = native.owners(sections, len(blocks))
     assert owner == source._owners_py(sections, len(blocks)), lines
+    assert native.roles(sections, source.role_of) == source._roles_py(sections, source.role_of), lines
     items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
     group_of = [k if k % 3 else None for k in range(len(sections))]
     for plain_ok in ({}, {k: (k - 1, k % 4 == 0) for k in range(0, len(sections), 2)}, {None: (None, False)}):
@@ -396,6 +398,49 @@ def test_check_items_refuses_what_checklists_never_passes(native, configure):
         mp.setattr(native, "plain", lambda text: (_ for _ in ()).throw(ValueError("from plain")))
         configure()
         native.check_items(*both)
+
+
+def test_roles_are_the_python_roles_whatever_role_of_gives(native):
+    """roles() against source._roles_py with role_of functions that give "other" (a section takes
+    its parent's role, down a chain), something else, an equal str that is not "other" itself, or a
+    non-str; with parents Python reads as list indexes (negative ones, bools); and errors that
+    come through as Python's do."""
+    lines = ["# A", "## B", "### C", "Steps:", "- x", "## D", "# E", "#### F"]
+    blocks = native.parse_blocks(lines, 1, "a.md")[0]
+    sections = native.outline(blocks, 9)
+    made = [markdown.Section("t", 1, "heading", 1, 0, 1, 1, parent) for parent in (None, 0, -1, True, 1)]
+    for role_of in (source.role_of, lambda t: "other", lambda t: "x" if t in "AD" else "other", lambda t: "othe" + "r",
+                    lambda t: 3, lambda t: None, str.lower):
+        for chosen in (sections, made, []):
+            assert native.roles(chosen, role_of) == source._roles_py(chosen, role_of)
+    assert native.roles(sections, lambda t: "other") == ["other"] * len(sections)
+    odd = [markdown.Section("t", 1, "heading", 1, 0, 1, 1, parent) for parent in (5, -1, "0", 2**70, 1.0)]
+    for section in odd:
+        with pytest.raises(Exception) as got:
+            source._roles_py([section], lambda t: "other")
+        with pytest.raises(got.type):
+            native.roles([section], lambda t: "other")
+    with pytest.raises(ValueError, match="from role_of"):
+        native.roles(sections, lambda t: (_ for _ in ()).throw(ValueError("from role_of")))
+
+
+def test_roles_refuses_what_outline_does_not_make_and_leaks_nothing(native):
+    sections = native.outline(native.parse_blocks(["# A", "## B", "- item", "# C"], 1, "a.md")[0], 5)
+    for bad in ((sections,), (tuple(sections), source.role_of), ([*sections, "a section"], source.role_of),
+                (sections, "role_of"), ([markdown.Heading(1)], source.role_of)):
+        with pytest.raises(TypeError):
+            native.roles(*bad)
+
+    def shrinking(title):
+        sections.pop()
+        return "other"
+
+    with pytest.raises(RuntimeError, match="changed"):
+        native.roles(sections, shrinking)
+    sections = native.outline(native.parse_blocks(["# A", "## B", "- item", "# C"], 1, "a.md")[0], 5)
+    assert_no_leak(lambda: native.roles(sections, source.role_of))
+    assert_no_leak(lambda: native.roles(sections, lambda t: "other"))
+    assert_no_leak(lambda: pytest.raises(IndexError, native.roles, [markdown.Section("t", 1, "h", 1, 0, 1, 1, 9)], lambda t: "other"))
 
 
 def test_owners_refuses_what_outline_does_not_make(native):
