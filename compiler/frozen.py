@@ -105,10 +105,17 @@ def _signature(fs: tuple) -> str:
     positional, keyword = [], []
     for f in fs:
         default = _FACTORY if f.default_factory is not MISSING else f.default
-        shown = f"{f.name}: {inspect.formatannotation(f.type)}" + ("" if default is MISSING else f" = {default!r}")
+        shown = f"{f.name}: {_annotation(f.type)}" + ("" if default is MISSING else f" = {default!r}")
         (keyword if f.kw_only else positional).append(shown)
     # The dataclass drops " -> None" from the whole text: in a default's repr too.
     return f"({', '.join([*positional, *(['*', *keyword] if keyword else [])])})".replace(" -> None", "")
+
+
+def _annotation(annotation: Any) -> str:
+    """`inspect.formatannotation(annotation)`: a string (every annotation under `from __future__
+    import annotations`) is its repr there, written here so that making a class reads nothing
+    from inspect (agentc.entry puts off importing it)."""
+    return repr(annotation) if type(annotation) is str else inspect.formatannotation(annotation)
 
 
 def _inspected(cls: type) -> str:

@@ -30,6 +30,10 @@ def option(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, 
 
 @lean(frozen=True, init=False)
 class BuildOptions:
+    """What a build is asked for: its sources, targets, output folder and options (checked, see
+    the module's docstring). Written, not made from __init__'s signature: that read it through
+    inspect, which a build otherwise never imports (agentc.entry._defer_inspect)."""
+
     sources: tuple[str, ...] = ()
     targets: tuple[str, ...] = ("all",)
     out: str = "build"

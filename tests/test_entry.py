@@ -130,3 +130,33 @@ def test_a_build_primes_yaml_unless_it_is_a_no_op(tmp_path, cache):
         seen.append((tmp_path / "note").read_text())
     assert seen[0] == "(False, True, True)"  # lowered: yaml's pattern came primed
     assert seen[1] == ("(False, False, False)" if cache else "(False, True, True)")  # the no-op: nothing of the sort
+
+
+def test_inspect_stands_in_until_something_reads_from_it():
+    """entry._defer_inspect: `import inspect` gives a stand-in that loads nothing; the first read
+    of a name imports the real module in its place and answers from it; dunder probes of every
+    module (`__file__`) load nothing; a process that imported inspect already is left alone."""
+    code = """
+import sys
+from agentc import entry
+entry._defer_inspect()
+import inspect
+import dataclasses
+assert "ast" not in sys.modules and "dis" not in sys.modules and sys.modules["inspect"] is inspect
+assert getattr(inspect, "__file__", None) is None and "ast" not in sys.modules
+signature = inspect.signature
+real = sys.modules["inspect"]
+assert real is not inspect and signature is real.signature and "ast" in sys.modules
+from inspect import isclass
+import inspect as again
+assert isclass is real.isclass and again is real
+@dataclasses.dataclass
+class NoDoc:
+    x: int
+assert NoDoc.__doc__ == "NoDoc(x: int)"
+entry._defer_inspect()
+assert sys.modules["inspect"] is real
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
