@@ -1005,6 +1005,26 @@ kebab_rules(PyObject *tuple, KebabRules *rules)
         || rule_words(PyTuple_GET_ITEM(tuple, 3), &rules->not_agents, 0) < 0 ? -1 : 0;
 }
 
+/* kebab_rules of `tuple`, kept for the next call with the same tuple, which is held (it and the
+ * tuples and str in it cannot change; the modifiers set is asked as it is at each call): making
+ * the word chains cost ~2K instructions a call of names_by_line (one an agent). The rules are
+ * read only where no Python code runs (kebab_ok_chars), so no call can make others meanwhile.
+ * NULL with a TypeError. */
+static const KebabRules *
+kept_rules(PyObject *tuple)
+{
+    static PyObject *rules_of = NULL;
+    static KebabRules rules;
+    if (tuple != rules_of) {
+        Py_CLEAR(rules_of);
+        if (kebab_rules(tuple, &rules) < 0) {
+            return NULL;
+        }
+        rules_of = Py_NewRef(tuple);
+    }
+    return &rules;
+}
+
 /* Whether a[0:k] and b[0:k] are the same: a loop, as the words and parts are a few letters (a
  * memcmp call per word compared cost more than the comparison: ~8K instructions a seed agent). */
 static inline int
@@ -1610,16 +1630,13 @@ scan_kebabs(PyObject *text, PyObject *kebab_ok, const KebabRules *rules, Kebabs 
 static PyObject *
 kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    KebabRules rules, *by_rules = NULL;
+    const KebabRules *by_rules = NULL;
     if (nargs != 2 || !(PyCallable_Check(args[0]) || PyTuple_Check(args[0])) || !PyUnicode_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "kebab_names(kebab_ok: callable | tuple, text: str)");
         return NULL;
     }
-    if (PyTuple_Check(args[0])) {
-        if (kebab_rules(args[0], &rules) < 0) {
-            return NULL;
-        }
-        by_rules = &rules;
+    if (PyTuple_Check(args[0]) && (by_rules = kept_rules(args[0])) == NULL) {
+        return NULL;
     }
     Kebabs kebabs = {NULL, 0, 0};
     if (scan_kebabs(args[1], args[0], by_rules, &kebabs) < 0) {
@@ -2267,9 +2284,9 @@ names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                                          "probe: str, extra: list[tuple])");
         return NULL;
     }
-    KebabRules rules;
+    const KebabRules *rules = kept_rules(PyTuple_GET_ITEM(env, 0));
     Ends ends;
-    if (kebab_rules(PyTuple_GET_ITEM(env, 0), &rules) < 0 || ends_of(PyTuple_GET_ITEM(env, 3), &ends) < 0) {
+    if (rules == NULL || ends_of(PyTuple_GET_ITEM(env, 3), &ends) < 0) {
         return NULL;
     }
     /* a copy of extra: the Python calls below may run code that changes the list */
@@ -2277,7 +2294,7 @@ names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *self_name = args[3], *probe = args[4], *is_self = PyTuple_GET_ITEM(env, 5), *form = PyTuple_GET_ITEM(env, 7);
     Kebabs kebabs = {NULL, 0, 0};
     Grouper g = {.out = NULL};
-    if (extra == NULL || scan_kebabs(text, NULL, &rules, &kebabs) < 0) {
+    if (extra == NULL || scan_kebabs(text, NULL, rules, &kebabs) < 0) {
         goto done;
     }
     titles = title_places(text, PyTuple_GET_ITEM(env, 1), PyTuple_GET_ITEM(env, 2), &ends, PyTuple_GET_ITEM(env, 4));

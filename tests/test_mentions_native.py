@@ -449,6 +449,17 @@ def test_generated_candidates_are_the_same_either_way(module, text, self_name):
         _candidates_both(module, monkeypatch, text, self_name)
 
 
+def test_kept_kebab_rules_follow_the_tuple(module):
+    """names_by_line and kebab_names keep the rules made from the last tuple: another tuple's rules
+    are made for it (and a bad one is a TypeError, the next good one taken again)."""
+    text = "foo-bar and real-time and code-reviewer"
+    assert [k[2] for k in module.kebab_names(mentions._KEBAB_RULES, text)] == ["code-reviewer"]
+    assert [k[2] for k in module.kebab_names(((), (), frozenset(), ()), text)] == ["foo-bar", "real-time", "code-reviewer"]
+    with pytest.raises(TypeError):
+        module.kebab_names(((1,), (), frozenset(), ()), text)
+    assert [k[2] for k in module.kebab_names(mentions._KEBAB_RULES, text)] == ["code-reviewer"]
+
+
 # The names kebab_names asks _kebab_ok about (ASCII small letters, digits, single inner hyphens),
 # made from the parts that decide it: placeholders, modifiers, "agent" (once, twice, last or not),
 # "vs", digits only, adjective endings (and words holding one elsewhere), the no-agent names' parts.
