@@ -91,6 +91,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     from agentc.cache import read_with_stat, sha
 
     pooled = pools.processes(jobs, len(found)) > 1 and len(found) > 1 and pools.can_fork()
+    cold = cache is not None and cache.holds_nothing()  # no lookup can hit: none is made
     parts: list[Any] = []  # per file read: (agent or None, its diagnostics), or its index in `todo`
     todo: list[tuple[Found, bytes]] = []  # the files the pool lowers
     keys: list[str | None] = []  # their cache keys
@@ -106,11 +107,12 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
             continue
         digest = sha(data)
         seen.append([str(f.path), before, digest])
-        key = cache.ir_key(f.file, f.scope, digest) if cache is not None else None
-        hit = cache.get_ir(key, data, whole=whole) if cache is not None else None  # a whole entry serves any build
-        if hit is None and not whole and cache is not None:
-            key = cache.ir_key(f.file, f.scope, digest, whole=False)
-            hit = cache.get_ir(key, data, whole=False)
+        if cache is None:
+            key, hit = None, None
+        elif cold:
+            key, hit = cache.ir_key(f.file, f.scope, digest, whole=whole), None
+        else:
+            key, hit = _looked_up(cache, f, digest, data, whole)
         if hit is None and pooled:
             parts.append(len(todo))
             todo.append((f, data))
@@ -140,6 +142,17 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     if progress is not None:
         progress(len(found), len(found))
     return agents, diags, seen
+
+
+def _looked_up(cache: Cache, f: Found, digest: str, data: bytes, whole: bool) -> tuple[str, tuple[AgentIR | None, list[Diagnostic]] | None]:
+    """(the key `f`'s entry is stored under, the entry the cache holds or None). A whole entry
+    serves any build; a build without the structure then looks for its own (`whole=False`)."""
+    key = cache.ir_key(f.file, f.scope, digest)
+    hit = cache.get_ir(key, data, whole=whole)
+    if hit is None and not whole:
+        key = cache.ir_key(f.file, f.scope, digest, whole=False)
+        hit = cache.get_ir(key, data, whole=False)
+    return key, hit
 
 
 def _lower_file(f: Found, data: bytes, whole: bool = True) -> tuple[AgentIR | None, list[Diagnostic]]:

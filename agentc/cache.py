@@ -276,9 +276,8 @@ class Cache:
         try:
             data = self.pending.get(key)
             if data is None:
-                if not self._pack_opened and self._loaded is not None:
-                    self._pack, self._pack_opened = Pack.open(self._pack_path(self._loaded)), True
-                data = self._pack.get(key) if self._pack is not None else None
+                pack = self._opened_pack()
+                data = pack.get(key) if pack is not None else None
                 where = None  # the pack holds it: the next pack copies it from there
                 if data is None:
                     if not self._any_loose():
@@ -290,6 +289,19 @@ class Cache:
         if key not in self.pending:
             self.hits[key] = where
         return agent, list(diags)
+
+    def _opened_pack(self) -> Pack | None:
+        """The pack of the record loaded, opened on the first look (a no-op build needs none)."""
+        if not self._pack_opened and self._loaded is not None:
+            self._pack, self._pack_opened = Pack.open(self._pack_path(self._loaded)), True
+        return self._pack
+
+    def holds_nothing(self) -> bool:
+        """Whether no `get_ir` can find an entry: none put yet, no folder of loose entries and no
+        pack of the record loaded (a cold build's cache). The build then makes each file's key
+        only to store its entry under (api.read_agents): 1000 seed agents to claude, 2000
+        lookups and 1000 keys fewer."""
+        return not self.pending.keys() and not self._any_loose() and self._opened_pack() is None
 
     def put_ir(self, key: str, agent: AgentIR | None, diags: list[Diagnostic], *, whole: bool = True) -> None:
         if not self.keep:

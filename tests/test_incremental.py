@@ -113,6 +113,29 @@ def test_a_full_build_takes_every_lowered_file_from_the_pack(seed_project, monke
     assert done.diagnostics == want_diags
 
 
+def test_a_cache_that_holds_nothing_is_not_looked_up_and_stores_the_same(seed_project, monkeypatch):
+    import os
+
+    from agentc.cache import Cache
+
+    def never(*args, **kw):
+        raise AssertionError("a lookup in a cache that holds nothing")
+
+    with monkeypatch.context() as m:
+        m.setattr(Cache, "get_ir", never)
+        assert not build("out").failed and not build("out-j", jobs=2).failed
+    with monkeypatch.context() as m:  # the lookups made anyway: each misses, and the same entries are stored
+        m.setattr(Cache, "holds_nothing", lambda self: False)
+        assert not build("looked").failed
+    packs = [next((seed_project / folder / ".agentc-cache/builds").glob("*.pack")).read_bytes() for folder in ("out", "out-j", "looked")]
+    assert packs[0] == packs[1] == packs[2]
+    cache = Cache(seed_project / "out/.agentc-cache")
+    assert cache.holds_nothing()  # no record loaded: no pack to look in
+    cache.load_record([os.path.abspath("out")])
+    assert not cache.holds_nothing()  # the pack the build left
+    assert Cache(seed_project / "elsewhere").holds_nothing()
+
+
 def test_an_edit_then_a_full_build_packs_the_loose_entry(seed_project, monkeypatch):
     assert not build("out").failed
     edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
