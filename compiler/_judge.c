@@ -258,12 +258,52 @@ label_may(const Judge *j, Py_ssize_t at, PyObject *starts)
     return 0;
 }
 
+/* The answers of a pure one-argument Python function (a title's or a lead-in's context, role_like), by
+ * its argument. Each function is lru-cached, but a call through the cache (the call, its key, the move
+ * of its link) cost ~1.3k instructions a hit where a dict lookup costs ~300: ~56 titles, ~19 lead-ins
+ * and ~45 names an agent, nearly all seen before. `fn`: the function the answers are of (another resets). */
+typedef struct {
+    PyObject *fn, *said;
+} Memo;
+
+static Memo TITLE_MEMO, LEAD_MEMO, ROLE_MEMO;
+#define MEMO_MAX 4096 /* as the caches: past it, the function is asked */
+
+/* fn(arg) as a new reference, from `m` when asked before (a str `arg`); NULL with an error set. */
+static PyObject *
+memo_call(Memo *m, PyObject *fn, PyObject *arg)
+{
+    if (!PyUnicode_CheckExact(arg)) {
+        return PyObject_CallOneArg(fn, arg);
+    }
+    if (m->fn != fn) {
+        PyObject *said = PyDict_New();
+        if (said == NULL) {
+            return NULL;
+        }
+        Py_XSETREF(m->said, said);
+        Py_XSETREF(m->fn, Py_NewRef(fn));
+    }
+    PyObject *said = m->said; /* fn may call back here and reset m */
+    PyObject *got = PyDict_GetItemWithError(said, arg);
+    if (got != NULL || PyErr_Occurred()) {
+        return Py_XNewRef(got);
+    }
+    Py_INCREF(said);
+    got = PyObject_CallOneArg(fn, arg);
+    if (got != NULL && PyDict_GET_SIZE(said) < MEMO_MAX && PyDict_SetItem(said, arg, got) < 0) {
+        Py_CLEAR(got);
+    }
+    Py_DECREF(said);
+    return got;
+}
+
 /* role_like(c.target.split(":")[-1]), asked once per name. */
 static int
 role(Judge *j, Cand *c)
 {
     if (c->role < 0) {
-        c->role = truth(PyObject_CallOneArg(j->env[E_ROLE_LIKE], c->last));
+        c->role = truth(memo_call(&ROLE_MEMO, j->env[E_ROLE_LIKE], c->last));
     }
     return c->role;
 }
@@ -1723,46 +1763,6 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int ski
     }
     Py_DECREF(line_no);
     return r;
-}
-
-/* The answers of a pure one-argument Python function (a title's or a lead-in's context), by its
- * argument. Both functions are lru-cached, but a call through the cache (the call, its key, the move
- * of its link) cost ~1.3k instructions a hit where a dict lookup costs ~300: ~56 titles and ~19
- * lead-ins an agent, nearly all seen before. `fn`: the function the answers are of (another resets). */
-typedef struct {
-    PyObject *fn, *said;
-} Memo;
-
-static Memo TITLE_MEMO, LEAD_MEMO;
-#define MEMO_MAX 4096 /* as the caches: past it, the function is asked */
-
-/* fn(arg) as a new reference, from `m` when asked before (a str `arg`); NULL with an error set. */
-static PyObject *
-memo_call(Memo *m, PyObject *fn, PyObject *arg)
-{
-    if (!PyUnicode_CheckExact(arg)) {
-        return PyObject_CallOneArg(fn, arg);
-    }
-    if (m->fn != fn) {
-        PyObject *said = PyDict_New();
-        if (said == NULL) {
-            return NULL;
-        }
-        Py_XSETREF(m->said, said);
-        Py_XSETREF(m->fn, Py_NewRef(fn));
-    }
-    PyObject *said = m->said; /* fn may call back here and reset m */
-    PyObject *got = PyDict_GetItemWithError(said, arg);
-    if (got != NULL || PyErr_Occurred()) {
-        return Py_XNewRef(got);
-    }
-    Py_INCREF(said);
-    got = PyObject_CallOneArg(fn, arg);
-    if (got != NULL && PyDict_GET_SIZE(said) < MEMO_MAX && PyDict_SetItem(said, arg, got) < 0) {
-        Py_CLEAR(got);
-    }
-    Py_DECREF(said);
-    return got;
 }
 
 /* Reads a 3-tuple of truths (a section's context, or what a lead-in says) into `out`. */
