@@ -8,8 +8,9 @@
  * the section titles that may head a D2 block (`head_starts`, reference delegation._head_starts_py) and the
  * targets a "Delegate to x" title names (`block_targets`, reference delegation._block_targets_py), the
  * names leading a text (`leading`, reference delegation._leading_py), the D2 blocks with the bullets
- * that say when (`heads`, reference delegation._heads_py) and where an edge's name is written in its
- * block, unless the word after it makes it a thing (`place`, reference structure._place_py).
+ * that say when (`heads`, reference delegation._heads_py), where an edge's name is written in its
+ * block, unless the word after it makes it a thing (`place`, reference structure._place_py), and the
+ * Delegations and Mentions of the blocks' edges (`edges`, reference structure._edges_py).
  *
  * mentions._scan_line_py stays the reference and the fallback (as json/_json): scan_line uses this
  * module for a line whose names (`cands`) and hint the caller already found (every line `references.scan`
@@ -258,7 +259,7 @@ label_may(const Judge *j, Py_ssize_t at, PyObject *starts)
     return 0;
 }
 
-/* The answers of a pure one-argument Python function (a title's or a lead-in's context, role_like), by
+/* The answers of a pure one-argument Python function (a title's or a lead-in's context, role_like, normal), by
  * its argument. Each function is lru-cached, but a call through the cache (the call, its key, the move
  * of its link) cost ~1.3k instructions a hit where a dict lookup costs ~300: ~56 titles, ~19 lead-ins
  * and ~45 names an agent, nearly all seen before. `fn`: the function the answers are of (another resets). */
@@ -266,7 +267,7 @@ typedef struct {
     PyObject *fn, *said;
 } Memo;
 
-static Memo TITLE_MEMO, LEAD_MEMO, ROLE_MEMO;
+static Memo TITLE_MEMO, LEAD_MEMO, ROLE_MEMO, NORMAL_MEMO;
 #define MEMO_MAX 4096 /* as the caches: past it, the function is asked */
 
 /* fn(arg) as a new reference, from `m` when asked before (a str `arg`); NULL with an error set. */
@@ -3365,6 +3366,42 @@ PyDoc_STRVAR(place_doc,
 "the word after it is one of `_THING_AFTER`'s; the line number, an int, from which only the\n"
 "pattern can find the name (`first` for a name not ASCII).");
 
+/* `place`'s reading: 1 with the name's place in *line and *col (which hold the fallback place), 0 when
+ * the word after it makes it a thing, 2 when only the pattern can read a line (*line: the reference's
+ * first line), -1 with an error set. */
+static int
+place_at(PyObject *target, PyObject *lines, Py_ssize_t first, Py_ssize_t last, Py_ssize_t *line, Py_ssize_t *col)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(target);
+    if (!PyUnicode_IS_ASCII(target)) {
+        *line = first;
+        return 2;
+    }
+    Name name;
+    int ok = name_of_target(target, &name);
+    if (ok <= 0) { /* words only the pattern reads: from the first line */
+        *line = first;
+        return ok < 0 ? -1 : 2;
+    }
+    int found = name_in_lines(&name, lines, first, last, line, col);
+    name_release(&name);
+    if (found < 0 || found == 2) {
+        return found < 0 ? -1 : 2;
+    }
+    PyObject *text = 0 < *line && *line <= PyList_GET_SIZE(lines) ? PyList_GET_ITEM(lines, *line - 1) : S_empty;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "place: each line must be a str");
+        return -1;
+    }
+    /* col - 1 + length, without overflowing on any ints (past the line's end, or before its start, is all one) */
+    Py_ssize_t c = *col;
+    Py_ssize_t at = c >= 1 ? (length > PY_SSIZE_T_MAX - (c - 1) ? PY_SSIZE_T_MAX : c - 1 + length) : c + length;
+    if (c < 1 && at > PY_SSIZE_T_MIN) {
+        at--;
+    }
+    return thing_after(text, at) ? 0 : 1;
+}
+
 static PyObject *
 place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -3373,39 +3410,310 @@ place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "place(target: str, lines: list of str, first: int, last: int, line: int, col: int)");
         return NULL;
     }
-    PyObject *target = args[0], *lines = args[1];
     Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
-    Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]), length = PyUnicode_GET_LENGTH(target);
+    Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]);
     if (PyErr_Occurred()) {
         return NULL;
     }
-    if (!PyUnicode_IS_ASCII(target)) {
-        return PyLong_FromSsize_t(first);
-    }
-    Name name;
-    int ok = name_of_target(target, &name);
-    if (ok <= 0) { /* words only the pattern reads: from the first line */
-        return ok < 0 ? NULL : PyLong_FromSsize_t(first);
-    }
-    int found = name_in_lines(&name, lines, first, last, &line, &col);
-    name_release(&name);
-    if (found < 0 || found == 2) {
-        return found < 0 ? NULL : PyLong_FromSsize_t(line);
-    }
-    PyObject *text = 0 < line && line <= PyList_GET_SIZE(lines) ? PyList_GET_ITEM(lines, line - 1) : S_empty;
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "place: each line must be a str");
+    int r = place_at(args[0], args[1], first, last, &line, &col);
+    if (r < 0) {
         return NULL;
     }
-    /* col - 1 + length, without overflowing on any ints (past the line's end, or before its start, is all one) */
-    Py_ssize_t at = col >= 1 ? (length > PY_SSIZE_T_MAX - (col - 1) ? PY_SSIZE_T_MAX : col - 1 + length) : col + length;
-    if (col < 1 && at > PY_SSIZE_T_MIN) {
-        at--;
+    if (r == 2) {
+        return PyLong_FromSsize_t(line);
     }
-    if (thing_after(text, at)) {
+    if (r == 0) {
         Py_RETURN_NONE;
     }
     return pair(PyLong_FromSsize_t(line), PyLong_FromSsize_t(col)); /* Py_BuildValue's format cost ~460 a call */
+}
+
+/* ---- structure._delegations' edges in C (h91): structure._edges_py in one call ---- */
+
+/* What `edges` reads with, in the order structure._native_edges passes it. */
+enum { G_NORMAL, G_ROLE_LIKE, G_DELEGATION, G_MENTION, G_SPAN, G_PLACE_PY, G_COUNT };
+
+static PyObject *S_file, *S_condition, *S_section, *S_span, *S_words, *S_d2, *KW_SPAN, *KW_DELEGATION, *KW_MENTION;
+
+/* Span(file=file, line=line, col=col), a new reference. */
+static PyObject *
+new_span(PyObject *const *env, PyObject *file, PyObject *line, PyObject *col)
+{
+    return PyObject_Vectorcall(env[G_SPAN], (PyObject *const[]){file, line, col}, 0, KW_SPAN);
+}
+
+/* structure._add: a Delegation appended to `found` unless `seen` holds (normal(target), line), which it
+ * then holds. 0, or -1 with an error set. */
+static int
+add_edge(PyObject *const *env, PyObject *found, PyObject *seen, PyObject *file, PyObject *target, PyObject *condition,
+         PyObject *kind, PyObject *pattern, PyObject *section, PyObject *line, PyObject *col)
+{
+    PyObject *normal = memo_call(&NORMAL_MEMO, env[G_NORMAL], target);
+    PyObject *key = normal == NULL ? NULL : PyTuple_Pack(2, normal, line);
+    Py_XDECREF(normal);
+    int r = key == NULL ? -1 : PySet_Contains(seen, key);
+    if (r == 0) {
+        r = PySet_Add(seen, key);
+        PyObject *span = r < 0 ? NULL : new_span(env, file, line, col);
+        PyObject *edge = span == NULL ? NULL
+                         : PyObject_Vectorcall(env[G_DELEGATION], (PyObject *const[]){target, condition, kind, pattern, section, span},
+                                               0, KW_DELEGATION);
+        r = edge == NULL ? -1 : PyList_Append(found, edge);
+        Py_XDECREF(span);
+        Py_XDECREF(edge);
+    }
+    Py_XDECREF(key);
+    return r < 0 ? -1 : 0;
+}
+
+/* structure._place_in(target, lines, first, last, line, col): 1 with the place in *at_line and *at_col,
+ * 0 when the word after the name makes it a thing, -1 with an error set. */
+static int
+place_edge(PyObject *const *env, PyObject *target, PyObject *lines, Py_ssize_t first, Py_ssize_t last, Py_ssize_t *at_line,
+           Py_ssize_t *at_col)
+{
+    Py_ssize_t line = *at_line, col = *at_col;
+    int r = place_at(target, lines, first, last, &line, &col);
+    if (r != 2) {
+        *at_line = line;
+        *at_col = col;
+        return r;
+    }
+    /* a line only the pattern reads: the reference from there (`line`), with the place it falls back to */
+    PyObject *args[6] = {target, lines, PyLong_FromSsize_t(line), PyLong_FromSsize_t(last), PyLong_FromSsize_t(*at_line),
+                         PyLong_FromSsize_t(*at_col)};
+    PyObject *got = args[2] && args[3] && args[4] && args[5] ? PyObject_Vectorcall(env[G_PLACE_PY], args, 6, NULL) : NULL;
+    for (int k = 2; k < 6; k++) {
+        Py_XDECREF(args[k]);
+    }
+    if (got == NULL) {
+        return -1;
+    }
+    r = got == Py_None ? 0 : -1;
+    if (got != Py_None) {
+        if (PyTuple_Check(got) && PyTuple_GET_SIZE(got) == 2) {
+            *at_line = PyLong_AsSsize_t(PyTuple_GET_ITEM(got, 0));
+            *at_col = PyLong_AsSsize_t(PyTuple_GET_ITEM(got, 1));
+            r = PyErr_Occurred() ? -1 : 1;
+        }
+        else {
+            PyErr_SetString(PyExc_TypeError, "edges: _place_py must give None or (line, col)");
+        }
+    }
+    Py_DECREF(got);
+    return r;
+}
+
+/* titles[k] for a section index `k` (an int, or None for no section: None), borrowed; NULL with an error set. */
+static PyObject *
+title_of(PyObject *titles, PyObject *k)
+{
+    if (k == Py_None) {
+        return Py_None;
+    }
+    Py_ssize_t at = PyLong_Check(k) ? PyLong_AsSsize_t(k) : -1;
+    if (at < 0 || at >= PyList_GET_SIZE(titles)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_IndexError, "edges: a section index must index titles");
+        }
+        return NULL;
+    }
+    return PyList_GET_ITEM(titles, at);
+}
+
+/* The edges of one D2 head: each target placed in the block ([line, last], at `col` when not written)
+ * and added under the head's parent section's title (its block's section's when it has none). */
+static int
+head_edges(PyObject *const *env, PyObject *head, PyObject *k, Py_ssize_t line, Py_ssize_t last, Py_ssize_t col,
+           PyObject *sections, PyObject *titles, PyObject *lines, PyObject *file, PyObject *found, PyObject *seen)
+{
+    Py_ssize_t s = PyTuple_Check(head) && PyTuple_GET_SIZE(head) == 4 && PyLong_Check(PyTuple_GET_ITEM(head, 0))
+                   ? PyLong_AsSsize_t(PyTuple_GET_ITEM(head, 0)) : -1;
+    PyObject *targets = s >= 0 ? PyTuple_GET_ITEM(head, 1) : NULL;
+    if (s < 0 || s >= PyList_GET_SIZE(sections) || !PyList_Check(targets)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "edges: a head must be (section, targets: list, condition, items)");
+        }
+        return -1;
+    }
+    PyObject *parent = PyObject_GetAttr(PyList_GET_ITEM(sections, s), S_parent);
+    if (parent == NULL) {
+        return -1;
+    }
+    PyObject *section = title_of(titles, parent != Py_None ? parent : k);
+    Py_DECREF(parent);
+    if (section == NULL) {
+        return -1;
+    }
+    Py_INCREF(section);
+    int r = 0;
+    for (Py_ssize_t t = 0; r == 0 && t < PyList_GET_SIZE(targets); t++) {
+        PyObject *target = Py_NewRef(PyList_GET_ITEM(targets, t));
+        Py_ssize_t at_line = line, at_col = col;
+        r = PyUnicode_Check(target) ? place_edge(env, target, lines, line, last, &at_line, &at_col) : -1;
+        if (r < 0 && !PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "edges: a target must be a str");
+        }
+        if (r > 0) {
+            PyObject *l = PyLong_FromSsize_t(at_line), *c = PyLong_FromSsize_t(at_col);
+            r = l == NULL || c == NULL ? -1
+                : add_edge(env, found, seen, file, target, PyTuple_GET_ITEM(head, 2), S_delegate, S_d2, section, l, c);
+            Py_XDECREF(l);
+            Py_XDECREF(c);
+        }
+        Py_DECREF(target);
+        r = r < 0 ? -1 : 0;
+    }
+    Py_DECREF(section);
+    return r;
+}
+
+/* The edges a block's recognisers found (`finds`: Found tuples, or find_text's plain tuples of their
+ * fields), each placed from its line to `last`; one plain word the linker may resolve becomes a Mention. */
+static int
+found_edges(PyObject *const *env, PyObject *finds, PyObject *title, Py_ssize_t last, Py_ssize_t col, PyObject *lines,
+            PyObject *file, PyObject *found, PyObject *seen, PyObject *weak)
+{
+    if (!PyList_Check(finds)) {
+        PyErr_SetString(PyExc_TypeError, "edges: a block's finds must be a list");
+        return -1;
+    }
+    int r = 0;
+    for (Py_ssize_t q = 0; r == 0 && q < PyList_GET_SIZE(finds); q++) {
+        PyObject *f = Py_NewRef(PyList_GET_ITEM(finds, q));
+        Py_ssize_t at_line = PyTuple_Check(f) && PyTuple_GET_SIZE(f) == 6 && PyUnicode_Check(PyTuple_GET_ITEM(f, 0))
+                             && PyLong_Check(PyTuple_GET_ITEM(f, 4)) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 4)) : -1;
+        if (at_line == -1) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "edges: a find must be (target: str, condition, kind, pattern, line: int, col)");
+            }
+            Py_DECREF(f);
+            return -1;
+        }
+        PyObject *target = PyTuple_GET_ITEM(f, 0), *condition = PyTuple_GET_ITEM(f, 1), *kind = PyTuple_GET_ITEM(f, 2);
+        PyObject *pattern = PyTuple_GET_ITEM(f, 3);
+        Py_ssize_t at_col = col, first = at_line;
+        r = place_edge(env, target, lines, first, last, &at_line, &at_col);
+        PyObject *l = NULL, *c = NULL;
+        if (r > 0) {
+            l = PyLong_FromSsize_t(at_line);
+            c = PyLong_FromSsize_t(at_col);
+            r = l == NULL || c == NULL ? -1 : 1;
+        }
+        if (r > 0) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(target);
+            int named = PyUnicode_FindChar(target, '-', 0, n, 1) >= 0 || PyUnicode_FindChar(target, ':', 0, n, 1) >= 0;
+            if (!named) { /* "(use `bigint`)": one plain word is a name only when the build has that agent */
+                named = truth(memo_call(&ROLE_MEMO, env[G_ROLE_LIKE], target));
+            }
+            if (named > 0) {
+                r = add_edge(env, found, seen, file, target, condition, kind, pattern, title, l, c);
+            }
+            else if (named == 0) {
+                PyObject *words = PyTuple_Pack(1, target), *span = words == NULL ? NULL : new_span(env, file, l, c);
+                PyObject *mention = span == NULL ? NULL
+                                    : PyObject_Vectorcall(env[G_MENTION], (PyObject *const[]){words, kind, pattern, condition, title, span},
+                                                          0, KW_MENTION);
+                r = mention == NULL ? -1 : PyList_Append(weak, mention);
+                Py_XDECREF(words);
+                Py_XDECREF(span);
+                Py_XDECREF(mention);
+            }
+            else {
+                r = -1;
+            }
+        }
+        Py_XDECREF(l);
+        Py_XDECREF(c);
+        Py_DECREF(f);
+        r = r < 0 ? -1 : 0;
+    }
+    return r;
+}
+
+PyDoc_STRVAR(edges_doc,
+"edges(env, blocks, owner, sections, titles, lines, finds, heads, file, found, seen, weak)\n"
+"--\n\n"
+"structure._edges_py: the edges of the blocks `finds` and `heads` hold (dicts by block index), in\n"
+"block order, added to `found` (Delegations; their keys to the set `seen`) and `weak` (Mentions).\n"
+"`env`: (mentions.normal, mentions.role_like, Delegation, Mention, Span, structure._place_py).");
+
+static PyObject *
+edges(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 12 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != G_COUNT || !PyList_Check(args[1])
+        || !PyList_Check(args[2]) || !PyList_Check(args[3]) || !PyList_Check(args[4]) || !PyList_Check(args[5])
+        || !PyDict_Check(args[6]) || !PyDict_Check(args[7]) || !PyUnicode_Check(args[8]) || !PyList_Check(args[9])
+        || !PySet_Check(args[10]) || !PyList_Check(args[11])) {
+        PyErr_SetString(PyExc_TypeError, "edges(env: tuple of 6, blocks, owner, sections, titles, lines: lists, finds, heads: "
+                                         "dicts, file: str, found: list, seen: set, weak: list)");
+        return NULL;
+    }
+    PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
+    PyObject *blocks = args[1], *owner = args[2], *sections = args[3], *titles = args[4], *lines = args[5];
+    PyObject *finds = args[6], *heads = args[7], *file = args[8], *found = args[9], *seen = args[10], *weak = args[11];
+    /* sorted(finds.keys() | heads.keys()) */
+    PyObject *order = PyDict_Keys(finds), *key, *value;
+    Py_ssize_t pos = 0;
+    while (order != NULL && PyDict_Next(heads, &pos, &key, &value)) {
+        int in = PyDict_Contains(finds, key);
+        if (in < 0 || (in == 0 && PyList_Append(order, key) < 0)) {
+            Py_CLEAR(order);
+        }
+    }
+    if (order == NULL || PyList_Sort(order) < 0) {
+        Py_XDECREF(order);
+        return NULL;
+    }
+    int r = 0;
+    for (Py_ssize_t n = 0; r == 0 && n < PyList_GET_SIZE(order); n++) {
+        PyObject *index = PyList_GET_ITEM(order, n);
+        Py_ssize_t i = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -1;
+        if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_IndexError, "edges: each key must index blocks and owner");
+            }
+            r = -1;
+            break;
+        }
+        PyObject *b = Py_NewRef(PyList_GET_ITEM(blocks, i)), *k = Py_NewRef(PyList_GET_ITEM(owner, i));
+        Py_ssize_t line = int_attr(b, S_line), end = line < 0 ? -1 : int_attr(b, S_end), col = end < 0 ? -1 : int_attr(b, S_col);
+        Py_DECREF(b);
+        if (col < 0 && !PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "edges: a block's line, end and col must be ints >= 0");
+        }
+        PyObject *head = col < 0 ? NULL : PyDict_GetItemWithError(heads, index);
+        if (col < 0 || (head == NULL && PyErr_Occurred())) {
+            r = -1;
+        }
+        else if (head != NULL) { /* D2: "**Delegate to x**:" then bullets that say when */
+            Py_INCREF(head);
+            r = head_edges(env, head, k, line, end > line ? end : line, col, sections, titles, lines, file, found, seen);
+            Py_DECREF(head);
+        }
+        else {
+            PyObject *title = title_of(titles, k), *fl = title == NULL ? NULL : PyDict_GetItemWithError(finds, index);
+            if (fl == NULL) {
+                if (title != NULL && !PyErr_Occurred()) {
+                    PyErr_SetString(PyExc_RuntimeError, "edges: finds changed");
+                }
+                r = -1;
+            }
+            else {
+                Py_INCREF(title);
+                Py_INCREF(fl);
+                r = found_edges(env, fl, title, end > line ? end : line, col, lines, file, found, seen, weak);
+                Py_DECREF(fl);
+                Py_DECREF(title);
+            }
+        }
+        Py_DECREF(k);
+    }
+    Py_DECREF(order);
+    if (r < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 /* ---- delegation.find in a list item or paragraph in C (h91): `_text_py` for the forms most texts take ---- */
@@ -3841,13 +4149,14 @@ static PyMethodDef methods[] = {
     {"place", (PyCFunction)(void (*)(void))place, METH_FASTCALL, place_doc},
     {"find_text", (PyCFunction)(void (*)(void))find_text, METH_FASTCALL, find_text_doc},
     {"find_blocks", (PyCFunction)(void (*)(void))find_blocks, METH_FASTCALL, find_blocks_doc},
+    {"edges", (PyCFunction)(void (*)(void))edges, METH_FASTCALL, edges_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _block_targets_py, _leading_py, _heads_py, _text_py and _find_blocks_py, and structure._place_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _block_targets_py, _leading_py, _heads_py, _text_py and _find_blocks_py, and structure._place_py and _edges_py in C.",
     -1,
     methods,
 };
@@ -3876,7 +4185,14 @@ PyInit__judge(void)
         || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
         || intern(&S_parent, "parent") || intern(&S_level, "level") || intern(&S_indent, "indent")
         || intern(&S_items_sep, "; ") || intern(&S_d1_arrow, "D1 arrow") || intern(&S_consult, "consult") || intern(&S_delegate_to, "Delegate to ")
+        || intern(&S_file, "file") || intern(&S_condition, "condition") || intern(&S_section, "section")
+        || intern(&S_span, "span") || intern(&S_words, "words") || intern(&S_d2, "D2 delegate block")
         || (EMPTY_TUPLE = PyTuple_New(0)) == NULL || (ONE = PyLong_FromLong(1)) == NULL) {
+        return NULL;
+    }
+    if ((KW_SPAN = PyTuple_Pack(3, S_file, S_line, S_col)) == NULL
+        || (KW_DELEGATION = PyTuple_Pack(6, S_target, S_condition, S_kind, S_pattern, S_section, S_span)) == NULL
+        || (KW_MENTION = PyTuple_Pack(6, S_words, S_kind, S_pattern, S_condition, S_section, S_span)) == NULL) {
         return NULL;
     }
     for (int b = 0; b < 8; b++) {

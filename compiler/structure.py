@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from agentc.compiler import delegation, lazyre, markdown, mentions, native, references
@@ -233,14 +233,6 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     found: list[Delegation] = []
     seen: set[tuple[str, int]] = set()
     weak: list[Mention] = []
-
-    def add(target: str, condition: str, kind: str, pattern: str, section: str | None, line: int, col: int) -> None:
-        key = (mentions.normal(target), line)  # an explicit delegation to itself stays: the linker reports it (AGC304)
-        if key not in seen:
-            seen.add(key)
-            found.append(Delegation(target=target, condition=condition, kind=kind, pattern=pattern,
-                                    section=section, span=Span(file=src.file, line=line, col=col)))
-
     cues, titles = reading.cues, reading.titles
     secs, owner, roles = src.sections, src.owner, src.roles
     # D2 heads: labels and headings that name targets ("**Delegate to x**:"); no other section
@@ -259,32 +251,7 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
         visit.difference_update(items)  # the bullets that say when a head delegates: read with it
     # any other block holds no word a delegation form needs; a head is read as one (below)
     finds = delegation.find_blocks(blocks, sorted(visit.difference(heads)), owner, roles, name)
-    for index in sorted(finds.keys() | heads.keys()):
-        b = blocks[index]
-        k = owner[index]
-        last = max(b.end, b.line)  # where each name of the block is looked for (from the line of its edge)
-        if index in heads:  # D2: "**Delegate to x**:" then bullets that say when
-            head, targets, cond, _ = heads[index]
-            parent = secs[head].parent
-            section = titles[parent] if parent is not None else titles[k] if k is not None else None
-            for t in targets:
-                if (at := _place_in(t, lines, b.line, last, b.line, b.col)) is None:
-                    continue
-                line, col = at
-                add(t, cond, "delegate", "D2 delegate block", section, line, col)
-            continue
-        title = titles[k] if k is not None else None
-        # a Found, or a plain tuple of its fields from compiler/_judge.c's `find_text`
-        for target, condition, kind, pattern, at_line, _ in finds[index]:
-            if (at := _place_in(target, lines, at_line, last, at_line, b.col)) is None:
-                continue
-            line, col = at
-            if "-" not in target and ":" not in target and not mentions.role_like(target):
-                # "(use `bigint`)": one plain word is a name only when the build has that agent
-                weak.append(Mention(words=(target,), kind=kind, pattern=pattern, condition=condition,
-                                    section=title, span=Span(file=src.file, line=line, col=col)))
-                continue
-            add(target, condition, kind, pattern, title, line, col)
+    _edges(blocks, owner, secs, titles, lines, finds, heads, src.file, found, seen, weak)
     hits, weak_names = references.scan(src, name, reading, seen)  # lines naming only edges found above are not judged
     conds: dict[int, str] = {}  # line -> its condition, cleaned only for a line whose name is kept
 
@@ -295,12 +262,59 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
 
     for line, col, hit, section, text in hits:
         if (mentions.normal(hit.target), line) not in seen:  # most repeat an edge found above
-            add(hit.target, cond(line, text), hit.kind, hit.pattern, section, line, col)
+            _add(found, seen, src.file, hit.target, cond(line, text), hit.kind, hit.pattern, section, line, col)
     for line, col, words, kind, section, text in weak_names:
         if ("-".join(words), line) not in seen:
             weak.append(Mention(words=words, kind=kind, pattern="M weak name", condition=cond(line, text), section=section,
                                 span=Span(file=src.file, line=line, col=col)))
     return tuple(found), tuple(weak)
+
+
+def _add(found: list[Delegation], seen: set[tuple[str, int]], file: str, target: str, condition: str, kind: str,
+         pattern: str, section: str | None, line: int, col: int) -> None:
+    """A Delegation appended to `found` unless `seen` holds its key, (normal target, line), which it
+    then holds. An explicit delegation to itself stays: the linker reports it (AGC304)."""
+    key = (mentions.normal(target), line)
+    if key not in seen:
+        seen.add(key)
+        found.append(Delegation(target=target, condition=condition, kind=kind, pattern=pattern,
+                                section=section, span=Span(file=file, line=line, col=col)))
+
+
+def _edges_py(blocks: list[Block], owner: list[int | None], sections: list[markdown.Section], titles: list[str],
+              lines: list[str], finds: dict[int, list], heads: dict[int, tuple], file: str, found: list[Delegation],
+              seen: set[tuple[str, int]], weak: list[Mention]) -> None:
+    """The edges of the blocks `finds` (`delegation.find_blocks`) and `heads` (`delegation.heads`)
+    hold, in block order, each name placed where it is written in its block (`_place_in`): added to
+    `found` and `seen` (`_add`), or to `weak` as a Mention for one plain word. The reference of
+    compiler/_judge.c's `edges`, one call an agent: this loop over ~12 blocks and ~17 edges an agent,
+    with a call of `_add` and of `_place_in` for each edge, cost ~200k instructions, the C pass ~106k."""
+    for index in sorted(finds.keys() | heads.keys()):
+        b = blocks[index]
+        k = owner[index]
+        last = max(b.end, b.line)  # where each name of the block is looked for (from the line of its edge)
+        if index in heads:  # D2: "**Delegate to x**:" then bullets that say when
+            head, targets, cond, _ = heads[index]
+            parent = sections[head].parent
+            section = titles[parent] if parent is not None else titles[k] if k is not None else None
+            for t in targets:
+                if (at := _place_in(t, lines, b.line, last, b.line, b.col)) is None:
+                    continue
+                line, col = at
+                _add(found, seen, file, t, cond, "delegate", "D2 delegate block", section, line, col)
+            continue
+        title = titles[k] if k is not None else None
+        # a Found, or a plain tuple of its fields from compiler/_judge.c's `find_text`
+        for target, condition, kind, pattern, at_line, _ in finds[index]:
+            if (at := _place_in(target, lines, at_line, last, at_line, b.col)) is None:
+                continue
+            line, col = at
+            if "-" not in target and ":" not in target and not mentions.role_like(target):
+                # "(use `bigint`)": one plain word is a name only when the build has that agent
+                weak.append(Mention(words=(target,), kind=kind, pattern=pattern, condition=condition,
+                                    section=title, span=Span(file=file, line=line, col=col)))
+                continue
+            _add(found, seen, file, target, condition, kind, pattern, title, line, col)
 
 
 def _owned_by_py(owner: list[int | None], roles: list[str], wanted: tuple[str, ...]) -> list[int]:
@@ -445,6 +459,11 @@ def _find_in_lines(target: str, lines: list[str], first: int, last: int) -> tupl
 
 _place_c = native.load("_judge", "place")
 _place_in = _place_native if _place_c is not None else _place_py
+
+
+_edges_c = native.load("_judge", "edges", "place")
+_edges = (partial(_edges_c.edges, (mentions.normal, mentions.role_like, Delegation, Mention, Span, _place_py))
+          if _edges_c is not None else _edges_py)
 
 
 _EXAMPLE_TITLE = lazyre.compile(r"^example\s*\d*\s*[:.\-–—]\s*(.+)$", re.I)

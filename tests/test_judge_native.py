@@ -81,6 +81,7 @@ def test_mentions_uses_the_native_judge_when_built():
         assert references._contexts is references._contexts_py
         assert delegation._heads is delegation._heads_py
         assert delegation.block_targets is delegation._block_targets_py
+        assert structure._edges is structure._edges_py
     else:
         assert mentions._native_scan.func is _judge.scan_line
         assert mentions.judge_line is mentions._native_scan
@@ -89,6 +90,7 @@ def test_mentions_uses_the_native_judge_when_built():
         assert references._contexts is _judge.contexts
         assert delegation._heads is _judge.heads
         assert delegation.block_targets.func is _judge.block_targets
+        assert structure._edges.func is _judge.edges
 
 
 def test_every_line_the_reader_judges_is_judged_the_same(native, inert, monkeypatch):
@@ -1278,6 +1280,102 @@ def test_heads_bad_arguments_and_no_leak(heads):
         heads(*args)
         try:
             heads(titles, src.sections, src.blocks, markdown.ListItem, lambda t: ["a-b"], lambda t: 1)
+        except TypeError:
+            pass
+
+    assert_no_leak(calls)
+
+
+@pytest.fixture(scope="module")
+def edges():
+    """The C `edges` bound as structure binds it."""
+    from agentc.compiler.ir import Delegation, Mention
+    from agentc.compiler.span import Span
+
+    c = _judge_c("edges")
+    env = (mentions.normal, mentions.role_like, Delegation, Mention, Span, structure._place_py)
+    return lambda *args: c(env, *args)
+
+
+def checked_edges(edges, compared):
+    """A stand-in for structure._edges: the C `edges` and structure._edges_py on the same arguments
+    (the Python one on copies of the lists it adds to) give the same Delegations, keys and Mentions."""
+
+    def check(blocks, owner, sections, titles, lines, finds, heads, file, found, seen, weak):
+        want = (list(found), set(seen), list(weak))
+        structure._edges_py(blocks, owner, sections, titles, lines, finds, heads, file, *want)
+        edges(blocks, owner, sections, titles, lines, finds, heads, file, found, seen, weak)
+        assert (found, seen, weak) == want, file
+        compared.append(len(found) + len(weak))
+
+    return check
+
+
+def test_every_file_has_the_same_edges(edges, monkeypatch):
+    """Each call structure._delegations makes, on the repository's markdown and ../shared/corpus."""
+    compared: list[int] = []
+    monkeypatch.setattr(structure, "_edges", checked_edges(edges, compared))
+    for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
+        src = read_source(str(path), path.read_bytes())
+        structure._delegations(src, path.stem, references.read(src, path.stem))
+    assert len(compared) > 10 and sum(compared) > 10  # the repository's agents alone hold a few edges
+
+
+# Blocks that yield edges of each kind (D1 arrows, a parenthesis, D2 heads, D4-D7 bullets, D3 and D9
+# tables, "x agent"), one plain word (a Mention), a name written twice on a line, a name not written in its
+# block, a "skill" after a name, names not ASCII, and odd characters.
+EDGE_LINES = [*HEAD_LINES, "## Delegation", "## When not to use", "- topic \u2192 use code-reviewer", "- x \u2192 use `bigint`",
+              "- y -> delegate to **a-b** or **c-d**", "Review (use `flowchart` skill)", "- **With qa-agent**: on tests",
+              "- **vs test-runner**: defers ops to it", "Use the code-reviewer agent to check", "- **helper**: when stuck",
+              "| Task | Delegate to |", "|---|---|", "| tests | `test-runner` |", "| Task | Agent | Parallel |",
+              "| x | a-b, c-d | \u2705 |", "- z \u2192 use \u0130-agent", "- \u2192 delegate to caf\u00e9-bot", "- a-b a-b \u2192 use a-b",
+              "Collaborate with ops-team on deploys", "Delegate to code-reviewer the review"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(EDGE_LINES), max_size=30), st.sampled_from(["\n", "\r\n"]))
+def test_any_markdown_has_the_same_edges(edges, lines, eol):
+    compared: list[int] = []
+    check = checked_edges(edges, compared)
+    src = read_source("x.md", eol.join(lines).encode())
+    reading = references.read(src, "me")
+    from unittest import mock
+
+    with mock.patch.object(structure, "_edges", check):
+        structure._delegations(src, "me", reading)
+    assert compared
+
+
+def test_edges_bad_arguments_and_no_leak(edges):
+    from agentc.compiler import delegation
+
+    src = read_source("x.md", b"## Delegation\n**Delegate to a-b**:\n- when x\n- y \xe2\x86\x92 use c-d or `e`\n")
+    titles = [markdown.plain(s.title) for s in src.sections]
+    heads = delegation.heads(titles, src.sections, src.blocks)
+    finds = delegation.find_blocks(src.blocks, [3], src.owner, src.roles, "me")
+    args = [src.blocks, src.owner, src.sections, titles, src.lines, finds, heads, "x.md"]
+    found, seen, weak = [], set(), []
+    edges(*args, found, seen, weak)
+    assert [(d.target, d.span.line, d.pattern) for d in found] == [("a-b", 2, "D2 delegate block"), ("c-d", 4, "D1 arrow")]
+    assert seen == {("a-b", 2), ("c-d", 4)} and weak == []  # "use `e`": one plain word after "use" names nothing
+    for at, bad in ((0, tuple(src.blocks)), (3, None), (5, []), (6, None), (7, b"x.md")):
+        with pytest.raises(TypeError):
+            edges(*args[:at], bad, *args[at + 1:], [], set(), [])
+    with pytest.raises(TypeError):
+        edges(*args, [], frozenset(), [])
+    with pytest.raises(TypeError):
+        edges(*args)
+    with pytest.raises(TypeError):  # a find is a 6-tuple
+        edges(*args[:5], {3: [("c-d", "", "delegate")]}, {}, "x.md", [], set(), [])
+    with pytest.raises(TypeError):  # a head is (section, targets, condition, items)
+        edges(*args[:5], {}, {1: (1, "a-b")}, "x.md", [], set(), [])
+    with pytest.raises(IndexError):
+        edges(*args[:5], {99: []}, {}, "x.md", [], set(), [])
+
+    def calls():
+        edges(*args, [], set(), [])
+        try:
+            edges(*args[:5], {3: [("c-d", "", "delegate")]}, {}, "x.md", [], set(), [])
         except TypeError:
             pass
 
