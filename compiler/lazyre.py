@@ -105,21 +105,64 @@ def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 # as written there: every printable range of Unicode.
 YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 
+# The other patterns PyYAML compiles when it is imported, as written there with the flags it
+# passes: SafeConstructor.timestamp_regexp (yaml/constructor.py) and the implicit resolvers'
+# (yaml/resolver.py). Compiling them was ~11M instructions of every build that reads YAML (a
+# one-edit rebuild of 1000 agents: ~1.8%).
+YAML_PATTERNS = (
+    ('^(?P<year>[0-9][0-9][0-9][0-9])\n'
+     '                -(?P<month>[0-9][0-9]?)\n'
+     '                -(?P<day>[0-9][0-9]?)\n'
+     '                (?:(?:[Tt]|[ \\t]+)\n'
+     '                (?P<hour>[0-9][0-9]?)\n'
+     '                :(?P<minute>[0-9][0-9])\n'
+     '                :(?P<second>[0-9][0-9])\n'
+     '                (?:\\.(?P<fraction>[0-9]*))?\n'
+     '                (?:[ \\t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)\n'
+     '                (?::(?P<tz_minute>[0-9][0-9]))?))?)?$', re.X),
+    ('^(?:yes|Yes|YES|no|No|NO\n'
+     '                    |true|True|TRUE|false|False|FALSE\n'
+     '                    |on|On|ON|off|Off|OFF)$', re.X),
+    ('^(?:[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?\n'
+     '                    |\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?\n'
+     '                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*\n'
+     '                    |[-+]?\\.(?:inf|Inf|INF)\n'
+     '                    |\\.(?:nan|NaN|NAN))$', re.X),
+    ('^(?:[-+]?0b[0-1_]+\n'
+     '                    |[-+]?0[0-7_]+\n'
+     '                    |[-+]?(?:0|[1-9][0-9_]*)\n'
+     '                    |[-+]?0x[0-9a-fA-F_]+\n'
+     '                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$', re.X),
+    ('^(?:<<)$', 0),
+    ('^(?: ~\n'
+     '                    |null|Null|NULL\n'
+     '                    | )$', re.X),
+    ('^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\n'
+     '                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?\n'
+     '                     (?:[Tt]|[ \\t]+)[0-9][0-9]?\n'
+     '                     :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?\n'
+     '                     (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$', re.X),
+    ('^(?:=)$', 0),
+    ('^(?:!|&|\\*)$', 0),
+)
+
 _primed = False
 
 
 def prime_yaml() -> None:
-    """Put yaml's reader pattern in `re`'s cache of compiled patterns, made from the code kept in
-    __pycache__: compiling its Unicode ranges cost every command that reads or writes YAML
-    (build, check, ir) 3-7 ms, a tenth of its imports. re.compile looks in that cache (keyed by
-    type, pattern and flags, in Python 3.11-3.13) before it compiles; where there is no such
-    cache, or yaml's pattern ever differs, yaml compiles its own as before. Once a process.
-    Called by the commands that will read YAML (agentc.entry, agentc.runner once a build is
-    known to be no no-op): importing this module reads the kept patterns, ~1 ms."""
+    """Put yaml's patterns (its reader's and YAML_PATTERNS) in `re`'s cache of compiled patterns,
+    made from the code kept in __pycache__: compiling the reader's Unicode ranges alone cost
+    every command that reads or writes YAML (build, check, ir) 3-7 ms, a tenth of its imports.
+    re.compile looks in that cache (keyed by type, pattern and flags, in Python 3.11-3.13)
+    before it compiles; where there is no such cache, or a pattern of yaml's ever differs, yaml
+    compiles its own as before. Once a process. Called by the commands that will read YAML
+    (agentc.entry, agentc.runner once a build is known to be no no-op): importing this module
+    reads the kept patterns, ~1 ms."""
     global _primed
     if _primed:
         return
     _primed = True
     cache = getattr(re, "_cache", None)
     if isinstance(cache, dict):
-        cache[(str, YAML_NON_PRINTABLE, 0)] = compile(YAML_NON_PRINTABLE)
+        for pattern, flags in ((YAML_NON_PRINTABLE, 0), *YAML_PATTERNS):
+            cache[(str, pattern, int(flags))] = compile(pattern, flags)

@@ -80,6 +80,34 @@ def test_another_thread_running_takes_the_ordinary_exit():
         other.join()
 
 
+def test_yaml_finds_its_patterns_compiled():
+    """lazyre.prime_yaml: importing yaml afterwards compiles no pattern at all, and those it
+    gets are the ones re.compile makes."""
+    code = (
+        "import re, sys\n"
+        "from agentc.compiler import lazyre\n"
+        "lazyre.prime_yaml()\n"
+        "from re import _compiler\n"
+        "made = []\n"
+        "real = _compiler.compile\n"
+        "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
+        "import yaml\n"
+        "assert made == [], made\n"
+        "got = [r for rs in yaml.resolver.Resolver.yaml_implicit_resolvers.values() for _, r in rs]\n"
+        "got += [yaml.constructor.SafeConstructor.timestamp_regexp]\n"
+        "assert {(r.pattern, r.flags) for r in got} == {(p, real(p, f).flags) for p, f in lazyre.YAML_PATTERNS}\n"
+        "for r in got:\n"
+        "    fresh = real(r.pattern, r.flags & ~re.UNICODE)\n"
+        "    assert r.groupindex == fresh.groupindex\n"
+        "    for text in ('yes', 'No', '0b101', '-0x1F', '1_000', '3.14', '.inf', '~', 'null', '', '<<', '=', '!',\n"
+        "                 '2001-12-14t21:59:43.10-05:00', '2002-12-14', '12:30:45', 'plain text', 'İ'):\n"
+        "        m, n = r.match(text), fresh.match(text)\n"
+        "        assert (m and (m.span(), m.groupdict())) == (n and (n.span(), n.groupdict())), (r.pattern, text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_yaml_finds_its_reader_pattern_compiled():
     """lazyre.prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
     and the pattern it gets is the one re.compile makes."""
