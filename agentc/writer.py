@@ -444,8 +444,19 @@ def _put(path: str, parts: tuple[bytes, ...], *, stat: bool = False) -> list[int
         os.close(fd)
 
 
-# The most pieces one os.writev takes (POSIX only: 0 where there is none, and each part is written alone).
-_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "writev") else 0
+def _iov_max() -> int:
+    """The most pieces one os.writev takes: 0 where there is no writev or the system names no
+    limit (sysconf's -1, or no such name), and each part is then written alone."""
+    if not hasattr(os, "writev"):
+        return 0
+    try:
+        most = os.sysconf("SC_IOV_MAX")
+    except (ValueError, OSError):
+        return 0
+    return most if most > 0 else 0
+
+
+_IOV_MAX = _iov_max()
 
 
 def _gather(fd: int, parts: tuple[bytes, ...]) -> None:

@@ -346,3 +346,16 @@ def test_a_reserved_name_names_the_targets_in_its_hint(name, word):
     project = agentc.load_ir([str(HOSTILE / f"reserved-{name}.md")])
     (d,) = [d for d in project.diagnostics if d.code == "AGC141"]
     assert f"'{word}_agent'" in d.message and "crewai" in d.hint and "langgraph" in d.hint
+
+
+def test_no_writev_limit_named_means_a_write_a_piece(monkeypatch):
+    """sysconf's -1 (no limit named) or an unknown name must not make writev's batch empty (a loop
+    that never ends): the writer then writes each piece alone."""
+    for answer in (-1, ValueError("SC_IOV_MAX"), 1024):
+        def sysconf(name, answer=answer):
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        monkeypatch.setattr(os, "sysconf", sysconf)
+        assert writer._iov_max() == (1024 if answer == 1024 and hasattr(os, "writev") else 0)
