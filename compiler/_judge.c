@@ -2560,14 +2560,15 @@ holding_bytes(Py_UCS4 ch, char *out)
 
 /* The words of the groups `holding` was last given, made once (the caller passes the same tuple,
    delegation._WORDS, for every block): each word's bytes as `holding_bytes` gives them and its
-   group, the words by their first byte, and each group's words. */
+   group, the words by their first and by their second byte (any, for a word of one byte), and each
+   group's words. */
 enum { HOLDING_WORDS = 64, HOLDING_LEN = 64 };
 static struct {
     PyObject *groups; /* a strong reference: the tuple these were made from */
     int count, ngroups;
     unsigned char bytes[HOLDING_WORDS][HOLDING_LEN];
     int len[HOLDING_WORDS], group[HOLDING_WORDS];
-    unsigned long long by_first[256], of_group[30], empty_groups;
+    unsigned long long by_first[256], by_second[256], of_group[30], empty_groups;
 } hw;
 
 /* Fills `hw` from `groups`; -1 with an exception (hw then is empty). */
@@ -2606,6 +2607,9 @@ holding_words(PyObject *groups)
             hw.len[k] = (int)wn;
             hw.group[k] = g;
             hw.by_first[hw.bytes[k][0]] |= 1ULL << k;
+            for (int b = 0; b < 256; b++) { /* a word of one byte: whatever follows it */
+                hw.by_second[b] |= wn == 1 || hw.bytes[k][1] == b ? 1ULL << k : 0;
+            }
             hw.of_group[g] |= 1ULL << k;
         }
     }
@@ -2633,7 +2637,7 @@ holding_of(PyObject *text, PyObject *groups, unsigned long long *out)
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    char short_low[512], *low = short_low;
+    char short_low[513], *low = short_low; /* two bytes a character at most, and a 0 after them */
     if (n > (Py_ssize_t)sizeof(short_low) / 2) {
         if ((size_t)n > (PY_SSIZE_T_MAX - 1) / 2 || (low = PyMem_Malloc((size_t)n * 2 + 1)) == NULL) {
             PyErr_NoMemory();
@@ -2652,6 +2656,7 @@ holding_of(PyObject *text, PyObject *groups, unsigned long long *out)
             len += (size_t)holding_bytes(PyUnicode_READ(kind, data, i), low + len);
         }
     }
+    low[len] = 0;
     /* one pass: at each byte, the words not yet found that start with it */
     unsigned long long mask = hw.empty_groups, pending = 0;
     for (int g = 0; g < hw.ngroups; g++) {
@@ -2661,12 +2666,21 @@ holding_of(PyObject *text, PyObject *groups, unsigned long long *out)
     }
     for (size_t i = 0; i < len && pending; i++) {
         unsigned long long m = hw.by_first[(unsigned char)low[i]] & pending;
+        if (m == 0) {
+            continue;
+        }
+        /* the words starting with this byte and the next (past the end, the 0 written there; a word
+         * must fit too): most letters of a text start some word ("a", "d", "w", "t"), few pairs do, and
+         * the rest of a word is compared in place (~2.3k -> ~1.25k instructions a block text) */
+        m &= hw.by_second[(unsigned char)low[i + 1]];
         while (m) {
             int k = __builtin_ctzll(m);
             m &= m - 1;
-            /* the second byte first: most letters of a text start some word ("a", "d", "w", "t") */
-            if ((size_t)hw.len[k] <= len - i && (hw.len[k] == 1 || (unsigned char)low[i + 1] == hw.bytes[k][1])
-                && memcmp(low + i, hw.bytes[k], (size_t)hw.len[k]) == 0) {
+            size_t q = 2, wn = (size_t)hw.len[k]; /* its first two bytes are these, when it fits */
+            while (q < wn && i + q < len && (unsigned char)low[i + q] == hw.bytes[k][q]) {
+                q++;
+            }
+            if (q >= wn && wn <= len - i) {
                 mask |= 1ULL << hw.group[k];
                 pending &= ~hw.of_group[hw.group[k]];
                 m &= pending;

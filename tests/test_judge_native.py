@@ -833,10 +833,11 @@ def test_any_text_holds_the_same_words(holding, text):
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.lists(st.lists(st.text(alphabet="aAiI-\u2192\u21d2 ", max_size=4), max_size=3).map(tuple), max_size=4).map(tuple),
-       st.text(alphabet="aAiI-\u2192\u21d2 \u0130\u212a\u00e9", max_size=30))
+@given(st.lists(st.lists(st.text(alphabet="aAiI-\u2192\u21d2 \x00", max_size=4), max_size=3).map(tuple), max_size=4).map(tuple),
+       st.text(alphabet="aAiI-\u2192\u21d2 \u0130\u212a\u00e9\x00", max_size=30))
 def test_any_words_are_held_alike(holding, groups, text):
-    """Any groups of words (empty ones, capitals, words ending in "i" before an "İ") in any text."""
+    """Any groups of words (empty ones, capitals, words ending in "i" before an "İ", a NUL as the
+    0 written after the text is) in any text."""
     from agentc.compiler import delegation
 
     assert holding(text, groups) == delegation._holding_py(text, groups)
