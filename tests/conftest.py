@@ -55,15 +55,22 @@ def native_in_use(dotted: str):
 
 def assert_no_leak(calls) -> None:
     """`calls()` 20 000 times (after 200 to warm caches up) leaves no block allocated: what a C
-    twin's reference counting gets wrong shows up here."""
+    twin's reference counting gets wrong shows up here. A cache that fills up during a round (an
+    lru, a C memo resizing) may keep a few more blocks once, so a round over the limit is run
+    again: a leak grows by its calls in every round (stop 43 saw 107 blocks once, then 0)."""
     for _ in range(200):
         calls()
-    gc.collect()
-    before = sys.getallocatedblocks()
-    for _ in range(20000):
-        calls()
-    gc.collect()
-    assert sys.getallocatedblocks() - before < 100
+    grown = []
+    for _ in range(2):
+        gc.collect()
+        before = sys.getallocatedblocks()
+        for _ in range(20000):
+            calls()
+        gc.collect()
+        grown.append(sys.getallocatedblocks() - before)
+        if grown[-1] < 100:
+            return
+    raise AssertionError(f"blocks still allocated after each round of 20 000 calls: {grown}")
 
 
 def md_files(*roots: Path) -> list[Path]:
