@@ -80,18 +80,29 @@ def test_another_thread_running_takes_the_ordinary_exit():
         other.join()
 
 
+# A process that primes yaml's patterns (lazyre.prime_yaml), then imports yaml with re's compiler
+# watched: `made` lists each pattern compiled, `real` is re's compiler itself.
+_PRIMED = (
+    "import re, sys\n"
+    "from agentc.compiler import lazyre\n"
+    "lazyre.prime_yaml()\n"
+    "from re import _compiler\n"
+    "made = []\n"
+    "real = _compiler.compile\n"
+    "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
+    "import yaml\n"
+)
+
+
+def _run_primed(check: str) -> None:
+    done = subprocess.run([sys.executable, "-c", _PRIMED + check], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_yaml_finds_its_patterns_compiled():
     """lazyre.prime_yaml: importing yaml afterwards compiles no pattern at all, and those it
     gets are the ones re.compile makes."""
-    code = (
-        "import re, sys\n"
-        "from agentc.compiler import lazyre\n"
-        "lazyre.prime_yaml()\n"
-        "from re import _compiler\n"
-        "made = []\n"
-        "real = _compiler.compile\n"
-        "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
-        "import yaml\n"
+    _run_primed(
         "assert made == [], made\n"
         "got = [r for rs in yaml.resolver.Resolver.yaml_implicit_resolvers.values() for _, r in rs]\n"
         "got += [yaml.constructor.SafeConstructor.timestamp_regexp]\n"
@@ -104,22 +115,12 @@ def test_yaml_finds_its_patterns_compiled():
         "        m, n = r.match(text), fresh.match(text)\n"
         "        assert (m and (m.span(), m.groupdict())) == (n and (n.span(), n.groupdict())), (r.pattern, text)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_yaml_finds_its_reader_pattern_compiled():
     """lazyre.prime_yaml: importing yaml afterwards compiles no pattern of its reader's text,
     and the pattern it gets is the one re.compile makes."""
-    code = (
-        "import re, sys\n"
-        "from agentc.compiler import lazyre\n"
-        "lazyre.prime_yaml()\n"
-        "from re import _compiler\n"
-        "made = []\n"
-        "real = _compiler.compile\n"
-        "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
-        "import yaml\n"
+    _run_primed(
         "pattern = yaml.reader.Reader.NON_PRINTABLE\n"
         "assert lazyre.YAML_NON_PRINTABLE not in made, 'compiled again'\n"
         "fresh = real(lazyre.YAML_NON_PRINTABLE, 0)\n"
@@ -127,8 +128,6 @@ def test_yaml_finds_its_reader_pattern_compiled():
         "assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in fresh.finditer(text)]\n"
         "assert pattern.pattern == fresh.pattern and pattern.flags == fresh.flags\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
 
 
 @pytest.mark.parametrize("cache", [True, False])
