@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from agentc import pools
     from agentc.cache import Cache
     from agentc.compiler.ir import AgentIR, ProjectIR
+    from agentc.compiler.suppress import Suppression
     from agentc.targets import FileText
 
 # Targets that read of an agent its frontmatter, body, spans and delegations (mentions made
@@ -40,6 +41,9 @@ class Result:
     project: ProjectIR
     files: dict[str, str]  # path relative to the output folder -> text
     diagnostics: tuple[Diagnostic, ...]
+    # The agents' suppression comments as the last judge found them (`build_each`), for the
+    # cache's views (incremental.views), which otherwise read every body again for them.
+    suppressions: tuple[Suppression, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -275,15 +279,24 @@ def check_layout(options: BuildOptions, targets: list[str]) -> list[Diagnostic]:
     return diags
 
 
-def judge(diags, options: BuildOptions, project: ProjectIR, *, fresh: Collection[str] | None = None) -> tuple[Diagnostic, ...]:
+def judge(diags, options: BuildOptions, project: ProjectIR, *, fresh: Collection[str] | None = None,
+          found: Sequence[Suppression] | None = None) -> tuple[Diagnostic, ...]:
     """The diagnostics a run reports: the agent files' own suppression comments first, then the
     options' policy (select, ignore, per-file ignores, strict). `fresh`: the only files whose
-    unused suppressions are reported (an incremental rebuild re-reads only those)."""
+    unused suppressions are reported (an incremental rebuild re-reads only those). `found`: the
+    project's comments (`suppressions`) when the caller holds them, else they are read here."""
     from agentc.compiler import suppress
 
-    kept = suppress.apply(diags, ((a.file, a.body, a.body_line) for a in project.agents),
+    kept = suppress.apply(diags, suppressions(project) if found is None else found,
                           report_unused=True if fresh is None else fresh)
     return apply_policy(kept, **options.policy())
+
+
+def suppressions(project: ProjectIR) -> list[Suppression]:
+    """Every suppression comment in the project's agent bodies."""
+    from agentc.compiler import suppress
+
+    return suppress.find_all((a.file, a.body, a.body_line) for a in project.agents)
 
 
 def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:
@@ -328,7 +341,8 @@ def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[
                 diags += checked
                 sink(name, files)
                 del files
-    return Result(project=project, files={}, diagnostics=judge(diags, options, project))
+    found = suppressions(project)
+    return Result(project=project, files={}, diagnostics=judge(diags, options, project, found=found), suppressions=tuple(found))
 
 
 # One part of a target, validated: (its files, the target's diagnostics of it, validate_files' diagnostics).

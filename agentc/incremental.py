@@ -16,6 +16,7 @@ check the result is byte-identical to one.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from pathlib import Path
 
 from agentc import api
@@ -40,31 +41,36 @@ def able(targets: list[str]) -> bool:
     return all(TARGETS[t].emit_agent is not None and TARGETS[t].emit_graph is not None for t in targets)
 
 
-def views(found, project: ProjectIR, targets: list[str]) -> list | None:
-    """Per source file, the view of its agent the next rebuild needs; None when one is missing."""
+def views(found, project: ProjectIR, targets: list[str], comments: Sequence[suppress.Suppression] | None = None,
+          ) -> list | None:
+    """Per source file, the view of its agent the next rebuild needs; None when one is missing.
+    `comments`: the project's suppression comments when judging found them already (a scan of
+    every body, ~9 us a seed agent), else they are read here."""
     if not able(targets):
         return None
     by_file = {a.file: a for a in project.agents}
+    commented: dict[str, list] = {}
+    for c in api.suppressions(project) if comments is None else comments:
+        commented.setdefault(c.file, []).append(c)
     out = []
     for f in found:
         a = by_file.get(f.file)
         if a is None:
             return None
-        view = _view(a, project.edges_from(a.id))
+        view = _view(a, project.edges_from(a.id), suppress.lines_of(commented.get(a.file, ())))
         if view is None:
             return None
         out.append(view)
     return out
 
 
-def _view(a: AgentIR, edges) -> list | None:
+def _view(a: AgentIR, edges, needed: set[int]) -> list | None:
     """id, name, scope, file, span, key spans, the edges linking drew from it, and the text of
-    the lines its suppression comments read (they still apply to graph-wide diagnostics)."""
+    the lines its suppression comments read (`needed`: they still apply to graph-wide diagnostics)."""
     spans = [a.span, *a.key_spans.values(), *(e.span for e in edges)]
     if any(s.file != a.file for s in spans):
         return None  # a view keeps one file per agent
     lines = {}
-    needed = suppress.lines_needed(a.body, a.body_line)
     body = a.body.split("\n") if needed else []  # most agents have no suppression comment
     for n in needed:
         if 0 <= n - a.body_line < len(body):
@@ -173,7 +179,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     linked_by_file = {a.file: a for a in project.agents}  # the edited agents with their mentions made edges
     for i in changed:
         a = linked_by_file.get(found[i].file)
-        view = _view(a, project.edges_from(a.id)) if a is not None else None
+        view = _view(a, project.edges_from(a.id), suppress.lines_needed(a.body, a.body_line)) if a is not None else None
         if view is None:
             return None
         new_views[i] = view

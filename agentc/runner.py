@@ -184,7 +184,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     if store is not None and mode == "write":
         store.flush(whole=quick is None)
         if views is None and quick is None:
-            views = incremental.views(found, result.project, targets)
+            views = incremental.views(found, result.project, targets, result.suppressions)
         _record(store, roots_abs, key, seen, found, stages, outcome.diagnostics, last if quick else None,
                 files=sorted(produced), views=views)
     return outcome

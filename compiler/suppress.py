@@ -71,7 +71,7 @@ def find(file: str, body: str, body_line: int) -> list[Suppression]:
 def _opens(body: str) -> bool:
     """Whether `body` holds "<!--" (not "agentc": a comment's words are read in any case, as ruff's are).
 
-    Each body is looked at twice per build (lines_needed, apply) and most hold no comment. A
+    Each body is looked at once per build (`find_all`) and most hold no comment. A
     search for one character runs at memchr speed, so hopping from "<" to "<" takes ~9 us over
     a 32 KB body of the generated agents (~14 of them), where the regex takes ~28 us and
     `"<!--" in body` ~29 (UCS-2 text, as any body with an arrow or a dash is). A body full of
@@ -86,24 +86,34 @@ def _opens(body: str) -> bool:
     return at >= 0 and _OPENS.search(body, at) is not None
 
 
+def find_all(bodies: Iterable[tuple[str, str, int]]) -> list[Suppression]:
+    """Every suppression comment in `bodies`, (file, body, first body line) each."""
+    return [s for file, body, line in bodies for s in find(file, body, line)]
+
+
 def lines_needed(body: str, body_line: int) -> set[int]:
-    """The line numbers `find` reads: each comment's line and the block it covers. An
-    incremental rebuild keeps just these lines of an unchanged agent and finds the same ones."""
+    """The line numbers `find` reads in a body: `lines_of` its comments."""
+    return lines_of(find("", body, body_line))
+
+
+def lines_of(found: Iterable[Suppression]) -> set[int]:
+    """The line numbers `find` read to make `found` (one file's): each comment's line and the
+    block it covers. An incremental rebuild keeps just these lines of an unchanged agent and
+    finds the same comments there."""
     out: set[int] = set()
-    for s in find("", body, body_line):
+    for s in found:
         out.add(s.line)
         if s.last < (1 << 30):
             out.update(range(s.first, s.last + 1))
     return out
 
 
-def apply(diags: Sequence[Diagnostic], bodies: Iterable[tuple[str, str, int]],
+def apply(diags: Sequence[Diagnostic], found: Sequence[Suppression],
           *, report_unused: bool | Collection[str] = True) -> list[Diagnostic]:
     """`diags` without the suppressed ones, plus AGC010 for each comment that suppressed nothing
-    and AGC011 for a code that does not exist. `bodies` holds (file, body, first body line).
-    `report_unused` may name the files whose comments are judged (the others' were judged by
-    the build that saw all their diagnostics)."""
-    found = [s for file, body, line in bodies for s in find(file, body, line)]
+    and AGC011 for a code that does not exist. `found`: the comments (`find_all`), each marked
+    with the codes it was used for. `report_unused` may name the files whose comments are
+    judged (the others' were judged by the build that saw all their diagnostics)."""
     if not found:
         return list(diags)
     by_file: dict[str, list[Suppression]] = {}

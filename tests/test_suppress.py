@@ -1,6 +1,7 @@
 """suppress._opens, the quick "does this body hold a comment at all" test that find() and so
 lines_needed() and apply() start with, against the plain `"<!--" in body` it stands in for,
-on bodies with few and with many "<" (past _HOPS the regex finishes the search)."""
+on bodies with few and with many "<" (past _HOPS the regex finishes the search); and the
+comments a full build judged, handed on to the cache's views, against reading them again."""
 
 from __future__ import annotations
 
@@ -36,3 +37,28 @@ def test_find_reads_a_comment_after_many_tags():
     body = "<b>x</b> " * 40 + "\n<!-- agentc: ignore[AGC301] -->\nDelegate to **x**.\n"
     [s] = suppress.find("f.md", body, 10)
     assert (s.line, s.codes, s.first, s.last) == (11, ("AGC301",), 12, 12)
+
+
+def test_views_of_the_comments_judging_found_are_the_views_read_again(tmp_path):
+    """A full build hands the comments judging found to the cache's views (`Result.suppressions`):
+    the views are those made by reading every body again, the lines kept at their numbers."""
+    from agentc import api, incremental
+    from agentc.compiler.options import BuildOptions
+    from agentc.discover import discover
+
+    head = "---\nname: {n}\ndescription: Does {n} things.\n---\n"
+    texts = {
+        "a.md": head.format(n="a") + "Intro.\n\n<!-- agentc: ignore[AGC301] -->\nDelegate to **missing-one**.\nMore.\n",
+        "b.md": head.format(n="b") + "Hand off to **a** <!-- agentc: ignore[AGC3] -->\n\n<!-- agentc: ignore-file[AGC121] -->\n",
+        "c.md": head.format(n="c") + "Plain → text, no comment.\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    found, _ = discover([str(tmp_path)])
+    agents, more, _ = api.read_agents(found)
+    result = api.build_each(BuildOptions(sources=(str(tmp_path),), targets=("claude",)), api.link(agents, more),
+                            lambda name, files: None)
+    assert {s.file for s in result.suppressions} == {str(tmp_path / "a.md"), str(tmp_path / "b.md")}
+    handed = incremental.views(found, result.project, ["claude"], result.suppressions)
+    assert handed == incremental.views(found, result.project, ["claude"])
+    assert [sorted(v[7]) for v in handed] == [["7", "8", "9"], ["5", "7"], []]  # a comment, the block it covers
