@@ -274,14 +274,38 @@ def _lead_says(text: str) -> tuple[bool, bool, bool] | None:
     text = plain(text)
     if len(text.split()) > 14:
         return None
-    return bool(mentions.DELEG_CTX.search(text)), bool(_SKILL_CTX.search(text)), bool(_AGENT_WORD.search(text))
+    low = text.lower() if text.isascii() else None
+    return (bool(mentions.DELEG_CTX.search(text)), _holds(_SKILL_CTX, _SKILL_WORDS, text, low),
+            _holds(_AGENT_WORD, _AGENT_WORDS, text, low))
 
 
 @lru_cache(maxsize=4096)
 def _title_ctx(title: str) -> tuple[bool, bool, bool, bool]:
     """What a section title says: about agents, a comparison, skills, and does it name agents."""
-    return (bool(mentions.DELEG_CTX.search(title)), bool(mentions._COMPARE_CTX.search(title)),
-            bool(_SKILL_CTX.search(title)), bool(_AGENT_WORD.search(title)))
+    low = title.lower() if title.isascii() else None
+    return (bool(mentions.DELEG_CTX.search(title)), _holds(mentions._COMPARE_CTX, _COMPARE_WORDS, title, low),
+            _holds(_SKILL_CTX, _SKILL_WORDS, title, low), _holds(_AGENT_WORD, _AGENT_WORDS, title, low))
+
+
+# A word every match of each pattern holds, lowercase: `_COMPARE_CTX`, `_SKILL_CTX`, `_AGENT_WORD`.
+_COMPARE_WORDS = ("differ", "vs", "versus", "compar", "distinction")
+_SKILL_WORDS = ("skill", "command", "plugin", "tool", "mcp")
+_AGENT_WORDS = ("agent", "delegat")
+
+
+def _holds(rx: re.Pattern, words: tuple[str, ...], text: str, low: str | None) -> bool:
+    """Whether `rx` (re.I) finds a match in `text`; `low`: the text lowered when it is ASCII, else
+    None. An ASCII text holding none of `words` (its matches' words) is not searched: on ASCII text
+    re.I is ASCII case, so a match is one of those words in `low`. The titles and lead-ins asked
+    (each once a build) are mostly new ones ("Delegate to agent-0042"), and a search that finds
+    nothing tries the pattern at every character: ~8-10K instructions a pattern a title."""
+    if low is not None:
+        for word in words:
+            if word in low:
+                break
+        else:
+            return False
+    return rx.search(text) is not None
 
 
 def _rows(src: Source, b: Table, agent_table: bool, by_line: dict) -> list[tuple]:

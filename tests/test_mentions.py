@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import mentions
+from agentc.compiler import mentions, references
 from agentc.compiler.delegation import CUES, LINE_TRIGGERS
 
 EXAMPLES = int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400"))
@@ -330,3 +330,31 @@ def test_relation_label_odd_input():
                  "**Feeds into**: a", "feeds into: a", "Works well with: a", "Before" + " " * 5000 + ":", "next agents:"):
         assert _label(mentions._RELATION_LABEL.match(text)) == _label(_FLAT_RELATION_LABEL.match(text)), text
     assert _label(mentions._RELATION_LABEL.match("**Handoff to**: x")) == ((0, 16), "Handoff to")
+
+
+CTX_PIECES = ["Delegate", "to", "agent-0042", "Agents", "sub-agent", "SubAgent", "vs", "VS.", "versus", "Comparison", "compared",
+              "differs", "distinction", "Skills", "skill", "Command", "plugins", "Tools", "MCP", "x", ":", "**", " ", "-",
+              "\u017f", "\u212a", "\u0130", "\u0131", "\u00e9", "\u2192", "\U0001f600"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(CTX_PIECES), max_size=12).map(" ".join), st.sampled_from([
+    (mentions._COMPARE_CTX, references._COMPARE_WORDS), (references._SKILL_CTX, references._SKILL_WORDS),
+    (references._AGENT_WORD, references._AGENT_WORDS)]))
+def test_context_words_skip_no_match(text, pattern):
+    """`references._holds` leaves an ASCII text without one of the pattern's words unsearched:
+    it gives what the search gives ("ſ", the Kelvin sign, "İ" and "ı" make a text non-ASCII)."""
+    rx, words = pattern
+    low = text.lower() if text.isascii() else None
+    assert references._holds(rx, words, text, low) is (rx.search(text) is not None), text
+
+
+def test_context_of_a_title_and_a_lead_in():
+    """What `_title_ctx` and `_lead_says` say of titles holding each pattern's words, or none."""
+    title_ctx, lead_says = references._title_ctx.__wrapped__, references._lead_says.__wrapped__
+    assert title_ctx("Delegate to agent-0042") == (True, False, False, True)
+    assert title_ctx("Skills vs. Tools") == (True, True, True, False)
+    assert title_ctx("Core Capabilities") == (False, False, False, False)
+    assert title_ctx("\u017fkills") == (False, False, True, False)  # re.I reads "ſ" as "s"
+    assert lead_says("**Work with sub-agents:**") == (True, False, True)
+    assert lead_says("**MCP tools**:") == (False, True, False)
