@@ -10,14 +10,21 @@ optional=True: without a C compiler the build goes on and markdown.py, mentions.
 
 from setuptools import Extension, setup
 
+# Every module includes it (the shared argument checks): `depends` rebuilds them all when it changes
+# and ships it in the sdist (setuptools adds an Extension's depends to the sdist's files).
+SHARED = ["compiler/_extension.h"]
+
 setup(
     ext_modules=[
-        Extension("agentc.compiler._markdown", ["compiler/_markdown.c"], optional=True),
-        Extension("agentc.compiler._mentions", ["compiler/_mentions.c"], optional=True),
-        Extension("agentc.compiler._judge", ["compiler/_judge.c"], optional=True),
-        Extension("agentc.compiler._frozen", ["compiler/_frozen.c"], optional=True),
-        Extension("agentc.compiler._graph", ["compiler/_graph.c"], optional=True),
-        Extension("agentc.targets._shared._text", ["targets/_shared/_text.c"], optional=True),
-        Extension("agentc._codec", ["agentc/_codec.c"], optional=True),
+        Extension(name, [source], depends=SHARED, optional=True)
+        for name, source in [
+            ("agentc.compiler._markdown", "compiler/_markdown.c"),
+            ("agentc.compiler._mentions", "compiler/_mentions.c"),
+            ("agentc.compiler._judge", "compiler/_judge.c"),
+            ("agentc.compiler._frozen", "compiler/_frozen.c"),
+            ("agentc.compiler._graph", "compiler/_graph.c"),
+            ("agentc.targets._shared._text", "targets/_shared/_text.c"),
+            ("agentc._codec", "agentc/_codec.c"),
+        ]
     ]
 )

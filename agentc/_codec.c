@@ -23,6 +23,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "../compiler/_extension.h"
 #include <stdint.h>
 #include <string.h>
 #include <structmember.h>
@@ -381,10 +382,8 @@ bad:
 static PyObject *
 dump(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "dump(value, plans) takes 2 arguments");
-        return NULL;
-    }
+    if (nargs != 2)
+        return type_error("dump(value, plans) takes 2 arguments");
     if (check_plans(args[1]) < 0)
         return NULL;
     /* One buffer kept from call to call: a new 64 KB one per entry was freed back to the
@@ -480,31 +479,23 @@ index_of(PyObject *value, PyObject *index, PyObject *strings)
 static PyObject *
 table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "table(objects, getters, kinds) takes 3 arguments");
-        return NULL;
-    }
+    if (nargs != 3)
+        return type_error("table(objects, getters, kinds) takes 3 arguments");
     int codes[MAX_WIDTH];
     PyObject *sets[MAX_WIDTH];
     Py_ssize_t width = read_kinds(args[2], codes, sets);
     if (width < 0)
         return NULL;
     PyObject *getters = args[1];
-    if (!PyTuple_CheckExact(getters) || PyTuple_GET_SIZE(getters) != width) {
-        PyErr_SetString(PyExc_TypeError, "getters must be a tuple, one per kind");
-        return NULL;
-    }
+    if (!PyTuple_CheckExact(getters) || PyTuple_GET_SIZE(getters) != width)
+        return type_error("getters must be a tuple, one per kind");
     for (Py_ssize_t f = 0; f < width; f++) {
         PyObject *getter = PyTuple_GET_ITEM(getters, f);
-        if (!PyUnicode_Check(getter) && !Py_IS_TYPE(getter, &PyMemberDescr_Type)) {
-            PyErr_SetString(PyExc_TypeError, "a getter is an attribute name or a slot's member descriptor");
-            return NULL;
-        }
+        if (!PyUnicode_Check(getter) && !Py_IS_TYPE(getter, &PyMemberDescr_Type))
+            return type_error("a getter is an attribute name or a slot's member descriptor");
     }
-    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "objects must be a list or a tuple");
-        return NULL;
-    }
+    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0]))
+        return type_error("objects must be a list or a tuple");
     /* A tuple of them held here: an attribute read may run Python code that changes the list. */
     PyObject *objects = PySequence_Tuple(args[0]);
     PyObject *strings = PyList_New(0), *index = PyDict_New(), *rows = NULL, *out = NULL;
@@ -547,9 +538,7 @@ table(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     out = PyTuple_Pack(2, strings, rows);
 done:
-    Py_XDECREF(objects);
-    Py_XDECREF(strings);
-    Py_XDECREF(index);
+    XDECREF_ALL(objects, strings, index);
     Py_XDECREF(rows); /* a list cut short holds NULLs, which its dealloc passes over */
     return out;
 }
@@ -557,30 +546,22 @@ done:
 static PyObject *
 untable(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "untable(cls, names, kinds, strings, rows) takes 5 arguments");
-        return NULL;
-    }
+    if (nargs != 5)
+        return type_error("untable(cls, names, kinds, strings, rows) takes 5 arguments");
     PyObject *cls = args[0], *names = args[1];
     int codes[MAX_WIDTH];
     PyObject *sets[MAX_WIDTH];
     Py_ssize_t width = read_kinds(args[2], codes, sets);
     if (width < 0)
         return NULL;
-    if (!PyCallable_Check(cls)) {
-        PyErr_SetString(PyExc_TypeError, "cls must be callable");
-        return NULL;
-    }
-    if (!PyTuple_CheckExact(names) || PyTuple_GET_SIZE(names) != width) {
-        PyErr_SetString(PyExc_TypeError, "names must be a tuple, one per kind");
-        return NULL;
-    }
+    if (!PyCallable_Check(cls))
+        return type_error("cls must be callable");
+    if (!PyTuple_CheckExact(names) || PyTuple_GET_SIZE(names) != width)
+        return type_error("names must be a tuple, one per kind");
     for (Py_ssize_t f = 0; f < width; f++) {
         PyObject *name = PyTuple_GET_ITEM(names, f);
-        if (!PyUnicode_CheckExact(name)) {
-            PyErr_SetString(PyExc_TypeError, "a name must be a str");
-            return NULL;
-        }
+        if (!PyUnicode_CheckExact(name))
+            return type_error("a name must be a str");
         for (Py_ssize_t g = 0; g < f; g++) {
             int same = PyUnicode_Compare(PyTuple_GET_ITEM(names, g), name);
             if (same == 0 || (same == -1 && PyErr_Occurred())) {
@@ -751,21 +732,15 @@ done:
 static PyObject *
 heads(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "heads(diags, getters, severities) takes 3 arguments");
-        return NULL;
-    }
+    if (nargs != 3)
+        return type_error("heads(diags, getters, severities) takes 3 arguments");
     PyObject *getters = args[1], *severities = args[2];
     if (!getters_ok(getters, FIELDS, "getters: (file, line, col, severity, code, message), each a name or a slot"))
         return NULL;
-    if (!PyAnySet_Check(severities)) {
-        PyErr_SetString(PyExc_TypeError, "severities must be a set or a frozenset");
-        return NULL;
-    }
-    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "diags must be a list or a tuple");
-        return NULL;
-    }
+    if (!PyAnySet_Check(severities))
+        return type_error("severities must be a set or a frozenset");
+    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0]))
+        return type_error("diags must be a list or a tuple");
     /* A tuple of them held here: reading an attribute may run Python code that changes the list. */
     PyObject *diags = PySequence_Tuple(args[0]), *out = NULL;
     if (diags == NULL)
@@ -826,17 +801,13 @@ same(PyObject *a, PyObject *b)
 static PyObject *
 tally(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "tally(diags, getters) takes 2 arguments");
-        return NULL;
-    }
+    if (nargs != 2)
+        return type_error("tally(diags, getters) takes 2 arguments");
     PyObject *getters = args[1];
     if (!getters_ok(getters, 2, "getters: (code, severity), each a name or a slot"))
         return NULL;
-    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "diags must be a list or a tuple");
-        return NULL;
-    }
+    if (!PyList_CheckExact(args[0]) && !PyTuple_CheckExact(args[0]))
+        return type_error("diags must be a list or a tuple");
     /* A tuple of them held here: reading an attribute may run Python code that changes the list. */
     PyObject *diags = PySequence_Tuple(args[0]), *counts = NULL, *code = NULL, *severity = NULL;
     if (diags == NULL)
@@ -997,17 +968,17 @@ crc32(PyObject *module, PyObject *data)
 }
 
 static PyMethodDef methods[] = {
-    {"dump", (PyCFunction)(void (*)(void))dump, METH_FASTCALL,
-     "dump(value, plans): value as pydantic-core's JSON bytes, or None for a value left to pydantic-core."},
+    FASTCALL_METHOD("dump", dump,
+        "dump(value, plans): value as pydantic-core's JSON bytes, or None for a value left to pydantic-core."),
     {"crc32", crc32, METH_O, "crc32(data): zlib.crc32(data), of any bytes-like object."},
-    {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL,
-     "heads(diags, getters, severities): the head lines of the diagnostics of those severities, joined by newlines."},
-    {"tally", (PyCFunction)(void (*)(void))tally, METH_FASTCALL,
-     "tally(diags, getters): {(code, severity): count} of the diagnostics, in first-seen order (formats._tally)."},
-    {"table", (PyCFunction)(void (*)(void))table, METH_FASTCALL,
-     "table(objects, getters, kinds): (strings, rows), the objects' fields as a table (codec._table)."},
-    {"untable", (PyCFunction)(void (*)(void))untable, METH_FASTCALL,
-     "untable(cls, names, kinds, strings, rows): the objects of `table`'s rows, made by cls(**fields) (codec._untable)."},
+    FASTCALL_METHOD("heads", heads,
+        "heads(diags, getters, severities): the head lines of the diagnostics of those severities, joined by newlines."),
+    FASTCALL_METHOD("tally", tally,
+        "tally(diags, getters): {(code, severity): count} of the diagnostics, in first-seen order (formats._tally)."),
+    FASTCALL_METHOD("table", table,
+        "table(objects, getters, kinds): (strings, rows), the objects' fields as a table (codec._table)."),
+    FASTCALL_METHOD("untable", untable,
+        "untable(cls, names, kinds, strings, rows): the objects of `table`'s rows, made by cls(**fields) (codec._untable)."),
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,6 +17,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "_extension.h"
 #include <structmember.h>
 
 /* One class's fields, in __init__'s order. */
@@ -296,21 +297,15 @@ PyDoc_STRVAR(install_doc,
 static PyObject *
 install(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "install(cls, fields: tuple)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1]))
+        return type_error("install(cls, fields: tuple)");
     PyTypeObject *type = (PyTypeObject *)args[0];
     PyObject *spec = args[1];
-    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
-        PyErr_SetString(PyExc_TypeError, "install: not a class made by a class statement");
-        return NULL;
-    }
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return type_error("install: not a class made by a class statement");
     PyObject *init = PyDict_GetItemString(type->tp_dict, "__init__");  /* borrowed */
-    if (init == NULL || !PyFunction_Check(init)) {
-        PyErr_SetString(PyExc_TypeError, "install: the class has no Python __init__ of its own");
-        return NULL;
-    }
+    if (init == NULL || !PyFunction_Check(init))
+        return type_error("install: the class has no Python __init__ of its own");
     Py_ssize_t n = PyTuple_GET_SIZE(spec);
     Fields *f = PyMem_Calloc(1, sizeof(Fields));
     if (f == NULL) {
@@ -374,7 +369,7 @@ calls_here(PyObject *module, PyObject *cls)
 }
 
 static PyMethodDef methods[] = {
-    {"install", (PyCFunction)(void (*)(void))install, METH_FASTCALL, install_doc},
+    FASTCALL_METHOD("install", install, install_doc),
     {"calls_here", calls_here, METH_O, calls_here_doc},
     {NULL, NULL, 0, NULL},
 };

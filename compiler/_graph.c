@@ -16,6 +16,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "_extension.h"
 #include <structmember.h>
 
 /* What graph.py hands over once (configure): the classes made here and diagnostics.CODES. */
@@ -162,9 +163,7 @@ lines_naming(PyObject *delegations)
             int has = PySequence_Contains(seen, line);
             err = has < 0 || (!has && PyList_Append(seen, line) < 0);
         }
-        Py_XDECREF(target);
-        Py_XDECREF(span);
-        Py_XDECREF(line);
+        XDECREF_ALL(target, span, line);
         if (err) {
             Py_CLEAR(out);
         }
@@ -291,9 +290,7 @@ ambiguous(Agent *g, PyObject *name, PyObject *targets, PyObject *const *at, PyOb
         PyObject *parts[] = {M_quote, name, M_matches, count, M_agents, ids, M_using, first};
         message = concat(parts, 8);
     }
-    Py_XDECREF(first);
-    Py_XDECREF(count);
-    Py_XDECREF(ids);
+    XDECREF_ALL(first, count, ids);
     return add_diag(g->diags, S_AGC302, at, message, H_302, excerpt);
 }
 
@@ -396,16 +393,9 @@ link_one(Agent *g, PyObject *d, PyObject *name)
     PyObject *values[] = {g->id, name, target_id, condition, kind, span};
     PyObject *edge = kind == NULL ? NULL : call_kw(EDGE, values, KW_EDGE);
     err = edge == NULL ? -1 : PyList_Append(g->edges, edge);
-    Py_XDECREF(edge);
-    Py_XDECREF(kind);
-    Py_XDECREF(condition);
-    Py_XDECREF(target_id);
+    XDECREF_ALL(edge, kind, condition, target_id);
 done:
-    Py_XDECREF(target);
-    Py_XDECREF(span);
-    Py_XDECREF(at[0]);
-    Py_XDECREF(at[1]);
-    Py_XDECREF(at[2]);
+    XDECREF_ALL(target, span, at[0], at[1], at[2]);
     Py_DECREF(given);
     return err;
 }
@@ -419,14 +409,11 @@ link_agent(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 6 || !PyAnySet_Check(args[1]) || !PyDict_Check(args[2]) || !PyDict_Check(args[3])
         || !PyList_Check(args[4]) || !PyList_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "link_agent(a: AgentIR, plugins: set, known: dict, dangling: dict, edges: list, "
-                                         "diags: list)");
-        return NULL;
+        return type_error("link_agent(a: AgentIR, plugins: set, known: dict, dangling: dict, edges: list, "
+                          "diags: list)");
     }
-    if (SPAN == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "link_agent: configure() first");
-        return NULL;
-    }
+    if (SPAN == NULL)
+        return unconfigured("link_agent");
     PyObject *a = args[0];
     Agent g = {.plugins = args[1], .known = args[2], .dangling = args[3], .edges = args[4], .diags = args[5]};
     PyObject *all = get(a, A_DELEGATIONS);
@@ -475,10 +462,8 @@ PyDoc_STRVAR(components_doc,
 static PyObject *
 components(PyObject *module, PyObject *succ)
 {
-    if (!PyDict_Check(succ)) {
-        PyErr_SetString(PyExc_TypeError, "components(succ: dict[node, list[node]])");
-        return NULL;
-    }
+    if (!PyDict_Check(succ))
+        return type_error("components(succ: dict[node, list[node]])");
     Py_ssize_t n = PyDict_GET_SIZE(succ), pos = 0, k = 0;
     PyObject *key, *value;
     PyObject **nodes = PyMem_Calloc(n + 1, sizeof(PyObject *)), **outs = PyMem_Calloc(n + 1, sizeof(PyObject *));
@@ -690,11 +675,7 @@ light_agent(PyObject *module, PyObject *view)
     }
     out = edges == NULL ? NULL : PyTuple_Pack(2, agent, edges);
 done:
-    Py_XDECREF(edges);
-    Py_XDECREF(agent);
-    Py_XDECREF(body_line);
-    Py_XDECREF(key_spans);
-    Py_XDECREF(span);
+    XDECREF_ALL(edges, agent, body_line, key_spans, span);
     release(v, 8);
     if (out == NULL && !PyErr_Occurred()) {
         Py_RETURN_NONE;  /* a part of another shape: Python makes the whole view */
@@ -736,7 +717,7 @@ configure(PyObject *module, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
-    {"link_agent", (PyCFunction)(void (*)(void))link_agent, METH_FASTCALL, link_agent_doc},
+    FASTCALL_METHOD("link_agent", link_agent, link_agent_doc),
     {"components", components, METH_O, components_doc},
     {"light_agent", light_agent, METH_O, light_agent_doc},
     {"configure", configure, METH_VARARGS, configure_doc},

@@ -28,6 +28,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "_extension.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -865,9 +866,7 @@ judge(Judge *j, Py_ssize_t i, PyObject *prev_hit, PyObject *rel_kind)
 none:
     out = Py_NewRef(Py_None);
 done:
-    Py_XDECREF(after);
-    Py_XDECREF(before);
-    Py_XDECREF(kind);
+    XDECREF_ALL(after, before, kind);
     return out;
 error:
     out = NULL;
@@ -1166,28 +1165,18 @@ PyDoc_STRVAR(scan_line_doc,
 static PyObject *
 scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 11 && nargs != 12) {
-        PyErr_SetString(PyExc_TypeError, "scan_line takes 11 arguments, or 12 with the label starts");
-        return NULL;
-    }
+    if (nargs != 11 && nargs != 12)
+        return type_error("scan_line takes 11 arguments, or 12 with the label starts");
     PyObject *starts = nargs == 12 ? args[11] : NULL; /* the walk's: a line with a colon may skip the label regex */
-    if (starts != NULL && !PyTuple_Check(starts)) {
-        PyErr_SetString(PyExc_TypeError, "scan_line: the label starts must be a tuple");
-        return NULL;
-    }
+    if (starts != NULL && !PyTuple_Check(starts))
+        return type_error("scan_line: the label starts must be a tuple");
     PyObject *env = args[0], *line = args[1], *cands = args[2], *self_name = args[5];
-    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT) {
-        PyErr_SetString(PyExc_TypeError, "scan_line: env must be the tuple of mentions._native_judge");
-        return NULL;
-    }
-    if (!PyUnicode_Check(line)) {
-        PyErr_SetString(PyExc_TypeError, "scan_line: line must be a str");
-        return NULL;
-    }
-    if (!PyList_Check(cands)) {
-        PyErr_SetString(PyExc_TypeError, "scan_line: cands must be a list");
-        return NULL;
-    }
+    if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT)
+        return type_error("scan_line: env must be the tuple of mentions._native_judge");
+    if (!PyUnicode_Check(line))
+        return type_error("scan_line: line must be a str");
+    if (!PyList_Check(cands))
+        return type_error("scan_line: cands must be a list");
     int flags[5];
     const int at[5] = {3, 4, 6, 9, 10}; /* ctx, compare, lead_ok, skill_ctx, weak_hint */
     for (int k = 0; k < 5; k++) {
@@ -1369,13 +1358,9 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     out = PyTuple_Pack(2, hits, weak);
 error:
-    Py_XDECREF(hits);
-    Py_XDECREF(weak);
-    Py_XDECREF(rel);
+    XDECREF_ALL(hits, weak, rel);
     for (Py_ssize_t i = 0; i < j.nc; i++) {
-        Py_XDECREF(j.cands[i].target);
-        Py_XDECREF(j.cands[i].form);
-        Py_XDECREF(j.cands[i].last);
+        XDECREF_ALL(j.cands[i].target, j.cands[i].form, j.cands[i].last);
     }
     if (j.cands != small) {
         PyMem_Free(j.cands);
@@ -1422,15 +1407,12 @@ PyDoc_STRVAR(inert_doc,
 static PyObject *
 inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 && nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "inert takes 3 or 4 arguments");
-        return NULL;
-    }
+    if (nargs != 3 && nargs != 4)
+        return type_error("inert takes 3 or 4 arguments");
     PyObject *env = args[0], *line = args[1], *cands = args[2], *starts = nargs == 4 ? args[3] : NULL;
     if (!PyTuple_Check(env) || PyTuple_GET_SIZE(env) != E_COUNT || !PyUnicode_Check(line) || !PyList_Check(cands)
         || (starts != NULL && !PyTuple_Check(starts))) {
-        PyErr_SetString(PyExc_TypeError, "inert(env, line: str, cands: list, starts: tuple)");
-        return NULL;
+        return type_error("inert(env, line: str, cands: list, starts: tuple)");
     }
     Judge j = {.env = &PyTuple_GET_ITEM(env, 0), .line = line, .kind = PyUnicode_KIND(line), .data = PyUnicode_DATA(line),
                .n = PyUnicode_GET_LENGTH(line)};
@@ -1500,10 +1482,8 @@ label_may_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (at == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    if (nargs != 3 || !PyUnicode_Check(args[0]) || at < 0 || at > PyUnicode_GET_LENGTH(args[0]) || !PyTuple_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "label_may(line: str, at: int in 0..len(line), starts: tuple[ASCII str, ...])");
-        return NULL;
-    }
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || at < 0 || at > PyUnicode_GET_LENGTH(args[0]) || !PyTuple_Check(args[2]))
+        return type_error("label_may(line: str, at: int in 0..len(line), starts: tuple[ASCII str, ...])");
     Judge j = {.line = args[0], .kind = PyUnicode_KIND(args[0]), .data = PyUnicode_DATA(args[0]),
                .n = PyUnicode_GET_LENGTH(args[0])};
     int may = label_may(&j, at, args[2]);
@@ -1862,10 +1842,8 @@ PyDoc_STRVAR(walk_doc,
 static PyObject *
 walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 14) {
-        PyErr_SetString(PyExc_TypeError, "walk takes 14 arguments");
-        return NULL;
-    }
+    if (nargs != 14)
+        return type_error("walk takes 14 arguments");
     PyObject *env = args[0], *owner = args[7], *chain = args[8];
     Walk w = {.src = args[1], .by_line = args[2], .hinted = args[3], .lines = args[4], .blocks = args[5],
               .firsts = args[6], .titles = args[9], .name = args[10], .known = args[11], .hits = args[12],
@@ -1874,17 +1852,14 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || !PyList_Check(w.lines) || !PyList_Check(w.blocks) || !PyList_Check(w.firsts) || !PyList_Check(owner)
         || !PyList_Check(chain) || !PyList_Check(w.titles) || !PyList_Check(w.hits)
         || !PyList_Check(w.weak)) {
-        PyErr_SetString(PyExc_TypeError, "walk: bad arguments (see references._native_walk)");
-        return NULL;
+        return type_error("walk: bad arguments (see references._native_walk)");
     }
     w.env = &PyTuple_GET_ITEM(env, 0);
     w.judge_env = w.env[W_JUDGE_ENV];
     w.starts = w.env[W_LABEL_STARTS];
-    if (!PyTuple_Check(w.judge_env) || PyTuple_GET_SIZE(w.judge_env) != E_COUNT || !PyTuple_Check(w.starts)) {
-        PyErr_SetString(PyExc_TypeError, "walk: env must end in the label starts (a tuple of ASCII str) and the tuple of "
-                                         "mentions._native_judge");
-        return NULL;
-    }
+    if (!PyTuple_Check(w.judge_env) || PyTuple_GET_SIZE(w.judge_env) != E_COUNT || !PyTuple_Check(w.starts))
+        return type_error("walk: env must end in the label starts (a tuple of ASCII str) and the tuple of "
+                          "mentions._native_judge");
     if ((w.any_known = PyObject_IsTrue(w.known)) < 0) {
         return NULL;
     }
@@ -2016,10 +1991,8 @@ static PyObject *S_parent, *S_level;
 static PyObject *
 contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyCallable_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "contexts(sections: list, titles: list[str], title_ctx)");
-        return NULL;
-    }
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyCallable_Check(args[2]))
+        return type_error("contexts(sections: list, titles: list[str], title_ctx)");
     PyObject *sections = args[0], *titles = args[1], *title_ctx = args[2];
     Py_ssize_t n = PyList_GET_SIZE(sections);
     if (PyList_GET_SIZE(titles) != n) {
@@ -2105,8 +2078,7 @@ cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyAnySet_Check(args[3])
         || !PySet_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "cue_blocks(blocks: list, firsts: list, cues, triggers: set, visit: set)");
-        return NULL;
+        return type_error("cue_blocks(blocks: list, firsts: list, cues, triggers: set, visit: set)");
     }
     Walk w = {.blocks = args[0], .firsts = args[1]};
     PyObject *triggers = args[3], *visit = args[4];
@@ -2158,10 +2130,8 @@ PyDoc_STRVAR(owned_by_doc,
 static PyObject *
 owned_by(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyTuple_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "owned_by(owner: list, roles: list of str, wanted: tuple of str)");
-        return NULL;
-    }
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyTuple_Check(args[2]))
+        return type_error("owned_by(owner: list, roles: list of str, wanted: tuple of str)");
     PyObject *owner = args[0], *roles = args[1], *wanted = args[2];
     Py_ssize_t nroles = PyList_GET_SIZE(roles);
     /* each section's answer, asked once: 1 wanted, 0 not */
@@ -2257,10 +2227,8 @@ PyDoc_STRVAR(clean_doc,
 static PyObject *
 clean(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != C_COUNT) {
-        PyErr_SetString(PyExc_TypeError, "clean(env: tuple of 5, text)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != C_COUNT)
+        return type_error("clean(env: tuple of 5, text)");
     PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
     PyObject *text = PyObject_CallOneArg(env[C_PLAIN], args[1]);
     if (text == NULL) {
@@ -2504,10 +2472,8 @@ PyDoc_STRVAR(name_at_doc,
 static PyObject *
 name_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyTuple_Check(args[0]) || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "name_at(words: tuple of str, text: str)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyTuple_Check(args[0]) || !PyUnicode_Check(args[1]))
+        return type_error("name_at(words: tuple of str, text: str)");
     Name name;
     int ok = name_words(args[0], &name);
     if (ok <= 0) {
@@ -2697,10 +2663,8 @@ holding_of(PyObject *text, PyObject *groups, unsigned long long *out)
 static PyObject *
 holding(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) > 30) {
-        PyErr_SetString(PyExc_TypeError, "holding(text: str, groups: tuple of at most 30 tuples of str)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) > 30)
+        return type_error("holding(text: str, groups: tuple of at most 30 tuples of str)");
     unsigned long long mask;
     return holding_of(args[0], args[1], &mask) < 0 ? NULL : PyLong_FromUnsignedLongLong(mask);
 }
@@ -2736,10 +2700,8 @@ PyDoc_STRVAR(arrow_doc,
 static PyObject *
 arrow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1 || !PyUnicode_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "arrow(text: str)");
-        return NULL;
-    }
+    if (nargs != 1 || !PyUnicode_Check(args[0]))
+        return type_error("arrow(text: str)");
     PyObject *text = args[0];
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -2784,9 +2746,7 @@ arrow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyObject *cond = PyUnicode_Substring(text, 0, p), *verb = PyUnicode_Substring(text, q, e),
                      *rest = PyUnicode_Substring(text, r, n);
             if (cond == NULL || verb == NULL || rest == NULL) {
-                Py_XDECREF(cond);
-                Py_XDECREF(verb);
-                Py_XDECREF(rest);
+                XDECREF_ALL(cond, verb, rest);
                 return NULL;
             }
             PyObject *out = PyTuple_Pack(3, cond, verb, rest);
@@ -2835,10 +2795,8 @@ head_start(PyObject *title)
 static PyObject *
 head_starts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "head_starts(titles: list of str)");
-        return NULL;
-    }
+    if (nargs != 1 || !PyList_Check(args[0]))
+        return type_error("head_starts(titles: list of str)");
     PyObject *titles = args[0], *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
@@ -2905,8 +2863,7 @@ block_targets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != 2
         || !PyAnySet_Check(PyTuple_GET_ITEM(args[0], 0)) || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "block_targets(env: (frozenset, callable), title: str)");
-        return NULL;
+        return type_error("block_targets(env: (frozenset, callable), title: str)");
     }
     PyObject *title = args[1];
     static const char head[] = "Delegate to ";
@@ -3095,10 +3052,8 @@ PyDoc_STRVAR(leading_doc,
 static PyObject *
 leading(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "leading(text: str, not_agents: set)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyAnySet_Check(args[1]))
+        return type_error("leading(text: str, not_agents: set)");
     Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
     PyObject *out = PyList_New(0);
     if (out == NULL) {
@@ -3303,10 +3258,7 @@ heads(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyObject *value = key == NULL ? NULL : Py_BuildValue("(nOOO)", k, targets, cond, items);
         int r = value == NULL ? -1 : PyDict_SetItem(out, key, value);
         Py_DECREF(targets);
-        Py_XDECREF(cond);
-        Py_XDECREF(items);
-        Py_XDECREF(key);
-        Py_XDECREF(value);
+        XDECREF_ALL(cond, items, key, value);
         if (r < 0) {
             goto error;
         }
@@ -3421,8 +3373,7 @@ place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 6 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1]) || !PyLong_Check(args[2]) || !PyLong_Check(args[3])
         || !PyLong_Check(args[4]) || !PyLong_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "place(target: str, lines: list of str, first: int, last: int, line: int, col: int)");
-        return NULL;
+        return type_error("place(target: str, lines: list of str, first: int, last: int, line: int, col: int)");
     }
     Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
     Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]);
@@ -3629,9 +3580,7 @@ found_edges(PyObject *const *env, PyObject *finds, PyObject *title, Py_ssize_t l
                                     : PyObject_Vectorcall(env[G_MENTION], (PyObject *const[]){words, kind, pattern, condition, title, span},
                                                           0, KW_MENTION);
                 r = mention == NULL ? -1 : PyList_Append(weak, mention);
-                Py_XDECREF(words);
-                Py_XDECREF(span);
-                Py_XDECREF(mention);
+                XDECREF_ALL(words, span, mention);
             }
             else {
                 r = -1;
@@ -3659,9 +3608,8 @@ edges(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || !PyList_Check(args[2]) || !PyList_Check(args[3]) || !PyList_Check(args[4]) || !PyList_Check(args[5])
         || !PyDict_Check(args[6]) || !PyDict_Check(args[7]) || !PyUnicode_Check(args[8]) || !PyList_Check(args[9])
         || !PySet_Check(args[10]) || !PyList_Check(args[11])) {
-        PyErr_SetString(PyExc_TypeError, "edges(env: tuple of 6, blocks, owner, sections, titles, lines: lists, finds, heads: "
-                                         "dicts, file: str, found: list, seen: set, weak: list)");
-        return NULL;
+        return type_error("edges(env: tuple of 6, blocks, owner, sections, titles, lines: lists, finds, heads: "
+                          "dicts, file: str, found: list, seen: set, weak: list)");
     }
     PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
     PyObject *blocks = args[1], *owner = args[2], *sections = args[3], *titles = args[4], *lines = args[5];
@@ -4041,10 +3989,8 @@ text_edges(PyObject *module, PyObject *const *env, PyObject *const *args)
     int always = 0;
     for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(env[T_ALWAYS]) && !always; k++) {
         PyObject *wanted = PyTuple_GET_ITEM(env[T_ALWAYS], k);
-        if (!PyUnicode_Check(wanted)) {
-            PyErr_SetString(PyExc_TypeError, "find_text: the roles always read must be str");
-            return NULL;
-        }
+        if (!PyUnicode_Check(wanted))
+            return type_error("find_text: the roles always read must be str");
         always = PyUnicode_Compare(role, wanted) == 0;
     }
     PyObject *found = NULL;
@@ -4068,10 +4014,8 @@ text_edges(PyObject *module, PyObject *const *env, PyObject *const *args)
 static PyObject *
 find_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !text_env_ok(args[0]) || !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "find_text(env: tuple of 6, text: str, line, col, role: str, self_name)");
-        return NULL;
-    }
+    if (nargs != 6 || !text_env_ok(args[0]) || !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[4]))
+        return type_error("find_text(env: tuple of 6, text: str, line, col, role: str, self_name)");
     return text_edges(module, &PyTuple_GET_ITEM(args[0], 0), args + 1);
 }
 
@@ -4092,8 +4036,7 @@ find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (nargs != 6 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != B_COUNT
         || !text_env_ok(PyTuple_GET_ITEM(args[0], B_TEXT_ENV)) || !PyUnicode_Check(PyTuple_GET_ITEM(args[0], B_OTHER))
         || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyList_Check(args[3]) || !PyList_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "find_blocks(env: tuple of 5, blocks: list, indices: list, owner: list, roles: list, self_name)");
-        return NULL;
+        return type_error("find_blocks(env: tuple of 5, blocks: list, indices: list, owner: list, roles: list, self_name)");
     }
     PyObject *const *env = &PyTuple_GET_ITEM(args[0], 0);
     PyObject *const *text_env = &PyTuple_GET_ITEM(env[B_TEXT_ENV], 0);
@@ -4129,9 +4072,7 @@ find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 PyErr_SetString(PyExc_TypeError, "find_blocks: a block's text must be a str");
             }
             found = PyErr_Occurred() ? NULL : text_edges(module, text_env, (PyObject *const[]){text, line, col, role, self_name});
-            Py_XDECREF(text);
-            Py_XDECREF(line);
-            Py_XDECREF(col);
+            XDECREF_ALL(text, line, col);
         } else {
             found = PyObject_Vectorcall(env[B_FIND], (PyObject *const[]){block, role, self_name}, 3, NULL);
         }
@@ -4145,25 +4086,25 @@ find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef methods[] = {
-    {"scan_line", (PyCFunction)(void (*)(void))scan_line, METH_FASTCALL, scan_line_doc},
-    {"inert", (PyCFunction)(void (*)(void))inert, METH_FASTCALL, inert_doc},
-    {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL, walk_doc},
-    {"label_may", (PyCFunction)(void (*)(void))label_may_py, METH_FASTCALL, label_may_doc},
-    {"contexts", (PyCFunction)(void (*)(void))contexts, METH_FASTCALL, contexts_doc},
-    {"cue_blocks", (PyCFunction)(void (*)(void))cue_blocks, METH_FASTCALL, cue_blocks_doc},
-    {"owned_by", (PyCFunction)(void (*)(void))owned_by, METH_FASTCALL, owned_by_doc},
-    {"clean", (PyCFunction)(void (*)(void))clean, METH_FASTCALL, clean_doc},
-    {"name_at", (PyCFunction)(void (*)(void))name_at, METH_FASTCALL, name_at_doc},
-    {"holding", (PyCFunction)(void (*)(void))holding, METH_FASTCALL, holding_doc},
-    {"arrow", (PyCFunction)(void (*)(void))arrow, METH_FASTCALL, arrow_doc},
-    {"head_starts", (PyCFunction)(void (*)(void))head_starts, METH_FASTCALL, head_starts_doc},
-    {"block_targets", (PyCFunction)(void (*)(void))block_targets, METH_FASTCALL, block_targets_doc},
-    {"leading", (PyCFunction)(void (*)(void))leading, METH_FASTCALL, leading_doc},
-    {"heads", (PyCFunction)(void (*)(void))heads, METH_FASTCALL, heads_doc},
-    {"place", (PyCFunction)(void (*)(void))place, METH_FASTCALL, place_doc},
-    {"find_text", (PyCFunction)(void (*)(void))find_text, METH_FASTCALL, find_text_doc},
-    {"find_blocks", (PyCFunction)(void (*)(void))find_blocks, METH_FASTCALL, find_blocks_doc},
-    {"edges", (PyCFunction)(void (*)(void))edges, METH_FASTCALL, edges_doc},
+    FASTCALL_METHOD("scan_line", scan_line, scan_line_doc),
+    FASTCALL_METHOD("inert", inert, inert_doc),
+    FASTCALL_METHOD("walk", walk, walk_doc),
+    FASTCALL_METHOD("label_may", label_may_py, label_may_doc),
+    FASTCALL_METHOD("contexts", contexts, contexts_doc),
+    FASTCALL_METHOD("cue_blocks", cue_blocks, cue_blocks_doc),
+    FASTCALL_METHOD("owned_by", owned_by, owned_by_doc),
+    FASTCALL_METHOD("clean", clean, clean_doc),
+    FASTCALL_METHOD("name_at", name_at, name_at_doc),
+    FASTCALL_METHOD("holding", holding, holding_doc),
+    FASTCALL_METHOD("arrow", arrow, arrow_doc),
+    FASTCALL_METHOD("head_starts", head_starts, head_starts_doc),
+    FASTCALL_METHOD("block_targets", block_targets, block_targets_doc),
+    FASTCALL_METHOD("leading", leading, leading_doc),
+    FASTCALL_METHOD("heads", heads, heads_doc),
+    FASTCALL_METHOD("place", place, place_doc),
+    FASTCALL_METHOD("find_text", find_text, find_text_doc),
+    FASTCALL_METHOD("find_blocks", find_blocks, find_blocks_doc),
+    FASTCALL_METHOD("edges", edges, edges_doc),
     {NULL, NULL, 0, NULL},
 };
 

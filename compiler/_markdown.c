@@ -27,6 +27,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "_extension.h"
 #include <stdint.h>
 #include <string.h>
 #include <structmember.h>
@@ -648,10 +649,7 @@ to_label(PyObject *blocks, PyObject *b, PyObject *item, PyObject *title)
             }
         }
     }
-    Py_XDECREF(col);
-    Py_XDECREF(indent);
-    Py_XDECREF(line);
-    Py_XDECREF(name);
+    XDECREF_ALL(col, indent, line, name);
     return rc;
 }
 
@@ -1039,9 +1037,7 @@ table_block(PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py
         else if (row == NULL || PyList_Append(rows, row) < 0) {
             rc = -1;
         }
-        Py_XDECREF(cells);
-        Py_XDECREF(ln);
-        Py_XDECREF(row);
+        XDECREF_ALL(cells, ln, row);
     }
     PyObject *block = NULL;
     if (rc == 0 && header != Py_None) {
@@ -1153,9 +1149,7 @@ parse_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     Py_DECREF(lines);
-    Py_XDECREF(kinds);
-    Py_XDECREF(blocks);
-    Py_XDECREF(diags);
+    XDECREF_ALL(kinds, blocks, diags);
     return out;
 }
 
@@ -1214,10 +1208,8 @@ ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
 static PyObject *
 utf8_lines(PyObject *module, PyObject *arg)
 {
-    if (!PyBytes_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "utf8_lines(data: bytes)");
-        return NULL;
-    }
+    if (!PyBytes_Check(arg))
+        return type_error("utf8_lines(data: bytes)");
     const char *at = PyBytes_AS_STRING(arg);
     Py_ssize_t size = PyBytes_GET_SIZE(arg);
     if (size >= 3 && memcmp(at, "\xef\xbb\xbf", 3) == 0) {  /* source.BOM */
@@ -1330,10 +1322,8 @@ utf8_sequence(const unsigned char *s, Py_ssize_t left, int *size)
 static PyObject *
 utf8_body(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyLong_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "utf8_body(data: bytes, body_start: int)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyLong_Check(args[1]))
+        return type_error("utf8_body(data: bytes, body_start: int)");
     Py_ssize_t start = PyLong_AsSsize_t(args[1]);
     if (start == -1 && PyErr_Occurred()) {
         return NULL;
@@ -1412,14 +1402,10 @@ PyDoc_STRVAR(roles_doc,
 static PyObject *
 roles(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyList_Check(args[0]) || !PyCallable_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "roles(sections: list[Section], role_of: Callable[[str], str])");
-        return NULL;
-    }
-    if (SECTION.type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "roles: configure() first");
-        return NULL;
-    }
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyCallable_Check(args[1]))
+        return type_error("roles(sections: list[Section], role_of: Callable[[str], str])");
+    if (SECTION.type == NULL)
+        return unconfigured("roles");
     PyObject *sections = args[0], *role_of = args[1];
     Py_ssize_t n = PyList_GET_SIZE(sections);
     PyObject *out = PyList_New(n);  /* filled in order; on an error list_dealloc skips the NULLs */
@@ -1480,14 +1466,10 @@ PyDoc_STRVAR(owners_doc,
 static PyObject *
 owners(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyList_Check(args[0]) || !PyLong_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "owners(sections: list[Section], blocks: int)");
-        return NULL;
-    }
-    if (SECTION.type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "owners: configure() first");
-        return NULL;
-    }
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyLong_Check(args[1]))
+        return type_error("owners(sections: list[Section], blocks: int)");
+    if (SECTION.type == NULL)
+        return unconfigured("owners");
     Py_ssize_t n = PyLong_AsSsize_t(args[1]);
     if (n < 0) {
         if (!PyErr_Occurred()) {
@@ -1740,14 +1722,10 @@ lead_parts(PyObject *arg, PyObject **title_out, PyObject **text_out)
 static PyObject *
 lead(PyObject *module, PyObject *arg)
 {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "lead(text: str)");
-        return NULL;
-    }
-    if (PLAIN == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "lead: configure() first");
-        return NULL;
-    }
+    if (!PyUnicode_Check(arg))
+        return type_error("lead(text: str)");
+    if (PLAIN == NULL)
+        return unconfigured("lead");
     PyObject *title, *text;
     if (lead_parts(arg, &title, &text) < 0) {
         return NULL;
@@ -1784,13 +1762,10 @@ top_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 6 || !PyList_Check(args[0]) || !PyLong_Check(args[1]) || !PyLong_Check(args[2])
         || !PyUnicode_Check(args[3]) || !PyType_Check(args[4]) || !PyType_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "top_items(blocks: list, start: int, end: int, file: str, Item: type, Span: type)");
-        return NULL;
+        return type_error("top_items(blocks: list, start: int, end: int, file: str, Item: type, Span: type)");
     }
-    if (LIST_ITEM.type == NULL || PLAIN == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "top_items: configure() first");
-        return NULL;
-    }
+    if (LIST_ITEM.type == NULL || PLAIN == NULL)
+        return unconfigured("top_items");
     PyObject *blocks = args[0], *file = args[3], *item_cls = args[4], *span_cls = args[5];
     Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
     if ((start == -1 || end == -1) && PyErr_Occurred()) {
@@ -1859,9 +1834,7 @@ top_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyObject *values[] = {text, title, span};
             item = span == NULL ? NULL : call_kw(item_cls, values, KW_ITEM);
         }
-        Py_XDECREF(title);
-        Py_XDECREF(text);
-        Py_XDECREF(span);
+        XDECREF_ALL(title, text, span);
         Py_DECREF(raw);
         Py_DECREF(b);
         if (item == NULL || PyList_Append(out, item) < 0) {
@@ -1889,13 +1862,10 @@ ir_sections(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyUnicode_Check(args[2])
         || !PyType_Check(args[3]) || !PyType_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "ir_sections(sections: list, roles: list[str], file: str, Section: type, Span: type)");
-        return NULL;
+        return type_error("ir_sections(sections: list, roles: list[str], file: str, Section: type, Span: type)");
     }
-    if (SECTION.type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "ir_sections: configure() first");
-        return NULL;
-    }
+    if (SECTION.type == NULL)
+        return unconfigured("ir_sections");
     PyObject *sections = args[0], *roles = args[1], *file = args[2], *section_cls = args[3], *span_cls = args[4];
     Py_ssize_t n = PyList_GET_SIZE(sections);
     if (PyList_GET_SIZE(roles) != n) {  /* zip(..., strict=True) */
@@ -2029,9 +1999,7 @@ worked_block(PyObject *b, PyObject *parts, PyObject *code, PyObject **current, P
         if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_AttributeError, "worked_parts: a block has a field unset");
         }
-        Py_XDECREF(text);
-        Py_XDECREF(label);
-        Py_XDECREF(rest);
+        XDECREF_ALL(text, label, rest);
         return -1;
     }
     int err = 0, labelled = PyObject_IsTrue(label);
@@ -2066,10 +2034,8 @@ worked_parts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                         "worked_parts(blocks: list, start: int, end: int, part, file: str, CodeBlock: type, Span: type)");
         return NULL;
     }
-    if (LIST_ITEM.type == NULL || PLAIN == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "worked_parts: configure() first");
-        return NULL;
-    }
+    if (LIST_ITEM.type == NULL || PLAIN == NULL)
+        return unconfigured("worked_parts");
     PyObject *blocks = args[0];
     Py_ssize_t start = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
     if ((start == -1 || end == -1) && PyErr_Occurred()) {
@@ -2175,9 +2141,7 @@ check_raw(PyObject *b, PyObject *raw, PyObject *checked, PyObject *indent, PyObj
     PyObject *values[] = {text, checked, span};
     PyObject *item = span == NULL ? NULL : call_kw(item_cls, values, KW_CHECK);
     int err = item == NULL ? -1 : add_part(groups, group, item);
-    Py_XDECREF(text);
-    Py_XDECREF(span);
-    Py_XDECREF(item);
+    XDECREF_ALL(text, span, item);
     Py_DECREF(group);
     return err;
 }
@@ -2191,14 +2155,11 @@ check_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (nargs != 9 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyDict_Check(args[3])
         || !PyList_Check(args[4]) || !PyCallable_Check(args[5]) || !PyUnicode_Check(args[6]) || !PyType_Check(args[7])
         || !PyType_Check(args[8])) {
-        PyErr_SetString(PyExc_TypeError, "check_items(blocks: list, items: list[int], owner: list, plain: dict, "
-                                         "group_of: list, reads_as_check, file: str, ChecklistItem: type, Span: type)");
-        return NULL;
+        return type_error("check_items(blocks: list, items: list[int], owner: list, plain: dict, "
+                          "group_of: list, reads_as_check, file: str, ChecklistItem: type, Span: type)");
     }
-    if (LIST_ITEM.type == NULL || PLAIN == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "check_items: configure() first");
-        return NULL;
-    }
+    if (LIST_ITEM.type == NULL || PLAIN == NULL)
+        return unconfigured("check_items");
     PyObject *blocks = args[0], *items = args[1], *owner = args[2];
     PyObject *groups = PyDict_New();
     /* The value in `plain` of the last owner looked up: a section's items come one after another, and
@@ -2412,9 +2373,7 @@ head_of(PyObject *b, long *heading_level, Head *head)
     }
     head->line = get_field(cls, 0, b);
     if (head->level == NULL || head->title == NULL || head->line == NULL) {
-        Py_XDECREF(head->level);
-        Py_XDECREF(head->title);
-        Py_XDECREF(head->line);
+        XDECREF_ALL(head->level, head->title, head->line);
         return -1;
     }
     return 1;
@@ -2486,10 +2445,8 @@ outline(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_RuntimeError, "_markdown.configure() was not called");
         return NULL;
     }
-    if (nargs != 2 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "outline(blocks: list[Block], last_line: int)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyList_Check(args[0]))
+        return type_error("outline(blocks: list[Block], last_line: int)");
     PyObject *blocks = args[0];
     Py_ssize_t n = PyList_GET_SIZE(blocks);
     PyObject *sections = PyList_New(0);
@@ -2598,21 +2555,21 @@ frees_here(PyObject *module, PyObject *cls)
 }
 
 static PyMethodDef methods[] = {
-    {"kinds", (PyCFunction)(void (*)(void))kinds, METH_FASTCALL, kinds_doc},
-    {"parse_blocks", (PyCFunction)(void (*)(void))parse_blocks, METH_FASTCALL, parse_blocks_doc},
-    {"outline", (PyCFunction)(void (*)(void))outline, METH_FASTCALL, outline_doc},
+    FASTCALL_METHOD("kinds", kinds, kinds_doc),
+    FASTCALL_METHOD("parse_blocks", parse_blocks, parse_blocks_doc),
+    FASTCALL_METHOD("outline", outline, outline_doc),
     {"configure", configure, METH_VARARGS, configure_doc},
     {"frees_here", frees_here, METH_O, frees_here_doc},
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
-    {"utf8_body", (PyCFunction)(void (*)(void))utf8_body, METH_FASTCALL, utf8_body_doc},
+    FASTCALL_METHOD("utf8_body", utf8_body, utf8_body_doc),
     {"lead", lead, METH_O, lead_doc},
     {"plain", plain, METH_O, plain_doc},
-    {"check_items", (PyCFunction)(void (*)(void))check_items, METH_FASTCALL, check_items_doc},
-    {"owners", (PyCFunction)(void (*)(void))owners, METH_FASTCALL, owners_doc},
-    {"roles", (PyCFunction)(void (*)(void))roles, METH_FASTCALL, roles_doc},
-    {"top_items", (PyCFunction)(void (*)(void))top_items, METH_FASTCALL, top_items_doc},
-    {"ir_sections", (PyCFunction)(void (*)(void))ir_sections, METH_FASTCALL, ir_sections_doc},
-    {"worked_parts", (PyCFunction)(void (*)(void))worked_parts, METH_FASTCALL, worked_parts_doc},
+    FASTCALL_METHOD("check_items", check_items, check_items_doc),
+    FASTCALL_METHOD("owners", owners, owners_doc),
+    FASTCALL_METHOD("roles", roles, roles_doc),
+    FASTCALL_METHOD("top_items", top_items, top_items_doc),
+    FASTCALL_METHOD("ir_sections", ir_sections, ir_sections_doc),
+    FASTCALL_METHOD("worked_parts", worked_parts, worked_parts_doc),
     {NULL, NULL, 0, NULL},
 };
 

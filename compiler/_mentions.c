@@ -17,6 +17,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "_extension.h"
 #include <stdint.h>
 
 #define OTHER 128 /* the ASCII characters: those below */
@@ -591,9 +592,8 @@ line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || !PyTuple_Check(args[2])
         || PyTuple_GET_SIZE(args[2]) != PyTuple_GET_SIZE(args[1]) || !PyLong_Check(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "line_groups(text: str, words: tuple[str, ...], masks: tuple[int, ...] "
-                                         "(one a word), count: int)");
-        return NULL;
+        return type_error("line_groups(text: str, words: tuple[str, ...], masks: tuple[int, ...] "
+                          "(one a word), count: int)");
     }
     PyObject *text = args[0], *words = args[1], *out = NULL;
     long count = PyLong_AsLong(args[3]);
@@ -1133,10 +1133,8 @@ static PyObject *
 kebab_ok(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     KebabRules rules;
-    if (nargs != 2 || !PyUnicode_Check(args[1]) || !PyUnicode_IS_ASCII(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "kebab_ok(rules: tuple, name: str of ASCII)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyUnicode_Check(args[1]) || !PyUnicode_IS_ASCII(args[1]))
+        return type_error("kebab_ok(rules: tuple, name: str of ASCII)");
     if (kebab_rules(args[0], &rules) < 0) {
         return NULL;
     }
@@ -1631,10 +1629,8 @@ static PyObject *
 kebab_names(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     const KebabRules *by_rules = NULL;
-    if (nargs != 2 || !(PyCallable_Check(args[0]) || PyTuple_Check(args[0])) || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "kebab_names(kebab_ok: callable | tuple, text: str)");
-        return NULL;
-    }
+    if (nargs != 2 || !(PyCallable_Check(args[0]) || PyTuple_Check(args[0])) || !PyUnicode_Check(args[1]))
+        return type_error("kebab_names(kebab_ok: callable | tuple, text: str)");
     if (PyTuple_Check(args[0]) && (by_rules = kept_rules(args[0])) == NULL) {
         return NULL;
     }
@@ -1885,8 +1881,7 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 3 || !PyCallable_Check(args[0]) || !PyTuple_Check(args[1]) || !PyUnicode_Check(args[2])
         || !PyUnicode_IS_ASCII(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "weak_phrases(role_like: callable, verbs: tuple[str, ...], line: ASCII str)");
-        return NULL;
+        return type_error("weak_phrases(role_like: callable, verbs: tuple[str, ...], line: ASCII str)");
     }
     const uint64_t *lengths = verb_lengths(args[1]);
     PyObject *out = lengths == NULL ? NULL : PyList_New(0);
@@ -1916,9 +1911,8 @@ weak_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 6 || !PyCallable_Check(args[0]) || !PyTuple_Check(args[1]) || !PyCallable_Check(args[2])
         || !PyList_Check(args[3]) || !PyAnySet_Check(args[4]) || !PyDict_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "weak_lines(role_like: callable, verbs: tuple[str, ...], weak: callable, "
-                                         "lines: list[str], hinted: set[int], names: dict)");
-        return NULL;
+        return type_error("weak_lines(role_like: callable, verbs: tuple[str, ...], weak: callable, "
+                          "lines: list[str], hinted: set[int], names: dict)");
     }
     PyObject *lines = args[3], *names = args[5];
     const uint64_t *lengths = verb_lengths(args[1]);
@@ -2150,10 +2144,8 @@ fail:
 static PyObject *
 by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "by_line(lines: list[str], places: list[tuple], make: type)");
-        return NULL;
-    }
+    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]))
+        return type_error("by_line(lines: list[str], places: list[tuple], make: type)");
     return group_by_line(args[0], args[1], args[2]);
 }
 
@@ -2280,9 +2272,8 @@ names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         || !PyCallable_Check(PyTuple_GET_ITEM(env, 1)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 2))
         || !PyCallable_Check(PyTuple_GET_ITEM(env, 4)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 5))
         || !PyUnicode_Check(PyTuple_GET_ITEM(env, 7))) {
-        PyErr_SetString(PyExc_TypeError, "names_by_line(env: tuple of 8, lines: list[str], text: str, self_name: str, "
-                                         "probe: str, extra: list[tuple])");
-        return NULL;
+        return type_error("names_by_line(env: tuple of 8, lines: list[str], text: str, self_name: str, "
+                          "probe: str, extra: list[tuple])");
     }
     const KebabRules *rules = kept_rules(PyTuple_GET_ITEM(env, 0));
     Ends ends;
@@ -2370,9 +2361,7 @@ names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     out = Py_NewRef(g.out);
 done:
-    Py_XDECREF(g.out);
-    Py_XDECREF(extra);
-    Py_XDECREF(titles);
+    XDECREF_ALL(g.out, extra, titles);
     free_kebabs(&kebabs);
     return out;
 }
@@ -2470,10 +2459,8 @@ PyDoc_STRVAR(slashes_doc,
 static PyObject *
 slashes(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1 || !PyUnicode_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "slashes(text: str)");
-        return NULL;
-    }
+    if (nargs != 1 || !PyUnicode_Check(args[0]))
+        return type_error("slashes(text: str)");
     PyObject *text = args[0], *cuts = PyList_New(0), *out = NULL;
     if (cuts == NULL) {
         return NULL;
@@ -2608,10 +2595,8 @@ prepared_text(PyObject *lines, const char *blank, int *changed)
     *changed = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(lines, i);
-        if (!PyUnicode_Check(item)) {
-            PyErr_SetString(PyExc_TypeError, "prepare_join: the lines must be str");
-            return NULL;
-        }
+        if (!PyUnicode_Check(item))
+            return type_error("prepare_join: the lines must be str");
         Py_ssize_t len = (blank != NULL && blank[i] ? 0 : PyUnicode_GET_LENGTH(item)) + (i > 0);
         if (len > PY_SSIZE_T_MAX - n) {
             PyErr_SetString(PyExc_OverflowError, "prepare_join: the text is too long");
@@ -2725,10 +2710,8 @@ PyDoc_STRVAR(prepare_join_doc,
 static PyObject *
 prepare_join(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "prepare_join(lines: list[str])");
-        return NULL;
-    }
+    if (nargs != 1 || !PyList_Check(args[0]))
+        return type_error("prepare_join(lines: list[str])");
     PyObject *lines = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0]));
     int changed;
     PyObject *text = lines == NULL ? NULL : prepared_text(lines, NULL, &changed);
@@ -2871,8 +2854,7 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyType_Check(args[2])
         || !PyTuple_Check(args[3]) || !PyDict_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "layout(blocks: list, lines: list[str], base: type, blank: tuple, kinds: dict)");
-        return NULL;
+        return type_error("layout(blocks: list, lines: list[str], base: type, blank: tuple, kinds: dict)");
     }
     PyObject *base = args[2], *blank = args[3], *kinds = args[4];
     Py_ssize_t line_at, end_at, n = PyList_GET_SIZE(args[1]);
@@ -2946,10 +2928,7 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     out = PyTuple_Pack(3, firsts, text, lines);
 done:
-    Py_XDECREF(blocks);
-    Py_XDECREF(lines);
-    Py_XDECREF(firsts);
-    Py_XDECREF(text);
+    XDECREF_ALL(blocks, lines, firsts, text);
     PyMem_Free(blanked);
     PyMem_Free(which);
     free_recorded(&rec);
@@ -2957,17 +2936,17 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"layout", (PyCFunction)(void (*)(void))layout, METH_FASTCALL, layout_doc},
-    {"by_line", (PyCFunction)(void (*)(void))by_line, METH_FASTCALL, by_line_doc},
-    {"line_groups", (PyCFunction)(void (*)(void))line_groups, METH_FASTCALL, groups_doc},
-    {"title_names", (PyCFunction)(void (*)(void))title_names, METH_FASTCALL, title_doc},
-    {"kebab_names", (PyCFunction)(void (*)(void))kebab_names, METH_FASTCALL, kebab_doc},
-    {"kebab_ok", (PyCFunction)(void (*)(void))kebab_ok, METH_FASTCALL, kebab_ok_doc},
-    {"weak_phrases", (PyCFunction)(void (*)(void))weak_phrases, METH_FASTCALL, weak_doc},
-    {"weak_lines", (PyCFunction)(void (*)(void))weak_lines, METH_FASTCALL, weak_lines_doc},
-    {"slashes", (PyCFunction)(void (*)(void))slashes, METH_FASTCALL, slashes_doc},
-    {"prepare_join", (PyCFunction)(void (*)(void))prepare_join, METH_FASTCALL, prepare_join_doc},
-    {"names_by_line", (PyCFunction)(void (*)(void))names_by_line, METH_FASTCALL, names_by_line_doc},
+    FASTCALL_METHOD("layout", layout, layout_doc),
+    FASTCALL_METHOD("by_line", by_line, by_line_doc),
+    FASTCALL_METHOD("line_groups", line_groups, groups_doc),
+    FASTCALL_METHOD("title_names", title_names, title_doc),
+    FASTCALL_METHOD("kebab_names", kebab_names, kebab_doc),
+    FASTCALL_METHOD("kebab_ok", kebab_ok, kebab_ok_doc),
+    FASTCALL_METHOD("weak_phrases", weak_phrases, weak_doc),
+    FASTCALL_METHOD("weak_lines", weak_lines, weak_lines_doc),
+    FASTCALL_METHOD("slashes", slashes, slashes_doc),
+    FASTCALL_METHOD("prepare_join", prepare_join, prepare_join_doc),
+    FASTCALL_METHOD("names_by_line", names_by_line, names_by_line_doc),
     {NULL, NULL, 0, NULL},
 };
 

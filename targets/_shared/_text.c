@@ -24,6 +24,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include "../../compiler/_extension.h"
 #include <stdint.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -82,10 +83,8 @@ any_unsafe(const unsigned char *data, const unsigned char *end)
 static PyObject *
 literal_block(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "literal_block(data: bytes, pad: bytes)");
-        return NULL;
-    }
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[1]))
+        return type_error("literal_block(data: bytes, pad: bytes)");
     const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(args[0]);
     Py_ssize_t n = PyBytes_GET_SIZE(args[0]);
     const char *pad = PyBytes_AS_STRING(args[1]);
@@ -410,10 +409,8 @@ fail:
 static PyObject *
 read_entry(PyObject *module, PyObject *arg)
 {
-    if (!PyBytes_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "read_entry(piece: bytes)");
-        return NULL;
-    }
+    if (!PyBytes_Check(arg))
+        return type_error("read_entry(piece: bytes)");
     return read_entry_impl((const unsigned char *)PyBytes_AS_STRING(arg), PyBytes_GET_SIZE(arg));
 }
 
@@ -440,10 +437,8 @@ read_entry(PyObject *module, PyObject *arg)
 static PyObject *
 literal_unsafe(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "literal_unsafe(text: str)");
-        return NULL;
-    }
+    if (!PyUnicode_Check(text))
+        return type_error("literal_unsafe(text: str)");
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
     int found = 0;
@@ -704,10 +699,8 @@ out_value(Out *o, PyObject *v, int depth, int ascii)
 static PyObject *
 json_indent(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "json_indent(data, ensure_ascii) takes two arguments");
-        return NULL;
-    }
+    if (nargs != 2)
+        return type_error("json_indent(data, ensure_ascii) takes two arguments");
     int ascii = PyObject_IsTrue(args[1]);
     if (ascii < 0)
         return NULL;
@@ -860,10 +853,8 @@ put_ascii4(unsigned char *out, const Py_UCS4 *s, Py_ssize_t k)
 static PyObject *
 utf8(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "utf8() takes a str");
-        return NULL;
-    }
+    if (!PyUnicode_Check(text))
+        return type_error("utf8() takes a str");
     if (PyUnicode_READY(text) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, size = 0;
@@ -1011,10 +1002,8 @@ put_json(unsigned char *out, Py_UCS4 c)
 static PyObject *
 json_utf8(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "json_utf8() takes a str");
-        return NULL;
-    }
+    if (!PyUnicode_Check(text))
+        return type_error("json_utf8() takes a str");
     if (PyUnicode_READY(text) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
@@ -1073,12 +1062,12 @@ static PyMethodDef methods[] = {
      "json_utf8(text): jsontext.string_utf8_py(text) for a text of any length: the JSON string as UTF-8, or None."},
     {"literal_unsafe", (PyCFunction)literal_unsafe, METH_O,
      "literal_unsafe(text): chars.literal_unsafe_py, whether text holds three single quotes in a row or a control character but tab and newline."},
-    {"literal_block", (PyCFunction)(void (*)(void))literal_block, METH_FASTCALL,
-     "literal_block(data, pad): yamltext._literal_py on the text's UTF-8, or None."},
+    FASTCALL_METHOD("literal_block", literal_block,
+        "literal_block(data, pad): yamltext._literal_py on the text's UTF-8, or None."),
     {"read_entry", (PyCFunction)read_entry, METH_O,
      "read_entry(piece): a crewai agents.yaml piece as yaml.load reads it, or None outside yamltext.entries' shape."},
-    {"json_indent", (PyCFunction)(void (*)(void))json_indent, METH_FASTCALL,
-     "json_indent(data, ensure_ascii): jsontext.dumps_py(data, ensure_ascii=...), or None where it leaves data to Python."},
+    FASTCALL_METHOD("json_indent", json_indent,
+        "json_indent(data, ensure_ascii): jsontext.dumps_py(data, ensure_ascii=...), or None where it leaves data to Python."),
     {NULL, NULL, 0, NULL},
 };
 
