@@ -42,7 +42,7 @@ from agentc.compiler.pycache import FOLDER, Kept
 if TYPE_CHECKING:
     from agentc.compiler.ir import AgentIR
 
-FORMAT = 6  # bump when the layout of the cache files changes
+FORMAT = 7  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
 # sha256 of (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state.
 # Keyed by a digest, not by the ~100 stats themselves: the table is read by every cached build.

@@ -52,21 +52,29 @@ def views(found, project: ProjectIR, targets: list[str], comments: Sequence[supp
     commented: dict[str, list] = {}
     for c in api.suppressions(project) if comments is None else comments:
         commented.setdefault(c.file, []).append(c)
-    out = []
+    out: list = []
+    same: dict[str, str] = {}  # each text once in all views (see _view)
     for f in found:
         a = by_file.get(f.file)
         if a is None:
             return None
-        view = _view(a, project.edges_from(a.id), suppress.lines_of(commented.get(a.file, ())))
+        view = _view(a, project.edges_from(a.id), suppress.lines_of(commented.get(a.file, ())), same)
         if view is None:
             return None
         out.append(view)
     return out
 
 
-def _view(a: AgentIR, edges, needed: set[int]) -> list | None:
-    """id, name, scope, file, span, key spans, the edges linking drew from it, and the text of
-    the lines its suppression comments read (`needed`: they still apply to graph-wide diagnostics)."""
+def _view(a: AgentIR, edges, needed: set[int], same: dict[str, str]) -> list | None:
+    """id, name, scope, file, span, key spans, the edges linking drew from it (six values each,
+    one after another in a flat list), and the text of the lines its suppression comments read
+    (`needed`: they still apply to graph-wide diagnostics).
+
+    `same` maps each edge's texts (names, conditions) to the first equal one of the views being
+    made, so that equal texts are one object: marshal then stores and reads each once, and a
+    one-edit rebuild reads the views of 1000 agents in ~1 ms instead of ~7 (~18 000 edges whose
+    names and conditions repeat from agent to agent, each read as a list of six with texts of
+    its own)."""
     spans = [a.span, *a.key_spans.values(), *(e.span for e in edges)]
     if any(s.file != a.file for s in spans):
         return None  # a view keeps one file per agent
@@ -75,8 +83,13 @@ def _view(a: AgentIR, edges, needed: set[int]) -> list | None:
     for n in needed:
         if 0 <= n - a.body_line < len(body):
             lines[str(n)] = body[n - a.body_line]
+    one = same.setdefault
+    rows: list = []
+    for e in edges:
+        rows += (one(e.target, e.target), e.target_id and one(e.target_id, e.target_id), one(e.condition, e.condition), e.kind,
+                 e.span.line, e.span.col)
     return [a.id, a.name, a.scope, a.file, [a.span.line, a.span.col], {k: [s.line, s.col] for k, s in a.key_spans.items()},
-            [[e.target, e.target_id, e.condition, e.kind, e.span.line, e.span.col] for e in edges], lines]
+            rows, lines]
 
 
 def _light(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
@@ -104,7 +117,7 @@ def _light_py(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
     # Spans made inline, not through a local helper: a Python call per edge (~18 000 at 1000
     # agents) was ~1% of a one-edit rebuild.
     return agent, tuple([Edge(source=ident, target=t, target_id=tid, condition=c, kind=k, span=Span(file=file, line=ln, col=cl))
-                         for t, tid, c, k, ln, cl in edges])
+                         for t, tid, c, k, ln, cl in zip(*[iter(edges)] * 6, strict=True)])
 
 
 # graph.py configured the module with the IR's classes when it was imported (above).
@@ -179,7 +192,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     linked_by_file = {a.file: a for a in project.agents}  # the edited agents with their mentions made edges
     for i in changed:
         a = linked_by_file.get(found[i].file)
-        view = _view(a, project.edges_from(a.id), suppress.lines_needed(a.body, a.body_line)) if a is not None else None
+        view = _view(a, project.edges_from(a.id), suppress.lines_needed(a.body, a.body_line), {}) if a is not None else None
         if view is None:
             return None
         new_views[i] = view

@@ -594,16 +594,11 @@ span_at(PyObject *file, PyObject *pair)
     return span;
 }
 
-/* Edge(source=ident, target=row[0], target_id=row[1], condition=row[2], kind=row[3],
- * span=Span(file=file, line=row[4], col=row[5])) for `row` a list of six; NULL with no error set for
- * any other `row`. */
+/* Edge(source=ident, target=e[0], target_id=e[1], condition=e[2], kind=e[3],
+ * span=Span(file=file, line=e[4], col=e[5])) for the six values `e` (new references, released here). */
 static PyObject *
-edge_at(PyObject *ident, PyObject *file, PyObject *row)
+edge_at(PyObject *ident, PyObject *file, PyObject **e)
 {
-    PyObject *e[6];
-    if (!items_of(row, 6, e)) {
-        return NULL;
-    }
     PyObject *where[] = {file, e[4], e[5]};
     PyObject *span = call_kw(SPAN, where, KW_SPAN), *edge = NULL;
     if (span != NULL) {
@@ -618,8 +613,8 @@ edge_at(PyObject *ident, PyObject *file, PyObject *row)
 PyDoc_STRVAR(light_agent_doc,
 "light_agent(view) -> (AgentIR, tuple[Edge, ...]) | None\n\n"
 "incremental._light_py(view) for a view of the shape the cache stores with no suppression lines (a list\n"
-"of 8, its spans lists of two, its edges lists of six, `lines` an empty dict); None for any other view,\n"
-"which Python makes (or refuses) instead.");
+"of 8, its spans lists of two, its edges one list of six values each, `lines` an empty dict); None for\n"
+"any other view, which Python makes (or refuses) instead.");
 
 /* incremental._light_py: an agent not edited and the edges linking drew from it, made from its view.
  * A one-edit rebuild of 1000 agents makes 999 of them (~30 objects each: the agent, its spans, ~12
@@ -635,7 +630,8 @@ light_agent(PyObject *module, PyObject *view)
     }
     PyObject *ident = v[0], *file = v[3], *keys = v[5], *rows = v[6];
     PyObject *span = NULL, *key_spans = NULL, *agent = NULL, *edges = NULL, *body_line = NULL, *out = NULL;
-    if (!PyDict_CheckExact(keys) || !PyList_CheckExact(rows) || !PyDict_CheckExact(v[7]) || PyDict_GET_SIZE(v[7]) != 0) {
+    if (!PyDict_CheckExact(keys) || !PyList_CheckExact(rows) || PyList_GET_SIZE(rows) % 6 != 0 || !PyDict_CheckExact(v[7])
+        || PyDict_GET_SIZE(v[7]) != 0) {
         goto done;
     }
     span = span_at(file, v[4]);
@@ -659,15 +655,19 @@ light_agent(PyObject *module, PyObject *view)
         PyObject *values[] = {ident, v[1], v[2], file, span, S_empty, S_empty, body_line, key_spans};
         agent = call_kw(AGENT, values, KW_AGENT);
     }
-    Py_ssize_t n = PyList_GET_SIZE(rows);
+    Py_ssize_t n = PyList_GET_SIZE(rows) / 6;
     edges = agent == NULL ? NULL : PyTuple_New(n);
     for (Py_ssize_t k = 0; edges != NULL && k < n; k++) {
-        PyObject *row = PyList_GET_ITEM(rows, k);
-        Py_INCREF(row);
-        PyObject *edge = edge_at(ident, file, row);
-        Py_DECREF(row);
-        if (edge == NULL || PyList_GET_SIZE(rows) != n) {  /* the list changed under a Python __init__: Python makes it */
-            Py_XDECREF(edge);
+        if (PyList_GET_SIZE(rows) != 6 * n) {  /* the list changed under a Python __init__: Python makes it */
+            Py_CLEAR(edges);
+            break;
+        }
+        PyObject *e[6];
+        for (int j = 0; j < 6; j++) {
+            e[j] = Py_NewRef(PyList_GET_ITEM(rows, 6 * k + j));
+        }
+        PyObject *edge = edge_at(ident, file, e);
+        if (edge == NULL) {
             Py_CLEAR(edges);
             break;
         }
