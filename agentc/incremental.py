@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentc import api
-from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged
+from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged, unsettled
 from agentc.compiler import native, suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import link
@@ -126,19 +126,20 @@ _LIGHT_AGENT = getattr(native.load("_graph", "light_agent", "configure"), "light
 
 def _sources(entries: list, recorded_ns: int) -> tuple[list, list[int]] | None:
     """The record's source entries brought up to date, and the indices of the changed files."""
-    seen, changed = [], []
-    for i, (path, old_stat, digest) in enumerate(entries):
+    seen, changed = list(entries), []  # the entries known unchanged by their stat (cache.unsettled) stay as they are
+    for i in unsettled(entries, recorded_ns):
+        path, old_stat, digest = entries[i]
         now = stat_of(path)
         if now is None:
             return None
         if now == old_stat and recorded_ns - now[1] > RACY_NS:
-            seen.append([path, old_stat, digest])
+            seen[i] = [path, old_stat, digest]
             continue
         try:
             same = sha(Path(path).read_bytes()) == digest
         except OSError:
             return None
-        seen.append([path, now, digest] if same else None)
+        seen[i] = [path, now, digest] if same else None
         if not same:
             changed.append(i)
     return seen, changed

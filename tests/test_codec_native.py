@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import time
 import zlib
 
 import pytest
@@ -417,3 +418,108 @@ def test_table_and_untable_leak_nothing(tables):
             pass
 
     assert_no_leak(lambda: (table(diags, GETTERS, KINDS), untable(Diagnostic, NAMES, KINDS, strings, rows), refused()))
+
+
+# -- unsettled: which recorded files a build must look at closely (cache._unsettled_py in C) --------
+
+@pytest.fixture(scope="module")
+def unsettled():
+    """The C `unsettled`, even in a pure-Python run."""
+    return native_or_skip(lambda: native.load("_codec", "unsettled", package="agentc"), "_codec").unsettled
+
+
+def test_the_cache_uses_the_native_unsettled_when_built():
+    from agentc import cache
+
+    module = native_in_use("agentc._codec")
+    assert cache._UNSETTLED is (None if module is None else module.unsettled)
+
+
+# Odd names: non-ASCII, an emoji, the letters whose case folds oddly, CRLF, an undecodable byte
+# (os.fsdecode's surrogate escape), a long name.
+_NAMES = ["a.md", "é.md", "😀.md", "İı.md", "ſ\u212a.md", "a\r\nb.md", os.fsdecode(b"\xff.md"), "x" * 200 + ".md"]
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Files with odd names, and their entries as a record keeps them: [path, stat, digest]."""
+    from agentc.cache import stat_of
+
+    made = []
+    for k, name in enumerate(_NAMES):
+        path = tmp_path / name
+        path.write_bytes(b"x" * k)
+        made.append([os.fspath(path), stat_of(path), "digest"])
+    return made
+
+
+def _odd_entries(entries: list, racy: int) -> list:
+    """Each entry as it is, and altered in every way the test looks at."""
+    path, stat, digest = entries[0]
+    return [*entries,
+            [path + ".gone", stat, digest], [path, [stat[0] + 1, *stat[1:]], digest], [path, [*stat[:3], stat[3] + 1], digest],
+            [path, [stat[0], stat[1] - 1, *stat[2:]], digest], [path, [stat[0], stat[1], stat[2] + 1, stat[3]], digest],
+            [path, [float(stat[0]), *stat[1:]], digest], [path, [True, *stat[1:]], digest], [path, tuple(stat), digest],
+            [path, stat[:3], digest], [path, [*stat, 0], digest], [path, [*stat[:3], -1], digest],
+            [path, [*stat[:3], 1 << 70], digest], [path, [1 << 70, *stat[1:]], digest], (path, stat, digest),
+            [path, stat], [path, stat, digest, None], [path + "\0", stat, digest], [os.fsencode(path), stat, digest],
+            [type("Path", (str,), {})(path), stat, digest], [None, stat, digest], None, "entry", []]
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_odd_entries_are_found_as_python_finds_them(unsettled, files, late):
+    from agentc import cache
+
+    entries = _odd_entries(files, cache.RACY_NS)
+    recorded = max(e[1][1] for e in files) + (cache.RACY_NS // 2 if late else 10 * cache.RACY_NS)
+    want = cache._unsettled_py(entries, recorded)
+    assert unsettled(entries, recorded, cache.RACY_NS) == want
+    # The files as recorded are settled unless too recent; every altered entry is unsettled.
+    recent = [i for i, e in enumerate(files) if recorded - e[1][1] <= cache.RACY_NS]
+    assert want == recent + list(range(len(files), len(entries)))
+    assert bool(recent) == late  # the newest file is recent when the record was made RACY_NS / 2 after it
+    for recorded_ns, racy in ((1 << 70, cache.RACY_NS), (recorded, 1 << 70), (-(1 << 70), 0)):
+        assert unsettled(entries, recorded_ns, racy) == list(range(len(entries)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(-2, 2), st.integers(0, 3)), max_size=12), st.integers(-3, 3))
+def test_hypothesis_entries_are_found_as_python_finds_them(unsettled, tmp_path_factory, picks, shift):
+    from agentc import cache
+    from agentc.cache import stat_of
+
+    folder = tmp_path_factory.mktemp("unsettled")
+    entries = []
+    for name, nudge, field in picks:
+        path = folder / _NAMES[name]
+        if not path.exists():
+            path.write_bytes(b"x" * name)
+        stat = stat_of(path)
+        stat[field] += nudge
+        entries.append([os.fspath(path), stat, None])
+    recorded = time.time_ns() + shift * cache.RACY_NS
+    assert unsettled(entries, recorded, cache.RACY_NS) == cache._unsettled_py(entries, recorded)
+
+
+def test_unchanged_and_the_sources_of_a_rebuild_take_the_unsettled_ones(files, monkeypatch):
+    """`unchanged` and incremental._sources answer as before whichever way `unsettled` runs."""
+    from agentc import cache, incremental
+
+    recorded = max(e[1][1] for e in files) + 10 * cache.RACY_NS
+    gone = [*files, [files[0][0] + ".gone", files[0][1], "digest"]]
+    for c_or_python in (cache._UNSETTLED, None):
+        monkeypatch.setattr(cache, "_UNSETTLED", c_or_python)
+        assert cache.unchanged(files, recorded)
+        assert not cache.unchanged(gone, recorded)
+        assert incremental._sources(files, recorded) == (files, [])
+        assert incremental._sources(gone, recorded) is None
+
+
+def test_unsettled_bad_arguments_and_no_leak(unsettled, files):
+    for args in ((), (files,), (files, 1), (tuple(files), 1, 1), (files, 1.0, 1), (files, 1, "1"), (files, 1, 1, 1)):
+        with pytest.raises(TypeError):
+            unsettled(*args)
+    entries = _odd_entries(files, 0)
+    recorded = time.time_ns()
+    assert_no_leak(lambda: unsettled(entries, recorded, 1))
+    assert_no_leak(lambda: unsettled(entries, 1 << 70, 1))
