@@ -212,3 +212,21 @@ def test_a_path_made_twice_by_one_target_is_an_error(monkeypatch):
     made_twice = [d for d in result.diagnostics if d.code == "AGC902"]
     assert [d.span.file for d in made_twice] == ["claude/same.md"] and "twice" in made_twice[0].message
     assert not result.ok and result.files == {}
+
+
+def test_claude_parts_batch_agents_and_split_at_a_path_made_twice(monkeypatch):
+    # claude.parts puts up to BATCH agents in a part; an agent whose path the part holds already
+    # starts the next part, so build_each still sees the path twice (above) and no dict hides one.
+    from agentc.targets import claude
+
+    project = api.load_project(("agents/seed-team",))
+    options = BuildOptions(sources=("agents/seed-team",), targets=("claude",))
+    monkeypatch.setattr(claude, "BATCH", 2)
+    names = [a.name for a in project.agents]
+    batched = [list(part.files) for part in claude.parts(project, options)][:-1]  # the last: manifests, none here
+    assert len(names) > 4 and [p for files in batched for p in files] == [f".claude/agents/{n}.md" for n in names]
+    assert [len(files) for files in batched] == [2] * (len(names) // 2) + [1] * (len(names) % 2)
+    monkeypatch.setattr(claude, "BATCH", 64)
+    monkeypatch.setattr(claude, "_output_name", lambda a, counts, options, diags: "same")
+    parts = [list(part.files) for part in claude.parts(project, options)][:-1]
+    assert parts == [[".claude/agents/same.md"]] * len(names)
