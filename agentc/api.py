@@ -293,10 +293,12 @@ def judge(diags, options: BuildOptions, project: ProjectIR, *, fresh: Collection
 
 
 def suppressions(project: ProjectIR) -> list[Suppression]:
-    """Every suppression comment in the project's agent bodies."""
+    """Every suppression comment in the project's agent bodies, read as each agent holds its body
+    (`ir.held_body`: most as UTF-8 bytes, decoded only when they hold a comment)."""
     from agentc.compiler import suppress
+    from agentc.compiler.ir import held_body
 
-    return suppress.find_all((a.file, a.body, a.body_line) for a in project.agents)
+    return suppress.find_all((a.file, held_body(a), a.body_line) for a in project.agents)
 
 
 def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:

@@ -248,7 +248,10 @@ def dump_entry(agent, diagnostics, *, whole: bool = True) -> bytes:
     an agent lowered without it, for a build that never reads it, cached under a key of its own
     (`Cache.ir_key`; an entry of the benchmark's agents: 46 KB, ~2.8M instructions to load;
     without it 5.5 KB, ~0.53M, the body's decode from the source included)."""
-    return _dump({"agent": agent, "diagnostics": tuple(diagnostics), "body_length": len(agent.body) if agent is not None else 0},
+    from agentc.compiler.ir import held_body
+
+    length = utf8_length(held_body(agent)) if agent is not None else 0
+    return _dump({"agent": agent, "diagnostics": tuple(diagnostics), "body_length": length},
                  _entry(whole))
 
 
@@ -266,7 +269,7 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
     agent = entry["agent"]
     if agent is not None:
         body = source_body(source, agent.body_line)
-        if len(body) != entry["body_length"]:
+        if utf8_length(body) != entry["body_length"]:
             raise ValueError("the body read from the source is not the one lowered")
         agent = dataclasses.replace(agent, body=body)
     return agent, entry["diagnostics"]
@@ -381,14 +384,21 @@ def load_diagnostics(table: Any) -> list:
     return untable(Diagnostic, names, kinds, table["strings"], table["rows"])
 
 
-def source_body(source: bytes, body_line: int) -> str:
-    """An agent's body from its file's bytes, as compiler/source.read_source and lower make it:
-    the reader's text (`text_of`) from line `body_line` on. Bytes without a CR are decoded from
-    the body's first byte on by the reader's own `_body_bytes` (_markdown.c's utf8_body where
-    built), not whole by str.decode and then sliced: ~165 000 -> ~35 000 instructions a seed
-    agent's entry, which a worker hands over or the pack holds."""
-    from agentc.compiler.source import _body_bytes, body_of, text_of
+def utf8_length(body: str | bytes) -> int:
+    """The length of a body's UTF-8, held as a str or as the bytes themselves (`ir.held_body`): an
+    entry's `body_length`, whichever way the agent holds its body when it is written or read back
+    (its first read turns the bytes into text). A str body is one that is not well-formed or holds
+    a CR (rare): encoded only to be measured."""
+    return len(body) if type(body) is bytes else len(body.encode("utf-8", "surrogatepass"))
+
+
+def source_body(source: bytes, body_line: int) -> str | bytes:
+    """An agent's body from its file's bytes, as compiler/source.read_source and lower make it
+    and the agent holds it (`ir.held_body`): the reader's text (`text_of`) from line `body_line`
+    on, which for bytes without a CR is the body's own bytes where they are well-formed UTF-8
+    (the reader's own `_held_body`: checked, not decoded)."""
+    from agentc.compiler.source import _held_body, body_of, text_of
 
     if b"\r" not in source:
-        return _body_bytes(source, body_line - 1)
+        return _held_body(source, body_line - 1)
     return body_of(text_of(source), body_line)

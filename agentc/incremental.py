@@ -24,7 +24,7 @@ from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged,
 from agentc.compiler import native, suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import link
-from agentc.compiler.ir import AgentIR, Edge, ProjectIR
+from agentc.compiler.ir import AgentIR, Edge, ProjectIR, held_body
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.validate import validate_files
@@ -193,7 +193,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
     linked_by_file = {a.file: a for a in project.agents}  # the edited agents with their mentions made edges
     for i in changed:
         a = linked_by_file.get(found[i].file)
-        view = _view(a, project.edges_from(a.id), suppress.lines_needed(a.body, a.body_line), {}) if a is not None else None
+        view = _view(a, project.edges_from(a.id), suppress.lines_needed(held_body(a), a.body_line), {}) if a is not None else None
         if view is None:
             return None
         new_views[i] = view

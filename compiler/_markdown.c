@@ -1160,9 +1160,9 @@ PyDoc_STRVAR(utf8_lines_doc,
 
 /* The end of the run of ASCII bytes from `i` of the `n` at `s`: sixteen at a time, then eight; a
  * rest under eight is read as the last eight bytes (which overlap bytes already read) when there
- * are eight, else one at a time. utf8_lines and utf8_body ask where the runs of the file and of the
+ * are eight, else one at a time. utf8_lines and well_formed ask where the runs of the file and of the
  * body end. One helper for both, this way, costs less than the two it replaced (a whole-line test
- * and this loop eight at a time, then a byte at a time): utf8_lines and utf8_body 2.58M -> 2.29M
+ * and this loop eight at a time, then a byte at a time): utf8_lines and the body's decoder 2.58M -> 2.29M
  * instructions per 20 seed agents. */
 static Py_ssize_t
 ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
@@ -1275,14 +1275,9 @@ utf8_lines(PyObject *module, PyObject *arg)
     return out;
 }
 
-PyDoc_STRVAR(utf8_body_doc,
-"utf8_body(data, body_start) -> str\n\n"
-"source._body_bytes_py: the bytes after the BOM and the first `body_start` newlines, decoded as UTF-8\n"
-"with a bad byte as U+FFFD; \"\" when there are fewer newlines.");
-
 /* The code point of the well-formed UTF-8 sequence of 2 to 4 bytes at `s` (`left` bytes from it
  * on), its length in *size; -1 for anything else (a stray or truncated byte, an overlong or
- * surrogate form, past U+10FFFF), which utf8_body leaves to CPython's decoder. */
+ * surrogate form, past U+10FFFF), which decode leaves to CPython's decoder. */
 static long
 utf8_sequence(const unsigned char *s, Py_ssize_t left, int *size)
 {
@@ -1313,48 +1308,74 @@ utf8_sequence(const unsigned char *s, Py_ssize_t left, int *size)
     return -1;
 }
 
-/* source._body_bytes_py in two passes over the body's bytes: one finds its length in characters
- * and its widest character, the other writes them, ASCII runs as a loop the compiler widens many
- * bytes at a time. CPython's decoder widens its whole buffer when it meets the first arrow of an
- * agent's body and then writes one character at a time: with str()'s call ~165 000 instructions
- * per 32-KB seed body, ~35 000 here. Bytes that are not well-formed UTF-8 go to that decoder,
- * which says where each U+FFFD goes. */
-static PyObject *
-utf8_body(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* The body of the `n` bytes at *s: past a BOM and the first `start` newlines, in *s and *n; 0 when
+ * there are fewer newlines, -1 with an exception set. */
+static int
+body_range(PyObject *const *args, Py_ssize_t nargs, const char *usage, const unsigned char **s, Py_ssize_t *n)
 {
-    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyLong_Check(args[1]))
-        return type_error("utf8_body(data: bytes, body_start: int)");
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyLong_Check(args[1])) {
+        type_error(usage);
+        return -1;
+    }
     Py_ssize_t start = PyLong_AsSsize_t(args[1]);
     if (start == -1 && PyErr_Occurred()) {
-        return NULL;
+        return -1;
     }
-    const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(args[0]);
-    Py_ssize_t n = PyBytes_GET_SIZE(args[0]);
-    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {  /* source.BOM */
-        s += 3;
-        n -= 3;
+    *s = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    *n = PyBytes_GET_SIZE(args[0]);
+    if (*n >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {  /* source.BOM */
+        *s += 3;
+        *n -= 3;
     }
     for (Py_ssize_t k = 0; k < start; k++) {
-        const unsigned char *newline = memchr(s, '\n', n);
+        const unsigned char *newline = memchr(*s, '\n', *n);
         if (newline == NULL) {
-            return PyUnicode_New(0, 0);
+            return 0;
         }
-        n -= newline + 1 - s;
-        s = newline + 1;
+        *n -= newline + 1 - *s;
+        *s = newline + 1;
     }
+    return 1;
+}
+
+/* Whether the `n` bytes at `s` are well-formed UTF-8; their length in characters in *chars, their
+ * widest character in *widest, and whether they hold U+FFFD in *fffd. */
+static int
+well_formed(const unsigned char *s, Py_ssize_t n, Py_ssize_t *chars, long *widest, int *fffd)
+{
     Py_ssize_t more = 0;  /* the bytes past the first of each multi-byte character */
-    long widest = 0;
     int size = 0;
+    *widest = 0;
     for (Py_ssize_t i = ascii_end(s, 0, n); i < n; i = ascii_end(s, i, n)) {
         long cp = utf8_sequence(s + i, n - i, &size);
         if (cp < 0) {
-            return PyUnicode_DecodeUTF8((const char *)s, n, "replace");
+            return 0;
         }
-        widest = cp > widest ? cp : widest;
+        *widest = cp > *widest ? cp : *widest;
+        *fffd |= cp == 0xfffd;
         more += size - 1;
         i += size;
     }
-    PyObject *out = PyUnicode_New(n - more, widest < 0x80 ? 0x7f : widest);
+    *chars = n - more;
+    return 1;
+}
+
+/* The `n` bytes at `s` decoded as UTF-8, a bad byte as U+FFFD, in two passes: one finds their length
+ * in characters and their widest character (well_formed), the other writes them, ASCII runs as a
+ * loop the compiler widens many bytes at a time. CPython's decoder widens its whole buffer when it
+ * meets the first arrow of an agent's body and then writes one character at a time: with str()'s
+ * call ~165 000 instructions per 32-KB seed body, ~35 000 here. Bytes that are not well-formed
+ * UTF-8 go to that decoder, which says where each U+FFFD goes. */
+static PyObject *
+decode(const unsigned char *s, Py_ssize_t n)
+{
+    Py_ssize_t chars = 0;
+    long widest = 0;
+    int size = 0, fffd = 0;
+    if (!well_formed(s, n, &chars, &widest, &fffd)) {
+        return PyUnicode_DecodeUTF8((const char *)s, n, "replace");
+    }
+    PyObject *out = PyUnicode_New(chars, widest < 0x80 ? 0x7f : widest);
     if (out == NULL || widest < 0x80) {
         if (out != NULL) {
             memcpy(PyUnicode_1BYTE_DATA(out), s, n);
@@ -1390,6 +1411,46 @@ utf8_body(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         i = j;
     }
     return out;
+}
+
+PyDoc_STRVAR(utf8_held_doc,
+"utf8_held(data, body_start) -> bytes | str\n\n"
+"source._held_body_py: the bytes after the BOM and the first `body_start` newlines as they are when they\n"
+"are well-formed UTF-8 without U+FFFD (b\"\" when there are fewer newlines), else decoded with a bad byte\n"
+"as U+FFFD.");
+
+/* The body as an agent holds it (ir.AgentIR.body): its bytes, checked, not decoded. The whole of
+ * `data` is returned itself when it is the body (no frontmatter, no BOM). */
+static PyObject *
+utf8_held(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    const unsigned char *s;
+    Py_ssize_t n, chars;
+    long widest;
+    int fffd = 0, found = body_range(args, nargs, "utf8_held(data: bytes, body_start: int)", &s, &n);
+    if (found <= 0) {
+        return found < 0 ? NULL : PyBytes_FromStringAndSize(NULL, 0);
+    }
+    if (!well_formed(s, n, &chars, &widest, &fffd) || fffd) {
+        return decode(s, n);
+    }
+    if (n == PyBytes_GET_SIZE(args[0])) {
+        return Py_NewRef(args[0]);
+    }
+    return PyBytes_FromStringAndSize((const char *)s, n);
+}
+
+PyDoc_STRVAR(utf8_text_doc,
+"utf8_text(data) -> str\n\n"
+"str(data, 'utf-8', 'replace'): the text of a body held as bytes (ir.AgentIR.body).");
+
+static PyObject *
+utf8_text(PyObject *module, PyObject *arg)
+{
+    if (!PyBytes_Check(arg)) {
+        return type_error("utf8_text(data: bytes)");
+    }
+    return decode((const unsigned char *)PyBytes_AS_STRING(arg), PyBytes_GET_SIZE(arg));
 }
 
 PyDoc_STRVAR(roles_doc,
@@ -2561,7 +2622,8 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, configure_doc},
     {"frees_here", frees_here, METH_O, frees_here_doc},
     {"utf8_lines", utf8_lines, METH_O, utf8_lines_doc},
-    FASTCALL_METHOD("utf8_body", utf8_body, utf8_body_doc),
+    FASTCALL_METHOD("utf8_held", utf8_held, utf8_held_doc),
+    {"utf8_text", utf8_text, METH_O, utf8_text_doc},
     {"lead", lead, METH_O, lead_doc},
     {"plain", plain, METH_O, plain_doc},
     FASTCALL_METHOD("check_items", check_items, check_items_doc),

@@ -28,7 +28,7 @@ def lower(src: Source, *, whole: bool = True) -> tuple[AgentIR | None, list[Diag
         return None, diags
     body = src.body
     span = Span(file=src.file, line=1)
-    if not body or body.isspace():  # as `not body.strip()`, without copying the 32 KB body
+    if _blank(body):
         diags.append(diag("AGC200", Span(file=src.file, line=max(src.body_start, 1)),
                           "the body is empty: the agent has no system prompt",
                           hint="write the agent's instructions below the frontmatter"))
@@ -44,6 +44,20 @@ def lower(src: Source, *, whole: bool = True) -> tuple[AgentIR | None, list[Diag
         **extract(src, typed["name"], whole=whole),
     )
     return agent, diags
+
+
+def _blank(body: str | bytes) -> bool:
+    """`not text.strip()` of the body (`Source.body`: a str, or its well-formed UTF-8 bytes),
+    without copying a str or decoding the bytes (bytes.lstrip copies them, at memcpy's speed)."""
+    if type(body) is str:
+        return not body or body.isspace()
+    head = body[:64]  # bytes.lstrip copies what it keeps: the whole body is stripped only when it begins blank
+    if head.isspace():
+        head = body
+    at = len(head) - len(head.lstrip())
+    # ASCII's spaces are str's too, but str.isspace is true of more (\x1c-\x1f, U+00A0...): when the
+    # first other character is one of those, the text is read
+    return at == len(body) or body[at:at + 4].decode("utf-8", "ignore")[:1].isspace() and str(body, "utf-8").isspace()
 
 
 def _typed(src: Source) -> tuple[dict[str, Any], list[Diagnostic]]:

@@ -64,7 +64,8 @@ class Source:
 
     file: str
     scope: str | None
-    body: str  # the text as read (`text_of`) from line body_start + 1 on (`body_of`): the prompt
+    body: str | bytes  # the text as read (`text_of`) from line body_start + 1 on (`body_of`): the prompt,
+    # as an agent holds it (`ir.AgentIR.body`): its UTF-8 bytes where they are well-formed, without a CR
     lines: list[str]
     entries: dict[str, Entry]
     body_start: int
@@ -109,21 +110,24 @@ def body_of(text: str, body_line: int) -> str:
     return text[at:]
 
 
-def _body_bytes_py(data: bytes, body_start: int) -> str:
-    """`body_of(text_of(data), body_start + 1)` for bytes without a CR, decoded from the body's
-    first byte on: decoding the whole file and slicing its body off cost twice this. A "\n" byte
-    is never inside a UTF-8 sequence, so a bad byte reads as the same U+FFFD here as in the whole.
-    _markdown.c's utf8_body is this with a decoder of its own (~165 000 -> ~35 000 instructions
-    per 32-KB seed body)."""
+def _held_body_py(data: bytes, body_start: int) -> bytes | str:
+    """`body_of(text_of(data), body_start + 1)` for bytes without a CR, as an agent holds it
+    (`ir.AgentIR.body`): the body's own bytes when they are well-formed UTF-8 and hold no U+FFFD
+    (b"" when the file has fewer lines), else decoded, with each bad byte as U+FFFD (a str with
+    one asks read_source for AGC002). A "\n" byte is never inside a UTF-8 sequence, so a bad byte
+    reads as the same U+FFFD here as in the whole. _markdown.c's utf8_held is this, checking the
+    bytes without decoding them."""
     at = 3 if data.startswith(BOM) else 0
     for _ in range(body_start):
         at = data.find(b"\n", at) + 1
         if not at:
-            return ""
-    return str(memoryview(data)[at:], "utf-8", "replace")
+            return b""
+    body = data[at:]
+    text = str(body, "utf-8", "replace")
+    return text if "\ufffd" in text else body
 
 
-_body_bytes = getattr(native.load("_markdown", "utf8_body"), "utf8_body", _body_bytes_py)
+_held_body = getattr(native.load("_markdown", "utf8_held"), "utf8_held", _held_body_py)
 
 
 def _undecodable(file: str, data: bytes) -> list[Diagnostic]:
@@ -179,8 +183,8 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))
         return Source(file, scope, "", lines, {}, len(lines), [], [], [], diags, [], set())
     fm = read_frontmatter(file, lines)
-    body = body_of(text, fm.body_start + 1) if text is not None else _body_bytes(data, fm.body_start)
-    if "\ufffd" in body or any("\ufffd" in line for line in lines[: fm.body_start]):  # a bad byte, or U+FFFD itself
+    body = _held_body(data, fm.body_start) if text is None or b"\r" not in data else body_of(text, fm.body_start + 1)
+    if type(body) is str and "\ufffd" in body or any("\ufffd" in line for line in lines[: fm.body_start]):  # a bad byte, or U+FFFD itself
         diags += _undecodable(file, data.removeprefix(BOM))
     diags += fm.diagnostics
     blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)

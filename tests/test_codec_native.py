@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from agentc import codec
 from agentc.compiler import native
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.ir import held_body
 from agentc.compiler.lower import lower
 from agentc.compiler.source import read_source
 from agentc.compiler.span import Span
@@ -38,7 +39,7 @@ def dump():
 
 
 def _entry(agent, diags) -> dict:
-    return {"agent": agent, "diagnostics": tuple(diags), "body_length": len(agent.body) if agent is not None else 0}
+    return {"agent": agent, "diagnostics": tuple(diags), "body_length": codec.utf8_length(held_body(agent)) if agent is not None else 0}
 
 
 def _reference(entry: dict) -> bytes:

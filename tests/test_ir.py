@@ -163,3 +163,43 @@ def test_edges_from_gives_each_agents_edges_in_order_wherever_they_stand():
     for source in "abc":
         assert project.edges_from(source) == tuple(e for e in edges if e.source == source)
     assert [e.target for e in project.edges_from("a")] == ["t0", "t1", "t3"] and project.edges_from("z") == ()
+
+
+def test_an_agent_holds_its_body_as_the_files_utf8_and_reads_it_as_text():
+    """`AgentIR.body` from a file is held as its well-formed UTF-8 (ir.held_body) until it is first
+    read, and reads as the same str everywhere: equality, repr, pickling, dataclasses.replace,
+    pydantic's JSON."""
+    import dataclasses
+    import pickle
+
+    from agentc.compiler.lower import lower
+    from agentc.compiler.source import read_source
+
+    data = "---\nname: a\ndescription: d\n---\n# A → b\n\nİıſ\u212a 😀 text\n".encode()
+    agent, _ = lower(read_source("a.md", data))
+    text = "# A → b\n\nİıſ\u212a 😀 text\n"
+    assert (ir.held_body(agent), agent.body) == (text.encode(), text)
+    assert ir.held_body(agent) is agent.body  # decoded once, then held as text
+    agent, _ = lower(read_source("a.md", data))
+    as_str = dataclasses.replace(agent, body=agent.body)
+    assert ir.held_body(as_str) is as_str.body
+    assert agent == as_str and repr(agent) == repr(as_str)
+    assert pickle.loads(pickle.dumps(agent)) == agent
+    assert ir.dump(agent) == ir.dump(as_str) and ir.dump(agent)["body"] == text
+    assert isinstance(ir.AgentIR.body, ir._Body) and "body" in ir.AgentIR.__dataclass_fields__
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        agent.body = "x"
+    assert ir._utf8_text_py(text.encode()) == text == ir._utf8_text(text.encode())
+
+
+def test_a_body_that_is_not_well_formed_or_holds_u_fffd_is_held_as_text():
+    """...and AGC002 still names a bad byte (an error: no agent)."""
+    from agentc.compiler.lower import lower
+    from agentc.compiler.source import read_source
+
+    for body, codes in ((b"bad \xff byte\n", ["AGC002"]), ("a \ufffd\n".encode(), []), (b"a\r\nb\n", [])):
+        src = read_source("a.md", b"---\nname: a\ndescription: d\n---\n" + body)
+        assert src.body == body.decode("utf-8", "replace").replace("\r\n", "\n")
+        agent, diags = lower(src)
+        assert ("AGC002" in [d.code for d in diags]) == (agent is None) == bool(codes)
+        assert agent is None or ir.held_body(agent) is src.body

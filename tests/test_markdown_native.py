@@ -503,15 +503,19 @@ def test_read_source_reads_the_same_lines_either_way(monkeypatch):
 
 def _read_both(monkeypatch, data: bytes) -> None:
     """read_source's body and diagnostics as with the text decoded whole (no utf8_lines), where the
-    body is `body_of` the text."""
+    body is `body_of` the text, held as its bytes (`_held_body`) unless they hold a CR, a bad byte
+    or U+FFFD."""
     fast = source.read_source("a.md", data)
     with monkeypatch.context() as m:
         m.setattr(source, "_utf8_lines", None)
         slow = source.read_source("a.md", data)
-    assert (fast.body, fast.lines, fast.body_start) == (slow.body, slow.lines, slow.body_start), data[:40]
+    text = lambda body: body if type(body) is str else str(body, "utf-8")  # noqa: E731
+    assert (type(fast.body), text(fast.body), fast.lines, fast.body_start) == (
+        type(slow.body), text(slow.body), slow.lines, slow.body_start), data[:40]
     assert fast.diagnostics == slow.diagnostics, data[:40]
     if slow.entries or slow.blocks:  # an empty file has no body
-        assert slow.body == source.body_of(text_of(data), slow.body_start + 1)
+        assert text(slow.body) == source.body_of(text_of(data), slow.body_start + 1)
+        assert (type(slow.body) is bytes) == (b"\r" not in data and "\ufffd" not in text(slow.body)), data[:40]
 
 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
@@ -539,7 +543,7 @@ def test_utf8_lines_leaks_nothing_and_takes_only_bytes(native):
             native.utf8_lines(bad)
 
 
-# --- utf8_body: read_source's body, decoded from the bytes ---------------------------------------------
+# --- utf8_held, utf8_text: read_source's body as the agent holds it, and its text -------------------------
 
 # What decides a body beyond BYTE_PIECES: characters whose case is odd, U+FFFD and the widest
 # character of each width written out, and the shortest forms that are overlong.
@@ -551,19 +555,36 @@ BODY_PIECES = [*BYTE_PIECES, *(c.encode() for c in ("İ", "ı", "ſ", "\u212a", 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
 @given(st.one_of(st.binary(max_size=200), st.lists(st.sampled_from(BODY_PIECES), max_size=40).map(b"".join)),
        st.integers(min_value=-2, max_value=6))
-def test_utf8_body_is_the_python_body(native, data, body_start):
-    assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start)
+def test_utf8_held_and_utf8_text_are_the_python_ones(native, data, body_start):
+    _held_and_text(native, data, body_start)
 
 
-def test_utf8_body_of_files_is_the_python_body(native):
+def _held_and_text(native, data: bytes, body_start: int) -> None:
+    """utf8_held as _held_body_py (the same type: bytes, or the text when they are not well-formed or
+    hold U+FFFD), and utf8_text as ir's _utf8_text_py, of the body and of the whole."""
+    held = native.utf8_held(data, body_start)
+    expected = source._held_body_py(data, body_start)
+    assert (type(held), held) == (type(expected), expected), data[:20]
+    for raw in (data, held if type(held) is bytes else b""):
+        text = native.utf8_text(raw)
+        assert (type(text), text) == (str, ir._utf8_text_py(raw)), raw[:20]
+
+
+def test_utf8_held_of_files_is_the_python_one(native):
     for path in md_files(ROOT / "agents", ROOT / "golden", SHARED / "corpus"):
         data = path.read_bytes()
         for body_start in (0, 1, 4, 10_000):
-            assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), path
+            _held_and_text(native, data, body_start)
     for data in (b"", b"\n", BOM, BOM + b"\n\xff", b"a" * 1_000_000 + "\u2192".encode() * 100_000 + "\U0001f600".encode(),
-                 "é".encode() * 100_000 + b"\n", b"\n".join([b"x" * 9, "ı".encode()] * 50_000)):
+                 "é".encode() * 100_000 + b"\n", b"\n".join([b"x" * 9, "ı".encode()] * 50_000), b"x\r\ny\rz",
+                 "a\nİıſ\u212a\n".encode() * 5_000, b"\n" + "\ufffd".encode()):
         for body_start in (0, 1, 2, 50_000):
-            assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), data[:20]
+            _held_and_text(native, data, body_start)
+
+
+def test_utf8_held_returns_the_file_itself_when_it_is_the_body(native):
+    data = "no frontmatter → a body\n".encode()
+    assert native.utf8_held(data, 0) is data
 
 
 def test_a_non_ascii_byte_anywhere_in_a_run_is_found(native):
@@ -578,17 +599,22 @@ def test_a_non_ascii_byte_anywhere_in_a_run_is_found(native):
                 for data in (line, odd + line, b"head\n" + line + b"\nz" * 3, "é".encode() + line[:at] + b"\n" + line):
                     assert native.utf8_lines(data) == _lines_expected(data), data
                     for body_start in (0, 1):
-                        assert native.utf8_body(data, body_start) == source._body_bytes_py(data, body_start), data
+                        _held_and_text(native, data, body_start)
 
 
-def test_utf8_body_leaks_nothing_and_takes_only_bytes_and_an_int(native):
-    for data in ("---\n- a → b 😀\n".encode() + b"\xff\n", "é".encode() * 40, b"ascii\n" * 10, b""):
-        assert_no_leak(lambda data=data: native.utf8_body(data, 1))
+def test_utf8_held_and_utf8_text_leak_nothing_and_take_only_bytes(native):
+    for data in ("---\n- a → b 😀\n".encode() + b"\xff\n", "---\n- a → b 😀\n".encode(), "é".encode() * 40, b"ascii\n" * 10,
+                 b"", "x\n\ufffd".encode(), b"one line"):
+        assert_no_leak(lambda data=data: native.utf8_held(data, 1))
+        assert_no_leak(lambda data=data: native.utf8_text(data))
     for args in (("text", 0), (bytearray(b"a"), 0), (None, 0), (b"a", "0"), (b"a", None), (b"a",), (b"a", 0, 1)):
         with pytest.raises(TypeError):
-            native.utf8_body(*args)
+            native.utf8_held(*args)
     with pytest.raises(OverflowError):
-        native.utf8_body(b"a", 1 << 70)
+        native.utf8_held(b"a", 1 << 70)
+    for bad in ("text", bytearray(b"a"), memoryview(b"a"), None):
+        with pytest.raises(TypeError):
+            native.utf8_text(bad)
 
 
 def _type_error(call, *args) -> None:

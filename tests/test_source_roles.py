@@ -51,3 +51,15 @@ def test_titles_of_every_role_read_the_same():
     got = [_both(t) for t in titles]
     assert [fast for fast, _ in got] == [slow for _, slow in got]
     assert len({fast for fast, _ in got}) >= 14  # every role, and "other"
+
+
+@settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.sampled_from([" ", "\t", "\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u3000", "\u2028",
+                                 "x", "→", "😀", "İ"]), max_size=80))
+def test_a_blank_body_is_told_from_its_bytes_as_from_its_text(pieces):
+    """lower._blank on a body held as its UTF-8 is `not text.strip()`: past 64 bytes of ASCII
+    blanks too, and when the first other character is a blank of str's alone."""
+    from agentc.compiler.lower import _blank
+
+    for text in ("".join(pieces), " " * 70 + "".join(pieces), "\n" * 63 + "".join(pieces)):
+        assert _blank(text.encode()) is _blank(text) is (not text.strip()), text

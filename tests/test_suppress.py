@@ -21,6 +21,7 @@ _piece = st.sampled_from(["<", "<!", "<!-", "<!--", "!--", "-->", "-", "!", "a",
 def test_opens_is_the_substring_test(pieces):
     body = "".join(pieces)
     assert suppress._opens(body) is ("<!--" in body)
+    assert suppress._opens(body.encode()) is ("<!--" in body)  # a body held as its UTF-8 (ir.held_body)
 
 
 def test_opens_past_the_hops():
@@ -62,3 +63,20 @@ def test_views_of_the_comments_judging_found_are_the_views_read_again(tmp_path):
     handed = incremental.views(found, result.project, ["claude"], result.suppressions)
     assert handed == incremental.views(found, result.project, ["claude"])
     assert [sorted(v[7]) for v in handed] == [["7", "8", "9"], ["5", "7"], []]  # a comment, the block it covers
+
+
+def test_a_body_held_as_bytes_reads_as_its_text():
+    """find, find_all, lines_needed and apply take a body as an agent holds it: its UTF-8 (not
+    decoded when it holds no comment) or a str, with the same answers."""
+    from agentc.compiler.diagnostics import diag
+    from agentc.compiler.span import Span
+
+    many = "a < b → " * (suppress._HOPS * 3)
+    assert not suppress._opens(many.encode())
+    assert suppress._opens((many + "<!-- x -->").encode())
+    body = "İntro → x\n<!-- agentc: ignore[AGC301] -->\nDelegate to **x**.\n\ntext <!-- agentc: ignore-file[AGC121] -->\n"
+    assert suppress.find("f.md", body.encode(), 5) == suppress.find("f.md", body, 5) != []
+    assert suppress.lines_needed(body.encode(), 5) == suppress.lines_needed(body, 5)
+    diags = [diag("AGC301", Span(file="f.md", line=7), "x"), diag("AGC301", Span(file="f.md", line=9), "y")]
+    held, text = suppress.find_all([("f.md", body.encode(), 5)]), suppress.find_all([("f.md", body, 5)])
+    assert held == text and suppress.apply(diags, held) == suppress.apply(diags, text)

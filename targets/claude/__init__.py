@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.ir import AgentIR, ProjectIR
+from agentc.compiler.ir import AgentIR, ProjectIR, held_body
 from agentc.compiler.nesting import nesting_report
 from agentc.compiler.options import BuildOptions
 from agentc.targets import Chunks, Emitted, FileText, Target, encode, joined
@@ -127,8 +127,8 @@ def _output_name(a: AgentIR, counts: dict[str, int], options: BuildOptions, diag
 
 def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]) -> Chunks:
     """The agent's file as UTF-8 in two pieces, the frontmatter (from "---" to its closing
-    "---" line) and the body: the 32 KB body is encoded once, never joined to the frontmatter
-    as a str first (a copy of ~64 KB of 2-byte characters an agent)."""
+    "---" line) and the body: the 32 KB body is the bytes lowering held (or encoded once), never
+    joined to the frontmatter as a str first (a copy of ~64 KB of 2-byte characters an agent)."""
     pairs: list[tuple[str, Any]] = []
     for field, key in ORDER:
         value = name if field == "name" else getattr(a, field)
@@ -149,7 +149,8 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
         pairs += sorted(a.metadata.items())
     # Unknown keys left out need no AGC401 of their own: AGC121 already reports each key, once.
     head = "".join(_pair(k, v) for k, v in pairs)
-    return Chunks((encode(f"---\n{head}---\n"), encode(a.body)))
+    body = held_body(a)  # the file's own UTF-8, as lowering held it, or a str
+    return Chunks((encode(f"---\n{head}---\n"), encode(body) if type(body) is str else body))
 
 
 # json.dumps(s, ensure_ascii=False) of a str: the same text, without the encoder json.dumps makes
