@@ -194,15 +194,28 @@ typedef struct {
     Py_ssize_t row, at;  /* the body's line `row` starts at `at`; -1: the body has no line `row` */
 } Agent;
 
+/* The next "\n" of the body from `from` on, or -1: the body is a str, or its UTF-8 (ir.held_body). */
+static Py_ssize_t
+next_newline(PyObject *body, Py_ssize_t from, Py_ssize_t n)
+{
+    if (PyBytes_Check(body)) {
+        const char *s = PyBytes_AS_STRING(body);
+        const char *newline = from < n ? memchr(s + from, '\n', n - from) : NULL;
+        return newline == NULL ? -1 : newline - s;
+    }
+    return PyUnicode_FindChar(body, '\n', from, n, 1);
+}
+
 /* graph._lines_at of one row: whether the body has line `row` (0-based, as `body.split("\n")[row]`),
- * and where it is, [*start, *end). Found by stepping from "\n" to "\n" from the last line found: an
- * agent's delegations come in order of their lines, so its body is walked once, only up to the last
- * of them, and a line is copied only for a diagnostic's excerpt. graph.link made the list of every
+ * and where it is, [*start, *end): in characters of a str, in bytes of a body held as UTF-8. Found by
+ * stepping from "\n" to "\n" from the last line found: an agent's delegations come in order of their
+ * lines, so its body is walked once, only up to the last of them, and a line is copied only for a
+ * diagnostic's excerpt (or, of a body held as UTF-8, decoded for the name's column: the body is not). graph.link made the list of every
  * delegation's row and line first (a C lines_at, since gone): ~1.2M instructions more per 100 seed agents. */
 static int
 line_at(Agent *g, Py_ssize_t row, Py_ssize_t *start, Py_ssize_t *end)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(g->body);
+    Py_ssize_t n = PyBytes_Check(g->body) ? PyBytes_GET_SIZE(g->body) : PyUnicode_GET_LENGTH(g->body);
     if (row < 0) {
         return 0;
     }
@@ -210,13 +223,13 @@ line_at(Agent *g, Py_ssize_t row, Py_ssize_t *start, Py_ssize_t *end)
         g->row = g->at = 0;
     }
     for (; g->row < row && g->at >= 0; g->row++) {
-        Py_ssize_t newline = PyUnicode_FindChar(g->body, '\n', g->at, n, 1);
+        Py_ssize_t newline = next_newline(g->body, g->at, n);
         g->at = newline < 0 ? -1 : newline + 1;
     }
     if (g->at < 0) {
         return 0;
     }
-    Py_ssize_t newline = PyUnicode_FindChar(g->body, '\n', g->at, n, 1);
+    Py_ssize_t newline = next_newline(g->body, g->at, n);
     *start = g->at;
     *end = newline < 0 ? n : newline;
     return 1;
@@ -296,10 +309,10 @@ ambiguous(Agent *g, PyObject *name, PyObject *targets, PyObject *const *at, PyOb
 
 /* The diagnostic of delegation `d` to `target` (known[name]) named the first time by the agent, if
  * any, with `*target` replaced by the candidate used; 1 when the delegation makes no edge (it names
- * the agent itself), 0 when it does, -1 with an exception set. `line`: whether the span is on the
- * agent's body line [start, end), the diagnostic's excerpt. */
+ * the agent itself), 0 when it does, -1 with an exception set. `text`: the str whose [start, end) is
+ * the span's line of the body, the diagnostic's excerpt; NULL when the span is on none. */
 static int
-diagnose(Agent *g, PyObject *name, PyObject **target, int once, PyObject *const *at, int line, Py_ssize_t start,
+diagnose(Agent *g, PyObject *name, PyObject **target, int once, PyObject *const *at, PyObject *text, Py_ssize_t start,
          Py_ssize_t end)
 {
     int dangling = *target == Py_None, several = PyList_Check(*target);
@@ -315,7 +328,7 @@ diagnose(Agent *g, PyObject *name, PyObject **target, int once, PyObject *const 
     }
     int err = 0;
     if (once && (dangling || several || self)) {
-        PyObject *excerpt = line ? PyUnicode_Substring(g->body, start, end) : Py_NewRef(Py_None);
+        PyObject *excerpt = text != NULL ? PyUnicode_Substring(text, start, end) : Py_NewRef(Py_None);
         PyObject *info = NULL;
         if (excerpt != NULL && dangling) {
             info = PyDict_GetItemWithError(g->dangling, name);
@@ -346,7 +359,8 @@ link_one(Agent *g, PyObject *d, PyObject *name)
     /* graph._name_span: the span at the name's column on its line of the body */
     PyObject *at[3] = {NULL, NULL, NULL};  /* the span's file, line and col */
     PyObject *span = NULL, *target = NULL;
-    int err = -1, line = 0;
+    PyObject *text = NULL;  /* the str the span's line is [start, end) of, if it is on a line of the body */
+    int err = -1;
     Py_ssize_t start = 0, end = 0, col = -1;
     at[0] = get(given, P_FILE);
     at[1] = at[0] == NULL ? NULL : get(given, P_LINE);
@@ -355,12 +369,20 @@ link_one(Agent *g, PyObject *d, PyObject *name)
     if (here < 0 || row == -2) {
         goto done;
     }
-    if ((line = line_at(g, row, &start, &end))) {
+    if (line_at(g, row, &start, &end)) {
         if (!PyUnicode_Check(name)) {
             PyErr_SetString(PyExc_TypeError, "link_agent: a delegation's target must be a str");
             goto done;
         }
-        if ((col = name_column(g->body, start, end, name)) == -2) {
+        if (PyBytes_Check(g->body)) {  /* held as UTF-8: this line alone is decoded, not the body */
+            text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(g->body) + start, end - start, "replace");
+            start = 0;
+            end = text == NULL ? 0 : PyUnicode_GET_LENGTH(text);
+        }
+        else {
+            text = Py_NewRef(g->body);
+        }
+        if (text == NULL || (col = name_column(text, start, end, name)) == -2) {
             goto done;
         }
     }
@@ -382,7 +404,7 @@ link_one(Agent *g, PyObject *d, PyObject *name)
     if (seen < 0 || (!seen && PySet_Add(g->reported, name) < 0)) {
         goto done;
     }
-    int self = diagnose(g, name, &target, !seen, at, line, start, end);
+    int self = diagnose(g, name, &target, !seen, at, text, start, end);
     if (self != 0) {
         err = self < 0 ? -1 : 0;
         goto done;
@@ -395,7 +417,7 @@ link_one(Agent *g, PyObject *d, PyObject *name)
     err = edge == NULL ? -1 : PyList_Append(g->edges, edge);
     XDECREF_ALL(edge, kind, condition, target_id);
 done:
-    XDECREF_ALL(target, span, at[0], at[1], at[2]);
+    XDECREF_ALL(text, target, span, at[0], at[1], at[2]);
     Py_DECREF(given);
     return err;
 }
@@ -426,8 +448,8 @@ link_agent(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     g.body_line = g.body == NULL ? NULL : get(a, A_BODY_LINE);
     g.reported = g.body_line == NULL ? NULL : PySet_New(NULL);
     int err = g.reported == NULL;
-    if (!err && !PyUnicode_Check(g.body)) {
-        PyErr_SetString(PyExc_TypeError, "link_agent: an agent's body must be a str");
+    if (!err && !PyUnicode_Check(g.body) && !PyBytes_Check(g.body)) {
+        PyErr_SetString(PyExc_TypeError, "link_agent: an agent's body must be a str or its UTF-8 bytes");
         err = 1;
     }
     for (Py_ssize_t k = 0; !err && k < PySequence_Fast_GET_SIZE(g.delegations); k++) {

@@ -248,8 +248,8 @@ class _Body:
         self.slot = slot
 
     def __get__(self, agent: Any, cls: Any = None) -> Any:
-        if agent is None:
-            return self
+        if agent is None:  # the class's attribute is the slot, as on any slotted class: what reads the
+            return self.slot  # slot itself finds it there (compiler/_graph.c reads the bytes; pydantic)
         body = self.slot.__get__(agent, cls)
         if type(body) is bytes:  # decoded once: a build of other targets reads it again, each of them
             body = _utf8_text(body)

@@ -52,15 +52,16 @@ def both(native, agents, monkeypatch):
     return want
 
 
-def agent(name: str, body: str, delegations=(), scope: str | None = None, file: str | None = None) -> AgentIR:
-    """An agent whose delegations are (target, 0-based row of the body, kind[, file of the span])."""
+def agent(name: str, body: str, delegations=(), scope: str | None = None, file: str | None = None, held: bool = False) -> AgentIR:
+    """An agent whose delegations are (target, 0-based row of the body, kind[, file of the span]);
+    `held`: its body held as UTF-8 bytes, as lowering holds a file's (ir.held_body)."""
     file = file or f"{scope or 'top'}/{name}.md"
     body_line = 5
     made = tuple(Delegation(target=t, condition=f"when {t}", kind=kind, pattern="D1 arrow",
                             span=Span(file=rest[0] if rest else file, line=body_line + row, col=1))
                  for t, row, kind, *rest in delegations)
     return AgentIR(id=f"{scope}:{name}" if scope else name, name=name, scope=scope, file=file, span=Span(file=file, line=1),
-                   description="d", body=body, body_line=body_line, delegations=made)
+                   description="d", body=body.encode() if held else body, body_line=body_line, delegations=made)
 
 
 def test_the_repository_and_the_corpus_link_alike(native, monkeypatch):
@@ -73,7 +74,8 @@ def test_the_repository_and_the_corpus_link_alike(native, monkeypatch):
     assert linked > 0  # the repository's own agents delegate
 
 
-def test_every_diagnostic_of_the_loop(native, monkeypatch):
+@pytest.mark.parametrize("held", [False, True])
+def test_every_diagnostic_of_the_loop(native, monkeypatch, held):
     body = "\r\n".join([
         "Hand off to **ml-enginer** for models, then ml-engineer again",  # a typo of a real name
         "Use Explore to search; explore-agent too",  # Claude Code's own agent
@@ -88,13 +90,15 @@ def test_every_diagnostic_of_the_loop(native, monkeypatch):
         agent("reviewer", "p reviews", scope="p"),
         agent("reviewer", "q reviews", scope="q"),
         agent("helper", "", scope="kit"),
-        agent("me-myself", body, [
+        agent("me-myself", body, held=held, delegations=[
             ("ml-enginer", 0, "delegate"), ("ml-engineer", 0, "after"), ("Explore", 1, "delegate"),
             ("explore-agent", 1, "consult"), ("reviewer", 2, "delegate"), ("reviewer", 2, "before"),
             ("me-myself", 3, "delegate"), ("rival", 4, "compare"), ("kit", 4, "delegate"),
             ("nobody-here", 5, "delegate"), ("nobody-here", 6, "delegate"), ("nobody-here", 40, "delegate"),
             ("ml-engineer", 0, "delegate", "elsewhere.md"), ("İstanbul", 3, "delegate"), ("\u212aelvin", 3, "delegate"),
         ]),
+        agent("bad-bytes", "x", [("ml-engineer", 0, "delegate")]) if not held else replace(
+            agent("bad-bytes", "", [("ml-engineer", 0, "delegate"), ("gone", 1, "delegate")]), body=b"\xff ml-engineer\n\xe2\x86 gone"),
         agent("empty", "", [("ml-engineer", 0, "delegate"), ("gone", 3, "delegate"), ("", 0, "delegate")]),
         agent("lead", "lead p:reviewer", [("reviewer", 0, "delegate"), ("p:reviewer", 0, "delegate")], scope="r"),
         agent("ml-engineer", "a second one", scope="p"),
@@ -127,7 +131,7 @@ def builds(draw):
         dels = draw(st.lists(st.tuples(targets, st.integers(-1, 6), st.sampled_from(["delegate", "compare", "after"]),
                                        st.sampled_from([f"f{k}.md", "other.md"])), max_size=8))
         agents.append(agent(name, body, [(t, row, kind, f) for t, row, kind, f in dels], draw(st.sampled_from(scopes)),
-                            file=f"f{k}.md"))
+                            file=f"f{k}.md", held=draw(st.booleans())))
     return agents
 
 
@@ -138,11 +142,11 @@ def test_any_build_links_alike(native, agents):
         both(native, agents, mp)
 
 
-def loop_args():
+def loop_args(held: bool = False):
     """link_agent's arguments for an agent that reaches each diagnostic, fresh for each call."""
     others = [agent("ml-engineer", "x"), agent("r", "x", scope="p"), agent("r", "x", scope="q")]
     me = agent("me", "to ml-enginer\nExplore\nr\nme\nnope 😀", [("ml-enginer", 0, "delegate"), ("Explore", 1, "delegate"),
-               ("r", 2, "delegate"), ("me", 3, "delegate"), ("nope", 4, "delegate"), ("nope", 9, "delegate")])
+               ("r", 2, "delegate"), ("me", 3, "delegate"), ("nope", 4, "delegate"), ("nope", 9, "delegate")], held=held)
     by_id = {a.id: a for a in [*others, me]}
     by_name: dict[str, list[AgentIR]] = {}
     for a in [*others, me]:
@@ -150,9 +154,10 @@ def loop_args():
     return me, set(), graph._Resolved(None, by_id, by_name), graph._Dangling(by_name), [], []
 
 
-def test_the_loop_leaks_no_memory(native):
+@pytest.mark.parametrize("held", [False, True])
+def test_the_loop_leaks_no_memory(native, held):
     def call():
-        args = loop_args()
+        args = loop_args(held)
         native(*args)
         assert len(args[4]) == 5 and len(args[5]) == 5  # all but the self-delegation; AGC301 (twice), 302, 304, 309
     assert_no_leak(call)
@@ -174,8 +179,9 @@ def test_bad_arguments_raise_and_never_crash(native):
         native(Bare(), plugins, known, dangling, edges, diags)
     with pytest.raises(KeyError):  # a plain dict resolves nothing it lacks
         native(me, plugins, {}, dangling, edges, diags)
-    with pytest.raises(TypeError):
-        native(replace(me, body=b"to ml-enginer"), plugins, known, dangling, edges, diags)
+    for body in (bytearray(b"to ml-enginer"), memoryview(b"to ml-enginer"), 7):  # neither a str nor its UTF-8 bytes
+        with pytest.raises(TypeError):
+            native(replace(me, body=body), plugins, known, dangling, edges, diags)
     with pytest.raises(TypeError):  # a line that is no number
         native(agent("x", "to y", [("y", "0", "delegate")]), plugins, known, dangling, edges, diags)
     with pytest.raises(TypeError):  # a name that is no str, on a line of the body
