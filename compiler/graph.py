@@ -56,18 +56,27 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic], linked: Mapping[s
     # (`dangling`), both looked up by _link_agent as plain dicts that fill themselves on a miss.
     resolved: dict[str | None, _Resolved] = {}  # scope of the agent naming it -> name -> what it resolves to
     dangling = _Dangling(by_name)
+    by_source: dict[str, tuple[Edge, ...]] = {}  # each agent's edges, made one run per agent here
     for a in kept:
+        start = len(edges)
         if a.file in linked:
             edges.extend(linked[a.file])
-            continue
-        known = resolved.get(a.scope)
-        if known is None:
-            known = resolved[a.scope] = _Resolved(a.scope, by_id, by_name)
-        _link_agent(a, plugins, known, dangling, edges, diags)
+        else:
+            known = resolved.get(a.scope)
+            if known is None:
+                known = resolved[a.scope] = _Resolved(a.scope, by_id, by_name)
+            _link_agent(a, plugins, known, dangling, edges, diags)
+        if len(edges) > start:
+            by_source[a.id] = tuple(edges[start:])
     shape = _shape([a.id for a in kept], edges)
     diags += _cycles(shape)
     project = ProjectIR(agents=tuple(kept), edges=tuple(edges), diagnostics=tuple(diags))
     project.derived[_SHAPE] = shape  # the same agents and edges: the targets' nesting report reads it (`shape_of`)
+    # ProjectIR.edges_from's index (a cached property), as it would group the edges by source: each
+    # agent's edges are its own (source = its id, which no other kept agent has), made in one run.
+    # Grouping them again through groupby read all ~18 000 edges of 1000 agents (~11M instructions)
+    # for the one or two agents a one-edit rebuild asks about.
+    vars(project)["_edges_by_source"] = by_source
     return project
 
 

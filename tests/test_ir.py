@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CASES, SHARED
+from conftest import CASES, ROOT, SHARED
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from agentc import api
@@ -203,3 +203,18 @@ def test_a_body_that_is_not_well_formed_or_holds_u_fffd_is_held_as_text():
         agent, diags = lower(src)
         assert ("AGC002" in [d.code for d in diags]) == (agent is None) == bool(codes)
         assert agent is None or ir.held_body(agent) is src.body
+
+def test_link_gives_edges_from_the_index_grouping_would_give():
+    """graph.link hands ProjectIR the index of each agent's edges it made in runs: the index
+    `edges_from` would group from the edges itself, for a build and for an incremental link."""
+    from agentc.compiler import graph
+    from agentc.compiler.ir import ProjectIR
+
+    found, _ = api.discover([str(ROOT / "agents")])
+    agents, _, _ = api.read_agents(found)
+    project = graph.link(agents, [])
+    grouped = ProjectIR._edges_by_source.func(project)
+    assert grouped and project._edges_by_source == grouped and list(project._edges_by_source) == list(grouped)
+    kept = {a.file: project.edges_from(a.id) for a in project.agents[1:]}  # all but the first linked from before
+    again = graph.link(agents, [], kept)
+    assert again.edges == project.edges and again._edges_by_source == ProjectIR._edges_by_source.func(again) == grouped
