@@ -830,9 +830,10 @@ agent_follows(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
 /* role_like(text[start:end] lowered) for an ASCII word: 1, 0, or -1 with an exception. The answers
  * for words of up to ROLE_MAX letters are kept, in a table by a hash of the word (a word that meets
  * another's slot takes it), for the role_like they came from: a new one empties the table. A
- * call made the word's str and went through role_like's lru_cache, ~1.2K instructions, ~20 times
- * in a 32 KB agent (weak_lines' phrases, a Title-Case phrase's last word), where a kept answer is
- * a hash and a comparison. role_like is mentions.role_like, whose answer is the word's alone. */
+ * kept answer is a hash and a comparison of the word's bytes, where a call makes the word's str
+ * first (role_like is a Memo, whose key is a str): this table in front of the Memo measured ~22K
+ * instructions an agent less than the Memo alone (weak_lines' phrases, a Title-Case phrase's last
+ * word), so it stays. role_like is mentions.role_like, whose answer is the word's alone. */
 #define ROLE_MAX 24
 #define ROLE_SLOTS 256
 
@@ -2935,6 +2936,154 @@ done:
     return out;
 }
 
+/* ------------------------------------------------------------------------------------------- */
+/* Memo(fn, most): the answers of a pure one-argument function kept by its argument, the front end's
+ * one memo. mentions.MemoPy is the Python twin (the reference and the fallback); mentions.memo makes
+ * the memos: mentions.role_like and normal, references._title_ctx and _lead_says.
+ *
+ * A call through functools.lru_cache cost ~0.8-1.3K instructions a hit (its tp_call makes an
+ * argument tuple, then the key, the look-up and the move of the entry's link), so the C code that
+ * asks those functions most (_judge.c, role_word above) kept answers of its own in front of the
+ * cache: three copies of one memo. A Memo is one dict behind a vectorcall, called alike from
+ * Python and from C (PyObject_CallOneArg): a hit is the call and one look-up. It lives here, not in
+ * a module of its own: loading one more extension cost every process ~0.7M instructions.
+ *
+ * Bounded: past `most` answers kept, a new argument's answer is given and not kept (the function
+ * stays right; only its speed depends on what is kept). */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *fn;     /* the function */
+    PyObject *said;   /* dict: argument -> fn(argument) */
+    Py_ssize_t most;  /* the most answers kept */
+    vectorcallfunc vectorcall;
+} Memo;
+
+/* fn(arg) as a new reference, kept in `said` while it holds fewer than `most`; NULL with an
+ * exception (an unhashable argument is a TypeError, as from lru_cache). */
+static PyObject *
+memo_ask(Memo *m, PyObject *arg)
+{
+    PyObject *said = m->said;
+    if (said == NULL) { /* cleared by the collector, in a cycle being freed */
+        PyErr_SetString(PyExc_ReferenceError, "a Memo being freed");
+        return NULL;
+    }
+    PyObject *got = PyDict_GetItemWithError(said, arg);
+    if (got != NULL || PyErr_Occurred()) {
+        return Py_XNewRef(got);
+    }
+    Py_INCREF(said); /* fn may run code that drops the memo */
+    got = PyObject_CallOneArg(m->fn, arg);
+    if (got != NULL && PyDict_GET_SIZE(said) < m->most && PyDict_SetItem(said, arg, got) < 0) {
+        Py_CLEAR(got);
+    }
+    Py_DECREF(said);
+    return got;
+}
+
+static PyObject *
+memo_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        return type_error("a Memo takes one positional argument");
+    }
+    return memo_ask((Memo *)self, args[0]);
+}
+
+static PyObject *
+memo_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *fn;
+    Py_ssize_t most;
+    static char *names[] = {"fn", "most", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "On:Memo", names, &fn, &most)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(fn) || most < 0) {
+        return type_error("Memo(fn: callable, most: int >= 0)");
+    }
+    PyObject *said = PyDict_New();
+    if (said == NULL) {
+        return NULL;
+    }
+    Memo *m = (Memo *)type->tp_alloc(type, 0);
+    if (m == NULL) {
+        Py_DECREF(said);
+        return NULL;
+    }
+    m->fn = Py_NewRef(fn);
+    m->said = said;
+    m->most = most;
+    m->vectorcall = memo_vectorcall;
+    return (PyObject *)m;
+}
+
+static int
+memo_traverse(Memo *m, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(m));
+    Py_VISIT(m->fn);
+    Py_VISIT(m->said);
+    return 0;
+}
+
+static int
+memo_clear(Memo *m)
+{
+    Py_CLEAR(m->fn);
+    Py_CLEAR(m->said);
+    return 0;
+}
+
+static void
+memo_dealloc(Memo *m)
+{
+    PyTypeObject *type = Py_TYPE(m);
+    PyObject_GC_UnTrack(m);
+    memo_clear(m);
+    type->tp_free(m);
+    Py_DECREF(type);
+}
+
+/* The number of answers kept (tests read it: the bound). */
+static Py_ssize_t
+memo_len(Memo *m)
+{
+    return m->said == NULL ? 0 : PyDict_GET_SIZE(m->said);
+}
+
+static PyMemberDef memo_members[] = {
+    {"__wrapped__", T_OBJECT, offsetof(Memo, fn), READONLY, "the function"},
+    {"most", T_PYSSIZET, offsetof(Memo, most), READONLY, "the most answers kept"},
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(Memo, vectorcall), READONLY},
+    {NULL},
+};
+
+PyDoc_STRVAR(memo_doc,
+"Memo(fn, most)\n\n"
+"Calling it with one argument gives fn(argument), kept by argument while fewer than `most` are\n"
+"kept: fn must be a pure function of one hashable argument. As mentions.MemoPy.");
+
+static PyType_Slot memo_slots[] = {
+    {Py_tp_new, memo_new},
+    {Py_tp_dealloc, memo_dealloc},
+    {Py_tp_traverse, memo_traverse},
+    {Py_tp_clear, memo_clear},
+    {Py_tp_call, PyVectorcall_Call},
+    {Py_tp_members, memo_members},
+    {Py_mp_length, memo_len},
+    {Py_tp_doc, (void *)memo_doc},
+    {0, NULL},
+};
+
+static PyType_Spec memo_spec = {
+    .name = "agentc.compiler._mentions.Memo",
+    .basicsize = sizeof(Memo),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = memo_slots,
+};
+
 static PyMethodDef methods[] = {
     FASTCALL_METHOD("layout", layout, layout_doc),
     FASTCALL_METHOD("by_line", by_line, by_line_doc),
@@ -2965,5 +3114,12 @@ PyInit__mentions(void)
         letter_table[ch] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
         alnum_table[ch] = letter_table[ch] || (ch >= '0' && ch <= '9');
     }
-    return PyModule_Create(&module_def);
+    PyObject *module = PyModule_Create(&module_def), *memo_type = module == NULL ? NULL : PyType_FromSpec(&memo_spec);
+    if (memo_type == NULL || PyModule_AddObjectRef(module, "Memo", memo_type) < 0) {
+        Py_XDECREF(memo_type);
+        Py_XDECREF(module);
+        return NULL;
+    }
+    Py_DECREF(memo_type);
+    return module;
 }

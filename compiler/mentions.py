@@ -25,7 +25,7 @@ from bisect import bisect_right
 from functools import lru_cache, partial
 from itertools import accumulate
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from agentc.compiler import lazyre, native
 from agentc.compiler.frozen import lean
@@ -33,6 +33,54 @@ from agentc.compiler.lazyre import lazy_compile
 
 if TYPE_CHECKING:
     from ahocorasick_rs import AhoCorasick
+
+# ---------------------------------------------------------------------------------------------
+# the front end's one memo
+
+class MemoPy:
+    """`fn(arg)`, kept by `arg` while fewer than `most` answers are kept (`fn` must be pure, `arg`
+    hashable); past that, a new argument's answer is given and not kept. The reference of `Memo`
+    in compiler/_mentions.c (a dict behind a vectorcall), which `memo` makes when built.
+
+    The front end's functions asked most often (`role_like`, `normal`, `references._title_ctx` and
+    `_lead_says`) are memos: Python and the C modules that take them as arguments (_judge.c,
+    _mentions.c) call the same object and share its answers. A call through functools.lru_cache
+    cost ~0.8-1.3K instructions a hit, and the C modules had each kept the answers again in front
+    of it (three copies of one memo). Here, not in a module of its own: importing one more module
+    cost every process ~0.4M instructions."""
+
+    __slots__ = ("__wrapped__", "most", "_said")
+
+    def __init__(self, fn: Callable[[Any], Any], most: int) -> None:
+        if not callable(fn) or not isinstance(most, int) or most < 0:
+            raise TypeError("Memo(fn: callable, most: int >= 0)")
+        self.__wrapped__ = fn
+        self.most = most
+        self._said: dict = {}
+
+    def __call__(self, arg: Any, /) -> Any:
+        said = self._said
+        try:
+            return said[arg]
+        except KeyError:
+            pass
+        got = self.__wrapped__(arg)
+        if len(said) < self.most:
+            said[arg] = got
+        return got
+
+    def __len__(self) -> int:
+        """The number of answers kept."""
+        return len(self._said)
+
+
+Memo: Any = getattr(native.load("_mentions", "Memo"), "Memo", MemoPy)
+
+
+def memo(most: int) -> Callable[[Callable[[Any], Any]], Any]:
+    """The decorator: a pure one-argument function made a `Memo` keeping at most `most` answers."""
+    return lambda fn: Memo(fn, most)
+
 
 HYPHENS = "\u2010\u2011\u2012\u2212"
 _H = HYPHENS + r"\-"
@@ -119,7 +167,7 @@ _BRANDS = frozenset(
 _SELF_LEAD = lazy_compile(r"(?:\byou(?:'re| are)|\bi am|\bi'm|\bas (?:a|an|the|your)|\bact as|\bserve as|\brole\s*\**\s*:|\bpersona\s*\**\s*:|\byour)\W*(?:(?:a|an|the)\s+)?(?:\*\*)?\s*$", re.I)
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def role_like(name: str) -> bool:
     """Whether a lowercase-hyphen name reads as a role ("code-reviewer"), not a thing."""
     last = name.rsplit("-", 1)[-1]
@@ -128,7 +176,7 @@ def role_like(name: str) -> bool:
     return not (len(last) > 8 and last.endswith(_THING_SUFFIX))
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def normal(name: str) -> str:
     """Lowercase-hyphen form of a written name (the scorer's and the gold's normal form)."""
     t = name.strip().strip("*`\"'“”").lower()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from typing import Callable, Container, NamedTuple
 
 from agentc.compiler import lazyre, mentions, native
@@ -266,7 +265,7 @@ def _all_known(cands: list, line_no: int, known: Container[tuple[str, int]]) -> 
     return True
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _lead_says(text: str) -> tuple[bool, bool, bool] | None:
     """What a lead-in line says: about agents or delegation, of skills, does it name agents;
     None past 14 words (a sentence, not a lead-in). Cached like `_title_ctx`: the same lead-ins
@@ -279,7 +278,7 @@ def _lead_says(text: str) -> tuple[bool, bool, bool] | None:
             _holds(_AGENT_WORD, _AGENT_WORDS, text, low))
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _title_ctx(title: str) -> tuple[bool, bool, bool, bool]:
     """What a section title says: about agents, a comparison, skills, and does it name agents."""
     low = title.lower() if title.isascii() else None
