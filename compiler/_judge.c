@@ -260,52 +260,12 @@ label_may(const Judge *j, Py_ssize_t at, PyObject *starts)
     return 0;
 }
 
-/* The answers of a pure one-argument Python function (a title's or a lead-in's context, role_like, normal), by
- * its argument. Each function is lru-cached, but a call through the cache (the call, its key, the move
- * of its link) cost ~1.3k instructions a hit where a dict lookup costs ~300: ~56 titles, ~19 lead-ins
- * and ~45 names an agent, nearly all seen before. `fn`: the function the answers are of (another resets). */
-typedef struct {
-    PyObject *fn, *said;
-} Memo;
-
-static Memo TITLE_MEMO, LEAD_MEMO, ROLE_MEMO, NORMAL_MEMO;
-#define MEMO_MAX 4096 /* as the caches: past it, the function is asked */
-
-/* fn(arg) as a new reference, from `m` when asked before (a str `arg`); NULL with an error set. */
-static PyObject *
-memo_call(Memo *m, PyObject *fn, PyObject *arg)
-{
-    if (!PyUnicode_CheckExact(arg)) {
-        return PyObject_CallOneArg(fn, arg);
-    }
-    if (m->fn != fn) {
-        PyObject *said = PyDict_New();
-        if (said == NULL) {
-            return NULL;
-        }
-        Py_XSETREF(m->said, said);
-        Py_XSETREF(m->fn, Py_NewRef(fn));
-    }
-    PyObject *said = m->said; /* fn may call back here and reset m */
-    PyObject *got = PyDict_GetItemWithError(said, arg);
-    if (got != NULL || PyErr_Occurred()) {
-        return Py_XNewRef(got);
-    }
-    Py_INCREF(said);
-    got = PyObject_CallOneArg(fn, arg);
-    if (got != NULL && PyDict_GET_SIZE(said) < MEMO_MAX && PyDict_SetItem(said, arg, got) < 0) {
-        Py_CLEAR(got);
-    }
-    Py_DECREF(said);
-    return got;
-}
-
 /* role_like(c.target.split(":")[-1]), asked once per name. */
 static int
 role(Judge *j, Cand *c)
 {
     if (c->role < 0) {
-        c->role = truth(memo_call(&ROLE_MEMO, j->env[E_ROLE_LIKE], c->last));
+        c->role = truth(PyObject_CallOneArg(j->env[E_ROLE_LIKE], c->last));
     }
     return c->role;
 }
@@ -1778,7 +1738,7 @@ lead_in(PyObject *text)
 
 /* references._lead: the lead-in context (*lead_ctx, *lead_skill) once the walk has passed blocks
  * [from, to]. A heading resets it, so only the labels and lead-in paragraphs after the last heading
- * are read: their text asks `_lead_says` (through LEAD_MEMO), and read() no
+ * are read: their text asks `_lead_says` (a memo.Memo), and read() no
  * longer sorts out every lead-in of the file first (~18k instructions an agent). */
 static int
 lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_skill)
@@ -1812,7 +1772,7 @@ lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_ski
             return -1;
         }
         PyObject *says = kind == (PyTypeObject *)w->env[W_PARAGRAPH] && !lead_in(text)
-                         ? Py_NewRef(Py_None) : memo_call(&LEAD_MEMO, w->env[W_LEAD_SAYS], text);
+                         ? Py_NewRef(Py_None) : PyObject_CallOneArg(w->env[W_LEAD_SAYS], text);
         Py_DECREF(text);
         if (says == NULL) {
             return -1;
@@ -1986,7 +1946,7 @@ static PyObject *CONTEXTS[8];
 static PyObject *S_parent, *S_level;
 
 /* references._contexts_py, the contexts the walk reads (`chain`): per section two attribute reads and
- * title_ctx's answer (through TITLE_MEMO), where the Python loop built and indexed tuples (references.scan 1084k ->
+ * title_ctx's answer (a memo.Memo), where the Python loop built and indexed tuples (references.scan 1084k ->
  * 1017k instructions per seed agent). A parent must come before its section, as outline() makes them. */
 static PyObject *
 contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -2039,7 +1999,7 @@ contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto error;
         }
         PyObject *title = Py_NewRef(deep ? PyList_GET_ITEM(titles, k) : S_empty);
-        PyObject *said = memo_call(&TITLE_MEMO, title_ctx, title);
+        PyObject *said = PyObject_CallOneArg(title_ctx, title);
         Py_DECREF(title);
         if (said == NULL) {
             goto error;
@@ -3413,7 +3373,7 @@ static int
 add_edge(PyObject *const *env, PyObject *found, PyObject *seen, PyObject *file, PyObject *target, PyObject *condition,
          PyObject *kind, PyObject *pattern, PyObject *section, PyObject *line, PyObject *col)
 {
-    PyObject *normal = memo_call(&NORMAL_MEMO, env[G_NORMAL], target);
+    PyObject *normal = PyObject_CallOneArg(env[G_NORMAL], target);
     PyObject *key = normal == NULL ? NULL : PyTuple_Pack(2, normal, line);
     Py_XDECREF(normal);
     int r = key == NULL ? -1 : PySet_Contains(seen, key);
@@ -3569,7 +3529,7 @@ found_edges(PyObject *const *env, PyObject *finds, PyObject *title, Py_ssize_t l
             Py_ssize_t n = PyUnicode_GET_LENGTH(target);
             int named = PyUnicode_FindChar(target, '-', 0, n, 1) >= 0 || PyUnicode_FindChar(target, ':', 0, n, 1) >= 0;
             if (!named) { /* "(use `bigint`)": one plain word is a name only when the build has that agent */
-                named = truth(memo_call(&ROLE_MEMO, env[G_ROLE_LIKE], target));
+                named = truth(PyObject_CallOneArg(env[G_ROLE_LIKE], target));
             }
             if (named > 0) {
                 r = add_edge(env, found, seen, file, target, condition, kind, pattern, title, l, c);
