@@ -94,8 +94,10 @@ def _opens(body: str | bytes) -> bool:
 
 def find_all(bodies: Iterable[tuple[str, str | bytes, int]]) -> list[Suppression]:
     """Every suppression comment in `bodies`, (file, body, first body line) each, each body as
-    `find` takes it."""
-    return [s for file, body, line in bodies for s in find(file, body, line)]
+    `find` takes it. An empty body is not asked about: an incremental rebuild judges 1000 agents
+    of which 999 are views with no comment, so no body, and the two calls (`find`, `_opens`)
+    cost ~3.7k instructions a body."""
+    return [s for file, body, line in bodies if body for s in find(file, body, line)]
 
 
 def lines_needed(body: str | bytes, body_line: int) -> set[int]:
