@@ -108,9 +108,12 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         if quick is not None:  # an edit: only the changed agents were read and emitted
             result, same, seen, views = quick
             kept: dict[int, set[str]] = {}  # what the rebuild left alone stays as it is
+            routes: dict[str, tuple] = {}  # per target, not per path: ~1000 paths at 1000 agents
             for p in same:
                 name, rest = p.split("/", 1)
-                i, rel = _route(name, targets, options.out_dirs)
+                if name not in routes:
+                    routes[name] = _route(name, targets, options.out_dirs)
+                i, rel = routes[name]
                 kept.setdefault(i, set()).add(rel(rest))
             for i, rels in kept.items():  # once per folder: a keep per path rebuilt its sets, ~n^2
                 stages[i].keep(frozenset(rels))
