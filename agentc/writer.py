@@ -79,7 +79,12 @@ class _Guard:
         self.out = out
         self.base = "" if os.fspath(out) == "." else os.fspath(out)  # paths as Path spells them: no "./"
         self.root = os.path.realpath(out)
-        self.dirs: dict[str, str] = {}
+        self.inside = self.root.rstrip(os.sep) + os.sep
+        # Per folder of the relative paths asked for: what its paths' full paths start with, that
+        # folder as os.path.dirname gives it, and what its paths' real paths start with. A file's
+        # paths are then two concatenations: os.path.join, split and dirname (Python functions)
+        # cost ~12K instructions a file.
+        self.folders: dict[str, tuple[str, str, str]] = {}
         # Folders the build made and holds only its own temp files in: a file there cannot be
         # a symlink, so its lstat is skipped (one syscall per file of a cold build).
         self.ours: set[str] = set()
@@ -89,22 +94,28 @@ class _Guard:
 
     def full(self, rel: str) -> str:
         """The checked path of `rel` in the output folder, as a str."""
+        return self.place(rel)[0]
+
+    def place(self, rel: str) -> tuple[str, str]:
+        """(`full(rel)`, the folder it is in: its os.path.dirname)."""
         # A relative POSIX path in canonical form: no empty part (so no leading "/", "//" or
         # trailing "/"), no "." and no "..". Exactly what PurePosixPath(rel) refused before
         # (absolute, "..", no parts, or not equal to its as_posix()), without its parsing.
-        if any(part in _BAD_PARTS for part in rel.split("/")):
+        if not _BAD_PARTS.isdisjoint(rel.split("/")):
             raise UnsafePath(rel)
-        full = os.path.join(self.base, rel)
-        parent, name = os.path.split(full)
-        real_parent = self.dirs.get(parent)
-        if real_parent is None:
-            real_parent = self.dirs[parent] = os.path.realpath(parent)
-        real = os.path.join(real_parent, name)
+        folder, _, name = rel.rpartition("/")
+        known = self.folders.get(folder)
+        if known is None:  # the folder's first path: its joins, and the folder's realpath once
+            full = os.path.join(self.base, rel)
+            parent = os.path.dirname(full)
+            known = self.folders[folder] = (full[:len(full) - len(name)], parent, os.path.join(os.path.realpath(parent), ""))
+        start, parent, real_start = known
+        real = real_start + name
         if parent not in self.ours and os.path.islink(real):
             real = os.path.realpath(real)
-        if real != self.root and not real.startswith(self.root.rstrip(os.sep) + os.sep):
+        if real != self.root and not real.startswith(self.inside):
             raise UnsafePath(rel)
-        return full
+        return start + name, parent
 
 
 def _manifest(out: Path) -> list[str]:
@@ -215,8 +226,7 @@ class Stage:
 
         hold = self.racy is not None
         for rel, text in sorted(files.items()):
-            path = self.guard.full(rel)
-            folder = os.path.dirname(path)
+            path, folder = self.guard.place(rel)
             parts = pieces(text)
             self.paths.add(rel)
             twin = self._twin(rel) if write else None
@@ -235,12 +245,16 @@ class Stage:
                 diffs[rel] = _diff(current.decode("utf-8", errors="replace"), as_text(text), rel)
             if write and (kind is not self.todo.taken or force):
                 if twin is None:
-                    self._folder(folder)
+                    if folder not in self.folders:
+                        self._folder(folder)
                     tmp = _temp_of(path)
                     self.temps[rel] = (tmp, path)  # before writing: a half-written temp is removed too
-                else:
-                    tmp = os.path.join(twin, rel.partition("/")[2])
-                    self._folder(os.path.dirname(tmp))
+                else:  # in the twin, under the path below the target's folder (a `_twin` rel has one)
+                    below = rel.partition("/")[2]
+                    tmp = twin + os.sep + below  # os.path.join(twin, below): `twin` ends in a name
+                    made = tmp[:len(tmp) - len(below.rpartition("/")[2]) - 1]  # os.path.dirname(tmp)
+                    if made not in self.folders:
+                        self._folder(made)
                     self.twinned[rel] = tmp
                 written = _put(tmp, parts, stat=hold)
                 if written is not None:
@@ -462,8 +476,9 @@ _IOV_MAX = _iov_max()
 def _gather(fd: int, parts: tuple[bytes, ...]) -> None:
     """The parts written with os.writev, up to _IOV_MAX at a time: a file in pieces (a claude
     agent's frontmatter and body) costs one system call, not one a piece. A short write (a
-    signal, a full disk) goes on from the byte where it stopped."""
-    views = [memoryview(part) for part in parts]
+    signal, a full disk) goes on from the byte where it stopped, the piece cut there viewed
+    (memoryview) from that byte: the others go as they are."""
+    views: list[bytes | memoryview] = list(parts)
     at = 0
     while at < len(views):
         done = os.writev(fd, views[at:at + _IOV_MAX])
@@ -471,7 +486,7 @@ def _gather(fd: int, parts: tuple[bytes, ...]) -> None:
             done -= len(views[at])
             at += 1
         if done:
-            views[at] = views[at][done:]
+            views[at] = memoryview(views[at])[done:]
 
 
 def _unlink(path: str) -> None:
