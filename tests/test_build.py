@@ -230,3 +230,17 @@ def test_claude_parts_batch_agents_and_split_at_a_path_made_twice(monkeypatch):
     monkeypatch.setattr(claude, "_output_name", lambda a, counts, options, diags: "same")
     parts = [list(part.files) for part in claude.parts(project, options)][:-1]
     assert parts == [[".claude/agents/same.md"]] * len(names)
+
+
+def test_the_manifest_text_is_json_dumps_with_indent():
+    # writer._manifest_text writes what json.dumps(..., indent=2) wrote, without json's Python encoder.
+    import json
+    import random
+
+    rng = random.Random(7)
+    chars = ["a", "/", ".", "-", " ", "é", "😀", "İ", '"', "\\", "\n", "\x00", "\x7f", "\udc80"]
+    cases = [set(), {""}, {"claude/.claude/agents/a.md", "claude/.claude/agents/b.md"}]
+    cases += [{"".join(rng.choice(chars) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(0, 6))}
+              for _ in range(500)]
+    for owned in cases:
+        assert writer._manifest_text(owned) == json.dumps({"generator": "agentc", "files": sorted(owned)}, indent=2) + "\n"
