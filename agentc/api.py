@@ -42,8 +42,9 @@ class Result:
     files: dict[str, str]  # path relative to the output folder -> text
     diagnostics: tuple[Diagnostic, ...]
     # The agents' suppression comments as the last judge found them (`build_each`), for the
-    # cache's views (incremental.views), which otherwise read every body again for them.
-    suppressions: tuple[Suppression, ...] = ()
+    # cache's views (incremental.views), which otherwise read every body again for them. None:
+    # not found here (an empty tuple would say there are none, and views would keep no lines).
+    suppressions: tuple[Suppression, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -311,7 +312,8 @@ def build(options: BuildOptions, project: ProjectIR | None = None) -> Result:
         files.update({f"{name}/{path}": as_text(text) for path, text in emitted.items()})
 
     result = build_each(options, project, keep)
-    return Result(project=result.project, files=files if result.ok else {}, diagnostics=result.diagnostics)
+    return Result(project=result.project, files=files if result.ok else {}, diagnostics=result.diagnostics,
+                  suppressions=result.suppressions)
 
 
 def build_each(options: BuildOptions, project: ProjectIR | None, sink: Callable[[str, dict[str, FileText]], None],

@@ -63,6 +63,12 @@ def test_views_of_the_comments_judging_found_are_the_views_read_again(tmp_path):
     handed = incremental.views(found, result.project, ["claude"], result.suppressions)
     assert handed == incremental.views(found, result.project, ["claude"])
     assert [sorted(v[7]) for v in handed] == [["7", "8", "9"], ["5", "7"], []]  # a comment, the block it covers
+    # A Result that did not find the comments says so (None), and views read them from the bodies.
+    bare = api.Result(project=result.project, files={}, diagnostics=())
+    assert bare.suppressions is None
+    assert incremental.views(found, result.project, ["claude"], bare.suppressions) == handed
+    whole = api.build(BuildOptions(sources=(str(tmp_path),), targets=("claude",)), api.link(agents, more))
+    assert whole.suppressions == result.suppressions
 
 
 def test_a_body_held_as_bytes_reads_as_its_text():
