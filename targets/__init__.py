@@ -97,7 +97,8 @@ class Target:
     # these options need the whole project), `emit_graph(project, options)` the diagnostics
     # that depend on the graph alone (codes AGC3xx). A target that has both promises that
     # `emit` is exactly their union, and that neither reads more of the *other* agents than
-    # their id, name, scope, file, spans and delegations.
+    # their id, name, scope, file, spans and resolved edges (a rebuild's project holds no
+    # dangling edge of an agent not edited: see incremental._view).
     emit_agent: Callable[[ProjectIR, AgentIR, BuildOptions], Emitted | None] | None = None
     emit_graph: Callable[[ProjectIR, BuildOptions], tuple[Diagnostic, ...]] | None = None
     # File suffixes that `validate` loads itself (and reports when they do not load): agentc's

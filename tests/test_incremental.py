@@ -477,3 +477,22 @@ def test_the_outcome_holds_what_the_build_made_until_it_goes(seed_project):
         del done
         gc.collect()
         assert project() is None
+
+
+def test_views_keep_resolved_edges_only(seed_project):
+    """A view holds the edges that name an agent of the build (incremental._view): a dangling one
+    stays dangling while no name changes, and no target reads it of an agent not edited; its
+    AGC301 comes from the record."""
+    from agentc.cache import _unmarshalled
+
+    edit(seed_project / "agents/ml-engineer.md", "## ", "Hand audits → Delegate to **model-auditor**\n\n## ")
+    done = build("out")
+    assert not done.failed and any(d.code == "AGC301" and "model-auditor" in d.message for d in done.diagnostics)
+    views = _unmarshalled(next((seed_project / "out/.agentc-cache/builds").glob("*.views")).read_bytes())
+    rows = [row for view in views for row in zip(*[iter(view[6])] * 6, strict=True)]
+    assert rows and all(target_id is not None for _, target_id, *_ in rows)
+    assert "model-auditor" not in {target for target, *_ in rows}
+    # An edit of another agent: the dangling delegation's diagnostic stays, as in a build from nothing.
+    edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    done = build("out")
+    assert not done.cached and done.diagnostics == from_nothing(seed_project)[1]
