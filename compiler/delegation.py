@@ -8,10 +8,10 @@ it as one opaque block.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import partial
 from typing import Callable, NamedTuple
 
-from agentc.compiler import lazyre, native
+from agentc.compiler import lazyre, mentions, native
 from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.markdown import Block, ExampleTag, Heading, Label, ListItem, Paragraph, Section, Table, lead, plain
 from agentc.compiler.mentions import role_like
@@ -506,7 +506,7 @@ _COND_COL = lazy_compile(r"when|scenario|task|situation|use case|trigger|conditi
 # Its header tells whether a table names targets, and where: worked out once per distinct header,
 # as tables repeat theirs across a project's agents (a generated agent's one table, "Failure Mode |
 # Prevention | Recovery", cost ~4 us of pattern searches, every cell of it tried with each).
-@lru_cache(maxsize=1024)
+@mentions.memo(1024)
 def _columns(header: tuple[str, ...]) -> tuple[int | None, int | None, int | None]:
     """The columns of a table with this header (its cells as written) holding the targets, the
     condition and the "parallel" mark (None: none; no target column, no others)."""

@@ -42,12 +42,13 @@ class MemoPy:
     hashable); past that, a new argument's answer is given and not kept. The reference of `Memo`
     in compiler/_mentions.c (a dict behind a vectorcall), which `memo` makes when built.
 
-    The front end's functions asked most often (`role_like`, `normal`, `references._title_ctx` and
-    `_lead_says`) are memos: Python and the C modules that take them as arguments (_judge.c,
-    _mentions.c) call the same object and share its answers. A call through functools.lru_cache
-    cost ~0.8-1.3K instructions a hit, and the C modules had each kept the answers again in front
-    of it (three copies of one memo). Here, not in a module of its own: importing one more module
-    cost every process ~0.4M instructions."""
+    The front end's one-argument caches are memos (`role_like`, `normal`, `references._title_ctx`,
+    `_lead_says`, structure's title and label tests, `delegation._columns`...): Python and the C
+    modules that take them as arguments (_judge.c, _mentions.c, _markdown.c) call the same object
+    and share its answers. A call through functools.lru_cache cost ~0.8-1.3K instructions a hit,
+    and the C modules had each kept the answers again in front of it (three copies of one memo).
+    Here, not in a module of its own: importing one more module cost every process ~0.4M
+    instructions."""
 
     __slots__ = ("__wrapped__", "most", "_said")
 
@@ -194,7 +195,7 @@ def normal(name: str) -> str:
     return t.strip("-")
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def _kebab_ok(name: str) -> bool:
     parts = name.split("-")
     if _PLACEHOLDER.search(name) or all(p.isdigit() for p in parts) or len(name) < 4:
@@ -425,7 +426,7 @@ def _kept(places: list[tuple], self_name: str) -> list[tuple]:
     return [c for c in places if probe not in c[2] and self_name not in c[2] or not _is_self_place(c[2], self_name)]
 
 
-@lru_cache(maxsize=1024)
+@memo(1024)
 def _probe(self_name: str) -> str:
     """The longest of the agent's own words (`_kept`'s substring test): asked at each scan of a
     text, where max() with a key cost ~2.4K instructions."""
@@ -506,7 +507,7 @@ def _title_names_py(text: str) -> list[tuple[int, int]]:
     return out
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def _ends_in_role(phrase: str) -> bool:
     """Whether a Title-Case phrase's last word is a role ("Reality Checker"): asked of every
     phrase of capitalised words, and most come back in the text."""
@@ -531,7 +532,7 @@ def _is_self(name: str, self_name: str) -> bool:
     return own <= words and not (words - own - _SELF_EXTRA - {"engineer", "architect", "developer"})
 
 
-@lru_cache(maxsize=1024)
+@memo(1024)
 def _own_words(self_name: str) -> frozenset[str]:
     """The words of an agent's own name that `_is_self` looks for (once per agent, not per name)."""
     return frozenset(self_name.split("-")) - _SELF_EXTRA

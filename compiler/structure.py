@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import replace
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from agentc.compiler import delegation, lazyre, markdown, mentions, native, references
@@ -149,17 +149,17 @@ _NOT_CHECKS = lazyre.compile(r"red flags?|anti-?patterns?|warning signs|smells?|
 # What a section title says about checks, cached as role_of is: titles repeat, within a project
 # and across its agents, and a hit is one dict lookup where the search tries every alternative
 # at every position of the title.
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _check_title(title: str) -> bool:
     return _CHECK_TITLE.search(title) is not None
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _strong_check_title(title: str) -> bool:
     return _STRONG_CHECK_TITLE.search(title) is not None
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _not_checks(title: str) -> bool:
     return _NOT_CHECKS.search(title) is not None
 
@@ -355,7 +355,7 @@ _THING_AFTER = lazyre.compile(
 _DASHES = str.maketrans(dict.fromkeys(mentions.HYPHENS, "-"))
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _name_rx(target: str) -> re.Pattern:
     """The name in any case, with any hyphen or space between its words. For an ASCII name the
     pattern expects the line's Unicode hyphens as "-" (`_DASHES`): a class holding both `\\s`
@@ -369,7 +369,7 @@ def _words(target: str) -> list[str]:
     return re.split(r"[-_]", target.split(":")[-1])
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _as_written(target: str) -> tuple[str, str]:
     """An ASCII name's first word and the name as most lines write it, both lowercase: its words
     joined by "-" (what `_name_at` tries before `_name_rx`)."""
@@ -403,7 +403,7 @@ def _name_at_py(target: str, text: str) -> int:
     return m.start() if m else -1
 
 
-@lru_cache(maxsize=4096)
+@mentions.memo(4096)
 def _word_tuple(target: str) -> tuple[str, ...]:
     """`_words(target)` as `name_at` takes them."""
     return tuple(_words(target))
@@ -539,7 +539,7 @@ _PARTS = ((lazyre.compile(r"request|prompt|user asks|query|task"), "request"),
           (lazy_compile(r"result|outcome|expected|response|output"), "result"))
 
 
-@lru_cache(maxsize=4096)  # the same few labels ("Request", "Result") in every example
+@mentions.memo(4096)  # the same few labels ("Request", "Result") in every example
 def _part(label: str) -> str | None:
     low = label.lower()
     return next((part for rx, part in _PARTS if rx.search(low)), None)
