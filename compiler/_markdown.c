@@ -1158,16 +1158,27 @@ PyDoc_STRVAR(utf8_lines_doc,
 "source.text_of(data).split('\\n'), or None when `data` holds a CR (text_of turns CR LF and a lone\n"
 "CR into LF).");
 
-/* The end of the run of ASCII bytes from `i` of the `n` at `s`: sixteen at a time, then eight; a
- * rest under eight is read as the last eight bytes (which overlap bytes already read) when there
- * are eight, else one at a time. utf8_lines and well_formed ask where the runs of the file and of the
- * body end. One helper for both, this way, costs less than the two it replaced (a whole-line test
- * and this loop eight at a time, then a byte at a time): utf8_lines and the body's decoder 2.58M -> 2.29M
- * instructions per 20 seed agents. */
+/* The end of the run of ASCII bytes from `i` of the `n` at `s`: thirty-two at a time, then sixteen,
+ * then eight; a rest under eight is read as the last eight bytes (which overlap bytes already read)
+ * when there are eight, else one at a time. utf8_lines and well_formed ask where the runs of the file
+ * and of the body end. One helper for both, this way, costs less than the two it replaced (a
+ * whole-line test and this loop eight at a time, then a byte at a time): utf8_lines and the body's
+ * decoder 2.58M -> 2.29M instructions per 20 seed agents. A seed agent's runs are long (only a few
+ * dozen characters past ASCII in 32 KB): thirty-two at a time, ascii_end 1.31M -> 0.86M per 40. */
 static Py_ssize_t
 ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
 {
-    uint64_t word, next;
+    uint64_t word, next, third, fourth;
+    while (i + 32 <= n) {
+        memcpy(&word, s + i, 8);
+        memcpy(&next, s + i + 8, 8);
+        memcpy(&third, s + i + 16, 8);
+        memcpy(&fourth, s + i + 24, 8);
+        if ((word | next | third | fourth) & 0x8080808080808080ULL) {
+            break;
+        }
+        i += 32;
+    }
     while (i + 16 <= n) {
         memcpy(&word, s + i, 8);
         memcpy(&next, s + i + 8, 8);

@@ -588,12 +588,13 @@ def test_utf8_held_returns_the_file_itself_when_it_is_the_body(native):
 
 
 def test_a_non_ascii_byte_anywhere_in_a_run_is_found(native):
-    """Both read ASCII runs sixteen and eight bytes at a time and a rest under eight as the last
-    eight bytes, which overlap bytes already read (and, in a body, the multi-byte character before
-    the run): one non-ASCII character or bad byte at each place of a line of each length around
-    those bounds, alone and after another one, with a line or a body before it."""
-    for odd in ("é".encode(), "\u2192".encode(), "\U0001f600".encode(), b"\xff", "İ".encode()):
-        for n in range(0, 41):
+    """Both read ASCII runs thirty-two, sixteen and eight bytes at a time and a rest under eight as
+    the last eight bytes, which overlap bytes already read (and, in a body, the multi-byte character
+    before the run): one non-ASCII character or bad byte at each place of a line of each length around
+    those bounds (every offset of two and three blocks of thirty-two), alone and after another one,
+    with a line or a body before it."""
+    for odd in ("é".encode(), "\u2192".encode(), "\U0001f600".encode(), b"\xff", "İ".encode(), "\u212a".encode()):
+        for n in (*range(0, 41), 63, 64, 65, 95, 96, 97):
             for at in range(n + 1):
                 line = b"x" * at + odd + b"y" * (n - at)
                 for data in (line, odd + line, b"head\n" + line + b"\nz" * 3, "é".encode() + line[:at] + b"\n" + line):
