@@ -967,6 +967,636 @@ crc32(PyObject *module, PyObject *data)
     return PyLong_FromUnsignedLong(crc);
 }
 
+/* load(data, loader) reads dump's JSON of a cache entry back (codec.load_entry): the objects
+ * pydantic-core's validate_json makes of it, made without it. `loader` is loader(specs)'s plan
+ * of the entry's schema (codec._load_specs writes it from the schema pydantic-core validates
+ * with), a tuple of nodes, each referring to others by index, the root first:
+ *   (L_ANY,) (L_STR,) (L_INT,) (L_BOOL,) (L_NONE,)  a JSON value; a str; an int; a bool; null
+ *   (L_LITERAL, (str, ...))                           one of these strs (the tuple's own object)
+ *   (L_NULLABLE, i) (L_TUPLE, i) (L_LIST, i)          null or node i; an array of node i's
+ *   (L_DICT, i)                                       an object of str keys and node i's values
+ *   (L_OBJECT, cls, ((name, slot, i, mode, default, factory), ...))
+ *        an object of cls (a slotted class made with object.__new__, each slot set in place,
+ *        as pydantic-core makes a dataclass without calling __init__), its keys in the fields'
+ *        order: F_READ a key that is there, read as node i; F_SKIP a key that may be there,
+ *        read past; F_ABSENT one that is not; the last two get the default (or factory()).
+ *   (L_RECORD, ((key, i), ...))                       a dict of these keys, in this order.
+ * It reads the JSON dump writes and nothing else: no whitespace, the keys in their order, ints
+ * of up to 18 digits, UTF-8 text. For anything else (a float in an agent's metadata, an escaped
+ * key, a damaged entry) it gives None and the caller asks pydantic-core, the reference, which
+ * reads it or raises its ValueError: this reader only ever returns what pydantic-core would.
+ * A claude build's entry (whole=False, ~5.5 KB): pydantic-core ~387K instructions, this ~65K. */
+
+enum { L_ANY, L_STR, L_INT, L_BOOL, L_NONE, L_LITERAL, L_NULLABLE, L_TUPLE, L_LIST, L_DICT, L_OBJECT, L_RECORD };
+enum { F_READ, F_SKIP, F_ABSENT };
+#define LOADER "agentc._codec.loader"
+/* Deeper values (an agent's metadata) are left to pydantic-core, whose own limit is about 200. */
+#define LOAD_DEPTH 100
+
+typedef struct Spec Spec;
+
+typedef struct {
+    const char *name;   /* the key's bytes (ASCII, borrowed from the plan's str) */
+    Py_ssize_t len;
+    PyObject *key;      /* L_RECORD: the key as a str */
+    Py_ssize_t offset;  /* L_OBJECT: where its slot lives in the object */
+    Spec *spec;         /* F_READ: how its value is read */
+    int mode;
+    PyObject *value;    /* F_SKIP, F_ABSENT: the default, or its factory */
+    int factory;
+} LField;
+
+struct Spec {
+    int kind;
+    Spec *item;         /* L_NULLABLE, L_TUPLE, L_LIST, L_DICT: the node of the value(s) */
+    PyObject *choices;  /* L_LITERAL */
+    PyTypeObject *cls;  /* L_OBJECT */
+    Py_ssize_t n;       /* L_OBJECT, L_RECORD: the fields */
+    LField *fields;
+};
+
+typedef struct {
+    Py_ssize_t n;
+    Spec *specs;
+    PyObject *plan;     /* the tuple the specs borrow their objects from, held */
+} Loader;
+
+static void
+loader_free(PyObject *capsule)
+{
+    Loader *l = PyCapsule_GetPointer(capsule, LOADER);
+    if (l == NULL)
+        return;
+    for (Py_ssize_t i = 0; i < l->n; i++)
+        PyMem_Free(l->specs[i].fields);
+    PyMem_Free(l->specs);
+    Py_XDECREF(l->plan);
+    PyMem_Free(l);
+}
+
+/* Node `at` of the plan (a tuple of `n`) as a Spec: 0, or -1 with a TypeError. */
+static int
+read_spec(Loader *l, Py_ssize_t at)
+{
+    static const char *bad = "loader(plan): a tuple of nodes, as codec._load_specs makes them";
+    PyObject *node = PyTuple_GET_ITEM(l->plan, at);
+    Spec *s = &l->specs[at];
+    if (!PyTuple_CheckExact(node) || PyTuple_GET_SIZE(node) < 1 || !PyLong_CheckExact(PyTuple_GET_ITEM(node, 0)))
+        goto fail;
+    long kind = PyLong_AsLong(PyTuple_GET_ITEM(node, 0));
+    Py_ssize_t size = PyTuple_GET_SIZE(node);
+    s->kind = (int)kind;
+    if (kind >= L_ANY && kind <= L_NONE)
+        return size == 1 ? 0 : (PyErr_SetString(PyExc_TypeError, bad), -1);
+    if (kind == L_LITERAL) {
+        PyObject *choices = size == 2 ? PyTuple_GET_ITEM(node, 1) : NULL;
+        if (choices == NULL || !PyTuple_CheckExact(choices))
+            goto fail;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(choices); k++) {
+            if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(choices, k)))
+                goto fail;
+        }
+        s->choices = choices;
+        return 0;
+    }
+    if (kind >= L_NULLABLE && kind <= L_DICT) {
+        Py_ssize_t i = size == 2 && PyLong_CheckExact(PyTuple_GET_ITEM(node, 1)) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(node, 1)) : -1;
+        if (i < 0 || i >= l->n) {
+            PyErr_Clear();
+            goto fail;
+        }
+        s->item = &l->specs[i];
+        return 0;
+    }
+    if (kind != L_OBJECT && kind != L_RECORD)
+        goto fail;
+    if (size != (kind == L_OBJECT ? 3 : 2))
+        goto fail;
+    PyObject *cls = kind == L_OBJECT ? PyTuple_GET_ITEM(node, 1) : NULL;
+    PyObject *fields = PyTuple_GET_ITEM(node, size - 1);
+    if (kind == L_OBJECT && (!PyType_Check(cls) || !PyType_Check(cls) || ((PyTypeObject *)cls)->tp_new != PyBaseObject_Type.tp_new
+                             || ((PyTypeObject *)cls)->tp_itemsize != 0))
+        goto fail;
+    if (!PyTuple_CheckExact(fields))
+        goto fail;
+    s->cls = (PyTypeObject *)cls;
+    s->n = PyTuple_GET_SIZE(fields);
+    s->fields = PyMem_Calloc(s->n ? s->n : 1, sizeof(LField));
+    if (s->fields == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < s->n; k++) {
+        PyObject *field = PyTuple_GET_ITEM(fields, k);
+        LField *f = &s->fields[k];
+        if (!PyTuple_CheckExact(field) || PyTuple_GET_SIZE(field) != (kind == L_OBJECT ? 6 : 2))
+            goto fail;
+        PyObject *name = PyTuple_GET_ITEM(field, 0);
+        PyObject *index = PyTuple_GET_ITEM(field, kind == L_OBJECT ? 2 : 1);
+        if (!PyUnicode_CheckExact(name) || !PyUnicode_IS_ASCII(name) || !PyLong_CheckExact(index))
+            goto fail;
+        f->name = (const char *)PyUnicode_DATA(name);
+        f->len = PyUnicode_GET_LENGTH(name);
+        f->key = name;
+        Py_ssize_t i = PyLong_AsSsize_t(index);
+        f->mode = F_READ;
+        if (kind == L_OBJECT) {
+            PyObject *slot = PyTuple_GET_ITEM(field, 1), *mode = PyTuple_GET_ITEM(field, 3);
+            if (!Py_IS_TYPE(slot, &PyMemberDescr_Type) || !PyType_IsSubtype((PyTypeObject *)cls, PyDescr_TYPE(slot))
+                || ((PyMemberDescrObject *)slot)->d_member->type != T_OBJECT_EX
+                || (((PyMemberDescrObject *)slot)->d_member->flags & READONLY) || !PyLong_CheckExact(mode))
+                goto fail;
+            f->offset = ((PyMemberDescrObject *)slot)->d_member->offset;
+            f->mode = (int)PyLong_AsLong(mode);
+            f->value = PyTuple_GET_ITEM(field, 4);
+            f->factory = PyObject_IsTrue(PyTuple_GET_ITEM(field, 5));
+            if (f->mode < F_READ || f->mode > F_ABSENT || f->factory < 0)
+                goto fail;
+        }
+        if (f->mode == F_READ) {
+            if (i < 0 || i >= l->n)
+                goto fail;
+            f->spec = &l->specs[i];
+        }
+    }
+    return 0;
+fail:
+    if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_OverflowError)) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, bad);
+    }
+    return -1;
+}
+
+static PyObject *
+loader(PyObject *module, PyObject *plan)
+{
+    if (!PyTuple_CheckExact(plan) || PyTuple_GET_SIZE(plan) == 0)
+        return type_error("loader(plan): a tuple of nodes, as codec._load_specs makes them");
+    Loader *l = PyMem_Calloc(1, sizeof(Loader));
+    if (l == NULL)
+        return PyErr_NoMemory();
+    l->n = PyTuple_GET_SIZE(plan);
+    l->plan = Py_NewRef(plan);
+    l->specs = PyMem_Calloc(l->n, sizeof(Spec));
+    PyObject *capsule = l->specs != NULL ? PyCapsule_New(l, LOADER, loader_free) : NULL;
+    if (capsule == NULL) {
+        if (l->specs == NULL)
+            PyErr_NoMemory();
+        PyMem_Free(l->specs);
+        Py_DECREF(plan);
+        PyMem_Free(l);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < l->n; i++) {
+        if (read_spec(l, i) < 0) {
+            Py_DECREF(capsule);
+            return NULL;
+        }
+    }
+    return capsule;
+}
+
+/* The reader: `s` the next byte, `end` past the last. A read_* function returns a new
+ * reference, or NULL: with an error set (no memory) or, without one, at JSON it leaves to
+ * pydantic-core. */
+typedef struct {
+    const unsigned char *s, *end;
+    int depth;
+} Reader;
+
+/* Short ASCII strings made once and shared (a span's file, a key, a pattern's name: most of an
+ * entry's strings are one of a few): a table by a hash of their length and first and last
+ * bytes, each slot the last string that hashed there. */
+#define SHARED 512
+#define SHARED_MOST 64
+static PyObject *shared[SHARED];
+
+static PyObject *
+ascii_str(const unsigned char *s, Py_ssize_t n)
+{
+    uint64_t a = 0, b = 0;
+    if (n > SHARED_MOST) {
+        PyObject *str = PyUnicode_New(n, 127);
+        if (str != NULL)
+            memcpy(PyUnicode_DATA(str), s, n);
+        return str;
+    }
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+    } else if (n > 0) {
+        memcpy(&a, s, n);
+    }
+    uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ (uint64_t)n;
+    PyObject **slot = &shared[(h ^ (h >> 29)) % SHARED];
+    if (*slot != NULL && PyUnicode_GET_LENGTH(*slot) == n && memcmp(PyUnicode_DATA(*slot), s, n) == 0)
+        return Py_NewRef(*slot);
+    PyObject *str = PyUnicode_New(n, 127);
+    if (str == NULL)
+        return NULL;
+    memcpy(PyUnicode_DATA(str), s, n);
+    Py_XSETREF(*slot, Py_NewRef(str));
+    return str;
+}
+
+static int
+hex4(const unsigned char *s, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned c = s[k], d = c - '0' <= 9 ? c - '0' : (c | 0x20) - 'a' <= 5 ? (c | 0x20) - 'a' + 10 : 16;
+        if (d > 15)
+            return 0;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A string with escapes, from its opening quote's next byte `start`: its text put into a
+ * buffer as UTF-8 and decoded. NULL without an error for a lone surrogate (pydantic-core's). */
+static PyObject *
+escaped_str(Reader *r, const unsigned char *start)
+{
+    Buf b = {PyMem_Malloc(256), 0, 256};
+    if (b.data == NULL)
+        return PyErr_NoMemory();
+    const unsigned char *s = start, *end = r->end;
+    PyObject *out = NULL;
+    while (s < end && *s != '"') {
+        unsigned char c = *s;
+        if (c < 0x20)
+            goto done;
+        if (c != '\\') {
+            const unsigned char *run = s;
+            while (s < end && *s != '"' && *s != '\\' && *s >= 0x20)
+                s++;
+            if (put(&b, (const char *)run, s - run) < 0)
+                goto done;
+            continue;
+        }
+        if (end - s < 2)
+            goto done;
+        char one;
+        switch (s[1]) {
+        case '"': one = '"'; break;
+        case '\\': one = '\\'; break;
+        case '/': one = '/'; break;
+        case 'b': one = '\b'; break;
+        case 'f': one = '\f'; break;
+        case 'n': one = '\n'; break;
+        case 'r': one = '\r'; break;
+        case 't': one = '\t'; break;
+        case 'u': one = 0; break;
+        default: goto done;
+        }
+        if (s[1] != 'u') {
+            if (put(&b, &one, 1) < 0)
+                goto done;
+            s += 2;
+            continue;
+        }
+        unsigned cp, low;
+        if (end - s < 6 || !hex4(s + 2, &cp))
+            goto done;
+        s += 6;
+        if (cp >= 0xDC00 && cp <= 0xDFFF)
+            goto done;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (end - s < 6 || s[0] != '\\' || s[1] != 'u' || !hex4(s + 2, &low) || low < 0xDC00 || low > 0xDFFF)
+                goto done;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            s += 6;
+        }
+        char utf8[4];
+        int k = 0;
+        if (cp < 0x80) {
+            utf8[k++] = (char)cp;
+        } else if (cp < 0x800) {
+            utf8[k++] = (char)(0xC0 | cp >> 6);
+            utf8[k++] = (char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            utf8[k++] = (char)(0xE0 | cp >> 12);
+            utf8[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
+            utf8[k++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            utf8[k++] = (char)(0xF0 | cp >> 18);
+            utf8[k++] = (char)(0x80 | (cp >> 12 & 0x3F));
+            utf8[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
+            utf8[k++] = (char)(0x80 | (cp & 0x3F));
+        }
+        if (put(&b, utf8, k) < 0)
+            goto done;
+    }
+    if (s < end) {
+        out = PyUnicode_DecodeUTF8(b.data, b.len, NULL);
+        if (out == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+            PyErr_Clear();
+        else if (out != NULL)
+            r->s = s + 1;
+    }
+done:
+    PyMem_Free(b.data);
+    return out;
+}
+
+/* The string at r->s (its opening quote). */
+static PyObject *
+read_str(Reader *r)
+{
+    if (r->s >= r->end || *r->s != '"')
+        return NULL;
+    const unsigned char *start = r->s + 1, *s = start, *end = r->end;
+    unsigned high = 0;
+    for (;;) {
+#if defined(__SSE2__) && defined(__GNUC__)
+        if (end - s >= 16) {
+            int at = first_escape16(s);
+            high |= (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)s)) & ((1u << at) - 1);
+            s += at;
+            if (at == 16)
+                continue;
+        }
+#endif
+        if (s >= end)
+            return NULL;
+        unsigned char c = *s;
+        if (c == '"')
+            break;
+        if (c == '\\')
+            return escaped_str(r, start);
+        if (c < 0x20)
+            return NULL;
+        high |= c & 0x80;
+        s++;
+    }
+    r->s = s + 1;
+    if (!high)
+        return ascii_str(start, s - start);
+    PyObject *out = PyUnicode_DecodeUTF8((const char *)start, s - start, NULL);
+    if (out == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        PyErr_Clear();
+    return out;
+}
+
+/* Whether the next bytes are `word` (consumed when they are). */
+static int
+next_is(Reader *r, const char *word, Py_ssize_t n)
+{
+    if (r->end - r->s < n || memcmp(r->s, word, n) != 0)
+        return 0;
+    r->s += n;
+    return 1;
+}
+
+/* An int of up to 18 digits, JSON's way (no leading zero, no fraction or exponent after it). */
+static PyObject *
+read_int(Reader *r)
+{
+    const unsigned char *s = r->s, *end = r->end;
+    int negative = s < end && *s == '-';
+    s += negative;
+    const unsigned char *digits = s;
+    long long v = 0;
+    while (s < end && *s >= '0' && *s <= '9' && s - digits < 19)
+        v = v * 10 + (*s++ - '0');
+    Py_ssize_t n = s - digits;
+    if (n == 0 || n > 18 || (n > 1 && *digits == '0'))
+        return NULL;
+    if (s < end && (*s == '.' || *s == 'e' || *s == 'E'))
+        return NULL;
+    r->s = s;
+    return PyLong_FromLongLong(negative ? -v : v);
+}
+
+static PyObject *read_value(Reader *r, Spec *spec);
+
+/* `out` when `close` (']' or '}') comes next (consumed), else NULL with `out` let go. */
+static PyObject *
+closed(Reader *r, char close, PyObject *out)
+{
+    if (next_is(r, &close, 1))
+        return out;
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* A JSON value as pydantic-core's `any` gives it: dict, list, str, int, bool, None. */
+static PyObject *
+read_any(Reader *r)
+{
+    if (r->s >= r->end)
+        return NULL;
+    unsigned char c = *r->s;
+    if (c == '"')
+        return read_str(r);
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return read_int(r);
+    if (c == 'n')
+        return next_is(r, "null", 4) ? Py_NewRef(Py_None) : NULL;
+    if (c == 't')
+        return next_is(r, "true", 4) ? Py_NewRef(Py_True) : NULL;
+    if (c == 'f')
+        return next_is(r, "false", 5) ? Py_NewRef(Py_False) : NULL;
+    if ((c != '[' && c != '{') || ++r->depth > LOAD_DEPTH)
+        return NULL;
+    PyObject *out = read_value(r, NULL);
+    r->depth--;
+    return out;
+}
+
+/* An array of `item`s (NULL: any values), as a list. */
+static PyObject *
+read_list(Reader *r, Spec *item)
+{
+    if (!next_is(r, "[", 1))
+        return NULL;
+    PyObject *list = PyList_New(0);
+    if (list == NULL || next_is(r, "]", 1))
+        return list;
+    do {
+        PyObject *value = item != NULL ? read_value(r, item) : read_any(r);
+        if (value == NULL || PyList_Append(list, value) < 0) {
+            Py_XDECREF(value);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(value);
+    } while (next_is(r, ",", 1));
+    return closed(r, ']', list);
+}
+
+/* An object of str keys and `item` values (NULL: any values), as a dict. */
+static PyObject *
+read_dict(Reader *r, Spec *item)
+{
+    if (!next_is(r, "{", 1))
+        return NULL;
+    PyObject *dict = PyDict_New();
+    if (dict == NULL || next_is(r, "}", 1))
+        return dict;
+    do {
+        PyObject *key = read_str(r), *value = NULL;
+        if (key != NULL && next_is(r, ":", 1))
+            value = item != NULL ? read_value(r, item) : read_any(r);
+        int stored = value != NULL ? PyDict_SetItem(dict, key, value) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (stored < 0) {
+            Py_DECREF(dict);
+            return NULL;
+        }
+    } while (next_is(r, ",", 1));
+    return closed(r, '}', dict);
+}
+
+/* Whether `"name":` comes next, after a ',' unless it is the object's first key (consumed when it does). */
+static int
+key_next(Reader *r, int first, const LField *f)
+{
+    const unsigned char *s = r->s + !first;
+    if (r->end - s < f->len + 3 || (!first && r->s[0] != ',') || s[0] != '"' || memcmp(s + 1, f->name, f->len) != 0
+        || s[f->len + 1] != '"' || s[f->len + 2] != ':')
+        return 0;
+    r->s = s + f->len + 3;
+    return 1;
+}
+
+static PyObject *
+read_object(Reader *r, Spec *spec)
+{
+    if (!next_is(r, "{", 1))
+        return NULL;
+    PyObject *obj = spec->cls->tp_alloc(spec->cls, 0);
+    if (obj == NULL)
+        return NULL;
+    int first = 1;
+    for (Py_ssize_t k = 0; k < spec->n; k++) {
+        const LField *f = &spec->fields[k];
+        PyObject *value;
+        if (f->mode != F_ABSENT && key_next(r, first, f)) {
+            first = 0;
+            value = f->mode == F_READ ? read_value(r, f->spec) : read_any(r);
+            if (value == NULL)
+                goto fail;
+            if (f->mode == F_READ)
+                goto store;
+            Py_DECREF(value); /* read past, as pydantic-core parses it: its default is what is kept */
+        } else if (f->mode == F_READ) {
+            goto fail;
+        }
+        value = f->factory ? PyObject_CallNoArgs(f->value) : Py_NewRef(f->value);
+        if (value == NULL)
+            goto fail;
+    store:
+        *(PyObject **)((char *)obj + f->offset) = value;
+    }
+    return closed(r, '}', obj);
+fail:
+    Py_DECREF(obj);
+    return NULL;
+}
+
+static PyObject *
+read_record(Reader *r, Spec *spec)
+{
+    if (!next_is(r, "{", 1))
+        return NULL;
+    PyObject *dict = PyDict_New();
+    if (dict == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < spec->n; k++) {
+        const LField *f = &spec->fields[k];
+        PyObject *value = key_next(r, k == 0, f) ? read_value(r, f->spec) : NULL;
+        int stored = value != NULL ? PyDict_SetItem(dict, f->key, value) : -1;
+        Py_XDECREF(value);
+        if (stored < 0) {
+            Py_DECREF(dict);
+            return NULL;
+        }
+    }
+    return closed(r, '}', dict);
+}
+
+/* A value as `spec` reads it; spec NULL: the array or object at r->s, of any values. */
+static PyObject *
+read_value(Reader *r, Spec *spec)
+{
+    if (spec == NULL)
+        return r->s < r->end && *r->s == '[' ? read_list(r, NULL) : read_dict(r, NULL);
+    switch (spec->kind) {
+    case L_ANY:
+        return read_any(r);
+    case L_STR:
+        return read_str(r);
+    case L_INT:
+        return read_int(r);
+    case L_BOOL:
+        return next_is(r, "true", 4) ? Py_NewRef(Py_True) : next_is(r, "false", 5) ? Py_NewRef(Py_False) : NULL;
+    case L_NONE:
+        return next_is(r, "null", 4) ? Py_NewRef(Py_None) : NULL;
+    case L_LITERAL: {
+        PyObject *str = read_str(r), *found = NULL;
+        for (Py_ssize_t k = 0; str != NULL && found == NULL && k < PyTuple_GET_SIZE(spec->choices); k++) {
+            PyObject *choice = PyTuple_GET_ITEM(spec->choices, k);
+            if (PyUnicode_GET_LENGTH(choice) == PyUnicode_GET_LENGTH(str) && PyUnicode_Compare(choice, str) == 0)
+                found = Py_NewRef(choice);
+        }
+        Py_XDECREF(str);
+        return found;
+    }
+    case L_NULLABLE:
+        return next_is(r, "null", 4) ? Py_NewRef(Py_None) : read_value(r, spec->item);
+    default:
+        break;
+    }
+    if (++r->depth > LOAD_DEPTH)
+        return NULL;
+    PyObject *out = NULL;
+    switch (spec->kind) {
+    case L_TUPLE: {
+        PyObject *list = read_list(r, spec->item);
+        out = list != NULL ? PyList_AsTuple(list) : NULL;
+        Py_XDECREF(list);
+        break;
+    }
+    case L_LIST:
+        out = read_list(r, spec->item);
+        break;
+    case L_DICT:
+        out = read_dict(r, spec->item);
+        break;
+    case L_OBJECT:
+        out = read_object(r, spec);
+        break;
+    case L_RECORD:
+        out = read_record(r, spec);
+        break;
+    }
+    r->depth--;
+    return out;
+}
+
+static PyObject *
+load(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2)
+        return type_error("load(data, loader) takes 2 arguments");
+    Loader *l = PyCapsule_IsValid(args[1], LOADER) ? PyCapsule_GetPointer(args[1], LOADER) : NULL;
+    if (l == NULL)
+        return type_error("load(data, loader): loader must be what loader(plan) made");
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Reader r = {view.buf, (const unsigned char *)view.buf + view.len, 0};
+    PyObject *out = read_value(&r, &l->specs[0]);
+    PyBuffer_Release(&view);
+    if (out != NULL && r.s != r.end)
+        Py_CLEAR(out);
+    return out != NULL || PyErr_Occurred() ? out : Py_NewRef(Py_None);
+}
+
 #ifndef _WIN32
 #include <sys/stat.h>
 #ifdef __APPLE__
@@ -1076,6 +1706,9 @@ static PyMethodDef methods[] = {
         "heads(diags, getters, severities): the head lines of the diagnostics of those severities, joined by newlines."),
     FASTCALL_METHOD("tally", tally,
         "tally(diags, getters): {(code, severity): count} of the diagnostics, in first-seen order (formats._tally)."),
+    {"loader", loader, METH_O, "loader(plan): load's reading of an entry's schema (codec._load_specs)."},
+    FASTCALL_METHOD("load", load,
+        "load(data, loader): the objects of dump's JSON as pydantic-core reads them, or None for JSON left to it."),
     FASTCALL_METHOD("table", table,
         "table(objects, getters, kinds): (strings, rows), the objects' fields as a table (codec._table)."),
     FASTCALL_METHOD("untable", untable,

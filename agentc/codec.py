@@ -1,5 +1,5 @@
 """The cache's JSON: a lowered file (agent and diagnostics) to JSON and back, validated, by
-pydantic-core alone (no pydantic).
+pydantic-core alone (no pydantic), or by agentc/_codec.c where built (`_dump`, `_load`).
 
 Pydantic makes these same pydantic-core schemas from the IR's dataclasses, but importing it and
 generating them cost a build ~50-65 ms (pydantic ~22 ms, its first adapter ~27 ms, the entry
@@ -197,6 +197,11 @@ class _Made:
     def validator(self) -> SchemaValidator:
         return SchemaValidator(self.schema)
 
+    @cached_property
+    def loader(self) -> Any:
+        """_codec.load's plan of this schema, or None where it is not built."""
+        return _C.loader(_load_specs(self.schema)) if _C is not None else None
+
 
 def _slot(cls: type, name: str) -> Any:
     """The slot (member descriptor) that holds field `name` of `cls`'s objects, else the name."""
@@ -216,7 +221,81 @@ def _dump(value: Any, made: _Made) -> bytes:
     return made.serializer.to_json(value)
 
 
-_C = native.load("_codec", "dump", "table", "untable", package="agentc")
+def _load(data: bytes, made: _Made) -> Any:
+    """`made.validator.validate_json(data)`, read by agentc/_codec.c when it is built and the JSON
+    is what its `dump` writes (a 1000-agent cold claude build loads the ~500 entries of its
+    worker: ~387K -> ~65K instructions each); pydantic-core, the reference, reads anything else
+    and raises the ValueError of a damaged entry."""
+    if made.loader is not None:
+        value = _C.load(data, made.loader)
+        if value is not None:
+            return value
+    return made.validator.validate_json(data)
+
+
+# The nodes of _codec.load's plan (see its comment in agentc/_codec.c), and how it reads a field.
+L_ANY, L_STR, L_INT, L_BOOL, L_NONE, L_LITERAL, L_NULLABLE, L_TUPLE, L_LIST, L_DICT, L_OBJECT, L_RECORD = range(12)
+F_READ, F_SKIP, F_ABSENT = range(3)
+
+
+def _load_specs(schema: Schema) -> tuple:
+    """_codec.load's plan of one of `_Schemas`' schemas (`done`'s): its nodes, each referring to
+    others by index, the root first; a dataclass once, however many refer to it. TypeError for a
+    schema it has no node for."""
+    definitions = {d["ref"]: d for d in schema["definitions"]}
+    nodes: list[Any] = []
+    at: dict[str, int] = {}
+
+    def add(s: Schema) -> int:
+        if s["type"] == "definition-ref":
+            ref = s["schema_ref"]
+            if ref not in at:
+                at[ref] = len(nodes)
+                nodes.append(None)
+                nodes[at[ref]] = of_class(definitions[ref])
+            return at[ref]
+        i = len(nodes)
+        nodes.append(None)
+        nodes[i] = node(s)
+        return i
+
+    def node(s: Schema) -> tuple:
+        kind = s["type"]
+        simple = {"any": L_ANY, "str": L_STR, "int": L_INT, "bool": L_BOOL, "none": L_NONE}
+        if kind in simple:
+            return (simple[kind],)
+        if kind == "literal" and all(type(v) is str for v in s["expected"]):
+            return (L_LITERAL, tuple(s["expected"]))
+        if kind == "nullable":
+            return (L_NULLABLE, add(s["schema"]))
+        if kind == "tuple" and len(s["items_schema"]) == 1 and s.get("variadic_item_index") == 0:
+            return (L_TUPLE, add(s["items_schema"][0]))
+        if kind == "list":
+            return (L_LIST, add(s["items_schema"]))
+        if kind == "dict" and s["keys_schema"] == {"type": "str"}:
+            return (L_DICT, add(s["values_schema"]))
+        if kind == "typed-dict":
+            return (L_RECORD, tuple((key, add(f["schema"])) for key, f in s["fields"].items()))
+        raise TypeError(f"_codec.load has no node for {s!r}")
+
+    def of_class(d: Schema) -> tuple:
+        cls, fields = d["cls"], []
+        for f in d["schema"]["fields"]:
+            s, default, factory = f["schema"], None, False
+            if s["type"] == "default":  # a default matters only where the JSON has no value
+                default, factory = s.get("default_factory"), "default_factory" in s
+                default = default if factory else s["default"]
+                s = s["schema"]
+            mode = F_SKIP if f.get("init") is False else F_ABSENT if f.get("serialization_exclude") else F_READ
+            # getattr: a slot's member descriptor (ir._Body gives its slot on the class)
+            fields.append((f["name"], getattr(cls, f["name"]), add(s) if mode == F_READ else -1, mode, default, factory))
+        return (L_OBJECT, cls, tuple(fields))
+
+    add(schema["schema"])
+    return tuple(nodes)
+
+
+_C = native.load("_codec", "dump", "table", "untable", "load", "loader", package="agentc")
 
 
 # What lowering found in an agent's body beyond its delegations: `load_entry(whole=False)` leaves
@@ -265,7 +344,7 @@ def load_entry(data: bytes, source: bytes, *, whole: bool = True) -> tuple[Any, 
     which the build has read anyway (41% of an entry's bytes: a 1000-agent cold build spilled
     and packed ~33 MB less, peak RSS -30 MB). The stored length guards `source_body` against
     ever disagreeing with the reader: a body of another length is a miss, never used."""
-    entry = _entry(whole).validator.validate_json(data)
+    entry = _load(data, _entry(whole))
     agent = entry["agent"]
     if agent is not None:
         body = source_body(source, agent.body_line)
