@@ -24,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from agentc.compiler import fields
-from agentc.compiler.frontmatter import safe_load
 from agentc.compiler.source import read_source
+from agentc.compiler.yamlread import safe_load
 
 FIXABLE = ("AGC101", "AGC120", "AGC131", "AGC133")
 

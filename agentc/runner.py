@@ -77,9 +77,6 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             outcome.cached = True
             return outcome
 
-    from agentc.compiler.lazyre import prime_yaml
-
-    prime_yaml()  # not a no-op: YAML will be read and written (incremental imports yaml)
     from agentc import incremental
 
     racy = None  # with a record to make: hold what its outputs' digests need (Stage.digest)
@@ -122,6 +119,9 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
                 sink(name, {p[len(prefix):]: t for p, t in result.files.items() if p.startswith(prefix)})
             produced.extend(same)
         else:
+            from agentc.compiler.lazyre import prime_yaml
+
+            prime_yaml()  # before a lowering pool forks: YAML may be read, and the targets may write it
             agents, more, seen = api.read_agents(found, cache=store, progress=progress, jobs=options.jobs,
                                                whole=not set(targets) <= api.UNSTRUCTURED)
             _phase(progress, "emitting")

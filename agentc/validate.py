@@ -5,14 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-import yaml
-
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.span import Span
 from agentc.targets import FileText, as_text
-
-# libyaml's loader (50x faster on a crewai agents.yaml of 3.5 MB), PyYAML's own where it is missing.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def validate_files(
@@ -57,7 +52,11 @@ def _check(path: str, content: FileText) -> str | None:
         if path.endswith(".py"):
             compile(text, path, "exec", dont_inherit=True)  # the interpreter's own parser: 20 ms where libcst took 0.5-1 s
         elif path.endswith((".yaml", ".yml")):
-            yaml.load(text, Loader=SafeLoader)
+            from agentc.compiler.lazyre import load_yaml  # here: a claude build writes no YAML file
+
+            yaml = load_yaml()
+            # libyaml's loader (50x faster on a crewai agents.yaml of 3.5 MB), PyYAML's own where it is missing.
+            yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         elif path.endswith(".toml"):
             import tomllib  # here: a claude build has no TOML and need not import it
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
-from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from agentc.compiler import lazyre
+from agentc.compiler import lazyre, plainscalar
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.frozen import frozen, lean
 from agentc.compiler.lazyre import lazy_compile
@@ -44,66 +41,6 @@ _KEY = lazy_compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?)|[ \t]*)$")
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029")
 MAX_DEPTH = 20  # nesting of frontmatter values; real files use 2
 MAX_FRONTMATTER_BYTES = 64 * 1024  # real frontmatter is under 2 KiB; past this it is not parsed
-
-
-class Refused(yaml.YAMLError):
-    """YAML agentc will not read, whatever the parser could do: an alias (nested aliases expand
-    exponentially downstream, the "billion laughs"), or nesting past MAX_DEPTH (a deep enough flow
-    collection exhausts Python's stack)."""
-
-    def __init__(self, code: str, message: str, mark) -> None:
-        super().__init__(message)
-        self.code, self.message, self.problem_mark = code, message, mark
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with aliases refused and nesting bounded, so reading frontmatter
-    takes time and memory linear in its size."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise Refused("AGC106", f"YAML alias '*{event.anchor}' in frontmatter", event.start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise Refused("AGC107", f"frontmatter values nest deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _or_text(construct):  # noqa: ANN001, ANN202 - a PyYAML constructor
-    """A constructor for YAML 1.1's implicit int, float and date that keeps the scalar's text
-    when Python cannot build the value: "0x_" and "0b_" resolve as ints with no digits, and
-    "2024-13-45" as a date past December. YAML 1.2 reads these as strings, and so does agentc;
-    the typed fields then say what they wanted."""
-
-    def lenient(loader, node):  # noqa: ANN001, ANN202
-        try:
-            return construct(loader, node)
-        except (ValueError, OverflowError):
-            return loader.construct_scalar(node)
-
-    return lenient
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _or_text(yaml.SafeLoader.construct_yaml_int))
-_Loader.add_constructor("tag:yaml.org,2002:float", _or_text(yaml.SafeLoader.construct_yaml_float))
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _or_text(yaml.SafeLoader.construct_yaml_timestamp))
-
-
-def safe_load(text: str) -> Any:
-    """`yaml.safe_load` with aliases refused and nesting bounded (raises `Refused`)."""
-    loader = _Loader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
 
 
 def _rows(block: list[str]) -> list[int]:
@@ -178,9 +115,17 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
         )
         fm.broken.update(m.group(1) for ln in block if (m := _KEY.match(ln)))
         return fm
+    found: list[Diagnostic] = []  # a duplicate key's, kept only if the block is read here
+    entries = _plain_entries(file, block, first, indent, found)
+    if entries is not None:
+        fm.entries = entries
+        fm.diagnostics += found
+        return fm
+    from agentc.compiler import yamlread  # here: a block of plain `key: value` lines needs no YAML loader
+
     try:
-        fm.entries = _strict(file, block, first, indent, fm.diagnostics)
-    except Refused as exc:
+        fm.entries = yamlread.strict(file, block, first, indent, fm.diagnostics)
+    except yamlread.Refused as exc:
         rows = _rows(block)
         row = rows[min(exc.problem_mark.line, len(rows) - 1)]
         fm.diagnostics.append(
@@ -193,7 +138,7 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
             )
         )
         fm.entries = _lenient(file, block, first, indent, [], fm.broken)
-    except yaml.YAMLError as exc:
+    except yamlread.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         rows = _rows(block)
         row = rows[min(mark.line, len(rows) - 1)] if mark is not None else 0
@@ -216,76 +161,16 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
     return fm
 
 
-# libyaml reads a frontmatter block ~10x faster than PyYAML's pure-Python parser. It is used only
-# where both are known to agree: text of ordinary printable characters (no tab, control character or BOM,
-# none of YAML 1.1's extra line breaks), and, as libyaml's own event stream shows, no alias, no
-# anchor, no explicit tag and nesting well within MAX_DEPTH. Anything else, and any YAML error
-# (whose position feeds AGC101), goes to the pure-Python `_Loader`, which says exactly what is wrong.
-if hasattr(yaml, "CSafeLoader"):
-
-    class _CLoader(yaml.CSafeLoader):
-        """libyaml's safe loader, building values as `_Loader` does."""
-
-        yaml_constructors = dict(_Loader.yaml_constructors)
-else:
-    _CLoader = None  # PyYAML built without libyaml
 # Every character outside "\n", \x20-\x7e, \xa0-\u2027, \u202a-\ud7ff, \ue000-\ufefe, \uff00-\ufffd and the
 # astral planes, listed: the negated class of those ranges is the same set and took ~5 ms to compile at every
 # start. U+2028 and U+2029 (like \x85) end a line to libyaml, not to str.split("\n"): its marks' line numbers
-# would not be the rows' ("name: \u2028|" indexed past them).
+# would not be the rows' ("name: \u2028|" indexed past them). Text with one is left to PyYAML's own
+# loader (compiler/yamlread.py).
 _UNUSUAL = lazy_compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-_FAST_DEPTH = 8  # collections nested this deep (real files use 2) are left to the bounded loader
-# A block scalar header as PyYAML reads it (libyaml also takes e.g. ">#-", which PyYAML refuses).
-_HEADER = lazy_compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?: +(?:#.*)?)?$")
-
-
-def _libyaml_agrees(text: str) -> bool:
-    """True if libyaml may read `text`: nothing in it where the two loaders could differ."""
-    if _CLoader is None or _UNUSUAL.search(text):
-        return False
-    depth = 0
-    rows: list[str] | None = None
-    try:
-        for event in yaml.parse(text, Loader=_CLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None or getattr(event, "tag", None) is not None:
-                return False
-            if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
-                rows = rows or text.split("\n")
-                mark = event.start_mark
-                if not _HEADER.match(rows[mark.line], mark.column):
-                    return False
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > _FAST_DEPTH:
-                    return False
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return False
-    return True
-
 
 # A line most frontmatter is made of: a key, ": ", and a plain value on the one line, starting with
 # no YAML indicator or blank. _plain_entries checks the rest of what makes YAML read it as a string.
 _PLAIN_LINE = lazyre.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,99}): +([^\s\-?:,\[\]{}#&*!|>'\"%@`](?:.*[^ ])?) *")
-
-
-def _plain_str(text: str) -> bool:
-    """YAML reads the plain scalar `text` as a string: no implicit resolver (null, bool, int,
-    float, timestamp, merge, value) takes it."""
-    for rx in _resolvers(text[:1]):
-        if rx.match(text):
-            return False
-    return True
-
-
-@lru_cache(maxsize=1024)
-def _resolvers(first: str) -> tuple[re.Pattern, ...]:
-    """The patterns of the implicit resolvers PyYAML's Resolver.resolve tries on a plain scalar
-    starting with `first`, gathered once per character: most keys and values start with a letter
-    no resolver is listed under, and gathering them for each cost ~2 us a scalar."""
-    resolvers = _Loader.yaml_implicit_resolvers
-    return tuple(rx for _, rx in (*resolvers.get(first, ()), *resolvers.get(None, ())))
 
 
 def _plain_entries(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict | None:
@@ -311,59 +196,10 @@ def _plain_entries(file: str, block: list[str], first: int, indent: int, out: li
         if m is None:
             return None
         key, value = m.groups()
-        if ": " in value or value.endswith(":") or " #" in value or not (_plain_str(key) and _plain_str(value)):
+        if ": " in value or value.endswith(":") or " #" in value or not (plainscalar.is_str(key) and plainscalar.is_str(value)):
             return None
         _put(entries, Entry(key=key, value=value, span=Span(file=file, line=first + row, col=1 + indent)), line, out)
     return entries or None
-
-
-def _strict(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic]) -> dict:
-    found: list[Diagnostic] = []  # a duplicate key's, kept only if the block is read here
-    entries = _plain_entries(file, block, first, indent, found)
-    if entries is not None:
-        out += found
-        return entries
-    rows = _rows(block)  # only a YAML loader's marks need them (~1/7 of read_frontmatter when made for every block)
-    text = "\n".join(block)
-    if _libyaml_agrees(text):
-        fast: list[Diagnostic] = []
-        try:
-            entries = _entries(file, block, first, indent, fast, rows, _CLoader(text))
-        except yaml.YAMLError:
-            pass  # the pure-Python loader below reports it with its own position
-        else:
-            out += fast
-            return entries
-    return _entries(file, block, first, indent, out, rows, _Loader(text))
-
-
-def _entries(file: str, block: list[str], first: int, indent: int, out: list[Diagnostic], rows: list[int], loader) -> dict:  # noqa: ANN001 - a PyYAML loader
-    """The keys of the one mapping `loader` reads, each with the span of its key."""
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            return {}
-        if not isinstance(root, yaml.MappingNode):
-            out.append(
-                diag(
-                    "AGC104",
-                    Span(file=file, line=first),
-                    "frontmatter is not a mapping of keys to values",
-                    hint="write it as 'key: value' lines",
-                    excerpt=block[0] if block else None,
-                )
-            )
-            return {}
-        entries: dict[str, Entry] = {}
-        for key_node, value_node in root.value:
-            key = loader.construct_object(key_node, deep=True)
-            value = loader.construct_object(value_node, deep=True)
-            row = rows[min(key_node.start_mark.line, len(rows) - 1)]
-            span = Span(file=file, line=first + row, col=key_node.start_mark.column + 1 + indent)
-            _put(entries, Entry(key=str(key), value=value, span=span), block[row], out)
-        return entries
-    finally:
-        loader.dispose()
 
 
 def _put(entries: dict[str, Entry], entry: Entry, source_line: str, out: list[Diagnostic]) -> None:
@@ -422,6 +258,8 @@ _BROKEN = object()
 
 
 def _lenient_value(inline: str, rest: list[str]) -> Any:
+    from agentc.compiler.yamlread import Refused, YAMLError, safe_load  # here: only YAML that broke comes this way
+
     tail = [ln for ln in rest if ln.strip() and not ln.lstrip().startswith("#")]
     if not inline and tail:
         text = "\n".join(rest)
@@ -431,7 +269,7 @@ def _lenient_value(inline: str, rest: list[str]) -> Any:
                 return value
         except Refused:
             return _BROKEN
-        except yaml.YAMLError:
+        except YAMLError:
             pass
         return " ".join(ln.strip() for ln in tail)
     text = " ".join([inline, *(ln.strip() for ln in tail)]).strip()
@@ -441,7 +279,7 @@ def _lenient_value(inline: str, rest: list[str]) -> Any:
     if text[:1] in "[{" or text[:1] in "\"'":
         try:
             return safe_load(text)
-        except yaml.YAMLError:
+        except YAMLError:
             return _BROKEN
     if text in ("", "~", "null"):
         return None

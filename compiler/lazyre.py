@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from types import ModuleType
 from typing import cast
 
 from agentc.compiler.pycache import FOLDER, Kept
@@ -105,10 +106,25 @@ def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 # as written there: every printable range of Unicode.
 YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 
+# The patterns of PyYAML's implicit resolvers (yaml/resolver.py), their text as written there (line
+# breaks and indentation too) with the flags it passes, in its order: (tag, pattern, flags, the first
+# characters of a plain scalar it is filed under, "" for the empty one). compiler/plainscalar.py
+# answers from them without importing yaml (tests/test_plainscalar.py compares them with yaml's).
+YAML_RESOLVERS = (
+    ('tag:yaml.org,2002:bool', '^(?:yes|Yes|YES|no|No|NO\n                    |true|True|TRUE|false|False|FALSE\n                    |on|On|ON|off|Off|OFF)$', re.X, tuple('yYnNtTfFoO')),
+    ('tag:yaml.org,2002:float', '^(?:[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?\n                    |\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?\n                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*\n                    |[-+]?\\.(?:inf|Inf|INF)\n                    |\\.(?:nan|NaN|NAN))$', re.X, tuple('-+0123456789.')),
+    ('tag:yaml.org,2002:int', '^(?:[-+]?0b[0-1_]+\n                    |[-+]?0[0-7_]+\n                    |[-+]?(?:0|[1-9][0-9_]*)\n                    |[-+]?0x[0-9a-fA-F_]+\n                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$', re.X, tuple('-+0123456789')),
+    ('tag:yaml.org,2002:merge', '^(?:<<)$', 0, tuple('<')),
+    ('tag:yaml.org,2002:null', '^(?: ~\n                    |null|Null|NULL\n                    | )$', re.X, ('~', 'n', 'N', '')),
+    ('tag:yaml.org,2002:timestamp', '^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\n                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?\n                     (?:[Tt]|[ \\t]+)[0-9][0-9]?\n                     :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?\n                     (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$', re.X, tuple('0123456789')),
+    ('tag:yaml.org,2002:value', '^(?:=)$', 0, tuple('=')),
+    ('tag:yaml.org,2002:yaml', '^(?:!|&|\\*)$', 0, tuple('!&*')),
+)
+
 # The other patterns PyYAML compiles when it is imported, as written there with the flags it
-# passes: SafeConstructor.timestamp_regexp (yaml/constructor.py) and the implicit resolvers'
-# (yaml/resolver.py). Compiling them was ~11M instructions of every build that reads YAML (a
-# one-edit rebuild of 1000 agents: ~1.8%).
+# passes: SafeConstructor.timestamp_regexp (yaml/constructor.py) and the implicit resolvers'.
+# Compiling them was ~11M instructions of every build that reads YAML (a one-edit rebuild of
+# 1000 agents: ~1.8%).
 YAML_PATTERNS = (
     ('^(?P<year>[0-9][0-9][0-9][0-9])\n'
      '                -(?P<month>[0-9][0-9]?)\n'
@@ -120,30 +136,7 @@ YAML_PATTERNS = (
      '                (?:\\.(?P<fraction>[0-9]*))?\n'
      '                (?:[ \\t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)\n'
      '                (?::(?P<tz_minute>[0-9][0-9]))?))?)?$', re.X),
-    ('^(?:yes|Yes|YES|no|No|NO\n'
-     '                    |true|True|TRUE|false|False|FALSE\n'
-     '                    |on|On|ON|off|Off|OFF)$', re.X),
-    ('^(?:[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?\n'
-     '                    |\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?\n'
-     '                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*\n'
-     '                    |[-+]?\\.(?:inf|Inf|INF)\n'
-     '                    |\\.(?:nan|NaN|NAN))$', re.X),
-    ('^(?:[-+]?0b[0-1_]+\n'
-     '                    |[-+]?0[0-7_]+\n'
-     '                    |[-+]?(?:0|[1-9][0-9_]*)\n'
-     '                    |[-+]?0x[0-9a-fA-F_]+\n'
-     '                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$', re.X),
-    ('^(?:<<)$', 0),
-    ('^(?: ~\n'
-     '                    |null|Null|NULL\n'
-     '                    | )$', re.X),
-    ('^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\n'
-     '                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?\n'
-     '                     (?:[Tt]|[ \\t]+)[0-9][0-9]?\n'
-     '                     :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?\n'
-     '                     (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$', re.X),
-    ('^(?:=)$', 0),
-    ('^(?:!|&|\\*)$', 0),
+    *((pattern, flags) for _, pattern, flags, _ in YAML_RESOLVERS),
 )
 
 _primed = False
@@ -155,8 +148,8 @@ def prime_yaml() -> None:
     every command that reads or writes YAML (build, check, ir) 3-7 ms, a tenth of its imports.
     re.compile looks in that cache (keyed by type, pattern and flags, in Python 3.11-3.13)
     before it compiles; where there is no such cache, or a pattern of yaml's ever differs, yaml
-    compiles its own as before. Once a process. Called by the commands that will read YAML
-    (agentc.entry, agentc.runner once a build is known to be no no-op): importing this module
+    compiles its own as before. Once a process. Called by the commands that may read YAML
+    (agentc.entry; agentc.runner before a full build) and by `load_yaml`: importing this module
     reads the kept patterns, ~1 ms."""
     global _primed
     if _primed:
@@ -166,3 +159,12 @@ def prime_yaml() -> None:
     if isinstance(cache, dict):
         for pattern, flags in ((YAML_NON_PRINTABLE, 0), *YAML_PATTERNS):
             cache[(str, pattern, int(flags))] = compile(pattern, flags)
+
+
+def load_yaml() -> ModuleType:
+    """PyYAML, imported after `prime_yaml`: for the modules that read or write YAML only for some
+    inputs, and import it then (a build of plain frontmatter never does)."""
+    prime_yaml()
+    import yaml
+
+    return yaml

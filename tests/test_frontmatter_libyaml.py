@@ -1,7 +1,7 @@
 """libyaml, and the plain `key: value` reader before it, read frontmatter only where they agree
 with the pure-Python loader, byte for byte.
 
-The fast paths (compiler/frontmatter.py, `_plain_entries` and `_libyaml_agrees`) must never change
+The fast paths (compiler/frontmatter.py's `_plain_entries`, compiler/yamlread.py's `_libyaml_agrees`) must never change
 an entry, a span or a diagnostic. Each test reads the same frontmatter twice, with the fast paths
 and with both switched off (as on a PyYAML built without libyaml), and compares everything the
 reader returns.
@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz import _mutate
 
-from agentc.compiler import frontmatter
+from agentc.compiler import frontmatter, yamlread
 
-pytestmark = pytest.mark.skipif(frontmatter._CLoader is None, reason="PyYAML is built without libyaml")
+pytestmark = pytest.mark.skipif(yamlread._CLoader is None, reason="PyYAML is built without libyaml")
 
 
 def _lines(data: bytes) -> list[str]:
@@ -31,7 +31,7 @@ def _lines(data: bytes) -> list[str]:
 def _both(lines: list[str], monkeypatch) -> tuple[str, str]:
     fast = repr(frontmatter.read_frontmatter("f.md", lines))
     with monkeypatch.context() as m:
-        m.setattr(frontmatter, "_CLoader", None)
+        m.setattr(yamlread, "_CLoader", None)
         m.setattr(frontmatter, "_plain_entries", lambda *args: None)
         pure = repr(frontmatter.read_frontmatter("f.md", lines))
     return fast, pure
@@ -77,9 +77,9 @@ def test_mutated_frontmatter_reads_the_same(monkeypatch):
 
 
 def test_the_fast_path_is_taken_for_ordinary_frontmatter():
-    assert frontmatter._libyaml_agrees("name: x\ndescription: Does things. Use when asked.\ntools: [Read, Write]\nmodel: sonnet")
+    assert yamlread._libyaml_agrees("name: x\ndescription: Does things. Use when asked.\ntools: [Read, Write]\nmodel: sonnet")
     for unusual in ("a: &x 1\nb: *x", "a: !!str 1", "a: b\tc", "a: x\u2028y", "a: x\ufeff", "a: [" * 9 + "]" * 9, "a: 'unclosed"):
-        assert not frontmatter._libyaml_agrees(unusual)
+        assert not yamlread._libyaml_agrees(unusual)
 
 
 def test_unusual_characters_are_exactly_those_outside_the_ordinary_ranges():
@@ -117,8 +117,8 @@ def test_frontmatter_past_the_byte_limit_is_refused_with_its_size(char):
 
 
 def test_block_scalar_headers_pyyaml_refuses_are_left_to_it():
-    assert frontmatter._libyaml_agrees("a: >-\n  x\nb: |2 # c\n   y")
-    assert not frontmatter._libyaml_agrees("a: >#-\n  x")
+    assert yamlread._libyaml_agrees("a: >-\n  x\nb: |2 # c\n   y")
+    assert not yamlread._libyaml_agrees("a: >#-\n  x")
 
 
 # Keys and values that YAML reads as strings or as something else, and the characters that end,

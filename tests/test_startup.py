@@ -106,3 +106,20 @@ def test_pydantic_loads_only_for_the_edges(tmp_path):
         if step == "no-op":  # it only reads the cache: pydantic-core's compiled module alone (codec._core,
             # unlogged); writing an entry imports the package (its serializer looks up pydantic_core.MISSING)
             assert _top(names, ("pydantic_core",)) == [], step
+
+
+def test_plain_frontmatter_builds_and_rebuilds_without_yaml(tmp_path):
+    """Frontmatter of plain `key: value` lines is read (compiler/frontmatter.py) and written and
+    checked by the claude target (compiler/plainscalar.py) without PyYAML: ~8% of a one-edit
+    rebuild of 1000 agents was importing it. A list value brings it back, where it is needed."""
+    agents = tmp_path / "agents"
+    agents.mkdir()
+    for name, model in (("alpha", "sonnet"), ("beta", "opus"), ("gamma", "inherit")):
+        (agents / f"{name}.md").write_text(f"---\nname: {name}\ndescription: Does {name} work. Use when asked.\n"
+                                           f"model: {model}\ntools: Read, Grep\n---\nYou do {name} work.\n", encoding="utf-8")
+    build = ("build", str(agents), "-t", "claude", "--out", str(tmp_path / "out"))
+    assert _top(imported(*build), ("yaml",)) == []  # cold
+    (agents / "alpha.md").write_text((agents / "alpha.md").read_text(encoding="utf-8") + "One more line.\n", encoding="utf-8")
+    assert _top(imported(*build), ("yaml",)) == []  # one edit
+    (agents / "beta.md").write_text("---\nname: beta\ndescription: Does beta work.\ntools: [Read, Grep]\n---\nBody.\n", encoding="utf-8")
+    assert "yaml" in imported(*build)

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
+from agentc.compiler import plainscalar
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR, held_body
+from agentc.compiler.lazyre import load_yaml
 from agentc.compiler.nesting import nesting_report
 from agentc.compiler.options import BuildOptions
 from agentc.targets import Chunks, Emitted, FileText, Target, encode, joined
@@ -156,23 +156,7 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
 # json.dumps(s, ensure_ascii=False) of a str: the same text, without the encoder json.dumps makes
 # anew for every call with a keyword (~3.6 -> ~0.7 us; a description is quoted for every agent).
 _quoted = json.JSONEncoder(ensure_ascii=False).encode
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the same YAML, ~30x faster
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .,()/@+*-]*$")
-# The loaders' own resolver (SafeLoader and CSafeLoader share it): the tag a plain scalar gets.
-_RESOLVER = yaml.resolver.Resolver()
-_STR = "tag:yaml.org,2002:str"
-
-
-def _plain_str(s: str) -> bool:
-    """Whether YAML reads the plain scalar `s` as a str: `_RESOLVER.resolve(yaml.ScalarNode, s,
-    (True, False)) == _STR`. The resolver tries only the implicit resolvers filed under `s`'s first
-    character (and any filed under None); with none there, nor a path resolver, its answer is str,
-    given here without the call (~1.5 us in Python): a seed agent's render and read-back ask 7
-    times, and 5 of them ("agent-0001", "Read, Grep", "description") start with such a character."""
-    table = _RESOLVER.yaml_implicit_resolvers  # read each time: a resolver added later counts
-    if s and s[0] not in table and None not in table and not _RESOLVER.yaml_path_resolvers:
-        return True
-    return _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR
 
 
 def _pair(key: str, value: Any) -> str:
@@ -186,6 +170,7 @@ def _pair(key: str, value: Any) -> str:
         return f"{key}: {json.dumps(value)}\n"
     if isinstance(value, tuple):
         value = list(value)
+    yaml = load_yaml()  # here: only a list or mapping value (e.g. hooks) is written by PyYAML
     dumped = yaml.safe_dump({key: value}, sort_keys=True, allow_unicode=True, default_flow_style=False, width=1000)
     return dumped
 
@@ -197,7 +182,7 @@ def _scalar(s: str) -> str:
     unless the resolver gives it another type (a bool, null, number or date): asking the
     resolver is what `yaml.load(s) == s` decides, without a loader per value (~4 -> 0.3 us;
     tests/test_render.py compares the two)."""
-    if _PLAIN_SAFE.match(s) and not s.endswith(" ") and _plain_str(s):
+    if _PLAIN_SAFE.match(s) and not s.endswith(" ") and plainscalar.is_str(s):
         return s
     return _quoted(s)
 
@@ -230,7 +215,8 @@ def read_back(text: str) -> dict[str, Any]:
         head = second.string[first.end():second.start()]
     data = _simple_mapping(head)
     if data is None:
-        data = yaml.load(head, Loader=_LOADER)
+        yaml = load_yaml()  # here: a frontmatter `render` writes of plain lines needs no YAML loader
+        data = yaml.load(head, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: the same YAML, ~30x faster
     if not isinstance(data, dict):
         return {}
     if not all(isinstance(key, str) for key in data) or "content" in data or "handler" in data:
@@ -264,8 +250,6 @@ def _simple_mapping(head: str) -> dict[str, str] | None:
     (and, if it is broken, refuses). libyaml's loader costs ~18 us for the three lines of a seed
     agent: in Python with each line checked this way, ~3 us (1000 agents: ~15 ms of a build).
     tests/test_claude_readback.py compares the two on generated lines."""
-    table = _RESOLVER.yaml_implicit_resolvers  # `_plain_str`'s first test, once for the lines
-    plain_start = None not in table and not _RESOLVER.yaml_path_resolvers
     data: dict[str, str] = {}
     for line in head.split("\n"):
         if not line:
@@ -274,9 +258,7 @@ def _simple_mapping(head: str) -> dict[str, str] | None:
         if m is None:
             return None
         key, plain, quoted = m.groups()  # key and plain: never empty
-        if not ((plain_start and key[0] not in table) or _plain_str(key)):
-            return None
-        if quoted is None and not ((plain_start and plain[0] not in table) or _plain_str(plain)):
+        if not plainscalar.is_str(key) or (quoted is None and not plainscalar.is_str(plain)):
             return None
         data[key] = plain if quoted is None else quoted
     return data or None
