@@ -31,6 +31,51 @@
 #include "_extension.h"
 #include <stdint.h>
 #include <string.h>
+#include <structmember.h>
+
+/* getattr(obj, name) as a new reference (NULL with an exception), read straight from the slot
+ * when `name` is a __slots__ member of obj's class: the blocks, sections and names read here are
+ * instances of such classes, and PyObject_GetAttr's generic path (the type's method cache, the
+ * descriptor's get, the int's reference) cost ~175 instructions a read, ~740 reads an agent
+ * (~130K instructions of ~3.3M). The slot's offset is kept per (class, name) with the class's
+ * version tag, which CPython changes whenever the class or a base is modified (a slot replaced by
+ * a property, say): a kept offset is used only for the class, name and version it was found for.
+ * Anything else (a class with its own __getattribute__ or __getattr__, a name that is not an
+ * object slot, an unset slot, which raises) takes PyObject_GetAttr. */
+typedef struct {
+    PyTypeObject *type; /* borrowed: a class freed and another made at its address has a new version */
+    PyObject *name;     /* borrowed: the module's interned names, held for its life */
+    unsigned int version;
+    Py_ssize_t offset;
+} SlotSeen;
+
+static SlotSeen slots_seen[64];
+
+static PyObject *
+slot_attr(PyObject *obj, PyObject *name)
+{
+    PyTypeObject *type = Py_TYPE(obj);
+    if (type->tp_getattro == PyObject_GenericGetAttr && (type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+        SlotSeen *seen = &slots_seen[((uintptr_t)type >> 4 ^ (uintptr_t)name >> 4) & 63];
+        if (seen->type != type || seen->name != name || seen->version != type->tp_version_tag) {
+            PyObject *descr = _PyType_Lookup(type, name); /* borrowed; no exception set */
+            if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
+                || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX
+                || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+                return PyObject_GetAttr(obj, name);
+            }
+            seen->type = type;
+            seen->name = name;
+            seen->version = type->tp_version_tag;
+            seen->offset = ((PyMemberDescrObject *)descr)->d_member->offset;
+        }
+        PyObject *value = *(PyObject **)((char *)obj + seen->offset);
+        if (value != NULL) {
+            return Py_NewRef(value);
+        }
+    }
+    return PyObject_GetAttr(obj, name);
+}
 
 /* The Python callables, in the order mentions._native_judge passes them. */
 enum {
@@ -682,11 +727,11 @@ judge(Judge *j, Py_ssize_t i, PyObject *prev_hit, PyObject *rel_kind)
     if (prev_hit != NULL && prev_hit != Py_None) {
         FAIL(r = slice_says(j, j->env[E_JOIN], S_match, j->cands[i - 1].end, c->start));
         if (r) {
-            PyObject *pkind = PyObject_GetAttr(prev_hit, S_kind);
+            PyObject *pkind = slot_attr(prev_hit, S_kind);
             if (pkind == NULL) {
                 goto error;
             }
-            PyObject *ppattern = PyObject_GetAttr(prev_hit, S_pattern);
+            PyObject *ppattern = slot_attr(prev_hit, S_pattern);
             if (ppattern == NULL) {
                 Py_DECREF(pkind);
                 goto error;
@@ -841,12 +886,12 @@ read_cands(Judge *j, PyObject *cands)
         Cand *c = &j->cands[i];
         PyObject *obj = PyList_GET_ITEM(cands, i), *v;
         c->role = -1;
-        if ((v = PyObject_GetAttr(obj, S_start)) == NULL) {
+        if ((v = slot_attr(obj, S_start)) == NULL) {
             return -1;
         }
         c->start = PyLong_AsSsize_t(v);
         Py_DECREF(v);
-        if ((v = PyObject_GetAttr(obj, S_end)) == NULL) {
+        if ((v = slot_attr(obj, S_end)) == NULL) {
             return -1;
         }
         c->end = PyLong_AsSsize_t(v);
@@ -858,7 +903,7 @@ read_cands(Judge *j, PyObject *cands)
             PyErr_SetString(PyExc_ValueError, "a name's place is outside the line");
             return -1;
         }
-        if ((v = PyObject_GetAttr(obj, S_brand)) == NULL) {
+        if ((v = slot_attr(obj, S_brand)) == NULL) {
             return -1;
         }
         c->brand = PyObject_IsTrue(v);
@@ -866,7 +911,7 @@ read_cands(Judge *j, PyObject *cands)
         if (c->brand < 0) {
             return -1;
         }
-        if ((c->target = PyObject_GetAttr(obj, S_target)) == NULL || (c->form = PyObject_GetAttr(obj, S_form)) == NULL) {
+        if ((c->target = slot_attr(obj, S_target)) == NULL || (c->form = slot_attr(obj, S_form)) == NULL) {
             return -1;
         }
         if (!PyUnicode_Check(c->target) || !PyUnicode_Check(c->form)) {
@@ -1379,7 +1424,7 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     /* The tests in order of cost, each able to say "not inert" alone: the names' forms, "agent", a
      * relation label, then role_like of each name (a Python call, ~830 instructions). */
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
-        PyObject *form = PyObject_GetAttr(PyList_GET_ITEM(cands, i), S_form);
+        PyObject *form = slot_attr(PyList_GET_ITEM(cands, i), S_form);
         if (form == NULL) {
             return NULL;
         }
@@ -1405,7 +1450,7 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
         Cand c = {.role = -1, .last = NULL};
-        PyObject *target = PyObject_GetAttr(PyList_GET_ITEM(cands, i), S_target);
+        PyObject *target = slot_attr(PyList_GET_ITEM(cands, i), S_target);
         if (target == NULL) {
             return NULL;
         }
@@ -1496,7 +1541,7 @@ read_firsts(Walk *w)
 static Py_ssize_t
 int_attr(PyObject *obj, PyObject *attr)
 {
-    PyObject *v = PyObject_GetAttr(obj, attr);
+    PyObject *v = slot_attr(obj, attr);
     if (v == NULL) {
         return -1;
     }
@@ -1569,7 +1614,7 @@ all_known(const Walk *w, PyObject *cands, PyObject *line_no)
 {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cands); i++) {
         PyObject *c = PyList_GET_ITEM(cands, i);
-        PyObject *form = PyObject_GetAttr(c, S_form);
+        PyObject *form = slot_attr(c, S_form);
         if (form == NULL) {
             return -1;
         }
@@ -1578,7 +1623,7 @@ all_known(const Walk *w, PyObject *cands, PyObject *line_no)
         if (title) {
             return 0;
         }
-        PyObject *target = PyObject_GetAttr(c, S_target);
+        PyObject *target = slot_attr(c, S_target);
         if (target == NULL) {
             return -1;
         }
@@ -1606,7 +1651,7 @@ keep(const Walk *w, PyObject *line_no, PyObject *section, PyObject *text, PyObje
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(found); i++) {
         PyObject *h = PyList_GET_ITEM(found, i);
-        PyObject *col = PyObject_GetAttr(h, S_col);
+        PyObject *col = slot_attr(h, S_col);
         if (col == NULL) {
             return -1;
         }
@@ -1761,7 +1806,7 @@ lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_ski
             continue;
         }
         Py_INCREF(mark);
-        PyObject *text = PyObject_GetAttr(mark, kind == (PyTypeObject *)w->env[W_PARAGRAPH] ? S_text : S_title);
+        PyObject *text = slot_attr(mark, kind == (PyTypeObject *)w->env[W_PARAGRAPH] ? S_text : S_title);
         Py_DECREF(mark);
         if (text == NULL) {
             return -1;
@@ -1972,8 +2017,8 @@ contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto error;
         }
         PyObject *s = Py_NewRef(PyList_GET_ITEM(sections, k));
-        PyObject *parent = PyObject_GetAttr(s, S_parent);
-        PyObject *level = parent != NULL ? PyObject_GetAttr(s, S_level) : NULL;
+        PyObject *parent = slot_attr(s, S_parent);
+        PyObject *level = parent != NULL ? slot_attr(s, S_level) : NULL;
         Py_DECREF(s);
         if (level == NULL) {
             Py_XDECREF(parent);
@@ -3058,7 +3103,7 @@ static PyObject *S_indent, *S_items_sep;
 static Py_ssize_t
 index_attr(PyObject *section, PyObject *attr)
 {
-    PyObject *v = PyObject_GetAttr(section, attr);
+    PyObject *v = slot_attr(section, attr);
     if (v == NULL) {
         return -1;
     }
@@ -3080,7 +3125,7 @@ shallow_end(PyObject *sections, Py_ssize_t k)
         return end;
     }
     PyObject *next = PyList_GET_ITEM(sections, k + 1);
-    PyObject *parent = PyObject_GetAttr(next, S_parent);
+    PyObject *parent = slot_attr(next, S_parent);
     if (parent == NULL) {
         return -1;
     }
@@ -3096,7 +3141,7 @@ shallow_end(PyObject *sections, Py_ssize_t k)
 static int
 indent_of(PyObject *item, Py_ssize_t *out)
 {
-    PyObject *v = PyObject_GetAttr(item, S_indent);
+    PyObject *v = slot_attr(item, S_indent);
     if (v == NULL) {
         return -1;
     }
@@ -3140,7 +3185,7 @@ head_items(PyObject *blocks, Py_ssize_t lo, Py_ssize_t hi, PyObject *list_item, 
         if (indent != top) {
             continue;
         }
-        PyObject *text = PyObject_GetAttr(b, S_text);
+        PyObject *text = slot_attr(b, S_text);
         PyObject *said = text == NULL ? NULL : PyObject_CallOneArg(clean, text);
         Py_XDECREF(text);
         PyObject *index = said == NULL ? NULL : PyLong_FromSsize_t(i);
@@ -3461,7 +3506,7 @@ head_edges(PyObject *const *env, PyObject *head, PyObject *k, Py_ssize_t line, P
         }
         return -1;
     }
-    PyObject *parent = PyObject_GetAttr(PyList_GET_ITEM(sections, s), S_parent);
+    PyObject *parent = slot_attr(PyList_GET_ITEM(sections, s), S_parent);
     if (parent == NULL) {
         return -1;
     }
@@ -4026,8 +4071,8 @@ find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         PyObject *found;
         if ((PyObject *)Py_TYPE(block) == env[B_LIST_ITEM] || (PyObject *)Py_TYPE(block) == env[B_PARAGRAPH]) {
-            PyObject *text = PyObject_GetAttr(block, S_text), *line = NULL, *col = NULL;
-            if (text != NULL && (line = PyObject_GetAttr(block, S_line)) != NULL && (col = PyObject_GetAttr(block, S_col)) != NULL
+            PyObject *text = slot_attr(block, S_text), *line = NULL, *col = NULL;
+            if (text != NULL && (line = slot_attr(block, S_line)) != NULL && (col = slot_attr(block, S_col)) != NULL
                 && !PyUnicode_Check(text)) {
                 PyErr_SetString(PyExc_TypeError, "find_blocks: a block's text must be a str");
             }

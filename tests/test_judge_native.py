@@ -598,6 +598,78 @@ def test_contexts_bad_arguments_raise_and_leak_nothing(contexts):
     assert_no_leak(calls)
 
 
+def _slotted(cls, **values):
+    """An instance of `cls` with these slots set."""
+    obj = cls()
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return obj
+
+
+def test_slot_reads_follow_the_class(contexts):
+    """The C reads an attribute straight from its slot (`slot_attr`) only while the class is as it
+    was when the slot was found: a slot replaced by a property, a class with its own __getattr__ or
+    __getattribute__, a plain class attribute and an unset slot read as getattr reads them (the
+    contexts of made sections, against the reference, after each change)."""
+
+    class Sec:
+        __slots__ = ("parent", "level")
+
+        def __init__(self, parent, level):
+            self.parent, self.level = parent, level
+
+    class Hooked(Sec):
+        __slots__ = ()
+
+        def __getattribute__(self, name):
+            return 1 if name == "level" else object.__getattribute__(self, name)
+
+    class Missing(Sec):
+        __slots__ = ()
+
+        def __getattr__(self, name):
+            return 2
+
+    titles = ["Agent", "Delegation", "Skills", "Compare agents", "Tools"]
+
+    def same(secs):
+        assert contexts(secs, titles, references._title_ctx) == references._contexts_py(secs, titles, references._title_ctx)
+
+    made = lambda cls: [cls(None, 1), cls(0, 2), cls(1, 3), cls(0, 2), cls(3, 3)]  # noqa: E731
+    secs = made(Sec)
+    for _ in range(3):  # once to find the slots, then from what was kept
+        same(secs)
+    hooked = made(Hooked)
+    same(hooked)  # every level 1: an H1's title is not read
+    unset = Missing.__new__(Missing)
+    unset.parent = None  # its level unset: __getattr__ gives 2
+    same([unset, *made(Missing)[1:]])
+    Sec.level = property(lambda self: 1)  # the slot replaced: the class's version changes
+    same(secs)
+    Sec.parent = None  # a plain class attribute: every section a top one
+    same(secs)
+    del Sec.parent, Sec.level
+    with pytest.raises(AttributeError):
+        contexts(secs, titles, references._title_ctx)  # the slots are gone with their descriptors
+
+    class Fresh:
+        __slots__ = ("parent", "level")
+
+    bare = Fresh()  # its slots unset: read from the slot, then asked of getattr, which raises
+    with pytest.raises(AttributeError):
+        contexts([bare], titles[:1], references._title_ctx)
+    fresh = made(lambda parent, level: _slotted(Fresh, parent=parent, level=level))
+
+    def calls():
+        same(fresh)
+        try:
+            contexts([bare], titles[:1], references._title_ctx)
+        except AttributeError:
+            pass
+
+    assert_no_leak(calls)
+
+
 @pytest.fixture(scope="module")
 def cue_blocks():
     """The C `cue_blocks`."""
