@@ -44,21 +44,8 @@ ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, lazy_compile(rx, re.I))
 _ASCII_ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, lazyre.compile(rx)) for role, rx in _ROLES)
 
 
-# "1" to "9" as "0". No step of _role_of_digits tells one ASCII digit from another (the patterns hold no
-# digit; \d, \w and \b take every digit alike), so titles that differ in their digits alone share its
-# answer: each title new to it costs ~55K instructions of regex, and 1000 seed agents have ~1050
-# titles, nearly all "Delegate to agent-NNNN".
-_DIGITS = str.maketrans("123456789", "000000000")
-
-
 @mentions.memo(4096)  # called from _markdown.c's roles per section: a hit costs ~30 instructions, not lru_cache's ~1K
 def role_of(title: str) -> str:
-    return _role_of_digits(title.translate(_DIGITS))
-
-
-@mentions.memo(4096)
-def _role_of_digits(title: str) -> str:
-    """role_of of a title whose digits are all "0"."""
     t = plain(title)
     t = re.sub(r"\([^)]*\)", " ", t)
     t = re.sub(r"^[^\w]+", "", t)
