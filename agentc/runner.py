@@ -147,6 +147,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         return _cannot_write(outcome, trouble[0], out)
 
     plans = [(stage, stage.finish()) for stage in stages]
+    refused = False
     for (stage, todo), shown_diffs in zip(plans, diffs, strict=True):
         for label, paths in (("missing", todo.missing), ("stale", todo.stale), ("extra", todo.extra)):
             for p in paths:
@@ -161,9 +162,10 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             if force:
                 outcome.changes.append(("stale", shown))
             else:
+                refused = True
                 outcome.diagnostics += (diag("AGC904", Span(file=shown, line=1), f"'{shown}' was not written by agentc; "
                                              "refusing to overwrite it", hint="move it away, or pass --force to replace it"),)
-    if any(d.code == "AGC904" for d in outcome.diagnostics):
+    if refused:  # an AGC904 above: a flag, not a look at each of the (~12 000 at 1000 agents) diagnostics
         for stage in stages:
             stage.abort()
         outcome.failed = True

@@ -227,7 +227,12 @@ def file_matches(file: str, glob: str) -> bool:
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
-    return any(d.severity == "error" for d in diagnostics)
+    # `in` over attrgetter's map compares in C: a generator made a Python step per diagnostic, and
+    # a 1000-agent build asks this of its ~12 000 AGC301s three times (~5M instructions a one-edit rebuild).
+    return "error" in map(_SEVERITY, diagnostics)
+
+
+_SEVERITY = attrgetter("severity")
 
 
 def head_line(d: Diagnostic) -> str:
