@@ -47,11 +47,14 @@ def discover(sources: list[str], exclude: list[str] = ()) -> tuple[list[Found], 
         if not files:
             diags.append(diag("AGC005", Span(file=_show(src), line=1), f"no agent .md files under '{src}'"))
         plugins: dict[str, str | None] = {}  # per folder: its files share a plugin (one plugin.json look-up, not one per file)
+        # os.path.join(src, rel) is `prefix + rel` for a relative `rel`, which the walk gives: a
+        # join (a Python call of several steps) per file was ~2M instructions of 1000 agents'.
+        prefix = os.path.join(src, "")
         for rel in files:
             folder = rel.rpartition("/")[0]
             if folder not in plugins:
                 plugins[folder] = _plugin_of(PurePosixPath(rel), root)
-            path = os.path.join(src, rel)
+            path = prefix + rel
             found.append(Found(path, _show(path), plugins[folder]))
     if len(sources) == 1 and not links:
         # One walk lists each path once and enters no linked folder, so two of its files can be
@@ -118,8 +121,9 @@ def _walk(root: Path, skip: list[Path]) -> tuple[list[str], bool]:
     # `_plugin_of` finds a plugin only through a folder named agents: most files need no look-up.
     scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or ("/agents/" in f"/{r}" and _plugin_of(PurePosixPath(r), root))]
     if not scoped:
-        scoped = [r for r in every if not any(part.startswith(".") for part in r.split("/"))
-                  and r.rpartition("/")[2].lower() not in NOT_AGENTS]
+        # No part of the path starts with a dot: tested on the whole string, not by a
+        # generator over its parts per file (~2.5M instructions of 1000 agents').
+        scoped = [r for r in every if not r.startswith(".") and "/." not in r and r.rpartition("/")[2].lower() not in NOT_AGENTS]
     return scoped, any(r in links for r in scoped)
 
 
