@@ -182,9 +182,9 @@ def lower_in_pool(todo: list[tuple[Found, bytes]], jobs: int, lower: Callable[[F
     """`lower(f, data)` of each file of `todo`, in order, made by `jobs` processes: this one
     lowers the first `1/jobs` of the files itself while `jobs - 1` forked ones (`_Worker`) each
     lower an equal share of the rest, their cache entries spooled and loaded back here. A file
-    lowered here is not sent; loading one a worker sent (`codec.load_entry`) costs about a
-    ninth of lowering it when it is light (a claude build's: ~0.53M instructions against
-    ~4.7M), over half when whole (~2.8M), which is why this process takes a share rather than
+    lowered here is not sent; loading one a worker sent (`codec.load_entry`) costs a small
+    part of lowering it when it is light (a claude build's: ~0.14M instructions against
+    ~4.7M, _codec.load reading it), more when whole, which is why this process takes a share rather than
     wait for `jobs` workers and load all their entries (-j 2, seed agents to claude, medians
     of 5-7 alternating runs: 1000 agents CPU 4.35 -> 4.05 s, wall 4.89 -> 4.30 s; 300 agents
     1.39 -> 1.30 s, 1.56 -> 1.47 s). An entry that does not come back whole (it always should) is lowered here,
