@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import re
+import sys
 
 import pytest
 
@@ -74,9 +75,23 @@ def test_a_stale_or_damaged_file_is_ignored(cache_file, content):
 def test_damaged_code_falls_back_to_re(cache_file):
     pattern, flags = PATTERNS[1]
     entry = lazyre._compiled(pattern, flags)
-    bad = (entry[0], [9999] * len(entry[1]), *entry[2:])  # no such opcode: _sre refuses it
-    cache_file.write_bytes(marshal.dumps((pycache.VERSION, {(pattern, int(flags)): bad})))
-    assert lazyre.compile(pattern, flags) == re.compile(pattern, flags)
+    bad = (entry[0], (9999).to_bytes(4, sys.byteorder) * (len(entry[1]) // 4), *entry[2:])  # no such opcode: _sre refuses it
+    odd = (entry[0], entry[1][:-1], *entry[2:])  # not a whole number of words
+    listed = (entry[0], list(memoryview(entry[1]).cast("I")), *entry[2:])  # the code as the file held it before
+    for damaged in (bad, odd, listed):
+        cache_file.write_bytes(marshal.dumps((pycache.VERSION, {(pattern, int(flags)): damaged})))
+        lazyre._PATTERNS.known = None
+        assert lazyre.compile(pattern, flags) == re.compile(pattern, flags)
+
+
+def test_the_code_is_kept_as_its_words_bytes():
+    """What marshal reads back as one bytes object, not an int per word (lazyre._Entry)."""
+    from re import _compiler, _parser
+
+    for pattern, flags in PATTERNS:
+        words = lazyre._compiled(pattern, flags)[1]
+        assert type(words) is bytes
+        assert memoryview(words).cast("I").tolist() == list(_compiler._code(_parser.parse(pattern, flags), flags))
 
 
 def test_a_bad_pattern_raises_as_re_does(cache_file):
