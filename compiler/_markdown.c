@@ -55,7 +55,7 @@ typedef struct {
     destructor own_dealloc;
 } BlockClass;
 
-static BlockClass LIST_ITEM;  /* line, col, end, text, indent, ordered, checked */
+static BlockClass LIST_ITEM;  /* line, col, end, text, indent, ordered, checked, raw_line */
 static BlockClass HEADING;    /* line, col, end, level, title */
 static BlockClass PARAGRAPH;  /* line, col, end, text */
 static BlockClass LABEL;      /* line, col, end, title */
@@ -65,7 +65,7 @@ static BlockClass TABLE;      /* line, col, end, header, rows */
 static BlockClass EXAMPLE;    /* line, col, end, text */
 #define N_CLASSES 8
 static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION, &CODE, &TABLE, &EXAMPLE};
-static const int CLASS_FIELDS[N_CLASSES] = {7, 5, 4, 4, 8, 5, 5, 4};
+static const int CLASS_FIELDS[N_CLASSES] = {8, 5, 4, 4, 8, 5, 5, 4};
 static PyObject *ITEM_GOES_ON, *PLAIN, *RARE_BLOCK;  /* markdown's _item_goes_on, plain, _rare_block */
 static PyObject *EMPTY_TUPLE;
 static PyObject *EXAMPLE_TAG;  /* "<example>" */
@@ -213,18 +213,132 @@ new_block_at(BlockClass *cls, Py_ssize_t line_no, Py_ssize_t col, Py_ssize_t end
     return block;
 }
 
-/* A new ListItem: (line, col, end) = (line_no, indent + 1, line_no). */
+/* A new ListItem: (line, col, end) = (line_no, indent + 1, line_no), its text `text`, or, when
+ * `text` is NULL, its text slot left empty and its whole line `raw_line` kept for item_text_of. */
 static PyObject *
-new_item(Py_ssize_t line_no, Py_ssize_t indent, PyObject *text, int ordered, PyObject *checked)
+new_item(Py_ssize_t line_no, Py_ssize_t indent, PyObject *text, int ordered, PyObject *checked, PyObject *raw_line)
 {
-    PyObject *ind = PyLong_FromSsize_t(indent);
+    PyObject *ind = shared_int(indent);
     if (ind == NULL) {
         return NULL;
     }
-    PyObject *rest[] = {text, ind, ordered ? Py_True : Py_False, checked};
-    PyObject *item = new_block_at(&LIST_ITEM, line_no, indent + 1, line_no, rest);
+    PyObject *item = alloc_block(&LIST_ITEM);
+    if (item != NULL) {
+        Py_ssize_t at[3] = {line_no, indent + 1, line_no};
+        for (int k = 0; k < 3; k++) {  /* 0 <= indent <= 16 and the line number: shared ints, as new_block_at's */
+            *SLOT(&LIST_ITEM, k, item) = shared_int(at[k]);
+        }
+        if (*SLOT(&LIST_ITEM, 0, item) == NULL || *SLOT(&LIST_ITEM, 1, item) == NULL || *SLOT(&LIST_ITEM, 2, item) == NULL) {
+            Py_CLEAR(item);
+        }
+    }
+    if (item != NULL) {
+        *SLOT(&LIST_ITEM, 3, item) = Py_XNewRef(text);
+        *SLOT(&LIST_ITEM, 4, item) = Py_NewRef(ind);
+        *SLOT(&LIST_ITEM, 5, item) = Py_NewRef(ordered ? Py_True : Py_False);
+        *SLOT(&LIST_ITEM, 6, item) = Py_NewRef(checked);
+        *SLOT(&LIST_ITEM, 7, item) = Py_NewRef(raw_line);
+    }
     Py_DECREF(ind);
     return item;
+}
+
+/* A list item's text, read lazily. Of a seed agent's ~330 list items, a build of the claude target
+ * reads the text of a dozen (those a delegation form may be in); cutting each text out of its line
+ * (a str made, and freed with the item) cost ~230 instructions an item. plain_item leaves the text
+ * slot empty and keeps the item's line in `raw_line` (the line is kept by the Source anyway);
+ * configure() gives ListItem this `text` descriptor in place of the slot's own, which cuts the text
+ * when it is first read and keeps it in the slot (raw_line then None). Setting the text sets the
+ * slot and drops the line, as the slot's descriptor would. The C readers here (top_items,
+ * worked_parts, check_items) read the slot through item_text. */
+typedef struct {
+    PyGetSetDef def;
+    Py_ssize_t text, raw_line;  /* the slots' offsets in an instance */
+} LazyText;
+
+static PyObject *strip_range(PyObject *line, int kind, const void *data, Py_ssize_t a, Py_ssize_t b);
+
+static int LAZY_TEXT;  /* LIST_ITEM's text is a LazyText: plain_item leaves items' texts unread */
+
+#define AT(obj, offset) ((PyObject **)((char *)(obj) + (offset)))
+
+/* Cuts the text of an item whose text slot `*text` is empty out of its line `*raw_line`, if one is
+ * kept: the line as plain_item read it (spaces, a marker of one character or a digit and ".", a
+ * space, maybe a box of four characters), the rest stripped. 0, or -1 with an exception set. */
+static int
+item_text_of(PyObject **text, PyObject **raw_line)
+{
+    PyObject *line = *raw_line;
+    if (*text != NULL || line == NULL || !PyUnicode_Check(line)) {
+        return 0;
+    }
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line), at = 0;
+    while (at < n && PyUnicode_READ(kind, data, at) == ' ') {
+        at++;
+    }
+    Py_UCS4 mark = at < n ? PyUnicode_READ(kind, data, at) : 0;
+    at += (mark >= '0' && mark <= '9' ? 2 : 1) + 1;  /* the marker and its space */
+    if (at < n && PyUnicode_READ(kind, data, at) == '[') {
+        at += 4;  /* plain_item read "[" right after the marker's space as a box, or not at all */
+    }
+    PyObject *cut = strip_range(line, kind, data, at < n ? at : n, n);
+    if (cut == NULL) {
+        return -1;
+    }
+    *text = cut;
+    Py_SETREF(*raw_line, Py_NewRef(Py_None));
+    return 0;
+}
+
+static PyObject *
+lazy_text_get(PyObject *self, void *closure)
+{
+    LazyText *lazy = closure;
+    PyObject **text = AT(self, lazy->text);
+    if (item_text_of(text, AT(self, lazy->raw_line)) < 0) {
+        return NULL;
+    }
+    if (*text == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'text'", Py_TYPE(self)->tp_name);
+        return NULL;
+    }
+    return Py_NewRef(*text);
+}
+
+static int
+lazy_text_set(PyObject *self, PyObject *value, void *closure)
+{
+    LazyText *lazy = closure;
+    PyObject **text = AT(self, lazy->text), **raw_line = AT(self, lazy->raw_line);
+    if (value == NULL && *text == NULL && (*raw_line == NULL || !PyUnicode_Check(*raw_line))) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'text'", Py_TYPE(self)->tp_name);
+        return -1;
+    }
+    Py_XSETREF(*text, Py_XNewRef(value));
+    Py_XSETREF(*raw_line, Py_NewRef(Py_None));
+    return 0;
+}
+
+/* The LazyText of `descr`, if it is one (its getter is lazy_text_get), else NULL. */
+static LazyText *
+lazy_text_of(PyObject *descr)
+{
+    if (descr == NULL || !Py_IS_TYPE(descr, &PyGetSetDescr_Type)) {
+        return NULL;
+    }
+    PyGetSetDef *def = ((PyGetSetDescrObject *)descr)->d_getset;
+    return def->get == lazy_text_get ? (LazyText *)def->closure : NULL;
+}
+
+/* A list item's text (borrowed), cut from its line first if unread; NULL if unset, or with an
+ * exception set. */
+static PyObject *
+item_text(PyObject *b)
+{
+    PyObject **text = SLOT(&LIST_ITEM, 3, b);
+    return item_text_of(text, SLOT(&LIST_ITEM, 7, b)) < 0 ? NULL : *text;
 }
 
 /* line[a:b].strip() */
@@ -317,11 +431,14 @@ plain_item(PyObject *line, int kind, const void *data, Py_ssize_t n, Py_ssize_t 
     else if (t < n && PyUnicode_READ(kind, data, t) == c) {
         return PYTHON_READS;  /* "- - -" may be a rule */
     }
+    if (LAZY_TEXT) {  /* the text is cut from the line when first read (item_text_of) */
+        return new_item(ln, i, NULL, ordered, checked, line);
+    }
     PyObject *text = strip_range(line, kind, data, rest, n);
     if (text == NULL) {
         return NULL;
     }
-    PyObject *item = new_item(ln, i, text, ordered, checked);
+    PyObject *item = new_item(ln, i, text, ordered, checked, Py_None);
     Py_DECREF(text);
     return item;
 }
@@ -1884,8 +2001,12 @@ top_items(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (v != top) {
             continue;
         }
-        PyObject *raw = *SLOT(&LIST_ITEM, 3, b);
+        PyObject *raw = item_text(b);
         if (raw == NULL || !PyUnicode_Check(raw)) {
+            if (raw == NULL && PyErr_Occurred()) {
+                Py_CLEAR(out);
+                break;
+            }
             PyErr_Format(PyExc_TypeError, "top_items: block %zd has no str text", i);
             Py_CLEAR(out);
             break;
@@ -2014,7 +2135,10 @@ worked_block(PyObject *b, PyObject *parts, PyObject *code, PyObject **current, P
         if (*current == NULL) {
             return 0;
         }
-        PyObject *text = *SLOT(&LIST_ITEM, 3, b);
+        PyObject *text = item_text(b);
+        if (text == NULL && PyErr_Occurred()) {
+            return -1;
+        }
         if (text == NULL || !PyUnicode_Check(text)) {
             PyErr_SetString(PyExc_TypeError, "worked_parts: a list item's text is not a str");
             return -1;
@@ -2147,7 +2271,11 @@ static int
 check_item(PyObject *b, PyObject *k, PyObject *groups, PyObject *plain_entry, PyObject *group_of, PyObject *reads_as_check,
            PyObject *file, PyObject *item_cls, PyObject *span_cls)
 {
-    PyObject *checked = *SLOT(&LIST_ITEM, 6, b), *indent = *SLOT(&LIST_ITEM, 4, b), *raw = *SLOT(&LIST_ITEM, 3, b);
+    PyObject *raw = item_text(b);
+    if (raw == NULL && PyErr_Occurred()) {
+        return -1;
+    }
+    PyObject *checked = *SLOT(&LIST_ITEM, 6, b), *indent = *SLOT(&LIST_ITEM, 4, b);
     if (checked == NULL || indent == NULL || raw == NULL) {
         PyErr_SetString(PyExc_AttributeError, "check_items: a list item has a field unset");
         return -1;
@@ -2343,8 +2471,14 @@ block_class(PyObject *pair, int n, BlockClass *out)
     }
     PyObject *cls = PyTuple_GET_ITEM(pair, 0), *names = PyTuple_GET_ITEM(pair, 1);
     for (int k = 0; k < n; k++) {
-        /* a slot's member descriptor, looked up on the class: a writable object slot */
+        /* a slot's member descriptor, looked up on the class: a writable object slot (or the
+         * LazyText configure() put in place of ListItem.text's) */
         PyObject *descr = out->fields[k] = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, k));
+        LazyText *lazy = lazy_text_of(descr);
+        if (lazy != NULL) {
+            out->offsets[k] = lazy->text;
+            continue;
+        }
         if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
             || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX
             || (((PyMemberDescrObject *)descr)->d_member->flags & READONLY)) {
@@ -2363,6 +2497,49 @@ block_class(PyObject *pair, int n, BlockClass *out)
     destructor own = python_dealloc(out->type);
     out->own_dealloc = plain_layout(out->type, n, out->offsets, own) ? own : NULL;
     return 0;
+}
+
+/* Whether `items` (the configured ListItem: line, col, end, text, indent, ordered, checked, raw_line)
+ * reads its text lazily: its own `text` is a LazyText, made here in place of the slot's member
+ * descriptor the first time. 1 or 0 (a `text` of another kind: its items get their text when made),
+ * or -1 with an exception set. */
+static int
+lazy_items(BlockClass *items)
+{
+    PyTypeObject *type = items->type;
+    PyObject *name = PyUnicode_InternFromString("text");
+    PyObject *descr = name == NULL ? NULL : PyDict_GetItemWithError(type->tp_dict, name);  /* borrowed */
+    int lazy = -1;
+    if (descr == NULL) {
+        lazy = PyErr_Occurred() ? -1 : 0;
+    }
+    else if (lazy_text_of(descr) != NULL) {
+        lazy = 1;
+    }
+    else if (!Py_IS_TYPE(descr, &PyMemberDescr_Type) || ((PyMemberDescrObject *)descr)->d_member->offset != items->offsets[3]) {
+        lazy = 0;
+    }
+    else {
+        /* kept for the life of the process, as the class's descriptor points at it (one per class) */
+        LazyText *made = PyMem_RawCalloc(1, sizeof(LazyText));
+        PyObject *getset = NULL;
+        if (made == NULL) {
+            PyErr_NoMemory();
+        }
+        else {
+            made->def = (PyGetSetDef){"text", lazy_text_get, lazy_text_set, "The item's text (cut from raw_line when first read).", made};
+            made->text = items->offsets[3];
+            made->raw_line = items->offsets[7];
+            getset = PyDescr_NewGetSet(type, &made->def);
+        }
+        lazy = getset == NULL || PyObject_SetAttr((PyObject *)type, name, getset) < 0 ? -1 : 1;
+        if (getset == NULL) {
+            PyMem_RawFree(made);
+        }
+        Py_XDECREF(getset);
+    }
+    Py_XDECREF(name);
+    return lazy;
 }
 
 /* Replaces `*dst` (a configured class or an empty one) by `src`, whose references it takes. */
@@ -2603,6 +2780,11 @@ configure(PyObject *module, PyObject *args)
         if (CLASSES[k]->own_dealloc != NULL) {
             CLASSES[k]->type->tp_dealloc = DEALLOCS[k];
         }
+    }
+    LAZY_TEXT = lazy_items(&LIST_ITEM);
+    if (LAZY_TEXT < 0) {
+        LAZY_TEXT = 0;
+        return NULL;
     }
     Py_XSETREF(HEADING_CODE, Py_NewRef(heading_code));
     Py_XSETREF(CLASSIFY, Py_NewRef(classify));

@@ -708,3 +708,115 @@ def test_plain_leaks_nothing_and_takes_only_str(native):
     for bad in ((), ("a", "b")):
         with pytest.raises(TypeError):
             native.plain(*bad)
+
+
+# --- a list item's text, cut from its line when first read -------------------------------------------
+
+# Item lines the C reader reads itself (every marker, a box, blanks and characters of odd width or case
+# around the text), and some it hands to Python (which sets the text when it makes the item).
+ITEM_LINES = ["## Steps", "- a", "-   spaced out  ", "* b **bold**", "+ c", "1. one", "9. [x] nine", "- [ ] open",
+              "- [X] done ", "   - [x] \U0001f600 emoji", "  3. İı ſ\u212a\u3000", "- \u3000x\u2028", "- " + "é" * 5000,
+              "- a→b " * 300, "12. twelve", "\t- tab", "- \t[x] boxed?", "- [y] no box", "-  [x] late box", "- - x",
+              "* - y", "1) paren", "## Checks", "- [x] **Done**: yes", "  - [ ] nested", "- **Lead**: rest"]
+
+
+def _unread_and_python(native, lines: list[str]) -> tuple[list, list]:
+    """The C reader's blocks, their texts unread, and the Python reader's."""
+    blocks, _ = native.parse_blocks(lines, 1, "a.md")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(markdown, "_kinds", markdown._kinds_py)
+        expected, _ = markdown._parse_blocks_py(lines, 1, "a.md")
+    return blocks, expected
+
+
+def test_an_item_keeps_its_line_until_its_text_is_read(native):
+    blocks, expected = _unread_and_python(native, ITEM_LINES)
+    assert [type(b) for b in blocks] == [type(b) for b in expected]
+    lazy = 0
+    for b, want in zip(blocks, expected, strict=True):
+        if type(b) is not markdown.ListItem:
+            continue
+        line = ITEM_LINES[b.line - 1]
+        assert b.raw_line is line or b.raw_line is None  # None: Python read the line
+        lazy += b.raw_line is line
+        assert want.raw_line is None
+        assert b.text == want.text and b.raw_line is None, line  # the text is cut once, the line let go
+        assert b.text is b.text
+    assert lazy >= 15
+    assert blocks == expected  # every field, read through the descriptor
+
+
+def test_the_c_readers_read_unread_items_as_python_reads_its_own(native):
+    """top_items, check_items and worked_parts cut an unread item's text themselves."""
+    for lines in (ITEM_LINES, ["**Example**:", "- user: hi", "- [x] a", "1. b"]):
+        unread = lambda lines=lines: native.parse_blocks(lines, 1, "a.md")[0]  # noqa: E731
+        blocks, expected = _unread_and_python(native, lines)
+        for start, end in ((0, len(blocks)), (1, len(blocks)), (2, 5)):
+            both = (start, end, "a.md", ir.Item, ir.Span)
+            assert native.top_items(unread(), *both) == structure._top_items_py(expected, *both)
+            both = (start, end, _any_part, "a.md", ir.CodeBlock, ir.Span)
+            assert native.worked_parts(unread(), *both) == structure._worked_parts_py(expected, *both)
+        items = [i for i, b in enumerate(blocks) if type(b) is markdown.ListItem]
+        both = (items, [0] * len(blocks), {0: (0, True)}, [0], _odd, "a.md", ir.ChecklistItem, ir.Span)
+        assert native.check_items(unread(), *both) == structure._check_items_py(expected, *both)
+
+
+def test_setting_or_deleting_an_unread_text_lets_its_line_go(native):
+    a, b, c = native.parse_blocks(["- one", "- two", "- three"], 1, "a.md")[0]
+    assert type(vars(markdown.ListItem)["text"]) is type(type.__dict__["__name__"])  # a getset descriptor
+    a.text = 3  # any object, as the slot takes
+    assert (a.text, a.raw_line) == (3, None)
+    del b.text
+    assert b.raw_line is None
+    with pytest.raises(AttributeError):
+        b.text  # noqa: B018
+    with pytest.raises(AttributeError):
+        del b.text
+    b.text = "again"
+    assert b.text == "again"
+    assert c.raw_line == "- three" and "text='three'" in repr(c) and "raw_line" not in repr(c)
+    made = markdown.ListItem(1, text="x")
+    assert (made.text, made.raw_line) == ("x", None)
+    del made.text
+    with pytest.raises(AttributeError):
+        made.text  # noqa: B018
+    odd = markdown.ListItem(1, raw_line="12345")  # a line no reader made: cut as best it can, never past its end
+    del odd.text
+    odd.raw_line = "9"
+    assert odd.text == ""
+
+
+def test_an_item_going_on_over_lines_reads_its_text_first(native):
+    lines = ["- a  ", "  goes on", "- [x] b", "more", "", "1. c"]
+    blocks, expected = _unread_and_python(native, lines)
+    assert (blocks[0].text, blocks[0].raw_line, blocks[0].end) == ("a goes on", None, 2)
+    assert blocks == expected
+
+
+def test_configure_again_keeps_items_lazy(native, configure):
+    configure()
+    configure()
+    item = native.parse_blocks(["- x"], 1, "a.md")[0][0]
+    assert item.raw_line == "- x" and item.text == "x"
+
+
+def test_unread_items_leak_nothing_read_or_not(native):
+    lines = ["## Mission", "- **Goal**: one", "- [x] two", "1. three é", "  - [ ] four"]
+    read = lambda: [b.text for b in native.parse_blocks(lines, 1, "a.md")[0] if type(b) is markdown.ListItem]  # noqa: E731
+    assert read() == ["**Goal**: one", "two", "three é", "four"]
+    assert_no_leak(read)
+    assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))  # freed unread
+
+    def top_items():
+        blocks = native.parse_blocks(lines, 1, "a.md")[0]
+        return native.top_items(blocks, 0, len(blocks), "a.md", ir.Item, ir.Span)
+
+    assert_no_leak(top_items)
+
+    def set_and_delete():
+        for b in native.parse_blocks(lines, 1, "a.md")[0]:
+            if type(b) is markdown.ListItem:
+                b.text = b.raw_line
+                del b.text
+
+    assert_no_leak(set_and_delete)
