@@ -59,8 +59,12 @@ slot_attr(PyObject *obj, PyObject *name)
         SlotSeen *seen = &slots_seen[((uintptr_t)type >> 4 ^ (uintptr_t)name >> 4) & 63];
         if (seen->type != type || seen->name != name || seen->version != type->tp_version_tag) {
             PyObject *descr = _PyType_Lookup(type, name); /* borrowed; no exception set */
+            /* a slot of this class or a base: a member descriptor copied onto another class reads
+             * another layout (getattr raises TypeError there); an audited member raises its event */
             if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
                 || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX
+                || (((PyMemberDescrObject *)descr)->d_member->flags & PY_AUDIT_READ)
+                || !PyType_IsSubtype(type, ((PyDescrObject *)descr)->d_type)
                 || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
                 return PyObject_GetAttr(obj, name);
             }

@@ -655,6 +655,17 @@ def test_slot_reads_follow_the_class(contexts):
     class Fresh:
         __slots__ = ("parent", "level")
 
+    class Borrowed:  # Fresh's parent slot on a class without it: getattr raises TypeError
+        __slots__ = ("x", "level")
+        parent = Fresh.parent
+
+    borrowed = _slotted(Borrowed, x=None, level=2)  # where Fresh holds its parent, a Borrowed holds x
+    for _ in range(2):
+        with pytest.raises(TypeError):
+            references._contexts_py([borrowed], titles[:1], references._title_ctx)
+        with pytest.raises(TypeError):
+            contexts([borrowed], titles[:1], references._title_ctx)
+
     bare = Fresh()  # its slots unset: read from the slot, then asked of getattr, which raises
     with pytest.raises(AttributeError):
         contexts([bare], titles[:1], references._title_ctx)
