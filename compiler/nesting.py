@@ -11,7 +11,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.graph import shape_of, shortest_loop
+from agentc.compiler.graph import loop_of, shape_of
 from agentc.compiler.ir import ProjectIR
 
 _LOOP_GROUP = 12
@@ -31,7 +31,7 @@ def nesting_report(project: ProjectIR, limit: int, target: str) -> list[Diagnost
             loops += ((v, members) for v in (group if len(group) <= _LOOP_GROUP else (min(group),)))
     out: list[Diagnostic] = []
     for v, group in sorted(loops, key=itemgetter(0)):  # each agent once: no tie
-        loop = shortest_loop(v, succ, group)
+        loop = loop_of(project, v, succ, group)  # link found the loop of a large group's first agent already
         who = (f"'{v}' can reach itself" if len(group) <= _LOOP_GROUP
                else f"'{v}' and {len(group) - 1} more agents can reach themselves through each other")
         out.append(diag("AGC308", first[(loop[0], loop[1])].span,

@@ -110,3 +110,28 @@ def test_a_long_chain_a_big_loop_and_the_repository_report_alike():
     project = link(agents, [])
     for limit in (1, 2, 5):
         assert nesting.nesting_report(project, limit, "claude") == _reference(project, limit, "claude")
+
+
+def test_the_loop_link_prints_is_the_one_the_nesting_report_prints():
+    """A large loop's first agent: link's cycle check (AGC305) finds its shortest loop, and the
+    nesting report (AGC308) takes that one (graph.loop_of) rather than searching again."""
+    from agentc.compiler import graph
+    from agentc.compiler.ir import Delegation
+
+    names = [f"l{k:02}" for k in range(40)]
+    agents = []
+    for k, n in enumerate(names):
+        body = "".join(f"- x → Delegate to **{names[t]}**\n" for t in ((k + 1) % 40, (k + 7) % 40))
+        made = tuple(Delegation(target=names[t], condition="x", pattern="D1 arrow", span=Span(file=f"{n}.md", line=5 + j, col=20))
+                     for j, t in enumerate(((k + 1) % 40, (k + 7) % 40)))
+        agents.append(AgentIR(id=n, name=n, file=f"{n}.md", span=Span(file=f"{n}.md", line=1), description="d", body=body,
+                              body_line=5, delegations=made))
+    project = link(agents, [])
+    succ, _, groups = shape_of(project)
+    [group] = [g for g in groups if len(g) > 1]
+    printed = [d for d in project.diagnostics if d.code == "AGC305"]
+    loop = graph.loop_of(project, "l00", succ, set(group))
+    assert loop == shortest_loop("l00", succ, set(group)) and len(printed) == 1 and " -> ".join(loop) in printed[0].message
+    assert loop is graph.loop_of(project, "l00", succ, set(group))  # found once
+    report = nesting.nesting_report(project, 5, "claude")
+    assert report == _reference(project, 5, "claude") and " -> ".join(loop) in report[0].message
