@@ -1546,15 +1546,16 @@ read_value(Reader *r, Spec *spec)
         Py_XDECREF(str);
         return found;
     }
-    case L_NULLABLE:
-        return next_is(r, "null", 4) ? Py_NewRef(Py_None) : read_value(r, spec->item);
     default:
         break;
     }
-    if (++r->depth > LOAD_DEPTH)
+    if (++r->depth > LOAD_DEPTH) /* counted for a null too: a plan whose nullable holds itself reads nothing */
         return NULL;
     PyObject *out = NULL;
     switch (spec->kind) {
+    case L_NULLABLE:
+        out = next_is(r, "null", 4) ? Py_NewRef(Py_None) : read_value(r, spec->item);
+        break;
     case L_TUPLE: {
         PyObject *list = read_list(r, spec->item);
         out = list != NULL ? PyList_AsTuple(list) : NULL;

@@ -323,6 +323,15 @@ def test_a_plan_of_its_own(_codec, load):
     assert load(b'{"span":{"line":1},"spans":[]}', loader) is None
 
 
+def test_a_plan_that_holds_itself_reads_nothing(_codec, load):
+    """A node that refers to itself (a nullable of itself, a list of lists) stops at the depth it
+    leaves to pydantic-core, without reading a byte more or overflowing the C stack."""
+    assert load(b"1", _codec.loader(((codec.L_NULLABLE, 0),))) is None
+    lists = _codec.loader(((codec.L_LIST, 0),))
+    assert load(b"[[[]]]", lists) == [[[]]]
+    assert load(b"[" * 100_000 + b"]" * 100_000, lists) is None
+
+
 def test_no_leak(load, loaders, agent):
     small = _entry(None, [diag("AGC001", Span(file="é.md", line=1), "a \"quoted\"\nmessage", hint="😀")])
     data = _entry(dataclasses.replace(agent, metadata={"a": [1, {"b": None}], "c": "x" * 100}))
