@@ -60,12 +60,12 @@ static BlockClass HEADING;    /* line, col, end, level, title */
 static BlockClass PARAGRAPH;  /* line, col, end, text */
 static BlockClass LABEL;      /* line, col, end, title */
 static BlockClass SECTION;    /* title, level, kind, line, start, end, end_line, parent */
-static BlockClass CODE;       /* line, col, end, lang, code */
+static BlockClass CODE;       /* line, col, end, lang, code, raw_lines */
 static BlockClass TABLE;      /* line, col, end, header, rows */
 static BlockClass EXAMPLE;    /* line, col, end, text */
 #define N_CLASSES 8
 static BlockClass *CLASSES[N_CLASSES] = {&LIST_ITEM, &HEADING, &PARAGRAPH, &LABEL, &SECTION, &CODE, &TABLE, &EXAMPLE};
-static const int CLASS_FIELDS[N_CLASSES] = {8, 5, 4, 4, 8, 5, 5, 4};
+static const int CLASS_FIELDS[N_CLASSES] = {8, 5, 4, 4, 8, 6, 5, 4};
 static PyObject *ITEM_GOES_ON, *PLAIN, *RARE_BLOCK;  /* markdown's _item_goes_on, plain, _rare_block */
 static PyObject *EMPTY_TUPLE;
 static PyObject *EXAMPLE_TAG;  /* "<example>" */
@@ -84,11 +84,12 @@ is_blank(Py_UCS4 ch)
 /* Slot `k` of `obj`, an instance of `cls`. */
 #define SLOT(cls, k, obj) ((PyObject **)((char *)(obj) + (cls)->offsets[k]))
 
-/* Sets field `k` of `obj` (an instance of `cls`) to `value` (borrowed), as its descriptor would. */
+/* Sets field `k` of `obj` (an instance of `cls`) to `value` (borrowed; NULL leaves it empty), as its
+ * descriptor would. */
 static void
 set_field(BlockClass *cls, int k, PyObject *obj, PyObject *value)
 {
-    Py_XSETREF(*SLOT(cls, k, obj), Py_NewRef(value));
+    Py_XSETREF(*SLOT(cls, k, obj), Py_XNewRef(value));
 }
 
 /* A new block of class `cls` with no field set yet, made as its dataclass __init__ makes it
@@ -243,28 +244,35 @@ new_item(Py_ssize_t line_no, Py_ssize_t indent, PyObject *text, int ordered, PyO
     return item;
 }
 
-/* A list item's text, read lazily. Of a seed agent's ~330 list items, a build of the claude target
- * reads the text of a dozen (those a delegation form may be in); cutting each text out of its line
- * (a str made, and freed with the item) cost ~230 instructions an item. plain_item leaves the text
- * slot empty and keeps the item's line in `raw_line` (the line is kept by the Source anyway);
- * configure() gives ListItem this `text` descriptor in place of the slot's own, which cuts the text
- * when it is first read and keeps it in the slot (raw_line then None). Setting the text sets the
- * slot and drops the line, as the slot's descriptor would. The C readers here (top_items,
- * worked_parts, check_items) read the slot through item_text. */
+/* Fields read lazily. Of a seed agent's ~330 list items, a build of the claude target reads the
+ * text of a dozen (those a delegation form may be in), and the code of none of its ~3 fences (~240
+ * lines): cutting each item's text out of its line (a str made, and freed with the item) cost ~230
+ * instructions an item, and joining a fence's lines ~10K a fence. plain_item leaves an item's text
+ * slot empty and keeps its line in `raw_line` (the Source keeps the line anyway); fence_block leaves
+ * a Code's code empty and keeps its lines and the fence's indent in `raw_lines`. configure() gives
+ * ListItem.text and Code.code a Lazy descriptor in place of the slot's own: it makes the value when
+ * first read, keeps it in the slot and sets the raw field to None. Setting or deleting the value
+ * sets the slot and drops the raw field, as the slot's descriptor would. The C readers here
+ * (top_items, worked_parts, check_items) read the slots through item_text and code_text. */
+typedef int (*make_fn)(PyObject **value, PyObject **raw);
+
 typedef struct {
     PyGetSetDef def;
-    Py_ssize_t text, raw_line;  /* the slots' offsets in an instance */
-} LazyText;
+    Py_ssize_t value, raw;  /* the slots' offsets in an instance: the field's and its raw field's */
+    make_fn make;           /* fills an empty `value` slot from `raw` (then None): 0, or -1 with an exception */
+} Lazy;
 
 static PyObject *strip_range(PyObject *line, int kind, const void *data, Py_ssize_t a, Py_ssize_t b);
+static PyObject *join_lines(PyObject *lines, Py_ssize_t i, Py_ssize_t j, Py_ssize_t pad);
 
-static int LAZY_TEXT;  /* LIST_ITEM's text is a LazyText: plain_item leaves items' texts unread */
+static int LAZY_TEXT;  /* LIST_ITEM's text is Lazy: plain_item leaves items' texts unread */
+static int LAZY_CODE;  /* CODE's code is Lazy: fence_block leaves the code unjoined */
 
 #define AT(obj, offset) ((PyObject **)((char *)(obj) + (offset)))
 
 /* Cuts the text of an item whose text slot `*text` is empty out of its line `*raw_line`, if one is
  * kept: the line as plain_item read it (spaces, a marker of one character or a digit and ".", a
- * space, maybe a box of four characters), the rest stripped. 0, or -1 with an exception set. */
+ * space, maybe a box of four characters), the rest stripped. */
 static int
 item_text_of(PyObject **text, PyObject **raw_line)
 {
@@ -292,44 +300,75 @@ item_text_of(PyObject **text, PyObject **raw_line)
     return 0;
 }
 
-static PyObject *
-lazy_text_get(PyObject *self, void *closure)
-{
-    LazyText *lazy = closure;
-    PyObject **text = AT(self, lazy->text);
-    if (item_text_of(text, AT(self, lazy->raw_line)) < 0) {
-        return NULL;
-    }
-    if (*text == NULL) {
-        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'text'", Py_TYPE(self)->tp_name);
-        return NULL;
-    }
-    return Py_NewRef(*text);
-}
-
+/* Joins the lines of a Code whose code slot `*code` is empty, if `*raw_lines` holds them: (the
+ * lines inside the fence, the fence's indent), as join_lines joined them when read. */
 static int
-lazy_text_set(PyObject *self, PyObject *value, void *closure)
+code_of_lines(PyObject **code, PyObject **raw_lines)
 {
-    LazyText *lazy = closure;
-    PyObject **text = AT(self, lazy->text), **raw_line = AT(self, lazy->raw_line);
-    if (value == NULL && *text == NULL && (*raw_line == NULL || !PyUnicode_Check(*raw_line))) {
-        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'text'", Py_TYPE(self)->tp_name);
+    PyObject *held = *raw_lines;
+    if (*code != NULL || held == NULL || !PyTuple_Check(held) || PyTuple_GET_SIZE(held) != 2
+        || !PyList_Check(PyTuple_GET_ITEM(held, 0)) || !PyLong_Check(PyTuple_GET_ITEM(held, 1))) {
+        return 0;
+    }
+    Py_ssize_t pad = PyLong_AsSsize_t(PyTuple_GET_ITEM(held, 1));
+    if (pad == -1 && PyErr_Occurred()) {
         return -1;
     }
-    Py_XSETREF(*text, Py_XNewRef(value));
-    Py_XSETREF(*raw_line, Py_NewRef(Py_None));
+    Py_INCREF(held);
+    PyObject *lines = PyTuple_GET_ITEM(held, 0);
+    PyObject *joined = join_lines(lines, 0, PyList_GET_SIZE(lines), pad);
+    Py_DECREF(held);
+    if (joined == Py_None) {  /* a line that is not a str: fence_block checked them, someone changed the list */
+        Py_DECREF(joined);
+        PyErr_SetString(PyExc_TypeError, "Code.raw_lines: a line is not a str");
+        return -1;
+    }
+    if (joined == NULL) {
+        return -1;
+    }
+    Py_XSETREF(*code, joined);
+    Py_SETREF(*raw_lines, Py_NewRef(Py_None));
     return 0;
 }
 
-/* The LazyText of `descr`, if it is one (its getter is lazy_text_get), else NULL. */
-static LazyText *
-lazy_text_of(PyObject *descr)
+static PyObject *
+lazy_get(PyObject *self, void *closure)
+{
+    Lazy *lazy = closure;
+    PyObject **value = AT(self, lazy->value);
+    if (lazy->make(value, AT(self, lazy->raw)) < 0) {
+        return NULL;
+    }
+    if (*value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%s'", Py_TYPE(self)->tp_name, lazy->def.name);
+        return NULL;
+    }
+    return Py_NewRef(*value);
+}
+
+static int
+lazy_set(PyObject *self, PyObject *value, void *closure)
+{
+    Lazy *lazy = closure;
+    PyObject **slot = AT(self, lazy->value), **raw = AT(self, lazy->raw);
+    if (value == NULL && *slot == NULL && (*raw == NULL || *raw == Py_None)) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%s'", Py_TYPE(self)->tp_name, lazy->def.name);
+        return -1;
+    }
+    Py_XSETREF(*slot, Py_XNewRef(value));
+    Py_XSETREF(*raw, Py_NewRef(Py_None));
+    return 0;
+}
+
+/* The Lazy of `descr`, if it is one (its getter is lazy_get), else NULL. */
+static Lazy *
+lazy_of(PyObject *descr)
 {
     if (descr == NULL || !Py_IS_TYPE(descr, &PyGetSetDescr_Type)) {
         return NULL;
     }
     PyGetSetDef *def = ((PyGetSetDescrObject *)descr)->d_getset;
-    return def->get == lazy_text_get ? (LazyText *)def->closure : NULL;
+    return def->get == lazy_get ? (Lazy *)def->closure : NULL;
 }
 
 /* A list item's text (borrowed), cut from its line first if unread; NULL if unset, or with an
@@ -339,6 +378,14 @@ item_text(PyObject *b)
 {
     PyObject **text = SLOT(&LIST_ITEM, 3, b);
     return item_text_of(text, SLOT(&LIST_ITEM, 7, b)) < 0 ? NULL : *text;
+}
+
+/* A Code's code (borrowed), joined first if unread; NULL if unset, or with an exception set. */
+static PyObject *
+code_text(PyObject *b)
+{
+    PyObject **code = SLOT(&CODE, 4, b);
+    return code_of_lines(code, SLOT(&CODE, 5, b)) < 0 ? NULL : *code;
 }
 
 /* line[a:b].strip() */
@@ -975,15 +1022,34 @@ fence_block(PyObject *blocks, PyObject *lines, PyObject *kinds, Py_ssize_t i, Py
     if (j >= n) {
         return 0;
     }
-    PyObject *code = join_lines(lines, i + 1, j, pad);
-    if (code == NULL || code == Py_None) {
-        Py_XDECREF(code);
-        return code == NULL ? -1 : 0;
+    PyObject *code = NULL, *raw_lines = NULL;
+    if (LAZY_CODE) {  /* the lines are joined when the code is first read (code_of_lines) */
+        for (Py_ssize_t k = i + 1; k < j; k++) {
+            if (!PyUnicode_Check(PyList_GET_ITEM(lines, k))) {
+                return 0;  /* as join_lines refuses it */
+            }
+        }
+        PyObject *held = PyList_GetSlice(lines, i + 1, j), *indent = held == NULL ? NULL : shared_int(pad);
+        raw_lines = indent == NULL ? NULL : PyTuple_Pack(2, held, indent);
+        Py_XDECREF(held);
+        Py_XDECREF(indent);
+        if (raw_lines == NULL) {
+            return -1;
+        }
     }
-    PyObject *values[] = {PyUnicode_Substring(line, lang, lang_end), code};
+    else {
+        code = join_lines(lines, i + 1, j, pad);
+        if (code == NULL || code == Py_None) {
+            Py_XDECREF(code);
+            return code == NULL ? -1 : 0;
+        }
+        raw_lines = Py_NewRef(Py_None);
+    }
+    PyObject *values[] = {PyUnicode_Substring(line, lang, lang_end), code, raw_lines};
     PyObject *block = values[0] == NULL ? NULL : new_block_at(&CODE, first + i, pad + 1, first + j, values);
     Py_XDECREF(values[0]);
-    Py_DECREF(code);
+    Py_XDECREF(code);
+    Py_DECREF(raw_lines);
     return append_block(blocks, block, j + 1);
 }
 
@@ -2150,7 +2216,10 @@ worked_block(PyObject *b, PyObject *parts, PyObject *code, PyObject **current, P
     }
     if (Py_IS_TYPE(b, CODE.type)) {
         PyObject *at[] = {file, *SLOT(&CODE, 0, b), *SLOT(&CODE, 1, b)};
-        PyObject *lang = *SLOT(&CODE, 3, b), *body = *SLOT(&CODE, 4, b);
+        PyObject *lang = *SLOT(&CODE, 3, b), *body = code_text(b);
+        if (body == NULL && PyErr_Occurred()) {
+            return -1;
+        }
         if (at[1] == NULL || at[2] == NULL || lang == NULL || body == NULL) {
             PyErr_SetString(PyExc_AttributeError, "worked_parts: a code block has a field unset");
             return -1;
@@ -2472,11 +2541,11 @@ block_class(PyObject *pair, int n, BlockClass *out)
     PyObject *cls = PyTuple_GET_ITEM(pair, 0), *names = PyTuple_GET_ITEM(pair, 1);
     for (int k = 0; k < n; k++) {
         /* a slot's member descriptor, looked up on the class: a writable object slot (or the
-         * LazyText configure() put in place of ListItem.text's) */
+         * Lazy configure() put in place of ListItem.text's or Code.code's) */
         PyObject *descr = out->fields[k] = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, k));
-        LazyText *lazy = lazy_text_of(descr);
+        Lazy *lazy = lazy_of(descr);
         if (lazy != NULL) {
-            out->offsets[k] = lazy->text;
+            out->offsets[k] = lazy->value;
             continue;
         }
         if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
@@ -2499,46 +2568,47 @@ block_class(PyObject *pair, int n, BlockClass *out)
     return 0;
 }
 
-/* Whether `items` (the configured ListItem: line, col, end, text, indent, ordered, checked, raw_line)
- * reads its text lazily: its own `text` is a LazyText, made here in place of the slot's member
- * descriptor the first time. 1 or 0 (a `text` of another kind: its items get their text when made),
- * or -1 with an exception set. */
+/* Whether field `value` of `cls` (configured) is read lazily, made by `make` from its field `raw`:
+ * its own descriptor is a Lazy, made here in place of the slot's member descriptor the first time.
+ * 1 or 0 (a descriptor of another kind: the reader makes the value at once), or -1 with an exception
+ * set. */
 static int
-lazy_items(BlockClass *items)
+install_lazy(BlockClass *cls, int value, int raw, const char *name, make_fn make, const char *doc)
 {
-    PyTypeObject *type = items->type;
-    PyObject *name = PyUnicode_InternFromString("text");
-    PyObject *descr = name == NULL ? NULL : PyDict_GetItemWithError(type->tp_dict, name);  /* borrowed */
+    PyTypeObject *type = cls->type;
+    PyObject *key = PyUnicode_InternFromString(name);
+    PyObject *descr = key == NULL ? NULL : PyDict_GetItemWithError(type->tp_dict, key);  /* borrowed */
     int lazy = -1;
     if (descr == NULL) {
         lazy = PyErr_Occurred() ? -1 : 0;
     }
-    else if (lazy_text_of(descr) != NULL) {
+    else if (lazy_of(descr) != NULL) {
         lazy = 1;
     }
-    else if (!Py_IS_TYPE(descr, &PyMemberDescr_Type) || ((PyMemberDescrObject *)descr)->d_member->offset != items->offsets[3]) {
+    else if (!Py_IS_TYPE(descr, &PyMemberDescr_Type) || ((PyMemberDescrObject *)descr)->d_member->offset != cls->offsets[value]) {
         lazy = 0;
     }
     else {
         /* kept for the life of the process, as the class's descriptor points at it (one per class) */
-        LazyText *made = PyMem_RawCalloc(1, sizeof(LazyText));
+        Lazy *made = PyMem_RawCalloc(1, sizeof(Lazy));
         PyObject *getset = NULL;
         if (made == NULL) {
             PyErr_NoMemory();
         }
         else {
-            made->def = (PyGetSetDef){"text", lazy_text_get, lazy_text_set, "The item's text (cut from raw_line when first read).", made};
-            made->text = items->offsets[3];
-            made->raw_line = items->offsets[7];
+            made->def = (PyGetSetDef){name, lazy_get, lazy_set, doc, made};
+            made->value = cls->offsets[value];
+            made->raw = cls->offsets[raw];
+            made->make = make;
             getset = PyDescr_NewGetSet(type, &made->def);
         }
-        lazy = getset == NULL || PyObject_SetAttr((PyObject *)type, name, getset) < 0 ? -1 : 1;
+        lazy = getset == NULL || PyObject_SetAttr((PyObject *)type, key, getset) < 0 ? -1 : 1;
         if (getset == NULL) {
             PyMem_RawFree(made);
         }
         Py_XDECREF(getset);
     }
-    Py_XDECREF(name);
+    Py_XDECREF(key);
     return lazy;
 }
 
@@ -2781,9 +2851,10 @@ configure(PyObject *module, PyObject *args)
             CLASSES[k]->type->tp_dealloc = DEALLOCS[k];
         }
     }
-    LAZY_TEXT = lazy_items(&LIST_ITEM);
-    if (LAZY_TEXT < 0) {
-        LAZY_TEXT = 0;
+    LAZY_TEXT = install_lazy(&LIST_ITEM, 3, 7, "text", item_text_of, "The item's text (cut from raw_line when first read).");
+    LAZY_CODE = LAZY_TEXT < 0 ? -1 : install_lazy(&CODE, 4, 5, "code", code_of_lines, "The code (joined from raw_lines when first read).");
+    if (LAZY_TEXT < 0 || LAZY_CODE < 0) {
+        LAZY_TEXT = LAZY_CODE = 0;
         return NULL;
     }
     Py_XSETREF(HEADING_CODE, Py_NewRef(heading_code));

@@ -61,6 +61,9 @@ class Table(Block):
 class Code(Block):
     lang: str = ""
     code: str = ""
+    # (the lines inside the fence, the fence's indent) while `code` is unread, else None: _markdown.c's
+    # reader joins them when the code is first read (a claude build reads none). Python's never sets it.
+    raw_lines: tuple[list[str], int] | None = field(default=None, repr=False, compare=False)
 
 
 @lean(slots=True)

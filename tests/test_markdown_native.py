@@ -761,17 +761,23 @@ def test_the_c_readers_read_unread_items_as_python_reads_its_own(native):
         assert native.check_items(unread(), *both) == structure._check_items_py(expected, *both)
 
 
+def _set_then_delete(a, b, name: str, raw: str, value) -> None:
+    """Setting field `name` of `a` (unread) to `value` and deleting `b`'s drop their `raw` field, as
+    the slot's own descriptor sets and deletes: then a read or a second delete is an AttributeError."""
+    assert type(vars(type(a))[name]) is type(type.__dict__["__name__"])  # a getset descriptor
+    setattr(a, name, value)
+    assert (getattr(a, name), getattr(a, raw)) == (value, None)
+    delattr(b, name)
+    assert getattr(b, raw) is None
+    with pytest.raises(AttributeError):
+        getattr(b, name)
+    with pytest.raises(AttributeError):
+        delattr(b, name)
+
+
 def test_setting_or_deleting_an_unread_text_lets_its_line_go(native):
     a, b, c = native.parse_blocks(["- one", "- two", "- three"], 1, "a.md")[0]
-    assert type(vars(markdown.ListItem)["text"]) is type(type.__dict__["__name__"])  # a getset descriptor
-    a.text = 3  # any object, as the slot takes
-    assert (a.text, a.raw_line) == (3, None)
-    del b.text
-    assert b.raw_line is None
-    with pytest.raises(AttributeError):
-        b.text  # noqa: B018
-    with pytest.raises(AttributeError):
-        del b.text
+    _set_then_delete(a, b, "text", "raw_line", 3)  # any object, as the slot takes
     b.text = "again"
     assert b.text == "again"
     assert c.raw_line == "- three" and "text='three'" in repr(c) and "raw_line" not in repr(c)
@@ -818,5 +824,60 @@ def test_unread_items_leak_nothing_read_or_not(native):
             if type(b) is markdown.ListItem:
                 b.text = b.raw_line
                 del b.text
+
+    assert_no_leak(set_and_delete)
+
+
+# --- a fence's code, joined from its lines when first read ---------------------------------------------
+
+# Closed fences the C reader reads itself (unindented, indented with lines indented less, more and
+# not at all, odd characters, a huge line) and an open one Python reads and reports.
+FENCES = ["```py", "  a = 1", "", "\U0001f600 İ\tſ\u212a", "```", "  ~~~", "    indented", "   x", " y", "", "\u3000z",
+          "  ~~~", "   ```` md", "ı" * 3000, "   ````", "```", "never closed"]
+
+
+def test_a_fence_keeps_its_lines_until_its_code_is_read(native):
+    blocks, expected = _unread_and_python(native, FENCES)
+    codes = [b for b in blocks if type(b) is markdown.Code]
+    assert [b.raw_lines for b in codes] == [(["  a = 1", "", "\U0001f600 İ\tſ\u212a"], 0),
+                                            (["    indented", "   x", " y", "", "\u3000z"], 2), (["ı" * 3000], 3), None]
+    assert blocks == expected  # every field, read through the descriptor
+    assert [b.raw_lines for b in codes] == [None] * 4 and codes[1].code == "  indented\n x\ny\n\nz"
+
+
+def test_setting_or_deleting_unread_code_lets_its_lines_go(native):
+    a, b = native.parse_blocks(["```", "one", "```", "~~~", "two", "~~~"], 1, "a.md")[0]
+    _set_then_delete(a, b, "code", "raw_lines", None)
+    odd = markdown.Code(1, raw_lines=(["  x", 3], 1))  # lines no reader made: refused, never read past them
+    del odd.code
+    odd.raw_lines = (["  x", 3], 1)
+    with pytest.raises(TypeError):
+        odd.code  # noqa: B018
+    odd.raw_lines = (["  x", "y"], 1)
+    assert odd.code == " x\ny"
+    c = native.parse_blocks(["```", "x", "```"], 1, "a.md")[0][0]
+    assert "code='x'" in repr(c) and "raw_lines" not in repr(c)
+
+
+def test_the_c_readers_read_unread_code_as_python_reads_its_own(native):
+    lines = ["### Example 1: x", "**Request**: build it", "```py", "x = 1", "  y", "```", "Result:", "  ~~~", "  z", "  ~~~"]
+    blocks, expected = _unread_and_python(native, lines)
+    both = (1, len(blocks), structure._part, "a.md", ir.CodeBlock, ir.Span)
+    parts, code = native.worked_parts(blocks, *both)
+    assert (parts, code) == structure._worked_parts_py(expected, *both)
+    assert [c.code for c in code] == ["x = 1\n  y", "z"]
+
+
+def test_unread_code_leaks_nothing_read_or_not(native):
+    lines = ["```", "a", "é", "```", "  ~~~ sh", "   b", "  ~~~"]
+    read = lambda: [b.code for b in native.parse_blocks(lines, 1, "a.md")[0]]  # noqa: E731
+    assert read() == ["a\né", " b"]
+    assert_no_leak(read)
+    assert_no_leak(lambda: native.parse_blocks(lines, 1, "a.md"))  # freed unread
+
+    def set_and_delete():
+        for b in native.parse_blocks(lines, 1, "a.md")[0]:
+            b.code = b.raw_lines
+            del b.code
 
     assert_no_leak(set_and_delete)
