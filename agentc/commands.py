@@ -13,7 +13,6 @@ texts and all) and hands its arguments over.
 
 import errno
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import agentc
 from agentc import api, config, formats
+from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
@@ -170,7 +170,7 @@ class _Pacified:
         return getattr(self.wrapped, name)
 
 
-_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # click's _ansi_re
+_ANSI = lazyre.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # click's _ansi_re
 
 
 def echo(message: str = "", err: bool = False, nl: bool = True) -> None:

@@ -28,10 +28,11 @@ def main() -> None:
     # plugins reads every installed package's entry points (~40-80 ms a run). A user's explicit
     # setting wins; only `dot` is ever started from here, so nothing else sees the variable.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if sys.argv[1:2] != ["build"]:  # a build primes once it knows it is no no-op (runner.run), which reads no YAML
-        from agentc.compiler.lazyre import prime_yaml
+    from agentc.compiler import lazyre
 
-        prime_yaml()
+    lazyre.prime_stdlib()  # before json, dataclasses and difflib are imported
+    if sys.argv[1:2] != ["build"]:  # a build primes before a full build (runner.run): a no-op or a rebuild may read no YAML
+        lazyre.prime_yaml()
     from agentc import commands
 
     try:

@@ -10,6 +10,7 @@ import keyword
 import re
 from typing import Any
 
+from agentc.compiler import lazyre
 from agentc.compiler.diagnostics import Diagnostic, diag, did_you_mean
 from agentc.compiler.frontmatter import Entry
 from agentc.compiler.lazyre import lazy_compile
@@ -56,6 +57,8 @@ TOOLS = frozenset(
 LEGACY_TOOLS = {"Task": "Agent", "MultiEdit": "Edit", "LS": "Glob"}
 
 NAME_RULE = lazy_compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# What a name loses as a Python identifier (AGC141), compiled from lazyre's kept code: every agent's name asks.
+_NOT_IDENT = lazyre.compile(r"[^0-9a-zA-Z_]+")
 
 
 def _norm(key: str) -> str:
@@ -90,7 +93,7 @@ def check_name(name: str, entry: Entry, lines: list[str]) -> list[Diagnostic]:
         return [diag("AGC140", entry.span, f"name '{shown}' {why}",
                      hint="use lowercase letters, digits and hyphens", excerpt=ex)]
     out = []
-    ident = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower()
+    ident = _NOT_IDENT.sub("_", name).strip("_").lower()
     if reserved(ident):
         out.append(diag("AGC141", entry.span, f"'{ident}' is reserved in generated Python; the code targets call this agent "
                         f"'{ident}_agent'", hint=("a Python keyword: langgraph, openai-agents and crewai cannot use it as is"

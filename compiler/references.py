@@ -324,12 +324,15 @@ def _rows(src: Source, b: Table, agent_table: bool, by_line: dict) -> list[tuple
     return out
 
 
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+
+
 def _label_starts(words: tuple[str, ...]) -> tuple[str, ...]:
     """The letters each relation label (`mentions._RELATION_WORDS`, regexes) begins with: its
     leading lowercase letters, less one a quantifier makes optional ("feeds?" gives "feed")."""
     starts = []
     for word in words:
-        start = re.match("[a-z]*", word).group()  # type: ignore[union-attr]  # "*" always matches
+        start = word[: len(word) - len(word.lstrip(_LOWER))]  # as re.match("[a-z]*", word), no pattern to compile
         if word[len(start) : len(start) + 1] in ("?", "*", "{"):
             start = start[:-1]
         starts.append(start)

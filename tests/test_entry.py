@@ -80,23 +80,39 @@ def test_another_thread_running_takes_the_ordinary_exit():
         other.join()
 
 
-# A process that primes yaml's patterns (lazyre.prime_yaml), then imports yaml with re's compiler
-# watched: `made` lists each pattern compiled, `real` is re's compiler itself.
-_PRIMED = (
-    "import re, sys\n"
-    "from agentc.compiler import lazyre\n"
-    "lazyre.prime_yaml()\n"
-    "from re import _compiler\n"
-    "made = []\n"
-    "real = _compiler.compile\n"
-    "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
-    "import yaml\n"
-)
+def _primed(prime: str, modules: str) -> str:
+    """A process that calls `lazyre.<prime>()`, then imports `modules` (none imported before) with
+    re's compiler watched: `made` lists each pattern compiled, `real` is re's compiler itself."""
+    return (
+        "import re, sys\n"
+        f"assert not {{m.split('.')[0] for m in {modules!r}.split(', ')}} & set(sys.modules)\n"
+        "from agentc.compiler import lazyre\n"
+        f"lazyre.{prime}()\n"
+        "from re import _compiler\n"
+        "made = []\n"
+        "real = _compiler.compile\n"
+        "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
+        f"import {modules}\n"
+    )
 
 
-def _run_primed(check: str) -> None:
-    done = subprocess.run([sys.executable, "-c", _PRIMED + check], capture_output=True, text=True, check=False)
+_PRIMED = _primed("prime_yaml", "yaml")
+
+
+def _run_primed(check: str, primed: str = _PRIMED) -> None:
+    done = subprocess.run([sys.executable, "-c", primed + check], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_standard_library_finds_its_patterns_compiled():
+    """lazyre.prime_stdlib: importing json, dataclasses and difflib afterwards compiles none of
+    STDLIB_PATTERNS again, and the patterns they get are the ones re.compile makes."""
+    _run_primed(
+        "assert not {p for p, _ in lazyre.STDLIB_PATTERNS} & set(made), made\n"
+        "got = [json.decoder.STRINGCHUNK, json.decoder.WHITESPACE, json.scanner.NUMBER_RE, json.encoder.ESCAPE,\n"
+        "       json.encoder.ESCAPE_ASCII, dataclasses._MODULE_IDENTIFIER_RE, difflib.IS_LINE_JUNK.__defaults__[0].__self__]\n"
+        "assert got == [real(p, f) for p, f in lazyre.STDLIB_PATTERNS]  # pattern, flags and code\n",
+        _primed("prime_stdlib", "json.decoder, json.encoder, json.scanner, dataclasses, difflib"))
 
 
 def test_yaml_finds_its_patterns_compiled():
@@ -133,9 +149,9 @@ def test_yaml_finds_its_reader_pattern_compiled():
 @pytest.mark.parametrize("cache", [True, False])
 def test_a_build_primes_yaml_unless_it_is_a_no_op(tmp_path, cache):
     """A build that lowers files finds yaml's pattern compiled (runner.run primes it); a no-op
-    build reads no YAML and so never reads the kept patterns (agentc.compiler.lazyre)."""
+    build reads no YAML and so never primes yaml's patterns (agentc.compiler.lazyre)."""
     code = (
-        "import atexit, sys\n"
+        "import atexit, re, sys\n"
         "from re import _compiler\n"
         "from agentc import entry\n"
         "made, where = [], sys.argv[1]\n"
@@ -144,7 +160,7 @@ def test_a_build_primes_yaml_unless_it_is_a_no_op(tmp_path, cache):
         "_compiler.compile = lambda p, flags=0: (made.append(p), real(p, flags))[1]\n"
         "def note():\n"
         "    with open(where, 'w') as f:\n"
-        "        f.write(repr((YAML_NON_PRINTABLE in made, 'yaml' in sys.modules, 'agentc.compiler.lazyre' in sys.modules)))\n"
+        "        f.write(repr((YAML_NON_PRINTABLE in made, 'yaml' in sys.modules, any(YAML_NON_PRINTABLE in k for k in re._cache))))\n"
         "atexit.register(note)\n"
         "sys.argv = ['agentc', *sys.argv[2:]]\n"
         "entry.main()\n"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from agentc.compiler import plainscalar
+from agentc.compiler import lazyre, plainscalar
 from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR, held_body
 from agentc.compiler.lazyre import load_yaml
@@ -156,7 +156,7 @@ def render(a: AgentIR, name: str, options: BuildOptions, diags: list[Diagnostic]
 # json.dumps(s, ensure_ascii=False) of a str: the same text, without the encoder json.dumps makes
 # anew for every call with a keyword (~3.6 -> ~0.7 us; a description is quoted for every agent).
 _quoted = json.JSONEncoder(ensure_ascii=False).encode
-_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .,()/@+*-]*$")
+_PLAIN_SAFE = lazyre.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .,()/@+*-]*$")
 
 
 def _pair(key: str, value: Any) -> str:
@@ -196,7 +196,7 @@ def _text(s: str) -> str:
 
 
 # python-frontmatter's delimiter: a line of three or more dashes (its YAMLHandler.FM_BOUNDARY).
-_BOUNDARY = re.compile(r"^-{3,}\s*$", re.MULTILINE)
+_BOUNDARY = lazyre.lazy_compile(r"^-{3,}\s*$", re.MULTILINE)  # only for text `render` did not write
 
 
 def read_back(text: str) -> dict[str, Any]:
@@ -241,7 +241,7 @@ def _render_split(text: str) -> bool:
 # One line of frontmatter in the forms `_pair` writes most: a key, one space, then a plain scalar
 # (`_PLAIN_SAFE`, no blank at its end) or a double-quoted one of printable ASCII without escapes.
 # What these say is plain to see, and only the resolver decides whether a plain one is a str.
-_SIMPLE_LINE = re.compile(r'([A-Za-z][A-Za-z0-9]*): (?:([A-Za-z0-9_](?:[A-Za-z0-9_ .,()/@+*-]*[A-Za-z0-9_.,()/@+*-])?)|"([ !#-\[\]-~]*)")')
+_SIMPLE_LINE = lazyre.compile(r'([A-Za-z][A-Za-z0-9]*): (?:([A-Za-z0-9_](?:[A-Za-z0-9_ .,()/@+*-]*[A-Za-z0-9_.,()/@+*-])?)|"([ !#-\[\]-~]*)")')
 
 
 def _simple_mapping(head: str) -> dict[str, str] | None:
