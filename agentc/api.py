@@ -82,9 +82,9 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
     `jobs` > 1 (and fork, see `pools.can_fork`), that many processes lower the files the cache
     does not hold: this one and `jobs - 1` forked ones, each sending its result back as a
     cache entry (codec's JSON), which this process checks and rebuilds as it does a cached one. A pickled AgentIR cost a third of lowering it
-    to send, and a pool of two was slower; an entry costs about a ninth (1000 seed agents to
-    claude, 2 processes on 2 cores: 3.7 -> 2.35 s on the wall clock; ~3% more CPU, re-measured
-    with the cyclic collector off, see pools.py).
+    to send, and a pool of two was slower; an entry read by _codec.load costs ~1/30 of lowering
+    its file (a light seed entry ~0.14M of ~4.5M instructions; the pool's CPU over one process:
+    ~+4%, see pools.py).
     `jobs` 0 lets `pools.processes` choose: from the files found whether to set the uncached
     ones aside for a pool, then from those left how many processes lower them (a few are
     lowered here: a pool would cost more than it saves). `whole=False` (a build of
