@@ -8,7 +8,6 @@ wrote before and no longer produces, and never anything else.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import time
@@ -18,7 +17,7 @@ from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]  
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentc.cache import read_with_stat, stat_key
+from agentc.cache import new_sha, read_with_stat, stat_key
 from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
@@ -501,7 +500,7 @@ def _unlink(path: str) -> None:
 
 def _sha(parts: tuple[bytes, ...]) -> str:
     """sha256 of the parts one after another (agentc.cache.sha of the whole file)."""
-    digest = hashlib.sha256()
+    digest = new_sha(sum(map(len, parts)))
     for part in parts:
         digest.update(part)
     return digest.hexdigest()

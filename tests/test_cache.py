@@ -434,3 +434,37 @@ def test_a_record_of_another_format_or_damaged_is_a_full_build(seed_project, dam
     assert not done.failed and not done.cached and done.diagnostics == fresh.diagnostics
     assert [p.name for p in (seed_project / "out/.agentc-cache/builds").glob("*.record")] == [record.name]
     assert build("out").cached  # and the record written anew serves the next build
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=5000), max_size=6), st.integers(0, 2 * 256 * 1024))
+def test_sha_is_sha256_by_either_module(parts, hashed_before):
+    """cache.sha and writer._sha give hashlib's sha256 whichever module makes it: the builtin
+    one for a process's first 256 KB, OpenSSL's after (`hashed_before` sets where a process is)."""
+    import hashlib
+
+    from agentc import cache, writer
+
+    data, kept = b"".join(parts), cache._hashed
+    try:
+        cache._hashed = hashed_before
+        assert cache.sha(data) == hashlib.sha256(data).hexdigest()
+        cache._hashed = hashed_before
+        assert writer._sha(tuple(parts)) == hashlib.sha256(data).hexdigest()
+    finally:
+        cache._hashed = kept
+
+
+def test_new_sha_switches_to_openssl_past_the_first_256_kb(monkeypatch):
+    import hashlib
+
+    from agentc import cache
+
+    monkeypatch.setattr(cache, "_hashed", 0)
+    small = cache.new_sha(1000)
+    if cache._builtin:  # a Python with its own sha256 module (CPython's default build)
+        assert type(small) is not type(hashlib.sha256())
+    big = cache.new_sha(256 * 1024)
+    assert type(big) is type(hashlib.sha256())
+    assert cache._hashed == 1000 + 256 * 1024
+
