@@ -125,7 +125,7 @@ def test_plain_frontmatter_builds_and_rebuilds_without_yaml(tmp_path):
     assert "yaml" in imported(*build)
 
 
-def test_small_builds_load_no_openssl(tmp_path):
+def test_small_builds_load_no_openssl(tmp_path, monkeypatch):
     """agentc.cache.new_sha: a build that hashes little (a no-op, a one-edit rebuild, a small
     project) uses the interpreter's own sha256 and never loads hashlib's OpenSSL (~12M
     instructions); a build past 256 KB of hashing does (tests/test_cache.py checks the digests)."""
@@ -135,7 +135,9 @@ def test_small_builds_load_no_openssl(tmp_path):
         (agents / f"{name}.md").write_text(f"---\nname: {name}\ndescription: Does {name} work.\n---\nYou do {name} work.\n",
                                            encoding="utf-8")
     # First a build elsewhere: the first process after the code changed hashes the code (~3 MB,
-    # through OpenSSL: agentc.cache.code_fingerprint) and keeps the answer for the next ones.
+    # through OpenSSL: agentc.cache.code_fingerprint) and keeps the answer for the next ones,
+    # as Python keeps bytecode: not where PYTHONDONTWRITEBYTECODE is set (compiler/pycache.py).
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     imported("build", str(agents), "-t", "claude", "--out", str(tmp_path / "warm-up"))
     build = ("build", str(agents), "-t", "claude", "--out", str(tmp_path / "out"))
     for step in ("cold", "no-op", "one edit"):
