@@ -245,16 +245,14 @@ class Stage:
                 diffs[rel] = _diff(current.decode("utf-8", errors="replace"), as_text(text), rel)
             if write and (kind is not self.todo.taken or force):
                 if twin is None:
-                    if folder not in self.folders:
-                        self._folder(folder)
+                    self._folder(folder)
                     tmp = _temp_of(path)
                     self.temps[rel] = (tmp, path)  # before writing: a half-written temp is removed too
                 else:  # in the twin, under the path below the target's folder (a `_twin` rel has one)
                     below = rel.partition("/")[2]
                     tmp = twin + os.sep + below  # os.path.join(twin, below): `twin` ends in a name
                     made = tmp[:len(tmp) - len(below.rpartition("/")[2]) - 1]  # os.path.dirname(tmp)
-                    if made not in self.folders:
-                        self._folder(made)
+                    self._folder(made)
                     self.twinned[rel] = tmp
                 written = _put(tmp, parts, stat=hold)
                 if written is not None:
@@ -354,7 +352,7 @@ class Stage:
         base = os.fspath(out)
         for rel in _neighbours(base, produced, targets) + [_temp_of(MANIFEST)]:
             name = rel.rpartition("/")[2]
-            if name.startswith(".") and name.endswith(TEMP):  # _is_temp(name), inline: once a file of the folders
+            if _is_temp(name):
                 if rel not in ours and os.path.isfile(os.path.join(base, rel)) and rel not in seen:
                     seen.add(rel)
                     result.litter.append(rel)
@@ -406,9 +404,7 @@ class Stage:
         self.guard.ours.clear()
         for rel in todo.extra:
             self.guard(rel).unlink(missing_ok=True)
-        targets = self.targets  # `_governed`, inline: once a path of the manifest
-        others = set() if "" in targets else {f for f in _manifest(out) if f.partition("/")[0] not in targets}
-        _put_manifest(out, others | self.paths)
+        _put_manifest(out, {f for f in _manifest(out) if not _governed(f, self.targets)} | self.paths)
 
     def abort(self) -> None:
         """Remove every staged temp file, and the folders made for them: nothing of this build
@@ -559,12 +555,8 @@ def _files_below(folder: str, prefix: str) -> list[str]:
             continue
         if e.is_dir(follow_symlinks=False):
             found += _files_below(e.path, f"{prefix}{name}/")
-            continue
-        try:  # `_is_file(e)`, inline: once a file of the output folder
-            if e.is_file():
-                found.append(prefix + name)
-        except OSError:
-            pass
+        elif _is_file(e):
+            found.append(prefix + name)
     return found
 
 
