@@ -7,8 +7,8 @@ defines the agent it did (same id, name and plugin), so no output path moves. Th
 are not read: the record keeps, per source, a small view of its agent (id, name, scope, spans,
 the edges linking drew from it), which is all linking and the targets' per-agent emission look
 at. As no name changed, an agent not edited links as it did: its resolved edges come from its
-view (its dangling ones stay out of the rebuilt project) and its delegation diagnostics from the record, and only the edited agents' delegations are
-resolved again. The graph-wide checks (cycles, nesting) run over every edge, so they are always
+view (its dangling ones stay out of the rebuilt project) and its delegation diagnostics from
+the record, and only the edited agents' delegations are resolved again. The graph-wide checks (cycles, nesting) run over every edge, so they are always
 current. Anything else is a full build; tests/test_pipeline.py and tests/test_incremental.py
 check the result is byte-identical to one.
 """
