@@ -868,9 +868,10 @@ def _exact_stat(value: Any) -> bool:
 _UNSETTLED = getattr(native.load("_codec", "unsettled", package="agentc"), "unsettled", None)
 
 
-def unchanged(entries: list[list], recorded_ns: int) -> bool:
-    """True when every recorded file still has the bytes it had (stat first, hash when unsure)."""
-    for i in unsettled(entries, recorded_ns):
+def unchanged(entries: list[list], recorded_ns: int, among: list[int] | None = None) -> bool:
+    """True when every recorded file still has the bytes it had (stat first, hash when unsure).
+    `among`: `unsettled(entries, recorded_ns)` when the caller has it already."""
+    for i in unsettled(entries, recorded_ns) if among is None else among:
         path, old_stat, digest = entries[i]
         now = stat_of(path)
         if now is None:

@@ -131,10 +131,11 @@ def _light_py(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
 _LIGHT_AGENT = getattr(native.load("_graph", "light_agent", "configure"), "light_agent", None)
 
 
-def _sources(entries: list, recorded_ns: int) -> tuple[list, list[int]] | None:
-    """The record's source entries brought up to date, and the indices of the changed files."""
+def _sources(entries: list, recorded_ns: int, among: list[int] | None = None) -> tuple[list, list[int]] | None:
+    """The record's source entries brought up to date, and the indices of the changed files.
+    `among`: `unsettled(entries, recorded_ns)` when the caller has it already."""
     seen, changed = list(entries), []  # the entries known unchanged by their stat (cache.unsettled) stay as they are
-    for i in unsettled(entries, recorded_ns):
+    for i in unsettled(entries, recorded_ns) if among is None else among:
         path, old_stat, digest = entries[i]
         now = stat_of(path)
         if now is None:
@@ -152,16 +153,16 @@ def _sources(entries: list, recorded_ns: int) -> tuple[list, list[int]] | None:
     return seen, changed
 
 
-def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets: list[str], found, ddiags,
+def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targets: list[str], found, ddiags,
             ) -> tuple[api.Result, frozenset[str], list, list] | None:
     """(result with only the re-emitted files, target-prefixed paths known unchanged, the new
-    source entries, the new views), or None when a full build is needed."""
+    source entries, the new views), or None when a full build is needed. `record` is the last
+    build's of this very build (runner.matching: its key, source paths and scopes), `pending`
+    the indices of its sources that their stat alone does not show unchanged."""
     from agentc.targets import TARGETS
 
     try:
-        if not record or record.get("key") != key or not record.get("views") or not able(targets):
-            return None
-        if [s[0] for s in record["sources"]] != [f.path for f in found] or record.get("scopes") != [f.scope for f in found]:
+        if not record.get("views") or not able(targets):
             return None
         recorded = int(record["recorded_ns"])
         old_views, old_files = store.load_views(record["views"]), set(record["files"])
@@ -169,7 +170,7 @@ def rebuild(store, record: dict | None, key: str, options: BuildOptions, targets
             return None
         if len(old_views) != len(found) or not unchanged(record["outputs"], recorded):
             return None
-        state = _sources(record["sources"], recorded)
+        state = _sources(record["sources"], recorded, pending)
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
         return None
     if state is None:

@@ -496,3 +496,30 @@ def test_views_keep_resolved_edges_only(seed_project):
     edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out")
     assert not done.cached and done.diagnostics == from_nothing(seed_project)[1]
+
+
+def test_an_edit_stats_each_source_once(seed_project, monkeypatch):
+    """The no-op test and the rebuild share one `unsettled` pass over the record's sources
+    (runner.matching), and the rebuild's result is still a full build's."""
+    from agentc import cache
+
+    assert not build("out").failed
+    passes: list[int] = []
+    real = cache.unsettled
+
+    def spy(entries, recorded_ns):
+        passes.append(len(entries))
+        return real(entries, recorded_ns)
+
+    from agentc import incremental
+
+    monkeypatch.setattr(cache, "unsettled", spy)
+    monkeypatch.setattr(incremental, "unsettled", spy)
+    edit(seed_project / "agents/ml-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    sources = len(list((seed_project / "agents").glob("*.md")))
+    done = build("out")
+    assert done.changes == [("stale", "out/claude/.claude/agents/ml-engineer.md")]
+    assert passes == [sources, sources + 1]  # the sources, then the outputs and the manifest
+    want_tree, want_diags = from_nothing(seed_project)
+    assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert done.diagnostics == want_diags
