@@ -8,30 +8,36 @@ are not read: the record keeps, per source, a small view of its agent (id, name,
 the edges linking drew from it), which is all linking and the targets' per-agent emission look
 at. As no name changed, an agent not edited links as it did: its resolved edges come from its
 view (its dangling ones stay out of the rebuilt project) and its delegation diagnostics from
-the record, and only the edited agents' delegations are resolved again. The graph-wide checks (cycles, nesting) run over every edge, so they are always
-current. Anything else is a full build; tests/test_pipeline.py and tests/test_incremental.py
-check the result is byte-identical to one.
+the record, and only the edited agents' delegations are resolved again (`graph.relink`, against
+the views' names). When the edited agents' views come out as they were (the common edit: text
+that moves no delegation) and hold no suppression comment, the delegation graph is the last
+build's, and so are its diagnostics (GRAPH): they come from the record, and the agents not
+edited are not even made (`_Rebuilt`). Otherwise every agent is linked from the views and the
+graph-wide checks (cycles, nesting) run over every edge. Anything else is a full build;
+tests/test_pipeline.py and tests/test_incremental.py check the result is byte-identical to one.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 from agentc import api
 from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged, unsettled
 from agentc.compiler import native, suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
-from agentc.compiler.graph import link
+from agentc.compiler.graph import NAMES, Named, counted, link, relink
 from agentc.compiler.ir import AgentIR, Edge, ProjectIR, held_body
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.validate import validate_files
 
-# The project-graph codes computed over every agent, on every rebuild: duplicate names, cycles
-# and one name in several plugins (the linker), chains past a nesting limit (the targets). The
-# other AGC3xx codes are one agent's delegations, kept for the agents not edited (see `link`).
+# The project-graph codes computed over every agent: duplicate names, cycles and one name in
+# several plugins (the linker), chains past a nesting limit (the targets). A rebuild whose graph
+# changed makes them again; one whose graph did not keeps the record's. The other AGC3xx codes
+# are one agent's delegations, kept for the agents not edited (see `link`).
 GRAPH = frozenset({"AGC303", "AGC305", "AGC306", "AGC307", "AGC308"})
 
 
@@ -131,6 +137,27 @@ def _light_py(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
 _LIGHT_AGENT = getattr(native.load("_graph", "light_agent", "configure"), "light_agent", None)
 
 
+class _Rebuilt(ProjectIR):
+    """The project of a rebuild whose edited agents link as they did: the graph is the last
+    build's, so the rebuild reads nothing of it but the names the targets' per-agent emission
+    counts (`graph.name_counts`, here from the views). Its agents, edges and diagnostics are
+    `link`'s of the light agents, made the first time one of them is read (on a rebuild that
+    writes, by nothing but runner._unsafe): at 1000 agents the light agents, their link and
+    the nesting report were ~33M of a one-edit rebuild's ~439M instructions."""
+
+    def __init__(self, make, named: list[Named]) -> None:
+        vars(self)["_make"] = make  # frozen: its fields are not set but made (`_linked`)
+        self.derived[NAMES] = counted(n.name for n in named)
+
+    @cached_property
+    def _linked(self) -> ProjectIR:
+        return self._make()
+
+    agents = property(lambda self: self._linked.agents)
+    edges = property(lambda self: self._linked.edges)
+    diagnostics = property(lambda self: self._linked.diagnostics)
+
+
 def _sources(entries: list, recorded_ns: int, among: list[int] | None = None) -> tuple[list, list[int]] | None:
     """The record's source entries brought up to date, and the indices of the changed files.
     `among`: `unsettled(entries, recorded_ns)` when the caller has it already."""
@@ -180,40 +207,60 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
     if len(read) != len(changed) or has_errors(apply_policy(more, **options.policy())):
         return None
     by_file = {a.file: a for a in fresh}
-    agents, linked = [], {}
-    for i, f in enumerate(found):
-        if seen[i] is not None:
-            try:
-                a, edges = _light(old_views[i])
-            except (TypeError, ValueError, KeyError, IndexError):  # a view of another shape is no view
-                return None
-            agents.append(a)
-            linked[a.file] = edges
-            continue
-        a = by_file.get(f.file)
-        if a is None or [a.id, a.name, a.scope, a.file] != old_views[i][:4]:
+    edited = [by_file.get(found[i].file) for i in changed]
+    try:
+        if any(a is None or [a.id, a.name, a.scope, a.file] != old_views[i][:4] for i, a in zip(changed, edited, strict=True)):
             return None  # an agent renamed, moved or gone: its outputs move too
-        agents.append(a)
+        named = [Named(*view[:4]) for view in old_views]
+    except (TypeError, ValueError, KeyError, IndexError):  # a view of another shape is no view
+        return None
+    unread = set(range(len(found))) - set(changed)
     for i, entry in zip(changed, read, strict=True):
         seen[i] = entry
-    project = link(agents, [], linked)
+    relinked, linked_diags = relink(edited, named)
     new_views = list(old_views)
-    linked_by_file = {a.file: a for a in project.agents}  # the edited agents with their mentions made edges
-    for i in changed:
-        a = linked_by_file.get(found[i].file)
-        view = _view(a, project.edges_from(a.id), suppress.lines_needed(held_body(a), a.body_line), {}) if a is not None else None
+    at = {found[i].file: i for i in changed}
+    for a, edges in relinked:
+        view = _view(a, edges, suppress.lines_needed(held_body(a), a.body_line), {})
         if view is None:
             return None
-        new_views[i] = view
+        new_views[at[a.file]] = view
     from agentc import codec  # loaded already: the edited files' entries were made through it
 
     if all(codec.dump_json(new_views[i]) == codec.dump_json(old_views[i]) for i in changed):
         new_views = old_views  # the same bytes: the cache keeps their file (Cache.save_record)
-    diags: list[Diagnostic] = [*ddiags, *more, *project.diagnostics]
+    # The edited agents link as they did and hold no suppression comment (their views are the
+    # same, comment lines and all): the graph, and so its diagnostics (GRAPH), are the last build's.
+    same_graph = new_views is old_views and not any(old_views[i][7] for i in changed)
+
+    def linked() -> ProjectIR:
+        """The project a build from nothing links, the agents not edited as their views hold them."""
+        agents, kept = [], {}
+        for i, f in enumerate(found):
+            if i in unread:
+                a, kept[f.file] = _light(old_views[i])
+            else:
+                a = by_file[f.file]
+            agents.append(a)
+        return link(agents, [], kept)
+
+    if same_graph:
+        project: ProjectIR = _Rebuilt(linked, named)
+        diags: list[Diagnostic] = [*ddiags, *more, *linked_diags]
+        # Only comments in other files may judge what is judged here (e.g. discovery's diagnostics).
+        commented = [_light(v)[0] for v in old_views if v[7]]
+        comments = suppress.find_all((a.file, held_body(a), a.body_line) for a in commented)
+    else:
+        try:
+            project = linked()
+        except (TypeError, ValueError, KeyError, IndexError):  # a view of another shape is no view
+            return None
+        diags, comments = [*ddiags, *more, *project.diagnostics], None
     files: dict[str, str] = {}
     for name in targets:
         target = TARGETS[name]
-        diags += target.emit_graph(project, options)
+        if not same_graph:
+            diags += target.emit_graph(project, options)
         for a in fresh:
             emitted = target.emit_agent(project, a, options)
             if emitted is None:
@@ -225,8 +272,11 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         return None
     gone = {a.file for a in fresh} | set(files)
     # Tested inline, not through recorded_diagnostics' `keep`: a call per kept AGC301 (~12 000) was ~1.4% of this rebuild.
-    kept = [d for d in recorded_diagnostics(record) if d.file not in gone and d.code not in GRAPH]
-    final = _merged(kept, api.judge(diags, options, project, fresh={a.file for a in fresh}))
+    if same_graph:
+        kept = [d for d in recorded_diagnostics(record) if d.file not in gone or d.code in GRAPH]
+    else:
+        kept = [d for d in recorded_diagnostics(record) if d.file not in gone and d.code not in GRAPH]
+    final = _merged(kept, api.judge(diags, options, project, fresh={a.file for a in fresh}, found=comments))
     if has_errors(final):
         return None
     return api.Result(project=project, files=files, diagnostics=final), frozenset(old_files - set(files)), seen, new_views

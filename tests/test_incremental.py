@@ -523,3 +523,154 @@ def test_an_edit_stats_each_source_once(seed_project, monkeypatch):
     want_tree, want_diags = from_nothing(seed_project)
     assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
+
+
+# -- an edited agent that links as before: the graph is the last build's (incremental._Rebuilt) --
+
+def _agent(name: str, delegates: list[str], extra: str = "") -> str:
+    handoffs = "".join(f"- Work for {d} → Delegate to **{d}**\n" for d in delegates)
+    return (f"---\nname: {name}\ndescription: Handles the {name} part of a release. Use when {name} work comes up.\n---\n\n"
+            f"You are the {name} agent.\n\n## When to Invoke This Agent\n\n### USE when:\n- {name} work comes up\n\n"
+            f"### DO NOT USE when:\n{handoffs}{extra}")
+
+
+def _linked_spy(monkeypatch) -> list[str]:
+    """'relink' for each rebuild that resolved its edited agents, 'link' for each that linked
+    every agent (its graph changed, or something read the project)."""
+    from agentc import incremental
+
+    calls: list[str] = []
+    for name in ("link", "relink"):
+        real = getattr(incremental, name)
+        monkeypatch.setattr(incremental, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    return calls
+
+
+def _as_from_nothing(root: Path, sources: str, targets: tuple[str, ...]) -> runner.Outcome:
+    """A build into out/ with the cache, checked against one from nothing: the same tree and diagnostics."""
+    done = runner.run(BuildOptions(sources=(sources,), targets=targets, out="out"))
+    fresh = runner.run(BuildOptions(sources=(sources,), targets=targets, out="fresh", cache=False))
+    assert not done.failed and not fresh.failed
+    assert tree(root / "out") == tree(root / "fresh")
+    assert done.diagnostics == fresh.diagnostics
+    return done
+
+
+_CHAIN = [f"c{k}" for k in range(1, 8)]  # c1 -> c2 -> ... -> c7: a chain deeper than claude lets subagents nest
+
+
+# (what the edit does, file, old text, new text, whether the edited agent links as before)
+_EDITS = [
+    ("a line appended", "c3", "", "\nOne more line.\n", True),
+    ("a delegation added", "c2", "", "- Odd jobs → Delegate to **c5**\n", False),
+    ("a delegation retargeted", "c2", "**c5**", "**c6**", False),
+    ("a delegation removed", "c2", "- Odd jobs → Delegate to **c6**\n", "", False),
+    ("a dangling delegation added at the end", "c3", "", "- Audits → Delegate to **nobody-here**\n", True),
+    ("a cycle made", "c7", "", "- Restarts → Delegate to **c1**\n", False),
+    ("a line appended to a loop's agent", "c7", "", "\nAnd one more.\n", True),
+    ("the cycle broken", "c7", "- Restarts → Delegate to **c1**\n", "", False),
+    ("the chain cut: no agent too deep", "c4", "- Work for c5 → Delegate to **c5**\n", "", False),
+    ("the chain made again", "c4", "### DO NOT USE when:\n", "### DO NOT USE when:\n- Work for c5 → Delegate to **c5**\n", False),
+    ("a suppression of the graph's codes", "c1", "You are", "<!-- agentc: ignore-file[AGC307] -->\n\nYou are", False),
+    ("a line appended to an agent with a suppression", "c1", "", "\nStill suppressed.\n", False),
+    ("the suppression removed", "c1", "<!-- agentc: ignore-file[AGC307] -->\n\n", "", False),
+    ("a line moved down: its spans move", "c5", "You are", "Hello.\n\nYou are", False),
+]
+
+
+def test_edits_that_keep_or_change_the_graph_rebuild_as_a_build_from_nothing(tmp_path, monkeypatch):
+    """Each edit, rebuilt after the last: an agent that links as before takes the graph (and its
+    diagnostics: cycles, nesting) from the last build without linking the others; any other
+    edit links them all. Either way the tree and the diagnostics are a build from nothing's."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "agents").mkdir()
+    for n, name in enumerate(_CHAIN):
+        (tmp_path / f"agents/{name}.md").write_text(_agent(name, _CHAIN[n + 1:n + 2]), encoding="utf-8")
+    first = _as_from_nothing(tmp_path, "agents", ("claude",))
+    assert "AGC307" in {d.code for d in first.diagnostics}
+    seen_codes = set()
+    for what, name, old, new, same in _EDITS:
+        path = tmp_path / f"agents/{name}.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + new if not old else text.replace(old, new, 1), encoding="utf-8")
+        assert path.read_text(encoding="utf-8") != text, what
+        calls = _linked_spy(monkeypatch)
+        done = _as_from_nothing(tmp_path, "agents", ("claude",))
+        assert calls[:1] == ["relink"] and ("link" in calls[1:]) is not same, what
+        seen_codes |= {d.code for d in done.diagnostics}
+        monkeypatch.undo()
+        monkeypatch.chdir(tmp_path)
+    assert {"AGC301", "AGC305", "AGC307", "AGC308"} <= seen_codes
+
+
+@pytest.mark.parametrize("targets", [("claude",), ("all",)])
+def test_one_name_in_two_plugins_rebuilds_as_a_build_from_nothing(tmp_path, monkeypatch, targets):
+    """Two plugins with an agent of one name each (AGC306; claude writes them under plugin-prefixed
+    names, which count every agent's name: graph.name_counts, from the views on a rebuild)."""
+    monkeypatch.chdir(tmp_path)
+    for plugin, names in (("alpha", ["shared", "lead"]), ("bravo", ["shared", "helper"])):
+        folder = tmp_path / f"team/plugins/{plugin}/agents"
+        folder.mkdir(parents=True)
+        for name in names:
+            (folder / f"{name}.md").write_text(_agent(name, ["shared"] if name != "shared" else []), encoding="utf-8")
+    first = _as_from_nothing(tmp_path, "team", targets)
+    assert "AGC306" in {d.code for d in first.diagnostics}
+    for name, extra in (("team/plugins/bravo/agents/shared.md", "\nOne more line.\n"),
+                        ("team/plugins/alpha/agents/lead.md", "- Help → Delegate to **helper**\n")):
+        path = tmp_path / name
+        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        calls = _linked_spy(monkeypatch)
+        _as_from_nothing(tmp_path, "team", targets)
+        assert calls[:1] == (["relink"] if targets == ("claude",) else []), name
+        monkeypatch.undo()
+        monkeypatch.chdir(tmp_path)
+    if targets == ("claude",):
+        assert (tmp_path / "out/claude/.claude/agents/bravo-shared.md").is_file()
+
+
+def test_a_rebuilt_project_is_linked_when_read(seed_project, monkeypatch):
+    """The project of a rebuild whose graph did not change links the agents the first time it
+    is read: their ids, names, files and spans, the resolved edges and the graph-wide
+    diagnostics of a build from nothing."""
+    from agentc import incremental
+    from agentc.api import Result
+    from agentc.compiler import graph
+    from agentc.discover import discover
+
+    assert not build("out").failed
+    path = seed_project / "agents/data-engineer.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    calls = _linked_spy(monkeypatch)
+    done = build("out")
+    assert calls == ["relink"]
+    project = next(x for x in done.held if isinstance(x, Result)).project
+    assert isinstance(project, incremental._Rebuilt)
+    counts = graph.name_counts(project)
+    assert calls == ["relink"]  # from the views: nothing linked
+    agents = project.agents
+    assert calls == ["relink", "link"]
+    whole = graph.link(api.read_agents(discover(["agents"], exclude=["out"])[0])[0], [])
+    assert counts == graph.counted(a.name for a in whole.agents)
+    assert [(a.id, a.name, a.scope, a.file, a.span, a.key_spans) for a in agents] == [
+        (a.id, a.name, a.scope, a.file, a.span, a.key_spans) for a in whole.agents]
+    assert project.edges == tuple(e for e in whole.edges if e.target_id is not None)
+    wide = ("AGC303", "AGC305", "AGC306")
+    assert [d for d in project.diagnostics if d.code in wide] == [d for d in whole.diagnostics if d.code in wide]
+    assert any(d.code == "AGC305" for d in project.diagnostics)
+
+
+def test_relink_resolves_as_link_does(seed_project):
+    """graph.relink of some agents against every agent's name gives them, their edges and their
+    diagnostics as graph.link of all of them does (the graph-wide codes aside)."""
+    from agentc.compiler import graph
+    from agentc.discover import discover
+
+    agents, _, _ = api.read_agents(discover(["agents"], exclude=[])[0])
+    whole = graph.link(agents, [])
+    named = [graph.Named(a.id, a.name, a.scope, a.file) for a in agents]
+    for some in (agents[:1], agents[1:3], agents):
+        got, diags = graph.relink(some, named)
+        files = {a.file for a in some}
+        assert [a for a, _ in got] == [a for a in whole.agents if a.file in files]
+        assert [e for a, _ in got for e in _] == [e for a in whole.agents if a.file in files for e in whole.edges_from(a.id)]
+        assert diags == [d for d in whole.diagnostics if d.file in files and d.code not in ("AGC303", "AGC305", "AGC306")]

@@ -13,6 +13,7 @@ from typing import Any
 
 from agentc.compiler import lazyre, plainscalar
 from agentc.compiler.diagnostics import Diagnostic, diag
+from agentc.compiler.graph import name_counts
 from agentc.compiler.ir import AgentIR, ProjectIR, held_body
 from agentc.compiler.lazyre import load_yaml
 from agentc.compiler.nesting import nesting_report
@@ -43,7 +44,7 @@ def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
     """The agents' files, up to BATCH to a part, then a plugin's manifests and the graph's
     diagnostics. An agent whose path is already in the part starts the next one: the build
     reports a path made twice only across parts (api.build_each, AGC902), a dict would hide it."""
-    counts = _name_counts(project)
+    counts = name_counts(project)
     scopes = sorted({a.scope or "" for a in project.agents})
     bundles = options.plugin and len(scopes) > 1
     files: dict[str, FileText] = {}
@@ -95,20 +96,13 @@ def emit_agent(project: ProjectIR, a: AgentIR, options: BuildOptions) -> Emitted
     if options.plugin:
         return None
     diags: list[Diagnostic] = []
-    name = _output_name(a, _name_counts(project), options, diags)
+    name = _output_name(a, name_counts(project), options, diags)
     return Emitted(files={f".claude/agents/{name}.md": render(a, name, options, diags)}, diagnostics=tuple(diags))
 
 
 def emit_graph(project: ProjectIR, options: BuildOptions) -> tuple[Diagnostic, ...]:
     """What depends on the delegation graph alone: chains deeper than subagents may nest."""
     return tuple(nesting_report(project, MAX_DEPTH, "claude"))
-
-
-def _name_counts(project: ProjectIR) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for a in project.agents:
-        counts[a.name] = counts.get(a.name, 0) + 1
-    return counts
 
 
 def _output_name(a: AgentIR, counts: dict[str, int], options: BuildOptions, diags: list[Diagnostic]) -> str:
