@@ -25,18 +25,19 @@ _AGENT_WORD = lazyre.compile(r"\bagents?\b|\bsub-?agents?\b|delegat", re.I)
 Hit = tuple  # (line, col, mentions.Hit, section title, line text)
 
 
-class Reading(NamedTuple):
-    """One scan of a whole file (fences and headings blanked) before any line is judged, and
-    one walk over its blocks: later passes visit only the few blocks that hold work."""
-
-    lines: list[str]  # as `mentions.prepare` reads them
-    names: dict[int, list]  # 0-based line -> the names written on it (lines with a cue word but no name too)
-    cues: set[int]  # 0-based lines holding a word some delegation form needs (`delegation.CUES`)
-    triggers: set[int]  # 0-based lines holding a word a one-line block needs to yield a delegation (`delegation.LINE_TRIGGERS`)
-    hinted: set[int] | None  # 0-based lines holding a weak-name hint word (None: ask each line)
-    firsts: list[int]  # each block's first line; the reader gives a line to one block at most, in order
-    titles: list[str]  # each section's title as plain text
-    kinds: dict[type, list[int]]  # each kind `read` was asked for -> its blocks, in order (structure's passes walk only theirs)
+# One scan of a whole file (fences and headings blanked) before any line is judged, and one
+# walk over its blocks: later passes visit only the few blocks that hold work. The types as
+# objects, not a class body, for the reason delegation.Found gives (typing compiled each string).
+Reading = NamedTuple("Reading", [
+    ("lines", list[str]),  # as `mentions.prepare` reads them
+    ("names", dict[int, list]),  # 0-based line -> the names written on it (lines with a cue word but no name too)
+    ("cues", set[int]),  # 0-based lines holding a word some delegation form needs (`delegation.CUES`)
+    ("triggers", set[int]),  # 0-based lines holding a word a one-line block needs to yield a delegation (`delegation.LINE_TRIGGERS`)
+    ("hinted", set[int] | None),  # 0-based lines holding a weak-name hint word (None: ask each line)
+    ("firsts", list[int]),  # each block's first line; the reader gives a line to one block at most, in order
+    ("titles", list[str]),  # each section's title as plain text
+    ("kinds", dict[type, list[int]]),  # each kind `read` was asked for -> its blocks, in order (structure's passes walk only theirs)
+])
 
 
 # The kinds of block whose indexes `Reading.kinds` holds by default: those structure's passes walk.
