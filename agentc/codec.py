@@ -19,44 +19,25 @@ import sys
 import types
 import typing
 from functools import cache, cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from agentc.compiler import native
 from agentc.compiler.pycache import FOLDER, Kept
 
-
-def _core() -> Any:
-    """pydantic-core's compiled module (SchemaSerializer, SchemaValidator, to_json, from_json),
-    without the `pydantic_core` package around it.
-
-    The package's __init__ imports its core_schema module, the TypedDicts and helper functions
-    that spell schemas (with typing_extensions, decimal and fractions: ~9 ms), and every command
-    that used the cache paid for it. The schemas below are written as the plain dicts those
-    helpers return (tests/test_cache.py compares them), so only the compiled module is needed.
-    It is loaded as the package loads it, under its own name, so a later `import pydantic_core`
-    (pydantic, a test) finds it there: PyO3 refuses to initialise a module twice. Anything
-    unexpected (another layout of the package): the package is imported as usual."""
-    name = "pydantic_core._pydantic_core"
-    if name not in sys.modules:
-        from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, FileFinder
-        from importlib.util import find_spec, module_from_spec
-
-        try:
-            package = find_spec("pydantic_core")  # a top-level name: found, not imported
-            folders = package.submodule_search_locations if package is not None else None
-            spec = FileFinder(folders[0], (ExtensionFileLoader, EXTENSION_SUFFIXES)).find_spec(name) if folders else None
-            if spec is not None:
-                sys.modules[name] = module = module_from_spec(spec)
-                spec.loader.exec_module(module)
-        except Exception:  # noqa: BLE001  whatever failed, the package's own import follows
-            sys.modules.pop(name, None)
-    if name not in sys.modules:
-        import pydantic_core  # noqa: F401  (it imports the compiled module into sys.modules)
-    return sys.modules[name]
+if TYPE_CHECKING:
+    from pydantic_core import SchemaSerializer, SchemaValidator
 
 
-_pc = _core()
-SchemaSerializer, SchemaValidator, to_json, from_json = _pc.SchemaSerializer, _pc.SchemaValidator, _pc.to_json, _pc.from_json
+_CORE_NAMES = ("SchemaSerializer", "SchemaValidator", "to_json", "from_json")
+
+
+def __getattr__(name: str) -> Any:
+    """`codec.SchemaValidator` and the rest of `_CORE_NAMES`: the compiled module's, loaded then (PEP 562)."""
+    if name in _CORE_NAMES:
+        return getattr(native.pydantic_core(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 Schema = dict[str, Any]  # a pydantic-core schema, as core_schema's helpers make it
 
 
@@ -97,7 +78,7 @@ def _evaluated(module: str, annotation: Any) -> Any:
 class _Schemas:
     """pydantic-core schemas of the types above; each dataclass once, as a definition. Each is
     the dict pydantic_core.core_schema's helper of that name returns (`any_schema()` is
-    {"type": "any"}, ...): that module is not imported (see `_core`)."""
+    {"type": "any"}, ...): that module is not imported (see native.pydantic_core)."""
 
     def __init__(self, unstored: frozenset[tuple[type, str]] = frozenset(), *, strict: bool = False,
                  unread: frozenset[tuple[type, str]] = frozenset()) -> None:
@@ -191,11 +172,11 @@ class _Made:
 
     @cached_property
     def serializer(self) -> SchemaSerializer:
-        return SchemaSerializer(self.schema)
+        return native.pydantic_core().SchemaSerializer(self.schema)
 
     @cached_property
     def validator(self) -> SchemaValidator:
-        return SchemaValidator(self.schema)
+        return native.pydantic_core().SchemaValidator(self.schema)
 
     @cached_property
     def loader(self) -> Any:
@@ -450,7 +431,7 @@ def dump_json(value: Any) -> bytes:
         data = _C.dump(value, {})
         if data is not None:
             return data
-    return to_json(value)
+    return native.pydantic_core().to_json(value)
 
 
 def load_diagnostics(table: Any) -> list:

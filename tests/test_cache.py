@@ -177,7 +177,7 @@ def test_the_schemas_read_each_field_type_as_get_type_hints_does():
 
 class _HelperSchemas(codec._Schemas):
     """codec._Schemas as written with pydantic_core.core_schema's helpers, which codec does not
-    import (see codec._core): the reference its plain dicts are compared with."""
+    import (see native.pydantic_core): the reference its plain dicts are compared with."""
 
     def of(self, tp):
         import types
@@ -252,17 +252,19 @@ def test_the_schemas_are_what_core_schemas_helpers_make(strict):
 
 
 def test_the_codec_loads_only_the_compiled_module_of_pydantic_core():
-    """codec takes SchemaSerializer and the rest from pydantic-core's compiled module alone; a
-    later `import pydantic_core` (pydantic's, here) finds that same module. A subprocess: this
+    """codec takes SchemaSerializer and the rest from pydantic-core's compiled module alone, and
+    only when first asked (making the schemas and the diagnostics' tables never asks);
+    a later `import pydantic_core` (pydantic's, here) finds that same module. A subprocess: this
     one has imported pydantic already."""
     import subprocess
     import sys
 
+    shown = "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'typing_extensions')));"
     code = ("import sys; from agentc import codec; codec._entry(); codec.load_diagnostics(codec.diagnostics_table([]));"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'typing_extensions')));"
+            f"{shown} codec.SchemaValidator; {shown}"
             "import pydantic_core, pydantic; print(pydantic_core.SchemaValidator is codec.SchemaValidator)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines() == ["['pydantic_core._pydantic_core']", "True"]
+    assert done.stdout.splitlines() == ["[]", "['pydantic_core._pydantic_core']", "True"]
 
 
 def test_the_code_fingerprint_covers_the_built_c_modules(tmp_path):

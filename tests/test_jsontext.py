@@ -141,6 +141,21 @@ def test_loads_uses_the_loaded_parser(monkeypatch):
     assert jsontext.loads('{"a": 1}') == {"a": 1} and seen == ['{"a": 1}']
 
 
+def test_loads_loads_the_faster_parser_once_json_has_read_enough():
+    """A process that has not loaded pydantic-core's parser (a small build, or one whose cache
+    never needed it) reads through json until json has read `_WORTH` characters, then loads the
+    parser and reads through it. A subprocess: this one has the parser loaded already."""
+    import subprocess
+
+    code = ("import sys; from agentc.targets._shared import jsontext as j; t = '[\"' + 'x' * 100_000 + '\"]';"
+            "seen = [j.loads(t) == ['x' * 100_000] and j._CORE in sys.modules for _ in range(j._WORTH // len(t) + 3)];"
+            "print(seen.index(True), -(-j._WORTH // len(t)), seen[seen.index(True):] == [True] * (len(seen) - seen.index(True)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, reads_through_json, stays = done.stdout.split()
+    # loaded by the first read after json has read _WORTH (0-based: that many reads before it), and kept
+    assert first == reads_through_json and stays == "True"
+
+
 # The C twin (targets/_shared/_text.c's json_indent) against json.dumps and dumps_py.
 odd_text = st.text(alphabet=st.sampled_from(list("ab \"\\/\n\r\t\b\f\x00\x1f\x7f\x80éß€\u2028\ufeff😀\ud800\udc00\U0010ffff")), max_size=30)
 odd_scalars = scalars | odd_text | st.integers(-(2**80), 2**80) | st.floats(allow_nan=True, allow_infinity=True)

@@ -103,7 +103,7 @@ def test_pydantic_loads_only_for_the_edges(tmp_path):
         names = imported(*cached)
         assert "agentc.codec" in names and _top(names, ("pydantic",)) == [], step
         assert "shutil" not in names, step  # only the diagram target's key looks for Graphviz (cache.environment)
-        if step == "no-op":  # it only reads the cache: pydantic-core's compiled module alone (codec._core,
+        if step == "no-op":  # it only reads the cache: pydantic-core's compiled module alone (native.pydantic_core,
             # unlogged); writing an entry imports the package (its serializer looks up pydantic_core.MISSING)
             assert _top(names, ("pydantic_core",)) == [], step
 

@@ -18,8 +18,12 @@ from typing import Any
 from agentc.compiler import native
 from agentc.targets import FileText, as_text, encode
 
-# pydantic-core's compiled module, as agentc/codec.py loads it for the cache (without the package).
+# pydantic-core's compiled module, as native.pydantic_core loads it (without the package).
 _CORE = "pydantic_core._pydantic_core"
+# Loading that module costs ~5M instructions (~2 ms) and saves ~55 us per 44 KB assistant: `loads`
+# loads it once json.loads has read this much (~25 assistants), so a small build never pays for it.
+_WORTH = 1 << 20
+_read = 0  # characters json.loads has read in this process, up to _WORTH
 
 
 def dumps(data: Any, *, ensure_ascii: bool = True) -> str:
@@ -151,14 +155,30 @@ def _value(v: Any, nl: str, enc) -> str:
 def loads(content: FileText) -> Any:
     """`json.loads(as_text(content))`: the same data, or the same error. pydantic-core's parser
     reads the UTF-8 itself, ~2x faster (a 44 KB assistant with a 32 KB prompt: ~60 instead of
-    ~120 us with the decoding); it is used when the process has loaded it already (a build's
-    cache has: agentc/codec.py), as importing it here would cost a small build more than it
-    saves. It is stricter than json only about a lone surrogate (an escaped \\ud800): whatever
-    it refuses, json.loads decides, with its own message (tests/test_jsontext.py)."""
-    core = sys.modules.get(_CORE)
+    ~120 us with the decoding); it is used when the process has loaded it (a build's cache may
+    have: agentc/codec.py), or once json has read `_WORTH` (see `_core`). It is stricter than
+    json only about a lone surrogate (an escaped \\ud800): whatever it refuses, json.loads
+    decides, with its own message (tests/test_jsontext.py)."""
+    core = sys.modules.get(_CORE) or _core()
     if core is not None:
         try:
             return core.from_json(content if isinstance(content, str) else b"".join(content.parts))
         except ValueError:
             pass
-    return json.loads(as_text(content))
+    text = as_text(content)
+    global _read
+    _read += len(text)
+    return json.loads(text)
+
+
+def _core() -> Any:
+    """pydantic-core's compiled module once json.loads has read `_WORTH` characters (loaded then,
+    once a process), else None."""
+    global _read
+    if _read < _WORTH:
+        return None
+    _read = -sys.maxsize  # one try: a module that failed to load once is not loaded again
+    try:
+        return native.pydantic_core()
+    except Exception:  # noqa: BLE001 - no pydantic-core, or a broken one: json reads everything
+        return None
