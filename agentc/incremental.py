@@ -19,9 +19,10 @@ tests/test_pipeline.py and tests/test_incremental.py check the result is byte-id
 
 from __future__ import annotations
 
+import marshal
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from agentc import api
@@ -49,9 +50,10 @@ def able(targets: list[str]) -> bool:
 
 def views(found, project: ProjectIR, targets: list[str], comments: Sequence[suppress.Suppression] | None = None,
           ) -> list | None:
-    """Per source file, the view of its agent the next rebuild needs; None when one is missing.
-    `comments`: the project's suppression comments when judging found them already (a scan of
-    every body, ~9 us a seed agent), else they are read here."""
+    """Per source file, the view of its agent the next rebuild needs (`_view`), as the cache keeps
+    them (`_stored`); None when one is missing. `comments`: the project's suppression comments
+    when judging found them already (a scan of every body, ~9 us a seed agent), else they are
+    read here."""
     if not able(targets):
         return None
     by_file = {a.file: a for a in project.agents}
@@ -59,19 +61,38 @@ def views(found, project: ProjectIR, targets: list[str], comments: Sequence[supp
     for c in api.suppressions(project) if comments is None else comments:
         commented.setdefault(c.file, []).append(c)
     out: list = []
-    same: dict[str, str] = {}  # each text once in all views (see _view)
     for f in found:
         a = by_file.get(f.file)
         if a is None:
             return None
-        view = _view(a, project.edges_from(a.id), suppress.lines_of(commented.get(a.file, ())), same)
+        view = _view(a, project.edges_from(a.id), suppress.lines_of(commented.get(a.file, ())))
         if view is None:
             return None
         out.append(view)
-    return out
+    return _stored(out)
 
 
-def _view(a: AgentIR, edges, needed: set[int], same: dict[str, str]) -> list | None:
+def _stored(views: list[list]) -> list:
+    """The views as the cache keeps them: [the ids, names, scopes and files of all, one after
+    another; the rest of each view as marshal's bytes; the indices of those with suppression
+    lines]. A rebuild reads the names of every agent and the rest of the edited ones only
+    (`_unstored`), unless it links them all: marshal made the lists and dicts of every view,
+    ~9.9M instructions at 1000 agents, where the names and the bytes take ~1.4M."""
+    return [[x for v in views for x in v[:4]], [marshal.dumps(v[4:]) for v in views], [i for i, v in enumerate(views) if v[7]]]
+
+
+def _unstored(stored: list, i: int) -> list:
+    """View `i` of the `_stored` views. ValueError, EOFError or TypeError when they are of another shape."""
+    names, rests, _ = stored
+    return [*names[4 * i:4 * i + 4], *marshal.loads(rests[i])]
+
+
+def unstored(stored: list) -> list[list]:
+    """Every view of the `_stored` views."""
+    return [_unstored(stored, i) for i in range(len(stored[1]))]
+
+
+def _view(a: AgentIR, edges, needed: set[int]) -> list | None:
     """id, name, scope, file, span, key spans, the resolved edges linking drew from it (six
     values each, one after another in a flat list), and the text of the lines its suppression
     comments read (`needed`: they still apply to graph-wide diagnostics).
@@ -80,13 +101,7 @@ def _view(a: AgentIR, edges, needed: set[int], same: dict[str, str]) -> list | N
     only, the targets read no more of an agent not edited (targets.Target.emit_agent), and as
     no name changes they stay dangling; their diagnostics come from the record. A seed agent's
     17 edges are 14 dangling ones: at 1000 agents the views' marshal and the light agents made
-    from them were ~58M of a one-edit rebuild's ~515M instructions.
-
-    `same` maps each edge's texts (names, conditions) to the first equal one of the views being
-    made, so that equal texts are one object: marshal then stores and reads each once, and a
-    one-edit rebuild reads the views of 1000 agents in ~1 ms instead of ~7 (~18 000 edges whose
-    names and conditions repeat from agent to agent, each read as a list of six with texts of
-    its own)."""
+    from them were ~58M of a one-edit rebuild's ~515M instructions."""
     spans = [a.span, *a.key_spans.values(), *(e.span for e in edges)]
     if any(s.file != a.file for s in spans):
         return None  # a view keeps one file per agent
@@ -95,12 +110,10 @@ def _view(a: AgentIR, edges, needed: set[int], same: dict[str, str]) -> list | N
     for n in needed:
         if 0 <= n - a.body_line < len(body):
             lines[str(n)] = body[n - a.body_line]
-    one = same.setdefault
     rows: list = []
     for e in edges:
         if e.target_id is not None:  # a dangling edge is read by no target for an agent not edited (see module doc)
-            rows += (one(e.target, e.target), one(e.target_id, e.target_id), one(e.condition, e.condition), e.kind,
-                     e.span.line, e.span.col)
+            rows += (e.target, e.target_id, e.condition, e.kind, e.span.line, e.span.col)
     return [a.id, a.name, a.scope, a.file, [a.span.line, a.span.col], {k: [s.line, s.col] for k, s in a.key_spans.items()},
             rows, lines]
 
@@ -132,6 +145,10 @@ def _light_py(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
     return agent, tuple([Edge(source=ident, target=t, target_id=tid, condition=c, kind=k, span=Span(file=file, line=ln, col=cl))
                          for t, tid, c, k, ln, cl in zip(*[iter(edges)] * 6, strict=True)])
 
+
+# `Named._make` in C: tuple.__new__ makes the same tuple, where _make's Python call per agent
+# was ~3.7M instructions of a one-edit rebuild of 1000 agents.
+_NAMED = partial(tuple.__new__, Named)
 
 # graph.py configured the module with the IR's classes when it was imported (above).
 _LIGHT_AGENT = getattr(native.load("_graph", "light_agent", "configure"), "light_agent", None)
@@ -195,7 +212,8 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         old_views, old_files = store.load_views(record["views"]), set(record["files"])
         if old_views is None:
             return None
-        if len(old_views) != len(found) or not unchanged(record["outputs"], recorded):
+        names, rests, commented = old_views
+        if len(rests) != len(found) or len(names) != 4 * len(found) or not unchanged(record["outputs"], recorded):
             return None
         state = _sources(record["sources"], recorded, pending)
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
@@ -209,36 +227,43 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
     by_file = {a.file: a for a in fresh}
     edited = [by_file.get(found[i].file) for i in changed]
     try:
-        if any(a is None or [a.id, a.name, a.scope, a.file] != old_views[i][:4] for i, a in zip(changed, edited, strict=True)):
+        old = {i: _unstored(old_views, i) for i in changed}
+        if any(a is None or [a.id, a.name, a.scope, a.file] != old[i][:4] for i, a in zip(changed, edited, strict=True)):
             return None  # an agent renamed, moved or gone: its outputs move too
-        named = [Named(*view[:4]) for view in old_views]
-    except (TypeError, ValueError, KeyError, IndexError):  # a view of another shape is no view
+        row = iter(names)
+        named = list(map(_NAMED, zip(row, row, row, row, strict=True)))
+    except (TypeError, ValueError, EOFError):  # views of another shape are no views
         return None
     unread = set(range(len(found))) - set(changed)
     for i, entry in zip(changed, read, strict=True):
         seen[i] = entry
     relinked, linked_diags = relink(edited, named)
-    new_views = list(old_views)
     at = {found[i].file: i for i in changed}
+    new: dict[int, list] = {}
     for a, edges in relinked:
-        view = _view(a, edges, suppress.lines_needed(held_body(a), a.body_line), {})
+        view = _view(a, edges, suppress.lines_needed(held_body(a), a.body_line))
         if view is None:
             return None
-        new_views[at[a.file]] = view
+        new[at[a.file]] = view
     from agentc import codec  # loaded already: the edited files' entries were made through it
 
-    if all(codec.dump_json(new_views[i]) == codec.dump_json(old_views[i]) for i in changed):
-        new_views = old_views  # the same bytes: the cache keeps their file (Cache.save_record)
+    if all(codec.dump_json(new[i]) == codec.dump_json(old[i]) for i in changed):
+        new_views = old_views  # the same views: the cache keeps their file (Cache.save_record)
+    else:
+        rests = list(rests)
+        for i, view in new.items():
+            rests[i] = marshal.dumps(view[4:])
+        new_views = [names, rests, sorted(set(commented) - set(new) | {i for i, view in new.items() if view[7]})]
     # The edited agents link as they did and hold no suppression comment (their views are the
     # same, comment lines and all): the graph, and so its diagnostics (GRAPH), are the last build's.
-    same_graph = new_views is old_views and not any(old_views[i][7] for i in changed)
+    same_graph = new_views is old_views and not any(old[i][7] for i in changed)
 
     def linked() -> ProjectIR:
         """The project a build from nothing links, the agents not edited as their views hold them."""
         agents, kept = [], {}
         for i, f in enumerate(found):
             if i in unread:
-                a, kept[f.file] = _light(old_views[i])
+                a, kept[f.file] = _light(_unstored(old_views, i))
             else:
                 a = by_file[f.file]
             agents.append(a)
@@ -248,12 +273,15 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         project: ProjectIR = _Rebuilt(linked, named)
         diags: list[Diagnostic] = [*ddiags, *more, *linked_diags]
         # Only comments in other files may judge what is judged here (e.g. discovery's diagnostics).
-        commented = [_light(v)[0] for v in old_views if v[7]]
-        comments = suppress.find_all((a.file, held_body(a), a.body_line) for a in commented)
+        try:
+            with_comments = [_light(_unstored(old_views, i))[0] for i in commented]
+        except (TypeError, ValueError, KeyError, IndexError, EOFError):  # a view of another shape is no view
+            return None
+        comments = suppress.find_all((a.file, held_body(a), a.body_line) for a in with_comments)
     else:
         try:
             project = linked()
-        except (TypeError, ValueError, KeyError, IndexError):  # a view of another shape is no view
+        except (TypeError, ValueError, KeyError, IndexError, EOFError):  # a view of another shape is no view
             return None
         diags, comments = [*ddiags, *more, *project.diagnostics], None
     files: dict[str, str] = {}

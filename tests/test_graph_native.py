@@ -305,7 +305,7 @@ def test_the_repositorys_views_are_made_alike(native_light):
 
     found, _ = discover([str(ROOT / "agents")])
     agents, _, _ = read_agents(found)
-    views = incremental.views(found, graph.link(agents, []), ["claude"])
+    views = incremental.unstored(incremental.views(found, graph.link(agents, []), ["claude"]))
     assert views and all(light_alike(native_light, v) is not None or v[7] for v in views)
 
 

@@ -365,6 +365,7 @@ def test_agents_not_edited_keep_their_links_and_graph_checks_run_over_all(seed_p
 @pytest.mark.parametrize("damage", ["flip", "shape"])
 def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monkeypatch, damage):
     import hashlib
+    import marshal
     import zlib
 
     from agentc.cache import _marshalled, _unmarshalled
@@ -377,7 +378,8 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
         data[len(data) // 2] ^= 0x01
         views.write_bytes(bytes(data))
     else:  # the bytes the record names, but views of another shape (one field short)
-        data = _marshalled([v[:-1] for v in _unmarshalled(views.read_bytes())])
+        names, rests, commented = _unmarshalled(views.read_bytes())
+        data = _marshalled([names, [marshal.dumps(marshal.loads(rest)[:-1]) for rest in rests], commented])
         tag = f"{hashlib.sha256(data).hexdigest()[:20]}-{zlib.crc32(data):08x}"
         record = next(builds.glob("*.record"))
         rec = _unmarshalled(record.read_bytes())
@@ -483,12 +485,13 @@ def test_views_keep_resolved_edges_only(seed_project):
     """A view holds the edges that name an agent of the build (incremental._view): a dangling one
     stays dangling while no name changes, and no target reads it of an agent not edited; its
     AGC301 comes from the record."""
+    from agentc import incremental
     from agentc.cache import _unmarshalled
 
     edit(seed_project / "agents/ml-engineer.md", "## ", "Hand audits → Delegate to **model-auditor**\n\n## ")
     done = build("out")
     assert not done.failed and any(d.code == "AGC301" and "model-auditor" in d.message for d in done.diagnostics)
-    views = _unmarshalled(next((seed_project / "out/.agentc-cache/builds").glob("*.views")).read_bytes())
+    views = incremental.unstored(_unmarshalled(next((seed_project / "out/.agentc-cache/builds").glob("*.views")).read_bytes()))
     rows = [row for view in views for row in zip(*[iter(view[6])] * 6, strict=True)]
     assert rows and all(target_id is not None for _, target_id, *_ in rows)
     assert "model-auditor" not in {target for target, *_ in rows}
@@ -674,3 +677,24 @@ def test_relink_resolves_as_link_does(seed_project):
         assert [a for a, _ in got] == [a for a in whole.agents if a.file in files]
         assert [e for a, _ in got for e in _] == [e for a in whole.agents if a.file in files for e in whole.edges_from(a.id)]
         assert diags == [d for d in whole.diagnostics if d.file in files and d.code not in ("AGC303", "AGC305", "AGC306")]
+
+
+def test_a_rebuild_stores_the_views_a_full_build_stores(seed_project):
+    """The views a rebuild hands the cache (each edited agent's made again, the others' bytes
+    kept) are those a full build of the same files stores, suppression lines and all."""
+    from agentc import incremental
+    from agentc.cache import _unmarshalled
+
+    def stored(out: str) -> list:
+        return incremental.unstored(_unmarshalled(next((seed_project / out / ".agentc-cache/builds").glob("*.views")).read_bytes()))
+
+    assert not build("out").failed
+    for n, (path, old, new) in enumerate((("agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n"),
+                                          ("agents/ml-engineer.md", "## ", "<!-- agentc: ignore[AGC301] -->\nHand audits → Delegate to **model-auditor**\n\n## "),
+                                          ("agents/ml-engineer.md", "\n\n", "\n\nAnd a line above it.\n\n"))):
+        edit(seed_project / path, old, new)
+        done = build("out")
+        assert not done.failed and not done.cached
+        assert not build(f"again{n}").failed  # a full build: no record for that folder yet
+        assert stored("out") == stored(f"again{n}")
+    assert any(view[7] for view in stored("out"))

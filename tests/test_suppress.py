@@ -60,13 +60,13 @@ def test_views_of_the_comments_judging_found_are_the_views_read_again(tmp_path):
     result = api.build_each(BuildOptions(sources=(str(tmp_path),), targets=("claude",)), api.link(agents, more),
                             lambda name, files: None)
     assert {s.file for s in result.suppressions} == {str(tmp_path / "a.md"), str(tmp_path / "b.md")}
-    handed = incremental.views(found, result.project, ["claude"], result.suppressions)
-    assert handed == incremental.views(found, result.project, ["claude"])
+    handed = incremental.unstored(incremental.views(found, result.project, ["claude"], result.suppressions))
+    assert handed == incremental.unstored(incremental.views(found, result.project, ["claude"]))
     assert [sorted(v[7]) for v in handed] == [["7", "8", "9"], ["5", "7"], []]  # a comment, the block it covers
     # A Result that did not find the comments says so (None), and views read them from the bodies.
     bare = api.Result(project=result.project, files={}, diagnostics=())
     assert bare.suppressions is None
-    assert incremental.views(found, result.project, ["claude"], bare.suppressions) == handed
+    assert incremental.unstored(incremental.views(found, result.project, ["claude"], bare.suppressions)) == handed
     whole = api.build(BuildOptions(sources=(str(tmp_path),), targets=("claude",)), api.link(agents, more))
     assert whole.suppressions == result.suppressions
 
