@@ -29,7 +29,7 @@ from agentc import api
 from agentc.cache import RACY_NS, recorded_diagnostics, sha, stat_of, unchanged, unsettled
 from agentc.compiler import native, suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
-from agentc.compiler.graph import NAMES, Named, counted, link, relink
+from agentc.compiler.graph import DANGLING, NAMES, Named, counted, link, relink
 from agentc.compiler.ir import AgentIR, Edge, ProjectIR, held_body
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
@@ -69,21 +69,23 @@ def views(found, project: ProjectIR, targets: list[str], comments: Sequence[supp
         if view is None:
             return None
         out.append(view)
-    return _stored(out)
+    return _stored(out, project.derived.get(DANGLING, {}))
 
 
-def _stored(views: list[list]) -> list:
+def _stored(views: list[list], dangling: dict) -> list:
     """The views as the cache keeps them: [the ids, names, scopes and files of all, one after
     another; the rest of each view as marshal's bytes; the indices of those with suppression
-    lines]. A rebuild reads the names of every agent and the rest of the edited ones only
+    lines; what link found for dangling names, `graph.DANGLING`, as names do not change in a
+    rebuild]. A rebuild reads the names of every agent and the rest of the edited ones only
     (`_unstored`), unless it links them all: marshal made the lists and dicts of every view,
     ~9.9M instructions at 1000 agents, where the names and the bytes take ~1.4M."""
-    return [[x for v in views for x in v[:4]], [marshal.dumps(v[4:]) for v in views], [i for i, v in enumerate(views) if v[7]]]
+    return [[x for v in views for x in v[:4]], [marshal.dumps(v[4:]) for v in views], [i for i, v in enumerate(views) if v[7]],
+            dict(dangling)]
 
 
 def _unstored(stored: list, i: int) -> list:
     """View `i` of the `_stored` views. ValueError, EOFError or TypeError when they are of another shape."""
-    names, rests, _ = stored
+    names, rests, _, _ = stored
     return [*names[4 * i:4 * i + 4], *marshal.loads(rests[i])]
 
 
@@ -212,7 +214,7 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         old_views, old_files = store.load_views(record["views"]), set(record["files"])
         if old_views is None:
             return None
-        names, rests, commented = old_views
+        names, rests, commented, dangling = old_views
         if len(rests) != len(found) or len(names) != 4 * len(found) or not unchanged(record["outputs"], recorded):
             return None
         state = _sources(record["sources"], recorded, pending)
@@ -237,7 +239,10 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
     unread = set(range(len(found))) - set(changed)
     for i, entry in zip(changed, read, strict=True):
         seen[i] = entry
-    relinked, linked_diags = relink(edited, named)
+    try:
+        relinked, linked_diags = relink(edited, named, dangling)
+    except (TypeError, ValueError):  # what the views hold of dangling names is of another shape
+        return None
     at = {found[i].file: i for i in changed}
     new: dict[int, list] = {}
     for a, edges in relinked:
@@ -253,7 +258,7 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         rests = list(rests)
         for i, view in new.items():
             rests[i] = marshal.dumps(view[4:])
-        new_views = [names, rests, sorted(set(commented) - set(new) | {i for i, view in new.items() if view[7]})]
+        new_views = [names, rests, sorted(set(commented) - set(new) | {i for i, view in new.items() if view[7]}), dangling]
     # The edited agents link as they did and hold no suppression comment (their views are the
     # same, comment lines and all): the graph, and so its diagnostics (GRAPH), are the last build's.
     same_graph = new_views is old_views and not any(old[i][7] for i in changed)

@@ -378,8 +378,8 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
         data[len(data) // 2] ^= 0x01
         views.write_bytes(bytes(data))
     else:  # the bytes the record names, but views of another shape (one field short)
-        names, rests, commented = _unmarshalled(views.read_bytes())
-        data = _marshalled([names, [marshal.dumps(marshal.loads(rest)[:-1]) for rest in rests], commented])
+        names, rests, commented, dangling = _unmarshalled(views.read_bytes())
+        data = _marshalled([names, [marshal.dumps(marshal.loads(rest)[:-1]) for rest in rests], commented, dangling])
         tag = f"{hashlib.sha256(data).hexdigest()[:20]}-{zlib.crc32(data):08x}"
         record = next(builds.glob("*.record"))
         rec = _unmarshalled(record.read_bytes())
@@ -698,3 +698,19 @@ def test_a_rebuild_stores_the_views_a_full_build_stores(seed_project):
         assert not build(f"again{n}").failed  # a full build: no record for that folder yet
         assert stored("out") == stored(f"again{n}")
     assert any(view[7] for view in stored("out"))
+
+
+def test_relink_takes_what_link_found_for_dangling_names(seed_project, monkeypatch):
+    """Given what a link of the same names found for dangling names (`graph.DANGLING`), relink
+    searches no close name again, and gives what it gives without."""
+    from agentc.compiler import graph
+    from agentc.discover import discover
+
+    agents, _, _ = api.read_agents(discover(["agents"], exclude=[])[0])
+    whole = graph.link(agents, [])
+    found = dict(whole.derived[graph.DANGLING])
+    assert found  # the seed team names agents it lacks (security-auditor, fake-agent-in-fence...)
+    named = [graph.Named(a.id, a.name, a.scope, a.file) for a in agents]
+    want = graph.relink(agents, named)
+    monkeypatch.setattr(graph, "did_you_mean_agent", lambda *a: pytest.fail("searched again"))
+    assert graph.relink(agents, named, found) == want
