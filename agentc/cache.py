@@ -29,7 +29,9 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,7 +254,7 @@ class Cache:
         self._ready = False
         self._loaded: list[str] | None = None  # the output folders of the record loaded last
         self._views: tuple[str, list] | None = None  # (tag, views) load_views read last
-        self._diagnostics: tuple[str, list] | None = None  # (tag, diagnostics) load_record read last
+        self._diagnostics: Recorded | None = None  # the diagnostics of the record loaded or saved last
         self._pack: Pack | None = None  # the last full build's entries into those folders
         self._pack_opened = False
         self._loose_seen: bool | None = None  # whether the folder of loose entries exists (see _any_loose)
@@ -426,14 +428,13 @@ class Cache:
 
     def load_record(self, roots: list[str]) -> dict | None:
         """The last good build's record into these output folders (and, for the lowered files,
-        the pack that build left)."""
+        the pack that build left). Its diagnostics are a `Recorded`, their table's bytes
+        checked but not read (see `Recorded`)."""
         self._loaded, self._views, self._diagnostics = roots, None, None
         if self._pack is not None:
             self._pack.close()
         self._pack, self._pack_opened = None, False  # opened on the first lookup: a no-op build needs none
         self.hits.clear()
-        from agentc import codec  # see save_record
-
         path = self._record_path(roots)
         try:
             record = _unmarshalled(path.read_bytes())
@@ -443,28 +444,33 @@ class Cache:
             data = self._read_tagged(path, "diags", tag)
             if data is None:
                 return None
-            record["diagnostics"] = codec.load_diagnostics(_unmarshalled(data))
         except (OSError, ValueError):
             return None
-        self._diagnostics = (tag, record["diagnostics"])
+        record["diagnostics"] = self._diagnostics = Recorded(path, tag, data=data, keep=self.keep)
         return record
 
-    def save_record(self, roots: list[str], record: dict, views: list | None = None) -> None:
+    def save_record(self, roots: list[str], record: dict, views: list | None = None) -> Recorded:
         """`views` (incremental.py) go to a file of their own, named by their hash in the record:
         a no-op build reads the record only, and a record never meets views of another build.
-        So do the record's diagnostics, a table of strings and ints (codec.diagnostics_table):
-        a rebuild after an edit mostly ends with the diagnostics it started from, whose file
-        then stays as it is (1000 agents: ~12 000 AGC301s, ~1.3 MB not written again).
-
-        All are `_marshalled`'s bytes."""
-        from agentc import codec
-
+        So do the record's diagnostics, a table per file (`_runs`): a rebuild after an edit
+        mostly ends with the diagnostics it started from (`diags` is then the `Recorded` it
+        loaded), whose file then stays as it is (1000 agents: ~12 000 AGC301s, ~2.3 MB not
+        written again). Returns the new record's diagnostics. All are `_marshalled`'s bytes."""
         path = self._record_path(roots)
-        diags = list(record["diagnostics"])
-        if self._diagnostics is not None and roots == self._loaded and diags == self._diagnostics[1]:
-            tag = self._diagnostics[0]  # the same objects but those an edit made again: compared by identity first
+        diags = record["diagnostics"]
+        last = self._diagnostics if roots == self._loaded else None
+        if type(diags) is Recorded:  # the last build's, unread (a rebuild that ended with them)
+            tag = diags.tag
+        elif last is not None and last.made is not None and list(diags) == list(last.made):
+            tag = last.tag  # the same objects but those an edit made again: compared by identity first
         else:
-            tag = self._store_tagged(path, "diags", _marshalled(codec.diagnostics_table(diags)))
+            tag = self._store_tagged(path, "diags", _marshalled(_runs(diags)))
+            for old in path.parent.glob(f"{path.stem}.*.report"):  # reports of diagnostics no record holds now
+                if not old.name.startswith(f"{path.stem}.{tag}."):
+                    old.unlink(missing_ok=True)
+        if type(diags) is not Recorded:
+            diags = Recorded(path, tag, made=tuple(diags), keep=self.keep)
+        self._diagnostics = diags
         record = {**record, "diagnostics": tag}
 
         if views is not None and self._views is not None and views is self._views[1] and roots == self._loaded:
@@ -475,6 +481,7 @@ class Cache:
         elif views is not None:
             record = {**record, "views": self._store_tagged(path, "views", _marshalled(views))}
         self._store(path, _marshalled({**record, "recorded_ns": time.time_ns()}))
+        return diags
 
     def _store_tagged(self, record: Path, kind: str, data: bytes) -> str:
         """`data` beside the record as `<record>.<tag>.<kind>`, and the record's other files of
@@ -888,10 +895,109 @@ def unchanged(entries: list[list], recorded_ns: int, among: list[int] | None = N
     return True
 
 
-def recorded_diagnostics(record: dict) -> list[Diagnostic]:
-    """The record's diagnostics (load_record made and checked them: a record with a damaged one
-    is no record, and the build is a full one)."""
-    return list(record["diagnostics"])
+def _runs(diags: Sequence[Diagnostic]) -> list:
+    """Diagnostics as a record keeps them: per run of one file (a build's come sorted by file, so
+    mostly one run a file), three values: its file, its codes, and its table (codec.diagnostics_table)
+    in marshal's bytes, which `Recorded.of` reads for a few files without reading the others."""
+    from agentc import codec  # pydantic-core's module: a build whose diagnostics are the record's needs none
+
+    out: list = []
+    for file, run in groupby(diags, _FILE_OF):
+        run = list(run)
+        out += (file, tuple(sorted(set(map(_CODE_OF, run)))), marshal.dumps(codec.diagnostics_table(run)))
+    return out
+
+
+_FILE_OF, _CODE_OF = attrgetter("file"), attrgetter("code")
+
+
+class Recorded:
+    """A build record's diagnostics: the tag of their file beside the record (`Cache.save_record`),
+    its bytes (CRC-checked by `load_record`), and the Diagnostic objects, made from them only when
+    asked: all of them (`diagnostics`), or those of a few files (`of`). Beside them the record keeps
+    the report last printed of them (`report`), so that a build that ends with the diagnostics it
+    started from (a no-op; a rebuild whose edit changed none, incremental.rebuild) prints it again
+    without making or formatting any: at 1000 agents ~12 000 AGC301 warnings, whose table, objects
+    and text were ~50M instructions of such a build."""
+
+    def __init__(self, record: Path, tag: str, *, data: bytes | None = None, made: tuple | None = None,
+                 keep: bool = True) -> None:
+        self.record, self.tag, self.keep = record, tag, keep  # keep: False under --check and --dry-run
+        self._data, self.made = data, made
+        self._split: list | None = None  # `_runs`' list, read from `_data`
+        self._report: tuple[Any, str] | None = None  # (key, text) read or kept last
+
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics; ValueError when their table is not one (a damaged record)."""
+        if self.made is None:
+            runs = self._runs()
+            self.made = tuple(d for at in range(0, len(runs), 3) for d in self._run(runs[at + 2]))
+            self._data = self._split = None
+        return self.made
+
+    def of(self, files: Collection[str], codes: frozenset[str]) -> list[Diagnostic]:
+        """Those of the runs (`_runs`) of these files or holding one of these codes, in order: all
+        of theirs, and more; ValueError as `diagnostics`."""
+        if self.made is not None:
+            return [d for d in self.made if d.file in files or d.code in codes]
+        runs, out = self._runs(), []
+        for at in range(0, len(runs), 3):
+            if runs[at] in files or not codes.isdisjoint(runs[at + 1]):
+                out += self._run(runs[at + 2])
+        return out
+
+    def _runs(self) -> list:
+        if self._split is None:
+            runs = _unmarshalled(self._data)
+            if type(runs) is not list or len(runs) % 3 or not all(type(v) is bytes for v in runs[2::3]) or not all(
+                    type(v) is tuple for v in runs[1::3]):
+                raise ValueError("not a table of diagnostics")
+            self._split = runs
+        return self._split
+
+    @staticmethod
+    def _run(data: bytes) -> list[Diagnostic]:
+        from agentc import codec  # pydantic-core's module: see _runs
+
+        try:
+            table = marshal.loads(data)
+        except (EOFError, TypeError) as exc:  # ValueError: "bad marshal data"
+            raise ValueError("a damaged table of diagnostics") from exc
+        return codec.load_diagnostics(table)
+
+    def _report_path(self) -> Path:
+        return self.record.with_name(f"{self.record.stem}.{self.tag}.report")
+
+    def report(self, key: str) -> str | None:
+        """The text kept for these diagnostics under `key` (what the report depends on beyond them:
+        commands.report_key), or None. agentc's code is part of the key: another agentc may format
+        the same diagnostics otherwise."""
+        key = (code_fingerprint(), key)
+        if self._report is None:
+            try:
+                kept = _unmarshalled(self._report_path().read_bytes())
+                if type(kept) is dict and type(kept.get("text")) is str:
+                    self._report = (kept.get("key"), kept["text"])
+            except (OSError, ValueError):
+                pass
+        if self._report is not None and self._report[0] == key:
+            return self._report[1]
+        return None
+
+    def keep_report(self, key: str, text: str) -> None:
+        """Keep `text` as the report of these diagnostics under `key` (one at a time), unless
+        under --check or --dry-run, which write nothing."""
+        key = (code_fingerprint(), key)
+        self._report = (key, text)
+        if not self.keep:
+            return
+        path = self._report_path()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(_marshalled({"key": key, "text": text}))
+            os.replace(tmp, path)
+        except OSError:  # a cache that cannot be written is only slower
+            tmp.unlink(missing_ok=True)
 
 
 def build_key(options_json: str, targets: list[str], roots: list[str]) -> str:

@@ -202,15 +202,37 @@ def _isatty(stream) -> bool:
 
 # --- the bodies ---------------------------------------------------------------------------------
 
-def report(diags: tuple[Diagnostic, ...] | list[Diagnostic], fmt: str = "text", color: str = "auto",
-           verbosity: int = formats.VERBOSE, statistics: bool | None = None) -> None:
-    diags = formats.relative_paths(diags)
-    if fmt == "text":
-        sys.stderr.write(formats.text(list(diags), formats.use_color(sys.stderr, color), verbosity=verbosity, statistics=statistics))
-    else:
-        sys.stdout.write(formats.render(list(diags), fmt, version=VERSION))
+def report(diags: tuple[Diagnostic, ...] | list[Diagnostic] | None, fmt: str = "text", color: str = "auto",
+           verbosity: int = formats.VERBOSE, statistics: bool | None = None, *, recorded=None) -> None:
+    """Print the diagnostics in `fmt`. `recorded` (a cache.Recorded, `diags` then None): a build
+    record's diagnostics, whose report is kept beside the record (`report_key`): printed as kept
+    (a 1000-agent no-op build: ~12 000 warnings not read, made and formatted again), else made
+    and kept for the next build."""
+    key = text = None
+    if recorded is not None:
+        key = report_key(fmt, color, verbosity, statistics)
+        text = recorded.report(key)
+        if text is None:
+            diags = recorded.diagnostics()
+    if text is None:
+        diags = formats.relative_paths(diags)
+        if fmt == "text":
+            text = formats.text(list(diags), formats.use_color(sys.stderr, color), verbosity=verbosity, statistics=statistics)
+        else:
+            text = formats.render(list(diags), fmt, version=VERSION)
+        if recorded is not None:
+            recorded.keep_report(key, text)
+    (sys.stderr if fmt == "text" else sys.stdout).write(text)
     sys.stdout.flush()
     sys.stderr.flush()
+
+
+def report_key(fmt: str, color: str, verbosity: int, statistics: bool | None) -> str:
+    """What `report` prints depends on beyond the diagnostics: the flags, whether the text is
+    coloured, the working folder (paths under it are shown relative to it) and agentc's version
+    (SARIF names it)."""
+    colored = formats.use_color(sys.stderr, color) if fmt == "text" else False
+    return repr((fmt, colored, verbosity, statistics, os.getcwd(), VERSION))
 
 
 def fail_usage(diags, fmt: str, color: str = "auto") -> None:
@@ -321,8 +343,10 @@ def build(sources, target, out, out_dir, check, show_diff, dry_run, strict, entr
     from agentc.progress import Progress
 
     progress = Progress(sys.stderr)
+    whole = not diags  # the report is the outcome's diagnostics alone (see below)
     try:
-        outcome = runner.run(opts, mode, want_diff=show_diff, progress=progress, force=force)
+        outcome = runner.run(opts, mode, want_diff=show_diff, progress=progress, force=force,
+                             report_key=report_key(output_format, color, level, statistics) if whole else None)
     except KeyboardInterrupt as exc:  # typer would exit 130 in silence
         progress.close()
         echo(f"agentc: {exc or 'interrupted; nothing written'}", err=True)
@@ -331,12 +355,14 @@ def build(sources, target, out, out_dir, check, show_diff, dry_run, strict, entr
         progress.close()
     if outcome.usage_error:
         fail_usage(tuple(diags) + outcome.diagnostics, output_format, color)
-    shown = tuple(diags) + outcome.diagnostics
-    if check and output_format != "text":
-        shown += tuple(diag("AGC808", Span(file=path, line=1), f"{label}: generated file " + {
-            "missing": "does not exist yet", "stale": "differs from what agentc would write",
-            "extra": "is no longer produced"}[label], hint="run `agentc build` and commit the result") for label, path in outcome.changes)
-    report(shown, output_format, color, level, statistics)
+    out_of_date = tuple(diag("AGC808", Span(file=path, line=1), f"{label}: generated file " + {
+        "missing": "does not exist yet", "stale": "differs from what agentc would write",
+        "extra": "is no longer produced"}[label], hint="run `agentc build` and commit the result")
+        for label, path in outcome.changes) if check and output_format != "text" else ()
+    if whole and not out_of_date and outcome.recorded is not None:
+        report(None, output_format, color, level, statistics, recorded=outcome.recorded)
+    else:
+        report(tuple(diags) + outcome.diagnostics + out_of_date, output_format, color, level, statistics)
     sys.exit(summarise(outcome, mode, output_format))
 
 

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from agentc import api, writer
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
@@ -20,12 +20,16 @@ from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
 from agentc.discover import discover
 
+if TYPE_CHECKING:
+    from agentc.cache import Recorded
+
 Mode = Literal["write", "check", "dry-run"]
 
 
 @lean()
 class Outcome:
-    diagnostics: tuple[Diagnostic, ...] = ()
+    said: tuple[Diagnostic, ...] = ()  # the diagnostics (`diagnostics`), unless `recorded` holds them
+    recorded: Recorded | None = None  # the last build's record's, when they are this build's too (made when read)
     usage_error: bool = False  # bad options/targets: nothing was read
     failed: bool = False  # errors in the input: nothing was written
     changes: list[tuple[str, str]] = field(default_factory=list)  # (missing|stale|extra, shown path)
@@ -44,18 +48,29 @@ class Outcome:
     def clean(self) -> bool:
         return not self.changes
 
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.recorded.diagnostics() if self.recorded is not None else self.said
+
+    @diagnostics.setter
+    def diagnostics(self, value: tuple[Diagnostic, ...]) -> None:
+        self.said, self.recorded = value, None
+
 
 def _key_options(options: BuildOptions) -> str:
     # Where the cache lives, whether it is used and how many processes lower cannot change the output.
     return json.dumps({k: v for k, v in options.as_dict().items() if k not in ("cache", "cache_dir", "jobs")})
 
 
-def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None, force: bool = False) -> Outcome:
-    """`force` lets the writer replace files at output paths that agentc did not write."""
+def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False, progress=None, force: bool = False,
+        report_key: str | None = None) -> Outcome:
+    """`force` lets the writer replace files at output paths that agentc did not write. `report_key`:
+    the key of the report the caller prints (commands.report_key); when the diagnostics are the
+    record's and it keeps that report (`Outcome.recorded`), they are not made."""
     targets, diags = api.resolve_targets(options.targets)
     diags += api.check_layout(options, targets)
     if has_errors(diags):
-        return Outcome(diagnostics=tuple(diags), usage_error=True)
+        return Outcome(said=tuple(diags), usage_error=True)
     out = Path(options.out)
     roots_shown = sorted({options.out_dir(t) if t in options.out_dirs else options.out for t in targets})
     roots_abs = [os.path.abspath(r) for r in roots_shown]
@@ -64,15 +79,15 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     store = last = pending = None
     found, ddiags = discover(list(options.sources), exclude=roots_shown)
     if options.cache:
-        from agentc.cache import Cache, build_key, recorded_diagnostics
+        from agentc.cache import Cache, build_key
 
         store = Cache(options.cache_folder(), keep=mode == "write")
         key = build_key(_key_options(options), targets, roots_abs)
         last = store.load_record(roots_abs)
         pending = matching(last, key, found)
-        if pending is not None and _no_op(last, pending):
+        if pending is not None and _no_op(last, pending) and _readable(last["diagnostics"], report_key):
             outcome.held = (store, last)
-            outcome.diagnostics = tuple(recorded_diagnostics(last))
+            outcome.recorded = last["diagnostics"]
             outcome.unchanged = len(last.get("outputs", [])) - len(roots_abs)
             outcome.cached = True
             return outcome
@@ -101,9 +116,11 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             trouble.append(exc)
 
     try:
-        quick = incremental.rebuild(store, last, pending, options, targets, found, ddiags) if pending is not None else None
+        quick = incremental.rebuild(store, last, pending, options, targets, found, ddiags, lazy=not diags) if pending is not None else None
+        if quick is not None and quick[4] is not None and not _readable(quick[4], report_key):
+            quick = None  # the recorded diagnostics, to be made, are damaged: a full build
         if quick is not None:  # an edit: only the changed agents were read and emitted
-            result, same, seen, views = quick
+            result, same, seen, views, recorded = quick
             kept: dict[int, set[str]] = {}  # what the rebuild left alone stays as it is
             routes: dict[str, tuple] = {}  # per target, not per path: ~1000 paths at 1000 agents
             for p in same:
@@ -126,7 +143,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
                                                whole=not set(targets) <= api.UNSTRUCTURED)
             _phase(progress, "emitting")
             result = api.build_each(options, api.link(agents, ddiags + more), sink, jobs=options.jobs)
-            views = None
+            views = recorded = None
     except BaseException as exc:  # Ctrl-C (or SIGTERM) while emitting: nothing staged stays behind
         for stage in stages:
             stage.abort()
@@ -135,6 +152,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         raise
     outcome.held = (store, last, result, views, stages)
     outcome.diagnostics = tuple(diags) + result.diagnostics
+    outcome.recorded = recorded  # a rebuild that ended with the recorded diagnostics (then `diags` is empty)
     if not result.ok or trouble:
         for stage in stages:
             stage.abort()
@@ -190,8 +208,10 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         store.flush(whole=quick is None)
         if views is None and quick is None:
             views = incremental.views(found, result.project, targets, result.suppressions)
-        _record(store, roots_abs, key, seen, found, stages, outcome.diagnostics, last if quick else None,
-                files=sorted(produced), views=views)
+        recorded = _record(store, roots_abs, key, seen, found, stages, outcome.recorded or outcome.diagnostics,
+                           last if quick else None, files=sorted(produced), views=views)
+        if recorded is not None:  # the new record's: the report kept for them is read or kept there
+            outcome.recorded = recorded
     return outcome
 
 
@@ -252,6 +272,18 @@ def matching(record: dict | None, key: str, found) -> list[int] | None:
         return None
 
 
+def _readable(recorded: Recorded, report_key: str | None) -> bool:
+    """Whether the recorded diagnostics can be reported: their report is kept for `report_key`,
+    or they are made (now) from a table that is not damaged."""
+    if report_key is not None and recorded.report(report_key) is not None:
+        return True
+    try:
+        recorded.diagnostics()
+    except ValueError:
+        return False
+    return True
+
+
 def _no_op(record: dict, pending: list[int]) -> bool:
     """Whether this build would do exactly what the last one did: `record` `matching` it, with
     the sources `pending` unchanged after all, and every output as it was written."""
@@ -264,8 +296,10 @@ def _no_op(record: dict, pending: list[int]) -> bool:
         return False
 
 
-def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views) -> None:
-    """`stage.same`: per folder, the paths an incremental rebuild left alone; their entries are `last`'s."""
+def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views) -> Recorded | None:
+    """`stage.same`: per folder, the paths an incremental rebuild left alone; their entries are `last`'s.
+    `diags`: the build's diagnostics, or the last record's `Recorded` when they are its. Returns the
+    new record's diagnostics as a `Recorded`, None when no record was kept."""
     from agentc.cache import RACY_NS, sha, stat_of
 
     before = {entry[0]: entry for entry in last["outputs"]} if last else {}
@@ -289,20 +323,21 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
     for entry, stage, rel in fresh:
         if entry[1] is None:
             store.forget(roots_abs)
-            return
+            return None
         if entry[1][1] >= settled:
             try:
                 entry[2] = stage.digest(rel) if stage is not None else sha(Path(rel).read_bytes())
             except OSError:
                 store.forget(roots_abs)
-                return
-    store.save_record(roots_abs, {
+                return None
+    recorded = store.save_record(roots_abs, {
         "key": key,
         "sources": seen,
         "scopes": [f.scope for f in found] if len(seen) == len(found) else None,
         "outputs": outputs,
-        "diagnostics": list(diags),  # stored beside it as a table (Cache.save_record)
+        "diagnostics": diags,  # stored beside it as a table per file (Cache.save_record)
         "files": files,  # every `<target>/<path>` produced
     }, views)  # per source, what an incremental rebuild needs of its agent (None: no such rebuild)
     if last is None:  # an incremental rebuild used only the changed files' entries: the others stay
         store.prune_ir()
+    return recorded

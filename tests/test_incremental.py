@@ -3,6 +3,7 @@ and the output tree and the diagnostics equal those of a build from nothing."""
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pytest
@@ -315,16 +316,29 @@ def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
         codec.load_diagnostics([{"code": "AGC301"}])
 
 
-@pytest.mark.parametrize("then_edit", [False, True])
-def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_project, then_edit):
+@pytest.mark.parametrize("then_edit", [False, "no diagnostic changes", "diagnostics change"])
+@pytest.mark.parametrize("renamed", [False, True])
+def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_project, then_edit, renamed):
+    """`renamed`: the damaged table named (and recorded) by its new CRC, so only reading it finds the damage."""
     from agentc.cache import _marshalled, _unmarshalled
 
     assert not build("out").failed
     table = next((seed_project / "out/.agentc-cache/builds").glob("*.diags"))
-    data = _unmarshalled(table.read_bytes())
-    data["rows"] = ["AGC101", "agents/x.md", "not a line"] + data["rows"]
-    table.write_bytes(_marshalled(data))
-    if then_edit:
+    runs = _unmarshalled(table.read_bytes())
+    at = runs.index("agents/data-engineer.md")
+    runs[at + 2] = runs[at + 2][:-3]  # the edited file's table cut short
+    data = _marshalled(runs)
+    table.write_bytes(data)
+    if renamed:
+        record_path = table.with_name(table.name.split(".")[0] + ".record")
+        record = _unmarshalled(record_path.read_bytes())
+        body = data[data.index(b"\n") + 10:]  # after the header line and the CRC's
+        tag = record["diagnostics"].rpartition("-")[0] + f"-{zlib.crc32(body):08x}"
+        table.rename(table.with_name(table.name.replace(record["diagnostics"], tag)))
+        record_path.write_bytes(_marshalled({**record, "diagnostics": tag}))
+    if then_edit == "no diagnostic changes":
+        (seed_project / "agents/data-engineer.md").write_text((seed_project / "agents/data-engineer.md").read_text() + "\nMore.\n")
+    elif then_edit:
         edit(seed_project / "agents/data-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     done = build("out")
     assert not done.failed and not done.cached
