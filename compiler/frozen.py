@@ -11,6 +11,9 @@ repr, pickling, `dataclasses.replace`, FrozenInstanceError on assignment), built
   bound once), which is what the dataclass's `object.__setattr__(self, "name", value)` ends up
   calling after looking the name up again on every call: a 3-field node ~550 -> ~370 ns, and a
   1000-agent build makes ~400 000 nodes and spans.
+- the fields are read here (`_fields`), as `dataclass` reads them, and the slotted class made
+  once (`_slotted`): calling `dataclass` for that part alone was ~15M instructions of the 43
+  classes a one-edit rebuild imports, now ~7M.
 
 Importing the IR went 11.0 -> 4.3 ms with `frozen`. The 28 other dataclasses a claude build
 imports cost ~200-400 us each through `dataclass`, ~80-110 us through `lean`: every command
@@ -21,13 +24,17 @@ these methods.
 
 from __future__ import annotations
 
+import abc
+import dataclasses
 import inspect
 import os
 import reprlib
 import sys
-from dataclasses import _FIELD_INITVAR as _INITVAR  # an InitVar pseudo-field, which __init__ would pass on
+import types
+import typing
+from dataclasses import _FIELD, _FIELD_CLASSVAR, _MODULE_IDENTIFIER_RE, KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar
 from dataclasses import _HAS_DEFAULT_FACTORY as _FACTORY  # "<factory>" in a signature, as the dataclass's
-from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
+from dataclasses import _DataclassParams as _Params
 from operator import attrgetter
 from types import CodeType
 from typing import Any, TypeVar
@@ -65,16 +72,14 @@ def _make(cls: T, *, frozen: bool, slots: bool, kw_only: bool, init: bool, by_sl
     if frozen and ("__setattr__" in own or "__delattr__" in own):
         raise TypeError(f"Cannot overwrite attribute __setattr__ or __delattr__ in class {cls.__name__}")
     if frozen and any(hasattr(b, "__dataclass_fields__") for b in cls.__mro__[1:]):
-        # The class is first made as a mutable dataclass (below), which a frozen base refuses.
         raise TypeError(f"{cls.__name__}: frozen() and lean() make no frozen subclass of a dataclass")
-    cls.__doc__ = own.get("__doc__") or "-"  # the dataclass's doc is made below, once __init__ is there
-    cls = dataclass(slots=slots, kw_only=kw_only, init=False, repr=False, eq=False)(cls)
-    if any(f._field_type is _INITVAR for f in cls.__dataclass_fields__.values()):
-        raise TypeError(f"{cls.__name__}: frozen() and lean() take no InitVar")
-    fs = fields(cls)
+    fs = _fields(cls, kw_only)
     for f in fs:
         if not (f.init and f.hash is None):
             raise TypeError(f"{cls.__name__}.{f.name}: frozen() and lean() take no field(init=False) or field(hash=...)")
+    if slots:
+        cls = _slotted(cls, fs)
+    abc.update_abstractmethods(cls)
     methods = _methods(cls, tuple(f.name for f in fs), tuple(f.name for f in fs if f.repr),
                        tuple(f.name for f in fs if f.compare), frozen=frozen, slots=slots)
     if init and "__init__" not in own:
@@ -91,11 +96,109 @@ def _make(cls: T, *, frozen: bool, slots: bool, kw_only: bool, init: bool, by_sl
         setattr(cls, name, method)
     if by_slot and _C is not None and "__init__" in methods:
         _C.install(cls, tuple((f.name, _slot(cls, f.name), *_default(f)) for f in fs))
-    params = cls.__dataclass_params__  # as dataclass(...) records them
-    params.init, params.repr, params.eq, params.frozen = init, True, True, frozen
+    cls.__dataclass_params__ = _params(init, frozen, kw_only, slots)
     if not own.get("__doc__"):
         cls.__doc__ = cls.__name__ + (_signature(fs) if "__init__" in methods else _inspected(cls))
     return cls
+
+
+def _fields(cls: type, kw_only: bool) -> tuple[Field, ...]:
+    """What `dataclass` (CPython 3.11's _process_class) makes of the class's fields: the
+    fields of its dataclass bases, then its own annotations', each a `Field` with the dataclass's
+    default, kw_only and checks (a ClassVar is no field, a mutable default is refused), defaults
+    written as class attributes as it writes them, __dataclass_fields__ and __match_args__ set.
+    `dataclass` tested each string annotation three times with a regular expression (ClassVar,
+    InitVar, KW_ONLY); `_named` reads it once."""
+    found: dict[str, Field] = {}
+    for b in cls.__mro__[-1:0:-1]:
+        base = getattr(b, "__dataclass_fields__", None)
+        if base is not None:
+            found.update((f.name, f) for f in base.values())
+            if b.__dataclass_params__.frozen:
+                raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
+    annotations = cls.__dict__.get("__annotations__", {})
+    module = getattr(sys.modules.get(cls.__module__), "__dict__", {})
+    for name, kind in annotations.items():
+        named = _named(kind, module)
+        if named is KW_ONLY or named is InitVar or type(named) is InitVar:
+            raise TypeError(f"{cls.__name__}.{name}: frozen() and lean() take no InitVar or KW_ONLY")
+        default = getattr(cls, name, MISSING)
+        f = default if isinstance(default, Field) else Field(
+            MISSING if isinstance(default, types.MemberDescriptorType) else default, MISSING, True, True, None, True, None, MISSING)
+        f.name, f.type = name, kind
+        if named is typing.ClassVar or (type(named) is typing._GenericAlias and named.__origin__ is typing.ClassVar):
+            f._field_type = _FIELD_CLASSVAR
+            if f.default_factory is not MISSING:
+                raise TypeError(f"field {name} cannot have a default factory")
+            if f.kw_only is not MISSING:
+                raise TypeError(f"field {name} is a ClassVar but specifies kw_only")
+        else:
+            f._field_type = _FIELD
+            if f.kw_only is MISSING:
+                f.kw_only = kw_only
+            if f.default.__class__.__hash__ is None:
+                raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory")
+        found[name] = f
+        if default is f:  # a field(...): the class keeps its default, or nothing
+            if f.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, f.default)
+    for name, value in cls.__dict__.items():
+        if isinstance(value, Field) and name not in annotations:
+            raise TypeError(f"{name!r} is a field but has no type annotation")
+    cls.__dataclass_fields__ = found
+    fs = tuple(f for f in found.values() if f._field_type is _FIELD)
+    if "__match_args__" not in cls.__dict__:
+        cls.__match_args__ = tuple(f.name for f in fs if f.init and not f.kw_only)
+    return fs
+
+
+def _params(init: bool, frozen: bool, kw_only: bool, slots: bool) -> _Params:
+    """The class's __dataclass_params__ as the dataclass's: eq and repr on, no order, no unsafe hash
+    (Python 3.12 added match_args, kw_only, slots and weakref_slot to them)."""
+    try:
+        return _Params(init, True, True, False, False, frozen)
+    except TypeError:  # Python 3.12+
+        return _Params(init, True, True, False, False, frozen, True, kw_only, slots, False)
+
+
+def _named(annotation: Any, module: dict[str, Any]) -> Any:
+    """What an annotation names for the dataclass's ClassVar/InitVar/KW_ONLY tests: itself, or
+    for a string (`from __future__ import annotations`) what its first name is bound to in the
+    class's module, as dataclasses' `_is_type` looks it up (`typing.X`, `dataclasses.X` in
+    those modules)."""
+    if type(annotation) is not str:
+        return annotation
+    match = _MODULE_IDENTIFIER_RE.match(annotation)
+    if match is None:
+        return None
+    prefix, name = match.groups()
+    if not prefix:
+        return module.get(name)
+    owner = module.get(prefix)
+    return vars(owner).get(name) if owner is typing or owner is dataclasses else None
+
+
+def _slotted(cls: type, fs: tuple[Field, ...]) -> type:
+    """The class made again with a slot for each field, as `dataclass(slots=True)` makes it: a
+    class's __slots__ cannot be added once it exists."""
+    if "__slots__" in cls.__dict__:
+        raise TypeError(f"{cls.__name__} already specifies __slots__")
+    body = dict(cls.__dict__)
+    inherited: set[str] = set()
+    for b in cls.__mro__[1:-1]:
+        held = b.__dict__.get("__slots__")
+        if held is not None:
+            inherited.update((held,) if isinstance(held, str) else held)
+    body["__slots__"] = tuple(f.name for f in fs if f.name not in inherited)
+    for f in fs:
+        body.pop(f.name, None)
+    body.pop("__dict__", None)
+    body.pop("__weakref__", None)  # the old class's: the new one makes its own where it has one
+    made = type(cls)(cls.__name__, cls.__bases__, body)
+    made.__qualname__ = cls.__qualname__
+    return made
 
 
 def _signature(fs: tuple) -> str:

@@ -7,6 +7,7 @@ import dataclasses
 import inspect
 import marshal
 import pickle
+import typing
 from dataclasses import FrozenInstanceError, InitVar, dataclass, field
 from typing import ClassVar
 
@@ -508,3 +509,64 @@ def test_a_class_without_a_docstring_gets_the_dataclass_one(cls):
     """`lean` and `frozen` write the doc from the fields, where dataclass reads it back with inspect."""
     if cls.__doc__.startswith(cls.__name__ + "("):
         assert cls.__doc__ == cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
+
+
+CV = ClassVar  # an alias: dataclass finds what a string annotation's first name is bound to in the module
+
+
+def _field_bodies():
+    """Class bodies whose fields dataclass reads in each of its ways: string annotations naming
+    ClassVar directly, through `typing.` and through an alias; annotations that are types; a
+    default inherited from a plain base; a field(...) with metadata and one without a default;
+    a lean base's fields before the class's own."""
+
+    class Plain:
+        inherited: int = 7
+
+    def strings():
+        class S(Plain):
+            a: int
+            b: ClassVar[int] = 1
+            c: typing.ClassVar[str] = "c"
+            d: CV = 2
+            inherited: int
+            e: str = field(default="e", metadata={"k": "v"}, repr=False)
+            f: list = field(default_factory=list, compare=False)
+            g: str = field(kw_only=True)
+
+        return S
+
+    def types():
+        return type("T", (), {"__annotations__": {"a": int, "b": ClassVar[int], "c": ClassVar, "d": str | None}, "b": 1, "c": 2,
+                              "d": None})
+
+    def based(make, options):
+        base = make(**options)(type("B", (), {"__annotations__": {"x": "int", "y": "str"}, "y": "y"}))
+        return lambda: type("D", (base,), {"__annotations__": {"z": "int", "x": "int"}, "z": 3, "x": 4})
+
+    return strings, types, based
+
+
+def _fields_made(cls):
+    """What dataclass leaves on a class about its fields, comparable."""
+    names = list(cls.__dataclass_fields__)
+    return (repr(list(cls.__dataclass_fields__.values())), cls.__match_args__, getattr(cls, "__slots__", None),
+            {n: repr(vars(cls).get(n, "<none>")) for n in names}, [f.name for f in dataclasses.fields(cls)])
+
+
+@pytest.mark.parametrize("options", [{}, {"slots": True}, {"kw_only": True}, {"frozen": True, "slots": True, "kw_only": True}],
+                         ids=lambda o: ",".join(o) or "plain")
+def test_lean_reads_fields_as_dataclass_reads_them(options):
+    strings, types, based = _field_bodies()
+    bodies = [strings, types] + ([] if options.get("frozen") else [based(lean, options)])
+    plain_bodies = [strings, types] + ([] if options.get("frozen") else [based(dataclass, options)])
+    for body, plain_body in zip(bodies, plain_bodies, strict=True):
+        assert _fields_made(lean(**options)(body())) == _fields_made(dataclass(**options)(plain_body()))
+
+
+def test_lean_refuses_a_mutable_default_and_a_field_without_annotation_as_dataclass_does():
+    bodies = [lambda: type("M", (), {"__annotations__": {"x": "list"}, "x": []}),
+              lambda: type("N", (), {"__annotations__": {"x": "int"}, "y": field(default=1)}),
+              lambda: type("K", (), {"__annotations__": {"x": "ClassVar[int]"}, "x": field(default_factory=list)})]
+    for body in bodies:
+        assert _outcome(lambda b=body: lean()(b())) == _outcome(lambda b=body: dataclass(b()))
