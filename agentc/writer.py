@@ -7,7 +7,6 @@ wrote before and no longer produces, and never anything else.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import time
@@ -584,6 +583,8 @@ def diff(out: Path, rel: str, text: str) -> str:
 
 
 def _diff(old: str, text: str, rel: str) -> str:
+    import difflib  # --diff only: see compiler/diagnostics.did_you_mean
+
     return "".join(difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{rel}", f"b/{rel}"))
 
 

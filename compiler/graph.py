@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -357,6 +356,10 @@ def did_you_mean_agent(name: str, names) -> str | None:
         elif abs(len(name) - len(other)) > 1 or _edits(name, other) > 1:  # a dropped or doubled hyphen: data-base-admin
             continue
         close.append(other)
+    if not close:
+        return None
+    import difflib  # only for a close name: see compiler/diagnostics.did_you_mean
+
     best: tuple[float, str] | None = None
     # Only the few close names are sorted (of equal scores the first wins), not every name of
     # the build per name looked up.
