@@ -65,6 +65,32 @@ def test_version_imports_neither_typer_nor_pydantic_nor_the_compiler():
     names = imported("--version")
     assert _top(names, ("typer", "click", "pydantic", "pydantic_core", "yaml", "jinja2")) == []
     assert sorted(n for n in names if n.startswith("agentc.")) == ["agentc.entry"]
+    # nor typing: agentc/__init__.py extends its __path__ without pkgutil, which imported it (~18M instructions)
+    assert _top(names, ("typing", "pkgutil")) == []
+
+
+def test_the_package_path_is_what_pkgutil_extend_path_makes(tmp_path, monkeypatch):
+    """agentc/__init__.py's `_extended` gives the __path__ pkgutil.extend_path gives, for a sys.path
+    holding a regular package, a namespace folder, a module, a module beside a folder, a file,
+    a missing folder, the working folder ("") and one folder twice."""
+    import pkgutil
+
+    import agentc
+
+    for folder, files in {"a": ["agentc/__init__.py"], "b": ["agentc/x.txt"], "c": ["agentc.py"],
+                          "d": ["agentc.py", "agentc/y.txt"], "e": []}.items():
+        (tmp_path / folder).mkdir()
+        for name in files:
+            (tmp_path / folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / name).write_text("", encoding="utf-8")
+    entries = [str(tmp_path / f) for f in "abcde"] + [str(tmp_path / "e" / "missing"), str(tmp_path / "a"), "", str(tmp_path / "f.zip")]
+    (tmp_path / "f.zip").write_bytes(b"not a zip")
+    monkeypatch.setattr(sys, "path", entries + sys.path)
+    monkeypatch.setattr(sys, "path_importer_cache", dict(sys.path_importer_cache))
+    start = [str(tmp_path / "own")]
+    extended = agentc._extended(start, "agentc")
+    assert extended == pkgutil.extend_path(start, "agentc")
+    assert extended[:3] == [str(tmp_path / "own"), str(tmp_path / "a" / "agentc"), str(tmp_path / "b" / "agentc")]
 
 
 def test_check_imports_no_target(tmp_path):
