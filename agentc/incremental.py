@@ -164,9 +164,9 @@ class _Rebuilt(ProjectIR):
     writes, by nothing but runner._unsafe): at 1000 agents the light agents, their link and
     the nesting report were ~33M of a one-edit rebuild's ~439M instructions."""
 
-    def __init__(self, make, named: list[Named]) -> None:
+    def __init__(self, make, names: list[str]) -> None:
         vars(self)["_make"] = make  # frozen: its fields are not set but made (`_linked`)
-        self.derived[NAMES] = counted(n.name for n in named)
+        self.derived[NAMES] = counted(names)
 
     @cached_property
     def _linked(self) -> ProjectIR:
@@ -278,7 +278,7 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         return link(agents, [], kept)
 
     if same_graph:
-        project: ProjectIR = _Rebuilt(linked, named)
+        project: ProjectIR = _Rebuilt(linked, names[1::4])  # each agent's name (see `_stored`)
         diags: list[Diagnostic] = [*ddiags, *more, *linked_diags]
         # Only comments in other files may judge what is judged here (e.g. discovery's diagnostics).
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from operator import attrgetter
@@ -80,36 +80,42 @@ def relink(agents: Sequence[AgentIR], named: Sequence[Named], dangling: Mapping[
     return out, diags
 
 
-_FILE = attrgetter("file")
+_FILE, _ID, _NAME = attrgetter("file"), attrgetter("id"), attrgetter("name")
 
 
 def _index(agents: Sequence[AgentIR | Named], diags: list[Diagnostic] | None) -> tuple[list, dict, dict]:
     """(the agents kept: the first of each id, by file; them by id; by name and by the normal form of
-    each name), and to `diags`, unless None, the graph-wide AGC303 and AGC306 of these names."""
-    kept: list = []
-    by_id: dict[str, AgentIR | Named] = {}
-    for a in sorted(agents, key=_FILE):
-        if a.id in by_id:
-            if diags is not None:
-                first = by_id[a.id]
+    each name), and to `diags`, unless None, the graph-wide AGC303 and AGC306 of these names.
+
+    Mapped and zipped rather than one agent at a time, with a loop only for ids or names that
+    several agents hold: an incremental rebuild indexes 1000 agents' names for its one edited
+    agent (4.4M -> ~1.5M instructions)."""
+    ordered = sorted(agents, key=_FILE)
+    by_id: dict[str, AgentIR | Named] = dict(zip(map(_ID, reversed(ordered)), reversed(ordered), strict=True))  # the first of each id
+    kept = ordered
+    if len(by_id) < len(ordered):  # an id defined twice: the first is kept
+        kept, seen = [], set()
+        for a in ordered:
+            if a.id not in seen:
+                seen.add(a.id)
+                kept.append(a)
+            elif diags is not None:
                 where = f" in plugin '{a.scope}'" if a.scope else ""
                 diags.append(diag("AGC303", replace(a.span, line=1),
-                                  f"agent name '{a.name}' is already defined{where} by {first.file}; Claude Code loads only one of them",
-                                  hint="rename one of the agents"))
-            continue
-        by_id[a.id] = a
-        kept.append(a)
-    by_name: dict[str, list] = defaultdict(list)
-    for a in kept:
-        by_name[a.name].append(a)
-    if diags is not None:
-        for name, group in sorted(by_name.items()):
+                                  f"agent name '{a.name}' is already defined{where} by {by_id[a.id].file}; "
+                                  "Claude Code loads only one of them", hint="rename one of the agents"))
+    names = list(map(_NAME, kept))
+    by_name: dict[str, list] = defaultdict(list, {name: [a] for name, a in zip(names, kept, strict=True)})
+    if len(by_name) < len(kept):  # one name in several plugins
+        by_name = defaultdict(list)
+        for name, a in zip(names, kept, strict=True):
+            by_name[name].append(a)
+        for name, group in sorted(by_name.items()) if diags is not None else ():
             if len(group) > 1:
                 diags.append(diag("AGC306", group[1].span, f"'{name}' is defined in {len(group)} plugins: "
                                   + ", ".join(g.id for g in group) + "; each keeps its plugin-scoped id"))
-    for a in kept:  # "Backend Architect" as a name is found as backend-architect too
-        key = normal(a.name)
-        if key != a.name and a not in by_name[key]:
+    for a, name, key in zip(kept, names, map(normal, names), strict=True):  # "Backend Architect" is found as backend-architect too
+        if key != name and a not in by_name[key]:
             by_name[key].append(a)
     return kept, by_id, by_name
 
@@ -456,16 +462,15 @@ def name_counts(project: ProjectIR) -> dict[str, int]:
     target asking for them reads none of the agents not edited. Read only: the dict is shared."""
     counts = project.derived.get(NAMES)
     if counts is None:
-        counts = project.derived[NAMES] = counted(a.name for a in project.agents)
+        counts = project.derived[NAMES] = counted(map(_NAME, project.agents))
     return counts
 
 
 def counted(names: Iterable[str]) -> dict[str, int]:
-    """Each name -> how many times it comes."""
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return counts
+    """Each name -> how many times it comes: Counter's count in C (a Python loop over the 1000
+    names of a one-edit rebuild was ~1.3M instructions), as a plain dict (no 0 for a name
+    that is not there)."""
+    return dict(Counter(names))
 
 
 def successors(agent_ids: list[str], edges) -> tuple[dict[str, list[str]], dict[tuple[str, str], Edge]]:
