@@ -22,7 +22,7 @@ from __future__ import annotations
 import marshal
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 
 from agentc import api
@@ -148,10 +148,6 @@ def _light_py(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
                          for t, tid, c, k, ln, cl in zip(*[iter(edges)] * 6, strict=True)])
 
 
-# `Named._make` in C: tuple.__new__ makes the same tuple, where _make's Python call per agent
-# was ~3.7M instructions of a one-edit rebuild of 1000 agents.
-_NAMED = partial(tuple.__new__, Named)
-
 # graph.py configured the module with the IR's classes when it was imported (above).
 _LIGHT_AGENT = getattr(native.load("_graph", "light_agent", "configure"), "light_agent", None)
 
@@ -236,7 +232,7 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         if any(a is None or [a.id, a.name, a.scope, a.file] != old[i][:4] for i, a in zip(changed, edited, strict=True)):
             return None  # an agent renamed, moved or gone: its outputs move too
         row = iter(names)
-        named = list(map(_NAMED, zip(row, row, row, row, strict=True)))
+        named = list(map(Named, zip(row, row, row, row, strict=True)))
     except (TypeError, ValueError, EOFError):  # views of another shape are no views
         return None
     unread = set(range(len(found))) - set(changed)

@@ -684,7 +684,7 @@ def test_relink_resolves_as_link_does(seed_project):
 
     agents, _, _ = api.read_agents(discover(["agents"], exclude=[])[0])
     whole = graph.link(agents, [])
-    named = [graph.Named(a.id, a.name, a.scope, a.file) for a in agents]
+    named = [graph.Named((a.id, a.name, a.scope, a.file)) for a in agents]
     for some in (agents[:1], agents[1:3], agents):
         got, diags = graph.relink(some, named)
         files = {a.file for a in some}
@@ -724,7 +724,7 @@ def test_relink_takes_what_link_found_for_dangling_names(seed_project, monkeypat
     whole = graph.link(agents, [])
     found = dict(whole.derived[graph.DANGLING])
     assert found  # the seed team names agents it lacks (security-auditor, fake-agent-in-fence...)
-    named = [graph.Named(a.id, a.name, a.scope, a.file) for a in agents]
+    named = [graph.Named((a.id, a.name, a.scope, a.file)) for a in agents]
     want = graph.relink(agents, named)
     monkeypatch.setattr(graph, "did_you_mean_agent", lambda *a: pytest.fail("searched again"))
     assert graph.relink(agents, named, found) == want
