@@ -904,7 +904,10 @@ def _runs(diags: Sequence[Diagnostic]) -> list:
     out: list = []
     for file, run in groupby(diags, _FILE_OF):
         run = list(run)
-        out += (file, tuple(sorted(set(map(_CODE_OF, run)))), marshal.dumps(codec.diagnostics_table(run)))
+        # marshal's version 2: a table's strings are distinct, so no back-references to track, and
+        # the hashtable later versions make for them per call was most of the cost of a small
+        # table (100 agents' ~1200 diagnostics in 100 tables: dumps ~1.6 -> ~0.9 ms, loads ~1.9 -> ~0.6).
+        out += (file, tuple(sorted(set(map(_CODE_OF, run)))), marshal.dumps(codec.diagnostics_table(run), 2))
     return out
 
 
