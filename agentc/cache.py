@@ -428,8 +428,7 @@ class Cache:
 
     def load_record(self, roots: list[str]) -> dict | None:
         """The last good build's record into these output folders (and, for the lowered files,
-        the pack that build left). Its diagnostics are a `Recorded`, their table's bytes
-        checked but not read (see `Recorded`)."""
+        the pack that build left). Its diagnostics are a `Recorded`, their file not read yet."""
         self._loaded, self._views, self._diagnostics = roots, None, None
         if self._pack is not None:
             self._pack.close()
@@ -440,13 +439,13 @@ class Cache:
             record = _unmarshalled(path.read_bytes())
             if type(record) is not dict or not isinstance(record.get("diagnostics"), str):
                 return None
-            tag = record["diagnostics"]
-            data = self._read_tagged(path, "diags", tag)
-            if data is None:
-                return None
         except (OSError, ValueError):
             return None
-        record["diagnostics"] = self._diagnostics = Recorded(path, tag, data=data, keep=self.keep)
+        tag = record["diagnostics"]
+        # Their file is read when they are: a no-op build that prints the report kept for them
+        # never reads it (1000 agents: ~2.3 MB and its CRC).
+        record["diagnostics"] = self._diagnostics = Recorded(path, tag, read=lambda: self._read_tagged(path, "diags", tag),
+                                                             keep=self.keep)
         return record
 
     def save_record(self, roots: list[str], record: dict, views: list | None = None) -> Recorded:
@@ -916,18 +915,19 @@ _FILE_OF, _CODE_OF = attrgetter("file"), attrgetter("code")
 
 class Recorded:
     """A build record's diagnostics: the tag of their file beside the record (`Cache.save_record`),
-    its bytes (CRC-checked by `load_record`), and the Diagnostic objects, made from them only when
+    its bytes, read (and CRC-checked) when first needed, and the Diagnostic objects, made only when
     asked: all of them (`diagnostics`), or those of a few files (`of`). Beside them the record keeps
     the report last printed of them (`report`), so that a build that ends with the diagnostics it
     started from (a no-op; a rebuild whose edit changed none, incremental.rebuild) prints it again
     without making or formatting any: at 1000 agents ~12 000 AGC301 warnings, whose table, objects
     and text were ~50M instructions of such a build."""
 
-    def __init__(self, record: Path, tag: str, *, data: bytes | None = None, made: tuple | None = None,
-                 keep: bool = True) -> None:
+    def __init__(self, record: Path, tag: str, *, read: Callable[[], bytes | None] | None = None,
+                 made: tuple | None = None, keep: bool = True) -> None:
+        """`read`: their file's bytes, CRC-checked (None: missing or damaged); `made`: the objects."""
         self.record, self.tag, self.keep = record, tag, keep  # keep: False under --check and --dry-run
-        self._data, self.made = data, made
-        self._split: list | None = None  # `_runs`' list, read from `_data`
+        self._read, self.made = read, made
+        self._split: list | None = None  # `_runs`' list, from `_read`
         self._report: tuple[Any, str] | None = None  # (key, text) read or kept last
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -935,7 +935,7 @@ class Recorded:
         if self.made is None:
             runs = self._runs()
             self.made = tuple(d for at in range(0, len(runs), 3) for d in self._run(runs[at + 2]))
-            self._data = self._split = None
+            self._read = self._split = None
         return self.made
 
     def of(self, files: Collection[str], codes: frozenset[str]) -> list[Diagnostic]:
@@ -951,9 +951,12 @@ class Recorded:
 
     def _runs(self) -> list:
         if self._split is None:
-            runs = _unmarshalled(self._data)
-            if type(runs) is not list or len(runs) % 3 or not all(type(v) is bytes for v in runs[2::3]) or not all(
-                    type(v) is tuple for v in runs[1::3]):
+            data = self._read() if self._read is not None else None
+            if data is None:
+                raise ValueError("no table of diagnostics, or a damaged one")
+            runs = _unmarshalled(data)
+            if type(runs) is not list or len(runs) % 3 or not {*map(type, runs[1::3])} <= {tuple} or not {
+                    *map(type, runs[2::3])} <= {bytes}:
                 raise ValueError("not a table of diagnostics")
             self._split = runs
         return self._split

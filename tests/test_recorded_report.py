@@ -101,3 +101,15 @@ def test_a_damaged_kept_report_is_made_again(seed_project):
     path.write_bytes(path.read_bytes()[:-3] + b"xyz")
     again = agentc(*build, cwd=seed_project)
     assert report_of(again) == report_of(first)
+
+
+def test_a_no_op_that_prints_the_kept_report_reads_no_table(seed_project):
+    """The table is read only when the diagnostics are made: without it, a no-op still prints the
+    kept report; a build that must make them (no report kept for its flags) is a full one."""
+    build = ("build", "agents", "-t", "claude", "--out", "out")
+    first = agentc(*build, cwd=seed_project)
+    [table] = seed_project.glob("out/.agentc-cache/builds/*.diags")
+    table.unlink()
+    again = agentc(*build, cwd=seed_project)
+    assert report_of(again) == report_of(first) and again[2].endswith("(cached; nothing read or written)\n")
+    assert "wrote 0 file(s), 5 unchanged" in agentc(*build, "-v", cwd=seed_project)[2]  # made again: a full build
