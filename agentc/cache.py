@@ -874,24 +874,41 @@ def _exact_stat(value: Any) -> bool:
 _UNSETTLED = getattr(native.load("_codec", "unsettled", package="agentc"), "unsettled", None)
 
 
-def unchanged(entries: list[list], recorded_ns: int, among: list[int] | None = None) -> bool:
-    """True when every recorded file still has the bytes it had (stat first, hash when unsure).
-    `among`: `unsettled(entries, recorded_ns)` when the caller has it already."""
-    for i in unsettled(entries, recorded_ns) if among is None else among:
-        path, old_stat, digest = entries[i]
-        now = stat_of(path)
+def unchanged(entries: list[list], recorded_ns: int) -> bool:
+    """True when every recorded file still has the bytes it had (stat first, hash when unsure)."""
+    return all(_looked_at(*entries[i], recorded_ns)[0] for i in unsettled(entries, recorded_ns))
+
+
+def refreshed(entries: list[list], recorded_ns: int) -> tuple[list, list[int]] | None:
+    """The record's `entries` brought up to date, and the indices of the files whose bytes
+    changed (their entries None); None when one is gone or cannot be read. An entry whose
+    stat was too recent to trust but whose bytes are the same gets its stat of now."""
+    seen, changed = list(entries), []  # the entries known unchanged by their stat (`unsettled`) stay as they are
+    for i in unsettled(entries, recorded_ns):
+        path, _, digest = entries[i]
+        same, now = _looked_at(*entries[i], recorded_ns)
         if now is None:
-            return False
-        if now == old_stat and recorded_ns - now[1] > RACY_NS:
-            continue
-        if digest is None:  # an output whose stat was settled when recorded, and changed since
-            return False
-        try:
-            if sha(Path(path).read_bytes()) != digest:
-                return False
-        except OSError:
-            return False
-    return True
+            return None
+        seen[i] = [path, now, digest] if same else None
+        if not same:
+            changed.append(i)
+    return seen, changed
+
+
+def _looked_at(path: str, old_stat: list[int], digest: str | None, recorded_ns: int) -> tuple[bool, list[int] | None]:
+    """Whether the file at `path` still has the bytes it had, and its stat now (None: gone, or
+    not readable when its bytes were needed)."""
+    now = stat_of(path)
+    if now is None:
+        return False, None
+    if now == old_stat and recorded_ns - now[1] > RACY_NS:
+        return True, now
+    if digest is None:  # an output whose stat was settled when recorded, and changed since
+        return False, now
+    try:
+        return sha(Path(path).read_bytes()) == digest, now
+    except OSError:
+        return False, None
 
 
 def _runs(diags: Sequence[Diagnostic]) -> list:

@@ -23,10 +23,9 @@ import marshal
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cached_property
-from pathlib import Path
 
 from agentc import api
-from agentc.cache import RACY_NS, Recorded, sha, stat_of, unchanged, unsettled
+from agentc.cache import Recorded, unchanged
 from agentc.compiler import native, suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
 from agentc.compiler.graph import DANGLING, NAMES, Named, counted, link, relink
@@ -173,37 +172,15 @@ class _Rebuilt(ProjectIR):
     diagnostics = property(lambda self: self._linked.diagnostics)
 
 
-def _sources(entries: list, recorded_ns: int, among: list[int] | None = None) -> tuple[list, list[int]] | None:
-    """The record's source entries brought up to date, and the indices of the changed files.
-    `among`: `unsettled(entries, recorded_ns)` when the caller has it already."""
-    seen, changed = list(entries), []  # the entries known unchanged by their stat (cache.unsettled) stay as they are
-    for i in unsettled(entries, recorded_ns) if among is None else among:
-        path, old_stat, digest = entries[i]
-        now = stat_of(path)
-        if now is None:
-            return None
-        if now == old_stat and recorded_ns - now[1] > RACY_NS:
-            seen[i] = [path, old_stat, digest]
-            continue
-        try:
-            same = sha(Path(path).read_bytes()) == digest
-        except OSError:
-            return None
-        seen[i] = [path, now, digest] if same else None
-        if not same:
-            changed.append(i)
-    return seen, changed
-
-
-def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targets: list[str], found, ddiags,
-            *, lazy: bool = False) -> tuple[api.Result, frozenset[str], list, list, Recorded | None] | None:
+def rebuild(store, record: dict, sources: tuple[list, list[int]], options: BuildOptions, targets: list[str], found,
+            ddiags, *, lazy: bool = False) -> tuple[api.Result, frozenset[str], list, list, Recorded | None] | None:
     """(result with only the re-emitted files, target-prefixed paths known unchanged, the new
     source entries, the new views, and the record's `Recorded` when the final diagnostics are the
     recorded ones), or None when a full build is needed. `record` is the last build's of this
-    very build (runner.matching: its key, source paths and scopes), `pending` the indices of its
-    sources that their stat alone does not show unchanged. `lazy`: the recorded diagnostics are
-    not made when they are the final ones (the result's are then empty); else they always are
-    the result's."""
+    very build (runner.matching: its key, source paths and scopes), `sources` its source entries
+    brought up to date and the indices of the changed ones (cache.refreshed). `lazy`: the
+    recorded diagnostics are not made when they are the final ones (the result's are then
+    empty); else they always are the result's."""
     from agentc.targets import TARGETS
 
     try:
@@ -216,12 +193,9 @@ def rebuild(store, record: dict, pending: list[int], options: BuildOptions, targ
         names, rests, commented, dangling = old_views
         if len(rests) != len(found) or len(names) != 4 * len(found) or not unchanged(record["outputs"], recorded):
             return None
-        state = _sources(record["sources"], recorded, pending)
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
         return None
-    if state is None:
-        return None
-    seen, changed = state
+    seen, changed = sources
     fresh, more, read = api.read_agents([found[i] for i in changed], cache=store, whole=not set(targets) <= api.UNSTRUCTURED)
     if len(read) != len(changed) or has_errors(apply_policy(more, **options.policy())):
         return None

@@ -503,8 +503,8 @@ def test_hypothesis_entries_are_found_as_python_finds_them(unsettled, tmp_path_f
 
 
 def test_unchanged_and_the_sources_of_a_rebuild_take_the_unsettled_ones(files, monkeypatch):
-    """`unchanged` and incremental._sources answer as before whichever way `unsettled` runs."""
-    from agentc import cache, incremental
+    """`unchanged` and `refreshed` answer as before whichever way `unsettled` runs."""
+    from agentc import cache
 
     recorded = max(e[1][1] for e in files) + 10 * cache.RACY_NS
     gone = [*files, [files[0][0] + ".gone", files[0][1], "digest"]]
@@ -512,8 +512,8 @@ def test_unchanged_and_the_sources_of_a_rebuild_take_the_unsettled_ones(files, m
         monkeypatch.setattr(cache, "_UNSETTLED", c_or_python)
         assert cache.unchanged(files, recorded)
         assert not cache.unchanged(gone, recorded)
-        assert incremental._sources(files, recorded) == (files, [])
-        assert incremental._sources(gone, recorded) is None
+        assert cache.refreshed(files, recorded) == (files, [])
+        assert cache.refreshed(gone, recorded) is None
 
 
 def test_unsettled_bad_arguments_and_no_leak(unsettled, files):

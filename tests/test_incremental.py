@@ -515,28 +515,34 @@ def test_views_keep_resolved_edges_only(seed_project):
     assert not done.cached and done.diagnostics == from_nothing(seed_project)[1]
 
 
-def test_an_edit_stats_each_source_once(seed_project, monkeypatch):
-    """The no-op test and the rebuild share one `unsettled` pass over the record's sources
-    (runner.matching), and the rebuild's result is still a full build's."""
+def test_an_edit_stats_and_hashes_each_source_once(seed_project, monkeypatch):
+    """The no-op test and the rebuild share one look at the record's sources (runner.matching):
+    one `unsettled` pass, and the edited file hashed once there (and once more when read to be
+    lowered); the rebuild's result is still a full build's."""
     from agentc import cache
 
     assert not build("out").failed
     passes: list[int] = []
-    real = cache.unsettled
+    hashed: list[int] = []
+    unsettled, sha = cache.unsettled, cache.sha
 
     def spy(entries, recorded_ns):
         passes.append(len(entries))
-        return real(entries, recorded_ns)
+        return unsettled(entries, recorded_ns)
 
-    from agentc import incremental
+    def sha_spy(data):
+        hashed.append(len(data))
+        return sha(data)
 
     monkeypatch.setattr(cache, "unsettled", spy)
-    monkeypatch.setattr(incremental, "unsettled", spy)
+    monkeypatch.setattr(cache, "sha", sha_spy)
     edit(seed_project / "agents/ml-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
     sources = len(list((seed_project / "agents").glob("*.md")))
     done = build("out")
     assert done.changes == [("stale", "out/claude/.claude/agents/ml-engineer.md")]
     assert passes == [sources, sources + 1]  # the sources, then the outputs and the manifest
+    size = (seed_project / "agents/ml-engineer.md").stat().st_size
+    assert hashed.count(size) == 2  # cache.refreshed, then api.read_agents
     want_tree, want_diags = from_nothing(seed_project)
     assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
     assert done.diagnostics == want_diags
