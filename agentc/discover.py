@@ -7,14 +7,14 @@ import os
 from pathlib import Path, PurePosixPath
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.frozen import lean
+from agentc.compiler.frozen import frozen
 from agentc.compiler.span import Span
 
 # Files that live beside agents in plain folders and are never agents themselves.
 NOT_AGENTS = frozenset({"readme.md", "changelog.md", "license.md", "contributing.md", "claude.md", "agents.md"})
 
 
-@lean(frozen=True)
+@frozen  # its C __init__ (compiler/_frozen.c), not object.__setattr__ per field: ~4M instructions of 1000 agents'
 class Found:
     path: str  # on disk, as given (a str: a Path per file was ~13M of 41M instructions finding 1000 agents)
     file: str  # as shown to the user and written in spans
@@ -31,7 +31,7 @@ def discover(sources: list[str], exclude: list[str] = ()) -> tuple[list[Found], 
     for src in sources:
         root = Path(src)
         if root.is_file():
-            found.append(Found(src, _show(src), _plugin_of(PurePosixPath(root.as_posix()))))
+            found.append(Found(path=src, file=_show(src), scope=_plugin_of(PurePosixPath(root.as_posix()))))
             continue
         if not root.is_dir():
             diags.append(diag("AGC004", Span(file=_show(src), line=1), f"source '{src}' does not exist",
@@ -50,12 +50,15 @@ def discover(sources: list[str], exclude: list[str] = ()) -> tuple[list[Found], 
         # os.path.join(src, rel) is `prefix + rel` for a relative `rel`, which the walk gives: a
         # join (a Python call of several steps) per file was ~2M instructions of 1000 agents'.
         prefix = os.path.join(src, "")
+        # `_show(prefix + rel)` is `shown + rel`: no part of `rel` is empty, "." or "..", so
+        # normalising changes nothing after the prefix (a normpath per file: ~2.3M of 1000 agents').
+        shown = _show(prefix + "x")[:-1] if os.sep == "/" else None
         for rel in files:
             folder = rel.rpartition("/")[0]
             if folder not in plugins:
                 plugins[folder] = _plugin_of(PurePosixPath(rel), root)
             path = prefix + rel
-            found.append(Found(path, _show(path), plugins[folder]))
+            found.append(Found(path=path, file=shown + rel if shown is not None else _show(path), scope=plugins[folder]))
     if len(sources) == 1 and not links:
         # One walk lists each path once and enters no linked folder, so two of its files can be
         # one file only through a link to a file: without one, nothing to resolve (1000 agents:
@@ -105,21 +108,22 @@ def _walk(root: Path, skip: list[Path]) -> tuple[list[str], bool]:
         except OSError:
             continue
         for entry in entries:
-            rel = f"{under}{entry.name}"
+            name = entry.name
             try:
-                if entry.is_dir():  # a link to a folder is listed as one, never entered
-                    if (not entry.is_symlink() and entry.name not in ("node_modules", ".git")
-                            and os.path.abspath(entry.path) not in skipped):
-                        folders.append((entry.path, f"{rel}/"))
-                elif entry.name.endswith(".md") and entry.is_file():  # not a broken link
-                    every.append(rel)
+                if name.endswith(".md") and entry.is_file():  # not a broken link, not a folder
+                    every.append(under + name)
                     if entry.is_symlink():
-                        links.add(rel)
+                        links.add(under + name)
+                elif entry.is_dir():  # a link to a folder is listed as one, never entered
+                    if (not entry.is_symlink() and name not in ("node_modules", ".git")
+                            and os.path.abspath(entry.path) not in skipped):
+                        folders.append((entry.path, f"{under}{name}/"))
             except OSError:
                 continue
     every.sort()
-    # `_plugin_of` finds a plugin only through a folder named agents: most files need no look-up.
-    scoped = [r for r in every if "/.claude/agents/" in f"/{r}" or ("/agents/" in f"/{r}" and _plugin_of(PurePosixPath(r), root))]
+    # `_plugin_of` finds a plugin only through a folder named agents: most files need no look-up,
+    # and a path without "agents/" is in neither layout (two f-strings fewer per file).
+    scoped = [r for r in every if "agents/" in r and ("/.claude/agents/" in f"/{r}" or ("/agents/" in f"/{r}" and _plugin_of(PurePosixPath(r), root)))]
     if not scoped:
         # No part of the path starts with a dot: tested on the whole string, not by a
         # generator over its parts per file (~2.5M instructions of 1000 agents').

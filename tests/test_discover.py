@@ -76,3 +76,15 @@ def test_a_file_reached_twice_is_found_once(tmp_path, monkeypatch):
 @pytest.mark.parametrize("path", ["a.md", "./a.md", "x//y/../a.md", "/tmp/./x/", "//net/a.md", "///a", "", ".", "..", "a/./b/"])
 def test_a_shown_path_is_the_normalised_posix_path(path):
     assert discover._show(path) == PurePosixPath(Path(os.path.normpath(path)).as_posix()).as_posix()
+
+
+@pytest.mark.parametrize("spelling", ["agents", "./agents", "agents/", "agents//", "x/../agents", "{abs}", "{abs}/./", "{abs}/../agents"])
+def test_each_found_file_is_shown_as_its_normalised_path(tmp_path, monkeypatch, spelling):
+    """discover normalises a source folder's path once and appends each file's path below it:
+    the same text as `_show` of each file's own path."""
+    _tree(tmp_path / "agents")
+    (tmp_path / "x").mkdir()
+    monkeypatch.chdir(tmp_path)
+    found, _ = discover.discover([spelling.format(abs=tmp_path / "agents")])
+    assert len(found) == 5  # a.md, elsewhere/h.md, out/g.md, team/b.md, team/deep/c.md (team/link.md is a.md)
+    assert [f.file for f in found] == [discover._show(f.path) for f in found]
