@@ -734,3 +734,22 @@ def test_relink_takes_what_link_found_for_dangling_names(seed_project, monkeypat
     want = graph.relink(agents, named)
     monkeypatch.setattr(graph, "did_you_mean_agent", lambda *a: pytest.fail("searched again"))
     assert graph.relink(agents, named, found) == want
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_an_edit_keeps_the_files_it_left_alone_in_the_targets_folder(seed_project, monkeypatch, own):
+    """The rebuild's unchanged paths go to the stage of their folder (runner.run): as they are
+    into OUT, stripped of the target's name into a folder of its own (out_dirs)."""
+    def go(out: str, **extra) -> runner.Outcome:
+        dirs = {"claude": f"{out}-claude"} if own else {}
+        return runner.run(BuildOptions(sources=("agents",), targets=("claude",), out=out, out_dirs=dirs, **extra), "write")
+
+    assert not go("out").failed
+    calls = lowered(monkeypatch)
+    edit(seed_project / "agents/ml-engineer.md", "\n\n", "\n\nOne more sentence.\n\n")
+    done = go("out")
+    assert calls == ["agents/ml-engineer.md"] and done.unchanged == len(list((seed_project / "agents").glob("*.md"))) - 1
+    assert not go("fresh", cache=False).failed
+    where = ("out-claude", "fresh-claude") if own else ("out", "fresh")
+    assert tree(seed_project / where[0]) == tree(seed_project / where[1])
+    assert go("out").cached  # the record it left is a good one
