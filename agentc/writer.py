@@ -117,12 +117,17 @@ class _Guard:
         return start + name, parent
 
 
-def _manifest(out: Path) -> list[str]:
+def _manifest(out: Path) -> tuple[list[str], str | None]:
+    """The files the manifest in `out` lists, and its text (None: no manifest, or not one that can be read)."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return [f for f in data.get("files", []) if isinstance(f, str)]
-    except (OSError, ValueError, AttributeError):
-        return []
+        text = (out / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return [], None
+    try:
+        data = json.loads(text)
+        return [f for f in data.get("files", []) if isinstance(f, str)], text
+    except (ValueError, AttributeError):
+        return [], text
 
 
 @lean(frozen=True)
@@ -184,7 +189,11 @@ class Stage:
                  *, racy: int | None = None) -> None:
         """`racy` (the build cache's RACY_NS): keep what `digest` needs of each file added."""
         self.out, self.targets, self.racy = out, tuple(targets), racy
-        self.owned = set(_manifest(out))
+        # What the manifest lists, and its text: read once, here. Only this stage writes it
+        # during the build (`commit`), which keeps `manifest_text` as what is on disk: reading
+        # and parsing its 1000 paths twice more in `commit` was ~3M instructions.
+        owned, self.manifest_text = _manifest(out)
+        self.owned = set(owned)
         self.todo = Plan()
         self.paths: set[str] = set()  # every path this build produces here
         # The build cache reads an output's sha256 only while its mtime is within `racy` of the
@@ -346,7 +355,7 @@ class Stage:
         produces, files it did not write, and a killed run's temp files."""
         result, out, targets, produced = self.todo, self.out, self.targets, self.paths
         ours = {_temp_of(rel) for rel in self.temps}
-        result.extra = sorted(f for f in self.owned if f not in produced and _governed(f, targets) and _exists(out, f))
+        result.extra = sorted(f for f in self.owned - produced if _governed(f, targets) and _exists(out, f))
         seen: set[str] = set()
         base = os.fspath(out)
         for rel in _neighbours(base, produced, targets) + [_temp_of(MANIFEST)]:
@@ -380,11 +389,10 @@ class Stage:
         moves = self._filled() + [(tmp, path, 1) for tmp, path in self.temps.values()]
         total, done, moved = sum(n for _, _, n in moves), 0, 0
         try:
-            before = set(_manifest(out))
-            if moves and not self.paths <= before:
+            if moves and not self.paths <= self.owned:
                 # Claim the new files before they appear: a run stopped mid-rename (Ctrl-C, SIGKILL)
                 # leaves files the next build knows as its own, not "a file agentc did not write".
-                _put_manifest(out, before | self.paths)
+                self.manifest_text = _put_manifest(out, self.owned | self.paths, self.manifest_text)
             for tmp, path, n in moves:
                 os.replace(tmp, path)
                 moved += 1
@@ -403,7 +411,10 @@ class Stage:
         self.guard.ours.clear()
         for rel in todo.extra:
             self.guard(rel).unlink(missing_ok=True)
-        _put_manifest(out, {f for f in _manifest(out) if not _governed(f, self.targets)} | self.paths)
+        # Listed files of other builds' targets stay listed. Only those this build does not
+        # produce can be such (the others are listed anyway): ~1000 paths not each tested.
+        kept = {f for f in self.owned - self.paths if not _governed(f, self.targets)}
+        self.manifest_text = _put_manifest(out, kept | self.paths, self.manifest_text)
 
     def abort(self) -> None:
         """Remove every staged temp file, and the folders made for them: nothing of this build
@@ -620,14 +631,16 @@ def _manifest_text(owned: set[str]) -> str:
     return '{\n  "generator": "agentc",\n  "files": [\n    ' + ",\n    ".join(map(encode_basestring_ascii, files)) + "\n  ]\n}\n"
 
 
-def _put_manifest(out: Path, owned: set[str]) -> None:
+def _put_manifest(out: Path, owned: set[str], there: str | None) -> str:
+    """Write the manifest of `owned` in `out` unless `there`, the text in it, is that; return its text."""
     manifest = _manifest_text(owned)
-    mpath = out / MANIFEST
-    out.mkdir(parents=True, exist_ok=True)
-    if not mpath.exists() or mpath.read_text(encoding="utf-8") != manifest:
+    if manifest != there:
+        mpath = out / MANIFEST
+        out.mkdir(parents=True, exist_ok=True)
         tmp = temp_of(mpath)
         try:
             tmp.write_text(manifest, encoding="utf-8")
             os.replace(tmp, mpath)
         finally:
             tmp.unlink(missing_ok=True)
+    return manifest

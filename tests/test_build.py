@@ -244,3 +244,28 @@ def test_the_manifest_text_is_json_dumps_with_indent():
               for _ in range(500)]
     for owned in cases:
         assert writer._manifest_text(owned) == json.dumps({"generator": "agentc", "files": sorted(owned)}, indent=2) + "\n"
+
+
+def test_the_manifest_is_read_once_and_written_only_when_its_text_changes(tmp_path, monkeypatch):
+    files = {"claude/a.md": "a\n", "claude/b.md": "b\n"}
+    writer.write(tmp_path, {**files, "codex/c.md": "c\n"}, ["claude", "codex"])
+    manifest = tmp_path / writer.MANIFEST
+    text = manifest.read_text(encoding="utf-8")
+    assert text == writer._manifest_text({*files, "codex/c.md"})
+    reads = []
+    real = writer._manifest
+    monkeypatch.setattr(writer, "_manifest", lambda out: reads.append(out) or real(out))
+    before = os.stat(manifest)
+    plan = writer.write(tmp_path, {**files, "claude/a.md": "edited\n"}, ["claude"])  # codex: another build's
+    assert plan.stale == ["claude/a.md"] and len(reads) == 1
+    now = os.stat(manifest)
+    assert (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # the same list: not written again
+    manifest.write_text(text.replace("\n  ", "\n "), encoding="utf-8")  # the same list, other text
+    writer.write(tmp_path, files, ["claude"])
+    assert manifest.read_text(encoding="utf-8") == text
+    manifest.write_bytes(b"\xff not UTF-8")  # not read: agentc claims only what it writes now
+    writer.write(tmp_path, files, ["claude"])
+    assert manifest.read_text(encoding="utf-8") == writer._manifest_text(set(files))
+    writer.write(tmp_path, {"claude/a.md": "a\n"}, ["claude"])  # b.md no longer produced: retired, unlisted
+    assert not (tmp_path / "claude/b.md").exists()
+    assert manifest.read_text(encoding="utf-8") == writer._manifest_text({"claude/a.md"})
