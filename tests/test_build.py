@@ -269,3 +269,50 @@ def test_the_manifest_is_read_once_and_written_only_when_its_text_changes(tmp_pa
     writer.write(tmp_path, {"claude/a.md": "a\n"}, ["claude"])  # b.md no longer produced: retired, unlisted
     assert not (tmp_path / "claude/b.md").exists()
     assert manifest.read_text(encoding="utf-8") == writer._manifest_text({"claude/a.md"})
+
+
+def _files_below_by_scandir(folder: str, prefix: str) -> list[str]:
+    """writer._files_below before os.listdir (os.scandir and each DirEntry's kind), kept as the reference."""
+    found: list[str] = []
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except PermissionError:
+        return found
+    for e in entries:
+        if e.name == "__pycache__":
+            continue
+        if e.is_dir(follow_symlinks=False):
+            found += _files_below_by_scandir(e.path, f"{prefix}{e.name}/")
+        else:
+            try:
+                is_file = e.is_file()
+            except OSError:
+                is_file = False
+            if is_file:
+                found.append(prefix + e.name)
+    return found
+
+
+def test_the_neighbours_are_the_scandir_walks_less_the_known_files(tmp_path):
+    """A target's folder lists as os.scandir listed it (links to files count, linked folders and
+    __pycache__ are not entered, broken links are not files); `known` paths are left out
+    unless named like a temp file, which the caller must see."""
+    folder = tmp_path / "claude"
+    for rel in ("a.md", "sub/b.md", "sub/deep/c.md", "__pycache__/x.pyc", "sub/__pycache__/y.pyc", f".a.md{writer.TEMP}", "elsewhere/d.md"):
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text("x", encoding="utf-8")
+    (folder / "link.md").symlink_to(folder / "a.md")
+    (folder / "linked").symlink_to(folder / "elsewhere", target_is_directory=True)
+    (folder / "broken.md").symlink_to(folder / "missing.md")
+    (folder / "empty").mkdir()
+    want = sorted(_files_below_by_scandir(str(folder), "claude/"))
+    assert "claude/link.md" in want and "claude/sub/deep/c.md" in want and "claude/broken.md" not in want
+    assert sorted(writer._neighbours(str(tmp_path), set(), ("claude",))) == want
+    known = {"claude/a.md", "claude/sub/b.md", "claude/link.md", f"claude/.a.md{writer.TEMP}", "claude/not-there.md"}
+    left = sorted(writer._neighbours(str(tmp_path), set(), ("claude",), known))
+    assert left == sorted(set(want) - known | {f"claude/.a.md{writer.TEMP}"})
+    # a folder of its own: only the folders written into, not recursively
+    own = sorted(writer._neighbours(str(folder), {"a.md", "sub/b.md"}, ("",)))
+    assert own == sorted(r.removeprefix("claude/") for r in want if r.count("/") == 1 or r.startswith("claude/sub/") and r.count("/") == 2)
+    assert sorted(writer._neighbours(str(folder), {"a.md", "sub/b.md"}, ("",), {"a.md", "sub/b.md"})) == sorted(set(own) - {"a.md", "sub/b.md"})
