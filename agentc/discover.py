@@ -121,14 +121,24 @@ def _walk(root: Path, skip: list[Path]) -> tuple[list[str], bool]:
             except OSError:
                 continue
     every.sort()
+    joined = "\n" + "\n".join(every) + "\n"  # see `_plain`
     # `_plugin_of` finds a plugin only through a folder named agents: most files need no look-up,
     # and a path without "agents/" is in neither layout (two f-strings fewer per file).
-    scoped = [r for r in every if "agents/" in r and ("/.claude/agents/" in f"/{r}" or ("/agents/" in f"/{r}" and _plugin_of(PurePosixPath(r), root)))]
-    if not scoped:
-        # No part of the path starts with a dot: tested on the whole string, not by a
-        # generator over its parts per file (~2.5M instructions of 1000 agents').
-        scoped = [r for r in every if not r.startswith(".") and "/." not in r and r.rpartition("/")[2].lower() not in NOT_AGENTS]
-    return scoped, any(r in links for r in scoped)
+    scoped = [] if "agents/" not in joined else [
+        r for r in every if "agents/" in r and ("/.claude/agents/" in f"/{r}" or ("/agents/" in f"/{r}" and _plugin_of(PurePosixPath(r), root)))]
+    scoped = scoped or _plain(every, joined)
+    return scoped, bool(links) and any(r in links for r in scoped)
+
+
+def _plain(every: list[str], joined: str) -> list[str]:
+    """The paths of `every` with no part starting with a dot and not named as one of NOT_AGENTS
+    (in any case). `joined`: every path between newlines. Each path is tested only when that
+    text shows one may fail: at 1000 agents the tests of each path were ~1.5M instructions of
+    every build. A newline in a name can only raise a false alarm, which costs the tests."""
+    lowered = joined.lower()  # a name lowercased to one of NOT_AGENTS has no character lower() lengthens
+    if "\n." in joined or "/." in joined or any(f"/{n}\n" in lowered or f"\n{n}\n" in lowered for n in NOT_AGENTS):
+        return [r for r in every if not r.startswith(".") and "/." not in r and r.rpartition("/")[2].lower() not in NOT_AGENTS]
+    return every
 
 
 def _plugin_of(rel: PurePosixPath, root: Path | None = None) -> str | None:

@@ -6,6 +6,8 @@ import os
 from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentc import discover
 
@@ -88,3 +90,25 @@ def test_each_found_file_is_shown_as_its_normalised_path(tmp_path, monkeypatch, 
     found, _ = discover.discover([spelling.format(abs=tmp_path / "agents")])
     assert len(found) == 5  # a.md, elsewhere/h.md, out/g.md, team/b.md, team/deep/c.md (team/link.md is a.md)
     assert [f.file for f in found] == [discover._show(f.path) for f in found]
+
+
+def _plain_per_path(every: list[str]) -> list[str]:
+    """discover._plain before it looked at all paths at once, kept as the reference."""
+    return [r for r in every if not r.startswith(".") and "/." not in r and r.rpartition("/")[2].lower() not in discover.NOT_AGENTS]
+
+
+_PARTS = st.sampled_from(["a", "agent-1.md", "README.md", "rEADme.md", "CLAUDE.MD", "agents.md", "license.md", ".x", ".hidden",
+                          "dir", "x.", "\n", "\nreadme.md", "İ", "ı", "ſ", "\u212a", "ΣΑΣ", "é", "😀", "contributing.md", "a.b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PARTS, min_size=1, max_size=4).map("/".join), max_size=8))
+def test_the_plain_paths_are_the_per_path_tests(paths):
+    every = sorted(set(paths))
+    assert discover._plain(every, "\n" + "\n".join(every) + "\n") == _plain_per_path(every)
+
+
+@pytest.mark.parametrize("name", sorted(discover.NOT_AGENTS) + ["READ\u212aE.md", "RÉADME.md", "x/.y/z.md", ".a.md", "a\nreadme.md"])
+def test_one_path_that_fails_is_left_out_and_the_others_kept(name):
+    every = sorted(["agent-1.md", "team/agent-2.md", name, f"team/{name}"])
+    assert discover._plain(every, "\n" + "\n".join(every) + "\n") == _plain_per_path(every)
