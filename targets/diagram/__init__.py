@@ -32,15 +32,11 @@ class Node:
     dangling: bool
 
 
-class Arrow(NamedTuple):
-    """One arrow per (source, target) pair (a tuple: 15,000 of them at 1000 agents, where a
-    frozen dataclass's __init__ took 10 of the 33 ms of making them)."""
-
-    source: str
-    target: str
-    kinds: tuple[str, ...]
-    conditions: tuple[str, ...]
-    where: str
+# One arrow per (source, target) pair (a tuple: 15,000 of them at 1000 agents, where a frozen
+# dataclass's __init__ took 10 of the 33 ms of making them). The functional form, as
+# compiler/delegation.py's Found (tests/test_layout.py says why).
+Arrow = NamedTuple("Arrow", [("source", str), ("target", str), ("kinds", tuple[str, ...]), ("conditions", tuple[str, ...]),
+                             ("where", str)])
 
 
 def view(project: ProjectIR) -> tuple[list[Node], list[Arrow]]:
