@@ -945,7 +945,7 @@ class Recorded:
         self.record, self.tag, self.keep = record, tag, keep  # keep: False under --check and --dry-run
         self._read, self.made = read, made
         self._split: list | None = None  # `_runs`' list, from `_read`
-        self._report: tuple[Any, str] | None = None  # (key, text) read or kept last
+        self._report: tuple[Any, bytes] | None = None  # (key, report) read or kept last
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """The diagnostics; ValueError when their table is not one (a damaged record)."""
@@ -991,33 +991,33 @@ class Recorded:
     def _report_path(self) -> Path:
         return self.record.with_name(f"{self.record.stem}.{self.tag}.report")
 
-    def report(self, key: str) -> str | None:
-        """The text kept for these diagnostics under `key` (what the report depends on beyond them:
+    def report(self, key: str) -> bytes | None:
+        """The report kept for these diagnostics under `key` (what the report depends on beyond them:
         commands.report_key), or None. agentc's code is part of the key: another agentc may format
         the same diagnostics otherwise."""
         key = (code_fingerprint(), key)
         if self._report is None:
             try:
                 kept = _unmarshalled(self._report_path().read_bytes())
-                if type(kept) is dict and type(kept.get("text")) is str:
-                    self._report = (kept.get("key"), kept["text"])
+                if type(kept) is dict and type(kept.get("report")) is bytes:
+                    self._report = (kept.get("key"), kept["report"])
             except (OSError, ValueError):
                 pass
         if self._report is not None and self._report[0] == key:
             return self._report[1]
         return None
 
-    def keep_report(self, key: str, text: str) -> None:
-        """Keep `text` as the report of these diagnostics under `key` (one at a time), unless
+    def keep_report(self, key: str, report: bytes) -> None:
+        """Keep `report` as the report of these diagnostics under `key` (one at a time), unless
         under --check or --dry-run, which write nothing."""
         key = (code_fingerprint(), key)
-        self._report = (key, text)
+        self._report = (key, report)
         if not self.keep:
             return
         path = self._report_path()
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_bytes(_marshalled({"key": key, "text": text}))
+            tmp.write_bytes(_marshalled({"key": key, "report": report}))
             os.replace(tmp, path)
         except OSError:  # a cache that cannot be written is only slower
             tmp.unlink(missing_ok=True)

@@ -205,34 +205,44 @@ def _isatty(stream) -> bool:
 def report(diags: tuple[Diagnostic, ...] | list[Diagnostic] | None, fmt: str = "text", color: str = "auto",
            verbosity: int = formats.VERBOSE, statistics: bool | None = None, *, recorded=None) -> None:
     """Print the diagnostics in `fmt`. `recorded` (a cache.Recorded, `diags` then None): a build
-    record's diagnostics, whose report is kept beside the record (`report_key`): printed as kept
-    (a 1000-agent no-op build: ~12 000 warnings not read, made and formatted again), else made
-    and kept for the next build."""
-    key = text = None
-    if recorded is not None:
-        key = report_key(fmt, color, verbosity, statistics)
-        text = recorded.report(key)
-        if text is None:
-            diags = recorded.diagnostics()
-    if text is None:
-        diags = formats.relative_paths(diags)
+    record's diagnostics, whose report is kept beside the record (`report_key`) as the bytes the
+    stream wrote: written as kept (a 1000-agent no-op build: ~12 000 warnings not read, made and
+    formatted again, nor their ~1.5 MB of text decoded and encoded again), else made and kept."""
+    stream = sys.stderr if fmt == "text" else sys.stdout
+    key = report_key(fmt, color, verbosity, statistics) if recorded is not None else None
+    kept = recorded.report(key) if key is not None else None
+    if kept is not None:
+        stream.flush()
+        stream.buffer.write(kept)
+        stream.buffer.flush()
+    else:
+        diags = formats.relative_paths(recorded.diagnostics() if recorded is not None else diags)
         if fmt == "text":
             text = formats.text(list(diags), formats.use_color(sys.stderr, color), verbosity=verbosity, statistics=statistics)
         else:
             text = formats.render(list(diags), fmt, version=VERSION)
-        if recorded is not None:
-            recorded.keep_report(key, text)
-    (sys.stderr if fmt == "text" else sys.stdout).write(text)
+        stream.write(text)
+        if key is not None:  # as the stream encoded it (report_key: UTF-8, no newline translated)
+            recorded.keep_report(key, text.encode("utf-8", stream.errors))
     sys.stdout.flush()
     sys.stderr.flush()
 
 
-def report_key(fmt: str, color: str, verbosity: int, statistics: bool | None) -> str:
+def report_key(fmt: str, color: str, verbosity: int, statistics: bool | None) -> str | None:
     """What `report` prints depends on beyond the diagnostics: the flags, whether the text is
-    coloured, the working folder (paths under it are shown relative to it) and agentc's version
-    (SARIF names it)."""
+    coloured, the working folder (paths under it are shown relative to it), agentc's version
+    (SARIF names it), and the stream's encoding errors. None where `report` keeps no report: on
+    a stream other than the process's own, or one whose bytes are not the text's UTF-8 (another
+    encoding, which may keep a state as UTF-16's byte order mark; a newline written as os.linesep
+    where that is not "\\n")."""
+    import codecs
+
+    stream = sys.stderr if fmt == "text" else sys.stdout
+    if (stream is not (sys.__stderr__ if fmt == "text" else sys.__stdout__) or os.linesep != "\n"
+            or not hasattr(stream, "buffer") or codecs.lookup(stream.encoding).name != "utf-8"):
+        return None
     colored = formats.use_color(sys.stderr, color) if fmt == "text" else False
-    return repr((fmt, colored, verbosity, statistics, os.getcwd(), VERSION))
+    return repr((fmt, colored, verbosity, statistics, os.getcwd(), VERSION, stream.errors))
 
 
 def fail_usage(diags, fmt: str, color: str = "auto") -> None:

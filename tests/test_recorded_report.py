@@ -81,11 +81,11 @@ def test_a_rebuild_that_changes_no_diagnostic_makes_none_of_the_recorded_ones(se
         return runner.run(BuildOptions(sources=("agents",), targets=("claude",), out="fresh", cache=False), "write").diagnostics
 
     first = build()
-    first.recorded.keep_report("k", "kept")
+    first.recorded.keep_report("k", b"kept")
     agent = seed_project / "agents/data-engineer.md"
     agent.write_text(agent.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     done = build()
-    assert done.recorded is not None and done.recorded.made is None and done.recorded.report("k") == "kept"
+    assert done.recorded is not None and done.recorded.made is None and done.recorded.report("k") == b"kept"
     assert done.diagnostics == fresh()
     agent.write_text(agent.read_text(encoding="utf-8") + "\nHand audits → Delegate to **model-auditor**\n", encoding="utf-8")
     done = build()
@@ -113,3 +113,18 @@ def test_a_no_op_that_prints_the_kept_report_reads_no_table(seed_project):
     again = agentc(*build, cwd=seed_project)
     assert report_of(again) == report_of(first) and again[2].endswith("(cached; nothing read or written)\n")
     assert "wrote 0 file(s), 5 unchanged" in agentc(*build, "-v", cwd=seed_project)[2]  # made again: a full build
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1:replace", "utf-16", "ascii:backslashreplace"])
+def test_the_kept_report_is_the_bytes_the_stream_writes(seed_project, encoding):
+    """The report is kept as the bytes written (commands.report), for a stream that writes a text's
+    UTF-8; under another encoding the report is made each time, as before."""
+    def printed(*flags: str) -> tuple[int, bytes, bytes]:
+        done = subprocess.run([sys.executable, "-m", "agentc", "build", "agents", "-t", "claude", "--out", "out", "-v", *flags],
+                              capture_output=True, cwd=seed_project, check=False, env={**os.environ, "PYTHONIOENCODING": encoding})
+        return done.returncode, done.stdout, done.stderr.rsplit(b"\n" if "16" not in encoding else "\n".encode("utf-16-le"), 2)[0]
+
+    fresh = printed("--no-cache")
+    assert printed() == fresh
+    assert printed() == fresh  # a no-op
+    assert bool(reports(seed_project)) == encoding.startswith("utf-8")
