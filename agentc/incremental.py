@@ -40,6 +40,9 @@ from agentc.validate import validate_files
 # are one agent's delegations, kept for the agents not edited (see `link`).
 GRAPH = frozenset({"AGC303", "AGC305", "AGC306", "AGC307", "AGC308"})
 
+# What reading a stored view of another shape raises (`_unstored`, `_light`): such a view is no view.
+_NOT_A_VIEW = (TypeError, ValueError, KeyError, IndexError, EOFError)
+
 
 def able(targets: list[str]) -> bool:
     from agentc.targets import TARGETS
@@ -256,13 +259,13 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
         # Only comments in other files may judge what is judged here (e.g. discovery's diagnostics).
         try:
             with_comments = [_light(_unstored(old_views, i))[0] for i in commented]
-        except (TypeError, ValueError, KeyError, IndexError, EOFError):  # a view of another shape is no view
+        except _NOT_A_VIEW:
             return None
         comments = suppress.find_all((a.file, held_body(a), a.body_line) for a in with_comments)
     else:
         try:
             project = linked()
-        except (TypeError, ValueError, KeyError, IndexError, EOFError):  # a view of another shape is no view
+        except _NOT_A_VIEW:
             return None
         diags, comments = [*ddiags, *more, *project.diagnostics], None
     files: dict[str, str] = {}
