@@ -591,13 +591,25 @@ _EDITS = [
     ("a dangling delegation added at the end", "c3", "", "- Audits → Delegate to **nobody-here**\n", True),
     ("a cycle made", "c7", "", "- Restarts → Delegate to **c1**\n", False),
     ("a line appended to a loop's agent", "c7", "", "\nAnd one more.\n", True),
+    ("a line added above a loop's delegation: AGC308 is at it", "c4", "You are", "Hm.\n\nYou are", False),
     ("the cycle broken", "c7", "- Restarts → Delegate to **c1**\n", "", False),
     ("the chain cut: no agent too deep", "c4", "- Work for c5 → Delegate to **c5**\n", "", False),
     ("the chain made again", "c4", "### DO NOT USE when:\n", "### DO NOT USE when:\n- Work for c5 → Delegate to **c5**\n", False),
     ("a suppression of the graph's codes", "c1", "You are", "<!-- agentc: ignore-file[AGC307] -->\n\nYou are", False),
     ("a line appended to an agent with a suppression", "c1", "", "\nStill suppressed.\n", False),
+    ("a line added above the delegation of an agent with a suppression", "c1", "You are", "Still.\n\nYou are", False),
     ("the suppression removed", "c1", "<!-- agentc: ignore-file[AGC307] -->\n\n", "", False),
-    ("a line moved down: its spans move", "c5", "You are", "Hello.\n\nYou are", False),
+    ("a suppression of the block of the chain's first delegation", "c1", "- Work for c2", "<!-- agentc: ignore[AGC307] -->\n- Work for c2", False),
+    ("a paragraph added between: the suppression covers it, not the delegation", "c1", "<!-- agentc: ignore[AGC307] -->\n",
+     "<!-- agentc: ignore[AGC307] -->\nNote.\n\n", False),
+    ("the block suppression removed", "c1", "<!-- agentc: ignore[AGC307] -->\nNote.\n\n", "", False),
+    ("a line added above the delegation: only its position moves", "c5", "You are", "Hello.\n\nYou are", True),
+    ("a line added above the chain's first delegation: AGC307 is at it", "c1", "You are", "Hi.\n\nYou are", False),
+    ("a second delegation", "c2", "", "- Odd jobs → Delegate to **c7**\n", False),
+    ("two delegations swapped: the nesting report takes the first longest", "c2",
+     "- Work for c3 → Delegate to **c3**\n- Odd jobs → Delegate to **c7**\n",
+     "- Odd jobs → Delegate to **c7**\n- Work for c3 → Delegate to **c3**\n", False),
+    ("a line added above both delegations", "c2", "You are", "Hey.\n\nYou are", True),
 ]
 
 
@@ -638,13 +650,19 @@ def test_one_name_in_two_plugins_rebuilds_as_a_build_from_nothing(tmp_path, monk
             (folder / f"{name}.md").write_text(_agent(name, ["shared"] if name != "shared" else []), encoding="utf-8")
     first = _as_from_nothing(tmp_path, "team", targets)
     assert "AGC306" in {d.code for d in first.diagnostics}
-    for name, extra in (("team/plugins/bravo/agents/shared.md", "\nOne more line.\n"),
-                        ("team/plugins/alpha/agents/lead.md", "- Help → Delegate to **helper**\n")):
-        path = tmp_path / name
-        path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    # (file, old text, new text: appended when no old, whether the graph stays the last build's)
+    for name, old, new, same in (("bravo/agents/shared.md", "", "\nOne more line.\n", True),
+                                 ("alpha/agents/lead.md", "", "- Help → Delegate to **helper**\n", False),
+                                 ("alpha/agents/lead.md", "You are", "Moved.\n\nYou are", True),
+                                 ("bravo/agents/shared.md", "", "- Help → Delegate to **helper**\n", False),
+                                 ("bravo/agents/shared.md", "You are", "Moved.\n\nYou are", False)):  # AGC306 is in it
+        path = tmp_path / "team/plugins" / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
         calls = _linked_spy(monkeypatch)
         _as_from_nothing(tmp_path, "team", targets)
         assert calls[:1] == (["relink"] if targets == ("claude",) else []), name
+        assert targets != ("claude",) or ("link" in calls[1:]) is not same, (name, new)
         monkeypatch.undo()
         monkeypatch.chdir(tmp_path)
     if targets == ("claude",):
