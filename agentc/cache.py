@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import json
 import marshal
-import mmap
 import os
 import sys
 import time
-import zlib
 from collections.abc import Callable, Collection, Sequence
 from itertools import groupby
 from operator import attrgetter
@@ -41,6 +39,8 @@ from agentc.compiler.frozen import lean
 from agentc.compiler.pycache import FOLDER, Kept
 
 if TYPE_CHECKING:
+    import mmap
+
     from agentc.compiler.ir import AgentIR
 
 FORMAT = 7  # bump when the layout of the cache files changes
@@ -55,7 +55,11 @@ def _native_crc32() -> Callable[[bytes | memoryview], int]:
     multiply (the ~46 MB of entries a 1000-agent cold build packs: ~11 -> ~3 ms; each entry a
     rebuild reads from the pack is checked too), zlib's elsewhere and in a pure-Python run."""
     module = native.load("_codec", "crc32", package="agentc")
-    return module.crc32 if module is not None and module.CRC32_FOLDS else zlib.crc32
+    if module is not None and module.CRC32_FOLDS:
+        return module.crc32
+    import zlib  # here: a build that has the C one loads no zlib (with libz, ~1M instructions of a no-op)
+
+    return zlib.crc32
 
 
 _crc32 = _native_crc32()
@@ -541,6 +545,8 @@ class Pack:
 
     @classmethod
     def open(cls, path: Path) -> Pack | None:
+        import mmap  # here: a no-op build opens no pack
+
         try:
             with open(path, "rb") as f:
                 view = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

@@ -13,7 +13,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from agentc import api, writer
+from agentc import api
 from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
 from agentc.compiler.frozen import lean
 from agentc.compiler.options import BuildOptions
@@ -92,7 +92,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             outcome.cached = True
             return outcome
 
-    from agentc import incremental
+    from agentc import incremental, writer  # not before: a no-op build writes nothing (the writer's import: ~2M instructions)
 
     racy = None  # with a record to make: hold what its outputs' digests need (Stage.digest)
     if store is not None and mode == "write":
@@ -304,6 +304,7 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
     """`stage.same`: per folder, the paths an incremental rebuild left alone; their entries are `last`'s.
     `diags`: the build's diagnostics, or the last record's `Recorded` when they are its. Returns the
     new record's diagnostics as a `Recorded`, None when no record was kept."""
+    from agentc import writer
     from agentc.cache import RACY_NS, sha, stat_of
 
     before = {entry[0]: entry for entry in last["outputs"]} if last else {}
