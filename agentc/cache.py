@@ -70,13 +70,14 @@ _crc32 = _native_crc32()
 _HEADER = f"agentc build {FORMAT} marshal {marshal.version} {sys.implementation.cache_tag} {sys.hexversion:x}\n".encode()
 
 
-def _marshalled(value: Any) -> bytes:
+def _marshalled(value: Any, version: int = marshal.version) -> bytes:
     """A plain value (dicts, lists, str, int, None) as `_HEADER`, the CRC32 of what follows,
     and marshal's bytes of it. Not JSON: pydantic-core read a 1000-agent record, views and
     diagnostics (0.3 + 1.7 + 1.3 MB) in ~9 ms of every one-edit rebuild, ~14% of its
     instructions; marshal reads them in ~3.5 ms, each repeated object (a file name, a
-    condition, a kind) stored and made once."""
-    body = marshal.dumps(value)
+    condition, a kind) stored and made once. `version` 2 writes no back-references: equal values
+    give equal bytes, whatever objects hold them."""
+    body = marshal.dumps(value, version)
     return b"%s%08x\n%s" % (_HEADER, _crc32(body), body)
 
 
@@ -462,12 +463,17 @@ class Cache:
         path = self._record_path(roots)
         diags = record["diagnostics"]
         last = self._diagnostics if roots == self._loaded else None
-        if type(diags) is Recorded:  # the last build's, unread (a rebuild that ended with them)
+        if type(diags) is Recorded and diags.tag is not None:  # the last build's, unread (a rebuild that ended with them)
             tag = diags.tag
         elif last is not None and last.made is not None and list(diags) == list(last.made):
             tag = last.tag  # the same objects but those an edit made again: compared by identity first
         else:
-            tag = self._store_tagged(path, "diags", _marshalled(_runs(diags)))
+            # The last build's with a few files' runs replaced (Recorded.replaced): their bytes as they
+            # are. marshal's version 2: the same bytes as a build from nothing writes (no back-references).
+            data, named = diags.stored() if type(diags) is Recorded else (_marshalled(_runs(diags), 2), None)
+            tag = self._store_tagged(path, "diags", data, named=named)
+            if type(diags) is Recorded:
+                diags.tag = tag
             for old in path.parent.glob(f"{path.stem}.*.report"):  # reports of diagnostics no record holds now
                 if not old.name.startswith(f"{path.stem}.{tag}."):
                     old.unlink(missing_ok=True)
@@ -486,12 +492,12 @@ class Cache:
         self._store(path, _marshalled({**record, "recorded_ns": time.time_ns()}))
         return diags
 
-    def _store_tagged(self, record: Path, kind: str, data: bytes) -> str:
+    def _store_tagged(self, record: Path, kind: str, data: bytes, *, named: bytes | None = None) -> str:
         """`data` beside the record as `<record>.<tag>.<kind>`, and the record's other files of
-        that kind gone; the tag: the start of its hash, which names it, and its CRC32, which
-        `_read_tagged` checks (the views of 1000 agents, ~1.7 MB: SHA-256 ~1.2 ms of every
-        one-edit rebuild, the CRC ~0.1)."""
-        tag = f"{sha(data)[:20]}-{_crc32(data):08x}"
+        that kind gone; the tag: the start of the hash of what names it (`named`, bytes that tell
+        it from any other, else `data` itself), and its CRC32, which `_read_tagged` checks (the
+        views of 1000 agents, ~1.7 MB: SHA-256 ~1.2 ms of every one-edit rebuild, the CRC ~0.1)."""
+        tag = f"{sha(data if named is None else named)[:20]}-{_crc32(data):08x}"
         name = f"{record.stem}.{tag}.{kind}"
         self._store(record.with_name(name), data)
         for old in record.parent.glob(f"{record.stem}.*.{kind}"):
@@ -925,12 +931,16 @@ def _runs(diags: Sequence[Diagnostic]) -> list:
 
     out: list = []
     for file, run in groupby(diags, _FILE_OF):
-        run = list(run)
-        # marshal's version 2: a table's strings are distinct, so no back-references to track, and
-        # the hashtable later versions make for them per call was most of the cost of a small
-        # table (100 agents' ~1200 diagnostics in 100 tables: dumps ~1.6 -> ~0.9 ms, loads ~1.9 -> ~0.6).
-        out += (file, tuple(sorted(set(map(_CODE_OF, run)))), marshal.dumps(codec.diagnostics_table(run), 2))
+        out += _run_of(file, list(run), codec)
     return out
+
+
+def _run_of(file: str, run: list[Diagnostic], codec: Any) -> tuple[str, tuple[str, ...], bytes]:
+    """One file's run as `_runs` keeps it: its file, its codes, its table in marshal's bytes."""
+    # marshal's version 2: a table's strings are distinct, so no back-references to track, and
+    # the hashtable later versions make for them per call was most of the cost of a small
+    # table (100 agents' ~1200 diagnostics in 100 tables: dumps ~1.6 -> ~0.9 ms, loads ~1.9 -> ~0.6).
+    return file, tuple(sorted(set(map(_CODE_OF, run)))), marshal.dumps(codec.diagnostics_table(run), 2)
 
 
 _FILE_OF, _CODE_OF = attrgetter("file"), attrgetter("code")
@@ -939,27 +949,41 @@ _FILE_OF, _CODE_OF = attrgetter("file"), attrgetter("code")
 class Recorded:
     """A build record's diagnostics: the tag of their file beside the record (`Cache.save_record`),
     its bytes, read (and CRC-checked) when first needed, and the Diagnostic objects, made only when
-    asked: all of them (`diagnostics`), or those of a few files (`of`). Beside them the record keeps
-    the report last printed of them (`report`), so that a build that ends with the diagnostics it
-    started from (a no-op; a rebuild whose edit changed none, incremental.rebuild) prints it again
+    asked: all of them (`diagnostics`), or those of a few files (`by_file`). Beside them the record
+    keeps the report last printed of them (`report`), so that a build that ends with the diagnostics
+    it started from (a no-op; a rebuild whose edit changed none, incremental.rebuild) prints it again
     without making or formatting any: at 1000 agents ~12 000 AGC301 warnings, whose table, objects
-    and text were ~50M instructions of such a build."""
+    and text were ~50M instructions of such a build. A rebuild whose edit changed a few files'
+    diagnostics ends with those of the record with these files' runs replaced (`replaced`): its
+    table is the record's runs as they are but these, and its report the kept one with these files'
+    parts made again (commands.report)."""
 
-    def __init__(self, record: Path, tag: str, *, read: Callable[[], bytes | None] | None = None,
+    def __init__(self, record: Path, tag: str | None, *, read: Callable[[], bytes | None] | None = None,
                  made: tuple | None = None, keep: bool = True) -> None:
-        """`read`: their file's bytes, CRC-checked (None: missing or damaged); `made`: the objects."""
+        """`read`: their file's bytes, CRC-checked (None: missing or damaged); `made`: the objects;
+        `tag` None: not stored yet (`replaced`'s, until Cache.save_record names it)."""
         self.record, self.tag, self.keep = record, tag, keep  # keep: False under --check and --dry-run
         self._read, self.made = read, made
         self._split: list | None = None  # `_runs`' list, from `_read`
-        self._report: tuple[Any, bytes] | None = None  # (key, report) read or kept last
+        self._report: tuple[Any, bytes, list | None, dict | None] | None = None  # `kept`'s, read or kept last
+        # `replaced`'s: the Recorded it came from, per run the index of that one's run it is (None: a
+        # new one), the new runs' diagnostics by index, and those of the runs it replaced.
+        self.base: Recorded | None = None
+        self.sources: list[int | None] = []
+        self.fresh: dict[int, list[Diagnostic]] = {}
+        self.dropped: list[Diagnostic] = []
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """The diagnostics; ValueError when their table is not one (a damaged record)."""
         if self.made is None:
             runs = self._runs()
             self.made = tuple(d for at in range(0, len(runs), 3) for d in self._run(runs[at + 2]))
-            self._read = self._split = None
+            self._read = None
         return self.made
+
+    def sizes(self) -> list[int]:
+        """How many diagnostics each run (`_runs`: one a file, in order) holds."""
+        return [sum(1 for _ in run) for _, run in groupby(self.diagnostics(), _FILE_OF)]
 
     def of(self, files: Collection[str], codes: frozenset[str]) -> list[Diagnostic]:
         """Those of the runs (`_runs`) of these files or holding one of these codes, in order: all
@@ -970,6 +994,56 @@ class Recorded:
         for at in range(0, len(runs), 3):
             if runs[at] in files or not codes.isdisjoint(runs[at + 1]):
                 out += self._run(runs[at + 2])
+        return out
+
+    def by_file(self, files: Collection[str], codes: frozenset[str]) -> dict[str, list[Diagnostic]] | None:
+        """The diagnostics of the runs of these files or holding one of these codes, per file,
+        without making the others; None when the runs are not one a file in file order (the
+        diagnostics were not a build's, or are held only as objects). ValueError as `diagnostics`."""
+        if self._split is None and self._read is None:
+            return None
+        runs = self._runs()
+        names = runs[0::3]
+        try:  # sorted, hence each file once: `_runs` grouped the diagnostics by file
+            if sorted(names) != names:
+                return None
+        except TypeError:  # not all str
+            return None
+        return {runs[at]: self._run(runs[at + 2]) for at in range(0, len(runs), 3)
+                if runs[at] in files or not codes.isdisjoint(runs[at + 1])}
+
+    def replaced(self, new: dict[str, list[Diagnostic]], old: dict[str, list[Diagnostic]]) -> Recorded:
+        """These diagnostics with the runs of the files in `new` replaced by theirs (sorted, as a
+        build's; an empty one drops the file's run): `old` holds those runs now (`by_file`, every
+        file of it in `new`). Itself when every file's are as they were. The other runs stay the
+        bytes they are: at 1000 agents a rebuild made, sorted, tabled and dumped ~12 000 AGC301s
+        again for the dozen an edited file's lines moved."""
+        if all(new[f] == old.get(f, []) for f in new):
+            return self
+        from bisect import bisect_left
+
+        from agentc import codec
+
+        runs = self._runs()
+        names = runs[0::3]
+        at = dict(zip(names, range(len(names)), strict=True))
+        # Each new run's place: where its file's run is (replaced), or where it goes (a new file).
+        cuts = sorted((at[f], 1, f) if f in at else (bisect_left(names, f), 0, f) for f in new)
+        out: Recorded = Recorded(self.record, None, keep=self.keep)
+        split, sources, done = [], out.sources, 0
+        for place, replacing, f in cuts:
+            split += runs[3 * done:3 * place]
+            sources += range(done, place)
+            if new[f]:
+                out.fresh[len(sources)] = new[f]
+                split += _run_of(f, new[f], codec)
+                sources.append(None)
+            if replacing:
+                out.dropped += old[f]
+            done = place + replacing
+        split += runs[3 * done:]
+        sources += range(done, len(names))
+        out._split, out.base = split, self
         return out
 
     def _runs(self) -> list:
@@ -983,6 +1057,15 @@ class Recorded:
                 raise ValueError("not a table of diagnostics")
             self._split = runs
         return self._split
+
+    def stored(self) -> tuple[bytes, bytes]:
+        """The bytes of a `replaced` one's file, and what names them: the tag of the one it came
+        from and its new runs, which with that one's bytes make these (hashing ~2.3 MB at 1000
+        agents was ~5M instructions of an edit's rebuild, where this is ~1000 small ints)."""
+        runs = self._split
+        assert runs is not None and self.base is not None and self.base.tag is not None
+        named = [s if s is not None else runs[3 * i:3 * i + 3] for i, s in enumerate(self.sources)]
+        return _marshalled(runs, 2), marshal.dumps((self.base.tag, named))
 
     @staticmethod
     def _run(data: bytes) -> list[Diagnostic]:
@@ -1001,29 +1084,50 @@ class Recorded:
         """The report kept for these diagnostics under `key` (what the report depends on beyond them:
         commands.report_key), or None. agentc's code is part of the key: another agentc may format
         the same diagnostics otherwise."""
+        kept = self.kept(key)
+        return kept[0] if kept is not None else None
+
+    def kept(self, key: str) -> tuple[bytes, list | None, dict | None] | None:
+        """`report`'s, with what `keep_report` kept beside it: the length of each run's part of it
+        and the count of each (code, severity), when the report is made of such parts."""
         key = (code_fingerprint(), key)
-        if self._report is None:
+        if self._report is None and self.tag is not None:
             try:
                 kept = _unmarshalled(self._report_path().read_bytes())
                 if type(kept) is dict and type(kept.get("report")) is bytes:
-                    self._report = (kept.get("key"), kept["report"])
+                    self._report = (kept.get("key"), kept["report"], kept.get("parts"), kept.get("tally"))
             except (OSError, ValueError):
                 pass
         if self._report is not None and self._report[0] == key:
-            return self._report[1]
+            return self._report[1:]
         return None
 
-    def keep_report(self, key: str, report: bytes) -> None:
-        """Keep `report` as the report of these diagnostics under `key` (one at a time), unless
-        under --check or --dry-run, which write nothing."""
+    def spliced_from(self, key: str) -> tuple[bytes, list[int], dict] | None:
+        """For a `replaced` one, what is kept (`kept`) of the report of the one it came from under
+        `key`, when made of a part per run of it; else None. Read when asked: ask before this one
+        is stored, which removes that report (Cache.save_record)."""
+        base = self.base
+        kept = base.kept(key) if base is not None else None
+        if kept is None or base is None:
+            return None
+        report, parts, tally = kept
+        if type(parts) is not list or not {*map(type, parts)} <= {int} or sum(parts) > len(report) or type(tally) is not dict:
+            return None
+        return (report, parts, tally) if len(parts) == len(base._runs()) // 3 else None
+
+    def keep_report(self, key: str, report: bytes, parts: list[int] | None = None, tally: dict | None = None) -> None:
+        """Keep `report` as the report of these diagnostics under `key` (one at a time), with
+        `parts`, the length of each run's part of it, and `tally`, the count of each (code,
+        severity) (see `kept`), unless under --check or --dry-run, which write nothing, or not
+        stored (no tag: held here only)."""
         key = (code_fingerprint(), key)
-        self._report = (key, report)
-        if not self.keep:
+        self._report = (key, report, parts, tally)
+        if not self.keep or self.tag is None:
             return
         path = self._report_path()
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_bytes(_marshalled({"key": key, "report": report}))
+            tmp.write_bytes(_marshalled({"key": key, "report": report, "parts": parts, "tally": tally}))
             os.replace(tmp, path)
         except OSError:  # a cache that cannot be written is only slower
             tmp.unlink(missing_ok=True)

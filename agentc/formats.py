@@ -49,36 +49,63 @@ def text(diags: Sequence[Diagnostic], color: bool = False, *, verbosity: int = V
 
     verbosity -1 (`-q`): errors in full and the summary; 0 (default): errors in full, warnings
     one line each, infos only counted; 1 (`-v`): everything with excerpt and hint. A per-code
-    table comes before the summary when there is more than one diagnostic (or when forced)."""
+    table comes before the summary when there is more than one diagnostic (or when forced).
+    It is what `part` gives of each file's diagnostics, then `tail` of their counts."""
     if not diags:
         return ""
-    # One count of each (code, severity) for the table, the summary and what is hidden (`_tally`).
-    counts = _tally(diags)
+    # One count of each (code, severity) for the table, the summary and what is hidden (`tally`).
+    counts = tally(diags)
+    return _shown(diags, color, verbosity, any(severity == "error" for _, severity in counts)) + tail(counts, "text", verbosity,
+                                                                                                       statistics)
+
+
+# The formats printed as a part per file, one after another, then a tail made of the counts of
+# each (code, severity) alone: a report of them is the last one with a few files' parts made again.
+SPLICED = ("text", "github")
+
+
+def part(diags: Sequence[Diagnostic], fmt: str, color: bool = False, verbosity: int = VERBOSE) -> str:
+    """What `fmt` (of SPLICED) prints of these diagnostics, all of one file, before its tail."""
+    if fmt == "github":
+        return github(diags)
+    return _shown(diags, color, verbosity, any(d.severity == "error" for d in diags))
+
+
+def tail(counts: dict[tuple[str, str], int], fmt: str, verbosity: int = VERBOSE, statistics: bool | None = None) -> str:
+    """What `fmt` (of SPLICED) prints after the diagnostics' parts, from the count of each (code,
+    severity) of them (`tally`): for text, the per-code table and the summary line."""
+    total = sum(counts.values())
+    if fmt == "github" or not total:
+        return ""
     per_severity = {"error": 0, "warning": 0, "info": 0}
     for (_, severity), n in counts.items():
         per_severity[severity] += n
     shown = {"error": True, "warning": verbosity > QUIET, "info": verbosity >= VERBOSE}
+    blocks = [_table(counts)] if (statistics if statistics is not None else total > 1) else []
+    hidden = [f"{per_severity[severity]} {what}" for severity, what in (("warning", "warning(s)"), ("info", "info"))
+              if not shown[severity] and per_severity[severity]]
+    blocks.append(summary_of(per_severity) + (f" ({', '.join(hidden)} not shown; -v shows everything)" if hidden else ""))
+    return "\n".join(blocks) + "\n"
+
+
+def _shown(diags: Sequence[Diagnostic], color: bool, verbosity: int, errors: bool) -> str:
+    """The text of the diagnostics `verbosity` shows, each ended by a newline; `errors`: whether
+    any is an error (else the shown ones are their head lines, uncoloured, joined in C)."""
+    shown = {"error": True, "warning": verbosity > QUIET, "info": verbosity >= VERBOSE}
     if color or verbosity >= VERBOSE:
         blocks = [_one(d, color, full=d.severity == "error" or verbosity >= VERBOSE) for d in diags if shown[d.severity]]
-    elif not per_severity["error"]:  # no errors: the shown ones on their head line, uncoloured
+    elif not errors:  # no errors: the shown ones on their head line, uncoloured
         heads = _heads(diags, frozenset(severity for severity, on in shown.items() if on))
         blocks = [heads] if heads else []
     else:  # errors in full, the others on their head line, uncoloured: what `_one` gives, less a call each
         blocks = [format_text(d) if d.severity == "error" else head_line(d) for d in diags if shown[d.severity]]
-    table = statistics if statistics is not None else len(diags) > 1
-    if table:
-        blocks.append(_table(counts))
-    hidden = [f"{per_severity[severity]} {what}" for severity, what in (("warning", "warning(s)"), ("info", "info"))
-              if not shown[severity] and per_severity[severity]]
-    line = summary_of(per_severity) + (f" ({', '.join(hidden)} not shown; -v shows everything)" if hidden else "")
-    blocks.append(line)
-    return "\n".join(blocks) + "\n"
+    return "\n".join(blocks) + "\n" if blocks else ""
 
 
 _CODE_SEVERITY = attrgetter("code", "severity")
 
 
-def _tally(diags: Sequence[Diagnostic]) -> dict[tuple[str, str], int]:
+def tally(diags: Sequence[Diagnostic]) -> dict[tuple[str, str], int]:
     """`Counter(map(_CODE_SEVERITY, diags))` as a dict, a run of equal pairs counted at once:
     by agentc/_codec.c where built, else here, its reference. The diagnostics come sorted by
     file, so a 1000-agent build's ~12 000 AGC301 warnings are a few runs, where Counter made and
@@ -131,7 +158,7 @@ def _one(d: Diagnostic, color: bool, *, full: bool) -> str:
 
 def statistics_table(diags: Sequence[Diagnostic]) -> str:
     """Count per code, most frequent first (ruff's --statistics): count, code, severity, title."""
-    return _table(_tally(diags))
+    return _table(tally(diags))
 
 
 def _table(counts: dict[tuple[str, str], int]) -> str:

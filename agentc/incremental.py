@@ -313,9 +313,8 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
         return None
     recorded = record["diagnostics"]
     try:
-        if lazy and _as_recorded(recorded, judged, gone, same_graph):
-            final: tuple[Diagnostic, ...] | Recorded = recorded
-        else:
+        final = _replaced(recorded, judged, gone, same_graph) if lazy else None
+        if final is None:
             # Tested inline, not through a function: a call per kept AGC301 (~12 000) was ~1.4% of this rebuild.
             if same_graph:
                 kept = [d for d in recorded.diagnostics() if d.file not in gone or d.code in GRAPH]
@@ -330,24 +329,32 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
             frozenset(old_files - set(files)), seen, new_views, final if type(final) is Recorded else None)
 
 
-def _as_recorded(recorded: Recorded, judged: tuple[Diagnostic, ...], gone: set[str], same_graph: bool) -> bool:
-    """Whether `_merged(kept, judged)` gives back the recorded diagnostics, told from the recorded
-    ones `rebuild` leaves out of `kept` (those of the files in `gone`, and of GRAPH codes unless
-    the graph is the last build's; Recorded.of) without making the others (at 1000 agents ~12 000
-    AGC301s, ~35M instructions): those left out are the judged ones left out, in the same order,
-    and every other judged one is recorded (so `_merged` drops it). Diagnostics whose sort keys
-    tie have one file and one code, so the whole order is the recorded one too. ValueError: a
-    damaged table."""
-    if same_graph:
-        def left_out(d: Diagnostic) -> bool:
-            return d.file in gone and d.code not in GRAPH
-    else:
-        def left_out(d: Diagnostic) -> bool:
-            return d.file in gone or d.code in GRAPH
-
-    others = [d for d in judged if not left_out(d)]
-    old = recorded.of(gone | {d.file for d in others}, frozenset() if same_graph else GRAPH)
-    return [d for d in judged if left_out(d)] == [d for d in old if left_out(d)] and all(d in old for d in others)
+def _replaced(recorded: Recorded, judged: tuple[Diagnostic, ...], gone: set[str], same_graph: bool) -> Recorded | None:
+    """The final diagnostics, `_merged(kept, judged)`, as the recorded ones with the runs of a
+    few files replaced (Recorded.replaced; the recorded ones themselves when none changed),
+    made without making the others (at 1000 agents ~12 000 AGC301s, ~35M instructions); None
+    when the record's are not per file (then `rebuild` makes them all). Those `rebuild` leaves
+    out of `kept` are those of the files in `gone` (but GRAPH codes when the graph is the last
+    build's) and of GRAPH codes (unless it is). The diagnostics sort by file first, so each file's
+    final ones are its kept ones merged with its judged ones; only files with judged ones, or
+    with recorded ones left out, can change. ValueError: a damaged table."""
+    judged_of: dict[str, list[Diagnostic]] = {}
+    for d in judged:
+        judged_of.setdefault(d.file, []).append(d)
+    old = recorded.by_file(gone | judged_of.keys(), frozenset() if same_graph else GRAPH)
+    if old is None:
+        return None
+    new = {}
+    for f in old.keys() | judged_of.keys():
+        ran = old.get(f, [])
+        if same_graph:
+            kept = ran if f not in gone else [d for d in ran if d.code in GRAPH]
+        else:
+            kept = [d for d in ran if f not in gone and d.code not in GRAPH]
+        new[f] = list(_merged(kept, tuple(judged_of.get(f, ()))))
+        if has_errors(new[f]):
+            return None
+    return recorded.replaced(new, old)
 
 
 def _merged(kept: list[Diagnostic], judged: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:

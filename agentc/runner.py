@@ -279,9 +279,10 @@ def matching(record: dict | None, key: str, found) -> tuple[list, list[int]] | N
 
 
 def _readable(recorded: Recorded, report_key: str | None) -> bool:
-    """Whether the recorded diagnostics can be reported: their report is kept for `report_key`,
-    or they are made (now) from a table that is not damaged."""
-    if report_key is not None and recorded.report(report_key) is not None:
+    """Whether the recorded diagnostics can be reported: their report is kept for `report_key`
+    (or, for those a rebuild replaced a few files' of, the report of those they came from: read
+    here, before the new record replaces it), or they are made (now) from a table that is not damaged."""
+    if report_key is not None and (recorded.report(report_key) is not None or recorded.spliced_from(report_key) is not None):
         return True
     try:
         recorded.diagnostics()

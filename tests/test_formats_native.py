@@ -2,7 +2,7 @@
 path and compiler/diagnostics.head_line, the reference: the same text for odd diagnostics,
 hypothesis-made ones and every severity chosen; a lone surrogate left to Python; bad arguments
 are TypeErrors, and it leaks no memory. Its count of each (code, severity) (tally) likewise,
-against Counter and formats._tally's Python path."""
+against Counter and formats.tally's Python path."""
 
 from __future__ import annotations
 
@@ -114,11 +114,11 @@ def _tallied(tally, diags) -> list:
     expected = list(Counter(map(formats._CODE_SEVERITY, diags)).items())
     assert list(tally(diags, formats._TALLY_FIELDS).items()) == expected
     assert list(tally(tuple(diags), ("code", "severity")).items()) == expected
-    assert list(formats._tally(diags).items()) == expected
+    assert list(formats.tally(diags).items()) == expected
     reference = formats._C
     try:
         formats._C = None
-        assert list(formats._tally(diags).items()) == expected
+        assert list(formats.tally(diags).items()) == expected
     finally:
         formats._C = reference
     return expected

@@ -3,6 +3,7 @@ and the output tree and the diagnostics equal those of a build from nothing."""
 
 from __future__ import annotations
 
+import shutil
 import zlib
 from pathlib import Path
 
@@ -771,3 +772,93 @@ def test_an_edit_keeps_the_files_it_left_alone_in_the_targets_folder(seed_projec
     where = ("out-claude", "fresh-claude") if own else ("out", "fresh")
     assert tree(seed_project / where[0]) == tree(seed_project / where[1])
     assert go("out").cached  # the record it left is a good one
+
+
+def _cli(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """agentc's exit code, stdout and stderr, less the last line the build writes (what it wrote or found)."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "agentc", *args], capture_output=True, text=True, cwd=cwd, check=False,
+                          env={**os.environ, "NO_COLOR": ""})
+    return done.returncode, done.stdout, "".join(done.stderr.splitlines(keepends=True)[:-1])
+
+
+def _table(folder: Path) -> tuple[str, bytes]:
+    """The tag and the bytes of the table of diagnostics the record beside `folder`'s output names."""
+    [path] = folder.glob(".agentc-cache/builds/*.diags")
+    return path.name.split(".")[1], path.read_bytes()
+
+
+# (what the edit does, file, old text, new text): each after the last, most above diagnostics, so their lines move.
+_MID_EDITS = [
+    ("lines inserted above a diagnostic", "ai-engineer", "## ", "A new line.\n\nAnd another.\n\n## "),
+    ("a line removed above it", "ai-engineer", "A new line.\n\n", ""),
+    ("a diagnostic added mid-file", "data-engineer", "## Pipeline", "**Delegate to schema-guru**:\n- Schemas\n\n## Pipeline"),
+    ("a diagnostic added at the end", "data-scientist", "", "\nHand audits → Delegate to **model-auditor**\n"),
+    ("a diagnostic removed", "data-engineer", "**Delegate to schema-guru**:\n- Schemas\n\n", ""),
+    ("two files edited", "ai-engineer,data-scientist", "## ", "Moved down.\n\n## "),
+]
+
+
+@pytest.mark.parametrize("flags", [(), ("-q",), ("-v",), ("--statistics",), ("--color", "always"), ("--output-format", "github"),
+                                   ("--output-format", "json")], ids=" ".join)
+def test_edits_that_move_diagnostics_print_and_store_what_a_build_from_nothing_does(seed_project, flags):
+    """A rebuild whose edit moved, added or removed a few files' diagnostics ends with the record's
+    with those files' runs replaced (incremental._replaced), stored from the other runs' bytes and
+    printed from the other files' parts of the kept report (commands._made): the same exit code,
+    streams and files as a build from nothing, and the same table of diagnostics as one with the cache."""
+    from agentc import cache
+
+    build = ("build", "agents", "-t", "claude", "--out", "out", *flags)
+    assert _cli(*build, cwd=seed_project)[0] == 0
+    for what, names, old, new in _MID_EDITS:
+        for name in names.split(","):
+            path = seed_project / f"agents/{name}.md"
+            text = path.read_text(encoding="utf-8")
+            assert old in text, what
+            path.write_text(text + new if not old else text.replace(old, new, 1), encoding="utf-8")
+        done = _cli(*build, cwd=seed_project)
+        assert done == _cli(*build, "--no-cache", "--out", "plain", cwd=seed_project), what
+        tag, table = _table(seed_project / "out")
+        assert not tag.startswith(cache.sha(table)[:20]), what  # named by the runs replaced: not a build from nothing's
+        shutil.rmtree(seed_project / "fresh", ignore_errors=True)
+        assert _cli(*build, "--out", "fresh", cwd=seed_project) == done, what
+        assert _table(seed_project / "fresh")[1] == table, what
+        assert {k: v for k, v in tree(seed_project / "out").items() if ".agentc-cache" not in k} == {
+            k: v for k, v in tree(seed_project / "fresh").items() if ".agentc-cache" not in k}, what
+        assert _cli(*build, cwd=seed_project) == done, what  # a no-op now: the kept report
+
+
+_FILES = st.sampled_from(["a.md", "b.md", "c.md", "<configuration>"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DIAGS, max_size=30), st.lists(_DIAGS, max_size=8), st.sets(_FILES, max_size=2), st.booleans(),
+       st.sampled_from(["text", "github"]), st.sampled_from([-1, 0, 1]), st.booleans(), st.sampled_from([None, True, False]))
+def test_a_few_files_runs_replaced_are_the_merge_and_splice_its_report(recorded, judged, gone, same_graph, fmt, verbosity,
+                                                                        color, statistics):
+    """incremental._replaced is the merge `rebuild` makes of all the recorded diagnostics, and the
+    report commands._made splices from the last one's (its other files' parts as they are) is the
+    one made from nothing."""
+    from agentc import cache, commands, formats, incremental
+    from agentc.compiler.diagnostics import apply_policy
+
+    recorded, judged = apply_policy(recorded), apply_policy(judged)
+    data = cache._marshalled(cache._runs(recorded), 2)
+    last = cache.Recorded(Path("x.record"), "tag", read=lambda: data, keep=False)
+    graph = incremental.GRAPH
+    kept = [d for d in recorded if ((d.file not in gone or d.code in graph) if same_graph else (d.file not in gone and d.code not in graph))]
+    want = incremental._merged(kept, judged)
+    color = color and fmt == "text"
+    commands._made(last, "k", fmt, color, verbosity, statistics, "strict")  # the report kept for the last one, in parts
+    final = incremental._replaced(last, judged, set(gone), same_graph)
+    assert final is not None and final.diagnostics() == want
+    assert (final is last) == (want == recorded)
+    if final is not last:
+        assert final.spliced_from("k") is not None
+        made = commands._made(final, "k", fmt, color, verbosity, statistics, "strict")
+        text = formats.text(want, color, verbosity=verbosity, statistics=statistics) if fmt == "text" else formats.github(want)
+        assert made == text.encode()
+        assert cache._marshalled(cache._runs(want), 2) == cache._marshalled(final._runs(), 2)
