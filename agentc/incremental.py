@@ -29,7 +29,7 @@ from agentc import api
 from agentc.cache import Recorded, unchanged
 from agentc.compiler import native, suppress
 from agentc.compiler.diagnostics import Diagnostic, apply_policy, has_errors
-from agentc.compiler.graph import DANGLING, NAMES, Named, counted, link, relink
+from agentc.compiler.graph import DANGLING, NAMES, NORMALS, Named, counted, link, relink
 from agentc.compiler.ir import AgentIR, Edge, ProjectIR, held_body
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
@@ -72,23 +72,24 @@ def views(found, project: ProjectIR, targets: list[str], comments: Sequence[supp
         if view is None:
             return None
         out.append(view)
-    return _stored(out, project.derived.get(DANGLING, {}))
+    return _stored(out, project.derived.get(DANGLING, {}), project.derived.get(NORMALS))
 
 
-def _stored(views: list[list], dangling: dict) -> list:
+def _stored(views: list[list], dangling: dict, normals: dict | None) -> list:
     """The views as the cache keeps them: [the ids, names, scopes and files of all, one after
     another; the rest of each view as marshal's bytes; the indices of those with suppression
-    lines; what link found for dangling names, `graph.DANGLING`, as names do not change in a
-    rebuild]. A rebuild reads the names of every agent and the rest of the edited ones only
-    (`_unstored`), unless it links them all: marshal made the lists and dicts of every view,
-    ~9.9M instructions at 1000 agents, where the names and the bytes take ~1.4M."""
+    lines; what link found for dangling names and the names' normal forms, `graph.DANGLING`
+    and `graph.NORMALS` (None: not found), as names do not change in a rebuild]. A rebuild
+    reads the names of every agent and the rest of the edited ones only (`_unstored`), unless
+    it links them all: marshal made the lists and dicts of every view, ~9.9M instructions at
+    1000 agents, where the names and the bytes take ~1.4M."""
     return [[x for v in views for x in v[:4]], [marshal.dumps(v[4:]) for v in views], [i for i, v in enumerate(views) if v[7]],
-            dict(dangling)]
+            dict(dangling), None if normals is None else dict(normals)]
 
 
 def _unstored(stored: list, i: int) -> list:
     """View `i` of the `_stored` views. ValueError, EOFError or TypeError when they are of another shape."""
-    names, rests, _, _ = stored
+    names, rests, _, _, _ = stored
     return [*names[4 * i:4 * i + 4], *marshal.loads(rests[i])]
 
 
@@ -214,7 +215,7 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
         old_views, old_files = store.load_views(record["views"]), set(record["files"])
         if old_views is None:
             return None
-        names, rests, commented, dangling = old_views
+        names, rests, commented, dangling, normals = old_views
         if len(rests) != len(found) or len(names) != 4 * len(found) or not unchanged(record["outputs"], recorded):
             return None
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
@@ -237,8 +238,8 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
     for i, entry in zip(changed, read, strict=True):
         seen[i] = entry
     try:
-        relinked, linked_diags = relink(edited, named, dangling)
-    except (TypeError, ValueError):  # what the views hold of dangling names is of another shape
+        relinked, linked_diags = relink(edited, named, dangling, normals)
+    except (TypeError, ValueError, AttributeError):  # what the views hold of dangling names or normal forms is of another shape
         return None
     at = {found[i].file: i for i in changed}
     new: dict[int, list] = {}
@@ -258,7 +259,7 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
         rests = list(rests)
         for i, view in new.items():
             rests[i] = marshal.dumps(view[4:])
-        new_views = [names, rests, sorted(set(commented) - set(new) | {i for i, view in new.items() if view[7]}), dangling]
+        new_views = [names, rests, sorted(set(commented) - set(new) | {i for i, view in new.items() if view[7]}), dangling, normals]
         try:
             same_graph = _moved(old, new, record["diagnostics"], {found[i].file for i in changed})
         except _NOT_A_VIEW:  # stored views of another shape, or a damaged table of diagnostics: a full build

@@ -24,7 +24,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic], linked: Mapping[s
     only the graph-wide checks (AGC303, AGC305, AGC306) run over every agent."""
     linked = linked or {}
     diags = list(diagnostics)
-    kept, by_id, by_name = _index(agents, diags)
+    kept, by_id, by_name, normals = _index(agents, diags)
     names = _Names(kept, by_id, by_name)
     edges: list[Edge] = []
     by_source: dict[str, tuple[Edge, ...]] = {}  # each agent's edges, made one run per agent here
@@ -43,6 +43,7 @@ def link(agents: list[AgentIR], diagnostics: list[Diagnostic], linked: Mapping[s
     project.derived[_SHAPE] = shape  # the same agents and edges: the targets' nesting report reads it (`shape_of`)
     project.derived[_LOOPS] = loops  # and the loops found on it (`loop_of`)
     project.derived[DANGLING] = names.dangling  # for an incremental rebuild's `relink` (incremental.views)
+    project.derived[NORMALS] = normals  # and for its `_index` of the same names
     # ProjectIR.edges_from's index (a cached property), as it would group the edges by source: each
     # agent's edges are its own (source = its id, which no other kept agent has), made in one run.
     # Grouping them again through groupby read all ~18 000 edges of 1000 agents (~11M instructions)
@@ -65,14 +66,15 @@ class Named(tuple):
 
 
 def relink(agents: Sequence[AgentIR], named: Sequence[Named], dangling: Mapping[str, tuple[str | None, str | None]] | None = None,
-           ) -> tuple[list[tuple[AgentIR, tuple[Edge, ...]]], list[Diagnostic]]:
+           normals: Mapping[str, str] | None = None) -> tuple[list[tuple[AgentIR, tuple[Edge, ...]]], list[Diagnostic]]:
     """What `link` makes of `agents` when the build's agents are `named` (these among them, as
     they are): each agent with its mentions made delegations and its edges, in the order of
     their files, and their diagnostics. An incremental rebuild resolves its edited agents so,
     without the others' light agents (1000 agents: ~1.8 ms) or a link of all of them; it never
-    reports a graph-wide code (AGC303, AGC306): those are the whole build's. `dangling`: what a
-    link of the same names found for dangling names (its project's `DANGLING`), taken as found."""
-    kept, by_id, by_name = _index(named, None)
+    reports a graph-wide code (AGC303, AGC306): those are the whole build's. `dangling` and
+    `normals`: what a link of the same names found for dangling names and the names' normal
+    forms (its project's `DANGLING` and `NORMALS`), taken as found."""
+    kept, by_id, by_name, _ = _index(named, None, normals)
     names = _Names(kept, by_id, by_name, dangling)
     out: list[tuple[AgentIR, tuple[Edge, ...]]] = []
     diags: list[Diagnostic] = []
@@ -85,9 +87,13 @@ def relink(agents: Sequence[AgentIR], named: Sequence[Named], dangling: Mapping[
 _FILE, _ID, _NAME = attrgetter("file"), attrgetter("id"), attrgetter("name")
 
 
-def _index(agents: Sequence[AgentIR | Named], diags: list[Diagnostic] | None) -> tuple[list, dict, dict]:
+def _index(agents: Sequence[AgentIR | Named], diags: list[Diagnostic] | None, normals: Mapping[str, str] | None = None,
+           ) -> tuple[list, dict, dict, Mapping[str, str]]:
     """(the agents kept: the first of each id, by file; them by id; by name and by the normal form of
-    each name), and to `diags`, unless None, the graph-wide AGC303 and AGC306 of these names.
+    each name; the names whose normal form is another, to it), and to `diags`, unless None, the
+    graph-wide AGC303 and AGC306 of these names. `normals`: the last of these for the same names,
+    taken as found (a rebuild's names are the last build's: `normal` of its 1000 names, all
+    missing from its memo, was ~4.5M of a one-edit rebuild's ~245M instructions).
 
     Mapped and zipped rather than one agent at a time, with a loop only for ids or names that
     several agents hold: an incremental rebuild indexes 1000 agents' names for its one edited
@@ -116,10 +122,13 @@ def _index(agents: Sequence[AgentIR | Named], diags: list[Diagnostic] | None) ->
             if len(group) > 1:
                 diags.append(diag("AGC306", group[1].span, f"'{name}' is defined in {len(group)} plugins: "
                                   + ", ".join(g.id for g in group) + "; each keeps its plugin-scoped id"))
-    for a, name, key in zip(kept, names, map(normal, names), strict=True):  # "Backend Architect" is found as backend-architect too
-        if key != name and a not in by_name[key]:
+    if normals is None:
+        normals = {name: key for name, key in zip(names, map(normal, names), strict=True) if key != name}
+    for a, name in zip(kept, names, strict=True) if normals else ():  # "Backend Architect" is found as backend-architect too
+        key = normals.get(name)
+        if key is not None and a not in by_name[key]:
             by_name[key].append(a)
-    return kept, by_id, by_name
+    return kept, by_id, by_name, normals
 
 
 class _Names:
@@ -436,6 +445,7 @@ Shape = tuple[dict[str, list[str]], dict[tuple[str, str], Edge], list[list[str]]
 """(`successors`' two results, `components` of the first): the delegation graph's shape."""
 _SHAPE = "graph.shape"  # its key in ProjectIR.derived
 DANGLING = "graph.dangling"  # ProjectIR.derived's dangling name -> what link found for it (`_Dangling`)
+NORMALS = "graph.normals"  # ProjectIR.derived's name -> its normal form, for each name that is not its own (`_index`)
 _LOOPS = "graph.loops"  # ProjectIR.derived's agent -> its shortest loop (`loop_of`)
 
 

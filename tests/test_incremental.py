@@ -393,8 +393,8 @@ def test_damaged_views_are_a_full_build_with_the_same_result(seed_project, monke
         data[len(data) // 2] ^= 0x01
         views.write_bytes(bytes(data))
     else:  # the bytes the record names, but views of another shape (one field short)
-        names, rests, commented, dangling = _unmarshalled(views.read_bytes())
-        data = _marshalled([names, [marshal.dumps(marshal.loads(rest)[:-1]) for rest in rests], commented, dangling])
+        names, rests, commented, dangling, normals = _unmarshalled(views.read_bytes())
+        data = _marshalled([names, [marshal.dumps(marshal.loads(rest)[:-1]) for rest in rests], commented, dangling, normals])
         tag = f"{hashlib.sha256(data).hexdigest()[:20]}-{zlib.crc32(data):08x}"
         record = next(builds.glob("*.record"))
         rec = _unmarshalled(record.read_bytes())
@@ -753,6 +753,56 @@ def test_relink_takes_what_link_found_for_dangling_names(seed_project, monkeypat
     want = graph.relink(agents, named)
     monkeypatch.setattr(graph, "did_you_mean_agent", lambda *a: pytest.fail("searched again"))
     assert graph.relink(agents, named, found) == want
+
+
+def test_relink_takes_the_normal_forms_link_found(tmp_path, monkeypatch):
+    """Given the normal forms a link of the same names found (`graph.NORMALS`: only the names
+    not already theirs), relink normalizes no agent's name again, and gives what it gives
+    without them."""
+    from agentc.compiler import graph
+    from agentc.discover import discover
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "agents").mkdir()
+    for name, delegates in (("Backend Architect", []), ("Data_Engineer", []), ("lead", ["backend-architect", "data-engineer"])):
+        (tmp_path / f"agents/{name.lower()}.md").write_text(_agent(name, delegates), encoding="utf-8")
+    agents, _, _ = api.read_agents(discover(["agents"], exclude=[])[0])
+    whole = graph.link(agents, [])
+    normals = whole.derived[graph.NORMALS]
+    assert normals == {"Backend Architect": "backend-architect", "Data_Engineer": "data-engineer"}
+    assert {(e.source, e.target_id) for e in whole.edges} == {("lead", "Backend Architect"), ("lead", "Data_Engineer")}
+    named = [graph.Named((a.id, a.name, a.scope, a.file)) for a in agents]
+    asked: list[str] = []
+    real = graph.normal
+    monkeypatch.setattr(graph, "normal", lambda name: asked.append(name) or real(name))
+    want = graph.relink(agents, named)
+    assert {a.name for a in agents} <= set(asked)
+    asked.clear()
+    got = graph.relink(agents, named, None, normals)
+    assert got == want and got[0] == [(a, whole.edges_from(a.id)) for a in whole.agents]
+    assert not set(asked) & {a.name for a in agents}
+
+
+def test_names_not_in_normal_form_rebuild_as_a_build_from_nothing(tmp_path, monkeypatch):
+    """Agents named "Backend Architect" and "Data_Engineer", found under their normal forms: a
+    rebuild of the agent delegating to them (their forms from the record, `graph.NORMALS`) is
+    a build from nothing, at the end of its file and above its delegations."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "agents").mkdir()
+    for name, delegates in (("Backend Architect", []), ("Data_Engineer", ["lead"]), ("lead", ["backend-architect", "data-engineer"])):
+        (tmp_path / f"agents/{name.lower()}.md").write_text(_agent(name, delegates), encoding="utf-8")
+    first = _as_from_nothing(tmp_path, "agents", ("claude",))
+    assert {"AGC305", "AGC308"} <= {d.code for d in first.diagnostics}
+    path = tmp_path / "agents/lead.md"
+    for old, new in (("", "\nOne more line.\n"), ("You are", "Moved.\n\nYou are"),
+                     ("**data-engineer**", "**Data Engineer**")):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
+        calls = _linked_spy(monkeypatch)
+        _as_from_nothing(tmp_path, "agents", ("claude",))
+        assert calls[:1] == ["relink"], new
+        monkeypatch.undo()
+        monkeypatch.chdir(tmp_path)
 
 
 @pytest.mark.parametrize("own", [False, True])
