@@ -18,7 +18,7 @@ from agentc.compiler.diagnostics import Diagnostic, diag, has_errors
 from agentc.compiler.frozen import lean
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.discover import discover
+from agentc.discover import Listing, discover, relisted
 
 if TYPE_CHECKING:
     from agentc.cache import Recorded
@@ -76,14 +76,22 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
     roots_abs = [os.path.abspath(r) for r in roots_shown]
     outcome = Outcome(roots=roots_shown, targets=targets)
 
-    store = last = sources = None
-    found, ddiags = discover(list(options.sources), exclude=roots_shown)
+    store = last = sources = found = walk = None
+    ddiags: list[Diagnostic] = []
     if options.cache:
         from agentc.cache import Cache, build_key
 
         store = Cache(options.cache_folder(), keep=mode == "write")
         key = build_key(_key_options(options), targets, roots_abs)
         last = store.load_record(roots_abs)
+        if _listed(last, options.sources, roots_shown):  # so are its files: made below, unless a no-op
+            walk = last["walk"]
+    if walk is None:
+        listing, walk_ns = Listing(sure=store is not None), time.time_ns()
+        found, ddiags = discover(list(options.sources), exclude=roots_shown, listing=listing)
+        if listing.sure:
+            walk = [os.getcwd(), list(options.sources), roots_shown, walk_ns, listing.folders]
+    if store is not None:
         sources = matching(last, key, found)
         if sources is not None and not sources[1] and _no_op(last) and _readable(last["diagnostics"], report_key):
             outcome.held = (store, last)
@@ -91,6 +99,14 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
             outcome.unchanged = len(last.get("outputs", [])) - len(roots_abs)
             outcome.cached = True
             return outcome
+    if found is None:  # the last build's files (_listed): 1000 Found made only when not a no-op
+        try:
+            found = relisted(options.sources[0], [s[0] for s in last["sources"]], last["scopes"])
+        except (TypeError, IndexError, KeyError):
+            found = None
+        if found is None:  # not as discover spells them (a damaged record): a walk and a full build
+            walk = sources = None
+            found, ddiags = discover(list(options.sources), exclude=roots_shown)
 
     from agentc import incremental, writer  # not before: a no-op build writes nothing (the writer's import: ~2M instructions)
 
@@ -215,7 +231,7 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         if views is None and quick is None:
             views = incremental.views(found, result.project, targets, result.suppressions)
         recorded = _record(store, roots_abs, key, seen, found, stages, outcome.recorded or outcome.diagnostics,
-                           last if quick else None, files=sorted(produced), views=views)
+                           last if quick else None, files=sorted(produced), views=views, walk=walk)
         if recorded is not None:  # the new record's: the report kept for them is read or kept there
             outcome.recorded = recorded
     return outcome
@@ -259,19 +275,36 @@ def _unsafe(outcome: Outcome, exc: Exception, out: Path, project=None) -> Outcom
     return outcome
 
 
+def _listed(record: dict | None, sources: tuple[str, ...], exclude: list[str]) -> bool:
+    """Whether the last build's files (its record's sources and scopes) are this build's: it
+    walked these sources from this folder, leaving out these folders, and every folder it listed
+    has the stat it had then, taken more than RACY_NS after the folder last changed
+    (discover.Listing). Else a walk."""
+    from agentc.cache import unsettled
+
+    try:
+        cwd, walked, left_out, walk_ns, folders = record["walk"]
+        if walked != list(sources) or left_out != exclude or cwd != os.getcwd() or type(folders) is not list:
+            return False
+        return bool(folders) and not unsettled(folders, walk_ns) and len(record["scopes"]) == len(record["sources"])
+    except (KeyError, TypeError, ValueError):  # no walk kept, or a damaged record: a walk
+        return False
+
+
 def matching(record: dict | None, key: str, found) -> tuple[list, list[int]] | None:
     """When `record` is the last build's of this very build (its key, source paths and plugin
     scopes): its source entries brought up to date and the indices of the changed ones
     (cache.refreshed); else None. The no-op test and an incremental rebuild both start from
-    them: a one-edit rebuild of 1000 agents stat'ed its sources and hashed the edited one twice."""
+    them: a one-edit rebuild of 1000 agents stat'ed its sources and hashed the edited one twice.
+    `found` None: the record's own files (`_listed`)."""
     from agentc.cache import refreshed
 
     try:
         if not record or record.get("key") != key:
             return None
-        if [s[0] for s in record["sources"]] != [f.path for f in found]:
+        if found is not None and [s[0] for s in record["sources"]] != [f.path for f in found]:
             return None  # a file appeared, vanished or moved
-        if record.get("scopes") != [f.scope for f in found]:
+        if found is not None and record.get("scopes") != [f.scope for f in found]:
             return None  # a plugin was renamed (its plugin.json is not a source file)
         return refreshed(record["sources"], int(record["recorded_ns"]))
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
@@ -301,10 +334,11 @@ def _no_op(record: dict) -> bool:
         return False
 
 
-def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views) -> Recorded | None:
+def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views, walk) -> Recorded | None:
     """`stage.same`: per folder, the paths an incremental rebuild left alone; their entries are `last`'s.
-    `diags`: the build's diagnostics, or the last record's `Recorded` when they are its. Returns the
-    new record's diagnostics as a `Recorded`, None when no record was kept."""
+    `diags`: the build's diagnostics, or the last record's `Recorded` when they are its. `walk`: what
+    finding the sources read (`_listed`), None when it cannot tell. Returns the new record's
+    diagnostics as a `Recorded`, None when no record was kept."""
     from agentc import writer
     from agentc.cache import RACY_NS, sha, stat_of
 
@@ -347,6 +381,7 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
         "outputs": outputs,
         "diagnostics": diags,  # stored beside it as a table per file (Cache.save_record)
         "files": files,  # every `<target>/<path>` produced
+        "walk": walk if len(seen) == len(found) else None,
     }, views)  # per source, what an incremental rebuild needs of its agent (None: no such rebuild)
     if last is None:  # an incremental rebuild used only the changed files' entries: the others stay
         store.prune_ir()

@@ -541,7 +541,8 @@ def test_an_edit_stats_and_hashes_each_source_once(seed_project, monkeypatch):
     sources = len(list((seed_project / "agents").glob("*.md")))
     done = build("out")
     assert done.changes == [("stale", "out/claude/.claude/agents/ml-engineer.md")]
-    assert passes == [sources, sources + 1]  # the sources, then the outputs and the manifest
+    # the folder the sources were found in (runner._listed), the sources, then the outputs and the manifest
+    assert passes == [1, sources, sources + 1]
     size = (seed_project / "agents/ml-engineer.md").stat().st_size
     assert hashed.count(size) == 2  # cache.refreshed, then api.read_agents
     want_tree, want_diags = from_nothing(seed_project)
