@@ -203,3 +203,33 @@ print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
+
+
+def test_copy_stands_in_until_something_reads_from_it():
+    """entry._defer_copy: dataclasses imports a stand-in for copy (no weakref with it); the first
+    read imports the real module, whose names the stand-in then holds itself, so asdict's
+    `copy.deepcopy` for every value reads them straight."""
+    code = """
+import sys
+from agentc import entry
+entry._defer_copy()
+import copy
+import dataclasses
+assert sys.modules["copy"] is copy and "weakref" not in sys.modules and getattr(copy, "__file__", None) is None
+@dataclasses.dataclass
+class Row:
+    cells: list
+    name: str
+row = Row([1, {"a": "é🙂"}], "x")
+copied = dataclasses.asdict(row)
+real = sys.modules["copy"]
+assert copied == {"cells": [1, {"a": "é🙂"}], "name": "x"} and copied["cells"] is not row.cells
+assert real is not copy and "weakref" in sys.modules and vars(copy)["deepcopy"] is real.deepcopy
+import copy as again
+assert again is real
+entry._defer_copy()
+assert sys.modules["copy"] is real
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]

@@ -47,7 +47,8 @@ def test_claude_only_build_imports_no_formatter_nor_framework_target(tmp_path):
 
 
 def test_a_build_and_its_rebuilds_never_import_inspect(tmp_path, monkeypatch):
-    """dataclasses imports inspect for what a build never asks of it (agentc.entry._defer_inspect).
+    """dataclasses imports inspect and copy for what a build never asks of them (agentc.entry._defer_inspect,
+    _defer_copy).
     With the C modules: in pure Python the cache's writer is pydantic-core's, whose package
     imports typing_extensions, which reads inspect."""
     from conftest import native_or_skip
@@ -58,7 +59,7 @@ def test_a_build_and_its_rebuilds_never_import_inspect(tmp_path, monkeypatch):
     monkeypatch.delenv("AGENTC_PURE_PYTHON", raising=False)
     for _ in range(2):  # a build, then a no-op
         names = imported("build", str(ROOT / "agents" / "seed-team"), "-t", "claude", "--out", str(tmp_path / "out"))
-        assert _top(names, ("inspect", "ast", "dis", "tokenize")) == []
+        assert _top(names, ("inspect", "ast", "dis", "tokenize", "copy", "weakref")) == []
 
 
 def test_version_imports_neither_typer_nor_pydantic_nor_the_compiler():
