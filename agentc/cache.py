@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from agentc.compiler.ir import AgentIR
 
-FORMAT = 7  # bump when the layout of the cache files changes
+FORMAT = 8  # bump when the layout of the cache files changes
 RACY_NS = 100_000_000  # a stat this close to (or after) the recording time is verified by hash
 # sha256 of (version, FORMAT, each code file's (path, stat)) -> code_fingerprint(); a few: one per checkout state.
 # Keyed by a digest, not by the ~100 stats themselves: the table is read by every cached build.
@@ -94,6 +94,90 @@ def _unmarshalled(data: bytes) -> Any:
             return marshal.loads(body)
         except (EOFError, TypeError) as exc:  # ValueError: "bad marshal data"
             raise ValueError("a damaged build file") from exc
+
+
+def _framed(meta: Any, body: Sequence[bytes | memoryview]) -> list[bytes | memoryview]:
+    """A file of `_HEADER`, a line of the CRC32 and the length of marshal's bytes of `meta`
+    (version 2: equal values, equal bytes), those bytes, then `body`'s as they are: the chunks
+    to write (`_write_chunks`). The table of diagnostics and the kept report are such files: their
+    bodies (~2.3 and ~1.5 MB at 1000 agents) are mapped when read and written from the buffers
+    that hold them, not copied into and out of marshal's bytes (each such copy of a new buffer
+    cost ~1 ms of page faults), and `meta` says how to check them."""
+    data = marshal.dumps(meta, 2)
+    return [b"%s%08x %d\n%s" % (_HEADER, _crc32(data), len(data), data), *body]
+
+
+def _unframed(data: bytes | mmap.mmap) -> tuple[Any, memoryview, str]:
+    """`_framed`'s meta, its body (a view of `data`) and the CRC32 of its meta as 8 hex digits;
+    ValueError when `data` is not such a file of this agentc and Python, or its meta is damaged."""
+    start = len(_HEADER)
+    end = data.find(b"\n", start, start + 32)
+    crc, _, size = bytes(data[start:max(end, start)]).partition(b" ")
+    if data[:start] != _HEADER or len(crc) != 8 or not size.isdigit():
+        raise ValueError("not a build file of this agentc and Python")
+    view = memoryview(data)
+    meta = view[end + 1:end + 1 + int(size)]
+    if len(meta) != int(size) or b"%08x" % _crc32(meta) != crc:
+        raise ValueError("a damaged build file")
+    try:
+        value = marshal.loads(meta)
+    except (EOFError, TypeError) as exc:  # ValueError: "bad marshal data"
+        raise ValueError("a damaged build file") from exc
+    return value, view[end + 1 + int(size):], crc.decode()
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap | None:
+    """The file's bytes, mapped (its pages are the page cache's: no copy, and the kernel maps
+    them several at a fault) where a rebuild loaded mmap already (to open the pack), else read:
+    importing mmap is ~2M instructions of a no-op build, which reads the kept report (~1.5 MB at
+    1000 agents) alone; and read where a mapped file could not be replaced (Windows). None when
+    missing, empty or unreadable."""
+    mapping = sys.modules.get("mmap") if os.name == "posix" else None
+    try:
+        with open(path, "rb") as f:
+            return mapping.mmap(f.fileno(), 0, access=mapping.ACCESS_READ) if mapping is not None else f.read() or None
+    except (OSError, ValueError):  # mmap refuses an empty file
+        return None
+
+
+def _write_chunks(fd: int, chunks: Sequence[bytes | memoryview]) -> None:
+    """All of `chunks`, one after another, to the file open as `fd`: a writev(2) per IOV_MAX of
+    them where there is one (a rebuild writes a table of ~1000 runs from their own buffers)."""
+    if not hasattr(os, "writev"):
+        for chunk in chunks:
+            _write_fd(fd, memoryview(chunk))
+        return
+    for at in range(0, len(chunks), 1024):  # POSIX's IOV_MAX is at least 1024 where writev exists (Linux, macOS)
+        batch = [memoryview(c) for c in chunks[at:at + 1024] if len(c)]
+        done = os.writev(fd, batch) if batch else 0
+        for chunk in batch:  # what a short write left, if any
+            if done < len(chunk):
+                _write_fd(fd, chunk[done:])
+            done = max(done - len(chunk), 0)
+
+
+def _write_fd(fd: int, data: memoryview) -> None:
+    while len(data):
+        wrote = os.write(fd, data)
+        if not wrote:
+            raise OSError("short write")
+        data = data[wrote:]
+
+
+def _store_chunks(path: Path, chunks: Sequence[bytes | memoryview]) -> bool:
+    """`chunks` as the file at `path`, complete before it has that name; False when it could not be written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            _write_chunks(fd, chunks)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:  # a cache that cannot be written is only slower
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 # sha256 by the interpreter's own module for a process's first 256 KB, by OpenSSL's (hashlib)
@@ -449,7 +533,7 @@ class Cache:
         tag = record["diagnostics"]
         # Their file is read when they are: a no-op build that prints the report kept for them
         # never reads it (1000 agents: ~2.3 MB and its CRC).
-        record["diagnostics"] = self._diagnostics = Recorded(path, tag, read=lambda: self._read_tagged(path, "diags", tag),
+        record["diagnostics"] = self._diagnostics = Recorded(path, tag, read=lambda: _mapped(path.with_name(f"{path.stem}.{tag}.diags")),
                                                              keep=self.keep)
         return record
 
@@ -459,7 +543,8 @@ class Cache:
         So do the record's diagnostics, a table per file (`_runs`): a rebuild after an edit
         mostly ends with the diagnostics it started from (`diags` is then the `Recorded` it
         loaded), whose file then stays as it is (1000 agents: ~12 000 AGC301s, ~2.3 MB not
-        written again). Returns the new record's diagnostics. All are `_marshalled`'s bytes."""
+        written again). Returns the new record's diagnostics. The record and views are `_marshalled`'s
+        bytes, the diagnostics `_tabled`'s."""
         path = self._record_path(roots)
         diags = record["diagnostics"]
         last = self._diagnostics if roots == self._loaded else None
@@ -468,10 +553,10 @@ class Cache:
         elif last is not None and last.made is not None and list(diags) == list(last.made):
             tag = last.tag  # the same objects but those an edit made again: compared by identity first
         else:
-            # The last build's with a few files' runs replaced (Recorded.replaced): their bytes as they
-            # are. marshal's version 2: the same bytes as a build from nothing writes (no back-references).
-            data, named = diags.stored() if type(diags) is Recorded else (_marshalled(_runs(diags), 2), None)
-            tag = self._store_tagged(path, "diags", data, named=named)
+            # The last build's with a few files' runs replaced (Recorded.replaced): their tables as they
+            # are. The same bytes as a build from nothing writes (`_framed`: no back-references).
+            chunks, named = diags.stored() if type(diags) is Recorded else (_tabled(_runs(diags)), None)
+            tag = self._store_table(path, chunks, named)
             if type(diags) is Recorded:
                 diags.tag = tag
             for old in path.parent.glob(f"{path.stem}.*.report"):  # reports of diagnostics no record holds now
@@ -492,15 +577,36 @@ class Cache:
         self._store(path, _marshalled({**record, "recorded_ns": time.time_ns()}))
         return diags
 
-    def _store_tagged(self, record: Path, kind: str, data: bytes, *, named: bytes | None = None) -> str:
+    def _store_tagged(self, record: Path, kind: str, data: bytes) -> str:
         """`data` beside the record as `<record>.<tag>.<kind>`, and the record's other files of
-        that kind gone; the tag: the start of the hash of what names it (`named`, bytes that tell
-        it from any other, else `data` itself), and its CRC32, which `_read_tagged` checks (the
-        views of 1000 agents, ~1.7 MB: SHA-256 ~1.2 ms of every one-edit rebuild, the CRC ~0.1)."""
-        tag = f"{sha(data if named is None else named)[:20]}-{_crc32(data):08x}"
+        that kind gone; the tag: the start of its hash, which names it, and its CRC32, which
+        `_read_tagged` checks (the views of 1000 agents, ~1.7 MB: SHA-256 ~1.2 ms of every
+        one-edit rebuild, the CRC ~0.1)."""
+        tag = f"{sha(data)[:20]}-{_crc32(data):08x}"
         name = f"{record.stem}.{tag}.{kind}"
         self._store(record.with_name(name), data)
         for old in record.parent.glob(f"{record.stem}.*.{kind}"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        return tag
+
+    def _store_table(self, record: Path, chunks: list[bytes | memoryview], named: bytes | None) -> str:
+        """The table of diagnostics (`_tabled`'s chunks) beside the record as `<record>.<tag>.diags`,
+        and the record's other tables gone; the tag: the start of the hash of what names it (`named`,
+        else the file itself) and the CRC32 of its meta (its header line's), which `Recorded._runs` checks."""
+        if named is None:
+            digest = new_sha(sum(map(len, chunks)))
+            for chunk in chunks:
+                digest.update(chunk)
+            head = digest.hexdigest()
+        else:
+            head = sha(named)
+        tag = f"{head[:20]}-{bytes(chunks[0][len(_HEADER):len(_HEADER) + 8]).decode()}"
+        name = f"{record.stem}.{tag}.diags"
+        self._prepare()
+        record.parent.mkdir(parents=True, exist_ok=True)
+        _store_chunks(record.with_name(name), chunks)
+        for old in record.parent.glob(f"{record.stem}.*.diags"):
             if old.name != name:
                 old.unlink(missing_ok=True)
         return tag
@@ -925,8 +1031,9 @@ def _looked_at(path: str, old_stat: list[int], digest: str | None, recorded_ns: 
 
 def _runs(diags: Sequence[Diagnostic]) -> list:
     """Diagnostics as a record keeps them: per run of one file (a build's come sorted by file, so
-    mostly one run a file), three values: its file, its codes, and its table (codec.diagnostics_table)
-    in marshal's bytes, which `Recorded.of` reads for a few files without reading the others."""
+    one run a file), four values: its file, its codes, its table (codec.diagnostics_table) in
+    marshal's bytes, which `Recorded.by_file` reads for a few files without reading the others,
+    and that table's CRC32, checked when it is read (`_tabled`)."""
     from agentc import codec  # pydantic-core's module: a build whose diagnostics are the record's needs none
 
     out: list = []
@@ -935,12 +1042,35 @@ def _runs(diags: Sequence[Diagnostic]) -> list:
     return out
 
 
-def _run_of(file: str, run: list[Diagnostic], codec: Any) -> tuple[str, tuple[str, ...], bytes]:
-    """One file's run as `_runs` keeps it: its file, its codes, its table in marshal's bytes."""
+def _run_of(file: str, run: list[Diagnostic], codec: Any) -> tuple[str, tuple[str, ...], bytes, int]:
+    """One file's run as `_runs` keeps it: its file, its codes, its table in marshal's bytes, their CRC32."""
     # marshal's version 2: a table's strings are distinct, so no back-references to track, and
     # the hashtable later versions make for them per call was most of the cost of a small
     # table (100 agents' ~1200 diagnostics in 100 tables: dumps ~1.6 -> ~0.9 ms, loads ~1.9 -> ~0.6).
-    return file, tuple(sorted(set(map(_CODE_OF, run)))), marshal.dumps(codec.diagnostics_table(run), 2)
+    table = marshal.dumps(codec.diagnostics_table(run), 2)
+    return file, tuple(sorted(set(map(_CODE_OF, run)))), table, _crc32(table)
+
+
+def _tabled(runs: list) -> list[bytes | memoryview]:
+    """The file of the table of diagnostics (`_framed`) of `_runs`' runs: their files, codes,
+    lengths and CRC32s, then their tables one after another."""
+    meta = list(runs)
+    meta[2::4] = map(len, runs[2::4])
+    return _framed(meta, runs[2::4])
+
+
+def _untabled(data: bytes | mmap.mmap) -> tuple[list, str]:
+    """`_tabled`'s runs again, each table a view of `data` (unchecked: `Recorded._run` checks
+    it), and the CRC32 of their meta, which names the file with its hash; ValueError when `data`
+    is not such a file, or its meta damaged."""
+    runs, body, crc = _unframed(data)
+    if type(runs) is not list or len(runs) % 4 or not {*map(type, runs[1::4])} <= {tuple} or not {
+            *map(type, runs[2::4]), *map(type, runs[3::4])} <= {int} or sum(runs[2::4]) != len(body):
+        raise ValueError("not a table of diagnostics")
+    at = 0
+    for i in range(2, len(runs), 4):
+        runs[i], at = body[at:at + runs[i]], at + runs[i]
+    return runs, crc
 
 
 _FILE_OF, _CODE_OF = attrgetter("file"), attrgetter("code")
@@ -958,14 +1088,14 @@ class Recorded:
     table is the record's runs as they are but these, and its report the kept one with these files'
     parts made again (commands.report)."""
 
-    def __init__(self, record: Path, tag: str | None, *, read: Callable[[], bytes | None] | None = None,
+    def __init__(self, record: Path, tag: str | None, *, read: Callable[[], bytes | mmap.mmap | None] | None = None,
                  made: tuple | None = None, keep: bool = True) -> None:
-        """`read`: their file's bytes, CRC-checked (None: missing or damaged); `made`: the objects;
+        """`read`: their file's bytes (`_tabled`'s; None: missing); `made`: the objects;
         `tag` None: not stored yet (`replaced`'s, until Cache.save_record names it)."""
         self.record, self.tag, self.keep = record, tag, keep  # keep: False under --check and --dry-run
         self._read, self.made = read, made
-        self._split: list | None = None  # `_runs`' list, from `_read`
-        self._report: tuple[Any, bytes, list | None, dict | None] | None = None  # `kept`'s, read or kept last
+        self._split: list | None = None  # `_runs`' list, from `_read` (each table a view of its file)
+        self._report: tuple[Any, Any, list | None, dict | None] | None = None  # `kept`'s, read or kept last
         # `replaced`'s: the Recorded it came from, per run the index of that one's run it is (None: a
         # new one), the new runs' diagnostics by index, and those of the runs it replaced.
         self.base: Recorded | None = None
@@ -977,7 +1107,7 @@ class Recorded:
         """The diagnostics; ValueError when their table is not one (a damaged record)."""
         if self.made is None:
             runs = self._runs()
-            self.made = tuple(d for at in range(0, len(runs), 3) for d in self._run(runs[at + 2]))
+            self.made = tuple(d for at in range(0, len(runs), 4) for d in self._run(runs, at))
             self._read = None
         return self.made
 
@@ -991,9 +1121,9 @@ class Recorded:
         if self.made is not None:
             return [d for d in self.made if d.file in files or d.code in codes]
         runs, out = self._runs(), []
-        for at in range(0, len(runs), 3):
+        for at in range(0, len(runs), 4):
             if runs[at] in files or not codes.isdisjoint(runs[at + 1]):
-                out += self._run(runs[at + 2])
+                out += self._run(runs, at)
         return out
 
     def by_file(self, files: Collection[str], codes: frozenset[str]) -> dict[str, list[Diagnostic]] | None:
@@ -1003,13 +1133,13 @@ class Recorded:
         if self._split is None and self._read is None:
             return None
         runs = self._runs()
-        names = runs[0::3]
+        names = runs[0::4]
         try:  # sorted, hence each file once: `_runs` grouped the diagnostics by file
             if sorted(names) != names:
                 return None
         except TypeError:  # not all str
             return None
-        return {runs[at]: self._run(runs[at + 2]) for at in range(0, len(runs), 3)
+        return {runs[at]: self._run(runs, at) for at in range(0, len(runs), 4)
                 if runs[at] in files or not codes.isdisjoint(runs[at + 1])}
 
     def replaced(self, new: dict[str, list[Diagnostic]], old: dict[str, list[Diagnostic]]) -> Recorded:
@@ -1025,14 +1155,14 @@ class Recorded:
         from agentc import codec
 
         runs = self._runs()
-        names = runs[0::3]
+        names = runs[0::4]
         at = dict(zip(names, range(len(names)), strict=True))
         # Each new run's place: where its file's run is (replaced), or where it goes (a new file).
         cuts = sorted((at[f], 1, f) if f in at else (bisect_left(names, f), 0, f) for f in new)
         out: Recorded = Recorded(self.record, None, keep=self.keep)
         split, sources, done = [], out.sources, 0
         for place, replacing, f in cuts:
-            split += runs[3 * done:3 * place]
+            split += runs[4 * done:4 * place]
             sources += range(done, place)
             if new[f]:
                 out.fresh[len(sources)] = new[f]
@@ -1041,7 +1171,7 @@ class Recorded:
             if replacing:
                 out.dropped += old[f]
             done = place + replacing
-        split += runs[3 * done:]
+        split += runs[4 * done:]
         sources += range(done, len(names))
         out._split, out.base = split, self
         return out
@@ -1050,27 +1180,31 @@ class Recorded:
         if self._split is None:
             data = self._read() if self._read is not None else None
             if data is None:
-                raise ValueError("no table of diagnostics, or a damaged one")
-            runs = _unmarshalled(data)
-            if type(runs) is not list or len(runs) % 3 or not {*map(type, runs[1::3])} <= {tuple} or not {
-                    *map(type, runs[2::3])} <= {bytes}:
-                raise ValueError("not a table of diagnostics")
+                raise ValueError("no table of diagnostics")
+            runs, crc = _untabled(data)
+            if self.tag is None or self.tag.rpartition("-")[2] != crc:
+                raise ValueError("another table of diagnostics than the record's")
             self._split = runs
         return self._split
 
-    def stored(self) -> tuple[bytes, bytes]:
-        """The bytes of a `replaced` one's file, and what names them: the tag of the one it came
-        from and its new runs, which with that one's bytes make these (hashing ~2.3 MB at 1000
-        agents was ~5M instructions of an edit's rebuild, where this is ~1000 small ints)."""
+    def stored(self) -> tuple[list[bytes | memoryview], bytes]:
+        """The chunks of a `replaced` one's file (`_tabled`: the other runs' tables as the views of
+        the last file they are), and what names them: the tag of the one it came from and its new
+        runs, which with that one's file make these (hashing ~2.3 MB at 1000 agents was ~5M
+        instructions of an edit's rebuild, where this is ~1000 small ints)."""
         runs = self._split
         assert runs is not None and self.base is not None and self.base.tag is not None
-        named = [s if s is not None else runs[3 * i:3 * i + 3] for i, s in enumerate(self.sources)]
-        return _marshalled(runs, 2), marshal.dumps((self.base.tag, named))
+        named = [s if s is not None else runs[4 * i:4 * i + 4] for i, s in enumerate(self.sources)]
+        return _tabled(runs), marshal.dumps((self.base.tag, named))
 
     @staticmethod
-    def _run(data: bytes) -> list[Diagnostic]:
+    def _run(runs: list, at: int) -> list[Diagnostic]:
+        """The diagnostics of the run at `at` of `_runs`' list; ValueError when its table is damaged."""
         from agentc import codec  # pydantic-core's module: see _runs
 
+        data = runs[at + 2]
+        if _crc32(data) != runs[at + 3]:
+            raise ValueError("a damaged table of diagnostics")
         try:
             table = marshal.loads(data)
         except (EOFError, TypeError) as exc:  # ValueError: "bad marshal data"
@@ -1080,29 +1214,43 @@ class Recorded:
     def _report_path(self) -> Path:
         return self.record.with_name(f"{self.record.stem}.{self.tag}.report")
 
-    def report(self, key: str) -> bytes | None:
+    def report(self, key: str) -> bytes | memoryview | None:
         """The report kept for these diagnostics under `key` (what the report depends on beyond them:
         commands.report_key), or None. agentc's code is part of the key: another agentc may format
         the same diagnostics otherwise."""
         kept = self.kept(key)
         return kept[0] if kept is not None else None
 
-    def kept(self, key: str) -> tuple[bytes, list | None, dict | None] | None:
+    def kept(self, key: str) -> tuple[bytes | memoryview, list | None, dict | None] | None:
         """`report`'s, with what `keep_report` kept beside it: the length of each run's part of it
-        and the count of each (code, severity), when the report is made of such parts."""
+        and the count of each (code, severity), when the report is made of such parts. The file
+        is `_framed`'s: this in its meta with the length and CRC32 of each chunk of the report,
+        which follows, mapped (a no-op of 1000 agents writes its ~1.5 MB from the page cache)."""
         key = (code_fingerprint(), key)
         if self._report is None and self.tag is not None:
+            data = _mapped(self._report_path())
             try:
-                kept = _unmarshalled(self._report_path().read_bytes())
-                if type(kept) is dict and type(kept.get("report")) is bytes:
-                    self._report = (kept.get("key"), kept["report"], kept.get("parts"), kept.get("tally"))
-            except (OSError, ValueError):
+                if data is None:
+                    raise ValueError("no report")
+                meta, body, _ = _unframed(data)
+                chunks = meta["chunks"] if type(meta) is dict else None
+                if type(chunks) is not list or sum(n for n, _ in chunks) != len(body):
+                    raise ValueError("not a report")
+                at = 0
+                for n, crc in chunks:
+                    if _crc32(body[at:at + n]) != crc:
+                        raise ValueError("a damaged report")
+                    at += n
+                self._report = (meta.get("key"), body, meta.get("parts"), meta.get("tally"))
+            except (ValueError, TypeError):
                 pass
         if self._report is not None and self._report[0] == key:
+            if type(self._report[1]) is list:  # chunks kept here (`keep_report`): one report, once asked
+                self._report = (key, b"".join(self._report[1]), *self._report[2:])
             return self._report[1:]
         return None
 
-    def spliced_from(self, key: str) -> tuple[bytes, list[int], dict] | None:
+    def spliced_from(self, key: str) -> tuple[bytes | memoryview, list[int], dict] | None:
         """For a `replaced` one, what is kept (`kept`) of the report of the one it came from under
         `key`, when made of a part per run of it; else None. Read when asked: ask before this one
         is stored, which removes that report (Cache.save_record)."""
@@ -1113,24 +1261,20 @@ class Recorded:
         report, parts, tally = kept
         if type(parts) is not list or not {*map(type, parts)} <= {int} or sum(parts) > len(report) or type(tally) is not dict:
             return None
-        return (report, parts, tally) if len(parts) == len(base._runs()) // 3 else None
+        return (report, parts, tally) if len(parts) == len(base._runs()) // 4 else None
 
-    def keep_report(self, key: str, report: bytes, parts: list[int] | None = None, tally: dict | None = None) -> None:
-        """Keep `report` as the report of these diagnostics under `key` (one at a time), with
-        `parts`, the length of each run's part of it, and `tally`, the count of each (code,
-        severity) (see `kept`), unless under --check or --dry-run, which write nothing, or not
-        stored (no tag: held here only)."""
+    def keep_report(self, key: str, report: list[bytes | memoryview], parts: list[int] | None = None,
+                    tally: dict | None = None) -> None:
+        """Keep `report`, the chunks of a report written one after another, as the report of these
+        diagnostics under `key` (one at a time), with `parts`, the length of each run's part of it,
+        and `tally`, the count of each (code, severity) (see `kept`), unless under --check or
+        --dry-run, which write nothing, or not stored (no tag: held here only)."""
         key = (code_fingerprint(), key)
         self._report = (key, report, parts, tally)
         if not self.keep or self.tag is None:
             return
-        path = self._report_path()
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(_marshalled({"key": key, "report": report, "parts": parts, "tally": tally}))
-            os.replace(tmp, path)
-        except OSError:  # a cache that cannot be written is only slower
-            tmp.unlink(missing_ok=True)
+        meta = {"key": key, "parts": parts, "tally": tally, "chunks": [[len(c), _crc32(c)] for c in report]}
+        _store_chunks(self._report_path(), _framed(meta, report))
 
 
 def build_key(options_json: str, targets: list[str], roots: list[str]) -> str:

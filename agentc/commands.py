@@ -214,11 +214,11 @@ def report(diags: tuple[Diagnostic, ...] | list[Diagnostic] | None, fmt: str = "
     key = report_key(fmt, color, verbosity, statistics) if recorded is not None else None
     if key is not None:
         kept = recorded.report(key)
-        if kept is None:
-            kept = _made(recorded, key, fmt, formats.use_color(sys.stderr, color) if fmt == "text" else False, verbosity,
-                         statistics, stream.errors)
+        chunks = [kept] if kept is not None else _made(recorded, key, fmt, formats.use_color(sys.stderr, color) if fmt == "text"
+                                                         else False, verbosity, statistics, stream.errors)
         stream.flush()
-        stream.buffer.write(kept)
+        for chunk in chunks:
+            stream.buffer.write(chunk)
         stream.buffer.flush()
     else:
         diags = formats.relative_paths(recorded.diagnostics() if recorded is not None else diags)
@@ -231,15 +231,16 @@ def report(diags: tuple[Diagnostic, ...] | list[Diagnostic] | None, fmt: str = "
     sys.stderr.flush()
 
 
-def _made(recorded, key: str, fmt: str, colored: bool, verbosity: int, statistics: bool | None, errors: str) -> bytes:
+def _made(recorded, key: str, fmt: str, colored: bool, verbosity: int, statistics: bool | None,
+          errors: str) -> list[bytes | memoryview]:
     """The report of `recorded` under `key`, as the stream encodes it (report_key: UTF-8, no newline
-    translated), kept with it. A format of formats.SPLICED is made as a part per run of the
+    translated), kept with it: its chunks, one after another. A format of formats.SPLICED is made as a part per run of the
     record's diagnostics (one a file) and a tail made of their counts, which are kept beside it:
     a rebuild whose edit changed a few files' diagnostics (Recorded.replaced) takes the other
     files' parts from the report kept for the last build's, as they are (at 1000 agents ~12 000
     warnings not made, formatted and encoded again: ~1.5 MB of text)."""
     if fmt not in formats.SPLICED:
-        data = formats.render(formats.relative_paths(recorded.diagnostics()), fmt, version=VERSION).encode("utf-8", errors)
+        data = [formats.render(formats.relative_paths(recorded.diagnostics()), fmt, version=VERSION).encode("utf-8", errors)]
         recorded.keep_report(key, data)
         return data
 
@@ -263,6 +264,7 @@ def _made(recorded, key: str, fmt: str, colored: bool, verbosity: int, statistic
                 end = at[source + 1]
                 sizes.append(lengths[source])
         pieces.append(old[start:end])
+        pieces = [p for p in pieces if len(p)]
         counts = dict(counts)
         for sign, diags in ((-1, recorded.dropped), (1, [d for run in recorded.fresh.values() for d in run])):
             for pair, n in formats.tally(diags).items():
@@ -274,9 +276,10 @@ def _made(recorded, key: str, fmt: str, colored: bool, verbosity: int, statistic
             pieces.append(formats.part(diags[at:at + n], fmt, colored, verbosity).encode("utf-8", errors))
             at += n
         sizes, counts = list(map(len, pieces)), formats.tally(diags)
-    data = b"".join(pieces) + formats.tail(counts, fmt, verbosity, statistics).encode("utf-8", errors)
-    recorded.keep_report(key, data, sizes, counts)
-    return data
+        pieces = [b"".join(pieces)]  # one chunk to write and check, not one a file
+    pieces.append(formats.tail(counts, fmt, verbosity, statistics).encode("utf-8", errors))
+    recorded.keep_report(key, pieces, sizes, counts)
+    return pieces
 
 
 def report_key(fmt: str, color: str, verbosity: int, statistics: bool | None) -> str | None:

@@ -4,7 +4,6 @@ and the output tree and the diagnostics equal those of a build from nothing."""
 from __future__ import annotations
 
 import shutil
-import zlib
 from pathlib import Path
 
 import pytest
@@ -321,20 +320,19 @@ def test_recorded_diagnostics_read_back_exactly_and_refuse_any_other_table():
 @pytest.mark.parametrize("renamed", [False, True])
 def test_a_record_with_damaged_diagnostics_is_a_full_build_not_a_crash(seed_project, then_edit, renamed):
     """`renamed`: the damaged table named (and recorded) by its new CRC, so only reading it finds the damage."""
-    from agentc.cache import _marshalled, _unmarshalled
+    from agentc.cache import _HEADER, _marshalled, _tabled, _unmarshalled, _untabled
 
     assert not build("out").failed
     table = next((seed_project / "out/.agentc-cache/builds").glob("*.diags"))
-    runs = _unmarshalled(table.read_bytes())
+    runs = [bytes(x) if isinstance(x, memoryview) else x for x in _untabled(table.read_bytes())[0]]
     at = runs.index("agents/data-engineer.md")
-    runs[at + 2] = runs[at + 2][:-3]  # the edited file's table cut short
-    data = _marshalled(runs)
+    runs[at + 2] = runs[at + 2][:-3]  # the edited file's table cut short (its CRC the whole one's)
+    data = b"".join(_tabled(runs))
     table.write_bytes(data)
     if renamed:
         record_path = table.with_name(table.name.split(".")[0] + ".record")
         record = _unmarshalled(record_path.read_bytes())
-        body = data[data.index(b"\n") + 10:]  # after the header line and the CRC's
-        tag = record["diagnostics"].rpartition("-")[0] + f"-{zlib.crc32(body):08x}"
+        tag = record["diagnostics"].rpartition("-")[0] + "-" + data[len(_HEADER):len(_HEADER) + 8].decode()  # its meta's CRC
         table.rename(table.with_name(table.name.replace(record["diagnostics"], tag)))
         record_path.write_bytes(_marshalled({**record, "diagnostics": tag}))
     if then_edit == "no diagnostic changes":
@@ -414,19 +412,25 @@ def test_views_an_edit_leaves_the_same_are_not_written_again(seed_project, monke
     """A rebuild whose edited agents keep their views byte for byte keeps the views file the
     record names (Cache.save_record), and the diagnostics file when they are the same; one whose
     views changed writes them anew, the old file goes."""
+    from agentc import cache
     from agentc.cache import Cache
 
     assert not build("out").failed
     builds = seed_project / "out/.agentc-cache/builds"
     first = sorted(p.name for p in builds.glob("*.views"))
     stored: list[Path] = []
-    real = Cache._store
+    real, real_chunks = Cache._store, cache._store_chunks
 
     def spy(self, path, data):
         stored.append(path)
         real(self, path, data)
 
+    def spy_chunks(path, chunks):  # the table of diagnostics (Cache._store_table)
+        stored.append(path)
+        return real_chunks(path, chunks)
+
     monkeypatch.setattr(Cache, "_store", spy)
+    monkeypatch.setattr(cache, "_store_chunks", spy_chunks)
     calls = lowered(monkeypatch)
     path = seed_project / "agents/data-engineer.md"
     # A line at the end: the agent's id, spans and edges stay, and so does its view.
@@ -897,8 +901,9 @@ def test_a_few_files_runs_replaced_are_the_merge_and_splice_its_report(recorded,
     from agentc.compiler.diagnostics import apply_policy
 
     recorded, judged = apply_policy(recorded), apply_policy(judged)
-    data = cache._marshalled(cache._runs(recorded), 2)
-    last = cache.Recorded(Path("x.record"), "tag", read=lambda: data, keep=False)
+    data = b"".join(cache._tabled(cache._runs(recorded)))
+    last = cache.Recorded(Path("x.record"), "t-" + data[len(cache._HEADER):len(cache._HEADER) + 8].decode(), read=lambda: data,
+                          keep=False)
     graph = incremental.GRAPH
     kept = [d for d in recorded if ((d.file not in gone or d.code in graph) if same_graph else (d.file not in gone and d.code not in graph))]
     want = incremental._merged(kept, judged)
@@ -909,7 +914,7 @@ def test_a_few_files_runs_replaced_are_the_merge_and_splice_its_report(recorded,
     assert (final is last) == (want == recorded)
     if final is not last:
         assert final.spliced_from("k") is not None
-        made = commands._made(final, "k", fmt, color, verbosity, statistics, "strict")
+        made = b"".join(commands._made(final, "k", fmt, color, verbosity, statistics, "strict"))
         text = formats.text(want, color, verbosity=verbosity, statistics=statistics) if fmt == "text" else formats.github(want)
         assert made == text.encode()
-        assert cache._marshalled(cache._runs(want), 2) == cache._marshalled(final._runs(), 2)
+        assert b"".join(cache._tabled(cache._runs(want))) == b"".join(cache._tabled(final._runs()))

@@ -81,7 +81,7 @@ def test_a_rebuild_that_changes_no_diagnostic_makes_none_of_the_recorded_ones(se
         return runner.run(BuildOptions(sources=("agents",), targets=("claude",), out="fresh", cache=False), "write").diagnostics
 
     first = build()
-    first.recorded.keep_report("k", b"kept")
+    first.recorded.keep_report("k", [b"kept"])
     agent = seed_project / "agents/data-engineer.md"
     agent.write_text(agent.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     done = build()
