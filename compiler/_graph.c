@@ -1,7 +1,8 @@
 /* agentc.compiler._graph: graph.link's loop over one agent's delegations in C (`link_agent`, reference
  * graph._link_agent_py, the fallback when this module is not built or AGENTC_PURE_PYTHON is set), and
  * the strongly connected components of the delegation graph (`components`, reference
- * graph._components_py).
+ * graph._components_py), an incremental rebuild's agents not edited made from their views (`light_agent`,
+ * reference incremental._light_py) and its index of their names (`index_named`, reference graph._index_py).
  *
  * A 1000-agent build links ~17 000 delegations, and the Python loop (a name's column on its line,
  * the lookups, the edge and most delegations' AGC301) was ~54 ms of its cold build. Here each
@@ -19,8 +20,8 @@
 #include "_extension.h"
 #include <structmember.h>
 
-/* What graph.py hands over once (configure): the classes made here and diagnostics.CODES. */
-static PyObject *AGENT, *DELEGATION, *SPAN, *EDGE, *DIAGNOSTIC, *CODES;
+/* What graph.py hands over once (configure): the classes made or read here and diagnostics.CODES. */
+static PyObject *AGENT, *DELEGATION, *SPAN, *EDGE, *DIAGNOSTIC, *CODES, *NAMED;
 
 static PyObject *S_delegations, *S_body, *S_body_line, *S_file, *S_id, *S_name, *S_target, *S_kind, *S_span, *S_condition, *S_line, *S_col;
 static PyObject *S_compare, *S_comma, *S_empty, *S_AGC301, *S_AGC302, *S_AGC304, *S_AGC309;
@@ -705,17 +706,120 @@ done:
     return out;
 }
 
+PyDoc_STRVAR(index_named_doc,
+"index_named(named, normals, by_name) -> (kept, by_id, by_name, normals) | None\n\n"
+"graph._index(named, None, normals) for `named` a list of graph.Named (id, name, scope, file) whose ids,\n"
+"names and files are str, scopes str or None, in the order of their files, no id twice, and `normals` a\n"
+"dict of str to str; `by_name` is the empty defaultdict(list) the result fills. None, `by_name` left empty,\n"
+"for any other input: Python indexes it.");
+
+/* graph._index of an incremental rebuild's views (graph.relink): the 1000 names a one-edit rebuild
+ * indexes for its edited agent were ~3M of its ~240M instructions in Python (a sort, two dicts and a
+ * list each, through Named's properties). The checks come first and touch nothing: only str and None
+ * are hashed and compared, so no Python code runs while the result is made. */
+static PyObject *
+index_named(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        return type_error("index_named(named: list, normals: dict, by_name: dict)");
+    }
+    PyObject *named = args[0], *normals = args[1], *by_name = args[2];
+    if (NAMED == NULL || !PyList_CheckExact(named) || !PyDict_CheckExact(normals) || !PyDict_Check(by_name)
+        || PyDict_GET_SIZE(by_name) != 0) {
+        Py_RETURN_NONE;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(normals, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(key) || !PyUnicode_CheckExact(value)) {
+            Py_RETURN_NONE;
+        }
+    }
+    Py_ssize_t n = PyList_GET_SIZE(named);
+    PyObject *kept = PyList_GetSlice(named, 0, n);  /* the agents, in the order of their files: as `named` is */
+    if (kept == NULL) {
+        return NULL;
+    }
+    PyObject *prev = NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *a = PyList_GET_ITEM(kept, k);
+        if (!Py_IS_TYPE(a, (PyTypeObject *)NAMED) || PyTuple_GET_SIZE(a) != 4 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(a, 0))
+            || !PyUnicode_CheckExact(PyTuple_GET_ITEM(a, 1)) || !PyUnicode_CheckExact(PyTuple_GET_ITEM(a, 3))
+            || !(PyTuple_GET_ITEM(a, 2) == Py_None || PyUnicode_CheckExact(PyTuple_GET_ITEM(a, 2)))) {
+            Py_DECREF(kept);
+            Py_RETURN_NONE;
+        }
+        PyObject *file = PyTuple_GET_ITEM(a, 3);
+        if (prev != NULL && PyUnicode_Compare(file, prev) < 0) {  /* not sorted (str: no error) */
+            Py_DECREF(kept);
+            Py_RETURN_NONE;
+        }
+        prev = file;
+    }
+    /* by_id as dict(zip(ids, agents)) of them reversed makes it: each id once, last to first */
+    PyObject *by_id = PyDict_New();
+    for (Py_ssize_t k = n - 1; by_id != NULL && k >= 0; k--) {
+        PyObject *a = PyList_GET_ITEM(kept, k);
+        if (PyDict_SetItem(by_id, PyTuple_GET_ITEM(a, 0), a) < 0) {
+            Py_CLEAR(by_id);
+        }
+    }
+    if (by_id == NULL || PyDict_GET_SIZE(by_id) != n) {  /* an id twice: Python keeps the first and reports the others */
+        Py_DECREF(kept);
+        if (by_id == NULL) {
+            return NULL;
+        }
+        Py_DECREF(by_id);
+        Py_RETURN_NONE;
+    }
+    /* by_name: each name's agents in order, then each agent under its name's normal form too (once) */
+    int err = 0;
+    for (int pass = 0; pass < (PyDict_GET_SIZE(normals) ? 2 : 1) && !err; pass++) {
+        for (Py_ssize_t k = 0; k < n && !err; k++) {
+            PyObject *a = PyList_GET_ITEM(kept, k), *name = PyTuple_GET_ITEM(a, 1);
+            if (pass == 1 && (name = PyDict_GetItemWithError(normals, name)) == NULL) {
+                err = PyErr_Occurred() != NULL;
+                continue;
+            }
+            PyObject *group = PyDict_GetItemWithError(by_name, name);
+            if (group == NULL) {
+                PyObject *one = PyErr_Occurred() ? NULL : PyList_New(1);
+                if (one != NULL) {
+                    PyList_SET_ITEM(one, 0, Py_NewRef(a));
+                    err = PyDict_SetItem(by_name, name, one) < 0;
+                    Py_DECREF(one);
+                } else {
+                    err = 1;
+                }
+            } else if (pass == 0) {
+                err = PyList_Append(group, a) < 0;
+            } else {
+                int in = PySequence_Contains(group, a);
+                err = in < 0 || (in == 0 && PyList_Append(group, a) < 0);
+            }
+        }
+    }
+    PyObject *out = err ? NULL : PyTuple_Pack(4, kept, by_id, by_name, normals);
+    Py_DECREF(kept);
+    Py_DECREF(by_id);
+    return out;
+}
+
 PyDoc_STRVAR(configure_doc,
-"configure(agent_cls, delegation_cls, span_cls, edge_cls, diagnostic_cls, codes) -> None\n\n"
-"The IR classes link_agent reads and makes, and diagnostics.CODES (code -> (severity, title)).");
+"configure(agent_cls, delegation_cls, span_cls, edge_cls, diagnostic_cls, codes, named_cls) -> None\n\n"
+"The IR classes link_agent reads and makes, diagnostics.CODES (code -> (severity, title)), and graph.Named,\n"
+"the tuple class index_named reads.");
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
-    PyObject *agent, *delegation, *span, *edge, *diagnostic, *codes;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!:configure", &PyType_Type, &agent, &PyType_Type, &delegation, &PyType_Type,
-                          &span, &PyType_Type, &edge, &PyType_Type, &diagnostic, &PyDict_Type, &codes)) {
+    PyObject *agent, *delegation, *span, *edge, *diagnostic, *codes, *named;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!O!:configure", &PyType_Type, &agent, &PyType_Type, &delegation, &PyType_Type,
+                          &span, &PyType_Type, &edge, &PyType_Type, &diagnostic, &PyDict_Type, &codes, &PyType_Type, &named)) {
         return NULL;
+    }
+    if (!PyType_IsSubtype((PyTypeObject *)named, &PyTuple_Type)) {
+        return type_error("configure: named_cls must be a tuple class");
     }
     for (int k = 0; k < N_FIELDS; k++) {  /* each field's slot: a member descriptor of its class, holding any object */
         PyObject *cls = k <= A_BODY_LINE ? agent : k <= D_CONDITION ? delegation : span;
@@ -735,6 +839,7 @@ configure(PyObject *module, PyObject *args)
     Py_XSETREF(EDGE, Py_NewRef(edge));
     Py_XSETREF(DIAGNOSTIC, Py_NewRef(diagnostic));
     Py_XSETREF(CODES, Py_NewRef(codes));
+    Py_XSETREF(NAMED, Py_NewRef(named));
     Py_RETURN_NONE;
 }
 
@@ -742,6 +847,7 @@ static PyMethodDef methods[] = {
     FASTCALL_METHOD("link_agent", link_agent, link_agent_doc),
     {"components", components, METH_O, components_doc},
     {"light_agent", light_agent, METH_O, light_agent_doc},
+    FASTCALL_METHOD("index_named", index_named, index_named_doc),
     {"configure", configure, METH_VARARGS, configure_doc},
     {NULL, NULL, 0, NULL},
 };

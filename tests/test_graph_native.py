@@ -6,8 +6,10 @@ several plugins hold, self-delegation, "compare" edges, plugins named as agents,
 file, lines past the body, agents with no body) and hypothesis-made builds whose names and lines
 hold CRLF, emoji, "İ", "ı", "ſ", the Kelvin sign and long lines; and `components` finds the
 components graph._components_py finds, on hypothesis-made graphs, a 20 001-agent loop and the
-repository's agents. Also: both are used when built (and must be, where CI says so with
-AGENTC_REQUIRE_NATIVE=1), bad arguments raise and never crash, and they leak no memory."""
+repository's agents; and `index_named` indexes a rebuild's views as graph._index_py does (hypothesis-made
+names, some out of order, an id twice, rows and normal forms that are no str). Also: all are used when
+built (and must be, where CI says so with AGENTC_REQUIRE_NATIVE=1), bad arguments raise and never crash,
+and they leak no memory."""
 
 from __future__ import annotations
 
@@ -357,3 +359,99 @@ def test_light_agent_bad_arguments_and_no_leak(native_light):
     for fallback in ([*view[:7], {"12": "x"}], [*view[:6], ["b", None, "c", "delegate", 9], {}], [*view[:5], {"name": (2, 1)}, *view[6:]]):
         assert native_light(fallback) is None
         assert_no_leak(lambda fallback=fallback: native_light(fallback))
+
+
+# -- index_named: graph._index of a rebuild's views (relink) --
+
+@pytest.fixture(scope="module")
+def native_index():
+    """The C `index_named`, even when this run indexes in pure Python."""
+    return native_or_skip(lambda: getattr(native_module.load("_graph", "index_named"), "index_named", None), "_graph")
+
+
+def test_relink_uses_the_native_index_when_built():
+    _graph = native_in_use("agentc.compiler._graph")
+    assert graph._INDEX_NAMED is (None if _graph is None else _graph.index_named)
+
+
+def index_alike(native_index, named, normals):
+    """index_named is None, leaving its by_name empty, or what graph._index_py makes: the same
+    agents, dicts in the same order, lists of the same agents, the normal forms it was given."""
+    from collections import defaultdict
+
+    by_name = defaultdict(list)
+    got = native_index(named, normals, by_name)
+    if got is None:
+        assert by_name == {}
+        return None
+    kept, by_id, by_name_py, given = graph._index_py(list(named), None, normals)
+    assert got[0] == kept and type(got[0]) is list and got[0] is not named
+    assert list(got[1].items()) == list(by_id.items())
+    assert got[2] is by_name and type(got[2]) is defaultdict and list(got[2].items()) == list(by_name_py.items())
+    assert got[3] is normals is given
+    return got
+
+
+_WORD = st.sampled_from(["a", "b", "agent-0001", "Backend Architect", "İ", "ı", "ſ", "\u212a", "😀", "a\r\nb", "x" * 5000, ""])
+
+
+@st.composite
+def named_lists(draw):
+    """Views' (id, name, scope, file) rows as relink gets them, mostly in the order of their files,
+    some of another shape (files out of order, an id twice, a field that is no str, a row that is
+    no 4-tuple), and normal forms of some names (some that are no str)."""
+    rows = draw(st.lists(st.tuples(_WORD, _WORD, st.none() | _WORD), max_size=12))
+    named = [graph.Named((f"{scope}:{name}" if scope else name, name, scope, f"agents/{k:03}{name}.md"))
+             for k, (name, _, scope) in enumerate(rows)] if draw(st.booleans()) else [
+        graph.Named((f"{ident}{k}", name, scope, f"f{k:03}.md")) for k, (ident, name, scope) in enumerate(rows)]
+    names = sorted({n[1] for n in named})
+    normals = {n: draw(_WORD) for n in names if draw(st.integers(0, 3)) == 0}
+    odd = draw(st.integers(0, 12))
+    if odd == 1 and len(named) > 1:
+        named.reverse()
+    elif odd == 2 and named:
+        named.append(graph.Named((named[0][0], "other", None, "z.md")))
+    elif odd == 3 and named:
+        k = draw(st.integers(0, len(named) - 1))
+        named[k] = draw(st.sampled_from([None, (1, 2), ("a", "b", "c", "d", "e"), ("a", 7, None, "z.md"), ("a", "b", 3, "z.md"),
+                                         ("a", "b", None, b"z.md"), list(named[k]), tuple(named[k]), ("a", "b", None, "z.md")]))
+    elif odd == 4:
+        normals[draw(_WORD)] = draw(st.sampled_from([None, 7, ("a",)]))
+    elif odd == 5:
+        normals[7] = "seven"
+    return named, normals
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(named_lists())
+def test_any_views_are_indexed_as_python_indexes_them(native_index, case):
+    index_alike(native_index, *case)
+
+
+def test_the_repositorys_names_are_indexed_alike(native_index):
+    found, _ = discover([str(ROOT / "agents")])
+    agents, _, _ = read_agents(found)
+    named = [graph.Named((a.id, a.name, a.scope, a.file)) for a in agents]
+    assert index_alike(native_index, named, graph.link(agents, []).derived[graph.NORMALS]) is not None
+    assert index_alike(native_index, named, {named[0].name: "first", named[1].name: "first"}) is not None
+
+
+def test_index_named_bad_arguments_and_no_leak(native_index):
+    from collections import defaultdict
+
+    with pytest.raises(TypeError):
+        native_index()
+    with pytest.raises(TypeError):
+        native_index([], {})
+    for args in ((None, {}, defaultdict(list)), ([], None, defaultdict(list)), ([], {}, None), ([], {}, defaultdict(list, x=[])),
+                 ((), {}, defaultdict(list)), ([("a", "a", None)], {}, defaultdict(list)), ([["a", "a", None, "a.md"]], {}, {})):
+        assert native_index(*args) is None
+    named = [graph.Named(("p:a", "a", "p", "a.md")), graph.Named(("b", "B b", None, "b.md")), graph.Named(("q:a", "a", "q", "c.md"))]
+    normals = {"B b": "b-b", "a": "b-b"}
+    got = index_alike(native_index, named, normals)
+    assert got is not None and got[2]["a"] == [named[0], named[2]] and got[2]["b-b"] == [named[0], named[1], named[2]]
+    assert_no_leak(lambda: native_index(named, normals, defaultdict(list)))
+    for fallback in ([*named, graph.Named(("b", "c", None, "d.md"))], [named[1], named[0]], [*named, ("d", 4, None, "d.md")]):
+        assert index_alike(native_index, fallback, normals) is None
+        assert_no_leak(lambda fallback=fallback: native_index(fallback, normals, defaultdict(list)))
+    assert_no_leak(lambda: native_index(named, {"a": 7}, defaultdict(list)))
