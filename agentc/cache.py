@@ -587,16 +587,34 @@ class Cache:
             # by its tag (1000 agents: ~1.7 MB not dumped, hashed and written again, ~4.5 ms).
             record = {**record, "views": self._views[0]}
         elif views is not None:
-            record = {**record, "views": self._store_tagged(path, "views", _marshalled(views))}
+            record = {**record, "views": self._store_tagged(path, "views", _marshalled(views), named=self._views_named(views, roots))}
         self._store(path, _marshalled({**record, "recorded_ns": time.time_ns()}))
         return diags
 
-    def _store_tagged(self, record: Path, kind: str, data: bytes) -> str:
+    def _views_named(self, views: list, roots: list[str]) -> bytes | None:
+        """What names views made from those load_views read (incremental.rebuild gives a few agents
+        new views, keeping the other parts and each other agent's view as the objects they are):
+        the tag of those, and each part that is not the same object, or for a list of the same
+        length each of its items that is not; None for views not made so (named by their hash).
+        Hashing the ~300 KB of a 1000-agent rebuild's views went past what the interpreter's own
+        sha256 hashes (`new_sha`): it loaded OpenSSL's, ~14M of a mid-file edit's ~279M instructions."""
+        last = self._views if roots == self._loaded else None
+        if last is None or type(views) is not list or type(last[1]) is not list or len(views) != len(last[1]):
+            return None
+        parts = []
+        for k, (now, was) in enumerate(zip(views, last[1], strict=True)):
+            if now is not was:
+                same_length = type(now) is list and type(was) is list and len(now) == len(was)
+                parts.append((k, [(i, x) for i, (x, y) in enumerate(zip(now, was, strict=True)) if x is not y] if same_length
+                              else now, same_length))
+        return marshal.dumps((last[0], parts))
+
+    def _store_tagged(self, record: Path, kind: str, data: bytes, *, named: bytes | None = None) -> str:
         """`data` beside the record as `<record>.<tag>.<kind>`, and the record's other files of
-        that kind gone; the tag: the start of its hash, which names it, and its CRC32, which
-        `_read_tagged` checks (the views of 1000 agents, ~1.7 MB: SHA-256 ~1.2 ms of every
-        one-edit rebuild, the CRC ~0.1)."""
-        tag = f"{sha(data)[:20]}-{_crc32(data):08x}"
+        that kind gone; the tag: the start of the hash of what names it (`named`, bytes that tell
+        it from any other, else `data` itself), and its CRC32, which `_read_tagged` checks (the
+        views of 1000 agents, ~1.7 MB: SHA-256 ~1.2 ms of every one-edit rebuild, the CRC ~0.1)."""
+        tag = f"{sha(data if named is None else named)[:20]}-{_crc32(data):08x}"
         name = f"{record.stem}.{tag}.{kind}"
         self._store(record.with_name(name), data)
         for old in record.parent.glob(f"{record.stem}.*.{kind}"):

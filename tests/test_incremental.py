@@ -918,3 +918,28 @@ def test_a_few_files_runs_replaced_are_the_merge_and_splice_its_report(recorded,
         text = formats.text(want, color, verbosity=verbosity, statistics=statistics) if fmt == "text" else formats.github(want)
         assert made == text.encode()
         assert b"".join(cache._tabled(cache._runs(want))) == b"".join(cache._tabled(final._runs()))
+
+
+def test_views_a_rebuild_changed_a_few_of_are_named_by_the_change(seed_project):
+    """Views a rebuild made from the last ones by giving edited agents new views are named by the
+    last ones' tag and the new views (Cache._views_named), not by hashing every view: another
+    name than a build from nothing gives the same views, and the next builds read them."""
+    from agentc import cache
+
+    assert not build("out").failed
+    builds = seed_project / "out/.agentc-cache/builds"
+    path = seed_project / "agents/data-engineer.md"
+    names = set()
+    for text in ("\n\nOne more sentence.\n\n", "\n\nAnd another.\n\n"):
+        edit(path, "\n\n", text)  # its delegations move down: a new view
+        assert not build("out").failed
+        [views] = builds.glob("*.views")
+        data = views.read_bytes()
+        head, _, crc = views.name.split(".")[1].partition("-")
+        assert head != cache.sha(data)[:20] and crc == f"{cache._crc32(data):08x}"
+        names.add(views.name)
+        want_tree, want_diags = from_nothing(seed_project)
+        assert tree(seed_project / "out") == {k.replace("fresh", "out"): v for k, v in want_tree.items()}
+    assert len(names) == 2
+    again = build("out")
+    assert again.cached and again.diagnostics == want_diags
