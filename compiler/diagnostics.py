@@ -118,8 +118,7 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-@frozen
-class Diagnostic:
+class Diagnostic(metaclass=frozen):
     # A frozen slotted dataclass (frozen.py), not a pydantic model, like the IR's nodes: no model to build at
     # every start (~2 ms), and cheaper to make and to hash (a 1000-agent build makes 12 000
     # AGC301s: 35 -> 21 ms). Pydantic still reads, dumps and describes them at the edges (the

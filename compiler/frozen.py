@@ -14,6 +14,11 @@ repr, pickling, `dataclasses.replace`, FrozenInstanceError on assignment), built
 - the fields are read here (`_fields`), as `dataclass` reads them, and the slotted class made
   once (`_slotted`): calling `dataclass` for that part alone was ~15M instructions of the 43
   classes a one-edit rebuild imports, now ~7M.
+- used as the class statement's metaclass (`class Item(Node, metaclass=frozen)`, and
+  `lean(slots=True)` the same way), they make the slotted class straight from the statement's
+  namespace (`_made`), where a decorator gets a class made and makes it again for its slots:
+  the IR's nodes, Span, Diagnostic and the markdown blocks, ~2M instructions of a one-edit
+  rebuild.
 
 Importing the IR went 11.0 -> 4.3 ms with `frozen`. The 28 other dataclasses a claude build
 imports cost ~200-400 us each through `dataclass`, ~80-110 us through `lean`: every command
@@ -50,35 +55,75 @@ _INITS = Kept(os.path.join(FOLDER, f"inits.{sys.implementation.cache_tag}.marsha
 _C = native.load("_frozen", "install")
 
 
-def frozen(cls: T) -> T:
-    """`dataclass(frozen=True, slots=True, kw_only=True)`, each slot set through its descriptor."""
+def frozen(cls: Any, bases: tuple | None = None, namespace: dict | None = None) -> Any:
+    """`dataclass(frozen=True, slots=True, kw_only=True)`, each slot set through its descriptor:
+    a decorator, or the class statement's metaclass (`class Item(Node, metaclass=frozen)`),
+    which makes the class once (`_made`)."""
+    if bases is not None:
+        return _made(cls, bases, namespace, frozen=True, kw_only=True, init=True, by_slot=True)
     return _make(cls, frozen=True, slots=True, kw_only=True, init=True, by_slot=True)
 
 
 def lean(*, frozen: bool = False, slots: bool = False, kw_only: bool = False, init: bool = True) -> Any:
     """`dataclass(frozen=..., slots=..., kw_only=..., init=...)` (eq and repr on, the rest at
-    their defaults), its methods shared rather than compiled."""
+    their defaults), its methods shared rather than compiled; with slots, also a metaclass."""
 
-    def wrap(cls: T) -> T:
+    def wrap(cls: Any, bases: tuple | None = None, namespace: dict | None = None) -> Any:
+        if bases is not None:
+            if not slots:
+                raise TypeError("lean() is a metaclass with slots=True only: a class without slots is made once anyway")
+            return _made(cls, bases, namespace, frozen=frozen, kw_only=kw_only, init=init, by_slot=False)
         return _make(cls, frozen=frozen, slots=slots, kw_only=kw_only, init=init, by_slot=False)
 
     return wrap
 
 
+_GONE = object()  # a class attribute `_fields` deletes (a field(...) without a default)
+
+
 def _make(cls: T, *, frozen: bool, slots: bool, kw_only: bool, init: bool, by_slot: bool) -> T:
+    """The decorator: the class made by its statement, given its fields and methods (and, for
+    slots, made again: a class's __slots__ cannot be added once it exists)."""
     if init and hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: frozen() and lean() do not call __post_init__")
     own = dict(cls.__dict__)  # what the class body defines itself, which dataclass keeps
-    if frozen and ("__setattr__" in own or "__delattr__" in own):
-        raise TypeError(f"Cannot overwrite attribute __setattr__ or __delattr__ in class {cls.__name__}")
-    if frozen and any(hasattr(b, "__dataclass_fields__") for b in cls.__mro__[1:]):
-        raise TypeError(f"{cls.__name__}: frozen() and lean() make no frozen subclass of a dataclass")
-    fs = _fields(cls, kw_only)
-    for f in fs:
-        if not (f.init and f.hash is None):
-            raise TypeError(f"{cls.__name__}.{f.name}: frozen() and lean() take no field(init=False) or field(hash=...)")
+    fs, changes = _fields(cls.__name__, cls.__mro__, own, cls.__module__, frozen, kw_only,
+                          lambda name: getattr(cls, name, MISSING))
+    for name, value in changes.items():
+        if value is _GONE:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, value)
     if slots:
-        cls = _slotted(cls, fs)
+        cls = _slotted(cls.__name__, cls.__qualname__, cls.__bases__, cls.__mro__, cls.__dict__, fs, type(cls))
+    return _finish(cls, own, fs, frozen=frozen, slots=slots, kw_only=kw_only, init=init, by_slot=by_slot)
+
+
+def _made(name: str, bases: tuple, namespace: dict, *, frozen: bool, kw_only: bool, init: bool, by_slot: bool) -> Any:
+    """The metaclass: the slotted class made once, from the class statement's namespace, where
+    the decorator gets the class made and makes it again with its slots (~80 000 instructions
+    a class: ~2M of a one-edit rebuild's ~30 slotted classes). The same class, but that a
+    default is read from the namespace as written (a decorator reads it through the class)."""
+    if len(bases) > 1:
+        raise TypeError(f"{name}: frozen() or lean() as a metaclass takes one base class at most")
+    base = bases[0] if bases else object
+    if init and ("__post_init__" in namespace or hasattr(base, "__post_init__")):
+        raise TypeError(f"{name}: frozen() and lean() do not call __post_init__")
+    own = dict(namespace)
+    fs, changes = _fields(name, (None, *base.__mro__), own, namespace.get("__module__"), frozen, kw_only,
+                          lambda field: namespace[field] if field in namespace else getattr(base, field, MISSING))
+    for field_name, value in changes.items():
+        if value is _GONE:
+            del namespace[field_name]
+        else:
+            namespace[field_name] = value
+    cls = _slotted(name, namespace.get("__qualname__", name), bases, (None, *base.__mro__), namespace, fs, type)
+    return _finish(cls, own, fs, frozen=frozen, slots=True, kw_only=kw_only, init=init, by_slot=by_slot)
+
+
+def _finish(cls: T, own: dict, fs: tuple[Field, ...], *, frozen: bool, slots: bool, kw_only: bool, init: bool,
+            by_slot: bool) -> T:
+    """The class's methods, __init__ and the rest, once it is made with its slots."""
     abc.update_abstractmethods(cls)
     methods = _methods(cls, tuple(f.name for f in fs), tuple(f.name for f in fs if f.repr),
                        tuple(f.name for f in fs if f.compare), frozen=frozen, slots=slots)
@@ -102,56 +147,63 @@ def _make(cls: T, *, frozen: bool, slots: bool, kw_only: bool, init: bool, by_sl
     return cls
 
 
-def _fields(cls: type, kw_only: bool) -> tuple[Field, ...]:
+def _fields(name: str, mro: tuple, own: dict, module_name: str | None, frozen: bool, kw_only: bool,
+            lookup: Any) -> tuple[tuple[Field, ...], dict[str, Any]]:
     """What `dataclass` (CPython 3.11's _process_class) makes of the class's fields: the
-    fields of its dataclass bases, then its own annotations', each a `Field` with the dataclass's
-    default, kw_only and checks (a ClassVar is no field, a mutable default is refused), defaults
-    written as class attributes as it writes them, __dataclass_fields__ and __match_args__ set.
-    `dataclass` tested each string annotation three times with a regular expression (ClassVar,
-    InitVar, KW_ONLY); `_named` reads it once."""
+    fields of its dataclass bases (`mro` past the class), then its own annotations', each a
+    `Field` with the dataclass's default (`lookup`), kw_only and checks (a ClassVar is no
+    field, a mutable default is refused), and the class attributes to set as it sets them
+    (defaults, `_GONE` for one deleted, __dataclass_fields__, __match_args__). `dataclass`
+    tested each string annotation three times with a regular expression (ClassVar, InitVar,
+    KW_ONLY); `_named` reads it once."""
+    if frozen and ("__setattr__" in own or "__delattr__" in own):
+        raise TypeError(f"Cannot overwrite attribute __setattr__ or __delattr__ in class {name}")
+    if frozen and any(hasattr(b, "__dataclass_fields__") for b in mro[1:]):
+        raise TypeError(f"{name}: frozen() and lean() make no frozen subclass of a dataclass")
     found: dict[str, Field] = {}
-    for b in cls.__mro__[-1:0:-1]:
+    for b in mro[-1:0:-1]:
         base = getattr(b, "__dataclass_fields__", None)
         if base is not None:
             found.update((f.name, f) for f in base.values())
             if b.__dataclass_params__.frozen:
                 raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
-    annotations = cls.__dict__.get("__annotations__", {})
-    module = getattr(sys.modules.get(cls.__module__), "__dict__", {})
-    for name, kind in annotations.items():
+    annotations = own.get("__annotations__", {})
+    module = getattr(sys.modules.get(module_name), "__dict__", {})
+    changes: dict[str, Any] = {}
+    for field_name, kind in annotations.items():
         named = _named(kind, module)
         if named is KW_ONLY or named is InitVar or type(named) is InitVar:
-            raise TypeError(f"{cls.__name__}.{name}: frozen() and lean() take no InitVar or KW_ONLY")
-        default = getattr(cls, name, MISSING)
+            raise TypeError(f"{name}.{field_name}: frozen() and lean() take no InitVar or KW_ONLY")
+        default = lookup(field_name)
         f = default if isinstance(default, Field) else Field(
             MISSING if isinstance(default, types.MemberDescriptorType) else default, MISSING, True, True, None, True, None, MISSING)
-        f.name, f.type = name, kind
+        f.name, f.type = field_name, kind
         if named is typing.ClassVar or (type(named) is typing._GenericAlias and named.__origin__ is typing.ClassVar):
             f._field_type = _FIELD_CLASSVAR
             if f.default_factory is not MISSING:
-                raise TypeError(f"field {name} cannot have a default factory")
+                raise TypeError(f"field {field_name} cannot have a default factory")
             if f.kw_only is not MISSING:
-                raise TypeError(f"field {name} is a ClassVar but specifies kw_only")
+                raise TypeError(f"field {field_name} is a ClassVar but specifies kw_only")
         else:
             f._field_type = _FIELD
             if f.kw_only is MISSING:
                 f.kw_only = kw_only
             if f.default.__class__.__hash__ is None:
-                raise ValueError(f"mutable default {type(f.default)} for field {name} is not allowed: use default_factory")
-        found[name] = f
+                raise ValueError(f"mutable default {type(f.default)} for field {field_name} is not allowed: use default_factory")
+        found[field_name] = f
         if default is f:  # a field(...): the class keeps its default, or nothing
-            if f.default is MISSING:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, f.default)
-    for name, value in cls.__dict__.items():
-        if isinstance(value, Field) and name not in annotations:
-            raise TypeError(f"{name!r} is a field but has no type annotation")
-    cls.__dataclass_fields__ = found
+            changes[field_name] = _GONE if f.default is MISSING else f.default
+    for attr, value in own.items():
+        if isinstance(value, Field) and attr not in annotations:
+            raise TypeError(f"{attr!r} is a field but has no type annotation")
+    changes["__dataclass_fields__"] = found
     fs = tuple(f for f in found.values() if f._field_type is _FIELD)
-    if "__match_args__" not in cls.__dict__:
-        cls.__match_args__ = tuple(f.name for f in fs if f.init and not f.kw_only)
-    return fs
+    if "__match_args__" not in own:
+        changes["__match_args__"] = tuple(f.name for f in fs if f.init and not f.kw_only)
+    for f in fs:
+        if not (f.init and f.hash is None):
+            raise TypeError(f"{name}.{f.name}: frozen() and lean() take no field(init=False) or field(hash=...)")
+    return fs, changes
 
 
 def _params(init: bool, frozen: bool, kw_only: bool, slots: bool) -> _Params:
@@ -180,14 +232,14 @@ def _named(annotation: Any, module: dict[str, Any]) -> Any:
     return vars(owner).get(name) if owner is typing or owner is dataclasses else None
 
 
-def _slotted(cls: type, fs: tuple[Field, ...]) -> type:
-    """The class made again with a slot for each field, as `dataclass(slots=True)` makes it: a
-    class's __slots__ cannot be added once it exists."""
-    if "__slots__" in cls.__dict__:
-        raise TypeError(f"{cls.__name__} already specifies __slots__")
-    body = dict(cls.__dict__)
+def _slotted(name: str, qualname: str, bases: tuple, mro: tuple, body: Any, fs: tuple[Field, ...], meta: type) -> type:
+    """The class made with a slot for each field, as `dataclass(slots=True)` makes it, from a
+    class's namespace (`body`) and its `mro` past itself."""
+    if "__slots__" in body:
+        raise TypeError(f"{name} already specifies __slots__")
+    body = dict(body)
     inherited: set[str] = set()
-    for b in cls.__mro__[1:-1]:
+    for b in mro[1:-1]:
         held = b.__dict__.get("__slots__")
         if held is not None:
             inherited.update((held,) if isinstance(held, str) else held)
@@ -196,8 +248,8 @@ def _slotted(cls: type, fs: tuple[Field, ...]) -> type:
         body.pop(f.name, None)
     body.pop("__dict__", None)
     body.pop("__weakref__", None)  # the old class's: the new one makes its own where it has one
-    made = type(cls)(cls.__name__, cls.__bases__, body)
-    made.__qualname__ = cls.__qualname__
+    made = meta(name, bases, body)
+    made.__qualname__ = qualname
     return made
 
 

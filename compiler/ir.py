@@ -47,13 +47,13 @@ def Field(**kwargs: Any) -> Any:  # noqa: N802 - it stands in for pydantic's Fie
 
 
 node = frozen
-"""Every node's decorator: a frozen, slotted, keyword-only dataclass with a faster __init__
-(compiler/frozen.py). kw_only: fields keep their order (the JSON's and the schema's) even
-where a required field follows one with a default, and callers name every field."""
+"""Every node's metaclass (`class Item(Node, metaclass=node)`): a frozen, slotted, keyword-only
+dataclass with a faster __init__, made once (compiler/frozen.py). kw_only: fields keep their
+order (the JSON's and the schema's) even where a required field follows one with a default,
+and callers name every field."""
 
 
-@node
-class Item(Node):
+class Item(Node, metaclass=node):
     """A list item or numbered entry: `**title**: text`, or just `text`."""
 
     text: str
@@ -61,22 +61,19 @@ class Item(Node):
     span: Span
 
 
-@node
-class Mission(Node):
+class Mission(Node, metaclass=node):
     text: str
     goals: tuple[Item, ...] = ()
     span: Span
 
 
-@node
-class ChecklistItem(Node):
+class ChecklistItem(Node, metaclass=node):
     text: str
     checked: Annotated[bool | None, Field(description="True/False for `- [x]`/`- [ ]`, None for a plain bullet")] = None
     span: Span
 
 
-@node
-class Checklist(Node):
+class Checklist(Node, metaclass=node):
     title: str
     items: tuple[ChecklistItem, ...]
     span: Span
@@ -87,8 +84,7 @@ DelegationKind = Literal[
 ]
 
 
-@node
-class Delegation(Node):
+class Delegation(Node, metaclass=node):
     """One edge of the delegation graph as written in the source: who, when, how."""
 
     target: str
@@ -99,8 +95,7 @@ class Delegation(Node):
     span: Annotated[Span, Field(description="Where the name is written (line and column of the name)")]
 
 
-@node
-class Mention(Node):
+class Mention(Node, metaclass=node):
     """A name written in a weak form ("query context manager", a bare kebab word): the linker
     turns it into a delegation only when the build has an agent of that name."""
 
@@ -112,21 +107,18 @@ class Mention(Node):
     span: Span
 
 
-@node
-class CodeBlock(Node):
+class CodeBlock(Node, metaclass=node):
     language: str = ""
     code: str
     span: Span
 
 
-@node
-class Turn(Node):
+class Turn(Node, metaclass=node):
     role: Literal["context", "user", "assistant", "commentary"]
     text: str
 
 
-@node
-class Example(Node):
+class Example(Node, metaclass=node):
     """A few-shot example: a worked request, a dialogue, or a one-line interaction."""
 
     kind: Literal["worked", "dialogue", "interaction"]
@@ -139,8 +131,7 @@ class Example(Node):
     span: Span
 
 
-@node
-class FailureMode(Node):
+class FailureMode(Node, metaclass=node):
     mode: str
     prevention: str | None = None
     recovery: str | None = None
@@ -148,16 +139,14 @@ class FailureMode(Node):
     span: Span
 
 
-@node
-class OutputFormat(Node):
+class OutputFormat(Node, metaclass=node):
     title: str
     text: str
     steps: tuple[str, ...] = ()
     span: Span
 
 
-@node
-class ChangelogEntry(Node):
+class ChangelogEntry(Node, metaclass=node):
     version: str
     date: str | None = None
     items: tuple[str, ...] = ()
@@ -171,8 +160,7 @@ SectionRole = Literal[
 ]
 
 
-@node
-class Section(Node):
+class Section(Node, metaclass=node):
     title: str
     level: Annotated[int, Field(description="1-4 for headings; labels sit one below their heading")]
     kind: Literal["heading", "label"]
@@ -181,8 +169,7 @@ class Section(Node):
     end_line: int
 
 
-@node
-class AgentIR(Node):
+class AgentIR(Node, metaclass=node):
     """One agent: its frontmatter, typed, and the structure found in its body."""
 
     id: Annotated[str, Field(description="Unique in the project: `name`, or `plugin:name` in a plugin layout")]
@@ -278,8 +265,7 @@ def held_body(agent: AgentIR) -> str | bytes:
     return _HELD(agent)
 
 
-@node
-class Edge(Node):
+class Edge(Node, metaclass=node):
     """A delegation resolved against the project: `target_id` is None when it dangles."""
 
     source: str

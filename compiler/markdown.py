@@ -21,26 +21,22 @@ from agentc.compiler.lazyre import lazy_compile
 from agentc.compiler.span import Span
 
 
-@lean(slots=True)
-class Block:
+class Block(metaclass=lean(slots=True)):
     line: int
     col: int = 1
     end: int = 0  # last file line of the block (0 = same as `line`)
 
 
-@lean(slots=True)
-class Heading(Block):
+class Heading(Block, metaclass=lean(slots=True)):
     level: int = 1
     title: str = ""
 
 
-@lean(slots=True)
-class Label(Block):
+class Label(Block, metaclass=lean(slots=True)):
     title: str = ""
 
 
-@lean(slots=True)
-class ListItem(Block):
+class ListItem(Block, metaclass=lean(slots=True)):
     text: str = ""
     indent: int = 0
     ordered: bool = False
@@ -51,14 +47,12 @@ class ListItem(Block):
     raw_line: str | None = field(default=None, repr=False, compare=False)
 
 
-@lean(slots=True)
-class Table(Block):
+class Table(Block, metaclass=lean(slots=True)):
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-@lean(slots=True)
-class Code(Block):
+class Code(Block, metaclass=lean(slots=True)):
     lang: str = ""
     code: str = ""
     # (the lines inside the fence, the fence's indent) while `code` is unread, else None: _markdown.c's
@@ -66,18 +60,15 @@ class Code(Block):
     raw_lines: tuple[list[str], int] | None = field(default=None, repr=False, compare=False)
 
 
-@lean(slots=True)
-class Paragraph(Block):
+class Paragraph(Block, metaclass=lean(slots=True)):
     text: str = ""
 
 
-@lean(slots=True)
-class ExampleTag(Block):
+class ExampleTag(Block, metaclass=lean(slots=True)):
     text: str = ""
 
 
-@lean(slots=True)
-class Section:
+class Section(metaclass=lean(slots=True)):
     """A heading or a label and the blocks it governs (`start` is its own block index)."""
 
     title: str

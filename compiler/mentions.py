@@ -324,8 +324,7 @@ def _kind_of(cue: str) -> str:
     return "delegate"
 
 
-@lean(slots=True)
-class _Cand:
+class _Cand(metaclass=lean(slots=True)):
     start: int
     end: int
     target: str

@@ -5,8 +5,7 @@ from __future__ import annotations
 from agentc.compiler.frozen import frozen
 
 
-@frozen
-class Span:
+class Span(metaclass=frozen):
     # A plain slotted dataclass (frozen.py), not a pydantic model: a 1000-agent build makes ~170 000 of
     # them, and a model's per-instance dict and fields-set took ~470 bytes each. Pydantic still
     # reads, dumps and describes it at the edges (`ir --json`, `schema`, the cache). No

@@ -3,6 +3,7 @@ faster __init__; the classes `lean` makes behave as `dataclass` makes them."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import marshal
@@ -389,6 +390,86 @@ def test_lean_classes_pickle():
 @pytest.mark.parametrize("options", LEAN_OPTIONS, ids=lambda o: ",".join(o) or "plain")
 def test_lean_makes_what_dataclass_makes(options):
     assert _lean_behaviour(*_lean_made(lean, options)) == _lean_behaviour(*_lean_made(dataclass, options))
+
+
+def _as_metaclass(options):
+    """`lean(**options)` used as the class statement's metaclass, for `_lean_made`: each class
+    made again, once, from the namespace its statement gave."""
+
+    def make(cls):
+        namespace = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
+        return lean(**options)(cls.__name__, cls.__bases__, {**namespace, "__qualname__": cls.__qualname__})
+
+    return lambda **_: make
+
+
+@pytest.mark.parametrize("options", [o for o in LEAN_OPTIONS if o.get("slots")], ids=lambda o: ",".join(o))
+def test_lean_as_a_metaclass_makes_what_the_decorator_makes(options):
+    assert _lean_behaviour(*_lean_made(_as_metaclass(options), options)) == _lean_behaviour(*_lean_made(lean, options))
+
+
+def _snapshot(cls):
+    """A made class as comparable values: its namespace (functions by what they are), fields,
+    slots, doc, signature parts, and whether compiler/_frozen.c runs its calls."""
+
+    def shown(v):
+        if hasattr(v, "__code__"):
+            return ("function", v.__qualname__, v.__code__.co_code, v.__defaults__, v.__kwdefaults__, v.__annotations__, v.__module__)
+        if isinstance(v, dict):
+            return sorted((k, shown(x)) for k, x in v.items())
+        return type(v).__name__ if type(v).__repr__ is object.__repr__ else repr(v)
+
+    installed = frozen_module._C.calls_here(cls) if frozen_module._C is not None else None
+    return (type(cls), cls.__name__, cls.__qualname__, cls.__module__, [k.__name__ for k in cls.__mro__],
+            sorted((k, shown(v)) for k, v in vars(cls).items()), cls.__doc__, installed,
+            [(f.name, f.type, f.default, f.default_factory, f.kw_only, f.repr, f.compare, f._field_type) for f in dataclasses.fields(cls)])
+
+
+def test_frozen_as_a_metaclass_makes_the_class_the_decorator_makes():
+    """`class X(Base, metaclass=frozen)` makes in one go the class `@frozen` makes in two (the
+    statement's, then the slotted one): the same namespace, fields, doc and C __init__, and
+    instances that behave the same, for every IR node and a class with what nodes have."""
+
+    def body():
+        return {"__module__": __name__, "__qualname__": "Node", "__annotations__": {"text": "str", "count": "int", "table": "dict",
+                "last": "str | None", "kind": "ClassVar[str]"}, "count": 3, "table": field(default_factory=dict),
+                "kind": "k", "where": lambda self: self.text}
+
+    for name, bases, namespace in [("Node", (), body), ("Node", (ir.Node,), body),
+                                   *((c.__name__, c.__bases__, lambda c=c: _namespace_of(c)) for c in NODES)]:
+        once, twice = frozen(name, bases, namespace()), frozen(type(name, bases, namespace()))
+        assert _snapshot(once) == _snapshot(twice)
+        if name == "Node":
+            made = [cls(text="é🙂", last=None) for cls in (once, twice)]
+            assert [repr(m) for m in made] == [repr(made[1])] * 2 and made[0].table is not made[1].table
+            assert _outcome(lambda m=made[0]: setattr(m, "text", "x")) == _outcome(lambda m=made[1]: setattr(m, "text", "x"))
+            assert repr(copy.copy(made[0])) == repr(made[1])  # through __getstate__ and __setstate__, as pickle
+
+
+def _namespace_of(cls):
+    """An IR node's class statement namespace again: its own attributes, its fields' defaults
+    back where the statement wrote them, and no slots."""
+    namespace = {k: v for k, v in vars(cls).items() if k not in (*cls.__slots__, "__slots__", "__dataclass_fields__",
+                                                                    "__dataclass_params__", "__match_args__")
+                 and not (hasattr(v, "__qualname__") and v.__qualname__.startswith(f"{cls.__qualname__}.__"))}
+    for f in dataclasses.fields(cls):
+        if f.default_factory is not dataclasses.MISSING:
+            namespace[f.name] = field(default_factory=f.default_factory)
+        elif f.default is not dataclasses.MISSING:
+            namespace[f.name] = f.default
+    namespace["__doc__"] = vars(cls)["__doc__"] if cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}(") else None
+    return {**namespace, "__qualname__": cls.__qualname__}
+
+
+def test_a_metaclass_refuses_what_it_does_not_make():
+    with pytest.raises(TypeError, match="one base class at most"):
+        frozen("Two", (ir.Node, object), {"__annotations__": {"x": "int"}})
+    with pytest.raises(TypeError, match="slots=True only"):
+        lean(frozen=True)("Plain", (), {"__annotations__": {"x": "int"}})
+    with pytest.raises(TypeError, match="__post_init__"):
+        frozen("Post", (), {"__annotations__": {"x": "int"}, "__post_init__": lambda self: None})
+    with pytest.raises(TypeError, match="already specifies __slots__"):
+        frozen("Slotted", (), {"__annotations__": {"x": "int"}, "__slots__": ("x",)})
 
 
 def test_lean_shares_its_methods_and_compiles_only_init():
