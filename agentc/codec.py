@@ -25,6 +25,8 @@ from agentc.compiler import native
 from agentc.compiler.pycache import FOLDER, Kept
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pydantic_core import SchemaSerializer, SchemaValidator
 
 
@@ -158,17 +160,28 @@ class _Made:
     """A schema's serializer and validator, each made on first use (a build that lowers every
     file never validates an entry, and with the C writer built, nothing asks the serializer),
     and what _codec.dump writes of each of its dataclasses: the fields the serializer writes,
-    in order, each as (its slot, or its name when it has none; the JSON before its value)."""
+    in order, each as (its slot, or its name when it has none; the JSON before its value).
+    The schema itself is made on first use too (`make`), where `plans` are given: writing a
+    rebuilt file's entry with the C writer asks for nothing else."""
 
-    def __init__(self, s: _Schemas, schema: Schema) -> None:
-        self.schema = schema
-        self.plans: Plans = {}
-        for definition in s.definitions.values():
-            cls = definition["cls"]
-            names = [f["name"] for f in definition["schema"]["fields"] if not f.get("serialization_exclude")]
-            # A field's name is an identifier: no character JSON escapes. (to_json here made pydantic-core
-            # import decimal, fractions and uuid for its type inference, ~3 ms, in every cached build.)
-            self.plans[cls] = tuple((_slot(cls, name), f'{"{" if i == 0 else ","}"{name}":'.encode()) for i, name in enumerate(names))
+    def __init__(self, make: Callable[[], tuple[_Schemas, Schema]], plans: Plans | None = None) -> None:
+        self._make = make
+        if plans is not None:
+            self.plans = plans
+
+    @cached_property
+    def _schemas(self) -> tuple[_Schemas, Schema]:
+        return self._make()
+
+    @cached_property
+    def schema(self) -> Schema:
+        return self._schemas[1]
+
+    @cached_property
+    def plans(self) -> Plans:
+        return {definition["cls"]: _plan(definition["cls"], [f["name"] for f in definition["schema"]["fields"]
+                                                             if not f.get("serialization_exclude")])
+                for definition in self._schemas[0].definitions.values()}
 
     @cached_property
     def serializer(self) -> SchemaSerializer:
@@ -182,6 +195,14 @@ class _Made:
     def loader(self) -> Any:
         """_codec.load's plan of this schema, or None where it is not built."""
         return _C.loader(_load_specs(self.schema)) if _C is not None else None
+
+
+def _plan(cls: type, names: list[str]) -> tuple[tuple[Any, bytes], ...]:
+    """_codec.dump's plan of a dataclass: for each field it writes, in order, its slot (or name)
+    and the JSON before its value. A field's name is an identifier: no character JSON escapes.
+    (to_json here made pydantic-core import decimal, fractions and uuid for its type inference,
+    ~3 ms, in every cached build.)"""
+    return tuple((_slot(cls, name), f'{"{" if i == 0 else ","}"{name}":'.encode()) for i, name in enumerate(names))
 
 
 def _slot(cls: type, name: str) -> Any:
@@ -288,18 +309,46 @@ STRUCTURE = ("mission", "use_when", "avoid_when", "checklists", "examples", "fai
 @cache
 def _entry(whole: bool = True) -> _Made:
     """One lowered file: `{"agent": AgentIR | None, "diagnostics": [Diagnostic, ...], "body_length": int}`,
-    the agent without its body (see `load_entry`)."""
+    the agent without its body (see `load_entry`). Its plans are made from the entry's classes
+    themselves (`_entry_plans`), its schema when first asked for."""
+    return _Made(lambda: _entry_schema(whole), _entry_plans(whole))
+
+
+def _entry_excluded(whole: bool) -> tuple[frozenset, frozenset]:
+    """(unstored, unread): the (class, field) pairs an entry does not write."""
+    from agentc.compiler.ir import AgentIR
+
+    return frozenset({(AgentIR, "body")}), frozenset() if whole else frozenset((AgentIR, name) for name in STRUCTURE)
+
+
+def _entry_schema(whole: bool) -> tuple[_Schemas, Schema]:
     from agentc.compiler.diagnostics import Diagnostic
     from agentc.compiler.ir import AgentIR
 
-    unread = frozenset() if whole else frozenset((AgentIR, name) for name in STRUCTURE)
-    s = _Schemas(unstored=frozenset({(AgentIR, "body")}), unread=unread)
-    schema = s.done(_typed_dict({
+    unstored, unread = _entry_excluded(whole)
+    s = _Schemas(unstored=unstored, unread=unread)
+    return s, s.done(_typed_dict({
         "agent": s.of(AgentIR | None),
         "diagnostics": s.of(tuple[Diagnostic, ...]),
         "body_length": {"type": "int"},
     }, "forbid"))
-    return _Made(s, schema)
+
+
+def _entry_plans(whole: bool) -> Plans:
+    """The plans of `_entry_schema`'s dataclasses, made from the classes an entry holds (the
+    IR's nodes, Span, Diagnostic) and their fields, without the schema: making it (the field
+    types evaluated, ~20 dataclasses' schemas) was ~5.7M instructions of a one-edit rebuild,
+    which writes the rebuilt file's entry and reads none. tests/test_cache.py checks they are
+    the schema's own; a class missing here would only be written by pydantic-core."""
+    from agentc.compiler import ir
+    from agentc.compiler.diagnostics import Diagnostic
+    from agentc.compiler.span import Span
+
+    unstored, unread = _entry_excluded(whole)
+    classes = [Span, Diagnostic, *(c for c in vars(ir).values() if isinstance(c, type) and issubclass(c, ir.Node)
+                                   and c is not ir.Node and c is not ir.ProjectIR)]
+    return {cls: _plan(cls, [f.name for f in dataclasses.fields(cls) if (cls, f.name) not in unstored | unread])
+            for cls in classes}
 
 
 def dump_entry(agent, diagnostics, *, whole: bool = True) -> bytes:

@@ -519,3 +519,16 @@ def test_new_sha_switches_to_openssl_past_the_first_256_kb(monkeypatch):
     assert type(big) is type(hashlib.sha256())
     assert cache._hashed == 1000 + 256 * 1024
 
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_the_entry_plans_are_the_schemas(whole):
+    """codec._entry's plans come from the IR's classes, not its schema (not made to write an
+    entry): for every dataclass the schema reaches, the same fields in the same order, each
+    through the same slot and key; the schema is made only when asked for."""
+    made = codec._entry_plans(whole)
+    from_schema = codec._Made(lambda: codec._entry_schema(whole)).plans
+    assert len(from_schema) > 10 and from_schema.items() <= made.items()
+    assert {c.__name__ for c in set(made) - set(from_schema)} <= {"Edge"}  # in the IR, never in an entry
+    fresh = codec._Made(lambda: pytest.fail("the schema was made"), made)
+    assert fresh.plans is made
