@@ -95,9 +95,11 @@ class BuildOptions:
     def __init__(self, **values: Any) -> None:
         """Options from keyword values, checked (see the module's docstring); raises pydantic's
         ValidationError (a ValueError) for a value it refuses or a key that is no option."""
-        for name in _LAX.keys() & values.keys():  # a config file's lists and numbers, made what pydantic makes of them
-            values[name] = _LAX[name](values[name])
-        if not all(name in _FINAL and _FINAL[name](value) for name, value in values.items()):
+        for name in values.keys() & FIELDS.keys():  # a config file's lists and numbers, made what pydantic makes of them
+            lax = _lax_of(name)
+            if lax is not None:
+                values[name] = lax(values[name])
+        if not all(name in FIELDS and _final_of(name)(value) for name, value in values.items()):
             values = _validated(values)
         for name, default in _DEFAULTS.items():
             object.__setattr__(self, name, values[name] if name in values else default())
@@ -201,8 +203,16 @@ def _lax(f) -> Callable[[Any], Any] | None:
     return None
 
 
-_FINAL = {name: _final(f) for name, f in FIELDS.items()}
-_LAX = {name: lax for name, f in FIELDS.items() if (lax := _lax(f)) is not None}
+# Each field's checks, made the first time a value of it is given: a command gives a few of the
+# 40 (making all of them at import was ~0.6M instructions of every command).
+@lru_cache(maxsize=None)
+def _final_of(name: str) -> Callable[[Any], bool]:
+    return _final(FIELDS[name])
+
+
+@lru_cache(maxsize=None)
+def _lax_of(name: str) -> Callable[[Any], Any] | None:
+    return _lax(FIELDS[name])
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:
