@@ -396,7 +396,7 @@ class Stage:
             if moves and not self.paths <= self.owned:
                 # Claim the new files before they appear: a run stopped mid-rename (Ctrl-C, SIGKILL)
                 # leaves files the next build knows as its own, not "a file agentc did not write".
-                self.manifest_text = _put_manifest(out, self.owned | self.paths, self.manifest_text)
+                self.manifest_text = _put_manifest(out, self.owned | self.paths, self.manifest_text, self.racy)
             for tmp, path, n in moves:
                 os.replace(tmp, path)
                 moved += 1
@@ -418,7 +418,7 @@ class Stage:
         # Listed files of other builds' targets stay listed. Only those this build does not
         # produce can be such (the others are listed anyway): ~1000 paths not each tested.
         kept = {f for f in self.owned - self.paths if not _governed(f, self.targets)}
-        self.manifest_text = _put_manifest(out, kept | self.paths, self.manifest_text)
+        self.manifest_text = _put_manifest(out, kept | self.paths, self.manifest_text, self.racy)
 
     def abort(self) -> None:
         """Remove every staged temp file, and the folders made for them: nothing of this build
@@ -650,8 +650,15 @@ def _manifest_text(owned: set[str]) -> str:
     return '{\n  "generator": "agentc",\n  "files": [\n    ' + ",\n    ".join(map(encode_basestring_ascii, files)) + "\n  ]\n}\n"
 
 
-def _put_manifest(out: Path, owned: set[str], there: str | None) -> str:
-    """Write the manifest of `owned` in `out` unless `there`, the text in it, is that; return its text."""
+def _put_manifest(out: Path, owned: set[str], there: str | None, racy: int | None = None) -> str:
+    """Write the manifest of `owned` in `out` unless `there`, the text in it, is that; return its text.
+
+    `racy` (Stage.racy: a build record is made): the manifest's mtime is set 2 s back, past
+    `racy` (and a FAT disk's 2 s tick). Written near the end of a build, it was often within
+    RACY_NS of the record, whose stat of it was then not trusted: each build after (the no-op,
+    --check, the next rebuild) read and hashed it again (~43 KB at 1000 agents, ~2.4M
+    instructions each). An edit of it afterwards sets the mtime to the time of the edit, not the
+    one set back: still a change."""
     manifest = _manifest_text(owned)
     if manifest != there:
         mpath = out / MANIFEST
@@ -659,6 +666,9 @@ def _put_manifest(out: Path, owned: set[str], there: str | None) -> str:
         tmp = temp_of(mpath)
         try:
             tmp.write_text(manifest, encoding="utf-8")
+            if racy is not None and racy < 2_000_000_000:
+                back = time.time_ns() - 2_000_000_000
+                os.utime(tmp, ns=(back, back))
             os.replace(tmp, mpath)
         finally:
             tmp.unlink(missing_ok=True)
