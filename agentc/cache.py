@@ -147,12 +147,14 @@ def _write_chunks(fd: int, chunks: Sequence[bytes | memoryview]) -> None:
         for chunk in chunks:
             _write_fd(fd, memoryview(chunk))
         return
-    for at in range(0, len(chunks), 1024):  # POSIX's IOV_MAX is at least 1024 where writev exists (Linux, macOS)
-        batch = [memoryview(c) for c in chunks[at:at + 1024] if len(c)]
-        done = os.writev(fd, batch) if batch else 0
-        for chunk in batch:  # what a short write left, if any
+    for at in range(0, len(chunks), 1024):  # IOV_MAX is 1024 on Linux and macOS
+        batch = chunks[at:at + 1024]
+        done = os.writev(fd, batch)
+        if done == sum(map(len, batch)):  # all of it, as a regular file takes it: no loop a chunk
+            continue
+        for chunk in batch:  # what a short write left
             if done < len(chunk):
-                _write_fd(fd, chunk[done:])
+                _write_fd(fd, memoryview(chunk)[done:])
             done = max(done - len(chunk), 0)
 
 

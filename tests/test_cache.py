@@ -532,3 +532,17 @@ def test_the_entry_plans_are_the_schemas(whole):
     assert {c.__name__ for c in set(made) - set(from_schema)} <= {"Edge"}  # in the IR, never in an entry
     fresh = codec._Made(lambda: pytest.fail("the schema was made"), made)
     assert fresh.plans is made
+
+
+@pytest.mark.parametrize("short", [0, 1, 5, 9, 10_000])
+def test_chunks_reach_the_file_whole_when_writev_writes_less(tmp_path, monkeypatch, short):
+    """cache._write_chunks: one writev a batch; what a short write left is written after it, in order."""
+    import os
+
+    from agentc import cache
+
+    chunks = [b"abc", b"", memoryview(b"0123456789")[2:], bytearray(b"xyz"), b"end"] * 300  # more than one batch
+    real = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, bufs: real(fd, [bytes(b"".join(bufs))[:short]]) if short < 10_000 else real(fd, bufs))
+    assert cache._store_chunks(tmp_path / "f", chunks)
+    assert (tmp_path / "f").read_bytes() == b"".join(bytes(c) for c in chunks)
