@@ -340,7 +340,7 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
     finding the sources read (`_listed`), None when it cannot tell. Returns the new record's
     diagnostics as a `Recorded`, None when no record was kept."""
     from agentc import writer
-    from agentc.cache import RACY_NS, sha, stat_of
+    from agentc.cache import RACY_NS, output_digest, stat_of
 
     before = {entry[0]: entry for entry in last["outputs"]} if last else {}
     outputs, fresh = [], []  # fresh: (entry, its stage or None for a manifest, path in the stage)
@@ -370,7 +370,7 @@ def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, v
             return None
         if entry[1][1] >= settled:
             try:
-                entry[2] = stage.digest(rel) if stage is not None else sha(Path(rel).read_bytes())
+                entry[2] = stage.digest(rel) if stage is not None else output_digest(Path(rel).read_bytes())
             except OSError:
                 store.forget(roots_abs)
                 return None

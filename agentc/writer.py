@@ -17,7 +17,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
-from agentc.cache import new_sha, read_with_stat, stat_key
+from agentc.cache import output_digest, read_with_stat, stat_key
 from agentc.compiler.frozen import lean
 
 if TYPE_CHECKING:  # `agentc --version` imports the writer (through the runner) and no target code
@@ -197,14 +197,14 @@ class Stage:
         self.owned = set(owned)
         self.todo = Plan()
         self.paths: set[str] = set()  # every path this build produces here
-        # The build cache reads an output's sha256 only while its mtime is within `racy` of the
-        # record (a stat it cannot trust yet): hashing all of them was 372 MB and ~0.3 s CPU of
-        # a 1000-agent every-target build. So a file's parts are held while its mtime is that
+        # The build cache reads an output's digest only while its mtime is within `racy` of the
+        # record (a stat it cannot trust yet): hashing all of them (sha256) was 372 MB and ~0.3 s
+        # CPU of a 1000-agent every-target build. So a file's parts are held while its mtime is that
         # recent, and hashed only if it still is when the record is made (see `digest`).
         self.recent: dict[str, tuple[bytes, ...]] = {}
         self.order: deque[tuple[int, str]] = deque()  # (mtime, path) of `recent`, oldest first
         self.held = 0  # bytes in `recent`
-        self.digests: dict[str, str] = {}  # path -> sha256 of a file whose mtime is ahead of the clock
+        self.digests: dict[str, str] = {}  # path -> digest of a file whose mtime is ahead of the clock
         # Per file, paths are str and os calls (a Path per file cost ~30 us of 8 000 files' staging).
         self.temps: dict[str, tuple[str, str]] = {}  # path -> (temp, final) of each staged change
         self.twins: dict[str, str | None] = {}  # target -> its folder's twin, or None (see `_twin`)
@@ -316,23 +316,23 @@ class Stage:
         while order and order[0][0] < settled:
             self.held -= _size(recent.pop(order.popleft()[1]))
         if mtime > now:  # ahead of this clock (another machine's disk): it stays racy, hashed now, not held
-            self.digests[rel] = _sha(parts)
+            self.digests[rel] = _digest(parts)
         elif mtime >= settled:
             recent[rel] = parts
             order.append((mtime, rel))
             self.held += _size(parts)
             while self.held > HELD:
                 old = order.popleft()[1]
-                self.digests[old] = _sha(recent[old])
+                self.digests[old] = _digest(recent[old])
                 self.held -= _size(recent.pop(old))
 
     def digest(self, rel: str) -> str | None:
-        """The sha256 of what was produced at `rel`, for a record that cannot trust its stat yet;
+        """The digest (cache.output_digest) of what was produced at `rel`, for a record that cannot trust its stat yet;
         None when its parts were dropped (its mtime was settled: a later change of stat is a change)."""
         if rel in self.digests:
             return self.digests[rel]
         parts = self.recent.get(rel)
-        return None if parts is None else _sha(parts)
+        return None if parts is None else _digest(parts)
 
     def _folder(self, name: str) -> None:
         """Make the folder `name` and its missing parents, noting which were made: files come
@@ -508,12 +508,9 @@ def _unlink(path: str) -> None:
         pass
 
 
-def _sha(parts: tuple[bytes, ...]) -> str:
-    """sha256 of the parts one after another (agentc.cache.sha of the whole file)."""
-    digest = new_sha(sum(map(len, parts)))
-    for part in parts:
-        digest.update(part)
-    return digest.hexdigest()
+def _digest(parts: tuple[bytes, ...]) -> str:
+    """cache.output_digest of the parts one after another (of the whole file)."""
+    return output_digest(parts[0] if len(parts) == 1 else b"".join(parts))
 
 
 def _same(current: bytes, parts: tuple[bytes, ...]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,11 @@ def outputs() -> dict[str, str | None]:
 
 def sha(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def crc(data: bytes) -> str:
+    """An output's digest: its CRC32 (cache.output_digest)."""
+    return f"{zlib.crc32(data):08x}"
 
 
 def test_settled_outputs_get_no_digest_and_a_changed_stat_rebuilds(seed_project, monkeypatch):
@@ -66,7 +72,7 @@ def test_racy_outputs_get_the_digest_of_what_was_produced(seed_project, monkeypa
     monkeypatch.setattr(cache, "RACY_NS", 10**18)  # no stat is ever trusted: every output is hashed
     build()
     recorded = outputs()
-    assert recorded and all(digest == sha(path) for path, digest in recorded.items())
+    assert recorded and all(digest == crc(Path(path).read_bytes()) for path, digest in recorded.items())
     some = seed_project / "out/claude/.claude/agents/ml-engineer.md"
     os.utime(some, ns=(0, 10**9))  # another stat, the same bytes: the digest says unchanged
     assert build().cached
@@ -94,7 +100,10 @@ def test_unchanged_counts_a_missing_digest_as_a_change_only_when_the_stat_change
     assert cache.unchanged([[str(path), stat, None]], later)
     assert not cache.unchanged([[str(path), [*stat[:1], stat[1] - 1, *stat[2:]], None]], later)
     assert not cache.unchanged([[str(path), stat, None]], stat[1])  # racy: a digest is needed
-    assert cache.unchanged([[str(path), stat, sha(str(path))]], stat[1])
+    assert cache.unchanged([[str(path), stat, crc(b"x")]], stat[1])
+    assert not cache.unchanged([[str(path), stat, crc(b"y")]], stat[1])
+    assert cache.unchanged([[str(path), stat, sha(str(path))]], stat[1])  # a record's sha256 of before
+    assert not cache.unchanged([[str(path), stat, 7]], stat[1])  # a damaged digest
 
 
 def stage(tmp_path, racy: int) -> writer.Stage:
@@ -107,7 +116,7 @@ def test_a_stage_holds_recent_files_and_drops_settled_ones_unhashed(tmp_path):
     s._hold("old", (b"a",), now - 2 * 10**9)  # settled already: neither held nor hashed
     s._hold("new", (b"b", b"c"), now)
     assert s.digest("old") is None
-    assert s.digest("new") == hashlib.sha256(b"bc").hexdigest()
+    assert s.digest("new") == crc(b"bc")
     s.order[0] = (now - 2 * 10**9, "new")  # as if "new" had been written long ago
     s._hold("next", (b"d",), time.time_ns())
     assert s.digest("new") is None and "new" not in s.recent  # dropped when it settled
@@ -117,13 +126,13 @@ def test_a_stage_holds_recent_files_and_drops_settled_ones_unhashed(tmp_path):
 def test_a_stage_hashes_a_file_from_the_future_at_once_and_the_oldest_past_its_limit(tmp_path, monkeypatch):
     s = stage(tmp_path, racy=10**9)
     s._hold("ahead", (b"x",), time.time_ns() + 3600 * 10**9)
-    assert s.digests["ahead"] == hashlib.sha256(b"x").hexdigest() and "ahead" not in s.recent
+    assert s.digests["ahead"] == crc(b"x") and "ahead" not in s.recent
     monkeypatch.setattr(writer, "HELD", 3)
     for name in "abc":
         s._hold(name, (name.encode() * 2,), time.time_ns())
     assert list(s.recent) == ["c"] and s.held == 2  # a and b hashed to stay within 3 bytes
     for name in "abc":
-        assert s.digest(name) == hashlib.sha256(name.encode() * 2).hexdigest()
+        assert s.digest(name) == crc(name.encode() * 2)
 
 
 def test_the_stat_of_a_file_written_into_a_twin_is_its_stat_in_place(tmp_path):
