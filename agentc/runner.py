@@ -92,8 +92,12 @@ def run(options: BuildOptions, mode: Mode = "write", *, want_diff: bool = False,
         if listing.sure:
             walk = [os.getcwd(), list(options.sources), roots_shown, walk_ns, listing.folders]
     if store is not None:
+        checked_ns = time.time_ns()  # before any recorded file is looked at: a record made again is taken then (_no_op)
         sources = matching(last, key, found)
-        if sources is not None and not sources[1] and _no_op(last) and _readable(last["diagnostics"], report_key):
+        outputs = _no_op(last, checked_ns) if sources is not None and not sources[1] else None
+        if outputs is not None and _readable(last["diagnostics"], report_key):
+            if mode == "write" and outputs is not last["outputs"]:  # some verified by their bytes are settled now
+                store.restamp(roots_abs, last, sources=sources[0], outputs=outputs, recorded_ns=checked_ns)
             outcome.held = (store, last)
             outcome.recorded = last["diagnostics"]
             outcome.unchanged = len(last.get("outputs", [])) - len(roots_abs)
@@ -324,14 +328,16 @@ def _readable(recorded: Recorded, report_key: str | None) -> bool:
     return True
 
 
-def _no_op(record: dict) -> bool:
-    """Whether every output of the record, `matching` this build with no source changed, is as it was written."""
-    from agentc.cache import unchanged
+def _no_op(record: dict, checked_ns: int) -> list | None:
+    """When every output of the record, `matching` this build with no source changed, is as it
+    was written: its output entries as a record taken at `checked_ns` keeps them (cache.settled;
+    not the record's own list when some are settled now), else None."""
+    from agentc.cache import settled
 
     try:
-        return unchanged(record["outputs"], int(record["recorded_ns"]))
+        return settled(record["outputs"], int(record["recorded_ns"]), checked_ns)
     except (KeyError, TypeError, ValueError):  # a damaged record is no record
-        return False
+        return None
 
 
 def _record(store, roots_abs, key, seen, found, stages, diags, last, *, files, views, walk) -> Recorded | None:

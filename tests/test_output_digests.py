@@ -182,3 +182,89 @@ def test_the_manifest_is_written_settled_and_an_edit_of_it_is_a_change(seed_proj
     again = build()
     assert not again.cached and manifest.read_bytes() == text
     assert build().cached
+
+
+def _racy_then_older(monkeypatch) -> list[Path]:
+    """A cold build whose every output is too recent to trust (digest kept); then each claude
+    output's mtime set 10 s back (the same bytes, a stat the record cannot trust), RACY_NS as usual."""
+    monkeypatch.setattr(cache, "RACY_NS", 10**18)
+    build()
+    monkeypatch.setattr(cache, "RACY_NS", 10**8)
+    recorded = {Path(path): digest for path, digest in outputs().items()}
+    assert recorded and None not in recorded.values()
+    files = sorted(recorded)
+    for f in files:
+        st = f.stat()
+        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns - 10 * 10**9))
+    return files
+
+
+def _record_file(seed_project: Path) -> Path:
+    return Cache(options().cache_folder())._record_path([os.path.abspath("out")])
+
+
+def test_a_no_op_settles_the_outputs_it_verified_and_later_builds_read_none(seed_project, monkeypatch):
+    files = _racy_then_older(monkeypatch)
+    assert build().cached  # a no-op: every output read and found the same, then recorded settled
+    recorded = outputs()
+    assert all(recorded[str(f)] is None for f in files)
+    record = _record_file(seed_project)
+    before = record.stat().st_mtime_ns, record.stat().st_ino
+
+    def unread(*_):
+        raise AssertionError("an output was read")
+
+    monkeypatch.setattr(cache, "output_digest", unread)
+    assert runner.run(options(), "check").cached
+    assert build().cached
+    assert (record.stat().st_mtime_ns, record.stat().st_ino) == before  # nothing to settle: not written again
+
+
+def test_check_and_dry_run_verify_but_never_settle(seed_project, monkeypatch):
+    _racy_then_older(monkeypatch)
+    record = _record_file(seed_project)
+    before = record.read_bytes()
+    for mode in ("check", "dry-run"):
+        assert runner.run(options(), mode).cached
+    assert record.read_bytes() == before
+
+
+def test_an_edit_of_a_settled_output_is_still_noticed_and_rewritten(seed_project, monkeypatch):
+    files = _racy_then_older(monkeypatch)
+    assert build().cached
+    some = next(f for f in files if f.suffix == ".md")
+    text = some.read_bytes()
+    some.write_bytes(text.replace(b"a", b"b", 1))  # the same size, a new mtime
+    assert text != some.read_bytes()
+    shown = some.as_posix()
+    assert not runner.run(options(), "check").cached
+    again = build()
+    assert not again.cached and ("stale", shown) in again.changes
+    assert some.read_bytes() == text
+
+
+def test_a_racy_output_edited_before_the_no_op_is_noticed(seed_project, monkeypatch):
+    files = _racy_then_older(monkeypatch)
+    some = next(f for f in reversed(files) if f.suffix == ".md")
+    text = some.read_bytes()
+    some.write_bytes(text.replace(b"a", b"b", 1))
+    shown = some.as_posix()
+    again = build()
+    assert not again.cached and ("stale", shown) in again.changes
+    assert some.read_bytes() == text
+    assert build().cached
+
+
+def test_settled_marks_only_verified_entries_older_than_racy_before_the_check(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    for f in (old, new):
+        f.write_bytes(b"x")
+    now = time.time_ns()
+    os.utime(old, ns=(now - 10**10, now - 10**10))
+    entries = [[str(f), cache.stat_of(f), crc(b"x")] for f in (old, new)]
+    recorded = now - 10**11  # before both files' mtimes: neither stat is trusted
+    out = cache.settled(entries, recorded, time.time_ns())
+    assert out is not entries and out[0] == [str(old), cache.stat_of(old), None]
+    assert out[1] == entries[1]  # too recent still: its digest stays
+    assert cache.settled(entries, recorded, now - 10**11) is entries  # nothing older than the check: as recorded
+    assert cache.settled([[str(new), cache.stat_of(new), crc(b"y")]], recorded, now) is None
