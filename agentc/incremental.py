@@ -23,6 +23,7 @@ from __future__ import annotations
 import marshal
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 
 from agentc import api
@@ -124,24 +125,52 @@ def _view(a: AgentIR, edges, needed: set[int]) -> list | None:
             rows, lines]
 
 
-def _moved(old: dict[int, list], new: dict[int, list], recorded: Recorded, files: set[str]) -> bool:
+def _moved(old: dict[int, list], new: dict[int, list], recorded: Recorded, files: set[str]) -> dict[str, list] | None:
     """Whether the edited agents' views `new`, not all the `old` ones, still make the last build's
-    graph and its diagnostics (GRAPH): only their positions moved (a line added above their
-    delegations), and no graph-wide diagnostic reads them. That is: each holds the same resolved
-    edges (target, target id, condition, kind, in order), neither view holds a suppression
-    comment, and no recorded GRAPH diagnostic is located in their files. A cycle (AGC305, AGC308)
-    or a chain (AGC307) is reported at an edge of the agent it starts from, a duplicate (AGC303,
-    AGC306) at the agent: one reported elsewhere reads no position of these. Those the last
-    build left out here were left out by the options (the same) or by a suppression comment
-    (there is none). A mid-file edit of 1000 agents linked them all again and ran the targets'
-    graph checks for this: ~59M of its ~645M instructions. ValueError: a damaged table of
-    diagnostics."""
+    graph: each holds the same resolved edges (target, target id, condition, kind, in order), only
+    their positions moved (a line added above or between their delegations), and neither view holds
+    a suppression comment (those the last build left out were left out by the options, the same).
+    Then the graph-wide diagnostics (GRAPH) are the record's, those located in an edited file at
+    their new positions: returned per file, in their recorded order (files with none are left
+    out); None when the graph may have changed or one of them does not map exactly (a full link).
+    Where each is located (graph.py, nesting.py): a cycle (AGC305, AGC308) or a chain (AGC307) at
+    the first edge from its agent to the next of its path, one name in several plugins (AGC306) at
+    the agent; their messages hold names and ids, no position. An edge's diagnostic maps to the
+    edge of the same index. (A duplicate name, AGC303, is an error: no record holds one.) A mid-file edit of 1000 agents linked them all again and ran the targets' graph checks
+    for this: ~59M of its ~645M instructions. ValueError: a damaged table of diagnostics."""
+    where: dict[str, tuple[list, list]] = {}
     for i, view in new.items():
         edges, was = view[6], old[i][6]
         if view[7] or old[i][7] or len(edges) != len(was) or any(
                 edges[k:k + 4] != was[k:k + 4] for k in range(0, len(edges), 6)):
-            return False
-    return not any(d.code in GRAPH for d in recorded.of(files, frozenset()))
+            return None
+        where[view[3]] = (old[i], view)
+    out: dict[str, list] = {}
+    keys: dict[str, list] = {}
+    for d in recorded.of(files, frozenset()):
+        if d.code in GRAPH:
+            at = _moved_to(d, *where[d.file]) if d.file in where else None
+            if at is None:
+                return None
+            out.setdefault(d.file, []).append(replace(d, line=at[0], col=at[1]))
+            keys.setdefault(d.file, []).append(d.sort_key())
+    for f, ds in out.items():  # in their recorded (sorted) order still, no two tied that were not
+        was, now = keys[f], [d.sort_key() for d in ds]
+        if any(now[k] > now[k + 1] or (now[k] == now[k + 1]) != (was[k] == was[k + 1]) for k in range(len(now) - 1)):
+            return None
+    return out
+
+
+def _moved_to(d: Diagnostic, old: list, new: list) -> tuple[int, int] | None:
+    """The (line, col) the GRAPH diagnostic `d` of the agent of views `old` -> `new` moves to (see
+    `_moved`); None when its old position is not exactly one of the places its code reports at."""
+    if d.code == "AGC306":
+        places = [(tuple(old[4]), tuple(new[4]))]
+    else:
+        was, now = old[6], new[6]
+        places = [((was[k + 4], was[k + 5]), (now[k + 4], now[k + 5])) for k in range(0, len(was), 6)]
+    to = {b for a, b in places if a == (d.line, d.col)}
+    return next(iter(to)) if len(to) == 1 else None
 
 
 def _light(view: list) -> tuple[AgentIR, tuple[Edge, ...]]:
@@ -250,18 +279,20 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
         new[at[a.file]] = view
     from agentc import codec  # loaded already: the edited files' entries were made through it
 
+    moved: dict[str, list] | None = {}  # the edited files' GRAPH diagnostics at their new positions (`_moved`)
     if all(codec.dump_json(new[i]) == codec.dump_json(old[i]) for i in changed):
         new_views = old_views  # the same views: the cache keeps their file (Cache.save_record)
         # The edited agents link as they did and hold no suppression comment (their views are the
         # same, comment lines and all): the graph, and so its diagnostics (GRAPH), are the last build's.
-        same_graph = not any(old[i][7] for i in changed)
+        if any(old[i][7] for i in changed):
+            moved = None
     else:
         rests = list(rests)
         for i, view in new.items():
             rests[i] = marshal.dumps(view[4:])
         new_views = [names, rests, sorted(set(commented) - set(new) | {i for i, view in new.items() if view[7]}), dangling, normals]
         try:
-            same_graph = _moved(old, new, record["diagnostics"], {found[i].file for i in changed})
+            moved = _moved(old, new, record["diagnostics"], {found[i].file for i in changed})
         except _NOT_A_VIEW:  # stored views of another shape, or a damaged table of diagnostics: a full build
             return None
 
@@ -279,6 +310,7 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
             agents.append(a)
         return link(agents, linked_diags, kept)
 
+    same_graph = moved is not None
     if same_graph:
         project: ProjectIR = _Rebuilt(linked, names[1::4])  # each agent's name (see `_stored`)
         diags: list[Diagnostic] = [*ddiags, *more, *linked_diags]
@@ -314,11 +346,12 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
         return None
     recorded = record["diagnostics"]
     try:
-        final = _replaced(recorded, judged, gone, same_graph) if lazy else None
+        final = _replaced(recorded, judged, gone, moved) if lazy else None
         if final is None:
             # Tested inline, not through a function: a call per kept AGC301 (~12 000) was ~1.4% of this rebuild.
-            if same_graph:
-                kept = [d for d in recorded.diagnostics() if d.file not in gone or d.code in GRAPH]
+            if moved is not None:
+                kept = [d for d in recorded.diagnostics() if d.file not in gone or d.code in GRAPH and d.file not in moved]
+                kept = list(_merged(kept, tuple(d for ds in moved.values() for d in ds)))
             else:
                 kept = [d for d in recorded.diagnostics() if d.file not in gone and d.code not in GRAPH]
             final = _merged(kept, judged)
@@ -330,18 +363,21 @@ def rebuild(store, record: dict, sources: tuple[list, list[int]], options: Build
             frozenset(old_files - set(files)), seen, new_views, final if type(final) is Recorded else None)
 
 
-def _replaced(recorded: Recorded, judged: tuple[Diagnostic, ...], gone: set[str], same_graph: bool) -> Recorded | None:
+def _replaced(recorded: Recorded, judged: tuple[Diagnostic, ...], gone: set[str], moved: dict[str, list] | None,
+              ) -> Recorded | None:
     """The final diagnostics, `_merged(kept, judged)`, as the recorded ones with the runs of a
     few files replaced (Recorded.replaced; the recorded ones themselves when none changed),
     made without making the others (at 1000 agents ~12 000 AGC301s, ~35M instructions); None
     when the record's are not per file (then `rebuild` makes them all). Those `rebuild` leaves
     out of `kept` are those of the files in `gone` (but GRAPH codes when the graph is the last
-    build's) and of GRAPH codes (unless it is). The diagnostics sort by file first, so each file's
+    build's, `moved` not None: then an edited file's are those `moved` holds for it, if any) and of
+    GRAPH codes (unless it is). The diagnostics sort by file first, so each file's
     final ones are its kept ones merged with its judged ones; only files with judged ones, or
     with recorded ones left out, can change. ValueError: a damaged table."""
     judged_of: dict[str, list[Diagnostic]] = {}
     for d in judged:
         judged_of.setdefault(d.file, []).append(d)
+    same_graph = moved is not None
     old = recorded.by_file(gone | judged_of.keys(), frozenset() if same_graph else GRAPH)
     if old is None:
         return None
@@ -349,7 +385,7 @@ def _replaced(recorded: Recorded, judged: tuple[Diagnostic, ...], gone: set[str]
     for f in old.keys() | judged_of.keys():
         ran = old.get(f, [])
         if same_graph:
-            kept = ran if f not in gone else [d for d in ran if d.code in GRAPH]
+            kept = ran if f not in gone else moved.get(f) or [d for d in ran if d.code in GRAPH]
         else:
             kept = [d for d in ran if f not in gone and d.code not in GRAPH]
         new[f] = list(_merged(kept, tuple(judged_of.get(f, ()))))

@@ -597,7 +597,7 @@ _EDITS = [
     ("a dangling delegation added at the end", "c3", "", "- Audits → Delegate to **nobody-here**\n", True),
     ("a cycle made", "c7", "", "- Restarts → Delegate to **c1**\n", False),
     ("a line appended to a loop's agent", "c7", "", "\nAnd one more.\n", True),
-    ("a line added above a loop's delegation: AGC308 is at it", "c4", "You are", "Hm.\n\nYou are", False),
+    ("a line added above a loop's delegation: AGC308 moves with it", "c4", "You are", "Hm.\n\nYou are", True),
     ("the cycle broken", "c7", "- Restarts → Delegate to **c1**\n", "", False),
     ("the chain cut: no agent too deep", "c4", "- Work for c5 → Delegate to **c5**\n", "", False),
     ("the chain made again", "c4", "### DO NOT USE when:\n", "### DO NOT USE when:\n- Work for c5 → Delegate to **c5**\n", False),
@@ -610,7 +610,7 @@ _EDITS = [
      "<!-- agentc: ignore[AGC307] -->\nNote.\n\n", False),
     ("the block suppression removed", "c1", "<!-- agentc: ignore[AGC307] -->\nNote.\n\n", "", False),
     ("a line added above the delegation: only its position moves", "c5", "You are", "Hello.\n\nYou are", True),
-    ("a line added above the chain's first delegation: AGC307 is at it", "c1", "You are", "Hi.\n\nYou are", False),
+    ("a line added above the chain's first delegation: AGC307 moves with it", "c1", "You are", "Hi.\n\nYou are", True),
     ("a second delegation", "c2", "", "- Odd jobs → Delegate to **c7**\n", False),
     ("two delegations swapped: the nesting report takes the first longest", "c2",
      "- Work for c3 → Delegate to **c3**\n- Odd jobs → Delegate to **c7**\n",
@@ -661,7 +661,7 @@ def test_one_name_in_two_plugins_rebuilds_as_a_build_from_nothing(tmp_path, monk
                                  ("alpha/agents/lead.md", "", "- Help → Delegate to **helper**\n", False),
                                  ("alpha/agents/lead.md", "You are", "Moved.\n\nYou are", True),
                                  ("bravo/agents/shared.md", "", "- Help → Delegate to **helper**\n", False),
-                                 ("bravo/agents/shared.md", "You are", "Moved.\n\nYou are", False)):  # AGC306 is in it
+                                 ("bravo/agents/shared.md", "You are", "Moved.\n\nYou are", True)):  # AGC306 moves with it
         path = tmp_path / "team/plugins" / name
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
@@ -909,7 +909,7 @@ def test_a_few_files_runs_replaced_are_the_merge_and_splice_its_report(recorded,
     want = incremental._merged(kept, judged)
     color = color and fmt == "text"
     commands._made(last, "k", fmt, color, verbosity, statistics, "strict")  # the report kept for the last one, in parts
-    final = incremental._replaced(last, judged, set(gone), same_graph)
+    final = incremental._replaced(last, judged, set(gone), {} if same_graph else None)
     assert final is not None and final.diagnostics() == want
     assert (final is last) == (want == recorded)
     if final is not last:
@@ -943,3 +943,69 @@ def test_views_a_rebuild_changed_a_few_of_are_named_by_the_change(seed_project):
     assert len(names) == 2
     again = build("out")
     assert again.cached and again.diagnostics == want_diags
+
+
+def _team(root: Path) -> None:
+    """Two plugins: in alpha a cycle g1 -> g2 -> g3 -> g1 (AGC305 at g1's first edge, AGC308 at each
+    agent's) and a chain k1 -> ... -> k7 (AGC307 at k1's edge); in bravo an agent named as one of
+    alpha's (AGC306 at it). (Two agents of one name, AGC303, are an error: no build records them.)"""
+    agents = {"alpha": {"g1": ["g2", "k7"], "g2": ["g3"], "g3": ["g1", "k6"], "shared": ["k2", "g3"]},
+              "bravo": {"shared": ["helper", "g1"], "helper": []}}
+    agents["alpha"].update({f"k{n}": [f"k{n + 1}"] if n < 7 else [] for n in range(1, 8)})
+    for plugin, named in agents.items():
+        folder = root / f"team/plugins/{plugin}/agents"
+        folder.mkdir(parents=True)
+        for name, delegates in named.items():
+            (folder / f"{name}.md").write_text(_agent(name, delegates), encoding="utf-8")
+
+
+# (file, what is inserted where: above the delegations, between them, after them): each edit after the last.
+_GRAPH_EDITS = [(f, where) for f in ("alpha/agents/g1.md", "alpha/agents/g3.md", "alpha/agents/k1.md", "bravo/agents/shared.md") for where in ("above", "between", "after")]
+
+
+def _insert(path: Path, where: str, n: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    if where == "above":
+        text = text.replace("You are", f"Line {n}.\n\nYou are", 1)
+    elif where == "between":  # after the first delegation's line, before the next
+        head, sep, rest = text.partition(" → Delegate to ")
+        line_end = rest.index("\n") + 1
+        text = head + sep + rest[:line_end] + f"- Line {n} stays here\n" + rest[line_end:]
+    else:
+        text += f"\nLine {n}.\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def test_mid_file_edits_of_agents_holding_graph_diagnostics_keep_the_graph_and_equal_a_build_from_nothing(tmp_path, monkeypatch):
+    """A line inserted above, between or after the delegations of an agent that holds a graph-wide
+    diagnostic (a cycle's AGC305 and AGC308, a chain's AGC307, a plugin duplicate's AGC306) moves it with its edge or agent (incremental._moved): the same exit code,
+    streams, files and table of diagnostics as a build from nothing, and no agent is linked again."""
+    from agentc import incremental
+
+    monkeypatch.chdir(tmp_path)
+    _team(tmp_path)
+    first = _as_from_nothing(tmp_path, "team", ("claude",))
+    assert {"AGC305", "AGC306", "AGC307", "AGC308"} <= {d.code for d in first.diagnostics}
+    build = ("build", "team", "-t", "claude", "--out", "cli")
+    assert _cli(*build, cwd=tmp_path)[0] in (0, 1)
+    linked = {}
+    for n, (name, where) in enumerate(_GRAPH_EDITS):
+        path = tmp_path / "team/plugins" / name
+        text = path.read_text(encoding="utf-8")
+        _insert(path, where, n)
+        assert path.read_text(encoding="utf-8") != text
+        calls = _linked_spy(monkeypatch)
+        if n % 2:  # the diagnostics made whole, not as the record's with a few runs replaced
+            monkeypatch.setattr(incremental, "_replaced", lambda *a: None)
+        _as_from_nothing(tmp_path, "team", ("claude",))
+        linked[name, where] = calls
+        monkeypatch.undo()
+        monkeypatch.chdir(tmp_path)
+        done = _cli(*build, cwd=tmp_path)
+        shutil.rmtree(tmp_path / "plain", ignore_errors=True)
+        assert done == _cli(*build, "--no-cache", "--out", "plain", cwd=tmp_path), (name, where)
+        shutil.rmtree(tmp_path / "again", ignore_errors=True)
+        assert _cli(*build, "--out", "again", cwd=tmp_path) == done, (name, where)
+        assert _table(tmp_path / "again")[1] == _table(tmp_path / "cli")[1], (name, where)
+        assert tree(tmp_path / "cli") == tree(tmp_path / "plain") == tree(tmp_path / "again"), (name, where)
+    assert all(calls == ["relink"] for calls in linked.values()), linked  # each edited agent resolved, none linked
