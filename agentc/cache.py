@@ -267,15 +267,11 @@ def code_fingerprint() -> str:
     """A hash of agentc's own code and templates: a cache from other code is never trusted,
     even when the version number did not change (a checkout, a developer's edit).
 
-    Hashing the ~100 files read ~1 MB (~1.3 ms of every cached command); the hash is kept in
-    compiler/__pycache__ (`_FINGERPRINTS`) with the stats of every code file and of every folder
-    walked to find them (taken before it was listed: a file added, removed or renamed changes its
-    folder's stat), as Python trusts a module's bytecode by its source's stat. The next process
-    compares those stats (`unsettled`, in C: no walk, no stat_result per file; the walk, the stats
-    and hashing them were ~2.2M instructions of every cached build) instead of reading the files.
-    They are only kept when every one is older than RACY_NS at the time: a later write changes
-    the ctime, which no one can set back. A symbolic link among them (its target may change
-    while nothing listed does) keeps nothing."""
+    Hashing the ~100 files read ~1 MB (~1.3 ms of every cached command); their stats go
+    with the hash into compiler/__pycache__ (`_FINGERPRINTS`), as Python trusts a module's
+    bytecode by its source's stat, so the next process stats them instead of reading them.
+    A stat is only trusted when every file is older than RACY_NS at the time it is kept:
+    a later write changes its ctime, which no one can set back."""
     global _CODE
     if _CODE is None:
         import agentc
@@ -284,41 +280,37 @@ def code_fingerprint() -> str:
 
         # compiler/ir.py (IR_VERSION with it) is among the files hashed below; not importing it
         # keeps the IR models out of a no-op build.
-        roots = [folder for pkg in (agentc, agentc.compiler, agentc.targets) for folder in pkg.__path__]
-        key = (agentc.__version__, FORMAT, *roots)
-        kept = _FINGERPRINTS.get(key)  # [the hash, when kept, [path, stat, None] of each folder and file]
-        if type(kept) is list and len(kept) == 3 and type(kept[0]) is str and type(kept[2]) is list and kept[2]:
-            try:
-                if not unsettled(kept[2], kept[1]):
-                    _CODE = kept[0]
-                    return _CODE
-            except (TypeError, ValueError):  # a damaged table reads as none
-                pass
-        read: list[list] = []
-        files = [(rel, path) for folder in roots for rel, path in _code_files(folder, read)]
-        read += [[path, stat_of(path), None] for _, path in files]  # before the bytes are read
-        import hashlib  # the code's ~3 MB, on the first build after it changed: OpenSSL's (see new_sha)
+        files = [(rel, path) for pkg in (agentc, agentc.compiler, agentc.targets) for folder in pkg.__path__
+                 for rel, path in _code_files(folder)]
+        try:
+            stats = tuple((rel, *stat_key(os.stat(path))) for rel, path in files)
+        except OSError:
+            stats = None
+        # marshal's bytes, not repr's text: formatting ~100 stats was ~3.4M instructions of every
+        # cached build; version 2 writes no back-references, so equal values give equal bytes.
+        key = sha(marshal.dumps((agentc.__version__, FORMAT, stats), 2))
+        _CODE = _FINGERPRINTS.get(key) if stats is not None else None
+        if _CODE is None:
+            import hashlib  # the code's ~3 MB, on the first build after it changed: OpenSSL's (see new_sha)
 
-        h = hashlib.sha256(f"{agentc.__version__}|{FORMAT}".encode())
-        for rel, path in files:
-            with open(path, "rb") as f:
-                h.update(rel.encode() + b"\0" + f.read() + b"\0")
-        _CODE = h.hexdigest()
-        now = time.time_ns()
-        if all(s is not None and s[1] < now - RACY_NS and s[2] < now - RACY_NS for _, s, _ in read):
-            _FINGERPRINTS.put(key, [_CODE, now, read])
+            h = hashlib.sha256(f"{agentc.__version__}|{FORMAT}".encode())
+            for rel, path in files:
+                with open(path, "rb") as f:
+                    h.update(rel.encode() + b"\0" + f.read() + b"\0")
+            _CODE = h.hexdigest()
+            settled = time.time_ns() - RACY_NS
+            if stats is not None and all(s[2] < settled and s[3] < settled for s in stats):
+                _FINGERPRINTS.put(key, _CODE)
     return _CODE
 
 
-def _code_files(folder: str, read: list[list] | None = None) -> list[tuple[str, str]]:
+def _code_files(folder: str) -> list[tuple[str, str]]:
     """(posix path relative to `folder`, path) of the code and template files under it, sorted:
     the Python code, templates and data, and the C modules as built (compiler/_markdown and
     _mentions: a change to their C, rebuilt by `pip install`, changes what a file lowers to
     while no .py file changes). The files os.walk would give (a folder linked in is not
     entered), __pycache__ folders left out, but by os.scandir with each relative path made as
-    it goes: os.walk's lists and os.path.relpath per file were ~0.8 ms of every cached build.
-    `read` gets [path, stat, None] of each folder, its stat taken before it is listed (None for
-    a folder that holds a symbolic link, or cannot be listed: see code_fingerprint)."""
+    it goes: os.walk's lists and os.path.relpath per file were ~0.8 ms of every cached build."""
     from importlib.machinery import EXTENSION_SUFFIXES  # ".cpython-311-x86_64-linux-gnu.so", ".pyd", ...
 
     suffixes = (".py", ".j2", ".json", ".toml", ".yaml", *EXTENSION_SUFFIXES)
@@ -326,9 +318,6 @@ def _code_files(folder: str, read: list[list] | None = None) -> list[tuple[str, 
     todo = [(folder, "")]
     while todo:
         where, rel = todo.pop()
-        listed = [where, stat_of(where), None]
-        if read is not None:
-            read.append(listed)
         try:
             with os.scandir(where) as entries:
                 for entry in entries:
@@ -336,15 +325,12 @@ def _code_files(folder: str, read: list[list] | None = None) -> list[tuple[str, 
                         is_dir = entry.is_dir()
                     except OSError:
                         is_dir = False
-                    if entry.is_symlink():
-                        listed[1] = None
                     if not is_dir:
                         if entry.name.endswith(suffixes):
                             found.append((rel + entry.name, entry.path))
                     elif entry.name != "__pycache__" and not entry.is_symlink():
                         todo.append((entry.path, f"{rel}{entry.name}/"))
         except OSError:  # as os.walk: a folder that cannot be listed is left out
-            listed[1] = None
             continue
     return sorted(found)
 
