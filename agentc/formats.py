@@ -80,7 +80,7 @@ def tail(counts: dict[tuple[str, str], int], fmt: str, verbosity: int = VERBOSE,
     per_severity = {"error": 0, "warning": 0, "info": 0}
     for (_, severity), n in counts.items():
         per_severity[severity] += n
-    shown = {"error": True, "warning": verbosity > QUIET, "info": verbosity >= VERBOSE}
+    shown = _shown_at(verbosity)
     blocks = [_table(counts)] if (statistics if statistics is not None else total > 1) else []
     hidden = [f"{per_severity[severity]} {what}" for severity, what in (("warning", "warning(s)"), ("info", "info"))
               if not shown[severity] and per_severity[severity]]
@@ -88,10 +88,16 @@ def tail(counts: dict[tuple[str, str], int], fmt: str, verbosity: int = VERBOSE,
     return "\n".join(blocks) + "\n"
 
 
+def _shown_at(verbosity: int) -> dict[str, bool]:
+    """Per severity, whether `verbosity` prints its diagnostics (`text`: errors always,
+    warnings but under -q, infos under -v)."""
+    return {"error": True, "warning": verbosity > QUIET, "info": verbosity >= VERBOSE}
+
+
 def _shown(diags: Sequence[Diagnostic], color: bool, verbosity: int, errors: bool) -> str:
     """The text of the diagnostics `verbosity` shows, each ended by a newline; `errors`: whether
     any is an error (else the shown ones are their head lines, uncoloured, joined in C)."""
-    shown = {"error": True, "warning": verbosity > QUIET, "info": verbosity >= VERBOSE}
+    shown = _shown_at(verbosity)
     if color or verbosity >= VERBOSE:
         blocks = [_one(d, color, full=d.severity == "error" or verbosity >= VERBOSE) for d in diags if shown[d.severity]]
     elif not errors:  # no errors: the shown ones on their head line, uncoloured
