@@ -334,12 +334,14 @@ def test_relation_label_odd_input():
 
 CTX_PIECES = ["Delegate", "to", "agent-0042", "Agents", "sub-agent", "SubAgent", "vs", "VS.", "versus", "Comparison", "compared",
               "differs", "distinction", "Skills", "skill", "Command", "plugins", "Tools", "MCP", "x", ":", "**", " ", "-",
+              "hand-offs", "Works", "with", "Upstream", "peers", "who", "call", "routing", "bring", "in", "execution", "order",
               "\u017f", "\u212a", "\u0130", "\u0131", "\u00e9", "\u2192", "\U0001f600"]
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.sampled_from(CTX_PIECES), max_size=12).map(" ".join), st.sampled_from([
-    (mentions._COMPARE_CTX, references._COMPARE_WORDS), (references._SKILL_CTX, references._SKILL_WORDS),
+    (mentions.DELEG_CTX, references._DELEG_WORDS), (mentions._COMPARE_CTX, references._COMPARE_WORDS),
+    (references._SKILL_CTX, references._SKILL_WORDS),
     (references._AGENT_WORD, references._AGENT_WORDS)]))
 def test_context_words_skip_no_match(text, pattern):
     """`references._holds` leaves an ASCII text without one of the pattern's words unsearched:
