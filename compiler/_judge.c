@@ -263,18 +263,54 @@ slice_says(Judge *j, PyObject *pattern, PyObject *method, Py_ssize_t from, Py_ss
     return out;
 }
 
-/* Whether `_RELATION_LABEL.match(line[at:])` may match (0: surely not, -1: `starts` holds other than
- * ASCII str): past an optional "**" or "__" and blanks, the text starts with one of `starts`
- * (references._LABEL_STARTS, the letters every label begins with; NULL: any text may), an ASCII
- * letter in either case, any other character taken as a letter it may match under re.I ("ſ", the
- * Kelvin sign). The regex cost ~1.5k instructions a line even where its first letter failed it;
- * most lines with a colon start with no label ("- **Factual accuracy**: ..."). references._label_may
- * is the reference. */
+/* The label starts `label_may` was last given, read once (the walk passes the same tuple,
+ * references._LABEL_STARTS, for every line): the tuple (a strong reference), and for each ASCII
+ * code the starts that begin with it, as bits of their index (a start "" begins with any). */
+enum { LABEL_STARTS = 64 };
+static struct {
+    PyObject *starts;
+    uint64_t by_first[128];
+} ls;
+
+/* Fills `ls` from `starts` (a tuple); -1 with an exception (ls then is empty). */
+static int
+label_starts(PyObject *starts)
+{
+    Py_CLEAR(ls.starts);
+    memset(&ls, 0, sizeof(ls));
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(starts); k++) {
+        PyObject *start = PyTuple_GET_ITEM(starts, k);
+        if (!PyUnicode_Check(start) || !PyUnicode_IS_ASCII(start) || k == LABEL_STARTS) {
+            memset(&ls, 0, sizeof(ls));
+            PyErr_SetString(PyExc_TypeError, "the relation label starts must be at most 64 ASCII str");
+            return -1;
+        }
+        for (int c = 0; c < 128; c++) {
+            if (PyUnicode_GET_LENGTH(start) == 0 || PyUnicode_1BYTE_DATA(start)[0] == c) {
+                ls.by_first[c] |= 1ULL << k;
+            }
+        }
+    }
+    ls.starts = Py_NewRef(starts);
+    return 0;
+}
+
+/* Whether `_RELATION_LABEL.match(line[at:])` may match (0: surely not, -1: `starts` is not a tuple
+ * of at most 64 ASCII str): past an optional "**" or "__" and blanks, the text starts with one of
+ * `starts` (references._LABEL_STARTS, the letters every label begins with; NULL: any text may), an
+ * ASCII letter in either case, any other character taken as a letter it may match under re.I ("ſ",
+ * the Kelvin sign). The regex cost ~1.5k instructions a line even where its first letter failed it;
+ * most lines with a colon start with no label ("- **Factual accuracy**: ..."). Only the starts
+ * beginning with the text's first character are compared (`ls`): a loop over the ~30 starts cost
+ * ~800 instructions a line. references._label_may is the reference. */
 static int
 label_may(const Judge *j, Py_ssize_t at, PyObject *starts)
 {
     if (starts == NULL) {
         return 1;
+    }
+    if (starts != ls.starts && label_starts(starts) < 0) {
+        return -1;
     }
     Py_ssize_t p = at, n = j->n;
     if (p + 1 < n && ((CH(j, p) == '*' && CH(j, p + 1) == '*') || (CH(j, p) == '_' && CH(j, p + 1) == '_'))) {
@@ -284,16 +320,17 @@ label_may(const Judge *j, Py_ssize_t at, PyObject *starts)
         p++;
     }
     Py_UCS4 first = p < n ? CH(j, p) : 0;
-    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(starts); k++) {
-        PyObject *start = PyTuple_GET_ITEM(starts, k);
-        if (!PyUnicode_Check(start) || !PyUnicode_IS_ASCII(start)) {
-            PyErr_SetString(PyExc_TypeError, "a relation label's start must be an ASCII str");
-            return -1;
+    uint64_t may = first < 128 ? ls.by_first[lower(first)] : ~0ULL; /* any other character: any start */
+    for (; may != 0; may &= may - 1) {
+        int k = __builtin_ctzll(may);
+        if (k >= PyTuple_GET_SIZE(starts)) {
+            break;
         }
+        PyObject *start = PyTuple_GET_ITEM(starts, k);
         const Py_UCS1 *s = PyUnicode_1BYTE_DATA(start);
         Py_ssize_t m = PyUnicode_GET_LENGTH(start), q = 0;
-        if (m > n - p || (m > 0 && first < 128 && lower(first) != s[0])) {
-            continue; /* most starts fail at their first letter */
+        if (m > n - p) {
+            continue;
         }
         while (q < m) {
             Py_UCS4 ch = CH(j, p + q);
@@ -1112,21 +1149,35 @@ weak_ascii_line(Judge *j)
     if (PyUnicode_IS_ASCII(j->line)) {
         return Py_NewRef(j->line);
     }
-    for (Py_ssize_t i = 0; i < j->n; i++) {
-        Py_UCS4 ch = CH(j, i);
-        if (ch >= 128 && (Py_UNICODE_ISALNUM(ch) || Py_UNICODE_ISSPACE(ch))) {
-            return NULL;
-        }
-    }
     PyObject *out = PyUnicode_New(j->n, 127);
     if (out == NULL) {
         return NULL;
     }
+    /* a loop per width: PyUnicode_READ's switch cost ~10 instructions a character, twice (a test
+     * pass, then a copy), on the ~9 such lines of an agent ("→ Delegate to ...") */
     Py_UCS1 *to = PyUnicode_1BYTE_DATA(out);
-    for (Py_ssize_t i = 0; i < j->n; i++) {
-        Py_UCS4 ch = CH(j, i);
-        to[i] = (Py_UCS1)(ch < 128 ? ch : '?');
+#define SIGNS_TO_ASCII(T)                                                                                              \
+    do {                                                                                                               \
+        const T *d = j->data;                                                                                          \
+        for (Py_ssize_t i = 0; i < j->n; i++) {                                                                        \
+            Py_UCS4 ch = d[i];                                                                                         \
+            if (ch >= 128 && (Py_UNICODE_ISALNUM(ch) || Py_UNICODE_ISSPACE(ch))) {                                     \
+                Py_DECREF(out);                                                                                        \
+                return NULL;                                                                                           \
+            }                                                                                                          \
+            to[i] = (Py_UCS1)(ch < 128 ? ch : '?');                                                                    \
+        }                                                                                                              \
+    } while (0)
+    if (j->kind == PyUnicode_1BYTE_KIND) {
+        SIGNS_TO_ASCII(Py_UCS1);
     }
+    else if (j->kind == PyUnicode_2BYTE_KIND) {
+        SIGNS_TO_ASCII(Py_UCS2);
+    }
+    else {
+        SIGNS_TO_ASCII(Py_UCS4);
+    }
+#undef SIGNS_TO_ASCII
     return out;
 }
 
@@ -1528,16 +1579,21 @@ read_firsts(Walk *w)
         PyErr_NoMemory();
         return -1;
     }
-    w->sorted = 1;
     w->last_j = -1;
     w->last_block = NULL;
-    for (Py_ssize_t k = 0; k < w->nfirst; k++) {
-        w->first[k] = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, k));
-        if (w->first[k] == -1 && PyErr_Occurred()) {
+    /* in locals: through `w`, each store to first[] made the compiler read w's fields again */
+    Py_ssize_t *first = w->first, n = w->nfirst, prev = PY_SSIZE_T_MIN;
+    PyObject **items = ((PyListObject *)w->firsts)->ob_item;
+    int sorted = 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t v = PyLong_AsSsize_t(items[k]);
+        if (v == -1 && PyErr_Occurred()) {
             return -1;
         }
-        w->sorted &= k == 0 || w->first[k - 1] <= w->first[k];
+        sorted &= prev <= v;
+        first[k] = prev = v;
     }
+    w->sorted = sorted;
     return 0;
 }
 
@@ -1649,10 +1705,6 @@ all_known(const Walk *w, PyObject *cands, PyObject *line_no)
 static int
 keep(const Walk *w, PyObject *line_no, PyObject *section, PyObject *text, PyObject *found, PyObject *soft)
 {
-    if (!PyList_Check(found) || !PyList_Check(soft)) {
-        PyErr_SetString(PyExc_TypeError, "scan_line must give two lists");
-        return -1;
-    }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(found); i++) {
         PyObject *h = PyList_GET_ITEM(found, i);
         PyObject *col = slot_attr(h, S_col);
@@ -1684,12 +1736,13 @@ keep(const Walk *w, PyObject *line_no, PyObject *section, PyObject *text, PyObje
     return 0;
 }
 
-/* `run` of references._walk_py for 0-based line `i` of section `k` (an int or None). */
+/* `run` of references._walk_py for 0-based line `i` of section `k` (an int or None); `key`: i as an
+ * int object if the caller holds one (borrowed), else NULL. */
 static int
-run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int skill, int lead_ok, PyObject *target_cols,
-         PyObject *first_cell)
+run_line(const Walk *w, Py_ssize_t i, PyObject *key, PyObject *k, int ctx, int compare, int skill, int lead_ok,
+         PyObject *target_cols, PyObject *first_cell)
 {
-    PyObject *key = PyLong_FromSsize_t(i);
+    key = key != NULL ? Py_NewRef(key) : PyLong_FromSsize_t(i);
     if (key == NULL) {
         return -1;
     }
@@ -1714,12 +1767,12 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int ski
             return r < 0 ? -1 : 0;
         }
     }
-    PyObject *line_no = PyLong_FromSsize_t(i + 1);
-    if (line_no == NULL) {
-        return -1;
-    }
+    PyObject *line_no = NULL; /* i + 1, made when a key or a result needs it: most lines give nothing */
     PyObject *none_known = NULL; /* the empty list judged in place of names all known */
     if (w->any_known && PyList_GET_SIZE(cands) > 0) {
+        if ((line_no = PyLong_FromSsize_t(i + 1)) == NULL) {
+            return -1;
+        }
         int r = all_known(w, cands, line_no);
         if (r > 0) {
             cands = none_known = PyList_New(0);
@@ -1746,12 +1799,22 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *k, int ctx, int compare, int ski
                 PyErr_SetString(PyExc_IndexError, "walk: a block's section has no title");
             }
         }
+        PyObject *found = PyTuple_GET_ITEM(res, 0), *soft = PyTuple_GET_ITEM(res, 1);
+        if (!PyErr_Occurred() && (!PyList_Check(found) || !PyList_Check(soft))) {
+            PyErr_SetString(PyExc_TypeError, "scan_line must give two lists");
+        }
         if (!PyErr_Occurred()) {
-            r = keep(w, line_no, section, text, PyTuple_GET_ITEM(res, 0), PyTuple_GET_ITEM(res, 1));
+            r = 0;
+            if (PyList_GET_SIZE(found) > 0 || PyList_GET_SIZE(soft) > 0) {
+                if (line_no == NULL) {
+                    line_no = PyLong_FromSsize_t(i + 1);
+                }
+                r = line_no == NULL ? -1 : keep(w, line_no, section, text, found, soft);
+            }
         }
         Py_DECREF(res);
     }
-    Py_DECREF(line_no);
+    Py_XDECREF(line_no);
     return r;
 }
 
@@ -1959,7 +2022,7 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                         r = -1;
                         break;
                     }
-                    r = run_line(&w, line_no - 1, k, ctx, compare, skill, 0, PyTuple_GET_ITEM(row, 1),
+                    r = run_line(&w, line_no - 1, NULL, k, ctx, compare, skill, 0, PyTuple_GET_ITEM(row, 1),
                                  PyTuple_GET_ITEM(row, 2));
                 }
                 Py_DECREF(rows);
@@ -1972,7 +2035,7 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         else if (!read_lines) {
             continue;
         }
-        if (run_line(&w, i, k, ctx, compare, skill, 1, EMPTY_TUPLE, Py_None) < 0) {
+        if (run_line(&w, i, PyList_GET_ITEM(order, n), k, ctx, compare, skill, 1, EMPTY_TUPLE, Py_None) < 0) {
             goto error;
         }
     }

@@ -322,7 +322,7 @@ def test_bad_arguments_are_type_errors(native, inert):
         inert("use code-reviewer")
     with pytest.raises(TypeError):
         inert.func((), "use code-reviewer", cands)
-    for starts in (["work"], "work", (1,), ("w\u00f6rk",)):  # the label starts: a tuple of ASCII str
+    for starts in (["work"], "work", (1,), ("w\u00f6rk",), ("work",) * 65):  # the label starts: at most 64 ASCII str
         with pytest.raises(TypeError):
             native("Works with: code-reviewer", cands, False, False, "me", True, (), None, False, False, starts)
         with pytest.raises(TypeError):
