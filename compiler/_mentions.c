@@ -121,7 +121,7 @@ report(const Search *s, Py_ssize_t state, Py_ssize_t line, Sink *sink)
     return 0;
 }
 
-/* Places found by the second half's scan, kept until the first half's are in the groups. */
+/* Places found by a later lane of the scan, kept until the earlier lanes' are in the groups. */
 typedef struct {
     Py_ssize_t (*items)[2]; /* (row, place of the last character) */
     Py_ssize_t count, size;
@@ -156,18 +156,20 @@ keep_found(Found *found, Py_ssize_t row, Py_ssize_t at)
  * text is counted once, by blocks (count_newlines). A count in each step cost ~3 of its ~10
  * instructions a character (the search 414K -> ~300K instructions a 32 KB agent).
  *
- * Each step waits for the table load of the step before, so the text is read as two halves at
- * once, each step of one independent of the other's: twice the characters in the same time. The
- * second half's automaton starts (max_len - 1) characters before its half, enough to be in the
- * state the whole text's is in at the half's first character, and it keeps only the places that
- * end in its half: each place is found once, by the half where it ends, and the second half's are
- * reported after the first half's.
+ * Each step waits for the table load of the step before (~6 cycles), so a text of 256 characters
+ * or more is read as four lanes (quarters) at once, each lane's steps independent of the others':
+ * two halves read so took ~33 us a 32 KB seed agent, four ~24.5 us. Each lane after the first
+ * starts (max_len - 1) characters before its quarter, enough to be in the state the whole text's
+ * is in at the quarter's first character, and keeps only the places that end in its quarter: each
+ * place is found once, by the lane where it ends, and the later lanes' are reported after the
+ * first lane's, in order. The last lane goes on over what n / 4 left.
  *
  * The rows of the states where a word ends are first_out or more, so four states or'ed are below
- * first_out only when none of them is one (the or'ed value is at least each): two steps of each
- * half are tested at once, and each state only when that test holds (mostly at a word's end). A
- * test and a branch a step took ~2 of the loop's ~7 instructions a character: the scan ~175K ->
- * ~153K instructions a 32 KB seed agent. Eight states or'ed fail the test too often (~210K). */
+ * first_out only when none of them is one (the or'ed value is at least each): a step of each lane
+ * is tested at once, and each state only when that test holds (mostly at a word's end). The steps
+ * are a function of their own (`_lanes`), left when the test holds: inside the scan, with the
+ * reports' values live, the compiler kept lanes' pointers on the stack (~5.5 instructions a
+ * character, ~5 apart). */
 #define STEP(CLASS, ROW) ROW = delta[ROW + (CLASS)]
 
 #if defined(__SSE2__)
@@ -223,58 +225,73 @@ count_newlines(const void *text, size_t size, Py_ssize_t at, Py_ssize_t end)
         }                                                                                          \
     } while (0)
 
+#define LANES 4 /* the `_lanes` functions step four rows */
+
 #define SCAN(NAME, CHAR, CLASS_OF)                                                                 \
+    /* The steps of the four lanes (rows[k]: lane k's row, its characters p0[k * part:]) from `at` \
+     * on: the first place below `part` after whose step a lane's row is one where a word ends,    \
+     * or `part`. */                                                                              \
+    static Py_NO_INLINE Py_ssize_t NAME##_lanes(const CHAR *p0, Py_ssize_t part, Py_ssize_t at, uint32_t *rows, const Search *s) \
+    {                                                                                              \
+        const uint32_t *delta = s->delta, *class8 = s->class8, *class16 = s->class16;              \
+        const uint32_t first_out = s->first_out;                                                   \
+        const CHAR *p1 = p0 + part, *p2 = p1 + part, *p3 = p2 + part;                              \
+        uint32_t r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];                           \
+        (void)class8;                                                                              \
+        (void)class16;                                                                             \
+        for (; at < part; at++) {                                                                  \
+            r0 = delta[r0 + CLASS_OF(p0[at])];                                                     \
+            r1 = delta[r1 + CLASS_OF(p1[at])];                                                     \
+            r2 = delta[r2 + CLASS_OF(p2[at])];                                                     \
+            r3 = delta[r3 + CLASS_OF(p3[at])];                                                     \
+            if ((r0 | r1 | r2 | r3) >= first_out) {                                                \
+                break;                                                                             \
+            }                                                                                      \
+        }                                                                                          \
+        rows[0] = r0;                                                                              \
+        rows[1] = r1;                                                                              \
+        rows[2] = r2;                                                                              \
+        rows[3] = r3;                                                                              \
+        return at;                                                                                 \
+    }                                                                                              \
+                                                                                                   \
     static int NAME(const CHAR *text, Py_ssize_t n, const Search *s, Sink *sink)                   \
     {                                                                                              \
         const uint32_t *delta = s->delta, *class8 = s->class8, *class16 = s->class16;              \
         uint32_t first_out = s->first_out, odd_row = s->odd_row, nc = s->n_classes;                \
-        uint32_t row = 0, row2 = 0;                                                                \
-        Py_ssize_t line = 0, counted = 0, at = 0, half = 0; /* line: the "\n" in text[:counted] */ \
-        Found found = {NULL, 0, 0};                                                                \
+        uint32_t row = 0;                                                                          \
+        Py_ssize_t line = 0, counted = 0, at = 0; /* line: the "\n" in text[:counted] */          \
+        Found found[LANES] = {{NULL, 0, 0}}; /* each later lane's places (the first's are reported) */ \
         int rc = 0;                                                                                \
         (void)class8;                                                                              \
         (void)class16;                                                                             \
         if (n >= 256) { /* a short text is read in one */                                         \
-            half = n / 2;                                                                          \
-            for (Py_ssize_t i = Py_MAX(0, half - (s->max_len - 1)); i < half; i++) {              \
-                STEP(CLASS_OF(text[i]), row2);                                                     \
+            const Py_ssize_t part = n / LANES;                                                     \
+            uint32_t rows[LANES] = {0};                                                            \
+            for (int k = 1; k < LANES; k++) {                                                      \
+                for (Py_ssize_t i = Py_MAX(0, k * part - (s->max_len - 1)); i < k * part; i++) {  \
+                    STEP(CLASS_OF(text[i]), rows[k]);                                              \
+                }                                                                                  \
             }                                                                                      \
-            const CHAR *p = text, *q = text + half, *stop = text + half - 1;                       \
-            for (; p < stop; p += 2, q += 2) { /* two steps of each half, then one test (above) */ \
-                uint32_t a1 = delta[row + CLASS_OF(p[0])], b1 = delta[row2 + CLASS_OF(q[0])];      \
-                row = delta[a1 + CLASS_OF(p[1])];                                                  \
-                row2 = delta[b1 + CLASS_OF(q[1])];                                                 \
-                if ((a1 | b1 | row | row2) >= first_out) {                                         \
-                    at = p - text;                                                                 \
-                    if (a1 >= first_out) {                                                         \
-                        REPORT(a1, at);                                                            \
-                    }                                                                              \
-                    if (row >= first_out) {                                                        \
-                        REPORT(row, at + 1);                                                       \
-                    }                                                                              \
-                    if ((b1 >= first_out && keep_found(&found, b1, half + at) < 0)                 \
-                        || (row2 >= first_out && keep_found(&found, row2, half + at + 1) < 0)) {   \
+            while ((at = NAME##_lanes(text, part, at, rows, s)) < part) {                          \
+                if (rows[0] >= first_out) {                                                        \
+                    REPORT(rows[0], at);                                                           \
+                }                                                                                  \
+                for (int k = 1; k < LANES; k++) {                                                  \
+                    if (rows[k] >= first_out && keep_found(&found[k], rows[k], k * part + at) < 0) { \
                         rc = -1;                                                                   \
                         goto done;                                                                 \
                     }                                                                              \
                 }                                                                                  \
+                at++;                                                                              \
             }                                                                                      \
-            for (at = p - text; at < half; at++) { /* the last of an odd half */                  \
-                STEP(CLASS_OF(text[at]), row);                                                     \
-                STEP(CLASS_OF(text[half + at]), row2);                                             \
-                if (row >= first_out) {                                                            \
-                    REPORT(row, at);                                                               \
-                }                                                                                  \
-                if (row2 >= first_out && keep_found(&found, row2, half + at) < 0) {                \
-                    rc = -1;                                                                       \
-                    goto done;                                                                     \
+            for (int k = 1; k < LANES; k++) {                                                      \
+                for (Py_ssize_t i = 0; i < found[k].count; i++) {                                  \
+                    REPORT((uint32_t)found[k].items[i][0], found[k].items[i][1]);                  \
                 }                                                                                  \
             }                                                                                      \
-            at = 2 * half; /* the second half's last character, when n is odd */                  \
-            row = row2;                                                                            \
-        }                                                                                          \
-        for (Py_ssize_t i = 0; i < found.count; i++) {                                             \
-            REPORT((uint32_t)found.items[i][0], found.items[i][1]);                                \
+            at = LANES * part; /* the last lane goes on over what the division left */            \
+            row = rows[LANES - 1];                                                                 \
         }                                                                                          \
         for (; at < n; at++) {                                                                     \
             STEP(CLASS_OF(text[at]), row);                                                         \
@@ -283,7 +300,9 @@ count_newlines(const void *text, size_t size, Py_ssize_t at, Py_ssize_t end)
             }                                                                                      \
         }                                                                                          \
     done:                                                                                          \
-        PyMem_Free(found.items);                                                                   \
+        for (int k = 0; k < LANES; k++) {                                                          \
+            PyMem_Free(found[k].items);                                                            \
+        }                                                                                          \
         return rc;                                                                                 \
     }
 

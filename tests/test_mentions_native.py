@@ -168,10 +168,10 @@ def test_every_piece_pair_searches_the_same(native):
         _both(native, "\n".join(f"{a}{b} x {a}{b}" for b in PIECES) + a)
 
 
-# A text of 256 characters or more is read as two halves at once, the second half's search
-# starting the longest word's length before its half, two characters of each at a time (a half of
-# odd length ends with one): long texts crowded with places, of odd and even lengths, find every
-# place once, on either side of the half and across it.
+# A text of 256 characters or more is read as four lanes (quarters) at once, each later lane's
+# search starting the longest word's length before its quarter, the last going on over what n // 4
+# left: long texts crowded with places, of every length modulo 4, find every place once, on either
+# side of each lane's start and across it.
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")) // 4, deadline=None)  # ~0.1 s an example
 @given(st.lists(FEW, min_size=250, max_size=700).map("".join), st.lists(st.lists(FEW, min_size=1, max_size=6).map("".join),
                                                                         min_size=1, max_size=20).map(tuple))
@@ -180,16 +180,26 @@ def test_long_crowded_texts_search_the_same(native, text, words):
     _both(native, text, ODD_WORDS)
 
 
-def test_a_word_across_the_half_is_found_once(native):
-    """Each word at every place around the half of a text of each length from 256 on (halves of
-    even and odd lengths)."""
+def test_a_word_across_a_lane_start_is_found_once(native):
+    """Each word at every place around each lane's start and the text's end, in texts of each
+    length modulo 4 from 256 on."""
     for words in (WORDS, ODD_WORDS):
         for word in words:
             for n in (256, 257, 258, 259, 300, 301):
-                for at in range(n // 2 - len(word) - 2, n // 2 + 3):
-                    text = "x" * at + word + "y" * (n - at - len(word))
-                    _both(native, text, words)
-                    _both(native, text.replace("x", "\n"), words)
+                for start in (n // 4, 2 * (n // 4), 3 * (n // 4), 4 * (n // 4), n):
+                    for at in range(max(0, start - len(word) - 2), min(n - len(word), start + 2) + 1):
+                        text = "x" * at + word + "y" * (n - at - len(word))
+                        _both(native, text, words)
+                        _both(native, text.replace("x", "\n"), words)
+
+
+def test_a_word_longer_than_a_lane_is_found(native):
+    """A word longer than a quarter of the text: each later lane's search starts the word's length
+    before its quarter, from the text's start at most."""
+    word = "ab" * 70
+    for n in (256, 300):
+        for at in range(0, n - len(word) + 1, 3):
+            _both(native, "\n" * at + word + "y" * (n - at - len(word)), (word,))
 
 
 def test_lines_are_counted_by_blocks(native):
