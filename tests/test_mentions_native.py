@@ -470,6 +470,21 @@ def test_kept_kebab_rules_follow_the_tuple(module):
     assert [k[2] for k in module.kebab_names(mentions._KEBAB_RULES, text)] == ["code-reviewer"]
 
 
+def test_kept_kebab_answers_follow_the_rules(module):
+    """kebab_names keeps each name's answer for the rules of the tuple it was asked with: another
+    tuple's are asked again, and with a set of modifiers (which may change) none is kept."""
+    text = "zork-agent and code-reviewer, zork-agent"
+    rules = (*mentions._KEBAB_RULES[:2], frozenset({"zork"}), mentions._KEBAB_RULES[3])
+    for _ in range(2):  # the second time, from the kept answers
+        assert [k[2] for k in module.kebab_names(rules, text)] == ["code-reviewer"]
+    modifiers: set[str] = set()
+    loose = (rules[0], rules[1], modifiers, rules[3])
+    assert [k[2] for k in module.kebab_names(loose, text)] == ["zork-agent", "code-reviewer", "zork-agent"]
+    modifiers.add("zork")
+    assert [k[2] for k in module.kebab_names(loose, text)] == ["code-reviewer"]
+    assert [k[2] for k in module.kebab_names(rules, text)] == ["code-reviewer"]
+
+
 # The names kebab_names asks _kebab_ok about (ASCII small letters, digits, single inner hyphens),
 # made from the parts that decide it: placeholders, modifiers, "agent" (once, twice, last or not),
 # "vs", digits only, adjective endings (and words holding one elsewhere), the no-agent names' parts.
