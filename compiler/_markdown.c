@@ -2,8 +2,8 @@
  *
  * markdown.py stays the reference and the fallback (as json/_json, heapq/_heapq): it uses this
  * module when it imports and AGENTC_PURE_PYTHON is not set. kinds() gives the same list as the
- * Python _kinds_py: the kind of every line plus a blank one past the end, with list items built as
- * ListItem objects. It reads the shapes nearly every line has (prose, blanks, "- item", "1. item",
+ * Python _kinds_py: the kind of every line plus a blank one past the end, with list items and
+ * headings built as ListItem and Heading objects. It reads the shapes nearly every line has (prose, blanks, "- item", "1. item",
  * boxes, headings, rules, fences, pipes, <example>) and hands any other line that could open a
  * block to the Python reader (_CLASSIFY[c](line, c, ln)), so the rare shapes (tabs in an indent,
  * "12) item", odd blanks before a marker) keep exactly the Python semantics without being
@@ -36,8 +36,7 @@
  * their slot descriptors, the Python readers for the lines this module does not read itself, and
  * the helpers parse_blocks calls. */
 static PyObject *BLANK_KIND, *TEXT_KIND, *PIPE_KIND, *FENCE_KIND, *RULE_KIND, *EXAMPLE_KIND;
-static PyObject *HEADING_CODE;  /* the int markdown._HEADING_LINE */
-static long BLANK_CODE, RULE_CODE, TEXT_CODE, HEADING_LINE;  /* the kind codes parse_blocks tells apart */
+static long BLANK_CODE, RULE_CODE, TEXT_CODE;  /* the kind codes parse_blocks tells apart */
 static long PIPE_CODE, FENCE_CODE, EXAMPLE_CODE;
 static PyObject *CLASSIFY;      /* markdown._CLASSIFY: first character -> Python reader */
 
@@ -192,8 +191,7 @@ get_field(BlockClass *cls, int k, PyObject *obj)
 /* The ints 0 to SHARED_INTS - 1, each made the first time it is asked for and kept for the
  * process: line numbers and block indexes, which every block and section holds. A seed agent's
  * ~420 blocks sit on lines past CPython's cached small ints (256), and each made an int of its own
- * and freed it with the block: with the heading kinds packed without Py_BuildValue, read_source
- * 1.59M -> 1.50M instructions per seed agent. */
+ * and freed it with the block: read_source 1.59M -> 1.50M instructions per seed agent. */
 #define SHARED_INTS 4096
 static PyObject *SHARED[SHARED_INTS];
 
@@ -511,10 +509,12 @@ plain_item(PyObject *line, int kind, const void *data, Py_ssize_t n, Py_ssize_t 
     return item;
 }
 
-/* A heading "#" to "######" at column 1 then a blank, as (HEADING, (level, title)) with closing
- * #s and blanks removed from the title; any other line starting with "#" is text. */
+/* A heading "#" to "######" at column 1 then a blank, on line `ln`, as its Heading block with closing
+ * #s and blanks removed from the title; any other line starting with "#" is text. The block is made
+ * here, as a list item's is: a (kind, (level, title)) pair made for parse_blocks to unpack cost
+ * ~250 instructions a heading more (~80 headings a seed agent). */
 static PyObject *
-heading(PyObject *line, int kind, const void *data, Py_ssize_t n)
+heading(PyObject *line, int kind, const void *data, Py_ssize_t n, Py_ssize_t ln)
 {
     Py_ssize_t level = 0;
     while (level < n && PyUnicode_READ(kind, data, level) == '#') {
@@ -535,12 +535,10 @@ heading(PyObject *line, int kind, const void *data, Py_ssize_t n)
     if (title == NULL) {
         return NULL;
     }
-    PyObject *level_obj = PyLong_FromSsize_t(level);  /* 1 to 6: CPython's cached small ints */
-    PyObject *fields = level_obj == NULL ? NULL : PyTuple_Pack(2, level_obj, title);
-    PyObject *out = fields == NULL ? NULL : PyTuple_Pack(2, HEADING_CODE, fields);
-    Py_XDECREF(level_obj);
+    PyObject *fields[] = {shared_int(level), title};  /* (level, title) */
+    PyObject *out = fields[0] == NULL ? NULL : new_block_at(&HEADING, ln, 1, ln, fields);
+    Py_XDECREF(fields[0]);
     Py_DECREF(title);
-    Py_XDECREF(fields);
     return out;
 }
 
@@ -589,7 +587,7 @@ kind_of(PyObject *line, Py_ssize_t ln)
         }
         return Py_NewRef(TEXT_KIND);
     case '#':
-        return i == 0 ? heading(line, kind, data, n) : Py_NewRef(TEXT_KIND);
+        return i == 0 ? heading(line, kind, data, n, ln) : Py_NewRef(TEXT_KIND);
     case '|':
         return Py_NewRef(PIPE_KIND);
     default:
@@ -838,6 +836,23 @@ to_label(PyObject *blocks, PyObject *b, PyObject *item, PyObject *title)
     return rc;
 }
 
+/* Whether plain(text) can end in ':': plain only drops characters ("**", "__", "`" and blanks), so
+ * its last is a ':' of `text` with nothing but those after it. Half of the lead-in lines asked
+ * about are sentences, answered here without plain's call (~800 instructions each). */
+static int
+may_end_in_colon(PyObject *text)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t k = PyUnicode_GET_LENGTH(text) - 1; k >= 0; k--) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+        if (ch != '*' && ch != '_' && ch != '`' && !Py_UNICODE_ISSPACE(ch)) {
+            return ch == ':';
+        }
+    }
+    return 0;
+}
+
 /* markdown._label_before for list item `item` (NULL: a table) after paragraph `b`, the last of `blocks`: a short
  * one-line paragraph ending in ':' that heads the list becomes a Label, its text cleaned by
  * markdown.plain (cached there). 0, or -1 with an exception set. */
@@ -854,9 +869,9 @@ label_before(PyObject *blocks, PyObject *b, PyObject *item)
         return -1;
     }
     Py_ssize_t newline = PyUnicode_FindChar(text, '\n', 0, PyUnicode_GET_LENGTH(text), 1);
-    if (newline != -1) {
+    if (newline != -1 || !may_end_in_colon(text)) {
         Py_DECREF(text);
-        return newline == -2 ? -1 : 0;  /* several lines: a paragraph */
+        return newline == -2 ? -1 : 0;  /* several lines, or no title ending in ':': a paragraph */
     }
     PyObject *title = PyObject_CallOneArg(PLAIN, text);
     Py_DECREF(text);
@@ -1277,8 +1292,11 @@ read_block(PyObject *blocks, PyObject *diags, PyObject *lines, PyObject *kinds, 
         Py_DECREF(kind);
         return j;
     }
+    if (Py_IS_TYPE(kind, HEADING.type)) {  /* read as the line was classified too */
+        return PyList_Append(blocks, kind) < 0 ? -1 : i + 1;
+    }
     if (!PyTuple_Check(kind) || PyTuple_GET_SIZE(kind) != 2) {
-        PyErr_Format(PyExc_TypeError, "the kind of line %zd is %R, not a (kind, fields) pair", first + i, kind);
+        PyErr_Format(PyExc_TypeError, "the kind of line %zd is %R, not a (kind, None) pair", first + i, kind);
         return -1;
     }
     long what = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
@@ -1287,20 +1305,6 @@ read_block(PyObject *blocks, PyObject *diags, PyObject *lines, PyObject *kinds, 
     }
     if (what == BLANK_CODE || what == RULE_CODE) {
         return i + 1;
-    }
-    if (what == HEADING_LINE) {
-        PyObject *m = PyTuple_GET_ITEM(kind, 1);  /* (level, title) */
-        if (!PyTuple_Check(m) || PyTuple_GET_SIZE(m) != 2) {
-            PyErr_Format(PyExc_TypeError, "the heading of line %zd is %R, not (level, title)", first + i, m);
-            return -1;
-        }
-        PyObject *heading = new_block_at(&HEADING, first + i, 1, first + i, &PyTuple_GET_ITEM(m, 0));
-        if (heading == NULL) {
-            return -1;
-        }
-        int rc = PyList_Append(blocks, heading);
-        Py_DECREF(heading);
-        return rc < 0 ? -1 : i + 1;
     }
     if (what == TEXT_CODE) {
         return paragraph(blocks, lines, kinds, i, n, first);
@@ -2825,19 +2829,18 @@ outline(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(kinds, heading, classify, classes, helpers)\n\n"
+"configure(kinds, classify, classes, helpers)\n\n"
 "What kinds(), parse_blocks() and outline() build and call: `kinds` the shared (blank, text, pipe,\n"
-"fence, rule, example) kinds, `heading` the heading kind's code, `classify` the Python readers by\n"
-"first character; `classes` the ListItem, Heading, Paragraph, Label, Section, Code, Table and\n"
-"ExampleTag classes, each as\n"
+"fence, rule, example) kinds, `classify` the Python readers by first character; `classes` the\n"
+"ListItem, Heading, Paragraph, Label, Section, Code, Table and ExampleTag classes, each as\n"
 "(class, the names of its __init__'s parameters in order); `helpers` markdown's (_item_goes_on,\n"
 "plain, _rare_block).");
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
-    PyObject *shared, *heading_code, *classify, *classes, *helpers;
-    if (!PyArg_ParseTuple(args, "O!OO!O!O!:configure", &PyTuple_Type, &shared, &heading_code,
+    PyObject *shared, *classify, *classes, *helpers;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!:configure", &PyTuple_Type, &shared,
                           &PyDict_Type, &classify, &PyTuple_Type, &classes, &PyTuple_Type, &helpers)) {
         return NULL;
     }
@@ -2845,8 +2848,8 @@ configure(PyObject *module, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "configure: 6 kinds, 8 classes and 3 helpers expected");
         return NULL;
     }
-    long blank, text, pipe, fence, rule, example, heading_line = PyLong_AsLong(heading_code);
-    if ((heading_line == -1 && PyErr_Occurred()) || code_of(PyTuple_GET_ITEM(shared, 0), &blank) < 0
+    long blank, text, pipe, fence, rule, example;
+    if (code_of(PyTuple_GET_ITEM(shared, 0), &blank) < 0
         || code_of(PyTuple_GET_ITEM(shared, 1), &text) < 0 || code_of(PyTuple_GET_ITEM(shared, 2), &pipe) < 0
         || code_of(PyTuple_GET_ITEM(shared, 3), &fence) < 0 || code_of(PyTuple_GET_ITEM(shared, 4), &rule) < 0
         || code_of(PyTuple_GET_ITEM(shared, 5), &example) < 0) {
@@ -2871,7 +2874,6 @@ configure(PyObject *module, PyObject *args)
     PIPE_CODE = pipe;
     FENCE_CODE = fence;
     EXAMPLE_CODE = example;
-    HEADING_LINE = heading_line;
     for (int k = 0; k < N_CLASSES; k++) {  /* the classes configured before get their own dealloc back */
         if (CLASSES[k]->own_dealloc != NULL) {
             CLASSES[k]->type->tp_dealloc = CLASSES[k]->own_dealloc;
@@ -2891,7 +2893,6 @@ configure(PyObject *module, PyObject *args)
         LAZY_TEXT = LAZY_CODE = 0;
         return NULL;
     }
-    Py_XSETREF(HEADING_CODE, Py_NewRef(heading_code));
     Py_XSETREF(CLASSIFY, Py_NewRef(classify));
     Py_XSETREF(ITEM_GOES_ON, Py_NewRef(PyTuple_GET_ITEM(helpers, 0)));
     Py_XSETREF(PLAIN, Py_NewRef(PyTuple_GET_ITEM(helpers, 1)));

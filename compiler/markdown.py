@@ -92,18 +92,19 @@ _TABLE_SEP = lazy_compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \
 
 
 # What a line can be, by its first non-blank character and one regex at most. A line's kind is
-# a pair (kind, what told it): the fields of a heading (level, title), else nothing. A list
-# item's kind is its ListItem, built as the line is classified: most block lines are items and
-# most items are one line, so the main loop only appends them.
-_BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _HEADING_LINE, _PIPE, _TEXT = range(7)
-Kind = tuple[int, Any]  # what told the kind depends on the kind, as above
+# a pair (kind, None). A list item's or heading's kind is its ListItem or Heading, built as the
+# line is classified: most block lines are items and headings of one line, so the main loop only
+# appends them.
+_BLANK, _RULE_LINE, _FENCE_LINE, _EXAMPLE, _PIPE, _TEXT = range(6)
+Kind = tuple[int, None]
+LineKind = Kind | ListItem | Heading  # what _kinds_py gives for a line
 # The pairs that carry nothing are shared, so "does this line continue a paragraph" is `is _TEXT_KIND`,
 # and the next fence line is found with `kinds.index(_FENCE_KIND)`, a scan in C over the code lines.
 _BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND = (_BLANK, None), (_TEXT, None), (_PIPE, None), (_FENCE_LINE, None)
 _ITEM_CHARS = frozenset("-*+0123456789")
 
 
-def _kinds_py(lines: list[str], first_line: int) -> list[Kind | ListItem]:
+def _kinds_py(lines: list[str], first_line: int) -> list[LineKind]:
     """The kind of every line, and a blank one past the end (it stops every continuation).
 
     `first_line` is the file line of `lines[0]`, for the list items built here. Only lines
@@ -116,7 +117,7 @@ def _kinds_py(lines: list[str], first_line: int) -> list[Kind | ListItem]:
     return kinds
 
 
-def _classify(line: str, c: str, ln: int) -> Kind | ListItem:
+def _classify(line: str, c: str, ln: int) -> LineKind:
     """The kind of line `ln` whose first non-blank character `c` is one of _CLASSIFY's keys.
 
     The first character leaves at most two candidates; list items (those _plain_item did not
@@ -135,7 +136,7 @@ def _classify(line: str, c: str, ln: int) -> Kind | ListItem:
     if c == "#" and line[0] == "#":  # "#" to "######" at column 1, then a blank: a heading
         level = len(line) - len(line.lstrip("#"))
         if level <= 6 and line[level : level + 1] in (" ", "\t"):
-            return _HEADING_LINE, (level, line[level:].rstrip(" \t#").strip())  # closing #s go too
+            return Heading(ln, 1, ln, level, line[level:].rstrip(" \t#").strip())  # closing #s go too
     if c == "|":
         return _PIPE_KIND
     return _TEXT_KIND
@@ -157,7 +158,7 @@ _SEPS = {c: c + " " for c in "-*+"}
 _BOXES = {"[ ] ": False, "[x] ": True, "[X] ": True}
 
 
-def _plain_item(line: str, c: str, ln: int) -> Kind | ListItem:
+def _plain_item(line: str, c: str, ln: int) -> LineKind:
     """The kind of a line starting with an item marker (`c` is in _ITEM_CHARS), reading the way
     nearly every item is written without the regex (a third of the reader's time went to it):
     spaces, then `-`, `*`, `+` or one digit and `.`, a space, maybe a box and a space, and text
@@ -213,12 +214,12 @@ def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list
                 _label_before(blocks, kind)
             blocks.append(kind)
             continue
-        what, m = kind
-        if what == _BLANK or what == _RULE_LINE:
+        if type(kind) is Heading:  # read as the line was classified too
+            blocks.append(kind)
             i += 1
-        elif what == _HEADING_LINE:
-            ln = first_line + i
-            blocks.append(Heading(ln, 1, ln, *m))  # (line, col, end, level, title)
+            continue
+        what = kind[0]
+        if what == _BLANK or what == _RULE_LINE:
             i += 1
         elif what == _TEXT:
             i = _paragraph(blocks, lines, kinds, i, first_line)
@@ -227,7 +228,7 @@ def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list
     return blocks, diags
 
 
-def _item_goes_on(item: ListItem, lines: list[str], kinds: list[Kind | ListItem], i: int, first_line: int) -> int:
+def _item_goes_on(item: ListItem, lines: list[str], kinds: list[LineKind], i: int, first_line: int) -> int:
     """Lines `i`... continue `item` (kinds[i] is text): their text joins its text. The line after them."""
     j = _text_end(kinds, i)
     item.text = " ".join([item.text, *(x.strip() for x in lines[i:j])])
@@ -235,7 +236,7 @@ def _item_goes_on(item: ListItem, lines: list[str], kinds: list[Kind | ListItem]
     return j
 
 
-def _paragraph(blocks: list[Block], lines: list[str], kinds: list[Kind | ListItem], i: int, first_line: int) -> int:
+def _paragraph(blocks: list[Block], lines: list[str], kinds: list[LineKind], i: int, first_line: int) -> int:
     """The paragraph from line `i` to the next line of another kind, appended; that line's index."""
     line = lines[i]
     j = _text_end(kinds, i + 1)
@@ -244,12 +245,12 @@ def _paragraph(blocks: list[Block], lines: list[str], kinds: list[Kind | ListIte
     return j
 
 
-def _rare_block(blocks: list[Block], diags: list[Diagnostic], lines: list[str], kinds: list[Kind | ListItem], i: int,
+def _rare_block(blocks: list[Block], diags: list[Diagnostic], lines: list[str], kinds: list[LineKind], i: int,
                 first_line: int, file: str) -> int:
     """The block a fence, <example> or pipe line `i` opens, appended (a pipe line not followed by a
     table's separator opens a paragraph); the index of the line after it."""
     n = len(lines)
-    what = kinds[i][0]  # type: ignore[index]  # never a ListItem here
+    what = kinds[i][0]  # type: ignore[index]  # never a ListItem or Heading here
     line = lines[i]
     ln = first_line + i
     if what == _FENCE_LINE:
@@ -292,14 +293,14 @@ def _rare_block(blocks: list[Block], diags: list[Diagnostic], lines: list[str], 
     return _paragraph(blocks, lines, kinds, i, first_line)
 
 
-def _text_end(kinds: list[Kind | ListItem], j: int) -> int:
+def _text_end(kinds: list[LineKind], j: int) -> int:
     """The first line from `j` that does not continue a paragraph or list item."""
     while kinds[j] is _TEXT_KIND:
         j += 1
     return j
 
 
-def _fence_end(lines: list[str], kinds: list[Kind | ListItem], j: int, n: int, marker: str) -> int:
+def _fence_end(lines: list[str], kinds: list[LineKind], j: int, n: int, marker: str) -> int:
     """The index of the line closing a fence opened by `marker`, searching from `j` (`n` if none).
 
     Only fence lines can close it, and only those with the fence character and nothing else."""
@@ -446,7 +447,7 @@ def _native() -> Any:
     assert not any(hasattr(cls, "__post_init__") for cls in classes)
     shared = (_BLANK_KIND, _TEXT_KIND, _PIPE_KIND, _FENCE_KIND, (_RULE_LINE, None), (_EXAMPLE, None))
     try:
-        _markdown.configure(shared, _HEADING_LINE, _CLASSIFY, tuple((cls, tuple(f.name for f in fields(cls))) for cls in classes),
+        _markdown.configure(shared, _CLASSIFY, tuple((cls, tuple(f.name for f in fields(cls))) for cls in classes),
                             (_item_goes_on, _markdown.plain, _rare_block))
     except TypeError:  # built from C whose configure() took other arguments: read in Python, as native.load does
         return None    # for C that lacks a function (tests/test_markdown_native.py fails loudly on it)

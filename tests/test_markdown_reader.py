@@ -50,10 +50,10 @@ def test_headings_read_as_the_regex_reads_them():
         c = line.lstrip()[:1]
         if c != "#":
             continue
-        kind, fields = markdown._classify(line, c, 1)  # a line starting with "#" is never a list item
+        kind = markdown._classify(line, c, 1)  # a line starting with "#" is never a list item
         m = HEADING.match(line)
-        assert (kind == markdown._HEADING_LINE) == (m is not None), repr(line)
+        assert (type(kind) is markdown.Heading) == (m is not None), repr(line)
         if m is not None:
-            assert fields == (len(m.group(1)), m.group(2).strip()), repr(line)
+            assert kind == markdown.Heading(1, 1, 1, len(m.group(1)), m.group(2).strip()), repr(line)
             seen += 1
     assert seen > 1000
