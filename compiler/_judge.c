@@ -2134,7 +2134,12 @@ contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             up = bits[at];
         }
         Py_DECREF(parent);
-        int deep = PyObject_RichCompareBool(level, ONE, Py_GT); /* an H1 names the agent itself: its title says nothing */
+        /* an H1 names the agent itself: its title says nothing (an int's level read as one: the
+         * rich comparison cost ~100 instructions a section) */
+        int over = 0;
+        long at_level = PyLong_CheckExact(level) ? PyLong_AsLongAndOverflow(level, &over) : 0;
+        int deep = PyLong_CheckExact(level) ? over > 0 || (over == 0 && at_level > 1)
+                                            : PyObject_RichCompareBool(level, ONE, Py_GT);
         Py_DECREF(level);
         if (deep < 0) {
             goto error;
@@ -4093,7 +4098,9 @@ text_edges(PyObject *module, PyObject *const *env, PyObject *const *args)
         PyObject *wanted = PyTuple_GET_ITEM(env[T_ALWAYS], k);
         if (!PyUnicode_Check(wanted))
             return type_error("find_text: the roles always read must be str");
-        always = PyUnicode_Compare(role, wanted) == 0;
+        /* two interned strs are equal only as one object: the roles and ALWAYS_READ's are */
+        always = role == wanted
+                 || (!(PyUnicode_CHECK_INTERNED(role) && PyUnicode_CHECK_INTERNED(wanted)) && PyUnicode_Compare(role, wanted) == 0);
     }
     PyObject *found = NULL;
     int got = 1;
