@@ -2247,9 +2247,22 @@ owned_by(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyMem_Free(ok);
         return ok == NULL ? PyErr_NoMemory() : NULL;
     }
+    /* the roles and `wanted` are interned literals (ALWAYS_READ, role_of's): two interned strs are
+     * equal only as one object, where PySequence_Contains compared each pair (~220 instructions a role) */
+    int interned = 1;
+    for (Py_ssize_t w = 0; w < PyTuple_GET_SIZE(wanted); w++) {
+        PyObject *word = PyTuple_GET_ITEM(wanted, w);
+        interned &= PyUnicode_CheckExact(word) && PyUnicode_CHECK_INTERNED(word);
+    }
     for (Py_ssize_t k = 0; k < nroles; k++) {
-        int r = PySequence_Contains(wanted, PyList_GET_ITEM(roles, k));
-        if (r < 0) {
+        PyObject *role = PyList_GET_ITEM(roles, k);
+        int r = 0;
+        if (interned && PyUnicode_CheckExact(role) && PyUnicode_CHECK_INTERNED(role)) {
+            for (Py_ssize_t w = 0; w < PyTuple_GET_SIZE(wanted) && !r; w++) {
+                r = PyTuple_GET_ITEM(wanted, w) == role;
+            }
+        }
+        else if ((r = PySequence_Contains(wanted, role)) < 0) {
             goto error;
         }
         ok[k] = (char)r;
