@@ -1379,8 +1379,12 @@ add_item(PyObject *out, PyObject *item)
  * the scan stops only at a capital after " " or " & " that end such a run (a second word's start,
  * ~200 of the ~1240 capitals of a 32 KB seed agent) and takes the run's first capital from there:
  * the same matches, without reading each capital's run and asking NEXT_WORD at its end (the title
- * scan ~142K -> ~128K instructions a seed agent). A scan for " " before a capital or "&" by blocks
- * (two loads a block) read more than it saved (~135K). */
+ * scan ~142K -> ~128K instructions a seed agent).
+ *
+ * The capitals after a " " (~650) are found by blocks of characters, each block's as bits read in
+ * order, not by a search restarted after each capital: the test of the character before, a
+ * branch taken about half the time, mispredicted at most capitals (names_by_line ~35.3 -> ~32 us
+ * a seed agent, the instructions about the same). */
 /* Whether a 64-bit word of characters of `CHAR` (8, 4 or 2 to a word) holds an ASCII capital: per
  * lane, with L the lane's largest value without its top bit, L + 91 - low has the top bit iff
  * low < 91, low + L - 64 has it iff low > 64, and ~x has it iff the character is below L + 1 (so
@@ -1393,41 +1397,14 @@ add_item(PyObject *out, PyObject *item)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* The ASCII capitals of the 16 bytes at `p`, characters of `size` bytes, as a mask of their bytes
- * (0: none): a lane is one when above "A" - 1 and below "Z" + 1. The comparisons are signed, so a
- * character of 0x80 (0x8000) or more is negative, below "A": none is taken for a capital. Twice
- * (four times for two-byte characters) the characters of a HAS_UPPER test for fewer instructions. */
-static inline int
-block_upper(const void *p, size_t size)
-{
-    __m128i x = _mm_loadu_si128((const __m128i *)p), in;
-    if (size == 1) {
-        in = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-    }
-    else if (size == 2) {
-        in = _mm_and_si128(_mm_cmpgt_epi16(x, _mm_set1_epi16('A' - 1)), _mm_cmplt_epi16(x, _mm_set1_epi16('Z' + 1)));
-    }
-    else { /* code points stay below 0x110000: never negative */
-        in = _mm_and_si128(_mm_cmpgt_epi32(x, _mm_set1_epi32('A' - 1)), _mm_cmplt_epi32(x, _mm_set1_epi32('Z' + 1)));
-    }
-    return _mm_movemask_epi8(in);
-}
-
 /* The 16 characters of two bytes at `p` as 16 bytes: each below 0x100 as itself, each other one
- * as 0xFF or 0 (the pack saturates, reading 0x8000 and more as negative): no capital, "-" or other
- * ASCII character. A two-byte text (most agents: one "→" makes the whole text so) is then tested
+ * as 0xFF or 0 (the pack saturates, reading 0x8000 and more as negative): no capital, " ", "-" or
+ * other ASCII character. A two-byte text (most agents: one "→" makes the whole text so) is then tested
  * 16 characters a block, not 8: the scans' skips ~1.25 -> ~0.75 instructions a character. */
 static inline __m128i
 narrow16(const Py_UCS2 *p)
 {
     return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)p), _mm_loadu_si128((const __m128i *)(p + 8)));
-}
-
-/* The ASCII capitals of 16 one-byte characters, as a mask (signed: 0x80 and more are below "A"). */
-static inline int
-bytes_upper(__m128i x)
-{
-    return _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1))));
 }
 
 /* The first of 16 characters of two bytes a SKIP loop below finds, from `at` on while 16 are left
@@ -1442,16 +1419,31 @@ bytes_upper(__m128i x)
         }                                                                                          \
     }
 
-/* A block holding a capital gives the first one's place from its mask's lowest bit, where a test
- * of each character from the block's start took ~4 instructions a character. */
-#define SKIP_BLOCKS(CHAR)                                                                          \
-    SKIP_NARROWED(CHAR, n, bytes_upper)                                                            \
-    for (const Py_ssize_t per = (Py_ssize_t)(16 / sizeof(CHAR)); at + per <= n; at += per) {       \
-        int mask = block_upper(t + at, sizeof(CHAR));                                              \
-        if (mask) {                                                                                \
-            return at + __builtin_ctz((unsigned)mask) / (Py_ssize_t)sizeof(CHAR);                  \
-        }                                                                                          \
-    }
+/* The capitals after a " " of 16 one-byte characters x (x1: the characters one before), as a mask
+ * (signed: 0x80 and more are below "A", a narrowed character above 0xFF included). */
+static inline int
+bytes_upper_after_space(__m128i x, __m128i x1)
+{
+    __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    return _mm_movemask_epi8(_mm_and_si128(upper, _mm_cmpeq_epi8(x1, _mm_set1_epi8(' '))));
+}
+
+/* The capitals after a " " of t[at:at + STARTS_RUN] as bits, one a character (t[at] the lowest),
+ * the block within the text and 1 <= at: 16 characters of one or two bytes (narrowed); 4 of four
+ * bytes, each capital. */
+#define STARTS_RUN(CHAR) (sizeof(CHAR) == 4 ? 4 : 16)
+#define STARTS_BITS(CHAR)                                                                          \
+    if (sizeof(CHAR) == 2) {                                                                       \
+        const Py_UCS2 *p = (const Py_UCS2 *)(t + at);                                             \
+        return (uint32_t)bytes_upper_after_space(narrow16(p), narrow16(p - 1));                   \
+    }                                                                                              \
+    if (sizeof(CHAR) == 1) {                                                                       \
+        return (uint32_t)bytes_upper_after_space(_mm_loadu_si128((const __m128i *)(t + at)),       \
+                                                 _mm_loadu_si128((const __m128i *)(t + at - 1)));  \
+    }                                                                                              \
+    __m128i x = _mm_loadu_si128((const __m128i *)(t + at)); /* code points: never negative */      \
+    __m128i in = _mm_and_si128(_mm_cmpgt_epi32(x, _mm_set1_epi32('A' - 1)), _mm_cmplt_epi32(x, _mm_set1_epi32('Z' + 1))); \
+    return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(in)); /* a bit a lane */
 
 /* The "-" of the 16 bytes at `p`, characters of `size` bytes, as a mask of their bytes (0: none). */
 static inline int
@@ -1481,28 +1473,34 @@ bytes_hyphen(__m128i x)
         }                                                                                          \
     }
 #else
-#define SKIP_BLOCKS(CHAR)                                                                          \
-    for (const Py_ssize_t per = (Py_ssize_t)(sizeof(uint64_t) / sizeof(CHAR)); at + per <= n; at += per) { \
-        uint64_t x;                                                                                \
-        memcpy(&x, t + at, sizeof(x));                                                             \
-        if (HAS_UPPER(x, CHAR)) {                                                                  \
-            break;                                                                                 \
-        }                                                                                          \
-    }
+/* A 64-bit word of characters at a time: its capitals read one by one when HAS_UPPER finds one. */
+#define STARTS_RUN(CHAR) (sizeof(uint64_t) / sizeof(CHAR))
+#define STARTS_BITS(CHAR)                                                                          \
+    uint64_t x;                                                                                    \
+    memcpy(&x, t + at, sizeof(x));                                                                 \
+    uint32_t bits = 0;                                                                             \
+    for (size_t i = 0; HAS_UPPER(x, CHAR) && i < STARTS_RUN(CHAR); i++) {                          \
+        bits |= (uint32_t)is_upper(t[at + i]) << i;                                                \
+    }                                                                                              \
+    return bits;
 #define SKIP_TO_HYPHEN(CHAR)
 #endif
 
 #define SCANS(SUFFIX, CHAR)                                                                        \
-    /* The first ASCII capital from `at` on, or n: a block of characters at a time (SSE2 where    \
-     * the compiler has it, else a 64-bit word), as most words of prose hold none (a test of each  \
-     * character was ~8 instructions a character). */                                             \
-    static Py_ssize_t next_upper_##SUFFIX(const CHAR *t, Py_ssize_t n, Py_ssize_t at)            \
+    /* The capitals of t[at:at + STARTS_RUN] (fewer at the text's end) that may start a phrase's  \
+     * second word (all, or those after a " "), as bits, t[at] the lowest; 1 <= at: a block of    \
+     * characters at a time (SSE2 where the compiler has it, else a 64-bit word), as most words of \
+     * prose hold none (a test of each character was ~8 instructions a character). */            \
+    static uint32_t starts_##SUFFIX(const CHAR *t, Py_ssize_t n, Py_ssize_t at)                   \
     {                                                                                              \
-        SKIP_BLOCKS(CHAR)                                                                          \
-        while (at < n && !is_upper(t[at])) {                                                       \
-            at++;                                                                                  \
+        if (n - at < (Py_ssize_t)STARTS_RUN(CHAR)) {                                               \
+            uint32_t bits = 0;                                                                     \
+            for (Py_ssize_t i = at; i < n; i++) {                                                  \
+                bits |= (uint32_t)is_upper(t[i]) << (i - at);                                      \
+            }                                                                                      \
+            return bits;                                                                           \
         }                                                                                          \
-        return at;                                                                                 \
+        STARTS_BITS(CHAR)                                                                          \
     }                                                                                              \
                                                                                                    \
     /* The first "-" of t[at:end], or -1: inline, where PyUnicode_FindChar cost ~115 instructions \
@@ -1536,14 +1534,22 @@ bytes_hyphen(__m128i x)
     static int title_##SUFFIX(PyObject *text, const CHAR *t, Py_ssize_t n, PyObject *out,         \
                               PyObject *role_like, PyObject *agent_after, const Ends *ends)        \
     {                                                                                              \
-        Py_ssize_t at = 0, c = 0; /* at: no phrase starts before it (the last one's end) */       \
-        while ((c = next_upper_##SUFFIX(t, n, c)) < n) {                                           \
+        Py_ssize_t at = 0; /* no phrase starts before it (the last one's end) */                  \
+        Py_ssize_t base = 1; /* bits: the starts of t[base:base + STARTS_RUN] not yet read */     \
+        for (uint32_t bits = n > base ? starts_##SUFFIX(t, n, base) : 0;;) {                       \
+            while (bits == 0) {                                                                    \
+                if ((base += STARTS_RUN(CHAR)) >= n) {                                             \
+                    return 0;                                                                      \
+                }                                                                                  \
+                bits = starts_##SUFFIX(t, n, base);                                                \
+            }                                                                                      \
+            Py_ssize_t c = base + __builtin_ctz(bits);                                             \
+            bits &= bits - 1;                                                                      \
             Py_ssize_t e = c - 1, s0; /* a second word's capital c: " " or " & " before it... */  \
             if (e >= 3 && t[e] == ' ' && t[e - 1] == '&' && t[e - 2] == ' ') {                    \
                 e -= 2;                                                                            \
             }                                                                                      \
             if (e < 1 || t[e] != ' ' || !is_alnum(t[e - 1])) {                                     \
-                c++;                                                                               \
                 continue;                                                                          \
             }                                                                                      \
             for (s0 = e - 1; s0 > at && is_alnum(t[s0 - 1]); s0--) { /* ...ending a run */        \
@@ -1552,7 +1558,6 @@ bytes_hyphen(__m128i x)
                 s0++;                                                                              \
             }                                                                                      \
             if (s0 == e) {                                                                         \
-                c++;                                                                               \
                 continue;                                                                          \
             }                                                                                      \
             Py_ssize_t end = e;                                                                    \
@@ -1563,9 +1568,14 @@ bytes_hyphen(__m128i x)
             if (keep < 0 || (keep && add_item(out, Py_BuildValue("(nn)", s0, end)) < 0)) {        \
                 return -1;                                                                         \
             }                                                                                      \
-            at = c = end;                                                                          \
+            at = end; /* the starts before it are read no more */                                  \
+            if (end - base < (Py_ssize_t)STARTS_RUN(CHAR)) {                                       \
+                bits &= ~(uint32_t)0 << (end - base);                                              \
+            }                                                                                      \
+            else {                                                                                 \
+                bits = starts_##SUFFIX(t, n, base = end);                                          \
+            }                                                                                      \
         }                                                                                          \
-        return 0;                                                                                  \
     }                                                                                              \
                                                                                                    \
     /* _HYPHEN_RUN: a "-" between a letter or digit and a letter or digit, then the run of name    \

@@ -320,14 +320,15 @@ def test_odd_texts_name_the_same(module):
 
 
 def test_capitals_are_found_at_every_place_of_a_word_of_characters(module):
-    """The Title-Case scan skips 16, 8 or 4 characters at a time (SSE2; else 8, 4 or 2; a two-byte
-    text 16, packed to bytes) while none is a capital: a phrase at each offset of two blocks after
-    fillers of each kind, next to characters whose low byte or lane is a capital's or a capital's
-    neighbour ("Ł" is 0x141, "셁" 0xC141, "@" and "[" frame "A"-"Z"), that a signed comparison
-    reads as negative ("\xc1", 0x8041, a lone surrogate) or that packing saturates ("Ａ" is 0xFF21,
-    "ÿ" 0xFF itself), and texts of those characters alone."""
+    """The Title-Case scan reads the capitals after a " " 16, 8 or 4 characters at a time (SSE2; else
+    the capitals of 8, 4 or 2; a two-byte text 16, packed to bytes): a phrase at each offset of two
+    blocks after fillers of each kind, next to characters whose low byte or lane is a capital's, a
+    capital's neighbour or a blank's ("Ł" is 0x141, "셁" 0xC141, "@" and "[" frame "A"-"Z", "Ġ" is
+    0x120, "†" 0x2020), that a signed comparison reads as negative ("\xc1", 0x8041, a lone
+    surrogate) or that packing saturates ("Ａ" is 0xFF21, "ÿ" 0xFF itself), and texts of those
+    characters alone."""
     for filler in ("x", "@", "[", "`", "{", "\u0141", "\uc141", "\u015a", "\U0001f641", "\U0005a041", "\x7f", "\xc1",
-                   "\u8041", "\u4141", "\ud841", "\uff21", "\xff", "\u0100"):
+                   "\u8041", "\u4141", "\ud841", "\uff21", "\xff", "\u0100", "\u0120", "\u2020", "\U00010020"):
         for at in range(36):
             _names_both(module, filler * at + "Reality Checker" + filler * (19 - at) + " Code Reviewer agent" + filler * at)
             _names_both(module, filler * at + "Zen Reviewer, Alpha Checker" + filler * at)
