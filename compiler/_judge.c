@@ -1612,10 +1612,9 @@ read_firsts(Walk *w)
     w->last_block = NULL;
     /* in locals: through `w`, each store to first[] made the compiler read w's fields again */
     Py_ssize_t *first = w->first, n = w->nfirst, prev = PY_SSIZE_T_MIN;
-    PyObject **items = ((PyListObject *)w->firsts)->ob_item;
     int sorted = 1;
     for (Py_ssize_t k = 0; k < n; k++) {
-        Py_ssize_t v = PyLong_AsSsize_t(items[k]);
+        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, k)); /* (an __index__ may move the items) */
         if (v == -1 && PyErr_Occurred()) {
             return -1;
         }
