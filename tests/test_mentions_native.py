@@ -203,14 +203,16 @@ def test_a_word_longer_than_a_lane_is_found(native):
 
 
 def test_lines_are_counted_by_blocks(native):
-    """The scan counts the line ends before each place 16 bytes at a time, summing at most 255
-    blocks at once: words after runs of line ends of every length around those bounds (255 blocks
-    are 4080, 2040 or 1020 characters), in texts of each kind."""
+    """The scan counts the line ends before each place 16 characters at a time (4 of four bytes;
+    two-byte ones narrowed to bytes), summing at most 255 blocks at once: words after runs of line
+    ends of every length around those bounds (255 blocks are 4080 or 1020 characters), in texts of
+    each kind, and among characters whose low byte is a line end's ("Ċ" is 0x10A, "\u0a0a")."""
     for wide in ("", "\u2192", "\U0001f600"):
         for count in (0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 1019, 1020, 1021, 2039, 2040, 2041, 4079, 4080, 4081, 9000):
             text = wide + "agent" + "\n" * count + "ask x" + "\n" * (count // 3) + "agent\n"
             _both(native, text)
             _both(native, text.replace("\n", "\nb"))
+            _both(native, text.replace("\n", "\u010a\n\u0a0a"))
 
 
 def test_an_odd_character_anywhere_gives_the_text_to_python(native):
