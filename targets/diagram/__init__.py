@@ -104,10 +104,14 @@ def mermaid(project: ProjectIR, shown: View | None = None) -> str:
             out.append(f'{pad}{n.key}["{_mm(n.label)}"]' + (":::dangling" if n.dangling else ""))
         if scope:
             out.append("  end")
+    links: dict[tuple[str, ...], str] = {}  # an arrow's middle depends on its kinds alone: a few, for 15,000 arrows
     for a in arrows:
-        label = ", ".join(k for k in a.kinds if k != "delegate") or ""
-        arrow = "-->" if set(a.kinds) & {"delegate", "parallel"} else "-.->"
-        out.append(f"  {a.source} {arrow}" + (f'|"{_mm(label)}"|' if label else "") + f" {a.target}")
+        link = links.get(a.kinds)
+        if link is None:
+            label = ", ".join(k for k in a.kinds if k != "delegate") or ""
+            arrow = "-->" if set(a.kinds) & {"delegate", "parallel"} else "-.->"
+            link = links[a.kinds] = f" {arrow}" + (f'|"{_mm(label)}"|' if label else "") + " "
+        out.append(f"  {a.source}{link}{a.target}")
     out.append("  classDef dangling stroke-dasharray: 5 5,fill:#fff4f4,color:#a33")
     return "\n".join(out) + "\n"
 
@@ -131,12 +135,16 @@ def dot(project: ProjectIR, shown: View | None = None) -> str:
             out.append(f"{pad}{n.key} [label={_dot_str(n.label)}{style}];")
         if scope:
             out.append("  }")
+    ends: dict[tuple[str, ...], str] = {}  # an edge's attributes depend on its kinds alone
     for a in arrows:
-        label = ", ".join(k for k in a.kinds if k != "delegate")
-        attrs = [f"label={_dot_str(label)}"] if label else []
-        if not set(a.kinds) & {"delegate", "parallel"}:
-            attrs.append("style=dashed")
-        out.append(f"  {a.source} -> {a.target}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+        end = ends.get(a.kinds)
+        if end is None:
+            label = ", ".join(k for k in a.kinds if k != "delegate")
+            attrs = [f"label={_dot_str(label)}"] if label else []
+            if not set(a.kinds) & {"delegate", "parallel"}:
+                attrs.append("style=dashed")
+            end = ends[a.kinds] = (f" [{', '.join(attrs)}]" if attrs else "") + ";"
+        out.append(f"  {a.source} -> {a.target}{end}")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -148,7 +156,7 @@ def _cell(text: str) -> str:
 def markdown(project: ProjectIR, shown: View | None = None, chart: str | None = None) -> str:
     """`chart`: `mermaid(project)`, when the caller has it already."""
     nodes, arrows = shown = shown or view(project)
-    label = {n.key: n.label + (" (not in build)" if n.dangling else "") for n in nodes}
+    cell = {n.key: _cell(n.label + (" (not in build)" if n.dangling else "")) for n in nodes}  # once a node, not an arrow
     out = [
         "# Delegation graph",
         "",
@@ -162,9 +170,8 @@ def markdown(project: ProjectIR, shown: View | None = None, chart: str | None = 
         "| From | To | Kind | When | Source |",
         "|---|---|---|---|---|",
     ]
-    for a in arrows:
-        out.append(f"| {_cell(label[a.source])} | {_cell(label[a.target])} | {', '.join(a.kinds)} | "
-                   f"{_cell('; '.join(a.conditions))} | {_cell(a.where)} |")
+    out += [f"| {cell[a.source]} | {cell[a.target]} | {', '.join(a.kinds)} | {_cell('; '.join(a.conditions))} | {_cell(a.where)} |"
+            for a in arrows]
     return "\n".join(out) + "\n"
 
 
