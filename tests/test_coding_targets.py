@@ -134,7 +134,37 @@ def test_codex_load_reads_exactly_what_tomllib_reads():
 
     same()
     assert load("developer_instructions = '''\n'''\n") == {"developer_instructions": ""}
+    assert our_result('name = "x"\nname = "x"\ndeveloper_instructions = \'\'\'\nhi\n\'\'\'\n') == "error"  # a key twice
     assert our_result("name = \"x\"\ndeveloper_instructions = '''\n") == "error"  # unterminated, not ""
+
+
+def test_codex_plain_head_is_what_tomli_w_writes():
+    """codex writes and reads a head of plain strings itself: the bytes tomli-w writes, and
+    what tomllib reads back, for every table it takes (and it declines any other)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import tomli_w
+
+    from agentc.targets.codex import _plain_head, _read_head
+
+    pieces = ["a", " ", "'", '"', "\\", "\n", "\t", "\x00", "\x1f", "\x7f", "\x85", "é", "→", "=", " = \"", "#", "[", ""]
+    text = st.lists(st.sampled_from(pieces), max_size=8).map("".join)
+    keys = st.one_of(st.sampled_from(["name", "model", "sandbox_mode", "a-b_1"]), text)
+    values = st.one_of(text, st.integers(), st.booleans())
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.dictionaries(keys, values, max_size=4))
+    def same(head):
+        written = _plain_head(head)
+        if written is not None:
+            assert written == tomli_w.dumps(head) and tomllib.loads(written) == head
+            assert _read_head(written) == (tomllib.loads(written) if written else None)  # no head: tomllib's to read
+        elif all(type(v) is str for v in head.values()) and head:
+            assert any(not k or set(k) - set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+                       or set(v) & {'"', "\\", "\x7f", *map(chr, range(9)), *map(chr, range(10, 32))} for k, v in head.items())
+
+    same()
 
 
 # ---- gemini --------------------------------------------------------------------------------
