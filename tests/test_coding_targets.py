@@ -141,10 +141,9 @@ def test_codex_load_reads_exactly_what_tomllib_reads():
 def test_codex_plain_head_is_what_tomli_w_writes():
     """codex writes and reads a head of plain strings itself: the bytes tomli-w writes, and
     what tomllib reads back, for every table it takes (and it declines any other)."""
+    import tomli_w
     from hypothesis import given, settings
     from hypothesis import strategies as st
-
-    import tomli_w
 
     from agentc.targets.codex import _plain_head, _read_head
 
@@ -243,6 +242,31 @@ def test_copilot_check_catches_a_handoff_to_a_missing_agent():
     bad = {".github/agents/a.agent.md": "---\nname: a\ndescription: d\nagents: [ghost]\ntools: [read]\n---\nbody\n"}
     messages = [d.message for d in validate(bad)]
     assert any("'ghost' is not an agent" in m for m in messages) and any("agent tool" in m for m in messages)
+
+
+def test_frontmatter_data_reads_a_file_in_pieces_as_its_text():
+    """copilot and gemini write a file as two pieces (frontmatter_utf8); the checks read the
+    first piece only: the same data, or the same failure, as the whole text, wherever it is cut."""
+    from agentc.targets import Chunks
+    from agentc.targets._shared.coding import frontmatter_data, read_frontmatter
+
+    def result(content):
+        try:
+            return frontmatter_data(content)
+        except Exception as exc:  # noqa: BLE001 - the failure is compared, whatever it is
+            return type(exc).__name__
+
+    def whole(text):
+        try:
+            return read_frontmatter(text)[0]
+        except Exception as exc:  # noqa: BLE001
+            return type(exc).__name__
+
+    for text in ["---\nname: a\n---\nbody\n---\nx: 1\n---\n", "---\nname: a\n", "name: a\n---\n", "---\n- a\n---\n",
+                 "---\nname: a\ndescription: é → d\n---\n", "---\n---\n---\n"]:
+        data = text.encode("utf-8")
+        for cut in range(len(data) + 1):
+            assert result(Chunks((data[:cut], data[cut:]))) == whole(text), (text, cut)
 
 
 # ---- loss reports ---------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from agentc.compiler.diagnostics import Diagnostic, diag
-from agentc.compiler.ir import AgentIR, ProjectIR
-from agentc.targets import Chunks, FileText, as_text
+from agentc.compiler.ir import AgentIR, ProjectIR, held_body
+from agentc.targets import Chunks, FileText, as_text, encode
 from agentc.targets._shared.plainyaml import plain_yaml, read_plain
 
 # IR field -> the Claude Code frontmatter key it came from (the names the loss report uses).
@@ -85,12 +85,24 @@ def _plain_ascii(value: Any) -> bool:
 def frontmatter(data: dict[str, Any], body: str) -> str:
     """`---`, the keys as YAML (dumped as data: a colon or quote in a value cannot break it), `---`, the body.
     Data PyYAML would write all plainly is written directly (`plain_yaml`: the same bytes, 6x faster)."""
+    return f"---\n{_head(data)}---\n{body}"
+
+
+def frontmatter_utf8(data: dict[str, Any], agent: AgentIR) -> Chunks:
+    """`utf8(frontmatter(data, agent.body))` in two pieces, the frontmatter's UTF-8 and the
+    body's (as the agent holds it, or encoded): the file's text is never made, a 32 KB body
+    copied into a str of the whole file and that encoded (`frontmatter_data` reads the first piece)."""
+    held = held_body(agent)
+    return Chunks((f"---\n{_head(data)}---\n".encode("utf-8"), held if type(held) is bytes else encode(held)))
+
+
+def _head(data: dict[str, Any]) -> str:
     head = plain_yaml(data)
     if head is None:
         fast = _CDUMPER is not None and _plain_ascii(data)
         head = yaml.dump(data, Dumper=_CDUMPER if fast else yaml.SafeDumper, sort_keys=False, allow_unicode=True,
                          default_flow_style=False, width=100000)
-    return f"---\n{head}---\n{body}"
+    return head
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the same YAML, ~30x faster
@@ -113,9 +125,11 @@ def read_frontmatter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def frontmatter_data(content: FileText) -> dict[str, Any]:
-    """`read_frontmatter(as_text(content))[0]`. Of a file held as UTF-8 in one piece only the
-    frontmatter is decoded: the checks never read the 32 KB body of a copilot agent."""
-    if isinstance(content, Chunks) and len(content.parts) == 1:
+    """`read_frontmatter(as_text(content))[0]`. Of a file held as UTF-8 whose first piece holds
+    the frontmatter (`frontmatter_utf8`'s) only that is decoded: the checks never read the 32 KB
+    body of an agent. A closing line found in the first piece is the text's first: any that ran
+    on into the next piece would begin later."""
+    if isinstance(content, Chunks) and content.parts:
         raw = content.parts[0]
         end = raw.find(b"\n---\n", 3)
         if raw.startswith(b"---\n") and end >= 0:  # the delimiters are ASCII: the same split as the text's

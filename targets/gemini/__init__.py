@@ -17,8 +17,15 @@ from agentc.compiler.diagnostics import Diagnostic, diag
 from agentc.compiler.ir import AgentIR, ProjectIR
 from agentc.compiler.options import BuildOptions
 from agentc.compiler.span import Span
-from agentc.targets import Emitted, Target, joined
-from agentc.targets._shared.coding import frontmatter, loss_report, read_frontmatter, schema_problems, unique_names, unsupported
+from agentc.targets import Chunks, Emitted, FileText, Target, joined
+from agentc.targets._shared.coding import (
+    frontmatter_data,
+    frontmatter_utf8,
+    loss_report,
+    schema_problems,
+    unique_names,
+    unsupported,
+)
 from agentc.targets._shared.openai import openai_model
 
 NAME = "gemini"
@@ -60,7 +67,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "agent"
 
 
-def agent_file(project: ProjectIR, a: AgentIR, name: str, options: BuildOptions) -> tuple[str, list[str], list[Diagnostic]]:
+def agent_file(project: ProjectIR, a: AgentIR, name: str, options: BuildOptions) -> tuple[Chunks, list[str], list[Diagnostic]]:
     lost = unsupported(a, EXPRESSED)
     if name != a.name:
         lost.append(f"name '{a.name}' (written '{name}': Gemini names are lower-case slugs)")
@@ -95,7 +102,7 @@ def agent_file(project: ProjectIR, a: AgentIR, name: str, options: BuildOptions)
             data["mcp_servers"] = {k: a.mcp_servers[k] for k in sorted(a.mcp_servers)}
         else:
             lost.append("mcpServers (not inline server configs Gemini CLI can read)")
-    return frontmatter(data, a.body), lost, diags
+    return frontmatter_utf8(data, a), lost, diags
 
 
 def parts(project: ProjectIR, options: BuildOptions) -> Iterator[Emitted]:
@@ -120,13 +127,13 @@ def _unique(name: str, used: set[str]) -> str:
     return out
 
 
-def validate(files: dict[str, str]) -> list[Diagnostic]:
+def validate(files: dict[str, FileText]) -> list[Diagnostic]:
     """Each file split and read as Gemini CLI reads it (frontmatter, YAML) and checked against SCHEMA."""
     out = []
     for path, text in sorted(files.items()):
         where = Span(file=path, line=1)
         try:
-            data, _ = read_frontmatter(text)
+            data = frontmatter_data(text)
         except Exception as exc:  # any parser failure is a defect in this target
             out.append(diag("AGC902", where, f"emitted Gemini agent does not re-parse: {exc}"))
             continue
