@@ -367,11 +367,11 @@ ASCII_HOSTILE = ["", " lead", "trail ", "yes", "No", "null", "~", "1.0", "0x1F",
 
 @pytest.mark.skipif(getattr(yaml, "CSafeDumper", None) is None, reason="no libyaml")
 def test_frontmatter_libyaml_path_matches_pyyaml():
-    """`frontmatter` uses libyaml only on printable ASCII, where it must write PyYAML's bytes."""
-    from agentc.targets._shared.coding import frontmatter
+    """`yaml_keys` uses libyaml only on printable ASCII, where it must write PyYAML's bytes."""
+    from agentc.targets._shared.coding import yaml_keys
 
     for s in ASCII_HOSTILE:
         data = {"name": s, "description": s, "tools": [s, "Read"], "handoffs": [{"label": s, "agent": s, "send": False}],
                 "n": 3, "none": None}
         expected = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100000)
-        assert frontmatter(data, "body\n") == f"---\n{expected}---\nbody\n", s
+        assert yaml_keys(data) == expected, s

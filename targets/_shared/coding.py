@@ -82,21 +82,17 @@ def _plain_ascii(value: Any) -> bool:
     return value is None or type(value) in (bool, int)
 
 
-def frontmatter(data: dict[str, Any], body: str) -> str:
-    """`---`, the keys as YAML (dumped as data: a colon or quote in a value cannot break it), `---`, the body.
-    Data PyYAML would write all plainly is written directly (`plain_yaml`: the same bytes, 6x faster)."""
-    return f"---\n{_head(data)}---\n{body}"
-
-
 def frontmatter_utf8(data: dict[str, Any], agent: AgentIR) -> Chunks:
-    """`utf8(frontmatter(data, agent.body))` in two pieces, the frontmatter's UTF-8 and the
-    body's (as the agent holds it, or encoded): the file's text is never made, a 32 KB body
-    copied into a str of the whole file and that encoded (`frontmatter_data` reads the first piece)."""
+    """The agent's file as UTF-8 in two pieces: `---`, the keys as YAML (`yaml_keys`), `---`, then
+    the body as the agent holds it (or encoded). The file's text is never made: that copied a 32 KB
+    body into a str of the whole file, then encoded it (`frontmatter_data` reads the first piece)."""
     held = held_body(agent)
-    return Chunks((f"---\n{_head(data)}---\n".encode("utf-8"), held if type(held) is bytes else encode(held)))
+    return Chunks((f"---\n{yaml_keys(data)}---\n".encode("utf-8"), held if type(held) is bytes else encode(held)))
 
 
-def _head(data: dict[str, Any]) -> str:
+def yaml_keys(data: dict[str, Any]) -> str:
+    """The keys as YAML, dumped as data (a colon or quote in a value cannot break it). Data PyYAML
+    would write all plainly is written directly (`plain_yaml`: the same bytes, 6x faster)."""
     head = plain_yaml(data)
     if head is None:
         fast = _CDUMPER is not None and _plain_ascii(data)
