@@ -78,8 +78,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
                 whole: bool = True) -> tuple[list[AgentIR], list[Diagnostic], list[list]]:
     """Lower each found file (from the cache when its bytes were seen before).
 
-    Also returns `[path, stat, sha]` per file read, which the build cache records (sha None
-    without a cache). With
+    Also returns `[path, stat, sha]` per file read, which the build cache records. With
     `jobs` > 1 (and fork, see `pools.can_fork`), that many processes lower the files the cache
     does not hold: this one and `jobs - 1` forked ones, each sending its result back as a
     cache entry (codec's JSON), which this process checks and rebuilds as it does a cached one. A pickled AgentIR cost a third of lowering it
@@ -111,9 +110,7 @@ def read_agents(found: list[Found], *, cache: Cache | None = None, progress: Pro
         except OSError as exc:
             diags.append(diag("AGC001", Span(file=f.file, line=1), f"cannot read file: {exc.strerror or exc}"))
             continue
-        # the digest keys the cache's entry and the record's source: without a cache, nothing
-        # reads it (sha256 of 32 KB: ~2.5% of a cold --no-cache build's CPU)
-        digest = sha(data) if cache is not None else None
+        digest = sha(data)
         seen.append([str(f.path), before, digest])
         if cache is None:
             key, hit = None, None
