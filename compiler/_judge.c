@@ -1,7 +1,7 @@
 /* agentc.compiler._judge: mentions.scan_line in C, with references.scan's walk over an agent's lines
- * (`walk`, whose reference is references._walk_py), structure._delegations' cue loop (`cue_blocks`,
- * reference structure._cue_blocks_py) and the blocks of its delegation and avoid sections (`owned_by`,
- * reference structure._owned_by_py), where a name is written on a line (`name_at`, reference
+ * (`walk`, whose reference is references._walk_py), the blocks structure._delegations reads (`visit`,
+ * reference structure._visit_py: the tables, the blocks holding cues and those of its delegation and
+ * avoid sections, less the D2 heads and their items), where a name is written on a line (`name_at`, reference
  * structure._name_at_py),
  * delegation's `clean` (reference delegation._clean_py) and the words a block
  * holds (`holding`, reference delegation._holding_py), its D1 arrow (`arrow`, reference delegation._arrow_py),
@@ -82,6 +82,24 @@ slot_attr(PyObject *obj, PyObject *name)
         }
     }
     return PyObject_GetAttr(obj, name);
+}
+
+/* PyLong_AsSsize_t(v) of an int, read in place when it is an exact int of one digit (a block's or
+ * line's index): the call and its checks cost ~30 instructions an int, ~1 700 ints an agent
+ * (`read_firsts` twice, `visit`). */
+static inline Py_ssize_t
+small_int(PyObject *v)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyLong_CheckExact(v) && PyUnstable_Long_IsCompact((PyLongObject *)v)) {
+        return PyUnstable_Long_CompactValue((PyLongObject *)v);
+    }
+#else
+    if (PyLong_CheckExact(v) && (size_t)(Py_SIZE(v) + 1) <= 2) { /* of one digit (the size's sign is the int's), or 0 */
+        return Py_SIZE(v) == 0 ? 0 : Py_SIZE(v) * (Py_ssize_t)((PyLongObject *)v)->ob_digit[0];
+    }
+#endif
+    return PyLong_AsSsize_t(v);
 }
 
 /* The Python callables, in the order mentions._native_judge passes them. */
@@ -1614,7 +1632,7 @@ read_firsts(Walk *w)
     Py_ssize_t *first = w->first, n = w->nfirst, prev = PY_SSIZE_T_MIN;
     int sorted = 1;
     for (Py_ssize_t k = 0; k < n; k++) {
-        Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(w->firsts, k)); /* (an __index__ may move the items) */
+        Py_ssize_t v = small_int(PyList_GET_ITEM(w->firsts, k)); /* (an __index__ may move the items) */
         if (v == -1 && PyErr_Occurred()) {
             return -1;
         }
@@ -2173,78 +2191,25 @@ error:
     return NULL;
 }
 
-PyDoc_STRVAR(cue_blocks_doc,
-"cue_blocks(blocks, firsts, cues, triggers, visit)\n"
+PyDoc_STRVAR(visit_doc,
+"visit(blocks, firsts, cues, triggers, tables, owner, roles, wanted, heads)\n"
 "--\n\n"
-"structure._cue_blocks_py: adds to `visit` each block a cue line of `cues` makes worth reading.");
+"structure._visit_py: the sorted indices of the blocks `find_blocks` reads: the tables, each block a cue\n"
+"line of `cues` makes worth reading, and those whose section (owner[i], an int or None) has a role\n"
+"(roles[k], a str) in `wanted` (a tuple of str), less the heads (keys of `heads`) and their items (the\n"
+"last of each value, a list of ints).");
 
-static PyObject *
-cue_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Marks in `mark` (a byte a block) the blocks of the sections whose role is in `wanted`; 0, or -1
+ * with an error set. */
+static int
+mark_owned(PyObject *owner, PyObject *roles, PyObject *wanted, char *mark, Py_ssize_t nmark)
 {
-    if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyAnySet_Check(args[3])
-        || !PySet_Check(args[4])) {
-        return type_error("cue_blocks(blocks: list, firsts: list, cues, triggers: set, visit: set)");
-    }
-    Walk w = {.blocks = args[0], .firsts = args[1]};
-    PyObject *triggers = args[3], *visit = args[4];
-    if (read_firsts(&w) < 0) {
-        PyMem_Free(w.first);
-        return NULL;
-    }
-    w.sorted = 0; /* the cues come in a set's order */
-    PyObject *it = PyObject_GetIter(args[2]), *cue;
-    if (it == NULL) {
-        PyMem_Free(w.first);
-        return NULL;
-    }
-    while ((cue = PyIter_Next(it)) != NULL) {
-        Py_ssize_t i = PyLong_AsSsize_t(cue);
-        Py_ssize_t j = i == -1 && PyErr_Occurred() ? -2 : block_at(&w, i);
-        int r = j == -2 ? -1 : 0;
-        if (j >= 0) {
-            PyObject *b = PyList_GET_ITEM(w.blocks, j);
-            Py_ssize_t end = int_attr(b, S_end), line = end < 0 ? -1 : int_attr(b, S_line);
-            r = line < 0 ? -1 : end > line ? i < end : i < line ? PySet_Contains(triggers, cue) : 0;
-            if (r > 0) {
-                PyObject *index = PyLong_FromSsize_t(j);
-                r = index == NULL ? -1 : PySet_Add(visit, index);
-                Py_XDECREF(index);
-            }
-        }
-        Py_DECREF(cue);
-        if (r < 0) {
-            Py_DECREF(it);
-            PyMem_Free(w.first);
-            return NULL;
-        }
-    }
-    Py_DECREF(it);
-    PyMem_Free(w.first);
-    if (PyErr_Occurred()) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-PyDoc_STRVAR(owned_by_doc,
-"owned_by(owner, roles, wanted)\n"
-"--\n\n"
-"structure._owned_by_py: the indices of the blocks whose section (owner[i], an int or None) has a\n"
-"role (roles[k], a str) in `wanted` (a tuple of str), in order.");
-
-static PyObject *
-owned_by(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 3 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyTuple_Check(args[2]))
-        return type_error("owned_by(owner: list, roles: list of str, wanted: tuple of str)");
-    PyObject *owner = args[0], *roles = args[1], *wanted = args[2];
     Py_ssize_t nroles = PyList_GET_SIZE(roles);
     /* each section's answer, asked once: 1 wanted, 0 not */
     char *ok = PyMem_Malloc(nroles ? (size_t)nroles : 1);
-    PyObject *out = ok == NULL ? NULL : PyList_New(0);
-    if (out == NULL) {
-        PyMem_Free(ok);
-        return ok == NULL ? PyErr_NoMemory() : NULL;
+    if (ok == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
     /* the roles and `wanted` are interned literals (ALWAYS_READ, role_of's): two interned strs are
      * equal only as one object, where PySequence_Contains compared each pair (~220 instructions a role) */
@@ -2262,7 +2227,8 @@ owned_by(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
         }
         else if ((r = PySequence_Contains(wanted, role)) < 0) {
-            goto error;
+            PyMem_Free(ok);
+            return -1;
         }
         ok[k] = (char)r;
     }
@@ -2271,28 +2237,148 @@ owned_by(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (k == Py_None) {
             continue;
         }
-        Py_ssize_t at = PyLong_Check(k) ? PyLong_AsSsize_t(k) : -1;
-        if (at < 0 || at >= nroles) {
+        Py_ssize_t at = PyLong_Check(k) ? small_int(k) : -1;
+        if (at < 0 || at >= nroles || i >= nmark) {
             if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_TypeError, "owned_by: each owner must be None or the index of a role");
+                PyErr_SetString(PyExc_TypeError, "visit: each owner must be None or the index of a role, one a block");
             }
-            goto error;
+            PyMem_Free(ok);
+            return -1;
         }
-        if (ok[at]) {
-            PyObject *index = PyLong_FromSsize_t(i);
-            int r = index == NULL ? -1 : PyList_Append(out, index);
-            Py_XDECREF(index);
-            if (r < 0) {
-                goto error;
-            }
-        }
+        mark[i] |= ok[at];
     }
     PyMem_Free(ok);
+    return 0;
+}
+
+/* Sets mark[i] to `to` for each int i of `indices` (an iterable); 0, or -1 with an error set. An
+ * int that indexes no block is an error when marking (a table), and nothing to take out when
+ * clearing (as set.difference_update takes nothing out for it). */
+static int
+mark_each(PyObject *indices, char *mark, Py_ssize_t nmark, char to)
+{
+    PyObject *it = PyObject_GetIter(indices), *index;
+    if (it == NULL) {
+        return -1;
+    }
+    while ((index = PyIter_Next(it)) != NULL) {
+        int is_int = PyLong_Check(index);
+        Py_ssize_t i = is_int ? small_int(index) : -1;
+        Py_DECREF(index);
+        if (i == -1 && PyErr_Occurred()) {
+            if (to || !PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                break;
+            }
+            PyErr_Clear();
+            continue;
+        }
+        if (!is_int || (to && (i < 0 || i >= nmark))) {
+            PyErr_SetString(PyExc_TypeError, "visit: a table, head or item must be the index of a block");
+            break;
+        }
+        if (i >= 0 && i < nmark) {
+            mark[i] = to;
+        }
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* structure._visit_py: one byte a block says whether it is read, where the Python pass made a set
+ * of the tables, added the cue blocks and a list of the owned ones, took each head's items and the
+ * heads out and sorted the rest (~85K -> ~25K instructions a 32 KB agent: `_delegations`' glue). */
+static PyObject *
+visit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyAnySet_Check(args[2])
+        || !PyAnySet_Check(args[3]) || !PyList_Check(args[4]) || !PyList_Check(args[5]) || !PyList_Check(args[6])
+        || !PyTuple_Check(args[7]) || !PyDict_Check(args[8])) {
+        return type_error("visit(blocks: list, firsts: list, cues: set, triggers: set, tables: list, owner: list, "
+                          "roles: list of str, wanted: tuple of str, heads: dict)");
+    }
+    Walk w = {.blocks = args[0], .firsts = args[1]};
+    PyObject *cues = args[2], *triggers = args[3], *heads = args[8];
+    Py_ssize_t n = PyList_GET_SIZE(w.blocks);
+    char *mark = PyMem_Calloc(n > 0 ? (size_t)n : 1, 1);
+    if (mark == NULL) {
+        return PyErr_NoMemory();
+    }
+    PyObject *out = NULL;
+    if (read_firsts(&w) < 0 || mark_each(args[4], mark, n, 1) < 0) {
+        goto done;
+    }
+    w.sorted = 0; /* the cues come in a set's order */
+    /* each block holding a cue line (references.block_of inlined); a one-line block only when that
+     * line holds a trigger too (a longer block joins its lines with a blank: any cue will do) */
+    Py_ssize_t pos = 0;
+    PyObject *cue;
+    Py_hash_t hash;
+    while (_PySet_NextEntry(cues, &pos, &cue, &hash)) {
+        Py_ssize_t i = PyLong_Check(cue) ? small_int(cue) : -1;
+        if (i == -1 && (PyErr_Occurred() || !PyLong_Check(cue))) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "visit: each cue must be an int");
+            }
+            goto done;
+        }
+        Py_ssize_t j = block_at(&w, i);
+        if (j == -2) {
+            goto done;
+        }
+        if (j < 0 || mark[j]) {
+            continue;
+        }
+        PyObject *b = PyList_GET_ITEM(w.blocks, j);
+        Py_ssize_t end = int_attr(b, S_end), line = end < 0 ? -1 : int_attr(b, S_line);
+        int r = line < 0 ? -1 : end > line ? i < end : i < line ? PySet_Contains(triggers, cue) : 0;
+        if (r < 0) {
+            goto done;
+        }
+        mark[j] = (char)r;
+    }
+    if (mark_owned(args[5], args[6], args[7], mark, n) < 0) {
+        goto done;
+    }
+    /* the bullets that say when a head delegates are read with it, and the head as one */
+    pos = 0;
+    PyObject *head, *value;
+    while (PyDict_Next(heads, &pos, &head, &value)) {
+        if (!PyTuple_Check(value) || PyTuple_GET_SIZE(value) != 4) {
+            PyErr_SetString(PyExc_TypeError, "visit: each head must be a 4-tuple, its items last");
+            goto done;
+        }
+        Py_ssize_t h = PyLong_Check(head) ? small_int(head) : -1;
+        if (h == -1 && PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                goto done;
+            }
+            PyErr_Clear(); /* an int past any block's index: nothing to take out */
+        }
+        if (h >= 0 && h < n) {
+            mark[h] = 0;
+        }
+        if (mark_each(PyTuple_GET_ITEM(value, 3), mark, n, 0) < 0) {
+            goto done;
+        }
+    }
+    if ((out = PyList_New(0)) == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (mark[i]) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (index == NULL || PyList_Append(out, index) < 0) {
+                Py_XDECREF(index);
+                Py_CLEAR(out);
+                goto done;
+            }
+            Py_DECREF(index);
+        }
+    }
+done:
+    PyMem_Free(w.first);
+    PyMem_Free(mark);
     return out;
-error:
-    PyMem_Free(ok);
-    Py_DECREF(out);
-    return NULL;
 }
 
 /* ---- delegation._clean_py in C: the same steps, the regexes asked only where a line can start with them ---- */
@@ -4212,8 +4298,7 @@ static PyMethodDef methods[] = {
     FASTCALL_METHOD("walk", walk, walk_doc),
     FASTCALL_METHOD("label_may", label_may_py, label_may_doc),
     FASTCALL_METHOD("contexts", contexts, contexts_doc),
-    FASTCALL_METHOD("cue_blocks", cue_blocks, cue_blocks_doc),
-    FASTCALL_METHOD("owned_by", owned_by, owned_by_doc),
+    FASTCALL_METHOD("visit", visit, visit_doc),
     FASTCALL_METHOD("clean", clean, clean_doc),
     FASTCALL_METHOD("name_at", name_at, name_at_doc),
     FASTCALL_METHOD("holding", holding, holding_doc),
@@ -4232,7 +4317,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     "agentc.compiler._judge",
-    "mentions.scan_line, references._walk_py and _contexts_py, structure._cue_blocks_py, _owned_by_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _block_targets_py, _leading_py, _heads_py, _text_py and _find_blocks_py, and structure._place_py and _edges_py in C.",
+    "mentions.scan_line, references._walk_py and _contexts_py, structure._visit_py, _name_at_py and _find_in_lines_py, and delegation._clean_py, _holding_py, _arrow_py, _head_starts_py, _block_targets_py, _leading_py, _heads_py, _text_py and _find_blocks_py, and structure._place_py and _edges_py in C.",
     -1,
     methods,
 };

@@ -239,18 +239,10 @@ def _delegations(src: Source, name: str, reading: references.Reading) -> tuple[t
     # start yields an edge (`find` reads no heading or label: the few among the blocks visited
     # are passed to it, not every section's start taken out of them first)
     heads = delegation.heads(titles, secs, src.blocks)
-    visit = set(reading.kinds[Table])
-    blocks, triggers, lines = src.blocks, reading.triggers, src.lines
-    # The blocks holding a line with a word some delegation form needs; a one-line block only
-    # when that line holds a trigger (a longer block joins its lines with a blank, so a trigger
-    # may span two of them: any cue will do). No other block can yield an edge outside
-    # delegation and avoid sections.
-    _cue_blocks(blocks, reading.firsts, cues, triggers, visit)
-    visit.update(_owned_by(owner, roles, delegation.ALWAYS_READ))
-    for *_, items in heads.values():
-        visit.difference_update(items)  # the bullets that say when a head delegates: read with it
-    # any other block holds no word a delegation form needs; a head is read as one (below)
-    finds = delegation.find_blocks(blocks, sorted(visit.difference(heads)), owner, roles, name)
+    blocks, lines = src.blocks, src.lines
+    visit = _visit(blocks, reading.firsts, cues, reading.triggers, reading.kinds[Table], owner, roles, delegation.ALWAYS_READ,
+                   heads)
+    finds = delegation.find_blocks(blocks, visit, owner, roles, name)
     _edges(blocks, owner, secs, titles, lines, finds, heads, src.file, found, seen, weak)
     hits, weak_names = references.scan(src, name, reading, seen)  # lines naming only edges found above are not judged
     conds: dict[int, str] = {}  # line -> its condition, cleaned only for a line whose name is kept
@@ -317,30 +309,32 @@ def _edges_py(blocks: list[Block], owner: list[int | None], sections: list[markd
             _add(found, seen, file, target, condition, kind, pattern, title, line, col)
 
 
-def _owned_by_py(owner: list[int | None], roles: list[str], wanted: tuple[str, ...]) -> list[int]:
-    """The blocks whose section (`owner`) has a role in `wanted`, in order. The reference of
-    compiler/_judge.c's `owned_by`, one pass over the blocks: a Python loop over each section
-    and a generator over the blocks of each wanted one cost ~62 000 instructions more an agent
-    (56 sections, 10 of them delegation or avoid sections)."""
-    return [i for i, k in enumerate(owner) if k is not None and roles[k] in wanted]
-
-
-def _cue_blocks_py(blocks: list[Block], firsts: list[int], cues: set[int], triggers: set[int], visit: set[int]) -> None:
-    """Adds to `visit` each block holding a line of `cues` (0-based): a one-line block only when
-    that line is also in `triggers`. `references.block_of` inlined (this loop meets ~every line of
-    a long agent); the reference of compiler/_judge.c's `cue_blocks`."""
+def _visit_py(blocks: list[Block], firsts: list[int], cues: set[int], triggers: set[int], tables: list[int],
+              owner: list[int | None], roles: list[str], wanted: tuple[str, ...], heads: dict[int, tuple]) -> list[int]:
+    """The indices of the blocks `find_blocks` reads, in order: the `tables`; each block holding a
+    line of `cues` (0-based; lines holding a word some delegation form needs), a one-line block only
+    when that line is also in `triggers` (a longer block joins its lines with a blank, so a trigger
+    may span two of them: any cue will do); and every block whose section (`owner`) has a role in
+    `wanted` (delegation and avoid sections). No other block can yield an edge. Less the D2 `heads`
+    (read as one by `_edges`) and their items (the bullets that say when a head delegates: read
+    with it). `references.block_of` inlined (the cue loop meets ~every line of a long agent); the
+    reference of compiler/_judge.c's `visit`, which marks a byte a block where this made, filled and
+    sorted a set."""
+    visit = set(tables)
     for i in cues:
         j = bisect_right(firsts, i + 1) - 1
         if j >= 0:
             b = blocks[j]
             if i < b.end if b.end > b.line else i < b.line and i in triggers:
                 visit.add(j)
+    visit.update(i for i, k in enumerate(owner) if k is not None and roles[k] in wanted)
+    for *_, items in heads.values():
+        visit.difference_update(items)
+    return sorted(visit.difference(heads))
 
 
-_judge = native.load("_judge", "cue_blocks")
-_cue_blocks = _judge.cue_blocks if _judge is not None else _cue_blocks_py
-_owned_c = native.load("_judge", "owned_by")
-_owned_by = _owned_c.owned_by if _owned_c is not None else _owned_by_py
+_visit_c = native.load("_judge", "visit")
+_visit = _visit_c.visit if _visit_c is not None else _visit_py
 
 
 # The look-ahead holds the words' first letters (re.I folds the same characters to them as to the

@@ -683,22 +683,27 @@ def test_slot_reads_follow_the_class(contexts):
 
 
 @pytest.fixture(scope="module")
-def cue_blocks():
-    """The C `cue_blocks`."""
-    return _judge_c("cue_blocks")
+def visit():
+    """The C `visit`."""
+    return _judge_c("visit")
 
 
-def both_cue_blocks(cue_blocks, src, cues, triggers):
-    """The blocks the C `cue_blocks` and structure._cue_blocks_py add to a set already holding one."""
+def both_visit(visit, src, cues, triggers, heads=None):
+    """The blocks the C `visit` and structure._visit_py give `_delegations` to read (its own heads
+    unless `heads` is given)."""
+    from agentc.compiler import delegation
+
     reading = references.read(src, "x")
-    got, want = {-5}, {-5}
-    cue_blocks(src.blocks, reading.firsts, cues, triggers, got)
-    structure._cue_blocks_py(src.blocks, reading.firsts, cues, triggers, want)
-    assert got == want, src.file
+    if heads is None:
+        heads = delegation.heads(reading.titles, src.sections, src.blocks)
+    args = (src.blocks, reading.firsts, cues, triggers, reading.kinds[markdown.Table], src.owner, src.roles,
+            delegation.ALWAYS_READ, heads)
+    got = visit(*args)
+    assert got == structure._visit_py(*args), src.file
     return got
 
 
-def test_every_file_visits_the_same_blocks(cue_blocks):
+def test_every_file_visits_the_same_blocks(visit):
     visited = 0
     for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
         try:
@@ -706,35 +711,42 @@ def test_every_file_visits_the_same_blocks(cue_blocks):
         except Exception:  # noqa: BLE001 - a file the reader refuses has no blocks
             continue
         reading = references.read(src, path.stem)
-        visited += len(both_cue_blocks(cue_blocks, src, reading.cues, reading.triggers)) > 1
-        both_cue_blocks(cue_blocks, src, set(range(len(src.lines) + 2)), reading.triggers)
+        visited += len(both_visit(visit, src, reading.cues, reading.triggers)) > 1
+        both_visit(visit, src, set(range(len(src.lines) + 2)), reading.triggers)
+        both_visit(visit, src, reading.cues, reading.triggers, {})
     assert visited > 10
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.sampled_from(MD_LINES), max_size=30), st.data())
-def test_any_lines_visit_the_same_blocks(cue_blocks, lines, data):
+def test_any_lines_visit_the_same_blocks(visit, lines, data):
     src = read_source("x.md", "\n".join(lines).encode())
     bound = st.integers(min_value=0, max_value=len(src.lines) + 3)
-    both_cue_blocks(cue_blocks, src, data.draw(st.sets(bound)), data.draw(st.sets(bound)))
+    index = st.integers(min_value=-2, max_value=len(src.blocks) + 2)
+    heads = data.draw(st.dictionaries(index, st.tuples(st.just(0), st.just([]), st.just(""), st.lists(index)), max_size=3))
+    both_visit(visit, src, data.draw(st.sets(bound)), data.draw(st.sets(bound)))
+    both_visit(visit, src, data.draw(st.sets(bound)), data.draw(st.sets(bound)), heads)
 
 
-def test_cue_blocks_bad_arguments_and_no_leak(cue_blocks):
+def test_visit_bad_arguments_and_no_leak(visit):
     src = read_source("x.md", b"## Work\n- use code-reviewer\n- and\n  test-runner\n")
     reading = references.read(src, "x")
-    args = [src.blocks, reading.firsts, {1, 2, 3, 4, 9}, {2}, set()]
-    for at, bad in ((0, tuple(src.blocks)), (1, None), (2, None), (3, [2]), (4, [])):
+    args = [src.blocks, reading.firsts, {1, 2, 3, 4, 9}, {2}, [], src.owner, src.roles, ("other",), {}]
+    for at, bad in ((0, tuple(src.blocks)), (1, None), (2, None), (3, [2]), (4, None), (5, None), (6, ("other",)),
+                    (7, ["other"]), (8, [])):
         with pytest.raises(TypeError):
-            cue_blocks(*args[:at], bad, *args[at + 1:])
+            visit(*args[:at], bad, *args[at + 1:])
     with pytest.raises(TypeError):
-        cue_blocks(*args[:-1])
-    with pytest.raises(TypeError):
-        cue_blocks(args[0], args[1], {"1"}, args[3], set())
+        visit(*args[:-1])
+    for at, bad in ((2, {"1"}), (4, [len(src.blocks)]), (4, ["0"]), (8, {0: (0, [], "")}), (8, {0: (0, [], "", None)})):
+        with pytest.raises(TypeError):
+            visit(*args[:at], bad, *args[at + 1:])
+    assert visit(*args) == structure._visit_py(*args)
 
     def calls():
-        cue_blocks(*args[:4], set())
+        visit(*args[:8], {0: (0, [], "", [1, 2])})
         try:
-            cue_blocks(args[0], args[1], {"1"}, args[3], set())
+            visit(args[0], args[1], {"1"}, *args[3:])
         except TypeError:
             pass
 
@@ -1253,13 +1265,16 @@ def test_any_lines_find_a_name_where_the_pattern_does(target, lines, first, last
     assert structure._find_in_lines(target, lines, first, last) == regex_find_in_lines(target, lines, first, last)
 
 
-@pytest.fixture(scope="module")
-def owned_by():
-    """The C `owned_by`."""
-    return _judge_c("owned_by")
+def owned(visit, owner, roles, wanted):
+    """The blocks `visit` reads for their section alone (no cue, table or head): those whose section
+    (`owner`) has a role in `wanted`, by the C and by structure._visit_py."""
+    args = ([None] * len(owner), [], set(), set(), [], owner, roles, wanted, {})
+    got = visit(*args)
+    assert got == structure._visit_py(*args)
+    return got
 
 
-def test_every_file_has_the_same_blocks_in_delegation_sections(owned_by):
+def test_every_file_has_the_same_blocks_in_delegation_sections(visit):
     """Each file of the repository's markdown and ../shared/corpus: the blocks the delegation pass
     reads in full, as the C gives them, as the reference does, and as a walk over each section's
     own blocks (what the pass did before) finds them, its headings and labels aside."""
@@ -1268,8 +1283,7 @@ def test_every_file_has_the_same_blocks_in_delegation_sections(owned_by):
     read = 0
     for path in md_files(ROOT / "agents", ROOT / "tests", SHARED / "corpus"):
         src = read_source(str(path), path.read_bytes())
-        got = owned_by(src.owner, src.roles, delegation.ALWAYS_READ)
-        assert got == structure._owned_by_py(src.owner, src.roles, delegation.ALWAYS_READ), path
+        got = owned(visit, src.owner, src.roles, delegation.ALWAYS_READ)
         starts = {s.start for s in src.sections}
         walked = {i for k, r in enumerate(src.roles) if r in delegation.ALWAYS_READ
                   for i in range(src.sections[k].start + 1, src.sections[k].end) if src.owner[i] == k}
@@ -1281,27 +1295,28 @@ def test_every_file_has_the_same_blocks_in_delegation_sections(owned_by):
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.sampled_from(["delegation", "avoid_when", "other", "Delegation", "delegation ", "\u0130", ""]), min_size=1,
                 max_size=8), st.data())
-def test_any_owners_give_the_same_blocks(owned_by, roles, data):
+def test_any_owners_give_the_same_blocks(visit, roles, data):
     owner = data.draw(st.lists(st.none() | st.integers(0, len(roles) - 1), max_size=30))
     for wanted in (("delegation", "avoid_when"), (), ("",)):
-        assert owned_by(owner, roles, wanted) == structure._owned_by_py(owner, roles, wanted)
+        owned(visit, owner, roles, wanted)
 
 
-def test_owned_by_bad_arguments_and_no_leak(owned_by):
-    for args in [(), ([0], ["a"]), ((0,), ["a"], ("a",)), ([0], ("a",), ("a",)), ([0], ["a"], ["a"]), ([1], ["a"], ("a",)),
-                 ([-1], ["a"], ("a",)), (["0"], ["a"], ("a",)), ([0.0], ["a"], ("a",)), ([0], ["a"], ("a",), 1)]:
+def test_owners_bad_and_no_leak(visit):
+    for owner, roles in (([1], ["a"]), ([-1], ["a"]), (["0"], ["a"]), ([0.0], ["a"])):
         with pytest.raises(TypeError):
-            owned_by(*args)
+            owned(visit, owner, roles, ("a",))
+    with pytest.raises(TypeError):  # more owners than blocks
+        visit([], [], set(), set(), [], [0], ["a"], ("a",), {})
     with pytest.raises(OverflowError):
-        owned_by([1 << 70], ["a"], ("a",))
-    assert owned_by([None, 0, 1, 1, 0], ["delegation", "other"], ("delegation",)) == [1, 4]
+        owned(visit, [1 << 70], ["a"], ("a",))
+    assert owned(visit, [None, 0, 1, 1, 0], ["delegation", "other"], ("delegation",)) == [1, 4]
     owner, roles = [None, *range(300), *range(300)], ["avoid_when", "x"] * 150
 
     def calls():
-        owned_by(owner, roles, ("avoid_when",))
-        owned_by([], [], ())
+        owned(visit, owner, roles, ("avoid_when",))
+        owned(visit, [], [], ())
         try:
-            owned_by([5], ["a"], ("a",))
+            visit([None], [], set(), set(), [], [5], ["a"], ("a",), {})
         except TypeError:
             pass
 
