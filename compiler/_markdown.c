@@ -1414,16 +1414,93 @@ ascii_end(const unsigned char *s, Py_ssize_t i, Py_ssize_t n)
     return i;
 }
 
-/* The file's lines from its bytes: each "\n" found by memchr, each line decoded alone (UTF-8, a bad
- * byte as U+FFFD). str.split goes over a UCS-2 text (any arrow or dash makes one) one character at a
- * time and then narrows every line; this does about a third less work. A "\n" byte is never part of
- * a multi-byte sequence, so a bad sequence decodes to the same U+FFFDs at a line's end as inside the
- * whole text (tests/test_markdown_native.py compares both on arbitrary bytes). An ASCII line (nearly
- * all of them) is copied into its str, not decoded: PyUnicode_DecodeUTF8 cost ~240 instructions a
- * line, ~90 of them saved here (utf8_lines 33 -> 26M instructions per 100 seed agents). A line is
- * ASCII when it ends before the next byte past ASCII, which one scan over the file finds (a test of
- * each line alone cost ~45 instructions a line more). Lines of fewer than two bytes are decoded,
- * which gives the shared empty and one-character strs. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* The end of the line from `from` of the `n` bytes at `s`: the index of its "\n", or n; in *ascii
+ * whether it holds only ASCII bytes. Where the compiler has SSE2, 16 bytes a block: one load tells
+ * both where a "\n" is and which bytes are past ASCII. */
+static inline Py_ssize_t
+line_end(const unsigned char *s, Py_ssize_t from, Py_ssize_t n, int *ascii)
+{
+    Py_ssize_t i = from;
+    unsigned high = 0;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+        __m128i block = _mm_loadu_si128((const __m128i *)(s + i));
+        unsigned found = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(block, nl));
+        unsigned top = (unsigned)_mm_movemask_epi8(block);
+        if (found != 0) {
+            *ascii = (high | (top & ((found & -found) - 1))) == 0;  /* the bytes before the first "\n" */
+            return i + __builtin_ctz(found);
+        }
+        high |= top;
+    }
+#endif
+    for (; i < n && s[i] != '\n'; i++) {
+        high |= s[i] & 0x80;
+    }
+    *ascii = high == 0;
+    return i;
+}
+
+/* The `n` bytes at `from` copied to `to`, 2 <= n: a line, short mostly, copied here in a few
+ * overlapping blocks, not by a call to memcpy (~27 instructions a line). */
+static inline void
+copy_line(unsigned char *to, const unsigned char *from, Py_ssize_t n)
+{
+#if defined(__SSE2__)
+    if (n >= 16) {
+        for (Py_ssize_t k = 0; k < n - 16; k += 16) {
+            _mm_storeu_si128((__m128i *)(to + k), _mm_loadu_si128((const __m128i *)(from + k)));
+        }
+        /* the last block, overlapping the one before */
+        _mm_storeu_si128((__m128i *)(to + n - 16), _mm_loadu_si128((const __m128i *)(from + n - 16)));
+        return;
+    }
+#endif
+    uint64_t a, b;
+    if (n >= 8) {
+        for (Py_ssize_t k = 0; k < n - 8; k += 8) {
+            memcpy(&a, from + k, 8);
+            memcpy(to + k, &a, 8);
+        }
+        memcpy(&b, from + n - 8, 8);
+        memcpy(to + n - 8, &b, 8);
+    }
+    else if (n >= 4) {
+        uint32_t c, d;
+        memcpy(&c, from, 4);
+        memcpy(&d, from + n - 4, 4);
+        memcpy(to, &c, 4);
+        memcpy(to + n - 4, &d, 4);
+    }
+    else {
+        uint16_t c, d;
+        memcpy(&c, from, 2);
+        memcpy(&d, from + n - 2, 2);
+        memcpy(to, &c, 2);
+        memcpy(to + n - 2, &d, 2);
+    }
+}
+
+static PyObject *decode(const unsigned char *s, Py_ssize_t n);
+static PyObject *EMPTY_STR;  /* "" */
+
+/* The file's lines from its bytes: each line's end found by line_end, each line decoded alone
+ * (UTF-8, a bad byte as U+FFFD). str.split goes over a UCS-2 text (any arrow or dash makes one) one
+ * character at a time and then narrows every line; this does about a third less work. A "\n" byte
+ * is never part of a multi-byte sequence, so a bad sequence decodes to the same U+FFFDs at a line's
+ * end as inside the whole text (tests/test_markdown_native.py compares both on arbitrary bytes). An
+ * ASCII line (nearly all of them) is copied into its str, not decoded: PyUnicode_DecodeUTF8 cost
+ * ~240 instructions a line. An empty line (a fifth of an agent's) is the shared "", a line past
+ * ASCII goes to `decode`, and a line of one byte to CPython's decoder (its shared one-character
+ * strs). One pass finding each line's end and whether it is ASCII, its copy inline, the shared ""
+ * and the array kept as the list's replaced a memchr, a memcpy and a decoder call a line and a
+ * scan for the next byte past ASCII: ~227K -> ~203K instructions per seed agent, its lines
+ * freed included. */
 static PyObject *
 utf8_lines(PyObject *module, PyObject *arg)
 {
@@ -1439,32 +1516,40 @@ utf8_lines(PyObject *module, PyObject *arg)
         Py_RETURN_NONE;
     }
     const unsigned char *s = (const unsigned char *)at;
-    Py_ssize_t from = 0, high = ascii_end(s, 0, size);  /* a line from `from`; the first byte past ASCII from there */
-    /* The lines are gathered in an array that grows by half, then moved into a list of their number:
-     * PyList_Append cost ~38 instructions a line, ~800 lines a seed agent. */
+    Py_ssize_t from = 0;  /* where the next line starts */
+    /* The lines are gathered in an array that grows by half, then made the list's: PyList_Append
+     * cost ~38 instructions a line, ~800 lines a seed agent. */
     Py_ssize_t count = 0, room = size / 32 + 16;
     PyObject **lines = PyMem_New(PyObject *, room), *out = NULL;
     if (lines == NULL) {
         return PyErr_NoMemory();
     }
     for (;;) {
-        const unsigned char *newline = memchr(s + from, '\n', size - from);
-        Py_ssize_t stop = newline != NULL ? newline - s : size, length = stop - from;
+        int ascii;
+        Py_ssize_t stop = line_end(s, from, size, &ascii), length = stop - from;
         PyObject *line;
-        if (length > 1 && stop <= high) {
+        if (length == 0) {
+            line = Py_NewRef(EMPTY_STR);
+        }
+        else if (length == 1) {
+            line = PyUnicode_DecodeUTF8((const char *)s + from, 1, "replace");
+        }
+        else if (ascii) {
             line = PyUnicode_New(length, 127);
             if (line != NULL) {
-                memcpy(PyUnicode_1BYTE_DATA(line), s + from, length);
+                copy_line(PyUnicode_1BYTE_DATA(line), s + from, length);
             }
         }
         else {
-            line = PyUnicode_DecodeUTF8((const char *)s + from, length, "replace");
+            line = decode(s + from, length);
         }
         if (line == NULL) {
             break;
         }
         if (count == room) {
-            PyObject **more = room <= PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(PyObject *) / 2 ? PyMem_Resize(lines, PyObject *, room + room / 2) : NULL;
+            /* PyMem_Realloc, not PyMem_Resize, which sets `lines` to NULL when it fails */
+            PyObject **more = room <= PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(PyObject *) / 2
+                                  ? PyMem_Realloc(lines, (room + room / 2) * sizeof(PyObject *)) : NULL;
             if (more == NULL) {
                 Py_DECREF(line);
                 PyErr_NoMemory();
@@ -1474,18 +1559,27 @@ utf8_lines(PyObject *module, PyObject *arg)
             room += room / 2;
         }
         lines[count++] = line;
-        if (newline == NULL) {
-            out = PyList_New(count);
+        if (stop == size) {
+            /* the array becomes the list's own (a list's items are PyMem memory it frees): a list
+             * made of the lines' number, cleared, then filled, cost ~8K instructions an agent */
+            out = PyList_New(0);
+            if (out != NULL && count < room / 2) {  /* far fewer lines than bytes / 32: the room given back */
+                PyObject **fit = PyMem_Realloc(lines, count * sizeof(PyObject *));
+                if (fit != NULL) {
+                    lines = fit;
+                    room = count;
+                }
+            }
             if (out != NULL) {
-                memcpy(PySequence_Fast_ITEMS(out), lines, count * sizeof(PyObject *));
+                ((PyListObject *)out)->ob_item = lines;
+                ((PyListObject *)out)->allocated = room;
+                Py_SET_SIZE(out, count);
+                lines = NULL;
                 count = 0;  /* the list holds them now */
             }
             break;
         }
         from = stop + 1;
-        if (high < from) {  /* the line held that byte: find the next one */
-            high = ascii_end(s, from, size);
-        }
     }
     for (Py_ssize_t k = 0; k < count; k++) {  /* an error: the lines read so far go */
         Py_DECREF(lines[k]);
@@ -2971,6 +3065,7 @@ PyInit__markdown(void)
     LABEL_KIND = PyUnicode_InternFromString("label");
     OTHER_ROLE = PyUnicode_InternFromString("other");
     ONE = PyLong_FromLong(1);
+    EMPTY_STR = PyUnicode_New(0, 0);
     KW_FILE_LINE = keywords("file line");
     KW_FILE_LINE_COL = keywords("file line col");
     KW_ITEM = keywords("text title span");
@@ -2984,7 +3079,7 @@ PyInit__markdown(void)
         return NULL;
     }
     if (EMPTY_TUPLE == NULL || EXAMPLE_TAG == NULL || EXAMPLE_END == NULL || NEWLINE == NULL || HEADING_KIND == NULL || LABEL_KIND == NULL
-        || ONE == NULL || OTHER_ROLE == NULL) {
+        || ONE == NULL || OTHER_ROLE == NULL || EMPTY_STR == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);
