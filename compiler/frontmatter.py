@@ -52,7 +52,13 @@ def _rows(block: list[str]) -> list[int]:
 
 def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
     fm = Frontmatter()
-    start = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    # Loops, not next() of a generator: the generator left open was closed when freed (~2K
+    # instructions each, two an agent).
+    start = None
+    for i, ln in enumerate(lines):
+        if ln.strip():
+            start = i
+            break
     if start is None or lines[start].strip() != "---":
         line = (start or 0) + 1
         fm.diagnostics.append(
@@ -69,7 +75,11 @@ def read_frontmatter(file: str, lines: list[str]) -> Frontmatter:
     opening = lines[start]
     indent = len(opening) - len(opening.lstrip())
     fm.span = Span(file=file, line=start + 1, col=indent + 1)
-    end = next((j for j in range(start + 1, len(lines)) if lines[j].strip() == "---"), None)
+    end = None
+    for j in range(start + 1, len(lines)):
+        if lines[j].strip() == "---":
+            end = j
+            break
     if end is None:
         fm.diagnostics.append(
             diag(
@@ -197,7 +207,11 @@ def _plain_entries(file: str, block: list[str], first: int, indent: int, out: li
         key, value = m.groups()
         if ": " in value or value.endswith(":") or " #" in value or not (plainscalar.is_str(key) and plainscalar.is_str(value)):
             return None
-        _put(entries, Entry(key=key, value=value, span=Span(file=file, line=first + row, col=1 + indent)), line, out)
+        entry = Entry(key=key, value=value, span=Span(file=file, line=first + row, col=1 + indent))
+        if key in entries:
+            _put(entries, entry, line, out)
+        else:  # nearly every key: the dict's, without _put's call
+            entries[key] = entry
     return entries or None
 
 

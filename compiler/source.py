@@ -184,7 +184,10 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     text = None if lines is not None else text_of(data)  # only when the lines came from it
     if lines is None:
         lines = text.split("\n")
-    if all(not line or line.isspace() for line in lines):  # `not text.strip()`; stops at the first line mostly
+    for line in lines:  # `not text.strip()`; stops at the first line mostly (a loop: a generator left open was closed when freed)
+        if line and not line.isspace():
+            break
+    else:
         diags.append(diag("AGC003", Span(file=file, line=1), "file is empty; it defines no agent",
                           hint="add frontmatter with 'name:' and 'description:', or remove the file"))
         return Source(file, scope, "", lines, {}, len(lines), [], [], [], diags, [], set())
