@@ -642,16 +642,19 @@ python_kind(PyObject *line, Py_ssize_t line_no)
 }
 
 /* The kinds of `lines` (a list, checked by the caller) from file line `first`, as a new list with
- * a blank kind past the end; NULL with an exception set. */
+ * a blank kind past the end, and before `start`; NULL with an exception set. */
 static PyObject *
-kinds_of(PyObject *lines, Py_ssize_t first)
+kinds_of(PyObject *lines, Py_ssize_t first, Py_ssize_t start)
 {
     Py_ssize_t n = PyList_GET_SIZE(lines);
     PyObject *out = PyList_New(n + 1);
     if (out == NULL) {
         return NULL;
     }
-    for (Py_ssize_t k = 0; k < n; k++) {
+    for (Py_ssize_t k = 0; k < start && k < n; k++) {
+        PyList_SET_ITEM(out, k, Py_NewRef(BLANK_KIND));
+    }
+    for (Py_ssize_t k = start; k < n; k++) {
         PyObject *line = PyList_GET_ITEM(lines, k);
         if (!PyUnicode_Check(line)) {
             PyErr_Format(PyExc_TypeError, "line %zd is not a str", k);
@@ -707,7 +710,7 @@ kinds(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (lines_args("kinds(lines: list[str], first_line: int)", args, nargs, 2, &first) < 0) {
         return NULL;
     }
-    return kinds_of(args[0], first);
+    return kinds_of(args[0], first, 0);
 }
 
 /* Calls a markdown helper that returns the index of the line after what it read, which must lie
@@ -1338,24 +1341,38 @@ read_block(PyObject *blocks, PyObject *diags, PyObject *lines, PyObject *kinds, 
 }
 
 PyDoc_STRVAR(parse_blocks_doc,
-"parse_blocks(lines, first_line, file) -> (blocks, diagnostics)\n\n"
-"What markdown._parse_blocks_py gives.");
+"parse_blocks(lines, first_line, file, start=0) -> (blocks, diagnostics)\n\n"
+"What markdown._parse_blocks_py gives: the blocks of lines[start:], lines[0] being file line first_line.");
 
+/* read_source hands a file's lines and where its body starts: the body as a slice of them (a
+ * list of ~800 made and freed, each line's count touched twice) cost ~10K instructions an agent. The
+ * lines before `start` are not classified: their kinds, never read, are blank. */
 static PyObject *
 parse_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t first;
-    if (lines_args("parse_blocks(lines: list[str], first_line: int, file: str)", args, nargs, 3, &first) < 0) {
+    const char *usage = "parse_blocks(lines: list[str], first_line: int, file: str, start: int = 0)";
+    Py_ssize_t first, start = 0;
+    if (lines_args(usage, args, nargs == 4 ? 3 : nargs, 3, &first) < 0) {
         return NULL;
+    }
+    if (nargs == 4) {
+        start = PyLong_AsSsize_t(args[3]);
+        if (start == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (start < 0) {
+            PyErr_SetString(PyExc_ValueError, "parse_blocks: start < 0");
+            return NULL;
+        }
     }
     PyObject *lines = args[0], *file = args[2];
     Py_INCREF(lines);  /* the helpers run Python code: keep the caller's list alive through it */
-    PyObject *kinds = kinds_of(lines, first);
+    PyObject *kinds = kinds_of(lines, first, start);
     PyObject *blocks = PyList_New(0), *diags = PyList_New(0);
     PyObject *out = NULL;
     if (kinds != NULL && blocks != NULL && diags != NULL) {
         Py_ssize_t n = PyList_GET_SIZE(lines);
-        Py_ssize_t i = 0;
+        Py_ssize_t i = start;
         while (i >= 0 && i < n) {
             i = read_block(blocks, diags, lines, kinds, i, n, first, file);
         }

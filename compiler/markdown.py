@@ -190,8 +190,9 @@ def _plain_item(line: str, c: str, ln: int) -> LineKind:
 _CLASSIFY = {c: _plain_item for c in _ITEM_CHARS} | {c: _classify for c in "`~#|<_"}
 
 
-def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list[Block], list[Diagnostic]]:
-    """Split body lines into blocks; `first_line` is the file line of `lines[0]`.
+def _parse_blocks_py(lines: list[str], first_line: int, file: str, start: int = 0) -> tuple[list[Block], list[Diagnostic]]:
+    """Split body lines, lines[start:], into blocks; `first_line` is the file line of `lines[0]`
+    (read_source hands a file's lines and where its body starts, not the body as a slice of them).
 
     Each line is classified once, up front: a paragraph or list item ends at the first line of
     another kind (blank or a block start), and that line starts the next block. The blocks every
@@ -199,11 +200,13 @@ def _parse_blocks_py(lines: list[str], first_line: int, file: str) -> tuple[list
     pipe lines, a few per agent, by _rare_block. _markdown.c's parse_blocks is this loop in C: it
     calls the same _item_goes_on, reads the rare blocks _rare_block would read without a diagnostic
     or a split_row loop and hands it the others, and does what _label_before does."""
+    if start < 0:
+        raise ValueError("parse_blocks: start < 0")
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     n = len(lines)
     kinds = _kinds(lines, first_line)
-    i = 0
+    i = start
     while i < n:
         kind = kinds[i]
         if type(kind) is ListItem:  # most block lines are list items, already read
@@ -456,7 +459,7 @@ def _native() -> Any:
 
 _c = _native()
 _kinds = _c.kinds if _c is not None else _kinds_py
-parse_blocks: Callable[[list[str], int, str], tuple[list[Block], list[Diagnostic]]] = (
+parse_blocks: Callable[..., tuple[list[Block], list[Diagnostic]]] = (
     _c.parse_blocks if _c is not None else _parse_blocks_py)
 outline: Callable[[list[Block], int], list[Section]] = _c.outline if _c is not None else _outline_py
 lead: Callable[[str], tuple[str | None, str]] = _c.lead if _c is not None else _lead_py

@@ -196,7 +196,7 @@ def read_source(file: str, data: bytes, scope: str | None = None) -> Source:
     if type(body) is str and "\ufffd" in body or any("\ufffd" in line for line in lines[: fm.body_start]):  # a bad byte, or U+FFFD itself
         diags += _undecodable(file, data.removeprefix(BOM))
     diags += fm.diagnostics
-    blocks, more = parse_blocks(lines[fm.body_start:], fm.body_start + 1, file)
+    blocks, more = parse_blocks(lines, 1, file, fm.body_start)
     diags += more
     sections = outline(blocks, len(lines))
     roles = _roles(sections, role_of)

@@ -51,6 +51,12 @@ def _both(native, lines: list[str], first_line: int = 3) -> None:
         mp.setattr(markdown, "_kinds", markdown._kinds_py)
         expected = markdown._parse_blocks_py(lines, first_line, "a.md")
     assert native.parse_blocks(lines, first_line, "a.md") == expected, lines
+    start = len(lines) // 2  # read_source's call: the file's lines and where the body starts
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(markdown, "_kinds", markdown._kinds_py)
+        body = markdown._parse_blocks_py(lines[start:], first_line + start, "a.md")
+        assert markdown._parse_blocks_py(lines, first_line, "a.md", start) == body, lines
+    assert native.parse_blocks(lines, first_line, "a.md", start) == body, lines
     blocks, last_line = expected[0], first_line + len(lines)
     sections = native.outline(blocks, last_line)
     assert sections == markdown._outline_py(blocks, last_line), lines
@@ -224,6 +230,12 @@ def test_bad_arguments_are_type_errors(native):
             read(["a"], "1", *more)
         with pytest.raises(TypeError):
             read(["a"])
+    with pytest.raises(TypeError):
+        native.parse_blocks(["a"], 1, "a.md", "1")
+    for parse in (native.parse_blocks, markdown._parse_blocks_py):
+        with pytest.raises(ValueError):
+            parse(["a"], 1, "a.md", -1)
+        assert parse(["a"], 1, "a.md", 5) == ([], [])
 
 
 def test_texts_of_every_short_length_read_the_same(native):
