@@ -191,6 +191,46 @@ def test_a_pack_reads_its_index_only_for_a_key_its_bytes_hold(tmp_path):
     pack.close()
 
 
+def test_spilled_entries_are_written_a_batch_at_a_time(tmp_path, monkeypatch):
+    import os
+
+    from agentc.cache import Pack, Spill
+
+    writes, real = [], os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, chunks: writes.append(len(chunks)) or real(fd, chunks))
+    spill = Spill(lambda: tmp_path / "builds")
+    spill.IN_MEMORY, spill.QUEUED = 0, 10
+    for k in range(7):
+        spill.put(f"k{k}", b"%04d" % k)  # 4 bytes each: written three at a time
+    assert writes == [3, 3] and spill._held == {}
+    assert spill.get("k6") == b"0006" and writes == [3, 3, 1]  # the queued one written before it is read
+    spill.put("k7", b"0007")
+    spill.store(tmp_path / "pack", {})
+    spill.close()
+    pack = Pack.open(tmp_path / "pack")
+    assert [pack.get(f"k{k}") for k in range(8)] == [b"%04d" % k for k in range(8)]
+    pack.close()
+
+
+def test_a_failed_spill_write_loses_the_spilled_entries_not_the_build(tmp_path, monkeypatch):
+    import os
+
+    from agentc.cache import Spill
+
+    def full(fd, chunks):
+        raise OSError("no space left on device")
+
+    spill = Spill(lambda: tmp_path / "builds")
+    spill.IN_MEMORY, spill.QUEUED = 0, 10
+    spill.put("a", b"1234")
+    monkeypatch.setattr(os, "writev", full)
+    spill.put("b", b"5678")
+    spill.put("c", b"9abc")  # the write of a, b and c fails: those spilled are lost, c is held
+    assert spill._file is None and spill.get("a") is None and spill.get("c") == b"9abc"
+    spill.put("d", b"def0")  # no file from here on
+    assert spill.keys() == ["c", "d"]
+
+
 def test_lowered_entries_wait_in_a_temp_file_not_in_memory(tmp_path):
     from agentc.cache import Pack, Spill
 
