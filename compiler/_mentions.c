@@ -28,6 +28,27 @@ fold(Py_UCS4 ch)
     return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
 }
 
+/* The ints 0 to SHARED_INTS - 1, each made the first time it is asked for and kept for the
+ * process, as compiler/_markdown.c keeps its own: the line numbers and block indexes these scans
+ * give (a 32 KB agent's ~820 lines and ~420 blocks are mostly past CPython's cached small ints,
+ * 256). Each was an int made and freed per agent: ~490 of them (the kinds' block indexes, the
+ * lines of each word group and of the names), ~100 instructions each with its free. */
+#define SHARED_INTS 4096
+static PyObject *SHARED[SHARED_INTS];
+
+/* `n` as an int (a new reference), shared for 0 <= n < SHARED_INTS; NULL with an exception set. */
+static PyObject *
+shared_int(Py_ssize_t n)
+{
+    if (n < 0 || n >= SHARED_INTS) {
+        return PyLong_FromSsize_t(n);
+    }
+    if (SHARED[n] == NULL) {
+        SHARED[n] = PyLong_FromSsize_t(n);
+    }
+    return Py_XNewRef(SHARED[n]);
+}
+
 /* The search is the Aho-Corasick automaton of the words made a full transition table: one table
  * look-up a character finds every place of every word, overlapping ones too, where a filter on
  * each place's first characters and a comparison with each word that may start there cost ~38
@@ -85,6 +106,10 @@ typedef struct {
     const uint32_t *masks;  /* per word: its groups */
     uint32_t *groups;       /* per line: the groups found on it, grown as lines come */
     Py_ssize_t size;        /* the entries of groups */
+    /* Each line's start in the text, when the caller made the text (reading): a place's line is
+     * then found by walking on over them (the places come in order), not by counting "\n". */
+    const Py_ssize_t *starts;
+    Py_ssize_t lines, line; /* the starts, and the line of the last place */
 } Sink;
 
 /* groups[line] |= mask, groups grown (the new entries 0) to hold the line: 0, or -1 with an exception. */
@@ -217,7 +242,13 @@ count_newlines(const void *text, size_t size, Py_ssize_t at, Py_ssize_t end)
             rc = 1;                                                                                \
             goto done;                                                                             \
         }                                                                                          \
-        if (counted <= (AT)) {                                                                     \
+        if (sink->starts != NULL) {                                                                \
+            while (sink->line + 1 < sink->lines && sink->starts[sink->line + 1] <= (AT)) {         \
+                sink->line++;                                                                      \
+            }                                                                                      \
+            line = sink->line;                                                                     \
+        }                                                                                          \
+        else if (counted <= (AT)) {                                                                \
             line += count_newlines(text, sizeof(*text), counted, (AT) + 1);                        \
             counted = (AT) + 1;                                                                    \
         }                                                                                          \
@@ -607,74 +638,61 @@ PyDoc_STRVAR(groups_doc,
 /* mentions.candidates_by_line wants the lines of groups of words (those holding "agent", a hint
  * word, a cue, a trigger), not each word's own: Python made the ~40 words' lists into sets
  * (~60K instructions a 32 KB agent, with the lists and their dict). Here each place ors its word's
- * group bits into its line's entry, and each group's set is made from those in one pass. */
-static PyObject *
-line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+ * group bits into its line's entry, and each group's set is made from those in one pass.
+ *
+ * groups_of: the groups of each line of `text` (words, masks and count as line_groups takes them)
+ * into `sink` (whose masks and groups are then the caller's to free): 0, 1 when the search
+ * declines (line_groups' None), or -1 with an exception. */
+static int
+groups_of(PyObject *text, PyObject *words, PyObject *masks, long count, Sink *sink)
 {
-    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || !PyTuple_Check(args[2])
-        || PyTuple_GET_SIZE(args[2]) != PyTuple_GET_SIZE(args[1]) || !PyLong_Check(args[3])) {
-        return type_error("line_groups(text: str, words: tuple[str, ...], masks: tuple[int, ...] "
-                          "(one a word), count: int)");
-    }
-    PyObject *text = args[0], *words = args[1], *out = NULL;
-    long count = PyLong_AsLong(args[3]);
-    if (count < 0 || count > 32) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "line_groups: count must be from 0 to 32");
-        }
-        return NULL;
-    }
     Py_ssize_t n_words = PyTuple_GET_SIZE(words);
-    uint32_t *masks = PyMem_Malloc((size_t)(n_words ? n_words : 1) * sizeof(uint32_t));
-    if (masks == NULL) {
-        return PyErr_NoMemory();
+    uint32_t *own = PyMem_Malloc((size_t)(n_words ? n_words : 1) * sizeof(uint32_t));
+    sink->masks = own;
+    if (own == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
     for (Py_ssize_t i = 0; i < n_words; i++) {
-        PyObject *mask = PyTuple_GET_ITEM(args[2], i);
+        PyObject *mask = PyTuple_GET_ITEM(masks, i);
         unsigned long long value = PyLong_Check(mask) ? PyLong_AsUnsignedLongLong(mask) : (unsigned long long)-1;
         if (value == (unsigned long long)-1 || value >> count) { /* count <= 32: the shift stays in range */
             PyErr_Clear();
             PyErr_SetString(PyLong_Check(mask) ? PyExc_ValueError : PyExc_TypeError,
                             "line_groups: each mask must be an int from 0 below 2 ** count");
-            PyMem_Free(masks);
-            return NULL;
+            return -1;
         }
-        masks[i] = (uint32_t)value;
+        own[i] = (uint32_t)value;
     }
     Search *s = take_search(words);
     if (s == NULL) {
-        PyMem_Free(masks);
-        if (PyErr_Occurred()) {
-            return NULL;
-        }
-        Py_RETURN_NONE; /* too many words for the table: mentions.py searches in Python */
+        return PyErr_Occurred() ? -1 : 1; /* too many words for the table: mentions.py searches in Python */
     }
-    Sink sink = {.masks = masks, .groups = NULL, .size = 0};
-    int rc = scan(text, s, &sink);
+    int rc = scan(text, s, sink);
     give_back(s);
-    PyMem_Free(masks);
-    if (rc != 0) {
-        PyMem_Free(sink.groups);
-        if (rc < 0) {
-            return NULL;
-        }
-        Py_RETURN_NONE;
-    }
-    out = PyList_New(count);
+    return rc;
+}
+
+/* The set of the lines of each group of `sink` whose bit `wanted` holds (None for the others): a
+ * new list of `count`, or NULL with an exception. */
+static PyObject *
+group_sets(const Sink *sink, long count, uint32_t wanted)
+{
+    PyObject *out = PyList_New(count);
     for (long g = 0; out != NULL && g < count; g++) {
-        PyObject *set = PySet_New(NULL);
+        PyObject *set = wanted >> g & 1 ? PySet_New(NULL) : Py_NewRef(Py_None);
         if (set == NULL) {
             Py_CLEAR(out);
             break;
         }
         PyList_SET_ITEM(out, g, set);
     }
-    for (Py_ssize_t line = 0; out != NULL && line < sink.size; line++) {
-        uint32_t found = sink.groups[line];
+    for (Py_ssize_t line = 0; out != NULL && line < sink->size; line++) {
+        uint32_t found = sink->groups[line] & wanted;
         if (found == 0) {
             continue;
         }
-        PyObject *num = PyLong_FromSsize_t(line);
+        PyObject *num = shared_int(line);
         for (long g = 0; num != NULL && g < count; g++) {
             if ((found >> g & 1) && PySet_Add(PyList_GET_ITEM(out, g), num) < 0) {
                 Py_CLEAR(num);
@@ -685,6 +703,28 @@ line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         Py_XDECREF(num);
     }
+    return out;
+}
+
+static PyObject *
+line_groups(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyUnicode_Check(args[0]) || !PyTuple_Check(args[1]) || !PyTuple_Check(args[2])
+        || PyTuple_GET_SIZE(args[2]) != PyTuple_GET_SIZE(args[1]) || !PyLong_Check(args[3])) {
+        return type_error("line_groups(text: str, words: tuple[str, ...], masks: tuple[int, ...] "
+                          "(one a word), count: int)");
+    }
+    long count = PyLong_AsLong(args[3]);
+    if (count < 0 || count > 32) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "line_groups: count must be from 0 to 32");
+        }
+        return NULL;
+    }
+    Sink sink = {.masks = NULL, .groups = NULL, .size = 0, .starts = NULL};
+    int rc = groups_of(args[0], args[1], args[2], count, &sink);
+    PyObject *out = rc < 0 ? NULL : rc > 0 ? Py_NewRef(Py_None) : group_sets(&sink, count, UINT32_MAX);
+    PyMem_Free((void *)sink.masks);
     PyMem_Free(sink.groups);
     return out;
 }
@@ -1980,6 +2020,18 @@ weak_phrases(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* Whether the line `line` holds a weak phrase: by the C scan for an ASCII line, else by `weak`
+ * (mentions.weak_phrases). 1, 0, or -1 with an exception. */
+static int
+weak_line(PyObject *line, PyObject *verbs, const uint64_t *lengths, PyObject *role_like, PyObject *weak)
+{
+    Py_INCREF(line); /* held: `weak` may change the list it is in */
+    int found = PyUnicode_IS_ASCII(line) ? weak_scan(line, verbs, lengths, role_like, NULL)
+                                        : truth(PyObject_CallOneArg(weak, line));
+    Py_DECREF(line);
+    return found;
+}
+
 PyDoc_STRVAR(weak_lines_doc,
 "weak_lines(role_like, verbs, weak, lines, hinted, names) -> None\n\n"
 "mentions._weak_lines_py(lines, hinted, names): names[i] = [] for each line index i of the set hinted\n"
@@ -2023,10 +2075,7 @@ weak_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
             goto fail;
         }
-        PyObject *line = Py_NewRef(PyList_GET_ITEM(lines, at)); /* held: `weak` may change the list */
-        int found = PyUnicode_IS_ASCII(line) ? weak_scan(line, args[1], lengths, args[0], NULL)
-                                            : truth(PyObject_CallOneArg(args[2], line));
-        Py_DECREF(line);
+        int found = weak_line(PyList_GET_ITEM(lines, at), args[1], lengths, args[0], args[2]);
         if (found < 0) {
             goto fail;
         }
@@ -2101,8 +2150,8 @@ make_one(PyTypeObject *type, PyMemberDef **members, Py_ssize_t count, PyObject *
         return NULL;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *value = i == 0 ? PyLong_FromSsize_t(start - begin)
-            : i == 1 ? PyLong_FromSsize_t(end - begin) : Py_NewRef(fields[i]);
+        PyObject *value = i == 0 ? shared_int(start - begin)
+            : i == 1 ? shared_int(end - begin) : Py_NewRef(fields[i]);
         if (value == NULL) {
             Py_DECREF(obj);
             return NULL;
@@ -2129,6 +2178,12 @@ typedef struct {
     PyObject *out;         /* line -> its list of instances (a new dict) */
     PyObject *current;     /* the list of current_line (borrowed from out) */
     Py_ssize_t at, line, begin, current_line;
+    /* Each line's start in the text and the text's length, when the caller has them (reading):
+     * the walk goes on over them, not over the lines' lengths; and per line, set when it gets a key
+     * (or NULL). */
+    const Py_ssize_t *starts;
+    Py_ssize_t end_of_text;
+    char *named;
 } Grouper;
 
 /* A grouper into a new dict: 0, or -1 with an exception. */
@@ -2155,6 +2210,8 @@ grouper_init(Grouper *g, PyObject *lines, PyObject *make)
     g->current = NULL;
     g->at = g->line = g->begin = 0;
     g->current_line = -1;
+    g->starts = NULL;
+    g->named = NULL;
     g->out = PyDict_New();
     return g->out == NULL ? -1 : 0;
 }
@@ -2168,7 +2225,17 @@ grouper_add(Grouper *g, Py_ssize_t start, Py_ssize_t end, PyObject *const *field
         PyErr_SetString(PyExc_ValueError, "by_line: the names must come by place, within the text");
         return -1;
     }
-    for (;;) {
+    if (g->starts != NULL) { /* the lines are the text's: they are str, and each ends where the next starts */
+        if (start > g->end_of_text) {
+            PyErr_SetString(PyExc_ValueError, "by_line: the names must be within the lines, a list of str");
+            return -1;
+        }
+        while (g->line + 1 < PyList_GET_SIZE(g->lines) && g->starts[g->line + 1] <= start) {
+            g->line++;
+        }
+        g->begin = g->starts[g->line];
+    }
+    else for (;;) {
         if (g->line >= PyList_GET_SIZE(g->lines) || !PyUnicode_Check(PyList_GET_ITEM(g->lines, g->line))) {
             PyErr_SetString(g->line < PyList_GET_SIZE(g->lines) ? PyExc_TypeError : PyExc_ValueError,
                             "by_line: the names must be within the lines, a list of str");
@@ -2183,7 +2250,7 @@ grouper_add(Grouper *g, Py_ssize_t start, Py_ssize_t end, PyObject *const *field
     }
     g->at = start;
     if (g->line != g->current_line) {
-        PyObject *key = PyLong_FromSsize_t(g->line), *current = PyList_New(0);
+        PyObject *key = shared_int(g->line), *current = PyList_New(0);
         if (key == NULL || current == NULL || PyDict_SetItem(g->out, key, current) < 0) {
             Py_XDECREF(key);
             Py_XDECREF(current);
@@ -2193,6 +2260,9 @@ grouper_add(Grouper *g, Py_ssize_t start, Py_ssize_t end, PyObject *const *field
         Py_DECREF(current); /* the dict holds it */
         g->current = current;
         g->current_line = g->line;
+        if (g->named != NULL) {
+            g->named[g->line] = 1;
+        }
     }
     return add_item(g->current, make_one(g->make, g->members, g->count, fields, start, end, g->begin));
 }
@@ -2348,18 +2418,22 @@ PyDoc_STRVAR(names_by_line_doc,
 "role_ends, title_place, is_self_place, make, the kebab form). None when the places found do not\n"
 "come by start (a plugin prefix before a name's start): mentions.py then sorts them.");
 
-static PyObject *
-names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* The env names_by_line takes (mentions._NAMES_ENV): whether it is one. */
+static int
+names_env(PyObject *env)
 {
-    PyObject *env = nargs == 6 ? args[0] : NULL;
-    if (env == NULL || !PyTuple_Check(env) || PyTuple_GET_SIZE(env) != 8 || !PyList_Check(args[1])
-        || !PyUnicode_Check(args[2]) || !PyUnicode_Check(args[3]) || !PyUnicode_Check(args[4]) || !PyList_Check(args[5])
-        || !PyCallable_Check(PyTuple_GET_ITEM(env, 1)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 2))
-        || !PyCallable_Check(PyTuple_GET_ITEM(env, 4)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 5))
-        || !PyUnicode_Check(PyTuple_GET_ITEM(env, 7))) {
-        return type_error("names_by_line(env: tuple of 8, lines: list[str], text: str, self_name: str, "
-                          "probe: str, extra: list[tuple])");
-    }
+    return PyTuple_Check(env) && PyTuple_GET_SIZE(env) == 8 && PyCallable_Check(PyTuple_GET_ITEM(env, 1))
+        && PyCallable_Check(PyTuple_GET_ITEM(env, 2)) && PyCallable_Check(PyTuple_GET_ITEM(env, 4))
+        && PyCallable_Check(PyTuple_GET_ITEM(env, 5)) && PyUnicode_Check(PyTuple_GET_ITEM(env, 7));
+}
+
+/* names_by_line's work (args: env, lines, text, self_name, probe, extra, checked), each line's start
+ * in the text and a mark a line for those with names when the caller has them (reading; else NULL):
+ * the dict, None, or NULL with an exception. */
+static PyObject *
+names_of(PyObject *const *args, const Py_ssize_t *starts, char *named)
+{
+    PyObject *env = args[0];
     const KebabRules *rules = kept_rules(PyTuple_GET_ITEM(env, 0));
     Ends ends;
     if (rules == NULL || ends_of(PyTuple_GET_ITEM(env, 3), &ends) < 0) {
@@ -2389,6 +2463,9 @@ names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (grouper_init(&g, args[1], PyTuple_GET_ITEM(env, 6)) < 0) {
         goto done;
     }
+    g.starts = starts;
+    g.end_of_text = PyUnicode_GET_LENGTH(text);
+    g.named = named;
     if (g.count != 6) {
         PyErr_SetString(PyExc_TypeError, "names_by_line: make must have a place's six fields as its __slots__");
         goto done;
@@ -2449,6 +2526,17 @@ done:
     XDECREF_ALL(g.out, extra, titles);
     free_kebabs(&kebabs);
     return out;
+}
+
+static PyObject *
+names_by_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !names_env(args[0]) || !PyList_Check(args[1]) || !PyUnicode_Check(args[2])
+        || !PyUnicode_Check(args[3]) || !PyUnicode_Check(args[4]) || !PyList_Check(args[5])) {
+        return type_error("names_by_line(env: tuple of 8, lines: list[str], text: str, self_name: str, "
+                          "probe: str, extra: list[tuple])");
+    }
+    return names_of(args, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------- */
@@ -2669,34 +2757,46 @@ minus_hyphens(int kind, void *text, Py_ssize_t at, Py_ssize_t end)
  * set read as "" (`blank` NULL: none is): a new str, or NULL with an exception. `lines` is a list
  * of str that no one else holds (the caller's copy: an allocation below may run a finalizer, which
  * cannot reach it); it is left holding the text's lines: each blank one "" and each one preparing
- * changed remade from the text, *changed telling whether any was remade. */
+ * changed remade from the text, *changed telling whether any was remade. `starts_out` (or NULL)
+ * is given each line's start in the text (an array of one a line, the caller's to free).
+ *
+ * A 32 KB agent has ~820 lines, half of them blanked (fences, headings): the steps a line takes
+ * are most of the cost, not the copy. The text's kind is the widest line's, known from the kinds
+ * (a line's largest character is its kind's); a blanked line is made "" as the copy passes it,
+ * and only a text that preparing changed is walked again for its remade lines (prepared_text
+ * ~104K -> ~97K instructions a seed agent). */
 static PyObject *
-prepared_text(PyObject *lines, const char *blank, int *changed)
+prepared_text(PyObject *lines, const char *blank, int *changed, Py_ssize_t **starts_out)
 {
     PyObject *text = NULL, *empty = NULL;
     Py_ssize_t *starts = NULL, *cuts = NULL, n = 0, n_cuts = 0, size = 0, count = PyList_GET_SIZE(lines);
     char *remade = NULL; /* per line: whether preparing changed it */
-    Py_UCS4 maxchar = 0;
+    int widest = PyUnicode_1BYTE_KIND, ascii = 1; /* of the lines read */
     *changed = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(lines, i);
         if (!PyUnicode_Check(item))
             return type_error("prepare_join: the lines must be str");
-        Py_ssize_t len = (blank != NULL && blank[i] ? 0 : PyUnicode_GET_LENGTH(item)) + (i > 0);
-        if (len > PY_SSIZE_T_MAX - n) {
+        if (blank != NULL && blank[i]) {
+            continue;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(item);
+        if (len > PY_SSIZE_T_MAX - 1 - n) {
             PyErr_SetString(PyExc_OverflowError, "prepare_join: the text is too long");
             return NULL;
         }
         n += len;
-        if (blank == NULL || !blank[i]) {
-            maxchar = Py_MAX(maxchar, PyUnicode_MAX_CHAR_VALUE(item));
-        }
+        widest = Py_MAX(widest, (int)PyUnicode_KIND(item));
+        ascii &= PyUnicode_IS_ASCII(item);
     }
+    n += count > 0 ? count - 1 : 0; /* the "\n" (count fits: each line is an object) */
+    Py_UCS4 maxchar = ascii ? 0x7f : widest == PyUnicode_1BYTE_KIND ? 0xff : widest == PyUnicode_2BYTE_KIND ? 0xffff : 0x10ffff;
     text = PyUnicode_New(n, maxchar);
     starts = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Py_ssize_t));
     remade = PyMem_Calloc((size_t)(count ? count : 1), 1);
-    if (text == NULL || starts == NULL || remade == NULL) {
-        if (text != NULL) {
+    empty = PyUnicode_New(0, 0);
+    if (text == NULL || starts == NULL || remade == NULL || empty == NULL) {
+        if (!PyErr_Occurred()) {
             PyErr_NoMemory();
         }
         goto fail;
@@ -2705,17 +2805,20 @@ prepared_text(PyObject *lines, const char *blank, int *changed)
     void *data = PyUnicode_DATA(text);
     Py_ssize_t at = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = PyList_GET_ITEM(lines, i);
         if (i > 0) {
-            PyUnicode_WRITE(kind, data, at++, '\n');
+            PyUnicode_WRITE(kind, data, at, '\n');
+            at++;
         }
         starts[i] = at;
         if (blank != NULL && blank[i]) {
+            Py_SETREF(PyList_GET_ITEM(lines, i), Py_NewRef(empty)); /* the caller's lines hold the old one */
             continue;
         }
+        PyObject *item = PyList_GET_ITEM(lines, i);
         Py_ssize_t len = PyUnicode_GET_LENGTH(item);
-        copy_line(kind, data, at, PyUnicode_KIND(item), PyUnicode_DATA(item), len);
-        if (PyUnicode_KIND(item) != PyUnicode_1BYTE_KIND && minus_hyphens(kind, data, at, at + len)) {
+        int from = PyUnicode_KIND(item);
+        copy_line(kind, data, at, from, PyUnicode_DATA(item), len);
+        if (from != PyUnicode_1BYTE_KIND && minus_hyphens(kind, data, at, at + len)) {
             remade[i] = hyphens = 1;
         }
         at += len;
@@ -2755,25 +2858,23 @@ prepared_text(PyObject *lines, const char *blank, int *changed)
         }
     }
     *changed = hyphens || n_cuts > 0;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *piece = NULL;
-        if (blank != NULL && blank[i]) {
-            piece = empty != NULL ? Py_NewRef(empty) : (empty = PyUnicode_New(0, 0)) != NULL ? Py_NewRef(empty) : NULL;
-        }
-        else if (remade[i]) {
+    for (Py_ssize_t i = 0; *changed && i < count; i++) {
+        if (remade[i]) {
             Py_ssize_t end = starts[i] + PyUnicode_GET_LENGTH(PyList_GET_ITEM(lines, i));
-            piece = PyUnicode_Substring(text, starts[i], end);
+            PyObject *piece = PyUnicode_Substring(text, starts[i], end);
+            if (piece == NULL) {
+                goto fail;
+            }
+            Py_SETREF(PyList_GET_ITEM(lines, i), piece);
         }
-        else {
-            continue;
-        }
-        if (piece == NULL) {
-            goto fail;
-        }
-        Py_SETREF(PyList_GET_ITEM(lines, i), piece);
     }
-    Py_XDECREF(empty);
-    PyMem_Free(starts);
+    Py_DECREF(empty);
+    if (starts_out != NULL) {
+        *starts_out = starts;
+    }
+    else {
+        PyMem_Free(starts);
+    }
     PyMem_Free(remade);
     PyMem_Free(cuts);
     return text;
@@ -2799,7 +2900,7 @@ prepare_join(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return type_error("prepare_join(lines: list[str])");
     PyObject *lines = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0]));
     int changed;
-    PyObject *text = lines == NULL ? NULL : prepared_text(lines, NULL, &changed);
+    PyObject *text = lines == NULL ? NULL : prepared_text(lines, NULL, &changed, NULL);
     if (text == NULL) {
         Py_XDECREF(lines);
         return NULL;
@@ -2917,7 +3018,7 @@ set_kinds(PyObject *kinds, const Recorded *r, const Py_ssize_t *which, Py_ssize_
         Py_ssize_t at = 0;
         for (Py_ssize_t i = 0; indexes != NULL && i < blocks; i++) {
             if (which[i] == k) {
-                PyObject *index = PyLong_FromSsize_t(i);
+                PyObject *index = shared_int(i);
                 if (index == NULL) {
                     Py_CLEAR(indexes);
                     break;
@@ -2934,33 +3035,49 @@ set_kinds(PyObject *kinds, const Recorded *r, const Py_ssize_t *which, Py_ssize_
     return 0;
 }
 
-static PyObject *
-layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* What lay_out makes (free_laid releases it). */
+typedef struct {
+    PyObject *blocks, *lines, *firsts, *text; /* new references (blocks: a copy) */
+    Recorded rec;
+    Py_ssize_t *which;  /* per block: its kind among rec's, or -1 */
+    Py_ssize_t *starts; /* per line: its start in the text */
+} Laid;
+
+static void
+free_laid(Laid *laid)
 {
-    if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyType_Check(args[2])
-        || !PyTuple_Check(args[3]) || !PyDict_Check(args[4])) {
-        return type_error("layout(blocks: list, lines: list[str], base: type, blank: tuple, kinds: dict)");
-    }
+    XDECREF_ALL(laid->blocks, laid->lines, laid->firsts, laid->text);
+    PyMem_Free(laid->which);
+    PyMem_Free(laid->starts);
+    free_recorded(&laid->rec);
+}
+
+/* layout's work, its arguments (blocks, lines, base, blank, kinds) checked, into `laid` (zeroed,
+ * released by the caller), kinds untouched: 1, 0 when it declines (layout's None), or -1 with an
+ * exception. */
+static int
+lay_out(PyObject *const *args, Laid *laid)
+{
     PyObject *base = args[2], *blank = args[3], *kinds = args[4];
     Py_ssize_t line_at, end_at, n = PyList_GET_SIZE(args[1]);
     if (slot_offset(base, "line", &line_at) < 0 || slot_offset(base, "end", &end_at) < 0) {
-        return NULL;
+        return -1;
     }
-    Recorded rec = {NULL, NULL, 0};
     /* copies hold every block and line: an allocation below may run a finalizer that changes the
      * lists; the copy of the lines becomes the lines given back */
-    PyObject *blocks = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *lines = PyList_GetSlice(args[1], 0, n);
-    PyObject *firsts = NULL, *text = NULL, *out = NULL;
+    PyObject *blocks = laid->blocks = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0]));
+    laid->lines = PyList_GetSlice(args[1], 0, n);
     char *blanked = PyMem_Calloc((size_t)(n ? n : 1), 1); /* per line: in a blanked block */
-    Py_ssize_t *which = NULL;
-    if (blocks == NULL || lines == NULL || blanked == NULL || new_recorded(kinds, &rec) < 0
-        || (which = PyMem_Malloc((size_t)(PyList_GET_SIZE(blocks) ? PyList_GET_SIZE(blocks) : 1) * sizeof(Py_ssize_t))) == NULL
-        || (firsts = PyList_New(PyList_GET_SIZE(blocks))) == NULL) {
+    int rc = -1;
+    if (blocks == NULL || laid->lines == NULL || blanked == NULL || new_recorded(kinds, &laid->rec) < 0
+        || (laid->which = PyMem_Malloc((size_t)(PyList_GET_SIZE(blocks) ? PyList_GET_SIZE(blocks) : 1) * sizeof(Py_ssize_t))) == NULL
+        || (laid->firsts = PyList_New(PyList_GET_SIZE(blocks))) == NULL) {
         if (!PyErr_Occurred()) {
             PyErr_NoMemory();
         }
         goto done;
     }
+    Recorded *rec = &laid->rec;
     PyObject *last_kind = NULL; /* the last block's type */
     Py_ssize_t kind_at = -1;    /* its index among the recorded kinds, or -1 */
     int blanks = 0;             /* whether it is blanked */
@@ -2975,8 +3092,8 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
             last_kind = kind;
             kind_at = -1;
-            for (Py_ssize_t k = 0; k < rec.count && kind_at < 0; k++) {
-                kind_at = rec.kind[k] == kind ? k : -1; /* a type equals itself only */
+            for (Py_ssize_t k = 0; k < rec->count && kind_at < 0; k++) {
+                kind_at = rec->kind[k] == kind ? k : -1; /* a type equals itself only */
             }
             blanks = 0;
             for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(blank); j++) {
@@ -2988,10 +3105,10 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_AttributeError, "layout: a block without its line");
             goto done;
         }
-        PyList_SET_ITEM(firsts, i, Py_NewRef(first));
-        which[i] = kind_at;
+        PyList_SET_ITEM(laid->firsts, i, Py_NewRef(first));
+        laid->which[i] = kind_at;
         if (kind_at >= 0) {
-            rec.counts[kind_at]++;
+            rec->counts[kind_at]++;
         }
         if (blanks) {
             Py_ssize_t line, end;
@@ -3000,23 +3117,147 @@ layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
             end = Py_MAX(end, line);
             if (line < 1 || end > n) { /* a slice assignment there would wrap or grow the list */
-                out = Py_NewRef(Py_None);
+                rc = 0;
                 goto done;
             }
             memset(blanked + line - 1, 1, (size_t)(end - line + 1));
         }
     }
     int changed;
-    if ((text = prepared_text(lines, blanked, &changed)) == NULL
-        || set_kinds(kinds, &rec, which, PyList_GET_SIZE(blocks)) < 0) {
+    laid->text = prepared_text(laid->lines, blanked, &changed, &laid->starts);
+    rc = laid->text == NULL ? -1 : 1;
+done:
+    PyMem_Free(blanked);
+    return rc;
+}
+
+static PyObject *
+layout(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyType_Check(args[2])
+        || !PyTuple_Check(args[3]) || !PyDict_Check(args[4])) {
+        return type_error("layout(blocks: list, lines: list[str], base: type, blank: tuple, kinds: dict)");
+    }
+    Laid laid = {NULL};
+    int rc = lay_out(args, &laid);
+    PyObject *out = rc <= 0 ? (rc < 0 ? NULL : Py_NewRef(Py_None))
+        : set_kinds(args[4], &laid.rec, laid.which, PyList_GET_SIZE(laid.blocks)) < 0 ? NULL
+        : PyTuple_Pack(3, laid.firsts, laid.text, laid.lines);
+    free_laid(&laid);
+    return out;
+}
+
+/* references._reading_py in one call: layout, then mentions.candidates_of of the text and lines it
+ * makes (line_groups, names_by_line, the lines that say "agent" and those holding a weak phrase).
+ * Made from the same parts, with what joins them kept in C: the lines of a place come from the
+ * lines' starts in the text (neither a count of "\n" nor a walk over the lines' lengths), no set is
+ * made of the lines saying "agent" or "subagent_type" (read once each), and a line's names are
+ * marked as they are made, so the lines asked for weak phrases are found without a look-up in the
+ * dict and in line order, not through a copy of the set (references.read ~826K -> ~779K
+ * instructions a seed agent read for a claude build). */
+
+/* The groups mentions._words makes, by bit (its _AGENT_LINES ... _TRIGGER_LINES). */
+#define AGENT_LINES 1u
+#define SUB_LINES 2u
+#define HINT_LINES 4u
+#define CUE_LINES 8u
+#define TRIGGER_LINES 16u
+#define GROUPS 5
+
+PyDoc_STRVAR(reading_doc,
+"reading(env, blocks, lines, base, blank, kinds, words, masks, self_name, probe) -> tuple | None\n\n"
+"references._reading_py(blocks, lines, blank, kinds, self_name) in one call: layout(blocks, lines,\n"
+"base, blank, kinds), then mentions.candidates_of of its text and lines with self_name (probe:\n"
+"mentions._probe(self_name)); (lines, names, cues, triggers, hinted, firsts). env = mentions._READ_ENV:\n"
+"(names_by_line's env, role_like, the weak verbs, weak_phrases, _extra_places); words and masks:\n"
+"mentions._words' (five groups). None, kinds untouched, where layout, line_groups or names_by_line\n"
+"would give None.");
+
+static PyObject *
+reading(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *env = nargs == 10 ? args[0] : NULL;
+    if (env == NULL || !PyTuple_Check(env) || PyTuple_GET_SIZE(env) != 5 || !names_env(PyTuple_GET_ITEM(env, 0))
+        || !PyCallable_Check(PyTuple_GET_ITEM(env, 1)) || !PyTuple_Check(PyTuple_GET_ITEM(env, 2))
+        || !PyCallable_Check(PyTuple_GET_ITEM(env, 3)) || !PyCallable_Check(PyTuple_GET_ITEM(env, 4))
+        || !PyList_Check(args[1]) || !PyList_Check(args[2]) || !PyType_Check(args[3]) || !PyTuple_Check(args[4])
+        || !PyDict_Check(args[5]) || !PyTuple_Check(args[6]) || !PyTuple_Check(args[7])
+        || PyTuple_GET_SIZE(args[6]) != PyTuple_GET_SIZE(args[7]) || !PyUnicode_Check(args[8]) || !PyUnicode_Check(args[9])) {
+        return type_error("reading(env: tuple of 5, blocks: list, lines: list[str], base: type, blank: tuple, kinds: dict, "
+                          "words: tuple[str, ...], masks: tuple[int, ...], self_name: str, probe: str)");
+    }
+    PyObject *role_like = PyTuple_GET_ITEM(env, 1), *verbs = PyTuple_GET_ITEM(env, 2), *weak = PyTuple_GET_ITEM(env, 3);
+    const uint64_t *lengths = verb_lengths(verbs);
+    if (lengths == NULL) {
+        return NULL;
+    }
+    Laid laid = {NULL};
+    Sink sink = {.masks = NULL, .groups = NULL, .size = 0, .starts = NULL};
+    PyObject *sets = NULL, *extra = NULL, *names = NULL, *out = NULL;
+    char *named = NULL; /* per line: whether names holds it */
+    int rc = lay_out(args + 1, &laid);
+    if (rc > 0) {
+        sink.starts = laid.starts;
+        sink.lines = PyList_GET_SIZE(laid.lines);
+        sink.line = 0;
+        rc = groups_of(laid.text, args[6], args[7], GROUPS, &sink);
+        rc = rc < 0 ? -1 : rc > 0 ? 0 : 1;
+    }
+    if (rc <= 0) {
+        out = rc < 0 ? NULL : Py_NewRef(Py_None);
         goto done;
     }
-    out = PyTuple_Pack(3, firsts, text, lines);
+    Py_ssize_t count = PyList_GET_SIZE(laid.lines);
+    int sub = 0;
+    for (Py_ssize_t line = 0; line < sink.size; line++) {
+        sub |= (sink.groups[line] & SUB_LINES) != 0;
+    }
+    if ((sets = group_sets(&sink, GROUPS, HINT_LINES | CUE_LINES | TRIGGER_LINES)) == NULL
+        || (extra = PyObject_CallFunctionObjArgs(PyTuple_GET_ITEM(env, 4), laid.text, sub ? Py_True : Py_False, NULL)) == NULL
+        || (named = PyMem_Calloc((size_t)(count ? count : 1), 1)) == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
+        }
+        goto done;
+    }
+    if (!PyList_Check(extra)) {
+        PyErr_SetString(PyExc_TypeError, "reading: extra_places must give a list");
+        goto done;
+    }
+    PyObject *const names_args[6] = {PyTuple_GET_ITEM(env, 0), laid.lines, laid.text, args[8], args[9], extra};
+    names = names_of(names_args, laid.starts, named);
+    if (names == NULL || names == Py_None) {
+        out = names; /* None: names_by_line would give None */
+        names = NULL;
+        goto done;
+    }
+    /* the lines without names that say "agent", and those holding a hint word and a weak phrase */
+    for (Py_ssize_t line = 0; line < sink.size && line < count; line++) {
+        uint32_t found = sink.groups[line];
+        if (named[line] || !(found & (AGENT_LINES | HINT_LINES))) {
+            continue;
+        }
+        int add = found & AGENT_LINES ? 1 : weak_line(PyList_GET_ITEM(laid.lines, line), verbs, lengths, role_like, weak);
+        if (add > 0) {
+            PyObject *key = shared_int(line), *empty = PyList_New(0);
+            add = key == NULL || empty == NULL ? -1 : PyDict_SetItem(names, key, empty);
+            XDECREF_ALL(key, empty);
+            named[line] = 1;
+        }
+        if (add < 0) {
+            goto done;
+        }
+    }
+    if (set_kinds(args[5], &laid.rec, laid.which, PyList_GET_SIZE(laid.blocks)) == 0) {
+        out = PyTuple_Pack(6, laid.lines, names, PyList_GET_ITEM(sets, 3), PyList_GET_ITEM(sets, 4),
+                           PyList_GET_ITEM(sets, 2), laid.firsts);
+    }
 done:
-    XDECREF_ALL(blocks, lines, firsts, text);
-    PyMem_Free(blanked);
-    PyMem_Free(which);
-    free_recorded(&rec);
+    free_laid(&laid);
+    PyMem_Free((void *)sink.masks);
+    PyMem_Free(sink.groups);
+    PyMem_Free(named);
+    XDECREF_ALL(sets, extra, names);
     return out;
 }
 
@@ -3169,6 +3410,7 @@ static PyType_Spec memo_spec = {
 };
 
 static PyMethodDef methods[] = {
+    FASTCALL_METHOD("reading", reading, reading_doc),
     FASTCALL_METHOD("layout", layout, layout_doc),
     FASTCALL_METHOD("by_line", by_line, by_line_doc),
     FASTCALL_METHOD("line_groups", line_groups, groups_doc),

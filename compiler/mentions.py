@@ -1180,6 +1180,9 @@ def _weak_lines_py(lines: list[str], hinted: set[int], names: dict[int, list]) -
 
 
 _weak_lines = partial(_NATIVE.weak_lines, role_like, _WEAK_VERBS, weak_phrases) if _NATIVE else _weak_lines_py
+# What compiler/_mentions.c's `reading` (references.read's layout and `candidates_of` in one call)
+# decides by, besides `_NAMES_ENV`: the weak lines' tests and the places `_extra_places` gives.
+_READ_ENV = (_NAMES_ENV, role_like, _WEAK_VERBS, weak_phrases, _extra_places)
 
 
 # The Python tests compiler/_judge.c calls (the regexes, `role_like`, `Hit`, ...: each stays in one
