@@ -140,8 +140,9 @@ def test_layout_does_not_leak(layout):
 
 @pytest.fixture(scope="module")
 def reading():
-    """The C `reading`, even when this run is pure Python."""
-    return native_or_skip(lambda: native_loader.load("_mentions", "reading"), "_mentions").reading
+    """The C module's `reading` (and its `layout`, which `_reading_py` uses where `reading`
+    declines), even when this run is pure Python."""
+    return native_or_skip(lambda: native_loader.load("_mentions", "reading", "layout"), "_mentions")
 
 
 def test_read_uses_the_native_reading_when_built():
@@ -163,8 +164,8 @@ def _read_same(reading, blocks: list, lines: list[str], self_name: str = "x-agen
     words, masks, _ = mentions._words(CUES, LINE_TRIGGERS)
     original = list(lines)
     kinds_c: dict = {kind: [] for kind in recorded}
-    got = reading(mentions._READ_ENV, blocks, lines, Block, references._BLANK, kinds_c, words, masks, self_name,
-                  mentions._probe(self_name))
+    got = reading.reading(mentions._READ_ENV, blocks, lines, Block, references._BLANK, kinds_c, words, masks, self_name,
+                          mentions._probe(self_name))
     assert lines == original
     if got is None:  # a blanked block outside the lines, or "İ" or the Kelvin sign in the text
         assert kinds_c == {kind: [] for kind in recorded}
@@ -174,7 +175,7 @@ def _read_same(reading, blocks: list, lines: list[str], self_name: str = "x-agen
         assert (got, list(kinds_c.items())) == (expected, list(kinds_py.items()))
     kinds_c = {kind: [] for kind in recorded}
     with pytest.MonkeyPatch.context() as mp:  # the C module even in a pure-Python run
-        mp.setattr(references, "_NATIVE", SimpleNamespace(reading=reading, layout=native_loader.load("_mentions", "layout").layout))
+        mp.setattr(references, "_NATIVE", reading)
         assert references._reading_native(blocks, lines, kinds_c, self_name) == expected
     assert list(kinds_c.items()) == list(kinds_py.items())
 
@@ -202,6 +203,7 @@ def test_generated_blocks_read_the_same(reading, blocks, lines, recorded):
 
 
 def test_reading_bad_arguments(reading):
+    reading = reading.reading
     words, masks, _ = mentions._words(CUES, LINE_TRIGGERS)
     good = [mentions._READ_ENV, [], ["a"], Block, references._BLANK, {}, words, masks, "x", "x"]
     assert reading(*good) == (["a"], {}, set(), set(), set(), [])
@@ -220,6 +222,7 @@ def test_reading_bad_arguments(reading):
 
 
 def test_reading_does_not_leak(reading):
+    reading = reading.reading
     words, masks, _ = mentions._words(CUES, LINE_TRIGGERS)
     src = read_source("a.md", b"---\nname: a\n---\n# A\n\n```\ncode\n```\n\n- use the code-reviewer agent\n- ask the qa lead\n\n"
                               b"Route to ml-engineer \xe2\x86\x92 a-x/b-y\n")
