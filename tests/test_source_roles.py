@@ -12,12 +12,32 @@ from hypothesis import strategies as st
 from agentc.compiler import source
 
 
+def _plain_title(title: str) -> str:
+    """source._plain_title with every substitution made, where it skips those that cannot match."""
+    t = source.plain(title)
+    t = source._PARENTHESES.sub(" ", t)
+    t = source._LEAD.sub("", t)
+    t = source._STEP.sub("", t)
+    return t.strip(" :").lower()
+
+
 def _both(title: str) -> tuple[str, str]:
+    """The role of `title` (its numbers read as "0", not kept), and the role the re.I patterns give
+    its plain title as it is (every substitution made, no memo, numbers and all)."""
     fast = source.role_of.__wrapped__(title)
+    assert source._plain_title(title) == _plain_title(title), title
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(source, "_ASCII_ROLES", source.ROLES)
-        slow = source.role_of.__wrapped__(title)
+        slow = source._role_of_text.__wrapped__(_plain_title(title))
     return fast, slow
+
+
+def test_no_role_pattern_reads_a_digit():
+    """role_of reads a title's runs of digits as "0": right while no pattern holds a digit (a
+    digit is then only a word character to them, as "0" is)."""
+    for _, rx in source.ROLES:
+        assert not any(c.isdigit() for c in rx.pattern) and "\\d" not in rx.pattern and "\\w" not in rx.pattern, rx.pattern
+        assert "\\W" not in rx.pattern and "." not in rx.pattern.replace("\\.", ""), rx.pattern
 
 
 def test_the_ascii_patterns_are_the_roles_without_ignorecase():
@@ -31,7 +51,9 @@ def test_the_ascii_patterns_are_the_roles_without_ignorecase():
 WORDS = ["Use when", "DO NOT USE", "checklist", "Checks", "changelog", "pitfalls", "examples", "delegate to", "works with",
          "output format", "Mission", "principles", "standards", "workflow", "capabilities", "metadata", "version",
          "agent-0042", "Step 2:", "1.", "(5 items)", "**", "`", "&", "\u017f", "\u0131", "\u0130", "\u212a", "K", "\u00e9",
-         "\U0001f600", " ", "-", ":", "triggers", "anti-pattern", "limitation", "quality gate", "self-check"]
+         "\U0001f600", " ", "-", ":", "triggers", "anti-pattern", "limitation", "quality gate", "self-check",
+         "check3", "7checks", "v2", "\u0663", "\u00b2", "12version", "core9", "step", "STEP 3", "\u017ftep 4", "_x", "#",
+         "(", ")", "\u00a0", "\t"]
 
 
 @settings(max_examples=int(os.environ.get("AGENTC_FUZZ_EXAMPLES", "400")), deadline=None)
