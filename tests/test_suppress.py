@@ -1,16 +1,19 @@
 """suppress._opens, the quick "does this body hold a comment at all" test that find() and so
-lines_needed() and apply() start with, against the plain `"<!--" in body` it stands in for,
-on bodies with few and with many "<" (past _HOPS the regex finishes the search); and the
+lines_needed() and apply() start with (compiler/_graph.c's `opens` where built, and its reference
+_opens_py), against the plain `"<!--" in body` it stands in for, on bodies with few and with
+many "<" (past _HOPS the reference's regex finishes the search); and the
 comments a full build judged, handed on to the cache's views, against reading them again."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+from conftest import assert_no_leak, native_in_use
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentc.compiler import suppress
+from agentc.compiler import native, suppress
 
 # The pieces that decide the answer: "<" alone, near misses, the opener itself, and filler.
 _piece = st.sampled_from(["<", "<!", "<!-", "<!--", "!--", "-->", "-", "!", "a", "→", "😀", "\n", "\r\n", " "])
@@ -20,18 +23,35 @@ _piece = st.sampled_from(["<", "<!", "<!-", "<!--", "!--", "-->", "-", "!", "a",
 @given(st.lists(_piece, max_size=120))
 def test_opens_is_the_substring_test(pieces):
     body = "".join(pieces)
-    assert suppress._opens(body) is ("<!--" in body)
-    assert suppress._opens(body.encode()) is ("<!--" in body)  # a body held as its UTF-8 (ir.held_body)
+    for opens in OPENS:
+        assert opens(body) is ("<!--" in body)
+        assert opens(body.encode()) is ("<!--" in body)  # a body held as its UTF-8 (ir.held_body)
 
 
 def test_opens_past_the_hops():
     many = "a < b " * (suppress._HOPS * 3)
-    assert not suppress._opens(many)
-    assert suppress._opens(many + "<!-- agentc: ignore[AGC301] -->")
-    assert suppress._opens("<" * suppress._HOPS + "<!--")
-    assert suppress._opens("<" * (suppress._HOPS - 1) + "<!--")
-    assert not suppress._opens("")
-    assert not suppress._opens("<!-" + "<" * 100 + " !--")
+    for opens in OPENS:
+        assert not opens(many)
+        assert opens(many + "<!-- agentc: ignore[AGC301] -->")
+        assert opens("<" * suppress._HOPS + "<!--")
+        assert opens("<" * (suppress._HOPS - 1) + "<!--")
+        assert not opens("")
+        assert not opens("<!-" + "<" * 100 + " !--")
+        assert not opens(b"<!-") and opens(b"<!--") and not opens("\U0001f600<!-")
+
+
+def test_opens_is_compiler_graph_c_where_built():
+    _graph = native_in_use("agentc.compiler._graph")
+    assert suppress._opens is (suppress._opens_py if _graph is None else _graph.opens)
+    if _graph is not None:
+        with pytest.raises(TypeError):
+            _graph.opens(None)
+        assert_no_leak(lambda: (_graph.opens("a \u2192 < b <!-- x -->"), _graph.opens(b"< b <!- x")))
+
+
+# suppress._opens_py, the reference, and compiler/_graph.c's `opens` where built (even in a pure-Python run).
+OPENS = [suppress._opens_py, *filter(None, [getattr(native.load("_graph", "opens"), "opens", None)
+                                            if os.environ.get("AGENTC_PURE_PYTHON", "") in ("", "0") else None])]
 
 
 def test_find_reads_a_comment_after_many_tags():
