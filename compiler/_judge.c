@@ -84,8 +84,8 @@ slot_attr(PyObject *obj, PyObject *name)
     return PyObject_GetAttr(obj, name);
 }
 
-/* PyLong_AsSsize_t(v) of an int, read in place when it is an exact int of one digit (a block's or
- * line's index): the call and its checks cost ~30 instructions an int, ~1 700 ints an agent
+/* PyLong_AsSsize_t(v) of an int, read in place when it is an exact positive int of one digit (a
+ * block's or line's index): the call and its checks cost ~30 instructions an int, ~1 700 ints an agent
  * (`read_firsts` twice, `visit`). */
 static inline Py_ssize_t
 small_int(PyObject *v)
@@ -95,11 +95,24 @@ small_int(PyObject *v)
         return PyUnstable_Long_CompactValue((PyLongObject *)v);
     }
 #else
-    if (PyLong_CheckExact(v) && (size_t)(Py_SIZE(v) + 1) <= 2) { /* of one digit (the size's sign is the int's), or 0 */
-        return Py_SIZE(v) == 0 ? 0 : Py_SIZE(v) * (Py_ssize_t)((PyLongObject *)v)->ob_digit[0];
+    if (PyLong_CheckExact(v) && Py_SIZE(v) == 1) { /* positive, of one digit: an index */
+        return (Py_ssize_t)((PyLongObject *)v)->ob_digit[0];
     }
 #endif
     return PyLong_AsSsize_t(v);
+}
+
+static PyObject *S_kebab;
+
+/* Whether a name's `form` is `want` (an interned str): the forms are interned literals, so one is
+ * `want` only as that object (comparing each as ASCII cost ~80 instructions a name). */
+static int
+is_form(PyObject *form, PyObject *want)
+{
+    if (form == want) {
+        return 1;
+    }
+    return PyUnicode_Check(form) && !PyUnicode_CHECK_INTERNED(form) && PyUnicode_Compare(form, want) == 0;
 }
 
 /* The Python callables, in the order mentions._native_judge passes them. */
@@ -662,7 +675,7 @@ pair_item(PyObject *pair, Py_ssize_t k, Py_ssize_t *out)
     if (item == NULL) {
         return -1;
     }
-    *out = PyLong_AsSsize_t(item);
+    *out = small_int(item);
     Py_DECREF(item);
     return *out == -1 && PyErr_Occurred() ? -1 : 0;
 }
@@ -901,7 +914,7 @@ judge(Judge *j, Py_ssize_t i, PyObject *prev_hit, PyObject *rel_kind)
             if (end == NULL) {
                 goto error;
             }
-            Py_ssize_t e = PyLong_AsSsize_t(end);
+            Py_ssize_t e = small_int(end);
             Py_DECREF(end);
             if (e == -1 && PyErr_Occurred()) {
                 goto error;
@@ -977,12 +990,12 @@ read_cands(Judge *j, PyObject *cands)
         if ((v = slot_attr(obj, S_start)) == NULL) {
             return -1;
         }
-        c->start = PyLong_AsSsize_t(v);
+        c->start = small_int(v);
         Py_DECREF(v);
         if ((v = slot_attr(obj, S_end)) == NULL) {
             return -1;
         }
-        c->end = PyLong_AsSsize_t(v);
+        c->end = small_int(v);
         Py_DECREF(v);
         if (PyErr_Occurred()) {
             return -1;
@@ -1312,7 +1325,7 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
         }
         free_low(&j);
-        return r < 0 ? NULL : weak == NULL ? Py_BuildValue("([][])") : pair(PyList_New(0), weak);
+        return r < 0 ? NULL : pair(PyList_New(0), weak == NULL ? PyList_New(0) : weak);
     }
     Cand small[16];
     j.cands = j.nc <= 16 ? small : PyMem_New(Cand, j.nc);
@@ -1354,7 +1367,7 @@ scan_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                     PyErr_SetString(PyExc_TypeError, "_relation must give None or a 3-tuple");
                     goto error;
                 }
-                rel_end = PyLong_AsSsize_t(PyTuple_GET_ITEM(rel, 0));
+                rel_end = small_int(PyTuple_GET_ITEM(rel, 0));
                 if (rel_end == -1 && PyErr_Occurred()) {
                     goto error;
                 }
@@ -1530,7 +1543,7 @@ inert(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (form == NULL) {
             return NULL;
         }
-        int kebab = PyUnicode_Check(form) && PyUnicode_CompareWithASCIIString(form, "kebab") == 0;
+        int kebab = is_form(form, S_kebab);
         Py_DECREF(form);
         if (!kebab) {
             Py_RETURN_FALSE;
@@ -1585,7 +1598,7 @@ PyDoc_STRVAR(label_may_doc,
 static PyObject *
 label_may_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_ssize_t at = nargs == 3 && PyLong_Check(args[1]) ? PyLong_AsSsize_t(args[1]) : -1;
+    Py_ssize_t at = nargs == 3 && PyLong_Check(args[1]) ? small_int(args[1]) : -1;
     if (at == -1 && PyErr_Occurred()) {
         return NULL;
     }
@@ -1651,7 +1664,7 @@ int_attr(PyObject *obj, PyObject *attr)
     if (v == NULL) {
         return -1;
     }
-    Py_ssize_t out = PyLong_AsSsize_t(v);
+    Py_ssize_t out = PyLong_Check(v) ? small_int(v) : PyLong_AsSsize_t(v);
     Py_DECREF(v);
     if (out == -1 && !PyErr_Occurred()) {
         PyErr_SetString(PyExc_ValueError, "a block's line and end must be positive");
@@ -1724,7 +1737,7 @@ all_known(const Walk *w, PyObject *cands, PyObject *line_no)
         if (form == NULL) {
             return -1;
         }
-        int title = PyUnicode_Check(form) && PyUnicode_CompareWithASCIIString(form, "title") == 0;
+        int title = is_form(form, S_title); /* (S_title: the attribute name, the same interned str) */
         Py_DECREF(form);
         if (title) {
             return 0;
@@ -1783,16 +1796,18 @@ keep(const Walk *w, PyObject *line_no, PyObject *section, PyObject *text, PyObje
 }
 
 /* `run` of references._walk_py for 0-based line `i` of section `k` (an int or None); `key`: i as an
- * int object if the caller holds one (borrowed), else NULL. */
+ * int object and `cands` its names (by_line[key]) if the caller holds them (borrowed), else NULL. */
 static int
-run_line(const Walk *w, Py_ssize_t i, PyObject *key, PyObject *k, int ctx, int compare, int skill, int lead_ok,
-         PyObject *target_cols, PyObject *first_cell)
+run_line(const Walk *w, Py_ssize_t i, PyObject *key, PyObject *cands, PyObject *k, int ctx, int compare, int skill,
+         int lead_ok, PyObject *target_cols, PyObject *first_cell)
 {
     key = key != NULL ? Py_NewRef(key) : PyLong_FromSsize_t(i);
     if (key == NULL) {
         return -1;
     }
-    PyObject *cands = PyDict_GetItemWithError(w->by_line, key); /* borrowed */
+    if (cands == NULL) {
+        cands = PyDict_GetItemWithError(w->by_line, key); /* borrowed */
+    }
     int weak_hint = cands == NULL ? -1 : PySet_Contains(w->hinted, key);
     Py_DECREF(key);
     if (cands == NULL) {
@@ -1837,7 +1852,7 @@ run_line(const Walk *w, Py_ssize_t i, PyObject *key, PyObject *k, int ctx, int c
     if (res != NULL) {
         PyObject *section = Py_None;
         if (k != Py_None) {
-            Py_ssize_t at = PyLong_AsSsize_t(k);
+            Py_ssize_t at = small_int(k);
             if (at >= 0 && at < PyList_GET_SIZE(w->titles)) {
                 section = PyList_GET_ITEM(w->titles, at);
             }
@@ -1951,6 +1966,85 @@ lead(const Walk *w, Py_ssize_t from, Py_ssize_t to, int *lead_ctx, int *lead_ski
     return 0;
 }
 
+/* A line of `by_line` (0-based line -> its names): the line, its key and its names (new references). */
+typedef struct {
+    Py_ssize_t i;
+    PyObject *key, *cands;
+} LineNames;
+
+static int
+line_order(const void *a, const void *b)
+{
+    Py_ssize_t x = ((const LineNames *)a)->i, y = ((const LineNames *)b)->i;
+    return (x > y) - (x < y);
+}
+
+static void
+lines_free(LineNames *lines, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_DECREF(lines[k].key);
+        Py_DECREF(lines[k].cands);
+    }
+    PyMem_Free(lines);
+}
+
+/* `by_line`'s lines (int keys) and their names, in order of line, in *n of them: the walk read them as
+ * a sorted list of its keys, each looked up again (~17K instructions a 32 KB agent's ~60 lines). Lines
+ * all in 0..nmax - 1 (the text's: always, from references.read) are put in order by a slot a line;
+ * others by qsort. NULL with an error set. */
+static LineNames *
+lines_in_order(PyObject *by_line, Py_ssize_t nmax, Py_ssize_t *n)
+{
+    Py_ssize_t size = PyDict_GET_SIZE(by_line), pos = 0, count = 0;
+    LineNames *lines = PyMem_New(LineNames, size > 0 ? size : 1);
+    if (lines == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    PyObject *key, *cands;
+    int inside = 1;
+    while (count < size && PyDict_Next(by_line, &pos, &key, &cands)) {
+        Py_ssize_t i = PyLong_Check(key) ? small_int(key) : -1;
+        if (i == -1 && (PyErr_Occurred() || !PyLong_Check(key))) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "walk: each line of by_line must be an int");
+            }
+            lines_free(lines, count);
+            return NULL;
+        }
+        inside &= i >= 0 && i < nmax;
+        lines[count++] = (LineNames){i, Py_NewRef(key), Py_NewRef(cands)};
+    }
+    *n = count;
+    /* glibc's qsort (a merge sort through a compare call) cost as much as the list's sort: a bit a
+     * line says which have names, and each of those its entry */
+    size_t nbits = ((size_t)nmax + 63) / 64;
+    uint64_t *has = inside && count > 1 ? PyMem_Calloc(nbits, sizeof(uint64_t)) : NULL;
+    Py_ssize_t *at = has != NULL ? PyMem_New(Py_ssize_t, nmax) : NULL;
+    LineNames *sorted = at != NULL ? PyMem_New(LineNames, count) : NULL;
+    if (sorted == NULL) {
+        PyMem_Free(has);
+        PyMem_Free(at);
+        qsort(lines, (size_t)count, sizeof(LineNames), line_order);
+        return lines;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        has[lines[k].i / 64] |= 1ULL << (lines[k].i % 64);
+        at[lines[k].i] = k;
+    }
+    Py_ssize_t k = 0;
+    for (size_t b = 0; b < nbits; b++) {
+        for (uint64_t bits = has[b]; bits; bits &= bits - 1) {
+            sorted[k++] = lines[at[b * 64 + (size_t)__builtin_ctzll(bits)]];
+        }
+    }
+    PyMem_Free(has);
+    PyMem_Free(at);
+    PyMem_Free(lines);
+    return sorted;
+}
+
 PyDoc_STRVAR(walk_doc,
 "walk(env, src, by_line, hinted, lines, blocks, firsts, owner, chain, titles, name, known, hits, weak)\n"
 "--\n\n"
@@ -1985,20 +2079,17 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyMem_Free(w.first);
         return NULL;
     }
-    PyObject *order = PyDict_Keys(w.by_line);
-    if (order == NULL || PyList_Sort(order) < 0) {
-        Py_XDECREF(order);
+    Py_ssize_t nlines = 0;
+    LineNames *order = lines_in_order(w.by_line, PyList_GET_SIZE(w.lines), &nlines);
+    if (order == NULL) {
         PyMem_Free(w.first);
         return NULL;
     }
     Py_ssize_t block = -1;
     int read_lines = 0, lead_ctx = 0, lead_skill = 0, ctx = 0, compare = 0, skill = 0;
     PyObject *k = Py_None; /* borrowed from owner */
-    for (Py_ssize_t n = 0; n < PyList_GET_SIZE(order); n++) {
-        Py_ssize_t i = PyLong_AsSsize_t(PyList_GET_ITEM(order, n));
-        if (i == -1 && PyErr_Occurred()) {
-            goto error;
-        }
+    for (Py_ssize_t n = 0; n < nlines; n++) {
+        Py_ssize_t i = order[n].i;
         Py_ssize_t j = block_of(&w, i);
         if (j == -2) {
             goto error;
@@ -2030,7 +2121,7 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             k = PyList_GET_ITEM(owner, j);
             int c[3] = {0, 0, 0};
             if (k != Py_None) {
-                Py_ssize_t at = PyLong_AsSsize_t(k);
+                Py_ssize_t at = small_int(k);
                 if (at == -1 && PyErr_Occurred()) {
                     goto error;
                 }
@@ -2059,7 +2150,7 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                     PyObject *row = PyList_GET_ITEM(rows, q);
                     Py_ssize_t line_no = -1;
                     if (PyTuple_Check(row) && PyTuple_GET_SIZE(row) == 3) {
-                        line_no = PyLong_AsSsize_t(PyTuple_GET_ITEM(row, 0));
+                        line_no = small_int(PyTuple_GET_ITEM(row, 0));
                     }
                     if (line_no < 1) {
                         if (!PyErr_Occurred()) {
@@ -2068,7 +2159,7 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                         r = -1;
                         break;
                     }
-                    r = run_line(&w, line_no - 1, NULL, k, ctx, compare, skill, 0, PyTuple_GET_ITEM(row, 1),
+                    r = run_line(&w, line_no - 1, NULL, NULL, k, ctx, compare, skill, 0, PyTuple_GET_ITEM(row, 1),
                                  PyTuple_GET_ITEM(row, 2));
                 }
                 Py_DECREF(rows);
@@ -2081,15 +2172,15 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         else if (!read_lines) {
             continue;
         }
-        if (run_line(&w, i, PyList_GET_ITEM(order, n), k, ctx, compare, skill, 1, EMPTY_TUPLE, Py_None) < 0) {
+        if (run_line(&w, i, order[n].key, order[n].cands, k, ctx, compare, skill, 1, EMPTY_TUPLE, Py_None) < 0) {
             goto error;
         }
     }
-    Py_DECREF(order);
+    lines_free(order, nlines);
     PyMem_Free(w.first);
     Py_RETURN_NONE;
 error:
-    Py_DECREF(order);
+    lines_free(order, nlines);
     PyMem_Free(w.first);
     return NULL;
 }
@@ -2139,7 +2230,7 @@ contexts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         int up = 0;
         if (parent != Py_None) {
-            Py_ssize_t at = PyLong_Check(parent) ? PyLong_AsSsize_t(parent) : -1;
+            Py_ssize_t at = PyLong_Check(parent) ? small_int(parent) : -1;
             if (at < 0 || at >= k) {
                 if (!PyErr_Occurred()) {
                     PyErr_SetString(PyExc_IndexError, "contexts: a section's parent must be a section before it");
@@ -2257,11 +2348,21 @@ mark_owned(PyObject *owner, PyObject *roles, PyObject *wanted, char *mark, Py_ss
 static int
 mark_each(PyObject *indices, char *mark, Py_ssize_t nmark, char to)
 {
-    PyObject *it = PyObject_GetIter(indices), *index;
-    if (it == NULL) {
+    /* a list (the tables, a head's items) read in place: an iterator cost ~150 instructions a list */
+    PyObject *it = PyList_CheckExact(indices) ? NULL : PyObject_GetIter(indices), *index;
+    if (it == NULL && !PyList_CheckExact(indices)) {
         return -1;
     }
-    while ((index = PyIter_Next(it)) != NULL) {
+    for (Py_ssize_t at = 0;; at++) {
+        if (it == NULL) {
+            if (at >= PyList_GET_SIZE(indices)) {
+                break;
+            }
+            index = Py_NewRef(PyList_GET_ITEM(indices, at));
+        }
+        else if ((index = PyIter_Next(it)) == NULL) {
+            break;
+        }
         int is_int = PyLong_Check(index);
         Py_ssize_t i = is_int ? small_int(index) : -1;
         Py_DECREF(index);
@@ -2280,7 +2381,7 @@ mark_each(PyObject *indices, char *mark, Py_ssize_t nmark, char to)
             mark[i] = to;
         }
     }
-    Py_DECREF(it);
+    Py_XDECREF(it);
     return PyErr_Occurred() ? -1 : 0;
 }
 
@@ -2607,6 +2708,31 @@ name_of_target(PyObject *target, Name *name)
     return 1;
 }
 
+/* The first place from `at` of `text`'s characters (`kind`, `data`, `n` of them) that `name_char`
+   reads as `c0`, a lowercase ASCII character that is no separator, or `n`: `c0`, or its capital. */
+static Py_ssize_t
+first_from(int kind, const void *data, Py_ssize_t n, Py_ssize_t at, Py_UCS4 c0)
+{
+    Py_UCS4 up = c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0;
+#define FIRST_FROM(T)                                                                                                  \
+    for (const T *d = data; at < n; at++) {                                                                            \
+        if (d[at] == c0 || d[at] == up) {                                                                              \
+            return at;                                                                                                 \
+        }                                                                                                              \
+    }
+    if (kind == PyUnicode_1BYTE_KIND) {
+        FIRST_FROM(Py_UCS1)
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        FIRST_FROM(Py_UCS2)
+    }
+    else {
+        FIRST_FROM(Py_UCS4)
+    }
+#undef FIRST_FROM
+    return n;
+}
+
 /* Where `name` (of `name_words` or `name_of_target`) first is in `text`, -1 for nowhere, -2 when the
    text holds a character re.I folds to an ASCII letter (only the pattern can tell). */
 static Py_ssize_t
@@ -2616,22 +2742,20 @@ name_in(const Name *name, PyObject *text)
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    if (!PyUnicode_IS_ASCII(text)) {
+    if (kind != PyUnicode_1BYTE_KIND) { /* (Latin-1 holds none of them) */
         for (Py_ssize_t i = 0; i < n; i++) {
-            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            Py_UCS4 ch = kind == PyUnicode_2BYTE_KIND ? ((const Py_UCS2 *)data)[i] : ((const Py_UCS4 *)data)[i];
             if (ch == 0x130 || ch == 0x131 || ch == 0x17F || ch == 0x212A) { /* re.I: "İ", "ı" ~ i, "ſ" ~ s, K ~ k */
                 return -2;
             }
         }
     }
     /* A match starts with the first word's first letter: most places of a line are passed on that
-       one test (a line of ~110 characters with an arrow: ~6 900 -> ~4 900 instructions a call) */
+       one test (a line of ~110 characters with an arrow: ~6 900 -> ~4 900 instructions a call), made
+       in a loop per width (`first_from`) */
     const Py_UCS1 *first = name->words[0].chars;
     Py_UCS4 c0 = first[0] >= 'A' && first[0] <= 'Z' ? first[0] + 32u : first[0];
-    for (Py_ssize_t at = 0; at < n; at++) {
-        if (name_char(PyUnicode_READ(kind, data, at)) != c0) {
-            continue;
-        }
+    for (Py_ssize_t at = first_from(kind, data, n, 0, c0); at < n; at = first_from(kind, data, n, at + 1, c0)) {
         Py_ssize_t pos = at;
         int ok = 1;
         for (Py_ssize_t w = 0; w < nw && ok; w++) {
@@ -2893,6 +3017,34 @@ arrow_word(int kind, const void *data, Py_ssize_t n, Py_ssize_t at, const char *
 }
 
 /* The verbs of `_ARROW_VERB`, in its order ("hand ?off to" as its two spellings). */
+/* The first place from `at` of `text`'s characters (`kind`, `data`, `n` of them) where an arrow starts
+   ("→", "⇒", "->" or "=>"), or `n`: a loop per width, where reading each place cost ~12 instructions. */
+static Py_ssize_t
+next_arrow(int kind, const void *data, Py_ssize_t n, Py_ssize_t at)
+{
+#define NEXT_ARROW(T)                                                                                                  \
+    for (const T *d = data; at < n; at++) {                                                                            \
+        if (d[at] == 0x2192 || d[at] == 0x21D2 || ((d[at] == '-' || d[at] == '=') && at + 1 < n && d[at + 1] == '>')) { \
+            return at;                                                                                                 \
+        }                                                                                                              \
+    }
+    if (kind == PyUnicode_1BYTE_KIND) { /* (no "→" nor "⇒" there) */
+        for (const Py_UCS1 *d = data; at < n; at++) {
+            if ((d[at] == '-' || d[at] == '=') && at + 1 < n && d[at + 1] == '>') {
+                return at;
+            }
+        }
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        NEXT_ARROW(Py_UCS2)
+    }
+    else {
+        NEXT_ARROW(Py_UCS4)
+    }
+#undef NEXT_ARROW
+    return n;
+}
+
 static const char *const ARROW_VERBS[] = {"delegate to", "use", "consult", "hand off to", "handoff to", "escalate to", "defer to",
                                           "route to", "see", NULL};
 
@@ -2915,16 +3067,8 @@ arrow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
      * run's, so each arrow is tried once, in order, from the start of that run (`cond` ends there).
      * Trying each place and skipping its blanks cost ~25 instructions a character, and a long blank
      * run its length squared. */
-    for (Py_ssize_t a = 0; a < n; a++) {
-        Py_UCS4 ch = AT(a);
-        Py_ssize_t q;
-        if (ch == 0x2192 || ch == 0x21D2) {
-            q = a + 1;
-        } else if ((ch == '-' || ch == '=') && a + 1 < n && AT(a + 1) == '>') {
-            q = a + 2;
-        } else {
-            continue;
-        }
+    for (Py_ssize_t a = next_arrow(kind, data, n, 0); a < n; a = next_arrow(kind, data, n, a + 1)) {
+        Py_ssize_t q = AT(a) == 0x2192 || AT(a) == 0x21D2 ? a + 1 : a + 2;
         Py_ssize_t p = a;
         while (p > 0 && Py_UNICODE_ISSPACE(AT(p - 1))) {
             p--;
@@ -3307,7 +3451,7 @@ index_attr(PyObject *section, PyObject *attr)
     if (v == NULL) {
         return -1;
     }
-    Py_ssize_t out = PyLong_Check(v) ? PyLong_AsSsize_t(v) : -1;
+    Py_ssize_t out = PyLong_Check(v) ? small_int(v) : -1;
     Py_DECREF(v);
     if (out < 0 && !PyErr_Occurred()) {
         PyErr_SetString(PyExc_TypeError, "heads: a section's start and end must be ints >= 0");
@@ -3329,7 +3473,7 @@ shallow_end(PyObject *sections, Py_ssize_t k)
     if (parent == NULL) {
         return -1;
     }
-    int child = PyLong_Check(parent) && PyLong_AsSsize_t(parent) == k;
+    int child = PyLong_Check(parent) && small_int(parent) == k;
     Py_DECREF(parent);
     if (PyErr_Occurred()) {
         return -1;
@@ -3350,7 +3494,7 @@ indent_of(PyObject *item, Py_ssize_t *out)
         PyErr_SetString(PyExc_TypeError, "heads: an item's indent must be an int");
         return -1;
     }
-    *out = PyLong_AsSsize_t(v);
+    *out = small_int(v);
     Py_DECREF(v);
     return *out == -1 && PyErr_Occurred() ? -1 : 0;
 }
@@ -3460,10 +3604,12 @@ heads(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             items = head_items(blocks, start + 1, end < n ? end : n, list_item, args[5], &cond);
         }
         PyObject *key = items == NULL ? NULL : PyLong_FromSsize_t(start);
-        PyObject *value = key == NULL ? NULL : Py_BuildValue("(nOOO)", k, targets, cond, items);
+        PyObject *section = key == NULL ? NULL : PyLong_FromSsize_t(k);
+        /* (Py_BuildValue parsed its format each time: ~500 instructions a head) */
+        PyObject *value = section == NULL ? NULL : PyTuple_Pack(4, section, targets, cond, items);
         int r = value == NULL ? -1 : PyDict_SetItem(out, key, value);
         Py_DECREF(targets);
-        XDECREF_ALL(cond, items, key, value);
+        XDECREF_ALL(cond, items, key, section, value);
         if (r < 0) {
             goto error;
         }
@@ -3580,8 +3726,8 @@ place(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || !PyLong_Check(args[4]) || !PyLong_Check(args[5])) {
         return type_error("place(target: str, lines: list of str, first: int, last: int, line: int, col: int)");
     }
-    Py_ssize_t first = PyLong_AsSsize_t(args[2]), last = PyLong_AsSsize_t(args[3]);
-    Py_ssize_t line = PyLong_AsSsize_t(args[4]), col = PyLong_AsSsize_t(args[5]);
+    Py_ssize_t first = small_int(args[2]), last = small_int(args[3]);
+    Py_ssize_t line = small_int(args[4]), col = small_int(args[5]);
     if (PyErr_Occurred()) {
         return NULL;
     }
@@ -3662,8 +3808,8 @@ place_edge(PyObject *const *env, PyObject *target, PyObject *lines, Py_ssize_t f
     r = got == Py_None ? 0 : -1;
     if (got != Py_None) {
         if (PyTuple_Check(got) && PyTuple_GET_SIZE(got) == 2) {
-            *at_line = PyLong_AsSsize_t(PyTuple_GET_ITEM(got, 0));
-            *at_col = PyLong_AsSsize_t(PyTuple_GET_ITEM(got, 1));
+            *at_line = small_int(PyTuple_GET_ITEM(got, 0));
+            *at_col = small_int(PyTuple_GET_ITEM(got, 1));
             r = PyErr_Occurred() ? -1 : 1;
         }
         else {
@@ -3681,7 +3827,7 @@ title_of(PyObject *titles, PyObject *k)
     if (k == Py_None) {
         return Py_None;
     }
-    Py_ssize_t at = PyLong_Check(k) ? PyLong_AsSsize_t(k) : -1;
+    Py_ssize_t at = PyLong_Check(k) ? small_int(k) : -1;
     if (at < 0 || at >= PyList_GET_SIZE(titles)) {
         if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_IndexError, "edges: a section index must index titles");
@@ -3698,7 +3844,7 @@ head_edges(PyObject *const *env, PyObject *head, PyObject *k, Py_ssize_t line, P
            PyObject *sections, PyObject *titles, PyObject *lines, PyObject *file, PyObject *found, PyObject *seen)
 {
     Py_ssize_t s = PyTuple_Check(head) && PyTuple_GET_SIZE(head) == 4 && PyLong_Check(PyTuple_GET_ITEM(head, 0))
-                   ? PyLong_AsSsize_t(PyTuple_GET_ITEM(head, 0)) : -1;
+                   ? small_int(PyTuple_GET_ITEM(head, 0)) : -1;
     PyObject *targets = s >= 0 ? PyTuple_GET_ITEM(head, 1) : NULL;
     if (s < 0 || s >= PyList_GET_SIZE(sections) || !PyList_Check(targets)) {
         if (!PyErr_Occurred()) {
@@ -3752,7 +3898,7 @@ found_edges(PyObject *const *env, PyObject *finds, PyObject *title, Py_ssize_t l
     for (Py_ssize_t q = 0; r == 0 && q < PyList_GET_SIZE(finds); q++) {
         PyObject *f = Py_NewRef(PyList_GET_ITEM(finds, q));
         Py_ssize_t at_line = PyTuple_Check(f) && PyTuple_GET_SIZE(f) == 6 && PyUnicode_Check(PyTuple_GET_ITEM(f, 0))
-                             && PyLong_Check(PyTuple_GET_ITEM(f, 4)) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 4)) : -1;
+                             && PyLong_Check(PyTuple_GET_ITEM(f, 4)) ? small_int(PyTuple_GET_ITEM(f, 4)) : -1;
         if (at_line == -1) {
             if (!PyErr_Occurred()) {
                 PyErr_SetString(PyExc_TypeError, "edges: a find must be (target: str, condition, kind, pattern, line: int, col)");
@@ -3835,7 +3981,7 @@ edges(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int r = 0;
     for (Py_ssize_t n = 0; r == 0 && n < PyList_GET_SIZE(order); n++) {
         PyObject *index = PyList_GET_ITEM(order, n);
-        Py_ssize_t i = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -1;
+        Py_ssize_t i = PyLong_Check(index) ? small_int(index) : -1;
         if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
             if (!PyErr_Occurred()) {
                 PyErr_SetString(PyExc_IndexError, "edges: each key must index blocks and owner");
@@ -3969,7 +4115,8 @@ name_agent_may(PyObject *text)
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
 #define AT(i) PyUnicode_READ(kind, data, (i))
 #define ASCII_IS(i, c) (AT(i) < 128 && may_be(AT(i), (c)))
-    for (Py_ssize_t p = 0; p + 5 <= n; p++) {
+    /* from each "a" (`first_from`: a loop per width, where reading each place cost ~25 instructions) */
+    for (Py_ssize_t p = first_from(kind, data, n, 0, 'a'); p + 5 <= n; p = first_from(kind, data, n, p + 1, 'a')) {
         if (!(ASCII_IS(p, 'a') && ASCII_IS(p + 1, 'g') && ASCII_IS(p + 2, 'e') && ASCII_IS(p + 3, 'n') && ASCII_IS(p + 4, 't'))
             || (p + 5 < n && word_char(AT(p + 5)))) {
             continue;
@@ -4251,7 +4398,7 @@ find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *out = PyDict_New();
     for (Py_ssize_t k = 0; out != NULL && k < PyList_GET_SIZE(indices); k++) {
         PyObject *index = PyList_GET_ITEM(indices, k);
-        Py_ssize_t i = PyLong_Check(index) ? PyLong_AsSsize_t(index) : -1;
+        Py_ssize_t i = PyLong_Check(index) ? small_int(index) : -1;
         if (i < 0 || i >= PyList_GET_SIZE(blocks) || i >= PyList_GET_SIZE(owner)) {
             if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_OverflowError)) {
                 PyErr_Clear();
@@ -4262,7 +4409,7 @@ find_blocks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         PyObject *block = PyList_GET_ITEM(blocks, i), *section = PyList_GET_ITEM(owner, i), *role = env[B_OTHER];
         if (section != Py_None) {
-            Py_ssize_t s = PyLong_Check(section) ? PyLong_AsSsize_t(section) : -1;
+            Py_ssize_t s = PyLong_Check(section) ? small_int(section) : -1;
             if (s < 0 || s >= PyList_GET_SIZE(roles) || !PyUnicode_Check(PyList_GET_ITEM(roles, s))) {
                 PyErr_Clear();
                 PyErr_SetString(PyExc_TypeError, "find_blocks: each owner must be None or an int indexing roles, each role a str");
@@ -4343,7 +4490,7 @@ PyInit__judge(void)
         || intern(&P_table_column, "M table column") || intern(&P_table_row, "M table row")
         || intern(&P_preference, "M preference") || intern(&P_lead_name, "M lead name") || intern(&P_verb, "M verb")
         || intern(&P_role_verb, "M role-verb") || intern(&P_role_name, "M role name") || intern(&S_text, "text")
-        || intern(&S_title, "title") || intern(&S_line, "line") || intern(&S_col, "col")
+        || intern(&S_title, "title") || intern(&S_kebab, "kebab") || intern(&S_line, "line") || intern(&S_col, "col")
         || intern(&S_parent, "parent") || intern(&S_level, "level") || intern(&S_indent, "indent")
         || intern(&S_items_sep, "; ") || intern(&S_d1_arrow, "D1 arrow") || intern(&S_consult, "consult") || intern(&S_delegate_to, "Delegate to ")
         || intern(&S_file, "file") || intern(&S_condition, "condition") || intern(&S_section, "section")
