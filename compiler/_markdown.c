@@ -195,26 +195,6 @@ get_field(BlockClass *cls, int k, PyObject *obj)
     return Py_NewRef(value);
 }
 
-/* The ints 0 to SHARED_INTS - 1, each made the first time it is asked for and kept for the
- * process: line numbers and block indexes, which every block and section holds. A seed agent's
- * ~420 blocks sit on lines past CPython's cached small ints (256), and each made an int of its own
- * and freed it with the block: read_source 1.59M -> 1.50M instructions per seed agent. */
-#define SHARED_INTS 4096
-static PyObject *SHARED[SHARED_INTS];
-
-/* `n` as an int (a new reference), shared for 0 <= n < SHARED_INTS; NULL with an exception set. */
-static PyObject *
-shared_int(Py_ssize_t n)
-{
-    if (n < 0 || n >= SHARED_INTS) {
-        return PyLong_FromSsize_t(n);
-    }
-    if (SHARED[n] == NULL) {
-        SHARED[n] = PyLong_FromSsize_t(n);
-    }
-    return Py_XNewRef(SHARED[n]);
-}
-
 /* A block whose first three fields are (line, col, end) made from C integers, then `rest`. */
 static PyObject *
 new_block_at(BlockClass *cls, Py_ssize_t line_no, Py_ssize_t col, Py_ssize_t end, PyObject *const *rest)

@@ -28,27 +28,6 @@ fold(Py_UCS4 ch)
     return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
 }
 
-/* The ints 0 to SHARED_INTS - 1, each made the first time it is asked for and kept for the
- * process, as compiler/_markdown.c keeps its own: the line numbers and block indexes these scans
- * give (a 32 KB agent's ~820 lines and ~420 blocks are mostly past CPython's cached small ints,
- * 256). Each was an int made and freed per agent: ~490 of them (the kinds' block indexes, the
- * lines of each word group and of the names), ~100 instructions each with its free. */
-#define SHARED_INTS 4096
-static PyObject *SHARED[SHARED_INTS];
-
-/* `n` as an int (a new reference), shared for 0 <= n < SHARED_INTS; NULL with an exception set. */
-static PyObject *
-shared_int(Py_ssize_t n)
-{
-    if (n < 0 || n >= SHARED_INTS) {
-        return PyLong_FromSsize_t(n);
-    }
-    if (SHARED[n] == NULL) {
-        SHARED[n] = PyLong_FromSsize_t(n);
-    }
-    return Py_XNewRef(SHARED[n]);
-}
-
 /* The search is the Aho-Corasick automaton of the words made a full transition table: one table
  * look-up a character finds every place of every word, overlapping ones too, where a filter on
  * each place's first characters and a comparison with each word that may start there cost ~38
