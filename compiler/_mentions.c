@@ -213,6 +213,18 @@ count_newlines(const void *text, size_t size, Py_ssize_t at, Py_ssize_t end)
     return count;
 }
 
+/* The line holding place `at` of a text whose `count` lines start at `starts` (in order), walking
+ * on from `line`, a line at or before it: the places asked for come in order, so the walk over a
+ * text is one pass. */
+static inline Py_ssize_t
+line_holding(const Py_ssize_t *starts, Py_ssize_t count, Py_ssize_t line, Py_ssize_t at)
+{
+    while (line + 1 < count && starts[line + 1] <= at) {
+        line++;
+    }
+    return line;
+}
+
 /* At a row of the states where a word ends (or of the odd characters' state, which ends the scan
  * with 1): report the words ending at `AT`, the line counted on up to `AT`. */
 #define REPORT(ROW, AT)                                                                            \
@@ -222,10 +234,7 @@ count_newlines(const void *text, size_t size, Py_ssize_t at, Py_ssize_t end)
             goto done;                                                                             \
         }                                                                                          \
         if (sink->starts != NULL) {                                                                \
-            while (sink->line + 1 < sink->lines && sink->starts[sink->line + 1] <= (AT)) {         \
-                sink->line++;                                                                      \
-            }                                                                                      \
-            line = sink->line;                                                                     \
+            line = sink->line = line_holding(sink->starts, sink->lines, sink->line, (AT));         \
         }                                                                                          \
         else if (counted <= (AT)) {                                                                \
             line += count_newlines(text, sizeof(*text), counted, (AT) + 1);                        \
@@ -2209,9 +2218,7 @@ grouper_add(Grouper *g, Py_ssize_t start, Py_ssize_t end, PyObject *const *field
             PyErr_SetString(PyExc_ValueError, "by_line: the names must be within the lines, a list of str");
             return -1;
         }
-        while (g->line + 1 < PyList_GET_SIZE(g->lines) && g->starts[g->line + 1] <= start) {
-            g->line++;
-        }
+        g->line = line_holding(g->starts, PyList_GET_SIZE(g->lines), g->line, start);
         g->begin = g->starts[g->line];
     }
     else for (;;) {
@@ -2825,9 +2832,7 @@ prepared_text(PyObject *lines, const char *blank, int *changed, Py_ssize_t **sta
     Py_ssize_t line = 0;
     for (Py_ssize_t i = 0; i < n_cuts; i++) { /* the cuts come in order: so do their lines */
         PyUnicode_WRITE(kind, data, cuts[i], '+');
-        while (line + 1 < count && starts[line + 1] <= cuts[i]) {
-            line++;
-        }
+        line = line_holding(starts, count, line, cuts[i]);
         remade[line] = 1;
     }
     if (hyphens) { /* "-" for a hyphen may leave the text narrower: str.replace would make it so */
